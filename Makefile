@@ -1,0 +1,129 @@
+# dissent — one Makefile, no generated build system.
+#
+#   make run     install missing packages, build, create dissent.db with a demo, serve on 127.0.0.1:8080
+#   make check   every test: unit, vectors, sanitizers, end-to-end, browser
+#   make bench   benchmarks (figures printed, never asserted)
+#
+# Sources are discovered: every src/<layer>/*.c goes into the library, every
+# tests/unit/<layer>/test_*.c and tests/vectors/test_*.c becomes one test program,
+# every bench/bench_*.c one benchmark. Adding a file needs no edit here.
+
+BUILD    ?= build
+SAN      ?=
+CC       ?= gcc
+PKGS     := libmicrohttpd jansson sqlite3 libsodium libcurl libcmark libpq
+OPT      ?= -O2
+
+# Debian's libdecaf-dev has no pkg-config file and its headers include each
+# other as <decaf/...> from inside /usr/include/decaf (see shared DESIGN.md).
+DECAF_CFLAGS := -I/usr/include/decaf
+DECAF_LIBS   := -ldecaf
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS_BASE := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
+               -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla -fno-common -g
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT      := -O1
+endif
+CFLAGS  += $(CFLAGS_BASE) $(OPT) $(SANFLAGS) -Isrc $(PKG_CFLAGS) $(DECAF_CFLAGS)
+LDLIBS  += $(PKG_LIBS) $(DECAF_LIBS) -lpthread -lm
+LDFLAGS += $(SANFLAGS)
+
+# Each layer is its own archive, so a test of one layer links (and builds)
+# only that layer and those below it (see ../shared/DESIGN.md for who may call whom).
+LAYERS      := base tlog ring store channel http client cli
+DEPS_base   := base
+DEPS_tlog   := tlog base
+DEPS_ring   := ring base
+DEPS_store  := store base
+DEPS_channel:= channel store tlog ring base
+DEPS_http   := http channel store tlog ring base
+DEPS_client := client ring tlog base
+DEPS_cli    := cli http client channel store tlog ring base
+layer_libs   = $(foreach l,$(DEPS_$(1)),$(BUILD)/lib/lib$(l).a)
+
+MAIN_SRC  := src/main.c
+UNIT_SRC  := $(wildcard tests/unit/*/test_*.c)
+UNIT_BIN  := $(UNIT_SRC:%.c=$(BUILD)/%)
+VEC_SRC   := $(wildcard tests/vectors/*/test_*.c)
+VEC_BIN   := $(VEC_SRC:%.c=$(BUILD)/%)
+BENCH_SRC := $(wildcard bench/*/bench_*.c)
+BENCH_BIN := $(BENCH_SRC:%.c=$(BUILD)/%)
+
+VECTORS ?= $(abspath ../shared/vectors)
+DEPS_STAMP := .deps-ok
+
+.PHONY: all deps run check unit vectors asan e2e browser bench clean format
+all: $(BUILD)/dissent
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/deps.sh
+	@bash scripts/deps.sh
+	@touch $@
+
+$(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+define layer_rule
+$(BUILD)/lib/lib$(1).a: $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard src/$(1)/*.c))
+	@mkdir -p $$(dir $$@)
+	@rm -f $$@
+	@ar rcs $$@ $$^
+endef
+$(foreach l,$(LAYERS),$(eval $(call layer_rule,$(l))))
+
+$(BUILD)/dissent: $(BUILD)/obj/$(MAIN_SRC:.c=.o) $(call layer_libs,cli)
+	@echo "  LINK    $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# tests/unit/<layer>/test_x.c and tests/vectors/<layer>/test_x.c link <layer> and below.
+.SECONDEXPANSION:
+$(BUILD)/tests/%: tests/%.c $$(call layer_libs,$$(word 2,$$(subst /, ,$$*)))
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) -Itests -o $@ $< $(call layer_libs,$(word 2,$(subst /, ,$*))) $(LDFLAGS) $(LDLIBS) -lcmocka
+
+$(BUILD)/bench/%: bench/%.c $$(call layer_libs,$$(word 1,$$(subst /, ,$$*)))
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) -o $@ $< $(call layer_libs,$(word 1,$(subst /, ,$*))) $(LDFLAGS) $(LDLIBS)
+
+run: $(BUILD)/dissent
+	@bash scripts/run.sh $(BUILD)/dissent
+
+unit: $(UNIT_BIN)
+	@bash scripts/run-tests.sh unit $(UNIT_BIN)
+
+vectors: $(VEC_BIN)
+	@DISSENT_VECTORS=$(VECTORS) bash scripts/run-tests.sh vectors $(VEC_BIN)
+
+asan: | $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 unit vectors
+
+e2e: $(BUILD)/dissent
+	@bash tests/e2e/run.sh $(abspath $(BUILD)/dissent)
+
+browser: $(BUILD)/dissent
+	@if [ -f tests/browser/run.sh ]; then bash tests/browser/run.sh $(abspath $(BUILD)/dissent); fi
+
+check: deps
+	@$(MAKE) --no-print-directory all unit vectors
+	@$(MAKE) --no-print-directory asan
+	@$(MAKE) --no-print-directory e2e browser
+	@echo "make check: all suites passed"
+
+bench: $(BENCH_BIN) $(BUILD)/dissent
+	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
+
+format:
+	clang-format -i $(wildcard src/*/*.[ch] src/*.c tests/*/*/*.c tests/*/*.c bench/*.c)
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
