@@ -1,0 +1,67 @@
+/* db.h — the backend-neutral SQL driver beneath the store.
+ *
+ * Only src/store/ uses this. SQL is written once, with `?` placeholders and
+ * portable types (INTEGER as 64-bit, TEXT, BLOB); each backend (SQLite now,
+ * PostgreSQL next) implements these calls. Parameters are bound from a type
+ * string: 's' text (const char *, NULL binds NULL), 'i' int64_t, 'b' blob
+ * (const void *, size_t), 'n' null (no argument).
+ */
+#ifndef DISSENT_STORE_DB_H
+#define DISSENT_STORE_DB_H
+
+#include "base/err.h"
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct db;
+struct db_stmt;
+
+/* Opens the database named by url: a file path (SQLite, WAL mode, foreign
+ * keys on, busy timeout). Returns 0 and sets *out, or -1. */
+int db_open(struct db **out, const char *url, struct err *e) WUR;
+
+/* Closes the connection and frees it. NULL is allowed. */
+void db_close(struct db *db);
+
+/* Runs one statement that returns no rows. */
+int db_exec(struct db *db, struct err *e, const char *sql, const char *types, ...) WUR;
+
+/* Runs several ;-separated statements with no parameters (migrations). */
+int db_exec_script(struct db *db, const char *sql, struct err *e) WUR;
+
+/* Prepares and binds a statement; step it with db_next and free it with
+ * db_finish. Returns NULL on failure (details in e). */
+struct db_stmt *db_query(struct db *db, struct err *e, const char *sql, const char *types, ...);
+
+/* The same with a va_list. */
+struct db_stmt *db_vquery(struct db *db, struct err *e, const char *sql, const char *types,
+                          va_list ap);
+
+/* Steps: 1 a row is ready, 0 no more rows, -1 failure. */
+int db_next(struct db_stmt *st, struct err *e) WUR;
+
+/* Column accessors for the current row (0-based). Text is valid until the
+ * next db_next/db_finish; NULL for SQL NULL. */
+const char *db_text(struct db_stmt *st, int col);
+int64_t db_int(struct db_stmt *st, int col);
+const void *db_blob(struct db_stmt *st, int col, size_t *len);
+int db_is_null(struct db_stmt *st, int col);
+
+/* Frees a statement. NULL is allowed. */
+void db_finish(struct db_stmt *st);
+
+/* Runs a query expected to return one integer (e.g. COUNT(*)); *out = dflt if no row. */
+int db_scalar(struct db *db, struct err *e, int64_t dflt, int64_t *out, const char *sql,
+              const char *types, ...) WUR;
+
+/* Row id of the last insert and rows changed by the last statement. */
+int64_t db_last_id(struct db *db);
+int64_t db_changes(struct db *db);
+
+/* Transactions. Begin is immediate (takes the write lock at once). */
+int db_begin(struct db *db, struct err *e) WUR;
+int db_commit(struct db *db, struct err *e) WUR;
+void db_rollback(struct db *db);
+
+#endif

@@ -1,0 +1,189 @@
+/* memos.c — memos, their drafters and immutable versions. */
+#include "store/store_internal.h"
+
+#include <stdio.h>
+
+#define MEMO_COLS                                                                                  \
+    "id, public_id, channel_id, state, created_by, created_at, latest_version, submitted_at, "    \
+    "ack_due, acknowledged_at, answer_due, extended, extension_reason, answered_at, answer, "     \
+    "closed_at, withdrawn_at, updated_at"
+
+int store_memo_insert(struct store *s, struct st_memo *m, struct err *e)
+{
+    int rc = db_exec(s->db, e,
+                     "INSERT INTO memos(public_id, channel_id, state, created_by, created_at, "
+                     "latest_version, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?)",
+                     "siiiiii", m->public_id, m->channel_id, (int64_t)m->state, m->created_by,
+                     m->created_at, (int64_t)m->latest_version, m->created_at);
+    if (rc == 0)
+        m->id = db_last_id(s->db);
+    return rc;
+}
+
+int store_memo_by_public_id(struct store *s, struct pool *p, const char *public_id,
+                            struct st_memo *m, struct err *e)
+{
+    int rc = -1, r;
+    struct db_stmt *st =
+        db_query(s->db, e, "SELECT " MEMO_COLS " FROM memos WHERE public_id = ?", "s", public_id);
+    if (!st)
+        goto out;
+    r = db_next(st, e);
+    if (r < 0)
+        goto out;
+    if (r == 0) {
+        rc = err_set(e, ERR_NOT_FOUND, "no memo '%s'", public_id);
+        goto out;
+    }
+    m->id = db_int(st, 0);
+    m->public_id = store_col_dup(p, st, 1);
+    m->channel_id = db_int(st, 2);
+    m->state = (int)db_int(st, 3);
+    m->created_by = db_int(st, 4);
+    m->created_at = db_int(st, 5);
+    m->latest_version = (int)db_int(st, 6);
+    m->submitted_at = db_int(st, 7);
+    m->ack_due = db_int(st, 8);
+    m->acknowledged_at = db_int(st, 9);
+    m->answer_due = db_int(st, 10);
+    m->extended = (int)db_int(st, 11);
+    m->extension_reason = store_col_dup(p, st, 12);
+    m->answered_at = db_int(st, 13);
+    m->answer = store_col_dup(p, st, 14);
+    m->closed_at = db_int(st, 15);
+    m->withdrawn_at = db_int(st, 16);
+    m->updated_at = db_int(st, 17);
+    rc = m->public_id ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+out:
+    db_finish(st);
+    return rc;
+}
+
+int store_memo_save(struct store *s, const struct st_memo *m, struct err *e)
+{
+    return db_exec(s->db, e,
+                   "UPDATE memos SET submitted_at = NULLIF(?, 0), ack_due = NULLIF(?, 0), "
+                   "acknowledged_at = NULLIF(?, 0), answer_due = NULLIF(?, 0), "
+                   "answered_at = NULLIF(?, 0), closed_at = NULLIF(?, 0), "
+                   "withdrawn_at = NULLIF(?, 0), extended = ?, extension_reason = ?, answer = ?, "
+                   "state = ?, latest_version = ?, updated_at = ? WHERE id = ?",
+                   "iiiiiiiissiiii", m->submitted_at, m->ack_due, m->acknowledged_at, m->answer_due,
+                   m->answered_at, m->closed_at, m->withdrawn_at, (int64_t)m->extended,
+                   m->extension_reason, m->answer, (int64_t)m->state, (int64_t)m->latest_version,
+                   m->updated_at, m->id);
+}
+
+int store_drafter_add(struct store *s, int64_t memo_id, int64_t member_id, struct err *e)
+{
+    return db_exec(s->db, e, "INSERT OR IGNORE INTO memo_drafters(memo_id, member_id) VALUES(?, ?)",
+                   "ii", memo_id, member_id);
+}
+
+int store_is_drafter(struct store *s, int64_t memo_id, int64_t member_id, int *yes, struct err *e)
+{
+    int64_t n = 0;
+    int rc = db_scalar(s->db, e, 0, &n,
+                       "SELECT COUNT(*) FROM memo_drafters WHERE memo_id = ? AND member_id = ?",
+                       "ii", memo_id, member_id);
+    *yes = n > 0;
+    return rc;
+}
+
+int store_drafter_count(struct store *s, int64_t memo_id, int64_t *n, struct err *e)
+{
+    return db_scalar(s->db, e, 0, n, "SELECT COUNT(*) FROM memo_drafters WHERE memo_id = ?", "i",
+                     memo_id);
+}
+
+int store_drafter_list(struct store *s, int64_t memo_id, json_t **out, struct err *e)
+{
+    static const char *const names[] = {"username", "display_name", NULL};
+    return store_rows_json(s, out, e, names,
+                           "SELECT m.username, m.display_name FROM memo_drafters d JOIN members m "
+                           "ON m.id = d.member_id WHERE d.memo_id = ? ORDER BY m.username",
+                           "i", memo_id);
+}
+
+int store_version_insert(struct store *s, const struct st_version *v, struct err *e)
+{
+    return db_exec(s->db, e,
+                   "INSERT INTO versions(memo_id, number, hash, title, marking, body, author_id, "
+                   "created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+                   "iissisii", v->memo_id, (int64_t)v->number, v->hash, v->title,
+                   (int64_t)v->marking, v->body, v->author_id, v->created_at);
+}
+
+int store_version_get(struct store *s, struct pool *p, int64_t memo_id, int number,
+                      struct st_version *v, struct err *e)
+{
+    int rc = -1, r;
+    struct db_stmt *st = db_query(s->db, e,
+                                  "SELECT v.number, v.hash, v.title, v.marking, v.body, "
+                                  "v.author_id, m.username, v.created_at FROM versions v JOIN "
+                                  "members m ON m.id = v.author_id WHERE v.memo_id = ? AND "
+                                  "v.number = ?",
+                                  "ii", memo_id, (int64_t)number);
+    if (!st)
+        goto out;
+    r = db_next(st, e);
+    if (r < 0)
+        goto out;
+    if (r == 0) {
+        rc = err_set(e, ERR_NOT_FOUND, "this memo has no version %d", number);
+        goto out;
+    }
+    v->memo_id = memo_id;
+    v->number = (int)db_int(st, 0);
+    v->hash = store_col_dup(p, st, 1);
+    v->title = store_col_dup(p, st, 2);
+    v->marking = (int)db_int(st, 3);
+    v->body = store_col_dup(p, st, 4);
+    v->author_id = db_int(st, 5);
+    v->author = store_col_dup(p, st, 6);
+    v->created_at = db_int(st, 7);
+    rc = (v->hash && v->title && v->body && v->author) ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+out:
+    db_finish(st);
+    return rc;
+}
+
+int store_version_list(struct store *s, int64_t memo_id, json_t **out, struct err *e)
+{
+    static const char *const names[] = {"#number", "hash", "title", "#marking", "author",
+                                        "#created_at", "#signatures", NULL};
+    return store_rows_json(
+        s, out, e, names,
+        "SELECT v.number, v.hash, v.title, v.marking, m.username, v.created_at, "
+        "(SELECT COALESCE(SUM(c.count), 0) FROM signature_counts c WHERE c.memo_id = v.memo_id "
+        "AND c.version = v.number) FROM versions v JOIN members m ON m.id = v.author_id "
+        "WHERE v.memo_id = ? ORDER BY v.number",
+        "i", memo_id);
+}
+
+int store_memo_list(struct store *s, enum store_memo_scope scope, int64_t member_id, int limit,
+                    json_t **out, struct err *e)
+{
+    static const char *const names[] = {
+        "id",           "channel",     "#state",        "title",           "#marking",
+        "#latest_version", "#created_at", "#submitted_at", "#ack_due",      "#acknowledged_at",
+        "#answer_due",  "#answered_at", "#signatures", NULL};
+    static const char *const where[] = {
+        [STORE_SCOPE_MINE] = "(EXISTS(SELECT 1 FROM memo_drafters d WHERE d.memo_id = x.id AND "
+                             "d.member_id = ?1) OR EXISTS(SELECT 1 FROM signatures g WHERE "
+                             "g.memo_id = x.id AND g.member_id = ?1)) ORDER BY x.updated_at DESC",
+        [STORE_SCOPE_SIGNABLE] = "x.state = 1 AND ?1 = ?1 ORDER BY x.updated_at DESC",
+        [STORE_SCOPE_QUEUE] = "x.state IN (2, 3) AND ?1 = ?1 ORDER BY CASE x.state WHEN 2 THEN "
+                              "x.ack_due ELSE x.answer_due END ASC",
+        [STORE_SCOPE_ALL_SUBMITTED] = "x.state IN (2, 3, 4, 5) AND ?1 = ?1 ORDER BY "
+                                      "x.submitted_at DESC",
+    };
+    char sql[1400];
+    snprintf(sql, sizeof sql,
+             "SELECT x.public_id, c.slug, x.state, v.title, v.marking, x.latest_version, "
+             "x.created_at, x.submitted_at, x.ack_due, x.acknowledged_at, x.answer_due, "
+             "x.answered_at, (SELECT COALESCE(SUM(n.count), 0) FROM signature_counts n WHERE "
+             "n.memo_id = x.id) FROM memos x JOIN channels c ON c.id = x.channel_id JOIN versions "
+             "v ON v.memo_id = x.id AND v.number = x.latest_version WHERE %s LIMIT %d",
+             where[scope], limit);
+    return store_rows_json(s, out, e, names, sql, "i", member_id);
+}

@@ -1,0 +1,103 @@
+/* schema.c — versioned migrations. Each entry moves the schema from version
+ * i to i+1; the applied version is kept in meta('schema_version'). Never edit
+ * a released migration: add a new one. */
+#include "store/store_internal.h"
+
+#include <stdio.h>
+
+static const char *const migrations[] = {
+    /* 1: the channel */
+    "CREATE TABLE organizations(\n"
+    "  id INTEGER PRIMARY KEY, slug TEXT NOT NULL UNIQUE, name TEXT NOT NULL,\n"
+    "  created_at INTEGER NOT NULL);\n"
+    "CREATE TABLE members(\n"
+    "  id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL,\n"
+    "  org_id INTEGER NOT NULL REFERENCES organizations(id), roles INTEGER NOT NULL,\n"
+    "  password_hash TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,\n"
+    "  created_at INTEGER NOT NULL);\n"
+    "CREATE TABLE sessions(\n"
+    "  id INTEGER PRIMARY KEY, token_hash BLOB NOT NULL UNIQUE,\n"
+    "  member_id INTEGER NOT NULL REFERENCES members(id), csrf TEXT NOT NULL,\n"
+    "  created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);\n"
+    "CREATE TABLE login_failures(username TEXT NOT NULL, at INTEGER NOT NULL);\n"
+    "CREATE INDEX login_failures_user ON login_failures(username, at);\n"
+    "CREATE TABLE channels(\n"
+    "  id INTEGER PRIMARY KEY, slug TEXT NOT NULL UNIQUE, name TEXT NOT NULL,\n"
+    "  preset TEXT NOT NULL, ceiling INTEGER NOT NULL, timezone TEXT NOT NULL,\n"
+    "  ack_amount INTEGER NOT NULL, ack_unit INTEGER NOT NULL,\n"
+    "  answer_amount INTEGER NOT NULL, answer_unit INTEGER NOT NULL,\n"
+    "  ext_amount INTEGER NOT NULL, ext_unit INTEGER NOT NULL,\n"
+    "  created_at INTEGER NOT NULL);\n"
+    "CREATE TABLE holidays(\n"
+    "  channel_id INTEGER NOT NULL REFERENCES channels(id), day INTEGER NOT NULL,\n"
+    "  name TEXT NOT NULL, PRIMARY KEY(channel_id, day));\n"
+    "CREATE TABLE memos(\n"
+    "  id INTEGER PRIMARY KEY, public_id TEXT NOT NULL UNIQUE,\n"
+    "  channel_id INTEGER NOT NULL REFERENCES channels(id), state INTEGER NOT NULL,\n"
+    "  created_by INTEGER NOT NULL REFERENCES members(id), created_at INTEGER NOT NULL,\n"
+    "  latest_version INTEGER NOT NULL DEFAULT 0,\n"
+    "  submitted_at INTEGER, ack_due INTEGER, acknowledged_at INTEGER, answer_due INTEGER,\n"
+    "  extended INTEGER NOT NULL DEFAULT 0, extension_reason TEXT, answered_at INTEGER,\n"
+    "  answer TEXT, closed_at INTEGER, withdrawn_at INTEGER, updated_at INTEGER NOT NULL);\n"
+    "CREATE TABLE memo_drafters(\n"
+    "  memo_id INTEGER NOT NULL REFERENCES memos(id), member_id INTEGER NOT NULL REFERENCES members(id),\n"
+    "  PRIMARY KEY(memo_id, member_id));\n"
+    "CREATE TABLE versions(\n"
+    "  memo_id INTEGER NOT NULL REFERENCES memos(id), number INTEGER NOT NULL,\n"
+    "  hash TEXT NOT NULL, title TEXT NOT NULL, marking INTEGER NOT NULL, body TEXT NOT NULL,\n"
+    "  author_id INTEGER NOT NULL REFERENCES members(id), created_at INTEGER NOT NULL,\n"
+    "  verify_key TEXT, PRIMARY KEY(memo_id, number));\n"
+    "CREATE TABLE signatures(\n"
+    "  memo_id INTEGER NOT NULL REFERENCES memos(id), member_id INTEGER NOT NULL REFERENCES members(id),\n"
+    "  version INTEGER NOT NULL, signed_at INTEGER NOT NULL, PRIMARY KEY(memo_id, member_id));\n"
+    "CREATE TABLE signature_counts(\n"
+    "  memo_id INTEGER NOT NULL, version INTEGER NOT NULL, org_id INTEGER NOT NULL,\n"
+    "  count INTEGER NOT NULL CHECK(count >= 0), PRIMARY KEY(memo_id, version, org_id));\n"
+    "CREATE TABLE signature_events(\n"
+    "  memo_id INTEGER NOT NULL, at INTEGER NOT NULL, delta INTEGER NOT NULL);\n"
+    "CREATE INDEX signature_events_memo ON signature_events(memo_id, at);\n"
+    "CREATE TABLE messages(\n"
+    "  id INTEGER PRIMARY KEY, memo_id INTEGER NOT NULL REFERENCES memos(id),\n"
+    "  author_id INTEGER NOT NULL REFERENCES members(id), body TEXT NOT NULL,\n"
+    "  created_at INTEGER NOT NULL);\n"
+    "CREATE INDEX messages_memo ON messages(memo_id, id);\n"
+    "CREATE TABLE access_log(\n"
+    "  id INTEGER PRIMARY KEY, memo_id INTEGER NOT NULL REFERENCES memos(id),\n"
+    "  reader_id INTEGER NOT NULL REFERENCES members(id), what TEXT NOT NULL, at INTEGER NOT NULL);\n"
+    "CREATE INDEX access_log_memo ON access_log(memo_id, id);\n",
+};
+
+int store_migrate(struct store *s, struct err *e)
+{
+    int rc = -1;
+    int64_t have = 0;
+    char num[24];
+
+    if (db_exec_script(s->db, "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+                       e))
+        goto out;
+    if (db_scalar(s->db, e, 0, &have,
+                  "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'", NULL))
+        goto out;
+    if (have > (int64_t)ARRAY_LEN(migrations)) {
+        rc = err_set(e, ERR_DB,
+                     "the database has schema version %lld, newer than this dissent knows (%zu)",
+                     (long long)have, ARRAY_LEN(migrations));
+        goto out;
+    }
+    for (size_t v = (size_t)have; v < ARRAY_LEN(migrations); v++) {
+        if (db_begin(s->db, e))
+            goto out;
+        snprintf(num, sizeof num, "%zu", v + 1);
+        if (db_exec_script(s->db, migrations[v], e) ||
+            db_exec(s->db, e, "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)",
+                    "s", num) ||
+            db_commit(s->db, e)) {
+            db_rollback(s->db);
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    return rc;
+}
