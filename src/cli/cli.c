@@ -1,0 +1,828 @@
+/* cli.c — the command table, the dispatcher, the option parser and help. */
+#include "cli/cli.h"
+
+#include "cli/commands.h"
+#include "cli/local.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+
+static FILE *cli_out_stream;
+static FILE *cli_err_stream;
+
+static FILE *out_stream(void)
+{
+    return cli_out_stream ? cli_out_stream : stdout;
+}
+
+static FILE *err_stream(void)
+{
+    return cli_err_stream ? cli_err_stream : stderr;
+}
+
+void cli_set_streams(FILE *out, FILE *err)
+{
+    cli_out_stream = out;
+    cli_err_stream = err;
+}
+
+/* ---- options shared by every remote command ---------------------------- */
+
+static const struct cli_opt remote_opts[] = {
+    {.name = "server",
+     .arg = "URL",
+     .help = "server to talk to (default: $DISSENT_SERVER, the saved login, http://127.0.0.1:8080)"},
+    {.name = "json", .help = "print the server's JSON reply as is"},
+    {0},
+};
+
+static const struct cli_opt help_opt = {.name = "help", .help = "show this help"};
+
+/* ---- the command table ------------------------------------------------- */
+
+/* Options of each command. */
+static const struct cli_opt opts_login[] = {
+    {.name = "user", .arg = "USER", .help = "user name (asked for on the terminal if missing)"},
+    {.name = "password-file",
+     .arg = "FILE",
+     .help = "read the password from the first line of FILE (else $DISSENT_PASSWORD, else asked)"},
+    {0},
+};
+
+static const struct cli_opt opts_memo_new[] = {
+    {.name = "channel", .arg = "CHANNEL", .help = "the channel the memo goes to (required)"},
+    {.name = "title", .arg = "TITLE", .help = "title, at most 200 characters (required)"},
+    {.name = "marking",
+     .arg = "MARKING",
+     .help = "classification: UNCLASSIFIED, SBU, CONFIDENTIAL or SECRET (required)"},
+    {.name = "body-file", .arg = "FILE", .help = "read the text (Markdown) from FILE ('-': stdin)"},
+    {.name = "body", .arg = "TEXT", .help = "the text (Markdown) itself"},
+    {.name = "co-drafter",
+     .arg = "USER",
+     .help = "another drafter (may be repeated)",
+     .flags = CLI_OPT_MULTI},
+    {0},
+};
+
+static const struct cli_opt opts_memo_edit[] = {
+    {.name = "title", .arg = "TITLE", .help = "new title (default: the latest version's)"},
+    {.name = "marking", .arg = "MARKING", .help = "new marking (default: the latest version's)"},
+    {.name = "body-file", .arg = "FILE", .help = "read the new text from FILE ('-': stdin)"},
+    {.name = "body", .arg = "TEXT", .help = "the new text itself"},
+    {0},
+};
+
+static const struct cli_opt opts_version[] = {
+    {.name = "version", .arg = "N", .help = "a version number (default: the latest)"},
+    {0},
+};
+
+static const struct cli_opt opts_memo_list[] = {
+    {.name = "scope",
+     .arg = "SCOPE",
+     .help = "mine (default), signable, queue (policy office) or all"},
+    {0},
+};
+
+static const struct cli_opt opts_body[] = {
+    {.name = "body-file", .arg = "FILE", .help = "read the text from FILE ('-': stdin)"},
+    {.name = "body", .arg = "TEXT", .help = "the text itself"},
+    {0},
+};
+
+static const struct cli_opt opts_extend[] = {
+    {.name = "reason", .arg = "TEXT", .help = "why the answer needs more time (required)"},
+    {0},
+};
+
+static const struct cli_opt opts_member_add[] = {
+    {.name = "name", .arg = "NAME", .help = "display name (required)"},
+    {.name = "org", .arg = "ORG", .help = "organization slug (required)"},
+    {.name = "role",
+     .arg = "ROLE[,ROLE]",
+     .help = "member, reviewer, leadership, auditor, admin (required)"},
+    {.name = "password-file",
+     .arg = "FILE",
+     .help = "initial password from FILE (else one is generated and printed once)"},
+    {0},
+};
+
+static const struct cli_opt opts_channel_add[] = {
+    {.name = "name", .arg = "NAME", .help = "display name (required)"},
+    {.name = "preset", .arg = "PRESET", .help = "state-dissent or eu-directive (required)"},
+    {.name = "ceiling", .arg = "MARKING", .help = "highest marking accepted (required)"},
+    {.name = "timezone", .arg = "TZ", .help = "time zone of deadlines, e.g. Europe/Brussels"},
+    {0},
+};
+
+static const struct cli_cmd memo_cmds[] = {
+    {.name = "new",
+     .summary = "start a memo (a draft, version 1) and print its id",
+     .usage = "--channel C --title T --marking M (--body-file FILE | --body TEXT) [--co-drafter U]...",
+     .opts = opts_memo_new,
+     .flags = CLI_REMOTE,
+     .run = cmd_memo_new},
+    {.name = "edit",
+     .summary = "record a new version; fields not given carry over",
+     .usage = "ID [--title T] [--marking M] [--body-file FILE | --body TEXT]",
+     .args = "ID",
+     .opts = opts_memo_edit,
+     .flags = CLI_REMOTE,
+     .run = cmd_memo_edit},
+    {.name = "show",
+     .summary = "show a memo: marking, text, state, counts, review deadlines",
+     .usage = "ID [--version N]",
+     .args = "ID",
+     .opts = opts_version,
+     .flags = CLI_REMOTE,
+     .run = cmd_memo_show},
+    {.name = "diff",
+     .summary = "show what changed between two versions",
+     .usage = "ID FROM TO",
+     .args = "ID FROM TO",
+     .flags = CLI_REMOTE,
+     .run = cmd_memo_diff},
+    {.name = "list",
+     .summary = "list memos you can see",
+     .usage = "[--scope mine|signable|queue|all]",
+     .opts = opts_memo_list,
+     .flags = CLI_REMOTE,
+     .run = cmd_memo_list},
+    {.name = "versions",
+     .summary = "list the versions of a memo",
+     .usage = "ID",
+     .args = "ID",
+     .flags = CLI_REMOTE,
+     .run = cmd_memo_versions},
+    {.name = "circulate",
+     .summary = "open a draft for co-signatures",
+     .usage = "ID",
+     .args = "ID",
+     .flags = CLI_REMOTE,
+     .run = cmd_memo_circulate},
+    {.name = "withdraw",
+     .summary = "withdraw a memo (before it is answered)",
+     .usage = "ID",
+     .args = "ID",
+     .flags = CLI_REMOTE,
+     .run = cmd_memo_withdraw},
+    {.name = "add-drafter",
+     .summary = "add a co-drafter (before submission)",
+     .usage = "ID USER",
+     .args = "ID USER",
+     .flags = CLI_REMOTE,
+     .run = cmd_memo_add_drafter},
+    {.name = "signers",
+     .summary = "list who signed (the read is recorded in the access log)",
+     .usage = "ID",
+     .args = "ID",
+     .flags = CLI_REMOTE,
+     .run = cmd_memo_signers},
+    {.name = "counts",
+     .summary = "signature counts per version and per organization",
+     .usage = "ID",
+     .args = "ID",
+     .flags = CLI_REMOTE,
+     .run = cmd_memo_counts},
+    {.name = "messages",
+     .summary = "messages between the drafters and the policy office",
+     .usage = "ID",
+     .args = "ID",
+     .flags = CLI_REMOTE,
+     .run = cmd_memo_messages},
+    {0},
+};
+
+static const struct cli_cmd review_cmds[] = {
+    {.name = "ack",
+     .summary = "acknowledge a submitted memo",
+     .usage = "ID",
+     .args = "ID",
+     .flags = CLI_REMOTE,
+     .run = cmd_review_ack},
+    {.name = "answer",
+     .summary = "answer an acknowledged memo",
+     .usage = "ID (--body-file FILE | --body TEXT)",
+     .args = "ID",
+     .opts = opts_body,
+     .flags = CLI_REMOTE,
+     .run = cmd_review_answer},
+    {.name = "extend",
+     .summary = "extend the answer deadline once, with a reason",
+     .usage = "ID --reason TEXT",
+     .args = "ID",
+     .opts = opts_extend,
+     .flags = CLI_REMOTE,
+     .run = cmd_review_extend},
+    {.name = "message",
+     .summary = "send a message about a submitted memo",
+     .usage = "ID (--body TEXT | --body-file FILE)",
+     .args = "ID",
+     .opts = opts_body,
+     .flags = CLI_REMOTE,
+     .run = cmd_review_message},
+    {.name = "close",
+     .summary = "close an answered memo",
+     .usage = "ID",
+     .args = "ID",
+     .flags = CLI_REMOTE,
+     .run = cmd_review_close},
+    {.name = "queue",
+     .summary = "memos waiting for the policy office, with deadlines",
+     .usage = "",
+     .flags = CLI_REMOTE,
+     .run = cmd_review_queue},
+    {0},
+};
+
+static const struct cli_cmd admin_org_cmds[] = {
+    {.name = "add",
+     .summary = "add an organization",
+     .usage = "SLUG NAME",
+     .args = "SLUG NAME",
+     .flags = CLI_REMOTE,
+     .run = cmd_admin_org_add},
+    {0},
+};
+
+static const struct cli_cmd admin_member_cmds[] = {
+    {.name = "add",
+     .summary = "add a member account",
+     .usage = "USER --name N --org O --role R[,R] [--password-file F]",
+     .args = "USER",
+     .opts = opts_member_add,
+     .flags = CLI_REMOTE,
+     .run = cmd_admin_member_add},
+    {0},
+};
+
+static const struct cli_cmd admin_channel_cmds[] = {
+    {.name = "add",
+     .summary = "add a channel with a deadline preset and a marking ceiling",
+     .usage = "SLUG --name N --preset P --ceiling M [--timezone TZ]",
+     .args = "SLUG",
+     .opts = opts_channel_add,
+     .flags = CLI_REMOTE,
+     .run = cmd_admin_channel_add},
+    {0},
+};
+
+static const struct cli_cmd admin_holiday_cmds[] = {
+    {.name = "add",
+     .summary = "add a holiday to a channel's working-day calendar",
+     .usage = "CHANNEL DATE NAME",
+     .args = "CHANNEL DATE NAME",
+     .details = "DATE is YYYY-MM-DD.",
+     .flags = CLI_REMOTE,
+     .run = cmd_admin_holiday_add},
+    {0},
+};
+
+static const struct cli_cmd admin_cmds[] = {
+    {.name = "org", .summary = "organizations", .subs = admin_org_cmds},
+    {.name = "member", .summary = "member accounts", .subs = admin_member_cmds},
+    {.name = "channel", .summary = "channels", .subs = admin_channel_cmds},
+    {.name = "holiday", .summary = "channel holidays", .subs = admin_holiday_cmds},
+    {0},
+};
+
+static const struct cli_cmd root_cmds[] = {
+    /* Local installation (no server). */
+    {.name = "init",
+     .summary = "create an empty installation with one admin",
+     .usage = "[options]",
+     .raw = cmd_init},
+    {.name = "serve", .summary = "run the server", .usage = "[options]", .raw = cmd_serve},
+    {.name = "demo",
+     .summary = "fill an installation with demo organizations and accounts",
+     .usage = "[options]",
+     .raw = cmd_demo},
+    /* Session. */
+    {.name = "login",
+     .summary = "log in and save the session",
+     .usage = "[--server URL] [--user USER] [--password-file FILE]",
+     .details = "The session {server, token, username} is saved with mode 0600 to $DISSENT_CONFIG,\n"
+                "else ${XDG_CONFIG_HOME:-~/.config}/dissent/session.json.",
+     .opts = opts_login,
+     .flags = CLI_REMOTE,
+     .run = cmd_login},
+    {.name = "logout",
+     .summary = "end the session and remove the saved login",
+     .usage = "",
+     .flags = CLI_REMOTE,
+     .run = cmd_logout},
+    {.name = "whoami",
+     .summary = "show the member you are logged in as",
+     .usage = "",
+     .flags = CLI_REMOTE,
+     .run = cmd_whoami},
+    /* Memos and their review. */
+    {.name = "memo", .summary = "draft, circulate and read memos", .subs = memo_cmds},
+    {.name = "sign",
+     .summary = "co-sign a circulating memo (signing again moves the signature)",
+     .usage = "ID [--version N]",
+     .args = "ID",
+     .opts = opts_version,
+     .flags = CLI_REMOTE,
+     .run = cmd_sign},
+    /* Later: `sign --anonymous` (ring signature) is an option of this row. */
+    {.name = "unsign",
+     .summary = "withdraw your signature",
+     .usage = "ID",
+     .args = "ID",
+     .flags = CLI_REMOTE,
+     .run = cmd_unsign},
+    {.name = "submit",
+     .summary = "submit a memo to the policy office (deadlines start)",
+     .usage = "ID",
+     .args = "ID",
+     .flags = CLI_REMOTE,
+     .run = cmd_submit},
+    {.name = "review", .summary = "the policy office's side of a memo", .subs = review_cmds},
+    {.name = "access-log",
+     .summary = "who read what: one memo (drafters) or everything (auditors)",
+     .usage = "[ID]",
+     .args = "[ID]",
+     .flags = CLI_REMOTE,
+     .run = cmd_access_log},
+    {.name = "admin", .summary = "accounts, organizations and channels", .subs = admin_cmds},
+    /* Later: key (local keystore), verify, log monitor, verify-signatures. */
+    {0},
+};
+
+const struct cli_cmd *cli_commands(void)
+{
+    return root_cmds;
+}
+
+/* ---- options and arguments --------------------------------------------- */
+
+static const struct cli_opt *find_opt_in(const struct cli_opt *opts, const char *name, size_t n)
+{
+    const struct cli_opt *o;
+    for (o = opts; o && o->name; o++)
+        if (strlen(o->name) == n && strncmp(o->name, name, n) == 0)
+            return o;
+    return NULL;
+}
+
+static const struct cli_opt *find_opt(const struct cli_cmd *cmd, const char *name, size_t n)
+{
+    const struct cli_opt *o = find_opt_in(cmd->opts, name, n);
+    if (!o && (cmd->flags & CLI_REMOTE))
+        o = find_opt_in(remote_opts, name, n);
+    return o;
+}
+
+static int opt_matches(const struct cli_opt *o, const char *name)
+{
+    return o && strcmp(o->name, name) == 0;
+}
+
+const char *cli_opt(const struct cli_ctx *ctx, const char *name)
+{
+    const char *v = NULL;
+    for (int i = 0; i < ctx->nopts; i++)
+        if (opt_matches(ctx->opt_of[i], name))
+            v = ctx->opt_val[i];
+    return v;
+}
+
+const char *cli_opt_nth(const struct cli_ctx *ctx, const char *name, size_t n)
+{
+    size_t seen = 0;
+    for (int i = 0; i < ctx->nopts; i++) {
+        if (opt_matches(ctx->opt_of[i], name)) {
+            if (seen == n)
+                return ctx->opt_val[i];
+            seen++;
+        }
+    }
+    return NULL;
+}
+
+int cli_flag(const struct cli_ctx *ctx, const char *name)
+{
+    return cli_opt(ctx, name) != NULL;
+}
+
+int cli_fail(const struct cli_ctx *ctx, const struct err *e)
+{
+    fprintf(ctx->err, "dissent: %s\n", e->msg[0] ? e->msg : "failed");
+    return CLI_FAIL;
+}
+
+int cli_usage_error(const struct cli_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("dissent: ", ctx->err);
+    va_start(ap, fmt);
+    vfprintf(ctx->err, fmt, ap);
+    va_end(ap);
+    fprintf(ctx->err, "\nsee 'dissent %s --help'\n", ctx->path);
+    return CLI_USAGE;
+}
+
+int cli_arg_i64(const char *s, const char *what, long long min, long long max, long long *out,
+                struct err *e)
+{
+    int64_t v;
+    if (parse_i64(s, (int64_t)min, (int64_t)max, &v) != 0)
+        return err_set(e, ERR_INVALID, "%s must be a whole number from %lld to %lld, not '%s'", what,
+                       min, max, s);
+    *out = (long long)v;
+    return 0;
+}
+
+/* Positional argument spec: counts words, those in [] are optional, a
+ * trailing "..." means any number. Fills the name of word i in name. */
+struct arg_spec {
+    int min;
+    int max; /* -1: unlimited */
+};
+
+static struct arg_spec arg_spec_of(const char *args)
+{
+    struct arg_spec s = {0, 0};
+    const char *p = args;
+    while (p && *p) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        const char *w = p;
+        while (*p && *p != ' ')
+            p++;
+        size_t n = (size_t)(p - w);
+        if (n >= 3 && strncmp(p - 3, "...", 3) == 0)
+            s.max = -1;
+        if (s.max >= 0)
+            s.max++;
+        if (*w != '[')
+            s.min++;
+    }
+    return s;
+}
+
+/* Copies the name of positional word i (brackets and dots removed) into out. */
+static void arg_name(const char *args, int i, char *out, size_t n)
+{
+    const char *p = args ? args : "";
+    int k = 0;
+    snprintf(out, n, "argument");
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        const char *w = p;
+        while (*p && *p != ' ')
+            p++;
+        if (w == p)
+            break;
+        if (k == i || (p - w >= 3 && strncmp(p - 3, "...", 3) == 0 && k < i)) {
+            const char *a = w, *b = p;
+            while (a < b && (*a == '['))
+                a++;
+            while (b > a && (b[-1] == ']' || b[-1] == '.'))
+                b--;
+            snprintf(out, n, "%.*s", (int)(b - a), a);
+            if (k == i)
+                return;
+        }
+        k++;
+    }
+}
+
+/* Parses argv (argv[0] is the command's name) into ctx. Returns CLI_OK,
+ * CLI_USAGE after printing a message, or -1 when help was asked for. */
+static int parse_args(struct cli_ctx *ctx, int argc, char **argv)
+{
+    int rc = CLI_OK;
+    int only_args = 0;
+    struct arg_spec spec = arg_spec_of(ctx->cmd->args);
+
+    ctx->args = calloc((size_t)argc + 1, sizeof *ctx->args);
+    ctx->opt_of = calloc((size_t)argc + 1, sizeof *ctx->opt_of);
+    ctx->opt_val = calloc((size_t)argc + 1, sizeof *ctx->opt_val);
+    if (!ctx->args || !ctx->opt_of || !ctx->opt_val) {
+        fputs("dissent: out of memory\n", ctx->err);
+        rc = CLI_FAIL;
+        goto out;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (only_args || a[0] != '-' || a[1] == '\0') {
+            ctx->args[ctx->nargs++] = argv[i];
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            only_args = 1;
+            continue;
+        }
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            rc = -1;
+            goto out;
+        }
+        if (a[1] != '-') {
+            rc = cli_usage_error(ctx, "unknown option '%s' for 'dissent %s'", a, ctx->path);
+            goto out;
+        }
+        const char *name = a + 2;
+        const char *eq = strchr(name, '=');
+        size_t n = eq ? (size_t)(eq - name) : strlen(name);
+        const struct cli_opt *o = find_opt(ctx->cmd, name, n);
+        if (!o) {
+            rc = cli_usage_error(ctx, "unknown option '--%.*s' for 'dissent %s'", (int)n, name,
+                                 ctx->path);
+            goto out;
+        }
+        const char *val = "";
+        if (o->arg) {
+            if (eq) {
+                val = eq + 1;
+            } else if (i + 1 < argc) {
+                val = argv[++i];
+            } else {
+                rc = cli_usage_error(ctx, "option --%s needs a value (%s)", o->name, o->arg);
+                goto out;
+            }
+        } else if (eq) {
+            rc = cli_usage_error(ctx, "option --%s takes no value", o->name);
+            goto out;
+        }
+        if (!(o->flags & CLI_OPT_MULTI) && cli_opt(ctx, o->name)) {
+            rc = cli_usage_error(ctx, "option --%s is given more than once", o->name);
+            goto out;
+        }
+        ctx->opt_of[ctx->nopts] = o;
+        ctx->opt_val[ctx->nopts] = val;
+        ctx->nopts++;
+    }
+    if (ctx->nargs < spec.min) {
+        char name[64];
+        arg_name(ctx->cmd->args, ctx->nargs, name, sizeof name);
+        rc = cli_usage_error(ctx, "missing argument %s for 'dissent %s'", name, ctx->path);
+        goto out;
+    }
+    if (spec.max >= 0 && ctx->nargs > spec.max) {
+        rc = cli_usage_error(ctx, "unexpected argument '%s' for 'dissent %s'",
+                             ctx->args[spec.max], ctx->path);
+        goto out;
+    }
+out:
+    return rc;
+}
+
+static void ctx_release(struct cli_ctx *ctx)
+{
+    free(ctx->args);
+    free((void *)ctx->opt_of);
+    free((void *)ctx->opt_val);
+    ctx->args = NULL;
+    ctx->opt_of = NULL;
+    ctx->opt_val = NULL;
+}
+
+/* ---- help -------------------------------------------------------------- */
+
+static void print_opt(FILE *f, const struct cli_opt *o)
+{
+    char left[64];
+    snprintf(left, sizeof left, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+    fprintf(f, "  %-26s %s\n", left, o->help ? o->help : "");
+}
+
+static void print_cmd_list(FILE *f, const struct cli_cmd *cmds)
+{
+    for (const struct cli_cmd *c = cmds; c->name; c++)
+        fprintf(f, "  %-14s %s\n", c->name, c->summary ? c->summary : "");
+}
+
+/* Prints a summary as a sentence: capitalized, with a full stop. */
+static void print_sentence(FILE *f, const char *s)
+{
+    char first = s[0];
+    if (first >= 'a' && first <= 'z')
+        first = (char)(first - 'a' + 'A');
+    if (first)
+        fprintf(f, "%c%s.\n", first, s + 1);
+}
+
+static void print_help(FILE *f, const struct cli_cmd *cmd, const char *path)
+{
+    if (cmd->subs) {
+        fprintf(f, "usage: dissent %s <command> [options]\n\n", path);
+        print_sentence(f, cmd->summary ? cmd->summary : "");
+        fputs("\ncommands:\n", f);
+        print_cmd_list(f, cmd->subs);
+        fprintf(f, "\nRun 'dissent %s <command> --help' for the options of each.\n", path);
+        return;
+    }
+    fprintf(f, "usage: dissent %s%s%s\n\n", path, cmd->usage && cmd->usage[0] ? " " : "",
+            cmd->usage ? cmd->usage : "");
+    if (cmd->summary)
+        print_sentence(f, cmd->summary);
+    if (cmd->details)
+        fprintf(f, "\n%s\n", cmd->details);
+    if (cmd->raw) {
+        fprintf(f, "\nThis command works on the local installation; see docs/cli.md.\n");
+        return;
+    }
+    fputs("\noptions:\n", f);
+    for (const struct cli_opt *o = cmd->opts; o && o->name; o++)
+        print_opt(f, o);
+    if (cmd->flags & CLI_REMOTE)
+        for (const struct cli_opt *o = remote_opts; o->name; o++)
+            print_opt(f, o);
+    fprintf(f, "  %-26s %s\n", "-h, --help", help_opt.help);
+}
+
+static void print_main_help(FILE *f)
+{
+    fputs("usage: dissent <command> [arguments] [options]\n\n"
+          "dissent: a dissent channel. Staff draft memos, co-sign them and submit them to a\n"
+          "policy office that must acknowledge and answer within enforced deadlines.\n\n"
+          "commands:\n",
+          f);
+    print_cmd_list(f, root_cmds);
+    fputs("\nRun 'dissent help <command>' or 'dissent <command> --help' for details.\n"
+          "Environment: DISSENT_SERVER, DISSENT_TOKEN, DISSENT_PASSWORD, DISSENT_CONFIG.\n"
+          "Exit status: 0 success, 1 failure, 2 wrong usage.\n",
+          f);
+}
+
+/* ---- dispatch ---------------------------------------------------------- */
+
+static const struct cli_cmd *find_cmd(const struct cli_cmd *cmds, const char *name)
+{
+    for (const struct cli_cmd *c = cmds; c->name; c++)
+        if (strcmp(c->name, name) == 0)
+            return c;
+    return NULL;
+}
+
+/* Edit distance of two short words (capped), for "did you mean". */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t row[33];
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 32 || lb > 32)
+        return 99;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+static int unknown_cmd(FILE *f, const struct cli_cmd *cmds, const char *path, const char *name)
+{
+    const struct cli_cmd *near = NULL;
+    size_t best = 3;
+    for (const struct cli_cmd *c = cmds; c->name; c++) {
+        size_t d = edit_distance(name, c->name);
+        if (d < best) {
+            best = d;
+            near = c;
+        }
+    }
+    fprintf(f, "dissent: unknown command '%s%s%s'", path, path[0] ? " " : "", name);
+    if (near)
+        fprintf(f, "; did you mean '%s%s%s'?", path, path[0] ? " " : "", near->name);
+    fprintf(f, "\nsee 'dissent %s%s--help'\n", path, path[0] ? " " : "");
+    return CLI_USAGE;
+}
+
+static int is_help(const char *a)
+{
+    return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
+}
+
+static void path_add(char *path, size_t n, const char *word)
+{
+    size_t len = strlen(path);
+    snprintf(path + len, n - len, "%s%s", len ? " " : "", word);
+}
+
+/* `dissent help [CMD [SUB...]]` */
+static int run_help(int argc, char **argv, FILE *out, FILE *err)
+{
+    const struct cli_cmd *cmds = root_cmds, *cmd = NULL;
+    char path[128] = "";
+    if (argc < 1) {
+        print_main_help(out);
+        return CLI_OK;
+    }
+    for (int i = 0; i < argc; i++) {
+        if (cmd && !cmd->subs) {
+            fprintf(err, "dissent: '%s' has no subcommand '%s'\n", path, argv[i]);
+            return CLI_USAGE;
+        }
+        cmd = find_cmd(cmds, argv[i]);
+        if (!cmd)
+            return unknown_cmd(err, cmds, path, argv[i]);
+        path_add(path, sizeof path, argv[i]);
+        cmds = cmd->subs;
+    }
+    print_help(out, cmd, path);
+    return CLI_OK;
+}
+
+static int run_cmd(const struct cli_cmd *cmd, const char *path, int argc, char **argv, FILE *out,
+                   FILE *err)
+{
+    int rc;
+    struct cli_ctx ctx;
+
+    if (cmd->raw) {
+        for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+            if (is_help(argv[i])) {
+                print_help(out, cmd, path);
+                return CLI_OK;
+            }
+        }
+        fflush(out);
+        return cmd->raw(argc, argv);
+    }
+    memset(&ctx, 0, sizeof ctx);
+    ctx.cmd = cmd;
+    ctx.out = out;
+    ctx.err = err;
+    snprintf(ctx.path, sizeof ctx.path, "%s", path);
+    rc = parse_args(&ctx, argc, argv);
+    if (rc == -1) {
+        print_help(out, cmd, path);
+        rc = CLI_OK;
+    } else if (rc == CLI_OK) {
+        rc = cmd->run(&ctx);
+    }
+    fflush(out);
+    ctx_release(&ctx);
+    return rc;
+}
+
+int cli_main(int argc, char **argv)
+{
+    FILE *out = out_stream(), *err = err_stream();
+    const struct cli_cmd *cmds = root_cmds, *cmd = NULL;
+    char path[128] = "";
+    int i = 1;
+
+    if (argc < 2) {
+        print_main_help(err);
+        return CLI_USAGE;
+    }
+    if (is_help(argv[1])) {
+        print_main_help(out);
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        fprintf(out, "dissent %s\n", DISSENT_VERSION);
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "help") == 0)
+        return run_help(argc - 2, argv + 2, out, err);
+    for (;;) {
+        if (argv[i][0] == '-') {
+            if (path[0])
+                fprintf(err, "dissent: unknown option '%s' for 'dissent %s'\nsee 'dissent %s --help'\n",
+                        argv[i], path, path);
+            else
+                fprintf(err, "dissent: unknown option '%s'\nsee 'dissent --help'\n", argv[i]);
+            return CLI_USAGE;
+        }
+        cmd = find_cmd(cmds, argv[i]);
+        if (!cmd)
+            return unknown_cmd(err, cmds, path, argv[i]);
+        path_add(path, sizeof path, argv[i]);
+        if (!cmd->subs)
+            break;
+        if (i + 1 >= argc) {
+            fprintf(err, "dissent: '%s' needs a command\n\n", path);
+            print_help(err, cmd, path);
+            return CLI_USAGE;
+        }
+        if (is_help(argv[i + 1])) {
+            print_help(out, cmd, path);
+            return CLI_OK;
+        }
+        cmds = cmd->subs;
+        i++;
+    }
+    return run_cmd(cmd, path, argc - i, argv + i, out, err);
+}
