@@ -1,0 +1,642 @@
+/* server.c — the libmicrohttpd daemon: dispatch, limits, security headers,
+ * request logs and the /healthz and /metrics endpoints. */
+#include "http/server.h"
+
+#include "base/log.h"
+#include "base/util.h"
+#include "http/request.h"
+#include "http/router.h"
+#include "http/static.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#define POOL_MAX (64u * 1024u * 1024u)
+#define GAUGES_MAX 64
+#define NCLASSES 5
+#define HIST_N 11
+
+static const double hist_le[HIST_N] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                       0.25,  0.5,   1,    2.5,   10};
+static const char *const hist_le_text[HIST_N] = {"0.001", "0.005", "0.01", "0.025",
+                                                 "0.05",  "0.1",   "0.25", "0.5",
+                                                 "1",     "2.5",   "10"};
+
+static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
+                          "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; "
+                          "form-action 'self'";
+
+struct gauge {
+    char *name;
+    char *help;
+    http_gauge_fn fn;
+    void *arg;
+};
+
+/* Counters of one route pattern (or of a builtin, or of unmatched requests). */
+struct slot_stats {
+    uint64_t by_class[NCLASSES]; /* 1xx .. 5xx */
+    uint64_t hist[HIST_N + 1];   /* last is +Inf (non-cumulative here) */
+    double sum;
+    uint64_t count;
+};
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    struct http_server_config cfg;
+    unsigned short port;
+    pthread_mutex_t handler_lock;
+    pthread_mutex_t metrics_lock;
+    struct slot_stats *stats; /* nroutes + NBUILTIN + 1 (unmatched) */
+    struct gauge gauges[GAUGES_MAX];
+    size_t ngauges;
+};
+
+static void healthz(struct http_request *req, struct http_response *res, void *app);
+static void metrics(struct http_request *req, struct http_response *res, void *app);
+
+static const struct http_route builtins[] = {
+    {.method = "GET", .pattern = "/healthz", .handler = healthz},
+    {.method = "GET", .pattern = "/metrics", .handler = metrics},
+    {.method = "GET", .pattern = "/static/:file", .handler = static_serve},
+};
+#define NBUILTIN ARRAY_LEN(builtins)
+
+/* Slot numbers: app routes first, then builtins, then "unmatched". */
+static size_t slot_unmatched(const struct http_server *s)
+{
+    return s->cfg.nroutes + NBUILTIN;
+}
+
+static const char *slot_pattern(const struct http_server *s, size_t slot)
+{
+    const char *p = "unmatched";
+    if (slot < s->cfg.nroutes)
+        p = s->cfg.routes[slot].pattern;
+    else if (slot < s->cfg.nroutes + NBUILTIN)
+        p = builtins[slot - s->cfg.nroutes].pattern;
+    return p;
+}
+
+static int is_api(const char *path)
+{
+    return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0;
+}
+
+/* A method name safe to log: the known ones, else "OTHER". */
+static const char *method_for_log(const char *m)
+{
+    static const char *const known[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
+    const char *r = "OTHER";
+    for (size_t i = 0; i < ARRAY_LEN(known); i++)
+        if (strcmp(m, known[i]) == 0)
+            r = known[i];
+    return r;
+}
+
+/* ---- built-in endpoints ---------------------------------------------- */
+
+static void healthz(struct http_request *req, struct http_response *res, void *app)
+{
+    (void)req;
+    (void)app;
+    http_reply_json(res, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+/* Writes s escaped as a Prometheus label value. */
+static int put_label(struct buf *b, const char *s, struct err *e)
+{
+    int rc = 0;
+    for (; *s && rc == 0; s++) {
+        if (*s == '\\' || *s == '"')
+            rc = buf_printf(b, e, "\\%c", *s);
+        else if (*s == '\n')
+            rc = buf_puts(b, "\\n", e);
+        else
+            rc = buf_append(b, s, 1, e);
+    }
+    return rc;
+}
+
+static int metrics_render(struct http_server *s, struct buf *b, struct err *e)
+{
+    int rc = 0;
+    size_t nslots = slot_unmatched(s) + 1;
+    struct slot_stats *snap = calloc(nslots, sizeof *snap);
+
+    if (!snap) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    pthread_mutex_lock(&s->metrics_lock);
+    memcpy(snap, s->stats, nslots * sizeof *snap);
+    pthread_mutex_unlock(&s->metrics_lock);
+
+    rc = buf_puts(b,
+                  "# HELP dissent_http_requests_total HTTP requests by route pattern and status "
+                  "class.\n# TYPE dissent_http_requests_total counter\n",
+                  e);
+    for (size_t i = 0; i < nslots && rc == 0; i++) {
+        for (int k = 0; k < NCLASSES && rc == 0; k++) {
+            if (!snap[i].by_class[k])
+                continue;
+            rc = buf_puts(b, "dissent_http_requests_total{route=\"", e);
+            rc = rc ? rc : put_label(b, slot_pattern(s, i), e);
+            rc = rc ? rc
+                    : buf_printf(b, e, "\",class=\"%dxx\"} %llu\n", k + 1,
+                                 (unsigned long long)snap[i].by_class[k]);
+        }
+    }
+    rc = rc ? rc
+            : buf_puts(b,
+                       "# HELP dissent_http_request_duration_seconds Time from request to "
+                       "response, by route pattern.\n# TYPE dissent_http_request_duration_seconds "
+                       "histogram\n",
+                       e);
+    for (size_t i = 0; i < nslots && rc == 0; i++) {
+        uint64_t cum = 0;
+        if (!snap[i].count)
+            continue;
+        for (int k = 0; k <= HIST_N && rc == 0; k++) {
+            cum += snap[i].hist[k];
+            rc = buf_puts(b, "dissent_http_request_duration_seconds_bucket{route=\"", e);
+            rc = rc ? rc : put_label(b, slot_pattern(s, i), e);
+            rc = rc ? rc
+                    : buf_printf(b, e, "\",le=\"%s\"} %llu\n",
+                                 k < HIST_N ? hist_le_text[k] : "+Inf", (unsigned long long)cum);
+        }
+        rc = rc ? rc : buf_puts(b, "dissent_http_request_duration_seconds_sum{route=\"", e);
+        rc = rc ? rc : put_label(b, slot_pattern(s, i), e);
+        rc = rc ? rc : buf_printf(b, e, "\"} %.6f\n", snap[i].sum);
+        rc = rc ? rc : buf_puts(b, "dissent_http_request_duration_seconds_count{route=\"", e);
+        rc = rc ? rc : put_label(b, slot_pattern(s, i), e);
+        rc = rc ? rc : buf_printf(b, e, "\"} %llu\n", (unsigned long long)snap[i].count);
+    }
+    /* Gauges: called with the handler lock held (we are inside a handler). */
+    for (size_t i = 0; i < s->ngauges && rc == 0; i++) {
+        const struct gauge *g = &s->gauges[i];
+        rc = buf_printf(b, e, "# HELP %s %s\n# TYPE %s gauge\n%s %.17g\n", g->name, g->help,
+                        g->name, g->name, g->fn(g->arg));
+    }
+out:
+    free(snap);
+    return rc;
+}
+
+static void metrics(struct http_request *req, struct http_response *res, void *app)
+{
+    struct http_conn *c = req->conn;
+    struct err e;
+    (void)app;
+    err_init(&e);
+    buf_reset(&res->body);
+    if (metrics_render(c->server, &res->body, &e)) {
+        http_reply_error(res, &e);
+        return;
+    }
+    res->status = 200;
+    res->content_type = "text/plain; version=0.0.4; charset=utf-8";
+}
+
+static int metric_name_ok(const char *s)
+{
+    int ok = (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_' || *s == ':';
+    for (s++; ok && *s; s++)
+        ok = (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+             *s == '_' || *s == ':';
+    return ok;
+}
+
+int http_metrics_add_gauge(struct http_server *s, const char *name, const char *help,
+                           http_gauge_fn fn, void *arg, struct err *e)
+{
+    int rc = 0;
+    struct gauge g = {0};
+
+    if (!metric_name_ok(name) || !fn || strpbrk(help, "\n\\")) {
+        rc = err_set(e, ERR_INVALID, "gauge '%.64s': bad name, help or function", name);
+        goto out;
+    }
+    g.name = strdup(name);
+    g.help = strdup(help);
+    g.fn = fn;
+    g.arg = arg;
+    if (!g.name || !g.help) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    pthread_mutex_lock(&s->handler_lock);
+    if (s->ngauges >= GAUGES_MAX) {
+        rc = err_set(e, ERR_TOO_LARGE, "at most %d gauges", GAUGES_MAX);
+    } else {
+        s->gauges[s->ngauges++] = g;
+        g.name = NULL;
+        g.help = NULL;
+    }
+    pthread_mutex_unlock(&s->handler_lock);
+out:
+    free(g.name);
+    free(g.help);
+    return rc;
+}
+
+/* ---- responses ------------------------------------------------------- */
+
+static const char *status_text(int status)
+{
+    switch (status) {
+    case 400: return "Bad request";
+    case 404: return "Not found";
+    case 405: return "Method not allowed";
+    case 413: return "Request too large";
+    default: return "Error";
+    }
+}
+
+/* Fills an error response: JSON under /api (and for builtins), HTML elsewhere. */
+static void reply_failure(struct http_conn *c, enum err_code code, int status, const char *msg)
+{
+    struct http_server *s = c->server;
+    if (is_api(c->req.path) || !c->req.path[0] || strcmp(c->req.path, "/metrics") == 0 ||
+        strcmp(c->req.path, "/healthz") == 0) {
+        struct err e;
+        err_init(&e);
+        err_set(&e, code, "%s", msg);
+        http_reply_error(&c->res, &e);
+        c->res.status = status;
+        return;
+    }
+    if (s->cfg.html_error) {
+        pthread_mutex_lock(&s->handler_lock);
+        s->cfg.html_error(&c->req, &c->res, status, msg, s->cfg.app);
+        pthread_mutex_unlock(&s->handler_lock);
+    }
+    if (c->res.status == 0) {
+        struct buf *b = &c->res.body;
+        buf_reset(b);
+        /* msg is ours (never user input), but escape it anyway by keeping it plain ASCII. */
+        if (buf_printf(b, NULL,
+                       "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                       "<title>%d %s</title><link rel=\"stylesheet\" href=\"/static/dissent.css\">"
+                       "</head><body><main class=\"error-page\"><h1>%d %s</h1><p>%s</p>"
+                       "<p><a href=\"/\">Home</a></p></main></body></html>\n",
+                       status, status_text(status), status, status_text(status), msg) == 0) {
+            c->res.status = status;
+            c->res.content_type = "text/html; charset=utf-8";
+        }
+    }
+}
+
+static int add_header(struct MHD_Response *r, const char *name, const char *value)
+{
+    return MHD_add_response_header(r, name, value) == MHD_YES ? 0 : -1;
+}
+
+static void record(struct http_conn *c, size_t slot, int status)
+{
+    struct http_server *s = c->server;
+    struct timespec now;
+    double secs;
+    int cls = status / 100 - 1;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    secs = (double)(now.tv_sec - c->start.tv_sec) + (double)(now.tv_nsec - c->start.tv_nsec) / 1e9;
+    if (cls < 0 || cls >= NCLASSES)
+        cls = NCLASSES - 1;
+    pthread_mutex_lock(&s->metrics_lock);
+    {
+        struct slot_stats *st = &s->stats[slot];
+        int k = 0;
+        while (k < HIST_N && secs > hist_le[k])
+            k++;
+        st->by_class[cls]++;
+        st->hist[k]++;
+        st->sum += secs;
+        st->count++;
+    }
+    pthread_mutex_unlock(&s->metrics_lock);
+
+    /* Request log: never the concrete path, a body, an address or a cookie.
+     * On anonymous routes not even the duration. */
+    if (c->req.anonymous)
+        log_info("http %s %s %d anonymous", method_for_log(c->req.method), slot_pattern(s, slot),
+                 status);
+    else
+        log_info("http %s %s %d %.1fms", method_for_log(c->req.method), slot_pattern(s, slot),
+                 status, secs * 1000.0);
+}
+
+/* Sends c->res (or a 500 if nothing was set) with the security headers. */
+static enum MHD_Result send_response(struct http_conn *c, size_t slot, const char *allow)
+{
+    struct http_response *res = &c->res;
+    struct MHD_Response *mr;
+    enum MHD_Result ret = MHD_NO;
+    int have_cache = 0;
+    int rc = 0;
+
+    if (res->status < 100 || res->status > 599) {
+        log_error("http %s %s: handler set no response", method_for_log(c->req.method),
+                  slot_pattern(c->server, slot));
+        http_reply_errorf(res, ERR_INTERNAL, "the handler produced no response");
+    }
+    mr = MHD_create_response_from_buffer(res->body.len, res->body.data ? res->body.data : (void *)"",
+                                         MHD_RESPMEM_MUST_COPY);
+    if (!mr)
+        goto out;
+    for (const struct http_header_field *h = res->headers; h && rc == 0; h = h->next) {
+        rc = add_header(mr, h->name, h->value);
+        if (strcasecmp(h->name, "Cache-Control") == 0)
+            have_cache = 1;
+    }
+    if (res->content_type)
+        rc = rc ? rc : add_header(mr, "Content-Type", res->content_type);
+    rc = rc ? rc : add_header(mr, "Content-Security-Policy", csp);
+    rc = rc ? rc : add_header(mr, "X-Content-Type-Options", "nosniff");
+    rc = rc ? rc : add_header(mr, "Referrer-Policy", "no-referrer");
+    rc = rc ? rc : add_header(mr, "X-Frame-Options", "DENY");
+    rc = rc ? rc : add_header(mr, "Cross-Origin-Opener-Policy", "same-origin");
+    if (is_api(c->req.path) || !have_cache)
+        rc = rc ? rc : add_header(mr, "Cache-Control", "no-store");
+    if (allow && *allow)
+        rc = rc ? rc : add_header(mr, "Allow", allow);
+    if (rc == 0)
+        ret = MHD_queue_response(c->mhd, (unsigned)res->status, mr);
+    MHD_destroy_response(mr);
+    record(c, slot, res->status);
+out:
+    return ret;
+}
+
+/* Decides what to do with the request now that headers (and maybe the
+ * body) are in; calls the handler at most once. */
+static enum MHD_Result finish(struct http_conn *c)
+{
+    struct http_server *s = c->server;
+    const struct http_route *route = NULL;
+    size_t slot = slot_unmatched(s);
+    size_t idx = 0;
+    char allow[128] = "";
+    enum router_result rr;
+
+    rr = router_match(builtins, NBUILTIN, c->req.method, c->req.path, &c->pool, &idx,
+                      c->req.params, &c->req.nparams, allow, sizeof allow);
+    if (rr == ROUTER_FOUND) {
+        route = &builtins[idx];
+        slot = s->cfg.nroutes + idx;
+    } else if (rr == ROUTER_NO_PATH) {
+        rr = router_match(s->cfg.routes, s->cfg.nroutes, c->req.method, c->req.path, &c->pool,
+                          &idx, c->req.params, &c->req.nparams, allow, sizeof allow);
+        if (rr == ROUTER_FOUND) {
+            route = &s->cfg.routes[idx];
+            slot = idx;
+        }
+    }
+    if (route) {
+        c->req.anonymous = (route->flags & ROUTE_ANON) != 0;
+        c->req.route_pattern = route->pattern;
+    }
+
+    if (rr == ROUTER_NO_PATH) {
+        reply_failure(c, ERR_NOT_FOUND, 404, "there is nothing at this address");
+    } else if (rr == ROUTER_NO_METHOD) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "this address accepts only %s", allow);
+        reply_failure(c, ERR_UNSUPPORTED, 405, msg);
+    } else if (rr == ROUTER_BAD_PATH) {
+        reply_failure(c, ERR_INVALID, 400, "the address is badly encoded");
+    } else if (c->too_large) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "the request body is larger than the limit of %zu bytes",
+                 s->cfg.max_body);
+        reply_failure(c, ERR_TOO_LARGE, 413, msg);
+    } else {
+        c->req.body = c->body.data ? c->body.data : "";
+        c->req.body_len = c->body.len;
+        pthread_mutex_lock(&s->handler_lock);
+        route->handler(&c->req, &c->res, s->cfg.app);
+        pthread_mutex_unlock(&s->handler_lock);
+    }
+    return send_response(c, slot, rr == ROUTER_NO_METHOD ? allow : NULL);
+}
+
+static void conn_free(struct http_conn *c)
+{
+    if (c) {
+        http_response_release(&c->res);
+        buf_release(&c->body);
+        pool_release(&c->pool);
+        free(c);
+    }
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    struct http_server *s = cls;
+    struct http_conn *c = *con_cls;
+    enum MHD_Result ret = MHD_NO;
+    (void)version;
+
+    if (!c) {
+        const char *cl;
+        int64_t n;
+        c = calloc(1, sizeof *c);
+        if (!c)
+            goto out;
+        *con_cls = c;
+        c->server = s;
+        c->mhd = mc;
+        clock_gettime(CLOCK_MONOTONIC, &c->start);
+        pool_init(&c->pool, POOL_MAX);
+        buf_init(&c->body, s->cfg.max_body);
+        http_response_init(&c->res, &c->pool);
+        c->res.cookie_secure = s->cfg.cookie_secure;
+        c->req.pool = &c->pool;
+        c->req.conn = c;
+        c->req.body = "";
+        c->req.method = pool_strdup(&c->pool, method);
+        c->req.path = pool_strdup(&c->pool, url);
+        c->req.route_pattern = "unmatched";
+        if (!c->req.method || !c->req.path)
+            goto out;
+        cl = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Content-Length");
+        if (cl && (parse_i64(cl, 0, INT64_MAX, &n) || (uint64_t)n > s->cfg.max_body)) {
+            /* Refuse before reading a byte of the body. */
+            c->too_large = 1;
+            ret = finish(c);
+            goto out;
+        }
+        ret = MHD_YES;
+        goto out;
+    }
+    if (*upload_data_size) {
+        if (!c->too_large && buf_append(&c->body, upload_data, *upload_data_size, NULL)) {
+            c->too_large = 1;
+            buf_release(&c->body);
+        }
+        *upload_data_size = 0;
+        ret = MHD_YES;
+        goto out;
+    }
+    ret = finish(c);
+out:
+    return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)mc;
+    (void)toe;
+    conn_free(*con_cls);
+    *con_cls = NULL;
+}
+
+/* Leave percent-encoding alone: the router decodes path segments one by one
+ * (so "%2F" stays inside its segment) and http_query decodes arguments. */
+static size_t no_unescape(void *cls, struct MHD_Connection *mc, char *s)
+{
+    (void)cls;
+    (void)mc;
+    return strlen(s);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[256];
+    size_t n;
+    (void)cls;
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    log_warn("http server: %s", msg);
+}
+
+int http_server_start(struct http_server **out, const struct http_server_config *cfg,
+                      struct err *e)
+{
+    int rc = -1;
+    struct http_server *s = NULL;
+    struct sockaddr_storage ss;
+    const char *addr = cfg->listen_addr ? cfg->listen_addr : "127.0.0.1";
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+    const union MHD_DaemonInfo *di;
+    int locks = 0;
+
+    *out = NULL;
+    memset(&ss, 0, sizeof ss);
+    if (router_validate(cfg->routes, cfg->nroutes, e))
+        goto out;
+    if (strchr(addr, ':')) {
+        struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons(cfg->port);
+        if (inet_pton(AF_INET6, addr, &a6->sin6_addr) != 1) {
+            err_set(e, ERR_INVALID, "listen address '%.64s' is not an IPv6 address", addr);
+            goto out;
+        }
+        flags |= MHD_USE_IPv6;
+    } else {
+        struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+        a4->sin_family = AF_INET;
+        a4->sin_port = htons(cfg->port);
+        if (inet_pton(AF_INET, addr, &a4->sin_addr) != 1) {
+            err_set(e, ERR_INVALID, "listen address '%.64s' is not an IPv4 address", addr);
+            goto out;
+        }
+    }
+    s = calloc(1, sizeof *s);
+    if (!s) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    s->cfg = *cfg;
+    s->cfg.listen_addr = NULL; /* not kept: the caller owns the string */
+    if (!s->cfg.max_body)
+        s->cfg.max_body = 1024 * 1024;
+    if (!s->cfg.max_connections)
+        s->cfg.max_connections = 128;
+    if (!s->cfg.timeout_s)
+        s->cfg.timeout_s = 30;
+    if (!s->cfg.max_header)
+        s->cfg.max_header = 32 * 1024;
+    if (!s->cfg.threads)
+        s->cfg.threads = 2;
+    s->stats = calloc(slot_unmatched(s) + 1, sizeof *s->stats);
+    if (!s->stats) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (pthread_mutex_init(&s->handler_lock, NULL) == 0) {
+        locks = 1;
+        if (pthread_mutex_init(&s->metrics_lock, NULL) == 0)
+            locks = 2;
+    }
+    if (locks != 2) {
+        err_set(e, ERR_INTERNAL, "cannot create a mutex");
+        goto out;
+    }
+    s->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)s->cfg.max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)s->cfg.per_ip_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)s->cfg.timeout_s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)s->cfg.max_header,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, s, MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, s,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_END);
+    if (!s->daemon) {
+        err_set(e, ERR_IO, "cannot listen on %.64s port %u (%s)", addr, (unsigned)cfg->port,
+                strerror(errno));
+        goto out;
+    }
+    di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = di && di->port ? di->port : cfg->port;
+    *out = s;
+    s = NULL;
+    rc = 0;
+out:
+    if (s) {
+        if (locks >= 1)
+            pthread_mutex_destroy(&s->handler_lock);
+        if (locks >= 2)
+            pthread_mutex_destroy(&s->metrics_lock);
+        free(s->stats);
+        free(s);
+    }
+    return rc;
+}
+
+unsigned short http_server_port(const struct http_server *s)
+{
+    return s->port;
+}
+
+void http_server_stop(struct http_server *s)
+{
+    if (!s)
+        return;
+    MHD_stop_daemon(s->daemon);
+    for (size_t i = 0; i < s->ngauges; i++) {
+        free(s->gauges[i].name);
+        free(s->gauges[i].help);
+    }
+    pthread_mutex_destroy(&s->handler_lock);
+    pthread_mutex_destroy(&s->metrics_lock);
+    free(s->stats);
+    free(s);
+}

@@ -1,0 +1,191 @@
+/* server.h — the HTTP server of dissent: one libmicrohttpd daemon, a const
+ * route table, per-request pools, JSON/HTML replies, security headers,
+ * request logging, /healthz and /metrics.
+ *
+ * Routes are a const table with designated initializers:
+ *
+ *     static const struct http_route routes[] = {
+ *         {.method = "GET", .pattern = "/api/v1/memos/:id", .handler = memo_get},
+ *         {.method = "POST", .pattern = "/api/v1/sign", .handler = sign, .flags = ROUTE_ANON},
+ *     };
+ *
+ * A pattern is a sequence of "/"-separated segments; a segment ":name"
+ * captures one whole path segment (percent-decoded, valid UTF-8, never empty)
+ * into req->params in order. A GET route also answers HEAD.
+ *
+ * Handlers are called one at a time (a server-wide mutex is held around each
+ * call, because the store is a single connection), from MHD's threads. A
+ * handler fills the response with one of the http_reply_* functions; a
+ * response nobody filled is a 500 JSON error.
+ *
+ * Every response carries the security headers (CSP, nosniff, no-referrer;
+ * Cache-Control: no-store under /api/ and on every response by default
+ * unless a handler sets its own Cache-Control). Unknown paths get 404 (JSON
+ * under /api/, HTML elsewhere); a known path with another method gets 405 with
+ * an Allow header; a body over max_body gets 413 and the handler is not called.
+ */
+#ifndef DISSENT_HTTP_SERVER_H
+#define DISSENT_HTTP_SERVER_H
+
+#include "base/buf.h"
+#include "base/compat.h"
+#include "base/err.h"
+#include "base/pool.h"
+
+#include <jansson.h>
+#include <stddef.h>
+
+#define HTTP_MAX_PARAMS 8
+
+struct http_request {
+    struct pool *pool;         /* freed when the response is sent */
+    const char *method;        /* "GET", "POST", ... (HEAD for HEAD requests) */
+    const char *path;          /* as received (still percent-encoded), without the query string */
+    const char *params[HTTP_MAX_PARAMS]; /* captures of ":name" route segments, in order, decoded */
+    size_t nparams;
+    const char *body;          /* NUL-terminated (empty string when there is no body) */
+    size_t body_len;           /* at most config max_body bytes */
+    int anonymous;             /* route flag ROUTE_ANON: nothing identifying is logged */
+    const char *route_pattern; /* the pattern of the matched route (for logs and metrics) */
+    void *conn;                /* private */
+};
+
+/* Value of request header `name` (case-insensitive), or NULL if absent. The
+ * string lives as long as the request. */
+const char *http_header(const struct http_request *r, const char *name);
+
+/* Value of query-string argument `name`, percent-decoded ("+" is a space), or
+ * NULL if absent, badly encoded or not valid UTF-8. */
+const char *http_query(const struct http_request *r, const char *name);
+
+/* Value of cookie `name` from the Cookie header, or NULL if absent. */
+const char *http_cookie(const struct http_request *r, const char *name);
+
+/* Field `name` of an application/x-www-form-urlencoded body (parsed once, on
+ * first use), or NULL if absent, if the body is not such a form, or if the
+ * body is badly encoded (see http_form_error). */
+const char *http_form(const struct http_request *r, const char *name);
+
+/* Returns 0 if the body parsed as a form (or a form parse has not been
+ * attempted yet and succeeds now); otherwise -1 and a description in e. Lets
+ * a handler tell "field absent" from "body malformed". */
+int http_form_check(const struct http_request *r, struct err *e) WUR;
+
+/* Client address as text ("127.0.0.1"), or NULL on ROUTE_ANON routes, where
+ * the server refuses to tell anyone the address. For rate limiting only;
+ * never log it. */
+const char *http_client_addr(const struct http_request *r);
+
+struct http_header_field {
+    struct http_header_field *next;
+    const char *name;
+    const char *value;
+};
+
+struct http_response {
+    int status;               /* 0 until a reply function sets it */
+    const char *content_type; /* static or pool string */
+    struct buf body;          /* at most HTTP_RESPONSE_MAX bytes */
+    struct http_header_field *headers; /* extra headers, in order (private: use http_set_*) */
+    struct pool *pool;        /* the request's pool (private) */
+    int cookie_secure;        /* private: from the server config */
+};
+
+#define HTTP_RESPONSE_MAX (32u * 1024u * 1024u)
+
+/* Adds a response header (copied into the request pool). Refuses names that
+ * are not HTTP tokens and values with CR, LF or NUL. Returns 0 or -1. */
+int http_set_header(struct http_response *res, const char *name, const char *value);
+
+/* Adds Set-Cookie: name=value; Path=/; HttpOnly; SameSite=Strict; Max-Age=max_age_s
+ * (and "; Secure" when the server is configured with cookie_secure).
+ * max_age_s 0 deletes the cookie; a negative max_age_s makes a session cookie.
+ * The value must be cookie-octets (no spaces, quotes, commas, semicolons or
+ * backslashes: use base64url or hex). Returns 0 or -1. */
+int http_set_cookie(struct http_response *res, const char *name, const char *value,
+                    int max_age_s);
+
+/* Serializes obj (compact) as the body, Content-Type application/json.
+ * Steals the reference to obj (obj may be NULL: a 500 error is sent). */
+void http_reply_json(struct http_response *res, int status, json_t *obj);
+
+/* {"error":{"code":"<err_code_name>","message":"<e->msg>"}} with the status
+ * err_http_status(e->code). */
+void http_reply_error(struct http_response *res, const struct err *e);
+
+/* Like http_reply_error, from a code and a printf message. */
+void http_reply_errorf(struct http_response *res, enum err_code code, const char *fmt, ...)
+    PRINTF_LIKE(3, 4);
+
+/* Copies len bytes of HTML as the body, Content-Type text/html; charset=utf-8. */
+void http_reply_html(struct http_response *res, int status, const char *html, size_t len);
+
+/* Copies len bytes of body with the given content type (static string). */
+void http_reply_bytes(struct http_response *res, int status, const char *content_type,
+                      const void *data, size_t len);
+
+/* 303 See Other to location (a path on this site, e.g. "/memos/abc"). */
+void http_redirect(struct http_response *res, const char *location);
+
+typedef void (*http_handler_fn)(struct http_request *req, struct http_response *res, void *app);
+
+enum {
+    ROUTE_ANON = 1, /* anonymous endpoint: log no address, cookie or precise time */
+};
+
+struct http_route {
+    const char *method;  /* "GET", "POST", "PUT", "DELETE", ... */
+    const char *pattern; /* e.g. "/api/v1/memos/:id/versions/:n" */
+    http_handler_fn handler;
+    unsigned flags;
+};
+
+/* Renders an HTML error page for non-/api paths (404, 405, 413, ...). The
+ * server calls it with the handler mutex held; if NULL or if it leaves the
+ * response unset, a minimal built-in page is sent. */
+typedef void (*http_html_error_fn)(struct http_request *req, struct http_response *res,
+                                   int status, const char *message, void *app);
+
+struct http_server_config {
+    const char *listen_addr; /* "127.0.0.1" (IPv4 or IPv6 literal); NULL = 127.0.0.1 */
+    unsigned short port;     /* 0 = pick a free port */
+    size_t max_body;         /* bytes; larger bodies get 413 and the handler is not called; 0 = 1 MiB */
+    const struct http_route *routes;
+    size_t nroutes;
+    void *app; /* passed to every handler */
+
+    /* Optional (0 = default). */
+    unsigned max_connections;  /* concurrent connections, default 128 */
+    unsigned per_ip_connections; /* default 0 = unlimited per address */
+    unsigned timeout_s;        /* idle timeout per connection, default 30 */
+    size_t max_header;         /* memory for one request's headers, default 32 KiB */
+    unsigned threads;          /* MHD worker threads, default 2 */
+    int cookie_secure;         /* add "Secure" to cookies (behind TLS) */
+    http_html_error_fn html_error;
+};
+
+struct http_server;
+
+/* Starts listening and serving in background threads. Validates the route
+ * table (patterns start with "/", at most HTTP_MAX_PARAMS captures). On
+ * success *out owns the server (http_server_stop frees it). */
+int http_server_start(struct http_server **out, const struct http_server_config *cfg,
+                      struct err *e) WUR;
+
+/* The port actually bound (useful with port 0). */
+unsigned short http_server_port(const struct http_server *s);
+
+/* Stops accepting, waits for running handlers, frees the server. NULL is fine. */
+void http_server_stop(struct http_server *s);
+
+/* A gauge exported on /metrics: fn(arg) is called with the handler mutex held
+ * (so it may use the store) on every scrape. */
+typedef double (*http_gauge_fn)(void *arg);
+
+/* Registers a gauge named `name` (Prometheus metric name, [a-zA-Z_:][a-zA-Z0-9_:]*)
+ * with a one-line help text; strings are copied. At most 64 gauges. Returns 0
+ * or -1. May be called at any time after start. */
+int http_metrics_add_gauge(struct http_server *s, const char *name, const char *help,
+                           http_gauge_fn fn, void *arg, struct err *e) WUR;
+
+#endif

@@ -1,0 +1,615 @@
+/* Tests for src/http/server: the real server on 127.0.0.1, driven by libcurl. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http/server.h"
+
+static int handler_calls;
+
+static void h_hello(struct http_request *req, struct http_response *res, void *app)
+{
+    (void)req;
+    (void)app;
+    handler_calls++;
+    http_reply_json(res, 200, json_pack("{s:s}", "hello", "world"));
+}
+
+static void h_params(struct http_request *req, struct http_response *res, void *app)
+{
+    (void)app;
+    handler_calls++;
+    http_reply_json(res, 200,
+                    json_pack("{s:s,s:s,s:i}", "id", req->params[0], "n", req->params[1],
+                              "nparams", (int)req->nparams));
+}
+
+static void h_echo(struct http_request *req, struct http_response *res, void *app)
+{
+    (void)app;
+    handler_calls++;
+    http_reply_json(res, 200, json_pack("{s:s%,s:i}", "body", req->body, req->body_len, "len",
+                                        (int)req->body_len));
+}
+
+static void h_cookie(struct http_request *req, struct http_response *res, void *app)
+{
+    const char *sid = http_cookie(req, "sid");
+    const char *q = http_query(req, "q");
+    (void)app;
+    handler_calls++;
+    assert_int_equal(http_set_cookie(res, "sid", "new-value", 3600), 0);
+    assert_int_equal(http_set_cookie(res, "bad", "a;b", 10), -1);
+    assert_int_equal(http_set_header(res, "X-Test", "1"), 0);
+    assert_int_equal(http_set_header(res, "X-Bad", "a\r\nb"), -1);
+    http_reply_json(res, 200,
+                    json_pack("{s:s?,s:s?,s:s?}", "sid", sid, "q", q, "ua",
+                              http_header(req, "user-agent")));
+}
+
+static void h_form(struct http_request *req, struct http_response *res, void *app)
+{
+    struct err e;
+    (void)app;
+    handler_calls++;
+    err_init(&e);
+    if (http_form_check(req, &e)) {
+        http_reply_error(res, &e);
+        return;
+    }
+    http_reply_json(res, 200, json_pack("{s:s?,s:s?}", "title", http_form(req, "title"), "none",
+                                        http_form(req, "none")));
+}
+
+static void h_err(struct http_request *req, struct http_response *res, void *app)
+{
+    struct err e;
+    (void)req;
+    (void)app;
+    handler_calls++;
+    err_init(&e);
+    err_set(&e, ERR_CONFLICT, "memo is already submitted");
+    http_reply_error(res, &e);
+}
+
+static void h_nothing(struct http_request *req, struct http_response *res, void *app)
+{
+    (void)req;
+    (void)res;
+    (void)app;
+}
+
+static void h_redirect(struct http_request *req, struct http_response *res, void *app)
+{
+    (void)req;
+    (void)app;
+    http_redirect(res, "/memos/abc");
+}
+
+static void h_page(struct http_request *req, struct http_response *res, void *app)
+{
+    static const char html[] = "<!doctype html><title>x</title>";
+    (void)req;
+    (void)app;
+    http_reply_html(res, 200, html, sizeof html - 1);
+}
+
+static void h_anon(struct http_request *req, struct http_response *res, void *app)
+{
+    (void)app;
+    assert_true(req->anonymous);
+    assert_null(http_client_addr(req));
+    http_reply_json(res, 202, json_pack("{s:b}", "ok", 1));
+}
+
+static double gauge_memos(void *arg)
+{
+    return *(double *)arg;
+}
+
+static const struct http_route routes[] = {
+    {.method = "GET", .pattern = "/api/v1/hello", .handler = h_hello},
+    {.method = "GET", .pattern = "/api/v1/memos/:id/versions/:n", .handler = h_params},
+    {.method = "POST", .pattern = "/api/v1/echo", .handler = h_echo},
+    {.method = "PUT", .pattern = "/api/v1/echo", .handler = h_echo},
+    {.method = "GET", .pattern = "/api/v1/cookie", .handler = h_cookie},
+    {.method = "POST", .pattern = "/form", .handler = h_form},
+    {.method = "DELETE", .pattern = "/api/v1/err", .handler = h_err},
+    {.method = "GET", .pattern = "/api/v1/nothing", .handler = h_nothing},
+    {.method = "POST", .pattern = "/redirect", .handler = h_redirect},
+    {.method = "GET", .pattern = "/page", .handler = h_page},
+    {.method = "POST", .pattern = "/api/v1/anon", .handler = h_anon, .flags = ROUTE_ANON},
+};
+
+struct reply {
+    long status;
+    char body[65536];
+    size_t len;
+    char headers[8192];
+    size_t hlen;
+};
+
+static size_t on_body(char *p, size_t sz, size_t n, void *ud)
+{
+    struct reply *r = ud;
+    size_t k = sz * n;
+    if (r->len + k < sizeof r->body) {
+        memcpy(r->body + r->len, p, k);
+        r->len += k;
+        r->body[r->len] = '\0';
+    }
+    return k;
+}
+
+static size_t on_header(char *p, size_t sz, size_t n, void *ud)
+{
+    struct reply *r = ud;
+    size_t k = sz * n;
+    if (r->hlen + k < sizeof r->headers) {
+        memcpy(r->headers + r->hlen, p, k);
+        r->hlen += k;
+        r->headers[r->hlen] = '\0';
+    }
+    return k;
+}
+
+/* Finds header "name: value" (case-insensitive name); copies the value. */
+static int has_header(const struct reply *r, const char *name, char *val, size_t vlen)
+{
+    const char *p = r->headers;
+    size_t nl = strlen(name);
+    while ((p = strchr(p, '\n')) != NULL) {
+        p++;
+        if (strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
+            const char *v = p + nl + 1;
+            size_t k = 0;
+            while (*v == ' ')
+                v++;
+            while (v[k] && v[k] != '\r' && v[k] != '\n')
+                k++;
+            if (val) {
+                snprintf(val, vlen, "%.*s", (int)k, v);
+            }
+            return 1;
+        }
+    }
+    return 0;
+}
+
+struct fixture {
+    struct http_server *srv;
+    double memos;
+    char base[64];
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    struct err e;
+    struct http_server_config cfg = {
+        .listen_addr = "127.0.0.1",
+        .port = 0,
+        .max_body = 1024,
+        .routes = routes,
+        .nroutes = sizeof routes / sizeof routes[0],
+        .app = NULL,
+    };
+    err_init(&e);
+    if (!f || http_server_start(&f->srv, &cfg, &e)) {
+        fprintf(stderr, "start: %s\n", e.msg);
+        return -1;
+    }
+    f->memos = 42;
+    if (http_metrics_add_gauge(f->srv, "dissent_memos", "Memos in the store.", gauge_memos,
+                               &f->memos, &e))
+        return -1;
+    snprintf(f->base, sizeof f->base, "http://127.0.0.1:%u", http_server_port(f->srv));
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    http_server_stop(f->srv);
+    free(f);
+    return 0;
+}
+
+/* One request; body may be NULL. ctype may be NULL. */
+static void do_req(struct fixture *f, const char *method, const char *path, const char *body,
+                   size_t body_len, const char *ctype, const char *cookie, struct reply *r)
+{
+    CURL *c = curl_easy_init();
+    struct curl_slist *hdrs = NULL;
+    char url[512];
+    char ct[128];
+
+    memset(r, 0, sizeof *r);
+    snprintf(url, sizeof url, "%s%s", f->base, path);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (strcmp(method, "HEAD") == 0)
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "dissent-test");
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body_len);
+    }
+    if (ctype) {
+        snprintf(ct, sizeof ct, "Content-Type: %s", ctype);
+        hdrs = curl_slist_append(hdrs, ct);
+    }
+    if (cookie)
+        curl_easy_setopt(c, CURLOPT_COOKIE, cookie);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+    assert_int_equal(curl_easy_perform(c), CURLE_OK);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_slist_free_all(hdrs);
+    curl_easy_cleanup(c);
+}
+
+static json_t *body_json(const struct reply *r)
+{
+    json_t *j = json_loadb(r->body, r->len, 0, NULL);
+    assert_non_null(j);
+    return j;
+}
+
+static void assert_error_shape(const struct reply *r, const char *code)
+{
+    json_t *j = body_json(r);
+    json_t *err = json_object_get(j, "error");
+    assert_non_null(err);
+    assert_string_equal(json_string_value(json_object_get(err, "code")), code);
+    assert_true(json_is_string(json_object_get(err, "message")));
+    assert_true(strlen(json_string_value(json_object_get(err, "message"))) > 0);
+    assert_int_equal(json_object_size(j), 1);
+    json_decref(j);
+}
+
+static void test_get_json(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    char v[256];
+    json_t *j;
+    do_req(f, "GET", "/api/v1/hello", NULL, 0, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(has_header(&r, "Content-Type", v, sizeof v));
+    assert_string_equal(v, "application/json");
+    j = body_json(&r);
+    assert_string_equal(json_string_value(json_object_get(j, "hello")), "world");
+    json_decref(j);
+}
+
+static void test_params(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    json_t *j;
+    do_req(f, "GET", "/api/v1/memos/a%2Fb%20c/versions/7", NULL, 0, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    j = body_json(&r);
+    assert_string_equal(json_string_value(json_object_get(j, "id")), "a/b c");
+    assert_string_equal(json_string_value(json_object_get(j, "n")), "7");
+    assert_int_equal(json_integer_value(json_object_get(j, "nparams")), 2);
+    json_decref(j);
+
+    do_req(f, "GET", "/api/v1/memos/x/versions/", NULL, 0, NULL, NULL, &r);
+    assert_int_equal(r.status, 404); /* an empty capture does not match */
+    do_req(f, "GET", "/api/v1/memos/%ZZ/versions/1", NULL, 0, NULL, NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_error_shape(&r, "invalid_input");
+    do_req(f, "GET", "/api/v1/memos/%C3%28/versions/1", NULL, 0, NULL, NULL, &r);
+    assert_int_equal(r.status, 400); /* invalid UTF-8 */
+}
+
+static void test_404_405(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    char v[256];
+    do_req(f, "GET", "/api/v1/nope", NULL, 0, NULL, NULL, &r);
+    assert_int_equal(r.status, 404);
+    assert_error_shape(&r, "not_found");
+
+    do_req(f, "GET", "/nope", NULL, 0, NULL, NULL, &r);
+    assert_int_equal(r.status, 404);
+    assert_true(has_header(&r, "Content-Type", v, sizeof v));
+    assert_string_equal(v, "text/html; charset=utf-8");
+    assert_non_null(strstr(r.body, "<h1>404"));
+
+    do_req(f, "GET", "/api/v1/echo", NULL, 0, NULL, NULL, &r);
+    assert_int_equal(r.status, 405);
+    assert_true(has_header(&r, "Allow", v, sizeof v));
+    assert_string_equal(v, "POST, PUT");
+    assert_error_shape(&r, "unsupported");
+
+    do_req(f, "POST", "/api/v1/hello", "x", 1, "text/plain", NULL, &r);
+    assert_int_equal(r.status, 405);
+    assert_true(has_header(&r, "Allow", v, sizeof v));
+    assert_string_equal(v, "GET, HEAD");
+
+    do_req(f, "HEAD", "/api/v1/hello", NULL, 0, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.len, 0);
+}
+
+static void test_body_and_413(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    char big[4096];
+    json_t *j;
+    int before;
+
+    do_req(f, "POST", "/api/v1/echo", "{\"a\":1}", 7, "application/json", NULL, &r);
+    assert_int_equal(r.status, 200);
+    j = body_json(&r);
+    assert_string_equal(json_string_value(json_object_get(j, "body")), "{\"a\":1}");
+    json_decref(j);
+
+    memset(big, 'x', sizeof big);
+    before = handler_calls;
+    do_req(f, "POST", "/api/v1/echo", big, sizeof big, "application/json", NULL, &r);
+    assert_int_equal(r.status, 413);
+    assert_error_shape(&r, "too_large");
+    assert_int_equal(handler_calls, before);
+
+    /* exactly the limit is fine */
+    do_req(f, "PUT", "/api/v1/echo", big, 1024, "application/json", NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(handler_calls, before + 1);
+}
+
+static size_t chunk_read(char *p, size_t sz, size_t n, void *ud)
+{
+    size_t *left = ud;
+    size_t k = sz * n < *left ? sz * n : *left;
+    if (k > 100)
+        k = 100;
+    memset(p, 'y', k);
+    *left -= k;
+    return k;
+}
+
+static void test_413_chunked(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    CURL *c = curl_easy_init();
+    struct curl_slist *hdrs = NULL;
+    char url[256];
+    size_t left = 5000;
+    int before = handler_calls;
+
+    memset(&r, 0, sizeof r);
+    snprintf(url, sizeof url, "%s/api/v1/echo", f->base);
+    hdrs = curl_slist_append(hdrs, "Transfer-Encoding: chunked");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, chunk_read);
+    curl_easy_setopt(c, CURLOPT_READDATA, &left);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+    assert_int_equal(curl_easy_perform(c), CURLE_OK);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_slist_free_all(hdrs);
+    curl_easy_cleanup(c);
+    assert_int_equal(r.status, 413);
+    assert_error_shape(&r, "too_large");
+    assert_int_equal(handler_calls, before);
+}
+
+static void test_error_shape(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    json_t *j;
+    do_req(f, "DELETE", "/api/v1/err", NULL, 0, NULL, NULL, &r);
+    assert_int_equal(r.status, 409);
+    assert_error_shape(&r, "conflict");
+    j = body_json(&r);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(j, "error"), "message")),
+        "memo is already submitted");
+    json_decref(j);
+
+    do_req(f, "GET", "/api/v1/nothing", NULL, 0, NULL, NULL, &r);
+    assert_int_equal(r.status, 500);
+    assert_error_shape(&r, "internal_error");
+}
+
+static void test_security_headers(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    char v[512];
+    const char *paths[] = {"/api/v1/hello", "/page", "/nope", "/api/v1/nope", "/healthz"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        do_req(f, "GET", paths[i], NULL, 0, NULL, NULL, &r);
+        assert_true(has_header(&r, "Content-Security-Policy", v, sizeof v));
+        assert_string_equal(v, "default-src 'self'; script-src 'self'; style-src 'self'; "
+                               "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; "
+                               "form-action 'self'");
+        assert_true(has_header(&r, "X-Content-Type-Options", v, sizeof v));
+        assert_string_equal(v, "nosniff");
+        assert_true(has_header(&r, "Referrer-Policy", v, sizeof v));
+        assert_string_equal(v, "no-referrer");
+    }
+    do_req(f, "GET", "/api/v1/hello", NULL, 0, NULL, NULL, &r);
+    assert_true(has_header(&r, "Cache-Control", v, sizeof v));
+    assert_string_equal(v, "no-store");
+    /* 413 too */
+    do_req(f, "POST", "/api/v1/echo", "0123456789", 10, NULL, NULL, &r);
+    assert_true(has_header(&r, "X-Content-Type-Options", NULL, 0));
+}
+
+static void test_cookies_query_headers(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    char v[256];
+    json_t *j;
+    do_req(f, "GET", "/api/v1/cookie?q=a+b%2Bc%C3%A9&x=1", NULL, 0, NULL,
+           "other=1; sid=abc123", &r);
+    assert_int_equal(r.status, 200);
+    j = body_json(&r);
+    assert_string_equal(json_string_value(json_object_get(j, "sid")), "abc123");
+    assert_string_equal(json_string_value(json_object_get(j, "q")), "a b+c\xc3\xa9");
+    assert_string_equal(json_string_value(json_object_get(j, "ua")), "dissent-test");
+    json_decref(j);
+    assert_true(has_header(&r, "Set-Cookie", v, sizeof v));
+    assert_string_equal(v, "sid=new-value; Path=/; Max-Age=3600; HttpOnly; SameSite=Strict");
+    assert_true(has_header(&r, "X-Test", NULL, 0));
+    assert_false(has_header(&r, "X-Bad", NULL, 0));
+
+    do_req(f, "GET", "/api/v1/cookie?q=%ZZ", NULL, 0, NULL, NULL, &r);
+    j = body_json(&r);
+    assert_true(json_is_null(json_object_get(j, "sid")));
+    assert_true(json_is_null(json_object_get(j, "q"))); /* badly encoded: absent */
+    json_decref(j);
+}
+
+static void test_form(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    json_t *j;
+    static const char body[] = "title=Hello+world%21&x=%C3%A9";
+    do_req(f, "POST", "/form", body, sizeof body - 1, "application/x-www-form-urlencoded", NULL,
+           &r);
+    assert_int_equal(r.status, 200);
+    j = body_json(&r);
+    assert_string_equal(json_string_value(json_object_get(j, "title")), "Hello world!");
+    assert_true(json_is_null(json_object_get(j, "none")));
+    json_decref(j);
+
+    do_req(f, "POST", "/form", "title=%E0", 9, "application/x-www-form-urlencoded", NULL, &r);
+    assert_int_equal(r.status, 400);
+    do_req(f, "POST", "/form", "title=x", 7, "text/plain", NULL, &r);
+    assert_int_equal(r.status, 415);
+}
+
+static void test_redirect_html_anon(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    char v[256];
+    do_req(f, "POST", "/redirect", "", 0, NULL, NULL, &r);
+    assert_int_equal(r.status, 303);
+    assert_true(has_header(&r, "Location", v, sizeof v));
+    assert_string_equal(v, "/memos/abc");
+
+    do_req(f, "GET", "/page", NULL, 0, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(has_header(&r, "Content-Type", v, sizeof v));
+    assert_string_equal(v, "text/html; charset=utf-8");
+    assert_string_equal(r.body, "<!doctype html><title>x</title>");
+
+    do_req(f, "POST", "/api/v1/anon", "{}", 2, "application/json", "sid=zzz", &r);
+    assert_int_equal(r.status, 202);
+}
+
+static void test_healthz_metrics(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    char v[256];
+    json_t *j;
+    do_req(f, "GET", "/healthz", NULL, 0, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    j = body_json(&r);
+    assert_string_equal(json_string_value(json_object_get(j, "status")), "ok");
+    json_decref(j);
+
+    do_req(f, "GET", "/api/v1/hello", NULL, 0, NULL, NULL, &r);
+    do_req(f, "GET", "/api/v1/memos/q/versions/1", NULL, 0, NULL, NULL, &r);
+    do_req(f, "GET", "/metrics", NULL, 0, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(has_header(&r, "Content-Type", v, sizeof v));
+    assert_non_null(strstr(v, "text/plain"));
+    assert_non_null(strstr(r.body, "# TYPE dissent_http_requests_total counter"));
+    assert_non_null(
+        strstr(r.body, "dissent_http_requests_total{route=\"/api/v1/hello\",class=\"2xx\"} "));
+    assert_non_null(strstr(
+        r.body, "dissent_http_requests_total{route=\"/api/v1/memos/:id/versions/:n\",class=\"2xx\"}"));
+    assert_non_null(strstr(r.body, "dissent_http_request_duration_seconds_bucket{route=\"/api/v1/"
+                                   "hello\",le=\"+Inf\"}"));
+    assert_non_null(strstr(r.body, "dissent_http_request_duration_seconds_count{route="));
+    assert_non_null(strstr(r.body, "# TYPE dissent_memos gauge\ndissent_memos 42\n"));
+    /* concrete paths never appear */
+    assert_null(strstr(r.body, "/api/v1/memos/q"));
+}
+
+static void test_static(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    char v[256];
+    do_req(f, "GET", "/static/dissent.css", NULL, 0, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(has_header(&r, "Content-Type", v, sizeof v));
+    assert_string_equal(v, "text/css; charset=utf-8");
+    assert_true(has_header(&r, "ETag", v, sizeof v));
+    assert_int_equal(strlen(v), 18);
+    do_req(f, "GET", "/static/nope.css", NULL, 0, NULL, NULL, &r);
+    assert_int_equal(r.status, 404);
+}
+
+static void test_config_errors(void **state)
+{
+    struct http_server *s = NULL;
+    struct err e;
+    static const struct http_route bad[] = {
+        {.method = "GET", .pattern = "no-slash", .handler = h_hello},
+    };
+    struct http_server_config cfg = {.listen_addr = "127.0.0.1", .routes = bad, .nroutes = 1};
+    (void)state;
+    err_init(&e);
+    assert_int_equal(http_server_start(&s, &cfg, &e), -1);
+    assert_int_equal(e.code, ERR_INVALID);
+    assert_null(s);
+    cfg.routes = routes;
+    cfg.listen_addr = "not-an-address";
+    assert_int_equal(http_server_start(&s, &cfg, &e), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_get_json),
+        cmocka_unit_test(test_params),
+        cmocka_unit_test(test_404_405),
+        cmocka_unit_test(test_body_and_413),
+        cmocka_unit_test(test_413_chunked),
+        cmocka_unit_test(test_error_shape),
+        cmocka_unit_test(test_security_headers),
+        cmocka_unit_test(test_cookies_query_headers),
+        cmocka_unit_test(test_form),
+        cmocka_unit_test(test_redirect_html_anon),
+        cmocka_unit_test(test_healthz_metrics),
+        cmocka_unit_test(test_static),
+        cmocka_unit_test(test_config_errors),
+    };
+    int rc;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    rc = cmocka_run_group_tests(tests, setup, teardown);
+    curl_global_cleanup();
+    return rc;
+}
