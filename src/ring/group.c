@@ -1,0 +1,197 @@
+/* group.c — ristretto255 points (libdecaf) and scalars (libsodium, Montgomery). */
+#include "ring/group.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <string.h>
+
+static const uint64_t L[4] = {0x5812631a5cf5d3edULL, 0x14def9dea2f79cd6ULL, 0x0ULL,
+                              0x1000000000000000ULL};
+static const uint64_t L_N0 = 0xd2b51da312547e1bULL; /* -l^-1 mod 2^64 */
+static const struct ring_msc R2 = {{0xa40611e3449c0f01ULL, 0xd00e1ba768859347ULL,
+                                    0xceec73d217f5be65ULL, 0x0399411b7c309a3dULL}};
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static int init_status = -1;
+
+static void do_init(void)
+{
+    init_status = sodium_init() < 0 ? -1 : 0;
+}
+
+int ring_init(struct err *e)
+{
+    pthread_once(&init_once, do_init);
+    if (init_status != 0)
+        return err_set(e, ERR_INTERNAL, "libsodium could not be initialized");
+    return 0;
+}
+
+int ring_point_decode(ring_point *p, const uint8_t in[RING_POINT_BYTES], int allow_identity,
+                      const char *what, struct err *e)
+{
+    if (decaf_255_point_decode(p, in, DECAF_TRUE) != DECAF_SUCCESS)
+        return err_set(e, ERR_INVALID, "%s is not a canonical ristretto255 encoding", what);
+    if (!allow_identity && ring_point_is_identity(p))
+        return err_set(e, ERR_INVALID, "%s is the identity point, which is not allowed here",
+                       what);
+    return 0;
+}
+
+void ring_point_encode(uint8_t out[RING_POINT_BYTES], const ring_point *p)
+{
+    decaf_255_point_encode(out, p);
+}
+
+int ring_point_is_identity(const ring_point *p)
+{
+    return decaf_255_point_eq(p, decaf_255_point_identity) == DECAF_TRUE;
+}
+
+void ring_point_ct_select(ring_point *out, const ring_point *a, const ring_point *b,
+                          uint64_t mask)
+{
+    const size_t nl = sizeof a->x->limb / sizeof a->x->limb[0];
+    for (size_t i = 0; i < nl; i++) {
+        out->x->limb[i] = (a->x->limb[i] & ~mask) | (b->x->limb[i] & mask);
+        out->y->limb[i] = (a->y->limb[i] & ~mask) | (b->y->limb[i] & mask);
+        out->z->limb[i] = (a->z->limb[i] & ~mask) | (b->z->limb[i] & mask);
+        out->t->limb[i] = (a->t->limb[i] & ~mask) | (b->t->limb[i] & mask);
+    }
+}
+
+static void load4(uint64_t v[4], const uint8_t in[32])
+{
+    for (int i = 0; i < 4; i++) {
+        uint64_t w = 0;
+        for (int k = 7; k >= 0; k--)
+            w = (w << 8) | in[8 * i + k];
+        v[i] = w;
+    }
+}
+
+static void store4(uint8_t out[32], const uint64_t v[4])
+{
+    for (int i = 0; i < 4; i++)
+        for (int k = 0; k < 8; k++)
+            out[8 * i + k] = (uint8_t)(v[i] >> (8 * k));
+}
+
+int ring_scalar_is_canonical(const uint8_t s[RING_SCALAR_BYTES])
+{
+    uint64_t v[4];
+    load4(v, s);
+    for (int i = 3; i >= 0; i--) {
+        if (v[i] < L[i])
+            return 1;
+        if (v[i] > L[i])
+            return 0;
+    }
+    return 0; /* equal to l */
+}
+
+int ring_scalar_is_zero(const uint8_t s[RING_SCALAR_BYTES])
+{
+    return sodium_is_zero(s, RING_SCALAR_BYTES);
+}
+
+void ring_scalar_random(uint8_t s[RING_SCALAR_BYTES])
+{
+    do {
+        crypto_core_ristretto255_scalar_random(s);
+    } while (sodium_is_zero(s, RING_SCALAR_BYTES));
+}
+
+void ring_scalar_from_hash(uint8_t out[RING_SCALAR_BYTES], const uint8_t h[64])
+{
+    uint8_t tmp[64];
+    memcpy(tmp, h, 64);
+    crypto_core_ristretto255_scalar_reduce(out, tmp);
+    sodium_memzero(tmp, sizeof tmp);
+}
+
+void ring_scalar_pow(uint8_t out[RING_SCALAR_BYTES], const uint8_t a[RING_SCALAR_BYTES],
+                     unsigned k)
+{
+    uint8_t acc[32] = {1}, base[32];
+    memcpy(base, a, 32);
+    while (k) {
+        if (k & 1)
+            crypto_core_ristretto255_scalar_mul(acc, acc, base);
+        crypto_core_ristretto255_scalar_mul(base, base, base);
+        k >>= 1;
+    }
+    memcpy(out, acc, 32);
+}
+
+/* r = r - l if r >= l (r < 2l, possibly with a carry bit). */
+static void sub_l_if_ge(uint64_t r[4], uint64_t carry)
+{
+    uint64_t t[4];
+    unsigned __int128 b = 0;
+    for (int i = 0; i < 4; i++) {
+        unsigned __int128 d = (unsigned __int128)r[i] - L[i] - (uint64_t)b;
+        t[i] = (uint64_t)d;
+        b = (d >> 64) & 1;
+    }
+    /* keep t when there was a carry out of r or no borrow */
+    if (carry || !b)
+        memcpy(r, t, sizeof t);
+}
+
+void ring_msc_mul(struct ring_msc *out, const struct ring_msc *a, const struct ring_msc *b)
+{
+    uint64_t t[6] = {0};
+    for (int i = 0; i < 4; i++) {
+        unsigned __int128 c = 0;
+        for (int j = 0; j < 4; j++) {
+            c += (unsigned __int128)a->v[j] * b->v[i] + t[j];
+            t[j] = (uint64_t)c;
+            c >>= 64;
+        }
+        c += t[4];
+        t[4] = (uint64_t)c;
+        t[5] = (uint64_t)(c >> 64);
+        uint64_t m = t[0] * L_N0;
+        c = (unsigned __int128)m * L[0] + t[0];
+        c >>= 64;
+        for (int j = 1; j < 4; j++) {
+            c += (unsigned __int128)m * L[j] + t[j];
+            t[j - 1] = (uint64_t)c;
+            c >>= 64;
+        }
+        c += t[4];
+        t[3] = (uint64_t)c;
+        t[4] = t[5] + (uint64_t)(c >> 64);
+    }
+    uint64_t r[4] = {t[0], t[1], t[2], t[3]};
+    sub_l_if_ge(r, t[4]);
+    memcpy(out->v, r, sizeof r);
+}
+
+void ring_msc_add(struct ring_msc *out, const struct ring_msc *a, const struct ring_msc *b)
+{
+    uint64_t r[4];
+    unsigned __int128 c = 0;
+    for (int i = 0; i < 4; i++) {
+        c += (unsigned __int128)a->v[i] + b->v[i];
+        r[i] = (uint64_t)c;
+        c >>= 64;
+    }
+    sub_l_if_ge(r, (uint64_t)c);
+    memcpy(out->v, r, sizeof r);
+}
+
+void ring_msc_from_bytes(struct ring_msc *out, const uint8_t in[RING_SCALAR_BYTES])
+{
+    struct ring_msc x;
+    load4(x.v, in);
+    ring_msc_mul(out, &x, &R2);
+}
+
+void ring_msc_to_bytes(uint8_t out[RING_SCALAR_BYTES], const struct ring_msc *in)
+{
+    struct ring_msc one = {{1, 0, 0, 0}}, r;
+    ring_msc_mul(&r, in, &one);
+    store4(out, r.v);
+}

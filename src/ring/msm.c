@@ -1,0 +1,307 @@
+/* msm.c — Pippenger (variable time) and fixed-window constant-time MSMs. */
+#include "ring/msm.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SCALAR_BITS 253
+
+/* ---------- Pippenger, variable time ---------- */
+
+unsigned ring_msm_window(size_t n)
+{
+    if (n < 4)
+        return 1;
+    unsigned best = 1;
+    double best_cost = 0;
+    for (unsigned c = 1; c <= 16; c++) {
+        double windows = (double)((SCALAR_BITS + 1 + c - 1) / c);
+        /* per window: one add per point, two per bucket (running sums) */
+        double cost = windows * ((double)n + 2.0 * (double)(1u << (c - 1))) + windows * c;
+        if (c == 1 || cost < best_cost) {
+            best_cost = cost;
+            best = c;
+        }
+    }
+    return best;
+}
+
+/* Signed base-2^c digits in [-2^(c-1)+1, 2^(c-1)], windows*c >= 254. */
+static void recode_signed(int32_t *d, const uint8_t s[32], unsigned c, unsigned windows)
+{
+    int32_t carry = 0;
+    const int32_t half = (int32_t)1 << (c - 1);
+    for (unsigned w = 0; w < windows; w++) {
+        unsigned bit = w * c;
+        int32_t v = 0;
+        for (unsigned k = 0; k < c; k++) {
+            unsigned b = bit + k;
+            if (b < 256)
+                v |= (int32_t)((s[b >> 3] >> (b & 7)) & 1) << k;
+        }
+        v += carry;
+        if (v > half) {
+            d[w] = v - ((int32_t)1 << c);
+            carry = 1;
+        } else {
+            d[w] = v;
+            carry = 0;
+        }
+    }
+}
+
+struct pip_job {
+    const int32_t *digits; /* n * windows */
+    const ring_point *points;
+    size_t n;
+    unsigned c, windows;
+    unsigned first, step; /* windows handled: first, first+step, ... */
+    ring_point *sums;     /* one per window */
+    ring_point *buckets;
+    unsigned char *used;
+};
+
+static void *pip_run(void *arg)
+{
+    struct pip_job *j = arg;
+    const size_t nb = (size_t)1 << (j->c - 1);
+    for (unsigned w = j->first; w < j->windows; w += j->step) {
+        memset(j->used, 0, nb);
+        for (size_t i = 0; i < j->n; i++) {
+            int32_t d = j->digits[i * j->windows + w];
+            if (d == 0)
+                continue;
+            size_t b = (size_t)(d > 0 ? d : -d) - 1;
+            if (!j->used[b]) {
+                if (d > 0)
+                    j->buckets[b] = j->points[i];
+                else
+                    decaf_255_point_negate(&j->buckets[b], &j->points[i]);
+                j->used[b] = 1;
+            } else if (d > 0) {
+                decaf_255_point_add(&j->buckets[b], &j->buckets[b], &j->points[i]);
+            } else {
+                decaf_255_point_sub(&j->buckets[b], &j->buckets[b], &j->points[i]);
+            }
+        }
+        /* sum_b (b+1) * bucket[b] by running sums from the top */
+        ring_point run = *decaf_255_point_identity, tot = *decaf_255_point_identity;
+        int have_run = 0, have_tot = 0;
+        for (size_t b = nb; b-- > 0;) {
+            if (j->used[b]) {
+                if (have_run)
+                    decaf_255_point_add(&run, &run, &j->buckets[b]);
+                else
+                    run = j->buckets[b];
+                have_run = 1;
+            }
+            if (have_run) {
+                if (have_tot)
+                    decaf_255_point_add(&tot, &tot, &run);
+                else
+                    tot = run;
+                have_tot = 1;
+            }
+        }
+        j->sums[w] = tot;
+    }
+    return NULL;
+}
+
+static unsigned ncores(void)
+{
+    long c = sysconf(_SC_NPROCESSORS_ONLN);
+    return c >= 2 ? 2u : 1u;
+}
+
+int ring_msm(ring_point *out, const uint8_t (*scalars)[RING_SCALAR_BYTES], const ring_point *points,
+             size_t n, unsigned threads, struct err *e)
+{
+    int rc = -1;
+    int32_t *digits = NULL;
+    ring_point *sums = NULL, *buckets[2] = {NULL, NULL};
+    unsigned char *used[2] = {NULL, NULL};
+
+    *out = *decaf_255_point_identity;
+    if (n == 0)
+        return 0;
+    const unsigned c = ring_msm_window(n);
+    const unsigned windows = (SCALAR_BITS + 1 + c - 1) / c;
+    const size_t nb = (size_t)1 << (c - 1);
+    if (threads == 0)
+        threads = ncores();
+    if (threads > 2)
+        threads = 2;
+    if (n < 256 || windows < 2)
+        threads = 1;
+
+    digits = malloc(n * windows * sizeof *digits);
+    sums = malloc(windows * sizeof *sums);
+    if (!digits || !sums)
+        goto nomem;
+    for (unsigned t = 0; t < threads; t++) {
+        buckets[t] = malloc(nb * sizeof(ring_point));
+        used[t] = malloc(nb);
+        if (!buckets[t] || !used[t])
+            goto nomem;
+    }
+    for (size_t i = 0; i < n; i++)
+        recode_signed(digits + i * windows, scalars[i], c, windows);
+
+    struct pip_job jobs[2];
+    for (unsigned t = 0; t < threads; t++) {
+        jobs[t] = (struct pip_job){.digits = digits, .points = points, .n = n, .c = c,
+                                   .windows = windows, .first = t, .step = threads,
+                                   .sums = sums, .buckets = buckets[t], .used = used[t]};
+    }
+    pthread_t tid;
+    int spawned = 0;
+    if (threads == 2)
+        spawned = pthread_create(&tid, NULL, pip_run, &jobs[1]) == 0;
+    pip_run(&jobs[0]);
+    if (threads == 2) {
+        if (spawned)
+            pthread_join(tid, NULL);
+        else
+            pip_run(&jobs[1]);
+    }
+
+    ring_point acc = sums[windows - 1];
+    for (unsigned w = windows - 1; w-- > 0;) {
+        for (unsigned k = 0; k < c; k++)
+            decaf_255_point_double(&acc, &acc);
+        decaf_255_point_add(&acc, &acc, &sums[w]);
+    }
+    *out = acc;
+    rc = 0;
+    goto out;
+nomem:
+    err_set(e, ERR_NOMEM, "out of memory in a multi-scalar multiplication of %zu points", n);
+out:
+    free(digits);
+    free(sums);
+    for (unsigned t = 0; t < 2; t++) {
+        free(buckets[t]);
+        free(used[t]);
+    }
+    return rc;
+}
+
+/* ---------- constant time ---------- */
+
+#define CT_W 5
+#define CT_WINDOWS 51 /* 51 * 5 = 255 >= 254 */
+#define CT_TABLE 16   /* 1P .. 16P */
+
+/* Signed 5-bit digits in [-16, 16], branch-free. */
+static void recode_ct(int8_t d[CT_WINDOWS], const uint8_t s[32])
+{
+    uint32_t carry = 0;
+    for (unsigned w = 0; w < CT_WINDOWS; w++) {
+        unsigned bit = w * CT_W;
+        uint32_t v = 0;
+        for (unsigned k = 0; k < CT_W; k++) {
+            unsigned b = bit + k;
+            uint32_t byte = b < 256 ? s[b >> 3] : 0; /* b is public */
+            v |= ((byte >> (b & 7)) & 1u) << k;
+        }
+        v += carry;                      /* 0..32 */
+        carry = ((16u - v) >> 31) & 1u; /* v > 16 */
+        d[w] = (int8_t)((int32_t)v - (int32_t)(carry << CT_W));
+    }
+}
+
+static uint64_t ct_eq_mask(uint32_t a, uint32_t b)
+{
+    uint32_t x = a ^ b;
+    /* (x - 1) has its top bit set only when x == 0 (x < 2^31) */
+    return (uint64_t)0 - (uint64_t)(((x - 1u) >> 31) & 1u);
+}
+
+static void table_build(ring_point tab[CT_TABLE], const ring_point *p)
+{
+    tab[0] = *p;
+    decaf_255_point_double(&tab[1], p);
+    for (unsigned k = 2; k < CT_TABLE; k++)
+        decaf_255_point_add(&tab[k], &tab[k - 1], p);
+}
+
+/* q = d * P from the table, d in [-16, 16], constant time. */
+static void table_lookup(ring_point *q, const ring_point tab[CT_TABLE], int8_t d)
+{
+    uint32_t sign = (uint32_t)((uint8_t)d >> 7);        /* 1 if negative */
+    uint32_t mag = (uint32_t)(((int32_t)d ^ -(int32_t)sign) + (int32_t)sign);
+    ring_point r = *decaf_255_point_identity, neg;
+    for (uint32_t k = 0; k < CT_TABLE; k++)
+        ring_point_ct_select(&r, &r, &tab[k], ct_eq_mask(mag, k + 1));
+    decaf_255_point_negate(&neg, &r);
+    ring_point_ct_select(q, &r, &neg, (uint64_t)0 - (uint64_t)sign);
+    sodium_memzero(&r, sizeof r);
+    sodium_memzero(&neg, sizeof neg);
+}
+
+int ring_msm_ct(ring_point *out, const uint8_t (*scalars)[RING_SCALAR_BYTES],
+                const ring_point *points, size_t n, struct err *e)
+{
+    int rc = -1;
+    ring_point *tabs = NULL;
+    int8_t *digits = NULL;
+
+    *out = *decaf_255_point_identity;
+    if (n == 0)
+        return 0;
+    tabs = malloc(n * CT_TABLE * sizeof *tabs);
+    digits = malloc(n * CT_WINDOWS);
+    if (!tabs || !digits) {
+        err_set(e, ERR_NOMEM, "out of memory in a multi-scalar multiplication of %zu points", n);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        table_build(tabs + i * CT_TABLE, &points[i]);
+        recode_ct(digits + i * CT_WINDOWS, scalars[i]);
+    }
+    ring_point acc = *decaf_255_point_identity, t;
+    for (unsigned w = CT_WINDOWS; w-- > 0;) {
+        if (w != CT_WINDOWS - 1)
+            for (unsigned k = 0; k < CT_W; k++)
+                decaf_255_point_double(&acc, &acc);
+        for (size_t i = 0; i < n; i++) {
+            table_lookup(&t, tabs + i * CT_TABLE, digits[i * CT_WINDOWS + w]);
+            decaf_255_point_add(&acc, &acc, &t);
+        }
+    }
+    *out = acc;
+    sodium_memzero(&acc, sizeof acc);
+    sodium_memzero(&t, sizeof t);
+    rc = 0;
+out:
+    if (digits)
+        sodium_memzero(digits, n * CT_WINDOWS);
+    free(digits);
+    if (tabs)
+        sodium_memzero(tabs, n * CT_TABLE * sizeof *tabs); /* may derive from secrets */
+    free(tabs);
+    return rc;
+}
+
+void ring_scalarmul_ct(ring_point *q, const uint8_t s[RING_SCALAR_BYTES], const ring_point *p)
+{
+    ring_point tab[CT_TABLE], acc = *decaf_255_point_identity, t;
+    int8_t d[CT_WINDOWS];
+    table_build(tab, p);
+    recode_ct(d, s);
+    for (unsigned w = CT_WINDOWS; w-- > 0;) {
+        if (w != CT_WINDOWS - 1)
+            for (unsigned k = 0; k < CT_W; k++)
+                decaf_255_point_double(&acc, &acc);
+        table_lookup(&t, tab, d[w]);
+        decaf_255_point_add(&acc, &acc, &t);
+    }
+    *q = acc;
+    sodium_memzero(d, sizeof d);
+    sodium_memzero(&acc, sizeof acc);
+    sodium_memzero(&t, sizeof t);
+}

@@ -1,0 +1,32 @@
+/* msm.h — multi-scalar multiplication over ristretto255: out = sum s_i * P_i.
+ *
+ * ring_msm is Pippenger's bucket method with signed digits, for public data
+ * (verification): its running time and memory access depend on the scalars.
+ * ring_msm_ct is for secrets (the prover): fixed 5-bit signed windows, every
+ * digit processed (zero digits add the identity), table entries chosen by a
+ * constant-time scan, complete addition formulas; its time and memory access
+ * depend only on the number of points. */
+#ifndef DISSENT_RING_MSM_H
+#define DISSENT_RING_MSM_H
+
+#include "ring/group.h"
+
+/* Pippenger MSM, variable time. scalars[i] are canonical 32-byte scalars.
+ * n may be 0 (out = identity). Uses up to `threads` threads (0 = all cores,
+ * capped at 2; small inputs run on the calling thread). Returns 0, or -1
+ * (ERR_NOMEM). */
+int ring_msm(ring_point *out, const uint8_t (*scalars)[RING_SCALAR_BYTES], const ring_point *points,
+             size_t n, unsigned threads, struct err *e) WUR;
+
+/* Window width (bits) ring_msm picks for n points. */
+unsigned ring_msm_window(size_t n);
+
+/* Constant-time MSM for secret scalars (see above). Single-threaded; the
+ * prover parallelizes above it. Returns 0, or -1 (ERR_NOMEM). */
+int ring_msm_ct(ring_point *out, const uint8_t (*scalars)[RING_SCALAR_BYTES],
+                const ring_point *points, size_t n, struct err *e) WUR;
+
+/* Constant-time fixed-window multiplication of one point (q = s*P). */
+void ring_scalarmul_ct(ring_point *q, const uint8_t s[RING_SCALAR_BYTES], const ring_point *p);
+
+#endif

@@ -1,0 +1,208 @@
+/* Tests for src/ring group.c and msm.c: libdecaf/libsodium agreement,
+ * Montgomery scalars, Pippenger and constant-time MSMs against naive sums. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ring/group.h"
+#include "ring/h2c.h"
+#include "ring/msm.h"
+
+static void random_point(ring_point *p, uint8_t enc[32])
+{
+    uint8_t h[64], b[32];
+    randombytes_buf(h, sizeof h);
+    crypto_core_ristretto255_from_hash(b, h);
+    struct err e;
+    assert_int_equal(ring_point_decode(p, b, 0, "random point", &e), 0);
+    if (enc)
+        memcpy(enc, b, 32);
+}
+
+static void test_decaf_matches_sodium(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 50; i++) {
+        ring_point p, q, r;
+        uint8_t pe[32], qe[32], se[32], de[32];
+        random_point(&p, pe);
+        random_point(&q, qe);
+        decaf_255_point_add(&r, &p, &q);
+        ring_point_encode(de, &r);
+        assert_int_equal(crypto_core_ristretto255_add(se, pe, qe), 0);
+        assert_memory_equal(de, se, 32);
+        decaf_255_point_sub(&r, &p, &q);
+        ring_point_encode(de, &r);
+        assert_int_equal(crypto_core_ristretto255_sub(se, pe, qe), 0);
+        assert_memory_equal(de, se, 32);
+        uint8_t s[32];
+        ring_scalar_random(s);
+        ring_scalarmul_ct(&r, s, &p);
+        ring_point_encode(de, &r);
+        assert_int_equal(crypto_scalarmult_ristretto255(se, s, pe), 0);
+        assert_memory_equal(de, se, 32);
+        decaf_255_scalar_t ds;
+        assert_true(decaf_255_scalar_decode(ds, s) == DECAF_SUCCESS);
+        decaf_255_point_scalarmul(&r, &p, ds);
+        ring_point_encode(de, &r);
+        assert_memory_equal(de, se, 32);
+    }
+}
+
+static void test_scalars(void **state)
+{
+    (void)state;
+    uint8_t l[32] = {0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7,
+                     0xa2, 0xde, 0xf9, 0xde, 0x14, 0,    0,    0,    0,    0,    0,
+                     0,    0,    0,    0,    0,    0,    0,    0,    0,    0x10};
+    assert_false(ring_scalar_is_canonical(l));
+    l[0]--;
+    assert_true(ring_scalar_is_canonical(l));
+    uint8_t z[32] = {0};
+    assert_true(ring_scalar_is_zero(z));
+    assert_true(ring_scalar_is_canonical(z));
+    for (int i = 0; i < 200; i++) {
+        uint8_t a[32], b[32], m[32], s[32], got[32];
+        ring_scalar_random(a);
+        ring_scalar_random(b);
+        if (i == 0)
+            memcpy(a, l, 32); /* l - 1 */
+        struct ring_msc ma, mb, mr;
+        ring_msc_from_bytes(&ma, a);
+        ring_msc_from_bytes(&mb, b);
+        ring_msc_to_bytes(got, &ma);
+        assert_memory_equal(got, a, 32);
+        ring_msc_mul(&mr, &ma, &mb);
+        ring_msc_to_bytes(got, &mr);
+        crypto_core_ristretto255_scalar_mul(m, a, b);
+        assert_memory_equal(got, m, 32);
+        ring_msc_add(&mr, &ma, &mb);
+        ring_msc_to_bytes(got, &mr);
+        crypto_core_ristretto255_scalar_add(s, a, b);
+        assert_memory_equal(got, s, 32);
+    }
+    uint8_t a[32], p[32], want[32] = {1};
+    ring_scalar_random(a);
+    ring_scalar_pow(p, a, 0);
+    assert_memory_equal(p, want, 32);
+    ring_scalar_pow(p, a, 5);
+    memcpy(want, a, 32);
+    for (int i = 1; i < 5; i++)
+        crypto_core_ristretto255_scalar_mul(want, want, a);
+    assert_memory_equal(p, want, 32);
+}
+
+static void naive(ring_point *out, uint8_t (*s)[32], const ring_point *p, size_t n)
+{
+    *out = *decaf_255_point_identity;
+    for (size_t i = 0; i < n; i++) {
+        decaf_255_scalar_t ds;
+        ring_point t;
+        assert_true(decaf_255_scalar_decode(ds, s[i]) == DECAF_SUCCESS);
+        decaf_255_point_scalarmul(&t, &p[i], ds);
+        decaf_255_point_add(out, out, &t);
+    }
+}
+
+static void check_size(size_t n, int with_ct)
+{
+    uint8_t(*s)[32] = malloc((n + 1) * 32);
+    ring_point *p = malloc((n + 1) * sizeof *p);
+    assert_non_null(s);
+    assert_non_null(p);
+    for (size_t i = 0; i < n; i++) {
+        random_point(&p[i], NULL);
+        ring_scalar_random(s[i]);
+        /* special scalars: 0, 1, l-1, small, repeated points */
+        if (i % 7 == 1)
+            memset(s[i], 0, 32);
+        if (i % 11 == 2) {
+            memset(s[i], 0, 32);
+            s[i][0] = 1;
+        }
+        if (i % 13 == 3) {
+            uint8_t one[32] = {1};
+            crypto_core_ristretto255_scalar_negate(s[i], one);
+        }
+        if (i % 17 == 4 && i > 0)
+            p[i] = p[i - 1];
+    }
+    ring_point want, got;
+    naive(&want, s, p, n);
+    struct err e;
+    assert_int_equal(ring_msm(&got, (const uint8_t(*)[32])s, p, n, 0, &e), 0);
+    assert_true(decaf_255_point_eq(&want, &got) == DECAF_TRUE);
+    assert_int_equal(ring_msm(&got, (const uint8_t(*)[32])s, p, n, 1, &e), 0);
+    assert_true(decaf_255_point_eq(&want, &got) == DECAF_TRUE);
+    if (with_ct) {
+        assert_int_equal(ring_msm_ct(&got, (const uint8_t(*)[32])s, p, n, &e), 0);
+        assert_true(decaf_255_point_eq(&want, &got) == DECAF_TRUE);
+    }
+    free(s);
+    free(p);
+}
+
+static void test_msm_sizes(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {0, 1, 2, 3, 4, 5, 7, 8, 16, 31, 64, 100, 255, 256, 257, 1000};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+        check_size(sizes[i], sizes[i] <= 100);
+}
+
+static void test_msm_large(void **state)
+{
+    (void)state;
+    check_size(3000, 0);
+}
+
+static void test_xmd_limits(void **state)
+{
+    (void)state;
+    uint8_t out[64];
+    struct err e;
+    assert_int_equal(ring_expand_message_xmd(out, 0, NULL, 0, (const uint8_t *)"d", 1, &e), -1);
+    assert_int_equal(e.code, ERR_INVALID);
+    uint8_t *big = malloc(RING_XMD_MAX_OUT + 1);
+    assert_int_equal(
+        ring_expand_message_xmd(big, RING_XMD_MAX_OUT + 1, NULL, 0, (const uint8_t *)"d", 1, &e),
+        -1);
+    assert_int_equal(
+        ring_expand_message_xmd(big, RING_XMD_MAX_OUT, NULL, 0, (const uint8_t *)"d", 1, &e), 0);
+    free(big);
+    /* oversize DST equals the hashed DST (RFC 9380 §5.3.3) */
+    uint8_t dst[300], hd[64], a[32], b[32];
+    memset(dst, 'X', sizeof dst);
+    crypto_hash_sha512_state st;
+    crypto_hash_sha512_init(&st);
+    crypto_hash_sha512_update(&st, (const uint8_t *)"H2C-OVERSIZE-DST-", 17);
+    crypto_hash_sha512_update(&st, dst, sizeof dst);
+    crypto_hash_sha512_final(&st, hd);
+    assert_int_equal(ring_expand_message_xmd(a, 32, (const uint8_t *)"msg", 3, dst, sizeof dst, &e),
+                     0);
+    assert_int_equal(ring_expand_message_xmd(b, 32, (const uint8_t *)"msg", 3, hd, 64, &e), 0);
+    assert_memory_equal(a, b, 32);
+    /* different DSTs give different points */
+    assert_int_equal(ring_hash_to_group(a, (const uint8_t *)"m", 1, (const uint8_t *)"A", 1, &e), 0);
+    assert_int_equal(ring_hash_to_group(b, (const uint8_t *)"m", 1, (const uint8_t *)"B", 1, &e), 0);
+    assert_memory_not_equal(a, b, 32);
+    assert_int_equal(ring_hash_to_group(b, (const uint8_t *)"m", 1, NULL, 0, &e), -1);
+}
+
+int main(void)
+{
+    struct err e;
+    if (ring_init(&e) != 0)
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_decaf_matches_sodium), cmocka_unit_test(test_scalars),
+        cmocka_unit_test(test_msm_sizes),            cmocka_unit_test(test_msm_large),
+        cmocka_unit_test(test_xmd_limits),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
