@@ -427,6 +427,19 @@ int cli_usage_error(const struct cli_ctx *ctx, const char *fmt, ...)
     return CLI_USAGE;
 }
 
+int cli_require(const struct cli_ctx *ctx, ...)
+{
+    int rc = CLI_OK;
+    va_list ap;
+    const char *name;
+    va_start(ap, ctx);
+    while (rc == CLI_OK && (name = va_arg(ap, const char *)) != NULL)
+        if (!cli_opt(ctx, name))
+            rc = cli_usage_error(ctx, "missing option --%s for 'dissent %s'", name, ctx->path);
+    va_end(ap);
+    return rc;
+}
+
 int cli_arg_i64(const char *s, const char *what, long long min, long long max, long long *out,
                 struct err *e)
 {

@@ -95,6 +95,10 @@ int cli_fail(const struct cli_ctx *ctx, const struct err *e);
  * ctx->err and returns CLI_USAGE. */
 int cli_usage_error(const struct cli_ctx *ctx, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
+/* Checks that each named option (a NULL-terminated list) was given; else
+ * prints "missing option --x" as a usage error. Returns CLI_OK or CLI_USAGE. */
+int cli_require(const struct cli_ctx *ctx, ...);
+
 /* Parses positional argument i as a number in [min, max] (what names it in
  * messages, e.g. "version"). Returns 0, or -1 with a message in e. */
 int cli_arg_i64(const char *s, const char *what, long long min, long long max, long long *out,

@@ -1,0 +1,383 @@
+/* cmd_memo.c — `dissent memo ...`. */
+#include "cli/commands.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/out.h"
+#include "cli/remote.h"
+#include "cli/render.h"
+
+#define VERSION_MAX 1000000LL
+
+static int render_new(struct cli_ctx *ctx, const json_t *memo, struct err *e)
+{
+    (void)e;
+    out_text(ctx->out, out_jstr(memo, "id") ? out_jstr(memo, "id") : "?");
+    fputc('\n', ctx->out);
+    return 0;
+}
+
+int cmd_memo_new(struct cli_ctx *ctx)
+{
+    int status;
+    struct err e;
+    char *text = NULL;
+    json_t *body = NULL, *co = NULL;
+    const char *u;
+
+    err_init(&e);
+    if ((status = cli_require(ctx, "channel", "title", "marking", (const char *)NULL)) != CLI_OK ||
+        (status = remote_body_usage(ctx, 0)) != CLI_OK)
+        return status;
+    status = CLI_FAIL;
+    if (remote_body_text(ctx, 0, &text, &e) != 0)
+        goto fail;
+    body = json_pack("{s:s, s:s, s:s, s:s}", "channel", cli_opt(ctx, "channel"), "title",
+                     cli_opt(ctx, "title"), "marking", cli_opt(ctx, "marking"), "body", text);
+    if (!body) {
+        err_set(&e, ERR_INVALID, "channel, title and marking must be UTF-8 text");
+        goto fail;
+    }
+    if (cli_opt(ctx, "co-drafter")) {
+        co = json_array();
+        for (size_t i = 0; co && (u = cli_opt_nth(ctx, "co-drafter", i)) != NULL; i++)
+            if (json_array_append_new(co, json_string(u)) != 0) {
+                err_set(&e, ERR_INVALID, "co-drafter '%s' is not a valid user name", u);
+                goto fail;
+            }
+        if (!co || json_object_set_new(body, "co_drafters", co) != 0) {
+            co = NULL;
+            err_set(&e, ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+        co = NULL;
+    }
+    status = remote_run(ctx, "POST", "/api/v1/memos", body, render_new);
+    goto out;
+fail:
+    status = cli_fail(ctx, &e);
+out:
+    if (co)
+        json_decref(co);
+    if (body)
+        json_decref(body);
+    free(text);
+    return status;
+}
+
+static int render_version_created(struct cli_ctx *ctx, const json_t *v, struct err *e)
+{
+    char n[32];
+    (void)e;
+    fprintf(ctx->out, "version %s of memo %s recorded\n", out_jtext(v, "number", n, sizeof n),
+            ctx->args[0]);
+    return 0;
+}
+
+int cmd_memo_edit(struct cli_ctx *ctx)
+{
+    int status;
+    struct err e;
+    struct buf path;
+    struct client_reply r;
+    char *text = NULL;
+    json_t *body = NULL;
+    const json_t *latest;
+    const char *title, *marking, *old_body;
+
+    err_init(&e);
+    buf_init(&path, 0);
+    client_reply_init(&r);
+    if ((status = remote_body_usage(ctx, 1)) != CLI_OK)
+        goto out;
+    if (!cli_opt(ctx, "title") && !cli_opt(ctx, "marking") && !cli_opt(ctx, "body") &&
+        !cli_opt(ctx, "body-file")) {
+        status = cli_usage_error(ctx, "nothing to change: give --title, --marking, --body or "
+                                      "--body-file");
+        goto out;
+    }
+    status = CLI_FAIL;
+    if (remote_body_text(ctx, 1, &text, &e) != 0 ||
+        remote_memo_path(&path, ctx->args[0], NULL, &e) != 0 ||
+        remote_call(ctx, "GET", buf_str(&path), NULL, &r, &e) != 0)
+        goto fail;
+    /* Unspecified fields carry over from the latest version. */
+    latest = json_object_get(r.json, "version");
+    title = cli_opt(ctx, "title") ? cli_opt(ctx, "title") : out_jstr(latest, "title");
+    marking = cli_opt(ctx, "marking") ? cli_opt(ctx, "marking") : out_jstr(latest, "marking");
+    old_body = out_jstr(latest, "body");
+    if (!title || !marking || (!text && !old_body)) {
+        err_set(&e, ERR_IO, "the server's memo has no latest version to carry fields over from");
+        goto fail;
+    }
+    body = json_pack("{s:s, s:s, s:s}", "title", title, "marking", marking, "body",
+                     text ? text : old_body);
+    if (!body) {
+        err_set(&e, ERR_INVALID, "title and marking must be UTF-8 text");
+        goto fail;
+    }
+    buf_release(&path);
+    if (remote_memo_path(&path, ctx->args[0], "/versions", &e) != 0)
+        goto fail;
+    status = remote_run(ctx, "POST", buf_str(&path), body, render_version_created);
+    goto out;
+fail:
+    status = cli_fail(ctx, &e);
+out:
+    if (body)
+        json_decref(body);
+    client_reply_release(&r);
+    buf_release(&path);
+    free(text);
+    return status;
+}
+
+int cmd_memo_show(struct cli_ctx *ctx)
+{
+    int status = CLI_FAIL;
+    struct err e;
+    struct buf path;
+    struct client_reply memo, ver;
+    const char *vopt = cli_opt(ctx, "version");
+    long long n = 0;
+    char suffix[48];
+
+    err_init(&e);
+    buf_init(&path, 0);
+    client_reply_init(&memo);
+    client_reply_init(&ver);
+    if (vopt && cli_arg_i64(vopt, "--version", 1, VERSION_MAX, &n, &e) != 0) {
+        status = cli_usage_error(ctx, "%s", e.msg);
+        goto out;
+    }
+    if (cli_flag(ctx, "json")) {
+        snprintf(suffix, sizeof suffix, "/versions/%lld", n);
+        if (remote_memo_path(&path, ctx->args[0], vopt ? suffix : NULL, &e) != 0)
+            goto fail;
+        status = remote_run(ctx, "GET", buf_str(&path), NULL, NULL);
+        goto out;
+    }
+    if (remote_memo_path(&path, ctx->args[0], NULL, &e) != 0 ||
+        remote_call(ctx, "GET", buf_str(&path), NULL, &memo, &e) != 0)
+        goto fail;
+    if (vopt) {
+        buf_release(&path);
+        snprintf(suffix, sizeof suffix, "/versions/%lld", n);
+        if (remote_memo_path(&path, ctx->args[0], suffix, &e) != 0 ||
+            remote_call(ctx, "GET", buf_str(&path), NULL, &ver, &e) != 0)
+            goto fail;
+    }
+    render_memo(ctx->out, memo.json, vopt ? ver.json : NULL);
+    status = CLI_OK;
+    goto out;
+fail:
+    status = cli_fail(ctx, &e);
+out:
+    client_reply_release(&memo);
+    client_reply_release(&ver);
+    buf_release(&path);
+    return status;
+}
+
+static int render_diff(struct cli_ctx *ctx, const json_t *d, struct err *e)
+{
+    char from[32], to[32];
+    size_t i;
+    json_t *l;
+    (void)e;
+    fprintf(ctx->out, "--- version %s\n+++ version %s\n", out_jtext(d, "from", from, sizeof from),
+            out_jtext(d, "to", to, sizeof to));
+    json_array_foreach(json_object_get(d, "lines"), i, l)
+    {
+        const char *op = out_jstr(l, "op");
+        char c = op && (op[0] == '+' || op[0] == '-') ? op[0] : ' ';
+        fputc(c, ctx->out);
+        out_text(ctx->out, out_jstr(l, "text") ? out_jstr(l, "text") : "");
+        fputc('\n', ctx->out);
+    }
+    return 0;
+}
+
+int cmd_memo_diff(struct cli_ctx *ctx)
+{
+    int status;
+    struct err e;
+    struct buf path;
+    long long from, to;
+    char suffix[80];
+
+    err_init(&e);
+    buf_init(&path, 0);
+    if (cli_arg_i64(ctx->args[1], "FROM", 1, VERSION_MAX, &from, &e) != 0 ||
+        cli_arg_i64(ctx->args[2], "TO", 1, VERSION_MAX, &to, &e) != 0)
+        return cli_usage_error(ctx, "%s", e.msg);
+    snprintf(suffix, sizeof suffix, "/diff?from=%lld&to=%lld", from, to);
+    if (remote_memo_path(&path, ctx->args[0], suffix, &e) != 0)
+        status = cli_fail(ctx, &e);
+    else
+        status = remote_run(ctx, "GET", buf_str(&path), NULL, render_diff);
+    buf_release(&path);
+    return status;
+}
+
+static int render_list(struct cli_ctx *ctx, const json_t *reply, struct err *e)
+{
+    (void)e;
+    render_memo_list(ctx->out, json_object_get(reply, "memos"), 0);
+    return 0;
+}
+
+int cmd_memo_list(struct cli_ctx *ctx)
+{
+    static const char *const scopes[] = {"mine", "signable", "queue", "all"};
+    const char *scope = cli_opt(ctx, "scope") ? cli_opt(ctx, "scope") : "mine";
+    char path[64];
+    int ok = 0;
+    for (size_t i = 0; i < ARRAY_LEN(scopes); i++)
+        ok |= strcmp(scope, scopes[i]) == 0;
+    if (!ok)
+        return cli_usage_error(ctx, "--scope must be mine, signable, queue or all, not '%s'", scope);
+    snprintf(path, sizeof path, "/api/v1/memos?scope=%s", scope);
+    return remote_run(ctx, "GET", path, NULL,
+                      strcmp(scope, "queue") == 0 ? render_memo_list_due_reply : render_list);
+}
+
+static int render_versions(struct cli_ctx *ctx, const json_t *reply, struct err *e)
+{
+    static const char *const head[] = {"VER", "CREATED", "AUTHOR", "MARKING", "SHA-256", "TITLE"};
+    struct out_table t;
+    size_t i;
+    json_t *v;
+    (void)e;
+    out_table_init(&t, 6, head);
+    out_table_max_width(&t, 4, 12);
+    out_table_max_width(&t, 5, 60);
+    json_array_foreach(json_object_get(reply, "versions"), i, v)
+    {
+        char n[32], when[40];
+        const char *row[] = {out_jtext(v, "number", n, sizeof n),
+                             out_time(out_jstr(v, "created_at"), when, sizeof when),
+                             out_jstr(v, "author"),
+                             out_jstr(v, "marking"),
+                             out_jstr(v, "hash"),
+                             out_jstr(v, "title")};
+        out_table_add(&t, row);
+    }
+    out_table_print(&t, ctx->out);
+    out_table_release(&t);
+    return 0;
+}
+
+int cmd_memo_versions(struct cli_ctx *ctx)
+{
+    return remote_memo_run(ctx, "GET", "/versions", NULL, render_versions);
+}
+
+int cmd_memo_circulate(struct cli_ctx *ctx)
+{
+    return remote_memo_run(ctx, "POST", "/circulate", NULL, render_state_reply);
+}
+
+int cmd_memo_withdraw(struct cli_ctx *ctx)
+{
+    return remote_memo_run(ctx, "POST", "/withdraw", NULL, render_state_reply);
+}
+
+static int render_drafters(struct cli_ctx *ctx, const json_t *memo, struct err *e)
+{
+    size_t i;
+    json_t *d;
+    (void)e;
+    fputs("drafters of memo ", ctx->out);
+    out_text(ctx->out, ctx->args[0]);
+    fputs(":", ctx->out);
+    json_array_foreach(json_object_get(memo, "drafters"), i, d)
+    {
+        fputs(i ? ", " : " ", ctx->out);
+        out_text(ctx->out, json_string_value(d) ? json_string_value(d) : "?");
+    }
+    fputc('\n', ctx->out);
+    return 0;
+}
+
+int cmd_memo_add_drafter(struct cli_ctx *ctx)
+{
+    int status;
+    json_t *body = json_pack("{s:s}", "username", ctx->args[1]);
+    if (!body)
+        return cli_usage_error(ctx, "USER must be UTF-8 text");
+    status = remote_memo_run(ctx, "POST", "/drafters", body, render_drafters);
+    json_decref(body);
+    return status;
+}
+
+static int render_signers(struct cli_ctx *ctx, const json_t *reply, struct err *e)
+{
+    static const char *const head[] = {"USER", "NAME", "ORGANIZATION", "VERSION", "SIGNED"};
+    struct out_table t;
+    size_t i;
+    json_t *s;
+    (void)e;
+    out_table_init(&t, 5, head);
+    json_array_foreach(json_object_get(reply, "signatures"), i, s)
+    {
+        char v[32], when[40];
+        const char *row[] = {out_jstr(s, "username"), out_jstr(s, "display_name"),
+                             out_jstr(s, "organization"), out_jtext(s, "version", v, sizeof v),
+                             out_time(out_jstr(s, "signed_at"), when, sizeof when)};
+        out_table_add(&t, row);
+    }
+    out_table_print(&t, ctx->out);
+    out_table_release(&t);
+    return 0;
+}
+
+int cmd_memo_signers(struct cli_ctx *ctx)
+{
+    return remote_memo_run(ctx, "GET", "/signatures", NULL, render_signers);
+}
+
+static int render_counts_reply(struct cli_ctx *ctx, const json_t *reply, struct err *e)
+{
+    (void)e;
+    render_counts(ctx->out, reply);
+    return 0;
+}
+
+int cmd_memo_counts(struct cli_ctx *ctx)
+{
+    return remote_memo_run(ctx, "GET", "/counts", NULL, render_counts_reply);
+}
+
+static int render_messages(struct cli_ctx *ctx, const json_t *reply, struct err *e)
+{
+    size_t i;
+    json_t *m;
+    (void)e;
+    if (json_array_size(json_object_get(reply, "messages")) == 0)
+        fputs("(no messages)\n", ctx->out);
+    json_array_foreach(json_object_get(reply, "messages"), i, m)
+    {
+        char when[40];
+        const char *body = out_jstr(m, "body") ? out_jstr(m, "body") : "";
+        if (i)
+            fputc('\n', ctx->out);
+        fprintf(ctx->out, "%s  ", out_time(out_jstr(m, "created_at"), when, sizeof when));
+        out_text(ctx->out, out_jstr(m, "author") ? out_jstr(m, "author") : "?");
+        if (out_jstr(m, "role")) {
+            fputs(" (", ctx->out);
+            out_text(ctx->out, out_jstr(m, "role"));
+            fputs(")", ctx->out);
+        }
+        fputc('\n', ctx->out);
+        out_text_indented(ctx->out, body, "    ");
+    }
+    return 0;
+}
+
+int cmd_memo_messages(struct cli_ctx *ctx)
+{
+    return remote_memo_run(ctx, "GET", "/messages", NULL, render_messages);
+}
