@@ -1,0 +1,129 @@
+/* triptych.h — Triptych linkable ring signatures over ristretto255
+ * (Noether & Goodell, IACR ePrint 2020/018), as specified byte for byte in
+ * docs/protocol-ring.md.
+ *
+ * A signer holding r with M_l = r*G for some key M_l of the ring proves it
+ * without revealing l, and publishes the tag J = r^-1 * U where
+ * U = hash_to_group(DST_tag, scope). The scope is the memo id: the same key
+ * on the same scope always gives the same tag; different scopes give
+ * unlinkable tags. The proof also binds a message (the version hash).
+ *
+ * This layer knows nothing of memos: scope and message are opaque bytes. */
+#ifndef DISSENT_RING_TRIPTYCH_H
+#define DISSENT_RING_TRIPTYCH_H
+
+#include "ring/group.h"
+
+/* Most keys a ring may hold (2^24). */
+#define RING_MAX_MEMBERS (1u << 24)
+/* Length of a ring digest (SHA-512). */
+#define RING_DIGEST_BYTES 64
+/* Bytes of a proof header (version, n, m, reserved). */
+#define RING_PROOF_HEADER 4
+#define RING_PROOF_VERSION 1
+
+/* A ring: the decoded member keys of one roster snapshot, and its digest.
+ * Immutable once built; safe to share between threads. */
+struct ring_keys;
+
+/* Builds a ring from count (1..RING_MAX_MEMBERS) 32-byte encodings in order.
+ * Every key must be a canonical ristretto255 encoding other than the
+ * identity (ERR_INVALID names the first bad index). Decoding uses both
+ * cores. On success *out owns the ring (free with ring_keys_free). */
+int ring_keys_new(struct ring_keys **out, const uint8_t (*keys)[RING_POINT_BYTES], size_t count,
+                  struct err *e) WUR;
+
+/* Frees a ring (NULL is fine). */
+void ring_keys_free(struct ring_keys *r);
+
+/* Number of keys (before padding). */
+size_t ring_keys_count(const struct ring_keys *r);
+
+/* The ring digest: SHA-512 over a DST, the count and every key encoding
+ * (docs/protocol-ring.md); points into the ring. */
+const uint8_t *ring_keys_digest(const struct ring_keys *r);
+
+/* Proof parameters: radix n (2, 4, 8 or 16) and m digits; n^m >= count. */
+struct ring_params {
+    unsigned n, m;
+};
+
+/* The parameters a prover uses for a ring of count keys (chosen from
+ * benchmarks; docs/protocol-ring.md). A verifier accepts any n in
+ * {2,4,8,16} with the smallest m such that n^m >= count. Returns 0, or -1
+ * (ERR_INVALID: count outside 1..RING_MAX_MEMBERS). */
+int ring_params_for(size_t count, struct ring_params *p, struct err *e) WUR;
+
+/* Smallest m for radix n (n^m >= count, m >= 1). */
+unsigned ring_params_digits(size_t count, unsigned n);
+
+/* Exact serialized length of a proof with parameters p:
+ * 4 + 32*(5 + 2m) + 32*(m(n-1) + 3). */
+size_t ring_proof_len(struct ring_params p);
+
+/* U = hash_to_group(DST_tag, scope): the tag base of a scope (memo id).
+ * Depends on the scope alone. Returns 0, or -1 (ERR_INVALID for an empty
+ * scope). */
+int ring_tag_base(uint8_t u[RING_POINT_BYTES], const uint8_t *scope, size_t scope_len,
+                  struct err *e) WUR;
+
+/* J = sk^-1 * U(scope): the tag the key sk gets on that scope. Compare tags
+ * by their encodings. Returns 0, or -1 (ERR_INVALID: sk zero or not
+ * canonical, empty scope). Constant time in sk. */
+int ring_tag(uint8_t j[RING_POINT_BYTES], const uint8_t sk[RING_SCALAR_BYTES],
+             const uint8_t *scope, size_t scope_len, struct err *e) WUR;
+
+/* Proves that the caller holds sk for ring key number index, for scope and
+ * message msg (msg may be NULL when msg_len is 0). On success *proof is a
+ * malloc'd buffer of *proof_len bytes that the caller frees. Fails with
+ * ERR_INVALID when index is out of range, sk is zero or not canonical, or
+ * sk*G is not the key at index; ERR_NOMEM. Secret-dependent work is constant
+ * time (ring_msm_ct, constant-time selection) and uses both cores. */
+int ring_prove(uint8_t **proof, size_t *proof_len, const struct ring_keys *ring, size_t index,
+               const uint8_t sk[RING_SCALAR_BYTES], const uint8_t *scope, size_t scope_len,
+               const uint8_t *msg, size_t msg_len, struct err *e) WUR;
+
+/* As ring_prove with explicit parameters (n in {2,4,8,16}, m the smallest
+ * with n^m >= count; ERR_INVALID otherwise): for tests and benchmarks. */
+int ring_prove_with(uint8_t **proof, size_t *proof_len, struct ring_params p,
+                    const struct ring_keys *ring, size_t index, const uint8_t sk[RING_SCALAR_BYTES],
+                    const uint8_t *scope, size_t scope_len, const uint8_t *msg, size_t msg_len,
+                    struct err *e) WUR;
+
+/* Reads the tag J out of a proof without verifying it (ERR_INVALID if the
+ * proof is too short or J is not a canonical non-identity point). */
+int ring_proof_tag(uint8_t j[RING_POINT_BYTES], const uint8_t *proof, size_t proof_len,
+                   struct err *e) WUR;
+
+/* Verifies one proof against ring, scope and msg. Returns 0 (and, if tag is
+ * not NULL, copies the tag J to it) or -1: ERR_INVALID for a malformed proof
+ * (length, parameters, non-canonical or identity points, non-canonical or
+ * zero scalars), ERR_CRYPTO when it does not verify, ERR_NOMEM. */
+int ring_verify(const struct ring_keys *ring, const uint8_t *proof, size_t proof_len,
+                const uint8_t *scope, size_t scope_len, const uint8_t *msg, size_t msg_len,
+                uint8_t tag[RING_POINT_BYTES], struct err *e) WUR;
+
+/* One proof of a batch, with the message it signs. */
+struct ring_batch_item {
+    const uint8_t *proof;
+    size_t proof_len;
+    const uint8_t *msg;
+    size_t msg_len;
+};
+
+/* Verifies count proofs on one ring and one scope together: one Pippenger
+ * MSM with fresh random weights (docs/protocol-ring.md). Returns 0 if every
+ * proof is valid, -1 otherwise (as ring_verify; ERR_CRYPTO does not say
+ * which proof failed: verify them one by one to find it). count 0 is
+ * valid. Uses both cores. */
+int ring_verify_batch(const struct ring_keys *ring, const uint8_t *scope, size_t scope_len,
+                      const struct ring_batch_item *items, size_t count, struct err *e) WUR;
+
+/* Makes a ring key pair: sk random nonzero, pk = sk*G. */
+void ring_keypair(uint8_t pk[RING_POINT_BYTES], uint8_t sk[RING_SCALAR_BYTES]);
+
+/* pk = sk*G. Returns 0, or -1 (ERR_INVALID: sk zero or not canonical). */
+int ring_public_key(uint8_t pk[RING_POINT_BYTES], const uint8_t sk[RING_SCALAR_BYTES],
+                    struct err *e) WUR;
+
+#endif
