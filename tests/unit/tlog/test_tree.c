@@ -156,16 +156,19 @@ static void grow_to(uint64_t n)
 
 /* Checks one consistency proof (size m to n) against the naive one, that it
  * verifies, and that a tampered copy does not. */
-static void check_consistency(uint64_t m, uint64_t n, const unsigned char rm[32], const unsigned char rn[32])
+static void check_consistency(uint64_t m, uint64_t n, const unsigned char rm[32], const unsigned char rn[32],
+                              int compare_naive)
 {
     struct err e;
     struct tlog_proof p, want;
     err_init(&e);
     assert_int_equal(tlog_prove_consistency(&src, m, n, &p, &e), 0);
-    want.len = 0;
-    if (m < n)
-        naive_subproof(m, 0, n, 1, &want);
-    assert_proof_equal(&p, &want);
+    if (compare_naive) {
+        want.len = 0;
+        if (m < n)
+            naive_subproof(m, 0, n, 1, &want);
+        assert_proof_equal(&p, &want);
+    }
     if (tlog_verify_consistency(m, n, rm, rn, &p, &e) != 0)
         fail_msg("consistency %llu -> %llu: %s", (unsigned long long)m, (unsigned long long)n, e.msg);
     if (p.len > 0) {
@@ -189,7 +192,9 @@ static void check_inclusion(uint64_t i, uint64_t n, const unsigned char root[32]
     }
     if (tlog_verify_inclusion(i, n, leaves[i], &p, root, &e) != 0)
         fail_msg("verify inclusion %llu in %llu: %s", (unsigned long long)i, (unsigned long long)n, e.msg);
-    /* the same proof does not prove another leaf, index or size */
+    if (!compare_naive && rnd() % 8 != 0)
+        return; /* tampering checks on a sample of the large trees */
+    /* the same proof does not prove another leaf or index */
     assert_int_equal(tlog_verify_inclusion(i, n, leaves[(i + 1) % MAXN], &p, root, &e), -1);
     if (n > 1)
         assert_int_equal(tlog_verify_inclusion((i + 1) % n, n, leaves[i], &p, root, &e), -1);
@@ -224,13 +229,14 @@ static void test_small_exhaustive(void **state)
         for (uint64_t i = 0; i < n; i++)
             check_inclusion(i, n, roots[n], 1);
         for (uint64_t m = 1; m <= n; m++)
-            check_consistency(m, n, roots[m], roots[n]);
+            check_consistency(m, n, roots[m], roots[n], 1);
     }
 }
 
 /* Randomized sizes up to 4200 (plus powers of two and their neighbours):
  * every inclusion proof verifies against the naive root, a sample is
- * compared with the naive proofs, and 60 random consistency proofs per size. */
+ * compared with the naive proofs, and 60 random consistency proofs per size
+ * (verified, tampered, and one in six compared with the naive proof). */
 static void test_random_sizes(void **state)
 {
     (void)state;
@@ -254,7 +260,7 @@ static void test_random_sizes(void **state)
             check_inclusion(i, n, root, rnd() % 256 == 0 || i == 0 || i == n - 1);
         for (int t = 0; t < 60; t++) {
             uint64_t m = 1 + rnd() % n;
-            check_consistency(m, n, naive_root(m), root);
+            check_consistency(m, n, naive_root(m), root, t % 6 == 0);
         }
         /* the subtree hash of a random range equals the naive one */
         for (int t = 0; t < 20; t++) {
