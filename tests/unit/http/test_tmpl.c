@@ -182,6 +182,20 @@ static void test_builtin_templates_parse(void **state)
     assert_int_equal(tmpl_set_new(&s, &e), 0);
     if (tmpl_add_all(s, tmpl_builtin, tmpl_builtin_count, &e))
         fail_msg("built-in templates: %s", e.msg);
+    {
+        struct buf out;
+        json_t *j = json_pack("{s:i,s:s,s:s,s:s,s:s,s:s}", "status", 404, "title", "Not found",
+                              "message", "<b>gone</b>", "page_title", "Not found", "marking",
+                              "Unclassified", "marking_class", "unclassified");
+        buf_init(&out, 1 << 20);
+        assert_int_equal(tmpl_render(s, "error", j, &out, &e), 0);
+        assert_non_null(strstr(buf_str(&out), "<h1>404 Not found</h1>"));
+        assert_non_null(strstr(buf_str(&out), "&lt;b&gt;gone&lt;/b&gt;"));
+        assert_non_null(strstr(buf_str(&out), "class=\"banner banner-unclassified\""));
+        assert_non_null(strstr(buf_str(&out), "</html>"));
+        buf_release(&out);
+        json_decref(j);
+    }
     tmpl_set_free(s);
 }
 
