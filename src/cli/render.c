@@ -120,7 +120,14 @@ void render_memo(FILE *f, const json_t *memo, const json_t *version)
     field(f, "Marking", marking);
     field(f, "Memo", out_jstr(memo, "id"));
     field(f, "Channel", out_jstr(memo, "channel"));
-    field(f, "State", out_jstr(memo, "state"));
+    if (json_is_true(json_object_get(review_of(memo), "overdue"))) {
+        const char *what = out_jstr(review_of(memo), "overdue_what");
+        snprintf(line, sizeof line, "%s  (OVERDUE: %s)",
+                 out_jstr(memo, "state") ? out_jstr(memo, "state") : "-", what ? what : "late");
+        field(f, "State", line);
+    } else {
+        field(f, "State", out_jstr(memo, "state"));
+    }
     out_jtext(v, "number", num, sizeof num);
     out_jtext(memo, "latest_version", latest, sizeof latest);
     if (strcmp(latest, "-") != 0 && strcmp(latest, num) != 0)
