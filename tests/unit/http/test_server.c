@@ -109,6 +109,32 @@ static void h_anon(struct http_request *req, struct http_response *res, void *ap
     http_reply_json(res, 202, json_pack("{s:b}", "ok", 1));
 }
 
+static void html_error(struct http_request *req, struct http_response *res, int status,
+                       const char *message, void *app)
+{
+    static const char page[] = "<!doctype html><p>custom 405</p>";
+    (void)req;
+    (void)message;
+    (void)app;
+    if (status == 405)
+        http_reply_html(res, status, page, sizeof page - 1);
+}
+
+static int in_handler;
+static int overlap;
+
+static void h_slow(struct http_request *req, struct http_response *res, void *app)
+{
+    (void)req;
+    (void)app;
+    if (__atomic_add_fetch(&in_handler, 1, __ATOMIC_SEQ_CST) > 1)
+        overlap = 1;
+    for (volatile int i = 0; i < 200000; i++)
+        ;
+    __atomic_sub_fetch(&in_handler, 1, __ATOMIC_SEQ_CST);
+    http_reply_json(res, 200, json_object());
+}
+
 static double gauge_memos(void *arg)
 {
     return *(double *)arg;
@@ -126,6 +152,7 @@ static const struct http_route routes[] = {
     {.method = "POST", .pattern = "/redirect", .handler = h_redirect},
     {.method = "GET", .pattern = "/page", .handler = h_page},
     {.method = "POST", .pattern = "/api/v1/anon", .handler = h_anon, .flags = ROUTE_ANON},
+    {.method = "GET", .pattern = "/api/v1/slow", .handler = h_slow},
 };
 
 struct reply {
@@ -200,6 +227,7 @@ static int setup(void **state)
         .routes = routes,
         .nroutes = sizeof routes / sizeof routes[0],
         .app = NULL,
+        .html_error = html_error,
     };
     err_init(&e);
     if (!f || http_server_start(&f->srv, &cfg, &e)) {
@@ -572,6 +600,112 @@ static void test_static(void **state)
     assert_int_equal(r.status, 404);
 }
 
+static void test_413_no_expect(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    CURL *c = curl_easy_init();
+    struct curl_slist *hdrs = curl_slist_append(NULL, "Expect:");
+    char url[256];
+    static char big[200000];
+    int before = handler_calls;
+
+    memset(&r, 0, sizeof r);
+    memset(big, 'z', sizeof big);
+    snprintf(url, sizeof url, "%s/api/v1/echo", f->base);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, big);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)sizeof big);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+    /* the server may close before reading everything; the status must still be 413 */
+    (void)curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_slist_free_all(hdrs);
+    curl_easy_cleanup(c);
+    assert_int_equal(r.status, 413);
+    assert_int_equal(handler_calls, before);
+}
+
+static void test_header_limit(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    CURL *c = curl_easy_init();
+    struct curl_slist *hdrs = NULL;
+    char url[256];
+    static char h[70000];
+
+    memset(&r, 0, sizeof r);
+    memcpy(h, "X-Big: ", 7);
+    memset(h + 7, 'a', sizeof h - 8);
+    h[sizeof h - 1] = '\0';
+    hdrs = curl_slist_append(hdrs, h);
+    snprintf(url, sizeof url, "%s/api/v1/hello", f->base);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+    (void)curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_slist_free_all(hdrs);
+    curl_easy_cleanup(c);
+    assert_true(r.status == 431 || r.status == 413 || r.status == 0);
+}
+
+static void test_html_error_hook(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    char v[128];
+    do_req(f, "POST", "/page", "", 0, NULL, NULL, &r);
+    assert_int_equal(r.status, 405);
+    assert_string_equal(r.body, "<!doctype html><p>custom 405</p>");
+    assert_true(has_header(&r, "Allow", v, sizeof v));
+    assert_string_equal(v, "GET, HEAD");
+}
+
+static void test_handlers_serialized(void **state)
+{
+    struct fixture *f = *state;
+    CURLM *m = curl_multi_init();
+    CURL *easy[16];
+    static struct reply replies[16];
+    char url[256];
+    int running = 0;
+    int ok = 0;
+    CURLMsg *msg;
+    int left;
+
+    overlap = 0;
+    snprintf(url, sizeof url, "%s/api/v1/slow", f->base);
+    for (int i = 0; i < 16; i++) {
+        easy[i] = curl_easy_init();
+        curl_easy_setopt(easy[i], CURLOPT_URL, url);
+        curl_easy_setopt(easy[i], CURLOPT_WRITEFUNCTION, on_body);
+        memset(&replies[i], 0, sizeof replies[i]);
+        curl_easy_setopt(easy[i], CURLOPT_WRITEDATA, &replies[i]);
+        curl_multi_add_handle(m, easy[i]);
+    }
+    do {
+        curl_multi_perform(m, &running);
+        curl_multi_poll(m, NULL, 0, 100, NULL);
+    } while (running);
+    while ((msg = curl_multi_info_read(m, &left)) != NULL)
+        if (msg->msg == CURLMSG_DONE && msg->data.result == CURLE_OK)
+            ok++;
+    for (int i = 0; i < 16; i++) {
+        curl_multi_remove_handle(m, easy[i]);
+        curl_easy_cleanup(easy[i]);
+    }
+    curl_multi_cleanup(m);
+    assert_int_equal(ok, 16);
+    assert_int_equal(overlap, 0);
+}
+
 static void test_config_errors(void **state)
 {
     struct http_server *s = NULL;
@@ -605,6 +739,10 @@ int main(void)
         cmocka_unit_test(test_redirect_html_anon),
         cmocka_unit_test(test_healthz_metrics),
         cmocka_unit_test(test_static),
+        cmocka_unit_test(test_413_no_expect),
+        cmocka_unit_test(test_header_limit),
+        cmocka_unit_test(test_html_error_hook),
+        cmocka_unit_test(test_handlers_serialized),
         cmocka_unit_test(test_config_errors),
     };
     int rc;
