@@ -1,28 +1,438 @@
-/* local.c — placeholder until the local commands land. */
+/* local.c — the commands that work on the installation itself, not through
+ * a server: `dissent init`, `dissent serve`, `dissent demo`.
+ *
+ * Settings come from flags, then DISSENT_* environment variables, then
+ * defaults: --db (DISSENT_DB, ./dissent.db), --listen (DISSENT_LISTEN,
+ * 127.0.0.1:8080), --log-level (DISSENT_LOG_LEVEL, info). */
 #include "cli/local.h"
 
+#include "base/log.h"
+#include "base/util.h"
+#include "channel/chan.h"
+#include "channel/roles.h"
+#include "cli/input.h"
+#include "http/app.h"
+#include "http/server.h"
+
+#include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct local_opts {
+    const char *db;
+    const char *listen;
+    const char *log_level;
+    const char *port_file;
+    const char *admin;
+    const char *password_file;
+};
+
+static const char local_usage[] =
+    "options:\n"
+    "  --db PATH            database file (env DISSENT_DB, default ./dissent.db)\n"
+    "  --listen HOST:PORT   address to serve on (env DISSENT_LISTEN, default 127.0.0.1:8080;\n"
+    "                       port 0 picks a free port)\n"
+    "  --log-level LEVEL    error, warn, info or debug (env DISSENT_LOG_LEVEL, default info)\n"
+    "  --port-file FILE     serve: write the port actually bound to FILE\n"
+    "  --admin USER         init: the first admin's username (default admin)\n"
+    "  --password-file FILE init: the admin's password from FILE (else one is generated)\n";
+
+static const char *env_or(const char *name, const char *dflt)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : dflt;
+}
+
+/* Parses --name VALUE / --name=VALUE options. Returns 0, 1 for --help, or
+ * -1 after printing what was wrong. */
+static int local_parse(const char *cmd, int argc, char **argv, struct local_opts *o)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+    } known[] = {
+        {"db", offsetof(struct local_opts, db)},
+        {"listen", offsetof(struct local_opts, listen)},
+        {"log-level", offsetof(struct local_opts, log_level)},
+        {"port-file", offsetof(struct local_opts, port_file)},
+        {"admin", offsetof(struct local_opts, admin)},
+        {"password-file", offsetof(struct local_opts, password_file)},
+    };
+    o->db = env_or("DISSENT_DB", "dissent.db");
+    o->listen = env_or("DISSENT_LISTEN", "127.0.0.1:8080");
+    o->log_level = env_or("DISSENT_LOG_LEVEL", "info");
+    o->port_file = NULL;
+    o->admin = "admin";
+    o->password_file = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *val = NULL;
+        size_t n;
+        int found = 0;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            printf("usage: dissent %s [options]\n%s", cmd, local_usage);
+            return 1;
+        }
+        if (strncmp(a, "--", 2) != 0) {
+            fprintf(stderr, "dissent %s: unexpected argument '%s' (see --help)\n", cmd, a);
+            return -1;
+        }
+        a += 2;
+        n = strcspn(a, "=");
+        for (size_t k = 0; k < ARRAY_LEN(known); k++) {
+            if (strlen(known[k].name) == n && strncmp(known[k].name, a, n) == 0) {
+                if (a[n] == '=')
+                    val = a + n + 1;
+                else if (i + 1 < argc)
+                    val = argv[++i];
+                if (!val) {
+                    fprintf(stderr, "dissent %s: --%s needs a value\n", cmd, known[k].name);
+                    return -1;
+                }
+                *(const char **)((char *)o + known[k].off) = val;
+                found = 1;
+            }
+        }
+        if (!found) {
+            fprintf(stderr, "dissent %s: unknown option '--%.*s' (see --help)\n", cmd, (int)n, a);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Opens the channel, printing why not. */
+static int open_chan(const char *cmd, const struct local_opts *o, struct chan **c)
+{
+    struct err e;
+    enum log_level lvl;
+    err_init(&e);
+    if (log_parse_level(o->log_level, &lvl)) {
+        fprintf(stderr, "dissent %s: unknown log level '%s' (error, warn, info, debug)\n", cmd,
+                o->log_level);
+        return -1;
+    }
+    log_set_level(lvl);
+    if (chan_open(c, o->db, &e)) {
+        fprintf(stderr, "dissent %s: %s\n", cmd, e.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int64_t member_count(struct chan *c)
+{
+    json_t *list = NULL;
+    struct err e;
+    int64_t n = -1;
+    struct actor op = {.roles = CHAN_ROLE_ADMIN};
+    err_init(&e);
+    if (chan_member_list(c, &op, &list, &e) == 0)
+        n = (int64_t)json_array_size(list);
+    json_decref(list);
+    return n;
+}
+
+/* Makes a readable random password: 4 groups of 5 base32 characters. */
+static void random_password(char out[24])
+{
+    char id[RANDOM_ID_LEN + 1];
+    random_id(id);
+    snprintf(out, 24, "%.5s-%.5s-%.5s-%.5s", id, id + 5, id + 10, id + 15);
+    sodium_memzero(id, sizeof id);
+}
 
 int cmd_init(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fputs("dissent init: not built yet\n", stderr);
-    return 1;
+    struct local_opts o;
+    struct chan *c = NULL;
+    struct err e;
+    struct pool p;
+    json_t *out = NULL;
+    char pw[INPUT_SECRET_MAX] = "";
+    int status = 1, r = local_parse("init", argc, argv, &o);
+    struct chan_member_input in = {0};
+
+    err_init(&e);
+    pool_init(&p, 1 << 20);
+    if (r)
+        return r > 0 ? 0 : 2;
+    if (open_chan("init", &o, &c))
+        goto out;
+    if (member_count(c) > 0) {
+        fprintf(stderr, "dissent init: %s is already initialized; nothing changed\n", o.db);
+        goto out;
+    }
+    if (o.password_file) {
+        if (input_secret_file(o.password_file, pw, sizeof pw, &e)) {
+            fprintf(stderr, "dissent init: %s\n", e.msg);
+            goto out;
+        }
+    } else {
+        random_password(pw);
+    }
+    if (chan_org_create(c, NULL, "operations", "Operations", &out, &e))
+        goto fail;
+    json_decref(out);
+    out = NULL;
+    in.username = o.admin;
+    in.display_name = "Administrator";
+    in.org = "operations";
+    in.password = pw;
+    in.roles = CHAN_ROLE_ADMIN;
+    if (chan_member_create(c, &p, NULL, &in, &out, &e))
+        goto fail;
+    printf("dissent: initialized %s\n", o.db);
+    printf("  admin account: %s\n", o.admin);
+    if (!o.password_file)
+        printf("  password:      %s   (shown once: keep it safe)\n", pw);
+    status = 0;
+    goto out;
+fail:
+    fprintf(stderr, "dissent init: %s\n", e.msg);
+out:
+    sodium_memzero(pw, sizeof pw);
+    json_decref(out);
+    pool_release(&p);
+    chan_close(c);
+    return status;
 }
 
-int cmd_serve(int argc, char **argv)
+/* ---- demo ---- */
+
+struct demo_member {
+    const char *username, *name, *org;
+    unsigned roles;
+    const char *what;
+};
+
+static const struct demo_member demo_members[] = {
+    {"alice", "Alice Archer", "state", CHAN_ROLE_MEMBER, "drafter"},
+    {"bob", "Bob Baker", "state", CHAN_ROLE_MEMBER, "co-signer"},
+    {"carol", "Carol Chen", "eeas", CHAN_ROLE_MEMBER, "co-signer (another organization)"},
+    {"dan", "Dan Diaz", "state", CHAN_ROLE_MEMBER, "member"},
+    {"rita", "Rita Reyes", "state", CHAN_ROLE_REVIEWER, "policy office (reviewer)"},
+    {"lena", "Lena Lund", "state", CHAN_ROLE_LEADERSHIP, "leadership"},
+    {"ian", "Ian Inspector", "state", CHAN_ROLE_AUDITOR, "auditor (inspector general)"},
+    {"admin", "Demo Administrator", "operations", CHAN_ROLE_ADMIN, "admin"},
+};
+
+static const char demo_body[] =
+    "## Summary\n\n"
+    "We, the undersigned, disagree with the decision to suspend consular services in the "
+    "northern provinces. The suspension leaves citizens without help at the moment they need "
+    "it most.\n\n"
+    "## Recommendation\n\n"
+    "Keep a reduced consular presence in two cities, staffed on rotation, and review the "
+    "decision in 90 days with the posts concerned.\n\n"
+    "## Why now\n\n"
+    "The season of travel begins in six weeks. A decision taken now can still be carried out "
+    "safely.\n";
+
+/* The demo password of a demo account: "<username>-demo-pass". */
+static void demo_password(const char *user, char out[64])
 {
-    (void)argc;
-    (void)argv;
-    fputs("dissent serve: not built yet\n", stderr);
-    return 1;
+    snprintf(out, 64, "%s-demo-pass", user);
+}
+
+static int demo_fill(struct chan *c, struct pool *p, struct err *e)
+{
+    int rc = -1;
+    json_t *out = NULL;
+    char pw[64];
+    struct chan_channel_input ch = {.slug = "dissent", .name = "Dissent Channel",
+                                    .preset = "state-dissent", .ceiling = "CONFIDENTIAL",
+                                    .timezone = NULL};
+    struct chan_channel_input eu = {.slug = "eu-reports", .name = "EU internal reporting",
+                                    .preset = "eu-directive", .ceiling = "SBU", .timezone = NULL};
+    struct chan_version_input v = {.title = "Keep consular services open in the north",
+                                   .marking = "SBU", .body = demo_body};
+    struct actor alice;
+    char *token;
+    const char *memo_id;
+
+#define TRY(x)                                                                                     \
+    do {                                                                                           \
+        if (x)                                                                                     \
+            goto out;                                                                              \
+        json_decref(out);                                                                          \
+        out = NULL;                                                                                \
+    } while (0)
+    TRY(chan_org_create(c, NULL, "operations", "Operations", &out, e));
+    TRY(chan_org_create(c, NULL, "state", "U.S. Department of State", &out, e));
+    TRY(chan_org_create(c, NULL, "eeas", "European External Action Service", &out, e));
+    for (size_t i = 0; i < ARRAY_LEN(demo_members); i++) {
+        struct chan_member_input in = {.username = demo_members[i].username,
+                                       .display_name = demo_members[i].name,
+                                       .org = demo_members[i].org,
+                                       .password = pw,
+                                       .roles = demo_members[i].roles};
+        demo_password(demo_members[i].username, pw);
+        TRY(chan_member_create(c, p, NULL, &in, &out, e));
+    }
+    TRY(chan_channel_create(c, p, NULL, &ch, &out, e));
+    TRY(chan_channel_create(c, p, NULL, &eu, &out, e));
+    TRY(chan_holiday_add(c, p, NULL, "dissent", "2026-11-26", "Thanksgiving Day", &out, e));
+    TRY(chan_holiday_add(c, p, NULL, "dissent", "2026-12-25", "Christmas Day", &out, e));
+    TRY(chan_holiday_add(c, p, NULL, "dissent", "2027-01-01", "New Year's Day", &out, e));
+    demo_password("alice", pw);
+    TRY(chan_login(c, p, "alice", pw, &token, &alice, e));
+    if (chan_memo_create(c, p, &alice, "dissent", &v, NULL, 0, &out, e))
+        goto out;
+    memo_id = pool_strdup(p, json_string_value(json_object_get(out, "id")));
+    json_decref(out);
+    out = NULL;
+    TRY(chan_memo_act(c, p, &alice, memo_id, CHAN_OP_CIRCULATE, NULL, &out, e));
+    TRY(chan_logout(c, &alice, e));
+    rc = 0;
+#undef TRY
+out:
+    json_decref(out);
+    return rc;
+}
+
+static void demo_print_logins(void)
+{
+    char pw[64];
+    printf("Demo accounts (user / password — role):\n");
+    for (size_t i = 0; i < ARRAY_LEN(demo_members); i++) {
+        demo_password(demo_members[i].username, pw);
+        printf("  %-6s / %-17s — %s\n", demo_members[i].username, pw, demo_members[i].what);
+    }
 }
 
 int cmd_demo(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fputs("dissent demo: not built yet\n", stderr);
-    return 1;
+    struct local_opts o;
+    struct chan *c = NULL;
+    struct err e;
+    struct pool p;
+    int status = 1, r = local_parse("demo", argc, argv, &o);
+
+    err_init(&e);
+    pool_init(&p, 16 << 20);
+    if (r)
+        return r > 0 ? 0 : 2;
+    if (open_chan("demo", &o, &c))
+        goto out;
+    if (member_count(c) > 0) {
+        int is_demo = 0;
+        if (chan_demo_marker(c, &is_demo, &e) == 0 && is_demo) {
+            printf("dissent: %s already holds the demo\n", o.db);
+            demo_print_logins();
+            status = 0;
+        } else {
+            fprintf(stderr, "dissent demo: %s already holds accounts; the demo goes only into an "
+                            "empty installation\n",
+                    o.db);
+        }
+        goto out;
+    }
+    if (demo_fill(c, &p, &e) || chan_mark_demo(c, &e)) {
+        fprintf(stderr, "dissent demo: %s\n", e.msg);
+        goto out;
+    }
+    printf("dissent: created the demo in %s: organizations 'state' and 'eeas', channel "
+           "'dissent' (state-dissent, ceiling CONFIDENTIAL) and one circulating memo\n",
+           o.db);
+    demo_print_logins();
+    status = 0;
+out:
+    pool_release(&p);
+    chan_close(c);
+    return status;
+}
+
+/* ---- serve ---- */
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+/* Splits "HOST:PORT" (or "[v6]:PORT"). Returns 0 or -1. */
+static int split_listen(const char *s, char *host, size_t n, unsigned short *port)
+{
+    const char *colon = strrchr(s, ':');
+    int64_t v;
+    size_t hl;
+    if (!colon || parse_i64(colon + 1, 0, 65535, &v))
+        return -1;
+    hl = (size_t)(colon - s);
+    if (hl > 1 && s[0] == '[' && s[hl - 1] == ']') {
+        s++;
+        hl -= 2;
+    }
+    if (hl == 0 || hl >= n)
+        return -1;
+    memcpy(host, s, hl);
+    host[hl] = '\0';
+    *port = (unsigned short)v;
+    return 0;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    struct local_opts o;
+    struct chan *c = NULL;
+    struct http_server *srv = NULL;
+    struct app app;
+    struct err e;
+    char host[64];
+    unsigned short port;
+    int status = 1, r = local_parse("serve", argc, argv, &o);
+    struct http_server_config cfg = {0};
+
+    err_init(&e);
+    if (r)
+        return r > 0 ? 0 : 2;
+    if (split_listen(o.listen, host, sizeof host, &port)) {
+        fprintf(stderr, "dissent serve: --listen must be HOST:PORT, e.g. 127.0.0.1:8080 (got '%s')\n",
+                o.listen);
+        return 2;
+    }
+    if (access(o.db, F_OK) != 0) {
+        fprintf(stderr, "dissent serve: no database at %s: run 'dissent init' (or 'make run' for "
+                        "a demo) first\n",
+                o.db);
+        return 1;
+    }
+    if (open_chan("serve", &o, &c))
+        goto out;
+    app.chan = c;
+    cfg.listen_addr = host;
+    cfg.port = port;
+    cfg.max_body = APP_MAX_BODY;
+    cfg.routes = api_routes;
+    cfg.nroutes = api_routes_count;
+    cfg.app = &app;
+    if (http_server_start(&srv, &cfg, &e)) {
+        fprintf(stderr, "dissent serve: %s\n", e.msg);
+        goto out;
+    }
+    port = http_server_port(srv);
+    if (o.port_file) {
+        FILE *f = fopen(o.port_file, "w");
+        if (!f || fprintf(f, "%u\n", port) < 0 || fclose(f) != 0) {
+            fprintf(stderr, "dissent serve: cannot write %s\n", o.port_file);
+            goto out;
+        }
+    }
+    printf("dissent: serving %s on http://%s:%u (Ctrl-C stops)\n", o.db, host, port);
+    fflush(stdout);
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    while (!stop_requested)
+        sleep(1); /* the signal may land on a server thread: poll the flag */
+    printf("dissent: stopping\n");
+    status = 0;
+out:
+    http_server_stop(srv);
+    chan_close(c);
+    return status;
 }

@@ -1,0 +1,331 @@
+/* admin.c — organizations, member accounts, channels and their policies. */
+#include "base/tz.h"
+#include "base/util.h"
+#include "channel/chan_internal.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Channel policy presets. Amounts count from the day of submission. */
+struct chan_preset {
+    const char *name;
+    const char *timezone;
+    struct st_term ack, answer, ext;
+};
+
+static const struct chan_preset presets[] = {
+    /* U.S. State Department Dissent Channel (2 FAM 070): acknowledge within 2
+     * working days, substantive reply within 30, extendable once to 60. */
+    {.name = "state-dissent",
+     .timezone = "America/New_York",
+     .ack = {.amount = 2, .unit = CHAN_UNIT_WORKING_DAYS},
+     .answer = {.amount = 30, .unit = CHAN_UNIT_WORKING_DAYS},
+     .ext = {.amount = 60, .unit = CHAN_UNIT_WORKING_DAYS}},
+    /* Directive (EU) 2019/1937 art. 9: acknowledge within 7 days, feedback
+     * within 3 months; the directive grants internal channels no extension. */
+    {.name = "eu-directive",
+     .timezone = "Europe/Brussels",
+     .ack = {.amount = 7, .unit = CHAN_UNIT_DAYS},
+     .answer = {.amount = 3, .unit = CHAN_UNIT_MONTHS},
+     .ext = {.amount = 0, .unit = CHAN_UNIT_MONTHS}},
+};
+
+static int tx_fail(struct chan *c)
+{
+    store_rollback(c->st);
+    return -1;
+}
+
+int chan_org_create(struct chan *c, const struct actor *a, const char *slug, const char *name,
+                    json_t **out, struct err *e)
+{
+    int rc = -1;
+    int64_t id;
+    if (chan_require_role(a, CHAN_ROLE_ADMIN, "create organizations", e) ||
+        chan_check_slug("slug", slug, e) || chan_check_text("name", name, CHAN_NAME_MAX, 1, e))
+        goto out;
+    if (store_begin(c->st, e))
+        goto out;
+    if (store_org_insert(c->st, slug, name, now_utc(), &id, e) || store_commit(c->st, e)) {
+        rc = tx_fail(c);
+        goto out;
+    }
+    *out = json_pack("{s:s,s:s}", "slug", slug, "name", name);
+    rc = 0;
+out:
+    return rc;
+}
+
+int chan_org_list(struct chan *c, const struct actor *a, json_t **out, struct err *e)
+{
+    (void)a;
+    return store_org_list(c->st, out, e);
+}
+
+static json_t *member_json(const struct st_member *m)
+{
+    return json_pack("{s:s,s:s,s:s,s:o,s:b}", "username", m->username, "display_name",
+                     m->display_name, "organization", m->org_slug, "roles",
+                     chan_roles_json(m->roles), "disabled", m->disabled);
+}
+
+static int check_roles(unsigned roles, struct err *e)
+{
+    int rc = 0;
+    if (roles == 0 || (roles & ~(unsigned)CHAN_ROLE_ALL))
+        rc = err_set(e, ERR_INVALID, "field 'roles' must name at least one of member, reviewer, "
+                                     "leadership, auditor, admin");
+    else if ((roles & CHAN_ROLE_ADMIN) && roles != CHAN_ROLE_ADMIN)
+        rc = err_set(e, ERR_INVALID, "the admin role cannot be combined with others: admins must "
+                                     "not read memos or see signers");
+    return rc;
+}
+
+int chan_member_create(struct chan *c, struct pool *p, const struct actor *a,
+                       const struct chan_member_input *in, json_t **out, struct err *e)
+{
+    int rc = -1;
+    char hash[128];
+    struct st_member m = {0};
+    int64_t id;
+
+    if (chan_require_role(a, CHAN_ROLE_ADMIN, "create accounts", e) ||
+        chan_check_slug("username", in->username, e) ||
+        chan_check_text("display_name", in->display_name, CHAN_NAME_MAX, 1, e) ||
+        chan_check_slug("organization", in->org, e) || check_roles(in->roles, e) ||
+        chan_check_text("password", in->password, CHAN_PASSWORD_MAX, 1, e) ||
+        chan_password_hash(in->password, hash, e))
+        goto out;
+    if (store_begin(c->st, e))
+        goto out;
+    m.username = (char *)in->username;
+    m.display_name = (char *)in->display_name;
+    m.roles = in->roles;
+    m.password_hash = hash;
+    if (store_org_by_slug(c->st, in->org, &m.org_id, e) ||
+        store_member_insert(c->st, &m, now_utc(), &id, e) ||
+        store_member_by_id(c->st, p, id, &m, e) || store_commit(c->st, e)) {
+        rc = tx_fail(c);
+        goto out;
+    }
+    *out = member_json(&m);
+    rc = 0;
+out:
+    sodium_memzero(hash, sizeof hash);
+    return rc;
+}
+
+int chan_member_update(struct chan *c, struct pool *p, const struct actor *a,
+                       const char *username, const unsigned *roles, const int *disabled,
+                       const char *password, json_t **out, struct err *e)
+{
+    int rc = -1;
+    char hash[128];
+    struct st_member m;
+
+    if (chan_require_role(a, CHAN_ROLE_ADMIN, "change accounts", e) ||
+        (roles && check_roles(*roles, e)) ||
+        (password && chan_password_hash(password, hash, e)))
+        goto out;
+    if (store_begin(c->st, e))
+        goto out;
+    if (store_member_by_username(c->st, p, username, &m, e)) {
+        rc = tx_fail(c);
+        goto out;
+    }
+    if (roles)
+        m.roles = *roles;
+    if (disabled)
+        m.disabled = *disabled != 0;
+    if (password)
+        m.password_hash = hash;
+    if (store_member_update(c->st, &m, e) || store_commit(c->st, e)) {
+        rc = tx_fail(c);
+        goto out;
+    }
+    *out = member_json(&m);
+    rc = 0;
+out:
+    sodium_memzero(hash, sizeof hash);
+    return rc;
+}
+
+int chan_member_list(struct chan *c, const struct actor *a, json_t **out, struct err *e)
+{
+    int rc = -1;
+    size_t i;
+    json_t *row;
+    if (chan_require_role(a, CHAN_ROLE_ADMIN, "list accounts", e) ||
+        store_member_list(c->st, out, e))
+        goto out;
+    json_array_foreach(*out, i, row)
+    {
+        unsigned roles = (unsigned)json_integer_value(json_object_get(row, "roles"));
+        json_object_set_new(row, "roles", chan_roles_json(roles));
+    }
+    rc = 0;
+out:
+    return rc;
+}
+
+static json_t *term_json(int amount, int unit)
+{
+    return json_pack("{s:i,s:s}", "amount", amount, "unit", chan_unit_name(unit));
+}
+
+/* Turns a store row (integers) into the API's channel object. */
+static json_t *channel_row_json(json_t *row, json_t *holidays)
+{
+#define I(k) ((int)json_integer_value(json_object_get(row, k)))
+    return json_pack("{s:O,s:O,s:O,s:s,s:O,s:{s:o,s:o,s:o},s:o}", "slug",
+                     json_object_get(row, "slug"), "name", json_object_get(row, "name"), "preset",
+                     json_object_get(row, "preset"), "ceiling", chan_marking_name(I("ceiling")),
+                     "timezone", json_object_get(row, "timezone"), "policy", "acknowledge",
+                     term_json(I("ack_amount"), I("ack_unit")), "answer",
+                     term_json(I("answer_amount"), I("answer_unit")), "extension",
+                     term_json(I("ext_amount"), I("ext_unit")), "holidays",
+                     holidays ? holidays : json_array());
+#undef I
+}
+
+static json_t *holidays_json(json_t *rows)
+{
+    json_t *arr = json_array();
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row)
+    {
+        int y;
+        unsigned m, d;
+        char date[16];
+        civil_from_days(json_integer_value(json_object_get(row, "day")), &y, &m, &d);
+        snprintf(date, sizeof date, "%04d-%02u-%02u", y, m, d);
+        json_array_append_new(arr, json_pack("{s:s,s:O}", "date", date, "name",
+                                             json_object_get(row, "name")));
+    }
+    return arr;
+}
+
+int chan_channel_list(struct chan *c, json_t **out, struct err *e)
+{
+    int rc = -1;
+    json_t *rows = NULL, *arr = json_array();
+    size_t i;
+    json_t *row;
+    if (store_channel_list(c->st, &rows, e))
+        goto out;
+    json_array_foreach(rows, i, row)
+    {
+        json_t *hol = NULL;
+        if (store_holiday_list(c->st, json_integer_value(json_object_get(row, "id")), &hol, e))
+            goto out;
+        json_array_append_new(arr, channel_row_json(row, holidays_json(hol)));
+        json_decref(hol);
+    }
+    *out = arr;
+    arr = NULL;
+    rc = 0;
+out:
+    json_decref(rows);
+    json_decref(arr);
+    return rc;
+}
+
+int chan_channel_get(struct chan *c, struct pool *p, const char *slug, json_t **out,
+                     struct err *e)
+{
+    int rc = -1;
+    json_t *all = NULL;
+    size_t i;
+    json_t *row;
+    (void)p;
+    if (chan_channel_list(c, &all, e))
+        goto out;
+    json_array_foreach(all, i, row)
+    {
+        if (strcmp(json_string_value(json_object_get(row, "slug")), slug) == 0) {
+            *out = json_incref(row);
+            rc = 0;
+            goto out;
+        }
+    }
+    rc = err_set(e, ERR_NOT_FOUND, "no channel '%s'", slug);
+out:
+    json_decref(all);
+    return rc;
+}
+
+int chan_channel_create(struct chan *c, struct pool *p, const struct actor *a,
+                        const struct chan_channel_input *in, json_t **out, struct err *e)
+{
+    int rc = -1;
+    const struct chan_preset *pre = NULL;
+    struct st_channel ch = {0};
+    int64_t id;
+
+    if (chan_require_role(a, CHAN_ROLE_ADMIN, "create channels", e) ||
+        chan_check_slug("slug", in->slug, e) ||
+        chan_check_text("name", in->name, CHAN_NAME_MAX, 1, e) ||
+        chan_check_text("preset", in->preset, CHAN_SLUG_MAX, 1, e))
+        goto out;
+    for (size_t i = 0; i < ARRAY_LEN(presets); i++)
+        if (strcmp(presets[i].name, in->preset) == 0)
+            pre = &presets[i];
+    if (!pre) {
+        rc = err_set(e, ERR_INVALID, "field 'preset' must be 'state-dissent' or 'eu-directive'");
+        goto out;
+    }
+    if (!in->ceiling || chan_marking_parse(in->ceiling, &ch.ceiling)) {
+        rc = err_set(e, ERR_INVALID, "field 'ceiling' must be one of UNCLASSIFIED, SBU, "
+                                     "CONFIDENTIAL, SECRET");
+        goto out;
+    }
+    ch.timezone = (char *)(in->timezone ? in->timezone : pre->timezone);
+    if (!tz_valid(ch.timezone)) {
+        rc = err_set(e, ERR_INVALID, "field 'timezone' must be a time zone name such as "
+                                     "'Europe/Brussels' or 'UTC'");
+        goto out;
+    }
+    ch.slug = (char *)in->slug;
+    ch.name = (char *)in->name;
+    ch.preset = (char *)pre->name;
+    ch.ack = pre->ack;
+    ch.answer = pre->answer;
+    ch.ext = pre->ext;
+    if (store_begin(c->st, e))
+        goto out;
+    if (store_channel_insert(c->st, &ch, now_utc(), &id, e) || store_commit(c->st, e)) {
+        rc = tx_fail(c);
+        goto out;
+    }
+    rc = chan_channel_get(c, p, in->slug, out, e);
+out:
+    return rc;
+}
+
+int chan_holiday_add(struct chan *c, struct pool *p, const struct actor *a, const char *slug,
+                     const char *date, const char *name, json_t **out, struct err *e)
+{
+    int rc = -1;
+    int64_t t;
+    struct st_channel ch;
+
+    if (chan_require_role(a, CHAN_ROLE_ADMIN, "change holiday calendars", e) ||
+        chan_check_text("name", name, CHAN_NAME_MAX, 1, e))
+        goto out;
+    if (!date || strlen(date) != 10 || time_parse_utc(date, &t)) {
+        rc = err_set(e, ERR_INVALID, "field 'date' must be a date written YYYY-MM-DD");
+        goto out;
+    }
+    if (store_begin(c->st, e))
+        goto out;
+    if (store_channel_by_slug(c->st, p, slug, &ch, e) ||
+        store_holiday_add(c->st, ch.id, t / 86400, name, e) || store_commit(c->st, e)) {
+        rc = tx_fail(c);
+        goto out;
+    }
+    rc = chan_channel_get(c, p, slug, out, e);
+out:
+    return rc;
+}

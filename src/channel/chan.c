@@ -1,0 +1,196 @@
+/* chan.c — opening the channel, input checks, loading memos, access checks. */
+#include "channel/chan_internal.h"
+#include "base/util.h"
+#include "channel/calendar.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+int chan_open(struct chan **out, const char *db_url, struct err *e)
+{
+    int rc = -1;
+    struct chan *c = calloc(1, sizeof *c);
+    if (!c) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (sodium_init() < 0) {
+        rc = err_set(e, ERR_INTERNAL, "libsodium failed to initialize");
+        goto out;
+    }
+    if (store_open(&c->st, db_url, e))
+        goto out;
+    *out = c;
+    c = NULL;
+    rc = 0;
+out:
+    chan_close(c);
+    return rc;
+}
+
+void chan_close(struct chan *c)
+{
+    if (c) {
+        store_close(c->st);
+        free(c);
+    }
+}
+
+struct store *chan_store(struct chan *c)
+{
+    return c->st;
+}
+
+int chan_check_text(const char *field, const char *s, size_t max, int required, struct err *e)
+{
+    int rc = 0;
+    size_t n;
+    if (!s) {
+        if (required)
+            rc = err_set(e, ERR_INVALID, "field '%s' is required", field);
+        goto out;
+    }
+    n = strlen(s);
+    if (!utf8_valid(s, n)) {
+        rc = err_set(e, ERR_INVALID, "field '%s' is not valid UTF-8 text", field);
+        goto out;
+    }
+    if (utf8_len(s, n) > max) {
+        rc = err_set(e, ERR_INVALID, "field '%s' is longer than %zu characters", field, max);
+        goto out;
+    }
+    if (required && strspn(s, " \t\r\n") == n)
+        rc = err_set(e, ERR_INVALID, "field '%s' must not be empty", field);
+out:
+    return rc;
+}
+
+int chan_check_slug(const char *field, const char *s, struct err *e)
+{
+    int rc = 0;
+    size_t n = s ? strlen(s) : 0;
+    int ok = n > 0 && n <= CHAN_SLUG_MAX;
+    for (size_t i = 0; ok && i < n; i++) {
+        char ch = s[i];
+        int alnum = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+        if (!alnum && (i == 0 || (ch != '.' && ch != '_' && ch != '-')))
+            ok = 0;
+    }
+    if (!ok)
+        rc = err_set(e, ERR_INVALID,
+                     "field '%s' must be 1 to %d characters of a-z, 0-9, '.', '_' or '-', "
+                     "starting with a letter or digit",
+                     field, CHAN_SLUG_MAX);
+    return rc;
+}
+
+int chan_memo_load(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                   struct memo_ctx *x, struct err *e)
+{
+    int rc = -1, drafter = 0;
+    memset(x, 0, sizeof *x);
+    if (!id || strlen(id) != RANDOM_ID_LEN) {
+        rc = err_set(e, ERR_NOT_FOUND, "no memo '%s'", id ? id : "");
+        goto out;
+    }
+    if (store_memo_by_public_id(c->st, p, id, &x->m, e) ||
+        store_channel_by_id(c->st, p, x->m.channel_id, &x->ch, e) ||
+        store_is_drafter(c->st, x->m.id, a->id, &drafter, e) ||
+        store_signature_get(c->st, x->m.id, a->id, &x->signed_version, e))
+        goto out;
+    x->rel = (drafter ? CHAN_REL_DRAFTER : 0) | (x->signed_version ? CHAN_REL_SIGNER : 0);
+    if (!chan_allowed(CHAN_ACT_READ_MEMO, a->roles, x->rel, x->m.state) &&
+        !chan_allowed(CHAN_ACT_READ_MEMO_ACCESS_LOG, a->roles, x->rel, x->m.state)) {
+        rc = err_set(e, ERR_NOT_FOUND, "no memo '%s'", id);
+        goto out;
+    }
+    rc = 0;
+out:
+    return rc;
+}
+
+int chan_require(const struct actor *a, const struct memo_ctx *x, int action, const char *what,
+                 struct err *e)
+{
+    int rc = 0;
+    if (!chan_allowed(action, a->roles, x->rel, x->m.state))
+        rc = err_set(e, ERR_FORBIDDEN, "you may not %s this memo", what);
+    return rc;
+}
+
+int chan_require_role(const struct actor *a, unsigned roles, const char *what, struct err *e)
+{
+    int rc = 0;
+    if (a && !(a->roles & roles))
+        rc = err_set(e, ERR_FORBIDDEN, "only %s may %s", roles == CHAN_ROLE_ADMIN ? "an admin" : "an authorized member", what);
+    return rc;
+}
+
+json_t *chan_time_json(int64_t t)
+{
+    char buf[21];
+    if (!t)
+        return json_null();
+    time_format_utc(buf, t);
+    return json_string(buf);
+}
+
+json_t *chan_roles_json(unsigned roles)
+{
+    json_t *arr = json_array();
+    for (unsigned bit = 1; arr && bit <= CHAN_ROLE_ADMIN; bit <<= 1)
+        if (roles & bit)
+            json_array_append_new(arr, json_string(chan_role_name(bit)));
+    return arr;
+}
+
+int chan_calendar_load(struct chan *c, struct pool *p, int64_t channel_id,
+                       struct chan_calendar *cal, struct err *e)
+{
+    int64_t *days = NULL;
+    size_t n = 0;
+    int rc = store_holiday_days(c->st, p, channel_id, &days, &n, e);
+    cal->holidays = days;
+    cal->nholidays = n;
+    return rc;
+}
+
+void chan_version_hash(const char *title, int marking, const char *body, char out[65])
+{
+    /* Canonical form (docs/protocol-tlog.md): a fixed header line, then
+     * "title: …", "marking: …", a blank line and the body, each line ending
+     * in "\n". The body is taken as stored (already normalized to LF). */
+    static const char header[] = "dissent-memo-version-v1\n";
+    crypto_hash_sha256_state st;
+    unsigned char h[32];
+    const char *mark = chan_marking_name(marking);
+
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, (const unsigned char *)header, sizeof header - 1);
+    crypto_hash_sha256_update(&st, (const unsigned char *)"title: ", 7);
+    crypto_hash_sha256_update(&st, (const unsigned char *)title, strlen(title));
+    crypto_hash_sha256_update(&st, (const unsigned char *)"\nmarking: ", 10);
+    crypto_hash_sha256_update(&st, (const unsigned char *)mark, strlen(mark));
+    crypto_hash_sha256_update(&st, (const unsigned char *)"\n\n", 2);
+    crypto_hash_sha256_update(&st, (const unsigned char *)body, strlen(body));
+    crypto_hash_sha256_final(&st, h);
+    hex_encode(out, h, 32);
+}
+
+int chan_mark_demo(struct chan *c, struct err *e)
+{
+    return store_meta_set(c->st, "demo", "1", e);
+}
+
+int chan_demo_marker(struct chan *c, int *is_demo, struct err *e)
+{
+    struct pool p;
+    char *v = NULL;
+    int rc;
+    pool_init(&p, 4096);
+    rc = store_meta_get(c->st, &p, "demo", &v, e);
+    *is_demo = rc == 0 && v != NULL;
+    pool_release(&p);
+    return rc;
+}

@@ -1,0 +1,157 @@
+/* chan.h — the channel: every operation of dissent's domain.
+ *
+ * Each operation checks who may do it (rules.h), when (the state machine),
+ * validates its input, and makes its change in one store transaction: it
+ * commits whole or not at all. Outputs are jansson objects owned by the
+ * caller; inputs are plain C strings (NULL = absent) that the caller has
+ * checked only for type. Every operation returns 0 or -1 with details in e.
+ * Strings are copied or allocated from the request pool p.
+ */
+#ifndef DISSENT_CHANNEL_CHAN_H
+#define DISSENT_CHANNEL_CHAN_H
+
+#include "base/err.h"
+#include "base/pool.h"
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct chan;
+struct store;
+
+/* Limits on what comes from outside (characters are Unicode code points). */
+#define CHAN_TITLE_MAX 200
+#define CHAN_BODY_MAX 100000
+#define CHAN_TEXT_MAX 10000 /* reasons, answers, messages */
+#define CHAN_NAME_MAX 100   /* display and organization names */
+#define CHAN_SLUG_MAX 64    /* usernames and slugs: [a-z0-9._-] */
+#define CHAN_PASSWORD_MIN 10
+#define CHAN_PASSWORD_MAX 256
+#define CHAN_DRAFTERS_MAX 20
+#define CHAN_LIST_MAX 500
+#define CHAN_SESSION_SECONDS (12 * 3600)
+#define CHAN_LOGIN_FAILURES_MAX 5
+#define CHAN_LOGIN_WINDOW_SECONDS (15 * 60)
+
+/* Who is acting: filled by chan_login / chan_authenticate. */
+struct actor {
+    int64_t id;
+    const char *username;
+    const char *display_name;
+    const char *org;
+    int64_t org_id;
+    unsigned roles;
+    int64_t session_id;
+    const char *csrf;
+};
+
+/* Opens the store at db_url (creating and migrating it). */
+int chan_open(struct chan **out, const char *db_url, struct err *e) WUR;
+void chan_close(struct chan *c);
+/* The store, for the local commands that seed it. */
+struct store *chan_store(struct chan *c);
+
+/* Marks the installation as a demo (`dissent demo`), and tells whether it is one. */
+int chan_mark_demo(struct chan *c, struct err *e) WUR;
+int chan_demo_marker(struct chan *c, int *is_demo, struct err *e) WUR;
+
+/* ---- accounts and sessions ---- */
+/* Checks a password (Argon2id), with throttling per username; on success
+ * creates a session and returns its bearer token (from p) and the actor. */
+int chan_login(struct chan *c, struct pool *p, const char *username, const char *password,
+               char **token, struct actor *a, struct err *e) WUR;
+/* Finds the session of a bearer token. ERR_UNAUTHORIZED if none. */
+int chan_authenticate(struct chan *c, struct pool *p, const char *token, struct actor *a,
+                      struct err *e) WUR;
+int chan_logout(struct chan *c, const struct actor *a, struct err *e) WUR;
+/* {username, display_name, organization, roles:[…]} */
+json_t *chan_actor_json(const struct actor *a);
+/* Hashes a password for storage (Argon2id). Returns 0 or -1. */
+int chan_password_hash(const char *password, char out[128], struct err *e) WUR;
+
+/* ---- administration (admins; also used by `dissent init` with actor NULL) ---- */
+int chan_org_create(struct chan *c, const struct actor *a, const char *slug, const char *name,
+                    json_t **out, struct err *e) WUR;
+int chan_org_list(struct chan *c, const struct actor *a, json_t **out, struct err *e) WUR;
+
+struct chan_member_input {
+    const char *username, *display_name, *org, *password;
+    unsigned roles;
+};
+int chan_member_create(struct chan *c, struct pool *p, const struct actor *a,
+                       const struct chan_member_input *in, json_t **out, struct err *e) WUR;
+/* roles / disabled / password: NULL or 0 leaves them as they are. */
+int chan_member_update(struct chan *c, struct pool *p, const struct actor *a,
+                       const char *username, const unsigned *roles, const int *disabled,
+                       const char *password, json_t **out, struct err *e) WUR;
+int chan_member_list(struct chan *c, const struct actor *a, json_t **out, struct err *e) WUR;
+
+struct chan_channel_input {
+    const char *slug, *name, *preset, *ceiling, *timezone; /* timezone may be NULL */
+};
+int chan_channel_create(struct chan *c, struct pool *p, const struct actor *a,
+                        const struct chan_channel_input *in, json_t **out, struct err *e) WUR;
+int chan_channel_get(struct chan *c, struct pool *p, const char *slug, json_t **out,
+                     struct err *e) WUR;
+int chan_channel_list(struct chan *c, json_t **out, struct err *e) WUR;
+/* date "YYYY-MM-DD" */
+int chan_holiday_add(struct chan *c, struct pool *p, const struct actor *a, const char *slug,
+                     const char *date, const char *name, json_t **out, struct err *e) WUR;
+
+/* ---- memos ---- */
+struct chan_version_input {
+    const char *title, *marking, *body; /* NULL: carry over from the latest version */
+};
+int chan_memo_create(struct chan *c, struct pool *p, const struct actor *a, const char *channel,
+                     const struct chan_version_input *in, const char *const *co_drafters,
+                     size_t n_co_drafters, json_t **out, struct err *e) WUR;
+/* The memo with version `version` (0: latest) including its text. Recorded in the access log. */
+int chan_memo_get(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                  int version, json_t **out, struct err *e) WUR;
+int chan_memo_versions(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                       json_t **out, struct err *e) WUR;
+int chan_memo_revise(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                     const struct chan_version_input *in, json_t **out, struct err *e) WUR;
+int chan_memo_diff(struct chan *c, struct pool *p, const struct actor *a, const char *id, int from,
+                   int to, json_t **out, struct err *e) WUR;
+/* scope: "mine", "signable", "queue", "all" (NULL = "mine"). */
+int chan_memo_list(struct chan *c, const struct actor *a, const char *scope, json_t **out,
+                   struct err *e) WUR;
+int chan_memo_add_drafter(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                          const char *username, json_t **out, struct err *e) WUR;
+
+/* State changes. text: the reason (extend) or the answer (answer); NULL otherwise. */
+enum chan_op {
+    CHAN_OP_CIRCULATE,
+    CHAN_OP_SUBMIT,
+    CHAN_OP_ACKNOWLEDGE,
+    CHAN_OP_EXTEND,
+    CHAN_OP_ANSWER,
+    CHAN_OP_CLOSE,
+    CHAN_OP_WITHDRAW,
+};
+int chan_memo_act(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                  enum chan_op op, const char *text, json_t **out, struct err *e) WUR;
+
+/* ---- named co-signatures ---- */
+/* Signs version (0: latest), or moves the actor's signature to it. */
+int chan_sign(struct chan *c, struct pool *p, const struct actor *a, const char *id, int version,
+              json_t **out, struct err *e) WUR;
+int chan_unsign(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                json_t **out, struct err *e) WUR;
+/* The signer list; recorded in the access log. */
+int chan_signers(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                 json_t **out, struct err *e) WUR;
+int chan_counts(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                json_t **out, struct err *e) WUR;
+
+/* ---- review messages and the access log ---- */
+int chan_messages(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                  json_t **out, struct err *e) WUR;
+int chan_message_post(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                      const char *body, json_t **out, struct err *e) WUR;
+/* id NULL: the whole log (auditors); else one memo's (drafters, auditors). */
+int chan_access_log(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                    json_t **out, struct err *e) WUR;
+
+#endif

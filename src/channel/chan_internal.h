@@ -1,0 +1,59 @@
+/* chan_internal.h — shared by the files of src/channel/ only. */
+#ifndef DISSENT_CHANNEL_INTERNAL_H
+#define DISSENT_CHANNEL_INTERNAL_H
+
+#include "channel/chan.h"
+#include "channel/roles.h"
+#include "channel/rules.h"
+#include "store/store.h"
+
+struct chan {
+    struct store *st;
+};
+
+/* A memo loaded for one operation, with how the actor relates to it. */
+struct memo_ctx {
+    struct st_memo m;
+    struct st_channel ch;
+    unsigned rel;       /* CHAN_REL_* */
+    int signed_version; /* the actor's co-signature, 0 if none */
+};
+
+/* Checks a text field: well-formed UTF-8, at most max code points, and (if
+ * required) not blank. NULL passes when not required. */
+int chan_check_text(const char *field, const char *s, size_t max, int required,
+                    struct err *e) WUR;
+/* Checks a slug or username: 1..CHAN_SLUG_MAX of [a-z0-9._-], starting alnum. */
+int chan_check_slug(const char *field, const char *s, struct err *e) WUR;
+
+/* Loads memo id for actor a; ERR_NOT_FOUND when it does not exist or a may
+ * not even read it (so its existence does not leak). */
+int chan_memo_load(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                   struct memo_ctx *x, struct err *e) WUR;
+/* ERR_FORBIDDEN unless a may take action on the loaded memo. */
+int chan_require(const struct actor *a, const struct memo_ctx *x, int action, const char *what,
+                 struct err *e) WUR;
+/* ERR_FORBIDDEN unless a holds one of roles (a NULL actor is the local operator). */
+int chan_require_role(const struct actor *a, unsigned roles, const char *what,
+                      struct err *e) WUR;
+
+/* JSON helpers: a UTC time as RFC 3339 (null for 0); a role-bit set as names. */
+json_t *chan_time_json(int64_t t);
+json_t *chan_roles_json(unsigned roles);
+
+/* The memo as JSON: state, review, drafters, counts and (if v) a version with text. */
+int chan_memo_json(struct chan *c, const struct memo_ctx *x, const struct st_version *v,
+                   int64_t now, json_t **out, struct err *e) WUR;
+
+/* The canonical form of a version and its SHA-256 as 64 hex digits. */
+void chan_version_hash(const char *title, int marking, const char *body, char out[65]);
+
+/* A line diff of two texts: array of {op:" "|"+"|"-", text}. */
+int chan_diff_lines(const char *a, const char *b, json_t **out, struct err *e) WUR;
+
+/* Fills the calendar of a channel from the store (holidays allocated from p). */
+struct chan_calendar;
+int chan_calendar_load(struct chan *c, struct pool *p, int64_t channel_id,
+                       struct chan_calendar *cal, struct err *e) WUR;
+
+#endif

@@ -1,0 +1,415 @@
+/* memo.c — memos and their immutable versions: create, read, revise, diff, list. */
+#include "base/util.h"
+#include "channel/chan_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int tx_fail(struct chan *c)
+{
+    store_rollback(c->st);
+    return -1;
+}
+
+/* Copies text into p with CRLF and lone CR turned into LF, so that one text
+ * has one canonical form whatever system typed it. */
+static char *normalize_newlines(struct pool *p, const char *s)
+{
+    size_t n = strlen(s), j = 0;
+    char *d = pool_alloc(p, n + 1);
+    for (size_t i = 0; d && i < n; i++) {
+        if (s[i] == '\r') {
+            d[j++] = '\n';
+            if (s[i + 1] == '\n')
+                i++;
+        } else {
+            d[j++] = s[i];
+        }
+    }
+    if (d)
+        d[j] = '\0';
+    return d;
+}
+
+/* Validates a version's fields against the limits and the channel ceiling,
+ * filling v (title, marking, body, hash). Fields absent in `in` come from prev. */
+static int version_prepare(struct pool *p, const struct chan_version_input *in,
+                           const struct st_version *prev, const struct st_channel *ch,
+                           struct st_version *v, struct err *e)
+{
+    int rc = -1;
+    const char *title = in->title ? in->title : (prev ? prev->title : NULL);
+    const char *body = in->body ? in->body : (prev ? prev->body : NULL);
+    char *hash = pool_alloc(p, 65);
+
+    if (!hash) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (chan_check_text("title", title, CHAN_TITLE_MAX, 1, e) ||
+        chan_check_text("body", body, CHAN_BODY_MAX, 1, e))
+        goto out;
+    if (strchr(title, '\n') || strchr(title, '\r')) {
+        rc = err_set(e, ERR_INVALID, "field 'title' must be a single line");
+        goto out;
+    }
+    if (in->marking) {
+        if (chan_marking_parse(in->marking, &v->marking)) {
+            rc = err_set(e, ERR_INVALID, "field 'marking' must be one of UNCLASSIFIED, SBU, "
+                                         "CONFIDENTIAL, SECRET");
+            goto out;
+        }
+    } else if (prev) {
+        v->marking = prev->marking;
+    } else {
+        rc = err_set(e, ERR_INVALID, "field 'marking' is required");
+        goto out;
+    }
+    if (v->marking > ch->ceiling) {
+        rc = err_set(e, ERR_INVALID,
+                     "the marking %s is above the ceiling of channel '%s' (%s): this channel "
+                     "must not carry it",
+                     chan_marking_name(v->marking), ch->slug, chan_marking_name(ch->ceiling));
+        goto out;
+    }
+    v->title = pool_strdup(p, title);
+    v->body = normalize_newlines(p, body);
+    if (!v->title || !v->body) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    chan_version_hash(v->title, v->marking, v->body, hash);
+    v->hash = hash;
+    rc = 0;
+out:
+    return rc;
+}
+
+/* Adds username as a drafter of memo_id; they must be an enabled member. */
+static int drafter_add(struct chan *c, struct pool *p, int64_t memo_id, const char *username,
+                       struct err *e)
+{
+    int rc = -1;
+    int64_t n = 0;
+    struct st_member m;
+    if (chan_check_slug("co_drafters", username, e) ||
+        store_member_by_username(c->st, p, username, &m, e))
+        goto out;
+    if (!(m.roles & CHAN_ROLE_MEMBER) || m.disabled) {
+        rc = err_set(e, ERR_INVALID, "'%s' cannot draft memos: not an active member", username);
+        goto out;
+    }
+    if (store_drafter_add(c->st, memo_id, m.id, e) || store_drafter_count(c->st, memo_id, &n, e))
+        goto out;
+    if (n > CHAN_DRAFTERS_MAX) {
+        rc = err_set(e, ERR_INVALID, "a memo may have at most %d drafters", CHAN_DRAFTERS_MAX);
+        goto out;
+    }
+    rc = 0;
+out:
+    return rc;
+}
+
+int chan_memo_create(struct chan *c, struct pool *p, const struct actor *a, const char *channel,
+                     const struct chan_version_input *in, const char *const *co_drafters,
+                     size_t n_co_drafters, json_t **out, struct err *e)
+{
+    int rc = -1;
+    struct memo_ctx x = {0};
+    struct st_version v = {0};
+    char *pid = pool_alloc(p, RANDOM_ID_LEN + 1);
+    int64_t now = now_utc();
+
+    if (!pid) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (!a) {
+        rc = err_set(e, ERR_UNAUTHORIZED, "log in to draft memos");
+        goto out;
+    }
+    if (chan_require_role(a, CHAN_ROLE_MEMBER, "draft memos", e))
+        goto out;
+    if (!channel) {
+        rc = err_set(e, ERR_INVALID, "field 'channel' is required");
+        goto out;
+    }
+    if (n_co_drafters + 1 > CHAN_DRAFTERS_MAX) {
+        rc = err_set(e, ERR_INVALID, "a memo may have at most %d drafters", CHAN_DRAFTERS_MAX);
+        goto out;
+    }
+    if (store_begin(c->st, e))
+        goto out;
+    if (store_channel_by_slug(c->st, p, channel, &x.ch, e) ||
+        version_prepare(p, in, NULL, &x.ch, &v, e))
+        goto fail;
+    random_id(pid);
+    x.m.public_id = pid;
+    x.m.channel_id = x.ch.id;
+    x.m.state = CHAN_STATE_DRAFT;
+    x.m.created_by = a->id;
+    x.m.created_at = now;
+    x.m.updated_at = now;
+    x.m.latest_version = 1;
+    x.rel = CHAN_REL_DRAFTER;
+    if (store_memo_insert(c->st, &x.m, e) || store_drafter_add(c->st, x.m.id, a->id, e))
+        goto fail;
+    for (size_t i = 0; i < n_co_drafters; i++)
+        if (drafter_add(c, p, x.m.id, co_drafters[i], e))
+            goto fail;
+    v.memo_id = x.m.id;
+    v.number = 1;
+    v.author_id = a->id;
+    v.author = (char *)a->username;
+    v.created_at = now;
+    if (store_version_insert(c->st, &v, e) || chan_memo_json(c, &x, &v, now, out, e))
+        goto fail;
+    if (store_commit(c->st, e)) {
+        json_decref(*out);
+        goto fail;
+    }
+    rc = 0;
+    goto out;
+fail:
+    rc = tx_fail(c);
+out:
+    return rc;
+}
+
+int chan_memo_get(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                  int version, json_t **out, struct err *e)
+{
+    int rc = -1;
+    struct memo_ctx x;
+    struct st_version v;
+    char what[32];
+    int64_t now = now_utc();
+
+    if (store_begin(c->st, e))
+        goto out;
+    if (chan_memo_load(c, p, a, id, &x, e) ||
+        chan_require(a, &x, CHAN_ACT_READ_MEMO, "read", e) ||
+        store_version_get(c->st, p, x.m.id, version ? version : x.m.latest_version, &v, e))
+        goto fail;
+    snprintf(what, sizeof what, "text of version %d", v.number);
+    if (store_access_insert(c->st, x.m.id, a->id, what, now, e) ||
+        chan_memo_json(c, &x, &v, now, out, e))
+        goto fail;
+    if (store_commit(c->st, e)) {
+        json_decref(*out);
+        goto fail;
+    }
+    rc = 0;
+    goto out;
+fail:
+    rc = tx_fail(c);
+out:
+    return rc;
+}
+
+/* Converts integer marking fields of list rows into names. */
+static void rows_marking_names(json_t *rows)
+{
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row)
+    {
+        json_t *mk = json_object_get(row, "marking");
+        json_t *st = json_object_get(row, "state");
+        if (json_is_integer(mk))
+            json_object_set_new(row, "marking",
+                                json_string(chan_marking_name((int)json_integer_value(mk))));
+        if (json_is_integer(st))
+            json_object_set_new(row, "state",
+                                json_string(chan_state_name((int)json_integer_value(st))));
+        for (const char *const *k = (const char *const[]){"created_at", "submitted_at", "ack_due",
+                                                           "acknowledged_at", "answer_due",
+                                                           "answered_at", NULL};
+             *k; k++) {
+            json_t *t = json_object_get(row, *k);
+            if (json_is_integer(t))
+                json_object_set_new(row, *k, chan_time_json(json_integer_value(t)));
+        }
+    }
+}
+
+int chan_memo_versions(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                       json_t **out, struct err *e)
+{
+    int rc = -1;
+    struct memo_ctx x;
+    json_t *rows = NULL;
+    if (chan_memo_load(c, p, a, id, &x, e) || chan_require(a, &x, CHAN_ACT_READ_MEMO, "read", e) ||
+        store_version_list(c->st, x.m.id, &rows, e))
+        goto out;
+    rows_marking_names(rows);
+    *out = json_pack("{s:s,s:o}", "memo", x.m.public_id, "versions", rows);
+    rc = 0;
+out:
+    return rc;
+}
+
+int chan_memo_revise(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                     const struct chan_version_input *in, json_t **out, struct err *e)
+{
+    int rc = -1, to;
+    struct memo_ctx x;
+    struct st_version prev, v = {0};
+    int64_t now = now_utc();
+
+    if (store_begin(c->st, e))
+        goto out;
+    if (chan_memo_load(c, p, a, id, &x, e) ||
+        chan_require(a, &x, CHAN_ACT_REVISE, "revise", e) ||
+        chan_transition(x.m.state, CHAN_EV_REVISE, &to, e) ||
+        store_version_get(c->st, p, x.m.id, x.m.latest_version, &prev, e) ||
+        version_prepare(p, in, &prev, &x.ch, &v, e))
+        goto fail;
+    if (strcmp(v.hash, prev.hash) == 0) {
+        err_set(e, ERR_CONFLICT, "nothing changed: this text is identical to version %d",
+                prev.number);
+        goto fail;
+    }
+    v.memo_id = x.m.id;
+    v.number = x.m.latest_version + 1;
+    v.author_id = a->id;
+    v.author = (char *)a->username;
+    v.created_at = now;
+    x.m.latest_version = v.number;
+    x.m.updated_at = now;
+    if (store_version_insert(c->st, &v, e) || store_memo_save(c->st, &x.m, e) ||
+        chan_memo_json(c, &x, &v, now, out, e))
+        goto fail;
+    if (store_commit(c->st, e)) {
+        json_decref(*out);
+        goto fail;
+    }
+    rc = 0;
+    goto out;
+fail:
+    rc = tx_fail(c);
+out:
+    return rc;
+}
+
+int chan_memo_diff(struct chan *c, struct pool *p, const struct actor *a, const char *id, int from,
+                   int to, json_t **out, struct err *e)
+{
+    int rc = -1;
+    struct memo_ctx x;
+    struct st_version va, vb;
+    json_t *lines = NULL;
+    char what[48];
+
+    if (store_begin(c->st, e))
+        goto out;
+    if (chan_memo_load(c, p, a, id, &x, e) || chan_require(a, &x, CHAN_ACT_READ_MEMO, "read", e) ||
+        store_version_get(c->st, p, x.m.id, from, &va, e) ||
+        store_version_get(c->st, p, x.m.id, to, &vb, e) ||
+        chan_diff_lines(va.body, vb.body, &lines, e))
+        goto fail;
+    snprintf(what, sizeof what, "diff of versions %d and %d", from, to);
+    if (store_access_insert(c->st, x.m.id, a->id, what, now_utc(), e) || store_commit(c->st, e))
+        goto fail;
+    *out = json_pack("{s:s,s:i,s:i,s:{s:s,s:s},s:{s:s,s:s},s:o}", "memo", x.m.public_id, "from",
+                     from, "to", to, "title", "from", va.title, "to", vb.title, "marking", "from",
+                     chan_marking_name(va.marking), "to", chan_marking_name(vb.marking), "lines",
+                     lines);
+    lines = NULL;
+    rc = 0;
+    goto out;
+fail:
+    rc = tx_fail(c);
+out:
+    json_decref(lines);
+    return rc;
+}
+
+int chan_memo_list(struct chan *c, const struct actor *a, const char *scope, json_t **out,
+                   struct err *e)
+{
+    int rc = -1;
+    enum store_memo_scope sc;
+    json_t *rows = NULL;
+    const char *s = scope ? scope : "mine";
+
+    if (a->roles & CHAN_ROLE_ADMIN) {
+        rc = err_set(e, ERR_FORBIDDEN, "admins do not see memos");
+        goto out;
+    }
+    if (strcmp(s, "mine") == 0) {
+        sc = STORE_SCOPE_MINE;
+    } else if (strcmp(s, "signable") == 0) {
+        sc = STORE_SCOPE_SIGNABLE;
+        if (!(a->roles & CHAN_ROLE_MEMBER)) {
+            rc = err_set(e, ERR_FORBIDDEN, "only members co-sign memos");
+            goto out;
+        }
+    } else if (strcmp(s, "queue") == 0 || strcmp(s, "all") == 0) {
+        sc = s[0] == 'q' ? STORE_SCOPE_QUEUE : STORE_SCOPE_ALL_SUBMITTED;
+        if (!(a->roles & (CHAN_ROLE_REVIEWER | CHAN_ROLE_LEADERSHIP))) {
+            rc = err_set(e, ERR_FORBIDDEN, "only the policy office and leadership see submitted "
+                                           "memos");
+            goto out;
+        }
+    } else {
+        rc = err_set(e, ERR_INVALID, "scope must be one of mine, signable, queue, all");
+        goto out;
+    }
+    if (store_memo_list(c->st, sc, a->id, CHAN_LIST_MAX, &rows, e))
+        goto out;
+    {
+        size_t i;
+        json_t *row;
+        int64_t now = now_utc();
+        json_array_foreach(rows, i, row)
+        {
+            /* Overdue flags for the office's queue. */
+            int st = (int)json_integer_value(json_object_get(row, "state"));
+            int64_t ack = json_integer_value(json_object_get(row, "ack_due"));
+            int64_t ans = json_integer_value(json_object_get(row, "answer_due"));
+            int64_t due = st == CHAN_STATE_SUBMITTED ? ack : st == CHAN_STATE_ACKNOWLEDGED ? ans : 0;
+            int late = due && now > due;
+            json_object_set_new(row, "overdue", json_boolean(late));
+            json_object_set_new(row, "due_soon", json_boolean(due && !late && due - now < 2 * 86400));
+            json_object_set_new(row, "next_due", chan_time_json(due));
+        }
+    }
+    rows_marking_names(rows);
+    *out = json_pack("{s:s,s:o}", "scope", s, "memos", rows);
+    rc = 0;
+out:
+    return rc;
+}
+
+int chan_memo_add_drafter(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                          const char *username, json_t **out, struct err *e)
+{
+    int rc = -1, to;
+    struct memo_ctx x;
+    struct st_version v;
+    int64_t now = now_utc();
+
+    if (store_begin(c->st, e))
+        goto out;
+    if (chan_memo_load(c, p, a, id, &x, e) ||
+        chan_require(a, &x, CHAN_ACT_ADD_DRAFTER, "add drafters to", e) ||
+        chan_transition(x.m.state, CHAN_EV_REVISE, &to, e) ||
+        drafter_add(c, p, x.m.id, username, e))
+        goto fail;
+    x.m.updated_at = now;
+    if (store_memo_save(c->st, &x.m, e) ||
+        store_version_get(c->st, p, x.m.id, x.m.latest_version, &v, e) ||
+        chan_memo_json(c, &x, &v, now, out, e))
+        goto fail;
+    if (store_commit(c->st, e)) {
+        json_decref(*out);
+        goto fail;
+    }
+    rc = 0;
+    goto out;
+fail:
+    rc = tx_fail(c);
+out:
+    return rc;
+}

@@ -1,0 +1,220 @@
+/* review.c — the memo's life after drafting: circulate, submit (deadlines),
+ * acknowledge, extend, answer, close, withdraw; messages; the access log. */
+#include "base/tz.h"
+#include "base/util.h"
+#include "channel/calendar.h"
+#include "channel/chan_internal.h"
+
+#include <string.h>
+
+static int tx_fail(struct chan *c)
+{
+    store_rollback(c->st);
+    return -1;
+}
+
+struct op_info {
+    int action;
+    int event;
+    const char *verb; /* "you may not <verb> this memo" */
+};
+
+static const struct op_info ops[] = {
+    [CHAN_OP_CIRCULATE] = {.action = CHAN_ACT_CIRCULATE, .event = CHAN_EV_CIRCULATE,
+                           .verb = "circulate"},
+    [CHAN_OP_SUBMIT] = {.action = CHAN_ACT_SUBMIT, .event = CHAN_EV_SUBMIT, .verb = "submit"},
+    [CHAN_OP_ACKNOWLEDGE] = {.action = CHAN_ACT_ACKNOWLEDGE, .event = CHAN_EV_ACKNOWLEDGE,
+                             .verb = "acknowledge"},
+    [CHAN_OP_EXTEND] = {.action = CHAN_ACT_EXTEND, .event = CHAN_EV_EXTEND,
+                        .verb = "extend the deadline of"},
+    [CHAN_OP_ANSWER] = {.action = CHAN_ACT_ANSWER, .event = CHAN_EV_ANSWER, .verb = "answer"},
+    [CHAN_OP_CLOSE] = {.action = CHAN_ACT_CLOSE, .event = CHAN_EV_CLOSE, .verb = "close"},
+    [CHAN_OP_WITHDRAW] = {.action = CHAN_ACT_WITHDRAW, .event = CHAN_EV_WITHDRAW,
+                          .verb = "withdraw"},
+};
+
+/* The end of the due day `term` after the local day of `from`, in the channel's zone. */
+static int64_t deadline(const struct st_channel *ch, const struct chan_calendar *cal, int64_t from,
+                        const struct st_term *term)
+{
+    int64_t day = tz_local_day(ch->timezone, from);
+    return tz_end_of_day(ch->timezone, cal_add(cal, day, term->amount, term->unit));
+}
+
+/* Applies the effects of op beyond the state change itself. */
+static int op_effects(struct chan *c, struct pool *p, struct memo_ctx *x, enum chan_op op,
+                      const char *text, int64_t now, struct err *e)
+{
+    int rc = -1;
+    struct chan_calendar cal;
+    struct st_memo *m = &x->m;
+
+    switch (op) {
+    case CHAN_OP_SUBMIT:
+        if (chan_calendar_load(c, p, x->ch.id, &cal, e))
+            goto out;
+        m->submitted_at = now;
+        m->ack_due = deadline(&x->ch, &cal, now, &x->ch.ack);
+        m->answer_due = deadline(&x->ch, &cal, now, &x->ch.answer);
+        break;
+    case CHAN_OP_ACKNOWLEDGE:
+        m->acknowledged_at = now;
+        break;
+    case CHAN_OP_EXTEND:
+        if (m->extended) {
+            rc = err_set(e, ERR_STATE, "the deadline was already extended once: a channel "
+                                       "allows one extension");
+            goto out;
+        }
+        if (x->ch.ext.amount <= 0) {
+            rc = err_set(e, ERR_STATE, "the policy of channel '%s' (%s) allows no extension",
+                         x->ch.slug, x->ch.preset);
+            goto out;
+        }
+        if (chan_check_text("reason", text, CHAN_TEXT_MAX, 1, e) ||
+            chan_calendar_load(c, p, x->ch.id, &cal, e))
+            goto out;
+        m->extended = 1;
+        m->extension_reason = (char *)text;
+        m->answer_due = deadline(&x->ch, &cal, m->submitted_at, &x->ch.ext);
+        break;
+    case CHAN_OP_ANSWER:
+        if (chan_check_text("body", text, CHAN_TEXT_MAX, 1, e))
+            goto out;
+        m->answer = (char *)text;
+        m->answered_at = now;
+        break;
+    case CHAN_OP_CLOSE:
+        m->closed_at = now;
+        break;
+    case CHAN_OP_WITHDRAW:
+        m->withdrawn_at = now;
+        break;
+    case CHAN_OP_CIRCULATE:
+        break;
+    }
+    rc = 0;
+out:
+    return rc;
+}
+
+int chan_memo_act(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                  enum chan_op op, const char *text, json_t **out, struct err *e)
+{
+    int rc = -1, to;
+    struct memo_ctx x;
+    struct st_version v;
+    int64_t now = now_utc();
+
+    if ((unsigned)op >= ARRAY_LEN(ops)) {
+        rc = err_set(e, ERR_INTERNAL, "unknown operation");
+        goto out;
+    }
+    if (store_begin(c->st, e))
+        goto out;
+    if (chan_memo_load(c, p, a, id, &x, e) ||
+        chan_require(a, &x, ops[op].action, ops[op].verb, e) ||
+        chan_transition(x.m.state, ops[op].event, &to, e) ||
+        op_effects(c, p, &x, op, text, now, e))
+        goto fail;
+    x.m.state = to;
+    x.m.updated_at = now;
+    if (store_memo_save(c->st, &x.m, e) ||
+        store_version_get(c->st, p, x.m.id, x.m.latest_version, &v, e) ||
+        chan_memo_json(c, &x, &v, now, out, e))
+        goto fail;
+    if (store_commit(c->st, e)) {
+        json_decref(*out);
+        goto fail;
+    }
+    rc = 0;
+    goto out;
+fail:
+    rc = tx_fail(c);
+out:
+    return rc;
+}
+
+/* Rewrites integer time fields of rows as RFC 3339 strings, and role bits as names. */
+static void rows_times(json_t *rows, const char *key)
+{
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row)
+    {
+        json_t *t = json_object_get(row, key);
+        json_t *roles = json_object_get(row, "roles");
+        if (json_is_integer(t))
+            json_object_set_new(row, key, chan_time_json(json_integer_value(t)));
+        if (json_is_integer(roles))
+            json_object_set_new(row, "roles", chan_roles_json((unsigned)json_integer_value(roles)));
+    }
+}
+
+int chan_messages(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                  json_t **out, struct err *e)
+{
+    int rc = -1;
+    struct memo_ctx x;
+    json_t *rows = NULL;
+    if (chan_memo_load(c, p, a, id, &x, e) ||
+        chan_require(a, &x, CHAN_ACT_READ_MESSAGES, "read the messages of", e) ||
+        store_message_list(c->st, x.m.id, &rows, e))
+        goto out;
+    rows_times(rows, "created_at");
+    *out = json_pack("{s:s,s:o}", "memo", x.m.public_id, "messages", rows);
+    rc = 0;
+out:
+    return rc;
+}
+
+int chan_message_post(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                      const char *body, json_t **out, struct err *e)
+{
+    int rc = -1, to;
+    struct memo_ctx x;
+    int64_t now = now_utc();
+
+    if (chan_check_text("body", body, CHAN_TEXT_MAX, 1, e) || store_begin(c->st, e))
+        goto out;
+    if (chan_memo_load(c, p, a, id, &x, e) ||
+        chan_require(a, &x, CHAN_ACT_POST_MESSAGE, "send messages about", e) ||
+        chan_transition(x.m.state, CHAN_EV_MESSAGE, &to, e) ||
+        store_message_insert(c->st, x.m.id, a->id, body, now, e) || store_commit(c->st, e))
+        goto fail;
+    *out = json_pack("{s:s,s:s,s:o,s:s,s:o}", "memo", x.m.public_id, "author", a->username,
+                     "roles", chan_roles_json(a->roles), "body", body, "created_at",
+                     chan_time_json(now));
+    rc = 0;
+    goto out;
+fail:
+    rc = tx_fail(c);
+out:
+    return rc;
+}
+
+int chan_access_log(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                    json_t **out, struct err *e)
+{
+    int rc = -1;
+    struct memo_ctx x;
+    json_t *rows = NULL;
+    int64_t memo_id = 0;
+
+    if (id) {
+        if (chan_memo_load(c, p, a, id, &x, e) ||
+            chan_require(a, &x, CHAN_ACT_READ_MEMO_ACCESS_LOG, "see who read", e))
+            goto out;
+        memo_id = x.m.id;
+    } else if (!(a->roles & CHAN_ROLE_AUDITOR)) {
+        rc = err_set(e, ERR_FORBIDDEN, "only auditors read the whole access log");
+        goto out;
+    }
+    if (store_access_list(c->st, memo_id, 1000, &rows, e))
+        goto out;
+    rows_times(rows, "at");
+    *out = json_pack("{s:o}", "entries", rows);
+    rc = 0;
+out:
+    return rc;
+}

@@ -1,0 +1,170 @@
+/* sign.c — named co-signatures: sign, move, withdraw; signer lists and counts.
+ *
+ * The per-version, per-organization counts change in the same transaction as
+ * the signature they count, so they are exact at every moment. */
+#include "base/util.h"
+#include "channel/chan_internal.h"
+
+static int tx_fail(struct chan *c)
+{
+    store_rollback(c->st);
+    return -1;
+}
+
+/* Commits and returns the memo as JSON (latest version, without access logging). */
+static int finish(struct chan *c, struct pool *p, struct memo_ctx *x, int64_t now, json_t **out,
+                  struct err *e)
+{
+    int rc = -1;
+    struct st_version v;
+    if (store_version_get(c->st, p, x->m.id, x->m.latest_version, &v, e) ||
+        chan_memo_json(c, x, &v, now, out, e))
+        goto out;
+    if (store_commit(c->st, e)) {
+        json_decref(*out);
+        goto out;
+    }
+    rc = 0;
+out:
+    return rc;
+}
+
+int chan_sign(struct chan *c, struct pool *p, const struct actor *a, const char *id, int version,
+              json_t **out, struct err *e)
+{
+    int rc = -1, to;
+    struct memo_ctx x;
+    int64_t now = now_utc();
+
+    if (store_begin(c->st, e))
+        goto out;
+    if (chan_memo_load(c, p, a, id, &x, e) || chan_require(a, &x, CHAN_ACT_SIGN, "co-sign", e) ||
+        chan_transition(x.m.state, CHAN_EV_SIGN, &to, e))
+        goto fail;
+    if (version == 0)
+        version = x.m.latest_version;
+    if (version < 1 || version > x.m.latest_version) {
+        err_set(e, ERR_INVALID, "this memo has versions 1 to %d", x.m.latest_version);
+        goto fail;
+    }
+    if (x.signed_version == version) {
+        err_set(e, ERR_CONFLICT, "you have already co-signed version %d", version);
+        goto fail;
+    }
+    if (x.signed_version &&
+        store_count_adjust(c->st, x.m.id, x.signed_version, a->org_id, -1, now, e))
+        goto fail;
+    if (store_signature_put(c->st, x.m.id, a->id, version, now, e) ||
+        store_count_adjust(c->st, x.m.id, version, a->org_id, +1, now, e))
+        goto fail;
+    x.signed_version = version;
+    x.rel |= CHAN_REL_SIGNER;
+    x.m.updated_at = now;
+    if (store_memo_save(c->st, &x.m, e) || finish(c, p, &x, now, out, e))
+        goto fail;
+    rc = 0;
+    goto out;
+fail:
+    rc = tx_fail(c);
+out:
+    return rc;
+}
+
+int chan_unsign(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                json_t **out, struct err *e)
+{
+    int rc = -1, to;
+    struct memo_ctx x;
+    int64_t now = now_utc();
+
+    if (store_begin(c->st, e))
+        goto out;
+    if (chan_memo_load(c, p, a, id, &x, e))
+        goto fail;
+    if (!x.signed_version) {
+        err_set(e, ERR_CONFLICT, "you have not co-signed this memo");
+        goto fail;
+    }
+    if (chan_require(a, &x, CHAN_ACT_UNSIGN, "withdraw a co-signature from", e) ||
+        chan_transition(x.m.state, CHAN_EV_SIGN, &to, e) ||
+        store_signature_delete(c->st, x.m.id, a->id, e) ||
+        store_count_adjust(c->st, x.m.id, x.signed_version, a->org_id, -1, now, e))
+        goto fail;
+    x.signed_version = 0;
+    x.m.updated_at = now;
+    if (store_memo_save(c->st, &x.m, e) || finish(c, p, &x, now, out, e))
+        goto fail;
+    rc = 0;
+    goto out;
+fail:
+    rc = tx_fail(c);
+out:
+    return rc;
+}
+
+int chan_signers(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                 json_t **out, struct err *e)
+{
+    int rc = -1;
+    struct memo_ctx x;
+    json_t *rows = NULL;
+
+    if (store_begin(c->st, e))
+        goto out;
+    if (chan_memo_load(c, p, a, id, &x, e) ||
+        chan_require(a, &x, CHAN_ACT_READ_SIGNERS, "see the signers of", e) ||
+        store_signer_list(c->st, x.m.id, &rows, e) ||
+        store_access_insert(c->st, x.m.id, a->id, "signer list", now_utc(), e) ||
+        store_commit(c->st, e))
+        goto fail;
+    {
+        size_t i;
+        json_t *row;
+        json_array_foreach(rows, i, row)
+        {
+            json_t *t = json_object_get(row, "signed_at");
+            json_object_set_new(row, "signed_at", chan_time_json(json_integer_value(t)));
+        }
+    }
+    *out = json_pack("{s:s,s:o}", "memo", x.m.public_id, "signatures", rows);
+    rows = NULL;
+    rc = 0;
+    goto out;
+fail:
+    rc = tx_fail(c);
+out:
+    json_decref(rows);
+    return rc;
+}
+
+int chan_counts(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                json_t **out, struct err *e)
+{
+    int rc = -1;
+    struct memo_ctx x;
+    json_t *counts = NULL, *timeline = NULL;
+    if (chan_memo_load(c, p, a, id, &x, e) ||
+        chan_require(a, &x, CHAN_ACT_READ_COUNTS, "see the counts of", e) ||
+        store_counts(c->st, x.m.id, &counts, e) ||
+        store_signature_timeline(c->st, x.m.id, &timeline, e))
+        goto out;
+    {
+        size_t i;
+        json_t *row;
+        json_array_foreach(timeline, i, row)
+        {
+            json_t *t = json_object_get(row, "at");
+            json_object_set_new(row, "at", chan_time_json(json_integer_value(t)));
+        }
+    }
+    json_object_set_new(counts, "memo", json_string(x.m.public_id));
+    json_object_set_new(counts, "timeline", timeline);
+    timeline = NULL;
+    *out = counts;
+    counts = NULL;
+    rc = 0;
+out:
+    json_decref(counts);
+    json_decref(timeline);
+    return rc;
+}

@@ -1,0 +1,27 @@
+/* app.h — the application behind the HTTP server: the channel, and the
+ * route tables of the JSON API (api.c) and the web pages (pages.c). */
+#ifndef DISSENT_HTTP_APP_H
+#define DISSENT_HTTP_APP_H
+
+#include "channel/chan.h"
+#include "http/server.h"
+
+#define APP_SESSION_COOKIE "dissent_session"
+#define APP_MAX_BODY (256u * 1024u)
+
+struct app {
+    struct chan *chan;
+};
+
+/* The JSON API routes under /api/v1 (docs/api.md). */
+extern const struct http_route api_routes[];
+extern const size_t api_routes_count;
+
+/* Finds who is calling: a bearer token, or the session cookie, which for
+ * POST/PATCH/DELETE also needs the session's CSRF token (header
+ * X-CSRF-Token, or form field "csrf"). Returns 0 and fills a, or -1 with
+ * ERR_UNAUTHORIZED / ERR_FORBIDDEN in e. */
+int app_authenticate(struct app *app, struct http_request *req, struct actor *a,
+                     struct err *e) WUR;
+
+#endif
