@@ -33,8 +33,8 @@ static size_t json_depth(const char *s, size_t len, size_t limit)
     return deepest;
 }
 
-int json_parse_strict(const char *s, size_t len, size_t max_bytes, size_t max_depth,
-                      json_t **out, struct err *e)
+int json_parse_strict(const char *s, size_t len, size_t max_bytes, size_t max_depth, json_t **out,
+                      struct err *e)
 {
     int rc = -1;
     json_t *j = NULL;
@@ -126,9 +126,8 @@ static int read_one(const struct json_field *f, json_t *v, struct json_value *ou
         break;
     }
     case JSON_FIELD_INT:
-        if (!json_is_integer(v) ||
-            ((f->min || f->max) &&
-             (json_integer_value(v) < f->min || json_integer_value(v) > f->max))) {
+        if (!json_is_integer(v) || ((f->min || f->max) && (json_integer_value(v) < f->min ||
+                                                           json_integer_value(v) > f->max))) {
             if (f->min || f->max)
                 rc = err_set(e, ERR_INVALID, "field '%s' must be an integer from %lld to %lld",
                              f->name, (long long)f->min, (long long)f->max);

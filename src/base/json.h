@@ -7,7 +7,8 @@
  * field:
  *
  *     static const struct json_field memo_fields[] = {
- *         {.name = "title", .type = JSON_FIELD_STRING, .required = 1, .min_len = 1, .max_len = 200},
+ *         {.name = "title", .type = JSON_FIELD_STRING, .required = 1, .min_len = 1, .max_len =
+ * 200},
  *         {.name = "body", .type = JSON_FIELD_STRING, .required = 1, .max_len = 100000},
  *         {.name = "days", .type = JSON_FIELD_INT, .min = 1, .max = 90},
  *     };
@@ -32,8 +33,8 @@
  * the root object is depth 1), and (ERR_INVALID) invalid UTF-8, syntax
  * errors, trailing data, duplicate keys, "\u0000" and a root that is not an
  * object. On success *out holds a new reference (json_decref it). */
-int json_parse_strict(const char *s, size_t len, size_t max_bytes, size_t max_depth,
-                      json_t **out, struct err *e) WUR;
+int json_parse_strict(const char *s, size_t len, size_t max_bytes, size_t max_depth, json_t **out,
+                      struct err *e) WUR;
 
 enum json_field_type {
     JSON_FIELD_STRING,

@@ -51,8 +51,7 @@ static int form_ensure(const struct http_request *r)
                     "the body must be application/x-www-form-urlencoded");
             c->form_state = -1;
         } else {
-            struct form_limits lim = {.max_fields = 256, .max_name = 128,
-                                      .max_value = r->body_len};
+            struct form_limits lim = {.max_fields = 256, .max_name = 128, .max_value = r->body_len};
             c->form_state =
                 form_parse(&c->form, r->body, r->body_len, &lim, r->pool, &c->form_err) ? -1 : 1;
         }
@@ -158,8 +157,7 @@ static int cookie_value_ok(const char *s)
     return ok;
 }
 
-int http_set_cookie(struct http_response *res, const char *name, const char *value,
-                    int max_age_s)
+int http_set_cookie(struct http_response *res, const char *name, const char *value, int max_age_s)
 {
     int rc = -1;
     char *v;
@@ -171,8 +169,8 @@ int http_set_cookie(struct http_response *res, const char *name, const char *val
         v = pool_printf(res->pool, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s", name, value,
                         secure);
     else
-        v = pool_printf(res->pool, "%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s",
-                        name, max_age_s ? value : "", max_age_s, secure);
+        v = pool_printf(res->pool, "%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s", name,
+                        max_age_s ? value : "", max_age_s, secure);
     if (v)
         rc = http_set_header(res, "Set-Cookie", v);
 out:
@@ -206,8 +204,8 @@ void http_reply_json(struct http_response *res, int status, json_t *obj)
 
 void http_reply_error(struct http_response *res, const struct err *e)
 {
-    json_t *o = json_pack("{s:{s:s,s:s}}", "error", "code", err_code_name(e->code), "message",
-                          e->msg);
+    json_t *o =
+        json_pack("{s:{s:s,s:s}}", "error", "code", err_code_name(e->code), "message", e->msg);
     http_reply_json(res, err_http_status(e->code), o);
 }
 

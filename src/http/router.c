@@ -13,8 +13,10 @@ int router_validate(const struct http_route *routes, size_t n, struct err *e)
         const struct http_route *r = &routes[i];
         size_t caps = 0;
         if (!r->method || !r->pattern || !r->handler || r->pattern[0] != '/') {
-            rc = err_set(e, ERR_INVALID, "route %zu: needs a method, a pattern starting with '/' "
-                                         "and a handler", i);
+            rc = err_set(e, ERR_INVALID,
+                         "route %zu: needs a method, a pattern starting with '/' "
+                         "and a handler",
+                         i);
             break;
         }
         for (const char *p = r->pattern; *p; p++) {
@@ -41,8 +43,8 @@ static size_t seg_len(const char *s)
 }
 
 /* Does path match pattern? Returns 1 (captures as raw spans), 0, never fails. */
-static int pattern_match(const char *pattern, const char *path, const char **spans,
-                         size_t *lens, size_t *ncap)
+static int pattern_match(const char *pattern, const char *path, const char **spans, size_t *lens,
+                         size_t *ncap)
 {
     const char *p = pattern;
     const char *q = path;
@@ -90,8 +92,7 @@ static void allow_add(char *allow, size_t allow_len, const char *method)
 
 enum router_result router_match(const struct http_route *routes, size_t n, const char *method,
                                 const char *path, struct pool *pool, size_t *index,
-                                const char **params, size_t *nparams, char *allow,
-                                size_t allow_len)
+                                const char **params, size_t *nparams, char *allow, size_t allow_len)
 {
     enum router_result res = ROUTER_NO_PATH;
     const char *spans[HTTP_MAX_PARAMS];

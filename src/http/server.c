@@ -20,16 +20,14 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-#define POOL_MAX (64u * 1024u * 1024u)
+#define POOL_MAX   (64u * 1024u * 1024u)
 #define GAUGES_MAX 64
-#define NCLASSES 5
-#define HIST_N 11
+#define NCLASSES   5
+#define HIST_N     11
 
-static const double hist_le[HIST_N] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                       0.25,  0.5,   1,    2.5,   10};
-static const char *const hist_le_text[HIST_N] = {"0.001", "0.005", "0.01", "0.025",
-                                                 "0.05",  "0.1",   "0.25", "0.5",
-                                                 "1",     "2.5",   "10"};
+static const double hist_le[HIST_N] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};
+static const char *const hist_le_text[HIST_N] = {"0.001", "0.005", "0.01", "0.025", "0.05", "0.1",
+                                                 "0.25",  "0.5",   "1",    "2.5",   "10"};
 
 static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
                           "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; "
@@ -254,11 +252,16 @@ out:
 static const char *status_text(int status)
 {
     switch (status) {
-    case 400: return "Bad request";
-    case 404: return "Not found";
-    case 405: return "Method not allowed";
-    case 413: return "Request too large";
-    default: return "Error";
+    case 400:
+        return "Bad request";
+    case 404:
+        return "Not found";
+    case 405:
+        return "Method not allowed";
+    case 413:
+        return "Request too large";
+    default:
+        return "Error";
     }
 }
 
@@ -349,8 +352,8 @@ static enum MHD_Result send_response(struct http_conn *c, size_t slot, const cha
                   slot_pattern(c->server, slot));
         http_reply_errorf(res, ERR_INTERNAL, "the handler produced no response");
     }
-    mr = MHD_create_response_from_buffer(res->body.len, res->body.data ? res->body.data : (void *)"",
-                                         MHD_RESPMEM_MUST_COPY);
+    mr = MHD_create_response_from_buffer(
+        res->body.len, res->body.data ? res->body.data : (void *)"", MHD_RESPMEM_MUST_COPY);
     if (!mr)
         goto out;
     for (const struct http_header_field *h = res->headers; h && rc == 0; h = h->next) {
@@ -388,14 +391,14 @@ static enum MHD_Result finish(struct http_conn *c)
     char allow[128] = "";
     enum router_result rr;
 
-    rr = router_match(builtins, NBUILTIN, c->req.method, c->req.path, &c->pool, &idx,
-                      c->req.params, &c->req.nparams, allow, sizeof allow);
+    rr = router_match(builtins, NBUILTIN, c->req.method, c->req.path, &c->pool, &idx, c->req.params,
+                      &c->req.nparams, allow, sizeof allow);
     if (rr == ROUTER_FOUND) {
         route = &builtins[idx];
         slot = s->cfg.nroutes + idx;
     } else if (rr == ROUTER_NO_PATH) {
-        rr = router_match(s->cfg.routes, s->cfg.nroutes, c->req.method, c->req.path, &c->pool,
-                          &idx, c->req.params, &c->req.nparams, allow, sizeof allow);
+        rr = router_match(s->cfg.routes, s->cfg.nroutes, c->req.method, c->req.path, &c->pool, &idx,
+                          c->req.params, &c->req.nparams, allow, sizeof allow);
         if (rr == ROUTER_FOUND) {
             route = &s->cfg.routes[idx];
             slot = idx;
@@ -440,9 +443,8 @@ static void conn_free(struct http_conn *c)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     struct http_server *s = cls;
     struct http_conn *c = *con_cls;
@@ -526,8 +528,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     log_warn("http server: %s", msg);
 }
 
-int http_server_start(struct http_server **out, const struct http_server_config *cfg,
-                      struct err *e)
+int http_server_start(struct http_server **out, const struct http_server_config *cfg, struct err *e)
 {
     int rc = -1;
     struct http_server *s = NULL;
@@ -592,13 +593,13 @@ int http_server_start(struct http_server **out, const struct http_server_config 
     }
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)s->cfg.max_connections,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)s->cfg.per_ip_connections,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)s->cfg.timeout_s,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)s->cfg.max_header,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, s, MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, s, MHD_OPTION_END);
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned int)s->cfg.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned int)s->cfg.per_ip_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned int)s->cfg.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)s->cfg.max_header, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->cfg.threads,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, s,
+        MHD_OPTION_END);
     if (!s->daemon) {
         err_set(e, ERR_IO, "cannot listen on %.64s port %u (%s)", addr, (unsigned)cfg->port,
                 strerror(errno));

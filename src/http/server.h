@@ -38,9 +38,9 @@
 #define HTTP_MAX_PARAMS 8
 
 struct http_request {
-    struct pool *pool;         /* freed when the response is sent */
-    const char *method;        /* "GET", "POST", ... (HEAD for HEAD requests) */
-    const char *path;          /* as received (still percent-encoded), without the query string */
+    struct pool *pool;  /* freed when the response is sent */
+    const char *method; /* "GET", "POST", ... (HEAD for HEAD requests) */
+    const char *path;   /* as received (still percent-encoded), without the query string */
     const char *params[HTTP_MAX_PARAMS]; /* captures of ":name" route segments, in order, decoded */
     size_t nparams;
     const char *body;          /* NUL-terminated (empty string when there is no body) */
@@ -83,12 +83,12 @@ struct http_header_field {
 };
 
 struct http_response {
-    int status;               /* 0 until a reply function sets it */
-    const char *content_type; /* static or pool string */
-    struct buf body;          /* at most HTTP_RESPONSE_MAX bytes */
+    int status;                        /* 0 until a reply function sets it */
+    const char *content_type;          /* static or pool string */
+    struct buf body;                   /* at most HTTP_RESPONSE_MAX bytes */
     struct http_header_field *headers; /* extra headers, in order (private: use http_set_*) */
-    struct pool *pool;        /* the request's pool (private) */
-    int cookie_secure;        /* private: from the server config */
+    struct pool *pool;                 /* the request's pool (private) */
+    int cookie_secure;                 /* private: from the server config */
 };
 
 #define HTTP_RESPONSE_MAX (32u * 1024u * 1024u)
@@ -102,8 +102,7 @@ int http_set_header(struct http_response *res, const char *name, const char *val
  * max_age_s 0 deletes the cookie; a negative max_age_s makes a session cookie.
  * The value must be cookie-octets (no spaces, quotes, commas, semicolons or
  * backslashes: use base64url or hex). Returns 0 or -1. */
-int http_set_cookie(struct http_response *res, const char *name, const char *value,
-                    int max_age_s);
+int http_set_cookie(struct http_response *res, const char *name, const char *value, int max_age_s);
 
 /* Serializes obj (compact) as the body, Content-Type application/json.
  * Steals the reference to obj (obj may be NULL: a 500 error is sent). */
@@ -143,24 +142,24 @@ struct http_route {
 /* Renders an HTML error page for non-/api paths (404, 405, 413, ...). The
  * server calls it with the handler mutex held; if NULL or if it leaves the
  * response unset, a minimal built-in page is sent. */
-typedef void (*http_html_error_fn)(struct http_request *req, struct http_response *res,
-                                   int status, const char *message, void *app);
+typedef void (*http_html_error_fn)(struct http_request *req, struct http_response *res, int status,
+                                   const char *message, void *app);
 
 struct http_server_config {
     const char *listen_addr; /* "127.0.0.1" (IPv4 or IPv6 literal); NULL = 127.0.0.1 */
     unsigned short port;     /* 0 = pick a free port */
-    size_t max_body;         /* bytes; larger bodies get 413 and the handler is not called; 0 = 1 MiB */
+    size_t max_body; /* bytes; larger bodies get 413 and the handler is not called; 0 = 1 MiB */
     const struct http_route *routes;
     size_t nroutes;
     void *app; /* passed to every handler */
 
     /* Optional (0 = default). */
-    unsigned max_connections;  /* concurrent connections, default 128 */
+    unsigned max_connections;    /* concurrent connections, default 128 */
     unsigned per_ip_connections; /* default 0 = unlimited per address */
-    unsigned timeout_s;        /* idle timeout per connection, default 30 */
-    size_t max_header;         /* memory for one request's headers, default 32 KiB */
-    unsigned threads;          /* MHD worker threads, default 2 */
-    int cookie_secure;         /* add "Secure" to cookies (behind TLS) */
+    unsigned timeout_s;          /* idle timeout per connection, default 30 */
+    size_t max_header;           /* memory for one request's headers, default 32 KiB */
+    unsigned threads;            /* MHD worker threads, default 2 */
+    int cookie_secure;           /* add "Secure" to cookies (behind TLS) */
     http_html_error_fn html_error;
 };
 

@@ -8,14 +8,14 @@
 #include <string.h>
 #include <strings.h>
 
-#define TMPL_NAME_MAX 64
+#define TMPL_NAME_MAX  64
 #define TMPL_DEPTH_MAX 16
 
 /* Where a value is inserted, decided at parse time. */
 enum esc {
-    ESC_HTML,      /* text or quoted attribute value */
-    ESC_URL,       /* a whole URL at the start of a URL attribute */
-    ESC_URL_PART,  /* inside a URL attribute, after other text */
+    ESC_HTML,     /* text or quoted attribute value */
+    ESC_URL,      /* a whole URL at the start of a URL attribute */
+    ESC_URL_PART, /* inside a URL attribute, after other text */
 };
 
 enum node_type { N_TEXT, N_VAR, N_RAW, N_SECTION, N_INVERTED, N_END, N_PARTIAL };
@@ -60,7 +60,7 @@ enum hstate {
 
 struct hctx {
     enum hstate st;
-    char tag[16];  /* lowercase tag name (truncated) */
+    char tag[16]; /* lowercase tag name (truncated) */
     size_t taglen;
     int closing;   /* </tag */
     char attr[24]; /* lowercase attribute name (truncated) */
@@ -209,9 +209,9 @@ static void hctx_feed(struct hctx *h, const char *p, size_t n)
 
 static int is_url_attr(const char *a)
 {
-    static const char *const urls[] = {"href",       "src",  "action", "formaction",
-                                       "poster",     "cite", "background", "xlink:href",
-                                       "data",       "manifest"};
+    static const char *const urls[] = {"href",   "src",     "action",     "formaction",
+                                       "poster", "cite",    "background", "xlink:href",
+                                       "data",   "manifest"};
     int r = 0;
     for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++)
         if (strcmp(a, urls[i]) == 0)
@@ -363,8 +363,8 @@ static int parse(struct parser *ps)
             close = strstr(inner, "}}");
         }
         if (!close) {
-            err_set(ps->e, ERR_INVALID, "template '%s' line %zu: '{{' is never closed",
-                    ps->t->name, line_of(src, at));
+            err_set(ps->e, ERR_INVALID, "template '%s' line %zu: '{{' is never closed", ps->t->name,
+                    line_of(src, at));
             goto out;
         }
         p = close + (raw ? 3 : 2);
@@ -570,12 +570,23 @@ int html_escape(struct buf *out, const char *s, size_t n, struct err *e)
     for (size_t i = 0; i < n && rc == 0; i++) {
         const char *rep = NULL;
         switch (s[i]) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        default: break;
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\'':
+            rep = "&#39;";
+            break;
+        default:
+            break;
         }
         if (rep) {
             rc = buf_append(out, s + run, i - run, e);
@@ -744,8 +755,7 @@ static int put_value(struct render *r, const struct node *nd, const json_t *v)
 
 static int render_range(struct render *r, const struct tmpl *t, size_t from, size_t to);
 
-static int render_section(struct render *r, const struct tmpl *t, const struct node *nd,
-                          size_t i)
+static int render_section(struct render *r, const struct tmpl *t, const struct node *nd, size_t i)
 {
     int rc = 0;
     const json_t *v = lookup(r, nd->name);

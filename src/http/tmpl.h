@@ -67,8 +67,7 @@ void tmpl_set_free(struct tmpl_set *s);
 int tmpl_add(struct tmpl_set *s, const char *name, const char *source, struct err *e) WUR;
 
 /* Adds every source of a table, then checks the set (tmpl_check). */
-int tmpl_add_all(struct tmpl_set *s, const struct tmpl_source *srcs, size_t n,
-                 struct err *e) WUR;
+int tmpl_add_all(struct tmpl_set *s, const struct tmpl_source *srcs, size_t n, struct err *e) WUR;
 
 /* Checks that every {{>partial}} names a template of the set. Returns 0 or -1. */
 int tmpl_check(const struct tmpl_set *s, struct err *e) WUR;

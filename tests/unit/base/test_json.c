@@ -140,7 +140,8 @@ static void test_read_refusals(void **state)
     refuse_read("{\"title\":\"x\",\"days\":\"3\"}", "field 'days' must be an integer from 1 to 90");
     refuse_read("{\"title\":\"x\",\"any\":true}", "field 'any' must be an integer");
     refuse_read("{\"title\":\"x\",\"anonymous\":1}", "field 'anonymous' must be true or false");
-    refuse_read("{\"title\":\"x\",\"tags\":{}}", "field 'tags' must be an array of at most 2 items");
+    refuse_read("{\"title\":\"x\",\"tags\":{}}",
+                "field 'tags' must be an array of at most 2 items");
     refuse_read("{\"title\":\"x\",\"tags\":[1,2,3]}",
                 "field 'tags' must be an array of at most 2 items");
     refuse_read("{\"title\":\"x\",\"meta\":[]}", "field 'meta' must be an object");
@@ -163,8 +164,8 @@ static void test_code_points(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_ok),     cmocka_unit_test(test_parse_refusals),
-        cmocka_unit_test(test_read_ok),      cmocka_unit_test(test_read_refusals),
+        cmocka_unit_test(test_parse_ok),    cmocka_unit_test(test_parse_refusals),
+        cmocka_unit_test(test_read_ok),     cmocka_unit_test(test_read_refusals),
         cmocka_unit_test(test_code_points),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -84,7 +84,7 @@ static void test_limits(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_basic),          cmocka_unit_test(test_no_raw_html),
+        cmocka_unit_test(test_basic),           cmocka_unit_test(test_no_raw_html),
         cmocka_unit_test(test_no_unsafe_links), cmocka_unit_test(test_text_is_escaped),
         cmocka_unit_test(test_limits),
     };

@@ -27,16 +27,17 @@ static void h_params(struct http_request *req, struct http_response *res, void *
     (void)app;
     handler_calls++;
     http_reply_json(res, 200,
-                    json_pack("{s:s,s:s,s:i}", "id", req->params[0], "n", req->params[1],
-                              "nparams", (int)req->nparams));
+                    json_pack("{s:s,s:s,s:i}", "id", req->params[0], "n", req->params[1], "nparams",
+                              (int)req->nparams));
 }
 
 static void h_echo(struct http_request *req, struct http_response *res, void *app)
 {
     (void)app;
     handler_calls++;
-    http_reply_json(res, 200, json_pack("{s:s%,s:i}", "body", req->body, req->body_len, "len",
-                                        (int)req->body_len));
+    http_reply_json(
+        res, 200,
+        json_pack("{s:s%,s:i}", "body", req->body, req->body_len, "len", (int)req->body_len));
 }
 
 static void h_cookie(struct http_request *req, struct http_response *res, void *app)
@@ -49,9 +50,9 @@ static void h_cookie(struct http_request *req, struct http_response *res, void *
     assert_int_equal(http_set_cookie(res, "bad", "a;b", 10), -1);
     assert_int_equal(http_set_header(res, "X-Test", "1"), 0);
     assert_int_equal(http_set_header(res, "X-Bad", "a\r\nb"), -1);
-    http_reply_json(res, 200,
-                    json_pack("{s:s?,s:s?,s:s?}", "sid", sid, "q", q, "ua",
-                              http_header(req, "user-agent")));
+    http_reply_json(
+        res, 200,
+        json_pack("{s:s?,s:s?,s:s?}", "sid", sid, "q", q, "ua", http_header(req, "user-agent")));
 }
 
 static void h_form(struct http_request *req, struct http_response *res, void *app)
@@ -64,8 +65,9 @@ static void h_form(struct http_request *req, struct http_response *res, void *ap
         http_reply_error(res, &e);
         return;
     }
-    http_reply_json(res, 200, json_pack("{s:s?,s:s?}", "title", http_form(req, "title"), "none",
-                                        http_form(req, "none")));
+    http_reply_json(
+        res, 200,
+        json_pack("{s:s?,s:s?}", "title", http_form(req, "title"), "none", http_form(req, "none")));
 }
 
 static void h_err(struct http_request *req, struct http_response *res, void *app)
@@ -453,9 +455,8 @@ static void test_error_shape(void **state)
     assert_int_equal(r.status, 409);
     assert_error_shape(&r, "conflict");
     j = body_json(&r);
-    assert_string_equal(
-        json_string_value(json_object_get(json_object_get(j, "error"), "message")),
-        "memo is already submitted");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "message")),
+                        "memo is already submitted");
     json_decref(j);
 
     do_req(f, "GET", "/api/v1/nothing", NULL, 0, NULL, NULL, &r);
@@ -494,8 +495,8 @@ static void test_cookies_query_headers(void **state)
     struct reply r;
     char v[256];
     json_t *j;
-    do_req(f, "GET", "/api/v1/cookie?q=a+b%2Bc%C3%A9&x=1", NULL, 0, NULL,
-           "other=1; sid=abc123", &r);
+    do_req(f, "GET", "/api/v1/cookie?q=a+b%2Bc%C3%A9&x=1", NULL, 0, NULL, "other=1; sid=abc123",
+           &r);
     assert_int_equal(r.status, 200);
     j = body_json(&r);
     assert_string_equal(json_string_value(json_object_get(j, "sid")), "abc123");
@@ -576,7 +577,8 @@ static void test_healthz_metrics(void **state)
     assert_non_null(
         strstr(r.body, "dissent_http_requests_total{route=\"/api/v1/hello\",class=\"2xx\"} "));
     assert_non_null(strstr(
-        r.body, "dissent_http_requests_total{route=\"/api/v1/memos/:id/versions/:n\",class=\"2xx\"}"));
+        r.body,
+        "dissent_http_requests_total{route=\"/api/v1/memos/:id/versions/:n\",class=\"2xx\"}"));
     assert_non_null(strstr(r.body, "dissent_http_request_duration_seconds_bucket{route=\"/api/v1/"
                                    "hello\",le=\"+Inf\"}"));
     assert_non_null(strstr(r.body, "dissent_http_request_duration_seconds_count{route="));

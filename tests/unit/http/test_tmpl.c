@@ -94,12 +94,13 @@ static void test_sections(void **state)
 {
     (void)state;
     /* loops over arrays of objects and of strings, nested */
-    render_eq("<ul>{{#memos}}<li>{{title}}:{{#tags}}[{{.}}]{{/tags}}</li>{{/memos}}</ul>",
-              "{\"memos\":[{\"title\":\"A\",\"tags\":[\"x\",\"<y>\"]},{\"title\":\"B\",\"tags\":[]}]}",
-              "<ul><li>A:[x][&lt;y&gt;]</li><li>B:</li></ul>");
+    render_eq(
+        "<ul>{{#memos}}<li>{{title}}:{{#tags}}[{{.}}]{{/tags}}</li>{{/memos}}</ul>",
+        "{\"memos\":[{\"title\":\"A\",\"tags\":[\"x\",\"<y>\"]},{\"title\":\"B\",\"tags\":[]}]}",
+        "<ul><li>A:[x][&lt;y&gt;]</li><li>B:</li></ul>");
     /* outer names are visible inside; objects push a context */
-    render_eq("{{#m}}{{title}} by {{org}}{{/m}}",
-              "{\"org\":\"State\",\"m\":{\"title\":\"T\"}}", "T by State");
+    render_eq("{{#m}}{{title}} by {{org}}{{/m}}", "{\"org\":\"State\",\"m\":{\"title\":\"T\"}}",
+              "T by State");
     /* conditionals and inverted sections */
     render_eq("{{#ok}}yes{{/ok}}{{^ok}}no{{/ok}}", "{\"ok\":true}", "yes");
     render_eq("{{#ok}}yes{{/ok}}{{^ok}}no{{/ok}}", "{\"ok\":false}", "no");
@@ -134,8 +135,8 @@ static void test_partials(void **state)
     struct tmpl_set *s = NULL;
     struct buf out;
     struct err e;
-    json_t *j = json_pack("{s:s,s:[{s:s},{s:s}]}", "title", "<T>", "items", "name", "a", "name",
-                          "b");
+    json_t *j =
+        json_pack("{s:s,s:[{s:s},{s:s}]}", "title", "<T>", "items", "name", "a", "name", "b");
     static const struct tmpl_source srcs[] = {
         {.name = "page", .text = "{{>header}}<ul>{{#items}}{{>item}}{{/items}}</ul>"},
         {.name = "header", .text = "<h1>{{title}}</h1>"},
@@ -147,8 +148,8 @@ static void test_partials(void **state)
     assert_int_equal(tmpl_set_new(&s, &e), 0);
     assert_int_equal(tmpl_add_all(s, srcs, 3, &e), 0);
     assert_int_equal(tmpl_render(s, "page", j, &out, &e), 0);
-    assert_string_equal(buf_str(&out),
-                        "<h1>&lt;T&gt;</h1><ul><li>a of &lt;T&gt;</li><li>b of &lt;T&gt;</li></ul>");
+    assert_string_equal(
+        buf_str(&out), "<h1>&lt;T&gt;</h1><ul><li>a of &lt;T&gt;</li><li>b of &lt;T&gt;</li></ul>");
     /* unknown template and duplicate names */
     assert_int_equal(tmpl_render(s, "nope", j, &out, &e), -1);
     assert_int_equal(tmpl_add(s, "item", "x", &e), -1);
