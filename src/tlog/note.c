@@ -97,13 +97,18 @@ static int b64_decode(unsigned char *bin, size_t max, size_t *bin_len, const cha
 int tlog_verifier_init(struct tlog_verifier *v, const char *name, const unsigned char pk[TLOG_PUBLIC_KEY_SIZE],
                        struct err *e)
 {
+    char n[TLOG_NAME_MAX + 1];
+    unsigned char k[TLOG_PUBLIC_KEY_SIZE];
     size_t len = strnlen(name, TLOG_NAME_MAX + 1);
     if (!tlog_name_valid(name, len))
         return err_set(e, ERR_INVALID, "key name must be 1 to %d bytes of UTF-8 without spaces, '+' or control "
                        "characters", TLOG_NAME_MAX);
-    memcpy(v->name, name, len);
-    v->name[len] = '\0';
-    memcpy(v->pk, pk, TLOG_PUBLIC_KEY_SIZE);
+    /* copies first: name or pk may point into v */
+    memcpy(n, name, len);
+    memcpy(k, pk, TLOG_PUBLIC_KEY_SIZE);
+    memset(v, 0, sizeof *v);
+    memcpy(v->name, n, len);
+    memcpy(v->pk, k, TLOG_PUBLIC_KEY_SIZE);
     tlog_key_id(v->name, v->pk, v->key_id);
     return 0;
 }
@@ -193,6 +198,7 @@ out:
 int tlog_verifier_parse(struct tlog_verifier *v, const char *s, size_t len, struct err *e)
 {
     unsigned char id[TLOG_KEY_ID_SIZE];
+    memset(v, 0, sizeof *v);
     if (key_string_parse(s, len, v->name, id, v->pk, e) != 0)
         return -1;
     tlog_key_id(v->name, v->pk, v->key_id);
