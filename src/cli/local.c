@@ -387,6 +387,8 @@ int cmd_serve(int argc, char **argv)
     unsigned short port;
     int status = 1, r = local_parse("serve", argc, argv, &o);
     struct http_server_config cfg = {0};
+    struct http_route *routes = NULL;
+    size_t nroutes = 0;
 
     err_init(&e);
     if (r)
@@ -405,11 +407,15 @@ int cmd_serve(int argc, char **argv)
     if (open_chan("serve", &o, &c))
         goto out;
     app.chan = c;
+    if (app_routes(&routes, &nroutes, &e)) {
+        fprintf(stderr, "dissent serve: %s\n", e.msg);
+        goto out;
+    }
     cfg.listen_addr = host;
     cfg.port = port;
     cfg.max_body = APP_MAX_BODY;
-    cfg.routes = api_routes;
-    cfg.nroutes = api_routes_count;
+    cfg.routes = routes;
+    cfg.nroutes = nroutes;
     cfg.app = &app;
     if (http_server_start(&srv, &cfg, &e)) {
         fprintf(stderr, "dissent serve: %s\n", e.msg);
@@ -433,6 +439,7 @@ int cmd_serve(int argc, char **argv)
     status = 0;
 out:
     http_server_stop(srv);
+    free(routes);
     chan_close(c);
     return status;
 }

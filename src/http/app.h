@@ -17,6 +17,13 @@ struct app {
 extern const struct http_route api_routes[];
 extern const size_t api_routes_count;
 
+/* The web pages (pages*.c). */
+extern const struct http_route page_routes[];
+extern const size_t page_routes_count;
+
+/* Joins the API and page tables into one malloc'ed table (free() it). */
+int app_routes(struct http_route **out, size_t *n, struct err *e) WUR;
+
 /* Finds who is calling: a bearer token, or the session cookie, which for
  * POST/PATCH/DELETE also needs the session's CSRF token (header
  * X-CSRF-Token, or form field "csrf"). Returns 0 and fills a, or -1 with
