@@ -269,7 +269,7 @@ static int transport_error(const struct client *c, CURL *h, CURLcode cc, const c
         snprintf(why, sizeof why, "only http:// and https:// are supported");
         break;
     default:
-        snprintf(why, sizeof why, "%s", detail && detail[0] ? detail : curl_easy_strerror(cc));
+        snprintf(why, sizeof why, "%.150s", detail && detail[0] ? detail : curl_easy_strerror(cc));
         break;
     }
     return err_set(e, ERR_IO, "cannot reach the server at %s: %s", c->server, why);
