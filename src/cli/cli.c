@@ -35,7 +35,8 @@ void cli_set_streams(FILE *out, FILE *err)
 static const struct cli_opt remote_opts[] = {
     {.name = "server",
      .arg = "URL",
-     .help = "server to talk to (default: $DISSENT_SERVER, the saved login, http://127.0.0.1:8080)"},
+     .help =
+         "server to talk to (default: $DISSENT_SERVER, the saved login, http://127.0.0.1:8080)"},
     {.name = "json", .help = "print the server's JSON reply as is"},
     {0},
 };
@@ -122,7 +123,8 @@ static const struct cli_opt opts_channel_add[] = {
 static const struct cli_cmd memo_cmds[] = {
     {.name = "new",
      .summary = "start a memo (a draft, version 1) and print its id",
-     .usage = "--channel C --title T --marking M (--body-file FILE | --body TEXT) [--co-drafter U]...",
+     .usage =
+         "--channel C --title T --marking M (--body-file FILE | --body TEXT) [--co-drafter U]...",
      .opts = opts_memo_new,
      .flags = CLI_REMOTE,
      .run = cmd_memo_new},
@@ -305,8 +307,9 @@ static const struct cli_cmd root_cmds[] = {
     {.name = "login",
      .summary = "log in and save the session",
      .usage = "[--server URL] [--user USER] [--password-file FILE]",
-     .details = "The session {server, token, username} is saved with mode 0600 to $DISSENT_CONFIG,\n"
-                "else ${XDG_CONFIG_HOME:-~/.config}/dissent/session.json.",
+     .details =
+         "The session {server, token, username} is saved with mode 0600 to $DISSENT_CONFIG,\n"
+         "else ${XDG_CONFIG_HOME:-~/.config}/dissent/session.json.",
      .opts = opts_login,
      .flags = CLI_REMOTE,
      .run = cmd_login},
@@ -445,8 +448,8 @@ int cli_arg_i64(const char *s, const char *what, long long min, long long max, l
 {
     int64_t v;
     if (parse_i64(s, (int64_t)min, (int64_t)max, &v) != 0)
-        return err_set(e, ERR_INVALID, "%s must be a whole number from %lld to %lld, not '%s'", what,
-                       min, max, s);
+        return err_set(e, ERR_INVALID, "%s must be a whole number from %lld to %lld, not '%s'",
+                       what, min, max, s);
     *out = (long long)v;
     return 0;
 }
@@ -581,8 +584,8 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv)
         goto out;
     }
     if (spec.max >= 0 && ctx->nargs > spec.max) {
-        rc = cli_usage_error(ctx, "unexpected argument '%s' for 'dissent %s'",
-                             ctx->args[spec.max], ctx->path);
+        rc = cli_usage_error(ctx, "unexpected argument '%s' for 'dissent %s'", ctx->args[spec.max],
+                             ctx->path);
         goto out;
     }
 out:
@@ -813,7 +816,8 @@ int cli_main(int argc, char **argv)
     for (;;) {
         if (argv[i][0] == '-') {
             if (path[0])
-                fprintf(err, "dissent: unknown option '%s' for 'dissent %s'\nsee 'dissent %s --help'\n",
+                fprintf(err,
+                        "dissent: unknown option '%s' for 'dissent %s'\nsee 'dissent %s --help'\n",
                         argv[i], path, path);
             else
                 fprintf(err, "dissent: unknown option '%s'\nsee 'dissent --help'\n", argv[i]);

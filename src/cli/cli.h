@@ -42,13 +42,13 @@ struct cli_ctx;
 /* One row of the command table. A row has exactly one of run, raw or subs.
  * Arrays of commands end with a row whose name is NULL. */
 struct cli_cmd {
-    const char *name;    /* one word: "new" under "memo" */
-    const char *summary; /* one line, shown in lists */
-    const char *usage;   /* synopsis after the command path, "" if none */
-    const char *args;    /* positional arguments: "ID FROM TO", "[ID]", "USER..." */
-    const char *details; /* more help text, or NULL */
-    const struct cli_opt *opts; /* the command's own options, or NULL */
-    unsigned flags;             /* CLI_REMOTE */
+    const char *name;                  /* one word: "new" under "memo" */
+    const char *summary;               /* one line, shown in lists */
+    const char *usage;                 /* synopsis after the command path, "" if none */
+    const char *args;                  /* positional arguments: "ID FROM TO", "[ID]", "USER..." */
+    const char *details;               /* more help text, or NULL */
+    const struct cli_opt *opts;        /* the command's own options, or NULL */
+    unsigned flags;                    /* CLI_REMOTE */
     int (*run)(struct cli_ctx *ctx);   /* parsed command */
     int (*raw)(int argc, char **argv); /* takes its own arguments (argv[0] is its name) */
     const struct cli_cmd *subs;        /* a group of subcommands */
@@ -58,14 +58,14 @@ struct cli_cmd {
  * order given. Owned by the dispatcher; valid while the command runs. */
 struct cli_ctx {
     const struct cli_cmd *cmd;
-    char path[128];  /* "memo new", for messages */
-    int nargs;       /* positional arguments */
+    char path[128]; /* "memo new", for messages */
+    int nargs;      /* positional arguments */
     char **args;
-    int nopts;       /* options given */
+    int nopts;                     /* options given */
     const struct cli_opt **opt_of; /* which option, per given option */
     const char **opt_val;          /* its value ("" for a flag) */
-    FILE *out;       /* where results go (stdout) */
-    FILE *err;       /* where messages go (stderr) */
+    FILE *out;                     /* where results go (stdout) */
+    FILE *err;                     /* where messages go (stderr) */
 };
 
 /* Runs the command line (argv[0] is the program). Returns the exit status. */

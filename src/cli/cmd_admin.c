@@ -122,7 +122,9 @@ static const char *policy_text(const json_t *p, char *out, size_t n)
         return "-";
     out_jtext(p, "amount", amount, sizeof amount);
     snprintf(out, n, "%s %s", amount,
-             unit && strcmp(unit, "working_days") == 0 ? "working days" : unit ? unit : "");
+             unit && strcmp(unit, "working_days") == 0 ? "working days"
+             : unit                                    ? unit
+                                                       : "");
     return out;
 }
 

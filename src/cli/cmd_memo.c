@@ -238,7 +238,8 @@ int cmd_memo_list(struct cli_ctx *ctx)
     for (size_t i = 0; i < ARRAY_LEN(scopes); i++)
         ok |= strcmp(scope, scopes[i]) == 0;
     if (!ok)
-        return cli_usage_error(ctx, "--scope must be mine, signable, queue or all, not '%s'", scope);
+        return cli_usage_error(ctx, "--scope must be mine, signable, queue or all, not '%s'",
+                               scope);
     snprintf(path, sizeof path, "/api/v1/memos?scope=%s", scope);
     return remote_run(ctx, "GET", path, NULL,
                       strcmp(scope, "queue") == 0 ? render_memo_list_due_reply : render_list);

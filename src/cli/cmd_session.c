@@ -175,9 +175,8 @@ out:
 static int render_me(struct cli_ctx *ctx, const json_t *reply, struct err *e)
 {
     (void)e;
-    const json_t *m = json_is_object(json_object_get(reply, "member"))
-                          ? json_object_get(reply, "member")
-                          : reply;
+    const json_t *m =
+        json_is_object(json_object_get(reply, "member")) ? json_object_get(reply, "member") : reply;
     print_member(ctx->out, m);
     fputc('\n', ctx->out);
     return 0;

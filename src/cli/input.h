@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 /* Largest text file the CLI reads. */
-#define INPUT_FILE_MAX (1024u * 1024u)
+#define INPUT_FILE_MAX   (1024u * 1024u)
 #define INPUT_SECRET_MAX 1024
 
 /* Reads the whole file at path ("-": standard input) into out, refusing more

@@ -61,8 +61,8 @@ out:
     return rc;
 }
 
-int remote_call(const struct cli_ctx *ctx, const char *method, const char *path,
-                const json_t *body, struct client_reply *r, struct err *e)
+int remote_call(const struct cli_ctx *ctx, const char *method, const char *path, const json_t *body,
+                struct client_reply *r, struct err *e)
 {
     int rc = -1;
     int have_token = 0;
@@ -131,8 +131,8 @@ int remote_memo_path(struct buf *out, const char *id, const char *suffix, struct
     return remote_path(out, "memos", id, suffix, e);
 }
 
-int remote_memo_run(struct cli_ctx *ctx, const char *method, const char *suffix,
-                    const json_t *body, remote_render_fn render)
+int remote_memo_run(struct cli_ctx *ctx, const char *method, const char *suffix, const json_t *body,
+                    remote_render_fn render)
 {
     int status;
     struct err e;

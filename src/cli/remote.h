@@ -16,8 +16,7 @@
  * token from $DISSENT_TOKEN, else the saved login when it was made for that
  * same server (a saved token is never sent to another server). Sets
  * *have_token when there is one. Returns 0 or -1. The caller releases c. */
-int remote_client(const struct cli_ctx *ctx, struct client *c, int *have_token,
-                  struct err *e) WUR;
+int remote_client(const struct cli_ctx *ctx, struct client *c, int *have_token, struct err *e) WUR;
 
 /* Renders a successful reply for people. Returns 0 or -1 with e. */
 typedef int (*remote_render_fn)(struct cli_ctx *ctx, const json_t *reply, struct err *e);
@@ -30,8 +29,8 @@ int remote_run(struct cli_ctx *ctx, const char *method, const char *path, const 
 
 /* Like remote_run without printing: fills r (initialized by the caller) and
  * returns 0 or -1 with e (a 401 gets a hint to log in). */
-int remote_call(const struct cli_ctx *ctx, const char *method, const char *path,
-                const json_t *body, struct client_reply *r, struct err *e) WUR;
+int remote_call(const struct cli_ctx *ctx, const char *method, const char *path, const json_t *body,
+                struct client_reply *r, struct err *e) WUR;
 
 /* Writes "/api/v1/memos/<id><suffix>" (id escaped) into out, which is
  * initialized here; the caller releases it. Returns 0 or -1. */
@@ -43,8 +42,8 @@ int remote_path(struct buf *out, const char *prefix, const char *segment, const 
 
 /* Sends method to /api/v1/memos/<ctx->args[0]><suffix> with body (may be
  * NULL) and renders as remote_run does. Returns an exit status. */
-int remote_memo_run(struct cli_ctx *ctx, const char *method, const char *suffix,
-                    const json_t *body, remote_render_fn render);
+int remote_memo_run(struct cli_ctx *ctx, const char *method, const char *suffix, const json_t *body,
+                    remote_render_fn render);
 
 /* Takes the text from --body TEXT or --body-file FILE (exactly one unless
  * optional; then neither leaves *text NULL) into a new string (free()).

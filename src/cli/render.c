@@ -106,7 +106,8 @@ static void render_review(FILE *f, const json_t *memo)
 void render_memo(FILE *f, const json_t *memo, const json_t *version)
 {
     const json_t *v = version ? version : json_object_get(memo, "version");
-    const char *marking = out_jstr(v, "marking") ? out_jstr(v, "marking") : out_jstr(memo, "marking");
+    const char *marking =
+        out_jstr(v, "marking") ? out_jstr(v, "marking") : out_jstr(memo, "marking");
     const char *title = out_jstr(v, "title") ? out_jstr(v, "title") : out_jstr(memo, "title");
     const char *body = out_jstr(v, "body");
     char num[32], latest[32], line[160], t[40];
@@ -212,10 +213,11 @@ void render_memo_list(FILE *f, const json_t *memos, int with_deadlines)
             out_jtext(m, "signatures", signed_n, sizeof signed_n);
         snprintf(due, sizeof due, "%s%s", next_due(m) ? out_time(next_due(m), t2, sizeof t2) : "-",
                  json_is_true(json_object_get(rv, "overdue")) ? " OVERDUE" : "");
-        const char *row7[] = {out_jstr(m, "id"), out_jstr(m, "state"), out_jstr(m, "marking"),
-                              ver, signed_n, due, out_jstr(m, "title")};
-        const char *row6[] = {out_jstr(m, "id"), out_jstr(m, "state"), out_jstr(m, "marking"),
-                              ver, signed_n, out_jstr(m, "title")};
+        const char *row7[] = {
+            out_jstr(m, "id"),   out_jstr(m, "state"), out_jstr(m, "marking"), ver, signed_n, due,
+            out_jstr(m, "title")};
+        const char *row6[] = {out_jstr(m, "id"), out_jstr(m, "state"), out_jstr(m, "marking"), ver,
+                              signed_n,          out_jstr(m, "title")};
         out_table_add(&t, with_deadlines ? row7 : row6);
     }
     out_table_print(&t, f);

@@ -119,9 +119,9 @@ void client_reply_release(struct client_reply *r)
 enum err_code client_code_from_name(const char *name, long status)
 {
     static const enum err_code codes[] = {
-        ERR_INVALID, ERR_TOO_LARGE,   ERR_UNAUTHORIZED, ERR_FORBIDDEN, ERR_NOT_FOUND,
-        ERR_CONFLICT, ERR_STATE,      ERR_RATE,         ERR_CRYPTO,    ERR_UNSUPPORTED,
-        ERR_IO,      ERR_DB,          ERR_NOMEM,        ERR_INTERNAL,
+        ERR_INVALID,  ERR_TOO_LARGE, ERR_UNAUTHORIZED, ERR_FORBIDDEN, ERR_NOT_FOUND,
+        ERR_CONFLICT, ERR_STATE,     ERR_RATE,         ERR_CRYPTO,    ERR_UNSUPPORTED,
+        ERR_IO,       ERR_DB,        ERR_NOMEM,        ERR_INTERNAL,
     };
     if (name) {
         for (size_t i = 0; i < ARRAY_LEN(codes); i++)

@@ -17,13 +17,13 @@
 #include <stddef.h>
 
 #define CLIENT_DEFAULT_SERVER "http://127.0.0.1:8080"
-#define CLIENT_URL_MAX 512
-#define CLIENT_TOKEN_MAX 512
+#define CLIENT_URL_MAX        512
+#define CLIENT_TOKEN_MAX      512
 /* Largest reply accepted by default. */
 #define CLIENT_MAX_RESPONSE (8u * 1024u * 1024u)
 
 struct client {
-    char server[CLIENT_URL_MAX]; /* base URL, no trailing slash */
+    char server[CLIENT_URL_MAX];  /* base URL, no trailing slash */
     char token[CLIENT_TOKEN_MAX]; /* bearer token, "" for none */
     size_t max_response;          /* bytes */
     long timeout;                 /* seconds for the whole request */

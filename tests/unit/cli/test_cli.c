@@ -337,9 +337,9 @@ static void test_memo_new(void **state)
     char *reply = fake_http_reply(201, memo_json);
     const char *replies[] = {reply};
     fake_start(replies, 1);
-    struct run r = run("memo", "new", "--channel", "sd", "--title", "Visa policy", "--marking",
-                       "SBU", "--body", "We disagree.", "--co-drafter", "bob", "--co-drafter",
-                       "carol", NULL);
+    struct run r =
+        run("memo", "new", "--channel", "sd", "--title", "Visa policy", "--marking", "SBU",
+            "--body", "We disagree.", "--co-drafter", "bob", "--co-drafter", "carol", NULL);
     fake_http_stop(&fake);
     assert_int_equal(r.status, 0);
     assert_string_equal(r.out, "m1\n");

@@ -15,15 +15,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define FAKE_HTTP_MAX 8
+#define FAKE_HTTP_MAX     8
 #define FAKE_HTTP_REQ_MAX 65536
 
 struct fake_http {
     int fd;
     int port;
     pthread_t thread;
-    size_t n;                             /* replies to give */
-    const char *reply[FAKE_HTTP_MAX];     /* raw HTTP responses */
+    size_t n;                         /* replies to give */
+    const char *reply[FAKE_HTTP_MAX]; /* raw HTTP responses */
     size_t reply_len[FAKE_HTTP_MAX];
     char request[FAKE_HTTP_MAX][FAKE_HTTP_REQ_MAX];
     size_t served;

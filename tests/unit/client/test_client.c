@@ -45,7 +45,8 @@ static void test_error_reply(void **state)
 {
     (void)state;
     struct err e;
-    const char *body = "{\"error\":{\"code\":\"wrong_state\",\"message\":\"memo is not circulating\"}}";
+    const char *body =
+        "{\"error\":{\"code\":\"wrong_state\",\"message\":\"memo is not circulating\"}}";
     assert_int_equal(client_error_from_reply(409, body, strlen(body), &e), -1);
     assert_int_equal(e.code, ERR_STATE);
     assert_string_equal(e.msg, "memo is not circulating");
@@ -237,8 +238,7 @@ static void test_request_error_reply(void **state)
     client_reply_init(&r);
     snprintf(url, sizeof url, "http://127.0.0.1:%d/", f.port);
     assert_int_equal(client_set_server(&c, url, &e), 0);
-    assert_int_equal(client_request(&c, "DELETE", "/api/v1/memos/x/signatures", NULL, &r, &e),
-                     -1);
+    assert_int_equal(client_request(&c, "DELETE", "/api/v1/memos/x/signatures", NULL, &r, &e), -1);
     fake_http_stop(&f);
     assert_int_equal(r.status, 409);
     assert_int_equal(e.code, ERR_STATE);
@@ -338,16 +338,11 @@ static void test_connection_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_server_url),
-        cmocka_unit_test(test_error_reply),
-        cmocka_unit_test(test_path_segment),
-        cmocka_unit_test(test_session_roundtrip),
-        cmocka_unit_test(test_session_invalid),
-        cmocka_unit_test(test_session_path),
-        cmocka_unit_test(test_request_ok),
-        cmocka_unit_test(test_request_error_reply),
-        cmocka_unit_test(test_request_too_large),
-        cmocka_unit_test(test_request_not_json),
+        cmocka_unit_test(test_server_url),         cmocka_unit_test(test_error_reply),
+        cmocka_unit_test(test_path_segment),       cmocka_unit_test(test_session_roundtrip),
+        cmocka_unit_test(test_session_invalid),    cmocka_unit_test(test_session_path),
+        cmocka_unit_test(test_request_ok),         cmocka_unit_test(test_request_error_reply),
+        cmocka_unit_test(test_request_too_large),  cmocka_unit_test(test_request_not_json),
         cmocka_unit_test(test_connection_refused),
     };
     return cmocka_run_group_tests_name("client", tests, make_tmpdir, remove_tmpdir);
