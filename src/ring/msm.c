@@ -229,18 +229,33 @@ static void table_build(ring_point tab[CT_TABLE], const ring_point *p)
         decaf_255_point_add(&tab[k], &tab[k - 1], p);
 }
 
-/* q = d * P from the table, d in [-16, 16], constant time. */
-static void table_lookup(ring_point *q, const ring_point tab[CT_TABLE], int8_t d)
+/* q = d * P from the table, d in [-16, 16], constant time: every entry is
+ * read and masked; the identity is taken when d = 0. neg is scratch; the
+ * caller wipes q and neg when done. */
+static void table_lookup(ring_point *q, ring_point *neg, const ring_point tab[CT_TABLE], int8_t d)
 {
-    uint32_t sign = (uint32_t)((uint8_t)d >> 7);        /* 1 if negative */
+    enum { NL = sizeof tab[0].x->limb / sizeof tab[0].x->limb[0] };
+    uint32_t sign = (uint32_t)((uint8_t)d >> 7); /* 1 if negative */
     uint32_t mag = (uint32_t)(((int32_t)d ^ -(int32_t)sign) + (int32_t)sign);
-    ring_point r = *decaf_255_point_identity, neg;
-    for (uint32_t k = 0; k < CT_TABLE; k++)
-        ring_point_ct_select(&r, &r, &tab[k], ct_eq_mask(mag, k + 1));
-    decaf_255_point_negate(&neg, &r);
-    ring_point_ct_select(q, &r, &neg, (uint64_t)0 - (uint64_t)sign);
-    sodium_memzero(&r, sizeof r);
-    sodium_memzero(&neg, sizeof neg);
+    const ring_point *id = decaf_255_point_identity;
+    uint64_t m0 = ct_eq_mask(mag, 0);
+    for (unsigned l = 0; l < NL; l++) {
+        q->x->limb[l] = id->x->limb[l] & m0;
+        q->y->limb[l] = id->y->limb[l] & m0;
+        q->z->limb[l] = id->z->limb[l] & m0;
+        q->t->limb[l] = id->t->limb[l] & m0;
+    }
+    for (uint32_t k = 0; k < CT_TABLE; k++) {
+        uint64_t m = ct_eq_mask(mag, k + 1);
+        for (unsigned l = 0; l < NL; l++) {
+            q->x->limb[l] |= tab[k].x->limb[l] & m;
+            q->y->limb[l] |= tab[k].y->limb[l] & m;
+            q->z->limb[l] |= tab[k].z->limb[l] & m;
+            q->t->limb[l] |= tab[k].t->limb[l] & m;
+        }
+    }
+    decaf_255_point_negate(neg, q);
+    ring_point_ct_select(q, q, neg, (uint64_t)0 - (uint64_t)sign);
 }
 
 int ring_msm_ct(ring_point *out, const uint8_t (*scalars)[RING_SCALAR_BYTES],
@@ -263,19 +278,20 @@ int ring_msm_ct(ring_point *out, const uint8_t (*scalars)[RING_SCALAR_BYTES],
         table_build(tabs + i * CT_TABLE, &points[i]);
         recode_ct(digits + i * CT_WINDOWS, scalars[i]);
     }
-    ring_point acc = *decaf_255_point_identity, t;
+    ring_point acc = *decaf_255_point_identity, t, neg;
     for (unsigned w = CT_WINDOWS; w-- > 0;) {
         if (w != CT_WINDOWS - 1)
             for (unsigned k = 0; k < CT_W; k++)
                 decaf_255_point_double(&acc, &acc);
         for (size_t i = 0; i < n; i++) {
-            table_lookup(&t, tabs + i * CT_TABLE, digits[i * CT_WINDOWS + w]);
+            table_lookup(&t, &neg, tabs + i * CT_TABLE, digits[i * CT_WINDOWS + w]);
             decaf_255_point_add(&acc, &acc, &t);
         }
     }
     *out = acc;
     sodium_memzero(&acc, sizeof acc);
     sodium_memzero(&t, sizeof t);
+    sodium_memzero(&neg, sizeof neg);
     rc = 0;
 out:
     if (digits)
@@ -289,7 +305,7 @@ out:
 
 void ring_scalarmul_ct(ring_point *q, const uint8_t s[RING_SCALAR_BYTES], const ring_point *p)
 {
-    ring_point tab[CT_TABLE], acc = *decaf_255_point_identity, t;
+    ring_point tab[CT_TABLE], acc = *decaf_255_point_identity, t, neg;
     int8_t d[CT_WINDOWS];
     table_build(tab, p);
     recode_ct(d, s);
@@ -297,10 +313,12 @@ void ring_scalarmul_ct(ring_point *q, const uint8_t s[RING_SCALAR_BYTES], const 
         if (w != CT_WINDOWS - 1)
             for (unsigned k = 0; k < CT_W; k++)
                 decaf_255_point_double(&acc, &acc);
-        table_lookup(&t, tab, d[w]);
+        table_lookup(&t, &neg, tab, d[w]);
         decaf_255_point_add(&acc, &acc, &t);
     }
     *q = acc;
+    sodium_memzero(tab, sizeof tab);
+    sodium_memzero(&neg, sizeof neg);
     sodium_memzero(d, sizeof d);
     sodium_memzero(&acc, sizeof acc);
     sodium_memzero(&t, sizeof t);

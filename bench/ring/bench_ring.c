@@ -1,0 +1,184 @@
+/* bench_ring.c — figures for src/ring: MSM per point against naive scalar
+ * multiplication, and Triptych prove / verify / batch-verify / proof size at
+ * ring sizes 2^10 .. 2^16. Prints figures and ratios; never asserts.
+ *
+ * DISSENT_BENCH_QUICK=1 runs only the small sizes (2^10, 2^12).
+ * Batches: proving is ~1 s per proof at 2^16, so a batch of B items is made
+ * of D distinct proofs (D printed) repeated; the verifier does exactly the
+ * same work per item whether or not proofs repeat (fresh weights, full
+ * parsing and coefficient computation per item). */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ring/group.h"
+#include "ring/msm.h"
+#include "ring/triptych.h"
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static void random_points(ring_point *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint8_t h[64], b[32];
+        randombytes_buf(h, sizeof h);
+        crypto_core_ristretto255_from_hash(b, h);
+        if (ring_point_decode(&p[i], b, 0, "p", NULL) != 0)
+            abort();
+    }
+}
+
+static void bench_msm(size_t n)
+{
+    ring_point *p = malloc(n * sizeof *p), out;
+    uint8_t(*s)[32] = malloc(n * 32);
+    if (!p || !s)
+        abort();
+    random_points(p, n);
+    for (size_t i = 0; i < n; i++)
+        ring_scalar_random(s[i]);
+    struct err e;
+    double t0 = now();
+    if (ring_msm(&out, (const uint8_t(*)[32])s, p, n, 0, &e) != 0)
+        abort();
+    double t2 = now() - t0;
+    t0 = now();
+    if (ring_msm(&out, (const uint8_t(*)[32])s, p, n, 1, &e) != 0)
+        abort();
+    double t1 = now() - t0;
+    size_t nn = n < 2000 ? n : 2000, nc = n < 512 ? n : 512;
+    t0 = now();
+    for (size_t i = 0; i < nn; i++) {
+        decaf_255_scalar_t ds;
+        ring_point q;
+        if (decaf_255_scalar_decode(ds, s[i]) != DECAF_SUCCESS)
+            abort();
+        decaf_255_point_scalarmul(&q, &p[i], ds);
+    }
+    double tn = (now() - t0) / (double)nn;
+    t0 = now();
+    if (ring_msm_ct(&out, (const uint8_t(*)[32])s, p, nc, &e) != 0)
+        abort();
+    double tc = (now() - t0) / (double)nc;
+    printf("msm n=%-6zu window=%2u  pippenger %.2f us/pt (2 threads), %.2f us/pt (1 thread); "
+           "constant-time %.2f us/pt; naive %.2f us/pt; naive/pippenger %.1fx\n",
+           n, ring_msm_window(n), t2 / (double)n * 1e6, t1 / (double)n * 1e6, tc * 1e6, tn * 1e6,
+           tn / (t2 / (double)n));
+    free(p);
+    free(s);
+}
+
+static void bench_ring(unsigned logn, int quick)
+{
+    const size_t n = (size_t)1 << logn;
+    uint8_t(*pk)[32] = malloc(n * 32), sk[32];
+    if (!pk)
+        abort();
+    uint8_t h[64];
+    const size_t signer = n / 3;
+    for (size_t i = 0; i < n; i++) {
+        if (i == signer) {
+            ring_keypair(pk[i], sk);
+        } else {
+            randombytes_buf(h, sizeof h);
+            crypto_core_ristretto255_from_hash(pk[i], h);
+        }
+    }
+    struct err e;
+    struct ring_keys *ring;
+    double t0 = now();
+    if (ring_keys_new(&ring, (const uint8_t(*)[32])pk, n, &e) != 0) {
+        printf("ring: %s\n", e.msg);
+        abort();
+    }
+    double tring = now() - t0;
+    const uint8_t *scope = (const uint8_t *)"memo-bench", *msg = (const uint8_t *)"version";
+    printf("\n== ring 2^%u = %zu keys (ring decode + digest, once per roster: %.1f ms)\n", logn, n,
+           tring * 1e3);
+
+    static const unsigned radices[] = {4, 16, 2};
+    enum { D = 4 };
+    uint8_t *proofs[D] = {0};
+    size_t lens[D] = {0};
+    struct ring_params chosen;
+    if (ring_params_for(n, &chosen, &e) != 0)
+        abort();
+    for (int r = 0; r < 3; r++) {
+        struct ring_params p = {radices[r], ring_params_digits(n, radices[r])};
+        if ((size_t)1 << (p.m * (radices[r] == 16 ? 4 : radices[r] == 4 ? 2 : 1)) != n)
+            continue; /* only radices that need no padding at this size */
+        if (p.n == 2 && (quick || logn > 12))
+            continue;
+        uint8_t *proof;
+        size_t len;
+        t0 = now();
+        if (ring_prove_with(&proof, &len, p, ring, signer, sk, scope, 10, msg, 7, &e) != 0)
+            abort();
+        double tp = now() - t0;
+        t0 = now();
+        int ok = ring_verify(ring, proof, len, scope, 10, msg, 7, NULL, &e);
+        double tv = now() - t0;
+        printf("n=%-2u m=%-2u%s prove %8.1f ms  verify %7.1f ms  proof %zu bytes  (%s)\n", p.n, p.m,
+               p.n == chosen.n ? "*" : " ", tp * 1e3, tv * 1e3, len, ok == 0 ? "valid" : e.msg);
+        if (p.n == chosen.n) {
+            proofs[0] = proof;
+            lens[0] = len;
+        } else {
+            free(proof);
+        }
+    }
+    for (int k = 1; k < D; k++)
+        if (ring_prove(&proofs[k], &lens[k], ring, signer, sk, scope, 10, msg, 7, &e) != 0)
+            abort();
+    static const size_t batches[] = {100, 1000};
+    for (int b = 0; b < 2; b++) {
+        size_t cnt = batches[b];
+        if (cnt == 1000 && logn > 14 && quick)
+            continue;
+        struct ring_batch_item *items = malloc(cnt * sizeof *items);
+        for (size_t k = 0; k < cnt; k++)
+            items[k] = (struct ring_batch_item){proofs[k % D], lens[k % D], msg, 7};
+        t0 = now();
+        int ok = ring_verify_batch(ring, scope, 10, items, cnt, &e);
+        double tb = now() - t0;
+        printf("batch of %4zu proofs (%d distinct): %.2f ms per proof, %.1f ms total (%s)\n", cnt,
+               D, tb / (double)cnt * 1e3, tb * 1e3, ok == 0 ? "valid" : e.msg);
+        free(items);
+    }
+    for (int k = 0; k < D; k++)
+        free(proofs[k]);
+    ring_keys_free(ring);
+    free(pk);
+    sodium_memzero(sk, sizeof sk);
+}
+
+int main(void)
+{
+    struct err e;
+    if (ring_init(&e) != 0)
+        return 1;
+    const char *q = getenv("DISSENT_BENCH_QUICK");
+    int quick = q && *q && strcmp(q, "0") != 0;
+    printf("goals at 2^16 (2 cores): prove <= 0.75-1 s, verify <= 150 ms, batch <= 5 ms/proof, "
+           "proof <= 1600 bytes, MSM <= 3 us/point\n");
+    bench_msm(1024);
+    bench_msm(4096);
+    if (!quick) {
+        bench_msm(16384);
+        bench_msm(65536);
+    }
+    static const unsigned sizes[] = {10, 12, 14, 16};
+    for (int i = 0; i < 4; i++) {
+        if (quick && sizes[i] > 12)
+            break;
+        bench_ring(sizes[i], quick);
+    }
+    return 0;
+}
