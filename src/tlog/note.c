@@ -176,8 +176,11 @@ static int key_string_parse(const char *s, size_t len, char name[TLOG_NAME_MAX +
     }
     memcpy(hex, p1 + 1, 2 * TLOG_KEY_ID_SIZE);
     hex[2 * TLOG_KEY_ID_SIZE] = '\0';
+    for (size_t i = 0; i < 2 * TLOG_KEY_ID_SIZE; i++)
+        if (!((hex[i] >= '0' && hex[i] <= '9') || (hex[i] >= 'a' && hex[i] <= 'f')))
+            hex[0] = 'x'; /* only lowercase, as written: makes hex_decode fail */
     if (hex_decode(key_id, TLOG_KEY_ID_SIZE, hex) != 0) {
-        err_set(e, ERR_INVALID, "key id in a key string must be 8 hex digits");
+        err_set(e, ERR_INVALID, "key id in a key string must be 8 lowercase hex digits");
         goto out;
     }
     if (b64_decode(typed, sizeof typed, &n, p2 + 1, len - (size_t)(p2 + 1 - s)) != 0 || n != sizeof typed) {

@@ -98,7 +98,7 @@ static void test_key_strings(void **state)
     tlog_signer_wipe(&s2);
 
     /* every single-character change of a verifier key string is rejected
-     * (or, for hex case changes, parses to the same key) */
+     * (key ids are lowercase hex only) */
     size_t len = strlen(vs);
     for (size_t i = 0; i < len; i++) {
         char m[TLOG_VERIFIER_KEY_MAX];
@@ -125,6 +125,8 @@ static void test_key_strings(void **state)
     const char ecdsa[] = "PeterNeumann+c74f20a3+Ahpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
     assert_int_equal(tlog_verifier_parse(&v, ecdsa, strlen(ecdsa), &e), -1);
     /* wrong key id */
+    const char upper_id[] = "PeterNeumann+C74F20A3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
+    assert_int_equal(tlog_verifier_parse(&v, upper_id, strlen(upper_id), &e), -1);
     const char wrong_id[] = "PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
     assert_int_equal(tlog_verifier_parse(&v, wrong_id, strlen(wrong_id), &e), -1);
     /* same key under another name: the id no longer matches */
