@@ -46,7 +46,7 @@ int chan_memo_json(struct chan *c, const struct memo_ctx *x, const struct st_ver
 
     if (store_drafter_list(c->st, m->id, &drafters, e) || store_counts(c->st, m->id, &counts, e))
         goto out;
-    review = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:b}",
+    review = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:b}",
                        "submitted_at", chan_time_json(m->submitted_at), "acknowledge_due",
                        chan_time_json(m->ack_due), "acknowledge_due_local",
                        local_time(zone, m->ack_due), "acknowledged_at",
