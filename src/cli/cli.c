@@ -644,7 +644,7 @@ static void print_help(FILE *f, const struct cli_cmd *cmd, const char *path)
     if (cmd->details)
         fprintf(f, "\n%s\n", cmd->details);
     if (cmd->raw) {
-        fprintf(f, "\nThis command works on the local installation; see docs/cli.md.\n");
+        fprintf(f, "\nRun 'dissent %s --help' for its options.\n", path);
         return;
     }
     fputs("\noptions:\n", f);
@@ -755,6 +755,11 @@ static int run_help(int argc, char **argv, FILE *out, FILE *err)
         path_add(path, sizeof path, argv[i]);
         cmds = cmd->subs;
     }
+    if (cmd->raw) {
+        char *help_argv[] = {(char *)cmd->name, (char *)"--help", NULL};
+        fflush(out);
+        return cmd->raw(2, help_argv);
+    }
     print_help(out, cmd, path);
     return CLI_OK;
 }
@@ -766,13 +771,9 @@ static int run_cmd(const struct cli_cmd *cmd, const char *path, int argc, char *
     struct cli_ctx ctx;
 
     if (cmd->raw) {
-        for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
-            if (is_help(argv[i])) {
-                print_help(out, cmd, path);
-                return CLI_OK;
-            }
-        }
+        /* Local commands parse their own options and answer --help themselves. */
         fflush(out);
+        fflush(err);
         return cmd->raw(argc, argv);
     }
     memset(&ctx, 0, sizeof ctx);

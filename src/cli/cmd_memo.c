@@ -71,8 +71,12 @@ static int render_version_created(struct cli_ctx *ctx, const json_t *v, struct e
 {
     char n[32];
     (void)e;
-    fprintf(ctx->out, "version %s of memo %s recorded\n", out_jtext(v, "number", n, sizeof n),
-            ctx->args[0]);
+    /* The reply is the version, or the memo with its new latest version. */
+    if (json_is_object(json_object_get(v, "version")))
+        v = json_object_get(v, "version");
+    fprintf(ctx->out, "version %s of memo ", out_jtext(v, "number", n, sizeof n));
+    out_text(ctx->out, ctx->args[0]);
+    fputs(" recorded\n", ctx->out);
     return 0;
 }
 
@@ -297,7 +301,7 @@ static int render_drafters(struct cli_ctx *ctx, const json_t *memo, struct err *
     json_array_foreach(json_object_get(memo, "drafters"), i, d)
     {
         fputs(i ? ", " : " ", ctx->out);
-        out_text(ctx->out, json_string_value(d) ? json_string_value(d) : "?");
+        render_username(ctx->out, d);
     }
     fputc('\n', ctx->out);
     return 0;

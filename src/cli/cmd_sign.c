@@ -10,7 +10,11 @@ static int render_signed(struct cli_ctx *ctx, const json_t *sig, struct err *e)
 {
     char v[32];
     (void)e;
-    out_jtext(sig, "version", v, sizeof v);
+    /* The reply is the signature, or the memo with "my_signature". */
+    if (json_is_integer(json_object_get(sig, "my_signature")))
+        out_jtext(sig, "my_signature", v, sizeof v);
+    else
+        out_jtext(sig, "version", v, sizeof v);
     fprintf(ctx->out, "signed version %s of memo ", v[0] != '-' ? v : "(latest)");
     out_text(ctx->out, ctx->args[0]);
     fputc('\n', ctx->out);

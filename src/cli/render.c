@@ -6,6 +6,12 @@
 #include "cli/cli.h"
 #include "cli/out.h"
 
+void render_username(FILE *f, const json_t *who)
+{
+    const char *name = json_is_string(who) ? json_string_value(who) : out_jstr(who, "username");
+    out_text(f, name ? name : "?");
+}
+
 /* The review object of a memo or summary: nested "review", else the memo. */
 static const json_t *review_of(const json_t *memo)
 {
@@ -145,7 +151,7 @@ void render_memo(FILE *f, const json_t *memo, const json_t *version)
     {
         if (i)
             fputs(", ", f);
-        out_text(f, json_string_value(d) ? json_string_value(d) : "?");
+        render_username(f, d);
     }
     fputs(json_array_size(drafters) ? "\n" : "-\n", f);
     if (json_is_object(counts))
@@ -173,7 +179,9 @@ void render_memo_state(FILE *f, const json_t *memo)
         return;
     if (strcmp(state, "submitted") == 0)
         fprintf(f, "acknowledgement due %s\n",
-                out_time(out_jstr(rv, "acknowledge_due"), t, sizeof t));
+                out_time(out_jstr(rv, "acknowledge_due") ? out_jstr(rv, "acknowledge_due")
+                                                         : out_jstr(rv, "ack_due"),
+                         t, sizeof t));
     if (strcmp(state, "submitted") == 0 || strcmp(state, "acknowledged") == 0)
         fprintf(f, "answer due %s%s\n", out_time(out_jstr(rv, "answer_due"), t, sizeof t),
                 json_is_true(json_object_get(rv, "extended")) ? " (extended)" : "");
@@ -184,8 +192,11 @@ static const char *next_due(const json_t *memo)
 {
     const json_t *rv = review_of(memo);
     const char *state = out_jstr(memo, "state");
+    if (out_jstr(rv, "next_due"))
+        return out_jstr(rv, "next_due");
     if (state && strcmp(state, "submitted") == 0)
-        return out_jstr(rv, "acknowledge_due");
+        return out_jstr(rv, "acknowledge_due") ? out_jstr(rv, "acknowledge_due")
+                                               : out_jstr(rv, "ack_due");
     if (state && strcmp(state, "acknowledged") == 0)
         return out_jstr(rv, "answer_due");
     return NULL;

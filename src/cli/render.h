@@ -20,6 +20,9 @@ void render_memo_state(FILE *f, const json_t *memo);
  * with_deadlines is set). */
 void render_memo_list(FILE *f, const json_t *memos, int with_deadlines);
 
+/* Prints a user name given as a string or as an object with "username". */
+void render_username(FILE *f, const json_t *who);
+
 /* Prints a counts object: total, per version, per organization. */
 void render_counts(FILE *f, const json_t *counts);
 
