@@ -32,17 +32,19 @@ unsigned ring_msm_window(size_t n)
 /* Signed base-2^c digits in [-2^(c-1)+1, 2^(c-1)], windows*c >= 254. */
 static void recode_signed(int32_t *d, const uint8_t s[32], unsigned c, unsigned windows)
 {
+    uint64_t limb[5] = {0, 0, 0, 0, 0};
+    for (int i = 0; i < 4; i++)
+        for (int k = 7; k >= 0; k--)
+            limb[i] = (limb[i] << 8) | s[8 * i + k];
     int32_t carry = 0;
     const int32_t half = (int32_t)1 << (c - 1);
+    const uint64_t mask = ((uint64_t)1 << c) - 1;
     for (unsigned w = 0; w < windows; w++) {
-        unsigned bit = w * c;
-        int32_t v = 0;
-        for (unsigned k = 0; k < c; k++) {
-            unsigned b = bit + k;
-            if (b < 256)
-                v |= (int32_t)((s[b >> 3] >> (b & 7)) & 1) << k;
-        }
-        v += carry;
+        unsigned bit = w * c, li = bit >> 6, sh = bit & 63;
+        uint64_t v64 = limb[li] >> sh;
+        if (sh + c > 64 && li < 4)
+            v64 |= limb[li + 1] << (64 - sh);
+        int32_t v = (int32_t)(v64 & mask) + carry;
         if (v > half) {
             d[w] = v - ((int32_t)1 << c);
             carry = 1;

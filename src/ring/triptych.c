@@ -341,58 +341,115 @@ static size_t off_z(struct ring_params p) { return off_f(p.m) + (size_t)p.m * (p
 /* ---------- prover ---------- */
 
 struct fold_job {
-    const ring_point *old; /* entries of `stride` points */
+    const ring_point *old; /* entries of deg+1 points (coefficients of x^0..x^deg) */
     size_t old_count;      /* entries in old (indices past it repeat the last: padding) */
-    ring_point *next;      /* entries of stride+1 points */
+    ring_point *next;      /* entries of deg+step+1 points */
     size_t r0, r1;
-    unsigned n, t;
-    const uint8_t (*a)[32]; /* a_{t,0..n-1} */
-    const uint64_t *mask;   /* mask[i] = all ones iff i == l_t */
+    unsigned n, deg, step;  /* step: digits folded at once (1 or 2) */
+    const uint8_t (*a0)[32]; /* a_{t,i} */
+    const uint8_t (*a1)[32]; /* a_{t+1,i} (step 2) */
+    const uint8_t (*b)[32];  /* b[i1*n+i0] = a_{t,i0} a_{t+1,i1} (step 2) */
+    const uint64_t *mask0;  /* mask0[i] = all ones iff i == l_t */
+    const uint64_t *mask1;  /* the same for l_{t+1} */
     int fail;
 };
+
+#define FOLD_MAX (MAX_N * MAX_N + 2 * MAX_N)
 
 static const ring_point *old_at(const struct fold_job *j, size_t idx, unsigned d)
 {
     if (idx >= j->old_count)
         idx = j->old_count - 1; /* public: padding depends on the ring size only */
-    return &j->old[idx * (j->t + 1) + d];
+    return &j->old[idx * (j->deg + 1) + d];
 }
 
+/* Folds `step` digits: for each group r of n^step entries and each degree d,
+ *   next[r]_d = sum_e sum_i coef_e(i) old[r n^step + i]_{d-e}
+ * where coef is the x^e coefficient of prod f_{t+s,i_s}(x), f = sigma x + a.
+ * Terms with sigma become constant-time selections; the rest is one
+ * constant-time MSM per output. */
 static void *fold_run(void *arg)
 {
     struct fold_job *j = arg;
-    ring_point tmp[MAX_N], acc, sel;
-    const unsigned t = j->t;
+    ring_point *pts = malloc(FOLD_MAX * sizeof *pts), acc, sel, tmp;
+    uint8_t(*sc)[32] = malloc(FOLD_MAX * 32);
+    const unsigned n = j->n, D = j->deg;
+    if (!pts || !sc) {
+        j->fail = 1;
+        goto out;
+    }
     for (size_t r = j->r0; r < j->r1; r++) {
-        ring_point *dst = &j->next[r * (t + 2)];
-        for (unsigned d = 0; d <= t + 1; d++) {
-            acc = *decaf_255_point_identity;
-            if (d <= t) {
-                for (unsigned i = 0; i < j->n; i++)
-                    tmp[i] = *old_at(j, r * j->n + i, d);
-                if (ring_msm_ct(&acc, j->a, tmp, j->n, NULL) != 0) {
-                    j->fail = 1;
-                    goto out;
+        ring_point *dst = &j->next[r * (D + j->step + 1)];
+        for (unsigned d = 0; d <= D + j->step; d++) {
+            size_t cnt = 0;
+            sel = *decaf_255_point_identity;
+            if (j->step == 1) {
+                const size_t base = r * n;
+                if (d <= D)
+                    for (unsigned i = 0; i < n; i++, cnt++) {
+                        memcpy(sc[cnt], j->a0[i], 32);
+                        pts[cnt] = *old_at(j, base + i, d);
+                    }
+                if (d >= 1)
+                    for (unsigned i = 0; i < n; i++)
+                        ring_point_ct_select(&sel, &sel, old_at(j, base + i, d - 1), j->mask0[i]);
+            } else {
+                const size_t base = r * n * n;
+                if (d <= D)
+                    for (unsigned i1 = 0; i1 < n; i1++)
+                        for (unsigned i0 = 0; i0 < n; i0++, cnt++) {
+                            memcpy(sc[cnt], j->b[i1 * n + i0], 32);
+                            pts[cnt] = *old_at(j, base + i1 * n + i0, d);
+                        }
+                if (d >= 1 && d <= D + 1) {
+                    for (unsigned i1 = 0; i1 < n; i1++, cnt++) { /* sigma_t a_{t+1} */
+                        tmp = *decaf_255_point_identity;
+                        for (unsigned i0 = 0; i0 < n; i0++)
+                            ring_point_ct_select(&tmp, &tmp, old_at(j, base + i1 * n + i0, d - 1),
+                                                 j->mask0[i0]);
+                        memcpy(sc[cnt], j->a1[i1], 32);
+                        pts[cnt] = tmp;
+                    }
+                    for (unsigned i0 = 0; i0 < n; i0++, cnt++) { /* a_t sigma_{t+1} */
+                        tmp = *decaf_255_point_identity;
+                        for (unsigned i1 = 0; i1 < n; i1++)
+                            ring_point_ct_select(&tmp, &tmp, old_at(j, base + i1 * n + i0, d - 1),
+                                                 j->mask1[i1]);
+                        memcpy(sc[cnt], j->a0[i0], 32);
+                        pts[cnt] = tmp;
+                    }
                 }
+                if (d >= 2)
+                    for (unsigned i1 = 0; i1 < n; i1++)
+                        for (unsigned i0 = 0; i0 < n; i0++)
+                            ring_point_ct_select(&sel, &sel, old_at(j, base + i1 * n + i0, d - 2),
+                                                 j->mask0[i0] & j->mask1[i1]);
             }
-            if (d >= 1) {
-                sel = *decaf_255_point_identity;
-                for (unsigned i = 0; i < j->n; i++)
-                    ring_point_ct_select(&sel, &sel, old_at(j, r * j->n + i, d - 1), j->mask[i]);
-                decaf_255_point_add(&acc, &acc, &sel);
+            acc = *decaf_255_point_identity;
+            if (cnt && ring_msm_ct(&acc, (const uint8_t(*)[32])sc, pts, cnt, NULL) != 0) {
+                j->fail = 1;
+                goto out;
             }
+            decaf_255_point_add(&acc, &acc, &sel);
             dst[d] = acc;
         }
     }
 out:
-    sodium_memzero(tmp, sizeof tmp);
+    if (pts)
+        sodium_memzero(pts, FOLD_MAX * sizeof *pts);
+    if (sc)
+        sodium_memzero(sc, FOLD_MAX * 32);
+    free(pts);
+    free(sc);
     sodium_memzero(&acc, sizeof acc);
     sodium_memzero(&sel, sizeof sel);
+    sodium_memzero(&tmp, sizeof tmp);
     return NULL;
 }
 
 /* Computes P_d = sum_k p_{k,d} M_k for d = 0..m (p_k(x) = prod_j (sigma x + a)),
- * by folding one digit at a time; out receives m+1 points. */
+ * folding two digits at a time (one for an odd last digit); out receives
+ * m+1 points. */
 static int fold_all(ring_point *out, const struct ring_keys *ring, struct ring_params p,
                     const uint8_t (*a)[MAX_N][32], const uint64_t (*mask)[MAX_N], struct err *e)
 {
@@ -402,9 +459,22 @@ static int fold_all(ring_point *out, const struct ring_keys *ring, struct ring_p
     ring_point *bufs[2] = {NULL, NULL};
     size_t bufsz[2] = {0, 0};
     size_t entries = ipow(p.n, p.m);
-    for (unsigned t = 0; t < p.m; t++) {
-        size_t s = entries / p.n;
-        ring_point *next = malloc(s * (t + 2) * sizeof *next);
+    uint8_t(*b)[32] = sodium_malloc(MAX_N * MAX_N * 32);
+    if (!b) {
+        err_set(e, ERR_NOMEM, "out of memory while proving");
+        return -1;
+    }
+    unsigned t = 0, deg = 0;
+    for (int slot = 0; t < p.m; slot ^= 1) {
+        const unsigned step = p.m - t >= 2 ? 2 : 1;
+        const size_t group = step == 2 ? (size_t)p.n * p.n : p.n;
+        const size_t s = entries / group;
+        if (step == 2)
+            for (unsigned i1 = 0; i1 < p.n; i1++)
+                for (unsigned i0 = 0; i0 < p.n; i0++)
+                    crypto_core_ristretto255_scalar_mul(b[i1 * p.n + i0], a[t][i0], a[t + 1][i1]);
+        const size_t stride = deg + step + 1;
+        ring_point *next = malloc(s * stride * sizeof *next);
         if (!next) {
             err_set(e, ERR_NOMEM, "out of memory while proving");
             goto out;
@@ -412,8 +482,10 @@ static int fold_all(ring_point *out, const struct ring_keys *ring, struct ring_p
         struct fold_job jobs[2];
         for (int k = 0; k < 2; k++)
             jobs[k] = (struct fold_job){.old = old, .old_count = old_count, .next = next,
-                                        .r0 = 0, .r1 = s, .n = p.n, .t = t, .a = a[t],
-                                        .mask = mask[t], .fail = 0};
+                                        .r0 = 0, .r1 = s, .n = p.n, .deg = deg, .step = step,
+                                        .a0 = a[t], .a1 = step == 2 ? a[t + 1] : a[t],
+                                        .b = (const uint8_t(*)[32])b, .mask0 = mask[t],
+                                        .mask1 = step == 2 ? mask[t + 1] : mask[t], .fail = 0};
         pthread_t tid;
         int spawned = 0;
         if (s >= 2 && ncores() > 1) {
@@ -426,14 +498,13 @@ static int fold_all(ring_point *out, const struct ring_keys *ring, struct ring_p
         fold_run(&jobs[0]);
         if (spawned)
             pthread_join(tid, NULL);
-        /* the previous intermediate buffer is secret-dependent: wipe it */
-        int slot = (int)(t & 1);
+        /* the older intermediate buffer is secret-dependent: wipe it */
         if (bufs[slot]) {
             sodium_memzero(bufs[slot], bufsz[slot]);
             free(bufs[slot]);
         }
         bufs[slot] = next;
-        bufsz[slot] = s * (t + 2) * sizeof *next;
+        bufsz[slot] = s * stride * sizeof *next;
         if (jobs[0].fail || (spawned && jobs[1].fail)) {
             err_set(e, ERR_NOMEM, "out of memory while proving");
             goto out;
@@ -441,6 +512,8 @@ static int fold_all(ring_point *out, const struct ring_keys *ring, struct ring_p
         old = next;
         old_count = s;
         entries = s;
+        t += step;
+        deg += step;
     }
     memcpy(out, old, (p.m + 1) * sizeof *out);
     rc = 0;
@@ -450,6 +523,7 @@ out:
             sodium_memzero(bufs[k], bufsz[k]);
             free(bufs[k]);
         }
+    sodium_free(b);
     return rc;
 }
 
@@ -873,7 +947,7 @@ int ring_verify_batch(const struct ring_keys *ring, const uint8_t *scope, size_t
     struct parsed *qs = NULL;
     struct acc *accs[2] = {NULL, NULL};
     ring_point *pts = NULL;
-    uint8_t(*sc)[32] = NULL;
+    uint8_t(*sc)[32] = NULL, (*ringsc)[32] = NULL;
     size_t npts = 0;
 
     if (count == 0)
@@ -899,7 +973,7 @@ int ring_verify_batch(const struct ring_keys *ring, const uint8_t *scope, size_t
         nmax = p.n > nmax ? p.n : nmax;
         per += 5 + 2 * (size_t)p.m;
     }
-    const size_t shared = ring->count + (size_t)mmax * nmax + 3;
+    const size_t shared = (size_t)mmax * nmax + 3;
     npts = shared + per;
     qs = calloc(count, sizeof *qs);
     pts = malloc(npts * sizeof *pts);
@@ -964,11 +1038,12 @@ int ring_verify_batch(const struct ring_keys *ring, const uint8_t *scope, size_t
     /* padding: keys past the ring repeat the last key */
     for (size_t k = ring->count; k < pad; k++)
         ring_msc_add(&a->coef[ring->count - 1], &a->coef[ring->count - 1], &a->coef[k]);
-    for (size_t k = 0; k < ring->count; k++) {
-        ring_msc_to_bytes(sc[k], &a->coef[k]);
-        pts[k] = ring->keys[k];
-    }
-    size_t k = ring->count;
+    ringsc = malloc(ring->count * 32);
+    if (!ringsc)
+        goto nomem;
+    for (size_t k = 0; k < ring->count; k++)
+        ring_msc_to_bytes(ringsc[k], &a->coef[k]);
+    size_t k = 0;
     for (unsigned j = 0; j < mmax; j++)
         for (unsigned i = 0; i < nmax; i++, k++) {
             memcpy(sc[k], a->g[j][i], 32);
@@ -981,9 +1056,12 @@ int ring_verify_batch(const struct ring_keys *ring, const uint8_t *scope, size_t
     memcpy(sc[k], a->u, 32);
     if (ring_point_decode(&pts[k], u, 0, "tag base", e) != 0)
         goto out;
-    ring_point res;
-    if (ring_msm(&res, (const uint8_t(*)[32])sc, pts, npts, 0, e) != 0)
+    /* the ring's keys are used in place; everything else in a second MSM */
+    ring_point res, rest;
+    if (ring_msm(&res, (const uint8_t(*)[32])ringsc, ring->keys, ring->count, 0, e) != 0 ||
+        ring_msm(&rest, (const uint8_t(*)[32])sc, pts, npts, 0, e) != 0)
         goto out;
+    decaf_255_point_add(&res, &res, &rest);
     if (!ring_point_is_identity(&res)) {
         err_set(e, ERR_CRYPTO,
                 count == 1 ? "the ring signature does not verify"
@@ -999,6 +1077,7 @@ out:
     free(qs);
     free(pts);
     free(sc);
+    free(ringsc);
     acc_free(accs[0]);
     acc_free(accs[1]);
     return rc;
