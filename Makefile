@@ -112,6 +112,7 @@ browser: $(BUILD)/dissent
 	@if [ -f tests/browser/run.sh ]; then bash tests/browser/run.sh $(abspath $(BUILD)/dissent); fi
 
 check: deps
+	@bash scripts/deps.sh test
 	@$(MAKE) --no-print-directory all unit vectors
 	@$(MAKE) --no-print-directory asan
 	@$(MAKE) --no-print-directory e2e browser

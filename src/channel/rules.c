@@ -35,8 +35,8 @@ static const struct chan_rule rules[] = {
     {.action = CHAN_ACT_REVISE, .relations = CHAN_REL_DRAFTER, .states = ST_ANY},
     {.action = CHAN_ACT_ADD_DRAFTER, .relations = CHAN_REL_DRAFTER, .states = ST_ANY},
     {.action = CHAN_ACT_CIRCULATE, .relations = CHAN_REL_DRAFTER, .states = ST_ANY},
-    {.action = CHAN_ACT_SIGN, .roles = CHAN_ROLE_MEMBER, .states = ST(CHAN_STATE_CIRCULATING)},
-    {.action = CHAN_ACT_SIGN, .relations = CHAN_REL_DRAFTER, .states = ST_ANY},
+    /* Any member may co-sign; when is the state machine's to say. */
+    {.action = CHAN_ACT_SIGN, .roles = CHAN_ROLE_MEMBER, .states = ST_ANY},
     {.action = CHAN_ACT_UNSIGN, .relations = CHAN_REL_SIGNER, .states = ST_ANY},
     {.action = CHAN_ACT_READ_SIGNERS, .relations = CHAN_REL_DRAFTER, .states = ST_ANY},
     {.action = CHAN_ACT_READ_SIGNERS, .roles = R_OFFICE, .states = ST_SUBMITTED_ON},

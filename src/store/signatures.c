@@ -36,11 +36,23 @@ int store_signature_delete(struct store *s, int64_t memo_id, int64_t member_id, 
 int store_count_adjust(struct store *s, int64_t memo_id, int version, int64_t org_id, int delta,
                        int64_t now, struct err *e)
 {
-    int rc = db_exec(s->db, e,
+    int rc;
+    if (delta > 0) {
+        rc = db_exec(s->db, e,
                      "INSERT INTO signature_counts(memo_id, version, org_id, count) VALUES(?, ?, ?, "
                      "?) ON CONFLICT(memo_id, version, org_id) DO UPDATE SET count = count + "
                      "excluded.count",
                      "iiii", memo_id, (int64_t)version, org_id, (int64_t)delta);
+    } else {
+        /* An upsert would test CHECK(count >= 0) on the negative row it tries
+         * to insert first: decrement the existing row instead. */
+        rc = db_exec(s->db, e,
+                     "UPDATE signature_counts SET count = count + ? WHERE memo_id = ? AND "
+                     "version = ? AND org_id = ?",
+                     "iiii", (int64_t)delta, memo_id, (int64_t)version, org_id);
+        if (rc == 0 && db_changes(s->db) != 1)
+            rc = err_set(e, ERR_INTERNAL, "signature count missing for version %d", version);
+    }
     if (rc == 0)
         rc = db_exec(s->db, e, "INSERT INTO signature_events(memo_id, at, delta) VALUES(?, ?, ?)",
                      "iii", memo_id, now, (int64_t)delta);

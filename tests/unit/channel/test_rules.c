@@ -51,6 +51,7 @@ static void test_access_table(void **state)
         {CHAN_ACT_SUBMIT, M, D, CHAN_STATE_CIRCULATING, 1},
         {CHAN_ACT_SUBMIT, RV, 0, CHAN_STATE_CIRCULATING, 0},
         {CHAN_ACT_SIGN, M, 0, CHAN_STATE_CIRCULATING, 1},
+        {CHAN_ACT_SIGN, M, 0, CHAN_STATE_CLOSED, 1}, /* refused later by the state machine */
         {CHAN_ACT_SIGN, RV, 0, CHAN_STATE_CIRCULATING, 0},
         {CHAN_ACT_SIGN, AD, 0, CHAN_STATE_CIRCULATING, 0},
         /* review */

@@ -1,0 +1,90 @@
+# lib.sh — helpers for the end-to-end tests: a real server on a free
+# loopback port over a real SQLite file, driven by the real CLI and curl.
+# Sourced by tests/e2e/*.sh; every check prints one line and is counted.
+
+E2E_PASS=0
+E2E_FAIL=0
+
+ok() { E2E_PASS=$((E2E_PASS + 1)); printf '  ok    %s\n' "$1"; }
+bad() { E2E_FAIL=$((E2E_FAIL + 1)); printf '  FAIL  %s\n' "$1"; [ -n "${2:-}" ] && printf '        %s\n' "$2"; return 0; }
+
+# expect_eq NAME GOT WANT
+expect_eq() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1" "got '$2', want '$3'"; fi; }
+# expect_in NAME HAYSTACK NEEDLE
+expect_in() { case "$2" in *"$3"*) ok "$1" ;; *) bad "$1" "'$3' not in: $(printf '%s' "$2" | head -c 400)" ;; esac; }
+expect_not_in() { case "$2" in *"$3"*) bad "$1" "'$3' found in: $(printf '%s' "$2" | head -c 400)" ;; *) ok "$1" ;; esac; }
+
+# json FILTER: reads JSON on stdin and prints a field (python3, no jq needed).
+# FILTER is a Python expression over `d`, e.g. 'd["memo"]["id"]'.
+json() { python3 -c 'import json,sys; d=json.load(sys.stdin); v='"$1"'; print(v if not isinstance(v,(dict,list)) else json.dumps(v, sort_keys=True))'; }
+
+# start_server DB [ENV=VALUE...]: starts dissent serve on a free port; sets URL, SERVER_PID.
+start_server() {
+  local db=$1; shift
+  rm -f "$E2E_TMP/port"
+  env "$@" "$DISSENT" serve --db "$db" --listen 127.0.0.1:0 --port-file "$E2E_TMP/port" \
+    > "$E2E_TMP/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do [ -s "$E2E_TMP/port" ] && break; sleep 0.05; done
+  [ -s "$E2E_TMP/port" ] || { echo "server did not start"; cat "$E2E_TMP/server.log"; exit 1; }
+  URL="http://127.0.0.1:$(cat "$E2E_TMP/port")"
+}
+
+stop_server() {
+  [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  SERVER_PID=
+}
+
+# as USER CMD...: runs the CLI with USER's saved session.
+as() { local u=$1; shift; DISSENT_CONFIG="$E2E_TMP/session-$u.json" "$DISSENT" "$@"; }
+
+# login USER: logs USER in through the CLI (demo password).
+login() {
+  printf '%s-demo-pass\n' "$1" > "$E2E_TMP/pw"
+  as "$1" login --server "$URL" --user "$1" --password-file "$E2E_TMP/pw" > /dev/null
+}
+
+# token USER: the bearer token of USER's saved session.
+token() { json 'd["token"]' < "$E2E_TMP/session-$1.json"; }
+
+# api USER METHOD PATH [BODY]: curl with USER's token; prints "STATUS BODY".
+# BODY "@FILE" sends the file. CTYPE (default application/json) may be set.
+api() {
+  local u=$1 m=$2 p=$3 body=${4:-} auth=()
+  [ "$u" != - ] && auth=(-H "Authorization: Bearer $(token "$u")")
+  if [ -n "$body" ]; then
+    curl -s -o "$E2E_TMP/resp" -w '%{http_code}' -X "$m" "${auth[@]}" \
+      -H "Content-Type: ${CTYPE:-application/json}" --data-binary "$body" "$URL$p"
+  else
+    curl -s -o "$E2E_TMP/resp" -w '%{http_code}' -X "$m" "${auth[@]}" "$URL$p"
+  fi
+  printf ' '
+  cat "$E2E_TMP/resp"
+}
+
+# snapshot DB: a digest of everything stored except login failures, which a
+# refused login records on purpose (throttling needs them).
+snapshot() {
+  sqlite3 "$1" .dump | grep -v 'login_failures' | sha256sum | cut -d' ' -f1
+}
+
+# refused NAME DB WANT_STATUS WANT_CODE USER METHOD PATH [BODY]: the request
+# must be refused with that status and error code, and change nothing.
+refused() {
+  local name=$1 db=$2 st=$3 code=$4; shift 4
+  local before after out
+  before=$(snapshot "$db")
+  out=$(api "$@")
+  after=$(snapshot "$db")
+  case "$out" in
+    "$st "*'"error":{"code":"'"$code"'"'*) 
+      if [ "$before" = "$after" ]; then ok "$name ($st $code, nothing changed)"
+      else bad "$name" "the database changed"; fi ;;
+    *) bad "$name" "got: $(printf '%s' "$out" | head -c 300)" ;;
+  esac
+}
+
+e2e_summary() {
+  echo "e2e $1: $E2E_PASS passed, $E2E_FAIL failed"
+  [ "$E2E_FAIL" -eq 0 ]
+}
