@@ -223,39 +223,71 @@ static uint64_t ct_eq_mask(uint32_t a, uint32_t b)
     return (uint64_t)0 - (uint64_t)(((x - 1u) >> 31) & 1u);
 }
 
-static void table_build(ring_point tab[CT_TABLE], const ring_point *p)
+/* A table entry in compact form: x, y, z, t limbs without the padding that
+ * decaf's 32-byte alignment adds, so a constant-time scan touches less memory. */
+#define NLIMB (sizeof(((ring_point *)0)->x->limb) / sizeof(((ring_point *)0)->x->limb[0]))
+struct cpt {
+    uint64_t w[4 * NLIMB];
+};
+
+static void to_cpt(struct cpt *c, const ring_point *p)
 {
-    tab[0] = *p;
-    decaf_255_point_double(&tab[1], p);
-    for (unsigned k = 2; k < CT_TABLE; k++)
-        decaf_255_point_add(&tab[k], &tab[k - 1], p);
+    for (unsigned l = 0; l < NLIMB; l++) {
+        c->w[l] = p->x->limb[l];
+        c->w[NLIMB + l] = p->y->limb[l];
+        c->w[2 * NLIMB + l] = p->z->limb[l];
+        c->w[3 * NLIMB + l] = p->t->limb[l];
+    }
+}
+
+static void from_cpt(ring_point *p, const uint64_t *w)
+{
+    for (unsigned l = 0; l < NLIMB; l++) {
+        p->x->limb[l] = w[l];
+        p->y->limb[l] = w[NLIMB + l];
+        p->z->limb[l] = w[2 * NLIMB + l];
+        p->t->limb[l] = w[3 * NLIMB + l];
+    }
+}
+
+/* tab[k] = (k+1) P for k = 0..15. */
+static void table_build(struct cpt tab[CT_TABLE], const ring_point *p)
+{
+    ring_point cur = *p, two;
+    decaf_255_point_double(&two, p);
+    to_cpt(&tab[0], p);
+    to_cpt(&tab[1], &two);
+    cur = two;
+    for (unsigned k = 2; k < CT_TABLE; k++) {
+        decaf_255_point_add(&cur, &cur, p);
+        to_cpt(&tab[k], &cur);
+    }
+    sodium_memzero(&cur, sizeof cur);
+    sodium_memzero(&two, sizeof two);
 }
 
 /* q = d * P from the table, d in [-16, 16], constant time: every entry is
  * read and masked; the identity is taken when d = 0. neg is scratch; the
  * caller wipes q and neg when done. */
-static void table_lookup(ring_point *q, ring_point *neg, const ring_point tab[CT_TABLE], int8_t d)
+static void table_lookup(ring_point *q, ring_point *neg, const struct cpt tab[CT_TABLE], int8_t d)
 {
-    enum { NL = sizeof tab[0].x->limb / sizeof tab[0].x->limb[0] };
+    const ring_point *id = decaf_255_point_identity;
     uint32_t sign = (uint32_t)((uint8_t)d >> 7); /* 1 if negative */
     uint32_t mag = (uint32_t)(((int32_t)d ^ -(int32_t)sign) + (int32_t)sign);
-    const ring_point *id = decaf_255_point_identity;
+    uint64_t acc[4 * NLIMB];
     uint64_t m0 = ct_eq_mask(mag, 0);
-    for (unsigned l = 0; l < NL; l++) {
-        q->x->limb[l] = id->x->limb[l] & m0;
-        q->y->limb[l] = id->y->limb[l] & m0;
-        q->z->limb[l] = id->z->limb[l] & m0;
-        q->t->limb[l] = id->t->limb[l] & m0;
+    for (unsigned l = 0; l < NLIMB; l++) {
+        acc[l] = id->x->limb[l] & m0;
+        acc[NLIMB + l] = id->y->limb[l] & m0;
+        acc[2 * NLIMB + l] = id->z->limb[l] & m0;
+        acc[3 * NLIMB + l] = id->t->limb[l] & m0;
     }
     for (uint32_t k = 0; k < CT_TABLE; k++) {
         uint64_t m = ct_eq_mask(mag, k + 1);
-        for (unsigned l = 0; l < NL; l++) {
-            q->x->limb[l] |= tab[k].x->limb[l] & m;
-            q->y->limb[l] |= tab[k].y->limb[l] & m;
-            q->z->limb[l] |= tab[k].z->limb[l] & m;
-            q->t->limb[l] |= tab[k].t->limb[l] & m;
-        }
+        for (unsigned w = 0; w < 4 * NLIMB; w++)
+            acc[w] |= tab[k].w[w] & m;
     }
+    from_cpt(q, acc);
     decaf_255_point_negate(neg, q);
     ring_point_ct_select(q, q, neg, (uint64_t)0 - (uint64_t)sign);
 }
@@ -264,7 +296,7 @@ int ring_msm_ct(ring_point *out, const uint8_t (*scalars)[RING_SCALAR_BYTES],
                 const ring_point *points, size_t n, struct err *e)
 {
     int rc = -1;
-    ring_point *tabs = NULL;
+    struct cpt *tabs = NULL;
     int8_t *digits = NULL;
 
     *out = *decaf_255_point_identity;
@@ -307,7 +339,8 @@ out:
 
 void ring_scalarmul_ct(ring_point *q, const uint8_t s[RING_SCALAR_BYTES], const ring_point *p)
 {
-    ring_point tab[CT_TABLE], acc = *decaf_255_point_identity, t, neg;
+    struct cpt tab[CT_TABLE];
+    ring_point acc = *decaf_255_point_identity, t, neg;
     int8_t d[CT_WINDOWS];
     table_build(tab, p);
     recode_ct(d, s);
