@@ -88,7 +88,9 @@ static int b64_decode(unsigned char *bin, size_t max, size_t *bin_len, const cha
     if (sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL) != len + 1)
         return -1;
     sodium_bin2base64(check, sizeof check, bin, n, sodium_base64_VARIANT_ORIGINAL);
-    if (memcmp(check, s, len) != 0)
+    int same = memcmp(check, s, len) == 0;
+    sodium_memzero(check, len + 1); /* it may be the encoding of a secret seed */
+    if (!same)
         return -1;
     *bin_len = n;
     return 0;
