@@ -275,7 +275,7 @@ static void table_lookup(ring_point *q, ring_point *neg, const struct cpt tab[CT
     uint32_t sign = (uint32_t)((uint8_t)d >> 7); /* 1 if negative */
     uint32_t mag = (uint32_t)(((int32_t)d ^ -(int32_t)sign) + (int32_t)sign);
     uint64_t acc[4 * NLIMB];
-    uint64_t m0 = ct_eq_mask(mag, 0);
+    const uint64_t m0 = ct_eq_mask(mag, 0);
     for (unsigned l = 0; l < NLIMB; l++) {
         acc[l] = id->x->limb[l] & m0;
         acc[NLIMB + l] = id->y->limb[l] & m0;
@@ -283,7 +283,9 @@ static void table_lookup(ring_point *q, ring_point *neg, const struct cpt tab[CT
         acc[3 * NLIMB + l] = id->t->limb[l] & m0;
     }
     for (uint32_t k = 0; k < CT_TABLE; k++) {
-        uint64_t m = ct_eq_mask(mag, k + 1);
+        const uint64_t m = ct_eq_mask(mag, k + 1);
+        /* fully unrolled so the accumulator lives in registers */
+#pragma GCC unroll 20
         for (unsigned w = 0; w < 4 * NLIMB; w++)
             acc[w] |= tab[k].w[w] & m;
     }
