@@ -57,7 +57,8 @@ static void recode_signed(int32_t *d, const uint8_t s[32], unsigned c, unsigned 
 
 struct pip_job {
     const int32_t *digits; /* n * windows */
-    const ring_point *points;
+    const struct ring_msm_seg *segs;
+    size_t nsegs;
     size_t n;
     unsigned c, windows;
     unsigned first, step; /* windows handled: first, first+step, ... */
@@ -72,21 +73,25 @@ static void *pip_run(void *arg)
     const size_t nb = (size_t)1 << (j->c - 1);
     for (unsigned w = j->first; w < j->windows; w += j->step) {
         memset(j->used, 0, nb);
-        for (size_t i = 0; i < j->n; i++) {
-            int32_t d = j->digits[i * j->windows + w];
-            if (d == 0)
-                continue;
-            size_t b = (size_t)(d > 0 ? d : -d) - 1;
-            if (!j->used[b]) {
-                if (d > 0)
-                    j->buckets[b] = j->points[i];
-                else
-                    decaf_255_point_negate(&j->buckets[b], &j->points[i]);
-                j->used[b] = 1;
-            } else if (d > 0) {
-                decaf_255_point_add(&j->buckets[b], &j->buckets[b], &j->points[i]);
-            } else {
-                decaf_255_point_sub(&j->buckets[b], &j->buckets[b], &j->points[i]);
+        size_t i = 0;
+        for (size_t sg = 0; sg < j->nsegs; sg++) {
+            const ring_point *pts = j->segs[sg].points;
+            for (size_t q = 0; q < j->segs[sg].n; q++, i++) {
+                int32_t d = j->digits[i * j->windows + w];
+                if (d == 0)
+                    continue;
+                size_t b = (size_t)(d > 0 ? d : -d) - 1;
+                if (!j->used[b]) {
+                    if (d > 0)
+                        j->buckets[b] = pts[q];
+                    else
+                        decaf_255_point_negate(&j->buckets[b], &pts[q]);
+                    j->used[b] = 1;
+                } else if (d > 0) {
+                    decaf_255_point_add(&j->buckets[b], &j->buckets[b], &pts[q]);
+                } else {
+                    decaf_255_point_sub(&j->buckets[b], &j->buckets[b], &pts[q]);
+                }
             }
         }
         /* sum_b (b+1) * bucket[b] by running sums from the top */
@@ -122,7 +127,17 @@ static unsigned ncores(void)
 int ring_msm(ring_point *out, const uint8_t (*scalars)[RING_SCALAR_BYTES], const ring_point *points,
              size_t n, unsigned threads, struct err *e)
 {
+    struct ring_msm_seg seg = {scalars, points, n};
+    return ring_msm_segs(out, &seg, 1, threads, e);
+}
+
+int ring_msm_segs(ring_point *out, const struct ring_msm_seg *segs, size_t nsegs,
+                  unsigned threads, struct err *e)
+{
     int rc = -1;
+    size_t n = 0;
+    for (size_t sg = 0; sg < nsegs; sg++)
+        n += segs[sg].n;
     int32_t *digits = NULL;
     ring_point *sums = NULL, *buckets[2] = {NULL, NULL};
     unsigned char *used[2] = {NULL, NULL};
@@ -150,12 +165,14 @@ int ring_msm(ring_point *out, const uint8_t (*scalars)[RING_SCALAR_BYTES], const
         if (!buckets[t] || !used[t])
             goto nomem;
     }
-    for (size_t i = 0; i < n; i++)
-        recode_signed(digits + i * windows, scalars[i], c, windows);
+    size_t i = 0;
+    for (size_t sg = 0; sg < nsegs; sg++)
+        for (size_t q = 0; q < segs[sg].n; q++, i++)
+            recode_signed(digits + i * windows, segs[sg].scalars[q], c, windows);
 
     struct pip_job jobs[2];
     for (unsigned t = 0; t < threads; t++) {
-        jobs[t] = (struct pip_job){.digits = digits, .points = points, .n = n, .c = c,
+        jobs[t] = (struct pip_job){.digits = digits, .segs = segs, .nsegs = nsegs, .n = n, .c = c,
                                    .windows = windows, .first = t, .step = threads,
                                    .sums = sums, .buckets = buckets[t], .used = used[t]};
     }

@@ -18,6 +18,18 @@
 int ring_msm(ring_point *out, const uint8_t (*scalars)[RING_SCALAR_BYTES], const ring_point *points,
              size_t n, unsigned threads, struct err *e) WUR;
 
+/* One part of an MSM: n scalars and n points, used in place. */
+struct ring_msm_seg {
+    const uint8_t (*scalars)[RING_SCALAR_BYTES];
+    const ring_point *points;
+    size_t n;
+};
+
+/* As ring_msm over the concatenation of nsegs segments, without copying
+ * them (one Pippenger pass over all points). */
+int ring_msm_segs(ring_point *out, const struct ring_msm_seg *segs, size_t nsegs,
+                  unsigned threads, struct err *e) WUR;
+
 /* Window width (bits) ring_msm picks for n points. */
 unsigned ring_msm_window(size_t n);
 

@@ -556,6 +556,21 @@ out:
     return rc;
 }
 
+/* 1 if ring key number index (secret) encodes as pk. Reads every key, so
+ * the memory access pattern does not depend on index. */
+static int key_at(const struct ring_keys *ring, size_t index, const uint8_t pk[32])
+{
+    uint8_t diff = 0;
+    for (size_t k = 0; k < ring->count; k++) {
+        uint64_t x = (uint64_t)k ^ (uint64_t)index;
+        uint8_t m = (uint8_t)(((x | ((uint64_t)0 - x)) >> 63) ^ 1u); /* 1 iff k == index */
+        m = (uint8_t)(0u - m);
+        for (int b = 0; b < 32; b++)
+            diff |= (uint8_t)((pk[b] ^ ring->enc[k][b]) & m);
+    }
+    return diff == 0;
+}
+
 struct prover_secrets {
     uint8_t a[MAX_M][MAX_N][32], sigma[MAX_M][MAX_N][32], c[MAX_M][MAX_N][32],
         d[MAX_M][MAX_N][32];
@@ -608,8 +623,7 @@ int ring_prove_with(uint8_t **proof, size_t *proof_len, struct ring_params p,
                 ring->count);
         goto out;
     }
-    if (crypto_scalarmult_ristretto255_base(pk, sk) != 0 ||
-        sodium_memcmp(pk, ring->enc[index], 32) != 0) {
+    if (crypto_scalarmult_ristretto255_base(pk, sk) != 0 || !key_at(ring, index, pk)) {
         err_set(e, ERR_INVALID, "the secret key does not match ring key %zu", index);
         goto out;
     }
@@ -776,9 +790,11 @@ static int parse_proof(struct parsed *q, const struct ring_keys *ring, const uin
         return err_set(e, ERR_INVALID, "proof %zu is %zu bytes, shorter than its header", idx,
                        it->proof_len);
     const uint8_t *b = it->proof;
-    if (b[0] != RING_PROOF_VERSION || b[3] != 0)
+    if (b[0] != RING_PROOF_VERSION)
         return err_set(e, ERR_INVALID, "proof %zu has version %u; only version %u is known", idx,
                        b[0], RING_PROOF_VERSION);
+    if (b[3] != 0)
+        return err_set(e, ERR_INVALID, "proof %zu has a nonzero reserved header byte", idx);
     q->p.n = b[1];
     q->p.m = b[2];
     if (!params_valid(q->p, ring->count))
@@ -1056,12 +1072,12 @@ int ring_verify_batch(const struct ring_keys *ring, const uint8_t *scope, size_t
     memcpy(sc[k], a->u, 32);
     if (ring_point_decode(&pts[k], u, 0, "tag base", e) != 0)
         goto out;
-    /* the ring's keys are used in place; everything else in a second MSM */
-    ring_point res, rest;
-    if (ring_msm(&res, (const uint8_t(*)[32])ringsc, ring->keys, ring->count, 0, e) != 0 ||
-        ring_msm(&rest, (const uint8_t(*)[32])sc, pts, npts, 0, e) != 0)
+    /* one MSM: the ring's keys in place, then everything else */
+    ring_point res;
+    const struct ring_msm_seg segs[2] = {{(const uint8_t(*)[32])ringsc, ring->keys, ring->count},
+                                         {(const uint8_t(*)[32])sc, pts, npts}};
+    if (ring_msm_segs(&res, segs, 2, 0, e) != 0)
         goto out;
-    decaf_255_point_add(&res, &res, &rest);
     if (!ring_point_is_identity(&res)) {
         err_set(e, ERR_CRYPTO,
                 count == 1 ? "the ring signature does not verify"
