@@ -8,7 +8,8 @@
  * on the same scope always gives the same tag; different scopes give
  * unlinkable tags. The proof also binds a message (the version hash).
  *
- * This layer knows nothing of memos: scope and message are opaque bytes. */
+ * This layer knows nothing of memos: scope and message are opaque bytes.
+ * Implemented in rings.c, tag.c, generators.c, prove.c and verify.c. */
 #ifndef DISSENT_RING_TRIPTYCH_H
 #define DISSENT_RING_TRIPTYCH_H
 
