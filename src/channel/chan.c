@@ -19,7 +19,7 @@ int chan_open(struct chan **out, const char *db_url, struct err *e)
         rc = err_set(e, ERR_INTERNAL, "libsodium failed to initialize");
         goto out;
     }
-    if (store_open(&c->st, db_url, e))
+    if (store_open(&c->st, db_url, e) || chan_log_load_key(c, e))
         goto out;
     *out = c;
     c = NULL;
@@ -33,6 +33,7 @@ void chan_close(struct chan *c)
 {
     if (c) {
         store_close(c->st);
+        tlog_signer_wipe(&c->log_key);
         free(c);
     }
 }

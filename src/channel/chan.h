@@ -10,6 +10,7 @@
 #ifndef DISSENT_CHANNEL_CHAN_H
 #define DISSENT_CHANNEL_CHAN_H
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "base/pool.h"
 #include <jansson.h>
@@ -153,5 +154,27 @@ int chan_message_post(struct chan *c, struct pool *p, const struct actor *a, con
 /* id NULL: the whole log (auditors); else one memo's (drafters, auditors). */
 int chan_access_log(struct chan *c, struct pool *p, const struct actor *a, const char *id,
                     json_t **out, struct err *e) WUR;
+
+/* ---- the public transparency log (no login) ---- */
+#define CHAN_LOG_PAGE 1000
+/* {origin, verifier_key, public_key, algorithm} */
+int chan_log_key(struct chan *c, json_t **out, struct err *e) WUR;
+/* {origin, size, root (base64), note (the signed C2SP checkpoint)} */
+int chan_log_checkpoint(struct chan *c, json_t **out, struct err *e) WUR;
+/* {size, leaves:[{index, data, leaf_hash}]} for start <= index < end (at most CHAN_LOG_PAGE). */
+int chan_log_leaves(struct chan *c, int64_t start, int64_t end, json_t **out, struct err *e) WUR;
+/* {memo, leaves:[…]}: every leaf about one memo. */
+int chan_log_memo(struct chan *c, const char *memo, json_t **out, struct err *e) WUR;
+/* {index, size, leaf_hash, proof:[base64…]} */
+int chan_log_inclusion(struct chan *c, int64_t index, int64_t size, json_t **out,
+                       struct err *e) WUR;
+/* {from, to, proof:[base64…]} */
+int chan_log_consistency(struct chan *c, int64_t from, int64_t to, json_t **out,
+                         struct err *e) WUR;
+
+/* The official plain-text rendering of a version (with its verification
+ * line), for readers of the memo. Recorded in the access log. */
+int chan_memo_rendering(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                        int version, struct buf *out, struct err *e) WUR;
 
 #endif

@@ -6,9 +6,11 @@
 #include "channel/roles.h"
 #include "channel/rules.h"
 #include "store/store.h"
+#include "tlog/note.h"
 
 struct chan {
     struct store *st;
+    struct tlog_signer log_key; /* signs checkpoints; wiped on close */
 };
 
 /* A memo loaded for one operation, with how the actor relates to it. */
@@ -55,5 +57,22 @@ int chan_diff_lines(const char *a, const char *b, json_t **out, struct err *e) W
 struct chan_calendar;
 int chan_calendar_load(struct chan *c, struct pool *p, int64_t channel_id,
                        struct chan_calendar *cal, struct err *e) WUR;
+
+/* ---- the transparency log (log.c, events.c) ---- */
+/* Loads the log's signing key, creating it on first use. */
+int chan_log_load_key(struct chan *c, struct err *e) WUR;
+/* Appends one event leaf (steals leaf; adds v, kind, at, memo) inside the
+ * caller's transaction. */
+int chan_log_append(struct chan *c, json_t *leaf, const char *memo, const char *kind, int version,
+                    struct err *e) WUR;
+/* The events. */
+int chan_event_version(struct chan *c, const struct memo_ctx *x, const struct st_version *v,
+                       struct err *e) WUR;
+int chan_event_signature(struct chan *c, const struct memo_ctx *x, const char *action, int version,
+                         const char *username, const char *salt, struct err *e) WUR;
+int chan_event_state(struct chan *c, const struct memo_ctx *x, const char *event,
+                     struct err *e) WUR;
+/* A fresh random salt or key as hex (2n+1 bytes from p). */
+char *chan_random_hex(struct pool *p, size_t n);
 
 #endif

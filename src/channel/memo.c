@@ -1,6 +1,7 @@
 /* memo.c — memos and their immutable versions: create, read, revise, diff, list. */
 #include "base/util.h"
 #include "channel/chan_internal.h"
+#include "channel/copycheck.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -162,7 +163,13 @@ int chan_memo_create(struct chan *c, struct pool *p, const struct actor *a, cons
     v.author_id = a->id;
     v.author = (char *)a->username;
     v.created_at = now;
-    if (store_version_insert(c->st, &v, e) || chan_memo_json(c, &x, &v, now, out, e))
+    v.verify_key = chan_random_hex(p, 32);
+    if (!v.verify_key) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    if (store_version_insert(c->st, &v, e) || chan_event_version(c, &x, &v, e) ||
+        chan_memo_json(c, &x, &v, now, out, e))
         goto fail;
     if (store_commit(c->st, e)) {
         json_decref(*out);
@@ -275,10 +282,15 @@ int chan_memo_revise(struct chan *c, struct pool *p, const struct actor *a, cons
     v.author_id = a->id;
     v.author = (char *)a->username;
     v.created_at = now;
+    v.verify_key = chan_random_hex(p, 32);
     x.m.latest_version = v.number;
     x.m.updated_at = now;
+    if (!v.verify_key) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        goto fail;
+    }
     if (store_version_insert(c->st, &v, e) || store_memo_save(c->st, &x.m, e) ||
-        chan_memo_json(c, &x, &v, now, out, e))
+        chan_event_version(c, &x, &v, e) || chan_memo_json(c, &x, &v, now, out, e))
         goto fail;
     if (store_commit(c->st, e)) {
         json_decref(*out);
@@ -406,6 +418,32 @@ int chan_memo_add_drafter(struct chan *c, struct pool *p, const struct actor *a,
         json_decref(*out);
         goto fail;
     }
+    rc = 0;
+    goto out;
+fail:
+    rc = tx_fail(c);
+out:
+    return rc;
+}
+
+int chan_memo_rendering(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                        int version, struct buf *out, struct err *e)
+{
+    int rc = -1;
+    struct memo_ctx x;
+    struct st_version v;
+    char what[48];
+
+    if (store_begin(c->st, e))
+        goto out;
+    if (chan_memo_load(c, p, a, id, &x, e) || chan_require(a, &x, CHAN_ACT_READ_MEMO, "read", e) ||
+        store_version_get(c->st, p, x.m.id, version ? version : x.m.latest_version, &v, e) ||
+        copy_render_text(x.m.public_id, v.number, v.title, chan_marking_name(v.marking), v.body,
+                         v.verify_key ? v.verify_key : "", out, e))
+        goto fail;
+    snprintf(what, sizeof what, "official rendering of version %d", v.number);
+    if (store_access_insert(c->st, x.m.id, a->id, what, now_utc(), e) || store_commit(c->st, e))
+        goto fail;
     rc = 0;
     goto out;
 fail:

@@ -17,20 +17,21 @@ struct op_info {
     int action;
     int event;
     const char *verb; /* "you may not <verb> this memo" */
+    const char *logged; /* the event's name in the transparency log */
 };
 
 static const struct op_info ops[] = {
     [CHAN_OP_CIRCULATE] = {.action = CHAN_ACT_CIRCULATE, .event = CHAN_EV_CIRCULATE,
-                           .verb = "circulate"},
-    [CHAN_OP_SUBMIT] = {.action = CHAN_ACT_SUBMIT, .event = CHAN_EV_SUBMIT, .verb = "submit"},
+                           .verb = "circulate", .logged = "circulated"},
+    [CHAN_OP_SUBMIT] = {.action = CHAN_ACT_SUBMIT, .event = CHAN_EV_SUBMIT, .verb = "submit", .logged = "submitted"},
     [CHAN_OP_ACKNOWLEDGE] = {.action = CHAN_ACT_ACKNOWLEDGE, .event = CHAN_EV_ACKNOWLEDGE,
-                             .verb = "acknowledge"},
+                             .verb = "acknowledge", .logged = "acknowledged"},
     [CHAN_OP_EXTEND] = {.action = CHAN_ACT_EXTEND, .event = CHAN_EV_EXTEND,
-                        .verb = "extend the deadline of"},
-    [CHAN_OP_ANSWER] = {.action = CHAN_ACT_ANSWER, .event = CHAN_EV_ANSWER, .verb = "answer"},
-    [CHAN_OP_CLOSE] = {.action = CHAN_ACT_CLOSE, .event = CHAN_EV_CLOSE, .verb = "close"},
+                        .verb = "extend the deadline of", .logged = "extended"},
+    [CHAN_OP_ANSWER] = {.action = CHAN_ACT_ANSWER, .event = CHAN_EV_ANSWER, .verb = "answer", .logged = "answered"},
+    [CHAN_OP_CLOSE] = {.action = CHAN_ACT_CLOSE, .event = CHAN_EV_CLOSE, .verb = "close", .logged = "closed"},
     [CHAN_OP_WITHDRAW] = {.action = CHAN_ACT_WITHDRAW, .event = CHAN_EV_WITHDRAW,
-                          .verb = "withdraw"},
+                          .verb = "withdraw", .logged = "withdrawn"},
 };
 
 /* The end of the due day `term` after the local day of `from`, in the channel's zone. */
@@ -119,7 +120,7 @@ int chan_memo_act(struct chan *c, struct pool *p, const struct actor *a, const c
         goto fail;
     x.m.state = to;
     x.m.updated_at = now;
-    if (store_memo_save(c->st, &x.m, e) ||
+    if (store_memo_save(c->st, &x.m, e) || chan_event_state(c, &x, ops[op].logged, e) ||
         store_version_get(c->st, p, x.m.id, x.m.latest_version, &v, e) ||
         chan_memo_json(c, &x, &v, now, out, e))
         goto fail;

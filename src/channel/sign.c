@@ -33,6 +33,7 @@ int chan_sign(struct chan *c, struct pool *p, const struct actor *a, const char 
               json_t **out, struct err *e)
 {
     int rc = -1, to;
+    char *salt = NULL;
     struct memo_ctx x;
     int64_t now = now_utc();
 
@@ -54,8 +55,17 @@ int chan_sign(struct chan *c, struct pool *p, const struct actor *a, const char 
     if (x.signed_version &&
         store_count_adjust(c->st, x.m.id, x.signed_version, a->org_id, -1, now, e))
         goto fail;
-    if (store_signature_put(c->st, x.m.id, a->id, version, now, e) ||
-        store_count_adjust(c->st, x.m.id, version, a->org_id, +1, now, e))
+    /* A moved signature keeps its commitment's salt; a new one gets a fresh salt. */
+    if (store_signature_salt(c->st, p, x.m.id, a->id, &salt, e))
+        goto fail;
+    if (!salt && !(salt = chan_random_hex(p, 16))) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    if (store_signature_put(c->st, x.m.id, a->id, version, salt, now, e) ||
+        store_count_adjust(c->st, x.m.id, version, a->org_id, +1, now, e) ||
+        chan_event_signature(c, &x, x.signed_version ? "move" : "add", version, a->username, salt,
+                             e))
         goto fail;
     x.signed_version = version;
     x.rel |= CHAN_REL_SIGNER;
@@ -74,6 +84,7 @@ int chan_unsign(struct chan *c, struct pool *p, const struct actor *a, const cha
                 json_t **out, struct err *e)
 {
     int rc = -1, to;
+    char *salt = NULL;
     struct memo_ctx x;
     int64_t now = now_utc();
 
@@ -87,8 +98,11 @@ int chan_unsign(struct chan *c, struct pool *p, const struct actor *a, const cha
     }
     if (chan_require(a, &x, CHAN_ACT_UNSIGN, "withdraw a co-signature from", e) ||
         chan_transition(x.m.state, CHAN_EV_SIGN, &to, e) ||
+        store_signature_salt(c->st, p, x.m.id, a->id, &salt, e) ||
         store_signature_delete(c->st, x.m.id, a->id, e) ||
-        store_count_adjust(c->st, x.m.id, x.signed_version, a->org_id, -1, now, e))
+        store_count_adjust(c->st, x.m.id, x.signed_version, a->org_id, -1, now, e) ||
+        chan_event_signature(c, &x, "withdraw", x.signed_version, a->username, salt ? salt : "",
+                             e))
         goto fail;
     x.signed_version = 0;
     x.m.updated_at = now;

@@ -61,10 +61,11 @@ int chan_memo_json(struct chan *c, const struct memo_ctx *x, const struct st_ver
                        late ? json_string(late) : json_null(), "next_due", chan_time_json(due),
                        "due_soon", due && !late && due - now < 2 * 86400);
     if (v)
-        ver = json_pack("{s:i,s:s,s:s,s:s,s:s,s:s,s:o}", "number", v->number, "hash", v->hash,
-                        "title", v->title, "marking", chan_marking_name(v->marking), "body",
-                        v->body, "author", v->author ? v->author : "", "created_at",
-                        chan_time_json(v->created_at));
+        ver = json_pack("{s:i,s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "number", v->number, "hash",
+                        v->hash, "title", v->title, "marking", chan_marking_name(v->marking),
+                        "body", v->body, "author", v->author ? v->author : "", "created_at",
+                        chan_time_json(v->created_at), "verify_key",
+                        v->verify_key ? json_string(v->verify_key) : json_null());
     obj = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:O,s:O,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
                     m->public_id, "channel", x->ch.slug, "channel_name", x->ch.name, "timezone",
                     zone, "state", chan_state_name(m->state), "title", v ? v->title : "",

@@ -17,6 +17,10 @@ struct app {
 extern const struct http_route api_routes[];
 extern const size_t api_routes_count;
 
+/* The public transparency log and the official renderings (api_log.c). */
+extern const struct http_route api_log_routes[];
+extern const size_t api_log_routes_count;
+
 /* The web pages (pages*.c). */
 extern const struct http_route page_routes[];
 extern const size_t page_routes_count;

@@ -8,14 +8,16 @@
 int app_routes(struct http_route **out, size_t *n, struct err *e)
 {
     int rc = -1;
-    size_t total = api_routes_count + page_routes_count;
+    size_t total = api_routes_count + api_log_routes_count + page_routes_count;
     struct http_route *all = calloc(total, sizeof *all);
     if (!all) {
         rc = err_set(e, ERR_NOMEM, "out of memory");
         goto out;
     }
     memcpy(all, api_routes, api_routes_count * sizeof *all);
-    memcpy(all + api_routes_count, page_routes, page_routes_count * sizeof *all);
+    memcpy(all + api_routes_count, api_log_routes, api_log_routes_count * sizeof *all);
+    memcpy(all + api_routes_count + api_log_routes_count, page_routes,
+           page_routes_count * sizeof *all);
     *out = all;
     *n = total;
     rc = 0;

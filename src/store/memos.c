@@ -108,9 +108,9 @@ int store_version_insert(struct store *s, const struct st_version *v, struct err
 {
     return db_exec(s->db, e,
                    "INSERT INTO versions(memo_id, number, hash, title, marking, body, author_id, "
-                   "created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
-                   "iissisii", v->memo_id, (int64_t)v->number, v->hash, v->title,
-                   (int64_t)v->marking, v->body, v->author_id, v->created_at);
+                   "created_at, verify_key) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   "iissisiis", v->memo_id, (int64_t)v->number, v->hash, v->title,
+                   (int64_t)v->marking, v->body, v->author_id, v->created_at, v->verify_key);
 }
 
 int store_version_get(struct store *s, struct pool *p, int64_t memo_id, int number,
@@ -119,7 +119,7 @@ int store_version_get(struct store *s, struct pool *p, int64_t memo_id, int numb
     int rc = -1, r;
     struct db_stmt *st = db_query(s->db, e,
                                   "SELECT v.number, v.hash, v.title, v.marking, v.body, "
-                                  "v.author_id, m.username, v.created_at FROM versions v JOIN "
+                                  "v.author_id, m.username, v.created_at, v.verify_key FROM versions v JOIN "
                                   "members m ON m.id = v.author_id WHERE v.memo_id = ? AND "
                                   "v.number = ?",
                                   "ii", memo_id, (int64_t)number);
@@ -141,6 +141,7 @@ int store_version_get(struct store *s, struct pool *p, int64_t memo_id, int numb
     v->author_id = db_int(st, 5);
     v->author = store_col_dup(p, st, 6);
     v->created_at = db_int(st, 7);
+    v->verify_key = store_col_dup(p, st, 8);
     rc = (v->hash && v->title && v->body && v->author) ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 out:
     db_finish(st);

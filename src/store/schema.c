@@ -65,6 +65,15 @@ static const char *const migrations[] = {
     "  id INTEGER PRIMARY KEY, memo_id INTEGER NOT NULL REFERENCES memos(id),\n"
     "  reader_id INTEGER NOT NULL REFERENCES members(id), what TEXT NOT NULL, at INTEGER NOT NULL);\n"
     "CREATE INDEX access_log_memo ON access_log(memo_id, id);\n",
+    /* 2: the transparency log (docs/protocol-tlog.md) and signature commitments */
+    "CREATE TABLE tlog_leaves(\n"
+    "  idx INTEGER PRIMARY KEY, data BLOB NOT NULL, memo TEXT, kind TEXT NOT NULL,\n"
+    "  version INTEGER);\n"
+    "CREATE INDEX tlog_leaves_memo ON tlog_leaves(memo, kind, version);\n"
+    "CREATE TABLE tlog_nodes(\n"
+    "  level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,\n"
+    "  PRIMARY KEY(level, idx)) WITHOUT ROWID;\n"
+    "ALTER TABLE signatures ADD COLUMN salt TEXT;\n",
 };
 
 int store_migrate(struct store *s, struct err *e)

@@ -18,13 +18,34 @@ int store_signature_get(struct store *s, int64_t memo_id, int64_t member_id, int
 }
 
 int store_signature_put(struct store *s, int64_t memo_id, int64_t member_id, int version,
-                        int64_t now, struct err *e)
+                        const char *salt, int64_t now, struct err *e)
 {
     return db_exec(s->db, e,
-                   "INSERT INTO signatures(memo_id, member_id, version, signed_at) VALUES(?, ?, ?, "
-                   "?) ON CONFLICT(memo_id, member_id) DO UPDATE SET version = excluded.version, "
-                   "signed_at = excluded.signed_at",
-                   "iiii", memo_id, member_id, (int64_t)version, now);
+                   "INSERT INTO signatures(memo_id, member_id, version, signed_at, salt) VALUES(?, "
+                   "?, ?, ?, ?) ON CONFLICT(memo_id, member_id) DO UPDATE SET version = "
+                   "excluded.version, signed_at = excluded.signed_at, salt = excluded.salt",
+                   "iiiis", memo_id, member_id, (int64_t)version, now, salt);
+}
+
+int store_signature_salt(struct store *s, struct pool *p, int64_t memo_id, int64_t member_id,
+                         char **salt, struct err *e)
+{
+    int rc = -1, r;
+    struct db_stmt *st = db_query(s->db, e,
+                                  "SELECT salt FROM signatures WHERE memo_id = ? AND member_id = ?",
+                                  "ii", memo_id, member_id);
+    *salt = NULL;
+    if (!st)
+        goto out;
+    r = db_next(st, e);
+    if (r < 0)
+        goto out;
+    if (r == 1)
+        *salt = store_col_dup(p, st, 0);
+    rc = 0;
+out:
+    db_finish(st);
+    return rc;
 }
 
 int store_signature_delete(struct store *s, int64_t memo_id, int64_t member_id, struct err *e)

@@ -132,6 +132,7 @@ struct st_version {
     int64_t author_id;
     char *author; /* username, filled by reads */
     int64_t created_at;
+    char *verify_key; /* 64 hex: the key of the keyed paragraph digests (copy checking) */
 };
 
 int store_memo_insert(struct store *s, struct st_memo *m, struct err *e) WUR;
@@ -169,8 +170,9 @@ int store_memo_list(struct store *s, enum store_memo_scope scope, int64_t member
 /* *version = 0 when member has not signed. */
 int store_signature_get(struct store *s, int64_t memo_id, int64_t member_id, int *version,
                         struct err *e) WUR;
+/* salt: hex of the random salt of the signer's commitment in the log. */
 int store_signature_put(struct store *s, int64_t memo_id, int64_t member_id, int version,
-                        int64_t now, struct err *e) WUR;
+                        const char *salt, int64_t now, struct err *e) WUR;
 int store_signature_delete(struct store *s, int64_t memo_id, int64_t member_id, struct err *e) WUR;
 /* Adds delta to the count of (memo, version, org); also records a timeline event. */
 int store_count_adjust(struct store *s, int64_t memo_id, int version, int64_t org_id, int delta,
@@ -195,5 +197,29 @@ int store_access_insert(struct store *s, int64_t memo_id, int64_t reader_id, con
 /* memo_id 0: the whole log. Array of {memo,reader,display_name,what,at(int)}, newest first. */
 int store_access_list(struct store *s, int64_t memo_id, int limit, json_t **out,
                       struct err *e) WUR;
+
+
+
+/* ---- the transparency log's storage (the tree logic is src/tlog/) ---- */
+/* Number of leaves. */
+int store_tlog_size(struct store *s, int64_t *size, struct err *e) WUR;
+/* Appends leaf number idx (must equal the current size) with its data and
+ * index fields (memo public id or NULL, kind, version or 0). */
+int store_tlog_leaf_insert(struct store *s, int64_t idx, const char *data, const char *memo,
+                           const char *kind, int version, struct err *e) WUR;
+int store_tlog_node_put(struct store *s, unsigned level, int64_t idx, const unsigned char hash[32],
+                        struct err *e) WUR;
+/* ERR_NOT_FOUND if the node was never stored. */
+int store_tlog_node_get(struct store *s, unsigned level, int64_t idx, unsigned char out[32],
+                        struct err *e) WUR;
+/* Leaves [start, end) as an array of {index, data}. */
+int store_tlog_leaves(struct store *s, int64_t start, int64_t end, json_t **out,
+                      struct err *e) WUR;
+/* Leaves about one memo (optionally one kind; kind NULL = all), as {index, data}. */
+int store_tlog_memo_leaves(struct store *s, const char *memo, const char *kind, json_t **out,
+                           struct err *e) WUR;
+/* The salt of a member's signature commitment (hex), or NULL when unsigned. */
+int store_signature_salt(struct store *s, struct pool *p, int64_t memo_id, int64_t member_id,
+                         char **salt, struct err *e) WUR;
 
 #endif

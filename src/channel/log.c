@@ -1,0 +1,273 @@
+/* log.c — the channel's transparency log: every event becomes a leaf in the
+ * same transaction as the change it records; checkpoints are signed with the
+ * installation's Ed25519 log key; proofs are served to anyone.
+ * Leaf format: docs/protocol-tlog.md. */
+#include "base/util.h"
+#include "channel/chan_internal.h"
+#include "tlog/checkpoint.h"
+#include "tlog/note.h"
+#include "tlog/tree.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#define META_SIGNER "log_signer"
+
+static int node_get(void *ctx, unsigned level, uint64_t index, unsigned char out[TLOG_HASH_SIZE],
+                    struct err *e)
+{
+    return store_tlog_node_get(ctx, level, (int64_t)index, out, e);
+}
+
+static struct tlog_node_source node_source(struct chan *c)
+{
+    struct tlog_node_source src = {.ctx = c->st, .get = node_get, .get_many = NULL};
+    return src;
+}
+
+int chan_log_load_key(struct chan *c, struct err *e)
+{
+    int rc = -1;
+    struct pool p;
+    char *text = NULL;
+    char fmt[TLOG_SIGNER_KEY_MAX];
+    char name[64], id[RANDOM_ID_LEN + 1];
+
+    pool_init(&p, 1 << 16);
+    if (store_meta_get(c->st, &p, META_SIGNER, &text, e))
+        goto out;
+    if (text) {
+        rc = tlog_signer_parse(&c->log_key, text, strlen(text), e);
+        goto out;
+    }
+    /* First use: a new key; the origin names this installation. */
+    random_id(id);
+    snprintf(name, sizeof name, "dissent.local/log-%.8s", id);
+    if (tlog_signer_generate(&c->log_key, name, e) || tlog_signer_format(&c->log_key, fmt, e) ||
+        store_meta_set(c->st, META_SIGNER, fmt, e))
+        goto out;
+    rc = 0;
+out:
+    sodium_memzero(fmt, sizeof fmt);
+    if (text)
+        sodium_memzero(text, strlen(text));
+    pool_release(&p);
+    return rc;
+}
+
+int chan_log_append(struct chan *c, json_t *leaf, const char *memo, const char *kind, int version,
+                    struct err *e)
+{
+    int rc = -1;
+    char *data = NULL;
+    int64_t size = 0;
+    unsigned char hash[TLOG_HASH_SIZE];
+    struct tlog_appended app;
+    struct tlog_node_source src = node_source(c);
+    char at[21];
+
+    if (!leaf) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    time_format_utc(at, now_utc());
+    json_object_set_new(leaf, "v", json_integer(1));
+    json_object_set_new(leaf, "kind", json_string(kind));
+    json_object_set_new(leaf, "at", json_string(at));
+    if (memo)
+        json_object_set_new(leaf, "memo", json_string(memo));
+    data = json_dumps(leaf, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+    if (!data) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    tlog_hash_leaf(hash, data, strlen(data));
+    if (store_tlog_size(c->st, &size, e) || tlog_append(&src, (uint64_t)size, hash, &app, e) ||
+        store_tlog_leaf_insert(c->st, size, data, memo, kind, version, e))
+        goto out;
+    for (size_t i = 0; i < app.count; i++)
+        if (store_tlog_node_put(c->st, app.nodes[i].level, (int64_t)app.nodes[i].index,
+                                app.nodes[i].hash, e))
+            goto out;
+    rc = 0;
+out:
+    free(data);
+    json_decref(leaf);
+    return rc;
+}
+
+/* Base64 (standard, padded) of 32 bytes into out (>= 45 bytes). */
+static void b64(char out[48], const unsigned char h[TLOG_HASH_SIZE])
+{
+    sodium_bin2base64(out, 48, h, TLOG_HASH_SIZE, sodium_base64_VARIANT_ORIGINAL);
+}
+
+int chan_log_key(struct chan *c, json_t **out, struct err *e)
+{
+    char vk[TLOG_VERIFIER_KEY_MAX], hex[2 * TLOG_PUBLIC_KEY_SIZE + 1];
+    if (tlog_verifier_format(&c->log_key.pub, vk, e))
+        return -1;
+    hex_encode(hex, c->log_key.pub.pk, TLOG_PUBLIC_KEY_SIZE);
+    *out = json_pack("{s:s,s:s,s:s,s:s}", "origin", c->log_key.pub.name, "verifier_key", vk,
+                     "public_key", hex, "algorithm", "ed25519");
+    return 0;
+}
+
+int chan_log_checkpoint(struct chan *c, json_t **out, struct err *e)
+{
+    int rc = -1;
+    int64_t size = 0;
+    unsigned char root[TLOG_HASH_SIZE];
+    struct tlog_checkpoint cp;
+    struct tlog_node_source src = node_source(c);
+    struct buf note;
+    char r64[48];
+
+    buf_init(&note, 1 << 16);
+    /* One read transaction: the size and the nodes come from one snapshot. */
+    if (store_begin(c->st, e))
+        goto out;
+    if (store_tlog_size(c->st, &size, e) || tlog_root(&src, (uint64_t)size, root, e)) {
+        store_rollback(c->st);
+        goto out;
+    }
+    store_rollback(c->st);
+    if (tlog_checkpoint_init(&cp, c->log_key.pub.name, (uint64_t)size, root, e) ||
+        tlog_checkpoint_sign(&cp, &c->log_key, &note, e))
+        goto out;
+    b64(r64, root);
+    *out = json_pack("{s:s,s:I,s:s,s:s}", "origin", c->log_key.pub.name, "size", (json_int_t)size,
+                     "root", r64, "note", buf_str(&note));
+    rc = 0;
+out:
+    buf_release(&note);
+    return rc;
+}
+
+/* Adds the SHA-256 leaf hash (base64) to each {index, data} row. */
+static void add_leaf_hashes(json_t *rows)
+{
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row)
+    {
+        const char *d = json_string_value(json_object_get(row, "data"));
+        unsigned char h[TLOG_HASH_SIZE];
+        char h64[48];
+        tlog_hash_leaf(h, d, strlen(d));
+        b64(h64, h);
+        json_object_set_new(row, "leaf_hash", json_string(h64));
+    }
+}
+
+int chan_log_leaves(struct chan *c, int64_t start, int64_t end, json_t **out, struct err *e)
+{
+    int rc = -1;
+    int64_t size = 0;
+    json_t *rows = NULL;
+    if (store_tlog_size(c->st, &size, e))
+        goto out;
+    if (start < 0 || end <= start || end - start > CHAN_LOG_PAGE) {
+        rc = err_set(e, ERR_INVALID, "ask for leaves start <= i < end, at most %d at a time",
+                     CHAN_LOG_PAGE);
+        goto out;
+    }
+    if (end > size)
+        end = size;
+    if (store_tlog_leaves(c->st, start, end, &rows, e))
+        goto out;
+    add_leaf_hashes(rows);
+    *out = json_pack("{s:I,s:o}", "size", (json_int_t)size, "leaves", rows);
+    rc = 0;
+out:
+    return rc;
+}
+
+int chan_log_memo(struct chan *c, const char *memo, json_t **out, struct err *e)
+{
+    int rc = -1;
+    json_t *rows = NULL;
+    if (!memo || strlen(memo) != RANDOM_ID_LEN) {
+        rc = err_set(e, ERR_NOT_FOUND, "no memo '%s' in the log", memo ? memo : "");
+        goto out;
+    }
+    if (store_tlog_memo_leaves(c->st, memo, NULL, &rows, e))
+        goto out;
+    if (json_array_size(rows) == 0) {
+        json_decref(rows);
+        rc = err_set(e, ERR_NOT_FOUND, "no memo '%s' in the log", memo);
+        goto out;
+    }
+    add_leaf_hashes(rows);
+    *out = json_pack("{s:s,s:o}", "memo", memo, "leaves", rows);
+    rc = 0;
+out:
+    return rc;
+}
+
+static json_t *proof_json(const struct tlog_proof *p)
+{
+    json_t *arr = json_array();
+    char h64[48];
+    for (size_t i = 0; arr && i < p->len; i++) {
+        b64(h64, p->hash[i]);
+        json_array_append_new(arr, json_string(h64));
+    }
+    return arr;
+}
+
+int chan_log_inclusion(struct chan *c, int64_t index, int64_t size, json_t **out, struct err *e)
+{
+    int rc = -1;
+    int64_t have = 0;
+    struct tlog_proof proof;
+    struct tlog_node_source src = node_source(c);
+    unsigned char leaf[TLOG_HASH_SIZE];
+    char l64[48];
+
+    if (store_begin(c->st, e))
+        goto out;
+    if (store_tlog_size(c->st, &have, e))
+        goto done;
+    if (size <= 0 || size > have || index < 0 || index >= size) {
+        err_set(e, ERR_INVALID, "need 0 <= index < size <= %lld (the log's size)", (long long)have);
+        goto done;
+    }
+    if (store_tlog_node_get(c->st, 0, index, leaf, e) ||
+        tlog_prove_inclusion(&src, (uint64_t)index, (uint64_t)size, &proof, e))
+        goto done;
+    b64(l64, leaf);
+    *out = json_pack("{s:I,s:I,s:s,s:o}", "index", (json_int_t)index, "size", (json_int_t)size,
+                     "leaf_hash", l64, "proof", proof_json(&proof));
+    rc = 0;
+done:
+    store_rollback(c->st);
+out:
+    return rc;
+}
+
+int chan_log_consistency(struct chan *c, int64_t from, int64_t to, json_t **out, struct err *e)
+{
+    int rc = -1;
+    int64_t have = 0;
+    struct tlog_proof proof;
+    struct tlog_node_source src = node_source(c);
+
+    if (store_begin(c->st, e))
+        goto out;
+    if (store_tlog_size(c->st, &have, e))
+        goto done;
+    if (from <= 0 || from > to || to > have) {
+        err_set(e, ERR_INVALID, "need 0 < from <= to <= %lld (the log's size)", (long long)have);
+        goto done;
+    }
+    if (tlog_prove_consistency(&src, (uint64_t)from, (uint64_t)to, &proof, e))
+        goto done;
+    *out = json_pack("{s:I,s:I,s:o}", "from", (json_int_t)from, "to", (json_int_t)to, "proof",
+                     proof_json(&proof));
+    rc = 0;
+done:
+    store_rollback(c->st);
+out:
+    return rc;
+}
