@@ -78,6 +78,10 @@ static void *pip_run(void *arg)
             const ring_point *pts = j->segs[sg].points;
             for (size_t q = 0; q < j->segs[sg].n; q++, i++) {
                 int32_t d = j->digits[i * j->windows + w];
+                if (i + 4 < j->n) { /* the bucket a few points ahead: random access */
+                    int32_t dn = j->digits[(i + 4) * j->windows + w];
+                    __builtin_prefetch(&j->buckets[(size_t)(dn > 0 ? dn : -dn) - (dn != 0)]);
+                }
                 if (d == 0)
                     continue;
                 size_t b = (size_t)(d > 0 ? d : -d) - 1;
@@ -211,11 +215,13 @@ out:
 
 /* ---------- constant time ---------- */
 
-#define CT_W 5
-#define CT_WINDOWS 51 /* 51 * 5 = 255 >= 254 */
-#define CT_TABLE 16   /* 1P .. 16P */
+#ifndef CT_W
+#define CT_W 5 /* window bits */
+#endif
+#define CT_WINDOWS ((254 + CT_W - 1) / CT_W) /* CT_WINDOWS * CT_W >= 254 */
+#define CT_TABLE (1u << (CT_W - 1))            /* 1P .. 2^(w-1) P */
 
-/* Signed 5-bit digits in [-16, 16], branch-free. */
+/* Signed CT_W-bit digits in [-2^(w-1), 2^(w-1)], branch-free. */
 static void recode_ct(int8_t d[CT_WINDOWS], const uint8_t s[32])
 {
     uint32_t carry = 0;
@@ -228,7 +234,7 @@ static void recode_ct(int8_t d[CT_WINDOWS], const uint8_t s[32])
             v |= ((byte >> (b & 7)) & 1u) << k;
         }
         v += carry;                      /* 0..32 */
-        carry = ((16u - v) >> 31) & 1u; /* v > 16 */
+        carry = ((CT_TABLE - v) >> 31) & 1u; /* v > 2^(w-1) */
         d[w] = (int8_t)((int32_t)v - (int32_t)(carry << CT_W));
     }
 }
@@ -283,7 +289,7 @@ static void table_build(struct cpt tab[CT_TABLE], const ring_point *p)
     sodium_memzero(&two, sizeof two);
 }
 
-/* q = d * P from the table, d in [-16, 16], constant time: every entry is
+/* q = d * P from the table, |d| <= CT_TABLE, constant time: every entry is
  * read and masked; the identity is taken when d = 0. neg is scratch; the
  * caller wipes q and neg when done. */
 static void table_lookup(ring_point *q, ring_point *neg, const struct cpt tab[CT_TABLE], int8_t d)
