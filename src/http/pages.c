@@ -1,19 +1,396 @@
-/* pages.c — the web interface (server-rendered HTML). Placeholder until the
- * pages land: the home page points people at the CLI and the API. */
-#include "http/app.h"
+/* pages.c — what every page shares: the templates, sessions, the frame
+ * (title, navigation, marking banners), rendering, errors, form fields and
+ * times; and the route table of the web interface. */
+#include "http/pages.h"
 
-static void page_home(struct http_request *req, struct http_response *res, void *app)
+#include "base/tz.h"
+#include "base/util.h"
+#include "channel/roles.h"
+#include "http/markdown.h"
+#include "http/static.h"
+#include "http/tmpl.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ---- templates: parsed once, shared read-only by every request ---- */
+
+static struct tmpl_set *templates;
+static char templates_error[ERR_MSG_MAX];
+static pthread_once_t templates_once = PTHREAD_ONCE_INIT;
+
+static void templates_load(void)
 {
-    static const char html[] =
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>dissent</title>"
-        "</head><body><h1>dissent</h1><p>The web interface is coming. Use the <code>dissent</code> "
-        "command line, or the JSON API under <code>/api/v1</code>.</p></body></html>";
-    (void)req;
-    (void)app;
-    http_reply_html(res, 200, html, sizeof html - 1);
+    struct err e;
+    struct tmpl_set *s = NULL;
+    err_init(&e);
+    if (tmpl_set_new(&s, &e) || tmpl_add_all(s, tmpl_builtin, tmpl_builtin_count, &e)) {
+        snprintf(templates_error, sizeof templates_error, "%s", e.msg);
+        tmpl_set_free(s);
+        s = NULL;
+    }
+    templates = s;
 }
+
+static const struct tmpl_set *templates_get(struct err *e)
+{
+    pthread_once(&templates_once, templates_load);
+    if (!templates)
+        err_set(e, ERR_INTERNAL, "templates: %s", templates_error);
+    return templates;
+}
+
+/* ---- sessions ---- */
+
+static int is_safe_method(const char *m)
+{
+    return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
+}
+
+static void page_init(struct page *pg, struct http_request *req, struct http_response *res,
+                      void *app)
+{
+    memset(pg, 0, sizeof *pg);
+    pg->req = req;
+    pg->res = res;
+    pg->app = app;
+    pg->data = json_object();
+}
+
+/* Percent-encodes s for a query value into the pool. */
+static const char *query_escape(struct pool *p, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = strlen(s), j = 0;
+    char *out = pool_alloc(p, 3 * n + 1);
+    if (!out)
+        return "";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+            ch == '-' || ch == '_' || ch == '.' || ch == '~' || ch == '/') {
+            out[j++] = (char)ch;
+        } else {
+            out[j++] = '%';
+            out[j++] = hex[ch >> 4];
+            out[j++] = hex[ch & 15];
+        }
+    }
+    out[j] = '\0';
+    return out;
+}
+
+int page_begin(struct page *pg, struct http_request *req, struct http_response *res, void *app)
+{
+    struct err e;
+    int rc = -1;
+    err_init(&e);
+    page_init(pg, req, res, app);
+    if (app_authenticate(app, req, &pg->actor, &e) == 0) {
+        pg->logged_in = 1;
+        rc = 0;
+        goto out;
+    }
+    if (e.code == ERR_UNAUTHORIZED) {
+        const char *next = is_safe_method(req->method) ? req->path : "/";
+        const char *loc = strcmp(next, "/") == 0
+                              ? "/login"
+                              : pool_printf(req->pool, "/login?next=%s",
+                                            query_escape(req->pool, next));
+        http_redirect(res, loc ? loc : "/login");
+    } else {
+        page_frame(pg, "Refused", NULL, NULL);
+        page_error(pg, err_http_status(e.code), e.msg);
+    }
+out:
+    return rc;
+}
+
+void page_begin_open(struct page *pg, struct http_request *req, struct http_response *res,
+                     void *app)
+{
+    struct err e;
+    err_init(&e);
+    page_init(pg, req, res, app);
+    if (is_safe_method(req->method) && http_cookie(req, APP_SESSION_COOKIE) &&
+        app_authenticate(app, req, &pg->actor, &e) == 0)
+        pg->logged_in = 1;
+}
+
+void page_end(struct page *pg)
+{
+    json_decref(pg->data);
+    pg->data = NULL;
+}
+
+int page_has_role(const struct page *pg, unsigned r)
+{
+    return pg->logged_in && (pg->actor.roles & r) != 0;
+}
+
+/* ---- the frame ---- */
+
+const char *page_marking_class(const char *marking)
+{
+    const char *c = "unclassified";
+    if (!marking)
+        c = "";
+    else if (strcmp(marking, "SBU") == 0)
+        c = "sbu";
+    else if (strcmp(marking, "CONFIDENTIAL") == 0)
+        c = "confidential";
+    else if (strcmp(marking, "SECRET") == 0)
+        c = "secret";
+    return c;
+}
+
+static void nav_add(json_t *items, const char *key, const char *href, const char *label,
+                    const char *current)
+{
+    json_array_append_new(items, json_pack("{s:s,s:s,s:b}", "href", href, "label", label,
+                                           "current", current && strcmp(current, key) == 0));
+}
+
+void page_frame(struct page *pg, const char *title, const char *current, const char *marking)
+{
+    json_t *d = pg->data, *items = json_array();
+    struct pool *p = pg->req->pool;
+    const char *css = static_url("dissent.css", p), *ui = static_url("ui.css", p);
+
+    json_object_set_new(d, "page_title", json_string(title));
+    json_object_set_new(d, "css_url", json_string(css ? css : "/static/dissent.css"));
+    json_object_set_new(d, "ui_css_url", json_string(ui ? ui : "/static/ui.css"));
+    if (pg->logged_in) {
+        nav_add(items, "home", "/", "Home", current);
+        if (pg->actor.roles & CHAN_ROLE_MEMBER)
+            nav_add(items, "new", "/memos/new", "New memo", current);
+        nav_add(items, "public", "/public", "Public record", current);
+        json_object_set_new(
+            d, "user",
+            json_pack("{s:s,s:s,s:s}", "name",
+                      pg->actor.display_name ? pg->actor.display_name : pg->actor.username,
+                      "username", pg->actor.username, "csrf", pg->actor.csrf));
+        json_object_set_new(d, "csrf", json_string(pg->actor.csrf));
+    } else {
+        nav_add(items, "login", "/login", "Log in", current);
+        nav_add(items, "public", "/public", "Public record", current);
+    }
+    json_object_set_new(d, "nav", json_pack("{s:o}", "items", items));
+    if (marking && *marking) {
+        json_object_set_new(d, "marking", json_string(marking));
+        json_object_set_new(d, "marking_class", json_string(page_marking_class(marking)));
+    } else {
+        json_object_del(d, "marking");
+    }
+}
+
+/* ---- rendering ---- */
+
+void page_render(struct page *pg, int status, const char *name)
+{
+    struct err e;
+    struct buf out;
+    const struct tmpl_set *s;
+    err_init(&e);
+    buf_init(&out, HTTP_RESPONSE_MAX);
+    s = templates_get(&e);
+    if (!s || tmpl_render(s, name, pg->data, &out, &e)) {
+        static const char fallback[] =
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Error · "
+            "dissent</title></head><body><main><h1>Something went wrong</h1><p>The page could "
+            "not be shown. Please try again; if it persists, tell the administrators.</p>"
+            "</main></body></html>";
+        http_reply_html(pg->res, 500, fallback, sizeof fallback - 1);
+        goto out;
+    }
+    http_reply_html(pg->res, status, buf_str(&out), out.len);
+out:
+    buf_release(&out);
+}
+
+static const char *status_title(int status)
+{
+    switch (status) {
+    case 400: return "The request was not valid";
+    case 401: return "Please log in";
+    case 403: return "Not allowed";
+    case 404: return "Not found";
+    case 405: return "Method not allowed";
+    case 409: return "Not possible now";
+    case 413: return "Too large";
+    case 429: return "Too many attempts";
+    default: return status >= 500 ? "Something went wrong" : "Refused";
+    }
+}
+
+void page_error(struct page *pg, int status, const char *message)
+{
+    if (!json_object_get(pg->data, "page_title"))
+        page_frame(pg, status_title(status), NULL, NULL);
+    else
+        json_object_set_new(pg->data, "page_title", json_string(status_title(status)));
+    json_object_del(pg->data, "marking");
+    json_object_set_new(pg->data, "status", json_integer(status));
+    json_object_set_new(pg->data, "title", json_string(status_title(status)));
+    json_object_set_new(pg->data, "message", json_string(message ? message : ""));
+    page_render(pg, status, "error");
+}
+
+void page_fail(struct page *pg, const struct err *e)
+{
+    int status = err_http_status(e->code);
+    if (status == 401) {
+        http_redirect(pg->res, "/login");
+        return;
+    }
+    if (status >= 500)
+        page_error(pg, status, "The server could not do this. Please try again; if it persists, "
+                               "tell the administrators.");
+    else
+        page_error(pg, status, e->msg);
+}
+
+void pages_html_error(struct http_request *req, struct http_response *res, int status,
+                      const char *message, void *app)
+{
+    struct page pg;
+    page_begin_open(&pg, req, res, app);
+    page_frame(&pg, status_title(status), NULL, NULL);
+    page_error(&pg, status, message);
+    page_end(&pg);
+}
+
+void page_redirect_memo(struct page *pg, const char *id, const char *anchor)
+{
+    const char *loc = pool_printf(pg->req->pool, "/memos/%s%s%s", query_escape(pg->req->pool, id),
+                                  anchor ? "#" : "", anchor ? anchor : "");
+    http_redirect(pg->res, loc ? loc : "/");
+}
+
+/* ---- form fields and values ---- */
+
+const char *page_field(struct page *pg, const char *name)
+{
+    const char *v = http_form(pg->req, name);
+    char *out;
+    size_t j = 0;
+    if (!v || !strchr(v, '\r'))
+        return v;
+    out = pool_alloc(pg->req->pool, strlen(v) + 1);
+    if (!out)
+        return v;
+    for (size_t i = 0; v[i]; i++) {
+        if (v[i] == '\r' && v[i + 1] == '\n')
+            continue;
+        out[j++] = v[i] == '\r' ? '\n' : v[i];
+    }
+    out[j] = '\0';
+    return out;
+}
+
+const char *page_field_or_empty(struct page *pg, const char *name)
+{
+    const char *v = page_field(pg, name);
+    return v ? v : "";
+}
+
+void page_set_str(struct page *pg, const char *key, const char *s)
+{
+    json_object_set_new(pg->data, key, json_string(s ? s : ""));
+}
+
+const char *page_time(struct page *pg, const char *iso, const char *zone)
+{
+    int64_t t;
+    char out[64];
+    const char *r;
+    if (!iso || time_parse_utc(iso, &t))
+        return "";
+    tz_format(zone && *zone ? zone : "UTC", t, out, sizeof out);
+    r = pool_strdup(pg->req->pool, out);
+    return r ? r : "";
+}
+
+void page_localize(struct page *pg, json_t *obj, const char *const *keys, size_t n,
+                   const char *zone)
+{
+    char key[80];
+    for (size_t i = 0; i < n; i++) {
+        const char *iso = json_string_value(json_object_get(obj, keys[i]));
+        if (!iso)
+            continue;
+        snprintf(key, sizeof key, "%s_iso", keys[i]);
+        json_object_set_new(obj, key, json_string(iso));
+        json_object_set_new(obj, keys[i], json_string(page_time(pg, iso, zone)));
+    }
+}
+
+int page_state_index(const char *name)
+{
+    for (int i = 0; name && i < CHAN_STATE_COUNT; i++)
+        if (strcmp(chan_state_name(i), name) == 0)
+            return i;
+    return -1;
+}
+
+json_t *page_markdown(const char *md, struct err *e)
+{
+    struct buf b;
+    json_t *s = NULL;
+    buf_init(&b, 4u * MARKDOWN_MAX);
+    if (markdown_render(md ? md : "", md ? strlen(md) : 0, &b, e) == 0) {
+        s = json_stringn(buf_str(&b), b.len);
+        if (!s)
+            err_set(e, ERR_NOMEM, "out of memory");
+    }
+    buf_release(&b);
+    return s;
+}
+
+json_t *page_markings(const char *ceiling, const char *selected)
+{
+    json_t *arr = json_array();
+    int top = CHAN_MARK_COUNT - 1;
+    if (ceiling && chan_marking_parse(ceiling, &top))
+        top = CHAN_MARK_COUNT - 1;
+    for (int i = 0; i <= top && i < CHAN_MARK_COUNT; i++) {
+        const char *m = chan_marking_name(i);
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:b}", "value", m, "label", m, "selected",
+                                             selected && strcmp(selected, m) == 0));
+    }
+    return arr;
+}
+
+/* ---- the route table ---- */
 
 const struct http_route page_routes[] = {
     {.method = "GET", .pattern = "/", .handler = page_home},
+    {.method = "GET", .pattern = "/login", .handler = page_login_form},
+    {.method = "POST", .pattern = "/login", .handler = page_login},
+    {.method = "POST", .pattern = "/logout", .handler = page_logout},
+    {.method = "GET", .pattern = "/public", .handler = page_public},
+    {.method = "GET", .pattern = "/memos/new", .handler = page_new_form},
+    {.method = "POST", .pattern = "/memos/new", .handler = page_new},
+    {.method = "GET", .pattern = "/memos/:id", .handler = page_memo},
+    {.method = "GET", .pattern = "/memos/:id/diff", .handler = page_memo_diff},
+    {.method = "GET", .pattern = "/memos/:id/edit", .handler = page_edit_form},
+    {.method = "POST", .pattern = "/memos/:id/edit", .handler = page_edit},
+    {.method = "GET", .pattern = "/memos/:id/signers", .handler = page_memo_signers},
+    {.method = "GET", .pattern = "/memos/:id/access", .handler = page_memo_access},
+    {.method = "POST", .pattern = "/memos/:id/sign", .handler = page_memo_sign},
+    {.method = "POST", .pattern = "/memos/:id/unsign", .handler = page_memo_unsign},
+    {.method = "POST", .pattern = "/memos/:id/circulate", .handler = page_memo_circulate},
+    {.method = "POST", .pattern = "/memos/:id/submit", .handler = page_memo_submit},
+    {.method = "POST", .pattern = "/memos/:id/withdraw", .handler = page_memo_withdraw},
+    {.method = "POST", .pattern = "/memos/:id/acknowledge", .handler = page_review_acknowledge},
+    {.method = "POST", .pattern = "/memos/:id/extend", .handler = page_review_extend},
+    {.method = "POST", .pattern = "/memos/:id/answer", .handler = page_review_answer},
+    {.method = "POST", .pattern = "/memos/:id/close", .handler = page_review_close},
+    {.method = "POST", .pattern = "/memos/:id/messages", .handler = page_review_message},
+    {.method = "POST", .pattern = "/admin/organizations", .handler = page_admin_org},
+    {.method = "POST", .pattern = "/admin/members", .handler = page_admin_member},
+    {.method = "POST", .pattern = "/admin/channels", .handler = page_admin_channel},
+    {.method = "POST", .pattern = "/admin/holidays", .handler = page_admin_holiday},
 };
 const size_t page_routes_count = ARRAY_LEN(page_routes);

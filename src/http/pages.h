@@ -1,0 +1,170 @@
+/* pages.h — the web interface: server-rendered HTML pages over the channel.
+ *
+ * Every page is a template of web/templates/ (header and footer are the
+ * layout partials) filled with a JSON object built from what the channel
+ * returns. Pages work without JavaScript: forms POST with the session's CSRF
+ * token, a successful POST answers 303 to a page, and a refused one renders
+ * its form again with the message and with what the person typed.
+ *
+ * The route table `page_routes` (app.h) lives in pages.c; the handlers live
+ * by concept in pages_home.c (login, home, public), pages_memo.c (a memo, its
+ * versions, diff, signatures, access log), pages_edit.c (new memo, edit,
+ * preview), pages_review.c (acknowledge, extend, answer, close, messages) and
+ * pages_admin.c (organizations, members, channels, holidays). docs/ui.md
+ * describes the pages and who sees what.
+ */
+#ifndef DISSENT_HTTP_PAGES_H
+#define DISSENT_HTTP_PAGES_H
+
+#include "http/app.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+/* One request to a page: who is asking, and the data the template will see. */
+struct page {
+    struct http_request *req;
+    struct http_response *res;
+    struct app *app;
+    struct actor actor; /* valid when logged_in */
+    int logged_in;
+    json_t *data; /* the template's data (owned; page_end frees it) */
+};
+
+/* Starts a page for a logged-in person. Returns 0 when the handler may go
+ * on. Otherwise the response is already sent and the handler must return:
+ * a GET without a session gets 303 to /login?next=<path>; a POST without a
+ * valid session or CSRF token gets 403 (or 303 to /login) and changes nothing. */
+int page_begin(struct page *pg, struct http_request *req, struct http_response *res, void *app)
+    WUR;
+
+/* Starts a page that anyone may see (login, public). A session, if there is
+ * one, is used for the navigation. Never fails. */
+void page_begin_open(struct page *pg, struct http_request *req, struct http_response *res,
+                     void *app);
+
+/* Frees what the page holds. */
+void page_end(struct page *pg);
+
+/* Sets the page title, the navigation (current = nav key of this page:
+ * "home", "new", "public" or NULL) and the classification marking shown as a
+ * banner at top and bottom (NULL for none). */
+void page_frame(struct page *pg, const char *title, const char *current, const char *marking);
+
+/* Renders template name with pg->data and replies with status. On a
+ * template failure replies 500. */
+void page_render(struct page *pg, int status, const char *name);
+
+/* Replies with the error page for e (401 becomes 303 to /login). */
+void page_fail(struct page *pg, const struct err *e);
+
+/* Replies with the error page: status, and message for people. */
+void page_error(struct page *pg, int status, const char *message);
+
+/* A form field of the request, or NULL. Text of textareas has CRLF turned
+ * into LF (a pool string). */
+const char *page_field(struct page *pg, const char *name);
+
+/* Like page_field, "" when absent. */
+const char *page_field_or_empty(struct page *pg, const char *name);
+
+/* Sets key on pg->data to the string s ("" for NULL). */
+void page_set_str(struct page *pg, const char *key, const char *s);
+
+/* "2026-11-23 09:30 EST": the UTC RFC 3339 string iso shown in zone (NULL
+ * or "" zone: UTC). Returns a pool string, or "" when iso is not a time. */
+const char *page_time(struct page *pg, const char *iso, const char *zone);
+
+/* Replaces every "<key>" string holding an RFC 3339 time in obj by its local
+ * form and adds "<key>_iso" with the original (for <time datetime>). */
+void page_localize(struct page *pg, json_t *obj, const char *const *keys, size_t n,
+                   const char *zone);
+
+/* The CSS class of a marking: "UNCLASSIFIED" → "unclassified". */
+const char *page_marking_class(const char *marking);
+
+/* The index of a memo state name ("draft" → 0), or -1. */
+int page_state_index(const char *name);
+
+/* Renders Markdown md as HTML into a new JSON string (NULL on failure, with e). */
+json_t *page_markdown(const char *md, struct err *e);
+
+/* 1 if the actor holds role bit r. */
+int page_has_role(const struct page *pg, unsigned r);
+
+/* The markings from the lowest to ceiling (inclusive), as [{value, label,
+ * selected}] with selected set where value equals `selected`. */
+json_t *page_markings(const char *ceiling, const char *selected);
+
+/* Redirects (303) to the page of memo id, with an optional "#anchor". */
+void page_redirect_memo(struct page *pg, const char *id, const char *anchor);
+
+/* ---- handlers (routes in pages.c) ---- */
+void page_login_form(struct http_request *req, struct http_response *res, void *app);
+void page_login(struct http_request *req, struct http_response *res, void *app);
+void page_logout(struct http_request *req, struct http_response *res, void *app);
+void page_home(struct http_request *req, struct http_response *res, void *app);
+void page_public(struct http_request *req, struct http_response *res, void *app);
+
+void page_memo(struct http_request *req, struct http_response *res, void *app);
+void page_memo_diff(struct http_request *req, struct http_response *res, void *app);
+void page_memo_signers(struct http_request *req, struct http_response *res, void *app);
+void page_memo_access(struct http_request *req, struct http_response *res, void *app);
+void page_memo_sign(struct http_request *req, struct http_response *res, void *app);
+void page_memo_unsign(struct http_request *req, struct http_response *res, void *app);
+void page_memo_circulate(struct http_request *req, struct http_response *res, void *app);
+void page_memo_submit(struct http_request *req, struct http_response *res, void *app);
+void page_memo_withdraw(struct http_request *req, struct http_response *res, void *app);
+
+void page_new_form(struct http_request *req, struct http_response *res, void *app);
+void page_new(struct http_request *req, struct http_response *res, void *app);
+void page_edit_form(struct http_request *req, struct http_response *res, void *app);
+void page_edit(struct http_request *req, struct http_response *res, void *app);
+
+void page_review_acknowledge(struct http_request *req, struct http_response *res, void *app);
+void page_review_extend(struct http_request *req, struct http_response *res, void *app);
+void page_review_answer(struct http_request *req, struct http_response *res, void *app);
+void page_review_close(struct http_request *req, struct http_response *res, void *app);
+void page_review_message(struct http_request *req, struct http_response *res, void *app);
+
+void page_admin_org(struct http_request *req, struct http_response *res, void *app);
+void page_admin_member(struct http_request *req, struct http_response *res, void *app);
+void page_admin_channel(struct http_request *req, struct http_response *res, void *app);
+void page_admin_holiday(struct http_request *req, struct http_response *res, void *app);
+
+/* ---- shared between files ---- */
+
+/* Form state of a refused POST on the memo page: which form, its message,
+ * and the text typed (NULL when none). */
+struct memo_form {
+    const char *form; /* "sign", "extend", "answer", "message", "act", ... */
+    const char *error;
+    const char *text;
+};
+
+/* Renders the memo page of id at version (0: latest) with status; form, if
+ * not NULL, is a refused form to show again. */
+void page_memo_show(struct page *pg, const char *id, int version, int status,
+                    const struct memo_form *form);
+
+/* Handles a POST of a state change on the memo params[0]: op with the text
+ * of form field `field` (NULL: none); on success 303 to the memo with notice
+ * `done` at #anchor, on refusal the memo page again with form `form_name`. */
+void page_memo_act_post(struct http_request *req, struct http_response *res, void *app,
+                        enum chan_op op, const char *field, const char *form_name,
+                        const char *done, const char *anchor);
+
+/* Fills pg->data for the home page (the sections of every role the actor
+ * holds). admin_form, if not NULL, is a refused admin form to show again:
+ * {"form":…, "error":…, <typed fields>…} (borrowed). */
+void page_home_show(struct page *pg, int status, json_t *admin_form);
+
+/* Fills the admin section of home into pg->data; admin_form as above. */
+void pages_admin_section(struct page *pg, json_t *admin_form);
+
+/* The server's HTML error hook (http_server_config.html_error): renders the
+ * error template for 404, 405, 413, ... with the site's frame. */
+void pages_html_error(struct http_request *req, struct http_response *res, int status,
+                      const char *message, void *app);
+
+#endif
