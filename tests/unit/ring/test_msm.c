@@ -147,6 +147,30 @@ static void check_size(size_t n, int with_ct)
     free(p);
 }
 
+static void test_msm_segments(void **state)
+{
+    (void)state;
+    enum { N = 700 };
+    uint8_t(*s)[32] = malloc(N * 32);
+    ring_point *p = malloc(N * sizeof *p), want, got;
+    for (size_t i = 0; i < N; i++) {
+        random_point(&p[i], NULL);
+        ring_scalar_random(s[i]);
+    }
+    struct err e;
+    assert_int_equal(ring_msm(&want, (const uint8_t(*)[32])s, p, N, 0, &e), 0);
+    const struct ring_msm_seg segs[4] = {{(const uint8_t(*)[32])s, p, 300},
+                                         {(const uint8_t(*)[32])s + 300, p + 300, 0},
+                                         {(const uint8_t(*)[32])s + 300, p + 300, 399},
+                                         {(const uint8_t(*)[32])s + 699, p + 699, 1}};
+    assert_int_equal(ring_msm_segs(&got, segs, 4, 0, &e), 0);
+    assert_true(decaf_255_point_eq(&want, &got) == DECAF_TRUE);
+    assert_int_equal(ring_msm_segs(&got, segs, 0, 0, &e), 0);
+    assert_true(ring_point_is_identity(&got));
+    free(s);
+    free(p);
+}
+
 static void test_msm_sizes(void **state)
 {
     (void)state;
@@ -202,7 +226,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decaf_matches_sodium), cmocka_unit_test(test_scalars),
         cmocka_unit_test(test_msm_sizes),            cmocka_unit_test(test_msm_large),
-        cmocka_unit_test(test_xmd_limits),
+        cmocka_unit_test(test_xmd_limits),           cmocka_unit_test(test_msm_segments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

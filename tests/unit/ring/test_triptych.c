@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -335,6 +336,52 @@ static void test_every_field(void **state)
     fixture_free(&f);
 }
 
+struct conc {
+    struct fixture *f;
+    const uint8_t *proof;
+    size_t len;
+    int ok;
+};
+
+static void *conc_run(void *arg)
+{
+    struct conc *c = arg;
+    struct err e;
+    c->ok = 1;
+    for (int k = 0; k < 4; k++)
+        if (ring_verify(c->f->ring, c->proof, c->len, SCOPE, SCOPE_LEN, MSG, MSG_LEN, NULL, &e) !=
+            0)
+            c->ok = 0;
+    uint8_t *p;
+    size_t l;
+    if (ring_prove(&p, &l, c->f->ring, 1, c->f->sk[1], SCOPE, SCOPE_LEN, MSG, MSG_LEN, &e) != 0)
+        c->ok = 0;
+    else
+        free(p);
+    return NULL;
+}
+
+/* One ring shared by threads that verify and prove at the same time. */
+static void test_concurrent(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_make(&f, 7);
+    uint8_t *proof;
+    size_t len;
+    prove_ok(&f, 6, &proof, &len);
+    struct conc c[3] = {{&f, proof, len, 0}, {&f, proof, len, 0}, {&f, proof, len, 0}};
+    pthread_t t[3];
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(pthread_create(&t[k], NULL, conc_run, &c[k]), 0);
+    for (int k = 0; k < 3; k++) {
+        pthread_join(t[k], NULL);
+        assert_true(c[k].ok);
+    }
+    free(proof);
+    fixture_free(&f);
+}
+
 static void test_bad_rings(void **state)
 {
     (void)state;
@@ -378,7 +425,7 @@ int main(void)
         cmocka_unit_test(test_roundtrip_sizes), cmocka_unit_test(test_other_radices),
         cmocka_unit_test(test_batch),           cmocka_unit_test(test_linkability),
         cmocka_unit_test(test_wrong_context),   cmocka_unit_test(test_every_field),
-        cmocka_unit_test(test_bad_rings),
+        cmocka_unit_test(test_bad_rings),       cmocka_unit_test(test_concurrent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
