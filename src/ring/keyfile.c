@@ -232,6 +232,7 @@ int ring_pop_sign(uint8_t sig[RING_POP_BYTES], const uint8_t sk[32], const uint8
     rc = 0;
 out:
     sodium_memzero(k, sizeof k);
+    sodium_memzero(rnd, sizeof rnd);
     sodium_memzero(h, sizeof h);
     sodium_memzero(c, sizeof c);
     sodium_memzero(&st, sizeof st);

@@ -57,14 +57,16 @@ out:
     return rc;
 }
 
-void ring_keypair(uint8_t pk[RING_POINT_BYTES], uint8_t sk[RING_SCALAR_BYTES])
+int ring_keypair(uint8_t pk[RING_POINT_BYTES], uint8_t sk[RING_SCALAR_BYTES], struct err *e)
 {
-    struct err e;
-    if (ring_init(&e) != 0)
-        abort(); /* libsodium cannot start: nothing safe to do */
+    if (ring_init(e) != 0)
+        return -1;
     ring_scalar_random(sk);
-    if (crypto_scalarmult_ristretto255_base(pk, sk) != 0)
-        abort(); /* unreachable: sk is nonzero */
+    if (crypto_scalarmult_ristretto255_base(pk, sk) != 0) { /* unreachable: sk is nonzero */
+        sodium_memzero(sk, RING_SCALAR_BYTES);
+        return err_set(e, ERR_INTERNAL, "key generation gave the identity");
+    }
+    return 0;
 }
 
 int ring_public_key(uint8_t pk[RING_POINT_BYTES], const uint8_t sk[RING_SCALAR_BYTES],

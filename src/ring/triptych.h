@@ -120,8 +120,9 @@ struct ring_batch_item {
 int ring_verify_batch(const struct ring_keys *ring, const uint8_t *scope, size_t scope_len,
                       const struct ring_batch_item *items, size_t count, struct err *e) WUR;
 
-/* Makes a ring key pair: sk random nonzero, pk = sk*G. */
-void ring_keypair(uint8_t pk[RING_POINT_BYTES], uint8_t sk[RING_SCALAR_BYTES]);
+/* Makes a ring key pair: sk random nonzero, pk = sk*G. Returns 0, or -1
+ * (ERR_INTERNAL if libsodium cannot start). The caller wipes sk. */
+int ring_keypair(uint8_t pk[RING_POINT_BYTES], uint8_t sk[RING_SCALAR_BYTES], struct err *e) WUR;
 
 /* pk = sk*G. Returns 0, or -1 (ERR_INVALID: sk zero or not canonical). */
 int ring_public_key(uint8_t pk[RING_POINT_BYTES], const uint8_t sk[RING_SCALAR_BYTES],

@@ -25,7 +25,7 @@ static void test_seal_open(void **state)
     (void)state;
     uint8_t pk[32], sk[32], file[RING_KEYFILE_LEN], sk2[32], pk2[32];
     struct err e;
-    ring_keypair(pk, sk);
+    assert_int_equal(ring_keypair(pk, sk, NULL), 0);
     assert_int_equal(ring_keyfile_seal(file, sk, PASS, strlen(PASS), OPS, MEM, &e), 0);
     assert_int_equal(ring_keyfile_open(sk2, pk2, file, sizeof file, PASS, strlen(PASS), &e), 0);
     assert_memory_equal(sk, sk2, 32);
@@ -57,7 +57,7 @@ static void test_tampered(void **state)
     (void)state;
     uint8_t pk[32], sk[32], file[RING_KEYFILE_LEN], c[RING_KEYFILE_LEN], sk2[32];
     struct err e;
-    ring_keypair(pk, sk);
+    assert_int_equal(ring_keypair(pk, sk, NULL), 0);
     assert_int_equal(ring_keyfile_seal(file, sk, PASS, strlen(PASS), OPS, MEM, &e), 0);
     for (size_t i = 0; i < RING_KEYFILE_LEN; i++) {
         memcpy(c, file, sizeof c);
@@ -84,7 +84,7 @@ static void test_tampered(void **state)
     assert_int_equal(e.code, ERR_INVALID);
     /* public key swapped for another: authenticated, so refused */
     uint8_t pk3[32], sk3[32];
-    ring_keypair(pk3, sk3);
+    assert_int_equal(ring_keypair(pk3, sk3, NULL), 0);
     memcpy(c, file, sizeof c);
     memcpy(c + 74, pk3, 32);
     assert_int_equal(ring_keyfile_open(sk2, NULL, c, sizeof c, PASS, strlen(PASS), &e), -1);
@@ -100,7 +100,7 @@ static void test_files(void **state)
     snprintf(path, sizeof path, "%s/key", dir);
     uint8_t pk[32], sk[32], file[RING_KEYFILE_LEN], back[RING_KEYFILE_LEN];
     struct err e;
-    ring_keypair(pk, sk);
+    assert_int_equal(ring_keypair(pk, sk, NULL), 0);
     assert_int_equal(ring_keyfile_seal(file, sk, PASS, strlen(PASS), OPS, MEM, &e), 0);
     assert_int_equal(ring_keyfile_write(path, file, &e), 0);
     struct stat st;
@@ -123,8 +123,8 @@ static void test_pop(void **state)
     const uint8_t *ctx = (const uint8_t *)"enroll:org-1:member-7:nonce-abc";
     const size_t ctx_len = strlen((const char *)ctx);
     struct err e;
-    ring_keypair(pk, sk);
-    ring_keypair(pk2, sk2);
+    assert_int_equal(ring_keypair(pk, sk, NULL), 0);
+    assert_int_equal(ring_keypair(pk2, sk2, NULL), 0);
     assert_int_equal(ring_pop_sign(sig, sk, ctx, ctx_len, &e), 0);
     assert_int_equal(ring_pop_verify(sig, pk, ctx, ctx_len, &e), 0);
     assert_int_equal(ring_pop_verify(sig, pk2, ctx, ctx_len, &e), -1);

@@ -34,7 +34,7 @@ static void fixture_make(struct fixture *f, size_t n)
     assert_non_null(f->pk);
     assert_non_null(f->sk);
     for (size_t i = 0; i < n; i++)
-        ring_keypair(f->pk[i], f->sk[i]);
+        assert_int_equal(ring_keypair(f->pk[i], f->sk[i], NULL), 0);
     assert_int_equal(ring_keys_new(&f->ring, (const uint8_t(*)[32])f->pk, n, &e), 0);
 }
 
@@ -388,9 +388,9 @@ static void test_bad_rings(void **state)
     uint8_t keys[3][32], sk[32];
     struct ring_keys *r = NULL;
     struct err e;
-    ring_keypair(keys[0], sk);
-    ring_keypair(keys[1], sk);
-    ring_keypair(keys[2], sk);
+    assert_int_equal(ring_keypair(keys[0], sk, NULL), 0);
+    assert_int_equal(ring_keypair(keys[1], sk, NULL), 0);
+    assert_int_equal(ring_keypair(keys[2], sk, NULL), 0);
     memset(keys[1], 0, 32); /* the identity */
     assert_int_equal(ring_keys_new(&r, (const uint8_t(*)[32])keys, 3, &e), -1);
     assert_int_equal(e.code, ERR_INVALID);
