@@ -125,7 +125,7 @@ void ring_scalar_pow(uint8_t out[RING_SCALAR_BYTES], const uint8_t a[RING_SCALAR
 }
 
 /* r = r - l if r >= l (r < 2l, possibly with a carry bit). */
-static void sub_l_if_ge(uint64_t r[4], uint64_t carry)
+static inline __attribute__((always_inline)) void sub_l_if_ge(uint64_t r[4], uint64_t carry)
 {
     uint64_t t[4];
     unsigned __int128 b = 0;
@@ -135,8 +135,9 @@ static void sub_l_if_ge(uint64_t r[4], uint64_t carry)
         b = (d >> 64) & 1;
     }
     /* keep t when there was a carry out of r or no borrow */
-    if (carry || !b)
-        memcpy(r, t, sizeof t);
+    const uint64_t keep = (uint64_t)0 - (uint64_t)((carry | ((uint64_t)b ^ 1u)) & 1u);
+    for (int i = 0; i < 4; i++)
+        r[i] = (t[i] & keep) | (r[i] & ~keep);
 }
 
 void ring_msc_mul(struct ring_msc *out, const struct ring_msc *a, const struct ring_msc *b)
