@@ -177,4 +177,34 @@ int chan_log_consistency(struct chan *c, int64_t from, int64_t to, json_t **out,
 int chan_memo_rendering(struct chan *c, struct pool *p, const struct actor *a, const char *id,
                         int version, struct buf *out, struct err *e) WUR;
 
+/* ---- rosters and anonymous co-signatures (docs/protocol-ring.md) ---- */
+#define CHAN_ANON_BATCH_MAX 100
+/* {rosters:[{organization, name, size, active}]} — public. */
+int chan_roster_list(struct chan *c, json_t **out, struct err *e) WUR;
+/* The active keys of an organization's roster at size (0: now):
+ * {organization, size, count, keys:[hex], digest} — public. */
+int chan_roster_get(struct chan *c, struct pool *p, const char *org, int64_t size, json_t **out,
+                    struct err *e) WUR;
+/* Enrolls the actor's ring public key (hex) with a proof of possession (hex,
+ * ring_pop_sign over chan_pop_context); replaces (re-keys) an earlier key. */
+int chan_roster_enroll(struct chan *c, struct pool *p, const struct actor *a, const char *pk_hex,
+                       const char *pop_hex, json_t **out, struct err *e) WUR;
+/* Drafters: adds to the memo's rings the keys of members who have none in them. */
+int chan_memo_refresh_rings(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                            json_t **out, struct err *e) WUR;
+/* Public facts of a memo open for signatures: {memo, state, versions:[{number, hash}],
+ * rings:[{organization, ring, roster_size, digest, count, keys}], signatures:[{tag,
+ * version, organization, ring, proof}], counts} — enough to re-verify everything. */
+int chan_public_memo(struct chan *c, struct pool *p, const char *id, json_t **out,
+                     struct err *e) WUR;
+/* Anonymous co-signatures on one memo and one ring, verified in one batch:
+ * items [{version (null: withdraw), organization, ring, proof (base64)}].
+ * A later signature with the same tag replaces the earlier. No actor. */
+int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const json_t *items,
+                     json_t **out, struct err *e) WUR;
+/* The bytes a proof of possession signs, and the message an anonymous
+ * signature signs (version_hash NULL: withdraw); return their lengths. */
+size_t chan_pop_context(char *buf, size_t n, const char *org, const char *username);
+size_t chan_anon_message(char *buf, size_t n, const char *version_hash);
+
 #endif

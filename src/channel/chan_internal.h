@@ -72,6 +72,13 @@ int chan_event_signature(struct chan *c, const struct memo_ctx *x, const char *a
                          const char *username, const char *salt, struct err *e) WUR;
 int chan_event_state(struct chan *c, const struct memo_ctx *x, const char *event,
                      struct err *e) WUR;
+/* Named and anonymous counts together: {total, by_version, by_organization,
+ * named:{…}, anonymous:{…}}. */
+int chan_counts_combined(struct chan *c, int64_t memo_id, json_t **out, struct err *e) WUR;
+/* Snapshots (or refreshes) the rings of every organization with enrolled
+ * keys for memo x; *made counts the rings added. Caller's transaction. */
+int chan_rings_open(struct chan *c, const struct memo_ctx *x, int *made, struct err *e) WUR;
+
 /* A fresh random salt or key as hex (2n+1 bytes from p). */
 char *chan_random_hex(struct pool *p, size_t n);
 

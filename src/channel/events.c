@@ -73,7 +73,7 @@ int chan_event_signature(struct chan *c, const struct memo_ctx *x, const char *a
     crypto_hash_sha256_update(&st, (const unsigned char *)username, strlen(username));
     crypto_hash_sha256_final(&st, h);
     hex_encode(commitment, h, 32);
-    if (store_counts(c->st, x->m.id, &counts, e))
+    if (chan_counts_combined(c, x->m.id, &counts, e))
         goto out;
     leaf = json_pack("{s:s,s:i,s:s,s:o}", "action", action, "version", version, "commitment",
                      commitment, "counts", counts);

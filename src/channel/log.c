@@ -73,7 +73,8 @@ int chan_log_append(struct chan *c, json_t *leaf, const char *memo, const char *
     time_format_utc(at, now_utc());
     json_object_set_new(leaf, "v", json_integer(1));
     json_object_set_new(leaf, "kind", json_string(kind));
-    json_object_set_new(leaf, "at", json_string(at));
+    if (!json_object_get(leaf, "at")) /* anonymous events bring a coarse time */
+        json_object_set_new(leaf, "at", json_string(at));
     if (memo)
         json_object_set_new(leaf, "memo", json_string(memo));
     data = json_dumps(leaf, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);

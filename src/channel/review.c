@@ -91,8 +91,13 @@ static int op_effects(struct chan *c, struct pool *p, struct memo_ctx *x, enum c
     case CHAN_OP_WITHDRAW:
         m->withdrawn_at = now;
         break;
-    case CHAN_OP_CIRCULATE:
+    case CHAN_OP_CIRCULATE: {
+        /* Bind the memo to the roster snapshots of the moment it opens. */
+        int made = 0;
+        if (chan_rings_open(c, x, &made, e))
+            goto out;
         break;
+    }
     }
     rc = 0;
 out:

@@ -159,7 +159,7 @@ int chan_counts(struct chan *c, struct pool *p, const struct actor *a, const cha
     json_t *counts = NULL, *timeline = NULL;
     if (chan_memo_load(c, p, a, id, &x, e) ||
         chan_require(a, &x, CHAN_ACT_READ_COUNTS, "see the counts of", e) ||
-        store_counts(c->st, x.m.id, &counts, e) ||
+        chan_counts_combined(c, x.m.id, &counts, e) ||
         store_signature_timeline(c->st, x.m.id, &timeline, e))
         goto out;
     {

@@ -44,7 +44,7 @@ int chan_memo_json(struct chan *c, const struct memo_ctx *x, const struct st_ver
     json_t *drafters = NULL, *counts = NULL, *obj = NULL, *review, *ver = NULL;
     int64_t due = next_due(m);
 
-    if (store_drafter_list(c->st, m->id, &drafters, e) || store_counts(c->st, m->id, &counts, e))
+    if (store_drafter_list(c->st, m->id, &drafters, e) || chan_counts_combined(c, m->id, &counts, e))
         goto out;
     review = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:b}",
                        "submitted_at", chan_time_json(m->submitted_at), "acknowledge_due",

@@ -21,6 +21,10 @@ extern const size_t api_routes_count;
 extern const struct http_route api_log_routes[];
 extern const size_t api_log_routes_count;
 
+/* Rosters, public memo facts and anonymous co-signatures (api_ring.c). */
+extern const struct http_route api_ring_routes[];
+extern const size_t api_ring_routes_count;
+
 /* The web pages (pages*.c). */
 extern const struct http_route page_routes[];
 extern const size_t page_routes_count;

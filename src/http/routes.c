@@ -5,19 +5,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The parts of the table, in the order they are matched. */
+struct route_part {
+    const struct http_route *routes;
+    const size_t *count;
+};
+
 int app_routes(struct http_route **out, size_t *n, struct err *e)
 {
+    static const struct route_part parts[] = {
+        {api_routes, &api_routes_count},
+        {api_log_routes, &api_log_routes_count},
+        {api_ring_routes, &api_ring_routes_count},
+        {page_routes, &page_routes_count},
+    };
     int rc = -1;
-    size_t total = api_routes_count + api_log_routes_count + page_routes_count;
-    struct http_route *all = calloc(total, sizeof *all);
+    size_t total = 0, at = 0;
+    struct http_route *all;
+    for (size_t i = 0; i < ARRAY_LEN(parts); i++)
+        total += *parts[i].count;
+    all = calloc(total, sizeof *all);
     if (!all) {
         rc = err_set(e, ERR_NOMEM, "out of memory");
         goto out;
     }
-    memcpy(all, api_routes, api_routes_count * sizeof *all);
-    memcpy(all + api_routes_count, api_log_routes, api_log_routes_count * sizeof *all);
-    memcpy(all + api_routes_count + api_log_routes_count, page_routes,
-           page_routes_count * sizeof *all);
+    for (size_t i = 0; i < ARRAY_LEN(parts); i++) {
+        memcpy(all + at, parts[i].routes, *parts[i].count * sizeof *all);
+        at += *parts[i].count;
+    }
     *out = all;
     *n = total;
     rc = 0;

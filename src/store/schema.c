@@ -74,6 +74,26 @@ static const char *const migrations[] = {
     "  level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,\n"
     "  PRIMARY KEY(level, idx)) WITHOUT ROWID;\n"
     "ALTER TABLE signatures ADD COLUMN salt TEXT;\n",
+    /* 3: rosters of ring keys, memo rings, anonymous co-signatures */
+    "CREATE TABLE roster_entries(\n"
+    "  org_id INTEGER NOT NULL REFERENCES organizations(id), seq INTEGER NOT NULL,\n"
+    "  added INTEGER NOT NULL, public_key BLOB NOT NULL,\n"
+    "  member_id INTEGER NOT NULL REFERENCES members(id), at INTEGER NOT NULL,\n"
+    "  PRIMARY KEY(org_id, seq));\n"
+    "CREATE UNIQUE INDEX roster_key_once ON roster_entries(public_key) WHERE added = 1;\n"
+    "CREATE TABLE memo_rings(\n"
+    "  memo_id INTEGER NOT NULL REFERENCES memos(id), org_id INTEGER NOT NULL,\n"
+    "  ring_no INTEGER NOT NULL, roster_size INTEGER NOT NULL, digest TEXT NOT NULL,\n"
+    "  count INTEGER NOT NULL, created_at INTEGER NOT NULL,\n"
+    "  PRIMARY KEY(memo_id, org_id, ring_no));\n"
+    "CREATE TABLE memo_ring_keys(\n"
+    "  memo_id INTEGER NOT NULL, org_id INTEGER NOT NULL, ring_no INTEGER NOT NULL,\n"
+    "  pos INTEGER NOT NULL, public_key BLOB NOT NULL, member_id INTEGER NOT NULL,\n"
+    "  PRIMARY KEY(memo_id, org_id, ring_no, pos));\n"
+    "CREATE TABLE anon_signatures(\n"
+    "  memo_id INTEGER NOT NULL REFERENCES memos(id), tag BLOB NOT NULL,\n"
+    "  version INTEGER NOT NULL, org_id INTEGER NOT NULL, ring_no INTEGER NOT NULL,\n"
+    "  proof BLOB NOT NULL, day INTEGER NOT NULL, PRIMARY KEY(memo_id, tag));\n",
 };
 
 int store_migrate(struct store *s, struct err *e)

@@ -222,4 +222,43 @@ int store_tlog_memo_leaves(struct store *s, const char *memo, const char *kind, 
 int store_signature_salt(struct store *s, struct pool *p, int64_t memo_id, int64_t member_id,
                          char **salt, struct err *e) WUR;
 
+/* ---- rosters of ring keys and anonymous co-signatures ---- */
+/* The roster of an organization is an append-only list of entries: a key
+ * added (added = 1) or removed (0). The active set at size n is what the
+ * first n entries leave. */
+int store_roster_size(struct store *s, int64_t org_id, int64_t *size, struct err *e) WUR;
+int store_roster_append(struct store *s, int64_t org_id, int added, const unsigned char pk[32],
+                        int64_t member_id, int64_t now, struct err *e) WUR;
+/* The member's active key (added and not removed), *found = 0 if none. */
+int store_roster_member_key(struct store *s, int64_t org_id, int64_t member_id,
+                            unsigned char pk[32], int *found, struct err *e) WUR;
+/* Active keys at roster size n, in the order they were added: array of
+ * {public_key (hex), member (id)}; member ids stay inside the server. */
+int store_roster_active(struct store *s, int64_t org_id, int64_t n, json_t **out,
+                        struct err *e) WUR;
+/* Organizations with their roster sizes: [{organization, size, active}]. */
+int store_roster_list(struct store *s, json_t **out, struct err *e) WUR;
+
+int store_ring_insert(struct store *s, int64_t memo_id, int64_t org_id, int ring_no,
+                      int64_t roster_size, const char *digest, const json_t *keys, int64_t now,
+                      struct err *e) WUR;
+/* Rings of a memo: [{org_id, organization, ring, roster_size, digest, count}]. */
+int store_ring_list(struct store *s, int64_t memo_id, json_t **out, struct err *e) WUR;
+/* Keys of one memo ring in order: array of {public_key (hex), member (id)}. */
+int store_ring_keys(struct store *s, int64_t memo_id, int64_t org_id, int ring_no, json_t **out,
+                    struct err *e) WUR;
+
+/* The anonymous signature of tag on memo: *version 0 if none. */
+int store_anon_get(struct store *s, int64_t memo_id, const unsigned char tag[32], int *version,
+                   struct err *e) WUR;
+int store_anon_put(struct store *s, int64_t memo_id, const unsigned char tag[32], int version,
+                   int64_t org_id, int ring_no, const unsigned char *proof, size_t proof_len,
+                   int64_t day, struct err *e) WUR;
+int store_anon_delete(struct store *s, int64_t memo_id, const unsigned char tag[32],
+                      struct err *e) WUR;
+/* [{tag (hex), version, organization, ring, proof (base64)}] */
+int store_anon_list(struct store *s, int64_t memo_id, json_t **out, struct err *e) WUR;
+/* {total, by_version, by_organization} of anonymous signatures. */
+int store_anon_counts(struct store *s, int64_t memo_id, json_t **out, struct err *e) WUR;
+
 #endif
