@@ -233,7 +233,7 @@ void page_error(struct page *pg, int status, const char *message)
     json_object_del(pg->data, "marking");
     json_object_set_new(pg->data, "status", json_integer(status));
     json_object_set_new(pg->data, "title", json_string(status_title(status)));
-    json_object_set_new(pg->data, "message", json_string(message ? message : ""));
+    json_object_set_new(pg->data, "message", json_string(page_sentence(pg, message)));
     page_render(pg, status, "error");
 }
 
@@ -293,6 +293,25 @@ const char *page_field_or_empty(struct page *pg, const char *name)
 {
     const char *v = page_field(pg, name);
     return v ? v : "";
+}
+
+const char *page_sentence(struct page *pg, const char *msg)
+{
+    size_t n;
+    char *out;
+    if (!msg || !*msg)
+        return msg ? msg : "";
+    n = strlen(msg);
+    out = pool_alloc(pg->req->pool, n + 2);
+    if (!out)
+        return msg;
+    memcpy(out, msg, n);
+    if (out[0] >= 'a' && out[0] <= 'z')
+        out[0] = (char)(out[0] - 'a' + 'A');
+    if (out[n - 1] != '.' && out[n - 1] != '!' && out[n - 1] != '?')
+        out[n++] = '.';
+    out[n] = '\0';
+    return out;
 }
 
 void page_set_str(struct page *pg, const char *key, const char *s)

@@ -68,6 +68,10 @@ const char *page_field(struct page *pg, const char *name);
 /* Like page_field, "" when absent. */
 const char *page_field_or_empty(struct page *pg, const char *name);
 
+/* msg as a sentence for people: first letter capitalized, a final period
+ * added when it has none (a pool string; msg itself if out of memory). */
+const char *page_sentence(struct page *pg, const char *msg);
+
 /* Sets key on pg->data to the string s ("" for NULL). */
 void page_set_str(struct page *pg, const char *key, const char *s);
 

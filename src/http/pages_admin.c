@@ -134,7 +134,7 @@ static void finish(struct page *pg, int rc, const struct err *e, json_t *form, c
     } else if (e->code == ERR_UNAUTHORIZED) {
         page_fail(pg, e);
     } else {
-        json_object_set_new(form, "error", json_string(e->msg));
+        json_object_set_new(form, "error", json_string(page_sentence(pg, e->msg)));
         page_home_show(pg, err_http_status(e->code) >= 500 ? 500 : err_http_status(e->code),
                        form);
     }

@@ -117,7 +117,7 @@ static void new_show(struct page *pg, int status, const char *slug, const char *
     if (do_preview)
         preview(pg, body, marking);
     if (error)
-        page_set_str(pg, "error", error);
+        page_set_str(pg, "error", page_sentence(pg, error));
     page_render(pg, status, "edit");
 out:
     json_decref(channels);
@@ -201,7 +201,7 @@ static void edit_show(struct page *pg, int status, const char *id, const char *t
     if (do_preview)
         preview(pg, body, marking);
     if (error)
-        page_set_str(pg, "error", error);
+        page_set_str(pg, "error", page_sentence(pg, error));
     page_render(pg, status, "edit");
 out:
     json_decref(memo);

@@ -64,7 +64,7 @@ void page_login(struct http_request *req, struct http_response *res, void *app_)
                           : st == 401        ? "That username and password do not match an "
                                                "account. Check them and try again."
                                              : e.msg;
-        login_show(&pg, st, user, next, msg);
+        login_show(&pg, st, user, next, page_sentence(&pg, msg));
         goto out;
     }
     if (http_set_cookie(res, APP_SESSION_COOKIE, token, CHAN_SESSION_SECONDS)) {

@@ -59,12 +59,12 @@ static const char *done_notice(const char *key)
 
 /* ---- the chart of co-signatures over time (server-rendered SVG) ---- */
 
-#define CH_W 640
-#define CH_H 220
-#define CH_L 44
-#define CH_R 16
-#define CH_T 14
-#define CH_B 34
+#define CH_W 320
+#define CH_H 150
+#define CH_L 30
+#define CH_R 10
+#define CH_T 10
+#define CH_B 24
 
 /* "YYYY-MM-DD" of t in zone. */
 static void date_only(const char *zone, int64_t t, char *out, size_t n)
@@ -123,6 +123,10 @@ static json_t *chart_json(struct page *pg, const json_t *timeline, const char *c
     json_array_foreach(timeline, i, it)
     {
         int64_t t, tot = json_integer_value(json_object_get(it, "total"));
+        const json_t *next = json_array_get(timeline, i + 1);
+        /* Events of one instant (a signature moved) draw as one step. */
+        if (next && strcmp(jstr(next, "at"), jstr(it, "at")) == 0)
+            continue;
         if (time_parse_utc(jstr(it, "at"), &t))
             continue;
         if (buf_printf(&pts, &e, " %.1f,%.1f %.1f,%.1f", X(t), Y(prev), X(t), Y(tot)))
@@ -146,15 +150,15 @@ static json_t *chart_json(struct page *pg, const json_t *timeline, const char *c
     date_only(zone, t1, date, sizeof date);
     json_array_append_new(xt, json_pack("{s:f,s:s,s:s}", "x", X(t1), "label", date, "anchor",
                                         "end"));
-    out = json_pack("{s:s,s:o,s:o,s:f,s:f,s:f,s:I,s:I}", "points", buf_str(&pts), "y_ticks", yt,
-                    "x_ticks", xt, "axis_y", Y(0), "axis_x0", (double)CH_L, "axis_x1",
-                    (double)(CH_W - CH_R), "now_total", (json_int_t)prev, "max_total",
-                    (json_int_t)ymax);
+    out = json_pack("{s:s,s:o,s:o,s:f,s:i,s:i,s:i,s:s,s:I,s:I}", "points", buf_str(&pts),
+                    "y_ticks", yt, "x_ticks", xt, "axis_y", Y(0), "axis_x0", CH_L, "axis_x1",
+                    CH_W - CH_R, "label_y", CH_H - 6, "view_box",
+                    pool_printf(pg->req->pool, "0 0 %d %d", CH_W, CH_H), "now_total",
+                    (json_int_t)prev, "max_total", (json_int_t)ymax);
 #undef X
 #undef Y
 out:
     buf_release(&pts);
-    (void)pg;
     return out;
 }
 
@@ -395,11 +399,11 @@ void page_memo_show(struct page *pg, const char *id, int version, int status,
     {
         json_t *forms = json_object();
         if (form && form->form) {
-            json_object_set_new(forms, form->form,
-                                json_pack("{s:s,s:s}", "error", form->error ? form->error : "",
-                                          "text", form->text ? form->text : ""));
-            if (form->error)
-                page_set_str(pg, "error", form->error);
+            const char *msg = page_sentence(pg, form->error);
+            json_object_set_new(forms, form->form, json_pack("{s:s,s:s}", "error", msg, "text",
+                                                             form->text ? form->text : ""));
+            if (*msg)
+                page_set_str(pg, "error", msg);
         }
         json_object_set_new(d, "forms", forms);
     }

@@ -1,0 +1,441 @@
+/* Tests for the web pages (src/http/pages*.c): the real server with the
+ * real route table, a real channel on a temporary SQLite file seeded through
+ * chan.h, driven by libcurl. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "channel/roles.h"
+#include "http/app.h"
+#include "http/pages.h"
+
+#define MEMO_TITLE "<script>alert(1)</script>"
+#define MEMO_BODY "Consular help matters **most** in a crisis: keep-the-posts-open."
+#define MEMO_TEXT_MARK "keep-the-posts-open"
+
+static struct chan *chan;
+static struct app app;
+static struct http_server *srv;
+static struct http_route *routes;
+static unsigned short port;
+static char dbpath[64];
+static char memo_id[64];
+
+struct reply {
+    long status;
+    char *body;
+    size_t len;
+    char location[512];
+    char cookie[512]; /* the whole Set-Cookie value of dissent_session */
+    char csp[512];
+};
+
+static size_t on_body(char *p, size_t sz, size_t n, void *ud)
+{
+    struct reply *r = ud;
+    char *nb = realloc(r->body, r->len + sz * n + 1);
+    assert_non_null(nb);
+    r->body = nb;
+    memcpy(r->body + r->len, p, sz * n);
+    r->len += sz * n;
+    r->body[r->len] = '\0';
+    return sz * n;
+}
+
+static void header_value(const char *line, size_t n, const char *name, char *out, size_t outn)
+{
+    size_t k = strlen(name);
+    if (n > k + 1 && strncasecmp(line, name, k) == 0 && line[k] == ':') {
+        const char *v = line + k + 1;
+        size_t vl = n - k - 1;
+        while (vl && (*v == ' '))
+            v++, vl--;
+        while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n'))
+            vl--;
+        if (vl >= outn)
+            vl = outn - 1;
+        memcpy(out, v, vl);
+        out[vl] = '\0';
+    }
+}
+
+static size_t on_header(char *p, size_t sz, size_t n, void *ud)
+{
+    struct reply *r = ud;
+    header_value(p, sz * n, "Location", r->location, sizeof r->location);
+    header_value(p, sz * n, "Content-Security-Policy", r->csp, sizeof r->csp);
+    if (sz * n > 27 && strncasecmp(p, "Set-Cookie: dissent_session", 27) == 0)
+        header_value(p, sz * n, "Set-Cookie", r->cookie, sizeof r->cookie);
+    return sz * n;
+}
+
+/* One request. cookie: the session token or NULL; body: a form or NULL (GET). */
+static struct reply request(const char *path, const char *cookie, const char *body)
+{
+    struct reply r = {0};
+    char url[1024], hdr[600];
+    struct curl_slist *h = NULL;
+    CURL *c = curl_easy_init();
+    assert_non_null(c);
+    snprintf(url, sizeof url, "http://127.0.0.1:%u%s", port, path);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
+    if (cookie) {
+        snprintf(hdr, sizeof hdr, "dissent_session=%s", cookie);
+        curl_easy_setopt(c, CURLOPT_COOKIE, hdr);
+    }
+    if (body) {
+        h = curl_slist_append(h, "Content-Type: application/x-www-form-urlencoded");
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    }
+    assert_int_equal(curl_easy_perform(c), CURLE_OK);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    if (!r.body)
+        r.body = calloc(1, 1);
+    return r;
+}
+
+static void reply_free(struct reply *r)
+{
+    free(r->body);
+    r->body = NULL;
+}
+
+/* Logs in through the form; returns the session token (static storage per slot). */
+static const char *login(const char *user, const char *password, char token[256])
+{
+    char form[256];
+    struct reply r;
+    char *semi;
+    snprintf(form, sizeof form, "username=%s&password=%s", user, password);
+    r = request("/login", NULL, form);
+    assert_int_equal(r.status, 303);
+    assert_string_equal(r.location, "/");
+    assert_true(strncmp(r.cookie, "dissent_session=", 16) == 0);
+    semi = strchr(r.cookie + 16, ';');
+    assert_non_null(semi);
+    assert_true((size_t)(semi - (r.cookie + 16)) < 256);
+    memcpy(token, r.cookie + 16, (size_t)(semi - (r.cookie + 16)));
+    token[semi - (r.cookie + 16)] = '\0';
+    reply_free(&r);
+    return token;
+}
+
+/* The CSRF token printed in a page's forms. */
+static void csrf_of(const char *page, char out[128])
+{
+    const char *p = strstr(page, "name=\"csrf\" value=\"");
+    size_t n;
+    assert_non_null(p);
+    p += strlen("name=\"csrf\" value=\"");
+    n = strcspn(p, "\"");
+    assert_true(n > 0 && n < 128);
+    memcpy(out, p, n);
+    out[n] = '\0';
+}
+
+static int setup(void **state)
+{
+    struct err e;
+    struct pool p;
+    struct actor alice;
+    char *token;
+    json_t *out = NULL;
+    size_t nroutes;
+    struct http_server_config cfg = {0};
+    static const struct {
+        const char *user, *name, *org;
+        unsigned roles;
+    } people[] = {
+        {"alice", "Alice Archer", "state", CHAN_ROLE_MEMBER},
+        {"bob", "Bob Baker", "state", CHAN_ROLE_MEMBER},
+        {"rita", "Rita Reyes", "state", CHAN_ROLE_REVIEWER},
+        {"admin", "Ada Admin", "ops", CHAN_ROLE_ADMIN},
+    };
+    struct chan_channel_input ch = {.slug = "dissent", .name = "Dissent Channel",
+                                    .preset = "state-dissent", .ceiling = "CONFIDENTIAL"};
+    struct chan_version_input v = {.title = MEMO_TITLE, .marking = "SBU", .body = MEMO_BODY};
+    int fd;
+    (void)state;
+
+    err_init(&e);
+    pool_init(&p, 8 << 20);
+    snprintf(dbpath, sizeof dbpath, "/tmp/dissent-test-pages-XXXXXX");
+    fd = mkstemp(dbpath);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(dbpath);
+    assert_int_equal(chan_open(&chan, dbpath, &e), 0);
+    assert_int_equal(chan_org_create(chan, NULL, "state", "Department of State", &out, &e), 0);
+    json_decref(out);
+    assert_int_equal(chan_org_create(chan, NULL, "ops", "Operations", &out, &e), 0);
+    json_decref(out);
+    for (size_t i = 0; i < ARRAY_LEN(people); i++) {
+        char pw[64];
+        struct chan_member_input in = {.username = people[i].user,
+                                       .display_name = people[i].name,
+                                       .org = people[i].org,
+                                       .password = pw,
+                                       .roles = people[i].roles};
+        snprintf(pw, sizeof pw, "%s-test-pass", people[i].user);
+        assert_int_equal(chan_member_create(chan, &p, NULL, &in, &out, &e), 0);
+        json_decref(out);
+    }
+    assert_int_equal(chan_channel_create(chan, &p, NULL, &ch, &out, &e), 0);
+    json_decref(out);
+    assert_int_equal(chan_login(chan, &p, "alice", "alice-test-pass", &token, &alice, &e), 0);
+    assert_int_equal(chan_memo_create(chan, &p, &alice, "dissent", &v, NULL, 0, &out, &e), 0);
+    snprintf(memo_id, sizeof memo_id, "%s", json_string_value(json_object_get(out, "id")));
+    json_decref(out);
+    assert_int_equal(chan_logout(chan, &alice, &e), 0);
+    pool_release(&p);
+
+    app.chan = chan;
+    assert_int_equal(app_routes(&routes, &nroutes, &e), 0);
+    cfg.listen_addr = "127.0.0.1";
+    cfg.port = 0;
+    cfg.max_body = APP_MAX_BODY;
+    cfg.routes = routes;
+    cfg.nroutes = nroutes;
+    cfg.app = &app;
+    cfg.html_error = pages_html_error;
+    assert_int_equal(http_server_start(&srv, &cfg, &e), 0);
+    port = http_server_port(srv);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char side[96];
+    (void)state;
+    http_server_stop(srv);
+    free(routes);
+    chan_close(chan);
+    unlink(dbpath);
+    snprintf(side, sizeof side, "%s-wal", dbpath);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", dbpath);
+    unlink(side);
+    return 0;
+}
+
+static void test_login_form_sets_cookie(void **state)
+{
+    char token[256];
+    struct reply r;
+    (void)state;
+    r = request("/login", NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "<form method=\"post\" action=\"/login\""));
+    assert_non_null(strstr(r.csp, "script-src 'self'"));
+    reply_free(&r);
+
+    r = request("/login", NULL, "username=alice&password=alice-test-pass");
+    assert_int_equal(r.status, 303);
+    assert_string_equal(r.location, "/");
+    assert_non_null(strstr(r.cookie, "HttpOnly"));
+    assert_non_null(strstr(r.cookie, "SameSite=Strict"));
+    reply_free(&r);
+
+    /* Wrong password: the form again, with the username kept, and no cookie. */
+    r = request("/login", NULL, "username=alice&password=not-the-password");
+    assert_int_equal(r.status, 401);
+    assert_string_equal(r.cookie, "");
+    assert_non_null(strstr(r.body, "value=\"alice\""));
+    assert_non_null(strstr(r.body, "role=\"alert\""));
+    reply_free(&r);
+
+    login("alice", "alice-test-pass", token);
+    r = request("/", token, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "My memos"));
+    reply_free(&r);
+}
+
+static void test_pages_need_login(void **state)
+{
+    struct reply r;
+    char path[128];
+    (void)state;
+    r = request("/", NULL, NULL);
+    assert_int_equal(r.status, 303);
+    assert_string_equal(r.location, "/login");
+    reply_free(&r);
+
+    snprintf(path, sizeof path, "/memos/%s", memo_id);
+    r = request(path, NULL, NULL);
+    assert_int_equal(r.status, 303);
+    assert_true(strncmp(r.location, "/login?next=/memos/", 19) == 0);
+    assert_null(strstr(r.body, MEMO_TEXT_MARK));
+    reply_free(&r);
+
+    r = request(path, "not-a-session", NULL);
+    assert_int_equal(r.status, 303);
+    reply_free(&r);
+
+    /* The public page needs no login; an unknown page is an HTML 404. */
+    r = request("/public", NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "Public record"));
+    reply_free(&r);
+    r = request("/no-such-page", NULL, NULL);
+    assert_int_equal(r.status, 404);
+    assert_non_null(strstr(r.body, "Not found"));
+    reply_free(&r);
+}
+
+static void test_post_without_csrf_is_refused(void **state)
+{
+    char token[256], csrf[128], path[128], form[256];
+    struct reply r;
+    (void)state;
+    login("alice", "alice-test-pass", token);
+    snprintf(path, sizeof path, "/memos/%s/circulate", memo_id);
+
+    r = request(path, token, "shown=1");
+    assert_int_equal(r.status, 403);
+    assert_non_null(strstr(r.body, "security token"));
+    reply_free(&r);
+    r = request(path, token, "csrf=0123456789abcdef&shown=1");
+    assert_int_equal(r.status, 403);
+    reply_free(&r);
+
+    /* Nothing changed: the memo is still a draft. */
+    snprintf(path, sizeof path, "/memos/%s", memo_id);
+    r = request(path, token, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "badge-draft"));
+    csrf_of(r.body, csrf);
+    reply_free(&r);
+
+    /* With the token it is done, and answered with 303. */
+    snprintf(path, sizeof path, "/memos/%s/circulate", memo_id);
+    snprintf(form, sizeof form, "csrf=%s&shown=1", csrf);
+    r = request(path, token, form);
+    assert_int_equal(r.status, 303);
+    assert_non_null(strstr(r.location, memo_id));
+    reply_free(&r);
+    snprintf(path, sizeof path, "/memos/%s", memo_id);
+    r = request(path, token, NULL);
+    assert_non_null(strstr(r.body, "badge-circulating"));
+    reply_free(&r);
+}
+
+static void test_title_renders_escaped(void **state)
+{
+    char token[256], path[128];
+    struct reply r;
+    (void)state;
+    login("alice", "alice-test-pass", token);
+    snprintf(path, sizeof path, "/memos/%s", memo_id);
+    r = request(path, token, NULL);
+    assert_int_equal(r.status, 200);
+    assert_null(strstr(r.body, "<script"));
+    assert_non_null(strstr(r.body, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert_non_null(strstr(r.body, "<strong>most</strong>")); /* Markdown rendered */
+    assert_non_null(strstr(r.body, "banner-sbu"));
+    reply_free(&r);
+    r = request("/", token, NULL);
+    assert_null(strstr(r.body, "<script"));
+    assert_non_null(strstr(r.body, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+    reply_free(&r);
+}
+
+static void test_admin_never_sees_memo_text(void **state)
+{
+    char token[256], path[160];
+    static const char *const pages[] = {"/", "", "/signers", "/access", "/diff?from=1&to=1",
+                                        "/edit", "@/memos/new"};
+    struct reply r;
+    (void)state;
+    login("admin", "admin-test-pass", token);
+    for (size_t i = 0; i < ARRAY_LEN(pages); i++) {
+        if (pages[i][0] == '@')
+            snprintf(path, sizeof path, "%s", pages[i] + 1);
+        else if (i == 0)
+            snprintf(path, sizeof path, "/");
+        else
+            snprintf(path, sizeof path, "/memos/%s%s", memo_id, pages[i]);
+        r = request(path, token, NULL);
+        assert_null(strstr(r.body, MEMO_TEXT_MARK));
+        assert_null(strstr(r.body, "alert(1)"));
+        if (i > 0) /* the member list of the admin's home names her; nothing else may */
+            assert_null(strstr(r.body, "Alice Archer"));
+        if (i == 0) {
+            assert_int_equal(r.status, 200);
+            assert_non_null(strstr(r.body, "Members and roles"));
+            assert_null(strstr(r.body, "My memos"));
+        } else {
+            assert_true(r.status == 403 || r.status == 404);
+        }
+        reply_free(&r);
+    }
+}
+
+static void test_refused_form_keeps_text(void **state)
+{
+    char token[256], csrf[128], form[512];
+    struct reply r;
+    (void)state;
+    login("alice", "alice-test-pass", token);
+    r = request("/memos/new", token, NULL);
+    assert_int_equal(r.status, 200);
+    assert_null(strstr(r.body, ">SECRET<")); /* above the channel's ceiling: not offered */
+    csrf_of(r.body, csrf);
+    reply_free(&r);
+    snprintf(form, sizeof form,
+             "csrf=%s&channel=dissent&title=Kept+title&marking=SECRET&body=Kept%%0D%%0Abody&save=1",
+             csrf);
+    r = request("/memos/new", token, form);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "ceiling"));
+    assert_non_null(strstr(r.body, "value=\"Kept title\""));
+    assert_non_null(strstr(r.body, ">Kept\nbody</textarea>"));
+    reply_free(&r);
+
+    /* Preview renders Markdown server-side and saves nothing. */
+    snprintf(form, sizeof form,
+             "csrf=%s&channel=dissent&title=T&marking=SBU&body=**bold**&preview=1", csrf);
+    r = request("/memos/new", token, form);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "<strong>bold</strong>"));
+    reply_free(&r);
+
+    /* A reviewer's empty answer is refused on the memo page with a message. */
+    login("rita", "rita-test-pass", token);
+    r = request("/", token, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "Review queue"));
+    reply_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_login_form_sets_cookie),
+        cmocka_unit_test(test_pages_need_login),
+        cmocka_unit_test(test_post_without_csrf_is_refused),
+        cmocka_unit_test(test_title_renders_escaped),
+        cmocka_unit_test(test_admin_never_sees_memo_text),
+        cmocka_unit_test(test_refused_form_keeps_text),
+    };
+    int rc;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    rc = cmocka_run_group_tests(tests, setup, teardown);
+    curl_global_cleanup();
+    return rc;
+}
