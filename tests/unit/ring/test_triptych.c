@@ -144,6 +144,63 @@ static void test_batch(void **state)
     fixture_free(&f);
 }
 
+/* Proofs with different radices (and so different padding) in one batch. */
+static void test_batch_mixed_radices(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_make(&f, 10);
+    static const unsigned ns[] = {2, 4, 8, 16, 4};
+    enum { K = 5 };
+    uint8_t *proofs[K];
+    size_t lens[K];
+    struct ring_batch_item items[K];
+    struct err e;
+    for (int k = 0; k < K; k++) {
+        struct ring_params p = {ns[k], ring_params_digits(10, ns[k])};
+        size_t who = (size_t)(k * 3) % 10;
+        assert_int_equal(ring_prove_with(&proofs[k], &lens[k], p, f.ring, who, f.sk[who], SCOPE,
+                                         SCOPE_LEN, MSG, MSG_LEN, &e),
+                         0);
+        items[k] = (struct ring_batch_item){proofs[k], lens[k], MSG, MSG_LEN};
+    }
+    assert_int_equal(ring_verify_batch(f.ring, SCOPE, SCOPE_LEN, items, K, &e), 0);
+    proofs[0][lens[0] - 1] ^= 0x01; /* z of the n=2 proof */
+    assert_int_equal(ring_verify_batch(f.ring, SCOPE, SCOPE_LEN, items, K, &e), -1);
+    for (int k = 0; k < K; k++)
+        free(proofs[k]);
+    fixture_free(&f);
+}
+
+/* Random corruption never verifies and never crashes (run under ASan too). */
+static void test_random_corruption(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_make(&f, 4);
+    uint8_t *proof;
+    size_t len;
+    struct err e;
+    prove_ok(&f, 2, &proof, &len);
+    uint8_t *c = malloc(len);
+    for (int k = 0; k < 150; k++) {
+        memcpy(c, proof, len);
+        uint32_t flips = 1 + randombytes_uniform(4);
+        for (uint32_t q = 0; q < flips; q++) {
+            size_t at = randombytes_uniform((uint32_t)len);
+            uint8_t v = (uint8_t)(1 + randombytes_uniform(255));
+            c[at] ^= v;
+        }
+        size_t l = len;
+        if (k % 10 == 0)
+            l = randombytes_uniform((uint32_t)len); /* truncated */
+        assert_int_equal(verify(&f, c, l, &e), -1);
+    }
+    free(c);
+    free(proof);
+    fixture_free(&f);
+}
+
 static void test_linkability(void **state)
 {
     (void)state;
@@ -426,6 +483,7 @@ int main(void)
         cmocka_unit_test(test_batch),           cmocka_unit_test(test_linkability),
         cmocka_unit_test(test_wrong_context),   cmocka_unit_test(test_every_field),
         cmocka_unit_test(test_bad_rings),       cmocka_unit_test(test_concurrent),
+        cmocka_unit_test(test_batch_mixed_radices), cmocka_unit_test(test_random_corruption),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
