@@ -192,7 +192,7 @@ static void test_builtin_templates_parse(void **state)
         assert_int_equal(tmpl_render(s, "error", j, &out, &e), 0);
         assert_non_null(strstr(buf_str(&out), "<h1>404 Not found</h1>"));
         assert_non_null(strstr(buf_str(&out), "&lt;b&gt;gone&lt;/b&gt;"));
-        assert_non_null(strstr(buf_str(&out), "class=\"banner banner-unclassified\""));
+        assert_non_null(strstr(buf_str(&out), "class=\"banner banner-top banner-unclassified\""));
         assert_non_null(strstr(buf_str(&out), "</html>"));
         buf_release(&out);
         json_decref(j);
