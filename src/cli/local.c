@@ -429,6 +429,8 @@ int cmd_serve(int argc, char **argv)
             goto out;
         }
     }
+    if (getenv("DISSENT_FAKE_NOW"))
+        log_warn("DISSENT_FAKE_NOW is set: this server's clock is pinned (for tests only)");
     printf("dissent: serving %s on http://%s:%u (Ctrl-C stops)\n", o.db, host, port);
     fflush(stdout);
     signal(SIGINT, on_signal);
