@@ -180,9 +180,10 @@ static void bench_ring(unsigned logn, int quick)
     }
     qsort(tprove, D, sizeof tprove[0], cmp_double);
     qsort(tver, 3, sizeof tver[0], cmp_double);
-    printf("n=%u chosen: prove over %d runs min %.1f ms median %.1f ms; verify over 3 runs min %.1f "
-           "ms median %.1f ms\n",
-           chosen.n, D, tprove[0], (tprove[D / 2 - 1] + tprove[D / 2]) / 2, tver[0], tver[1]);
+    printf(
+        "n=%u chosen: prove over %d runs min %.1f ms median %.1f ms; verify over 3 runs min %.1f "
+        "ms median %.1f ms\n",
+        chosen.n, D, tprove[0], (tprove[D / 2 - 1] + tprove[D / 2]) / 2, tver[0], tver[1]);
     g_prove_ms = tprove[0];
     g_verify_ms = tver[0];
     static const size_t batches[] = {100, 1000};
@@ -243,7 +244,6 @@ int main(void)
            (double)g_proof_len / 1600.0);
     printf("against Semaphore v4 at 2^16 (published: prove 750 ms, verify 17.7 ms, 256 B): "
            "prove %.2fx, single verify %.2fx, batched verify per proof %.2fx, size %.1fx\n",
-           g_prove_ms / 750.0, g_verify_ms / 17.7, g_batch_ms / 17.7,
-           (double)g_proof_len / 256.0);
+           g_prove_ms / 750.0, g_verify_ms / 17.7, g_batch_ms / 17.7, (double)g_proof_len / 256.0);
     return 0;
 }

@@ -56,8 +56,8 @@ int ring_gens_ready(struct err *e)
 /* xi = SHA-512(transcript) mod l; see docs/protocol-ring.md. commitments
  * points at A..Y (32*(4+2m) bytes). */
 void ring_challenge(uint8_t xi[32], struct ring_params p, const struct ring_keys *ring,
-                           const uint8_t u[32], const uint8_t j[32], const uint8_t *msg,
-                           size_t msg_len, const uint8_t *commitments)
+                    const uint8_t u[32], const uint8_t j[32], const uint8_t *msg, size_t msg_len,
+                    const uint8_t *commitments)
 {
     crypto_hash_sha512_state st;
     uint8_t hdr[1 + sizeof DST_FS - 1 + 4 + 4 + 8], len8[8], h[64];
@@ -79,4 +79,3 @@ void ring_challenge(uint8_t xi[32], struct ring_params p, const struct ring_keys
     crypto_hash_sha512_final(&st, h);
     ring_scalar_from_hash(xi, h);
 }
-

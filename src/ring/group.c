@@ -8,8 +8,8 @@
 static const uint64_t L[4] = {0x5812631a5cf5d3edULL, 0x14def9dea2f79cd6ULL, 0x0ULL,
                               0x1000000000000000ULL};
 static const uint64_t L_N0 = 0xd2b51da312547e1bULL; /* -l^-1 mod 2^64 */
-static const struct ring_msc R2 = {{0xa40611e3449c0f01ULL, 0xd00e1ba768859347ULL,
-                                    0xceec73d217f5be65ULL, 0x0399411b7c309a3dULL}};
+static const struct ring_msc R2 = {
+    {0xa40611e3449c0f01ULL, 0xd00e1ba768859347ULL, 0xceec73d217f5be65ULL, 0x0399411b7c309a3dULL}};
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_status = -1;
@@ -33,8 +33,7 @@ int ring_point_decode(ring_point *p, const uint8_t in[RING_POINT_BYTES], int all
     if (decaf_255_point_decode(p, in, DECAF_TRUE) != DECAF_SUCCESS)
         return err_set(e, ERR_INVALID, "%s is not a canonical ristretto255 encoding", what);
     if (!allow_identity && ring_point_is_identity(p))
-        return err_set(e, ERR_INVALID, "%s is the identity point, which is not allowed here",
-                       what);
+        return err_set(e, ERR_INVALID, "%s is the identity point, which is not allowed here", what);
     return 0;
 }
 
@@ -48,8 +47,7 @@ int ring_point_is_identity(const ring_point *p)
     return decaf_255_point_eq(p, decaf_255_point_identity) == DECAF_TRUE;
 }
 
-void ring_point_ct_select(ring_point *out, const ring_point *a, const ring_point *b,
-                          uint64_t mask)
+void ring_point_ct_select(ring_point *out, const ring_point *a, const ring_point *b, uint64_t mask)
 {
     const size_t nl = sizeof a->x->limb / sizeof a->x->limb[0];
     for (size_t i = 0; i < nl; i++) {
@@ -110,8 +108,7 @@ void ring_scalar_from_hash(uint8_t out[RING_SCALAR_BYTES], const uint8_t h[64])
     sodium_memzero(tmp, sizeof tmp);
 }
 
-void ring_scalar_pow(uint8_t out[RING_SCALAR_BYTES], const uint8_t a[RING_SCALAR_BYTES],
-                     unsigned k)
+void ring_scalar_pow(uint8_t out[RING_SCALAR_BYTES], const uint8_t a[RING_SCALAR_BYTES], unsigned k)
 {
     uint8_t acc[32] = {1}, base[32];
     memcpy(base, a, 32);

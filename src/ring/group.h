@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RING_POINT_BYTES 32
+#define RING_POINT_BYTES  32
 #define RING_SCALAR_BYTES 32
 
 typedef struct decaf_255_point_s ring_point;
@@ -38,8 +38,7 @@ void ring_point_encode(uint8_t out[RING_POINT_BYTES], const ring_point *p);
 int ring_point_is_identity(const ring_point *p);
 
 /* out = mask ? b : a, in constant time (mask is 0 or all ones). */
-void ring_point_ct_select(ring_point *out, const ring_point *a, const ring_point *b,
-                          uint64_t mask);
+void ring_point_ct_select(ring_point *out, const ring_point *a, const ring_point *b, uint64_t mask);
 
 /* 1 if s is a canonical scalar (s < l), else 0. Not constant time. */
 int ring_scalar_is_canonical(const uint8_t s[RING_SCALAR_BYTES]);

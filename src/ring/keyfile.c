@@ -14,13 +14,13 @@
 
 static const uint8_t MAGIC[4] = {'D', 'S', 'R', 'K'};
 #define KDF_ARGON2ID13 1
-#define OFF_OPS 6
-#define OFF_MEM 10
-#define OFF_SALT 18
-#define OFF_NONCE (OFF_SALT + 16)
-#define OFF_PK (OFF_NONCE + 24)
-#define OFF_CT (OFF_PK + 32)
-#define CT_LEN (32 + 16)
+#define OFF_OPS        6
+#define OFF_MEM        10
+#define OFF_SALT       18
+#define OFF_NONCE      (OFF_SALT + 16)
+#define OFF_PK         (OFF_NONCE + 24)
+#define OFF_CT         (OFF_PK + 32)
+#define CT_LEN         (32 + 16)
 
 static const char DST_POP[] = "DISSENT-RING-V1-POP";
 static const char DST_POP_NONCE[] = "DISSENT-RING-V1-POP-NONCE";

@@ -16,12 +16,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RING_KEYFILE_LEN 138
+#define RING_KEYFILE_LEN     138
 #define RING_KEYFILE_VERSION 1
 /* Default Argon2id cost: 3 passes over 64 MiB. */
 #define RING_KEYFILE_OPSLIMIT 3u
 #define RING_KEYFILE_MEMLIMIT (64u * 1024u * 1024u)
-#define RING_POP_BYTES 64
+#define RING_POP_BYTES        64
 
 /* Encrypts sk (a canonical nonzero scalar) under passphrase into out, with
  * the given Argon2id cost (opslimit 1..10, memlimit 8 KiB..1 GiB; tests use

@@ -135,8 +135,8 @@ int ring_msm(ring_point *out, const uint8_t (*scalars)[RING_SCALAR_BYTES], const
     return ring_msm_segs(out, &seg, 1, threads, e);
 }
 
-int ring_msm_segs(ring_point *out, const struct ring_msm_seg *segs, size_t nsegs,
-                  unsigned threads, struct err *e)
+int ring_msm_segs(ring_point *out, const struct ring_msm_seg *segs, size_t nsegs, unsigned threads,
+                  struct err *e)
 {
     int rc = -1;
     size_t n = 0;
@@ -176,9 +176,17 @@ int ring_msm_segs(ring_point *out, const struct ring_msm_seg *segs, size_t nsegs
 
     struct pip_job jobs[2];
     for (unsigned t = 0; t < threads; t++) {
-        jobs[t] = (struct pip_job){.digits = digits, .segs = segs, .nsegs = nsegs, .n = n, .c = c,
-                                   .windows = windows, .first = t, .step = threads,
-                                   .sums = sums, .buckets = buckets[t], .used = used[t]};
+        jobs[t] = (struct pip_job){.digits = digits,
+                                   .segs = segs,
+                                   .nsegs = nsegs,
+                                   .n = n,
+                                   .c = c,
+                                   .windows = windows,
+                                   .first = t,
+                                   .step = threads,
+                                   .sums = sums,
+                                   .buckets = buckets[t],
+                                   .used = used[t]};
     }
     pthread_t tid;
     int spawned = 0;
@@ -219,7 +227,7 @@ out:
 #define CT_W 5 /* window bits */
 #endif
 #define CT_WINDOWS ((254 + CT_W - 1) / CT_W) /* CT_WINDOWS * CT_W >= 254 */
-#define CT_TABLE (1u << (CT_W - 1))            /* 1P .. 2^(w-1) P */
+#define CT_TABLE   (1u << (CT_W - 1))        /* 1P .. 2^(w-1) P */
 
 /* Signed CT_W-bit digits in [-2^(w-1), 2^(w-1)], branch-free. */
 static void recode_ct(int8_t d[CT_WINDOWS], const uint8_t s[32])
@@ -233,7 +241,7 @@ static void recode_ct(int8_t d[CT_WINDOWS], const uint8_t s[32])
             uint32_t byte = b < 256 ? s[b >> 3] : 0; /* b is public */
             v |= ((byte >> (b & 7)) & 1u) << k;
         }
-        v += carry;                      /* 0..32 */
+        v += carry;                          /* 0..32 */
         carry = ((CT_TABLE - v) >> 31) & 1u; /* v > 2^(w-1) */
         d[w] = (int8_t)((int32_t)v - (int32_t)(carry << CT_W));
     }

@@ -27,8 +27,8 @@ struct ring_msm_seg {
 
 /* As ring_msm over the concatenation of nsegs segments, without copying
  * them (one Pippenger pass over all points). */
-int ring_msm_segs(ring_point *out, const struct ring_msm_seg *segs, size_t nsegs,
-                  unsigned threads, struct err *e) WUR;
+int ring_msm_segs(ring_point *out, const struct ring_msm_seg *segs, size_t nsegs, unsigned threads,
+                  struct err *e) WUR;
 
 /* Window width (bits) ring_msm picks for n points. */
 unsigned ring_msm_window(size_t n);

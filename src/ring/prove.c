@@ -17,12 +17,12 @@ struct fold_job {
     size_t old_count;      /* entries in old (indices past it repeat the last: padding) */
     ring_point *next;      /* entries of deg+step+1 points */
     size_t r0, r1;
-    unsigned n, deg, step;  /* step: digits folded at once (1 or 2) */
+    unsigned n, deg, step;   /* step: digits folded at once (1 or 2) */
     const uint8_t (*a0)[32]; /* a_{t,i} */
     const uint8_t (*a1)[32]; /* a_{t+1,i} (step 2) */
     const uint8_t (*b)[32];  /* b[i1*n+i0] = a_{t,i0} a_{t+1,i1} (step 2) */
-    const uint64_t *mask0;  /* mask0[i] = all ones iff i == l_t */
-    const uint64_t *mask1;  /* the same for l_{t+1} */
+    const uint64_t *mask0;   /* mask0[i] = all ones iff i == l_t */
+    const uint64_t *mask1;   /* the same for l_{t+1} */
     int fail;
 };
 
@@ -123,7 +123,8 @@ out:
  * folding two digits at a time (one for an odd last digit); out receives
  * m+1 points. */
 static int fold_all(ring_point *out, const struct ring_keys *ring, struct ring_params p,
-                    const uint8_t (*a)[RING_MAX_N][32], const uint64_t (*mask)[RING_MAX_N], struct err *e)
+                    const uint8_t (*a)[RING_MAX_N][32], const uint64_t (*mask)[RING_MAX_N],
+                    struct err *e)
 {
     int rc = -1;
     const ring_point *old = ring->keys;
@@ -153,11 +154,20 @@ static int fold_all(ring_point *out, const struct ring_keys *ring, struct ring_p
         }
         struct fold_job jobs[2];
         for (int k = 0; k < 2; k++)
-            jobs[k] = (struct fold_job){.old = old, .old_count = old_count, .next = next,
-                                        .r0 = 0, .r1 = s, .n = p.n, .deg = deg, .step = step,
-                                        .a0 = a[t], .a1 = step == 2 ? a[t + 1] : a[t],
-                                        .b = (const uint8_t(*)[32])b, .mask0 = mask[t],
-                                        .mask1 = step == 2 ? mask[t + 1] : mask[t], .fail = 0};
+            jobs[k] = (struct fold_job){.old = old,
+                                        .old_count = old_count,
+                                        .next = next,
+                                        .r0 = 0,
+                                        .r1 = s,
+                                        .n = p.n,
+                                        .deg = deg,
+                                        .step = step,
+                                        .a0 = a[t],
+                                        .a1 = step == 2 ? a[t + 1] : a[t],
+                                        .b = (const uint8_t(*)[32])b,
+                                        .mask0 = mask[t],
+                                        .mask1 = step == 2 ? mask[t + 1] : mask[t],
+                                        .fail = 0};
         pthread_t tid;
         int spawned = 0;
         if (s >= 2 && ring_ncores() > 1) {
@@ -244,11 +254,11 @@ static int key_at(const struct ring_keys *ring, size_t index, const uint8_t pk[3
 }
 
 struct prover_secrets {
-    uint8_t a[RING_MAX_M][RING_MAX_N][32], sigma[RING_MAX_M][RING_MAX_N][32], c[RING_MAX_M][RING_MAX_N][32],
-        d[RING_MAX_M][RING_MAX_N][32];
+    uint8_t a[RING_MAX_M][RING_MAX_N][32], sigma[RING_MAX_M][RING_MAX_N][32],
+        c[RING_MAX_M][RING_MAX_N][32], d[RING_MAX_M][RING_MAX_N][32];
     uint64_t mask[RING_MAX_M][RING_MAX_N];
-    uint8_t ra[32], rb[32], rc[32], rd[32], rho[RING_MAX_M][32], rinv[32], xi[32], xipow[RING_MAX_M + 1][32],
-        tmp[32];
+    uint8_t ra[32], rb[32], rc[32], rd[32], rho[RING_MAX_M][32], rinv[32], xi[32],
+        xipow[RING_MAX_M + 1][32], tmp[32];
     ring_point fold[RING_MAX_M + 1], pt;
 };
 
@@ -267,8 +277,7 @@ int ring_prove(uint8_t **proof, size_t *proof_len, const struct ring_keys *ring,
     *proof_len = 0;
     if (ring_params_for(ring->count, &p, e) != 0)
         return -1;
-    return ring_prove_with(proof, proof_len, p, ring, index, sk, scope, scope_len, msg, msg_len,
-                           e);
+    return ring_prove_with(proof, proof_len, p, ring, index, sk, scope, scope_len, msg, msg_len, e);
 }
 
 int ring_prove_with(uint8_t **proof, size_t *proof_len, struct ring_params p,
@@ -427,4 +436,3 @@ out:
     sodium_memzero(&jp, sizeof jp);
     return rc;
 }
-

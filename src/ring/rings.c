@@ -146,4 +146,3 @@ int ring_params_valid(struct ring_params p, size_t count)
         return 0;
     return p.m == ring_params_digits(count, p.n);
 }
-

@@ -34,13 +34,14 @@ int ring_check_sk(const uint8_t sk[32], struct err *e)
     return 0;
 }
 
-int ring_tag(uint8_t j[RING_POINT_BYTES], const uint8_t sk[RING_SCALAR_BYTES],
-             const uint8_t *scope, size_t scope_len, struct err *e)
+int ring_tag(uint8_t j[RING_POINT_BYTES], const uint8_t sk[RING_SCALAR_BYTES], const uint8_t *scope,
+             size_t scope_len, struct err *e)
 {
     uint8_t u[32], inv[32];
     ring_point up, jp;
     int rc = -1;
-    if (ring_init(e) != 0 || ring_check_sk(sk, e) != 0 || ring_tag_base(u, scope, scope_len, e) != 0)
+    if (ring_init(e) != 0 || ring_check_sk(sk, e) != 0 ||
+        ring_tag_base(u, scope, scope_len, e) != 0)
         goto out;
     if (ring_point_decode(&up, u, 0, "tag base", e) != 0)
         goto out;
@@ -78,4 +79,3 @@ int ring_public_key(uint8_t pk[RING_POINT_BYTES], const uint8_t sk[RING_SCALAR_B
         return err_set(e, ERR_INVALID, "the ring secret key gives the identity");
     return 0;
 }
-

@@ -20,7 +20,7 @@
 /* Length of a ring digest (SHA-512). */
 #define RING_DIGEST_BYTES 64
 /* Bytes of a proof header (version, n, m, reserved). */
-#define RING_PROOF_HEADER 4
+#define RING_PROOF_HEADER  4
 #define RING_PROOF_VERSION 1
 
 /* A ring: the decoded member keys of one roster snapshot, and its digest.
@@ -71,8 +71,8 @@ int ring_tag_base(uint8_t u[RING_POINT_BYTES], const uint8_t *scope, size_t scop
 /* J = sk^-1 * U(scope): the tag the key sk gets on that scope. Compare tags
  * by their encodings. Returns 0, or -1 (ERR_INVALID: sk zero or not
  * canonical, empty scope). Constant time in sk. */
-int ring_tag(uint8_t j[RING_POINT_BYTES], const uint8_t sk[RING_SCALAR_BYTES],
-             const uint8_t *scope, size_t scope_len, struct err *e) WUR;
+int ring_tag(uint8_t j[RING_POINT_BYTES], const uint8_t sk[RING_SCALAR_BYTES], const uint8_t *scope,
+             size_t scope_len, struct err *e) WUR;
 
 /* Proves that the caller holds sk for ring key number index, for scope and
  * message msg (msg may be NULL when msg_len is 0). On success *proof is a

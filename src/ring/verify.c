@@ -30,8 +30,8 @@ int ring_proof_tag(uint8_t j[RING_POINT_BYTES], const uint8_t *proof, size_t pro
 struct parsed {
     struct ring_params p;
     const uint8_t *buf;
-    ring_point *pts;    /* slot in the MSM: J, A, B, C, D, X.., Y.. */
-    uint8_t (*sc)[32];  /* their scalars */
+    ring_point *pts;   /* slot in the MSM: J, A, B, C, D, X.., Y.. */
+    uint8_t (*sc)[32]; /* their scalars */
     uint8_t f[RING_MAX_M][RING_MAX_N][32];
     uint8_t xi[32];
 };
@@ -118,11 +118,11 @@ static void accumulate(struct acc *a, const struct parsed *q)
         crypto_core_ristretto255_scalar_mul(xipow[j], xipow[j - 1], q->xi);
     /* slots: J, A, B, C, D, X.., Y.. */
     crypto_core_ristretto255_scalar_mul(t, w[3], z + 64);
-    crypto_core_ristretto255_scalar_negate(q->sc[0], t);         /* J: -w4 z */
-    memcpy(q->sc[1], w[0], 32);                                  /* A: w1 */
-    crypto_core_ristretto255_scalar_mul(q->sc[2], w[0], q->xi);  /* B: w1 xi */
-    crypto_core_ristretto255_scalar_mul(q->sc[3], w[1], q->xi);  /* C: w2 xi */
-    memcpy(q->sc[4], w[1], 32);                                  /* D: w2 */
+    crypto_core_ristretto255_scalar_negate(q->sc[0], t);        /* J: -w4 z */
+    memcpy(q->sc[1], w[0], 32);                                 /* A: w1 */
+    crypto_core_ristretto255_scalar_mul(q->sc[2], w[0], q->xi); /* B: w1 xi */
+    crypto_core_ristretto255_scalar_mul(q->sc[3], w[1], q->xi); /* C: w2 xi */
+    memcpy(q->sc[4], w[1], 32);                                 /* D: w2 */
     for (unsigned j = 0; j < m; j++) {
         crypto_core_ristretto255_scalar_mul(t, w[2], xipow[j]);
         crypto_core_ristretto255_scalar_negate(q->sc[5 + j], t); /* X_j: -w3 xi^j */
@@ -270,9 +270,14 @@ int ring_verify_batch(const struct ring_keys *ring, const uint8_t *scope, size_t
     }
     struct batch_job jobs[2];
     for (unsigned t = 0; t < threads; t++) {
-        jobs[t] = (struct batch_job){.ring = ring, .u = u, .items = items, .qs = qs,
-                                     .lo = count * t / threads, .hi = count * (t + 1) / threads,
-                                     .acc = accs[t], .rc = 0};
+        jobs[t] = (struct batch_job){.ring = ring,
+                                     .u = u,
+                                     .items = items,
+                                     .qs = qs,
+                                     .lo = count * t / threads,
+                                     .hi = count * (t + 1) / threads,
+                                     .acc = accs[t],
+                                     .rc = 0};
         err_init(&jobs[t].err);
     }
     pthread_t tid;

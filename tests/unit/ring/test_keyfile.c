@@ -16,8 +16,8 @@
 #include "ring/keyfile.h"
 #include "ring/triptych.h"
 
-#define OPS 1u
-#define MEM 8192u
+#define OPS  1u
+#define MEM  8192u
 #define PASS "correct horse battery staple"
 
 static void test_seal_open(void **state)

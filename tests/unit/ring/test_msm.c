@@ -212,8 +212,10 @@ static void test_xmd_limits(void **state)
     assert_int_equal(ring_expand_message_xmd(b, 32, (const uint8_t *)"msg", 3, hd, 64, &e), 0);
     assert_memory_equal(a, b, 32);
     /* different DSTs give different points */
-    assert_int_equal(ring_hash_to_group(a, (const uint8_t *)"m", 1, (const uint8_t *)"A", 1, &e), 0);
-    assert_int_equal(ring_hash_to_group(b, (const uint8_t *)"m", 1, (const uint8_t *)"B", 1, &e), 0);
+    assert_int_equal(ring_hash_to_group(a, (const uint8_t *)"m", 1, (const uint8_t *)"A", 1, &e),
+                     0);
+    assert_int_equal(ring_hash_to_group(b, (const uint8_t *)"m", 1, (const uint8_t *)"B", 1, &e),
+                     0);
     assert_memory_not_equal(a, b, 32);
     assert_int_equal(ring_hash_to_group(b, (const uint8_t *)"m", 1, NULL, 0, &e), -1);
 }
@@ -224,9 +226,12 @@ int main(void)
     if (ring_init(&e) != 0)
         return 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_decaf_matches_sodium), cmocka_unit_test(test_scalars),
-        cmocka_unit_test(test_msm_sizes),            cmocka_unit_test(test_msm_large),
-        cmocka_unit_test(test_xmd_limits),           cmocka_unit_test(test_msm_segments),
+        cmocka_unit_test(test_decaf_matches_sodium),
+        cmocka_unit_test(test_scalars),
+        cmocka_unit_test(test_msm_sizes),
+        cmocka_unit_test(test_msm_large),
+        cmocka_unit_test(test_xmd_limits),
+        cmocka_unit_test(test_msm_segments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,10 +16,10 @@
 #include "ring/h2c.h"
 #include "ring/triptych.h"
 
-#define SCOPE ((const uint8_t *)"memo-42")
+#define SCOPE     ((const uint8_t *)"memo-42")
 #define SCOPE_LEN 7
-#define MSG ((const uint8_t *)"sha256-of-version")
-#define MSG_LEN 17
+#define MSG       ((const uint8_t *)"sha256-of-version")
+#define MSG_LEN   17
 
 static void be32(uint8_t *p, uint32_t v)
 {
@@ -51,8 +51,7 @@ static void add_mul(uint8_t acc[32], const uint8_t s[32], const uint8_t p[32])
 static void hg(uint8_t out[32], const char *dst, const uint8_t *msg, size_t len)
 {
     struct err e;
-    assert_int_equal(
-        ring_hash_to_group(out, msg, len, (const uint8_t *)dst, strlen(dst), &e), 0);
+    assert_int_equal(ring_hash_to_group(out, msg, len, (const uint8_t *)dst, strlen(dst), &e), 0);
 }
 
 static void gen(uint8_t out[32], unsigned j, unsigned i)
@@ -68,14 +67,13 @@ static void neg(uint8_t s[32])
     crypto_core_ristretto255_scalar_negate(s, s);
 }
 
-static void check_proof(const uint8_t (*keys)[32], size_t n_keys, const uint8_t *proof,
-                        size_t len)
+static void check_proof(const uint8_t (*keys)[32], size_t n_keys, const uint8_t *proof, size_t len)
 {
     const unsigned n = proof[1], m = proof[2];
     assert_int_equal(proof[0], 1);
     assert_int_equal(len, 4 + 32 * (5 + 2 * m) + 32 * (m * (n - 1) + 3));
-    const uint8_t *J = proof + 4, *A = J + 32, *B = A + 32, *C = B + 32, *D = C + 32,
-                  *X = D + 32, *Y = X + 32 * m, *F = Y + 32 * m, *Z = F + 32 * m * (n - 1);
+    const uint8_t *J = proof + 4, *A = J + 32, *B = A + 32, *C = B + 32, *D = C + 32, *X = D + 32,
+                  *Y = X + 32 * m, *F = Y + 32 * m, *Z = F + 32 * m * (n - 1);
     /* ring digest (§4) */
     uint8_t digest[64], hdr[36];
     crypto_hash_sha512_state st;

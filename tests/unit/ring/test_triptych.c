@@ -13,10 +13,10 @@
 #include "ring/group.h"
 #include "ring/triptych.h"
 
-#define SCOPE ((const uint8_t *)"memo-0001")
+#define SCOPE     ((const uint8_t *)"memo-0001")
 #define SCOPE_LEN 9
-#define MSG ((const uint8_t *)"version-hash-aaaa")
-#define MSG_LEN 17
+#define MSG       ((const uint8_t *)"version-hash-aaaa")
+#define MSG_LEN   17
 
 struct fixture {
     size_t n;
@@ -76,9 +76,8 @@ static void test_roundtrip_sizes(void **state)
             struct ring_params p;
             assert_int_equal(ring_params_for(sizes[s], &p, &e), 0);
             assert_int_equal(len, ring_proof_len(p));
-            assert_int_equal(ring_verify(f.ring, proof, len, SCOPE, SCOPE_LEN, MSG, MSG_LEN, tag,
-                                         &e),
-                             0);
+            assert_int_equal(
+                ring_verify(f.ring, proof, len, SCOPE, SCOPE_LEN, MSG, MSG_LEN, tag, &e), 0);
             assert_int_equal(ring_tag(want, f.sk[idxs[k]], SCOPE, SCOPE_LEN, &e), 0);
             assert_memory_equal(tag, want, 32);
             free(proof);
@@ -98,16 +97,16 @@ static void test_other_radices(void **state)
         uint8_t *proof;
         size_t len;
         struct err e;
-        assert_int_equal(ring_prove_with(&proof, &len, p, f.ring, 9, f.sk[9], SCOPE, SCOPE_LEN,
-                                         MSG, MSG_LEN, &e),
+        assert_int_equal(ring_prove_with(&proof, &len, p, f.ring, 9, f.sk[9], SCOPE, SCOPE_LEN, MSG,
+                                         MSG_LEN, &e),
                          0);
         assert_int_equal(len, ring_proof_len(p));
         assert_int_equal(verify(&f, proof, len, &e), 0);
         free(proof);
         /* m larger than needed is refused */
         p.m++;
-        assert_int_equal(ring_prove_with(&proof, &len, p, f.ring, 9, f.sk[9], SCOPE, SCOPE_LEN,
-                                         MSG, MSG_LEN, &e),
+        assert_int_equal(ring_prove_with(&proof, &len, p, f.ring, 9, f.sk[9], SCOPE, SCOPE_LEN, MSG,
+                                         MSG_LEN, &e),
                          -1);
     }
     fixture_free(&f);
@@ -214,9 +213,9 @@ static void test_linkability(void **state)
     assert_int_equal(ring_prove(&p2, &l2, f.ring, 3, f.sk[3], SCOPE, SCOPE_LEN,
                                 (const uint8_t *)"other version", 13, &e),
                      0);
-    assert_int_equal(ring_prove(&p3, &l3, f.ring, 3, f.sk[3], (const uint8_t *)"memo-0002", 9, MSG,
-                                MSG_LEN, &e),
-                     0);
+    assert_int_equal(
+        ring_prove(&p3, &l3, f.ring, 3, f.sk[3], (const uint8_t *)"memo-0002", 9, MSG, MSG_LEN, &e),
+        0);
     prove_ok(&f, 4, &p4, &l4);
     assert_memory_not_equal(p1, p2, l1); /* randomized */
     assert_int_equal(ring_proof_tag(t1, p1, l1, &e), 0);
@@ -270,9 +269,9 @@ static void test_wrong_context(void **state)
     assert_int_equal(ring_keys_new(&h.ring, (const uint8_t(*)[32])h.pk, 6, &e), 0);
     assert_int_equal(ring_verify(h.ring, proof, len, SCOPE, SCOPE_LEN, MSG, MSG_LEN, NULL, &e), -1);
     /* wrong memo (U) */
-    assert_int_equal(ring_verify(f.ring, proof, len, (const uint8_t *)"memo-0002", 9, MSG, MSG_LEN,
-                                 NULL, &e),
-                     -1);
+    assert_int_equal(
+        ring_verify(f.ring, proof, len, (const uint8_t *)"memo-0002", 9, MSG, MSG_LEN, NULL, &e),
+        -1);
     assert_int_equal(e.code, ERR_CRYPTO);
     /* wrong message (version) */
     assert_int_equal(ring_verify(f.ring, proof, len, SCOPE, SCOPE_LEN,
@@ -329,10 +328,10 @@ static void test_every_field(void **state)
     uint8_t other[32], h[64];
     randombytes_buf(h, sizeof h);
     crypto_core_ristretto255_from_hash(other, h);
-    static const uint8_t bad_point[32] = {
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f}; /* non-canonical */
+    static const uint8_t bad_point[32] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                          0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                          0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                          0xff, 0xff, 0xff, 0xff, 0x7f}; /* non-canonical */
     static const uint8_t ell[32] = {0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58,
                                     0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
                                     0,    0,    0,    0,    0,    0,    0,    0,
@@ -479,11 +478,16 @@ int main(void)
     if (ring_init(&e) != 0)
         return 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_roundtrip_sizes), cmocka_unit_test(test_other_radices),
-        cmocka_unit_test(test_batch),           cmocka_unit_test(test_linkability),
-        cmocka_unit_test(test_wrong_context),   cmocka_unit_test(test_every_field),
-        cmocka_unit_test(test_bad_rings),       cmocka_unit_test(test_concurrent),
-        cmocka_unit_test(test_batch_mixed_radices), cmocka_unit_test(test_random_corruption),
+        cmocka_unit_test(test_roundtrip_sizes),
+        cmocka_unit_test(test_other_radices),
+        cmocka_unit_test(test_batch),
+        cmocka_unit_test(test_linkability),
+        cmocka_unit_test(test_wrong_context),
+        cmocka_unit_test(test_every_field),
+        cmocka_unit_test(test_bad_rings),
+        cmocka_unit_test(test_concurrent),
+        cmocka_unit_test(test_batch_mixed_radices),
+        cmocka_unit_test(test_random_corruption),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

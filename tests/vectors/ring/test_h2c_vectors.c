@@ -218,10 +218,8 @@ int main(void)
     if (ring_init(&e) != 0)
         return 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_xmd),
-        cmocka_unit_test(test_hash_to_ristretto255),
-        cmocka_unit_test(test_encodings),
-        cmocka_unit_test(test_bad_encodings),
+        cmocka_unit_test(test_xmd),       cmocka_unit_test(test_hash_to_ristretto255),
+        cmocka_unit_test(test_encodings), cmocka_unit_test(test_bad_encodings),
         cmocka_unit_test(test_map),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
