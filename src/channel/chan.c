@@ -195,3 +195,9 @@ int chan_demo_marker(struct chan *c, int *is_demo, struct err *e)
     pool_release(&p);
     return rc;
 }
+
+int chan_stats(struct chan *c, int64_t *leaves, int64_t *under_review, int64_t *overdue,
+               struct err *e)
+{
+    return store_stats(c->st, now_utc(), leaves, under_review, overdue, e);
+}

@@ -207,4 +207,8 @@ int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const 
 size_t chan_pop_context(char *buf, size_t n, const char *org, const char *username);
 size_t chan_anon_message(char *buf, size_t n, const char *version_hash);
 
+/* Figures for /metrics: log leaves, memos under review, memos overdue. */
+int chan_stats(struct chan *c, int64_t *leaves, int64_t *under_review, int64_t *overdue,
+               struct err *e) WUR;
+
 #endif

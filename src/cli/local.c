@@ -355,6 +355,32 @@ static void on_signal(int sig)
     stop_requested = 1;
 }
 
+/* Gauges for /metrics: called with the handler lock held. */
+static double gauge(struct app *app, int which)
+{
+    int64_t v[3] = {0, 0, 0};
+    struct err e;
+    err_init(&e);
+    if (chan_stats(app->chan, &v[0], &v[1], &v[2], &e))
+        return -1;
+    return (double)v[which];
+}
+
+static double gauge_leaves(void *app)
+{
+    return gauge(app, 0);
+}
+
+static double gauge_review(void *app)
+{
+    return gauge(app, 1);
+}
+
+static double gauge_overdue(void *app)
+{
+    return gauge(app, 2);
+}
+
 /* Splits "HOST:PORT" (or "[v6]:PORT"). Returns 0 or -1. */
 static int split_listen(const char *s, char *host, size_t n, unsigned short *port)
 {
@@ -422,6 +448,17 @@ int cmd_serve(int argc, char **argv)
         goto out;
     }
     port = http_server_port(srv);
+    if (http_metrics_add_gauge(srv, "dissent_log_leaves", "Leaves in the transparency log",
+                               gauge_leaves, &app, &e) ||
+        http_metrics_add_gauge(srv, "dissent_memos_under_review",
+                               "Memos submitted or acknowledged, awaiting an answer", gauge_review,
+                               &app, &e) ||
+        http_metrics_add_gauge(srv, "dissent_memos_overdue",
+                               "Memos past their acknowledgement or answer deadline", gauge_overdue,
+                               &app, &e)) {
+        fprintf(stderr, "dissent serve: %s\n", e.msg);
+        goto out;
+    }
     if (o.port_file) {
         FILE *f = fopen(o.port_file, "w");
         if (!f || fprintf(f, "%u\n", port) < 0 || fclose(f) != 0) {

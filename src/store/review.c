@@ -41,3 +41,18 @@ int store_access_list(struct store *s, int64_t memo_id, int limit, json_t **out,
              limit);
     return store_rows_json(s, out, e, names, sql, "i", memo_id);
 }
+
+int store_stats(struct store *s, int64_t now, int64_t *leaves, int64_t *under_review,
+                int64_t *overdue, struct err *e)
+{
+    int rc = store_tlog_size(s, leaves, e);
+    if (rc == 0)
+        rc = db_scalar(s->db, e, 0, under_review,
+                       "SELECT COUNT(*) FROM memos WHERE state IN (2, 3)", NULL);
+    if (rc == 0)
+        rc = db_scalar(s->db, e, 0, overdue,
+                       "SELECT COUNT(*) FROM memos WHERE (state = 2 AND ack_due < ?1) OR (state IN "
+                       "(2, 3) AND answer_due < ?1)",
+                       "i", now);
+    return rc;
+}

@@ -261,4 +261,9 @@ int store_anon_list(struct store *s, int64_t memo_id, json_t **out, struct err *
 /* {total, by_version, by_organization} of anonymous signatures. */
 int store_anon_counts(struct store *s, int64_t memo_id, json_t **out, struct err *e) WUR;
 
+/* ---- figures for /metrics (no memo content, no names) ---- */
+/* Leaves in the log, memos under review, and memos past a deadline at now. */
+int store_stats(struct store *s, int64_t now, int64_t *leaves, int64_t *under_review,
+                int64_t *overdue, struct err *e) WUR;
+
 #endif
