@@ -120,6 +120,59 @@ static const struct cli_opt opts_channel_add[] = {
     {0},
 };
 
+static const struct cli_opt opts_log_key[] = {
+    {.name = "log-key",
+     .arg = "KEY",
+     .help = "the log's verifier key (name+id+key); default: the key pinned on first use"},
+    {0},
+};
+
+static const struct cli_opt opts_log_monitor[] = {
+    {.name = "state",
+     .arg = "FILE",
+     .help = "the monitor's state: pinned key, last checkpoint, frontier (required)"},
+    {.name = "incremental",
+     .help = "check only new leaves on the saved frontier (default: every leaf from 0)"},
+    {.name = "sample",
+     .arg = "N",
+     .help = "with --incremental, old leaves re-checked by inclusion proof (default 16)"},
+    {.name = "log-key", .arg = "KEY", .help = "the log's verifier key to pin on the first run"},
+    {0},
+};
+
+static const struct cli_cmd log_cmds[] = {
+    {.name = "monitor",
+     .summary = "check the log: signed checkpoint, consistency with the last one, every leaf",
+     .usage = "--state FILE [--incremental [--sample N]] [--log-key KEY]",
+     .details = "Fails (exit 1) with a clear message on any inconsistency: a bad signature, a\n"
+                "checkpoint not consistent with the one saved, a malformed leaf, or leaf data\n"
+                "that no longer hash to the signed root. The state file (mode 0600) is written\n"
+                "only after a run that passed.",
+     .opts = opts_log_monitor,
+     .flags = CLI_REMOTE,
+     .run = cmd_log_monitor},
+    {.name = "checkpoint",
+     .summary = "fetch the signed checkpoint and check its signature",
+     .usage = "[--log-key KEY]",
+     .opts = opts_log_key,
+     .flags = CLI_REMOTE,
+     .run = cmd_log_checkpoint},
+    {.name = "leaves",
+     .summary = "list leaves START <= i < END, each re-hashed and checked for shape",
+     .usage = "START END",
+     .args = "START END",
+     .flags = CLI_REMOTE,
+     .run = cmd_log_leaves},
+    {.name = "proof",
+     .summary = "check that leaf INDEX is in the signed tree (inclusion proof)",
+     .usage = "INDEX [--log-key KEY]",
+     .args = "INDEX",
+     .opts = opts_log_key,
+     .flags = CLI_REMOTE,
+     .run = cmd_log_proof},
+    {0},
+};
+
 static const struct cli_cmd memo_cmds[] = {
     {.name = "new",
      .summary = "start a memo (a draft, version 1) and print its id",
@@ -142,6 +195,13 @@ static const struct cli_cmd memo_cmds[] = {
      .opts = opts_version,
      .flags = CLI_REMOTE,
      .run = cmd_memo_show},
+    {.name = "render",
+     .summary = "print the official rendering of a version (save it as a checkable copy)",
+     .usage = "ID [--version N]",
+     .args = "ID",
+     .opts = opts_version,
+     .flags = CLI_REMOTE,
+     .run = cmd_memo_render},
     {.name = "diff",
      .summary = "show what changed between two versions",
      .usage = "ID FROM TO",
@@ -353,7 +413,20 @@ static const struct cli_cmd root_cmds[] = {
      .flags = CLI_REMOTE,
      .run = cmd_access_log},
     {.name = "admin", .summary = "accounts, organizations and channels", .subs = admin_cmds},
-    /* Later: key (local keystore), verify, log monitor, verify-signatures. */
+    /* The transparency log. */
+    {.name = "verify",
+     .summary = "check a copy of a memo against the transparency log, paragraph by paragraph",
+     .usage = "FILE [--log-key KEY] [--server URL] [--json]",
+     .args = "FILE",
+     .details = "FILE ('-': standard input) is a copy of an official rendering ('dissent memo\n"
+                "render'), possibly re-wrapped or edited; its 'dissent-verify:' line names the\n"
+                "memo, the version and the key of its digests. Exit status: 0 exact match,\n"
+                "1 a difference, no match or a copy that cannot be checked, 2 wrong usage.",
+     .opts = opts_log_key,
+     .flags = CLI_REMOTE,
+     .run = cmd_verify},
+    {.name = "log", .summary = "read and monitor the public transparency log", .subs = log_cmds},
+    /* Later: key (local keystore), verify-signatures. */
     {0},
 };
 

@@ -10,6 +10,9 @@
 #define DISSENT_CLI_COMMANDS_H
 
 struct cli_ctx;
+struct client;
+struct err;
+struct tlog_verifier;
 
 /* Session (cmd_session.c): log in and save {server, token, username}, log
  * out and remove the saved session, show the current member. */
@@ -52,5 +55,30 @@ int cmd_admin_org_add(struct cli_ctx *ctx);
 int cmd_admin_member_add(struct cli_ctx *ctx);
 int cmd_admin_channel_add(struct cli_ctx *ctx);
 int cmd_admin_holiday_add(struct cli_ctx *ctx);
+
+/* Copy checking (cmd_verify.c): `dissent verify FILE`. Exit status 0 for an
+ * exact match with a registered version, 1 for a difference, no match or any
+ * failure, 2 for wrong usage. */
+int cmd_verify(struct cli_ctx *ctx);
+
+/* The transparency log (cmd_log.c): `dissent log monitor|checkpoint|leaves|proof`. */
+int cmd_log_monitor(struct cli_ctx *ctx);
+int cmd_log_checkpoint(struct cli_ctx *ctx);
+int cmd_log_leaves(struct cli_ctx *ctx);
+int cmd_log_proof(struct cli_ctx *ctx);
+
+/* The official rendering of a version (cmd_verify.c):
+ * `dissent memo render ID [--version N]` prints it as the server makes it. */
+int cmd_memo_render(struct cli_ctx *ctx);
+
+/* Shared by cmd_verify.c and cmd_log.c (defined in cmd_log.c).
+ * cmd_log_client prepares c for the command's server (remote_client).
+ * cmd_log_trusted_key fills v with the log key to trust: --log-key if given,
+ * else the key pinned for c's server (logc_pins_path), else the server's own
+ * key, which is then pinned (trust on first use, said on ctx->err).
+ * Both return 0 or -1 with e. */
+int cmd_log_client(const struct cli_ctx *ctx, struct client *c, struct err *e);
+int cmd_log_trusted_key(const struct cli_ctx *ctx, struct client *c, struct tlog_verifier *v,
+                        struct err *e);
 
 #endif

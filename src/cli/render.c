@@ -161,6 +161,16 @@ void render_memo(FILE *f, const json_t *memo, const json_t *version)
     if (!body || !body[0] || body[strlen(body) - 1] != '\n')
         fputc('\n', f);
     render_review(f, memo);
+    if (out_jstr(v, "verify_key") && out_jstr(memo, "id")) {
+        /* The line `dissent verify` reads: a copy of this text can be checked. */
+        fputs("\ndissent-verify: ", f);
+        out_text(f, out_jstr(memo, "id"));
+        fputc(' ', f);
+        out_text(f, num);
+        fputc(' ', f);
+        out_text(f, out_jstr(v, "verify_key"));
+        fputs("\n\n", f);
+    }
     out_banner(f, marking);
 }
 

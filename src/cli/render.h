@@ -9,8 +9,10 @@
 
 /* Prints a memo object (docs/api.md) in full: marking banner, title, state,
  * version, drafters, counts, the text as is, the review timeline with
- * deadlines and overdue, and the banner again. When version is non-NULL it
- * is the version to show (with "body") instead of the memo's latest. */
+ * deadlines and overdue, the verification line ("dissent-verify: <memo>
+ * <version> <key>", when the version has a key) and the banner again. When
+ * version is non-NULL it is the version to show (with "body") instead of the
+ * memo's latest. */
 void render_memo(FILE *f, const json_t *memo, const json_t *version);
 
 /* Prints "memo ID is now STATE" and the deadlines that matter in that state. */

@@ -100,6 +100,45 @@ out:
     return rc;
 }
 
+void client_set_anonymous(struct client *c)
+{
+    sodium_memzero(c->token, sizeof c->token);
+    c->anonymous = 1;
+}
+
+int client_set_proxy(struct client *c, const char *url, struct err *e)
+{
+    static const char *const schemes[] = {"socks5h://", "http://"};
+    const char *host = NULL;
+    size_t len = strlen(url);
+
+    for (size_t i = 0; i < ARRAY_LEN(schemes); i++)
+        if (strncmp(url, schemes[i], strlen(schemes[i])) == 0)
+            host = url + strlen(schemes[i]);
+    if (strncmp(url, "socks5://", 9) == 0 || strncmp(url, "socks4", 6) == 0)
+        return err_set(e, ERR_INVALID, "use a socks5h:// proxy, which resolves host names itself "
+                                       "(socks5:// and socks4 would look them up here)");
+    if (!host)
+        return err_set(e, ERR_INVALID, "proxy must start with socks5h:// or http://, not '%.80s'",
+                       url);
+    for (const char *p = url; *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == 0x7f)
+            return err_set(e, ERR_INVALID, "proxy contains a space or control character");
+    if (*host == '\0' || *host == ':' || *host == '/')
+        return err_set(e, ERR_INVALID, "proxy '%.80s' has no host", url);
+    if (strchr(host, '@'))
+        return err_set(e, ERR_INVALID, "proxy must not carry a user name or password");
+    while (len > 0 && url[len - 1] == '/')
+        len--;
+    if (memchr(host, '/', len - (size_t)(host - url)) || strpbrk(url, "?#"))
+        return err_set(e, ERR_INVALID, "proxy is HOST:PORT after the scheme, without a path");
+    if (len + 1 > sizeof c->proxy)
+        return err_set(e, ERR_INVALID, "proxy is longer than %zu characters", sizeof c->proxy - 1);
+    memcpy(c->proxy, url, len);
+    c->proxy[len] = '\0';
+    return 0;
+}
+
 void client_reply_init(struct client_reply *r)
 {
     r->status = 0;
@@ -272,11 +311,16 @@ static int transport_error(const struct client *c, CURL *h, CURLcode cc, const c
         snprintf(why, sizeof why, "%.150s", detail && detail[0] ? detail : curl_easy_strerror(cc));
         break;
     }
+    if (c->proxy[0])
+        return err_set(e, ERR_IO, "cannot reach the server at %s through the proxy %s: %s",
+                       c->server, c->proxy, why);
     return err_set(e, ERR_IO, "cannot reach the server at %s: %s", c->server, why);
 }
 
-int client_request(struct client *c, const char *method, const char *path, const json_t *body,
-                   struct client_reply *r, struct err *e)
+/* Sends one request (see client_request); when want_json is 0 a 2xx body is
+ * kept as raw bytes and not parsed. */
+static int perform(struct client *c, const char *method, const char *path, const json_t *body,
+                   int want_json, struct client_reply *r, struct err *e)
 {
     int rc = -1;
     CURL *h = NULL;
@@ -323,12 +367,13 @@ int client_request(struct client *c, const char *method, const char *path, const
         err_set(e, ERR_INTERNAL, "cannot create a libcurl handle");
         goto out;
     }
-    hdrs = curl_slist_append(hdrs, "Accept: application/json");
+    hdrs = curl_slist_append(hdrs, want_json ? "Accept: application/json"
+                                             : "Accept: text/plain, application/json");
     if (hdrs && (body || (strcmp(method, "GET") != 0 && strcmp(method, "DELETE") != 0)))
         hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
     if (hdrs)
         hdrs = curl_slist_append(hdrs, "Expect:");
-    if (hdrs && c->token[0]) {
+    if (hdrs && c->token[0] && !c->anonymous) {
         snprintf(auth, sizeof auth, "Authorization: Bearer %s", c->token);
         hdrs = curl_slist_append(hdrs, auth);
     }
@@ -342,7 +387,10 @@ int client_request(struct client *c, const char *method, const char *path, const
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT, c->timeout);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, c->connect_timeout);
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "dissent-cli/" DISSENT_VERSION);
+    curl_easy_setopt(h, CURLOPT_USERAGENT,
+                     c->anonymous ? "dissent-cli" : "dissent-cli/" DISSENT_VERSION);
+    if (c->proxy[0])
+        curl_easy_setopt(h, CURLOPT_PROXY, c->proxy);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
@@ -373,7 +421,7 @@ int client_request(struct client *c, const char *method, const char *path, const
         client_error_from_reply(r->status, r->raw.data, r->raw.len, e);
         goto out;
     }
-    if (r->raw.len > 0) {
+    if (want_json && r->raw.len > 0) {
         json_error_t je;
         r->json = json_loadb(r->raw.data, r->raw.len, JSON_REJECT_DUPLICATES, &je);
         if (!r->json) {
@@ -396,4 +444,15 @@ out:
         curl_easy_cleanup(h);
     free(url);
     return rc;
+}
+
+int client_request(struct client *c, const char *method, const char *path, const json_t *body,
+                   struct client_reply *r, struct err *e)
+{
+    return perform(c, method, path, body, 1, r, e);
+}
+
+int client_get_text(struct client *c, const char *path, struct client_reply *r, struct err *e)
+{
+    return perform(c, "GET", path, NULL, 0, r, e);
 }

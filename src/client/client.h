@@ -28,6 +28,8 @@ struct client {
     size_t max_response;          /* bytes */
     long timeout;                 /* seconds for the whole request */
     long connect_timeout;         /* seconds to connect */
+    char proxy[CLIENT_URL_MAX];   /* socks5h:// or http:// proxy, "" for none */
+    int anonymous;                /* never send a token (client_set_anonymous) */
 };
 
 /* A reply: status, the raw body and its JSON (NULL when the body was empty). */
@@ -55,6 +57,17 @@ int client_normalize_server(const char *url, char *out, size_t n, struct err *e)
 /* Sets the bearer token (printable ASCII, no spaces). Returns 0 or -1. */
 int client_set_token(struct client *c, const char *token, struct err *e) WUR;
 
+/* Makes every later request of c anonymous: the token is wiped and none is
+ * ever sent again (even if one is set later), and the User-Agent carries no
+ * version. The client keeps no cookies in any case. */
+void client_set_anonymous(struct client *c);
+
+/* Sends every request of c through a proxy (CURLOPT_PROXY): socks5h://HOST:PORT
+ * (names resolved by the proxy, as Tor needs) or http://HOST:PORT. socks5://
+ * is refused because it resolves names locally, leaking them; credentials,
+ * paths and control characters are refused. Returns 0, or -1 (ERR_INVALID). */
+int client_set_proxy(struct client *c, const char *url, struct err *e) WUR;
+
 void client_reply_init(struct client_reply *r);
 
 /* Frees the body and JSON; the reply may be reused. */
@@ -68,6 +81,12 @@ void client_reply_release(struct client_reply *r);
  * r->status and r->raw are set whenever a reply arrived. */
 int client_request(struct client *c, const char *method, const char *path, const json_t *body,
                    struct client_reply *r, struct err *e) WUR;
+
+/* GETs server+path like client_request but keeps a 2xx body as raw bytes in
+ * r->raw (text/plain replies such as an official rendering or a bare signed
+ * note); r->json stays NULL. Error replies are read as client_request does.
+ * Returns 0 on a 2xx reply, else -1 with e. */
+int client_get_text(struct client *c, const char *path, struct client_reply *r, struct err *e) WUR;
 
 /* Turns an error reply (status, body) into e: the "message" and "code" of
  * {"error":{...}}, else a description of the status. Always returns -1. */

@@ -1,0 +1,655 @@
+/* cmd_log.c — `dissent log monitor|checkpoint|leaves|proof`: reading the
+ * public transparency log and checking it, never trusting the server. */
+#include "cli/commands.h"
+
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "cli/cli.h"
+#include "cli/out.h"
+#include "cli/remote.h"
+#include "client/logclient.h"
+#include "tlog/proof.h"
+
+/* ---- shared with cmd_verify.c ------------------------------------------ */
+
+int cmd_log_client(const struct cli_ctx *ctx, struct client *c, struct err *e)
+{
+    int have_token = 0;
+    return remote_client(ctx, c, &have_token, e);
+}
+
+int cmd_log_trusted_key(const struct cli_ctx *ctx, struct client *c, struct tlog_verifier *v,
+                        struct err *e)
+{
+    int rc = -1, found = 0;
+    const char *given = cli_opt(ctx, "log-key");
+    char pins[1024], key[TLOG_VERIFIER_KEY_MAX];
+    struct err why;
+
+    err_init(&why);
+    if (given) {
+        if (tlog_verifier_parse(v, given, strlen(given), &why)) {
+            err_set(e, ERR_INVALID, "--log-key is not a verifier key (name+id+key): %s", why.msg);
+            goto out;
+        }
+        rc = 0;
+        goto out;
+    }
+    if (logc_pins_path(pins, sizeof pins, e) || logc_pin_get(pins, c->server, key, &found, e))
+        goto out;
+    if (found) {
+        if (tlog_verifier_parse(v, key, strlen(key), &why)) {
+            err_set(e, ERR_INVALID, "%s: the key pinned for %s is not valid: %s", pins, c->server,
+                    why.msg);
+            goto out;
+        }
+        rc = 0;
+        goto out;
+    }
+    /* First use: trust the server's key once, and remember it. */
+    if (logc_fetch_key(c, v, key, e) || logc_pin_set(pins, c->server, key, e))
+        goto out;
+    fprintf(ctx->err,
+            "dissent: first use of the log at %s: pinned its key %s in %s\n"
+            "dissent: compare it with the key your institution publishes; later runs check "
+            "against it\n",
+            c->server, key, pins);
+    rc = 0;
+out:
+    return rc;
+}
+
+/* ---- dissent log monitor ----------------------------------------------- */
+
+struct monitor {
+    struct cli_ctx *ctx;
+    struct client c;
+    struct logc_state st;     /* as loaded */
+    int found;                /* a state file existed */
+    struct tlog_verifier v;   /* pinned key */
+    char key[TLOG_VERIFIER_KEY_MAX];
+    struct tlog_checkpoint cp; /* the new signed checkpoint */
+    struct logc_range range;   /* of the new checkpoint's leaves */
+    uint64_t checked;          /* leaves fetched and re-hashed */
+    uint64_t sampled;          /* old leaves re-checked by inclusion proof (incremental) */
+    int incremental;
+    int inconsistent; /* a failure that is evidence against the log */
+};
+
+/* Records evidence against the log. Returns -1. */
+static int inconsistent(struct monitor *m, struct err *e, const char *fmt, ...) PRINTF_LIKE(3, 4);
+static int inconsistent(struct monitor *m, struct err *e, const char *fmt, ...)
+{
+    va_list ap;
+    char msg[ERR_MSG_MAX];
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    m->inconsistent = 1;
+    return err_set(e, ERR_CRYPTO, "%s", msg);
+}
+
+/* Checks the new checkpoint against the saved one. */
+static int check_consistency(struct monitor *m, struct err *e)
+{
+    struct tlog_proof p;
+    struct err why;
+    char r64[48];
+    err_init(&why);
+    if (!m->found || m->st.size == 0)
+        return 0;
+    logc_hash_encode(m->st.root, r64);
+    if (m->cp.size < m->st.size)
+        return inconsistent(m, e,
+                            "the log shrank: it had %" PRIu64 " leaves when last checked, its "
+                            "signed checkpoint now says %" PRIu64,
+                            m->st.size, m->cp.size);
+    if (m->cp.size == m->st.size) {
+        if (memcmp(m->cp.root, m->st.root, TLOG_HASH_SIZE) != 0)
+            return inconsistent(m, e,
+                                "the log's history was rewritten: same size %" PRIu64
+                                " as when last checked, but a different root (was %s)",
+                                m->cp.size, r64);
+        return 0;
+    }
+    if (logc_fetch_consistency(&m->c, m->st.size, m->cp.size, &p, e))
+        return -1;
+    if (tlog_verify_consistency(m->st.size, m->cp.size, m->st.root, m->cp.root, &p, &why))
+        return inconsistent(m, e,
+                            "the log's history was rewritten: the checkpoint of size %" PRIu64
+                            " is not consistent with the one seen before (size %" PRIu64
+                            ", root %s): %s",
+                            m->cp.size, m->st.size, r64, why.msg);
+    return 0;
+}
+
+/* Checks each leaf of rows (indices from first) is well-formed. */
+static int check_shapes(struct monitor *m, const json_t *rows, uint64_t first, struct err *e)
+{
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row)
+    {
+        const char *data = json_string_value(json_object_get(row, "data"));
+        struct err why;
+        err_init(&why);
+        if (logc_leaf_check(data, strlen(data), NULL, &why))
+            return inconsistent(m, e, "leaf %" PRIu64 " is malformed: %s", first + i, why.msg);
+    }
+    return 0;
+}
+
+/* The first leaf whose data no longer matches the tree: the largest m with a
+ * valid consistency proof from the root of our first m leaf hashes to the
+ * signed root is the index of the changed leaf. Returns it, or UINT64_MAX. */
+static uint64_t first_changed_leaf(struct monitor *m, const unsigned char (*hashes)[TLOG_HASH_SIZE])
+{
+    uint64_t lo = 0, hi = m->cp.size;
+    while (hi - lo > 1) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        unsigned char r[TLOG_HASH_SIZE];
+        struct tlog_proof p;
+        struct err e;
+        err_init(&e);
+        if (logc_fetch_consistency(&m->c, mid, m->cp.size, &p, &e))
+            return UINT64_MAX;
+        logc_root_of(hashes, mid, r);
+        if (tlog_verify_consistency(mid, m->cp.size, r, m->cp.root, &p, &e) == 0)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return hi - 1;
+}
+
+/* Full audit: every leaf from 0, re-hashed into the root of the checkpoint. */
+static int audit_full(struct monitor *m, struct err *e)
+{
+    int rc = -1;
+    json_t *rows = NULL;
+    unsigned char (*hashes)[TLOG_HASH_SIZE] = NULL;
+    unsigned char root[TLOG_HASH_SIZE];
+    uint64_t n = m->cp.size;
+
+    logc_range_init(&m->range);
+    if (n > SIZE_MAX / TLOG_HASH_SIZE || !(hashes = malloc((size_t)(n ? n : 1) * TLOG_HASH_SIZE))) {
+        err_set(e, ERR_NOMEM, "out of memory for %" PRIu64 " leaf hashes", n);
+        goto out;
+    }
+    for (uint64_t at = 0; at < n; at += LOGC_PAGE) {
+        uint64_t to = n - at < LOGC_PAGE ? n : at + LOGC_PAGE;
+        if (logc_fetch_leaves(&m->c, at, to, &rows, hashes + at, e)) {
+            if (e->code == ERR_CRYPTO)
+                m->inconsistent = 1;
+            goto out;
+        }
+        if (check_shapes(m, rows, at, e))
+            goto out;
+        json_decref(rows);
+        rows = NULL;
+    }
+    for (uint64_t i = 0; i < n; i++)
+        if (logc_range_append(&m->range, hashes[i], e))
+            goto out;
+    m->checked = n;
+    if (m->found && m->st.size > 0) {
+        logc_root_of(hashes, m->st.size, root);
+        if (memcmp(root, m->st.root, sizeof root) != 0) {
+            uint64_t bad = first_changed_leaf(m, hashes);
+            if (bad != UINT64_MAX && bad < m->st.size)
+                inconsistent(m, e,
+                             "leaf %" PRIu64 " was changed after it was logged: the leaves seen "
+                             "before (0..%" PRIu64 ") no longer hash to the root checked then",
+                             bad, m->st.size - 1);
+            else
+                inconsistent(m, e,
+                             "the leaves seen before (0..%" PRIu64 ") no longer hash to the "
+                             "root checked then: the log's history was rewritten",
+                             m->st.size - 1);
+            goto out;
+        }
+    }
+    logc_range_root(&m->range, root);
+    if (memcmp(root, m->cp.root, sizeof root) != 0) {
+        uint64_t bad = first_changed_leaf(m, hashes);
+        if (bad != UINT64_MAX)
+            inconsistent(m, e,
+                         "leaf %" PRIu64 " was changed after it was logged: the leaf data "
+                         "served no longer hash to the signed root of %" PRIu64 " leaves",
+                         bad, n);
+        else
+            inconsistent(m, e,
+                         "the leaf data served do not hash to the signed root of %" PRIu64
+                         " leaves: some leaf was changed after it was logged",
+                         n);
+        goto out;
+    }
+    rc = 0;
+out:
+    json_decref(rows);
+    free(hashes);
+    return rc;
+}
+
+/* Re-checks old leaf i by its inclusion proof in the new checkpoint. */
+static int recheck_leaf(struct monitor *m, uint64_t i, struct err *e)
+{
+    int rc = -1;
+    json_t *rows = NULL;
+    unsigned char h[1][TLOG_HASH_SIZE];
+    struct tlog_proof p;
+    struct err why;
+    err_init(&why);
+    if (logc_fetch_leaves(&m->c, i, i + 1, &rows, h, e) ||
+        logc_fetch_inclusion(&m->c, i, m->cp.size, &p, e))
+        goto out;
+    if (tlog_verify_inclusion(i, m->cp.size, h[0], &p, m->cp.root, &why)) {
+        inconsistent(m, e,
+                     "leaf %" PRIu64 " was changed after it was logged: its data no longer "
+                     "hash to the leaf the signed tree holds (%s)",
+                     i, why.msg);
+        goto out;
+    }
+    rc = 0;
+out:
+    json_decref(rows);
+    return rc;
+}
+
+/* Incremental: new leaves on top of the saved frontier, plus a sample of
+ * old leaves re-checked by inclusion proof. */
+static int audit_incremental(struct monitor *m, uint64_t sample, struct err *e)
+{
+    int rc = -1;
+    json_t *rows = NULL;
+    unsigned char root[TLOG_HASH_SIZE];
+    unsigned char(*hashes)[TLOG_HASH_SIZE] = NULL;
+    uint64_t old = m->st.size;
+
+    m->range = m->st.range;
+    hashes = malloc(LOGC_PAGE * TLOG_HASH_SIZE);
+    if (!hashes) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (uint64_t at = old; at < m->cp.size; at += LOGC_PAGE) {
+        uint64_t to = m->cp.size - at < LOGC_PAGE ? m->cp.size : at + LOGC_PAGE;
+        if (logc_fetch_leaves(&m->c, at, to, &rows, hashes, e)) {
+            if (e->code == ERR_CRYPTO)
+                m->inconsistent = 1;
+            goto out;
+        }
+        if (check_shapes(m, rows, at, e))
+            goto out;
+        for (uint64_t i = 0; i < to - at; i++)
+            if (logc_range_append(&m->range, hashes[i], e))
+                goto out;
+        json_decref(rows);
+        rows = NULL;
+    }
+    m->checked = m->cp.size - old;
+    logc_range_root(&m->range, root);
+    if (memcmp(root, m->cp.root, sizeof root) != 0) {
+        inconsistent(m, e,
+                     "the new leaves %" PRIu64 "..%" PRIu64 " on top of the saved frontier do "
+                     "not hash to the signed root",
+                     old, m->cp.size - 1);
+        goto out;
+    }
+    /* Old leaves: every one when there are few, else a random sample. */
+    if (old <= sample) {
+        for (uint64_t i = 0; i < old; i++)
+            if (recheck_leaf(m, i, e))
+                goto out;
+        m->sampled = old;
+    } else {
+        for (uint64_t k = 0; k < sample; k++) {
+            uint64_t i = (((uint64_t)randombytes_random() << 32) | randombytes_random()) % old;
+            if (recheck_leaf(m, i, e))
+                goto out;
+        }
+        m->sampled = sample;
+    }
+    rc = 0;
+out:
+    json_decref(rows);
+    free(hashes);
+    return rc;
+}
+
+static void monitor_report(struct monitor *m, const char *state_path, int status,
+                           const struct err *e)
+{
+    char r64[48];
+    FILE *f = m->ctx->out;
+    logc_hash_encode(m->cp.root, r64);
+    if (cli_flag(m->ctx, "json")) {
+        json_t *o = json_pack("{s:b,s:s,s:s,s:I,s:s,s:I,s:s,s:I,s:I}", "ok", status == CLI_OK,
+                              "origin", m->v.name, "mode", m->incremental ? "incremental" : "full",
+                              "size", (json_int_t)m->cp.size, "root", r64, "previous_size",
+                              (json_int_t)(m->found ? m->st.size : 0), "state", state_path,
+                              "leaves_checked", (json_int_t)m->checked, "old_leaves_rechecked",
+                              (json_int_t)m->sampled);
+        if (o && status != CLI_OK)
+            json_object_set_new(o, "error", json_string(e->msg));
+        if (o && status != CLI_OK)
+            json_object_set_new(o, "inconsistent", json_boolean(m->inconsistent));
+        if (o) {
+            json_dumpf(o, f, JSON_INDENT(2) | JSON_SORT_KEYS);
+            fputc('\n', f);
+        }
+        json_decref(o);
+        return;
+    }
+    if (status != CLI_OK)
+        return;
+    fprintf(f, "log        %s at %s\n", m->v.name, m->c.server);
+    fprintf(f, "checkpoint size %" PRIu64 ", root %s (signature checked)\n", m->cp.size, r64);
+    if (!m->found)
+        fprintf(f, "first run: nothing to compare with yet\n");
+    else if (m->st.size == m->cp.size)
+        fprintf(f, "unchanged since the last run (%s)\n", m->st.checked_at);
+    else
+        fprintf(f, "consistent with the checkpoint seen before (size %" PRIu64 ", %s): proof checked\n",
+                m->st.size, m->st.checked_at);
+    if (m->incremental && m->found)
+        fprintf(f,
+                "audited    %" PRIu64 " new leaves on the saved frontier; %" PRIu64
+                " old leaves re-checked by inclusion proof\n",
+                m->checked, m->sampled);
+    else
+        fprintf(f, "audited    all %" PRIu64 " leaves from leaf 0: well-formed, and they hash to "
+                   "the signed root\n",
+                m->checked);
+    fprintf(f, "state      saved to %s\n", state_path);
+}
+
+int cmd_log_monitor(struct cli_ctx *ctx)
+{
+    int status = CLI_FAIL;
+    struct monitor m;
+    struct err e;
+    const char *path = cli_opt(ctx, "state"), *given = cli_opt(ctx, "log-key");
+    long long sample = 16;
+    struct logc_state next;
+
+    err_init(&e);
+    memset(&m, 0, sizeof m);
+    m.ctx = ctx;
+    client_init(&m.c);
+    if ((status = cli_require(ctx, "state", (const char *)NULL)) != CLI_OK)
+        goto done;
+    if (cli_opt(ctx, "sample") &&
+        cli_arg_i64(cli_opt(ctx, "sample"), "--sample", 0, 1000000, &sample, &e)) {
+        status = cli_usage_error(ctx, "%s", e.msg);
+        goto done;
+    }
+    status = CLI_FAIL;
+    m.incremental = cli_flag(ctx, "incremental");
+    if (cmd_log_client(ctx, &m.c, &e) || logc_state_load(path, &m.st, &m.found, &e))
+        goto fail;
+    if (m.found) {
+        m.v = m.st.verifier;
+        snprintf(m.key, sizeof m.key, "%s", m.st.verifier_key);
+        if (given && strcmp(given, m.st.verifier_key) != 0) {
+            err_set(&e, ERR_INVALID, "%s pins the log key %s, not the --log-key given", path,
+                    m.st.verifier_key);
+            goto fail;
+        }
+    } else if (given) {
+        if (tlog_verifier_parse(&m.v, given, strlen(given), &e))
+            goto fail;
+        snprintf(m.key, sizeof m.key, "%s", given);
+    } else {
+        if (logc_fetch_key(&m.c, &m.v, m.key, &e))
+            goto fail;
+        fprintf(ctx->err,
+                "dissent: no state yet: trusting the log key the server gives, %s\n"
+                "dissent: compare it with the key your institution publishes (or pass "
+                "--log-key); it is pinned in %s\n",
+                m.key, path);
+    }
+    if (logc_fetch_checkpoint(&m.c, &m.v, &m.cp, &e)) {
+        if (e.code == ERR_CRYPTO)
+            m.inconsistent = 1;
+        goto fail;
+    }
+    if (check_consistency(&m, &e))
+        goto fail;
+    if (m.incremental && m.found ? audit_incremental(&m, (uint64_t)sample, &e) : audit_full(&m, &e))
+        goto fail;
+    memset(&next, 0, sizeof next);
+    snprintf(next.verifier_key, sizeof next.verifier_key, "%s", m.key);
+    next.verifier = m.v;
+    snprintf(next.server, sizeof next.server, "%s", m.c.server);
+    next.size = m.cp.size;
+    memcpy(next.root, m.cp.root, TLOG_HASH_SIZE);
+    next.range = m.range;
+    time_format_utc(next.checked_at, now_utc());
+    if (logc_state_save(path, &next, &e))
+        goto fail;
+    status = CLI_OK;
+    monitor_report(&m, path, status, &e);
+    goto done;
+fail:
+    status = CLI_FAIL;
+    monitor_report(&m, path, status, &e);
+    if (m.inconsistent)
+        fprintf(ctx->err,
+                "dissent: LOG INCONSISTENT: %s\ndissent: the state in %s is left as it was; keep "
+                "it as evidence\n",
+                e.msg, path);
+    else
+        cli_fail(ctx, &e);
+done:
+    client_release(&m.c);
+    return status;
+}
+
+/* ---- dissent log checkpoint -------------------------------------------- */
+
+int cmd_log_checkpoint(struct cli_ctx *ctx)
+{
+    int status = CLI_FAIL;
+    struct err e;
+    struct client c;
+    struct tlog_verifier v;
+    struct tlog_checkpoint cp;
+    char r64[48], vk[TLOG_VERIFIER_KEY_MAX];
+    json_t *o = NULL;
+
+    err_init(&e);
+    client_init(&c);
+    if (cmd_log_client(ctx, &c, &e) || cmd_log_trusted_key(ctx, &c, &v, &e) ||
+        logc_fetch_checkpoint(&c, &v, &cp, &e) || logc_get(&c, "/api/v1/log/checkpoint", &o, &e) ||
+        tlog_verifier_format(&v, vk, &e))
+        goto fail;
+    logc_hash_encode(cp.root, r64);
+    if (cli_flag(ctx, "json")) {
+        json_object_set_new(o, "verified_with", json_string(vk));
+        json_dumpf(o, ctx->out, JSON_INDENT(2) | JSON_SORT_KEYS);
+        fputc('\n', ctx->out);
+    } else {
+        fprintf(ctx->out, "origin     %s\nsize       %" PRIu64 "\nroot       %s\nsignature  "
+                          "checked with %s\n\n",
+                cp.origin, cp.size, r64, vk);
+        /* the note passed tlog_note_parse: no control character but \n */
+        fputs(json_string_value(json_object_get(o, "note")), ctx->out);
+    }
+    status = CLI_OK;
+    goto out;
+fail:
+    status = cli_fail(ctx, &e);
+out:
+    json_decref(o);
+    client_release(&c);
+    return status;
+}
+
+/* ---- dissent log leaves START END -------------------------------------- */
+
+/* A one-line summary of a leaf for people. */
+static void leaf_summary(const json_t *leaf, char *out, size_t n)
+{
+    const char *kind = out_jstr(leaf, "kind");
+    char a[32], b[32];
+    if (kind && strcmp(kind, "version") == 0)
+        snprintf(out, n, "version %s, %s, %zu paragraphs",
+                 out_jtext(leaf, "version", a, sizeof a), out_jtext(leaf, "marking", b, sizeof b),
+                 json_array_size(json_object_get(leaf, "paragraphs")));
+    else if (kind && strcmp(kind, "signature") == 0)
+        snprintf(out, n, "signature %s on version %s", out_jtext(leaf, "action", a, sizeof a),
+                 out_jtext(leaf, "version", b, sizeof b));
+    else if (kind && strcmp(kind, "state") == 0)
+        snprintf(out, n, "%s (latest version %s)", out_jtext(leaf, "event", a, sizeof a),
+                 out_jtext(leaf, "latest_version", b, sizeof b));
+    else
+        snprintf(out, n, "?");
+}
+
+int cmd_log_leaves(struct cli_ctx *ctx)
+{
+    static const char *const head[] = {"INDEX", "AT", "MEMO", "EVENT", "CHECK"};
+    int status = CLI_FAIL;
+    struct err e;
+    struct client c;
+    long long start, end;
+    json_t *rows = NULL, *row;
+    struct out_table t;
+    size_t i;
+
+    err_init(&e);
+    client_init(&c);
+    out_table_init(&t, 5, head);
+    if (cli_arg_i64(ctx->args[0], "START", 0, INT64_MAX - 1, &start, &e) ||
+        cli_arg_i64(ctx->args[1], "END", 1, INT64_MAX, &end, &e)) {
+        status = cli_usage_error(ctx, "%s", e.msg);
+        goto out;
+    }
+    if (end <= start) {
+        status = cli_usage_error(ctx, "END must be greater than START (leaves START <= i < END)");
+        goto out;
+    }
+    if (cmd_log_client(ctx, &c, &e) ||
+        logc_fetch_leaves(&c, (uint64_t)start, (uint64_t)end, &rows, NULL, &e))
+        goto fail;
+    if (cli_flag(ctx, "json")) {
+        json_t *o = json_pack("{s:O}", "leaves", rows);
+        json_dumpf(o, ctx->out, JSON_INDENT(2) | JSON_SORT_KEYS);
+        fputc('\n', ctx->out);
+        json_decref(o);
+        status = CLI_OK;
+        goto out;
+    }
+    json_array_foreach(rows, i, row)
+    {
+        const char *data = json_string_value(json_object_get(row, "data"));
+        json_t *leaf = NULL;
+        char idx[24], at[40], what[96], check[ERR_MSG_MAX];
+        struct err why;
+        err_init(&why);
+        snprintf(idx, sizeof idx, "%lld", start + (long long)i);
+        if (logc_leaf_check(data, strlen(data), &leaf, &why) == 0)
+            snprintf(check, sizeof check, "ok");
+        else
+            snprintf(check, sizeof check, "MALFORMED: %.200s", why.msg);
+        leaf_summary(leaf, what, sizeof what);
+        const char *cells[] = {idx, out_time(out_jstr(leaf, "at"), at, sizeof at),
+                               out_jstr(leaf, "memo"), what, check};
+        out_table_add(&t, cells);
+        json_decref(leaf);
+    }
+    out_table_print(&t, ctx->out);
+    status = CLI_OK;
+    goto out;
+fail:
+    status = cli_fail(ctx, &e);
+out:
+    out_table_release(&t);
+    json_decref(rows);
+    client_release(&c);
+    return status;
+}
+
+/* ---- dissent log proof INDEX ------------------------------------------- */
+
+int cmd_log_proof(struct cli_ctx *ctx)
+{
+    int status = CLI_FAIL;
+    struct err e, why;
+    struct client c;
+    struct tlog_verifier v;
+    struct tlog_checkpoint cp;
+    struct tlog_proof p;
+    long long index;
+    json_t *rows = NULL;
+    unsigned char h[1][TLOG_HASH_SIZE];
+    char r64[48], l64[48];
+
+    err_init(&e);
+    err_init(&why);
+    client_init(&c);
+    if (cli_arg_i64(ctx->args[0], "INDEX", 0, INT64_MAX - 1, &index, &e)) {
+        status = cli_usage_error(ctx, "%s", e.msg);
+        goto out;
+    }
+    if (cmd_log_client(ctx, &c, &e) || cmd_log_trusted_key(ctx, &c, &v, &e) ||
+        logc_fetch_checkpoint(&c, &v, &cp, &e))
+        goto fail;
+    if ((uint64_t)index >= cp.size) {
+        err_set(&e, ERR_INVALID, "the log has %" PRIu64 " leaves (0..%" PRIu64 "); there is no leaf %lld",
+                cp.size, cp.size ? cp.size - 1 : 0, index);
+        goto fail;
+    }
+    if (logc_fetch_leaves(&c, (uint64_t)index, (uint64_t)index + 1, &rows, h, &e) ||
+        logc_fetch_inclusion(&c, (uint64_t)index, cp.size, &p, &e))
+        goto fail;
+    if (tlog_verify_inclusion((uint64_t)index, cp.size, h[0], &p, cp.root, &why)) {
+        err_set(&e, ERR_CRYPTO, "leaf %lld is NOT in the signed tree of %" PRIu64 " leaves: %s",
+                index, cp.size, why.msg);
+        goto fail;
+    }
+    logc_hash_encode(cp.root, r64);
+    logc_hash_encode(h[0], l64);
+    if (cli_flag(ctx, "json")) {
+        json_t *arr = json_array(), *o;
+        for (size_t i = 0; arr && i < p.len; i++) {
+            char p64[48];
+            logc_hash_encode(p.hash[i], p64);
+            json_array_append_new(arr, json_string(p64));
+        }
+        o = json_pack("{s:I,s:I,s:s,s:s,s:O,s:o,s:b}", "index", (json_int_t)index, "size",
+                      (json_int_t)cp.size, "root", r64, "leaf_hash", l64, "data",
+                      json_object_get(json_array_get(rows, 0), "data"), "proof", arr, "verified",
+                      1);
+        json_dumpf(o, ctx->out, JSON_INDENT(2) | JSON_SORT_KEYS);
+        fputc('\n', ctx->out);
+        json_decref(o);
+    } else {
+        fprintf(ctx->out,
+                "leaf %lld is in the log %s of %" PRIu64 " leaves (root %s):\n"
+                "inclusion proof of %zu hashes checked against the signed checkpoint\n\n"
+                "leaf hash  %s\n",
+                index, cp.origin, cp.size, r64, p.len, l64);
+        for (size_t i = 0; i < p.len; i++) {
+            char p64[48];
+            logc_hash_encode(p.hash[i], p64);
+            fprintf(ctx->out, "proof[%zu]%s %s\n", i, i < 10 ? " " : "", p64);
+        }
+        fputs("data       ", ctx->out);
+        out_text(ctx->out, json_string_value(json_object_get(json_array_get(rows, 0), "data")));
+        fputc('\n', ctx->out);
+    }
+    status = CLI_OK;
+    goto out;
+fail:
+    status = cli_fail(ctx, &e);
+out:
+    json_decref(rows);
+    client_release(&c);
+    return status;
+}

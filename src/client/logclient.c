@@ -1,0 +1,838 @@
+/* logclient.c — the public transparency log seen from outside: fetching and
+ * checking checkpoints, leaves and proofs; compact ranges; leaf shapes; the
+ * monitor's state file and the pinned keys of `dissent verify`. */
+#include "client/logclient.h"
+
+#include "base/buf.h"
+#include "base/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- compact range ----------------------------------------------------- */
+
+void logc_range_init(struct logc_range *r)
+{
+    memset(r, 0, sizeof *r);
+}
+
+int logc_range_append(struct logc_range *r, const unsigned char leaf_hash[TLOG_HASH_SIZE],
+                      struct err *e)
+{
+    unsigned char h[TLOG_HASH_SIZE];
+    if (r->size >= TLOG_MAX_SIZE)
+        return err_set(e, ERR_INVALID, "the log is full");
+    memcpy(h, leaf_hash, sizeof h);
+    /* Each trailing 1-bit of the old size closes a perfect subtree. */
+    for (uint64_t s = r->size; (s & 1) && r->n > 0; s >>= 1) {
+        tlog_hash_children(h, r->hash[r->n - 1], h);
+        r->n--;
+    }
+    memcpy(r->hash[r->n++], h, sizeof h);
+    r->size++;
+    return 0;
+}
+
+void logc_range_root(const struct logc_range *r, unsigned char out[TLOG_HASH_SIZE])
+{
+    unsigned char h[TLOG_HASH_SIZE];
+    if (r->n == 0) {
+        tlog_hash_empty(out);
+        return;
+    }
+    memcpy(h, r->hash[r->n - 1], sizeof h);
+    for (size_t i = r->n - 1; i-- > 0;)
+        tlog_hash_children(h, r->hash[i], h);
+    memcpy(out, h, sizeof h);
+}
+
+void logc_root_of(const unsigned char (*hashes)[TLOG_HASH_SIZE], uint64_t m,
+                  unsigned char out[TLOG_HASH_SIZE])
+{
+    struct logc_range r;
+    logc_range_init(&r);
+    for (uint64_t i = 0; i < m; i++)
+        if (logc_range_append(&r, hashes[i], NULL))
+            break;
+    logc_range_root(&r, out);
+}
+
+/* ---- base64 ------------------------------------------------------------ */
+
+int logc_hash_decode(const char *b64, unsigned char out[TLOG_HASH_SIZE])
+{
+    size_t n = 0;
+    char again[48];
+    if (!b64 || strlen(b64) != 44 ||
+        sodium_base642bin(out, TLOG_HASH_SIZE, b64, 44, NULL, &n, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        n != TLOG_HASH_SIZE)
+        return -1;
+    logc_hash_encode(out, again);
+    return strcmp(again, b64) == 0 ? 0 : -1; /* canonical only */
+}
+
+void logc_hash_encode(const unsigned char h[TLOG_HASH_SIZE], char out[48])
+{
+    sodium_bin2base64(out, 48, h, TLOG_HASH_SIZE, sodium_base64_VARIANT_ORIGINAL);
+}
+
+/* ---- leaves ------------------------------------------------------------ */
+
+static int is_hex64(const json_t *j)
+{
+    const char *s = json_string_value(j);
+    if (!s || strlen(s) != 64)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+            return 0;
+    return 1;
+}
+
+static int is_time(const json_t *j)
+{
+    const char *s = json_string_value(j);
+    int64_t t;
+    return s && strlen(s) == 20 && time_parse_utc(s, &t) == 0;
+}
+
+static int is_time_or_null(const json_t *j)
+{
+    return json_is_null(j) || is_time(j);
+}
+
+static int is_memo_id(const json_t *j)
+{
+    const char *s = json_string_value(j);
+    if (!s || strlen(s) != RANDOM_ID_LEN)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
+            return 0;
+    return 1;
+}
+
+static int is_version(const json_t *j)
+{
+    return json_is_integer(j) && json_integer_value(j) >= 1 && json_integer_value(j) <= 1000000;
+}
+
+static int is_word(const json_t *j)
+{
+    const char *s = json_string_value(j);
+    if (!s || !*s || strlen(s) > 64)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '-' || *s == '_'))
+            return 0;
+    return 1;
+}
+
+static int is_paragraphs(const json_t *j)
+{
+    size_t i;
+    json_t *it;
+    if (!json_is_array(j) || json_array_size(j) == 0)
+        return 0;
+    json_array_foreach(j, i, it) if (!is_hex64(it)) return 0;
+    return 1;
+}
+
+static int is_counts(const json_t *j)
+{
+    return json_is_object(j);
+}
+
+static int one_of(const json_t *j, const char *const *names)
+{
+    const char *s = json_string_value(j);
+    for (; s && *names; names++)
+        if (strcmp(s, *names) == 0)
+            return 1;
+    return 0;
+}
+
+static const char *const markings[] = {"UNCLASSIFIED", "SBU", "CONFIDENTIAL", "SECRET", NULL};
+static const char *const actions[] = {"add", "move", "withdraw", NULL};
+static const char *const events[] = {"circulated", "submitted", "acknowledged", "extended",
+                                      "answered",   "closed",    "withdrawn",    NULL};
+static const char *const states[] = {"draft",    "circulating", "submitted", "acknowledged",
+                                     "answered", "closed",      "withdrawn", NULL};
+
+static int is_marking(const json_t *j)
+{
+    return one_of(j, markings);
+}
+static int is_action(const json_t *j)
+{
+    return one_of(j, actions);
+}
+static int is_event(const json_t *j)
+{
+    return one_of(j, events);
+}
+static int is_state(const json_t *j)
+{
+    return one_of(j, states);
+}
+
+struct rule {
+    const char *name;
+    int (*ok)(const json_t *);
+    const char *what;
+};
+
+static const struct rule common_rules[] = {
+    {"at", is_time, "a UTC time YYYY-MM-DDTHH:MM:SSZ"},
+    {"memo", is_memo_id, "a memo id of 26 lowercase letters and digits"},
+    {NULL, NULL, NULL},
+};
+static const struct rule version_rules[] = {
+    {"version", is_version, "a version number"},
+    {"hash", is_hex64, "64 lowercase hex digits"},
+    {"marking", is_marking, "UNCLASSIFIED, SBU, CONFIDENTIAL or SECRET"},
+    {"channel", is_word, "a channel slug"},
+    {"digest", is_hex64, "64 lowercase hex digits"},
+    {"paragraphs", is_paragraphs, "a non-empty array of 64-hex-digit digests"},
+    {NULL, NULL, NULL},
+};
+static const struct rule signature_rules[] = {
+    {"action", is_action, "add, move or withdraw"},
+    {"version", is_version, "a version number"},
+    {"commitment", is_hex64, "64 lowercase hex digits"},
+    {"counts", is_counts, "an object"},
+    {NULL, NULL, NULL},
+};
+static const struct rule state_rules[] = {
+    {"event", is_event, "a known event"},
+    {"state", is_state, "a known state"},
+    {"latest_version", is_version, "a version number"},
+    {NULL, NULL, NULL},
+};
+static const struct rule submitted_rules[] = {
+    {"acknowledge_due", is_time_or_null, "a UTC time or null"},
+    {"answer_due", is_time_or_null, "a UTC time or null"},
+    {NULL, NULL, NULL},
+};
+static const struct rule extended_rules[] = {
+    {"answer_due", is_time_or_null, "a UTC time or null"},
+    {"reason_hash", is_hex64, "64 lowercase hex digits"},
+    {NULL, NULL, NULL},
+};
+static const struct rule answered_rules[] = {
+    {"answer_hash", is_hex64, "64 lowercase hex digits"},
+    {NULL, NULL, NULL},
+};
+
+/* Checks the fields of one rule list; counts them in *seen. */
+static int check_rules(const json_t *o, const struct rule *rules, size_t *seen, struct err *e)
+{
+    for (const struct rule *r = rules; r && r->name; r++) {
+        const json_t *v = json_object_get(o, r->name);
+        if (!v)
+            return err_set(e, ERR_INVALID, "field '%s' is missing", r->name);
+        if (!r->ok(v))
+            return err_set(e, ERR_INVALID, "field '%s' is not %s", r->name, r->what);
+        (*seen)++;
+    }
+    return 0;
+}
+
+int logc_leaf_check(const char *data, size_t len, json_t **parsed, struct err *e)
+{
+    int rc = -1;
+    json_t *o = NULL;
+    char *again = NULL;
+    const char *kind, *event;
+    const struct rule *extra = NULL, *rules = NULL;
+    size_t seen = 2; /* v and kind */
+    json_error_t je;
+
+    o = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+    if (!o || !json_is_object(o)) {
+        err_set(e, ERR_INVALID, "not a JSON object");
+        goto out;
+    }
+    again = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+    if (!again || strlen(again) != len || memcmp(again, data, len) != 0) {
+        err_set(e, ERR_INVALID, "not in canonical form (compact JSON, sorted keys, ASCII)");
+        goto out;
+    }
+    if (!json_is_integer(json_object_get(o, "v")) || json_integer_value(json_object_get(o, "v")) != 1) {
+        err_set(e, ERR_INVALID, "field 'v' is not 1");
+        goto out;
+    }
+    kind = json_string_value(json_object_get(o, "kind"));
+    if (!kind) {
+        err_set(e, ERR_INVALID, "field 'kind' is missing");
+        goto out;
+    }
+    if (strcmp(kind, "version") == 0) {
+        rules = version_rules;
+    } else if (strcmp(kind, "signature") == 0) {
+        rules = signature_rules;
+    } else if (strcmp(kind, "state") == 0) {
+        rules = state_rules;
+    } else {
+        err_set(e, ERR_INVALID, "unknown kind '%.40s'", kind);
+        goto out;
+    }
+    if (check_rules(o, common_rules, &seen, e) || check_rules(o, rules, &seen, e))
+        goto out;
+    event = rules == state_rules ? json_string_value(json_object_get(o, "event")) : NULL;
+    if (event && strcmp(event, "submitted") == 0)
+        extra = submitted_rules;
+    else if (event && strcmp(event, "extended") == 0)
+        extra = extended_rules;
+    else if (event && strcmp(event, "answered") == 0)
+        extra = answered_rules;
+    if (check_rules(o, extra, &seen, e))
+        goto out;
+    if (json_object_size(o) != seen) {
+        const char *k;
+        json_t *v;
+        const char *unknown = "?";
+        json_object_foreach(o, k, v)
+        {
+            int known = strcmp(k, "v") == 0 || strcmp(k, "kind") == 0;
+            for (const struct rule *r = common_rules; !known && r->name; r++)
+                known = strcmp(k, r->name) == 0;
+            for (const struct rule *r = rules; !known && r->name; r++)
+                known = strcmp(k, r->name) == 0;
+            for (const struct rule *r = extra; !known && r && r->name; r++)
+                known = strcmp(k, r->name) == 0;
+            if (!known) {
+                unknown = k;
+                break;
+            }
+        }
+        err_set(e, ERR_INVALID, "unexpected field '%.40s' in a %s leaf", unknown, kind);
+        goto out;
+    }
+    if (parsed) {
+        *parsed = o;
+        o = NULL;
+    }
+    rc = 0;
+out:
+    free(again);
+    json_decref(o);
+    return rc;
+}
+
+/* ---- the public log API ------------------------------------------------ */
+
+int logc_get(struct client *c, const char *path, json_t **out, struct err *e)
+{
+    int rc = -1;
+    struct client_reply r;
+    client_reply_init(&r);
+    if (client_request(c, "GET", path, NULL, &r, e))
+        goto out;
+    if (!json_is_object(r.json)) {
+        err_set(e, ERR_IO, "the server's reply to %s is not a JSON object", path);
+        goto out;
+    }
+    *out = r.json;
+    r.json = NULL;
+    rc = 0;
+out:
+    client_reply_release(&r);
+    return rc;
+}
+
+int logc_fetch_key(struct client *c, struct tlog_verifier *v, char key[TLOG_VERIFIER_KEY_MAX],
+                   struct err *e)
+{
+    int rc = -1;
+    json_t *o = NULL;
+    const char *k;
+    if (logc_get(c, "/api/v1/log/key", &o, e))
+        goto out;
+    k = json_string_value(json_object_get(o, "verifier_key"));
+    if (!k || strlen(k) >= TLOG_VERIFIER_KEY_MAX || tlog_verifier_parse(v, k, strlen(k), e)) {
+        err_set(e, ERR_IO, "the server's log key is not a valid verifier key");
+        goto out;
+    }
+    memcpy(key, k, strlen(k) + 1);
+    rc = 0;
+out:
+    json_decref(o);
+    return rc;
+}
+
+int logc_fetch_checkpoint(struct client *c, const struct tlog_verifier *v,
+                          struct tlog_checkpoint *cp, struct err *e)
+{
+    int rc = -1;
+    json_t *o = NULL;
+    const char *note, *root;
+    unsigned char r[TLOG_HASH_SIZE];
+    struct err why;
+
+    err_init(&why);
+    if (logc_get(c, "/api/v1/log/checkpoint", &o, e))
+        goto out;
+    note = json_string_value(json_object_get(o, "note"));
+    if (!note) {
+        err_set(e, ERR_IO, "the server's checkpoint reply has no signed note");
+        goto out;
+    }
+    if (tlog_checkpoint_open(cp, note, strlen(note), v, &why)) {
+        err_set(e, ERR_CRYPTO, "the checkpoint is not signed by the log key %s: %s", v->name,
+                why.msg);
+        goto out;
+    }
+    root = json_string_value(json_object_get(o, "root"));
+    if (!json_is_integer(json_object_get(o, "size")) ||
+        (uint64_t)json_integer_value(json_object_get(o, "size")) != cp->size || !root ||
+        logc_hash_decode(root, r) || memcmp(r, cp->root, sizeof r) != 0) {
+        err_set(e, ERR_CRYPTO, "the checkpoint reply's size or root differ from its signed note");
+        goto out;
+    }
+    rc = 0;
+out:
+    json_decref(o);
+    return rc;
+}
+
+/* One request for leaves [start, end); appends the rows to all. */
+static int fetch_page(struct client *c, uint64_t start, uint64_t end, json_t *all,
+                      unsigned char (*hashes)[TLOG_HASH_SIZE], uint64_t base, struct err *e)
+{
+    int rc = -1;
+    char path[96];
+    json_t *o = NULL, *rows, *row;
+    size_t i;
+
+    snprintf(path, sizeof path, "/api/v1/log/leaves?start=%llu&end=%llu",
+             (unsigned long long)start, (unsigned long long)end);
+    if (logc_get(c, path, &o, e))
+        goto out;
+    rows = json_object_get(o, "leaves");
+    if (!json_is_array(rows) || json_array_size(rows) != end - start) {
+        err_set(e, ERR_CRYPTO,
+                "asked for leaves %llu..%llu, the server gave %zu: the log is smaller than "
+                "its checkpoint says",
+                (unsigned long long)start, (unsigned long long)end - 1, json_array_size(rows));
+        goto out;
+    }
+    json_array_foreach(rows, i, row)
+    {
+        const json_t *idx = json_object_get(row, "index");
+        const char *data = json_string_value(json_object_get(row, "data"));
+        const char *lh = json_string_value(json_object_get(row, "leaf_hash"));
+        unsigned char h[TLOG_HASH_SIZE], sent[TLOG_HASH_SIZE];
+        uint64_t want = start + i;
+        if (!json_is_integer(idx) || (uint64_t)json_integer_value(idx) != want || !data) {
+            err_set(e, ERR_CRYPTO, "the server's leaf list is out of order at leaf %llu",
+                    (unsigned long long)want);
+            goto out;
+        }
+        tlog_hash_leaf(h, data, strlen(data));
+        if (lh && (logc_hash_decode(lh, sent) || memcmp(sent, h, sizeof h) != 0)) {
+            err_set(e, ERR_CRYPTO, "leaf %llu: the leaf hash the server sent is not the hash of "
+                                   "its data",
+                    (unsigned long long)want);
+            goto out;
+        }
+        if (hashes)
+            memcpy(hashes[want - base], h, sizeof h);
+        if (json_array_append(all, row)) {
+            err_set(e, ERR_NOMEM, "out of memory");
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    json_decref(o);
+    return rc;
+}
+
+int logc_fetch_leaves(struct client *c, uint64_t start, uint64_t end, json_t **leaves,
+                      unsigned char (*hashes)[TLOG_HASH_SIZE], struct err *e)
+{
+    int rc = -1;
+    json_t *all = json_array();
+    uint64_t page = LOGC_PAGE, at = start;
+    size_t saved = c->max_response;
+
+    if (!all) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (c->max_response < LOGC_MAX_RESPONSE)
+        c->max_response = LOGC_MAX_RESPONSE;
+    while (at < end) {
+        uint64_t to = end - at < page ? end : at + page;
+        struct err pe;
+        err_init(&pe);
+        if (fetch_page(c, at, to, all, hashes, start, &pe)) {
+            if (pe.code == ERR_TOO_LARGE && page > 1) {
+                page /= 2; /* very long leaves: ask for fewer at a time */
+                continue;
+            }
+            *e = pe;
+            goto out;
+        }
+        at = to;
+    }
+    *leaves = all;
+    all = NULL;
+    rc = 0;
+out:
+    c->max_response = saved;
+    json_decref(all);
+    return rc;
+}
+
+static int proof_from_json(const json_t *arr, struct tlog_proof *p, struct err *e)
+{
+    size_t i;
+    json_t *it;
+    if (!json_is_array(arr) || json_array_size(arr) > TLOG_PROOF_MAX)
+        return err_set(e, ERR_CRYPTO, "the server's proof is not a list of at most %d hashes",
+                       TLOG_PROOF_MAX);
+    p->len = json_array_size(arr);
+    json_array_foreach(arr, i, it)
+    {
+        if (logc_hash_decode(json_string_value(it), p->hash[i]))
+            return err_set(e, ERR_CRYPTO, "hash %zu of the server's proof is not base64 of 32 bytes",
+                           i + 1);
+    }
+    return 0;
+}
+
+int logc_fetch_inclusion(struct client *c, uint64_t index, uint64_t size, struct tlog_proof *p,
+                         struct err *e)
+{
+    int rc = -1;
+    char path[112];
+    json_t *o = NULL;
+    snprintf(path, sizeof path, "/api/v1/log/proof/inclusion?index=%llu&size=%llu",
+             (unsigned long long)index, (unsigned long long)size);
+    if (logc_get(c, path, &o, e) || proof_from_json(json_object_get(o, "proof"), p, e))
+        goto out;
+    rc = 0;
+out:
+    json_decref(o);
+    return rc;
+}
+
+int logc_fetch_consistency(struct client *c, uint64_t from, uint64_t to, struct tlog_proof *p,
+                           struct err *e)
+{
+    int rc = -1;
+    char path[112];
+    json_t *o = NULL;
+    snprintf(path, sizeof path, "/api/v1/log/proof/consistency?from=%llu&to=%llu",
+             (unsigned long long)from, (unsigned long long)to);
+    if (logc_get(c, path, &o, e) || proof_from_json(json_object_get(o, "proof"), p, e))
+        goto out;
+    rc = 0;
+out:
+    json_decref(o);
+    return rc;
+}
+
+/* ---- files ------------------------------------------------------------- */
+
+/* Creates every missing directory above path's last component (mode 0700). */
+static int make_parents(const char *path, struct err *e)
+{
+    char dir[1024];
+    size_t len = strlen(path);
+    if (len >= sizeof dir)
+        return err_set(e, ERR_INVALID, "the path %.80s... is too long", path);
+    memcpy(dir, path, len + 1);
+    for (char *p = dir + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+            return err_set(e, ERR_IO, "cannot create the directory %s: %s", dir, strerror(errno));
+        *p = '/';
+    }
+    return 0;
+}
+
+/* Writes text (and a final newline if nl) to path atomically, mode 0600. */
+static int write_atomic(const char *path, const char *text, int nl, struct err *e)
+{
+    int rc = -1, fd = -1, have_tmp = 0;
+    char tmp[1100], dir[1024];
+    size_t len = strlen(text);
+    char *slash;
+
+    if (make_parents(path, e))
+        goto out;
+    if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= (int)sizeof tmp) {
+        err_set(e, ERR_INVALID, "the path %.80s... is too long", path);
+        goto out;
+    }
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        err_set(e, ERR_IO, "cannot write %s: %s", path, strerror(errno));
+        goto out;
+    }
+    have_tmp = 1;
+    if (fchmod(fd, 0600) != 0) {
+        err_set(e, ERR_IO, "cannot restrict %s: %s", tmp, strerror(errno));
+        goto out;
+    }
+    for (size_t off = 0; off < len;) {
+        ssize_t k = write(fd, text + off, len - off);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            err_set(e, ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+            goto out;
+        }
+        off += (size_t)k;
+    }
+    if ((nl && write(fd, "\n", 1) != 1) || fsync(fd) != 0) {
+        err_set(e, ERR_IO, "cannot flush %s: %s", tmp, strerror(errno));
+        goto out;
+    }
+    if (close(fd) != 0) {
+        fd = -1;
+        err_set(e, ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+        goto out;
+    }
+    fd = -1;
+    if (rename(tmp, path) != 0) {
+        err_set(e, ERR_IO, "cannot save %s: %s", path, strerror(errno));
+        goto out;
+    }
+    have_tmp = 0;
+    /* Make the rename itself durable. */
+    snprintf(dir, sizeof dir, "%s", path);
+    slash = strrchr(dir, '/');
+    if (slash == dir)
+        slash[1] = '\0';
+    else if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    fd = open(dir, O_RDONLY);
+    if (fd >= 0)
+        (void)fsync(fd);
+    rc = 0;
+out:
+    if (fd >= 0)
+        close(fd);
+    if (have_tmp)
+        unlink(tmp);
+    return rc;
+}
+
+/* Reads the JSON file at path (at most max bytes). *found 0 if missing. */
+static int read_json_file(const char *path, size_t max, json_t **out, int *found, struct err *e)
+{
+    int rc = -1;
+    FILE *f = fopen(path, "rb");
+    struct buf b;
+    char chunk[4096];
+    size_t n;
+    json_error_t je;
+
+    buf_init(&b, max);
+    *found = 0;
+    *out = NULL;
+    if (!f) {
+        if (errno == ENOENT) {
+            rc = 0;
+            goto out;
+        }
+        err_set(e, ERR_IO, "cannot read %s: %s", path, strerror(errno));
+        goto out;
+    }
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (buf_append(&b, chunk, n, NULL)) {
+            err_set(e, ERR_TOO_LARGE, "%s is larger than %zu bytes", path, max);
+            goto out;
+        }
+    if (ferror(f)) {
+        err_set(e, ERR_IO, "cannot read %s", path);
+        goto out;
+    }
+    *out = json_loadb(buf_str(&b), b.len, JSON_REJECT_DUPLICATES, &je);
+    if (!json_is_object(*out)) {
+        json_decref(*out);
+        *out = NULL;
+        err_set(e, ERR_INVALID, "%s is not a JSON object (line %d: %.80s)", path, je.line,
+                je.text);
+        goto out;
+    }
+    *found = 1;
+    rc = 0;
+out:
+    if (f)
+        fclose(f);
+    buf_release(&b);
+    return rc;
+}
+
+/* ---- the monitor's state file ------------------------------------------ */
+
+int logc_state_load(const char *path, struct logc_state *s, int *found, struct err *e)
+{
+    int rc = -1;
+    json_t *o = NULL, *fr, *it;
+    const char *key, *root, *server, *at;
+    json_int_t size;
+    unsigned char h[TLOG_HASH_SIZE];
+    size_t i;
+
+    memset(s, 0, sizeof *s);
+    if (read_json_file(path, LOGC_STATE_MAX, &o, found, e) || !*found) {
+        rc = *found ? -1 : 0;
+        goto out;
+    }
+    key = json_string_value(json_object_get(o, "verifier_key"));
+    root = json_string_value(json_object_get(o, "root"));
+    server = json_string_value(json_object_get(o, "server"));
+    at = json_string_value(json_object_get(o, "checked_at"));
+    fr = json_object_get(o, "frontier");
+    size = json_integer_value(json_object_get(o, "size"));
+    if (json_integer_value(json_object_get(o, "v")) != 1 || !key ||
+        strlen(key) >= sizeof s->verifier_key ||
+        tlog_verifier_parse(&s->verifier, key, strlen(key), NULL)) {
+        err_set(e, ERR_INVALID, "%s: not a dissent log monitor state (no valid verifier_key)",
+                path);
+        goto out;
+    }
+    memcpy(s->verifier_key, key, strlen(key) + 1);
+    if (!json_is_integer(json_object_get(o, "size")) || size < 0 || !root ||
+        logc_hash_decode(root, s->root) || !json_is_array(fr) || json_array_size(fr) > 64) {
+        err_set(e, ERR_INVALID, "%s: size, root or frontier missing or malformed", path);
+        goto out;
+    }
+    s->size = (uint64_t)size;
+    s->range.size = s->size;
+    s->range.n = json_array_size(fr);
+    json_array_foreach(fr, i, it)
+    {
+        if (logc_hash_decode(json_string_value(it), s->range.hash[i])) {
+            err_set(e, ERR_INVALID, "%s: frontier hash %zu is not base64 of 32 bytes", path, i + 1);
+            goto out;
+        }
+    }
+    logc_range_root(&s->range, h);
+    if (s->range.n != (size_t)__builtin_popcountll(s->size) || memcmp(h, s->root, sizeof h) != 0) {
+        err_set(e, ERR_INVALID, "%s: the frontier does not match the saved size and root (the "
+                                "file was damaged or edited)",
+                path);
+        goto out;
+    }
+    if (server)
+        snprintf(s->server, sizeof s->server, "%s", server);
+    if (at)
+        snprintf(s->checked_at, sizeof s->checked_at, "%s", at);
+    rc = 0;
+out:
+    json_decref(o);
+    return rc;
+}
+
+int logc_state_save(const char *path, const struct logc_state *s, struct err *e)
+{
+    int rc = -1;
+    json_t *o = NULL, *fr = json_array();
+    char *text = NULL, r64[48];
+
+    for (size_t i = 0; fr && i < s->range.n; i++) {
+        logc_hash_encode(s->range.hash[i], r64);
+        json_array_append_new(fr, json_string(r64));
+    }
+    logc_hash_encode(s->root, r64);
+    o = fr ? json_pack("{s:i,s:s,s:s,s:I,s:s,s:O,s:s}", "v", 1, "verifier_key", s->verifier_key,
+                       "server", s->server, "size", (json_int_t)s->size, "root", r64, "frontier",
+                       fr, "checked_at", s->checked_at)
+           : NULL;
+    text = o ? json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+    if (!text) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (write_atomic(path, text, 1, e))
+        goto out;
+    rc = 0;
+out:
+    free(text);
+    json_decref(o);
+    json_decref(fr);
+    return rc;
+}
+
+/* ---- pinned keys ------------------------------------------------------- */
+
+int logc_pins_path(char *out, size_t n, struct err *e)
+{
+    const char *env = getenv("DISSENT_LOG_KEYS"), *xdg = getenv("XDG_CONFIG_HOME"),
+               *home = getenv("HOME");
+    int k;
+    if (env && env[0])
+        k = snprintf(out, n, "%s", env);
+    else if (xdg && xdg[0])
+        k = snprintf(out, n, "%s/dissent/log-keys.json", xdg);
+    else if (home && home[0])
+        k = snprintf(out, n, "%s/.config/dissent/log-keys.json", home);
+    else
+        return err_set(e, ERR_INVALID, "cannot tell where to keep pinned log keys: set "
+                                       "DISSENT_LOG_KEYS or HOME, or pass --log-key");
+    if (k < 0 || (size_t)k >= n)
+        return err_set(e, ERR_INVALID, "the pinned-keys path is too long");
+    return 0;
+}
+
+int logc_pin_get(const char *path, const char *server, char key[TLOG_VERIFIER_KEY_MAX],
+                 int *found, struct err *e)
+{
+    json_t *o = NULL;
+    const char *k;
+    int rc = -1;
+    if (read_json_file(path, LOGC_STATE_MAX, &o, found, e))
+        goto out;
+    k = *found ? json_string_value(json_object_get(o, server)) : NULL;
+    *found = k != NULL;
+    if (k && strlen(k) >= TLOG_VERIFIER_KEY_MAX) {
+        err_set(e, ERR_INVALID, "%s: the key pinned for %s is too long", path, server);
+        goto out;
+    }
+    if (k)
+        memcpy(key, k, strlen(k) + 1);
+    rc = 0;
+out:
+    json_decref(o);
+    return rc;
+}
+
+int logc_pin_set(const char *path, const char *server, const char *key, struct err *e)
+{
+    json_t *o = NULL;
+    int found = 0, rc = -1;
+    char *text = NULL;
+    if (read_json_file(path, LOGC_STATE_MAX, &o, &found, e))
+        goto out;
+    if (!o)
+        o = json_object();
+    if (!o || json_object_set_new(o, server, json_string(key)) ||
+        !(text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS))) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    rc = write_atomic(path, text, 1, e);
+out:
+    free(text);
+    json_decref(o);
+    return rc;
+}
