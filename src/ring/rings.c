@@ -92,6 +92,12 @@ nomem:
     return err_set(e, ERR_NOMEM, "out of memory for a ring of %zu keys", count);
 }
 
+int ring_key_check(const uint8_t pk[RING_POINT_BYTES], struct err *e)
+{
+    ring_point p;
+    return ring_point_decode(&p, pk, 0, "the ring key", e);
+}
+
 void ring_keys_free(struct ring_keys *r)
 {
     if (!r)

@@ -34,6 +34,10 @@ struct ring_keys;
 int ring_keys_new(struct ring_keys **out, const uint8_t (*keys)[RING_POINT_BYTES], size_t count,
                   struct err *e) WUR;
 
+/* Checks that pk is a valid ring member key: a canonical ristretto255
+ * encoding other than the identity. Returns 0, or -1 (ERR_INVALID). */
+int ring_key_check(const uint8_t pk[RING_POINT_BYTES], struct err *e) WUR;
+
 /* Frees a ring (NULL is fine). */
 void ring_keys_free(struct ring_keys *r);
 

@@ -447,12 +447,15 @@ static void test_bad_rings(void **state)
     assert_int_equal(ring_keypair(keys[0], sk, NULL), 0);
     assert_int_equal(ring_keypair(keys[1], sk, NULL), 0);
     assert_int_equal(ring_keypair(keys[2], sk, NULL), 0);
+    assert_int_equal(ring_key_check(keys[1], &e), 0);
     memset(keys[1], 0, 32); /* the identity */
+    assert_int_equal(ring_key_check(keys[1], &e), -1);
     assert_int_equal(ring_keys_new(&r, (const uint8_t(*)[32])keys, 3, &e), -1);
     assert_int_equal(e.code, ERR_INVALID);
     assert_null(r);
     memset(keys[1], 0xff, 31);
     keys[1][31] = 0x7f; /* non-canonical */
+    assert_int_equal(ring_key_check(keys[1], &e), -1);
     assert_int_equal(ring_keys_new(&r, (const uint8_t(*)[32])keys, 3, &e), -1);
     assert_int_equal(ring_keys_new(&r, (const uint8_t(*)[32])keys, 0, &e), -1);
     assert_int_equal(ring_keys_new(&r, (const uint8_t(*)[32])keys, 1, &e), 0);
