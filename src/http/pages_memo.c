@@ -90,7 +90,7 @@ static json_t *chart_json(struct page *pg, const json_t *timeline, const char *c
 {
     struct buf pts;
     struct err e;
-    int64_t t0, t1 = now_utc(), ymax = 0, prev = 0;
+    int64_t t0, t1 = now_utc(), tend, ymax = 0, prev = 0;
     size_t i, n = json_array_size(timeline);
     json_t *it, *out = NULL, *yt, *xt;
     double pw = CH_W - CH_L - CH_R, ph = CH_H - CH_T - CH_B;
@@ -113,6 +113,8 @@ static json_t *chart_json(struct page *pg, const json_t *timeline, const char *c
     }
     if (t1 <= t0)
         t1 = t0 + 1;
+    tend = t1;
+    t1 += (t1 - t0) / 12 + 1; /* room to see the latest level */
     top = nice_max(ymax < 1 ? 1 : ymax);
     err_init(&e);
     buf_init(&pts, 64 * 1024);
@@ -147,7 +149,7 @@ static json_t *chart_json(struct page *pg, const json_t *timeline, const char *c
     date_only(zone, t0, date, sizeof date);
     json_array_append_new(xt, json_pack("{s:f,s:s,s:s}", "x", X(t0), "label", date, "anchor",
                                         "start"));
-    date_only(zone, t1, date, sizeof date);
+    date_only(zone, tend, date, sizeof date);
     json_array_append_new(xt, json_pack("{s:f,s:s,s:s}", "x", X(t1), "label", date, "anchor",
                                         "end"));
     out = json_pack("{s:s,s:o,s:o,s:f,s:i,s:i,s:i,s:s,s:I,s:I}", "points", buf_str(&pts),
