@@ -110,6 +110,20 @@ static void test_other_radices(void **state)
                          -1);
     }
     fixture_free(&f);
+    /* two-digit folds with wide radices: n=16 and n=8 with m=2, n=2 with m=5 */
+    fixture_make(&f, 20);
+    for (int k = 0; k < 4; k++) {
+        struct ring_params p = {ns[k], ring_params_digits(20, ns[k])};
+        uint8_t *proof;
+        size_t len;
+        struct err e;
+        assert_int_equal(ring_prove_with(&proof, &len, p, f.ring, 17, f.sk[17], SCOPE, SCOPE_LEN,
+                                         MSG, MSG_LEN, &e),
+                         0);
+        assert_int_equal(verify(&f, proof, len, &e), 0);
+        free(proof);
+    }
+    fixture_free(&f);
 }
 
 static void test_batch(void **state)
