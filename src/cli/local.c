@@ -12,6 +12,7 @@
 #include "channel/roles.h"
 #include "cli/input.h"
 #include "http/app.h"
+#include "http/pages.h"
 #include "http/server.h"
 
 #include <signal.h>
@@ -443,6 +444,7 @@ int cmd_serve(int argc, char **argv)
     cfg.routes = routes;
     cfg.nroutes = nroutes;
     cfg.app = &app;
+    cfg.html_error = pages_html_error;
     if (http_server_start(&srv, &cfg, &e)) {
         fprintf(stderr, "dissent serve: %s\n", e.msg);
         goto out;
