@@ -12,6 +12,7 @@
 #include "ring/keyfile.h"
 #include "ring/triptych.h"
 
+#include <limits.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -445,6 +446,11 @@ static int anon_item_read(struct pool *p, const json_t *it, struct anon_item *a,
     if (!a->org || !b64 || !json_is_integer(ring) || (v && !json_is_integer(v) && !json_is_null(v))) {
         rc = err_set(e, ERR_INVALID, "a signature needs 'organization', 'ring', 'proof' (base64) "
                                      "and 'version' (a number, or null to withdraw)");
+        goto out;
+    }
+    if (json_is_integer(v) && (json_integer_value(v) < 1 || json_integer_value(v) > INT_MAX)) {
+        rc = err_set(e, ERR_INVALID, "field 'version' is a version number (1, 2, …), or null to "
+                                     "withdraw");
         goto out;
     }
     a->version = json_is_integer(v) ? (int)json_integer_value(v) : 0;

@@ -173,6 +173,97 @@ static const struct cli_cmd log_cmds[] = {
     {0},
 };
 
+static const struct cli_opt opts_key_file[] = {
+    {.name = "key",
+     .arg = "FILE",
+     .help = "the ring key file (default: ${XDG_CONFIG_HOME:-~/.config}/dissent/ring.key)"},
+    {.name = "passphrase-file",
+     .arg = "FILE",
+     .help =
+         "read the passphrase from the first line of FILE (else $DISSENT_PASSPHRASE, else asked)"},
+    {.name = "json", .help = "print {path, public_key} as JSON"},
+    {0},
+};
+
+static const struct cli_opt opts_key_show[] = {
+    {.name = "key",
+     .arg = "FILE",
+     .help = "the ring key file (default: ${XDG_CONFIG_HOME:-~/.config}/dissent/ring.key)"},
+    {.name = "json", .help = "print {path, public_key} as JSON"},
+    {0},
+};
+
+static const struct cli_opt opts_key_enroll[] = {
+    {.name = "key",
+     .arg = "FILE",
+     .help = "the ring key file (default: ${XDG_CONFIG_HOME:-~/.config}/dissent/ring.key)"},
+    {.name = "passphrase-file",
+     .arg = "FILE",
+     .help =
+         "read the passphrase from the first line of FILE (else $DISSENT_PASSPHRASE, else asked)"},
+    {0},
+};
+
+static const struct cli_opt opts_sign[] = {
+    {.name = "version", .arg = "N", .help = "a version number (default: the latest)"},
+    {.name = "anonymous",
+     .help = "sign with your ring key: nobody, not even the server, learns who signed"},
+    {.name = "key", .arg = "FILE", .help = "with --anonymous: the ring key file"},
+    {.name = "passphrase-file",
+     .arg = "FILE",
+     .help = "with --anonymous: the key's passphrase from FILE (else $DISSENT_PASSPHRASE)"},
+    {.name = "proxy",
+     .arg = "URL",
+     .help = "with --anonymous: connect through socks5h://HOST:PORT (Tor) or http://HOST:PORT"},
+    {0},
+};
+
+static const struct cli_opt opts_unsign[] = {
+    {.name = "anonymous", .help = "withdraw the anonymous signature made with your ring key"},
+    {.name = "key", .arg = "FILE", .help = "with --anonymous: the ring key file"},
+    {.name = "passphrase-file",
+     .arg = "FILE",
+     .help = "with --anonymous: the key's passphrase from FILE (else $DISSENT_PASSPHRASE)"},
+    {.name = "proxy",
+     .arg = "URL",
+     .help = "with --anonymous: connect through socks5h://HOST:PORT (Tor) or http://HOST:PORT"},
+    {0},
+};
+
+static const struct cli_opt opts_verify_signatures[] = {
+    {.name = "proxy",
+     .arg = "URL",
+     .help = "connect through socks5h://HOST:PORT or http://HOST:PORT"},
+    {.name = "no-log", .help = "skip the check of version hashes and ring digests in the log"},
+    {0},
+};
+
+static const struct cli_cmd key_cmds[] = {
+    {.name = "new",
+     .summary = "make a ring key for anonymous co-signatures, sealed under a passphrase",
+     .usage = "[--key FILE] [--passphrase-file FILE] [--json]",
+     .details = "The key file (mode 0600) is never overwritten. The passphrase is at least 8\n"
+                "characters; it comes from --passphrase-file, $DISSENT_PASSPHRASE, or is asked\n"
+                "twice on the terminal.",
+     .opts = opts_key_file,
+     .run = cmd_key_new},
+    {.name = "show",
+     .summary = "print the public key of your ring key file",
+     .usage = "[--key FILE] [--json]",
+     .opts = opts_key_show,
+     .run = cmd_key_show},
+    {.name = "enroll",
+     .summary = "add your ring key to your organization's roster (or replace your old one)",
+     .usage = "[--key FILE] [--passphrase-file FILE]",
+     .details = "Needs a login. Proves possession of the key for your user name and\n"
+                "organization. Memos already open for signatures keep the key they were opened\n"
+                "with: a new key never gives a second signature.",
+     .opts = opts_key_enroll,
+     .flags = CLI_REMOTE,
+     .run = cmd_key_enroll},
+    {0},
+};
+
 static const struct cli_cmd memo_cmds[] = {
     {.name = "new",
      .summary = "start a memo (a draft, version 1) and print its id",
@@ -387,18 +478,23 @@ static const struct cli_cmd root_cmds[] = {
     {.name = "memo", .summary = "draft, circulate and read memos", .subs = memo_cmds},
     {.name = "sign",
      .summary = "co-sign a circulating memo (signing again moves the signature)",
-     .usage = "ID [--version N]",
+     .usage = "ID [--version N] [--anonymous [--key FILE] [--passphrase-file FILE] [--proxy URL]]",
      .args = "ID",
-     .opts = opts_version,
+     .details =
+         "With --anonymous the signature is a ring signature made here with your ring key\n"
+         "('dissent key new', 'dissent key enroll'): it is sent without your session, to an\n"
+         "endpoint that logs no address, and counts once per member and memo (signing\n"
+         "again moves it).",
+     .opts = opts_sign,
      .flags = CLI_REMOTE,
-     .run = cmd_sign},
-    /* Later: `sign --anonymous` (ring signature) is an option of this row. */
+     .run = cmd_sign_any},
     {.name = "unsign",
      .summary = "withdraw your signature",
-     .usage = "ID",
+     .usage = "ID [--anonymous [--key FILE] [--passphrase-file FILE] [--proxy URL]]",
      .args = "ID",
+     .opts = opts_unsign,
      .flags = CLI_REMOTE,
-     .run = cmd_unsign},
+     .run = cmd_unsign_any},
     {.name = "submit",
      .summary = "submit a memo to the policy office (deadlines start)",
      .usage = "ID",
@@ -426,7 +522,20 @@ static const struct cli_cmd root_cmds[] = {
      .flags = CLI_REMOTE,
      .run = cmd_verify},
     {.name = "log", .summary = "read and monitor the public transparency log", .subs = log_cmds},
-    /* Later: key (local keystore), verify-signatures. */
+    /* Anonymous co-signatures. */
+    {.name = "key", .summary = "your ring key for anonymous co-signatures", .subs = key_cmds},
+    {.name = "verify-signatures",
+     .summary = "re-verify every anonymous signature of a memo from public data alone",
+     .usage = "ID [--server URL] [--json] [--proxy URL] [--no-log]",
+     .args = "ID",
+     .details = "Needs no login. Rebuilds each ring from its keys and checks its digest, verifies\n"
+                "every proof (in one batch per ring), checks that tags are unique, recomputes the\n"
+                "counts per version and per organization and compares them with the server's,\n"
+                "and checks that version hashes and ring digests are in the transparency log.\n"
+                "Exit status: 0 everything matches, 1 any mismatch or failure.",
+     .opts = opts_verify_signatures,
+     .flags = CLI_REMOTE,
+     .run = cmd_verify_signatures},
     {0},
 };
 

@@ -9,6 +9,8 @@
 #ifndef DISSENT_CLI_COMMANDS_H
 #define DISSENT_CLI_COMMANDS_H
 
+#include <stddef.h>
+
 struct cli_ctx;
 struct client;
 struct err;
@@ -80,5 +82,33 @@ int cmd_memo_render(struct cli_ctx *ctx);
 int cmd_log_client(const struct cli_ctx *ctx, struct client *c, struct err *e);
 int cmd_log_trusted_key(const struct cli_ctx *ctx, struct client *c, struct tlog_verifier *v,
                         struct err *e);
+
+/* Ring keys (cmd_key.c): `dissent key new|show|enroll`. */
+int cmd_key_new(struct cli_ctx *ctx);
+int cmd_key_show(struct cli_ctx *ctx);
+int cmd_key_enroll(struct cli_ctx *ctx);
+
+/* Shared by cmd_key.c and cmd_anon.c (defined in cmd_key.c).
+ * cmd_key_path writes the key file path (--key FILE, else the default of
+ * client/keystore.h) into out; cmd_key_passphrase reads the passphrase from
+ * --passphrase-file FILE, else $DISSENT_PASSPHRASE, else the terminal without
+ * echo (asked twice when confirm is set) into out, wiped on failure.
+ * Both return 0 or -1 with e. */
+int cmd_key_path(const struct cli_ctx *ctx, char *out, size_t n, struct err *e);
+int cmd_key_passphrase(const struct cli_ctx *ctx, int confirm, char *out, size_t n, struct err *e);
+
+/* Anonymous co-signatures (cmd_anon.c). cmd_sign_any and cmd_unsign_any are
+ * the rows of `dissent sign|unsign`: with --anonymous they prove locally with
+ * the ring key and post to the anonymous endpoint without the session (and
+ * through --proxy if given); without it they are cmd_sign and cmd_unsign.
+ * cmd_verify_signatures re-verifies every anonymous signature of a memo from
+ * its public facts and compares the counts (exit 1 on any mismatch). */
+int cmd_sign_any(struct cli_ctx *ctx);
+int cmd_unsign_any(struct cli_ctx *ctx);
+int cmd_verify_signatures(struct cli_ctx *ctx);
+
+/* Prepares c like remote_client but anonymous: no token is ever sent
+ * (client_set_anonymous), and --proxy is applied. Returns 0 or -1 with e. */
+int cmd_anon_client(const struct cli_ctx *ctx, struct client *c, struct err *e);
 
 #endif

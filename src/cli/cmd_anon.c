@@ -1,0 +1,393 @@
+/* cmd_anon.c — anonymous co-signatures from the command line:
+ * `dissent sign --anonymous ID`, `dissent unsign --anonymous ID` and
+ * `dissent verify-signatures ID` (client/anon.h does the protocol work).
+ *
+ * The anonymous requests go through a client that never sends the session
+ * token (client_set_anonymous), optionally through a proxy (--proxy). The
+ * proof is made locally; the secret key never leaves this process. */
+#include "cli/commands.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/util.h"
+#include "channel/chan.h"
+#include "cli/cli.h"
+#include "cli/input.h"
+#include "cli/out.h"
+#include "cli/remote.h"
+#include "client/anon.h"
+#include "client/keystore.h"
+
+/* ---- a progress line on a terminal while proving ---- */
+
+struct progress {
+    FILE *f;
+    int on; /* a thread is running */
+    size_t count;
+    struct timespec t0;
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int done;
+};
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void *progress_main(void *arg)
+{
+    struct progress *p = arg;
+    static const char spin[] = "|/-\\";
+    unsigned k = 0;
+    pthread_mutex_lock(&p->mu);
+    while (!p->done) {
+        struct timespec until;
+        fprintf(p->f, "\rproving with a ring of %zu keys %c %.1f s", p->count, spin[k++ % 4],
+                seconds_since(&p->t0));
+        fflush(p->f);
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 100000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&p->cv, &p->mu, &until);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* Starts a progress line on f when f is a terminal. */
+static void progress_start(struct progress *p, FILE *f, size_t count)
+{
+    memset(p, 0, sizeof *p);
+    p->f = f;
+    p->count = count;
+    clock_gettime(CLOCK_MONOTONIC, &p->t0);
+    if (fileno(f) < 0 || !isatty(fileno(f)))
+        return;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    p->on = pthread_create(&p->th, NULL, progress_main, p) == 0;
+    if (!p->on) {
+        pthread_mutex_destroy(&p->mu);
+        pthread_cond_destroy(&p->cv);
+    }
+}
+
+/* Ends the line with "done in X s" (or "failed"). */
+static void progress_stop(struct progress *p, int ok)
+{
+    if (!p->on)
+        return;
+    pthread_mutex_lock(&p->mu);
+    p->done = 1;
+    pthread_cond_signal(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    pthread_join(p->th, NULL);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+    fprintf(p->f, "\rproving with a ring of %zu keys… %s in %.2f s\n", p->count,
+            ok ? "done" : "failed", seconds_since(&p->t0));
+    fflush(p->f);
+}
+
+/* ---- requests without a session ---- */
+
+int cmd_anon_client(const struct cli_ctx *ctx, struct client *c, struct err *e)
+{
+    int have_token = 0;
+    const char *proxy = cli_opt(ctx, "proxy");
+    if (remote_client(ctx, c, &have_token, e))
+        return -1;
+    client_set_anonymous(c);
+    if (proxy && client_set_proxy(c, proxy, e))
+        return -1;
+    return 0;
+}
+
+/* GETs /api/v1/<prefix>/<id> without a session into r. */
+static int anon_get(struct client *c, const char *prefix, const char *id, struct client_reply *r,
+                    struct err *e)
+{
+    struct buf path;
+    int rc;
+    if (remote_path(&path, prefix, id, "", e))
+        return -1;
+    rc = client_request(c, "GET", buf_str(&path), NULL, r, e);
+    buf_release(&path);
+    if (rc == 0 && !json_is_object(r->json))
+        rc = err_set(e, ERR_IO, "the server's reply to GET %s is not a JSON object", prefix);
+    return rc;
+}
+
+/* ---- sign --anonymous / unsign --anonymous ---- */
+
+static void print_result(struct cli_ctx *ctx, const json_t *reply, const struct anon_choice *ch,
+                         int version)
+{
+    const json_t *res = json_array_get(json_object_get(reply, "results"), 0);
+    const char *status = out_jstr(res, "status") ? out_jstr(res, "status") : "?";
+    fputs("anonymous signature ", ctx->out);
+    out_text(ctx->out, status);
+    if (strcmp(status, "withdrawn") != 0)
+        fprintf(ctx->out, ": version %d", version);
+    fputs(" of memo ", ctx->out);
+    out_text(ctx->out, ctx->args[0]);
+    fprintf(ctx->out, " (ring %d of ", ch->ring);
+    out_text(ctx->out, ch->organization);
+    fprintf(ctx->out, ", %zu keys)\ntag: ", ch->count);
+    out_text(ctx->out, out_jstr(res, "tag") ? out_jstr(res, "tag") : "?");
+    fputc('\n', ctx->out);
+}
+
+static int anon_sign(struct cli_ctx *ctx, int withdraw)
+{
+    int status = CLI_FAIL, number = 0, proved;
+    struct err e;
+    struct client c;
+    struct client_reply pub, res;
+    struct anon_choice ch;
+    struct progress prog;
+    struct ring_keys *ring = NULL;
+    struct buf path;
+    char key_path[KEYSTORE_PATH_MAX], pass[INPUT_SECRET_MAX], tag_hex[65];
+    const char *vopt = withdraw ? NULL : cli_opt(ctx, "version");
+    const char *hash = NULL, *memo;
+    const json_t *mine;
+    uint8_t sk[32], pk[32], pk2[32], tag[32];
+    char *proof = NULL;
+    long long want = 0;
+    json_t *body = NULL;
+
+    err_init(&e);
+    client_init(&c);
+    client_reply_init(&pub);
+    client_reply_init(&res);
+    buf_init(&path, 4096);
+    pass[0] = '\0';
+    sodium_memzero(sk, sizeof sk);
+    if (vopt && cli_arg_i64(vopt, "--version", 1, 1000000, &want, &e) != 0)
+        return cli_usage_error(ctx, "%s", e.msg);
+    if (cmd_key_path(ctx, key_path, sizeof key_path, &e) || keystore_public(key_path, pk, &e) ||
+        cmd_anon_client(ctx, &c, &e) || anon_get(&c, "public/memos", ctx->args[0], &pub, &e))
+        goto out;
+    memo = out_jstr(pub.json, "memo");
+    if (!memo || strcmp(memo, ctx->args[0]) != 0) {
+        err_set(&e, ERR_IO, "the server answered for another memo than '%.40s'", ctx->args[0]);
+        goto out;
+    }
+    if (anon_find_ring(pub.json, pk, &ch, &e) ||
+        (!withdraw && anon_find_version(pub.json, (int)want, &number, &hash, &e)))
+        goto out;
+    if (ch.count < 2) {
+        err_set(&e, ERR_STATE,
+                "ring %d of '%s' holds your key alone: an anonymous signature "
+                "would name you (sign by name, or wait for more members to enroll "
+                "and ask a drafter to refresh the rings)",
+                ch.ring, ch.organization);
+        goto out;
+    }
+    if (ch.count < ANON_SMALL_RING)
+        fprintf(ctx->err,
+                "dissent: warning: ring %d of '%s' has only %zu keys; your signature "
+                "hides you among %zu members\n",
+                ch.ring, ch.organization, ch.count, ch.count);
+    if (cmd_key_passphrase(ctx, 0, pass, sizeof pass, &e) ||
+        keystore_open(key_path, pass, strlen(pass), sk, pk2, &e) ||
+        ring_tag(tag, sk, (const uint8_t *)memo, strlen(memo), &e))
+        goto out;
+    sodium_memzero(pass, sizeof pass);
+    hex_encode(tag_hex, tag, sizeof tag);
+    mine = anon_signature_by_tag(pub.json, tag_hex);
+    if (withdraw && !mine) {
+        err_set(&e, ERR_NOT_FOUND, "you have no anonymous signature on memo %s to withdraw", memo);
+        goto out;
+    }
+    if (anon_ring_build(ch.ring_obj, &ring, &e))
+        goto out;
+    progress_start(&prog, ctx->err, ch.count);
+    proved = anon_prove(pub.json, ring, &ch, sk, hash, chan_anon_message, &proof, tag, &e) == 0;
+    progress_stop(&prog, proved);
+    sodium_memzero(sk, sizeof sk);
+    if (!proved)
+        goto out;
+    body = anon_request(withdraw ? 0 : number, &ch, proof);
+    if (!body) {
+        err_set(&e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    buf_release(&path);
+    if (remote_path(&path, "anonymous/memos", memo, "/signatures", &e) ||
+        client_request(&c, "POST", buf_str(&path), body, &res, &e))
+        goto out;
+    if (cli_flag(ctx, "json")) {
+        fwrite(buf_str(&res.raw), 1, res.raw.len, ctx->out);
+        fputc('\n', ctx->out);
+    } else {
+        print_result(ctx, res.json, &ch, number);
+    }
+    status = CLI_OK;
+out:
+    if (status != CLI_OK)
+        cli_fail(ctx, &e);
+    sodium_memzero(sk, sizeof sk);
+    sodium_memzero(pass, sizeof pass);
+    ring_keys_free(ring);
+    free(proof);
+    json_decref(body);
+    buf_release(&path);
+    client_reply_release(&pub);
+    client_reply_release(&res);
+    client_release(&c);
+    return status;
+}
+
+/* --key, --passphrase-file and --proxy only go with --anonymous. */
+static int named_only(struct cli_ctx *ctx)
+{
+    static const char *const anon_only[] = {"key", "passphrase-file", "proxy"};
+    for (size_t i = 0; i < ARRAY_LEN(anon_only); i++)
+        if (cli_opt(ctx, anon_only[i]))
+            return cli_usage_error(ctx, "--%s goes with --anonymous", anon_only[i]);
+    return CLI_OK;
+}
+
+int cmd_sign_any(struct cli_ctx *ctx)
+{
+    int rc;
+    if (cli_flag(ctx, "anonymous"))
+        return anon_sign(ctx, 0);
+    rc = named_only(ctx);
+    return rc == CLI_OK ? cmd_sign(ctx) : rc;
+}
+
+int cmd_unsign_any(struct cli_ctx *ctx)
+{
+    int rc;
+    if (cli_flag(ctx, "anonymous"))
+        return anon_sign(ctx, 1);
+    rc = named_only(ctx);
+    return rc == CLI_OK ? cmd_unsign(ctx) : rc;
+}
+
+/* ---- verify-signatures ---- */
+
+static void print_rows(FILE *f, const char *label, const json_t *rows, const char *key,
+                       const char *prefix)
+{
+    size_t i;
+    json_t *r;
+    char v[64], n[32];
+    fprintf(f, "%-18s", label);
+    if (json_array_size(rows) == 0)
+        fputs(" (none)", f);
+    json_array_foreach(rows, i, r)
+    {
+        fprintf(f, "%s %s", i ? "," : "", prefix);
+        out_text(f, out_jtext(r, key, v, sizeof v));
+        fprintf(f, ": %s", out_jtext(r, "count", n, sizeof n));
+    }
+    fputc('\n', f);
+}
+
+static void print_report(FILE *f, const json_t *rep)
+{
+    const json_t *counts = json_object_get(rep, "counts");
+    const json_t *log = json_object_get(rep, "log");
+    size_t i;
+    json_t *r;
+    char a[32], b[32];
+    fputs("memo ", f);
+    out_text(f, out_jstr(rep, "memo"));
+    fprintf(f, ": %s anonymous signatures published, %s verify\n",
+            out_jtext(rep, "signatures", a, sizeof a), out_jtext(rep, "verified", b, sizeof b));
+    fputs("rings:            ", f);
+    if (json_array_size(json_object_get(rep, "rings")) == 0)
+        fputs(" (none)", f);
+    json_array_foreach(json_object_get(rep, "rings"), i, r)
+    {
+        fputs(i ? ", " : " ", f);
+        out_text(f, out_jstr(r, "organization") ? out_jstr(r, "organization") : "?");
+        fprintf(f, " #%s (%s keys)", out_jtext(r, "ring", a, sizeof a),
+                out_jtext(r, "count", b, sizeof b));
+    }
+    fputc('\n', f);
+    print_rows(f, "per version:", json_object_get(counts, "by_version"), "version", "v");
+    print_rows(f, "per organization:", json_object_get(counts, "by_organization"), "organization",
+               "");
+    if (log) {
+        char c[32];
+        fprintf(f, "transparency log:  %s version hashes and %s ring digests found in %s leaves\n",
+                out_jtext(log, "versions", a, sizeof a), out_jtext(log, "rings", b, sizeof b),
+                out_jtext(log, "leaves", c, sizeof c));
+    }
+    if (json_is_true(json_object_get(rep, "ok"))) {
+        fputs("OK: every signature verifies and the server's anonymous counts match\n", f);
+        return;
+    }
+    json_array_foreach(json_object_get(rep, "problems"), i, r)
+    {
+        fputs("MISMATCH: ", f);
+        out_text(f, json_string_value(r));
+        fputc('\n', f);
+    }
+}
+
+int cmd_verify_signatures(struct cli_ctx *ctx)
+{
+    int status = CLI_FAIL;
+    struct err e;
+    struct client c;
+    struct client_reply pub, log;
+    json_t *rep = NULL;
+
+    err_init(&e);
+    client_init(&c);
+    client_reply_init(&pub);
+    client_reply_init(&log);
+    if (cmd_anon_client(ctx, &c, &e) || anon_get(&c, "public/memos", ctx->args[0], &pub, &e) ||
+        anon_verify_public(pub.json, chan_anon_message, &rep, &e))
+        goto fail;
+    if (!cli_flag(ctx, "no-log")) {
+        struct err le;
+        err_init(&le);
+        if (anon_get(&c, "log/memos", ctx->args[0], &log, &le) == 0) {
+            anon_check_log(pub.json, log.json, rep);
+        } else {
+            char text[ERR_MSG_MAX + 64];
+            snprintf(text, sizeof text, "cannot read the transparency log: %s", le.msg);
+            json_array_append_new(json_object_get(rep, "problems"), json_string(text));
+            json_object_set_new(rep, "ok", json_false());
+        }
+    }
+    if (cli_flag(ctx, "json")) {
+        json_dumpf(rep, ctx->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        fputc('\n', ctx->out);
+    } else {
+        print_report(ctx->out, rep);
+    }
+    if (json_is_true(json_object_get(rep, "ok")))
+        status = CLI_OK;
+    else
+        fputs("dissent: the anonymous signatures of this memo do not check out (see above)\n",
+              ctx->err);
+    goto out;
+fail:
+    cli_fail(ctx, &e);
+out:
+    json_decref(rep);
+    client_reply_release(&pub);
+    client_reply_release(&log);
+    client_release(&c);
+    return status;
+}

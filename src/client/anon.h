@@ -1,0 +1,93 @@
+/* anon.h — the client side of anonymous co-signatures (docs/protocol-ring.md,
+ * "In the channel"): reading a memo's public facts (GET
+ * /api/v1/public/memos/:id), choosing the ring and the version, proving
+ * locally, and re-verifying every anonymous signature from public data alone.
+ *
+ * The bytes a proof signs are the channel's (chan_anon_message); this layer
+ * does not link the channel, so the caller passes that function in. The
+ * scope of every proof is the memo's public id. Nothing here talks to a
+ * server: the caller fetches the JSON and posts the request. */
+#ifndef DISSENT_CLIENT_ANON_H
+#define DISSENT_CLIENT_ANON_H
+
+#include "base/compat.h"
+#include "base/err.h"
+#include "ring/triptych.h"
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Writes the message of a version hash (NULL: withdraw) into buf (size n)
+ * and returns its length: chan_anon_message. */
+typedef size_t (*anon_message_fn)(char *buf, size_t n, const char *version_hash);
+
+/* Rings smaller than this get a warning: an anonymous signature hides its
+ * signer among the ring's members only. */
+#define ANON_SMALL_RING 5
+
+/* Where a key signs: a ring of the memo that holds it. Strings point into
+ * the public memo JSON, which must outlive the choice. */
+struct anon_choice {
+    const char *organization;
+    int ring;               /* ring number (1 = the snapshot at circulation) */
+    size_t index;           /* position of the key in the ring */
+    size_t count;           /* keys in the ring */
+    const json_t *ring_obj; /* {organization, ring, digest, count, keys} */
+};
+
+/* Finds pk in the rings of pub, taking the newest ring (highest number) that
+ * holds it. ERR_NOT_FOUND: "your key is not in any ring of this memo …".
+ * Returns 0 or -1 with e. */
+int anon_find_ring(const json_t *pub, const uint8_t pk[RING_POINT_BYTES], struct anon_choice *out,
+                   struct err *e) WUR;
+
+/* The version to sign: want (1..), or the latest when want is 0. Sets
+ * *number and *hash (pointing into pub). ERR_NOT_FOUND names the versions
+ * there are. Returns 0 or -1 with e. */
+int anon_find_version(const json_t *pub, int want, int *number, const char **hash,
+                      struct err *e) WUR;
+
+/* Builds the ring of a ring object {keys:[hex], digest, count} and checks
+ * that its digest and count are the published ones (ERR_CRYPTO otherwise).
+ * On success *out owns the ring (ring_keys_free). Returns 0 or -1 with e. */
+int anon_ring_build(const json_t *ring_obj, struct ring_keys **out, struct err *e) WUR;
+
+/* The published signature carrying tag (64 hex digits) in pub, or NULL. */
+const json_t *anon_signature_by_tag(const json_t *pub, const char *tag_hex);
+
+/* Proves, for the memo of pub, with the key sk at ch, the message of
+ * version_hash (NULL: withdraw). ring is ch's ring (anon_ring_build).
+ * On success *proof_b64 is a malloc'd standard-base64 string (free()) and
+ * tag holds the proof's tag. Returns 0 or -1 with e. */
+int anon_prove(const json_t *pub, const struct ring_keys *ring, const struct anon_choice *ch,
+               const uint8_t sk[RING_SCALAR_BYTES], const char *version_hash,
+               anon_message_fn message, char **proof_b64, uint8_t tag[RING_POINT_BYTES],
+               struct err *e) WUR;
+
+/* The body of POST /api/v1/anonymous/memos/:id/signatures for one proof:
+ * {signatures:[{version (null when 0: withdraw), organization, ring,
+ * proof}]}. Returns a new reference, or NULL when out of memory. */
+json_t *anon_request(int version, const struct anon_choice *ch, const char *proof_b64);
+
+/* Re-verifies everything about the anonymous signatures of pub: every ring
+ * rebuilt from its keys (digest and count as published; each ring of an
+ * organization holding the keys of the one before it), every signature
+ * verified (one batch per ring, then one by one to name a bad one) with the
+ * tag it claims, tags unique, and the counts per version and per
+ * organization recomputed from the valid signatures and compared with
+ * counts.anonymous. *report (a new reference) is
+ *   {memo, ok, rings:[{organization, ring, count, digest}], signatures,
+ *    verified, counts:{total, by_version, by_organization}, server_counts,
+ *    problems:[text]}
+ * Returns 0 when the check could run (ok tells the result), -1 with e when
+ * pub is not a public memo at all. */
+int anon_verify_public(const json_t *pub, anon_message_fn message, json_t **report,
+                       struct err *e) WUR;
+
+/* Adds to report (anon_verify_public's) the check that every version hash
+ * and every ring digest of pub appears in a leaf of log ({leaves:[{data}]}
+ * from GET /api/v1/log/memos/:id); a missing one is a problem and makes ok
+ * false. Sets report.log to {leaves, versions, rings} found. */
+void anon_check_log(const json_t *pub, const json_t *log, json_t *report);
+
+#endif

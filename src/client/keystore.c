@@ -1,0 +1,129 @@
+/* keystore.c — the CLI's ring key file: default path, creation, opening. */
+#include "client/keystore.h"
+
+#include "ring/keyfile.h"
+#include "ring/triptych.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static uint32_t cost_ops = RING_KEYFILE_OPSLIMIT;
+static uint64_t cost_mem = RING_KEYFILE_MEMLIMIT;
+
+void keystore_set_cost(uint32_t opslimit, uint64_t memlimit)
+{
+    cost_ops = opslimit ? opslimit : RING_KEYFILE_OPSLIMIT;
+    cost_mem = memlimit ? memlimit : RING_KEYFILE_MEMLIMIT;
+}
+
+int keystore_default_path(char *out, size_t n, struct err *e)
+{
+    const char *xdg = getenv("XDG_CONFIG_HOME");
+    const char *home = getenv("HOME");
+    int w;
+    if (xdg && xdg[0] == '/')
+        w = snprintf(out, n, "%s/dissent/ring.key", xdg);
+    else if (home && home[0])
+        w = snprintf(out, n, "%s/.config/dissent/ring.key", home);
+    else
+        return err_set(e, ERR_INVALID,
+                       "cannot tell where to keep the ring key: give --key FILE "
+                       "or set HOME");
+    if (w < 0 || (size_t)w >= n)
+        return err_set(e, ERR_INVALID, "the key file path is longer than %zu bytes", n - 1);
+    return 0;
+}
+
+/* Creates the missing directories above path with mode 0700. */
+static int make_parents(const char *path, struct err *e)
+{
+    char dir[KEYSTORE_PATH_MAX];
+    if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
+        return err_set(e, ERR_INVALID, "the key file path is longer than %zu bytes",
+                       sizeof dir - 1);
+    for (char *p = dir + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+            return err_set(e, ERR_IO, "cannot create the directory %s: %s", dir, strerror(errno));
+        *p = '/';
+    }
+    return 0;
+}
+
+int keystore_create(const char *path, const char *pass, size_t pass_len, uint8_t pk[32],
+                    struct err *e)
+{
+    int rc = -1;
+    uint8_t sk[32], file[RING_KEYFILE_LEN];
+    struct stat st;
+
+    if (pass_len < KEYSTORE_PASS_MIN) {
+        err_set(e, ERR_INVALID, "the passphrase must be at least %d characters", KEYSTORE_PASS_MIN);
+        goto out;
+    }
+    if (stat(path, &st) == 0) {
+        err_set(e, ERR_CONFLICT,
+                "%s already exists; not overwriting a key file (give another "
+                "--key FILE to make a new key)",
+                path);
+        goto out;
+    }
+    if (make_parents(path, e) || ring_keypair(pk, sk, e) ||
+        ring_keyfile_seal(file, sk, pass, pass_len, cost_ops, cost_mem, e) ||
+        ring_keyfile_write(path, file, e))
+        goto out;
+    rc = 0;
+out:
+    sodium_memzero(sk, sizeof sk);
+    sodium_memzero(file, sizeof file);
+    return rc;
+}
+
+int keystore_open(const char *path, const char *pass, size_t pass_len, uint8_t sk[32],
+                  uint8_t pk[32], struct err *e)
+{
+    int rc = -1;
+    uint8_t file[RING_KEYFILE_LEN];
+    if (ring_keyfile_read(path, file, e)) {
+        if (e && e->code == ERR_NOT_FOUND)
+            err_set(e, ERR_NOT_FOUND,
+                    "no ring key at %s (run 'dissent key new', or give --key "
+                    "FILE)",
+                    path);
+        goto out;
+    }
+    if (ring_keyfile_open(sk, pk, file, sizeof file, pass, pass_len, e)) {
+        if (e && e->code == ERR_UNAUTHORIZED)
+            err_set(e, ERR_UNAUTHORIZED,
+                    "cannot open %s: wrong passphrase, or the file was "
+                    "altered",
+                    path);
+        goto out;
+    }
+    rc = 0;
+out:
+    if (rc)
+        sodium_memzero(sk, 32);
+    sodium_memzero(file, sizeof file);
+    return rc;
+}
+
+int keystore_public(const char *path, uint8_t pk[32], struct err *e)
+{
+    uint8_t file[RING_KEYFILE_LEN];
+    if (ring_keyfile_read(path, file, e)) {
+        if (e && e->code == ERR_NOT_FOUND)
+            err_set(e, ERR_NOT_FOUND,
+                    "no ring key at %s (run 'dissent key new', or give --key "
+                    "FILE)",
+                    path);
+        return -1;
+    }
+    return ring_keyfile_public(pk, file, sizeof file, e);
+}

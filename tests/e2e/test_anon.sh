@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# Anonymous co-signatures end to end: members make and enroll ring keys, sign
+# a memo anonymously through the CLI (one moves to a newer version, one signs
+# twice and is counted once), and `dissent verify-signatures` reproduces the
+# counts from public data alone. Also: re-keying cannot give a second counted
+# signature, a refresh adds a member who enrolled late, a tampered or replayed
+# proof is refused and changes nothing, withdrawal works, and the anonymous
+# route logs neither an address nor a duration.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+E2E_TMP=$(mktemp -d)
+trap 'stop_server; rm -rf "$E2E_TMP"' EXIT
+DB=$E2E_TMP/dissent.db
+
+"$DISSENT" demo --db "$DB" > "$E2E_TMP/demo.out" || { echo "demo failed"; exit 1; }
+start_server "$DB"
+for u in alice bob carol dan rita; do login "$u"; done
+
+# key FILE of USER, and the passphrase file that opens it
+keyf() { printf '%s/%s.key' "$E2E_TMP" "$1"; }
+ppf() { printf '%s/%s.pass' "$E2E_TMP" "$1"; }
+for u in alice bob carol dan; do printf '%s ring passphrase\n' "$u" > "$(ppf "$u")"; done
+# anon USER CMD...: the CLI as USER with USER's key and passphrase
+anon() { local u=$1 c=$2; shift 2; as "$u" "$c" "$@" --anonymous --key "$(keyf "$u")" --passphrase-file "$(ppf "$u")"; }
+pub() { curl -s "$URL/api/v1/public/memos/$1"; }
+
+# ---- keys ----
+NEW=$(as bob key new --key "$(keyf bob)" --passphrase-file "$(ppf bob)" --json)
+PK_BOB=$(echo "$NEW" | json 'd["public_key"]')
+expect_eq "key new prints a 32-byte public key" "${#PK_BOB}" 64
+expect_eq "key show prints the same key" "$(as bob key show --key "$(keyf bob)")" "$PK_BOB"
+expect_eq "the key file is 138 bytes" "$(stat -c %s "$(keyf bob)")" 138
+expect_eq "the key file has mode 0600" "$(stat -c %a "$(keyf bob)")" 600
+OUT=$(as bob key new --key "$(keyf bob)" --passphrase-file "$(ppf bob)" 2>&1); RC=$?
+expect_eq "key new never overwrites (exit 1)" "$RC" 1
+expect_in "key new says why" "$OUT" "already exists"
+expect_eq "the key is unchanged" "$(as bob key show --key "$(keyf bob)")" "$PK_BOB"
+OUT=$(DISSENT_PASSPHRASE="wrong passphrase" as bob key enroll --key "$(keyf bob)" 2>&1); RC=$?
+expect_eq "a wrong passphrase is refused (exit 1)" "$RC" 1
+expect_in "wrong passphrase message" "$OUT" "wrong passphrase"
+OUT=$(DISSENT_PASSPHRASE=short as bob key new --key "$E2E_TMP/short.key" 2>&1)
+expect_in "a short passphrase is refused" "$OUT" "at least 8 characters"
+# The default path under XDG_CONFIG_HOME, the passphrase from the environment.
+XDG_CONFIG_HOME=$E2E_TMP/xdg DISSENT_PASSPHRASE="some passphrase" as dan key new > /dev/null
+expect_eq "default key path, mode 0600" "$(stat -c %a "$E2E_TMP/xdg/dissent/ring.key")" 600
+expect_eq "default key directory, mode 0700" "$(stat -c %a "$E2E_TMP/xdg/dissent")" 700
+
+for u in dan carol; do
+  as "$u" key new --key "$(keyf "$u")" --passphrase-file "$(ppf "$u")" > /dev/null
+done
+for u in bob dan carol; do
+  OUT=$(as "$u" key enroll --key "$(keyf "$u")" --passphrase-file "$(ppf "$u")")
+  expect_in "$u enrolls" "$OUT" "enrolled your ring key in the roster of"
+done
+R=$(curl -s "$URL/api/v1/rosters/state")
+expect_eq "the roster of state holds two keys" "$(echo "$R" | json 'd["count"]')" 2
+expect_in "bob's key is in it" "$R" "$PK_BOB"
+refused "enrolling without a login" "$DB" 401 unauthorized - POST /api/v1/rosters/keys \
+  "{\"public_key\":\"$PK_BOB\",\"proof\":\"$(printf '%0128d' 0)\"}"
+refused "a made-up proof of possession" "$DB" 400 invalid_input carol POST \
+  /api/v1/rosters/keys "{\"public_key\":\"$PK_BOB\",\"proof\":\"$(printf '%0128d' 0)\"}"
+refused "enrolling is for members" "$DB" 403 forbidden rita POST \
+  /api/v1/rosters/keys "{\"public_key\":\"$PK_BOB\",\"proof\":\"$(printf '%0128d' 0)\"}"
+
+# ---- a memo opens: its rings are the roster snapshots ----
+ID=$(as alice memo new --channel dissent --title "Keep the northern consulates open" \
+      --marking SBU --body "Version one." --json | json 'd["id"]')
+as alice memo circulate "$ID" > /dev/null
+P=$(pub "$ID")
+expect_eq "one ring per organization with keys" \
+  "$(echo "$P" | json '[(r["organization"], r["ring"], r["count"]) for r in d["rings"]]')" \
+  '[["eeas", 1, 1], ["state", 1, 2]]'
+
+# ---- two members sign anonymously ----
+OUT=$(anon bob sign "$ID" 2> "$E2E_TMP/err")
+expect_in "bob signs anonymously" "$OUT" "anonymous signature added: version 1 of memo $ID"
+expect_in "a small ring is warned about" "$(cat "$E2E_TMP/err")" "has only 2 keys"
+TAG_BOB=$(echo "$OUT" | sed -n 's/^tag: //p')
+expect_eq "the tag is printed" "${#TAG_BOB}" 64
+OUT=$(anon dan sign "$ID" --version 1 2> /dev/null)
+expect_in "dan signs anonymously" "$OUT" "anonymous signature added: version 1"
+OUT=$(anon carol sign "$ID" 2>&1); RC=$?
+expect_eq "carol alone in her ring may not sign anonymously (exit 1)" "$RC" 1
+expect_in "and is told why" "$OUT" "holds your key alone"
+C=$(pub "$ID" | json 'd["counts"]["anonymous"]')
+expect_eq "two anonymous signatures on version 1" "$C" \
+  '{"by_organization": [{"count": 2, "organization": "state"}], "by_version": [{"count": 2, "version": 1}], "total": 2}'
+expect_eq "the memo's counts include them" "$(as alice memo counts "$ID" --json | json 'd["total"]')" 2
+
+# ---- a new version; bob moves, dan signs twice and is counted once ----
+as alice memo edit "$ID" --body "Version two." > /dev/null
+OUT=$(anon bob sign "$ID" 2> /dev/null)
+expect_in "bob moves to version 2" "$OUT" "anonymous signature moved: version 2"
+expect_in "with the same tag" "$OUT" "tag: $TAG_BOB"
+OUT=$(anon dan sign "$ID" --version 1 2> /dev/null)
+expect_in "dan signing again is a replacement" "$OUT" "anonymous signature replaced: version 1"
+C=$(pub "$ID" | json 'd["counts"]["anonymous"]')
+expect_eq "still two anonymous signatures, one per version" "$C" \
+  '{"by_organization": [{"count": 2, "organization": "state"}], "by_version": [{"count": 1, "version": 1}, {"count": 1, "version": 2}], "total": 2}'
+expect_eq "two tags published" "$(pub "$ID" | json 'len(d["signatures"])')" 2
+
+# ---- anyone re-verifies from public data alone (no login at all) ----
+V=$(DISSENT_CONFIG=$E2E_TMP/nobody.json "$DISSENT" verify-signatures "$ID" --server "$URL"); RC=$?
+expect_eq "verify-signatures passes (exit 0)" "$RC" 0
+expect_in "it counts per version" "$V" "per version:       v1: 1, v2: 1"
+expect_in "it counts per organization" "$V" "per organization:  state: 2"
+expect_in "it finds the hashes in the log" "$V" "2 version hashes and 2 ring digests found"
+expect_in "it says the counts match" "$V" "OK: every signature verifies"
+VJ=$(DISSENT_CONFIG=$E2E_TMP/nobody.json "$DISSENT" verify-signatures "$ID" --server "$URL" --json)
+expect_eq "--json: recomputed counts equal the server's" \
+  "$(echo "$VJ" | json 'd["counts"] == d["server_counts"] and d["ok"] and d["verified"] == 2')" True
+
+# ---- the anonymous route logs no address and no duration ----
+LINE=$(grep 'POST /api/v1/anonymous/memos/:id/signatures' "$E2E_TMP/server.log" | head -1)
+expect_in "the anonymous route is logged as anonymous" "$LINE" " 200 anonymous"
+expect_not_in "with no duration" "$LINE" "ms"
+expect_not_in "with no address" "$(grep 'anonymous' "$E2E_TMP/server.log")" "127.0.0.1"
+expect_not_in "and no memo id" "$(grep 'anonymous' "$E2E_TMP/server.log")" "$ID"
+
+# ---- a late enrollment: refresh adds the member; re-keying adds nothing ----
+as alice key new --key "$(keyf alice)" --passphrase-file "$(ppf alice)" > /dev/null
+as alice key enroll --key "$(keyf alice)" --passphrase-file "$(ppf alice)" > /dev/null
+OUT=$(anon alice sign "$ID" 2>&1); RC=$?
+expect_eq "a key enrolled after the memo opened cannot sign yet (exit 1)" "$RC" 1
+expect_in "the message says what to do" "$OUT" \
+  "your key is not in any ring of this memo (enrolled after it opened? ask a drafter to refresh its rings)"
+refused "only drafters refresh rings" "$DB" 403 forbidden bob POST "/api/v1/memos/$ID/rings/refresh"
+expect_eq "a drafter refreshes: one ring added" \
+  "$(api alice POST "/api/v1/memos/$ID/rings/refresh" | cut -d' ' -f2- | json 'd["rings_added"]')" 1
+expect_eq "state ring 2 holds ring 1 and alice's key" \
+  "$(pub "$ID" | json '[(r["organization"], r["ring"], r["count"]) for r in d["rings"]]')" \
+  '[["eeas", 1, 1], ["state", 1, 2], ["state", 2, 3]]'
+OUT=$(anon alice sign "$ID" 2> /dev/null)
+expect_in "alice signs with the refreshed ring" "$OUT" "anonymous signature added: version 2 of memo $ID (ring 2 of state, 3 keys)"
+
+# dan re-keys after the memo opened: his new key is in no ring of it, and no
+# refresh puts it there (he has a key in its rings already).
+printf 'dan second passphrase\n' > "$(ppf dan2)"
+as dan key new --key "$(keyf dan2)" --passphrase-file "$(ppf dan2)" > /dev/null
+OUT=$(as dan key enroll --key "$(keyf dan2)" --passphrase-file "$(ppf dan2)")
+expect_in "dan re-keys" "$OUT" "re-keyed"
+expect_eq "a refresh adds no ring for a re-keyed member" \
+  "$(api alice POST "/api/v1/memos/$ID/rings/refresh" | cut -d' ' -f2- | json 'd["rings_added"]')" 0
+OUT=$(as dan sign "$ID" --anonymous --key "$(keyf dan2)" --passphrase-file "$(ppf dan2)" 2>&1); RC=$?
+expect_eq "dan's new key cannot sign the open memo (exit 1)" "$RC" 1
+expect_in "because it is in no ring of it" "$OUT" "your key is not in any ring of this memo"
+PK_DAN2=$(as dan key show --key "$(keyf dan2)")
+expect_not_in "the new key is in no ring" "$(pub "$ID" | json 'd["rings"]')" "$PK_DAN2"
+OUT=$(anon dan sign "$ID" --version 2 2> /dev/null)
+expect_in "dan's old key still signs: it moves his one signature" "$OUT" "anonymous signature moved: version 2"
+expect_eq "three anonymous signatures: bob, dan, alice" "$(pub "$ID" | json 'd["counts"]["anonymous"]["total"]')" 3
+
+# ---- a tampered proof, a replayed proof, a wrong ring: refused, nothing changes ----
+P=$(pub "$ID")
+# alice's and dan's signatures are on ring 2 of state, version 2
+GOOD=$(echo "$P" | json '[s for s in d["signatures"] if s["ring"] == 2][0]["proof"]')
+OTHER=$(echo "$P" | json '[s for s in d["signatures"] if s["ring"] == 2][1]["proof"]')
+RING=2
+BADP=$(python3 -c 'import base64,sys; b=bytearray(base64.b64decode(sys.argv[1])); b[-5]^=1; print(base64.b64encode(bytes(b)).decode())' "$OTHER")
+refused "a tampered proof" "$DB" 400 verification_failed - POST \
+  "/api/v1/anonymous/memos/$ID/signatures" \
+  "{\"signatures\":[{\"version\":2,\"organization\":\"state\",\"ring\":$RING,\"proof\":\"$BADP\"}]}"
+refused "a valid proof replayed for another version" "$DB" 400 verification_failed - POST \
+  "/api/v1/anonymous/memos/$ID/signatures" \
+  "{\"signatures\":[{\"version\":1,\"organization\":\"state\",\"ring\":$RING,\"proof\":\"$GOOD\"}]}"
+refused "a valid proof replayed as a withdrawal" "$DB" 400 verification_failed - POST \
+  "/api/v1/anonymous/memos/$ID/signatures" \
+  "{\"signatures\":[{\"version\":null,\"organization\":\"state\",\"ring\":$RING,\"proof\":\"$GOOD\"}]}"
+refused "a batch with one bad proof counts none" "$DB" 400 verification_failed - POST \
+  "/api/v1/anonymous/memos/$ID/signatures" \
+  "{\"signatures\":[{\"version\":2,\"organization\":\"state\",\"ring\":$RING,\"proof\":\"$GOOD\"},{\"version\":2,\"organization\":\"state\",\"ring\":$RING,\"proof\":\"$BADP\"}]}"
+refused "a ring the memo does not have" "$DB" 404 not_found - POST \
+  "/api/v1/anonymous/memos/$ID/signatures" \
+  "{\"signatures\":[{\"version\":2,\"organization\":\"state\",\"ring\":9,\"proof\":\"$GOOD\"}]}"
+refused "a version the memo does not have" "$DB" 400 invalid_input - POST \
+  "/api/v1/anonymous/memos/$ID/signatures" \
+  "{\"signatures\":[{\"version\":7,\"organization\":\"state\",\"ring\":$RING,\"proof\":\"$GOOD\"}]}"
+refused "version 0 is not a withdrawal" "$DB" 400 invalid_input - POST \
+  "/api/v1/anonymous/memos/$ID/signatures" \
+  "{\"signatures\":[{\"version\":0,\"organization\":\"state\",\"ring\":$RING,\"proof\":\"$GOOD\"}]}"
+refused "a proof that is not base64" "$DB" 400 invalid_input - POST \
+  "/api/v1/anonymous/memos/$ID/signatures" \
+  "{\"signatures\":[{\"version\":2,\"organization\":\"state\",\"ring\":$RING,\"proof\":\"!!\"}]}"
+refused "an empty batch" "$DB" 400 invalid_input - POST "/api/v1/anonymous/memos/$ID/signatures" \
+  '{"signatures":[]}'
+expect_eq "a valid proof re-sent as is only replaces" \
+  "$(api - POST "/api/v1/anonymous/memos/$ID/signatures" "{\"signatures\":[{\"version\":2,\"organization\":\"state\",\"ring\":$RING,\"proof\":\"$GOOD\"}]}" | cut -d' ' -f2- | json 'd["results"][0]["status"]')" \
+  replaced
+
+# ---- withdrawal ----
+OUT=$(anon dan unsign "$ID" 2> /dev/null)
+expect_in "dan withdraws" "$OUT" "anonymous signature withdrawn of memo $ID"
+OUT=$(anon dan unsign "$ID" 2>&1); RC=$?
+expect_eq "withdrawing twice fails (exit 1)" "$RC" 1
+expect_in "and says there is nothing to withdraw" "$OUT" "no anonymous signature on memo"
+C=$(pub "$ID" | json 'd["counts"]["anonymous"]')
+expect_eq "counts after the withdrawal" "$C" \
+  '{"by_organization": [{"count": 2, "organization": "state"}], "by_version": [{"count": 2, "version": 2}], "total": 2}'
+V=$("$DISSENT" verify-signatures "$ID" --server "$URL"); RC=$?
+expect_eq "verify-signatures still passes" "$RC" 0
+expect_in "with the new counts" "$V" "per version:       v2: 2"
+
+# ---- the usage of --anonymous ----
+OUT=$(as bob sign "$ID" --proxy socks5h://127.0.0.1:9 2>&1); RC=$?
+expect_eq "--proxy without --anonymous is a usage error" "$RC" 2
+OUT=$(anon bob sign "$ID" --proxy socks5://127.0.0.1:9 2>&1); RC=$?
+expect_in "socks5:// (local name lookups) is refused" "$OUT" "use a socks5h:// proxy"
+OUT=$(anon bob sign "$ID" --proxy http://127.0.0.1:1 2>&1); RC=$?
+expect_eq "an unreachable proxy fails (exit 1)" "$RC" 1
+expect_in "naming the proxy" "$OUT" "through the proxy http://127.0.0.1:1"
+
+# ---- a server that moves a stored signature is caught ----
+stop_server
+sqlite3 "$DB" "UPDATE anon_signatures SET version = 1 WHERE memo_id = (SELECT id FROM memos WHERE public_id = '$ID') AND hex(tag) = upper('$TAG_BOB')"
+start_server "$DB"
+V=$("$DISSENT" verify-signatures "$ID" --server "$URL" 2> "$E2E_TMP/err"); RC=$?
+expect_eq "verify-signatures fails on a moved signature (exit 1)" "$RC" 1
+expect_in "naming the signature" "$V" "MISMATCH: signature $TAG_BOB (version 1) does not verify"
+expect_in "and the counts it no longer reproduces" "$V" "the server counts 2 anonymous signatures; 1 verify"
+
+e2e_summary anon
