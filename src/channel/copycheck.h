@@ -62,7 +62,8 @@ json_t *copy_text_paragraphs(const char *text);
 
 /* Compares the digests of a copy's paragraphs (copy, array of hex) with the
  * registered ones (reg). Returns a new object:
- * {"exact": bool, "whole": bool (whole-text digest equal), "paragraphs": [
+ * {"exact": bool (every paragraph matches, in order), "matching": n (paragraphs
+ * matched), "paragraphs": [
  *   {"status": "same"|"changed"|"removed"|"added", "registered": n|null, "copy": n|null}]}
  * with 1-based paragraph numbers. The alignment is a longest common
  * subsequence; unmatched paragraphs between two matches pair up as changed. */
