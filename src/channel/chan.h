@@ -211,4 +211,12 @@ size_t chan_anon_message(char *buf, size_t n, const char *version_hash);
 int chan_stats(struct chan *c, int64_t *leaves, int64_t *under_review, int64_t *overdue,
                struct err *e) WUR;
 
+/* Checks a copy (the official rendering's text, with its verification line)
+ * against the version registered in the log, paragraph by paragraph, and
+ * verifies the leaf's inclusion proof. No login. {memo, version, found,
+ * result, exact, registered_at, leaf_index, log_size, inclusion_verified,
+ * registered_paragraphs, copy_paragraphs, paragraphs:[{status, registered,
+ * copy, excerpt?}]}. */
+int chan_copy_check(struct chan *c, const char *text, json_t **out, struct err *e) WUR;
+
 #endif

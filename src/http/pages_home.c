@@ -266,13 +266,3 @@ out:
     page_end(&pg);
 }
 
-/* ---- the public page ---- */
-
-void page_public(struct http_request *req, struct http_response *res, void *app)
-{
-    struct page pg;
-    page_begin_open(&pg, req, res, app);
-    page_frame(&pg, "Public record", "public", NULL);
-    page_render(&pg, 200, "public");
-    page_end(&pg);
-}

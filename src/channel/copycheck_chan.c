@@ -1,0 +1,145 @@
+/* copycheck_chan.c — checking a copy against the transparency log on the
+ * server, for the public web page. (`dissent verify` does the same on the
+ * reader's own machine, trusting nothing the server computes.) */
+#include "base/util.h"
+#include "channel/chan_internal.h"
+#include "channel/copycheck.h"
+#include "tlog/proof.h"
+#include "tlog/tree.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#define COPY_TEXT_MAX (4u * CHAN_BODY_MAX)
+#define EXCERPT_MAX 120
+
+static int node_get(void *ctx, unsigned level, uint64_t index, unsigned char out[TLOG_HASH_SIZE],
+                    struct err *e)
+{
+    return store_tlog_node_get(ctx, level, (int64_t)index, out, e);
+}
+
+/* Proves and verifies that leaf `index` (data) is in the tree of `size`. */
+static int check_inclusion(struct chan *c, int64_t index, int64_t size, const char *data,
+                           struct err *e)
+{
+    struct tlog_node_source src = {.ctx = c->st, .get = node_get, .get_many = NULL};
+    struct tlog_proof proof;
+    unsigned char leaf[TLOG_HASH_SIZE], root[TLOG_HASH_SIZE];
+    tlog_hash_leaf(leaf, data, strlen(data));
+    if (tlog_root(&src, (uint64_t)size, root, e) ||
+        tlog_prove_inclusion(&src, (uint64_t)index, (uint64_t)size, &proof, e) ||
+        tlog_verify_inclusion((uint64_t)index, (uint64_t)size, leaf, &proof, root, e))
+        return -1;
+    return 0;
+}
+
+/* The first words of a paragraph, for the report. */
+static json_t *excerpt(const json_t *paras, json_int_t n)
+{
+    const char *s = json_string_value(json_array_get(paras, (size_t)n - 1));
+    size_t len = s ? strlen(s) : 0, cut = len;
+    if (!s)
+        return json_null();
+    if (len > EXCERPT_MAX) {
+        cut = EXCERPT_MAX;
+        while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
+            cut--; /* do not split a character */
+        return json_sprintf("%.*s…", (int)cut, s);
+    }
+    return json_string(s);
+}
+
+int chan_copy_check(struct chan *c, const char *text, json_t **out, struct err *e)
+{
+    int rc = -1, version = 0;
+    char memo[32];
+    unsigned char key[COPY_KEY_SIZE];
+    json_t *leaves = NULL, *leaf = NULL, *paras = NULL, *digests = NULL, *cmp = NULL, *row;
+    int64_t size = 0, index = -1;
+    char whole[COPY_DIGEST_HEX], hex[COPY_DIGEST_HEX];
+    size_t i;
+    json_t *it;
+
+    if (!text || strlen(text) > COPY_TEXT_MAX) {
+        rc = err_set(e, ERR_TOO_LARGE, "a copy may be at most %u bytes", COPY_TEXT_MAX);
+        goto out;
+    }
+    if (!utf8_valid(text, strlen(text))) {
+        rc = err_set(e, ERR_INVALID, "the copy is not UTF-8 text");
+        goto out;
+    }
+    if (copy_find_key(text, memo, &version, key, e))
+        goto out;
+    if (store_tlog_memo_leaves(c->st, memo, "version", &leaves, e) ||
+        store_tlog_size(c->st, &size, e))
+        goto out;
+    json_array_foreach(leaves, i, row)
+    {
+        json_t *d = json_loads(json_string_value(json_object_get(row, "data")), 0, NULL);
+        if (d && json_integer_value(json_object_get(d, "version")) == version) {
+            leaf = d;
+            index = json_integer_value(json_object_get(row, "index"));
+            if (check_inclusion(c, index, size, json_string_value(json_object_get(row, "data")),
+                                e))
+                goto out;
+            break;
+        }
+        json_decref(d);
+    }
+    if (!leaf) {
+        *out = json_pack("{s:s,s:i,s:b,s:s}", "memo", memo, "version", version, "found", 0,
+                         "result", "no match: the log holds no such version of that memo");
+        rc = 0;
+        goto out;
+    }
+    paras = copy_text_paragraphs(text);
+    digests = json_array();
+    if (!paras || !digests) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    json_array_foreach(paras, i, it)
+    {
+        copy_paragraph_digest(key, json_string_value(it), hex);
+        json_array_append_new(digests, json_string(hex));
+    }
+    copy_text_digest(key, paras, whole);
+    cmp = copy_compare(json_object_get(leaf, "paragraphs"), digests);
+    if (!cmp) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    json_array_foreach(json_object_get(cmp, "paragraphs"), i, it)
+    {
+        const char *st = json_string_value(json_object_get(it, "status"));
+        if (strcmp(st, "changed") == 0 || strcmp(st, "added") == 0)
+            json_object_set_new(it, "excerpt",
+                                excerpt(paras, json_integer_value(json_object_get(it, "copy"))));
+    }
+    {
+        int exact = json_is_true(json_object_get(cmp, "exact")) &&
+                    strcmp(whole, json_string_value(json_object_get(leaf, "digest"))) == 0;
+        json_int_t matching = json_integer_value(json_object_get(cmp, "matching"));
+        const char *result = exact      ? "exact match"
+                             : matching ? "partial match: some paragraphs differ"
+                                        : "no match: no paragraph matches (a wrong key, or "
+                                          "another text)";
+        *out = json_pack(
+            "{s:s,s:i,s:b,s:s,s:b,s:O,s:I,s:I,s:b,s:I,s:I,s:O}", "memo", memo, "version", version,
+            "found", 1, "result", result, "exact", exact, "registered_at",
+            json_object_get(leaf, "at"), "leaf_index", (json_int_t)index, "log_size",
+            (json_int_t)size, "inclusion_verified", 1, "registered_paragraphs",
+            (json_int_t)json_array_size(json_object_get(leaf, "paragraphs")), "copy_paragraphs",
+            (json_int_t)json_array_size(paras), "paragraphs", json_object_get(cmp, "paragraphs"));
+    }
+    rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+out:
+    sodium_memzero(key, sizeof key);
+    json_decref(leaves);
+    json_decref(leaf);
+    json_decref(paras);
+    json_decref(digests);
+    json_decref(cmp);
+    return rc;
+}
