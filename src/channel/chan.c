@@ -201,3 +201,27 @@ int chan_stats(struct chan *c, int64_t *leaves, int64_t *under_review, int64_t *
 {
     return store_stats(c->st, now_utc(), leaves, under_review, overdue, e);
 }
+
+int chan_tx_end(struct chan *c, int rc, json_t **out, struct err *e)
+{
+    if (rc == 0 && store_commit(c->st, e) != 0) {
+        if (out) {
+            json_decref(*out);
+            *out = NULL;
+        }
+        rc = -1;
+    }
+    if (rc != 0)
+        store_rollback(c->st);
+    return rc;
+}
+
+int chan_memo_view(struct chan *c, struct pool *p, const struct memo_ctx *x, int64_t now,
+                   json_t **out, struct err *e)
+{
+    struct st_version v;
+    int rc = store_version_get(c->st, p, x->m.id, x->m.latest_version, &v, e);
+    if (rc == 0)
+        rc = chan_memo_json(c, x, &v, now, out, e);
+    return rc;
+}

@@ -47,6 +47,15 @@ json_t *chan_roles_json(unsigned roles);
 int chan_memo_json(struct chan *c, const struct memo_ctx *x, const struct st_version *v,
                    int64_t now, json_t **out, struct err *e) WUR;
 
+/* Ends an operation's transaction: commits when rc is 0 (a failed commit
+ * drops *out, if out is not NULL, and fails), else rolls back. Returns the
+ * final status. */
+int chan_tx_end(struct chan *c, int rc, json_t **out, struct err *e) WUR;
+
+/* The memo as JSON with its latest version (chan_memo_json). */
+int chan_memo_view(struct chan *c, struct pool *p, const struct memo_ctx *x, int64_t now,
+                   json_t **out, struct err *e) WUR;
+
 /* The canonical form of a version and its SHA-256 as 64 hex digits. */
 void chan_version_hash(const char *title, int marking, const char *body, char out[65]);
 

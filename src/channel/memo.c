@@ -6,12 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int tx_fail(struct chan *c)
-{
-    store_rollback(c->st);
-    return -1;
-}
-
 /* Copies text into p with CRLF and lone CR turned into LF, so that one text
  * has one canonical form whatever system typed it. */
 static char *normalize_newlines(struct pool *p, const char *s)
@@ -171,14 +165,9 @@ int chan_memo_create(struct chan *c, struct pool *p, const struct actor *a, cons
     if (store_version_insert(c->st, &v, e) || chan_event_version(c, &x, &v, e) ||
         chan_memo_json(c, &x, &v, now, out, e))
         goto fail;
-    if (store_commit(c->st, e)) {
-        json_decref(*out);
-        goto fail;
-    }
     rc = 0;
-    goto out;
 fail:
-    rc = tx_fail(c);
+    rc = chan_tx_end(c, rc, out, e);
 out:
     return rc;
 }
@@ -202,14 +191,9 @@ int chan_memo_get(struct chan *c, struct pool *p, const struct actor *a, const c
     if (store_access_insert(c->st, x.m.id, a->id, what, now, e) ||
         chan_memo_json(c, &x, &v, now, out, e))
         goto fail;
-    if (store_commit(c->st, e)) {
-        json_decref(*out);
-        goto fail;
-    }
     rc = 0;
-    goto out;
 fail:
-    rc = tx_fail(c);
+    rc = chan_tx_end(c, rc, out, e);
 out:
     return rc;
 }
@@ -292,14 +276,9 @@ int chan_memo_revise(struct chan *c, struct pool *p, const struct actor *a, cons
     if (store_version_insert(c->st, &v, e) || store_memo_save(c->st, &x.m, e) ||
         chan_event_version(c, &x, &v, e) || chan_memo_json(c, &x, &v, now, out, e))
         goto fail;
-    if (store_commit(c->st, e)) {
-        json_decref(*out);
-        goto fail;
-    }
     rc = 0;
-    goto out;
 fail:
-    rc = tx_fail(c);
+    rc = chan_tx_end(c, rc, out, e);
 out:
     return rc;
 }
@@ -321,7 +300,7 @@ int chan_memo_diff(struct chan *c, struct pool *p, const struct actor *a, const 
         chan_diff_lines(va.body, vb.body, &lines, e))
         goto fail;
     snprintf(what, sizeof what, "diff of versions %d and %d", from, to);
-    if (store_access_insert(c->st, x.m.id, a->id, what, now_utc(), e) || store_commit(c->st, e))
+    if (store_access_insert(c->st, x.m.id, a->id, what, now_utc(), e))
         goto fail;
     *out = json_pack("{s:s,s:i,s:i,s:{s:s,s:s},s:{s:s,s:s},s:o}", "memo", x.m.public_id, "from",
                      from, "to", to, "title", "from", va.title, "to", vb.title, "marking", "from",
@@ -329,9 +308,8 @@ int chan_memo_diff(struct chan *c, struct pool *p, const struct actor *a, const 
                      lines);
     lines = NULL;
     rc = 0;
-    goto out;
 fail:
-    rc = tx_fail(c);
+    rc = chan_tx_end(c, rc, out, e);
 out:
     json_decref(lines);
     return rc;
@@ -399,7 +377,6 @@ int chan_memo_add_drafter(struct chan *c, struct pool *p, const struct actor *a,
 {
     int rc = -1, to;
     struct memo_ctx x;
-    struct st_version v;
     int64_t now = now_utc();
 
     if (store_begin(c->st, e))
@@ -410,18 +387,11 @@ int chan_memo_add_drafter(struct chan *c, struct pool *p, const struct actor *a,
         drafter_add(c, p, x.m.id, username, e))
         goto fail;
     x.m.updated_at = now;
-    if (store_memo_save(c->st, &x.m, e) ||
-        store_version_get(c->st, p, x.m.id, x.m.latest_version, &v, e) ||
-        chan_memo_json(c, &x, &v, now, out, e))
+    if (store_memo_save(c->st, &x.m, e) || chan_memo_view(c, p, &x, now, out, e))
         goto fail;
-    if (store_commit(c->st, e)) {
-        json_decref(*out);
-        goto fail;
-    }
     rc = 0;
-    goto out;
 fail:
-    rc = tx_fail(c);
+    rc = chan_tx_end(c, rc, out, e);
 out:
     return rc;
 }
@@ -442,12 +412,11 @@ int chan_memo_rendering(struct chan *c, struct pool *p, const struct actor *a, c
                          v.verify_key ? v.verify_key : "", out, e))
         goto fail;
     snprintf(what, sizeof what, "official rendering of version %d", v.number);
-    if (store_access_insert(c->st, x.m.id, a->id, what, now_utc(), e) || store_commit(c->st, e))
+    if (store_access_insert(c->st, x.m.id, a->id, what, now_utc(), e))
         goto fail;
     rc = 0;
-    goto out;
 fail:
-    rc = tx_fail(c);
+    rc = chan_tx_end(c, rc, NULL, e);
 out:
     return rc;
 }

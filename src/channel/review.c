@@ -7,12 +7,6 @@
 
 #include <string.h>
 
-static int tx_fail(struct chan *c)
-{
-    store_rollback(c->st);
-    return -1;
-}
-
 struct op_info {
     int action;
     int event;
@@ -109,7 +103,6 @@ int chan_memo_act(struct chan *c, struct pool *p, const struct actor *a, const c
 {
     int rc = -1, to;
     struct memo_ctx x;
-    struct st_version v;
     int64_t now = now_utc();
 
     if ((unsigned)op >= ARRAY_LEN(ops)) {
@@ -126,17 +119,11 @@ int chan_memo_act(struct chan *c, struct pool *p, const struct actor *a, const c
     x.m.state = to;
     x.m.updated_at = now;
     if (store_memo_save(c->st, &x.m, e) || chan_event_state(c, &x, ops[op].logged, e) ||
-        store_version_get(c->st, p, x.m.id, x.m.latest_version, &v, e) ||
-        chan_memo_json(c, &x, &v, now, out, e))
+        chan_memo_view(c, p, &x, now, out, e))
         goto fail;
-    if (store_commit(c->st, e)) {
-        json_decref(*out);
-        goto fail;
-    }
     rc = 0;
-    goto out;
 fail:
-    rc = tx_fail(c);
+    rc = chan_tx_end(c, rc, out, e);
 out:
     return rc;
 }
@@ -186,15 +173,14 @@ int chan_message_post(struct chan *c, struct pool *p, const struct actor *a, con
     if (chan_memo_load(c, p, a, id, &x, e) ||
         chan_require(a, &x, CHAN_ACT_POST_MESSAGE, "send messages about", e) ||
         chan_transition(x.m.state, CHAN_EV_MESSAGE, &to, e) ||
-        store_message_insert(c->st, x.m.id, a->id, body, now, e) || store_commit(c->st, e))
+        store_message_insert(c->st, x.m.id, a->id, body, now, e))
         goto fail;
     *out = json_pack("{s:s,s:s,s:o,s:s,s:o}", "memo", x.m.public_id, "author", a->username,
                      "roles", chan_roles_json(a->roles), "body", body, "created_at",
                      chan_time_json(now));
     rc = 0;
-    goto out;
 fail:
-    rc = tx_fail(c);
+    rc = chan_tx_end(c, rc, out, e);
 out:
     return rc;
 }

@@ -5,29 +5,6 @@
 #include "base/util.h"
 #include "channel/chan_internal.h"
 
-static int tx_fail(struct chan *c)
-{
-    store_rollback(c->st);
-    return -1;
-}
-
-/* Commits and returns the memo as JSON (latest version, without access logging). */
-static int finish(struct chan *c, struct pool *p, struct memo_ctx *x, int64_t now, json_t **out,
-                  struct err *e)
-{
-    int rc = -1;
-    struct st_version v;
-    if (store_version_get(c->st, p, x->m.id, x->m.latest_version, &v, e) ||
-        chan_memo_json(c, x, &v, now, out, e))
-        goto out;
-    if (store_commit(c->st, e)) {
-        json_decref(*out);
-        goto out;
-    }
-    rc = 0;
-out:
-    return rc;
-}
 
 int chan_sign(struct chan *c, struct pool *p, const struct actor *a, const char *id, int version,
               json_t **out, struct err *e)
@@ -70,12 +47,11 @@ int chan_sign(struct chan *c, struct pool *p, const struct actor *a, const char 
     x.signed_version = version;
     x.rel |= CHAN_REL_SIGNER;
     x.m.updated_at = now;
-    if (store_memo_save(c->st, &x.m, e) || finish(c, p, &x, now, out, e))
+    if (store_memo_save(c->st, &x.m, e) || chan_memo_view(c, p, &x, now, out, e))
         goto fail;
     rc = 0;
-    goto out;
 fail:
-    rc = tx_fail(c);
+    rc = chan_tx_end(c, rc, out, e);
 out:
     return rc;
 }
@@ -106,12 +82,11 @@ int chan_unsign(struct chan *c, struct pool *p, const struct actor *a, const cha
         goto fail;
     x.signed_version = 0;
     x.m.updated_at = now;
-    if (store_memo_save(c->st, &x.m, e) || finish(c, p, &x, now, out, e))
+    if (store_memo_save(c->st, &x.m, e) || chan_memo_view(c, p, &x, now, out, e))
         goto fail;
     rc = 0;
-    goto out;
 fail:
-    rc = tx_fail(c);
+    rc = chan_tx_end(c, rc, out, e);
 out:
     return rc;
 }
@@ -128,8 +103,7 @@ int chan_signers(struct chan *c, struct pool *p, const struct actor *a, const ch
     if (chan_memo_load(c, p, a, id, &x, e) ||
         chan_require(a, &x, CHAN_ACT_READ_SIGNERS, "see the signers of", e) ||
         store_signer_list(c->st, x.m.id, &rows, e) ||
-        store_access_insert(c->st, x.m.id, a->id, "signer list", now_utc(), e) ||
-        store_commit(c->st, e))
+        store_access_insert(c->st, x.m.id, a->id, "signer list", now_utc(), e))
         goto fail;
     {
         size_t i;
@@ -143,9 +117,8 @@ int chan_signers(struct chan *c, struct pool *p, const struct actor *a, const ch
     *out = json_pack("{s:s,s:o}", "memo", x.m.public_id, "signatures", rows);
     rows = NULL;
     rc = 0;
-    goto out;
 fail:
-    rc = tx_fail(c);
+    rc = chan_tx_end(c, rc, out, e);
 out:
     json_decref(rows);
     return rc;
