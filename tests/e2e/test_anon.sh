@@ -149,6 +149,14 @@ PK_DAN2=$(as dan key show --key "$(keyf dan2)")
 expect_not_in "the new key is in no ring" "$(pub "$ID" | json 'd["rings"]')" "$PK_DAN2"
 OUT=$(anon dan sign "$ID" --version 2 2> /dev/null)
 expect_in "dan's old key still signs: it moves his one signature" "$OUT" "anonymous signature moved: version 2"
+BEFORE=$(snapshot "$DB")
+OUT=$(as dan key enroll --key "$(keyf dan)" --passphrase-file "$(ppf dan)" 2>&1); RC=$?
+expect_eq "a retired key cannot be enrolled again (exit 1)" "$RC" 1
+expect_in "and the member is told to make a new key" "$OUT" "enrolled before: make a new key"
+expect_eq "nothing changed" "$(snapshot "$DB")" "$BEFORE"
+R=$(curl -s "$URL/api/v1/rosters/state")
+expect_eq "state has three active keys: alice, bob and dan's new one" "$(echo "$R" | json 'd["count"]')" 3
+expect_in "dan's new key among them" "$R" "$PK_DAN2"
 expect_eq "three anonymous signatures: bob, dan, alice" "$(pub "$ID" | json 'd["counts"]["anonymous"]["total"]')" 3
 
 # ---- a tampered proof, a replayed proof, a wrong ring: refused, nothing changes ----
