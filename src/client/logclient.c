@@ -131,9 +131,33 @@ static int is_word(const json_t *j)
         return 0;
     for (; *s; s++)
         if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-              *s == '-' || *s == '_'))
+              *s == '-' || *s == '_' || *s == '.'))
             return 0;
     return 1;
+}
+
+static int is_hex128(const json_t *j)
+{
+    const char *s = json_string_value(j);
+    if (!s || strlen(s) != 128)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+            return 0;
+    return 1;
+}
+
+/* A day "YYYY-MM-DD": anonymous events carry no time of day. */
+static int is_day(const json_t *j)
+{
+    const char *s = json_string_value(j);
+    int64_t t;
+    return s && strlen(s) == 10 && time_parse_utc(s, &t) == 0;
+}
+
+static int is_count(const json_t *j)
+{
+    return json_is_integer(j) && json_integer_value(j) >= 0;
 }
 
 static int is_paragraphs(const json_t *j)
@@ -195,6 +219,51 @@ static const struct rule common_rules[] = {
     {"memo", is_memo_id, "a memo id of 26 lowercase letters and digits"},
     {NULL, NULL, NULL},
 };
+/* Roster changes belong to an organization, not a memo. */
+static const struct rule roster_head_rules[] = {
+    {"at", is_time, "a UTC time YYYY-MM-DDTHH:MM:SSZ"},
+    {NULL, NULL, NULL},
+};
+/* Anonymous co-signatures carry the day only. */
+static const struct rule anon_head_rules[] = {
+    {"at", is_day, "a UTC day YYYY-MM-DD"},
+    {"memo", is_memo_id, "a memo id of 26 lowercase letters and digits"},
+    {NULL, NULL, NULL},
+};
+static const char *const roster_actions[] = {"add", "rekey", NULL};
+static const char *const anon_actions[] = {"added", "moved", "replaced", "withdrawn", NULL};
+static int is_roster_action(const json_t *j)
+{
+    return one_of(j, roster_actions);
+}
+static int is_anon_action(const json_t *j)
+{
+    return one_of(j, anon_actions);
+}
+static const struct rule roster_rules[] = {
+    {"organization", is_word, "an organization slug"},
+    {"action", is_roster_action, "add or rekey"},
+    {"public_key", is_hex64, "64 lowercase hex digits"},
+    {"size", is_count, "a roster size"},
+    {NULL, NULL, NULL},
+};
+static const struct rule ring_rules[] = {
+    {"organization", is_word, "an organization slug"},
+    {"ring", is_version, "a ring number"},
+    {"roster_size", is_count, "a roster size"},
+    {"digest", is_hex128, "128 lowercase hex digits"},
+    {"count", is_version, "a number of keys"},
+    {NULL, NULL, NULL},
+};
+static const struct rule anon_rules[] = {
+    {"action", is_anon_action, "added, moved, replaced or withdrawn"},
+    {"version", is_version, "a version number"},
+    {"organization", is_word, "an organization slug"},
+    {"ring", is_version, "a ring number"},
+    {"tag", is_hex64, "64 lowercase hex digits"},
+    {"counts", is_counts, "an object"},
+    {NULL, NULL, NULL},
+};
 static const struct rule version_rules[] = {
     {"version", is_version, "a version number"},
     {"hash", is_hex64, "64 lowercase hex digits"},
@@ -252,7 +321,7 @@ int logc_leaf_check(const char *data, size_t len, json_t **parsed, struct err *e
     json_t *o = NULL;
     char *again = NULL;
     const char *kind, *event;
-    const struct rule *extra = NULL, *rules = NULL;
+    const struct rule *extra = NULL, *rules = NULL, *head = common_rules;
     size_t seen = 2; /* v and kind */
     json_error_t je;
 
@@ -281,11 +350,19 @@ int logc_leaf_check(const char *data, size_t len, json_t **parsed, struct err *e
         rules = signature_rules;
     } else if (strcmp(kind, "state") == 0) {
         rules = state_rules;
+    } else if (strcmp(kind, "ring") == 0) {
+        rules = ring_rules;
+    } else if (strcmp(kind, "roster") == 0) {
+        rules = roster_rules;
+        head = roster_head_rules;
+    } else if (strcmp(kind, "anonymous-signature") == 0) {
+        rules = anon_rules;
+        head = anon_head_rules;
     } else {
         err_set(e, ERR_INVALID, "unknown kind '%.40s'", kind);
         goto out;
     }
-    if (check_rules(o, common_rules, &seen, e) || check_rules(o, rules, &seen, e))
+    if (check_rules(o, head, &seen, e) || check_rules(o, rules, &seen, e))
         goto out;
     event = rules == state_rules ? json_string_value(json_object_get(o, "event")) : NULL;
     if (event && strcmp(event, "submitted") == 0)
@@ -303,7 +380,7 @@ int logc_leaf_check(const char *data, size_t len, json_t **parsed, struct err *e
         json_object_foreach(o, k, v)
         {
             int known = strcmp(k, "v") == 0 || strcmp(k, "kind") == 0;
-            for (const struct rule *r = common_rules; !known && r->name; r++)
+            for (const struct rule *r = head; !known && r->name; r++)
                 known = strcmp(k, r->name) == 0;
             for (const struct rule *r = rules; !known && r->name; r++)
                 known = strcmp(k, r->name) == 0;

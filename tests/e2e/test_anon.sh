@@ -208,6 +208,17 @@ V=$("$DISSENT" verify-signatures "$ID" --server "$URL"); RC=$?
 expect_eq "verify-signatures still passes" "$RC" 0
 expect_in "with the new counts" "$V" "per version:       v2: 2"
 
+# ---- the transparency log holds every roster, ring and anonymous event, and a monitor accepts them ----
+LEAVES=$(curl -s "$URL/api/v1/log/leaves?start=0&end=1000")
+expect_in "roster changes are in the log" "$LEAVES" '\"kind\":\"roster\"'
+expect_in "memo rings are in the log" "$LEAVES" '\"kind\":\"ring\"'
+expect_in "anonymous signatures are in the log" "$LEAVES" '\"kind\":\"anonymous-signature\"'
+ATS=$(echo "$LEAVES" | grep -o '\\"at\\":\\"[^\\]*\\",\\"counts' | head -3)
+expect_in "anonymous leaves carry a day" "$ATS" 'at\":\"20'
+expect_not_in "the day only, never the time" "$ATS" "T"
+MON=$(DISSENT_CONFIG=$E2E_TMP/nobody.json DISSENT_LOG_KEYS=$E2E_TMP/logkeys.json "$DISSENT" log monitor --server "$URL" --state "$E2E_TMP/monitor.json" 2>&1); RC=$?
+expect_eq "a full monitor audit passes over them (exit 0)" "$RC" 0
+
 # ---- the usage of --anonymous ----
 OUT=$(as bob sign "$ID" --proxy socks5h://127.0.0.1:9 2>&1); RC=$?
 expect_eq "--proxy without --anonymous is a usage error" "$RC" 2

@@ -113,9 +113,25 @@ static void test_leaf_shapes(void **state)
     assert_int_equal(check("[1]"), -1);
     assert_int_equal(check("{\"v\":1,\"v\":1}"), -1);
     assert_int_equal(check("{\"kind\":\"state\",\"v\":2}"), -1);
-    const char *roster = "{\"kind\":\"roster\",\"v\":1}";
-    assert_int_equal(logc_leaf_check(roster, strlen(roster), NULL, &e), -1);
+    const char *unknown = "{\"kind\":\"gossip\",\"v\":1}";
+    assert_int_equal(logc_leaf_check(unknown, strlen(unknown), NULL, &e), -1);
     assert_non_null(strstr(e.msg, "unknown kind"));
+    /* the kinds of rosters and anonymous signatures */
+    assert_int_equal(check("{\"action\":\"add\",\"at\":\"2026-11-23T10:00:00Z\",\"kind\":\"roster\","
+                           "\"organization\":\"state\",\"public_key\":\"" H64 "\",\"size\":1,\"v\":1}"),
+                     0);
+    assert_int_equal(check("{\"action\":\"add\",\"at\":\"2026-11-23T10:00:00Z\",\"kind\":\"roster\","
+                           "" MEMO ",\"organization\":\"state\",\"public_key\":\"" H64
+                           "\",\"size\":1,\"v\":1}"),
+                     -1); /* a roster leaf is about no memo */
+    assert_int_equal(check("{\"action\":\"added\",\"at\":\"2026-11-23\",\"counts\":{},\"kind\":"
+                           "\"anonymous-signature\"," MEMO ",\"organization\":\"state\","
+                           "\"ring\":1,\"tag\":\"" H64 "\",\"v\":1,\"version\":2}"),
+                     0);
+    assert_int_equal(check("{\"action\":\"added\",\"at\":\"2026-11-23T10:00:00Z\",\"counts\":{},"
+                           "\"kind\":\"anonymous-signature\"," MEMO ",\"organization\":"
+                           "\"state\",\"ring\":1,\"tag\":\"" H64 "\",\"v\":1,\"version\":2}"),
+                     -1); /* an anonymous leaf with a time of day */
     /* a missing field, a bad value, an unexpected field: each named */
     const char *missing = "{\"at\":\"2026-11-20T15:00:00Z\",\"event\":\"circulated\",\"kind\":\"state\"," MEMO
                           ",\"state\":\"circulating\",\"v\":1}";
