@@ -403,6 +403,54 @@ out:
     return rc;
 }
 
+/* ---- the cache of decoded rings ----
+ * Decoding a ring of 2^16 keys takes about 0.15 s; a memo's rings never
+ * change once written, so each is decoded once and kept (a few at a time). */
+
+/* Finds or builds the ring (memo, org, ring_no); *out is borrowed from c. */
+static int ring_cached(struct chan *c, int64_t memo_id, int64_t org_id, int ring_no,
+                       const struct ring_keys **out, struct err *e)
+{
+    int rc = -1;
+    struct chan_ring_slot *slot = NULL, *oldest = &c->rings[0];
+    json_t *keys = NULL;
+    char digest[129];
+
+    for (size_t i = 0; i < CHAN_RING_CACHE; i++) {
+        struct chan_ring_slot *s = &c->rings[i];
+        if (s->ring && s->memo_id == memo_id && s->org_id == org_id && s->ring_no == ring_no)
+            slot = s;
+        if (s->used < oldest->used)
+            oldest = s;
+    }
+    if (!slot) {
+        struct ring_keys *ring = NULL;
+        if (store_ring_keys(c->st, memo_id, org_id, ring_no, &keys, e) ||
+            ring_from_rows(keys, &ring, digest, e))
+            goto out;
+        ring_keys_free(oldest->ring);
+        slot = oldest;
+        slot->ring = ring;
+        slot->memo_id = memo_id;
+        slot->org_id = org_id;
+        slot->ring_no = ring_no;
+    }
+    slot->used = ++c->ring_clock;
+    *out = slot->ring;
+    rc = 0;
+out:
+    json_decref(keys);
+    return rc;
+}
+
+void chan_ring_cache_release(struct chan *c)
+{
+    for (size_t i = 0; i < CHAN_RING_CACHE; i++) {
+        ring_keys_free(c->rings[i].ring);
+        c->rings[i].ring = NULL;
+    }
+}
+
 /* ---- anonymous co-signatures ---- */
 
 size_t chan_anon_message(char *buf, size_t n, const char *version_hash)
@@ -487,7 +535,7 @@ int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const 
     struct memo_ctx x;
     json_t *results = json_array(), *it, *rings = NULL;
     int64_t day = now_utc() / 86400;
-    struct ring_keys *ring = NULL;
+    const struct ring_keys *ring = NULL; /* borrowed from the cache */
 
     memset(&x, 0, sizeof x);
     if (n == 0 || n > CHAN_ANON_BATCH_MAX) {
@@ -537,8 +585,6 @@ int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const 
     }
     {
         int64_t org_id;
-        json_t *keys = NULL;
-        char digest[129];
         size_t k;
         json_t *r;
         int have = 0;
@@ -552,11 +598,7 @@ int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const 
             err_set(e, ERR_NOT_FOUND, "this memo has no ring %d for '%s'", a[0].ring_no, a[0].org);
             goto fail;
         }
-        if (store_ring_keys(c->st, x.m.id, org_id, a[0].ring_no, &keys, e))
-            goto fail;
-        rc = ring_from_rows(keys, &ring, digest, e);
-        json_decref(keys);
-        if (rc)
+        if (ring_cached(c, x.m.id, org_id, a[0].ring_no, &ring, e))
             goto fail;
         if (ring_verify_batch(ring, (const uint8_t *)x.m.public_id, strlen(x.m.public_id), batch,
                               n, e)) {
@@ -613,7 +655,6 @@ int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const 
 fail:
     rc = tx_fail(c);
 out:
-    ring_keys_free(ring);
     json_decref(rings);
     json_decref(results);
     return rc;

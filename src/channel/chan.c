@@ -34,6 +34,7 @@ void chan_close(struct chan *c)
     if (c) {
         store_close(c->st);
         tlog_signer_wipe(&c->log_key);
+        chan_ring_cache_release(c);
         free(c);
     }
 }

@@ -8,10 +8,25 @@
 #include "store/store.h"
 #include "tlog/note.h"
 
+/* A decoded memo ring kept for reuse (anon.c). */
+#define CHAN_RING_CACHE 8
+struct ring_keys;
+struct chan_ring_slot {
+    int64_t memo_id, org_id;
+    int ring_no;
+    struct ring_keys *ring; /* NULL: empty slot */
+    uint64_t used;          /* clock of the last use */
+};
+
 struct chan {
     struct store *st;
     struct tlog_signer log_key; /* signs checkpoints; wiped on close */
+    struct chan_ring_slot rings[CHAN_RING_CACHE];
+    uint64_t ring_clock;
 };
+
+/* Frees the cached rings. */
+void chan_ring_cache_release(struct chan *c);
 
 /* A memo loaded for one operation, with how the actor relates to it. */
 struct memo_ctx {
