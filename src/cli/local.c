@@ -425,7 +425,9 @@ int cmd_serve(int argc, char **argv)
                 o.listen);
         return 2;
     }
-    if (access(o.db, F_OK) != 0) {
+    /* A SQLite file must exist already; a PostgreSQL database is checked by connecting. */
+    if (strncmp(o.db, "postgres://", 11) != 0 && strncmp(o.db, "postgresql://", 13) != 0 &&
+        access(o.db, F_OK) != 0) {
         fprintf(stderr, "dissent serve: no database at %s: run 'dissent init' (or 'make run' for "
                         "a demo) first\n",
                 o.db);

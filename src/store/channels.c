@@ -90,7 +90,9 @@ int store_channel_list(struct store *s, json_t **out, struct err *e)
 int store_holiday_add(struct store *s, int64_t channel_id, int64_t day, const char *name,
                       struct err *e)
 {
-    return db_exec(s->db, e, "INSERT OR REPLACE INTO holidays(channel_id, day, name) VALUES(?, ?, ?)",
+    return db_exec(s->db, e,
+                   "INSERT INTO holidays(channel_id, day, name) VALUES(?, ?, ?) ON "
+                   "CONFLICT(channel_id, day) DO UPDATE SET name = excluded.name",
                    "iis", channel_id, day, name);
 }
 

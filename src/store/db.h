@@ -1,10 +1,16 @@
 /* db.h — the backend-neutral SQL driver beneath the store.
  *
  * Only src/store/ uses this. SQL is written once, with `?` placeholders and
- * portable types (INTEGER as 64-bit, TEXT, BLOB); each backend (SQLite now,
- * PostgreSQL next) implements these calls. Parameters are bound from a type
+ * portable types (INTEGER as 64-bit, TEXT, BLOB), in the subset SQLite and
+ * PostgreSQL both run; each backend is a driver (db_driver.h: db_sqlite.c,
+ * db_pg.c) and db.c dispatches to it. Parameters are bound from a type
  * string: 's' text (const char *, NULL binds NULL), 'i' int64_t, 'b' blob
  * (const void *, size_t), 'n' null (no argument).
+ *
+ * Portable SQL, in short: upserts as ON CONFLICT(…) DO UPDATE SET col =
+ * excluded.col (qualify the old value: table.col); ON CONFLICT DO NOTHING;
+ * no rowid, no INSERT OR …, no CAST of a BLOB to TEXT (read the blob); a
+ * parameter used for a NULL test is bound 's' or 'i', not 'n'.
  */
 #ifndef DISSENT_STORE_DB_H
 #define DISSENT_STORE_DB_H
@@ -17,8 +23,10 @@
 struct db;
 struct db_stmt;
 
-/* Opens the database named by url: a file path (SQLite, WAL mode, foreign
- * keys on, busy timeout). Returns 0 and sets *out, or -1. */
+/* Opens the database named by url: "postgres://…" or "postgresql://…" is a
+ * libpq connection URI (the database must exist); anything else is a SQLite
+ * file path (created if missing; WAL mode, foreign keys on, busy timeout).
+ * Returns 0 and sets *out, or -1. */
 int db_open(struct db **out, const char *url, struct err *e) WUR;
 
 /* Closes the connection and frees it. NULL is allowed. */
@@ -27,11 +35,14 @@ void db_close(struct db *db);
 /* Runs one statement that returns no rows. */
 int db_exec(struct db *db, struct err *e, const char *sql, const char *types, ...) WUR;
 
-/* Runs several ;-separated statements with no parameters (migrations). */
+/* Runs several ;-separated statements with no parameters (migrations),
+ * written in SQLite's dialect; the PostgreSQL driver translates the types
+ * (see schema.c). */
 int db_exec_script(struct db *db, const char *sql, struct err *e) WUR;
 
 /* Prepares and binds a statement; step it with db_next and free it with
- * db_finish. Returns NULL on failure (details in e). */
+ * db_finish. Returns NULL on failure (details in e; ERR_CONFLICT for a
+ * constraint violation). A backend may run the statement here already. */
 struct db_stmt *db_query(struct db *db, struct err *e, const char *sql, const char *types, ...);
 
 /* The same with a va_list. */
@@ -59,7 +70,9 @@ int db_scalar(struct db *db, struct err *e, int64_t dflt, int64_t *out, const ch
 int64_t db_last_id(struct db *db);
 int64_t db_changes(struct db *db);
 
-/* Transactions. Begin is immediate (takes the write lock at once). */
+/* Transactions. Begin is immediate: it takes the one write lock at once, so
+ * writers are serialized across processes (SQLite: BEGIN IMMEDIATE;
+ * PostgreSQL: an advisory lock, see db_pg.c). */
 int db_begin(struct db *db, struct err *e) WUR;
 int db_commit(struct db *db, struct err *e) WUR;
 void db_rollback(struct db *db);

@@ -1,21 +1,35 @@
-/* db_sqlite.c — the SQLite backend of db.h. */
-#include "store/db.h"
+/* db_sqlite.c — the SQLite driver of db.h (see db_driver.h). */
+#include "store/db_driver.h"
 
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct db {
+struct sq_db {
+    struct db base; /* first: db.c sees only this */
     sqlite3 *h;
 };
 
-struct db_stmt {
-    struct db *db;
+struct sq_stmt {
+    struct db_stmt base;
+    struct sq_db *db;
     sqlite3_stmt *st;
 };
 
-static int db_fail(struct db *db, struct err *e, const char *what)
+static const struct db_ops sq_ops;
+
+static struct sq_db *sq(struct db *db)
+{
+    return (struct sq_db *)db;
+}
+
+static struct sq_stmt *sqs(struct db_stmt *st)
+{
+    return (struct sq_stmt *)st;
+}
+
+static int sq_fail(struct sq_db *db, struct err *e, const char *what)
 {
     int code = sqlite3_extended_errcode(db->h);
     enum err_code ec = ERR_DB;
@@ -24,64 +38,45 @@ static int db_fail(struct db *db, struct err *e, const char *what)
     return err_set(e, ec, "%s: %s", what, sqlite3_errmsg(db->h));
 }
 
-int db_open(struct db **out, const char *url, struct err *e)
+static void sq_close(struct db *d)
 {
-    int rc = -1;
-    struct db *db = calloc(1, sizeof *db);
-    if (!db) {
-        rc = err_set(e, ERR_NOMEM, "out of memory");
-        goto out;
-    }
-    if (sqlite3_open_v2(url, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        NULL) != SQLITE_OK) {
-        rc = err_set(e, ERR_DB, "cannot open database %s: %s", url,
-                     db->h ? sqlite3_errmsg(db->h) : "out of memory");
-        goto out;
-    }
-    sqlite3_busy_timeout(db->h, 5000);
-    if (db_exec_script(db,
-                       "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;",
-                       e))
-        goto out;
-    *out = db;
-    db = NULL;
-    rc = 0;
-out:
-    db_close(db);
-    return rc;
+    struct sq_db *db = sq(d);
+    sqlite3_close_v2(db->h);
+    free(db);
 }
 
-void db_close(struct db *db)
-{
-    if (db) {
-        sqlite3_close_v2(db->h);
-        free(db);
-    }
-}
-
-int db_exec_script(struct db *db, const char *sql, struct err *e)
+static int sq_exec_script(struct db *d, const char *sql, struct err *e)
 {
     char *msg = NULL;
     int rc = 0;
-    if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+    if (sqlite3_exec(sq(d)->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
         rc = err_set(e, ERR_DB, "database error: %s", msg ? msg : "unknown");
         sqlite3_free(msg);
     }
     return rc;
 }
 
-struct db_stmt *db_vquery(struct db *db, struct err *e, const char *sql, const char *types,
-                          va_list ap)
+static void sq_finish(struct db_stmt *s)
 {
-    struct db_stmt *st = calloc(1, sizeof *st);
+    struct sq_stmt *st = sqs(s);
+    sqlite3_finalize(st->st);
+    free(st);
+}
+
+static struct db_stmt *sq_vquery(struct db *d, struct err *e, const char *sql, const char *types,
+                                 va_list ap)
+{
+    struct sq_db *db = sq(d);
+    struct sq_stmt *st = calloc(1, sizeof *st);
     int idx = 1;
     if (!st) {
         err_set(e, ERR_NOMEM, "out of memory");
         goto fail;
     }
+    st->base.ops = &sq_ops;
     st->db = db;
     if (sqlite3_prepare_v2(db->h, sql, -1, &st->st, NULL) != SQLITE_OK) {
-        db_fail(db, e, "prepare");
+        sq_fail(db, e, "prepare");
         goto fail;
     }
     for (const char *t = types ? types : ""; *t; t++, idx++) {
@@ -110,28 +105,20 @@ struct db_stmt *db_vquery(struct db *db, struct err *e, const char *sql, const c
             goto fail;
         }
         if (r != SQLITE_OK) {
-            db_fail(db, e, "bind");
+            sq_fail(db, e, "bind");
             goto fail;
         }
     }
-    return st;
+    return &st->base;
 fail:
-    db_finish(st);
+    if (st)
+        sq_finish(&st->base);
     return NULL;
 }
 
-struct db_stmt *db_query(struct db *db, struct err *e, const char *sql, const char *types, ...)
+static int sq_next(struct db_stmt *s, struct err *e)
 {
-    struct db_stmt *st;
-    va_list ap;
-    va_start(ap, types);
-    st = db_vquery(db, e, sql, types, ap);
-    va_end(ap);
-    return st;
-}
-
-int db_next(struct db_stmt *st, struct err *e)
-{
+    struct sq_stmt *st = sqs(s);
     int r = sqlite3_step(st->st);
     int rc = -1;
     if (r == SQLITE_ROW)
@@ -139,97 +126,102 @@ int db_next(struct db_stmt *st, struct err *e)
     else if (r == SQLITE_DONE)
         rc = 0;
     else
-        db_fail(st->db, e, "query");
+        sq_fail(st->db, e, "query");
     return rc;
 }
 
-int db_exec(struct db *db, struct err *e, const char *sql, const char *types, ...)
+static const char *sq_text(struct db_stmt *st, int col)
 {
-    struct db_stmt *st;
-    int rc = -1;
-    va_list ap;
-    va_start(ap, types);
-    st = db_vquery(db, e, sql, types, ap);
-    va_end(ap);
-    if (st && db_next(st, e) >= 0)
-        rc = 0;
-    db_finish(st);
-    return rc;
+    return (const char *)sqlite3_column_text(sqs(st)->st, col);
 }
 
-int db_scalar(struct db *db, struct err *e, int64_t dflt, int64_t *out, const char *sql,
-              const char *types, ...)
+static int64_t sq_int(struct db_stmt *st, int col)
 {
-    struct db_stmt *st;
-    int rc = -1, r;
-    va_list ap;
-    va_start(ap, types);
-    st = db_vquery(db, e, sql, types, ap);
-    va_end(ap);
-    if (!st)
-        goto out;
-    r = db_next(st, e);
-    if (r < 0)
-        goto out;
-    *out = (r == 1 && !db_is_null(st, 0)) ? db_int(st, 0) : dflt;
-    rc = 0;
-out:
-    db_finish(st);
-    return rc;
+    return sqlite3_column_int64(sqs(st)->st, col);
 }
 
-const char *db_text(struct db_stmt *st, int col)
+static const void *sq_blob(struct db_stmt *s, int col, size_t *len)
 {
-    return (const char *)sqlite3_column_text(st->st, col);
-}
-
-int64_t db_int(struct db_stmt *st, int col)
-{
-    return sqlite3_column_int64(st->st, col);
-}
-
-const void *db_blob(struct db_stmt *st, int col, size_t *len)
-{
+    struct sq_stmt *st = sqs(s);
     const void *p = sqlite3_column_blob(st->st, col);
     *len = (size_t)sqlite3_column_bytes(st->st, col);
     return p;
 }
 
-int db_is_null(struct db_stmt *st, int col)
+static int sq_is_null(struct db_stmt *st, int col)
 {
-    return sqlite3_column_type(st->st, col) == SQLITE_NULL;
+    return sqlite3_column_type(sqs(st)->st, col) == SQLITE_NULL;
 }
 
-void db_finish(struct db_stmt *st)
+static int64_t sq_last_id(struct db *db)
 {
-    if (st) {
-        sqlite3_finalize(st->st);
-        free(st);
+    return sqlite3_last_insert_rowid(sq(db)->h);
+}
+
+static int64_t sq_changes(struct db *db)
+{
+    return sqlite3_changes64(sq(db)->h);
+}
+
+static int sq_begin(struct db *db, struct err *e)
+{
+    return sq_exec_script(db, "BEGIN IMMEDIATE", e);
+}
+
+static int sq_commit(struct db *db, struct err *e)
+{
+    return sq_exec_script(db, "COMMIT", e);
+}
+
+static void sq_rollback(struct db *db)
+{
+    if (!sqlite3_get_autocommit(sq(db)->h))
+        sqlite3_exec(sq(db)->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static const struct db_ops sq_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .exec_script = sq_exec_script,
+    .vquery = sq_vquery,
+    .next = sq_next,
+    .text = sq_text,
+    .integer = sq_int,
+    .blob = sq_blob,
+    .is_null = sq_is_null,
+    .finish = sq_finish,
+    .last_id = sq_last_id,
+    .changes = sq_changes,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+};
+
+int db_sqlite_open(struct db **out, const char *path, struct err *e)
+{
+    int rc = -1;
+    struct sq_db *db = calloc(1, sizeof *db);
+    if (!db) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
     }
-}
-
-int64_t db_last_id(struct db *db)
-{
-    return sqlite3_last_insert_rowid(db->h);
-}
-
-int64_t db_changes(struct db *db)
-{
-    return sqlite3_changes64(db->h);
-}
-
-int db_begin(struct db *db, struct err *e)
-{
-    return db_exec_script(db, "BEGIN IMMEDIATE", e);
-}
-
-int db_commit(struct db *db, struct err *e)
-{
-    return db_exec_script(db, "COMMIT", e);
-}
-
-void db_rollback(struct db *db)
-{
-    if (!sqlite3_get_autocommit(db->h))
-        sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+    db->base.ops = &sq_ops;
+    if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        rc = err_set(e, ERR_DB, "cannot open database %s: %s", path,
+                     db->h ? sqlite3_errmsg(db->h) : "out of memory");
+        goto out;
+    }
+    sqlite3_busy_timeout(db->h, 5000);
+    if (sq_exec_script(&db->base,
+                       "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;",
+                       e))
+        goto out;
+    *out = &db->base;
+    db = NULL;
+    rc = 0;
+out:
+    if (db)
+        sq_close(&db->base);
+    return rc;
 }

@@ -75,7 +75,9 @@ int store_memo_save(struct store *s, const struct st_memo *m, struct err *e)
 
 int store_drafter_add(struct store *s, int64_t memo_id, int64_t member_id, struct err *e)
 {
-    return db_exec(s->db, e, "INSERT OR IGNORE INTO memo_drafters(memo_id, member_id) VALUES(?, ?)",
+    return db_exec(s->db, e,
+                   "INSERT INTO memo_drafters(memo_id, member_id) VALUES(?, ?) ON CONFLICT DO "
+                   "NOTHING",
                    "ii", memo_id, member_id);
 }
 

@@ -1,8 +1,18 @@
 /* schema.c — versioned migrations. Each entry moves the schema from version
  * i to i+1; the applied version is kept in meta('schema_version'). Never edit
- * a released migration: add a new one. */
+ * a released migration: add a new one.
+ *
+ * There is one list for both backends, written in SQLite's dialect with the
+ * portable types INTEGER (64-bit), TEXT and BLOB. The PostgreSQL driver
+ * translates it word by word (db_pg.c, pg_translate_ddl): INTEGER PRIMARY
+ * KEY to an identity column, INTEGER to BIGINT, BLOB to BYTEA, TEXT to TEXT
+ * COLLATE "C", WITHOUT ROWID dropped. Write new migrations in that subset:
+ * no AUTOINCREMENT, no SQLite-only functions, ALTER TABLE … ADD COLUMN only. */
 #include "store/store_internal.h"
 
+#include "base/util.h"
+
+#include <stdint.h>
 #include <stdio.h>
 
 static const char *const migrations[] = {
@@ -96,37 +106,71 @@ static const char *const migrations[] = {
     "  proof BLOB NOT NULL, day INTEGER NOT NULL, PRIMARY KEY(memo_id, tag));\n",
 };
 
+/* The applied version, read inside the caller's transaction. */
+static int schema_version(struct store *s, int64_t *have, struct err *e)
+{
+    int rc = -1, r;
+    const char *t;
+    struct db_stmt *st =
+        db_query(s->db, e, "SELECT value FROM meta WHERE key = 'schema_version'", NULL);
+    *have = 0;
+    if (!st)
+        goto out;
+    r = db_next(st, e);
+    if (r < 0)
+        goto out;
+    t = r ? db_text(st, 0) : NULL;
+    if (t && parse_i64(t, 0, INT32_MAX, have)) {
+        rc = err_set(e, ERR_DB, "the database's schema version '%s' is not a number", t);
+        goto out;
+    }
+    rc = 0;
+out:
+    db_finish(st);
+    return rc;
+}
+
+/* Each step reads the version and applies the next migration inside one
+ * write transaction (db_begin), so two processes starting together on the
+ * same database apply each migration once: the second waits, then sees the
+ * first one's version. */
 int store_migrate(struct store *s, struct err *e)
 {
     int rc = -1;
     int64_t have = 0;
     char num[24];
 
-    if (db_exec_script(s->db, "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-                       e))
-        goto out;
-    if (db_scalar(s->db, e, 0, &have,
-                  "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'", NULL))
-        goto out;
-    if (have > (int64_t)ARRAY_LEN(migrations)) {
-        rc = err_set(e, ERR_DB,
-                     "the database has schema version %lld, newer than this dissent knows (%zu)",
-                     (long long)have, ARRAY_LEN(migrations));
-        goto out;
-    }
-    for (size_t v = (size_t)have; v < ARRAY_LEN(migrations); v++) {
+    for (;;) {
         if (db_begin(s->db, e))
             goto out;
-        snprintf(num, sizeof num, "%zu", v + 1);
-        if (db_exec_script(s->db, migrations[v], e) ||
-            db_exec(s->db, e, "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)",
-                    "s", num) ||
-            db_commit(s->db, e)) {
-            db_rollback(s->db);
-            goto out;
+        if (db_exec_script(s->db,
+                           "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+                           e) ||
+            schema_version(s, &have, e))
+            goto fail;
+        if (have > (int64_t)ARRAY_LEN(migrations)) {
+            err_set(e, ERR_DB,
+                    "the database has schema version %lld, newer than this dissent knows (%zu)",
+                    (long long)have, ARRAY_LEN(migrations));
+            goto fail;
         }
+        if (have == (int64_t)ARRAY_LEN(migrations))
+            break;
+        snprintf(num, sizeof num, "%lld", (long long)have + 1);
+        if (db_exec_script(s->db, migrations[have], e) ||
+            db_exec(s->db, e,
+                    "INSERT INTO meta(key, value) VALUES('schema_version', ?) ON CONFLICT(key) DO "
+                    "UPDATE SET value = excluded.value",
+                    "s", num) ||
+            db_commit(s->db, e))
+            goto fail;
     }
+    if (db_commit(s->db, e))
+        goto fail;
     rc = 0;
+    goto out;
+fail:
+    db_rollback(s->db);
 out:
     return rc;
 }

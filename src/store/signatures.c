@@ -61,8 +61,8 @@ int store_count_adjust(struct store *s, int64_t memo_id, int version, int64_t or
     if (delta > 0) {
         rc = db_exec(s->db, e,
                      "INSERT INTO signature_counts(memo_id, version, org_id, count) VALUES(?, ?, ?, "
-                     "?) ON CONFLICT(memo_id, version, org_id) DO UPDATE SET count = count + "
-                     "excluded.count",
+                     "?) ON CONFLICT(memo_id, version, org_id) DO UPDATE SET count = "
+                     "signature_counts.count + excluded.count",
                      "iiii", memo_id, (int64_t)version, org_id, (int64_t)delta);
     } else {
         /* An upsert would test CHECK(count >= 0) on the negative row it tries
@@ -143,7 +143,7 @@ int store_signature_timeline(struct store *s, int64_t memo_id, json_t **out, str
 {
     static const char *const names[] = {"#at", "#total", NULL};
     return store_rows_json(s, out, e, names,
-                           "SELECT at, SUM(delta) OVER (ORDER BY rowid) FROM signature_events "
-                           "WHERE memo_id = ? ORDER BY rowid",
+                           "SELECT at, SUM(delta) OVER (ORDER BY at) FROM signature_events "
+                           "WHERE memo_id = ? ORDER BY at",
                            "i", memo_id);
 }

@@ -13,10 +13,6 @@ int store_open(struct store **out, const char *url, struct err *e)
         rc = err_set(e, ERR_NOMEM, "out of memory");
         goto out;
     }
-    if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
-        rc = err_set(e, ERR_UNSUPPORTED, "the PostgreSQL backend is not built yet; use a SQLite file");
-        goto out;
-    }
     if (db_open(&s->db, url, e) || store_migrate(s, e))
         goto out;
     *out = s;
@@ -78,8 +74,9 @@ out:
 
 int store_meta_set(struct store *s, const char *key, const char *value, struct err *e)
 {
-    return db_exec(s->db, e, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", "ss", key,
-                   value);
+    return db_exec(s->db, e, "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = "
+                   "excluded.value",
+                   "ss", key, value);
 }
 
 int store_rows_json(struct store *s, json_t **out, struct err *e, const char *const *names,

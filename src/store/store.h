@@ -5,8 +5,9 @@
  * (store_begin … store_commit), so a request's changes commit together or
  * not at all. Strings in returned structs are allocated from the pool the
  * caller passes and live as long as it. List results come back as jansson
- * arrays owned by the caller (json_decref). Backends: SQLite (a file path);
- * PostgreSQL ("postgres://…") is planned behind the same interface (db.h).
+ * arrays owned by the caller (json_decref). Backends: SQLite (a file path)
+ * and PostgreSQL ("postgres://…" or "postgresql://…", an existing database),
+ * both behind the driver interface db.h.
  */
 #ifndef DISSENT_STORE_STORE_H
 #define DISSENT_STORE_STORE_H
@@ -18,7 +19,7 @@
 
 struct store;
 
-/* Opens (creating if needed) and migrates the database at url. */
+/* Opens (creating a SQLite file if needed) and migrates the database at url. */
 int store_open(struct store **out, const char *url, struct err *e) WUR;
 void store_close(struct store *s);
 
@@ -183,7 +184,8 @@ int store_counts(struct store *s, int64_t memo_id, json_t **out, struct err *e) 
 int store_counts_recomputed(struct store *s, int64_t memo_id, json_t **out, struct err *e) WUR;
 /* Array of {username,display_name,organization,version,signed_at(int)}. */
 int store_signer_list(struct store *s, int64_t memo_id, json_t **out, struct err *e) WUR;
-/* Array of {at(int), total(int)}: running total after each change. */
+/* Array of {at(int), total(int)}: running total after each change, in time
+ * order; changes at the same instant share the total after all of them. */
 int store_signature_timeline(struct store *s, int64_t memo_id, json_t **out, struct err *e) WUR;
 
 /* ---- review messages and the access log ---- */

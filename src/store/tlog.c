@@ -49,21 +49,62 @@ out:
     return rc;
 }
 
+/* Collects rows of (idx, data blob) into [{index, data}]. The leaf data is
+ * stored as bytes and read back as such on both backends; it is UTF-8 JSON
+ * text, which is checked here rather than cast in SQL. */
+static int leaf_rows(struct db_stmt *st, json_t **out, struct err *e)
+{
+    int rc = -1, r = -1;
+    json_t *arr = json_array();
+    if (!st || !arr) {
+        if (!arr)
+            err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    while ((r = db_next(st, e)) == 1) {
+        size_t len = 0;
+        const void *p = db_blob(st, 1, &len);
+        json_t *data = json_stringn(p ? p : "", len);
+        json_t *row;
+        if (!data) {
+            err_set(e, ERR_DB, "log leaf %lld is not UTF-8 text", (long long)db_int(st, 0));
+            goto out;
+        }
+        row = json_pack("{s:I,s:o}", "index", (json_int_t)db_int(st, 0), "data", data);
+        if (!row || json_array_append_new(arr, row)) {
+            err_set(e, ERR_NOMEM, "out of memory");
+            goto out;
+        }
+    }
+    if (r < 0)
+        goto out;
+    *out = arr;
+    arr = NULL;
+    rc = 0;
+out:
+    json_decref(arr);
+    return rc;
+}
+
 int store_tlog_leaves(struct store *s, int64_t start, int64_t end, json_t **out, struct err *e)
 {
-    static const char *const names[] = {"#index", "data", NULL};
-    return store_rows_json(s, out, e, names,
-                           "SELECT idx, CAST(data AS TEXT) FROM tlog_leaves WHERE idx >= ? AND "
-                           "idx < ? ORDER BY idx",
-                           "ii", start, end);
+    struct db_stmt *st = db_query(s->db, e,
+                                  "SELECT idx, data FROM tlog_leaves WHERE idx >= ? AND idx < ? "
+                                  "ORDER BY idx",
+                                  "ii", start, end);
+    int rc = leaf_rows(st, out, e);
+    db_finish(st);
+    return rc;
 }
 
 int store_tlog_memo_leaves(struct store *s, const char *memo, const char *kind, json_t **out,
                            struct err *e)
 {
-    static const char *const names[] = {"#index", "data", NULL};
-    return store_rows_json(s, out, e, names,
-                           "SELECT idx, CAST(data AS TEXT) FROM tlog_leaves WHERE memo = ? AND "
-                           "(? IS NULL OR kind = ?) ORDER BY idx LIMIT 10000",
-                           "sss", memo, kind, kind);
+    struct db_stmt *st = db_query(s->db, e,
+                                  "SELECT idx, data FROM tlog_leaves WHERE memo = ? AND "
+                                  "(? IS NULL OR kind = ?) ORDER BY idx LIMIT 10000",
+                                  "sss", memo, kind, kind);
+    int rc = leaf_rows(st, out, e);
+    db_finish(st);
+    return rc;
 }

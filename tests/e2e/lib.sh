@@ -1,6 +1,10 @@
 # lib.sh — helpers for the end-to-end tests: a real server on a free
-# loopback port over a real SQLite file, driven by the real CLI and curl.
+# loopback port over a real database, driven by the real CLI and curl.
 # Sourced by tests/e2e/*.sh; every check prints one line and is counted.
+#
+# A database is named as `dissent --db` takes it: a SQLite file path, or a
+# postgres:// / postgresql:// URL (tests that support both take it from
+# DB_URL; see test_postgres.sh and pg.sh). snapshot and sql work on both.
 
 E2E_PASS=0
 E2E_FAIL=0
@@ -62,10 +66,28 @@ api() {
   cat "$E2E_TMP/resp"
 }
 
+# is_pg DB: true when DB is a PostgreSQL URL.
+is_pg() { case "$1" in postgres://*|postgresql://*) return 0 ;; *) return 1 ;; esac; }
+
+# sql DB QUERY: runs one query and prints its rows, columns separated by '|'
+# (sqlite3's default output; psql unaligned, tuples only).
+sql() {
+  if is_pg "$1"; then "${PG_BIN:+$PG_BIN/}psql" -X -q -t -A -v ON_ERROR_STOP=1 -d "$1" -c "$2"
+  else sqlite3 "$1" "$2"; fi
+}
+
 # snapshot DB: a digest of everything stored except login failures, which a
-# refused login records on purpose (throttling needs them).
+# refused login records on purpose (throttling needs them). On PostgreSQL,
+# the data as pg_dump writes it, without the sequences' positions: a rolled
+# back insert still uses up an identity number, which is no change of data;
+# nor the random key of the \restrict lines newer pg_dumps write.
 snapshot() {
-  sqlite3 "$1" .dump | grep -v 'login_failures' | sha256sum | cut -d' ' -f1
+  if is_pg "$1"; then
+    "${PG_BIN:+$PG_BIN/}pg_dump" --data-only --exclude-table-data=login_failures -d "$1" |
+      grep -v -e 'pg_catalog.setval' -e '^\\restrict ' -e '^\\unrestrict ' | sha256sum | cut -d' ' -f1
+  else
+    sqlite3 "$1" .dump | grep -v 'login_failures' | sha256sum | cut -d' ' -f1
+  fi
 }
 
 # refused NAME DB WANT_STATUS WANT_CODE USER METHOD PATH [BODY]: the request

@@ -1,0 +1,135 @@
+/* db.c — db.h dispatched to a driver (db_sqlite.c, db_pg.c), and the
+ * helpers every driver shares. */
+#include "store/db_driver.h"
+
+#include <string.h>
+
+int db_url_is_pg(const char *url)
+{
+    return strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
+}
+
+int db_open(struct db **out, const char *url, struct err *e)
+{
+    if (!url || !*url)
+        return err_set(e, ERR_INVALID, "no database given: a SQLite file path or postgres://…");
+    return db_url_is_pg(url) ? db_pg_open(out, url, e) : db_sqlite_open(out, url, e);
+}
+
+void db_close(struct db *db)
+{
+    if (db)
+        db->ops->close(db);
+}
+
+int db_exec_script(struct db *db, const char *sql, struct err *e)
+{
+    return db->ops->exec_script(db, sql, e);
+}
+
+struct db_stmt *db_vquery(struct db *db, struct err *e, const char *sql, const char *types,
+                          va_list ap)
+{
+    return db->ops->vquery(db, e, sql, types, ap);
+}
+
+struct db_stmt *db_query(struct db *db, struct err *e, const char *sql, const char *types, ...)
+{
+    struct db_stmt *st;
+    va_list ap;
+    va_start(ap, types);
+    st = db->ops->vquery(db, e, sql, types, ap);
+    va_end(ap);
+    return st;
+}
+
+int db_next(struct db_stmt *st, struct err *e)
+{
+    return st->ops->next(st, e);
+}
+
+int db_exec(struct db *db, struct err *e, const char *sql, const char *types, ...)
+{
+    struct db_stmt *st;
+    int rc = -1;
+    va_list ap;
+    va_start(ap, types);
+    st = db->ops->vquery(db, e, sql, types, ap);
+    va_end(ap);
+    if (st && db_next(st, e) >= 0)
+        rc = 0;
+    db_finish(st);
+    return rc;
+}
+
+int db_scalar(struct db *db, struct err *e, int64_t dflt, int64_t *out, const char *sql,
+              const char *types, ...)
+{
+    struct db_stmt *st;
+    int rc = -1, r;
+    va_list ap;
+    va_start(ap, types);
+    st = db->ops->vquery(db, e, sql, types, ap);
+    va_end(ap);
+    if (!st)
+        goto out;
+    r = db_next(st, e);
+    if (r < 0)
+        goto out;
+    *out = (r == 1 && !db_is_null(st, 0)) ? db_int(st, 0) : dflt;
+    rc = 0;
+out:
+    db_finish(st);
+    return rc;
+}
+
+const char *db_text(struct db_stmt *st, int col)
+{
+    return st->ops->text(st, col);
+}
+
+int64_t db_int(struct db_stmt *st, int col)
+{
+    return st->ops->integer(st, col);
+}
+
+const void *db_blob(struct db_stmt *st, int col, size_t *len)
+{
+    return st->ops->blob(st, col, len);
+}
+
+int db_is_null(struct db_stmt *st, int col)
+{
+    return st->ops->is_null(st, col);
+}
+
+void db_finish(struct db_stmt *st)
+{
+    if (st)
+        st->ops->finish(st);
+}
+
+int64_t db_last_id(struct db *db)
+{
+    return db->ops->last_id(db);
+}
+
+int64_t db_changes(struct db *db)
+{
+    return db->ops->changes(db);
+}
+
+int db_begin(struct db *db, struct err *e)
+{
+    return db->ops->begin(db, e);
+}
+
+int db_commit(struct db *db, struct err *e)
+{
+    return db->ops->commit(db, e);
+}
+
+void db_rollback(struct db *db)
+{
+    db->ops->rollback(db);
+}
