@@ -347,7 +347,7 @@ test('home, memo and public pages on a phone; public page without login', async 
   const { page, context } = await session({ width: 390, height: 844 });
   await page.goto(`${BASE}/public`);
   assert.match(await page.locator('h1').textContent(), /Public record/);
-  assert.match(await page.locator('main').textContent(), /Not available yet/);
+  assert.match(await page.locator('main').textContent(), /Latest signed checkpoint/);
   await shot(page, 'public-phone');
   await login(page, 'bob');
   await shot(page, 'home-bob-phone');
@@ -361,6 +361,32 @@ test('home, memo and public pages on a phone; public page without login', async 
   await desk.page.goto(`${BASE}/public`);
   await shot(desk.page, 'public');
   await desk.context.close();
+});
+
+test('an outsider checks a copy on the public page: exact, then one paragraph altered', async () => {
+  // alice saves the official text of her memo (the link under the memo text) ...
+  const { page: a, context: ac } = await session();
+  await login(a, 'alice');
+  await a.goto(`${BASE}/memos/${memo}`);
+  const href = await a.getByRole('link', { name: 'Official text' }).getAttribute('href');
+  const copy = await (await a.request.get(`${BASE}${href}`)).text();
+  assert.match(copy, /dissent-verify: [a-z0-9]{26} \d+ [0-9a-f]{64}/);
+  await ac.close();
+  // ... and someone with no account checks it.
+  const { page, context } = await session();
+  await page.goto(`${BASE}/public`);
+  await page.getByLabel('The copy, with its verification line').fill(copy);
+  await go(page, page.getByRole('button', { name: 'Check this copy' }));
+  assert.match(await page.locator('#check-result').textContent(), /Exact match/);
+  const lines = copy.split('\n');
+  const i = lines.findIndex((l, k) => k > 2 && l.trim().length > 20 && !l.startsWith('dissent-verify'));
+  lines[i] = 'Altered: ' + lines[i];
+  await page.getByLabel('The copy, with its verification line').fill(lines.join('\n'));
+  await go(page, page.getByRole('button', { name: 'Check this copy' }));
+  assert.match(await page.locator('#check-result').textContent(), /Partial match/);
+  assert.match(await page.locator('table').first().textContent(), /changed\s*Altered:/);
+  await shot(page, 'public-check-altered');
+  await context.close();
 });
 
 test('no script errors or CSP violations on any page visited', () => {
