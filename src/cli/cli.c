@@ -317,6 +317,15 @@ static const struct cli_cmd memo_cmds[] = {
      .args = "ID",
      .flags = CLI_REMOTE,
      .run = cmd_memo_circulate},
+    {.name = "refresh-rings",
+     .summary = "add members who enrolled a ring key since the memo opened (drafters)",
+     .usage = "ID",
+     .args = "ID",
+     .details = "A memo accepts anonymous co-signatures against the roster snapshots taken when\n"
+                "it started circulating. Members who enrolled a key later are added by a\n"
+                "refresh; a member who already had a key in a ring is never given a second.",
+     .flags = CLI_REMOTE,
+     .run = cmd_memo_refresh_rings},
     {.name = "withdraw",
      .summary = "withdraw a memo (before it is answered)",
      .usage = "ID",

@@ -285,6 +285,32 @@ int cmd_memo_circulate(struct cli_ctx *ctx)
     return remote_memo_run(ctx, "POST", "/circulate", NULL, render_state_reply);
 }
 
+/* Prints how many rings a refresh added. */
+static int render_rings_refreshed(struct cli_ctx *ctx, const json_t *reply, struct err *e)
+{
+    size_t i;
+    json_t *r;
+    (void)e;
+    fprintf(ctx->out, "%lld ring(s) added to memo ",
+            (long long)json_integer_value(json_object_get(reply, "rings_added")));
+    out_text(ctx->out, ctx->args[0]);
+    fputc('\n', ctx->out);
+    json_array_foreach(json_object_get(reply, "rings"), i, r)
+    {
+        fputs("  ", ctx->out);
+        out_text(ctx->out, json_string_value(json_object_get(r, "organization")));
+        fprintf(ctx->out, " ring %lld: %lld keys\n",
+                (long long)json_integer_value(json_object_get(r, "ring")),
+                (long long)json_integer_value(json_object_get(r, "count")));
+    }
+    return 0;
+}
+
+int cmd_memo_refresh_rings(struct cli_ctx *ctx)
+{
+    return remote_memo_run(ctx, "POST", "/rings/refresh", NULL, render_rings_refreshed);
+}
+
 int cmd_memo_withdraw(struct cli_ctx *ctx)
 {
     return remote_memo_run(ctx, "POST", "/withdraw", NULL, render_state_reply);

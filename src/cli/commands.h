@@ -30,6 +30,7 @@ int cmd_memo_diff(struct cli_ctx *ctx);
 int cmd_memo_list(struct cli_ctx *ctx);
 int cmd_memo_versions(struct cli_ctx *ctx);
 int cmd_memo_circulate(struct cli_ctx *ctx);
+int cmd_memo_refresh_rings(struct cli_ctx *ctx);
 int cmd_memo_withdraw(struct cli_ctx *ctx);
 int cmd_memo_add_drafter(struct cli_ctx *ctx);
 int cmd_memo_signers(struct cli_ctx *ctx);

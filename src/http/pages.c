@@ -401,6 +401,7 @@ const struct http_route page_routes[] = {
     {.method = "POST", .pattern = "/memos/:id/sign", .handler = page_memo_sign},
     {.method = "POST", .pattern = "/memos/:id/unsign", .handler = page_memo_unsign},
     {.method = "POST", .pattern = "/memos/:id/circulate", .handler = page_memo_circulate},
+    {.method = "POST", .pattern = "/memos/:id/refresh-rings", .handler = page_memo_refresh_rings},
     {.method = "POST", .pattern = "/memos/:id/submit", .handler = page_memo_submit},
     {.method = "POST", .pattern = "/memos/:id/withdraw", .handler = page_memo_withdraw},
     {.method = "POST", .pattern = "/memos/:id/acknowledge", .handler = page_review_acknowledge},

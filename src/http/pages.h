@@ -109,6 +109,8 @@ void page_login(struct http_request *req, struct http_response *res, void *app);
 void page_logout(struct http_request *req, struct http_response *res, void *app);
 void page_home(struct http_request *req, struct http_response *res, void *app);
 void page_public(struct http_request *req, struct http_response *res, void *app);
+/* POST /memos/:id/refresh-rings: drafters add members who enrolled since. */
+void page_memo_refresh_rings(struct http_request *req, struct http_response *res, void *app);
 /* POST /public/check: checks a pasted copy against the log (no login). */
 void page_public_check(struct http_request *req, struct http_response *res, void *app);
 

@@ -50,6 +50,7 @@ static const char *done_notice(const char *key)
         {"answered", "The answer is recorded and shown to the drafters."},
         {"closed", "The memo is closed."},
         {"message", "Message sent."},
+        {"rings", "The signing rings are up to date with the rosters."},
     };
     for (size_t i = 0; key && i < ARRAY_LEN(notices); i++)
         if (strcmp(notices[i][0], key) == 0)
@@ -331,6 +332,9 @@ void page_memo_show(struct page *pg, const char *id, int version, int status,
         json_object_set_new(can, "submit", json_boolean((st == CHAN_STATE_DRAFT || circulating) &&
                                                         chan_allowed(CHAN_ACT_SUBMIT, roles, rel,
                                                                      st)));
+        json_object_set_new(can, "refresh_rings",
+                            json_boolean(circulating &&
+                                         chan_allowed(CHAN_ACT_REVISE, roles, rel, st)));
         json_object_set_new(can, "withdraw",
                             json_boolean(st >= 0 && st < CHAN_STATE_ANSWERED &&
                                          chan_allowed(CHAN_ACT_WITHDRAW, roles, rel, st)));
@@ -482,6 +486,32 @@ void page_memo_act_post(struct http_request *req, struct http_response *res, voi
         goto out;
     }
     redirect_done(&pg, id, 0, done, anchor);
+out:
+    json_decref(out);
+    page_end(&pg);
+}
+
+void page_memo_refresh_rings(struct http_request *req, struct http_response *res, void *app)
+{
+    struct page pg;
+    struct err e;
+    json_t *out = NULL;
+    const char *id = req->params[0];
+    int shown = 0;
+
+    err_init(&e);
+    if (page_begin(&pg, req, res, app))
+        goto out;
+    (void)parse_version_arg(page_field(&pg, "shown"), &shown);
+    if (chan_memo_refresh_rings(pg.app->chan, req->pool, &pg.actor, id, &out, &e)) {
+        struct memo_form f = {"act", e.msg, NULL};
+        if (e.code == ERR_NOT_FOUND || e.code == ERR_UNAUTHORIZED)
+            page_fail(&pg, &e);
+        else
+            page_memo_show(&pg, id, shown, err_http_status(e.code), &f);
+        goto out;
+    }
+    redirect_done(&pg, id, 0, "rings", "drafting");
 out:
     json_decref(out);
     page_end(&pg);
