@@ -70,7 +70,9 @@ int db_scalar(struct db *db, struct err *e, int64_t dflt, int64_t *out, const ch
 int64_t db_last_id(struct db *db);
 int64_t db_changes(struct db *db);
 
-/* Transactions. Begin is immediate: it takes the one write lock at once, so
+/* Transactions. After a failed statement inside one, roll back: PostgreSQL
+ * refuses every later statement of that transaction, and its COMMIT fails.
+ * Begin is immediate: it takes the one write lock at once, so
  * writers are serialized across processes (SQLite: BEGIN IMMEDIATE;
  * PostgreSQL: an advisory lock, see db_pg.c). */
 int db_begin(struct db *db, struct err *e) WUR;

@@ -41,6 +41,17 @@ else
   bad "lifecycle on PostgreSQL" "$(grep -A1 FAIL "$E2E_TMP/lifecycle.out" | head -20)"
 fi
 
+# The store's conformance unit test, when it is built next to the binary.
+UNIT=$(dirname "$DISSENT")/tests/unit/store/test_db
+if [ -x "$UNIT" ]; then
+  pg_createdb dissent_unit || exit 1
+  if DISSENT_TEST_PG_URL=$DB_URL "$UNIT" > "$E2E_TMP/unit.out" 2>&1; then
+    ok "store conformance unit test on PostgreSQL"
+  else
+    bad "store conformance unit test on PostgreSQL" "$(grep -B2 -A3 -e FAIL -e ERROR "$E2E_TMP/unit.out" | head -20)"
+  fi
+fi
+
 # ---- 2. the transparency log ----
 pg_createdb dissent_log || exit 1
 DB=$DB_URL
