@@ -6,15 +6,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Prepared statements are kept and reused, keyed by their SQL text: the
+ * store runs the same few dozen statements over and over (a proof reads a
+ * node per level), and preparing costs more than running. */
+#define SQ_CACHE 48
+
+struct sq_cached {
+    char *sql;          /* NULL: free slot */
+    sqlite3_stmt *st;
+    int in_use;         /* handed out and not finished yet */
+    unsigned long used; /* clock of the last use */
+};
+
 struct sq_db {
     struct db base; /* first: db.c sees only this */
     sqlite3 *h;
+    struct sq_cached cache[SQ_CACHE];
+    unsigned long clock;
 };
 
 struct sq_stmt {
     struct db_stmt base;
     struct sq_db *db;
     sqlite3_stmt *st;
+    struct sq_cached *slot; /* the cache slot it came from, or NULL */
 };
 
 static const struct db_ops sq_ops;
@@ -41,8 +56,54 @@ static int sq_fail(struct sq_db *db, struct err *e, const char *what)
 static void sq_close(struct db *d)
 {
     struct sq_db *db = sq(d);
+    for (size_t i = 0; i < SQ_CACHE; i++) {
+        sqlite3_finalize(db->cache[i].st);
+        free(db->cache[i].sql);
+    }
     sqlite3_close_v2(db->h);
     free(db);
+}
+
+/* A prepared statement for sql: a cached one that is not in use, or a new
+ * one that takes the least recently used free slot when there is one. */
+static int sq_prepare(struct sq_db *db, const char *sql, struct sq_stmt *st, struct err *e)
+{
+    struct sq_cached *victim = NULL;
+    int rc = -1;
+    for (size_t i = 0; i < SQ_CACHE; i++) {
+        struct sq_cached *c = &db->cache[i];
+        if (c->sql && !c->in_use && strcmp(c->sql, sql) == 0) {
+            st->slot = c;
+            st->st = c->st;
+            break;
+        }
+        if (!c->in_use && (!victim || !c->sql || (victim->sql && c->used < victim->used)))
+            victim = c;
+    }
+    if (!st->slot) {
+        if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->st, NULL) !=
+            SQLITE_OK) {
+            rc = sq_fail(db, e, "prepare");
+            goto out;
+        }
+        if (victim) {
+            char *copy = strdup(sql);
+            if (copy) {
+                sqlite3_finalize(victim->st);
+                free(victim->sql);
+                victim->sql = copy;
+                victim->st = st->st;
+                st->slot = victim;
+            }
+        }
+    }
+    if (st->slot) {
+        st->slot->in_use = 1;
+        st->slot->used = ++db->clock;
+    }
+    rc = 0;
+out:
+    return rc;
 }
 
 static int sq_exec_script(struct db *d, const char *sql, struct err *e)
@@ -59,7 +120,13 @@ static int sq_exec_script(struct db *d, const char *sql, struct err *e)
 static void sq_finish(struct db_stmt *s)
 {
     struct sq_stmt *st = sqs(s);
-    sqlite3_finalize(st->st);
+    if (st->slot) {
+        sqlite3_reset(st->st);
+        sqlite3_clear_bindings(st->st);
+        st->slot->in_use = 0;
+    } else {
+        sqlite3_finalize(st->st);
+    }
     free(st);
 }
 
@@ -75,10 +142,8 @@ static struct db_stmt *sq_vquery(struct db *d, struct err *e, const char *sql, c
     }
     st->base.ops = &sq_ops;
     st->db = db;
-    if (sqlite3_prepare_v2(db->h, sql, -1, &st->st, NULL) != SQLITE_OK) {
-        sq_fail(db, e, "prepare");
+    if (sq_prepare(db, sql, st, e))
         goto fail;
-    }
     for (const char *t = types ? types : ""; *t; t++, idx++) {
         int r = SQLITE_OK;
         switch (*t) {
@@ -213,8 +278,11 @@ int db_sqlite_open(struct db **out, const char *path, struct err *e)
         goto out;
     }
     sqlite3_busy_timeout(db->h, 5000);
+    /* synchronous=FULL: a commit is on disk before the request is answered.
+     * With NORMAL a power cut could drop the last commits after their
+     * checkpoint was signed and served, and the log would then fork. */
     if (sq_exec_script(&db->base,
-                       "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;",
+                       "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;",
                        e))
         goto out;
     *out = &db->base;
