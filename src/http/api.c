@@ -10,36 +10,6 @@
 
 /* ---- helpers shared by the handlers ---- */
 
-/* Parses the body as a JSON object with exactly the given fields. An empty
- * body reads as {}. *obj holds the parsed object (json_decref it). */
-static int read_body(struct http_request *req, const struct json_field *fields, size_t n,
-                     struct json_value *vals, json_t **obj, struct err *e)
-{
-    int rc = -1;
-    const char *ct = http_header(req, "Content-Type");
-    *obj = NULL;
-    if (req->body_len == 0) {
-        *obj = json_object();
-    } else if (!ct || strncmp(ct, "application/json", 16) != 0) {
-        rc = err_set(e, ERR_UNSUPPORTED, "send the request body as application/json");
-        goto out;
-    } else if (json_parse_strict(req->body, req->body_len, APP_MAX_BODY, 0, obj, e)) {
-        goto out;
-    }
-    rc = json_read_fields(*obj, fields, n, vals, e);
-out:
-    return rc;
-}
-
-/* Replies with out (status ok) when rc is 0, else with the error. */
-static void reply(struct http_response *res, int rc, int ok, json_t *out, const struct err *e)
-{
-    if (rc == 0)
-        http_reply_json(res, ok, out);
-    else
-        http_reply_error(res, e);
-}
-
 /* Authenticates or replies 401/403 itself; returns 0 when the handler may go on. */
 static int authed(struct app *app, struct http_request *req, struct http_response *res,
                   struct actor *a)
@@ -91,14 +61,14 @@ HANDLER(h_login)
     char *token = NULL;
     int rc;
     err_init(&e);
-    rc = read_body(req, f, 2, v, &obj, &e);
+    rc = api_read_body(req, f, 2, v, &obj, &e);
     if (rc == 0)
         rc = chan_login(app->chan, req->pool, v[0].s, v[1].s, &token, &actor, &e);
     if (rc == 0) {
         if (http_set_cookie(res, APP_SESSION_COOKIE, token, CHAN_SESSION_SECONDS))
             rc = err_set(&e, ERR_INTERNAL, "cannot set the session cookie");
     }
-    reply(res, rc, 200,
+    api_reply(res, rc, 200,
           rc ? NULL
              : json_pack("{s:s,s:s,s:o}", "token", token, "csrf", actor.csrf, "member",
                          chan_actor_json(&actor)),
@@ -112,7 +82,7 @@ HANDLER(h_logout)
     rc = chan_logout(app->chan, &actor, &e);
     if (rc == 0 && http_set_cookie(res, APP_SESSION_COOKIE, "x", 0))
         rc = err_set(&e, ERR_INTERNAL, "cannot clear the session cookie");
-    reply(res, rc, 200, rc ? NULL : json_pack("{s:b}", "logged_out", 1), &e);
+    api_reply(res, rc, 200, rc ? NULL : json_pack("{s:b}", "logged_out", 1), &e);
     (void)out;
 }
 
@@ -130,7 +100,7 @@ HANDLER(h_org_list)
 {
     PROLOGUE
     rc = chan_org_list(app->chan, &actor, &out, &e);
-    reply(res, rc, 200, rc ? NULL : json_pack("{s:o}", "organizations", out), &e);
+    api_reply(res, rc, 200, rc ? NULL : json_pack("{s:o}", "organizations", out), &e);
 }
 
 HANDLER(h_org_create)
@@ -140,10 +110,10 @@ HANDLER(h_org_create)
     struct json_value v[2] = {0};
     json_t *obj = NULL;
     PROLOGUE
-    rc = read_body(req, f, 2, v, &obj, &e);
+    rc = api_read_body(req, f, 2, v, &obj, &e);
     if (rc == 0)
         rc = chan_org_create(app->chan, &actor, v[0].s, v[1].s, &out, &e);
-    reply(res, rc, 201, out, &e);
+    api_reply(res, rc, 201, out, &e);
     json_decref(obj);
 }
 
@@ -151,7 +121,7 @@ HANDLER(h_member_list)
 {
     PROLOGUE
     rc = chan_member_list(app->chan, &actor, &out, &e);
-    reply(res, rc, 200, rc ? NULL : json_pack("{s:o}", "members", out), &e);
+    api_reply(res, rc, 200, rc ? NULL : json_pack("{s:o}", "members", out), &e);
 }
 
 /* Reads a JSON array of role names into bits. */
@@ -184,7 +154,7 @@ HANDLER(h_member_create)
     struct chan_member_input in = {0};
     json_t *obj = NULL;
     PROLOGUE
-    rc = read_body(req, f, 5, v, &obj, &e);
+    rc = api_read_body(req, f, 5, v, &obj, &e);
     if (rc == 0)
         rc = roles_from_json(v[3].j, &in.roles, &e);
     if (rc == 0) {
@@ -194,7 +164,7 @@ HANDLER(h_member_create)
         in.password = v[4].s;
         rc = chan_member_create(app->chan, req->pool, &actor, &in, &out, &e);
     }
-    reply(res, rc, 201, out, &e);
+    api_reply(res, rc, 201, out, &e);
     json_decref(obj);
 }
 
@@ -209,14 +179,14 @@ HANDLER(h_member_update)
     unsigned roles = 0;
     json_t *obj = NULL;
     PROLOGUE
-    rc = read_body(req, f, 3, v, &obj, &e);
+    rc = api_read_body(req, f, 3, v, &obj, &e);
     if (rc == 0 && v[0].present)
         rc = roles_from_json(v[0].j, &roles, &e);
     if (rc == 0)
         rc = chan_member_update(app->chan, req->pool, &actor, req->params[0],
                                 v[0].present ? &roles : NULL, v[1].present ? &v[1].b : NULL,
                                 v[2].present ? v[2].s : NULL, &out, &e);
-    reply(res, rc, 200, out, &e);
+    api_reply(res, rc, 200, out, &e);
     json_decref(obj);
 }
 
@@ -224,14 +194,14 @@ HANDLER(h_channel_list)
 {
     PROLOGUE
     rc = chan_channel_list(app->chan, &out, &e);
-    reply(res, rc, 200, rc ? NULL : json_pack("{s:o}", "channels", out), &e);
+    api_reply(res, rc, 200, rc ? NULL : json_pack("{s:o}", "channels", out), &e);
 }
 
 HANDLER(h_channel_get)
 {
     PROLOGUE
     rc = chan_channel_get(app->chan, req->pool, req->params[0], &out, &e);
-    reply(res, rc, 200, out, &e);
+    api_reply(res, rc, 200, out, &e);
 }
 
 HANDLER(h_channel_create)
@@ -245,7 +215,7 @@ HANDLER(h_channel_create)
     struct chan_channel_input in;
     json_t *obj = NULL;
     PROLOGUE
-    rc = read_body(req, f, 5, v, &obj, &e);
+    rc = api_read_body(req, f, 5, v, &obj, &e);
     if (rc == 0) {
         in.slug = v[0].s;
         in.name = v[1].s;
@@ -254,7 +224,7 @@ HANDLER(h_channel_create)
         in.timezone = v[4].present ? v[4].s : NULL;
         rc = chan_channel_create(app->chan, req->pool, &actor, &in, &out, &e);
     }
-    reply(res, rc, 201, out, &e);
+    api_reply(res, rc, 201, out, &e);
     json_decref(obj);
 }
 
@@ -264,11 +234,11 @@ HANDLER(h_holiday_add)
     struct json_value v[2] = {0};
     json_t *obj = NULL;
     PROLOGUE
-    rc = read_body(req, f, 2, v, &obj, &e);
+    rc = api_read_body(req, f, 2, v, &obj, &e);
     if (rc == 0)
         rc = chan_holiday_add(app->chan, req->pool, &actor, req->params[0], v[0].s, v[1].s, &out,
                               &e);
-    reply(res, rc, 200, out, &e);
+    api_reply(res, rc, 200, out, &e);
     json_decref(obj);
 }
 
@@ -278,7 +248,7 @@ HANDLER(h_memo_list)
 {
     PROLOGUE
     rc = chan_memo_list(app->chan, &actor, http_query(req, "scope"), &out, &e);
-    reply(res, rc, 200, out, &e);
+    api_reply(res, rc, 200, out, &e);
 }
 
 HANDLER(h_memo_create)
@@ -296,7 +266,7 @@ HANDLER(h_memo_create)
     size_t nco = 0;
     json_t *obj = NULL;
     PROLOGUE
-    rc = read_body(req, f, 5, v, &obj, &e);
+    rc = api_read_body(req, f, 5, v, &obj, &e);
     if (rc == 0 && v[4].present) {
         size_t i;
         json_t *it;
@@ -315,7 +285,7 @@ HANDLER(h_memo_create)
         in.body = v[3].s;
         rc = chan_memo_create(app->chan, req->pool, &actor, v[0].s, &in, co, nco, &out, &e);
     }
-    reply(res, rc, 201, out, &e);
+    api_reply(res, rc, 201, out, &e);
     json_decref(obj);
 }
 
@@ -323,14 +293,14 @@ HANDLER(h_memo_get)
 {
     PROLOGUE
     rc = chan_memo_get(app->chan, req->pool, &actor, req->params[0], 0, &out, &e);
-    reply(res, rc, 200, out, &e);
+    api_reply(res, rc, 200, out, &e);
 }
 
 HANDLER(h_version_list)
 {
     PROLOGUE
     rc = chan_memo_versions(app->chan, req->pool, &actor, req->params[0], &out, &e);
-    reply(res, rc, 200, out, &e);
+    api_reply(res, rc, 200, out, &e);
 }
 
 HANDLER(h_version_get)
@@ -340,7 +310,7 @@ HANDLER(h_version_get)
     rc = parse_version(req->params[1], "the version in the path", &n, &e);
     if (rc == 0)
         rc = chan_memo_get(app->chan, req->pool, &actor, req->params[0], n, &out, &e);
-    reply(res, rc, 200, out, &e);
+    api_reply(res, rc, 200, out, &e);
 }
 
 HANDLER(h_version_create)
@@ -351,14 +321,14 @@ HANDLER(h_version_create)
     struct chan_version_input in;
     json_t *obj = NULL;
     PROLOGUE
-    rc = read_body(req, f, 3, v, &obj, &e);
+    rc = api_read_body(req, f, 3, v, &obj, &e);
     if (rc == 0) {
         in.title = v[0].present ? v[0].s : NULL;
         in.marking = v[1].present ? v[1].s : NULL;
         in.body = v[2].present ? v[2].s : NULL;
         rc = chan_memo_revise(app->chan, req->pool, &actor, req->params[0], &in, &out, &e);
     }
-    reply(res, rc, 201, out, &e);
+    api_reply(res, rc, 201, out, &e);
     json_decref(obj);
 }
 
@@ -371,7 +341,7 @@ HANDLER(h_memo_diff)
         rc = parse_version(http_query(req, "to"), "query parameter 'to'", &to, &e);
     if (rc == 0)
         rc = chan_memo_diff(app->chan, req->pool, &actor, req->params[0], from, to, &out, &e);
-    reply(res, rc, 200, out, &e);
+    api_reply(res, rc, 200, out, &e);
 }
 
 HANDLER(h_drafter_add)
@@ -380,10 +350,10 @@ HANDLER(h_drafter_add)
     struct json_value v[1] = {0};
     json_t *obj = NULL;
     PROLOGUE
-    rc = read_body(req, f, 1, v, &obj, &e);
+    rc = api_read_body(req, f, 1, v, &obj, &e);
     if (rc == 0)
         rc = chan_memo_add_drafter(app->chan, req->pool, &actor, req->params[0], v[0].s, &out, &e);
-    reply(res, rc, 200, out, &e);
+    api_reply(res, rc, 200, out, &e);
     json_decref(obj);
 }
 
@@ -395,11 +365,11 @@ static void memo_act(struct http_request *req, struct http_response *res, void *
     struct json_value v[1] = {0};
     json_t *obj = NULL;
     PROLOGUE
-    rc = read_body(req, f, field ? 1 : 0, v, &obj, &e);
+    rc = api_read_body(req, f, field ? 1 : 0, v, &obj, &e);
     if (rc == 0)
         rc = chan_memo_act(app->chan, req->pool, &actor, req->params[0], op,
                            field ? v[0].s : NULL, &out, &e);
-    reply(res, rc, 200, out, &e);
+    api_reply(res, rc, 200, out, &e);
     json_decref(obj);
 }
 
@@ -424,11 +394,11 @@ HANDLER(h_sign)
     struct json_value v[1] = {0};
     json_t *obj = NULL;
     PROLOGUE
-    rc = read_body(req, f, 1, v, &obj, &e);
+    rc = api_read_body(req, f, 1, v, &obj, &e);
     if (rc == 0)
         rc = chan_sign(app->chan, req->pool, &actor, req->params[0],
                        v[0].present ? (int)v[0].i : 0, &out, &e);
-    reply(res, rc, 200, out, &e);
+    api_reply(res, rc, 200, out, &e);
     json_decref(obj);
 }
 
@@ -436,21 +406,21 @@ HANDLER(h_unsign)
 {
     PROLOGUE
     rc = chan_unsign(app->chan, req->pool, &actor, req->params[0], &out, &e);
-    reply(res, rc, 200, out, &e);
+    api_reply(res, rc, 200, out, &e);
 }
 
 HANDLER(h_signers)
 {
     PROLOGUE
     rc = chan_signers(app->chan, req->pool, &actor, req->params[0], &out, &e);
-    reply(res, rc, 200, out, &e);
+    api_reply(res, rc, 200, out, &e);
 }
 
 HANDLER(h_counts)
 {
     PROLOGUE
     rc = chan_counts(app->chan, req->pool, &actor, req->params[0], &out, &e);
-    reply(res, rc, 200, out, &e);
+    api_reply(res, rc, 200, out, &e);
 }
 
 /* ---- messages and the access log ---- */
@@ -459,7 +429,7 @@ HANDLER(h_messages)
 {
     PROLOGUE
     rc = chan_messages(app->chan, req->pool, &actor, req->params[0], &out, &e);
-    reply(res, rc, 200, out, &e);
+    api_reply(res, rc, 200, out, &e);
 }
 
 HANDLER(h_message_post)
@@ -468,10 +438,10 @@ HANDLER(h_message_post)
     struct json_value v[1] = {0};
     json_t *obj = NULL;
     PROLOGUE
-    rc = read_body(req, f, 1, v, &obj, &e);
+    rc = api_read_body(req, f, 1, v, &obj, &e);
     if (rc == 0)
         rc = chan_message_post(app->chan, req->pool, &actor, req->params[0], v[0].s, &out, &e);
-    reply(res, rc, 201, out, &e);
+    api_reply(res, rc, 201, out, &e);
     json_decref(obj);
 }
 
@@ -479,14 +449,14 @@ HANDLER(h_memo_access_log)
 {
     PROLOGUE
     rc = chan_access_log(app->chan, req->pool, &actor, req->params[0], &out, &e);
-    reply(res, rc, 200, out, &e);
+    api_reply(res, rc, 200, out, &e);
 }
 
 HANDLER(h_access_log)
 {
     PROLOGUE
     rc = chan_access_log(app->chan, req->pool, &actor, NULL, &out, &e);
-    reply(res, rc, 200, out, &e);
+    api_reply(res, rc, 200, out, &e);
 }
 
 #define V1 "/api/v1"

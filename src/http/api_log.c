@@ -19,14 +19,6 @@ static int query_int(struct http_request *req, const char *name, int64_t min, in
     return 0;
 }
 
-static void reply(struct http_response *res, int rc, json_t *out, const struct err *e)
-{
-    if (rc == 0)
-        http_reply_json(res, 200, out);
-    else
-        http_reply_error(res, e);
-}
-
 static void h_key(struct http_request *req, struct http_response *res, void *app_)
 {
     struct app *app = app_;
@@ -36,7 +28,7 @@ static void h_key(struct http_request *req, struct http_response *res, void *app
     (void)req;
     err_init(&e);
     rc = chan_log_key(app->chan, &out, &e);
-    reply(res, rc, out, &e);
+    api_reply(res, rc, 200, out, &e);
 }
 
 static void h_checkpoint(struct http_request *req, struct http_response *res, void *app_)
@@ -54,7 +46,7 @@ static void h_checkpoint(struct http_request *req, struct http_response *res, vo
         json_decref(out);
         return;
     }
-    reply(res, rc, out, &e);
+    api_reply(res, rc, 200, out, &e);
 }
 
 static void h_leaves(struct http_request *req, struct http_response *res, void *app_)
@@ -70,7 +62,7 @@ static void h_leaves(struct http_request *req, struct http_response *res, void *
         rc = query_int(req, "end", 1, INT64_MAX, &end, &e);
     if (rc == 0)
         rc = chan_log_leaves(app->chan, start, end, &out, &e);
-    reply(res, rc, out, &e);
+    api_reply(res, rc, 200, out, &e);
 }
 
 static void h_memo_leaves(struct http_request *req, struct http_response *res, void *app_)
@@ -81,7 +73,7 @@ static void h_memo_leaves(struct http_request *req, struct http_response *res, v
     int rc;
     err_init(&e);
     rc = chan_log_memo(app->chan, req->params[0], &out, &e);
-    reply(res, rc, out, &e);
+    api_reply(res, rc, 200, out, &e);
 }
 
 static void h_inclusion(struct http_request *req, struct http_response *res, void *app_)
@@ -97,7 +89,7 @@ static void h_inclusion(struct http_request *req, struct http_response *res, voi
         rc = query_int(req, "size", 1, INT64_MAX, &size, &e);
     if (rc == 0)
         rc = chan_log_inclusion(app->chan, index, size, &out, &e);
-    reply(res, rc, out, &e);
+    api_reply(res, rc, 200, out, &e);
 }
 
 static void h_consistency(struct http_request *req, struct http_response *res, void *app_)
@@ -113,7 +105,7 @@ static void h_consistency(struct http_request *req, struct http_response *res, v
         rc = query_int(req, "to", 1, INT64_MAX, &to, &e);
     if (rc == 0)
         rc = chan_log_consistency(app->chan, from, to, &out, &e);
-    reply(res, rc, out, &e);
+    api_reply(res, rc, 200, out, &e);
 }
 
 static void h_rendering(struct http_request *req, struct http_response *res, void *app_)

@@ -9,27 +9,6 @@
 #include <stdint.h>
 #include <string.h>
 
-static void reply(struct http_response *res, int rc, int status, json_t *out, const struct err *e)
-{
-    if (rc == 0)
-        http_reply_json(res, status, out);
-    else
-        http_reply_error(res, e);
-}
-
-/* Parses a JSON body with the given fields (see api.c). */
-static int body(struct http_request *req, const struct json_field *f, size_t n,
-                struct json_value *v, json_t **obj, struct err *e)
-{
-    const char *ct = http_header(req, "Content-Type");
-    *obj = NULL;
-    if (!ct || strncmp(ct, "application/json", 16) != 0)
-        return err_set(e, ERR_UNSUPPORTED, "send the request body as application/json");
-    if (json_parse_strict(req->body, req->body_len, APP_MAX_BODY, 0, obj, e))
-        return -1;
-    return json_read_fields(*obj, f, n, v, e);
-}
-
 static void h_rosters(struct http_request *req, struct http_response *res, void *app_)
 {
     struct app *app = app_;
@@ -39,7 +18,7 @@ static void h_rosters(struct http_request *req, struct http_response *res, void 
     (void)req;
     err_init(&e);
     rc = chan_roster_list(app->chan, &out, &e);
-    reply(res, rc, 200, out, &e);
+    api_reply(res, rc, 200, out, &e);
 }
 
 static void h_roster(struct http_request *req, struct http_response *res, void *app_)
@@ -55,7 +34,7 @@ static void h_roster(struct http_request *req, struct http_response *res, void *
         rc = err_set(&e, ERR_INVALID, "query parameter 'size' must be a positive whole number");
     if (rc == 0)
         rc = chan_roster_get(app->chan, req->pool, req->params[0], size, &out, &e);
-    reply(res, rc, 200, out, &e);
+    api_reply(res, rc, 200, out, &e);
 }
 
 static void h_enroll(struct http_request *req, struct http_response *res, void *app_)
@@ -73,10 +52,10 @@ static void h_enroll(struct http_request *req, struct http_response *res, void *
     err_init(&e);
     rc = app_authenticate(app, req, &actor, &e);
     if (rc == 0)
-        rc = body(req, f, 2, v, &obj, &e);
+        rc = api_read_body(req, f, 2, v, &obj, &e);
     if (rc == 0)
         rc = chan_roster_enroll(app->chan, req->pool, &actor, v[0].s, v[1].s, &out, &e);
-    reply(res, rc, 201, out, &e);
+    api_reply(res, rc, 201, out, &e);
     json_decref(obj);
 }
 
@@ -91,7 +70,7 @@ static void h_refresh(struct http_request *req, struct http_response *res, void 
     rc = app_authenticate(app, req, &actor, &e);
     if (rc == 0)
         rc = chan_memo_refresh_rings(app->chan, req->pool, &actor, req->params[0], &out, &e);
-    reply(res, rc, 200, out, &e);
+    api_reply(res, rc, 200, out, &e);
 }
 
 static void h_public_memo(struct http_request *req, struct http_response *res, void *app_)
@@ -102,7 +81,7 @@ static void h_public_memo(struct http_request *req, struct http_response *res, v
     int rc;
     err_init(&e);
     rc = chan_public_memo(app->chan, req->pool, req->params[0], &out, &e);
-    reply(res, rc, 200, out, &e);
+    api_reply(res, rc, 200, out, &e);
 }
 
 /* Anonymous: reads nothing that identifies the sender (no cookie, no header
@@ -118,10 +97,10 @@ static void h_anon_sign(struct http_request *req, struct http_response *res, voi
     json_t *out = NULL, *obj = NULL;
     int rc;
     err_init(&e);
-    rc = body(req, f, 1, v, &obj, &e);
+    rc = api_read_body(req, f, 1, v, &obj, &e);
     if (rc == 0)
         rc = chan_anon_submit(app->chan, req->pool, req->params[0], v[0].j, &out, &e);
-    reply(res, rc, 200, out, &e);
+    api_reply(res, rc, 200, out, &e);
     json_decref(obj);
 }
 
