@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 static void h_rosters(struct http_request *req, struct http_response *res, void *app_)
 {
@@ -84,6 +85,33 @@ static void h_public_memo(struct http_request *req, struct http_response *res, v
     api_reply(res, rc, 200, out, &e);
 }
 
+/* Verifying proofs against a large ring costs real CPU (about 0.15 s at 2^16
+ * keys) and handlers run one at a time, so unbounded anonymous traffic could
+ * stall the whole server. The limit is global — it must not tell senders
+ * apart — and generous for real signing: ANON_WINDOW_MAX requests per
+ * ANON_WINDOW_S seconds, then 429 until the window turns. Handlers are
+ * serialized, so these counters need no lock of their own. */
+#define ANON_WINDOW_S 10
+#define ANON_WINDOW_MAX 50
+
+static int anon_admit(struct err *e)
+{
+    static int64_t window_start;
+    static int used;
+    int64_t now = (int64_t)time(NULL);
+    int rc = 0;
+    if (now - window_start >= ANON_WINDOW_S) {
+        window_start = now;
+        used = 0;
+    }
+    if (used >= ANON_WINDOW_MAX)
+        rc = err_set(e, ERR_RATE, "the server is busy verifying anonymous signatures: try again in "
+                                  "a few seconds");
+    else
+        used++;
+    return rc;
+}
+
 /* Anonymous: reads nothing that identifies the sender (no cookie, no header
  * other than Content-Type); the route flag keeps it out of the logs. */
 static void h_anon_sign(struct http_request *req, struct http_response *res, void *app_)
@@ -97,7 +125,9 @@ static void h_anon_sign(struct http_request *req, struct http_response *res, voi
     json_t *out = NULL, *obj = NULL;
     int rc;
     err_init(&e);
-    rc = api_read_body(req, f, 1, v, &obj, &e);
+    rc = anon_admit(&e);
+    if (rc == 0)
+        rc = api_read_body(req, f, 1, v, &obj, &e);
     if (rc == 0)
         rc = chan_anon_submit(app->chan, req->pool, req->params[0], v[0].j, &out, &e);
     api_reply(res, rc, 200, out, &e);

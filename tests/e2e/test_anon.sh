@@ -237,4 +237,10 @@ expect_eq "verify-signatures fails on a moved signature (exit 1)" "$RC" 1
 expect_in "naming the signature" "$V" "MISMATCH: signature $TAG_BOB (version 1) does not verify"
 expect_in "and the counts it no longer reproduces" "$V" "the server counts 2 anonymous signatures; 1 verify"
 
+# ---- a flood of anonymous requests is held back for everyone (the limit tells no sender apart) ----
+CODES=$(for i in $(seq 1 60); do curl -s -o /dev/null -w '%{http_code} ' -H 'Content-Type: application/json' \
+  -d '{"signatures":[]}' "$URL/api/v1/anonymous/memos/$ID/signatures"; done)
+expect_in "past 50 requests in 10 s the endpoint answers 429" "$CODES" "429"
+expect_in "and the rest of the server still answers" "$(curl -s "$URL/healthz")" '"ok"'
+
 e2e_summary anon
