@@ -224,9 +224,22 @@ void page_home_show(struct page *pg, int status, json_t *admin_form)
                   "The queue is empty: no memo awaits acknowledgement or an answer.");
     }
     if (r & CHAN_ROLE_LEADERSHIP) {
+        json_t *sub, *rows, *late = json_array();
+        size_t i;
+        json_t *row;
         json_object_set_new(d, "is_leadership", json_true());
         list_into(pg, "all", "submitted", channels, 1, "Submitted memos",
                   "No memo has been submitted yet.");
+        /* Escalation: deadlines the policy office has missed come first. */
+        sub = json_object_get(d, "submitted");
+        rows = json_object_get(sub, "rows");
+        json_array_foreach(rows, i, row) if (json_is_true(json_object_get(row, "overdue")))
+            json_array_append(late, row);
+        json_object_set_new(d, "overdue",
+                            json_pack("{s:s,s:s,s:b,s:b,s:o}", "caption", "Overdue memos", "empty",
+                                      "", "deadlines", 1, "has_rows", json_array_size(late) > 0,
+                                      "rows", late));
+        json_object_set_new(d, "has_overdue", json_boolean(json_array_size(late) > 0));
     }
     if (r & CHAN_ROLE_AUDITOR) {
         json_t *log = NULL;
