@@ -770,8 +770,10 @@ int logc_state_load(const char *path, struct logc_state *s, int *found, struct e
     size_t i;
 
     memset(s, 0, sizeof *s);
-    if (read_json_file(path, LOGC_STATE_MAX, &o, found, e) || !*found) {
-        rc = *found ? -1 : 0;
+    if (read_json_file(path, LOGC_STATE_MAX, &o, found, e))
+        goto out; /* a file that exists but is not a JSON object is an error, not "no state" */
+    if (!*found) {
+        rc = 0;
         goto out;
     }
     key = json_string_value(json_object_get(o, "verifier_key"));

@@ -223,6 +223,33 @@ static void test_state_file(void **state)
     rmdir(dir);
 }
 
+/* Found by fuzzing (tests/fuzz/client/fuzz_state.c): a state file that exists
+ * but is empty or not JSON was loaded as "no state" (0, found 0), so the
+ * monitor would start over and pin whatever key the server offers. */
+static void test_state_file_unreadable(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/dissent-logc-XXXXXX", path[256];
+    static const char *const bad[] = {"", "not json", "[1,2]", "{\"v\":1"};
+    struct logc_state s;
+    struct err e;
+
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/state.json", dir);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int found = -1;
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(bad[i], f);
+        fclose(f);
+        err_init(&e);
+        assert_int_equal(logc_state_load(path, &s, &found, &e), -1);
+        assert_int_equal(e.code, ERR_INVALID);
+    }
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -230,6 +257,7 @@ int main(void)
         cmocka_unit_test(test_hash_base64),
         cmocka_unit_test(test_leaf_shapes),
         cmocka_unit_test(test_state_file),
+        cmocka_unit_test(test_state_file_unreadable),
     };
     if (sodium_init() < 0)
         return 1;
