@@ -56,7 +56,7 @@ BENCH_BIN := $(BENCH_SRC:%.c=$(BUILD)/%)
 VECTORS ?= $(abspath ../shared/vectors)
 DEPS_STAMP := .deps-ok
 
-.PHONY: all deps run check unit vectors asan e2e browser bench clean format
+.PHONY: all deps run check unit vectors asan fuzz e2e browser bench clean format
 all: $(BUILD)/dissent
 
 deps: $(DEPS_STAMP)
@@ -105,6 +105,11 @@ vectors: $(VEC_BIN)
 asan: | $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 unit vectors
 
+# Coverage-guided fuzzing with clang's libFuzzer (tests/fuzz/, docs/testing.md);
+# FUZZ_SECONDS per harness (check uses a short smoke run).
+fuzz: | $(DEPS_STAMP)
+	@bash tests/fuzz/run.sh
+
 e2e: $(BUILD)/dissent
 	@bash tests/e2e/run.sh $(abspath $(BUILD)/dissent)
 
@@ -115,9 +120,10 @@ check: deps
 	@bash scripts/deps.sh test
 	@$(MAKE) --no-print-directory all unit vectors
 	@$(MAKE) --no-print-directory asan
+	@FUZZ_SECONDS=$${FUZZ_SECONDS:-8} $(MAKE) --no-print-directory fuzz
 	@$(MAKE) --no-print-directory e2e browser
-	@echo "make check: every suite passed (unit, vectors, sanitizers, end-to-end, browser)"
-	@echo "check: 6 passed, 0 failed"
+	@echo "make check: every suite passed (unit, vectors, sanitizers, fuzz smoke, end-to-end, browser)"
+	@echo "check: 7 passed, 0 failed"
 
 bench: $(BENCH_BIN) $(BUILD)/dissent
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
@@ -126,6 +132,6 @@ format:
 	clang-format -i $(wildcard src/*/*.[ch] src/*.c tests/*/*/*.c tests/*/*.c bench/*.c)
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
