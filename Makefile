@@ -1,7 +1,7 @@
 # dissent — one Makefile, no generated build system.
 #
 #   make run     install missing packages, build, create dissent.db with a demo, serve on 127.0.0.1:8080
-#   make check   every test: unit, vectors, sanitizers, end-to-end, browser
+#   make check   every test: unit, vectors, sanitizers, fuzz smoke, end-to-end, browser
 #   make bench   benchmarks (figures printed, never asserted)
 #
 # Sources are discovered: every src/<layer>/*.c goes into the library, every

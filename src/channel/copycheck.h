@@ -28,7 +28,8 @@
 #define COPY_VERIFY_PREFIX "dissent-verify:"
 
 /* Splits text into normalized paragraphs: a JSON array of strings (new
- * reference). Empty paragraphs are dropped. NULL when out of memory. */
+ * reference). Empty paragraphs are dropped. NULL when out of memory or when
+ * text is not valid UTF-8 (callers check that first). */
 json_t *copy_paragraphs(const char *text);
 
 /* The paragraphs of a version: [title] + body paragraphs. */
