@@ -1,5 +1,6 @@
 /* keystore.c — the CLI's ring key file: default path, creation, opening. */
 #include "client/keystore.h"
+#include "client/files.h"
 
 #include "ring/keyfile.h"
 #include "ring/triptych.h"
@@ -38,24 +39,6 @@ int keystore_default_path(char *out, size_t n, struct err *e)
     return 0;
 }
 
-/* Creates the missing directories above path with mode 0700. */
-static int make_parents(const char *path, struct err *e)
-{
-    char dir[KEYSTORE_PATH_MAX];
-    if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
-        return err_set(e, ERR_INVALID, "the key file path is longer than %zu bytes",
-                       sizeof dir - 1);
-    for (char *p = dir + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-            return err_set(e, ERR_IO, "cannot create the directory %s: %s", dir, strerror(errno));
-        *p = '/';
-    }
-    return 0;
-}
-
 int keystore_create(const char *path, const char *pass, size_t pass_len, uint8_t pk[32],
                     struct err *e)
 {
@@ -74,7 +57,7 @@ int keystore_create(const char *path, const char *pass, size_t pass_len, uint8_t
                 path);
         goto out;
     }
-    if (make_parents(path, e) || ring_keypair(pk, sk, e) ||
+    if (files_make_parents(path, e) || ring_keypair(pk, sk, e) ||
         ring_keyfile_seal(file, sk, pass, pass_len, cost_ops, cost_mem, e) ||
         ring_keyfile_write(path, file, e))
         goto out;

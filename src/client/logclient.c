@@ -2,6 +2,7 @@
  * checking checkpoints, leaves and proofs; compact ranges; leaf shapes; the
  * monitor's state file and the pinned keys of `dissent verify`. */
 #include "client/logclient.h"
+#include "client/files.h"
 
 #include "base/buf.h"
 #include "base/util.h"
@@ -622,92 +623,18 @@ out:
 
 /* ---- files ------------------------------------------------------------- */
 
-/* Creates every missing directory above path's last component (mode 0700). */
-static int make_parents(const char *path, struct err *e)
-{
-    char dir[1024];
-    size_t len = strlen(path);
-    if (len >= sizeof dir)
-        return err_set(e, ERR_INVALID, "the path %.80s... is too long", path);
-    memcpy(dir, path, len + 1);
-    for (char *p = dir + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-            return err_set(e, ERR_IO, "cannot create the directory %s: %s", dir, strerror(errno));
-        *p = '/';
-    }
-    return 0;
-}
-
 /* Writes text (and a final newline if nl) to path atomically, mode 0600. */
 static int write_atomic(const char *path, const char *text, int nl, struct err *e)
 {
-    int rc = -1, fd = -1, have_tmp = 0;
-    char tmp[1100], dir[1024];
-    size_t len = strlen(text);
-    char *slash;
-
-    if (make_parents(path, e))
-        goto out;
-    if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= (int)sizeof tmp) {
-        err_set(e, ERR_INVALID, "the path %.80s... is too long", path);
-        goto out;
-    }
-    fd = mkstemp(tmp);
-    if (fd < 0) {
-        err_set(e, ERR_IO, "cannot write %s: %s", path, strerror(errno));
-        goto out;
-    }
-    have_tmp = 1;
-    if (fchmod(fd, 0600) != 0) {
-        err_set(e, ERR_IO, "cannot restrict %s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    for (size_t off = 0; off < len;) {
-        ssize_t k = write(fd, text + off, len - off);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0) {
-            err_set(e, ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
-            goto out;
-        }
-        off += (size_t)k;
-    }
-    if ((nl && write(fd, "\n", 1) != 1) || fsync(fd) != 0) {
-        err_set(e, ERR_IO, "cannot flush %s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    if (close(fd) != 0) {
-        fd = -1;
-        err_set(e, ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    fd = -1;
-    if (rename(tmp, path) != 0) {
-        err_set(e, ERR_IO, "cannot save %s: %s", path, strerror(errno));
-        goto out;
-    }
-    have_tmp = 0;
-    /* Make the rename itself durable. */
-    snprintf(dir, sizeof dir, "%s", path);
-    slash = strrchr(dir, '/');
-    if (slash == dir)
-        slash[1] = '\0';
-    else if (slash)
-        *slash = '\0';
-    else
-        snprintf(dir, sizeof dir, ".");
-    fd = open(dir, O_RDONLY);
-    if (fd >= 0)
-        (void)fsync(fd);
-    rc = 0;
-out:
-    if (fd >= 0)
-        close(fd);
-    if (have_tmp)
-        unlink(tmp);
+    struct buf b;
+    int rc;
+    buf_init(&b, strlen(text) + 2);
+    rc = buf_puts(&b, text, e);
+    if (rc == 0 && nl)
+        rc = buf_puts(&b, "\n", e);
+    if (rc == 0)
+        rc = files_write_private(path, b.data, b.len, e);
+    buf_release(&b);
     return rc;
 }
 

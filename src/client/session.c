@@ -1,5 +1,6 @@
 /* session.c — load, save and remove the CLI's saved login. */
 #include "client/session.h"
+#include "client/files.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -126,41 +127,13 @@ out:
     return rc;
 }
 
-/* Creates every missing directory above path's last component (mode 0700). */
-static int make_parents(const char *path, struct err *e)
-{
-    char dir[SESSION_PATH_MAX];
-    size_t len = strlen(path);
-    if (len >= sizeof dir)
-        return err_set(e, ERR_INVALID, "the session file path is too long");
-    memcpy(dir, path, len + 1);
-    for (char *p = dir + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-            return err_set(e, ERR_IO, "cannot create the directory %s: %s", dir, strerror(errno));
-        *p = '/';
-    }
-    return 0;
-}
-
 int session_save(const char *path, const struct session *s, struct err *e)
 {
     int rc = -1;
-    int fd = -1;
-    char tmp[SESSION_PATH_MAX + 16];
-    char *text = NULL;
+    char *text = NULL, *line = NULL;
     size_t len = 0;
     json_t *root = NULL;
-    int have_tmp = 0;
 
-    if (make_parents(path, e) != 0)
-        goto out;
-    if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= (int)sizeof tmp) {
-        err_set(e, ERR_INVALID, "the session file path is too long");
-        goto out;
-    }
     root = json_pack("{s:s, s:s, s:s}", "server", s->server, "token", s->token, "username",
                      s->username);
     if (!root || !(text = json_dumps(root, JSON_INDENT(2)))) {
@@ -168,47 +141,21 @@ int session_save(const char *path, const struct session *s, struct err *e)
         goto out;
     }
     len = strlen(text);
-    fd = mkstemp(tmp);
-    if (fd < 0) {
-        err_set(e, ERR_IO, "cannot write the session file %s: %s", path, strerror(errno));
+    line = malloc(len + 1);
+    if (!line) {
+        err_set(e, ERR_NOMEM, "out of memory");
         goto out;
     }
-    have_tmp = 1;
-    if (fchmod(fd, 0600) != 0) {
-        err_set(e, ERR_IO, "cannot restrict the session file %s: %s", tmp, strerror(errno));
+    memcpy(line, text, len);
+    line[len] = '\n';
+    if (files_write_private(path, line, len + 1, e))
         goto out;
-    }
-    for (size_t off = 0; off < len;) {
-        ssize_t k = write(fd, text + off, len - off);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0) {
-            err_set(e, ERR_IO, "cannot write the session file %s: %s", tmp, strerror(errno));
-            goto out;
-        }
-        off += (size_t)k;
-    }
-    if (write(fd, "\n", 1) != 1 || fsync(fd) != 0) {
-        err_set(e, ERR_IO, "cannot write the session file %s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    if (close(fd) != 0) {
-        fd = -1;
-        err_set(e, ERR_IO, "cannot write the session file %s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    fd = -1;
-    if (rename(tmp, path) != 0) {
-        err_set(e, ERR_IO, "cannot save the session file %s: %s", path, strerror(errno));
-        goto out;
-    }
-    have_tmp = 0;
     rc = 0;
 out:
-    if (fd >= 0)
-        close(fd);
-    if (have_tmp)
-        unlink(tmp);
+    if (line) {
+        sodium_memzero(line, len + 1);
+        free(line);
+    }
     if (text) {
         sodium_memzero(text, len);
         free(text);
