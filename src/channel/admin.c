@@ -31,12 +31,6 @@ static const struct chan_preset presets[] = {
      .ext = {.amount = 0, .unit = CHAN_UNIT_MONTHS}},
 };
 
-static int tx_fail(struct chan *c)
-{
-    store_rollback(c->st);
-    return -1;
-}
-
 int chan_org_create(struct chan *c, const struct actor *a, const char *slug, const char *name,
                     json_t **out, struct err *e)
 {
@@ -48,7 +42,7 @@ int chan_org_create(struct chan *c, const struct actor *a, const char *slug, con
     if (store_begin(c->st, e))
         goto out;
     if (store_org_insert(c->st, slug, name, now_utc(), &id, e) || store_commit(c->st, e)) {
-        rc = tx_fail(c);
+        rc = chan_tx_end(c, -1, NULL, e);
         goto out;
     }
     *out = json_pack("{s:s,s:s}", "slug", slug, "name", name);
@@ -106,7 +100,7 @@ int chan_member_create(struct chan *c, struct pool *p, const struct actor *a,
     if (store_org_by_slug(c->st, in->org, &m.org_id, e) ||
         store_member_insert(c->st, &m, now_utc(), &id, e) ||
         store_member_by_id(c->st, p, id, &m, e) || store_commit(c->st, e)) {
-        rc = tx_fail(c);
+        rc = chan_tx_end(c, -1, NULL, e);
         goto out;
     }
     *out = member_json(&m);
@@ -131,7 +125,7 @@ int chan_member_update(struct chan *c, struct pool *p, const struct actor *a,
     if (store_begin(c->st, e))
         goto out;
     if (store_member_by_username(c->st, p, username, &m, e)) {
-        rc = tx_fail(c);
+        rc = chan_tx_end(c, -1, NULL, e);
         goto out;
     }
     if (roles)
@@ -141,7 +135,7 @@ int chan_member_update(struct chan *c, struct pool *p, const struct actor *a,
     if (password)
         m.password_hash = hash;
     if (store_member_update(c->st, &m, e) || store_commit(c->st, e)) {
-        rc = tx_fail(c);
+        rc = chan_tx_end(c, -1, NULL, e);
         goto out;
     }
     *out = member_json(&m);
@@ -296,7 +290,7 @@ int chan_channel_create(struct chan *c, struct pool *p, const struct actor *a,
     if (store_begin(c->st, e))
         goto out;
     if (store_channel_insert(c->st, &ch, now_utc(), &id, e) || store_commit(c->st, e)) {
-        rc = tx_fail(c);
+        rc = chan_tx_end(c, -1, NULL, e);
         goto out;
     }
     rc = chan_channel_get(c, p, in->slug, out, e);
@@ -322,7 +316,7 @@ int chan_holiday_add(struct chan *c, struct pool *p, const struct actor *a, cons
         goto out;
     if (store_channel_by_slug(c->st, p, slug, &ch, e) ||
         store_holiday_add(c->st, ch.id, t / 86400, name, e) || store_commit(c->st, e)) {
-        rc = tx_fail(c);
+        rc = chan_tx_end(c, -1, NULL, e);
         goto out;
     }
     rc = chan_channel_get(c, p, slug, out, e);

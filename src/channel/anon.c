@@ -17,12 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int tx_fail(struct chan *c)
-{
-    store_rollback(c->st);
-    return -1;
-}
-
 /* Adds src's {version|organization, count} rows into dst (same shape). */
 static void merge_counts(json_t *dst, const json_t *src, const char *key)
 {
@@ -231,7 +225,7 @@ int chan_roster_enroll(struct chan *c, struct pool *p, const struct actor *a, co
         json_object_set_new(*out, "rekeyed", json_boolean(found));
     goto out;
 fail:
-    rc = tx_fail(c);
+    rc = chan_tx_end(c, -1, NULL, e);
 out:
     return rc;
 }
@@ -352,7 +346,7 @@ int chan_memo_refresh_rings(struct chan *c, struct pool *p, const struct actor *
         json_object_set_new(*out, "rings_added", json_integer(made));
     goto out;
 fail:
-    rc = tx_fail(c);
+    rc = chan_tx_end(c, -1, NULL, e);
 out:
     return rc;
 }
@@ -653,7 +647,7 @@ int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const 
     rc = 0;
     goto out;
 fail:
-    rc = tx_fail(c);
+    rc = chan_tx_end(c, -1, NULL, e);
 out:
     json_decref(rings);
     json_decref(results);

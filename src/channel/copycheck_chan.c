@@ -50,7 +50,7 @@ static json_t *excerpt(const json_t *paras, json_int_t n)
     return json_string(s);
 }
 
-int chan_copy_check(struct chan *c, const char *text, json_t **out, struct err *e)
+static int copy_check(struct chan *c, const char *text, json_t **out, struct err *e)
 {
     int rc = -1, version = 0;
     char memo[32];
@@ -141,5 +141,16 @@ out:
     json_decref(paras);
     json_decref(digests);
     json_decref(cmp);
+    return rc;
+}
+
+int chan_copy_check(struct chan *c, const char *text, json_t **out, struct err *e)
+{
+    /* One snapshot: the leaf, the log's size and its nodes of one moment. */
+    int rc = store_begin_read(c->st, e);
+    if (rc == 0) {
+        rc = copy_check(c, text, out, e);
+        store_rollback(c->st);
+    }
     return rc;
 }

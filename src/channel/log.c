@@ -126,7 +126,7 @@ int chan_log_checkpoint(struct chan *c, json_t **out, struct err *e)
 
     buf_init(&note, 1 << 16);
     /* One read transaction: the size and the nodes come from one snapshot. */
-    if (store_begin(c->st, e))
+    if (store_begin_read(c->st, e))
         goto out;
     if (store_tlog_size(c->st, &size, e) || tlog_root(&src, (uint64_t)size, root, e)) {
         store_rollback(c->st);
@@ -226,7 +226,7 @@ int chan_log_inclusion(struct chan *c, int64_t index, int64_t size, json_t **out
     unsigned char leaf[TLOG_HASH_SIZE];
     char l64[48];
 
-    if (store_begin(c->st, e))
+    if (store_begin_read(c->st, e))
         goto out;
     if (store_tlog_size(c->st, &have, e))
         goto done;
@@ -254,7 +254,7 @@ int chan_log_consistency(struct chan *c, int64_t from, int64_t to, json_t **out,
     struct tlog_proof proof;
     struct tlog_node_source src = node_source(c);
 
-    if (store_begin(c->st, e))
+    if (store_begin_read(c->st, e))
         goto out;
     if (store_tlog_size(c->st, &have, e))
         goto done;

@@ -124,6 +124,11 @@ int db_begin(struct db *db, struct err *e)
     return db->ops->begin(db, e);
 }
 
+int db_begin_read(struct db *db, struct err *e)
+{
+    return db->ops->begin_read(db, e);
+}
+
 int db_commit(struct db *db, struct err *e)
 {
     return db->ops->commit(db, e);

@@ -76,6 +76,10 @@ int64_t db_changes(struct db *db);
  * writers are serialized across processes (SQLite: BEGIN IMMEDIATE;
  * PostgreSQL: an advisory lock, see db_pg.c). */
 int db_begin(struct db *db, struct err *e) WUR;
+/* A read-only transaction: one consistent snapshot, no write lock (readers
+ * of the log must see the size and the nodes of one moment without queueing
+ * behind writers). End it with db_rollback. */
+int db_begin_read(struct db *db, struct err *e) WUR;
 int db_commit(struct db *db, struct err *e) WUR;
 void db_rollback(struct db *db);
 

@@ -27,6 +27,7 @@ struct db_ops {
     int64_t (*last_id)(struct db *db);
     int64_t (*changes)(struct db *db);
     int (*begin)(struct db *db, struct err *e);
+    int (*begin_read)(struct db *db, struct err *e);
     int (*commit)(struct db *db, struct err *e);
     void (*rollback)(struct db *db);
 };

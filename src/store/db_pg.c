@@ -564,6 +564,17 @@ static int pg_begin(struct db *d, struct err *e)
     return 0;
 }
 
+/* A read-only snapshot: REPEATABLE READ makes every statement see the same
+ * moment, and no advisory lock is taken, so readers never queue behind
+ * writers. */
+static int pg_begin_read(struct db *d, struct err *e)
+{
+    struct pg_db *db = pg(d);
+    if (PQtransactionStatus(db->conn) == PQTRANS_IDLE)
+        pg_revive(db);
+    return pg_command(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", PGRES_COMMAND_OK, e);
+}
+
 /* COMMIT of a transaction that failed is answered "ROLLBACK" with no error:
  * that must be reported as a failure. */
 static int pg_commit(struct db *d, struct err *e)
@@ -601,6 +612,7 @@ static const struct db_ops pg_ops = {
     .last_id = pg_last_id,
     .changes = pg_changes,
     .begin = pg_begin,
+    .begin_read = pg_begin_read,
     .commit = pg_commit,
     .rollback = pg_rollback,
 };

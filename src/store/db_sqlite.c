@@ -233,6 +233,12 @@ static int sq_begin(struct db *db, struct err *e)
     return sq_exec_script(db, "BEGIN IMMEDIATE", e);
 }
 
+/* Deferred: the snapshot starts at the first read and takes no write lock. */
+static int sq_begin_read(struct db *db, struct err *e)
+{
+    return sq_exec_script(db, "BEGIN DEFERRED", e);
+}
+
 static int sq_commit(struct db *db, struct err *e)
 {
     return sq_exec_script(db, "COMMIT", e);
@@ -258,6 +264,7 @@ static const struct db_ops sq_ops = {
     .last_id = sq_last_id,
     .changes = sq_changes,
     .begin = sq_begin,
+    .begin_read = sq_begin_read,
     .commit = sq_commit,
     .rollback = sq_rollback,
 };

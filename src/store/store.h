@@ -24,6 +24,8 @@ int store_open(struct store **out, const char *url, struct err *e) WUR;
 void store_close(struct store *s);
 
 int store_begin(struct store *s, struct err *e) WUR;
+/* A read-only snapshot without the write lock; end it with store_rollback. */
+int store_begin_read(struct store *s, struct err *e) WUR;
 int store_commit(struct store *s, struct err *e) WUR;
 void store_rollback(struct store *s);
 
