@@ -56,8 +56,21 @@ BENCH_BIN := $(BENCH_SRC:%.c=$(BUILD)/%)
 VECTORS ?= $(abspath ../shared/vectors)
 DEPS_STAMP := .deps-ok
 
-.PHONY: all deps run check unit vectors asan fuzz e2e browser bench clean format
+.PHONY: all deps run check unit vectors asan fuzz e2e browser bench clean format lint
 all: $(BUILD)/dissent
+
+# web/ is compiled into the binary through two generated, committed files:
+# they are remade whenever a file under web/ changes (and `make lint` fails
+# when the committed ones are stale, e.g. in a clean clone).
+WEB_STATIC    := $(wildcard web/static/*)
+WEB_TEMPLATES := $(wildcard web/templates/*.html)
+src/http/static.inc src/http/tmpl.inc &: $(WEB_STATIC) $(WEB_TEMPLATES) tools/embed.sh
+	@sh tools/embed.sh
+$(BUILD)/obj/src/http/static.o: src/http/static.inc
+$(BUILD)/obj/src/http/tmpl.o: src/http/tmpl.inc
+
+# Every C file we write, formatted by .clang-format (the .inc files are generated).
+FORMAT_SRC = $(filter-out %.inc,$(shell git ls-files 'src/*.[ch]' 'tests/*.[ch]' 'bench/*.[ch]' 2>/dev/null))
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/deps.sh
@@ -116,20 +129,27 @@ e2e: $(BUILD)/dissent
 browser: $(BUILD)/dissent
 	@if [ -f tests/browser/run.sh ]; then bash tests/browser/run.sh $(abspath $(BUILD)/dissent); fi
 
+# Fails on a file clang-format would change, and on stale generated files.
+lint: | $(DEPS_STAMP)
+	@clang-format --dry-run -Werror $(FORMAT_SRC) || { echo "lint: run 'make format' and commit" >&2; exit 1; }
+	@sh tools/embed.sh --check
+	@echo "lint: formatted and generated files are current"
+
 check: deps
 	@bash scripts/deps.sh test
+	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory all unit vectors
 	@$(MAKE) --no-print-directory asan
 	@FUZZ_SECONDS=$${FUZZ_SECONDS:-8} $(MAKE) --no-print-directory fuzz
 	@$(MAKE) --no-print-directory e2e browser
-	@echo "make check: every suite passed (unit, vectors, sanitizers, fuzz smoke, end-to-end, browser)"
-	@echo "check: 7 passed, 0 failed"
+	@echo "make check: every suite passed (lint, unit, vectors, sanitizers, fuzz smoke, end-to-end, browser)"
+	@echo "check: 8 passed, 0 failed"
 
 bench: $(BENCH_BIN) $(BUILD)/dissent
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
 
 format:
-	clang-format -i $(wildcard src/*/*.[ch] src/*.c tests/*/*/*.c tests/*/*.c bench/*.c)
+	clang-format -i $(FORMAT_SRC)
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -4,15 +4,37 @@
 #   web/static/*          → src/http/static.inc (included by src/http/static.c)
 #   web/templates/*.html  → src/http/tmpl.inc   (included by src/http/tmpl.c)
 #
-# Run it after editing anything under web/ and commit the .inc files too:
+# The Makefile runs it whenever a file under web/ is newer than the .inc files,
+# and `make check` fails when the committed .inc files differ from what this
+# script makes (`sh tools/embed.sh --check`), so they cannot go stale silently.
+# Commit the .inc files with the web/ change.
 #
-#     sh tools/embed.sh
+#     sh tools/embed.sh            rewrite src/http/static.inc and tmpl.inc
+#     sh tools/embed.sh --check    exit 1 (naming the file) if either is stale
 #
 # Static files become byte arrays with a content type and an ETag (the first
 # 16 hex digits of their SHA-256); templates become string constants named
 # after the file without ".html" (web/templates/memo.html → "memo").
 set -eu
 cd "$(dirname "$0")/.."
+
+check=0
+[ "${1:-}" = "--check" ] && check=1
+tmpdir=$(mktemp -d)
+trap 'rm -rf "$tmpdir"' EXIT
+
+# finish OUT: moves the freshly made $tmpdir/file into place, or with --check compares it.
+finish() {
+    if [ "$check" -eq 1 ]; then
+        if ! cmp -s "$tmpdir/$(basename "$1")" "$1"; then
+            echo "embed.sh: $1 is stale: run 'sh tools/embed.sh' and commit it" >&2
+            exit 1
+        fi
+    else
+        mv "$tmpdir/$(basename "$1")" "$1"
+        echo "wrote $1"
+    fi
+}
 
 ctype() {
     case "$1" in
@@ -61,9 +83,8 @@ out=src/http/static.inc
     done
     [ "$i" -gt 0 ] || echo "    {.name = \"\", .content_type = \"\", .etag = \"\", .data = 0, .len = 0},"
     echo "};"
-} >"$out.tmp"
-mv "$out.tmp" "$out"
-echo "wrote $out ($i files)"
+} >"$tmpdir/$(basename "$out")"
+finish "$out"
 
 # ---- templates
 out=src/http/tmpl.inc
@@ -84,6 +105,5 @@ out=src/http/tmpl.inc
     [ "$i" -gt 0 ] || echo "    {.name = 0, .text = 0},"
     echo "};"
     echo "const size_t tmpl_builtin_count = $i;"
-} >"$out.tmp"
-mv "$out.tmp" "$out"
-echo "wrote $out ($i templates)"
+} >"$tmpdir/$(basename "$out")"
+finish "$out"

@@ -24,8 +24,8 @@
 #include "channel/chan.h"
 #include "channel/chan_internal.h"
 
-#define BATCH 1000
-#define PER_COMMIT_MAX 3000
+#define BATCH              1000
+#define PER_COMMIT_MAX     3000
 #define PER_COMMIT_SECONDS 5.0
 
 static double now(void)
@@ -46,7 +46,8 @@ static json_t *event(long i)
 {
     static const char h[] = "5be1c0a9a5e9e2d4f0b5c1e3d2a4f6b8c0d2e4f6a8b0c2d4e6f8a0b2c4d6e8f0";
     return json_pack("{s:i,s:s,s:s,s:s,s:s,s:[s,s,s,s,s]}", "version", (int)(i % 7) + 1, "hash", h,
-                     "marking", "SBU", "channel", "dissent", "digest", h, "paragraphs", h, h, h, h, h);
+                     "marking", "SBU", "channel", "dissent", "digest", h, "paragraphs", h, h, h, h,
+                     h);
 }
 
 static void remove_db(const char *path)
@@ -115,7 +116,8 @@ int main(int argc, char **argv)
     printf("  signed checkpoint at %ld leaves: %.1f us\n", n, (now() - t0) / 100 * 1e6);
     t0 = now();
     for (int i = 0; i < 1000; i++) {
-        if (chan_log_inclusion(c, (int64_t)((unsigned long)i * 7919u % (unsigned long)n), n, &out, &e))
+        if (chan_log_inclusion(c, (int64_t)((unsigned long)i * 7919u % (unsigned long)n), n, &out,
+                               &e))
             die("inclusion", &e);
         json_decref(out);
     }

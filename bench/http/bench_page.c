@@ -27,10 +27,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define N_MEMOS 10000
-#define N_MEMBERS 1000
+#define N_MEMOS       10000
+#define N_MEMBERS     1000
 #define SIGS_PER_MEMO 10
-#define N_REQUESTS 400
+#define N_REQUESTS    400
 
 static double now_s(void)
 {
@@ -62,10 +62,16 @@ static char *seed(struct chan *c, struct pool *p, int n_memos, int n_members, in
     int64_t org = 0, chan_id, *members = calloc((size_t)n_members, sizeof *members);
     struct st_channel ch;
     char hash[128], *mid = NULL;
-    struct chan_member_input in = {.username = "reader", .display_name = "Reader", .org = "org",
-                                   .password = "reader-bench-pass", .roles = CHAN_ROLE_MEMBER};
-    struct chan_channel_input ci = {.slug = "dissent", .name = "Dissent", .preset = "state-dissent",
-                                    .ceiling = "SECRET", .timezone = "UTC"};
+    struct chan_member_input in = {.username = "reader",
+                                   .display_name = "Reader",
+                                   .org = "org",
+                                   .password = "reader-bench-pass",
+                                   .roles = CHAN_ROLE_MEMBER};
+    struct chan_channel_input ci = {.slug = "dissent",
+                                    .name = "Dissent",
+                                    .preset = "state-dissent",
+                                    .ceiling = "SECRET",
+                                    .timezone = "UTC"};
     err_init(&e);
     if (!members || chan_org_create(c, NULL, "org", "Org", &out, &e))
         die("org", &e);
@@ -80,8 +86,11 @@ static char *seed(struct chan *c, struct pool *p, int n_memos, int n_members, in
     chan_id = ch.id;
     for (int i = 0; i < n_members; i++) {
         char name[32];
-        struct st_member m = {.username = name, .display_name = name, .org_id = org,
-                              .roles = CHAN_ROLE_MEMBER, .password_hash = hash};
+        struct st_member m = {.username = name,
+                              .display_name = name,
+                              .org_id = org,
+                              .roles = CHAN_ROLE_MEMBER,
+                              .password_hash = hash};
         snprintf(name, sizeof name, "member%d", i);
         if (store_member_insert(st, &m, 1, &members[i], &e))
             die("member", &e);
@@ -99,8 +108,13 @@ static char *seed(struct chan *c, struct pool *p, int n_memos, int n_members, in
         if (store_memo_insert(st, &m, &e) || store_drafter_add(st, m.id, m.created_by, &e))
             die("memo", &e);
         for (int v = 1; v <= 3; v++) {
-            struct st_version ver = {.memo_id = m.id, .number = v, .hash = id, .title = "A memo",
-                                     .marking = 1, .author_id = m.created_by, .created_at = v,
+            struct st_version ver = {.memo_id = m.id,
+                                     .number = v,
+                                     .hash = id,
+                                     .title = "A memo",
+                                     .marking = 1,
+                                     .author_id = m.created_by,
+                                     .created_at = v,
                                      .verify_key = id,
                                      .body = "## Summary\n\nWe disagree with the decision, for "
                                              "three reasons.\n\n## Recommendation\n\nReview "

@@ -22,9 +22,9 @@
 #include "base/pool.h"
 #include "store/store.h"
 
-#define MEMOS 500
+#define MEMOS   500
 #define SIGNERS 8
-#define READS 4
+#define READS   4
 
 struct figures {
     double create_s, sign_s, read_s, total_s;
@@ -68,8 +68,13 @@ static int workload(const char *url, struct figures *f)
         fail("setup", &e);
         goto out;
     }
-    struct st_channel c = {.slug = slug, .name = "Bench", .preset = "state-dissent",
-                           .timezone = "UTC", .ceiling = 2, .ack = {2, 0}, .answer = {30, 0},
+    struct st_channel c = {.slug = slug,
+                           .name = "Bench",
+                           .preset = "state-dissent",
+                           .timezone = "UTC",
+                           .ceiling = 2,
+                           .ack = {2, 0},
+                           .answer = {30, 0},
                            .ext = {60, 0}};
     if (store_channel_insert(s, &c, 1, &chan, &e)) {
         fail("setup", &e);
@@ -77,7 +82,10 @@ static int workload(const char *url, struct figures *f)
     }
     for (int i = 0; i < SIGNERS; i++) {
         snprintf(name, sizeof name, "%s-m%d", tag, i);
-        struct st_member m = {.username = name, .display_name = name, .org_id = org, .roles = 1,
+        struct st_member m = {.username = name,
+                              .display_name = name,
+                              .org_id = org,
+                              .roles = 1,
                               .password_hash = "x"};
         if (store_member_insert(s, &m, 1, &members[i], &e)) {
             fail("setup", &e);
@@ -93,16 +101,25 @@ static int workload(const char *url, struct figures *f)
     t0 = now();
     for (int i = 0; i < MEMOS; i++) {
         snprintf(pid, sizeof pid, "%s-%d", tag, i);
-        struct st_memo m = {.public_id = pid, .channel_id = chan, .state = 1,
-                            .created_by = members[0], .created_at = 100 + i, .latest_version = 1};
+        struct st_memo m = {.public_id = pid,
+                            .channel_id = chan,
+                            .state = 1,
+                            .created_by = members[0],
+                            .created_at = 100 + i,
+                            .latest_version = 1};
         if (store_begin(s, &e) || store_memo_insert(s, &m, &e) ||
             store_drafter_add(s, m.id, members[0], &e)) {
             fail("create", &e);
             goto out;
         }
-        struct st_version v = {.memo_id = m.id, .number = 1, .hash = pid, .title = "A memo",
-                               .marking = 1, .body = "Some text of a memo.\n\nA paragraph.",
-                               .author_id = members[0], .created_at = 100 + i,
+        struct st_version v = {.memo_id = m.id,
+                               .number = 1,
+                               .hash = pid,
+                               .title = "A memo",
+                               .marking = 1,
+                               .body = "Some text of a memo.\n\nA paragraph.",
+                               .author_id = members[0],
+                               .created_at = 100 + i,
                                .verify_key = pid};
         if (store_version_insert(s, &v, &e) || store_commit(s, &e)) {
             fail("create", &e);

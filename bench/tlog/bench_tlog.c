@@ -24,12 +24,12 @@
 #include "tlog/memstore.h"
 #include "tlog/tree.h"
 
-#define N_LEAVES 1000000
-#define BATCH 1000
-#define NAIVE_LEAVES 2000
+#define N_LEAVES          1000000
+#define BATCH             1000
+#define NAIVE_LEAVES      2000
 #define NAIVE_MAX_SECONDS 4.0
-#define N_PROOFS 100000
-#define N_SQL_PROOFS 20000
+#define N_PROOFS          100000
+#define N_SQL_PROOFS      20000
 
 static double now(void)
 {
@@ -67,7 +67,8 @@ struct sqlstore {
     sqlite3_stmt *get, *put_node, *put_leaf;
 };
 
-static int sql_get(void *ctx, unsigned level, uint64_t index, unsigned char out[TLOG_HASH_SIZE], struct err *e)
+static int sql_get(void *ctx, unsigned level, uint64_t index, unsigned char out[TLOG_HASH_SIZE],
+                   struct err *e)
 {
     struct sqlstore *s = ctx;
     int rc = -1;
@@ -78,7 +79,8 @@ static int sql_get(void *ctx, unsigned level, uint64_t index, unsigned char out[
         memcpy(out, sqlite3_column_blob(s->get, 0), TLOG_HASH_SIZE);
         rc = 0;
     } else if (step == SQLITE_DONE) {
-        err_set(e, ERR_NOT_FOUND, "node (%u, %llu) is not stored", level, (unsigned long long)index);
+        err_set(e, ERR_NOT_FOUND, "node (%u, %llu) is not stored", level,
+                (unsigned long long)index);
     } else {
         err_set(e, ERR_DB, "sqlite: %s", sqlite3_errmsg(s->db));
     }
@@ -106,16 +108,19 @@ static void sql_open(struct sqlstore *s, const char *path)
     if (sqlite3_open(path, &s->db) != SQLITE_OK)
         die("sqlite open", NULL);
     sql_exec(s->db, "PRAGMA journal_mode=WAL");
-    sql_exec(s->db, "PRAGMA synchronous=FULL"); /* every commit is on disk (WAL fsync) */
-    sql_exec(s->db, "PRAGMA cache_size=-65536"); /* 64 MiB page cache */
+    sql_exec(s->db, "PRAGMA synchronous=FULL");     /* every commit is on disk (WAL fsync) */
+    sql_exec(s->db, "PRAGMA cache_size=-65536");    /* 64 MiB page cache */
     sql_exec(s->db, "PRAGMA mmap_size=1073741824"); /* reads through mmap, not read(2) */
     sql_exec(s->db, "CREATE TABLE leaves(idx INTEGER PRIMARY KEY, hash BLOB NOT NULL)");
-    sql_exec(s->db, "CREATE TABLE nodes(level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, "
-                    "PRIMARY KEY(level, idx)) WITHOUT ROWID");
-    if (sqlite3_prepare_v2(s->db, "SELECT hash FROM nodes WHERE level = ?1 AND idx = ?2", -1, &s->get, NULL) ||
-        sqlite3_prepare_v2(s->db, "INSERT INTO nodes(level, idx, hash) VALUES (?1, ?2, ?3)", -1, &s->put_node,
-                           NULL) ||
-        sqlite3_prepare_v2(s->db, "INSERT INTO leaves(idx, hash) VALUES (?1, ?2)", -1, &s->put_leaf, NULL))
+    sql_exec(s->db,
+             "CREATE TABLE nodes(level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, "
+             "PRIMARY KEY(level, idx)) WITHOUT ROWID");
+    if (sqlite3_prepare_v2(s->db, "SELECT hash FROM nodes WHERE level = ?1 AND idx = ?2", -1,
+                           &s->get, NULL) ||
+        sqlite3_prepare_v2(s->db, "INSERT INTO nodes(level, idx, hash) VALUES (?1, ?2, ?3)", -1,
+                           &s->put_node, NULL) ||
+        sqlite3_prepare_v2(s->db, "INSERT INTO leaves(idx, hash) VALUES (?1, ?2)", -1, &s->put_leaf,
+                           NULL))
         die("sqlite prepare", NULL);
 }
 
@@ -182,7 +187,8 @@ static double time_inclusion(const struct tlog_node_source *src, sqlite3 *db, ui
     return (now() - t0) * 1e6 / count;
 }
 
-static double time_consistency(const struct tlog_node_source *src, sqlite3 *db, uint64_t n, int count)
+static double time_consistency(const struct tlog_node_source *src, sqlite3 *db, uint64_t n,
+                               int count)
 {
     struct tlog_proof p;
     struct err e;
@@ -205,7 +211,7 @@ int main(int argc, char **argv)
     double t_start = now();
     struct err e;
     err_init(&e);
-    static unsigned char (*lh)[TLOG_HASH_SIZE];
+    static unsigned char(*lh)[TLOG_HASH_SIZE];
     lh = malloc((size_t)N_LEAVES * TLOG_HASH_SIZE);
     if (!lh)
         die("out of memory", NULL);
@@ -225,14 +231,16 @@ int main(int argc, char **argv)
         if (tlog_memstore_append(&ms, lh[i], &e) != 0)
             die("memstore append", &e);
     double t_mem = now() - t0;
-    printf("appends in memory:       %9.0f appends/s (%d leaves in %.2f s)\n", N_LEAVES / t_mem, N_LEAVES, t_mem);
+    printf("appends in memory:       %9.0f appends/s (%d leaves in %.2f s)\n", N_LEAVES / t_mem,
+           N_LEAVES, t_mem);
     struct tlog_node_source msrc = tlog_memstore_source(&ms);
     unsigned char root[TLOG_HASH_SIZE];
     t0 = now();
     for (int i = 0; i < 100000; i++)
         if (tlog_root(&msrc, N_LEAVES - (uint64_t)(i % 1000), root, &e) != 0)
             die("root", &e);
-    printf("tree head (memory):      %9.2f us per root at 10^6 leaves\n", (now() - t0) * 1e6 / 100000);
+    printf("tree head (memory):      %9.2f us per root at 10^6 leaves\n",
+           (now() - t0) * 1e6 / 100000);
 
     /* 2. proofs in memory */
     printf("inclusion proof (memory):   %6.2f us per proof at %d leaves\n",
@@ -242,14 +250,15 @@ int main(int argc, char **argv)
     {
         struct tlog_proof p;
         uint64_t idx = rnd() % N_LEAVES;
-        if (tlog_prove_inclusion(&msrc, idx, N_LEAVES, &p, &e) != 0 || tlog_root(&msrc, N_LEAVES, root, &e) != 0)
+        if (tlog_prove_inclusion(&msrc, idx, N_LEAVES, &p, &e) != 0 ||
+            tlog_root(&msrc, N_LEAVES, root, &e) != 0)
             die("prove", &e);
         t0 = now();
         for (int i = 0; i < N_PROOFS; i++)
             if (tlog_verify_inclusion(idx, N_LEAVES, lh[idx], &p, root, &e) != 0)
                 die("verify", &e);
-        printf("inclusion verification:     %6.2f us per proof (%zu hashes)\n", (now() - t0) * 1e6 / N_PROOFS,
-               p.len);
+        printf("inclusion verification:     %6.2f us per proof (%zu hashes)\n",
+               (now() - t0) * 1e6 / N_PROOFS, p.len);
     }
 
     /* 3. durable appends into SQLite */
@@ -281,7 +290,8 @@ int main(int argc, char **argv)
     }
     double naive_rate = (double)naive_n / (now() - t0);
     sql_close(&naive, naive_path);
-    printf("durable, commit per append: %9.0f appends/s (%llu leaves)\n", naive_rate, (unsigned long long)naive_n);
+    printf("durable, commit per append: %9.0f appends/s (%llu leaves)\n", naive_rate,
+           (unsigned long long)naive_n);
 
     struct sqlstore s;
     sql_open(&s, path);
@@ -295,8 +305,9 @@ int main(int argc, char **argv)
     }
     double t_sql = now() - t0;
     double sql_rate = N_LEAVES / t_sql;
-    printf("durable, batches of %d:   %9.0f appends/s (%d leaves in %.2f s, WAL, synchronous=FULL)\n", BATCH,
-           sql_rate, N_LEAVES, t_sql);
+    printf(
+        "durable, batches of %d:   %9.0f appends/s (%d leaves in %.2f s, WAL, synchronous=FULL)\n",
+        BATCH, sql_rate, N_LEAVES, t_sql);
     printf("batched / per-append commit: %.0fx\n", sql_rate / naive_rate);
 
     /* the SQLite tree equals the in-memory one */
@@ -319,7 +330,8 @@ int main(int argc, char **argv)
         for (int i = 0; i < 100000; i++)
             if (sql_get(&s, 19, 0, h, &e) != 0)
                 die("get", &e);
-        printf("one node read (SQLite):     %6.2f us (same top node)\n", (now() - t0) * 1e6 / 100000);
+        printf("one node read (SQLite):     %6.2f us (same top node)\n",
+               (now() - t0) * 1e6 / 100000);
         sql_exec(s.db, "COMMIT");
     }
     printf("inclusion proof (SQLite):   %6.2f us per proof at %d leaves\n",

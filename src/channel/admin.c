@@ -68,11 +68,13 @@ static int check_roles(unsigned roles, struct err *e)
 {
     int rc = 0;
     if (roles == 0 || (roles & ~(unsigned)CHAN_ROLE_ALL))
-        rc = err_set(e, ERR_INVALID, "field 'roles' must name at least one of member, reviewer, "
-                                     "leadership, auditor, admin");
+        rc = err_set(e, ERR_INVALID,
+                     "field 'roles' must name at least one of member, reviewer, "
+                     "leadership, auditor, admin");
     else if ((roles & CHAN_ROLE_ADMIN) && roles != CHAN_ROLE_ADMIN)
-        rc = err_set(e, ERR_INVALID, "the admin role cannot be combined with others: admins must "
-                                     "not read memos or see signers");
+        rc = err_set(e, ERR_INVALID,
+                     "the admin role cannot be combined with others: admins must "
+                     "not read memos or see signers");
     return rc;
 }
 
@@ -110,17 +112,16 @@ out:
     return rc;
 }
 
-int chan_member_update(struct chan *c, struct pool *p, const struct actor *a,
-                       const char *username, const unsigned *roles, const int *disabled,
-                       const char *password, json_t **out, struct err *e)
+int chan_member_update(struct chan *c, struct pool *p, const struct actor *a, const char *username,
+                       const unsigned *roles, const int *disabled, const char *password,
+                       json_t **out, struct err *e)
 {
     int rc = -1;
     char hash[128];
     struct st_member m;
 
     if (chan_require_role(a, CHAN_ROLE_ADMIN, "change accounts", e) ||
-        (roles && check_roles(*roles, e)) ||
-        (password && chan_password_hash(password, hash, e)))
+        (roles && check_roles(*roles, e)) || (password && chan_password_hash(password, hash, e)))
         goto out;
     if (store_begin(c->st, e))
         goto out;
@@ -172,14 +173,13 @@ static json_t *term_json(int amount, int unit)
 static json_t *channel_row_json(json_t *row, json_t *holidays)
 {
 #define I(k) ((int)json_integer_value(json_object_get(row, k)))
-    return json_pack("{s:O,s:O,s:O,s:s,s:O,s:{s:o,s:o,s:o},s:o}", "slug",
-                     json_object_get(row, "slug"), "name", json_object_get(row, "name"), "preset",
-                     json_object_get(row, "preset"), "ceiling", chan_marking_name(I("ceiling")),
-                     "timezone", json_object_get(row, "timezone"), "policy", "acknowledge",
-                     term_json(I("ack_amount"), I("ack_unit")), "answer",
-                     term_json(I("answer_amount"), I("answer_unit")), "extension",
-                     term_json(I("ext_amount"), I("ext_unit")), "holidays",
-                     holidays ? holidays : json_array());
+    return json_pack(
+        "{s:O,s:O,s:O,s:s,s:O,s:{s:o,s:o,s:o},s:o}", "slug", json_object_get(row, "slug"), "name",
+        json_object_get(row, "name"), "preset", json_object_get(row, "preset"), "ceiling",
+        chan_marking_name(I("ceiling")), "timezone", json_object_get(row, "timezone"), "policy",
+        "acknowledge", term_json(I("ack_amount"), I("ack_unit")), "answer",
+        term_json(I("answer_amount"), I("answer_unit")), "extension",
+        term_json(I("ext_amount"), I("ext_unit")), "holidays", holidays ? holidays : json_array());
 #undef I
 }
 
@@ -195,8 +195,8 @@ static json_t *holidays_json(json_t *rows)
         char date[16];
         civil_from_days(json_integer_value(json_object_get(row, "day")), &y, &m, &d);
         snprintf(date, sizeof date, "%04d-%02u-%02u", y, m, d);
-        json_array_append_new(arr, json_pack("{s:s,s:O}", "date", date, "name",
-                                             json_object_get(row, "name")));
+        json_array_append_new(
+            arr, json_pack("{s:s,s:O}", "date", date, "name", json_object_get(row, "name")));
     }
     return arr;
 }
@@ -226,8 +226,7 @@ out:
     return rc;
 }
 
-int chan_channel_get(struct chan *c, struct pool *p, const char *slug, json_t **out,
-                     struct err *e)
+int chan_channel_get(struct chan *c, struct pool *p, const char *slug, json_t **out, struct err *e)
 {
     int rc = -1;
     json_t *all = NULL;
@@ -271,14 +270,16 @@ int chan_channel_create(struct chan *c, struct pool *p, const struct actor *a,
         goto out;
     }
     if (!in->ceiling || chan_marking_parse(in->ceiling, &ch.ceiling)) {
-        rc = err_set(e, ERR_INVALID, "field 'ceiling' must be one of UNCLASSIFIED, SBU, "
-                                     "CONFIDENTIAL, SECRET");
+        rc = err_set(e, ERR_INVALID,
+                     "field 'ceiling' must be one of UNCLASSIFIED, SBU, "
+                     "CONFIDENTIAL, SECRET");
         goto out;
     }
     ch.timezone = (char *)(in->timezone ? in->timezone : pre->timezone);
     if (!tz_valid(ch.timezone)) {
-        rc = err_set(e, ERR_INVALID, "field 'timezone' must be a time zone name such as "
-                                     "'Europe/Brussels' or 'UTC'");
+        rc = err_set(e, ERR_INVALID,
+                     "field 'timezone' must be a time zone name such as "
+                     "'Europe/Brussels' or 'UTC'");
         goto out;
     }
     ch.slug = (char *)in->slug;

@@ -29,9 +29,10 @@ static void merge_counts(json_t *dst, const json_t *src, const char *key)
         json_array_foreach(dst, j, d)
         {
             if (json_equal(json_object_get(d, key), k)) {
-                json_object_set_new(d, "count",
-                                    json_integer(json_integer_value(json_object_get(d, "count")) +
-                                                 json_integer_value(json_object_get(row, "count"))));
+                json_object_set_new(
+                    d, "count",
+                    json_integer(json_integer_value(json_object_get(d, "count")) +
+                                 json_integer_value(json_object_get(row, "count"))));
                 found = 1;
             }
         }
@@ -166,9 +167,9 @@ int chan_roster_get(struct chan *c, struct pool *p, const char *org, int64_t siz
         goto out;
     if (json_array_size(rows) && ring_from_rows(rows, &ring, digest, e))
         goto out;
-    *out = json_pack("{s:s,s:I,s:I,s:o,s:s}", "organization", org, "size", (json_int_t)size,
-                     "count", (json_int_t)json_array_size(rows), "keys", public_keys(rows),
-                     "digest", digest);
+    *out =
+        json_pack("{s:s,s:I,s:I,s:o,s:s}", "organization", org, "size", (json_int_t)size, "count",
+                  (json_int_t)json_array_size(rows), "keys", public_keys(rows), "digest", digest);
     rc = 0;
 out:
     ring_keys_free(ring);
@@ -199,8 +200,9 @@ int chan_roster_enroll(struct chan *c, struct pool *p, const struct actor *a, co
     ctx_len = chan_pop_context(ctx, sizeof ctx, a->org, a->username);
     if (ring_pop_verify(pop, pk, (const uint8_t *)ctx, ctx_len, e)) {
         if (e && e->code == ERR_CRYPTO)
-            err_set(e, ERR_CRYPTO, "the proof of possession does not verify for this key, member "
-                                   "and organization");
+            err_set(e, ERR_CRYPTO,
+                    "the proof of possession does not verify for this key, member "
+                    "and organization");
         goto out;
     }
     if (store_begin(c->st, e))
@@ -216,8 +218,8 @@ int chan_roster_enroll(struct chan *c, struct pool *p, const struct actor *a, co
         store_roster_append(c->st, a->org_id, 1, pk, a->id, now, e) ||
         store_roster_size(c->st, a->org_id, &size, e))
         goto fail;
-    leaf = json_pack("{s:s,s:s,s:s,s:I}", "organization", a->org, "action",
-                     found ? "rekey" : "add", "public_key", pk_hex, "size", (json_int_t)size);
+    leaf = json_pack("{s:s,s:s,s:s,s:I}", "organization", a->org, "action", found ? "rekey" : "add",
+                     "public_key", pk_hex, "size", (json_int_t)size);
     if (chan_log_append(c, leaf, NULL, "roster", 0, e) || store_commit(c->st, e))
         goto fail;
     rc = chan_roster_get(c, p, a->org, size, out, e);
@@ -234,8 +236,8 @@ out:
 
 /* Snapshots (ring 1) or refreshes (ring n+1) the ring of one organization
  * for a memo, inside the caller's transaction. *made is 1 if a ring was added. */
-static int ring_snapshot(struct chan *c, const struct memo_ctx *x, int64_t org_id,
-                         const char *org, int last_ring, int *made, struct err *e)
+static int ring_snapshot(struct chan *c, const struct memo_ctx *x, int64_t org_id, const char *org,
+                         int last_ring, int *made, struct err *e)
 {
     int rc = -1;
     int64_t size = 0;
@@ -310,8 +312,9 @@ int chan_rings_open(struct chan *c, const struct memo_ctx *x, int *made, struct 
         int last = 0, one = 0;
         if (json_integer_value(json_object_get(o, "active")) == 0)
             continue;
-        json_array_foreach(rings, j, r) if (strcmp(json_string_value(json_object_get(r, "organization")),
-                                                   slug) == 0)
+        json_array_foreach(
+            rings, j,
+            r) if (strcmp(json_string_value(json_object_get(r, "organization")), slug) == 0)
         {
             int n = (int)json_integer_value(json_object_get(r, "ring"));
             if (n > last)
@@ -485,14 +488,17 @@ static int anon_item_read(struct pool *p, const json_t *it, struct anon_item *a,
         }
     }
     a->org = json_string_value(json_object_get(it, "organization"));
-    if (!a->org || !b64 || !json_is_integer(ring) || (v && !json_is_integer(v) && !json_is_null(v))) {
-        rc = err_set(e, ERR_INVALID, "a signature needs 'organization', 'ring', 'proof' (base64) "
-                                     "and 'version' (a number, or null to withdraw)");
+    if (!a->org || !b64 || !json_is_integer(ring) ||
+        (v && !json_is_integer(v) && !json_is_null(v))) {
+        rc = err_set(e, ERR_INVALID,
+                     "a signature needs 'organization', 'ring', 'proof' (base64) "
+                     "and 'version' (a number, or null to withdraw)");
         goto out;
     }
     if (json_is_integer(v) && (json_integer_value(v) < 1 || json_integer_value(v) > INT_MAX)) {
-        rc = err_set(e, ERR_INVALID, "field 'version' is a version number (1, 2, …), or null to "
-                                     "withdraw");
+        rc = err_set(e, ERR_INVALID,
+                     "field 'version' is a version number (1, 2, …), or null to "
+                     "withdraw");
         goto out;
     }
     a->version = json_is_integer(v) ? (int)json_integer_value(v) : 0;
@@ -549,7 +555,8 @@ int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const 
         goto fail;
     }
     if (store_channel_by_id(c->st, p, x.m.channel_id, &x.ch, e) ||
-        chan_transition(x.m.state, CHAN_EV_SIGN, &to, e) || store_ring_list(c->st, x.m.id, &rings, e))
+        chan_transition(x.m.state, CHAN_EV_SIGN, &to, e) ||
+        store_ring_list(c->st, x.m.id, &rings, e))
         goto fail;
     /* Every item names the same ring: verify them all in one batch. */
     for (i = 0; i < n; i++) {
@@ -584,21 +591,22 @@ int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const 
         int have = 0;
         if (store_org_by_slug(c->st, a[0].org, &org_id, e))
             goto fail;
-        json_array_foreach(rings, k, r) if (json_integer_value(json_object_get(r, "org_id")) ==
-                                                org_id &&
-                                            json_integer_value(json_object_get(r, "ring")) ==
-                                                a[0].ring_no) have = 1;
+        json_array_foreach(rings, k,
+                           r) if (json_integer_value(json_object_get(r, "org_id")) == org_id &&
+                                  json_integer_value(json_object_get(r, "ring")) == a[0].ring_no)
+            have = 1;
         if (!have) {
             err_set(e, ERR_NOT_FOUND, "this memo has no ring %d for '%s'", a[0].ring_no, a[0].org);
             goto fail;
         }
         if (ring_cached(c, x.m.id, org_id, a[0].ring_no, &ring, e))
             goto fail;
-        if (ring_verify_batch(ring, (const uint8_t *)x.m.public_id, strlen(x.m.public_id), batch,
-                              n, e)) {
+        if (ring_verify_batch(ring, (const uint8_t *)x.m.public_id, strlen(x.m.public_id), batch, n,
+                              e)) {
             if (e && e->code == ERR_CRYPTO)
-                err_set(e, ERR_CRYPTO, "a signature does not verify against ring %d of '%s' for "
-                                       "this memo and version: nothing was counted",
+                err_set(e, ERR_CRYPTO,
+                        "a signature does not verify against ring %d of '%s' for "
+                        "this memo and version: nothing was counted",
                         a[0].ring_no, a[0].org);
             goto fail;
         }
@@ -612,8 +620,9 @@ int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const 
                 goto fail;
             if (a[i].version == 0) {
                 if (!prev) {
-                    err_set(e, ERR_CONFLICT, "there is no anonymous signature with this tag to "
-                                             "withdraw");
+                    err_set(e, ERR_CONFLICT,
+                            "there is no anonymous signature with this tag to "
+                            "withdraw");
                     goto fail;
                 }
                 status = "withdrawn";

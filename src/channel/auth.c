@@ -38,7 +38,8 @@ static int session_create(struct chan *c, struct pool *p, struct actor *a, char 
 {
     int rc = -1;
     unsigned char raw[32], hash[32], csrf_raw[24];
-    char *tok = pool_alloc(p, sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING));
+    char *tok =
+        pool_alloc(p, sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING));
     char *csrf = pool_alloc(p, 2 * sizeof csrf_raw + 1);
     int64_t now = now_utc();
 
@@ -78,13 +79,14 @@ int chan_login(struct chan *c, struct pool *p, const char *username, const char 
     if (store_login_failure_count(c->st, username, now - CHAN_LOGIN_WINDOW_SECONDS, &failures, e))
         goto fail;
     if (failures >= CHAN_LOGIN_FAILURES_MAX) {
-        err_set(e, ERR_RATE,
-                "too many failed logins for '%s': wait 15 minutes before trying again", username);
+        err_set(e, ERR_RATE, "too many failed logins for '%s': wait 15 minutes before trying again",
+                username);
         goto fail;
     }
     err_init(&lookup);
     if (store_member_by_username(c->st, p, username, &m, &lookup) == 0) {
-        ok = !m.disabled && crypto_pwhash_str_verify(m.password_hash, password, strlen(password)) == 0;
+        ok = !m.disabled &&
+             crypto_pwhash_str_verify(m.password_hash, password, strlen(password)) == 0;
     } else {
         /* Spend the same effort on unknown names, so timing does not tell them apart. */
         char dummy[crypto_pwhash_STRBYTES];
@@ -127,7 +129,8 @@ int chan_authenticate(struct chan *c, struct pool *p, const char *token, struct 
         sodium_base642bin(raw, sizeof raw, token, strlen(token), NULL, &len, NULL,
                           sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
         len != 32) {
-        rc = err_set(e, ERR_UNAUTHORIZED, "log in first: the session token is missing or malformed");
+        rc =
+            err_set(e, ERR_UNAUTHORIZED, "log in first: the session token is missing or malformed");
         goto out;
     }
     crypto_hash_sha256(hash, raw, 32);
@@ -149,6 +152,6 @@ int chan_logout(struct chan *c, const struct actor *a, struct err *e)
 
 json_t *chan_actor_json(const struct actor *a)
 {
-    return json_pack("{s:s,s:s,s:s,s:o}", "username", a->username, "display_name",
-                     a->display_name, "organization", a->org, "roles", chan_roles_json(a->roles));
+    return json_pack("{s:s,s:s,s:s,s:o}", "username", a->username, "display_name", a->display_name,
+                     "organization", a->org, "roles", chan_roles_json(a->roles));
 }

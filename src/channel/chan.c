@@ -125,7 +125,8 @@ int chan_require_role(const struct actor *a, unsigned roles, const char *what, s
 {
     int rc = 0;
     if (a && !(a->roles & roles))
-        rc = err_set(e, ERR_FORBIDDEN, "only %s may %s", roles == CHAN_ROLE_ADMIN ? "an admin" : "an authorized member", what);
+        rc = err_set(e, ERR_FORBIDDEN, "only %s may %s",
+                     roles == CHAN_ROLE_ADMIN ? "an admin" : "an authorized member", what);
     return rc;
 }
 

@@ -21,17 +21,17 @@ struct chan;
 struct store;
 
 /* Limits on what comes from outside (characters are Unicode code points). */
-#define CHAN_TITLE_MAX 200
-#define CHAN_BODY_MAX 100000
-#define CHAN_TEXT_MAX 10000 /* reasons, answers, messages */
-#define CHAN_NAME_MAX 100   /* display and organization names */
-#define CHAN_SLUG_MAX 64    /* usernames and slugs: [a-z0-9._-] */
-#define CHAN_PASSWORD_MIN 10
-#define CHAN_PASSWORD_MAX 256
-#define CHAN_DRAFTERS_MAX 20
-#define CHAN_LIST_MAX 500
-#define CHAN_SESSION_SECONDS (12 * 3600)
-#define CHAN_LOGIN_FAILURES_MAX 5
+#define CHAN_TITLE_MAX            200
+#define CHAN_BODY_MAX             100000
+#define CHAN_TEXT_MAX             10000 /* reasons, answers, messages */
+#define CHAN_NAME_MAX             100   /* display and organization names */
+#define CHAN_SLUG_MAX             64    /* usernames and slugs: [a-z0-9._-] */
+#define CHAN_PASSWORD_MIN         10
+#define CHAN_PASSWORD_MAX         256
+#define CHAN_DRAFTERS_MAX         20
+#define CHAN_LIST_MAX             500
+#define CHAN_SESSION_SECONDS      (12 * 3600)
+#define CHAN_LOGIN_FAILURES_MAX   5
 #define CHAN_LOGIN_WINDOW_SECONDS (15 * 60)
 
 /* Who is acting: filled by chan_login / chan_authenticate. */
@@ -82,9 +82,9 @@ struct chan_member_input {
 int chan_member_create(struct chan *c, struct pool *p, const struct actor *a,
                        const struct chan_member_input *in, json_t **out, struct err *e) WUR;
 /* roles / disabled / password: NULL or 0 leaves them as they are. */
-int chan_member_update(struct chan *c, struct pool *p, const struct actor *a,
-                       const char *username, const unsigned *roles, const int *disabled,
-                       const char *password, json_t **out, struct err *e) WUR;
+int chan_member_update(struct chan *c, struct pool *p, const struct actor *a, const char *username,
+                       const unsigned *roles, const int *disabled, const char *password,
+                       json_t **out, struct err *e) WUR;
 int chan_member_list(struct chan *c, const struct actor *a, json_t **out, struct err *e) WUR;
 
 struct chan_channel_input {
@@ -138,13 +138,13 @@ int chan_memo_act(struct chan *c, struct pool *p, const struct actor *a, const c
 /* Signs version (0: latest), or moves the actor's signature to it. */
 int chan_sign(struct chan *c, struct pool *p, const struct actor *a, const char *id, int version,
               json_t **out, struct err *e) WUR;
-int chan_unsign(struct chan *c, struct pool *p, const struct actor *a, const char *id,
-                json_t **out, struct err *e) WUR;
+int chan_unsign(struct chan *c, struct pool *p, const struct actor *a, const char *id, json_t **out,
+                struct err *e) WUR;
 /* The signer list; recorded in the access log. */
 int chan_signers(struct chan *c, struct pool *p, const struct actor *a, const char *id,
                  json_t **out, struct err *e) WUR;
-int chan_counts(struct chan *c, struct pool *p, const struct actor *a, const char *id,
-                json_t **out, struct err *e) WUR;
+int chan_counts(struct chan *c, struct pool *p, const struct actor *a, const char *id, json_t **out,
+                struct err *e) WUR;
 
 /* ---- review messages and the access log ---- */
 int chan_messages(struct chan *c, struct pool *p, const struct actor *a, const char *id,
@@ -169,8 +169,7 @@ int chan_log_memo(struct chan *c, const char *memo, json_t **out, struct err *e)
 int chan_log_inclusion(struct chan *c, int64_t index, int64_t size, json_t **out,
                        struct err *e) WUR;
 /* {from, to, proof:[base64…]} */
-int chan_log_consistency(struct chan *c, int64_t from, int64_t to, json_t **out,
-                         struct err *e) WUR;
+int chan_log_consistency(struct chan *c, int64_t from, int64_t to, json_t **out, struct err *e) WUR;
 
 /* The official plain-text rendering of a version (with its verification
  * line), for readers of the memo. Recorded in the access log. */

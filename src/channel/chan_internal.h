@@ -38,8 +38,7 @@ struct memo_ctx {
 
 /* Checks a text field: well-formed UTF-8, at most max code points, and (if
  * required) not blank. NULL passes when not required. */
-int chan_check_text(const char *field, const char *s, size_t max, int required,
-                    struct err *e) WUR;
+int chan_check_text(const char *field, const char *s, size_t max, int required, struct err *e) WUR;
 /* Checks a slug or username: 1..CHAN_SLUG_MAX of [a-z0-9._-], starting alnum. */
 int chan_check_slug(const char *field, const char *s, struct err *e) WUR;
 
@@ -51,8 +50,7 @@ int chan_memo_load(struct chan *c, struct pool *p, const struct actor *a, const 
 int chan_require(const struct actor *a, const struct memo_ctx *x, int action, const char *what,
                  struct err *e) WUR;
 /* ERR_FORBIDDEN unless a holds one of roles (a NULL actor is the local operator). */
-int chan_require_role(const struct actor *a, unsigned roles, const char *what,
-                      struct err *e) WUR;
+int chan_require_role(const struct actor *a, unsigned roles, const char *what, struct err *e) WUR;
 
 /* JSON helpers: a UTC time as RFC 3339 (null for 0); a role-bit set as names. */
 json_t *chan_time_json(int64_t t);

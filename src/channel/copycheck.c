@@ -271,8 +271,8 @@ json_t *copy_compare(const json_t *reg, const json_t *copy)
     json_t *list = json_array(), *out = NULL;
     size_t i = 0, j = 0, i0 = 0, j0 = 0, same = 0;
 #define EQ(a, b)                                                                                   \
-    (strcmp(json_string_value(json_array_get(reg, a)), json_string_value(json_array_get(copy, b))) \
-     == 0)
+    (strcmp(json_string_value(json_array_get(reg, a)),                                             \
+            json_string_value(json_array_get(copy, b))) == 0)
 #define T(a, b) t[(a) * (m + 1) + (b)]
     if (!list || n > COPY_PARAGRAPHS_MAX || m > COPY_PARAGRAPHS_MAX)
         goto done;

@@ -21,8 +21,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#define COPY_KEY_SIZE 32
-#define COPY_DIGEST_HEX 65
+#define COPY_KEY_SIZE       32
+#define COPY_DIGEST_HEX     65
 #define COPY_PARAGRAPHS_MAX 10000
 /* The line that carries the key in a rendering: "dissent-verify: <memo> <version> <64 hex>". */
 #define COPY_VERIFY_PREFIX "dissent-verify:"

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #define COPY_TEXT_MAX (4u * CHAN_BODY_MAX)
-#define EXCERPT_MAX 120
+#define EXCERPT_MAX   120
 
 static int node_get(void *ctx, unsigned level, uint64_t index, unsigned char out[TLOG_HASH_SIZE],
                     struct err *e)
@@ -80,8 +80,7 @@ static int copy_check(struct chan *c, const char *text, json_t **out, struct err
         if (d && json_integer_value(json_object_get(d, "version")) == version) {
             leaf = d;
             index = json_integer_value(json_object_get(row, "index"));
-            if (check_inclusion(c, index, size, json_string_value(json_object_get(row, "data")),
-                                e))
+            if (check_inclusion(c, index, size, json_string_value(json_object_get(row, "data")), e))
                 goto out;
             break;
         }

@@ -91,7 +91,8 @@ int chan_diff_lines(const char *a, const char *b, json_t **out, struct err *e)
                     emit(arr, " ", &xa[i]);
                     i++;
                     j++;
-                } else if (i < ma && (j == mb || t[(i + 1) * (mb + 1) + j] >= t[i * (mb + 1) + j + 1])) {
+                } else if (i < ma &&
+                           (j == mb || t[(i + 1) * (mb + 1) + j] >= t[i * (mb + 1) + j + 1])) {
                     emit(arr, "-", &xa[i++]);
                 } else {
                     emit(arr, "+", &xb[j++]);

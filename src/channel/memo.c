@@ -50,8 +50,9 @@ static int version_prepare(struct pool *p, const struct chan_version_input *in,
     }
     if (in->marking) {
         if (chan_marking_parse(in->marking, &v->marking)) {
-            rc = err_set(e, ERR_INVALID, "field 'marking' must be one of UNCLASSIFIED, SBU, "
-                                         "CONFIDENTIAL, SECRET");
+            rc = err_set(e, ERR_INVALID,
+                         "field 'marking' must be one of UNCLASSIFIED, SBU, "
+                         "CONFIDENTIAL, SECRET");
             goto out;
         }
     } else if (prev) {
@@ -183,8 +184,7 @@ int chan_memo_get(struct chan *c, struct pool *p, const struct actor *a, const c
 
     if (store_begin(c->st, e))
         goto out;
-    if (chan_memo_load(c, p, a, id, &x, e) ||
-        chan_require(a, &x, CHAN_ACT_READ_MEMO, "read", e) ||
+    if (chan_memo_load(c, p, a, id, &x, e) || chan_require(a, &x, CHAN_ACT_READ_MEMO, "read", e) ||
         store_version_get(c->st, p, x.m.id, version ? version : x.m.latest_version, &v, e))
         goto fail;
     snprintf(what, sizeof what, "text of version %d", v.number);
@@ -213,9 +213,9 @@ static void rows_marking_names(json_t *rows)
         if (json_is_integer(st))
             json_object_set_new(row, "state",
                                 json_string(chan_state_name((int)json_integer_value(st))));
-        for (const char *const *k = (const char *const[]){"created_at", "submitted_at", "ack_due",
-                                                           "acknowledged_at", "answer_due",
-                                                           "answered_at", NULL};
+        for (const char *const *k =
+                 (const char *const[]){"created_at", "submitted_at", "ack_due", "acknowledged_at",
+                                       "answer_due", "answered_at", NULL};
              *k; k++) {
             json_t *t = json_object_get(row, *k);
             if (json_is_integer(t))
@@ -250,8 +250,7 @@ int chan_memo_revise(struct chan *c, struct pool *p, const struct actor *a, cons
 
     if (store_begin(c->st, e))
         goto out;
-    if (chan_memo_load(c, p, a, id, &x, e) ||
-        chan_require(a, &x, CHAN_ACT_REVISE, "revise", e) ||
+    if (chan_memo_load(c, p, a, id, &x, e) || chan_require(a, &x, CHAN_ACT_REVISE, "revise", e) ||
         chan_transition(x.m.state, CHAN_EV_REVISE, &to, e) ||
         store_version_get(c->st, p, x.m.id, x.m.latest_version, &prev, e) ||
         version_prepare(p, in, &prev, &x.ch, &v, e))
@@ -338,8 +337,9 @@ int chan_memo_list(struct chan *c, const struct actor *a, const char *scope, jso
     } else if (strcmp(s, "queue") == 0 || strcmp(s, "all") == 0) {
         sc = s[0] == 'q' ? STORE_SCOPE_QUEUE : STORE_SCOPE_ALL_SUBMITTED;
         if (!(a->roles & (CHAN_ROLE_REVIEWER | CHAN_ROLE_LEADERSHIP))) {
-            rc = err_set(e, ERR_FORBIDDEN, "only the policy office and leadership see submitted "
-                                           "memos");
+            rc = err_set(e, ERR_FORBIDDEN,
+                         "only the policy office and leadership see submitted "
+                         "memos");
             goto out;
         }
     } else {
@@ -358,10 +358,13 @@ int chan_memo_list(struct chan *c, const struct actor *a, const char *scope, jso
             int st = (int)json_integer_value(json_object_get(row, "state"));
             int64_t ack = json_integer_value(json_object_get(row, "ack_due"));
             int64_t ans = json_integer_value(json_object_get(row, "answer_due"));
-            int64_t due = st == CHAN_STATE_SUBMITTED ? ack : st == CHAN_STATE_ACKNOWLEDGED ? ans : 0;
+            int64_t due = st == CHAN_STATE_SUBMITTED      ? ack
+                          : st == CHAN_STATE_ACKNOWLEDGED ? ans
+                                                          : 0;
             int late = due && now > due;
             json_object_set_new(row, "overdue", json_boolean(late));
-            json_object_set_new(row, "due_soon", json_boolean(due && !late && due - now < 2 * 86400));
+            json_object_set_new(row, "due_soon",
+                                json_boolean(due && !late && due - now < 2 * 86400));
             json_object_set_new(row, "next_due", chan_time_json(due));
         }
     }

@@ -10,22 +10,39 @@
 struct op_info {
     int action;
     int event;
-    const char *verb; /* "you may not <verb> this memo" */
+    const char *verb;   /* "you may not <verb> this memo" */
     const char *logged; /* the event's name in the transparency log */
 };
 
 static const struct op_info ops[] = {
-    [CHAN_OP_CIRCULATE] = {.action = CHAN_ACT_CIRCULATE, .event = CHAN_EV_CIRCULATE,
-                           .verb = "circulate", .logged = "circulated"},
-    [CHAN_OP_SUBMIT] = {.action = CHAN_ACT_SUBMIT, .event = CHAN_EV_SUBMIT, .verb = "submit", .logged = "submitted"},
-    [CHAN_OP_ACKNOWLEDGE] = {.action = CHAN_ACT_ACKNOWLEDGE, .event = CHAN_EV_ACKNOWLEDGE,
-                             .verb = "acknowledge", .logged = "acknowledged"},
-    [CHAN_OP_EXTEND] = {.action = CHAN_ACT_EXTEND, .event = CHAN_EV_EXTEND,
-                        .verb = "extend the deadline of", .logged = "extended"},
-    [CHAN_OP_ANSWER] = {.action = CHAN_ACT_ANSWER, .event = CHAN_EV_ANSWER, .verb = "answer", .logged = "answered"},
-    [CHAN_OP_CLOSE] = {.action = CHAN_ACT_CLOSE, .event = CHAN_EV_CLOSE, .verb = "close", .logged = "closed"},
-    [CHAN_OP_WITHDRAW] = {.action = CHAN_ACT_WITHDRAW, .event = CHAN_EV_WITHDRAW,
-                          .verb = "withdraw", .logged = "withdrawn"},
+    [CHAN_OP_CIRCULATE] = {.action = CHAN_ACT_CIRCULATE,
+                           .event = CHAN_EV_CIRCULATE,
+                           .verb = "circulate",
+                           .logged = "circulated"},
+    [CHAN_OP_SUBMIT] = {.action = CHAN_ACT_SUBMIT,
+                        .event = CHAN_EV_SUBMIT,
+                        .verb = "submit",
+                        .logged = "submitted"},
+    [CHAN_OP_ACKNOWLEDGE] = {.action = CHAN_ACT_ACKNOWLEDGE,
+                             .event = CHAN_EV_ACKNOWLEDGE,
+                             .verb = "acknowledge",
+                             .logged = "acknowledged"},
+    [CHAN_OP_EXTEND] = {.action = CHAN_ACT_EXTEND,
+                        .event = CHAN_EV_EXTEND,
+                        .verb = "extend the deadline of",
+                        .logged = "extended"},
+    [CHAN_OP_ANSWER] = {.action = CHAN_ACT_ANSWER,
+                        .event = CHAN_EV_ANSWER,
+                        .verb = "answer",
+                        .logged = "answered"},
+    [CHAN_OP_CLOSE] = {.action = CHAN_ACT_CLOSE,
+                       .event = CHAN_EV_CLOSE,
+                       .verb = "close",
+                       .logged = "closed"},
+    [CHAN_OP_WITHDRAW] = {.action = CHAN_ACT_WITHDRAW,
+                          .event = CHAN_EV_WITHDRAW,
+                          .verb = "withdraw",
+                          .logged = "withdrawn"},
 };
 
 /* The end of the due day `term` after the local day of `from`, in the channel's zone. */
@@ -57,8 +74,9 @@ static int op_effects(struct chan *c, struct pool *p, struct memo_ctx *x, enum c
         break;
     case CHAN_OP_EXTEND:
         if (m->extended) {
-            rc = err_set(e, ERR_STATE, "the deadline was already extended once: a channel "
-                                       "allows one extension");
+            rc = err_set(e, ERR_STATE,
+                         "the deadline was already extended once: a channel "
+                         "allows one extension");
             goto out;
         }
         if (x->ch.ext.amount <= 0) {
@@ -113,8 +131,7 @@ int chan_memo_act(struct chan *c, struct pool *p, const struct actor *a, const c
         goto out;
     if (chan_memo_load(c, p, a, id, &x, e) ||
         chan_require(a, &x, ops[op].action, ops[op].verb, e) ||
-        chan_transition(x.m.state, ops[op].event, &to, e) ||
-        op_effects(c, p, &x, op, text, now, e))
+        chan_transition(x.m.state, ops[op].event, &to, e) || op_effects(c, p, &x, op, text, now, e))
         goto fail;
     x.m.state = to;
     x.m.updated_at = now;
@@ -175,9 +192,8 @@ int chan_message_post(struct chan *c, struct pool *p, const struct actor *a, con
         chan_transition(x.m.state, CHAN_EV_MESSAGE, &to, e) ||
         store_message_insert(c->st, x.m.id, a->id, body, now, e))
         goto fail;
-    *out = json_pack("{s:s,s:s,s:o,s:s,s:o}", "memo", x.m.public_id, "author", a->username,
-                     "roles", chan_roles_json(a->roles), "body", body, "created_at",
-                     chan_time_json(now));
+    *out = json_pack("{s:s,s:s,s:o,s:s,s:o}", "memo", x.m.public_id, "author", a->username, "roles",
+                     chan_roles_json(a->roles), "body", body, "created_at", chan_time_json(now));
     rc = 0;
 fail:
     rc = chan_tx_end(c, rc, out, e);

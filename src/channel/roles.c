@@ -12,12 +12,9 @@ static const char *const marking_names[] = {
     [CHAN_MARK_SECRET] = "SECRET",
 };
 static const char *const state_names[] = {
-    [CHAN_STATE_DRAFT] = "draft",
-    [CHAN_STATE_CIRCULATING] = "circulating",
-    [CHAN_STATE_SUBMITTED] = "submitted",
-    [CHAN_STATE_ACKNOWLEDGED] = "acknowledged",
-    [CHAN_STATE_ANSWERED] = "answered",
-    [CHAN_STATE_CLOSED] = "closed",
+    [CHAN_STATE_DRAFT] = "draft",         [CHAN_STATE_CIRCULATING] = "circulating",
+    [CHAN_STATE_SUBMITTED] = "submitted", [CHAN_STATE_ACKNOWLEDGED] = "acknowledged",
+    [CHAN_STATE_ANSWERED] = "answered",   [CHAN_STATE_CLOSED] = "closed",
     [CHAN_STATE_WITHDRAWN] = "withdrawn",
 };
 static const char *const unit_names[] = {

@@ -7,10 +7,10 @@
 
 enum chan_role {
     CHAN_ROLE_MEMBER = 1 << 0,
-    CHAN_ROLE_REVIEWER = 1 << 1,   /* the policy office */
+    CHAN_ROLE_REVIEWER = 1 << 1, /* the policy office */
     CHAN_ROLE_LEADERSHIP = 1 << 2,
-    CHAN_ROLE_AUDITOR = 1 << 3,    /* e.g. the inspector general */
-    CHAN_ROLE_ADMIN = 1 << 4,      /* runs the system; reads no memo, sees no signer */
+    CHAN_ROLE_AUDITOR = 1 << 3, /* e.g. the inspector general */
+    CHAN_ROLE_ADMIN = 1 << 4,   /* runs the system; reads no memo, sees no signer */
 };
 #define CHAN_ROLE_ALL 0x1f
 

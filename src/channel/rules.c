@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ST(s) (1u << (s))
+#define ST(s)  (1u << (s))
 #define ST_ANY 0x7fu
 #define ST_SUBMITTED_ON                                                                            \
-    (ST(CHAN_STATE_SUBMITTED) | ST(CHAN_STATE_ACKNOWLEDGED) | ST(CHAN_STATE_ANSWERED) |           \
+    (ST(CHAN_STATE_SUBMITTED) | ST(CHAN_STATE_ACKNOWLEDGED) | ST(CHAN_STATE_ANSWERED) |            \
      ST(CHAN_STATE_CLOSED))
 #define R_OFFICE (CHAN_ROLE_REVIEWER | CHAN_ROLE_LEADERSHIP)
 
@@ -26,11 +26,17 @@ static const struct chan_rule rules[] = {
     /* Drafters and signers read their memo; every member reads a circulating
      * memo (that is how co-signers find it); the office and leadership read
      * what was submitted to them. */
-    {.action = CHAN_ACT_READ_MEMO, .relations = CHAN_REL_DRAFTER | CHAN_REL_SIGNER, .states = ST_ANY},
+    {.action = CHAN_ACT_READ_MEMO,
+     .relations = CHAN_REL_DRAFTER | CHAN_REL_SIGNER,
+     .states = ST_ANY},
     {.action = CHAN_ACT_READ_MEMO, .roles = CHAN_ROLE_MEMBER, .states = ST(CHAN_STATE_CIRCULATING)},
     {.action = CHAN_ACT_READ_MEMO, .roles = R_OFFICE, .states = ST_SUBMITTED_ON},
-    {.action = CHAN_ACT_READ_COUNTS, .relations = CHAN_REL_DRAFTER | CHAN_REL_SIGNER, .states = ST_ANY},
-    {.action = CHAN_ACT_READ_COUNTS, .roles = CHAN_ROLE_MEMBER, .states = ST(CHAN_STATE_CIRCULATING)},
+    {.action = CHAN_ACT_READ_COUNTS,
+     .relations = CHAN_REL_DRAFTER | CHAN_REL_SIGNER,
+     .states = ST_ANY},
+    {.action = CHAN_ACT_READ_COUNTS,
+     .roles = CHAN_ROLE_MEMBER,
+     .states = ST(CHAN_STATE_CIRCULATING)},
     {.action = CHAN_ACT_READ_COUNTS, .roles = R_OFFICE, .states = ST_SUBMITTED_ON},
     {.action = CHAN_ACT_REVISE, .relations = CHAN_REL_DRAFTER, .states = ST_ANY},
     {.action = CHAN_ACT_ADD_DRAFTER, .relations = CHAN_REL_DRAFTER, .states = ST_ANY},
@@ -79,32 +85,48 @@ struct chan_step {
 };
 
 static const struct chan_step steps[] = {
-    [CHAN_EV_CIRCULATE] = {.name = "circulate", .from = ST(CHAN_STATE_DRAFT),
-                           .to = CHAN_STATE_CIRCULATING, .allowed = "a draft"},
-    [CHAN_EV_SUBMIT] = {.name = "submit", .from = ST(CHAN_STATE_DRAFT) | ST(CHAN_STATE_CIRCULATING),
-                        .to = CHAN_STATE_SUBMITTED, .allowed = "a draft or circulating memo"},
-    [CHAN_EV_ACKNOWLEDGE] = {.name = "acknowledge", .from = ST(CHAN_STATE_SUBMITTED),
-                             .to = CHAN_STATE_ACKNOWLEDGED, .allowed = "a submitted memo"},
+    [CHAN_EV_CIRCULATE] = {.name = "circulate",
+                           .from = ST(CHAN_STATE_DRAFT),
+                           .to = CHAN_STATE_CIRCULATING,
+                           .allowed = "a draft"},
+    [CHAN_EV_SUBMIT] = {.name = "submit",
+                        .from = ST(CHAN_STATE_DRAFT) | ST(CHAN_STATE_CIRCULATING),
+                        .to = CHAN_STATE_SUBMITTED,
+                        .allowed = "a draft or circulating memo"},
+    [CHAN_EV_ACKNOWLEDGE] = {.name = "acknowledge",
+                             .from = ST(CHAN_STATE_SUBMITTED),
+                             .to = CHAN_STATE_ACKNOWLEDGED,
+                             .allowed = "a submitted memo"},
     [CHAN_EV_EXTEND] = {.name = "extend the deadline of",
-                        .from = ST(CHAN_STATE_SUBMITTED) | ST(CHAN_STATE_ACKNOWLEDGED), .to = -1,
+                        .from = ST(CHAN_STATE_SUBMITTED) | ST(CHAN_STATE_ACKNOWLEDGED),
+                        .to = -1,
                         .allowed = "a submitted or acknowledged memo"},
-    [CHAN_EV_ANSWER] = {.name = "answer", .from = ST(CHAN_STATE_ACKNOWLEDGED),
+    [CHAN_EV_ANSWER] = {.name = "answer",
+                        .from = ST(CHAN_STATE_ACKNOWLEDGED),
                         .to = CHAN_STATE_ANSWERED,
                         .allowed = "an acknowledged memo (acknowledge it first)"},
-    [CHAN_EV_CLOSE] = {.name = "close", .from = ST(CHAN_STATE_ANSWERED), .to = CHAN_STATE_CLOSED,
+    [CHAN_EV_CLOSE] = {.name = "close",
+                       .from = ST(CHAN_STATE_ANSWERED),
+                       .to = CHAN_STATE_CLOSED,
                        .allowed = "an answered memo"},
     [CHAN_EV_WITHDRAW] = {.name = "withdraw",
                           .from = ST(CHAN_STATE_DRAFT) | ST(CHAN_STATE_CIRCULATING) |
                                   ST(CHAN_STATE_SUBMITTED) | ST(CHAN_STATE_ACKNOWLEDGED),
-                          .to = CHAN_STATE_WITHDRAWN, .allowed = "a memo not yet answered"},
-    [CHAN_EV_REVISE] = {.name = "revise", .from = ST(CHAN_STATE_DRAFT) | ST(CHAN_STATE_CIRCULATING),
-                        .to = -1, .allowed = "a draft or circulating memo"},
-    [CHAN_EV_SIGN] = {.name = "change co-signatures of", .from = ST(CHAN_STATE_CIRCULATING),
-                      .to = -1, .allowed = "a circulating memo"},
+                          .to = CHAN_STATE_WITHDRAWN,
+                          .allowed = "a memo not yet answered"},
+    [CHAN_EV_REVISE] = {.name = "revise",
+                        .from = ST(CHAN_STATE_DRAFT) | ST(CHAN_STATE_CIRCULATING),
+                        .to = -1,
+                        .allowed = "a draft or circulating memo"},
+    [CHAN_EV_SIGN] = {.name = "change co-signatures of",
+                      .from = ST(CHAN_STATE_CIRCULATING),
+                      .to = -1,
+                      .allowed = "a circulating memo"},
     [CHAN_EV_MESSAGE] = {.name = "send messages about",
                          .from = ST(CHAN_STATE_SUBMITTED) | ST(CHAN_STATE_ACKNOWLEDGED) |
                                  ST(CHAN_STATE_ANSWERED),
-                         .to = -1, .allowed = "a submitted memo still under review"},
+                         .to = -1,
+                         .allowed = "a submitted memo still under review"},
 };
 
 int chan_transition(int from, int ev, int *to, struct err *e)
@@ -115,8 +137,8 @@ int chan_transition(int from, int ev, int *to, struct err *e)
         goto out;
     }
     if (!(steps[ev].from & ST(from))) {
-        rc = err_set(e, ERR_STATE, "cannot %s a memo that is %s: only %s allows it",
-                     steps[ev].name, chan_state_name(from), steps[ev].allowed);
+        rc = err_set(e, ERR_STATE, "cannot %s a memo that is %s: only %s allows it", steps[ev].name,
+                     chan_state_name(from), steps[ev].allowed);
         goto out;
     }
     *to = steps[ev].to < 0 ? from : steps[ev].to;

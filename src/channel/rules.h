@@ -8,8 +8,8 @@
 #include "base/err.h"
 
 enum chan_action {
-    CHAN_ACT_READ_MEMO = 0,   /* read text and versions */
-    CHAN_ACT_REVISE,          /* save a new version */
+    CHAN_ACT_READ_MEMO = 0, /* read text and versions */
+    CHAN_ACT_REVISE,        /* save a new version */
     CHAN_ACT_ADD_DRAFTER,
     CHAN_ACT_CIRCULATE,
     CHAN_ACT_SIGN,

@@ -5,7 +5,6 @@
 #include "base/util.h"
 #include "channel/chan_internal.h"
 
-
 int chan_sign(struct chan *c, struct pool *p, const struct actor *a, const char *id, int version,
               json_t **out, struct err *e)
 {
@@ -56,8 +55,8 @@ out:
     return rc;
 }
 
-int chan_unsign(struct chan *c, struct pool *p, const struct actor *a, const char *id,
-                json_t **out, struct err *e)
+int chan_unsign(struct chan *c, struct pool *p, const struct actor *a, const char *id, json_t **out,
+                struct err *e)
 {
     int rc = -1, to;
     char *salt = NULL;
@@ -77,8 +76,7 @@ int chan_unsign(struct chan *c, struct pool *p, const struct actor *a, const cha
         store_signature_salt(c->st, p, x.m.id, a->id, &salt, e) ||
         store_signature_delete(c->st, x.m.id, a->id, e) ||
         store_count_adjust(c->st, x.m.id, x.signed_version, a->org_id, -1, now, e) ||
-        chan_event_signature(c, &x, "withdraw", x.signed_version, a->username, salt ? salt : "",
-                             e))
+        chan_event_signature(c, &x, "withdraw", x.signed_version, a->username, salt ? salt : "", e))
         goto fail;
     x.signed_version = 0;
     x.m.updated_at = now;
@@ -124,8 +122,8 @@ out:
     return rc;
 }
 
-int chan_counts(struct chan *c, struct pool *p, const struct actor *a, const char *id,
-                json_t **out, struct err *e)
+int chan_counts(struct chan *c, struct pool *p, const struct actor *a, const char *id, json_t **out,
+                struct err *e)
 {
     int rc = -1;
     struct memo_ctx x;

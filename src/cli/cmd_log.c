@@ -68,9 +68,9 @@ out:
 struct monitor {
     struct cli_ctx *ctx;
     struct client c;
-    struct logc_state st;     /* as loaded */
-    int found;                /* a state file existed */
-    struct tlog_verifier v;   /* pinned key */
+    struct logc_state st;   /* as loaded */
+    int found;              /* a state file existed */
+    struct tlog_verifier v; /* pinned key */
     char key[TLOG_VERIFIER_KEY_MAX];
     struct tlog_checkpoint cp; /* the new signed checkpoint */
     struct logc_range range;   /* of the new checkpoint's leaves */
@@ -171,7 +171,7 @@ static int audit_full(struct monitor *m, struct err *e)
 {
     int rc = -1;
     json_t *rows = NULL;
-    unsigned char (*hashes)[TLOG_HASH_SIZE] = NULL;
+    unsigned char(*hashes)[TLOG_HASH_SIZE] = NULL;
     unsigned char root[TLOG_HASH_SIZE];
     uint64_t n = m->cp.size;
 
@@ -354,16 +354,18 @@ static void monitor_report(struct monitor *m, const char *state_path, int status
     else if (m->st.size == m->cp.size)
         fprintf(f, "unchanged since the last run (%s)\n", m->st.checked_at);
     else
-        fprintf(f, "consistent with the checkpoint seen before (size %" PRIu64 ", %s): proof checked\n",
-                m->st.size, m->st.checked_at);
+        fprintf(
+            f, "consistent with the checkpoint seen before (size %" PRIu64 ", %s): proof checked\n",
+            m->st.size, m->st.checked_at);
     if (m->incremental && m->found)
         fprintf(f,
                 "audited    %" PRIu64 " new leaves on the saved frontier; %" PRIu64
                 " old leaves re-checked by inclusion proof\n",
                 m->checked, m->sampled);
     else
-        fprintf(f, "audited    all %" PRIu64 " leaves from leaf 0: well-formed, and they hash to "
-                   "the signed root\n",
+        fprintf(f,
+                "audited    all %" PRIu64 " leaves from leaf 0: well-formed, and they hash to "
+                "the signed root\n",
                 m->checked);
     fprintf(f, "state      saved to %s\n", state_path);
 }
@@ -474,8 +476,9 @@ int cmd_log_checkpoint(struct cli_ctx *ctx)
         json_dumpf(o, ctx->out, JSON_INDENT(2) | JSON_SORT_KEYS);
         fputc('\n', ctx->out);
     } else {
-        fprintf(ctx->out, "origin     %s\nsize       %" PRIu64 "\nroot       %s\nsignature  "
-                          "checked with %s\n\n",
+        fprintf(ctx->out,
+                "origin     %s\nsize       %" PRIu64 "\nroot       %s\nsignature  "
+                "checked with %s\n\n",
                 cp.origin, cp.size, r64, vk);
         /* the note passed tlog_note_parse: no control character but \n */
         fputs(json_string_value(json_object_get(o, "note")), ctx->out);
@@ -498,8 +501,8 @@ static void leaf_summary(const json_t *leaf, char *out, size_t n)
     const char *kind = out_jstr(leaf, "kind");
     char a[32], b[32];
     if (kind && strcmp(kind, "version") == 0)
-        snprintf(out, n, "version %s, %s, %zu paragraphs",
-                 out_jtext(leaf, "version", a, sizeof a), out_jtext(leaf, "marking", b, sizeof b),
+        snprintf(out, n, "version %s, %s, %zu paragraphs", out_jtext(leaf, "version", a, sizeof a),
+                 out_jtext(leaf, "marking", b, sizeof b),
                  json_array_size(json_object_get(leaf, "paragraphs")));
     else if (kind && strcmp(kind, "signature") == 0)
         snprintf(out, n, "signature %s on version %s", out_jtext(leaf, "action", a, sizeof a),
@@ -601,8 +604,9 @@ int cmd_log_proof(struct cli_ctx *ctx)
         logc_fetch_checkpoint(&c, &v, &cp, &e))
         goto fail;
     if ((uint64_t)index >= cp.size) {
-        err_set(&e, ERR_INVALID, "the log has %" PRIu64 " leaves (0..%" PRIu64 "); there is no leaf %lld",
-                cp.size, cp.size ? cp.size - 1 : 0, index);
+        err_set(&e, ERR_INVALID,
+                "the log has %" PRIu64 " leaves (0..%" PRIu64 "); there is no leaf %lld", cp.size,
+                cp.size ? cp.size - 1 : 0, index);
         goto fail;
     }
     if (logc_fetch_leaves(&c, (uint64_t)index, (uint64_t)index + 1, &rows, h, &e) ||

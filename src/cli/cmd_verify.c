@@ -62,7 +62,8 @@ static int looks_like_markdown(const char *text)
 {
     const char *p = text;
     while (*p) {
-        if ((p[0] == '#' && (p[1] == ' ' || p[1] == '#')) || ((p[0] == '*' || p[0] == '-') && p[1] == ' '))
+        if ((p[0] == '#' && (p[1] == ' ' || p[1] == '#')) ||
+            ((p[0] == '*' || p[0] == '-') && p[1] == ' '))
             return 1;
         p = strchr(p, '\n');
         if (!p)
@@ -126,8 +127,9 @@ static void print_json(struct cli_ctx *ctx, const struct verdict *d)
         json_object_set_new(o, "registered_at", json_string(d->at));
         json_object_set_new(o, "leaf_index", json_integer((json_int_t)d->leaf_index));
         json_object_set_new(o, "inclusion_verified", json_true());
-        json_object_set_new(o, "checkpoint", json_pack("{s:s,s:I,s:s}", "origin", d->cp.origin,
-                                                       "size", (json_int_t)d->cp.size, "root", r64));
+        json_object_set_new(o, "checkpoint",
+                            json_pack("{s:s,s:I,s:s}", "origin", d->cp.origin, "size",
+                                      (json_int_t)d->cp.size, "root", r64));
     }
     if (d->cmp) {
         list = json_array();
@@ -145,7 +147,8 @@ static void print_json(struct cli_ctx *ctx, const struct verdict *d)
         json_object_set_new(o, "paragraphs", list);
         json_object_set_new(o, "matching", json_incref(json_object_get(d->cmp, "matching")));
         json_object_set_new(o, "registered_paragraphs", json_integer((json_int_t)d->registered));
-        json_object_set_new(o, "copy_paragraphs", json_integer((json_int_t)json_array_size(d->paras)));
+        json_object_set_new(o, "copy_paragraphs",
+                            json_integer((json_int_t)json_array_size(d->paras)));
     }
     json_dumpf(o, ctx->out, JSON_INDENT(2) | JSON_SORT_KEYS);
     fputc('\n', ctx->out);
@@ -188,7 +191,8 @@ static void print_human(struct cli_ctx *ctx, const struct verdict *d)
         fprintf(f, "DIFFERS from version %d of memo %s\n", d->version, d->memo);
     fprintf(f, "  registered %s (log leaf %" PRIu64 ")\n", out_time(d->at, t, sizeof t),
             d->leaf_index);
-    fprintf(f, "  inclusion proof checked against the checkpoint of %" PRIu64 " leaves signed by %s\n",
+    fprintf(f,
+            "  inclusion proof checked against the checkpoint of %" PRIu64 " leaves signed by %s\n",
             d->cp.size, d->cp.origin);
     if (strcmp(d->result, "exact") == 0) {
         fprintf(f, "  all %zu paragraphs match (white space and line wrapping do not count)\n",
@@ -211,8 +215,8 @@ static void print_human(struct cli_ctx *ctx, const struct verdict *d)
         } else {
             first_words(para_text(d, it), words, sizeof words);
             if (strcmp(st, "changed") == 0)
-                fprintf(f, "  paragraph %lld: CHANGED (the copy's paragraph %lld): \"", (long long)r,
-                        (long long)c);
+                fprintf(f, "  paragraph %lld: CHANGED (the copy's paragraph %lld): \"",
+                        (long long)r, (long long)c);
             else
                 fprintf(f, "  ADDED in the copy as its paragraph %lld: \"", (long long)c);
             out_text(f, words);
@@ -237,7 +241,8 @@ static int find_version_leaf(struct client *c, struct verdict *d, char **data, s
     {
         const char *s = json_string_value(json_object_get(row, "data"));
         json_t *leaf = s ? json_loads(s, JSON_REJECT_DUPLICATES, NULL) : NULL;
-        int hit = leaf && strcmp(out_jstr(leaf, "kind") ? out_jstr(leaf, "kind") : "", "version") == 0 &&
+        int hit = leaf &&
+                  strcmp(out_jstr(leaf, "kind") ? out_jstr(leaf, "kind") : "", "version") == 0 &&
                   json_integer_value(json_object_get(leaf, "version")) == d->version &&
                   json_is_integer(json_object_get(row, "index"));
         json_decref(leaf);
@@ -310,7 +315,8 @@ int cmd_verify(struct cli_ctx *ctx)
         goto fail;
     tlog_hash_leaf(h, data, strlen(data));
     if (d.leaf_index >= d.cp.size) {
-        err_set(&e, ERR_CRYPTO, "leaf %" PRIu64 " is beyond the signed checkpoint (%" PRIu64 " leaves)",
+        err_set(&e, ERR_CRYPTO,
+                "leaf %" PRIu64 " is beyond the signed checkpoint (%" PRIu64 " leaves)",
                 d.leaf_index, d.cp.size);
         goto fail;
     }

@@ -243,13 +243,18 @@ static int demo_fill(struct chan *c, struct pool *p, struct err *e)
     int rc = -1;
     json_t *out = NULL;
     char pw[64];
-    struct chan_channel_input ch = {.slug = "dissent", .name = "Dissent Channel",
-                                    .preset = "state-dissent", .ceiling = "CONFIDENTIAL",
+    struct chan_channel_input ch = {.slug = "dissent",
+                                    .name = "Dissent Channel",
+                                    .preset = "state-dissent",
+                                    .ceiling = "CONFIDENTIAL",
                                     .timezone = NULL};
-    struct chan_channel_input eu = {.slug = "eu-reports", .name = "EU internal reporting",
-                                    .preset = "eu-directive", .ceiling = "SBU", .timezone = NULL};
-    struct chan_version_input v = {.title = "Keep consular services open in the north",
-                                   .marking = "SBU", .body = demo_body};
+    struct chan_channel_input eu = {.slug = "eu-reports",
+                                    .name = "EU internal reporting",
+                                    .preset = "eu-directive",
+                                    .ceiling = "SBU",
+                                    .timezone = NULL};
+    struct chan_version_input v = {
+        .title = "Keep consular services open in the north", .marking = "SBU", .body = demo_body};
     struct actor alice;
     char *token;
     const char *memo_id;
@@ -325,8 +330,9 @@ int cmd_demo(int argc, char **argv)
             demo_print_logins();
             status = 0;
         } else {
-            fprintf(stderr, "dissent demo: %s already holds accounts; the demo goes only into an "
-                            "empty installation\n",
+            fprintf(stderr,
+                    "dissent demo: %s already holds accounts; the demo goes only into an "
+                    "empty installation\n",
                     o.db);
         }
         goto out;
@@ -421,15 +427,17 @@ int cmd_serve(int argc, char **argv)
     if (r)
         return r > 0 ? 0 : 2;
     if (split_listen(o.listen, host, sizeof host, &port)) {
-        fprintf(stderr, "dissent serve: --listen must be HOST:PORT, e.g. 127.0.0.1:8080 (got '%s')\n",
+        fprintf(stderr,
+                "dissent serve: --listen must be HOST:PORT, e.g. 127.0.0.1:8080 (got '%s')\n",
                 o.listen);
         return 2;
     }
     /* A SQLite file must exist already; a PostgreSQL database is checked by connecting. */
     if (strncmp(o.db, "postgres://", 11) != 0 && strncmp(o.db, "postgresql://", 13) != 0 &&
         access(o.db, F_OK) != 0) {
-        fprintf(stderr, "dissent serve: no database at %s: run 'dissent init' (or 'make run' for "
-                        "a demo) first\n",
+        fprintf(stderr,
+                "dissent serve: no database at %s: run 'dissent init' (or 'make run' for "
+                "a demo) first\n",
                 o.db);
         return 1;
     }

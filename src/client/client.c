@@ -116,8 +116,9 @@ int client_set_proxy(struct client *c, const char *url, struct err *e)
         if (strncmp(url, schemes[i], strlen(schemes[i])) == 0)
             host = url + strlen(schemes[i]);
     if (strncmp(url, "socks5://", 9) == 0 || strncmp(url, "socks4", 6) == 0)
-        return err_set(e, ERR_INVALID, "use a socks5h:// proxy, which resolves host names itself "
-                                       "(socks5:// and socks4 would look them up here)");
+        return err_set(e, ERR_INVALID,
+                       "use a socks5h:// proxy, which resolves host names itself "
+                       "(socks5:// and socks4 would look them up here)");
     if (!host)
         return err_set(e, ERR_INVALID, "proxy must start with socks5h:// or http://, not '%.80s'",
                        url);

@@ -188,7 +188,7 @@ static int one_of(const json_t *j, const char *const *names)
 static const char *const markings[] = {"UNCLASSIFIED", "SBU", "CONFIDENTIAL", "SECRET", NULL};
 static const char *const actions[] = {"add", "move", "withdraw", NULL};
 static const char *const events[] = {"circulated", "submitted", "acknowledged", "extended",
-                                      "answered",   "closed",    "withdrawn",    NULL};
+                                     "answered",   "closed",    "withdrawn",    NULL};
 static const char *const states[] = {"draft",    "circulating", "submitted", "acknowledged",
                                      "answered", "closed",      "withdrawn", NULL};
 
@@ -336,7 +336,8 @@ int logc_leaf_check(const char *data, size_t len, json_t **parsed, struct err *e
         err_set(e, ERR_INVALID, "not in canonical form (compact JSON, sorted keys, ASCII)");
         goto out;
     }
-    if (!json_is_integer(json_object_get(o, "v")) || json_integer_value(json_object_get(o, "v")) != 1) {
+    if (!json_is_integer(json_object_get(o, "v")) ||
+        json_integer_value(json_object_get(o, "v")) != 1) {
         err_set(e, ERR_INVALID, "field 'v' is not 1");
         goto out;
     }
@@ -491,8 +492,8 @@ static int fetch_page(struct client *c, uint64_t start, uint64_t end, json_t *al
     json_t *o = NULL, *rows, *row;
     size_t i;
 
-    snprintf(path, sizeof path, "/api/v1/log/leaves?start=%llu&end=%llu",
-             (unsigned long long)start, (unsigned long long)end);
+    snprintf(path, sizeof path, "/api/v1/log/leaves?start=%llu&end=%llu", (unsigned long long)start,
+             (unsigned long long)end);
     if (logc_get(c, path, &o, e))
         goto out;
     rows = json_object_get(o, "leaves");
@@ -517,8 +518,9 @@ static int fetch_page(struct client *c, uint64_t start, uint64_t end, json_t *al
         }
         tlog_hash_leaf(h, data, strlen(data));
         if (lh && (logc_hash_decode(lh, sent) || memcmp(sent, h, sizeof h) != 0)) {
-            err_set(e, ERR_CRYPTO, "leaf %llu: the leaf hash the server sent is not the hash of "
-                                   "its data",
+            err_set(e, ERR_CRYPTO,
+                    "leaf %llu: the leaf hash the server sent is not the hash of "
+                    "its data",
                     (unsigned long long)want);
             goto out;
         }
@@ -583,8 +585,8 @@ static int proof_from_json(const json_t *arr, struct tlog_proof *p, struct err *
     json_array_foreach(arr, i, it)
     {
         if (logc_hash_decode(json_string_value(it), p->hash[i]))
-            return err_set(e, ERR_CRYPTO, "hash %zu of the server's proof is not base64 of 32 bytes",
-                           i + 1);
+            return err_set(e, ERR_CRYPTO,
+                           "hash %zu of the server's proof is not base64 of 32 bytes", i + 1);
     }
     return 0;
 }
@@ -672,8 +674,7 @@ static int read_json_file(const char *path, size_t max, json_t **out, int *found
     if (!json_is_object(*out)) {
         json_decref(*out);
         *out = NULL;
-        err_set(e, ERR_INVALID, "%s is not a JSON object (line %d: %.80s)", path, je.line,
-                je.text);
+        err_set(e, ERR_INVALID, "%s is not a JSON object (line %d: %.80s)", path, je.line, je.text);
         goto out;
     }
     *found = 1;
@@ -734,8 +735,9 @@ int logc_state_load(const char *path, struct logc_state *s, int *found, struct e
     }
     logc_range_root(&s->range, h);
     if (s->range.n != (size_t)__builtin_popcountll(s->size) || memcmp(h, s->root, sizeof h) != 0) {
-        err_set(e, ERR_INVALID, "%s: the frontier does not match the saved size and root (the "
-                                "file was damaged or edited)",
+        err_set(e, ERR_INVALID,
+                "%s: the frontier does not match the saved size and root (the "
+                "file was damaged or edited)",
                 path);
         goto out;
     }
@@ -793,15 +795,16 @@ int logc_pins_path(char *out, size_t n, struct err *e)
     else if (home && home[0])
         k = snprintf(out, n, "%s/.config/dissent/log-keys.json", home);
     else
-        return err_set(e, ERR_INVALID, "cannot tell where to keep pinned log keys: set "
-                                       "DISSENT_LOG_KEYS or HOME, or pass --log-key");
+        return err_set(e, ERR_INVALID,
+                       "cannot tell where to keep pinned log keys: set "
+                       "DISSENT_LOG_KEYS or HOME, or pass --log-key");
     if (k < 0 || (size_t)k >= n)
         return err_set(e, ERR_INVALID, "the pinned-keys path is too long");
     return 0;
 }
 
-int logc_pin_get(const char *path, const char *server, char key[TLOG_VERIFIER_KEY_MAX],
-                 int *found, struct err *e)
+int logc_pin_get(const char *path, const char *server, char key[TLOG_VERIFIER_KEY_MAX], int *found,
+                 struct err *e)
 {
     json_t *o = NULL;
     const char *k;

@@ -141,8 +141,8 @@ int logc_pins_path(char *out, size_t n, struct err *e) WUR;
 /* Looks up the verifier key pinned for server (a normalized URL) in the
  * pins file at path ({"<server>": "<verifier key>", ...}). *found is 0 when
  * the file or the entry is missing. key receives the string. Returns 0 or -1. */
-int logc_pin_get(const char *path, const char *server, char key[TLOG_VERIFIER_KEY_MAX],
-                 int *found, struct err *e) WUR;
+int logc_pin_get(const char *path, const char *server, char key[TLOG_VERIFIER_KEY_MAX], int *found,
+                 struct err *e) WUR;
 
 /* Adds (or replaces) the pin of server in the file at path, written
  * atomically with mode 0600 (directories 0700). Returns 0 or -1. */

@@ -45,7 +45,10 @@ static int parse_version(const char *s, const char *what, int *out, struct err *
     if (authed(app, req, res, &actor))                                                             \
         return;
 
-#define STR(name, max, req_) {name, JSON_FIELD_STRING, req_, 0, 0, max, 0, 0}
+#define STR(name, max, req_)                                                                       \
+    {                                                                                              \
+        name, JSON_FIELD_STRING, req_, 0, 0, max, 0, 0                                             \
+    }
 
 /* ---- sessions ---- */
 
@@ -69,10 +72,10 @@ HANDLER(h_login)
             rc = err_set(&e, ERR_INTERNAL, "cannot set the session cookie");
     }
     api_reply(res, rc, 200,
-          rc ? NULL
-             : json_pack("{s:s,s:s,s:o}", "token", token, "csrf", actor.csrf, "member",
-                         chan_actor_json(&actor)),
-          &e);
+              rc ? NULL
+                 : json_pack("{s:s,s:s,s:o}", "token", token, "csrf", actor.csrf, "member",
+                             chan_actor_json(&actor)),
+              &e);
     json_decref(obj);
 }
 
@@ -88,8 +91,7 @@ HANDLER(h_logout)
 
 HANDLER(h_me)
 {
-    PROLOGUE
-    (void)rc;
+    PROLOGUE(void) rc;
     out = json_pack("{s:o,s:s}", "member", chan_actor_json(&actor), "csrf", actor.csrf);
     http_reply_json(res, 200, out);
 }
@@ -133,8 +135,9 @@ static int roles_from_json(const json_t *arr, unsigned *bits, struct err *e)
     json_array_foreach(arr, i, it)
     {
         if (!json_is_string(it) || chan_role_parse(json_string_value(it), &bit))
-            return err_set(e, ERR_INVALID, "field 'roles' must list role names: member, "
-                                           "reviewer, leadership, auditor, admin");
+            return err_set(e, ERR_INVALID,
+                           "field 'roles' must list role names: member, "
+                           "reviewer, leadership, auditor, admin");
         acc |= bit;
     }
     *bits = acc;
@@ -144,10 +147,8 @@ static int roles_from_json(const json_t *arr, unsigned *bits, struct err *e)
 HANDLER(h_member_create)
 {
     static const struct json_field f[] = {
-        STR("username", CHAN_SLUG_MAX, 1),
-        STR("display_name", CHAN_NAME_MAX, 1),
-        STR("organization", CHAN_SLUG_MAX, 1),
-        {"roles", JSON_FIELD_ARRAY, 1, 0, 1, 5, 0, 0},
+        STR("username", CHAN_SLUG_MAX, 1),     STR("display_name", CHAN_NAME_MAX, 1),
+        STR("organization", CHAN_SLUG_MAX, 1), {"roles", JSON_FIELD_ARRAY, 1, 0, 1, 5, 0, 0},
         STR("password", CHAN_PASSWORD_MAX, 1),
     };
     struct json_value v[5] = {0};
@@ -207,8 +208,8 @@ HANDLER(h_channel_get)
 HANDLER(h_channel_create)
 {
     static const struct json_field f[] = {
-        STR("slug", CHAN_SLUG_MAX, 1),    STR("name", CHAN_NAME_MAX, 1),
-        STR("preset", CHAN_SLUG_MAX, 1),  STR("ceiling", 20, 1),
+        STR("slug", CHAN_SLUG_MAX, 1),   STR("name", CHAN_NAME_MAX, 1),
+        STR("preset", CHAN_SLUG_MAX, 1), STR("ceiling", 20, 1),
         STR("timezone", 64, 0),
     };
     struct json_value v[5] = {0};
@@ -367,8 +368,8 @@ static void memo_act(struct http_request *req, struct http_response *res, void *
     PROLOGUE
     rc = api_read_body(req, f, field ? 1 : 0, v, &obj, &e);
     if (rc == 0)
-        rc = chan_memo_act(app->chan, req->pool, &actor, req->params[0], op,
-                           field ? v[0].s : NULL, &out, &e);
+        rc = chan_memo_act(app->chan, req->pool, &actor, req->params[0], op, field ? v[0].s : NULL,
+                           &out, &e);
     api_reply(res, rc, 200, out, &e);
     json_decref(obj);
 }
@@ -396,8 +397,8 @@ HANDLER(h_sign)
     PROLOGUE
     rc = api_read_body(req, f, 1, v, &obj, &e);
     if (rc == 0)
-        rc = chan_sign(app->chan, req->pool, &actor, req->params[0],
-                       v[0].present ? (int)v[0].i : 0, &out, &e);
+        rc = chan_sign(app->chan, req->pool, &actor, req->params[0], v[0].present ? (int)v[0].i : 0,
+                       &out, &e);
     api_reply(res, rc, 200, out, &e);
     json_decref(obj);
 }

@@ -91,7 +91,7 @@ static void h_public_memo(struct http_request *req, struct http_response *res, v
  * apart — and generous for real signing: ANON_WINDOW_MAX requests per
  * ANON_WINDOW_S seconds, then 429 until the window turns. Handlers are
  * serialized, so these counters need no lock of their own. */
-#define ANON_WINDOW_S 10
+#define ANON_WINDOW_S   10
 #define ANON_WINDOW_MAX 50
 
 static int anon_admit(struct err *e)
@@ -105,8 +105,9 @@ static int anon_admit(struct err *e)
         used = 0;
     }
     if (used >= ANON_WINDOW_MAX)
-        rc = err_set(e, ERR_RATE, "the server is busy verifying anonymous signatures: try again in "
-                                  "a few seconds");
+        rc = err_set(e, ERR_RATE,
+                     "the server is busy verifying anonymous signatures: try again in "
+                     "a few seconds");
     else
         used++;
     return rc;

@@ -7,7 +7,7 @@
 #include "http/server.h"
 
 #define APP_SESSION_COOKIE "dissent_session"
-#define APP_MAX_BODY (256u * 1024u)
+#define APP_MAX_BODY       (256u * 1024u)
 
 struct app {
     struct chan *chan;
@@ -48,7 +48,6 @@ void api_reply(struct http_response *res, int rc, int status, json_t *out, const
  * POST/PATCH/DELETE also needs the session's CSRF token (header
  * X-CSRF-Token, or form field "csrf"). Returns 0 and fills a, or -1 with
  * ERR_UNAUTHORIZED / ERR_FORBIDDEN in e. */
-int app_authenticate(struct app *app, struct http_request *req, struct actor *a,
-                     struct err *e) WUR;
+int app_authenticate(struct app *app, struct http_request *req, struct actor *a, struct err *e) WUR;
 
 #endif

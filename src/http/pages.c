@@ -94,10 +94,9 @@ int page_begin(struct page *pg, struct http_request *req, struct http_response *
     }
     if (e.code == ERR_UNAUTHORIZED) {
         const char *next = is_safe_method(req->method) ? req->path : "/";
-        const char *loc = strcmp(next, "/") == 0
-                              ? "/login"
-                              : pool_printf(req->pool, "/login?next=%s",
-                                            query_escape(req->pool, next));
+        const char *loc = strcmp(next, "/") == 0 ? "/login"
+                                                 : pool_printf(req->pool, "/login?next=%s",
+                                                               query_escape(req->pool, next));
         http_redirect(res, loc ? loc : "/login");
     } else {
         page_frame(pg, "Refused", NULL, NULL);
@@ -148,8 +147,8 @@ const char *page_marking_class(const char *marking)
 static void nav_add(json_t *items, const char *key, const char *href, const char *label,
                     const char *current)
 {
-    json_array_append_new(items, json_pack("{s:s,s:s,s:b}", "href", href, "label", label,
-                                           "current", current && strcmp(current, key) == 0));
+    json_array_append_new(items, json_pack("{s:s,s:s,s:b}", "href", href, "label", label, "current",
+                                           current && strcmp(current, key) == 0));
 }
 
 void page_frame(struct page *pg, const char *title, const char *current, const char *marking)
@@ -212,15 +211,24 @@ out:
 static const char *status_title(int status)
 {
     switch (status) {
-    case 400: return "The request was not valid";
-    case 401: return "Please log in";
-    case 403: return "Not allowed";
-    case 404: return "Not found";
-    case 405: return "Method not allowed";
-    case 409: return "Not possible now";
-    case 413: return "Too large";
-    case 429: return "Too many attempts";
-    default: return status >= 500 ? "Something went wrong" : "Refused";
+    case 400:
+        return "The request was not valid";
+    case 401:
+        return "Please log in";
+    case 403:
+        return "Not allowed";
+    case 404:
+        return "Not found";
+    case 405:
+        return "Method not allowed";
+    case 409:
+        return "Not possible now";
+    case 413:
+        return "Too large";
+    case 429:
+        return "Too many attempts";
+    default:
+        return status >= 500 ? "Something went wrong" : "Refused";
     }
 }
 
@@ -245,8 +253,9 @@ void page_fail(struct page *pg, const struct err *e)
         return;
     }
     if (status >= 500)
-        page_error(pg, status, "The server could not do this. Please try again; if it persists, "
-                               "tell the administrators.");
+        page_error(pg, status,
+                   "The server could not do this. Please try again; if it persists, "
+                   "tell the administrators.");
     else
         page_error(pg, status, e->msg);
 }

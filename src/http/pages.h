@@ -35,8 +35,7 @@ struct page {
  * on. Otherwise the response is already sent and the handler must return:
  * a GET without a session gets 303 to /login?next=<path>; a POST without a
  * valid session or CSRF token gets 403 (or 303 to /login) and changes nothing. */
-int page_begin(struct page *pg, struct http_request *req, struct http_response *res, void *app)
-    WUR;
+int page_begin(struct page *pg, struct http_request *req, struct http_response *res, void *app) WUR;
 
 /* Starts a page that anyone may see (login, public). A session, if there is
  * one, is used for the navigation. Never fails. */
@@ -159,8 +158,8 @@ void page_memo_show(struct page *pg, const char *id, int version, int status,
  * of form field `field` (NULL: none); on success 303 to the memo with notice
  * `done` at #anchor, on refusal the memo page again with form `form_name`. */
 void page_memo_act_post(struct http_request *req, struct http_response *res, void *app,
-                        enum chan_op op, const char *field, const char *form_name,
-                        const char *done, const char *anchor);
+                        enum chan_op op, const char *field, const char *form_name, const char *done,
+                        const char *anchor);
 
 /* Fills pg->data for the home page (the sections of every role the actor
  * holds). admin_form, if not NULL, is a refused admin form to show again:

@@ -85,10 +85,13 @@ void pages_admin_section(struct page *pg, json_t *admin_form)
         json_t *ack = json_object_get(pol, "acknowledge"), *ans = json_object_get(pol, "answer");
         json_t *ext = json_object_get(pol, "extension");
         const char *s = pool_printf(
-            pg->req->pool, "acknowledge within %lld %s, answer within %lld %s, extension up to %lld %s",
+            pg->req->pool,
+            "acknowledge within %lld %s, answer within %lld %s, extension up to %lld %s",
             (long long)json_integer_value(json_object_get(ack, "amount")),
-            unit_text(jstr(ack, "unit")), (long long)json_integer_value(json_object_get(ans, "amount")),
-            unit_text(jstr(ans, "unit")), (long long)json_integer_value(json_object_get(ext, "amount")),
+            unit_text(jstr(ack, "unit")),
+            (long long)json_integer_value(json_object_get(ans, "amount")),
+            unit_text(jstr(ans, "unit")),
+            (long long)json_integer_value(json_object_get(ext, "amount")),
             unit_text(jstr(ext, "unit")));
         json_object_set_new(it, "policy_text", json_string(s ? s : ""));
         json_object_set_new(it, "marking_class",
@@ -135,8 +138,7 @@ static void finish(struct page *pg, int rc, const struct err *e, json_t *form, c
         page_fail(pg, e);
     } else {
         json_object_set_new(form, "error", json_string(page_sentence(pg, e->msg)));
-        page_home_show(pg, err_http_status(e->code) >= 500 ? 500 : err_http_status(e->code),
-                       form);
+        page_home_show(pg, err_http_status(e->code) >= 500 ? 500 : err_http_status(e->code), form);
     }
 }
 
@@ -151,8 +153,7 @@ void page_admin_org(struct http_request *req, struct http_response *res, void *a
     if (page_begin(&pg, req, res, app))
         goto out;
     form = typed(&pg, "org", fields, 2);
-    rc = chan_org_create(pg.app->chan, &pg.actor, jstr(form, "slug"), jstr(form, "name"), &out,
-                         &e);
+    rc = chan_org_create(pg.app->chan, &pg.actor, jstr(form, "slug"), jstr(form, "name"), &out, &e);
     finish(&pg, rc, &e, form, "organizations");
 out:
     json_decref(out);

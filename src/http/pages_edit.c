@@ -19,13 +19,13 @@ static void form_data(struct page *pg, const json_t *channel, const char *title,
 {
     json_t *d = pg->data;
     json_object_set_new(d, "channel", json_deep_copy(channel));
-    json_object_set_new(d, "markings", page_markings(jstr(channel, "ceiling"),
-                                                     marking && *marking ? marking
-                                                                         : "UNCLASSIFIED"));
-    json_object_set_new(d, "form", json_pack("{s:s,s:s,s:s,s:s}", "title", title ? title : "",
-                                             "marking", marking ? marking : "", "body",
-                                             body ? body : "", "co_drafters",
-                                             co_drafters ? co_drafters : ""));
+    json_object_set_new(
+        d, "markings",
+        page_markings(jstr(channel, "ceiling"), marking && *marking ? marking : "UNCLASSIFIED"));
+    json_object_set_new(d, "form",
+                        json_pack("{s:s,s:s,s:s,s:s}", "title", title ? title : "", "marking",
+                                  marking ? marking : "", "body", body ? body : "", "co_drafters",
+                                  co_drafters ? co_drafters : ""));
 }
 
 /* Renders the Markdown preview of body into data.preview_html. */
@@ -106,10 +106,9 @@ static void new_show(struct page *pg, int status, const char *slug, const char *
     }
     page_frame(pg, "New memo", "new", NULL);
     json_object_set_new(pg->data, "is_new", json_true());
-    json_object_set_new(pg->data, "channels", json_deep_copy(json_is_array(channels)
-                                                                 ? channels
-                                                                 : json_object_get(channels,
-                                                                                   "channels")));
+    json_object_set_new(
+        pg->data, "channels",
+        json_deep_copy(json_is_array(channels) ? channels : json_object_get(channels, "channels")));
     json_object_set_new(pg->data, "many_channels",
                         json_boolean(json_array_size(json_object_get(pg->data, "channels")) > 1));
     form_data(pg, ch, title, marking, body, co);
@@ -190,10 +189,10 @@ static void edit_show(struct page *pg, int status, const char *id, const char *t
     page_frame(pg, pool_printf(pg->req->pool, "Edit: %s", jstr(ver, "title")), NULL,
                marking && *marking ? marking : jstr(ver, "marking"));
     json_object_set_new(pg->data, "id", json_string(id));
-    json_object_set_new(pg->data, "latest_version", json_object_get(memo, "latest_version")
-                                                        ? json_incref(json_object_get(
-                                                              memo, "latest_version"))
-                                                        : json_integer(0));
+    json_object_set_new(pg->data, "latest_version",
+                        json_object_get(memo, "latest_version")
+                            ? json_incref(json_object_get(memo, "latest_version"))
+                            : json_integer(0));
     json_object_set_new(pg->data, "state", json_string(jstr(memo, "state")));
     form_data(pg, channel, title ? title : jstr(ver, "title"),
               marking ? marking : jstr(ver, "marking"), body ? body : jstr(ver, "body"), NULL);

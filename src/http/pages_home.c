@@ -128,8 +128,8 @@ static const char *zone_of(const json_t *channels, const char *slug)
  * and which deadline is next. */
 static void decorate_rows(struct page *pg, json_t *rows, const json_t *channels)
 {
-    static const char *const keys[] = {"created_at",  "submitted_at", "ack_due",
-                                       "answer_due",  "answered_at",  "next_due",
+    static const char *const keys[] = {"created_at",     "submitted_at", "ack_due",
+                                       "answer_due",     "answered_at",  "next_due",
                                        "acknowledged_at"};
     size_t i;
     json_t *row;
@@ -138,11 +138,12 @@ static void decorate_rows(struct page *pg, json_t *rows, const json_t *channels)
         const char *state = json_string_value(json_object_get(row, "state"));
         const char *zone = zone_of(channels, json_string_value(json_object_get(row, "channel")));
         json_object_set_new(row, "state_label", json_string(state_label(state)));
-        json_object_set_new(row, "marking_class", json_string(page_marking_class(json_string_value(
-                                                      json_object_get(row, "marking")))));
-        json_object_set_new(row, "next_what",
-                            json_string(state && strcmp(state, "submitted") == 0 ? "Acknowledge"
-                                                                                  : "Answer"));
+        json_object_set_new(
+            row, "marking_class",
+            json_string(page_marking_class(json_string_value(json_object_get(row, "marking")))));
+        json_object_set_new(
+            row, "next_what",
+            json_string(state && strcmp(state, "submitted") == 0 ? "Acknowledge" : "Answer"));
         page_localize(pg, row, keys, ARRAY_LEN(keys), zone);
     }
 }
@@ -278,4 +279,3 @@ void page_home(struct http_request *req, struct http_response *res, void *app)
 out:
     page_end(&pg);
 }
-

@@ -119,7 +119,7 @@ static json_t *chart_json(struct page *pg, const json_t *timeline, const char *c
     top = nice_max(ymax < 1 ? 1 : ymax);
     err_init(&e);
     buf_init(&pts, 64 * 1024);
-#define X(t) (CH_L + pw * (double)((t) - t0) / (double)(t1 - t0))
+#define X(t) (CH_L + pw * (double)((t)-t0) / (double)(t1 - t0))
 #define Y(v) (CH_T + ph - ph * (double)(v) / (double)top)
     if (buf_printf(&pts, &e, "%.1f,%.1f", X(t0), Y(0)))
         goto out;
@@ -148,14 +148,14 @@ static json_t *chart_json(struct page *pg, const json_t *timeline, const char *c
     }
     xt = json_array();
     date_only(zone, t0, date, sizeof date);
-    json_array_append_new(xt, json_pack("{s:f,s:s,s:s}", "x", X(t0), "label", date, "anchor",
-                                        "start"));
+    json_array_append_new(xt,
+                          json_pack("{s:f,s:s,s:s}", "x", X(t0), "label", date, "anchor", "start"));
     date_only(zone, tend, date, sizeof date);
-    json_array_append_new(xt, json_pack("{s:f,s:s,s:s}", "x", X(t1), "label", date, "anchor",
-                                        "end"));
-    out = json_pack("{s:s,s:o,s:o,s:f,s:i,s:i,s:i,s:s,s:I,s:I}", "points", buf_str(&pts),
-                    "y_ticks", yt, "x_ticks", xt, "axis_y", Y(0), "axis_x0", CH_L, "axis_x1",
-                    CH_W - CH_R, "label_y", CH_H - 6, "view_box",
+    json_array_append_new(xt,
+                          json_pack("{s:f,s:s,s:s}", "x", X(t1), "label", date, "anchor", "end"));
+    out = json_pack("{s:s,s:o,s:o,s:f,s:i,s:i,s:i,s:s,s:I,s:I}", "points", buf_str(&pts), "y_ticks",
+                    yt, "x_ticks", xt, "axis_y", Y(0), "axis_x0", CH_L, "axis_x1", CH_W - CH_R,
+                    "label_y", CH_H - 6, "view_box",
                     pool_printf(pg->req->pool, "0 0 %d %d", CH_W, CH_H), "now_total",
                     (json_int_t)prev, "max_total", (json_int_t)ymax);
 #undef X
@@ -245,8 +245,7 @@ static json_t *versions_json(struct page *pg, const json_t *versions, int shown,
         json_object_set_new(v, "shown", json_boolean(n == shown));
         json_object_set_new(v, "latest", json_boolean(n == latest));
         json_object_set_new(v, "mine", json_boolean(n == mine));
-        json_object_set_new(v, "from_selected",
-                            json_boolean(shown > 1 ? n == shown - 1 : n == 1));
+        json_object_set_new(v, "from_selected", json_boolean(shown > 1 ? n == shown - 1 : n == 1));
         json_object_set_new(v, "to_selected", json_boolean(shown > 1 ? n == shown : n == latest));
         json_object_set_new(v, "marking_class",
                             json_string(page_marking_class(jstr(v, "marking"))));
@@ -295,18 +294,18 @@ void page_memo_show(struct page *pg, const char *id, int version, int status,
     json_object_set_new(d, "shown", json_integer(shown));
     json_object_set_new(d, "is_latest", json_boolean(shown == latest));
     json_object_set_new(d, "state_label", json_string(jstr(memo, "state")));
-    json_object_set_new(d, "version_created", json_string(page_time(pg, jstr(ver, "created_at"),
-                                                                    zone)));
-    json_object_set_new(d, "versions",
-                        versions_json(pg, json_object_get(versions, "versions"), shown, latest,
-                                      zone, mine_sig));
+    json_object_set_new(d, "version_created",
+                        json_string(page_time(pg, jstr(ver, "created_at"), zone)));
+    json_object_set_new(
+        d, "versions",
+        versions_json(pg, json_object_get(versions, "versions"), shown, latest, zone, mine_sig));
     json_object_set_new(d, "many_versions", json_boolean(latest > 1));
 
     /* Counts are in the memo; the timeline needs chan_counts (no text, not logged). */
     if (chan_allowed(CHAN_ACT_READ_COUNTS, roles, rel, st) &&
         chan_counts(c, p, &pg->actor, id, &counts, &e) == 0) {
-        json_t *chart = chart_json(pg, json_object_get(counts, "timeline"),
-                                   jstr(memo, "created_at"), zone);
+        json_t *chart =
+            chart_json(pg, json_object_get(counts, "timeline"), jstr(memo, "created_at"), zone);
         if (chart)
             json_object_set_new(d, "chart", chart);
     }
@@ -320,21 +319,21 @@ void page_memo_show(struct page *pg, const char *id, int version, int status,
         json_object_set_new(can, "sign", json_boolean(may_sign && !mine_sig));
         json_object_set_new(can, "move", json_boolean(may_sign && mine_sig && mine_sig != shown));
         json_object_set_new(can, "signed_here", json_boolean(mine_sig && mine_sig == shown));
-        json_object_set_new(can, "unsign", json_boolean(circulating && mine_sig &&
-                                                        chan_allowed(CHAN_ACT_UNSIGN, roles, rel,
-                                                                     st)));
-        json_object_set_new(can, "edit", json_boolean((st == CHAN_STATE_DRAFT || circulating) &&
-                                                      chan_allowed(CHAN_ACT_REVISE, roles, rel,
-                                                                   st)));
+        json_object_set_new(
+            can, "unsign",
+            json_boolean(circulating && mine_sig && chan_allowed(CHAN_ACT_UNSIGN, roles, rel, st)));
+        json_object_set_new(can, "edit",
+                            json_boolean((st == CHAN_STATE_DRAFT || circulating) &&
+                                         chan_allowed(CHAN_ACT_REVISE, roles, rel, st)));
         json_object_set_new(can, "circulate",
                             json_boolean(st == CHAN_STATE_DRAFT &&
                                          chan_allowed(CHAN_ACT_CIRCULATE, roles, rel, st)));
-        json_object_set_new(can, "submit", json_boolean((st == CHAN_STATE_DRAFT || circulating) &&
-                                                        chan_allowed(CHAN_ACT_SUBMIT, roles, rel,
-                                                                     st)));
-        json_object_set_new(can, "refresh_rings",
-                            json_boolean(circulating &&
-                                         chan_allowed(CHAN_ACT_REVISE, roles, rel, st)));
+        json_object_set_new(can, "submit",
+                            json_boolean((st == CHAN_STATE_DRAFT || circulating) &&
+                                         chan_allowed(CHAN_ACT_SUBMIT, roles, rel, st)));
+        json_object_set_new(
+            can, "refresh_rings",
+            json_boolean(circulating && chan_allowed(CHAN_ACT_REVISE, roles, rel, st)));
         json_object_set_new(can, "withdraw",
                             json_boolean(st >= 0 && st < CHAN_STATE_ANSWERED &&
                                          chan_allowed(CHAN_ACT_WITHDRAW, roles, rel, st)));
@@ -343,27 +342,27 @@ void page_memo_show(struct page *pg, const char *id, int version, int status,
                                          chan_allowed(CHAN_ACT_ACKNOWLEDGE, roles, rel, st)));
         json_object_set_new(
             can, "extend",
-            json_boolean((st == CHAN_STATE_SUBMITTED || st == CHAN_STATE_ACKNOWLEDGED) &&
-                         !json_is_true(json_object_get(json_object_get(memo, "review"),
-                                                       "extended")) &&
-                         chan_allowed(CHAN_ACT_EXTEND, roles, rel, st)));
+            json_boolean(
+                (st == CHAN_STATE_SUBMITTED || st == CHAN_STATE_ACKNOWLEDGED) &&
+                !json_is_true(json_object_get(json_object_get(memo, "review"), "extended")) &&
+                chan_allowed(CHAN_ACT_EXTEND, roles, rel, st)));
         json_object_set_new(can, "answer",
                             json_boolean(st == CHAN_STATE_ACKNOWLEDGED &&
                                          chan_allowed(CHAN_ACT_ANSWER, roles, rel, st)));
-        json_object_set_new(can, "close", json_boolean(st == CHAN_STATE_ANSWERED &&
-                                                       chan_allowed(CHAN_ACT_CLOSE, roles, rel,
-                                                                    st)));
+        json_object_set_new(can, "close",
+                            json_boolean(st == CHAN_STATE_ANSWERED &&
+                                         chan_allowed(CHAN_ACT_CLOSE, roles, rel, st)));
         json_object_set_new(can, "message",
-                            json_boolean(st >= CHAN_STATE_SUBMITTED &&
-                                         st != CHAN_STATE_WITHDRAWN &&
+                            json_boolean(st >= CHAN_STATE_SUBMITTED && st != CHAN_STATE_WITHDRAWN &&
                                          chan_allowed(CHAN_ACT_POST_MESSAGE, roles, rel, st)));
         json_object_set_new(can, "office",
                             json_boolean(json_is_true(json_object_get(can, "acknowledge")) ||
                                          json_is_true(json_object_get(can, "answer"))));
         json_object_set_new(can, "signers",
                             json_boolean(chan_allowed(CHAN_ACT_READ_SIGNERS, roles, rel, st)));
-        json_object_set_new(can, "access_log", json_boolean(chan_allowed(
-                                                   CHAN_ACT_READ_MEMO_ACCESS_LOG, roles, rel, st)));
+        json_object_set_new(
+            can, "access_log",
+            json_boolean(chan_allowed(CHAN_ACT_READ_MEMO_ACCESS_LOG, roles, rel, st)));
     }
     json_object_set_new(d, "can", can);
     json_object_set_new(d, "my_signature", json_integer(mine_sig));
@@ -406,8 +405,9 @@ void page_memo_show(struct page *pg, const char *id, int version, int status,
         json_t *forms = json_object();
         if (form && form->form) {
             const char *msg = page_sentence(pg, form->error);
-            json_object_set_new(forms, form->form, json_pack("{s:s,s:s}", "error", msg, "text",
-                                                             form->text ? form->text : ""));
+            json_object_set_new(
+                forms, form->form,
+                json_pack("{s:s,s:s}", "error", msg, "text", form->text ? form->text : ""));
             if (*msg)
                 page_set_str(pg, "error", msg);
         }
@@ -415,8 +415,7 @@ void page_memo_show(struct page *pg, const char *id, int version, int status,
     }
     if (!form && http_query(pg->req, "done"))
         page_set_str(pg, "notice", done_notice(http_query(pg->req, "done")));
-    if (!json_object_get(d, "notice") ||
-        !*json_string_value(json_object_get(d, "notice")))
+    if (!json_object_get(d, "notice") || !*json_string_value(json_object_get(d, "notice")))
         json_object_del(d, "notice");
     page_render(pg, status, "memo");
 out:
@@ -456,8 +455,8 @@ static void redirect_done(struct page *pg, const char *id, int v, const char *do
 }
 
 void page_memo_act_post(struct http_request *req, struct http_response *res, void *app,
-                        enum chan_op op, const char *field, const char *form_name,
-                        const char *done, const char *anchor)
+                        enum chan_op op, const char *field, const char *form_name, const char *done,
+                        const char *anchor)
 {
     struct page pg;
     struct err e;
@@ -603,9 +602,8 @@ static json_t *side_by_side(const json_t *lines)
             ln++;
             rn++;
             json_array_append_new(rows, json_pack("{s:s,s:s,s:i,s:i,s:s,s:s}", "left",
-                                                  jstr(l, "text"), "right", jstr(l, "text"),
-                                                  "ln", ln, "rn", rn, "lcls", "same", "rcls",
-                                                  "same"));
+                                                  jstr(l, "text"), "right", jstr(l, "text"), "ln",
+                                                  ln, "rn", rn, "lcls", "same", "rcls", "same"));
             i++;
             continue;
         }

@@ -93,13 +93,12 @@ void page_public_check(struct http_request *req, struct http_response *res, void
                 differs = 1;
         }
         json_object_set_new(out, "differences", json_boolean(differs));
-        json_object_set_new(out, "notice_class", json_string(json_is_true(json_object_get(
-                                                                 out, "exact"))
-                                                                 ? "notice-ok"
-                                                                 : "notice-warn"));
-        json_object_set_new(out, "result_sentence",
-                            json_string(page_sentence(
-                                &pg, json_string_value(json_object_get(out, "result")))));
+        json_object_set_new(
+            out, "notice_class",
+            json_string(json_is_true(json_object_get(out, "exact")) ? "notice-ok" : "notice-warn"));
+        json_object_set_new(
+            out, "result_sentence",
+            json_string(page_sentence(&pg, json_string_value(json_object_get(out, "result")))));
         json_object_set_new(pg.data, "check", out);
     }
     public_fill(&pg);

@@ -334,8 +334,8 @@ static void record(struct http_conn *c, size_t slot, int status)
      * and that moment is what an anonymous signer must not leave behind. At
      * debug level they get a line without even the duration. */
     if (c->req.anonymous)
-        log_debug("http %s %s %d anonymous", method_for_log(c->req.method),
-                  slot_pattern(s, slot), status);
+        log_debug("http %s %s %d anonymous", method_for_log(c->req.method), slot_pattern(s, slot),
+                  status);
     else
         log_info("http %s %s %d %.1fms", method_for_log(c->req.method), slot_pattern(s, slot),
                  status, secs * 1000.0);

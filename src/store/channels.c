@@ -32,7 +32,8 @@ static int channel_one(struct store *s, struct pool *p, struct st_channel *c, st
     struct db_stmt *st;
 
     snprintf(sql, sizeof sql, "SELECT " CHANNEL_COLS " FROM channels WHERE %s", where);
-    st = types[0] == 'i' ? db_query(s->db, e, sql, types, id) : db_query(s->db, e, sql, types, slug);
+    st =
+        types[0] == 'i' ? db_query(s->db, e, sql, types, id) : db_query(s->db, e, sql, types, slug);
     if (!st)
         goto out;
     r = db_next(st, e);
@@ -75,11 +76,10 @@ int store_channel_by_id(struct store *s, struct pool *p, int64_t id, struct st_c
 
 int store_channel_list(struct store *s, json_t **out, struct err *e)
 {
-    static const char *const names[] = {"slug",        "name",           "preset",
-                                        "timezone",    "#ceiling",       "#ack_amount",
-                                        "#ack_unit",   "#answer_amount", "#answer_unit",
-                                        "#ext_amount", "#ext_unit",      "#id",
-                                        NULL};
+    static const char *const names[] = {
+        "slug",      "name",           "preset",       "timezone",    "#ceiling",  "#ack_amount",
+        "#ack_unit", "#answer_amount", "#answer_unit", "#ext_amount", "#ext_unit", "#id",
+        NULL};
     return store_rows_json(s, out, e, names,
                            "SELECT slug, name, preset, timezone, ceiling, ack_amount, ack_unit, "
                            "answer_amount, answer_unit, ext_amount, ext_unit, id FROM channels "

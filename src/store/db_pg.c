@@ -50,7 +50,7 @@ struct pg_stmt {
     struct db_stmt base;
     struct pg_db *db;
     PGresult *res;
-    int row;             /* current row; -1 before the first db_next */
+    int row; /* current row; -1 before the first db_next */
     int nrows, ncols;
     unsigned char **dec; /* per column: decoded bytea of the current row (NUL-terminated) */
     size_t *declen;
@@ -388,8 +388,8 @@ static struct db_stmt *pg_vquery(struct db *d, struct err *e, const char *sql, c
         goto fail;
     if (PQtransactionStatus(db->conn) == PQTRANS_IDLE)
         pg_revive(db);
-    st->res = PQexecParams(db->conn, buf_str(&b), pp.n, pp.types, pp.values, pp.lengths,
-                           pp.formats, 0);
+    st->res =
+        PQexecParams(db->conn, buf_str(&b), pp.n, pp.types, pp.values, pp.lengths, pp.formats, 0);
     status = PQresultStatus(st->res);
     if (status == PGRES_COMMAND_OK) {
         const char *t = PQcmdTuples(st->res);

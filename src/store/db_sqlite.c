@@ -12,7 +12,7 @@
 #define SQ_CACHE 48
 
 struct sq_cached {
-    char *sql;          /* NULL: free slot */
+    char *sql; /* NULL: free slot */
     sqlite3_stmt *st;
     int in_use;         /* handed out and not finished yet */
     unsigned long used; /* clock of the last use */
@@ -278,7 +278,8 @@ int db_sqlite_open(struct db **out, const char *path, struct err *e)
         goto out;
     }
     db->base.ops = &sq_ops;
-    if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+    if (sqlite3_open_v2(path, &db->h,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK) {
         rc = err_set(e, ERR_DB, "cannot open database %s: %s", path,
                      db->h ? sqlite3_errmsg(db->h) : "out of memory");

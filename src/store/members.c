@@ -4,8 +4,8 @@
 #define MEMBER_COLS                                                                                \
     "m.id, m.username, m.display_name, m.org_id, o.slug, m.roles, m.password_hash, m.disabled"
 
-int store_org_insert(struct store *s, const char *slug, const char *name, int64_t now,
-                     int64_t *id, struct err *e)
+int store_org_insert(struct store *s, const char *slug, const char *name, int64_t now, int64_t *id,
+                     struct err *e)
 {
     int rc = db_exec(s->db, e, "INSERT INTO organizations(slug, name, created_at) VALUES(?, ?, ?)",
                      "ssi", slug, name, now);
@@ -69,8 +69,8 @@ static int member_one(struct store *s, struct pool *p, struct st_member *m, stru
                       const char *sql, const char *types, int64_t id, const char *name)
 {
     int rc = -1, r;
-    struct db_stmt *st = types[0] == 'i' ? db_query(s->db, e, sql, types, id)
-                                         : db_query(s->db, e, sql, types, name);
+    struct db_stmt *st =
+        types[0] == 'i' ? db_query(s->db, e, sql, types, id) : db_query(s->db, e, sql, types, name);
     if (!st)
         goto out;
     r = db_next(st, e);
@@ -109,17 +109,17 @@ int store_member_by_id(struct store *s, struct pool *p, int64_t id, struct st_me
 
 int store_member_update(struct store *s, const struct st_member *m, struct err *e)
 {
-    return db_exec(s->db, e,
-                   "UPDATE members SET display_name = ?, roles = ?, password_hash = ?, disabled = ? "
-                   "WHERE id = ?",
-                   "sisii", m->display_name, (int64_t)m->roles,
-                   m->password_hash, (int64_t)m->disabled, m->id);
+    return db_exec(
+        s->db, e,
+        "UPDATE members SET display_name = ?, roles = ?, password_hash = ?, disabled = ? "
+        "WHERE id = ?",
+        "sisii", m->display_name, (int64_t)m->roles, m->password_hash, (int64_t)m->disabled, m->id);
 }
 
 int store_member_list(struct store *s, json_t **out, struct err *e)
 {
-    static const char *const names[] = {"username", "display_name", "organization", "#roles",
-                                        "?disabled", NULL};
+    static const char *const names[] = {"username", "display_name", "organization",
+                                        "#roles",   "?disabled",    NULL};
     return store_rows_json(s, out, e, names,
                            "SELECT m.username, m.display_name, o.slug, m.roles, m.disabled FROM "
                            "members m JOIN organizations o ON o.id = m.org_id ORDER BY m.username",

@@ -4,8 +4,8 @@
 #include <stdio.h>
 
 #define MEMO_COLS                                                                                  \
-    "id, public_id, channel_id, state, created_by, created_at, latest_version, submitted_at, "    \
-    "ack_due, acknowledged_at, answer_due, extended, extension_reason, answered_at, answer, "     \
+    "id, public_id, channel_id, state, created_by, created_at, latest_version, submitted_at, "     \
+    "ack_due, acknowledged_at, answer_due, extended, extension_reason, answered_at, answer, "      \
     "closed_at, withdrawn_at, updated_at"
 
 int store_memo_insert(struct store *s, struct st_memo *m, struct err *e)
@@ -119,12 +119,13 @@ int store_version_get(struct store *s, struct pool *p, int64_t memo_id, int numb
                       struct st_version *v, struct err *e)
 {
     int rc = -1, r;
-    struct db_stmt *st = db_query(s->db, e,
-                                  "SELECT v.number, v.hash, v.title, v.marking, v.body, "
-                                  "v.author_id, m.username, v.created_at, v.verify_key FROM versions v JOIN "
-                                  "members m ON m.id = v.author_id WHERE v.memo_id = ? AND "
-                                  "v.number = ?",
-                                  "ii", memo_id, (int64_t)number);
+    struct db_stmt *st =
+        db_query(s->db, e,
+                 "SELECT v.number, v.hash, v.title, v.marking, v.body, "
+                 "v.author_id, m.username, v.created_at, v.verify_key FROM versions v JOIN "
+                 "members m ON m.id = v.author_id WHERE v.memo_id = ? AND "
+                 "v.number = ?",
+                 "ii", memo_id, (int64_t)number);
     if (!st)
         goto out;
     r = db_next(st, e);
@@ -152,8 +153,8 @@ out:
 
 int store_version_list(struct store *s, int64_t memo_id, json_t **out, struct err *e)
 {
-    static const char *const names[] = {"#number", "hash", "title", "#marking", "author",
-                                        "#created_at", "#signatures", NULL};
+    static const char *const names[] = {"#number", "hash",        "title",       "#marking",
+                                        "author",  "#created_at", "#signatures", NULL};
     return store_rows_json(
         s, out, e, names,
         "SELECT v.number, v.hash, v.title, v.marking, m.username, v.created_at, "
@@ -166,10 +167,13 @@ int store_version_list(struct store *s, int64_t memo_id, json_t **out, struct er
 int store_memo_list(struct store *s, enum store_memo_scope scope, int64_t member_id, int limit,
                     json_t **out, struct err *e)
 {
-    static const char *const names[] = {
-        "id",           "channel",     "#state",        "title",           "#marking",
-        "#latest_version", "#created_at", "#submitted_at", "#ack_due",      "#acknowledged_at",
-        "#answer_due",  "#answered_at", "#signatures", NULL};
+    static const char *const names[] = {"id",          "channel",
+                                        "#state",      "title",
+                                        "#marking",    "#latest_version",
+                                        "#created_at", "#submitted_at",
+                                        "#ack_due",    "#acknowledged_at",
+                                        "#answer_due", "#answered_at",
+                                        "#signatures", NULL};
     static const char *const where[] = {
         [STORE_SCOPE_MINE] = "(EXISTS(SELECT 1 FROM memo_drafters d WHERE d.memo_id = x.id AND "
                              "d.member_id = ?1) OR EXISTS(SELECT 1 FROM signatures g WHERE "

@@ -13,8 +13,8 @@ int store_message_insert(struct store *s, int64_t memo_id, int64_t author_id, co
 
 int store_message_list(struct store *s, int64_t memo_id, json_t **out, struct err *e)
 {
-    static const char *const names[] = {"author", "display_name", "#roles", "body", "#created_at",
-                                        NULL};
+    static const char *const names[] = {"author", "display_name", "#roles",
+                                        "body",   "#created_at",  NULL};
     return store_rows_json(s, out, e, names,
                            "SELECT m.username, m.display_name, m.roles, g.body, g.created_at FROM "
                            "messages g JOIN members m ON m.id = g.author_id WHERE g.memo_id = ? "
@@ -26,8 +26,8 @@ int store_access_insert(struct store *s, int64_t memo_id, int64_t reader_id, con
                         int64_t now, struct err *e)
 {
     return db_exec(s->db, e,
-                   "INSERT INTO access_log(memo_id, reader_id, what, at) VALUES(?, ?, ?, ?)", "iisi",
-                   memo_id, reader_id, what, now);
+                   "INSERT INTO access_log(memo_id, reader_id, what, at) VALUES(?, ?, ?, ?)",
+                   "iisi", memo_id, reader_id, what, now);
 }
 
 int store_access_list(struct store *s, int64_t memo_id, int limit, json_t **out, struct err *e)

@@ -33,7 +33,7 @@ int store_roster_append(struct store *s, int64_t org_id, int added, const unsign
 /* The keys active after the first n entries: added, and not removed by an
  * entry before n. */
 #define ACTIVE_SQL                                                                                 \
-    "SELECT a.public_key, a.member_id FROM roster_entries a WHERE a.org_id = ?1 AND a.added = 1 " \
+    "SELECT a.public_key, a.member_id FROM roster_entries a WHERE a.org_id = ?1 AND a.added = 1 "  \
     "AND a.seq < ?2 AND NOT EXISTS (SELECT 1 FROM roster_entries r WHERE r.org_id = ?1 AND "       \
     "r.added = 0 AND r.public_key = a.public_key AND r.seq < ?2) ORDER BY a.seq"
 
@@ -73,8 +73,8 @@ static int key_rows(struct db_stmt *st, json_t **out, struct err *e)
             goto out;
         }
         hex_encode(hex, p, 32);
-        json_array_append_new(arr, json_pack("{s:s,s:I}", "public_key", hex, "member",
-                                             (json_int_t)db_int(st, 1)));
+        json_array_append_new(
+            arr, json_pack("{s:s,s:I}", "public_key", hex, "member", (json_int_t)db_int(st, 1)));
     }
     if (!arr || r < 0)
         goto out;
@@ -177,13 +177,14 @@ int store_anon_put(struct store *s, int64_t memo_id, const unsigned char tag[32]
                    int64_t org_id, int ring_no, const unsigned char *proof, size_t proof_len,
                    int64_t day, struct err *e)
 {
-    return db_exec(s->db, e,
-                   "INSERT INTO anon_signatures(memo_id, tag, version, org_id, ring_no, proof, day) "
-                   "VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT(memo_id, tag) DO UPDATE SET version = "
-                   "excluded.version, org_id = excluded.org_id, ring_no = excluded.ring_no, proof "
-                   "= excluded.proof, day = excluded.day",
-                   "ibiiibi", memo_id, tag, (size_t)32, (int64_t)version, org_id, (int64_t)ring_no,
-                   proof, proof_len, day);
+    return db_exec(
+        s->db, e,
+        "INSERT INTO anon_signatures(memo_id, tag, version, org_id, ring_no, proof, day) "
+        "VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT(memo_id, tag) DO UPDATE SET version = "
+        "excluded.version, org_id = excluded.org_id, ring_no = excluded.ring_no, proof "
+        "= excluded.proof, day = excluded.day",
+        "ibiiibi", memo_id, tag, (size_t)32, (int64_t)version, org_id, (int64_t)ring_no, proof,
+        proof_len, day);
 }
 
 int store_anon_delete(struct store *s, int64_t memo_id, const unsigned char tag[32], struct err *e)
@@ -219,10 +220,10 @@ int store_anon_list(struct store *s, int64_t memo_id, json_t **out, struct err *
         }
         sodium_bin2base64(b64, b64len, p, pl, sodium_base64_VARIANT_ORIGINAL);
         hex_encode(tag, t, 32);
-        json_array_append_new(arr, json_pack("{s:s,s:I,s:s,s:I,s:s}", "tag", tag, "version",
-                                             (json_int_t)db_int(st, 1), "organization",
-                                             db_text(st, 2), "ring", (json_int_t)db_int(st, 3),
-                                             "proof", b64));
+        json_array_append_new(arr,
+                              json_pack("{s:s,s:I,s:s,s:I,s:s}", "tag", tag, "version",
+                                        (json_int_t)db_int(st, 1), "organization", db_text(st, 2),
+                                        "ring", (json_int_t)db_int(st, 3), "proof", b64));
         free(b64);
     }
     if (r < 0)
@@ -243,8 +244,8 @@ int store_anon_counts(struct store *s, int64_t memo_id, json_t **out, struct err
     int rc = -1;
     json_t *byv = NULL, *byo = NULL;
     int64_t total = 0;
-    if (db_scalar(s->db, e, 0, &total, "SELECT COUNT(*) FROM anon_signatures WHERE memo_id = ?", "i",
-                  memo_id) ||
+    if (db_scalar(s->db, e, 0, &total, "SELECT COUNT(*) FROM anon_signatures WHERE memo_id = ?",
+                  "i", memo_id) ||
         store_rows_json(s, &byv, e, vnames,
                         "SELECT version, COUNT(*) FROM anon_signatures WHERE memo_id = ? GROUP BY "
                         "version ORDER BY version",

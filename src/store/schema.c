@@ -50,7 +50,8 @@ static const char *const migrations[] = {
     "  extended INTEGER NOT NULL DEFAULT 0, extension_reason TEXT, answered_at INTEGER,\n"
     "  answer TEXT, closed_at INTEGER, withdrawn_at INTEGER, updated_at INTEGER NOT NULL);\n"
     "CREATE TABLE memo_drafters(\n"
-    "  memo_id INTEGER NOT NULL REFERENCES memos(id), member_id INTEGER NOT NULL REFERENCES members(id),\n"
+    "  memo_id INTEGER NOT NULL REFERENCES memos(id), member_id INTEGER NOT NULL REFERENCES "
+    "members(id),\n"
     "  PRIMARY KEY(memo_id, member_id));\n"
     "CREATE TABLE versions(\n"
     "  memo_id INTEGER NOT NULL REFERENCES memos(id), number INTEGER NOT NULL,\n"
@@ -58,7 +59,8 @@ static const char *const migrations[] = {
     "  author_id INTEGER NOT NULL REFERENCES members(id), created_at INTEGER NOT NULL,\n"
     "  verify_key TEXT, PRIMARY KEY(memo_id, number));\n"
     "CREATE TABLE signatures(\n"
-    "  memo_id INTEGER NOT NULL REFERENCES memos(id), member_id INTEGER NOT NULL REFERENCES members(id),\n"
+    "  memo_id INTEGER NOT NULL REFERENCES memos(id), member_id INTEGER NOT NULL REFERENCES "
+    "members(id),\n"
     "  version INTEGER NOT NULL, signed_at INTEGER NOT NULL, PRIMARY KEY(memo_id, member_id));\n"
     "CREATE TABLE signature_counts(\n"
     "  memo_id INTEGER NOT NULL, version INTEGER NOT NULL, org_id INTEGER NOT NULL,\n"
@@ -73,7 +75,8 @@ static const char *const migrations[] = {
     "CREATE INDEX messages_memo ON messages(memo_id, id);\n"
     "CREATE TABLE access_log(\n"
     "  id INTEGER PRIMARY KEY, memo_id INTEGER NOT NULL REFERENCES memos(id),\n"
-    "  reader_id INTEGER NOT NULL REFERENCES members(id), what TEXT NOT NULL, at INTEGER NOT NULL);\n"
+    "  reader_id INTEGER NOT NULL REFERENCES members(id), what TEXT NOT NULL, at INTEGER NOT "
+    "NULL);\n"
     "CREATE INDEX access_log_memo ON access_log(memo_id, id);\n",
     /* 2: the transparency log (docs/protocol-tlog.md) and signature commitments */
     "CREATE TABLE tlog_leaves(\n"
@@ -143,9 +146,9 @@ int store_migrate(struct store *s, struct err *e)
     for (;;) {
         if (db_begin(s->db, e))
             goto out;
-        if (db_exec_script(s->db,
-                           "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-                           e) ||
+        if (db_exec_script(
+                s->db, "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+                e) ||
             schema_version(s, &have, e))
             goto fail;
         if (have > (int64_t)ARRAY_LEN(migrations)) {

@@ -31,9 +31,9 @@ int store_signature_salt(struct store *s, struct pool *p, int64_t memo_id, int64
                          char **salt, struct err *e)
 {
     int rc = -1, r;
-    struct db_stmt *st = db_query(s->db, e,
-                                  "SELECT salt FROM signatures WHERE memo_id = ? AND member_id = ?",
-                                  "ii", memo_id, member_id);
+    struct db_stmt *st =
+        db_query(s->db, e, "SELECT salt FROM signatures WHERE memo_id = ? AND member_id = ?", "ii",
+                 memo_id, member_id);
     *salt = NULL;
     if (!st)
         goto out;
@@ -59,11 +59,12 @@ int store_count_adjust(struct store *s, int64_t memo_id, int version, int64_t or
 {
     int rc;
     if (delta > 0) {
-        rc = db_exec(s->db, e,
-                     "INSERT INTO signature_counts(memo_id, version, org_id, count) VALUES(?, ?, ?, "
-                     "?) ON CONFLICT(memo_id, version, org_id) DO UPDATE SET count = "
-                     "signature_counts.count + excluded.count",
-                     "iiii", memo_id, (int64_t)version, org_id, (int64_t)delta);
+        rc =
+            db_exec(s->db, e,
+                    "INSERT INTO signature_counts(memo_id, version, org_id, count) VALUES(?, ?, ?, "
+                    "?) ON CONFLICT(memo_id, version, org_id) DO UPDATE SET count = "
+                    "signature_counts.count + excluded.count",
+                    "iiii", memo_id, (int64_t)version, org_id, (int64_t)delta);
     } else {
         /* An upsert would test CHECK(count >= 0) on the negative row it tries
          * to insert first: decrement the existing row instead. */
@@ -110,12 +111,13 @@ out:
 
 int store_counts(struct store *s, int64_t memo_id, json_t **out, struct err *e)
 {
-    return counts_json(s, memo_id, out, e,
-                       "SELECT version, SUM(count) FROM signature_counts WHERE memo_id = ? GROUP BY "
-                       "version HAVING SUM(count) > 0 ORDER BY version",
-                       "SELECT o.slug, SUM(c.count) FROM signature_counts c JOIN organizations o "
-                       "ON o.id = c.org_id WHERE c.memo_id = ? GROUP BY o.slug HAVING "
-                       "SUM(c.count) > 0 ORDER BY o.slug");
+    return counts_json(
+        s, memo_id, out, e,
+        "SELECT version, SUM(count) FROM signature_counts WHERE memo_id = ? GROUP BY "
+        "version HAVING SUM(count) > 0 ORDER BY version",
+        "SELECT o.slug, SUM(c.count) FROM signature_counts c JOIN organizations o "
+        "ON o.id = c.org_id WHERE c.memo_id = ? GROUP BY o.slug HAVING "
+        "SUM(c.count) > 0 ORDER BY o.slug");
 }
 
 int store_counts_recomputed(struct store *s, int64_t memo_id, json_t **out, struct err *e)
@@ -130,13 +132,14 @@ int store_counts_recomputed(struct store *s, int64_t memo_id, json_t **out, stru
 
 int store_signer_list(struct store *s, int64_t memo_id, json_t **out, struct err *e)
 {
-    static const char *const names[] = {"username", "display_name", "organization", "#version",
-                                        "#signed_at", NULL};
-    return store_rows_json(s, out, e, names,
-                           "SELECT m.username, m.display_name, o.slug, g.version, g.signed_at FROM "
-                           "signatures g JOIN members m ON m.id = g.member_id JOIN organizations o "
-                           "ON o.id = m.org_id WHERE g.memo_id = ? ORDER BY g.signed_at, m.username",
-                           "i", memo_id);
+    static const char *const names[] = {"username", "display_name", "organization",
+                                        "#version", "#signed_at",   NULL};
+    return store_rows_json(
+        s, out, e, names,
+        "SELECT m.username, m.display_name, o.slug, g.version, g.signed_at FROM "
+        "signatures g JOIN members m ON m.id = g.member_id JOIN organizations o "
+        "ON o.id = m.org_id WHERE g.memo_id = ? ORDER BY g.signed_at, m.username",
+        "i", memo_id);
 }
 
 int store_signature_timeline(struct store *s, int64_t memo_id, json_t **out, struct err *e)

@@ -79,9 +79,11 @@ out:
 
 int store_meta_set(struct store *s, const char *key, const char *value, struct err *e)
 {
-    return db_exec(s->db, e, "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = "
-                   "excluded.value",
-                   "ss", key, value);
+    return db_exec(
+        s->db, e,
+        "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = "
+        "excluded.value",
+        "ss", key, value);
 }
 
 int store_rows_json(struct store *s, json_t **out, struct err *e, const char *const *names,

@@ -45,8 +45,8 @@ struct st_member {
     int disabled;
 };
 
-int store_org_insert(struct store *s, const char *slug, const char *name, int64_t now,
-                     int64_t *id, struct err *e) WUR;
+int store_org_insert(struct store *s, const char *slug, const char *name, int64_t now, int64_t *id,
+                     struct err *e) WUR;
 /* Returns 0 and sets *id, or -1 with ERR_NOT_FOUND. */
 int store_org_by_slug(struct store *s, const char *slug, int64_t *id, struct err *e) WUR;
 int store_org_list(struct store *s, json_t **out, struct err *e) WUR;
@@ -199,10 +199,7 @@ int store_message_list(struct store *s, int64_t memo_id, json_t **out, struct er
 int store_access_insert(struct store *s, int64_t memo_id, int64_t reader_id, const char *what,
                         int64_t now, struct err *e) WUR;
 /* memo_id 0: the whole log. Array of {memo,reader,display_name,what,at(int)}, newest first. */
-int store_access_list(struct store *s, int64_t memo_id, int limit, json_t **out,
-                      struct err *e) WUR;
-
-
+int store_access_list(struct store *s, int64_t memo_id, int limit, json_t **out, struct err *e) WUR;
 
 /* ---- the transparency log's storage (the tree logic is src/tlog/) ---- */
 /* Number of leaves. */
@@ -217,8 +214,7 @@ int store_tlog_node_put(struct store *s, unsigned level, int64_t idx, const unsi
 int store_tlog_node_get(struct store *s, unsigned level, int64_t idx, unsigned char out[32],
                         struct err *e) WUR;
 /* Leaves [start, end) as an array of {index, data}. */
-int store_tlog_leaves(struct store *s, int64_t start, int64_t end, json_t **out,
-                      struct err *e) WUR;
+int store_tlog_leaves(struct store *s, int64_t start, int64_t end, json_t **out, struct err *e) WUR;
 /* Leaves about one memo (optionally one kind; kind NULL = all), as {index, data}. */
 int store_tlog_memo_leaves(struct store *s, const char *memo, const char *kind, json_t **out,
                            struct err *e) WUR;

@@ -30,8 +30,9 @@ int store_tlog_node_get(struct store *s, unsigned level, int64_t idx, unsigned c
     int rc = -1, r;
     size_t len = 0;
     const void *p;
-    struct db_stmt *st = db_query(s->db, e, "SELECT hash FROM tlog_nodes WHERE level = ? AND idx = ?",
-                                  "ii", (int64_t)level, idx);
+    struct db_stmt *st =
+        db_query(s->db, e, "SELECT hash FROM tlog_nodes WHERE level = ? AND idx = ?", "ii",
+                 (int64_t)level, idx);
     if (!st)
         goto out;
     r = db_next(st, e);

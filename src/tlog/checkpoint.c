@@ -14,10 +14,13 @@ int tlog_checkpoint_init(struct tlog_checkpoint *c, const char *origin, uint64_t
 {
     size_t len = strnlen(origin, TLOG_NAME_MAX + 1);
     if (!tlog_name_valid(origin, len))
-        return err_set(e, ERR_INVALID, "checkpoint origin must be 1 to %d bytes of UTF-8 without spaces, '+' or "
-                       "control characters", TLOG_NAME_MAX);
+        return err_set(e, ERR_INVALID,
+                       "checkpoint origin must be 1 to %d bytes of UTF-8 without spaces, '+' or "
+                       "control characters",
+                       TLOG_NAME_MAX);
     if (size > TLOG_MAX_SIZE)
-        return err_set(e, ERR_INVALID, "tree size %" PRIu64 " is over the limit of %" PRIu64, size, TLOG_MAX_SIZE);
+        return err_set(e, ERR_INVALID, "tree size %" PRIu64 " is over the limit of %" PRIu64, size,
+                       TLOG_MAX_SIZE);
     memcpy(c->origin, origin, len);
     c->origin[len] = '\0';
     c->size = size;
@@ -63,22 +66,26 @@ int tlog_checkpoint_parse(struct tlog_checkpoint *c, const char *text, size_t le
         return err_set(e, ERR_INVALID, "checkpoint text must end with a newline");
     for (int i = 0; i < 3; i++) {
         if (pos >= len)
-            return err_set(e, ERR_INVALID, "checkpoint text must have three lines (origin, size, root)");
+            return err_set(e, ERR_INVALID,
+                           "checkpoint text must have three lines (origin, size, root)");
         const char *nl = memchr(text + pos, '\n', len - pos);
         line[i] = text + pos;
         line_len[i] = (size_t)(nl - line[i]);
         pos += line_len[i] + 1;
     }
     if (pos != len)
-        return err_set(e, ERR_INVALID, "checkpoint has extension lines, which dissent does not accept");
+        return err_set(e, ERR_INVALID,
+                       "checkpoint has extension lines, which dissent does not accept");
     if (!tlog_name_valid(line[0], line_len[0]))
         return err_set(e, ERR_INVALID, "checkpoint origin is empty or not a valid key name");
     if (parse_size(line[1], line_len[1], &size) != 0)
-        return err_set(e, ERR_INVALID, "checkpoint tree size must be a decimal number without leading zeros, at "
-                       "most %" PRIu64, TLOG_MAX_SIZE);
+        return err_set(e, ERR_INVALID,
+                       "checkpoint tree size must be a decimal number without leading zeros, at "
+                       "most %" PRIu64,
+                       TLOG_MAX_SIZE);
     if (line_len[2] != ROOT_B64_LEN ||
-        sodium_base642bin(root, sizeof root, line[2], line_len[2], NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL) !=
-            0 ||
+        sodium_base642bin(root, sizeof root, line[2], line_len[2], NULL, &n, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
         n != TLOG_HASH_SIZE)
         return err_set(e, ERR_INVALID, "checkpoint root must be the base64 of 32 bytes");
     sodium_bin2base64(check, sizeof check, root, sizeof root, sodium_base64_VARIANT_ORIGINAL);
@@ -91,15 +98,15 @@ int tlog_checkpoint_parse(struct tlog_checkpoint *c, const char *text, size_t le
     return 0;
 }
 
-int tlog_checkpoint_sign(const struct tlog_checkpoint *c, const struct tlog_signer *s, struct buf *out,
-                         struct err *e)
+int tlog_checkpoint_sign(const struct tlog_checkpoint *c, const struct tlog_signer *s,
+                         struct buf *out, struct err *e)
 {
     int rc = -1;
     struct buf text;
     buf_init(&text, TLOG_NAME_MAX + 128);
     if (strcmp(c->origin, s->pub.name) != 0) {
-        err_set(e, ERR_INVALID, "checkpoint origin \"%s\" differs from the signing key name \"%s\"", c->origin,
-                s->pub.name);
+        err_set(e, ERR_INVALID, "checkpoint origin \"%s\" differs from the signing key name \"%s\"",
+                c->origin, s->pub.name);
         goto out;
     }
     if (tlog_checkpoint_format(c, &text, e) != 0)
@@ -112,8 +119,8 @@ out:
     return rc;
 }
 
-int tlog_checkpoint_open(struct tlog_checkpoint *c, const char *msg, size_t len, const struct tlog_verifier *v,
-                         struct err *e)
+int tlog_checkpoint_open(struct tlog_checkpoint *c, const char *msg, size_t len,
+                         const struct tlog_verifier *v, struct err *e)
 {
     struct tlog_note note;
     struct tlog_checkpoint tmp;
@@ -124,7 +131,8 @@ int tlog_checkpoint_open(struct tlog_checkpoint *c, const char *msg, size_t len,
     if (tlog_checkpoint_parse(&tmp, note.text, note.text_len, e) != 0)
         return -1;
     if (strcmp(tmp.origin, v->name) != 0)
-        return err_set(e, ERR_INVALID, "checkpoint origin differs from the log's key name \"%s\"", v->name);
+        return err_set(e, ERR_INVALID, "checkpoint origin differs from the log's key name \"%s\"",
+                       v->name);
     *c = tmp;
     return 0;
 }

@@ -39,18 +39,19 @@ int tlog_checkpoint_format(const struct tlog_checkpoint *c, struct buf *out, str
  * included) into c. Strict: exactly three lines, valid origin, canonical
  * decimal size <= TLOG_MAX_SIZE, canonical base64 of exactly 32 bytes.
  * Returns 0, or -1 with ERR_INVALID. */
-int tlog_checkpoint_parse(struct tlog_checkpoint *c, const char *text, size_t len, struct err *e) WUR;
+int tlog_checkpoint_parse(struct tlog_checkpoint *c, const char *text, size_t len,
+                          struct err *e) WUR;
 
 /* Appends to out the signed checkpoint note of c, signed by s. The origin of
  * c must equal the key name of s. Returns 0 or -1. */
-int tlog_checkpoint_sign(const struct tlog_checkpoint *c, const struct tlog_signer *s, struct buf *out,
-                         struct err *e) WUR;
+int tlog_checkpoint_sign(const struct tlog_checkpoint *c, const struct tlog_signer *s,
+                         struct buf *out, struct err *e) WUR;
 
 /* Opens a signed checkpoint note msg[0..len): parses the note strictly,
  * verifies it against v (tlog_note_verify), parses its text and checks that
  * its origin equals v's name. Fills c only on success.
  * Returns 0, or -1 with ERR_INVALID, ERR_TOO_LARGE or ERR_CRYPTO. */
-int tlog_checkpoint_open(struct tlog_checkpoint *c, const char *msg, size_t len, const struct tlog_verifier *v,
-                         struct err *e) WUR;
+int tlog_checkpoint_open(struct tlog_checkpoint *c, const char *msg, size_t len,
+                         const struct tlog_verifier *v, struct err *e) WUR;
 
 #endif

@@ -25,12 +25,14 @@ int tlog_memstore_put(struct tlog_memstore *ms, const struct tlog_node *node, st
     struct tlog_memstore_level *lv = &ms->level[node->level];
     if (node->index < lv->count) {
         if (memcmp(lv->hash[node->index], node->hash, TLOG_HASH_SIZE) != 0)
-            return err_set(e, ERR_INVALID, "node (%u, %" PRIu64 ") is already stored with another hash",
+            return err_set(e, ERR_INVALID,
+                           "node (%u, %" PRIu64 ") is already stored with another hash",
                            node->level, node->index);
         return 0;
     }
     if (node->index > lv->count)
-        return err_set(e, ERR_INVALID, "node (%u, %" PRIu64 ") is out of order: level %u has %" PRIu64 " nodes",
+        return err_set(e, ERR_INVALID,
+                       "node (%u, %" PRIu64 ") is out of order: level %u has %" PRIu64 " nodes",
                        node->level, node->index, node->level, lv->count);
     if (lv->count == lv->cap) {
         uint64_t cap = lv->cap ? lv->cap * 2 : 64;
@@ -47,8 +49,8 @@ int tlog_memstore_put(struct tlog_memstore *ms, const struct tlog_node *node, st
     return 0;
 }
 
-static int memstore_get(void *ctx, unsigned level, uint64_t index, unsigned char out[TLOG_HASH_SIZE],
-                        struct err *e)
+static int memstore_get(void *ctx, unsigned level, uint64_t index,
+                        unsigned char out[TLOG_HASH_SIZE], struct err *e)
 {
     const struct tlog_memstore *ms = ctx;
     if (level >= TLOG_MEMSTORE_LEVELS || index >= ms->level[level].count)
@@ -63,7 +65,8 @@ struct tlog_node_source tlog_memstore_source(struct tlog_memstore *ms)
     return src;
 }
 
-int tlog_memstore_append(struct tlog_memstore *ms, const unsigned char leaf_hash[TLOG_HASH_SIZE], struct err *e)
+int tlog_memstore_append(struct tlog_memstore *ms, const unsigned char leaf_hash[TLOG_HASH_SIZE],
+                         struct err *e)
 {
     struct tlog_node_source src = tlog_memstore_source(ms);
     struct tlog_appended added;

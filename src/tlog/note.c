@@ -35,15 +35,16 @@ static uint32_t utf8_next(const unsigned char *s, size_t n, size_t *used)
         return n < 3 ? 0xfffd : ((c & 0x0f) << 12) | ((uint32_t)(s[1] & 0x3f) << 6) | (s[2] & 0x3f);
     }
     *used = 4;
-    return ((c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3f) << 12) | ((uint32_t)(s[2] & 0x3f) << 6) | (s[3] & 0x3f);
+    return ((c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3f) << 12) | ((uint32_t)(s[2] & 0x3f) << 6) |
+           (s[3] & 0x3f);
 }
 
 /* Unicode White_Space code points. */
 static int unicode_space(uint32_t c)
 {
     return (c >= 0x09 && c <= 0x0d) || c == 0x20 || c == 0x85 || c == 0xa0 || c == 0x1680 ||
-           (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f ||
-           c == 0x3000;
+           (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f ||
+           c == 0x205f || c == 0x3000;
 }
 
 int tlog_name_valid(const char *name, size_t len)
@@ -96,15 +97,17 @@ static int b64_decode(unsigned char *bin, size_t max, size_t *bin_len, const cha
     return 0;
 }
 
-int tlog_verifier_init(struct tlog_verifier *v, const char *name, const unsigned char pk[TLOG_PUBLIC_KEY_SIZE],
-                       struct err *e)
+int tlog_verifier_init(struct tlog_verifier *v, const char *name,
+                       const unsigned char pk[TLOG_PUBLIC_KEY_SIZE], struct err *e)
 {
     char n[TLOG_NAME_MAX + 1];
     unsigned char k[TLOG_PUBLIC_KEY_SIZE];
     size_t len = strnlen(name, TLOG_NAME_MAX + 1);
     if (!tlog_name_valid(name, len))
-        return err_set(e, ERR_INVALID, "key name must be 1 to %d bytes of UTF-8 without spaces, '+' or control "
-                       "characters", TLOG_NAME_MAX);
+        return err_set(e, ERR_INVALID,
+                       "key name must be 1 to %d bytes of UTF-8 without spaces, '+' or control "
+                       "characters",
+                       TLOG_NAME_MAX);
     /* copies first: name or pk may point into v */
     memcpy(n, name, len);
     memcpy(k, pk, TLOG_PUBLIC_KEY_SIZE);
@@ -117,7 +120,8 @@ int tlog_verifier_init(struct tlog_verifier *v, const char *name, const unsigned
 
 /* Writes name "+" hex(key id) "+" base64(0x01 || key) into out (size cap). */
 static int key_string(char *out, size_t cap, const char *prefix, const char *name,
-                      const unsigned char key_id[TLOG_KEY_ID_SIZE], const unsigned char key[32], struct err *e)
+                      const unsigned char key_id[TLOG_KEY_ID_SIZE], const unsigned char key[32],
+                      struct err *e)
 {
     unsigned char typed[33];
     char hex[2 * TLOG_KEY_ID_SIZE + 1];
@@ -140,7 +144,8 @@ out:
     return rc;
 }
 
-int tlog_verifier_format(const struct tlog_verifier *v, char out[TLOG_VERIFIER_KEY_MAX], struct err *e)
+int tlog_verifier_format(const struct tlog_verifier *v, char out[TLOG_VERIFIER_KEY_MAX],
+                         struct err *e)
 {
     return key_string(out, TLOG_VERIFIER_KEY_MAX, "", v->name, v->key_id, v->pk, e);
 }
@@ -148,7 +153,8 @@ int tlog_verifier_format(const struct tlog_verifier *v, char out[TLOG_VERIFIER_K
 /* Parses name "+" 8-hex "+" base64(0x01 || 32 bytes) from s[0..len).
  * Fills name (NUL-terminated), key_id and key. The caller checks the id. */
 static int key_string_parse(const char *s, size_t len, char name[TLOG_NAME_MAX + 1],
-                            unsigned char key_id[TLOG_KEY_ID_SIZE], unsigned char key[32], struct err *e)
+                            unsigned char key_id[TLOG_KEY_ID_SIZE], unsigned char key[32],
+                            struct err *e)
 {
     int rc = -1;
     const char *p1, *p2;
@@ -157,7 +163,8 @@ static int key_string_parse(const char *s, size_t len, char name[TLOG_NAME_MAX +
     size_t n = 0;
 
     if (len > TLOG_VERIFIER_KEY_MAX || memchr(s, '\0', len)) {
-        err_set(e, ERR_INVALID, "key string is malformed or longer than %d bytes", TLOG_VERIFIER_KEY_MAX - 1);
+        err_set(e, ERR_INVALID, "key string is malformed or longer than %d bytes",
+                TLOG_VERIFIER_KEY_MAX - 1);
         goto out;
     }
     p1 = memchr(s, '+', len);
@@ -185,7 +192,8 @@ static int key_string_parse(const char *s, size_t len, char name[TLOG_NAME_MAX +
         err_set(e, ERR_INVALID, "key id in a key string must be 8 lowercase hex digits");
         goto out;
     }
-    if (b64_decode(typed, sizeof typed, &n, p2 + 1, len - (size_t)(p2 + 1 - s)) != 0 || n != sizeof typed) {
+    if (b64_decode(typed, sizeof typed, &n, p2 + 1, len - (size_t)(p2 + 1 - s)) != 0 ||
+        n != sizeof typed) {
         err_set(e, ERR_INVALID, "key in a key string must be canonical base64 of 33 bytes");
         goto out;
     }
@@ -212,8 +220,8 @@ int tlog_verifier_parse(struct tlog_verifier *v, const char *s, size_t len, stru
     return 0;
 }
 
-int tlog_signer_from_seed(struct tlog_signer *s, const char *name, const unsigned char seed[TLOG_SEED_SIZE],
-                          struct err *e)
+int tlog_signer_from_seed(struct tlog_signer *s, const char *name,
+                          const unsigned char seed[TLOG_SEED_SIZE], struct err *e)
 {
     unsigned char pk[TLOG_PUBLIC_KEY_SIZE];
     if (crypto_ready(e) != 0)
@@ -289,7 +297,8 @@ static int note_bytes_ok(const char *s, size_t len, struct err *e)
         return err_set(e, ERR_INVALID, "note is not valid UTF-8");
     for (size_t i = 0; i < len; i++)
         if ((unsigned char)s[i] < 0x20 && s[i] != '\n')
-            return err_set(e, ERR_INVALID, "note contains a control character (byte 0x%02x)", (unsigned char)s[i]);
+            return err_set(e, ERR_INVALID, "note contains a control character (byte 0x%02x)",
+                           (unsigned char)s[i]);
     return 0;
 }
 
@@ -320,7 +329,8 @@ static int parse_sig_line(struct tlog_note_sig *sig, const char *line, size_t le
     sig->b64 = sp + 1;
     sig->b64_len = len - sig->name_len - 1;
     if (b64_decode(bin, sizeof bin, &n, sig->b64, sig->b64_len) != 0 || n <= TLOG_KEY_ID_SIZE) {
-        err_set(e, ERR_INVALID, "signature must be canonical base64 of 5 to %d bytes", TLOG_SIG_MAX);
+        err_set(e, ERR_INVALID, "signature must be canonical base64 of 5 to %d bytes",
+                TLOG_SIG_MAX);
         goto out;
     }
     memcpy(sig->key_id, bin, TLOG_KEY_ID_SIZE);
@@ -357,7 +367,8 @@ int tlog_note_parse(struct tlog_note *n, const char *msg, size_t len, struct err
         const char *nl = memchr(msg + pos, '\n', len - pos);
         size_t line_len = (size_t)(nl - (msg + pos));
         if (n->nsigs == TLOG_NOTE_SIGS_MAX)
-            return err_set(e, ERR_TOO_LARGE, "note has more than %d signatures", TLOG_NOTE_SIGS_MAX);
+            return err_set(e, ERR_TOO_LARGE, "note has more than %d signatures",
+                           TLOG_NOTE_SIGS_MAX);
         if (parse_sig_line(&n->sigs[n->nsigs], msg + pos, line_len, e) != 0)
             return -1;
         n->nsigs++;
@@ -383,8 +394,8 @@ int tlog_note_verify(const struct tlog_note *n, const struct tlog_verifier *v, s
         if (b64_decode(bin, sizeof bin, &len, sig->b64, sig->b64_len) != 0 ||
             len != TLOG_KEY_ID_SIZE + TLOG_SIGNATURE_SIZE)
             return err_set(e, ERR_CRYPTO, "signature by %s is not an Ed25519 signature", v->name);
-        if (crypto_sign_verify_detached(bin + TLOG_KEY_ID_SIZE, (const unsigned char *)n->text, n->text_len,
-                                        v->pk) != 0)
+        if (crypto_sign_verify_detached(bin + TLOG_KEY_ID_SIZE, (const unsigned char *)n->text,
+                                        n->text_len, v->pk) != 0)
             return err_set(e, ERR_CRYPTO, "signature by %s does not verify", v->name);
         found = 1;
     }
@@ -393,10 +404,12 @@ int tlog_note_verify(const struct tlog_note *n, const struct tlog_verifier *v, s
     return 0;
 }
 
-int tlog_note_sign(const char *text, size_t len, const struct tlog_signer *s, struct buf *out, struct err *e)
+int tlog_note_sign(const char *text, size_t len, const struct tlog_signer *s, struct buf *out,
+                   struct err *e)
 {
     unsigned char bin[TLOG_KEY_ID_SIZE + TLOG_SIGNATURE_SIZE];
-    char b64[sodium_base64_ENCODED_LEN(TLOG_KEY_ID_SIZE + TLOG_SIGNATURE_SIZE, sodium_base64_VARIANT_ORIGINAL)];
+    char b64[sodium_base64_ENCODED_LEN(TLOG_KEY_ID_SIZE + TLOG_SIGNATURE_SIZE,
+                                       sodium_base64_VARIANT_ORIGINAL)];
 
     if (crypto_ready(e) != 0)
         return -1;
@@ -407,11 +420,13 @@ int tlog_note_sign(const char *text, size_t len, const struct tlog_signer *s, st
     if (note_bytes_ok(text, len, e) != 0)
         return -1;
     memcpy(bin, s->pub.key_id, TLOG_KEY_ID_SIZE);
-    if (crypto_sign_detached(bin + TLOG_KEY_ID_SIZE, NULL, (const unsigned char *)text, len, s->sk) != 0)
+    if (crypto_sign_detached(bin + TLOG_KEY_ID_SIZE, NULL, (const unsigned char *)text, len,
+                             s->sk) != 0)
         return err_set(e, ERR_CRYPTO, "Ed25519 signing failed");
     sodium_bin2base64(b64, sizeof b64, bin, sizeof bin, sodium_base64_VARIANT_ORIGINAL);
-    if (buf_append(out, text, len, e) != 0 || buf_puts(out, "\n", e) != 0 || buf_puts(out, EM_DASH_SP, e) != 0 ||
-        buf_puts(out, s->pub.name, e) != 0 || buf_printf(out, e, " %s\n", b64) != 0)
+    if (buf_append(out, text, len, e) != 0 || buf_puts(out, "\n", e) != 0 ||
+        buf_puts(out, EM_DASH_SP, e) != 0 || buf_puts(out, s->pub.name, e) != 0 ||
+        buf_printf(out, e, " %s\n", b64) != 0)
         return -1;
     return 0;
 }

@@ -25,15 +25,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TLOG_NAME_MAX 255
-#define TLOG_NOTE_MAX 65536
-#define TLOG_NOTE_SIGS_MAX 32
-#define TLOG_SIG_MAX 4096
-#define TLOG_KEY_ID_SIZE 4
+#define TLOG_NAME_MAX        255
+#define TLOG_NOTE_MAX        65536
+#define TLOG_NOTE_SIGS_MAX   32
+#define TLOG_SIG_MAX         4096
+#define TLOG_KEY_ID_SIZE     4
 #define TLOG_PUBLIC_KEY_SIZE 32
-#define TLOG_SEED_SIZE 32
+#define TLOG_SEED_SIZE       32
 #define TLOG_SECRET_KEY_SIZE 64
-#define TLOG_SIGNATURE_SIZE 64
+#define TLOG_SIGNATURE_SIZE  64
 
 /* Signature type byte of Ed25519 in signed notes. */
 #define TLOG_ALG_ED25519 0x01
@@ -84,11 +84,12 @@ void tlog_key_id(const char *name, const unsigned char pk[TLOG_PUBLIC_KEY_SIZE],
 
 /* Fills v from a name (C string) and an Ed25519 public key. Returns 0, or -1
  * with ERR_INVALID for an invalid name. */
-int tlog_verifier_init(struct tlog_verifier *v, const char *name, const unsigned char pk[TLOG_PUBLIC_KEY_SIZE],
-                       struct err *e) WUR;
+int tlog_verifier_init(struct tlog_verifier *v, const char *name,
+                       const unsigned char pk[TLOG_PUBLIC_KEY_SIZE], struct err *e) WUR;
 
 /* Writes the verifier key string of v and a NUL into out. Returns 0 or -1. */
-int tlog_verifier_format(const struct tlog_verifier *v, char out[TLOG_VERIFIER_KEY_MAX], struct err *e) WUR;
+int tlog_verifier_format(const struct tlog_verifier *v, char out[TLOG_VERIFIER_KEY_MAX],
+                         struct err *e) WUR;
 
 /* Parses a verifier key string s[0..len) into v. Strict: valid name, exactly 8
  * hex digits equal to the key id computed from name and key, canonical padded
@@ -100,15 +101,16 @@ int tlog_verifier_parse(struct tlog_verifier *v, const char *s, size_t len, stru
 int tlog_signer_generate(struct tlog_signer *s, const char *name, struct err *e) WUR;
 
 /* Derives the key pair of a 32-byte seed for name into s. Returns 0 or -1. */
-int tlog_signer_from_seed(struct tlog_signer *s, const char *name, const unsigned char seed[TLOG_SEED_SIZE],
-                          struct err *e) WUR;
+int tlog_signer_from_seed(struct tlog_signer *s, const char *name,
+                          const unsigned char seed[TLOG_SEED_SIZE], struct err *e) WUR;
 
 /* Wipes the secret key (and the rest of s). */
 void tlog_signer_wipe(struct tlog_signer *s);
 
 /* Writes the signer key string of s and a NUL into out. out then holds a
  * secret: the caller wipes it (sodium_memzero) when done. Returns 0 or -1. */
-int tlog_signer_format(const struct tlog_signer *s, char out[TLOG_SIGNER_KEY_MAX], struct err *e) WUR;
+int tlog_signer_format(const struct tlog_signer *s, char out[TLOG_SIGNER_KEY_MAX],
+                       struct err *e) WUR;
 
 /* Parses a signer key string s[0..len) into signer (same checks as
  * tlog_verifier_parse, with the "PRIVATE+KEY+" prefix and a seed). On failure

@@ -11,7 +11,8 @@ static int same_hash(const unsigned char a[TLOG_HASH_SIZE], const unsigned char 
     return sodium_memcmp(a, b, TLOG_HASH_SIZE) == 0;
 }
 
-int tlog_root_from_inclusion(uint64_t index, uint64_t size, const unsigned char leaf_hash[TLOG_HASH_SIZE],
+int tlog_root_from_inclusion(uint64_t index, uint64_t size,
+                             const unsigned char leaf_hash[TLOG_HASH_SIZE],
                              const struct tlog_proof *proof, unsigned char root_out[TLOG_HASH_SIZE],
                              struct err *e)
 {
@@ -20,16 +21,18 @@ int tlog_root_from_inclusion(uint64_t index, uint64_t size, const unsigned char 
     uint64_t fn, sn;
 
     if (size > TLOG_MAX_SIZE) {
-        err_set(e, ERR_INVALID, "tree size %" PRIu64 " is over the limit of %" PRIu64, size, TLOG_MAX_SIZE);
+        err_set(e, ERR_INVALID, "tree size %" PRIu64 " is over the limit of %" PRIu64, size,
+                TLOG_MAX_SIZE);
         goto out;
     }
     if (index >= size) {
-        err_set(e, ERR_INVALID, "leaf index %" PRIu64 " is not below the tree size %" PRIu64, index, size);
+        err_set(e, ERR_INVALID, "leaf index %" PRIu64 " is not below the tree size %" PRIu64, index,
+                size);
         goto out;
     }
     if (proof->len > TLOG_PROOF_MAX) {
-        err_set(e, ERR_INVALID, "inclusion proof has %zu hashes, at most %d are allowed", proof->len,
-                TLOG_PROOF_MAX);
+        err_set(e, ERR_INVALID, "inclusion proof has %zu hashes, at most %d are allowed",
+                proof->len, TLOG_PROOF_MAX);
         goto out;
     }
     fn = index;
@@ -38,8 +41,10 @@ int tlog_root_from_inclusion(uint64_t index, uint64_t size, const unsigned char 
     for (size_t i = 0; i < proof->len; i++) {
         const unsigned char *p = proof->hash[i];
         if (sn == 0) {
-            err_set(e, ERR_INVALID, "inclusion proof is longer than the %zu hashes that index %" PRIu64
-                    " in a tree of %" PRIu64 " needs", i, index, size);
+            err_set(e, ERR_INVALID,
+                    "inclusion proof is longer than the %zu hashes that index %" PRIu64
+                    " in a tree of %" PRIu64 " needs",
+                    i, index, size);
             goto out;
         }
         if ((fn & 1) || fn == sn) {
@@ -55,8 +60,10 @@ int tlog_root_from_inclusion(uint64_t index, uint64_t size, const unsigned char 
         sn >>= 1;
     }
     if (sn != 0) {
-        err_set(e, ERR_INVALID, "inclusion proof has %zu hashes, too few for index %" PRIu64
-                " in a tree of %" PRIu64, proof->len, index, size);
+        err_set(e, ERR_INVALID,
+                "inclusion proof has %zu hashes, too few for index %" PRIu64
+                " in a tree of %" PRIu64,
+                proof->len, index, size);
         goto out;
     }
     memcpy(root_out, r, TLOG_HASH_SIZE);
@@ -65,7 +72,8 @@ out:
     return rc;
 }
 
-int tlog_verify_inclusion(uint64_t index, uint64_t size, const unsigned char leaf_hash[TLOG_HASH_SIZE],
+int tlog_verify_inclusion(uint64_t index, uint64_t size,
+                          const unsigned char leaf_hash[TLOG_HASH_SIZE],
                           const struct tlog_proof *proof, const unsigned char root[TLOG_HASH_SIZE],
                           struct err *e)
 {
@@ -77,9 +85,10 @@ int tlog_verify_inclusion(uint64_t index, uint64_t size, const unsigned char lea
     return 0;
 }
 
-int tlog_verify_consistency(uint64_t size1, uint64_t size2, const unsigned char root1[TLOG_HASH_SIZE],
-                            const unsigned char root2[TLOG_HASH_SIZE], const struct tlog_proof *proof,
-                            struct err *e)
+int tlog_verify_consistency(uint64_t size1, uint64_t size2,
+                            const unsigned char root1[TLOG_HASH_SIZE],
+                            const unsigned char root2[TLOG_HASH_SIZE],
+                            const struct tlog_proof *proof, struct err *e)
 {
     int rc = -1;
     unsigned char fr[TLOG_HASH_SIZE], sr[TLOG_HASH_SIZE];
@@ -87,26 +96,29 @@ int tlog_verify_consistency(uint64_t size1, uint64_t size2, const unsigned char 
     size_t i;
 
     if (size2 > TLOG_MAX_SIZE) {
-        err_set(e, ERR_INVALID, "tree size %" PRIu64 " is over the limit of %" PRIu64, size2, TLOG_MAX_SIZE);
+        err_set(e, ERR_INVALID, "tree size %" PRIu64 " is over the limit of %" PRIu64, size2,
+                TLOG_MAX_SIZE);
         goto out;
     }
     if (size1 > size2) {
-        err_set(e, ERR_INVALID, "old tree size %" PRIu64 " is larger than new tree size %" PRIu64, size1,
-                size2);
+        err_set(e, ERR_INVALID, "old tree size %" PRIu64 " is larger than new tree size %" PRIu64,
+                size1, size2);
         goto out;
     }
     if (size1 == 0) {
-        err_set(e, ERR_INVALID, "consistency with an empty tree proves nothing: old size must be at least 1");
+        err_set(e, ERR_INVALID,
+                "consistency with an empty tree proves nothing: old size must be at least 1");
         goto out;
     }
     if (proof->len > TLOG_PROOF_MAX) {
-        err_set(e, ERR_INVALID, "consistency proof has %zu hashes, at most %d are allowed", proof->len,
-                TLOG_PROOF_MAX);
+        err_set(e, ERR_INVALID, "consistency proof has %zu hashes, at most %d are allowed",
+                proof->len, TLOG_PROOF_MAX);
         goto out;
     }
     if (size1 == size2) {
         if (proof->len != 0) {
-            err_set(e, ERR_INVALID, "consistency proof between equal sizes must be empty, it has %zu hashes",
+            err_set(e, ERR_INVALID,
+                    "consistency proof between equal sizes must be empty, it has %zu hashes",
                     proof->len);
             goto out;
         }
@@ -118,7 +130,8 @@ int tlog_verify_consistency(uint64_t size1, uint64_t size2, const unsigned char 
         goto out;
     }
     if (proof->len == 0) {
-        err_set(e, ERR_INVALID, "consistency proof from size %" PRIu64 " to %" PRIu64 " is empty", size1, size2);
+        err_set(e, ERR_INVALID, "consistency proof from size %" PRIu64 " to %" PRIu64 " is empty",
+                size1, size2);
         goto out;
     }
 
@@ -141,7 +154,8 @@ int tlog_verify_consistency(uint64_t size1, uint64_t size2, const unsigned char 
     for (; i < proof->len; i++) {
         const unsigned char *c = proof->hash[i];
         if (sn == 0) {
-            err_set(e, ERR_INVALID, "consistency proof from size %" PRIu64 " to %" PRIu64 " is too long", size1,
+            err_set(e, ERR_INVALID,
+                    "consistency proof from size %" PRIu64 " to %" PRIu64 " is too long", size1,
                     size2);
             goto out;
         }
@@ -159,7 +173,8 @@ int tlog_verify_consistency(uint64_t size1, uint64_t size2, const unsigned char 
         sn >>= 1;
     }
     if (sn != 0) {
-        err_set(e, ERR_INVALID, "consistency proof from size %" PRIu64 " to %" PRIu64 " is too short", size1,
+        err_set(e, ERR_INVALID,
+                "consistency proof from size %" PRIu64 " to %" PRIu64 " is too short", size1,
                 size2);
         goto out;
     }

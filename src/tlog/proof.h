@@ -33,14 +33,16 @@ struct tlog_proof {
  * leaf_hash at index in a tree of size leaves, into root_out.
  * Fails (ERR_INVALID) if index >= size or the proof length is not exactly
  * the one this index and size require. */
-int tlog_root_from_inclusion(uint64_t index, uint64_t size, const unsigned char leaf_hash[TLOG_HASH_SIZE],
+int tlog_root_from_inclusion(uint64_t index, uint64_t size,
+                             const unsigned char leaf_hash[TLOG_HASH_SIZE],
                              const struct tlog_proof *proof, unsigned char root_out[TLOG_HASH_SIZE],
                              struct err *e) WUR;
 
 /* Verifies that leaf_hash is the leaf at index in the tree of size leaves
  * whose root is root. Returns 0, or -1 with ERR_INVALID (malformed: index out
  * of range, wrong proof length) or ERR_CRYPTO (the root does not match). */
-int tlog_verify_inclusion(uint64_t index, uint64_t size, const unsigned char leaf_hash[TLOG_HASH_SIZE],
+int tlog_verify_inclusion(uint64_t index, uint64_t size,
+                          const unsigned char leaf_hash[TLOG_HASH_SIZE],
                           const struct tlog_proof *proof, const unsigned char root[TLOG_HASH_SIZE],
                           struct err *e) WUR;
 
@@ -50,8 +52,9 @@ int tlog_verify_inclusion(uint64_t index, uint64_t size, const unsigned char lea
  * size1 > size2 is an error, size1 == size2 needs an empty proof and equal
  * roots, otherwise the proof must be non-empty and of the exact length.
  * Returns 0, or -1 with ERR_INVALID or ERR_CRYPTO. */
-int tlog_verify_consistency(uint64_t size1, uint64_t size2, const unsigned char root1[TLOG_HASH_SIZE],
-                            const unsigned char root2[TLOG_HASH_SIZE], const struct tlog_proof *proof,
-                            struct err *e) WUR;
+int tlog_verify_consistency(uint64_t size1, uint64_t size2,
+                            const unsigned char root1[TLOG_HASH_SIZE],
+                            const unsigned char root2[TLOG_HASH_SIZE],
+                            const struct tlog_proof *proof, struct err *e) WUR;
 
 #endif

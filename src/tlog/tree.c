@@ -29,15 +29,16 @@ struct fetch {
     unsigned char hashes[FETCH_MAX][TLOG_HASH_SIZE];
 };
 
-static int fetch_node(struct fetch *f, unsigned level, uint64_t index, unsigned char out[TLOG_HASH_SIZE],
-                      struct err *e)
+static int fetch_node(struct fetch *f, unsigned level, uint64_t index,
+                      unsigned char out[TLOG_HASH_SIZE], struct err *e)
 {
     switch (f->mode) {
     case FETCH_DIRECT:
         return f->src->get(f->src->ctx, level, index, out, e);
     case FETCH_COLLECT:
         if (f->n == FETCH_MAX)
-            return err_set(e, ERR_INTERNAL, "tlog: more than %d node reads in one operation", FETCH_MAX);
+            return err_set(e, ERR_INTERNAL, "tlog: more than %d node reads in one operation",
+                           FETCH_MAX);
         f->ids[f->n].level = level;
         f->ids[f->n].index = index;
         f->n++;
@@ -110,7 +111,8 @@ static int subtree(struct fetch *f, uint64_t start, uint64_t end, unsigned char 
     return 0;
 }
 
-static int proof_push(struct fetch *f, struct tlog_proof *p, uint64_t start, uint64_t end, struct err *e)
+static int proof_push(struct fetch *f, struct tlog_proof *p, uint64_t start, uint64_t end,
+                      struct err *e)
 {
     if (p->len >= TLOG_PROOF_MAX)
         return err_set(e, ERR_INTERNAL, "tlog: proof longer than %d hashes", TLOG_PROOF_MAX);
@@ -121,7 +123,8 @@ static int proof_push(struct fetch *f, struct tlog_proof *p, uint64_t start, uin
 }
 
 /* PATH(m, D[start:start+n]) of RFC 9162 §2.1.3.1, appended to p. */
-static int path(struct fetch *f, uint64_t m, uint64_t start, uint64_t n, struct tlog_proof *p, struct err *e)
+static int path(struct fetch *f, uint64_t m, uint64_t start, uint64_t n, struct tlog_proof *p,
+                struct err *e)
 {
     if (n == 1)
         return 0;
@@ -137,8 +140,8 @@ static int path(struct fetch *f, uint64_t m, uint64_t start, uint64_t n, struct 
 }
 
 /* SUBPROOF(m, D[start:start+n], b) of RFC 9162 §2.1.4.1, appended to p. */
-static int subproof(struct fetch *f, uint64_t m, uint64_t start, uint64_t n, int b, struct tlog_proof *p,
-                    struct err *e)
+static int subproof(struct fetch *f, uint64_t m, uint64_t start, uint64_t n, int b,
+                    struct tlog_proof *p, struct err *e)
 {
     if (m == n)
         return b ? 0 : proof_push(f, p, start, start + n, e);
@@ -193,7 +196,8 @@ int tlog_subtree_hash(const struct tlog_node_source *src, uint64_t start, uint64
     if (check_size(end, e) != 0)
         return -1;
     if (start >= end)
-        return err_set(e, ERR_INVALID, "leaf range [%" PRIu64 ", %" PRIu64 ") is empty", start, end);
+        return err_set(e, ERR_INVALID, "leaf range [%" PRIu64 ", %" PRIu64 ") is empty", start,
+                       end);
     struct range_arg r = {.a = start, .b = end, .out = out};
     return run_op(src, op_subtree, &r, e);
 }
@@ -218,8 +222,8 @@ int tlog_prove_inclusion(const struct tlog_node_source *src, uint64_t index, uin
     if (check_size(size, e) != 0)
         return -1;
     if (index >= size)
-        return err_set(e, ERR_INVALID, "leaf index %" PRIu64 " is not below the tree size %" PRIu64, index,
-                       size);
+        return err_set(e, ERR_INVALID, "leaf index %" PRIu64 " is not below the tree size %" PRIu64,
+                       index, size);
     struct range_arg r = {.a = index, .b = size, .proof = out};
     if (run_op(src, op_inclusion, &r, e) != 0) {
         out->len = 0;
@@ -235,9 +239,12 @@ int tlog_prove_consistency(const struct tlog_node_source *src, uint64_t size1, u
     if (check_size(size2, e) != 0)
         return -1;
     if (size1 == 0)
-        return err_set(e, ERR_INVALID, "consistency from an empty tree proves nothing: old size must be at least 1");
+        return err_set(
+            e, ERR_INVALID,
+            "consistency from an empty tree proves nothing: old size must be at least 1");
     if (size1 > size2)
-        return err_set(e, ERR_INVALID, "old tree size %" PRIu64 " is larger than new tree size %" PRIu64, size1,
+        return err_set(e, ERR_INVALID,
+                       "old tree size %" PRIu64 " is larger than new tree size %" PRIu64, size1,
                        size2);
     if (size1 == size2)
         return 0;
@@ -249,8 +256,9 @@ int tlog_prove_consistency(const struct tlog_node_source *src, uint64_t size1, u
     return 0;
 }
 
-int tlog_append(const struct tlog_node_source *src, uint64_t size, const unsigned char leaf_hash[TLOG_HASH_SIZE],
-                struct tlog_appended *out, struct err *e)
+int tlog_append(const struct tlog_node_source *src, uint64_t size,
+                const unsigned char leaf_hash[TLOG_HASH_SIZE], struct tlog_appended *out,
+                struct err *e)
 {
     int rc = -1;
     struct tlog_node_id ids[TLOG_APPEND_MAX];

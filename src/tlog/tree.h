@@ -52,9 +52,10 @@ struct tlog_node {
  * holds no pointer to it after a call returns. */
 struct tlog_node_source {
     void *ctx;
-    int (*get)(void *ctx, unsigned level, uint64_t index, unsigned char out[TLOG_HASH_SIZE], struct err *e);
-    int (*get_many)(void *ctx, size_t n, const struct tlog_node_id *ids, unsigned char (*out)[TLOG_HASH_SIZE],
-                    struct err *e);
+    int (*get)(void *ctx, unsigned level, uint64_t index, unsigned char out[TLOG_HASH_SIZE],
+               struct err *e);
+    int (*get_many)(void *ctx, size_t n, const struct tlog_node_id *ids,
+                    unsigned char (*out)[TLOG_HASH_SIZE], struct err *e);
 };
 
 /* Most nodes one append creates: the leaf plus one per trailing 1-bit of the
@@ -75,8 +76,9 @@ struct tlog_appended {
  * before appending the next leaf or asking for any hash of size+1 leaves.
  * Nothing is written by the library. Returns 0 or -1 (ERR_INVALID if the tree
  * is full, or the source's error). */
-int tlog_append(const struct tlog_node_source *src, uint64_t size, const unsigned char leaf_hash[TLOG_HASH_SIZE],
-                struct tlog_appended *out, struct err *e) WUR;
+int tlog_append(const struct tlog_node_source *src, uint64_t size,
+                const unsigned char leaf_hash[TLOG_HASH_SIZE], struct tlog_appended *out,
+                struct err *e) WUR;
 
 /* Writes the RFC 9162 hash of leaves [start, end) into out, where [start,end)
  * is non-empty and lies within the first `stored` leaves of src (not checked:

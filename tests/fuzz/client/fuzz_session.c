@@ -23,7 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     err_init(&e);
     if (session_load(fuzz_path, &s, &found, &e) == 0) {
         FUZZ_CHECK(found == 1);
-        FUZZ_CHECK(memchr(s.server, '\0', sizeof s.server) && memchr(s.token, '\0', sizeof s.token) &&
+        FUZZ_CHECK(memchr(s.server, '\0', sizeof s.server) &&
+                   memchr(s.token, '\0', sizeof s.token) &&
                    memchr(s.username, '\0', sizeof s.username));
         FUZZ_CHECK(!s.loose_mode);
         session_wipe(&s);

@@ -48,8 +48,10 @@ static size_t count_specials(const char *s, char c)
 
 static const char data_json[] =
     "{\"name\":\"<xss>&'\\\"\",\"url\":\"javascript:alert('<xss>')\","
-    "\"link\":\"https://example.org/?q=<xss>\",\"list\":[{\"name\":\"a<xss>\"},{\"name\":\"b\",\"n\":2}],"
-    "\"obj\":{\"name\":\"<xss>\",\"n\":3,\"deep\":{\"name\":\"<xss>d\"}},\"n\":0,\"t\":true,\"f\":false,"
+    "\"link\":\"https://example.org/"
+    "?q=<xss>\",\"list\":[{\"name\":\"a<xss>\"},{\"name\":\"b\",\"n\":2}],"
+    "\"obj\":{\"name\":\"<xss>\",\"n\":3,\"deep\":{\"name\":\"<xss>d\"}},\"n\":0,\"t\":true,\"f\":"
+    "false,"
     "\"z\":null,\"e\":\"\",\"r\":1.5,\"big\":-9223372036854775808,\"empty\":[]}";
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -104,7 +106,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     err_init(&e);
     if (tmpl_set_new(&set, &e) != 0)
         abort();
-    FUZZ_CHECK(tmpl_add(set, "p", "<b title=\"{{name}}\">{{name}}</b><a href=\"{{url}}\">x</a>", &e) == 0);
+    FUZZ_CHECK(
+        tmpl_add(set, "p", "<b title=\"{{name}}\">{{name}}</b><a href=\"{{url}}\">x</a>", &e) == 0);
     if (tmpl_add(set, "t", src, &e) != 0) {
         FUZZ_CHECK(e.code == ERR_INVALID || e.code == ERR_NOMEM);
         goto out;

@@ -37,8 +37,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         ring_prove(&valid, &valid_len, ring, 2, sk[2], scope, sizeof scope - 1, msg, sizeof msg - 1,
                    &e) != 0 ||
         ring_tag(valid_tag, sk[2], scope, sizeof scope - 1, &e) != 0 ||
-        ring_verify(ring, valid, valid_len, scope, sizeof scope - 1, msg, sizeof msg - 1, NULL, &e) !=
-            0)
+        ring_verify(ring, valid, valid_len, scope, sizeof scope - 1, msg, sizeof msg - 1, NULL,
+                    &e) != 0)
         abort();
     return 0;
 }
@@ -79,8 +79,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(e.code == ERR_INVALID || e.code == ERR_CRYPTO);
     }
     {
-        struct ring_batch_item it = {.proof = proof, .proof_len = len, .msg = msg,
-                                     .msg_len = sizeof msg - 1};
+        struct ring_batch_item it = {
+            .proof = proof, .proof_len = len, .msg = msg, .msg_len = sizeof msg - 1};
         FUZZ_CHECK((ring_verify_batch(ring, scope, sizeof scope - 1, &it, 1, &e) == 0) == ok);
     }
     free(proof);

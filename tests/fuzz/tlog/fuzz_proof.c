@@ -22,8 +22,9 @@ static int b64_hash(const json_t *v, unsigned char out[TLOG_HASH_SIZE])
     unsigned char tmp[256];
     size_t n = 0;
     const char *s = json_string_value(v);
-    if (!s || sodium_base642bin(tmp, sizeof tmp, s, strlen(s), NULL, &n, NULL,
-                                sodium_base64_VARIANT_ORIGINAL) != 0 ||
+    if (!s ||
+        sodium_base642bin(tmp, sizeof tmp, s, strlen(s), NULL, &n, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
         n != TLOG_HASH_SIZE)
         return -1;
     memcpy(out, tmp, TLOG_HASH_SIZE);

@@ -21,9 +21,9 @@ static int64_t day_of(const char *date)
 static void test_weekday(void **state)
 {
     (void)state;
-    assert_int_equal(cal_weekday(0), 4);                       /* 1970-01-01 Thursday */
-    assert_int_equal(cal_weekday(day_of("2026-11-23")), 1);    /* Monday */
-    assert_int_equal(cal_weekday(day_of("2026-11-29")), 0);    /* Sunday */
+    assert_int_equal(cal_weekday(0), 4);                    /* 1970-01-01 Thursday */
+    assert_int_equal(cal_weekday(day_of("2026-11-23")), 1); /* Monday */
+    assert_int_equal(cal_weekday(day_of("2026-11-29")), 0); /* Sunday */
     assert_int_equal(cal_weekday(-1), 3);
 }
 

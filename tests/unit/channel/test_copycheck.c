@@ -106,7 +106,8 @@ static void test_digests(void **state)
     assert_string_equal(json_string_value(json_object_get(d, "digest")), want);
     assert_int_equal(json_array_size(json_object_get(d, "paragraphs")), 2);
     copy_paragraph_digest(key, "T", hex);
-    assert_string_equal(json_string_value(json_array_get(json_object_get(d, "paragraphs"), 0)), hex);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(d, "paragraphs"), 0)),
+                        hex);
     json_decref(d);
     json_decref(paras);
 }
@@ -138,7 +139,8 @@ static void test_rendering_round_trip(void **state)
 
     /* layout: banner, title, body, key line, banner */
     assert_int_equal(strncmp(text, "SBU\n\nKeep the consulates\n\n## Summary\n", 37), 0);
-    assert_non_null(strstr(text, "\nSecond\nline.\n\ndissent-verify: abcdefghijklmnopqrstuvwxyz 3 "));
+    assert_non_null(
+        strstr(text, "\nSecond\nline.\n\ndissent-verify: abcdefghijklmnopqrstuvwxyz 3 "));
     assert_int_equal(strcmp(text + strlen(text) - 5, "\nSBU\n"), 0);
 
     assert_int_equal(copy_find_key(text, id, &version, got, &e), 0);
@@ -148,10 +150,11 @@ static void test_rendering_round_trip(void **state)
 
     /* the copy's paragraphs are the version's: no banners, no key line */
     json_t *copy = copy_text_paragraphs(text);
-    json_t *reg = copy_version_paragraphs("Keep the consulates", "## Summary\n\nFirst.\n\nSecond\nline.");
+    json_t *reg =
+        copy_version_paragraphs("Keep the consulates", "## Summary\n\nFirst.\n\nSecond\nline.");
     assert_true(json_equal(copy, reg));
-    static const char *const want[] = {"Keep the consulates", "## Summary", "First.", "Second line.",
-                                       NULL};
+    static const char *const want[] = {"Keep the consulates", "## Summary", "First.",
+                                       "Second line.", NULL};
     assert_strings(copy, want);
     char h1[COPY_DIGEST_HEX];
     copy_text_digest(key, copy, h1);
@@ -208,16 +211,16 @@ static void test_key_line(void **state)
     static const struct {
         const char *head, *tail; /* the line is head, the 64-hex key if tail, then tail */
     } bad[] = {
-        {"dissent-verify: abcdefghijklmnopqrstuvwxyz 1 0011", NULL},  /* short key */
-        {"dissent-verify: abcdefghijklmnopqrstuvwxyz 0 ", ""},        /* version 0 */
-        {"dissent-verify: abcdefghijklmnopqrstuvwxyz x ", ""},        /* not a number */
-        {"dissent-verify: abcdefghijklmnopqrstuvwxy 1 ", ""},         /* id too short */
-        {"dissent-verify: abcdefghijklmnopqrstuvwxyz 1 ", " extra"},  /* extra field */
-        {"dissent-verify: abcdefghijklmnopqrstuvwxyz 1", NULL},       /* no key */
-        {"dissent-verify abcdefghijklmnopqrstuvwxyz 1 ", ""},         /* no colon */
-        {"see: dissent-verify: abcdefghijklmnopqrstuvwxyz 1 ", ""},   /* not at the start */
-        {"dissent-verify: abcdefghijklmnopqrstuvwxyz 1 zz", "zz"},    /* not hex, too long */
-        {"dissent-verify: abcdefghijklmnopqrstuvwxyz 1 ", "00"},      /* key too long */
+        {"dissent-verify: abcdefghijklmnopqrstuvwxyz 1 0011", NULL}, /* short key */
+        {"dissent-verify: abcdefghijklmnopqrstuvwxyz 0 ", ""},       /* version 0 */
+        {"dissent-verify: abcdefghijklmnopqrstuvwxyz x ", ""},       /* not a number */
+        {"dissent-verify: abcdefghijklmnopqrstuvwxy 1 ", ""},        /* id too short */
+        {"dissent-verify: abcdefghijklmnopqrstuvwxyz 1 ", " extra"}, /* extra field */
+        {"dissent-verify: abcdefghijklmnopqrstuvwxyz 1", NULL},      /* no key */
+        {"dissent-verify abcdefghijklmnopqrstuvwxyz 1 ", ""},        /* no colon */
+        {"see: dissent-verify: abcdefghijklmnopqrstuvwxyz 1 ", ""},  /* not at the start */
+        {"dissent-verify: abcdefghijklmnopqrstuvwxyz 1 zz", "zz"},   /* not hex, too long */
+        {"dissent-verify: abcdefghijklmnopqrstuvwxyz 1 ", "00"},     /* key too long */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         snprintf(text, sizeof text, "%s%s%s", bad[i].head, bad[i].tail ? k64 : "",
@@ -283,7 +286,7 @@ static void test_compare(void **state)
 
     static const char *const added_copy[] = {"A", "B", "X", "C", "D", "Y", NULL};
     c = compare(reg, added_copy);
-    static const char *const added[] = {"same:1:1", "same:2:2", "added:0:3", "same:3:4",
+    static const char *const added[] = {"same:1:1", "same:2:2",  "added:0:3", "same:3:4",
                                         "same:4:5", "added:0:6", NULL};
     assert_pairs(c, added);
     json_decref(c);
@@ -302,16 +305,16 @@ static void test_compare(void **state)
     c = compare(reg, reordered_copy);
     assert_false(json_is_true(json_object_get(c, "exact")));
     assert_int_equal(json_integer_value(json_object_get(c, "matching")), 3);
-    static const char *const reordered[] = {"same:1:1", "removed:2:0", "same:3:2", "added:0:3",
-                                            "same:4:4", NULL};
+    static const char *const reordered[] = {"same:1:1",  "removed:2:0", "same:3:2",
+                                            "added:0:3", "same:4:4",    NULL};
     assert_pairs(c, reordered);
     json_decref(c);
 
     /* two changed in a row, and a longer copy stretch: pairs, then added */
     static const char *const stretch_copy[] = {"A", "x", "y", "z", "D", NULL};
     c = compare(reg, stretch_copy);
-    static const char *const stretch[] = {"same:1:1", "changed:2:2", "changed:3:3", "added:0:4",
-                                          "same:4:5", NULL};
+    static const char *const stretch[] = {"same:1:1",  "changed:2:2", "changed:3:3",
+                                          "added:0:4", "same:4:5",    NULL};
     assert_pairs(c, stretch);
     json_decref(c);
 

@@ -9,13 +9,13 @@
 #include "channel/roles.h"
 #include "channel/rules.h"
 
-#define M CHAN_ROLE_MEMBER
+#define M  CHAN_ROLE_MEMBER
 #define RV CHAN_ROLE_REVIEWER
-#define L CHAN_ROLE_LEADERSHIP
+#define L  CHAN_ROLE_LEADERSHIP
 #define AU CHAN_ROLE_AUDITOR
 #define AD CHAN_ROLE_ADMIN
-#define D CHAN_REL_DRAFTER
-#define S CHAN_REL_SIGNER
+#define D  CHAN_REL_DRAFTER
+#define S  CHAN_REL_SIGNER
 
 static void test_access_table(void **state)
 {

@@ -71,7 +71,7 @@ static void test_hash_base64(void **state)
     assert_int_equal(logc_hash_decode(NULL, back), -1);
 }
 
-#define H64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define H64  "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define MEMO "\"memo\":\"abcdefghijklmnopqrstuvwxyz\""
 
 static int check(const char *s)
@@ -85,22 +85,26 @@ static void test_leaf_shapes(void **state)
     (void)state;
     struct err e;
     json_t *o = NULL;
-    const char *version = "{\"at\":\"2026-11-20T15:00:00Z\",\"channel\":\"dissent\",\"digest\":\"" H64
-                          "\",\"hash\":\"" H64 "\",\"kind\":\"version\",\"marking\":\"SBU\"," MEMO
-                          ",\"paragraphs\":[\"" H64 "\"],\"v\":1,\"version\":2}";
+    const char *version =
+        "{\"at\":\"2026-11-20T15:00:00Z\",\"channel\":\"dissent\",\"digest\":\"" H64
+        "\",\"hash\":\"" H64 "\",\"kind\":\"version\",\"marking\":\"SBU\"," MEMO
+        ",\"paragraphs\":[\"" H64 "\"],\"v\":1,\"version\":2}";
     assert_int_equal(logc_leaf_check(version, strlen(version), &o, &e), 0);
     assert_int_equal(json_integer_value(json_object_get(o, "version")), 2);
     json_decref(o);
-    assert_int_equal(check("{\"action\":\"move\",\"at\":\"2026-11-20T15:00:00Z\",\"commitment\":\"" H64
-                           "\",\"counts\":{\"total\":2},\"kind\":\"signature\"," MEMO ",\"v\":1,\"version\":1}"),
-                     0);
-    assert_int_equal(check("{\"at\":\"2026-11-20T15:00:00Z\",\"event\":\"circulated\",\"kind\":\"state\","
-                           "\"latest_version\":1," MEMO ",\"state\":\"circulating\",\"v\":1}"),
-                     0);
-    assert_int_equal(check("{\"acknowledge_due\":\"2026-11-25T04:59:59Z\",\"answer_due\":null,\"at\":"
-                           "\"2026-11-20T15:00:00Z\",\"event\":\"submitted\",\"kind\":\"state\","
-                           "\"latest_version\":1," MEMO ",\"state\":\"submitted\",\"v\":1}"),
-                     0);
+    assert_int_equal(
+        check("{\"action\":\"move\",\"at\":\"2026-11-20T15:00:00Z\",\"commitment\":\"" H64
+              "\",\"counts\":{\"total\":2},\"kind\":\"signature\"," MEMO ",\"v\":1,\"version\":1}"),
+        0);
+    assert_int_equal(
+        check("{\"at\":\"2026-11-20T15:00:00Z\",\"event\":\"circulated\",\"kind\":\"state\","
+              "\"latest_version\":1," MEMO ",\"state\":\"circulating\",\"v\":1}"),
+        0);
+    assert_int_equal(
+        check("{\"acknowledge_due\":\"2026-11-25T04:59:59Z\",\"answer_due\":null,\"at\":"
+              "\"2026-11-20T15:00:00Z\",\"event\":\"submitted\",\"kind\":\"state\","
+              "\"latest_version\":1," MEMO ",\"state\":\"submitted\",\"v\":1}"),
+        0);
     assert_int_equal(check("{\"answer_hash\":\"" H64 "\",\"at\":\"2026-11-20T15:00:00Z\",\"event\":"
                            "\"answered\",\"kind\":\"state\",\"latest_version\":1," MEMO
                            ",\"state\":\"answered\",\"v\":1}"),
@@ -117,13 +121,14 @@ static void test_leaf_shapes(void **state)
     assert_int_equal(logc_leaf_check(unknown, strlen(unknown), NULL, &e), -1);
     assert_non_null(strstr(e.msg, "unknown kind"));
     /* the kinds of rosters and anonymous signatures */
-    assert_int_equal(check("{\"action\":\"add\",\"at\":\"2026-11-23T10:00:00Z\",\"kind\":\"roster\","
-                           "\"organization\":\"state\",\"public_key\":\"" H64 "\",\"size\":1,\"v\":1}"),
-                     0);
-    assert_int_equal(check("{\"action\":\"add\",\"at\":\"2026-11-23T10:00:00Z\",\"kind\":\"roster\","
-                           "" MEMO ",\"organization\":\"state\",\"public_key\":\"" H64
-                           "\",\"size\":1,\"v\":1}"),
-                     -1); /* a roster leaf is about no memo */
+    assert_int_equal(
+        check("{\"action\":\"add\",\"at\":\"2026-11-23T10:00:00Z\",\"kind\":\"roster\","
+              "\"organization\":\"state\",\"public_key\":\"" H64 "\",\"size\":1,\"v\":1}"),
+        0);
+    assert_int_equal(
+        check("{\"action\":\"add\",\"at\":\"2026-11-23T10:00:00Z\",\"kind\":\"roster\","
+              "" MEMO ",\"organization\":\"state\",\"public_key\":\"" H64 "\",\"size\":1,\"v\":1}"),
+        -1); /* a roster leaf is about no memo */
     assert_int_equal(check("{\"action\":\"added\",\"at\":\"2026-11-23\",\"counts\":{},\"kind\":"
                            "\"anonymous-signature\"," MEMO ",\"organization\":\"state\","
                            "\"ring\":1,\"tag\":\"" H64 "\",\"v\":1,\"version\":2}"),
@@ -133,16 +138,18 @@ static void test_leaf_shapes(void **state)
                            "\"state\",\"ring\":1,\"tag\":\"" H64 "\",\"v\":1,\"version\":2}"),
                      -1); /* an anonymous leaf with a time of day */
     /* a missing field, a bad value, an unexpected field: each named */
-    const char *missing = "{\"at\":\"2026-11-20T15:00:00Z\",\"event\":\"circulated\",\"kind\":\"state\"," MEMO
-                          ",\"state\":\"circulating\",\"v\":1}";
+    const char *missing =
+        "{\"at\":\"2026-11-20T15:00:00Z\",\"event\":\"circulated\",\"kind\":\"state\"," MEMO
+        ",\"state\":\"circulating\",\"v\":1}";
     assert_int_equal(logc_leaf_check(missing, strlen(missing), NULL, &e), -1);
     assert_non_null(strstr(e.msg, "latest_version"));
-    const char *badtime = "{\"at\":\"yesterday\",\"event\":\"circulated\",\"kind\":\"state\",\"latest_version\":1," MEMO
-                          ",\"state\":\"circulating\",\"v\":1}";
+    const char *badtime = "{\"at\":\"yesterday\",\"event\":\"circulated\",\"kind\":\"state\","
+                          "\"latest_version\":1," MEMO ",\"state\":\"circulating\",\"v\":1}";
     assert_int_equal(logc_leaf_check(badtime, strlen(badtime), NULL, &e), -1);
     assert_non_null(strstr(e.msg, "'at'"));
-    const char *extra = "{\"at\":\"2026-11-20T15:00:00Z\",\"event\":\"circulated\",\"kind\":\"state\","
-                        "\"latest_version\":1," MEMO ",\"signer\":\"alice\",\"state\":\"circulating\",\"v\":1}";
+    const char *extra =
+        "{\"at\":\"2026-11-20T15:00:00Z\",\"event\":\"circulated\",\"kind\":\"state\","
+        "\"latest_version\":1," MEMO ",\"signer\":\"alice\",\"state\":\"circulating\",\"v\":1}";
     assert_int_equal(logc_leaf_check(extra, strlen(extra), NULL, &e), -1);
     assert_non_null(strstr(e.msg, "signer"));
     /* the extra fields of one event are not allowed on another */
@@ -150,9 +157,10 @@ static void test_leaf_shapes(void **state)
                            "\"closed\",\"kind\":\"state\",\"latest_version\":1," MEMO
                            ",\"state\":\"closed\",\"v\":1}"),
                      -1);
-    assert_int_equal(check("{\"action\":\"steal\",\"at\":\"2026-11-20T15:00:00Z\",\"commitment\":\"" H64
-                           "\",\"counts\":{},\"kind\":\"signature\"," MEMO ",\"v\":1,\"version\":1}"),
-                     -1);
+    assert_int_equal(
+        check("{\"action\":\"steal\",\"at\":\"2026-11-20T15:00:00Z\",\"commitment\":\"" H64
+              "\",\"counts\":{},\"kind\":\"signature\"," MEMO ",\"v\":1,\"version\":1}"),
+        -1);
 }
 
 static void test_state_file(void **state)
@@ -253,10 +261,8 @@ static void test_state_file_unreadable(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_range_matches_tree),
-        cmocka_unit_test(test_hash_base64),
-        cmocka_unit_test(test_leaf_shapes),
-        cmocka_unit_test(test_state_file),
+        cmocka_unit_test(test_range_matches_tree),    cmocka_unit_test(test_hash_base64),
+        cmocka_unit_test(test_leaf_shapes),           cmocka_unit_test(test_state_file),
         cmocka_unit_test(test_state_file_unreadable),
     };
     if (sodium_init() < 0)

@@ -17,8 +17,8 @@
 #include "http/app.h"
 #include "http/pages.h"
 
-#define MEMO_TITLE "<script>alert(1)</script>"
-#define MEMO_BODY "Consular help matters **most** in a crisis: keep-the-posts-open."
+#define MEMO_TITLE     "<script>alert(1)</script>"
+#define MEMO_BODY      "Consular help matters **most** in a crisis: keep-the-posts-open."
 #define MEMO_TEXT_MARK "keep-the-posts-open"
 
 static struct chan *chan;
@@ -166,8 +166,10 @@ static int setup(void **state)
         {"rita", "Rita Reyes", "state", CHAN_ROLE_REVIEWER},
         {"admin", "Ada Admin", "ops", CHAN_ROLE_ADMIN},
     };
-    struct chan_channel_input ch = {.slug = "dissent", .name = "Dissent Channel",
-                                    .preset = "state-dissent", .ceiling = "CONFIDENTIAL"};
+    struct chan_channel_input ch = {.slug = "dissent",
+                                    .name = "Dissent Channel",
+                                    .preset = "state-dissent",
+                                    .ceiling = "CONFIDENTIAL"};
     struct chan_version_input v = {.title = MEMO_TITLE, .marking = "SBU", .body = MEMO_BODY};
     int fd;
     (void)state;
@@ -358,8 +360,8 @@ static void test_title_renders_escaped(void **state)
 static void test_admin_never_sees_memo_text(void **state)
 {
     char token[256], path[160];
-    static const char *const pages[] = {"/", "", "/signers", "/access", "/diff?from=1&to=1",
-                                        "/edit", "@/memos/new"};
+    static const char *const pages[] = {
+        "/", "", "/signers", "/access", "/diff?from=1&to=1", "/edit", "@/memos/new"};
     struct reply r;
     (void)state;
     login("admin", "admin-test-pass", token);

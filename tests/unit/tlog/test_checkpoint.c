@@ -46,7 +46,8 @@ static void sample(struct tlog_checkpoint *c, uint64_t size)
     assert_int_equal(tlog_checkpoint_init(c, ORIGIN, size, root, &e), 0);
 }
 
-static int open_cp(const char *msg, const struct tlog_verifier *v, struct tlog_checkpoint *out, struct err *e)
+static int open_cp(const char *msg, const struct tlog_verifier *v, struct tlog_checkpoint *out,
+                   struct err *e)
 {
     return tlog_checkpoint_open(out, msg, strlen(msg), v, e);
 }
@@ -75,12 +76,14 @@ static void test_round_trip(void **state)
     sample(&c, 10);
     buf_reset(&out);
     assert_int_equal(tlog_checkpoint_format(&c, &out, &e), 0);
-    assert_string_equal(buf_str(&out), ORIGIN "\n10\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n");
+    assert_string_equal(buf_str(&out),
+                        ORIGIN "\n10\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n");
     /* and the signed note: text, blank line, one signature line of 4+64 bytes */
     buf_reset(&out);
     assert_int_equal(tlog_checkpoint_sign(&c, &signer, &out, &e), 0);
     const char *s = buf_str(&out);
-    const char *want_prefix = ORIGIN "\n10\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n\n\xe2\x80\x94 " ORIGIN " ";
+    const char *want_prefix =
+        ORIGIN "\n10\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n\n\xe2\x80\x94 " ORIGIN " ";
     assert_memory_equal(s, want_prefix, strlen(want_prefix));
     assert_int_equal(strlen(s + strlen(want_prefix)), 92 + 1); /* base64 of 68 bytes, newline */
     buf_release(&out);
@@ -135,23 +138,30 @@ static void test_fields_tampered(void **state)
     char m[1024];
 
     /* size changed */
-    snprintf(m, sizeof m, ORIGIN "\n78\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n\n%s", sigline);
+    snprintf(m, sizeof m, ORIGIN "\n78\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n\n%s",
+             sigline);
     assert_int_equal(open_cp(m, &signer.pub, &got, &e), -1);
     assert_int_equal(e.code, ERR_CRYPTO);
     /* root changed */
-    snprintf(m, sizeof m, ORIGIN "\n77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09k=\n\n%s", sigline);
+    snprintf(m, sizeof m, ORIGIN "\n77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09k=\n\n%s",
+             sigline);
     assert_int_equal(open_cp(m, &signer.pub, &got, &e), -1);
     /* origin changed */
-    snprintf(m, sizeof m, "dissent.example/lag\n77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n\n%s", sigline);
+    snprintf(m, sizeof m,
+             "dissent.example/lag\n77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n\n%s",
+             sigline);
     assert_int_equal(open_cp(m, &signer.pub, &got, &e), -1);
     /* the genuine one still opens */
-    snprintf(m, sizeof m, ORIGIN "\n77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n\n%s", sigline);
+    snprintf(m, sizeof m, ORIGIN "\n77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n\n%s",
+             sigline);
     assert_int_equal(open_cp(m, &signer.pub, &got, &e), 0);
     /* an extension line appended to the text (and so not covered) */
-    snprintf(m, sizeof m, ORIGIN "\n77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\next\n\n%s", sigline);
+    snprintf(m, sizeof m, ORIGIN "\n77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\next\n\n%s",
+             sigline);
     assert_int_equal(open_cp(m, &signer.pub, &got, &e), -1);
     /* signature line name changed */
-    snprintf(m, sizeof m, ORIGIN "\n77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n\n%s", sigline);
+    snprintf(m, sizeof m, ORIGIN "\n77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n\n%s",
+             sigline);
     char *name = strstr(m, "\xe2\x80\x94 ") + 4;
     name[0] = 'D';
     assert_int_equal(open_cp(m, &signer.pub, &got, &e), -1);
@@ -172,7 +182,8 @@ static void test_origin_must_match_key(void **state)
     err_init(&e);
     buf_init(&out, TLOG_NOTE_MAX);
     assert_int_equal(tlog_checkpoint_init(&c, "other.example/log", 5, root, &e), 0);
-    assert_int_equal(tlog_checkpoint_sign(&c, &signer, &out, &e), -1); /* origin differs from key name */
+    assert_int_equal(tlog_checkpoint_sign(&c, &signer, &out, &e),
+                     -1); /* origin differs from key name */
     /* a note whose text names another origin, validly signed: rejected */
     assert_int_equal(tlog_signer_generate(&other, "other.example/log", &e), 0);
     buf_reset(&out);
@@ -185,7 +196,8 @@ static void test_origin_must_match_key(void **state)
         assert_int_equal(tlog_checkpoint_format(&c, &text, &e), 0);
         buf_reset(&out);
         assert_int_equal(tlog_note_sign(text.data, text.len, &signer, &out, &e), 0);
-        assert_int_equal(open_cp(buf_str(&out), &signer.pub, &got, &e), -1); /* signed by us, wrong origin */
+        assert_int_equal(open_cp(buf_str(&out), &signer.pub, &got, &e),
+                         -1); /* signed by us, wrong origin */
         assert_int_equal(e.code, ERR_INVALID);
         buf_release(&text);
     }
@@ -209,26 +221,28 @@ static void test_malformed_texts(void **state)
     assert_true(c.size == 77);
     const char *bad[] = {
         "",
-        ORIGIN "\n77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=",        /* no final newline */
-        ORIGIN "\n77\n",                                                  /* two lines */
-        "\n77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n",            /* empty origin */
-        "a b\n77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n",         /* space in origin */
-        ORIGIN "\n077\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n",    /* leading zero */
-        ORIGIN "\n00\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n",     /* leading zero */
-        ORIGIN "\n-1\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n",     /* sign */
-        ORIGIN "\n+1\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n",     /* sign */
-        ORIGIN "\n 77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n",    /* space */
-        ORIGIN "\n\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n",       /* empty size */
-        ORIGIN "\n7e1\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n",    /* not decimal */
-        ORIGIN "\n9223372036854775808\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n", /* over the limit */
-        ORIGIN "\n99999999999999999999\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n", /* over 2^64 */
-        ORIGIN "\n77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09p=\n",     /* non-canonical base64 */
+        ORIGIN "\n77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=",    /* no final newline */
+        ORIGIN "\n77\n",                                                /* two lines */
+        "\n77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n",         /* empty origin */
+        "a b\n77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n",      /* space in origin */
+        ORIGIN "\n077\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n", /* leading zero */
+        ORIGIN "\n00\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n",  /* leading zero */
+        ORIGIN "\n-1\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n",  /* sign */
+        ORIGIN "\n+1\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n",  /* sign */
+        ORIGIN "\n 77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n", /* space */
+        ORIGIN "\n\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n",    /* empty size */
+        ORIGIN "\n7e1\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n", /* not decimal */
+        ORIGIN "\n9223372036854775808\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n", /* over the
+                                                                                           limit */
+        ORIGIN
+        "\n99999999999999999999\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n", /* over 2^64 */
+        ORIGIN "\n77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09p=\n",    /* non-canonical base64 */
         ORIGIN "\n77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o\n",     /* no padding */
         ORIGIN "\n77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM\n",        /* 30 bytes */
-        ORIGIN "\n77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o==\n",    /* padding */
-        ORIGIN "\n77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM0-o=\n",     /* url alphabet */
-        ORIGIN "\n77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n\n",   /* empty extension line */
-        ORIGIN "\n77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\nx\n",  /* extension line */
+        ORIGIN "\n77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o==\n",   /* padding */
+        ORIGIN "\n77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM0-o=\n",    /* url alphabet */
+        ORIGIN "\n77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\n\n",  /* empty extension line */
+        ORIGIN "\n77\nAQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=\nx\n", /* extension line */
     };
     for (size_t i = 0; i < ARRAY_LEN(bad); i++)
         if (tlog_checkpoint_parse(&c, bad[i], strlen(bad[i]), &e) == 0)
@@ -284,12 +298,9 @@ static void test_with_tree(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_tamper_every_byte),
-        cmocka_unit_test(test_fields_tampered),
-        cmocka_unit_test(test_origin_must_match_key),
-        cmocka_unit_test(test_malformed_texts),
-        cmocka_unit_test(test_with_tree),
+        cmocka_unit_test(test_round_trip),      cmocka_unit_test(test_tamper_every_byte),
+        cmocka_unit_test(test_fields_tampered), cmocka_unit_test(test_origin_must_match_key),
+        cmocka_unit_test(test_malformed_texts), cmocka_unit_test(test_with_tree),
     };
     return cmocka_run_group_tests_name("tlog/checkpoint", tests, setup, teardown);
 }

@@ -13,15 +13,18 @@
 #include "base/buf.h"
 #include "tlog/note.h"
 
-static const char GO_SKEY[] = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
+static const char GO_SKEY[] =
+    "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
 static const char GO_VKEY[] = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
 static const char GO_TEXT[] = "If you think cryptography is the answer to your problem,\n"
                               "then you don't know what your problem is.\n";
-static const char GO_NOTE[] = "If you think cryptography is the answer to your problem,\n"
-                              "then you don't know what your problem is.\n"
-                              "\n"
-                              "\xe2\x80\x94 PeterNeumann "
-                              "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
+static const char GO_NOTE[] =
+    "If you think cryptography is the answer to your problem,\n"
+    "then you don't know what your problem is.\n"
+    "\n"
+    "\xe2\x80\x94 PeterNeumann "
+    "x08go/ZJkuBS9UG/"
+    "SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
 
 static void test_go_interop(void **state)
 {
@@ -81,8 +84,15 @@ static void test_key_strings(void **state)
     tlog_signer_wipe(&s2);
 
     /* bad names */
-    const char *bad_names[] = {"", "a b", "a+b", "tab\there", "nl\nx", "nbsp\xc2\xa0x", "em\xe2\x80\x83space",
-                               "\xff\xfe", "ideo\xe3\x80\x80x"};
+    const char *bad_names[] = {"",
+                               "a b",
+                               "a+b",
+                               "tab\there",
+                               "nl\nx",
+                               "nbsp\xc2\xa0x",
+                               "em\xe2\x80\x83space",
+                               "\xff\xfe",
+                               "ideo\xe3\x80\x80x"};
     for (size_t i = 0; i < ARRAY_LEN(bad_names); i++) {
         assert_int_equal(tlog_signer_generate(&s2, bad_names[i], &e), -1);
         assert_int_equal(e.code, ERR_INVALID);
@@ -94,7 +104,11 @@ static void test_key_strings(void **state)
     long_name[TLOG_NAME_MAX] = '\0';
     assert_int_equal(tlog_signer_generate(&s2, long_name, &e), 0);
     tlog_signer_wipe(&s2);
-    assert_int_equal(tlog_signer_generate(&s2, "gr\xc3\xbc\xc3\x9f" "e/log", &e), 0); /* non-ASCII is fine */
+    assert_int_equal(tlog_signer_generate(&s2,
+                                          "gr\xc3\xbc\xc3\x9f"
+                                          "e/log",
+                                          &e),
+                     0); /* non-ASCII is fine */
     tlog_signer_wipe(&s2);
 
     /* every single-character change of a verifier key string is rejected
@@ -234,25 +248,28 @@ static void test_malformed_notes(void **state)
     assert_int_equal(tlog_verifier_parse(&v, GO_VKEY, strlen(GO_VKEY), &e), 0);
     assert_int_equal(open_note(GO_NOTE, &v, &e), 0);
 
-    const char *sig = "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=";
+    const char *sig =
+        "x08go/ZJkuBS9UG/"
+        "SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=";
     char m[2048];
     const char *fmts[] = {
-        "%s\n\xe2\x80\x94 PeterNeumann %s",                  /* no final newline */
-        "%s\xe2\x80\x94 PeterNeumann %s\n",                   /* no blank line */
-        "%s\n-- PeterNeumann %s\n",                           /* not an em dash */
-        "%s\n\xe2\x80\x94PeterNeumann %s\n",                  /* no space after the dash */
-        "%s\n\xe2\x80\x94  PeterNeumann %s\n",                /* empty name */
-        "%s\n\xe2\x80\x94 PeterNeumann  %s\n",                /* two spaces */
-        "%s\n\xe2\x80\x94 PeterNeumann %s \n",                /* trailing space */
-        "%s\n\xe2\x80\x94 PeterNeumann %s\n\n",               /* blank line after the signatures */
-        "%s\n\xe2\x80\x94 PeterNeumann %s\nextra\n",          /* junk line */
-        "%s\n\xe2\x80\x94 PeterNeumann %s\r\n",               /* CR */
-        "%s\n\xe2\x80\x94 Peter+Neumann %s\n",                /* '+' in name */
-        "%s\n\xe2\x80\x94 PeterNeumann %sAAAA\n",             /* base64 after padding */
-        "%s\n\xe2\x80\x94 PeterNeumann %.91s\n",              /* truncated base64 */
-        "%s\n\xe2\x80\x94 PeterNeumann %s\n\xe2\x80\x94 PeterNeumann AAAA\n", /* too-short second signature */
-        "%s\n",                                               /* no signature at all (ends "\n\n") */
-        "%s\x01\n\xe2\x80\x94 PeterNeumann %s\n",             /* control character */
+        "%s\n\xe2\x80\x94 PeterNeumann %s",          /* no final newline */
+        "%s\xe2\x80\x94 PeterNeumann %s\n",          /* no blank line */
+        "%s\n-- PeterNeumann %s\n",                  /* not an em dash */
+        "%s\n\xe2\x80\x94PeterNeumann %s\n",         /* no space after the dash */
+        "%s\n\xe2\x80\x94  PeterNeumann %s\n",       /* empty name */
+        "%s\n\xe2\x80\x94 PeterNeumann  %s\n",       /* two spaces */
+        "%s\n\xe2\x80\x94 PeterNeumann %s \n",       /* trailing space */
+        "%s\n\xe2\x80\x94 PeterNeumann %s\n\n",      /* blank line after the signatures */
+        "%s\n\xe2\x80\x94 PeterNeumann %s\nextra\n", /* junk line */
+        "%s\n\xe2\x80\x94 PeterNeumann %s\r\n",      /* CR */
+        "%s\n\xe2\x80\x94 Peter+Neumann %s\n",       /* '+' in name */
+        "%s\n\xe2\x80\x94 PeterNeumann %sAAAA\n",    /* base64 after padding */
+        "%s\n\xe2\x80\x94 PeterNeumann %.91s\n",     /* truncated base64 */
+        "%s\n\xe2\x80\x94 PeterNeumann %s\n\xe2\x80\x94 PeterNeumann AAAA\n", /* too-short second
+                                                                                 signature */
+        "%s\n",                                   /* no signature at all (ends "\n\n") */
+        "%s\x01\n\xe2\x80\x94 PeterNeumann %s\n", /* control character */
     };
     for (size_t i = 0; i < ARRAY_LEN(fmts); i++) {
 #pragma GCC diagnostic push
@@ -291,7 +308,8 @@ static void test_malformed_notes(void **state)
     assert_int_equal(tlog_note_parse(&note, m, strlen(m), &e), 0);
     assert_int_equal(tlog_note_verify(&note, &v, &e), -1);
     /* an unknown signature (other name) beside the good one is ignored */
-    snprintf(m, sizeof m, "%s\n\xe2\x80\x94 Someone AAAAAAAA\n\xe2\x80\x94 PeterNeumann %s\n", GO_TEXT, sig);
+    snprintf(m, sizeof m, "%s\n\xe2\x80\x94 Someone AAAAAAAA\n\xe2\x80\x94 PeterNeumann %s\n",
+             GO_TEXT, sig);
     assert_int_equal(open_note(m, &v, &e), 0);
 
     /* too many signatures */
@@ -299,14 +317,16 @@ static void test_malformed_notes(void **state)
         static char big[TLOG_NOTE_MAX + 4096];
         size_t pos = (size_t)snprintf(big, sizeof big, "%s\n", GO_TEXT);
         for (int i = 0; i <= TLOG_NOTE_SIGS_MAX; i++)
-            pos += (size_t)snprintf(big + pos, sizeof big - pos, "\xe2\x80\x94 PeterNeumann %s\n", sig);
+            pos += (size_t)snprintf(big + pos, sizeof big - pos, "\xe2\x80\x94 PeterNeumann %s\n",
+                                    sig);
         assert_int_equal(tlog_note_parse(&note, big, pos, &e), -1);
         assert_int_equal(e.code, ERR_TOO_LARGE);
         /* too long */
         memset(big, 'a', TLOG_NOTE_MAX);
         big[TLOG_NOTE_MAX - 1] = '\n';
         pos = TLOG_NOTE_MAX;
-        pos += (size_t)snprintf(big + pos, sizeof big - pos, "\n\xe2\x80\x94 PeterNeumann %s\n", sig);
+        pos +=
+            (size_t)snprintf(big + pos, sizeof big - pos, "\n\xe2\x80\x94 PeterNeumann %s\n", sig);
         assert_int_equal(tlog_note_parse(&note, big, pos, &e), -1);
         assert_int_equal(e.code, ERR_TOO_LARGE);
     }

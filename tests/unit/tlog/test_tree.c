@@ -36,7 +36,8 @@ static void make_leaves(void)
             data[k] = (unsigned char)(i >> (8 * k));
         uint64_t r = rnd();
         memcpy(data + 8, &r, 8);
-        tlog_hash_leaf(leaves[i], data, 9 + (size_t)(i % 9)); /* distinct inputs of varying length */
+        tlog_hash_leaf(leaves[i], data,
+                       9 + (size_t)(i % 9)); /* distinct inputs of varying length */
     }
 }
 
@@ -156,8 +157,8 @@ static void grow_to(uint64_t n)
 
 /* Checks one consistency proof (size m to n) against the naive one, that it
  * verifies, and that a tampered copy does not. */
-static void check_consistency(uint64_t m, uint64_t n, const unsigned char rm[32], const unsigned char rn[32],
-                              int compare_naive)
+static void check_consistency(uint64_t m, uint64_t n, const unsigned char rm[32],
+                              const unsigned char rn[32], int compare_naive)
 {
     struct err e;
     struct tlog_proof p, want;
@@ -170,7 +171,8 @@ static void check_consistency(uint64_t m, uint64_t n, const unsigned char rm[32]
         assert_proof_equal(&p, &want);
     }
     if (tlog_verify_consistency(m, n, rm, rn, &p, &e) != 0)
-        fail_msg("consistency %llu -> %llu: %s", (unsigned long long)m, (unsigned long long)n, e.msg);
+        fail_msg("consistency %llu -> %llu: %s", (unsigned long long)m, (unsigned long long)n,
+                 e.msg);
     if (p.len > 0) {
         size_t i = (size_t)(rnd() % p.len);
         p.hash[i][rnd() % 32] ^= (unsigned char)(1u << (rnd() % 8));
@@ -184,14 +186,16 @@ static void check_inclusion(uint64_t i, uint64_t n, const unsigned char root[32]
     struct tlog_proof p, want;
     err_init(&e);
     if (tlog_prove_inclusion(&src, i, n, &p, &e) != 0)
-        fail_msg("prove inclusion %llu in %llu: %s", (unsigned long long)i, (unsigned long long)n, e.msg);
+        fail_msg("prove inclusion %llu in %llu: %s", (unsigned long long)i, (unsigned long long)n,
+                 e.msg);
     if (compare_naive) {
         want.len = 0;
         naive_path(i, 0, n, &want);
         assert_proof_equal(&p, &want);
     }
     if (tlog_verify_inclusion(i, n, leaves[i], &p, root, &e) != 0)
-        fail_msg("verify inclusion %llu in %llu: %s", (unsigned long long)i, (unsigned long long)n, e.msg);
+        fail_msg("verify inclusion %llu in %llu: %s", (unsigned long long)i, (unsigned long long)n,
+                 e.msg);
     if (!compare_naive && rnd() % 8 != 0)
         return; /* tampering checks on a sample of the large trees */
     /* the same proof does not prove another leaf or index */
@@ -242,7 +246,8 @@ static void test_random_sizes(void **state)
     (void)state;
     uint64_t sizes[24];
     size_t ns = 0;
-    const uint64_t fixed[] = {255, 256, 257, 1023, 1024, 1025, 2047, 2048, 2049, 4095, 4096, 4097, MAXN};
+    const uint64_t fixed[] = {255,  256,  257,  1023, 1024, 1025, 2047,
+                              2048, 2049, 4095, 4096, 4097, MAXN};
     for (size_t i = 0; i < ARRAY_LEN(fixed); i++)
         sizes[ns++] = fixed[i];
     while (ns < ARRAY_LEN(sizes))
@@ -280,7 +285,8 @@ struct counting {
     int fail_after; /* < 0: never */
 };
 
-static int counting_get(void *ctx, unsigned level, uint64_t index, unsigned char out[32], struct err *e)
+static int counting_get(void *ctx, unsigned level, uint64_t index, unsigned char out[32],
+                        struct err *e)
 {
     struct counting *c = ctx;
     if (c->fail_after >= 0 && (int)c->gets >= c->fail_after)
@@ -289,8 +295,8 @@ static int counting_get(void *ctx, unsigned level, uint64_t index, unsigned char
     return c->inner.get(c->inner.ctx, level, index, out, e);
 }
 
-static int counting_get_many(void *ctx, size_t n, const struct tlog_node_id *ids, unsigned char (*out)[32],
-                             struct err *e)
+static int counting_get_many(void *ctx, size_t n, const struct tlog_node_id *ids,
+                             unsigned char (*out)[32], struct err *e)
 {
     struct counting *c = ctx;
     c->many_calls++;
@@ -413,7 +419,8 @@ static void test_bad_arguments(void **state)
     assert_int_equal(tlog_subtree_hash(&src, 5, 5, r, &e), -1);
     p.len = 0;
     assert_int_equal(tlog_verify_inclusion(0, 0, r, &p, r, &e), -1);
-    assert_int_equal(tlog_verify_inclusion(0, 1, r, &p, r, &e), 0); /* a one-leaf tree: root = leaf hash */
+    assert_int_equal(tlog_verify_inclusion(0, 1, r, &p, r, &e),
+                     0); /* a one-leaf tree: root = leaf hash */
     assert_int_equal(tlog_verify_consistency(0, 0, r, r, &p, &e), -1);
     assert_int_equal(tlog_verify_consistency(1, 1, r, r, &p, &e), 0);
     p.len = TLOG_PROOF_MAX + 1;
@@ -435,7 +442,8 @@ static void test_bad_arguments(void **state)
  * near TLOG_MAX_SIZE leaves can be generated and verified without storage. */
 static unsigned char uniform[64][32];
 
-static int synthetic_get(void *ctx, unsigned level, uint64_t index, unsigned char out[32], struct err *e)
+static int synthetic_get(void *ctx, unsigned level, uint64_t index, unsigned char out[32],
+                         struct err *e)
 {
     (void)ctx;
     (void)index;
@@ -454,8 +462,8 @@ static void test_huge_trees(void **state)
     tlog_hash_leaf(uniform[0], "x", 1);
     for (int l = 1; l < 64; l++)
         tlog_hash_children(uniform[l], uniform[l - 1], uniform[l - 1]);
-    const uint64_t sizes[] = {TLOG_MAX_SIZE, TLOG_MAX_SIZE - 1, (uint64_t)1 << 62, ((uint64_t)1 << 62) + 1,
-                              ((uint64_t)1 << 40) + 12345};
+    const uint64_t sizes[] = {TLOG_MAX_SIZE, TLOG_MAX_SIZE - 1, (uint64_t)1 << 62,
+                              ((uint64_t)1 << 62) + 1, ((uint64_t)1 << 40) + 12345};
     for (size_t k = 0; k < ARRAY_LEN(sizes); k++) {
         uint64_t n = sizes[k];
         unsigned char root[32], leaf[32];

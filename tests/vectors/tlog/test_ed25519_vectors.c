@@ -61,8 +61,8 @@ static void test_rfc8032(void **state)
             fld[nf++] = w;
         assert_int_equal(nf, 5);
         size_t ns, np, nm, nsig;
-        unsigned char *seed = unhex(fld[1], &ns), *pk = unhex(fld[2], &np), *msg = unhex(fld[3], &nm),
-                      *sig = unhex(fld[4], &nsig);
+        unsigned char *seed = unhex(fld[1], &ns), *pk = unhex(fld[2], &np),
+                      *msg = unhex(fld[3], &nm), *sig = unhex(fld[4], &nsig);
         assert_int_equal(ns, 32);
         assert_int_equal(np, 32);
         assert_int_equal(nsig, 64);
@@ -110,14 +110,16 @@ static void test_wycheproof(void **state)
     for (size_t g = 0; g < json_array_size(groups); g++) {
         json_t *grp = json_array_get(groups, g);
         size_t npk;
-        unsigned char *pk = unhex(json_string_value(json_object_get(json_object_get(grp, "publicKey"), "pk")), &npk);
+        unsigned char *pk = unhex(
+            json_string_value(json_object_get(json_object_get(grp, "publicKey"), "pk")), &npk);
         assert_int_equal(npk, 32);
         json_t *tests = json_object_get(grp, "tests");
         for (size_t i = 0; i < json_array_size(tests); i++) {
             json_t *t = json_array_get(tests, i);
             const char *result = json_string_value(json_object_get(t, "result"));
             int want_ok = strcmp(result, "valid") == 0;
-            assert_true(want_ok || strcmp(result, "invalid") == 0); /* no "acceptable" in this file */
+            assert_true(want_ok ||
+                        strcmp(result, "invalid") == 0); /* no "acceptable" in this file */
             size_t nm, nsig;
             unsigned char *msg = unhex(json_string_value(json_object_get(t, "msg")), &nm);
             unsigned char *sig = unhex(json_string_value(json_object_get(t, "sig")), &nsig);
@@ -125,8 +127,9 @@ static void test_wycheproof(void **state)
             if (nsig != 64)
                 bad_len++;
             if (ok != want_ok)
-                fail_msg("wycheproof tcId %lld: want %s, got %s", (long long)json_integer_value(json_object_get(t, "tcId")),
-                         result, ok ? "valid" : "invalid");
+                fail_msg("wycheproof tcId %lld: want %s, got %s",
+                         (long long)json_integer_value(json_object_get(t, "tcId")), result,
+                         ok ? "valid" : "invalid");
             total++;
             if (want_ok)
                 valid++;
@@ -137,7 +140,8 @@ static void test_wycheproof(void **state)
         }
         free(pk);
     }
-    printf("# wycheproof ed25519: %d cases agree (%d valid, %d invalid, %d of them with a signature that is not "
+    printf("# wycheproof ed25519: %d cases agree (%d valid, %d invalid, %d of them with a "
+           "signature that is not "
            "64 bytes)\n",
            total, valid, invalid, bad_len);
     assert_int_equal(total, 151);

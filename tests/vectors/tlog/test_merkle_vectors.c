@@ -140,7 +140,8 @@ static int raw_u64(const char *text, const char *key, uint64_t *out)
 static long b64(const char *s, unsigned char *out, size_t max)
 {
     size_t n = 0;
-    if (sodium_base642bin(out, max, s, strlen(s), NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+    if (sodium_base642bin(out, max, s, strlen(s), NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL) !=
+        0)
         return -1;
     return (long)n;
 }
@@ -249,7 +250,8 @@ static void run_inclusion(const char *rel, struct tally *t)
     unsigned char root[32], leaf[32];
     long rl, ll;
     struct tlog_proof p;
-    int sized = hash_field(obj, "root", root, &rl) & hash_field(obj, "leafHash", leaf, &ll) & proof_field(obj, &p);
+    int sized = hash_field(obj, "root", root, &rl) & hash_field(obj, "leafHash", leaf, &ll) &
+                proof_field(obj, &p);
     int got_err;
     struct err e;
     err_init(&e);
@@ -307,7 +309,8 @@ static void run_consistency(const char *rel, struct tally *t)
     unsigned char r1[32], r2[32];
     long l1, l2;
     struct tlog_proof p;
-    int sized = hash_field(obj, "root1", r1, &l1) & hash_field(obj, "root2", r2, &l2) & proof_field(obj, &p);
+    int sized = hash_field(obj, "root1", r1, &l1) & hash_field(obj, "root2", r2, &l2) &
+                proof_field(obj, &p);
     int got_err;
     struct err e;
     err_init(&e);
@@ -367,8 +370,10 @@ static void test_inclusion_files(void **state)
     collect(&ps, "merkle/inclusion");
     for (size_t i = 0; i < ps.n; i++)
         run_inclusion(ps.p[i], &t);
-    printf("# inclusion: %d files agree (%d accepted, %d rejected: %d by the verifier, %d for a hash that is "
-           "not 32 bytes; of those, all but leaf hashes of the wrong length are also rejected zero-padded)\n",
+    printf("# inclusion: %d files agree (%d accepted, %d rejected: %d by the verifier, %d for a "
+           "hash that is "
+           "not 32 bytes; of those, all but leaf hashes of the wrong length are also rejected "
+           "zero-padded)\n",
            t.files, t.pos, t.neg, t.neg_by_verifier, t.neg_by_size);
     /* The README says 103 inclusion + 93 consistency; the folder holds 98 + 98
      * (196 in all, as the README also says). */
@@ -387,7 +392,8 @@ static void test_consistency_files(void **state)
     collect(&ps, "merkle/consistency");
     for (size_t i = 0; i < ps.n; i++)
         run_consistency(ps.p[i], &t);
-    printf("# consistency: %d files agree (%d accepted, %d rejected: %d by the verifier, %d for a hash that is "
+    printf("# consistency: %d files agree (%d accepted, %d rejected: %d by the verifier, %d for a "
+           "hash that is "
            "not 32 bytes, which the verifier also rejects zero-padded)\n",
            t.files, t.pos, t.neg, t.neg_by_verifier, t.neg_by_size);
     assert_int_equal(t.files, 98);
@@ -450,7 +456,8 @@ static void test_tree_txt(void **state)
             /* a stored node, and the same range through the generic subtree hash */
             assert_int_equal(src.get(src.ctx, level, index, got, &e), 0);
             assert_memory_equal(got, want, 32);
-            assert_int_equal(tlog_subtree_hash(&src, index << level, (index + 1) << level, got, &e), 0);
+            assert_int_equal(tlog_subtree_hash(&src, index << level, (index + 1) << level, got, &e),
+                             0);
             assert_memory_equal(got, want, 32);
             nnodes++;
         } else if (strcmp(f[0], "leaf") == 0) {
@@ -480,8 +487,8 @@ static void test_tree_txt(void **state)
             fail_msg("tree.txt: unknown line type %s", f[0]);
         }
     }
-    printf("# tree.txt: %d inputs, %d roots, %d nodes, %d leaf examples, %d children examples\n", ninputs, nroots,
-           nnodes, nleaf, nchildren);
+    printf("# tree.txt: %d inputs, %d roots, %d nodes, %d leaf examples, %d children examples\n",
+           ninputs, nroots, nnodes, nleaf, nchildren);
     assert_int_equal(ninputs, 8);
     assert_int_equal(nroots, 9);
     assert_true(nnodes >= 15);
