@@ -1,11 +1,13 @@
 /* routes.c — the whole route table of `dissent serve`: the JSON API and the
  * web pages, joined at start-up (each part is its own const table). */
-#include "http/app.h"
+#include "http/api.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* The parts of the table, in the order they are matched. */
+/* The parts of the table, in the order they are matched. Each part is
+ * defined beside its handlers; no two parts share a path, so the order
+ * between parts only decides which comes first in listings. */
 struct route_part {
     const struct http_route *routes;
     const size_t *count;
@@ -14,7 +16,11 @@ struct route_part {
 int app_routes(struct http_route **out, size_t *n, struct err *e)
 {
     static const struct route_part parts[] = {
-        {api_routes, &api_routes_count},
+        {api_session_routes, &api_session_routes_count},
+        {api_admin_routes, &api_admin_routes_count},
+        {api_memo_routes, &api_memo_routes_count},
+        {api_review_routes, &api_review_routes_count},
+        {api_sign_routes, &api_sign_routes_count},
         {api_log_routes, &api_log_routes_count},
         {api_ring_routes, &api_ring_routes_count},
         {page_routes, &page_routes_count},
