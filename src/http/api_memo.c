@@ -63,8 +63,7 @@ static void h_memo_create(struct http_request *req, struct http_response *res, v
         in.title = v[1].s;
         in.marking = v[2].s;
         in.body = v[3].s;
-        rc = chan_memo_create(c.app->chan, req->pool, &c.actor, v[0].s, &in, co, nco, &c.out,
-                              &c.e);
+        rc = chan_memo_create(c.app->chan, req->pool, &c.actor, v[0].s, &in, co, nco, &c.out, &c.e);
     }
     api_end(&c, res, rc, 201);
 }
@@ -116,8 +115,7 @@ static void h_version_create(struct http_request *req, struct http_response *res
         in.title = v[0].present ? v[0].s : NULL;
         in.marking = v[1].present ? v[1].s : NULL;
         in.body = v[2].present ? v[2].s : NULL;
-        rc = chan_memo_revise(c.app->chan, req->pool, &c.actor, req->params[0], &in, &c.out,
-                              &c.e);
+        rc = chan_memo_revise(c.app->chan, req->pool, &c.actor, req->params[0], &in, &c.out, &c.e);
     }
     api_end(&c, res, rc, 201);
 }
@@ -148,8 +146,8 @@ static void h_drafter_add(struct http_request *req, struct http_response *res, v
     if (rc == 0)
         rc = api_body(&c, req, f, ARRAY_LEN(f), v);
     if (rc == 0)
-        rc = chan_memo_add_drafter(c.app->chan, req->pool, &c.actor, req->params[0], v[0].s,
-                                   &c.out, &c.e);
+        rc = chan_memo_add_drafter(c.app->chan, req->pool, &c.actor, req->params[0], v[0].s, &c.out,
+                                   &c.e);
     api_end(&c, res, rc, 200);
 }
 

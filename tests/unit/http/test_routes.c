@@ -100,7 +100,7 @@ static size_t duplicates(const struct http_route *routes, size_t n, int say)
                 same_shape(routes[i].pattern, routes[j].pattern)) {
                 if (say)
                     print_message("route listed twice: %s %s and %s\n", routes[i].method,
-                              routes[i].pattern, routes[j].pattern);
+                                  routes[i].pattern, routes[j].pattern);
                 dup++;
             }
     return dup;
@@ -177,8 +177,8 @@ static void test_tables_disjoint(void **state)
                     const char *a = tables[t].routes[i].pattern;
                     const char *b = tables[u].routes[j].pattern;
                     if (may_overlap(a, b))
-                        fail_msg("%s has %s and %s has %s: one path may match both",
-                                 tables[t].name, a, tables[u].name, b);
+                        fail_msg("%s has %s and %s has %s: one path may match both", tables[t].name,
+                                 a, tables[u].name, b);
                 }
 }
 
@@ -197,8 +197,8 @@ static void test_api_prefix_and_anonymity(void **state)
                 assert_true(strncmp(r->pattern, "/api/v1/", 8) == 0);
             /* anonymous endpoints, and only they, keep out of the logs */
             if (is_anon != ((r->flags & ROUTE_ANON) != 0))
-                fail_msg("%s %s: ROUTE_ANON must be set exactly under %s", r->method,
-                         r->pattern, anon);
+                fail_msg("%s %s: ROUTE_ANON must be set exactly under %s", r->method, r->pattern,
+                         anon);
             nanon += is_anon;
         }
     assert_int_equal(nanon, 1);
@@ -217,8 +217,8 @@ static void test_joined_table_matches(void **state)
     pool_init(&p, 1 << 16);
     assert_int_equal(app_routes(&all, &nall, &e), 0);
 
-    assert_int_equal(router_match(all, nall, "DELETE", "/api/v1/memos/m%201/signatures", &p,
-                                  &index, params, &nparams, allow, sizeof allow),
+    assert_int_equal(router_match(all, nall, "DELETE", "/api/v1/memos/m%201/signatures", &p, &index,
+                                  params, &nparams, allow, sizeof allow),
                      ROUTER_FOUND);
     assert_string_equal(all[index].method, "DELETE");
     assert_string_equal(all[index].pattern, "/api/v1/memos/:id/signatures");
@@ -246,8 +246,8 @@ static void test_joined_table_matches(void **state)
     assert_string_equal(all[index].pattern, "/api/v1/memos/:id/versions/:n/rendering");
     assert_int_equal(nparams, 2);
 
-    assert_int_equal(router_match(all, nall, "GET", "/api/v1/nothing", &p, &index, params,
-                                  &nparams, allow, sizeof allow),
+    assert_int_equal(router_match(all, nall, "GET", "/api/v1/nothing", &p, &index, params, &nparams,
+                                  allow, sizeof allow),
                      ROUTER_NO_PATH);
     pool_release(&p);
     free(all);
