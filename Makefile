@@ -70,7 +70,7 @@ $(BUILD)/obj/src/http/static.o: src/http/static.inc
 $(BUILD)/obj/src/http/tmpl.o: src/http/tmpl.inc
 
 # Every C file we write, formatted by .clang-format (the .inc files are generated).
-FORMAT_SRC = $(filter-out %.inc,$(shell git ls-files 'src/*.[ch]' 'tests/*.[ch]' 'bench/*.[ch]' 2>/dev/null))
+FORMAT_SRC = $(filter-out %.inc,$(shell git ls-files --cached --others --exclude-standard 'src/*.[ch]' 'tests/*.[ch]' 'bench/*.[ch]' 2>/dev/null))
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/deps.sh
