@@ -102,6 +102,7 @@ int chan_memo_load(struct chan *c, struct pool *p, const struct actor *a, const 
         store_signature_get(c->st, x->m.id, a->id, &x->signed_version, e))
         goto out;
     x->rel = (drafter ? CHAN_REL_DRAFTER : 0) | (x->signed_version ? CHAN_REL_SIGNER : 0);
+    x->roles = a->roles;
     if (!chan_allowed(CHAN_ACT_READ_MEMO, a->roles, x->rel, x->m.state) &&
         !chan_allowed(CHAN_ACT_READ_MEMO_ACCESS_LOG, a->roles, x->rel, x->m.state)) {
         rc = err_set(e, ERR_NOT_FOUND, "no memo '%s'", id);

@@ -33,6 +33,7 @@ struct memo_ctx {
     struct st_memo m;
     struct st_channel ch;
     unsigned rel;       /* CHAN_REL_* */
+    unsigned roles;     /* the actor's CHAN_ROLE_* */
     int signed_version; /* the actor's co-signature, 0 if none */
 };
 

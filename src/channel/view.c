@@ -34,6 +34,41 @@ static int64_t next_due(const struct st_memo *m)
     return due;
 }
 
+/* placeholder until chan_can lands (D1) */
+/* What the actor of x may do now on the memo shown at version v: the
+ * contract's "can" keys, computed as the memo page did. */
+static json_t *can_json(const struct memo_ctx *x, const struct st_version *v)
+{
+    unsigned roles = x->roles, rel = x->rel;
+    int st = x->m.state, mine = x->signed_version, shown = v ? v->number : 0;
+    int open = st == CHAN_STATE_DRAFT || st == CHAN_STATE_CIRCULATING;
+    int circulating = st == CHAN_STATE_CIRCULATING;
+    int may_sign = circulating && chan_allowed(CHAN_ACT_SIGN, roles, rel, st);
+    return json_pack(
+        "{s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:b}", "edit",
+        open && chan_allowed(CHAN_ACT_REVISE, roles, rel, st), "add_drafter",
+        open && chan_allowed(CHAN_ACT_ADD_DRAFTER, roles, rel, st), "circulate",
+        st == CHAN_STATE_DRAFT && chan_allowed(CHAN_ACT_CIRCULATE, roles, rel, st), "sign",
+        may_sign && !mine, "move", may_sign && mine && mine != shown, "unsign",
+        circulating && mine && chan_allowed(CHAN_ACT_UNSIGN, roles, rel, st), "submit",
+        open && chan_allowed(CHAN_ACT_SUBMIT, roles, rel, st), "withdraw",
+        st < CHAN_STATE_ANSWERED && chan_allowed(CHAN_ACT_WITHDRAW, roles, rel, st), "acknowledge",
+        st == CHAN_STATE_SUBMITTED && chan_allowed(CHAN_ACT_ACKNOWLEDGE, roles, rel, st), "extend",
+        (st == CHAN_STATE_SUBMITTED || st == CHAN_STATE_ACKNOWLEDGED) && !x->m.extended &&
+            chan_allowed(CHAN_ACT_EXTEND, roles, rel, st),
+        "answer", st == CHAN_STATE_ACKNOWLEDGED && chan_allowed(CHAN_ACT_ANSWER, roles, rel, st),
+        "close", st == CHAN_STATE_ANSWERED && chan_allowed(CHAN_ACT_CLOSE, roles, rel, st),
+        "message",
+        st >= CHAN_STATE_SUBMITTED && st != CHAN_STATE_WITHDRAWN &&
+            chan_allowed(CHAN_ACT_POST_MESSAGE, roles, rel, st),
+        "read_messages",
+        st >= CHAN_STATE_SUBMITTED && chan_allowed(CHAN_ACT_READ_MESSAGES, roles, rel, st),
+        "signers", chan_allowed(CHAN_ACT_READ_SIGNERS, roles, rel, st), "counts",
+        chan_allowed(CHAN_ACT_READ_COUNTS, roles, rel, st), "access_log",
+        chan_allowed(CHAN_ACT_READ_MEMO_ACCESS_LOG, roles, rel, st), "refresh_rings",
+        circulating && chan_allowed(CHAN_ACT_REVISE, roles, rel, st));
+}
+
 int chan_memo_json(struct chan *c, const struct memo_ctx *x, const struct st_version *v,
                    int64_t now, json_t **out, struct err *e)
 {
@@ -73,6 +108,15 @@ int chan_memo_json(struct chan *c, const struct memo_ctx *x, const struct st_ver
                     x->signed_version ? json_integer(x->signed_version) : json_null(),
                     "withdrawn_at", chan_time_json(m->withdrawn_at), "created_at",
                     chan_time_json(m->created_at), "updated_at", chan_time_json(m->updated_at));
+    /* For the reader's page: the reader's relation, what they may do, and
+     * the channel's ceiling (the edit form offers markings up to it). */
+    if (obj && (json_object_set_new(obj, "is_drafter", json_boolean(x->rel & CHAN_REL_DRAFTER)) ||
+                json_object_set_new(obj, "channel_ceiling",
+                                    json_string(chan_marking_name(x->ch.ceiling))) ||
+                json_object_set_new(obj, "can", can_json(x, v)))) {
+        json_decref(obj);
+        obj = NULL;
+    }
     if (!obj) {
         rc = err_set(e, ERR_NOMEM, "out of memory");
         goto out;

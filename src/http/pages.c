@@ -3,7 +3,6 @@
  * times; and the route table of the web interface. */
 #include "http/pages.h"
 
-#include "base/tz.h"
 #include "base/util.h"
 #include "channel/roles.h"
 #include "http/markdown.h"
@@ -130,20 +129,6 @@ int page_has_role(const struct page *pg, unsigned r)
 
 /* ---- the frame ---- */
 
-const char *page_marking_class(const char *marking)
-{
-    const char *c = "unclassified";
-    if (!marking)
-        c = "";
-    else if (strcmp(marking, "SBU") == 0)
-        c = "sbu";
-    else if (strcmp(marking, "CONFIDENTIAL") == 0)
-        c = "confidential";
-    else if (strcmp(marking, "SECRET") == 0)
-        c = "secret";
-    return c;
-}
-
 static void nav_add(json_t *items, const char *key, const char *href, const char *label,
                     const char *current)
 {
@@ -157,7 +142,9 @@ void page_frame(struct page *pg, const char *title, const char *current, const c
     struct pool *p = pg->req->pool;
     const char *css = static_url("dissent.css", p), *ui = static_url("ui.css", p);
 
-    json_object_set_new(d, "page_title", json_string(title));
+    pg->framed = 1;
+    if (title)
+        json_object_set_new(d, "page_title", json_string(title));
     json_object_set_new(d, "css_url", json_string(css ? css : "/static/dissent.css"));
     json_object_set_new(d, "ui_css_url", json_string(ui ? ui : "/static/ui.css"));
     if (pg->logged_in) {
@@ -176,12 +163,10 @@ void page_frame(struct page *pg, const char *title, const char *current, const c
         nav_add(items, "public", "/public", "Public record", current);
     }
     json_object_set_new(d, "nav", json_pack("{s:o}", "items", items));
-    if (marking && *marking) {
+    if (marking && *marking)
         json_object_set_new(d, "marking", json_string(marking));
-        json_object_set_new(d, "marking_class", json_string(page_marking_class(marking)));
-    } else {
+    else
         json_object_del(d, "marking");
-    }
 }
 
 /* ---- rendering ---- */
@@ -234,7 +219,7 @@ static const char *status_title(int status)
 
 void page_error(struct page *pg, int status, const char *message)
 {
-    if (!json_object_get(pg->data, "page_title"))
+    if (!pg->framed)
         page_frame(pg, status_title(status), NULL, NULL);
     else
         json_object_set_new(pg->data, "page_title", json_string(status_title(status)));
@@ -328,40 +313,6 @@ void page_set_str(struct page *pg, const char *key, const char *s)
     json_object_set_new(pg->data, key, json_string(s ? s : ""));
 }
 
-const char *page_time(struct page *pg, const char *iso, const char *zone)
-{
-    int64_t t;
-    char out[64];
-    const char *r;
-    if (!iso || time_parse_utc(iso, &t))
-        return "";
-    tz_format(zone && *zone ? zone : "UTC", t, out, sizeof out);
-    r = pool_strdup(pg->req->pool, out);
-    return r ? r : "";
-}
-
-void page_localize(struct page *pg, json_t *obj, const char *const *keys, size_t n,
-                   const char *zone)
-{
-    char key[80];
-    for (size_t i = 0; i < n; i++) {
-        const char *iso = json_string_value(json_object_get(obj, keys[i]));
-        if (!iso)
-            continue;
-        snprintf(key, sizeof key, "%s_iso", keys[i]);
-        json_object_set_new(obj, key, json_string(iso));
-        json_object_set_new(obj, keys[i], json_string(page_time(pg, iso, zone)));
-    }
-}
-
-int page_state_index(const char *name)
-{
-    for (int i = 0; name && i < CHAN_STATE_COUNT; i++)
-        if (strcmp(chan_state_name(i), name) == 0)
-            return i;
-    return -1;
-}
-
 json_t *page_markdown(const char *md, struct err *e)
 {
     struct buf b;
@@ -374,20 +325,6 @@ json_t *page_markdown(const char *md, struct err *e)
     }
     buf_release(&b);
     return s;
-}
-
-json_t *page_markings(const char *ceiling, const char *selected)
-{
-    json_t *arr = json_array();
-    int top = CHAN_MARK_COUNT - 1;
-    if (ceiling && chan_marking_parse(ceiling, &top))
-        top = CHAN_MARK_COUNT - 1;
-    for (int i = 0; i <= top && i < CHAN_MARK_COUNT; i++) {
-        const char *m = chan_marking_name(i);
-        json_array_append_new(arr, json_pack("{s:s,s:s,s:b}", "value", m, "label", m, "selected",
-                                             selected && strcmp(selected, m) == 0));
-    }
-    return arr;
 }
 
 /* ---- the route table ---- */

@@ -28,6 +28,7 @@ struct page {
     struct app *app;
     struct actor actor; /* valid when logged_in */
     int logged_in;
+    int framed;   /* page_frame was called */
     json_t *data; /* the template's data (owned; page_end frees it) */
 };
 
@@ -47,7 +48,10 @@ void page_end(struct page *pg);
 
 /* Sets the page title, the navigation (current = nav key of this page:
  * "home", "new", "public" or NULL) and the classification marking shown as a
- * banner at top and bottom (NULL for none). */
+ * banner at top and bottom (NULL for none). A page whose title or marking
+ * comes from the channel's JSON passes NULL and its template sets them
+ * around the header and footer partials:
+ * {{#obj "page_title" memo.version.title "marking" ...}}{{>header}}{{/obj}}. */
 void page_frame(struct page *pg, const char *title, const char *current, const char *marking);
 
 /* Renders template name with pg->data and replies with status. On a
@@ -74,30 +78,11 @@ const char *page_sentence(struct page *pg, const char *msg);
 /* Sets key on pg->data to the string s ("" for NULL). */
 void page_set_str(struct page *pg, const char *key, const char *s);
 
-/* "2026-11-23 09:30 EST": the UTC RFC 3339 string iso shown in zone (NULL
- * or "" zone: UTC). Returns a pool string, or "" when iso is not a time. */
-const char *page_time(struct page *pg, const char *iso, const char *zone);
-
-/* Replaces every "<key>" string holding an RFC 3339 time in obj by its local
- * form and adds "<key>_iso" with the original (for <time datetime>). */
-void page_localize(struct page *pg, json_t *obj, const char *const *keys, size_t n,
-                   const char *zone);
-
-/* The CSS class of a marking: "UNCLASSIFIED" → "unclassified". */
-const char *page_marking_class(const char *marking);
-
-/* The index of a memo state name ("draft" → 0), or -1. */
-int page_state_index(const char *name);
-
 /* Renders Markdown md as HTML into a new JSON string (NULL on failure, with e). */
 json_t *page_markdown(const char *md, struct err *e);
 
 /* 1 if the actor holds role bit r. */
 int page_has_role(const struct page *pg, unsigned r);
-
-/* The markings from the lowest to ceiling (inclusive), as [{value, label,
- * selected}] with selected set where value equals `selected`. */
-json_t *page_markings(const char *ceiling, const char *selected);
 
 /* Redirects (303) to the page of memo id, with an optional "#anchor". */
 void page_redirect_memo(struct page *pg, const char *id, const char *anchor);
@@ -161,13 +146,20 @@ void page_memo_act_post(struct http_request *req, struct http_response *res, voi
                         enum chan_op op, const char *field, const char *form_name, const char *done,
                         const char *anchor);
 
+/* A refused admin form: which ("org", "member", "channel", "holiday"), the
+ * message, and the typed fields {name: text} (borrowed). */
+struct admin_form {
+    const char *form;
+    const char *error;
+    json_t *typed;
+};
+
 /* Fills pg->data for the home page (the sections of every role the actor
- * holds). admin_form, if not NULL, is a refused admin form to show again:
- * {"form":…, "error":…, <typed fields>…} (borrowed). */
-void page_home_show(struct page *pg, int status, json_t *admin_form);
+ * holds). admin_form, if not NULL, is a refused admin form to show again. */
+void page_home_show(struct page *pg, int status, const struct admin_form *admin_form);
 
 /* Fills the admin section of home into pg->data; admin_form as above. */
-void pages_admin_section(struct page *pg, json_t *admin_form);
+void pages_admin_section(struct page *pg, const struct admin_form *admin_form);
 
 /* The server's HTML error hook (http_server_config.html_error): renders the
  * error template for 404, 405, 413, ... with the site's frame. */

@@ -9,48 +9,15 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *jstr(const json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
 static const char *const role_names[] = {"member", "reviewer", "leadership", "auditor", "admin"};
 
-/* "member, reviewer" from ["member","reviewer"] (a pool string). */
-static const char *roles_text(struct page *pg, const json_t *roles)
-{
-    struct buf b;
-    struct err e;
-    size_t i;
-    json_t *r;
-    const char *s;
-    err_init(&e);
-    buf_init(&b, 256);
-    json_array_foreach(roles, i, r)
-    {
-        if ((i && buf_puts(&b, ", ", &e)) || buf_puts(&b, json_string_value(r), &e))
-            break;
-    }
-    s = pool_strdup(pg->req->pool, buf_str(&b));
-    buf_release(&b);
-    return s ? s : "";
-}
-
-static const char *unit_text(const char *unit)
-{
-    if (strcmp(unit, "working_days") == 0)
-        return "working days";
-    return unit;
-}
-
-void pages_admin_section(struct page *pg, json_t *admin_form)
+/* The admin section hands the channel's lists to admin.html as they are;
+ * the template words the policies and marks the selections. */
+void pages_admin_section(struct page *pg, const struct admin_form *admin_form)
 {
     struct err e;
     json_t *orgs = NULL, *members = NULL, *channels = NULL, *d = pg->data, *roles, *forms;
-    size_t i;
-    json_t *it;
-    const char *sel_org = NULL, *sel_channel = NULL;
+    int member_form = admin_form && strcmp(admin_form->form, "member") == 0;
 
     err_init(&e);
     if (chan_org_list(pg->app->chan, &pg->actor, &orgs, &e) ||
@@ -61,59 +28,26 @@ void pages_admin_section(struct page *pg, json_t *admin_form)
     }
     forms = json_object();
     if (admin_form) {
-        const char *which = jstr(admin_form, "form");
-        json_object_set(forms, which, admin_form);
-        sel_org = json_string_value(json_object_get(admin_form, "organization"));
-        sel_channel = json_string_value(json_object_get(admin_form, "channel"));
-        page_set_str(pg, "error", jstr(admin_form, "error"));
+        json_object_set(forms, admin_form->form, admin_form->typed);
+        page_set_str(pg, "error", admin_form->error);
     }
     json_object_set_new(d, "admin_forms", forms);
-
-    json_array_foreach(members, i, it)
-    {
-        json_object_set_new(it, "roles_text",
-                            json_string(roles_text(pg, json_object_get(it, "roles"))));
-    }
-    json_array_foreach(orgs, i, it)
-    {
-        json_object_set_new(it, "selected",
-                            json_boolean(sel_org && strcmp(sel_org, jstr(it, "slug")) == 0));
-    }
-    json_array_foreach(channels, i, it)
-    {
-        json_t *pol = json_object_get(it, "policy");
-        json_t *ack = json_object_get(pol, "acknowledge"), *ans = json_object_get(pol, "answer");
-        json_t *ext = json_object_get(pol, "extension");
-        const char *s = pool_printf(
-            pg->req->pool,
-            "acknowledge within %lld %s, answer within %lld %s, extension up to %lld %s",
-            (long long)json_integer_value(json_object_get(ack, "amount")),
-            unit_text(jstr(ack, "unit")),
-            (long long)json_integer_value(json_object_get(ans, "amount")),
-            unit_text(jstr(ans, "unit")),
-            (long long)json_integer_value(json_object_get(ext, "amount")),
-            unit_text(jstr(ext, "unit")));
-        json_object_set_new(it, "policy_text", json_string(s ? s : ""));
-        json_object_set_new(it, "marking_class",
-                            json_string(page_marking_class(jstr(it, "ceiling"))));
-        json_object_set_new(
-            it, "selected",
-            json_boolean(sel_channel && strcmp(sel_channel, jstr(it, "slug")) == 0));
-    }
+    /* The role boxes: as typed in a refused member form, else "member". */
     roles = json_array();
     for (size_t k = 0; k < ARRAY_LEN(role_names); k++) {
-        json_t *checked = admin_form ? json_object_get(admin_form, role_names[k]) : NULL;
-        json_array_append_new(roles, json_pack("{s:s,s:b}", "name", role_names[k], "checked",
-                                               checked ? json_is_true(checked)
-                                                       : strcmp(role_names[k], "member") == 0));
+        char name[32];
+        int checked;
+        snprintf(name, sizeof name, "role_%s", role_names[k]);
+        checked = member_form ? page_field(pg, name) != NULL : strcmp(role_names[k], "member") == 0;
+        json_array_append_new(roles,
+                              json_pack("{s:s,s:b}", "name", role_names[k], "checked", checked));
     }
     json_object_set(d, "organizations", orgs);
     json_object_set(d, "members", members);
     json_object_set(d, "channels", channels);
     json_object_set_new(d, "roles", roles);
-    json_object_set_new(
-        d, "ceilings",
-        page_markings(NULL, admin_form ? jstr(admin_form, "ceiling") : "CONFIDENTIAL"));
+    page_set_str(pg, "ceiling_selected",
+                 admin_form ? page_field_or_empty(pg, "ceiling") : "CONFIDENTIAL");
 out:
     json_decref(orgs);
     json_decref(members);
@@ -129,16 +63,19 @@ static json_t *typed(struct page *pg, const char *form, const char *const *field
     return f;
 }
 
-/* Either 303 back to the admin section, or home again with the form refused. */
-static void finish(struct page *pg, int rc, const struct err *e, json_t *form, const char *anchor)
+/* Either 303 back to the admin section, or home again with the form refused
+ * (typed: what was typed, shown again). */
+static void finish(struct page *pg, int rc, const struct err *e, const char *which, json_t *typed,
+                   const char *anchor)
 {
     if (rc == 0) {
         http_redirect(pg->res, pool_printf(pg->req->pool, "/?done=1#%s", anchor));
     } else if (e->code == ERR_UNAUTHORIZED) {
         page_fail(pg, e);
     } else {
-        json_object_set_new(form, "error", json_string(page_sentence(pg, e->msg)));
-        page_home_show(pg, err_http_status(e->code) >= 500 ? 500 : err_http_status(e->code), form);
+        struct admin_form f = {which, page_sentence(pg, e->msg), typed};
+        json_object_set_new(typed, "error", json_string(f.error));
+        page_home_show(pg, err_http_status(e->code) >= 500 ? 500 : err_http_status(e->code), &f);
     }
 }
 
@@ -153,8 +90,9 @@ void page_admin_org(struct http_request *req, struct http_response *res, void *a
     if (page_begin(&pg, req, res, app))
         goto out;
     form = typed(&pg, "org", fields, 2);
-    rc = chan_org_create(pg.app->chan, &pg.actor, jstr(form, "slug"), jstr(form, "name"), &out, &e);
-    finish(&pg, rc, &e, form, "organizations");
+    rc = chan_org_create(pg.app->chan, &pg.actor, page_field_or_empty(&pg, "slug"),
+                         page_field_or_empty(&pg, "name"), &out, &e);
+    finish(&pg, rc, &e, "org", form, "organizations");
 out:
     json_decref(out);
     json_decref(form);
@@ -179,17 +117,16 @@ void page_admin_member(struct http_request *req, struct http_response *res, void
         snprintf(name, sizeof name, "role_%s", role_names[k]);
         if (page_field(&pg, name) && chan_role_parse(role_names[k], &bit) == 0)
             in.roles |= bit;
-        json_object_set_new(form, role_names[k], json_boolean(page_field(&pg, name) != NULL));
     }
-    in.username = jstr(form, "username");
-    in.display_name = jstr(form, "display_name");
-    in.org = jstr(form, "organization");
+    in.username = page_field_or_empty(&pg, "username");
+    in.display_name = page_field_or_empty(&pg, "display_name");
+    in.org = page_field_or_empty(&pg, "organization");
     in.password = page_field_or_empty(&pg, "password");
     if (in.roles == 0)
         rc = err_set(&e, ERR_INVALID, "choose at least one role for the new member");
     else
         rc = chan_member_create(pg.app->chan, req->pool, &pg.actor, &in, &out, &e);
-    finish(&pg, rc, &e, form, "members");
+    finish(&pg, rc, &e, "member", form, "members");
 out:
     json_decref(out);
     json_decref(form);
@@ -208,13 +145,13 @@ void page_admin_channel(struct http_request *req, struct http_response *res, voi
     if (page_begin(&pg, req, res, app))
         goto out;
     form = typed(&pg, "channel", fields, 5);
-    in.slug = jstr(form, "slug");
-    in.name = jstr(form, "name");
-    in.preset = jstr(form, "preset");
-    in.ceiling = jstr(form, "ceiling");
-    in.timezone = *jstr(form, "timezone") ? jstr(form, "timezone") : NULL;
+    in.slug = page_field_or_empty(&pg, "slug");
+    in.name = page_field_or_empty(&pg, "name");
+    in.preset = page_field_or_empty(&pg, "preset");
+    in.ceiling = page_field_or_empty(&pg, "ceiling");
+    in.timezone = *page_field_or_empty(&pg, "timezone") ? page_field(&pg, "timezone") : NULL;
     rc = chan_channel_create(pg.app->chan, req->pool, &pg.actor, &in, &out, &e);
-    finish(&pg, rc, &e, form, "channels");
+    finish(&pg, rc, &e, "channel", form, "channels");
 out:
     json_decref(out);
     json_decref(form);
@@ -232,9 +169,10 @@ void page_admin_holiday(struct http_request *req, struct http_response *res, voi
     if (page_begin(&pg, req, res, app))
         goto out;
     form = typed(&pg, "holiday", fields, 3);
-    rc = chan_holiday_add(pg.app->chan, req->pool, &pg.actor, jstr(form, "channel"),
-                          jstr(form, "date"), jstr(form, "name"), &out, &e);
-    finish(&pg, rc, &e, form, "channels");
+    rc = chan_holiday_add(pg.app->chan, req->pool, &pg.actor, page_field_or_empty(&pg, "channel"),
+                          page_field_or_empty(&pg, "date"), page_field_or_empty(&pg, "name"), &out,
+                          &e);
+    finish(&pg, rc, &e, "holiday", form, "channels");
 out:
     json_decref(out);
     json_decref(form);

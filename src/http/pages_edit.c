@@ -7,29 +7,18 @@
 
 #include <string.h>
 
-static const char *jstr(const json_t *o, const char *k)
+/* The typed values of the form into data.form. */
+static void form_data(struct page *pg, const char *title, const char *marking, const char *body,
+                      const char *co_drafters)
 {
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
-/* Fills the form's data: channel (with its ceiling), markings, typed values. */
-static void form_data(struct page *pg, const json_t *channel, const char *title,
-                      const char *marking, const char *body, const char *co_drafters)
-{
-    json_t *d = pg->data;
-    json_object_set_new(d, "channel", json_deep_copy(channel));
-    json_object_set_new(
-        d, "markings",
-        page_markings(jstr(channel, "ceiling"), marking && *marking ? marking : "UNCLASSIFIED"));
-    json_object_set_new(d, "form",
+    json_object_set_new(pg->data, "form",
                         json_pack("{s:s,s:s,s:s,s:s}", "title", title ? title : "", "marking",
                                   marking ? marking : "", "body", body ? body : "", "co_drafters",
                                   co_drafters ? co_drafters : ""));
 }
 
-/* Renders the Markdown preview of body into data.preview_html. */
-static void preview(struct page *pg, const char *body, const char *marking)
+/* Renders the Markdown preview of the typed body into data.preview_html. */
+static void preview(struct page *pg, const char *body)
 {
     struct err e;
     json_t *html;
@@ -38,7 +27,6 @@ static void preview(struct page *pg, const char *body, const char *marking)
     if (html) {
         json_object_set_new(pg->data, "preview_html", html);
         json_object_set_new(pg->data, "previewing", json_true());
-        page_set_str(pg, "preview_marking_class", page_marking_class(marking));
     } else {
         page_set_str(pg, "error", e.msg);
     }
@@ -63,63 +51,39 @@ static size_t split_names(struct page *pg, const char *s, const char **out, size
     return n;
 }
 
-/* The channel a new memo goes to: the one named, or the first. *channels is
- * the list (json_decref it). */
-static const json_t *pick_channel(struct page *pg, const char *slug, json_t **channels,
-                                  struct err *e)
-{
-    json_t *list, *ch;
-    size_t i;
-    if (chan_channel_list(pg->app->chan, channels, e))
-        return NULL;
-    list = json_object_get(*channels, "channels");
-    if (!list)
-        list = *channels;
-    json_array_foreach(list, i, ch)
-    {
-        int sel = slug ? strcmp(jstr(ch, "slug"), slug) == 0 : i == 0;
-        json_object_set_new(ch, "selected", json_boolean(sel));
-    }
-    json_array_foreach(list, i, ch)
-    {
-        if (json_is_true(json_object_get(ch, "selected")))
-            return ch;
-    }
-    err_set(e, ERR_NOT_FOUND, "there is no channel called '%s'", slug ? slug : "");
-    if (json_array_size(list) == 0)
-        err_set(e, ERR_NOT_FOUND, "there is no channel yet: an administrator must create one");
-    return NULL;
-}
-
+/* The new-memo form: data.channels (the list) and, when slug names one,
+ * data.channel; without a slug the template takes the first channel. */
 static void new_show(struct page *pg, int status, const char *slug, const char *title,
                      const char *marking, const char *body, const char *co, int do_preview,
                      const char *error)
 {
     struct err e;
-    json_t *channels = NULL;
-    const json_t *ch;
+    json_t *channels = NULL, *channel = NULL;
     err_init(&e);
-    ch = pick_channel(pg, slug, &channels, &e);
-    if (!ch) {
+    if (chan_channel_list(pg->app->chan, &channels, &e) ||
+        (slug && chan_channel_get(pg->app->chan, pg->req->pool, slug, &channel, &e))) {
         page_fail(pg, &e);
+        goto out;
+    }
+    if (json_array_size(channels) == 0) {
+        page_error(pg, 404, "There is no channel yet: an administrator must create one.");
         goto out;
     }
     page_frame(pg, "New memo", "new", NULL);
     json_object_set_new(pg->data, "is_new", json_true());
-    json_object_set_new(
-        pg->data, "channels",
-        json_deep_copy(json_is_array(channels) ? channels : json_object_get(channels, "channels")));
-    json_object_set_new(pg->data, "many_channels",
-                        json_boolean(json_array_size(json_object_get(pg->data, "channels")) > 1));
-    form_data(pg, ch, title, marking, body, co);
+    json_object_set(pg->data, "channels", channels);
+    if (channel)
+        json_object_set(pg->data, "channel", channel);
+    form_data(pg, title, marking, body, co);
     page_set_str(pg, "form_action", "/memos/new");
     if (do_preview)
-        preview(pg, body, marking);
+        preview(pg, body);
     if (error)
         page_set_str(pg, "error", page_sentence(pg, error));
     page_render(pg, status, "edit");
 out:
     json_decref(channels);
+    json_decref(channel);
 }
 
 void page_new_form(struct http_request *req, struct http_response *res, void *app)
@@ -167,44 +131,43 @@ void page_new(struct http_request *req, struct http_response *res, void *app)
                  title, marking, body, co, 0, e.msg);
         goto out;
     }
-    http_redirect(res, pool_printf(req->pool, "/memos/%s?done=created", jstr(out, "id")));
+    {
+        /* The one field a page reads: where the new memo is. */
+        const char *new_id = "";
+        if (json_unpack(out, "{s:s}", "id", &new_id))
+            new_id = "";
+        http_redirect(res, pool_printf(req->pool, "/memos/%s?done=created", new_id));
+    }
 out:
     json_decref(out);
     page_end(&pg);
 }
 
-/* The edit form of memo id; title/marking/body NULL: from the latest version. */
+/* The edit form of memo id: data.memo (the latest version, and the channel's
+ * ceiling for the markings); data.form only when typed (title not NULL). */
 static void edit_show(struct page *pg, int status, const char *id, const char *title,
                       const char *marking, const char *body, int do_preview, const char *error)
 {
     struct err e;
-    json_t *memo = NULL, *channel = NULL, *ver;
+    json_t *memo = NULL;
     err_init(&e);
-    if (chan_memo_get(pg->app->chan, pg->req->pool, &pg->actor, id, 0, &memo, &e) ||
-        chan_channel_get(pg->app->chan, pg->req->pool, jstr(memo, "channel"), &channel, &e)) {
+    if (chan_memo_get(pg->app->chan, pg->req->pool, &pg->actor, id, 0, &memo, &e)) {
         page_fail(pg, &e);
         goto out;
     }
-    ver = json_object_get(memo, "version");
-    page_frame(pg, pool_printf(pg->req->pool, "Edit: %s", jstr(ver, "title")), NULL,
-               marking && *marking ? marking : jstr(ver, "marking"));
+    page_frame(pg, NULL, NULL, NULL); /* "Edit: <title>", marking: in the template */
     json_object_set_new(pg->data, "id", json_string(id));
-    json_object_set_new(pg->data, "latest_version",
-                        json_object_get(memo, "latest_version")
-                            ? json_incref(json_object_get(memo, "latest_version"))
-                            : json_integer(0));
-    json_object_set_new(pg->data, "state", json_string(jstr(memo, "state")));
-    form_data(pg, channel, title ? title : jstr(ver, "title"),
-              marking ? marking : jstr(ver, "marking"), body ? body : jstr(ver, "body"), NULL);
+    json_object_set(pg->data, "memo", memo);
+    if (title)
+        form_data(pg, title, marking, body, NULL);
     page_set_str(pg, "form_action", pool_printf(pg->req->pool, "/memos/%s/edit", id));
     if (do_preview)
-        preview(pg, body, marking);
+        preview(pg, body);
     if (error)
         page_set_str(pg, "error", page_sentence(pg, error));
     page_render(pg, status, "edit");
 out:
     json_decref(memo);
-    json_decref(channel);
 }
 
 void page_edit_form(struct http_request *req, struct http_response *res, void *app)

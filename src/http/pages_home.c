@@ -4,7 +4,6 @@
 
 #include "channel/roles.h"
 
-#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -96,108 +95,26 @@ out:
 
 /* ---- home ---- */
 
-static const char *state_label(const char *state)
+/* chan_memo_list into data[key] = {list (the channel's reply), caption,
+ * empty, deadlines, only, error}: memo_table.html shows list.memos (sorted by
+ * their next deadline when deadlines is set; only those whose field `only`
+ * is true when only is set). Returns the list (a new reference) or NULL. */
+static json_t *list_into(struct page *pg, const char *scope, const char *key, int deadlines,
+                         const char *caption, const char *empty)
 {
-    static const char *const labels[][2] = {
-        {"draft", "Draft"},         {"circulating", "Circulating"},
-        {"submitted", "Submitted"}, {"acknowledged", "Acknowledged"},
-        {"answered", "Answered"},   {"closed", "Closed"},
-        {"withdrawn", "Withdrawn"},
-    };
-    for (size_t i = 0; state && i < ARRAY_LEN(labels); i++)
-        if (strcmp(labels[i][0], state) == 0)
-            return labels[i][1];
-    return state ? state : "";
-}
-
-/* Time zone of a channel, from the channel list. */
-static const char *zone_of(const json_t *channels, const char *slug)
-{
-    size_t i;
-    json_t *ch;
-    json_array_foreach(channels, i, ch)
-    {
-        const char *s = json_string_value(json_object_get(ch, "slug"));
-        if (slug && s && strcmp(s, slug) == 0)
-            return json_string_value(json_object_get(ch, "timezone"));
-    }
-    return "UTC";
-}
-
-/* Adds what a memo row needs on a page: state label, marking class, local times,
- * and which deadline is next. */
-static void decorate_rows(struct page *pg, json_t *rows, const json_t *channels)
-{
-    static const char *const keys[] = {"created_at",     "submitted_at", "ack_due",
-                                       "answer_due",     "answered_at",  "next_due",
-                                       "acknowledged_at"};
-    size_t i;
-    json_t *row;
-    json_array_foreach(rows, i, row)
-    {
-        const char *state = json_string_value(json_object_get(row, "state"));
-        const char *zone = zone_of(channels, json_string_value(json_object_get(row, "channel")));
-        json_object_set_new(row, "state_label", json_string(state_label(state)));
-        json_object_set_new(
-            row, "marking_class",
-            json_string(page_marking_class(json_string_value(json_object_get(row, "marking")))));
-        json_object_set_new(
-            row, "next_what",
-            json_string(state && strcmp(state, "submitted") == 0 ? "Acknowledge" : "Answer"));
-        page_localize(pg, row, keys, ARRAY_LEN(keys), zone);
-    }
-}
-
-static int cmp_due(const void *a, const void *b)
-{
-    const json_t *x = *(const json_t *const *)a, *y = *(const json_t *const *)b;
-    const char *dx = json_string_value(json_object_get(x, "next_due"));
-    const char *dy = json_string_value(json_object_get(y, "next_due"));
-    if (!dx || !dy)
-        return dx ? -1 : dy ? 1 : 0;
-    return strcmp(dx, dy); /* RFC 3339 UTC strings sort as times */
-}
-
-/* Sorts memo rows by their next deadline, those without one last. */
-static json_t *sort_by_due(json_t *rows)
-{
-    size_t n = json_array_size(rows);
-    json_t **v = n ? calloc(n, sizeof *v) : NULL;
-    json_t *out;
-    if (!v)
-        return json_incref(rows);
-    for (size_t i = 0; i < n; i++)
-        v[i] = json_array_get(rows, i);
-    qsort(v, n, sizeof *v, cmp_due);
-    out = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append(out, v[i]);
-    free(v);
+    struct err e;
+    json_t *out = NULL, *obj;
+    err_init(&e);
+    obj = json_pack("{s:s,s:s,s:b}", "caption", caption, "empty", empty, "deadlines", deadlines);
+    if (chan_memo_list(pg->app->chan, &pg->actor, scope, &out, &e))
+        json_object_set_new(obj, "error", json_string(e.msg));
+    else
+        json_object_set(obj, "list", out);
+    json_object_set_new(pg->data, key, obj);
     return out;
 }
 
-/* chan_memo_list into data[key] = {rows, has_rows, empty, caption, deadlines, error}. */
-static void list_into(struct page *pg, const char *scope, const char *key, const json_t *channels,
-                      int deadlines, const char *caption, const char *empty)
-{
-    struct err e;
-    json_t *out = NULL, *rows, *obj;
-    err_init(&e);
-    obj = json_pack("{s:s,s:s,s:b}", "caption", caption, "empty", empty, "deadlines", deadlines);
-    if (chan_memo_list(pg->app->chan, &pg->actor, scope, &out, &e)) {
-        json_object_set_new(obj, "error", json_string(e.msg));
-    } else {
-        rows = json_object_get(out, "memos");
-        rows = deadlines ? sort_by_due(rows) : json_incref(rows);
-        decorate_rows(pg, rows, channels);
-        json_object_set_new(obj, "has_rows", json_boolean(json_array_size(rows) > 0));
-        json_object_set_new(obj, "rows", rows);
-    }
-    json_object_set_new(pg->data, key, obj);
-    json_decref(out);
-}
-
-void page_home_show(struct page *pg, int status, json_t *admin_form)
+void page_home_show(struct page *pg, int status, const struct admin_form *admin_form)
 {
     struct err e;
     json_t *d = pg->data, *channels = NULL;
@@ -207,58 +124,44 @@ void page_home_show(struct page *pg, int status, json_t *admin_form)
     page_frame(pg, "Home", "home", NULL);
     json_object_set_new(d, "display_name", json_string(pg->actor.display_name));
     if (r & ~CHAN_ROLE_ADMIN) {
+        /* Each memo row's times are shown in its channel's zone. */
         if (chan_channel_list(pg->app->chan, &channels, &e)) {
             page_fail(pg, &e);
             return;
         }
+        json_object_set(d, "channels", channels);
     }
     if (r & CHAN_ROLE_MEMBER) {
         json_object_set_new(d, "is_member", json_true());
-        list_into(pg, "mine", "mine", channels, 0, "My memos",
-                  "You have no memos yet. A memo starts as a draft that only its drafters see.");
-        list_into(pg, "signable", "signable", channels, 0, "Memos you may co-sign",
-                  "No memo is circulating for co-signature right now.");
+        json_decref(list_into(
+            pg, "mine", "mine", 0, "My memos",
+            "You have no memos yet. A memo starts as a draft that only its drafters see."));
+        json_decref(list_into(pg, "signable", "signable", 0, "Memos you may co-sign",
+                              "No memo is circulating for co-signature right now."));
     }
     if (r & CHAN_ROLE_REVIEWER) {
         json_object_set_new(d, "is_reviewer", json_true());
-        list_into(pg, "queue", "queue", channels, 1, "Review queue",
-                  "The queue is empty: no memo awaits acknowledgement or an answer.");
+        json_decref(list_into(pg, "queue", "queue", 1, "Review queue",
+                              "The queue is empty: no memo awaits acknowledgement or an answer."));
     }
     if (r & CHAN_ROLE_LEADERSHIP) {
-        json_t *sub, *rows, *late = json_array();
-        size_t i;
-        json_t *row;
+        /* Escalation: deadlines the policy office has missed come first:
+         * the same list, only the memos the channel marks overdue. */
+        json_t *all = list_into(pg, "all", "submitted", 1, "Submitted memos",
+                                "No memo has been submitted yet.");
         json_object_set_new(d, "is_leadership", json_true());
-        list_into(pg, "all", "submitted", channels, 1, "Submitted memos",
-                  "No memo has been submitted yet.");
-        /* Escalation: deadlines the policy office has missed come first. */
-        sub = json_object_get(d, "submitted");
-        rows = json_object_get(sub, "rows");
-        json_array_foreach(rows, i, row) if (json_is_true(json_object_get(row, "overdue")))
-            json_array_append(late, row);
         json_object_set_new(d, "overdue",
-                            json_pack("{s:s,s:s,s:b,s:b,s:o}", "caption", "Overdue memos", "empty",
-                                      "", "deadlines", 1, "has_rows", json_array_size(late) > 0,
-                                      "rows", late));
-        json_object_set_new(d, "has_overdue", json_boolean(json_array_size(late) > 0));
+                            json_pack("{s:s,s:s,s:b,s:s,s:O*}", "caption", "Overdue memos", "empty",
+                                      "", "deadlines", 1, "only", "overdue", "list", all));
+        json_decref(all);
     }
     if (r & CHAN_ROLE_AUDITOR) {
         json_t *log = NULL;
         json_object_set_new(d, "is_auditor", json_true());
-        if (chan_access_log(pg->app->chan, pg->req->pool, &pg->actor, NULL, &log, &e) == 0) {
-            static const char *const keys[] = {"at"};
-            json_t *entries = json_object_get(log, "entries");
-            size_t i;
-            json_t *it;
-            json_array_foreach(entries, i, it)
-            {
-                page_localize(pg, it, keys, 1, "UTC");
-            }
-            json_object_set(d, "access_log", entries);
-            json_decref(log);
-        } else {
+        if (chan_access_log(pg->app->chan, pg->req->pool, &pg->actor, NULL, &log, &e) == 0)
+            json_object_set_new(d, "access_log", log);
+        else
             page_set_str(pg, "access_log_error", e.msg);
-        }
     }
     if (r & CHAN_ROLE_ADMIN) {
         json_object_set_new(d, "is_admin", json_true());

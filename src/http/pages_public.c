@@ -3,20 +3,6 @@
  * public counts of a memo. Nothing here reads a session for access. */
 #include "http/pages.h"
 
-#include <string.h>
-
-/* A finding of the copy check, for people. */
-static const char *finding(const char *status)
-{
-    if (strcmp(status, "same") == 0)
-        return "matches";
-    if (strcmp(status, "changed") == 0)
-        return "changed";
-    if (strcmp(status, "removed") == 0)
-        return "missing from the copy";
-    return "added in the copy";
-}
-
 /* Fills the sections every visit shows: the checkpoint and the rosters,
  * and the memo of ?memo= when given. */
 static void public_fill(struct page *pg)
@@ -27,19 +13,11 @@ static void public_fill(struct page *pg)
     err_init(&e);
     if (chan_log_checkpoint(pg->app->chan, &cp, &e) == 0 &&
         chan_log_key(pg->app->chan, &key, &e) == 0) {
-        json_object_set(cp, "verifier_key", json_object_get(key, "verifier_key"));
-        json_object_set_new(pg->data, "log", cp);
-        cp = NULL;
+        json_object_set(pg->data, "log", cp);
+        json_object_set(pg->data, "log_key", key);
     }
-    if (chan_roster_list(pg->app->chan, &rosters, &e) == 0) {
-        json_t *list = json_object_get(rosters, "rosters"), *shown = json_array();
-        size_t i;
-        json_t *r;
-        json_array_foreach(list, i, r) if (json_integer_value(json_object_get(r, "size")) > 0)
-            json_array_append(shown, r);
-        json_object_set_new(pg->data, "has_rosters", json_boolean(json_array_size(shown) > 0));
-        json_object_set_new(pg->data, "rosters", shown);
-    }
+    if (chan_roster_list(pg->app->chan, &rosters, &e) == 0)
+        json_object_set(pg->data, "rosters", rosters); /* shown: those with entries */
     if (q && *q) {
         page_set_str(pg, "memo_query", q);
         if (chan_public_memo(pg->app->chan, pg->req->pool, q, &memo, &e) == 0)
@@ -82,26 +60,11 @@ void page_public_check(struct http_request *req, struct http_response *res, void
         status = err_http_status(e.code);
         page_set_str(&pg, "error", page_sentence(&pg, e.msg));
     } else {
-        size_t i;
-        json_t *p;
-        int differs = 0;
-        json_array_foreach(json_object_get(out, "paragraphs"), i, p)
-        {
-            const char *st = json_string_value(json_object_get(p, "status"));
-            json_object_set_new(p, "label", json_string(finding(st)));
-            if (strcmp(st, "same") != 0)
-                differs = 1;
-        }
-        json_object_set_new(out, "differences", json_boolean(differs));
-        json_object_set_new(
-            out, "notice_class",
-            json_string(json_is_true(json_object_get(out, "exact")) ? "notice-ok" : "notice-warn"));
-        json_object_set_new(
-            out, "result_sentence",
-            json_string(page_sentence(&pg, json_string_value(json_object_get(out, "result")))));
-        json_object_set_new(pg.data, "check", out);
+        json_object_set_new(pg.data, "check", out); /* findings: in the template */
+        out = NULL;
     }
     public_fill(&pg);
     page_render(&pg, status, "public");
+    json_decref(out);
     page_end(&pg);
 }

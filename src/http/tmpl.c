@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #define TMPL_NAME_MAX  64
+#define TMPL_EXPR_MAX  256
 #define TMPL_DEPTH_MAX 16
 
 /* Where a value is inserted, decided at parse time. */
@@ -24,7 +25,8 @@ struct node {
     enum node_type type;
     const char *text; /* N_TEXT: points into the template's copy of its source */
     size_t len;
-    char name[TMPL_NAME_MAX]; /* N_VAR, N_RAW, N_SECTION, N_INVERTED, N_PARTIAL */
+    char name[TMPL_NAME_MAX]; /* N_VAR, N_RAW, N_SECTION, N_INVERTED, N_PARTIAL; a helper's name */
+    char expr[TMPL_EXPR_MAX]; /* a helper call "fn arg ..." (checked at parse time), or "" */
     enum esc esc;             /* N_VAR */
     size_t end;               /* N_SECTION, N_INVERTED: index of the matching N_END */
 };
@@ -317,6 +319,149 @@ static int name_ok(const char *s, size_t n)
     return ok;
 }
 
+/* ---- helper calls ------------------------------------------------------
+ * "fn arg ...": fn names a helper (tmpl_helpers.c); an argument is a name
+ * (looked up like {{name}}), a "literal" string, an integer, or a call in
+ * parentheses. */
+
+#define TMPL_ARGS_MAX 12
+
+/* Names node n by inner[0..len): a plain name, or (call_name not NULL) a
+ * helper call whose section ends with {{/call_name}}. */
+static void set_name(struct node *n, const char *inner, size_t len, const char *call_name)
+{
+    if (call_name) {
+        snprintf(n->name, sizeof n->name, "%s", call_name);
+        memcpy(n->expr, inner, len);
+        n->expr[len] = '\0';
+    } else {
+        memcpy(n->name, inner, len);
+    }
+}
+#define TMPL_NEST_MAX 4
+
+struct cursor {
+    const char *p, *end;
+};
+
+static void skip_ws(struct cursor *c)
+{
+    while (c->p < c->end && isspace((unsigned char)*c->p))
+        c->p++;
+}
+
+/* Length of the word at c: up to a space, a parenthesis or the end. */
+static size_t word_len(const struct cursor *c)
+{
+    size_t n = 0;
+    while (c->p + n < c->end && !isspace((unsigned char)c->p[n]) && c->p[n] != '(' &&
+           c->p[n] != ')' && c->p[n] != '"')
+        n++;
+    return n;
+}
+
+static int is_integer(const char *s, size_t n)
+{
+    size_t i = n && s[0] == '-' ? 1 : 0;
+    int ok = i < n && n - i < 10;
+    for (; i < n && ok; i++)
+        ok = isdigit((unsigned char)s[i]) != 0;
+    return ok;
+}
+
+static int call_check(struct cursor *c, int nested, int depth, const char **why);
+
+static int arg_check(struct cursor *c, int depth, const char **why)
+{
+    int rc = 0;
+    if (*c->p == '"') {
+        const char *q = memchr(c->p + 1, '"', (size_t)(c->end - c->p - 1));
+        if (!q) {
+            *why = "a \"literal\" is never closed";
+            rc = -1;
+        } else {
+            c->p = q + 1;
+        }
+    } else if (*c->p == '(') {
+        c->p++;
+        if (depth >= TMPL_NEST_MAX) {
+            *why = "helper calls nested too deeply";
+            rc = -1;
+        } else {
+            rc = call_check(c, 1, depth + 1, why);
+        }
+    } else {
+        size_t n = word_len(c);
+        if (!is_integer(c->p, n) && !name_ok(c->p, n)) {
+            *why = "bad argument (a name, a \"literal\", an integer or a (call))";
+            rc = -1;
+        }
+        c->p += n;
+    }
+    return rc;
+}
+
+/* Checks the call at c (just after its '(' when nested): a known helper, the
+ * number of arguments it takes, well-formed arguments. */
+static int call_check(struct cursor *c, int nested, int depth, const char **why)
+{
+    const struct tmpl_helper *h;
+    size_t n, args = 0;
+    skip_ws(c);
+    n = word_len(c);
+    h = tmpl_helper_find(c->p, n);
+    if (!h) {
+        *why = "unknown helper";
+        return -1;
+    }
+    c->p += n;
+    for (;;) {
+        skip_ws(c);
+        if (c->p == c->end) {
+            if (nested) {
+                *why = "'(' is never closed";
+                return -1;
+            }
+            break;
+        }
+        if (*c->p == ')') {
+            if (!nested) {
+                *why = "')' closes nothing";
+                return -1;
+            }
+            c->p++;
+            break;
+        }
+        if (arg_check(c, depth, why))
+            return -1;
+        args++;
+    }
+    if (args < h->min_args || args > h->max_args) {
+        *why = "wrong number of arguments for this helper";
+        return -1;
+    }
+    return 0;
+}
+
+/* Checks inner[0..n) as a helper call; copies the helper's name to name. */
+static int expr_check(const char *inner, size_t n, char name[TMPL_NAME_MAX], const char **why)
+{
+    struct cursor c = {inner, inner + n};
+    size_t w;
+    if (n >= TMPL_EXPR_MAX) {
+        *why = "helper call too long";
+        return -1;
+    }
+    w = word_len(&c);
+    if (w == 0 || w >= TMPL_NAME_MAX) {
+        *why = "bad helper name";
+        return -1;
+    }
+    memcpy(name, inner, w);
+    name[w] = '\0';
+    return call_check(&c, 0, 0, why);
+}
+
 #define STACK_MAX 32
 
 static int parse(struct parser *ps)
@@ -337,8 +482,8 @@ static int parse(struct parser *ps)
         const char *close;
         const char *inner;
         size_t ilen;
-        int raw = 0;
-        char kind = 0;
+        int raw = 0, is_call;
+        char kind = 0, call_name[TMPL_NAME_MAX];
         struct node *n;
 
         if (!tag)
@@ -381,7 +526,22 @@ static int parse(struct parser *ps)
             ilen--;
         if (kind == '!')
             continue;
-        if (memchr(inner, '{', ilen) || memchr(inner, '}', ilen) || !name_ok(inner, ilen)) {
+        if (memchr(inner, '{', ilen) || memchr(inner, '}', ilen)) {
+            err_set(ps->e, ERR_INVALID,
+                    "template '%s' line %zu: bad name in tag (letters, digits, _ - and . only)",
+                    ps->t->name, line_of(src, at));
+            goto out;
+        }
+        is_call = kind != '/' && kind != '>' && ilen > 0 &&
+                  word_len(&(struct cursor){inner, inner + ilen}) < ilen;
+        if (is_call) {
+            const char *why = "";
+            if (expr_check(inner, ilen, call_name, &why)) {
+                err_set(ps->e, ERR_INVALID, "template '%s' line %zu: {{%.*s}}: %s", ps->t->name,
+                        line_of(src, at), (int)ilen, inner, why);
+                goto out;
+            }
+        } else if (!name_ok(inner, ilen)) {
             err_set(ps->e, ERR_INVALID,
                     "template '%s' line %zu: bad name in tag (letters, digits, _ - and . only)",
                     ps->t->name, line_of(src, at));
@@ -396,7 +556,7 @@ static int parse(struct parser *ps)
             n = push(ps, kind == '#' ? N_SECTION : N_INVERTED);
             if (!n)
                 goto nomem;
-            memcpy(n->name, inner, ilen);
+            set_name(n, inner, ilen, is_call ? call_name : NULL);
             open_ctx[depth] = h;
             open[depth++] = ps->t->n - 1;
         } else if (kind == '/') {
@@ -448,7 +608,7 @@ static int parse(struct parser *ps)
             n = push(ps, raw ? N_RAW : N_VAR);
             if (!n)
                 goto nomem;
-            memcpy(n->name, inner, ilen);
+            set_name(n, inner, ilen, is_call ? call_name : NULL);
             n->esc = esc;
             /* a value in an attribute counts as content for later values */
             if (h.st == H_VALUE_DQ || h.st == H_VALUE_SQ)
@@ -700,6 +860,80 @@ static const json_t *lookup(const struct render *r, const char *name)
     return v;
 }
 
+static int eval_call(struct render *r, struct cursor *c, json_t **out);
+
+/* Evaluates the argument at c into *out (a new reference, or NULL: missing). */
+static int eval_arg(struct render *r, struct cursor *c, json_t **out)
+{
+    int rc = 0;
+    *out = NULL;
+    if (*c->p == '"') {
+        const char *q = memchr(c->p + 1, '"', (size_t)(c->end - c->p - 1));
+        *out = json_stringn(c->p + 1, (size_t)(q - c->p - 1));
+        c->p = q + 1;
+    } else if (*c->p == '(') {
+        c->p++;
+        rc = eval_call(r, c, out);
+    } else {
+        char name[TMPL_NAME_MAX];
+        size_t n = word_len(c);
+        memcpy(name, c->p, n);
+        name[n] = '\0';
+        c->p += n;
+        if (is_integer(name, n))
+            *out = json_integer(strtol(name, NULL, 10));
+        else
+            *out = json_incref((json_t *)lookup(r, name));
+    }
+    return rc;
+}
+
+/* Evaluates the call at c (checked at parse time) into *out. */
+static int eval_call(struct render *r, struct cursor *c, json_t **out)
+{
+    json_t *args[TMPL_ARGS_MAX];
+    size_t n = 0, w;
+    const struct tmpl_helper *h;
+    int rc = 0;
+
+    *out = NULL;
+    skip_ws(c);
+    w = word_len(c);
+    h = tmpl_helper_find(c->p, w);
+    c->p += w;
+    for (;;) {
+        skip_ws(c);
+        if (c->p == c->end || *c->p == ')')
+            break;
+        if (n == TMPL_ARGS_MAX) {
+            rc = err_set(r->e, ERR_INTERNAL, "too many arguments to a helper");
+            break;
+        }
+        rc = eval_arg(r, c, &args[n++]);
+        if (rc)
+            break;
+    }
+    if (c->p < c->end && *c->p == ')')
+        c->p++;
+    if (rc == 0 && h)
+        rc = h->fn(args, n, out, r->e);
+    for (size_t i = 0; i < n; i++)
+        json_decref(args[i]);
+    return rc;
+}
+
+/* The value of node nd: a new reference (NULL when missing), or -1 when a
+ * helper failed. */
+static int node_value(struct render *r, const struct node *nd, json_t **out)
+{
+    struct cursor c = {nd->expr, nd->expr + strlen(nd->expr)};
+    if (!nd->expr[0]) {
+        *out = json_incref((json_t *)lookup(r, nd->name));
+        return 0;
+    }
+    return eval_call(r, &c, out);
+}
+
 static int truthy(const json_t *v)
 {
     int t = 0;
@@ -758,10 +992,12 @@ static int render_range(struct render *r, const struct tmpl *t, size_t from, siz
 static int render_section(struct render *r, const struct tmpl *t, const struct node *nd, size_t i)
 {
     int rc = 0;
-    const json_t *v = lookup(r, nd->name);
+    json_t *v = NULL;
 
     if (r->depth >= sizeof r->stack / sizeof r->stack[0])
         return err_set(r->e, ERR_INTERNAL, "sections nested too deeply in '%s'", t->name);
+    if (node_value(r, nd, &v))
+        return -1;
     if (nd->type == N_INVERTED) {
         if (!truthy(v))
             rc = render_range(r, t, i + 1, nd->end);
@@ -778,6 +1014,7 @@ static int render_section(struct render *r, const struct tmpl *t, const struct n
     } else if (truthy(v)) {
         rc = render_range(r, t, i + 1, nd->end);
     }
+    json_decref(v);
     return rc;
 }
 
@@ -798,10 +1035,14 @@ static int render_range(struct render *r, const struct tmpl *t, size_t from, siz
             i++;
             break;
         case N_VAR:
-        case N_RAW:
-            rc = put_value(r, nd, lookup(r, nd->name));
+        case N_RAW: {
+            json_t *v = NULL;
+            rc = node_value(r, nd, &v);
+            rc = rc ? rc : put_value(r, nd, v);
+            json_decref(v);
             i++;
             break;
+        }
         case N_SECTION:
         case N_INVERTED:
             rc = render_section(r, t, nd, i);

@@ -13,6 +13,15 @@
  *     {{{name}}}                   raw, unescaped: only for trusted HTML that
  *                                  the server itself rendered (Markdown output)
  *     {{! comment }}               nothing
+ *     {{fn arg ...}}               a helper call (also {{{fn ...}}}, {{#fn ...}}
+ *                                  ... {{/fn}} and {{^fn ...}} ... {{/fn}}):
+ *                                  the helper's result stands where a looked-up
+ *                                  value would. An argument is a name (looked up
+ *                                  as usual), a "literal" string, an integer, or
+ *                                  a call in parentheses: {{#eq (get roles 0)
+ *                                  "member"}}. The helpers are listed in
+ *                                  tmpl_helpers.c; an unknown helper or a wrong
+ *                                  number of arguments is refused at parse time.
  *
  * Names are looked up from the innermost context outwards; a missing key
  * renders empty. Strings render as themselves, integers and reals in
@@ -81,6 +90,19 @@ extern const size_t tmpl_builtin_count;
  * nested deeper than 16, ERR_TOO_LARGE past out's maximum). */
 int tmpl_render(const struct tmpl_set *s, const char *name, const json_t *data, struct buf *out,
                 struct err *e) WUR;
+
+/* A function templates may call. It reads args[0..n) (an argument is NULL
+ * when its name is missing) and sets *out to a new reference (NULL: nothing,
+ * which renders empty and is falsy). Returns 0, or -1 with e (the rendering
+ * fails). */
+struct tmpl_helper {
+    const char *name;
+    size_t min_args, max_args;
+    int (*fn)(json_t *const *args, size_t n, json_t **out, struct err *e);
+};
+
+/* The helper called name[0..len) (tmpl_helpers.c), or NULL. */
+const struct tmpl_helper *tmpl_helper_find(const char *name, size_t len);
 
 /* Appends s HTML-escaped (& < > " ' as entities) to out. */
 int html_escape(struct buf *out, const char *s, size_t n, struct err *e) WUR;
