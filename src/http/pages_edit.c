@@ -62,6 +62,8 @@ static void new_show(struct page *pg, int status, const char *slug, const char *
     err_init(&e);
     if (chan_channel_list(pg->app->chan, &channels, &e) ||
         (slug && chan_channel_get(pg->app->chan, pg->req->pool, slug, &channel, &e))) {
+        if (e.code == ERR_NOT_FOUND)
+            err_set(&e, ERR_NOT_FOUND, "there is no channel called '%s'", slug);
         page_fail(pg, &e);
         goto out;
     }
