@@ -235,6 +235,45 @@ static void test_unsafe_contexts(void **state)
               "<script src=\"/static/a.js\"></script><p>&lt;</p>");
 }
 
+static void test_helper_calls(void **state)
+{
+    (void)state;
+    /* a value, escaped for where it stands */
+    render_eq("<p>{{concat a \"<b>\"}}</p>", "{\"a\":\"x&\"}", "<p>x&amp;&lt;b&gt;</p>");
+    render_eq("<a href=\"/m/{{concat a b}}\">", "{\"a\":\"x y\",\"b\":1}",
+              "<a href=\"/m/x%20y1\">");
+    /* raw, for trusted HTML */
+    render_eq("{{{markdown t}}}", "{\"t\":\"**b**\"}", "<p><strong>b</strong></p>\n");
+    /* sections over a result: a boolean, an object, an array */
+    render_eq("{{#eq a 2}}two{{/eq}}{{^eq a 2}}not{{/eq}}", "{\"a\":2}", "two");
+    render_eq("{{#eq a 2}}two{{/eq}}{{^eq a 2}}not{{/eq}}", "{\"a\":3}", "not");
+    render_eq("{{#obj \"k\" a}}{{k}}-{{b}}{{/obj}}", "{\"a\":\"A\",\"b\":\"B\"}", "A-B");
+    render_eq("{{#where xs \"on\"}}{{n}}{{/where}}",
+              "{\"xs\":[{\"n\":1,\"on\":true},{\"n\":2},{\"n\":3,\"on\":1}]}", "13");
+    /* nested calls, integers, names inside sections */
+    render_eq("{{#xs}}{{#eq n (get (last ys) \"n\")}}*{{/eq}}{{n}}{{/xs}}",
+              "{\"xs\":[{\"n\":1},{\"n\":2}],\"ys\":[{\"n\":0},{\"n\":2}]}", "1*2");
+    render_eq("{{count (where xs \"on\")}}", "{\"xs\":[{\"on\":true},{\"on\":false}]}", "1");
+    /* a missing argument is null */
+    render_eq("[{{or a b \"dflt\"}}]", "{}", "[dflt]");
+    render_eq("{{#eq a b}}same{{/eq}}", "{}", "same");
+}
+
+static void test_helper_calls_refused(void **state)
+{
+    (void)state;
+    refuse("{{nosuch a}}", "unknown helper");
+    refuse("{{eq a}}", "wrong number of arguments");
+    refuse("{{eq a b c}}", "wrong number of arguments");
+    refuse("{{eq a (get b}}", "never closed");
+    refuse("{{eq a b)}}", "closes nothing");
+    refuse("{{eq a \"b}}", "never closed");
+    refuse("{{eq a b!}}", "bad argument");
+    refuse("{{#eq a b}}x{{/a}}", "does not match");
+    refuse("<p {{concat a b}}>", "inside a tag");
+    refuse("<a href=\"{{{concat a b}}}\">", "raw");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -247,6 +286,8 @@ int main(void)
         cmocka_unit_test(test_builtin_templates_parse),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_unsafe_contexts),
+        cmocka_unit_test(test_helper_calls),
+        cmocka_unit_test(test_helper_calls_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
