@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "http/tmpl.h"
@@ -174,6 +175,71 @@ static void test_partials(void **state)
     tmpl_set_free(s);
 }
 
+/* Renders built-in template name with data (JSON text) into a new string. */
+static char *render_builtin(const char *name, const char *data)
+{
+    struct tmpl_set *s = NULL;
+    struct err e;
+    struct buf out;
+    json_t *j = json_loads(data, 0, NULL);
+    char *r;
+    err_init(&e);
+    assert_non_null(j);
+    assert_int_equal(tmpl_set_new(&s, &e), 0);
+    assert_int_equal(tmpl_add_all(s, tmpl_builtin, tmpl_builtin_count, &e), 0);
+    buf_init(&out, 1 << 20);
+    if (tmpl_render(s, name, j, &out, &e))
+        fail_msg("render %s: %s", name, e.msg);
+    r = strdup(buf_str(&out));
+    buf_release(&out);
+    json_decref(j);
+    tmpl_set_free(s);
+    return r;
+}
+
+/* The templates read what readers may do and the deadlines from the
+ * channel's JSON (memo.can, memo.review, the public memo's review.missed). */
+static void test_builtin_templates_follow_the_channel(void **state)
+{
+    char *html;
+    (void)state;
+    html = render_builtin(
+        "public", "{\"memo\":{\"memo\":\"m1\",\"state\":\"answered\",\"review\":{\"missed\":"
+                  "[{\"deadline\":\"answer\",\"due\":\"2026-03-01T04:59:59Z\",\"met_at\":"
+                  "\"2026-03-02T12:00:00Z\"}]}}}");
+    assert_non_null(strstr(html, "The policy office missed a deadline on this memo"));
+    assert_non_null(strstr(html, "the answer was due 2026-03-01 04:59 UTC, and came 2026-03-02"));
+    free(html);
+    html = render_builtin("public", "{\"memo\":{\"memo\":\"m1\",\"review\":{\"missed\":[]}}}");
+    assert_null(strstr(html, "missed a deadline"));
+    free(html);
+
+    html = render_builtin(
+        "memo", "{\"memo\":{\"id\":\"m1\",\"state\":\"circulating\",\"latest_version\":2,"
+                "\"my_signature\":1,\"timezone\":\"UTC\",\"version\":{\"number\":2,\"title\":\"T\","
+                "\"marking\":\"SBU\",\"body\":\"b\"},\"review\":{},\"can\":{\"move\":true,"
+                "\"unsign\":true}}}");
+    assert_non_null(strstr(html, "Move my signature to version 2"));
+    assert_non_null(strstr(html, "Your signature is on version 1"));
+    assert_non_null(strstr(html, "Withdraw my signature"));
+    assert_null(strstr(html, "Co-sign version 2"));
+    assert_null(strstr(html, "You co-signed this version"));
+    assert_non_null(strstr(html, "banner-top banner-sbu"));
+    assert_non_null(strstr(html, "<title>T · dissent</title>"));
+    free(html);
+    html = render_builtin(
+        "memo", "{\"memo\":{\"id\":\"m1\",\"state\":\"acknowledged\",\"latest_version\":1,"
+                "\"timezone\":\"UTC\",\"version\":{\"number\":1,\"title\":\"T\",\"marking\":"
+                "\"SBU\",\"body\":\"b\"},\"review\":{\"submitted_at\":\"2026-01-01T00:00:00Z\","
+                "\"acknowledged_at\":\"2026-01-02T00:00:00Z\",\"overdue\":true,\"overdue_what\":"
+                "\"answer\"},\"can\":{\"answer\":true}}}");
+    assert_non_null(strstr(html, "The answer is overdue."));
+    assert_non_null(strstr(html, "<li class=\"tl-overdue\"><span class=\"tl-label\">Answer due"));
+    assert_non_null(strstr(html, "Send the answer"));
+    assert_null(strstr(html, "Acknowledge receipt"));
+    free(html);
+}
+
 static void test_builtin_templates_parse(void **state)
 {
     struct tmpl_set *s = NULL;
@@ -284,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_missing_keys),
         cmocka_unit_test(test_partials),
         cmocka_unit_test(test_builtin_templates_parse),
+        cmocka_unit_test(test_builtin_templates_follow_the_channel),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_unsafe_contexts),
         cmocka_unit_test(test_helper_calls),
