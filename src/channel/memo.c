@@ -148,6 +148,7 @@ int chan_memo_create(struct chan *c, struct pool *p, const struct actor *a, cons
     x.m.updated_at = now;
     x.m.latest_version = 1;
     x.rel = CHAN_REL_DRAFTER;
+    x.roles = a->roles;
     if (store_memo_insert(c->st, &x.m, e) || store_drafter_add(c->st, x.m.id, a->id, e))
         goto fail;
     for (size_t i = 0; i < n_co_drafters; i++)
