@@ -425,12 +425,77 @@ static void test_refused_form_keeps_text(void **state)
     reply_free(&r);
 }
 
+/* The memo page offers exactly what the API's "can" object says the reader
+ * may do: the page decides nothing itself (issue 8). Runs after the memo is
+ * circulating. */
+static void test_memo_page_follows_can(void **state)
+{
+    static const struct {
+        const char *user, *password;
+    } readers[] = {
+        {"alice", "alice-test-pass"},
+        {"bob", "bob-test-pass"},
+    };
+    static const struct {
+        const char *can, *marker;
+    } offers[] = {
+        {"sign", "Co-sign version 1"},
+        {"unsign", "Withdraw my signature"},
+        {"edit", "Edit: save a new version"},
+        {"circulate", "Circulate for co-signature"},
+        {"submit", "Submit to the policy office"},
+        {"withdraw", "Withdraw the memo"},
+        {"refresh_rings", "Refresh the signing rings"},
+        {"access_log", "Who read this memo, and when"},
+        {"signers", "See who signed"},
+        {"acknowledge", "Acknowledge receipt"},
+        {"answer", "Send the answer"},
+        {"extend", "Extend the deadline"},
+    };
+    char token[256], path[256];
+    int offered = 0, withheld = 0;
+    (void)state;
+    for (size_t i = 0; i < ARRAY_LEN(readers); i++) {
+        struct reply api, page;
+        json_t *memo, *can;
+        login(readers[i].user, readers[i].password, token);
+        snprintf(path, sizeof path, "/api/v1/memos/%s", memo_id);
+        api = request(path, token, NULL);
+        assert_int_equal(api.status, 200);
+        memo = json_loads(api.body, 0, NULL);
+        assert_non_null(memo);
+        can = json_object_get(memo, "can");
+        assert_true(json_is_object(can));
+        snprintf(path, sizeof path, "/memos/%s", memo_id);
+        page = request(path, token, NULL);
+        assert_int_equal(page.status, 200);
+        for (size_t k = 0; k < ARRAY_LEN(offers); k++) {
+            json_t *v = json_object_get(can, offers[k].can);
+            int shown = strstr(page.body, offers[k].marker) != NULL;
+            assert_true(json_is_boolean(v));
+            if (json_is_true(v) != shown)
+                fail_msg("%s: can.%s is %s but the page %s '%s'", readers[i].user, offers[k].can,
+                         json_is_true(v) ? "true" : "false", shown ? "shows" : "lacks",
+                         offers[k].marker);
+            offered += shown;
+            withheld += !shown;
+        }
+        json_decref(memo);
+        reply_free(&api);
+        reply_free(&page);
+    }
+    /* both kinds were seen: the drafter edits, the member signs, neither acknowledges */
+    assert_true(offered > 2);
+    assert_true(withheld > 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_login_form_sets_cookie),
         cmocka_unit_test(test_pages_need_login),
         cmocka_unit_test(test_post_without_csrf_is_refused),
+        cmocka_unit_test(test_memo_page_follows_can),
         cmocka_unit_test(test_title_renders_escaped),
         cmocka_unit_test(test_admin_never_sees_memo_text),
         cmocka_unit_test(test_refused_form_keeps_text),
