@@ -1,8 +1,11 @@
 /* pages.h — the web interface: server-rendered HTML pages over the channel.
  *
  * Every page is a template of web/templates/ (header and footer are the
- * layout partials) filled with a JSON object built from what the channel
- * returns. Pages work without JavaScript: forms POST with the session's CSRF
+ * layout partials) filled with the channel's JSON as it is, plus what the
+ * request says (typed fields, notices). Handlers read no field of that JSON
+ * back and decide no policy: what a reader may do is the memo's "can", what
+ * is due its "review"; templates derive the rest with helper calls
+ * (tmpl_helpers.c). Pages work without JavaScript: forms POST with the session's CSRF
  * token, a successful POST answers 303 to a page, and a refused one renders
  * its form again with the message and with what the person typed.
  *
