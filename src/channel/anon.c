@@ -8,7 +8,9 @@
  * tag, and "one signature per member per memo" holds (../shared/DESIGN.md).
  * Anonymous signatures carry no member, no address and no precise time. */
 #include "base/util.h"
+#include "channel/can.h"
 #include "channel/chan_internal.h"
+#include "channel/deadline.h"
 #include "ring/keyfile.h"
 #include "ring/triptych.h"
 
@@ -335,14 +337,12 @@ out:
 int chan_memo_refresh_rings(struct chan *c, struct pool *p, const struct actor *a, const char *id,
                             json_t **out, struct err *e)
 {
-    int rc = -1, made = 0, to;
+    int rc = -1, made = 0;
     struct memo_ctx x;
     if (store_begin(c->st, e))
         goto out;
-    if (chan_memo_load(c, p, a, id, &x, e) ||
-        chan_require(a, &x, CHAN_ACT_REVISE, "refresh the rings of", e) ||
-        chan_transition(x.m.state, CHAN_EV_SIGN, &to, e) || chan_rings_open(c, &x, &made, e) ||
-        store_commit(c->st, e))
+    if (chan_memo_load(c, p, a, id, &x, e) || chan_check(&x, CHAN_CAN_REFRESH_RINGS, 0, e) ||
+        chan_rings_open(c, &x, &made, e) || store_commit(c->st, e))
         goto fail;
     rc = chan_public_memo(c, p, id, out, e);
     if (rc == 0)
@@ -352,6 +352,22 @@ fail:
     rc = chan_tx_end(c, -1, NULL, e);
 out:
     return rc;
+}
+
+/* The public facts of a memo's review: its deadlines and the ones the
+ * policy office missed, from the same definition as the memo view. */
+static json_t *public_review(const struct st_memo *m, int64_t now)
+{
+    struct chan_deadlines dl;
+    const char *late;
+    chan_deadlines(m, now, &dl);
+    late = chan_deadline_name(dl.overdue_what);
+    return json_pack("{s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o}", "submitted_at",
+                     chan_time_json(m->submitted_at), "acknowledge_due", chan_time_json(m->ack_due),
+                     "answer_due", chan_time_json(m->answer_due), "acknowledged_at",
+                     chan_time_json(m->acknowledged_at), "answered_at",
+                     chan_time_json(m->answered_at), "overdue", dl.overdue, "overdue_what",
+                     late ? json_string(late) : json_null(), "missed", chan_missed_json(&dl));
 }
 
 /* The public facts of a memo open for signatures: enough for anyone to
@@ -388,9 +404,9 @@ int chan_public_memo(struct chan *c, struct pool *p, const char *id, json_t **ou
         json_object_del(r, "org_id");
         json_decref(keys);
     }
-    *out = json_pack("{s:s,s:s,s:o,s:O,s:O,s:O}", "memo", m.public_id, "state",
+    *out = json_pack("{s:s,s:s,s:o,s:O,s:O,s:O,s:o}", "memo", m.public_id, "state",
                      chan_state_name(m.state), "versions", vs, "rings", rings, "signatures", sigs,
-                     "counts", counts);
+                     "counts", counts, "review", public_review(&m, now_utc()));
     rc = 0;
 out:
     json_decref(versions);

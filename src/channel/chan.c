@@ -1,5 +1,6 @@
 /* chan.c — opening the channel, input checks, loading memos, access checks. */
 #include "channel/chan_internal.h"
+#include "channel/deadline.h"
 #include "base/util.h"
 #include "channel/calendar.h"
 
@@ -202,7 +203,10 @@ int chan_demo_marker(struct chan *c, int *is_demo, struct err *e)
 int chan_stats(struct chan *c, int64_t *leaves, int64_t *under_review, int64_t *overdue,
                struct err *e)
 {
-    return store_stats(c->st, now_utc(), leaves, under_review, overdue, e);
+    static const struct store_due_states due = {.under_review = CHAN_DL_UNDER_REVIEW,
+                                                .ack_open = CHAN_DL_ACK_OPEN,
+                                                .answer_open = CHAN_DL_ANSWER_OPEN};
+    return store_stats(c->st, now_utc(), &due, leaves, under_review, overdue, e);
 }
 
 int chan_tx_end(struct chan *c, int rc, json_t **out, struct err *e)

@@ -57,7 +57,13 @@ int chan_require_role(const struct actor *a, unsigned roles, const char *what, s
 json_t *chan_time_json(int64_t t);
 json_t *chan_roles_json(unsigned roles);
 
-/* The memo as JSON: state, review, drafters, counts and (if v) a version with text. */
+/* The deadlines a memo missed as JSON: [{deadline, due, met_at}] (deadline.h). */
+struct chan_deadlines;
+json_t *chan_missed_json(const struct chan_deadlines *d);
+
+/* The memo as JSON: state, review (deadlines from deadline.h), drafters,
+ * counts, "can" (can.h, for version v or else the latest) and (if v) a
+ * version with text. */
 int chan_memo_json(struct chan *c, const struct memo_ctx *x, const struct st_version *v,
                    int64_t now, json_t **out, struct err *e) WUR;
 

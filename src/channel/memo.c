@@ -1,6 +1,8 @@
 /* memo.c — memos and their immutable versions: create, read, revise, diff, list. */
 #include "base/util.h"
+#include "channel/can.h"
 #include "channel/chan_internal.h"
+#include "channel/deadline.h"
 #include "channel/copycheck.h"
 
 #include <stdio.h>
@@ -244,15 +246,14 @@ out:
 int chan_memo_revise(struct chan *c, struct pool *p, const struct actor *a, const char *id,
                      const struct chan_version_input *in, json_t **out, struct err *e)
 {
-    int rc = -1, to;
+    int rc = -1;
     struct memo_ctx x;
     struct st_version prev, v = {0};
     int64_t now = now_utc();
 
     if (store_begin(c->st, e))
         goto out;
-    if (chan_memo_load(c, p, a, id, &x, e) || chan_require(a, &x, CHAN_ACT_REVISE, "revise", e) ||
-        chan_transition(x.m.state, CHAN_EV_REVISE, &to, e) ||
+    if (chan_memo_load(c, p, a, id, &x, e) || chan_check(&x, CHAN_CAN_EDIT, 0, e) ||
         store_version_get(c->st, p, x.m.id, x.m.latest_version, &prev, e) ||
         version_prepare(p, in, &prev, &x.ch, &v, e))
         goto fail;
@@ -355,18 +356,24 @@ int chan_memo_list(struct chan *c, const struct actor *a, const char *scope, jso
         int64_t now = now_utc();
         json_array_foreach(rows, i, row)
         {
-            /* Overdue flags for the office's queue. */
-            int st = (int)json_integer_value(json_object_get(row, "state"));
-            int64_t ack = json_integer_value(json_object_get(row, "ack_due"));
-            int64_t ans = json_integer_value(json_object_get(row, "answer_due"));
-            int64_t due = st == CHAN_STATE_SUBMITTED      ? ack
-                          : st == CHAN_STATE_ACKNOWLEDGED ? ans
-                                                          : 0;
-            int late = due && now > due;
-            json_object_set_new(row, "overdue", json_boolean(late));
-            json_object_set_new(row, "due_soon",
-                                json_boolean(due && !late && due - now < 2 * 86400));
-            json_object_set_new(row, "next_due", chan_time_json(due));
+            /* Deadlines for the office's queue and leadership's banner (deadline.h). */
+            struct chan_deadlines dl;
+            struct st_memo m = {
+                .state = (int)json_integer_value(json_object_get(row, "state")),
+                .submitted_at = json_integer_value(json_object_get(row, "submitted_at")),
+                .ack_due = json_integer_value(json_object_get(row, "ack_due")),
+                .acknowledged_at = json_integer_value(json_object_get(row, "acknowledged_at")),
+                .answer_due = json_integer_value(json_object_get(row, "answer_due")),
+                .answered_at = json_integer_value(json_object_get(row, "answered_at"))};
+            chan_deadlines(&m, now, &dl);
+            json_object_set_new(row, "overdue", json_boolean(dl.overdue));
+            json_object_set_new(row, "overdue_what",
+                                dl.overdue ? json_string(chan_deadline_name(dl.overdue_what))
+                                           : json_null());
+            json_object_set_new(row, "due_soon", json_boolean(dl.due_soon));
+            json_object_set_new(row, "next_due", chan_time_json(dl.next_due));
+            json_object_set_new(row, "next",
+                                dl.next ? json_string(chan_deadline_action(dl.next)) : json_null());
         }
     }
     rows_marking_names(rows);
@@ -379,15 +386,13 @@ out:
 int chan_memo_add_drafter(struct chan *c, struct pool *p, const struct actor *a, const char *id,
                           const char *username, json_t **out, struct err *e)
 {
-    int rc = -1, to;
+    int rc = -1;
     struct memo_ctx x;
     int64_t now = now_utc();
 
     if (store_begin(c->st, e))
         goto out;
-    if (chan_memo_load(c, p, a, id, &x, e) ||
-        chan_require(a, &x, CHAN_ACT_ADD_DRAFTER, "add drafters to", e) ||
-        chan_transition(x.m.state, CHAN_EV_REVISE, &to, e) ||
+    if (chan_memo_load(c, p, a, id, &x, e) || chan_check(&x, CHAN_CAN_ADD_DRAFTER, 0, e) ||
         drafter_add(c, p, x.m.id, username, e))
         goto fail;
     x.m.updated_at = now;

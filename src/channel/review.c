@@ -3,45 +3,30 @@
 #include "base/tz.h"
 #include "base/util.h"
 #include "channel/calendar.h"
+#include "channel/can.h"
 #include "channel/chan_internal.h"
 
 #include <string.h>
 
 struct op_info {
-    int action;
-    int event;
-    const char *verb;   /* "you may not <verb> this memo" */
+    int can;            /* CHAN_CAN_*: who may, and when (can.c) */
+    int event;          /* the state machine's event: where it leads */
     const char *logged; /* the event's name in the transparency log */
 };
 
 static const struct op_info ops[] = {
-    [CHAN_OP_CIRCULATE] = {.action = CHAN_ACT_CIRCULATE,
+    [CHAN_OP_CIRCULATE] = {.can = CHAN_CAN_CIRCULATE,
                            .event = CHAN_EV_CIRCULATE,
-                           .verb = "circulate",
                            .logged = "circulated"},
-    [CHAN_OP_SUBMIT] = {.action = CHAN_ACT_SUBMIT,
-                        .event = CHAN_EV_SUBMIT,
-                        .verb = "submit",
-                        .logged = "submitted"},
-    [CHAN_OP_ACKNOWLEDGE] = {.action = CHAN_ACT_ACKNOWLEDGE,
+    [CHAN_OP_SUBMIT] = {.can = CHAN_CAN_SUBMIT, .event = CHAN_EV_SUBMIT, .logged = "submitted"},
+    [CHAN_OP_ACKNOWLEDGE] = {.can = CHAN_CAN_ACKNOWLEDGE,
                              .event = CHAN_EV_ACKNOWLEDGE,
-                             .verb = "acknowledge",
                              .logged = "acknowledged"},
-    [CHAN_OP_EXTEND] = {.action = CHAN_ACT_EXTEND,
-                        .event = CHAN_EV_EXTEND,
-                        .verb = "extend the deadline of",
-                        .logged = "extended"},
-    [CHAN_OP_ANSWER] = {.action = CHAN_ACT_ANSWER,
-                        .event = CHAN_EV_ANSWER,
-                        .verb = "answer",
-                        .logged = "answered"},
-    [CHAN_OP_CLOSE] = {.action = CHAN_ACT_CLOSE,
-                       .event = CHAN_EV_CLOSE,
-                       .verb = "close",
-                       .logged = "closed"},
-    [CHAN_OP_WITHDRAW] = {.action = CHAN_ACT_WITHDRAW,
+    [CHAN_OP_EXTEND] = {.can = CHAN_CAN_EXTEND, .event = CHAN_EV_EXTEND, .logged = "extended"},
+    [CHAN_OP_ANSWER] = {.can = CHAN_CAN_ANSWER, .event = CHAN_EV_ANSWER, .logged = "answered"},
+    [CHAN_OP_CLOSE] = {.can = CHAN_CAN_CLOSE, .event = CHAN_EV_CLOSE, .logged = "closed"},
+    [CHAN_OP_WITHDRAW] = {.can = CHAN_CAN_WITHDRAW,
                           .event = CHAN_EV_WITHDRAW,
-                          .verb = "withdraw",
                           .logged = "withdrawn"},
 };
 
@@ -73,17 +58,7 @@ static int op_effects(struct chan *c, struct pool *p, struct memo_ctx *x, enum c
         m->acknowledged_at = now;
         break;
     case CHAN_OP_EXTEND:
-        if (m->extended) {
-            rc = err_set(e, ERR_STATE,
-                         "the deadline was already extended once: a channel "
-                         "allows one extension");
-            goto out;
-        }
-        if (x->ch.ext.amount <= 0) {
-            rc = err_set(e, ERR_STATE, "the policy of channel '%s' (%s) allows no extension",
-                         x->ch.slug, x->ch.preset);
-            goto out;
-        }
+        /* One extension, if the channel allows it: chan_check saw to it. */
         if (chan_check_text("reason", text, CHAN_TEXT_MAX, 1, e) ||
             chan_calendar_load(c, p, x->ch.id, &cal, e))
             goto out;
@@ -129,8 +104,7 @@ int chan_memo_act(struct chan *c, struct pool *p, const struct actor *a, const c
     }
     if (store_begin(c->st, e))
         goto out;
-    if (chan_memo_load(c, p, a, id, &x, e) ||
-        chan_require(a, &x, ops[op].action, ops[op].verb, e) ||
+    if (chan_memo_load(c, p, a, id, &x, e) || chan_check(&x, ops[op].can, 0, e) ||
         chan_transition(x.m.state, ops[op].event, &to, e) || op_effects(c, p, &x, op, text, now, e))
         goto fail;
     x.m.state = to;
@@ -167,8 +141,7 @@ int chan_messages(struct chan *c, struct pool *p, const struct actor *a, const c
     int rc = -1;
     struct memo_ctx x;
     json_t *rows = NULL;
-    if (chan_memo_load(c, p, a, id, &x, e) ||
-        chan_require(a, &x, CHAN_ACT_READ_MESSAGES, "read the messages of", e) ||
+    if (chan_memo_load(c, p, a, id, &x, e) || chan_check(&x, CHAN_CAN_READ_MESSAGES, 0, e) ||
         store_message_list(c->st, x.m.id, &rows, e))
         goto out;
     rows_times(rows, "created_at");
@@ -181,15 +154,13 @@ out:
 int chan_message_post(struct chan *c, struct pool *p, const struct actor *a, const char *id,
                       const char *body, json_t **out, struct err *e)
 {
-    int rc = -1, to;
+    int rc = -1;
     struct memo_ctx x;
     int64_t now = now_utc();
 
     if (chan_check_text("body", body, CHAN_TEXT_MAX, 1, e) || store_begin(c->st, e))
         goto out;
-    if (chan_memo_load(c, p, a, id, &x, e) ||
-        chan_require(a, &x, CHAN_ACT_POST_MESSAGE, "send messages about", e) ||
-        chan_transition(x.m.state, CHAN_EV_MESSAGE, &to, e) ||
+    if (chan_memo_load(c, p, a, id, &x, e) || chan_check(&x, CHAN_CAN_MESSAGE, 0, e) ||
         store_message_insert(c->st, x.m.id, a->id, body, now, e))
         goto fail;
     *out = json_pack("{s:s,s:s,s:o,s:s,s:o}", "memo", x.m.public_id, "author", a->username, "roles",
@@ -210,8 +181,7 @@ int chan_access_log(struct chan *c, struct pool *p, const struct actor *a, const
     int64_t memo_id = 0;
 
     if (id) {
-        if (chan_memo_load(c, p, a, id, &x, e) ||
-            chan_require(a, &x, CHAN_ACT_READ_MEMO_ACCESS_LOG, "see who read", e))
+        if (chan_memo_load(c, p, a, id, &x, e) || chan_check(&x, CHAN_CAN_ACCESS_LOG, 0, e))
             goto out;
         memo_id = x.m.id;
     } else if (!(a->roles & CHAN_ROLE_AUDITOR)) {

@@ -3,31 +3,25 @@
  * The per-version, per-organization counts change in the same transaction as
  * the signature they count, so they are exact at every moment. */
 #include "base/util.h"
+#include "channel/can.h"
 #include "channel/chan_internal.h"
 
 int chan_sign(struct chan *c, struct pool *p, const struct actor *a, const char *id, int version,
               json_t **out, struct err *e)
 {
-    int rc = -1, to;
+    int rc = -1;
     char *salt = NULL;
     struct memo_ctx x;
     int64_t now = now_utc();
 
     if (store_begin(c->st, e))
         goto out;
-    if (chan_memo_load(c, p, a, id, &x, e) || chan_require(a, &x, CHAN_ACT_SIGN, "co-sign", e) ||
-        chan_transition(x.m.state, CHAN_EV_SIGN, &to, e))
+    if (chan_memo_load(c, p, a, id, &x, e))
         goto fail;
     if (version == 0)
         version = x.m.latest_version;
-    if (version < 1 || version > x.m.latest_version) {
-        err_set(e, ERR_INVALID, "this memo has versions 1 to %d", x.m.latest_version);
+    if (chan_check(&x, x.signed_version ? CHAN_CAN_MOVE : CHAN_CAN_SIGN, version, e))
         goto fail;
-    }
-    if (x.signed_version == version) {
-        err_set(e, ERR_CONFLICT, "you have already co-signed version %d", version);
-        goto fail;
-    }
     if (x.signed_version &&
         store_count_adjust(c->st, x.m.id, x.signed_version, a->org_id, -1, now, e))
         goto fail;
@@ -58,21 +52,14 @@ out:
 int chan_unsign(struct chan *c, struct pool *p, const struct actor *a, const char *id, json_t **out,
                 struct err *e)
 {
-    int rc = -1, to;
+    int rc = -1;
     char *salt = NULL;
     struct memo_ctx x;
     int64_t now = now_utc();
 
     if (store_begin(c->st, e))
         goto out;
-    if (chan_memo_load(c, p, a, id, &x, e))
-        goto fail;
-    if (!x.signed_version) {
-        err_set(e, ERR_CONFLICT, "you have not co-signed this memo");
-        goto fail;
-    }
-    if (chan_require(a, &x, CHAN_ACT_UNSIGN, "withdraw a co-signature from", e) ||
-        chan_transition(x.m.state, CHAN_EV_SIGN, &to, e) ||
+    if (chan_memo_load(c, p, a, id, &x, e) || chan_check(&x, CHAN_CAN_UNSIGN, 0, e) ||
         store_signature_salt(c->st, p, x.m.id, a->id, &salt, e) ||
         store_signature_delete(c->st, x.m.id, a->id, e) ||
         store_count_adjust(c->st, x.m.id, x.signed_version, a->org_id, -1, now, e) ||
@@ -98,8 +85,7 @@ int chan_signers(struct chan *c, struct pool *p, const struct actor *a, const ch
 
     if (store_begin(c->st, e))
         goto out;
-    if (chan_memo_load(c, p, a, id, &x, e) ||
-        chan_require(a, &x, CHAN_ACT_READ_SIGNERS, "see the signers of", e) ||
+    if (chan_memo_load(c, p, a, id, &x, e) || chan_check(&x, CHAN_CAN_SIGNERS, 0, e) ||
         store_signer_list(c->st, x.m.id, &rows, e) ||
         store_access_insert(c->st, x.m.id, a->id, "signer list", now_utc(), e))
         goto fail;
@@ -128,8 +114,7 @@ int chan_counts(struct chan *c, struct pool *p, const struct actor *a, const cha
     int rc = -1;
     struct memo_ctx x;
     json_t *counts = NULL, *timeline = NULL;
-    if (chan_memo_load(c, p, a, id, &x, e) ||
-        chan_require(a, &x, CHAN_ACT_READ_COUNTS, "see the counts of", e) ||
+    if (chan_memo_load(c, p, a, id, &x, e) || chan_check(&x, CHAN_CAN_COUNTS, 0, e) ||
         chan_counts_combined(c, x.m.id, &counts, e) ||
         store_signature_timeline(c->st, x.m.id, &timeline, e))
         goto out;

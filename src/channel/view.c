@@ -1,6 +1,8 @@
 /* view.c — the JSON shape of a memo, shared by every operation that returns one. */
 #include "base/tz.h"
+#include "channel/can.h"
 #include "channel/chan_internal.h"
+#include "channel/deadline.h"
 
 static json_t *local_time(const char *zone, int64_t t)
 {
@@ -11,62 +13,29 @@ static json_t *local_time(const char *zone, int64_t t)
     return json_string(buf);
 }
 
-/* Which deadline, if any, has passed unmet at time now. */
-static const char *overdue_what(const struct st_memo *m, int64_t now)
+/* {edit: bool, …}: chan_can of every entry, for the version shown. */
+static json_t *can_json(const struct memo_ctx *x, int shown)
 {
-    const char *what = NULL;
-    if (m->state == CHAN_STATE_SUBMITTED && m->ack_due && now > m->ack_due)
-        what = "acknowledgement";
-    else if ((m->state == CHAN_STATE_SUBMITTED || m->state == CHAN_STATE_ACKNOWLEDGED) &&
-             m->answer_due && now > m->answer_due)
-        what = "answer";
-    return what;
+    json_t *can = json_object();
+    for (int w = 0; can && w < CHAN_CAN_COUNT; w++)
+        json_object_set_new(can, chan_can_name(w), json_boolean(chan_can(x, w, shown)));
+    return can;
 }
 
-/* Seconds left before the next deadline, or 0 when none is pending. */
-static int64_t next_due(const struct st_memo *m)
+json_t *chan_missed_json(const struct chan_deadlines *d)
 {
-    int64_t due = 0;
-    if (m->state == CHAN_STATE_SUBMITTED)
-        due = m->ack_due;
-    else if (m->state == CHAN_STATE_ACKNOWLEDGED)
-        due = m->answer_due;
-    return due;
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < d->n_missed; i++)
+        json_array_append_new(arr, json_pack("{s:s,s:o,s:o}", "deadline",
+                                             chan_deadline_name(d->missed[i].what), "due",
+                                             chan_time_json(d->missed[i].due), "met_at",
+                                             chan_time_json(d->missed[i].met_at)));
+    return arr;
 }
 
-/* placeholder until chan_can lands (D1) */
-/* What the actor of x may do now on the memo shown at version v: the
- * contract's "can" keys, computed as the memo page did. */
-static json_t *can_json(const struct memo_ctx *x, const struct st_version *v)
+static json_t *str_or_null(const char *s)
 {
-    unsigned roles = x->roles, rel = x->rel;
-    int st = x->m.state, mine = x->signed_version, shown = v ? v->number : 0;
-    int open = st == CHAN_STATE_DRAFT || st == CHAN_STATE_CIRCULATING;
-    int circulating = st == CHAN_STATE_CIRCULATING;
-    int may_sign = circulating && chan_allowed(CHAN_ACT_SIGN, roles, rel, st);
-    return json_pack(
-        "{s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:b}", "edit",
-        open && chan_allowed(CHAN_ACT_REVISE, roles, rel, st), "add_drafter",
-        open && chan_allowed(CHAN_ACT_ADD_DRAFTER, roles, rel, st), "circulate",
-        st == CHAN_STATE_DRAFT && chan_allowed(CHAN_ACT_CIRCULATE, roles, rel, st), "sign",
-        may_sign && !mine, "move", may_sign && mine && mine != shown, "unsign",
-        circulating && mine && chan_allowed(CHAN_ACT_UNSIGN, roles, rel, st), "submit",
-        open && chan_allowed(CHAN_ACT_SUBMIT, roles, rel, st), "withdraw",
-        st < CHAN_STATE_ANSWERED && chan_allowed(CHAN_ACT_WITHDRAW, roles, rel, st), "acknowledge",
-        st == CHAN_STATE_SUBMITTED && chan_allowed(CHAN_ACT_ACKNOWLEDGE, roles, rel, st), "extend",
-        (st == CHAN_STATE_SUBMITTED || st == CHAN_STATE_ACKNOWLEDGED) && !x->m.extended &&
-            chan_allowed(CHAN_ACT_EXTEND, roles, rel, st),
-        "answer", st == CHAN_STATE_ACKNOWLEDGED && chan_allowed(CHAN_ACT_ANSWER, roles, rel, st),
-        "close", st == CHAN_STATE_ANSWERED && chan_allowed(CHAN_ACT_CLOSE, roles, rel, st),
-        "message",
-        st >= CHAN_STATE_SUBMITTED && st != CHAN_STATE_WITHDRAWN &&
-            chan_allowed(CHAN_ACT_POST_MESSAGE, roles, rel, st),
-        "read_messages",
-        st >= CHAN_STATE_SUBMITTED && chan_allowed(CHAN_ACT_READ_MESSAGES, roles, rel, st),
-        "signers", chan_allowed(CHAN_ACT_READ_SIGNERS, roles, rel, st), "counts",
-        chan_allowed(CHAN_ACT_READ_COUNTS, roles, rel, st), "access_log",
-        chan_allowed(CHAN_ACT_READ_MEMO_ACCESS_LOG, roles, rel, st), "refresh_rings",
-        circulating && chan_allowed(CHAN_ACT_REVISE, roles, rel, st));
+    return s ? json_string(s) : json_null();
 }
 
 int chan_memo_json(struct chan *c, const struct memo_ctx *x, const struct st_version *v,
@@ -75,9 +44,10 @@ int chan_memo_json(struct chan *c, const struct memo_ctx *x, const struct st_ver
     int rc = -1;
     const struct st_memo *m = &x->m;
     const char *zone = x->ch.timezone;
-    const char *late = overdue_what(m, now);
+    struct chan_deadlines dl;
     json_t *drafters = NULL, *counts = NULL, *obj = NULL, *review, *ver = NULL;
-    int64_t due = next_due(m);
+
+    chan_deadlines(m, now, &dl);
 
     if (store_drafter_list(c->st, m->id, &drafters, e) ||
         chan_counts_combined(c, m->id, &counts, e))
@@ -91,8 +61,12 @@ int chan_memo_json(struct chan *c, const struct memo_ctx *x, const struct st_ver
         "extension_reason", m->extension_reason ? json_string(m->extension_reason) : json_null(),
         "answered_at", chan_time_json(m->answered_at), "answer",
         m->answer ? json_string(m->answer) : json_null(), "closed_at", chan_time_json(m->closed_at),
-        "overdue", late != NULL, "overdue_what", late ? json_string(late) : json_null(), "next_due",
-        chan_time_json(due), "due_soon", due && !late && due - now < 2 * 86400);
+        "overdue", dl.overdue, "overdue_what", str_or_null(chan_deadline_name(dl.overdue_what)),
+        "next_due", chan_time_json(dl.next_due), "due_soon", dl.due_soon);
+    if (review) {
+        json_object_set_new(review, "next", str_or_null(chan_deadline_action(dl.next)));
+        json_object_set_new(review, "missed", chan_missed_json(&dl));
+    }
     if (v)
         ver = json_pack("{s:i,s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "number", v->number, "hash", v->hash,
                         "title", v->title, "marking", chan_marking_name(v->marking), "body",
@@ -113,7 +87,7 @@ int chan_memo_json(struct chan *c, const struct memo_ctx *x, const struct st_ver
     if (obj && (json_object_set_new(obj, "is_drafter", json_boolean(x->rel & CHAN_REL_DRAFTER)) ||
                 json_object_set_new(obj, "channel_ceiling",
                                     json_string(chan_marking_name(x->ch.ceiling))) ||
-                json_object_set_new(obj, "can", can_json(x, v)))) {
+                json_object_set_new(obj, "can", can_json(x, v ? v->number : m->latest_version)))) {
         json_decref(obj);
         obj = NULL;
     }

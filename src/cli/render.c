@@ -70,6 +70,8 @@ static void render_review(FILE *f, const json_t *memo)
     const json_t *rv = review_of(memo);
     char done[64], t[40];
     const char *what;
+    size_t i;
+    json_t *m;
 
     if (!out_jstr(rv, "submitted_at"))
         return;
@@ -102,11 +104,40 @@ static void render_review(FILE *f, const json_t *memo)
         out_text(f, what ? what : "response");
         fputs(" is late\n", f);
     }
+    json_array_foreach(json_object_get(rv, "missed"), i, m)
+    {
+        fputs("  MISSED: the ", f);
+        out_text(f, out_jstr(m, "deadline") ? out_jstr(m, "deadline") : "?");
+        fprintf(f, " was due %s", out_time(out_jstr(m, "due"), t, sizeof t));
+        if (out_jstr(m, "met_at"))
+            fprintf(f, ", met late %s\n", out_time(out_jstr(m, "met_at"), t, sizeof t));
+        else
+            fputs(", not met\n", f);
+    }
     if (out_jstr(rv, "answer")) {
         fputs("\nAnswer of the policy office\n\n", f);
         out_text(f, out_jstr(rv, "answer"));
         fputc('\n', f);
     }
+}
+
+/* "You may: sign, counts": what the server would accept from the reader now
+ * (the memo's "can"), so the CLI never guesses at permissions. */
+static void render_can(FILE *f, const json_t *memo)
+{
+    const char *key;
+    json_t *val;
+    int any = 0;
+    if (!json_is_object(json_object_get(memo, "can")))
+        return;
+    fputs("\nYou may:", f);
+    json_object_foreach(json_object_get(memo, "can"), key, val) if (json_is_true(val))
+    {
+        fputs(any ? ", " : " ", f);
+        out_text(f, key);
+        any = 1;
+    }
+    fputs(any ? "\n" : " read only\n", f);
 }
 
 void render_memo(FILE *f, const json_t *memo, const json_t *version)
@@ -161,6 +192,7 @@ void render_memo(FILE *f, const json_t *memo, const json_t *version)
     if (!body || !body[0] || body[strlen(body) - 1] != '\n')
         fputc('\n', f);
     render_review(f, memo);
+    render_can(f, memo);
     if (out_jstr(v, "verify_key") && out_jstr(memo, "id")) {
         /* The line `dissent verify` reads: a copy of this text can be checked. */
         fputs("\ndissent-verify: ", f);
@@ -178,6 +210,7 @@ void render_memo_state(FILE *f, const json_t *memo)
 {
     const json_t *rv = review_of(memo);
     const char *state = out_jstr(memo, "state");
+    const char *next = out_jstr(rv, "next");
     char t[40];
 
     fputs("memo ", f);
@@ -187,29 +220,21 @@ void render_memo_state(FILE *f, const json_t *memo)
     fputc('\n', f);
     if (!state)
         return;
-    if (strcmp(state, "submitted") == 0)
+    /* What the policy office owes next is the server's to say (review.next). */
+    if (next && strcmp(next, "acknowledge") == 0)
         fprintf(f, "acknowledgement due %s\n",
                 out_time(out_jstr(rv, "acknowledge_due") ? out_jstr(rv, "acknowledge_due")
                                                          : out_jstr(rv, "ack_due"),
                          t, sizeof t));
-    if (strcmp(state, "submitted") == 0 || strcmp(state, "acknowledged") == 0)
+    if (next)
         fprintf(f, "answer due %s%s\n", out_time(out_jstr(rv, "answer_due"), t, sizeof t),
                 json_is_true(json_object_get(rv, "extended")) ? " (extended)" : "");
 }
 
-/* The next deadline of a memo in review and whether it has passed. */
+/* The next deadline of a memo in review, as the server computed it. */
 static const char *next_due(const json_t *memo)
 {
-    const json_t *rv = review_of(memo);
-    const char *state = out_jstr(memo, "state");
-    if (out_jstr(rv, "next_due"))
-        return out_jstr(rv, "next_due");
-    if (state && strcmp(state, "submitted") == 0)
-        return out_jstr(rv, "acknowledge_due") ? out_jstr(rv, "acknowledge_due")
-                                               : out_jstr(rv, "ack_due");
-    if (state && strcmp(state, "acknowledged") == 0)
-        return out_jstr(rv, "answer_due");
-    return NULL;
+    return out_jstr(review_of(memo), "next_due");
 }
 
 void render_memo_list(FILE *f, const json_t *memos, int with_deadlines)

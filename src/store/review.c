@@ -42,17 +42,38 @@ int store_access_list(struct store *s, int64_t memo_id, int limit, json_t **out,
     return store_rows_json(s, out, e, names, sql, "i", memo_id);
 }
 
-int store_stats(struct store *s, int64_t now, int64_t *leaves, int64_t *under_review,
-                int64_t *overdue, struct err *e)
+/* Writes "(0, 3)": the states of set as an SQL list ("(-1)" when empty). */
+static void state_list(char *out, size_t n, unsigned set)
 {
+    size_t used = 0;
+    int first = 1;
+    out[0] = '\0';
+    used += (size_t)snprintf(out, n, "(");
+    for (int st = 0; st < 32 && used < n; st++)
+        if (set & (1u << st)) {
+            used += (size_t)snprintf(out + used, n - used, "%s%d", first ? "" : ", ", st);
+            first = 0;
+        }
+    if (used < n)
+        snprintf(out + used, n - used, "%s)", first ? "-1" : "");
+}
+
+int store_stats(struct store *s, int64_t now, const struct store_due_states *due, int64_t *leaves,
+                int64_t *under_review, int64_t *overdue, struct err *e)
+{
+    char review[160], ack[160], answer[160], sql[600];
     int rc = store_tlog_size(s, leaves, e);
+    state_list(review, sizeof review, due->under_review);
+    state_list(ack, sizeof ack, due->ack_open);
+    state_list(answer, sizeof answer, due->answer_open);
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM memos WHERE state IN %s", review);
     if (rc == 0)
-        rc = db_scalar(s->db, e, 0, under_review,
-                       "SELECT COUNT(*) FROM memos WHERE state IN (2, 3)", NULL);
+        rc = db_scalar(s->db, e, 0, under_review, sql, NULL);
+    snprintf(sql, sizeof sql,
+             "SELECT COUNT(*) FROM memos WHERE (state IN %s AND ack_due < ?1) OR (state IN %s AND "
+             "answer_due < ?1)",
+             ack, answer);
     if (rc == 0)
-        rc = db_scalar(s->db, e, 0, overdue,
-                       "SELECT COUNT(*) FROM memos WHERE (state = 2 AND ack_due < ?1) OR (state IN "
-                       "(2, 3) AND answer_due < ?1)",
-                       "i", now);
+        rc = db_scalar(s->db, e, 0, overdue, sql, "i", now);
     return rc;
 }

@@ -262,8 +262,15 @@ int store_anon_list(struct store *s, int64_t memo_id, json_t **out, struct err *
 int store_anon_counts(struct store *s, int64_t memo_id, json_t **out, struct err *e) WUR;
 
 /* ---- figures for /metrics (no memo content, no names) ---- */
-/* Leaves in the log, memos under review, and memos past a deadline at now. */
-int store_stats(struct store *s, int64_t now, int64_t *leaves, int64_t *under_review,
-                int64_t *overdue, struct err *e) WUR;
+/* Which memo states count (bit 1 << state), set by the caller's policy:
+ * under review, and an acknowledgement or an answer still owed. */
+struct store_due_states {
+    unsigned under_review, ack_open, answer_open;
+};
+/* Leaves in the log, memos in a state of due->under_review, and memos past
+ * an open deadline at now: ack_due < now in due->ack_open, or answer_due <
+ * now in due->answer_open. */
+int store_stats(struct store *s, int64_t now, const struct store_due_states *due, int64_t *leaves,
+                int64_t *under_review, int64_t *overdue, struct err *e) WUR;
 
 #endif
