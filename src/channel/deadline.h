@@ -34,11 +34,11 @@ struct chan_missed {
 };
 
 struct chan_deadlines {
-    int next;             /* CHAN_DL_*: what the office owes next */
-    int64_t next_due;     /* its deadline, 0 if none */
-    int overdue;          /* an open obligation is past its deadline */
-    int overdue_what;     /* CHAN_DL_*: which one (the acknowledgement first) */
-    int due_soon;         /* not overdue, and next_due within CHAN_DL_SOON_SECONDS */
+    int next;         /* CHAN_DL_*: what the office owes next */
+    int64_t next_due; /* its deadline, 0 if none */
+    int overdue;      /* an open obligation is past its deadline */
+    int overdue_what; /* CHAN_DL_*: which one (the acknowledgement first) */
+    int due_soon;     /* not overdue, and next_due within CHAN_DL_SOON_SECONDS */
     struct chan_missed missed[2];
     size_t n_missed;
 };
