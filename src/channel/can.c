@@ -71,6 +71,12 @@ static int extra(const struct memo_ctx *x, int what, int version, struct err *e)
             rc = err_set(e, ERR_STATE, "the policy of channel '%s' (%s) allows no extension",
                          x->ch.slug, x->ch.preset);
         break;
+    case CHAN_CAN_READ_MESSAGES:
+        /* The thread with the policy office opens at submission. */
+        if (!x->m.submitted_at)
+            rc =
+                err_set(e, ERR_STATE, "this memo has no messages: they start when it is submitted");
+        break;
     default:
         break;
     }

@@ -44,7 +44,8 @@ const char *chan_can_name(int what);
  * to sign; ignored otherwise). Else -1 with the reason: ERR_FORBIDDEN (the
  * access rules), ERR_STATE (the state machine, or an extension already used
  * or not allowed by the channel), ERR_CONFLICT (already signed that version,
- * or not signed at all), ERR_INVALID (no such version). */
+ * or not signed at all), ERR_INVALID (no such version). Messages are read
+ * from submission on (ERR_STATE before). */
 int chan_check(const struct memo_ctx *x, int what, int version, struct err *e) WUR;
 
 /* 1 if chan_check would pass, else 0. */

@@ -39,6 +39,7 @@ HIDDEN = None  # the actor may not read the memo
 
 # row -> role -> the set of "can" keys that are true (HIDDEN: no access).
 D_COMMON = {"read_messages", "signers", "counts", "access_log"}
+BEFORE_SUBMIT = D_COMMON - {"read_messages"}  # the message thread opens at submission
 OFFICE_READ = {"read_messages", "signers", "counts"}
 NO_READ = {"member": HIDDEN, "reviewer": HIDDEN, "leadership": HIDDEN, "auditor": HIDDEN,
            "admin": HIDDEN}
@@ -46,13 +47,13 @@ AFTER_SUBMIT = {"member": HIDDEN, "auditor": HIDDEN, "admin": HIDDEN}
 
 CAN = {
     "draft": dict(NO_READ, **{
-        "drafter": {"edit", "add_drafter", "circulate", "submit", "withdraw"} | D_COMMON,
+        "drafter": {"edit", "add_drafter", "circulate", "submit", "withdraw"} | BEFORE_SUBMIT,
         "co-signer": HIDDEN,
     }),
     # bob co-signed the latest version, which is shown
     "circulating": {
         "drafter": {"edit", "add_drafter", "submit", "withdraw", "sign", "refresh_rings"}
-        | D_COMMON,
+        | BEFORE_SUBMIT,
         "co-signer": {"unsign", "counts"},
         "member": {"sign", "counts"},
         "reviewer": HIDDEN, "leadership": HIDDEN, "auditor": HIDDEN, "admin": HIDDEN,
@@ -60,7 +61,7 @@ CAN = {
     # bob co-signed version 1; version 2 (the latest) is shown: he may move
     "circulating-v2": {
         "drafter": {"edit", "add_drafter", "submit", "withdraw", "sign", "refresh_rings"}
-        | D_COMMON,
+        | BEFORE_SUBMIT,
         "co-signer": {"move", "unsign", "counts"},
         "member": {"sign", "counts"},
         "reviewer": HIDDEN, "leadership": HIDDEN, "auditor": HIDDEN, "admin": HIDDEN,
@@ -126,7 +127,7 @@ DEADLINES = {
 }
 
 # The web page shows these "can" entries as forms or links (marker strings);
-# the others (add_drafter, counts, read_messages) have no control of their own.
+# the others (add_drafter, counts) have no control of their own.
 PAGE = {
     "edit": 'href="/memos/{id}/edit"',
     "circulate": 'action="/memos/{id}/circulate"',
@@ -143,6 +144,7 @@ PAGE = {
     "refresh_rings": 'action="/memos/{id}/refresh-rings"',
     "signers": 'href="/memos/{id}/signers"',
     "access_log": 'href="/memos/{id}/access"',
+    "read_messages": 'id="messages-h"',
 }
 
 ALL_KEYS = ["edit", "add_drafter", "circulate", "sign", "move", "unsign", "submit", "withdraw",
@@ -244,7 +246,7 @@ def public_view(memo):
 
 def public_page_view(memo):
     st, html = get("/public?memo=" + memo)
-    return re.findall(r"Missed deadline: the (\w+) was due", html)
+    return re.findall(r"<li>the (\w+) was due", html)
 
 
 def main():

@@ -24,6 +24,7 @@ static struct memo_ctx ctx(int state, enum who w, int extended, int ext_allowed)
     x.m.state = state;
     x.m.latest_version = 2;
     x.m.extended = extended;
+    x.m.submitted_at = state >= CHAN_STATE_SUBMITTED ? 1000 : 0; /* withdrawn: after submission */
     x.ch.ext.amount = ext_allowed ? 60 : 0;
     x.ch.slug = "c";
     x.ch.preset = "p";
@@ -69,8 +70,8 @@ static void granted(const struct memo_ctx *x, char *out, size_t n)
     out[0] = '\0';
     for (int w = 0; w < CHAN_CAN_COUNT; w++)
         if (chan_can(x, w, 2))
-            used += (size_t)snprintf(out + used, n - used, "%s%s", used ? " " : "",
-                                     chan_can_name(w));
+            used +=
+                (size_t)snprintf(out + used, n - used, "%s%s", used ? " " : "", chan_can_name(w));
 }
 
 #define DC "read_messages signers counts access_log"
@@ -85,13 +86,14 @@ static void test_table(void **state)
         int extended, ext_allowed;
         const char *want;
     } cases[] = {
-        {CHAN_STATE_DRAFT, DRAFTER, 0, 1, "edit add_drafter circulate submit withdraw " DC},
+        {CHAN_STATE_DRAFT, DRAFTER, 0, 1,
+         "edit add_drafter circulate submit withdraw signers counts access_log"},
         {CHAN_STATE_DRAFT, MEMBER, 0, 1, ""},
         {CHAN_STATE_DRAFT, REVIEWER, 0, 1, ""},
         {CHAN_STATE_DRAFT, AUDITOR, 0, 1, "access_log"},
         {CHAN_STATE_DRAFT, ADMIN, 0, 1, ""},
         {CHAN_STATE_CIRCULATING, DRAFTER, 0, 1,
-         "edit add_drafter sign submit withdraw " DC " refresh_rings"},
+         "edit add_drafter sign submit withdraw signers counts access_log refresh_rings"},
         {CHAN_STATE_CIRCULATING, COSIGNER, 0, 1, "unsign counts"},
         {CHAN_STATE_CIRCULATING, COSIGNER_OLD, 0, 1, "move unsign counts"},
         {CHAN_STATE_CIRCULATING, MEMBER, 0, 1, "sign counts"},
@@ -159,6 +161,8 @@ static void test_reasons(void **state)
         {CHAN_STATE_CIRCULATING, MEMBER, 0, 1, CHAN_CAN_UNSIGN, 0, ERR_CONFLICT},
         {CHAN_STATE_SUBMITTED, MEMBER, 0, 1, CHAN_CAN_SIGN, 2, ERR_STATE},
         {CHAN_STATE_CIRCULATING, ADMIN, 0, 1, CHAN_CAN_EDIT, 0, ERR_FORBIDDEN},
+        {CHAN_STATE_CIRCULATING, DRAFTER, 0, 1, CHAN_CAN_READ_MESSAGES, 0, ERR_STATE},
+        {CHAN_STATE_CIRCULATING, MEMBER, 0, 1, CHAN_CAN_READ_MESSAGES, 0, ERR_FORBIDDEN},
         {CHAN_STATE_CIRCULATING, DRAFTER, 0, 1, CHAN_CAN_COUNT, 0, ERR_INTERNAL},
         {CHAN_STATE_CIRCULATING, DRAFTER, 0, 1, -1, 0, ERR_INTERNAL},
     };
@@ -168,8 +172,7 @@ static void test_reasons(void **state)
         struct err e;
         err_init(&e);
         if (chan_check(&x, cases[i].what, cases[i].version, &e) != -1 || e.code != cases[i].want)
-            fail_msg("case %zu: code %d (%s), want %d", i, (int)e.code, e.msg,
-                     (int)cases[i].want);
+            fail_msg("case %zu: code %d (%s), want %d", i, (int)e.code, e.msg, (int)cases[i].want);
         assert_true(e.msg[0] != '\0');
         assert_int_equal(chan_can(&x, cases[i].what, cases[i].version), 0);
     }
