@@ -149,15 +149,14 @@ static int workload(const char *url, struct figures *f)
         for (int i = 0; i < MEMOS; i++) {
             struct st_memo m;
             struct st_version v;
-            json_t *counts = NULL;
+            struct st_counts counts;
             snprintf(pid, sizeof pid, "%s-%d", tag, i);
             if (store_memo_by_public_id(s, &p, pid, &m, &e) ||
                 store_version_get(s, &p, m.id, m.latest_version, &v, &e) ||
-                store_counts(s, m.id, &counts, &e)) {
+                store_counts(s, &p, m.id, &counts, &e)) {
                 fail("read", &e);
                 goto out;
             }
-            json_decref(counts);
             pool_release(&p);
             pool_init(&p, 64 << 20);
         }

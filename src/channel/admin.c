@@ -53,8 +53,29 @@ out:
 
 int chan_org_list(struct chan *c, const struct actor *a, json_t **out, struct err *e)
 {
+    int rc = -1;
+    struct pool p;
+    struct st_org *o = NULL;
+    size_t n = 0;
+    json_t *arr = json_array();
     (void)a;
-    return store_org_list(c->st, out, e);
+    pool_init(&p, 16u << 20);
+    if (!arr) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (store_org_list(c->st, &p, &o, &n, e))
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:I}", "slug", o[i].slug, "name", o[i].name,
+                                             "members", (json_int_t)o[i].members));
+    *out = arr;
+    arr = NULL;
+    rc = 0;
+out:
+    json_decref(arr);
+    pool_release(&p);
+    return rc;
 }
 
 static json_t *member_json(const struct st_member *m)
@@ -149,18 +170,26 @@ out:
 int chan_member_list(struct chan *c, const struct actor *a, json_t **out, struct err *e)
 {
     int rc = -1;
-    size_t i;
-    json_t *row;
-    if (chan_require_role(a, CHAN_ROLE_ADMIN, "list accounts", e) ||
-        store_member_list(c->st, out, e))
+    struct pool p;
+    struct st_member *m = NULL;
+    size_t n = 0;
+    json_t *arr = json_array();
+    pool_init(&p, 16u << 20);
+    if (!arr) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
         goto out;
-    json_array_foreach(*out, i, row)
-    {
-        unsigned roles = (unsigned)json_integer_value(json_object_get(row, "roles"));
-        json_object_set_new(row, "roles", chan_roles_json(roles));
     }
+    if (chan_require_role(a, CHAN_ROLE_ADMIN, "list accounts", e) ||
+        store_member_list(c->st, &p, &m, &n, e))
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, member_json(&m[i]));
+    *out = arr;
+    arr = NULL;
     rc = 0;
 out:
+    json_decref(arr);
+    pool_release(&p);
     return rc;
 }
 
@@ -169,34 +198,27 @@ static json_t *term_json(int amount, int unit)
     return json_pack("{s:i,s:s}", "amount", amount, "unit", chan_unit_name(unit));
 }
 
-/* Turns a store row (integers) into the API's channel object. */
-static json_t *channel_row_json(json_t *row, json_t *holidays)
+/* The API's channel object. */
+static json_t *channel_json(const struct st_channel *ch, json_t *holidays)
 {
-#define I(k) ((int)json_integer_value(json_object_get(row, k)))
     return json_pack(
-        "{s:O,s:O,s:O,s:s,s:O,s:{s:o,s:o,s:o},s:o}", "slug", json_object_get(row, "slug"), "name",
-        json_object_get(row, "name"), "preset", json_object_get(row, "preset"), "ceiling",
-        chan_marking_name(I("ceiling")), "timezone", json_object_get(row, "timezone"), "policy",
-        "acknowledge", term_json(I("ack_amount"), I("ack_unit")), "answer",
-        term_json(I("answer_amount"), I("answer_unit")), "extension",
-        term_json(I("ext_amount"), I("ext_unit")), "holidays", holidays ? holidays : json_array());
-#undef I
+        "{s:s,s:s,s:s,s:s,s:s,s:{s:o,s:o,s:o},s:o}", "slug", ch->slug, "name", ch->name, "preset",
+        ch->preset, "ceiling", chan_marking_name(ch->ceiling), "timezone", ch->timezone, "policy",
+        "acknowledge", term_json(ch->ack.amount, ch->ack.unit), "answer",
+        term_json(ch->answer.amount, ch->answer.unit), "extension",
+        term_json(ch->ext.amount, ch->ext.unit), "holidays", holidays ? holidays : json_array());
 }
 
-static json_t *holidays_json(json_t *rows)
+static json_t *holidays_json(const struct st_holiday *h, size_t n)
 {
     json_t *arr = json_array();
-    size_t i;
-    json_t *row;
-    json_array_foreach(rows, i, row)
-    {
+    for (size_t i = 0; arr && i < n; i++) {
         int y;
         unsigned m, d;
         char date[16];
-        civil_from_days(json_integer_value(json_object_get(row, "day")), &y, &m, &d);
+        civil_from_days(h[i].day, &y, &m, &d);
         snprintf(date, sizeof date, "%04d-%02u-%02u", y, m, d);
-        json_array_append_new(
-            arr, json_pack("{s:s,s:O}", "date", date, "name", json_object_get(row, "name")));
+        json_array_append_new(arr, json_pack("{s:s,s:s}", "date", date, "name", h[i].name));
     }
     return arr;
 }
@@ -204,25 +226,30 @@ static json_t *holidays_json(json_t *rows)
 int chan_channel_list(struct chan *c, json_t **out, struct err *e)
 {
     int rc = -1;
-    json_t *rows = NULL, *arr = json_array();
-    size_t i;
-    json_t *row;
-    if (store_channel_list(c->st, &rows, e))
+    struct pool p;
+    struct st_channel *ch = NULL;
+    size_t n = 0;
+    json_t *arr = json_array();
+    pool_init(&p, 16u << 20);
+    if (!arr) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
         goto out;
-    json_array_foreach(rows, i, row)
-    {
-        json_t *hol = NULL;
-        if (store_holiday_list(c->st, json_integer_value(json_object_get(row, "id")), &hol, e))
+    }
+    if (store_channel_list(c->st, &p, &ch, &n, e))
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        struct st_holiday *h = NULL;
+        size_t nh = 0;
+        if (store_holiday_list(c->st, &p, ch[i].id, &h, &nh, e))
             goto out;
-        json_array_append_new(arr, channel_row_json(row, holidays_json(hol)));
-        json_decref(hol);
+        json_array_append_new(arr, channel_json(&ch[i], holidays_json(h, nh)));
     }
     *out = arr;
     arr = NULL;
     rc = 0;
 out:
-    json_decref(rows);
     json_decref(arr);
+    pool_release(&p);
     return rc;
 }
 

@@ -8,7 +8,7 @@
 #include "store/store.h"
 #include "tlog/note.h"
 
-/* A decoded memo ring kept for reuse (anon.c). */
+/* A decoded memo ring kept for reuse (rings.c). */
 #define CHAN_RING_CACHE 8
 struct ring_keys;
 struct chan_ring_slot {
@@ -24,9 +24,6 @@ struct chan {
     struct chan_ring_slot rings[CHAN_RING_CACHE];
     uint64_t ring_clock;
 };
-
-/* Frees the cached rings. */
-void chan_ring_cache_release(struct chan *c);
 
 /* A memo loaded for one operation, with how the actor relates to it. */
 struct memo_ctx {
@@ -101,12 +98,26 @@ int chan_event_signature(struct chan *c, const struct memo_ctx *x, const char *a
                          const char *username, const char *salt, struct err *e) WUR;
 int chan_event_state(struct chan *c, const struct memo_ctx *x, const char *event,
                      struct err *e) WUR;
+/* ---- counts (counts.c) ---- */
 /* Named and anonymous counts together: {total, by_version, by_organization,
  * named:{…}, anonymous:{…}}. */
 int chan_counts_combined(struct chan *c, int64_t memo_id, json_t **out, struct err *e) WUR;
+
+/* ---- rings (rings.c) ---- */
 /* Snapshots (or refreshes) the rings of every organization with enrolled
  * keys for memo x; *made counts the rings added. Caller's transaction. */
 int chan_rings_open(struct chan *c, const struct memo_ctx *x, int *made, struct err *e) WUR;
+/* Builds a ring from keys (at least one) and its digest in hex. *ring is the caller's. */
+int chan_ring_from_keys(const struct st_keys *keys, struct ring_keys **ring, char digest[129],
+                        struct err *e) WUR;
+/* The keys as a JSON array of hex strings (member ids stay inside). */
+json_t *chan_keys_json(const struct st_keys *keys);
+/* Finds or decodes ring (memo, org, ring_no); *out is borrowed from c's
+ * cache and valid until the next call. */
+int chan_ring_cached(struct chan *c, int64_t memo_id, int64_t org_id, int ring_no,
+                     const struct ring_keys **out, struct err *e) WUR;
+/* Frees the cached rings. */
+void chan_ring_cache_release(struct chan *c);
 
 /* A fresh random salt or key as hex (2n+1 bytes from p). */
 char *chan_random_hex(struct pool *p, size_t n);

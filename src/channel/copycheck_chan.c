@@ -55,12 +55,16 @@ static int copy_check(struct chan *c, const char *text, json_t **out, struct err
     int rc = -1, version = 0;
     char memo[32];
     unsigned char key[COPY_KEY_SIZE];
-    json_t *leaves = NULL, *leaf = NULL, *paras = NULL, *digests = NULL, *cmp = NULL, *row;
+    json_t *leaf = NULL, *paras = NULL, *digests = NULL, *cmp = NULL;
+    struct pool p;
+    struct st_leaf *leaves = NULL;
+    size_t nleaves = 0;
     int64_t size = 0, index = -1;
     char whole[COPY_DIGEST_HEX], hex[COPY_DIGEST_HEX];
     size_t i;
     json_t *it;
 
+    pool_init(&p, 64u << 20);
     if (!text || strlen(text) > COPY_TEXT_MAX) {
         rc = err_set(e, ERR_TOO_LARGE, "a copy may be at most %u bytes", COPY_TEXT_MAX);
         goto out;
@@ -71,16 +75,15 @@ static int copy_check(struct chan *c, const char *text, json_t **out, struct err
     }
     if (copy_find_key(text, memo, &version, key, e))
         goto out;
-    if (store_tlog_memo_leaves(c->st, memo, "version", &leaves, e) ||
+    if (store_tlog_memo_leaves(c->st, &p, memo, "version", &leaves, &nleaves, e) ||
         store_tlog_size(c->st, &size, e))
         goto out;
-    json_array_foreach(leaves, i, row)
-    {
-        json_t *d = json_loads(json_string_value(json_object_get(row, "data")), 0, NULL);
+    for (i = 0; i < nleaves; i++) {
+        json_t *d = json_loadb(leaves[i].data, leaves[i].len, 0, NULL);
         if (d && json_integer_value(json_object_get(d, "version")) == version) {
             leaf = d;
-            index = json_integer_value(json_object_get(row, "index"));
-            if (check_inclusion(c, index, size, json_string_value(json_object_get(row, "data")), e))
+            index = leaves[i].index;
+            if (check_inclusion(c, index, size, leaves[i].data, e))
                 goto out;
             break;
         }
@@ -135,7 +138,7 @@ static int copy_check(struct chan *c, const char *text, json_t **out, struct err
     rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 out:
     sodium_memzero(key, sizeof key);
-    json_decref(leaves);
+    pool_release(&p);
     json_decref(leaf);
     json_decref(paras);
     json_decref(digests);

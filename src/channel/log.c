@@ -145,27 +145,29 @@ out:
     return rc;
 }
 
-/* Adds the SHA-256 leaf hash (base64) to each {index, data} row. */
-static void add_leaf_hashes(json_t *rows)
+/* The leaves as [{index, data, leaf_hash}], the hash in base64. */
+static json_t *leaves_json(const struct st_leaf *l, size_t n)
 {
-    size_t i;
-    json_t *row;
-    json_array_foreach(rows, i, row)
-    {
-        const char *d = json_string_value(json_object_get(row, "data"));
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < n; i++) {
         unsigned char h[TLOG_HASH_SIZE];
         char h64[48];
-        tlog_hash_leaf(h, d, strlen(d));
+        tlog_hash_leaf(h, l[i].data, l[i].len);
         b64(h64, h);
-        json_object_set_new(row, "leaf_hash", json_string(h64));
+        json_array_append_new(arr, json_pack("{s:I,s:s%,s:s}", "index", (json_int_t)l[i].index,
+                                             "data", l[i].data, l[i].len, "leaf_hash", h64));
     }
+    return arr;
 }
 
 int chan_log_leaves(struct chan *c, int64_t start, int64_t end, json_t **out, struct err *e)
 {
     int rc = -1;
     int64_t size = 0;
-    json_t *rows = NULL;
+    struct pool p;
+    struct st_leaf *l = NULL;
+    size_t n = 0;
+    pool_init(&p, 64u << 20);
     if (store_tlog_size(c->st, &size, e))
         goto out;
     if (start < 0 || end <= start || end - start > CHAN_LOG_PAGE) {
@@ -175,34 +177,36 @@ int chan_log_leaves(struct chan *c, int64_t start, int64_t end, json_t **out, st
     }
     if (end > size)
         end = size;
-    if (store_tlog_leaves(c->st, start, end, &rows, e))
+    if (store_tlog_leaves(c->st, &p, start, end, &l, &n, e))
         goto out;
-    add_leaf_hashes(rows);
-    *out = json_pack("{s:I,s:o}", "size", (json_int_t)size, "leaves", rows);
-    rc = 0;
+    *out = json_pack("{s:I,s:o}", "size", (json_int_t)size, "leaves", leaves_json(l, n));
+    rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 out:
+    pool_release(&p);
     return rc;
 }
 
 int chan_log_memo(struct chan *c, const char *memo, json_t **out, struct err *e)
 {
     int rc = -1;
-    json_t *rows = NULL;
+    struct pool p;
+    struct st_leaf *l = NULL;
+    size_t n = 0;
+    pool_init(&p, 64u << 20);
     if (!memo || strlen(memo) != RANDOM_ID_LEN) {
         rc = err_set(e, ERR_NOT_FOUND, "no memo '%s' in the log", memo ? memo : "");
         goto out;
     }
-    if (store_tlog_memo_leaves(c->st, memo, NULL, &rows, e))
+    if (store_tlog_memo_leaves(c->st, &p, memo, NULL, &l, &n, e))
         goto out;
-    if (json_array_size(rows) == 0) {
-        json_decref(rows);
+    if (n == 0) {
         rc = err_set(e, ERR_NOT_FOUND, "no memo '%s' in the log", memo);
         goto out;
     }
-    add_leaf_hashes(rows);
-    *out = json_pack("{s:s,s:o}", "memo", memo, "leaves", rows);
-    rc = 0;
+    *out = json_pack("{s:s,s:o}", "memo", memo, "leaves", leaves_json(l, n));
+    rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 out:
+    pool_release(&p);
     return rc;
 }
 

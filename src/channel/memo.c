@@ -201,30 +201,41 @@ out:
     return rc;
 }
 
-/* Converts integer marking fields of list rows into names. */
-static void rows_marking_names(json_t *rows)
+static json_t *versions_json(const struct st_version_info *v, size_t n)
 {
-    size_t i;
-    json_t *row;
-    json_array_foreach(rows, i, row)
-    {
-        json_t *mk = json_object_get(row, "marking");
-        json_t *st = json_object_get(row, "state");
-        if (json_is_integer(mk))
-            json_object_set_new(row, "marking",
-                                json_string(chan_marking_name((int)json_integer_value(mk))));
-        if (json_is_integer(st))
-            json_object_set_new(row, "state",
-                                json_string(chan_state_name((int)json_integer_value(st))));
-        for (const char *const *k =
-                 (const char *const[]){"created_at", "submitted_at", "ack_due", "acknowledged_at",
-                                       "answer_due", "answered_at", NULL};
-             *k; k++) {
-            json_t *t = json_object_get(row, *k);
-            if (json_is_integer(t))
-                json_object_set_new(row, *k, chan_time_json(json_integer_value(t)));
-        }
-    }
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < n; i++)
+        json_array_append_new(arr, json_pack("{s:i,s:s,s:s,s:s,s:s,s:o,s:I}", "number", v[i].number,
+                                             "hash", v[i].hash, "title", v[i].title, "marking",
+                                             chan_marking_name(v[i].marking), "author", v[i].author,
+                                             "created_at", chan_time_json(v[i].created_at),
+                                             "signatures", (json_int_t)v[i].signatures));
+    return arr;
+}
+
+/* One memo of a list, with its deadlines for the office's queue and
+ * leadership's banner (deadline.h). */
+static json_t *memo_info_json(const struct st_memo_info *i, int64_t now)
+{
+    struct chan_deadlines dl;
+    struct st_memo m = {.state = i->state,
+                        .submitted_at = i->submitted_at,
+                        .ack_due = i->ack_due,
+                        .acknowledged_at = i->acknowledged_at,
+                        .answer_due = i->answer_due,
+                        .answered_at = i->answered_at};
+    chan_deadlines(&m, now, &dl);
+    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:b,s:o,s:b,s:o,s:o}",
+                     "id", i->public_id, "channel", i->channel, "state", chan_state_name(i->state),
+                     "title", i->title, "marking", chan_marking_name(i->marking), "latest_version",
+                     i->latest_version, "created_at", chan_time_json(i->created_at), "submitted_at",
+                     chan_time_json(i->submitted_at), "ack_due", chan_time_json(i->ack_due),
+                     "acknowledged_at", chan_time_json(i->acknowledged_at), "answer_due",
+                     chan_time_json(i->answer_due), "answered_at", chan_time_json(i->answered_at),
+                     "signatures", (json_int_t)i->signatures, "overdue", dl.overdue, "overdue_what",
+                     dl.overdue ? json_string(chan_deadline_name(dl.overdue_what)) : json_null(),
+                     "due_soon", dl.due_soon, "next_due", chan_time_json(dl.next_due), "next",
+                     dl.next ? json_string(chan_deadline_action(dl.next)) : json_null());
 }
 
 int chan_memo_versions(struct chan *c, struct pool *p, const struct actor *a, const char *id,
@@ -232,13 +243,13 @@ int chan_memo_versions(struct chan *c, struct pool *p, const struct actor *a, co
 {
     int rc = -1;
     struct memo_ctx x;
-    json_t *rows = NULL;
+    struct st_version_info *v = NULL;
+    size_t n = 0;
     if (chan_memo_load(c, p, a, id, &x, e) || chan_require(a, &x, CHAN_ACT_READ_MEMO, "read", e) ||
-        store_version_list(c->st, x.m.id, &rows, e))
+        store_version_list(c->st, p, x.m.id, &v, &n, e))
         goto out;
-    rows_marking_names(rows);
-    *out = json_pack("{s:s,s:o}", "memo", x.m.public_id, "versions", rows);
-    rc = 0;
+    *out = json_pack("{s:s,s:o}", "memo", x.m.public_id, "versions", versions_json(v, n));
+    rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 out:
     return rc;
 }
@@ -320,24 +331,41 @@ int chan_memo_list(struct chan *c, const struct actor *a, const char *scope, jso
                    struct err *e)
 {
     int rc = -1;
-    enum store_memo_scope sc;
+    struct st_memo_filter f = {.limit = CHAN_LIST_MAX, .order = STORE_ORDER_UPDATED};
+    struct pool p;
+    int64_t now = now_utc();
+    struct st_memo_info *m = NULL;
+    size_t n = 0;
     json_t *rows = NULL;
     const char *s = scope ? scope : "mine";
+
+    pool_init(&p, 64u << 20);
 
     if (a->roles & CHAN_ROLE_ADMIN) {
         rc = err_set(e, ERR_FORBIDDEN, "admins do not see memos");
         goto out;
     }
     if (strcmp(s, "mine") == 0) {
-        sc = STORE_SCOPE_MINE;
+        f.member_id = a->id;
     } else if (strcmp(s, "signable") == 0) {
-        sc = STORE_SCOPE_SIGNABLE;
+        f.states = STORE_STATE_BIT(CHAN_STATE_CIRCULATING);
         if (!(a->roles & CHAN_ROLE_MEMBER)) {
             rc = err_set(e, ERR_FORBIDDEN, "only members co-sign memos");
             goto out;
         }
     } else if (strcmp(s, "queue") == 0 || strcmp(s, "all") == 0) {
-        sc = s[0] == 'q' ? STORE_SCOPE_QUEUE : STORE_SCOPE_ALL_SUBMITTED;
+        if (s[0] == 'q') {
+            /* Awaiting the office, nearest deadline first. */
+            f.states =
+                STORE_STATE_BIT(CHAN_STATE_SUBMITTED) | STORE_STATE_BIT(CHAN_STATE_ACKNOWLEDGED);
+            f.order = STORE_ORDER_DEADLINE;
+            f.deadline_ack_states = STORE_STATE_BIT(CHAN_STATE_SUBMITTED);
+        } else {
+            f.states = STORE_STATE_BIT(CHAN_STATE_SUBMITTED) |
+                       STORE_STATE_BIT(CHAN_STATE_ACKNOWLEDGED) |
+                       STORE_STATE_BIT(CHAN_STATE_ANSWERED) | STORE_STATE_BIT(CHAN_STATE_CLOSED);
+            f.order = STORE_ORDER_SUBMITTED;
+        }
         if (!(a->roles & (CHAN_ROLE_REVIEWER | CHAN_ROLE_LEADERSHIP))) {
             rc = err_set(e, ERR_FORBIDDEN,
                          "only the policy office and leadership see submitted "
@@ -348,38 +376,15 @@ int chan_memo_list(struct chan *c, const struct actor *a, const char *scope, jso
         rc = err_set(e, ERR_INVALID, "scope must be one of mine, signable, queue, all");
         goto out;
     }
-    if (store_memo_list(c->st, sc, a->id, CHAN_LIST_MAX, &rows, e))
+    if (store_memo_list(c->st, &p, &f, &m, &n, e))
         goto out;
-    {
-        size_t i;
-        json_t *row;
-        int64_t now = now_utc();
-        json_array_foreach(rows, i, row)
-        {
-            /* Deadlines for the office's queue and leadership's banner (deadline.h). */
-            struct chan_deadlines dl;
-            struct st_memo m = {
-                .state = (int)json_integer_value(json_object_get(row, "state")),
-                .submitted_at = json_integer_value(json_object_get(row, "submitted_at")),
-                .ack_due = json_integer_value(json_object_get(row, "ack_due")),
-                .acknowledged_at = json_integer_value(json_object_get(row, "acknowledged_at")),
-                .answer_due = json_integer_value(json_object_get(row, "answer_due")),
-                .answered_at = json_integer_value(json_object_get(row, "answered_at"))};
-            chan_deadlines(&m, now, &dl);
-            json_object_set_new(row, "overdue", json_boolean(dl.overdue));
-            json_object_set_new(row, "overdue_what",
-                                dl.overdue ? json_string(chan_deadline_name(dl.overdue_what))
-                                           : json_null());
-            json_object_set_new(row, "due_soon", json_boolean(dl.due_soon));
-            json_object_set_new(row, "next_due", chan_time_json(dl.next_due));
-            json_object_set_new(row, "next",
-                                dl.next ? json_string(chan_deadline_action(dl.next)) : json_null());
-        }
-    }
-    rows_marking_names(rows);
+    rows = json_array();
+    for (size_t i = 0; rows && i < n; i++)
+        json_array_append_new(rows, memo_info_json(&m[i], now));
     *out = json_pack("{s:s,s:o}", "scope", s, "memos", rows);
-    rc = 0;
+    rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 out:
+    pool_release(&p);
     return rc;
 }
 

@@ -119,34 +119,25 @@ out:
     return rc;
 }
 
-/* Rewrites integer time fields of rows as RFC 3339 strings, and role bits as names. */
-static void rows_times(json_t *rows, const char *key)
-{
-    size_t i;
-    json_t *row;
-    json_array_foreach(rows, i, row)
-    {
-        json_t *t = json_object_get(row, key);
-        json_t *roles = json_object_get(row, "roles");
-        if (json_is_integer(t))
-            json_object_set_new(row, key, chan_time_json(json_integer_value(t)));
-        if (json_is_integer(roles))
-            json_object_set_new(row, "roles", chan_roles_json((unsigned)json_integer_value(roles)));
-    }
-}
-
 int chan_messages(struct chan *c, struct pool *p, const struct actor *a, const char *id,
                   json_t **out, struct err *e)
 {
     int rc = -1;
     struct memo_ctx x;
-    json_t *rows = NULL;
+    struct st_message *m = NULL;
+    size_t n = 0;
+    json_t *rows;
     if (chan_memo_load(c, p, a, id, &x, e) || chan_check(&x, CHAN_CAN_READ_MESSAGES, 0, e) ||
-        store_message_list(c->st, x.m.id, &rows, e))
+        store_message_list(c->st, p, x.m.id, &m, &n, e))
         goto out;
-    rows_times(rows, "created_at");
+    rows = json_array();
+    for (size_t i = 0; rows && i < n; i++)
+        json_array_append_new(rows, json_pack("{s:s,s:s,s:o,s:s,s:o}", "author", m[i].author,
+                                              "display_name", m[i].display_name, "roles",
+                                              chan_roles_json(m[i].roles), "body", m[i].body,
+                                              "created_at", chan_time_json(m[i].created_at)));
     *out = json_pack("{s:s,s:o}", "memo", x.m.public_id, "messages", rows);
-    rc = 0;
+    rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 out:
     return rc;
 }
@@ -177,7 +168,9 @@ int chan_access_log(struct chan *c, struct pool *p, const struct actor *a, const
 {
     int rc = -1;
     struct memo_ctx x;
-    json_t *rows = NULL;
+    struct st_access *r = NULL;
+    size_t n = 0;
+    json_t *rows;
     int64_t memo_id = 0;
 
     if (id) {
@@ -188,11 +181,15 @@ int chan_access_log(struct chan *c, struct pool *p, const struct actor *a, const
         rc = err_set(e, ERR_FORBIDDEN, "only auditors read the whole access log");
         goto out;
     }
-    if (store_access_list(c->st, memo_id, 1000, &rows, e))
+    if (store_access_list(c->st, p, memo_id, 1000, &r, &n, e))
         goto out;
-    rows_times(rows, "at");
+    rows = json_array();
+    for (size_t i = 0; rows && i < n; i++)
+        json_array_append_new(rows, json_pack("{s:s,s:s,s:s,s:s,s:o}", "memo", r[i].memo, "reader",
+                                              r[i].reader, "display_name", r[i].display_name,
+                                              "what", r[i].what, "at", chan_time_json(r[i].at)));
     *out = json_pack("{s:o}", "entries", rows);
-    rc = 0;
+    rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 out:
     return rc;
 }

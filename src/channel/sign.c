@@ -81,30 +81,27 @@ int chan_signers(struct chan *c, struct pool *p, const struct actor *a, const ch
 {
     int rc = -1;
     struct memo_ctx x;
-    json_t *rows = NULL;
+    struct st_signer *g = NULL;
+    size_t n = 0;
+    json_t *rows;
 
     if (store_begin(c->st, e))
         goto out;
     if (chan_memo_load(c, p, a, id, &x, e) || chan_check(&x, CHAN_CAN_SIGNERS, 0, e) ||
-        store_signer_list(c->st, x.m.id, &rows, e) ||
+        store_signer_list(c->st, p, x.m.id, &g, &n, e) ||
         store_access_insert(c->st, x.m.id, a->id, "signer list", now_utc(), e))
         goto fail;
-    {
-        size_t i;
-        json_t *row;
-        json_array_foreach(rows, i, row)
-        {
-            json_t *t = json_object_get(row, "signed_at");
-            json_object_set_new(row, "signed_at", chan_time_json(json_integer_value(t)));
-        }
-    }
+    rows = json_array();
+    for (size_t i = 0; rows && i < n; i++)
+        json_array_append_new(rows, json_pack("{s:s,s:s,s:s,s:i,s:o}", "username", g[i].username,
+                                              "display_name", g[i].display_name, "organization",
+                                              g[i].organization, "version", g[i].version,
+                                              "signed_at", chan_time_json(g[i].signed_at)));
     *out = json_pack("{s:s,s:o}", "memo", x.m.public_id, "signatures", rows);
-    rows = NULL;
-    rc = 0;
+    rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 fail:
     rc = chan_tx_end(c, rc, out, e);
 out:
-    json_decref(rows);
     return rc;
 }
 
@@ -113,20 +110,17 @@ int chan_counts(struct chan *c, struct pool *p, const struct actor *a, const cha
 {
     int rc = -1;
     struct memo_ctx x;
+    struct st_tally *t = NULL;
+    size_t n = 0;
     json_t *counts = NULL, *timeline = NULL;
     if (chan_memo_load(c, p, a, id, &x, e) || chan_check(&x, CHAN_CAN_COUNTS, 0, e) ||
         chan_counts_combined(c, x.m.id, &counts, e) ||
-        store_signature_timeline(c->st, x.m.id, &timeline, e))
+        store_signature_timeline(c->st, p, x.m.id, &t, &n, e))
         goto out;
-    {
-        size_t i;
-        json_t *row;
-        json_array_foreach(timeline, i, row)
-        {
-            json_t *t = json_object_get(row, "at");
-            json_object_set_new(row, "at", chan_time_json(json_integer_value(t)));
-        }
-    }
+    timeline = json_array();
+    for (size_t i = 0; timeline && i < n; i++)
+        json_array_append_new(timeline, json_pack("{s:o,s:I}", "at", chan_time_json(t[i].at),
+                                                  "total", (json_int_t)t[i].total));
     json_object_set_new(counts, "memo", json_string(x.m.public_id));
     json_object_set_new(counts, "timeline", timeline);
     timeline = NULL;

@@ -46,12 +46,20 @@ int chan_memo_json(struct chan *c, const struct memo_ctx *x, const struct st_ver
     const char *zone = x->ch.timezone;
     struct chan_deadlines dl;
     json_t *drafters = NULL, *counts = NULL, *obj = NULL, *review, *ver = NULL;
+    struct pool p;
+    struct st_person *d = NULL;
+    size_t nd = 0;
 
     chan_deadlines(m, now, &dl);
 
-    if (store_drafter_list(c->st, m->id, &drafters, e) ||
+    pool_init(&p, 1u << 20);
+    if (store_drafter_list(c->st, &p, m->id, &d, &nd, e) ||
         chan_counts_combined(c, m->id, &counts, e))
         goto out;
+    drafters = json_array();
+    for (size_t i = 0; drafters && i < nd; i++)
+        json_array_append_new(drafters, json_pack("{s:s,s:s}", "username", d[i].username,
+                                                  "display_name", d[i].display_name));
     review = json_pack(
         "{s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:b}", "submitted_at",
         chan_time_json(m->submitted_at), "acknowledge_due", chan_time_json(m->ack_due),
@@ -100,5 +108,6 @@ int chan_memo_json(struct chan *c, const struct memo_ctx *x, const struct st_ver
 out:
     json_decref(drafters);
     json_decref(counts);
+    pool_release(&p);
     return rc;
 }

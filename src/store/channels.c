@@ -24,6 +24,26 @@ int store_channel_insert(struct store *s, const struct st_channel *c, int64_t no
     return rc;
 }
 
+static int channel_fill(struct pool *p, struct db_stmt *st, void *item, struct err *e)
+{
+    struct st_channel *c = item;
+    c->id = db_int(st, 0);
+    c->slug = store_col_dup(p, st, 1);
+    c->name = store_col_dup(p, st, 2);
+    c->preset = store_col_dup(p, st, 3);
+    c->timezone = store_col_dup(p, st, 4);
+    c->ceiling = (int)db_int(st, 5);
+    c->ack.amount = (int)db_int(st, 6);
+    c->ack.unit = (int)db_int(st, 7);
+    c->answer.amount = (int)db_int(st, 8);
+    c->answer.unit = (int)db_int(st, 9);
+    c->ext.amount = (int)db_int(st, 10);
+    c->ext.unit = (int)db_int(st, 11);
+    return (c->slug && c->name && c->preset && c->timezone)
+               ? 0
+               : err_set(e, ERR_NOMEM, "out of memory");
+}
+
 static int channel_one(struct store *s, struct pool *p, struct st_channel *c, struct err *e,
                        const char *where, const char *types, int64_t id, const char *slug)
 {
@@ -43,20 +63,7 @@ static int channel_one(struct store *s, struct pool *p, struct st_channel *c, st
         rc = err_set(e, ERR_NOT_FOUND, "no channel '%s'", slug ? slug : "?");
         goto out;
     }
-    c->id = db_int(st, 0);
-    c->slug = store_col_dup(p, st, 1);
-    c->name = store_col_dup(p, st, 2);
-    c->preset = store_col_dup(p, st, 3);
-    c->timezone = store_col_dup(p, st, 4);
-    c->ceiling = (int)db_int(st, 5);
-    c->ack.amount = (int)db_int(st, 6);
-    c->ack.unit = (int)db_int(st, 7);
-    c->answer.amount = (int)db_int(st, 8);
-    c->answer.unit = (int)db_int(st, 9);
-    c->ext.amount = (int)db_int(st, 10);
-    c->ext.unit = (int)db_int(st, 11);
-    rc = (c->slug && c->name && c->preset && c->timezone) ? 0
-                                                          : err_set(e, ERR_NOMEM, "out of memory");
+    rc = channel_fill(p, st, c, e);
 out:
     db_finish(st);
     return rc;
@@ -74,17 +81,15 @@ int store_channel_by_id(struct store *s, struct pool *p, int64_t id, struct st_c
     return channel_one(s, p, c, e, "id = ?", "i", id, NULL);
 }
 
-int store_channel_list(struct store *s, json_t **out, struct err *e)
+int store_channel_list(struct store *s, struct pool *p, struct st_channel **out, size_t *n,
+                       struct err *e)
 {
-    static const char *const names[] = {
-        "slug",      "name",           "preset",       "timezone",    "#ceiling",  "#ack_amount",
-        "#ack_unit", "#answer_amount", "#answer_unit", "#ext_amount", "#ext_unit", "#id",
-        NULL};
-    return store_rows_json(s, out, e, names,
-                           "SELECT slug, name, preset, timezone, ceiling, ack_amount, ack_unit, "
-                           "answer_amount, answer_unit, ext_amount, ext_unit, id FROM channels "
-                           "ORDER BY slug",
-                           NULL);
+    struct store_vec v = {0};
+    int rc = store_rows(s, p, &v, sizeof **out, channel_fill, e,
+                        "SELECT " CHANNEL_COLS " FROM channels ORDER BY slug", NULL);
+    *out = v.items;
+    *n = v.n;
+    return rc;
 }
 
 int store_holiday_add(struct store *s, int64_t channel_id, int64_t day, const char *name,
@@ -125,10 +130,21 @@ out:
     return rc;
 }
 
-int store_holiday_list(struct store *s, int64_t channel_id, json_t **out, struct err *e)
+static int holiday_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
 {
-    static const char *const names[] = {"#day", "name", NULL};
-    return store_rows_json(s, out, e, names,
-                           "SELECT day, name FROM holidays WHERE channel_id = ? ORDER BY day", "i",
-                           channel_id);
+    struct st_holiday *h = item;
+    h->day = db_int(st, 0);
+    return store_col_text(p, st, 1, &h->name, e);
+}
+
+int store_holiday_list(struct store *s, struct pool *p, int64_t channel_id, struct st_holiday **out,
+                       size_t *n, struct err *e)
+{
+    struct store_vec v = {0};
+    int rc = store_rows(s, p, &v, sizeof **out, holiday_row, e,
+                        "SELECT day, name FROM holidays WHERE channel_id = ? ORDER BY day", "i",
+                        channel_id);
+    *out = v.items;
+    *n = v.n;
+    return rc;
 }

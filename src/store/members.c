@@ -24,13 +24,23 @@ int store_org_by_slug(struct store *s, const char *slug, int64_t *id, struct err
     return rc;
 }
 
-int store_org_list(struct store *s, json_t **out, struct err *e)
+static int org_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
 {
-    static const char *const names[] = {"slug", "name", "#members", NULL};
-    return store_rows_json(s, out, e, names,
-                           "SELECT o.slug, o.name, (SELECT COUNT(*) FROM members m WHERE "
-                           "m.org_id = o.id) FROM organizations o ORDER BY o.slug",
-                           NULL);
+    struct st_org *o = item;
+    o->members = db_int(st, 2);
+    return store_col_text(p, st, 0, &o->slug, e) || store_col_text(p, st, 1, &o->name, e) ? -1 : 0;
+}
+
+int store_org_list(struct store *s, struct pool *p, struct st_org **out, size_t *n, struct err *e)
+{
+    struct store_vec v = {0};
+    int rc = store_rows(s, p, &v, sizeof **out, org_row, e,
+                        "SELECT o.slug, o.name, (SELECT COUNT(*) FROM members m WHERE "
+                        "m.org_id = o.id) FROM organizations o ORDER BY o.slug",
+                        NULL);
+    *out = v.items;
+    *n = v.n;
+    return rc;
 }
 
 int store_member_insert(struct store *s, const struct st_member *m, int64_t now, int64_t *id,
@@ -116,14 +126,27 @@ int store_member_update(struct store *s, const struct st_member *m, struct err *
         "sisii", m->display_name, (int64_t)m->roles, m->password_hash, (int64_t)m->disabled, m->id);
 }
 
-int store_member_list(struct store *s, json_t **out, struct err *e)
+static int member_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
 {
-    static const char *const names[] = {"username", "display_name", "organization",
-                                        "#roles",   "?disabled",    NULL};
-    return store_rows_json(s, out, e, names,
-                           "SELECT m.username, m.display_name, o.slug, m.roles, m.disabled FROM "
-                           "members m JOIN organizations o ON o.id = m.org_id ORDER BY m.username",
-                           NULL);
+    struct st_member *m = item;
+    int rc = member_fill(p, st, 0, m, e);
+    m->password_hash = NULL;
+    return rc;
+}
+
+int store_member_list(struct store *s, struct pool *p, struct st_member **out, size_t *n,
+                      struct err *e)
+{
+    struct store_vec v = {0};
+    /* The hash column is read as '' so that no password hash leaves for a list. */
+    int rc = store_rows(s, p, &v, sizeof **out, member_row, e,
+                        "SELECT m.id, m.username, m.display_name, m.org_id, o.slug, m.roles, '', "
+                        "m.disabled FROM members m JOIN organizations o ON o.id = m.org_id "
+                        "ORDER BY m.username",
+                        NULL);
+    *out = v.items;
+    *n = v.n;
+    return rc;
 }
 
 int store_member_count(struct store *s, int64_t *out, struct err *e)

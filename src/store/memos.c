@@ -97,13 +97,26 @@ int store_drafter_count(struct store *s, int64_t memo_id, int64_t *n, struct err
                      memo_id);
 }
 
-int store_drafter_list(struct store *s, int64_t memo_id, json_t **out, struct err *e)
+static int person_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
 {
-    static const char *const names[] = {"username", "display_name", NULL};
-    return store_rows_json(s, out, e, names,
-                           "SELECT m.username, m.display_name FROM memo_drafters d JOIN members m "
-                           "ON m.id = d.member_id WHERE d.memo_id = ? ORDER BY m.username",
-                           "i", memo_id);
+    struct st_person *m = item;
+    return store_col_text(p, st, 0, &m->username, e) ||
+                   store_col_text(p, st, 1, &m->display_name, e)
+               ? -1
+               : 0;
+}
+
+int store_drafter_list(struct store *s, struct pool *p, int64_t memo_id, struct st_person **out,
+                       size_t *n, struct err *e)
+{
+    struct store_vec v = {0};
+    int rc = store_rows(s, p, &v, sizeof **out, person_row, e,
+                        "SELECT m.username, m.display_name FROM memo_drafters d JOIN members m "
+                        "ON m.id = d.member_id WHERE d.memo_id = ? ORDER BY m.username",
+                        "i", memo_id);
+    *out = v.items;
+    *n = v.n;
+    return rc;
 }
 
 int store_version_insert(struct store *s, const struct st_version *v, struct err *e)
@@ -151,46 +164,87 @@ out:
     return rc;
 }
 
-int store_version_list(struct store *s, int64_t memo_id, json_t **out, struct err *e)
+static int version_info_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
 {
-    static const char *const names[] = {"#number", "hash",        "title",       "#marking",
-                                        "author",  "#created_at", "#signatures", NULL};
-    return store_rows_json(
-        s, out, e, names,
+    struct st_version_info *v = item;
+    v->number = (int)db_int(st, 0);
+    v->marking = (int)db_int(st, 3);
+    v->created_at = db_int(st, 5);
+    v->signatures = db_int(st, 6);
+    return store_col_text(p, st, 1, &v->hash, e) || store_col_text(p, st, 2, &v->title, e) ||
+                   store_col_text(p, st, 4, &v->author, e)
+               ? -1
+               : 0;
+}
+
+int store_version_list(struct store *s, struct pool *p, int64_t memo_id,
+                       struct st_version_info **out, size_t *n, struct err *e)
+{
+    struct store_vec v = {0};
+    int rc = store_rows(
+        s, p, &v, sizeof **out, version_info_row, e,
         "SELECT v.number, v.hash, v.title, v.marking, m.username, v.created_at, "
         "(SELECT COALESCE(SUM(c.count), 0) FROM signature_counts c WHERE c.memo_id = v.memo_id "
         "AND c.version = v.number) FROM versions v JOIN members m ON m.id = v.author_id "
         "WHERE v.memo_id = ? ORDER BY v.number",
         "i", memo_id);
+    *out = v.items;
+    *n = v.n;
+    return rc;
 }
 
-int store_memo_list(struct store *s, enum store_memo_scope scope, int64_t member_id, int limit,
-                    json_t **out, struct err *e)
+static int memo_info_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
 {
-    static const char *const names[] = {"id",          "channel",
-                                        "#state",      "title",
-                                        "#marking",    "#latest_version",
-                                        "#created_at", "#submitted_at",
-                                        "#ack_due",    "#acknowledged_at",
-                                        "#answer_due", "#answered_at",
-                                        "#signatures", NULL};
-    static const char *const where[] = {
-        [STORE_SCOPE_MINE] = "(EXISTS(SELECT 1 FROM memo_drafters d WHERE d.memo_id = x.id AND "
-                             "d.member_id = ?1) OR EXISTS(SELECT 1 FROM signatures g WHERE "
-                             "g.memo_id = x.id AND g.member_id = ?1)) ORDER BY x.updated_at DESC",
-        [STORE_SCOPE_SIGNABLE] = "x.state = 1 AND ?1 = ?1 ORDER BY x.updated_at DESC",
-        [STORE_SCOPE_QUEUE] = "x.state IN (2, 3) AND ?1 = ?1 ORDER BY CASE x.state WHEN 2 THEN "
-                              "x.ack_due ELSE x.answer_due END ASC",
-        [STORE_SCOPE_ALL_SUBMITTED] = "x.state IN (2, 3, 4, 5) AND ?1 = ?1 ORDER BY "
-                                      "x.submitted_at DESC",
-    };
-    char sql[1400];
+    struct st_memo_info *m = item;
+    m->state = (int)db_int(st, 2);
+    m->marking = (int)db_int(st, 4);
+    m->latest_version = (int)db_int(st, 5);
+    m->created_at = db_int(st, 6);
+    m->submitted_at = db_int(st, 7);
+    m->ack_due = db_int(st, 8);
+    m->acknowledged_at = db_int(st, 9);
+    m->answer_due = db_int(st, 10);
+    m->answered_at = db_int(st, 11);
+    m->signatures = db_int(st, 12);
+    return store_col_text(p, st, 0, &m->public_id, e) || store_col_text(p, st, 1, &m->channel, e) ||
+                   store_col_text(p, st, 3, &m->title, e)
+               ? -1
+               : 0;
+}
+
+int store_memo_list(struct store *s, struct pool *p, const struct st_memo_filter *f,
+                    struct st_memo_info **out, size_t *n, struct err *e)
+{
+    struct store_vec v = {0};
+    char states[128] = "1 = 1", ack[128], order[256], sql[1400];
+    int rc;
+
+    if (f->states)
+        store_state_in(states, sizeof states, "x.state", f->states);
+    switch (f->order) {
+    case STORE_ORDER_DEADLINE:
+        store_state_in(ack, sizeof ack, "x.state", f->deadline_ack_states);
+        snprintf(order, sizeof order, "CASE WHEN %s THEN x.ack_due ELSE x.answer_due END ASC", ack);
+        break;
+    case STORE_ORDER_SUBMITTED:
+        snprintf(order, sizeof order, "x.submitted_at DESC");
+        break;
+    default:
+        snprintf(order, sizeof order, "x.updated_at DESC");
+        break;
+    }
     snprintf(sql, sizeof sql,
              "SELECT x.public_id, c.slug, x.state, v.title, v.marking, x.latest_version, "
              "x.created_at, x.submitted_at, x.ack_due, x.acknowledged_at, x.answer_due, "
              "x.answered_at, (SELECT COALESCE(SUM(n.count), 0) FROM signature_counts n WHERE "
              "n.memo_id = x.id) FROM memos x JOIN channels c ON c.id = x.channel_id JOIN versions "
-             "v ON v.memo_id = x.id AND v.number = x.latest_version WHERE %s LIMIT %d",
-             where[scope], limit);
-    return store_rows_json(s, out, e, names, sql, "i", member_id);
+             "v ON v.memo_id = x.id AND v.number = x.latest_version WHERE (?1 <= 0 OR "
+             "EXISTS(SELECT 1 FROM memo_drafters d WHERE d.memo_id = x.id AND d.member_id = ?1) "
+             "OR EXISTS(SELECT 1 FROM signatures g WHERE g.memo_id = x.id AND g.member_id = ?1)) "
+             "AND %s ORDER BY %s LIMIT %d",
+             states, order, f->limit);
+    rc = store_rows(s, p, &v, sizeof **out, memo_info_row, e, sql, "i", f->member_id);
+    *out = v.items;
+    *n = v.n;
+    return rc;
 }

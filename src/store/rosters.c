@@ -1,9 +1,7 @@
 /* rosters.c — rosters of ring public keys, the rings of memos, and
  * anonymous co-signatures (which carry no member at all). */
-#include "base/util.h"
 #include "store/store_internal.h"
 
-#include <sodium.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,109 +57,150 @@ out:
     return rc;
 }
 
-/* Collects rows of (public_key blob, member id) into [{public_key hex, member}]. */
-static int key_rows(struct db_stmt *st, json_t **out, struct err *e)
+void st_keys_init(struct st_keys *k)
 {
-    int rc = -1, r;
-    json_t *arr = json_array();
-    while (arr && (r = db_next(st, e)) == 1) {
-        size_t len = 0;
-        const void *p = db_blob(st, 0, &len);
-        char hex[65];
-        if (!p || len != 32) {
-            err_set(e, ERR_DB, "a stored ring key is damaged");
-            goto out;
-        }
-        hex_encode(hex, p, 32);
-        json_array_append_new(
-            arr, json_pack("{s:s,s:I}", "public_key", hex, "member", (json_int_t)db_int(st, 1)));
-    }
-    if (!arr || r < 0)
-        goto out;
-    *out = arr;
-    arr = NULL;
-    rc = 0;
-out:
-    json_decref(arr);
-    return rc;
+    k->pk = NULL;
+    k->member = NULL;
+    k->n = 0;
 }
 
-int store_roster_active(struct store *s, int64_t org_id, int64_t n, json_t **out, struct err *e)
+void st_keys_release(struct st_keys *k)
+{
+    free(k->pk);
+    free(k->member);
+    st_keys_init(k);
+}
+
+int st_keys_add(struct st_keys *k, const unsigned char pk[32], int64_t member, struct err *e)
+{
+    /* Grow at powers of two: n is a power of two exactly when full. */
+    if (k->n == 0 || (k->n & (k->n - 1)) == 0) {
+        size_t cap = k->n ? 2 * k->n : 1;
+        unsigned char(*keys)[32] = realloc(k->pk, cap * sizeof *keys);
+        int64_t *members = keys ? realloc(k->member, cap * sizeof *members) : NULL;
+        if (keys)
+            k->pk = keys;
+        if (!members)
+            return err_set(e, ERR_NOMEM, "out of memory");
+        k->member = members;
+    }
+    memcpy(k->pk[k->n], pk, 32);
+    k->member[k->n++] = member;
+    return 0;
+}
+
+/* Collects rows of (public_key blob, member id) into out. */
+static int key_rows(struct db_stmt *st, struct st_keys *out, struct err *e)
+{
+    int r;
+    while ((r = db_next(st, e)) == 1) {
+        size_t len = 0;
+        const void *p = db_blob(st, 0, &len);
+        if (!p || len != 32)
+            return err_set(e, ERR_DB, "a stored ring key is damaged");
+        if (st_keys_add(out, p, db_int(st, 1), e))
+            return -1;
+    }
+    return r < 0 ? -1 : 0;
+}
+
+int store_roster_active(struct store *s, int64_t org_id, int64_t n, struct st_keys *out,
+                        struct err *e)
 {
     int rc = -1;
     struct db_stmt *st = db_query(s->db, e, ACTIVE_SQL, "ii", org_id, n);
+    st_keys_init(out);
     if (st)
         rc = key_rows(st, out, e);
     db_finish(st);
     return rc;
 }
 
-int store_roster_list(struct store *s, json_t **out, struct err *e)
+static int roster_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
 {
-    static const char *const names[] = {"organization", "name", "#size", "#active", NULL};
-    return store_rows_json(
-        s, out, e, names,
-        "SELECT o.slug, o.name, (SELECT COUNT(*) FROM roster_entries r WHERE r.org_id = o.id), "
-        "(SELECT COUNT(*) FROM roster_entries a WHERE a.org_id = o.id AND a.added = 1 AND NOT "
-        "EXISTS (SELECT 1 FROM roster_entries r WHERE r.org_id = o.id AND r.added = 0 AND "
+    struct st_roster *r = item;
+    r->org_id = db_int(st, 0);
+    r->size = db_int(st, 3);
+    r->active = db_int(st, 4);
+    return store_col_text(p, st, 1, &r->organization, e) || store_col_text(p, st, 2, &r->name, e)
+               ? -1
+               : 0;
+}
+
+int store_roster_list(struct store *s, struct pool *p, struct st_roster **out, size_t *n,
+                      struct err *e)
+{
+    struct store_vec v = {0};
+    int rc = store_rows(
+        s, p, &v, sizeof **out, roster_row, e,
+        "SELECT o.id, o.slug, o.name, (SELECT COUNT(*) FROM roster_entries r WHERE r.org_id = "
+        "o.id), (SELECT COUNT(*) FROM roster_entries a WHERE a.org_id = o.id AND a.added = 1 AND "
+        "NOT EXISTS (SELECT 1 FROM roster_entries r WHERE r.org_id = o.id AND r.added = 0 AND "
         "r.public_key = a.public_key)) FROM organizations o ORDER BY o.slug",
         NULL);
+    *out = v.items;
+    *n = v.n;
+    return rc;
 }
 
 int store_ring_insert(struct store *s, int64_t memo_id, int64_t org_id, int ring_no,
-                      int64_t roster_size, const char *digest, const json_t *keys, int64_t now,
-                      struct err *e)
+                      int64_t roster_size, const char *digest, const struct st_keys *keys,
+                      int64_t now, struct err *e)
 {
     int rc = db_exec(s->db, e,
                      "INSERT INTO memo_rings(memo_id, org_id, ring_no, roster_size, digest, count, "
                      "created_at) VALUES(?, ?, ?, ?, ?, ?, ?)",
                      "iiiisii", memo_id, org_id, (int64_t)ring_no, roster_size, digest,
-                     (int64_t)json_array_size(keys), now);
-    size_t i;
-    json_t *k;
-    json_array_foreach(keys, i, k)
-    {
-        unsigned char pk[32];
-        if (rc)
-            break;
-        if (hex_decode(pk, 32, json_string_value(json_object_get(k, "public_key")))) {
-            rc = err_set(e, ERR_INTERNAL, "bad ring key");
-            break;
-        }
+                     (int64_t)keys->n, now);
+    for (size_t i = 0; rc == 0 && i < keys->n; i++)
         rc = db_exec(s->db, e,
                      "INSERT INTO memo_ring_keys(memo_id, org_id, ring_no, pos, public_key, "
                      "member_id) VALUES(?, ?, ?, ?, ?, ?)",
-                     "iiiibi", memo_id, org_id, (int64_t)ring_no, (int64_t)i, pk, (size_t)32,
-                     (int64_t)json_integer_value(json_object_get(k, "member")));
-    }
+                     "iiiibi", memo_id, org_id, (int64_t)ring_no, (int64_t)i, keys->pk[i],
+                     (size_t)32, keys->member[i]);
     return rc;
 }
 
-int store_ring_list(struct store *s, int64_t memo_id, json_t **out, struct err *e)
+static int ring_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
 {
-    static const char *const names[] = {"#org_id", "organization", "#ring", "#roster_size",
-                                        "digest",  "#count",       NULL};
-    return store_rows_json(s, out, e, names,
-                           "SELECT g.org_id, o.slug, g.ring_no, g.roster_size, g.digest, g.count "
-                           "FROM memo_rings g JOIN organizations o ON o.id = g.org_id WHERE "
-                           "g.memo_id = ? ORDER BY o.slug, g.ring_no",
-                           "i", memo_id);
+    struct st_ring *r = item;
+    r->org_id = db_int(st, 0);
+    r->ring = (int)db_int(st, 2);
+    r->roster_size = db_int(st, 3);
+    r->count = db_int(st, 5);
+    return store_col_text(p, st, 1, &r->organization, e) || store_col_text(p, st, 4, &r->digest, e)
+               ? -1
+               : 0;
 }
 
-int store_ring_keys(struct store *s, int64_t memo_id, int64_t org_id, int ring_no, json_t **out,
-                    struct err *e)
+int store_ring_list(struct store *s, struct pool *p, int64_t memo_id, struct st_ring **out,
+                    size_t *n, struct err *e)
+{
+    struct store_vec v = {0};
+    int rc = store_rows(s, p, &v, sizeof **out, ring_row, e,
+                        "SELECT g.org_id, o.slug, g.ring_no, g.roster_size, g.digest, g.count "
+                        "FROM memo_rings g JOIN organizations o ON o.id = g.org_id WHERE "
+                        "g.memo_id = ? ORDER BY o.slug, g.ring_no",
+                        "i", memo_id);
+    *out = v.items;
+    *n = v.n;
+    return rc;
+}
+
+int store_ring_keys(struct store *s, int64_t memo_id, int64_t org_id, int ring_no,
+                    struct st_keys *out, struct err *e)
 {
     int rc = -1;
     struct db_stmt *st = db_query(s->db, e,
                                   "SELECT public_key, member_id FROM memo_ring_keys WHERE memo_id "
                                   "= ? AND org_id = ? AND ring_no = ? ORDER BY pos",
                                   "iii", memo_id, org_id, (int64_t)ring_no);
+    st_keys_init(out);
     if (st)
         rc = key_rows(st, out, e);
     db_finish(st);
     return rc;
 }
-
 int store_anon_get(struct store *s, int64_t memo_id, const unsigned char tag[32], int *version,
                    struct err *e)
 {
@@ -193,73 +232,45 @@ int store_anon_delete(struct store *s, int64_t memo_id, const unsigned char tag[
                    memo_id, tag, (size_t)32);
 }
 
-int store_anon_list(struct store *s, int64_t memo_id, json_t **out, struct err *e)
+static int anon_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
 {
-    int rc = -1, r;
-    json_t *arr = json_array();
-    struct db_stmt *st = db_query(s->db, e,
-                                  "SELECT a.tag, a.version, o.slug, a.ring_no, a.proof FROM "
-                                  "anon_signatures a JOIN organizations o ON o.id = a.org_id WHERE "
-                                  "a.memo_id = ? ORDER BY a.tag",
-                                  "i", memo_id);
-    if (!st || !arr)
-        goto out;
-    while ((r = db_next(st, e)) == 1) {
-        size_t tl = 0, pl = 0;
-        const void *t = db_blob(st, 0, &tl), *p = db_blob(st, 4, &pl);
-        char tag[65], *b64;
-        size_t b64len = sodium_base64_ENCODED_LEN(pl, sodium_base64_VARIANT_ORIGINAL);
-        if (!t || tl != 32 || !p) {
-            err_set(e, ERR_DB, "a stored anonymous signature is damaged");
-            goto out;
-        }
-        b64 = malloc(b64len);
-        if (!b64) {
-            err_set(e, ERR_NOMEM, "out of memory");
-            goto out;
-        }
-        sodium_bin2base64(b64, b64len, p, pl, sodium_base64_VARIANT_ORIGINAL);
-        hex_encode(tag, t, 32);
-        json_array_append_new(arr,
-                              json_pack("{s:s,s:I,s:s,s:I,s:s}", "tag", tag, "version",
-                                        (json_int_t)db_int(st, 1), "organization", db_text(st, 2),
-                                        "ring", (json_int_t)db_int(st, 3), "proof", b64));
-        free(b64);
-    }
-    if (r < 0)
-        goto out;
-    *out = arr;
-    arr = NULL;
-    rc = 0;
-out:
-    db_finish(st);
-    json_decref(arr);
+    struct st_anon *a = item;
+    size_t tl = 0, pl = 0;
+    const void *t = db_blob(st, 0, &tl), *proof = db_blob(st, 4, &pl);
+    if (!t || tl != 32 || !proof)
+        return err_set(e, ERR_DB, "a stored anonymous signature is damaged");
+    memcpy(a->tag, t, 32);
+    a->version = (int)db_int(st, 1);
+    a->ring = (int)db_int(st, 3);
+    a->proof = pool_alloc(p, pl ? pl : 1);
+    if (!a->proof)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    memcpy(a->proof, proof, pl);
+    a->proof_len = pl;
+    return store_col_text(p, st, 2, &a->organization, e);
+}
+
+int store_anon_list(struct store *s, struct pool *p, int64_t memo_id, struct st_anon **out,
+                    size_t *n, struct err *e)
+{
+    struct store_vec v = {0};
+    int rc = store_rows(s, p, &v, sizeof **out, anon_row, e,
+                        "SELECT a.tag, a.version, o.slug, a.ring_no, a.proof FROM "
+                        "anon_signatures a JOIN organizations o ON o.id = a.org_id WHERE "
+                        "a.memo_id = ? ORDER BY a.tag",
+                        "i", memo_id);
+    *out = v.items;
+    *n = v.n;
     return rc;
 }
 
-int store_anon_counts(struct store *s, int64_t memo_id, json_t **out, struct err *e)
+int store_anon_counts(struct store *s, struct pool *p, int64_t memo_id, struct st_counts *out,
+                      struct err *e)
 {
-    static const char *const vnames[] = {"#version", "#count", NULL};
-    static const char *const onames[] = {"organization", "#count", NULL};
-    int rc = -1;
-    json_t *byv = NULL, *byo = NULL;
-    int64_t total = 0;
-    if (db_scalar(s->db, e, 0, &total, "SELECT COUNT(*) FROM anon_signatures WHERE memo_id = ?",
-                  "i", memo_id) ||
-        store_rows_json(s, &byv, e, vnames,
-                        "SELECT version, COUNT(*) FROM anon_signatures WHERE memo_id = ? GROUP BY "
-                        "version ORDER BY version",
-                        "i", memo_id) ||
-        store_rows_json(s, &byo, e, onames,
-                        "SELECT o.slug, COUNT(*) FROM anon_signatures a JOIN organizations o ON "
-                        "o.id = a.org_id WHERE a.memo_id = ? GROUP BY o.slug ORDER BY o.slug",
-                        "i", memo_id))
-        goto out;
-    *out = json_pack("{s:I,s:O,s:O}", "total", (json_int_t)total, "by_version", byv,
-                     "by_organization", byo);
-    rc = 0;
-out:
-    json_decref(byv);
-    json_decref(byo);
-    return rc;
+    return store_counts_query(
+        s, p, memo_id, out, e,
+        "SELECT version, COUNT(*) FROM anon_signatures WHERE memo_id = ? GROUP BY version ORDER "
+        "BY version",
+        "SELECT o.slug, COUNT(*) FROM anon_signatures a JOIN organizations o ON o.id = a.org_id "
+        "WHERE a.memo_id = ? GROUP BY o.slug ORDER BY o.slug");
 }

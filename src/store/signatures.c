@@ -81,38 +81,46 @@ int store_count_adjust(struct store *s, int64_t memo_id, int version, int64_t or
     return rc;
 }
 
-static int counts_json(struct store *s, int64_t memo_id, json_t **out, struct err *e,
-                       const char *by_version_sql, const char *by_org_sql)
+static int version_count_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
 {
-    static const char *const vnames[] = {"#version", "#count", NULL};
-    static const char *const onames[] = {"organization", "#count", NULL};
-    int rc = -1;
-    json_t *byv = NULL, *byo = NULL, *obj = NULL;
-    json_int_t total = 0;
-    size_t i;
-    json_t *row;
+    struct st_version_count *c = item;
+    (void)p;
+    (void)e;
+    c->version = (int)db_int(st, 0);
+    c->count = db_int(st, 1);
+    return 0;
+}
 
-    if (store_rows_json(s, &byv, e, vnames, by_version_sql, "i", memo_id) ||
-        store_rows_json(s, &byo, e, onames, by_org_sql, "i", memo_id))
-        goto out;
-    json_array_foreach(byv, i, row) total += json_integer_value(json_object_get(row, "count"));
-    obj = json_pack("{s:I,s:O,s:O}", "total", total, "by_version", byv, "by_organization", byo);
-    if (!obj) {
-        rc = err_set(e, ERR_NOMEM, "out of memory");
-        goto out;
-    }
-    *out = obj;
-    rc = 0;
-out:
-    json_decref(byv);
-    json_decref(byo);
+static int org_count_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
+{
+    struct st_org_count *c = item;
+    c->count = db_int(st, 1);
+    return store_col_text(p, st, 0, &c->organization, e);
+}
+
+int store_counts_query(struct store *s, struct pool *p, int64_t memo_id, struct st_counts *out,
+                       struct err *e, const char *by_version_sql, const char *by_org_sql)
+{
+    struct store_vec v = {0}, o = {0};
+    int rc = store_rows(s, p, &v, sizeof *out->by_version, version_count_row, e, by_version_sql,
+                        "i", memo_id);
+    if (rc == 0)
+        rc = store_rows(s, p, &o, sizeof *out->by_org, org_count_row, e, by_org_sql, "i", memo_id);
+    out->by_version = v.items;
+    out->n_version = v.n;
+    out->by_org = o.items;
+    out->n_org = o.n;
+    out->total = 0;
+    for (size_t i = 0; i < out->n_version; i++)
+        out->total += out->by_version[i].count;
     return rc;
 }
 
-int store_counts(struct store *s, int64_t memo_id, json_t **out, struct err *e)
+int store_counts(struct store *s, struct pool *p, int64_t memo_id, struct st_counts *out,
+                 struct err *e)
 {
-    return counts_json(
-        s, memo_id, out, e,
+    return store_counts_query(
+        s, p, memo_id, out, e,
         "SELECT version, SUM(count) FROM signature_counts WHERE memo_id = ? GROUP BY "
         "version HAVING SUM(count) > 0 ORDER BY version",
         "SELECT o.slug, SUM(c.count) FROM signature_counts c JOIN organizations o "
@@ -120,33 +128,62 @@ int store_counts(struct store *s, int64_t memo_id, json_t **out, struct err *e)
         "SUM(c.count) > 0 ORDER BY o.slug");
 }
 
-int store_counts_recomputed(struct store *s, int64_t memo_id, json_t **out, struct err *e)
+int store_counts_recomputed(struct store *s, struct pool *p, int64_t memo_id, struct st_counts *out,
+                            struct err *e)
 {
-    return counts_json(s, memo_id, out, e,
-                       "SELECT version, COUNT(*) FROM signatures WHERE memo_id = ? GROUP BY "
-                       "version ORDER BY version",
-                       "SELECT o.slug, COUNT(*) FROM signatures g JOIN members m ON m.id = "
-                       "g.member_id JOIN organizations o ON o.id = m.org_id WHERE g.memo_id = ? "
-                       "GROUP BY o.slug ORDER BY o.slug");
+    return store_counts_query(s, p, memo_id, out, e,
+                              "SELECT version, COUNT(*) FROM signatures WHERE memo_id = ? GROUP BY "
+                              "version ORDER BY version",
+                              "SELECT o.slug, COUNT(*) FROM signatures g JOIN members m ON m.id = "
+                              "g.member_id JOIN organizations o ON o.id = m.org_id WHERE "
+                              "g.memo_id = ? GROUP BY o.slug ORDER BY o.slug");
 }
 
-int store_signer_list(struct store *s, int64_t memo_id, json_t **out, struct err *e)
+static int signer_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
 {
-    static const char *const names[] = {"username", "display_name", "organization",
-                                        "#version", "#signed_at",   NULL};
-    return store_rows_json(
-        s, out, e, names,
-        "SELECT m.username, m.display_name, o.slug, g.version, g.signed_at FROM "
-        "signatures g JOIN members m ON m.id = g.member_id JOIN organizations o "
-        "ON o.id = m.org_id WHERE g.memo_id = ? ORDER BY g.signed_at, m.username",
-        "i", memo_id);
+    struct st_signer *g = item;
+    g->version = (int)db_int(st, 3);
+    g->signed_at = db_int(st, 4);
+    return store_col_text(p, st, 0, &g->username, e) ||
+                   store_col_text(p, st, 1, &g->display_name, e) ||
+                   store_col_text(p, st, 2, &g->organization, e)
+               ? -1
+               : 0;
 }
 
-int store_signature_timeline(struct store *s, int64_t memo_id, json_t **out, struct err *e)
+int store_signer_list(struct store *s, struct pool *p, int64_t memo_id, struct st_signer **out,
+                      size_t *n, struct err *e)
 {
-    static const char *const names[] = {"#at", "#total", NULL};
-    return store_rows_json(s, out, e, names,
-                           "SELECT at, SUM(delta) OVER (ORDER BY at) FROM signature_events "
-                           "WHERE memo_id = ? ORDER BY at",
-                           "i", memo_id);
+    struct store_vec v = {0};
+    int rc = store_rows(s, p, &v, sizeof **out, signer_row, e,
+                        "SELECT m.username, m.display_name, o.slug, g.version, g.signed_at FROM "
+                        "signatures g JOIN members m ON m.id = g.member_id JOIN organizations o "
+                        "ON o.id = m.org_id WHERE g.memo_id = ? ORDER BY g.signed_at, m.username",
+                        "i", memo_id);
+    *out = v.items;
+    *n = v.n;
+    return rc;
+}
+
+static int tally_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
+{
+    struct st_tally *t = item;
+    (void)p;
+    (void)e;
+    t->at = db_int(st, 0);
+    t->total = db_int(st, 1);
+    return 0;
+}
+
+int store_signature_timeline(struct store *s, struct pool *p, int64_t memo_id,
+                             struct st_tally **out, size_t *n, struct err *e)
+{
+    struct store_vec v = {0};
+    int rc = store_rows(s, p, &v, sizeof **out, tally_row, e,
+                        "SELECT at, SUM(delta) OVER (ORDER BY at) FROM signature_events "
+                        "WHERE memo_id = ? ORDER BY at",
+                        "i", memo_id);
+    *out = v.items;
+    *n = v.n;
+    return rc;
 }

@@ -2,6 +2,8 @@
 #include "store/store_internal.h"
 
 #include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,48 +88,79 @@ int store_meta_set(struct store *s, const char *key, const char *value, struct e
         "ss", key, value);
 }
 
-int store_rows_json(struct store *s, json_t **out, struct err *e, const char *const *names,
-                    const char *sql, const char *types, ...)
+int store_col_text(struct pool *p, struct db_stmt *st, int col, char **out, struct err *e)
+{
+    int rc = 0;
+    *out = NULL;
+    if (!db_is_null(st, col) && !(*out = store_col_dup(p, st, col)))
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+    return rc;
+}
+
+void *store_push(struct pool *p, struct store_vec *v, size_t size, struct err *e)
+{
+    unsigned char *item;
+    if (v->n == v->cap) {
+        /* Pools do not reallocate: double, copy, and leave the old array
+         * to the pool (at most as much again as the list). */
+        size_t cap = v->cap ? 2 * v->cap : 16;
+        void *items = cap < SIZE_MAX / size ? pool_alloc(p, cap * size) : NULL;
+        if (!items) {
+            err_set(e, ERR_NOMEM, "out of memory");
+            return NULL;
+        }
+        if (v->n)
+            memcpy(items, v->items, v->n * size);
+        v->items = items;
+        v->cap = cap;
+    }
+    item = (unsigned char *)v->items + v->n++ * size;
+    memset(item, 0, size);
+    return item;
+}
+
+int store_rows(struct store *s, struct pool *p, struct store_vec *v, size_t size, store_row_fn fill,
+               struct err *e, const char *sql, const char *types, ...)
 {
     int rc = -1, r;
-    json_t *arr = json_array();
     struct db_stmt *st;
     va_list ap;
 
     va_start(ap, types);
     st = db_vquery(s->db, e, sql, types, ap);
     va_end(ap);
-    if (!st || !arr)
+    if (!st)
         goto out;
     while ((r = db_next(st, e)) == 1) {
-        json_t *row = json_object();
-        if (!row || json_array_append_new(arr, row)) {
-            err_set(e, ERR_NOMEM, "out of memory");
+        void *item = store_push(p, v, size, e);
+        if (!item || fill(p, st, item, e))
             goto out;
-        }
-        for (int i = 0; names[i]; i++) {
-            const char *name = names[i];
-            json_t *v;
-            if (db_is_null(st, i))
-                v = json_null();
-            else if (name[0] == '#')
-                v = json_integer(db_int(st, i));
-            else if (name[0] == '?')
-                v = json_boolean(db_int(st, i) != 0);
-            else
-                v = json_string(db_text(st, i));
-            if (name[0] == '#' || name[0] == '?')
-                name++;
-            json_object_set_new(row, name, v);
-        }
     }
     if (r < 0)
         goto out;
-    *out = arr;
-    arr = NULL;
     rc = 0;
 out:
     db_finish(st);
-    json_decref(arr);
     return rc;
+}
+
+void store_state_in(char *buf, size_t n, const char *col, unsigned mask)
+{
+    size_t used;
+    int k = snprintf(buf, n, "%s IN (", col);
+    const char *sep = "";
+    if (mask == 0) {
+        snprintf(buf, n, "1 = 0");
+        return;
+    }
+    used = k > 0 ? (size_t)k : 0;
+    for (unsigned st = 0; st < 32 && used < n; st++) {
+        if (!(mask & (1u << st)))
+            continue;
+        k = snprintf(buf + used, n - used, "%s%u", sep, st);
+        used += k > 0 ? (size_t)k : 0;
+        sep = ", ";
+    }
+    if (used < n)
+        snprintf(buf + used, n - used, ")");
 }

@@ -3,9 +3,13 @@
  * The channel layer calls only these functions: no SQL leaves src/store/.
  * Each function works inside the caller's transaction when one is open
  * (store_begin … store_commit), so a request's changes commit together or
- * not at all. Strings in returned structs are allocated from the pool the
- * caller passes and live as long as it. List results come back as jansson
- * arrays owned by the caller (json_decref). Backends: SQLite (a file path)
+ * not at all. Results are C structs: strings and arrays in them are
+ * allocated from the pool the caller passes and live as long as it (a list
+ * comes back as an array and its length); key sets (struct st_keys), which
+ * can hold 2^16 keys, are malloc'd and freed by st_keys_release. Binary
+ * values stay binary. The store knows no memo state by number: a query that
+ * filters by state takes the set from the caller as a mask of
+ * (1u << CHAN_STATE_x) bits (STORE_STATE_BIT). Backends: SQLite (a file path)
  * and PostgreSQL ("postgres://…" or "postgresql://…", an existing database),
  * both behind the driver interface db.h.
  */
@@ -14,7 +18,7 @@
 
 #include "base/err.h"
 #include "base/pool.h"
-#include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct store;
@@ -49,7 +53,14 @@ int store_org_insert(struct store *s, const char *slug, const char *name, int64_
                      struct err *e) WUR;
 /* Returns 0 and sets *id, or -1 with ERR_NOT_FOUND. */
 int store_org_by_slug(struct store *s, const char *slug, int64_t *id, struct err *e) WUR;
-int store_org_list(struct store *s, json_t **out, struct err *e) WUR;
+struct st_org {
+    char *slug;
+    char *name;
+    int64_t members; /* how many members it has */
+};
+/* Every organization, by slug. */
+int store_org_list(struct store *s, struct pool *p, struct st_org **out, size_t *n,
+                   struct err *e) WUR;
 
 int store_member_insert(struct store *s, const struct st_member *m, int64_t now, int64_t *id,
                         struct err *e) WUR;
@@ -59,7 +70,9 @@ int store_member_by_username(struct store *s, struct pool *p, const char *userna
 int store_member_by_id(struct store *s, struct pool *p, int64_t id, struct st_member *m,
                        struct err *e) WUR;
 int store_member_update(struct store *s, const struct st_member *m, struct err *e) WUR;
-int store_member_list(struct store *s, json_t **out, struct err *e) WUR;
+/* Every member, by username; password_hash is left NULL. */
+int store_member_list(struct store *s, struct pool *p, struct st_member **out, size_t *n,
+                      struct err *e) WUR;
 int store_member_count(struct store *s, int64_t *out, struct err *e) WUR;
 
 /* Sessions are found by the SHA-256 of their token; the token itself is never stored. */
@@ -98,15 +111,21 @@ int store_channel_by_slug(struct store *s, struct pool *p, const char *slug, str
                           struct err *e) WUR;
 int store_channel_by_id(struct store *s, struct pool *p, int64_t id, struct st_channel *c,
                         struct err *e) WUR;
-/* Array of {slug,name,preset,ceiling(int),timezone,ack_amount,…}. */
-int store_channel_list(struct store *s, json_t **out, struct err *e) WUR;
+/* Every channel, by slug. */
+int store_channel_list(struct store *s, struct pool *p, struct st_channel **out, size_t *n,
+                       struct err *e) WUR;
 int store_holiday_add(struct store *s, int64_t channel_id, int64_t day, const char *name,
                       struct err *e) WUR;
 /* Days (since 1970-01-01) sorted; *days is allocated from p. */
 int store_holiday_days(struct store *s, struct pool *p, int64_t channel_id, int64_t **days,
                        size_t *n, struct err *e) WUR;
-/* Array of {day(int),name}. */
-int store_holiday_list(struct store *s, int64_t channel_id, json_t **out, struct err *e) WUR;
+struct st_holiday {
+    int64_t day; /* since 1970-01-01 */
+    char *name;
+};
+/* The holidays of a channel, by day. */
+int store_holiday_list(struct store *s, struct pool *p, int64_t channel_id, struct st_holiday **out,
+                       size_t *n, struct err *e) WUR;
 
 /* ---- memos and versions ---- */
 struct st_memo {
@@ -149,25 +168,64 @@ int store_drafter_add(struct store *s, int64_t memo_id, int64_t member_id, struc
 int store_is_drafter(struct store *s, int64_t memo_id, int64_t member_id, int *yes,
                      struct err *e) WUR;
 int store_drafter_count(struct store *s, int64_t memo_id, int64_t *n, struct err *e) WUR;
-/* Array of usernames. */
-int store_drafter_list(struct store *s, int64_t memo_id, json_t **out, struct err *e) WUR;
+/* A member as others see them. */
+struct st_person {
+    char *username;
+    char *display_name;
+};
+/* The drafters of a memo, by username. */
+int store_drafter_list(struct store *s, struct pool *p, int64_t memo_id, struct st_person **out,
+                       size_t *n, struct err *e) WUR;
 
 int store_version_insert(struct store *s, const struct st_version *v, struct err *e) WUR;
 int store_version_get(struct store *s, struct pool *p, int64_t memo_id, int number,
                       struct st_version *v, struct err *e) WUR;
-/* Array of {number,hash,title,marking(int),author,created_at(int)}. */
-int store_version_list(struct store *s, int64_t memo_id, json_t **out, struct err *e) WUR;
-
-enum store_memo_scope {
-    STORE_SCOPE_MINE,     /* drafted or signed by member */
-    STORE_SCOPE_SIGNABLE, /* circulating */
-    STORE_SCOPE_QUEUE,    /* submitted, acknowledged or answered; by nearest deadline */
-    STORE_SCOPE_ALL_SUBMITTED,
+/* One version without its text, with its named co-signatures. */
+struct st_version_info {
+    int number;
+    char *hash;
+    char *title;
+    int marking;
+    char *author; /* username */
+    int64_t created_at;
+    int64_t signatures;
 };
-/* Array of {id,channel,state(int),title,marking(int),latest_version,created_at,submitted_at,
- * ack_due,acknowledged_at,answer_due,answered_at,signatures(int)}. */
-int store_memo_list(struct store *s, enum store_memo_scope scope, int64_t member_id, int limit,
-                    json_t **out, struct err *e) WUR;
+/* The versions of a memo, by number. */
+int store_version_list(struct store *s, struct pool *p, int64_t memo_id,
+                       struct st_version_info **out, size_t *n, struct err *e) WUR;
+
+/* The set bit of one memo state in a state mask. */
+#define STORE_STATE_BIT(state) (1u << (unsigned)(state))
+
+enum store_memo_order {
+    STORE_ORDER_UPDATED,   /* most recently changed first */
+    STORE_ORDER_DEADLINE,  /* nearest deadline first (see deadline_ack_states) */
+    STORE_ORDER_SUBMITTED, /* most recently submitted first */
+};
+/* Which memos store_memo_list returns. */
+struct st_memo_filter {
+    int64_t member_id; /* > 0: only memos this member drafts or has co-signed */
+    unsigned states;   /* mask of STORE_STATE_BIT: only memos in these states; 0: any */
+    enum store_memo_order order;
+    /* STORE_ORDER_DEADLINE: memos in these states sort by their
+     * acknowledgement deadline, the others by their answer deadline. */
+    unsigned deadline_ack_states;
+    int limit; /* at most this many (1 or more) */
+};
+/* One memo in a list: its latest version's title and marking, and its
+ * named co-signatures on every version. Times are 0 when unset. */
+struct st_memo_info {
+    char *public_id;
+    char *channel; /* slug */
+    int state;
+    char *title;
+    int marking;
+    int latest_version;
+    int64_t created_at, submitted_at, ack_due, acknowledged_at, answer_due, answered_at;
+    int64_t signatures;
+};
+int store_memo_list(struct store *s, struct pool *p, const struct st_memo_filter *f,
+                    struct st_memo_info **out, size_t *n, struct err *e) WUR;
 
 /* ---- named co-signatures and their counts ---- */
 /* *version = 0 when member has not signed. */
@@ -180,26 +238,74 @@ int store_signature_delete(struct store *s, int64_t memo_id, int64_t member_id, 
 /* Adds delta to the count of (memo, version, org); also records a timeline event. */
 int store_count_adjust(struct store *s, int64_t memo_id, int version, int64_t org_id, int delta,
                        int64_t now, struct err *e) WUR;
-/* {total, by_version:[{version,count}], by_organization:[{organization,count}]}. */
-int store_counts(struct store *s, int64_t memo_id, json_t **out, struct err *e) WUR;
+struct st_version_count {
+    int version;
+    int64_t count;
+};
+struct st_org_count {
+    char *organization; /* slug */
+    int64_t count;
+};
+/* Co-signatures of a memo: the total, per version (by version) and per
+ * organization (by slug); groups with no signature are left out. */
+struct st_counts {
+    int64_t total;
+    struct st_version_count *by_version;
+    size_t n_version;
+    struct st_org_count *by_org;
+    size_t n_org;
+};
+/* The named co-signature counts of a memo (from the running counts). */
+int store_counts(struct store *s, struct pool *p, int64_t memo_id, struct st_counts *out,
+                 struct err *e) WUR;
 /* The counts recomputed from the signatures themselves (to prove they never drift). */
-int store_counts_recomputed(struct store *s, int64_t memo_id, json_t **out, struct err *e) WUR;
-/* Array of {username,display_name,organization,version,signed_at(int)}. */
-int store_signer_list(struct store *s, int64_t memo_id, json_t **out, struct err *e) WUR;
-/* Array of {at(int), total(int)}: running total after each change, in time
- * order; changes at the same instant share the total after all of them. */
-int store_signature_timeline(struct store *s, int64_t memo_id, json_t **out, struct err *e) WUR;
+int store_counts_recomputed(struct store *s, struct pool *p, int64_t memo_id, struct st_counts *out,
+                            struct err *e) WUR;
+struct st_signer {
+    char *username;
+    char *display_name;
+    char *organization; /* slug */
+    int version;
+    int64_t signed_at;
+};
+/* The named co-signers of a memo, in the order they signed. */
+int store_signer_list(struct store *s, struct pool *p, int64_t memo_id, struct st_signer **out,
+                      size_t *n, struct err *e) WUR;
+struct st_tally {
+    int64_t at;
+    int64_t total;
+};
+/* The running total after each change, in time order; changes at the same
+ * instant share the total after all of them. */
+int store_signature_timeline(struct store *s, struct pool *p, int64_t memo_id,
+                             struct st_tally **out, size_t *n, struct err *e) WUR;
 
 /* ---- review messages and the access log ---- */
 int store_message_insert(struct store *s, int64_t memo_id, int64_t author_id, const char *body,
                          int64_t now, struct err *e) WUR;
-/* Array of {author,display_name,roles(int),body,created_at(int)}. */
-int store_message_list(struct store *s, int64_t memo_id, json_t **out, struct err *e) WUR;
+struct st_message {
+    char *author; /* username */
+    char *display_name;
+    unsigned roles; /* the author's CHAN_ROLE_* bits */
+    char *body;
+    int64_t created_at;
+};
+/* The messages about a memo, oldest first. */
+int store_message_list(struct store *s, struct pool *p, int64_t memo_id, struct st_message **out,
+                       size_t *n, struct err *e) WUR;
 
 int store_access_insert(struct store *s, int64_t memo_id, int64_t reader_id, const char *what,
                         int64_t now, struct err *e) WUR;
-/* memo_id 0: the whole log. Array of {memo,reader,display_name,what,at(int)}, newest first. */
-int store_access_list(struct store *s, int64_t memo_id, int limit, json_t **out, struct err *e) WUR;
+struct st_access {
+    char *memo;   /* public id */
+    char *reader; /* username */
+    char *display_name;
+    char *what;
+    int64_t at;
+};
+/* Reads of one memo (memo_id 0: of every memo), newest first, at most limit. */
+int store_access_list(struct store *s, struct pool *p, int64_t memo_id, int limit,
+                      struct st_access **out, size_t *n, struct err *e) WUR;
 
 /* ---- the transparency log's storage (the tree logic is src/tlog/) ---- */
 /* Number of leaves. */
@@ -213,11 +319,18 @@ int store_tlog_node_put(struct store *s, unsigned level, int64_t idx, const unsi
 /* ERR_NOT_FOUND if the node was never stored. */
 int store_tlog_node_get(struct store *s, unsigned level, int64_t idx, unsigned char out[32],
                         struct err *e) WUR;
-/* Leaves [start, end) as an array of {index, data}. */
-int store_tlog_leaves(struct store *s, int64_t start, int64_t end, json_t **out, struct err *e) WUR;
-/* Leaves about one memo (optionally one kind; kind NULL = all), as {index, data}. */
-int store_tlog_memo_leaves(struct store *s, const char *memo, const char *kind, json_t **out,
-                           struct err *e) WUR;
+/* One leaf: its index and its data, UTF-8 text (NUL-terminated, len bytes). */
+struct st_leaf {
+    int64_t index;
+    char *data;
+    size_t len;
+};
+/* Leaves [start, end), by index. */
+int store_tlog_leaves(struct store *s, struct pool *p, int64_t start, int64_t end,
+                      struct st_leaf **out, size_t *n, struct err *e) WUR;
+/* Leaves about one memo (optionally one kind; kind NULL = all), by index. */
+int store_tlog_memo_leaves(struct store *s, struct pool *p, const char *memo, const char *kind,
+                           struct st_leaf **out, size_t *n, struct err *e) WUR;
 /* The salt of a member's signature commitment (hex), or NULL when unsigned. */
 int store_signature_salt(struct store *s, struct pool *p, int64_t memo_id, int64_t member_id,
                          char **salt, struct err *e) WUR;
@@ -232,21 +345,55 @@ int store_roster_append(struct store *s, int64_t org_id, int added, const unsign
 /* The member's active key (added and not removed), *found = 0 if none. */
 int store_roster_member_key(struct store *s, int64_t org_id, int64_t member_id,
                             unsigned char pk[32], int *found, struct err *e) WUR;
-/* Active keys at roster size n, in the order they were added: array of
- * {public_key (hex), member (id)}; member ids stay inside the server. */
-int store_roster_active(struct store *s, int64_t org_id, int64_t n, json_t **out,
-                        struct err *e) WUR;
-/* Organizations with their roster sizes: [{organization, size, active}]. */
-int store_roster_list(struct store *s, json_t **out, struct err *e) WUR;
+/* An ordered set of ring public keys with the member each belongs to
+ * (member ids stay inside the server). pk is one contiguous array, the
+ * shape src/ring/ takes. Up to 2^16 keys, so it is malloc'd, not pooled. */
+struct st_keys {
+    unsigned char (*pk)[32];
+    int64_t *member;
+    size_t n;
+};
+/* An empty set. */
+void st_keys_init(struct st_keys *k);
+/* Frees what k holds and leaves it empty. */
+void st_keys_release(struct st_keys *k);
+/* Appends one key (growing the arrays). */
+int st_keys_add(struct st_keys *k, const unsigned char pk[32], int64_t member, struct err *e) WUR;
 
-int store_ring_insert(struct store *s, int64_t memo_id, int64_t org_id, int ring_no,
-                      int64_t roster_size, const char *digest, const json_t *keys, int64_t now,
+/* Active keys at roster size n, in the order they were added. *out is
+ * initialized here; release it even on failure. */
+int store_roster_active(struct store *s, int64_t org_id, int64_t n, struct st_keys *out,
+                        struct err *e) WUR;
+struct st_roster {
+    int64_t org_id;
+    char *organization; /* slug */
+    char *name;
+    int64_t size;   /* entries */
+    int64_t active; /* keys added and not removed */
+};
+/* Every organization with its roster, by slug. */
+int store_roster_list(struct store *s, struct pool *p, struct st_roster **out, size_t *n,
                       struct err *e) WUR;
-/* Rings of a memo: [{org_id, organization, ring, roster_size, digest, count}]. */
-int store_ring_list(struct store *s, int64_t memo_id, json_t **out, struct err *e) WUR;
-/* Keys of one memo ring in order: array of {public_key (hex), member (id)}. */
-int store_ring_keys(struct store *s, int64_t memo_id, int64_t org_id, int ring_no, json_t **out,
-                    struct err *e) WUR;
+
+/* Records ring ring_no of an organization for a memo, with its keys in order. */
+int store_ring_insert(struct store *s, int64_t memo_id, int64_t org_id, int ring_no,
+                      int64_t roster_size, const char *digest, const struct st_keys *keys,
+                      int64_t now, struct err *e) WUR;
+struct st_ring {
+    int64_t org_id;
+    char *organization; /* slug */
+    int ring;           /* 1, 2, … per organization */
+    int64_t roster_size;
+    char *digest; /* hex */
+    int64_t count;
+};
+/* The rings of a memo, by organization then number. */
+int store_ring_list(struct store *s, struct pool *p, int64_t memo_id, struct st_ring **out,
+                    size_t *n, struct err *e) WUR;
+/* Keys of one memo ring in order. *out is initialized here; release it
+ * even on failure. */
+int store_ring_keys(struct store *s, int64_t memo_id, int64_t org_id, int ring_no,
+                    struct st_keys *out, struct err *e) WUR;
 
 /* The anonymous signature of tag on memo: *version 0 if none. */
 int store_anon_get(struct store *s, int64_t memo_id, const unsigned char tag[32], int *version,
@@ -256,10 +403,20 @@ int store_anon_put(struct store *s, int64_t memo_id, const unsigned char tag[32]
                    int64_t day, struct err *e) WUR;
 int store_anon_delete(struct store *s, int64_t memo_id, const unsigned char tag[32],
                       struct err *e) WUR;
-/* [{tag (hex), version, organization, ring, proof (base64)}] */
-int store_anon_list(struct store *s, int64_t memo_id, json_t **out, struct err *e) WUR;
-/* {total, by_version, by_organization} of anonymous signatures. */
-int store_anon_counts(struct store *s, int64_t memo_id, json_t **out, struct err *e) WUR;
+struct st_anon {
+    unsigned char tag[32];
+    int version;
+    char *organization; /* slug */
+    int ring;
+    unsigned char *proof;
+    size_t proof_len;
+};
+/* The anonymous signatures of a memo, by tag. */
+int store_anon_list(struct store *s, struct pool *p, int64_t memo_id, struct st_anon **out,
+                    size_t *n, struct err *e) WUR;
+/* The counts of anonymous signatures (as store_counts). */
+int store_anon_counts(struct store *s, struct pool *p, int64_t memo_id, struct st_counts *out,
+                      struct err *e) WUR;
 
 /* ---- figures for /metrics (no memo content, no names) ---- */
 /* Which memo states count (bit 1 << state), set by the caller's policy:

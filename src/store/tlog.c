@@ -1,5 +1,6 @@
 /* tlog.c — rows of the transparency log: leaf data and stored tree nodes.
  * The tree logic lives in src/tlog/; the channel joins the two. */
+#include "base/util.h"
 #include "store/store_internal.h"
 
 #include <string.h>
@@ -50,62 +51,45 @@ out:
     return rc;
 }
 
-/* Collects rows of (idx, data blob) into [{index, data}]. The leaf data is
- * stored as bytes and read back as such on both backends; it is UTF-8 JSON
- * text, which is checked here rather than cast in SQL. */
-static int leaf_rows(struct db_stmt *st, json_t **out, struct err *e)
+/* Fills one leaf from a row of (idx, data blob). The leaf data is stored
+ * as bytes and read back as such on both backends; it is UTF-8 JSON text,
+ * which is checked here rather than cast in SQL. */
+static int leaf_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
 {
-    int rc = -1, r = -1;
-    json_t *arr = json_array();
-    if (!st || !arr) {
-        if (!arr)
-            err_set(e, ERR_NOMEM, "out of memory");
-        goto out;
-    }
-    while ((r = db_next(st, e)) == 1) {
-        size_t len = 0;
-        const void *p = db_blob(st, 1, &len);
-        json_t *data = json_stringn(p ? p : "", len);
-        json_t *row;
-        if (!data) {
-            err_set(e, ERR_DB, "log leaf %lld is not UTF-8 text", (long long)db_int(st, 0));
-            goto out;
-        }
-        row = json_pack("{s:I,s:o}", "index", (json_int_t)db_int(st, 0), "data", data);
-        if (!row || json_array_append_new(arr, row)) {
-            err_set(e, ERR_NOMEM, "out of memory");
-            goto out;
-        }
-    }
-    if (r < 0)
-        goto out;
-    *out = arr;
-    arr = NULL;
-    rc = 0;
-out:
-    json_decref(arr);
+    struct st_leaf *l = item;
+    size_t len = 0;
+    const void *data = db_blob(st, 1, &len);
+    l->index = db_int(st, 0);
+    if (!data)
+        data = "";
+    if (!utf8_valid(data, len) || memchr(data, '\0', len))
+        return err_set(e, ERR_DB, "log leaf %lld is not UTF-8 text", (long long)l->index);
+    l->data = pool_strndup(p, data, len);
+    l->len = len;
+    return l->data ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+}
+
+int store_tlog_leaves(struct store *s, struct pool *p, int64_t start, int64_t end,
+                      struct st_leaf **out, size_t *n, struct err *e)
+{
+    struct store_vec v = {0};
+    int rc = store_rows(s, p, &v, sizeof **out, leaf_row, e,
+                        "SELECT idx, data FROM tlog_leaves WHERE idx >= ? AND idx < ? ORDER BY idx",
+                        "ii", start, end);
+    *out = v.items;
+    *n = v.n;
     return rc;
 }
 
-int store_tlog_leaves(struct store *s, int64_t start, int64_t end, json_t **out, struct err *e)
+int store_tlog_memo_leaves(struct store *s, struct pool *p, const char *memo, const char *kind,
+                           struct st_leaf **out, size_t *n, struct err *e)
 {
-    struct db_stmt *st = db_query(s->db, e,
-                                  "SELECT idx, data FROM tlog_leaves WHERE idx >= ? AND idx < ? "
-                                  "ORDER BY idx",
-                                  "ii", start, end);
-    int rc = leaf_rows(st, out, e);
-    db_finish(st);
-    return rc;
-}
-
-int store_tlog_memo_leaves(struct store *s, const char *memo, const char *kind, json_t **out,
-                           struct err *e)
-{
-    struct db_stmt *st = db_query(s->db, e,
-                                  "SELECT idx, data FROM tlog_leaves WHERE memo = ? AND "
-                                  "(? IS NULL OR kind = ?) ORDER BY idx LIMIT 10000",
-                                  "sss", memo, kind, kind);
-    int rc = leaf_rows(st, out, e);
-    db_finish(st);
+    struct store_vec v = {0};
+    int rc = store_rows(s, p, &v, sizeof **out, leaf_row, e,
+                        "SELECT idx, data FROM tlog_leaves WHERE memo = ? AND "
+                        "(? IS NULL OR kind = ?) ORDER BY idx LIMIT 10000",
+                        "sss", memo, kind, kind);
+    *out = v.items;
+    *n = v.n;
     return rc;
 }

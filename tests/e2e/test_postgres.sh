@@ -41,16 +41,19 @@ else
   bad "lifecycle on PostgreSQL" "$(grep -A1 FAIL "$E2E_TMP/lifecycle.out" | head -20)"
 fi
 
-# The store's conformance unit test, when it is built next to the binary.
-UNIT=$(dirname "$DISSENT")/tests/unit/store/test_db
-if [ -x "$UNIT" ]; then
-  pg_createdb dissent_unit || exit 1
+# The store's unit tests (test_db's conformance run and the tests of each
+# store source through store.h), when built next to the binary: each
+# program on a database of its own.
+for UNIT in "$(dirname "$DISSENT")"/tests/unit/store/test_*; do
+  [ -x "$UNIT" ] || continue
+  name=$(basename "$UNIT")
+  pg_createdb "dissent_unit_$name" || exit 1
   if DISSENT_TEST_PG_URL=$DB_URL "$UNIT" > "$E2E_TMP/unit.out" 2>&1; then
-    ok "store conformance unit test on PostgreSQL"
+    ok "store unit test $name on PostgreSQL"
   else
-    bad "store conformance unit test on PostgreSQL" "$(grep -B2 -A3 -e FAIL -e ERROR "$E2E_TMP/unit.out" | head -20)"
+    bad "store unit test $name on PostgreSQL" "$(grep -B2 -A3 -e FAIL -e ERROR "$E2E_TMP/unit.out" | head -20)"
   fi
-fi
+done
 
 # ---- 2. the transparency log ----
 pg_createdb dissent_log || exit 1

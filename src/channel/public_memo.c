@@ -1,0 +1,132 @@
+/* public_memo.c — the public facts of a memo open for signatures: its
+ * version hashes, its rings with their keys, the anonymous signatures and
+ * the counts; enough for anyone to re-verify every anonymous signature. */
+#include "base/util.h"
+#include "channel/chan_internal.h"
+#include "channel/deadline.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *versions_json(const struct st_version_info *v, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < n; i++)
+        json_array_append_new(arr,
+                              json_pack("{s:i,s:s}", "number", v[i].number, "hash", v[i].hash));
+    return arr;
+}
+
+static int rings_json(struct chan *c, int64_t memo_id, const struct st_ring *r, size_t n,
+                      json_t **out, struct err *e)
+{
+    int rc = -1;
+    json_t *arr = json_array();
+    struct st_keys keys;
+    st_keys_init(&keys);
+    if (!arr) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (store_ring_keys(c->st, memo_id, r[i].org_id, r[i].ring, &keys, e))
+            goto out;
+        json_array_append_new(arr, json_pack("{s:s,s:i,s:I,s:s,s:I,s:o}", "organization",
+                                             r[i].organization, "ring", r[i].ring, "roster_size",
+                                             (json_int_t)r[i].roster_size, "digest", r[i].digest,
+                                             "count", (json_int_t)r[i].count, "keys",
+                                             chan_keys_json(&keys)));
+        st_keys_release(&keys);
+    }
+    *out = arr;
+    arr = NULL;
+    rc = 0;
+out:
+    st_keys_release(&keys);
+    json_decref(arr);
+    return rc;
+}
+
+/* [{tag (hex), version, organization, ring, proof (base64)}] */
+static int signatures_json(const struct st_anon *a, size_t n, json_t **out, struct err *e)
+{
+    int rc = -1;
+    json_t *arr = json_array();
+    char *b64 = NULL;
+    if (!arr) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char tag[65];
+        size_t b64len = sodium_base64_ENCODED_LEN(a[i].proof_len, sodium_base64_VARIANT_ORIGINAL);
+        b64 = malloc(b64len);
+        if (!b64) {
+            rc = err_set(e, ERR_NOMEM, "out of memory");
+            goto out;
+        }
+        sodium_bin2base64(b64, b64len, a[i].proof, a[i].proof_len, sodium_base64_VARIANT_ORIGINAL);
+        hex_encode(tag, a[i].tag, 32);
+        json_array_append_new(arr, json_pack("{s:s,s:i,s:s,s:i,s:s}", "tag", tag, "version",
+                                             a[i].version, "organization", a[i].organization,
+                                             "ring", a[i].ring, "proof", b64));
+        free(b64);
+        b64 = NULL;
+    }
+    *out = arr;
+    arr = NULL;
+    rc = 0;
+out:
+    free(b64);
+    json_decref(arr);
+    return rc;
+}
+
+/* The public facts of a memo's review: its deadlines and the ones the
+ * policy office missed, from the same definition as the memo view. */
+static json_t *public_review(const struct st_memo *m, int64_t now)
+{
+    struct chan_deadlines dl;
+    const char *late;
+    chan_deadlines(m, now, &dl);
+    late = chan_deadline_name(dl.overdue_what);
+    return json_pack("{s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o}", "submitted_at",
+                     chan_time_json(m->submitted_at), "acknowledge_due", chan_time_json(m->ack_due),
+                     "answer_due", chan_time_json(m->answer_due), "acknowledged_at",
+                     chan_time_json(m->acknowledged_at), "answered_at",
+                     chan_time_json(m->answered_at), "overdue", dl.overdue, "overdue_what",
+                     late ? json_string(late) : json_null(), "missed", chan_missed_json(&dl));
+}
+
+int chan_public_memo(struct chan *c, struct pool *p, const char *id, json_t **out, struct err *e)
+{
+    int rc = -1;
+    struct st_memo m;
+    struct st_version_info *versions = NULL;
+    struct st_ring *rings = NULL;
+    struct st_anon *sigs = NULL;
+    size_t nv = 0, nr = 0, ns = 0;
+    json_t *rj = NULL, *sj = NULL, *counts = NULL;
+
+    if (!id || strlen(id) != RANDOM_ID_LEN || store_memo_by_public_id(c->st, p, id, &m, e) ||
+        m.state == CHAN_STATE_DRAFT) {
+        rc = err_set(e, ERR_NOT_FOUND, "no memo '%s' open for signatures", id ? id : "");
+        goto out;
+    }
+    if (store_version_list(c->st, p, m.id, &versions, &nv, e) ||
+        store_ring_list(c->st, p, m.id, &rings, &nr, e) ||
+        store_anon_list(c->st, p, m.id, &sigs, &ns, e) || rings_json(c, m.id, rings, nr, &rj, e) ||
+        signatures_json(sigs, ns, &sj, e) || chan_counts_combined(c, m.id, &counts, e))
+        goto out;
+    *out = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o}", "memo", m.public_id, "state",
+                     chan_state_name(m.state), "versions", versions_json(versions, nv), "rings", rj,
+                     "signatures", sj, "counts", counts, "review", public_review(&m, now_utc()));
+    rj = sj = counts = NULL;
+    rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+out:
+    json_decref(rj);
+    json_decref(sj);
+    json_decref(counts);
+    return rc;
+}

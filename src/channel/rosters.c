@@ -1,0 +1,130 @@
+/* rosters.c — the rosters of ring keys: each organization's append-only
+ * list of enrolled public keys, and enrollment with a proof of possession. */
+#include "base/util.h"
+#include "channel/chan_internal.h"
+#include "ring/keyfile.h"
+#include "ring/triptych.h"
+
+#include <sodium.h>
+#include <stdio.h>
+
+size_t chan_pop_context(char *buf, size_t n, const char *org, const char *username)
+{
+    int k = snprintf(buf, n, "dissent-enroll-v1\n%s\n%s", org, username);
+    return k < 0 ? 0 : (size_t)k;
+}
+
+int chan_roster_list(struct chan *c, json_t **out, struct err *e)
+{
+    int rc = -1;
+    struct pool p;
+    struct st_roster *r = NULL;
+    size_t n = 0;
+    json_t *rows = json_array();
+
+    pool_init(&p, 16u << 20);
+    if (!rows) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (store_roster_list(c->st, &p, &r, &n, e))
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(rows,
+                              json_pack("{s:s,s:s,s:I,s:I}", "organization", r[i].organization,
+                                        "name", r[i].name, "size", (json_int_t)r[i].size, "active",
+                                        (json_int_t)r[i].active));
+    *out = json_pack("{s:o}", "rosters", rows);
+    rows = NULL;
+    rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+out:
+    json_decref(rows);
+    pool_release(&p);
+    return rc;
+}
+
+int chan_roster_get(struct chan *c, struct pool *p, const char *org, int64_t size, json_t **out,
+                    struct err *e)
+{
+    int rc = -1;
+    int64_t org_id, have = 0;
+    struct st_keys keys;
+    struct ring_keys *ring = NULL;
+    char digest[129] = "";
+    (void)p;
+    st_keys_init(&keys);
+    if (store_org_by_slug(c->st, org, &org_id, e) || store_roster_size(c->st, org_id, &have, e))
+        goto out;
+    if (size == 0)
+        size = have;
+    if (size < 0 || size > have) {
+        rc = err_set(e, ERR_INVALID, "the roster of '%s' has %lld entries", org, (long long)have);
+        goto out;
+    }
+    if (store_roster_active(c->st, org_id, size, &keys, e))
+        goto out;
+    if (keys.n && chan_ring_from_keys(&keys, &ring, digest, e))
+        goto out;
+    *out = json_pack("{s:s,s:I,s:I,s:o,s:s}", "organization", org, "size", (json_int_t)size,
+                     "count", (json_int_t)keys.n, "keys", chan_keys_json(&keys), "digest", digest);
+    rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+out:
+    ring_keys_free(ring);
+    st_keys_release(&keys);
+    return rc;
+}
+
+int chan_roster_enroll(struct chan *c, struct pool *p, const struct actor *a, const char *pk_hex,
+                       const char *pop_hex, json_t **out, struct err *e)
+{
+    int rc = -1, found = 0;
+    unsigned char pk[32], old[32], pop[RING_POP_BYTES];
+    char ctx[256];
+    size_t ctx_len;
+    int64_t now = now_utc(), size = 0;
+    json_t *leaf;
+
+    if (chan_require_role(a, CHAN_ROLE_MEMBER, "enroll ring keys", e))
+        goto out;
+    if (!pk_hex || hex_decode(pk, sizeof pk, pk_hex)) {
+        rc = err_set(e, ERR_INVALID, "field 'public_key' must be 64 hex digits");
+        goto out;
+    }
+    if (!pop_hex || hex_decode(pop, sizeof pop, pop_hex)) {
+        rc = err_set(e, ERR_INVALID, "field 'proof' must be %d hex digits", 2 * RING_POP_BYTES);
+        goto out;
+    }
+    ctx_len = chan_pop_context(ctx, sizeof ctx, a->org, a->username);
+    if (ring_pop_verify(pop, pk, (const uint8_t *)ctx, ctx_len, e)) {
+        if (e && e->code == ERR_CRYPTO)
+            err_set(e, ERR_CRYPTO,
+                    "the proof of possession does not verify for this key, member "
+                    "and organization");
+        goto out;
+    }
+    if (store_begin(c->st, e))
+        goto out;
+    if (store_roster_member_key(c->st, a->org_id, a->id, old, &found, e))
+        goto fail;
+    if (found && sodium_memcmp(old, pk, 32) == 0) {
+        err_set(e, ERR_CONFLICT, "this key is already your enrolled key");
+        goto fail;
+    }
+    /* Re-keying: the old key leaves the roster in the same step. */
+    if ((found && store_roster_append(c->st, a->org_id, 0, old, a->id, now, e)) ||
+        store_roster_append(c->st, a->org_id, 1, pk, a->id, now, e) ||
+        store_roster_size(c->st, a->org_id, &size, e))
+        goto fail;
+    leaf = json_pack("{s:s,s:s,s:s,s:I}", "organization", a->org, "action", found ? "rekey" : "add",
+                     "public_key", pk_hex, "size", (json_int_t)size);
+    if (chan_log_append(c, leaf, NULL, "roster", 0, e) || store_commit(c->st, e))
+        goto fail;
+    rc = chan_roster_get(c, p, a->org, size, out, e);
+    if (rc == 0)
+        json_object_set_new(*out, "rekeyed", json_boolean(found));
+    goto out;
+fail:
+    rc = chan_tx_end(c, -1, NULL, e);
+out:
+    return rc;
+}

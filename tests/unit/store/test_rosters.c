@@ -1,0 +1,240 @@
+/* Tests for src/store/rosters.c through store.h, on every backend
+ * (store_fixture.h): rosters of ring keys, memo rings with their keys as
+ * bytes, anonymous signatures and their counts. */
+#include "store_fixture.h"
+
+/* A key whose bytes include NUL and backslash, distinct per seed. */
+static void key(unsigned char pk[32], int seed)
+{
+    for (int i = 0; i < 32; i++)
+        pk[i] = (unsigned char)(seed * 31 + i * 7);
+    pk[0] = 0;
+    pk[1] = '\\';
+    pk[31] = (unsigned char)seed;
+}
+
+static void keys_case(struct store *s, struct pool *p)
+{
+    struct st_keys k;
+    struct err e;
+    unsigned char pk[32];
+    (void)s;
+    (void)p;
+    err_init(&e);
+    st_keys_init(&k);
+    assert_int_equal(k.n, 0);
+    for (int i = 0; i < 1000; i++) {
+        key(pk, i);
+        OK(st_keys_add(&k, pk, i + 1, &e));
+    }
+    assert_int_equal(k.n, 1000);
+    for (int i = 0; i < 1000; i++) {
+        key(pk, i);
+        assert_memory_equal(k.pk[i], pk, 32);
+        assert_int_equal(k.member[i], i + 1);
+    }
+    st_keys_release(&k);
+    assert_int_equal(k.n, 0);
+    assert_null(k.pk);
+    st_keys_release(&k); /* twice is harmless */
+}
+
+static void test_keys(void **state)
+{
+    (void)state;
+    fx_sqlite(keys_case); /* no database involved */
+}
+
+static void roster_case(struct store *s, struct pool *p)
+{
+    struct err e;
+    struct st_keys k;
+    struct st_roster *r = NULL;
+    unsigned char k1[32], k2[32], k3[32], got[32];
+    int found = 9;
+    int64_t size = 9;
+    size_t n = 0;
+    int64_t org = fx_org(s, "org"), other = fx_org(s, "aaa");
+    int64_t amy = fx_member(s, org, "amy", 1), bob = fx_member(s, org, "bob", 1);
+    err_init(&e);
+    key(k1, 1);
+    key(k2, 2);
+    key(k3, 3);
+    OK(store_roster_size(s, org, &size, &e));
+    assert_int_equal(size, 0);
+    OK(store_roster_member_key(s, org, amy, got, &found, &e));
+    assert_int_equal(found, 0);
+    OK(store_roster_append(s, org, 1, k1, amy, 10, &e));
+    OK(store_roster_append(s, org, 1, k2, bob, 11, &e));
+    /* amy re-keys: k1 leaves, k3 comes. */
+    OK(store_roster_append(s, org, 0, k1, amy, 12, &e));
+    OK(store_roster_append(s, org, 1, k3, amy, 12, &e));
+    FAILS(store_roster_append(s, org, 1, k2, bob, 13, &e), ERR_CONFLICT);
+    OK(store_roster_size(s, org, &size, &e));
+    assert_int_equal(size, 4);
+    OK(store_roster_member_key(s, org, amy, got, &found, &e));
+    assert_int_equal(found, 1);
+    assert_memory_equal(got, k3, 32);
+
+    /* The active set at each size, in the order keys were added. */
+    OK(store_roster_active(s, org, 2, &k, &e));
+    assert_int_equal(k.n, 2);
+    assert_memory_equal(k.pk[0], k1, 32);
+    assert_int_equal(k.member[0], amy);
+    assert_memory_equal(k.pk[1], k2, 32);
+    st_keys_release(&k);
+    OK(store_roster_active(s, org, 4, &k, &e));
+    assert_int_equal(k.n, 2);
+    assert_memory_equal(k.pk[0], k2, 32);
+    assert_int_equal(k.member[0], bob);
+    assert_memory_equal(k.pk[1], k3, 32);
+    assert_int_equal(k.member[1], amy);
+    st_keys_release(&k);
+    OK(store_roster_active(s, other, 4, &k, &e));
+    assert_int_equal(k.n, 0);
+    st_keys_release(&k);
+
+    OK(store_roster_list(s, p, &r, &n, &e));
+    assert_int_equal(n, 2);
+    assert_string_equal(r[0].organization, "aaa");
+    assert_int_equal(r[0].org_id, other);
+    assert_int_equal(r[0].size, 0);
+    assert_int_equal(r[0].active, 0);
+    assert_string_equal(r[1].organization, "org");
+    assert_string_equal(r[1].name, "org");
+    assert_int_equal(r[1].org_id, org);
+    assert_int_equal(r[1].size, 4);
+    assert_int_equal(r[1].active, 2);
+}
+
+static void test_roster(void **state)
+{
+    (void)state;
+    fx_run(roster_case);
+}
+
+static void rings_case(struct store *s, struct pool *p)
+{
+    struct err e;
+    struct st_keys k, back;
+    struct st_ring *r = NULL;
+    unsigned char pk[32];
+    size_t n = 0;
+    int64_t ch = fx_channel(s, "ch"), org = fx_org(s, "org"), zed = fx_org(s, "zed");
+    int64_t amy = fx_member(s, org, "amy", 1);
+    err_init(&e);
+    int64_t id = fx_memo(s, ch, amy, "m1", 1, 1);
+    st_keys_init(&k);
+    for (int i = 0; i < 300; i++) {
+        key(pk, i);
+        OK(st_keys_add(&k, pk, 1000 + i, &e));
+    }
+    OK(store_ring_insert(s, id, org, 1, 7, "d1", &k, 5, &e));
+    FAILS(store_ring_insert(s, id, org, 1, 7, "d1", &k, 5, &e), ERR_CONFLICT);
+    k.n = 1;
+    OK(store_ring_insert(s, id, zed, 1, 1, "dz", &k, 5, &e));
+    OK(store_ring_insert(s, id, org, 2, 9, "d2", &k, 6, &e));
+    st_keys_release(&k);
+
+    OK(store_ring_list(s, p, id, &r, &n, &e));
+    assert_int_equal(n, 3);
+    assert_string_equal(r[0].organization, "org"); /* by organization, then number */
+    assert_int_equal(r[0].org_id, org);
+    assert_int_equal(r[0].ring, 1);
+    assert_int_equal(r[0].roster_size, 7);
+    assert_string_equal(r[0].digest, "d1");
+    assert_int_equal(r[0].count, 300);
+    assert_int_equal(r[1].ring, 2);
+    assert_int_equal(r[1].count, 1);
+    assert_string_equal(r[2].organization, "zed");
+
+    /* Keys come back as the bytes stored, in order, with their members. */
+    OK(store_ring_keys(s, id, org, 1, &back, &e));
+    assert_int_equal(back.n, 300);
+    for (int i = 0; i < 300; i++) {
+        key(pk, i);
+        assert_memory_equal(back.pk[i], pk, 32);
+        assert_int_equal(back.member[i], 1000 + i);
+    }
+    st_keys_release(&back);
+    OK(store_ring_keys(s, id, org, 3, &back, &e));
+    assert_int_equal(back.n, 0);
+    st_keys_release(&back);
+}
+
+static void test_rings(void **state)
+{
+    (void)state;
+    fx_run(rings_case);
+}
+
+static void anon_case(struct store *s, struct pool *p)
+{
+    struct err e;
+    struct st_anon *a = NULL;
+    struct st_counts k;
+    unsigned char t1[32], t2[32], t3[32];
+    int version = 9;
+    size_t n = 0;
+    int64_t ch = fx_channel(s, "ch"), org = fx_org(s, "org"), zed = fx_org(s, "zed");
+    int64_t amy = fx_member(s, org, "amy", 1);
+    err_init(&e);
+    int64_t id = fx_memo(s, ch, amy, "m1", 1, 1);
+    key(t1, 1);
+    key(t2, 2);
+    key(t3, 3);
+    OK(store_anon_get(s, id, t1, &version, &e));
+    assert_int_equal(version, 0);
+    OK(store_anon_put(s, id, t1, 1, org, 1, (const unsigned char *)"a\0b", 3, 100, &e));
+    OK(store_anon_put(s, id, t1, 2, org, 1, (const unsigned char *)"c\0d", 3, 101, &e));
+    OK(store_anon_put(s, id, t2, 2, zed, 1, (const unsigned char *)"e", 1, 101, &e));
+    OK(store_anon_put(s, id, t3, 1, org, 2, (const unsigned char *)"f", 1, 101, &e));
+    OK(store_anon_get(s, id, t1, &version, &e));
+    assert_int_equal(version, 2);
+
+    OK(store_anon_list(s, p, id, &a, &n, &e));
+    assert_int_equal(n, 3);
+    /* by tag: t1, t2, t3 share bytes 0 and 1 and differ at byte 2 */
+    assert_memory_equal(a[0].tag, t1, 32);
+    assert_int_equal(a[0].version, 2);
+    assert_string_equal(a[0].organization, "org");
+    assert_int_equal(a[0].ring, 1);
+    assert_int_equal(a[0].proof_len, 3);
+    assert_memory_equal(a[0].proof, "c\0d", 3);
+    assert_memory_equal(a[2].tag, t3, 32);
+    assert_int_equal(a[2].ring, 2);
+
+    OK(store_anon_counts(s, p, id, &k, &e));
+    assert_int_equal(k.total, 3);
+    assert_int_equal(k.n_version, 2);
+    assert_int_equal(k.by_version[0].version, 1);
+    assert_int_equal(k.by_version[0].count, 1);
+    assert_int_equal(k.by_version[1].count, 2);
+    assert_int_equal(k.n_org, 2);
+    assert_string_equal(k.by_org[0].organization, "org");
+    assert_int_equal(k.by_org[0].count, 2);
+    assert_string_equal(k.by_org[1].organization, "zed");
+
+    OK(store_anon_delete(s, id, t1, &e));
+    OK(store_anon_get(s, id, t1, &version, &e));
+    assert_int_equal(version, 0);
+    OK(store_anon_counts(s, p, id, &k, &e));
+    assert_int_equal(k.total, 2);
+}
+
+static void test_anon(void **state)
+{
+    (void)state;
+    fx_run(anon_case);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_roster),
+        cmocka_unit_test(test_rings),
+        cmocka_unit_test(test_anon),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

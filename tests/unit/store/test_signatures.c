@@ -1,0 +1,152 @@
+/* Tests for src/store/signatures.c through store.h, on every backend
+ * (store_fixture.h): named co-signatures, their running counts (which must
+ * equal the counts recomputed from the signatures), signer lists and the
+ * timeline. */
+#include "store_fixture.h"
+
+static void signatures_case(struct store *s, struct pool *p)
+{
+    struct err e;
+    int version = 9;
+    char *salt = NULL;
+    int64_t ch = fx_channel(s, "ch"), org = fx_org(s, "org");
+    int64_t amy = fx_member(s, org, "amy", 1), bob = fx_member(s, org, "bob", 1);
+    err_init(&e);
+    int64_t id = fx_memo(s, ch, amy, "m1", 1, 1);
+    OK(store_signature_get(s, id, amy, &version, &e));
+    assert_int_equal(version, 0);
+    OK(store_signature_salt(s, p, id, amy, &salt, &e));
+    assert_null(salt);
+    OK(store_signature_put(s, id, amy, 1, "aa", 10, &e));
+    OK(store_signature_put(s, id, amy, 2, "bb", 11, &e)); /* moves: an upsert */
+    OK(store_signature_get(s, id, amy, &version, &e));
+    assert_int_equal(version, 2);
+    OK(store_signature_salt(s, p, id, amy, &salt, &e));
+    assert_string_equal(salt, "bb");
+    OK(store_signature_get(s, id, bob, &version, &e));
+    assert_int_equal(version, 0);
+    OK(store_signature_delete(s, id, amy, &e));
+    OK(store_signature_get(s, id, amy, &version, &e));
+    assert_int_equal(version, 0);
+}
+
+static void test_signatures(void **state)
+{
+    (void)state;
+    fx_run(signatures_case);
+}
+
+/* Signs (or moves) in one transaction with its count, as the channel does. */
+static void sign(struct store *s, int64_t memo, int64_t member, int64_t org, int old, int version,
+                 int64_t at)
+{
+    struct err e;
+    err_init(&e);
+    OK(store_begin(s, &e));
+    OK(store_signature_put(s, memo, member, version, "00", at, &e));
+    if (old)
+        OK(store_count_adjust(s, memo, old, org, -1, at, &e));
+    OK(store_count_adjust(s, memo, version, org, 1, at, &e));
+    OK(store_commit(s, &e));
+}
+
+static void assert_counts_equal(const struct st_counts *a, const struct st_counts *b)
+{
+    assert_int_equal(a->total, b->total);
+    assert_int_equal(a->n_version, b->n_version);
+    assert_int_equal(a->n_org, b->n_org);
+    for (size_t i = 0; i < a->n_version; i++) {
+        assert_int_equal(a->by_version[i].version, b->by_version[i].version);
+        assert_int_equal(a->by_version[i].count, b->by_version[i].count);
+    }
+    for (size_t i = 0; i < a->n_org; i++) {
+        assert_string_equal(a->by_org[i].organization, b->by_org[i].organization);
+        assert_int_equal(a->by_org[i].count, b->by_org[i].count);
+    }
+}
+
+static void counts_case(struct store *s, struct pool *p)
+{
+    struct err e;
+    struct st_counts k, again;
+    struct st_signer *g = NULL;
+    struct st_tally *t = NULL;
+    size_t n = 0;
+    int64_t ch = fx_channel(s, "ch"), zeta = fx_org(s, "zeta"), alpha = fx_org(s, "alpha");
+    int64_t amy = fx_member(s, zeta, "amy", 1), bob = fx_member(s, alpha, "bob", 1);
+    int64_t cy = fx_member(s, zeta, "cy", 1);
+    err_init(&e);
+    int64_t id = fx_memo(s, ch, amy, "m1", 1, 1);
+    OK(store_counts(s, p, id, &k, &e));
+    assert_int_equal(k.total, 0);
+    assert_int_equal(k.n_version, 0);
+    assert_int_equal(k.n_org, 0);
+
+    sign(s, id, amy, zeta, 0, 1, 10);
+    sign(s, id, bob, alpha, 0, 2, 10);
+    sign(s, id, cy, zeta, 0, 1, 20);
+    sign(s, id, cy, zeta, 1, 2, 30); /* moves to version 2 */
+    OK(store_counts(s, p, id, &k, &e));
+    assert_int_equal(k.total, 3);
+    assert_int_equal(k.n_version, 2);
+    assert_int_equal(k.by_version[0].version, 1);
+    assert_int_equal(k.by_version[0].count, 1);
+    assert_int_equal(k.by_version[1].version, 2);
+    assert_int_equal(k.by_version[1].count, 2);
+    assert_int_equal(k.n_org, 2);
+    assert_string_equal(k.by_org[0].organization, "alpha");
+    assert_int_equal(k.by_org[0].count, 1);
+    assert_string_equal(k.by_org[1].organization, "zeta");
+    assert_int_equal(k.by_org[1].count, 2);
+    OK(store_counts_recomputed(s, p, id, &again, &e));
+    assert_counts_equal(&k, &again);
+
+    /* A count never goes below zero. */
+    OK(store_begin(s, &e));
+    FAILS(store_count_adjust(s, id, 1, alpha, -1, 40, &e), ERR_INTERNAL);
+    store_rollback(s);
+    OK(store_begin(s, &e));
+    FAILS(store_count_adjust(s, id, 1, zeta, -2, 40, &e), ERR_CONFLICT);
+    store_rollback(s);
+
+    /* Signers in the order they signed (then by username). */
+    OK(store_signer_list(s, p, id, &g, &n, &e));
+    assert_int_equal(n, 3);
+    assert_string_equal(g[0].username, "amy");
+    assert_string_equal(g[0].organization, "zeta");
+    assert_int_equal(g[0].version, 1);
+    assert_int_equal(g[0].signed_at, 10);
+    assert_string_equal(g[1].username, "bob");
+    assert_string_equal(g[1].display_name, "bob");
+    assert_string_equal(g[2].username, "cy");
+    assert_int_equal(g[2].version, 2);
+    assert_int_equal(g[2].signed_at, 30);
+
+    /* The running total; changes at one instant share the total after them. */
+    OK(store_signature_timeline(s, p, id, &t, &n, &e));
+    assert_int_equal(n, 5);
+    assert_int_equal(t[0].at, 10);
+    assert_int_equal(t[0].total, 2);
+    assert_int_equal(t[1].total, 2);
+    assert_int_equal(t[2].at, 20);
+    assert_int_equal(t[2].total, 3);
+    assert_int_equal(t[3].at, 30);
+    assert_int_equal(t[3].total, 3);
+    assert_int_equal(t[4].at, 30);
+    assert_int_equal(t[4].total, 3);
+}
+
+static void test_counts(void **state)
+{
+    (void)state;
+    fx_run(counts_case);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_signatures),
+        cmocka_unit_test(test_counts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
