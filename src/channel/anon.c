@@ -11,6 +11,8 @@
 #include "channel/can.h"
 #include "channel/chan_internal.h"
 #include "channel/deadline.h"
+#include "proto/anon.h"
+#include "proto/events.h"
 #include "ring/keyfile.h"
 #include "ring/triptych.h"
 
@@ -89,12 +91,6 @@ out:
 }
 
 /* ---- rosters ---- */
-
-size_t chan_pop_context(char *buf, size_t n, const char *org, const char *username)
-{
-    int k = snprintf(buf, n, "dissent-enroll-v1\n%s\n%s", org, username);
-    return k < 0 ? 0 : (size_t)k;
-}
 
 /* Builds a ring (and its digest in hex) from [{public_key hex}] rows. */
 static int ring_from_rows(const json_t *rows, struct ring_keys **ring, char digest[129],
@@ -199,7 +195,7 @@ int chan_roster_enroll(struct chan *c, struct pool *p, const struct actor *a, co
         rc = err_set(e, ERR_INVALID, "field 'proof' must be %d hex digits", 2 * RING_POP_BYTES);
         goto out;
     }
-    ctx_len = chan_pop_context(ctx, sizeof ctx, a->org, a->username);
+    ctx_len = proto_pop_context(ctx, sizeof ctx, a->org, a->username);
     if (ring_pop_verify(pop, pk, (const uint8_t *)ctx, ctx_len, e)) {
         if (e && e->code == ERR_CRYPTO)
             err_set(e, ERR_CRYPTO,
@@ -220,8 +216,7 @@ int chan_roster_enroll(struct chan *c, struct pool *p, const struct actor *a, co
         store_roster_append(c->st, a->org_id, 1, pk, a->id, now, e) ||
         store_roster_size(c->st, a->org_id, &size, e))
         goto fail;
-    leaf = json_pack("{s:s,s:s,s:s,s:I}", "organization", a->org, "action", found ? "rekey" : "add",
-                     "public_key", pk_hex, "size", (json_int_t)size);
+    leaf = proto_leaf_roster(a->org, found ? "rekey" : "add", pk_hex, size);
     if (chan_log_append(c, leaf, NULL, "roster", 0, e) || store_commit(c->st, e))
         goto fail;
     rc = chan_roster_get(c, p, a->org, size, out, e);
@@ -284,9 +279,7 @@ static int ring_snapshot(struct chan *c, const struct memo_ctx *x, int64_t org_i
     if (ring_from_rows(keys, &ring, digest, e) ||
         store_ring_insert(c->st, x->m.id, org_id, last_ring + 1, size, digest, keys, now_utc(), e))
         goto out;
-    leaf = json_pack("{s:s,s:i,s:I,s:s,s:I}", "organization", org, "ring", last_ring + 1,
-                     "roster_size", (json_int_t)size, "digest", digest, "count",
-                     (json_int_t)json_array_size(keys));
+    leaf = proto_leaf_ring(org, last_ring + 1, size, digest, (int64_t)json_array_size(keys));
     if (chan_log_append(c, leaf, x->m.public_id, "ring", 0, e))
         goto out;
     *made = 1;
@@ -466,13 +459,6 @@ void chan_ring_cache_release(struct chan *c)
 
 /* ---- anonymous co-signatures ---- */
 
-size_t chan_anon_message(char *buf, size_t n, const char *version_hash)
-{
-    int k = version_hash ? snprintf(buf, n, "dissent-anon-v1\nsign\n%s", version_hash)
-                         : snprintf(buf, n, "dissent-anon-v1\nwithdraw\n");
-    return k < 0 ? 0 : (size_t)k;
-}
-
 struct anon_item {
     int version; /* 0: withdraw */
     const char *org;
@@ -589,7 +575,7 @@ int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const 
             if (store_version_get(c->st, p, x.m.id, a[i].version, &v, e))
                 goto fail;
         }
-        a[i].msg_len = chan_anon_message(a[i].msg, sizeof a[i].msg, a[i].version ? v.hash : NULL);
+        a[i].msg_len = proto_anon_message(a[i].msg, sizeof a[i].msg, a[i].version ? v.hash : NULL);
         batch[i].proof = a[i].proof;
         batch[i].proof_len = a[i].proof_len;
         batch[i].msg = (const uint8_t *)a[i].msg;
@@ -652,15 +638,10 @@ int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const 
             }
             if (chan_counts_combined(c, x.m.id, &counts, e))
                 goto fail;
-            /* Coarse time only: the day, not the moment. */
-            {
-                char at[21];
-                time_format_utc(at, day * 86400);
-                at[10] = '\0';
-                leaf = json_pack("{s:s,s:s,s:i,s:s,s:i,s:s,s:o}", "at", at, "action", status,
-                                 "version", a[i].version ? a[i].version : prev, "organization",
-                                 a[i].org, "ring", a[i].ring_no, "tag", tag, "counts", counts);
-            }
+            /* Coarse time only: the leaf carries the day, not the moment. */
+            leaf =
+                proto_leaf_anon_signature(day * 86400, status, a[i].version ? a[i].version : prev,
+                                          a[i].org, a[i].ring_no, tag, counts);
             if (chan_log_append(c, leaf, x.m.public_id, "anonymous-signature", a[i].version, e))
                 goto fail;
             json_array_append_new(results, json_pack("{s:s,s:s}", "tag", tag, "status", status));

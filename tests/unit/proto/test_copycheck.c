@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "base/util.h"
-#include "channel/copycheck.h"
+#include "proto/copycheck.h"
 
 static const char MEMO[] = "abcdefghijklmnopqrstuvwxyz";
 
