@@ -76,7 +76,6 @@ int chan_tx_end(struct chan *c, int rc, json_t **out, struct err *e) WUR;
 int chan_memo_view(struct chan *c, struct pool *p, const struct memo_ctx *x, int64_t now,
                    json_t **out, struct err *e) WUR;
 
-
 /* A line diff of two texts: array of {op:" "|"+"|"-", text}. */
 int chan_diff_lines(const char *a, const char *b, json_t **out, struct err *e) WUR;
 
