@@ -345,12 +345,17 @@ static void add_signature(json_t *pub, const uint8_t sk[32], const uint8_t pk[32
     assert_int_equal(anon_ring_build(ch.ring_obj, &ring, &e), 0);
     assert_int_equal(anon_prove(pub, ring, &ch, sk, hash, &proof, tag, &e), 0);
     hex_encode(tag_hex, tag, 32);
+    {
+        char mine[65]; /* the tag the CLI looks its signature up by */
+        assert_int_equal(anon_tag(MEMO, sk, mine, &e), 0);
+        assert_string_equal(mine, tag_hex);
+    }
     json_array_append_new(json_object_get(pub, "signatures"),
                           json_pack("{s:s,s:i,s:s,s:i,s:s}", "tag", tag_hex, "version", number,
                                     "organization", ch.organization, "ring", ch.ring, "proof",
                                     proof));
     free(proof);
-    ring_keys_free(ring);
+    anon_ring_free(ring);
 }
 
 static void set_counts(json_t *pub, const char *anon_json)

@@ -1,4 +1,4 @@
-/* Tests for src/channel/copycheck.c: paragraph normalization (white space,
+/* Tests for src/proto/copycheck.c: paragraph normalization (white space,
  * wrapping, CRLF), banners and the verification line dropped from copies,
  * the verification line found / absent / malformed, keyed digests against an
  * independent HMAC, the rendering round trip, and copy_compare: exact,
