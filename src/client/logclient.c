@@ -1,6 +1,7 @@
 /* logclient.c — the public transparency log seen from outside: fetching and
- * checking checkpoints, leaves and proofs; compact ranges; leaf shapes; the
- * monitor's state file and the pinned keys of `dissent verify`. */
+ * checking checkpoints, leaves and proofs; compact ranges; leaf shapes (the
+ * table of proto/events.h); the monitor's state file and the pinned keys of
+ * `dissent verify`. */
 #include "client/logclient.h"
 #include "client/files.h"
 
