@@ -34,15 +34,16 @@ LDFLAGS += $(SANFLAGS)
 
 # Each layer is its own archive, so a test of one layer links (and builds)
 # only that layer and those below it (see ../shared/DESIGN.md for who may call whom).
-LAYERS      := base tlog ring store channel http client cli
+LAYERS      := base tlog ring proto store channel http client cli
 DEPS_base   := base
 DEPS_tlog   := tlog base
 DEPS_ring   := ring base
+DEPS_proto  := proto ring tlog base
 DEPS_store  := store base
-DEPS_channel:= channel store tlog ring base
-DEPS_http   := http channel store tlog ring base
-DEPS_client := client ring tlog base
-DEPS_cli    := cli http client channel store tlog ring base
+DEPS_channel:= channel store proto tlog ring base
+DEPS_http   := http channel store proto tlog ring base
+DEPS_client := client proto ring tlog base
+DEPS_cli    := cli http client channel store proto tlog ring base
 layer_libs   = $(foreach l,$(DEPS_$(1)),$(BUILD)/lib/lib$(l).a)
 
 MAIN_SRC  := src/main.c

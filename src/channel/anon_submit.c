@@ -5,6 +5,8 @@
  * Anonymous signatures carry no member, no address and no precise time. */
 #include "base/util.h"
 #include "channel/chan_internal.h"
+#include "proto/anon.h"
+#include "proto/events.h"
 #include "ring/keyfile.h"
 #include "ring/triptych.h"
 
@@ -12,13 +14,6 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-
-size_t chan_anon_message(char *buf, size_t n, const char *version_hash)
-{
-    int k = version_hash ? snprintf(buf, n, "dissent-anon-v1\nsign\n%s", version_hash)
-                         : snprintf(buf, n, "dissent-anon-v1\nwithdraw\n");
-    return k < 0 ? 0 : (size_t)k;
-}
 
 struct anon_item {
     int version; /* 0: withdraw */
@@ -138,7 +133,7 @@ int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const 
             if (store_version_get(c->st, p, x.m.id, a[i].version, &v, e))
                 goto fail;
         }
-        a[i].msg_len = chan_anon_message(a[i].msg, sizeof a[i].msg, a[i].version ? v.hash : NULL);
+        a[i].msg_len = proto_anon_message(a[i].msg, sizeof a[i].msg, a[i].version ? v.hash : NULL);
         batch[i].proof = a[i].proof;
         batch[i].proof_len = a[i].proof_len;
         batch[i].msg = (const uint8_t *)a[i].msg;
@@ -198,15 +193,10 @@ int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const 
             }
             if (chan_counts_combined(c, x.m.id, &counts, e))
                 goto fail;
-            /* Coarse time only: the day, not the moment. */
-            {
-                char at[21];
-                time_format_utc(at, day * 86400);
-                at[10] = '\0';
-                leaf = json_pack("{s:s,s:s,s:i,s:s,s:i,s:s,s:o}", "at", at, "action", status,
-                                 "version", a[i].version ? a[i].version : prev, "organization",
-                                 a[i].org, "ring", a[i].ring_no, "tag", tag, "counts", counts);
-            }
+            /* Coarse time only: the leaf carries the day, not the moment. */
+            leaf =
+                proto_leaf_anon_signature(day * 86400, status, a[i].version ? a[i].version : prev,
+                                          a[i].org, a[i].ring_no, tag, counts);
             if (chan_log_append(c, leaf, x.m.public_id, "anonymous-signature", a[i].version, e))
                 goto fail;
             json_array_append_new(results, json_pack("{s:s,s:s}", "tag", tag, "status", status));

@@ -161,28 +161,6 @@ int chan_calendar_load(struct chan *c, struct pool *p, int64_t channel_id,
     return rc;
 }
 
-void chan_version_hash(const char *title, int marking, const char *body, char out[65])
-{
-    /* Canonical form (docs/protocol-tlog.md): a fixed header line, then
-     * "title: …", "marking: …", a blank line and the body, each line ending
-     * in "\n". The body is taken as stored (already normalized to LF). */
-    static const char header[] = "dissent-memo-version-v1\n";
-    crypto_hash_sha256_state st;
-    unsigned char h[32];
-    const char *mark = chan_marking_name(marking);
-
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, (const unsigned char *)header, sizeof header - 1);
-    crypto_hash_sha256_update(&st, (const unsigned char *)"title: ", 7);
-    crypto_hash_sha256_update(&st, (const unsigned char *)title, strlen(title));
-    crypto_hash_sha256_update(&st, (const unsigned char *)"\nmarking: ", 10);
-    crypto_hash_sha256_update(&st, (const unsigned char *)mark, strlen(mark));
-    crypto_hash_sha256_update(&st, (const unsigned char *)"\n\n", 2);
-    crypto_hash_sha256_update(&st, (const unsigned char *)body, strlen(body));
-    crypto_hash_sha256_final(&st, h);
-    hex_encode(out, h, 32);
-}
-
 int chan_mark_demo(struct chan *c, struct err *e)
 {
     return store_meta_set(c->st, "demo", "1", e);

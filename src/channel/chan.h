@@ -185,7 +185,7 @@ int chan_roster_list(struct chan *c, json_t **out, struct err *e) WUR;
 int chan_roster_get(struct chan *c, struct pool *p, const char *org, int64_t size, json_t **out,
                     struct err *e) WUR;
 /* Enrolls the actor's ring public key (hex) with a proof of possession (hex,
- * ring_pop_sign over chan_pop_context); replaces (re-keys) an earlier key. */
+ * ring_pop_sign over proto_pop_context); replaces (re-keys) an earlier key. */
 int chan_roster_enroll(struct chan *c, struct pool *p, const struct actor *a, const char *pk_hex,
                        const char *pop_hex, json_t **out, struct err *e) WUR;
 /* Drafters: adds to the memo's rings the keys of members who have none in them. */
@@ -201,10 +201,6 @@ int chan_public_memo(struct chan *c, struct pool *p, const char *id, json_t **ou
  * A later signature with the same tag replaces the earlier. No actor. */
 int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const json_t *items,
                      json_t **out, struct err *e) WUR;
-/* The bytes a proof of possession signs, and the message an anonymous
- * signature signs (version_hash NULL: withdraw); return their lengths. */
-size_t chan_pop_context(char *buf, size_t n, const char *org, const char *username);
-size_t chan_anon_message(char *buf, size_t n, const char *version_hash);
 
 /* Figures for /metrics: log leaves, memos under review, memos overdue. */
 int chan_stats(struct chan *c, int64_t *leaves, int64_t *under_review, int64_t *overdue,

@@ -73,9 +73,6 @@ int chan_tx_end(struct chan *c, int rc, json_t **out, struct err *e) WUR;
 int chan_memo_view(struct chan *c, struct pool *p, const struct memo_ctx *x, int64_t now,
                    json_t **out, struct err *e) WUR;
 
-/* The canonical form of a version and its SHA-256 as 64 hex digits. */
-void chan_version_hash(const char *title, int marking, const char *body, char out[65]);
-
 /* A line diff of two texts: array of {op:" "|"+"|"-", text}. */
 int chan_diff_lines(const char *a, const char *b, json_t **out, struct err *e) WUR;
 

@@ -3,7 +3,7 @@
  * reader's own machine, trusting nothing the server computes.) */
 #include "base/util.h"
 #include "channel/chan_internal.h"
-#include "channel/copycheck.h"
+#include "proto/copycheck.h"
 #include "tlog/proof.h"
 #include "tlog/tree.h"
 

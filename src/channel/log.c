@@ -4,6 +4,7 @@
  * Leaf format: docs/protocol-tlog.md. */
 #include "base/util.h"
 #include "channel/chan_internal.h"
+#include "proto/events.h"
 #include "tlog/checkpoint.h"
 #include "tlog/note.h"
 #include "tlog/tree.h"
@@ -64,24 +65,11 @@ int chan_log_append(struct chan *c, json_t *leaf, const char *memo, const char *
     unsigned char hash[TLOG_HASH_SIZE];
     struct tlog_appended app;
     struct tlog_node_source src = node_source(c);
-    char at[21];
 
-    if (!leaf) {
-        rc = err_set(e, ERR_NOMEM, "out of memory");
+    /* Adds v, kind, at (the server's clock, unless the leaf brings a coarser
+     * one) and memo, and refuses a leaf its kind's schema does not allow. */
+    if (proto_leaf_encode(leaf, kind, now_utc(), memo, &data, e))
         goto out;
-    }
-    time_format_utc(at, now_utc());
-    json_object_set_new(leaf, "v", json_integer(1));
-    json_object_set_new(leaf, "kind", json_string(kind));
-    if (!json_object_get(leaf, "at")) /* anonymous events bring a coarse time */
-        json_object_set_new(leaf, "at", json_string(at));
-    if (memo)
-        json_object_set_new(leaf, "memo", json_string(memo));
-    data = json_dumps(leaf, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
-    if (!data) {
-        rc = err_set(e, ERR_NOMEM, "out of memory");
-        goto out;
-    }
     tlog_hash_leaf(hash, data, strlen(data));
     if (store_tlog_size(c->st, &size, e) || tlog_append(&src, (uint64_t)size, hash, &app, e) ||
         store_tlog_leaf_insert(c->st, size, data, memo, kind, version, e))
@@ -93,7 +81,6 @@ int chan_log_append(struct chan *c, json_t *leaf, const char *memo, const char *
     rc = 0;
 out:
     free(data);
-    json_decref(leaf);
     return rc;
 }
 

@@ -3,7 +3,8 @@
 #include "channel/can.h"
 #include "channel/chan_internal.h"
 #include "channel/deadline.h"
-#include "channel/copycheck.h"
+#include "proto/copycheck.h"
+#include "proto/version.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -76,7 +77,7 @@ static int version_prepare(struct pool *p, const struct chan_version_input *in,
         rc = err_set(e, ERR_NOMEM, "out of memory");
         goto out;
     }
-    chan_version_hash(v->title, v->marking, v->body, hash);
+    proto_version_hash(v->title, chan_marking_name(v->marking), v->body, hash);
     v->hash = hash;
     rc = 0;
 out:

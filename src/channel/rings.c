@@ -10,6 +10,7 @@
 #include "base/util.h"
 #include "channel/can.h"
 #include "channel/chan_internal.h"
+#include "proto/events.h"
 #include "ring/keyfile.h"
 #include "ring/triptych.h"
 
@@ -93,9 +94,7 @@ static int ring_snapshot(struct chan *c, const struct memo_ctx *x, int64_t org_i
     if (chan_ring_from_keys(&keys, &ring, digest, e) ||
         store_ring_insert(c->st, x->m.id, org_id, last_ring + 1, size, digest, &keys, now_utc(), e))
         goto out;
-    leaf =
-        json_pack("{s:s,s:i,s:I,s:s,s:I}", "organization", org, "ring", last_ring + 1,
-                  "roster_size", (json_int_t)size, "digest", digest, "count", (json_int_t)keys.n);
+    leaf = proto_leaf_ring(org, last_ring + 1, size, digest, (int64_t)keys.n);
     if (chan_log_append(c, leaf, x->m.public_id, "ring", 0, e))
         goto out;
     *made = 1;

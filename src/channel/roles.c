@@ -1,22 +1,11 @@
 /* roles.c — names of roles, markings, states and units. */
 #include "channel/roles.h"
+#include "proto/names.h"
 
 #include <stddef.h>
 #include <string.h>
 
 static const char *const role_names[] = {"member", "reviewer", "leadership", "auditor", "admin"};
-static const char *const marking_names[] = {
-    [CHAN_MARK_UNCLASSIFIED] = "UNCLASSIFIED",
-    [CHAN_MARK_SBU] = "SBU",
-    [CHAN_MARK_CONFIDENTIAL] = "CONFIDENTIAL",
-    [CHAN_MARK_SECRET] = "SECRET",
-};
-static const char *const state_names[] = {
-    [CHAN_STATE_DRAFT] = "draft",         [CHAN_STATE_CIRCULATING] = "circulating",
-    [CHAN_STATE_SUBMITTED] = "submitted", [CHAN_STATE_ACKNOWLEDGED] = "acknowledged",
-    [CHAN_STATE_ANSWERED] = "answered",   [CHAN_STATE_CLOSED] = "closed",
-    [CHAN_STATE_WITHDRAWN] = "withdrawn",
-};
 static const char *const unit_names[] = {
     [CHAN_UNIT_WORKING_DAYS] = "working_days",
     [CHAN_UNIT_DAYS] = "days",
@@ -75,15 +64,17 @@ int chan_roles_parse_list(const char *list, unsigned *bits)
     return 0;
 }
 
+/* Markings and states are spelled as on the wire (proto/names.h), whose
+ * lists follow the order of the enums. */
 const char *chan_marking_name(int marking)
 {
-    return marking >= 0 && marking < CHAN_MARK_COUNT ? marking_names[marking] : "UNKNOWN";
+    return marking >= 0 && marking < CHAN_MARK_COUNT ? proto_markings[marking] : "UNKNOWN";
 }
 
 int chan_marking_parse(const char *name, int *marking)
 {
-    int i = lookup(marking_names, ARRAY_LEN(marking_names), name);
-    if (i < 0)
+    int i = proto_name_index(proto_markings, name);
+    if (i < 0 || i >= CHAN_MARK_COUNT)
         return -1;
     *marking = i;
     return 0;
@@ -91,7 +82,7 @@ int chan_marking_parse(const char *name, int *marking)
 
 const char *chan_state_name(int state)
 {
-    return state >= 0 && state < CHAN_STATE_COUNT ? state_names[state] : "unknown";
+    return state >= 0 && state < CHAN_STATE_COUNT ? proto_states[state] : "unknown";
 }
 
 const char *chan_unit_name(int unit)

@@ -2,17 +2,13 @@
  * list of enrolled public keys, and enrollment with a proof of possession. */
 #include "base/util.h"
 #include "channel/chan_internal.h"
+#include "proto/anon.h"
+#include "proto/events.h"
 #include "ring/keyfile.h"
 #include "ring/triptych.h"
 
 #include <sodium.h>
 #include <stdio.h>
-
-size_t chan_pop_context(char *buf, size_t n, const char *org, const char *username)
-{
-    int k = snprintf(buf, n, "dissent-enroll-v1\n%s\n%s", org, username);
-    return k < 0 ? 0 : (size_t)k;
-}
 
 int chan_roster_list(struct chan *c, json_t **out, struct err *e)
 {
@@ -94,7 +90,7 @@ int chan_roster_enroll(struct chan *c, struct pool *p, const struct actor *a, co
         rc = err_set(e, ERR_INVALID, "field 'proof' must be %d hex digits", 2 * RING_POP_BYTES);
         goto out;
     }
-    ctx_len = chan_pop_context(ctx, sizeof ctx, a->org, a->username);
+    ctx_len = proto_pop_context(ctx, sizeof ctx, a->org, a->username);
     if (ring_pop_verify(pop, pk, (const uint8_t *)ctx, ctx_len, e)) {
         if (e && e->code == ERR_CRYPTO)
             err_set(e, ERR_CRYPTO,
@@ -115,8 +111,7 @@ int chan_roster_enroll(struct chan *c, struct pool *p, const struct actor *a, co
         store_roster_append(c->st, a->org_id, 1, pk, a->id, now, e) ||
         store_roster_size(c->st, a->org_id, &size, e))
         goto fail;
-    leaf = json_pack("{s:s,s:s,s:s,s:I}", "organization", a->org, "action", found ? "rekey" : "add",
-                     "public_key", pk_hex, "size", (json_int_t)size);
+    leaf = proto_leaf_roster(a->org, found ? "rekey" : "add", pk_hex, size);
     if (chan_log_append(c, leaf, NULL, "roster", 0, e) || store_commit(c->st, e))
         goto fail;
     rc = chan_roster_get(c, p, a->org, size, out, e);

@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "base/util.h"
-#include "channel/chan.h"
 #include "cli/cli.h"
 #include "cli/input.h"
 #include "cli/out.h"
@@ -203,11 +202,9 @@ static int anon_sign(struct cli_ctx *ctx, int withdraw)
                 "hides you among %zu members\n",
                 ch.ring, ch.organization, ch.count, ch.count);
     if (cmd_key_passphrase(ctx, 0, pass, sizeof pass, &e) ||
-        keystore_open(key_path, pass, strlen(pass), sk, pk2, &e) ||
-        ring_tag(tag, sk, (const uint8_t *)memo, strlen(memo), &e))
+        keystore_open(key_path, pass, strlen(pass), sk, pk2, &e) || anon_tag(memo, sk, tag_hex, &e))
         goto out;
     sodium_memzero(pass, sizeof pass);
-    hex_encode(tag_hex, tag, sizeof tag);
     mine = anon_signature_by_tag(pub.json, tag_hex);
     if (withdraw && !mine) {
         err_set(&e, ERR_NOT_FOUND, "you have no anonymous signature on memo %s to withdraw", memo);
@@ -216,7 +213,7 @@ static int anon_sign(struct cli_ctx *ctx, int withdraw)
     if (anon_ring_build(ch.ring_obj, &ring, &e))
         goto out;
     progress_start(&prog, ctx->err, ch.count);
-    proved = anon_prove(pub.json, ring, &ch, sk, hash, chan_anon_message, &proof, tag, &e) == 0;
+    proved = anon_prove(pub.json, ring, &ch, sk, hash, &proof, tag, &e) == 0;
     progress_stop(&prog, proved);
     sodium_memzero(sk, sizeof sk);
     if (!proved)
@@ -242,7 +239,7 @@ out:
         cli_fail(ctx, &e);
     sodium_memzero(sk, sizeof sk);
     sodium_memzero(pass, sizeof pass);
-    ring_keys_free(ring);
+    anon_ring_free(ring);
     free(proof);
     json_decref(body);
     buf_release(&path);
@@ -356,7 +353,7 @@ int cmd_verify_signatures(struct cli_ctx *ctx)
     client_reply_init(&pub);
     client_reply_init(&log);
     if (cmd_anon_client(ctx, &c, &e) || anon_get(&c, "public/memos", ctx->args[0], &pub, &e) ||
-        anon_verify_public(pub.json, chan_anon_message, &rep, &e))
+        anon_verify_public(pub.json, &rep, &e))
         goto fail;
     if (!cli_flag(ctx, "no-log")) {
         struct err le;

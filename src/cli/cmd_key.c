@@ -8,13 +8,11 @@
 #include <string.h>
 
 #include "base/util.h"
-#include "channel/chan.h"
 #include "cli/cli.h"
 #include "cli/input.h"
 #include "cli/out.h"
 #include "cli/remote.h"
 #include "client/keystore.h"
-#include "ring/keyfile.h"
 
 int cmd_key_path(const struct cli_ctx *ctx, char *out, size_t n, struct err *e)
 {
@@ -160,12 +158,11 @@ int cmd_key_enroll(struct cli_ctx *ctx)
     int status = CLI_FAIL;
     struct err e;
     struct client_reply me;
-    char path[KEYSTORE_PATH_MAX], pass[INPUT_SECRET_MAX], pctx[512], pk_hex[65];
-    char pop_hex[2 * RING_POP_BYTES + 1];
-    uint8_t sk[32], pk[32], pop[RING_POP_BYTES];
+    char path[KEYSTORE_PATH_MAX], pass[INPUT_SECRET_MAX], pk_hex[65];
+    char pop_hex[KEYSTORE_PROOF_HEX];
+    uint8_t sk[32], pk[32];
     const json_t *member;
     const char *user, *org;
-    size_t pctx_len;
     json_t *body = NULL;
 
     err_init(&e);
@@ -182,17 +179,11 @@ int cmd_key_enroll(struct cli_ctx *ctx)
         err_set(&e, ERR_IO, "the server did not say who you are (GET /api/v1/me)");
         goto out;
     }
-    pctx_len = chan_pop_context(pctx, sizeof pctx, org, user);
-    if (pctx_len == 0 || pctx_len >= sizeof pctx) {
-        err_set(&e, ERR_INVALID, "the user or organization name is too long");
-        goto out;
-    }
     if (cmd_key_passphrase(ctx, 0, pass, sizeof pass, &e) ||
         keystore_open(path, pass, strlen(pass), sk, pk, &e) ||
-        ring_pop_sign(pop, sk, (const uint8_t *)pctx, pctx_len, &e))
+        keystore_enroll_proof(sk, org, user, pop_hex, &e))
         goto out;
     hex_encode(pk_hex, pk, sizeof pk);
-    hex_encode(pop_hex, pop, sizeof pop);
     body = json_pack("{s:s,s:s}", "public_key", pk_hex, "proof", pop_hex);
     if (!body) {
         err_set(&e, ERR_NOMEM, "out of memory");

@@ -12,7 +12,6 @@
 #include "cli/out.h"
 #include "cli/remote.h"
 #include "client/logclient.h"
-#include "tlog/proof.h"
 
 /* ---- shared with cmd_verify.c ------------------------------------------ */
 
@@ -32,7 +31,7 @@ int cmd_log_trusted_key(const struct cli_ctx *ctx, struct client *c, struct tlog
 
     err_init(&why);
     if (given) {
-        if (tlog_verifier_parse(v, given, strlen(given), &why)) {
+        if (logc_key_parse(v, given, &why)) {
             err_set(e, ERR_INVALID, "--log-key is not a verifier key (name+id+key): %s", why.msg);
             goto out;
         }
@@ -42,7 +41,7 @@ int cmd_log_trusted_key(const struct cli_ctx *ctx, struct client *c, struct tlog
     if (logc_pins_path(pins, sizeof pins, e) || logc_pin_get(pins, c->server, key, &found, e))
         goto out;
     if (found) {
-        if (tlog_verifier_parse(v, key, strlen(key), &why)) {
+        if (logc_key_parse(v, key, &why)) {
             err_set(e, ERR_INVALID, "%s: the key pinned for %s is not valid: %s", pins, c->server,
                     why.msg);
             goto out;
@@ -118,7 +117,7 @@ static int check_consistency(struct monitor *m, struct err *e)
     }
     if (logc_fetch_consistency(&m->c, m->st.size, m->cp.size, &p, e))
         return -1;
-    if (tlog_verify_consistency(m->st.size, m->cp.size, m->st.root, m->cp.root, &p, &why))
+    if (logc_verify_consistency(m->st.size, m->cp.size, m->st.root, m->cp.root, &p, &why))
         return inconsistent(m, e,
                             "the log's history was rewritten: the checkpoint of size %" PRIu64
                             " is not consistent with the one seen before (size %" PRIu64
@@ -158,7 +157,7 @@ static uint64_t first_changed_leaf(struct monitor *m, const unsigned char (*hash
         if (logc_fetch_consistency(&m->c, mid, m->cp.size, &p, &e))
             return UINT64_MAX;
         logc_root_of(hashes, mid, r);
-        if (tlog_verify_consistency(mid, m->cp.size, r, m->cp.root, &p, &e) == 0)
+        if (logc_verify_consistency(mid, m->cp.size, r, m->cp.root, &p, &e) == 0)
             lo = mid;
         else
             hi = mid;
@@ -247,7 +246,7 @@ static int recheck_leaf(struct monitor *m, uint64_t i, struct err *e)
     if (logc_fetch_leaves(&m->c, i, i + 1, &rows, h, e) ||
         logc_fetch_inclusion(&m->c, i, m->cp.size, &p, e))
         goto out;
-    if (tlog_verify_inclusion(i, m->cp.size, h[0], &p, m->cp.root, &why)) {
+    if (logc_verify_inclusion(i, m->cp.size, h[0], &p, m->cp.root, &why)) {
         inconsistent(m, e,
                      "leaf %" PRIu64 " was changed after it was logged: its data no longer "
                      "hash to the leaf the signed tree holds (%s)",
@@ -403,7 +402,7 @@ int cmd_log_monitor(struct cli_ctx *ctx)
             goto fail;
         }
     } else if (given) {
-        if (tlog_verifier_parse(&m.v, given, strlen(given), &e))
+        if (logc_key_parse(&m.v, given, &e))
             goto fail;
         snprintf(m.key, sizeof m.key, "%s", given);
     } else {
@@ -468,7 +467,7 @@ int cmd_log_checkpoint(struct cli_ctx *ctx)
     client_init(&c);
     if (cmd_log_client(ctx, &c, &e) || cmd_log_trusted_key(ctx, &c, &v, &e) ||
         logc_fetch_checkpoint(&c, &v, &cp, &e) || logc_get(&c, "/api/v1/log/checkpoint", &o, &e) ||
-        tlog_verifier_format(&v, vk, &e))
+        logc_key_format(&v, vk, &e))
         goto fail;
     logc_hash_encode(cp.root, r64);
     if (cli_flag(ctx, "json")) {
@@ -612,7 +611,7 @@ int cmd_log_proof(struct cli_ctx *ctx)
     if (logc_fetch_leaves(&c, (uint64_t)index, (uint64_t)index + 1, &rows, h, &e) ||
         logc_fetch_inclusion(&c, (uint64_t)index, cp.size, &p, &e))
         goto fail;
-    if (tlog_verify_inclusion((uint64_t)index, cp.size, h[0], &p, cp.root, &why)) {
+    if (logc_verify_inclusion((uint64_t)index, cp.size, h[0], &p, cp.root, &why)) {
         err_set(&e, ERR_CRYPTO, "leaf %lld is NOT in the signed tree of %" PRIu64 " leaves: %s",
                 index, cp.size, why.msg);
         goto fail;

@@ -8,11 +8,11 @@
 #include <string.h>
 
 #include "base/util.h"
-#include "channel/copycheck.h"
 #include "cli/cli.h"
 #include "cli/input.h"
 #include "cli/out.h"
 #include "cli/remote.h"
+#include "client/copycheck.h"
 #include "client/logclient.h"
 
 #include <sodium.h>
@@ -71,37 +71,6 @@ static int looks_like_markdown(const char *text)
         p++;
     }
     return 0;
-}
-
-/* The digests of the copy's paragraphs. A first paragraph written as a
- * Markdown heading ("# Title") counts as the title when that is what makes
- * it match. */
-static json_t *copy_digests(const unsigned char key[COPY_KEY_SIZE], json_t *paras,
-                            const json_t *reg)
-{
-    json_t *out = json_array(), *it;
-    const char *title = json_string_value(json_array_get(reg, 0));
-    size_t i;
-    char hex[COPY_DIGEST_HEX], alt[COPY_DIGEST_HEX];
-    json_array_foreach(paras, i, it)
-    {
-        const char *s = json_string_value(it), *t = s;
-        copy_paragraph_digest(key, s, hex);
-        while (i == 0 && *t == '#')
-            t++;
-        if (i == 0 && t != s && *t == ' ' && title && strcmp(hex, title) != 0) {
-            copy_paragraph_digest(key, t + 1, alt);
-            if (strcmp(alt, title) == 0) {
-                memcpy(hex, alt, sizeof hex);
-                json_array_set_new(paras, 0, json_string(t + 1));
-            }
-        }
-        if (!out || json_array_append_new(out, json_string(hex))) {
-            json_decref(out);
-            return NULL;
-        }
-    }
-    return out;
 }
 
 static const char *para_text(const struct verdict *d, const json_t *entry)
@@ -274,9 +243,9 @@ int cmd_verify(struct cli_ctx *ctx)
     struct verdict d;
     struct tlog_proof proof;
     unsigned char key[COPY_KEY_SIZE], h[TLOG_HASH_SIZE];
-    char *data = NULL, whole[COPY_DIGEST_HEX];
-    json_t *leaf = NULL, *digests = NULL;
-    const json_t *reg;
+    char *data = NULL;
+    int whole = 0;
+    json_t *leaf = NULL;
 
     err_init(&e);
     err_init(&why);
@@ -285,7 +254,7 @@ int cmd_verify(struct cli_ctx *ctx)
     memset(&d, 0, sizeof d);
     if (input_read_text(ctx->args[0], VERIFY_FILE_MAX, &text, &e))
         goto fail;
-    if (copy_find_key(buf_str(&text), d.memo, &d.version, key, &why)) {
+    if (copyc_find_key(buf_str(&text), d.memo, &d.version, key, &why)) {
         d.result = "unverifiable";
         snprintf(d.message, sizeof d.message,
                  "%s has no verification line ('%s <memo> <version> <key>'), so it cannot be "
@@ -313,7 +282,7 @@ int cmd_verify(struct cli_ctx *ctx)
     }
     if (logc_fetch_checkpoint(&c, &v, &d.cp, &e))
         goto fail;
-    tlog_hash_leaf(h, data, strlen(data));
+    logc_leaf_hash(data, strlen(data), h);
     if (d.leaf_index >= d.cp.size) {
         err_set(&e, ERR_CRYPTO,
                 "leaf %" PRIu64 " is beyond the signed checkpoint (%" PRIu64 " leaves)",
@@ -322,25 +291,17 @@ int cmd_verify(struct cli_ctx *ctx)
     }
     if (logc_fetch_inclusion(&c, d.leaf_index, d.cp.size, &proof, &e))
         goto fail;
-    if (tlog_verify_inclusion(d.leaf_index, d.cp.size, h, &proof, d.cp.root, &why)) {
+    if (logc_verify_inclusion(d.leaf_index, d.cp.size, h, &proof, d.cp.root, &why)) {
         err_set(&e, ERR_CRYPTO,
                 "LOG INCONSISTENT: the version's leaf %" PRIu64 " is not in the signed tree: %s",
                 d.leaf_index, why.msg);
         goto fail;
     }
     snprintf(d.at, sizeof d.at, "%s", out_jstr(leaf, "at") ? out_jstr(leaf, "at") : "");
-    reg = json_object_get(leaf, "paragraphs");
-    d.registered = json_array_size(reg);
-    d.paras = copy_text_paragraphs(buf_str(&text));
-    digests = d.paras ? copy_digests(key, d.paras, reg) : NULL;
-    d.cmp = digests ? copy_compare(reg, digests) : NULL;
-    if (!d.cmp) {
-        err_set(&e, ERR_NOMEM, "out of memory (or more than %d paragraphs)", COPY_PARAGRAPHS_MAX);
+    d.registered = json_array_size(json_object_get(leaf, "paragraphs"));
+    if (copyc_compare(key, buf_str(&text), leaf, &d.paras, &d.cmp, &whole, &e))
         goto fail;
-    }
-    copy_text_digest(key, d.paras, whole);
-    if (strcmp(whole, out_jstr(leaf, "digest") ? out_jstr(leaf, "digest") : "") == 0 &&
-        json_is_true(json_object_get(d.cmp, "exact"))) {
+    if (whole && json_is_true(json_object_get(d.cmp, "exact"))) {
         d.result = "exact";
         snprintf(d.message, sizeof d.message,
                  "exact match with version %d of memo %s registered at %s", d.version, d.memo,
@@ -367,7 +328,6 @@ out:
     sodium_memzero(key, sizeof key);
     free(data);
     json_decref(leaf);
-    json_decref(digests);
     json_decref(d.cmp);
     json_decref(d.paras);
     client_release(&c);

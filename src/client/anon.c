@@ -1,6 +1,7 @@
 /* anon.c — choosing a ring and a version, proving, and re-verifying the
  * anonymous signatures of a memo from its public facts. */
 #include "client/anon.h"
+#include "proto/anon.h"
 
 #include "base/util.h"
 
@@ -84,6 +85,20 @@ int anon_find_version(const json_t *pub, int want, int *number, const char **has
     return 0;
 }
 
+void anon_ring_free(struct ring_keys *ring)
+{
+    ring_keys_free(ring);
+}
+
+int anon_tag(const char *memo, const uint8_t sk[RING_SCALAR_BYTES], char tag_hex[65], struct err *e)
+{
+    uint8_t tag[RING_POINT_BYTES];
+    if (ring_tag(tag, sk, (const uint8_t *)memo, strlen(memo), e))
+        return -1;
+    hex_encode(tag_hex, tag, sizeof tag);
+    return 0;
+}
+
 int anon_ring_build(const json_t *ring_obj, struct ring_keys **out, struct err *e)
 {
     int rc = -1;
@@ -149,9 +164,8 @@ const json_t *anon_signature_by_tag(const json_t *pub, const char *tag_hex)
 }
 
 int anon_prove(const json_t *pub, const struct ring_keys *ring, const struct anon_choice *ch,
-               const uint8_t sk[RING_SCALAR_BYTES], const char *version_hash,
-               anon_message_fn message, char **proof_b64, uint8_t tag[RING_POINT_BYTES],
-               struct err *e)
+               const uint8_t sk[RING_SCALAR_BYTES], const char *version_hash, char **proof_b64,
+               uint8_t tag[RING_POINT_BYTES], struct err *e)
 {
     int rc = -1;
     const char *memo = jstr(pub, "memo");
@@ -165,7 +179,7 @@ int anon_prove(const json_t *pub, const struct ring_keys *ring, const struct ano
         rc = err_set(e, ERR_INVALID, "the public memo has no id");
         goto out;
     }
-    msg_len = message(msg, sizeof msg, version_hash);
+    msg_len = proto_anon_message(msg, sizeof msg, version_hash);
     if (msg_len == 0 || msg_len >= sizeof msg) {
         rc = err_set(e, ERR_INVALID, "the version hash is too long");
         goto out;
@@ -276,8 +290,7 @@ static const char *version_hash(const json_t *pub, json_int_t n)
 }
 
 /* Decodes signature s into it; a problem is recorded when it cannot be used. */
-static void sig_decode(const json_t *pub, const json_t *s, anon_message_fn message,
-                       struct sig_item *it, json_t *problems)
+static void sig_decode(const json_t *pub, const json_t *s, struct sig_item *it, json_t *problems)
 {
     const char *tag = jstr(s, "tag"), *b64 = jstr(s, "proof");
     const char *hash = version_hash(pub, jint(s, "version"));
@@ -313,7 +326,7 @@ static void sig_decode(const json_t *pub, const json_t *s, anon_message_fn messa
         problem(problems, "signature %.16s…: the published tag is not the proof's tag", tag);
         return;
     }
-    it->msg_len = message(it->msg, sizeof it->msg, hash);
+    it->msg_len = proto_anon_message(it->msg, sizeof it->msg, hash);
     it->valid = it->msg_len > 0 && it->msg_len < sizeof it->msg;
 }
 
@@ -409,7 +422,7 @@ static void check_ring_chain(const json_t *rings, json_t *problems)
     }
 }
 
-int anon_verify_public(const json_t *pub, anon_message_fn message, json_t **report, struct err *e)
+int anon_verify_public(const json_t *pub, json_t **report, struct err *e)
 {
     int rc = -1;
     const json_t *rings = json_object_get(pub, "rings");
@@ -434,7 +447,7 @@ int anon_verify_public(const json_t *pub, anon_message_fn message, json_t **repo
     check_ring_chain(rings, problems);
     json_array_foreach(sigs, i, s)
     {
-        sig_decode(pub, s, message, &items[i], problems);
+        sig_decode(pub, s, &items[i], problems);
         for (j = 0; j < i; j++)
             if (jstr(s, "tag") && jstr(items[j].obj, "tag") &&
                 strcmp(jstr(s, "tag"), jstr(items[j].obj, "tag")) == 0) {

@@ -3,9 +3,8 @@
  * /api/v1/public/memos/:id), choosing the ring and the version, proving
  * locally, and re-verifying every anonymous signature from public data alone.
  *
- * The bytes a proof signs are the channel's (chan_anon_message); this layer
- * does not link the channel, so the caller passes that function in. The
- * scope of every proof is the memo's public id. Nothing here talks to a
+ * The bytes a proof signs are the protocol's (proto_anon_message), the same
+ * the server verifies. The scope of every proof is the memo's public id. Nothing here talks to a
  * server: the caller fetches the JSON and posts the request. */
 #ifndef DISSENT_CLIENT_ANON_H
 #define DISSENT_CLIENT_ANON_H
@@ -16,10 +15,6 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
-
-/* Writes the message of a version hash (NULL: withdraw) into buf (size n)
- * and returns its length: chan_anon_message. */
-typedef size_t (*anon_message_fn)(char *buf, size_t n, const char *version_hash);
 
 /* Rings smaller than this get a warning: an anonymous signature hides its
  * signer among the ring's members only. */
@@ -49,8 +44,17 @@ int anon_find_version(const json_t *pub, int want, int *number, const char **has
 
 /* Builds the ring of a ring object {keys:[hex], digest, count} and checks
  * that its digest and count are the published ones (ERR_CRYPTO otherwise).
- * On success *out owns the ring (ring_keys_free). Returns 0 or -1 with e. */
+ * On success *out owns the ring (anon_ring_free). Returns 0 or -1 with e. */
 int anon_ring_build(const json_t *ring_obj, struct ring_keys **out, struct err *e) WUR;
+
+/* Frees a ring of anon_ring_build (NULL is fine). */
+void anon_ring_free(struct ring_keys *ring);
+
+/* The tag the key sk gives on memo (its public id), as 64 hex digits: the
+ * same member on the same memo always gives the same tag. Returns 0 or -1
+ * with e. */
+int anon_tag(const char *memo, const uint8_t sk[RING_SCALAR_BYTES], char tag_hex[65],
+             struct err *e) WUR;
 
 /* The published signature carrying tag (64 hex digits) in pub, or NULL. */
 const json_t *anon_signature_by_tag(const json_t *pub, const char *tag_hex);
@@ -60,9 +64,8 @@ const json_t *anon_signature_by_tag(const json_t *pub, const char *tag_hex);
  * On success *proof_b64 is a malloc'd standard-base64 string (free()) and
  * tag holds the proof's tag. Returns 0 or -1 with e. */
 int anon_prove(const json_t *pub, const struct ring_keys *ring, const struct anon_choice *ch,
-               const uint8_t sk[RING_SCALAR_BYTES], const char *version_hash,
-               anon_message_fn message, char **proof_b64, uint8_t tag[RING_POINT_BYTES],
-               struct err *e) WUR;
+               const uint8_t sk[RING_SCALAR_BYTES], const char *version_hash, char **proof_b64,
+               uint8_t tag[RING_POINT_BYTES], struct err *e) WUR;
 
 /* The body of POST /api/v1/anonymous/memos/:id/signatures for one proof:
  * {signatures:[{version (null when 0: withdraw), organization, ring,
@@ -81,8 +84,7 @@ json_t *anon_request(int version, const struct anon_choice *ch, const char *proo
  *    problems:[text]}
  * Returns 0 when the check could run (ok tells the result), -1 with e when
  * pub is not a public memo at all. */
-int anon_verify_public(const json_t *pub, anon_message_fn message, json_t **report,
-                       struct err *e) WUR;
+int anon_verify_public(const json_t *pub, json_t **report, struct err *e) WUR;
 
 /* Adds to report (anon_verify_public's) the check that every version hash
  * and every ring digest of pub appears in a leaf of log ({leaves:[{data}]}

@@ -2,6 +2,8 @@
 #include "client/keystore.h"
 #include "client/files.h"
 
+#include "base/util.h"
+#include "proto/anon.h"
 #include "ring/keyfile.h"
 #include "ring/triptych.h"
 
@@ -109,4 +111,20 @@ int keystore_public(const char *path, uint8_t pk[32], struct err *e)
         return -1;
     }
     return ring_keyfile_public(pk, file, sizeof file, e);
+}
+
+_Static_assert(KEYSTORE_PROOF_HEX == 2 * RING_POP_BYTES + 1, "proof hex size");
+
+int keystore_enroll_proof(const uint8_t sk[32], const char *org, const char *username,
+                          char proof_hex[KEYSTORE_PROOF_HEX], struct err *e)
+{
+    char pctx[512];
+    uint8_t pop[RING_POP_BYTES];
+    size_t pctx_len = proto_pop_context(pctx, sizeof pctx, org, username);
+    if (pctx_len == 0 || pctx_len >= sizeof pctx)
+        return err_set(e, ERR_INVALID, "the user or organization name is too long");
+    if (ring_pop_sign(pop, sk, (const uint8_t *)pctx, pctx_len, e))
+        return -1;
+    hex_encode(proof_hex, pop, sizeof pop);
+    return 0;
 }

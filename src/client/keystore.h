@@ -16,6 +16,8 @@
 #define KEYSTORE_PATH_MAX 1024
 /* Shortest passphrase accepted for a new key file. */
 #define KEYSTORE_PASS_MIN 8
+/* A proof of possession as hex, with its NUL (2 * RING_POP_BYTES + 1). */
+#define KEYSTORE_PROOF_HEX 129
 
 /* Writes the default key file path into out (size n). Returns 0, or -1
  * (ERR_INVALID) when neither XDG_CONFIG_HOME (absolute) nor HOME is set. */
@@ -44,5 +46,12 @@ int keystore_open(const char *path, const char *pass, size_t pass_len, uint8_t s
 /* The public key stored in the key file at path, without the passphrase (not
  * authenticated until the file is opened). Returns 0 or -1 with e. */
 int keystore_public(const char *path, uint8_t pk[32], struct err *e) WUR;
+
+/* The proof of possession that enrolls the key sk (public key pk) in the
+ * roster of organization org for member username: ring_pop_sign over
+ * proto_pop_context(org, username), as hex. ERR_INVALID when the names are
+ * too long. Returns 0 or -1 with e. */
+int keystore_enroll_proof(const uint8_t sk[32], const char *org, const char *username,
+                          char proof_hex[KEYSTORE_PROOF_HEX], struct err *e) WUR;
 
 #endif

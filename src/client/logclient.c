@@ -1,11 +1,13 @@
 /* logclient.c — the public transparency log seen from outside: fetching and
- * checking checkpoints, leaves and proofs; compact ranges; leaf shapes; the
- * monitor's state file and the pinned keys of `dissent verify`. */
+ * checking checkpoints, leaves and proofs; compact ranges; leaf shapes (the
+ * table of proto/events.h); the monitor's state file and the pinned keys of
+ * `dissent verify`. */
 #include "client/logclient.h"
 #include "client/files.h"
 
 #include "base/buf.h"
 #include "base/util.h"
+#include "proto/events.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -84,327 +86,44 @@ void logc_hash_encode(const unsigned char h[TLOG_HASH_SIZE], char out[48])
     sodium_bin2base64(out, 48, h, TLOG_HASH_SIZE, sodium_base64_VARIANT_ORIGINAL);
 }
 
+/* ---- keys and proofs ---------------------------------------------------- */
+
+int logc_key_parse(struct tlog_verifier *v, const char *key, struct err *e)
+{
+    return tlog_verifier_parse(v, key, strlen(key), e);
+}
+
+int logc_key_format(const struct tlog_verifier *v, char key[TLOG_VERIFIER_KEY_MAX], struct err *e)
+{
+    return tlog_verifier_format(v, key, e);
+}
+
+void logc_leaf_hash(const char *data, size_t len, unsigned char out[TLOG_HASH_SIZE])
+{
+    tlog_hash_leaf(out, data, len);
+}
+
+int logc_verify_inclusion(uint64_t index, uint64_t size,
+                          const unsigned char leaf_hash[TLOG_HASH_SIZE], const struct tlog_proof *p,
+                          const unsigned char root[TLOG_HASH_SIZE], struct err *e)
+{
+    return tlog_verify_inclusion(index, size, leaf_hash, p, root, e);
+}
+
+int logc_verify_consistency(uint64_t from, uint64_t to,
+                            const unsigned char from_root[TLOG_HASH_SIZE],
+                            const unsigned char to_root[TLOG_HASH_SIZE], const struct tlog_proof *p,
+                            struct err *e)
+{
+    return tlog_verify_consistency(from, to, from_root, to_root, p, e);
+}
+
 /* ---- leaves ------------------------------------------------------------ */
-
-static int is_hex64(const json_t *j)
-{
-    const char *s = json_string_value(j);
-    if (!s || strlen(s) != 64)
-        return 0;
-    for (; *s; s++)
-        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
-            return 0;
-    return 1;
-}
-
-static int is_time(const json_t *j)
-{
-    const char *s = json_string_value(j);
-    int64_t t;
-    return s && strlen(s) == 20 && time_parse_utc(s, &t) == 0;
-}
-
-static int is_time_or_null(const json_t *j)
-{
-    return json_is_null(j) || is_time(j);
-}
-
-static int is_memo_id(const json_t *j)
-{
-    const char *s = json_string_value(j);
-    if (!s || strlen(s) != RANDOM_ID_LEN)
-        return 0;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
-            return 0;
-    return 1;
-}
-
-static int is_version(const json_t *j)
-{
-    return json_is_integer(j) && json_integer_value(j) >= 1 && json_integer_value(j) <= 1000000;
-}
-
-static int is_word(const json_t *j)
-{
-    const char *s = json_string_value(j);
-    if (!s || !*s || strlen(s) > 64)
-        return 0;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-              *s == '-' || *s == '_' || *s == '.'))
-            return 0;
-    return 1;
-}
-
-static int is_hex128(const json_t *j)
-{
-    const char *s = json_string_value(j);
-    if (!s || strlen(s) != 128)
-        return 0;
-    for (; *s; s++)
-        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
-            return 0;
-    return 1;
-}
-
-/* A day "YYYY-MM-DD": anonymous events carry no time of day. */
-static int is_day(const json_t *j)
-{
-    const char *s = json_string_value(j);
-    int64_t t;
-    return s && strlen(s) == 10 && time_parse_utc(s, &t) == 0;
-}
-
-static int is_count(const json_t *j)
-{
-    return json_is_integer(j) && json_integer_value(j) >= 0;
-}
-
-static int is_paragraphs(const json_t *j)
-{
-    size_t i;
-    json_t *it;
-    if (!json_is_array(j) || json_array_size(j) == 0)
-        return 0;
-    json_array_foreach(j, i, it) if (!is_hex64(it)) return 0;
-    return 1;
-}
-
-static int is_counts(const json_t *j)
-{
-    return json_is_object(j);
-}
-
-static int one_of(const json_t *j, const char *const *names)
-{
-    const char *s = json_string_value(j);
-    for (; s && *names; names++)
-        if (strcmp(s, *names) == 0)
-            return 1;
-    return 0;
-}
-
-static const char *const markings[] = {"UNCLASSIFIED", "SBU", "CONFIDENTIAL", "SECRET", NULL};
-static const char *const actions[] = {"add", "move", "withdraw", NULL};
-static const char *const events[] = {"circulated", "submitted", "acknowledged", "extended",
-                                     "answered",   "closed",    "withdrawn",    NULL};
-static const char *const states[] = {"draft",    "circulating", "submitted", "acknowledged",
-                                     "answered", "closed",      "withdrawn", NULL};
-
-static int is_marking(const json_t *j)
-{
-    return one_of(j, markings);
-}
-static int is_action(const json_t *j)
-{
-    return one_of(j, actions);
-}
-static int is_event(const json_t *j)
-{
-    return one_of(j, events);
-}
-static int is_state(const json_t *j)
-{
-    return one_of(j, states);
-}
-
-struct rule {
-    const char *name;
-    int (*ok)(const json_t *);
-    const char *what;
-};
-
-static const struct rule common_rules[] = {
-    {"at", is_time, "a UTC time YYYY-MM-DDTHH:MM:SSZ"},
-    {"memo", is_memo_id, "a memo id of 26 lowercase letters and digits"},
-    {NULL, NULL, NULL},
-};
-/* Roster changes belong to an organization, not a memo. */
-static const struct rule roster_head_rules[] = {
-    {"at", is_time, "a UTC time YYYY-MM-DDTHH:MM:SSZ"},
-    {NULL, NULL, NULL},
-};
-/* Anonymous co-signatures carry the day only. */
-static const struct rule anon_head_rules[] = {
-    {"at", is_day, "a UTC day YYYY-MM-DD"},
-    {"memo", is_memo_id, "a memo id of 26 lowercase letters and digits"},
-    {NULL, NULL, NULL},
-};
-static const char *const roster_actions[] = {"add", "rekey", NULL};
-static const char *const anon_actions[] = {"added", "moved", "replaced", "withdrawn", NULL};
-static int is_roster_action(const json_t *j)
-{
-    return one_of(j, roster_actions);
-}
-static int is_anon_action(const json_t *j)
-{
-    return one_of(j, anon_actions);
-}
-static const struct rule roster_rules[] = {
-    {"organization", is_word, "an organization slug"},
-    {"action", is_roster_action, "add or rekey"},
-    {"public_key", is_hex64, "64 lowercase hex digits"},
-    {"size", is_count, "a roster size"},
-    {NULL, NULL, NULL},
-};
-static const struct rule ring_rules[] = {
-    {"organization", is_word, "an organization slug"},
-    {"ring", is_version, "a ring number"},
-    {"roster_size", is_count, "a roster size"},
-    {"digest", is_hex128, "128 lowercase hex digits"},
-    {"count", is_version, "a number of keys"},
-    {NULL, NULL, NULL},
-};
-static const struct rule anon_rules[] = {
-    {"action", is_anon_action, "added, moved, replaced or withdrawn"},
-    {"version", is_version, "a version number"},
-    {"organization", is_word, "an organization slug"},
-    {"ring", is_version, "a ring number"},
-    {"tag", is_hex64, "64 lowercase hex digits"},
-    {"counts", is_counts, "an object"},
-    {NULL, NULL, NULL},
-};
-static const struct rule version_rules[] = {
-    {"version", is_version, "a version number"},
-    {"hash", is_hex64, "64 lowercase hex digits"},
-    {"marking", is_marking, "UNCLASSIFIED, SBU, CONFIDENTIAL or SECRET"},
-    {"channel", is_word, "a channel slug"},
-    {"digest", is_hex64, "64 lowercase hex digits"},
-    {"paragraphs", is_paragraphs, "a non-empty array of 64-hex-digit digests"},
-    {NULL, NULL, NULL},
-};
-static const struct rule signature_rules[] = {
-    {"action", is_action, "add, move or withdraw"},
-    {"version", is_version, "a version number"},
-    {"commitment", is_hex64, "64 lowercase hex digits"},
-    {"counts", is_counts, "an object"},
-    {NULL, NULL, NULL},
-};
-static const struct rule state_rules[] = {
-    {"event", is_event, "a known event"},
-    {"state", is_state, "a known state"},
-    {"latest_version", is_version, "a version number"},
-    {NULL, NULL, NULL},
-};
-static const struct rule submitted_rules[] = {
-    {"acknowledge_due", is_time_or_null, "a UTC time or null"},
-    {"answer_due", is_time_or_null, "a UTC time or null"},
-    {NULL, NULL, NULL},
-};
-static const struct rule extended_rules[] = {
-    {"answer_due", is_time_or_null, "a UTC time or null"},
-    {"reason_hash", is_hex64, "64 lowercase hex digits"},
-    {NULL, NULL, NULL},
-};
-static const struct rule answered_rules[] = {
-    {"answer_hash", is_hex64, "64 lowercase hex digits"},
-    {NULL, NULL, NULL},
-};
-
-/* Checks the fields of one rule list; counts them in *seen. */
-static int check_rules(const json_t *o, const struct rule *rules, size_t *seen, struct err *e)
-{
-    for (const struct rule *r = rules; r && r->name; r++) {
-        const json_t *v = json_object_get(o, r->name);
-        if (!v)
-            return err_set(e, ERR_INVALID, "field '%s' is missing", r->name);
-        if (!r->ok(v))
-            return err_set(e, ERR_INVALID, "field '%s' is not %s", r->name, r->what);
-        (*seen)++;
-    }
-    return 0;
-}
 
 int logc_leaf_check(const char *data, size_t len, json_t **parsed, struct err *e)
 {
-    int rc = -1;
-    json_t *o = NULL;
-    char *again = NULL;
-    const char *kind, *event;
-    const struct rule *extra = NULL, *rules = NULL, *head = common_rules;
-    size_t seen = 2; /* v and kind */
-    json_error_t je;
-
-    o = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
-    if (!o || !json_is_object(o)) {
-        err_set(e, ERR_INVALID, "not a JSON object");
-        goto out;
-    }
-    again = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
-    if (!again || strlen(again) != len || memcmp(again, data, len) != 0) {
-        err_set(e, ERR_INVALID, "not in canonical form (compact JSON, sorted keys, ASCII)");
-        goto out;
-    }
-    if (!json_is_integer(json_object_get(o, "v")) ||
-        json_integer_value(json_object_get(o, "v")) != 1) {
-        err_set(e, ERR_INVALID, "field 'v' is not 1");
-        goto out;
-    }
-    kind = json_string_value(json_object_get(o, "kind"));
-    if (!kind) {
-        err_set(e, ERR_INVALID, "field 'kind' is missing");
-        goto out;
-    }
-    if (strcmp(kind, "version") == 0) {
-        rules = version_rules;
-    } else if (strcmp(kind, "signature") == 0) {
-        rules = signature_rules;
-    } else if (strcmp(kind, "state") == 0) {
-        rules = state_rules;
-    } else if (strcmp(kind, "ring") == 0) {
-        rules = ring_rules;
-    } else if (strcmp(kind, "roster") == 0) {
-        rules = roster_rules;
-        head = roster_head_rules;
-    } else if (strcmp(kind, "anonymous-signature") == 0) {
-        rules = anon_rules;
-        head = anon_head_rules;
-    } else {
-        err_set(e, ERR_INVALID, "unknown kind '%.40s'", kind);
-        goto out;
-    }
-    if (check_rules(o, head, &seen, e) || check_rules(o, rules, &seen, e))
-        goto out;
-    event = rules == state_rules ? json_string_value(json_object_get(o, "event")) : NULL;
-    if (event && strcmp(event, "submitted") == 0)
-        extra = submitted_rules;
-    else if (event && strcmp(event, "extended") == 0)
-        extra = extended_rules;
-    else if (event && strcmp(event, "answered") == 0)
-        extra = answered_rules;
-    if (check_rules(o, extra, &seen, e))
-        goto out;
-    if (json_object_size(o) != seen) {
-        const char *k;
-        json_t *v;
-        const char *unknown = "?";
-        json_object_foreach(o, k, v)
-        {
-            int known = strcmp(k, "v") == 0 || strcmp(k, "kind") == 0;
-            for (const struct rule *r = head; !known && r->name; r++)
-                known = strcmp(k, r->name) == 0;
-            for (const struct rule *r = rules; !known && r->name; r++)
-                known = strcmp(k, r->name) == 0;
-            for (const struct rule *r = extra; !known && r && r->name; r++)
-                known = strcmp(k, r->name) == 0;
-            if (!known) {
-                unknown = k;
-                break;
-            }
-        }
-        err_set(e, ERR_INVALID, "unexpected field '%.40s' in a %s leaf", unknown, kind);
-        goto out;
-    }
-    if (parsed) {
-        *parsed = o;
-        o = NULL;
-    }
-    rc = 0;
-out:
-    free(again);
-    json_decref(o);
-    return rc;
+    /* The same table the server builds its leaves from. */
+    return proto_leaf_check(data, len, parsed, e);
 }
 
 /* ---- the public log API ------------------------------------------------ */

@@ -64,12 +64,41 @@ int logc_hash_decode(const char *b64, unsigned char out[TLOG_HASH_SIZE]) WUR;
 /* Writes the standard padded base64 of a 32-byte hash and a NUL (45 bytes). */
 void logc_hash_encode(const unsigned char h[TLOG_HASH_SIZE], char out[48]);
 
+/* ---- keys and proofs ---------------------------------------------------- */
+
+/* Parses a verifier key "name+id+key" (tlog/note.h) into v. Returns 0 or -1
+ * (ERR_INVALID) with e. */
+int logc_key_parse(struct tlog_verifier *v, const char *key, struct err *e) WUR;
+
+/* The string form of v into key. Returns 0 or -1 with e. */
+int logc_key_format(const struct tlog_verifier *v, char key[TLOG_VERIFIER_KEY_MAX],
+                    struct err *e) WUR;
+
+/* The leaf hash of leaf bytes data[0..len) (RFC 9162: SHA-256(0x00 || data)). */
+void logc_leaf_hash(const char *data, size_t len, unsigned char out[TLOG_HASH_SIZE]);
+
+/* Verifies a proof (logc_fetch_inclusion) that the leaf with hash leaf_hash
+ * is leaf index of the tree of size leaves with root root. Returns 0, or -1
+ * (ERR_CRYPTO) with e saying why. */
+int logc_verify_inclusion(uint64_t index, uint64_t size,
+                          const unsigned char leaf_hash[TLOG_HASH_SIZE], const struct tlog_proof *p,
+                          const unsigned char root[TLOG_HASH_SIZE], struct err *e) WUR;
+
+/* Verifies a proof (logc_fetch_consistency) that the tree of size to with
+ * root to_root extends the tree of size from with root from_root. Returns 0,
+ * or -1 (ERR_CRYPTO) with e saying why. */
+int logc_verify_consistency(uint64_t from, uint64_t to,
+                            const unsigned char from_root[TLOG_HASH_SIZE],
+                            const unsigned char to_root[TLOG_HASH_SIZE], const struct tlog_proof *p,
+                            struct err *e) WUR;
+
 /* ---- leaves ------------------------------------------------------------ */
 
 /* Checks that data[0..len) is a well-formed channel-event leaf: a JSON
  * object in canonical form (compact, sorted keys, ASCII: re-encoding gives
  * the same bytes), "v" 1, a known "kind" with exactly the fields of
- * docs/protocol-tlog.md §2, each of the right type and shape. On success
+ * docs/protocol-tlog.md §2, each of the right type and shape: the table of
+ * leaf kinds the server builds its leaves from (proto/events.h). On success
  * and when parsed is non-NULL, *parsed holds the object (a new reference).
  * Returns 0, or -1 with ERR_INVALID and a message naming the field. */
 int logc_leaf_check(const char *data, size_t len, json_t **parsed, struct err *e) WUR;

@@ -54,9 +54,9 @@ LIBS="$PKG_LIBS -ldecaf -lpthread -lm"
 
 # Who may call whom (the Makefile's DEPS_* table).
 declare -A DEPS=(
-  [base]="base" [tlog]="tlog base" [ring]="ring base" [store]="store base"
-  [channel]="channel store tlog ring base" [http]="http channel store tlog ring base"
-  [client]="client ring tlog base"
+  [base]="base" [tlog]="tlog base" [ring]="ring base" [proto]="proto ring tlog base"
+  [store]="store base" [channel]="channel store proto tlog ring base"
+  [http]="http channel store proto tlog ring base" [client]="client proto ring tlog base"
 )
 
 # Seeds read in place from the shared vectors (read-only: libFuzzer writes new

@@ -343,14 +343,19 @@ static void add_signature(json_t *pub, const uint8_t sk[32], const uint8_t pk[32
     assert_int_equal(anon_find_ring(pub, pk, &ch, &e), 0);
     assert_int_equal(anon_find_version(pub, v, &number, &hash, &e), 0);
     assert_int_equal(anon_ring_build(ch.ring_obj, &ring, &e), 0);
-    assert_int_equal(anon_prove(pub, ring, &ch, sk, hash, chan_anon_message, &proof, tag, &e), 0);
+    assert_int_equal(anon_prove(pub, ring, &ch, sk, hash, &proof, tag, &e), 0);
     hex_encode(tag_hex, tag, 32);
+    {
+        char mine[65]; /* the tag the CLI looks its signature up by */
+        assert_int_equal(anon_tag(MEMO, sk, mine, &e), 0);
+        assert_string_equal(mine, tag_hex);
+    }
     json_array_append_new(json_object_get(pub, "signatures"),
                           json_pack("{s:s,s:i,s:s,s:i,s:s}", "tag", tag_hex, "version", number,
                                     "organization", ch.organization, "ring", ch.ring, "proof",
                                     proof));
     free(proof);
-    ring_keys_free(ring);
+    anon_ring_free(ring);
 }
 
 static void set_counts(json_t *pub, const char *anon_json)
@@ -423,7 +428,7 @@ static void test_anon_helpers(void **state)
     assert_non_null(strstr(e.msg, "versions 1 to 2"));
 
     /* nothing signed: verifies, counts zero */
-    assert_int_equal(anon_verify_public(pub, chan_anon_message, &rep, &e), 0);
+    assert_int_equal(anon_verify_public(pub, &rep, &e), 0);
     assert_true(json_is_true(json_object_get(rep, "ok")));
     json_decref(rep);
 
@@ -433,7 +438,7 @@ static void test_anon_helpers(void **state)
     set_counts(pub,
                "{\"total\":2,\"by_version\":[{\"version\":1,\"count\":1},{\"version\":2,"
                "\"count\":1}],\"by_organization\":[{\"organization\":\"state\",\"count\":2}]}");
-    assert_int_equal(anon_verify_public(pub, chan_anon_message, &rep, &e), 0);
+    assert_int_equal(anon_verify_public(pub, &rep, &e), 0);
     assert_true(json_is_true(json_object_get(rep, "ok")));
     assert_int_equal(json_integer_value(json_object_get(rep, "verified")), 2);
     assert_true(json_equal(json_object_get(rep, "counts"), json_object_get(rep, "server_counts")));
@@ -443,7 +448,7 @@ static void test_anon_helpers(void **state)
     set_counts(pub,
                "{\"total\":3,\"by_version\":[{\"version\":1,\"count\":1},{\"version\":2,"
                "\"count\":2}],\"by_organization\":[{\"organization\":\"state\",\"count\":3}]}");
-    assert_int_equal(anon_verify_public(pub, chan_anon_message, &rep, &e), 0);
+    assert_int_equal(anon_verify_public(pub, &rep, &e), 0);
     assert_false(json_is_true(json_object_get(rep, "ok")));
     assert_true(report_has(rep, "the server counts 3 anonymous signatures; 2 verify"));
     assert_true(report_has(rep, "per version differ"));
@@ -455,7 +460,7 @@ static void test_anon_helpers(void **state)
     /* a signature moved to another version by the server no longer verifies */
     sig = json_array_get(json_object_get(pub, "signatures"), 0);
     json_object_set_new(sig, "version", json_integer(2));
-    assert_int_equal(anon_verify_public(pub, chan_anon_message, &rep, &e), 0);
+    assert_int_equal(anon_verify_public(pub, &rep, &e), 0);
     assert_false(json_is_true(json_object_get(rep, "ok")));
     assert_true(report_has(rep, "does not verify against ring 1 of 'state'"));
     assert_int_equal(json_integer_value(json_object_get(rep, "verified")), 1);
@@ -464,7 +469,7 @@ static void test_anon_helpers(void **state)
 
     /* a published signature twice (one member counted twice) */
     json_array_append(json_object_get(pub, "signatures"), sig);
-    assert_int_equal(anon_verify_public(pub, chan_anon_message, &rep, &e), 0);
+    assert_int_equal(anon_verify_public(pub, &rep, &e), 0);
     assert_true(report_has(rep, "is published twice"));
     json_decref(rep);
     json_array_remove(json_object_get(pub, "signatures"), 2);
@@ -477,7 +482,7 @@ static void test_anon_helpers(void **state)
             r, "digest",
             json_string("00000000000000000000000000000000000000000000000000000000000000000000000000"
                         "000000000000000000000000000000000000000000000000000000"));
-        assert_int_equal(anon_verify_public(pub, chan_anon_message, &rep, &e), 0);
+        assert_int_equal(anon_verify_public(pub, &rep, &e), 0);
         assert_true(report_has(rep, "published digest or count does not match"));
         json_decref(rep);
         json_object_set_new(r, "digest", json_string(d));
@@ -491,7 +496,7 @@ static void test_anon_helpers(void **state)
         json_object_set_new(r2, "ring", json_integer(2));
         json_array_remove(json_object_get(r2, "keys"), 0);
         json_array_append_new(json_object_get(pub, "rings"), r2);
-        assert_int_equal(anon_verify_public(pub, chan_anon_message, &rep, &e), 0);
+        assert_int_equal(anon_verify_public(pub, &rep, &e), 0);
         assert_true(report_has(rep, "ring 2 of 'state' lacks a key of ring 1"));
         json_decref(rep);
         /* and the newest ring holding a key is chosen */
@@ -502,7 +507,7 @@ static void test_anon_helpers(void **state)
     }
 
     /* the transparency log */
-    assert_int_equal(anon_verify_public(pub, chan_anon_message, &rep, &e), 0);
+    assert_int_equal(anon_verify_public(pub, &rep, &e), 0);
     {
         char leaf[400];
         json_t *log;
@@ -615,7 +620,7 @@ static void test_sign_anonymous(void **state)
                             json_string(tag));
         set_counts(pub, "{\"total\":1,\"by_version\":[{\"version\":1,\"count\":1}],"
                         "\"by_organization\":[{\"organization\":\"state\",\"count\":1}]}");
-        assert_int_equal(anon_verify_public(pub, chan_anon_message, &rep, &e), 0);
+        assert_int_equal(anon_verify_public(pub, &rep, &e), 0);
         assert_true(json_is_true(json_object_get(rep, "ok")));
         json_decref(rep);
     }

@@ -1,7 +1,9 @@
 /* Tests for src/client/logclient.c: the compact range against the library's
  * tree (every size up to 300), canonical base64 of hashes, the shapes of
- * channel-event leaves, and the monitor's state file (round trip, mode 0600,
- * damage detected) and pinned keys. */
+ * channel-event leaves, the key and proof wrappers the CLI calls (against
+ * the library's proofs, and a changed leaf or root refused), and the
+ * monitor's state file (round trip, mode 0600, damage detected) and pinned
+ * keys. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -49,6 +51,52 @@ static void test_range_matches_tree(void **state)
         logc_root_of((const unsigned char(*)[TLOG_HASH_SIZE])all, i + 1, got);
         assert_memory_equal(got, want, TLOG_HASH_SIZE);
     }
+    tlog_memstore_release(&ms);
+}
+
+static void test_keys_and_proofs(void **state)
+{
+    (void)state;
+    struct tlog_memstore ms;
+    struct tlog_signer sg;
+    struct tlog_verifier v;
+    struct tlog_proof p;
+    struct err e;
+    char key[TLOG_VERIFIER_KEY_MAX], again[TLOG_VERIFIER_KEY_MAX];
+    unsigned char leaf[TLOG_HASH_SIZE], want[TLOG_HASH_SIZE], r7[TLOG_HASH_SIZE],
+        r20[TLOG_HASH_SIZE];
+
+    err_init(&e);
+    assert_int_equal(tlog_signer_generate(&sg, "example.org/log", &e), 0);
+    assert_int_equal(tlog_verifier_format(&sg.pub, key, &e), 0);
+    assert_int_equal(logc_key_parse(&v, key, &e), 0);
+    assert_int_equal(logc_key_format(&v, again, &e), 0);
+    assert_string_equal(again, key);
+    assert_int_equal(logc_key_parse(&v, "example.org/log+nothex+AAAA", &e), -1);
+    tlog_signer_wipe(&sg);
+
+    tlog_memstore_init(&ms);
+    for (unsigned i = 0; i < 20; i++) {
+        char data[32];
+        snprintf(data, sizeof data, "leaf %u", i);
+        logc_leaf_hash(data, strlen(data), leaf);
+        tlog_hash_leaf(want, data, strlen(data));
+        assert_memory_equal(leaf, want, TLOG_HASH_SIZE);
+        assert_int_equal(tlog_memstore_append(&ms, leaf, &e), 0);
+    }
+    struct tlog_node_source src = tlog_memstore_source(&ms);
+    assert_int_equal(tlog_root(&src, 7, r7, &e), 0);
+    assert_int_equal(tlog_root(&src, 20, r20, &e), 0);
+    logc_leaf_hash("leaf 5", 6, leaf);
+    assert_int_equal(tlog_prove_inclusion(&src, 5, 20, &p, &e), 0);
+    assert_int_equal(logc_verify_inclusion(5, 20, leaf, &p, r20, &e), 0);
+    logc_leaf_hash("leaf 6", 6, leaf);
+    assert_int_equal(logc_verify_inclusion(5, 20, leaf, &p, r20, &e), -1);
+    assert_int_equal(e.code, ERR_CRYPTO);
+    assert_int_equal(tlog_prove_consistency(&src, 7, 20, &p, &e), 0);
+    assert_int_equal(logc_verify_consistency(7, 20, r7, r20, &p, &e), 0);
+    assert_int_equal(logc_verify_consistency(7, 20, r20, r20, &p, &e), -1);
+    assert_int_equal(e.code, ERR_CRYPTO);
     tlog_memstore_release(&ms);
 }
 
@@ -261,9 +309,9 @@ static void test_state_file_unreadable(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_range_matches_tree),    cmocka_unit_test(test_hash_base64),
-        cmocka_unit_test(test_leaf_shapes),           cmocka_unit_test(test_state_file),
-        cmocka_unit_test(test_state_file_unreadable),
+        cmocka_unit_test(test_range_matches_tree), cmocka_unit_test(test_hash_base64),
+        cmocka_unit_test(test_keys_and_proofs),    cmocka_unit_test(test_leaf_shapes),
+        cmocka_unit_test(test_state_file),         cmocka_unit_test(test_state_file_unreadable),
     };
     if (sodium_init() < 0)
         return 1;

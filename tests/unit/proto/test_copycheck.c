@@ -1,4 +1,4 @@
-/* Tests for src/channel/copycheck.c: paragraph normalization (white space,
+/* Tests for src/proto/copycheck.c: paragraph normalization (white space,
  * wrapping, CRLF), banners and the verification line dropped from copies,
  * the verification line found / absent / malformed, keyed digests against an
  * independent HMAC, the rendering round trip, and copy_compare: exact,
@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "base/util.h"
-#include "channel/copycheck.h"
+#include "proto/copycheck.h"
 
 static const char MEMO[] = "abcdefghijklmnopqrstuvwxyz";
 

@@ -13,8 +13,8 @@
  * re-wrapping and re-indenting a copy changes nothing. docs/protocol-tlog.md
  * gives the byte layouts.
  */
-#ifndef DISSENT_CHANNEL_COPYCHECK_H
-#define DISSENT_CHANNEL_COPYCHECK_H
+#ifndef DISSENT_PROTO_COPYCHECK_H
+#define DISSENT_PROTO_COPYCHECK_H
 
 #include "base/buf.h"
 #include "base/err.h"

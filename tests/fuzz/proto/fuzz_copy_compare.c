@@ -6,7 +6,7 @@
  * common subsequence; "exact" means both lists are equal. */
 #include "../fuzz.h"
 
-#include "channel/copycheck.h"
+#include "proto/copycheck.h"
 
 static json_t *list_of(const uint8_t *p, size_t n)
 {

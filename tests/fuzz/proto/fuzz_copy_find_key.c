@@ -2,7 +2,7 @@
 #include "../fuzz.h"
 
 #include "base/util.h"
-#include "channel/copycheck.h"
+#include "proto/copycheck.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -7,7 +7,7 @@
 
 #include "base/buf.h"
 #include "base/util.h"
-#include "channel/copycheck.h"
+#include "proto/copycheck.h"
 
 static int is_sp(char c)
 {

@@ -1,9 +1,9 @@
 /* copycheck.c — paragraphs, keyed digests, the official rendering, and the
  * comparison of a copy with a registered version. */
-#include "channel/copycheck.h"
+#include "proto/copycheck.h"
 
 #include "base/util.h"
-#include "channel/roles.h"
+#include "proto/names.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -234,8 +234,7 @@ json_t *copy_text_paragraphs(const char *text)
         goto fail;
     json_array_foreach(raw, i, it)
     {
-        int mk;
-        if (chan_marking_parse(json_string_value(it), &mk) == 0)
+        if (proto_name_index(proto_markings, json_string_value(it)) >= 0)
             continue; /* a banner */
         json_array_append(out, it);
     }
