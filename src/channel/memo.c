@@ -357,10 +357,10 @@ int chan_memo_list(struct chan *c, const struct actor *a, const char *scope, jso
     } else if (strcmp(s, "queue") == 0 || strcmp(s, "all") == 0) {
         if (s[0] == 'q') {
             /* Awaiting the office, nearest deadline first. */
-            f.states =
-                STORE_STATE_BIT(CHAN_STATE_SUBMITTED) | STORE_STATE_BIT(CHAN_STATE_ACKNOWLEDGED);
+            /* Awaiting the office: the sets deadline.h defines once. */
+            f.states = CHAN_DL_UNDER_REVIEW;
             f.order = STORE_ORDER_DEADLINE;
-            f.deadline_ack_states = STORE_STATE_BIT(CHAN_STATE_SUBMITTED);
+            f.deadline_ack_states = CHAN_DL_ACK_OPEN;
         } else {
             f.states = STORE_STATE_BIT(CHAN_STATE_SUBMITTED) |
                        STORE_STATE_BIT(CHAN_STATE_ACKNOWLEDGED) |
