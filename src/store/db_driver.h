@@ -43,6 +43,11 @@ struct db_stmt {
 /* Opens a SQLite database file (path). */
 int db_sqlite_open(struct db **out, const char *path, struct err *e) WUR;
 
+/* How many prepared statements the PostgreSQL driver keeps per connection,
+ * keyed by SQL text and bind types; the least recently used is deallocated
+ * on the server when a new one needs its place (see db_pg.c). */
+#define DB_PG_STMT_CACHE 64
+
 /* Opens a PostgreSQL connection (a libpq "postgres://" or "postgresql://" URI). */
 int db_pg_open(struct db **out, const char *url, struct err *e) WUR;
 

@@ -16,9 +16,20 @@
  *   SQLite's dialect: see db_pg_translate_ddl.
  * - db_begin takes a transaction-scoped advisory lock: see pg_begin.
  *
- * A statement runs when it is bound (PQexecParams in vquery) and its whole
- * result is kept, so db_next only walks rows and a caller may run other
- * statements on the connection while it walks, as SQLite allows.
+ * Round trips are what a request pays for on PostgreSQL, so:
+ * - Every statement is prepared once per connection (a named server-side
+ *   statement) and kept in a cache keyed by the store's own SQL text and bind
+ *   types; later runs are one Bind/Execute with no rewriting and no parsing
+ *   or planning from scratch on the server (see pg_prepared).
+ * - db_begin and db_begin_read send nothing: their BEGIN (and the writers'
+ *   lock) go in one pipeline with the transaction's first statement (see
+ *   pg_run), so a transaction costs its statements plus COMMIT.
+ * - An INSERT into a table with an identity column gets `RETURNING <column>`
+ *   appended when it is prepared, so db_last_id needs no round trip.
+ *
+ * A statement runs when it is bound and its whole result is kept, so db_next
+ * only walks rows and a caller may run other statements on the connection
+ * while it walks, as SQLite allows.
  */
 #include "store/db_driver.h"
 
@@ -40,10 +51,33 @@ enum { PG_INT8OID = 20, PG_TEXTOID = 25, PG_BYTEAOID = 17 };
 /* Longest SQL text after rewriting (our statements are a few hundred bytes). */
 #define PG_SQL_MAX (1u << 20)
 
+/* One statement prepared on the server under `name`. */
+struct pg_cached {
+    char *key; /* bind types, '\0', SQL text as the store wrote it; NULL: free slot */
+    size_t keylen;
+    unsigned long long hash;
+    char name[24];      /* "dissent_<n>", never reused on a connection */
+    int insert;         /* an INSERT (db_last_id changes) */
+    int returning;      /* `RETURNING <id>` was appended: its row is the new id */
+    unsigned long used; /* clock of the last use */
+};
+
+/* What db_begin / db_begin_read opened. */
+enum pg_tx { PG_TX_NONE, PG_TX_WRITE, PG_TX_READ };
+
 struct pg_db {
     struct db base; /* first: db.c sees only this */
     PGconn *conn;
     int64_t changes; /* rows changed by the last INSERT/UPDATE/DELETE */
+    int64_t last_id; /* the id the last INSERT's appended RETURNING gave */
+    int last_id_ok;  /* 0: ask the server (lastval()) */
+    enum pg_tx tx;   /* the transaction the caller opened */
+    int tx_sent;     /* its BEGIN has gone to the server */
+    struct pg_cached cache[DB_PG_STMT_CACHE];
+    unsigned long clock;  /* for least-recently-used eviction */
+    unsigned long serial; /* numbers statement names */
+    char (*drops)[24];    /* evicted statements, deallocated outside a transaction */
+    size_t ndrops, capdrops;
 };
 
 struct pg_stmt {
@@ -100,23 +134,16 @@ static int pg_fail(struct pg_db *db, const PGresult *res, struct err *e, const c
     return pg_set_err(e, ec, what, msg);
 }
 
-/* Reconnects a connection the server dropped, when no transaction is open. */
-static void pg_revive(struct pg_db *db)
-{
-    if (PQstatus(db->conn) == CONNECTION_BAD)
-        PQreset(db->conn);
-}
-
 static int is_ident(int c)
 {
     return isalnum(c) || c == '_';
 }
 
-/* Copies a quoted string, quoted identifier or comment starting at *p
- * (which the caller has recognized) into b, and advances *p past it. */
-static int pg_copy_quoted(struct buf *b, const char **p, struct err *e)
+/* The end of the quoted string, quoted identifier or comment starting at s
+ * (which the caller has recognized). */
+static const char *quoted_end(const char *s)
 {
-    const char *s = *p, *end;
+    const char *end;
     if (s[0] == '-' && s[1] == '-') {
         end = strchr(s, '\n');
         end = end ? end + 1 : s + strlen(s);
@@ -124,12 +151,20 @@ static int pg_copy_quoted(struct buf *b, const char **p, struct err *e)
         end = strstr(s + 2, "*/");
         end = end ? end + 2 : s + strlen(s);
     } else {
-        /* 'it''s' is two quoted runs back to back: copied the same way. */
+        /* 'it''s' is two quoted runs back to back: skipped the same way. */
         end = strchr(s + 1, s[0]);
         end = end ? end + 1 : s + strlen(s);
     }
-    *p = end;
-    return buf_append(b, s, (size_t)(end - s), e);
+    return end;
+}
+
+/* Copies a quoted string, quoted identifier or comment starting at *p into
+ * b, and advances *p past it. */
+static int pg_copy_quoted(struct buf *b, const char **p, struct err *e)
+{
+    const char *s = *p;
+    *p = quoted_end(s);
+    return buf_append(b, s, (size_t)(*p - s), e);
 }
 
 static int starts_quoted(const char *s)
@@ -251,36 +286,6 @@ int db_pg_translate_ddl(struct buf *b, const char *sql, struct err *e)
     return rc;
 }
 
-static void pg_close(struct db *d)
-{
-    struct pg_db *db = pg(d);
-    PQfinish(db->conn);
-    free(db);
-}
-
-static int pg_exec_script(struct db *d, const char *sql, struct err *e)
-{
-    struct pg_db *db = pg(d);
-    struct buf b;
-    PGresult *res = NULL;
-    int rc = -1;
-    buf_init(&b, PG_SQL_MAX);
-    if (db_pg_translate_ddl(&b, sql, e))
-        goto out;
-    if (PQtransactionStatus(db->conn) == PQTRANS_IDLE)
-        pg_revive(db);
-    res = PQexec(db->conn, buf_str(&b));
-    if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
-        pg_fail(db, res, e, "database error");
-        goto out;
-    }
-    rc = 0;
-out:
-    PQclear(res);
-    buf_release(&b);
-    return rc;
-}
-
 static void pg_row_release(struct pg_stmt *st)
 {
     if (st->dec)
@@ -366,17 +371,333 @@ static int pg_params_bind(struct pg_params *pp, const char *types, va_list ap, s
     return 0;
 }
 
+/* ---- the statement cache ---- */
+
+/* FNV-1a over the bind types, a NUL, and the SQL text: the cache key. */
+static unsigned long long pg_hash(const char *types, const char *sql, size_t *len)
+{
+    unsigned long long h = 14695981039346656037ull;
+    size_t tl = strlen(types), sl = strlen(sql);
+    for (size_t i = 0; i <= tl; i++)
+        h = (h ^ (unsigned char)types[i]) * 1099511628211ull;
+    for (size_t i = 0; i < sl; i++)
+        h = (h ^ (unsigned char)sql[i]) * 1099511628211ull;
+    *len = tl + 1 + sl;
+    return h;
+}
+
+static struct pg_cached *pg_find(struct pg_db *db, unsigned long long h, size_t len,
+                                 const char *types, const char *sql)
+{
+    size_t tl = strlen(types);
+    for (size_t i = 0; i < DB_PG_STMT_CACHE; i++) {
+        struct pg_cached *c = &db->cache[i];
+        if (c->key && c->hash == h && c->keylen == len && strcmp(c->key, types) == 0 &&
+            strcmp(c->key + tl + 1, sql) == 0)
+            return c;
+    }
+    return NULL;
+}
+
+/* Remembers that statement `name` must be deallocated on the server. It is
+ * done at the next statement run outside a transaction (pg_run), never inside
+ * one: a DEALLOCATE that failed there would abort the caller's transaction.
+ * Out of memory, the statement stays on the server until the connection
+ * closes. */
+static void pg_drop_later(struct pg_db *db, const char *name)
+{
+    if (db->ndrops == db->capdrops) {
+        size_t cap = db->capdrops ? 2 * db->capdrops : 16;
+        char(*p)[24] = realloc(db->drops, cap * sizeof *p);
+        if (!p)
+            return;
+        db->drops = p;
+        db->capdrops = cap;
+    }
+    snprintf(db->drops[db->ndrops++], sizeof db->drops[0], "%s", name);
+}
+
+/* Forgets a cached statement; `on_server`: it still exists there. */
+static void pg_evict(struct pg_db *db, struct pg_cached *c, int on_server)
+{
+    if (on_server)
+        pg_drop_later(db, c->name);
+    free(c->key);
+    memset(c, 0, sizeof *c);
+}
+
+/* Keeps a statement just prepared, in a free slot or in place of the least
+ * recently used one. */
+static void pg_remember(struct pg_db *db, struct pg_cached *fresh)
+{
+    struct pg_cached *victim = NULL;
+    for (size_t i = 0; i < DB_PG_STMT_CACHE; i++) {
+        struct pg_cached *c = &db->cache[i];
+        if (!c->key) {
+            victim = c;
+            break;
+        }
+        if (!victim || c->used < victim->used)
+            victim = c;
+    }
+    if (victim->key)
+        pg_evict(db, victim, 1);
+    *victim = *fresh;
+    victim->used = ++db->clock;
+    fresh->key = NULL;
+}
+
+/* Forgets every statement without telling the server: after a new session
+ * (which has none) or DEALLOCATE ALL. */
+static void pg_forget_all(struct pg_db *db)
+{
+    for (size_t i = 0; i < DB_PG_STMT_CACHE; i++)
+        pg_evict(db, &db->cache[i], 0);
+    db->ndrops = 0;
+}
+
+/* Reconnects a connection the server dropped, unless the caller's transaction
+ * had begun there (its statements must fail until it rolls back). The new
+ * session has no prepared statements, and its encoding is set again.
+ * (PQtransactionStatus says UNKNOWN, not IDLE, for a broken connection.) */
+static void pg_revive(struct pg_db *db)
+{
+    if (PQstatus(db->conn) != CONNECTION_BAD || db->tx_sent)
+        return;
+    PQreset(db->conn);
+    pg_forget_all(db);
+    if (PQstatus(db->conn) == CONNECTION_OK)
+        (void)PQsetClientEncoding(db->conn, "UTF8");
+}
+
+/* 1 if `word` stands in sql as a word of its own, outside quotes (a crude
+ * scan: enough to see whether an INSERT returns something already). */
+static int pg_has_word(const char *sql, const char *word)
+{
+    const char *s = sql, *w;
+    size_t n;
+    while (*s) {
+        if (starts_quoted(s)) {
+            s = quoted_end(s);
+        } else if (isalpha((unsigned char)*s) || *s == '_') {
+            s = next_word(s, &w, &n);
+            if (word_is(w, n, word))
+                return 1;
+        } else {
+            s++;
+        }
+    }
+    return 0;
+}
+
+/* For `INSERT INTO <table>` with no RETURNING of its own, the table's
+ * identity column (the `INTEGER PRIMARY KEY` of the migrations), so that
+ * `RETURNING <it>` can be appended and db_last_id read from the result:
+ * one round trip when the text is first prepared instead of a
+ * `SELECT lastval()` after every run. Sets *insert (the statement is an
+ * INSERT) and col ("" when there is nothing to return). */
+static int pg_identity(struct pg_db *db, const char *sql, int *insert, char col[64], struct err *e)
+{
+    static const char q[] = "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass($1) "
+                            "AND attidentity <> '' AND NOT attisdropped";
+    const char *s = sql, *w = NULL, *param;
+    char table[64];
+    size_t n = 0;
+    PGresult *res = NULL;
+    int rc = 0;
+
+    *insert = 0;
+    col[0] = '\0';
+    if (!(s = next_word(s, &w, &n)) || !word_is(w, n, "INSERT"))
+        goto out;
+    *insert = 1;
+    if (!(s = next_word(s, &w, &n)) || !word_is(w, n, "INTO") || !(s = next_word(s, &w, &n)) ||
+        n >= sizeof table || *s == '.' || pg_has_word(s, "RETURNING"))
+        goto out;
+    memcpy(table, w, n);
+    table[n] = '\0';
+    param = table;
+    res = PQexecParams(db->conn, q, 1, NULL, &param, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = pg_fail(db, res, e, "query");
+        goto out;
+    }
+    if (PQntuples(res) == 1) {
+        const char *a = PQgetvalue(res, 0, 0);
+        size_t len = strlen(a);
+        int plain = len > 0 && len < 64;
+        for (size_t i = 0; plain && i < len; i++)
+            plain = islower((unsigned char)a[i]) || isdigit((unsigned char)a[i]) || a[i] == '_';
+        if (plain)
+            memcpy(col, a, len + 1);
+    }
+out:
+    PQclear(res);
+    return rc;
+}
+
+/* ---- running a statement ---- */
+
+/* One run of a prepared statement, with what must go before it. */
+struct pg_call {
+    const char *name;    /* the server-side statement */
+    const char *prepare; /* its text, to prepare it first; NULL when cached */
+    const struct pg_params *pp;
+    PGresult *res; /* out: the statement's result (success or failure) */
+    int prepared;  /* out: the prepare succeeded */
+    int began;     /* out: the caller's BEGIN went with it */
+    int was_idle;  /* out: no transaction was open on the server before */
+};
+
+/* Reads the results of one command of the pipeline, up to its NULL; keeps
+ * the first. */
+static PGresult *pg_collect(PGconn *conn)
+{
+    PGresult *keep = NULL, *r;
+    while ((r = PQgetResult(conn)) != NULL) {
+        if (!keep)
+            keep = r;
+        else
+            PQclear(r);
+    }
+    return keep;
+}
+
+/* Reads the result of a Sync (PGRES_PIPELINE_SYNC). */
+static void pg_synced(PGconn *conn)
+{
+    PQclear(PQgetResult(conn));
+}
+
+/* Sends, in one pipeline and so one round trip: the DEALLOCATE of evicted
+ * statements (outside a transaction only, each behind its own Sync so a
+ * failure touches nothing else), the caller's BEGIN (and the writers' lock)
+ * when not sent yet, the Parse of a new statement, and the statement
+ * itself. Returns 0 with call->res set (which may hold the statement's
+ * error), or -1 when the statement did not run (e set). */
+static int pg_run(struct pg_db *db, struct pg_call *call, struct err *e)
+{
+    PGconn *conn = db->conn;
+    const struct pg_params *pp = call->pp;
+    int begin = db->tx != PG_TX_NONE && !db->tx_sent;
+    int write = db->tx == PG_TX_WRITE;
+    size_t ndrops;
+    PGresult *first = NULL, *lock = NULL, *prep = NULL;
+    char q[64];
+    int ok = 1, rc = -1;
+
+    call->res = NULL;
+    call->prepared = 0;
+    call->began = begin;
+    call->was_idle = PQtransactionStatus(conn) == PQTRANS_IDLE;
+    ndrops = call->was_idle ? db->ndrops : 0;
+    if (!PQenterPipelineMode(conn))
+        return pg_set_err(e, ERR_DB, "database error", PQerrorMessage(conn));
+    for (size_t i = 0; i < ndrops && ok; i++) {
+        snprintf(q, sizeof q, "DEALLOCATE %s", db->drops[i]);
+        ok = PQsendQueryParams(conn, q, 0, NULL, NULL, NULL, NULL, 0) && PQpipelineSync(conn);
+    }
+    if (begin) {
+        ok = ok && PQsendQueryParams(
+                       conn, write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0,
+                       NULL, NULL, NULL, NULL, 0);
+        if (write)
+            ok = ok && PQsendQueryParams(conn, "SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")", 0,
+                                         NULL, NULL, NULL, NULL, 0);
+        db->tx_sent = 1;
+    }
+    if (call->prepare)
+        ok = ok && PQsendPrepare(conn, call->name, call->prepare, pp->n, pp->types);
+    ok =
+        ok && PQsendQueryPrepared(conn, call->name, pp->n, pp->values, pp->lengths, pp->formats, 0);
+    if (!ok) {
+        /* Nothing was flushed yet unless a Sync was: the connection is broken
+         * or out of memory; pg_revive starts over once the caller is out of
+         * its transaction. */
+        pg_set_err(e, ERR_DB, "database error", PQerrorMessage(conn));
+        (void)PQpipelineSync(conn);
+        while (PQstatus(conn) == CONNECTION_OK && PQgetResult(conn))
+            ;
+        (void)PQexitPipelineMode(conn);
+        return -1;
+    }
+    ok = PQpipelineSync(conn);
+    for (size_t i = 0; i < ndrops; i++) {
+        PQclear(pg_collect(conn));
+        pg_synced(conn);
+    }
+    db->ndrops -= ndrops;
+    memmove(db->drops, db->drops + ndrops, db->ndrops * sizeof *db->drops);
+    if (begin) {
+        first = pg_collect(conn);
+        if (write)
+            lock = pg_collect(conn);
+    }
+    if (call->prepare)
+        prep = pg_collect(conn);
+    call->res = pg_collect(conn);
+    pg_synced(conn);
+    (void)PQexitPipelineMode(conn);
+
+    if (begin && PQresultStatus(first) != PGRES_COMMAND_OK) {
+        pg_fail(db, first, e, "begin");
+        goto out;
+    }
+    if (begin && write && PQresultStatus(lock) != PGRES_TUPLES_OK) {
+        pg_fail(db, lock, e, "begin");
+        goto out;
+    }
+    if (call->prepare && PQresultStatus(prep) != PGRES_COMMAND_OK) {
+        pg_fail(db, prep, e, "query");
+        goto out;
+    }
+    call->prepared = call->prepare != NULL;
+    if (!ok || !call->res) {
+        pg_set_err(e, ERR_DB, "database error", PQerrorMessage(conn));
+        goto out;
+    }
+    rc = 0;
+out:
+    if (rc) {
+        PQclear(call->res);
+        call->res = NULL;
+    }
+    PQclear(first);
+    PQclear(lock);
+    PQclear(prep);
+    return rc;
+}
+
+/* 1 for the failures a fresh prepare cures: the statement is gone from the
+ * server (26000), or its result columns changed under it since it was
+ * prepared ("cached plan must not change result type", 0A000), as after
+ * another process's migration. */
+static int pg_stale(const PGresult *res)
+{
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    return state && (strcmp(state, "26000") == 0 || strcmp(state, "0A000") == 0);
+}
+
 static struct db_stmt *pg_vquery(struct db *d, struct err *e, const char *sql, const char *types,
                                  va_list ap)
 {
     struct pg_db *db = pg(d);
     struct pg_stmt *st = calloc(1, sizeof *st);
     struct pg_params pp;
+    struct pg_cached fresh;
+    struct pg_call call;
+    struct pg_cached *c = NULL;
     struct buf b;
-    ExecStatusType status;
+    unsigned long long h;
+    size_t len;
+    int insert = 0;
+    ExecStatusType status = PGRES_FATAL_ERROR;
 
     memset(&pp, 0, sizeof pp);
+    memset(&fresh, 0, sizeof fresh);
+    memset(&call, 0, sizeof call);
     buf_init(&b, PG_SQL_MAX);
+    types = types ? types : "";
     if (!st) {
         err_set(e, ERR_NOMEM, "out of memory");
         goto fail;
@@ -384,26 +705,99 @@ static struct db_stmt *pg_vquery(struct db *d, struct err *e, const char *sql, c
     st->base.ops = &pg_ops;
     st->db = db;
     st->row = -1;
-    if (pg_params_bind(&pp, types ? types : "", ap, e) || db_pg_placeholders(&b, sql, e))
+    if (pg_params_bind(&pp, types, ap, e))
         goto fail;
-    if (PQtransactionStatus(db->conn) == PQTRANS_IDLE)
+    h = pg_hash(types, sql, &len);
+    for (int attempt = 0;; attempt++) {
         pg_revive(db);
-    st->res =
-        PQexecParams(db->conn, buf_str(&b), pp.n, pp.types, pp.values, pp.lengths, pp.formats, 0);
-    status = PQresultStatus(st->res);
-    if (status == PGRES_COMMAND_OK) {
-        const char *t = PQcmdTuples(st->res);
-        db->changes = *t ? strtoll(t, NULL, 10) : 0;
-    } else if (status != PGRES_TUPLES_OK) {
-        pg_fail(db, st->res, e, "query");
+        c = pg_find(db, h, len, types, sql);
+        if (!c) {
+            char col[64];
+            buf_reset(&b);
+            free(fresh.key);
+            memset(&fresh, 0, sizeof fresh);
+            fresh.key = malloc(len + 1);
+            if (!fresh.key) {
+                err_set(e, ERR_NOMEM, "out of memory");
+                goto fail;
+            }
+            memcpy(fresh.key, types, strlen(types) + 1);
+            memcpy(fresh.key + strlen(types) + 1, sql, len - strlen(types));
+            fresh.keylen = len;
+            fresh.hash = h;
+            snprintf(fresh.name, sizeof fresh.name, "dissent_%lu", ++db->serial);
+            if (pg_identity(db, sql, &insert, col, e) || db_pg_placeholders(&b, sql, e))
+                goto fail;
+            if (col[0]) {
+                /* Trailing blanks and `;` would end the statement before it. */
+                while (b.len > 0 &&
+                       (isspace((unsigned char)b.data[b.len - 1]) || b.data[b.len - 1] == ';'))
+                    b.data[--b.len] = '\0';
+                if (buf_printf(&b, e, "\nRETURNING \"%s\"", col))
+                    goto fail;
+                fresh.returning = 1;
+            }
+            fresh.insert = insert;
+        }
+        call.name = c ? c->name : fresh.name;
+        call.prepare = c ? NULL : buf_str(&b);
+        call.pp = &pp;
+        if (pg_run(db, &call, e))
+            goto fail;
+        if (!c) {
+            /* pg_run failed unless the prepare succeeded. */
+            pg_remember(db, &fresh);
+            c = pg_find(db, h, len, types, sql);
+        }
+        status = PQresultStatus(call.res);
+        if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
+            break;
+        if (c && pg_stale(call.res)) {
+            /* Prepared again next time; and now, when nothing of the
+             * caller's had run in a transaction yet. */
+            const char *state = PQresultErrorField(call.res, PG_DIAG_SQLSTATE);
+            pg_evict(db, c, strcmp(state, "26000") != 0);
+            if (attempt == 0 && call.was_idle) {
+                if (call.began) {
+                    PQclear(PQexec(db->conn, "ROLLBACK"));
+                    db->tx_sent = 0;
+                }
+                PQclear(call.res);
+                call.res = NULL;
+                continue;
+            }
+        }
+        pg_fail(db, call.res, e, "query");
         goto fail;
     }
-    st->nrows = PQntuples(st->res);
-    st->ncols = PQnfields(st->res);
+    {
+        int returning = c->returning;
+        if (status == PGRES_COMMAND_OK || returning) {
+            const char *t = PQcmdTuples(call.res);
+            db->changes = *t ? strtoll(t, NULL, 10) : 0;
+        }
+        if (returning) {
+            int n = PQntuples(call.res);
+            if (n > 0 && !PQgetisnull(call.res, n - 1, 0)) {
+                db->last_id = strtoll(PQgetvalue(call.res, n - 1, 0), NULL, 10);
+                db->last_id_ok = 1;
+            }
+        } else if (c->insert) {
+            db->last_id_ok = 0;
+        }
+        st->res = call.res;
+        call.res = NULL;
+        /* The appended RETURNING is ours: the caller sees no rows. */
+        st->nrows = returning ? 0 : PQntuples(st->res);
+        st->ncols = returning ? 0 : PQnfields(st->res);
+    }
+    free(fresh.key);
     pg_params_free(&pp);
     buf_release(&b);
     return &st->base;
 fail:
+    PQclear(call.res);
+    free(fresh.key);
     pg_params_free(&pp);
     buf_release(&b);
     if (st)
@@ -497,20 +891,20 @@ static const void *pg_blob(struct db_stmt *s, int col, size_t *len)
     return PQgetvalue(st->res, st->row, col);
 }
 
-/* The id of the row the last INSERT numbered. We ask the server for
- * lastval(): the value the session's last nextval() produced, that is the
- * identity column of the row just inserted (every table whose id the store
- * reads back has one, and nothing else draws from a sequence in between).
- * It costs one round trip, only on the few inserts that need the id, and
- * needs no knowledge of column names here; appending RETURNING would mean
- * parsing the INSERT to know which column to return. Session-local, so
- * concurrent writers cannot interfere. 0 (never an identity value) if the
- * server refuses. */
+/* The id of the row the last INSERT numbered: from the `RETURNING` that
+ * pg_identity appended to it, without a round trip. Otherwise (an INSERT
+ * whose table has no identity column or that names it some other way) we
+ * ask the server for lastval(), the value the session's last nextval()
+ * produced, as before the appended RETURNING existed. 0 (never an identity
+ * value) if the server refuses. */
 static int64_t pg_last_id(struct db *d)
 {
     struct pg_db *db = pg(d);
-    PGresult *res = PQexec(db->conn, "SELECT lastval()");
+    PGresult *res;
     int64_t id = 0;
+    if (db->last_id_ok)
+        return db->last_id;
+    res = PQexec(db->conn, "SELECT lastval()");
     if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
         id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
     PQclear(res);
@@ -522,17 +916,68 @@ static int64_t pg_changes(struct db *d)
     return pg(d)->changes;
 }
 
-static int pg_command(struct pg_db *db, const char *sql, ExecStatusType want, struct err *e)
+static void pg_close(struct db *d)
 {
-    PGresult *res = PQexec(db->conn, sql);
-    int rc = 0;
-    if (PQresultStatus(res) != want)
-        rc = pg_fail(db, res, e, sql);
+    struct pg_db *db = pg(d);
+    pg_forget_all(db);
+    free(db->drops);
+    PQfinish(db->conn);
+    free(db);
+}
+
+/* The migrations: translated, run in one PQexec (with the caller's BEGIN in
+ * front when it has not gone to the server yet), and followed by DEALLOCATE
+ * ALL in the same round trip. PostgreSQL replans a prepared statement whose
+ * tables changed, but refuses to run one whose result columns changed
+ * ("cached plan must not change result type"): after DDL on this
+ * connection every cached statement is dropped and prepared afresh on its
+ * next use. (DDL from another process is caught by pg_stale.) */
+static int pg_exec_script(struct db *d, const char *sql, struct err *e)
+{
+    struct pg_db *db = pg(d);
+    struct buf b;
+    PGresult *res = NULL;
+    int rc = -1;
+    int begin = db->tx != PG_TX_NONE && !db->tx_sent;
+    buf_init(&b, PG_SQL_MAX);
+    pg_revive(db);
+    if (begin &&
+        buf_puts(&b,
+                 db->tx == PG_TX_WRITE ? "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ");\n"
+                                       : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\n",
+                 e))
+        goto out;
+    if (db_pg_translate_ddl(&b, sql, e) || buf_puts(&b, "\n;DEALLOCATE ALL", e))
+        goto out;
+    if (begin)
+        db->tx_sent = 1;
+    res = PQexec(db->conn, buf_str(&b));
+    if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
+        pg_fail(db, res, e, "database error");
+        goto out;
+    }
+    pg_forget_all(db);
+    rc = 0;
+out:
     PQclear(res);
+    buf_release(&b);
     return rc;
 }
 
-/* BEGIN, then a transaction-scoped advisory lock that every writer takes.
+static int pg_open_tx(struct pg_db *db, enum pg_tx tx, struct err *e)
+{
+    if (db->tx != PG_TX_NONE)
+        return err_set(e, ERR_INTERNAL, "cannot start a transaction within a transaction");
+    db->tx = tx;
+    db->tx_sent = 0;
+    return 0;
+}
+
+/* A write transaction: BEGIN, then a transaction-scoped advisory lock that
+ * every writer takes. Both are sent with the transaction's first statement,
+ * in one round trip (pg_run, or pg_exec_script): nothing of the transaction
+ * runs before the lock is held, and a transaction that runs no statement
+ * costs nothing.
  *
  * SQLite's BEGIN IMMEDIATE takes the database's write lock at once, so one
  * transaction writes at a time and reads what the previous one committed.
@@ -552,36 +997,32 @@ static int pg_command(struct pg_db *db, const char *sql, ExecStatusType want, st
  * the locking statement itself, taken before the wait. */
 static int pg_begin(struct db *d, struct err *e)
 {
-    struct pg_db *db = pg(d);
-    if (PQtransactionStatus(db->conn) == PQTRANS_IDLE)
-        pg_revive(db);
-    if (pg_command(db, "BEGIN", PGRES_COMMAND_OK, e))
-        return -1;
-    if (pg_command(db, "SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")", PGRES_TUPLES_OK, e)) {
-        PQclear(PQexec(db->conn, "ROLLBACK"));
-        return -1;
-    }
-    return 0;
+    return pg_open_tx(pg(d), PG_TX_WRITE, e);
 }
 
 /* A read-only snapshot: REPEATABLE READ makes every statement see the same
  * moment, and no advisory lock is taken, so readers never queue behind
- * writers. */
+ * writers. Sent with the first statement, as pg_begin. */
 static int pg_begin_read(struct db *d, struct err *e)
 {
-    struct pg_db *db = pg(d);
-    if (PQtransactionStatus(db->conn) == PQTRANS_IDLE)
-        pg_revive(db);
-    return pg_command(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", PGRES_COMMAND_OK, e);
+    return pg_open_tx(pg(d), PG_TX_READ, e);
 }
 
 /* COMMIT of a transaction that failed is answered "ROLLBACK" with no error:
- * that must be reported as a failure. */
+ * that must be reported as a failure. A transaction that never reached the
+ * server has nothing to commit. */
 static int pg_commit(struct db *d, struct err *e)
 {
     struct pg_db *db = pg(d);
-    PGresult *res = PQexec(db->conn, "COMMIT");
+    PGresult *res;
     int rc = 0;
+    if (db->tx != PG_TX_NONE && !db->tx_sent) {
+        db->tx = PG_TX_NONE;
+        return 0;
+    }
+    db->tx = PG_TX_NONE;
+    db->tx_sent = 0;
+    res = PQexec(db->conn, "COMMIT");
     if (PQresultStatus(res) != PGRES_COMMAND_OK)
         rc = pg_fail(db, res, e, "commit");
     else if (strcmp(PQcmdStatus(res), "COMMIT") != 0)
@@ -596,6 +1037,8 @@ static void pg_rollback(struct db *d)
     PGTransactionStatusType ts = PQtransactionStatus(db->conn);
     if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)
         PQclear(PQexec(db->conn, "ROLLBACK"));
+    db->tx = PG_TX_NONE;
+    db->tx_sent = 0;
 }
 
 static const struct db_ops pg_ops = {
