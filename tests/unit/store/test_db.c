@@ -3,7 +3,10 @@
  * backend — a SQLite file always, and PostgreSQL when DISSENT_TEST_PG_URL
  * names an empty database (tests/e2e/pg.sh makes one) — so the portable
  * queries are checked where they differ: upserts, bytea round trips,
- * `? IS NULL`, constraint errors, ids, the timeline's window. */
+ * `? IS NULL`, constraint errors, ids, the timeline's window. On PostgreSQL
+ * also the driver's statement cache: eviction, failures inside a
+ * transaction, schema changes from this and another session, and a session
+ * the server ends. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -274,6 +277,221 @@ static void test_postgres(void **state)
     conformance(url);
 }
 
+/* ---- the PostgreSQL driver's prepared statements ---- */
+
+static struct db *pg_connect(void)
+{
+    struct db *d = NULL;
+    struct err e;
+    err_init(&e);
+    if (db_open(&d, getenv("DISSENT_TEST_PG_URL"), &e))
+        fail_msg("db_open: %s", e.msg);
+    return d;
+}
+
+static int64_t scalar(struct db *d, const char *sql, const char *types, int64_t arg)
+{
+    struct err e;
+    int64_t x = -1;
+    err_init(&e);
+    if (types && *types ? db_scalar(d, &e, -1, &x, sql, types, arg)
+                        : db_scalar(d, &e, -1, &x, sql, NULL))
+        fail_msg("%s: %s", sql, e.msg);
+    return x;
+}
+
+/* Statements prepared on the server for this session. */
+static int64_t prepared(struct db *d)
+{
+    return scalar(d, "SELECT COUNT(*) FROM pg_prepared_statements", NULL, 0);
+}
+
+static int pg_skip(void)
+{
+    const char *url = getenv("DISSENT_TEST_PG_URL");
+    if (url && *url)
+        return 0;
+    printf("  (skipped: set DISSENT_TEST_PG_URL to a PostgreSQL database)\n");
+    return 1;
+}
+
+/* Many distinct texts: the cache and the server keep at most
+ * DB_PG_STMT_CACHE of them (evicted ones are deallocated), a text runs
+ * from one prepared statement however often it runs, and an evicted text
+ * is prepared again when it comes back. */
+static void test_pg_cache_eviction(void **state)
+{
+    (void)state;
+    if (pg_skip())
+        return;
+    struct db *d = pg_connect();
+    char sql[64];
+    int n = 2 * DB_PG_STMT_CACHE + 10;
+    for (int i = 0; i < n; i++) {
+        snprintf(sql, sizeof sql, "SELECT ? + %d", i);
+        assert_int_equal(scalar(d, sql, "i", 1000), 1000 + i);
+    }
+    /* The count's own statement is prepared before its victim is dropped. */
+    assert_int_equal(prepared(d), DB_PG_STMT_CACHE + 1);
+    assert_int_equal(prepared(d), DB_PG_STMT_CACHE);
+    assert_int_equal(scalar(d, "SELECT ? + 0", "i", 5), 5); /* evicted long ago */
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(scalar(d, "SELECT ? * 7", "i", k), 7 * k);
+    assert_int_equal(scalar(d,
+                            "SELECT COUNT(*) FROM pg_prepared_statements WHERE statement = "
+                            "'SELECT $1 * 7'",
+                            NULL, 0),
+                     1);
+    assert_true(prepared(d) <= DB_PG_STMT_CACHE);
+    db_close(d);
+}
+
+/* A failing statement inside a transaction (a constraint, then a syntax
+ * error): the transaction refuses everything until the rollback, then the
+ * same cached statements work again; ids come from the appended RETURNING
+ * and the caller sees no rows from an INSERT. */
+static void test_pg_cache_failure(void **state)
+{
+    (void)state;
+    if (pg_skip())
+        return;
+    struct db *d = pg_connect();
+    struct db_stmt *st;
+    struct err e;
+    int64_t id1, id2;
+    err_init(&e);
+    assert_int_equal(db_exec_script(d,
+                                    "DROP TABLE IF EXISTS h_fail; CREATE TABLE h_fail(id INTEGER "
+                                    "PRIMARY KEY, v INTEGER NOT NULL UNIQUE)",
+                                    &e),
+                     0);
+    const char *ins = "INSERT INTO h_fail(v) VALUES(?)";
+    assert_int_equal(db_begin(d, &e), 0);
+    st = db_query(d, &e, ins, "i", (int64_t)1);
+    assert_non_null(st);
+    assert_int_equal(db_next(st, &e), 0);
+    db_finish(st);
+    assert_int_equal(db_changes(d), 1);
+    id1 = db_last_id(d);
+    assert_true(id1 > 0);
+    assert_int_equal(db_exec(d, &e, ins, "i", (int64_t)1), -1);
+    assert_int_equal(e.code, ERR_CONFLICT);
+    assert_int_equal(db_scalar(d, &e, 0, &id2, "SELECT COUNT(*) FROM h_fail", NULL), -1);
+    db_rollback(d);
+    assert_int_equal(scalar(d, "SELECT COUNT(*) FROM h_fail", NULL, 0), 0);
+    assert_int_equal(db_begin(d, &e), 0);
+    assert_int_equal(db_exec(d, &e, "SELEC 1", NULL), -1);
+    db_rollback(d);
+    assert_int_equal(db_begin(d, &e), 0);
+    assert_int_equal(db_exec(d, &e, ins, "i", (int64_t)1), 0);
+    id2 = db_last_id(d);
+    assert_int_equal(db_commit(d, &e), 0);
+    assert_true(id2 > id1);
+    assert_int_equal(scalar(d, "SELECT id FROM h_fail WHERE v = ?", "i", 1), id2);
+    /* A transaction that ran nothing commits, and one may begin again. */
+    assert_int_equal(db_begin(d, &e), 0);
+    assert_int_equal(db_commit(d, &e), 0);
+    assert_int_equal(db_begin_read(d, &e), 0);
+    assert_int_equal(db_begin(d, &e), -1); /* no nesting, as on SQLite */
+    db_rollback(d);
+    db_close(d);
+}
+
+/* Column `col` of the one row of SELECT * FROM h_ddl, on d. */
+static int star_col(struct db *d, int col, const char *want)
+{
+    struct err e;
+    int ok;
+    err_init(&e);
+    struct db_stmt *st = db_query(d, &e, "SELECT * FROM h_ddl", NULL);
+    if (!st)
+        return -1;
+    ok = db_next(st, &e) == 1 && db_text(st, col) && strcmp(db_text(st, col), want) == 0;
+    db_finish(st);
+    return ok ? 0 : -2;
+}
+
+/* Schema changes: on the same connection, db_exec_script drops every cached
+ * statement; from another connection, a statement whose result columns
+ * changed is prepared again, transparently when nothing of a transaction
+ * had run yet, and after the rollback otherwise. Two sessions share the
+ * texts but not the statements. */
+static void test_pg_cache_ddl(void **state)
+{
+    (void)state;
+    if (pg_skip())
+        return;
+    struct db *a = pg_connect(), *b = pg_connect();
+    struct err e;
+    err_init(&e);
+    assert_int_equal(db_exec_script(a,
+                                    "DROP TABLE IF EXISTS h_ddl; CREATE TABLE h_ddl(x TEXT); "
+                                    "INSERT INTO h_ddl VALUES('a')",
+                                    &e),
+                     0);
+    assert_int_equal(star_col(a, 0, "a"), 0);
+    assert_int_equal(star_col(b, 0, "a"), 0);
+    assert_int_equal(db_exec_script(a, "ALTER TABLE h_ddl ADD COLUMN y TEXT DEFAULT 'b'", &e), 0);
+    assert_int_equal(prepared(a), 1); /* only the count itself */
+    assert_int_equal(star_col(a, 1, "b"), 0);
+    /* b's statement predates the new column: prepared again. */
+    assert_int_equal(star_col(b, 1, "b"), 0);
+
+    /* In b's transaction, as its first statement: rolled back and redone. */
+    assert_int_equal(db_exec_script(a, "ALTER TABLE h_ddl ADD COLUMN z TEXT DEFAULT 'c'", &e), 0);
+    assert_int_equal(db_begin(b, &e), 0);
+    assert_int_equal(star_col(b, 2, "c"), 0);
+    assert_int_equal(db_exec(b, &e, "UPDATE h_ddl SET x = ?", "s", "a2"), 0);
+    assert_int_equal(db_commit(b, &e), 0);
+    assert_int_equal(star_col(a, 0, "a2"), 0);
+
+    /* After another statement of the transaction: an error, then fine. */
+    assert_int_equal(db_exec_script(a, "ALTER TABLE h_ddl ADD COLUMN w TEXT DEFAULT 'd'", &e), 0);
+    assert_int_equal(db_begin_read(b, &e), 0);
+    assert_int_equal(scalar(b, "SELECT COUNT(*) FROM h_ddl", NULL, 0), 1);
+    assert_int_equal(star_col(b, 3, "d"), -1);
+    db_rollback(b);
+    assert_int_equal(star_col(b, 3, "d"), 0);
+
+    /* The same texts on two sessions, interleaved. */
+    for (int k = 0; k < 4; k++) {
+        assert_int_equal(scalar(a, "SELECT ? * 3", "i", k), 3 * k);
+        assert_int_equal(scalar(b, "SELECT ? * 3", "i", k + 1), 3 * (k + 1));
+    }
+    db_close(a);
+    db_close(b);
+}
+
+/* A session the server ends: its next statement fails, the one after
+ * reconnects and prepares its statements again. */
+static void test_pg_reconnect(void **state)
+{
+    (void)state;
+    if (pg_skip())
+        return;
+    struct db *a = pg_connect(), *b = pg_connect();
+    struct err e;
+    err_init(&e);
+    int64_t pid = scalar(b, "SELECT pg_backend_pid()", NULL, 0), gone = 0;
+    assert_int_equal(scalar(b, "SELECT ? + 1", "i", 1), 2);
+    assert_int_equal(
+        scalar(a, "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(CAST(? AS INTEGER))) t", "i",
+               pid),
+        1);
+    for (int i = 0; i < 500 && !gone; i++) {
+        gone = scalar(a, "SELECT COUNT(*) FROM pg_stat_activity WHERE pid = ?", "i", pid) == 0;
+        if (!gone)
+            usleep(10000);
+    }
+    assert_true(gone);
+    int64_t x = 0;
+    assert_int_equal(db_scalar(b, &e, 0, &x, "SELECT ? + 1", "i", (int64_t)1), -1);
+    assert_int_equal(scalar(b, "SELECT ? + 1", "i", 2), 3);
+    assert_true(scalar(b, "SELECT pg_backend_pid()", NULL, 0) != pid);
+    db_close(a);
+    db_close(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -281,6 +499,10 @@ int main(void)
         cmocka_unit_test(test_translate_ddl),
         cmocka_unit_test(test_sqlite),
         cmocka_unit_test(test_postgres),
+        cmocka_unit_test(test_pg_cache_eviction),
+        cmocka_unit_test(test_pg_cache_failure),
+        cmocka_unit_test(test_pg_cache_ddl),
+        cmocka_unit_test(test_pg_reconnect),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
