@@ -146,8 +146,10 @@ check: deps
 	@echo "make check: every suite passed (lint, unit, vectors, sanitizers, fuzz smoke, end-to-end, browser)"
 	@echo "check: 8 passed, 0 failed"
 
+# A throwaway PostgreSQL is started for the store's comparison unless
+# DISSENT_BENCH_PG_URL names one (scripts/bench.sh).
 bench: $(BENCH_BIN) $(BUILD)/dissent
-	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
+	@bash scripts/bench.sh $(BENCH_BIN)
 
 format:
 	clang-format -i $(FORMAT_SRC)
