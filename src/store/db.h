@@ -72,9 +72,12 @@ int64_t db_changes(struct db *db);
 
 /* Transactions. After a failed statement inside one, roll back: PostgreSQL
  * refuses every later statement of that transaction, and its COMMIT fails.
- * Begin is immediate: it takes the one write lock at once, so
- * writers are serialized across processes (SQLite: BEGIN IMMEDIATE;
- * PostgreSQL: an advisory lock, see db_pg.c). */
+ * Begin is immediate: it takes the one write lock before anything of the
+ * transaction runs, so writers are serialized across processes (SQLite:
+ * BEGIN IMMEDIATE, at once; PostgreSQL: an advisory lock, sent with the
+ * transaction's first statement in one round trip, see db_pg.c — so there a
+ * failure to begin is reported by that statement). Transactions do not
+ * nest: a begin inside one fails. */
 int db_begin(struct db *db, struct err *e) WUR;
 /* A read-only transaction: one consistent snapshot, no write lock (readers
  * of the log must see the size and the nodes of one moment without queueing
