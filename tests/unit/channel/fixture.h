@@ -1,0 +1,429 @@
+/* fixture.h — shared fixtures of the channel's unit tests.
+ *
+ * Every test program drives the channel through its public interface
+ * (channel/chan.h) on a real SQLite file in a fresh mkdtemp directory:
+ * organizations, members logged in with chan_login, two channels (one per
+ * preset), memos driven to a state, the log's size, and anonymous proofs
+ * built with src/ring/ the way a client builds them.
+ *
+ * Functions are static inline so that a test program may use any subset. */
+#ifndef DISSENT_TESTS_UNIT_CHANNEL_FIXTURE_H
+#define DISSENT_TESTS_UNIT_CHANNEL_FIXTURE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/pool.h"
+#include "base/util.h"
+#include "channel/chan.h"
+#include "channel/roles.h"
+#include "ring/keyfile.h"
+#include "ring/triptych.h"
+
+/* The password every fixture member has. */
+#define FX_PASSWORD "correct horse battery"
+
+struct fx {
+    char dir[64];
+    char db[96];
+    struct chan *c;
+    struct pool p; /* the actors' strings and the scratch of every call */
+    /* alice, bob: members of "state"; carol: member of "usaid"; rev: the
+     * policy office; lead: leadership; aud: auditor; adm: admin. */
+    struct actor alice, bob, carol, rev, lead, aud, adm;
+};
+
+/* Pins the channel's clock (DISSENT_FAKE_NOW, read by now_utc); NULL unpins. */
+static inline void fx_clock(const char *rfc3339)
+{
+    if (rfc3339)
+        setenv("DISSENT_FAKE_NOW", rfc3339, 1);
+    else
+        unsetenv("DISSENT_FAKE_NOW");
+}
+
+/* Asserts that a call failed with code, and that its message contains want
+ * (if not NULL). */
+static inline void fx_refused(int rc, const struct err *e, enum err_code code, const char *want)
+{
+    if (rc != -1 || e->code != code)
+        fail_msg("expected %s, got rc %d, %s: %s", err_code_name(code), rc, err_code_name(e->code),
+                 e->msg);
+    if (want && !strstr(e->msg, want))
+        fail_msg("message '%s' does not contain '%s'", e->msg, want);
+}
+
+/* Asserts success, printing the error otherwise. */
+static inline void fx_ok(int rc, const struct err *e)
+{
+    if (rc != 0)
+        fail_msg("call failed: %s: %s", err_code_name(e->code), e->msg);
+}
+
+/* Creates a member with roles in org and logs them in into *a. */
+static inline void fx_member(struct fx *f, struct actor *a, const char *username, const char *org,
+                             unsigned roles)
+{
+    struct err e;
+    json_t *out = NULL;
+    char *token = NULL;
+    struct chan_member_input in = {.username = username,
+                                   .display_name = username,
+                                   .org = org,
+                                   .password = FX_PASSWORD,
+                                   .roles = roles};
+    err_init(&e);
+    fx_ok(chan_member_create(f->c, &f->p, NULL, &in, &out, &e), &e);
+    json_decref(out);
+    fx_ok(chan_login(f->c, &f->p, username, FX_PASSWORD, &token, a, &e), &e);
+}
+
+/* Opens a channel on a new store with the orgs "state" and "usaid" and the
+ * channels "dissent" (state-dissent, ceiling SBU) and "eu" (eu-directive,
+ * ceiling SECRET); with people != 0 also the seven fixture members. */
+static inline void fx_open(struct fx *f, int people)
+{
+    struct err e;
+    json_t *out = NULL;
+    struct chan_channel_input dissent = {
+        .slug = "dissent", .name = "Dissent", .preset = "state-dissent", .ceiling = "SBU"};
+    struct chan_channel_input eu = {
+        .slug = "eu", .name = "EU", .preset = "eu-directive", .ceiling = "SECRET"};
+
+    memset(f, 0, sizeof *f);
+    err_init(&e);
+    fx_clock(NULL);
+    snprintf(f->dir, sizeof f->dir, "/tmp/dissent-chan-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->db, sizeof f->db, "%s/test.db", f->dir);
+    pool_init(&f->p, 1u << 26);
+    fx_ok(chan_open(&f->c, f->db, &e), &e);
+    fx_ok(chan_org_create(f->c, NULL, "state", "Department of State", &out, &e), &e);
+    json_decref(out);
+    fx_ok(chan_org_create(f->c, NULL, "usaid", "USAID", &out, &e), &e);
+    json_decref(out);
+    fx_ok(chan_channel_create(f->c, &f->p, NULL, &dissent, &out, &e), &e);
+    json_decref(out);
+    fx_ok(chan_channel_create(f->c, &f->p, NULL, &eu, &out, &e), &e);
+    json_decref(out);
+    if (people) {
+        fx_member(f, &f->alice, "alice", "state", CHAN_ROLE_MEMBER);
+        fx_member(f, &f->bob, "bob", "state", CHAN_ROLE_MEMBER);
+        fx_member(f, &f->carol, "carol", "usaid", CHAN_ROLE_MEMBER);
+        fx_member(f, &f->rev, "rev", "state", CHAN_ROLE_REVIEWER);
+        fx_member(f, &f->lead, "lead", "state", CHAN_ROLE_LEADERSHIP);
+        fx_member(f, &f->aud, "aud", "state", CHAN_ROLE_AUDITOR);
+        fx_member(f, &f->adm, "adm", "state", CHAN_ROLE_ADMIN);
+    }
+}
+
+/* Closes the channel and removes its directory. */
+static inline void fx_close(struct fx *f)
+{
+    char path[160];
+    const char *const files[] = {"test.db", "test.db-wal", "test.db-shm", "test.db-journal"};
+    chan_close(f->c);
+    f->c = NULL;
+    pool_release(&f->p);
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", f->dir, files[i]);
+        unlink(path);
+    }
+    rmdir(f->dir);
+    fx_clock(NULL);
+}
+
+/* cmocka group setup and teardown: one store with the members for the whole
+ * program (password hashing is slow), a fresh memo per test. */
+static inline int fx_group_setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    fx_open(f, 1);
+    *state = f;
+    return 0;
+}
+
+static inline int fx_group_teardown(void **state)
+{
+    struct fx *f = *state;
+    fx_close(f);
+    free(f);
+    return 0;
+}
+
+/* A memo drafted by a on channel; its id goes to id. */
+static inline void fx_memo(struct fx *f, const struct actor *a, const char *channel,
+                           const char *body, char id[RANDOM_ID_LEN + 1])
+{
+    struct err e;
+    json_t *out = NULL;
+    struct chan_version_input in = {.title = "A dissent", .marking = "SBU", .body = body};
+    err_init(&e);
+    fx_ok(chan_memo_create(f->c, &f->p, a, channel, &in, NULL, 0, &out, &e), &e);
+    snprintf(id, RANDOM_ID_LEN + 1, "%s", json_string_value(json_object_get(out, "id")));
+    json_decref(out);
+}
+
+/* Runs one state change that must succeed; returns the memo's new state name
+ * (static storage). */
+static inline const char *fx_act(struct fx *f, const struct actor *a, const char *id,
+                                 enum chan_op op, const char *text)
+{
+    static char state[32];
+    struct err e;
+    json_t *out = NULL;
+    err_init(&e);
+    fx_ok(chan_memo_act(f->c, &f->p, a, id, op, text, &out, &e), &e);
+    snprintf(state, sizeof state, "%s", json_string_value(json_object_get(out, "state")));
+    json_decref(out);
+    return state;
+}
+
+/* A memo by alice on "dissent", driven to state (a chan_state value). */
+static inline void fx_memo_in(struct fx *f, int state, char id[RANDOM_ID_LEN + 1])
+{
+    fx_memo(f, &f->alice, "dissent", "We disagree.\n\nHere is why.", id);
+    if (state == CHAN_STATE_DRAFT)
+        return;
+    if (state == CHAN_STATE_WITHDRAWN) {
+        fx_act(f, &f->alice, id, CHAN_OP_WITHDRAW, NULL);
+        return;
+    }
+    fx_act(f, &f->alice, id, CHAN_OP_CIRCULATE, NULL);
+    if (state == CHAN_STATE_CIRCULATING)
+        return;
+    fx_act(f, &f->alice, id, CHAN_OP_SUBMIT, NULL);
+    if (state == CHAN_STATE_SUBMITTED)
+        return;
+    fx_act(f, &f->rev, id, CHAN_OP_ACKNOWLEDGE, NULL);
+    if (state == CHAN_STATE_ACKNOWLEDGED)
+        return;
+    fx_act(f, &f->rev, id, CHAN_OP_ANSWER, "Thank you; we considered it.");
+    if (state == CHAN_STATE_ANSWERED)
+        return;
+    fx_act(f, &f->rev, id, CHAN_OP_CLOSE, NULL);
+}
+
+/* The memo as a reads it (latest version); the caller frees it. */
+static inline json_t *fx_get(struct fx *f, const struct actor *a, const char *id)
+{
+    struct err e;
+    json_t *out = NULL;
+    err_init(&e);
+    fx_ok(chan_memo_get(f->c, &f->p, a, id, 0, &out, &e), &e);
+    return out;
+}
+
+/* The number of leaves in the transparency log. */
+static inline int64_t fx_log_size(struct fx *f)
+{
+    struct err e;
+    json_t *out = NULL;
+    int64_t n;
+    err_init(&e);
+    fx_ok(chan_log_checkpoint(f->c, &out, &e), &e);
+    n = json_integer_value(json_object_get(out, "size"));
+    json_decref(out);
+    return n;
+}
+
+/* json_integer_value of obj.k1.k2 (k2 may be NULL). */
+static inline json_int_t fx_int(const json_t *obj, const char *k1, const char *k2)
+{
+    const json_t *v = json_object_get(obj, k1);
+    if (k2)
+        v = json_object_get(v, k2);
+    return json_integer_value(v);
+}
+
+/* The count of key (a version number or an organization slug) in a
+ * {by_version|by_organization:[{version|organization, count}]} object; 0 if absent. */
+static inline json_int_t fx_count_of(const json_t *counts, const char *list, const char *key,
+                                     json_int_t version, const char *org)
+{
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(counts, list), i, row)
+    {
+        const json_t *k = json_object_get(row, key);
+        if ((org && json_is_string(k) && strcmp(json_string_value(k), org) == 0) ||
+            (!org && json_integer_value(k) == version))
+            return json_integer_value(json_object_get(row, "count"));
+    }
+    return 0;
+}
+
+/* ---- anonymous co-signatures, built as a client builds them ----
+ * The two message formats come from the channel today (chan_pop_context,
+ * chan_anon_message); they are moving to src/proto/, so they are called
+ * from these two functions only. */
+
+static inline size_t fx_pop_context(char *buf, size_t n, const char *org, const char *username)
+{
+    return chan_pop_context(buf, n, org, username);
+}
+
+static inline size_t fx_anon_message(char *buf, size_t n, const char *version_hash)
+{
+    return chan_anon_message(buf, n, version_hash);
+}
+
+/* A ring key pair. */
+struct fx_key {
+    uint8_t pk[RING_POINT_BYTES];
+    uint8_t sk[RING_SCALAR_BYTES];
+    char pk_hex[2 * RING_POINT_BYTES + 1];
+};
+
+static inline void fx_keypair(struct fx_key *k)
+{
+    struct err e;
+    err_init(&e);
+    fx_ok(ring_keypair(k->pk, k->sk, &e), &e);
+    hex_encode(k->pk_hex, k->pk, RING_POINT_BYTES);
+}
+
+/* The proof of possession (hex) of k for member a. */
+static inline void fx_pop(const struct fx_key *k, const struct actor *a,
+                          char out[2 * RING_POP_BYTES + 1])
+{
+    struct err e;
+    char ctx[256];
+    uint8_t sig[RING_POP_BYTES];
+    size_t n = fx_pop_context(ctx, sizeof ctx, a->org, a->username);
+    err_init(&e);
+    fx_ok(ring_pop_sign(sig, k->sk, (const uint8_t *)ctx, n, &e), &e);
+    hex_encode(out, sig, RING_POP_BYTES);
+}
+
+/* Enrolls k as a's ring key; returns the channel's status. */
+static inline int fx_enroll(struct fx *f, const struct actor *a, const struct fx_key *k,
+                            struct err *e)
+{
+    char pop[2 * RING_POP_BYTES + 1];
+    json_t *out = NULL;
+    int rc;
+    fx_pop(k, a, pop);
+    rc = chan_roster_enroll(f->c, &f->p, a, k->pk_hex, pop, &out, e);
+    json_decref(out);
+    return rc;
+}
+
+/* The public facts of a memo; the caller frees them. */
+static inline json_t *fx_public(struct fx *f, const char *id)
+{
+    struct err e;
+    json_t *out = NULL;
+    err_init(&e);
+    fx_ok(chan_public_memo(f->c, &f->p, id, &out, &e), &e);
+    return out;
+}
+
+/* The hash of version `version` in the public facts pub. */
+static inline const char *fx_version_hash(const json_t *pub, int version)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(pub, "versions"), i, v)
+    {
+        if (json_integer_value(json_object_get(v, "number")) == version)
+            return json_string_value(json_object_get(v, "hash"));
+    }
+    fail_msg("no version %d in the public memo", version);
+    return NULL;
+}
+
+/* One anonymous signature item: k signs `version` (0: withdraw) of memo id
+ * (scope) on ring `ring` of org as published in pub. msg_hash, when not
+ * NULL, replaces the signed version's hash (to build a proof of something
+ * else); scope, when not NULL, replaces the memo id. Returns the item. */
+static inline json_t *fx_anon_item_with(const json_t *pub, const char *id, const struct fx_key *k,
+                                        const char *org, int ring, int version,
+                                        const char *msg_hash, const char *scope)
+{
+    struct err e;
+    size_t i, index = SIZE_MAX, count = 0;
+    json_t *r, *robj = NULL, *item;
+    uint8_t(*keys)[RING_POINT_BYTES] = NULL;
+    struct ring_keys *rk = NULL;
+    uint8_t *proof = NULL;
+    size_t proof_len = 0, msg_len;
+    char msg[160];
+    char *b64;
+    const char *hash = msg_hash ? msg_hash : version ? fx_version_hash(pub, version) : NULL;
+
+    err_init(&e);
+    json_array_foreach(json_object_get(pub, "rings"), i, r)
+    {
+        if (strcmp(json_string_value(json_object_get(r, "organization")), org) == 0 &&
+            json_integer_value(json_object_get(r, "ring")) == ring)
+            robj = r;
+    }
+    assert_non_null(robj);
+    count = json_array_size(json_object_get(robj, "keys"));
+    keys = calloc(count, sizeof *keys);
+    assert_non_null(keys);
+    for (i = 0; i < count; i++) {
+        assert_int_equal(
+            hex_decode(keys[i], RING_POINT_BYTES,
+                       json_string_value(json_array_get(json_object_get(robj, "keys"), i))),
+            0);
+        if (memcmp(keys[i], k->pk, RING_POINT_BYTES) == 0)
+            index = i;
+    }
+    assert_true(index != SIZE_MAX);
+    fx_ok(ring_keys_new(&rk, (const uint8_t(*)[RING_POINT_BYTES])keys, count, &e), &e);
+    msg_len = fx_anon_message(msg, sizeof msg, hash);
+    if (!scope)
+        scope = id;
+    fx_ok(ring_prove(&proof, &proof_len, rk, index, k->sk, (const uint8_t *)scope, strlen(scope),
+                     (const uint8_t *)msg, msg_len, &e),
+          &e);
+    b64 = malloc(sodium_base64_ENCODED_LEN(proof_len, sodium_base64_VARIANT_ORIGINAL));
+    assert_non_null(b64);
+    sodium_bin2base64(b64, sodium_base64_ENCODED_LEN(proof_len, sodium_base64_VARIANT_ORIGINAL),
+                      proof, proof_len, sodium_base64_VARIANT_ORIGINAL);
+    item = json_pack("{s:o,s:s,s:i,s:s}", "version", version ? json_integer(version) : json_null(),
+                     "organization", org, "ring", ring, "proof", b64);
+    free(b64);
+    free(proof);
+    free(keys);
+    ring_keys_free(rk);
+    return item;
+}
+
+static inline json_t *fx_anon_item(const json_t *pub, const char *id, const struct fx_key *k,
+                                   const char *org, int ring, int version)
+{
+    return fx_anon_item_with(pub, id, k, org, ring, version, NULL, NULL);
+}
+
+/* Submits one item (stolen); returns the channel's status and, on success,
+ * the item's status ("added", …) in status. */
+static inline int fx_anon_submit1(struct fx *f, const char *id, json_t *item, char status[16],
+                                  struct err *e)
+{
+    json_t *items = json_array(), *out = NULL;
+    int rc;
+    json_array_append_new(items, item);
+    rc = chan_anon_submit(f->c, &f->p, id, items, &out, e);
+    if (rc == 0 && status)
+        snprintf(status, 16, "%s",
+                 json_string_value(json_object_get(
+                     json_array_get(json_object_get(out, "results"), 0), "status")));
+    json_decref(out);
+    json_decref(items);
+    return rc;
+}
+
+#endif
