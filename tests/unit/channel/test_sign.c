@@ -76,8 +76,7 @@ static void test_sign_move_unsign(void **state)
     assert_true(json_is_null(json_object_get(out, "my_signature")));
     json_decref(out);
     expect_counts(f, id, 1, 1, 0, 0, 1);
-    fx_refused(chan_unsign(f->c, &f->p, &f->bob, id, &out, &e), &e, ERR_CONFLICT,
-               "not co-signed");
+    fx_refused(chan_unsign(f->c, &f->p, &f->bob, id, &out, &e), &e, ERR_CONFLICT, "not co-signed");
     expect_counts(f, id, 1, 1, 0, 0, 1);
 
     /* signing again after withdrawing */
