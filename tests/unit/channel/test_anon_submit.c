@@ -1,0 +1,323 @@
+/* Tests for anonymous co-signatures (src/channel/anon.c today,
+ * channel/anon_submit.c after the split) through channel/chan.h: proofs
+ * built as a client builds them (src/ring/) by members whose keys were
+ * enrolled with a proof of possession; sign, move, replace and withdraw by
+ * tag; one signature per member per memo; proofs on the wrong memo, version
+ * or ring refused with nothing counted; the request's shape checked; counts
+ * named + anonymous. */
+#include "unit/channel/fixture.h"
+
+static struct fx_key ka, kb, kc;
+
+static int setup(void **state)
+{
+    struct fx *f;
+    struct err e;
+    fx_group_setup(state);
+    f = *state;
+    err_init(&e);
+    fx_keypair(&ka);
+    fx_keypair(&kb);
+    fx_keypair(&kc);
+    fx_ok(fx_enroll(f, &f->alice, &ka, &e), &e);
+    fx_ok(fx_enroll(f, &f->bob, &kb, &e), &e);
+    fx_ok(fx_enroll(f, &f->carol, &kc, &e), &e);
+    return 0;
+}
+
+/* The combined counts of memo id (as its drafter alice reads them). */
+static json_t *counts(struct fx *f, const char *id)
+{
+    struct err e;
+    json_t *out = NULL;
+    err_init(&e);
+    fx_ok(chan_counts(f->c, &f->p, &f->alice, id, &out, &e), &e);
+    return out;
+}
+
+static void expect_anon(struct fx *f, const char *id, int total, int v1, int v2)
+{
+    json_t *c = counts(f, id), *an = json_object_get(c, "anonymous");
+    assert_int_equal(fx_int(an, "total", NULL), total);
+    assert_int_equal(fx_count_of(an, "by_version", "version", 1, NULL), v1);
+    assert_int_equal(fx_count_of(an, "by_version", "version", 2, NULL), v2);
+    json_decref(c);
+}
+
+/* Submits one item and expects status. */
+static void submit_ok(struct fx *f, const char *id, json_t *item, const char *status)
+{
+    struct err e;
+    char got[16];
+    err_init(&e);
+    fx_ok(fx_anon_submit1(f, id, item, got, &e), &e);
+    assert_string_equal(got, status);
+}
+
+static void test_sign_move_withdraw(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    json_t *pub, *out = NULL, *sig;
+    char id[RANDOM_ID_LEN + 1];
+
+    err_init(&e);
+    fx_memo_in(f, CHAN_STATE_CIRCULATING, id);
+    pub = fx_public(f, id);
+    submit_ok(f, id, fx_anon_item(pub, id, &ka, "state", 1, 1), "added");
+    expect_anon(f, id, 1, 1, 0);
+    /* the same member again on the same version: one signature, replaced */
+    submit_ok(f, id, fx_anon_item(pub, id, &ka, "state", 1, 1), "replaced");
+    expect_anon(f, id, 1, 1, 0);
+    json_decref(pub);
+
+    /* a new version; the signature moves to it */
+    fx_ok(chan_memo_revise(f->c, &f->p, &f->alice, id,
+                           &(struct chan_version_input){.body = "Second thoughts."}, &out, &e),
+          &e);
+    json_decref(out);
+    pub = fx_public(f, id);
+    submit_ok(f, id, fx_anon_item(pub, id, &ka, "state", 1, 2), "moved");
+    expect_anon(f, id, 1, 0, 1);
+    submit_ok(f, id, fx_anon_item(pub, id, &kb, "state", 1, 1), "added");
+    submit_ok(f, id, fx_anon_item(pub, id, &kc, "usaid", 1, 2), "added");
+    expect_anon(f, id, 3, 1, 2);
+    json_decref(pub);
+
+    /* the public facts carry every signature, re-verifiable */
+    pub = fx_public(f, id);
+    assert_int_equal(json_array_size(json_object_get(pub, "signatures")), 3);
+    sig = json_array_get(json_object_get(pub, "signatures"), 0);
+    assert_int_equal(strlen(json_string_value(json_object_get(sig, "tag"))), 64);
+    assert_true(json_is_string(json_object_get(sig, "proof")));
+    assert_true(json_is_string(json_object_get(sig, "organization")));
+    assert_true(json_is_integer(json_object_get(sig, "ring")));
+
+    /* withdraw by tag (version null), and only once */
+    submit_ok(f, id, fx_anon_item(pub, id, &ka, "state", 1, 0), "withdrawn");
+    expect_anon(f, id, 2, 1, 1);
+    fx_refused(fx_anon_submit1(f, id, fx_anon_item(pub, id, &ka, "state", 1, 0), NULL, &e), &e,
+               ERR_CONFLICT, "no anonymous signature with this tag");
+    expect_anon(f, id, 2, 1, 1);
+    /* and sign again after withdrawing */
+    submit_ok(f, id, fx_anon_item(pub, id, &ka, "state", 1, 1), "added");
+    expect_anon(f, id, 3, 2, 1);
+    json_decref(pub);
+
+    /* named and anonymous together */
+    fx_ok(chan_sign(f->c, &f->p, &f->bob, id, 2, &out, &e), &e);
+    json_decref(out);
+    {
+        json_t *c = counts(f, id);
+        assert_int_equal(fx_int(c, "total", NULL), 4);
+        assert_int_equal(fx_int(c, "named", "total"), 1);
+        assert_int_equal(fx_int(c, "anonymous", "total"), 3);
+        assert_int_equal(fx_count_of(c, "by_version", "version", 2, NULL), 2);
+        assert_int_equal(fx_count_of(c, "by_organization", "organization", 0, "state"), 3);
+        assert_int_equal(fx_count_of(c, "by_organization", "organization", 0, "usaid"), 1);
+        json_decref(c);
+    }
+}
+
+static void test_batch(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    json_t *pub, *items, *out = NULL;
+    char id[RANDOM_ID_LEN + 1];
+
+    err_init(&e);
+    fx_memo_in(f, CHAN_STATE_CIRCULATING, id);
+    pub = fx_public(f, id);
+
+    /* one good and one bad proof: nothing is counted */
+    items = json_array();
+    json_array_append_new(items, fx_anon_item(pub, id, &ka, "state", 1, 1));
+    json_array_append_new(
+        items, fx_anon_item_with(pub, id, &kb, "state", 1, 1, NULL, "00000000000000000000000000"));
+    fx_refused(chan_anon_submit(f->c, &f->p, id, items, &out, &e), &e, ERR_CRYPTO,
+               "nothing was counted");
+    json_decref(items);
+    expect_anon(f, id, 0, 0, 0);
+
+    /* the same member twice in one request */
+    items = json_array();
+    json_array_append_new(items, fx_anon_item(pub, id, &ka, "state", 1, 1));
+    json_array_append_new(items, fx_anon_item(pub, id, &ka, "state", 1, 1));
+    fx_refused(chan_anon_submit(f->c, &f->p, id, items, &out, &e), &e, ERR_INVALID, "same tag");
+    json_decref(items);
+
+    /* two rings in one request */
+    items = json_array();
+    json_array_append_new(items, fx_anon_item(pub, id, &ka, "state", 1, 1));
+    json_array_append_new(items, fx_anon_item(pub, id, &kc, "usaid", 1, 1));
+    fx_refused(chan_anon_submit(f->c, &f->p, id, items, &out, &e), &e, ERR_INVALID,
+               "one ring only");
+    json_decref(items);
+    expect_anon(f, id, 0, 0, 0);
+
+    /* two members of one ring, verified together */
+    items = json_array();
+    json_array_append_new(items, fx_anon_item(pub, id, &ka, "state", 1, 1));
+    json_array_append_new(items, fx_anon_item(pub, id, &kb, "state", 1, 1));
+    fx_ok(chan_anon_submit(f->c, &f->p, id, items, &out, &e), &e);
+    assert_string_equal(json_string_value(json_object_get(out, "memo")), id);
+    assert_int_equal(json_array_size(json_object_get(out, "results")), 2);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(out, "results"), 1), "status")),
+                        "added");
+    json_decref(out);
+    json_decref(items);
+    expect_anon(f, id, 2, 2, 0);
+    json_decref(pub);
+}
+
+static void test_wrong_memo_version_ring(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    json_t *pub, *pub2, *out = NULL;
+    char id[RANDOM_ID_LEN + 1], other[RANDOM_ID_LEN + 1];
+
+    err_init(&e);
+    fx_memo_in(f, CHAN_STATE_CIRCULATING, id);
+    fx_ok(chan_memo_revise(f->c, &f->p, &f->alice, id,
+                           &(struct chan_version_input){.body = "Version two."}, &out, &e),
+          &e);
+    json_decref(out);
+    fx_memo_in(f, CHAN_STATE_CIRCULATING, other);
+    pub = fx_public(f, id);
+    pub2 = fx_public(f, other);
+
+    /* a proof for another memo (its scope and its version) */
+    fx_refused(fx_anon_submit1(f, id, fx_anon_item(pub2, other, &ka, "state", 1, 1), NULL, &e), &e,
+               ERR_CRYPTO, "does not verify");
+    /* a proof of version 1 presented as version 2 */
+    fx_refused(fx_anon_submit1(
+                   f, id,
+                   fx_anon_item_with(pub, id, &ka, "state", 1, 2, fx_version_hash(pub, 1), NULL),
+                   NULL, &e),
+               &e, ERR_CRYPTO, NULL);
+    /* a proof of some other text presented as version 1 */
+    fx_refused(fx_anon_submit1(
+                   f, id,
+                   fx_anon_item_with(
+                       pub, id, &ka, "state", 1, 1,
+                       "0000000000000000000000000000000000000000000000000000000000000000", NULL),
+                   NULL, &e),
+               &e, ERR_CRYPTO, NULL);
+    /* a proof on the "state" ring presented as one on the "usaid" ring */
+    {
+        json_t *item = fx_anon_item(pub, id, &ka, "state", 1, 1);
+        json_object_set_new(item, "organization", json_string("usaid"));
+        fx_refused(fx_anon_submit1(f, id, item, NULL, &e), &e, ERR_CRYPTO, "'usaid'");
+    }
+    /* a ring the memo does not have */
+    {
+        json_t *item = fx_anon_item(pub, id, &ka, "state", 1, 1);
+        json_object_set_new(item, "ring", json_integer(9));
+        fx_refused(fx_anon_submit1(f, id, item, NULL, &e), &e, ERR_NOT_FOUND, "no ring 9");
+    }
+    expect_anon(f, id, 0, 0, 0);
+    expect_anon(f, other, 0, 0, 0);
+    json_decref(pub);
+    json_decref(pub2);
+}
+
+static void test_request_shape(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    json_t *pub, *item, *items, *out = NULL;
+    char id[RANDOM_ID_LEN + 1], draft[RANDOM_ID_LEN + 1];
+
+    err_init(&e);
+    fx_memo_in(f, CHAN_STATE_CIRCULATING, id);
+    pub = fx_public(f, id);
+
+    items = json_array();
+    fx_refused(chan_anon_submit(f->c, &f->p, id, items, &out, &e), &e, ERR_INVALID, "1 to 100");
+    for (int i = 0; i <= CHAN_ANON_BATCH_MAX; i++)
+        json_array_append_new(items, json_object());
+    fx_refused(chan_anon_submit(f->c, &f->p, id, items, &out, &e), &e, ERR_INVALID, "1 to 100");
+    json_decref(items);
+
+    item = fx_anon_item(pub, id, &ka, "state", 1, 1);
+    json_object_set_new(item, "version", json_integer(0));
+    fx_refused(fx_anon_submit1(f, id, item, NULL, &e), &e, ERR_INVALID, "'version'");
+    item = fx_anon_item(pub, id, &ka, "state", 1, 1);
+    json_object_set_new(item, "version", json_integer(7));
+    fx_refused(fx_anon_submit1(f, id, item, NULL, &e), &e, ERR_INVALID, "versions 1 to 1");
+    item = fx_anon_item(pub, id, &ka, "state", 1, 1);
+    json_object_set_new(item, "version", json_string("1"));
+    fx_refused(fx_anon_submit1(f, id, item, NULL, &e), &e, ERR_INVALID, NULL);
+    item = fx_anon_item(pub, id, &ka, "state", 1, 1);
+    json_object_set_new(item, "member", json_string("alice"));
+    fx_refused(fx_anon_submit1(f, id, item, NULL, &e), &e, ERR_INVALID, "unknown field 'member'");
+    item = fx_anon_item(pub, id, &ka, "state", 1, 1);
+    json_object_del(item, "organization");
+    fx_refused(fx_anon_submit1(f, id, item, NULL, &e), &e, ERR_INVALID, "'organization'");
+    item = fx_anon_item(pub, id, &ka, "state", 1, 1);
+    json_object_set_new(item, "proof", json_string("not base64!"));
+    fx_refused(fx_anon_submit1(f, id, item, NULL, &e), &e, ERR_INVALID, "base64");
+    item = fx_anon_item(pub, id, &ka, "state", 1, 1);
+    json_object_set_new(item, "proof", json_string("AAAA"));
+    fx_refused(fx_anon_submit1(f, id, item, NULL, &e), &e, ERR_INVALID, NULL);
+
+    /* memos not open for signatures */
+    fx_refused(fx_anon_submit1(f, "nope", fx_anon_item(pub, id, &ka, "state", 1, 1), NULL, &e), &e,
+               ERR_NOT_FOUND, NULL);
+    fx_memo_in(f, CHAN_STATE_DRAFT, draft);
+    fx_refused(fx_anon_submit1(f, draft, fx_anon_item(pub, id, &ka, "state", 1, 1), NULL, &e), &e,
+               ERR_NOT_FOUND, "open for signatures");
+    fx_act(f, &f->alice, id, CHAN_OP_SUBMIT, NULL);
+    fx_refused(fx_anon_submit1(f, id, fx_anon_item(pub, id, &ka, "state", 1, 1), NULL, &e), &e,
+               ERR_STATE, "only a circulating memo");
+    expect_anon(f, id, 0, 0, 0);
+    json_decref(pub);
+}
+
+/* A member who re-keys after a memo opened keeps one tag on it: the new key
+ * is in no ring of the memo. */
+static void test_one_signature_per_member(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    json_t *pub, *out = NULL;
+    struct fx_key kb2;
+    char id[RANDOM_ID_LEN + 1];
+    size_t i;
+    json_t *r, *k;
+
+    err_init(&e);
+    fx_memo_in(f, CHAN_STATE_CIRCULATING, id);
+    pub = fx_public(f, id);
+    submit_ok(f, id, fx_anon_item(pub, id, &kb, "state", 1, 1), "added");
+    json_decref(pub);
+    fx_keypair(&kb2);
+    fx_ok(fx_enroll(f, &f->bob, &kb2, &e), &e);
+    fx_ok(chan_memo_refresh_rings(f->c, &f->p, &f->alice, id, &out, &e), &e);
+    assert_int_equal(fx_int(out, "rings_added", NULL), 0);
+    json_array_foreach(json_object_get(out, "rings"), i, r)
+    {
+        size_t j;
+        json_array_foreach(json_object_get(r, "keys"), j, k)
+            assert_string_not_equal(json_string_value(k), kb2.pk_hex);
+    }
+    json_decref(out);
+    /* his old key still signs, and still replaces his one signature */
+    pub = fx_public(f, id);
+    submit_ok(f, id, fx_anon_item(pub, id, &kb, "state", 1, 1), "replaced");
+    expect_anon(f, id, 1, 1, 0);
+    json_decref(pub);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sign_move_withdraw),       cmocka_unit_test(test_batch),
+        cmocka_unit_test(test_wrong_memo_version_ring),  cmocka_unit_test(test_request_shape),
+        cmocka_unit_test(test_one_signature_per_member),
+    };
+    return cmocka_run_group_tests(tests, setup, fx_group_teardown);
+}
