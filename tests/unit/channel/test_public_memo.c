@@ -1,0 +1,93 @@
+/* Tests for the public facts of a memo (src/channel/anon.c today,
+ * channel/public_memo.c after the split) through channel/chan.h: shown to
+ * anyone from circulation on, never for a draft; enough to re-verify every
+ * anonymous signature (versions with hashes, rings with keys and digests,
+ * signatures with proofs, counts), and nothing private: no title, body,
+ * drafter, signer name or answer. */
+#include "unit/channel/fixture.h"
+
+static void test_shape_and_privacy(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    struct fx_key ka;
+    json_t *pub = NULL, *memo, *v, *r, *out = NULL;
+    char id[RANDOM_ID_LEN + 1], *dump;
+    static const char *const keys[] = {"memo",  "state",      "versions",
+                                       "rings", "signatures", "counts"};
+    struct chan_version_input in = {
+        .title = "Confidential title", .marking = "SBU", .body = "Confidential body."};
+
+    err_init(&e);
+    fx_keypair(&ka);
+    fx_ok(fx_enroll(f, &f->alice, &ka, &e), &e);
+    fx_ok(chan_memo_create(f->c, &f->p, &f->alice, "dissent", &in, NULL, 0, &out, &e), &e);
+    snprintf(id, sizeof id, "%s", json_string_value(json_object_get(out, "id")));
+    json_decref(out);
+
+    /* a draft is nobody's business */
+    fx_refused(chan_public_memo(f->c, &f->p, id, &pub, &e), &e, ERR_NOT_FOUND,
+               "open for signatures");
+    fx_refused(chan_public_memo(f->c, &f->p, "nope", &pub, &e), &e, ERR_NOT_FOUND, NULL);
+    fx_refused(chan_public_memo(f->c, &f->p, NULL, &pub, &e), &e, ERR_NOT_FOUND, NULL);
+
+    fx_act(f, &f->alice, id, CHAN_OP_CIRCULATE, NULL);
+    fx_ok(chan_sign(f->c, &f->p, &f->bob, id, 0, &out, &e), &e);
+    json_decref(out);
+    pub = fx_public(f, id);
+    fx_ok(fx_anon_submit1(f, id, fx_anon_item(pub, id, &ka, "state", 1, 1), NULL, &e), &e);
+    json_decref(pub);
+    pub = fx_public(f, id);
+
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        assert_non_null(json_object_get(pub, keys[i]));
+    assert_string_equal(json_string_value(json_object_get(pub, "memo")), id);
+    assert_string_equal(json_string_value(json_object_get(pub, "state")), "circulating");
+    /* the version hash is the one readers see */
+    memo = fx_get(f, &f->alice, id);
+    v = json_array_get(json_object_get(pub, "versions"), 0);
+    assert_int_equal(fx_int(v, "number", NULL), 1);
+    assert_string_equal(
+        json_string_value(json_object_get(v, "hash")),
+        json_string_value(json_object_get(json_object_get(memo, "version"), "hash")));
+    assert_int_equal(json_object_size(v), 2);
+    json_decref(memo);
+    r = json_array_get(json_object_get(pub, "rings"), 0);
+    assert_string_equal(json_string_value(json_object_get(r, "organization")), "state");
+    assert_int_equal(json_array_size(json_object_get(r, "keys")), fx_int(r, "count", NULL));
+    assert_null(json_object_get(r, "org_id")); /* internal ids stay inside */
+    assert_int_equal(json_array_size(json_object_get(pub, "signatures")), 1);
+    assert_int_equal(fx_int(pub, "counts", "total"), 2);
+    assert_int_equal(fx_int(json_object_get(pub, "counts"), "named", "total"), 1);
+    assert_int_equal(fx_int(json_object_get(pub, "counts"), "anonymous", "total"), 1);
+
+    dump = json_dumps(pub, JSON_COMPACT);
+    assert_non_null(dump);
+    assert_null(strstr(dump, "Confidential"));
+    assert_null(strstr(dump, "alice"));
+    assert_null(strstr(dump, "\"username\""));
+    assert_null(strstr(dump, "\"title\""));
+    assert_null(strstr(dump, "\"body\""));
+    assert_null(strstr(dump, "\"drafters\""));
+    free(dump);
+    json_decref(pub);
+
+    /* still public after submission and answer, and the answer is not in it */
+    fx_act(f, &f->alice, id, CHAN_OP_SUBMIT, NULL);
+    fx_act(f, &f->rev, id, CHAN_OP_ACKNOWLEDGE, NULL);
+    fx_act(f, &f->rev, id, CHAN_OP_ANSWER, "Confidential answer.");
+    pub = fx_public(f, id);
+    assert_string_equal(json_string_value(json_object_get(pub, "state")), "answered");
+    dump = json_dumps(pub, JSON_COMPACT);
+    assert_null(strstr(dump, "Confidential"));
+    free(dump);
+    json_decref(pub);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_shape_and_privacy),
+    };
+    return cmocka_run_group_tests(tests, fx_group_setup, fx_group_teardown);
+}
