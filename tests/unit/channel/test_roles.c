@@ -54,11 +54,45 @@ static void test_roles_and_units(void **state)
     assert_string_equal(chan_unit_name(CHAN_UNIT_MONTHS), "months");
 }
 
+/* Every role bit has one name; lists refuse empty words, unknown names and
+ * words too long, and leave the result untouched when they do. */
+static void test_role_lists(void **state)
+{
+    (void)state;
+    unsigned bit = 0, bits = 0;
+    static const unsigned all[] = {CHAN_ROLE_MEMBER, CHAN_ROLE_REVIEWER, CHAN_ROLE_LEADERSHIP,
+                                   CHAN_ROLE_AUDITOR, CHAN_ROLE_ADMIN};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        assert_non_null(chan_role_name(all[i]));
+        assert_int_equal(chan_role_parse(chan_role_name(all[i]), &bit), 0);
+        assert_int_equal(bit, all[i]);
+    }
+    assert_null(chan_role_name(CHAN_ROLE_MEMBER | CHAN_ROLE_ADMIN)); /* one bit only */
+    assert_null(chan_role_name(0));
+    assert_int_equal(chan_role_parse("Auditor", &bit), -1);
+    assert_int_equal(chan_roles_parse_list("member", &bits), 0);
+    assert_int_equal(bits, CHAN_ROLE_MEMBER);
+    bits = 99;
+    assert_int_equal(chan_roles_parse_list("", &bits), -1);
+    assert_int_equal(chan_roles_parse_list(",member", &bits), -1);
+    assert_int_equal(chan_roles_parse_list("member,,reviewer", &bits), -1);
+    assert_int_equal(chan_roles_parse_list("member,boss", &bits), -1);
+    assert_int_equal(
+        chan_roles_parse_list("member,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", &bits), -1);
+    assert_int_equal(bits, 99);
+    {
+        int u = 7;
+        assert_int_equal(chan_unit_parse("weeks", &u), -1);
+        assert_int_equal(u, 7);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_markings_and_states_are_wire_names),
         cmocka_unit_test(test_roles_and_units),
+        cmocka_unit_test(test_role_lists),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
