@@ -82,6 +82,23 @@ static void test_submit_deadlines_state_dissent(void **state)
     m = fx_get(f, &f->rev, id);
     assert_string_equal(review_str(m, "acknowledged_at"), "2026-11-05T05:00:00Z");
     assert_false(review_bool(m, "overdue"));
+    /* the missed deadline stays on record, met late */
+    {
+        json_t *missed = json_object_get(json_object_get(m, "review"), "missed");
+        json_t *pub = fx_public(f, id), *pm;
+        assert_int_equal(json_array_size(missed), 1);
+        assert_string_equal(
+            json_string_value(json_object_get(json_array_get(missed, 0), "deadline")),
+            "acknowledgement");
+        assert_string_equal(json_string_value(json_object_get(json_array_get(missed, 0), "due")),
+                            "2026-11-05T04:59:59Z");
+        assert_string_equal(json_string_value(json_object_get(json_array_get(missed, 0), "met_at")),
+                            "2026-11-05T05:00:00Z");
+        /* and the public record shows the same */
+        pm = json_object_get(json_object_get(pub, "review"), "missed");
+        assert_true(json_equal(pm, missed));
+        json_decref(pub);
+    }
     assert_string_equal(review_str(m, "next_due"), "2026-12-15T04:59:59Z");
     assert_false(review_bool(m, "due_soon"));
     json_decref(m);

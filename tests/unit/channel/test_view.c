@@ -56,15 +56,22 @@ static void expect_memo_shape(const json_t *m)
     assert_true(json_is_boolean(json_object_get(json_object_get(m, "review"), "overdue")));
     assert_true(json_is_boolean(json_object_get(json_object_get(m, "review"), "due_soon")));
     assert_true(json_is_boolean(json_object_get(json_object_get(m, "review"), "extended")));
-    /* "can" (what the reader may do now) is booleans only, when present */
-    if (can) {
-        assert_true(json_is_object(can));
+    /* "can": what the reader may do now, every key a boolean */
+    {
+        static const char *const can_keys[] = {
+            "edit",    "add_drafter",   "circulate",   "sign",   "move",       "unsign",
+            "submit",  "withdraw",      "acknowledge", "extend", "answer",     "close",
+            "message", "read_messages", "signers",     "counts", "access_log", "refresh_rings",
+            NULL};
+        expect_keys(can, can_keys);
         json_object_foreach((json_t *)can, key, val)
         {
             if (!json_is_boolean(val))
                 fail_msg("can.%s is not a boolean", key);
         }
     }
+    assert_non_null(json_object_get(json_object_get(m, "review"), "next"));
+    assert_true(json_is_array(json_object_get(json_object_get(m, "review"), "missed")));
 }
 
 static void test_shape_in_every_reply(void **state)
@@ -102,9 +109,14 @@ static void test_shape_in_every_reply(void **state)
     expect_memo_shape(out);
     /* my_signature is the reader's own */
     assert_int_equal(fx_int(out, "my_signature", NULL), 2);
+    assert_true(json_is_true(json_object_get(json_object_get(out, "can"), "unsign")));
+    assert_false(json_is_true(json_object_get(json_object_get(out, "can"), "sign")));
+    assert_false(json_is_true(json_object_get(json_object_get(out, "can"), "edit")));
     json_decref(out);
     out = fx_get(f, &f->alice, id);
     assert_true(json_is_null(json_object_get(out, "my_signature")));
+    assert_true(json_is_true(json_object_get(json_object_get(out, "can"), "edit")));
+    assert_true(json_is_true(json_object_get(json_object_get(out, "can"), "sign")));
     assert_int_equal(fx_int(out, "counts", "total"), 1);
     json_decref(out);
     fx_ok(chan_unsign(f->c, &f->p, &f->bob, id, &out, &e), &e);
