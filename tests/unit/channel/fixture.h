@@ -26,6 +26,7 @@
 #include "base/util.h"
 #include "channel/chan.h"
 #include "channel/roles.h"
+#include "proto/anon.h"
 #include "ring/keyfile.h"
 #include "ring/triptych.h"
 
@@ -264,18 +265,17 @@ static inline json_int_t fx_count_of(const json_t *counts, const char *list, con
 }
 
 /* ---- anonymous co-signatures, built as a client builds them ----
- * The two message formats come from the channel today (chan_pop_context,
- * chan_anon_message); they are moving to src/proto/, so they are called
- * from these two functions only. */
+ * The bytes signed are the protocol's (proto/anon.h); these two functions
+ * are the only place the tests name them. */
 
 static inline size_t fx_pop_context(char *buf, size_t n, const char *org, const char *username)
 {
-    return chan_pop_context(buf, n, org, username);
+    return proto_pop_context(buf, n, org, username);
 }
 
 static inline size_t fx_anon_message(char *buf, size_t n, const char *version_hash)
 {
-    return chan_anon_message(buf, n, version_hash);
+    return proto_anon_message(buf, n, version_hash);
 }
 
 /* A ring key pair. */

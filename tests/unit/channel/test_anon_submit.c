@@ -1,5 +1,4 @@
-/* Tests for anonymous co-signatures (src/channel/anon.c today,
- * channel/anon_submit.c after the split) through channel/chan.h: proofs
+/* Tests for anonymous co-signatures (src/channel/anon_submit.c) through channel/chan.h: proofs
  * built as a client builds them (src/ring/) by members whose keys were
  * enrolled with a proof of possession; sign, move, replace and withdraw by
  * tag; one signature per member per memo; proofs on the wrong memo, version

@@ -1,6 +1,5 @@
-/* Tests for the counts (src/channel/anon.c today, channel/counts.c after the
- * split) through channel/chan.h: after every step of a long mixed sequence of
- * named and anonymous signatures, moves and withdrawals, the combined counts
+/* Tests for the counts (src/channel/counts.c) through channel/chan.h: after every step of a long
+ * mixed sequence of named and anonymous signatures, moves and withdrawals, the combined counts
  * (total, by version, by organization, named and anonymous parts) equal
  * those of a model of who signed what, equal those recomputed from the
  * signer list and the public signatures, and are the same in every place

@@ -1,5 +1,4 @@
-/* Tests for the public facts of a memo (src/channel/anon.c today,
- * channel/public_memo.c after the split) through channel/chan.h: shown to
+/* Tests for the public facts of a memo (src/channel/public_memo.c) through channel/chan.h: shown to
  * anyone from circulation on, never for a draft; enough to re-verify every
  * anonymous signature (versions with hashes, rings with keys and digests,
  * signatures with proofs, counts), and nothing private: no title, body,

@@ -1,8 +1,7 @@
-/* Tests for the rings of a memo (src/channel/anon.c today, channel/rings.c
- * after the split) through channel/chan.h: a memo binds, per organization,
- * to the roster snapshot taken when it starts circulating; a refresh adds
- * keys of members who have none in the ring, never a second key of a member
- * who has one (so a re-keyed member gets no second tag). */
+/* Tests for the rings of a memo (src/channel/rings.c) through channel/chan.h: a memo binds, per
+ * organization, to the roster snapshot taken when it starts circulating; a refresh adds keys of
+ * members who have none in the ring, never a second key of a member who has one (so a re-keyed
+ * member gets no second tag). */
 #include "unit/channel/fixture.h"
 
 /* The ring object (org, n) of the public facts, or NULL. */

@@ -1,7 +1,6 @@
-/* Tests for the rosters of ring keys (src/channel/anon.c today,
- * channel/rosters.c after the split) through channel/chan.h: enrollment with
- * a proof of possession bound to the member and organization, re-keying,
- * keys never enrolled twice, roster snapshots by size, and who may enroll. */
+/* Tests for the rosters of ring keys (src/channel/rosters.c) through channel/chan.h: enrollment
+ * with a proof of possession bound to the member and organization, re-keying, keys never enrolled
+ * twice, roster snapshots by size, and who may enroll. */
 #include "unit/channel/fixture.h"
 
 /* The roster of org at size (0: now); the caller frees it. */
