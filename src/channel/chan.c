@@ -207,6 +207,6 @@ int chan_memo_view(struct chan *c, struct pool *p, const struct memo_ctx *x, int
     struct st_version v;
     int rc = store_version_get(c->st, p, x->m.id, x->m.latest_version, &v, e);
     if (rc == 0)
-        rc = chan_memo_json(c, x, &v, now, out, e);
+        rc = chan_memo_json(c, x, &v, 0, now, out, e);
     return rc;
 }

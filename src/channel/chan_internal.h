@@ -59,9 +59,11 @@ struct chan_deadlines;
 json_t *chan_missed_json(const struct chan_deadlines *d);
 
 /* The memo as JSON: state, review (deadlines from deadline.h), drafters,
- * counts, "can" (can.h, for version v or else the latest) and (if v) a
- * version with text. */
-int chan_memo_json(struct chan *c, const struct memo_ctx *x, const struct st_version *v,
+ * counts, "can" (can.h, for version v or else the latest) and (if v) the
+ * version. With text, the title, the version's text and verification key,
+ * the answer and the extension's reason, and "reading" (what the access log
+ * records of this read: the caller records it); without, none of these. */
+int chan_memo_json(struct chan *c, const struct memo_ctx *x, const struct st_version *v, int text,
                    int64_t now, json_t **out, struct err *e) WUR;
 
 /* Ends an operation's transaction: commits when rc is 0 (a failed commit
@@ -69,9 +71,19 @@ int chan_memo_json(struct chan *c, const struct memo_ctx *x, const struct st_ver
  * final status. */
 int chan_tx_end(struct chan *c, int rc, json_t **out, struct err *e) WUR;
 
-/* The memo as JSON with its latest version (chan_memo_json). */
+/* The memo as JSON with its latest version, without text (chan_memo_json):
+ * the reply of every write, which therefore records no read. */
 int chan_memo_view(struct chan *c, struct pool *p, const struct memo_ctx *x, int64_t now,
                    json_t **out, struct err *e) WUR;
+
+/* ---- the access log (access.c, access.h) ---- */
+/* Records, in the caller's transaction, that a read `what` of memo_id: text,
+ * titles or signers. */
+int chan_access_record(struct chan *c, const struct actor *a, int64_t memo_id, const char *what,
+                       int64_t now, struct err *e) WUR;
+/* {recorded, as, drafters_see: "name"|"daily count", auditors_see: "name"}:
+ * what the access log keeps of the actor's read of x, for the memo page. */
+json_t *chan_reading_json(const struct memo_ctx *x);
 
 /* A line diff of two texts: array of {op:" "|"+"|"-", text}. */
 int chan_diff_lines(const char *a, const char *b, json_t **out, struct err *e) WUR;

@@ -1,5 +1,6 @@
 /* memo.c — memos and their immutable versions: create, read, revise, diff, list. */
 #include "base/util.h"
+#include "channel/access.h"
 #include "channel/can.h"
 #include "channel/chan_internal.h"
 #include "channel/deadline.h"
@@ -168,7 +169,7 @@ int chan_memo_create(struct chan *c, struct pool *p, const struct actor *a, cons
         goto fail;
     }
     if (store_version_insert(c->st, &v, e) || chan_event_version(c, &x, &v, e) ||
-        chan_memo_json(c, &x, &v, now, out, e))
+        chan_memo_json(c, &x, &v, 0, now, out, e))
         goto fail;
     rc = 0;
 fail:
@@ -192,8 +193,7 @@ int chan_memo_get(struct chan *c, struct pool *p, const struct actor *a, const c
         store_version_get(c->st, p, x.m.id, version ? version : x.m.latest_version, &v, e))
         goto fail;
     snprintf(what, sizeof what, "text of version %d", v.number);
-    if (store_access_insert(c->st, x.m.id, a->id, what, now, e) ||
-        chan_memo_json(c, &x, &v, now, out, e))
+    if (chan_access_record(c, a, x.m.id, what, now, e) || chan_memo_json(c, &x, &v, 1, now, out, e))
         goto fail;
     rc = 0;
 fail:
@@ -246,11 +246,17 @@ int chan_memo_versions(struct chan *c, struct pool *p, const struct actor *a, co
     struct memo_ctx x;
     struct st_version_info *v = NULL;
     size_t n = 0;
-    if (chan_memo_load(c, p, a, id, &x, e) || chan_require(a, &x, CHAN_ACT_READ_MEMO, "read", e) ||
-        store_version_list(c->st, p, x.m.id, &v, &n, e))
+    if (store_begin(c->st, e))
         goto out;
+    /* The list carries every version's title: a read of memo text. */
+    if (chan_memo_load(c, p, a, id, &x, e) || chan_require(a, &x, CHAN_ACT_READ_MEMO, "read", e) ||
+        store_version_list(c->st, p, x.m.id, &v, &n, e) ||
+        chan_access_record(c, a, x.m.id, "version list (titles)", now_utc(), e))
+        goto fail;
     *out = json_pack("{s:s,s:o}", "memo", x.m.public_id, "versions", versions_json(v, n));
     rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+fail:
+    rc = chan_tx_end(c, rc, out, e);
 out:
     return rc;
 }
@@ -287,7 +293,7 @@ int chan_memo_revise(struct chan *c, struct pool *p, const struct actor *a, cons
         goto fail;
     }
     if (store_version_insert(c->st, &v, e) || store_memo_save(c->st, &x.m, e) ||
-        chan_event_version(c, &x, &v, e) || chan_memo_json(c, &x, &v, now, out, e))
+        chan_event_version(c, &x, &v, e) || chan_memo_json(c, &x, &v, 0, now, out, e))
         goto fail;
     rc = 0;
 fail:
@@ -313,7 +319,7 @@ int chan_memo_diff(struct chan *c, struct pool *p, const struct actor *a, const 
         chan_diff_lines(va.body, vb.body, &lines, e))
         goto fail;
     snprintf(what, sizeof what, "diff of versions %d and %d", from, to);
-    if (store_access_insert(c->st, x.m.id, a->id, what, now_utc(), e))
+    if (chan_access_record(c, a, x.m.id, what, now_utc(), e))
         goto fail;
     *out = json_pack("{s:s,s:i,s:i,s:{s:s,s:s},s:{s:s,s:s},s:o}", "memo", x.m.public_id, "from",
                      from, "to", to, "title", "from", va.title, "to", vb.title, "marking", "from",
@@ -377,13 +383,21 @@ int chan_memo_list(struct chan *c, const struct actor *a, const char *scope, jso
         rc = err_set(e, ERR_INVALID, "scope must be one of mine, signable, queue, all");
         goto out;
     }
-    if (store_memo_list(c->st, &p, &f, &m, &n, e))
+    if (store_begin(c->st, e))
         goto out;
+    if (store_memo_list(c->st, &p, &f, &m, &n, e))
+        goto fail;
+    /* Every title shown is a read of that memo's text. */
+    for (size_t i = 0; i < n; i++)
+        if (chan_access_record(c, a, m[i].id, CHAN_ACCESS_LISTED, now, e))
+            goto fail;
     rows = json_array();
     for (size_t i = 0; rows && i < n; i++)
         json_array_append_new(rows, memo_info_json(&m[i], now));
     *out = json_pack("{s:s,s:o}", "scope", s, "memos", rows);
     rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+fail:
+    rc = chan_tx_end(c, rc, out, e);
 out:
     pool_release(&p);
     return rc;
@@ -427,7 +441,7 @@ int chan_memo_rendering(struct chan *c, struct pool *p, const struct actor *a, c
                          v.verify_key ? v.verify_key : "", out, e))
         goto fail;
     snprintf(what, sizeof what, "official rendering of version %d", v.number);
-    if (store_access_insert(c->st, x.m.id, a->id, what, now_utc(), e))
+    if (chan_access_record(c, a, x.m.id, what, now_utc(), e))
         goto fail;
     rc = 0;
 fail:

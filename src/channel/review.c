@@ -1,5 +1,5 @@
 /* review.c — the memo's life after drafting: circulate, submit (deadlines),
- * acknowledge, extend, answer, close, withdraw; messages; the access log. */
+ * acknowledge, extend, answer, close, withdraw; messages. */
 #include "base/tz.h"
 #include "base/util.h"
 #include "channel/calendar.h"
@@ -127,9 +127,12 @@ int chan_messages(struct chan *c, struct pool *p, const struct actor *a, const c
     struct st_message *m = NULL;
     size_t n = 0;
     json_t *rows;
-    if (chan_memo_load(c, p, a, id, &x, e) || chan_check(&x, CHAN_CAN_READ_MESSAGES, 0, e) ||
-        store_message_list(c->st, p, x.m.id, &m, &n, e))
+    if (store_begin(c->st, e))
         goto out;
+    if (chan_memo_load(c, p, a, id, &x, e) || chan_check(&x, CHAN_CAN_READ_MESSAGES, 0, e) ||
+        store_message_list(c->st, p, x.m.id, &m, &n, e) ||
+        chan_access_record(c, a, x.m.id, "messages", now_utc(), e))
+        goto fail;
     rows = json_array();
     for (size_t i = 0; rows && i < n; i++)
         json_array_append_new(rows, json_pack("{s:s,s:s,s:o,s:s,s:o}", "author", m[i].author,
@@ -138,6 +141,8 @@ int chan_messages(struct chan *c, struct pool *p, const struct actor *a, const c
                                               "created_at", chan_time_json(m[i].created_at)));
     *out = json_pack("{s:s,s:o}", "memo", x.m.public_id, "messages", rows);
     rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+fail:
+    rc = chan_tx_end(c, rc, out, e);
 out:
     return rc;
 }
@@ -159,37 +164,6 @@ int chan_message_post(struct chan *c, struct pool *p, const struct actor *a, con
     rc = 0;
 fail:
     rc = chan_tx_end(c, rc, out, e);
-out:
-    return rc;
-}
-
-int chan_access_log(struct chan *c, struct pool *p, const struct actor *a, const char *id,
-                    json_t **out, struct err *e)
-{
-    int rc = -1;
-    struct memo_ctx x;
-    struct st_access *r = NULL;
-    size_t n = 0;
-    json_t *rows;
-    int64_t memo_id = 0;
-
-    if (id) {
-        if (chan_memo_load(c, p, a, id, &x, e) || chan_check(&x, CHAN_CAN_ACCESS_LOG, 0, e))
-            goto out;
-        memo_id = x.m.id;
-    } else if (!(a->roles & CHAN_ROLE_AUDITOR)) {
-        rc = err_set(e, ERR_FORBIDDEN, "only auditors read the whole access log");
-        goto out;
-    }
-    if (store_access_list(c->st, p, memo_id, 1000, &r, &n, e))
-        goto out;
-    rows = json_array();
-    for (size_t i = 0; rows && i < n; i++)
-        json_array_append_new(rows, json_pack("{s:s,s:s,s:s,s:s,s:o}", "memo", r[i].memo, "reader",
-                                              r[i].reader, "display_name", r[i].display_name,
-                                              "what", r[i].what, "at", chan_time_json(r[i].at)));
-    *out = json_pack("{s:o}", "entries", rows);
-    rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 out:
     return rc;
 }

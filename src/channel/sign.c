@@ -89,7 +89,7 @@ int chan_signers(struct chan *c, struct pool *p, const struct actor *a, const ch
         goto out;
     if (chan_memo_load(c, p, a, id, &x, e) || chan_check(&x, CHAN_CAN_SIGNERS, 0, e) ||
         store_signer_list(c->st, p, x.m.id, &g, &n, e) ||
-        store_access_insert(c->st, x.m.id, a->id, "signer list", now_utc(), e))
+        chan_access_record(c, a, x.m.id, "signer list", now_utc(), e))
         goto fail;
     rows = json_array();
     for (size_t i = 0; rows && i < n; i++)

@@ -38,7 +38,7 @@ static json_t *str_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
-int chan_memo_json(struct chan *c, const struct memo_ctx *x, const struct st_version *v,
+int chan_memo_json(struct chan *c, const struct memo_ctx *x, const struct st_version *v, int text,
                    int64_t now, json_t **out, struct err *e)
 {
     int rc = -1;
@@ -74,16 +74,27 @@ int chan_memo_json(struct chan *c, const struct memo_ctx *x, const struct st_ver
     if (review) {
         json_object_set_new(review, "next", str_or_null(chan_deadline_action(dl.next)));
         json_object_set_new(review, "missed", chan_missed_json(&dl));
+        /* Text written about the memo travels only with the memo's text. */
+        if (!text) {
+            json_object_del(review, "answer");
+            json_object_del(review, "extension_reason");
+        }
     }
     if (v)
-        ver = json_pack("{s:i,s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "number", v->number, "hash", v->hash,
-                        "title", v->title, "marking", chan_marking_name(v->marking), "body",
-                        v->body, "author", v->author ? v->author : "", "created_at",
-                        chan_time_json(v->created_at), "verify_key",
-                        v->verify_key ? json_string(v->verify_key) : json_null());
-    obj = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:O,s:O,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
+        ver = json_pack("{s:i,s:s,s:s,s:s,s:o}", "number", v->number, "hash", v->hash, "marking",
+                        chan_marking_name(v->marking), "author", v->author ? v->author : "",
+                        "created_at", chan_time_json(v->created_at));
+    if (v && ver && text &&
+        (json_object_set_new(ver, "title", json_string(v->title)) ||
+         json_object_set_new(ver, "body", json_string(v->body)) ||
+         json_object_set_new(ver, "verify_key",
+                             v->verify_key ? json_string(v->verify_key) : json_null()))) {
+        json_decref(ver);
+        ver = NULL;
+    }
+    obj = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:s,s:i,s:O,s:O,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
                     m->public_id, "channel", x->ch.slug, "channel_name", x->ch.name, "timezone",
-                    zone, "state", chan_state_name(m->state), "title", v ? v->title : "", "marking",
+                    zone, "state", chan_state_name(m->state), "text_included", text, "marking",
                     v ? chan_marking_name(v->marking) : "", "latest_version", m->latest_version,
                     "drafters", drafters, "counts", counts, "version", ver ? ver : json_null(),
                     "review", review ? review : json_null(), "my_signature",
@@ -95,7 +106,9 @@ int chan_memo_json(struct chan *c, const struct memo_ctx *x, const struct st_ver
     if (obj && (json_object_set_new(obj, "is_drafter", json_boolean(x->rel & CHAN_REL_DRAFTER)) ||
                 json_object_set_new(obj, "channel_ceiling",
                                     json_string(chan_marking_name(x->ch.ceiling))) ||
-                json_object_set_new(obj, "can", can_json(x, v ? v->number : m->latest_version)))) {
+                json_object_set_new(obj, "can", can_json(x, v ? v->number : m->latest_version)) ||
+                (text && (json_object_set_new(obj, "title", json_string(v ? v->title : "")) ||
+                          json_object_set_new(obj, "reading", chan_reading_json(x)))))) {
         json_decref(obj);
         obj = NULL;
     }

@@ -206,6 +206,7 @@ static int memo_info_row(struct pool *p, struct db_stmt *st, void *item, struct 
     m->answer_due = db_int(st, 10);
     m->answered_at = db_int(st, 11);
     m->signatures = db_int(st, 12);
+    m->id = db_int(st, 13);
     return store_col_text(p, st, 0, &m->public_id, e) || store_col_text(p, st, 1, &m->channel, e) ||
                    store_col_text(p, st, 3, &m->title, e)
                ? -1
@@ -233,16 +234,17 @@ int store_memo_list(struct store *s, struct pool *p, const struct st_memo_filter
         snprintf(order, sizeof order, "x.updated_at DESC");
         break;
     }
-    snprintf(sql, sizeof sql,
-             "SELECT x.public_id, c.slug, x.state, v.title, v.marking, x.latest_version, "
-             "x.created_at, x.submitted_at, x.ack_due, x.acknowledged_at, x.answer_due, "
-             "x.answered_at, (SELECT COALESCE(SUM(n.count), 0) FROM signature_counts n WHERE "
-             "n.memo_id = x.id) FROM memos x JOIN channels c ON c.id = x.channel_id JOIN versions "
-             "v ON v.memo_id = x.id AND v.number = x.latest_version WHERE (?1 <= 0 OR "
-             "EXISTS(SELECT 1 FROM memo_drafters d WHERE d.memo_id = x.id AND d.member_id = ?1) "
-             "OR EXISTS(SELECT 1 FROM signatures g WHERE g.memo_id = x.id AND g.member_id = ?1)) "
-             "AND %s ORDER BY %s LIMIT %d",
-             states, order, f->limit);
+    snprintf(
+        sql, sizeof sql,
+        "SELECT x.public_id, c.slug, x.state, v.title, v.marking, x.latest_version, "
+        "x.created_at, x.submitted_at, x.ack_due, x.acknowledged_at, x.answer_due, "
+        "x.answered_at, (SELECT COALESCE(SUM(n.count), 0) FROM signature_counts n WHERE "
+        "n.memo_id = x.id), x.id FROM memos x JOIN channels c ON c.id = x.channel_id JOIN versions "
+        "v ON v.memo_id = x.id AND v.number = x.latest_version WHERE (?1 <= 0 OR "
+        "EXISTS(SELECT 1 FROM memo_drafters d WHERE d.memo_id = x.id AND d.member_id = ?1) "
+        "OR EXISTS(SELECT 1 FROM signatures g WHERE g.memo_id = x.id AND g.member_id = ?1)) "
+        "AND %s ORDER BY %s LIMIT %d",
+        states, order, f->limit);
     rc = store_rows(s, p, &v, sizeof **out, memo_info_row, e, sql, "i", f->member_id);
     *out = v.items;
     *n = v.n;

@@ -1,4 +1,4 @@
-/* review.c — messages between the policy office and drafters, and the access log. */
+/* review.c — messages between the policy office and drafters, and the /metrics figures. */
 #include "store/store_internal.h"
 
 #include <stdio.h>
@@ -32,42 +32,6 @@ int store_message_list(struct store *s, struct pool *p, int64_t memo_id, struct 
                         "messages g JOIN members m ON m.id = g.author_id WHERE g.memo_id = ? "
                         "ORDER BY g.id",
                         "i", memo_id);
-    *out = v.items;
-    *n = v.n;
-    return rc;
-}
-
-int store_access_insert(struct store *s, int64_t memo_id, int64_t reader_id, const char *what,
-                        int64_t now, struct err *e)
-{
-    return db_exec(s->db, e,
-                   "INSERT INTO access_log(memo_id, reader_id, what, at) VALUES(?, ?, ?, ?)",
-                   "iisi", memo_id, reader_id, what, now);
-}
-
-static int access_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
-{
-    struct st_access *a = item;
-    a->at = db_int(st, 4);
-    return store_col_text(p, st, 0, &a->memo, e) || store_col_text(p, st, 1, &a->reader, e) ||
-                   store_col_text(p, st, 2, &a->display_name, e) ||
-                   store_col_text(p, st, 3, &a->what, e)
-               ? -1
-               : 0;
-}
-
-int store_access_list(struct store *s, struct pool *p, int64_t memo_id, int limit,
-                      struct st_access **out, size_t *n, struct err *e)
-{
-    struct store_vec v = {0};
-    char sql[512];
-    int rc;
-    snprintf(sql, sizeof sql,
-             "SELECT x.public_id, m.username, m.display_name, a.what, a.at FROM access_log a "
-             "JOIN memos x ON x.id = a.memo_id JOIN members m ON m.id = a.reader_id WHERE "
-             "(?1 = 0 OR a.memo_id = ?1) ORDER BY a.id DESC LIMIT %d",
-             limit);
-    rc = store_rows(s, p, &v, sizeof **out, access_row, e, sql, "i", memo_id);
     *out = v.items;
     *n = v.n;
     return rc;

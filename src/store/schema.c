@@ -107,6 +107,11 @@ static const char *const migrations[] = {
     "  memo_id INTEGER NOT NULL REFERENCES memos(id), tag BLOB NOT NULL,\n"
     "  version INTEGER NOT NULL, org_id INTEGER NOT NULL, ring_no INTEGER NOT NULL,\n"
     "  proof BLOB NOT NULL, day INTEGER NOT NULL, PRIMARY KEY(memo_id, tag));\n",
+    /* 4: the access log keeps the reader's capacity at the time of the read
+     * (roles, drafter), so a later role does not re-expose an earlier read;
+     * older rows count as a plain member's reads */
+    "ALTER TABLE access_log ADD COLUMN roles INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE access_log ADD COLUMN drafter INTEGER NOT NULL DEFAULT 0;\n",
 };
 
 /* The applied version, read inside the caller's transaction. */

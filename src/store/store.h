@@ -223,6 +223,7 @@ struct st_memo_info {
     int latest_version;
     int64_t created_at, submitted_at, ack_due, acknowledged_at, answer_due, answered_at;
     int64_t signatures;
+    int64_t id; /* internal: the access log records each title a list shows */
 };
 int store_memo_list(struct store *s, struct pool *p, const struct st_memo_filter *f,
                     struct st_memo_info **out, size_t *n, struct err *e) WUR;
@@ -280,7 +281,7 @@ struct st_tally {
 int store_signature_timeline(struct store *s, struct pool *p, int64_t memo_id,
                              struct st_tally **out, size_t *n, struct err *e) WUR;
 
-/* ---- review messages and the access log ---- */
+/* ---- review messages ---- */
 int store_message_insert(struct store *s, int64_t memo_id, int64_t author_id, const char *body,
                          int64_t now, struct err *e) WUR;
 struct st_message {
@@ -294,18 +295,47 @@ struct st_message {
 int store_message_list(struct store *s, struct pool *p, int64_t memo_id, struct st_message **out,
                        size_t *n, struct err *e) WUR;
 
-int store_access_insert(struct store *s, int64_t memo_id, int64_t reader_id, const char *what,
-                        int64_t now, struct err *e) WUR;
+/* ---- the access log (access.c) ---- */
+/* One read of memo text, titles or signer identities. The store records
+ * whether the reader was a drafter of the memo at that moment itself. */
+struct st_read {
+    int64_t memo_id, reader_id;
+    unsigned roles;   /* the reader's CHAN_ROLE_* bits at the time of the read */
+    const char *what; /* what was read: "text of version 2", "signer list", … */
+    int64_t at;
+};
+int store_access_insert(struct store *s, const struct st_read *r, struct err *e) WUR;
 struct st_access {
     char *memo;   /* public id */
     char *reader; /* username */
     char *display_name;
     char *what;
     int64_t at;
+    unsigned roles; /* at the time of the read */
+    int drafter;    /* the reader drafted the memo at the time of the read */
 };
-/* Reads of one memo (memo_id 0: of every memo), newest first, at most limit. */
-int store_access_list(struct store *s, struct pool *p, int64_t memo_id, int limit,
+/* Which reads a list returns. */
+struct st_access_filter {
+    int64_t memo_id;      /* 0: of every memo */
+    unsigned named_roles; /* 0: every read; else only reads by a drafter or by a
+                           * holder of one of these role bits */
+    int limit;
+};
+/* Reads matching f, newest first, at most f->limit. */
+int store_access_list(struct store *s, struct pool *p, const struct st_access_filter *f,
                       struct st_access **out, size_t *n, struct err *e) WUR;
+struct st_access_day {
+    int64_t day;     /* days since 1970-01-01 (UTC) */
+    int64_t reads;   /* every read that day */
+    int64_t listed;  /* of them, titles seen in a memo list (what = listed_what) */
+    int64_t readers; /* distinct readers */
+};
+/* The reads of memo_id that f->named_roles does NOT select (by no drafter
+ * and by no holder of those roles), counted per UTC day, newest first, at
+ * most f->limit days. */
+int store_access_days(struct store *s, struct pool *p, const struct st_access_filter *f,
+                      const char *listed_what, struct st_access_day **out, size_t *n,
+                      struct err *e) WUR;
 
 /* ---- the transparency log's storage (the tree logic is src/tlog/) ---- */
 /* Number of leaves. */

@@ -102,7 +102,7 @@ static void conformance(const char *url)
     store_close(s);
     assert_int_equal(store_open(&s, url, &e), 0);
     assert_int_equal(store_meta_get(s, &p, "schema_version", &v, &e), 0);
-    assert_string_equal(v, "3");
+    assert_string_equal(v, "4");
 
     /* meta is an upsert. */
     assert_int_equal(store_meta_set(s, "k", "one", &e), 0);
@@ -238,7 +238,8 @@ static void conformance(const char *url)
     struct st_memo_info *mi = NULL;
     assert_int_equal(store_memo_list(s, &p, &f, &mi, &n, &e), 0);
     struct st_access *ac = NULL;
-    assert_int_equal(store_access_list(s, &p, 0, 10, &ac, &n, &e), 0);
+    struct st_access_filter af = {.limit = 10};
+    assert_int_equal(store_access_list(s, &p, &af, &ac, &n, &e), 0);
     struct store_due_states ss = {STORE_STATE_BIT(2), STORE_STATE_BIT(2), STORE_STATE_BIT(2)};
     assert_int_equal(store_stats(s, 100, &ss, &x, &org2, &org1, &e), 0);
     assert_int_equal(x, 2);

@@ -1,5 +1,5 @@
 /* Tests for src/store/review.c through store.h, on every backend
- * (store_fixture.h): review messages, the access log, and the /metrics
+ * (store_fixture.h): review messages and the /metrics
  * figures, whose state sets come from the caller. */
 #include "store_fixture.h"
 
@@ -33,39 +33,6 @@ static void test_messages(void **state)
 {
     (void)state;
     fx_run(messages_case);
-}
-
-static void access_case(struct store *s, struct pool *p)
-{
-    struct err e;
-    struct st_access *a = NULL;
-    size_t n = 0;
-    int64_t ch = fx_channel(s, "ch"), org = fx_org(s, "org");
-    int64_t amy = fx_member(s, org, "amy", 1), ig = fx_member(s, org, "ig", 8);
-    err_init(&e);
-    int64_t m1 = fx_memo(s, ch, amy, "m1", 2, 1), m2 = fx_memo(s, ch, amy, "m2", 2, 1);
-    OK(store_access_insert(s, m1, ig, "signer list", 10, &e));
-    OK(store_access_insert(s, m2, amy, "rendering", 11, &e));
-    OK(store_access_insert(s, m1, amy, "rendering", 12, &e));
-    OK(store_access_list(s, p, m1, 10, &a, &n, &e));
-    assert_int_equal(n, 2);
-    assert_string_equal(a[0].reader, "amy"); /* newest first */
-    assert_string_equal(a[0].memo, "m1");
-    assert_string_equal(a[0].what, "rendering");
-    assert_int_equal(a[0].at, 12);
-    assert_string_equal(a[1].reader, "ig");
-    assert_string_equal(a[1].display_name, "ig");
-    OK(store_access_list(s, p, 0, 10, &a, &n, &e)); /* the whole log */
-    assert_int_equal(n, 3);
-    assert_string_equal(a[1].memo, "m2");
-    OK(store_access_list(s, p, 0, 1, &a, &n, &e));
-    assert_int_equal(n, 1);
-}
-
-static void test_access(void **state)
-{
-    (void)state;
-    fx_run(access_case);
 }
 
 /* Sets the state and deadlines of memo public_id. */
@@ -132,7 +99,6 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_messages),
-        cmocka_unit_test(test_access),
         cmocka_unit_test(test_stats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,93 @@
+/* Tests for src/store/access.c through store.h, on every backend
+ * (store_fixture.h): the access log's rows keep the reader's capacity at the
+ * time of the read, lists select by it, and the other reads count per day. */
+#include "store_fixture.h"
+
+#define DAY 86400
+
+static struct st_read rd(int64_t memo, int64_t reader, unsigned roles, const char *what, int64_t at)
+{
+    struct st_read r = {
+        .memo_id = memo, .reader_id = reader, .roles = roles, .what = what, .at = at};
+    return r;
+}
+
+static void access_case(struct store *s, struct pool *p)
+{
+    struct err e;
+    struct st_access *a = NULL;
+    struct st_access_day *d = NULL;
+    size_t n = 0;
+    int64_t ch = fx_channel(s, "ch"), org = fx_org(s, "org");
+    int64_t amy = fx_member(s, org, "amy", 1), ig = fx_member(s, org, "ig", 8);
+    int64_t bob = fx_member(s, org, "bob", 1), rita = fx_member(s, org, "rita", 2);
+    err_init(&e);
+    int64_t m1 = fx_memo(s, ch, amy, "m1", 1, 1), m2 = fx_memo(s, ch, amy, "m2", 1, 1);
+    OK(store_drafter_add(s, m1, amy, &e));
+    struct st_read r[] = {
+        rd(m1, ig, 8, "signer list", 10),
+        rd(m2, amy, 1, "rendering", 11),
+        rd(m1, amy, 1, "rendering", 12),              /* amy drafts m1 */
+        rd(m1, bob, 1, "text of version 1", 13),      /* a plain member */
+        rd(m1, bob, 1, "title in a list", 14),        /* the same day */
+        rd(m1, bob, 1, "text of version 1", DAY + 5), /* the next day */
+        rd(m1, rita, 2, "text of version 1", DAY + 6),
+    };
+    for (size_t i = 0; i < sizeof r / sizeof r[0]; i++)
+        OK(store_access_insert(s, &r[i], &e));
+
+    struct st_access_filter all = {.memo_id = m1, .limit = 10};
+    OK(store_access_list(s, p, &all, &a, &n, &e));
+    assert_int_equal(n, 6);
+    assert_string_equal(a[0].reader, "rita"); /* newest first */
+    assert_int_equal(a[0].roles, 2);
+    assert_int_equal(a[0].drafter, 0);
+    assert_string_equal(a[4].reader, "amy");
+    assert_string_equal(a[4].memo, "m1");
+    assert_string_equal(a[4].what, "rendering");
+    assert_int_equal(a[4].at, 12);
+    assert_int_equal(a[4].drafter, 1); /* recorded by the store at the read */
+    assert_string_equal(a[5].display_name, "ig");
+
+    /* Named: drafters and holders of the given roles; bob is left out. */
+    struct st_access_filter named = {.memo_id = m1, .named_roles = 2 | 4 | 8, .limit = 10};
+    OK(store_access_list(s, p, &named, &a, &n, &e));
+    assert_int_equal(n, 3);
+    assert_string_equal(a[0].reader, "rita");
+    assert_string_equal(a[1].reader, "amy");
+    assert_string_equal(a[2].reader, "ig");
+
+    /* The others, per UTC day, newest first. */
+    OK(store_access_days(s, p, &named, "title in a list", &d, &n, &e));
+    assert_int_equal(n, 2);
+    assert_int_equal(d[0].day, 1);
+    assert_int_equal(d[0].reads, 1);
+    assert_int_equal(d[0].listed, 0);
+    assert_int_equal(d[1].day, 0);
+    assert_int_equal(d[1].reads, 2);
+    assert_int_equal(d[1].listed, 1);
+    assert_int_equal(d[1].readers, 1);
+
+    /* The whole log, and its limit. */
+    struct st_access_filter whole = {.limit = 10};
+    OK(store_access_list(s, p, &whole, &a, &n, &e));
+    assert_int_equal(n, 7);
+    assert_string_equal(a[5].memo, "m2");
+    whole.limit = 1;
+    OK(store_access_list(s, p, &whole, &a, &n, &e));
+    assert_int_equal(n, 1);
+}
+
+static void test_access(void **state)
+{
+    (void)state;
+    fx_run(access_case);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_access),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
