@@ -489,6 +489,59 @@ static void test_memo_page_follows_can(void **state)
     assert_true(withheld > 2);
 }
 
+/* The memo page tells its reader what the access log records of the read and
+ * who sees it, in words that depend on the reader's capacity. */
+static void test_memo_page_tells_readers(void **state)
+{
+    static const struct {
+        const char *user, *password, *said, *unsaid;
+    } readers[] = {
+        {"alice", "alice-test-pass", "Your co-drafters and auditors see your name", "daily count"},
+        {"bob", "bob-test-pass",
+         "The drafters see only a daily count of member reads, not your "
+         "name; auditors see your name",
+         "You read as"},
+        {"rita", "rita-test-pass",
+         "You read as the policy office: the drafters and auditors "
+         "see your name",
+         "daily count"},
+    };
+    struct err e;
+    struct pool p;
+    struct actor alice;
+    char *tok, token[256], path[256], id[64];
+    json_t *out = NULL;
+    struct chan_version_input v = {.title = "Tell readers", .marking = "SBU", .body = "Text."};
+    (void)state;
+    err_init(&e);
+    pool_init(&p, 1 << 20);
+    assert_int_equal(chan_login(chan, &p, "alice", "alice-test-pass", &tok, &alice, &e), 0);
+    assert_int_equal(chan_memo_create(chan, &p, &alice, "dissent", &v, NULL, 0, &out, &e), 0);
+    snprintf(id, sizeof id, "%s", json_string_value(json_object_get(out, "id")));
+    json_decref(out);
+    assert_int_equal(chan_memo_act(chan, &p, &alice, id, CHAN_OP_CIRCULATE, NULL, &out, &e), 0);
+    json_decref(out);
+    for (size_t i = 0; i < ARRAY_LEN(readers); i++) {
+        struct reply page;
+        if (strcmp(readers[i].user, "rita") == 0) { /* the office reads from submission on */
+            assert_int_equal(chan_memo_act(chan, &p, &alice, id, CHAN_OP_SUBMIT, NULL, &out, &e),
+                             0);
+            json_decref(out);
+        }
+        login(readers[i].user, readers[i].password, token);
+        snprintf(path, sizeof path, "/memos/%s", id);
+        page = request(path, token, NULL);
+        assert_int_equal(page.status, 200);
+        if (!strstr(page.body, "Your reading is recorded.") || !strstr(page.body, readers[i].said))
+            fail_msg("%s's page does not say '%s'", readers[i].user, readers[i].said);
+        if (strstr(page.body, readers[i].unsaid))
+            fail_msg("%s's page says '%s'", readers[i].user, readers[i].unsaid);
+        reply_free(&page);
+    }
+    assert_int_equal(chan_logout(chan, &alice, &e), 0);
+    pool_release(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -499,6 +552,7 @@ int main(void)
         cmocka_unit_test(test_title_renders_escaped),
         cmocka_unit_test(test_admin_never_sees_memo_text),
         cmocka_unit_test(test_refused_form_keeps_text),
+        cmocka_unit_test(test_memo_page_tells_readers),
     };
     int rc;
     curl_global_init(CURL_GLOBAL_DEFAULT);
