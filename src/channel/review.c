@@ -159,8 +159,9 @@ int chan_message_post(struct chan *c, struct pool *p, const struct actor *a, con
     if (chan_memo_load(c, p, a, id, &x, e) || chan_check(&x, CHAN_CAN_MESSAGE, 0, e) ||
         store_message_insert(c->st, x.m.id, a->id, body, now, e))
         goto fail;
-    *out = json_pack("{s:s,s:s,s:o,s:s,s:o}", "memo", x.m.public_id, "author", a->username, "roles",
-                     chan_roles_json(a->roles), "body", body, "created_at", chan_time_json(now));
+    /* Like every write reply, no text: the poster has it (docs/api.md). */
+    *out = json_pack("{s:s,s:s,s:o,s:o}", "memo", x.m.public_id, "author", a->username, "roles",
+                     chan_roles_json(a->roles), "created_at", chan_time_json(now));
     rc = 0;
 fail:
     rc = chan_tx_end(c, rc, out, e);
