@@ -6,6 +6,11 @@
  * caller; inputs are plain C strings (NULL = absent) that the caller has
  * checked only for type. Every operation returns 0 or -1 with details in e.
  * Strings are copied or allocated from the request pool p.
+ *
+ * The access log (access.h): every output carrying memo text (titles
+ * included) or signer identities is recorded in the operation's own
+ * transaction; writes return the memo without text (chan_memo_json's
+ * "text_included": false) and record nothing.
  */
 #ifndef DISSENT_CHANNEL_CHAN_H
 #define DISSENT_CHANNEL_CHAN_H
@@ -109,13 +114,15 @@ int chan_memo_create(struct chan *c, struct pool *p, const struct actor *a, cons
 /* The memo with version `version` (0: latest) including its text. Recorded in the access log. */
 int chan_memo_get(struct chan *c, struct pool *p, const struct actor *a, const char *id,
                   int version, json_t **out, struct err *e) WUR;
+/* {memo, versions:[{number, hash, title, …}]}; the titles are recorded in the access log. */
 int chan_memo_versions(struct chan *c, struct pool *p, const struct actor *a, const char *id,
                        json_t **out, struct err *e) WUR;
 int chan_memo_revise(struct chan *c, struct pool *p, const struct actor *a, const char *id,
                      const struct chan_version_input *in, json_t **out, struct err *e) WUR;
 int chan_memo_diff(struct chan *c, struct pool *p, const struct actor *a, const char *id, int from,
                    int to, json_t **out, struct err *e) WUR;
-/* scope: "mine", "signable", "queue", "all" (NULL = "mine"). */
+/* scope: "mine", "signable", "queue", "all" (NULL = "mine"). Each title listed is
+ * recorded in the access log. */
 int chan_memo_list(struct chan *c, const struct actor *a, const char *scope, json_t **out,
                    struct err *e) WUR;
 int chan_memo_add_drafter(struct chan *c, struct pool *p, const struct actor *a, const char *id,
@@ -147,11 +154,17 @@ int chan_counts(struct chan *c, struct pool *p, const struct actor *a, const cha
                 struct err *e) WUR;
 
 /* ---- review messages and the access log ---- */
+/* The messages; recorded in the access log. */
 int chan_messages(struct chan *c, struct pool *p, const struct actor *a, const char *id,
                   json_t **out, struct err *e) WUR;
 int chan_message_post(struct chan *c, struct pool *p, const struct actor *a, const char *id,
                       const char *body, json_t **out, struct err *e) WUR;
-/* id NULL: the whole log (auditors); else one memo's (drafters, auditors). */
+/* id NULL: the whole log (auditors); else one memo's (drafters, auditors).
+ * {memo?, view: "auditor"|"drafter", entries:[{memo, reader, display_name, as,
+ * what, at}], member_reads:[{day, reads, listed, readers}]}: auditors see every
+ * read by name; drafters by name only their co-drafters', the policy office's,
+ * leadership's and auditors' reads, and other members' reads counted per UTC
+ * day (access.c). */
 int chan_access_log(struct chan *c, struct pool *p, const struct actor *a, const char *id,
                     json_t **out, struct err *e) WUR;
 
