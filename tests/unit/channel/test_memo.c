@@ -43,7 +43,9 @@ static void test_create(void **state)
     fx_ok(chan_memo_create(f->c, &f->p, &f->alice, "dissent", &in, co, 1, &out, &e), &e);
     assert_string_equal(json_string_value(json_object_get(out, "state")), "draft");
     assert_string_equal(json_string_value(json_object_get(out, "channel")), "dissent");
-    assert_string_equal(json_string_value(json_object_get(out, "title")), "On the cable");
+    /* the reply is the memo without text: reading it is what the access log records */
+    assert_null(json_object_get(out, "title"));
+    assert_true(json_is_false(json_object_get(out, "text_included")));
     assert_string_equal(json_string_value(json_object_get(out, "marking")), "SBU");
     assert_int_equal(fx_int(out, "latest_version", NULL), 1);
     assert_int_equal(strlen(json_string_value(json_object_get(out, "id"))), RANDOM_ID_LEN);
@@ -51,11 +53,19 @@ static void test_create(void **state)
     v = json_object_get(out, "version");
     assert_int_equal(fx_int(v, "number", NULL), 1);
     assert_int_equal(strlen(json_string_value(json_object_get(v, "hash"))), 64);
-    /* One canonical form: CRLF and lone CR become LF. */
-    assert_string_equal(json_string_value(json_object_get(v, "body")),
-                        "Line one\nLine two\nLine three");
+    assert_null(json_object_get(v, "body"));
     assert_string_equal(json_string_value(json_object_get(v, "author")), "alice");
     assert_true(json_is_null(json_object_get(out, "my_signature")));
+    {
+        char id[RANDOM_ID_LEN + 1];
+        snprintf(id, sizeof id, "%s", json_string_value(json_object_get(out, "id")));
+        json_decref(out);
+        out = fx_get(f, &f->alice, id);
+    }
+    assert_string_equal(json_string_value(json_object_get(out, "title")), "On the cable");
+    /* One canonical form: CRLF and lone CR become LF. */
+    assert_string_equal(json_string_value(json_object_get(json_object_get(out, "version"), "body")),
+                        "Line one\nLine two\nLine three");
     json_decref(out);
 }
 
@@ -181,10 +191,13 @@ static void test_revise(void **state)
     fx_ok(chan_memo_revise(f->c, &f->p, &f->alice, id, &body2, &out, &e), &e);
     assert_int_equal(fx_int(out, "latest_version", NULL), 2);
     assert_int_equal(fx_int(out, "version", "number"), 2);
-    assert_string_equal(json_string_value(json_object_get(out, "title")), "A dissent");
+    assert_null(json_object_get(out, "title")); /* a write's reply: no text */
     assert_string_equal(json_string_value(json_object_get(out, "marking")), "SBU");
     assert_string_not_equal(
         json_string_value(json_object_get(json_object_get(out, "version"), "hash")), hash1);
+    json_decref(out);
+    out = fx_get(f, &f->alice, id);
+    assert_string_equal(json_string_value(json_object_get(out, "title")), "A dissent");
     json_decref(out);
 
     /* the marking alone changes the version */
