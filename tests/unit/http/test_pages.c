@@ -164,6 +164,7 @@ static int setup(void **state)
         {"alice", "Alice Archer", "state", CHAN_ROLE_MEMBER},
         {"bob", "Bob Baker", "state", CHAN_ROLE_MEMBER},
         {"rita", "Rita Reyes", "state", CHAN_ROLE_REVIEWER},
+        {"audrey", "Audrey Auditor", "state", CHAN_ROLE_AUDITOR},
         {"admin", "Ada Admin", "ops", CHAN_ROLE_ADMIN},
     };
     struct chan_channel_input ch = {.slug = "dissent",
@@ -542,6 +543,22 @@ static void test_memo_page_tells_readers(void **state)
     pool_release(&p);
 }
 
+/* The auditor reads every memo's access log, though not the memo: the
+ * page must not depend on reading the memo's versions. */
+static void test_auditor_reads_memo_access_page(void **state)
+{
+    char token[256], path[256];
+    struct reply page;
+    (void)state;
+    login("audrey", "audrey-test-pass", token);
+    snprintf(path, sizeof path, "/memos/%s/access", memo_id);
+    page = request(path, token, NULL);
+    assert_int_equal(page.status, 200);
+    assert_non_null(strstr(page.body, "As an auditor you see every read by name"));
+    assert_null(strstr(page.body, "alert(1)"));
+    reply_free(&page);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -553,6 +570,7 @@ int main(void)
         cmocka_unit_test(test_admin_never_sees_memo_text),
         cmocka_unit_test(test_refused_form_keeps_text),
         cmocka_unit_test(test_memo_page_tells_readers),
+        cmocka_unit_test(test_auditor_reads_memo_access_page),
     };
     int rc;
     curl_global_init(CURL_GLOBAL_DEFAULT);
