@@ -19,9 +19,10 @@ struct anon_item {
     int version; /* 0: withdraw */
     const char *org;
     int ring_no;
+    int64_t seq; /* the tag's sequence number the proof was made at */
     unsigned char *proof;
     size_t proof_len;
-    char msg[128];
+    char msg[PROTO_ANON_MESSAGE_MAX];
     size_t msg_len;
     unsigned char tag[32];
 };
@@ -33,6 +34,7 @@ static int anon_item_read(struct pool *p, const json_t *it, struct anon_item *a,
     const char *b64 = json_string_value(json_object_get(it, "proof"));
     json_t *v = json_object_get(it, "version");
     json_t *ring = json_object_get(it, "ring");
+    json_t *seq = json_object_get(it, "seq");
     const char *key;
     json_t *val;
     size_t n;
@@ -40,7 +42,7 @@ static int anon_item_read(struct pool *p, const json_t *it, struct anon_item *a,
     json_object_foreach((json_t *)it, key, val)
     {
         if (strcmp(key, "memo") && strcmp(key, "version") && strcmp(key, "organization") &&
-            strcmp(key, "ring") && strcmp(key, "proof")) {
+            strcmp(key, "ring") && strcmp(key, "proof") && strcmp(key, "seq")) {
             rc = err_set(e, ERR_INVALID, "unknown field '%s' in a signature", key);
             goto out;
         }
@@ -49,10 +51,18 @@ static int anon_item_read(struct pool *p, const json_t *it, struct anon_item *a,
     if (!a->org || !b64 || !json_is_integer(ring) ||
         (v && !json_is_integer(v) && !json_is_null(v))) {
         rc = err_set(e, ERR_INVALID,
-                     "a signature needs 'organization', 'ring', 'proof' (base64) "
+                     "a signature needs 'organization', 'ring', 'seq', 'proof' (base64) "
                      "and 'version' (a number, or null to withdraw)");
         goto out;
     }
+    if (!json_is_integer(seq) || json_integer_value(seq) < 0 ||
+        json_integer_value(seq) >= INT32_MAX) {
+        rc = err_set(e, ERR_INVALID,
+                     "a signature needs 'seq': the tag's sequence number from the memo's "
+                     "public facts (protocol v2; 0 for a first signature)");
+        goto out;
+    }
+    a->seq = json_integer_value(seq);
     if (json_is_integer(v) && (json_integer_value(v) < 1 || json_integer_value(v) > INT_MAX)) {
         rc = err_set(e, ERR_INVALID,
                      "field 'version' is a version number (1, 2, …), or null to "
@@ -96,6 +106,8 @@ int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const 
     size_t nrings = 0;
     int64_t day = now_utc() / 86400;
     const struct ring_keys *ring = NULL; /* borrowed from the cache */
+    char scope[PROTO_ANON_SCOPE_MAX];
+    size_t scope_len;
 
     memset(&x, 0, sizeof x);
     if (n == 0 || n > CHAN_ANON_BATCH_MAX) {
@@ -133,7 +145,12 @@ int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const 
             if (store_version_get(c->st, p, x.m.id, a[i].version, &v, e))
                 goto fail;
         }
-        a[i].msg_len = proto_anon_message(a[i].msg, sizeof a[i].msg, a[i].version ? v.hash : NULL);
+        a[i].msg_len = proto_anon_message(a[i].msg, sizeof a[i].msg, (uint64_t)a[i].seq,
+                                          a[i].version, a[i].version ? v.hash : NULL);
+        if (a[i].msg_len == 0 || a[i].msg_len >= sizeof a[i].msg) {
+            err_set(e, ERR_INTERNAL, "the message of a signature does not fit");
+            goto fail;
+        }
         batch[i].proof = a[i].proof;
         batch[i].proof_len = a[i].proof_len;
         batch[i].msg = (const uint8_t *)a[i].msg;
@@ -156,10 +173,34 @@ int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const 
             err_set(e, ERR_NOT_FOUND, "this memo has no ring %d for '%s'", a[0].ring_no, a[0].org);
             goto fail;
         }
+        /* Freshness before any arithmetic: each action of a tag carries the
+         * tag's sequence number, so an old proof (after a move, a
+         * withdrawal or a re-signature) is refused, and each action counts
+         * once. */
+        for (i = 0; i < n; i++) {
+            int64_t cur = 0;
+            if (store_anon_seq(c->st, x.m.id, a[i].tag, &cur, e))
+                goto fail;
+            if (a[i].seq != cur) {
+                char tag[65];
+                hex_encode(tag, a[i].tag, 32);
+                err_set(e, ERR_CONFLICT,
+                        "stale anonymous signature: tag %.16s… is at sequence %lld, this "
+                        "proof was made for sequence %lld (a replay, or the signer acted "
+                        "since): nothing was counted; read the memo's public facts and prove "
+                        "again",
+                        tag, (long long)cur, (long long)a[i].seq);
+                goto fail;
+            }
+        }
         if (chan_ring_cached(c, x.m.id, org_id, a[0].ring_no, &ring, e))
             goto fail;
-        if (ring_verify_batch(ring, (const uint8_t *)x.m.public_id, strlen(x.m.public_id), batch, n,
-                              e)) {
+        scope_len = proto_anon_scope(scope, sizeof scope, c->log_key.pub.name, x.m.public_id);
+        if (scope_len == 0 || scope_len >= sizeof scope) {
+            err_set(e, ERR_INTERNAL, "the scope of this memo does not fit");
+            goto fail;
+        }
+        if (ring_verify_batch(ring, (const uint8_t *)scope, scope_len, batch, n, e)) {
             if (e && e->code == ERR_CRYPTO)
                 err_set(e, ERR_CRYPTO,
                         "a signature does not verify against ring %d of '%s' for "
@@ -173,7 +214,8 @@ int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const 
             char tag[65];
             json_t *counts = NULL, *leaf;
             hex_encode(tag, a[i].tag, 32);
-            if (store_anon_get(c->st, x.m.id, a[i].tag, &prev, e))
+            if (store_anon_get(c->st, x.m.id, a[i].tag, &prev, e) ||
+                store_anon_seq_set(c->st, x.m.id, a[i].tag, a[i].seq + 1, e))
                 goto fail;
             if (a[i].version == 0) {
                 if (!prev) {

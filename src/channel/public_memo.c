@@ -48,7 +48,21 @@ out:
     return rc;
 }
 
-/* [{tag (hex), version, organization, ring, proof (base64)}] */
+/* [{tag, next}]: the sequence number each tag's next action must carry,
+ * withdrawn tags included (protocol v2). */
+static json_t *sequences_json(const struct st_anon_seq *q, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < n; i++) {
+        char tag[65];
+        hex_encode(tag, q[i].tag, 32);
+        json_array_append_new(arr,
+                              json_pack("{s:s,s:I}", "tag", tag, "next", (json_int_t)q[i].next));
+    }
+    return arr;
+}
+
+/* [{tag (hex), seq, version, organization, ring, proof (base64)}] */
 static int signatures_json(const struct st_anon *a, size_t n, json_t **out, struct err *e)
 {
     int rc = -1;
@@ -68,9 +82,10 @@ static int signatures_json(const struct st_anon *a, size_t n, json_t **out, stru
         }
         sodium_bin2base64(b64, b64len, a[i].proof, a[i].proof_len, sodium_base64_VARIANT_ORIGINAL);
         hex_encode(tag, a[i].tag, 32);
-        json_array_append_new(arr, json_pack("{s:s,s:i,s:s,s:i,s:s}", "tag", tag, "version",
-                                             a[i].version, "organization", a[i].organization,
-                                             "ring", a[i].ring, "proof", b64));
+        json_array_append_new(arr, json_pack("{s:s,s:I,s:i,s:s,s:i,s:s}", "tag", tag, "seq",
+                                             (json_int_t)a[i].seq, "version", a[i].version,
+                                             "organization", a[i].organization, "ring", a[i].ring,
+                                             "proof", b64));
         free(b64);
         b64 = NULL;
     }
@@ -106,7 +121,8 @@ int chan_public_memo(struct chan *c, struct pool *p, const char *id, json_t **ou
     struct st_version_info *versions = NULL;
     struct st_ring *rings = NULL;
     struct st_anon *sigs = NULL;
-    size_t nv = 0, nr = 0, ns = 0;
+    struct st_anon_seq *seqs = NULL;
+    size_t nv = 0, nr = 0, ns = 0, nq = 0;
     json_t *rj = NULL, *sj = NULL, *counts = NULL;
 
     if (!id || strlen(id) != RANDOM_ID_LEN || store_memo_by_public_id(c->st, p, id, &m, e) ||
@@ -116,12 +132,16 @@ int chan_public_memo(struct chan *c, struct pool *p, const char *id, json_t **ou
     }
     if (store_version_list(c->st, p, m.id, &versions, &nv, e) ||
         store_ring_list(c->st, p, m.id, &rings, &nr, e) ||
-        store_anon_list(c->st, p, m.id, &sigs, &ns, e) || rings_json(c, m.id, rings, nr, &rj, e) ||
-        signatures_json(sigs, ns, &sj, e) || chan_counts_combined(c, m.id, &counts, e))
+        store_anon_list(c->st, p, m.id, &sigs, &ns, e) ||
+        store_anon_seq_list(c->st, p, m.id, &seqs, &nq, e) ||
+        rings_json(c, m.id, rings, nr, &rj, e) || signatures_json(sigs, ns, &sj, e) ||
+        chan_counts_combined(c, m.id, &counts, e))
         goto out;
-    *out = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o}", "memo", m.public_id, "state",
-                     chan_state_name(m.state), "versions", versions_json(versions, nv), "rings", rj,
-                     "signatures", sj, "counts", counts, "review", public_review(&m, now_utc()));
+    *out = json_pack("{s:i,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "protocol", 2, "origin",
+                     c->log_key.pub.name, "memo", m.public_id, "state", chan_state_name(m.state),
+                     "versions", versions_json(versions, nv), "rings", rj, "signatures", sj,
+                     "sequences", sequences_json(seqs, nq), "counts", counts, "review",
+                     public_review(&m, now_utc()));
     rj = sj = counts = NULL;
     rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 out:

@@ -166,6 +166,7 @@ static int anon_sign(struct cli_ctx *ctx, int withdraw)
     uint8_t sk[32], pk[32], pk2[32], tag[32];
     char *proof = NULL;
     long long want = 0;
+    int64_t seq = 0;
     json_t *body = NULL;
 
     err_init(&e);
@@ -202,7 +203,8 @@ static int anon_sign(struct cli_ctx *ctx, int withdraw)
                 "hides you among %zu members\n",
                 ch.ring, ch.organization, ch.count, ch.count);
     if (cmd_key_passphrase(ctx, 0, pass, sizeof pass, &e) ||
-        keystore_open(key_path, pass, strlen(pass), sk, pk2, &e) || anon_tag(memo, sk, tag_hex, &e))
+        keystore_open(key_path, pass, strlen(pass), sk, pk2, &e) ||
+        anon_tag(pub.json, sk, tag_hex, &e))
         goto out;
     sodium_memzero(pass, sizeof pass);
     mine = anon_signature_by_tag(pub.json, tag_hex);
@@ -213,12 +215,15 @@ static int anon_sign(struct cli_ctx *ctx, int withdraw)
     if (anon_ring_build(ch.ring_obj, &ring, &e))
         goto out;
     progress_start(&prog, ctx->err, ch.count);
-    proved = anon_prove(pub.json, ring, &ch, sk, hash, &proof, tag, &e) == 0;
+    /* The tag's sequence number as published: the proof is good for this
+     * one next action only (protocol v2). */
+    seq = anon_next_seq(pub.json, tag_hex);
+    proved = anon_prove(pub.json, ring, &ch, sk, seq, number, hash, &proof, tag, &e) == 0;
     progress_stop(&prog, proved);
     sodium_memzero(sk, sizeof sk);
     if (!proved)
         goto out;
-    body = anon_request(withdraw ? 0 : number, &ch, proof);
+    body = anon_request(withdraw ? 0 : number, seq, &ch, proof);
     if (!body) {
         err_set(&e, ERR_NOMEM, "out of memory");
         goto out;

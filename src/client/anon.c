@@ -90,10 +90,40 @@ void anon_ring_free(struct ring_keys *ring)
     ring_keys_free(ring);
 }
 
-int anon_tag(const char *memo, const uint8_t sk[RING_SCALAR_BYTES], char tag_hex[65], struct err *e)
+int anon_scope(const json_t *pub, char *buf, size_t n, size_t *len, struct err *e)
+{
+    const char *memo = jstr(pub, "memo"), *origin = jstr(pub, "origin");
+    if (!memo || !memo[0] || !origin || !origin[0])
+        return err_set(e, ERR_INVALID,
+                       "the public facts name no memo or no log origin (a server older than "
+                       "anonymous protocol v2?)");
+    *len = proto_anon_scope(buf, n, origin, memo);
+    if (*len == 0 || *len >= n)
+        return err_set(e, ERR_INVALID, "the memo id or the log origin is too long");
+    return 0;
+}
+
+int64_t anon_next_seq(const json_t *pub, const char *tag_hex)
+{
+    size_t i;
+    json_t *q;
+    json_array_foreach(json_object_get(pub, "sequences"), i, q)
+    {
+        const char *t = jstr(q, "tag");
+        if (t && strcmp(t, tag_hex) == 0)
+            return jint(q, "next");
+    }
+    return 0;
+}
+
+int anon_tag(const json_t *pub, const uint8_t sk[RING_SCALAR_BYTES], char tag_hex[65],
+             struct err *e)
 {
     uint8_t tag[RING_POINT_BYTES];
-    if (ring_tag(tag, sk, (const uint8_t *)memo, strlen(memo), e))
+    char scope[PROTO_ANON_SCOPE_MAX];
+    size_t scope_len;
+    if (anon_scope(pub, scope, sizeof scope, &scope_len, e) ||
+        ring_tag(tag, sk, (const uint8_t *)scope, scope_len, e))
         return -1;
     hex_encode(tag_hex, tag, sizeof tag);
     return 0;
@@ -164,27 +194,29 @@ const json_t *anon_signature_by_tag(const json_t *pub, const char *tag_hex)
 }
 
 int anon_prove(const json_t *pub, const struct ring_keys *ring, const struct anon_choice *ch,
-               const uint8_t sk[RING_SCALAR_BYTES], const char *version_hash, char **proof_b64,
-               uint8_t tag[RING_POINT_BYTES], struct err *e)
+               const uint8_t sk[RING_SCALAR_BYTES], int64_t seq, int version,
+               const char *version_hash, char **proof_b64, uint8_t tag[RING_POINT_BYTES],
+               struct err *e)
 {
     int rc = -1;
-    const char *memo = jstr(pub, "memo");
-    char msg[MSG_MAX];
-    size_t msg_len, b64_len;
+    char msg[MSG_MAX], scope[PROTO_ANON_SCOPE_MAX];
+    size_t msg_len, b64_len, scope_len;
     uint8_t *proof = NULL;
     size_t proof_len = 0;
 
     *proof_b64 = NULL;
-    if (!memo || !memo[0]) {
-        rc = err_set(e, ERR_INVALID, "the public memo has no id");
+    if (anon_scope(pub, scope, sizeof scope, &scope_len, e))
+        goto out;
+    if (seq < 0) {
+        rc = err_set(e, ERR_INVALID, "a sequence number is not negative");
         goto out;
     }
-    msg_len = proto_anon_message(msg, sizeof msg, version_hash);
+    msg_len = proto_anon_message(msg, sizeof msg, (uint64_t)seq, version, version_hash);
     if (msg_len == 0 || msg_len >= sizeof msg) {
         rc = err_set(e, ERR_INVALID, "the version hash is too long");
         goto out;
     }
-    if (ring_prove(&proof, &proof_len, ring, ch->index, sk, (const uint8_t *)memo, strlen(memo),
+    if (ring_prove(&proof, &proof_len, ring, ch->index, sk, (const uint8_t *)scope, scope_len,
                    (const uint8_t *)msg, msg_len, e) ||
         ring_proof_tag(tag, proof, proof_len, e))
         goto out;
@@ -201,11 +233,12 @@ out:
     return rc;
 }
 
-json_t *anon_request(int version, const struct anon_choice *ch, const char *proof_b64)
+json_t *anon_request(int version, int64_t seq, const struct anon_choice *ch, const char *proof_b64)
 {
     json_t *item =
-        json_pack("{s:o,s:s,s:i,s:s}", "version", version ? json_integer(version) : json_null(),
-                  "organization", ch->organization, "ring", ch->ring, "proof", proof_b64);
+        json_pack("{s:o,s:s,s:i,s:I,s:s}", "version", version ? json_integer(version) : json_null(),
+                  "organization", ch->organization, "ring", ch->ring, "seq", (json_int_t)seq,
+                  "proof", proof_b64);
     return item ? json_pack("{s:[o]}", "signatures", item) : NULL;
 }
 
@@ -301,8 +334,9 @@ static void sig_decode(const json_t *pub, const json_t *s, struct sig_item *it, 
 
     err_init(&e);
     it->obj = s;
-    if (!tag || !b64 || !jstr(s, "organization") || !json_is_integer(json_object_get(s, "ring"))) {
-        problem(problems, "a published signature lacks its tag, proof, organization or ring");
+    if (!tag || !b64 || !jstr(s, "organization") || !json_is_integer(json_object_get(s, "ring")) ||
+        !json_is_integer(json_object_get(s, "seq")) || jint(s, "seq") < 0) {
+        problem(problems, "a published signature lacks its tag, proof, organization, ring or seq");
         return;
     }
     if (!hash) {
@@ -326,7 +360,8 @@ static void sig_decode(const json_t *pub, const json_t *s, struct sig_item *it, 
         problem(problems, "signature %.16s…: the published tag is not the proof's tag", tag);
         return;
     }
-    it->msg_len = proto_anon_message(it->msg, sizeof it->msg, hash);
+    it->msg_len = proto_anon_message(it->msg, sizeof it->msg, (uint64_t)jint(s, "seq"),
+                                     (int)jint(s, "version"), hash);
     it->valid = it->msg_len > 0 && it->msg_len < sizeof it->msg;
 }
 
@@ -336,14 +371,16 @@ static void verify_ring(const json_t *pub, const json_t *ring_obj, struct sig_it
 {
     const char *org = jstr(ring_obj, "organization");
     json_int_t no = jint(ring_obj, "ring");
-    const char *memo = jstr(pub, "memo");
+    char scope[PROTO_ANON_SCOPE_MAX];
+    size_t scope_len = 0;
     struct ring_keys *ring = NULL;
     struct ring_batch_item *batch = NULL;
     size_t *which = NULL, n = 0;
     struct err e;
 
     err_init(&e);
-    if (anon_ring_build(ring_obj, &ring, &e)) {
+    if (anon_scope(pub, scope, sizeof scope, &scope_len, &e) ||
+        anon_ring_build(ring_obj, &ring, &e)) {
         problem(problems, "%s", e.msg);
         goto out;
     }
@@ -365,7 +402,7 @@ static void verify_ring(const json_t *pub, const json_t *ring_obj, struct sig_it
     }
     if (n == 0)
         goto out;
-    if (ring_verify_batch(ring, (const uint8_t *)memo, strlen(memo), batch, n, &e) == 0) {
+    if (ring_verify_batch(ring, (const uint8_t *)scope, scope_len, batch, n, &e) == 0) {
         for (size_t i = 0; i < n; i++)
             items[which[i]].verified = 1;
         goto out;
@@ -373,8 +410,8 @@ static void verify_ring(const json_t *pub, const json_t *ring_obj, struct sig_it
     for (size_t i = 0; i < n; i++) {
         const json_t *s = items[which[i]].obj;
         err_init(&e);
-        if (ring_verify(ring, batch[i].proof, batch[i].proof_len, (const uint8_t *)memo,
-                        strlen(memo), batch[i].msg, batch[i].msg_len, NULL, &e) == 0)
+        if (ring_verify(ring, batch[i].proof, batch[i].proof_len, (const uint8_t *)scope, scope_len,
+                        batch[i].msg, batch[i].msg_len, NULL, &e) == 0)
             items[which[i]].verified = 1;
         else
             problem(problems,

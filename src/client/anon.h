@@ -3,8 +3,8 @@
  * /api/v1/public/memos/:id), choosing the ring and the version, proving
  * locally, and re-verifying every anonymous signature from public data alone.
  *
- * The bytes a proof signs are the protocol's (proto_anon_message), the same
- * the server verifies. The scope of every proof is the memo's public id. Nothing here talks to a
+ * The bytes a proof signs are the protocol's (proto_anon_scope,
+ * proto_anon_message: v2), the same the server verifies. Nothing here talks to a
  * server: the caller fetches the JSON and posts the request. */
 #ifndef DISSENT_CLIENT_ANON_H
 #define DISSENT_CLIENT_ANON_H
@@ -50,27 +50,39 @@ int anon_ring_build(const json_t *ring_obj, struct ring_keys **out, struct err *
 /* Frees a ring of anon_ring_build (NULL is fine). */
 void anon_ring_free(struct ring_keys *ring);
 
-/* The tag the key sk gives on memo (its public id), as 64 hex digits: the
- * same member on the same memo always gives the same tag. Returns 0 or -1
- * with e. */
-int anon_tag(const char *memo, const uint8_t sk[RING_SCALAR_BYTES], char tag_hex[65],
+/* The scope of the memo of pub (proto_anon_scope of its "origin" and
+ * "memo") into buf (n bytes), its length in *len. ERR_INVALID when pub lacks
+ * either (a server older than protocol v2). Returns 0 or -1 with e. */
+int anon_scope(const json_t *pub, char *buf, size_t n, size_t *len, struct err *e) WUR;
+
+/* The sequence number the next action of tag (64 hex digits) must carry,
+ * from pub's "sequences" (0 for a tag that never acted). */
+int64_t anon_next_seq(const json_t *pub, const char *tag_hex);
+
+/* The tag the key sk gives on the memo of pub, as 64 hex digits: the same
+ * member on the same memo of one installation always gives the same tag.
+ * Returns 0 or -1 with e. */
+int anon_tag(const json_t *pub, const uint8_t sk[RING_SCALAR_BYTES], char tag_hex[65],
              struct err *e) WUR;
 
 /* The published signature carrying tag (64 hex digits) in pub, or NULL. */
 const json_t *anon_signature_by_tag(const json_t *pub, const char *tag_hex);
 
 /* Proves, for the memo of pub, with the key sk at ch, the message of
- * version_hash (NULL: withdraw). ring is ch's ring (anon_ring_build).
+ * signing version (number and hash) at the tag's sequence number seq, or of
+ * withdrawing when version_hash is NULL. ring is ch's ring
+ * (anon_ring_build).
  * On success *proof_b64 is a malloc'd standard-base64 string (free()) and
  * tag holds the proof's tag. Returns 0 or -1 with e. */
 int anon_prove(const json_t *pub, const struct ring_keys *ring, const struct anon_choice *ch,
-               const uint8_t sk[RING_SCALAR_BYTES], const char *version_hash, char **proof_b64,
-               uint8_t tag[RING_POINT_BYTES], struct err *e) WUR;
+               const uint8_t sk[RING_SCALAR_BYTES], int64_t seq, int version,
+               const char *version_hash, char **proof_b64, uint8_t tag[RING_POINT_BYTES],
+               struct err *e) WUR;
 
 /* The body of POST /api/v1/anonymous/memos/:id/signatures for one proof:
- * {signatures:[{version (null when 0: withdraw), organization, ring,
+ * {signatures:[{version (null when 0: withdraw), organization, ring, seq,
  * proof}]}. Returns a new reference, or NULL when out of memory. */
-json_t *anon_request(int version, const struct anon_choice *ch, const char *proof_b64);
+json_t *anon_request(int version, int64_t seq, const struct anon_choice *ch, const char *proof_b64);
 
 /* Re-verifies everything about the anonymous signatures of pub: every ring
  * rebuilt from its keys (digest and count as published; each ring of an

@@ -1,17 +1,30 @@
-/* anon.c — the messages of anonymous co-signatures and key enrollment. */
+/* anon.c — the scope and messages of anonymous co-signatures and the context
+ * of key enrollment (protocol v2). */
 #include "proto/anon.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 
-size_t proto_anon_message(char *buf, size_t n, const char *version_hash)
+/* snprintf's result as a length (0 on an encoding error). */
+static size_t len_of(int k)
 {
-    int k = version_hash ? snprintf(buf, n, "dissent-anon-v1\nsign\n%s", version_hash)
-                         : snprintf(buf, n, "dissent-anon-v1\nwithdraw\n");
     return k < 0 ? 0 : (size_t)k;
+}
+
+size_t proto_anon_scope(char *buf, size_t n, const char *origin, const char *memo)
+{
+    return len_of(snprintf(buf, n, "dissent-anon-v2\n%s\n%s", origin, memo));
+}
+
+size_t proto_anon_message(char *buf, size_t n, uint64_t seq, int version, const char *version_hash)
+{
+    if (version_hash)
+        return len_of(snprintf(buf, n, "dissent-anon-v2\nsign\n%" PRIu64 "\n%d\n%s", seq, version,
+                               version_hash));
+    return len_of(snprintf(buf, n, "dissent-anon-v2\nwithdraw\n%" PRIu64, seq));
 }
 
 size_t proto_pop_context(char *buf, size_t n, const char *org, const char *username)
 {
-    int k = snprintf(buf, n, "dissent-enroll-v1\n%s\n%s", org, username);
-    return k < 0 ? 0 : (size_t)k;
+    return len_of(snprintf(buf, n, "dissent-enroll-v1\n%s\n%s", org, username));
 }

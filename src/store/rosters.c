@@ -232,6 +232,49 @@ int store_anon_delete(struct store *s, int64_t memo_id, const unsigned char tag[
                    memo_id, tag, (size_t)32);
 }
 
+int store_anon_seq(struct store *s, int64_t memo_id, const unsigned char tag[32], int64_t *seq,
+                   struct err *e)
+{
+    *seq = 0;
+    return db_scalar(s->db, e, 0, seq,
+                     "SELECT next_seq FROM anon_sequences WHERE memo_id = ? AND tag = ?", "ib",
+                     memo_id, tag, (size_t)32);
+}
+
+int store_anon_seq_set(struct store *s, int64_t memo_id, const unsigned char tag[32], int64_t seq,
+                       struct err *e)
+{
+    return db_exec(s->db, e,
+                   "INSERT INTO anon_sequences(memo_id, tag, next_seq) VALUES(?, ?, ?) ON "
+                   "CONFLICT(memo_id, tag) DO UPDATE SET next_seq = excluded.next_seq",
+                   "ibi", memo_id, tag, (size_t)32, seq);
+}
+
+static int seq_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
+{
+    struct st_anon_seq *a = item;
+    size_t tl = 0;
+    const void *t = db_blob(st, 0, &tl);
+    (void)p;
+    if (!t || tl != 32)
+        return err_set(e, ERR_DB, "a stored anonymous sequence number is damaged");
+    memcpy(a->tag, t, 32);
+    a->next = db_int(st, 1);
+    return 0;
+}
+
+int store_anon_seq_list(struct store *s, struct pool *p, int64_t memo_id, struct st_anon_seq **out,
+                        size_t *n, struct err *e)
+{
+    struct store_vec v = {0};
+    int rc = store_rows(s, p, &v, sizeof **out, seq_row, e,
+                        "SELECT tag, next_seq FROM anon_sequences WHERE memo_id = ? ORDER BY tag",
+                        "i", memo_id);
+    *out = v.items;
+    *n = v.n;
+    return rc;
+}
+
 static int anon_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
 {
     struct st_anon *a = item;
@@ -247,6 +290,7 @@ static int anon_row(struct pool *p, struct db_stmt *st, void *item, struct err *
         return err_set(e, ERR_NOMEM, "out of memory");
     memcpy(a->proof, proof, pl);
     a->proof_len = pl;
+    a->seq = db_int(st, 5) - 1;
     return store_col_text(p, st, 2, &a->organization, e);
 }
 
@@ -255,9 +299,10 @@ int store_anon_list(struct store *s, struct pool *p, int64_t memo_id, struct st_
 {
     struct store_vec v = {0};
     int rc = store_rows(s, p, &v, sizeof **out, anon_row, e,
-                        "SELECT a.tag, a.version, o.slug, a.ring_no, a.proof FROM "
-                        "anon_signatures a JOIN organizations o ON o.id = a.org_id WHERE "
-                        "a.memo_id = ? ORDER BY a.tag",
+                        "SELECT a.tag, a.version, o.slug, a.ring_no, a.proof, "
+                        "COALESCE(q.next_seq, 1) FROM anon_signatures a JOIN organizations o "
+                        "ON o.id = a.org_id LEFT JOIN anon_sequences q ON q.memo_id = "
+                        "a.memo_id AND q.tag = a.tag WHERE a.memo_id = ? ORDER BY a.tag",
                         "i", memo_id);
     *out = v.items;
     *n = v.n;

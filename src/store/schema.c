@@ -112,6 +112,15 @@ static const char *const migrations[] = {
      * older rows count as a plain member's reads */
     "ALTER TABLE access_log ADD COLUMN roles INTEGER NOT NULL DEFAULT 0;\n"
     "ALTER TABLE access_log ADD COLUMN drafter INTEGER NOT NULL DEFAULT 0;\n",
+    /* 5: anonymous protocol v2 — the sequence number of every tag of a memo
+     * (kept after a withdrawal, so an old proof cannot come back), and the
+     * minimum ring size of a channel */
+    "CREATE TABLE anon_sequences(\n"
+    "  memo_id INTEGER NOT NULL REFERENCES memos(id), tag BLOB NOT NULL,\n"
+    "  next_seq INTEGER NOT NULL, PRIMARY KEY(memo_id, tag));\n"
+    "INSERT INTO anon_sequences(memo_id, tag, next_seq) SELECT memo_id, tag, 1 FROM "
+    "anon_signatures;\n"
+    "ALTER TABLE channels ADD COLUMN min_ring INTEGER NOT NULL DEFAULT 10;\n",
 };
 
 /* The applied version, read inside the caller's transaction. */

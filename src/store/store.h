@@ -433,8 +433,24 @@ int store_anon_put(struct store *s, int64_t memo_id, const unsigned char tag[32]
                    int64_t day, struct err *e) WUR;
 int store_anon_delete(struct store *s, int64_t memo_id, const unsigned char tag[32],
                       struct err *e) WUR;
+/* The sequence number of tag on memo: how many of its anonymous actions
+ * (sign, move, withdraw) were accepted; 0 for a tag never seen. It survives
+ * a withdrawal. */
+int store_anon_seq(struct store *s, int64_t memo_id, const unsigned char tag[32], int64_t *seq,
+                   struct err *e) WUR;
+/* Sets the sequence number of tag on memo to seq (creating it). */
+int store_anon_seq_set(struct store *s, int64_t memo_id, const unsigned char tag[32], int64_t seq,
+                       struct err *e) WUR;
+struct st_anon_seq {
+    unsigned char tag[32];
+    int64_t next; /* the sequence number the tag's next action carries */
+};
+/* Every tag ever used on memo with its sequence number, by tag. */
+int store_anon_seq_list(struct store *s, struct pool *p, int64_t memo_id, struct st_anon_seq **out,
+                        size_t *n, struct err *e) WUR;
 struct st_anon {
     unsigned char tag[32];
+    int64_t seq; /* the sequence number its message carries */
     int version;
     char *organization; /* slug */
     int ring;

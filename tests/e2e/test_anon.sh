@@ -159,54 +159,109 @@ expect_in "dan's new key among them" "$R" "$PK_DAN2"
 expect_eq "three anonymous signatures: bob, dan, alice" "$(pub "$ID" | json 'd["counts"]["anonymous"]["total"]')" 3
 
 # ---- a tampered proof, a replayed proof, a wrong ring: refused, nothing changes ----
+# A recording proxy on the path keeps what the CLI sends, as anyone on the
+# path could; while $PROXY_DIR/drop exists it keeps POSTs from the server.
+PROXY_DIR=$E2E_TMP/proxy; mkdir -p "$PROXY_DIR"
+python3 "$here/record_proxy.py" "$PROXY_DIR" & PROXY_PID=$!
+trap 'kill $PROXY_PID 2>/dev/null; stop_server; rm -rf "$E2E_TMP"' EXIT
+for _ in $(seq 1 100); do [ -s "$PROXY_DIR/port" ] && break; sleep 0.05; done
+PROXY=http://127.0.0.1:$(cat "$PROXY_DIR/port")
+last_req() { cat "$(ls -t "$PROXY_DIR"/req-*.json | head -1)"; }
+# held USER CMD...: the CLI's anonymous request, made but never delivered
+held() { touch "$PROXY_DIR/drop"; anon "$@" --proxy "$PROXY" > /dev/null 2>&1; rm -f "$PROXY_DIR/drop"; last_req; }
+post() { api - POST "/api/v1/anonymous/memos/$1/signatures" "$2"; }
+count_of() { pub "$1" | json 'd["counts"]["anonymous"]["total"]'; }
+
 P=$(pub "$ID")
+expect_eq "the public facts name the log's origin (protocol v2)" \
+  "$(echo "$P" | json 'd["origin"] == d["origin"].strip() and d["origin"].startswith("dissent.local/log-")')" True
+expect_eq "and every tag's next sequence number" \
+  "$(echo "$P" | json 'sorted(set(q["next"] > 0 for q in d["sequences"]))')" '[true]'
 # alice's and dan's signatures are on ring 2 of state, version 2
 GOOD=$(echo "$P" | json '[s for s in d["signatures"] if s["ring"] == 2][0]["proof"]')
+GSEQ=$(echo "$P" | json '[s for s in d["signatures"] if s["ring"] == 2][0]["seq"]')
 OTHER=$(echo "$P" | json '[s for s in d["signatures"] if s["ring"] == 2][1]["proof"]')
+OSEQ=$(echo "$P" | json '[s for s in d["signatures"] if s["ring"] == 2][1]["seq"]')
 RING=2
 BADP=$(python3 -c 'import base64,sys; b=bytearray(base64.b64decode(sys.argv[1])); b[-5]^=1; print(base64.b64encode(bytes(b)).decode())' "$OTHER")
+FRESH=$(held alice sign "$ID")
+expect_eq "a fresh proof held back on the path" "$(echo "$FRESH" | json 'd["signatures"][0]["version"]')" 2
+FSEQ=$(echo "$FRESH" | json 'd["signatures"][0]["seq"]')
+FPROOF=$(echo "$FRESH" | json 'd["signatures"][0]["proof"]')
 refused "a tampered proof" "$DB" 400 verification_failed - POST \
   "/api/v1/anonymous/memos/$ID/signatures" \
-  "{\"signatures\":[{\"version\":2,\"organization\":\"state\",\"ring\":$RING,\"proof\":\"$BADP\"}]}"
-refused "a valid proof replayed for another version" "$DB" 400 verification_failed - POST \
+  "{\"signatures\":[{\"version\":2,\"organization\":\"state\",\"ring\":$RING,\"seq\":$((OSEQ + 1)),\"proof\":\"$BADP\"}]}"
+refused "a valid proof moved to another version" "$DB" 400 verification_failed - POST \
   "/api/v1/anonymous/memos/$ID/signatures" \
-  "{\"signatures\":[{\"version\":1,\"organization\":\"state\",\"ring\":$RING,\"proof\":\"$GOOD\"}]}"
-refused "a valid proof replayed as a withdrawal" "$DB" 400 verification_failed - POST \
+  "{\"signatures\":[{\"version\":1,\"organization\":\"state\",\"ring\":$RING,\"seq\":$FSEQ,\"proof\":\"$FPROOF\"}]}"
+refused "a valid proof turned into a withdrawal" "$DB" 400 verification_failed - POST \
   "/api/v1/anonymous/memos/$ID/signatures" \
-  "{\"signatures\":[{\"version\":null,\"organization\":\"state\",\"ring\":$RING,\"proof\":\"$GOOD\"}]}"
+  "{\"signatures\":[{\"version\":null,\"organization\":\"state\",\"ring\":$RING,\"seq\":$FSEQ,\"proof\":\"$FPROOF\"}]}"
 refused "a batch with one bad proof counts none" "$DB" 400 verification_failed - POST \
   "/api/v1/anonymous/memos/$ID/signatures" \
-  "{\"signatures\":[{\"version\":2,\"organization\":\"state\",\"ring\":$RING,\"proof\":\"$GOOD\"},{\"version\":2,\"organization\":\"state\",\"ring\":$RING,\"proof\":\"$BADP\"}]}"
+  "{\"signatures\":[{\"version\":2,\"organization\":\"state\",\"ring\":$RING,\"seq\":$FSEQ,\"proof\":\"$FPROOF\"},{\"version\":2,\"organization\":\"state\",\"ring\":$RING,\"seq\":$((OSEQ + 1)),\"proof\":\"$BADP\"}]}"
 refused "a ring the memo does not have" "$DB" 404 not_found - POST \
   "/api/v1/anonymous/memos/$ID/signatures" \
-  "{\"signatures\":[{\"version\":2,\"organization\":\"state\",\"ring\":9,\"proof\":\"$GOOD\"}]}"
+  "{\"signatures\":[{\"version\":2,\"organization\":\"state\",\"ring\":9,\"seq\":$FSEQ,\"proof\":\"$FPROOF\"}]}"
 refused "a version the memo does not have" "$DB" 400 invalid_input - POST \
   "/api/v1/anonymous/memos/$ID/signatures" \
-  "{\"signatures\":[{\"version\":7,\"organization\":\"state\",\"ring\":$RING,\"proof\":\"$GOOD\"}]}"
+  "{\"signatures\":[{\"version\":7,\"organization\":\"state\",\"ring\":$RING,\"seq\":$FSEQ,\"proof\":\"$FPROOF\"}]}"
 refused "version 0 is not a withdrawal" "$DB" 400 invalid_input - POST \
   "/api/v1/anonymous/memos/$ID/signatures" \
-  "{\"signatures\":[{\"version\":0,\"organization\":\"state\",\"ring\":$RING,\"proof\":\"$GOOD\"}]}"
+  "{\"signatures\":[{\"version\":0,\"organization\":\"state\",\"ring\":$RING,\"seq\":$FSEQ,\"proof\":\"$FPROOF\"}]}"
+refused "a request without a sequence number (protocol v1)" "$DB" 400 invalid_input - POST \
+  "/api/v1/anonymous/memos/$ID/signatures" \
+  "{\"signatures\":[{\"version\":2,\"organization\":\"state\",\"ring\":$RING,\"proof\":\"$FPROOF\"}]}"
 refused "a proof that is not base64" "$DB" 400 invalid_input - POST \
   "/api/v1/anonymous/memos/$ID/signatures" \
-  "{\"signatures\":[{\"version\":2,\"organization\":\"state\",\"ring\":$RING,\"proof\":\"!!\"}]}"
+  "{\"signatures\":[{\"version\":2,\"organization\":\"state\",\"ring\":$RING,\"seq\":0,\"proof\":\"!!\"}]}"
 refused "an empty batch" "$DB" 400 invalid_input - POST "/api/v1/anonymous/memos/$ID/signatures" \
   '{"signatures":[]}'
-expect_eq "a valid proof re-sent as is only replaces" \
-  "$(api - POST "/api/v1/anonymous/memos/$ID/signatures" "{\"signatures\":[{\"version\":2,\"organization\":\"state\",\"ring\":$RING,\"proof\":\"$GOOD\"}]}" | cut -d' ' -f2- | json 'd["results"][0]["status"]')" \
-  replaced
+refused "a published proof re-sent as is" "$DB" 409 conflict - POST \
+  "/api/v1/anonymous/memos/$ID/signatures" \
+  "{\"signatures\":[{\"version\":2,\"organization\":\"state\",\"ring\":$RING,\"seq\":$GSEQ,\"proof\":\"$GOOD\"}]}"
+OUT=$(post "$ID" "$FRESH")
+expect_eq "the held proof, delivered late, counts once" "$(echo "$OUT" | cut -d' ' -f2- | json 'd["results"][0]["status"]')" replaced
+OUT=$(post "$ID" "$FRESH")
+expect_in "and a second time is refused (409)" "$OUT" '409 {"error":{"code":"conflict"'
+expect_in "saying why" "$OUT" "stale anonymous signature"
 
-# ---- withdrawal ----
-OUT=$(anon dan unsign "$ID" 2> /dev/null)
-expect_in "dan withdraws" "$OUT" "anonymous signature withdrawn of memo $ID"
+# ---- withdrawal, and no replay undoes it or a later signature ----
+P=$(pub "$ID")
+TAG_DAN=$(anon dan unsign "$ID" --proxy "$PROXY" 2> /dev/null | sed -n 's/^tag: //p')
+expect_eq "dan withdraws (through the recording proxy)" "${#TAG_DAN}" 64
+WD=$(last_req)
+DSIG=$(echo "$P" | json '[{"signatures": [{k: s[k] for k in ("version", "organization", "ring", "seq", "proof")}]} for s in d["signatures"] if s["tag"] == "'"$TAG_DAN"'"][0]')
 OUT=$(anon dan unsign "$ID" 2>&1); RC=$?
 expect_eq "withdrawing twice fails (exit 1)" "$RC" 1
 expect_in "and says there is nothing to withdraw" "$OUT" "no anonymous signature on memo"
 C=$(pub "$ID" | json 'd["counts"]["anonymous"]')
 expect_eq "counts after the withdrawal" "$C" \
   '{"by_organization": [{"count": 2, "organization": "state"}], "by_version": [{"count": 2, "version": 2}], "total": 2}'
+refused "dan's old signing proof replayed after his withdrawal" "$DB" 409 conflict - POST \
+  "/api/v1/anonymous/memos/$ID/signatures" "$DSIG"
+expect_eq "the count stays 2" "$(count_of "$ID")" 2
+OUT=$(anon dan sign "$ID" 2> /dev/null)
+expect_in "dan signs again" "$OUT" "anonymous signature added: version 2"
+refused "dan's withdrawal replayed after he signed again" "$DB" 409 conflict - POST \
+  "/api/v1/anonymous/memos/$ID/signatures" "$WD"
+expect_eq "the count stays 3" "$(count_of "$ID")" 3
 V=$("$DISSENT" verify-signatures "$ID" --server "$URL"); RC=$?
 expect_eq "verify-signatures still passes" "$RC" 0
-expect_in "with the new counts" "$V" "per version:       v2: 2"
+expect_in "with the new counts" "$V" "per version:       v2: 3"
+
+# ---- versions with the same text are different versions ----
+ID3=$(as alice memo new --channel dissent --title "Same words twice" --marking SBU --body "Same text." --json | json 'd["id"]')
+as alice memo circulate "$ID3" > /dev/null
+as alice memo edit "$ID3" --body "Other text." > /dev/null
+as alice memo edit "$ID3" --body "Same text." > /dev/null
+V1=$(held bob sign "$ID3" --version 1)
+expect_eq "a v1 proof held back" "$(echo "$V1" | json 'd["signatures"][0]["version"]')" 1
+refused "a v1 proof offered for an identical v3" "$DB" 400 verification_failed - POST \
+  "/api/v1/anonymous/memos/$ID3/signatures" "$(echo "$V1" | sed 's/"version":1/"version":3/')"
+expect_eq "it counts for nothing" "$(count_of "$ID3")" 0
+OUT=$(post "$ID3" "$V1")
+expect_in "the same proof counts for v1" "$OUT" '"status":"added"'
 
 # ---- the transparency log holds every roster, ring and anonymous event, and a monitor accepts them ----
 LEAVES=$(curl -s "$URL/api/v1/log/leaves?start=0&end=1000")
@@ -235,7 +290,7 @@ start_server "$DB"
 V=$("$DISSENT" verify-signatures "$ID" --server "$URL" 2> "$E2E_TMP/err"); RC=$?
 expect_eq "verify-signatures fails on a moved signature (exit 1)" "$RC" 1
 expect_in "naming the signature" "$V" "MISMATCH: signature $TAG_BOB (version 1) does not verify"
-expect_in "and the counts it no longer reproduces" "$V" "the server counts 2 anonymous signatures; 1 verify"
+expect_in "and the counts it no longer reproduces" "$V" "the server counts 3 anonymous signatures; 2 verify"
 
 # ---- a flood of anonymous requests is held back for everyone (the limit tells no sender apart) ----
 CODES=$(for i in $(seq 1 60); do curl -s -o /dev/null -w '%{http_code} ' -H 'Content-Type: application/json' \

@@ -27,7 +27,8 @@
 #include "ring/triptych.h"
 #include "unit/client/fake_http.h"
 
-#define MEMO "01JD0000000000000000000000"
+#define MEMO   "01JD0000000000000000000000"
+#define ORIGIN "dissent.local/log-test0000"
 
 /* ---- running the CLI ---- */
 
@@ -319,13 +320,13 @@ static json_t *public_memo(const uint8_t pk[32], size_t n, size_t mine)
     hex_encode(hex, ring_keys_digest(ring), 64);
     ring_keys_free(ring);
     free(k);
-    return json_pack("{s:s,s:s,s:[{s:i,s:s},{s:i,s:s}],s:[{s:s,s:i,s:i,s:s,s:I,s:o}],s:[],"
+    return json_pack("{s:s,s:s,s:s,s:[{s:i,s:s},{s:i,s:s}],s:[{s:s,s:i,s:i,s:s,s:I,s:o}],s:[],"
                      "s:{s:i,s:{s:i,s:[],s:[]}}}",
-                     "memo", MEMO, "state", "circulating", "versions", "number", 1, "hash",
-                     "aaaa1111", "number", 2, "hash", "bbbb2222", "rings", "organization", "state",
-                     "ring", 1, "roster_size", (int)n, "digest", hex, "count", (json_int_t)n,
-                     "keys", keys, "signatures", "counts", "total", 0, "anonymous", "total", 0,
-                     "by_version", "by_organization");
+                     "origin", ORIGIN, "memo", MEMO, "state", "circulating", "versions", "number",
+                     1, "hash", "aaaa1111", "number", 2, "hash", "bbbb2222", "rings",
+                     "organization", "state", "ring", 1, "roster_size", (int)n, "digest", hex,
+                     "count", (json_int_t)n, "keys", keys, "signatures", "counts", "total", 0,
+                     "anonymous", "total", 0, "by_version", "by_organization");
 }
 
 /* Signs pub at version v (0: withdraw) with sk and adds the signature as
@@ -343,17 +344,17 @@ static void add_signature(json_t *pub, const uint8_t sk[32], const uint8_t pk[32
     assert_int_equal(anon_find_ring(pub, pk, &ch, &e), 0);
     assert_int_equal(anon_find_version(pub, v, &number, &hash, &e), 0);
     assert_int_equal(anon_ring_build(ch.ring_obj, &ring, &e), 0);
-    assert_int_equal(anon_prove(pub, ring, &ch, sk, hash, &proof, tag, &e), 0);
+    assert_int_equal(anon_prove(pub, ring, &ch, sk, 0, number, hash, &proof, tag, &e), 0);
     hex_encode(tag_hex, tag, 32);
     {
         char mine[65]; /* the tag the CLI looks its signature up by */
-        assert_int_equal(anon_tag(MEMO, sk, mine, &e), 0);
+        assert_int_equal(anon_tag(pub, sk, mine, &e), 0);
         assert_string_equal(mine, tag_hex);
     }
     json_array_append_new(json_object_get(pub, "signatures"),
-                          json_pack("{s:s,s:i,s:s,s:i,s:s}", "tag", tag_hex, "version", number,
-                                    "organization", ch.organization, "ring", ch.ring, "proof",
-                                    proof));
+                          json_pack("{s:s,s:i,s:i,s:s,s:i,s:s}", "tag", tag_hex, "seq", 0,
+                                    "version", number, "organization", ch.organization, "ring",
+                                    ch.ring, "proof", proof));
     free(proof);
     anon_ring_free(ring);
 }
@@ -530,11 +531,12 @@ static void test_anon_helpers(void **state)
     /* the request body */
     assert_int_equal(anon_find_ring(pub, pk, &ch, &e), 0);
     {
-        json_t *b = anon_request(0, &ch, "QUJD");
+        json_t *b = anon_request(0, 3, &ch, "QUJD");
         json_t *it = json_array_get(json_object_get(b, "signatures"), 0);
         assert_true(json_is_null(json_object_get(it, "version")));
         assert_string_equal(json_string_value(json_object_get(it, "organization")), "state");
         assert_int_equal(json_integer_value(json_object_get(it, "ring")), 1);
+        assert_int_equal(json_integer_value(json_object_get(it, "seq")), 3);
         json_decref(b);
     }
     sodium_memzero(sk, sizeof sk);
@@ -600,9 +602,9 @@ static void test_sign_anonymous(void **state)
     assert_int_equal(json_integer_value(json_object_get(item, "version")), 1);
     assert_int_equal(json_integer_value(json_object_get(item, "ring")), 1);
     json_array_append_new(json_object_get(pub, "signatures"),
-                          json_pack("{s:s,s:i,s:s,s:i,s:O}", "tag", "", "version", 1,
-                                    "organization", "state", "ring", 1, "proof",
-                                    json_object_get(item, "proof")));
+                          json_pack("{s:s,s:O,s:i,s:s,s:i,s:O}", "tag", "", "seq",
+                                    json_object_get(item, "seq"), "version", 1, "organization",
+                                    "state", "ring", 1, "proof", json_object_get(item, "proof")));
     {
         /* fill in the tag from the proof, then re-verify as anyone would */
         uint8_t j[32], raw[4096];

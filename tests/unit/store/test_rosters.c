@@ -220,6 +220,29 @@ static void anon_case(struct store *s, struct pool *p)
     assert_int_equal(version, 0);
     OK(store_anon_counts(s, p, id, &k, &e));
     assert_int_equal(k.total, 2);
+
+    /* sequence numbers: 0 for a new tag, kept after a withdrawal, and a
+     * published signature carries its tag's sequence number minus one */
+    {
+        int64_t seq = 9;
+        struct st_anon_seq *q = NULL;
+        OK(store_anon_seq(s, id, t1, &seq, &e));
+        assert_int_equal(seq, 0);
+        OK(store_anon_seq_set(s, id, t1, 3, &e));
+        OK(store_anon_seq_set(s, id, t2, 1, &e));
+        OK(store_anon_seq_set(s, id, t2, 5, &e));
+        OK(store_anon_seq(s, id, t2, &seq, &e));
+        assert_int_equal(seq, 5);
+        OK(store_anon_seq_list(s, p, id, &q, &n, &e));
+        assert_int_equal(n, 2);
+        assert_memory_equal(q[0].tag, t1, 32); /* t1 is withdrawn: still listed */
+        assert_int_equal(q[0].next, 3);
+        assert_int_equal(q[1].next, 5);
+        OK(store_anon_list(s, p, id, &a, &n, &e));
+        assert_int_equal(n, 2);
+        assert_memory_equal(a[0].tag, t2, 32);
+        assert_int_equal(a[0].seq, 4);
+    }
 }
 
 static void test_anon(void **state)
