@@ -156,7 +156,10 @@ int chan_member_update(struct chan *c, struct pool *p, const struct actor *a, co
         m.disabled = *disabled != 0;
     if (password)
         m.password_hash = hash;
-    if (store_member_update(c->st, &m, e) || store_commit(c->st, e)) {
+    /* A disabled member's ring key leaves the roster: later rings of new
+     * memos, and refreshes, do not hold it. */
+    if (store_member_update(c->st, &m, e) || (m.disabled && chan_roster_retire_member(c, &m, e)) ||
+        store_commit(c->st, e)) {
         rc = chan_tx_end(c, -1, NULL, e);
         goto out;
     }
@@ -201,12 +204,13 @@ static json_t *term_json(int amount, int unit)
 /* The API's channel object. */
 static json_t *channel_json(const struct st_channel *ch, json_t *holidays)
 {
-    return json_pack(
-        "{s:s,s:s,s:s,s:s,s:s,s:{s:o,s:o,s:o},s:o}", "slug", ch->slug, "name", ch->name, "preset",
-        ch->preset, "ceiling", chan_marking_name(ch->ceiling), "timezone", ch->timezone, "policy",
-        "acknowledge", term_json(ch->ack.amount, ch->ack.unit), "answer",
-        term_json(ch->answer.amount, ch->answer.unit), "extension",
-        term_json(ch->ext.amount, ch->ext.unit), "holidays", holidays ? holidays : json_array());
+    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:{s:o,s:o,s:o},s:i,s:o}", "slug", ch->slug, "name",
+                     ch->name, "preset", ch->preset, "ceiling", chan_marking_name(ch->ceiling),
+                     "timezone", ch->timezone, "policy", "acknowledge",
+                     term_json(ch->ack.amount, ch->ack.unit), "answer",
+                     term_json(ch->answer.amount, ch->answer.unit), "extension",
+                     term_json(ch->ext.amount, ch->ext.unit), "min_ring", ch->min_ring, "holidays",
+                     holidays ? holidays : json_array());
 }
 
 static json_t *holidays_json(const struct st_holiday *h, size_t n)
@@ -309,6 +313,14 @@ int chan_channel_create(struct chan *c, struct pool *p, const struct actor *a,
                      "'Europe/Brussels' or 'UTC'");
         goto out;
     }
+    if (in->min_ring && (in->min_ring < CHAN_MIN_RING_FLOOR || in->min_ring > 65536)) {
+        rc = err_set(e, ERR_INVALID,
+                     "field 'min_ring' is the fewest keys a ring needs for anonymous "
+                     "signatures: %d to 65536",
+                     CHAN_MIN_RING_FLOOR);
+        goto out;
+    }
+    ch.min_ring = in->min_ring ? in->min_ring : CHAN_MIN_RING_DEFAULT;
     ch.slug = (char *)in->slug;
     ch.name = (char *)in->name;
     ch.preset = (char *)pre->name;

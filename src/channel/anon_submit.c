@@ -166,11 +166,23 @@ int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const 
         int have = 0;
         if (store_org_by_slug(c->st, a[0].org, &org_id, e))
             goto fail;
+        int64_t count = 0;
         for (size_t k = 0; k < nrings; k++)
-            if (rings[k].org_id == org_id && rings[k].ring == a[0].ring_no)
+            if (rings[k].org_id == org_id && rings[k].ring == a[0].ring_no) {
                 have = 1;
+                count = rings[k].count;
+            }
         if (!have) {
             err_set(e, ERR_NOT_FOUND, "this memo has no ring %d for '%s'", a[0].ring_no, a[0].org);
+            goto fail;
+        }
+        /* Checked here, not only by clients: a tag hides its signer among
+         * the smallest ring it is used on. */
+        if (count < chan_min_ring(&x.ch)) {
+            err_set(e, ERR_STATE,
+                    "ring %d of '%s' has %lld keys, fewer than the %lld this channel requires "
+                    "for anonymous signatures: nothing was counted",
+                    a[0].ring_no, a[0].org, (long long)count, (long long)chan_min_ring(&x.ch));
             goto fail;
         }
         /* Freshness before any arithmetic: each action of a tag carries the

@@ -92,8 +92,14 @@ int chan_member_update(struct chan *c, struct pool *p, const struct actor *a, co
                        json_t **out, struct err *e) WUR;
 int chan_member_list(struct chan *c, const struct actor *a, json_t **out, struct err *e) WUR;
 
+/* Anonymous signatures: the default fewest keys a ring needs (a channel
+ * may set another, never below CHAN_MIN_RING_FLOOR; a one-key ring names its
+ * signer). */
+#define CHAN_MIN_RING_DEFAULT 10
+#define CHAN_MIN_RING_FLOOR   2
 struct chan_channel_input {
     const char *slug, *name, *preset, *ceiling, *timezone; /* timezone may be NULL */
+    int min_ring;                                          /* 0: CHAN_MIN_RING_DEFAULT */
 };
 int chan_channel_create(struct chan *c, struct pool *p, const struct actor *a,
                         const struct chan_channel_input *in, json_t **out, struct err *e) WUR;

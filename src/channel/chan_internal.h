@@ -115,6 +115,14 @@ int chan_counts_combined(struct chan *c, int64_t memo_id, json_t **out, struct e
 /* ---- rings (rings.c) ---- */
 /* Snapshots (or refreshes) the rings of every organization with enrolled
  * keys for memo x; *made counts the rings added. Caller's transaction. */
+/* The fewest keys a ring of a memo of channel ch needs to take anonymous
+ * signatures: the channel's min_ring, never below CHAN_MIN_RING_FLOOR. */
+int64_t chan_min_ring(const struct st_channel *ch);
+/* Inside the caller's transaction: the active ring key of member m (if
+ * any) leaves its organization's roster (a remove entry and a "retire"
+ * leaf), so no later ring snapshot or refresh holds it. Called when an
+ * account is disabled. */
+int chan_roster_retire_member(struct chan *c, const struct st_member *m, struct err *e) WUR;
 int chan_rings_open(struct chan *c, const struct memo_ctx *x, int *made, struct err *e) WUR;
 /* Builds a ring from keys (at least one) and its digest in hex. *ring is the caller's. */
 int chan_ring_from_keys(const struct st_keys *keys, struct ring_keys **ring, char digest[129],

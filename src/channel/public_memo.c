@@ -118,6 +118,7 @@ int chan_public_memo(struct chan *c, struct pool *p, const char *id, json_t **ou
 {
     int rc = -1;
     struct st_memo m;
+    struct st_channel ch;
     struct st_version_info *versions = NULL;
     struct st_ring *rings = NULL;
     struct st_anon *sigs = NULL;
@@ -130,17 +131,19 @@ int chan_public_memo(struct chan *c, struct pool *p, const char *id, json_t **ou
         rc = err_set(e, ERR_NOT_FOUND, "no memo '%s' open for signatures", id ? id : "");
         goto out;
     }
-    if (store_version_list(c->st, p, m.id, &versions, &nv, e) ||
+    if (store_channel_by_id(c->st, p, m.channel_id, &ch, e) ||
+        store_version_list(c->st, p, m.id, &versions, &nv, e) ||
         store_ring_list(c->st, p, m.id, &rings, &nr, e) ||
         store_anon_list(c->st, p, m.id, &sigs, &ns, e) ||
         store_anon_seq_list(c->st, p, m.id, &seqs, &nq, e) ||
         rings_json(c, m.id, rings, nr, &rj, e) || signatures_json(sigs, ns, &sj, e) ||
         chan_counts_combined(c, m.id, &counts, e))
         goto out;
-    *out = json_pack("{s:i,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "protocol", 2, "origin",
+    *out = json_pack("{s:i,s:s,s:s,s:s,s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "protocol", 2, "origin",
                      c->log_key.pub.name, "memo", m.public_id, "state", chan_state_name(m.state),
-                     "versions", versions_json(versions, nv), "rings", rj, "signatures", sj,
-                     "sequences", sequences_json(seqs, nq), "counts", counts, "review",
+                     "min_ring", (json_int_t)chan_min_ring(&ch), "versions",
+                     versions_json(versions, nv), "rings", rj, "signatures", sj, "sequences",
+                     sequences_json(seqs, nq), "counts", counts, "review",
                      public_review(&m, now_utc()));
     rj = sj = counts = NULL;
     rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");

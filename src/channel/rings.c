@@ -30,6 +30,11 @@ out:
     return rc;
 }
 
+int64_t chan_min_ring(const struct st_channel *ch)
+{
+    return ch->min_ring > CHAN_MIN_RING_FLOOR ? ch->min_ring : CHAN_MIN_RING_FLOOR;
+}
+
 json_t *chan_keys_json(const struct st_keys *keys)
 {
     json_t *arr = json_array();
@@ -87,7 +92,10 @@ static int ring_snapshot(struct chan *c, const struct memo_ctx *x, int64_t org_i
             goto out;
         }
     }
-    if (keys.n == 0) {
+    /* A ring hides its signer among its keys only: none is made below the
+     * channel's minimum (a refresh makes ring 1 once there are enough). A
+     * later ring holds every key of the one before, so it is never smaller. */
+    if (keys.n == 0 || (int64_t)keys.n < chan_min_ring(&x->ch)) {
         rc = 0;
         goto out;
     }

@@ -123,3 +123,29 @@ fail:
 out:
     return rc;
 }
+
+int chan_roster_retire_member(struct chan *c, const struct st_member *m, struct err *e)
+{
+    int rc = -1, found = 0;
+    unsigned char pk[32];
+    char pk_hex[65];
+    int64_t size = 0;
+    json_t *leaf;
+
+    if (store_roster_member_key(c->st, m->org_id, m->id, pk, &found, e))
+        goto out;
+    if (!found) {
+        rc = 0;
+        goto out;
+    }
+    if (store_roster_append(c->st, m->org_id, 0, pk, m->id, now_utc(), e) ||
+        store_roster_size(c->st, m->org_id, &size, e))
+        goto out;
+    hex_encode(pk_hex, pk, 32);
+    leaf = proto_leaf_roster(m->org_slug, "retire", pk_hex, size);
+    if (chan_log_append(c, leaf, NULL, "roster", 0, e))
+        goto out;
+    rc = 0;
+out:
+    return rc;
+}

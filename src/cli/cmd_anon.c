@@ -197,6 +197,16 @@ static int anon_sign(struct cli_ctx *ctx, int withdraw)
                 ch.ring, ch.organization);
         goto out;
     }
+    if (json_is_integer(json_object_get(pub.json, "min_ring")) &&
+        (json_int_t)ch.count < json_integer_value(json_object_get(pub.json, "min_ring"))) {
+        err_set(&e, ERR_STATE,
+                "ring %d of '%s' has %zu keys, fewer than the %lld this channel requires: an "
+                "anonymous signature would hide you among too few (sign by name, or wait for "
+                "more members to enroll and ask a drafter to refresh the rings)",
+                ch.ring, ch.organization, ch.count,
+                (long long)json_integer_value(json_object_get(pub.json, "min_ring")));
+        goto out;
+    }
     if (ch.count < ANON_SMALL_RING)
         fprintf(ctx->err,
                 "dissent: warning: ring %d of '%s' has only %zu keys; your signature "

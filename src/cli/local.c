@@ -247,12 +247,17 @@ static int demo_fill(struct chan *c, struct pool *p, struct err *e)
                                     .name = "Dissent Channel",
                                     .preset = "state-dissent",
                                     .ceiling = "CONFIDENTIAL",
-                                    .timezone = NULL};
+                                    .timezone = NULL,
+                                    /* the demo's organizations have 2 to 4
+                                     * members: its channels take rings of 2
+                                     * (a real channel: 10 unless set) */
+                                    .min_ring = 2};
     struct chan_channel_input eu = {.slug = "eu-reports",
                                     .name = "EU internal reporting",
                                     .preset = "eu-directive",
                                     .ceiling = "SBU",
-                                    .timezone = NULL};
+                                    .timezone = NULL,
+                                    .min_ring = 2};
     struct chan_version_input v = {
         .title = "Keep consular services open in the north", .marking = "SBU", .body = demo_body};
     struct actor alice;

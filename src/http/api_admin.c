@@ -147,6 +147,7 @@ static void h_channel_create(struct http_request *req, struct http_response *res
         {.name = "preset", .type = JSON_FIELD_STRING, .required = 1, .max_len = CHAN_SLUG_MAX},
         {.name = "ceiling", .type = JSON_FIELD_STRING, .required = 1, .max_len = 20},
         {.name = "timezone", .type = JSON_FIELD_STRING, .max_len = 64},
+        {.name = "min_ring", .type = JSON_FIELD_INT, .min = 2, .max = 65536},
     };
     struct json_value v[ARRAY_LEN(f)] = {0};
     struct chan_channel_input in;
@@ -160,6 +161,7 @@ static void h_channel_create(struct http_request *req, struct http_response *res
         in.preset = v[2].s;
         in.ceiling = v[3].s;
         in.timezone = v[4].present ? v[4].s : NULL;
+        in.min_ring = v[5].present ? (int)v[5].i : 0;
         rc = chan_channel_create(c.app->chan, req->pool, &c.actor, &in, &c.out, &c.e);
     }
     api_end(&c, res, rc, 201);

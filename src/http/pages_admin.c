@@ -139,7 +139,7 @@ void page_admin_channel(struct http_request *req, struct http_response *res, voi
     struct page pg;
     struct err e;
     json_t *out = NULL, *form = NULL;
-    struct chan_channel_input in;
+    struct chan_channel_input in = {0}; /* min_ring: the default */
     int rc;
     err_init(&e);
     if (page_begin(&pg, req, res, app))

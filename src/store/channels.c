@@ -5,18 +5,19 @@
 
 #define CHANNEL_COLS                                                                               \
     "id, slug, name, preset, timezone, ceiling, ack_amount, ack_unit, answer_amount, "             \
-    "answer_unit, ext_amount, ext_unit"
+    "answer_unit, ext_amount, ext_unit, min_ring"
 
 int store_channel_insert(struct store *s, const struct st_channel *c, int64_t now, int64_t *id,
                          struct err *e)
 {
     int rc = db_exec(s->db, e,
                      "INSERT INTO channels(slug, name, preset, timezone, ceiling, ack_amount, "
-                     "ack_unit, answer_amount, answer_unit, ext_amount, ext_unit, created_at) "
-                     "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     "ssssiiiiiiii", c->slug, c->name, c->preset, c->timezone, (int64_t)c->ceiling,
+                     "ack_unit, answer_amount, answer_unit, ext_amount, ext_unit, min_ring, "
+                     "created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     "ssssiiiiiiiii", c->slug, c->name, c->preset, c->timezone, (int64_t)c->ceiling,
                      (int64_t)c->ack.amount, (int64_t)c->ack.unit, (int64_t)c->answer.amount,
-                     (int64_t)c->answer.unit, (int64_t)c->ext.amount, (int64_t)c->ext.unit, now);
+                     (int64_t)c->answer.unit, (int64_t)c->ext.amount, (int64_t)c->ext.unit,
+                     (int64_t)c->min_ring, now);
     if (rc == 0)
         *id = db_last_id(s->db);
     else if (e && e->code == ERR_CONFLICT)
@@ -39,6 +40,7 @@ static int channel_fill(struct pool *p, struct db_stmt *st, void *item, struct e
     c->answer.unit = (int)db_int(st, 9);
     c->ext.amount = (int)db_int(st, 10);
     c->ext.unit = (int)db_int(st, 11);
+    c->min_ring = (int)db_int(st, 12);
     return (c->slug && c->name && c->preset && c->timezone)
                ? 0
                : err_set(e, ERR_NOMEM, "out of memory");

@@ -103,6 +103,7 @@ struct st_channel {
     char *timezone;
     int ceiling; /* CHAN_MARK_* */
     struct st_term ack, answer, ext;
+    int min_ring; /* fewest keys in a ring that takes anonymous signatures */
 };
 
 int store_channel_insert(struct store *s, const struct st_channel *c, int64_t now, int64_t *id,

@@ -15,7 +15,7 @@ DB=$E2E_TMP/dissent.db
 
 "$DISSENT" demo --db "$DB" > "$E2E_TMP/demo.out" || { echo "demo failed"; exit 1; }
 start_server "$DB"
-for u in alice bob carol dan rita; do login "$u"; done
+for u in alice bob carol dan rita admin; do login "$u"; done
 
 # key FILE of USER, and the passphrase file that opens it
 keyf() { printf '%s/%s.key' "$E2E_TMP" "$1"; }
@@ -68,9 +68,10 @@ ID=$(as alice memo new --channel dissent --title "Keep the northern consulates o
       --marking SBU --body "Version one." --json | json 'd["id"]')
 as alice memo circulate "$ID" > /dev/null
 P=$(pub "$ID")
-expect_eq "one ring per organization with keys" \
+expect_eq "one ring per organization with enough keys (carol's one-key eeas has none)" \
   "$(echo "$P" | json '[(r["organization"], r["ring"], r["count"]) for r in d["rings"]]')" \
-  '[["eeas", 1, 1], ["state", 1, 2]]'
+  '[["state", 1, 2]]'
+expect_eq "the demo channel's minimum ring size is published" "$(echo "$P" | json 'd["min_ring"]')" 2
 
 # ---- two members sign anonymously ----
 OUT=$(anon bob sign "$ID" 2> "$E2E_TMP/err")
@@ -81,8 +82,8 @@ expect_eq "the tag is printed" "${#TAG_BOB}" 64
 OUT=$(anon dan sign "$ID" --version 1 2> /dev/null)
 expect_in "dan signs anonymously" "$OUT" "anonymous signature added: version 1"
 OUT=$(anon carol sign "$ID" 2>&1); RC=$?
-expect_eq "carol alone in her ring may not sign anonymously (exit 1)" "$RC" 1
-expect_in "and is told why" "$OUT" "holds your key alone"
+expect_eq "carol, alone in her organization, may not sign anonymously (exit 1)" "$RC" 1
+expect_in "and is told why" "$OUT" "your key is not in any ring of this memo"
 C=$(pub "$ID" | json 'd["counts"]["anonymous"]')
 expect_eq "two anonymous signatures on version 1" "$C" \
   '{"by_organization": [{"count": 2, "organization": "state"}], "by_version": [{"count": 2, "version": 1}], "total": 2}'
@@ -105,7 +106,7 @@ V=$(DISSENT_CONFIG=$E2E_TMP/nobody.json "$DISSENT" verify-signatures "$ID" --ser
 expect_eq "verify-signatures passes (exit 0)" "$RC" 0
 expect_in "it counts per version" "$V" "per version:       v1: 1, v2: 1"
 expect_in "it counts per organization" "$V" "per organization:  state: 2"
-expect_in "it finds the hashes in the log" "$V" "2 version hashes and 2 ring digests found"
+expect_in "it finds the hashes in the log" "$V" "2 version hashes and 1 ring digests found"
 expect_in "it says the counts match" "$V" "OK: every signature verifies"
 VJ=$(DISSENT_CONFIG=$E2E_TMP/nobody.json "$DISSENT" verify-signatures "$ID" --server "$URL" --json)
 expect_eq "--json: recomputed counts equal the server's" \
@@ -129,7 +130,7 @@ expect_eq "a drafter refreshes: one ring added" \
   "$(api alice POST "/api/v1/memos/$ID/rings/refresh" | cut -d' ' -f2- | json 'd["rings_added"]')" 1
 expect_eq "state ring 2 holds ring 1 and alice's key" \
   "$(pub "$ID" | json '[(r["organization"], r["ring"], r["count"]) for r in d["rings"]]')" \
-  '[["eeas", 1, 1], ["state", 1, 2], ["state", 2, 3]]'
+  '[["state", 1, 2], ["state", 2, 3]]'
 OUT=$(anon alice sign "$ID" 2> /dev/null)
 expect_in "alice signs with the refreshed ring" "$OUT" "anonymous signature added: version 2 of memo $ID (ring 2 of state, 3 keys)"
 
@@ -180,14 +181,16 @@ expect_eq "and every tag's next sequence number" \
 # alice's and dan's signatures are on ring 2 of state, version 2
 GOOD=$(echo "$P" | json '[s for s in d["signatures"] if s["ring"] == 2][0]["proof"]')
 GSEQ=$(echo "$P" | json '[s for s in d["signatures"] if s["ring"] == 2][0]["seq"]')
-OTHER=$(echo "$P" | json '[s for s in d["signatures"] if s["ring"] == 2][1]["proof"]')
-OSEQ=$(echo "$P" | json '[s for s in d["signatures"] if s["ring"] == 2][1]["seq"]')
 RING=2
-BADP=$(python3 -c 'import base64,sys; b=bytearray(base64.b64decode(sys.argv[1])); b[-5]^=1; print(base64.b64encode(bytes(b)).decode())' "$OTHER")
 FRESH=$(held alice sign "$ID")
 expect_eq "a fresh proof held back on the path" "$(echo "$FRESH" | json 'd["signatures"][0]["version"]')" 2
 FSEQ=$(echo "$FRESH" | json 'd["signatures"][0]["seq"]')
 FPROOF=$(echo "$FRESH" | json 'd["signatures"][0]["proof"]')
+FTAG=$(python3 -c 'import base64,sys; print(base64.b64decode(sys.argv[1])[4:36].hex())' "$FPROOF")
+# dan's signature (the other one on ring 2), tampered
+OTHER=$(echo "$P" | json '[s for s in d["signatures"] if s["ring"] == 2 and s["tag"] != "'"$FTAG"'"][0]["proof"]')
+OSEQ=$(echo "$P" | json '[s for s in d["signatures"] if s["ring"] == 2 and s["tag"] != "'"$FTAG"'"][0]["seq"]')
+BADP=$(python3 -c 'import base64,sys; b=bytearray(base64.b64decode(sys.argv[1])); b[-5]^=1; print(base64.b64encode(bytes(b)).decode())' "$OTHER")
 refused "a tampered proof" "$DB" 400 verification_failed - POST \
   "/api/v1/anonymous/memos/$ID/signatures" \
   "{\"signatures\":[{\"version\":2,\"organization\":\"state\",\"ring\":$RING,\"seq\":$((OSEQ + 1)),\"proof\":\"$BADP\"}]}"
@@ -262,6 +265,39 @@ refused "a v1 proof offered for an identical v3" "$DB" 400 verification_failed -
 expect_eq "it counts for nothing" "$(count_of "$ID3")" 0
 OUT=$(post "$ID3" "$V1")
 expect_in "the same proof counts for v1" "$OUT" '"status":"added"'
+
+# ---- minimum ring size (default 10, per channel) and retired keys ----
+OUT=$(api admin POST /api/v1/channels '{"slug":"big","name":"Big channel","preset":"state-dissent","ceiling":"SBU"}')
+expect_eq "a new channel requires rings of 10 by default" "$(echo "$OUT" | cut -d' ' -f2- | json 'd["min_ring"]')" 10
+refused "a minimum ring size below 2" "$DB" 400 invalid_input admin POST /api/v1/channels \
+  '{"slug":"tiny","name":"Tiny","preset":"state-dissent","ceiling":"SBU","min_ring":1}'
+ID4=$(as alice memo new --channel big --title "Few keys" --marking SBU --body "Small rings." --json | json 'd["id"]')
+as alice memo circulate "$ID4" > /dev/null
+expect_eq "no ring is made below the channel's minimum" "$(pub "$ID4" | json 'd["rings"]')" '[]'
+expect_eq "nor by a refresh" \
+  "$(api alice POST "/api/v1/memos/$ID4/rings/refresh" | cut -d' ' -f2- | json 'd["rings_added"]')" 0
+V2=$(held bob sign "$ID3" --version 2)
+sqlite3 "$DB" "UPDATE channels SET min_ring = 10 WHERE slug = 'dissent'"
+refused "a proof on a ring below the channel's minimum" "$DB" 409 wrong_state - POST \
+  "/api/v1/anonymous/memos/$ID3/signatures" "$V2"
+expect_in "saying so" "$(post "$ID3" "$V2")" "fewer than the 10 this channel requires"
+OUT=$(anon bob sign "$ID3" 2>&1); RC=$?
+expect_eq "the CLI refuses to prove on it (exit 1)" "$RC" 1
+expect_in "and says why" "$OUT" "fewer than the 10 this channel requires"
+sqlite3 "$DB" "UPDATE channels SET min_ring = 2 WHERE slug = 'dissent'"
+R=$(curl -s "$URL/api/v1/rosters/state")
+BEFORE=$(echo "$R" | json 'd["count"]')
+api admin PATCH /api/v1/members/bob '{"disabled":true}' > /dev/null
+R=$(curl -s "$URL/api/v1/rosters/state")
+expect_eq "disabling bob retires his ring key" "$(echo "$R" | json 'd["count"]')" $((BEFORE - 1))
+expect_not_in "his key leaves the roster" "$(echo "$R" | json 'd["keys"]')" "$PK_BOB"
+expect_in "a retire leaf is logged" "$(curl -s "$URL/api/v1/log/leaves?start=0&end=1000")" '\"action\":\"retire\"'
+ID5=$(as alice memo new --channel dissent --title "After bob left" --marking SBU --body "New memo." --json | json 'd["id"]')
+as alice memo circulate "$ID5" > /dev/null
+expect_not_in "a later ring does not hold his key" "$(pub "$ID5" | json 'd["rings"]')" "$PK_BOB"
+OUT=$(anon bob sign "$ID5" 2>&1); RC=$?
+expect_eq "and his key cannot sign the new memo (exit 1)" "$RC" 1
+api admin PATCH /api/v1/members/bob '{"disabled":false}' > /dev/null
 
 # ---- the transparency log holds every roster, ring and anonymous event, and a monitor accepts them ----
 LEAVES=$(curl -s "$URL/api/v1/log/leaves?start=0&end=1000")
