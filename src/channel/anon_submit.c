@@ -185,6 +185,23 @@ int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const 
                     a[0].ring_no, a[0].org, (long long)count, (long long)chan_min_ring(&x.ch));
             goto fail;
         }
+        /* Protocol v2 accepts the parameters clients use and no other: a
+         * proof made with another radix would single out its maker's
+         * software (docs/protocol-ring.md §5, §14). */
+        {
+            struct ring_params want;
+            if (ring_params_for((size_t)count, &want, e))
+                goto fail;
+            for (i = 0; i < n; i++)
+                if (a[i].proof_len != ring_proof_len(want) || a[i].proof[1] != want.n ||
+                    a[i].proof[2] != want.m) {
+                    err_set(e, ERR_INVALID,
+                            "a proof on a ring of %lld keys has radix %u and %u digits in "
+                            "protocol v2 (%zu bytes): nothing was counted",
+                            (long long)count, want.n, want.m, ring_proof_len(want));
+                    goto fail;
+                }
+        }
         /* Freshness before any arithmetic: each action of a tag carries the
          * tag's sequence number, so an old proof (after a move, a
          * withdrawal or a re-signature) is refused, and each action counts

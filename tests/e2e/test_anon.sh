@@ -285,6 +285,24 @@ OUT=$(anon bob sign "$ID3" 2>&1); RC=$?
 expect_eq "the CLI refuses to prove on it (exit 1)" "$RC" 1
 expect_in "and says why" "$OUT" "fewer than the 10 this channel requires"
 sqlite3 "$DB" "UPDATE channels SET min_ring = 2 WHERE slug = 'dissent'"
+# ---- the radix clients use, and nothing else; the scope names the installation ----
+ODD=$(echo "$V2" | python3 -c 'import base64,json,sys; d=json.load(sys.stdin); s=d["signatures"][0]; b=bytearray(base64.b64decode(s["proof"])); b[1]=16; s["proof"]=base64.b64encode(bytes(b)).decode(); print(json.dumps(d))')
+refused "a proof with another radix" "$DB" 400 invalid_input - POST "/api/v1/anonymous/memos/$ID3/signatures" "$ODD"
+expect_in "naming the one protocol v2 takes" "$(post "$ID3" "$ODD")" "has radix 4 and 1 digits in protocol v2"
+# A copy of the data under another installation (another log key, so
+# another origin) accepts none of this installation's proofs.
+sqlite3 "$DB" ".backup '$E2E_TMP/copy.db'"
+sqlite3 "$E2E_TMP/copy.db" "DELETE FROM meta WHERE key = 'log_signer'"
+"$DISSENT" serve --db "$E2E_TMP/copy.db" --listen 127.0.0.1:0 --port-file "$E2E_TMP/port2" > "$E2E_TMP/server2.log" 2>&1 & COPY_PID=$!
+for _ in $(seq 1 100); do [ -s "$E2E_TMP/port2" ] && break; sleep 0.05; done
+URL2="http://127.0.0.1:$(cat "$E2E_TMP/port2")"
+expect_not_in "the copy has another origin" "$(curl -s "$URL2/api/v1/public/memos/$ID3" | json 'd["origin"]')" \
+  "$(pub "$ID3" | json 'd["origin"]')"
+OUT=$(curl -s -w ' %{http_code}' -H 'Content-Type: application/json' --data-binary "$V2" "$URL2/api/v1/anonymous/memos/$ID3/signatures")
+expect_in "the copy refuses a proof made for the original" "$OUT" '"code":"verification_failed"'
+kill "$COPY_PID"; wait "$COPY_PID" 2>/dev/null
+expect_in "the original accepts it" "$(post "$ID3" "$V2")" '"status":"moved"'
+
 R=$(curl -s "$URL/api/v1/rosters/state")
 BEFORE=$(echo "$R" | json 'd["count"]')
 api admin PATCH /api/v1/members/bob '{"disabled":true}' > /dev/null
