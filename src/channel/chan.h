@@ -203,10 +203,18 @@ int chan_roster_list(struct chan *c, json_t **out, struct err *e) WUR;
  * {organization, size, count, keys:[hex], digest} — public. */
 int chan_roster_get(struct chan *c, struct pool *p, const char *org, int64_t size, json_t **out,
                     struct err *e) WUR;
+/* How long an enrollment challenge stays good. */
+#define CHAN_ENROLL_CHALLENGE_S 300
+/* A fresh single-use enrollment challenge for the actor (a member):
+ * {challenge (64 hex), expires_at, origin}. It replaces any earlier one. */
+int chan_roster_challenge(struct chan *c, const struct actor *a, json_t **out, struct err *e) WUR;
 /* Enrolls the actor's ring public key (hex) with a proof of possession (hex,
- * ring_pop_sign over proto_pop_context); replaces (re-keys) an earlier key. */
+ * ring_pop_sign over proto_pop_context with this installation's origin and
+ * the actor's challenge, which it uses up); replaces (re-keys) an earlier
+ * key. */
 int chan_roster_enroll(struct chan *c, struct pool *p, const struct actor *a, const char *pk_hex,
-                       const char *pop_hex, json_t **out, struct err *e) WUR;
+                       const char *pop_hex, const char *challenge_hex, json_t **out,
+                       struct err *e) WUR;
 /* Drafters: adds to the memo's rings the keys of members who have none in them. */
 int chan_memo_refresh_rings(struct chan *c, struct pool *p, const struct actor *a, const char *id,
                             json_t **out, struct err *e) WUR;

@@ -70,12 +70,37 @@ out:
     return rc;
 }
 
-int chan_roster_enroll(struct chan *c, struct pool *p, const struct actor *a, const char *pk_hex,
-                       const char *pop_hex, json_t **out, struct err *e)
+int chan_roster_challenge(struct chan *c, const struct actor *a, json_t **out, struct err *e)
 {
-    int rc = -1, found = 0;
-    unsigned char pk[32], old[32], pop[RING_POP_BYTES];
-    char ctx[256];
+    int rc = -1;
+    unsigned char ch[32];
+    char hex[65];
+    int64_t now = now_utc();
+
+    if (chan_require_role(a, CHAN_ROLE_MEMBER, "enroll ring keys", e))
+        goto out;
+    randombytes_buf(ch, sizeof ch);
+    if (store_begin(c->st, e))
+        goto out;
+    if (store_enroll_challenge_put(c->st, a->id, ch, now + CHAN_ENROLL_CHALLENGE_S, now, e) ||
+        store_commit(c->st, e)) {
+        rc = chan_tx_end(c, -1, NULL, e);
+        goto out;
+    }
+    hex_encode(hex, ch, sizeof ch);
+    *out = json_pack("{s:s,s:o,s:s}", "challenge", hex, "expires_at",
+                     chan_time_json(now + CHAN_ENROLL_CHALLENGE_S), "origin", c->log_key.pub.name);
+    rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+out:
+    return rc;
+}
+
+int chan_roster_enroll(struct chan *c, struct pool *p, const struct actor *a, const char *pk_hex,
+                       const char *pop_hex, const char *challenge_hex, json_t **out, struct err *e)
+{
+    int rc = -1, found = 0, fresh = 0;
+    unsigned char pk[32], old[32], pop[RING_POP_BYTES], chal[32];
+    char ctx[PROTO_POP_CONTEXT_MAX];
     size_t ctx_len;
     int64_t now = now_utc(), size = 0;
     json_t *leaf;
@@ -90,7 +115,18 @@ int chan_roster_enroll(struct chan *c, struct pool *p, const struct actor *a, co
         rc = err_set(e, ERR_INVALID, "field 'proof' must be %d hex digits", 2 * RING_POP_BYTES);
         goto out;
     }
-    ctx_len = proto_pop_context(ctx, sizeof ctx, a->org, a->username);
+    if (!challenge_hex || hex_decode(chal, sizeof chal, challenge_hex)) {
+        rc = err_set(e, ERR_INVALID,
+                     "field 'challenge' must be the 64 hex digits of POST "
+                     "/api/v1/rosters/challenge (protocol v2)");
+        goto out;
+    }
+    ctx_len =
+        proto_pop_context(ctx, sizeof ctx, c->log_key.pub.name, a->org, a->username, challenge_hex);
+    if (ctx_len == 0 || ctx_len >= sizeof ctx) {
+        rc = err_set(e, ERR_INVALID, "the user or organization name is too long");
+        goto out;
+    }
     if (ring_pop_verify(pop, pk, (const uint8_t *)ctx, ctx_len, e)) {
         if (e && e->code == ERR_CRYPTO)
             err_set(e, ERR_CRYPTO,
@@ -100,6 +136,15 @@ int chan_roster_enroll(struct chan *c, struct pool *p, const struct actor *a, co
     }
     if (store_begin(c->st, e))
         goto out;
+    /* The challenge is used up here, once, by the member it was given to. */
+    if (store_enroll_challenge_take(c->st, a->id, chal, now, &fresh, e))
+        goto fail;
+    if (!fresh) {
+        err_set(e, ERR_STATE,
+                "the enrollment challenge is unknown, used or expired: ask for a new one "
+                "(POST /api/v1/rosters/challenge) and prove again");
+        goto fail;
+    }
     if (store_roster_member_key(c->st, a->org_id, a->id, old, &found, e))
         goto fail;
     if (found && sodium_memcmp(old, pk, 32) == 0) {

@@ -157,7 +157,7 @@ int cmd_key_enroll(struct cli_ctx *ctx)
 {
     int status = CLI_FAIL;
     struct err e;
-    struct client_reply me;
+    struct client_reply me, chal;
     char path[KEYSTORE_PATH_MAX], pass[INPUT_SECRET_MAX], pk_hex[65];
     char pop_hex[KEYSTORE_PROOF_HEX];
     uint8_t sk[32], pk[32];
@@ -167,6 +167,7 @@ int cmd_key_enroll(struct cli_ctx *ctx)
 
     err_init(&e);
     client_reply_init(&me);
+    client_reply_init(&chal);
     pass[0] = '\0';
     sodium_memzero(sk, sizeof sk);
     if (cmd_key_path(ctx, path, sizeof path, &e) || keystore_public(path, pk, &e) ||
@@ -180,11 +181,23 @@ int cmd_key_enroll(struct cli_ctx *ctx)
         goto out;
     }
     if (cmd_key_passphrase(ctx, 0, pass, sizeof pass, &e) ||
-        keystore_open(path, pass, strlen(pass), sk, pk, &e) ||
-        keystore_enroll_proof(sk, org, user, pop_hex, &e))
+        keystore_open(path, pass, strlen(pass), sk, pk, &e))
+        goto out;
+    /* The server's single-use challenge, asked for after the passphrase so
+     * it does not expire while the member types. */
+    if (remote_call(ctx, "POST", "/api/v1/rosters/challenge", NULL, &chal, &e))
+        goto out;
+    if (!out_jstr(chal.json, "challenge") || !out_jstr(chal.json, "origin")) {
+        err_set(&e, ERR_IO,
+                "the server gave no enrollment challenge (POST /api/v1/rosters/challenge)");
+        goto out;
+    }
+    if (keystore_enroll_proof(sk, out_jstr(chal.json, "origin"), org, user,
+                              out_jstr(chal.json, "challenge"), pop_hex, &e))
         goto out;
     hex_encode(pk_hex, pk, sizeof pk);
-    body = json_pack("{s:s,s:s}", "public_key", pk_hex, "proof", pop_hex);
+    body = json_pack("{s:s,s:s,s:s}", "public_key", pk_hex, "proof", pop_hex, "challenge",
+                     out_jstr(chal.json, "challenge"));
     if (!body) {
         err_set(&e, ERR_NOMEM, "out of memory");
         goto out;
@@ -199,5 +212,6 @@ done:
     sodium_memzero(sk, sizeof sk);
     sodium_memzero(pass, sizeof pass);
     client_reply_release(&me);
+    client_reply_release(&chal);
     return status;
 }

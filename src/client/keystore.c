@@ -115,12 +115,13 @@ int keystore_public(const char *path, uint8_t pk[32], struct err *e)
 
 _Static_assert(KEYSTORE_PROOF_HEX == 2 * RING_POP_BYTES + 1, "proof hex size");
 
-int keystore_enroll_proof(const uint8_t sk[32], const char *org, const char *username,
+int keystore_enroll_proof(const uint8_t sk[32], const char *origin, const char *org,
+                          const char *username, const char *challenge,
                           char proof_hex[KEYSTORE_PROOF_HEX], struct err *e)
 {
-    char pctx[512];
+    char pctx[PROTO_POP_CONTEXT_MAX];
     uint8_t pop[RING_POP_BYTES];
-    size_t pctx_len = proto_pop_context(pctx, sizeof pctx, org, username);
+    size_t pctx_len = proto_pop_context(pctx, sizeof pctx, origin, org, username, challenge);
     if (pctx_len == 0 || pctx_len >= sizeof pctx)
         return err_set(e, ERR_INVALID, "the user or organization name is too long");
     if (ring_pop_sign(pop, sk, (const uint8_t *)pctx, pctx_len, e))

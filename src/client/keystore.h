@@ -48,10 +48,12 @@ int keystore_open(const char *path, const char *pass, size_t pass_len, uint8_t s
 int keystore_public(const char *path, uint8_t pk[32], struct err *e) WUR;
 
 /* The proof of possession that enrolls the key sk (public key pk) in the
- * roster of organization org for member username: ring_pop_sign over
- * proto_pop_context(org, username), as hex. ERR_INVALID when the names are
- * too long. Returns 0 or -1 with e. */
-int keystore_enroll_proof(const uint8_t sk[32], const char *org, const char *username,
+ * roster of organization org for member username on the installation whose
+ * log origin is origin, answering the server's challenge (64 hex):
+ * ring_pop_sign over proto_pop_context, as hex. ERR_INVALID when the names
+ * are too long. Returns 0 or -1 with e. */
+int keystore_enroll_proof(const uint8_t sk[32], const char *origin, const char *org,
+                          const char *username, const char *challenge,
                           char proof_hex[KEYSTORE_PROOF_HEX], struct err *e) WUR;
 
 #endif

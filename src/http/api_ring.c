@@ -40,6 +40,11 @@ static void h_enroll(struct http_request *req, struct http_response *res, void *
          .min_len = 64,
          .max_len = 64},
         {.name = "proof", .type = JSON_FIELD_STRING, .required = 1, .min_len = 128, .max_len = 128},
+        {.name = "challenge",
+         .type = JSON_FIELD_STRING,
+         .required = 1,
+         .min_len = 64,
+         .max_len = 64},
     };
     struct json_value v[ARRAY_LEN(f)] = {0};
     struct api_call c;
@@ -47,7 +52,17 @@ static void h_enroll(struct http_request *req, struct http_response *res, void *
     if (rc == 0)
         rc = api_body(&c, req, f, ARRAY_LEN(f), v);
     if (rc == 0)
-        rc = chan_roster_enroll(c.app->chan, req->pool, &c.actor, v[0].s, v[1].s, &c.out, &c.e);
+        rc = chan_roster_enroll(c.app->chan, req->pool, &c.actor, v[0].s, v[1].s, v[2].s, &c.out,
+                                &c.e);
+    api_end(&c, res, rc, 201);
+}
+
+static void h_enroll_challenge(struct http_request *req, struct http_response *res, void *app_)
+{
+    struct api_call c;
+    int rc = api_begin(&c, app_, req, API_MEMBER);
+    if (rc == 0)
+        rc = chan_roster_challenge(c.app->chan, &c.actor, &c.out, &c.e);
     api_end(&c, res, rc, 201);
 }
 
@@ -126,6 +141,7 @@ const struct http_route api_ring_routes[] = {
     {.method = "GET", .pattern = "/api/v1/rosters", .handler = h_rosters},
     {.method = "GET", .pattern = "/api/v1/rosters/:org", .handler = h_roster},
     {.method = "POST", .pattern = "/api/v1/rosters/keys", .handler = h_enroll},
+    {.method = "POST", .pattern = "/api/v1/rosters/challenge", .handler = h_enroll_challenge},
     {.method = "POST", .pattern = "/api/v1/memos/:id/rings/refresh", .handler = h_refresh},
     {.method = "GET", .pattern = "/api/v1/public/memos/:id", .handler = h_public_memo},
     {.method = "POST",

@@ -24,7 +24,9 @@ size_t proto_anon_message(char *buf, size_t n, uint64_t seq, int version, const 
     return len_of(snprintf(buf, n, "dissent-anon-v2\nwithdraw\n%" PRIu64, seq));
 }
 
-size_t proto_pop_context(char *buf, size_t n, const char *org, const char *username)
+size_t proto_pop_context(char *buf, size_t n, const char *origin, const char *org,
+                         const char *username, const char *challenge)
 {
-    return len_of(snprintf(buf, n, "dissent-enroll-v1\n%s\n%s", org, username));
+    return len_of(
+        snprintf(buf, n, "dissent-enroll-v2\n%s\n%s\n%s\n%s", origin, org, username, challenge));
 }

@@ -35,8 +35,12 @@ size_t proto_anon_scope(char *buf, size_t n, const char *origin, const char *mem
 size_t proto_anon_message(char *buf, size_t n, uint64_t seq, int version, const char *version_hash);
 
 /* The context of the proof of possession that enrolls a ring key:
- * "dissent-enroll-v1\n" org "\n" username, no trailing newline. Same return
- * rules as proto_anon_scope. */
-size_t proto_pop_context(char *buf, size_t n, const char *org, const char *username);
+ *   "dissent-enroll-v2\n" origin "\n" org "\n" username "\n" challenge
+ * no trailing newline; challenge is the server's single-use enrollment
+ * challenge (64 hex digits, POST /api/v1/rosters/challenge), so a proof is
+ * good for one enrollment on one installation. Same return rules as
+ * proto_anon_scope. */
+size_t proto_pop_context(char *buf, size_t n, const char *origin, const char *org,
+                         const char *username, const char *challenge);
 
 #endif

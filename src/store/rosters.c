@@ -319,3 +319,29 @@ int store_anon_counts(struct store *s, struct pool *p, int64_t memo_id, struct s
         "SELECT o.slug, COUNT(*) FROM anon_signatures a JOIN organizations o ON o.id = a.org_id "
         "WHERE a.memo_id = ? GROUP BY o.slug ORDER BY o.slug");
 }
+
+int store_enroll_challenge_put(struct store *s, int64_t member_id, const unsigned char ch[32],
+                               int64_t expires_at, int64_t now, struct err *e)
+{
+    return db_exec(s->db, e, "DELETE FROM enroll_challenges WHERE expires_at <= ? OR member_id = ?",
+                   "ii", now, member_id) ||
+                   db_exec(s->db, e,
+                           "INSERT INTO enroll_challenges(member_id, challenge, expires_at) "
+                           "VALUES(?, ?, ?)",
+                           "ibi", member_id, ch, (size_t)32, expires_at)
+               ? -1
+               : 0;
+}
+
+int store_enroll_challenge_take(struct store *s, int64_t member_id, const unsigned char ch[32],
+                                int64_t now, int *found, struct err *e)
+{
+    *found = 0;
+    if (db_exec(s->db, e,
+                "DELETE FROM enroll_challenges WHERE member_id = ? AND challenge = ? AND "
+                "expires_at > ?",
+                "ibi", member_id, ch, (size_t)32, now))
+        return -1;
+    *found = db_changes(s->db) > 0;
+    return 0;
+}

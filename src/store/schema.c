@@ -120,7 +120,10 @@ static const char *const migrations[] = {
     "  next_seq INTEGER NOT NULL, PRIMARY KEY(memo_id, tag));\n"
     "INSERT INTO anon_sequences(memo_id, tag, next_seq) SELECT memo_id, tag, 1 FROM "
     "anon_signatures;\n"
-    "ALTER TABLE channels ADD COLUMN min_ring INTEGER NOT NULL DEFAULT 10;\n",
+    "ALTER TABLE channels ADD COLUMN min_ring INTEGER NOT NULL DEFAULT 10;\n"
+    "CREATE TABLE enroll_challenges(\n"
+    "  member_id INTEGER NOT NULL REFERENCES members(id), challenge BLOB NOT NULL,\n"
+    "  expires_at INTEGER NOT NULL, PRIMARY KEY(member_id));\n",
 };
 
 /* The applied version, read inside the caller's transaction. */

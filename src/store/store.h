@@ -367,6 +367,14 @@ int store_signature_salt(struct store *s, struct pool *p, int64_t memo_id, int64
                          char **salt, struct err *e) WUR;
 
 /* ---- rosters of ring keys and anonymous co-signatures ---- */
+/* A member's enrollment challenge (one at a time: a new one replaces the
+ * last; expired ones of anyone are dropped). */
+int store_enroll_challenge_put(struct store *s, int64_t member_id, const unsigned char ch[32],
+                               int64_t expires_at, int64_t now, struct err *e) WUR;
+/* Takes (deletes) member's challenge ch if it is there and not expired at
+ * now: *found 1, else 0. */
+int store_enroll_challenge_take(struct store *s, int64_t member_id, const unsigned char ch[32],
+                                int64_t now, int *found, struct err *e) WUR;
 /* The roster of an organization is an append-only list of entries: a key
  * added (added = 1) or removed (0). The active set at size n is what the
  * first n entries leave. */

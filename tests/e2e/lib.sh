@@ -77,16 +77,18 @@ sql() {
 }
 
 # snapshot DB: a digest of everything stored except login failures, which a
-# refused login records on purpose (throttling needs them). On PostgreSQL,
+# refused login records on purpose (throttling needs them), and enrollment
+# challenges, which a client asks for before it tries. On PostgreSQL,
 # the data as pg_dump writes it, without the sequences' positions: a rolled
 # back insert still uses up an identity number, which is no change of data;
 # nor the random key of the \restrict lines newer pg_dumps write.
 snapshot() {
   if is_pg "$1"; then
-    "${PG_BIN:+$PG_BIN/}pg_dump" --data-only --exclude-table-data=login_failures -d "$1" |
+    "${PG_BIN:+$PG_BIN/}pg_dump" --data-only --exclude-table-data=login_failures \
+      --exclude-table-data=enroll_challenges -d "$1" |
       grep -v -e 'pg_catalog.setval' -e '^\\restrict ' -e '^\\unrestrict ' | sha256sum | cut -d' ' -f1
   else
-    sqlite3 "$1" .dump | grep -v 'login_failures' | sha256sum | cut -d' ' -f1
+    sqlite3 "$1" .dump | grep -v -e 'login_failures' -e 'enroll_challenges' | sha256sum | cut -d' ' -f1
   fi
 }
 

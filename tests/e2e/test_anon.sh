@@ -58,10 +58,15 @@ expect_eq "the roster of state holds two keys" "$(echo "$R" | json 'd["count"]')
 expect_in "bob's key is in it" "$R" "$PK_BOB"
 refused "enrolling without a login" "$DB" 401 unauthorized - POST /api/v1/rosters/keys \
   "{\"public_key\":\"$PK_BOB\",\"proof\":\"$(printf '%0128d' 0)\"}"
+CHAL=$(api carol POST /api/v1/rosters/challenge | cut -d' ' -f2- | json 'd["challenge"]')
+expect_eq "an enrollment challenge is 32 random bytes" "${#CHAL}" 64
 refused "a made-up proof of possession" "$DB" 400 invalid_input carol POST \
+  /api/v1/rosters/keys "{\"public_key\":\"$PK_BOB\",\"proof\":\"$(printf '%0128d' 0)\",\"challenge\":\"$CHAL\"}"
+refused "an enrollment without a challenge (protocol v1)" "$DB" 400 invalid_input carol POST \
   /api/v1/rosters/keys "{\"public_key\":\"$PK_BOB\",\"proof\":\"$(printf '%0128d' 0)\"}"
 refused "enrolling is for members" "$DB" 403 forbidden rita POST \
-  /api/v1/rosters/keys "{\"public_key\":\"$PK_BOB\",\"proof\":\"$(printf '%0128d' 0)\"}"
+  /api/v1/rosters/keys "{\"public_key\":\"$PK_BOB\",\"proof\":\"$(printf '%0128d' 0)\",\"challenge\":\"$CHAL\"}"
+refused "challenges are for members" "$DB" 403 forbidden rita POST /api/v1/rosters/challenge
 
 # ---- a memo opens: its rings are the roster snapshots ----
 ID=$(as alice memo new --channel dissent --title "Keep the northern consulates open" \
@@ -302,6 +307,18 @@ OUT=$(curl -s -w ' %{http_code}' -H 'Content-Type: application/json' --data-bina
 expect_in "the copy refuses a proof made for the original" "$OUT" '"code":"verification_failed"'
 kill "$COPY_PID"; wait "$COPY_PID" 2>/dev/null
 expect_in "the original accepts it" "$(post "$ID3" "$V2")" '"status":"moved"'
+
+# ---- the proof of possession answers a single-use server challenge ----
+printf 'dan third passphrase\n' > "$(ppf dan3)"
+as dan key new --key "$(keyf dan3)" --passphrase-file "$(ppf dan3)" > /dev/null
+OUT=$(env -u no_proxy -u NO_PROXY http_proxy="$PROXY" DISSENT_CONFIG="$E2E_TMP/session-dan.json" \
+  "$DISSENT" key enroll --key "$(keyf dan3)" --passphrase-file "$(ppf dan3)")
+expect_in "dan re-keys through the recording proxy" "$OUT" "re-keyed"
+ENROLL=$(last_req)
+expect_eq "the enrollment carries the challenge" "$(echo "$ENROLL" | json 'len(d["challenge"])')" 64
+refused "the same enrollment replayed" "$DB" 409 wrong_state dan POST /api/v1/rosters/keys "$ENROLL"
+expect_in "is refused for its used challenge" "$(api dan POST /api/v1/rosters/keys "$ENROLL")" \
+  "the enrollment challenge is unknown, used or expired"
 
 R=$(curl -s "$URL/api/v1/rosters/state")
 BEFORE=$(echo "$R" | json 'd["count"]')

@@ -55,11 +55,12 @@ static void test_pop_context(void **state)
 {
     (void)state;
     char buf[PROTO_POP_CONTEXT_MAX];
-    size_t n = proto_pop_context(buf, sizeof buf, "state", "bob");
-    assert_int_equal(n, 27);
-    assert_string_equal(buf, "dissent-enroll-v1\nstate\nbob"); /* no trailing newline */
-    n = proto_pop_context(buf, 8, "state", "bob");
-    assert_int_equal(n, 27);
+    size_t n = proto_pop_context(buf, sizeof buf, "dissent.local/log-x", "state", "bob", "c0ffee");
+    assert_int_equal(n, strlen(buf));
+    /* no trailing newline */
+    assert_string_equal(buf, "dissent-enroll-v2\ndissent.local/log-x\nstate\nbob\nc0ffee");
+    n = proto_pop_context(buf, 8, "o", "state", "bob", "c");
+    assert_int_equal(n, 31);
     assert_int_equal(strlen(buf), 7);
 }
 
