@@ -94,7 +94,7 @@ out:
 }
 
 int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const json_t *items,
-                     json_t **out, struct err *e)
+                     const struct chan_work *work, json_t **out, struct err *e)
 {
     int rc = -1, to;
     size_t n = json_array_size(items), i;
@@ -222,6 +222,9 @@ int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const 
                 goto fail;
             }
         }
+        /* Every cheap check passed: now the work is worth its budget. */
+        if (work && work->spend(work->ctx, (uint64_t)n * (uint64_t)count, e))
+            goto fail;
         if (chan_ring_cached(c, x.m.id, org_id, a[0].ring_no, &ring, e))
             goto fail;
         scope_len = proto_anon_scope(scope, sizeof scope, c->log_key.pub.name, x.m.public_id);

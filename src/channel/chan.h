@@ -223,11 +223,21 @@ int chan_memo_refresh_rings(struct chan *c, struct pool *p, const struct actor *
  * version, organization, ring, proof}], counts} — enough to re-verify everything. */
 int chan_public_memo(struct chan *c, struct pool *p, const char *id, json_t **out,
                      struct err *e) WUR;
+/* The caller's budget of verification work: spend(ctx, cost) is called once
+ * per request, after every cheap check passed and before any proof is
+ * verified, with cost = items × ring size; it returns 0, or -1 with e
+ * (ERR_RATE) to refuse the request (nothing counted). */
+struct chan_work {
+    int (*spend)(void *ctx, uint64_t cost, struct err *e);
+    void *ctx;
+};
 /* Anonymous co-signatures on one memo and one ring, verified in one batch:
- * items [{version (null: withdraw), organization, ring, proof (base64)}].
- * A later signature with the same tag replaces the earlier. No actor. */
+ * items [{version (null: withdraw), organization, ring, seq, proof
+ * (base64)}] (protocol v2). Each action of a tag must carry the tag's
+ * sequence number (ERR_CONFLICT otherwise); a later signature with the same
+ * tag replaces the earlier. No actor. work may be NULL (no budget). */
 int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const json_t *items,
-                     json_t **out, struct err *e) WUR;
+                     const struct chan_work *work, json_t **out, struct err *e) WUR;
 
 /* Figures for /metrics: log leaves, memos under review, memos overdue. */
 int chan_stats(struct chan *c, int64_t *leaves, int64_t *under_review, int64_t *overdue,

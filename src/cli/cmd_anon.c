@@ -149,6 +149,36 @@ static void print_result(struct cli_ctx *ctx, const json_t *reply, const struct 
     fputc('\n', ctx->out);
 }
 
+/* Tries before giving up when the server says it is busy (429), and the
+ * first wait; each wait doubles. The proof stays good while it is not
+ * accepted (its sequence number has not moved), so it is sent again as is. */
+#define ANON_POST_TRIES   5
+#define ANON_FIRST_WAIT_S 2
+
+/* POSTs body to path; on 429 waits (saying why and for how long) and tries
+ * again, up to ANON_POST_TRIES times. */
+static int post_with_backoff(struct cli_ctx *ctx, struct client *c, const char *path,
+                             const json_t *body, struct client_reply *res, struct err *e)
+{
+    unsigned wait = ANON_FIRST_WAIT_S;
+    for (int attempt = 1;; attempt++) {
+        if (client_request(c, "POST", path, body, res, e) == 0)
+            return 0;
+        if (e->code != ERR_RATE || attempt >= ANON_POST_TRIES)
+            return -1;
+        fprintf(ctx->err, "dissent: the server is busy (429: ");
+        out_text(ctx->err, e->msg);
+        fprintf(ctx->err, "); waiting %u s before trying again (attempt %d of %d)\n", wait,
+                attempt + 1, ANON_POST_TRIES);
+        fflush(ctx->err);
+        sleep(wait);
+        wait *= 2;
+        client_reply_release(res);
+        client_reply_init(res);
+        err_init(e);
+    }
+}
+
 static int anon_sign(struct cli_ctx *ctx, int withdraw)
 {
     int status = CLI_FAIL, number = 0, proved;
@@ -240,7 +270,7 @@ static int anon_sign(struct cli_ctx *ctx, int withdraw)
     }
     buf_release(&path);
     if (remote_path(&path, "anonymous/memos", memo, "/signatures", &e) ||
-        client_request(&c, "POST", buf_str(&path), body, &res, &e))
+        post_with_backoff(ctx, &c, buf_str(&path), body, &res, &e))
         goto out;
     if (cli_flag(ctx, "json")) {
         fwrite(buf_str(&res.raw), 1, res.raw.len, ctx->out);

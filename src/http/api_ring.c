@@ -2,10 +2,13 @@
  * anonymous co-signature endpoint (ROUTE_ANON: no login, no cookie read, no
  * address or precise time logged). docs/api.md, docs/protocol-ring.md. */
 #include "http/api.h"
+#include "http/work_budget.h"
 
 #include "base/util.h"
 
+#include <sodium.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -85,32 +88,41 @@ static void h_public_memo(struct http_request *req, struct http_response *res, v
     api_end(&c, res, rc, 200);
 }
 
-/* Verifying proofs against a large ring costs real CPU (about 0.15 s at 2^16
- * keys) and handlers run one at a time, so unbounded anonymous traffic could
- * stall the whole server. The limit is global — it must not tell senders
- * apart — and generous for real signing: ANON_WINDOW_MAX requests per
- * ANON_WINDOW_S seconds, then 429 until the window turns. Handlers are
- * serialized, so these counters need no lock of their own. */
-#define ANON_WINDOW_S   10
-#define ANON_WINDOW_MAX 50
+/* The anonymous endpoint's budget of verification work (work_budget.h):
+ * per client, known by a keyed hash of its address held in memory only, and
+ * global. DISSENT_ANON_BUDGET="PER_CLIENT,GLOBAL,WINDOW_S[,REQUESTS]"
+ * changes the defaults (tests use small ones). Handlers are serialized, so
+ * this state needs no lock of its own. */
+static struct work_budget anon_budget;
+static int anon_budget_ready;
 
-static int anon_admit(struct err *e)
+static int anon_budget_get(struct work_budget **out, struct err *e)
 {
-    static int64_t window_start;
-    static int used;
-    int64_t now = (int64_t)time(NULL);
-    int rc = 0;
-    if (now - window_start >= ANON_WINDOW_S) {
-        window_start = now;
-        used = 0;
+    if (!anon_budget_ready) {
+        struct work_budget_config cfg;
+        const char *env = getenv("DISSENT_ANON_BUDGET");
+        if (env && env[0]) {
+            if (work_budget_parse(env, &cfg, e))
+                return -1;
+        } else {
+            work_budget_defaults(&cfg);
+        }
+        work_budget_init(&anon_budget, &cfg);
+        anon_budget_ready = 1;
     }
-    if (used >= ANON_WINDOW_MAX)
-        rc = err_set(e, ERR_RATE,
-                     "the server is busy verifying anonymous signatures: try again in "
-                     "a few seconds");
-    else
-        used++;
-    return rc;
+    *out = &anon_budget;
+    return 0;
+}
+
+struct anon_spender {
+    struct work_budget *b;
+    unsigned char id[WORK_BUDGET_ID];
+};
+
+static int anon_spend(void *ctx, uint64_t cost, struct err *e)
+{
+    struct anon_spender *s = ctx;
+    return work_budget_spend(s->b, s->id, cost, (int64_t)time(NULL), e);
 }
 
 /* Anonymous: reads nothing that identifies the sender (no cookie, no header
@@ -127,13 +139,22 @@ static void h_anon_sign(struct http_request *req, struct http_response *res, voi
     };
     struct json_value v[ARRAY_LEN(f)] = {0};
     struct api_call c;
+    struct anon_spender sp = {0};
+    struct chan_work work = {.spend = anon_spend, .ctx = &sp};
     int rc = api_begin(&c, app_, req, API_PUBLIC);
+    /* Only a request count before parsing; the work budget is spent by
+     * chan_anon_submit once the request passed every cheap check. */
     if (rc == 0)
-        rc = anon_admit(&c.e);
+        rc = anon_budget_get(&sp.b, &c.e);
+    if (rc == 0) {
+        http_client_addr_id(req, sp.b->key, sp.id, sizeof sp.id);
+        rc = work_budget_request(sp.b, sp.id, (int64_t)time(NULL), &c.e);
+    }
     if (rc == 0)
         rc = api_body(&c, req, f, ARRAY_LEN(f), v);
     if (rc == 0)
-        rc = chan_anon_submit(c.app->chan, req->pool, req->params[0], v[0].j, &c.out, &c.e);
+        rc = chan_anon_submit(c.app->chan, req->pool, req->params[0], v[0].j, &work, &c.out, &c.e);
+    sodium_memzero(sp.id, sizeof sp.id);
     api_end(&c, res, rc, 200);
 }
 

@@ -4,6 +4,7 @@
 #include "base/util.h"
 
 #include <arpa/inet.h>
+#include <sodium.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -99,6 +100,26 @@ const char *http_client_addr(const struct http_request *r)
     }
 out:
     return s;
+}
+
+void http_client_addr_id(const struct http_request *r, const unsigned char key[32],
+                         unsigned char *out, size_t out_len)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn_of(r)->mhd, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const unsigned char *a = (const unsigned char *)"";
+    size_t len = 0;
+    if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET) {
+        const struct sockaddr_in *s4 = (const struct sockaddr_in *)(const void *)ci->client_addr;
+        a = (const unsigned char *)&s4->sin_addr;
+        len = sizeof s4->sin_addr;
+    } else if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)(const void *)ci->client_addr;
+        /* a /64 is one client: an IPv6 host may hold many addresses */
+        a = (const unsigned char *)&s6->sin6_addr;
+        len = 8;
+    }
+    crypto_generichash(out, out_len, a, len, key, 32);
 }
 
 void http_response_init(struct http_response *res, struct pool *pool)

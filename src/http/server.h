@@ -76,6 +76,14 @@ int http_form_check(const struct http_request *r, struct err *e) WUR;
  * never log it. */
 const char *http_client_addr(const struct http_request *r);
 
+/* A keyed hash (BLAKE2b, out_len bytes, 16..64) of the client's address
+ * under key (32 bytes), also on anonymous routes: it tells one client from
+ * another for a budget kept in memory, and cannot be turned back into the
+ * address without the key. The address itself is never returned. An
+ * unknown address hashes as the empty string. */
+void http_client_addr_id(const struct http_request *r, const unsigned char key[32],
+                         unsigned char *out, size_t out_len);
+
 struct http_header_field {
     struct http_header_field *next;
     const char *name;
