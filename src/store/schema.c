@@ -113,8 +113,8 @@ static const char *const migrations[] = {
     "ALTER TABLE access_log ADD COLUMN roles INTEGER NOT NULL DEFAULT 0;\n"
     "ALTER TABLE access_log ADD COLUMN drafter INTEGER NOT NULL DEFAULT 0;\n",
     /* 5: anonymous protocol v2 — the sequence number of every tag of a memo
-     * (kept after a withdrawal, so an old proof cannot come back), and the
-     * minimum ring size of a channel */
+     * (kept after a withdrawal, so an old proof cannot come back), the
+     * minimum ring size of a channel, and single-use enrollment challenges */
     "CREATE TABLE anon_sequences(\n"
     "  memo_id INTEGER NOT NULL REFERENCES memos(id), tag BLOB NOT NULL,\n"
     "  next_seq INTEGER NOT NULL, PRIMARY KEY(memo_id, tag));\n"
