@@ -95,10 +95,14 @@ static inline void fx_open(struct fx *f, int people)
 {
     struct err e;
     json_t *out = NULL;
-    struct chan_channel_input dissent = {
-        .slug = "dissent", .name = "Dissent", .preset = "state-dissent", .ceiling = "SBU"};
+    /* rings of 2 keys, as in the demo (a real channel: 10 unless set) */
+    struct chan_channel_input dissent = {.slug = "dissent",
+                                         .name = "Dissent",
+                                         .preset = "state-dissent",
+                                         .ceiling = "SBU",
+                                         .min_ring = 2};
     struct chan_channel_input eu = {
-        .slug = "eu", .name = "EU", .preset = "eu-directive", .ceiling = "SECRET"};
+        .slug = "eu", .name = "EU", .preset = "eu-directive", .ceiling = "SECRET", .min_ring = 2};
 
     memset(f, 0, sizeof *f);
     err_init(&e);
@@ -268,14 +272,45 @@ static inline json_int_t fx_count_of(const json_t *counts, const char *list, con
  * The bytes signed are the protocol's (proto/anon.h); these two functions
  * are the only place the tests name them. */
 
-static inline size_t fx_pop_context(char *buf, size_t n, const char *org, const char *username)
+static inline size_t fx_pop_context(char *buf, size_t n, const char *origin, const char *org,
+                                    const char *username, const char *challenge)
 {
-    return proto_pop_context(buf, n, org, username);
+    return proto_pop_context(buf, n, origin, org, username, challenge);
 }
 
-static inline size_t fx_anon_message(char *buf, size_t n, const char *version_hash)
+static inline size_t fx_anon_message(char *buf, size_t n, int64_t seq, int version,
+                                     const char *version_hash)
 {
-    return proto_anon_message(buf, n, version_hash);
+    return proto_anon_message(buf, n, (uint64_t)seq, version, version_hash);
+}
+
+static inline size_t fx_anon_scope(char *buf, size_t n, const char *origin, const char *memo)
+{
+    return proto_anon_scope(buf, n, origin, memo);
+}
+
+/* The installation's origin and the last enrollment challenge fx_challenge
+ * got: what fx_pop signs (protocol v2). */
+static char fx_origin[256];
+static char fx_chal[65];
+
+/* Asks the channel for a's enrollment challenge (into fx_chal). One who may
+ * not enroll gets none: fx_chal is then 64 zeros, and enrolling is refused
+ * for the role first. */
+static inline void fx_challenge(struct fx *f, const struct actor *a)
+{
+    struct err e;
+    json_t *out = NULL;
+    err_init(&e);
+    if (chan_roster_challenge(f->c, a, &out, &e)) {
+        assert_int_equal(e.code, ERR_FORBIDDEN);
+        memset(fx_chal, '0', 64);
+        fx_chal[64] = '\0';
+        return;
+    }
+    snprintf(fx_chal, sizeof fx_chal, "%s", json_string_value(json_object_get(out, "challenge")));
+    snprintf(fx_origin, sizeof fx_origin, "%s", json_string_value(json_object_get(out, "origin")));
+    json_decref(out);
 }
 
 /* A ring key pair. */
@@ -298,9 +333,9 @@ static inline void fx_pop(const struct fx_key *k, const struct actor *a,
                           char out[2 * RING_POP_BYTES + 1])
 {
     struct err e;
-    char ctx[256];
+    char ctx[PROTO_POP_CONTEXT_MAX];
     uint8_t sig[RING_POP_BYTES];
-    size_t n = fx_pop_context(ctx, sizeof ctx, a->org, a->username);
+    size_t n = fx_pop_context(ctx, sizeof ctx, fx_origin, a->org, a->username, fx_chal);
     err_init(&e);
     fx_ok(ring_pop_sign(sig, k->sk, (const uint8_t *)ctx, n, &e), &e);
     hex_encode(out, sig, RING_POP_BYTES);
@@ -313,10 +348,28 @@ static inline int fx_enroll(struct fx *f, const struct actor *a, const struct fx
     char pop[2 * RING_POP_BYTES + 1];
     json_t *out = NULL;
     int rc;
+    fx_challenge(f, a);
     fx_pop(k, a, pop);
-    rc = chan_roster_enroll(f->c, &f->p, a, k->pk_hex, pop, &out, e);
+    rc = chan_roster_enroll(f->c, &f->p, a, k->pk_hex, pop, fx_chal, &out, e);
     json_decref(out);
     return rc;
+}
+
+/* The fixture fx_public last read, so that fx_anon_item_with can read a
+ * tag's current sequence number (protocol v2) even from older facts. */
+static struct fx *fx_last;
+
+/* A second member of "usaid", uma, with the ring key k enrolled: a ring
+ * needs 2 keys at least (protocol v2), so carol's organization gets one
+ * only with her. */
+static inline void fx_usaid_second(struct fx *f, struct fx_key *k)
+{
+    struct actor uma;
+    struct err e;
+    err_init(&e);
+    fx_member(f, &uma, "uma", "usaid", CHAN_ROLE_MEMBER);
+    fx_keypair(k);
+    fx_ok(fx_enroll(f, &uma, k, &e), &e);
 }
 
 /* The public facts of a memo; the caller frees them. */
@@ -324,6 +377,7 @@ static inline json_t *fx_public(struct fx *f, const char *id)
 {
     struct err e;
     json_t *out = NULL;
+    fx_last = f;
     err_init(&e);
     fx_ok(chan_public_memo(f->c, &f->p, id, &out, &e), &e);
     return out;
@@ -344,9 +398,11 @@ static inline const char *fx_version_hash(const json_t *pub, int version)
 }
 
 /* One anonymous signature item: k signs `version` (0: withdraw) of memo id
- * (scope) on ring `ring` of org as published in pub. msg_hash, when not
- * NULL, replaces the signed version's hash (to build a proof of something
- * else); scope, when not NULL, replaces the memo id. Returns the item. */
+ * on ring `ring` of org as published in pub, at its tag's current sequence
+ * number (protocol v2; read afresh, so each item is the signer's next
+ * action; a test of replays reuses an item). msg_hash, when not NULL, replaces the signed
+ * version's hash (to build a proof of something else); scope, when not
+ * NULL, replaces the whole scope (origin and memo id). Returns the item. */
 static inline json_t *fx_anon_item_with(const json_t *pub, const char *id, const struct fx_key *k,
                                         const char *org, int ring, int version,
                                         const char *msg_hash, const char *scope)
@@ -358,7 +414,9 @@ static inline json_t *fx_anon_item_with(const json_t *pub, const char *id, const
     struct ring_keys *rk = NULL;
     uint8_t *proof = NULL;
     size_t proof_len = 0, msg_len;
-    char msg[160];
+    char msg[160], sc[PROTO_ANON_SCOPE_MAX], tag_hex[2 * RING_POINT_BYTES + 1];
+    uint8_t tag[RING_POINT_BYTES];
+    int64_t seq = 0;
     char *b64;
     const char *hash = msg_hash ? msg_hash : version ? fx_version_hash(pub, version) : NULL;
 
@@ -383,9 +441,25 @@ static inline json_t *fx_anon_item_with(const json_t *pub, const char *id, const
     }
     assert_true(index != SIZE_MAX);
     fx_ok(ring_keys_new(&rk, (const uint8_t(*)[RING_POINT_BYTES])keys, count, &e), &e);
-    msg_len = fx_anon_message(msg, sizeof msg, hash);
-    if (!scope)
-        scope = id;
+    if (!scope) {
+        fx_anon_scope(sc, sizeof sc, json_string_value(json_object_get(pub, "origin")), id);
+        scope = sc;
+    }
+    /* the sequence number now published for the tag this proof will carry */
+    fx_ok(ring_tag(tag, k->sk, (const uint8_t *)scope, strlen(scope), &e), &e);
+    hex_encode(tag_hex, tag, sizeof tag);
+    {
+        json_t *now = NULL;
+        if (fx_last)
+            fx_ok(chan_public_memo(fx_last->c, &fx_last->p, id, &now, &e), &e);
+        json_array_foreach(json_object_get(now ? now : pub, "sequences"), i, r)
+        {
+            if (strcmp(json_string_value(json_object_get(r, "tag")), tag_hex) == 0)
+                seq = json_integer_value(json_object_get(r, "next"));
+        }
+        json_decref(now);
+    }
+    msg_len = fx_anon_message(msg, sizeof msg, seq, version, hash);
     fx_ok(ring_prove(&proof, &proof_len, rk, index, k->sk, (const uint8_t *)scope, strlen(scope),
                      (const uint8_t *)msg, msg_len, &e),
           &e);
@@ -393,8 +467,9 @@ static inline json_t *fx_anon_item_with(const json_t *pub, const char *id, const
     assert_non_null(b64);
     sodium_bin2base64(b64, sodium_base64_ENCODED_LEN(proof_len, sodium_base64_VARIANT_ORIGINAL),
                       proof, proof_len, sodium_base64_VARIANT_ORIGINAL);
-    item = json_pack("{s:o,s:s,s:i,s:s}", "version", version ? json_integer(version) : json_null(),
-                     "organization", org, "ring", ring, "proof", b64);
+    item =
+        json_pack("{s:o,s:s,s:i,s:I,s:s}", "version", version ? json_integer(version) : json_null(),
+                  "organization", org, "ring", ring, "seq", (json_int_t)seq, "proof", b64);
     free(b64);
     free(proof);
     free(keys);
@@ -416,7 +491,7 @@ static inline int fx_anon_submit1(struct fx *f, const char *id, json_t *item, ch
     json_t *items = json_array(), *out = NULL;
     int rc;
     json_array_append_new(items, item);
-    rc = chan_anon_submit(f->c, &f->p, id, items, &out, e);
+    rc = chan_anon_submit(f->c, &f->p, id, items, NULL, &out, e);
     if (rc == 0 && status)
         snprintf(status, 16, "%s",
                  json_string_value(json_object_get(

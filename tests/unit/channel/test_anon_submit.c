@@ -6,7 +6,7 @@
  * named + anonymous. */
 #include "unit/channel/fixture.h"
 
-static struct fx_key ka, kb, kc;
+static struct fx_key ka, kb, kc, ku;
 
 static int setup(void **state)
 {
@@ -21,6 +21,7 @@ static int setup(void **state)
     fx_ok(fx_enroll(f, &f->alice, &ka, &e), &e);
     fx_ok(fx_enroll(f, &f->bob, &kb, &e), &e);
     fx_ok(fx_enroll(f, &f->carol, &kc, &e), &e);
+    fx_usaid_second(f, &ku);
     return 0;
 }
 
@@ -134,7 +135,7 @@ static void test_batch(void **state)
     json_array_append_new(items, fx_anon_item(pub, id, &ka, "state", 1, 1));
     json_array_append_new(
         items, fx_anon_item_with(pub, id, &kb, "state", 1, 1, NULL, "00000000000000000000000000"));
-    fx_refused(chan_anon_submit(f->c, &f->p, id, items, &out, &e), &e, ERR_CRYPTO,
+    fx_refused(chan_anon_submit(f->c, &f->p, id, items, NULL, &out, &e), &e, ERR_CRYPTO,
                "nothing was counted");
     json_decref(items);
     expect_anon(f, id, 0, 0, 0);
@@ -143,14 +144,15 @@ static void test_batch(void **state)
     items = json_array();
     json_array_append_new(items, fx_anon_item(pub, id, &ka, "state", 1, 1));
     json_array_append_new(items, fx_anon_item(pub, id, &ka, "state", 1, 1));
-    fx_refused(chan_anon_submit(f->c, &f->p, id, items, &out, &e), &e, ERR_INVALID, "same tag");
+    fx_refused(chan_anon_submit(f->c, &f->p, id, items, NULL, &out, &e), &e, ERR_INVALID,
+               "same tag");
     json_decref(items);
 
     /* two rings in one request */
     items = json_array();
     json_array_append_new(items, fx_anon_item(pub, id, &ka, "state", 1, 1));
     json_array_append_new(items, fx_anon_item(pub, id, &kc, "usaid", 1, 1));
-    fx_refused(chan_anon_submit(f->c, &f->p, id, items, &out, &e), &e, ERR_INVALID,
+    fx_refused(chan_anon_submit(f->c, &f->p, id, items, NULL, &out, &e), &e, ERR_INVALID,
                "one ring only");
     json_decref(items);
     expect_anon(f, id, 0, 0, 0);
@@ -159,7 +161,7 @@ static void test_batch(void **state)
     items = json_array();
     json_array_append_new(items, fx_anon_item(pub, id, &ka, "state", 1, 1));
     json_array_append_new(items, fx_anon_item(pub, id, &kb, "state", 1, 1));
-    fx_ok(chan_anon_submit(f->c, &f->p, id, items, &out, &e), &e);
+    fx_ok(chan_anon_submit(f->c, &f->p, id, items, NULL, &out, &e), &e);
     assert_string_equal(json_string_value(json_object_get(out, "memo")), id);
     assert_int_equal(json_array_size(json_object_get(out, "results")), 2);
     assert_string_equal(json_string_value(json_object_get(
@@ -235,10 +237,12 @@ static void test_request_shape(void **state)
     pub = fx_public(f, id);
 
     items = json_array();
-    fx_refused(chan_anon_submit(f->c, &f->p, id, items, &out, &e), &e, ERR_INVALID, "1 to 100");
+    fx_refused(chan_anon_submit(f->c, &f->p, id, items, NULL, &out, &e), &e, ERR_INVALID,
+               "1 to 100");
     for (int i = 0; i <= CHAN_ANON_BATCH_MAX; i++)
         json_array_append_new(items, json_object());
-    fx_refused(chan_anon_submit(f->c, &f->p, id, items, &out, &e), &e, ERR_INVALID, "1 to 100");
+    fx_refused(chan_anon_submit(f->c, &f->p, id, items, NULL, &out, &e), &e, ERR_INVALID,
+               "1 to 100");
     json_decref(items);
 
     item = fx_anon_item(pub, id, &ka, "state", 1, 1);
@@ -324,12 +328,9 @@ static void test_replay_of_published_proof(void **state)
 {
     struct fx *f = *state;
     struct err e;
-    json_t *pub, *out = NULL, *p1, *p2;
+    json_t *pub, *out = NULL, *p1, *p2, *w;
     char id[RANDOM_ID_LEN + 1];
-    int rc;
 
-    if (!getenv("DISSENT_TEST_KNOWN_BUGS"))
-        skip();
     err_init(&e);
     fx_memo_in(f, CHAN_STATE_CIRCULATING, id);
     fx_ok(chan_memo_revise(f->c, &f->p, &f->alice, id,
@@ -338,7 +339,6 @@ static void test_replay_of_published_proof(void **state)
     json_decref(out);
     pub = fx_public(f, id);
     p1 = fx_anon_item(pub, id, &ka, "state", 1, 1);
-    p2 = fx_anon_item(pub, id, &ka, "state", 1, 2);
     submit_ok(f, id, json_deep_copy(p1), "added");
     /* what anyone reading the public facts now holds */
     {
@@ -346,20 +346,37 @@ static void test_replay_of_published_proof(void **state)
         json_t *sig = json_array_get(json_object_get(now, "signatures"), 0);
         assert_string_equal(json_string_value(json_object_get(sig, "proof")),
                             json_string_value(json_object_get(p1, "proof")));
+        assert_int_equal(fx_int(sig, "seq", NULL), 0);
         json_decref(now);
     }
+    /* the same proof again: each action counts once */
+    fx_refused(fx_anon_submit1(f, id, json_deep_copy(p1), NULL, &e), &e, ERR_CONFLICT,
+               "stale anonymous signature");
+    p2 = fx_anon_item(pub, id, &ka, "state", 1, 2);
     submit_ok(f, id, json_deep_copy(p2), "moved");
     /* someone replays the proof for version 1 the public facts showed */
-    rc = fx_anon_submit1(f, id, json_deep_copy(p1), NULL, &e);
-    assert_int_equal(rc, -1);
+    fx_refused(fx_anon_submit1(f, id, json_deep_copy(p1), NULL, &e), &e, ERR_CONFLICT,
+               "is at sequence 2");
     expect_anon(f, id, 1, 0, 1);
     /* the member withdraws; someone replays the proof for version 2 */
-    submit_ok(f, id, fx_anon_item(pub, id, &ka, "state", 1, 0), "withdrawn");
-    rc = fx_anon_submit1(f, id, json_deep_copy(p2), NULL, &e);
-    assert_int_equal(rc, -1);
+    w = fx_anon_item(pub, id, &ka, "state", 1, 0);
+    submit_ok(f, id, json_deep_copy(w), "withdrawn");
+    fx_refused(fx_anon_submit1(f, id, json_deep_copy(p2), NULL, &e), &e, ERR_CONFLICT, NULL);
     expect_anon(f, id, 0, 0, 0);
+    /* the member signs again; someone replays the withdrawal */
+    submit_ok(f, id, fx_anon_item(pub, id, &ka, "state", 1, 1), "added");
+    fx_refused(fx_anon_submit1(f, id, json_deep_copy(w), NULL, &e), &e, ERR_CONFLICT, NULL);
+    expect_anon(f, id, 1, 1, 0);
+    /* the public facts keep the withdrawn-then-resigned tag's next number */
+    {
+        json_t *now = fx_public(f, id);
+        json_t *q = json_array_get(json_object_get(now, "sequences"), 0);
+        assert_int_equal(fx_int(q, "next", NULL), 4);
+        json_decref(now);
+    }
     json_decref(p1);
     json_decref(p2);
+    json_decref(w);
     json_decref(pub);
 }
 

@@ -9,7 +9,7 @@
 #define PEOPLE   3
 #define VERSIONS 2
 
-static struct fx_key keys[PEOPLE];
+static struct fx_key keys[PEOPLE], uma_key;
 
 static int setup(void **state)
 {
@@ -23,6 +23,7 @@ static int setup(void **state)
     fx_ok(fx_enroll(f, &f->alice, &keys[0], &e), &e);
     fx_ok(fx_enroll(f, &f->bob, &keys[1], &e), &e);
     fx_ok(fx_enroll(f, &f->carol, &keys[2], &e), &e);
+    fx_usaid_second(f, &uma_key);
     return 0;
 }
 

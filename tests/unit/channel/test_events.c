@@ -242,7 +242,7 @@ static void test_no_leaf(void **state)
                                       "00000000000000000000000000000000000000000000000000000000000"
                                       "00000000000000000000000000000000000000000000000000000000000"
                                       "0000000000",
-                                      &out, &e),
+                                      fx_chal, &out, &e),
                    &e, ERR_INVALID, NULL);
     }
     assert_int_equal(fx_log_size(f), n);

@@ -9,7 +9,7 @@ static void test_shape_and_privacy(void **state)
 {
     struct fx *f = *state;
     struct err e;
-    struct fx_key ka;
+    struct fx_key ka, kb;
     json_t *pub = NULL, *memo, *v, *r, *out = NULL;
     char id[RANDOM_ID_LEN + 1], *dump;
     static const char *const keys[] = {"memo",  "state",      "versions",
@@ -19,7 +19,9 @@ static void test_shape_and_privacy(void **state)
 
     err_init(&e);
     fx_keypair(&ka);
+    fx_keypair(&kb);
     fx_ok(fx_enroll(f, &f->alice, &ka, &e), &e);
+    fx_ok(fx_enroll(f, &f->bob, &kb, &e), &e); /* a ring needs 2 keys */
     fx_ok(chan_memo_create(f->c, &f->p, &f->alice, "dissent", &in, NULL, 0, &out, &e), &e);
     snprintf(id, sizeof id, "%s", json_string_value(json_object_get(out, "id")));
     json_decref(out);

@@ -49,7 +49,7 @@ static void test_snapshot_and_refresh(void **state)
 {
     struct fx *f = *state;
     struct err e;
-    struct fx_key ka, kb, kc, kd, kb2;
+    struct fx_key ka, kb, kc, kd, kb2, ku;
     struct actor dave;
     json_t *pub, *roster = NULL;
     const json_t *r;
@@ -72,9 +72,17 @@ static void test_snapshot_and_refresh(void **state)
     fx_ok(fx_enroll(f, &f->bob, &kb, &e), &e);
     fx_ok(fx_enroll(f, &f->carol, &kc, &e), &e);
 
-    /* that memo gets rings when a drafter refreshes */
+    /* that memo gets rings when a drafter refreshes: state's; usaid has one
+     * key, fewer than the channel's minimum (2 here, never less) */
     fx_ok(refresh(f, &f->alice, id, &added, &e), &e);
-    assert_int_equal(added, 2);
+    assert_int_equal(added, 1);
+    pub = fx_public(f, id);
+    assert_null(ring_of(pub, "usaid", 1));
+    json_decref(pub);
+    /* usaid's ring 1 comes with its second key */
+    fx_usaid_second(f, &ku);
+    fx_ok(refresh(f, &f->alice, id, &added, &e), &e);
+    assert_int_equal(added, 1);
 
     fx_memo_in(f, CHAN_STATE_CIRCULATING, id);
     pub = fx_public(f, id);
@@ -92,8 +100,8 @@ static void test_snapshot_and_refresh(void **state)
     json_decref(roster);
     r = ring_of(pub, "usaid", 1);
     assert_non_null(r);
-    assert_int_equal(fx_int(r, "count", NULL), 1);
-    assert_true(ring_has(r, &kc));
+    assert_int_equal(fx_int(r, "count", NULL), 2);
+    assert_true(ring_has(r, &kc) && ring_has(r, &ku));
     json_decref(pub);
 
     /* nothing new: no ring */

@@ -31,8 +31,9 @@ static void test_enroll_and_rekey(void **state)
     assert_int_equal(fx_int(r, "count", NULL), 0);
     json_decref(r);
 
+    fx_challenge(f, &f->alice);
     fx_pop(&k1, &f->alice, pop);
-    fx_ok(chan_roster_enroll(f->c, &f->p, &f->alice, k1.pk_hex, pop, &out, &e), &e);
+    fx_ok(chan_roster_enroll(f->c, &f->p, &f->alice, k1.pk_hex, pop, fx_chal, &out, &e), &e);
     assert_false(json_is_true(json_object_get(out, "rekeyed")));
     assert_int_equal(fx_int(out, "count", NULL), 1);
     assert_string_equal(json_string_value(json_array_get(json_object_get(out, "keys"), 0)),
@@ -47,27 +48,31 @@ static void test_enroll_and_rekey(void **state)
     fx_refused(fx_enroll(f, &f->bob, &k1, &e), &e, ERR_CONFLICT, "enrolled before");
 
     /* proofs bound to another member, another organization, another key */
+    fx_challenge(f, &f->alice);
     fx_pop(&kb, &f->alice, pop);
-    fx_refused(chan_roster_enroll(f->c, &f->p, &f->bob, kb.pk_hex, pop, &out, &e), &e, ERR_CRYPTO,
-               "does not verify");
+    fx_refused(chan_roster_enroll(f->c, &f->p, &f->bob, kb.pk_hex, pop, fx_chal, &out, &e), &e,
+               ERR_CRYPTO, "does not verify");
+    fx_challenge(f, &f->alice);
     fx_pop(&k2, &f->alice, pop);
-    fx_refused(chan_roster_enroll(f->c, &f->p, &f->alice, kb.pk_hex, pop, &out, &e), &e, ERR_CRYPTO,
-               NULL);
+    fx_refused(chan_roster_enroll(f->c, &f->p, &f->alice, kb.pk_hex, pop, fx_chal, &out, &e), &e,
+               ERR_CRYPTO, NULL);
     {
         struct actor other = f->alice;
         other.org = "usaid";
+        fx_challenge(f, &other);
         fx_pop(&k2, &other, pop);
-        fx_refused(chan_roster_enroll(f->c, &f->p, &f->alice, k2.pk_hex, pop, &out, &e), &e,
-                   ERR_CRYPTO, NULL);
+        fx_refused(chan_roster_enroll(f->c, &f->p, &f->alice, k2.pk_hex, pop, fx_chal, &out, &e),
+                   &e, ERR_CRYPTO, NULL);
     }
     /* malformed input */
+    fx_challenge(f, &f->alice);
     fx_pop(&k2, &f->alice, pop);
-    fx_refused(chan_roster_enroll(f->c, &f->p, &f->alice, "abcd", pop, &out, &e), &e, ERR_INVALID,
-               "'public_key'");
-    fx_refused(chan_roster_enroll(f->c, &f->p, &f->alice, k2.pk_hex, "zz", &out, &e), &e,
+    fx_refused(chan_roster_enroll(f->c, &f->p, &f->alice, "abcd", pop, fx_chal, &out, &e), &e,
+               ERR_INVALID, "'public_key'");
+    fx_refused(chan_roster_enroll(f->c, &f->p, &f->alice, k2.pk_hex, "zz", fx_chal, &out, &e), &e,
                ERR_INVALID, "'proof'");
-    fx_refused(chan_roster_enroll(f->c, &f->p, &f->alice, NULL, pop, &out, &e), &e, ERR_INVALID,
-               NULL);
+    fx_refused(chan_roster_enroll(f->c, &f->p, &f->alice, NULL, pop, fx_chal, &out, &e), &e,
+               ERR_INVALID, NULL);
     /* only members enroll */
     fx_refused(fx_enroll(f, &f->rev, &k2, &e), &e, ERR_FORBIDDEN, "enroll");
     fx_refused(fx_enroll(f, &f->adm, &k2, &e), &e, ERR_FORBIDDEN, NULL);
@@ -76,8 +81,9 @@ static void test_enroll_and_rekey(void **state)
     json_decref(r);
 
     /* re-keying: the old key leaves in the same step */
+    fx_challenge(f, &f->alice);
     fx_pop(&k2, &f->alice, pop);
-    fx_ok(chan_roster_enroll(f->c, &f->p, &f->alice, k2.pk_hex, pop, &out, &e), &e);
+    fx_ok(chan_roster_enroll(f->c, &f->p, &f->alice, k2.pk_hex, pop, fx_chal, &out, &e), &e);
     assert_true(json_is_true(json_object_get(out, "rekeyed")));
     assert_int_equal(fx_int(out, "size", NULL), 3);
     assert_int_equal(fx_int(out, "count", NULL), 1);
