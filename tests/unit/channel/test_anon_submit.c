@@ -6,6 +6,8 @@
  * named + anonymous. */
 #include "unit/channel/fixture.h"
 
+#include "store/store.h"
+
 static struct fx_key ka, kb, kc, ku;
 
 static int setup(void **state)
@@ -380,6 +382,40 @@ static void test_replay_of_published_proof(void **state)
     json_decref(pub);
 }
 
+/* A ring of one key (as v1 could make, here written straight to the store)
+ * names its signer: the server refuses it whatever the channel says. */
+static void test_one_key_ring_refused(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    struct store *st = NULL;
+    struct st_memo m;
+    struct st_keys keys;
+    struct ring_keys *rk = NULL;
+    int64_t org = 0;
+    char id[RANDOM_ID_LEN + 1], digest[2 * RING_DIGEST_BYTES + 1];
+    json_t *pub;
+
+    err_init(&e);
+    st_keys_init(&keys);
+    fx_memo_in(f, CHAN_STATE_CIRCULATING, id);
+    fx_ok(store_open(&st, f->db, &e), &e);
+    fx_ok(store_memo_by_public_id(st, &f->p, id, &m, &e), &e);
+    fx_ok(store_org_by_slug(st, "state", &org, &e), &e);
+    fx_ok(st_keys_add(&keys, ka.pk, 0, &e), &e);
+    fx_ok(ring_keys_new(&rk, (const uint8_t(*)[RING_POINT_BYTES])keys.pk, 1, &e), &e);
+    hex_encode(digest, ring_keys_digest(rk), RING_DIGEST_BYTES);
+    fx_ok(store_ring_insert(st, m.id, org, 2, 1, digest, &keys, 0, &e), &e);
+    store_close(st);
+    pub = fx_public(f, id);
+    fx_refused(fx_anon_submit1(f, id, fx_anon_item(pub, id, &ka, "state", 2, 1), NULL, &e), &e,
+               ERR_STATE, "has 1 keys, fewer than the 2");
+    expect_anon(f, id, 0, 0, 0);
+    json_decref(pub);
+    ring_keys_free(rk);
+    st_keys_release(&keys);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -389,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_request_shape),
         cmocka_unit_test(test_one_signature_per_member),
         cmocka_unit_test(test_replay_of_published_proof),
+        cmocka_unit_test(test_one_key_ring_refused),
     };
     return cmocka_run_group_tests(tests, setup, fx_group_teardown);
 }
