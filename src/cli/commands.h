@@ -9,6 +9,8 @@
 #ifndef DISSENT_CLI_COMMANDS_H
 #define DISSENT_CLI_COMMANDS_H
 
+#include "cli/cli.h"
+
 #include <stddef.h>
 
 struct cli_ctx;
@@ -111,5 +113,13 @@ int cmd_verify_signatures(struct cli_ctx *ctx);
 /* Prepares c like remote_client but anonymous: no token is ever sent
  * (client_set_anonymous), and --proxy is applied. Returns 0 or -1 with e. */
 int cmd_anon_client(const struct cli_ctx *ctx, struct client *c, struct err *e);
+
+/* Witness (cmd_witness.c): `dissent witness new-key|public-key|serve`, a
+ * C2SP tlog-witness for other logs (tlog/witness.h, http/witness.h).
+ * cmd_witness_cmds is the group's subcommand table. */
+int cmd_witness_new_key(struct cli_ctx *ctx);
+int cmd_witness_public_key(struct cli_ctx *ctx);
+int cmd_witness_serve(struct cli_ctx *ctx);
+extern const struct cli_cmd cmd_witness_cmds[];
 
 #endif
