@@ -6,6 +6,10 @@
 # across a restart, refuse a stale old size (409 text/x.tlog.size), a
 # checkpoint not signed by the log (403), and a rewritten-and-rehashed log:
 # the same size with another root (409, a fork) and its growth (422).
+# Then a second server runs `dissent serve --witness ... --witness-policy 2`:
+# its public checkpoint carries both cosignatures, follows the log while
+# both witnesses answer, stays at the last cosigned one while one is down,
+# and a rewritten-and-rehashed copy of its log is never published.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -19,6 +23,7 @@ DB=$E2E_TMP/dissent.db
 start_server "$DB" DISSENT_FAKE_NOW=2026-11-20T15:00:00Z
 login alice
 LOGKEY=$(curl -s "$URL/api/v1/log/key" | json 'd["verifier_key"]')
+LOGARGS=(--log "$LOGKEY")
 
 # ---- two witnesses, each with its own key and state ----
 for w in 1 2; do
@@ -37,7 +42,7 @@ start_witness() {
   local n=$1
   rm -f "$E2E_TMP/wport$n"
   "$DISSENT" witness serve --listen 127.0.0.1:0 --port-file "$E2E_TMP/wport$n" \
-    --state "$E2E_TMP/wstate$n" --key "$E2E_TMP/w$n.key" --log "$LOGKEY" \
+    --state "$E2E_TMP/wstate$n" --key "$E2E_TMP/w$n.key" "${LOGARGS[@]}" \
     > "$E2E_TMP/witness$n.log" 2>&1 &
   W_PIDS+=($!)
   for _ in $(seq 1 100); do [ -s "$E2E_TMP/wport$n" ] && break; sleep 0.05; done
@@ -150,5 +155,94 @@ submit "$WURL2" "$S1"
 expect_eq "the other witness refuses it too" "$ST" 422
 submit "$WURL1" 0
 expect_eq "nothing was recorded from the rewritten log" "$RB" "$S1"
+
+# ---- dissent serve --witness: publish only cosigned checkpoints ----
+stop_server
+DB2=$E2E_TMP/second.db
+"$DISSENT" demo --db "$DB2" > /dev/null || { echo "demo 2 failed"; exit 1; }
+start_server "$DB2"
+LOGKEY2=$(curl -s "$URL/api/v1/log/key" | json 'd["verifier_key"]')
+stop_server
+stop_witnesses
+# the witnesses now follow both logs
+LOGARGS=(--log "$LOGKEY" --log "$LOGKEY2")
+start_witness 1
+start_witness 2
+W1="$(cat "$E2E_TMP/w1.pub")+$WURL1"
+W2="$(cat "$E2E_TMP/w2.pub")+$WURL2/"
+# start_witnessed: serve DB2 with both witnesses, policy 2 of 2
+start_witnessed() {
+  rm -f "$E2E_TMP/port"
+  "$DISSENT" serve --db "$DB2" --listen 127.0.0.1:0 --port-file "$E2E_TMP/port" \
+    --witness "$W1" --witness "$W2" --witness-policy 2 > "$E2E_TMP/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do [ -s "$E2E_TMP/port" ] && break; sleep 0.05; done
+  [ -s "$E2E_TMP/port" ] || { echo "server did not start"; cat "$E2E_TMP/server.log"; exit 1; }
+  URL="http://127.0.0.1:$(cat "$E2E_TMP/port")"
+}
+# published: the size of the published checkpoint, or its error code
+published() { curl -s "$URL/api/v1/log/checkpoint" | json 'd.get("size", d.get("error", {}).get("code"))'; }
+# wait_published SIZE: waits up to 10 s for the published size to be SIZE
+wait_published() { for _ in $(seq 1 100); do [ "$(published)" = "$1" ] && return 0; sleep 0.1; done; return 1; }
+
+"$DISSENT" serve --db "$DB2" --listen 127.0.0.1:0 --witness "not-a-key+http://x" > "$E2E_TMP/bad.log" 2>&1
+expect_eq "serve refuses a malformed --witness" "$?" 2
+"$DISSENT" serve --db "$DB2" --listen 127.0.0.1:0 --witness "$W1" --witness-policy 2 > "$E2E_TMP/bad.log" 2>&1
+expect_eq "serve refuses a policy above the number of witnesses" "$?" 2
+
+start_witnessed
+login alice
+T0=$(sqlite3 "$DB2" 'SELECT COUNT(*) FROM tlog_leaves')
+wait_published "$T0" && ok "the first checkpoint is published once cosigned" \
+  || bad "the first checkpoint is published once cosigned" "$(published)"
+NOTE=$(curl -s "$URL/api/v1/log/checkpoint?format=note")
+expect_in "published note carries w1's cosignature" "$NOTE" "— witness.test/w1 "
+expect_in "published note carries w2's cosignature" "$NOTE" "— witness.test/w2 "
+expect_eq "the JSON says it is cosigned" "$(curl -s "$URL/api/v1/log/checkpoint" | json 'd["cosigned"]')" True
+DISSENT_LOG_KEYS=$E2E_TMP/pins2.json "$DISSENT" log checkpoint --server "$URL" --log-key "$LOGKEY2" > /dev/null 2>&1
+expect_eq "dissent log checkpoint still opens the cosigned note" "$?" 0
+
+memo five
+wait_published "$((T0 + 1))" && ok "a new checkpoint is published once both witnesses cosign it" \
+  || bad "a new checkpoint is published once both witnesses cosign it" "$(published)"
+
+# one witness down: the policy (2 of 2) is not met, the old checkpoint stays
+kill "${W_PIDS[1]}"; wait "${W_PIDS[1]}" 2>/dev/null
+memo six
+sleep 3
+expect_eq "with a witness down, the last cosigned checkpoint stays published" "$(published)" "$((T0 + 1))"
+expect_in "the server says why" "$(cat "$E2E_TMP/server.log")" "not published (1 of 2 cosignatures)"
+start_witness 2
+W2="$(cat "$E2E_TMP/w2.pub")+$WURL2"
+stop_server
+start_witnessed
+wait_published "$((T0 + 2))" && ok "with the witness back, the log is published again" \
+  || bad "with the witness back, the log is published again" "$(published)"
+
+# a rewritten and rehashed log is never published
+stop_server
+python3 - "$DB2" <<'PY'
+import hashlib, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE tlog_leaves SET data = json_set(CAST(data AS TEXT), '$.at', '2020-01-01T00:00:00Z') WHERE idx = 1")
+rows = [r[0] for r in db.execute("SELECT CAST(data AS TEXT) FROM tlog_leaves ORDER BY idx")]
+level = [hashlib.sha256(b"\0" + d.encode()).digest() for d in rows]
+db.execute("DELETE FROM tlog_nodes")
+lv = 0
+while level:
+    db.executemany("INSERT INTO tlog_nodes(level, idx, hash) VALUES(?, ?, ?)",
+                   [(lv, i, h) for i, h in enumerate(level)])
+    level = [hashlib.sha256(b"\1" + level[2*i] + level[2*i+1]).digest() for i in range(len(level) // 2)]
+    lv += 1
+db.commit()
+PY
+start_witnessed
+login alice
+sleep 2
+expect_eq "rewritten log: nothing is published" "$(published)" "not_found"
+memo seven
+sleep 2
+expect_eq "rewritten log grown: still nothing published" "$(published)" "not_found"
+expect_in "the witnesses' refusals are logged" "$(cat "$E2E_TMP/server.log")" "refused the checkpoint"
 
 e2e_summary test_witness
