@@ -202,9 +202,26 @@ expect_eq "the JSON says it is cosigned" "$(curl -s "$URL/api/v1/log/checkpoint"
 DISSENT_LOG_KEYS=$E2E_TMP/pins2.json "$DISSENT" log checkpoint --server "$URL" --log-key "$LOGKEY2" > /dev/null 2>&1
 expect_eq "dissent log checkpoint still opens the cosigned note" "$?" 0
 
-memo five
+MID=$(as alice memo new --channel dissent --title "Memo five" --marking UNCLASSIFIED --body "Text five." --json | json 'd["id"]')
+as alice memo render "$MID" > "$E2E_TMP/copy.txt"
+# the witness policy a reader trusts, and a fresh history for each check
+printf '# witnesses of the second log\nwitness %s\nwitness %s\nquorum 2\n' \
+  "$(cat "$E2E_TMP/w1.pub")" "$(cat "$E2E_TMP/w2.pub")" > "$E2E_TMP/policy"
+# fresh_verify [POLICY]: dissent verify with no history, pinned key given
+fresh_verify() {
+  rm -rf "$E2E_TMP/hist"
+  VOUT=$(DISSENT_LOG_HISTORY=$E2E_TMP/hist DISSENT_WITNESS_POLICY=${1:-} DISSENT_LOG_KEYS=$E2E_TMP/pins3.json \
+    "$DISSENT" verify "$E2E_TMP/copy.txt" --server "$URL" --log-key "$LOGKEY2" 2>&1)
+  VRC=$?
+}
 wait_published "$((T0 + 1))" && ok "a new checkpoint is published once both witnesses cosign it" \
   || bad "a new checkpoint is published once both witnesses cosign it" "$(published)"
+
+fresh_verify "$E2E_TMP/policy"
+expect_eq "a fresh verify with the witness policy accepts the cosigned log" "$VRC" 0
+printf 'witness %s\nquorum 1\nwitness nonsense\n' "$(cat "$E2E_TMP/w1.pub")" > "$E2E_TMP/badpolicy"
+fresh_verify "$E2E_TMP/badpolicy"
+expect_in "a malformed policy file is refused, naming its line" "$VOUT" "line 3"
 
 # one witness down: the policy (2 of 2) is not met, the old checkpoint stays
 kill "${W_PIDS[1]}"; wait "${W_PIDS[1]}" 2>/dev/null
@@ -244,5 +261,17 @@ memo seven
 sleep 2
 expect_eq "rewritten log grown: still nothing published" "$(published)" "not_found"
 expect_in "the witnesses' refusals are logged" "$(cat "$E2E_TMP/server.log")" "refused the checkpoint"
+fresh_verify "$E2E_TMP/policy"
+expect_eq "a fresh verify with the policy refuses the rewritten, witnessed server" "$VRC" 1
+
+# the operator drops its witnesses and serves the rewritten log signed by itself
+stop_server
+start_server "$DB2"
+fresh_verify
+expect_eq "a fresh verify without a policy cannot tell the rewritten log" "$VRC" 0
+fresh_verify "$E2E_TMP/policy"
+expect_eq "a fresh verify with the witness policy refuses the rewritten log" "$VRC" 1
+expect_in "it says the witness policy failed" "$VOUT" "fails the witness policy: checkpoint has 0 of the 2"
+expect_in "it names a missing witness's key id" "$VOUT" "$(cut -d+ -f2 "$E2E_TMP/w1.pub")"
 
 e2e_summary test_witness
