@@ -81,6 +81,16 @@ int cmd_log_history_check(struct client *c, const struct tlog_verifier *v,
         goto out;
     rc = 0;
 out:
+    if (rc != 0 && e->code == ERR_CRYPTO) {
+        /* keep the contradicting note beside the history: evidence */
+        char path[1024], msg[ERR_MSG_MAX];
+        struct err se;
+        err_init(&se);
+        if (loghist_save_refused(v, note->data, note->len, path, sizeof path, &se) == 0) {
+            memcpy(msg, e->msg, sizeof msg);
+            err_set(e, ERR_CRYPTO, "%.150s (both signed notes are kept: %.80s)", msg, path);
+        }
+    }
     buf_release(&old_note);
     return rc;
 }

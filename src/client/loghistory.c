@@ -65,7 +65,15 @@ out:
     return rc;
 }
 
+static int history_path_ext(const char *origin, const char *ext, char *out, size_t n,
+                            struct err *e);
+
 static int history_path(const char *origin, char *out, size_t n, struct err *e)
+{
+    return history_path_ext(origin, "note", out, n, e);
+}
+
+static int history_path_ext(const char *origin, const char *ext, char *out, size_t n, struct err *e)
 {
     const char *env = getenv("DISSENT_LOG_HISTORY");
     unsigned char h[crypto_hash_sha256_BYTES];
@@ -74,7 +82,7 @@ static int history_path(const char *origin, char *out, size_t n, struct err *e)
     crypto_hash_sha256(h, (const unsigned char *)origin, strlen(origin));
     hex_encode(hex, h, sizeof h);
     if (env && env[0]) {
-        k = snprintf(out, n, "%s/%s.note", env, hex);
+        k = snprintf(out, n, "%s/%s.%s", env, hex, ext);
     } else {
         /* beside the pinned keys */
         char *slash;
@@ -85,7 +93,7 @@ static int history_path(const char *origin, char *out, size_t n, struct err *e)
             *slash = '\0';
         else
             snprintf(pins, sizeof pins, ".");
-        k = snprintf(out, n, "%s/checkpoints/%s.note", pins, hex);
+        k = snprintf(out, n, "%s/checkpoints/%s.%s", pins, hex, ext);
     }
     if (k < 0 || (size_t)k >= n)
         return err_set(e, ERR_INVALID, "the checkpoint history path is too long");
@@ -129,6 +137,14 @@ int loghist_save(const struct tlog_verifier *v, const char *note, size_t len, st
 {
     char path[FILES_PATH_MAX];
     if (history_path(v->name, path, sizeof path, e) != 0)
+        return -1;
+    return files_write_private(path, note, len, e);
+}
+
+int loghist_save_refused(const struct tlog_verifier *v, const char *note, size_t len, char *path,
+                         size_t n, struct err *e)
+{
+    if (history_path_ext(v->name, "refused.note", path, n, e) != 0)
         return -1;
     return files_write_private(path, note, len, e);
 }

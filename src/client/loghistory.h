@@ -35,4 +35,11 @@ int loghist_load(const struct tlog_verifier *v, struct tlog_checkpoint *cp, stru
  * accepted one, atomically. Returns 0 or -1. */
 int loghist_save(const struct tlog_verifier *v, const char *note, size_t len, struct err *e) WUR;
 
+/* Saves a note refused as inconsistent with the history beside it
+ * (<hex>.refused.note): with the history's note, two notes signed by the
+ * same log key that contradict each other, evidence anyone can check. The
+ * path written goes to path (n bytes). Returns 0 or -1. */
+int loghist_save_refused(const struct tlog_verifier *v, const char *note, size_t len, char *path,
+                         size_t n, struct err *e) WUR;
+
 #endif

@@ -215,6 +215,11 @@ expect_eq "rehashed tree: the server still signs a checkpoint" "$CP" "$((S4 + 1)
 OUT=$(nobody log checkpoint --server "$URL" 2>&1)
 expect_eq "rehashed tree: log checkpoint refuses it (checkpoint history)" "$?" 1
 expect_in "rehashed tree: log checkpoint says why" "$OUT" "LOG INCONSISTENT: the checkpoint of size $((S4 + 1)) has another root than the one seen before"
+expect_in "rehashed tree: both signed notes are kept as evidence" "$OUT" "both signed notes are kept"
+REFUSED=$(ls "$E2E_TMP"/checkpoints/*.refused.note 2>/dev/null | head -1)
+[ -n "$REFUSED" ] && [ "$(sed -n 2p "$REFUSED")" = "$((S4 + 1))" ] && \
+  [ "$(sed -n 3p "$REFUSED")" != "$(sed -n 3p "${REFUSED%.refused.note}.note")" ] \
+  && ok "the kept notes: same size, different roots" || bad "the kept notes: same size, different roots" "$REFUSED"
 monitor
 expect_eq "rehashed tree: full audit fails" "$MON_RC" 1
 expect_in "rehashed tree: consistency proof fails" "$MON" "LOG INCONSISTENT: the log's history was rewritten"

@@ -121,6 +121,22 @@ static void test_history(void **state)
     buf_reset(&read);
     assert_int_equal(loghist_load(&other.pub, &got, &read, &found, &e), -1);
 
+    /* a refused note is kept beside the history */
+    {
+        char path[256];
+        FILE *f;
+        char first[64] = "";
+        assert_int_equal(loghist_save_refused(&log.pub, note.data, note.len, path, sizeof path, &e),
+                         0);
+        assert_non_null(strstr(path, ".refused.note"));
+        assert_int_equal(strncmp(path, dir, strlen(dir)), 0);
+        f = fopen(path, "r");
+        assert_non_null(f);
+        assert_non_null(fgets(first, sizeof first, f));
+        fclose(f);
+        assert_string_equal(first, "example.org/log\n");
+    }
+
     /* a damaged history is an error, not a fresh start */
     note.data[0] ^= 1;
     assert_int_equal(loghist_save(&log.pub, note.data, note.len, &e), 0);
