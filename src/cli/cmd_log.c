@@ -6,6 +6,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/util.h"
 #include "cli/cli.h"
@@ -30,7 +31,7 @@ int cmd_log_fetch_checkpoint(struct client *c, const struct tlog_verifier *v,
         return 0;
     if (tlog_note_parse(&n, note->data, note->len, e) != 0)
         return -1;
-    if (tlog_policy_check(&policy, &n, NULL, NULL, &why) != 0)
+    if (tlog_policy_check_at(&policy, &n, (uint64_t)time(NULL), NULL, NULL, &why) != 0)
         return err_set(e, ERR_CRYPTO,
                        "the checkpoint of size %" PRIu64 " fails the witness policy: %s", cp->size,
                        why.msg);

@@ -19,6 +19,7 @@ int loghist_policy_load(struct tlog_policy *p, struct err *e)
     char line[1024];
     int rc = -1, lineno = 0;
     int64_t k = 0;
+    uint64_t max_age = 0;
     tlog_policy_init(p);
     if (!path || !path[0])
         return 0;
@@ -42,13 +43,22 @@ int loghist_policy_load(struct tlog_policy *p, struct err *e)
                         TLOG_POLICY_WITNESSES_MAX);
                 goto bad;
             }
+        } else if (strncmp(line, "max-age ", 8) == 0) {
+            int64_t a;
+            if (parse_i64(line + 8, 1, INT64_MAX / 2, &a) != 0) {
+                err_set(e, ERR_INVALID, "max-age must be a number of seconds");
+                goto bad;
+            }
+            max_age = (uint64_t)a;
         } else {
-            err_set(e, ERR_INVALID, "expected \"witness KEY\" or \"quorum K\"");
+            err_set(e, ERR_INVALID,
+                    "expected \"witness KEY\", \"quorum K\" or \"max-age SECONDS\"");
             goto bad;
         }
     }
     if (p->n > 0 && tlog_policy_set_k(p, k ? (size_t)k : p->n, e) != 0)
         goto bad;
+    p->max_age = max_age;
     if (p->n == 0 && k) {
         err_set(e, ERR_INVALID, "a quorum without any witness");
         goto bad;

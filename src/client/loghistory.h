@@ -10,6 +10,7 @@
  *   policy   $DISSENT_WITNESS_POLICY (no policy if unset): lines
  *                witness NAME+KEYID+KEY      (a witness key, type 0x04; repeatable)
  *                quorum K                    (cosignatures needed; default: all)
+ *                max-age SECONDS             (older cosignatures do not count: a frozen view)
  *            blank lines and lines starting with '#' are ignored.
  */
 #ifndef DISSENT_CLIENT_LOGHISTORY_H

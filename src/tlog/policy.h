@@ -13,9 +13,13 @@
 
 #define TLOG_POLICY_WITNESSES_MAX 16
 
-/* n witness keys (type 0x04) and the threshold k (1 <= k <= n). Plain data. */
+/* n witness keys (type 0x04) and the threshold k (1 <= k <= n). max_age
+ * (seconds, 0 = no limit): with tlog_policy_check_at, a cosignature counts
+ * only if its time is at most max_age before now, so a view frozen for
+ * longer than that is refused. Plain data. */
 struct tlog_policy {
     size_t n, k;
+    uint64_t max_age;
     struct tlog_verifier w[TLOG_POLICY_WITNESSES_MAX];
 };
 
@@ -36,5 +40,14 @@ int tlog_policy_set_k(struct tlog_policy *p, size_t k, struct err *e) WUR;
  * name, key id and why. */
 int tlog_policy_check(const struct tlog_policy *p, const struct tlog_note *n, size_t *count,
                       uint64_t *oldest, struct err *e) WUR;
+
+/* Like tlog_policy_check, but when p->max_age is set a cosignature older
+ * than now - max_age does not count (its witness saw this checkpoint, but
+ * not recently: the log may be showing a frozen view), and one more than
+ * TLOG_POLICY_CLOCK_SKEW seconds in the future does not count either. The
+ * message then says how old the newest cosignatures are. */
+#define TLOG_POLICY_CLOCK_SKEW 600
+int tlog_policy_check_at(const struct tlog_policy *p, const struct tlog_note *n, uint64_t now,
+                         size_t *count, uint64_t *oldest, struct err *e) WUR;
 
 #endif

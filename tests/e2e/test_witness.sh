@@ -219,6 +219,15 @@ wait_published "$((T0 + 1))" && ok "a new checkpoint is published once both witn
 
 fresh_verify "$E2E_TMP/policy"
 expect_eq "a fresh verify with the witness policy accepts the cosigned log" "$VRC" 0
+# a frozen view: cosignatures older than the policy's max-age do not count
+sleep 2
+cp "$E2E_TMP/policy" "$E2E_TMP/policy-fresh"; echo "max-age 1" >> "$E2E_TMP/policy-fresh"
+fresh_verify "$E2E_TMP/policy-fresh"
+expect_eq "cosignatures older than max-age: refused" "$VRC" 1
+expect_in "a frozen view is reported" "$VOUT" "the log's view may be frozen"
+cp "$E2E_TMP/policy" "$E2E_TMP/policy-fresh"; echo "max-age 3600" >> "$E2E_TMP/policy-fresh"
+fresh_verify "$E2E_TMP/policy-fresh"
+expect_eq "recent cosignatures within max-age: accepted" "$VRC" 0
 printf 'witness %s\nquorum 1\nwitness nonsense\n' "$(cat "$E2E_TMP/w1.pub")" > "$E2E_TMP/badpolicy"
 fresh_verify "$E2E_TMP/badpolicy"
 expect_in "a malformed policy file is refused, naming its line" "$VOUT" "line 3"

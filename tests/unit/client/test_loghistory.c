@@ -71,6 +71,13 @@ static void test_policy_file(void **state)
     assert_int_equal(loghist_policy_load(&p, &e), 0);
     assert_int_equal(p.k, 1);
 
+    snprintf(text, sizeof text, "witness %s\nmax-age 600\n", k1);
+    write_file(path, text);
+    assert_int_equal(loghist_policy_load(&p, &e), 0);
+    assert_int_equal(p.max_age, 600);
+    snprintf(text, sizeof text, "witness %s\nmax-age soon\n", k1);
+    write_file(path, text);
+    assert_int_equal(loghist_policy_load(&p, &e), -1);
     snprintf(text, sizeof text, "witness %s\nquorum 3\n", k1);
     write_file(path, text);
     assert_int_equal(loghist_policy_load(&p, &e), -1);

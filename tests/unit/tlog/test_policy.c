@@ -58,6 +58,22 @@ static void test_k_of_n(void **state)
     assert_int_equal(count, 2);
     assert_int_equal(oldest, 100);
 
+    /* with a maximum age, old cosignatures do not count: a frozen view */
+    p.max_age = 50;
+    assert_int_equal(tlog_policy_check_at(&p, &n, 140, &count, NULL, &e), 0);
+    assert_int_equal(tlog_policy_check_at(&p, &n, 151, &count, NULL, &e), -1);
+    assert_int_equal(count, 1);
+    assert_non_null(strstr(e.msg, "frozen"));
+    assert_non_null(strstr(e.msg, "51 seconds old"));
+    /* far in the future does not count either */
+    assert_int_equal(tlog_policy_check_at(&p, &n, 0, &count, NULL, &e), 0);
+    p.max_age = 1;
+    assert_int_equal(tlog_policy_check_at(&p, &n, 0, &count, NULL, &e), 0); /* within the skew */
+    /* tlog_policy_check ignores the age */
+    p.max_age = 50;
+    assert_int_equal(tlog_policy_check(&p, &n, &count, NULL, &e), 0);
+    p.max_age = 0;
+
     /* a bad cosignature by one witness does not count */
     {
         struct buf bad;
