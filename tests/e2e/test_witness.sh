@@ -204,6 +204,8 @@ expect_eq "dissent log checkpoint still opens the cosigned note" "$?" 0
 
 MID=$(as alice memo new --channel dissent --title "Memo five" --marking UNCLASSIFIED --body "Text five." --json | json 'd["id"]')
 as alice memo render "$MID" > "$E2E_TMP/copy.txt"
+as alice memo circulate "$MID" > /dev/null
+T1=$(sqlite3 "$DB2" 'SELECT COUNT(*) FROM tlog_leaves')
 # the witness policy a reader trusts, and a fresh history for each check
 printf '# witnesses of the second log\nwitness %s\nwitness %s\nquorum 2\n' \
   "$(cat "$E2E_TMP/w1.pub")" "$(cat "$E2E_TMP/w2.pub")" > "$E2E_TMP/policy"
@@ -214,11 +216,20 @@ fresh_verify() {
     "$DISSENT" verify "$E2E_TMP/copy.txt" --server "$URL" --log-key "$LOGKEY2" 2>&1)
   VRC=$?
 }
-wait_published "$((T0 + 1))" && ok "a new checkpoint is published once both witnesses cosign it" \
+wait_published "$T1" && ok "a new checkpoint is published once both witnesses cosign it" \
   || bad "a new checkpoint is published once both witnesses cosign it" "$(published)"
 
 fresh_verify "$E2E_TMP/policy"
 expect_eq "a fresh verify with the witness policy accepts the cosigned log" "$VRC" 0
+# verify_sigs [POLICY]: verify-signatures of MID with no history
+verify_sigs() {
+  rm -rf "$E2E_TMP/hist"
+  VOUT=$(DISSENT_LOG_HISTORY=$E2E_TMP/hist DISSENT_WITNESS_POLICY=${1:-} DISSENT_LOG_KEYS=$E2E_TMP/pins4.json \
+    DISSENT_CONFIG=$E2E_TMP/nobody.json "$DISSENT" verify-signatures "$MID" --server "$URL" 2>&1)
+  VRC=$?
+}
+verify_sigs "$E2E_TMP/policy"
+expect_eq "verify-signatures with the witness policy accepts the cosigned log" "$VRC" 0
 # a frozen view: cosignatures older than the policy's max-age do not count
 sleep 2
 cp "$E2E_TMP/policy" "$E2E_TMP/policy-fresh"; echo "max-age 1" >> "$E2E_TMP/policy-fresh"
@@ -236,13 +247,13 @@ expect_in "a malformed policy file is refused, naming its line" "$VOUT" "line 3"
 kill "${W_PIDS[1]}"; wait "${W_PIDS[1]}" 2>/dev/null
 memo six
 sleep 3
-expect_eq "with a witness down, the last cosigned checkpoint stays published" "$(published)" "$((T0 + 1))"
+expect_eq "with a witness down, the last cosigned checkpoint stays published" "$(published)" "$T1"
 expect_in "the server says why" "$(cat "$E2E_TMP/server.log")" "not published (1 of 2 cosignatures)"
 start_witness 2
 W2="$(cat "$E2E_TMP/w2.pub")+$WURL2"
 stop_server
 start_witnessed
-wait_published "$((T0 + 2))" && ok "with the witness back, the log is published again" \
+wait_published "$((T1 + 1))" && ok "with the witness back, the log is published again" \
   || bad "with the witness back, the log is published again" "$(published)"
 
 # a rewritten and rehashed log is never published
@@ -282,5 +293,8 @@ fresh_verify "$E2E_TMP/policy"
 expect_eq "a fresh verify with the witness policy refuses the rewritten log" "$VRC" 1
 expect_in "it says the witness policy failed" "$VOUT" "fails the witness policy: checkpoint has 0 of the 2"
 expect_in "it names a missing witness's key id" "$VOUT" "$(cut -d+ -f2 "$E2E_TMP/w1.pub")"
+verify_sigs "$E2E_TMP/policy"
+expect_eq "verify-signatures with the witness policy refuses the rewritten log" "$VRC" 1
+expect_in "verify-signatures says the checkpoint does not check out" "$VOUT" "checkpoint does not check out"
 
 e2e_summary test_witness
