@@ -2,6 +2,8 @@
  * core; its status and reply are sent as C2SP tlog-witness defines them. */
 #include "http/witness.h"
 
+#include "base/log.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +26,12 @@ static void h_add_checkpoint(struct http_request *req, struct http_response *res
         char size[24];
         int n = snprintf(size, sizeof size, "%" PRIu64 "\n", r.latest_size);
         http_reply_bytes(res, 409, "text/x.tlog.size", size, (size_t)n);
+    } else if (r.status == 500) {
+        /* the detail names files of this machine: for the operator only */
+        static const char msg[] = "the witness could not read or record its state; nothing was "
+                                  "cosigned\n";
+        log_error("witness: %s", e.msg);
+        http_reply_bytes(res, 500, "text/plain; charset=utf-8", msg, sizeof msg - 1);
     } else {
         struct buf msg;
         buf_init(&msg, 1024);
