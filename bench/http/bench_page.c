@@ -172,7 +172,7 @@ static struct figures run(const char *dir, const char *label, int n_memos, int n
     struct http_server *srv = NULL;
     struct http_route *routes = NULL;
     size_t nroutes = 0;
-    struct app app;
+    struct app app = {0};
     struct actor a;
     char *token = NULL, *mid;
     struct figures f;

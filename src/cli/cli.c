@@ -531,6 +531,9 @@ static const struct cli_cmd root_cmds[] = {
      .flags = CLI_REMOTE,
      .run = cmd_verify},
     {.name = "log", .summary = "read and monitor the public transparency log", .subs = log_cmds},
+    {.name = "witness",
+     .summary = "witness other logs: cosign consistent checkpoints",
+     .subs = cmd_witness_cmds},
     /* Anonymous co-signatures. */
     {.name = "key", .summary = "your ring key for anonymous co-signatures", .subs = key_cmds},
     {.name = "verify-signatures",

@@ -21,6 +21,7 @@
 #include "cli/remote.h"
 #include "client/anon.h"
 #include "client/keystore.h"
+#include "tlog/checkpoint.h"
 
 /* ---- a progress line on a terminal while proving ---- */
 
@@ -385,6 +386,24 @@ static void print_report(FILE *f, const json_t *rep)
     }
 }
 
+/* With a witness policy configured, the log these leaves come from must
+ * pass the checks of every log client (cmd_log_checked_checkpoint: the
+ * pinned key, the policy, the checkpoint history); a failure is a problem. */
+static void check_witnessed_checkpoint(const struct cli_ctx *ctx, struct client *c, json_t *rep)
+{
+    struct tlog_verifier v;
+    struct tlog_checkpoint cp;
+    struct err le;
+    err_init(&le);
+    if (cmd_log_trusted_key(ctx, c, &v, &le) == 0 &&
+        cmd_log_checked_checkpoint(c, &v, &cp, &le) == 0)
+        return;
+    char text[ERR_MSG_MAX + 64];
+    snprintf(text, sizeof text, "the transparency log's checkpoint does not check out: %s", le.msg);
+    json_array_append_new(json_object_get(rep, "problems"), json_string(text));
+    json_object_set_new(rep, "ok", json_false());
+}
+
 int cmd_verify_signatures(struct cli_ctx *ctx)
 {
     int status = CLI_FAIL;
@@ -405,6 +424,8 @@ int cmd_verify_signatures(struct cli_ctx *ctx)
         err_init(&le);
         if (anon_get(&c, "log/memos", ctx->args[0], &log, &le) == 0) {
             anon_check_log(pub.json, log.json, rep);
+            if (getenv("DISSENT_WITNESS_POLICY"))
+                check_witnessed_checkpoint(ctx, &c, rep);
         } else {
             char text[ERR_MSG_MAX + 64];
             snprintf(text, sizeof text, "cannot read the transparency log: %s", le.msg);

@@ -6,14 +6,115 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/util.h"
 #include "cli/cli.h"
 #include "cli/out.h"
 #include "cli/remote.h"
+#include "client/loghistory.h"
 #include "client/logclient.h"
+#include "tlog/policy.h"
 
 /* ---- shared with cmd_verify.c ------------------------------------------ */
+
+int cmd_log_fetch_checkpoint(struct client *c, const struct tlog_verifier *v,
+                             struct tlog_checkpoint *cp, struct buf *note, struct err *e)
+{
+    struct tlog_policy policy;
+    struct tlog_note n;
+    struct err why;
+    err_init(&why);
+    if (loghist_policy_load(&policy, e) != 0 || logc_fetch_checkpoint_note(c, v, cp, note, e) != 0)
+        return -1;
+    if (policy.n == 0)
+        return 0;
+    if (tlog_note_parse(&n, note->data, note->len, e) != 0)
+        return -1;
+    if (tlog_policy_check_at(&policy, &n, (uint64_t)time(NULL), NULL, NULL, &why) != 0)
+        return err_set(e, ERR_CRYPTO,
+                       "the checkpoint of size %" PRIu64 " fails the witness policy: %s", cp->size,
+                       why.msg);
+    return 0;
+}
+
+int cmd_log_history_check(struct client *c, const struct tlog_verifier *v,
+                          const struct tlog_checkpoint *cp, const struct buf *note, struct err *e)
+{
+    int rc = -1, found = 0;
+    struct buf old_note;
+    struct tlog_checkpoint old;
+    struct tlog_proof p;
+    struct err why;
+    char r64[48];
+
+    err_init(&why);
+    buf_init(&old_note, TLOG_NOTE_MAX);
+    if (loghist_load(v, &old, &old_note, &found, e) != 0)
+        goto out;
+    if (found && old.size > 0) {
+        logc_hash_encode(old.root, r64);
+        if (cp->size == old.size) {
+            if (memcmp(cp->root, old.root, TLOG_HASH_SIZE) != 0) {
+                err_set(e, ERR_CRYPTO,
+                        "the checkpoint of size %" PRIu64
+                        " has another root than the one seen before (%s): a fork",
+                        cp->size, r64);
+                goto out;
+            }
+        } else {
+            uint64_t lo = cp->size < old.size ? cp->size : old.size;
+            uint64_t hi = cp->size < old.size ? old.size : cp->size;
+            const unsigned char *rlo = cp->size < old.size ? cp->root : old.root;
+            const unsigned char *rhi = cp->size < old.size ? old.root : cp->root;
+            if (lo == 0 || logc_fetch_consistency(c, lo, hi, &p, &why) != 0 ||
+                logc_verify_consistency(lo, hi, rlo, rhi, &p, &why) != 0) {
+                err_set(e, ERR_CRYPTO,
+                        "the checkpoint of size %" PRIu64
+                        " is not consistent with the one seen before (size %" PRIu64
+                        ", root %s): %.80s",
+                        cp->size, old.size, r64, why.msg);
+                goto out;
+            }
+        }
+    }
+    if ((!found || cp->size > old.size) && loghist_save(v, note->data, note->len, e) != 0)
+        goto out;
+    rc = 0;
+out:
+    if (rc != 0 && e->code == ERR_CRYPTO) {
+        /* keep the contradicting note beside the history: evidence */
+        char path[1024], msg[ERR_MSG_MAX];
+        struct err se;
+        err_init(&se);
+        if (loghist_save_refused(v, note->data, note->len, path, sizeof path, &se) == 0) {
+            memcpy(msg, e->msg, sizeof msg);
+            err_set(e, ERR_CRYPTO, "%.150s (both signed notes are kept: %.80s)", msg, path);
+        }
+    }
+    buf_release(&old_note);
+    return rc;
+}
+
+int cmd_log_checked_checkpoint(struct client *c, const struct tlog_verifier *v,
+                               struct tlog_checkpoint *cp, struct err *e)
+{
+    int rc = -1;
+    struct buf note;
+    buf_init(&note, TLOG_NOTE_MAX);
+    if (cmd_log_fetch_checkpoint(c, v, cp, &note, e) != 0)
+        goto out;
+    if (cmd_log_history_check(c, v, cp, &note, e) != 0) {
+        char why[ERR_MSG_MAX];
+        memcpy(why, e->msg, sizeof why);
+        err_set(e, ERR_CRYPTO, "LOG INCONSISTENT: %.220s", why);
+        goto out;
+    }
+    rc = 0;
+out:
+    buf_release(&note);
+    return rc;
+}
 
 int cmd_log_client(const struct cli_ctx *ctx, struct client *c, struct err *e)
 {
@@ -377,8 +478,10 @@ int cmd_log_monitor(struct cli_ctx *ctx)
     const char *path = cli_opt(ctx, "state"), *given = cli_opt(ctx, "log-key");
     long long sample = 16;
     struct logc_state next;
+    struct buf note;
 
     err_init(&e);
+    buf_init(&note, TLOG_NOTE_MAX);
     memset(&m, 0, sizeof m);
     m.ctx = ctx;
     client_init(&m.c);
@@ -414,7 +517,7 @@ int cmd_log_monitor(struct cli_ctx *ctx)
                 "--log-key); it is pinned in %s\n",
                 m.key, path);
     }
-    if (logc_fetch_checkpoint(&m.c, &m.v, &m.cp, &e)) {
+    if (cmd_log_fetch_checkpoint(&m.c, &m.v, &m.cp, &note, &e)) {
         if (e.code == ERR_CRYPTO)
             m.inconsistent = 1;
         goto fail;
@@ -423,6 +526,13 @@ int cmd_log_monitor(struct cli_ctx *ctx)
         goto fail;
     if (m.incremental && m.found ? audit_incremental(&m, (uint64_t)sample, &e) : audit_full(&m, &e))
         goto fail;
+    /* the checkpoint history shared with verify: a fork against what any of
+     * them saw before is caught here, and the note is kept as evidence */
+    if (cmd_log_history_check(&m.c, &m.v, &m.cp, &note, &e)) {
+        if (e.code == ERR_CRYPTO)
+            m.inconsistent = 1;
+        goto fail;
+    }
     memset(&next, 0, sizeof next);
     snprintf(next.verifier_key, sizeof next.verifier_key, "%s", m.key);
     next.verifier = m.v;
@@ -447,6 +557,7 @@ fail:
     else
         cli_fail(ctx, &e);
 done:
+    buf_release(&note);
     client_release(&m.c);
     return status;
 }
@@ -466,8 +577,8 @@ int cmd_log_checkpoint(struct cli_ctx *ctx)
     err_init(&e);
     client_init(&c);
     if (cmd_log_client(ctx, &c, &e) || cmd_log_trusted_key(ctx, &c, &v, &e) ||
-        logc_fetch_checkpoint(&c, &v, &cp, &e) || logc_get(&c, "/api/v1/log/checkpoint", &o, &e) ||
-        logc_key_format(&v, vk, &e))
+        cmd_log_checked_checkpoint(&c, &v, &cp, &e) ||
+        logc_get(&c, "/api/v1/log/checkpoint", &o, &e) || logc_key_format(&v, vk, &e))
         goto fail;
     logc_hash_encode(cp.root, r64);
     if (cli_flag(ctx, "json")) {
@@ -600,7 +711,7 @@ int cmd_log_proof(struct cli_ctx *ctx)
         goto out;
     }
     if (cmd_log_client(ctx, &c, &e) || cmd_log_trusted_key(ctx, &c, &v, &e) ||
-        logc_fetch_checkpoint(&c, &v, &cp, &e))
+        cmd_log_checked_checkpoint(&c, &v, &cp, &e))
         goto fail;
     if ((uint64_t)index >= cp.size) {
         err_set(&e, ERR_INVALID,

@@ -280,7 +280,7 @@ int cmd_verify(struct cli_ctx *ctx)
                 d.leaf_index, why.msg);
         goto fail;
     }
-    if (logc_fetch_checkpoint(&c, &v, &d.cp, &e))
+    if (cmd_log_checked_checkpoint(&c, &v, &d.cp, &e))
         goto fail;
     logc_leaf_hash(data, strlen(data), h);
     if (d.leaf_index >= d.cp.size) {

@@ -9,6 +9,8 @@
 #ifndef DISSENT_CLI_COMMANDS_H
 #define DISSENT_CLI_COMMANDS_H
 
+#include "cli/cli.h"
+
 #include <stddef.h>
 
 struct cli_ctx;
@@ -84,6 +86,24 @@ int cmd_log_client(const struct cli_ctx *ctx, struct client *c, struct err *e);
 int cmd_log_trusted_key(const struct cli_ctx *ctx, struct client *c, struct tlog_verifier *v,
                         struct err *e);
 
+/* The checks every log client makes on a checkpoint (cmd_log.c).
+ * cmd_log_fetch_checkpoint fetches and opens it with v
+ * (logc_fetch_checkpoint_note: note receives the signed note) and checks the
+ * witness policy of $DISSENT_WITNESS_POLICY, if any (client/loghistory.h).
+ * cmd_log_history_check refuses (ERR_CRYPTO) a checkpoint not consistent
+ * with the largest one accepted before (same size and another root, or a
+ * failing consistency proof either way) and records a larger one, note
+ * included, as the new history. cmd_log_checked_checkpoint does both,
+ * its refusals starting "LOG INCONSISTENT: ". Each returns 0 or -1. */
+struct buf;
+struct tlog_checkpoint;
+int cmd_log_fetch_checkpoint(struct client *c, const struct tlog_verifier *v,
+                             struct tlog_checkpoint *cp, struct buf *note, struct err *e);
+int cmd_log_history_check(struct client *c, const struct tlog_verifier *v,
+                          const struct tlog_checkpoint *cp, const struct buf *note, struct err *e);
+int cmd_log_checked_checkpoint(struct client *c, const struct tlog_verifier *v,
+                               struct tlog_checkpoint *cp, struct err *e);
+
 /* Ring keys (cmd_key.c): `dissent key new|show|enroll`. */
 int cmd_key_new(struct cli_ctx *ctx);
 int cmd_key_show(struct cli_ctx *ctx);
@@ -111,5 +131,13 @@ int cmd_verify_signatures(struct cli_ctx *ctx);
 /* Prepares c like remote_client but anonymous: no token is ever sent
  * (client_set_anonymous), and --proxy is applied. Returns 0 or -1 with e. */
 int cmd_anon_client(const struct cli_ctx *ctx, struct client *c, struct err *e);
+
+/* Witness (cmd_witness.c): `dissent witness new-key|public-key|serve`, a
+ * C2SP tlog-witness for other logs (tlog/witness.h, http/witness.h).
+ * cmd_witness_cmds is the group's subcommand table. */
+int cmd_witness_new_key(struct cli_ctx *ctx);
+int cmd_witness_public_key(struct cli_ctx *ctx);
+int cmd_witness_serve(struct cli_ctx *ctx);
+extern const struct cli_cmd cmd_witness_cmds[];
 
 #endif

@@ -11,6 +11,7 @@
 #include "channel/chan.h"
 #include "channel/roles.h"
 #include "cli/input.h"
+#include "cli/serve_witness.h"
 #include "http/app.h"
 #include "http/pages.h"
 #include "http/server.h"
@@ -29,6 +30,8 @@ struct local_opts {
     const char *port_file;
     const char *admin;
     const char *password_file;
+    const char *witness;        /* serve: the last --witness (all are read from argv) */
+    const char *witness_policy; /* serve: K */
 };
 
 static const char local_usage[] =
@@ -39,7 +42,10 @@ static const char local_usage[] =
     "  --log-level LEVEL    error, warn, info or debug (env DISSENT_LOG_LEVEL, default info)\n"
     "  --port-file FILE     serve: write the port actually bound to FILE\n"
     "  --admin USER         init: the first admin's username (default admin)\n"
-    "  --password-file FILE init: the admin's password from FILE (else one is generated)\n";
+    "  --password-file FILE init: the admin's password from FILE (else one is generated)\n"
+    "  --witness NAME+KEYID+KEY+URL  serve: a witness to send checkpoints to (repeatable);\n"
+    "                       the checkpoint endpoint then serves only cosigned checkpoints\n"
+    "  --witness-policy K   serve: cosignatures needed to publish (default: every witness)\n";
 
 static const char *env_or(const char *name, const char *dflt)
 {
@@ -61,6 +67,8 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
         {"port-file", offsetof(struct local_opts, port_file)},
         {"admin", offsetof(struct local_opts, admin)},
         {"password-file", offsetof(struct local_opts, password_file)},
+        {"witness", offsetof(struct local_opts, witness)},
+        {"witness-policy", offsetof(struct local_opts, witness_policy)},
     };
     o->db = env_or("DISSENT_DB", "dissent.db");
     o->listen = env_or("DISSENT_LISTEN", "127.0.0.1:8080");
@@ -68,6 +76,8 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
     o->port_file = NULL;
     o->admin = "admin";
     o->password_file = NULL;
+    o->witness = NULL;
+    o->witness_policy = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = NULL;
         size_t n;
@@ -414,12 +424,46 @@ static int split_listen(const char *s, char *host, size_t n, unsigned short *por
     return 0;
 }
 
+/* Reads every --witness of argv into sw, and --witness-policy K. Returns 0,
+ * or -1 after printing why. */
+static int serve_witnesses(int argc, char **argv, const struct local_opts *o,
+                           struct serve_witness *sw)
+{
+    struct err e;
+    int64_t k;
+    err_init(&e);
+    for (int i = 1; i < argc; i++) {
+        const char *v = NULL;
+        if (strcmp(argv[i], "--witness") == 0 && i + 1 < argc)
+            v = argv[++i];
+        else if (strncmp(argv[i], "--witness=", 10) == 0)
+            v = argv[i] + 10;
+        if (v && serve_witness_add(sw, v, &e) != 0) {
+            fprintf(stderr, "dissent serve: --witness %s: %s\n", v, e.msg);
+            return -1;
+        }
+    }
+    if (o->witness_policy) {
+        if (sw->policy.n == 0 || parse_i64(o->witness_policy, 1, INT64_MAX, &k) != 0 ||
+            tlog_policy_set_k(&sw->policy, (size_t)k, &e) != 0) {
+            fprintf(stderr,
+                    "dissent serve: --witness-policy must be 1 to %zu (the witnesses given)\n",
+                    sw->policy.n);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int cmd_serve(int argc, char **argv)
 {
+    struct serve_witness sw;
+    struct app_cosigned cosigned;
+    struct chan *wchan = NULL;
     struct local_opts o;
     struct chan *c = NULL;
     struct http_server *srv = NULL;
-    struct app app;
+    struct app app = {0};
     struct err e;
     char host[64];
     unsigned short port;
@@ -429,8 +473,12 @@ int cmd_serve(int argc, char **argv)
     size_t nroutes = 0;
 
     err_init(&e);
-    if (r)
+    serve_witness_init(&sw);
+    app_cosigned_init(&cosigned);
+    if (r || serve_witnesses(argc, argv, &o, &sw) != 0) {
+        app_cosigned_release(&cosigned);
         return r > 0 ? 0 : 2;
+    }
     if (split_listen(o.listen, host, sizeof host, &port)) {
         fprintf(stderr,
                 "dissent serve: --listen must be HOST:PORT, e.g. 127.0.0.1:8080 (got '%s')\n",
@@ -449,6 +497,19 @@ int cmd_serve(int argc, char **argv)
     if (open_chan("serve", &o, &c))
         goto out;
     app.chan = c;
+    if (sw.policy.n > 0) {
+        /* the witnessing thread has its own connection */
+        if (open_chan("serve", &o, &wchan))
+            goto out;
+        app.cosigned = &cosigned;
+        if (serve_witness_start(&sw, wchan, &cosigned, &e)) {
+            fprintf(stderr, "dissent serve: %s\n", e.msg);
+            goto out;
+        }
+        wchan = NULL; /* the thread owns it now */
+        log_info("witnessing: %zu witnesses, %zu cosignatures needed to publish a checkpoint",
+                 sw.policy.n, sw.policy.k);
+    }
     if (app_routes(&routes, &nroutes, &e)) {
         fprintf(stderr, "dissent serve: %s\n", e.msg);
         goto out;
@@ -495,6 +556,9 @@ int cmd_serve(int argc, char **argv)
     status = 0;
 out:
     http_server_stop(srv);
+    serve_witness_stop(&sw);
+    chan_close(wchan);
+    app_cosigned_release(&cosigned);
     free(routes);
     chan_close(c);
     return status;

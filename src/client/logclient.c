@@ -170,6 +170,12 @@ out:
 int logc_fetch_checkpoint(struct client *c, const struct tlog_verifier *v,
                           struct tlog_checkpoint *cp, struct err *e)
 {
+    return logc_fetch_checkpoint_note(c, v, cp, NULL, e);
+}
+
+int logc_fetch_checkpoint_note(struct client *c, const struct tlog_verifier *v,
+                               struct tlog_checkpoint *cp, struct buf *note_out, struct err *e)
+{
     int rc = -1;
     json_t *o = NULL;
     const char *note, *root;
@@ -185,8 +191,10 @@ int logc_fetch_checkpoint(struct client *c, const struct tlog_verifier *v,
         goto out;
     }
     if (tlog_checkpoint_open(cp, note, strlen(note), v, &why)) {
-        err_set(e, ERR_CRYPTO, "the checkpoint is not signed by the log key %s: %s", v->name,
-                why.msg);
+        char hex[2 * TLOG_KEY_ID_SIZE + 1];
+        hex_encode(hex, v->key_id, TLOG_KEY_ID_SIZE);
+        err_set(e, ERR_CRYPTO, "the checkpoint is not signed by the log key %s (key id %s): %s",
+                v->name, hex, why.msg);
         goto out;
     }
     root = json_string_value(json_object_get(o, "root"));
@@ -196,6 +204,8 @@ int logc_fetch_checkpoint(struct client *c, const struct tlog_verifier *v,
         err_set(e, ERR_CRYPTO, "the checkpoint reply's size or root differ from its signed note");
         goto out;
     }
+    if (note_out && buf_puts(note_out, note, e) != 0)
+        goto out;
     rc = 0;
 out:
     json_decref(o);

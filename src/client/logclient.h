@@ -120,6 +120,11 @@ int logc_fetch_key(struct client *c, struct tlog_verifier *v, char key[TLOG_VERI
 int logc_fetch_checkpoint(struct client *c, const struct tlog_verifier *v,
                           struct tlog_checkpoint *cp, struct err *e) WUR;
 
+/* Like logc_fetch_checkpoint, and appends the signed note as received
+ * (cosignatures included) to note_out when it is not NULL. */
+int logc_fetch_checkpoint_note(struct client *c, const struct tlog_verifier *v,
+                               struct tlog_checkpoint *cp, struct buf *note_out, struct err *e) WUR;
+
 /* Fetches leaves [start, end) (several requests if needed) and checks that
  * exactly those indices came back, in order. Each element of *leaves (a new
  * array) is the server's {index, data, leaf_hash}; hashes[0..end-start),

@@ -4,7 +4,10 @@
 #include "http/api.h"
 
 #include "base/util.h"
+#include "http/cosigned.h"
+#include "tlog/checkpoint.h"
 
+#include <sodium.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -28,11 +31,47 @@ static void h_key(struct http_request *req, struct http_response *res, void *app
     api_end(&c, res, rc, 200);
 }
 
+/* The cosigned checkpoint as the JSON of chan_log_checkpoint, plus
+ * "cosigned": true. */
+static int cosigned_checkpoint(struct app_cosigned *cs, json_t **out, struct err *e)
+{
+    int rc = -1, have;
+    struct buf note;
+    struct tlog_note n;
+    struct tlog_checkpoint cp;
+    char root[64];
+    buf_init(&note, TLOG_NOTE_MAX);
+    have = app_cosigned_get(cs, &note, e);
+    if (have < 0)
+        goto out;
+    if (have == 0) {
+        err_set(e, ERR_NOT_FOUND,
+                "no checkpoint has been cosigned by enough witnesses yet: try again shortly");
+        goto out;
+    }
+    if (tlog_note_parse(&n, note.data, note.len, e) != 0 ||
+        tlog_checkpoint_parse(&cp, n.text, n.text_len, e) != 0)
+        goto out;
+    sodium_bin2base64(root, sizeof root, cp.root, TLOG_HASH_SIZE, sodium_base64_VARIANT_ORIGINAL);
+    *out = json_pack("{s:s,s:I,s:s,s:s%,s:b}", "origin", cp.origin, "size", (json_int_t)cp.size,
+                     "root", root, "note", note.data, note.len, "cosigned", 1);
+    if (!*out) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    rc = 0;
+out:
+    buf_release(&note);
+    return rc;
+}
+
 static void h_checkpoint(struct http_request *req, struct http_response *res, void *app_)
 {
     struct api_call c;
     int rc = api_begin(&c, app_, req, API_PUBLIC);
-    if (rc == 0)
+    if (rc == 0 && c.app->cosigned)
+        rc = cosigned_checkpoint(c.app->cosigned, &c.out, &c.e);
+    else if (rc == 0)
         rc = chan_log_checkpoint(c.app->chan, &c.out, &c.e);
     if (rc == 0 && http_query(req, "format") && json_is_object(c.out)) {
         /* ?format=note: the bare signed note, as C2SP tools expect it */

@@ -10,8 +10,13 @@
 #define APP_SESSION_COOKIE "dissent_session"
 #define APP_MAX_BODY       (256u * 1024u)
 
+struct app_cosigned;
+
 struct app {
     struct chan *chan;
+    /* NULL without witnesses; else GET /api/v1/log/checkpoint serves only
+     * the checkpoint published there (http/cosigned.h) */
+    struct app_cosigned *cosigned;
 };
 
 /* The web pages (pages*.c). */

@@ -65,7 +65,14 @@ int tlog_name_valid(const char *name, size_t len)
 void tlog_key_id(const char *name, const unsigned char pk[TLOG_PUBLIC_KEY_SIZE],
                  unsigned char out[TLOG_KEY_ID_SIZE])
 {
-    static const unsigned char sep[2] = {'\n', TLOG_ALG_ED25519};
+    tlog_key_id_alg(name, TLOG_ALG_ED25519, pk, out);
+}
+
+void tlog_key_id_alg(const char *name, unsigned char alg,
+                     const unsigned char pk[TLOG_PUBLIC_KEY_SIZE],
+                     unsigned char out[TLOG_KEY_ID_SIZE])
+{
+    const unsigned char sep[2] = {'\n', alg};
     unsigned char h[crypto_hash_sha256_BYTES];
     crypto_hash_sha256_state st;
     crypto_hash_sha256_init(&st);
@@ -118,17 +125,16 @@ int tlog_verifier_init(struct tlog_verifier *v, const char *name,
     return 0;
 }
 
-/* Writes name "+" hex(key id) "+" base64(0x01 || key) into out (size cap). */
-static int key_string(char *out, size_t cap, const char *prefix, const char *name,
-                      const unsigned char key_id[TLOG_KEY_ID_SIZE], const unsigned char key[32],
-                      struct err *e)
+int tlog_key_string_format(char *out, size_t cap, const char *prefix, const char *name,
+                           const unsigned char key_id[TLOG_KEY_ID_SIZE], unsigned char alg,
+                           const unsigned char key[32], struct err *e)
 {
     unsigned char typed[33];
     char hex[2 * TLOG_KEY_ID_SIZE + 1];
     char b64[sodium_base64_ENCODED_LEN(33, sodium_base64_VARIANT_ORIGINAL)];
     int rc = -1, n;
 
-    typed[0] = TLOG_ALG_ED25519;
+    typed[0] = alg;
     memcpy(typed + 1, key, 32);
     hex_encode(hex, key_id, TLOG_KEY_ID_SIZE);
     sodium_bin2base64(b64, sizeof b64, typed, sizeof typed, sodium_base64_VARIANT_ORIGINAL);
@@ -147,14 +153,13 @@ out:
 int tlog_verifier_format(const struct tlog_verifier *v, char out[TLOG_VERIFIER_KEY_MAX],
                          struct err *e)
 {
-    return key_string(out, TLOG_VERIFIER_KEY_MAX, "", v->name, v->key_id, v->pk, e);
+    return tlog_key_string_format(out, TLOG_VERIFIER_KEY_MAX, "", v->name, v->key_id,
+                                  TLOG_ALG_ED25519, v->pk, e);
 }
 
-/* Parses name "+" 8-hex "+" base64(0x01 || 32 bytes) from s[0..len).
- * Fills name (NUL-terminated), key_id and key. The caller checks the id. */
-static int key_string_parse(const char *s, size_t len, char name[TLOG_NAME_MAX + 1],
-                            unsigned char key_id[TLOG_KEY_ID_SIZE], unsigned char key[32],
-                            struct err *e)
+int tlog_key_string_parse(const char *s, size_t len, unsigned char alg,
+                          char name[TLOG_NAME_MAX + 1], unsigned char key_id[TLOG_KEY_ID_SIZE],
+                          unsigned char key[32], struct err *e)
 {
     int rc = -1;
     const char *p1, *p2;
@@ -197,8 +202,8 @@ static int key_string_parse(const char *s, size_t len, char name[TLOG_NAME_MAX +
         err_set(e, ERR_INVALID, "key in a key string must be canonical base64 of 33 bytes");
         goto out;
     }
-    if (typed[0] != TLOG_ALG_ED25519) {
-        err_set(e, ERR_INVALID, "key type 0x%02x is not supported, only Ed25519 (0x01)", typed[0]);
+    if (typed[0] != alg) {
+        err_set(e, ERR_INVALID, "key type 0x%02x is not the expected type 0x%02x", typed[0], alg);
         goto out;
     }
     memcpy(key, typed + 1, 32);
@@ -212,7 +217,7 @@ int tlog_verifier_parse(struct tlog_verifier *v, const char *s, size_t len, stru
 {
     unsigned char id[TLOG_KEY_ID_SIZE];
     memset(v, 0, sizeof *v);
-    if (key_string_parse(s, len, v->name, id, v->pk, e) != 0)
+    if (tlog_key_string_parse(s, len, TLOG_ALG_ED25519, v->name, id, v->pk, e) != 0)
         return -1;
     tlog_key_id(v->name, v->pk, v->key_id);
     if (memcmp(id, v->key_id, TLOG_KEY_ID_SIZE) != 0)
@@ -259,7 +264,8 @@ int tlog_signer_format(const struct tlog_signer *s, char out[TLOG_SIGNER_KEY_MAX
     unsigned char seed[TLOG_SEED_SIZE];
     int rc;
     crypto_sign_ed25519_sk_to_seed(seed, s->sk);
-    rc = key_string(out, TLOG_SIGNER_KEY_MAX, SIGNER_PREFIX, s->pub.name, s->pub.key_id, seed, e);
+    rc = tlog_key_string_format(out, TLOG_SIGNER_KEY_MAX, SIGNER_PREFIX, s->pub.name, s->pub.key_id,
+                                TLOG_ALG_ED25519, seed, e);
     sodium_memzero(seed, sizeof seed);
     return rc;
 }
@@ -274,7 +280,8 @@ int tlog_signer_parse(struct tlog_signer *signer, const char *s, size_t len, str
         err_set(e, ERR_INVALID, "signer key string must start with PRIVATE+KEY+");
         goto out;
     }
-    if (key_string_parse(s + SIGNER_PREFIX_LEN, len - SIGNER_PREFIX_LEN, name, id, seed, e) != 0)
+    if (tlog_key_string_parse(s + SIGNER_PREFIX_LEN, len - SIGNER_PREFIX_LEN, TLOG_ALG_ED25519,
+                              name, id, seed, e) != 0)
         goto out;
     if (tlog_signer_from_seed(signer, name, seed, e) != 0)
         goto out;

@@ -82,6 +82,28 @@ int tlog_name_valid(const char *name, size_t len);
 void tlog_key_id(const char *name, const unsigned char pk[TLOG_PUBLIC_KEY_SIZE],
                  unsigned char out[TLOG_KEY_ID_SIZE]);
 
+/* Writes SHA-256(name || 0x0a || alg || pk)[:4] into out: the key id of a
+ * key of signature type alg (TLOG_ALG_ED25519 for note signatures,
+ * TLOG_ALG_COSIGNATURE_V1 for witness cosignatures, tlog/cosignature.h). */
+void tlog_key_id_alg(const char *name, unsigned char alg,
+                     const unsigned char pk[TLOG_PUBLIC_KEY_SIZE],
+                     unsigned char out[TLOG_KEY_ID_SIZE]);
+
+/* Writes prefix name "+" hex(key_id) "+" base64(alg || key) and a NUL into
+ * out (cap bytes). key is a 32-byte public key or seed; every temporary copy
+ * is wiped. Returns 0, or -1 with ERR_INTERNAL if out is too small. */
+int tlog_key_string_format(char *out, size_t cap, const char *prefix, const char *name,
+                           const unsigned char key_id[TLOG_KEY_ID_SIZE], unsigned char alg,
+                           const unsigned char key[32], struct err *e) WUR;
+
+/* Parses name "+" 8 lowercase hex "+" base64(alg || 32 bytes) from s[0..len)
+ * (no prefix), strictly (valid name, canonical base64, type byte equal to
+ * alg). Fills name (NUL-terminated), the key id as written, and key. The
+ * caller checks the key id against the key. Returns 0, or -1 with ERR_INVALID. */
+int tlog_key_string_parse(const char *s, size_t len, unsigned char alg,
+                          char name[TLOG_NAME_MAX + 1], unsigned char key_id[TLOG_KEY_ID_SIZE],
+                          unsigned char key[32], struct err *e) WUR;
+
 /* Fills v from a name (C string) and an Ed25519 public key. Returns 0, or -1
  * with ERR_INVALID for an invalid name. */
 int tlog_verifier_init(struct tlog_verifier *v, const char *name,

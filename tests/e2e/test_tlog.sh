@@ -210,15 +210,26 @@ while level:
     lv += 1
 db.commit()
 EOF
-CP=$(nobody log checkpoint --server "$URL" --json 2>/dev/null | json 'd["size"]')
+CP=$(curl -s "$URL/api/v1/log/checkpoint" | json 'd["size"]')
 expect_eq "rehashed tree: the server still signs a checkpoint" "$CP" "$((S4 + 1))"
+OUT=$(nobody log checkpoint --server "$URL" 2>&1)
+expect_eq "rehashed tree: log checkpoint refuses it (checkpoint history)" "$?" 1
+expect_in "rehashed tree: log checkpoint says why" "$OUT" "LOG INCONSISTENT: the checkpoint of size $((S4 + 1)) has another root than the one seen before"
+expect_in "rehashed tree: both signed notes are kept as evidence" "$OUT" "both signed notes are kept"
+REFUSED=$(ls "$E2E_TMP"/checkpoints/*.refused.note 2>/dev/null | head -1)
+[ -n "$REFUSED" ] && [ "$(sed -n 2p "$REFUSED")" = "$((S4 + 1))" ] && \
+  [ "$(sed -n 3p "$REFUSED")" != "$(sed -n 3p "${REFUSED%.refused.note}.note")" ] \
+  && ok "the kept notes: same size, different roots" || bad "the kept notes: same size, different roots" "$REFUSED"
 monitor
 expect_eq "rehashed tree: full audit fails" "$MON_RC" 1
 expect_in "rehashed tree: consistency proof fails" "$MON" "LOG INCONSISTENT: the log's history was rewritten"
 monitor --incremental
 expect_eq "rehashed tree: incremental monitor fails" "$MON_RC" 1
 expect_in "rehashed tree: incremental says so" "$MON" "is not consistent with the one seen before"
-nobody verify "$E2E_TMP/copy.txt" --server "$URL" > /dev/null 2>&1
-expect_eq "verify still works on untouched versions" "$?" 0
+OUT=$(nobody verify "$E2E_TMP/copy.txt" --server "$URL" 2>&1)
+expect_eq "rehashed tree: verify with the checkpoint history refuses" "$?" 1
+expect_in "rehashed tree: verify says why" "$OUT" "LOG INCONSISTENT"
+DISSENT_LOG_HISTORY=$E2E_TMP/fresh-history nobody verify "$E2E_TMP/copy.txt" --server "$URL" > /dev/null 2>&1
+expect_eq "a fresh verify (no history, no witnesses) cannot tell: untouched versions match" "$?" 0
 
 e2e_summary test_tlog

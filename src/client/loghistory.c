@@ -1,0 +1,160 @@
+/* loghistory.c — the client's checkpoint history and witness policy file. */
+#include "client/loghistory.h"
+
+#include "base/util.h"
+#include "client/files.h"
+#include "client/logclient.h"
+#include "tlog/cosignature.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int loghist_policy_load(struct tlog_policy *p, struct err *e)
+{
+    const char *path = getenv("DISSENT_WITNESS_POLICY");
+    FILE *f;
+    char line[1024];
+    int rc = -1, lineno = 0;
+    int64_t k = 0;
+    uint64_t max_age = 0;
+    tlog_policy_init(p);
+    if (!path || !path[0])
+        return 0;
+    f = fopen(path, "r");
+    if (!f)
+        return err_set(e, ERR_IO, "cannot read the witness policy %s: %s", path, strerror(errno));
+    while (fgets(line, sizeof line, f)) {
+        size_t n = strcspn(line, "\r\n");
+        lineno++;
+        line[n] = '\0';
+        if (n == 0 || line[0] == '#')
+            continue;
+        if (strncmp(line, "witness ", 8) == 0) {
+            struct tlog_verifier v;
+            if (tlog_cosigner_key_parse(&v, line + 8, n - 8, e) != 0 ||
+                tlog_policy_add(p, &v, e) != 0)
+                goto bad;
+        } else if (strncmp(line, "quorum ", 7) == 0) {
+            if (parse_i64(line + 7, 1, TLOG_POLICY_WITNESSES_MAX, &k) != 0) {
+                err_set(e, ERR_INVALID, "quorum must be a number from 1 to %d",
+                        TLOG_POLICY_WITNESSES_MAX);
+                goto bad;
+            }
+        } else if (strncmp(line, "max-age ", 8) == 0) {
+            int64_t a;
+            if (parse_i64(line + 8, 1, INT64_MAX / 2, &a) != 0) {
+                err_set(e, ERR_INVALID, "max-age must be a number of seconds");
+                goto bad;
+            }
+            max_age = (uint64_t)a;
+        } else {
+            err_set(e, ERR_INVALID,
+                    "expected \"witness KEY\", \"quorum K\" or \"max-age SECONDS\"");
+            goto bad;
+        }
+    }
+    if (p->n > 0 && tlog_policy_set_k(p, k ? (size_t)k : p->n, e) != 0)
+        goto bad;
+    p->max_age = max_age;
+    if (p->n == 0 && k) {
+        err_set(e, ERR_INVALID, "a quorum without any witness");
+        goto bad;
+    }
+    rc = 0;
+    goto out;
+bad : {
+    char why[ERR_MSG_MAX];
+    memcpy(why, e->msg, sizeof why);
+    err_set(e, ERR_INVALID, "witness policy %.100s, line %d: %.120s", path, lineno, why);
+}
+out:
+    fclose(f);
+    return rc;
+}
+
+static int history_path_ext(const char *origin, const char *ext, char *out, size_t n,
+                            struct err *e);
+
+static int history_path(const char *origin, char *out, size_t n, struct err *e)
+{
+    return history_path_ext(origin, "note", out, n, e);
+}
+
+static int history_path_ext(const char *origin, const char *ext, char *out, size_t n, struct err *e)
+{
+    const char *env = getenv("DISSENT_LOG_HISTORY");
+    unsigned char h[crypto_hash_sha256_BYTES];
+    char hex[2 * sizeof h + 1], pins[FILES_PATH_MAX];
+    int k;
+    crypto_hash_sha256(h, (const unsigned char *)origin, strlen(origin));
+    hex_encode(hex, h, sizeof h);
+    if (env && env[0]) {
+        k = snprintf(out, n, "%s/%s.%s", env, hex, ext);
+    } else {
+        /* beside the pinned keys */
+        char *slash;
+        if (logc_pins_path(pins, sizeof pins, e) != 0)
+            return -1;
+        slash = strrchr(pins, '/');
+        if (slash)
+            *slash = '\0';
+        else
+            snprintf(pins, sizeof pins, ".");
+        k = snprintf(out, n, "%s/checkpoints/%s.%s", pins, hex, ext);
+    }
+    if (k < 0 || (size_t)k >= n)
+        return err_set(e, ERR_INVALID, "the checkpoint history path is too long");
+    return 0;
+}
+
+int loghist_load(const struct tlog_verifier *v, struct tlog_checkpoint *cp, struct buf *note,
+                 int *found, struct err *e)
+{
+    char path[FILES_PATH_MAX], chunk[4096];
+    FILE *f;
+    size_t n;
+    int rc = -1;
+    struct err why;
+    *found = 0;
+    err_init(&why);
+    if (history_path(v->name, path, sizeof path, e) != 0)
+        return -1;
+    f = fopen(path, "rb");
+    if (!f) {
+        if (errno == ENOENT)
+            return 0;
+        return err_set(e, ERR_IO, "cannot read %s: %s", path, strerror(errno));
+    }
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (buf_append(note, chunk, n, e) != 0)
+            goto out;
+    if (tlog_checkpoint_open(cp, note->data, note->len, v, &why) != 0) {
+        err_set(e, ERR_CRYPTO, "the checkpoint history %s does not open with the log key: %s", path,
+                why.msg);
+        goto out;
+    }
+    *found = 1;
+    rc = 0;
+out:
+    fclose(f);
+    return rc;
+}
+
+int loghist_save(const struct tlog_verifier *v, const char *note, size_t len, struct err *e)
+{
+    char path[FILES_PATH_MAX];
+    if (history_path(v->name, path, sizeof path, e) != 0)
+        return -1;
+    return files_write_private(path, note, len, e);
+}
+
+int loghist_save_refused(const struct tlog_verifier *v, const char *note, size_t len, char *path,
+                         size_t n, struct err *e)
+{
+    if (history_path_ext(v->name, "refused.note", path, n, e) != 0)
+        return -1;
+    return files_write_private(path, note, len, e);
+}

@@ -1,0 +1,300 @@
+#!/usr/bin/env bash
+# Witnesses (C2SP tlog-witness) from outside: a dissent server and two
+# `dissent witness serve` processes on loopback. The test submits the
+# server's signed checkpoints with its consistency proofs to the witnesses
+# over HTTP, as a log does: they cosign consistent growth, keep their state
+# across a restart, refuse a stale old size (409 text/x.tlog.size), a
+# checkpoint not signed by the log (403), and a rewritten-and-rehashed log:
+# the same size with another root (409, a fork) and its growth (422).
+# Then a second server runs `dissent serve --witness ... --witness-policy 2`:
+# its public checkpoint carries both cosignatures, follows the log while
+# both witnesses answer, stays at the last cosigned one while one is down,
+# and a rewritten-and-rehashed copy of its log is never published.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+E2E_TMP=$(mktemp -d)
+W_PIDS=()
+stop_witnesses() { for p in "${W_PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done; W_PIDS=(); }
+trap 'stop_server; stop_witnesses; rm -rf "$E2E_TMP"' EXIT
+DB=$E2E_TMP/dissent.db
+
+"$DISSENT" demo --db "$DB" > /dev/null || { echo "demo failed"; exit 1; }
+start_server "$DB" DISSENT_FAKE_NOW=2026-11-20T15:00:00Z
+login alice
+LOGKEY=$(curl -s "$URL/api/v1/log/key" | json 'd["verifier_key"]')
+LOGARGS=(--log "$LOGKEY")
+
+# ---- two witnesses, each with its own key and state ----
+for w in 1 2; do
+  "$DISSENT" witness new-key "witness.test/w$w" --key "$E2E_TMP/w$w.key" > "$E2E_TMP/w$w.pub"
+done
+expect_eq "witness key file is 0600" "$(stat -c %a "$E2E_TMP/w1.key")" 600
+expect_eq "witness public key: name+id+base64(0x04||key)" \
+  "$(grep -cE '^witness\.test/w1\+[0-9a-f]{8}\+B[A-Za-z0-9+/]{43}$' "$E2E_TMP/w1.pub")" 1
+expect_eq "public-key prints the same key" \
+  "$("$DISSENT" witness public-key --key "$E2E_TMP/w1.key")" "$(cat "$E2E_TMP/w1.pub")"
+"$DISSENT" witness new-key "witness.test/w1" --key "$E2E_TMP/w1.key" > /dev/null 2>&1
+expect_eq "new-key never overwrites a key" "$?" 1
+
+# start_witness N: starts witness N on a free port; sets WURL<N>
+start_witness() {
+  local n=$1
+  rm -f "$E2E_TMP/wport$n"
+  "$DISSENT" witness serve --listen 127.0.0.1:0 --port-file "$E2E_TMP/wport$n" \
+    --state "$E2E_TMP/wstate$n" --key "$E2E_TMP/w$n.key" "${LOGARGS[@]}" \
+    > "$E2E_TMP/witness$n.log" 2>&1 &
+  W_PIDS+=($!)
+  for _ in $(seq 1 100); do [ -s "$E2E_TMP/wport$n" ] && break; sleep 0.05; done
+  [ -s "$E2E_TMP/wport$n" ] || { echo "witness $n did not start"; cat "$E2E_TMP/witness$n.log"; exit 1; }
+  eval "WURL$n=http://127.0.0.1:$(cat "$E2E_TMP/wport$n")"
+}
+start_witness 1
+start_witness 2
+
+size() { curl -s "$URL/api/v1/log/checkpoint" | json 'd["size"]'; }
+# submit WURL OLD [NOTEFILE]: POSTs old size, the server's consistency proof
+# from OLD to the current size, and the current checkpoint note (or NOTEFILE);
+# sets ST (status), RB (body), CT (content type).
+submit() {
+  local wurl=$1 old=$2 note=${3:-} size
+  if [ -z "$note" ]; then
+    curl -s "$URL/api/v1/log/checkpoint?format=note" > "$E2E_TMP/note"
+    note=$E2E_TMP/note
+  fi
+  size=$(sed -n 2p "$note")
+  {
+    printf 'old %s\n' "$old"
+    if [ "$old" -gt 0 ] && [ "$old" -lt "$size" ]; then
+      curl -s "$URL/api/v1/log/proof/consistency?from=$old&to=$size" | json '"\n".join(d["proof"])'
+    fi
+    printf '\n'
+    cat "$note"
+  } > "$E2E_TMP/req"
+  ST=$(curl -s -o "$E2E_TMP/resp" -w '%{http_code} %{content_type}' --data-binary @"$E2E_TMP/req" \
+       "$wurl/add-checkpoint")
+  CT=${ST#* }; ST=${ST%% *}
+  RB=$(cat "$E2E_TMP/resp")
+}
+memo() { as alice memo new --channel dissent --title "Memo $1" --marking UNCLASSIFIED --body "Text $1." > /dev/null; }
+
+# ---- cosigning consistent growth ----
+S0=$(size)
+for w in 1 2; do
+  eval "submit \$WURL$w 0"
+  expect_eq "w$w cosigns the first checkpoint" "$ST" 200
+  expect_in "w$w answers a cosignature line" "$RB" "— witness.test/w$w "
+done
+# the cosignature is 76 bytes: key id (that of the public key), time, signature
+SIG=$(printf '%s' "$RB" | awk '{print $3}')
+expect_eq "cosignature is key id || time || Ed25519 signature (76 bytes)" \
+  "$(printf '%s' "$SIG" | base64 -d | wc -c)" 76
+expect_eq "cosignature carries the witness's key id" \
+  "$(printf '%s' "$SIG" | base64 -d | head -c 4 | od -An -tx1 | tr -d ' \n')" \
+  "$(cut -d+ -f2 "$E2E_TMP/w2.pub")"
+T=$(printf '%s' "$SIG" | base64 -d | head -c 12 | tail -c 8 | od -An -tu1 | \
+    awk '{v=0; for(i=1;i<=NF;i++) v=v*256+$i; print v}')
+NOW=$(date +%s)
+[ $((NOW - T)) -ge 0 ] && [ $((NOW - T)) -lt 300 ] && ok "cosignature carries the witness's time" \
+  || bad "cosignature carries the witness's time" "time $T, now $NOW"
+
+memo one; memo two; memo three
+S1=$(size)
+[ "$S1" -gt "$S0" ] && ok "the log grew ($S0 -> $S1)" || bad "the log grew" "$S0 -> $S1"
+submit "$WURL1" "$S0"
+expect_eq "w1 cosigns consistent growth with a proof" "$ST" 200
+submit "$WURL2" "$S0"
+expect_eq "w2 cosigns consistent growth with a proof" "$ST" 200
+
+# ---- refusals ----
+submit "$WURL1" 0
+expect_eq "stale old size: 409" "$ST" 409
+expect_eq "stale old size: text/x.tlog.size" "$CT" "text/x.tlog.size"
+expect_eq "stale old size: the body is the latest cosigned size" "$RB" "$S1"
+sed '3s/^./X/' "$E2E_TMP/note" > "$E2E_TMP/forged"
+sed -i "3s/^X/$( [ "$(sed -n 3p "$E2E_TMP/note" | cut -c1)" = A ] && echo B || echo A)/" "$E2E_TMP/forged"
+submit "$WURL1" "$S1" "$E2E_TMP/forged"
+expect_eq "a checkpoint not signed by the log: 403" "$ST" 403
+
+# ---- the state survives a restart ----
+stop_witnesses
+start_witness 1
+start_witness 2
+submit "$WURL1" 0
+expect_eq "after a restart, the witness still knows size $S1" "$RB" "$S1"
+expect_eq "state is 0600" "$(stat -c %a "$E2E_TMP"/wstate1/*.checkpoint)" 600
+
+# ---- a rewritten and rehashed log ----
+stop_server
+python3 - "$DB" <<'PY'
+import hashlib, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE tlog_leaves SET data = json_set(CAST(data AS TEXT), '$.at', '2020-01-01T00:00:00Z') WHERE idx = 1")
+rows = [r[0] for r in db.execute("SELECT CAST(data AS TEXT) FROM tlog_leaves ORDER BY idx")]
+level = [hashlib.sha256(b"\0" + d.encode()).digest() for d in rows]
+db.execute("DELETE FROM tlog_nodes")
+lv = 0
+while level:
+    db.executemany("INSERT INTO tlog_nodes(level, idx, hash) VALUES(?, ?, ?)",
+                   [(lv, i, h) for i, h in enumerate(level)])
+    level = [hashlib.sha256(b"\1" + level[2*i] + level[2*i+1]).digest() for i in range(len(level) // 2)]
+    lv += 1
+db.commit()
+PY
+start_server "$DB" DISSENT_FAKE_NOW=2026-11-20T15:00:00Z
+login alice
+expect_eq "rehashed log: same size" "$(size)" "$S1"
+submit "$WURL1" "$S1"
+expect_eq "rehashed log, same size, another root: 409 (a fork)" "$ST" 409
+expect_in "the witness names the fork" "$RB" "fork"
+memo four
+submit "$WURL1" "$S1"
+expect_eq "rehashed log grown: the consistency proof fails, 422" "$ST" 422
+expect_in "the witness says why" "$RB" "not consistent"
+submit "$WURL2" "$S1"
+expect_eq "the other witness refuses it too" "$ST" 422
+submit "$WURL1" 0
+expect_eq "nothing was recorded from the rewritten log" "$RB" "$S1"
+
+# ---- dissent serve --witness: publish only cosigned checkpoints ----
+stop_server
+DB2=$E2E_TMP/second.db
+"$DISSENT" demo --db "$DB2" > /dev/null || { echo "demo 2 failed"; exit 1; }
+start_server "$DB2"
+LOGKEY2=$(curl -s "$URL/api/v1/log/key" | json 'd["verifier_key"]')
+stop_server
+stop_witnesses
+# the witnesses now follow both logs
+LOGARGS=(--log "$LOGKEY" --log "$LOGKEY2")
+start_witness 1
+start_witness 2
+W1="$(cat "$E2E_TMP/w1.pub")+$WURL1"
+W2="$(cat "$E2E_TMP/w2.pub")+$WURL2/"
+# start_witnessed: serve DB2 with both witnesses, policy 2 of 2
+start_witnessed() {
+  rm -f "$E2E_TMP/port"
+  "$DISSENT" serve --db "$DB2" --listen 127.0.0.1:0 --port-file "$E2E_TMP/port" \
+    --witness "$W1" --witness "$W2" --witness-policy 2 > "$E2E_TMP/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do [ -s "$E2E_TMP/port" ] && break; sleep 0.05; done
+  [ -s "$E2E_TMP/port" ] || { echo "server did not start"; cat "$E2E_TMP/server.log"; exit 1; }
+  URL="http://127.0.0.1:$(cat "$E2E_TMP/port")"
+}
+# published: the size of the published checkpoint, or its error code
+published() { curl -s "$URL/api/v1/log/checkpoint" | json 'd.get("size", d.get("error", {}).get("code"))'; }
+# wait_published SIZE: waits up to 10 s for the published size to be SIZE
+wait_published() { for _ in $(seq 1 100); do [ "$(published)" = "$1" ] && return 0; sleep 0.1; done; return 1; }
+
+"$DISSENT" serve --db "$DB2" --listen 127.0.0.1:0 --witness "not-a-key+http://x" > "$E2E_TMP/bad.log" 2>&1
+expect_eq "serve refuses a malformed --witness" "$?" 2
+"$DISSENT" serve --db "$DB2" --listen 127.0.0.1:0 --witness "$W1" --witness-policy 2 > "$E2E_TMP/bad.log" 2>&1
+expect_eq "serve refuses a policy above the number of witnesses" "$?" 2
+
+start_witnessed
+login alice
+T0=$(sqlite3 "$DB2" 'SELECT COUNT(*) FROM tlog_leaves')
+wait_published "$T0" && ok "the first checkpoint is published once cosigned" \
+  || bad "the first checkpoint is published once cosigned" "$(published)"
+NOTE=$(curl -s "$URL/api/v1/log/checkpoint?format=note")
+expect_in "published note carries w1's cosignature" "$NOTE" "— witness.test/w1 "
+expect_in "published note carries w2's cosignature" "$NOTE" "— witness.test/w2 "
+expect_eq "the JSON says it is cosigned" "$(curl -s "$URL/api/v1/log/checkpoint" | json 'd["cosigned"]')" True
+DISSENT_LOG_KEYS=$E2E_TMP/pins2.json "$DISSENT" log checkpoint --server "$URL" --log-key "$LOGKEY2" > /dev/null 2>&1
+expect_eq "dissent log checkpoint still opens the cosigned note" "$?" 0
+
+MID=$(as alice memo new --channel dissent --title "Memo five" --marking UNCLASSIFIED --body "Text five." --json | json 'd["id"]')
+as alice memo render "$MID" > "$E2E_TMP/copy.txt"
+as alice memo circulate "$MID" > /dev/null
+T1=$(sqlite3 "$DB2" 'SELECT COUNT(*) FROM tlog_leaves')
+# the witness policy a reader trusts, and a fresh history for each check
+printf '# witnesses of the second log\nwitness %s\nwitness %s\nquorum 2\n' \
+  "$(cat "$E2E_TMP/w1.pub")" "$(cat "$E2E_TMP/w2.pub")" > "$E2E_TMP/policy"
+# fresh_verify [POLICY]: dissent verify with no history, pinned key given
+fresh_verify() {
+  rm -rf "$E2E_TMP/hist"
+  VOUT=$(DISSENT_LOG_HISTORY=$E2E_TMP/hist DISSENT_WITNESS_POLICY=${1:-} DISSENT_LOG_KEYS=$E2E_TMP/pins3.json \
+    "$DISSENT" verify "$E2E_TMP/copy.txt" --server "$URL" --log-key "$LOGKEY2" 2>&1)
+  VRC=$?
+}
+wait_published "$T1" && ok "a new checkpoint is published once both witnesses cosign it" \
+  || bad "a new checkpoint is published once both witnesses cosign it" "$(published)"
+
+fresh_verify "$E2E_TMP/policy"
+expect_eq "a fresh verify with the witness policy accepts the cosigned log" "$VRC" 0
+# verify_sigs [POLICY]: verify-signatures of MID with no history
+verify_sigs() {
+  rm -rf "$E2E_TMP/hist"
+  VOUT=$(DISSENT_LOG_HISTORY=$E2E_TMP/hist DISSENT_WITNESS_POLICY=${1:-} DISSENT_LOG_KEYS=$E2E_TMP/pins4.json \
+    DISSENT_CONFIG=$E2E_TMP/nobody.json "$DISSENT" verify-signatures "$MID" --server "$URL" 2>&1)
+  VRC=$?
+}
+verify_sigs "$E2E_TMP/policy"
+expect_eq "verify-signatures with the witness policy accepts the cosigned log" "$VRC" 0
+# a frozen view: cosignatures older than the policy's max-age do not count
+sleep 2
+cp "$E2E_TMP/policy" "$E2E_TMP/policy-fresh"; echo "max-age 1" >> "$E2E_TMP/policy-fresh"
+fresh_verify "$E2E_TMP/policy-fresh"
+expect_eq "cosignatures older than max-age: refused" "$VRC" 1
+expect_in "a frozen view is reported" "$VOUT" "the log's view may be frozen"
+cp "$E2E_TMP/policy" "$E2E_TMP/policy-fresh"; echo "max-age 3600" >> "$E2E_TMP/policy-fresh"
+fresh_verify "$E2E_TMP/policy-fresh"
+expect_eq "recent cosignatures within max-age: accepted" "$VRC" 0
+printf 'witness %s\nquorum 1\nwitness nonsense\n' "$(cat "$E2E_TMP/w1.pub")" > "$E2E_TMP/badpolicy"
+fresh_verify "$E2E_TMP/badpolicy"
+expect_in "a malformed policy file is refused, naming its line" "$VOUT" "line 3"
+
+# one witness down: the policy (2 of 2) is not met, the old checkpoint stays
+kill "${W_PIDS[1]}"; wait "${W_PIDS[1]}" 2>/dev/null
+memo six
+sleep 3
+expect_eq "with a witness down, the last cosigned checkpoint stays published" "$(published)" "$T1"
+expect_in "the server says why" "$(cat "$E2E_TMP/server.log")" "not published (1 of 2 cosignatures)"
+start_witness 2
+W2="$(cat "$E2E_TMP/w2.pub")+$WURL2"
+stop_server
+start_witnessed
+wait_published "$((T1 + 1))" && ok "with the witness back, the log is published again" \
+  || bad "with the witness back, the log is published again" "$(published)"
+
+# a rewritten and rehashed log is never published
+stop_server
+python3 - "$DB2" <<'PY'
+import hashlib, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE tlog_leaves SET data = json_set(CAST(data AS TEXT), '$.at', '2020-01-01T00:00:00Z') WHERE idx = 1")
+rows = [r[0] for r in db.execute("SELECT CAST(data AS TEXT) FROM tlog_leaves ORDER BY idx")]
+level = [hashlib.sha256(b"\0" + d.encode()).digest() for d in rows]
+db.execute("DELETE FROM tlog_nodes")
+lv = 0
+while level:
+    db.executemany("INSERT INTO tlog_nodes(level, idx, hash) VALUES(?, ?, ?)",
+                   [(lv, i, h) for i, h in enumerate(level)])
+    level = [hashlib.sha256(b"\1" + level[2*i] + level[2*i+1]).digest() for i in range(len(level) // 2)]
+    lv += 1
+db.commit()
+PY
+start_witnessed
+login alice
+sleep 2
+expect_eq "rewritten log: nothing is published" "$(published)" "not_found"
+memo seven
+sleep 2
+expect_eq "rewritten log grown: still nothing published" "$(published)" "not_found"
+expect_in "the witnesses' refusals are logged" "$(cat "$E2E_TMP/server.log")" "refused the checkpoint"
+fresh_verify "$E2E_TMP/policy"
+expect_eq "a fresh verify with the policy refuses the rewritten, witnessed server" "$VRC" 1
+
+# the operator drops its witnesses and serves the rewritten log signed by itself
+stop_server
+start_server "$DB2"
+fresh_verify
+expect_eq "a fresh verify without a policy cannot tell the rewritten log" "$VRC" 0
+fresh_verify "$E2E_TMP/policy"
+expect_eq "a fresh verify with the witness policy refuses the rewritten log" "$VRC" 1
+expect_in "it says the witness policy failed" "$VOUT" "fails the witness policy: checkpoint has 0 of the 2"
+expect_in "it names a missing witness's key id" "$VOUT" "$(cut -d+ -f2 "$E2E_TMP/w1.pub")"
+verify_sigs "$E2E_TMP/policy"
+expect_eq "verify-signatures with the witness policy refuses the rewritten log" "$VRC" 1
+expect_in "verify-signatures says the checkpoint does not check out" "$VOUT" "checkpoint does not check out"
+
+e2e_summary test_witness

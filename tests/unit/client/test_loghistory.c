@@ -1,0 +1,168 @@
+/* Tests for src/client/loghistory.c: the witness policy file (witness and
+ * quorum lines, comments, errors naming the line) and the checkpoint history
+ * (absent, saved, reopened with the log key, damaged or another key refused). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "client/loghistory.h"
+#include "tlog/cosignature.h"
+
+static char dir[64];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/loghist-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+    return 0;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_policy_file(void **state)
+{
+    (void)state;
+    struct tlog_signer w1, w2;
+    struct tlog_policy p;
+    struct err e;
+    char k1[TLOG_VERIFIER_KEY_MAX], k2[TLOG_VERIFIER_KEY_MAX], path[128], text[1024];
+    err_init(&e);
+    assert_int_equal(tlog_cosigner_generate(&w1, "w.example/1", &e), 0);
+    assert_int_equal(tlog_cosigner_generate(&w2, "w.example/2", &e), 0);
+    assert_int_equal(tlog_cosigner_key_format(&w1.pub, k1, &e), 0);
+    assert_int_equal(tlog_cosigner_key_format(&w2.pub, k2, &e), 0);
+    snprintf(path, sizeof path, "%s/policy", dir);
+
+    unsetenv("DISSENT_WITNESS_POLICY");
+    assert_int_equal(loghist_policy_load(&p, &e), 0);
+    assert_int_equal(p.n, 0);
+
+    setenv("DISSENT_WITNESS_POLICY", path, 1);
+    snprintf(text, sizeof text, "# two witnesses\n\nwitness %s\nwitness %s\n", k1, k2);
+    write_file(path, text);
+    assert_int_equal(loghist_policy_load(&p, &e), 0);
+    assert_int_equal(p.n, 2);
+    assert_int_equal(p.k, 2); /* default: all */
+    snprintf(text, sizeof text, "witness %s\nwitness %s\nquorum 1\n", k1, k2);
+    write_file(path, text);
+    assert_int_equal(loghist_policy_load(&p, &e), 0);
+    assert_int_equal(p.k, 1);
+
+    snprintf(text, sizeof text, "witness %s\nmax-age 600\n", k1);
+    write_file(path, text);
+    assert_int_equal(loghist_policy_load(&p, &e), 0);
+    assert_int_equal(p.max_age, 600);
+    snprintf(text, sizeof text, "witness %s\nmax-age soon\n", k1);
+    write_file(path, text);
+    assert_int_equal(loghist_policy_load(&p, &e), -1);
+    snprintf(text, sizeof text, "witness %s\nquorum 3\n", k1);
+    write_file(path, text);
+    assert_int_equal(loghist_policy_load(&p, &e), -1);
+    snprintf(text, sizeof text, "witness %s\nwitnes %s\n", k1, k2);
+    write_file(path, text);
+    assert_int_equal(loghist_policy_load(&p, &e), -1);
+    assert_non_null(strstr(e.msg, "line 2"));
+    write_file(path, "quorum 1\n");
+    assert_int_equal(loghist_policy_load(&p, &e), -1);
+    snprintf(path, sizeof path, "%s/missing", dir);
+    setenv("DISSENT_WITNESS_POLICY", path, 1);
+    assert_int_equal(loghist_policy_load(&p, &e), -1);
+    unsetenv("DISSENT_WITNESS_POLICY");
+    tlog_signer_wipe(&w1);
+    tlog_signer_wipe(&w2);
+}
+
+static void test_history(void **state)
+{
+    (void)state;
+    struct tlog_signer log, other;
+    struct tlog_checkpoint cp, got;
+    struct buf note, read;
+    struct err e;
+    unsigned char root[32];
+    int found = 1;
+    err_init(&e);
+    buf_init(&note, TLOG_NOTE_MAX);
+    buf_init(&read, TLOG_NOTE_MAX);
+    setenv("DISSENT_LOG_HISTORY", dir, 1);
+    assert_int_equal(tlog_signer_generate(&log, "example.org/log", &e), 0);
+    assert_int_equal(tlog_signer_generate(&other, "example.org/log", &e), 0);
+
+    assert_int_equal(loghist_load(&log.pub, &got, &read, &found, &e), 0);
+    assert_int_equal(found, 0);
+
+    memset(root, 7, sizeof root);
+    assert_int_equal(tlog_checkpoint_init(&cp, "example.org/log", 12, root, &e), 0);
+    assert_int_equal(tlog_checkpoint_sign(&cp, &log, &note, &e), 0);
+    assert_int_equal(loghist_save(&log.pub, note.data, note.len, &e), 0);
+    assert_int_equal(loghist_load(&log.pub, &got, &read, &found, &e), 0);
+    assert_int_equal(found, 1);
+    assert_int_equal(got.size, 12);
+    assert_memory_equal(got.root, root, 32);
+    assert_int_equal(read.len, note.len);
+
+    /* another key with the same origin: the history does not open */
+    buf_reset(&read);
+    assert_int_equal(loghist_load(&other.pub, &got, &read, &found, &e), -1);
+
+    /* a refused note is kept beside the history */
+    {
+        char path[256];
+        FILE *f;
+        char first[64] = "";
+        assert_int_equal(loghist_save_refused(&log.pub, note.data, note.len, path, sizeof path, &e),
+                         0);
+        assert_non_null(strstr(path, ".refused.note"));
+        assert_int_equal(strncmp(path, dir, strlen(dir)), 0);
+        f = fopen(path, "r");
+        assert_non_null(f);
+        assert_non_null(fgets(first, sizeof first, f));
+        fclose(f);
+        assert_string_equal(first, "example.org/log\n");
+    }
+
+    /* a damaged history is an error, not a fresh start */
+    note.data[0] ^= 1;
+    assert_int_equal(loghist_save(&log.pub, note.data, note.len, &e), 0);
+    buf_reset(&read);
+    assert_int_equal(loghist_load(&log.pub, &got, &read, &found, &e), -1);
+    assert_non_null(strstr(e.msg, "does not open"));
+
+    unsetenv("DISSENT_LOG_HISTORY");
+    tlog_signer_wipe(&log);
+    tlog_signer_wipe(&other);
+    buf_release(&note);
+    buf_release(&read);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_policy_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_history, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
