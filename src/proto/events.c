@@ -11,7 +11,10 @@
 /* ---- vocabulary ---- */
 
 static const char *const signature_actions[] = {"add", "move", "withdraw", NULL};
-static const char *const roster_actions[] = {"add", "rekey", NULL};
+/* v2: "retire" names the key that leaves the roster (a re-key writes a
+ * retire leaf, then its rekey leaf), so a client can recompute every roster
+ * snapshot from the log alone. */
+static const char *const roster_actions[] = {"add", "rekey", "retire", NULL};
 static const char *const anon_actions[] = {"added", "moved", "replaced", "withdrawn", NULL};
 
 /* ---- the table ---- */
@@ -69,7 +72,7 @@ static const struct proto_variant state_variants[] = {
 };
 static const struct proto_field roster_fields[] = {
     {"organization", PROTO_SLUG, NULL, "an organization slug"},
-    {"action", PROTO_NAME, roster_actions, "add or rekey"},
+    {"action", PROTO_NAME, roster_actions, "add, rekey or retire"},
     HEX64("public_key"),
     {"size", PROTO_COUNT, NULL, "a roster size"},
     END_FIELDS,
