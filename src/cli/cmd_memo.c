@@ -251,7 +251,8 @@ int cmd_memo_list(struct cli_ctx *ctx)
 
 static int render_versions(struct cli_ctx *ctx, const json_t *reply, struct err *e)
 {
-    static const char *const head[] = {"VER", "CREATED", "AUTHOR", "MARKING", "SHA-256", "TITLE"};
+    static const char *const head[] = {"VER",     "CREATED",    "AUTHOR",
+                                       "MARKING", "COMMITMENT", "TITLE"};
     struct out_table t;
     size_t i;
     json_t *v;
