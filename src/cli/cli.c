@@ -371,6 +371,16 @@ static const struct cli_cmd memo_cmds[] = {
      .args = "ID",
      .flags = CLI_REMOTE,
      .run = cmd_memo_signers},
+    {.name = "receipt",
+     .summary = "your signature's receipt: the salt that opens its commitment in the log",
+     .usage = "ID [--json]",
+     .args = "ID",
+     .details =
+         "Every signature leaf of yours on the memo carries SHA-256(\"dissent-signer-v1\\n\"\n"
+         "salt \"\\n\" memo \"\\n\" username). Revealing the salt proves those leaves are\n"
+         "yours; it stays the same when you move, withdraw and sign again.",
+     .flags = CLI_REMOTE,
+     .run = cmd_memo_receipt},
     {.name = "counts",
      .summary = "signature counts per version and per organization",
      .usage = "ID",

@@ -63,3 +63,20 @@ void proto_text_salt(const unsigned char secret[PROTO_SALT_BYTES], const char *m
     crypto_auth_hmacsha256_final(&st, salt);
     sodium_memzero(&st, sizeof st);
 }
+
+void proto_signer_salt(const unsigned char secret[PROTO_SALT_BYTES], const char *memo,
+                       const char *username, char out[PROTO_COMMIT_HEX])
+{
+    crypto_auth_hmacsha256_state st;
+    unsigned char h[crypto_auth_hmacsha256_BYTES];
+
+    crypto_auth_hmacsha256_init(&st, secret, PROTO_SALT_BYTES);
+    upd(&st, "dissent-signer-salt-v2\n");
+    upd(&st, memo);
+    upd(&st, "\n");
+    upd(&st, username);
+    crypto_auth_hmacsha256_final(&st, h);
+    hex_encode(out, h, sizeof h);
+    sodium_memzero(&st, sizeof st);
+    sodium_memzero(h, sizeof h);
+}

@@ -40,4 +40,14 @@ void proto_text_salt(const unsigned char secret[PROTO_SALT_BYTES], const char *m
                      const char *event, const char *discriminator,
                      unsigned char salt[PROTO_SALT_BYTES]);
 
+/* The salt of a named signer's commitment (proto_signer_commitment), v2:
+ * the hex of HMAC-SHA-256(secret, "dissent-signer-salt-v2\n" memo "\n"
+ * username) (64 hex digits and a NUL), secret being the server's private
+ * 32-byte log signing seed. Derived, not drawn and stored, so that it is the
+ * same for every leaf of one signer on one memo — across moves, a
+ * withdrawal and a re-signature — and the signer can always get it back
+ * (their receipt). Nobody without the secret can compute it. */
+void proto_signer_salt(const unsigned char secret[PROTO_SALT_BYTES], const char *memo,
+                       const char *username, char out[PROTO_COMMIT_HEX]);
+
 #endif

@@ -68,11 +68,29 @@ static void test_text_commitment_and_salt(void **state)
     assert_memory_not_equal(s1, s3, 32);
 }
 
+static void test_signer_salt(void **state)
+{
+    (void)state;
+    unsigned char secret[32];
+    char a[PROTO_COMMIT_HEX], b[PROTO_COMMIT_HEX], want[65];
+    memset(secret, 5, sizeof secret);
+    proto_signer_salt(secret, "m1", "bob", a);
+    hmac_hex(secret, "dissent-signer-salt-v2\nm1\nbob", want);
+    assert_string_equal(a, want);
+    proto_signer_salt(secret, "m1", "bob", b);
+    assert_string_equal(a, b); /* stable: the same on every call */
+    proto_signer_salt(secret, "m1", "carol", b);
+    assert_string_not_equal(a, b);
+    proto_signer_salt(secret, "m2", "bob", b);
+    assert_string_not_equal(a, b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_version_commitment),
         cmocka_unit_test(test_text_commitment_and_salt),
+        cmocka_unit_test(test_signer_salt),
     };
     if (sodium_init() < 0)
         return 1;
