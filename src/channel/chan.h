@@ -158,6 +158,13 @@ int chan_signers(struct chan *c, struct pool *p, const struct actor *a, const ch
                  json_t **out, struct err *e) WUR;
 int chan_counts(struct chan *c, struct pool *p, const struct actor *a, const char *id, json_t **out,
                 struct err *e) WUR;
+/* The actor's receipt for their named signature on memo id: the salt that
+ * opens the commitment of their signature leaves, the commitment, and those
+ * leaves: {memo, username, salt, commitment, rule, leaves:[{index, action,
+ * version, at}]}. The salt is the same across moves, withdrawals and
+ * re-signatures (protocol v2). ERR_NOT_FOUND when no leaf carries it. */
+int chan_signer_receipt(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                        json_t **out, struct err *e) WUR;
 
 /* ---- review messages and the access log ---- */
 /* The messages; recorded in the access log. */

@@ -50,12 +50,30 @@ static json_t *excerpt(const json_t *paras, json_int_t n)
     return json_string(s);
 }
 
+/* 1 when some digest of the copy (under its key) is a paragraph digest of
+ * any version leaf of the memo: the key opens a version (a version's key
+ * opens that version only, so an altered key opens none). */
+static int opens_any(const json_t *digests, const struct st_leaf *leaves, size_t n)
+{
+    int hit = 0;
+    for (size_t i = 0; i < n && !hit; i++) {
+        json_t *d = json_loadb(leaves[i].data, leaves[i].len, 0, NULL), *r, *c;
+        size_t a, b;
+        json_array_foreach(json_object_get(d, "paragraphs"), a, r)
+        {
+            json_array_foreach(digests, b, c) if (json_equal(r, c)) hit = 1;
+        }
+        json_decref(d);
+    }
+    return hit;
+}
+
 static int copy_check(struct chan *c, const char *text, json_t **out, struct err *e)
 {
     int rc = -1, version = 0;
     char memo[32];
     unsigned char key[COPY_KEY_SIZE];
-    json_t *leaf = NULL, *paras = NULL, *digests = NULL, *cmp = NULL;
+    json_t *leaf = NULL, *paras = NULL, *digests = NULL, *cmp = NULL, *marks = NULL;
     struct pool p;
     struct st_leaf *leaves = NULL;
     size_t nleaves = 0;
@@ -119,21 +137,39 @@ static int copy_check(struct chan *c, const char *text, json_t **out, struct err
             json_object_set_new(it, "excerpt",
                                 excerpt(paras, json_integer_value(json_object_get(it, "copy"))));
     }
+    marks = copy_text_markings(text);
+    if (!marks) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
     {
-        int exact = json_is_true(json_object_get(cmp, "exact")) &&
-                    strcmp(whole, json_string_value(json_object_get(leaf, "digest"))) == 0;
+        const char *registered = json_string_value(json_object_get(leaf, "marking"));
+        const char *mstatus = copy_marking_status(marks, registered);
+        int text_exact = json_is_true(json_object_get(cmp, "exact")) &&
+                         strcmp(whole, json_string_value(json_object_get(leaf, "digest"))) == 0;
+        int exact = text_exact && strcmp(mstatus, "same") == 0;
         json_int_t matching = json_integer_value(json_object_get(cmp, "matching"));
-        const char *result = exact      ? "exact match"
-                             : matching ? "partial match: some paragraphs differ"
-                                        : "no match: no paragraph matches (a wrong key, or "
-                                          "another text)";
+        json_int_t moved = json_integer_value(json_object_get(cmp, "moved"));
+        const char *result =
+            exact                ? "exact match"
+            : text_exact         ? (strcmp(mstatus, "missing") == 0
+                                        ? "the text matches, but the copy has no classification banner"
+                                        : "the text matches, but the classification banner was changed")
+            : moved && !matching ? "partial match: paragraphs were moved or changed"
+            : matching           ? "partial match: some paragraphs differ"
+            : opens_any(digests, leaves, nleaves)
+                ? "no match: no paragraph matches this version"
+                : "no match: this key does not open any version of this memo (the key was "
+                  "altered, or the text is not this memo's)";
         *out = json_pack(
-            "{s:s,s:i,s:b,s:s,s:b,s:O,s:I,s:I,s:b,s:I,s:I,s:O}", "memo", memo, "version", version,
-            "found", 1, "result", result, "exact", exact, "registered_at",
+            "{s:s,s:i,s:b,s:s,s:b,s:O,s:I,s:I,s:b,s:I,s:I,s:O,s:I,s:{s:s?,s:O,s:s,s:b}}", "memo",
+            memo, "version", version, "found", 1, "result", result, "exact", exact, "registered_at",
             json_object_get(leaf, "at"), "leaf_index", (json_int_t)index, "log_size",
             (json_int_t)size, "inclusion_verified", 1, "registered_paragraphs",
             (json_int_t)json_array_size(json_object_get(leaf, "paragraphs")), "copy_paragraphs",
-            (json_int_t)json_array_size(paras), "paragraphs", json_object_get(cmp, "paragraphs"));
+            (json_int_t)json_array_size(paras), "paragraphs", json_object_get(cmp, "paragraphs"),
+            "moved", moved, "marking", "registered", registered, "copy", marks, "status", mstatus,
+            "same", strcmp(mstatus, "same") == 0);
     }
     rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 out:
@@ -143,6 +179,7 @@ out:
     json_decref(paras);
     json_decref(digests);
     json_decref(cmp);
+    json_decref(marks);
     return rc;
 }
 

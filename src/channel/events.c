@@ -4,6 +4,7 @@
  * them against; the byte layout is in docs/protocol-tlog.md ("Channel events"). */
 #include "base/util.h"
 #include "channel/chan_internal.h"
+#include "proto/commit.h"
 #include "proto/events.h"
 
 #include <sodium.h>
@@ -55,7 +56,20 @@ int chan_event_signature(struct chan *c, const struct memo_ctx *x, const char *a
 int chan_event_state(struct chan *c, const struct memo_ctx *x, const char *event, struct err *e)
 {
     const struct st_memo *m = &x->m;
-    json_t *leaf = proto_leaf_state(event, chan_state_name(m->state), m->latest_version, m->ack_due,
-                                    m->answer_due, m->extension_reason, m->answer);
-    return chan_log_append(c, leaf, m->public_id, "state", 0, e);
+    unsigned char salt[PROTO_SALT_BYTES];
+    char due[21] = "";
+    json_t *leaf;
+    int rc;
+
+    /* The salt of the reason's or answer's commitment: private, derived
+     * from the log's secret seed so that it need not be stored; one per
+     * extension (its new deadline) and one per answer. */
+    if (strcmp(event, "extended") == 0 && m->answer_due)
+        time_format_utc(due, m->answer_due);
+    proto_text_salt(c->log_key.sk, m->public_id, event, due, salt);
+    leaf = proto_leaf_state(event, chan_state_name(m->state), m->latest_version, m->ack_due,
+                            m->answer_due, m->extension_reason, m->answer, salt);
+    sodium_memzero(salt, sizeof salt);
+    rc = chan_log_append(c, leaf, m->public_id, "state", 0, e);
+    return rc;
 }

@@ -5,8 +5,9 @@
 #include "channel/chan_internal.h"
 #include "channel/deadline.h"
 #include "proto/copycheck.h"
-#include "proto/version.h"
+#include "proto/commit.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,8 +31,24 @@ static char *normalize_newlines(struct pool *p, const char *s)
     return d;
 }
 
+/* Sets v->hash to the version's public commitment (proto/commit.h): an
+ * HMAC under its verification key, so the public value confirms no guessed
+ * text (protocol v2). Needs v->verify_key, title, marking and body. */
+static int version_commit(struct pool *p, struct st_version *v, struct err *e)
+{
+    unsigned char key[PROTO_SALT_BYTES];
+    char *hash = pool_alloc(p, PROTO_COMMIT_HEX);
+    if (!hash || !v->verify_key || hex_decode(key, sizeof key, v->verify_key))
+        return err_set(e, ERR_NOMEM, "out of memory");
+    proto_version_commitment(key, v->title, chan_marking_name(v->marking), v->body, hash);
+    sodium_memzero(key, sizeof key);
+    v->hash = hash;
+    return 0;
+}
+
 /* Validates a version's fields against the limits and the channel ceiling,
- * filling v (title, marking, body, hash). Fields absent in `in` come from prev. */
+ * filling v (title, marking, body; the hash comes later, from
+ * version_commit). Fields absent in `in` come from prev. */
 static int version_prepare(struct pool *p, const struct chan_version_input *in,
                            const struct st_version *prev, const struct st_channel *ch,
                            struct st_version *v, struct err *e)
@@ -39,12 +56,7 @@ static int version_prepare(struct pool *p, const struct chan_version_input *in,
     int rc = -1;
     const char *title = in->title ? in->title : (prev ? prev->title : NULL);
     const char *body = in->body ? in->body : (prev ? prev->body : NULL);
-    char *hash = pool_alloc(p, 65);
 
-    if (!hash) {
-        rc = err_set(e, ERR_NOMEM, "out of memory");
-        goto out;
-    }
     if (chan_check_text("title", title, CHAN_TITLE_MAX, 1, e) ||
         chan_check_text("body", body, CHAN_BODY_MAX, 1, e))
         goto out;
@@ -78,8 +90,6 @@ static int version_prepare(struct pool *p, const struct chan_version_input *in,
         rc = err_set(e, ERR_NOMEM, "out of memory");
         goto out;
     }
-    proto_version_hash(v->title, chan_marking_name(v->marking), v->body, hash);
-    v->hash = hash;
     rc = 0;
 out:
     return rc;
@@ -164,7 +174,7 @@ int chan_memo_create(struct chan *c, struct pool *p, const struct actor *a, cons
     v.author = (char *)a->username;
     v.created_at = now;
     v.verify_key = chan_random_hex(p, 32);
-    if (!v.verify_key) {
+    if (!v.verify_key || version_commit(p, &v, e)) {
         err_set(e, ERR_NOMEM, "out of memory");
         goto fail;
     }
@@ -275,7 +285,9 @@ int chan_memo_revise(struct chan *c, struct pool *p, const struct actor *a, cons
         store_version_get(c->st, p, x.m.id, x.m.latest_version, &prev, e) ||
         version_prepare(p, in, &prev, &x.ch, &v, e))
         goto fail;
-    if (strcmp(v.hash, prev.hash) == 0) {
+    /* Compared as text: the public hashes are salted commitments now. */
+    if (strcmp(v.title, prev.title) == 0 && v.marking == prev.marking &&
+        strcmp(v.body, prev.body) == 0) {
         err_set(e, ERR_CONFLICT, "nothing changed: this text is identical to version %d",
                 prev.number);
         goto fail;
@@ -288,7 +300,7 @@ int chan_memo_revise(struct chan *c, struct pool *p, const struct actor *a, cons
     v.verify_key = chan_random_hex(p, 32);
     x.m.latest_version = v.number;
     x.m.updated_at = now;
-    if (!v.verify_key) {
+    if (!v.verify_key || version_commit(p, &v, e)) {
         err_set(e, ERR_NOMEM, "out of memory");
         goto fail;
     }

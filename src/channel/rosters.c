@@ -156,6 +156,15 @@ int chan_roster_enroll(struct chan *c, struct pool *p, const struct actor *a, co
         store_roster_append(c->st, a->org_id, 1, pk, a->id, now, e) ||
         store_roster_size(c->st, a->org_id, &size, e))
         goto fail;
+    /* The retired key gets its own leaf (size - 1) so that the log alone
+     * tells which keys are active at every size (docs/protocol-tlog.md). */
+    if (found) {
+        char old_hex[65];
+        hex_encode(old_hex, old, sizeof old);
+        leaf = proto_leaf_roster(a->org, "retire", old_hex, size - 1);
+        if (chan_log_append(c, leaf, NULL, "roster", 0, e))
+            goto fail;
+    }
     leaf = proto_leaf_roster(a->org, found ? "rekey" : "add", pk_hex, size);
     if (chan_log_append(c, leaf, NULL, "roster", 0, e) || store_commit(c->st, e))
         goto fail;

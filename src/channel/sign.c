@@ -5,6 +5,19 @@
 #include "base/util.h"
 #include "channel/can.h"
 #include "channel/chan_internal.h"
+#include "proto/commit.h"
+#include "proto/events.h"
+
+#include <string.h>
+
+/* The v2 salt of username's commitment on memo (proto_signer_salt), in p. */
+static char *signer_salt(struct chan *c, struct pool *p, const char *memo, const char *username)
+{
+    char *salt = pool_alloc(p, PROTO_COMMIT_HEX);
+    if (salt)
+        proto_signer_salt(c->log_key.sk, memo, username, salt);
+    return salt;
+}
 
 int chan_sign(struct chan *c, struct pool *p, const struct actor *a, const char *id, int version,
               json_t **out, struct err *e)
@@ -25,10 +38,13 @@ int chan_sign(struct chan *c, struct pool *p, const struct actor *a, const char 
     if (x.signed_version &&
         store_count_adjust(c->st, x.m.id, x.signed_version, a->org_id, -1, now, e))
         goto fail;
-    /* A moved signature keeps its commitment's salt; a new one gets a fresh salt. */
+    /* A moved signature keeps its commitment's salt; a new one (a first
+     * signature, or a re-signature after a withdrawal) gets the signer's
+     * derived salt, so every leaf of one signer on one memo carries the same
+     * commitment and the signer can get the salt back (chan_signer_receipt). */
     if (store_signature_salt(c->st, p, x.m.id, a->id, &salt, e))
         goto fail;
-    if (!salt && !(salt = chan_random_hex(p, 16))) {
+    if (!salt && !(salt = signer_salt(c, p, x.m.public_id, a->username))) {
         err_set(e, ERR_NOMEM, "out of memory");
         goto fail;
     }
@@ -130,5 +146,61 @@ int chan_counts(struct chan *c, struct pool *p, const struct actor *a, const cha
 out:
     json_decref(counts);
     json_decref(timeline);
+    return rc;
+}
+
+int chan_signer_receipt(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                        json_t **out, struct err *e)
+{
+    int rc = -1;
+    struct memo_ctx x;
+    char *salt = NULL, commitment[65];
+    struct st_leaf *leaves = NULL;
+    size_t n = 0;
+    json_t *rows = NULL;
+
+    if (store_begin(c->st, e))
+        goto out;
+    if (chan_memo_load(c, p, a, id, &x, e) ||
+        store_signature_salt(c->st, p, x.m.id, a->id, &salt, e) ||
+        store_tlog_memo_leaves(c->st, p, x.m.public_id, "signature", &leaves, &n, e))
+        goto fail;
+    if (!salt && !(salt = signer_salt(c, p, x.m.public_id, a->username))) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    proto_signer_commitment(salt, x.m.public_id, a->username, commitment);
+    rows = json_array();
+    for (size_t i = 0; rows && i < n; i++) {
+        json_t *d = json_loadb(leaves[i].data, leaves[i].len, 0, NULL);
+        const char *cm = json_string_value(json_object_get(d, "commitment"));
+        if (cm && strcmp(cm, commitment) == 0)
+            json_array_append_new(
+                rows, json_pack("{s:I,s:O,s:O,s:O}", "index", (json_int_t)leaves[i].index, "action",
+                                json_object_get(d, "action"), "version",
+                                json_object_get(d, "version"), "at", json_object_get(d, "at")));
+        json_decref(d);
+    }
+    if (!rows) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    if (json_array_size(rows) == 0) {
+        err_set(e, ERR_NOT_FOUND,
+                "no signature leaf of memo %s carries your commitment: you have not signed it "
+                "(or signed it before protocol v2 and withdrew)",
+                x.m.public_id);
+        goto fail;
+    }
+    *out = json_pack("{s:s,s:s,s:s,s:s,s:s,s:O}", "memo", x.m.public_id, "username", a->username,
+                     "salt", salt, "commitment", commitment, "rule",
+                     "commitment = SHA-256(\"dissent-signer-v1\\n\" || salt || \"\\n\" || memo "
+                     "|| \"\\n\" || username), salt as its hex text",
+                     "leaves", rows);
+    rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+fail:
+    rc = chan_tx_end(c, rc, out, e);
+out:
+    json_decref(rows);
     return rc;
 }

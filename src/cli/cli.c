@@ -215,6 +215,16 @@ static const struct cli_opt opts_sign[] = {
     {.name = "proxy",
      .arg = "URL",
      .help = "with --anonymous: connect through socks5h://HOST:PORT (Tor) or http://HOST:PORT"},
+    {.name = "log-key",
+     .arg = "KEY",
+     .help = "the log's verifier key (name+id+key) the rings are checked against; default: the "
+             "key pinned on first use"},
+    {.name = "log-state",
+     .arg = "FILE",
+     .help = "check the rings against the log as a 'dissent log monitor' state FILE knows it"},
+    {.name = "min-ring",
+     .arg = "N",
+     .help = "with --anonymous: the fewest members to hide among (default 10, or the memo's)"},
     {0},
 };
 
@@ -227,6 +237,16 @@ static const struct cli_opt opts_unsign[] = {
     {.name = "proxy",
      .arg = "URL",
      .help = "with --anonymous: connect through socks5h://HOST:PORT (Tor) or http://HOST:PORT"},
+    {.name = "log-key",
+     .arg = "KEY",
+     .help = "the log's verifier key (name+id+key) the rings are checked against; default: the "
+             "key pinned on first use"},
+    {.name = "log-state",
+     .arg = "FILE",
+     .help = "check the rings against the log as a 'dissent log monitor' state FILE knows it"},
+    {.name = "min-ring",
+     .arg = "N",
+     .help = "with --anonymous: the fewest members to hide among (default 10, or the memo's)"},
     {0},
 };
 
@@ -234,7 +254,14 @@ static const struct cli_opt opts_verify_signatures[] = {
     {.name = "proxy",
      .arg = "URL",
      .help = "connect through socks5h://HOST:PORT or http://HOST:PORT"},
-    {.name = "no-log", .help = "skip the check of version hashes and ring digests in the log"},
+    {.name = "no-log", .help = "skip the check of the rings and versions against the log (unsafe)"},
+    {.name = "log-key",
+     .arg = "KEY",
+     .help = "the log's verifier key (name+id+key) the rings are checked against; default: the "
+             "key pinned on first use"},
+    {.name = "log-state",
+     .arg = "FILE",
+     .help = "check the rings against the log as a 'dissent log monitor' state FILE knows it"},
     {0},
 };
 
@@ -344,6 +371,16 @@ static const struct cli_cmd memo_cmds[] = {
      .args = "ID",
      .flags = CLI_REMOTE,
      .run = cmd_memo_signers},
+    {.name = "receipt",
+     .summary = "your signature's receipt: the salt that opens its commitment in the log",
+     .usage = "ID [--json]",
+     .args = "ID",
+     .details =
+         "Every signature leaf of yours on the memo carries SHA-256(\"dissent-signer-v1\\n\"\n"
+         "salt \"\\n\" memo \"\\n\" username). Revealing the salt proves those leaves are\n"
+         "yours; it stays the same when you move, withdraw and sign again.",
+     .flags = CLI_REMOTE,
+     .run = cmd_memo_receipt},
     {.name = "counts",
      .summary = "signature counts per version and per organization",
      .usage = "ID",
@@ -493,7 +530,11 @@ static const struct cli_cmd root_cmds[] = {
          "With --anonymous the signature is a ring signature made here with your ring key\n"
          "('dissent key new', 'dissent key enroll'): it is sent without your session, to an\n"
          "endpoint that logs no address, and counts once per member and memo (signing\n"
-         "again moves it).",
+         "again moves it). Before proving, the memo's rings are checked against the\n"
+         "transparency log (its key pinned on first use, or --log-key/--log-state): keys\n"
+         "distinct, ring 1 = the roster snapshot replayed from the log's roster leaves,\n"
+         "refreshed keys roster keys. The verified anonymity set is shown; below\n"
+         "--min-ring (default 10) nothing is proved or sent.",
      .opts = opts_sign,
      .flags = CLI_REMOTE,
      .run = cmd_sign_any},
@@ -538,12 +579,15 @@ static const struct cli_cmd root_cmds[] = {
     {.name = "key", .summary = "your ring key for anonymous co-signatures", .subs = key_cmds},
     {.name = "verify-signatures",
      .summary = "re-verify every anonymous signature of a memo from public data alone",
-     .usage = "ID [--server URL] [--json] [--proxy URL] [--no-log]",
+     .usage =
+         "ID [--server URL] [--json] [--proxy URL] [--log-key KEY] [--log-state FILE] [--no-log]",
      .args = "ID",
      .details = "Needs no login. Rebuilds each ring from its keys and checks its digest, verifies\n"
                 "every proof (in one batch per ring), checks that tags are unique, recomputes the\n"
                 "counts per version and per organization and compares them with the server's,\n"
-                "and checks that version hashes and ring digests are in the transparency log.\n"
+                "and recomputes every ring from the roster leaves of the transparency log (all\n"
+                "leaves re-hashed to a checkpoint signed by the pinned log key; --no-log skips\n"
+                "this and says so).\n"
                 "Exit status: 0 everything matches, 1 any mismatch or failure.",
      .opts = opts_verify_signatures,
      .flags = CLI_REMOTE,

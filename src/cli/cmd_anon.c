@@ -22,6 +22,7 @@
 #include "client/anon.h"
 #include "client/keystore.h"
 #include "tlog/checkpoint.h"
+#include "client/ringcheck.h"
 
 /* ---- a progress line on a terminal while proving ---- */
 
@@ -130,6 +131,75 @@ static int anon_get(struct client *c, const char *prefix, const char *id, struct
     return rc;
 }
 
+/* ---- the rings, checked against the log ---- */
+
+/* Fetches the log as of a checkpoint signed by the pinned key (--log-key,
+ * the pin of c's server, or --log-state's key and tree) and checks pub's
+ * rings and versions against it (client/ringcheck.h). *sets and *problems
+ * are new arrays; *size the checkpoint's size. Returns 0 (the check ran;
+ * problems says the result) or -1 with e (the log could not be read or
+ * contradicts its own checkpoint). */
+static int rings_check(struct cli_ctx *ctx, struct client *c, const json_t *pub, json_t **sets,
+                       json_t **problems, uint64_t *size, struct err *e)
+{
+    int rc = -1, found = 0;
+    const char *state_path = cli_opt(ctx, "log-state");
+    struct logc_state *st = NULL;
+    struct tlog_verifier v;
+    json_t *leaves = NULL;
+
+    *sets = NULL;
+    *problems = json_array();
+    if (!*problems) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (state_path) {
+        st = calloc(1, sizeof *st);
+        if (!st) {
+            err_set(e, ERR_NOMEM, "out of memory");
+            goto out;
+        }
+        if (logc_state_load(state_path, st, &found, e))
+            goto out;
+        if (!found) {
+            err_set(e, ERR_NOT_FOUND, "%s: no monitor state (run 'dissent log monitor' first)",
+                    state_path);
+            goto out;
+        }
+        v = st->verifier;
+    } else if (cmd_log_trusted_key(ctx, c, &v, e)) {
+        goto out;
+    }
+    if (ringck_fetch_log(c, &v, st, &leaves, size, e) ||
+        ringck_check(pub, leaves, *problems, sets, e))
+        goto out;
+    rc = 0;
+out:
+    if (rc) {
+        json_decref(*problems);
+        *problems = NULL;
+    }
+    free(st);
+    json_decref(leaves);
+    return rc;
+}
+
+/* The smallest anonymity set to sign in: --min-ring (else RINGCK_MIN_DEFAULT),
+ * raised to the channel's published min_ring: the server may raise the bar,
+ * never lower it. */
+static int min_ring(struct cli_ctx *ctx, const json_t *pub, long long *out, struct err *e)
+{
+    const char *opt = cli_opt(ctx, "min-ring");
+    json_int_t pubmin = json_integer_value(json_object_get(pub, "min_ring"));
+    *out = RINGCK_MIN_DEFAULT;
+    if (opt && cli_arg_i64(opt, "--min-ring", 2, RING_MAX_MEMBERS, out, e))
+        return -1;
+    if (pubmin > *out && pubmin <= RING_MAX_MEMBERS)
+        *out = pubmin;
+    return 0;
+}
+
 /* ---- sign --anonymous / unsign --anonymous ---- */
 
 static void print_result(struct cli_ctx *ctx, const json_t *reply, const struct anon_choice *ch,
@@ -180,6 +250,21 @@ static int post_with_backoff(struct cli_ctx *ctx, struct client *c, const char *
     }
 }
 
+/* The distinct keys of the ring ch chose, as ringck_check counted them. */
+static size_t set_members(const json_t *sets, const struct anon_choice *ch)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(sets, i, r)
+    {
+        const char *org = json_string_value(json_object_get(r, "organization"));
+        if (org && strcmp(org, ch->organization) == 0 &&
+            json_integer_value(json_object_get(r, "ring")) == ch->ring)
+            return (size_t)json_integer_value(json_object_get(r, "members"));
+    }
+    return 0;
+}
+
 static int anon_sign(struct cli_ctx *ctx, int withdraw)
 {
     int status = CLI_FAIL, number = 0, proved;
@@ -196,9 +281,11 @@ static int anon_sign(struct cli_ctx *ctx, int withdraw)
     const json_t *mine;
     uint8_t sk[32], pk[32], pk2[32], tag[32];
     char *proof = NULL;
-    long long want = 0;
+    long long want = 0, minimum = 0;
     int64_t seq = 0;
-    json_t *body = NULL;
+    json_t *body = NULL, *sets = NULL, *problems = NULL;
+    uint64_t log_size = 0;
+    size_t members;
 
     err_init(&e);
     client_init(&c);
@@ -220,29 +307,39 @@ static int anon_sign(struct cli_ctx *ctx, int withdraw)
     if (anon_find_ring(pub.json, pk, &ch, &e) ||
         (!withdraw && anon_find_version(pub.json, (int)want, &number, &hash, &e)))
         goto out;
-    if (ch.count < 2) {
-        err_set(&e, ERR_STATE,
-                "ring %d of '%s' holds your key alone: an anonymous signature "
-                "would name you (sign by name, or wait for more members to enroll "
-                "and ask a drafter to refresh the rings)",
-                ch.ring, ch.organization);
+    if (min_ring(ctx, pub.json, &minimum, &e))
+        goto out;
+    if (rings_check(ctx, &c, pub.json, &sets, &problems, &log_size, &e))
+        goto out;
+    if (json_array_size(problems) > 0) {
+        size_t i;
+        json_t *p;
+        json_array_foreach(problems, i, p)
+        {
+            fputs("dissent: ", ctx->err);
+            out_text(ctx->err, json_string_value(p));
+            fputc('\n', ctx->err);
+        }
+        err_set(&e, ERR_CRYPTO,
+                "the server's rings for memo %s do not match its transparency log (above): "
+                "nothing was proved or sent",
+                memo);
         goto out;
     }
-    if (json_is_integer(json_object_get(pub.json, "min_ring")) &&
-        (json_int_t)ch.count < json_integer_value(json_object_get(pub.json, "min_ring"))) {
+    members = set_members(sets, &ch);
+    fprintf(ctx->err, "dissent: you are one of %zu enrolled members of ", members);
+    out_text(ctx->err, ch.organization);
+    fprintf(ctx->err, " (ring %d, checked against the transparency log at size %llu)\n", ch.ring,
+            (unsigned long long)log_size);
+    if (members < 2 || (long long)members < minimum) {
         err_set(&e, ERR_STATE,
-                "ring %d of '%s' has %zu keys, fewer than the %lld this channel requires: an "
-                "anonymous signature would hide you among too few (sign by name, or wait for "
-                "more members to enroll and ask a drafter to refresh the rings)",
-                ch.ring, ch.organization, ch.count,
-                (long long)json_integer_value(json_object_get(pub.json, "min_ring")));
+                "ring %d of '%s' hides you among %zu members only, fewer than %lld: an "
+                "anonymous signature would be too easy to attribute (sign by name, wait for "
+                "more members to enroll and ask a drafter to refresh the rings, or lower the "
+                "bar with --min-ring)",
+                ch.ring, ch.organization, members, minimum);
         goto out;
     }
-    if (ch.count < ANON_SMALL_RING)
-        fprintf(ctx->err,
-                "dissent: warning: ring %d of '%s' has only %zu keys; your signature "
-                "hides you among %zu members\n",
-                ch.ring, ch.organization, ch.count, ch.count);
     if (cmd_key_passphrase(ctx, 0, pass, sizeof pass, &e) ||
         keystore_open(key_path, pass, strlen(pass), sk, pk2, &e) ||
         anon_tag(pub.json, sk, tag_hex, &e))
@@ -288,6 +385,8 @@ out:
     anon_ring_free(ring);
     free(proof);
     json_decref(body);
+    json_decref(sets);
+    json_decref(problems);
     buf_release(&path);
     client_reply_release(&pub);
     client_reply_release(&res);
@@ -369,10 +468,17 @@ static void print_report(FILE *f, const json_t *rep)
     print_rows(f, "per organization:", json_object_get(counts, "by_organization"), "organization",
                "");
     if (log) {
-        char c[32];
-        fprintf(f, "transparency log:  %s version hashes and %s ring digests found in %s leaves\n",
-                out_jtext(log, "versions", a, sizeof a), out_jtext(log, "rings", b, sizeof b),
-                out_jtext(log, "leaves", c, sizeof c));
+        fprintf(f, "transparency log:  checked at size %s; anonymity sets:",
+                out_jtext(log, "size", a, sizeof a));
+        json_array_foreach(json_object_get(log, "anonymity_sets"), i, r)
+        {
+            fputs(i ? ", " : " ", f);
+            out_text(f, out_jstr(r, "organization") ? out_jstr(r, "organization") : "?");
+            fprintf(f, " #%s: %s members%s", out_jtext(r, "ring", a, sizeof a),
+                    out_jtext(r, "members", b, sizeof b),
+                    json_is_true(json_object_get(r, "checked")) ? "" : " (NOT the log's)");
+        }
+        fputc('\n', f);
     }
     if (json_is_true(json_object_get(rep, "ok"))) {
         fputs("OK: every signature verifies and the server's anonymous counts match\n", f);
@@ -409,29 +515,33 @@ int cmd_verify_signatures(struct cli_ctx *ctx)
     int status = CLI_FAIL;
     struct err e;
     struct client c;
-    struct client_reply pub, log;
-    json_t *rep = NULL;
+    struct client_reply pub;
+    json_t *rep = NULL, *sets = NULL, *problems = NULL;
+    const char *memo;
+    uint64_t size = 0;
 
     err_init(&e);
     client_init(&c);
     client_reply_init(&pub);
-    client_reply_init(&log);
-    if (cmd_anon_client(ctx, &c, &e) || anon_get(&c, "public/memos", ctx->args[0], &pub, &e) ||
-        anon_verify_public(pub.json, &rep, &e))
+    if (cmd_anon_client(ctx, &c, &e) || anon_get(&c, "public/memos", ctx->args[0], &pub, &e))
+        goto fail;
+    memo = out_jstr(pub.json, "memo");
+    if (!memo || strcmp(memo, ctx->args[0]) != 0) {
+        err_set(&e, ERR_IO, "the server answered for another memo than '%.40s'", ctx->args[0]);
+        goto fail;
+    }
+    if (anon_verify_public(pub.json, &rep, &e))
         goto fail;
     if (!cli_flag(ctx, "no-log")) {
-        struct err le;
-        err_init(&le);
-        if (anon_get(&c, "log/memos", ctx->args[0], &log, &le) == 0) {
-            anon_check_log(pub.json, log.json, rep);
-            if (getenv("DISSENT_WITNESS_POLICY"))
-                check_witnessed_checkpoint(ctx, &c, rep);
-        } else {
-            char text[ERR_MSG_MAX + 64];
-            snprintf(text, sizeof text, "cannot read the transparency log: %s", le.msg);
-            json_array_append_new(json_object_get(rep, "problems"), json_string(text));
-            json_object_set_new(rep, "ok", json_false());
-        }
+        if (rings_check(ctx, &c, pub.json, &sets, &problems, &size, &e))
+            goto fail;
+        json_array_extend(json_object_get(rep, "problems"), problems);
+        json_object_set_new(
+            rep, "log", json_pack("{s:I,s:O}", "size", (json_int_t)size, "anonymity_sets", sets));
+        json_object_set_new(rep, "ok",
+                            json_boolean(json_array_size(json_object_get(rep, "problems")) == 0));
+        if (getenv("DISSENT_WITNESS_POLICY"))
+            check_witnessed_checkpoint(ctx, &c, rep);
     }
     if (cli_flag(ctx, "json")) {
         json_dumpf(rep, ctx->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -444,13 +554,18 @@ int cmd_verify_signatures(struct cli_ctx *ctx)
     else
         fputs("dissent: the anonymous signatures of this memo do not check out (see above)\n",
               ctx->err);
+    if (cli_flag(ctx, "no-log"))
+        fputs("dissent: warning: --no-log: the rings were NOT checked against the transparency "
+              "log; a lying server could have shown any keys\n",
+              ctx->err);
     goto out;
 fail:
     cli_fail(ctx, &e);
 out:
     json_decref(rep);
+    json_decref(sets);
+    json_decref(problems);
     client_reply_release(&pub);
-    client_reply_release(&log);
     client_release(&c);
     return status;
 }

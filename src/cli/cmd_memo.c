@@ -251,7 +251,8 @@ int cmd_memo_list(struct cli_ctx *ctx)
 
 static int render_versions(struct cli_ctx *ctx, const json_t *reply, struct err *e)
 {
-    static const char *const head[] = {"VER", "CREATED", "AUTHOR", "MARKING", "SHA-256", "TITLE"};
+    static const char *const head[] = {"VER",     "CREATED",    "AUTHOR",
+                                       "MARKING", "COMMITMENT", "TITLE"};
     struct out_table t;
     size_t i;
     json_t *v;
@@ -368,6 +369,37 @@ static int render_signers(struct cli_ctx *ctx, const json_t *reply, struct err *
 int cmd_memo_signers(struct cli_ctx *ctx)
 {
     return remote_memo_run(ctx, "GET", "/signatures", NULL, render_signers);
+}
+
+static int render_receipt(struct cli_ctx *ctx, const json_t *reply, struct err *e)
+{
+    size_t i;
+    json_t *l;
+    char a[32], b[32];
+    (void)e;
+    fputs("memo        ", ctx->out);
+    out_text(ctx->out, out_jstr(reply, "memo"));
+    fputs("\nsigner      ", ctx->out);
+    out_text(ctx->out, out_jstr(reply, "username"));
+    fputs("\nsalt        ", ctx->out);
+    out_text(ctx->out, out_jstr(reply, "salt"));
+    fputs("\ncommitment  ", ctx->out);
+    out_text(ctx->out, out_jstr(reply, "commitment"));
+    fputs("\nrule        ", ctx->out);
+    out_text(ctx->out, out_jstr(reply, "rule"));
+    fputc('\n', ctx->out);
+    json_array_foreach(json_object_get(reply, "leaves"), i, l)
+    {
+        fprintf(ctx->out, "log leaf %s: %s, version %s\n", out_jtext(l, "index", a, sizeof a),
+                out_jstr(l, "action") ? out_jstr(l, "action") : "?",
+                out_jtext(l, "version", b, sizeof b));
+    }
+    return 0;
+}
+
+int cmd_memo_receipt(struct cli_ctx *ctx)
+{
+    return remote_memo_run(ctx, "GET", "/signatures/receipt", NULL, render_receipt);
 }
 
 static int render_counts_reply(struct cli_ctx *ctx, const json_t *reply, struct err *e)

@@ -28,8 +28,9 @@ struct verdict {
     char at[24];
     uint64_t leaf_index;
     struct tlog_checkpoint cp;
-    json_t *cmp;   /* copy_compare's result */
-    json_t *paras; /* the copy's paragraphs (text) */
+    json_t *cmp;      /* copy_compare's result */
+    json_t *paras;    /* the copy's paragraphs (text) */
+    json_t *versions; /* every version leaf of the memo (data strings), for a key that opens none */
     size_t registered;
     char message[ERR_MSG_MAX];
 };
@@ -115,6 +116,8 @@ static void print_json(struct cli_ctx *ctx, const struct verdict *d)
         }
         json_object_set_new(o, "paragraphs", list);
         json_object_set_new(o, "matching", json_incref(json_object_get(d->cmp, "matching")));
+        json_object_set_new(o, "moved", json_incref(json_object_get(d->cmp, "moved")));
+        json_object_set_new(o, "marking", json_incref(json_object_get(d->cmp, "marking")));
         json_object_set_new(o, "registered_paragraphs", json_integer((json_int_t)d->registered));
         json_object_set_new(o, "copy_paragraphs",
                             json_integer((json_int_t)json_array_size(d->paras)));
@@ -128,9 +131,9 @@ static void print_human(struct cli_ctx *ctx, const struct verdict *d)
 {
     FILE *f = ctx->out;
     char t[40], words[96];
-    size_t i, n[4] = {0, 0, 0, 0};
+    size_t i, n[5] = {0, 0, 0, 0, 0};
     json_t *it;
-    static const char *const names[] = {"same", "changed", "added", "removed"};
+    static const char *const names[] = {"same", "changed", "added", "removed", "moved"};
 
     if (strcmp(d->result, "unverifiable") == 0) {
         fputs("CANNOT CHECK: ", f);
@@ -147,29 +150,54 @@ static void print_human(struct cli_ctx *ctx, const struct verdict *d)
     json_array_foreach(json_object_get(d->cmp, "paragraphs"), i, it)
     {
         const char *st = out_jstr(it, "status");
-        for (size_t k = 0; st && k < 4; k++)
+        for (size_t k = 0; st && k < 5; k++)
             if (strcmp(st, names[k]) == 0)
                 n[k]++;
     }
     if (strcmp(d->result, "exact") == 0)
         fprintf(f, "EXACT MATCH: this copy is version %d of memo %s\n", d->version, d->memo);
-    else if (strcmp(d->result, "no_match") == 0)
-        fprintf(f, "NO MATCH: no paragraph of this copy is in version %d of memo %s\n", d->version,
-                d->memo);
-    else
+    else if (strcmp(d->result, "no_match") == 0) {
+        fputs("NO MATCH: ", f);
+        out_text(f, d->message);
+        fputc('\n', f);
+    } else
         fprintf(f, "DIFFERS from version %d of memo %s\n", d->version, d->memo);
     fprintf(f, "  registered %s (log leaf %" PRIu64 ")\n", out_time(d->at, t, sizeof t),
             d->leaf_index);
     fprintf(f,
             "  inclusion proof checked against the checkpoint of %" PRIu64 " leaves signed by %s\n",
             d->cp.size, d->cp.origin);
+    {
+        const json_t *mk = json_object_get(d->cmp, "marking");
+        const char *ms = out_jstr(mk, "status") ? out_jstr(mk, "status") : "";
+        const char *reg = out_jstr(mk, "registered") ? out_jstr(mk, "registered") : "?";
+        if (strcmp(ms, "same") == 0) {
+            fprintf(f, "  marking: %s, as registered\n", reg);
+        } else if (strcmp(ms, "missing") == 0) {
+            fprintf(f, "  MARKING MISSING: the copy has no banner; the registered marking is %s\n",
+                    reg);
+        } else {
+            json_t *b;
+            fputs("  MARKING CHANGED: the copy's banners say", f);
+            json_array_foreach(json_object_get(mk, "copy"), i, b)
+            {
+                fputs(i ? ", " : " ", f);
+                out_text(f, json_string_value(b));
+            }
+            fprintf(f, "; the registered marking is %s\n", reg);
+        }
+    }
     if (strcmp(d->result, "exact") == 0) {
         fprintf(f, "  all %zu paragraphs match (white space and line wrapping do not count)\n",
                 d->registered);
         return;
     }
-    fprintf(f, "  %zu of %zu registered paragraphs match; %zu changed, %zu added, %zu removed\n\n",
-            n[0], d->registered, n[1], n[2], n[3]);
+    if (strcmp(d->result, "no_match") == 0)
+        return;
+    fprintf(f,
+            "  %zu of %zu registered paragraphs match in place; %zu moved, %zu changed, %zu "
+            "added, %zu removed\n\n",
+            n[0], d->registered, n[4], n[1], n[2], n[3]);
     json_array_foreach(json_object_get(d->cmp, "paragraphs"), i, it)
     {
         const char *st = out_jstr(it, "status");
@@ -179,6 +207,9 @@ static void print_human(struct cli_ctx *ctx, const struct verdict *d)
             continue;
         if (strcmp(st, "same") == 0) {
             fprintf(f, "  paragraph %lld: same\n", (long long)r);
+        } else if (strcmp(st, "moved") == 0) {
+            fprintf(f, "  paragraph %lld: MOVED (unchanged, now the copy's paragraph %lld)\n",
+                    (long long)r, (long long)c);
         } else if (strcmp(st, "removed") == 0) {
             fprintf(f, "  paragraph %lld: REMOVED (not in the copy)\n", (long long)r);
         } else {
@@ -210,21 +241,26 @@ static int find_version_leaf(struct client *c, struct verdict *d, char **data, s
     {
         const char *s = json_string_value(json_object_get(row, "data"));
         json_t *leaf = s ? json_loads(s, JSON_REJECT_DUPLICATES, NULL) : NULL;
-        int hit = leaf &&
-                  strcmp(out_jstr(leaf, "kind") ? out_jstr(leaf, "kind") : "", "version") == 0 &&
+        int is_version =
+            leaf && strcmp(out_jstr(leaf, "kind") ? out_jstr(leaf, "kind") : "", "version") == 0;
+        int hit = is_version &&
                   json_integer_value(json_object_get(leaf, "version")) == d->version &&
                   json_is_integer(json_object_get(row, "index"));
+        if (is_version && d->versions)
+            json_array_append(d->versions, leaf);
         json_decref(leaf);
-        if (hit) {
+        if (hit && !*data) {
             d->leaf_index = (uint64_t)json_integer_value(json_object_get(row, "index"));
             *data = strdup(s);
             if (!*data) {
                 err_set(e, ERR_NOMEM, "out of memory");
                 goto out;
             }
-            rc = 0;
-            goto out;
         }
+    }
+    if (*data) {
+        rc = 0;
+        goto out;
     }
     err_set(e, ERR_NOT_FOUND, "the log holds no version %d of memo %s", d->version, d->memo);
 out:
@@ -254,8 +290,14 @@ int cmd_verify(struct cli_ctx *ctx)
     memset(&d, 0, sizeof d);
     if (input_read_text(ctx->args[0], VERIFY_FILE_MAX, &text, &e))
         goto fail;
+    d.versions = json_array();
     if (copyc_find_key(buf_str(&text), d.memo, &d.version, key, &why)) {
         d.result = "unverifiable";
+        if (strstr(why.msg, "more than one")) {
+            snprintf(d.message, sizeof d.message, "%.60s: %.190s", ctx->args[0], why.msg);
+            memset(d.memo, 0, sizeof d.memo);
+            goto report;
+        }
         snprintf(d.message, sizeof d.message,
                  "%s has no verification line ('%s <memo> <version> <key>'), so it cannot be "
                  "checked%s; the line is at the foot of an official rendering ('dissent memo "
@@ -301,15 +343,33 @@ int cmd_verify(struct cli_ctx *ctx)
     d.registered = json_array_size(json_object_get(leaf, "paragraphs"));
     if (copyc_compare(key, buf_str(&text), leaf, &d.paras, &d.cmp, &whole, &e))
         goto fail;
-    if (whole && json_is_true(json_object_get(d.cmp, "exact"))) {
+    if (whole && json_is_true(json_object_get(d.cmp, "exact")) &&
+        strcmp(out_jstr(json_object_get(d.cmp, "marking"), "status"), "same") == 0) {
         d.result = "exact";
         snprintf(d.message, sizeof d.message,
                  "exact match with version %d of memo %s registered at %s", d.version, d.memo,
                  d.at);
-    } else if (json_integer_value(json_object_get(d.cmp, "matching")) == 0) {
+    } else if (json_integer_value(json_object_get(d.cmp, "matching")) == 0 &&
+               json_integer_value(json_object_get(d.cmp, "moved")) == 0) {
+        /* Nothing matches: say what can be told. A version's key opens
+         * that version only, so an altered key opens none. */
+        size_t i;
+        json_t *vl;
+        int opens = 0;
+        json_array_foreach(d.versions, i, vl) if (copyc_opens(key, d.paras, vl)) opens =
+            (int)json_integer_value(json_object_get(vl, "version"));
         d.result = "no_match";
-        snprintf(d.message, sizeof d.message,
-                 "no paragraph of the copy is in version %d of memo %s", d.version, d.memo);
+        if (opens)
+            snprintf(d.message, sizeof d.message,
+                     "the copy's key opens version %d of memo %s, not version %d: its "
+                     "verification line was edited",
+                     opens, d.memo, d.version);
+        else
+            snprintf(d.message, sizeof d.message,
+                     "this key does not open any version of memo %s: the key in the "
+                     "verification line was altered, or the text is not this memo's (nothing "
+                     "can be said about version %d)",
+                     d.memo, d.version);
     } else {
         d.result = "differs";
         snprintf(d.message, sizeof d.message, "the copy differs from version %d of memo %s",
@@ -328,6 +388,7 @@ out:
     sodium_memzero(key, sizeof key);
     free(data);
     json_decref(leaf);
+    json_decref(d.versions);
     json_decref(d.cmp);
     json_decref(d.paras);
     client_release(&c);

@@ -174,7 +174,7 @@ void render_memo(FILE *f, const json_t *memo, const json_t *version)
         snprintf(line, sizeof line, "%s", num);
     field(f, "Version", line);
     if (out_jstr(v, "hash"))
-        field(f, "SHA-256", out_jstr(v, "hash"));
+        field(f, "Commitment", out_jstr(v, "hash"));
     if (out_jstr(v, "created_at"))
         field(f, "Created", out_time(out_jstr(v, "created_at"), t, sizeof t));
     fprintf(f, "%-12s ", "Drafters");

@@ -16,10 +16,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Rings smaller than this get a warning: an anonymous signature hides its
- * signer among the ring's members only. */
-#define ANON_SMALL_RING 5
-
 /* Where a key signs: a ring of the memo that holds it. Strings point into
  * the public memo JSON, which must outlive the choice. */
 struct anon_choice {
@@ -97,11 +93,5 @@ json_t *anon_request(int version, int64_t seq, const struct anon_choice *ch, con
  * Returns 0 when the check could run (ok tells the result), -1 with e when
  * pub is not a public memo at all. */
 int anon_verify_public(const json_t *pub, json_t **report, struct err *e) WUR;
-
-/* Adds to report (anon_verify_public's) the check that every version hash
- * and every ring digest of pub appears in a leaf of log ({leaves:[{data}]}
- * from GET /api/v1/log/memos/:id); a missing one is a problem and makes ok
- * false. Sets report.log to {leaves, versions, rings} found. */
-void anon_check_log(const json_t *pub, const json_t *log, json_t *report);
 
 #endif

@@ -58,5 +58,29 @@ int copyc_compare(const unsigned char key[COPY_KEY_SIZE], const char *text, cons
                        COPY_PARAGRAPHS_MAX);
     copy_text_digest(key, *paras, hex);
     *whole = strcmp(hex, digest ? digest : "") == 0;
+    /* The banners are not paragraphs; they are compared on their own. */
+    {
+        const char *registered = json_string_value(json_object_get(leaf, "marking"));
+        json_t *marks = copy_text_markings(text);
+        if (!marks ||
+            json_object_set_new(*cmp, "marking",
+                                json_pack("{s:s?,s:o,s:s}", "registered", registered, "copy", marks,
+                                          "status", copy_marking_status(marks, registered))))
+            return err_set(e, ERR_NOMEM, "out of memory");
+    }
+    return 0;
+}
+
+int copyc_opens(const unsigned char key[COPY_KEY_SIZE], const json_t *paras, const json_t *leaf)
+{
+    const json_t *reg = json_object_get(leaf, "paragraphs");
+    size_t i, j;
+    json_t *p, *r;
+    char hex[COPY_DIGEST_HEX];
+    json_array_foreach(paras, i, p)
+    {
+        copy_paragraph_digest(key, json_string_value(p), hex);
+        json_array_foreach(reg, j, r) if (strcmp(json_string_value(r), hex) == 0) return 1;
+    }
     return 0;
 }

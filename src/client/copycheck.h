@@ -24,9 +24,16 @@ int copyc_find_key(const char *text, char memo_id[32], int *version,
  * counts as the title when that is what makes it match. On success *paras
  * is the copy's paragraphs (array of text), *cmp copy_compare's result (new
  * references) and *whole is 1 when the digest of the whole text is the
- * registered one. Returns 0, or -1 (ERR_NOMEM: out of memory or more than
- * COPY_PARAGRAPHS_MAX paragraphs). */
+ * registered one. *cmp also holds "marking": {registered, copy: [the
+ * copy's banners], status: "same"|"changed"|"missing"} (copy_marking_status):
+ * a copy is an exact match only when its marking is the same. Returns 0,
+ * or -1 (ERR_NOMEM: out of memory or more than COPY_PARAGRAPHS_MAX
+ * paragraphs). */
 int copyc_compare(const unsigned char key[COPY_KEY_SIZE], const char *text, const json_t *leaf,
                   json_t **paras, json_t **cmp, int *whole, struct err *e) WUR;
+
+/* 1 when some paragraph of paras (text) digests under key to a paragraph
+ * digest of leaf (a version leaf): the key opens that version. */
+int copyc_opens(const unsigned char key[COPY_KEY_SIZE], const json_t *paras, const json_t *leaf);
 
 #endif

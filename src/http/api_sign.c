@@ -47,7 +47,17 @@ static void h_counts(struct http_request *req, struct http_response *res, void *
     api_end(&c, res, rc, 200);
 }
 
+static void h_receipt(struct http_request *req, struct http_response *res, void *app_)
+{
+    struct api_call c;
+    int rc = api_begin(&c, app_, req, API_MEMBER);
+    if (rc == 0)
+        rc = chan_signer_receipt(c.app->chan, req->pool, &c.actor, req->params[0], &c.out, &c.e);
+    api_end(&c, res, rc, 200);
+}
+
 const struct http_route api_sign_routes[] = {
+    {.method = "GET", .pattern = "/api/v1/memos/:id/signatures/receipt", .handler = h_receipt},
     {.method = "GET", .pattern = "/api/v1/memos/:id/signatures", .handler = h_signers},
     {.method = "POST", .pattern = "/api/v1/memos/:id/signatures", .handler = h_sign},
     {.method = "DELETE", .pattern = "/api/v1/memos/:id/signatures", .handler = h_unsign},

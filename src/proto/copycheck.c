@@ -194,17 +194,65 @@ int copy_find_key(const char *text, char memo_id[32], int *version,
                   unsigned char key[COPY_KEY_SIZE], struct err *e)
 {
     const char *p = text;
+    char id2[32];
+    int v2, found = 0;
+    unsigned char k2[COPY_KEY_SIZE];
     while (*p) {
         const char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        if (parse_verify_line(p, n, memo_id, version, key))
-            return 0;
+        /* A second line is refused, not skipped: which one is genuine
+         * cannot be told, and a checker that took the first would let a
+         * forger choose what is checked. */
+        if (found && parse_verify_line(p, n, id2, &v2, k2)) {
+            sodium_memzero(k2, sizeof k2);
+            sodium_memzero(key, COPY_KEY_SIZE);
+            return err_set(e, ERR_INVALID,
+                           "this copy has more than one verification line ('%s …'): it cannot "
+                           "be checked (an official rendering has exactly one)",
+                           COPY_VERIFY_PREFIX);
+        }
+        if (!found && parse_verify_line(p, n, memo_id, version, key))
+            found = 1;
         p += n + (nl ? 1 : 0);
     }
+    if (found)
+        return 0;
     return err_set(e, ERR_INVALID,
                    "no verification line ('%s <memo> <version> <key>') in this copy: it cannot "
                    "be checked",
                    COPY_VERIFY_PREFIX);
+}
+
+json_t *copy_text_markings(const char *text)
+{
+    json_t *raw = copy_paragraphs(text), *out = json_array(), *it;
+    size_t i;
+    if (!raw || !out) {
+        json_decref(raw);
+        json_decref(out);
+        return NULL;
+    }
+    json_array_foreach(raw, i, it)
+    {
+        if (proto_name_index(proto_markings, json_string_value(it)) >= 0)
+            json_array_append(out, it);
+    }
+    json_decref(raw);
+    return out;
+}
+
+const char *copy_marking_status(const json_t *markings, const char *registered)
+{
+    size_t i;
+    json_t *it;
+    if (json_array_size(markings) == 0)
+        return "missing";
+    json_array_foreach(markings, i, it)
+    {
+        if (!registered || strcmp(json_string_value(it), registered) != 0)
+            return "changed";
+    }
+    return "same";
 }
 
 json_t *copy_text_paragraphs(const char *text)
@@ -263,12 +311,86 @@ static void emit_stretch(json_t *list, size_t i0, size_t i1, size_t j0, size_t j
                                               "copy", (json_int_t)++j0));
 }
 
+/* Rewrites *list (copy_compare's rows) so that a registered paragraph left
+ * unmatched by the alignment whose digest equals an unmatched paragraph of
+ * the copy is reported as "moved" {registered, copy} (at the copy's
+ * position) instead of removed here and added or changed there; what is left
+ * of a changed pair becomes removed or added. Returns the number moved;
+ * *list is NULL when out of memory. */
+static size_t find_moved(const json_t *reg, const json_t *copy, json_t **list)
+{
+    size_t n = json_array_size(reg), m = json_array_size(copy), k, moved = 0, r, c;
+    json_int_t *reg_to = calloc(n + 1, sizeof *reg_to), *copy_to = calloc(m + 1, sizeof *copy_to);
+    json_t *row, *out = json_array();
+
+    if (!reg_to || !copy_to || !out)
+        goto fail;
+    /* unmatched on each side: 0 = matched, -1 = unmatched, > 0 = moved to (1-based) */
+    json_array_foreach(*list, k, row)
+    {
+        const char *st = json_string_value(json_object_get(row, "status"));
+        json_int_t a = json_integer_value(json_object_get(row, "registered"));
+        json_int_t b = json_integer_value(json_object_get(row, "copy"));
+        if (strcmp(st, "same") == 0)
+            continue;
+        if (a > 0)
+            reg_to[a - 1] = -1;
+        if (b > 0)
+            copy_to[b - 1] = -1;
+    }
+    for (c = 0; c < m; c++) {
+        if (copy_to[c] != -1)
+            continue;
+        for (r = 0; r < n; r++)
+            if (reg_to[r] == -1 && strcmp(json_string_value(json_array_get(reg, r)),
+                                          json_string_value(json_array_get(copy, c))) == 0) {
+                reg_to[r] = (json_int_t)c + 1;
+                copy_to[c] = (json_int_t)r + 1;
+                moved++;
+                break;
+            }
+    }
+    json_array_foreach(*list, k, row)
+    {
+        const char *st = json_string_value(json_object_get(row, "status"));
+        json_int_t a = json_integer_value(json_object_get(row, "registered"));
+        json_int_t b = json_integer_value(json_object_get(row, "copy"));
+        int a_moved = a > 0 && strcmp(st, "same") != 0 && reg_to[a - 1] > 0;
+        int b_moved = b > 0 && strcmp(st, "same") != 0 && copy_to[b - 1] > 0;
+        if (!a_moved && !b_moved) {
+            json_array_append(out, row);
+            continue;
+        }
+        if (b_moved)
+            json_array_append_new(out, json_pack("{s:s,s:I,s:I}", "status", "moved", "registered",
+                                                 copy_to[b - 1], "copy", b));
+        if (a > 0 && !a_moved)
+            json_array_append_new(
+                out, json_pack("{s:s,s:I,s:n}", "status", "removed", "registered", a, "copy"));
+        if (b > 0 && !b_moved)
+            json_array_append_new(
+                out, json_pack("{s:s,s:n,s:I}", "status", "added", "registered", "copy", b));
+    }
+    free(reg_to);
+    free(copy_to);
+    json_decref(*list);
+    *list = out;
+    return moved;
+fail:
+    free(reg_to);
+    free(copy_to);
+    json_decref(out);
+    json_decref(*list);
+    *list = NULL;
+    return 0;
+}
+
 json_t *copy_compare(const json_t *reg, const json_t *copy)
 {
     size_t n = json_array_size(reg), m = json_array_size(copy);
     uint32_t *t = NULL;
     json_t *list = json_array(), *out = NULL;
-    size_t i = 0, j = 0, i0 = 0, j0 = 0, same = 0;
+    size_t i = 0, j = 0, i0 = 0, j0 = 0, same = 0, moved = 0;
 #define EQ(a, b)                                                                                   \
     (strcmp(json_string_value(json_array_get(reg, a)),                                             \
             json_string_value(json_array_get(copy, b))) == 0)
@@ -297,8 +419,11 @@ json_t *copy_compare(const json_t *reg, const json_t *copy)
         }
     }
     emit_stretch(list, i0, n, j0, m);
-    out = json_pack("{s:b,s:I,s:O}", "exact", same == n && same == m, "matching", (json_int_t)same,
-                    "paragraphs", list);
+    moved = find_moved(reg, copy, &list);
+    if (!list)
+        goto done;
+    out = json_pack("{s:b,s:I,s:I,s:O}", "exact", same == n && same == m, "matching",
+                    (json_int_t)same, "moved", (json_int_t)moved, "paragraphs", list);
 done:
 #undef EQ
 #undef T

@@ -53,7 +53,8 @@ int copy_render_text(const char *memo_id, int version, const char *title, const 
                      const char *body, const char *key_hex, struct buf *out, struct err *e) WUR;
 
 /* Finds the verification line in a copy. Returns 0 and fills memo_id
- * (27 bytes), *version and key; -1 with ERR_INVALID when there is none. */
+ * (27 bytes), *version and key; -1 with ERR_INVALID when there is none, or
+ * when there are two or more (which one is genuine cannot be told). */
 int copy_find_key(const char *text, char memo_id[32], int *version,
                   unsigned char key[COPY_KEY_SIZE], struct err *e) WUR;
 
@@ -61,13 +62,25 @@ int copy_find_key(const char *text, char memo_id[32], int *version,
  * paragraphs that are only a classification marking (the banners). */
 json_t *copy_text_paragraphs(const char *text);
 
+/* The classification banners of a copy: its paragraphs that are exactly a
+ * marking name, in order (new reference; NULL when out of memory). */
+json_t *copy_text_markings(const char *text);
+
+/* How a copy's banners (copy_text_markings) compare with the registered
+ * marking: "same" (at least one, all equal to it), "changed" (one differs)
+ * or "missing" (none). A copy is an exact match only when "same". */
+const char *copy_marking_status(const json_t *markings, const char *registered);
+
 /* Compares the digests of a copy's paragraphs (copy, array of hex) with the
  * registered ones (reg). Returns a new object:
  * {"exact": bool (every paragraph matches, in order), "matching": n (paragraphs
- * matched), "paragraphs": [
- *   {"status": "same"|"changed"|"removed"|"added", "registered": n|null, "copy": n|null}]}
+ * matched in order), "moved": n, "paragraphs": [
+ *   {"status": "same"|"moved"|"changed"|"removed"|"added", "registered": n|null,
+ *    "copy": n|null}]}
  * with 1-based paragraph numbers. The alignment is a longest common
- * subsequence; unmatched paragraphs between two matches pair up as changed. */
+ * subsequence; a paragraph it leaves out on both sides with equal digests
+ * is "moved" (registered paragraph r is the copy's paragraph c); other
+ * unmatched paragraphs between two matches pair up as changed. */
 json_t *copy_compare(const json_t *reg, const json_t *copy);
 
 #endif

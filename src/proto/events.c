@@ -2,6 +2,7 @@
 #include "proto/events.h"
 
 #include "base/util.h"
+#include "proto/commit.h"
 #include "proto/names.h"
 
 #include <sodium.h>
@@ -11,6 +12,9 @@
 /* ---- vocabulary ---- */
 
 static const char *const signature_actions[] = {"add", "move", "withdraw", NULL};
+/* v2: "retire" names the key that leaves the roster (a re-key writes a
+ * retire leaf, then its rekey leaf; disabling a member writes a retire leaf), so a client can
+ * recompute every roster snapshot from the log alone. */
 static const char *const roster_actions[] = {"add", "rekey", "retire", NULL};
 static const char *const anon_actions[] = {"added", "moved", "replaced", "withdrawn", NULL};
 
@@ -374,12 +378,13 @@ out:
 
 /* ---- builders ---- */
 
-static json_t *sha256_hex_json(const char *text)
+/* A commitment (proto/commit.h) as a JSON string; NULL without a salt. */
+static json_t *commitment_json(const unsigned char *salt, const char *label, const char *text)
 {
-    unsigned char h[32];
-    char hex[65];
-    crypto_hash_sha256(h, (const unsigned char *)text, strlen(text));
-    hex_encode(hex, h, 32);
+    char hex[PROTO_COMMIT_HEX];
+    if (!salt)
+        return NULL;
+    proto_text_commitment(salt, label, text, hex);
     return json_string(hex);
 }
 
@@ -436,7 +441,7 @@ json_t *proto_leaf_signature(const char *action, int version, const char *commit
 
 json_t *proto_leaf_state(const char *event, const char *state, int latest_version,
                          int64_t acknowledge_due, int64_t answer_due, const char *reason,
-                         const char *answer)
+                         const char *answer, const unsigned char *salt)
 {
     json_t *leaf = json_pack("{s:s,s:s,s:i}", "event", event, "state", state, "latest_version",
                              latest_version);
@@ -451,9 +456,9 @@ json_t *proto_leaf_state(const char *event, const char *state, int latest_versio
         else if (strcmp(f->name, "answer_due") == 0)
             v = time_or_null(answer_due);
         else if (strcmp(f->name, "reason_hash") == 0)
-            v = sha256_hex_json(reason ? reason : "");
+            v = commitment_json(salt, "reason", reason ? reason : "");
         else if (strcmp(f->name, "answer_hash") == 0)
-            v = sha256_hex_json(answer ? answer : "");
+            v = commitment_json(salt, "answer", answer ? answer : "");
         if (!v || json_object_set_new(leaf, f->name, v)) {
             json_decref(leaf);
             return NULL;

@@ -106,10 +106,14 @@ void proto_signer_commitment(const char *salt, const char *memo, const char *use
 /* "state": the memo moved in its review. The extra fields of the event
  * (proto_kinds) are taken from the arguments: the deadlines (0: null) for
  * "submitted", answer_due and the extension's reason for "extended", the
- * answer for "answered"; the others are ignored. */
+ * answer for "answered"; the others are ignored. The reason and the answer
+ * are committed to (proto/commit.h, protocol v2), never hashed bare:
+ * reason_hash / answer_hash = proto_text_commitment(salt, "reason" /
+ * "answer", text). salt (PROTO_SALT_BYTES, private) is required for
+ * "extended" and "answered" (NULL then gives NULL). */
 json_t *proto_leaf_state(const char *event, const char *state, int latest_version,
                          int64_t acknowledge_due, int64_t answer_due, const char *reason,
-                         const char *answer);
+                         const char *answer, const unsigned char *salt);
 
 /* "roster": an organization's roster of ring keys changed (about no memo). */
 json_t *proto_leaf_roster(const char *organization, const char *action, const char *public_key,

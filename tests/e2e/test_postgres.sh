@@ -172,7 +172,7 @@ OUT=$(as bob key enroll --key "$(keyf bob)" --passphrase-file "$(ppf bob)" 2>&1)
 expect_eq "enrolling the same key twice is refused (exit 1)" "$RC" 1
 ID2=$(as alice memo new --channel dissent --title "Anonymous support" --marking SBU --body "Text." --json | json 'd["id"]')
 as alice memo circulate "$ID2" > /dev/null
-anon() { local u=$1 c=$2; shift 2; as "$u" "$c" "$@" --anonymous --key "$(keyf "$u")" --passphrase-file "$(ppf "$u")"; }
+anon() { local u=$1 c=$2; shift 2; as "$u" "$c" "$@" --anonymous --key "$(keyf "$u")" --passphrase-file "$(ppf "$u")" --min-ring 2; }
 expect_in "bob signs anonymously" "$(anon bob sign "$ID2" 2>/dev/null)" "anonymous signature added"
 expect_in "dan signs anonymously" "$(anon dan sign "$ID2" 2>/dev/null)" "anonymous signature added"
 expect_in "dan signing again replaces his signature" "$(anon dan sign "$ID2" 2>/dev/null)" "anonymous signature replaced"

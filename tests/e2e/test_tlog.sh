@@ -121,7 +121,7 @@ verify "$E2E_TMP/altered.txt"
 expect_eq "altered copy: exit 1" "$RC" 1
 expect_in "altered copy: the changed paragraph is named" "$OUT" "paragraph 4: CHANGED"
 expect_in "altered copy: with the copy's first words" "$OUT" '"Third paragraph: we propose closing two posts."'
-expect_in "altered copy: the others match" "$OUT" "4 of 5 registered paragraphs match; 1 changed, 0 added, 0 removed"
+expect_in "altered copy: the others match" "$OUT" "4 of 5 registered paragraphs match in place; 0 moved, 1 changed, 0 added, 0 removed"
 verify "$E2E_TMP/altered.txt" --json
 expect_eq "altered copy --json: result" "$(echo "$OUT" | json 'd["result"]')" differs
 expect_eq "altered copy --json: the changed paragraph" \

@@ -26,9 +26,12 @@
 #include "ring/keyfile.h"
 #include "ring/triptych.h"
 #include "unit/client/fake_http.h"
+#include "unit/client/fake_log.h"
 
-#define MEMO   "01JD0000000000000000000000"
+#define MEMO   "01jd0000000000000000000000"
 #define ORIGIN "dissent.local/log-test0000"
+#define HASH1  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define HASH2  "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 
 /* ---- running the CLI ---- */
 
@@ -323,10 +326,10 @@ static json_t *public_memo(const uint8_t pk[32], size_t n, size_t mine)
     return json_pack("{s:s,s:s,s:s,s:[{s:i,s:s},{s:i,s:s}],s:[{s:s,s:i,s:i,s:s,s:I,s:o}],s:[],"
                      "s:{s:i,s:{s:i,s:[],s:[]}}}",
                      "origin", ORIGIN, "memo", MEMO, "state", "circulating", "versions", "number",
-                     1, "hash", "aaaa1111", "number", 2, "hash", "bbbb2222", "rings",
-                     "organization", "state", "ring", 1, "roster_size", (int)n, "digest", hex,
-                     "count", (json_int_t)n, "keys", keys, "signatures", "counts", "total", 0,
-                     "anonymous", "total", 0, "by_version", "by_organization");
+                     1, "hash", HASH1, "number", 2, "hash", HASH2, "rings", "organization", "state",
+                     "ring", 1, "roster_size", (int)n, "digest", hex, "count", (json_int_t)n,
+                     "keys", keys, "signatures", "counts", "total", 0, "anonymous", "total", 0,
+                     "by_version", "by_organization");
 }
 
 /* Signs pub at version v (0: withdraw) with sk and adds the signature as
@@ -422,9 +425,9 @@ static void test_anon_helpers(void **state)
                                "opened? ask a drafter to refresh its rings)");
     assert_int_equal(anon_find_version(pub, 0, &number, &hash, &e), 0);
     assert_int_equal(number, 2);
-    assert_string_equal(hash, "bbbb2222");
+    assert_string_equal(hash, HASH2);
     assert_int_equal(anon_find_version(pub, 1, &number, &hash, &e), 0);
-    assert_string_equal(hash, "aaaa1111");
+    assert_string_equal(hash, HASH1);
     assert_int_equal(anon_find_version(pub, 3, &number, &hash, &e), -1);
     assert_non_null(strstr(e.msg, "versions 1 to 2"));
 
@@ -507,25 +510,8 @@ static void test_anon_helpers(void **state)
         json_array_remove(json_object_get(pub, "rings"), 1);
     }
 
-    /* the transparency log */
+    /* the rings against the transparency log: tests/unit/client/test_ringcheck.c */
     assert_int_equal(anon_verify_public(pub, &rep, &e), 0);
-    {
-        char leaf[400];
-        json_t *log;
-        snprintf(leaf, sizeof leaf, "{\"ring\":1,\"digest\":\"%s\"}",
-                 json_string_value(
-                     json_object_get(json_array_get(json_object_get(pub, "rings"), 0), "digest")));
-        log = json_pack("{s:[{s:s},{s:s},{s:s}]}", "leaves", "data",
-                        "{\"version\":1,\"hash\":\"aaaa1111\"}", "data",
-                        "{\"version\":2,\"hash\":\"bbbb2222\"}", "data", leaf);
-        anon_check_log(pub, log, rep);
-        assert_true(json_is_true(json_object_get(rep, "ok")));
-        json_array_remove(json_object_get(log, "leaves"), 1);
-        anon_check_log(pub, log, rep);
-        assert_false(json_is_true(json_object_get(rep, "ok")));
-        assert_true(report_has(rep, "version 2 is not in the transparency log"));
-        json_decref(log);
-    }
     json_decref(rep);
 
     /* the request body */
@@ -572,31 +558,52 @@ static void test_sign_anonymous(void **state)
     char *text, *r1, *r2, tag[65];
     json_t *pub, *body, *item;
     make_key(pk);
+    struct fake_log lg;
+    struct tlog_signer ls;
+    char *rc, *rl;
     pub = public_memo(pk, 4, 3);
+    assert_int_equal(fake_log_build(&lg, pub, &ls), 0);
     text = json_dumps(pub, JSON_COMPACT);
     r1 = fake_http_reply(200, text);
+    rc = fake_http_reply(200, lg.checkpoint_json);
+    rl = fake_http_reply(200, lg.leaves_json);
     r2 = fake_http_reply(200, "{\"memo\":\"" MEMO "\",\"results\":[{\"tag\":\"ab\",\"status\":"
                               "\"added\"}]}");
-    const char *replies[] = {r1, r2};
-    fake_start(replies, 2);
+    const char *replies[] = {r1, rc, rl, r2};
+    /* the default minimum (10) refuses a ring of 4, after the log check */
+    fake_start(replies, 3);
     struct run r = run("sign", MEMO, "--anonymous", "--key", keyfile, "--passphrase-file", passfile,
-                       "--version", "1", NULL);
+                       "--version", "1", "--log-key", lg.verifier_key, NULL);
+    fake_http_stop(&fake);
+    assert_int_equal(r.status, CLI_FAIL);
+    assert_non_null(strstr(r.err, "you are one of 4 enrolled members of state"));
+    assert_non_null(strstr(r.err, "hides you among 4 members only, fewer than 10"));
+    assert_int_equal(fake.served, 3);
+    run_free(&r);
+    fake_start(replies, 4);
+    r = run("sign", MEMO, "--anonymous", "--key", keyfile, "--passphrase-file", passfile,
+            "--version", "1", "--log-key", lg.verifier_key, "--min-ring", "3", NULL);
     fake_http_stop(&fake);
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "anonymous signature added: version 1 of memo " MEMO
                                   " (ring 1 of state, 4 keys)"));
-    assert_non_null(strstr(r.err, "warning: ring 1 of 'state' has only 4 keys"));
+    assert_non_null(strstr(r.err, "you are one of 4 enrolled members of state (ring 1, checked "
+                                  "against the transparency log at size 7)"));
+    assert_non_null(strstr(fake.request[1], "GET /api/v1/log/checkpoint "));
+    assert_non_null(strstr(fake.request[2], "GET /api/v1/log/leaves?start=0&end=7 "));
+    free(rc);
+    free(rl);
     /* no session token, no cookie, no version in the User-Agent */
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 4; i++) {
         assert_null(strstr(fake.request[i], "secret-session-token"));
         assert_null(strstr(fake.request[i], "Authorization"));
         assert_null(strstr(fake.request[i], "Cookie"));
         assert_non_null(strstr(fake.request[i], "User-Agent: dissent-cli\r\n"));
     }
     assert_non_null(strstr(fake.request[0], "GET /api/v1/public/memos/" MEMO " "));
-    assert_non_null(strstr(fake.request[1], "POST /api/v1/anonymous/memos/" MEMO "/signatures "));
+    assert_non_null(strstr(fake.request[3], "POST /api/v1/anonymous/memos/" MEMO "/signatures "));
     /* the proof verifies for version 1 against the published ring */
-    body = request_body(fake.request[1]);
+    body = request_body(fake.request[3]);
     assert_non_null(body);
     item = json_array_get(json_object_get(body, "signatures"), 0);
     assert_int_equal(json_integer_value(json_object_get(item, "version")), 1);
@@ -637,20 +644,26 @@ static void test_sign_anonymous(void **state)
     r1 = fake_http_reply(200, text);
     r2 = fake_http_reply(200, "{\"memo\":\"" MEMO "\",\"results\":[{\"tag\":\"ab\",\"status\":"
                               "\"withdrawn\"}]}");
-    const char *replies2[] = {r1, r2};
-    fake_start(replies2, 2);
-    r = run("unsign", MEMO, "--anonymous", "--key", keyfile, "--passphrase-file", passfile, NULL);
+    rc = fake_http_reply(200, lg.checkpoint_json);
+    rl = fake_http_reply(200, lg.leaves_json);
+    const char *replies2[] = {r1, rc, rl, r2};
+    fake_start(replies2, 4);
+    r = run("unsign", MEMO, "--anonymous", "--key", keyfile, "--passphrase-file", passfile,
+            "--log-key", lg.verifier_key, "--min-ring", "2", NULL);
     fake_http_stop(&fake);
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "anonymous signature withdrawn of memo"));
-    body = request_body(fake.request[1]);
+    body = request_body(fake.request[3]);
     item = json_array_get(json_object_get(body, "signatures"), 0);
     assert_true(json_is_null(json_object_get(item, "version")));
     json_decref(body);
     run_free(&r);
     free(r1);
     free(r2);
+    free(rc);
+    free(rl);
     free(text);
+    fake_log_release(&lg);
     json_decref(pub);
 }
 
@@ -683,31 +696,46 @@ static void test_sign_anonymous_refusals(void **state)
     free(text);
     json_decref(pub);
 
-    /* alone in the ring */
+    /* alone in the ring: even --min-ring 2 refuses */
+    struct fake_log lg;
+    struct tlog_signer ls;
+    char *rc, *rl;
     pub = public_memo(pk, 1, 0);
+    assert_int_equal(fake_log_build(&lg, pub, &ls), 0);
     text = json_dumps(pub, JSON_COMPACT);
     r1 = fake_http_reply(200, text);
-    const char *replies2[] = {r1};
-    fake_start(replies2, 1);
-    r = run("sign", MEMO, "--anonymous", "--key", keyfile, "--passphrase-file", passfile, NULL);
+    rc = fake_http_reply(200, lg.checkpoint_json);
+    rl = fake_http_reply(200, lg.leaves_json);
+    const char *replies2[] = {r1, rc, rl};
+    fake_start(replies2, 3);
+    r = run("sign", MEMO, "--anonymous", "--key", keyfile, "--passphrase-file", passfile,
+            "--log-key", lg.verifier_key, "--min-ring", "2", NULL);
     fake_http_stop(&fake);
     assert_int_equal(r.status, CLI_FAIL);
-    assert_non_null(strstr(r.err, "holds your key alone"));
+    assert_non_null(strstr(r.err, "hides you among 1 members only"));
     run_free(&r);
     free(r1);
+    free(rc);
+    free(rl);
     free(text);
+    fake_log_release(&lg);
     json_decref(pub);
 
-    /* nothing to withdraw: no request after the read */
+    /* nothing to withdraw: no request after the reads */
     pub = public_memo(pk, 3, 0);
+    assert_int_equal(fake_log_build(&lg, pub, &ls), 0);
     text = json_dumps(pub, JSON_COMPACT);
     r1 = fake_http_reply(200, text);
-    const char *replies3[] = {r1};
-    fake_start(replies3, 1);
-    r = run("unsign", MEMO, "--anonymous", "--key", keyfile, "--passphrase-file", passfile, NULL);
+    rc = fake_http_reply(200, lg.checkpoint_json);
+    rl = fake_http_reply(200, lg.leaves_json);
+    const char *replies3[] = {r1, rc, rl};
+    fake_start(replies3, 3);
+    r = run("unsign", MEMO, "--anonymous", "--key", keyfile, "--passphrase-file", passfile,
+            "--log-key", lg.verifier_key, "--min-ring", "2", NULL);
     fake_http_stop(&fake);
     assert_int_equal(r.status, CLI_FAIL);
     assert_non_null(strstr(r.err, "no anonymous signature on memo " MEMO " to withdraw"));
+    assert_int_equal(fake.served, 3);
     run_free(&r);
 
     /* a wrong passphrase */
@@ -715,15 +743,42 @@ static void test_sign_anonymous_refusals(void **state)
         char bad[160];
         snprintf(bad, sizeof bad, "%s/bad", dir);
         write_file(bad, "not the passphrase\n");
-        fake_start(replies3, 1);
-        r = run("sign", MEMO, "--anonymous", "--key", keyfile, "--passphrase-file", bad, NULL);
+        fake_start(replies3, 3);
+        r = run("sign", MEMO, "--anonymous", "--key", keyfile, "--passphrase-file", bad,
+                "--log-key", lg.verifier_key, "--min-ring", "2", NULL);
         fake_http_stop(&fake);
         assert_int_equal(r.status, CLI_FAIL);
         assert_non_null(strstr(r.err, "wrong passphrase"));
         run_free(&r);
     }
+
+    /* a ring that is not the log's (one key repeated): refused before any
+     * passphrase is asked or proof made */
+    {
+        json_t *ring = json_array_get(json_object_get(pub, "rings"), 0);
+        json_t *keys = json_object_get(ring, "keys");
+        char *t2, *p2;
+        json_array_set(keys, 1, json_array_get(keys, 0));
+        t2 = json_dumps(pub, JSON_COMPACT);
+        p2 = fake_http_reply(200, t2);
+        const char *replies4[] = {p2, rc, rl};
+        fake_start(replies4, 3);
+        r = run("sign", MEMO, "--anonymous", "--key", keyfile, "--passphrase-file", passfile,
+                "--log-key", lg.verifier_key, "--min-ring", "2", NULL);
+        fake_http_stop(&fake);
+        assert_int_equal(r.status, CLI_FAIL);
+        assert_non_null(strstr(r.err, "more than once"));
+        assert_non_null(strstr(r.err, "nothing was proved or sent"));
+        assert_int_equal(fake.served, 3);
+        run_free(&r);
+        free(t2);
+        free(p2);
+    }
     free(r1);
+    free(rc);
+    free(rl);
     free(text);
+    fake_log_release(&lg);
     json_decref(pub);
 }
 
@@ -757,13 +812,84 @@ static void test_verify_signatures_cmd(void **state)
     run_free(&r);
 
     /* the log cannot be read: a failure, said */
-    fake_start(replies, 2);
-    r = run("verify-signatures", MEMO, "--json", NULL);
+    {
+        struct tlog_signer s0;
+        char k0[TLOG_VERIFIER_KEY_MAX];
+        assert_int_equal(tlog_signer_generate(&s0, "test.example/log", &e), 0);
+        assert_int_equal(tlog_verifier_format(&s0.pub, k0, &e), 0);
+        fake_start(replies, 2);
+        r = run("verify-signatures", MEMO, "--json", "--log-key", k0, NULL);
+    }
     fake_http_stop(&fake);
     assert_int_equal(r.status, CLI_FAIL);
-    assert_non_null(strstr(r.out, "cannot read the transparency log: no memo"));
-    assert_non_null(strstr(r.out, "\"ok\": false"));
+    assert_non_null(strstr(r.err, "no memo"));
+    assert_null(strstr(r.out, "\"ok\": true"));
     run_free(&r);
+
+    /* with the log: the rings check out, the anonymity set is shown */
+    {
+        struct fake_log lg;
+        struct tlog_signer ls;
+        char *rc, *rl;
+        assert_int_equal(fake_log_build(&lg, pub, &ls), 0);
+        rc = fake_http_reply(200, lg.checkpoint_json);
+        rl = fake_http_reply(200, lg.leaves_json);
+        const char *replies5[] = {r1, rc, rl};
+        fake_start(replies5, 3);
+        r = run("verify-signatures", MEMO, "--log-key", lg.verifier_key, NULL);
+        fake_http_stop(&fake);
+        assert_int_equal(r.status, 0);
+        assert_non_null(strstr(r.out, "anonymity sets: state #1: 2 members"));
+        run_free(&r);
+        /* a ring leaf the checkpoint does not cover */
+        {
+            json_t *row = json_array_get(lg.leaves, 2);
+            char *old = strdup(json_string_value(json_object_get(row, "data")));
+            char *edited = strdup(old), *at = strstr(edited, "\"count\":2");
+            assert_non_null(at);
+            at[8] = '3';
+            json_object_set_new(row, "data", json_string(edited));
+            json_object_del(row, "leaf_hash");
+            free(lg.leaves_json);
+            {
+                json_t *o = json_pack("{s:O}", "leaves", lg.leaves);
+                lg.leaves_json = json_dumps(o, JSON_COMPACT);
+                json_decref(o);
+            }
+            free(rl);
+            rl = fake_http_reply(200, lg.leaves_json);
+            const char *replies6[] = {r1, rc, rl};
+            fake_start(replies6, 3);
+            r = run("verify-signatures", MEMO, "--log-key", lg.verifier_key, NULL);
+            fake_http_stop(&fake);
+            assert_int_equal(r.status, CLI_FAIL);
+            assert_non_null(strstr(r.err, "do not hash to the root of its signed checkpoint"));
+            run_free(&r);
+            free(old);
+            free(edited);
+        }
+        /* the reply is about another memo */
+        {
+            json_t *other = json_deep_copy(pub);
+            char *t2, *p2;
+            json_object_set_new(other, "memo", json_string("01jd0000000000000000000001"));
+            t2 = json_dumps(other, JSON_COMPACT);
+            p2 = fake_http_reply(200, t2);
+            const char *replies7[] = {p2};
+            fake_start(replies7, 1);
+            r = run("verify-signatures", MEMO, "--no-log", NULL);
+            fake_http_stop(&fake);
+            assert_int_equal(r.status, CLI_FAIL);
+            assert_non_null(strstr(r.err, "the server answered for another memo"));
+            run_free(&r);
+            free(t2);
+            free(p2);
+            json_decref(other);
+        }
+        free(rc);
+        free(rl);
+        fake_log_release(&lg);
+    }
     free(r1);
     free(text);
 

@@ -300,14 +300,23 @@ static void test_compare(void **state)
     json_decref(c);
 
     /* reordered: C moved before B; one of them stays matched, the other is
-     * reported as removed at its old place and added at its new one */
+     * reported as moved (registered 2 is the copy's 3), not removed and added */
     static const char *const reordered_copy[] = {"A", "C", "B", "D", NULL};
     c = compare(reg, reordered_copy);
     assert_false(json_is_true(json_object_get(c, "exact")));
     assert_int_equal(json_integer_value(json_object_get(c, "matching")), 3);
-    static const char *const reordered[] = {"same:1:1",  "removed:2:0", "same:3:2",
-                                            "added:0:3", "same:4:4",    NULL};
+    assert_int_equal(json_integer_value(json_object_get(c, "moved")), 1);
+    static const char *const reordered[] = {"same:1:1", "same:3:2", "moved:2:3", "same:4:4", NULL};
     assert_pairs(c, reordered);
+    json_decref(c);
+
+    /* a paragraph moved far, one changed and one added around it */
+    static const char *const far_copy[] = {"D", "A", "B'", "C", "X", NULL};
+    c = compare(reg, far_copy);
+    assert_int_equal(json_integer_value(json_object_get(c, "moved")), 1);
+    static const char *const far[] = {"moved:4:1", "same:1:2",  "changed:2:3",
+                                      "same:3:4",  "added:0:5", NULL};
+    assert_pairs(c, far);
     json_decref(c);
 
     /* two changed in a row, and a longer copy stretch: pairs, then added */
@@ -332,6 +341,39 @@ static void test_compare(void **state)
                                               "removed:4:0", NULL};
     assert_pairs(c, all_removed);
     json_decref(c);
+}
+
+/* The banners are compared, not dropped silently; two verification lines
+ * are refused. */
+static void test_markings_and_two_lines(void **state)
+{
+    (void)state;
+    unsigned char key[COPY_KEY_SIZE];
+    char id[32], line[160], text[512];
+    int v;
+    struct err e;
+    json_t *m;
+    err_init(&e);
+
+    m = copy_text_markings("CONFIDENTIAL\n\nTitle\n\nBody\n\nCONFIDENTIAL\n");
+    assert_int_equal(json_array_size(m), 2);
+    assert_string_equal(copy_marking_status(m, "CONFIDENTIAL"), "same");
+    assert_string_equal(copy_marking_status(m, "SECRET"), "changed");
+    json_decref(m);
+    m = copy_text_markings("UNCLASSIFIED\n\nTitle\n\nBody\n\nCONFIDENTIAL\n");
+    assert_string_equal(copy_marking_status(m, "CONFIDENTIAL"), "changed");
+    json_decref(m);
+    m = copy_text_markings("Title\n\nBody\n");
+    assert_string_equal(copy_marking_status(m, "CONFIDENTIAL"), "missing");
+    json_decref(m);
+
+    snprintf(line, sizeof line, "dissent-verify: %s 3 %s", "0123456789abcdefghijklmnop",
+             "0101010101010101010101010101010101010101010101010101010101010101");
+    snprintf(text, sizeof text, "SBU\n\nTitle\n\nBody.\n\n%s\n\nSBU\n", line);
+    assert_int_equal(copy_find_key(text, id, &v, key, &e), 0);
+    snprintf(text, sizeof text, "SBU\n\nTitle\n\n%s\n\nBody.\n\n%s\n\nSBU\n", line, line);
+    assert_int_equal(copy_find_key(text, id, &v, key, &e), -1);
+    assert_non_null(strstr(e.msg, "more than one verification line"));
 }
 
 /* The whole path of `dissent verify`: a rendering, edited, digested with
@@ -382,6 +424,7 @@ int main(void)
         cmocka_unit_test(test_banners_dropped),
         cmocka_unit_test(test_key_line),
         cmocka_unit_test(test_compare),
+        cmocka_unit_test(test_markings_and_two_lines),
         cmocka_unit_test(test_copy_check_end_to_end),
     };
     if (sodium_init() < 0)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "proto/commit.h"
 #include "proto/events.h"
 #include "proto/names.h"
 
@@ -242,9 +243,10 @@ static void test_state_variants(void **state)
     int64_t due = 0;
     unsigned char h[32];
     char hex[65], want[160];
+    unsigned char salt[PROTO_SALT_BYTES];
     assert_int_equal(time_parse_utc("2026-11-25T04:59:59Z", &due), 0);
 
-    d = encode(proto_leaf_state("submitted", "submitted", 1, due, 0, "x", "y"), "state",
+    d = encode(proto_leaf_state("submitted", "submitted", 1, due, 0, "x", "y", NULL), "state",
                "2026-11-20T15:00:00Z", MEMO);
     assert_string_equal(d, "{\"acknowledge_due\":\"2026-11-25T04:59:59Z\",\"answer_due\":null,"
                            "\"at\":\"2026-11-20T15:00:00Z\",\"event\":\"submitted\",\"kind\":"
@@ -252,27 +254,34 @@ static void test_state_variants(void **state)
                            "\",\"state\":\"submitted\",\"v\":1}");
     free(d);
 
-    d = encode(proto_leaf_state("extended", "acknowledged", 2, 0, due, "more time", NULL), "state",
-               "2026-11-20T15:00:00Z", MEMO);
+    /* v2: the reason and the answer are salted commitments, not their hashes */
+    memset(salt, 7, sizeof salt);
+    assert_null(proto_leaf_state("extended", "acknowledged", 2, 0, due, "more time", NULL, NULL));
+    d = encode(proto_leaf_state("extended", "acknowledged", 2, 0, due, "more time", NULL, salt),
+               "state", "2026-11-20T15:00:00Z", MEMO);
     crypto_hash_sha256(h, (const unsigned char *)"more time", 9);
     hex_encode(hex, h, 32);
+    assert_null(strstr(d, hex));
+    proto_text_commitment(salt, "reason", "more time", hex);
     snprintf(want, sizeof want, "\"reason_hash\":\"%s\"", hex);
     assert_non_null(strstr(d, want));
     assert_non_null(strstr(d, "\"answer_due\":\"2026-11-25T04:59:59Z\""));
     assert_null(strstr(d, "acknowledge_due"));
     free(d);
 
-    d = encode(proto_leaf_state("answered", "answered", 2, due, due, NULL, "Yes."), "state",
+    d = encode(proto_leaf_state("answered", "answered", 2, due, due, NULL, "Yes.", salt), "state",
                "2026-11-20T15:00:00Z", MEMO);
     crypto_hash_sha256(h, (const unsigned char *)"Yes.", 4);
     hex_encode(hex, h, 32);
+    assert_null(strstr(d, hex));
+    proto_text_commitment(salt, "answer", "Yes.", hex);
     snprintf(want, sizeof want, "\"answer_hash\":\"%s\"", hex);
     assert_non_null(strstr(d, want));
     assert_null(strstr(d, "_due"));
     free(d);
 
     /* no extra field for the other events */
-    d = encode(proto_leaf_state("closed", "closed", 2, due, due, "r", "a"), "state",
+    d = encode(proto_leaf_state("closed", "closed", 2, due, due, "r", "a", NULL), "state",
                "2026-11-20T15:00:00Z", MEMO);
     assert_string_equal(d, "{\"at\":\"2026-11-20T15:00:00Z\",\"event\":\"closed\",\"kind\":"
                            "\"state\",\"latest_version\":2,\"memo\":\"" MEMO
@@ -321,9 +330,10 @@ static void test_encode_refuses(void **state)
     assert_int_equal(e.code, ERR_INTERNAL);
     /* an unknown event, an unknown kind, out of memory */
     err_init(&e);
-    assert_int_equal(proto_leaf_encode(proto_leaf_state("gossip", "closed", 1, 0, 0, NULL, NULL),
-                                       "state", 1700000000, MEMO, &d, &e),
-                     -1);
+    assert_int_equal(
+        proto_leaf_encode(proto_leaf_state("gossip", "closed", 1, 0, 0, NULL, NULL, NULL), "state",
+                          1700000000, MEMO, &d, &e),
+        -1);
     err_init(&e);
     assert_int_equal(proto_leaf_encode(json_object(), "gossip", 1700000000, MEMO, &d, &e), -1);
     assert_int_equal(e.code, ERR_INTERNAL);
