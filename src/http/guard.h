@@ -43,12 +43,12 @@ struct guard_config {
 };
 
 struct guard_stats {
-    uint64_t open;              /* connections open now */
-    uint64_t refused_address;   /* refused at accept: per-address limit */
-    uint64_t closed_head;       /* closed: head deadline */
-    uint64_t closed_body;       /* closed: body deadline */
-    uint64_t closed_pressure;   /* closed: waiting for a head under pressure */
-    int pressure;               /* 1 while under pressure */
+    uint64_t open;            /* connections open now */
+    uint64_t refused_address; /* refused at accept: per-address limit */
+    uint64_t closed_head;     /* closed: head deadline */
+    uint64_t closed_body;     /* closed: body deadline */
+    uint64_t closed_pressure; /* closed: waiting for a head under pressure */
+    int pressure;             /* 1 while under pressure */
 };
 
 struct guard;

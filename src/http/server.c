@@ -819,8 +819,8 @@ int http_server_start(struct http_server **out, const struct http_server_config 
      * headers. Room for twice our limits: a head a little over them gets our
      * JSON 414 or 431; only one far over them meets the library's own plain
      * refusal. */
-    memory = 2 * (s->cfg.max_header > s->cfg.max_url ? s->cfg.max_header : s->cfg.max_url) +
-             16 * 1024;
+    memory =
+        2 * (s->cfg.max_header > s->cfg.max_url ? s->cfg.max_header : s->cfg.max_url) + 16 * 1024;
     s->daemon = MHD_start_daemon(
         flags, 0, on_accept, s, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,

@@ -59,10 +59,8 @@ static struct sockaddr_in v4(const char *text)
 static struct guard *start(unsigned max, unsigned per_address, unsigned head_ms, unsigned body_ms)
 {
     struct guard *g = NULL;
-    struct guard_config cfg = {.max_connections = max,
-                               .per_address = per_address,
-                               .head_ms = head_ms,
-                               .body_ms = body_ms};
+    struct guard_config cfg = {
+        .max_connections = max, .per_address = per_address, .head_ms = head_ms, .body_ms = body_ms};
     struct err e;
     err_init(&e);
     assert_int_equal(guard_start(&g, &cfg, &e), 0);
