@@ -293,6 +293,8 @@ int main(int argc, char **argv)
     }
     printf("/healthz, each on a fresh connection, %d requests per row:\n", N_PROBES);
     srv = serve(0);
+    for (int i = 0; i < 200; i++) /* warm up */
+        (void)probe(http_server_port(srv));
     base = measure(http_server_port(srv));
     http_server_stop(srv);
     print_row("baseline (no other clients)", base, NULL);

@@ -330,7 +330,7 @@ struct guard_conn *guard_open(struct guard *g, int fd, const struct sockaddr *ad
     c->phase = PH_WORK; /* set_phase below moves it to the head list */
     addr_key(addr, key);
     pthread_mutex_lock(&g->lock);
-    g->st.open++;
+    __atomic_add_fetch(&g->st.open, 1, __ATOMIC_RELAXED);
     if (g->cfg.per_address) {
         struct addr_count *a = addr_find(g, key);
         if (!a && (a = calloc(1, sizeof *a)) != NULL) {
@@ -393,7 +393,7 @@ void guard_close(struct guard *g, struct guard_conn *c)
         list_remove(l, c);
     if (c->addr)
         addr_release(g, c->addr);
-    g->st.open--;
+    __atomic_sub_fetch(&g->st.open, 1, __ATOMIC_RELAXED);
     update_pressure(g);
     pthread_mutex_unlock(&g->lock);
     free(c);
@@ -402,6 +402,11 @@ void guard_close(struct guard *g, struct guard_conn *c)
 int guard_pressure(struct guard *g)
 {
     return __atomic_load_n(&g->st.pressure, __ATOMIC_RELAXED);
+}
+
+int guard_full(struct guard *g)
+{
+    return __atomic_load_n(&g->st.open, __ATOMIC_RELAXED) >= g->cfg.max_connections;
 }
 
 void guard_stats(struct guard *g, struct guard_stats *out)

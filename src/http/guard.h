@@ -19,8 +19,12 @@
  *
  * Under pressure — at least three quarters of max_connections open — a
  * connection waiting for a request head more than GUARD_PRESSURE_MS is closed
- * too (slow clients and idle keep-alive connections make room for new ones),
- * and guard_pressure() tells the server to end keep-alive after each response.
+ * too (slow clients and idle keep-alive connections make room for new ones).
+ * At the cap, guard_full() tells the server to end keep-alive after each
+ * response: a place frees up for the next client waiting to be accepted, so
+ * busy clients queue for places with everyone else. (Not earlier: while
+ * places are free a new client gets one at once, and making every busy
+ * client reconnect only lengthens the queue.)
  *
  * Per address (IPv4 address, IPv6 /64; an IPv4-mapped IPv6 address counts as
  * IPv4) at most per_address connections are open at once. */
@@ -89,6 +93,9 @@ void guard_close(struct guard *g, struct guard_conn *c);
 
 /* 1 while at least three quarters of max_connections are open. */
 int guard_pressure(struct guard *g);
+
+/* 1 while max_connections are open. */
+int guard_full(struct guard *g);
 
 /* A consistent copy of the counters. */
 void guard_stats(struct guard *g, struct guard_stats *out);

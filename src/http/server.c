@@ -414,9 +414,9 @@ static enum MHD_Result send_response(struct http_conn *c, size_t slot, const cha
         rc = rc ? rc : add_header(mr, "Cache-Control", "no-store");
     if (allow && *allow)
         rc = rc ? rc : add_header(mr, "Allow", allow);
-    /* Near the connection cap, each client gets one request per connection:
+    /* At the connection cap, each client gets one request per connection:
      * busy keep-alive connections then queue for accept() with everyone else. */
-    if (guard_pressure(c->server->guard))
+    if (guard_full(c->server->guard))
         rc = rc ? rc : add_header(mr, "Connection", "close");
     if (rc == 0)
         ret = MHD_queue_response(c->mhd, (unsigned)res->status, mr);

@@ -169,12 +169,12 @@ static void test_pressure(void **state)
     /* Pressure at 3 of 4 connections; the head deadline is far away. */
     struct guard *g = start(4, 0, 60000, 60000);
     struct sockaddr_in a = v4("203.0.113.5");
-    struct pair p[3];
-    struct guard_conn *c[3];
+    struct pair p[4];
+    struct guard_conn *c[4];
     struct guard_stats st;
     int n = 0;
     (void)state;
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
         p[i] = pair_new();
     c[0] = guard_open(g, p[0].server, SA(a));
     c[1] = guard_open(g, p[1].server, SA(a));
@@ -182,6 +182,12 @@ static void test_pressure(void **state)
     assert_false(guard_pressure(g));
     c[2] = guard_open(g, p[2].server, SA(a));
     assert_true(guard_pressure(g));
+    assert_false(guard_full(g));
+    /* At the cap, keep-alive ends (guard_full) until a place is free. */
+    c[3] = guard_open(g, p[3].server, SA(a));
+    assert_true(guard_full(g));
+    guard_close(g, c[3]);
+    assert_false(guard_full(g));
     /* The waiting heads older than GUARD_PRESSURE_MS go, the busy one stays. */
     assert_false(ended(p[0], (int)GUARD_PRESSURE_MS / 2));
     assert_true(ended(p[0], (int)GUARD_PRESSURE_MS + 500));
@@ -194,7 +200,7 @@ static void test_pressure(void **state)
     assert_int_equal(st.closed_pressure, 1 + (uint64_t)n);
     for (int i = 1; i < 3; i++)
         guard_close(g, c[i]);
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
         pair_close(p[i]);
     guard_stop(g);
 }
