@@ -887,12 +887,13 @@ static void test_content_length_json(void **state)
 
 static void *block_thread(void *arg)
 {
+    static struct reply r;
     char url[128];
     CURL *c = curl_easy_init();
     snprintf(url, sizeof url, "%s/api/v1/block", (const char *)arg);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &(struct reply){0});
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
     (void)curl_easy_perform(c);
     curl_easy_cleanup(c);
