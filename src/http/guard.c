@@ -41,7 +41,8 @@ struct guard {
     struct addr_count **buckets;
     size_t nbuckets; /* a power of two */
     unsigned char hash_key[crypto_shorthash_KEYBYTES];
-    unsigned high; /* open connections at which pressure begins */
+    int64_t wake_ms; /* when the reaper wakes next, unless woken */
+    unsigned high;   /* open connections at which pressure begins */
     struct guard_stats st;
     int stopping;
 };
@@ -87,8 +88,9 @@ static struct conn_list *list_of(struct guard *g, struct guard_conn *c)
     return l;
 }
 
-/* Moves c to phase p (now), waking the reaper if c is the only one waiting
- * in that phase (its deadline is then the next one). */
+/* Moves c to phase p (now). Wakes the reaper only if c's deadline comes
+ * before the reaper's next waking (rarely: it wakes at least every second,
+ * and deadlines are seconds away), so a request costs no thread switch. */
 static void set_phase(struct guard *g, struct guard_conn *c, enum phase p)
 {
     struct conn_list *l = list_of(g, c);
@@ -100,8 +102,9 @@ static void set_phase(struct guard *g, struct guard_conn *c, enum phase p)
     c->since_ms = now_ms();
     l = list_of(g, c);
     if (l) {
+        int64_t deadline = c->since_ms + (p == PH_HEAD ? g->cfg.head_ms : g->cfg.body_ms);
         list_append(l, c);
-        if (l->first == c)
+        if (deadline < g->wake_ms)
             pthread_cond_signal(&g->wake);
     }
 }
@@ -200,6 +203,7 @@ static void *reaper_main(void *arg)
             next = g->head.first->since_ms + head_ms;
         if (g->body.first && g->body.first->since_ms + (int64_t)g->cfg.body_ms < next)
             next = g->body.first->since_ms + g->cfg.body_ms;
+        g->wake_ms = next;
         clock_gettime(CLOCK_MONOTONIC, &until);
         until.tv_sec += (next - now) / 1000;
         until.tv_nsec += (long)((next - now) % 1000) * 1000000L;

@@ -179,7 +179,7 @@ struct http_server_config {
                                     response sent), however it trickles in; default 10 s */
     unsigned body_timeout_ms;    /* a body must be complete this long after its head; 30 s */
     unsigned timeout_s;          /* idle timeout per connection, default 30 */
-    size_t max_header;           /* request line and headers, bytes; more gets 431; 32 KiB */
+    size_t max_header;           /* request line and headers, bytes; more gets 431; 16 KiB */
     size_t max_url;              /* request target (path and query), bytes; more gets 414;
                                     8 KiB */
     unsigned threads;            /* polling threads (epoll), default 2 */
