@@ -3,7 +3,9 @@
  *
  * Settings come from flags, then DISSENT_* environment variables, then
  * defaults: --db (DISSENT_DB, ./dissent.db), --listen (DISSENT_LISTEN,
- * 127.0.0.1:8080), --log-level (DISSENT_LOG_LEVEL, info). */
+ * 127.0.0.1:8080), --log-level (DISSENT_LOG_LEVEL, info), and serve's
+ * connection limits (--max-connections and the others in local_usage; their
+ * defaults are the HTTP server's). */
 #include "cli/local.h"
 
 #include "base/log.h"
@@ -32,6 +34,11 @@ struct local_opts {
     const char *password_file;
     const char *witness;        /* serve: the last --witness (all are read from argv) */
     const char *witness_policy; /* serve: K */
+    const char *max_connections;
+    const char *per_address;
+    const char *header_timeout;
+    const char *body_timeout;
+    const char *http_threads;
 };
 
 static const char local_usage[] =
@@ -45,7 +52,18 @@ static const char local_usage[] =
     "  --password-file FILE init: the admin's password from FILE (else one is generated)\n"
     "  --witness NAME+KEYID+KEY+URL  serve: a witness to send checkpoints to (repeatable);\n"
     "                       the checkpoint endpoint then serves only cosigned checkpoints\n"
-    "  --witness-policy K   serve: cosignatures needed to publish (default: every witness)\n";
+    "  --witness-policy K   serve: cosignatures needed to publish (default: every witness)\n"
+    "serve's connection limits (see docs/operations.md, \"Sizing\"):\n"
+    "  --max-connections N  open connections at once (env DISSENT_MAX_CONNECTIONS, default 1024)\n"
+    "  --per-address-connections N\n"
+    "                       per client address, IPv6 per /64; 0 = no limit\n"
+    "                       (env DISSENT_PER_ADDRESS_CONNECTIONS, default 128)\n"
+    "  --header-timeout S   seconds for a request's headers to arrive, however slowly they\n"
+    "                       trickle (env DISSENT_HEADER_TIMEOUT, default 10)\n"
+    "  --body-timeout S     seconds for a request's body to arrive after its headers\n"
+    "                       (env DISSENT_BODY_TIMEOUT, default 30)\n"
+    "  --http-threads N     threads polling the connections (env DISSENT_HTTP_THREADS, default "
+    "2)\n";
 
 static const char *env_or(const char *name, const char *dflt)
 {
@@ -69,6 +87,11 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
         {"password-file", offsetof(struct local_opts, password_file)},
         {"witness", offsetof(struct local_opts, witness)},
         {"witness-policy", offsetof(struct local_opts, witness_policy)},
+        {"max-connections", offsetof(struct local_opts, max_connections)},
+        {"per-address-connections", offsetof(struct local_opts, per_address)},
+        {"header-timeout", offsetof(struct local_opts, header_timeout)},
+        {"body-timeout", offsetof(struct local_opts, body_timeout)},
+        {"http-threads", offsetof(struct local_opts, http_threads)},
     };
     o->db = env_or("DISSENT_DB", "dissent.db");
     o->listen = env_or("DISSENT_LISTEN", "127.0.0.1:8080");
@@ -78,6 +101,11 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
     o->password_file = NULL;
     o->witness = NULL;
     o->witness_policy = NULL;
+    o->max_connections = env_or("DISSENT_MAX_CONNECTIONS", NULL);
+    o->per_address = env_or("DISSENT_PER_ADDRESS_CONNECTIONS", NULL);
+    o->header_timeout = env_or("DISSENT_HEADER_TIMEOUT", NULL);
+    o->body_timeout = env_or("DISSENT_BODY_TIMEOUT", NULL);
+    o->http_threads = env_or("DISSENT_HTTP_THREADS", NULL);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = NULL;
         size_t n;
@@ -455,6 +483,42 @@ static int serve_witnesses(int argc, char **argv, const struct local_opts *o,
     return 0;
 }
 
+/* One of serve's limits: unset (NULL) leaves *out alone (the server's
+ * default); else a whole number in [lo, hi] times scale. Prints why not. */
+static int serve_limit(const char *flag, const char *v, int64_t lo, int64_t hi, unsigned scale,
+                       unsigned *out)
+{
+    int64_t n;
+    if (!v)
+        return 0;
+    if (parse_i64(v, lo, hi, &n)) {
+        fprintf(stderr, "dissent serve: --%s must be a whole number from %lld to %lld (got '%s')\n",
+                flag, (long long)lo, (long long)hi, v);
+        return -1;
+    }
+    *out = (unsigned)n * scale;
+    return 0;
+}
+
+/* The connection limits from flags and environment (docs/operations.md). */
+static int serve_limits(const struct local_opts *o, struct http_server_config *cfg)
+{
+    int rc =
+        serve_limit("max-connections", o->max_connections, 1, 1000000, 1, &cfg->max_connections);
+    rc = rc ? rc
+            : serve_limit("per-address-connections", o->per_address, 0, 1000000, 1,
+                          &cfg->per_ip_connections);
+    rc = rc ? rc
+            : serve_limit("header-timeout", o->header_timeout, 1, 3600, 1000,
+                          &cfg->header_timeout_ms);
+    rc = rc ? rc
+            : serve_limit("body-timeout", o->body_timeout, 1, 3600, 1000, &cfg->body_timeout_ms);
+    rc = rc ? rc : serve_limit("http-threads", o->http_threads, 1, 64, 1, &cfg->threads);
+    if (rc == 0 && o->per_address && cfg->per_ip_connections == 0)
+        cfg->per_ip_connections = HTTP_UNLIMITED;
+    return rc;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     struct serve_witness sw;
@@ -485,6 +549,8 @@ int cmd_serve(int argc, char **argv)
                 o.listen);
         return 2;
     }
+    if (serve_limits(&o, &cfg))
+        return 2;
     /* A SQLite file must exist already; a PostgreSQL database is checked by connecting. */
     if (strncmp(o.db, "postgres://", 11) != 0 && strncmp(o.db, "postgresql://", 13) != 0 &&
         access(o.db, F_OK) != 0) {

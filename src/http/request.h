@@ -12,6 +12,7 @@
 #include <time.h>
 
 struct http_server;
+struct guard_conn;
 
 struct http_conn {
     struct http_server *server;
@@ -19,11 +20,15 @@ struct http_conn {
     struct pool pool;
     struct http_request req;
     struct http_response res;
-    struct buf body;       /* request body being received */
-    struct timespec start; /* monotonic */
-    long route;            /* index in the table, or a builtin (< 0) */
-    int too_large;         /* body went over max_body */
-    int form_state;        /* 0 not parsed, 1 parsed, -1 failed */
+    struct buf body;          /* request body being received */
+    struct timespec start;    /* monotonic */
+    long route;               /* index in the table, or a builtin (< 0) */
+    struct guard_conn *guard; /* the connection's deadlines (http/guard.h), or NULL */
+    size_t uri_len;           /* the request target as received (path and query) */
+    int started;              /* the head is in and the request has begun */
+    int head_status;          /* 414 or 431 when the head was over a limit, else 0 */
+    int too_large;            /* body went over max_body */
+    int form_state;           /* 0 not parsed, 1 parsed, -1 failed */
     struct form form;
     struct err form_err;
 };

@@ -1,9 +1,12 @@
 /* server.c — the libmicrohttpd daemon: dispatch, limits, security headers,
- * request logs and the /healthz and /metrics endpoints. */
+ * request logs and the /healthz and /metrics endpoints. Connection deadlines,
+ * per-address limits and pressure are the guard's (http/guard.h); this file
+ * wires it to the library's callbacks. */
 #include "http/server.h"
 
 #include "base/log.h"
 #include "base/util.h"
+#include "http/guard.h"
 #include "http/request.h"
 #include "http/router.h"
 #include "http/static.h"
@@ -18,12 +21,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #define POOL_MAX   (64u * 1024u * 1024u)
 #define GAUGES_MAX 64
 #define NCLASSES   5
 #define HIST_N     11
+/* File descriptors kept free for everything but client connections: the
+ * listening socket, epoll, the database, logs. */
+#define FD_RESERVE 64
 
 static const double hist_le[HIST_N] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};
 static const char *const hist_le_text[HIST_N] = {"0.001", "0.005", "0.01", "0.025", "0.05", "0.1",
@@ -57,7 +64,15 @@ struct http_server {
     struct slot_stats *stats; /* nroutes + NBUILTIN + 1 (unmatched) */
     struct gauge gauges[GAUGES_MAX];
     size_t ngauges;
+    struct guard *guard;
+    /* The library's own log lines, at most LOG_BURST a second (an attack
+     * must not turn into a flood of log lines). */
+    pthread_mutex_t log_lock;
+    time_t log_second;
+    unsigned log_count;
 };
+
+#define LOG_BURST 5
 
 static void healthz(struct http_request *req, struct http_response *res, void *app);
 static void metrics(struct http_request *req, struct http_response *res, void *app);
@@ -125,6 +140,29 @@ static int put_label(struct buf *b, const char *s, struct err *e)
     return rc;
 }
 
+/* The guard's counters: what an operator sizing the limits watches. */
+static int guard_render(struct guard *g, struct buf *b, struct err *e)
+{
+    struct guard_stats st;
+    guard_stats(g, &st);
+    return buf_printf(
+        b, e,
+        "# HELP dissent_http_connections Open client connections.\n"
+        "# TYPE dissent_http_connections gauge\ndissent_http_connections %llu\n"
+        "# HELP dissent_http_pressure 1 while three quarters of the connection cap are in use.\n"
+        "# TYPE dissent_http_pressure gauge\ndissent_http_pressure %d\n"
+        "# HELP dissent_http_connections_ended_total Connections refused or closed to protect "
+        "the others, by reason.\n"
+        "# TYPE dissent_http_connections_ended_total counter\n"
+        "dissent_http_connections_ended_total{reason=\"address_limit\"} %llu\n"
+        "dissent_http_connections_ended_total{reason=\"header_deadline\"} %llu\n"
+        "dissent_http_connections_ended_total{reason=\"body_deadline\"} %llu\n"
+        "dissent_http_connections_ended_total{reason=\"pressure\"} %llu\n",
+        (unsigned long long)st.open, st.pressure, (unsigned long long)st.refused_address,
+        (unsigned long long)st.closed_head, (unsigned long long)st.closed_body,
+        (unsigned long long)st.closed_pressure);
+}
+
 static int metrics_render(struct http_server *s, struct buf *b, struct err *e)
 {
     int rc = 0;
@@ -185,6 +223,7 @@ static int metrics_render(struct http_server *s, struct buf *b, struct err *e)
         rc = buf_printf(b, e, "# HELP %s %s\n# TYPE %s gauge\n%s %.17g\n", g->name, g->help,
                         g->name, g->name, g->fn(g->arg));
     }
+    rc = rc ? rc : guard_render(s->guard, b, e);
 out:
     free(snap);
     return rc;
@@ -375,12 +414,23 @@ static enum MHD_Result send_response(struct http_conn *c, size_t slot, const cha
         rc = rc ? rc : add_header(mr, "Cache-Control", "no-store");
     if (allow && *allow)
         rc = rc ? rc : add_header(mr, "Allow", allow);
+    /* At the connection cap, each client gets one request per connection:
+     * busy keep-alive connections then queue for accept() with everyone else. */
+    if (guard_full(c->server->guard))
+        rc = rc ? rc : add_header(mr, "Connection", "close");
     if (rc == 0)
         ret = MHD_queue_response(c->mhd, (unsigned)res->status, mr);
     MHD_destroy_response(mr);
     record(c, slot, res->status);
 out:
     return ret;
+}
+
+/* Handlers that touch nothing shared need not wait for the one that does:
+ * the health check must answer while every other request queues. */
+static int needs_lock(const struct http_route *route)
+{
+    return route->handler != healthz && route->handler != static_serve;
 }
 
 /* Decides what to do with the request now that headers (and maybe the
@@ -412,7 +462,17 @@ static enum MHD_Result finish(struct http_conn *c)
         c->req.route_pattern = route->pattern;
     }
 
-    if (rr == ROUTER_NO_PATH) {
+    if (c->head_status == 414) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "the address is longer than the limit of %zu bytes",
+                 s->cfg.max_url);
+        reply_failure(c, ERR_TOO_LARGE, 414, msg);
+    } else if (c->head_status == 431) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "the request headers are larger than the limit of %zu bytes",
+                 s->cfg.max_header);
+        reply_failure(c, ERR_TOO_LARGE, 431, msg);
+    } else if (rr == ROUTER_NO_PATH) {
         reply_failure(c, ERR_NOT_FOUND, 404, "there is nothing at this address");
     } else if (rr == ROUTER_NO_METHOD) {
         char msg[200];
@@ -426,11 +486,14 @@ static enum MHD_Result finish(struct http_conn *c)
                  s->cfg.max_body);
         reply_failure(c, ERR_TOO_LARGE, 413, msg);
     } else {
+        int lock = needs_lock(route);
         c->req.body = c->body.data ? c->body.data : "";
         c->req.body_len = c->body.len;
-        pthread_mutex_lock(&s->handler_lock);
+        if (lock)
+            pthread_mutex_lock(&s->handler_lock);
         route->handler(&c->req, &c->res, s->cfg.app);
-        pthread_mutex_unlock(&s->handler_lock);
+        if (lock)
+            pthread_mutex_unlock(&s->handler_lock);
     }
     return send_response(c, slot, rr == ROUTER_NO_METHOD ? allow : NULL);
 }
@@ -445,6 +508,63 @@ static void conn_free(struct http_conn *c)
     }
 }
 
+/* The guard's record of connection mc (NULL if it has none). */
+static struct guard_conn *guard_conn_of(struct MHD_Connection *mc)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+/* A request's state; uri_len is the request target's length as received. */
+static struct http_conn *conn_new(struct http_server *s, struct MHD_Connection *mc, size_t uri_len)
+{
+    struct http_conn *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->server = s;
+    c->mhd = mc;
+    c->guard = guard_conn_of(mc);
+    c->uri_len = uri_len;
+    pool_init(&c->pool, POOL_MAX);
+    buf_init(&c->body, s->cfg.max_body);
+    http_response_init(&c->res, &c->pool);
+    c->res.cookie_secure = s->cfg.cookie_secure;
+    c->req.pool = &c->pool;
+    c->req.conn = c;
+    c->req.body = "";
+    c->req.method = "";
+    c->req.path = "";
+    c->req.route_pattern = "unmatched";
+    return c;
+}
+
+/* Called as soon as the request line is in: the only moment the whole
+ * target (path and query) is seen, for the max_url limit. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mc)
+{
+    return conn_new(cls, mc, strlen(uri));
+}
+
+/* The head is in (first call for a request): checks the limits the library
+ * leaves to us. Returns 1 if the request is refused already. */
+static int head_refused(struct http_conn *c, struct MHD_Connection *mc)
+{
+    struct http_server *s = c->server;
+    const union MHD_ConnectionInfo *hs =
+        MHD_get_connection_info(mc, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    const char *cl = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Content-Length");
+    int64_t n;
+
+    if (c->uri_len > s->cfg.max_url)
+        c->head_status = 414;
+    else if (hs && hs->header_size > s->cfg.max_header)
+        c->head_status = 431;
+    else if (cl && (parse_i64(cl, 0, INT64_MAX, &n) || (uint64_t)n > s->cfg.max_body))
+        c->too_large = 1; /* refuse before reading a byte of the body */
+    return c->head_status || c->too_large;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -455,31 +575,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
     (void)version;
 
     if (!c) {
-        const char *cl;
-        int64_t n;
-        c = calloc(1, sizeof *c);
+        c = conn_new(s, mc, strlen(url));
         if (!c)
             goto out;
         *con_cls = c;
-        c->server = s;
-        c->mhd = mc;
+    }
+    if (!c->started) {
+        c->started = 1;
         clock_gettime(CLOCK_MONOTONIC, &c->start);
-        pool_init(&c->pool, POOL_MAX);
-        buf_init(&c->body, s->cfg.max_body);
-        http_response_init(&c->res, &c->pool);
-        c->res.cookie_secure = s->cfg.cookie_secure;
-        c->req.pool = &c->pool;
-        c->req.conn = c;
-        c->req.body = "";
+        guard_head_done(s->guard, c->guard);
         c->req.method = pool_strdup(&c->pool, method);
         c->req.path = pool_strdup(&c->pool, url);
-        c->req.route_pattern = "unmatched";
         if (!c->req.method || !c->req.path)
             goto out;
-        cl = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Content-Length");
-        if (cl && (parse_i64(cl, 0, INT64_MAX, &n) || (uint64_t)n > s->cfg.max_body)) {
-            /* Refuse before reading a byte of the body. */
-            c->too_large = 1;
+        if (head_refused(c, mc)) {
+            guard_body_done(s->guard, c->guard);
             ret = finish(c);
             goto out;
         }
@@ -495,6 +605,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         ret = MHD_YES;
         goto out;
     }
+    guard_body_done(s->guard, c->guard);
     ret = finish(c);
 out:
     return ret;
@@ -503,11 +614,40 @@ out:
 static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)mc;
-    (void)toe;
+    struct http_server *s = cls;
+    if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        guard_request_done(s->guard, guard_conn_of(mc));
     conn_free(*con_cls);
     *con_cls = NULL;
+}
+
+/* Connections come and go: the guard keeps their deadlines and counts. The
+ * library calls CLOSED before it closes the socket, so the guard never shuts
+ * down a descriptor that has been reused. */
+static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct http_server *s = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *fd =
+            MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+        const union MHD_ConnectionInfo *ad =
+            MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        *socket_context =
+            fd ? guard_open(s->guard, fd->connect_fd, ad ? ad->client_addr : NULL) : NULL;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        guard_close(s->guard, *socket_context);
+        *socket_context = NULL;
+    }
+}
+
+/* Before the library accepts a connection: an address at its limit is
+ * refused without costing a connection slot. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+    struct http_server *s = cls;
+    (void)addrlen;
+    return guard_admit(s->guard, addr) ? MHD_YES : MHD_NO;
 }
 
 /* Leave percent-encoding alone: the router decodes path segments one by one
@@ -521,14 +661,89 @@ static size_t no_unescape(void *cls, struct MHD_Connection *mc, char *s)
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
+    struct http_server *s = cls;
     char msg[256];
     size_t n;
-    (void)cls;
+    time_t now = time(NULL);
+    unsigned dropped = 0;
+    int show;
+
+    pthread_mutex_lock(&s->log_lock);
+    if (now != s->log_second) {
+        dropped = s->log_count > LOG_BURST ? s->log_count - LOG_BURST : 0;
+        s->log_second = now;
+        s->log_count = 0;
+    }
+    show = ++s->log_count <= LOG_BURST;
+    pthread_mutex_unlock(&s->log_lock);
+    if (dropped)
+        log_warn("http server: %u more messages not shown", dropped);
+    if (!show)
+        return;
     vsnprintf(msg, sizeof msg, fmt, ap);
     n = strlen(msg);
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
         msg[--n] = '\0';
     log_warn("http server: %s", msg);
+}
+
+/* Makes room for *cap client sockets under the open-file limit: raises the
+ * soft limit as far as the hard one allows, else lowers *cap to fit. */
+static void fit_fd_limit(unsigned *cap)
+{
+    struct rlimit rl;
+    rlim_t want = (rlim_t)*cap + FD_RESERVE;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want)
+        return;
+    {
+        struct rlimit up = {.rlim_cur = want, .rlim_max = rl.rlim_max};
+        if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want)
+            up.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+            rl.rlim_cur = up.rlim_cur;
+    }
+    if (rl.rlim_cur < want) {
+        unsigned fit = rl.rlim_cur > 2 * FD_RESERVE ? (unsigned)(rl.rlim_cur - FD_RESERVE) : 16;
+        log_warn("http server: the open-file limit (%llu) leaves room for %u connections, not %u: "
+                 "raise it (ulimit -n, LimitNOFILE=) or lower --max-connections",
+                 (unsigned long long)rl.rlim_cur, fit, *cap);
+        *cap = fit;
+    }
+}
+
+/* Fills in the defaults and checks what cannot work. */
+static int config_complete(struct http_server_config *c, struct err *e)
+{
+    if (!c->max_body)
+        c->max_body = 1024 * 1024;
+    if (!c->max_connections)
+        c->max_connections = 1024;
+    if (!c->per_ip_connections)
+        c->per_ip_connections = 128;
+    if (!c->header_timeout_ms)
+        c->header_timeout_ms = 10000;
+    if (!c->body_timeout_ms)
+        c->body_timeout_ms = 30000;
+    if (!c->timeout_s)
+        c->timeout_s = 30;
+    if (!c->max_header)
+        c->max_header = 16 * 1024;
+    if (!c->max_url)
+        c->max_url = 8 * 1024;
+    if (!c->threads)
+        c->threads = 2;
+    if (c->threads > 64 || c->max_connections < c->threads)
+        return err_set(e, ERR_INVALID,
+                       "at most 64 threads, and at least one connection for each (%u threads, "
+                       "%u connections)",
+                       c->threads, c->max_connections);
+    if (c->max_header > 1024 * 1024 || c->max_url > 1024 * 1024)
+        return err_set(e, ERR_INVALID, "request heads and targets are limited to 1 MiB at most");
+    fit_fd_limit(&c->max_connections);
+    if (c->max_connections < c->threads)
+        c->threads = c->max_connections;
+    return 0;
 }
 
 int http_server_start(struct http_server **out, const struct http_server_config *cfg, struct err *e)
@@ -537,8 +752,13 @@ int http_server_start(struct http_server **out, const struct http_server_config 
     struct http_server *s = NULL;
     struct sockaddr_storage ss;
     const char *addr = cfg->listen_addr ? cfg->listen_addr : "127.0.0.1";
-    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+    /* epoll: thousands of idle connections cost each polling thread nothing. */
+    unsigned flags = MHD_USE_ERROR_LOG | (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES
+                                              ? MHD_USE_EPOLL_INTERNAL_THREAD
+                                              : MHD_USE_AUTO_INTERNAL_THREAD);
     const union MHD_DaemonInfo *di;
+    struct guard_config gc = {0};
+    size_t memory;
     int locks = 0;
 
     *out = NULL;
@@ -570,16 +790,8 @@ int http_server_start(struct http_server **out, const struct http_server_config 
     }
     s->cfg = *cfg;
     s->cfg.listen_addr = NULL; /* not kept: the caller owns the string */
-    if (!s->cfg.max_body)
-        s->cfg.max_body = 1024 * 1024;
-    if (!s->cfg.max_connections)
-        s->cfg.max_connections = 128;
-    if (!s->cfg.timeout_s)
-        s->cfg.timeout_s = 30;
-    if (!s->cfg.max_header)
-        s->cfg.max_header = 32 * 1024;
-    if (!s->cfg.threads)
-        s->cfg.threads = 2;
+    if (config_complete(&s->cfg, e))
+        goto out;
     s->stats = calloc(slot_unmatched(s) + 1, sizeof *s->stats);
     if (!s->stats) {
         err_set(e, ERR_NOMEM, "out of memory");
@@ -587,21 +799,37 @@ int http_server_start(struct http_server **out, const struct http_server_config 
     }
     if (pthread_mutex_init(&s->handler_lock, NULL) == 0) {
         locks = 1;
-        if (pthread_mutex_init(&s->metrics_lock, NULL) == 0)
+        if (pthread_mutex_init(&s->metrics_lock, NULL) == 0) {
             locks = 2;
+            if (pthread_mutex_init(&s->log_lock, NULL) == 0)
+                locks = 3;
+        }
     }
-    if (locks != 2) {
+    if (locks != 3) {
         err_set(e, ERR_INTERNAL, "cannot create a mutex");
         goto out;
     }
+    gc.max_connections = s->cfg.max_connections;
+    gc.per_address = s->cfg.per_ip_connections == HTTP_UNLIMITED ? 0 : s->cfg.per_ip_connections;
+    gc.head_ms = s->cfg.header_timeout_ms;
+    gc.body_ms = s->cfg.body_timeout_ms;
+    if (guard_start(&s->guard, &gc, e))
+        goto out;
+    /* The library's memory per connection holds the head and the reply's
+     * headers. 16 KiB more than our limits: a head a little over them gets
+     * our JSON 414 or 431; only one far over them meets the library's own
+     * plain refusal. (32 KiB by default: the library takes that from malloc;
+     * any more and it maps and unmaps memory for every connection, which
+     * costs a fresh connection half as much time again.) */
+    memory = (s->cfg.max_header > s->cfg.max_url ? s->cfg.max_header : s->cfg.max_url) + 16 * 1024;
     s->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+        flags, 0, on_accept, s, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned int)s->cfg.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        (unsigned int)s->cfg.per_ip_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned int)s->cfg.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)s->cfg.max_header, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->cfg.threads,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, s,
+        (unsigned int)s->cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned int)s->cfg.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, memory,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, s,
         MHD_OPTION_END);
     if (!s->daemon) {
         err_set(e, ERR_IO, "cannot listen on %.64s port %u (%s)", addr, (unsigned)cfg->port,
@@ -615,10 +843,13 @@ int http_server_start(struct http_server **out, const struct http_server_config 
     rc = 0;
 out:
     if (s) {
+        guard_stop(s->guard);
         if (locks >= 1)
             pthread_mutex_destroy(&s->handler_lock);
         if (locks >= 2)
             pthread_mutex_destroy(&s->metrics_lock);
+        if (locks >= 3)
+            pthread_mutex_destroy(&s->log_lock);
         free(s->stats);
         free(s);
     }
@@ -634,13 +865,15 @@ void http_server_stop(struct http_server *s)
 {
     if (!s)
         return;
-    MHD_stop_daemon(s->daemon);
+    MHD_stop_daemon(s->daemon); /* closes every connection: the guard forgets them all */
+    guard_stop(s->guard);
     for (size_t i = 0; i < s->ngauges; i++) {
         free(s->gauges[i].name);
         free(s->gauges[i].help);
     }
     pthread_mutex_destroy(&s->handler_lock);
     pthread_mutex_destroy(&s->metrics_lock);
+    pthread_mutex_destroy(&s->log_lock);
     free(s->stats);
     free(s);
 }

@@ -22,7 +22,14 @@
  * Cache-Control: no-store under /api/ and on every response by default
  * unless a handler sets its own Cache-Control). Unknown paths get 404 (JSON
  * under /api/, HTML elsewhere); a known path with another method gets 405 with
- * an Allow header; a body over max_body gets 413 and the handler is not called.
+ * an Allow header; a body over max_body gets 413, a request target over max_url
+ * 414 and a request head over max_header 431, and the handler is not called.
+ *
+ * Slow and greedy clients: each request phase has an absolute deadline that
+ * trickling bytes cannot extend, each address a connection limit, and near
+ * the connection cap idle connections make room (http/guard.h). /healthz and
+ * /static/ are answered without the handler mutex, so a busy or stuck
+ * handler does not hold them up.
  */
 #ifndef DISSENT_HTTP_SERVER_H
 #define DISSENT_HTTP_SERVER_H
@@ -33,6 +40,7 @@
 #include "base/pool.h"
 
 #include <jansson.h>
+#include <limits.h>
 #include <stddef.h>
 
 #define HTTP_MAX_PARAMS 8
@@ -161,15 +169,25 @@ struct http_server_config {
     size_t nroutes;
     void *app; /* passed to every handler */
 
-    /* Optional (0 = default). */
-    unsigned max_connections;    /* concurrent connections, default 128 */
-    unsigned per_ip_connections; /* default 0 = unlimited per address */
+    /* Optional (0 = default). See docs/operations.md ("Sizing") for how to choose. */
+    unsigned max_connections;    /* open connections at once, default 1024 (the process's
+                                    open-file limit is raised to fit, or the cap lowered) */
+    unsigned per_ip_connections; /* per client address (IPv6: per /64), default 128;
+                                    HTTP_UNLIMITED for no limit */
+    unsigned header_timeout_ms;  /* a request head must be complete this long after the
+                                    connection is ready for it (accepted, or the previous
+                                    response sent), however it trickles in; default 10 s */
+    unsigned body_timeout_ms;    /* a body must be complete this long after its head; 30 s */
     unsigned timeout_s;          /* idle timeout per connection, default 30 */
-    size_t max_header;           /* memory for one request's headers, default 32 KiB */
-    unsigned threads;            /* MHD worker threads, default 2 */
+    size_t max_header;           /* request line and headers, bytes; more gets 431; 16 KiB */
+    size_t max_url;              /* request target (path and query), bytes; more gets 414;
+                                    8 KiB */
+    unsigned threads;            /* polling threads (epoll), default 2 */
     int cookie_secure;           /* add "Secure" to cookies (behind TLS) */
     http_html_error_fn html_error;
 };
+
+#define HTTP_UNLIMITED UINT_MAX
 
 struct http_server;
 

@@ -5,10 +5,17 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <curl/curl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "http/server.h"
 
@@ -137,6 +144,20 @@ static void h_slow(struct http_request *req, struct http_response *res, void *ap
     http_reply_json(res, 200, json_object());
 }
 
+static int blocking; /* 1 while h_block runs */
+
+/* Holds the handler mutex for a while, like a slow verification would. */
+static void h_block(struct http_request *req, struct http_response *res, void *app)
+{
+    struct timespec t = {.tv_sec = 1, .tv_nsec = 500000000L};
+    (void)req;
+    (void)app;
+    __atomic_store_n(&blocking, 1, __ATOMIC_SEQ_CST);
+    nanosleep(&t, NULL);
+    __atomic_store_n(&blocking, 0, __ATOMIC_SEQ_CST);
+    http_reply_json(res, 200, json_object());
+}
+
 static double gauge_memos(void *arg)
 {
     return *(double *)arg;
@@ -155,6 +176,7 @@ static const struct http_route routes[] = {
     {.method = "GET", .pattern = "/page", .handler = h_page},
     {.method = "POST", .pattern = "/api/v1/anon", .handler = h_anon, .flags = ROUTE_ANON},
     {.method = "GET", .pattern = "/api/v1/slow", .handler = h_slow},
+    {.method = "GET", .pattern = "/api/v1/block", .handler = h_block},
 };
 
 struct reply {
@@ -259,11 +281,13 @@ static void do_req(struct fixture *f, const char *method, const char *path, cons
 {
     CURL *c = curl_easy_init();
     struct curl_slist *hdrs = NULL;
-    char url[512];
+    size_t ulen = strlen(f->base) + strlen(path) + 1;
+    char *url = malloc(ulen);
     char ct[128];
 
+    assert_non_null(url);
     memset(r, 0, sizeof *r);
-    snprintf(url, sizeof url, "%s%s", f->base, path);
+    snprintf(url, ulen, "%s%s", f->base, path);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     if (strcmp(method, "HEAD") == 0)
@@ -289,6 +313,7 @@ static void do_req(struct fixture *f, const char *method, const char *path, cons
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
     curl_slist_free_all(hdrs);
     curl_easy_cleanup(c);
+    free(url);
 }
 
 static json_t *body_json(const struct reply *r)
@@ -631,31 +656,49 @@ static void test_413_no_expect(void **state)
     assert_int_equal(handler_calls, before);
 }
 
-static void test_header_limit(void **state)
+/* GET /api/v1/hello with one header of n bytes. */
+static void big_header(struct fixture *f, size_t n, struct reply *r)
 {
-    struct fixture *f = *state;
-    struct reply r;
     CURL *c = curl_easy_init();
     struct curl_slist *hdrs = NULL;
     char url[256];
-    static char h[70000];
+    char *h = malloc(n + 1);
 
-    memset(&r, 0, sizeof r);
+    assert_non_null(h);
+    memset(r, 0, sizeof *r);
     memcpy(h, "X-Big: ", 7);
-    memset(h + 7, 'a', sizeof h - 8);
-    h[sizeof h - 1] = '\0';
+    memset(h + 7, 'a', n - 7);
+    h[n] = '\0';
     hdrs = curl_slist_append(hdrs, h);
     snprintf(url, sizeof url, "%s/api/v1/hello", f->base);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
     (void)curl_easy_perform(c);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
     curl_slist_free_all(hdrs);
     curl_easy_cleanup(c);
-    assert_true(r.status == 431 || r.status == 413 || r.status == 0);
+    free(h);
+}
+
+static void test_header_limit(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    int before = handler_calls;
+    /* Over the 16 KiB limit: our refusal, in the JSON shape. */
+    big_header(f, 20000, &r);
+    assert_int_equal(r.status, 431);
+    assert_error_shape(&r, "too_large");
+    /* Far over it, beyond the library's memory: its own refusal (its own
+     * body), or the connection reset while the client still sends. */
+    big_header(f, 70000, &r);
+    assert_true(r.status == 431 || r.status == 0);
+    assert_int_equal(handler_calls, before);
+    big_header(f, 1000, &r);
+    assert_int_equal(r.status, 200);
 }
 
 static void test_html_error_hook(void **state)
@@ -726,6 +769,284 @@ static void test_config_errors(void **state)
     assert_int_equal(http_server_start(&s, &cfg, &e), -1);
 }
 
+/* ---- limits and slow clients ------------------------------------------ */
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int raw_connect(unsigned short port)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(inet_pton(AF_INET, "127.0.0.1", &a.sin_addr), 1);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    return fd;
+}
+
+static void raw_send(int fd, const char *s)
+{
+    assert_int_equal(send(fd, s, strlen(s), MSG_NOSIGNAL), (ssize_t)strlen(s));
+}
+
+/* Reads into r until the server closes the connection (at most 5 s). */
+static void raw_reply(int fd, struct reply *r)
+{
+    char buf[65536];
+    size_t n = 0;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    const char *end;
+    double until = now_s() + 5;
+    memset(r, 0, sizeof *r);
+    while (now_s() < until && poll(&p, 1, 100) >= 0) {
+        ssize_t k;
+        if (!p.revents)
+            continue;
+        k = recv(fd, buf + n, sizeof buf - 1 - n, 0);
+        if (k <= 0)
+            break;
+        n += (size_t)k;
+    }
+    buf[n] = '\0';
+    end = strstr(buf, "\r\n\r\n");
+    assert_non_null(end);
+    assert_int_equal(strncmp(buf, "HTTP/1.1 ", 9), 0);
+    r->status = strtol(buf + 9, NULL, 10);
+    snprintf(r->headers, sizeof r->headers, "%.*s", (int)(end + 2 - buf), buf);
+    r->hlen = strlen(r->headers);
+    r->len = n - (size_t)(end + 4 - buf);
+    memcpy(r->body, end + 4, r->len);
+    r->body[r->len] = '\0';
+}
+
+/* Waits up to max_s for the server to end the connection, sending `line`
+ * every 100 ms meanwhile (NULL: send nothing). Returns the seconds it took,
+ * or -1 if the connection is still open. */
+static double trickle_until_closed(int fd, const char *line, double max_s)
+{
+    double t0 = now_s();
+    char buf[4096];
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    while (now_s() - t0 < max_s) {
+        if (poll(&p, 1, 100) > 0) {
+            ssize_t k = recv(fd, buf, sizeof buf, 0);
+            if (k <= 0)
+                return now_s() - t0;
+        } else if (line && send(fd, line, strlen(line), MSG_NOSIGNAL) < 0) {
+            return now_s() - t0;
+        }
+    }
+    return -1;
+}
+
+/* A server of its own, with cfg's limits and the test routes. */
+static struct http_server *start_with(struct http_server_config *cfg)
+{
+    struct http_server *srv = NULL;
+    struct err e;
+    err_init(&e);
+    cfg->listen_addr = "127.0.0.1";
+    cfg->max_body = 1024;
+    cfg->routes = routes;
+    cfg->nroutes = sizeof routes / sizeof routes[0];
+    if (http_server_start(&srv, cfg, &e))
+        fail_msg("start: %s", e.msg);
+    return srv;
+}
+
+static void test_414_json(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    static char path[9100];
+    int before = handler_calls;
+    /* The query counts: the limit is on the whole target. */
+    snprintf(path, sizeof path, "/api/v1/hello?q=");
+    memset(path + strlen(path), 'a', 9000);
+    do_req(f, "GET", path, NULL, 0, NULL, NULL, &r);
+    assert_int_equal(r.status, 414);
+    assert_error_shape(&r, "too_large");
+    assert_int_equal(handler_calls, before);
+    /* Pages get an HTML page with the same status. */
+    memcpy(path, "/page?q=", 8);
+    do_req(f, "GET", path, NULL, 0, NULL, NULL, &r);
+    assert_int_equal(r.status, 414);
+    assert_non_null(strstr(r.body, "<html"));
+}
+
+static void test_content_length_json(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    int before = handler_calls;
+    int fd = raw_connect(http_server_port(f->srv));
+    /* Over int64: a number the library takes but we cannot. */
+    raw_send(fd, "POST /api/v1/echo HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+                 "Content-Length: 18446744073709551615\r\n\r\n");
+    raw_reply(fd, &r);
+    close(fd);
+    assert_int_equal(r.status, 413);
+    assert_error_shape(&r, "too_large");
+    /* Over max_body, answered before any of the body is sent. */
+    fd = raw_connect(http_server_port(f->srv));
+    raw_send(fd, "POST /api/v1/echo HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+                 "Content-Length: 5000\r\n\r\n");
+    raw_reply(fd, &r);
+    close(fd);
+    assert_int_equal(r.status, 413);
+    assert_error_shape(&r, "too_large");
+    assert_int_equal(handler_calls, before);
+}
+
+static void *block_thread(void *arg)
+{
+    static struct reply r;
+    char url[128];
+    CURL *c = curl_easy_init();
+    snprintf(url, sizeof url, "%s/api/v1/block", (const char *)arg);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+    (void)curl_easy_perform(c);
+    curl_easy_cleanup(c);
+    return NULL;
+}
+
+static void test_healthz_while_handler_busy(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    pthread_t t;
+    double t0, took;
+    assert_int_equal(pthread_create(&t, NULL, block_thread, f->base), 0);
+    while (!__atomic_load_n(&blocking, __ATOMIC_SEQ_CST))
+        usleep(1000);
+    t0 = now_s();
+    do_req(f, "GET", "/healthz", NULL, 0, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    do_req(f, "GET", "/static/dissent.css", NULL, 0, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    took = now_s() - t0;
+    /* Both answered while the handler still held the mutex. */
+    assert_int_equal(__atomic_load_n(&blocking, __ATOMIC_SEQ_CST), 1);
+    assert_true(took < 1.0);
+    pthread_join(t, NULL);
+}
+
+static void test_header_deadline(void **state)
+{
+    struct http_server_config cfg = {.header_timeout_ms = 600};
+    struct http_server *srv = start_with(&cfg);
+    struct reply r;
+    double took;
+    int fd;
+    (void)state;
+    /* One header line every 100 ms: each byte would restart an idle timeout. */
+    fd = raw_connect(http_server_port(srv));
+    raw_send(fd, "GET /api/v1/hello HTTP/1.1\r\nHost: t\r\n");
+    took = trickle_until_closed(fd, "X-Slow: 1\r\n", 3);
+    close(fd);
+    assert_true(took >= 0.5 && took < 2.0);
+    /* A keep-alive connection waiting for its next request: the same deadline. */
+    fd = raw_connect(http_server_port(srv));
+    raw_send(fd, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+    took = trickle_until_closed(fd, NULL, 3);
+    close(fd);
+    assert_true(took >= 0.5 && took < 2.0);
+    /* A prompt request is not affected. */
+    fd = raw_connect(http_server_port(srv));
+    raw_send(fd, "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    raw_reply(fd, &r);
+    close(fd);
+    assert_int_equal(r.status, 200);
+    http_server_stop(srv);
+}
+
+static void test_body_deadline(void **state)
+{
+    struct http_server_config cfg = {.body_timeout_ms = 600};
+    struct http_server *srv = start_with(&cfg);
+    int before = handler_calls;
+    double took;
+    int fd;
+    (void)state;
+    fd = raw_connect(http_server_port(srv));
+    raw_send(fd, "POST /api/v1/echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n");
+    took = trickle_until_closed(fd, "x", 3);
+    close(fd);
+    assert_true(took >= 0.5 && took < 2.0);
+    assert_int_equal(handler_calls, before);
+    http_server_stop(srv);
+}
+
+static void test_per_address_limit(void **state)
+{
+    struct http_server_config cfg = {.per_ip_connections = 2};
+    struct http_server *srv = start_with(&cfg);
+    struct reply r;
+    int fd[3];
+    (void)state;
+    for (int i = 0; i < 3; i++)
+        fd[i] = raw_connect(http_server_port(srv));
+    /* The third is closed at once; the first two are served. */
+    assert_true(trickle_until_closed(fd[2], NULL, 1) >= 0);
+    raw_send(fd[0], "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    raw_reply(fd[0], &r);
+    assert_int_equal(r.status, 200);
+    for (int i = 0; i < 3; i++)
+        close(fd[i]);
+    http_server_stop(srv);
+}
+
+static void test_pressure(void **state)
+{
+    /* Pressure at 6 of 8 connections, keep-alive ends at 8. */
+    struct http_server_config cfg = {.max_connections = 8};
+    struct http_server *srv = start_with(&cfg);
+    struct fixture f = {.srv = srv};
+    struct reply r;
+    int fd[7];
+    int closed = 0;
+    char v[64];
+    (void)state;
+    snprintf(f.base, sizeof f.base, "http://127.0.0.1:%u", http_server_port(srv));
+    for (int i = 0; i < 7; i++)
+        fd[i] = raw_connect(http_server_port(srv));
+    /* Once the server has accepted all seven (and this request's): keep-alive
+     * ends after each response at the cap. */
+    for (int i = 0; i < 100; i++) {
+        do_req(&f, "GET", "/metrics", NULL, 0, NULL, NULL, &r);
+        if (strstr(r.body, "dissent_http_connections 8\n"))
+            break;
+        usleep(10000);
+    }
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "dissent_http_connections 8\n"));
+    assert_non_null(strstr(r.body, "dissent_http_pressure 1\n"));
+    assert_true(has_header(&r, "Connection", v, sizeof v));
+    assert_string_equal(v, "close");
+    /* Idle connections are closed after GUARD_PRESSURE_MS (not the 10 s
+     * deadline), oldest first, until the pressure is off. */
+    usleep(2000000);
+    for (int i = 0; i < 7; i++) {
+        if (trickle_until_closed(fd[i], NULL, 0.05) >= 0)
+            closed++;
+        close(fd[i]);
+    }
+    assert_true(closed >= 1);
+    do_req(&f, "GET", "/metrics", NULL, 0, NULL, NULL, &r);
+    assert_false(has_header(&r, "Connection", v, sizeof v) && strcmp(v, "close") == 0);
+    assert_non_null(strstr(r.body, "dissent_http_pressure 0\n"));
+    snprintf(v, sizeof v, "{reason=\"pressure\"} %d\n", closed);
+    assert_non_null(strstr(r.body, v));
+    http_server_stop(srv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -746,6 +1067,13 @@ int main(void)
         cmocka_unit_test(test_html_error_hook),
         cmocka_unit_test(test_handlers_serialized),
         cmocka_unit_test(test_config_errors),
+        cmocka_unit_test(test_414_json),
+        cmocka_unit_test(test_content_length_json),
+        cmocka_unit_test(test_healthz_while_handler_busy),
+        cmocka_unit_test(test_header_deadline),
+        cmocka_unit_test(test_body_deadline),
+        cmocka_unit_test(test_per_address_limit),
+        cmocka_unit_test(test_pressure),
     };
     int rc;
     curl_global_init(CURL_GLOBAL_DEFAULT);
