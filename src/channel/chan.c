@@ -32,6 +32,18 @@ out:
     return rc;
 }
 
+int chan_rotate_data_key(const char *db_url, const char *keys, int64_t *memos, struct err *e)
+{
+    int rc = -1;
+    struct store *s = NULL;
+    if (store_open_keys(&s, db_url, keys, 0, e) || store_rotate_data_key(s, memos, e))
+        goto out;
+    rc = 0;
+out:
+    store_close(s);
+    return rc;
+}
+
 int chan_open_keys(struct chan **out, const char *db_url, const char *keys, struct err *e)
 {
     int rc = -1;

@@ -64,6 +64,9 @@ int chan_open_keys(struct chan **out, const char *db_url, const char *keys, stru
  * does, to check that the log key loads. *r says what was done. */
 int chan_migrate(const char *db_url, const char *keys, struct store_migration *r,
                  struct err *e) WUR;
+/* `dissent migrate --rotate-data-key`: replaces the data key of the
+ * database at db_url (store_rotate_data_key); *memos: memo keys re-wrapped. */
+int chan_rotate_data_key(const char *db_url, const char *keys, int64_t *memos, struct err *e) WUR;
 void chan_close(struct chan *c);
 /* The store, for the local commands that seed it. */
 struct store *chan_store(struct chan *c);

@@ -35,6 +35,7 @@ struct local_opts {
     const char *password_file;
     const char *witness;        /* serve: the last --witness (all are read from argv) */
     const char *witness_policy; /* serve: K */
+    int rotate_data_key;        /* migrate: --rotate-data-key */
 };
 
 static const char local_usage[] =
@@ -52,7 +53,8 @@ static const char local_usage[] =
     "  --password-file FILE init: the admin's password from FILE (else one is generated)\n"
     "  --witness NAME+KEYID+KEY+URL  serve: a witness to send checkpoints to (repeatable);\n"
     "                       the checkpoint endpoint then serves only cosigned checkpoints\n"
-    "  --witness-policy K   serve: cosignatures needed to publish (default: every witness)\n";
+    "  --witness-policy K   serve: cosignatures needed to publish (default: every witness)\n"
+    "  --rotate-data-key    migrate: replace the data-encryption key (re-wraps each memo's key)\n";
 
 static int db_url_is_postgres(const char *url)
 {
@@ -94,6 +96,7 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
     o->password_file = NULL;
     o->witness = NULL;
     o->witness_policy = NULL;
+    o->rotate_data_key = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = NULL;
         size_t n;
@@ -105,6 +108,10 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
         if (strncmp(a, "--", 2) != 0) {
             fprintf(stderr, "dissent %s: unexpected argument '%s' (see --help)\n", cmd, a);
             return -1;
+        }
+        if (strcmp(a, "--rotate-data-key") == 0 && strcmp(cmd, "migrate") == 0) {
+            o->rotate_data_key = 1;
+            continue;
         }
         a += 2;
         n = strcspn(a, "=");
@@ -398,6 +405,17 @@ int cmd_migrate(int argc, char **argv)
     if (!db_url_is_postgres(o.db) && access(o.db, F_OK) != 0) {
         fprintf(stderr, "dissent migrate: no database at %s\n", o.db);
         return 1;
+    }
+    if (o.rotate_data_key) {
+        int64_t n = 0;
+        if (chan_rotate_data_key(o.db, o.keys, &n, &e)) {
+            fprintf(stderr, "dissent migrate: %s\n", e.msg);
+            return 1;
+        }
+        printf("dissent: replaced the data key of %s: %lld memo keys re-wrapped\n", o.db,
+               (long long)n);
+        printf("  back up the key directory now, and destroy backups of the old data key\n");
+        return 0;
     }
     if (chan_migrate(o.db, o.keys, &m, &e)) {
         fprintf(stderr, "dissent migrate: %s (nothing was changed in the database)\n", e.msg);

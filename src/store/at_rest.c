@@ -156,6 +156,37 @@ out:
     return rc;
 }
 
+/* A rotation that committed but was stopped before data.key.new replaced
+ * data.key: when data.key.new is the database's key, finish it (id is
+ * updated). Returns -1 only on a failure to read or rename. */
+static int finish_rotation(struct store *s, const char *want, char id[SEAL_KEY_ID_LEN + 1],
+                           struct err *e)
+{
+    int rc = -1, found = 0;
+    unsigned char buf[256], key[SEAL_KEY_SIZE];
+    char new_id[SEAL_KEY_ID_LEN + 1];
+    size_t len = 0;
+
+    if (keydir_read(&s->keys, KEYDIR_DATA_KEY_NEW, buf, sizeof buf, &len, &found, e))
+        goto out;
+    if (found && parse_data_key(&s->keys, buf, len, key, e) == 0) {
+        seal_key_id(key, new_id);
+        if (strcmp(new_id, want) == 0) {
+            if (keydir_replace(&s->keys, KEYDIR_DATA_KEY_NEW, KEYDIR_DATA_KEY, e))
+                goto out;
+            memcpy(s->data_key, key, SEAL_KEY_SIZE);
+            memcpy(id, new_id, sizeof new_id);
+            log_warn("finished an interrupted rotation of the data key: %s/%s replaced %s",
+                     s->keys.path, KEYDIR_DATA_KEY_NEW, KEYDIR_DATA_KEY);
+        }
+    }
+    rc = 0;
+out:
+    sodium_memzero(buf, sizeof buf);
+    sodium_memzero(key, sizeof key);
+    return rc;
+}
+
 /* In the caller's transaction: loads data.key into s->data_key, or makes
  * one for a database that has none yet, and checks it is the database's. */
 static int data_key_load(struct store *s, struct err *e)
@@ -187,6 +218,8 @@ static int data_key_load(struct store *s, struct err *e)
             goto out;
     }
     seal_key_id(s->data_key, id);
+    if (want && strcmp(want, id) != 0 && finish_rotation(s, want, id, e))
+        goto out;
     if (want && strcmp(want, id) != 0) {
         rc = err_set(e, ERR_CRYPTO,
                      "the data key in %s/%s is not the one this database is encrypted with "
@@ -485,6 +518,75 @@ int store_at_rest_migrate(struct store *s, struct store_migration *r, struct err
 fail:
     db_rollback(s->db);
 out:
+    pool_release(&p);
+    return rc;
+}
+
+/* One memo's wrapped key, for the rotation. */
+struct wrapped_row {
+    int64_t id;
+    char *wrapped;
+};
+
+static int wrapped_row_fill(struct pool *p, struct db_stmt *st, void *item, struct err *e)
+{
+    struct wrapped_row *r = item;
+    r->id = db_int(st, 0);
+    return store_col_text(p, st, 1, &r->wrapped, e);
+}
+
+int store_rotate_data_key(struct store *s, int64_t *memos, struct err *e)
+{
+    int rc = -1;
+    unsigned char fresh[SEAL_KEY_SIZE], key[SEAL_KEY_SIZE];
+    char hex[2 * SEAL_KEY_SIZE + 2], id[SEAL_KEY_ID_LEN + 1], ad[STORE_AD_MAX], *wrapped = NULL;
+    struct store_vec v = {0};
+    struct pool p;
+
+    *memos = 0;
+    pool_init(&p, 1u << 28);
+    crypto_aead_xchacha20poly1305_ietf_keygen(fresh);
+    hex_encode(hex, fresh, SEAL_KEY_SIZE);
+    hex[2 * SEAL_KEY_SIZE] = '\n';
+    /* A data.key.new of a rotation that never committed is not the
+     * database's key (the open checked data.key is): it can go. */
+    if (keydir_remove(&s->keys, KEYDIR_DATA_KEY_NEW, e) ||
+        keydir_write(&s->keys, KEYDIR_DATA_KEY_NEW, (unsigned char *)hex, 2 * SEAL_KEY_SIZE + 1, e))
+        goto out;
+    if (db_begin(s->db, e))
+        goto out;
+    if (store_rows(s, &p, &v, sizeof(struct wrapped_row), wrapped_row_fill, e,
+                   "SELECT id, data_key FROM memos ORDER BY id", NULL))
+        goto fail;
+    for (size_t i = 0; i < v.n; i++) {
+        struct wrapped_row *r = (struct wrapped_row *)v.items + i;
+        if (store_memo_key_unwrap(s, r->id, r->wrapped, key, e))
+            goto fail;
+        key_ad(ad, r->id);
+        rc = seal_bytes(&p, fresh, ad, key, SEAL_KEY_SIZE, &wrapped, e);
+        sodium_memzero(key, sizeof key);
+        if (rc ||
+            db_exec(s->db, e, "UPDATE memos SET data_key = ? WHERE id = ?", "si", wrapped, r->id)) {
+            rc = -1;
+            goto fail;
+        }
+        (*memos)++;
+    }
+    seal_key_id(fresh, id);
+    if (store_meta_set(s, META_DATA_KEY_ID, id, e) || db_commit(s->db, e))
+        goto fail;
+    memcpy(s->data_key, fresh, SEAL_KEY_SIZE);
+    if (keydir_replace(&s->keys, KEYDIR_DATA_KEY_NEW, KEYDIR_DATA_KEY, e))
+        goto out; /* the next open finishes it (finish_rotation) */
+    scrub(s);     /* old wrapped keys out of free pages */
+    rc = 0;
+    goto out;
+fail:
+    db_rollback(s->db);
+    rc = -1;
+out:
+    sodium_memzero(fresh, sizeof fresh);
+    sodium_memzero(hex, sizeof hex);
     pool_release(&p);
     return rc;
 }

@@ -210,3 +210,24 @@ out:
         (void)unlinkat(k->fd, tmp, 0);
     return rc;
 }
+
+int keydir_replace(const struct keydir *k, const char *from, const char *to, struct err *e)
+{
+    if (k->fd < 0)
+        return err_set(e, ERR_INTERNAL, "the key directory is not open");
+    if (renameat(k->fd, from, k->fd, to) != 0)
+        return err_set(e, ERR_IO, "cannot rename %s/%s to %s: %s", k->path, from, to,
+                       strerror(errno));
+    if (fsync(k->fd) != 0)
+        return err_set(e, ERR_IO, "cannot sync the key directory %s: %s", k->path, strerror(errno));
+    return 0;
+}
+
+int keydir_remove(const struct keydir *k, const char *name, struct err *e)
+{
+    if (k->fd < 0)
+        return err_set(e, ERR_INTERNAL, "the key directory is not open");
+    if (unlinkat(k->fd, name, 0) != 0 && errno != ENOENT)
+        return err_set(e, ERR_IO, "cannot remove %s/%s: %s", k->path, name, strerror(errno));
+    return 0;
+}

@@ -17,7 +17,9 @@
 
 #define KEYDIR_LOG_KEY  "log.key"
 #define KEYDIR_DATA_KEY "data.key"
-#define KEYDIR_PATH_MAX 4096
+/* A new data key while a rotation is under way (store_rotate_data_key). */
+#define KEYDIR_DATA_KEY_NEW "data.key.new"
+#define KEYDIR_PATH_MAX     4096
 
 struct keydir {
     char path[KEYDIR_PATH_MAX];
@@ -51,5 +53,11 @@ int keydir_read(const struct keydir *k, const char *name, unsigned char *buf, si
  * (ERR_CONFLICT) when the file exists already: keys are never overwritten. */
 int keydir_write(const struct keydir *k, const char *name, const unsigned char *data, size_t len,
                  struct err *e) WUR;
+
+/* Renames key file from to name to, replacing to, durably. */
+int keydir_replace(const struct keydir *k, const char *from, const char *to, struct err *e) WUR;
+
+/* Removes key file name; 0 also when it does not exist. */
+int keydir_remove(const struct keydir *k, const char *name, struct err *e) WUR;
 
 #endif

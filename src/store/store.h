@@ -56,6 +56,13 @@ struct store_migration {
  * Open the store with STORE_OPEN_UNMIGRATED first. */
 int store_at_rest_migrate(struct store *s, struct store_migration *r, struct err *e) WUR;
 
+/* Replaces the data key: writes a new one to data.key.new, re-wraps every
+ * memo key under it and records its id in one transaction, then renames
+ * data.key.new over data.key (an open that finds the database already on
+ * the new key finishes an interrupted rename). The memo keys, and so the
+ * ciphertexts, do not change. *memos: memo keys re-wrapped. */
+int store_rotate_data_key(struct store *s, int64_t *memos, struct err *e) WUR;
+
 /* The store's key directory (for the channel's log key, store/keydir.h). */
 const struct keydir *store_keydir(struct store *s);
 

@@ -183,6 +183,23 @@ expect_in "migrated extension reason reads back" "$(api alice GET "/api/v1/memos
 expect_in "the log still verifies (monitor)" \
   "$(DISSENT_LOG_KEYS=$E2E_TMP/pins.json "$DISSENT" log monitor --server "$URL" --state "$E2E_TMP/mon.json" 2>&1; echo "exit $?")" "exit 0"
 stop_server
+
+# ---- 5. rotating the data key ----
+cp -p "$OLDKEYS/data.key" "$E2E_TMP/old-data.key"
+OUT=$("$DISSENT" migrate --db "$OLDDB" --rotate-data-key 2>&1); RC=$?
+expect_eq "migrate --rotate-data-key succeeds" "$RC" 0
+expect_in "… and says so" "$OUT" "replaced the data key"
+if cmp -s "$OLDKEYS/data.key" "$E2E_TMP/old-data.key"; then bad "data.key changed"; else ok "data.key changed"; fi
+expect_eq "the new data key file is 0600" "$(mode "$OLDKEYS/data.key")" 600
+start_server "$OLDDB"
+login alice
+expect_eq "after rotation the memo reads back" "$(as alice memo show "$FIXID" --json | json 'd["title"]')" \
+  "Old title fixture-marker-title-5521"
+stop_server
+cp -p "$OLDKEYS/data.key" "$E2E_TMP/new-data.key"
+cp -p "$E2E_TMP/old-data.key" "$OLDKEYS/data.key"
+serve_refused "serve refuses the data key of before the rotation" "not the one this database is encrypted with"
+cp -p "$E2E_TMP/new-data.key" "$OLDKEYS/data.key"
 DB=$DB_SAVE; KEYS=$KEYS_SAVE
 
 e2e_summary at-rest
