@@ -270,10 +270,9 @@ out:
     return rc;
 }
 
-int store_at_rest_open(struct store *s, const char *keys_path, const char *db_url, int flags,
-                       struct err *e)
+int store_keys_open(struct store *s, const char *keys_path, const char *db_url, struct err *e)
 {
-    int rc = -1, done = 0, old_key = 0;
+    int rc = -1;
     char path[KEYDIR_PATH_MAX];
 
     if (keys_path && *keys_path) {
@@ -286,6 +285,15 @@ int store_at_rest_open(struct store *s, const char *keys_path, const char *db_ur
     }
     if (keydir_open(&s->keys, path, e))
         goto out;
+    rc = 0;
+out:
+    return rc;
+}
+
+int store_at_rest_open(struct store *s, int flags, struct err *e)
+{
+    int rc = -1, done = 0, old_key = 0;
+
     if (db_begin(s->db, e))
         goto out;
     if (data_key_load(s, e) || at_rest_state(s, &done, &old_key, e) || db_commit(s->db, e)) {

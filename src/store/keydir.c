@@ -27,6 +27,8 @@ int keydir_default_path(const char *db_url, char *out, size_t n, struct err *e)
 {
     size_t len;
     int k;
+    if (!db_url || !*db_url)
+        return err_set(e, ERR_INVALID, "no database given: a SQLite file path or postgres://…");
     if (db_url_is_pg(db_url)) {
         k = snprintf(out, n, "dissent.keys");
     } else {

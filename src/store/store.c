@@ -27,8 +27,10 @@ int store_open_keys(struct store **out, const char *url, const char *keys, unsig
         rc = err_set(e, ERR_INTERNAL, "libsodium failed to initialize");
         goto out;
     }
-    if (db_open(&s->db, url, e) || store_migrate(s, e) ||
-        store_at_rest_open(s, keys, url, (int)flags, e))
+    /* The keys first: a key directory others may read stops everything
+     * before the database is created or migrated. */
+    if (store_keys_open(s, keys, url, e) || db_open(&s->db, url, e) || store_migrate(s, e) ||
+        store_at_rest_open(s, (int)flags, e))
         goto out;
     *out = s;
     s = NULL;

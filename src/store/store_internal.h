@@ -33,11 +33,12 @@ int store_memo_key_unwrap(struct store *s, int64_t memo_id, const char *wrapped,
                           unsigned char key[SEAL_KEY_SIZE], struct err *e) WUR;
 int store_memo_key_new(struct store *s, int64_t memo_id, unsigned char key[SEAL_KEY_SIZE],
                        struct err *e) WUR;
-/* Opens the key directory (keys_path, or the default for db_url), loads or
- * makes the data key, and refuses a database with plaintext rows unless
- * flags has STORE_OPEN_UNMIGRATED. */
-int store_at_rest_open(struct store *s, const char *keys_path, const char *db_url, int flags,
-                       struct err *e) WUR;
+/* Opens the key directory (keys_path, or the default for db_url) into
+ * s->keys, refusing one others may access; before the database is touched. */
+int store_keys_open(struct store *s, const char *keys_path, const char *db_url, struct err *e) WUR;
+/* Loads or makes the data key, and refuses a database with plaintext rows
+ * unless flags has STORE_OPEN_UNMIGRATED. */
+int store_at_rest_open(struct store *s, int flags, struct err *e) WUR;
 
 /* Applies every migration the database lacks, each in its own transaction. */
 int store_migrate(struct store *s, struct err *e) WUR;

@@ -116,6 +116,11 @@ serve_refused() {
 }
 chmod 755 "$KEYS"
 serve_refused "serve refuses a key directory of mode 0755" "chmod 700 $KEYS"
+if ! is_pg "$DB"; then
+  OUT=$("$DISSENT" init --db "$E2E_TMP/fresh.db" --keys "$KEYS" 2>&1)
+  expect_in "init refuses it too" "$OUT" "chmod 700 $KEYS"
+  [ -e "$E2E_TMP/fresh.db" ] && bad "a refused key directory creates no database" || ok "a refused key directory creates no database"
+fi
 chmod 700 "$KEYS"
 chmod 644 "$KEYS/log.key"
 serve_refused "serve refuses a log key file of mode 0644" "chmod 600 $KEYS/log.key"
