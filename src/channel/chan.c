@@ -10,6 +10,42 @@
 
 int chan_open(struct chan **out, const char *db_url, struct err *e)
 {
+    return chan_open_keys(out, db_url, NULL, e);
+}
+
+int chan_migrate(const char *db_url, const char *keys, struct store_migration *r, struct err *e)
+{
+    int rc = -1;
+    struct store *s = NULL;
+    struct chan *c = NULL;
+    if (store_open_keys(&s, db_url, keys, STORE_OPEN_UNMIGRATED, e) ||
+        store_at_rest_migrate(s, r, e))
+        goto out;
+    store_close(s);
+    s = NULL;
+    if (chan_open_keys(&c, db_url, keys, e))
+        goto out;
+    rc = 0;
+out:
+    store_close(s);
+    chan_close(c);
+    return rc;
+}
+
+int chan_rotate_data_key(const char *db_url, const char *keys, int64_t *memos, struct err *e)
+{
+    int rc = -1;
+    struct store *s = NULL;
+    if (store_open_keys(&s, db_url, keys, 0, e) || store_rotate_data_key(s, memos, e))
+        goto out;
+    rc = 0;
+out:
+    store_close(s);
+    return rc;
+}
+
+int chan_open_keys(struct chan **out, const char *db_url, const char *keys, struct err *e)
+{
     int rc = -1;
     struct chan *c = calloc(1, sizeof *c);
     if (!c) {
@@ -20,7 +56,7 @@ int chan_open(struct chan **out, const char *db_url, struct err *e)
         rc = err_set(e, ERR_INTERNAL, "libsodium failed to initialize");
         goto out;
     }
-    if (store_open(&c->st, db_url, e) || chan_log_load_key(c, e))
+    if (store_open_keys(&c->st, db_url, keys, 0, e) || chan_log_load_key(c, e))
         goto out;
     *out = c;
     c = NULL;

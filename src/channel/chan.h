@@ -24,6 +24,7 @@
 
 struct chan;
 struct store;
+struct store_migration;
 
 /* Limits on what comes from outside (characters are Unicode code points). */
 #define CHAN_TITLE_MAX            200
@@ -51,8 +52,21 @@ struct actor {
     const char *csrf;
 };
 
-/* Opens the store at db_url (creating and migrating it). */
+/* Opens the store at db_url (creating and migrating it) with the key
+ * directory beside it: chan_open_keys(out, db_url, NULL, e). */
 int chan_open(struct chan **out, const char *db_url, struct err *e) WUR;
+/* Opens the store at db_url with the key directory keys (NULL: the default,
+ * store/keydir.h), which holds the log's signing key (made on first use) and
+ * the data-encryption key; see store_open_keys for what is refused. */
+int chan_open_keys(struct chan **out, const char *db_url, const char *keys, struct err *e) WUR;
+/* `dissent migrate`: brings the database at db_url up to date with the key
+ * directory keys (store_at_rest_migrate), then opens it as chan_open_keys
+ * does, to check that the log key loads. *r says what was done. */
+int chan_migrate(const char *db_url, const char *keys, struct store_migration *r,
+                 struct err *e) WUR;
+/* `dissent migrate --rotate-data-key`: replaces the data key of the
+ * database at db_url (store_rotate_data_key); *memos: memo keys re-wrapped. */
+int chan_rotate_data_key(const char *db_url, const char *keys, int64_t *memos, struct err *e) WUR;
 void chan_close(struct chan *c);
 /* The store, for the local commands that seed it. */
 struct store *chan_store(struct chan *c);

@@ -5,14 +5,13 @@
 #include "base/util.h"
 #include "channel/chan_internal.h"
 #include "proto/events.h"
+#include "store/keydir.h"
 #include "tlog/checkpoint.h"
 #include "tlog/note.h"
 #include "tlog/tree.h"
 
 #include <sodium.h>
 #include <string.h>
-
-#define META_SIGNER "log_signer"
 
 static int node_get(void *ctx, unsigned level, uint64_t index, unsigned char out[TLOG_HASH_SIZE],
                     struct err *e)
@@ -26,33 +25,57 @@ static struct tlog_node_source node_source(struct chan *c)
     return src;
 }
 
+/* The log key lives in the key directory (store/keydir.h), never in the
+ * database: a copy of the database must not be able to sign a rewritten
+ * history. */
 int chan_log_load_key(struct chan *c, struct err *e)
 {
-    int rc = -1;
-    struct pool p;
-    char *text = NULL;
-    char fmt[TLOG_SIGNER_KEY_MAX];
+    int rc = -1, found = 0;
+    const struct keydir *kd = store_keydir(c->st);
+    unsigned char text[TLOG_SIGNER_KEY_MAX + 2];
+    char fmt[TLOG_SIGNER_KEY_MAX + 1];
     char name[64], id[RANDOM_ID_LEN + 1];
+    size_t len = 0;
+    int64_t leaves = 0;
 
-    pool_init(&p, 1 << 16);
-    if (store_meta_get(c->st, &p, META_SIGNER, &text, e))
+    if (keydir_read(kd, KEYDIR_LOG_KEY, text, sizeof text, &len, &found, e))
         goto out;
-    if (text) {
-        rc = tlog_signer_parse(&c->log_key, text, strlen(text), e);
+    if (found) {
+        while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+            len--;
+        if (tlog_signer_parse(&c->log_key, (const char *)text, len, e)) {
+            char why[ERR_MSG_MAX];
+            snprintf(why, sizeof why, "%s", e->msg);
+            err_set(e, ERR_INVALID, "the log key in %s/%s is not a signer key: %s", kd->path,
+                    KEYDIR_LOG_KEY, why);
+            goto out;
+        }
+        rc = 0;
+        goto out;
+    }
+    /* A log with leaves has a key already: a new one would fork its history. */
+    if (store_tlog_size(c->st, &leaves, e))
+        goto out;
+    if (leaves > 0) {
+        rc = err_set(e, ERR_NOT_FOUND,
+                     "there is no %s in the key directory %s, and the log already has %lld "
+                     "leaves signed with one: restore the key directory from the backup",
+                     KEYDIR_LOG_KEY, kd->path, (long long)leaves);
         goto out;
     }
     /* First use: a new key; the origin names this installation. */
     random_id(id);
     snprintf(name, sizeof name, "dissent.local/log-%.8s", id);
-    if (tlog_signer_generate(&c->log_key, name, e) || tlog_signer_format(&c->log_key, fmt, e) ||
-        store_meta_set(c->st, META_SIGNER, fmt, e))
+    if (tlog_signer_generate(&c->log_key, name, e) || tlog_signer_format(&c->log_key, fmt, e))
+        goto out;
+    len = strlen(fmt);
+    fmt[len] = '\n';
+    if (keydir_write(kd, KEYDIR_LOG_KEY, (const unsigned char *)fmt, len + 1, e))
         goto out;
     rc = 0;
 out:
     sodium_memzero(fmt, sizeof fmt);
-    if (text)
-        sodium_memzero(text, strlen(text));
-    pool_release(&p);
+    sodium_memzero(text, sizeof text);
     return rc;
 }
 

@@ -500,6 +500,10 @@ static const struct cli_cmd root_cmds[] = {
      .summary = "fill an installation with demo organizations and accounts",
      .usage = "[options]",
      .raw = cmd_demo},
+    {.name = "migrate",
+     .summary = "bring a database of an older dissent up to date (keys out, text encrypted)",
+     .usage = "[options]",
+     .raw = cmd_migrate},
     /* Session. */
     {.name = "login",
      .summary = "log in and save the session",

@@ -17,16 +17,19 @@
 #include "http/app.h"
 #include "http/pages.h"
 #include "http/server.h"
+#include "store/store.h"
 
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct local_opts {
     const char *db;
+    const char *keys; /* NULL: beside the database */
     const char *listen;
     const char *log_level;
     const char *port_file;
@@ -39,11 +42,16 @@ struct local_opts {
     const char *header_timeout;
     const char *body_timeout;
     const char *http_threads;
+    int rotate_data_key; /* migrate: --rotate-data-key */
 };
 
 static const char local_usage[] =
     "options:\n"
-    "  --db PATH            database file (env DISSENT_DB, default ./dissent.db)\n"
+    "  --db PATH            database file or postgres:// URL (env DISSENT_DB, default\n"
+    "                       ./dissent.db)\n"
+    "  --keys DIR           key directory, mode 0700 (env DISSENT_KEYS, else systemd's\n"
+    "                       $CREDENTIALS_DIRECTORY, else beside the database: dissent.db ->\n"
+    "                       dissent.keys; for postgres://, ./dissent.keys)\n"
     "  --listen HOST:PORT   address to serve on (env DISSENT_LISTEN, default 127.0.0.1:8080;\n"
     "                       port 0 picks a free port)\n"
     "  --log-level LEVEL    error, warn, info or debug (env DISSENT_LOG_LEVEL, default info)\n"
@@ -63,7 +71,13 @@ static const char local_usage[] =
     "  --body-timeout S     seconds for a request's body to arrive after its headers\n"
     "                       (env DISSENT_BODY_TIMEOUT, default 30)\n"
     "  --http-threads N     threads polling the connections (env DISSENT_HTTP_THREADS, default "
-    "2)\n";
+    "2)\n"
+    "  --rotate-data-key    migrate: replace the data-encryption key (re-wraps each memo's key)\n";
+
+static int db_url_is_postgres(const char *url)
+{
+    return strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
+}
 
 static const char *env_or(const char *name, const char *dflt)
 {
@@ -80,6 +94,7 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
         size_t off;
     } known[] = {
         {"db", offsetof(struct local_opts, db)},
+        {"keys", offsetof(struct local_opts, keys)},
         {"listen", offsetof(struct local_opts, listen)},
         {"log-level", offsetof(struct local_opts, log_level)},
         {"port-file", offsetof(struct local_opts, port_file)},
@@ -93,7 +108,10 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
         {"body-timeout", offsetof(struct local_opts, body_timeout)},
         {"http-threads", offsetof(struct local_opts, http_threads)},
     };
+    /* What these commands create (database, keys, port file) is private. */
+    umask(077);
     o->db = env_or("DISSENT_DB", "dissent.db");
+    o->keys = env_or("DISSENT_KEYS", env_or("CREDENTIALS_DIRECTORY", NULL));
     o->listen = env_or("DISSENT_LISTEN", "127.0.0.1:8080");
     o->log_level = env_or("DISSENT_LOG_LEVEL", "info");
     o->port_file = NULL;
@@ -106,6 +124,7 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
     o->header_timeout = env_or("DISSENT_HEADER_TIMEOUT", NULL);
     o->body_timeout = env_or("DISSENT_BODY_TIMEOUT", NULL);
     o->http_threads = env_or("DISSENT_HTTP_THREADS", NULL);
+    o->rotate_data_key = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = NULL;
         size_t n;
@@ -117,6 +136,10 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
         if (strncmp(a, "--", 2) != 0) {
             fprintf(stderr, "dissent %s: unexpected argument '%s' (see --help)\n", cmd, a);
             return -1;
+        }
+        if (strcmp(a, "--rotate-data-key") == 0 && strcmp(cmd, "migrate") == 0) {
+            o->rotate_data_key = 1;
+            continue;
         }
         a += 2;
         n = strcspn(a, "=");
@@ -154,7 +177,7 @@ static int open_chan(const char *cmd, const struct local_opts *o, struct chan **
         return -1;
     }
     log_set_level(lvl);
-    if (chan_open(c, o->db, &e)) {
+    if (chan_open_keys(c, o->db, o->keys, &e)) {
         fprintf(stderr, "dissent %s: %s\n", cmd, e.msg);
         return -1;
     }
@@ -395,6 +418,48 @@ out:
     return status;
 }
 
+/* ---- migrate ---- */
+
+int cmd_migrate(int argc, char **argv)
+{
+    struct local_opts o;
+    struct err e;
+    struct store_migration m;
+    int r = local_parse("migrate", argc, argv, &o);
+
+    err_init(&e);
+    if (r)
+        return r > 0 ? 0 : 2;
+    if (!db_url_is_postgres(o.db) && access(o.db, F_OK) != 0) {
+        fprintf(stderr, "dissent migrate: no database at %s\n", o.db);
+        return 1;
+    }
+    if (o.rotate_data_key) {
+        int64_t n = 0;
+        if (chan_rotate_data_key(o.db, o.keys, &n, &e)) {
+            fprintf(stderr, "dissent migrate: %s\n", e.msg);
+            return 1;
+        }
+        printf("dissent: replaced the data key of %s: %lld memo keys re-wrapped\n", o.db,
+               (long long)n);
+        printf("  back up the key directory now, and destroy backups of the old data key\n");
+        return 0;
+    }
+    if (chan_migrate(o.db, o.keys, &m, &e)) {
+        fprintf(stderr, "dissent migrate: %s (nothing was changed in the database)\n", e.msg);
+        return 1;
+    }
+    if (m.already) {
+        printf("dissent: %s is up to date; nothing to migrate\n", o.db);
+    } else {
+        printf("dissent: migrated %s: %s%lld memo keys made, %lld text values encrypted\n", o.db,
+               m.log_key_moved ? "log key moved to the key directory, " : "",
+               (long long)m.memo_keys, (long long)m.values);
+        printf("  back up the key directory now: without it the database cannot be read\n");
+    }
+    return 0;
+}
+
 /* ---- serve ---- */
 
 static volatile sig_atomic_t stop_requested;
@@ -552,8 +617,7 @@ int cmd_serve(int argc, char **argv)
     if (serve_limits(&o, &cfg))
         return 2;
     /* A SQLite file must exist already; a PostgreSQL database is checked by connecting. */
-    if (strncmp(o.db, "postgres://", 11) != 0 && strncmp(o.db, "postgresql://", 13) != 0 &&
-        access(o.db, F_OK) != 0) {
+    if (!db_url_is_postgres(o.db) && access(o.db, F_OK) != 0) {
         fprintf(stderr,
                 "dissent serve: no database at %s: run 'dissent init' (or 'make run' for "
                 "a demo) first\n",

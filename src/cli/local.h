@@ -1,5 +1,6 @@
 /* local.h — commands that work on the local installation directly (no server):
- * `dissent init`, `dissent serve`, `dissent demo`. They open the store and
+ * `dissent init`, `dissent serve`, `dissent demo`, `dissent migrate`. They
+ * set the umask to 077 (every file they make is private) and open the store and
  * the channel layer themselves. Each takes the arguments after its name
  * (argv[0] is the command name) and returns a process exit status. */
 #ifndef DISSENT_CLI_LOCAL_H
@@ -8,5 +9,8 @@
 int cmd_init(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+/* Moves the log key out of the database and encrypts memo text in place
+ * (store_at_rest_migrate); running it again changes nothing. */
+int cmd_migrate(int argc, char **argv);
 
 #endif

@@ -1,10 +1,17 @@
 /* db_sqlite.c — the SQLite driver of db.h (see db_driver.h). */
 #include "store/db_driver.h"
 
+#include "base/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Prepared statements are kept and reused, keyed by their SQL text: the
  * store runs the same few dozen statements over and over (a proof reads a
@@ -269,6 +276,34 @@ static const struct db_ops sq_ops = {
     .rollback = sq_rollback,
 };
 
+/* The database file and its -wal and -shm are private (0600) whatever the
+ * umask: a missing main file is created 0600 here before SQLite opens it,
+ * and SQLite gives the -wal and -shm it creates the main file's mode. A file
+ * of an older dissent (0644) is tightened. */
+static int sq_private_files(const char *path, struct err *e)
+{
+    static const char *const sides[] = {"", "-wal", "-shm", "-journal"};
+    char name[4200];
+    struct stat sb;
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        close(fd);
+    else if (errno != EEXIST)
+        return err_set(e, ERR_DB, "cannot create database %s: %s", path, strerror(errno));
+    for (size_t i = 0; i < sizeof sides / sizeof sides[0]; i++) {
+        if (snprintf(name, sizeof name, "%s%s", path, sides[i]) >= (int)sizeof name)
+            return err_set(e, ERR_INVALID, "the database path is too long");
+        if (lstat(name, &sb) != 0 || !S_ISREG(sb.st_mode) || !(sb.st_mode & 077))
+            continue;
+        if (chmod(name, sb.st_mode & 0700) != 0)
+            return err_set(e, ERR_DB, "%s has mode %04o and cannot be made private: %s", name,
+                           (unsigned)(sb.st_mode & 07777), strerror(errno));
+        log_warn("%s had mode %04o: group and others could read it; it is now %04o", name,
+                 (unsigned)(sb.st_mode & 07777), (unsigned)(sb.st_mode & 0700));
+    }
+    return 0;
+}
+
 int db_sqlite_open(struct db **out, const char *path, struct err *e)
 {
     int rc = -1;
@@ -278,6 +313,8 @@ int db_sqlite_open(struct db **out, const char *path, struct err *e)
         goto out;
     }
     db->base.ops = &sq_ops;
+    if (sq_private_files(path, e))
+        goto out;
     if (sqlite3_open_v2(path, &db->h,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK) {

@@ -1,12 +1,14 @@
 /* memos.c — memos, their drafters and immutable versions. */
 #include "store/store_internal.h"
 
+#include <sodium.h>
 #include <stdio.h>
+#include <string.h>
 
 #define MEMO_COLS                                                                                  \
     "id, public_id, channel_id, state, created_by, created_at, latest_version, submitted_at, "     \
     "ack_due, acknowledged_at, answer_due, extended, extension_reason, answered_at, answer, "      \
-    "closed_at, withdrawn_at, updated_at"
+    "closed_at, withdrawn_at, updated_at, data_key"
 
 int store_memo_insert(struct store *s, struct st_memo *m, struct err *e)
 {
@@ -15,8 +17,12 @@ int store_memo_insert(struct store *s, struct st_memo *m, struct err *e)
                      "latest_version, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?)",
                      "siiiiii", m->public_id, m->channel_id, (int64_t)m->state, m->created_by,
                      m->created_at, (int64_t)m->latest_version, m->created_at);
-    if (rc == 0)
+    unsigned char key[SEAL_KEY_SIZE];
+    if (rc == 0) {
         m->id = db_last_id(s->db);
+        rc = store_memo_key_new(s, m->id, key, e);
+        sodium_memzero(key, sizeof key);
+    }
     return rc;
 }
 
@@ -24,6 +30,8 @@ int store_memo_by_public_id(struct store *s, struct pool *p, const char *public_
                             struct st_memo *m, struct err *e)
 {
     int rc = -1, r;
+    unsigned char key[SEAL_KEY_SIZE];
+    char ad[STORE_AD_MAX], *reason = NULL, *answer = NULL;
     struct db_stmt *st =
         db_query(s->db, e, "SELECT " MEMO_COLS " FROM memos WHERE public_id = ?", "s", public_id);
     if (!st)
@@ -47,30 +55,60 @@ int store_memo_by_public_id(struct store *s, struct pool *p, const char *public_
     m->acknowledged_at = db_int(st, 9);
     m->answer_due = db_int(st, 10);
     m->extended = (int)db_int(st, 11);
-    m->extension_reason = store_col_dup(p, st, 12);
     m->answered_at = db_int(st, 13);
-    m->answer = store_col_dup(p, st, 14);
     m->closed_at = db_int(st, 15);
     m->withdrawn_at = db_int(st, 16);
     m->updated_at = db_int(st, 17);
-    rc = m->public_id ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+    if (!m->public_id) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (store_memo_key_unwrap(s, m->id, db_text(st, 18), key, e))
+        goto out;
+    store_ad(ad, m->id, NULL, 0, "extension_reason");
+    if (store_open_text(p, key, ad, db_text(st, 12), &reason, e))
+        goto out;
+    store_ad(ad, m->id, NULL, 0, "answer");
+    if (store_open_text(p, key, ad, db_text(st, 14), &answer, e))
+        goto out;
+    m->extension_reason = reason;
+    m->answer = answer;
+    rc = 0;
 out:
+    sodium_memzero(key, sizeof key);
     db_finish(st);
     return rc;
 }
 
 int store_memo_save(struct store *s, const struct st_memo *m, struct err *e)
 {
-    return db_exec(s->db, e,
-                   "UPDATE memos SET submitted_at = NULLIF(?, 0), ack_due = NULLIF(?, 0), "
-                   "acknowledged_at = NULLIF(?, 0), answer_due = NULLIF(?, 0), "
-                   "answered_at = NULLIF(?, 0), closed_at = NULLIF(?, 0), "
-                   "withdrawn_at = NULLIF(?, 0), extended = ?, extension_reason = ?, answer = ?, "
-                   "state = ?, latest_version = ?, updated_at = ? WHERE id = ?",
-                   "iiiiiiiissiiii", m->submitted_at, m->ack_due, m->acknowledged_at, m->answer_due,
-                   m->answered_at, m->closed_at, m->withdrawn_at, (int64_t)m->extended,
-                   m->extension_reason, m->answer, (int64_t)m->state, (int64_t)m->latest_version,
-                   m->updated_at, m->id);
+    int rc = -1;
+    unsigned char key[SEAL_KEY_SIZE];
+    char ad[STORE_AD_MAX], *reason = NULL, *answer = NULL;
+    struct pool p;
+
+    pool_init(&p, 1 << 22);
+    if (store_memo_key(s, m->id, key, e))
+        goto out;
+    store_ad(ad, m->id, NULL, 0, "extension_reason");
+    if (store_seal_text(&p, key, ad, m->extension_reason, &reason, e))
+        goto out;
+    store_ad(ad, m->id, NULL, 0, "answer");
+    if (store_seal_text(&p, key, ad, m->answer, &answer, e))
+        goto out;
+    rc = db_exec(s->db, e,
+                 "UPDATE memos SET submitted_at = NULLIF(?, 0), ack_due = NULLIF(?, 0), "
+                 "acknowledged_at = NULLIF(?, 0), answer_due = NULLIF(?, 0), "
+                 "answered_at = NULLIF(?, 0), closed_at = NULLIF(?, 0), "
+                 "withdrawn_at = NULLIF(?, 0), extended = ?, extension_reason = ?, answer = ?, "
+                 "state = ?, latest_version = ?, updated_at = ? WHERE id = ?",
+                 "iiiiiiiissiiii", m->submitted_at, m->ack_due, m->acknowledged_at, m->answer_due,
+                 m->answered_at, m->closed_at, m->withdrawn_at, (int64_t)m->extended, reason,
+                 answer, (int64_t)m->state, (int64_t)m->latest_version, m->updated_at, m->id);
+out:
+    sodium_memzero(key, sizeof key);
+    pool_release(&p);
+    return rc;
 }
 
 int store_drafter_add(struct store *s, int64_t memo_id, int64_t member_id, struct err *e)
@@ -121,17 +159,41 @@ int store_drafter_list(struct store *s, struct pool *p, int64_t memo_id, struct 
 
 int store_version_insert(struct store *s, const struct st_version *v, struct err *e)
 {
-    return db_exec(s->db, e,
-                   "INSERT INTO versions(memo_id, number, hash, title, marking, body, author_id, "
-                   "created_at, verify_key) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   "iissisiis", v->memo_id, (int64_t)v->number, v->hash, v->title,
-                   (int64_t)v->marking, v->body, v->author_id, v->created_at, v->verify_key);
+    int rc = -1;
+    unsigned char key[SEAL_KEY_SIZE];
+    char ad[STORE_AD_MAX], *title = NULL, *body = NULL, *vkey = NULL;
+    struct pool p;
+
+    pool_init(&p, 1 << 24);
+    if (store_memo_key(s, v->memo_id, key, e))
+        goto out;
+    store_ad(ad, v->memo_id, "version", v->number, "title");
+    if (store_seal_text(&p, key, ad, v->title, &title, e))
+        goto out;
+    store_ad(ad, v->memo_id, "version", v->number, "body");
+    if (store_seal_text(&p, key, ad, v->body, &body, e))
+        goto out;
+    store_ad(ad, v->memo_id, "version", v->number, "verify_key");
+    if (store_seal_text(&p, key, ad, v->verify_key, &vkey, e))
+        goto out;
+    rc = db_exec(s->db, e,
+                 "INSERT INTO versions(memo_id, number, hash, title, marking, body, author_id, "
+                 "created_at, verify_key) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 "iissisiis", v->memo_id, (int64_t)v->number, v->hash, title, (int64_t)v->marking,
+                 body, v->author_id, v->created_at, vkey);
+out:
+    sodium_memzero(key, sizeof key);
+    pool_release(&p);
+    return rc;
 }
 
 int store_version_get(struct store *s, struct pool *p, int64_t memo_id, int number,
                       struct st_version *v, struct err *e)
 {
     int rc = -1, r;
+    unsigned char key[SEAL_KEY_SIZE];
+    char ad[STORE_AD_MAX];
+    const char *title, *body, *vkey;
     struct db_stmt *st =
         db_query(s->db, e,
                  "SELECT v.number, v.hash, v.title, v.marking, v.body, "
@@ -151,15 +213,33 @@ int store_version_get(struct store *s, struct pool *p, int64_t memo_id, int numb
     v->memo_id = memo_id;
     v->number = (int)db_int(st, 0);
     v->hash = store_col_dup(p, st, 1);
-    v->title = store_col_dup(p, st, 2);
     v->marking = (int)db_int(st, 3);
-    v->body = store_col_dup(p, st, 4);
     v->author_id = db_int(st, 5);
     v->author = store_col_dup(p, st, 6);
     v->created_at = db_int(st, 7);
-    v->verify_key = store_col_dup(p, st, 8);
-    rc = (v->hash && v->title && v->body && v->author) ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+    title = db_text(st, 2);
+    body = db_text(st, 4);
+    vkey = db_text(st, 8);
+    if (!v->hash || !v->author) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    /* The row's text stays valid while st is open; the memo key is read by
+     * another statement of the same connection. */
+    if (store_memo_key(s, memo_id, key, e))
+        goto out;
+    store_ad(ad, memo_id, "version", v->number, "title");
+    if (store_open_text(p, key, ad, title, &v->title, e))
+        goto out;
+    store_ad(ad, memo_id, "version", v->number, "body");
+    if (store_open_text(p, key, ad, body, &v->body, e))
+        goto out;
+    store_ad(ad, memo_id, "version", v->number, "verify_key");
+    if (store_open_text(p, key, ad, vkey, &v->verify_key, e))
+        goto out;
+    rc = (v->title && v->body) ? 0 : err_set(e, ERR_DB, "version %d has no text", number);
 out:
+    sodium_memzero(key, sizeof key);
     db_finish(st);
     return rc;
 }
@@ -188,14 +268,36 @@ int store_version_list(struct store *s, struct pool *p, int64_t memo_id,
         "AND c.version = v.number) FROM versions v JOIN members m ON m.id = v.author_id "
         "WHERE v.memo_id = ? ORDER BY v.number",
         "i", memo_id);
+    unsigned char key[SEAL_KEY_SIZE];
+    char ad[STORE_AD_MAX];
+    if (rc == 0 && v.n > 0) {
+        rc = store_memo_key(s, memo_id, key, e);
+        for (size_t i = 0; rc == 0 && i < v.n; i++) {
+            struct st_version_info *x = (struct st_version_info *)v.items + i;
+            store_ad(ad, memo_id, "version", x->number, "title");
+            rc = store_open_text(p, key, ad, x->title, &x->title, e);
+        }
+        sodium_memzero(key, sizeof key);
+    }
     *out = v.items;
     *n = v.n;
     return rc;
 }
 
+/* A memo list row, with what opening its title takes. */
+struct memo_info_sealed {
+    struct st_memo_info m;
+    int64_t id;
+    char *wrapped; /* the memo's key, wrapped */
+};
+
 static int memo_info_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
 {
-    struct st_memo_info *m = item;
+    struct memo_info_sealed *row = item;
+    struct st_memo_info *m = &row->m;
+    row->id = db_int(st, 13);
+    if (store_col_text(p, st, 14, &row->wrapped, e))
+        return -1;
     m->state = (int)db_int(st, 2);
     m->marking = (int)db_int(st, 4);
     m->latest_version = (int)db_int(st, 5);
@@ -217,7 +319,7 @@ int store_memo_list(struct store *s, struct pool *p, const struct st_memo_filter
                     struct st_memo_info **out, size_t *n, struct err *e)
 {
     struct store_vec v = {0};
-    char states[128] = "1 = 1", ack[128], order[256], sql[1400];
+    char states[128] = "1 = 1", ack[128], order[256], sql[1500];
     int rc;
 
     if (f->states)
@@ -234,19 +336,39 @@ int store_memo_list(struct store *s, struct pool *p, const struct st_memo_filter
         snprintf(order, sizeof order, "x.updated_at DESC");
         break;
     }
-    snprintf(
-        sql, sizeof sql,
-        "SELECT x.public_id, c.slug, x.state, v.title, v.marking, x.latest_version, "
-        "x.created_at, x.submitted_at, x.ack_due, x.acknowledged_at, x.answer_due, "
-        "x.answered_at, (SELECT COALESCE(SUM(n.count), 0) FROM signature_counts n WHERE "
-        "n.memo_id = x.id), x.id FROM memos x JOIN channels c ON c.id = x.channel_id JOIN versions "
-        "v ON v.memo_id = x.id AND v.number = x.latest_version WHERE (?1 <= 0 OR "
-        "EXISTS(SELECT 1 FROM memo_drafters d WHERE d.memo_id = x.id AND d.member_id = ?1) "
-        "OR EXISTS(SELECT 1 FROM signatures g WHERE g.memo_id = x.id AND g.member_id = ?1)) "
-        "AND %s ORDER BY %s LIMIT %d",
-        states, order, f->limit);
-    rc = store_rows(s, p, &v, sizeof **out, memo_info_row, e, sql, "i", f->member_id);
-    *out = v.items;
-    *n = v.n;
+    snprintf(sql, sizeof sql,
+             "SELECT x.public_id, c.slug, x.state, v.title, v.marking, x.latest_version, "
+             "x.created_at, x.submitted_at, x.ack_due, x.acknowledged_at, x.answer_due, "
+             "x.answered_at, (SELECT COALESCE(SUM(n.count), 0) FROM signature_counts n WHERE "
+             "n.memo_id = x.id), x.id, x.data_key FROM memos x JOIN channels c ON c.id = "
+             "x.channel_id JOIN versions "
+             "v ON v.memo_id = x.id AND v.number = x.latest_version WHERE (?1 <= 0 OR "
+             "EXISTS(SELECT 1 FROM memo_drafters d WHERE d.memo_id = x.id AND d.member_id = ?1) "
+             "OR EXISTS(SELECT 1 FROM signatures g WHERE g.memo_id = x.id AND g.member_id = ?1)) "
+             "AND %s ORDER BY %s LIMIT %d",
+             states, order, f->limit);
+    rc = store_rows(s, p, &v, sizeof(struct memo_info_sealed), memo_info_row, e, sql, "i",
+                    f->member_id);
+    *out = NULL;
+    *n = 0;
+    if (rc == 0 && v.n > 0) {
+        unsigned char key[SEAL_KEY_SIZE];
+        char ad[STORE_AD_MAX];
+        struct st_memo_info *list = pool_alloc(p, v.n * sizeof *list);
+        if (!list)
+            return err_set(e, ERR_NOMEM, "out of memory");
+        for (size_t i = 0; rc == 0 && i < v.n; i++) {
+            struct memo_info_sealed *row = (struct memo_info_sealed *)v.items + i;
+            list[i] = row->m;
+            store_ad(ad, row->id, "version", row->m.latest_version, "title");
+            rc = store_memo_key_unwrap(s, row->id, row->wrapped, key, e) ||
+                         store_open_text(p, key, ad, row->m.title, &list[i].title, e)
+                     ? -1
+                     : 0;
+            sodium_memzero(key, sizeof key);
+        }
+        *out = list;
+        *n = v.n;
+    }
     return rc;
 }

@@ -124,6 +124,9 @@ static const char *const migrations[] = {
     "CREATE TABLE enroll_challenges(\n"
     "  member_id INTEGER NOT NULL REFERENCES members(id), challenge BLOB NOT NULL,\n"
     "  expires_at INTEGER NOT NULL, PRIMARY KEY(member_id));\n",
+    /* 6: encryption at rest (at_rest.c): each memo's key, wrapped by the
+     * installation's data key; the text columns hold sealed values. */
+    "ALTER TABLE memos ADD COLUMN data_key TEXT;\n",
 };
 
 /* The applied version, read inside the caller's transaction. */

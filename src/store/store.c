@@ -1,6 +1,7 @@
 /* store.c — opening the store, transactions, settings, shared row helpers. */
 #include "store/store_internal.h"
 
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -9,13 +10,27 @@
 
 int store_open(struct store **out, const char *url, struct err *e)
 {
+    return store_open_keys(out, url, NULL, 0, e);
+}
+
+int store_open_keys(struct store **out, const char *url, const char *keys, unsigned flags,
+                    struct err *e)
+{
     int rc = -1;
     struct store *s = calloc(1, sizeof *s);
     if (!s) {
         rc = err_set(e, ERR_NOMEM, "out of memory");
         goto out;
     }
-    if (db_open(&s->db, url, e) || store_migrate(s, e))
+    keydir_init(&s->keys);
+    if (sodium_init() < 0) {
+        rc = err_set(e, ERR_INTERNAL, "libsodium failed to initialize");
+        goto out;
+    }
+    /* The keys first: a key directory others may read stops everything
+     * before the database is created or migrated. */
+    if (store_keys_open(s, keys, url, e) || db_open(&s->db, url, e) || store_migrate(s, e) ||
+        store_at_rest_open(s, (int)flags, e))
         goto out;
     *out = s;
     s = NULL;
@@ -29,6 +44,8 @@ void store_close(struct store *s)
 {
     if (s) {
         db_close(s->db);
+        keydir_release(&s->keys);
+        sodium_memzero(s->data_key, sizeof s->data_key);
         free(s);
     }
 }

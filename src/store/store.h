@@ -22,10 +22,49 @@
 #include <stdint.h>
 
 struct store;
+struct keydir;
 
-/* Opens (creating a SQLite file if needed) and migrates the database at url. */
+/* Opens (creating a SQLite file 0600 if needed) and migrates the database
+ * at url, with the key directory beside it (keydir_default_path):
+ * store_open_keys(out, url, NULL, 0, e). */
 int store_open(struct store **out, const char *url, struct err *e) WUR;
+
+/* Do not refuse a database whose rows are not encrypted yet (dissent migrate). */
+#define STORE_OPEN_UNMIGRATED 1u
+/* Opens the database at url with the key directory keys (NULL: the default
+ * beside the database, see store/keydir.h): creates the directory and the
+ * data-encryption key when both are new, refuses key files or a directory
+ * others may access, a data key that is not the database's, and (unless
+ * flags has STORE_OPEN_UNMIGRATED) a database written before encryption at
+ * rest, saying to run `dissent migrate`. Memo titles and text, verification
+ * keys, answers, extension reasons and messages are encrypted and decrypted
+ * inside the store: callers pass and get plaintext. */
+int store_open_keys(struct store **out, const char *url, const char *keys, unsigned flags,
+                    struct err *e) WUR;
 void store_close(struct store *s);
+
+/* What store_at_rest_migrate did. */
+struct store_migration {
+    int already;       /* nothing to do: the database was migrated before */
+    int log_key_moved; /* meta's log key went to the key directory */
+    int64_t memo_keys; /* memo keys made */
+    int64_t values;    /* text values encrypted */
+};
+/* Brings a database of before encryption at rest up to date in one
+ * transaction: moves the log key from meta to the key directory and
+ * encrypts every memo text in place. Running it again changes nothing.
+ * Open the store with STORE_OPEN_UNMIGRATED first. */
+int store_at_rest_migrate(struct store *s, struct store_migration *r, struct err *e) WUR;
+
+/* Replaces the data key: writes a new one to data.key.new, re-wraps every
+ * memo key under it and records its id in one transaction, then renames
+ * data.key.new over data.key (an open that finds the database already on
+ * the new key finishes an interrupted rename). The memo keys, and so the
+ * ciphertexts, do not change. *memos: memo keys re-wrapped. */
+int store_rotate_data_key(struct store *s, int64_t *memos, struct err *e) WUR;
+
+/* The store's key directory (for the channel's log key, store/keydir.h). */
+const struct keydir *store_keydir(struct store *s);
 
 int store_begin(struct store *s, struct err *e) WUR;
 /* A read-only snapshot without the write lock; end it with store_rollback. */
@@ -33,7 +72,7 @@ int store_begin_read(struct store *s, struct err *e) WUR;
 int store_commit(struct store *s, struct err *e) WUR;
 void store_rollback(struct store *s);
 
-/* Key/value settings (installation secrets, the log's key, …). *out is NULL when absent. */
+/* Key/value settings (never secrets: those live in the key directory). *out is NULL when absent. */
 int store_meta_get(struct store *s, struct pool *p, const char *key, char **out, struct err *e) WUR;
 int store_meta_set(struct store *s, const char *key, const char *value, struct err *e) WUR;
 

@@ -3,11 +3,42 @@
 #define DISSENT_STORE_INTERNAL_H
 
 #include "store/db.h"
+#include "store/keydir.h"
+#include "store/seal.h"
 #include "store/store.h"
 
 struct store {
     struct db *db;
+    struct keydir keys;
+    unsigned char data_key[SEAL_KEY_SIZE]; /* wraps each memo's key; wiped on close */
 };
+
+/* ---- encryption at rest (at_rest.c) ---- */
+#define STORE_AD_MAX 128
+/* The associated data of a sealed field: of the memo itself (row NULL), or
+ * of row number row_no ("version", "message") of the memo. */
+void store_ad(char out[STORE_AD_MAX], int64_t memo_id, const char *row, int64_t row_no,
+              const char *field);
+/* Seals / opens a text value with a memo key; NULL stays NULL. */
+int store_seal_text(struct pool *p, const unsigned char key[SEAL_KEY_SIZE], const char *ad,
+                    const char *plain, char **out, struct err *e) WUR;
+int store_open_text(struct pool *p, const unsigned char key[SEAL_KEY_SIZE], const char *ad,
+                    const char *sealed, char **out, struct err *e) WUR;
+/* The key of a memo: read and unwrapped (store_memo_key), unwrapped from
+ * its stored form (store_memo_key_unwrap), or made and stored for a new
+ * memo (store_memo_key_new). The caller wipes key. */
+int store_memo_key(struct store *s, int64_t memo_id, unsigned char key[SEAL_KEY_SIZE],
+                   struct err *e) WUR;
+int store_memo_key_unwrap(struct store *s, int64_t memo_id, const char *wrapped,
+                          unsigned char key[SEAL_KEY_SIZE], struct err *e) WUR;
+int store_memo_key_new(struct store *s, int64_t memo_id, unsigned char key[SEAL_KEY_SIZE],
+                       struct err *e) WUR;
+/* Opens the key directory (keys_path, or the default for db_url) into
+ * s->keys, refusing one others may access; before the database is touched. */
+int store_keys_open(struct store *s, const char *keys_path, const char *db_url, struct err *e) WUR;
+/* Loads or makes the data key, and refuses a database with plaintext rows
+ * unless flags has STORE_OPEN_UNMIGRATED. */
+int store_at_rest_open(struct store *s, int flags, struct err *e) WUR;
 
 /* Applies every migration the database lacks, each in its own transaction. */
 int store_migrate(struct store *s, struct err *e) WUR;

@@ -307,7 +307,12 @@ expect_in "naming the one protocol v2 takes" "$(post "$ID3" "$ODD")" "has radix 
 # A copy of the data under another installation (another log key, so
 # another origin) accepts none of this installation's proofs.
 sqlite3 "$DB" ".backup '$E2E_TMP/copy.db'"
-sqlite3 "$E2E_TMP/copy.db" "DELETE FROM meta WHERE key = 'log_signer'"
+# The keys live in a key directory (docs/operations.md): the copy keeps the
+# data key, to read the memos, and takes a fresh installation's log key.
+mkdir -m 700 "$E2E_TMP/copy.keys"
+cp -p "$E2E_TMP/dissent.keys/data.key" "$E2E_TMP/copy.keys/"
+"$DISSENT" init --db "$E2E_TMP/other.db" > /dev/null
+cp -p "$E2E_TMP/other.keys/log.key" "$E2E_TMP/copy.keys/"
 "$DISSENT" serve --db "$E2E_TMP/copy.db" --listen 127.0.0.1:0 --port-file "$E2E_TMP/port2" > "$E2E_TMP/server2.log" 2>&1 & COPY_PID=$!
 for _ in $(seq 1 100); do [ -s "$E2E_TMP/port2" ] && break; sleep 0.05; done
 URL2="http://127.0.0.1:$(cat "$E2E_TMP/port2")"

@@ -135,7 +135,9 @@ static inline void fx_open(struct fx *f, int people)
 static inline void fx_close(struct fx *f)
 {
     char path[160];
-    const char *const files[] = {"test.db", "test.db-wal", "test.db-shm", "test.db-journal"};
+    const char *const files[] = {"test.db",         "test.db-wal",       "test.db-shm",
+                                 "test.db-journal", "test.keys/log.key", "test.keys/data.key",
+                                 "test.keys/.tmp"};
     chan_close(f->c);
     f->c = NULL;
     pool_release(&f->p);
@@ -143,6 +145,8 @@ static inline void fx_close(struct fx *f)
         snprintf(path, sizeof path, "%s/%s", f->dir, files[i]);
         unlink(path);
     }
+    snprintf(path, sizeof path, "%s/test.keys", f->dir);
+    rmdir(path);
     rmdir(f->dir);
     fx_clock(NULL);
 }

@@ -233,6 +233,12 @@ static int teardown(void **state)
     unlink(side);
     snprintf(side, sizeof side, "%s-shm", dbpath);
     unlink(side);
+    snprintf(side, sizeof side, "%s.keys/data.key", dbpath);
+    unlink(side);
+    snprintf(side, sizeof side, "%s.keys/log.key", dbpath);
+    unlink(side);
+    snprintf(side, sizeof side, "%s.keys", dbpath);
+    rmdir(side);
     return 0;
 }
 

@@ -22,6 +22,17 @@
 #include "store/db_driver.h"
 #include "store/store.h"
 
+/* Removes a key directory the store made (store/keydir.h) and its keys. */
+static inline void fx_rm_keydir(const char *dir)
+{
+    char f[256];
+    snprintf(f, sizeof f, "%s/data.key", dir);
+    unlink(f);
+    snprintf(f, sizeof f, "%s/log.key", dir);
+    unlink(f);
+    rmdir(dir);
+}
+
 /* One test case: s is an empty, migrated store; p is released after. */
 typedef void (*fx_case)(struct store *s, struct pool *p);
 
@@ -47,6 +58,8 @@ static inline void fx_sqlite(fx_case fn)
     unlink(side);
     snprintf(side, sizeof side, "%s-shm", path);
     unlink(side);
+    snprintf(side, sizeof side, "%s.keys", path);
+    fx_rm_keydir(side);
 }
 
 /* The PostgreSQL database to test on, emptied; NULL when none is configured. */
@@ -72,15 +85,18 @@ static inline void fx_postgres(fx_case fn)
     struct store *s = NULL;
     struct pool p;
     struct err e;
+    char keys[] = "/tmp/dissent-test-keys-XXXXXX";
     if (!url)
         return;
     err_init(&e);
-    if (store_open(&s, url, &e))
+    assert_non_null(mkdtemp(keys));
+    if (store_open_keys(&s, url, keys, 0, &e))
         fail_msg("store_open(%s): %s", url, e.msg);
     pool_init(&p, 64u << 20);
     fn(s, &p);
     pool_release(&p);
     store_close(s);
+    fx_rm_keydir(keys);
 }
 
 /* Runs fn on SQLite, then (when configured) on PostgreSQL. */

@@ -83,7 +83,8 @@ static void test_translate_ddl(void **state)
 
 /* ---- the store on one backend ---- */
 
-static void conformance(const char *url)
+/* keys: the key directory (NULL: beside a SQLite file). */
+static void conformance(const char *url, const char *keys)
 {
     struct store *s = NULL;
     struct pool p;
@@ -96,13 +97,13 @@ static void conformance(const char *url)
 
     err_init(&e);
     pool_init(&p, 1 << 20);
-    if (store_open(&s, url, &e))
+    if (store_open_keys(&s, url, keys, 0, &e))
         fail_msg("store_open(%s): %s", url, e.msg);
     /* Reopening migrates nothing. */
     store_close(s);
-    assert_int_equal(store_open(&s, url, &e), 0);
+    assert_int_equal(store_open_keys(&s, url, keys, 0, &e), 0);
     assert_int_equal(store_meta_get(s, &p, "schema_version", &v, &e), 0);
-    assert_string_equal(v, "5");
+    assert_string_equal(v, "6");
 
     /* meta is an upsert. */
     assert_int_equal(store_meta_set(s, "k", "one", &e), 0);
@@ -256,13 +257,17 @@ static void test_sqlite(void **state)
     assert_true(fd >= 0);
     close(fd);
     unlink(path);
-    conformance(path);
+    conformance(path, NULL);
     unlink(path);
     char wal[64];
     snprintf(wal, sizeof wal, "%s-wal", path);
     unlink(wal);
     snprintf(wal, sizeof wal, "%s-shm", path);
     unlink(wal);
+    snprintf(wal, sizeof wal, "%s.keys/data.key", path);
+    unlink(wal);
+    snprintf(wal, sizeof wal, "%s.keys", path);
+    rmdir(wal);
 }
 
 static void test_postgres(void **state)
@@ -274,8 +279,13 @@ static void test_postgres(void **state)
             "  (PostgreSQL conformance skipped: set DISSENT_TEST_PG_URL to an empty database)\n");
         return;
     }
+    char keys[] = "/tmp/dissent-test-keys-XXXXXX", f[64];
     assert_true(db_url_is_pg(url));
-    conformance(url);
+    assert_non_null(mkdtemp(keys));
+    conformance(url, keys);
+    snprintf(f, sizeof f, "%s/data.key", keys);
+    unlink(f);
+    rmdir(keys);
 }
 
 /* ---- the PostgreSQL driver's prepared statements ---- */

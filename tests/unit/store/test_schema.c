@@ -11,7 +11,7 @@ static void schema_case(struct store *s, struct pool *p)
     err_init(&e);
     OK(store_meta_get(s, p, "schema_version", &v, &e));
     assert_non_null(v);
-    assert_string_equal(v, "5");
+    assert_string_equal(v, "6");
     /* The tables are there and empty. */
     FAILS(store_org_by_slug(s, "none", &org, &e), ERR_NOT_FOUND);
     OK(store_tlog_size(s, &org, &e));
@@ -25,8 +25,9 @@ static void test_fresh(void **state)
     fx_run(schema_case);
 }
 
-/* Opens url, adds a row, closes, opens again: nothing to migrate, row kept. */
-static void reopen(const char *url)
+/* Opens url (keys: its key directory, NULL beside a SQLite file), adds a
+ * row, closes, opens again: nothing to migrate, row kept. */
+static void reopen(const char *url, const char *keys)
 {
     struct store *s = NULL;
     struct pool p;
@@ -35,12 +36,12 @@ static void reopen(const char *url)
     int64_t id = 0, again = 0;
     err_init(&e);
     pool_init(&p, 1 << 20);
-    OK(store_open(&s, url, &e));
+    OK(store_open_keys(&s, url, keys, 0, &e));
     OK(store_org_insert(s, "kept", "Kept", 1, &id, &e));
     store_close(s);
-    OK(store_open(&s, url, &e));
+    OK(store_open_keys(&s, url, keys, 0, &e));
     OK(store_meta_get(s, &p, "schema_version", &v, &e));
-    assert_string_equal(v, "5");
+    assert_string_equal(v, "6");
     OK(store_org_by_slug(s, "kept", &again, &e));
     assert_int_equal(again, id);
     store_close(s);
@@ -56,15 +57,21 @@ static void test_reopen(void **state)
     assert_true(fd >= 0);
     close(fd);
     unlink(path);
-    reopen(path);
+    reopen(path, NULL);
     unlink(path);
     snprintf(side, sizeof side, "%s-wal", path);
     unlink(side);
     snprintf(side, sizeof side, "%s-shm", path);
     unlink(side);
+    snprintf(side, sizeof side, "%s.keys", path);
+    fx_rm_keydir(side);
     pg = fx_pg_empty();
-    if (pg)
-        reopen(pg);
+    if (pg) {
+        char keys[] = "/tmp/dissent-test-keys-XXXXXX";
+        assert_non_null(mkdtemp(keys));
+        reopen(pg, keys);
+        fx_rm_keydir(keys);
+    }
 }
 
 int main(void)
