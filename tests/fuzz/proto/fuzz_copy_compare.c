@@ -1,8 +1,9 @@
 /* fuzz_copy_compare.c — copy_compare on two fuzzed lists of paragraph
  * digests. The input is split at 0xff into the registered list and the copy;
  * each byte of a list is one "digest" (a one-character string, so that equal
- * paragraphs are frequent). Checked: every paragraph is accounted for once,
- * in order; "same" pairs are equal; "matching" is the length of a longest
+ * paragraphs are frequent). Checked: every paragraph of either side is
+ * accounted for exactly once; "same" pairs are equal and in order on both
+ * sides; "moved" pairs are equal and counted in "moved"; "matching" is the length of a longest
  * common subsequence; "exact" means both lists are equal. */
 #include "../fuzz.h"
 
@@ -44,11 +45,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const uint8_t *b = sep ? sep + 1 : data + size;
     size_t m = sep ? size - n - 1 : 0;
     json_t *reg, *copy, *out;
-    size_t next_reg = 1, next_copy = 1, same = 0, i;
+    size_t same = 0, moved = 0, last_same_reg = 0, last_same_copy = 0, i;
+    static unsigned char seen_reg[2001], seen_copy[2001];
     const json_t *it;
 
     if (size > 2000)
         return 0;
+    memset(seen_reg, 0, n);
+    memset(seen_copy, 0, m);
     reg = list_of(data, n);
     copy = list_of(b, m);
     FUZZ_CHECK(reg && copy);
@@ -58,27 +62,40 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     {
         const char *st = json_string_value(json_object_get(it, "status"));
         const json_t *r = json_object_get(it, "registered"), *c = json_object_get(it, "copy");
+        size_t ri = json_is_integer(r) ? (size_t)json_integer_value(r) : 0;
+        size_t ci = json_is_integer(c) ? (size_t)json_integer_value(c) : 0;
         FUZZ_CHECK(st != NULL);
-        if (json_is_integer(r)) {
-            FUZZ_CHECK((size_t)json_integer_value(r) == next_reg);
-            next_reg++;
-        } else {
-            FUZZ_CHECK(json_is_null(r) && strcmp(st, "added") == 0);
+        FUZZ_CHECK(ri || (json_is_null(r) && strcmp(st, "added") == 0));
+        FUZZ_CHECK(ci || (json_is_null(c) && strcmp(st, "removed") == 0));
+        FUZZ_CHECK(ri <= n && ci <= m);
+        /* Every paragraph of either side is accounted for exactly once. */
+        if (ri) {
+            FUZZ_CHECK(!seen_reg[ri - 1]);
+            seen_reg[ri - 1] = 1;
         }
-        if (json_is_integer(c)) {
-            FUZZ_CHECK((size_t)json_integer_value(c) == next_copy);
-            next_copy++;
-        } else {
-            FUZZ_CHECK(json_is_null(c) && strcmp(st, "removed") == 0);
+        if (ci) {
+            FUZZ_CHECK(!seen_copy[ci - 1]);
+            seen_copy[ci - 1] = 1;
+        }
+        if (strcmp(st, "same") == 0 || strcmp(st, "moved") == 0) {
+            FUZZ_CHECK(ri && ci);
+            FUZZ_CHECK(json_equal(json_array_get(reg, ri - 1), json_array_get(copy, ci - 1)));
         }
         if (strcmp(st, "same") == 0) {
-            FUZZ_CHECK(json_is_integer(r) && json_is_integer(c));
-            FUZZ_CHECK(json_equal(json_array_get(reg, (size_t)json_integer_value(r) - 1),
-                                  json_array_get(copy, (size_t)json_integer_value(c) - 1)));
+            /* The matches are a common subsequence: in order on both sides. */
+            FUZZ_CHECK(ri > last_same_reg && ci > last_same_copy);
+            last_same_reg = ri;
+            last_same_copy = ci;
             same++;
+        } else if (strcmp(st, "moved") == 0) {
+            moved++;
         }
     }
-    FUZZ_CHECK(next_reg == n + 1 && next_copy == m + 1);
+    for (i = 0; i < n; i++)
+        FUZZ_CHECK(seen_reg[i]);
+    for (i = 0; i < m; i++)
+        FUZZ_CHECK(seen_copy[i]);
+    FUZZ_CHECK((size_t)json_integer_value(json_object_get(out, "moved")) == moved);
     FUZZ_CHECK((size_t)json_integer_value(json_object_get(out, "matching")) == same);
     FUZZ_CHECK(same == lcs(data, n, b, m));
     FUZZ_CHECK(json_is_true(json_object_get(out, "exact")) == (same == n && same == m));
