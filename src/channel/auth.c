@@ -57,7 +57,8 @@ int chan_session_create(struct chan *c, struct pool *p, struct actor *a, char **
     crypto_hash_sha256(hash, raw, sizeof raw);
     /* Sessions that expired or went idle go now: the table holds live ones only. */
     if (store_sessions_purge(c->st, now, now - CHAN_SESSION_IDLE_SECONDS, e) ||
-        store_session_insert(c->st, hash, a->id, csrf, now, now + CHAN_SESSION_SECONDS, e))
+        store_session_insert(c->st, hash, a->id, csrf, now, now + CHAN_SESSION_SECONDS, e) ||
+        store_session_id(c->st, hash, &a->session_id, e))
         goto out;
     a->csrf = csrf;
     *token = tok;

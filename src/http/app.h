@@ -45,8 +45,9 @@ const char *app_origin(const struct app *app, struct http_request *req);
 /* For requests that change something: refuses (ERR_FORBIDDEN) a browser
  * request from another site — Sec-Fetch-Site other than same-origin or
  * none, or an Origin that is not this site's (the public URL, else the
- * Host header's host and port). Requests that carry neither header (the
- * CLI, curl) pass. Returns 0 or -1. */
+ * Host header's host and port; "Origin: null", which browsers send under
+ * our no-referrer policy, says nothing). Requests that carry neither header
+ * (the CLI, curl) pass: the CSRF tokens still guard them. Returns 0 or -1. */
 int app_check_origin(const struct app *app, struct http_request *req, struct err *e) WUR;
 
 /* The pre-session token of the login and setup forms (login CSRF): the

@@ -97,6 +97,13 @@ int store_sessions_end(struct store *s, int64_t member_id, int64_t except_sessio
                    member_id, except_session);
 }
 
+int store_session_id(struct store *s, const unsigned char token_hash[32], int64_t *id,
+                     struct err *e)
+{
+    return db_scalar(s->db, e, 0, id, "SELECT id FROM sessions WHERE token_hash = ?", "b",
+                     token_hash, (size_t)32);
+}
+
 int store_session_activity(struct store *s, int64_t session_id, int64_t *last, struct err *e)
 {
     return db_scalar(s->db, e, 0, last,

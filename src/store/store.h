@@ -513,6 +513,9 @@ int store_member_set_password(struct store *s, int64_t member_id, const char *ha
 /* Ends every session of the member except except_session (0: all of them). */
 int store_sessions_end(struct store *s, int64_t member_id, int64_t except_session,
                        struct err *e) WUR;
+/* The id of the session whose token has SHA-256 token_hash (0 if none). */
+int store_session_id(struct store *s, const unsigned char token_hash[32], int64_t *id,
+                     struct err *e) WUR;
 /* When the session was last used: the later of its creation and its last touch. */
 int store_session_activity(struct store *s, int64_t session_id, int64_t *last, struct err *e) WUR;
 /* Records that the session was used at now. */
