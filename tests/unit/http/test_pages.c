@@ -280,6 +280,29 @@ static void test_login_form_sets_cookie(void **state)
     reply_free(&r);
 }
 
+static void test_safe_next(void **state)
+{
+    static const char *const bad[] = {"/\t/evil.example",
+                                      "//evil.example",
+                                      "/\\evil.example",
+                                      "https://evil.example/",
+                                      "/%2F%2Fevil.example",
+                                      "/%09/evil.example",
+                                      "javascript:alert(1)",
+                                      "/ /evil.example",
+                                      "/\r\nLocation: //evil",
+                                      "evil.example",
+                                      "",
+                                      "/a//b"};
+    (void)state;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_string_equal(page_safe_next(bad[i]), "/");
+    assert_string_equal(page_safe_next(NULL), "/");
+    assert_string_equal(page_safe_next("/memos/abc"), "/memos/abc");
+    assert_string_equal(page_safe_next("/memos/abc/diff?from=1&to=2"),
+                        "/memos/abc/diff?from=1&to=2");
+}
+
 static void test_pages_need_login(void **state)
 {
     struct reply r;
@@ -574,6 +597,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_login_form_sets_cookie),
+        cmocka_unit_test(test_safe_next),
         cmocka_unit_test(test_pages_need_login),
         cmocka_unit_test(test_post_without_csrf_is_refused),
         cmocka_unit_test(test_memo_page_follows_can),
