@@ -337,8 +337,11 @@ int chan_password_change(struct chan *c, struct pool *p, const struct actor *a, 
     struct st_member m;
     int64_t now = now_utc();
 
-    if (!a)
-        return err_set(e, ERR_UNAUTHORIZED, "log in first");
+    hash[0] = '\0';
+    if (!a) {
+        rc = err_set(e, ERR_UNAUTHORIZED, "log in first");
+        goto out;
+    }
     if (!password || chan_password_hash(password, hash, e))
         goto out;
     if (store_begin(c->st, e))
@@ -379,8 +382,10 @@ int chan_recovery_code_new(struct chan *c, struct pool *p, const struct actor *a
     char *code = NULL;
     int64_t now = now_utc();
 
-    if (!a)
-        return err_set(e, ERR_UNAUTHORIZED, "log in first");
+    if (!a) {
+        rc = err_set(e, ERR_UNAUTHORIZED, "log in first");
+        goto out;
+    }
     if (store_begin(c->st, e))
         goto out;
     r = current_password_ok(c, p, a, current, now, &m, e);

@@ -4,13 +4,14 @@
 # through a reset), setup links work once and for 72 hours, a reset or a
 # disable ends every session at once and enabling revives none, members
 # change their own password, and account events reach the member and the
-# auditors. `dissent init` hands out a setup link.
+# auditors. `dissent init` hands out a setup link. On SQLite by default; on
+# PostgreSQL when DB_URL names an empty database (test_postgres.sh runs it so).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 E2E_TMP=$(mktemp -d)
 trap 'stop_server; rm -rf "$E2E_TMP"' EXIT
-DB=$E2E_TMP/dissent.db
+DB=${DB_URL:-$E2E_TMP/dissent.db}
 T0=2026-11-20T15:00:00Z
 
 "$DISSENT" demo --db "$DB" > /dev/null || { echo "demo failed"; exit 1; }
@@ -38,7 +39,8 @@ LINK=$(echo "$R" | body | json 'd["setup"]["url"]')
 TOK=${LINK##*/setup/}
 expect_eq "the setup link is this server's /setup/<43 characters>" "${LINK%/setup/*}|${#TOK}" "$URL|43"
 expect_not_in "the link is shown once: not in the member list" "$(api admin GET /api/v1/members)" "$TOK"
-expect_eq "only the token's hash is stored" "$(sqlite3 "$DB" .dump | grep -c "$TOK")" 0
+if is_pg "$DB"; then DUMP=$("${PG_BIN:+$PG_BIN/}pg_dump" --data-only -d "$DB"); else DUMP=$(sqlite3 "$DB" .dump); fi
+expect_eq "only the token's hash is stored" "$(printf '%s' "$DUMP" | grep -c -- "$TOK")" 0
 expect_in "the new account has no password yet" "$(api_login mona '')" '400 '
 expect_in "the setup link names the account" "$(api - GET "/api/v1/setup/$TOK")" '"username":"mona"'
 OUT=$(as mona account setup --token "$LINK" --password-file "$(pwfile pw-mona mona-first-password)" 2>&1)

@@ -55,6 +55,25 @@ for UNIT in "$(dirname "$DISSENT")"/tests/unit/store/test_*; do
   fi
 done
 
+# The accounts' store functions, on PostgreSQL.
+UNIT=$(dirname "$DISSENT")/tests/unit/store/test_accounts
+if [ -x "$UNIT" ]; then
+  pg_createdb dissent_unit_accounts || exit 1
+  if DISSENT_TEST_PG_URL=$DB_URL "$UNIT" > "$E2E_TMP/unit2.out" 2>&1; then
+    ok "accounts store unit test on PostgreSQL"
+  else
+    bad "accounts store unit test on PostgreSQL" "$(grep -B2 -A3 -e FAIL -e ERROR "$E2E_TMP/unit2.out" | head -20)"
+  fi
+fi
+
+# Accounts without shared secrets, unchanged, on PostgreSQL.
+pg_createdb dissent_accounts || exit 1
+if DB_URL=$DB_URL bash "$here/test_accounts.sh" > "$E2E_TMP/accounts.out" 2>&1; then
+  ok "accounts on PostgreSQL: $(tail -n 1 "$E2E_TMP/accounts.out")"
+else
+  bad "accounts on PostgreSQL" "$(grep -A1 FAIL "$E2E_TMP/accounts.out" | head -20)"
+fi
+
 # ---- 2. the transparency log ----
 pg_createdb dissent_log || exit 1
 DB=$DB_URL

@@ -1,6 +1,6 @@
 /* Tests for src/store/accounts.c on a temporary SQLite file: setup links
  * found by hash only, recovery codes, and the throttling rows kept bounded
- * (oldest dropped first). */
+ * (oldest dropped first) — on SQLite, and on PostgreSQL when asked. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,27 +14,22 @@
 #include "base/pool.h"
 #include "store/store.h"
 
-static void test_accounts(void **state)
+static void run(const char *url)
 {
-    char path[64], side[96], user[32];
+    char user[32];
     struct store *s = NULL;
     struct err e;
     struct pool p;
     unsigned char h1[32], h2[32], got[32];
     int64_t org = 0, member = 0, mid = 0, exp = 0, n = 0, f = 0, last = 0;
     char *kind = NULL;
-    int found = 0, fd;
+    int found = 0;
     struct st_member m = {.username = "mona", .display_name = "Mona", .password_hash = ""};
-    (void)state;
 
     err_init(&e);
     pool_init(&p, 1 << 20);
-    snprintf(path, sizeof path, "/tmp/dissent-test-accounts-XXXXXX");
-    fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
-    assert_int_equal(store_open(&s, path, &e), 0);
+    if (store_open(&s, url, &e))
+        fail_msg("store_open(%s): %s", url, e.msg);
     assert_int_equal(store_org_insert(s, "ops", "Ops", 1, &org, &e), 0);
     m.org_id = org;
     m.roles = 1;
@@ -88,6 +83,19 @@ static void test_accounts(void **state)
 
     store_close(s);
     pool_release(&p);
+}
+
+static void test_sqlite(void **state)
+{
+    char path[64], side[96];
+    int fd;
+    (void)state;
+    snprintf(path, sizeof path, "/tmp/dissent-test-accounts-XXXXXX");
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    run(path);
     unlink(path);
     snprintf(side, sizeof side, "%s-wal", path);
     unlink(side);
@@ -95,10 +103,24 @@ static void test_accounts(void **state)
     unlink(side);
 }
 
+/* The same on PostgreSQL when DISSENT_TEST_PG_URL names an empty database
+ * (tests/e2e/test_postgres.sh runs it so). */
+static void test_postgres(void **state)
+{
+    const char *url = getenv("DISSENT_TEST_PG_URL");
+    (void)state;
+    if (!url || !*url) {
+        printf("  (PostgreSQL run skipped: set DISSENT_TEST_PG_URL to an empty database)\n");
+        return;
+    }
+    run(url);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_accounts),
+        cmocka_unit_test(test_sqlite),
+        cmocka_unit_test(test_postgres),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
