@@ -40,6 +40,7 @@ struct local_opts {
     const char *body_timeout;
     const char *http_threads;
     const char *public_url;
+    const char *trusted_proxy;
 };
 
 static const char local_usage[] =
@@ -52,6 +53,9 @@ static const char local_usage[] =
     "  --public-url URL     the address people use, e.g. https://dissent.example.org (env\n"
     "                       DISSENT_PUBLIC_URL): serve adds Secure to cookies when it is\n"
     "                       https and checks Origin against it; init prints full links\n"
+    "  --trusted-proxy ADDR serve: the reverse proxy's address (env DISSENT_TRUSTED_PROXY);\n"
+    "                       from it, the last X-Forwarded-For entry is the client address\n"
+    "                       that sign-in throttling counts\n"
     "  --admin USER         init: the first admin's username (default admin)\n"
     "  --password-file FILE init: the admin's password from FILE (else a one-time setup link\n"
     "                       is printed, through which the admin chooses it)\n"
@@ -98,6 +102,7 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
         {"body-timeout", offsetof(struct local_opts, body_timeout)},
         {"http-threads", offsetof(struct local_opts, http_threads)},
         {"public-url", offsetof(struct local_opts, public_url)},
+        {"trusted-proxy", offsetof(struct local_opts, trusted_proxy)},
     };
     o->db = env_or("DISSENT_DB", "dissent.db");
     o->listen = env_or("DISSENT_LISTEN", "127.0.0.1:8080");
@@ -113,6 +118,7 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
     o->body_timeout = env_or("DISSENT_BODY_TIMEOUT", NULL);
     o->http_threads = env_or("DISSENT_HTTP_THREADS", NULL);
     o->public_url = env_or("DISSENT_PUBLIC_URL", NULL);
+    o->trusted_proxy = env_or("DISSENT_TRUSTED_PROXY", NULL);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = NULL;
         size_t n;
@@ -607,6 +613,7 @@ int cmd_serve(int argc, char **argv)
                  sw.policy.n, sw.policy.k);
     }
     app.public_url = o.public_url;
+    app.trusted_proxy = o.trusted_proxy;
     if (app_routes(&routes, &nroutes, &e)) {
         fprintf(stderr, "dissent serve: %s\n", e.msg);
         goto out;

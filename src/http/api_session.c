@@ -22,7 +22,7 @@ static void h_login(struct http_request *req, struct http_response *res, void *a
     if (rc == 0)
         rc = app_check_origin(c.app, req, &c.e);
     if (rc == 0)
-        rc = chan_login(c.app->chan, req->pool, v[0].s, v[1].s, http_client_addr(req), &token,
+        rc = chan_login(c.app->chan, req->pool, v[0].s, v[1].s, app_client_addr(c.app, req), &token,
                         &c.actor, &c.e);
     if (rc == 0 && http_set_cookie(res, APP_SESSION_COOKIE, token, CHAN_SESSION_SECONDS))
         rc = err_set(&c.e, ERR_INTERNAL, "cannot set the session cookie");

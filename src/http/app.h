@@ -22,6 +22,9 @@ struct app {
     /* "https://host[:port]" people use (--public-url), or NULL: then the
      * origin is taken from the Host header. Origin checks and links use it. */
     const char *public_url;
+    /* The address of a reverse proxy whose X-Forwarded-For is believed
+     * (--trusted-proxy), or NULL: then the socket's peer is the client. */
+    const char *trusted_proxy;
 };
 
 /* The web pages (pages*.c). */
@@ -41,6 +44,11 @@ int app_authenticate(struct app *app, struct http_request *req, struct actor *a,
 /* The origin people reach this site at: the configured public URL, else
  * "http://" + the Host header (a pool string); NULL if Host is unusable. */
 const char *app_origin(const struct app *app, struct http_request *req);
+
+/* The client's address for throttling: the socket's peer, or, when that
+ * peer is the trusted proxy, the last address of its X-Forwarded-For (the
+ * one the proxy itself added). A pool string or NULL; never logged. */
+const char *app_client_addr(const struct app *app, struct http_request *req);
 
 /* For requests that change something: refuses (ERR_FORBIDDEN) a browser
  * request from another site — Sec-Fetch-Site other than same-origin or

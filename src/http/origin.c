@@ -62,3 +62,33 @@ int app_check_origin(const struct app *app, struct http_request *req, struct err
                        "site's own pages");
     return 0;
 }
+
+const char *app_client_addr(const struct app *app, struct http_request *req)
+{
+    const char *peer = http_client_addr(req), *xff, *last, *end;
+    size_t n;
+    char *out;
+
+    if (!peer || !app->trusted_proxy || strcmp(peer, app->trusted_proxy) != 0)
+        return peer;
+    xff = http_header(req, "X-Forwarded-For");
+    if (!xff)
+        return peer;
+    /* Earlier entries are whatever the client claimed; the last is the proxy's. */
+    last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    while (*last == ' ' || *last == '\t')
+        last++;
+    end = last + strlen(last);
+    while (end > last && (end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    n = (size_t)(end - last);
+    if (n == 0 || n > 45 || strspn(last, "0123456789abcdefABCDEF:.") < n)
+        return peer;
+    out = pool_alloc(req->pool, n + 1);
+    if (!out)
+        return peer;
+    memcpy(out, last, n);
+    out[n] = '\0';
+    return out;
+}

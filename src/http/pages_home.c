@@ -81,7 +81,7 @@ void page_login(struct http_request *req, struct http_response *res, void *app_)
         login_show(&pg, 400, user, next, "Enter your username and your password.");
         goto out;
     }
-    if (chan_login(app->chan, req->pool, user, pass, http_client_addr(req), &token, &a, &e)) {
+    if (chan_login(app->chan, req->pool, user, pass, app_client_addr(app, req), &token, &a, &e)) {
         int st = err_http_status(e.code);
         const char *msg = e.code == ERR_RATE ? e.msg
                           : st == 401        ? "That username and password do not match an "

@@ -148,4 +148,17 @@ expect_in "an Origin other than the public URL is refused" \
      -d '{"username":"carol","password":"carol-demo-pass"}' "$URL/api/v1/login")" " 403"
 stop_server
 
+# ---- behind a reverse proxy: the address it forwards is the one throttled ----
+start_server "$DB" DISSENT_FAKE_NOW=2026-11-20T16:20:00Z DISSENT_TRUSTED_PROXY=127.0.0.1
+fwd() { # fwd XFF USER PASSWORD: status of a JSON login forwarded for XFF
+  curl -s -o /dev/null -w '%{http_code}' -H "X-Forwarded-For: $1" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"$2\",\"password\":\"$3\"}" "$URL/api/v1/login"
+}
+for i in 1 2 3 4 5; do fwd 203.0.113.9 rita wrong-password > /dev/null; done
+expect_eq "behind the proxy, the guessing client waits" "$(fwd 203.0.113.9 rita rita-demo-pass)" 429
+expect_eq "a forged first X-Forwarded-For entry changes nothing" \
+  "$(fwd '198.51.100.1, 203.0.113.9' rita rita-demo-pass)" 429
+expect_eq "while rita, forwarded from her own address, signs in" "$(fwd 203.0.113.10 rita rita-demo-pass)" 200
+stop_server
+
 e2e_summary signin
