@@ -110,6 +110,18 @@ expect_in "the auditor reads the account events" \
   "disabled password_set reset password_set created"
 expect_in "the auditor's home page shows them" \
   "$(web_login ian "$E2E_TMP/ian.jar" > /dev/null; curl -s -b "$E2E_TMP/ian.jar" "$URL/")" "Account events"
+# In the browser: the sign-in goes to the account page first, which shows the notice once.
+api admin PATCH /api/v1/members/mona '{"roles":["member"]}' > /dev/null
+rm -f "$E2E_TMP/mona3.jar"
+TOKF=$(curl -s -c "$E2E_TMP/mona3.jar" "$URL/login" | sed -n 's/.*name="login_csrf" value="\([^"]*\)".*/\1/p')
+expect_eq "the web sign-in leads to the account page first" \
+  "$(curl -s -o /dev/null -w '%{redirect_url}' -b "$E2E_TMP/mona3.jar" -c "$E2E_TMP/mona3.jar" \
+     --data-urlencode username=mona --data-urlencode password=mona-second-password \
+     --data-urlencode "login_csrf=$TOKF" "$URL/login")" "$URL/account?notices=1"
+PAGE=$(curl -s -b "$E2E_TMP/mona3.jar" "$URL/account?notices=1")
+expect_in "which tells what changed since the last sign-in" "$PAGE" "Since you last signed in"
+expect_in "naming the change" "$PAGE" "Roles changed from member, reviewer to member."
+expect_not_in "once" "$(curl -s -b "$E2E_TMP/mona3.jar" "$URL/account")" "Since you last signed in"
 refused "members do not read account events" "$DB" 403 forbidden bob GET /api/v1/account-events
 refused "admins do not read account events" "$DB" 403 forbidden admin GET /api/v1/account-events
 
