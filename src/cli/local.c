@@ -57,8 +57,9 @@ static const char local_usage[] =
     "                       from it, the last X-Forwarded-For entry is the client address\n"
     "                       that sign-in throttling counts\n"
     "  --admin USER         init: the first admin's username (default admin)\n"
-    "  --password-file FILE init: the admin's password from FILE (else a one-time setup link\n"
-    "                       is printed, through which the admin chooses it)\n"
+    "  --password-file FILE init: the admin's password from FILE, or asked on the terminal\n"
+    "                       with 'ask' (else a one-time setup link is printed, through\n"
+    "                       which the admin chooses it)\n"
     "  --witness NAME+KEYID+KEY+URL  serve: a witness to send checkpoints to (repeatable);\n"
     "                       the checkpoint endpoint then serves only cosigned checkpoints\n"
     "  --witness-policy K   serve: cosignatures needed to publish (default: every witness)\n"
@@ -231,7 +232,18 @@ int cmd_init(int argc, char **argv)
         fprintf(stderr, "dissent init: %s is already initialized; nothing changed\n", o.db);
         goto out;
     }
-    if (o.password_file && input_secret_file(o.password_file, pw, sizeof pw, &e)) {
+    if (o.password_file && strcmp(o.password_file, "ask") == 0) {
+        /* Asked on the operator's terminal, twice, without echo. */
+        char again[INPUT_SECRET_MAX];
+        int same = input_prompt("admin password: ", 1, pw, sizeof pw, &e) == 0 &&
+                   input_prompt("the same again: ", 1, again, sizeof again, &e) == 0 &&
+                   strcmp(pw, again) == 0;
+        sodium_memzero(again, sizeof again);
+        if (!same) {
+            fprintf(stderr, "dissent init: %s\n", e.code ? e.msg : "the two passwords differ");
+            goto out;
+        }
+    } else if (o.password_file && input_secret_file(o.password_file, pw, sizeof pw, &e)) {
         fprintf(stderr, "dissent init: %s\n", e.msg);
         goto out;
     }
