@@ -12,8 +12,9 @@
  * The route table `page_routes` (app.h) lives in pages.c; the handlers live
  * by concept in pages_home.c (login, home, public), pages_memo.c (a memo, its
  * versions, diff, signatures, access log), pages_edit.c (new memo, edit,
- * preview), pages_review.c (acknowledge, extend, answer, close, messages) and
- * pages_admin.c (organizations, members, channels, holidays). docs/ui.md
+ * preview), pages_review.c (acknowledge, extend, answer, close, messages),
+ * pages_account.c (setup links, the account page) and pages_admin.c
+ * (organizations, members and their resets, channels, holidays). docs/ui.md
  * describes the pages and who sees what.
  */
 #ifndef DISSENT_HTTP_PAGES_H
