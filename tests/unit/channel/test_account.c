@@ -193,6 +193,8 @@ static void test_throttle_per_address(void **state)
     struct actor a;
     (void)state;
     err_init(&e);
+    /* A pinned clock: delays count whole seconds, a real one may tick between tries. */
+    setenv("DISSENT_FAKE_NOW", "2026-11-02T08:00:00Z", 1);
     for (int i = 0; i < CHAN_LOGIN_FAILURES_MAX; i++)
         login("ian", "wrong-password", "192.0.2.1", &a, ERR_UNAUTHORIZED);
     /* That address now waits, even with the right password... */
@@ -203,6 +205,7 @@ static void test_throttle_per_address(void **state)
     for (int i = 0; i < CHAN_LOGIN_FAILURES_MAX; i++)
         login("nobody", "wrong-password", "192.0.2.3", &a, ERR_UNAUTHORIZED);
     login("nobody", "wrong-password", "192.0.2.3", &a, ERR_RATE);
+    unsetenv("DISSENT_FAKE_NOW");
 }
 
 int main(void)

@@ -550,7 +550,8 @@ static void test_memo_page_tells_readers(void **state)
     (void)state;
     err_init(&e);
     pool_init(&p, 1 << 20);
-    assert_int_equal(chan_login(chan, &p, "alice", "alice-test-pass", &tok, &alice, &e), 0);
+    assert_int_equal(chan_login(chan, &p, "alice", "alice-test-pass", "local", &tok, &alice, &e),
+                     0);
     assert_int_equal(chan_memo_create(chan, &p, &alice, "dissent", &v, NULL, 0, &out, &e), 0);
     snprintf(id, sizeof id, "%s", json_string_value(json_object_get(out, "id")));
     json_decref(out);
