@@ -102,7 +102,7 @@ static void conformance(const char *url)
     store_close(s);
     assert_int_equal(store_open(&s, url, &e), 0);
     assert_int_equal(store_meta_get(s, &p, "schema_version", &v, &e), 0);
-    assert_string_equal(v, "5");
+    assert_string_equal(v, "6");
 
     /* meta is an upsert. */
     assert_int_equal(store_meta_set(s, "k", "one", &e), 0);
