@@ -62,11 +62,8 @@ static char *seed(struct chan *c, struct pool *p, int n_memos, int n_members, in
     int64_t org = 0, chan_id, *members = calloc((size_t)n_members, sizeof *members);
     struct st_channel ch;
     char hash[128], *mid = NULL;
-    struct chan_member_input in = {.username = "reader",
-                                   .display_name = "Reader",
-                                   .org = "org",
-                                   .password = "reader-bench-pass",
-                                   .roles = CHAN_ROLE_MEMBER};
+    struct chan_member_input in = {
+        .username = "reader", .display_name = "Reader", .org = "org", .roles = CHAN_ROLE_MEMBER};
     struct chan_channel_input ci = {.slug = "dissent",
                                     .name = "Dissent",
                                     .preset = "state-dissent",
@@ -77,6 +74,7 @@ static char *seed(struct chan *c, struct pool *p, int n_memos, int n_members, in
         die("org", &e);
     json_decref(out);
     if (chan_member_create(c, p, NULL, &in, &out, &e) ||
+        chan_local_set_password(c, p, "reader", "reader-bench-pass", &e) ||
         chan_channel_create(c, p, NULL, &ci, &out, &e))
         die("member/channel", &e);
     json_decref(out);
@@ -190,7 +188,7 @@ static struct figures run(const char *dir, const char *label, int n_memos, int n
     mid = seed(c, &p, n_memos, n_members, sigs);
     printf("  %-6s seeded %d memos, %d members, %d signatures in %.1f s\n", label, n_memos,
            n_members, n_memos * sigs, now_s() - t0);
-    if (chan_login(c, &p, "reader", "reader-bench-pass", &token, &a, &e))
+    if (chan_login(c, &p, "reader", "reader-bench-pass", "local", &token, &a, &e))
         die("login", &e);
     app.chan = c;
     if (app_routes(&routes, &nroutes, &e))

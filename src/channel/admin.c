@@ -103,70 +103,96 @@ int chan_member_create(struct chan *c, struct pool *p, const struct actor *a,
                        const struct chan_member_input *in, json_t **out, struct err *e)
 {
     int rc = -1;
-    char hash[128];
     struct st_member m = {0};
-    int64_t id;
+    int64_t id, now = now_utc();
+    json_t *setup = NULL;
+    const char *detail;
 
     if (chan_require_role(a, CHAN_ROLE_ADMIN, "create accounts", e) ||
         chan_check_slug("username", in->username, e) ||
         chan_check_text("display_name", in->display_name, CHAN_NAME_MAX, 1, e) ||
-        chan_check_slug("organization", in->org, e) || check_roles(in->roles, e) ||
-        chan_check_text("password", in->password, CHAN_PASSWORD_MAX, 1, e) ||
-        chan_password_hash(in->password, hash, e))
+        chan_check_slug("organization", in->org, e) || check_roles(in->roles, e))
         goto out;
     if (store_begin(c->st, e))
         goto out;
     m.username = (char *)in->username;
     m.display_name = (char *)in->display_name;
     m.roles = in->roles;
-    m.password_hash = hash;
+    m.password_hash = ""; /* no password until the member chooses one */
+    detail = pool_printf(p, "Account created in organization %s with roles: %s.", in->org,
+                         chan_roles_text(p, in->roles));
+    if (!detail) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+        store_rollback(c->st);
+        goto out;
+    }
     if (store_org_by_slug(c->st, in->org, &m.org_id, e) ||
-        store_member_insert(c->st, &m, now_utc(), &id, e) ||
-        store_member_by_id(c->st, p, id, &m, e) || store_commit(c->st, e)) {
+        store_member_insert(c->st, &m, now, &id, e) || store_member_by_id(c->st, p, id, &m, e) ||
+        chan_setup_issue(c, p, id, "created", now, &setup, e) ||
+        chan_account_event(c, id, "created", a, detail, now, 0, e) || store_commit(c->st, e)) {
         rc = chan_tx_end(c, -1, NULL, e);
         goto out;
     }
     *out = member_json(&m);
+    json_object_set_new(*out, "setup", setup);
+    setup = NULL;
     rc = 0;
 out:
-    sodium_memzero(hash, sizeof hash);
+    json_decref(setup);
     return rc;
 }
 
 int chan_member_update(struct chan *c, struct pool *p, const struct actor *a, const char *username,
-                       const unsigned *roles, const int *disabled, const char *password,
-                       json_t **out, struct err *e)
+                       const unsigned *roles, const int *disabled, json_t **out, struct err *e)
 {
     int rc = -1;
-    char hash[128];
     struct st_member m;
+    int64_t now = now_utc();
+    unsigned old_roles;
+    int was_disabled;
 
     if (chan_require_role(a, CHAN_ROLE_ADMIN, "change accounts", e) ||
-        (roles && check_roles(*roles, e)) || (password && chan_password_hash(password, hash, e)))
+        (roles && check_roles(*roles, e)))
         goto out;
     if (store_begin(c->st, e))
         goto out;
-    if (store_member_by_username(c->st, p, username, &m, e)) {
-        rc = chan_tx_end(c, -1, NULL, e);
-        goto out;
-    }
+    if (store_member_by_username(c->st, p, username, &m, e))
+        goto fail;
+    old_roles = m.roles;
+    was_disabled = m.disabled;
     if (roles)
         m.roles = *roles;
     if (disabled)
         m.disabled = *disabled != 0;
-    if (password)
-        m.password_hash = hash;
     /* A disabled member's ring key leaves the roster: later rings of new
      * memos, and refreshes, do not hold it. */
-    if (store_member_update(c->st, &m, e) || (m.disabled && chan_roster_retire_member(c, &m, e)) ||
-        store_commit(c->st, e)) {
-        rc = chan_tx_end(c, -1, NULL, e);
-        goto out;
+    if (store_member_update(c->st, &m, e) || (m.disabled && chan_roster_retire_member(c, &m, e)))
+        goto fail;
+    if (m.roles != old_roles) {
+        const char *d = pool_printf(p, "Roles changed from %s to %s.",
+                                    chan_roles_text(p, old_roles), chan_roles_text(p, m.roles));
+        if (!d || chan_account_event(c, m.id, "roles_changed", a, d, now, 0, e))
+            goto fail;
     }
+    if (m.disabled && !was_disabled) {
+        /* Every session and the setup link end now; enabling revives neither. */
+        if (store_sessions_end(c->st, m.id, 0, e) || store_setup_delete(c->st, m.id, e) ||
+            chan_account_event(c, m.id, "disabled", a, "Account disabled: every session was ended.",
+                               now, 0, e))
+            goto fail;
+    } else if (!m.disabled && was_disabled) {
+        if (chan_account_event(c, m.id, "enabled", a,
+                               "Account enabled again (earlier sessions stay ended).", now, 0, e))
+            goto fail;
+    }
+    if (store_commit(c->st, e))
+        goto fail;
     *out = member_json(&m);
     rc = 0;
+    goto out;
+fail:
+    rc = chan_tx_end(c, -1, NULL, e);
 out:
-    sodium_memzero(hash, sizeof hash);
     return rc;
 }
 

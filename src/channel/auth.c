@@ -1,7 +1,9 @@
 /* auth.c — passwords, logins with throttling, sessions. */
+#include "base/log.h"
 #include "base/util.h"
 #include "channel/chan_internal.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -21,7 +23,7 @@ out:
     return rc;
 }
 
-static void actor_from_member(struct actor *a, const struct st_member *m)
+void chan_actor_from_member(struct actor *a, const struct st_member *m)
 {
     memset(a, 0, sizeof *a);
     a->id = m->id;
@@ -33,8 +35,8 @@ static void actor_from_member(struct actor *a, const struct st_member *m)
 }
 
 /* A token is 32 random bytes in URL-safe base64; only its SHA-256 is stored. */
-static int session_create(struct chan *c, struct pool *p, struct actor *a, char **token,
-                          struct err *e)
+int chan_session_create(struct chan *c, struct pool *p, struct actor *a, char **token,
+                        struct err *e)
 {
     int rc = -1;
     unsigned char raw[32], hash[32], csrf_raw[24];
@@ -53,7 +55,10 @@ static int session_create(struct chan *c, struct pool *p, struct actor *a, char 
                       raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     hex_encode(csrf, csrf_raw, sizeof csrf_raw);
     crypto_hash_sha256(hash, raw, sizeof raw);
-    if (store_session_insert(c->st, hash, a->id, csrf, now, now + CHAN_SESSION_SECONDS, e))
+    /* Sessions that expired or went idle go now: the table holds live ones only. */
+    if (store_sessions_purge(c->st, now, now - CHAN_SESSION_IDLE_SECONDS, e) ||
+        store_session_insert(c->st, hash, a->id, csrf, now, now + CHAN_SESSION_SECONDS, e) ||
+        store_session_id(c->st, hash, &a->session_id, e))
         goto out;
     a->csrf = csrf;
     *token = tok;
@@ -63,49 +68,123 @@ out:
     return rc;
 }
 
-int chan_login(struct chan *c, struct pool *p, const char *username, const char *password,
-               char **token, struct actor *a, struct err *e)
+/* The hash every failed lookup verifies against, made once with the same
+ * parameters as real ones, so an unknown, disabled or password-less account
+ * costs what a real one costs. */
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static int dummy_ok;
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void dummy_make(void)
 {
-    int rc = -1, ok = 0;
-    int64_t failures = 0, now = now_utc();
+    unsigned char pw[24];
+    randombytes_buf(pw, sizeof pw);
+    dummy_ok = crypto_pwhash_str(dummy_hash, (const char *)pw, sizeof pw,
+                                 crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                 crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0;
+    sodium_memzero(pw, sizeof pw);
+}
+
+int chan_password_verify(const char *hash, const char *password, int *ok, struct err *e)
+{
+    int real = hash && hash[0] != '\0';
+    pthread_once(&dummy_once, dummy_make);
+    if (!dummy_ok)
+        return err_set(e, ERR_NOMEM, "out of memory while hashing the password");
+    /* Always one full verification; the answer is computed without early exits. */
+    *ok = crypto_pwhash_str_verify(real ? hash : dummy_hash, password, strlen(password)) == 0;
+    *ok = *ok & real;
+    return 0;
+}
+
+/* The delay owed after f failures of one (username, address): none for the
+ * first CHAN_LOGIN_FAILURES_MAX - 1, then 1 s, 2 s, 4 s, … up to
+ * CHAN_LOGIN_DELAY_MAX. */
+static int64_t login_delay(int64_t f)
+{
+    int64_t d = 1;
+    if (f < CHAN_LOGIN_FAILURES_MAX)
+        return 0;
+    for (int64_t i = CHAN_LOGIN_FAILURES_MAX; i < f && d < CHAN_LOGIN_DELAY_MAX; i++)
+        d *= 2;
+    return d < CHAN_LOGIN_DELAY_MAX ? d : CHAN_LOGIN_DELAY_MAX;
+}
+
+int chan_login_throttled(struct chan *c, const char *username, const char *client, int64_t now,
+                         struct err *e)
+{
+    int rc = -1;
+    int64_t f = 0, last = 0, total = 0, wait;
+    if (store_throttle_get(c->st, username, client, &f, &last, e) ||
+        store_throttle_client(c->st, client, now - CHAN_LOGIN_WINDOW_SECONDS, &total, e))
+        goto out;
+    if (last < now - CHAN_LOGIN_FORGET_SECONDS)
+        f = 0;
+    wait = last + login_delay(f) - now;
+    if (f > 0 && wait > 0) {
+        rc = err_set(e, ERR_RATE,
+                     "too many failed logins for '%s' from your address: wait %lld seconds "
+                     "before trying again",
+                     username, (long long)wait);
+        goto out;
+    }
+    if (total >= CHAN_LOGIN_CLIENT_MAX) {
+        rc = err_set(e, ERR_RATE,
+                     "too many failed logins from your address: wait 15 minutes before trying "
+                     "again");
+        goto out;
+    }
+    rc = 0;
+out:
+    return rc;
+}
+
+int chan_login_failed(struct chan *c, const char *username, const char *client, int64_t now,
+                      struct err *e)
+{
+    if (store_throttle_fail(c->st, username, client, now, e) ||
+        store_throttle_trim(c->st, now - CHAN_LOGIN_FORGET_SECONDS, CHAN_LOGIN_ROWS_MAX, e))
+        return -1;
+    return 0;
+}
+
+int chan_login(struct chan *c, struct pool *p, const char *username, const char *password,
+               const char *client, char **token, struct actor *a, struct err *e)
+{
+    int rc = -1, ok = 0, found;
+    int64_t now = now_utc();
     struct st_member m;
     struct err lookup;
 
+    if (!client || !*client)
+        client = "unknown";
     if (chan_check_slug("username", username, e) ||
         chan_check_text("password", password, CHAN_PASSWORD_MAX, 1, e))
         goto out;
     if (store_begin(c->st, e))
         goto out;
-    if (store_login_failure_count(c->st, username, now - CHAN_LOGIN_WINDOW_SECONDS, &failures, e))
+    if (chan_login_throttled(c, username, client, now, e))
         goto fail;
-    if (failures >= CHAN_LOGIN_FAILURES_MAX) {
-        err_set(e, ERR_RATE, "too many failed logins for '%s': wait 15 minutes before trying again",
-                username);
-        goto fail;
-    }
     err_init(&lookup);
-    if (store_member_by_username(c->st, p, username, &m, &lookup) == 0) {
-        ok = !m.disabled &&
-             crypto_pwhash_str_verify(m.password_hash, password, strlen(password)) == 0;
-    } else {
-        /* Spend the same effort on unknown names, so timing does not tell them apart. */
-        char dummy[crypto_pwhash_STRBYTES];
-        if (crypto_pwhash_str(dummy, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                              crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
-            err_set(e, ERR_NOMEM, "out of memory");
-            goto fail;
-        }
+    found = store_member_by_username(c->st, p, username, &m, &lookup) == 0;
+    if (!found && lookup.code != ERR_NOT_FOUND) {
+        err_set(e, lookup.code, "%s", lookup.msg);
+        goto fail;
     }
+    /* One verification in every case; then the facts, without a shortcut. */
+    if (chan_password_verify(found ? m.password_hash : NULL, password, &ok, e))
+        goto fail;
+    ok = ok & found & (found ? !m.disabled : 0);
     if (!ok) {
         /* Record the failure even though the request fails: throttling needs it. */
-        if (store_login_failure_add(c->st, username, now, e) || store_commit(c->st, e))
+        if (chan_login_failed(c, username, client, now, e) || store_commit(c->st, e))
             goto fail;
         rc = err_set(e, ERR_UNAUTHORIZED, "wrong username or password");
         goto out;
     }
-    actor_from_member(a, &m);
-    if (store_login_failure_clear(c->st, username, e) || session_create(c, p, a, token, e) ||
-        store_commit(c->st, e))
+    chan_actor_from_member(a, &m);
+    if (store_throttle_clear(c->st, username, client, e) ||
+        chan_session_create(c, p, a, token, e) || store_commit(c->st, e))
         goto fail;
     rc = 0;
     goto out;
@@ -123,7 +202,7 @@ int chan_authenticate(struct chan *c, struct pool *p, const char *token, struct 
     size_t len = 0;
     char *csrf = NULL;
     struct st_member m;
-    int64_t sid = 0;
+    int64_t sid = 0, last = 0, now = now_utc();
 
     if (!token || strlen(token) > 64 ||
         sodium_base642bin(raw, sizeof raw, token, strlen(token), NULL, &len, NULL,
@@ -134,9 +213,23 @@ int chan_authenticate(struct chan *c, struct pool *p, const char *token, struct 
         goto out;
     }
     crypto_hash_sha256(hash, raw, 32);
-    if (store_session_lookup(c->st, p, hash, now_utc(), &sid, &csrf, &m, e))
+    if (store_session_lookup(c->st, p, hash, now, &sid, &csrf, &m, e) ||
+        store_session_activity(c->st, sid, &last, e))
         goto out;
-    actor_from_member(a, &m);
+    if (last < now - CHAN_SESSION_IDLE_SECONDS) {
+        struct err ignored;
+        err_init(&ignored);
+        if (store_session_delete(c->st, sid, &ignored))
+            log_warn("an idle session could not be deleted: %s", ignored.msg);
+        rc = err_set(e, ERR_UNAUTHORIZED,
+                     "your session ended after %d minutes without use: log in again",
+                     CHAN_SESSION_IDLE_SECONDS / 60);
+        goto out;
+    }
+    /* Coarse on purpose: a write per request would cost more than it tells. */
+    if (now - last >= CHAN_SESSION_TOUCH_SECONDS && store_session_touch(c->st, sid, now, e))
+        goto out;
+    chan_actor_from_member(a, &m);
     a->session_id = sid;
     a->csrf = csrf;
     rc = 0;

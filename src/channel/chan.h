@@ -27,18 +27,25 @@ struct store;
 struct store_migration;
 
 /* Limits on what comes from outside (characters are Unicode code points). */
-#define CHAN_TITLE_MAX            200
-#define CHAN_BODY_MAX             100000
-#define CHAN_TEXT_MAX             10000 /* reasons, answers, messages */
-#define CHAN_NAME_MAX             100   /* display and organization names */
-#define CHAN_SLUG_MAX             64    /* usernames and slugs: [a-z0-9._-] */
-#define CHAN_PASSWORD_MIN         10
-#define CHAN_PASSWORD_MAX         256
-#define CHAN_DRAFTERS_MAX         20
-#define CHAN_LIST_MAX             500
-#define CHAN_SESSION_SECONDS      (12 * 3600)
-#define CHAN_LOGIN_FAILURES_MAX   5
-#define CHAN_LOGIN_WINDOW_SECONDS (15 * 60)
+#define CHAN_TITLE_MAX             200
+#define CHAN_BODY_MAX              100000
+#define CHAN_TEXT_MAX              10000 /* reasons, answers, messages */
+#define CHAN_NAME_MAX              100   /* display and organization names */
+#define CHAN_SLUG_MAX              64    /* usernames and slugs: [a-z0-9._-] */
+#define CHAN_PASSWORD_MIN          10
+#define CHAN_PASSWORD_MAX          256
+#define CHAN_DRAFTERS_MAX          20
+#define CHAN_LIST_MAX              500
+#define CHAN_SESSION_SECONDS       (12 * 3600)
+#define CHAN_LOGIN_FAILURES_MAX    5 /* failures of one (user, address) before delays start */
+#define CHAN_LOGIN_WINDOW_SECONDS  (15 * 60)
+#define CHAN_LOGIN_DELAY_MAX       (15 * 60)   /* the longest delay between two tries */
+#define CHAN_LOGIN_FORGET_SECONDS  (24 * 3600) /* failures older than this are forgotten */
+#define CHAN_LOGIN_CLIENT_MAX      50    /* failures of one address, any username, per window */
+#define CHAN_LOGIN_ROWS_MAX        10000 /* throttling rows kept at most */
+#define CHAN_SESSION_IDLE_SECONDS  (30 * 60)
+#define CHAN_SESSION_TOUCH_SECONDS 300
+#define CHAN_SETUP_SECONDS         (72 * 3600)
 
 /* Who is acting: filled by chan_login / chan_authenticate. */
 struct actor {
@@ -76,11 +83,18 @@ int chan_mark_demo(struct chan *c, struct err *e) WUR;
 int chan_demo_marker(struct chan *c, int *is_demo, struct err *e) WUR;
 
 /* ---- accounts and sessions ---- */
-/* Checks a password (Argon2id), with throttling per username; on success
- * creates a session and returns its bearer token (from p) and the actor. */
+/* Checks a password (Argon2id) and, on success, creates a session and
+ * returns its bearer token (from p) and the actor. Throttled per (username,
+ * client address): failures from one address delay that address only, with
+ * delays that grow (ERR_RATE), so nobody locks the owner out from elsewhere.
+ * It costs one password hash whether the account exists, is disabled, has
+ * no password yet or not. client: the caller's address ("local" for local
+ * commands). Also purges expired and idle sessions. */
 int chan_login(struct chan *c, struct pool *p, const char *username, const char *password,
-               char **token, struct actor *a, struct err *e) WUR;
-/* Finds the session of a bearer token. ERR_UNAUTHORIZED if none. */
+               const char *client, char **token, struct actor *a, struct err *e) WUR;
+/* Finds the session of a bearer token. ERR_UNAUTHORIZED if none, if it
+ * expired, or if it went unused for CHAN_SESSION_IDLE_SECONDS (then it is
+ * deleted). Records its use at most every CHAN_SESSION_TOUCH_SECONDS. */
 int chan_authenticate(struct chan *c, struct pool *p, const char *token, struct actor *a,
                       struct err *e) WUR;
 int chan_logout(struct chan *c, const struct actor *a, struct err *e) WUR;
@@ -95,15 +109,20 @@ int chan_org_create(struct chan *c, const struct actor *a, const char *slug, con
 int chan_org_list(struct chan *c, const struct actor *a, json_t **out, struct err *e) WUR;
 
 struct chan_member_input {
-    const char *username, *display_name, *org, *password;
+    const char *username, *display_name, *org;
     unsigned roles;
 };
+/* Creates an account with no password and a one-time setup link: the
+ * member object plus "setup": {token, path, expires_at}. The token is shown
+ * this once (only its hash is kept); the member opens the link and chooses
+ * the password (chan_setup_complete). Recorded as an account event. */
 int chan_member_create(struct chan *c, struct pool *p, const struct actor *a,
                        const struct chan_member_input *in, json_t **out, struct err *e) WUR;
-/* roles / disabled / password: NULL or 0 leaves them as they are. */
+/* roles / disabled: NULL leaves them as they are. Nobody sets a member's
+ * password here. Disabling ends every session of the member and voids the
+ * setup link; enabling revives neither. Each change is an account event. */
 int chan_member_update(struct chan *c, struct pool *p, const struct actor *a, const char *username,
-                       const unsigned *roles, const int *disabled, const char *password,
-                       json_t **out, struct err *e) WUR;
+                       const unsigned *roles, const int *disabled, json_t **out, struct err *e) WUR;
 int chan_member_list(struct chan *c, const struct actor *a, json_t **out, struct err *e) WUR;
 
 /* Anonymous signatures: the default fewest keys a ring needs (a channel
@@ -271,5 +290,71 @@ int chan_stats(struct chan *c, int64_t *leaves, int64_t *under_review, int64_t *
  * registered_paragraphs, copy_paragraphs, paragraphs:[{status, registered,
  * copy, excerpt?}]}. */
 int chan_copy_check(struct chan *c, const char *text, json_t **out, struct err *e) WUR;
+
+/* ---- accounts without shared secrets (account.c) ----
+ *
+ * The admin never sets or learns a password. A new account, and a reset,
+ * get a one-time setup link (256-bit random token, only its SHA-256 kept,
+ * valid CHAN_SETUP_SECONDS, single use) which the admin hands over; the
+ * member opens it and chooses the password. Completing the link issues a
+ * recovery code (shown once, kept hashed); completing a reset link needs it,
+ * so whoever holds only the link (the admin who made it) cannot complete a
+ * reset. Every change to an account is an account event, shown to the
+ * member and to auditors. */
+
+/* Admins: ends every session of the member, clears the password and issues
+ * a new setup link (voiding the old): {username, setup:{token, path,
+ * expires_at}}. ERR_CONFLICT when the member has no recovery code (nobody
+ * but the member could complete the link; disable the account instead). */
+int chan_member_reset(struct chan *c, struct pool *p, const struct actor *a, const char *username,
+                      json_t **out, struct err *e) WUR;
+
+/* What a setup link is for, without using it (no login):
+ * {username, display_name, kind: "created"|"reset", needs_recovery_code,
+ * expires_at}. ERR_NOT_FOUND when the token is unknown, used, expired or
+ * the account is disabled. */
+int chan_setup_info(struct chan *c, struct pool *p, const char *token, json_t **out,
+                    struct err *e) WUR;
+
+/* Completes a setup link: sets the password (recovery_code needed for a
+ * reset link, else ignored), voids the link, ends every other session,
+ * issues a new recovery code and signs the member in (token and actor as
+ * chan_login). out: {recovery_code, notices:[account events not shown
+ * before, now marked shown]}. ERR_FORBIDDEN for a wrong recovery
+ * code (the link stays valid). */
+int chan_setup_complete(struct chan *c, struct pool *p, const char *token, const char *password,
+                        const char *recovery_code, char **session_token, struct actor *a,
+                        json_t **out, struct err *e) WUR;
+
+/* The actor changes their own password (the current one is required): ends
+ * their other sessions. out: {password_changed: true}. */
+int chan_password_change(struct chan *c, struct pool *p, const struct actor *a, const char *current,
+                         const char *password, json_t **out, struct err *e) WUR;
+
+/* The actor makes a new recovery code (the current password is required;
+ * the old code stops working). out: {recovery_code}. */
+int chan_recovery_code_new(struct chan *c, struct pool *p, const struct actor *a,
+                           const char *current, json_t **out, struct err *e) WUR;
+
+/* The actor's account: {member, has_recovery_code, events:[{kind, by,
+ * detail, at, seen}]} (newest first). */
+int chan_account_get(struct chan *c, struct pool *p, const struct actor *a, json_t **out,
+                     struct err *e) WUR;
+/* The account events the actor has not been shown yet, as an array (newest
+ * first), now marked as shown. */
+int chan_account_notices(struct chan *c, struct pool *p, const struct actor *a, json_t **out,
+                         struct err *e) WUR;
+/* How many account events the actor has not been shown. */
+int chan_account_unseen(struct chan *c, struct pool *p, const struct actor *a, size_t *n,
+                        struct err *e) WUR;
+/* Auditors: every account event, {events:[{username, kind, by, detail, at}]}. */
+int chan_account_events(struct chan *c, struct pool *p, const struct actor *a, json_t **out,
+                        struct err *e) WUR;
+
+/* The local operator only (`dissent init`, `dissent demo`, working on the
+ * database file): sets a member's password directly, voiding any setup
+ * link. The HTTP layer never calls this. */
+int chan_local_set_password(struct chan *c, struct pool *p, const char *username,
+                            const char *password, struct err *e) WUR;
 
 #endif

@@ -139,4 +139,32 @@ void chan_ring_cache_release(struct chan *c);
 /* A fresh random salt or key as hex (2n+1 bytes from p). */
 char *chan_random_hex(struct pool *p, size_t n);
 
+/* ---- sessions and passwords (auth.c), shared with account.c ---- */
+/* Fills a from a member row (strings borrowed from m). */
+void chan_actor_from_member(struct actor *a, const struct st_member *m);
+/* Creates a session for a inside the caller's transaction (purging expired
+ * and idle ones first); *token from p, a->csrf set. */
+int chan_session_create(struct chan *c, struct pool *p, struct actor *a, char **token,
+                        struct err *e) WUR;
+/* Verifies password against hash with one full Argon2id verification even
+ * when hash is NULL or "" (no password): *ok = 1 only for a real match. */
+int chan_password_verify(const char *hash, const char *password, int *ok, struct err *e) WUR;
+/* ERR_RATE when (username, client) owes a delay or client failed too often. */
+int chan_login_throttled(struct chan *c, const char *username, const char *client, int64_t now,
+                         struct err *e) WUR;
+/* Counts a failure of (username, client), keeping the rows bounded. */
+int chan_login_failed(struct chan *c, const char *username, const char *client, int64_t now,
+                      struct err *e) WUR;
+
+/* ---- accounts (account.c), shared with admin.c ---- */
+/* Role bits as text, "member, reviewer" (from p; "" if out of memory). */
+const char *chan_roles_text(struct pool *p, unsigned roles);
+/* Issues a new setup link of kind for the member (voiding the old) inside
+ * the caller's transaction: *setup = {token, path, expires_at}. */
+int chan_setup_issue(struct chan *c, struct pool *p, int64_t member_id, const char *kind,
+                     int64_t now, json_t **setup, struct err *e) WUR;
+/* Records an account event of member_id done by a (NULL: the operator). */
+int chan_account_event(struct chan *c, int64_t member_id, const char *kind, const struct actor *a,
+                       const char *detail, int64_t now, int seen, struct err *e) WUR;
+
 #endif

@@ -106,9 +106,63 @@ static const struct cli_opt opts_member_add[] = {
     {.name = "role",
      .arg = "ROLE[,ROLE]",
      .help = "member, reviewer, leadership, auditor, admin (required)"},
+    {0},
+};
+
+static const struct cli_opt opts_account_setup[] = {
+    {.name = "token",
+     .arg = "LINK",
+     .help = "the setup link the admin gave you (or its token) (required)"},
     {.name = "password-file",
      .arg = "FILE",
-     .help = "initial password from FILE (else one is generated and printed once)"},
+     .help = "the new password from FILE (else $DISSENT_PASSWORD, else asked twice)"},
+    {.name = "recovery-code",
+     .arg = "CODE",
+     .help = "your recovery code (needed for a reset link)"},
+    {0},
+};
+
+static const struct cli_opt opts_account_password[] = {
+    {.name = "password-file", .arg = "FILE", .help = "the current password from FILE (else asked)"},
+    {.name = "new-password-file",
+     .arg = "FILE",
+     .help = "the new password from FILE (else asked twice)"},
+    {0},
+};
+
+static const struct cli_opt opts_account_recovery[] = {
+    {.name = "password-file", .arg = "FILE", .help = "the current password from FILE (else asked)"},
+    {0},
+};
+
+static const struct cli_cmd account_cmds[] = {
+    {.name = "setup",
+     .summary = "choose your password through a setup link, and log in",
+     .usage = "--token LINK [--password-file FILE] [--recovery-code CODE]",
+     .details = "The link (or its token) comes from an administrator; it works once and for 72\n"
+                "hours. The password is chosen here and only its hash is kept by the server.\n"
+                "You get a recovery code: keep it apart from your password, because a reset\n"
+                "link from an administrator works only together with it.",
+     .opts = opts_account_setup,
+     .flags = CLI_REMOTE,
+     .run = cmd_account_setup},
+    {.name = "password",
+     .summary = "change your password (ends your other sessions)",
+     .usage = "[--password-file FILE] [--new-password-file FILE]",
+     .opts = opts_account_password,
+     .flags = CLI_REMOTE,
+     .run = cmd_account_password},
+    {.name = "recovery-code",
+     .summary = "make a new recovery code (the old one stops working)",
+     .usage = "[--password-file FILE]",
+     .opts = opts_account_recovery,
+     .flags = CLI_REMOTE,
+     .run = cmd_account_recovery_code},
+    {.name = "show",
+     .summary = "your account and everything done to it",
+     .usage = "",
+     .flags = CLI_REMOTE,
+     .run = cmd_account_show},
     {0},
 };
 
@@ -450,12 +504,34 @@ static const struct cli_cmd admin_org_cmds[] = {
 
 static const struct cli_cmd admin_member_cmds[] = {
     {.name = "add",
-     .summary = "add a member account",
-     .usage = "USER --name N --org O --role R[,R] [--password-file F]",
+     .summary = "add a member account and print its one-time setup link",
+     .usage = "USER --name N --org O --role R[,R]",
      .args = "USER",
+     .details = "You never choose or learn the password: hand the printed setup link to the\n"
+                "member, who chooses it ('dissent account setup' or the web page).",
      .opts = opts_member_add,
      .flags = CLI_REMOTE,
      .run = cmd_admin_member_add},
+    {.name = "reset",
+     .summary = "end every session of a member, clear the password, print a new setup link",
+     .usage = "USER",
+     .args = "USER",
+     .details = "The link works only together with the member's recovery code, so a reset\n"
+                "never lets you sign in as the member.",
+     .flags = CLI_REMOTE,
+     .run = cmd_admin_member_reset},
+    {.name = "disable",
+     .summary = "disable an account and end every session of it",
+     .usage = "USER",
+     .args = "USER",
+     .flags = CLI_REMOTE,
+     .run = cmd_admin_member_disable},
+    {.name = "enable",
+     .summary = "enable an account again (its old sessions stay ended)",
+     .usage = "USER",
+     .args = "USER",
+     .flags = CLI_REMOTE,
+     .run = cmd_admin_member_enable},
     {0},
 };
 
@@ -524,6 +600,9 @@ static const struct cli_cmd root_cmds[] = {
      .usage = "",
      .flags = CLI_REMOTE,
      .run = cmd_whoami},
+    {.name = "account",
+     .summary = "your account: set up from a link, password, recovery code, events",
+     .subs = account_cmds},
     /* Memos and their review. */
     {.name = "memo", .summary = "draft, circulate and read memos", .subs = memo_cmds},
     {.name = "sign",

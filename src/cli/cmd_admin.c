@@ -30,12 +30,27 @@ int cmd_admin_org_add(struct cli_ctx *ctx)
     return status;
 }
 
+/* Prints the one-time setup link of a member just added or reset. */
+static void print_setup(struct cli_ctx *ctx, const json_t *m)
+{
+    const json_t *setup = json_object_get(m, "setup");
+    const char *link = out_jstr(setup, "url") ? out_jstr(setup, "url") : out_jstr(setup, "path");
+    fputs("setup link (shown once; hand it to the member privately, valid until ", ctx->out);
+    out_text(ctx->out, out_jstr(setup, "expires_at") ? out_jstr(setup, "expires_at") : "?");
+    fputs("):\n  ", ctx->out);
+    out_text(ctx->out, link ? link : "?");
+    fputs("\nthe member opens it, or runs 'dissent account setup --token LINK', and chooses the "
+          "password\n",
+          ctx->out);
+}
+
 static int render_member(struct cli_ctx *ctx, const json_t *m, struct err *e)
 {
     (void)e;
     fputs("member ", ctx->out);
     out_text(ctx->out, out_jstr(m, "username") ? out_jstr(m, "username") : ctx->args[0]);
     fputs(" added\n", ctx->out);
+    print_setup(ctx, m);
     return 0;
 }
 
@@ -61,56 +76,84 @@ static json_t *split_roles(const char *s)
 int cmd_admin_member_add(struct cli_ctx *ctx)
 {
     int status;
-    struct err e;
-    char password[INPUT_SECRET_MAX];
-    int generated = 0;
     json_t *roles = NULL, *body = NULL;
-    const char *pwfile = cli_opt(ctx, "password-file");
 
-    err_init(&e);
-    password[0] = '\0';
     if ((status = cli_require(ctx, "name", "org", "role", (const char *)NULL)) != CLI_OK)
         return status;
     roles = split_roles(cli_opt(ctx, "role"));
     if (!roles)
         return cli_usage_error(ctx, "--role must be a comma-separated list like member,reviewer");
-    status = CLI_FAIL;
-    if (pwfile) {
-        if (input_secret_file(pwfile, password, sizeof password, &e) != 0)
-            goto fail;
-    } else {
-        char id[RANDOM_ID_LEN + 1];
-        random_id(id);
-        snprintf(password, sizeof password, "%s", id);
-        sodium_memzero(id, sizeof id);
-        generated = 1;
-    }
-    body = json_pack("{s:s, s:s, s:s, s:O, s:s}", "username", ctx->args[0], "display_name",
-                     cli_opt(ctx, "name"), "organization", cli_opt(ctx, "org"), "roles", roles,
-                     "password", password);
-    if (!body) {
-        err_set(&e, ERR_INVALID, "user, name, organization and password must be UTF-8 text");
-        goto fail;
-    }
-    status = remote_run(ctx, "POST", "/api/v1/members", body, render_member);
-    if (status == CLI_OK && generated) {
-        /* With --json, stdout holds the reply as is: the password goes to stderr. */
-        FILE *f = cli_flag(ctx, "json") ? ctx->err : ctx->out;
-        fprintf(f, "initial password (shown once, pass it on privately): %s\n", password);
-    }
-    goto out;
-fail:
-    status = cli_fail(ctx, &e);
-out:
-    if (body) {
-        const char *pw = json_string_value(json_object_get(body, "password"));
-        if (pw)
-            sodium_memzero((char *)pw, strlen(pw));
-        json_decref(body);
-    }
+    body = json_pack("{s:s, s:s, s:s, s:O}", "username", ctx->args[0], "display_name",
+                     cli_opt(ctx, "name"), "organization", cli_opt(ctx, "org"), "roles", roles);
+    if (!body)
+        status = cli_usage_error(ctx, "user, name and organization must be UTF-8 text");
+    else
+        status = remote_run(ctx, "POST", "/api/v1/members", body, render_member);
+    json_decref(body);
     json_decref(roles);
-    sodium_memzero(password, sizeof password);
     return status;
+}
+
+static int render_reset(struct cli_ctx *ctx, const json_t *m, struct err *e)
+{
+    (void)e;
+    fputs("password of ", ctx->out);
+    out_text(ctx->out, ctx->args[0]);
+    fputs(" reset: every session ended; the link works only with the member's recovery code\n",
+          ctx->out);
+    print_setup(ctx, m);
+    return 0;
+}
+
+int cmd_admin_member_reset(struct cli_ctx *ctx)
+{
+    int status;
+    struct err e;
+    struct buf path;
+    err_init(&e);
+    if (remote_path(&path, "members", ctx->args[0], "/reset", &e) != 0)
+        return cli_fail(ctx, &e);
+    status = remote_run(ctx, "POST", buf_str(&path), NULL, render_reset);
+    buf_release(&path);
+    return status;
+}
+
+static int render_state(struct cli_ctx *ctx, const json_t *m, struct err *e)
+{
+    (void)e;
+    fputs("member ", ctx->out);
+    out_text(ctx->out, ctx->args[0]);
+    fputs(json_is_true(json_object_get(m, "disabled")) ? " disabled: every session ended\n"
+                                                       : " enabled (earlier sessions stay ended)\n",
+          ctx->out);
+    return 0;
+}
+
+static int member_set_disabled(struct cli_ctx *ctx, int disabled)
+{
+    int status;
+    struct err e;
+    struct buf path;
+    json_t *body = json_pack("{s:b}", "disabled", disabled);
+    err_init(&e);
+    if (!body || remote_path(&path, "members", ctx->args[0], "", &e) != 0) {
+        json_decref(body);
+        return cli_fail(ctx, &e);
+    }
+    status = remote_run(ctx, "PATCH", buf_str(&path), body, render_state);
+    buf_release(&path);
+    json_decref(body);
+    return status;
+}
+
+int cmd_admin_member_disable(struct cli_ctx *ctx)
+{
+    return member_set_disabled(ctx, 1);
+}
+
+int cmd_admin_member_enable(struct cli_ctx *ctx)
+{
+    return member_set_disabled(ctx, 0);
 }
 
 /* "2 working days" from {"amount","unit"}. */

@@ -113,6 +113,7 @@ int cmd_login(struct cli_ctx *ctx)
         else
             out_text(ctx->out, user);
         fprintf(ctx->out, "\nsession saved to %s\n", path);
+        cmd_print_notices(ctx->out, json_object_get(r.json, "notices"));
     }
     status = CLI_OK;
     goto out;

@@ -11,7 +11,9 @@
 
 #include "cli/cli.h"
 
+#include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct cli_ctx;
 struct client;
@@ -57,9 +59,25 @@ int cmd_review_queue(struct cli_ctx *ctx);
 /* The access log (cmd_access.c): one memo's, or the whole log. */
 int cmd_access_log(struct cli_ctx *ctx);
 
-/* Administration (cmd_admin.c): `dissent admin org|member|channel|holiday add`. */
+/* Administration (cmd_admin.c): `dissent admin org|member|channel|holiday add`,
+ * `dissent admin member reset|disable|enable USER`. Adding a member and a
+ * reset print the one-time setup link the admin hands over. */
 int cmd_admin_org_add(struct cli_ctx *ctx);
 int cmd_admin_member_add(struct cli_ctx *ctx);
+int cmd_admin_member_reset(struct cli_ctx *ctx);
+int cmd_admin_member_disable(struct cli_ctx *ctx);
+int cmd_admin_member_enable(struct cli_ctx *ctx);
+
+/* One's own account (cmd_account.c): `dissent account setup --token LINK`
+ * chooses the password from a setup link and saves the session like login;
+ * `password` changes it (current one required); `recovery-code` makes a new
+ * recovery code; `show` prints the account and its events. */
+int cmd_account_setup(struct cli_ctx *ctx);
+int cmd_account_password(struct cli_ctx *ctx);
+int cmd_account_recovery_code(struct cli_ctx *ctx);
+int cmd_account_show(struct cli_ctx *ctx);
+/* Prints account events not shown before ("notices" of a login reply) on f. */
+void cmd_print_notices(FILE *f, const json_t *notices);
 int cmd_admin_channel_add(struct cli_ctx *ctx);
 int cmd_admin_holiday_add(struct cli_ctx *ctx);
 

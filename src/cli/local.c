@@ -43,6 +43,8 @@ struct local_opts {
     const char *body_timeout;
     const char *http_threads;
     int rotate_data_key; /* migrate: --rotate-data-key */
+    const char *public_url;
+    const char *trusted_proxy;
 };
 
 static const char local_usage[] =
@@ -56,8 +58,16 @@ static const char local_usage[] =
     "                       port 0 picks a free port)\n"
     "  --log-level LEVEL    error, warn, info or debug (env DISSENT_LOG_LEVEL, default info)\n"
     "  --port-file FILE     serve: write the port actually bound to FILE\n"
+    "  --public-url URL     the address people use, e.g. https://dissent.example.org (env\n"
+    "                       DISSENT_PUBLIC_URL): serve adds Secure to cookies when it is\n"
+    "                       https and checks Origin against it; init prints full links\n"
+    "  --trusted-proxy ADDR serve: the reverse proxy's address (env DISSENT_TRUSTED_PROXY);\n"
+    "                       from it, the last X-Forwarded-For entry is the client address\n"
+    "                       that sign-in throttling counts\n"
     "  --admin USER         init: the first admin's username (default admin)\n"
-    "  --password-file FILE init: the admin's password from FILE (else one is generated)\n"
+    "  --password-file FILE init: the admin's password from FILE, or asked on the terminal\n"
+    "                       with 'ask' (else a one-time setup link is printed, through\n"
+    "                       which the admin chooses it)\n"
     "  --witness NAME+KEYID+KEY+URL  serve: a witness to send checkpoints to (repeatable);\n"
     "                       the checkpoint endpoint then serves only cosigned checkpoints\n"
     "  --witness-policy K   serve: cosignatures needed to publish (default: every witness)\n"
@@ -107,6 +117,8 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
         {"header-timeout", offsetof(struct local_opts, header_timeout)},
         {"body-timeout", offsetof(struct local_opts, body_timeout)},
         {"http-threads", offsetof(struct local_opts, http_threads)},
+        {"public-url", offsetof(struct local_opts, public_url)},
+        {"trusted-proxy", offsetof(struct local_opts, trusted_proxy)},
     };
     /* What these commands create (database, keys, port file) is private. */
     umask(077);
@@ -125,6 +137,8 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
     o->body_timeout = env_or("DISSENT_BODY_TIMEOUT", NULL);
     o->http_threads = env_or("DISSENT_HTTP_THREADS", NULL);
     o->rotate_data_key = 0;
+    o->public_url = env_or("DISSENT_PUBLIC_URL", NULL);
+    o->trusted_proxy = env_or("DISSENT_TRUSTED_PROXY", NULL);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = NULL;
         size_t n;
@@ -197,13 +211,20 @@ static int64_t member_count(struct chan *c)
     return n;
 }
 
-/* Makes a readable random password: 4 groups of 5 base32 characters. */
-static void random_password(char out[24])
+/* Checks --public-url: "http://HOST[:PORT]" or "https://…", no path,
+ * query or trailing slash (it is compared with Origin headers as is). */
+static int public_url_ok(const char *u)
 {
-    char id[RANDOM_ID_LEN + 1];
-    random_id(id);
-    snprintf(out, 24, "%.5s-%.5s-%.5s-%.5s", id, id + 5, id + 10, id + 15);
-    sodium_memzero(id, sizeof id);
+    const char *host;
+    if (!u)
+        return 1;
+    if (strncmp(u, "https://", 8) == 0)
+        host = u + 8;
+    else if (strncmp(u, "http://", 7) == 0)
+        host = u + 7;
+    else
+        return 0;
+    return *host && strpbrk(host, "/?#@ \\") == NULL && strlen(u) < 256;
 }
 
 int cmd_init(int argc, char **argv)
@@ -216,24 +237,38 @@ int cmd_init(int argc, char **argv)
     char pw[INPUT_SECRET_MAX] = "";
     int status = 1, r = local_parse("init", argc, argv, &o);
     struct chan_member_input in = {0};
+    const char *path;
 
     err_init(&e);
     pool_init(&p, 1 << 20);
     if (r)
         return r > 0 ? 0 : 2;
+    if (!public_url_ok(o.public_url)) {
+        fprintf(stderr, "dissent init: --public-url must be http(s)://HOST[:PORT] (got '%s')\n",
+                o.public_url);
+        status = 2;
+        goto out;
+    }
     if (open_chan("init", &o, &c))
         goto out;
     if (member_count(c) > 0) {
         fprintf(stderr, "dissent init: %s is already initialized; nothing changed\n", o.db);
         goto out;
     }
-    if (o.password_file) {
-        if (input_secret_file(o.password_file, pw, sizeof pw, &e)) {
-            fprintf(stderr, "dissent init: %s\n", e.msg);
+    if (o.password_file && strcmp(o.password_file, "ask") == 0) {
+        /* Asked on the operator's terminal, twice, without echo. */
+        char again[INPUT_SECRET_MAX];
+        int same = input_prompt("admin password: ", 1, pw, sizeof pw, &e) == 0 &&
+                   input_prompt("the same again: ", 1, again, sizeof again, &e) == 0 &&
+                   strcmp(pw, again) == 0;
+        sodium_memzero(again, sizeof again);
+        if (!same) {
+            fprintf(stderr, "dissent init: %s\n", e.code ? e.msg : "the two passwords differ");
             goto out;
         }
-    } else {
-        random_password(pw);
+    } else if (o.password_file && input_secret_file(o.password_file, pw, sizeof pw, &e)) {
+        fprintf(stderr, "dissent init: %s\n", e.msg);
+        goto out;
     }
     if (chan_org_create(c, NULL, "operations", "Operations", &out, &e))
         goto fail;
@@ -242,14 +277,20 @@ int cmd_init(int argc, char **argv)
     in.username = o.admin;
     in.display_name = "Administrator";
     in.org = "operations";
-    in.password = pw;
     in.roles = CHAN_ROLE_ADMIN;
     if (chan_member_create(c, &p, NULL, &in, &out, &e))
         goto fail;
+    /* The operator, on the database file, may set the password directly. */
+    if (o.password_file && chan_local_set_password(c, &p, o.admin, pw, &e))
+        goto fail;
     printf("dissent: initialized %s\n", o.db);
     printf("  admin account: %s\n", o.admin);
-    if (!o.password_file)
-        printf("  password:      %s   (shown once: keep it safe)\n", pw);
+    if (!o.password_file) {
+        path = json_string_value(json_object_get(json_object_get(out, "setup"), "path"));
+        printf("  setup link:    %s%s\n", o.public_url ? o.public_url : "", path ? path : "?");
+        printf("  (shown once, valid 72 hours: open it%s to choose the admin's password)\n",
+               o.public_url ? "" : " on the server's address, e.g. http://127.0.0.1:8080");
+    }
     status = 0;
     goto out;
 fail:
@@ -339,10 +380,11 @@ static int demo_fill(struct chan *c, struct pool *p, struct err *e)
         struct chan_member_input in = {.username = demo_members[i].username,
                                        .display_name = demo_members[i].name,
                                        .org = demo_members[i].org,
-                                       .password = pw,
                                        .roles = demo_members[i].roles};
         demo_password(demo_members[i].username, pw);
         TRY(chan_member_create(c, p, NULL, &in, &out, e));
+        /* Demo logins are ready to use: the operator sets them on the file. */
+        TRY(chan_local_set_password(c, p, demo_members[i].username, pw, e));
     }
     TRY(chan_channel_create(c, p, NULL, &ch, &out, e));
     TRY(chan_channel_create(c, p, NULL, &eu, &out, e));
@@ -350,7 +392,7 @@ static int demo_fill(struct chan *c, struct pool *p, struct err *e)
     TRY(chan_holiday_add(c, p, NULL, "dissent", "2026-12-25", "Christmas Day", &out, e));
     TRY(chan_holiday_add(c, p, NULL, "dissent", "2027-01-01", "New Year's Day", &out, e));
     demo_password("alice", pw);
-    TRY(chan_login(c, p, "alice", pw, &token, &alice, e));
+    TRY(chan_login(c, p, "alice", pw, "local", &token, &alice, e));
     if (chan_memo_create(c, p, &alice, "dissent", &v, NULL, 0, &out, e))
         goto out;
     memo_id = pool_strdup(p, json_string_value(json_object_get(out, "id")));
@@ -608,6 +650,12 @@ int cmd_serve(int argc, char **argv)
         app_cosigned_release(&cosigned);
         return r > 0 ? 0 : 2;
     }
+    if (!public_url_ok(o.public_url)) {
+        fprintf(stderr, "dissent serve: --public-url must be http(s)://HOST[:PORT] (got '%s')\n",
+                o.public_url);
+        app_cosigned_release(&cosigned);
+        return 2;
+    }
     if (split_listen(o.listen, host, sizeof host, &port)) {
         fprintf(stderr,
                 "dissent serve: --listen must be HOST:PORT, e.g. 127.0.0.1:8080 (got '%s')\n",
@@ -640,6 +688,8 @@ int cmd_serve(int argc, char **argv)
         log_info("witnessing: %zu witnesses, %zu cosignatures needed to publish a checkpoint",
                  sw.policy.n, sw.policy.k);
     }
+    app.public_url = o.public_url;
+    app.trusted_proxy = o.trusted_proxy;
     if (app_routes(&routes, &nroutes, &e)) {
         fprintf(stderr, "dissent serve: %s\n", e.msg);
         goto out;
@@ -651,6 +701,7 @@ int cmd_serve(int argc, char **argv)
     cfg.nroutes = nroutes;
     cfg.app = &app;
     cfg.html_error = pages_html_error;
+    cfg.cookie_secure = o.public_url && strncmp(o.public_url, "https://", 8) == 0;
     if (http_server_start(&srv, &cfg, &e)) {
         fprintf(stderr, "dissent serve: %s\n", e.msg);
         goto out;

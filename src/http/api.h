@@ -75,7 +75,12 @@ void api_end_text(struct api_call *c, struct http_response *res, int rc, const c
 extern const struct http_route api_session_routes[];
 extern const size_t api_session_routes_count;
 
-/* Organizations, members, channels, holidays, the whole access log (api_admin.c). */
+/* Setup links, one's own account, password and recovery code (api_account.c). */
+extern const struct http_route api_account_routes[];
+extern const size_t api_account_routes_count;
+
+/* Organizations, members (and their resets), channels, holidays, the whole
+ * access log and the account events (api_admin.c). */
 extern const struct http_route api_admin_routes[];
 extern const size_t api_admin_routes_count;
 

@@ -61,6 +61,17 @@ static int roles_from_json(const json_t *arr, unsigned *bits, struct err *e)
     return 0;
 }
 
+/* Adds "url" (this site's origin + path) to the reply's setup link. */
+static void setup_url(struct api_call *c, struct http_request *req)
+{
+    json_t *setup = json_object_get(c->out, "setup");
+    const char *origin = app_origin(c->app, req);
+    const char *path = json_string_value(json_object_get(setup, "path"));
+    const char *url = origin && path ? pool_printf(req->pool, "%s%s", origin, path) : NULL;
+    if (url)
+        json_object_set_new(setup, "url", json_string(url));
+}
+
 static void h_member_create(struct http_request *req, struct http_response *res, void *app_)
 {
     static const struct json_field f[] = {
@@ -74,10 +85,6 @@ static void h_member_create(struct http_request *req, struct http_response *res,
          .required = 1,
          .max_len = CHAN_SLUG_MAX},
         {.name = "roles", .type = JSON_FIELD_ARRAY, .required = 1, .min_len = 1, .max_len = 5},
-        {.name = "password",
-         .type = JSON_FIELD_STRING,
-         .required = 1,
-         .max_len = CHAN_PASSWORD_MAX},
     };
     struct json_value v[ARRAY_LEN(f)] = {0};
     struct chan_member_input in = {0};
@@ -91,9 +98,10 @@ static void h_member_create(struct http_request *req, struct http_response *res,
         in.username = v[0].s;
         in.display_name = v[1].s;
         in.org = v[2].s;
-        in.password = v[4].s;
         rc = chan_member_create(c.app->chan, req->pool, &c.actor, &in, &c.out, &c.e);
     }
+    if (rc == 0)
+        setup_url(&c, req);
     api_end(&c, res, rc, 201);
 }
 
@@ -102,7 +110,6 @@ static void h_member_update(struct http_request *req, struct http_response *res,
     static const struct json_field f[] = {
         {.name = "roles", .type = JSON_FIELD_ARRAY, .min_len = 1, .max_len = 5},
         {.name = "disabled", .type = JSON_FIELD_BOOL},
-        {.name = "password", .type = JSON_FIELD_STRING, .max_len = CHAN_PASSWORD_MAX},
     };
     struct json_value v[ARRAY_LEN(f)] = {0};
     unsigned roles = 0;
@@ -114,8 +121,28 @@ static void h_member_update(struct http_request *req, struct http_response *res,
         rc = roles_from_json(v[0].j, &roles, &c.e);
     if (rc == 0)
         rc = chan_member_update(c.app->chan, req->pool, &c.actor, req->params[0],
-                                v[0].present ? &roles : NULL, v[1].present ? &v[1].b : NULL,
-                                v[2].present ? v[2].s : NULL, &c.out, &c.e);
+                                v[0].present ? &roles : NULL, v[1].present ? &v[1].b : NULL, &c.out,
+                                &c.e);
+    api_end(&c, res, rc, 200);
+}
+
+static void h_member_reset(struct http_request *req, struct http_response *res, void *app_)
+{
+    struct api_call c;
+    int rc = api_begin(&c, app_, req, API_MEMBER);
+    if (rc == 0)
+        rc = chan_member_reset(c.app->chan, req->pool, &c.actor, req->params[0], &c.out, &c.e);
+    if (rc == 0)
+        setup_url(&c, req);
+    api_end(&c, res, rc, 200);
+}
+
+static void h_account_events(struct http_request *req, struct http_response *res, void *app_)
+{
+    struct api_call c;
+    int rc = api_begin(&c, app_, req, API_MEMBER);
+    if (rc == 0)
+        rc = chan_account_events(c.app->chan, req->pool, &c.actor, &c.out, &c.e);
     api_end(&c, res, rc, 200);
 }
 
@@ -199,6 +226,8 @@ const struct http_route api_admin_routes[] = {
     {.method = "GET", .pattern = "/api/v1/members", .handler = h_member_list},
     {.method = "POST", .pattern = "/api/v1/members", .handler = h_member_create},
     {.method = "PATCH", .pattern = "/api/v1/members/:username", .handler = h_member_update},
+    {.method = "POST", .pattern = "/api/v1/members/:username/reset", .handler = h_member_reset},
+    {.method = "GET", .pattern = "/api/v1/account-events", .handler = h_account_events},
     {.method = "GET", .pattern = "/api/v1/channels", .handler = h_channel_list},
     {.method = "POST", .pattern = "/api/v1/channels", .handler = h_channel_create},
     {.method = "GET", .pattern = "/api/v1/channels/:slug", .handler = h_channel_get},

@@ -31,7 +31,10 @@ int app_authenticate(struct app *app, struct http_request *req, struct actor *a,
     if (chan_authenticate(app->chan, req->pool, cookie, a, e))
         goto out;
     if (unsafe_method(req->method)) {
-        const char *sent = http_header(req, "X-CSRF-Token");
+        const char *sent;
+        if (app_check_origin(app, req, e))
+            goto out;
+        sent = http_header(req, "X-CSRF-Token");
         if (!sent)
             sent = http_form(req, "csrf");
         if (!sent || strlen(sent) != strlen(a->csrf) ||
@@ -45,4 +48,50 @@ int app_authenticate(struct app *app, struct http_request *req, struct actor *a,
     rc = 0;
 out:
     return rc;
+}
+
+/* 32 random bytes as URL-safe base64: 43 characters. */
+#define LOGIN_TOKEN_LEN 43
+
+static int login_token_ok(const char *t)
+{
+    if (!t || strlen(t) != LOGIN_TOKEN_LEN)
+        return 0;
+    for (const char *s = t; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '-' || *s == '_'))
+            return 0;
+    return 1;
+}
+
+const char *app_login_token(struct http_request *req, struct http_response *res)
+{
+    const char *t = http_cookie(req, APP_LOGIN_COOKIE);
+    char *tok = NULL;
+    unsigned char raw[32];
+    if (!login_token_ok(t)) {
+        tok = pool_alloc(req->pool, LOGIN_TOKEN_LEN + 1);
+        if (!tok)
+            return NULL;
+        randombytes_buf(raw, sizeof raw);
+        sodium_bin2base64(tok, LOGIN_TOKEN_LEN + 1, raw, sizeof raw,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+        t = tok;
+    }
+    if (http_set_cookie(res, APP_LOGIN_COOKIE, t, APP_LOGIN_SECONDS))
+        return NULL;
+    return t;
+}
+
+int app_check_login_token(const struct app *app, struct http_request *req, struct err *e)
+{
+    const char *cookie = http_cookie(req, APP_LOGIN_COOKIE);
+    const char *sent = http_form(req, "login_csrf");
+    if (app_check_origin(app, req, e))
+        return -1;
+    if (!login_token_ok(cookie) || !sent || strlen(sent) != LOGIN_TOKEN_LEN ||
+        sodium_memcmp(sent, cookie, LOGIN_TOKEN_LEN) != 0)
+        return err_set(e, ERR_FORBIDDEN,
+                       "the form's security token is missing or stale: enter your details again");
+    return 0;
 }

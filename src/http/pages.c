@@ -152,6 +152,7 @@ void page_frame(struct page *pg, const char *title, const char *current, const c
         if (pg->actor.roles & CHAN_ROLE_MEMBER)
             nav_add(items, "new", "/memos/new", "New memo", current);
         nav_add(items, "public", "/public", "Public record", current);
+        nav_add(items, "account", "/account", "Account", current);
         json_object_set_new(
             d, "user",
             json_pack("{s:s,s:s,s:s}", "name",
@@ -359,5 +360,19 @@ const struct http_route page_routes[] = {
     {.method = "POST", .pattern = "/admin/members", .handler = page_admin_member},
     {.method = "POST", .pattern = "/admin/channels", .handler = page_admin_channel},
     {.method = "POST", .pattern = "/admin/holidays", .handler = page_admin_holiday},
+    {.method = "POST",
+     .pattern = "/admin/members/:username/reset",
+     .handler = page_admin_member_reset},
+    {.method = "POST",
+     .pattern = "/admin/members/:username/disable",
+     .handler = page_admin_member_disable},
+    {.method = "POST",
+     .pattern = "/admin/members/:username/enable",
+     .handler = page_admin_member_enable},
+    {.method = "GET", .pattern = "/setup/:token", .handler = page_setup_form},
+    {.method = "POST", .pattern = "/setup/:token", .handler = page_setup},
+    {.method = "GET", .pattern = "/account", .handler = page_account},
+    {.method = "POST", .pattern = "/account/password", .handler = page_account_password},
+    {.method = "POST", .pattern = "/account/recovery-code", .handler = page_account_recovery},
 };
 const size_t page_routes_count = ARRAY_LEN(page_routes);

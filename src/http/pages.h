@@ -12,8 +12,9 @@
  * The route table `page_routes` (app.h) lives in pages.c; the handlers live
  * by concept in pages_home.c (login, home, public), pages_memo.c (a memo, its
  * versions, diff, signatures, access log), pages_edit.c (new memo, edit,
- * preview), pages_review.c (acknowledge, extend, answer, close, messages) and
- * pages_admin.c (organizations, members, channels, holidays). docs/ui.md
+ * preview), pages_review.c (acknowledge, extend, answer, close, messages),
+ * pages_account.c (setup links, the account page) and pages_admin.c
+ * (organizations, members and their resets, channels, holidays). docs/ui.md
  * describes the pages and who sees what.
  */
 #ifndef DISSENT_HTTP_PAGES_H
@@ -90,6 +91,10 @@ int page_has_role(const struct page *pg, unsigned r);
 /* Redirects (303) to the page of memo id, with an optional "#anchor". */
 void page_redirect_memo(struct page *pg, const char *id, const char *anchor);
 
+/* next if it is a plain path on this site ("/…" of path characters only:
+ * no "//", backslash, control character or percent-encoding), else "/". */
+const char *page_safe_next(const char *next);
+
 /* ---- handlers (routes in pages.c) ---- */
 void page_login_form(struct http_request *req, struct http_response *res, void *app);
 void page_login(struct http_request *req, struct http_response *res, void *app);
@@ -126,6 +131,19 @@ void page_admin_org(struct http_request *req, struct http_response *res, void *a
 void page_admin_member(struct http_request *req, struct http_response *res, void *app);
 void page_admin_channel(struct http_request *req, struct http_response *res, void *app);
 void page_admin_holiday(struct http_request *req, struct http_response *res, void *app);
+/* POST /admin/members/:username/reset|disable|enable. */
+void page_admin_member_reset(struct http_request *req, struct http_response *res, void *app);
+void page_admin_member_disable(struct http_request *req, struct http_response *res, void *app);
+void page_admin_member_enable(struct http_request *req, struct http_response *res, void *app);
+
+/* One's own account (pages_account.c): the setup link's form and its
+ * completion, the account page with its events, changing the password, a
+ * new recovery code. */
+void page_setup_form(struct http_request *req, struct http_response *res, void *app);
+void page_setup(struct http_request *req, struct http_response *res, void *app);
+void page_account(struct http_request *req, struct http_response *res, void *app);
+void page_account_password(struct http_request *req, struct http_response *res, void *app);
+void page_account_recovery(struct http_request *req, struct http_response *res, void *app);
 
 /* ---- shared between files ---- */
 
@@ -155,6 +173,7 @@ struct admin_form {
     const char *form;
     const char *error;
     json_t *typed;
+    json_t *setup; /* a setup link just made ({username, setup:{url,…}}), shown once, or NULL */
 };
 
 /* Fills pg->data for the home page (the sections of every role the actor

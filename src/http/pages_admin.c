@@ -27,10 +27,13 @@ void pages_admin_section(struct page *pg, const struct admin_form *admin_form)
         goto out;
     }
     forms = json_object();
-    if (admin_form) {
+    if (admin_form && admin_form->typed) {
         json_object_set(forms, admin_form->form, admin_form->typed);
         page_set_str(pg, "error", admin_form->error);
     }
+    /* A setup link just made: shown on this answer only, never again. */
+    if (admin_form && admin_form->setup)
+        json_object_set(d, "setup_link", admin_form->setup);
     json_object_set_new(d, "admin_forms", forms);
     /* The role boxes: as typed in a refused member form, else "member". */
     roles = json_array();
@@ -73,10 +76,27 @@ static void finish(struct page *pg, int rc, const struct err *e, const char *whi
     } else if (e->code == ERR_UNAUTHORIZED) {
         page_fail(pg, e);
     } else {
-        struct admin_form f = {which, page_sentence(pg, e->msg), typed};
+        struct admin_form f = {which, page_sentence(pg, e->msg), typed, NULL};
         json_object_set_new(typed, "error", json_string(f.error));
         page_home_show(pg, err_http_status(e->code) >= 500 ? 500 : err_http_status(e->code), &f);
     }
+}
+
+/* Answers a POST that made a setup link with the home page showing it: the
+ * link is never put in a URL or shown again, so this reply is its only
+ * display (out: the channel's reply with "setup"). */
+static void show_setup(struct page *pg, json_t *out, const char *notice)
+{
+    json_t *setup = json_object_get(out, "setup");
+    const char *origin = app_origin(pg->app, pg->req);
+    const char *path = json_string_value(json_object_get(setup, "path"));
+    const char *url = origin && path ? pool_printf(pg->req->pool, "%s%s", origin, path) : path;
+    struct admin_form f = {"member", NULL, NULL, NULL};
+    f.setup = json_pack("{s:O,s:s,s:O}", "username", json_object_get(out, "username"), "url",
+                        url ? url : "", "expires_at", json_object_get(setup, "expires_at"));
+    page_set_str(pg, "notice", notice);
+    page_home_show(pg, 200, &f);
+    json_decref(f.setup);
 }
 
 void page_admin_org(struct http_request *req, struct http_response *res, void *app)
@@ -121,12 +141,14 @@ void page_admin_member(struct http_request *req, struct http_response *res, void
     in.username = page_field_or_empty(&pg, "username");
     in.display_name = page_field_or_empty(&pg, "display_name");
     in.org = page_field_or_empty(&pg, "organization");
-    in.password = page_field_or_empty(&pg, "password");
     if (in.roles == 0)
         rc = err_set(&e, ERR_INVALID, "choose at least one role for the new member");
     else
         rc = chan_member_create(pg.app->chan, req->pool, &pg.actor, &in, &out, &e);
-    finish(&pg, rc, &e, "member", form, "members");
+    if (rc == 0)
+        show_setup(&pg, out, "Member added.");
+    else
+        finish(&pg, rc, &e, "member", form, "members");
 out:
     json_decref(out);
     json_decref(form);
@@ -177,4 +199,51 @@ out:
     json_decref(out);
     json_decref(form);
     page_end(&pg);
+}
+
+/* POST /admin/members/:username/(reset|disable|enable). */
+static void member_action(struct http_request *req, struct http_response *res, void *app,
+                          const char *what)
+{
+    struct page pg;
+    struct err e;
+    json_t *out = NULL;
+    int rc, yes = 1, no = 0;
+    err_init(&e);
+    if (page_begin(&pg, req, res, app))
+        goto out;
+    if (strcmp(what, "reset") == 0)
+        rc = chan_member_reset(pg.app->chan, req->pool, &pg.actor, req->params[0], &out, &e);
+    else
+        rc = chan_member_update(pg.app->chan, req->pool, &pg.actor, req->params[0], NULL,
+                                strcmp(what, "disable") == 0 ? &yes : &no, &out, &e);
+    if (rc == 0 && strcmp(what, "reset") == 0)
+        show_setup(&pg, out, "Password reset: every session of the member was ended.");
+    else if (rc == 0)
+        http_redirect(res, "/?done=1#members");
+    else if (e.code == ERR_UNAUTHORIZED)
+        page_fail(&pg, &e);
+    else {
+        struct admin_form f = {"member", NULL, NULL, NULL};
+        page_set_str(&pg, "admin_error", page_sentence(&pg, e.msg));
+        page_home_show(&pg, err_http_status(e.code) >= 500 ? 500 : err_http_status(e.code), &f);
+    }
+out:
+    json_decref(out);
+    page_end(&pg);
+}
+
+void page_admin_member_reset(struct http_request *req, struct http_response *res, void *app)
+{
+    member_action(req, res, app, "reset");
+}
+
+void page_admin_member_disable(struct http_request *req, struct http_response *res, void *app)
+{
+    member_action(req, res, app, "disable");
+}
+
+void page_admin_member_enable(struct http_request *req, struct http_response *res, void *app)
+{
+    member_action(req, res, app, "enable");
 }

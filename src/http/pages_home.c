@@ -9,20 +9,38 @@
 
 /* ---- logging in ---- */
 
-/* A "next" location is a path on this site: "/…", never "//…" or "/\…". */
-static const char *safe_next(const char *next)
+const char *page_safe_next(const char *next)
 {
-    if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strpbrk(next, "\r\n"))
+    size_t n;
+    if (!next || next[0] != '/' || (n = strlen(next)) > 512)
         return "/";
+    /* Only plain path characters: no control characters, backslashes,
+     * percent-encodings, "//" (another host) or anything a browser might
+     * "repair" into one. */
+    for (size_t i = 0; i < n; i++) {
+        char ch = next[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '/' || ch == '-' || ch == '_' || ch == '.' || ch == '~' || ch == '?' ||
+              ch == '=' || ch == '&'))
+            return "/";
+        if (ch == '/' && next[i + 1] == '/')
+            return "/";
+    }
     return next;
 }
 
 static void login_show(struct page *pg, int status, const char *username, const char *next,
                        const char *error)
 {
+    const char *tok = app_login_token(pg->req, pg->res);
+    if (!tok) {
+        page_error(pg, 500, "The login form could not be prepared. Please try again.");
+        return;
+    }
     page_frame(pg, "Log in", "login", NULL);
     page_set_str(pg, "username", username);
-    page_set_str(pg, "next", safe_next(next));
+    page_set_str(pg, "next", page_safe_next(next));
+    page_set_str(pg, "login_csrf", tok);
     if (error)
         page_set_str(pg, "error", error);
     page_render(pg, status, "login");
@@ -47,17 +65,23 @@ void page_login(struct http_request *req, struct http_response *res, void *app_)
     struct err e;
     char *token = NULL;
     const char *user, *pass, *next;
+    size_t unseen = 0;
 
     err_init(&e);
     page_begin_open(&pg, req, res, app);
     user = page_field_or_empty(&pg, "username");
     pass = page_field_or_empty(&pg, "password");
     next = page_field(&pg, "next");
+    /* Login CSRF: only this site's own form, in this browser, signs in. */
+    if (app_check_login_token(app, req, &e)) {
+        login_show(&pg, 403, user, next, page_sentence(&pg, e.msg));
+        goto out;
+    }
     if (!*user || !*pass) {
         login_show(&pg, 400, user, next, "Enter your username and your password.");
         goto out;
     }
-    if (chan_login(app->chan, req->pool, user, pass, &token, &a, &e)) {
+    if (chan_login(app->chan, req->pool, user, pass, app_client_addr(app, req), &token, &a, &e)) {
         int st = err_http_status(e.code);
         const char *msg = e.code == ERR_RATE ? e.msg
                           : st == 401        ? "That username and password do not match an "
@@ -70,7 +94,12 @@ void page_login(struct http_request *req, struct http_response *res, void *app_)
         page_error(&pg, 500, "The session could not be started. Please try again.");
         goto out;
     }
-    http_redirect(res, safe_next(next));
+    /* What happened to the account since the last sign-in is shown first. */
+    err_init(&e);
+    if (chan_account_unseen(app->chan, req->pool, &a, &unseen, &e) == 0 && unseen > 0)
+        http_redirect(res, "/account?notices=1");
+    else
+        http_redirect(res, page_safe_next(next));
 out:
     page_end(&pg);
 }
@@ -157,11 +186,17 @@ void page_home_show(struct page *pg, int status, const struct admin_form *admin_
     }
     if (r & CHAN_ROLE_AUDITOR) {
         json_t *log = NULL;
+        json_t *events = NULL;
         json_object_set_new(d, "is_auditor", json_true());
         if (chan_access_log(pg->app->chan, pg->req->pool, &pg->actor, NULL, &log, &e) == 0)
             json_object_set_new(d, "access_log", log);
         else
             page_set_str(pg, "access_log_error", e.msg);
+        err_init(&e);
+        if (chan_account_events(pg->app->chan, pg->req->pool, &pg->actor, &events, &e) == 0)
+            json_object_set_new(d, "account_events", events);
+        else
+            page_set_str(pg, "account_events_error", e.msg);
     }
     if (r & CHAN_ROLE_ADMIN) {
         json_object_set_new(d, "is_admin", json_true());

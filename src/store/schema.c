@@ -127,6 +127,26 @@ static const char *const migrations[] = {
     /* 6: encryption at rest (at_rest.c): each memo's key, wrapped by the
      * installation's data key; the text columns hold sealed values. */
     "ALTER TABLE memos ADD COLUMN data_key TEXT;\n",
+    /* 7: accounts without shared secrets (setup links, recovery codes, account
+     * events), throttling per username and client address, idle sessions */
+    "CREATE TABLE account_setups(\n"
+    "  member_id INTEGER PRIMARY KEY REFERENCES members(id),\n"
+    "  token_hash BLOB NOT NULL UNIQUE, kind TEXT NOT NULL,\n"
+    "  created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);\n"
+    "CREATE TABLE account_recovery(\n"
+    "  member_id INTEGER PRIMARY KEY REFERENCES members(id),\n"
+    "  code_hash BLOB NOT NULL, created_at INTEGER NOT NULL);\n"
+    "CREATE TABLE account_events(\n"
+    "  id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL REFERENCES members(id),\n"
+    "  kind TEXT NOT NULL, actor TEXT, detail TEXT NOT NULL, at INTEGER NOT NULL,\n"
+    "  seen INTEGER NOT NULL DEFAULT 0);\n"
+    "CREATE INDEX account_events_member ON account_events(member_id, id);\n"
+    "CREATE TABLE login_throttle(\n"
+    "  username TEXT NOT NULL, client TEXT NOT NULL, failures INTEGER NOT NULL,\n"
+    "  last_at INTEGER NOT NULL, PRIMARY KEY(username, client));\n"
+    "CREATE INDEX login_throttle_at ON login_throttle(last_at);\n"
+    "CREATE INDEX login_throttle_client ON login_throttle(client, last_at);\n"
+    "ALTER TABLE sessions ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0;\n",
 };
 
 /* The applied version, read inside the caller's transaction. */

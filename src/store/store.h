@@ -524,4 +524,81 @@ struct store_due_states {
 int store_stats(struct store *s, int64_t now, const struct store_due_states *due, int64_t *leaves,
                 int64_t *under_review, int64_t *overdue, struct err *e) WUR;
 
+/* ---- accounts: setup links, recovery codes, account events, sign-in
+ * throttling and idle sessions (accounts.c) ---- */
+
+/* Replaces the member's setup link by one whose token has SHA-256
+ * token_hash; kind is "created" or "reset". */
+int store_setup_put(struct store *s, int64_t member_id, const unsigned char token_hash[32],
+                    const char *kind, int64_t now, int64_t expires_at, struct err *e) WUR;
+/* Finds a setup link by the SHA-256 of its token: the member, the kind
+ * (from p) and when it expires. -1 with ERR_NOT_FOUND if there is none. */
+int store_setup_find(struct store *s, struct pool *p, const unsigned char token_hash[32],
+                     int64_t *member_id, char **kind, int64_t *expires_at, struct err *e) WUR;
+/* Voids the member's setup link, if any. */
+int store_setup_delete(struct store *s, int64_t member_id, struct err *e) WUR;
+
+/* Sets the SHA-256 of the member's recovery code (replacing the old one). */
+int store_recovery_put(struct store *s, int64_t member_id, const unsigned char code_hash[32],
+                       int64_t now, struct err *e) WUR;
+/* The hash of the member's recovery code; *found = 0 if the member has none. */
+int store_recovery_get(struct store *s, int64_t member_id, unsigned char code_hash[32], int *found,
+                       struct err *e) WUR;
+
+/* Sets the member's password hash ("" = no password: nothing verifies). */
+int store_member_set_password(struct store *s, int64_t member_id, const char *hash,
+                              struct err *e) WUR;
+
+/* Ends every session of the member except except_session (0: all of them). */
+int store_sessions_end(struct store *s, int64_t member_id, int64_t except_session,
+                       struct err *e) WUR;
+/* The id of the session whose token has SHA-256 token_hash (0 if none). */
+int store_session_id(struct store *s, const unsigned char token_hash[32], int64_t *id,
+                     struct err *e) WUR;
+/* When the session was last used: the later of its creation and its last touch. */
+int store_session_activity(struct store *s, int64_t session_id, int64_t *last, struct err *e) WUR;
+/* Records that the session was used at now. */
+int store_session_touch(struct store *s, int64_t session_id, int64_t now, struct err *e) WUR;
+/* Deletes sessions expired at now or unused since idle_since. */
+int store_sessions_purge(struct store *s, int64_t now, int64_t idle_since, struct err *e) WUR;
+
+/* An account event: something done to a member's account, shown to the
+ * member and to auditors. actor: username of who did it, NULL for the
+ * operator on the server's console. */
+struct st_account_event {
+    int64_t id;
+    char *username; /* whose account */
+    char *kind;     /* created, reset, roles_changed, disabled, enabled, password_set, ... */
+    char *actor;    /* NULL: the operator */
+    char *detail;
+    int64_t at;
+    int seen; /* the member has been shown it */
+};
+int store_account_event_add(struct store *s, int64_t member_id, const char *kind, const char *actor,
+                            const char *detail, int64_t now, int seen, struct err *e) WUR;
+/* Events newest first: of one member (member_id > 0) or of all (0);
+ * only_unseen keeps those the member has not been shown. At most limit;
+ * *out from p. */
+int store_account_events(struct store *s, struct pool *p, int64_t member_id, int only_unseen,
+                         int limit, struct st_account_event **out, size_t *n, struct err *e) WUR;
+/* Marks every event of the member as shown to them. */
+int store_account_events_seen(struct store *s, int64_t member_id, struct err *e) WUR;
+
+/* Failed sign-ins per (username as typed, client address). *failures and
+ * *last_at are 0 when there is no row. */
+int store_throttle_get(struct store *s, const char *username, const char *client, int64_t *failures,
+                       int64_t *last_at, struct err *e) WUR;
+/* Failures of one client address, over every username, since since. */
+int store_throttle_client(struct store *s, const char *client, int64_t since, int64_t *failures,
+                          struct err *e) WUR;
+/* Counts one more failure of (username, client) at now. */
+int store_throttle_fail(struct store *s, const char *username, const char *client, int64_t now,
+                        struct err *e) WUR;
+int store_throttle_clear(struct store *s, const char *username, const char *client,
+                         struct err *e) WUR;
+/* Deletes rows older than before, then the oldest rows beyond max_rows. */
+int store_throttle_trim(struct store *s, int64_t before, int64_t max_rows, struct err *e) WUR;
+/* Number of rows (for tests of the bound). */
+int store_throttle_rows(struct store *s, int64_t *n, struct err *e) WUR;
+
 #endif

@@ -248,6 +248,7 @@ test('ian (auditor) reads the whole access log', async () => {
   const { page: ian, context } = await session();
   await login(ian, 'ian');
   assert.match(await ian.locator('#log-h').textContent(), /Access log/);
+  assert.match(await ian.locator('#account-events').textContent(), /Account created/);
   assert.match(await ian.locator('main').textContent(), /signer list/);
   await shot(ian, 'home-ian');
   await context.close();
@@ -272,14 +273,45 @@ test('the admin manages accounts but cannot reach memo text or signers', async (
   await admin.goto(`${BASE}/`);
   await admin.locator('summary', { hasText: 'Add a member' }).click();
   await admin.getByLabel('Full name').fill('Mona Mills');
-  await admin.getByLabel('Username', { exact: true }).fill('mona');
-  await admin.getByLabel('First password').fill('short');
+  await admin.getByLabel('Username', { exact: true }).fill('Mona Mills!');
+  assert.equal(await admin.locator('#members input[type=password]').count(), 0, 'the admin never types a password');
   await go(admin, admin.getByRole('button', { name: 'Add member' }));
   assert.equal(await admin.getByLabel('Full name').inputValue(), 'Mona Mills');
   assert.ok(await admin.locator('#members .field-error').count() > 0, 'the error is next to the form');
-  await admin.getByLabel('First password').fill('mona-long-password');
+  await admin.getByLabel('Username', { exact: true }).fill('mona');
   await go(admin, admin.getByRole('button', { name: 'Add member' }));
   assert.match(await admin.locator('#members table').textContent(), /Mona Mills/);
+  // The one-time setup link is shown once, and the member chooses the password through it.
+  const link = await admin.getByLabel('Setup link').inputValue();
+  assert.match(link, /\/setup\/[A-Za-z0-9_-]{43}$/);
+  await shot(admin, 'admin-setup-link');
+  await admin.goto(`${BASE}/`);
+  assert.equal(await admin.getByLabel('Setup link').count(), 0, 'never shown again');
+
+  const { page: mona, context: monaContext } = await session();
+  await mona.goto(link);
+  assert.match(await mona.locator('main').textContent(), /Mona Mills/);
+  await mona.getByLabel('New password', { exact: true }).fill('mona-long-password');
+  await mona.getByLabel('New password again').fill('mona-long-password');
+  await shot(mona, 'setup');
+  await go(mona, mona.getByRole('button', { name: 'Set password and sign in' }));
+  const code = (await mona.locator('.recovery-code').textContent()).trim();
+  assert.match(code, /^[a-z2-7]{5}(-[a-z2-7]{5}){4}$/, 'a recovery code is shown once');
+  await mona.goto(`${BASE}/account`);
+  assert.match(await mona.locator('#events').textContent(), /Account created/);
+  await shot(mona, 'account');
+  // The link worked once.
+  const again = await mona.goto(link);
+  assert.equal(again.status(), 404);
+  await monaContext.close();
+
+  // A reset ends mona's sessions and gives a link the admin cannot complete alone.
+  await admin.goto(`${BASE}/`);
+  await go(admin, admin.getByRole('button', { name: 'Reset the password of mona' }));
+  const resetLink = await admin.getByLabel('Setup link').inputValue();
+  await admin.goto(resetLink);
+  assert.equal(await admin.getByLabel('Recovery code').count(), 1, 'a reset link asks for the recovery code');
+  await admin.goto(`${BASE}/`);
 
   await admin.locator('summary', { hasText: 'Add an organization' }).click();
   await admin.getByLabel('Name', { exact: true }).first().fill('Ministry of Trade');

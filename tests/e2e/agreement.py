@@ -190,7 +190,10 @@ def web_session(user):
     """A browser-like cookie session, logged in through the login form."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    body = urllib.parse.urlencode({"username": user, "password": user + "-demo-pass"}).encode()
+    form = opener.open(URL + "/login").read().decode()
+    csrf = re.search(r'name="login_csrf" value="([^"]+)"', form).group(1)
+    body = urllib.parse.urlencode({"username": user, "password": user + "-demo-pass",
+                                   "login_csrf": csrf}).encode()
     try:
         opener.open(urllib.request.Request(URL + "/login", data=body)).read()
     except urllib.error.HTTPError:

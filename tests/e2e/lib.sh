@@ -48,6 +48,17 @@ login() {
   as "$1" login --server "$URL" --user "$1" --password-file "$E2E_TMP/pw" > /dev/null
 }
 
+# web_login USER JAR [PASSWORD]: signs USER in through the login form like a
+# browser (the form's pre-session token first), keeping cookies in JAR.
+# Prints the final HTTP status.
+web_login() {
+  local u=$1 jar=$2 pw=${3:-$1-demo-pass} tok
+  tok=$(curl -s -c "$jar" -b "$jar" "$URL/login" | sed -n 's/.*name="login_csrf" value="\([^"]*\)".*/\1/p')
+  curl -s -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" \
+    --data-urlencode "username=$u" --data-urlencode "password=$pw" \
+    --data-urlencode "login_csrf=$tok" "$URL/login"
+}
+
 # token USER: the bearer token of USER's saved session.
 token() { json 'd["token"]' < "$E2E_TMP/session-$1.json"; }
 
@@ -76,19 +87,21 @@ sql() {
   else sqlite3 "$1" "$2"; fi
 }
 
-# snapshot DB: a digest of everything stored except login failures, which a
-# refused login records on purpose (throttling needs them), and enrollment
-# challenges, which a client asks for before it tries. On PostgreSQL,
+# snapshot DB: a digest of everything stored except login failures (and the
+# throttling rows), which a refused login records on purpose (throttling
+# needs them), and enrollment challenges, which a client asks for before it
+# tries. On PostgreSQL,
 # the data as pg_dump writes it, without the sequences' positions: a rolled
 # back insert still uses up an identity number, which is no change of data;
 # nor the random key of the \restrict lines newer pg_dumps write.
 snapshot() {
   if is_pg "$1"; then
     "${PG_BIN:+$PG_BIN/}pg_dump" --data-only --exclude-table-data=login_failures \
-      --exclude-table-data=enroll_challenges -d "$1" |
+      --exclude-table-data=enroll_challenges --exclude-table-data=login_throttle -d "$1" |
       grep -v -e 'pg_catalog.setval' -e '^\\restrict ' -e '^\\unrestrict ' | sha256sum | cut -d' ' -f1
   else
-    sqlite3 "$1" .dump | grep -v -e 'login_failures' -e 'enroll_challenges' | sha256sum | cut -d' ' -f1
+    sqlite3 "$1" .dump | grep -v -e 'login_failures' -e 'enroll_challenges' -e 'login_throttle' |
+      sha256sum | cut -d' ' -f1
   fi
 }
 

@@ -159,7 +159,7 @@ start_server "$DB" DISSENT_FAKE_NOW=2026-11-30T15:00:00Z
 login rita
 Q=$(api rita GET "/api/v1/memos?scope=queue")
 expect_in "overdue memo in the queue" "$Q" '"overdue":true'
-curl -s -c "$E2E_TMP/lena.jar" -o /dev/null -d 'username=lena&password=lena-demo-pass' "$URL/login"
+web_login lena "$E2E_TMP/lena.jar" > /dev/null
 expect_in "leadership sees the missed deadline escalated on its home page" \
   "$(curl -s -b "$E2E_TMP/lena.jar" "$URL/")" "Overdue: deadlines the policy office has missed"
 expect_eq "overdue acknowledgement" "$(as rita memo show "$ID2" --json | json 'd["review"]["overdue_what"]')" acknowledgement

@@ -66,13 +66,32 @@ for UNIT in "$(dirname "$DISSENT")"/tests/unit/store/test_*; do
   fi
 done
 
+# The accounts' store functions, on PostgreSQL.
+UNIT=$(dirname "$DISSENT")/tests/unit/store/test_accounts
+if [ -x "$UNIT" ]; then
+  pg_createdb dissent_unit_accounts || exit 1
+  if DISSENT_TEST_PG_URL=$DB_URL "$UNIT" > "$E2E_TMP/unit2.out" 2>&1; then
+    ok "accounts store unit test on PostgreSQL"
+  else
+    bad "accounts store unit test on PostgreSQL" "$(grep -B2 -A3 -e FAIL -e ERROR "$E2E_TMP/unit2.out" | head -20)"
+  fi
+fi
+
+# Accounts without shared secrets, unchanged, on PostgreSQL.
+pg_createdb dissent_accounts || exit 1
+if DB_URL=$DB_URL bash "$here/test_accounts.sh" > "$E2E_TMP/accounts.out" 2>&1; then
+  ok "accounts on PostgreSQL: $(tail -n 1 "$E2E_TMP/accounts.out")"
+else
+  bad "accounts on PostgreSQL" "$(grep -A1 FAIL "$E2E_TMP/accounts.out" | head -20)"
+fi
+
 # ---- 2. the transparency log ----
 pg_createdb dissent_log || exit 1
 export DISSENT_KEYS=$E2E_TMP/keys-log
 DB=$DB_URL
 expect_in "demo on postgres://" "$("$DISSENT" demo --db "$DB")" "created the demo"
 expect_in "demo again: already there" "$("$DISSENT" demo --db "$DB")" "already holds the demo"
-expect_eq "schema version in meta" "$(sql "$DB" "SELECT value FROM meta WHERE key = 'schema_version'")" 6
+expect_eq "schema version in meta" "$(sql "$DB" "SELECT value FROM meta WHERE key = 'schema_version'")" 7
 export DISSENT_LOG_KEYS=$E2E_TMP/pins.json
 STATE=$E2E_TMP/monitor.json
 start_server "$DB" DISSENT_FAKE_NOW=2026-11-20T15:00:00Z

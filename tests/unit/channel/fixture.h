@@ -77,15 +77,14 @@ static inline void fx_member(struct fx *f, struct actor *a, const char *username
     struct err e;
     json_t *out = NULL;
     char *token = NULL;
-    struct chan_member_input in = {.username = username,
-                                   .display_name = username,
-                                   .org = org,
-                                   .password = FX_PASSWORD,
-                                   .roles = roles};
+    struct chan_member_input in = {
+        .username = username, .display_name = username, .org = org, .roles = roles};
     err_init(&e);
     fx_ok(chan_member_create(f->c, &f->p, NULL, &in, &out, &e), &e);
     json_decref(out);
-    fx_ok(chan_login(f->c, &f->p, username, FX_PASSWORD, &token, a, &e), &e);
+    /* The operator's local way: no server path sets a password. */
+    fx_ok(chan_local_set_password(f->c, &f->p, username, FX_PASSWORD, &e), &e);
+    fx_ok(chan_login(f->c, &f->p, username, FX_PASSWORD, "local", &token, a, &e), &e);
 }
 
 /* Opens a channel on a new store with the orgs "state" and "usaid" and the

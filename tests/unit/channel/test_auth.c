@@ -1,7 +1,7 @@
 /* Tests for src/channel/auth.c through channel/chan.h: password rules,
- * logins, throttling per username over a 15-minute window (with a pinned
- * clock), sessions (bearer tokens, CSRF token, logout, expiry), disabled
- * accounts and password changes. */
+ * logins, throttling per (username, address) with growing delays (with a
+ * pinned clock), sessions (bearer tokens, CSRF token, logout, expiry, idle
+ * timeout), disabled accounts and password changes. */
 #include "unit/channel/fixture.h"
 
 /* Creates a member (no login). */
@@ -12,18 +12,24 @@ static void account(struct fx *f, const char *username)
     struct chan_member_input in = {.username = username,
                                    .display_name = "Someone",
                                    .org = "state",
-                                   .password = FX_PASSWORD,
                                    .roles = CHAN_ROLE_MEMBER | CHAN_ROLE_AUDITOR};
     err_init(&e);
     fx_ok(chan_member_create(f->c, &f->p, NULL, &in, &out, &e), &e);
     json_decref(out);
+    fx_ok(chan_local_set_password(f->c, &f->p, username, FX_PASSWORD, &e), &e);
+}
+
+static int login_from(struct fx *f, const char *client, const char *username, const char *password,
+                      char **token, struct actor *a, struct err *e)
+{
+    err_init(e);
+    return chan_login(f->c, &f->p, username, password, client, token, a, e);
 }
 
 static int login(struct fx *f, const char *username, const char *password, char **token,
                  struct actor *a, struct err *e)
 {
-    err_init(e);
-    return chan_login(f->c, &f->p, username, password, token, a, e);
+    return login_from(f, "192.0.2.1", username, password, token, a, e);
 }
 
 static void test_login_and_session(void **state)
@@ -83,14 +89,43 @@ static void test_expiry(void **state)
     struct err e;
     struct actor a;
     char *token = NULL;
+    char when[32];
 
     account(f, "vic");
     fx_clock("2026-11-02T08:00:00Z");
     fx_ok(login(f, "vic", FX_PASSWORD, &token, &a, &e), &e);
+    /* used every 20 minutes, the session lasts its 12 hours */
+    for (int m = 20; m < 12 * 60; m += 20) {
+        snprintf(when, sizeof when, "2026-11-02T%02d:%02d:00Z", 8 + m / 60, m % 60);
+        fx_clock(when);
+        fx_ok(chan_authenticate(f->c, &f->p, token, &a, &e), &e);
+    }
     fx_clock("2026-11-02T19:59:59Z");
     fx_ok(chan_authenticate(f->c, &f->p, token, &a, &e), &e);
     fx_clock("2026-11-02T20:00:00Z"); /* 12 hours */
     fx_refused(chan_authenticate(f->c, &f->p, token, &a, &e), &e, ERR_UNAUTHORIZED, "expired");
+    fx_clock(NULL);
+}
+
+static void test_idle(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    struct actor a;
+    char *token = NULL;
+
+    account(f, "ida");
+    fx_clock("2026-11-02T08:00:00Z");
+    fx_ok(login(f, "ida", FX_PASSWORD, &token, &a, &e), &e);
+    fx_clock("2026-11-02T08:29:59Z");
+    fx_ok(chan_authenticate(f->c, &f->p, token, &a, &e), &e);
+    /* the use at 08:29:59 counts: 30 minutes later it ends */
+    fx_clock("2026-11-02T08:59:00Z");
+    fx_ok(chan_authenticate(f->c, &f->p, token, &a, &e), &e);
+    fx_clock("2026-11-02T09:29:01Z");
+    fx_refused(chan_authenticate(f->c, &f->p, token, &a, &e), &e, ERR_UNAUTHORIZED, "without use");
+    /* and it is gone, not merely refused */
+    fx_refused(chan_authenticate(f->c, &f->p, token, &a, &e), &e, ERR_UNAUTHORIZED, "log in again");
     fx_clock(NULL);
 }
 
@@ -125,17 +160,20 @@ static void test_throttling(void **state)
     fx_clock("2026-11-02T08:00:00Z");
     for (int i = 0; i < CHAN_LOGIN_FAILURES_MAX; i++)
         fx_refused(login(f, "xena", "wrong password", &token, &a, &e), &e, ERR_UNAUTHORIZED, NULL);
-    /* now even the right password is refused, with 429 */
-    fx_refused(login(f, "xena", FX_PASSWORD, &token, &a, &e), &e, ERR_RATE, "wait 15 minutes");
+    /* now this address waits, even with the right password, with 429 */
+    fx_refused(login(f, "xena", FX_PASSWORD, &token, &a, &e), &e, ERR_RATE, "wait 1 seconds");
     assert_int_equal(err_http_status(e.code), 429);
-    /* per username: another account is not affected */
+    /* but never the owner from another address, nor another account */
+    fx_ok(login_from(f, "198.51.100.7", "xena", FX_PASSWORD, &token, &a, &e), &e);
     fx_ok(login(f, "yuri", FX_PASSWORD, &token, &a, &e), &e);
-    /* 14:59 later still blocked; 15:00 later the window has passed */
-    fx_clock("2026-11-02T08:14:59Z");
-    fx_refused(login(f, "xena", FX_PASSWORD, &token, &a, &e), &e, ERR_RATE, NULL);
-    fx_clock("2026-11-02T08:15:01Z");
+    /* the delays grow: 1 s, then 2 s after the next failure */
+    fx_clock("2026-11-02T08:00:01Z");
+    fx_refused(login(f, "xena", "wrong password", &token, &a, &e), &e, ERR_UNAUTHORIZED, NULL);
+    fx_clock("2026-11-02T08:00:02Z");
+    fx_refused(login(f, "xena", FX_PASSWORD, &token, &a, &e), &e, ERR_RATE, "wait 1 seconds");
+    fx_clock("2026-11-02T08:00:03Z");
     fx_ok(login(f, "xena", FX_PASSWORD, &token, &a, &e), &e);
-    /* a success clears the failures: four more do not block */
+    /* a success clears the failures: four more do not delay */
     for (int i = 0; i < CHAN_LOGIN_FAILURES_MAX - 1; i++)
         fx_refused(login(f, "xena", "wrong password", &token, &a, &e), &e, ERR_UNAUTHORIZED, NULL);
     fx_ok(login(f, "xena", FX_PASSWORD, &token, &a, &e), &e);
@@ -143,6 +181,15 @@ static void test_throttling(void **state)
     for (int i = 0; i < CHAN_LOGIN_FAILURES_MAX; i++)
         fx_refused(login(f, "ghost", "wrong password", &token, &a, &e), &e, ERR_UNAUTHORIZED, NULL);
     fx_refused(login(f, "ghost", "wrong password", &token, &a, &e), &e, ERR_RATE, NULL);
+    /* the longest delay is 15 minutes */
+    for (int i = 0; i < 20; i++) {
+        char when[32];
+        snprintf(when, sizeof when, "2026-11-02T%02d:%02d:00Z", 9 + i / 4, (i % 4) * 15 + 1);
+        fx_clock(when);
+        fx_refused(login(f, "ghost", "wrong password", &token, &a, &e), &e, ERR_UNAUTHORIZED, NULL);
+    }
+    fx_refused(login(f, "ghost", "wrong password", &token, &a, &e), &e, ERR_RATE,
+               "wait 900 seconds");
     fx_clock(NULL);
 }
 
@@ -150,21 +197,33 @@ static void test_disabled_and_password_change(void **state)
 {
     struct fx *f = *state;
     struct err e;
-    struct actor a;
-    char *token = NULL;
+    struct actor a, other;
+    char *token = NULL, *token2 = NULL;
     json_t *out = NULL;
     int off = 1, on = 0;
 
     account(f, "zoe");
     fx_ok(login(f, "zoe", FX_PASSWORD, &token, &a, &e), &e);
-    fx_ok(chan_member_update(f->c, &f->p, NULL, "zoe", NULL, &off, NULL, &out, &e), &e);
+    fx_ok(chan_member_update(f->c, &f->p, NULL, "zoe", NULL, &off, &out, &e), &e);
     json_decref(out);
     /* a disabled account neither logs in nor keeps its sessions */
     fx_refused(login(f, "zoe", FX_PASSWORD, &token, &a, &e), &e, ERR_UNAUTHORIZED, NULL);
     fx_refused(chan_authenticate(f->c, &f->p, token, &a, &e), &e, ERR_UNAUTHORIZED, NULL);
-    fx_ok(chan_member_update(f->c, &f->p, NULL, "zoe", NULL, &on, "a new passphrase", &out, &e),
-          &e);
+    fx_ok(chan_member_update(f->c, &f->p, NULL, "zoe", NULL, &on, &out, &e), &e);
     json_decref(out);
+    /* enabling revives no session */
+    fx_refused(chan_authenticate(f->c, &f->p, token, &a, &e), &e, ERR_UNAUTHORIZED, NULL);
+    /* the member changes her own password; her other sessions end */
+    fx_ok(login(f, "zoe", FX_PASSWORD, &token, &a, &e), &e);
+    fx_ok(login(f, "zoe", FX_PASSWORD, &token2, &other, &e), &e);
+    fx_ok(chan_authenticate(f->c, &f->p, token, &a, &e), &e);
+    fx_refused(
+        chan_password_change(f->c, &f->p, &a, "not the password", "a new passphrase", &out, &e), &e,
+        ERR_FORBIDDEN, "current password");
+    fx_ok(chan_password_change(f->c, &f->p, &a, FX_PASSWORD, "a new passphrase", &out, &e), &e);
+    json_decref(out);
+    fx_ok(chan_authenticate(f->c, &f->p, token, &a, &e), &e);
+    fx_refused(chan_authenticate(f->c, &f->p, token2, &other, &e), &e, ERR_UNAUTHORIZED, NULL);
     fx_refused(login(f, "zoe", FX_PASSWORD, &token, &a, &e), &e, ERR_UNAUTHORIZED, NULL);
     fx_ok(login(f, "zoe", "a new passphrase", &token, &a, &e), &e);
 }
@@ -199,6 +258,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_login_and_session),
         cmocka_unit_test(test_expiry),
+        cmocka_unit_test(test_idle),
         cmocka_unit_test(test_wrong_credentials),
         cmocka_unit_test(test_throttling),
         cmocka_unit_test(test_disabled_and_password_change),

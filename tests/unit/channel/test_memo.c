@@ -391,11 +391,8 @@ static void test_drafter_limit(void **state)
     err_init(&e);
     /* Members x0..x19: alice and 19 co-drafters make 20, the limit. */
     for (int i = 0; i < CHAN_DRAFTERS_MAX; i++) {
-        struct chan_member_input in = {.username = names[i],
-                                       .display_name = "X",
-                                       .org = "state",
-                                       .password = FX_PASSWORD,
-                                       .roles = CHAN_ROLE_MEMBER};
+        struct chan_member_input in = {
+            .username = names[i], .display_name = "X", .org = "state", .roles = CHAN_ROLE_MEMBER};
         snprintf(names[i], sizeof names[i], "x%d", i);
         fx_ok(chan_member_create(f->c, &f->p, NULL, &in, &out, &e), &e);
         json_decref(out);

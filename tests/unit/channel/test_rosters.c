@@ -182,7 +182,7 @@ static void test_disabled_member_leaves_roster(void **state)
     r = roster(f, "usaid", 0);
     count = fx_int(r, "count", NULL);
     json_decref(r);
-    fx_ok(chan_member_update(f->c, &f->p, NULL, "gus", NULL, &off, NULL, &out, &e), &e);
+    fx_ok(chan_member_update(f->c, &f->p, NULL, "gus", NULL, &off, &out, &e), &e);
     json_decref(out);
     r = roster(f, "usaid", 0);
     assert_int_equal(fx_int(r, "count", NULL), count - 1);

@@ -20,6 +20,7 @@
 #define MEMO_TITLE     "<script>alert(1)</script>"
 #define MEMO_BODY      "Consular help matters **most** in a crisis: keep-the-posts-open."
 #define MEMO_TEXT_MARK "keep-the-posts-open"
+#define LOGIN_TOKEN    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" /* 43 base64url characters */
 
 static struct chan *chan;
 static struct app app;
@@ -94,6 +95,9 @@ static struct reply request(const char *path, const char *cookie, const char *bo
     if (cookie) {
         snprintf(hdr, sizeof hdr, "dissent_session=%s", cookie);
         curl_easy_setopt(c, CURLOPT_COOKIE, hdr);
+    } else if (body && strncmp(path, "/login", 6) == 0) {
+        /* The login form's pre-session token, as a browser would hold it. */
+        curl_easy_setopt(c, CURLOPT_COOKIE, "dissent_login=" LOGIN_TOKEN);
     }
     if (body) {
         h = curl_slist_append(h, "Content-Type: application/x-www-form-urlencoded");
@@ -121,7 +125,7 @@ static const char *login(const char *user, const char *password, char token[256]
     char form[256];
     struct reply r;
     char *semi;
-    snprintf(form, sizeof form, "username=%s&password=%s", user, password);
+    snprintf(form, sizeof form, "username=%s&password=%s&login_csrf=" LOGIN_TOKEN, user, password);
     r = request("/login", NULL, form);
     assert_int_equal(r.status, 303);
     assert_string_equal(r.location, "/");
@@ -192,15 +196,16 @@ static int setup(void **state)
         struct chan_member_input in = {.username = people[i].user,
                                        .display_name = people[i].name,
                                        .org = people[i].org,
-                                       .password = pw,
                                        .roles = people[i].roles};
         snprintf(pw, sizeof pw, "%s-test-pass", people[i].user);
         assert_int_equal(chan_member_create(chan, &p, NULL, &in, &out, &e), 0);
         json_decref(out);
+        assert_int_equal(chan_local_set_password(chan, &p, people[i].user, pw, &e), 0);
     }
     assert_int_equal(chan_channel_create(chan, &p, NULL, &ch, &out, &e), 0);
     json_decref(out);
-    assert_int_equal(chan_login(chan, &p, "alice", "alice-test-pass", &token, &alice, &e), 0);
+    assert_int_equal(chan_login(chan, &p, "alice", "alice-test-pass", "local", &token, &alice, &e),
+                     0);
     assert_int_equal(chan_memo_create(chan, &p, &alice, "dissent", &v, NULL, 0, &out, &e), 0);
     snprintf(memo_id, sizeof memo_id, "%s", json_string_value(json_object_get(out, "id")));
     json_decref(out);
@@ -253,7 +258,13 @@ static void test_login_form_sets_cookie(void **state)
     assert_non_null(strstr(r.csp, "script-src 'self'"));
     reply_free(&r);
 
+    /* Login CSRF: a form posted without this site's pre-session token is refused. */
     r = request("/login", NULL, "username=alice&password=alice-test-pass");
+    assert_int_equal(r.status, 403);
+    assert_string_equal(r.cookie, "");
+    reply_free(&r);
+
+    r = request("/login", NULL, "username=alice&password=alice-test-pass&login_csrf=" LOGIN_TOKEN);
     assert_int_equal(r.status, 303);
     assert_string_equal(r.location, "/");
     assert_non_null(strstr(r.cookie, "HttpOnly"));
@@ -261,7 +272,7 @@ static void test_login_form_sets_cookie(void **state)
     reply_free(&r);
 
     /* Wrong password: the form again, with the username kept, and no cookie. */
-    r = request("/login", NULL, "username=alice&password=not-the-password");
+    r = request("/login", NULL, "username=alice&password=not-the-password&login_csrf=" LOGIN_TOKEN);
     assert_int_equal(r.status, 401);
     assert_string_equal(r.cookie, "");
     assert_non_null(strstr(r.body, "value=\"alice\""));
@@ -273,6 +284,29 @@ static void test_login_form_sets_cookie(void **state)
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "My memos"));
     reply_free(&r);
+}
+
+static void test_safe_next(void **state)
+{
+    static const char *const bad[] = {"/\t/evil.example",
+                                      "//evil.example",
+                                      "/\\evil.example",
+                                      "https://evil.example/",
+                                      "/%2F%2Fevil.example",
+                                      "/%09/evil.example",
+                                      "javascript:alert(1)",
+                                      "/ /evil.example",
+                                      "/\r\nLocation: //evil",
+                                      "evil.example",
+                                      "",
+                                      "/a//b"};
+    (void)state;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_string_equal(page_safe_next(bad[i]), "/");
+    assert_string_equal(page_safe_next(NULL), "/");
+    assert_string_equal(page_safe_next("/memos/abc"), "/memos/abc");
+    assert_string_equal(page_safe_next("/memos/abc/diff?from=1&to=2"),
+                        "/memos/abc/diff?from=1&to=2");
 }
 
 static void test_pages_need_login(void **state)
@@ -522,7 +556,8 @@ static void test_memo_page_tells_readers(void **state)
     (void)state;
     err_init(&e);
     pool_init(&p, 1 << 20);
-    assert_int_equal(chan_login(chan, &p, "alice", "alice-test-pass", &tok, &alice, &e), 0);
+    assert_int_equal(chan_login(chan, &p, "alice", "alice-test-pass", "local", &tok, &alice, &e),
+                     0);
     assert_int_equal(chan_memo_create(chan, &p, &alice, "dissent", &v, NULL, 0, &out, &e), 0);
     snprintf(id, sizeof id, "%s", json_string_value(json_object_get(out, "id")));
     json_decref(out);
@@ -569,6 +604,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_login_form_sets_cookie),
+        cmocka_unit_test(test_safe_next),
         cmocka_unit_test(test_pages_need_login),
         cmocka_unit_test(test_post_without_csrf_is_refused),
         cmocka_unit_test(test_memo_page_follows_can),
