@@ -96,7 +96,7 @@ int cmd_account_setup(struct cli_ctx *ctx)
     struct client_reply r;
     struct session s;
     char password[INPUT_SECRET_MAX], server[CLIENT_URL_MAX], path[SESSION_PATH_MAX];
-    const char *token = NULL, *code = cli_opt(ctx, "recovery-code"), *tok, *user;
+    const char *token = NULL, *code = cli_opt(ctx, "recovery-code"), *user;
     struct buf api;
     json_t *body = NULL;
 
@@ -146,14 +146,7 @@ int cmd_account_setup(struct cli_ctx *ctx)
     client_reply_init(&r);
     if (client_request(&c, "POST", buf_str(&api), body, &r, &e) != 0)
         goto fail;
-    tok = out_jstr(r.json, "token");
-    if (!tok || strlen(tok) >= sizeof s.token) {
-        err_set(&e, ERR_IO, "the server's reply has no usable token");
-        goto fail;
-    }
-    snprintf(s.server, sizeof s.server, "%s", c.server);
-    snprintf(s.token, sizeof s.token, "%s", tok);
-    if (session_save(path, &s, &e) != 0)
+    if (session_keep(path, c.server, s.username, r.json, &s, &e) != 0)
         goto fail;
     if (cli_flag(ctx, "json")) {
         fwrite(buf_str(&r.raw), 1, r.raw.len, ctx->out);

@@ -47,7 +47,6 @@ int cmd_login(struct cli_ctx *ctx)
     const char *opt_user = cli_opt(ctx, "user");
     const char *pwfile = cli_opt(ctx, "password-file");
     const char *pwenv = getenv("DISSENT_PASSWORD");
-    const char *token;
     json_t *body = NULL;
     int have_token;
 
@@ -91,15 +90,7 @@ int cmd_login(struct cli_ctx *ctx)
     }
     if (client_request(&c, "POST", "/api/v1/login", body, &r, &e) != 0)
         goto fail;
-    token = out_jstr(r.json, "token");
-    if (!token || strlen(token) >= sizeof s.token) {
-        err_set(&e, ERR_IO, "the server's login reply has no usable token");
-        goto fail;
-    }
-    snprintf(s.server, sizeof s.server, "%s", c.server);
-    snprintf(s.token, sizeof s.token, "%s", token);
-    snprintf(s.username, sizeof s.username, "%s", user);
-    if (session_save(path, &s, &e) != 0)
+    if (session_keep(path, c.server, user, r.json, &s, &e) != 0)
         goto fail;
     if (cli_flag(ctx, "json")) {
         fwrite(buf_str(&r.raw), 1, r.raw.len, ctx->out);

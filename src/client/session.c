@@ -180,3 +180,17 @@ int session_remove(const char *path, int *existed, struct err *e)
         return 0;
     return err_set(e, ERR_IO, "cannot remove the session file %s: %s", path, strerror(errno));
 }
+
+int session_keep(const char *path, const char *server, const char *username, const json_t *reply,
+                 struct session *s, struct err *e)
+{
+    const char *token = json_string_value(json_object_get(reply, "token"));
+    if (!token || strlen(token) >= sizeof s->token)
+        return err_set(e, ERR_IO, "the server's reply has no usable session token");
+    if (strlen(server) >= sizeof s->server || strlen(username) >= sizeof s->username)
+        return err_set(e, ERR_INVALID, "the server address or user name is too long to keep");
+    snprintf(s->server, sizeof s->server, "%s", server);
+    snprintf(s->token, sizeof s->token, "%s", token);
+    snprintf(s->username, sizeof s->username, "%s", username);
+    return session_save(path, s, e);
+}

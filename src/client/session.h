@@ -9,6 +9,7 @@
 #include "base/compat.h"
 #include "base/err.h"
 #include "client/client.h"
+#include <jansson.h>
 #include <stddef.h>
 
 #define SESSION_PATH_MAX 1024
@@ -34,6 +35,13 @@ int session_load(const char *path, struct session *s, int *found, struct err *e)
 /* Writes s to path atomically (a temporary file renamed over it) with mode
  * 0600, creating missing directories with mode 0700. Returns 0 or -1. */
 int session_save(const char *path, const struct session *s, struct err *e) WUR;
+
+/* Keeps the session a server granted: takes the bearer token from reply
+ * (a login or account-setup reply, {"token": …}), fills s with server,
+ * token and username, and saves it to path (session_save). Returns 0, or -1
+ * when the reply has no usable token or the file cannot be written. */
+int session_keep(const char *path, const char *server, const char *username, const json_t *reply,
+                 struct session *s, struct err *e) WUR;
 
 /* Removes the file at path. *existed tells whether there was one. Returns 0 or -1. */
 int session_remove(const char *path, int *existed, struct err *e) WUR;

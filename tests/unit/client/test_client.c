@@ -104,6 +104,39 @@ static int remove_tmpdir(void **state)
     return rmdir(tmpdir);
 }
 
+/* A server reply without a usable token keeps nothing; a good one is saved. */
+static void test_session_keep(void **state)
+{
+    (void)state;
+    struct session s = {0}, t;
+    struct err e;
+    char path[320], longtok[CLIENT_TOKEN_MAX + 8];
+    int found = 0, existed = 0;
+    json_t *none = json_pack("{s:s}", "csrf", "x");
+    json_t *big, *good = json_pack("{s:s}", "token", "tok-123");
+
+    memset(longtok, 'a', sizeof longtok - 1);
+    longtok[sizeof longtok - 1] = '\0';
+    big = json_pack("{s:s}", "token", longtok);
+    snprintf(path, sizeof path, "%s/keep.json", tmpdir);
+    err_init(&e);
+    assert_int_equal(session_keep(path, "http://127.0.0.1:1", "alice", none, &s, &e), -1);
+    assert_int_equal(e.code, ERR_IO);
+    assert_int_equal(session_keep(path, "http://127.0.0.1:1", "alice", big, &s, &e), -1);
+    assert_int_equal(session_load(path, &t, &found, &e), 0);
+    assert_int_equal(found, 0);
+    assert_int_equal(session_keep(path, "http://127.0.0.1:1", "alice", good, &s, &e), 0);
+    assert_int_equal(session_load(path, &t, &found, &e), 0);
+    assert_int_equal(found, 1);
+    assert_string_equal(t.token, "tok-123");
+    assert_string_equal(t.username, "alice");
+    assert_string_equal(t.server, "http://127.0.0.1:1");
+    assert_int_equal(session_remove(path, &existed, &e), 0);
+    json_decref(none);
+    json_decref(big);
+    json_decref(good);
+}
+
 static void test_session_roundtrip(void **state)
 {
     (void)state;
@@ -338,12 +371,12 @@ static void test_connection_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_server_url),         cmocka_unit_test(test_error_reply),
-        cmocka_unit_test(test_path_segment),       cmocka_unit_test(test_session_roundtrip),
-        cmocka_unit_test(test_session_invalid),    cmocka_unit_test(test_session_path),
-        cmocka_unit_test(test_request_ok),         cmocka_unit_test(test_request_error_reply),
-        cmocka_unit_test(test_request_too_large),  cmocka_unit_test(test_request_not_json),
-        cmocka_unit_test(test_connection_refused),
+        cmocka_unit_test(test_server_url),          cmocka_unit_test(test_error_reply),
+        cmocka_unit_test(test_path_segment),        cmocka_unit_test(test_session_roundtrip),
+        cmocka_unit_test(test_session_keep),        cmocka_unit_test(test_session_invalid),
+        cmocka_unit_test(test_session_path),        cmocka_unit_test(test_request_ok),
+        cmocka_unit_test(test_request_error_reply), cmocka_unit_test(test_request_too_large),
+        cmocka_unit_test(test_request_not_json),    cmocka_unit_test(test_connection_refused),
     };
     return cmocka_run_group_tests_name("client", tests, make_tmpdir, remove_tmpdir);
 }
