@@ -3,7 +3,7 @@
 # by node's built-in test runner). Usage: run.sh /abs/path/to/dissent
 #
 # Makes a fresh demo database in a temporary folder, serves it on a free
-# port of 127.0.0.1, runs pages.test.mjs against it and stops the server.
+# port of 127.0.0.1, runs every *.test.mjs against it (one after another) and stops the server.
 # Screenshots of the main pages go to tests/browser/output/ (not committed).
 set -euo pipefail
 bin=${1:?usage: run.sh /abs/path/to/dissent}
@@ -45,4 +45,4 @@ export DISSENT_URL="http://127.0.0.1:$(tr -d '[:space:]' <"$tmp/port")"
 export DISSENT_OUTPUT="$here/output"
 export DISSENT_CHROMIUM="$chromium"
 cd "$here"
-node --test --test-concurrency=1 --test-reporter=spec pages.test.mjs
+node --test --test-concurrency=1 --test-reporter=spec ./*.test.mjs
