@@ -57,13 +57,13 @@ BENCH_BIN := $(BENCH_SRC:%.c=$(BUILD)/%)
 VECTORS ?= $(abspath ../shared/vectors)
 DEPS_STAMP := .deps-ok
 
-.PHONY: all deps run check unit vectors asan fuzz e2e browser bench clean format lint
+.PHONY: all deps run check unit vectors asan fuzz e2e browser bench clean format lint wasm wasm-test
 all: $(BUILD)/dissent
 
 # web/ is compiled into the binary through two generated, committed files:
 # they are remade whenever a file under web/ changes (and `make lint` fails
 # when the committed ones are stale, e.g. in a clean clone).
-WEB_STATIC    := $(wildcard web/static/*)
+WEB_STATIC    := $(wildcard web/static/* web/static/anon/*)
 WEB_TEMPLATES := $(wildcard web/templates/*.html)
 src/http/static.inc src/http/tmpl.inc &: $(WEB_STATIC) $(WEB_TEMPLATES) tools/embed.sh
 	@sh tools/embed.sh
@@ -72,6 +72,29 @@ $(BUILD)/obj/src/http/tmpl.o: src/http/tmpl.inc
 
 # Every C file we write, formatted by .clang-format (the .inc files are generated).
 FORMAT_SRC = $(filter-out %.inc,$(shell git ls-files --cached --others --exclude-standard 'src/*.[ch]' 'tests/*.[ch]' 'bench/*.[ch]' 2>/dev/null))
+
+# The browser's signing module: src/ring and src/proto/anon.c compiled to
+# WebAssembly with Debian's clang/lld/wasi-libc, against libsodium and
+# libdecaf built from Debian's source tarballs (tools/wasm/). `serve` finds
+# it beside the binary ($(BUILD)/wasm/) and serves /static/anon/dissent-ring.wasm.
+WASM_SRC := $(wildcard src/ring/*.[ch] tools/wasm/*.[ch] tools/wasm/include/*.h) src/proto/anon.c \
+            src/proto/anon.h src/base/err.c src/base/err.h tools/wasm/build.sh tools/wasm/fetch-sources.sh
+wasm: $(BUILD)/wasm/dissent-ring.wasm
+$(BUILD)/wasm/dissent-ring.wasm: $(WASM_SRC)
+	@bash scripts/deps.sh wasm
+	@sh tools/wasm/build.sh $@
+
+# The native side of the compatibility tests and the browser benchmark.
+$(BUILD)/wasm/ringtool: tools/wasm/ringtool.c $(call layer_libs,ring)
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) -o $@ $< $(call layer_libs,ring) $(LDFLAGS) $(LDLIBS)
+
+# The module under Node.js: shared vectors, CLI byte compatibility (tests/wasm/).
+wasm-test: $(BUILD)/wasm/dissent-ring.wasm $(BUILD)/dissent $(BUILD)/wasm/ringtool
+	@DISSENT_VECTORS=$(VECTORS) DISSENT_BIN=$(abspath $(BUILD)/dissent) \
+	  DISSENT_RINGTOOL=$(abspath $(BUILD)/wasm/ringtool) \
+	  DISSENT_WASM=$(abspath $(BUILD)/wasm/dissent-ring.wasm) node --test tests/wasm/
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/deps.sh
@@ -127,7 +150,7 @@ fuzz: | $(DEPS_STAMP)
 e2e: $(BUILD)/dissent
 	@bash tests/e2e/run.sh $(abspath $(BUILD)/dissent)
 
-browser: $(BUILD)/dissent
+browser: $(BUILD)/dissent $(BUILD)/wasm/dissent-ring.wasm $(BUILD)/wasm/ringtool
 	@if [ -f tests/browser/run.sh ]; then bash tests/browser/run.sh $(abspath $(BUILD)/dissent); fi
 
 # Fails on a file clang-format would change, and on stale generated files.
@@ -139,7 +162,7 @@ lint: | $(DEPS_STAMP)
 check: deps
 	@bash scripts/deps.sh test
 	@$(MAKE) --no-print-directory lint
-	@$(MAKE) --no-print-directory all unit vectors
+	@$(MAKE) --no-print-directory all unit vectors wasm-test
 	@$(MAKE) --no-print-directory asan
 	@FUZZ_SECONDS=$${FUZZ_SECONDS:-8} $(MAKE) --no-print-directory fuzz
 	@$(MAKE) --no-print-directory e2e browser

@@ -2,13 +2,19 @@
 # Installs the Debian 12 packages dissent needs, only those missing.
 #   scripts/deps.sh          build and run
 #   scripts/deps.sh test     also what the tests need (Chromium, curl, Node.js)
+#   scripts/deps.sh wasm     what `make wasm` needs (clang's wasm32 target, lld,
+#                            wasi-libc, cmake and python3 for libdecaf's sources)
 # Works as root or as a user with sudo; does nothing when all are present.
 set -euo pipefail
 
 pkgs=(gcc make pkg-config libc6-dev libmicrohttpd-dev libjansson-dev libsqlite3-dev
       libsodium-dev libdecaf-dev libcurl4-openssl-dev libcmark-dev libpq-dev libcmocka-dev)
+if [ "${1:-}" = "wasm" ]; then
+  pkgs=(clang-14 lld-14 llvm-14 wasi-libc libclang-rt-14-dev-wasm32 cmake python3 curl ca-certificates)
+fi
 if [ "${1:-}" = "test" ]; then
-  pkgs+=(curl sqlite3 chromium postgresql clang clang-format libclang-rt-14-dev)
+  pkgs+=(curl sqlite3 chromium postgresql clang clang-format libclang-rt-14-dev
+         clang-14 lld-14 llvm-14 wasi-libc libclang-rt-14-dev-wasm32 cmake python3)
   command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
   command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 fi

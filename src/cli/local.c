@@ -17,6 +17,7 @@
 #include "http/app.h"
 #include "http/pages.h"
 #include "http/server.h"
+#include "http/static.h"
 #include "store/store.h"
 
 #include <signal.h>
@@ -45,6 +46,7 @@ struct local_opts {
     int rotate_data_key; /* migrate: --rotate-data-key */
     const char *public_url;
     const char *trusted_proxy;
+    const char *wasm; /* serve: the browser's signing module; NULL: beside the binary */
 };
 
 static const char local_usage[] =
@@ -71,6 +73,9 @@ static const char local_usage[] =
     "  --witness NAME+KEYID+KEY+URL  serve: a witness to send checkpoints to (repeatable);\n"
     "                       the checkpoint endpoint then serves only cosigned checkpoints\n"
     "  --witness-policy K   serve: cosignatures needed to publish (default: every witness)\n"
+    "  --wasm FILE          serve: the browser's signing module, made by 'make wasm' (env\n"
+    "                       DISSENT_WASM, default wasm/dissent-ring.wasm beside the binary);\n"
+    "                       without it, anonymous signing in the browser is off\n"
     "serve's connection limits (see docs/operations.md, \"Sizing\"):\n"
     "  --max-connections N  open connections at once (env DISSENT_MAX_CONNECTIONS, default 1024)\n"
     "  --per-address-connections N\n"
@@ -119,6 +124,7 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
         {"http-threads", offsetof(struct local_opts, http_threads)},
         {"public-url", offsetof(struct local_opts, public_url)},
         {"trusted-proxy", offsetof(struct local_opts, trusted_proxy)},
+        {"wasm", offsetof(struct local_opts, wasm)},
     };
     /* What these commands create (database, keys, port file) is private. */
     umask(077);
@@ -139,6 +145,7 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
     o->rotate_data_key = 0;
     o->public_url = env_or("DISSENT_PUBLIC_URL", NULL);
     o->trusted_proxy = env_or("DISSENT_TRUSTED_PROXY", NULL);
+    o->wasm = env_or("DISSENT_WASM", NULL);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = NULL;
         size_t n;
@@ -626,6 +633,39 @@ static int serve_limits(const struct local_opts *o, struct http_server_config *c
     return rc;
 }
 
+/* Adds the browser's signing module (`make wasm`) to the static files.
+ * A --wasm file that cannot be read is an error; the default one (beside
+ * the binary: build/wasm/ for build/dissent) may be missing, and then the
+ * pages say that signing in the browser is unavailable. */
+static int serve_wasm(const struct local_opts *o)
+{
+    char exe[4096], dflt[4200];
+    const char *path = o->wasm;
+    struct err e;
+    err_init(&e);
+    if (!path) {
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n <= 0)
+            return 0;
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = '\0';
+        snprintf(dflt, sizeof dflt, "%s/wasm/dissent-ring.wasm", exe);
+        path = dflt;
+    }
+    if (static_add_file("anon/dissent-ring.wasm", path, "application/wasm", &e) == 0) {
+        log_info("serving the browser's signing module from %s", path);
+        return 0;
+    }
+    if (!o->wasm && e.code == ERR_NOT_FOUND) {
+        log_info("no %s: anonymous signing in the browser is off (run 'make wasm')", path);
+        return 0;
+    }
+    fprintf(stderr, "dissent serve: --wasm: %s\n", e.msg);
+    return -1;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     struct serve_witness sw;
@@ -662,7 +702,7 @@ int cmd_serve(int argc, char **argv)
                 o.listen);
         return 2;
     }
-    if (serve_limits(&o, &cfg))
+    if (serve_limits(&o, &cfg) || serve_wasm(&o))
         return 2;
     /* A SQLite file must exist already; a PostgreSQL database is checked by connecting. */
     if (!db_url_is_postgres(o.db) && access(o.db, F_OK) != 0) {

@@ -130,6 +130,7 @@ void http_response_init(struct http_response *res, struct pool *pool)
     res->headers = NULL;
     res->pool = pool;
     res->cookie_secure = 0;
+    res->csp = HTTP_CSP_DEFAULT;
 }
 
 void http_response_release(struct http_response *res)

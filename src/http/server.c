@@ -39,6 +39,9 @@ static const char *const hist_le_text[HIST_N] = {"0.001", "0.005", "0.01", "0.02
 static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
                           "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; "
                           "form-action 'self'";
+static const char csp_wasm[] = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
+                               "style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+                               "base-uri 'none'; form-action 'self'";
 
 struct gauge {
     char *name;
@@ -81,6 +84,7 @@ static const struct http_route builtins[] = {
     {.method = "GET", .pattern = "/healthz", .handler = healthz},
     {.method = "GET", .pattern = "/metrics", .handler = metrics},
     {.method = "GET", .pattern = "/static/:file", .handler = static_serve},
+    {.method = "GET", .pattern = "/static/anon/:file", .handler = static_serve_anon},
 };
 #define NBUILTIN ARRAY_LEN(builtins)
 
@@ -405,7 +409,8 @@ static enum MHD_Result send_response(struct http_conn *c, size_t slot, const cha
     }
     if (res->content_type)
         rc = rc ? rc : add_header(mr, "Content-Type", res->content_type);
-    rc = rc ? rc : add_header(mr, "Content-Security-Policy", csp);
+    rc = rc ? rc
+            : add_header(mr, "Content-Security-Policy", res->csp == HTTP_CSP_WASM ? csp_wasm : csp);
     rc = rc ? rc : add_header(mr, "X-Content-Type-Options", "nosniff");
     rc = rc ? rc : add_header(mr, "Referrer-Policy", "no-referrer");
     rc = rc ? rc : add_header(mr, "X-Frame-Options", "DENY");
@@ -430,7 +435,8 @@ out:
  * the health check must answer while every other request queues. */
 static int needs_lock(const struct http_route *route)
 {
-    return route->handler != healthz && route->handler != static_serve;
+    return route->handler != healthz && route->handler != static_serve &&
+           route->handler != static_serve_anon;
 }
 
 /* Decides what to do with the request now that headers (and maybe the

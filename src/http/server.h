@@ -105,7 +105,14 @@ struct http_response {
     struct http_header_field *headers; /* extra headers, in order (private: use http_set_*) */
     struct pool *pool;                 /* the request's pool (private) */
     int cookie_secure;                 /* private: from the server config */
+    int csp;                           /* HTTP_CSP_DEFAULT or HTTP_CSP_WASM */
 };
+
+/* The Content-Security-Policy a response is sent with: the default one, or
+ * the same with 'wasm-unsafe-eval' added to script-src (only for the
+ * scripts under /static/anon/, whose Worker compiles the signing module). */
+#define HTTP_CSP_DEFAULT 0
+#define HTTP_CSP_WASM    1
 
 #define HTTP_RESPONSE_MAX (32u * 1024u * 1024u)
 

@@ -1,5 +1,9 @@
-/* static.h — static files (CSS, images) compiled into the binary from
- * web/static/ by tools/embed.sh, served under /static/<name>. */
+/* static.h — static files (CSS, images, scripts) compiled into the binary
+ * from web/static/ by tools/embed.sh, served under /static/<name>; those of
+ * web/static/anon/ (the browser's anonymous signing) are named
+ * "anon/<file>" and served under /static/anon/<file>. A build product (the
+ * signing module build/wasm/dissent-ring.wasm of `make wasm`) is added at
+ * start-up with static_add_file. */
 #ifndef DISSENT_HTTP_STATIC_H
 #define DISSENT_HTTP_STATIC_H
 
@@ -15,14 +19,33 @@ struct static_file {
     size_t len;
 };
 
-/* The embedded file called name, or NULL. */
+/* The embedded or added file called name, or NULL. */
 const struct static_file *static_find(const char *name);
+
+/* Most files static_add_file can add. */
+#define STATIC_ADDED_MAX 4
+
+/* Reads the file at path once (at most 16 MiB) and serves it as name with
+ * content_type from then on (the ETag is made as for embedded files).
+ * Call before the server starts (not thread-safe). Returns 0, or -1:
+ * ERR_CONFLICT (name taken), ERR_NOT_FOUND (no such file), ERR_IO,
+ * ERR_TOO_LARGE (file, or STATIC_ADDED_MAX files already), ERR_NOMEM. */
+int static_add_file(const char *name, const char *path, const char *content_type,
+                    struct err *e) WUR;
+
+/* Whether a static file's responses may compile WebAssembly: those under
+ * anon/ (the signing Worker loads the module), so their Content-Security-
+ * Policy adds 'wasm-unsafe-eval' to script-src; no other file's does. */
+int static_allows_wasm(const char *name);
 
 /* Handler for GET /static/:file (installed by the server itself). Sends the
  * file with its content type and ETag, 304 on a matching If-None-Match, 404
  * if unknown. With ?v=<etag> (see static_url) it may be cached for a year
  * (immutable); otherwise for an hour. */
 void static_serve(struct http_request *req, struct http_response *res, void *app);
+
+/* Handler for GET /static/anon/:file: static_serve of "anon/<file>". */
+void static_serve_anon(struct http_request *req, struct http_response *res, void *app);
 
 /* "/static/<name>?v=<etag>" (a cache-busting URL for pages), or "/static/<name>"
  * if the file is unknown; a pool string, NULL when out of memory. */

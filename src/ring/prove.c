@@ -17,13 +17,22 @@ struct fold_job {
     size_t old_count;      /* entries in old (indices past it repeat the last: padding) */
     ring_point *next;      /* entries of deg+step+1 points */
     size_t r0, r1;
-    unsigned n, deg, step;   /* step: digits folded at once (1 or 2) */
-    const uint8_t (*a0)[32]; /* a_{t,i} */
-    const uint8_t (*a1)[32]; /* a_{t+1,i} (step 2) */
-    const uint8_t (*b)[32];  /* b[i1*n+i0] = a_{t,i0} a_{t+1,i1} (step 2) */
-    const uint64_t *mask0;   /* mask0[i] = all ones iff i == l_t */
-    const uint64_t *mask1;   /* the same for l_{t+1} */
+    unsigned n, deg, step;      /* step: digits folded at once (1 or 2) */
+    const uint8_t (*a0)[32];    /* a_{t,i} */
+    const uint8_t (*a1)[32];    /* a_{t+1,i} (step 2) */
+    const uint8_t (*b)[32];     /* b[i1*n+i0] = a_{t,i0} a_{t+1,i1} (step 2) */
+    const uint64_t *mask0;      /* mask0[i] = all ones iff i == l_t */
+    const uint64_t *mask1;      /* the same for l_{t+1} */
+    struct fold_report *report; /* progress (job 0 only), or NULL */
     int fail;
+};
+
+/* Progress over every round of fold_all: rows done of all rounds' rows. */
+struct fold_report {
+    const struct ring_progress *progress;
+    size_t done, total;
+    unsigned scale; /* rows the whole pass does per row of job 0 (2 when split) */
+    int stop;
 };
 
 #define FOLD_MAX (RING_MAX_N * RING_MAX_N + 2 * RING_MAX_N)
@@ -105,6 +114,16 @@ static void *fold_run(void *arg)
             decaf_255_point_add(&acc, &acc, &sel);
             dst[d] = acc;
         }
+        if (j->report) {
+            struct fold_report *rp = j->report;
+            size_t done = rp->done + (r + 1 - j->r0) * rp->scale;
+            if (done > rp->total)
+                done = rp->total;
+            if (rp->progress->fn(rp->progress->arg, done, rp->total)) {
+                rp->stop = 1;
+                goto out;
+            }
+        }
     }
 out:
     if (pts)
@@ -124,8 +143,16 @@ out:
  * m+1 points. */
 static int fold_all(ring_point *out, const struct ring_keys *ring, struct ring_params p,
                     const uint8_t (*a)[RING_MAX_N][32], const uint64_t (*mask)[RING_MAX_N],
-                    struct err *e)
+                    const struct ring_progress *progress, struct err *e)
 {
+    struct fold_report report = {.progress = progress};
+    if (progress && progress->fn) /* rows of every round: one per group of n^step entries */
+        for (size_t t = 0, ent = ring_ipow(p.n, p.m); t < p.m;) {
+            const unsigned st = p.m - t >= 2 ? 2 : 1;
+            ent /= st == 2 ? (size_t)p.n * p.n : p.n;
+            report.total += ent;
+            t += st;
+        }
     int rc = -1;
     const ring_point *old = ring->keys;
     size_t old_count = ring->count;
@@ -167,7 +194,11 @@ static int fold_all(ring_point *out, const struct ring_keys *ring, struct ring_p
                                         .b = (const uint8_t(*)[32])b,
                                         .mask0 = mask[t],
                                         .mask1 = step == 2 ? mask[t + 1] : mask[t],
+                                        .report = NULL,
                                         .fail = 0};
+        if (report.total)
+            jobs[0].report = &report;
+        report.scale = 1;
         pthread_t tid;
         int spawned = 0;
         if (s >= 2 && ring_ncores() > 1) {
@@ -176,6 +207,8 @@ static int fold_all(ring_point *out, const struct ring_keys *ring, struct ring_p
             spawned = pthread_create(&tid, NULL, fold_run, &jobs[1]) == 0;
             if (!spawned)
                 jobs[0].r1 = s;
+            else
+                report.scale = 2;
         }
         fold_run(&jobs[0]);
         if (spawned)
@@ -187,6 +220,11 @@ static int fold_all(ring_point *out, const struct ring_keys *ring, struct ring_p
         }
         bufs[slot] = next;
         bufsz[slot] = s * stride * sizeof *next;
+        if (report.stop) {
+            err_set(e, ERR_STATE, "the proof was cancelled");
+            goto out;
+        }
+        report.done += s;
         if (jobs[0].fail || (spawned && jobs[1].fail)) {
             err_set(e, ERR_NOMEM, "out of memory while proving");
             goto out;
@@ -280,10 +318,36 @@ int ring_prove(uint8_t **proof, size_t *proof_len, const struct ring_keys *ring,
     return ring_prove_with(proof, proof_len, p, ring, index, sk, scope, scope_len, msg, msg_len, e);
 }
 
+static int prove(uint8_t **proof, size_t *proof_len, struct ring_params p,
+                 const struct ring_keys *ring, size_t index, const uint8_t sk[RING_SCALAR_BYTES],
+                 const uint8_t *scope, size_t scope_len, const uint8_t *msg, size_t msg_len,
+                 const struct ring_progress *progress, struct err *e);
+
 int ring_prove_with(uint8_t **proof, size_t *proof_len, struct ring_params p,
                     const struct ring_keys *ring, size_t index, const uint8_t sk[RING_SCALAR_BYTES],
                     const uint8_t *scope, size_t scope_len, const uint8_t *msg, size_t msg_len,
                     struct err *e)
+{
+    return prove(proof, proof_len, p, ring, index, sk, scope, scope_len, msg, msg_len, NULL, e);
+}
+
+int ring_prove_progress(uint8_t **proof, size_t *proof_len, const struct ring_keys *ring,
+                        size_t index, const uint8_t sk[RING_SCALAR_BYTES], const uint8_t *scope,
+                        size_t scope_len, const uint8_t *msg, size_t msg_len,
+                        const struct ring_progress *progress, struct err *e)
+{
+    struct ring_params p;
+    *proof = NULL;
+    *proof_len = 0;
+    if (ring_params_for(ring->count, &p, e) != 0)
+        return -1;
+    return prove(proof, proof_len, p, ring, index, sk, scope, scope_len, msg, msg_len, progress, e);
+}
+
+static int prove(uint8_t **proof, size_t *proof_len, struct ring_params p,
+                 const struct ring_keys *ring, size_t index, const uint8_t sk[RING_SCALAR_BYTES],
+                 const uint8_t *scope, size_t scope_len, const uint8_t *msg, size_t msg_len,
+                 const struct ring_progress *progress, struct err *e)
 {
     struct prover_secrets *s = NULL;
     uint8_t *buf = NULL, u[32], pk[32];
@@ -380,7 +444,7 @@ int ring_prove_with(uint8_t **proof, size_t *proof_len, struct ring_params p,
         ring_point_encode(cm + 96, &s->pt);
 
         if (fold_all(s->fold, ring, p, (const uint8_t(*)[RING_MAX_N][32])s->a,
-                     (const uint64_t(*)[RING_MAX_N])s->mask, e) != 0)
+                     (const uint64_t(*)[RING_MAX_N])s->mask, progress, e) != 0)
             goto out;
         for (unsigned j = 0; j < p.m; j++) {
             /* X_j = P_j + rho_j G, Y_j = rho_j J */

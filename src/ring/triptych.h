@@ -95,6 +95,24 @@ int ring_prove_with(uint8_t **proof, size_t *proof_len, struct ring_params p,
                     const uint8_t *scope, size_t scope_len, const uint8_t *msg, size_t msg_len,
                     struct err *e) WUR;
 
+/* How far a proof has got, for a person waiting on it (a browser Worker
+ * shows a progress bar). fn is called on the calling thread with done
+ * rising from 0 to total (units of ring work, about one per n^2 keys);
+ * returning nonzero stops the proof. */
+struct ring_progress {
+    int (*fn)(void *arg, size_t done, size_t total);
+    void *arg;
+};
+
+/* As ring_prove, reporting to progress (NULL: as ring_prove). When the
+ * callback asks to stop, fails with ERR_STATE and makes no proof (every
+ * secret intermediate is wiped as on any failure). The bytes of a proof are
+ * made exactly as by ring_prove. */
+int ring_prove_progress(uint8_t **proof, size_t *proof_len, const struct ring_keys *ring,
+                        size_t index, const uint8_t sk[RING_SCALAR_BYTES], const uint8_t *scope,
+                        size_t scope_len, const uint8_t *msg, size_t msg_len,
+                        const struct ring_progress *progress, struct err *e) WUR;
+
 /* Reads the tag J out of a proof without verifying it (ERR_INVALID if the
  * proof is too short or J is not a canonical non-identity point). */
 int ring_proof_tag(uint8_t j[RING_POINT_BYTES], const uint8_t *proof, size_t proof_len,

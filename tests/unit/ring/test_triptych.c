@@ -452,6 +452,58 @@ static void test_concurrent(void **state)
     fixture_free(&f);
 }
 
+struct progress_log {
+    size_t calls, last_done, total, stop_at;
+    int backwards;
+};
+
+static int progress_note(void *arg, size_t done, size_t total)
+{
+    struct progress_log *l = arg;
+    if (done < l->last_done || done > total || (l->calls && total != l->total))
+        l->backwards = 1;
+    l->calls++;
+    l->last_done = done;
+    l->total = total;
+    return l->stop_at && l->calls >= l->stop_at;
+}
+
+/* The progress callback sees done rise to total, the proof is the one
+ * ring_prove would make (it verifies); a callback that asks to stop gets
+ * no proof and ERR_STATE. A browser Worker reports and cancels this way. */
+static void test_progress_and_cancel(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_make(&f, 300);
+    struct progress_log log = {0};
+    struct ring_progress pr = {.fn = progress_note, .arg = &log};
+    uint8_t *proof = NULL;
+    size_t len = 0;
+    struct err e;
+    err_init(&e);
+    assert_int_equal(ring_prove_progress(&proof, &len, f.ring, 123, f.sk[123], SCOPE, SCOPE_LEN,
+                                         MSG, MSG_LEN, &pr, &e),
+                     0);
+    assert_true(log.calls >= 2);
+    assert_false(log.backwards);
+    assert_int_equal(log.last_done, log.total);
+    assert_int_equal(verify(&f, proof, len, &e), 0);
+    free(proof);
+
+    struct progress_log stop = {.stop_at = 2};
+    pr.arg = &stop;
+    proof = (uint8_t *)&stop; /* must come back NULL */
+    assert_int_equal(ring_prove_progress(&proof, &len, f.ring, 7, f.sk[7], SCOPE, SCOPE_LEN, MSG,
+                                         MSG_LEN, &pr, &e),
+                     -1);
+    assert_int_equal(e.code, ERR_STATE);
+    assert_null(proof);
+    assert_int_equal(len, 0);
+    assert_int_equal(stop.calls, 2);
+    fixture_free(&f);
+}
+
 static void test_bad_rings(void **state)
 {
     (void)state;
@@ -502,6 +554,7 @@ int main(void)
         cmocka_unit_test(test_wrong_context),
         cmocka_unit_test(test_every_field),
         cmocka_unit_test(test_bad_rings),
+        cmocka_unit_test(test_progress_and_cancel),
         cmocka_unit_test(test_concurrent),
         cmocka_unit_test(test_batch_mixed_radices),
         cmocka_unit_test(test_random_corruption),
