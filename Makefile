@@ -171,8 +171,14 @@ check: deps
 
 # A throwaway PostgreSQL is started for the store's comparison unless
 # DISSENT_BENCH_PG_URL names one (scripts/bench.sh).
-bench: $(BENCH_BIN) $(BUILD)/dissent
+# The browser's prover in Chromium next to the native one (tools/wasm/bench-browser.mjs;
+# BENCH_REPS runs per size, default 1 here).
+bench: $(BENCH_BIN) $(BUILD)/dissent $(BUILD)/wasm/dissent-ring.wasm $(BUILD)/wasm/ringtool
 	@bash scripts/bench.sh $(BENCH_BIN)
+	@if [ -x "$${DISSENT_CHROMIUM:-/usr/bin/chromium}" ]; then \
+	  [ -d tests/browser/node_modules/playwright-core ] || (cd tests/browser && npm ci --no-audit --no-fund --prefer-offline --loglevel=error); \
+	  echo "== tools/wasm/bench-browser.mjs"; BUILD=$(BUILD) BENCH_REPS=$${BENCH_REPS:-1} node tools/wasm/bench-browser.mjs; \
+	else echo "bench: no Chromium; the browser prover's figures are skipped"; fi
 
 format:
 	clang-format -i $(FORMAT_SRC)

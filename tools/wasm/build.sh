@@ -13,7 +13,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 out=${1:-build/wasm/dissent-ring.wasm}
-B=build/wasm
+B=${WASM_BUILD:-build/wasm}
 CC=${WASM_CC:-clang-14}
 AR=${WASM_AR:-llvm-ar-14}
 TARGET="--target=wasm32-wasi"
