@@ -131,6 +131,7 @@ $(BUILD)/bench/%: bench/%.c $$(call layer_libs,$$(word 1,$$(subst /, ,$$*)))
 	@$(CC) $(CFLAGS) -o $@ $< $(call layer_libs,$(word 1,$(subst /, ,$*))) $(LDFLAGS) $(LDLIBS)
 
 run: $(BUILD)/dissent
+	@$(MAKE) --no-print-directory wasm || echo "make run: no signing module (make wasm failed): anonymous signing in the browser is off"
 	@bash scripts/run.sh $(BUILD)/dissent
 
 unit: $(UNIT_BIN)

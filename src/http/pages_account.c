@@ -103,6 +103,9 @@ static void account_show(struct page *pg, int status, const json_t *recovery, co
     }
     page_frame(pg, "Your account", "account", NULL);
     json_object_set(pg->data, "account", account);
+    /* members enroll a ring key here (web/static/anon/enroll.js) */
+    json_object_set_new(pg->data, "can_enroll",
+                        json_boolean((pg->actor.roles & CHAN_ROLE_MEMBER) != 0));
     if (json_array_size(notices) > 0)
         json_object_set_new(pg->data, "notices", json_pack("{s:O}", "items", notices));
     if (recovery)
