@@ -4,6 +4,8 @@
  * and making a new recovery code. */
 #include "http/pages.h"
 
+#include "channel/roles.h"
+
 #include <string.h>
 
 /* ---- the setup link ---- */

@@ -8,11 +8,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { BASE, useBrowser, session, pageErrors } from './lib.mjs';
 import { vectorChecks, VECTOR_FILES } from '../wasm/checks.mjs';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TOOL = process.env.DISSENT_RINGTOOL || path.join(ROOT, 'build/wasm/ringtool');
 const BIN = process.env.DISSENT_BIN || path.join(ROOT, 'build/dissent');
 const VECTORS = process.env.DISSENT_VECTORS || path.join(ROOT, '../shared/vectors');

@@ -14,10 +14,11 @@ import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BUILD = process.env.BUILD ? path.resolve(ROOT, process.env.BUILD) : path.join(ROOT, 'build');
 const TOOL = path.join(BUILD, 'wasm/ringtool');
 const WASM = path.join(BUILD, 'wasm/dissent-ring.wasm');
