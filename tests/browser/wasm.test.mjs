@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
-import { BASE, useBrowser, session, pageErrors } from './lib.mjs';
+import { BASE, useBrowser, session, login, pageErrors } from './lib.mjs';
 import { vectorChecks, VECTOR_FILES } from '../wasm/checks.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -126,5 +126,27 @@ test('a proof can be cancelled, and the next one works', async () => {
   assert.equal(r.outcome, 'cancelled');
   assert.ok(r.seen >= 1);
   assert.ok(r.ok, 'a fresh worker proves after a cancel');
+  await context.close();
+});
+
+test('the signing Worker and its module load without cookies, even for a signed-in member', async () => {
+  const { context, page } = await session();
+  await login(page, 'bob');
+  const seen = [];
+  context.on('request', async (req) => {
+    if (new URL(req.url()).pathname.startsWith('/static/anon/'))
+      seen.push({ path: new URL(req.url()).pathname, cookie: (await req.allHeaders()).cookie || '' });
+  });
+  await page.evaluate(async () => {
+    const { DissentRing } = await import('/static/anon/dissent-ring.js');
+    await new DissentRing().keygen();
+  });
+  // Playwright reports the page's requests (the Worker's script among them), not always those made
+  // inside the Worker (its module imports, the .wasm, fetched with credentials 'omit' in ring-worker.js).
+  const worker = seen.filter((s) => s.path === '/static/anon/ring-worker.js');
+  assert.ok(worker.length >= 1, `the Worker's script was requested (${seen.map((s) => s.path)})`);
+  assert.ok(seen.some((s) => s.cookie.includes('dissent_session')), 'the page itself is signed in');
+  for (const s of seen.filter((x) => x.path !== '/static/anon/dissent-ring.js'))
+    assert.equal(s.cookie, '', `${s.path} carries no cookie`);
   await context.close();
 });

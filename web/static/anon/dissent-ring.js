@@ -39,7 +39,8 @@ export class DissentRing {
 
   start() {
     if (this.worker) return this.worker;
-    const w = new Worker(this.workerUrl, { type: 'module', name: 'dissent-ring' });
+    // credentials 'omit': loading the signing code says nothing about who loads it
+    const w = new Worker(this.workerUrl, { type: 'module', name: 'dissent-ring', credentials: 'omit' });
     w.onmessage = (ev) => {
       const { id, result, error, progress } = ev.data;
       const p = this.pending.get(id);
