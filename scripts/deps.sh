@@ -8,7 +8,8 @@ set -euo pipefail
 pkgs=(gcc make pkg-config libc6-dev libmicrohttpd-dev libjansson-dev libsqlite3-dev
       libsodium-dev libdecaf-dev libcurl4-openssl-dev libcmark-dev libpq-dev libcmocka-dev)
 if [ "${1:-}" = "test" ]; then
-  pkgs+=(curl sqlite3 chromium postgresql clang clang-format libclang-rt-14-dev)
+  pkgs+=(curl sqlite3 chromium postgresql clang clang-format libclang-rt-14-dev
+        golang-go golang-golang-x-mod-dev)
   command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
   command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 fi
