@@ -44,8 +44,7 @@ static void keep_evidence(const struct tlog_verifier *v, const json_t *ev, struc
         return;
     }
     memcpy(msg, e->msg, sizeof msg);
-    err_set(e, code, "%.150s (evidence kept: %.70s; check it with dissent log evidence --check)",
-            msg, path);
+    err_set(e, code, "%.120s (evidence kept: %.110s)", msg, path);
 }
 
 /* Builds the evidence of two contradicting notes (served: the consistency
@@ -70,7 +69,6 @@ int cmd_log_history_check(struct client *c, const struct tlog_verifier *v,
     struct tlog_checkpoint old;
     struct tlog_proof p;
     struct err why;
-    char r64[48];
 
     err_init(&why);
     buf_init(&old_note, TLOG_NOTE_MAX);
@@ -80,13 +78,12 @@ int cmd_log_history_check(struct client *c, const struct tlog_verifier *v,
         loghist_load(v, &old, &old_note, &found, e) != 0)
         goto out;
     if (found && old.size > 0) {
-        logc_hash_encode(old.root, r64);
         if (cp->size == old.size) {
             if (memcmp(cp->root, old.root, TLOG_HASH_SIZE) != 0) {
                 err_set(e, ERR_CRYPTO,
                         "the checkpoint of size %" PRIu64
-                        " has another root than the one seen before (%s): a fork",
-                        cp->size, r64);
+                        " has another root than the one seen before: a fork",
+                        cp->size);
                 note_evidence(v, old_note.data, note->data, NULL, "dissent checkpoint history",
                               e);
                 goto out;
@@ -101,9 +98,8 @@ int cmd_log_history_check(struct client *c, const struct tlog_verifier *v,
             if (!fetched || logc_verify_consistency(lo, hi, rlo, rhi, &p, &why) != 0) {
                 err_set(e, ERR_CRYPTO,
                         "the checkpoint of size %" PRIu64
-                        " is not consistent with the one seen before (size %" PRIu64
-                        ", root %s): %.80s",
-                        cp->size, old.size, r64, why.msg);
+                        " is not consistent with the one seen before (size %" PRIu64 "): %.60s",
+                        cp->size, old.size, why.msg);
                 note_evidence(v, old_note.data, note->data, fetched ? &p : NULL,
                               "dissent checkpoint history", e);
                 goto out;
@@ -274,11 +270,9 @@ static int check_consistency(struct monitor *m, const struct buf *note, struct e
 {
     struct tlog_proof p;
     struct err why;
-    char r64[48];
     err_init(&why);
     if (!m->found || m->st.size == 0)
         return 0;
-    logc_hash_encode(m->st.root, r64);
     if (m->cp.size < m->st.size) {
         inconsistent(m, e,
                      "the log shrank: it had %" PRIu64 " leaves when last checked, its "
@@ -291,8 +285,8 @@ static int check_consistency(struct monitor *m, const struct buf *note, struct e
         if (memcmp(m->cp.root, m->st.root, TLOG_HASH_SIZE) != 0) {
             inconsistent(m, e,
                          "the log's history was rewritten: same size %" PRIu64
-                         " as when last checked, but a different root (was %s)",
-                         m->cp.size, r64);
+                         " as when last checked, but a different root",
+                         m->cp.size);
             monitor_evidence(m, note, NULL, e);
             return -1;
         }
@@ -303,9 +297,8 @@ static int check_consistency(struct monitor *m, const struct buf *note, struct e
     if (logc_verify_consistency(m->st.size, m->cp.size, m->st.root, m->cp.root, &p, &why)) {
         inconsistent(m, e,
                      "the log's history was rewritten: the checkpoint of size %" PRIu64
-                     " is not consistent with the one seen before (size %" PRIu64
-                     ", root %s): %s",
-                     m->cp.size, m->st.size, r64, why.msg);
+                     " is not consistent with the one seen before (size %" PRIu64 "): %.50s",
+                     m->cp.size, m->st.size, why.msg);
         monitor_evidence(m, note, &p, e);
         return -1;
     }

@@ -230,6 +230,18 @@ int loghist_evidence_path(const struct tlog_verifier *v, uint64_t a, uint64_t b,
                           size_t n, struct err *e)
 {
     char ext[64];
-    snprintf(ext, sizeof ext, "evidence-%" PRIu64 "-%" PRIu64 ".json", a, b);
-    return history_path_ext(v->name, ext, path, n, e);
+    char full[FILES_PATH_MAX], *slash;
+    /* beside the history, named shortly: the path goes into messages */
+    if (history_path_ext(v->name, "note", full, sizeof full, e) != 0)
+        return -1;
+    slash = strrchr(full, '/');
+    snprintf(ext, sizeof ext, "evidence-%.16s-%" PRIu64 "-%" PRIu64 ".json", slash ? slash + 1 : full,
+             a, b);
+    if (slash)
+        slash[1] = '\0';
+    else
+        full[0] = '\0';
+    if (snprintf(path, n, "%s%s", full, ext) >= (int)n)
+        return err_set(e, ERR_INVALID, "the evidence path is too long");
+    return 0;
 }

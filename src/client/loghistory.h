@@ -7,7 +7,7 @@
  * Files:
  *   history  $DISSENT_LOG_HISTORY, else checkpoints/ beside the pinned keys (logc_pins_path),
  *            one file per origin, <hex SHA-256 of the origin>.note (mode 0600, atomic);
- *            every note seen in <hex>.seen/, evidence in <hex>.evidence-<a>-<b>.json
+ *            every note seen in <hex>.seen/, evidence in evidence-<hex[:16]>-<a>-<b>.json
  *   policy   $DISSENT_WITNESS_POLICY (no policy if unset): lines
  *                witness NAME+KEYID+KEY      (a witness key, type 0x04; repeatable)
  *                quorum K                    (cosignatures needed; default: all)
@@ -60,8 +60,8 @@ int loghist_seen_find(const struct tlog_verifier *v, uint64_t size,
                       struct err *e) WUR;
 
 /* Writes where the evidence of a contradiction between the checkpoints of
- * sizes a and b of v's origin goes: <hex>.evidence-<a>-<b>.json beside the
- * history. Returns 0 or -1. */
+ * sizes a and b of v's origin goes: evidence-<first 16 hex>-<a>-<b>.json
+ * beside the history. Returns 0 or -1. */
 int loghist_evidence_path(const struct tlog_verifier *v, uint64_t a, uint64_t b, char *path,
                           size_t n, struct err *e) WUR;
 
