@@ -140,12 +140,31 @@ int cmd_log_client(const struct cli_ctx *ctx, struct client *c, struct err *e)
     return remote_client(ctx, c, &have_token, e);
 }
 
+/* The server's key on first use is trusted only if the server does not
+ * itself say the log was made with another (GET /log/key's
+ * first_verifier_key): returns -1 (ERR_CRYPTO, naming both key ids) then. */
+static int refuse_changed_key(const struct client *c, const struct tlog_verifier *v,
+                              const char *key, const char *first, struct err *e)
+{
+    struct tlog_verifier fv;
+    char want[2 * TLOG_KEY_ID_SIZE + 1] = "?", got[2 * TLOG_KEY_ID_SIZE + 1];
+    if (strcmp(first, key) == 0)
+        return 0;
+    if (logc_key_parse(&fv, first, NULL) == 0)
+        hex_encode(want, fv.key_id, TLOG_KEY_ID_SIZE);
+    hex_encode(got, v->key_id, TLOG_KEY_ID_SIZE);
+    return err_set(e, ERR_CRYPTO,
+                   "the log at %.80s signs with key id %s, but it was made with key id %s: its "
+                   "key changed, so nothing is pinned; pass --log-key to choose one",
+                   c->server, got, want);
+}
+
 int cmd_log_trusted_key(const struct cli_ctx *ctx, struct client *c, struct tlog_verifier *v,
                         struct err *e)
 {
     int rc = -1, found = 0;
     const char *given = cli_opt(ctx, "log-key");
-    char pins[1024], key[TLOG_VERIFIER_KEY_MAX];
+    char pins[1024], key[TLOG_VERIFIER_KEY_MAX], first[TLOG_VERIFIER_KEY_MAX];
     struct err why;
 
     err_init(&why);
@@ -168,8 +187,13 @@ int cmd_log_trusted_key(const struct cli_ctx *ctx, struct client *c, struct tlog
         rc = 0;
         goto out;
     }
-    /* First use: trust the server's key once, and remember it. */
-    if (logc_fetch_key(c, v, key, e) || logc_pin_set(pins, c->server, key, e))
+    /* First use: trust the server's key once, and remember it; but not a
+     * key the server itself says replaced the one the log was made with. */
+    if (logc_fetch_key_first(c, v, key, first, e))
+        goto out;
+    if (refuse_changed_key(c, v, key, first, e))
+        goto out;
+    if (logc_pin_set(pins, c->server, key, e))
         goto out;
     fprintf(ctx->err,
             "dissent: first use of the log at %s: pinned its key %s in %s\n"
@@ -585,8 +609,15 @@ int cmd_log_monitor(struct cli_ctx *ctx)
         m.v = m.st.verifier;
         snprintf(m.key, sizeof m.key, "%s", m.st.verifier_key);
         if (given && strcmp(given, m.st.verifier_key) != 0) {
-            err_set(&e, ERR_INVALID, "%s pins the log key %s, not the --log-key given", path,
-                    m.st.verifier_key);
+            struct tlog_verifier gv;
+            char want[2 * TLOG_KEY_ID_SIZE + 1], got[2 * TLOG_KEY_ID_SIZE + 1] = "?";
+            hex_encode(want, m.v.key_id, TLOG_KEY_ID_SIZE);
+            if (logc_key_parse(&gv, given, NULL) == 0)
+                hex_encode(got, gv.key_id, TLOG_KEY_ID_SIZE);
+            err_set(&e, ERR_INVALID,
+                    "%.100s pins the log key %.80s (key id %s), not the --log-key given (key id "
+                    "%s)",
+                    path, m.v.name, want, got);
             goto fail;
         }
     } else if (given) {
@@ -594,7 +625,9 @@ int cmd_log_monitor(struct cli_ctx *ctx)
             goto fail;
         snprintf(m.key, sizeof m.key, "%s", given);
     } else {
-        if (logc_fetch_key(&m.c, &m.v, m.key, &e))
+        char first[TLOG_VERIFIER_KEY_MAX];
+        if (logc_fetch_key_first(&m.c, &m.v, m.key, first, &e) ||
+            refuse_changed_key(&m.c, &m.v, m.key, first, &e))
             goto fail;
         fprintf(ctx->err,
                 "dissent: no state yet: trusting the log key the server gives, %s\n"
