@@ -199,21 +199,7 @@ start_server "$DB" DISSENT_FAKE_NOW=2026-11-20T15:00:00Z
 monitor --incremental
 expect_eq "fresh copy: the saved state still passes" "$MON_RC" 0
 cp "$E2E_TMP/state-before.json" "$STATE"
-python3 - "$DB" "$TAMPER" <<'EOF'
-import hashlib, sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-db.execute(sys.argv[2])
-rows = [r[0] for r in db.execute("SELECT CAST(data AS TEXT) FROM tlog_leaves ORDER BY idx")]
-level = [hashlib.sha256(b"\0" + d.encode()).digest() for d in rows]
-db.execute("DELETE FROM tlog_nodes")
-lv = 0
-while level:
-    db.executemany("INSERT INTO tlog_nodes(level, idx, hash) VALUES(?, ?, ?)",
-                   [(lv, i, h) for i, h in enumerate(level)])
-    level = [hashlib.sha256(b"\1" + level[2*i] + level[2*i+1]).digest() for i in range(len(level) // 2)]
-    lv += 1
-db.commit()
-EOF
+rehash_log "$DB"
 CP=$(curl -s "$URL/api/v1/log/checkpoint" | json 'd["size"]')
 expect_eq "rehashed tree: the server still signs a checkpoint" "$CP" "$((S4 + 1))"
 OUT=$(nobody log checkpoint --server "$URL" 2>&1)
