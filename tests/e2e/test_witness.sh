@@ -267,6 +267,6 @@ expect_in "it says the witness policy failed" "$VOUT" "fails the witness policy:
 expect_in "it names a missing witness's key id" "$VOUT" "$(cut -d+ -f2 "$E2E_TMP/w1.pub")"
 verify_sigs "$E2E_TMP/policy"
 expect_eq "verify-signatures with the witness policy refuses the rewritten log" "$VRC" 1
-expect_in "verify-signatures says the checkpoint does not check out" "$VOUT" "checkpoint does not check out"
+expect_in "verify-signatures says the checkpoint fails the witness policy" "$VOUT" "fails the witness policy"
 
 e2e_summary test_witness
