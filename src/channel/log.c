@@ -36,7 +36,8 @@ static int note_first_key(struct chan *c, struct err *e)
     struct pool p;
     char *first = NULL, vk[TLOG_VERIFIER_KEY_MAX];
     pool_init(&p, 4096);
-    if (tlog_verifier_format(&c->log_key.pub, vk, e) || store_meta_get(c->st, &p, "log_first_key", &first, e))
+    if (tlog_verifier_format(&c->log_key.pub, vk, e) ||
+        store_meta_get(c->st, &p, "log_first_key", &first, e))
         goto out;
     if (!first) {
         if (store_meta_set(c->st, "log_first_key", vk, e))
@@ -159,10 +160,10 @@ int chan_log_key(struct chan *c, json_t **out, struct err *e)
     char id[2 * TLOG_KEY_ID_SIZE + 1];
     hex_encode(hex, c->log_key.pub.pk, TLOG_PUBLIC_KEY_SIZE);
     hex_encode(id, c->log_key.pub.key_id, TLOG_KEY_ID_SIZE);
-    *out = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "origin", c->log_key.pub.name,
-                     "verifier_key", vk, "key_id", id, "public_key", hex, "algorithm", "ed25519",
-                     "first_verifier_key", c->log_first_key[0] ? c->log_first_key : vk,
-                     "key_changed", c->log_key_changed);
+    *out =
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "origin", c->log_key.pub.name, "verifier_key",
+                  vk, "key_id", id, "public_key", hex, "algorithm", "ed25519", "first_verifier_key",
+                  c->log_first_key[0] ? c->log_first_key : vk, "key_changed", c->log_key_changed);
     return *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 }
 

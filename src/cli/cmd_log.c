@@ -49,9 +49,8 @@ static void keep_evidence(const struct tlog_verifier *v, const json_t *ev, struc
 
 /* Builds the evidence of two contradicting notes (served: the consistency
  * proof the log gave, or NULL) and keeps it (keep_evidence). */
-static void note_evidence(const struct tlog_verifier *v, const char *old_note,
-                          const char *new_note, const struct tlog_proof *served, const char *by,
-                          struct err *e)
+static void note_evidence(const struct tlog_verifier *v, const char *old_note, const char *new_note,
+                          const struct tlog_proof *served, const char *by, struct err *e)
 {
     json_t *ev = NULL;
     struct err se;
@@ -84,8 +83,7 @@ int cmd_log_history_check(struct client *c, const struct tlog_verifier *v,
                         "the checkpoint of size %" PRIu64
                         " has another root than the one seen before: a fork",
                         cp->size);
-                note_evidence(v, old_note.data, note->data, NULL, "dissent checkpoint history",
-                              e);
+                note_evidence(v, old_note.data, note->data, NULL, "dissent checkpoint history", e);
                 goto out;
             }
         } else {
@@ -274,8 +272,9 @@ static void monitor_evidence(struct monitor *m, const struct buf *note,
     buf_init(&old, TLOG_NOTE_MAX);
     if (loghist_seen_find(&m->v, m->st.size, m->st.root, &old, &found, &se) != 0 || !found) {
         memcpy(msg, e->msg, sizeof msg);
-        err_set(e, ERR_CRYPTO, "%.180s (no evidence: the signed note of size %" PRIu64 " was not kept)",
-                msg, m->st.size);
+        err_set(e, ERR_CRYPTO,
+                "%.180s (no evidence: the signed note of size %" PRIu64 " was not kept)", msg,
+                m->st.size);
         goto out;
     }
     if (evidence_build(&m->v, old.data, note->data, served, "dissent log monitor", &ev, &se) != 0)
@@ -934,8 +933,7 @@ int cmd_log_evidence(struct cli_ctx *ctx)
         json_decref(o);
     } else {
         const json_t *notes = json_object_get(ev, "notes");
-        fprintf(ctx->out, "%s: %s\n",
-                vd.conclusive ? "PROVEN" : "NOT CONCLUSIVE ALONE",
+        fprintf(ctx->out, "%s: %s\n", vd.conclusive ? "PROVEN" : "NOT CONCLUSIVE ALONE",
                 vd.conclusive ? "the log forked or rewrote its history"
                               : "the log's own consistency proof fails");
         fprintf(ctx->out, "log        %s\nkey        %s\nkind       %s\n", vd.a.origin, vd.log_key,

@@ -144,7 +144,8 @@ static int subtree_check(const struct logc_range *fr, const struct tlog_checkpoi
                        s);
     if (tlog_verify_inclusion(s, b->size, lh, p, b->root, &why) != 0)
         return err_set(e, ERR_INVALID,
-                       "the inclusion proof of leaf %" PRIu64 " does not verify against note B: %.120s",
+                       "the inclusion proof of leaf %" PRIu64
+                       " does not verify against note B: %.120s",
                        s, why.msg);
     if (subtree_node(lh, p, h, node) != 0)
         return err_set(e, ERR_INVALID, "the inclusion proof is too short");
@@ -206,7 +207,8 @@ int evidence_check(const json_t *ev, struct evidence_verdict *vd, struct err *e)
     if (!json_is_object(ev) || !fmt || strcmp(fmt, EVIDENCE_FORMAT) != 0)
         return err_set(e, ERR_INVALID, "not dissent log evidence (format must be %s)",
                        EVIDENCE_FORMAT);
-    if (!key || strlen(key) >= sizeof vd->log_key || tlog_verifier_parse(&v, key, strlen(key), &why))
+    if (!key || strlen(key) >= sizeof vd->log_key ||
+        tlog_verifier_parse(&v, key, strlen(key), &why))
         return err_set(e, ERR_INVALID, "log_key is not a verifier key: %.160s", why.msg);
     memcpy(vd->log_key, key, strlen(key) + 1);
     if (!json_is_array(notes) || json_array_size(notes) != 2)
@@ -275,8 +277,7 @@ int evidence_check(const json_t *ev, struct evidence_verdict *vd, struct err *e)
             return err_set(e, ERR_INVALID, "consistency must go from note A's size to note B's");
         if (proof_from(json_object_get(c, "proof"), &p, "consistency proof", e) != 0)
             return -1;
-        if (tlog_verify_consistency(vd->a.size, vd->b.size, vd->a.root, vd->b.root, &p, &why) ==
-            0)
+        if (tlog_verify_consistency(vd->a.size, vd->b.size, vd->a.root, vd->b.root, &p, &why) == 0)
             return err_set(e, ERR_INVALID,
                            "the consistency proof verifies: the two checkpoints are consistent");
         snprintf(vd->why, sizeof vd->why,

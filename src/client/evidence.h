@@ -68,8 +68,8 @@ void evidence_subtree_at(uint64_t m, size_t i, uint64_t *start, unsigned *height
 
 /* What evidence_check found. */
 struct evidence_verdict {
-    int conclusive;          /* 1: the log is proven to have forked */
-    char kind[16];           /* same-size, subtree, consistency */
+    int conclusive;           /* 1: the log is proven to have forked */
+    char kind[16];            /* same-size, subtree, consistency */
     struct tlog_checkpoint a; /* the smaller checkpoint */
     struct tlog_checkpoint b; /* the larger (or same-size) one */
     char log_key[TLOG_VERIFIER_KEY_MAX];

@@ -235,8 +235,8 @@ int loghist_evidence_path(const struct tlog_verifier *v, uint64_t a, uint64_t b,
     if (history_path_ext(v->name, "note", full, sizeof full, e) != 0)
         return -1;
     slash = strrchr(full, '/');
-    snprintf(ext, sizeof ext, "evidence-%.16s-%" PRIu64 "-%" PRIu64 ".json", slash ? slash + 1 : full,
-             a, b);
+    snprintf(ext, sizeof ext, "evidence-%.16s-%" PRIu64 "-%" PRIu64 ".json",
+             slash ? slash + 1 : full, a, b);
     if (slash)
         slash[1] = '\0';
     else

@@ -142,8 +142,7 @@ int tlog_cosignature_verify(const struct tlog_note *n, const struct tlog_verifie
         uint64_t t;
         if (!tlog_note_sig_is(sig, v))
             continue; /* another key's signature */
-        if (tlog_note_sig_decode(sig, bin, sizeof bin, &len) != 0 ||
-            len != TLOG_COSIGNATURE_SIZE) {
+        if (tlog_note_sig_decode(sig, bin, sizeof bin, &len) != 0 || len != TLOG_COSIGNATURE_SIZE) {
             err_set(e, ERR_CRYPTO, "cosignature by witness %s (key id %s) is malformed", v->name,
                     hex);
             goto out;

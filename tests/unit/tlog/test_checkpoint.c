@@ -344,9 +344,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_origin_check),
-        cmocka_unit_test(test_round_trip),      cmocka_unit_test(test_tamper_every_byte),
-        cmocka_unit_test(test_fields_tampered), cmocka_unit_test(test_origin_must_match_key),
-        cmocka_unit_test(test_malformed_texts), cmocka_unit_test(test_with_tree),
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_tamper_every_byte),
+        cmocka_unit_test(test_fields_tampered),
+        cmocka_unit_test(test_origin_must_match_key),
+        cmocka_unit_test(test_malformed_texts),
+        cmocka_unit_test(test_with_tree),
     };
     return cmocka_run_group_tests_name("tlog/checkpoint", tests, setup, teardown);
 }
