@@ -177,8 +177,6 @@ static void test_rewritten_and_grown(void **state)
         unsigned h;
         unsigned char lh[TLOG_HASH_SIZE];
         struct tlog_proof incl;
-        struct tlog_node_source srca = tlog_memstore_source(&a);
-        (void)srca;
         evidence_subtree_at(13, j, &s, &h);
         assert_int_equal(tlog_subtree_hash(&srcb, s, s + 1, lh, &e), 0);
         assert_int_equal(tlog_prove_inclusion(&srcb, s, 20, &incl, &e), 0);
