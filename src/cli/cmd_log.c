@@ -887,19 +887,18 @@ out:
 
 /* ---- dissent log evidence FILE [--check] -------------------------------- */
 
-/* Prints the signature lines of a note: who signed (the log, witnesses). */
-static void print_signers(FILE *f, const char *note)
+/* Prints who signed note k of the evidence: the log, and witnesses
+ * (verified when the reader's witness policy names them). */
+static void print_signers(FILE *f, const struct evidence_verdict *vd, size_t k)
 {
-    struct tlog_note n;
-    struct err e;
-    err_init(&e);
-    if (tlog_note_parse(&n, note, strlen(note), &e) != 0)
-        return;
-    for (size_t i = 0; i < n.nsigs; i++) {
-        char hex[2 * TLOG_KEY_ID_SIZE + 1];
-        hex_encode(hex, n.sigs[i].key_id, TLOG_KEY_ID_SIZE);
-        fprintf(f, "             signed by %.*s (key id %s)\n", (int)n.sigs[i].name_len,
-                n.sigs[i].name, hex);
+    for (size_t i = 0; i < vd->nsigners[k]; i++) {
+        const struct evidence_signer *s = &vd->signers[k][i];
+        char at[24] = "";
+        if (s->witness && s->time <= (uint64_t)INT64_MAX)
+            time_format_utc(at, (int64_t)s->time);
+        fprintf(f, "             signed by %s (key id %s)%s%s\n", s->name, s->key_id,
+                s->witness ? ": a cosignature of a witness of your policy, verified, made " : "",
+                at);
     }
 }
 
@@ -909,6 +908,8 @@ int cmd_log_evidence(struct cli_ctx *ctx)
     struct err e;
     json_t *ev = NULL;
     struct evidence_verdict vd;
+    struct tlog_policy policy;
+    size_t both = 0;
     char ra[48], rb[48];
     const char *path = ctx->args[0];
 
@@ -921,13 +922,26 @@ int cmd_log_evidence(struct cli_ctx *ctx)
         err_set(&e, ERR_INVALID, "%s is not valid evidence: %s", path, why);
         goto fail;
     }
+    /* the reader's witnesses, if any: which of them cosigned which note */
+    if (loghist_policy_load(&policy, &e) != 0)
+        goto fail;
+    both = evidence_witnesses(ev, &policy, &vd);
     logc_hash_encode(vd.a.root, ra);
     logc_hash_encode(vd.b.root, rb);
     if (cli_flag(ctx, "json")) {
-        json_t *o = json_pack("{s:b,s:b,s:s,s:s,s:s,s:{s:I,s:s},s:{s:I,s:s},s:s}", "valid", 1,
+        json_t *o = json_pack("{s:b,s:b,s:s,s:s,s:s,s:{s:I,s:s},s:{s:I,s:s},s:s,s:I}", "valid", 1,
                               "conclusive", vd.conclusive, "kind", vd.kind, "origin", vd.a.origin,
                               "log_key", vd.log_key, "a", "size", (json_int_t)vd.a.size, "root", ra,
-                              "b", "size", (json_int_t)vd.b.size, "root", rb, "shows", vd.why);
+                              "b", "size", (json_int_t)vd.b.size, "root", rb, "shows", vd.why,
+                              "witnesses_cosigned_both", (json_int_t)both);
+        for (size_t k = 0; o && k < 2; k++) {
+            json_t *list = json_array();
+            for (size_t i = 0; list && i < vd.nsigners[k]; i++)
+                json_array_append_new(
+                    list, json_pack("{s:s,s:s,s:b}", "name", vd.signers[k][i].name, "key_id",
+                                    vd.signers[k][i].key_id, "witness", vd.signers[k][i].witness));
+            json_object_set_new(json_object_get(o, k ? "b" : "a"), "signers", list);
+        }
         json_dumpf(o, ctx->out, JSON_INDENT(2) | JSON_SORT_KEYS);
         fputc('\n', ctx->out);
         json_decref(o);
@@ -939,9 +953,14 @@ int cmd_log_evidence(struct cli_ctx *ctx)
         fprintf(ctx->out, "log        %s\nkey        %s\nkind       %s\n", vd.a.origin, vd.log_key,
                 vd.kind);
         fprintf(ctx->out, "note A     size %" PRIu64 ", root %s\n", vd.a.size, ra);
-        print_signers(ctx->out, json_string_value(json_array_get(notes, 0)));
+        print_signers(ctx->out, &vd, 0);
         fprintf(ctx->out, "note B     size %" PRIu64 ", root %s\n", vd.b.size, rb);
-        print_signers(ctx->out, json_string_value(json_array_get(notes, 1)));
+        print_signers(ctx->out, &vd, 1);
+        if (both)
+            fprintf(ctx->out,
+                    "witnesses  %zu witness(es) of your policy cosigned both notes: they vouched "
+                    "for two views that contradict each other\n",
+                    both);
         fputs("shows      ", ctx->out);
         out_text(ctx->out, vd.why);
         fputc('\n', ctx->out);

@@ -4,6 +4,7 @@
 #include "base/buf.h"
 #include "base/util.h"
 #include "client/files.h"
+#include "tlog/cosignature.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -193,6 +194,49 @@ int evidence_add_subtree(json_t *ev, const struct logc_range *frontier, uint64_t
     return 0;
 }
 
+/* Lists the signature lines of note (at most EVIDENCE_SIGNERS_MAX). */
+static void list_signers(const char *note, struct evidence_signer *out, size_t *n)
+{
+    struct tlog_note parsed;
+    *n = 0;
+    if (tlog_note_parse(&parsed, note, strlen(note), NULL) != 0)
+        return;
+    for (size_t i = 0; i < parsed.nsigs && *n < EVIDENCE_SIGNERS_MAX; i++, (*n)++) {
+        struct evidence_signer *s = &out[*n];
+        memset(s, 0, sizeof *s);
+        memcpy(s->name, parsed.sigs[i].name, parsed.sigs[i].name_len);
+        hex_encode(s->key_id, parsed.sigs[i].key_id, TLOG_KEY_ID_SIZE);
+    }
+}
+
+size_t evidence_witnesses(const json_t *ev, const struct tlog_policy *p,
+                          struct evidence_verdict *vd)
+{
+    size_t both = 0;
+    for (size_t w = 0; w < p->n; w++) {
+        int in[2] = {0, 0};
+        char hex[2 * TLOG_KEY_ID_SIZE + 1];
+        hex_encode(hex, p->w[w].key_id, TLOG_KEY_ID_SIZE);
+        for (size_t k = 0; k < 2; k++) {
+            const char *note = json_string_value(json_array_get(json_object_get(ev, "notes"), k));
+            struct tlog_note parsed;
+            uint64_t t = 0;
+            if (!note || tlog_note_parse(&parsed, note, strlen(note), NULL) != 0 ||
+                tlog_cosignature_verify(&parsed, &p->w[w], &t, NULL) != 0)
+                continue;
+            in[k] = 1;
+            for (size_t i = 0; i < vd->nsigners[k]; i++)
+                if (strcmp(vd->signers[k][i].name, p->w[w].name) == 0 &&
+                    strcmp(vd->signers[k][i].key_id, hex) == 0) {
+                    vd->signers[k][i].witness = 1;
+                    vd->signers[k][i].time = t;
+                }
+        }
+        both += in[0] && in[1];
+    }
+    return both;
+}
+
 int evidence_check(const json_t *ev, struct evidence_verdict *vd, struct err *e)
 {
     struct tlog_verifier v;
@@ -218,6 +262,8 @@ int evidence_check(const json_t *ev, struct evidence_verdict *vd, struct err *e)
         return -1;
     if (vd->a.size > vd->b.size)
         return err_set(e, ERR_INVALID, "note A must be the smaller tree");
+    list_signers(json_string_value(json_array_get(notes, 0)), vd->signers[0], &vd->nsigners[0]);
+    list_signers(json_string_value(json_array_get(notes, 1)), vd->signers[1], &vd->nsigners[1]);
     if (vd->a.size == vd->b.size && memcmp(vd->a.root, vd->b.root, TLOG_HASH_SIZE) == 0)
         return err_set(e, ERR_INVALID, "the two notes are the same checkpoint: no contradiction");
     if (!kind)

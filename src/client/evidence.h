@@ -34,6 +34,7 @@
 #include "client/logclient.h"
 #include "tlog/checkpoint.h"
 #include "tlog/note.h"
+#include "tlog/policy.h"
 #include "tlog/proof.h"
 
 #include <jansson.h>
@@ -66,6 +67,17 @@ int evidence_add_subtree(json_t *ev, const struct logc_range *frontier, uint64_t
  * *height of subtree i (i < popcount(m)). */
 void evidence_subtree_at(uint64_t m, size_t i, uint64_t *start, unsigned *height);
 
+/* Most signature lines listed per note. */
+#define EVIDENCE_SIGNERS_MAX 8
+
+/* One signature line of a note in the evidence. */
+struct evidence_signer {
+    char name[TLOG_NAME_MAX + 1];
+    char key_id[2 * TLOG_KEY_ID_SIZE + 1];
+    int witness;   /* evidence_witnesses: a policy witness's cosignature, verified */
+    uint64_t time; /* its time, when witness */
+};
+
 /* What evidence_check found. */
 struct evidence_verdict {
     int conclusive;           /* 1: the log is proven to have forked */
@@ -74,6 +86,8 @@ struct evidence_verdict {
     struct tlog_checkpoint b; /* the larger (or same-size) one */
     char log_key[TLOG_VERIFIER_KEY_MAX];
     char why[ERR_MSG_MAX]; /* one sentence: what the evidence shows */
+    size_t nsigners[2];    /* of note A, note B */
+    struct evidence_signer signers[2][EVIDENCE_SIGNERS_MAX];
 };
 
 /* Checks ev with no server: the format, the log key, both notes verify
@@ -82,6 +96,13 @@ struct evidence_verdict {
  * (vd->conclusive says whether it proves a fork by itself), or -1 with
  * ERR_INVALID saying what does not hold. */
 int evidence_check(const json_t *ev, struct evidence_verdict *vd, struct err *e) WUR;
+
+/* Marks, in vd (filled by evidence_check of ev), the signature lines that
+ * are cosignatures of a witness of policy p that verify, with their time.
+ * Returns how many witnesses of p cosigned both notes: each of them
+ * vouched for two checkpoints that contradict each other. */
+size_t evidence_witnesses(const json_t *ev, const struct tlog_policy *p,
+                          struct evidence_verdict *vd);
 
 /* Reads the evidence file at path into *out (new reference). Returns 0 or
  * -1 (ERR_IO, ERR_INVALID, ERR_TOO_LARGE). */

@@ -189,6 +189,10 @@ OUT=$("$DISSENT" log evidence --check "$EV" 2>&1)
 expect_eq "the evidence checks with no server" "$?" 0
 expect_in "it proves the rewrite" "$OUT" "PROVEN: the log forked or rewrote its history"
 expect_in "the old note in it carries B's witness's cosignature" "$OUT" "signed by b.example.gov/witness"
+OUT=$(DISSENT_WITNESS_POLICY=$E2E_TMP/policy-a "$DISSENT" log evidence --check "$EV" 2>&1)
+expect_in "with the reader's policy, that cosignature is verified" "$OUT" \
+  "signed by b.example.gov/witness (key id $(cut -d+ -f2 "$E2E_TMP/wb.pub")): a cosignature of a witness of your policy, verified"
+expect_not_in "… and no witness of the policy cosigned both views" "$OUT" "cosigned both notes"
 
 # ---- B's log key is replaced ----
 kill "$SPID_b"; wait "$SPID_b" 2>/dev/null; SPID_b=

@@ -17,6 +17,7 @@
 #include "base/buf.h"
 #include "client/evidence.h"
 #include "tlog/checkpoint.h"
+#include "tlog/cosignature.h"
 #include "tlog/memstore.h"
 #include "tlog/tree.h"
 
@@ -230,6 +231,78 @@ static void test_rewritten_and_grown(void **state)
     tlog_signer_wipe(&log);
 }
 
+/* Appends a cosignature of w (at time t) to a signed note. */
+static void cosign(struct buf *note, const struct tlog_signer *w, uint64_t t)
+{
+    struct tlog_note n;
+    struct buf text, line;
+    struct err e;
+    err_init(&e);
+    buf_init(&text, TLOG_NOTE_MAX);
+    buf_init(&line, 1024);
+    assert_int_equal(tlog_note_parse(&n, note->data, note->len, &e), 0);
+    assert_int_equal(buf_append(&text, n.text, n.text_len, &e), 0);
+    assert_int_equal(tlog_cosign(text.data, text.len, t, w, &line, &e), 0);
+    assert_int_equal(buf_append(note, line.data, line.len, &e), 0);
+    assert_non_null(buf_str(note));
+    buf_release(&text);
+    buf_release(&line);
+}
+
+/* The signers of each note are listed; the witnesses of a policy that
+ * cosigned are verified, and one that cosigned both notes is counted. */
+static void test_witnesses(void **state)
+{
+    (void)state;
+    struct tlog_signer log, honest, liar;
+    struct tlog_memstore a, b;
+    struct buf na, nb;
+    struct err e;
+    json_t *ev = NULL;
+    struct evidence_verdict vd;
+    struct tlog_policy p;
+    err_init(&e);
+    buf_init(&na, TLOG_NOTE_MAX);
+    buf_init(&nb, TLOG_NOTE_MAX);
+    assert_int_equal(tlog_signer_generate(&log, ORIGIN, &e), 0);
+    assert_int_equal(tlog_cosigner_generate(&honest, "w.example.org/honest", &e), 0);
+    assert_int_equal(tlog_cosigner_generate(&liar, "w.example.org/liar", &e), 0);
+    build(&a, 6, UINT64_MAX);
+    build(&b, 6, 2);
+    sign_at(&a, 6, &log, &na);
+    sign_at(&b, 6, &log, &nb);
+    cosign(&na, &honest, 1764000000);
+    cosign(&na, &liar, 1764000001);
+    cosign(&nb, &liar, 1764000002);
+    assert_int_equal(evidence_build(&log.pub, na.data, nb.data, NULL, "test", &ev, &e), 0);
+    assert_int_equal(evidence_check(ev, &vd, &e), 0);
+    assert_int_equal(vd.nsigners[0], 3);
+    assert_int_equal(vd.nsigners[1], 2);
+    assert_string_equal(vd.signers[0][0].name, ORIGIN);
+    assert_string_equal(vd.signers[0][1].name, "w.example.org/honest");
+
+    tlog_policy_init(&p);
+    assert_int_equal(evidence_witnesses(ev, &p, &vd), 0); /* no policy: nothing verified */
+    assert_int_equal(vd.signers[0][1].witness, 0);
+    assert_int_equal(tlog_policy_add(&p, &honest.pub, &e), 0);
+    assert_int_equal(tlog_policy_add(&p, &liar.pub, &e), 0);
+    assert_int_equal(evidence_witnesses(ev, &p, &vd), 1); /* the liar cosigned both */
+    assert_int_equal(vd.signers[0][1].witness, 1);
+    assert_int_equal(vd.signers[0][1].time, 1764000000);
+    assert_int_equal(vd.signers[1][1].witness, 1);
+    assert_int_equal(vd.signers[1][1].time, 1764000002);
+    assert_int_equal(vd.signers[0][0].witness, 0); /* the log's own signature */
+
+    json_decref(ev);
+    tlog_memstore_release(&a);
+    tlog_memstore_release(&b);
+    buf_release(&na);
+    buf_release(&nb);
+    tlog_signer_wipe(&log);
+    tlog_signer_wipe(&honest);
+    tlog_signer_wipe(&liar);
+}
+
 static void test_file(void **state)
 {
     (void)state;
@@ -273,6 +346,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_size),
         cmocka_unit_test(test_rewritten_and_grown),
+        cmocka_unit_test(test_witnesses),
         cmocka_unit_test(test_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
