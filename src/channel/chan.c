@@ -46,6 +46,12 @@ out:
 
 int chan_open_keys(struct chan **out, const char *db_url, const char *keys, struct err *e)
 {
+    return chan_open_origin(out, db_url, keys, NULL, e);
+}
+
+int chan_open_origin(struct chan **out, const char *db_url, const char *keys, const char *origin,
+                     struct err *e)
+{
     int rc = -1;
     struct chan *c = calloc(1, sizeof *c);
     if (!c) {
@@ -56,7 +62,7 @@ int chan_open_keys(struct chan **out, const char *db_url, const char *keys, stru
         rc = err_set(e, ERR_INTERNAL, "libsodium failed to initialize");
         goto out;
     }
-    if (store_open_keys(&c->st, db_url, keys, 0, e) || chan_log_load_key(c, e))
+    if (store_open_keys(&c->st, db_url, keys, 0, e) || chan_log_load_key(c, origin, e))
         goto out;
     *out = c;
     c = NULL;

@@ -66,6 +66,12 @@ int chan_open(struct chan **out, const char *db_url, struct err *e) WUR;
  * store/keydir.h), which holds the log's signing key (made on first use) and
  * the data-encryption key; see store_open_keys for what is refused. */
 int chan_open_keys(struct chan **out, const char *db_url, const char *keys, struct err *e) WUR;
+/* chan_open_keys, and the log's origin (`--log-origin`): the name of a new
+ * log key (checked as a C2SP origin, tlog_origin_check), or the origin an
+ * existing log must have (refused otherwise, naming both and the key id).
+ * NULL keeps the default (dissent.local/log-<random> for a new log). */
+int chan_open_origin(struct chan **out, const char *db_url, const char *keys, const char *origin,
+                     struct err *e) WUR;
 /* `dissent migrate`: brings the database at db_url up to date with the key
  * directory keys (store_at_rest_migrate), then opens it as chan_open_keys
  * does, to check that the log key loads. *r says what was done. */
@@ -216,7 +222,9 @@ int chan_access_log(struct chan *c, struct pool *p, const struct actor *a, const
 
 /* ---- the public transparency log (no login) ---- */
 #define CHAN_LOG_PAGE 1000
-/* {origin, verifier_key, public_key, algorithm} */
+/* {origin, verifier_key, key_id, public_key, algorithm, first_verifier_key,
+ * key_changed}: first_verifier_key is the key the log was made with (meta
+ * log_first_key); key_changed is true when the log now signs with another. */
 int chan_log_key(struct chan *c, json_t **out, struct err *e) WUR;
 /* {origin, size, root (base64), note (the signed C2SP checkpoint)} */
 int chan_log_checkpoint(struct chan *c, json_t **out, struct err *e) WUR;

@@ -21,6 +21,10 @@ struct chan_ring_slot {
 struct chan {
     struct store *st;
     struct tlog_signer log_key; /* signs checkpoints; wiped on close */
+    /* the verifier key of the log's first key (meta log_first_key, recorded
+     * when the log was made), and whether log_key differs from it */
+    char log_first_key[TLOG_VERIFIER_KEY_MAX];
+    int log_key_changed;
     struct chan_ring_slot rings[CHAN_RING_CACHE];
     uint64_t ring_clock;
 };
@@ -94,8 +98,13 @@ int chan_calendar_load(struct chan *c, struct pool *p, int64_t channel_id,
                        struct chan_calendar *cal, struct err *e) WUR;
 
 /* ---- the transparency log (log.c, events.c) ---- */
-/* Loads the log's signing key, creating it on first use. */
-int chan_log_load_key(struct chan *c, struct err *e) WUR;
+/* Loads the log's signing key, creating it on first use with origin as
+ * its name (NULL: dissent.local/log-<random>; else checked with
+ * tlog_origin_check). A key that exists must have origin as its name, when
+ * one is given (the message names both, and the key id). Records the first
+ * key's verifier string in meta (log_first_key) and sets log_key_changed
+ * when the key loaded differs from it. */
+int chan_log_load_key(struct chan *c, const char *origin, struct err *e) WUR;
 /* Appends one event leaf (steals leaf; adds v, kind, at, memo) inside the
  * caller's transaction. */
 int chan_log_append(struct chan *c, json_t *leaf, const char *memo, const char *kind, int version,

@@ -28,7 +28,31 @@ static struct tlog_node_source node_source(struct chan *c)
 /* The log key lives in the key directory (store/keydir.h), never in the
  * database: a copy of the database must not be able to sign a rewritten
  * history. */
-int chan_log_load_key(struct chan *c, struct err *e)
+/* Compares the loaded key with the first one the log used (meta
+ * log_first_key, recorded now if the log has none). */
+static int note_first_key(struct chan *c, struct err *e)
+{
+    int rc = -1;
+    struct pool p;
+    char *first = NULL, vk[TLOG_VERIFIER_KEY_MAX];
+    pool_init(&p, 4096);
+    if (tlog_verifier_format(&c->log_key.pub, vk, e) ||
+        store_meta_get(c->st, &p, "log_first_key", &first, e))
+        goto out;
+    if (!first) {
+        if (store_meta_set(c->st, "log_first_key", vk, e))
+            goto out;
+        first = vk;
+    }
+    snprintf(c->log_first_key, sizeof c->log_first_key, "%s", first);
+    c->log_key_changed = strcmp(first, vk) != 0;
+    rc = 0;
+out:
+    pool_release(&p);
+    return rc;
+}
+
+int chan_log_load_key(struct chan *c, const char *origin, struct err *e)
 {
     int rc = -1, found = 0;
     const struct keydir *kd = store_keydir(c->st);
@@ -38,6 +62,9 @@ int chan_log_load_key(struct chan *c, struct err *e)
     size_t len = 0;
     int64_t leaves = 0;
 
+    /* checked at start-up, whether the log is new or not */
+    if (origin && tlog_origin_check(origin, e))
+        goto out;
     if (keydir_read(kd, KEYDIR_LOG_KEY, text, sizeof text, &len, &found, e))
         goto out;
     if (found) {
@@ -50,7 +77,16 @@ int chan_log_load_key(struct chan *c, struct err *e)
                     KEYDIR_LOG_KEY, why);
             goto out;
         }
-        rc = 0;
+        if (origin && strcmp(origin, c->log_key.pub.name) != 0) {
+            char hex[2 * TLOG_KEY_ID_SIZE + 1];
+            hex_encode(hex, c->log_key.pub.key_id, TLOG_KEY_ID_SIZE);
+            err_set(e, ERR_INVALID,
+                    "--log-origin %.80s differs from the origin of this log, %.80s (its key "
+                    "%s/%s, key id %s): a log keeps its origin",
+                    origin, c->log_key.pub.name, kd->path, KEYDIR_LOG_KEY, hex);
+            goto out;
+        }
+        rc = note_first_key(c, e);
         goto out;
     }
     /* A log with leaves has a key already: a new one would fork its history. */
@@ -64,15 +100,18 @@ int chan_log_load_key(struct chan *c, struct err *e)
         goto out;
     }
     /* First use: a new key; the origin names this installation. */
-    random_id(id);
-    snprintf(name, sizeof name, "dissent.local/log-%.8s", id);
-    if (tlog_signer_generate(&c->log_key, name, e) || tlog_signer_format(&c->log_key, fmt, e))
+    if (!origin) {
+        random_id(id);
+        snprintf(name, sizeof name, "dissent.local/log-%.8s", id);
+        origin = name;
+    }
+    if (tlog_signer_generate(&c->log_key, origin, e) || tlog_signer_format(&c->log_key, fmt, e))
         goto out;
     len = strlen(fmt);
     fmt[len] = '\n';
     if (keydir_write(kd, KEYDIR_LOG_KEY, (const unsigned char *)fmt, len + 1, e))
         goto out;
-    rc = 0;
+    rc = note_first_key(c, e);
 out:
     sodium_memzero(fmt, sizeof fmt);
     sodium_memzero(text, sizeof text);
@@ -118,10 +157,14 @@ int chan_log_key(struct chan *c, json_t **out, struct err *e)
     char vk[TLOG_VERIFIER_KEY_MAX], hex[2 * TLOG_PUBLIC_KEY_SIZE + 1];
     if (tlog_verifier_format(&c->log_key.pub, vk, e))
         return -1;
+    char id[2 * TLOG_KEY_ID_SIZE + 1];
     hex_encode(hex, c->log_key.pub.pk, TLOG_PUBLIC_KEY_SIZE);
-    *out = json_pack("{s:s,s:s,s:s,s:s}", "origin", c->log_key.pub.name, "verifier_key", vk,
-                     "public_key", hex, "algorithm", "ed25519");
-    return 0;
+    hex_encode(id, c->log_key.pub.key_id, TLOG_KEY_ID_SIZE);
+    *out =
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "origin", c->log_key.pub.name, "verifier_key",
+                  vk, "key_id", id, "public_key", hex, "algorithm", "ed25519", "first_verifier_key",
+                  c->log_first_key[0] ? c->log_first_key : vk, "key_changed", c->log_key_changed);
+    return *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 }
 
 int chan_log_checkpoint(struct chan *c, json_t **out, struct err *e)

@@ -185,22 +185,34 @@ static const struct cli_opt opts_log_monitor[] = {
     {.name = "state",
      .arg = "FILE",
      .help = "the monitor's state: pinned key, last checkpoint, frontier (required)"},
-    {.name = "incremental",
-     .help = "check only new leaves on the saved frontier (default: every leaf from 0)"},
-    {.name = "sample",
+    {.name = "full",
+     .help = "re-audit every leaf from 0 (default with a state: every new leaf since the last "
+             "run)"},
+    {.name = "incremental", .help = "the default with a state (kept for old scripts)"},
+    {.name = "sample-old",
      .arg = "N",
-     .help = "with --incremental, old leaves re-checked by inclusion proof (default 16)"},
+     .help = "also re-check N old leaves, picked at random, by inclusion proof (default 0)"},
     {.name = "log-key", .arg = "KEY", .help = "the log's verifier key to pin on the first run"},
+    {0},
+};
+
+static const struct cli_opt opts_log_evidence[] = {
+    {.name = "check", .help = "print only what the evidence shows, not the two notes"},
+    {.name = "json", .help = "print the verdict as JSON"},
     {0},
 };
 
 static const struct cli_cmd log_cmds[] = {
     {.name = "monitor",
      .summary = "check the log: signed checkpoint, consistency with the last one, every leaf",
-     .usage = "--state FILE [--incremental [--sample N]] [--log-key KEY]",
-     .details = "Fails (exit 1) with a clear message on any inconsistency: a bad signature, a\n"
+     .usage = "--state FILE [--full] [--sample-old N] [--log-key KEY]",
+     .details = "Each run fetches every leaf added since the last run, re-hashes it onto the\n"
+                "saved frontier and checks its shape (the first run, or --full: every leaf).\n"
+                "Fails (exit 1) with a clear message on any inconsistency: a bad signature, a\n"
                 "checkpoint not consistent with the one saved, a malformed leaf, or leaf data\n"
-                "that no longer hash to the signed root. The state file (mode 0600) is written\n"
+                "that no longer hash to the signed root. Every signed note seen is kept beside\n"
+                "the checkpoint history; a contradiction is written there as evidence\n"
+                "('dissent log evidence --check FILE'). The state file (mode 0600) is written\n"
                 "only after a run that passed.",
      .opts = opts_log_monitor,
      .flags = CLI_REMOTE,
@@ -224,6 +236,18 @@ static const struct cli_cmd log_cmds[] = {
      .opts = opts_log_key,
      .flags = CLI_REMOTE,
      .run = cmd_log_proof},
+    {.name = "evidence",
+     .summary = "check a fork evidence file with no server, and print what it proves",
+     .usage = "FILE [--check] [--json]",
+     .args = "FILE",
+     .details = "FILE is written by any log client that refuses a checkpoint contradicting one\n"
+                "seen before (beside the checkpoint history: <origin hash>.evidence-A-B.json):\n"
+                "two checkpoints signed by the same log key, and what shows they contradict\n"
+                "each other. Needs no server and no login. Exit 0: valid evidence (PROVEN, or\n"
+                "NOT CONCLUSIVE ALONE when only the log's own consistency proof failed);\n"
+                "exit 1: not valid evidence.",
+     .opts = opts_log_evidence,
+     .run = cmd_log_evidence},
     {0},
 };
 

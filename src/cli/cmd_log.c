@@ -12,54 +12,78 @@
 #include "cli/cli.h"
 #include "cli/out.h"
 #include "cli/remote.h"
+#include "client/evidence.h"
+#include "client/files.h"
 #include "client/loghistory.h"
 #include "client/logclient.h"
-#include "tlog/policy.h"
 
 /* ---- shared with cmd_verify.c ------------------------------------------ */
 
 int cmd_log_fetch_checkpoint(struct client *c, const struct tlog_verifier *v,
                              struct tlog_checkpoint *cp, struct buf *note, struct err *e)
 {
-    struct tlog_policy policy;
-    struct tlog_note n;
-    struct err why;
-    err_init(&why);
-    if (loghist_policy_load(&policy, e) != 0 || logc_fetch_checkpoint_note(c, v, cp, note, e) != 0)
+    if (logc_fetch_checkpoint_note(c, v, cp, note, e) != 0)
         return -1;
-    if (policy.n == 0)
-        return 0;
-    if (tlog_note_parse(&n, note->data, note->len, e) != 0)
-        return -1;
-    if (tlog_policy_check_at(&policy, &n, (uint64_t)time(NULL), NULL, NULL, &why) != 0)
-        return err_set(e, ERR_CRYPTO,
-                       "the checkpoint of size %" PRIu64 " fails the witness policy: %s", cp->size,
-                       why.msg);
-    return 0;
+    return loghist_policy_check(note->data, note->len, cp->size, e);
+}
+
+/* Writes the evidence ev beside the history and appends to e's message
+ * where it is (e keeps its code). */
+static void keep_evidence(const struct tlog_verifier *v, const json_t *ev, struct err *e)
+{
+    struct evidence_verdict vd;
+    struct err se;
+    char path[FILES_PATH_MAX], msg[ERR_MSG_MAX];
+    enum err_code code = e->code;
+    err_init(&se);
+    if (evidence_check(ev, &vd, &se) != 0 ||
+        loghist_evidence_path(v, vd.a.size, vd.b.size, path, sizeof path, &se) != 0 ||
+        evidence_save(path, ev, &se) != 0) {
+        memcpy(msg, e->msg, sizeof msg);
+        err_set(e, code, "%.170s (no evidence written: %.60s)", msg, se.msg);
+        return;
+    }
+    memcpy(msg, e->msg, sizeof msg);
+    err_set(e, code, "%.120s (evidence kept: %.110s)", msg, path);
+}
+
+/* Builds the evidence of two contradicting notes (served: the consistency
+ * proof the log gave, or NULL) and keeps it (keep_evidence). */
+static void note_evidence(const struct tlog_verifier *v, const char *old_note, const char *new_note,
+                          const struct tlog_proof *served, const char *by, struct err *e)
+{
+    json_t *ev = NULL;
+    struct err se;
+    err_init(&se);
+    if (evidence_build(v, old_note, new_note, served, by, &ev, &se) == 0)
+        keep_evidence(v, ev, e);
+    json_decref(ev);
 }
 
 int cmd_log_history_check(struct client *c, const struct tlog_verifier *v,
                           const struct tlog_checkpoint *cp, const struct buf *note, struct err *e)
 {
-    int rc = -1, found = 0;
+    int rc = -1, found = 0, fetched = 0;
     struct buf old_note;
     struct tlog_checkpoint old;
     struct tlog_proof p;
     struct err why;
-    char r64[48];
 
     err_init(&why);
     buf_init(&old_note, TLOG_NOTE_MAX);
-    if (loghist_load(v, &old, &old_note, &found, e) != 0)
+    /* every note seen is kept, cosignatures included: two that contradict
+     * each other are evidence anyone can check */
+    if (loghist_seen_add(v, note->data, note->len, e) != 0 ||
+        loghist_load(v, &old, &old_note, &found, e) != 0)
         goto out;
     if (found && old.size > 0) {
-        logc_hash_encode(old.root, r64);
         if (cp->size == old.size) {
             if (memcmp(cp->root, old.root, TLOG_HASH_SIZE) != 0) {
                 err_set(e, ERR_CRYPTO,
                         "the checkpoint of size %" PRIu64
-                        " has another root than the one seen before (%s): a fork",
-                        cp->size, r64);
+                        " has another root than the one seen before: a fork",
+                        cp->size);
+                note_evidence(v, old_note.data, note->data, NULL, "dissent checkpoint history", e);
                 goto out;
             }
         } else {
@@ -67,13 +91,15 @@ int cmd_log_history_check(struct client *c, const struct tlog_verifier *v,
             uint64_t hi = cp->size < old.size ? old.size : cp->size;
             const unsigned char *rlo = cp->size < old.size ? cp->root : old.root;
             const unsigned char *rhi = cp->size < old.size ? old.root : cp->root;
-            if (lo == 0 || logc_fetch_consistency(c, lo, hi, &p, &why) != 0 ||
-                logc_verify_consistency(lo, hi, rlo, rhi, &p, &why) != 0) {
+            if (lo > 0)
+                fetched = logc_fetch_consistency(c, lo, hi, &p, &why) == 0;
+            if (!fetched || logc_verify_consistency(lo, hi, rlo, rhi, &p, &why) != 0) {
                 err_set(e, ERR_CRYPTO,
                         "the checkpoint of size %" PRIu64
-                        " is not consistent with the one seen before (size %" PRIu64
-                        ", root %s): %.80s",
-                        cp->size, old.size, r64, why.msg);
+                        " is not consistent with the one seen before (size %" PRIu64 "): %.60s",
+                        cp->size, old.size, why.msg);
+                note_evidence(v, old_note.data, note->data, fetched ? &p : NULL,
+                              "dissent checkpoint history", e);
                 goto out;
             }
         }
@@ -82,16 +108,6 @@ int cmd_log_history_check(struct client *c, const struct tlog_verifier *v,
         goto out;
     rc = 0;
 out:
-    if (rc != 0 && e->code == ERR_CRYPTO) {
-        /* keep the contradicting note beside the history: evidence */
-        char path[1024], msg[ERR_MSG_MAX];
-        struct err se;
-        err_init(&se);
-        if (loghist_save_refused(v, note->data, note->len, path, sizeof path, &se) == 0) {
-            memcpy(msg, e->msg, sizeof msg);
-            err_set(e, ERR_CRYPTO, "%.150s (both signed notes are kept: %.80s)", msg, path);
-        }
-    }
     buf_release(&old_note);
     return rc;
 }
@@ -122,12 +138,31 @@ int cmd_log_client(const struct cli_ctx *ctx, struct client *c, struct err *e)
     return remote_client(ctx, c, &have_token, e);
 }
 
+/* The server's key on first use is trusted only if the server does not
+ * itself say the log was made with another (GET /log/key's
+ * first_verifier_key): returns -1 (ERR_CRYPTO, naming both key ids) then. */
+static int refuse_changed_key(const struct client *c, const struct tlog_verifier *v,
+                              const char *key, const char *first, struct err *e)
+{
+    struct tlog_verifier fv;
+    char want[2 * TLOG_KEY_ID_SIZE + 1] = "?", got[2 * TLOG_KEY_ID_SIZE + 1];
+    if (strcmp(first, key) == 0)
+        return 0;
+    if (logc_key_parse(&fv, first, NULL) == 0)
+        hex_encode(want, fv.key_id, TLOG_KEY_ID_SIZE);
+    hex_encode(got, v->key_id, TLOG_KEY_ID_SIZE);
+    return err_set(e, ERR_CRYPTO,
+                   "the log at %.80s signs with key id %s, but it was made with key id %s: its "
+                   "key changed, so nothing is pinned; pass --log-key to choose one",
+                   c->server, got, want);
+}
+
 int cmd_log_trusted_key(const struct cli_ctx *ctx, struct client *c, struct tlog_verifier *v,
                         struct err *e)
 {
     int rc = -1, found = 0;
     const char *given = cli_opt(ctx, "log-key");
-    char pins[1024], key[TLOG_VERIFIER_KEY_MAX];
+    char pins[1024], key[TLOG_VERIFIER_KEY_MAX], first[TLOG_VERIFIER_KEY_MAX];
     struct err why;
 
     err_init(&why);
@@ -150,8 +185,13 @@ int cmd_log_trusted_key(const struct cli_ctx *ctx, struct client *c, struct tlog
         rc = 0;
         goto out;
     }
-    /* First use: trust the server's key once, and remember it. */
-    if (logc_fetch_key(c, v, key, e) || logc_pin_set(pins, c->server, key, e))
+    /* First use: trust the server's key once, and remember it; but not a
+     * key the server itself says replaced the one the log was made with. */
+    if (logc_fetch_key_first(c, v, key, first, e))
+        goto out;
+    if (refuse_changed_key(c, v, key, first, e))
+        goto out;
+    if (logc_pin_set(pins, c->server, key, e))
         goto out;
     fprintf(ctx->err,
             "dissent: first use of the log at %s: pinned its key %s in %s\n"
@@ -193,37 +233,98 @@ static int inconsistent(struct monitor *m, struct err *e, const char *fmt, ...)
     return err_set(e, ERR_CRYPTO, "%s", msg);
 }
 
-/* Checks the new checkpoint against the saved one. */
-static int check_consistency(struct monitor *m, struct err *e)
+/* Looks, in the log's current tree, for a subtree of the saved frontier
+ * that the new tree holds differently, and turns ev into kind subtree
+ * (conclusive evidence). Leaves ev as it is when none is found. */
+static void find_changed_subtree(struct monitor *m, json_t *ev)
+{
+    for (size_t j = 0; j < m->st.range.n; j++) {
+        uint64_t s = 0;
+        unsigned h = 0;
+        json_t *rows = NULL;
+        unsigned char lh[1][TLOG_HASH_SIZE];
+        struct tlog_proof p;
+        struct err e;
+        int done;
+        err_init(&e);
+        evidence_subtree_at(m->st.size, j, &s, &h);
+        done = logc_fetch_leaves(&m->c, s, s + 1, &rows, lh, &e) == 0 &&
+               logc_fetch_inclusion(&m->c, s, m->cp.size, &p, &e) == 0 &&
+               evidence_add_subtree(ev, &m->st.range, s, lh[0], &p, &e) == 0;
+        json_decref(rows);
+        if (done)
+            return;
+    }
+}
+
+/* Keeps the evidence of the new checkpoint contradicting the saved one:
+ * the saved checkpoint's note from the notes seen, the new note, and,
+ * when the log grew, the subtree that shows it. */
+static void monitor_evidence(struct monitor *m, const struct buf *note,
+                             const struct tlog_proof *served, struct err *e)
+{
+    struct buf old;
+    json_t *ev = NULL;
+    int found = 0;
+    struct err se;
+    char msg[ERR_MSG_MAX];
+    err_init(&se);
+    buf_init(&old, TLOG_NOTE_MAX);
+    if (loghist_seen_find(&m->v, m->st.size, m->st.root, &old, &found, &se) != 0 || !found) {
+        memcpy(msg, e->msg, sizeof msg);
+        err_set(e, ERR_CRYPTO,
+                "%.180s (no evidence: the signed note of size %" PRIu64 " was not kept)", msg,
+                m->st.size);
+        goto out;
+    }
+    if (evidence_build(&m->v, old.data, note->data, served, "dissent log monitor", &ev, &se) != 0)
+        goto out;
+    if (m->cp.size > m->st.size)
+        find_changed_subtree(m, ev);
+    keep_evidence(&m->v, ev, e);
+out:
+    json_decref(ev);
+    buf_release(&old);
+}
+
+/* Checks the new checkpoint (its signed note: note) against the saved one;
+ * a contradiction is kept as evidence. */
+static int check_consistency(struct monitor *m, const struct buf *note, struct err *e)
 {
     struct tlog_proof p;
     struct err why;
-    char r64[48];
     err_init(&why);
     if (!m->found || m->st.size == 0)
         return 0;
-    logc_hash_encode(m->st.root, r64);
-    if (m->cp.size < m->st.size)
-        return inconsistent(m, e,
-                            "the log shrank: it had %" PRIu64 " leaves when last checked, its "
-                            "signed checkpoint now says %" PRIu64,
-                            m->st.size, m->cp.size);
+    if (m->cp.size < m->st.size) {
+        inconsistent(m, e,
+                     "the log shrank: it had %" PRIu64 " leaves when last checked, its "
+                     "signed checkpoint now says %" PRIu64,
+                     m->st.size, m->cp.size);
+        monitor_evidence(m, note, NULL, e);
+        return -1;
+    }
     if (m->cp.size == m->st.size) {
-        if (memcmp(m->cp.root, m->st.root, TLOG_HASH_SIZE) != 0)
-            return inconsistent(m, e,
-                                "the log's history was rewritten: same size %" PRIu64
-                                " as when last checked, but a different root (was %s)",
-                                m->cp.size, r64);
+        if (memcmp(m->cp.root, m->st.root, TLOG_HASH_SIZE) != 0) {
+            inconsistent(m, e,
+                         "the log's history was rewritten: same size %" PRIu64
+                         " as when last checked, but a different root",
+                         m->cp.size);
+            monitor_evidence(m, note, NULL, e);
+            return -1;
+        }
         return 0;
     }
     if (logc_fetch_consistency(&m->c, m->st.size, m->cp.size, &p, e))
         return -1;
-    if (logc_verify_consistency(m->st.size, m->cp.size, m->st.root, m->cp.root, &p, &why))
-        return inconsistent(m, e,
-                            "the log's history was rewritten: the checkpoint of size %" PRIu64
-                            " is not consistent with the one seen before (size %" PRIu64
-                            ", root %s): %s",
-                            m->cp.size, m->st.size, r64, why.msg);
+    if (logc_verify_consistency(m->st.size, m->cp.size, m->st.root, m->cp.root, &p, &why)) {
+        inconsistent(m, e,
+                     "the log's history was rewritten: the checkpoint of size %" PRIu64
+                     " is not consistent with the one seen before (size %" PRIu64 "): %.50s",
+                     m->cp.size, m->st.size, why.msg);
+        monitor_evidence(m, note, &p, e);
+        return -1;
+    }
     return 0;
 }
 
@@ -360,7 +461,9 @@ out:
     return rc;
 }
 
-/* Incremental: new leaves on top of the saved frontier, plus a sample of
+/* Incremental (the default with a state): every new leaf since the last
+ * run, fetched, re-hashed and checked for shape on top of the saved
+ * frontier, which must then hash to the signed root; plus --sample-old
  * old leaves re-checked by inclusion proof. */
 static int audit_incremental(struct monitor *m, uint64_t sample, struct err *e)
 {
@@ -400,7 +503,9 @@ static int audit_incremental(struct monitor *m, uint64_t sample, struct err *e)
                      old, m->cp.size - 1);
         goto out;
     }
-    /* Old leaves: every one when there are few, else a random sample. */
+    /* Old leaves were checked when they were new; --sample-old re-checks
+     * some (every one when there are few) by inclusion proof, against a
+     * server that changes a leaf's data but not the tree. */
     if (old <= sample) {
         for (uint64_t i = 0; i < old; i++)
             if (recheck_leaf(m, i, e))
@@ -457,10 +562,11 @@ static void monitor_report(struct monitor *m, const char *state_path, int status
         fprintf(
             f, "consistent with the checkpoint seen before (size %" PRIu64 ", %s): proof checked\n",
             m->st.size, m->st.checked_at);
-    if (m->incremental && m->found)
+    if (m->incremental)
         fprintf(f,
-                "audited    %" PRIu64 " new leaves on the saved frontier; %" PRIu64
-                " old leaves re-checked by inclusion proof\n",
+                "audited    every new leaf (%" PRIu64 ") on the saved frontier: well-formed, and "
+                "they hash to the signed root; %" PRIu64
+                " old leaves re-checked by inclusion proof (--sample-old)\n",
                 m->checked, m->sampled);
     else
         fprintf(f,
@@ -476,7 +582,7 @@ int cmd_log_monitor(struct cli_ctx *ctx)
     struct monitor m;
     struct err e;
     const char *path = cli_opt(ctx, "state"), *given = cli_opt(ctx, "log-key");
-    long long sample = 16;
+    long long sample = 0;
     struct logc_state next;
     struct buf note;
 
@@ -487,21 +593,30 @@ int cmd_log_monitor(struct cli_ctx *ctx)
     client_init(&m.c);
     if ((status = cli_require(ctx, "state", (const char *)NULL)) != CLI_OK)
         goto done;
-    if (cli_opt(ctx, "sample") &&
-        cli_arg_i64(cli_opt(ctx, "sample"), "--sample", 0, 1000000, &sample, &e)) {
+    if (cli_opt(ctx, "sample-old") &&
+        cli_arg_i64(cli_opt(ctx, "sample-old"), "--sample-old", 0, 1000000, &sample, &e)) {
         status = cli_usage_error(ctx, "%s", e.msg);
         goto done;
     }
     status = CLI_FAIL;
-    m.incremental = cli_flag(ctx, "incremental");
     if (cmd_log_client(ctx, &m.c, &e) || logc_state_load(path, &m.st, &m.found, &e))
         goto fail;
+    /* with a state, every new leaf is checked on its frontier; --full
+     * re-audits every leaf from 0 */
+    m.incremental = m.found && !cli_flag(ctx, "full");
     if (m.found) {
         m.v = m.st.verifier;
         snprintf(m.key, sizeof m.key, "%s", m.st.verifier_key);
         if (given && strcmp(given, m.st.verifier_key) != 0) {
-            err_set(&e, ERR_INVALID, "%s pins the log key %s, not the --log-key given", path,
-                    m.st.verifier_key);
+            struct tlog_verifier gv;
+            char want[2 * TLOG_KEY_ID_SIZE + 1], got[2 * TLOG_KEY_ID_SIZE + 1] = "?";
+            hex_encode(want, m.v.key_id, TLOG_KEY_ID_SIZE);
+            if (logc_key_parse(&gv, given, NULL) == 0)
+                hex_encode(got, gv.key_id, TLOG_KEY_ID_SIZE);
+            err_set(&e, ERR_INVALID,
+                    "%.100s pins the log key %.80s (key id %s), not the --log-key given (key id "
+                    "%s)",
+                    path, m.v.name, want, got);
             goto fail;
         }
     } else if (given) {
@@ -509,7 +624,9 @@ int cmd_log_monitor(struct cli_ctx *ctx)
             goto fail;
         snprintf(m.key, sizeof m.key, "%s", given);
     } else {
-        if (logc_fetch_key(&m.c, &m.v, m.key, &e))
+        char first[TLOG_VERIFIER_KEY_MAX];
+        if (logc_fetch_key_first(&m.c, &m.v, m.key, first, &e) ||
+            refuse_changed_key(&m.c, &m.v, m.key, first, &e))
             goto fail;
         fprintf(ctx->err,
                 "dissent: no state yet: trusting the log key the server gives, %s\n"
@@ -522,9 +639,9 @@ int cmd_log_monitor(struct cli_ctx *ctx)
             m.inconsistent = 1;
         goto fail;
     }
-    if (check_consistency(&m, &e))
+    if (check_consistency(&m, &note, &e))
         goto fail;
-    if (m.incremental && m.found ? audit_incremental(&m, (uint64_t)sample, &e) : audit_full(&m, &e))
+    if (m.incremental ? audit_incremental(&m, (uint64_t)sample, &e) : audit_full(&m, &e))
         goto fail;
     /* the checkpoint history shared with verify: a fork against what any of
      * them saw before is caught here, and the note is kept as evidence */
@@ -765,5 +882,100 @@ fail:
 out:
     json_decref(rows);
     client_release(&c);
+    return status;
+}
+
+/* ---- dissent log evidence FILE [--check] -------------------------------- */
+
+/* Prints who signed note k of the evidence: the log, and witnesses
+ * (verified when the reader's witness policy names them). */
+static void print_signers(FILE *f, const struct evidence_verdict *vd, size_t k)
+{
+    for (size_t i = 0; i < vd->nsigners[k]; i++) {
+        const struct evidence_signer *s = &vd->signers[k][i];
+        char at[24] = "";
+        if (s->witness && s->time <= (uint64_t)INT64_MAX)
+            time_format_utc(at, (int64_t)s->time);
+        fprintf(f, "             signed by %s (key id %s)%s%s\n", s->name, s->key_id,
+                s->witness ? ": a cosignature of a witness of your policy, verified, made " : "",
+                at);
+    }
+}
+
+int cmd_log_evidence(struct cli_ctx *ctx)
+{
+    int status = CLI_FAIL;
+    struct err e;
+    json_t *ev = NULL;
+    struct evidence_verdict vd;
+    struct tlog_policy policy;
+    size_t both = 0;
+    char ra[48], rb[48];
+    const char *path = ctx->args[0];
+
+    err_init(&e);
+    if (evidence_load(path, &ev, &e) != 0)
+        goto fail;
+    if (evidence_check(ev, &vd, &e) != 0) {
+        char why[ERR_MSG_MAX];
+        memcpy(why, e.msg, sizeof why);
+        err_set(&e, ERR_INVALID, "%s is not valid evidence: %s", path, why);
+        goto fail;
+    }
+    /* the reader's witnesses, if any: which of them cosigned which note */
+    if (loghist_policy_load(&policy, &e) != 0)
+        goto fail;
+    both = evidence_witnesses(ev, &policy, &vd);
+    logc_hash_encode(vd.a.root, ra);
+    logc_hash_encode(vd.b.root, rb);
+    if (cli_flag(ctx, "json")) {
+        json_t *o = json_pack("{s:b,s:b,s:s,s:s,s:s,s:{s:I,s:s},s:{s:I,s:s},s:s,s:I}", "valid", 1,
+                              "conclusive", vd.conclusive, "kind", vd.kind, "origin", vd.a.origin,
+                              "log_key", vd.log_key, "a", "size", (json_int_t)vd.a.size, "root", ra,
+                              "b", "size", (json_int_t)vd.b.size, "root", rb, "shows", vd.why,
+                              "witnesses_cosigned_both", (json_int_t)both);
+        for (size_t k = 0; o && k < 2; k++) {
+            json_t *list = json_array();
+            for (size_t i = 0; list && i < vd.nsigners[k]; i++)
+                json_array_append_new(
+                    list, json_pack("{s:s,s:s,s:b}", "name", vd.signers[k][i].name, "key_id",
+                                    vd.signers[k][i].key_id, "witness", vd.signers[k][i].witness));
+            json_object_set_new(json_object_get(o, k ? "b" : "a"), "signers", list);
+        }
+        json_dumpf(o, ctx->out, JSON_INDENT(2) | JSON_SORT_KEYS);
+        fputc('\n', ctx->out);
+        json_decref(o);
+    } else {
+        const json_t *notes = json_object_get(ev, "notes");
+        fprintf(ctx->out, "%s: %s\n", vd.conclusive ? "PROVEN" : "NOT CONCLUSIVE ALONE",
+                vd.conclusive ? "the log forked or rewrote its history"
+                              : "the log's own consistency proof fails");
+        fprintf(ctx->out, "log        %s\nkey        %s\nkind       %s\n", vd.a.origin, vd.log_key,
+                vd.kind);
+        fprintf(ctx->out, "note A     size %" PRIu64 ", root %s\n", vd.a.size, ra);
+        print_signers(ctx->out, &vd, 0);
+        fprintf(ctx->out, "note B     size %" PRIu64 ", root %s\n", vd.b.size, rb);
+        print_signers(ctx->out, &vd, 1);
+        if (both)
+            fprintf(ctx->out,
+                    "witnesses  %zu witness(es) of your policy cosigned both notes: they vouched "
+                    "for two views that contradict each other\n",
+                    both);
+        fputs("shows      ", ctx->out);
+        out_text(ctx->out, vd.why);
+        fputc('\n', ctx->out);
+        if (!cli_flag(ctx, "check")) {
+            fputs("\n", ctx->out);
+            out_text(ctx->out, json_string_value(json_array_get(notes, 0)));
+            fputs("\n", ctx->out);
+            out_text(ctx->out, json_string_value(json_array_get(notes, 1)));
+        }
+    }
+    status = CLI_OK;
+    goto out;
+fail:
+    status = cli_fail(ctx, &e);
+out:
+    json_decref(ev);
     return status;
 }

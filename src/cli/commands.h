@@ -91,6 +91,10 @@ int cmd_log_monitor(struct cli_ctx *ctx);
 int cmd_log_checkpoint(struct cli_ctx *ctx);
 int cmd_log_leaves(struct cli_ctx *ctx);
 int cmd_log_proof(struct cli_ctx *ctx);
+/* `dissent log evidence FILE [--check] [--json]`: checks a fork evidence
+ * file (client/evidence.h) with no server and prints what it shows; exit 0
+ * when it is valid evidence, 1 when not. */
+int cmd_log_evidence(struct cli_ctx *ctx);
 
 /* The official rendering of a version (cmd_verify.c):
  * `dissent memo render ID [--version N]` prints it as the server makes it. */

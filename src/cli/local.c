@@ -47,6 +47,7 @@ struct local_opts {
     const char *public_url;
     const char *trusted_proxy;
     const char *wasm; /* serve: the browser's signing module; NULL: beside the binary */
+    const char *log_origin; /* init/serve/demo: the log's origin */
 };
 
 static const char local_usage[] =
@@ -56,6 +57,11 @@ static const char local_usage[] =
     "  --keys DIR           key directory, mode 0700 (env DISSENT_KEYS, else systemd's\n"
     "                       $CREDENTIALS_DIRECTORY, else beside the database: dissent.db ->\n"
     "                       dissent.keys; for postgres://, ./dissent.keys)\n"
+    "  --log-origin ORIGIN  the transparency log's origin, naming the installation as a\n"
+    "                       schema-less URL (C2SP tlog-checkpoint), e.g. example.gov/dissent;\n"
+    "                       set when the log is made (default dissent.local/log-<random>),\n"
+    "                       checked against the log's key at every start (env\n"
+    "                       DISSENT_LOG_ORIGIN)\n"
     "  --listen HOST:PORT   address to serve on (env DISSENT_LISTEN, default 127.0.0.1:8080;\n"
     "                       port 0 picks a free port)\n"
     "  --log-level LEVEL    error, warn, info or debug (env DISSENT_LOG_LEVEL, default info)\n"
@@ -110,6 +116,7 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
     } known[] = {
         {"db", offsetof(struct local_opts, db)},
         {"keys", offsetof(struct local_opts, keys)},
+        {"log-origin", offsetof(struct local_opts, log_origin)},
         {"listen", offsetof(struct local_opts, listen)},
         {"log-level", offsetof(struct local_opts, log_level)},
         {"port-file", offsetof(struct local_opts, port_file)},
@@ -130,6 +137,7 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
     umask(077);
     o->db = env_or("DISSENT_DB", "dissent.db");
     o->keys = env_or("DISSENT_KEYS", env_or("CREDENTIALS_DIRECTORY", NULL));
+    o->log_origin = env_or("DISSENT_LOG_ORIGIN", NULL);
     o->listen = env_or("DISSENT_LISTEN", "127.0.0.1:8080");
     o->log_level = env_or("DISSENT_LOG_LEVEL", "info");
     o->port_file = NULL;
@@ -198,7 +206,7 @@ static int open_chan(const char *cmd, const struct local_opts *o, struct chan **
         return -1;
     }
     log_set_level(lvl);
-    if (chan_open_keys(c, o->db, o->keys, &e)) {
+    if (chan_open_origin(c, o->db, o->keys, o->log_origin, &e)) {
         fprintf(stderr, "dissent %s: %s\n", cmd, e.msg);
         return -1;
     }

@@ -150,9 +150,16 @@ out:
 int logc_fetch_key(struct client *c, struct tlog_verifier *v, char key[TLOG_VERIFIER_KEY_MAX],
                    struct err *e)
 {
+    char first[TLOG_VERIFIER_KEY_MAX];
+    return logc_fetch_key_first(c, v, key, first, e);
+}
+
+int logc_fetch_key_first(struct client *c, struct tlog_verifier *v, char key[TLOG_VERIFIER_KEY_MAX],
+                         char first[TLOG_VERIFIER_KEY_MAX], struct err *e)
+{
     int rc = -1;
     json_t *o = NULL;
-    const char *k;
+    const char *k, *f;
     if (logc_get(c, "/api/v1/log/key", &o, e))
         goto out;
     k = json_string_value(json_object_get(o, "verifier_key"));
@@ -161,6 +168,10 @@ int logc_fetch_key(struct client *c, struct tlog_verifier *v, char key[TLOG_VERI
         goto out;
     }
     memcpy(key, k, strlen(k) + 1);
+    f = json_string_value(json_object_get(o, "first_verifier_key"));
+    if (!f || strlen(f) >= TLOG_VERIFIER_KEY_MAX)
+        f = k;
+    memcpy(first, f, strlen(f) + 1);
     rc = 0;
 out:
     json_decref(o);
@@ -191,10 +202,21 @@ int logc_fetch_checkpoint_note(struct client *c, const struct tlog_verifier *v,
         goto out;
     }
     if (tlog_checkpoint_open(cp, note, strlen(note), v, &why)) {
-        char hex[2 * TLOG_KEY_ID_SIZE + 1];
+        char hex[2 * TLOG_KEY_ID_SIZE + 1], got[96] = "";
+        struct tlog_note n;
         hex_encode(hex, v->key_id, TLOG_KEY_ID_SIZE);
-        err_set(e, ERR_CRYPTO, "the checkpoint is not signed by the log key %s (key id %s): %s",
-                v->name, hex, why.msg);
+        /* name the key ids the note carries: expected vs got */
+        if (tlog_note_parse(&n, note, strlen(note), NULL) == 0)
+            for (size_t i = 0; i < n.nsigs && strlen(got) + 12 < sizeof got; i++) {
+                char h[2 * TLOG_KEY_ID_SIZE + 1];
+                size_t at = strlen(got);
+                hex_encode(h, n.sigs[i].key_id, TLOG_KEY_ID_SIZE);
+                snprintf(got + at, sizeof got - at, "%s%s", at ? ", " : "", h);
+            }
+        err_set(e, ERR_CRYPTO,
+                "the checkpoint is not signed by the log key %.60s (expected key id %s; the note "
+                "carries key ids %.40s): %.80s",
+                v->name, hex, got[0] ? got : "none", why.msg);
         goto out;
     }
     root = json_string_value(json_object_get(o, "root"));

@@ -113,6 +113,12 @@ int logc_get(struct client *c, const char *path, json_t **out, struct err *e) WU
 int logc_fetch_key(struct client *c, struct tlog_verifier *v, char key[TLOG_VERIFIER_KEY_MAX],
                    struct err *e) WUR;
 
+/* Like logc_fetch_key, and first receives the key the log says it was made
+ * with (first_verifier_key; the same as key when the server does not say).
+ * Returns 0 or -1. */
+int logc_fetch_key_first(struct client *c, struct tlog_verifier *v, char key[TLOG_VERIFIER_KEY_MAX],
+                         char first[TLOG_VERIFIER_KEY_MAX], struct err *e) WUR;
+
 /* Fetches /log/checkpoint, opens its signed note against v (signature,
  * origin) and checks that the reply's size and root fields agree with the
  * note. Fills cp. Returns 0, or -1 (ERR_CRYPTO: bad signature or a reply

@@ -7,10 +7,13 @@
 #include "tlog/cosignature.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 int loghist_policy_load(struct tlog_policy *p, struct err *e)
 {
@@ -73,6 +76,25 @@ bad : {
 out:
     fclose(f);
     return rc;
+}
+
+int loghist_policy_check(const char *note, size_t len, uint64_t size, struct err *e)
+{
+    struct tlog_policy policy;
+    struct tlog_note n;
+    struct err why;
+    err_init(&why);
+    if (loghist_policy_load(&policy, e) != 0)
+        return -1;
+    if (policy.n == 0)
+        return 0;
+    if (tlog_note_parse(&n, note, len, e) != 0)
+        return -1;
+    if (tlog_policy_check_at(&policy, &n, (uint64_t)time(NULL), NULL, NULL, &why) != 0)
+        return err_set(e, ERR_CRYPTO,
+                       "the checkpoint of size %" PRIu64 " fails the witness policy: %s", size,
+                       why.msg);
+    return 0;
 }
 
 static int history_path_ext(const char *origin, const char *ext, char *out, size_t n,
@@ -151,10 +173,75 @@ int loghist_save(const struct tlog_verifier *v, const char *note, size_t len, st
     return files_write_private(path, note, len, e);
 }
 
-int loghist_save_refused(const struct tlog_verifier *v, const char *note, size_t len, char *path,
-                         size_t n, struct err *e)
+/* The file of one seen note: <hex>.seen/<size>-<root prefix>.note. */
+static int seen_path(const struct tlog_verifier *v, uint64_t size,
+                     const unsigned char root[TLOG_HASH_SIZE], char *path, size_t n, struct err *e)
 {
-    if (history_path_ext(v->name, "refused.note", path, n, e) != 0)
+    char ext[64], rh[17];
+    hex_encode(rh, root, 8);
+    snprintf(ext, sizeof ext, "seen/%" PRIu64 "-%s.note", size, rh);
+    return history_path_ext(v->name, ext, path, n, e);
+}
+
+int loghist_seen_add(const struct tlog_verifier *v, const char *note, size_t len, struct err *e)
+{
+    struct tlog_checkpoint cp;
+    char path[FILES_PATH_MAX];
+    struct err why;
+    err_init(&why);
+    if (tlog_checkpoint_open(&cp, note, len, v, &why) != 0)
+        return err_set(e, ERR_INVALID, "a note to keep does not open with the log key: %s",
+                       why.msg);
+    if (seen_path(v, cp.size, cp.root, path, sizeof path, e) != 0)
         return -1;
+    if (access(path, F_OK) == 0)
+        return 0; /* kept as first seen */
     return files_write_private(path, note, len, e);
+}
+
+int loghist_seen_find(const struct tlog_verifier *v, uint64_t size,
+                      const unsigned char root[TLOG_HASH_SIZE], struct buf *note, int *found,
+                      struct err *e)
+{
+    char path[FILES_PATH_MAX], chunk[4096];
+    FILE *f;
+    size_t n;
+    int rc = -1;
+    *found = 0;
+    if (seen_path(v, size, root, path, sizeof path, e) != 0)
+        return -1;
+    f = fopen(path, "rb");
+    if (!f) {
+        if (errno == ENOENT)
+            return 0;
+        return err_set(e, ERR_IO, "cannot read %s: %s", path, strerror(errno));
+    }
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (buf_append(note, chunk, n, e) != 0)
+            goto out;
+    *found = 1;
+    rc = 0;
+out:
+    fclose(f);
+    return rc;
+}
+
+int loghist_evidence_path(const struct tlog_verifier *v, uint64_t a, uint64_t b, char *path,
+                          size_t n, struct err *e)
+{
+    char ext[64];
+    char full[FILES_PATH_MAX], *slash;
+    /* beside the history, named shortly: the path goes into messages */
+    if (history_path_ext(v->name, "note", full, sizeof full, e) != 0)
+        return -1;
+    slash = strrchr(full, '/');
+    snprintf(ext, sizeof ext, "evidence-%.16s-%" PRIu64 "-%" PRIu64 ".json",
+             slash ? slash + 1 : full, a, b);
+    if (slash)
+        slash[1] = '\0';
+    else
+        full[0] = '\0';
+    if (snprintf(path, n, "%s%s", full, ext) >= (int)n)
+        return err_set(e, ERR_INVALID, "the evidence path is too long");
+    return 0;
 }

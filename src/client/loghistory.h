@@ -6,7 +6,8 @@
  *
  * Files:
  *   history  $DISSENT_LOG_HISTORY, else checkpoints/ beside the pinned keys (logc_pins_path),
- *            one file per origin, <hex SHA-256 of the origin>.note (mode 0600, atomic)
+ *            one file per origin, <hex SHA-256 of the origin>.note (mode 0600, atomic);
+ *            every note seen in <hex>.seen/, evidence in evidence-<hex[:16]>-<a>-<b>.json
  *   policy   $DISSENT_WITNESS_POLICY (no policy if unset): lines
  *                witness NAME+KEYID+KEY      (a witness key, type 0x04; repeatable)
  *                quorum K                    (cosignatures needed; default: all)
@@ -26,6 +27,13 @@
  * Returns 0, or -1 with ERR_INVALID naming the file and line. */
 int loghist_policy_load(struct tlog_policy *p, struct err *e) WUR;
 
+/* Checks the signed checkpoint note[0..len) of size `size` against the
+ * witness policy of $DISSENT_WITNESS_POLICY (nothing to check when unset)
+ * at the current time: cosignatures older than its max-age do not count,
+ * so a frozen view fails ("the log's view may be frozen"). Returns 0, or -1
+ * with ERR_CRYPTO (policy not met) or the policy file's error. */
+int loghist_policy_check(const char *note, size_t len, uint64_t size, struct err *e) WUR;
+
 /* Loads the last accepted note for origin into note and its checkpoint
  * into cp (opened with log key v). *found is 0 when there is none.
  * Returns 0 or -1 (a damaged file is an error, never ignored). */
@@ -36,11 +44,25 @@ int loghist_load(const struct tlog_verifier *v, struct tlog_checkpoint *cp, stru
  * accepted one, atomically. Returns 0 or -1. */
 int loghist_save(const struct tlog_verifier *v, const char *note, size_t len, struct err *e) WUR;
 
-/* Saves a note refused as inconsistent with the history beside it
- * (<hex>.refused.note): with the history's note, two notes signed by the
- * same log key that contradict each other, evidence anyone can check. The
- * path written goes to path (n bytes). Returns 0 or -1. */
-int loghist_save_refused(const struct tlog_verifier *v, const char *note, size_t len, char *path,
-                         size_t n, struct err *e) WUR;
+/* Records note[0..len) (a checkpoint opened with v, cosignatures
+ * included) among the notes seen for its origin: one file per checkpoint,
+ * <hex>.seen/<size>-<first 8 bytes of the root in hex>.note, kept as first
+ * seen (a note with the same size and root is not written again). Two
+ * notes there that contradict each other are evidence (client/evidence.h).
+ * Returns 0 or -1. */
+int loghist_seen_add(const struct tlog_verifier *v, const char *note, size_t len,
+                     struct err *e) WUR;
+
+/* Appends to note the seen note of v's origin with this size and root.
+ * *found is 0 when there is none. Returns 0 or -1. */
+int loghist_seen_find(const struct tlog_verifier *v, uint64_t size,
+                      const unsigned char root[TLOG_HASH_SIZE], struct buf *note, int *found,
+                      struct err *e) WUR;
+
+/* Writes where the evidence of a contradiction between the checkpoints of
+ * sizes a and b of v's origin goes: evidence-<first 16 hex>-<a>-<b>.json
+ * beside the history. Returns 0 or -1. */
+int loghist_evidence_path(const struct tlog_verifier *v, uint64_t a, uint64_t b, char *path,
+                          size_t n, struct err *e) WUR;
 
 #endif

@@ -2,6 +2,7 @@
  * the client checked against a signed checkpoint. */
 #include "client/ringcheck.h"
 #include "client/anon.h"
+#include "client/loghistory.h"
 
 #include "proto/events.h"
 
@@ -39,9 +40,14 @@ int ringck_fetch_log(struct client *c, const struct tlog_verifier *v, const stru
     struct tlog_checkpoint cp;
     unsigned char(*hashes)[TLOG_HASH_SIZE] = NULL, root[TLOG_HASH_SIZE];
     json_t *all = NULL;
+    struct buf note;
 
     *leaves = NULL;
-    if (logc_fetch_checkpoint(c, v, &cp, e))
+    buf_init(&note, TLOG_NOTE_MAX);
+    /* the witness policy too: a frozen or unwitnessed view is refused here
+     * as in every other client command that reads a checkpoint */
+    if (logc_fetch_checkpoint_note(c, v, &cp, &note, e) ||
+        loghist_policy_check(note.data, note.len, cp.size, e))
         goto out;
     if (st && cp.size < st->size) {
         err_set(e, ERR_CRYPTO,
@@ -80,6 +86,7 @@ int ringck_fetch_log(struct client *c, const struct tlog_verifier *v, const stru
     *size = cp.size;
     rc = 0;
 out:
+    buf_release(&note);
     free(hashes);
     json_decref(all);
     return rc;

@@ -26,6 +26,7 @@
 #define RINGCK_MIN_DEFAULT 10
 
 /* Fetches the log as of a checkpoint signed by v: opens the checkpoint,
+ * checks the witness policy (loghist_policy_check: a frozen view fails),
  * fetches leaves [0, size), recomputes their root and requires it to be the
  * signed root, so every leaf returned is included in that checkpoint. When
  * st (a monitor's state, logc_state_load) is not NULL, the saved tree must

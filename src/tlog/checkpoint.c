@@ -9,6 +9,73 @@
 
 #define ROOT_B64_LEN 44 /* base64 of 32 bytes, with one '=' */
 
+/* Checks one DNS label s[0..n). */
+static int label_ok(const char *s, size_t n)
+{
+    if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+            return 0;
+    return 1;
+}
+
+int tlog_origin_check(const char *origin, struct err *e)
+{
+    size_t len = strnlen(origin, TLOG_NAME_MAX + 1), host_len, dots = 0;
+    const char *slash, *colon, *p;
+
+    if (len == 0)
+        return err_set(e, ERR_INVALID, "the log origin is empty (e.g. example.gov/dissent)");
+    if (len > TLOG_NAME_MAX)
+        return err_set(e, ERR_INVALID, "the log origin is longer than %d bytes", TLOG_NAME_MAX);
+    if (strstr(origin, "://"))
+        return err_set(e, ERR_INVALID,
+                       "the log origin \"%s\" has a scheme: write it without one "
+                       "(C2SP tlog-checkpoint: a schema-less URL, e.g. example.gov/dissent)",
+                       origin);
+    if (!tlog_name_valid(origin, len))
+        return err_set(e, ERR_INVALID,
+                       "the log origin must hold no space, '+' or control character "
+                       "(C2SP tlog-checkpoint, signed-note key names)");
+    slash = strchr(origin, '/');
+    host_len = slash ? (size_t)(slash - origin) : len;
+    colon = memchr(origin, ':', host_len);
+    if (colon) {
+        size_t digits = host_len - (size_t)(colon + 1 - origin);
+        if (digits == 0 || digits > 5 || strspn(colon + 1, "0123456789") < digits)
+            return err_set(e, ERR_INVALID, "the port of the log origin must be 1 to 5 digits");
+        host_len = (size_t)(colon - origin);
+    }
+    for (p = origin;;) {
+        const char *dot = memchr(p, '.', host_len - (size_t)(p - origin));
+        size_t n = dot ? (size_t)(dot - p) : host_len - (size_t)(p - origin);
+        if (!label_ok(p, n))
+            return err_set(e, ERR_INVALID,
+                           "the host of the log origin \"%.*s\" is not a lowercase DNS name "
+                           "(labels of letters, digits and '-', e.g. example.gov)",
+                           (int)host_len, origin);
+        if (!dot)
+            break;
+        dots++;
+        p = dot + 1;
+    }
+    if (dots == 0)
+        return err_set(e, ERR_INVALID,
+                       "the host of the log origin must be a domain name with a dot, naming "
+                       "the institution (e.g. example.gov/dissent)");
+    if (slash) {
+        for (p = slash; *p; p++)
+            if (*p <= 0x20 || *p >= 0x7f || *p == '\\' || *p == '?' || *p == '#')
+                return err_set(e, ERR_INVALID,
+                               "the path of the log origin must be printable ASCII without "
+                               "'\\', '?' or '#'");
+        if (origin[len - 1] == '/')
+            return err_set(e, ERR_INVALID, "the log origin must not end with '/'");
+    }
+    return 0;
+}
+
 int tlog_checkpoint_init(struct tlog_checkpoint *c, const char *origin, uint64_t size,
                          const unsigned char root[TLOG_HASH_SIZE], struct err *e)
 {

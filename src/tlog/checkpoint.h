@@ -27,6 +27,17 @@ struct tlog_checkpoint {
     unsigned char root[TLOG_HASH_SIZE];
 };
 
+/* Checks origin (a C string) as the origin of a new log: C2SP
+ * tlog-checkpoint requires it non-empty and recommends a schema-less URL
+ * with neither Unicode spaces nor '+' (it is also the log key's name, see
+ * tlog/note.h); dissent requires that form: host[:port][/path], the host a
+ * lowercase DNS name with at least one dot (labels of 1..63 letters, digits
+ * or '-', not starting or ending with '-'), the path of printable ASCII
+ * without spaces, '+', '\\', '?' or '#', not ending in '/'; at most
+ * TLOG_NAME_MAX bytes. Existing logs' origins are only held to the key name
+ * rules. Returns 0, or -1 with ERR_INVALID saying what is wrong. */
+int tlog_origin_check(const char *origin, struct err *e) WUR;
+
 /* Fills c from its parts. origin is a C string following the key name rules;
  * size is at most TLOG_MAX_SIZE. Returns 0, or -1 with ERR_INVALID. */
 int tlog_checkpoint_init(struct tlog_checkpoint *c, const char *origin, uint64_t size,

@@ -8,8 +8,6 @@
 #include <string.h>
 
 static const char PRIVATE_PREFIX[] = "PRIVATE+KEY+";
-#define PRIVATE_PREFIX_LEN 12
-static const char EM_DASH_SP[] = "\xe2\x80\x94 ";
 /* "cosignature/v1\ntime " + 19 digits + "\n" */
 #define HEADER_MAX 48
 
@@ -38,29 +36,6 @@ static uint64_t get_be64(const unsigned char *p)
     return v;
 }
 
-static int cosigner_from_seed(struct tlog_signer *s, const char *name,
-                              const unsigned char seed[TLOG_SEED_SIZE], struct err *e)
-{
-    unsigned char pk[TLOG_PUBLIC_KEY_SIZE];
-    size_t len = strnlen(name, TLOG_NAME_MAX + 1);
-    if (!tlog_name_valid(name, len))
-        return err_set(e, ERR_INVALID,
-                       "witness name must be 1 to %d bytes of UTF-8 without spaces, '+' or "
-                       "control characters",
-                       TLOG_NAME_MAX);
-    if (sodium_init() < 0)
-        return err_set(e, ERR_CRYPTO, "libsodium could not be initialised");
-    memset(s, 0, sizeof *s);
-    if (crypto_sign_seed_keypair(pk, s->sk, seed) != 0) {
-        tlog_signer_wipe(s);
-        return err_set(e, ERR_CRYPTO, "could not derive an Ed25519 key pair");
-    }
-    memcpy(s->pub.name, name, len);
-    memcpy(s->pub.pk, pk, sizeof pk);
-    tlog_key_id_alg(s->pub.name, TLOG_ALG_COSIGNATURE_V1, pk, s->pub.key_id);
-    return 0;
-}
-
 int tlog_cosigner_generate(struct tlog_signer *s, const char *name, struct err *e)
 {
     unsigned char seed[TLOG_SEED_SIZE];
@@ -68,7 +43,7 @@ int tlog_cosigner_generate(struct tlog_signer *s, const char *name, struct err *
     if (sodium_init() < 0)
         return err_set(e, ERR_CRYPTO, "libsodium could not be initialised");
     randombytes_buf(seed, sizeof seed);
-    rc = cosigner_from_seed(s, name, seed, e);
+    rc = tlog_signer_from_seed_alg(s, name, TLOG_ALG_COSIGNATURE_V1, seed, e);
     sodium_memzero(seed, sizeof seed);
     return rc;
 }
@@ -86,29 +61,7 @@ int tlog_cosigner_format(const struct tlog_signer *s, char out[TLOG_SIGNER_KEY_M
 
 int tlog_cosigner_parse(struct tlog_signer *signer, const char *s, size_t len, struct err *e)
 {
-    int rc = -1;
-    unsigned char seed[TLOG_SEED_SIZE], id[TLOG_KEY_ID_SIZE];
-    char name[TLOG_NAME_MAX + 1];
-
-    if (len < PRIVATE_PREFIX_LEN || memcmp(s, PRIVATE_PREFIX, PRIVATE_PREFIX_LEN) != 0) {
-        err_set(e, ERR_INVALID, "witness signer key string must start with PRIVATE+KEY+");
-        goto out;
-    }
-    if (tlog_key_string_parse(s + PRIVATE_PREFIX_LEN, len - PRIVATE_PREFIX_LEN,
-                              TLOG_ALG_COSIGNATURE_V1, name, id, seed, e) != 0)
-        goto out;
-    if (cosigner_from_seed(signer, name, seed, e) != 0)
-        goto out;
-    if (memcmp(id, signer->pub.key_id, TLOG_KEY_ID_SIZE) != 0) {
-        err_set(e, ERR_INVALID, "key id in the witness signer key does not match its name and key");
-        goto out;
-    }
-    rc = 0;
-out:
-    if (rc != 0)
-        tlog_signer_wipe(signer);
-    sodium_memzero(seed, sizeof seed);
-    return rc;
+    return tlog_signer_parse_alg(signer, s, len, TLOG_ALG_COSIGNATURE_V1, e);
 }
 
 int tlog_cosigner_key_format(const struct tlog_verifier *v, char out[TLOG_VERIFIER_KEY_MAX],
@@ -136,7 +89,6 @@ int tlog_cosign(const char *text, size_t len, uint64_t timestamp, const struct t
 {
     int rc = -1;
     unsigned char bin[TLOG_COSIGNATURE_SIZE];
-    char b64[sodium_base64_ENCODED_LEN(TLOG_COSIGNATURE_SIZE, sodium_base64_VARIANT_ORIGINAL)];
     struct buf msg;
 
     buf_init(&msg, TLOG_NOTE_MAX + HEADER_MAX);
@@ -161,9 +113,7 @@ int tlog_cosign(const char *text, size_t len, uint64_t timestamp, const struct t
         err_set(e, ERR_CRYPTO, "Ed25519 signing failed");
         goto out;
     }
-    sodium_bin2base64(b64, sizeof b64, bin, sizeof bin, sodium_base64_VARIANT_ORIGINAL);
-    if (buf_puts(out, EM_DASH_SP, e) != 0 || buf_puts(out, s->pub.name, e) != 0 ||
-        buf_printf(out, e, " %s\n", b64) != 0)
+    if (tlog_note_sig_line(out, s->pub.name, bin, sizeof bin, e) != 0)
         goto out;
     rc = 0;
 out:
@@ -175,7 +125,6 @@ int tlog_cosignature_verify(const struct tlog_note *n, const struct tlog_verifie
                             uint64_t *timestamp, struct err *e)
 {
     int rc = -1, found = 0;
-    size_t name_len = strlen(v->name);
     uint64_t latest = 0;
     char hex[2 * TLOG_KEY_ID_SIZE + 1];
     struct buf msg;
@@ -191,12 +140,9 @@ int tlog_cosignature_verify(const struct tlog_note *n, const struct tlog_verifie
         unsigned char bin[TLOG_COSIGNATURE_SIZE + 1];
         size_t len = 0;
         uint64_t t;
-        if (sig->name_len != name_len || memcmp(sig->name, v->name, name_len) != 0 ||
-            memcmp(sig->key_id, v->key_id, TLOG_KEY_ID_SIZE) != 0)
+        if (!tlog_note_sig_is(sig, v))
             continue; /* another key's signature */
-        if (sodium_base642bin(bin, sizeof bin, sig->b64, sig->b64_len, NULL, &len, NULL,
-                              sodium_base64_VARIANT_ORIGINAL) != 0 ||
-            len != TLOG_COSIGNATURE_SIZE) {
+        if (tlog_note_sig_decode(sig, bin, sizeof bin, &len) != 0 || len != TLOG_COSIGNATURE_SIZE) {
             err_set(e, ERR_CRYPTO, "cosignature by witness %s (key id %s) is malformed", v->name,
                     hex);
             goto out;

@@ -225,8 +225,8 @@ int tlog_verifier_parse(struct tlog_verifier *v, const char *s, size_t len, stru
     return 0;
 }
 
-int tlog_signer_from_seed(struct tlog_signer *s, const char *name,
-                          const unsigned char seed[TLOG_SEED_SIZE], struct err *e)
+int tlog_signer_from_seed_alg(struct tlog_signer *s, const char *name, unsigned char alg,
+                              const unsigned char seed[TLOG_SEED_SIZE], struct err *e)
 {
     unsigned char pk[TLOG_PUBLIC_KEY_SIZE];
     if (crypto_ready(e) != 0)
@@ -239,7 +239,14 @@ int tlog_signer_from_seed(struct tlog_signer *s, const char *name,
         tlog_signer_wipe(s);
         return -1;
     }
+    tlog_key_id_alg(s->pub.name, alg, s->pub.pk, s->pub.key_id);
     return 0;
+}
+
+int tlog_signer_from_seed(struct tlog_signer *s, const char *name,
+                          const unsigned char seed[TLOG_SEED_SIZE], struct err *e)
+{
+    return tlog_signer_from_seed_alg(s, name, TLOG_ALG_ED25519, seed, e);
 }
 
 int tlog_signer_generate(struct tlog_signer *s, const char *name, struct err *e)
@@ -270,7 +277,8 @@ int tlog_signer_format(const struct tlog_signer *s, char out[TLOG_SIGNER_KEY_MAX
     return rc;
 }
 
-int tlog_signer_parse(struct tlog_signer *signer, const char *s, size_t len, struct err *e)
+int tlog_signer_parse_alg(struct tlog_signer *signer, const char *s, size_t len, unsigned char alg,
+                          struct err *e)
 {
     int rc = -1;
     unsigned char seed[TLOG_SEED_SIZE], id[TLOG_KEY_ID_SIZE];
@@ -280,10 +288,10 @@ int tlog_signer_parse(struct tlog_signer *signer, const char *s, size_t len, str
         err_set(e, ERR_INVALID, "signer key string must start with PRIVATE+KEY+");
         goto out;
     }
-    if (tlog_key_string_parse(s + SIGNER_PREFIX_LEN, len - SIGNER_PREFIX_LEN, TLOG_ALG_ED25519,
-                              name, id, seed, e) != 0)
+    if (tlog_key_string_parse(s + SIGNER_PREFIX_LEN, len - SIGNER_PREFIX_LEN, alg, name, id, seed,
+                              e) != 0)
         goto out;
-    if (tlog_signer_from_seed(signer, name, seed, e) != 0)
+    if (tlog_signer_from_seed_alg(signer, name, alg, seed, e) != 0)
         goto out;
     if (memcmp(id, signer->pub.key_id, TLOG_KEY_ID_SIZE) != 0) {
         err_set(e, ERR_INVALID, "key id in the signer key string does not match its name and key");
@@ -295,6 +303,37 @@ out:
         tlog_signer_wipe(signer);
     sodium_memzero(seed, sizeof seed);
     return rc;
+}
+
+int tlog_signer_parse(struct tlog_signer *signer, const char *s, size_t len, struct err *e)
+{
+    return tlog_signer_parse_alg(signer, s, len, TLOG_ALG_ED25519, e);
+}
+
+int tlog_note_sig_is(const struct tlog_note_sig *sig, const struct tlog_verifier *v)
+{
+    size_t name_len = strlen(v->name);
+    return sig->name_len == name_len && memcmp(sig->name, v->name, name_len) == 0 &&
+           memcmp(sig->key_id, v->key_id, TLOG_KEY_ID_SIZE) == 0;
+}
+
+int tlog_note_sig_decode(const struct tlog_note_sig *sig, unsigned char *bin, size_t max,
+                         size_t *len)
+{
+    return b64_decode(bin, max, len, sig->b64, sig->b64_len);
+}
+
+int tlog_note_sig_line(struct buf *out, const char *name, const unsigned char *bin, size_t n,
+                       struct err *e)
+{
+    char b64[sodium_base64_ENCODED_LEN(TLOG_SIG_MAX, sodium_base64_VARIANT_ORIGINAL)];
+    if (n > TLOG_SIG_MAX)
+        return err_set(e, ERR_INVALID, "a signature is longer than %d bytes", TLOG_SIG_MAX);
+    sodium_bin2base64(b64, sizeof b64, bin, n, sodium_base64_VARIANT_ORIGINAL);
+    if (buf_puts(out, EM_DASH_SP, e) != 0 || buf_puts(out, name, e) != 0 ||
+        buf_printf(out, e, " %s\n", b64) != 0)
+        return -1;
+    return 0;
 }
 
 /* Checks the byte rules shared by whole notes and texts to sign. */
@@ -386,7 +425,6 @@ int tlog_note_parse(struct tlog_note *n, const char *msg, size_t len, struct err
 
 int tlog_note_verify(const struct tlog_note *n, const struct tlog_verifier *v, struct err *e)
 {
-    size_t name_len = strlen(v->name);
     int found = 0;
     unsigned char bin[TLOG_SIG_MAX];
 
@@ -395,10 +433,9 @@ int tlog_note_verify(const struct tlog_note *n, const struct tlog_verifier *v, s
     for (size_t i = 0; i < n->nsigs; i++) {
         const struct tlog_note_sig *sig = &n->sigs[i];
         size_t len = 0;
-        if (sig->name_len != name_len || memcmp(sig->name, v->name, name_len) != 0 ||
-            memcmp(sig->key_id, v->key_id, TLOG_KEY_ID_SIZE) != 0)
+        if (!tlog_note_sig_is(sig, v))
             continue; /* someone else's signature */
-        if (b64_decode(bin, sizeof bin, &len, sig->b64, sig->b64_len) != 0 ||
+        if (tlog_note_sig_decode(sig, bin, sizeof bin, &len) != 0 ||
             len != TLOG_KEY_ID_SIZE + TLOG_SIGNATURE_SIZE)
             return err_set(e, ERR_CRYPTO, "signature by %s is not an Ed25519 signature", v->name);
         if (crypto_sign_verify_detached(bin + TLOG_KEY_ID_SIZE, (const unsigned char *)n->text,
@@ -415,8 +452,6 @@ int tlog_note_sign(const char *text, size_t len, const struct tlog_signer *s, st
                    struct err *e)
 {
     unsigned char bin[TLOG_KEY_ID_SIZE + TLOG_SIGNATURE_SIZE];
-    char b64[sodium_base64_ENCODED_LEN(TLOG_KEY_ID_SIZE + TLOG_SIGNATURE_SIZE,
-                                       sodium_base64_VARIANT_ORIGINAL)];
 
     if (crypto_ready(e) != 0)
         return -1;
@@ -430,10 +465,8 @@ int tlog_note_sign(const char *text, size_t len, const struct tlog_signer *s, st
     if (crypto_sign_detached(bin + TLOG_KEY_ID_SIZE, NULL, (const unsigned char *)text, len,
                              s->sk) != 0)
         return err_set(e, ERR_CRYPTO, "Ed25519 signing failed");
-    sodium_bin2base64(b64, sizeof b64, bin, sizeof bin, sodium_base64_VARIANT_ORIGINAL);
     if (buf_append(out, text, len, e) != 0 || buf_puts(out, "\n", e) != 0 ||
-        buf_puts(out, EM_DASH_SP, e) != 0 || buf_puts(out, s->pub.name, e) != 0 ||
-        buf_printf(out, e, " %s\n", b64) != 0)
+        tlog_note_sig_line(out, s->pub.name, bin, sizeof bin, e) != 0)
         return -1;
     return 0;
 }

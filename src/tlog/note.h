@@ -126,6 +126,11 @@ int tlog_signer_generate(struct tlog_signer *s, const char *name, struct err *e)
 int tlog_signer_from_seed(struct tlog_signer *s, const char *name,
                           const unsigned char seed[TLOG_SEED_SIZE], struct err *e) WUR;
 
+/* Like tlog_signer_from_seed, with the key id of signature type alg
+ * (TLOG_ALG_ED25519, or TLOG_ALG_COSIGNATURE_V1 for witness keys). */
+int tlog_signer_from_seed_alg(struct tlog_signer *s, const char *name, unsigned char alg,
+                              const unsigned char seed[TLOG_SEED_SIZE], struct err *e) WUR;
+
 /* Wipes the secret key (and the rest of s). */
 void tlog_signer_wipe(struct tlog_signer *s);
 
@@ -138,6 +143,24 @@ int tlog_signer_format(const struct tlog_signer *s, char out[TLOG_SIGNER_KEY_MAX
  * tlog_verifier_parse, with the "PRIVATE+KEY+" prefix and a seed). On failure
  * signer is wiped. Every temporary copy of the seed is wiped. Returns 0 or -1. */
 int tlog_signer_parse(struct tlog_signer *signer, const char *s, size_t len, struct err *e) WUR;
+
+/* Like tlog_signer_parse, for a key of signature type alg. */
+int tlog_signer_parse_alg(struct tlog_signer *signer, const char *s, size_t len, unsigned char alg,
+                          struct err *e) WUR;
+
+/* Returns 1 if signature line sig is by v (same name and key id), else 0. */
+int tlog_note_sig_is(const struct tlog_note_sig *sig, const struct tlog_verifier *v);
+
+/* Decodes the base64 of signature line sig (canonical, as tlog_note_parse
+ * checked it) into bin (max bytes) and its length into *len, the 4-byte key
+ * id included. Returns 0, or -1 when it does not fit. */
+int tlog_note_sig_decode(const struct tlog_note_sig *sig, unsigned char *bin, size_t max,
+                         size_t *len) WUR;
+
+/* Appends the signature line "— " name " " base64(bin[0..n)) "\n" to out.
+ * Returns 0, or -1 with out's error. */
+int tlog_note_sig_line(struct buf *out, const char *name, const unsigned char *bin, size_t n,
+                       struct err *e) WUR;
 
 /* Parses the syntax of a signed note msg[0..len) into n (no signature is
  * checked). Strict: at most TLOG_NOTE_MAX bytes, valid UTF-8, no control

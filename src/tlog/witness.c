@@ -8,6 +8,7 @@
 
 #include <inttypes.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 #define HASH_B64_LEN 44
@@ -154,9 +155,19 @@ int tlog_witness_add_checkpoint(struct tlog_witness *w, const char *body, size_t
     }
     hex_encode(hex, log->key_id, TLOG_KEY_ID_SIZE);
     if (tlog_note_verify(&note, log, e) != 0) {
+        char got[64] = "";
+        /* expected vs got: the key ids of the note's signature lines */
+        for (size_t i = 0; i < note.nsigs && strlen(got) + 12 < sizeof got; i++) {
+            char h[2 * TLOG_KEY_ID_SIZE + 1];
+            size_t at = strlen(got);
+            hex_encode(h, note.sigs[i].key_id, TLOG_KEY_ID_SIZE);
+            snprintf(got + at, sizeof got - at, "%s%s", at ? ", " : "", h);
+        }
         res->status = 403;
-        err_set(e, ERR_CRYPTO, "checkpoint is not signed by the key of log %s (key id %s)",
-                log->name, hex);
+        err_set(e, ERR_CRYPTO,
+                "checkpoint is not signed by the key of log %.100s (expected key id %s, the note "
+                "carries key ids %s)",
+                log->name, hex, got);
         goto out;
     }
     if (tlog_checkpoint_parse(&cp, note.text, note.text_len, e) != 0)

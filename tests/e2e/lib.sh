@@ -125,3 +125,53 @@ e2e_summary() {
   echo "e2e $1: $E2E_PASS passed, $E2E_FAIL failed"
   [ "$E2E_FAIL" -eq 0 ]
 }
+
+# rehash_log DB: the operator's rewrite of a SQLite log behind the server's
+# back: leaf 1's time changed, then every stored node of the tree recomputed
+# from the leaves (RFC 9162), so the tree is self-consistent and the server
+# signs it, but it is not the tree anyone saw before.
+rehash_log() {
+  python3 - "$1" <<'PY'
+import hashlib, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE tlog_leaves SET data = json_set(CAST(data AS TEXT), '$.at', '2020-01-01T00:00:00Z') WHERE idx = 1")
+rows = [r[0] for r in db.execute("SELECT CAST(data AS TEXT) FROM tlog_leaves ORDER BY idx")]
+level = [hashlib.sha256(b"\0" + d.encode()).digest() for d in rows]
+db.execute("DELETE FROM tlog_nodes")
+lv = 0
+while level:
+    db.executemany("INSERT INTO tlog_nodes(level, idx, hash) VALUES(?, ?, ?)",
+                   [(lv, i, h) for i, h in enumerate(level)])
+    level = [hashlib.sha256(b"\1" + level[2*i] + level[2*i+1]).digest() for i in range(len(level) // 2)]
+    lv += 1
+db.commit()
+PY
+}
+
+# start_witness_at NAME KEYFILE STATEDIR LOGKEY...: starts `dissent witness
+# serve` on a free port following the logs LOGKEY...; sets WPID_<NAME> and
+# WURL_<NAME>. Stop it with kill "$WPID_<NAME>".
+start_witness_at() {
+  local name=$1 key=$2 state=$3 args=() k; shift 3
+  for k in "$@"; do args+=(--log "$k"); done
+  rm -f "$E2E_TMP/wport-$name"
+  "$DISSENT" witness serve --listen 127.0.0.1:0 --port-file "$E2E_TMP/wport-$name" \
+    --state "$state" --key "$key" "${args[@]}" > "$E2E_TMP/witness-$name.log" 2>&1 &
+  eval "WPID_$name=$!"
+  for _ in $(seq 1 100); do [ -s "$E2E_TMP/wport-$name" ] && break; sleep 0.05; done
+  [ -s "$E2E_TMP/wport-$name" ] || { echo "witness $name did not start"; cat "$E2E_TMP/witness-$name.log"; exit 1; }
+  eval "WURL_$name=http://127.0.0.1:$(cat "$E2E_TMP/wport-$name")"
+}
+
+# start_server_at NAME DB [ARGS...]: starts `dissent serve` on a free port
+# with ARGS; sets SPID_<NAME> and SURL_<NAME> (several servers at once).
+start_server_at() {
+  local name=$1 db=$2; shift 2
+  rm -f "$E2E_TMP/sport-$name"
+  "$DISSENT" serve --db "$db" --listen 127.0.0.1:0 --port-file "$E2E_TMP/sport-$name" "$@" \
+    >> "$E2E_TMP/server-$name.log" 2>&1 &
+  eval "SPID_$name=$!"
+  for _ in $(seq 1 100); do [ -s "$E2E_TMP/sport-$name" ] && break; sleep 0.05; done
+  [ -s "$E2E_TMP/sport-$name" ] || { echo "server $name did not start"; cat "$E2E_TMP/server-$name.log"; exit 1; }
+  eval "SURL_$name=http://127.0.0.1:$(cat "$E2E_TMP/sport-$name")"
+}

@@ -53,7 +53,7 @@ as bob sign "$ID" > /dev/null
 as carol sign "$ID" --version 1 > /dev/null
 as carol sign "$ID" --version 2 > /dev/null
 as alice submit "$ID" > /dev/null
-monitor
+monitor --full
 expect_eq "monitor (full audit) after signatures and submission" "$MON_RC" 0
 S3=$(state_size)
 [ "$S3" -gt "$S2" ] && ok "state grew ($S2 -> $S3 leaves)" || bad "state grew" "$S2 -> $S3"
@@ -180,9 +180,13 @@ TAMPER="UPDATE tlog_leaves SET data = json_set(CAST(data AS TEXT), '\$.at', '202
 sqlite3 "$DB" "$TAMPER"
 expect_in "leaf 1 now reads differently" "$(sqlite3 "$DB" 'SELECT data FROM tlog_leaves WHERE idx = 1')" '"at":"2020-01-01T00:00:00Z"' 
 monitor
+expect_eq "rewritten leaf, tree untouched: a plain run checks the new leaves only" "$MON_RC" 0
+expect_in "it says how many old leaves it re-checked" "$MON" "0 old leaves re-checked by inclusion proof (--sample-old)"
+cp "$E2E_TMP/state-before.json" "$STATE"
+monitor --full
 expect_eq "rewritten leaf: full audit fails" "$MON_RC" 1
 expect_in "rewritten leaf: named" "$MON" "LOG INCONSISTENT: leaf 1 was changed after it was logged"
-monitor --incremental --sample 100000
+monitor --sample-old 100000
 expect_eq "rewritten leaf: incremental monitor fails" "$MON_RC" 1
 expect_in "rewritten leaf: incremental names it" "$MON" "leaf 1 was changed after it was logged"
 expect_eq "the state is left as it was" "$(sha256sum < "$STATE")" "$BEFORE"
@@ -195,35 +199,39 @@ start_server "$DB" DISSENT_FAKE_NOW=2026-11-20T15:00:00Z
 monitor --incremental
 expect_eq "fresh copy: the saved state still passes" "$MON_RC" 0
 cp "$E2E_TMP/state-before.json" "$STATE"
-python3 - "$DB" "$TAMPER" <<'EOF'
-import hashlib, sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-db.execute(sys.argv[2])
-rows = [r[0] for r in db.execute("SELECT CAST(data AS TEXT) FROM tlog_leaves ORDER BY idx")]
-level = [hashlib.sha256(b"\0" + d.encode()).digest() for d in rows]
-db.execute("DELETE FROM tlog_nodes")
-lv = 0
-while level:
-    db.executemany("INSERT INTO tlog_nodes(level, idx, hash) VALUES(?, ?, ?)",
-                   [(lv, i, h) for i, h in enumerate(level)])
-    level = [hashlib.sha256(b"\1" + level[2*i] + level[2*i+1]).digest() for i in range(len(level) // 2)]
-    lv += 1
-db.commit()
-EOF
+rehash_log "$DB"
 CP=$(curl -s "$URL/api/v1/log/checkpoint" | json 'd["size"]')
 expect_eq "rehashed tree: the server still signs a checkpoint" "$CP" "$((S4 + 1))"
 OUT=$(nobody log checkpoint --server "$URL" 2>&1)
 expect_eq "rehashed tree: log checkpoint refuses it (checkpoint history)" "$?" 1
 expect_in "rehashed tree: log checkpoint says why" "$OUT" "LOG INCONSISTENT: the checkpoint of size $((S4 + 1)) has another root than the one seen before"
-expect_in "rehashed tree: both signed notes are kept as evidence" "$OUT" "both signed notes are kept"
-REFUSED=$(ls "$E2E_TMP"/checkpoints/*.refused.note 2>/dev/null | head -1)
-[ -n "$REFUSED" ] && [ "$(sed -n 2p "$REFUSED")" = "$((S4 + 1))" ] && \
-  [ "$(sed -n 3p "$REFUSED")" != "$(sed -n 3p "${REFUSED%.refused.note}.note")" ] \
-  && ok "the kept notes: same size, different roots" || bad "the kept notes: same size, different roots" "$REFUSED"
-monitor
+expect_in "rehashed tree: the evidence is written, with how to check it" "$OUT" "evidence kept: "
+EV=$(ls "$E2E_TMP"/checkpoints/evidence-*-$((S4 + 1))-$((S4 + 1)).json 2>/dev/null | head -1)
+expect_eq "the evidence file is 0600" "$(stat -c %a "$EV" 2>&1)" 600
+OUT=$(nobody log evidence --check "$EV" 2>&1)
+expect_eq "log evidence --check: the same-size evidence is valid (no server needed)" "$?" 0
+expect_in "it proves a fork: two roots for one size" "$OUT" "PROVEN: the log forked or rewrote its history"
+expect_in "it names the kind" "$OUT" "kind       same-size"
+OUT=$(nobody log evidence "$EV" 2>&1)
+expect_in "log evidence prints both signed notes" "$OUT" "— $(echo "$KEY" | cut -d+ -f1) "
+python3 - "$EV" "$E2E_TMP/bad-ev.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["notes"][1] = d["notes"][1].replace("\n%s\n" % d["notes"][1].split("\n")[1], "\n1\n", 1)
+json.dump(d, open(sys.argv[2], "w"))
+PY
+OUT=$(nobody log evidence --check "$E2E_TMP/bad-ev.json" 2>&1)
+expect_eq "log evidence --check refuses a note edited after signing" "$?" 1
+expect_in "it says the note does not open" "$OUT" "does not open with the log key"
+monitor --full
 expect_eq "rehashed tree: full audit fails" "$MON_RC" 1
 expect_in "rehashed tree: consistency proof fails" "$MON" "LOG INCONSISTENT: the log's history was rewritten"
-monitor --incremental
+EV=$(ls "$E2E_TMP"/checkpoints/evidence-*-$S4-$((S4 + 1)).json 2>/dev/null | head -1)
+[ -n "$EV" ] && ok "the monitor keeps the evidence of the rewrite" || bad "the monitor keeps the evidence of the rewrite" "$MON"
+OUT=$(nobody log evidence --check --json "$EV" 2>&1)
+expect_eq "the monitor's evidence is conclusive: a subtree of the old frontier differs" \
+  "$(echo "$OUT" | json '[d["conclusive"], d["kind"], d["a"]["size"], d["b"]["size"]]')" "[true, \"subtree\", $S4, $((S4 + 1))]"
+monitor
 expect_eq "rehashed tree: incremental monitor fails" "$MON_RC" 1
 expect_in "rehashed tree: incremental says so" "$MON" "is not consistent with the one seen before"
 OUT=$(nobody verify "$E2E_TMP/copy.txt" --server "$URL" 2>&1)

@@ -179,6 +179,71 @@ static void test_reopen(void **state)
     json_decref(k2);
 }
 
+/* --log-origin: a new log's key is named by it (a C2SP origin, checked);
+ * an existing log keeps its origin; the first key is recorded, and a key
+ * substituted later is flagged on the key's JSON. */
+static void test_origin_and_key_change(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    struct chan *c = NULL;
+    json_t *k = NULL;
+    char db[128], keyfile[160], first[TLOG_VERIFIER_KEY_MAX], fmt[TLOG_SIGNER_KEY_MAX];
+    struct tlog_signer other;
+    FILE *out;
+
+    err_init(&e);
+    snprintf(db, sizeof db, "%s/origin.db", f->dir);
+    snprintf(keyfile, sizeof keyfile, "%s/origin.keys/log.key", f->dir);
+    fx_refused(chan_open_origin(&c, db, NULL, "https://example.gov/dissent", &e), &e, ERR_INVALID,
+               "scheme");
+    assert_null(c);
+    fx_ok(chan_open_origin(&c, db, NULL, "example.gov/dissent", &e), &e);
+    fx_ok(chan_log_key(c, &k, &e), &e);
+    assert_string_equal(json_string_value(json_object_get(k, "origin")), "example.gov/dissent");
+    assert_false(json_is_true(json_object_get(k, "key_changed")));
+    assert_string_equal(json_string_value(json_object_get(k, "first_verifier_key")),
+                        json_string_value(json_object_get(k, "verifier_key")));
+    assert_int_equal(strlen(json_string_value(json_object_get(k, "key_id"))), 8);
+    snprintf(first, sizeof first, "%s", json_string_value(json_object_get(k, "verifier_key")));
+    json_decref(k);
+    k = NULL;
+    chan_close(c);
+    c = NULL;
+
+    /* the same origin again, or none: the log opens; another: refused */
+    fx_ok(chan_open_origin(&c, db, NULL, "example.gov/dissent", &e), &e);
+    chan_close(c);
+    c = NULL;
+    fx_ok(chan_open_keys(&c, db, NULL, &e), &e);
+    chan_close(c);
+    c = NULL;
+    fx_refused(chan_open_origin(&c, db, NULL, "other.example.gov/dissent", &e), &e, ERR_INVALID,
+               "a log keeps its origin");
+    {
+        char id[9];
+        memcpy(id, first + strlen("example.gov/dissent+"), 8);
+        id[8] = '\0';
+        assert_non_null(strstr(e.msg, id)); /* the key id of the log's key */
+    }
+
+    /* the operator substitutes another key of the same name */
+    fx_ok(tlog_signer_generate(&other, "example.gov/dissent", &e), &e);
+    fx_ok(tlog_signer_format(&other, fmt, &e), &e);
+    out = fopen(keyfile, "w");
+    assert_non_null(out);
+    fprintf(out, "%s\n", fmt);
+    fclose(out);
+    tlog_signer_wipe(&other);
+    fx_ok(chan_open_origin(&c, db, NULL, "example.gov/dissent", &e), &e);
+    fx_ok(chan_log_key(c, &k, &e), &e);
+    assert_true(json_is_true(json_object_get(k, "key_changed")));
+    assert_string_equal(json_string_value(json_object_get(k, "first_verifier_key")), first);
+    assert_string_not_equal(json_string_value(json_object_get(k, "verifier_key")), first);
+    json_decref(k);
+    chan_close(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -186,6 +251,7 @@ int main(void)
         cmocka_unit_test(test_checkpoint_and_proofs),
         cmocka_unit_test(test_ranges),
         cmocka_unit_test(test_reopen),
+        cmocka_unit_test(test_origin_and_key_change),
     };
     return cmocka_run_group_tests(tests, fx_group_setup, fx_group_teardown);
 }

@@ -25,6 +25,7 @@
 #include "client/keystore.h"
 #include "ring/keyfile.h"
 #include "ring/triptych.h"
+#include "tlog/cosignature.h"
 #include "unit/client/fake_http.h"
 #include "unit/client/fake_log.h"
 
@@ -737,6 +738,32 @@ static void test_sign_anonymous_refusals(void **state)
     assert_non_null(strstr(r.err, "no anonymous signature on memo " MEMO " to withdraw"));
     assert_int_equal(fake.served, 3);
     run_free(&r);
+
+    /* a witness policy the log's checkpoint does not meet (no cosignature):
+     * the ring check refuses before reading the leaves, as every client
+     * command that reads a checkpoint does (a frozen view fails the same way) */
+    {
+        char policy[160], text2[512], wk[TLOG_VERIFIER_KEY_MAX];
+        struct tlog_signer w;
+        struct err we;
+        err_init(&we);
+        assert_int_equal(tlog_cosigner_generate(&w, "witness.example.org/w1", &we), 0);
+        assert_int_equal(tlog_cosigner_key_format(&w.pub, wk, &we), 0);
+        tlog_signer_wipe(&w);
+        snprintf(policy, sizeof policy, "%s/policy", dir);
+        snprintf(text2, sizeof text2, "witness %s\nquorum 1\nmax-age 600\n", wk);
+        write_file(policy, text2);
+        setenv("DISSENT_WITNESS_POLICY", policy, 1);
+        fake_start(replies3, 3);
+        r = run("sign", MEMO, "--anonymous", "--key", keyfile, "--passphrase-file", passfile,
+                "--log-key", lg.verifier_key, "--min-ring", "2", NULL);
+        fake_http_stop(&fake);
+        unsetenv("DISSENT_WITNESS_POLICY");
+        assert_int_equal(r.status, CLI_FAIL);
+        assert_non_null(strstr(r.err, "fails the witness policy"));
+        assert_int_equal(fake.served, 2); /* the memo's facts and the checkpoint only */
+        run_free(&r);
+    }
 
     /* a wrong passphrase */
     {

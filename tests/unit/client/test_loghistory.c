@@ -128,20 +128,39 @@ static void test_history(void **state)
     buf_reset(&read);
     assert_int_equal(loghist_load(&other.pub, &got, &read, &found, &e), -1);
 
-    /* a refused note is kept beside the history */
+    /* every note seen is kept, once per checkpoint, and found again */
     {
         char path[256];
-        FILE *f;
-        char first[64] = "";
-        assert_int_equal(loghist_save_refused(&log.pub, note.data, note.len, path, sizeof path, &e),
-                         0);
-        assert_non_null(strstr(path, ".refused.note"));
+        struct buf other_note, again;
+        unsigned char root2[32];
+        struct tlog_checkpoint cp2;
+        buf_init(&other_note, TLOG_NOTE_MAX);
+        buf_init(&again, TLOG_NOTE_MAX);
+        assert_int_equal(loghist_seen_find(&log.pub, 12, root, &again, &found, &e), 0);
+        assert_int_equal(found, 0);
+        assert_int_equal(loghist_seen_add(&log.pub, note.data, note.len, &e), 0);
+        memset(root2, 9, sizeof root2);
+        assert_int_equal(tlog_checkpoint_init(&cp2, "example.org/log", 12, root2, &e), 0);
+        assert_int_equal(tlog_checkpoint_sign(&cp2, &log, &other_note, &e), 0);
+        assert_int_equal(loghist_seen_add(&log.pub, other_note.data, other_note.len, &e), 0);
+        /* a second copy of the first (say, newer cosignatures) is not written again */
+        assert_int_equal(loghist_seen_add(&log.pub, other_note.data, other_note.len, &e), 0);
+        assert_int_equal(loghist_seen_find(&log.pub, 12, root, &again, &found, &e), 0);
+        assert_int_equal(found, 1);
+        assert_int_equal(again.len, note.len);
+        assert_memory_equal(again.data, note.data, note.len);
+        buf_reset(&again);
+        assert_int_equal(loghist_seen_find(&log.pub, 12, root2, &again, &found, &e), 0);
+        assert_int_equal(found, 1);
+        assert_memory_equal(again.data, other_note.data, other_note.len);
+        /* a note of another key is not kept */
+        buf_reset(&again);
+        assert_int_equal(loghist_seen_add(&other.pub, note.data, note.len, &e), -1);
+        assert_int_equal(loghist_evidence_path(&log.pub, 12, 15, path, sizeof path, &e), 0);
+        assert_non_null(strstr(path, "-12-15.json"));
         assert_int_equal(strncmp(path, dir, strlen(dir)), 0);
-        f = fopen(path, "r");
-        assert_non_null(f);
-        assert_non_null(fgets(first, sizeof first, f));
-        fclose(f);
-        assert_string_equal(first, "example.org/log\n");
+        buf_release(&other_note);
+        buf_release(&again);
     }
 
     /* a damaged history is an error, not a fresh start */

@@ -295,12 +295,61 @@ static void test_with_tree(void **state)
     buf_release(&n2);
 }
 
+/* --log-origin: a C2SP origin naming the installation (schema-less URL). */
+static void test_origin_check(void **state)
+{
+    (void)state;
+    static const char *const good[] = {"example.gov/dissent", "dissent.example.org",
+                                       "state.example.gov:8443/dissent/log-1",
+                                       "a-b.example.eu/x_y~z.1"};
+    static const struct {
+        const char *origin, *why;
+    } bad[] = {
+        {"", "empty"},
+        {"https://example.gov/dissent", "scheme"},
+        {"example.gov/dis sent", "no space"},
+        {"example.gov/a+b", "no space, '+'"},
+        {"localhost/dissent", "with a dot"},
+        {"Example.gov/dissent", "lowercase DNS name"},
+        {"-bad.example.gov", "lowercase DNS name"},
+        {"example..gov", "lowercase DNS name"},
+        {"example.gov:/x", "port"},
+        {"example.gov:123456/x", "port"},
+        {"example.gov/dissent/", "end with '/'"},
+        {"example.gov/what?x", "'?'"},
+        {"example.gov/caf\xc3\xa9", "printable ASCII"},
+    };
+    char longest[TLOG_NAME_MAX + 2];
+    struct err e;
+    err_init(&e);
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        if (tlog_origin_check(good[i], &e) != 0)
+            fail_msg("%s refused: %s", good[i], e.msg);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err_init(&e);
+        if (tlog_origin_check(bad[i].origin, &e) == 0)
+            fail_msg("%s accepted", bad[i].origin);
+        if (!strstr(e.msg, bad[i].why))
+            fail_msg("%s: \"%s\" does not say %s", bad[i].origin, e.msg, bad[i].why);
+    }
+    memset(longest, 'a', sizeof longest - 1);
+    memcpy(longest, "example.gov/", 12);
+    longest[sizeof longest - 1] = '\0';
+    assert_int_equal(tlog_origin_check(longest, &e), -1);
+    assert_non_null(strstr(e.msg, "longer than"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip),      cmocka_unit_test(test_tamper_every_byte),
-        cmocka_unit_test(test_fields_tampered), cmocka_unit_test(test_origin_must_match_key),
-        cmocka_unit_test(test_malformed_texts), cmocka_unit_test(test_with_tree),
+        cmocka_unit_test(test_origin_check),
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_tamper_every_byte),
+        cmocka_unit_test(test_fields_tampered),
+        cmocka_unit_test(test_origin_must_match_key),
+        cmocka_unit_test(test_malformed_texts),
+        cmocka_unit_test(test_with_tree),
     };
     return cmocka_run_group_tests_name("tlog/checkpoint", tests, setup, teardown);
 }

@@ -248,6 +248,9 @@ static void test_keys_and_origins(void **state)
         char hex[9];
         hex_encode(hex, F.log.pub.key_id, 4);
         assert_non_null(strstr(e.msg, hex));
+        /* expected vs got: the impostor's key id is named too */
+        hex_encode(hex, impostor.pub.key_id, 4);
+        assert_non_null(strstr(e.msg, hex));
     }
     request(&body, 0, 3, &stranger, NULL);
     assert_int_equal(submit(&body, &res, &out, &e), -1);
