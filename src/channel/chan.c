@@ -87,6 +87,20 @@ struct store *chan_store(struct chan *c)
     return c->st;
 }
 
+int chan_group_begin(struct chan *c, struct err *e)
+{
+    return store_group_begin(c->st, e);
+}
+
+int chan_group_end(struct chan *c, int commit, struct err *e)
+{
+    int rc = store_group_end(c->st, commit, e);
+    /* Rings decoded inside a group that did not commit may not exist. */
+    if (rc || !commit)
+        chan_ring_cache_release(c);
+    return rc;
+}
+
 int chan_check_text(const char *field, const char *s, size_t max, int required, struct err *e)
 {
     int rc = 0;

@@ -84,6 +84,16 @@ void chan_close(struct chan *c);
 /* The store, for the local commands that seed it. */
 struct store *chan_store(struct chan *c);
 
+/* Group commit (the server's one writer, docs/architecture.md): between
+ * chan_group_begin and chan_group_end, every operation on c runs in a
+ * savepoint of one transaction, so it stays all or nothing on its own, and
+ * chan_group_end(c, 1, e) makes all of them durable with one commit. No
+ * operation of the group may be acknowledged before that returned 0; after
+ * a failure (or commit = 0) none of them happened. Background jobs never
+ * use a group: they have their own connection (their own struct chan). */
+int chan_group_begin(struct chan *c, struct err *e) WUR;
+int chan_group_end(struct chan *c, int commit, struct err *e) WUR;
+
 /* Marks the installation as a demo (`dissent demo`), and tells whether it is one. */
 int chan_mark_demo(struct chan *c, struct err *e) WUR;
 int chan_demo_marker(struct chan *c, int *is_demo, struct err *e) WUR;

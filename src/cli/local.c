@@ -18,6 +18,7 @@
 #include "http/pages.h"
 #include "http/server.h"
 #include "http/static.h"
+#include "http/workers.h"
 #include "store/store.h"
 
 #include <signal.h>
@@ -43,7 +44,9 @@ struct local_opts {
     const char *header_timeout;
     const char *body_timeout;
     const char *http_threads;
-    int rotate_data_key; /* migrate: --rotate-data-key */
+    const char *workers;      /* serve: reader threads, each with its own connection */
+    const char *group_commit; /* serve: "on" (default) or "off" */
+    int rotate_data_key;      /* migrate: --rotate-data-key */
     const char *public_url;
     const char *trusted_proxy;
     const char *wasm; /* serve: the browser's signing module; NULL: beside the binary */
@@ -93,6 +96,10 @@ static const char local_usage[] =
     "                       (env DISSENT_BODY_TIMEOUT, default 30)\n"
     "  --http-threads N     threads polling the connections (env DISSENT_HTTP_THREADS, default "
     "2)\n"
+    "  --workers N          threads running reads side by side, each with its own database\n"
+    "                       connection; writes have one more (env DISSENT_WORKERS, default 2)\n"
+    "  --group-commit on|off  commit the writes that arrive together in one durable\n"
+    "                       transaction, or each in its own (env DISSENT_GROUP_COMMIT, on)\n"
     "  --rotate-data-key    migrate: replace the data-encryption key (re-wraps each memo's key)\n";
 
 static int db_url_is_postgres(const char *url)
@@ -129,6 +136,8 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
         {"header-timeout", offsetof(struct local_opts, header_timeout)},
         {"body-timeout", offsetof(struct local_opts, body_timeout)},
         {"http-threads", offsetof(struct local_opts, http_threads)},
+        {"workers", offsetof(struct local_opts, workers)},
+        {"group-commit", offsetof(struct local_opts, group_commit)},
         {"public-url", offsetof(struct local_opts, public_url)},
         {"trusted-proxy", offsetof(struct local_opts, trusted_proxy)},
         {"wasm", offsetof(struct local_opts, wasm)},
@@ -150,6 +159,8 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
     o->header_timeout = env_or("DISSENT_HEADER_TIMEOUT", NULL);
     o->body_timeout = env_or("DISSENT_BODY_TIMEOUT", NULL);
     o->http_threads = env_or("DISSENT_HTTP_THREADS", NULL);
+    o->workers = env_or("DISSENT_WORKERS", "2");
+    o->group_commit = env_or("DISSENT_GROUP_COMMIT", "on");
     o->rotate_data_key = 0;
     o->public_url = env_or("DISSENT_PUBLIC_URL", NULL);
     o->trusted_proxy = env_or("DISSENT_TRUSTED_PROXY", NULL);
@@ -527,7 +538,7 @@ static void on_signal(int sig)
     stop_requested = 1;
 }
 
-/* Gauges for /metrics: called with the handler lock held. */
+/* Gauges for /metrics: called on a worker with its app (its own connection). */
 static double gauge(struct app *app, int which)
 {
     int64_t v[3] = {0, 0, 0};
@@ -538,18 +549,21 @@ static double gauge(struct app *app, int which)
     return (double)v[which];
 }
 
-static double gauge_leaves(void *app)
+static double gauge_leaves(void *arg, void *app)
 {
+    (void)arg;
     return gauge(app, 0);
 }
 
-static double gauge_review(void *app)
+static double gauge_review(void *arg, void *app)
 {
+    (void)arg;
     return gauge(app, 1);
 }
 
-static double gauge_overdue(void *app)
+static double gauge_overdue(void *arg, void *app)
 {
+    (void)arg;
     return gauge(app, 2);
 }
 
@@ -636,6 +650,14 @@ static int serve_limits(const struct local_opts *o, struct http_server_config *c
     rc = rc ? rc
             : serve_limit("body-timeout", o->body_timeout, 1, 3600, 1000, &cfg->body_timeout_ms);
     rc = rc ? rc : serve_limit("http-threads", o->http_threads, 1, 64, 1, &cfg->threads);
+    rc = rc ? rc : serve_limit("workers", o->workers, 1, WORKERS_MAX, 1, &cfg->workers);
+    if (rc == 0 && strcmp(o->group_commit, "on") != 0 && strcmp(o->group_commit, "off") != 0) {
+        fprintf(stderr, "dissent serve: --group-commit must be on or off (got '%s')\n",
+                o->group_commit);
+        rc = -1;
+    }
+    if (rc == 0 && strcmp(o->group_commit, "off") == 0)
+        cfg->group_max = 1;
     if (rc == 0 && o->per_address && cfg->per_ip_connections == 0)
         cfg->per_ip_connections = HTTP_UNLIMITED;
     return rc;
@@ -674,6 +696,17 @@ static int serve_wasm(const struct local_opts *o)
     return -1;
 }
 
+/* The writer's groups (http/workers.h): one transaction on its connection. */
+static int serve_group_begin(void *app, struct err *e)
+{
+    return chan_group_begin(((struct app *)app)->chan, e);
+}
+
+static int serve_group_end(void *app, int commit, struct err *e)
+{
+    return chan_group_end(((struct app *)app)->chan, commit, e);
+}
+
 int cmd_serve(int argc, char **argv)
 {
     struct serve_witness sw;
@@ -690,8 +723,12 @@ int cmd_serve(int argc, char **argv)
     struct http_server_config cfg = {0};
     struct http_route *routes = NULL;
     size_t nroutes = 0;
+    struct app readers[WORKERS_MAX];
+    void *reader_apps[WORKERS_MAX];
+    unsigned nreaders = 0;
 
     err_init(&e);
+    memset(readers, 0, sizeof readers);
     serve_witness_init(&sw);
     app_cosigned_init(&cosigned);
     if (r || serve_witnesses(argc, argv, &o, &sw) != 0) {
@@ -738,6 +775,18 @@ int cmd_serve(int argc, char **argv)
     }
     app.public_url = o.public_url;
     app.trusted_proxy = o.trusted_proxy;
+    /* Each reader has a connection of its own (SQLite: a WAL reader;
+     * PostgreSQL: a session); the writer has app's. */
+    for (; nreaders < cfg.workers; nreaders++) {
+        readers[nreaders] = app;
+        readers[nreaders].chan = NULL;
+        if (open_chan("serve", &o, &readers[nreaders].chan))
+            goto out;
+        reader_apps[nreaders] = &readers[nreaders];
+    }
+    cfg.worker_apps = reader_apps;
+    cfg.group_begin = serve_group_begin;
+    cfg.group_end = serve_group_end;
     if (app_routes(&routes, &nroutes, &e)) {
         fprintf(stderr, "dissent serve: %s\n", e.msg);
         goto out;
@@ -775,6 +824,7 @@ int cmd_serve(int argc, char **argv)
     }
     if (getenv("DISSENT_FAKE_NOW"))
         log_warn("DISSENT_FAKE_NOW is set: this server's clock is pinned (for tests only)");
+    log_info("workers: %u readers, one writer (group commit %s)", cfg.workers, o.group_commit);
     printf("dissent: serving %s on http://%s:%u (Ctrl-C stops)\n", o.db, host, port);
     fflush(stdout);
     signal(SIGINT, on_signal);
@@ -789,6 +839,8 @@ out:
     chan_close(wchan);
     app_cosigned_release(&cosigned);
     free(routes);
+    for (unsigned i = 0; i < nreaders; i++)
+        chan_close(readers[i].chan);
     chan_close(c);
     return status;
 }

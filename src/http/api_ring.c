@@ -6,6 +6,7 @@
 
 #include "base/util.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -91,11 +92,13 @@ static void h_public_memo(struct http_request *req, struct http_response *res, v
 /* The anonymous endpoint's budget of verification work (work_budget.h):
  * per client, known by a keyed hash of its address held in memory only, and
  * global. DISSENT_ANON_BUDGET="PER_CLIENT,GLOBAL,WINDOW_S[,REQUESTS]"
- * changes the defaults (tests use small ones). Handlers are serialized, so
- * this state needs no lock of its own. */
+ * changes the defaults (tests use small ones). Handlers run on several
+ * workers at once, so every use of it holds anon_budget_lock. */
 static struct work_budget anon_budget;
 static int anon_budget_ready;
+static pthread_mutex_t anon_budget_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* Call with anon_budget_lock held. */
 static int anon_budget_get(struct work_budget **out, struct err *e)
 {
     if (!anon_budget_ready) {
@@ -122,7 +125,11 @@ struct anon_spender {
 static int anon_spend(void *ctx, uint64_t cost, struct err *e)
 {
     struct anon_spender *s = ctx;
-    return work_budget_spend(s->b, s->id, cost, (int64_t)time(NULL), e);
+    int rc;
+    pthread_mutex_lock(&anon_budget_lock);
+    rc = work_budget_spend(s->b, s->id, cost, (int64_t)time(NULL), e);
+    pthread_mutex_unlock(&anon_budget_lock);
+    return rc;
 }
 
 /* Anonymous: reads nothing that identifies the sender (no cookie, no header
@@ -144,11 +151,14 @@ static void h_anon_sign(struct http_request *req, struct http_response *res, voi
     int rc = api_begin(&c, app_, req, API_PUBLIC);
     /* Only a request count before parsing; the work budget is spent by
      * chan_anon_submit once the request passed every cheap check. */
-    if (rc == 0)
-        rc = anon_budget_get(&sp.b, &c.e);
     if (rc == 0) {
-        http_client_addr_id(req, sp.b->key, sp.id, sizeof sp.id);
-        rc = work_budget_request(sp.b, sp.id, (int64_t)time(NULL), &c.e);
+        pthread_mutex_lock(&anon_budget_lock);
+        rc = anon_budget_get(&sp.b, &c.e);
+        if (rc == 0) {
+            http_client_addr_id(req, sp.b->key, sp.id, sizeof sp.id);
+            rc = work_budget_request(sp.b, sp.id, (int64_t)time(NULL), &c.e);
+        }
+        pthread_mutex_unlock(&anon_budget_lock);
     }
     if (rc == 0)
         rc = api_body(&c, req, f, ARRAY_LEN(f), v);

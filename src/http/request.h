@@ -7,6 +7,7 @@
 #include "base/form.h"
 #include "base/pool.h"
 #include "http/server.h"
+#include "http/workers.h"
 
 #include <microhttpd.h>
 #include <time.h>
@@ -29,6 +30,16 @@ struct http_conn {
     int head_status;          /* 414 or 431 when the head was over a limit, else 0 */
     int too_large;            /* body went over max_body */
     int form_state;           /* 0 not parsed, 1 parsed, -1 failed */
+    /* Handed to a worker (http/workers.h): the connection is suspended
+     * until the job is done; then the reply goes out from the poller. */
+    struct workers_job job;
+    const struct http_route *job_route; /* NULL: the HTML error page */
+    int err_status;                     /* the HTML error page's status and text */
+    const char *err_msg;
+    const char *allow; /* the Allow header of a 405, or NULL */
+    size_t slot;       /* the metrics slot */
+    int queued;
+    int job_done;
     struct form form;
     struct err form_err;
 };

@@ -10,6 +10,7 @@
 #include "http/request.h"
 #include "http/router.h"
 #include "http/static.h"
+#include "http/workers.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -62,8 +63,9 @@ struct http_server {
     struct MHD_Daemon *daemon;
     struct http_server_config cfg;
     unsigned short port;
-    pthread_mutex_t handler_lock;
+    pthread_mutex_t gauge_lock; /* the gauge table */
     pthread_mutex_t metrics_lock;
+    struct workers *workers;  /* run every handler but the builtins answered in place */
     struct slot_stats *stats; /* nroutes + NBUILTIN + 1 (unmatched) */
     struct gauge gauges[GAUGES_MAX];
     size_t ngauges;
@@ -167,9 +169,34 @@ static int guard_render(struct guard *g, struct buf *b, struct err *e)
         (unsigned long long)st.closed_pressure);
 }
 
-static int metrics_render(struct http_server *s, struct buf *b, struct err *e)
+/* The workers' counters: how well group commit groups, and what waits. */
+static int workers_render(struct workers *w, struct buf *b, struct err *e)
+{
+    struct workers_stats st;
+    workers_stats(w, &st);
+    return buf_printf(
+        b, e,
+        "# HELP dissent_http_write_groups_total Write transactions committed by the writer "
+        "(group commit), and those that failed.\n"
+        "# TYPE dissent_http_write_groups_total counter\n"
+        "dissent_http_write_groups_total{result=\"any\"} %llu\n"
+        "dissent_http_write_groups_total{result=\"failed\"} %llu\n"
+        "# HELP dissent_http_writes_total Requests run by the writer.\n"
+        "# TYPE dissent_http_writes_total counter\ndissent_http_writes_total %llu\n"
+        "# HELP dissent_http_reads_total Requests run by the readers.\n"
+        "# TYPE dissent_http_reads_total counter\ndissent_http_reads_total %llu\n"
+        "# HELP dissent_http_queued Requests waiting for a worker, by kind.\n"
+        "# TYPE dissent_http_queued gauge\n"
+        "dissent_http_queued{kind=\"read\"} %u\ndissent_http_queued{kind=\"write\"} %u\n",
+        (unsigned long long)st.groups, (unsigned long long)st.failed_groups,
+        (unsigned long long)st.writes, (unsigned long long)st.reads, st.queued_reads,
+        st.queued_writes);
+}
+
+static int metrics_render(struct http_server *s, void *app, struct buf *b, struct err *e)
 {
     int rc = 0;
+    size_t ngauges;
     size_t nslots = slot_unmatched(s) + 1;
     struct slot_stats *snap = calloc(nslots, sizeof *snap);
 
@@ -221,13 +248,17 @@ static int metrics_render(struct http_server *s, struct buf *b, struct err *e)
         rc = rc ? rc : put_label(b, slot_pattern(s, i), e);
         rc = rc ? rc : buf_printf(b, e, "\"} %llu\n", (unsigned long long)snap[i].count);
     }
-    /* Gauges: called with the handler lock held (we are inside a handler). */
-    for (size_t i = 0; i < s->ngauges && rc == 0; i++) {
+    /* Gauges: called on a worker, with its app (its own connection). */
+    pthread_mutex_lock(&s->gauge_lock);
+    ngauges = s->ngauges;
+    pthread_mutex_unlock(&s->gauge_lock);
+    for (size_t i = 0; i < ngauges && rc == 0; i++) {
         const struct gauge *g = &s->gauges[i];
         rc = buf_printf(b, e, "# HELP %s %s\n# TYPE %s gauge\n%s %.17g\n", g->name, g->help,
-                        g->name, g->name, g->fn(g->arg));
+                        g->name, g->name, g->fn(g->arg, app));
     }
     rc = rc ? rc : guard_render(s->guard, b, e);
+    rc = rc ? rc : workers_render(s->workers, b, e);
 out:
     free(snap);
     return rc;
@@ -237,10 +268,9 @@ static void metrics(struct http_request *req, struct http_response *res, void *a
 {
     struct http_conn *c = req->conn;
     struct err e;
-    (void)app;
     err_init(&e);
     buf_reset(&res->body);
-    if (metrics_render(c->server, &res->body, &e)) {
+    if (metrics_render(c->server, app, &res->body, &e)) {
         http_reply_error(res, &e);
         return;
     }
@@ -275,15 +305,16 @@ int http_metrics_add_gauge(struct http_server *s, const char *name, const char *
         rc = err_set(e, ERR_NOMEM, "out of memory");
         goto out;
     }
-    pthread_mutex_lock(&s->handler_lock);
+    pthread_mutex_lock(&s->gauge_lock);
     if (s->ngauges >= GAUGES_MAX) {
         rc = err_set(e, ERR_TOO_LARGE, "at most %d gauges", GAUGES_MAX);
     } else {
-        s->gauges[s->ngauges++] = g;
+        s->gauges[s->ngauges] = g; /* filled before it is counted: readers copy the count */
+        s->ngauges++;
         g.name = NULL;
         g.help = NULL;
     }
-    pthread_mutex_unlock(&s->handler_lock);
+    pthread_mutex_unlock(&s->gauge_lock);
 out:
     free(g.name);
     free(g.help);
@@ -308,24 +339,9 @@ static const char *status_text(int status)
     }
 }
 
-/* Fills an error response: JSON under /api (and for builtins), HTML elsewhere. */
-static void reply_failure(struct http_conn *c, enum err_code code, int status, const char *msg)
+/* The built-in HTML error page, when the application's left none. */
+static void builtin_error_page(struct http_conn *c, int status, const char *msg)
 {
-    struct http_server *s = c->server;
-    if (is_api(c->req.path) || !c->req.path[0] || strcmp(c->req.path, "/metrics") == 0 ||
-        strcmp(c->req.path, "/healthz") == 0) {
-        struct err e;
-        err_init(&e);
-        err_set(&e, code, "%s", msg);
-        http_reply_error(&c->res, &e);
-        c->res.status = status;
-        return;
-    }
-    if (s->cfg.html_error) {
-        pthread_mutex_lock(&s->handler_lock);
-        s->cfg.html_error(&c->req, &c->res, status, msg, s->cfg.app);
-        pthread_mutex_unlock(&s->handler_lock);
-    }
     if (c->res.status == 0) {
         struct buf *b = &c->res.body;
         buf_reset(b);
@@ -340,6 +356,29 @@ static void reply_failure(struct http_conn *c, enum err_code code, int status, c
             c->res.content_type = "text/html; charset=utf-8";
         }
     }
+}
+
+/* Fills an error response: JSON under /api (and for builtins), HTML
+ * elsewhere. Returns 1 when the application's HTML page is wanted: a job
+ * for a reader (it may need the database), else 0. */
+static int reply_failure(struct http_conn *c, enum err_code code, int status, const char *msg)
+{
+    struct http_server *s = c->server;
+    if (is_api(c->req.path) || !c->req.path[0] || strcmp(c->req.path, "/metrics") == 0 ||
+        strcmp(c->req.path, "/healthz") == 0) {
+        struct err e;
+        err_init(&e);
+        err_set(&e, code, "%s", msg);
+        http_reply_error(&c->res, &e);
+        c->res.status = status;
+        return 0;
+    }
+    c->err_status = status;
+    c->err_msg = pool_strdup(&c->pool, msg);
+    if (s->cfg.html_error && c->err_msg)
+        return 1;
+    builtin_error_page(c, status, msg);
+    return 0;
 }
 
 static int add_header(struct MHD_Response *r, const char *name, const char *value)
@@ -431,16 +470,86 @@ out:
     return ret;
 }
 
-/* Handlers that touch nothing shared need not wait for the one that does:
- * the health check must answer while every other request queues. */
-static int needs_lock(const struct http_route *route)
+/* Builtins answered in place on the poller: they touch no database, and
+ * the health check must answer while every worker is busy. */
+static int in_place(const struct http_route *route)
 {
-    return route->handler != healthz && route->handler != static_serve &&
-           route->handler != static_serve_anon;
+    return route->handler == healthz || route->handler == static_serve ||
+           route->handler == static_serve_anon;
+}
+
+/* Writes go to the one writer (group commit); GET and HEAD to the readers. */
+static int is_write(const struct http_conn *c)
+{
+    return strcmp(c->req.method, "GET") != 0 && strcmp(c->req.method, "HEAD") != 0 &&
+           c->job_route != NULL;
+}
+
+static struct http_conn *conn_of_job(struct workers_job *j)
+{
+    return (struct http_conn *)((char *)j - offsetof(struct http_conn, job));
+}
+
+/* On a worker, with its app. */
+static void job_run(struct workers_job *j, void *app)
+{
+    struct http_conn *c = conn_of_job(j);
+    struct http_server *s = c->server;
+    if (c->job_route) {
+        c->job_route->handler(&c->req, &c->res, app);
+    } else {
+        s->cfg.html_error(&c->req, &c->res, c->err_status, c->err_msg, app);
+        builtin_error_page(c, c->err_status, c->err_msg);
+    }
+}
+
+/* The group this write was in did not commit: whatever the handler
+ * answered, nothing of it happened. */
+static void job_fail(struct workers_job *j, const struct err *e)
+{
+    struct http_conn *c = conn_of_job(j);
+    struct err why;
+    err_init(&why);
+    err_set(&why, ERR_DB, "the change could not be saved, nothing of it was kept (%s): try again",
+            e->msg);
+    c->res.headers = NULL;
+    c->res.content_type = NULL;
+    buf_reset(&c->res.body);
+    c->res.status = 0;
+    http_reply_error(&c->res, &why);
+}
+
+/* The reply may go: the poller sends it when it resumes the connection. */
+static void job_done(struct workers_job *j)
+{
+    struct http_conn *c = conn_of_job(j);
+    __atomic_store_n(&c->job_done, 1, __ATOMIC_RELEASE);
+    MHD_resume_connection(c->mhd);
+}
+
+/* Hands the request to a worker and suspends the connection until the job
+ * is done (on_request sends the reply then). */
+static enum MHD_Result queue_job(struct http_conn *c)
+{
+    struct http_server *s = c->server;
+    c->job.run = job_run;
+    c->job.fail = job_fail;
+    c->job.done = job_done;
+    c->queued = 1;
+    MHD_suspend_connection(c->mhd);
+    if (workers_submit(s->workers, &c->job, is_write(c)) != 0) {
+        /* stopping: answer at once */
+        c->queued = 0;
+        MHD_resume_connection(c->mhd);
+        http_reply_errorf(&c->res, ERR_INTERNAL, "the server is stopping");
+        return send_response(c, c->slot, c->allow);
+    }
+    return MHD_YES;
 }
 
 /* Decides what to do with the request now that headers (and maybe the
- * body) are in; calls the handler at most once. */
+ * body) are in; the handler runs at most once, on a worker unless it is a
+ * builtin answered in place. */
 static enum MHD_Result finish(struct http_conn *c)
 {
     struct http_server *s = c->server;
@@ -449,6 +558,7 @@ static enum MHD_Result finish(struct http_conn *c)
     size_t idx = 0;
     char allow[128] = "";
     enum router_result rr;
+    int queue = 0;
 
     rr = router_match(builtins, NBUILTIN, c->req.method, c->req.path, &c->pool, &idx, c->req.params,
                       &c->req.nparams, allow, sizeof allow);
@@ -467,41 +577,45 @@ static enum MHD_Result finish(struct http_conn *c)
         c->req.anonymous = (route->flags & ROUTE_ANON) != 0;
         c->req.route_pattern = route->pattern;
     }
+    c->slot = slot;
+    c->allow = rr == ROUTER_NO_METHOD ? pool_strdup(&c->pool, allow) : NULL;
 
     if (c->head_status == 414) {
         char msg[200];
         snprintf(msg, sizeof msg, "the address is longer than the limit of %zu bytes",
                  s->cfg.max_url);
-        reply_failure(c, ERR_TOO_LARGE, 414, msg);
+        queue = reply_failure(c, ERR_TOO_LARGE, 414, msg);
     } else if (c->head_status == 431) {
         char msg[200];
         snprintf(msg, sizeof msg, "the request headers are larger than the limit of %zu bytes",
                  s->cfg.max_header);
-        reply_failure(c, ERR_TOO_LARGE, 431, msg);
+        queue = reply_failure(c, ERR_TOO_LARGE, 431, msg);
     } else if (rr == ROUTER_NO_PATH) {
-        reply_failure(c, ERR_NOT_FOUND, 404, "there is nothing at this address");
+        queue = reply_failure(c, ERR_NOT_FOUND, 404, "there is nothing at this address");
     } else if (rr == ROUTER_NO_METHOD) {
         char msg[200];
         snprintf(msg, sizeof msg, "this address accepts only %s", allow);
-        reply_failure(c, ERR_UNSUPPORTED, 405, msg);
+        queue = reply_failure(c, ERR_UNSUPPORTED, 405, msg);
     } else if (rr == ROUTER_BAD_PATH) {
-        reply_failure(c, ERR_INVALID, 400, "the address is badly encoded");
+        queue = reply_failure(c, ERR_INVALID, 400, "the address is badly encoded");
     } else if (c->too_large) {
         char msg[200];
         snprintf(msg, sizeof msg, "the request body is larger than the limit of %zu bytes",
                  s->cfg.max_body);
-        reply_failure(c, ERR_TOO_LARGE, 413, msg);
+        queue = reply_failure(c, ERR_TOO_LARGE, 413, msg);
     } else {
-        int lock = needs_lock(route);
         c->req.body = c->body.data ? c->body.data : "";
         c->req.body_len = c->body.len;
-        if (lock)
-            pthread_mutex_lock(&s->handler_lock);
-        route->handler(&c->req, &c->res, s->cfg.app);
-        if (lock)
-            pthread_mutex_unlock(&s->handler_lock);
+        if (in_place(route)) {
+            route->handler(&c->req, &c->res, s->cfg.app);
+        } else {
+            c->job_route = route;
+            queue = 1;
+        }
     }
-    return send_response(c, slot, rr == ROUTER_NO_METHOD ? allow : NULL);
+    if (queue)
+        return queue_job(c);
+    return send_response(c, slot, c->allow);
 }
 
 static void conn_free(struct http_conn *c)
@@ -585,6 +699,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         if (!c)
             goto out;
         *con_cls = c;
+    }
+    if (c->queued) {
+        /* resumed: the worker is done with it */
+        if (__atomic_load_n(&c->job_done, __ATOMIC_ACQUIRE))
+            ret = send_response(c, c->slot, c->allow);
+        else
+            ret = MHD_YES;
+        goto out;
     }
     if (!c->started) {
         c->started = 1;
@@ -739,6 +861,10 @@ static int config_complete(struct http_server_config *c, struct err *e)
         c->max_url = 8 * 1024;
     if (!c->threads)
         c->threads = 2;
+    if (!c->worker_apps)
+        c->workers = 0;
+    if (c->worker_apps && (c->workers < 1 || c->workers > WORKERS_MAX))
+        return err_set(e, ERR_INVALID, "1 to %d workers", WORKERS_MAX);
     if (c->threads > 64 || c->max_connections < c->threads)
         return err_set(e, ERR_INVALID,
                        "at most 64 threads, and at least one connection for each (%u threads, "
@@ -759,9 +885,10 @@ int http_server_start(struct http_server **out, const struct http_server_config 
     struct sockaddr_storage ss;
     const char *addr = cfg->listen_addr ? cfg->listen_addr : "127.0.0.1";
     /* epoll: thousands of idle connections cost each polling thread nothing. */
-    unsigned flags = MHD_USE_ERROR_LOG | (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES
-                                              ? MHD_USE_EPOLL_INTERNAL_THREAD
-                                              : MHD_USE_AUTO_INTERNAL_THREAD);
+    unsigned flags =
+        MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME |
+        (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL_INTERNAL_THREAD
+                                                                : MHD_USE_AUTO_INTERNAL_THREAD);
     const union MHD_DaemonInfo *di;
     struct guard_config gc = {0};
     size_t memory;
@@ -803,7 +930,7 @@ int http_server_start(struct http_server **out, const struct http_server_config 
         err_set(e, ERR_NOMEM, "out of memory");
         goto out;
     }
-    if (pthread_mutex_init(&s->handler_lock, NULL) == 0) {
+    if (pthread_mutex_init(&s->gauge_lock, NULL) == 0) {
         locks = 1;
         if (pthread_mutex_init(&s->metrics_lock, NULL) == 0) {
             locks = 2;
@@ -821,6 +948,16 @@ int http_server_start(struct http_server **out, const struct http_server_config 
     gc.body_ms = s->cfg.body_timeout_ms;
     if (guard_start(&s->guard, &gc, e))
         goto out;
+    {
+        struct workers_config wc = {.readers = s->cfg.workers,
+                                    .reader_apps = s->cfg.worker_apps,
+                                    .writer_app = s->cfg.app,
+                                    .group_begin = s->cfg.group_begin,
+                                    .group_end = s->cfg.group_end,
+                                    .group_max = s->cfg.group_max};
+        if (workers_start(&s->workers, &wc, e))
+            goto out;
+    }
     /* The library's memory per connection holds the head and the reply's
      * headers. 16 KiB more than our limits: a head a little over them gets
      * our JSON 414 or 431; only one far over them meets the library's own
@@ -849,9 +986,10 @@ int http_server_start(struct http_server **out, const struct http_server_config 
     rc = 0;
 out:
     if (s) {
+        workers_stop(s->workers);
         guard_stop(s->guard);
         if (locks >= 1)
-            pthread_mutex_destroy(&s->handler_lock);
+            pthread_mutex_destroy(&s->gauge_lock);
         if (locks >= 2)
             pthread_mutex_destroy(&s->metrics_lock);
         if (locks >= 3)
@@ -871,13 +1009,16 @@ void http_server_stop(struct http_server *s)
 {
     if (!s)
         return;
+    /* The workers first: they finish what is queued and resume those
+     * connections; requests that come in meanwhile are refused at once. */
+    workers_stop(s->workers);
     MHD_stop_daemon(s->daemon); /* closes every connection: the guard forgets them all */
     guard_stop(s->guard);
     for (size_t i = 0; i < s->ngauges; i++) {
         free(s->gauges[i].name);
         free(s->gauges[i].help);
     }
-    pthread_mutex_destroy(&s->handler_lock);
+    pthread_mutex_destroy(&s->gauge_lock);
     pthread_mutex_destroy(&s->metrics_lock);
     pthread_mutex_destroy(&s->log_lock);
     free(s->stats);

@@ -13,10 +13,14 @@
  * captures one whole path segment (percent-decoded, valid UTF-8, never empty)
  * into req->params in order. A GET route also answers HEAD.
  *
- * Handlers are called one at a time (a server-wide mutex is held around each
- * call, because the store is a single connection), from MHD's threads. A
- * handler fills the response with one of the http_reply_* functions; a
- * response nobody filled is a 500 JSON error.
+ * Handlers run on worker threads (http/workers.h), never on the threads
+ * that poll the sockets: GET and HEAD on `workers` readers side by side,
+ * each with its own app (worker_apps[i]); every other method on the one
+ * writer with `app`, in groups that one transaction commits (group_begin /
+ * group_end around each group; a reply goes out only after its group
+ * committed). Without worker_apps every handler runs on the writer's thread
+ * with `app`, one at a time. A handler fills the response with one of the
+ * http_reply_* functions; a response nobody filled is a 500 JSON error.
  *
  * Every response carries the security headers (CSP, nosniff, no-referrer;
  * Cache-Control: no-store under /api/ and on every response by default
@@ -28,8 +32,8 @@
  * Slow and greedy clients: each request phase has an absolute deadline that
  * trickling bytes cannot extend, each address a connection limit, and near
  * the connection cap idle connections make room (http/guard.h). /healthz and
- * /static/ are answered without the handler mutex, so a busy or stuck
- * handler does not hold them up.
+ * /static/ are answered in place by the polling threads, so busy workers
+ * do not hold them up.
  */
 #ifndef DISSENT_HTTP_SERVER_H
 #define DISSENT_HTTP_SERVER_H
@@ -163,8 +167,8 @@ struct http_route {
 };
 
 /* Renders an HTML error page for non-/api paths (404, 405, 413, ...). The
- * server calls it with the handler mutex held; if NULL or if it leaves the
- * response unset, a minimal built-in page is sent. */
+ * server calls it on a reader, with the reader's app; if NULL or if it
+ * leaves the response unset, a minimal built-in page is sent. */
 typedef void (*http_html_error_fn)(struct http_request *req, struct http_response *res, int status,
                                    const char *message, void *app);
 
@@ -174,7 +178,7 @@ struct http_server_config {
     size_t max_body; /* bytes; larger bodies get 413 and the handler is not called; 0 = 1 MiB */
     const struct http_route *routes;
     size_t nroutes;
-    void *app; /* passed to every handler */
+    void *app; /* the writer's (and, without worker_apps, every handler's) */
 
     /* Optional (0 = default). See docs/operations.md ("Sizing") for how to choose. */
     unsigned max_connections;    /* open connections at once, default 1024 (the process's
@@ -192,6 +196,13 @@ struct http_server_config {
     unsigned threads;            /* polling threads (epoll), default 2 */
     int cookie_secure;           /* add "Secure" to cookies (behind TLS) */
     http_html_error_fn html_error;
+
+    /* Workers (docs/architecture.md, "Threads"; docs/operations.md, "Sizing"). */
+    unsigned workers;                             /* readers, 1..64, each with worker_apps[i] */
+    void *const *worker_apps;                     /* NULL: every handler on one thread, with app */
+    int (*group_begin)(void *app, struct err *e); /* around each group of writes; NULL: none */
+    int (*group_end)(void *app, int commit, struct err *e);
+    unsigned group_max; /* writes per commit at most; 1: a commit per request; 0: 256 */
 };
 
 #define HTTP_UNLIMITED UINT_MAX
@@ -210,9 +221,10 @@ unsigned short http_server_port(const struct http_server *s);
 /* Stops accepting, waits for running handlers, frees the server. NULL is fine. */
 void http_server_stop(struct http_server *s);
 
-/* A gauge exported on /metrics: fn(arg) is called with the handler mutex held
- * (so it may use the store) on every scrape. */
-typedef double (*http_gauge_fn)(void *arg);
+/* A gauge exported on /metrics: fn(arg, app) is called on every scrape, on
+ * the worker answering it, with that worker's app (so it may use the
+ * worker's own database connection). */
+typedef double (*http_gauge_fn)(void *arg, void *app);
 
 /* Registers a gauge named `name` (Prometheus metric name, [a-zA-Z_:][a-zA-Z0-9_:]*)
  * with a one-line help text; strings are copied. At most 64 gauges. Returns 0

@@ -9,8 +9,9 @@
  *
  * A client is known only by a keyed hash of its address (BLAKE2b under a key
  * drawn at start and never written): the table, in memory only, cannot be
- * turned back into addresses, and nothing here is logged or stored. The
- * handlers run one at a time, so the state needs no lock of its own. */
+ * turned back into addresses, and nothing here is logged or stored. A
+ * struct work_budget is not locked: its user holds a lock around each call
+ * (handlers run on several workers at once). */
 #ifndef DISSENT_HTTP_WORK_BUDGET_H
 #define DISSENT_HTTP_WORK_BUDGET_H
 

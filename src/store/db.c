@@ -119,22 +119,75 @@ int64_t db_changes(struct db *db)
     return db->ops->changes(db);
 }
 
+/* In a group, an operation's transaction is a savepoint of the group's. */
+static int op_begin(struct db *db, struct err *e)
+{
+    if (db->op)
+        return err_set(e, ERR_INTERNAL, "cannot start a transaction within a transaction");
+    if (db->ops->savepoint(db, e))
+        return -1;
+    db->op = 1;
+    return 0;
+}
+
 int db_begin(struct db *db, struct err *e)
 {
-    return db->ops->begin(db, e);
+    return db->group ? op_begin(db, e) : db->ops->begin(db, e);
 }
 
 int db_begin_read(struct db *db, struct err *e)
 {
-    return db->ops->begin_read(db, e);
+    return db->group ? op_begin(db, e) : db->ops->begin_read(db, e);
 }
 
 int db_commit(struct db *db, struct err *e)
 {
-    return db->ops->commit(db, e);
+    if (!db->group)
+        return db->ops->commit(db, e);
+    if (!db->op)
+        return err_set(e, ERR_INTERNAL, "commit without a transaction");
+    db->op = 0;
+    if (db->ops->release(db, e)) {
+        db->ops->rollback_to(db);
+        return -1;
+    }
+    return 0;
 }
 
 void db_rollback(struct db *db)
 {
-    db->ops->rollback(db);
+    if (!db->group) {
+        db->ops->rollback(db);
+    } else if (db->op) {
+        db->op = 0;
+        db->ops->rollback_to(db);
+    }
+}
+
+int db_group_begin(struct db *db, struct err *e)
+{
+    if (db->group)
+        return err_set(e, ERR_INTERNAL, "a group is open already");
+    if (db->ops->begin(db, e))
+        return -1;
+    db->group = 1;
+    db->op = 0;
+    return 0;
+}
+
+int db_group_end(struct db *db, int commit, struct err *e)
+{
+    int rc = 0;
+    if (!db->group)
+        return err_set(e, ERR_INTERNAL, "no group is open");
+    /* An operation left open (a bug of its caller) is not committed. */
+    if (db->op)
+        db->ops->rollback_to(db);
+    db->group = 0;
+    db->op = 0;
+    if (commit)
+        rc = db->ops->commit(db, e);
+    if (!commit || rc)
+        db->ops->rollback(db);
+    return rc;
 }

@@ -86,4 +86,19 @@ int db_begin_read(struct db *db, struct err *e) WUR;
 int db_commit(struct db *db, struct err *e) WUR;
 void db_rollback(struct db *db);
 
+/* Group commit, for the one writer connection of a server: db_group_begin
+ * opens one real write transaction (db_begin's); until db_group_end, every
+ * db_begin or db_begin_read opens a savepoint instead, db_commit releases
+ * it and db_rollback rolls back to it. So each operation of the group stays
+ * all or nothing, one failing operation leaves the others alone, and one
+ * COMMIT makes them all durable together (SQLite synchronous=FULL;
+ * PostgreSQL synchronous_commit as the server has it, on by default). A
+ * released operation is not durable, nor visible to other connections,
+ * until db_group_end(db, 1, e) returned 0: answer nobody before. After a
+ * failed group commit every operation of the group is gone. Operations do
+ * not nest here either. */
+int db_group_begin(struct db *db, struct err *e) WUR;
+/* Commits (commit = 1) or rolls back the group; 0 or -1 (then rolled back). */
+int db_group_end(struct db *db, int commit, struct err *e) WUR;
+
 #endif

@@ -30,10 +30,17 @@ struct db_ops {
     int (*begin_read)(struct db *db, struct err *e);
     int (*commit)(struct db *db, struct err *e);
     void (*rollback)(struct db *db);
+    /* Inside a transaction: SAVEPOINT, RELEASE, and ROLLBACK TO + RELEASE
+     * of the one savepoint db.c uses for an operation of a group commit. */
+    int (*savepoint)(struct db *db, struct err *e);
+    int (*release)(struct db *db, struct err *e);
+    void (*rollback_to)(struct db *db);
 };
 
 struct db {
     const struct db_ops *ops;
+    int group; /* inside db_group_begin … db_group_end */
+    int op;    /* in a group: an operation's savepoint is open */
 };
 
 struct db_stmt {

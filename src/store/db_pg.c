@@ -1041,6 +1041,45 @@ static void pg_rollback(struct db *d)
     db->tx_sent = 0;
 }
 
+/* Runs one command of a group's savepoint; the first also sends the
+ * group's BEGIN and the writers' lock (pg_begin), in the same round trip. */
+static int pg_command(struct pg_db *db, const char *cmd, struct err *e)
+{
+    char q[160];
+    PGresult *res;
+    int rc = 0;
+    pg_revive(db);
+    snprintf(q, sizeof q, "%s%s",
+             db->tx == PG_TX_WRITE && !db->tx_sent
+                 ? "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK "); "
+                 : "",
+             cmd);
+    if (db->tx != PG_TX_NONE)
+        db->tx_sent = 1;
+    res = PQexec(db->conn, q);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        rc = pg_fail(db, res, e, "database error");
+    PQclear(res);
+    return rc;
+}
+
+static int pg_savepoint(struct db *d, struct err *e)
+{
+    return pg_command(pg(d), "SAVEPOINT op", e);
+}
+
+static int pg_release(struct db *d, struct err *e)
+{
+    return pg_command(pg(d), "RELEASE SAVEPOINT op", e);
+}
+
+static void pg_rollback_to(struct db *d)
+{
+    struct err e;
+    err_init(&e);
+    (void)pg_command(pg(d), "ROLLBACK TO SAVEPOINT op; RELEASE SAVEPOINT op", &e);
+}
+
 static const struct db_ops pg_ops = {
     .name = "postgresql",
     .close = pg_close,
@@ -1058,6 +1097,9 @@ static const struct db_ops pg_ops = {
     .begin_read = pg_begin_read,
     .commit = pg_commit,
     .rollback = pg_rollback,
+    .savepoint = pg_savepoint,
+    .release = pg_release,
+    .rollback_to = pg_rollback_to,
 };
 
 int db_pg_open(struct db **out, const char *url, struct err *e)

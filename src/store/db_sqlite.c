@@ -257,6 +257,21 @@ static void sq_rollback(struct db *db)
         sqlite3_exec(sq(db)->h, "ROLLBACK", NULL, NULL, NULL);
 }
 
+static int sq_savepoint(struct db *db, struct err *e)
+{
+    return sq_exec_script(db, "SAVEPOINT op", e);
+}
+
+static int sq_release(struct db *db, struct err *e)
+{
+    return sq_exec_script(db, "RELEASE op", e);
+}
+
+static void sq_rollback_to(struct db *db)
+{
+    sqlite3_exec(sq(db)->h, "ROLLBACK TO op; RELEASE op", NULL, NULL, NULL);
+}
+
 static const struct db_ops sq_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -274,6 +289,9 @@ static const struct db_ops sq_ops = {
     .begin_read = sq_begin_read,
     .commit = sq_commit,
     .rollback = sq_rollback,
+    .savepoint = sq_savepoint,
+    .release = sq_release,
+    .rollback_to = sq_rollback_to,
 };
 
 /* The database file and its -wal and -shm are private (0600) whatever the

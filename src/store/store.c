@@ -70,6 +70,16 @@ void store_rollback(struct store *s)
     db_rollback(s->db);
 }
 
+int store_group_begin(struct store *s, struct err *e)
+{
+    return db_group_begin(s->db, e);
+}
+
+int store_group_end(struct store *s, int commit, struct err *e)
+{
+    return db_group_end(s->db, commit, e);
+}
+
 char *store_col_dup(struct pool *p, struct db_stmt *st, int col)
 {
     const char *t = db_text(st, col);

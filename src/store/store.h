@@ -71,6 +71,11 @@ int store_begin(struct store *s, struct err *e) WUR;
 int store_begin_read(struct store *s, struct err *e) WUR;
 int store_commit(struct store *s, struct err *e) WUR;
 void store_rollback(struct store *s);
+/* Group commit on this connection (db_group_begin / db_group_end): between
+ * the two, each store_begin … store_commit is a savepoint of one durable
+ * transaction that store_group_end(s, 1, e) commits. */
+int store_group_begin(struct store *s, struct err *e) WUR;
+int store_group_end(struct store *s, int commit, struct err *e) WUR;
 
 /* Key/value settings (never secrets: those live in the key directory). *out is NULL when absent. */
 int store_meta_get(struct store *s, struct pool *p, const char *key, char **out, struct err *e) WUR;

@@ -158,8 +158,9 @@ static void h_block(struct http_request *req, struct http_response *res, void *a
     http_reply_json(res, 200, json_object());
 }
 
-static double gauge_memos(void *arg)
+static double gauge_memos(void *arg, void *app)
 {
+    (void)app;
     return *(double *)arg;
 }
 

@@ -503,6 +503,104 @@ static void test_pg_reconnect(void **state)
     db_close(b);
 }
 
+/* ---- group commit (db_group_begin / db_group_end) ---- */
+
+static void exec_ok(struct db *d, const char *sql, const char *types, int64_t arg)
+{
+    struct err e;
+    err_init(&e);
+    if (types ? db_exec(d, &e, sql, types, arg) : db_exec(d, &e, sql, NULL))
+        fail_msg("%s: %s", sql, e.msg);
+}
+
+static int64_t count_rows(struct db *d)
+{
+    struct err e;
+    int64_t n = -1;
+    err_init(&e);
+    if (db_scalar(d, &e, -1, &n, "SELECT COUNT(*) FROM group_test", NULL))
+        fail_msg("count: %s", e.msg);
+    return n;
+}
+
+/* Operations of a group are savepoints: a failing one leaves the others,
+ * nothing is visible elsewhere before the group commits, a group rolled
+ * back leaves nothing, operations do not nest. */
+static void group_commit(const char *url)
+{
+    struct db *w = NULL, *r = NULL;
+    struct err e;
+    err_init(&e);
+    if (db_open(&w, url, &e) || db_open(&r, url, &e))
+        fail_msg("db_open: %s", e.msg);
+    exec_ok(w, "DROP TABLE IF EXISTS group_test", NULL, 0);
+    exec_ok(w, "CREATE TABLE group_test(x INTEGER PRIMARY KEY)", NULL, 0);
+
+    assert_int_equal(db_group_begin(w, &e), 0);
+    assert_int_equal(db_group_begin(w, &e), -1); /* one group at a time */
+    /* op 1 commits */
+    assert_int_equal(db_begin(w, &e), 0);
+    assert_int_equal(db_begin(w, &e), -1); /* no nesting */
+    exec_ok(w, "INSERT INTO group_test(x) VALUES(?)", "i", 1);
+    assert_int_equal(db_commit(w, &e), 0);
+    /* op 2 fails half way: rolled back alone */
+    assert_int_equal(db_begin(w, &e), 0);
+    exec_ok(w, "INSERT INTO group_test(x) VALUES(?)", "i", 2);
+    assert_int_equal(db_exec(w, &e, "INSERT INTO group_test(x) VALUES(?)", "i", (int64_t)1), -1);
+    assert_int_equal(e.code, ERR_CONFLICT);
+    db_rollback(w);
+    /* op 3 reads what op 1 wrote, not op 2 */
+    assert_int_equal(db_begin_read(w, &e), 0);
+    assert_int_equal(count_rows(w), 1);
+    db_rollback(w);
+    assert_int_equal(db_begin(w, &e), 0);
+    exec_ok(w, "INSERT INTO group_test(x) VALUES(?)", "i", 3);
+    assert_int_equal(db_commit(w, &e), 0);
+    assert_int_equal(count_rows(r), 0); /* nothing visible before the group commits */
+    assert_int_equal(db_group_end(w, 1, &e), 0);
+    assert_int_equal(count_rows(r), 2);
+    assert_int_equal(scalar(r, "SELECT COUNT(*) FROM group_test WHERE x = ?", "i", 2), 0);
+
+    /* a group rolled back leaves nothing, and the connection works on */
+    assert_int_equal(db_group_begin(w, &e), 0);
+    assert_int_equal(db_begin(w, &e), 0);
+    exec_ok(w, "INSERT INTO group_test(x) VALUES(?)", "i", 4);
+    assert_int_equal(db_commit(w, &e), 0);
+    assert_int_equal(db_group_end(w, 0, &e), 0);
+    assert_int_equal(count_rows(r), 2);
+    assert_int_equal(db_group_end(w, 1, &e), -1); /* no group open */
+    assert_int_equal(db_begin(w, &e), 0);
+    exec_ok(w, "INSERT INTO group_test(x) VALUES(?)", "i", 5);
+    assert_int_equal(db_commit(w, &e), 0);
+    assert_int_equal(count_rows(r), 3);
+    exec_ok(w, "DROP TABLE group_test", NULL, 0);
+    db_close(r);
+    db_close(w);
+}
+
+static void test_group_sqlite(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/dissent-test-group-XXXXXX", side[64];
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    group_commit(path);
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
+static void test_group_postgres(void **state)
+{
+    (void)state;
+    if (pg_skip())
+        return;
+    group_commit(getenv("DISSENT_TEST_PG_URL"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -514,6 +612,8 @@ int main(void)
         cmocka_unit_test(test_pg_cache_failure),
         cmocka_unit_test(test_pg_cache_ddl),
         cmocka_unit_test(test_pg_reconnect),
+        cmocka_unit_test(test_group_sqlite),
+        cmocka_unit_test(test_group_postgres),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,74 @@
+/* workers.h — the threads that run the server's handlers: readers side by
+ * side, and one writer that commits the writes that arrived together in one
+ * durable transaction (group commit). docs/architecture.md, "Threads".
+ *
+ * Each thread has an app of its own (for dissent: a struct app with its own
+ * database connection), so no handler shares a connection with another. A
+ * job is queued as a read or a write:
+ *
+ * - a reader takes the oldest read job, runs it with its app and hands it
+ *   back (done);
+ * - the writer takes every write job queued (at most group_max), calls
+ *   group_begin(app), runs them one after another with its app, calls
+ *   group_end(app, 1): only then is each handed back (done). If the group
+ *   could not begin or commit, fail(job, e) replaces each one's reply before
+ *   it is handed back: none of them happened, none is acknowledged. While
+ *   the writer waits for a commit to reach the disk, new writes queue up and
+ *   form the next group, so one commit serves many requests under load and
+ *   a lone request waits for nobody.
+ *
+ * Without reader apps (the serial mode, for callers whose app is one
+ * connection) every job goes to the writer, reads too: one at a time.
+ */
+#ifndef DISSENT_HTTP_WORKERS_H
+#define DISSENT_HTTP_WORKERS_H
+
+#include "base/compat.h"
+#include "base/err.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct workers_job {
+    struct workers_job *next; /* private */
+    void (*run)(struct workers_job *j, void *app);
+    void (*fail)(struct workers_job *j, const struct err *e);
+    void (*done)(struct workers_job *j); /* the reply may be sent now */
+};
+
+#define WORKERS_MAX       64
+#define WORKERS_GROUP_MAX 256 /* writes per group by default */
+
+struct workers_config {
+    unsigned readers;         /* reader threads (with reader_apps), 1..WORKERS_MAX */
+    void *const *reader_apps; /* one per reader; NULL: the serial mode */
+    void *writer_app;
+    /* Around each group (NULL: none); 0 or -1 with e. */
+    int (*group_begin)(void *app, struct err *e);
+    int (*group_end)(void *app, int commit, struct err *e);
+    unsigned group_max; /* writes per group at most; 0: WORKERS_GROUP_MAX; 1: a commit each */
+};
+
+struct workers_stats {
+    uint64_t groups, writes, reads; /* committed (or failed) groups, the writes in them */
+    uint64_t failed_groups;
+    unsigned queued_reads, queued_writes;
+};
+
+struct workers;
+
+/* Starts the threads. Returns 0 and *out, or -1. */
+int workers_start(struct workers **out, const struct workers_config *cfg, struct err *e) WUR;
+
+/* Queues j (write: 1 for the writer, 0 for the readers). Returns 0, or -1
+ * once workers_stop has begun (then j is not run). */
+int workers_submit(struct workers *w, struct workers_job *j, int write) WUR;
+
+/* A copy of the counters. */
+void workers_stats(struct workers *w, struct workers_stats *out);
+
+/* Runs every job queued, then stops and joins the threads and frees w.
+ * NULL is allowed. */
+void workers_stop(struct workers *w);
+
+#endif
