@@ -523,8 +523,9 @@ static void job_fail(struct workers_job *j, const struct err *e)
 static void job_done(struct workers_job *j)
 {
     struct http_conn *c = conn_of_job(j);
+    struct MHD_Connection *mc = c->mhd; /* c is the poller's again once resumed */
     __atomic_store_n(&c->job_done, 1, __ATOMIC_RELEASE);
-    MHD_resume_connection(c->mhd);
+    MHD_resume_connection(mc);
 }
 
 /* Hands the request to a worker and suspends the connection until the job

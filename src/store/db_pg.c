@@ -73,6 +73,11 @@ struct pg_db {
     int last_id_ok;  /* 0: ask the server (lastval()) */
     enum pg_tx tx;   /* the transaction the caller opened */
     int tx_sent;     /* its BEGIN has gone to the server */
+    /* A group's operation savepoints (db.h, group commit) go with the next
+     * statement, as BEGIN does: RELEASE of the last operation's, then
+     * SAVEPOINT of the next. An operation that runs no statement costs no
+     * round trip, nor does a release; COMMIT releases whatever is left. */
+    int rel_pending, sp_pending;
     struct pg_cached cache[DB_PG_STMT_CACHE];
     unsigned long clock;  /* for least-recently-used eviction */
     unsigned long serial; /* numbers statement names */
@@ -582,7 +587,8 @@ static int pg_run(struct pg_db *db, struct pg_call *call, struct err *e)
     int begin = db->tx != PG_TX_NONE && !db->tx_sent;
     int write = db->tx == PG_TX_WRITE;
     size_t ndrops;
-    PGresult *first = NULL, *lock = NULL, *prep = NULL;
+    PGresult *first = NULL, *lock = NULL, *prep = NULL, *rel = NULL, *sp = NULL;
+    int send_rel = db->rel_pending, send_sp = db->sp_pending;
     char q[64];
     int ok = 1, rc = -1;
 
@@ -606,6 +612,11 @@ static int pg_run(struct pg_db *db, struct pg_call *call, struct err *e)
                                          NULL, NULL, NULL, NULL, 0);
         db->tx_sent = 1;
     }
+    if (send_rel)
+        ok = ok && PQsendQueryParams(conn, "RELEASE SAVEPOINT op", 0, NULL, NULL, NULL, NULL, 0);
+    if (send_sp)
+        ok = ok && PQsendQueryParams(conn, "SAVEPOINT op", 0, NULL, NULL, NULL, NULL, 0);
+    db->rel_pending = db->sp_pending = 0;
     if (call->prepare)
         ok = ok && PQsendPrepare(conn, call->name, call->prepare, pp->n, pp->types);
     ok =
@@ -633,6 +644,10 @@ static int pg_run(struct pg_db *db, struct pg_call *call, struct err *e)
         if (write)
             lock = pg_collect(conn);
     }
+    if (send_rel)
+        rel = pg_collect(conn);
+    if (send_sp)
+        sp = pg_collect(conn);
     if (call->prepare)
         prep = pg_collect(conn);
     call->res = pg_collect(conn);
@@ -645,6 +660,11 @@ static int pg_run(struct pg_db *db, struct pg_call *call, struct err *e)
     }
     if (begin && write && PQresultStatus(lock) != PGRES_TUPLES_OK) {
         pg_fail(db, lock, e, "begin");
+        goto out;
+    }
+    if ((send_rel && PQresultStatus(rel) != PGRES_COMMAND_OK) ||
+        (send_sp && PQresultStatus(sp) != PGRES_COMMAND_OK)) {
+        pg_fail(db, send_sp && PQresultStatus(sp) != PGRES_COMMAND_OK ? sp : rel, e, "savepoint");
         goto out;
     }
     if (call->prepare && PQresultStatus(prep) != PGRES_COMMAND_OK) {
@@ -664,6 +684,8 @@ out:
     }
     PQclear(first);
     PQclear(lock);
+    PQclear(rel);
+    PQclear(sp);
     PQclear(prep);
     return rc;
 }
@@ -947,6 +969,10 @@ static int pg_exec_script(struct db *d, const char *sql, struct err *e)
                                        : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\n",
                  e))
         goto out;
+    if ((db->rel_pending && buf_puts(&b, "RELEASE SAVEPOINT op;\n", e)) ||
+        (db->sp_pending && buf_puts(&b, "SAVEPOINT op;\n", e)))
+        goto out;
+    db->rel_pending = db->sp_pending = 0;
     if (db_pg_translate_ddl(&b, sql, e) || buf_puts(&b, "\n;DEALLOCATE ALL", e))
         goto out;
     if (begin)
@@ -1016,6 +1042,7 @@ static int pg_commit(struct db *d, struct err *e)
     struct pg_db *db = pg(d);
     PGresult *res;
     int rc = 0;
+    db->rel_pending = db->sp_pending = 0; /* COMMIT releases every savepoint */
     if (db->tx != PG_TX_NONE && !db->tx_sent) {
         db->tx = PG_TX_NONE;
         return 0;
@@ -1037,47 +1064,40 @@ static void pg_rollback(struct db *d)
     PGTransactionStatusType ts = PQtransactionStatus(db->conn);
     if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)
         PQclear(PQexec(db->conn, "ROLLBACK"));
+    db->rel_pending = db->sp_pending = 0;
     db->tx = PG_TX_NONE;
     db->tx_sent = 0;
 }
 
-/* Runs one command of a group's savepoint; the first also sends the
- * group's BEGIN and the writers' lock (pg_begin), in the same round trip. */
-static int pg_command(struct pg_db *db, const char *cmd, struct err *e)
-{
-    char q[160];
-    PGresult *res;
-    int rc = 0;
-    pg_revive(db);
-    snprintf(q, sizeof q, "%s%s",
-             db->tx == PG_TX_WRITE && !db->tx_sent
-                 ? "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK "); "
-                 : "",
-             cmd);
-    if (db->tx != PG_TX_NONE)
-        db->tx_sent = 1;
-    res = PQexec(db->conn, q);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK)
-        rc = pg_fail(db, res, e, "database error");
-    PQclear(res);
-    return rc;
-}
-
+/* A group's operation begins: its SAVEPOINT goes with its first statement. */
 static int pg_savepoint(struct db *d, struct err *e)
 {
-    return pg_command(pg(d), "SAVEPOINT op", e);
+    (void)e;
+    pg(d)->sp_pending = 1;
+    return 0;
 }
 
+/* An operation that ran no statement had no savepoint to release. */
 static int pg_release(struct db *d, struct err *e)
 {
-    return pg_command(pg(d), "RELEASE SAVEPOINT op", e);
+    struct pg_db *db = pg(d);
+    (void)e;
+    if (db->sp_pending)
+        db->sp_pending = 0;
+    else
+        db->rel_pending = 1;
+    return 0;
 }
 
+/* Undoes the operation at once (the transaction may be in error until then). */
 static void pg_rollback_to(struct db *d)
 {
-    struct err e;
-    err_init(&e);
-    (void)pg_command(pg(d), "ROLLBACK TO SAVEPOINT op; RELEASE SAVEPOINT op", &e);
+    struct pg_db *db = pg(d);
+    if (db->sp_pending) {
+        db->sp_pending = 0; /* nothing of it reached the server */
+        return;
+    }
+    PQclear(PQexec(db->conn, "ROLLBACK TO SAVEPOINT op; RELEASE SAVEPOINT op"));
 }
 
 static const struct db_ops pg_ops = {
