@@ -2,6 +2,13 @@
  * signatures, src/ring/): a batch of proofs on one ring of a memo, verified
  * together, then counted and logged.
  *
+ * Two steps, so that the costly part holds no lock (docs/architecture.md):
+ * chan_anon_verify checks everything on a read snapshot and verifies the
+ * batch outside any transaction (rings and versions never change once
+ * made); chan_anon_commit then rechecks, in one short write transaction,
+ * only what may have moved meanwhile — the memo's state and each tag's
+ * sequence number, which every proof is bound to — and counts and logs.
+ *
  * Anonymous signatures carry no member, no address and no precise time. */
 #include "base/util.h"
 #include "channel/chan_internal.h"
@@ -47,7 +54,12 @@ static int anon_item_read(struct pool *p, const json_t *it, struct anon_item *a,
             goto out;
         }
     }
+    /* Copied: the request's JSON may be gone before chan_anon_commit. */
     a->org = json_string_value(json_object_get(it, "organization"));
+    if (a->org && !(a->org = pool_strdup(p, a->org))) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
     if (!a->org || !b64 || !json_is_integer(ring) ||
         (v && !json_is_integer(v) && !json_is_null(v))) {
         rc = err_set(e, ERR_INVALID,
@@ -93,18 +105,137 @@ out:
     return rc;
 }
 
-int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const json_t *items,
-                     const struct chan_work *work, json_t **out, struct err *e)
+struct chan_anon_verified {
+    const char *memo_id;
+    struct anon_item *a;
+    size_t n;
+    int64_t org_id;
+};
+
+/* The memo open for signatures, by public id. */
+static int anon_memo(struct chan *c, struct pool *p, const char *memo_id, struct memo_ctx *x,
+                     struct err *e)
 {
-    int rc = -1, to;
+    int to;
+    if (!memo_id || strlen(memo_id) != RANDOM_ID_LEN ||
+        store_memo_by_public_id(c->st, p, memo_id, &x->m, e) || x->m.state == CHAN_STATE_DRAFT)
+        return err_set(e, ERR_NOT_FOUND, "no memo '%s' open for signatures",
+                       memo_id ? memo_id : "");
+    return chan_transition(x->m.state, CHAN_EV_SIGN, &to, e);
+}
+
+/* ERR_CONFLICT unless item a is made for its tag's current sequence number. */
+static int anon_fresh(struct chan *c, int64_t memo, const struct anon_item *a, struct err *e)
+{
+    int64_t cur = 0;
+    char tag[65];
+    if (store_anon_seq(c->st, memo, a->tag, &cur, e))
+        return -1;
+    if (a->seq == cur)
+        return 0;
+    hex_encode(tag, a->tag, 32);
+    return err_set(e, ERR_CONFLICT,
+                   "stale anonymous signature: tag %.16s… is at sequence %lld, this "
+                   "proof was made for sequence %lld (a replay, or the signer acted "
+                   "since): nothing was counted; read the memo's public facts and prove "
+                   "again",
+                   tag, (long long)cur, (long long)a->seq);
+}
+
+/* Every check on one read snapshot; fills batch and *org_id, *count and the
+ * borrowed *ring. Call inside a read transaction. */
+static int anon_check(struct chan *c, struct pool *p, const char *memo_id, struct anon_item *a,
+                      size_t n, struct ring_batch_item *batch, const struct chan_work *work,
+                      struct memo_ctx *x, int64_t *org_id, const struct ring_keys **ring,
+                      struct err *e)
+{
+    struct st_ring *rings = NULL;
+    size_t nrings = 0, i;
+    int64_t count = 0;
+    int have = 0;
+    struct ring_params want;
+
+    if (anon_memo(c, p, memo_id, x, e) ||
+        store_channel_by_id(c->st, p, x->m.channel_id, &x->ch, e) ||
+        store_ring_list(c->st, p, x->m.id, &rings, &nrings, e))
+        return -1;
+    /* Every item names the same ring: verify them all in one batch. */
+    for (i = 0; i < n; i++) {
+        struct st_version v;
+        if (strcmp(a[i].org, a[0].org) || a[i].ring_no != a[0].ring_no)
+            return err_set(e, ERR_INVALID, "one request carries signatures on one ring only");
+        if (a[i].version) {
+            if (a[i].version < 1 || a[i].version > x->m.latest_version)
+                return err_set(e, ERR_INVALID, "this memo has versions 1 to %d",
+                               x->m.latest_version);
+            if (store_version_get(c->st, p, x->m.id, a[i].version, &v, e))
+                return -1;
+        }
+        a[i].msg_len = proto_anon_message(a[i].msg, sizeof a[i].msg, (uint64_t)a[i].seq,
+                                          a[i].version, a[i].version ? v.hash : NULL);
+        if (a[i].msg_len == 0 || a[i].msg_len >= sizeof a[i].msg)
+            return err_set(e, ERR_INTERNAL, "the message of a signature does not fit");
+        batch[i].proof = a[i].proof;
+        batch[i].proof_len = a[i].proof_len;
+        batch[i].msg = (const uint8_t *)a[i].msg;
+        batch[i].msg_len = a[i].msg_len;
+        for (size_t k = 0; k < i; k++)
+            if (memcmp(a[k].tag, a[i].tag, 32) == 0)
+                return err_set(e, ERR_INVALID, "two signatures in one request carry the same tag");
+    }
+    if (store_org_by_slug(c->st, a[0].org, org_id, e))
+        return -1;
+    for (size_t k = 0; k < nrings; k++)
+        if (rings[k].org_id == *org_id && rings[k].ring == a[0].ring_no) {
+            have = 1;
+            count = rings[k].count;
+        }
+    if (!have)
+        return err_set(e, ERR_NOT_FOUND, "this memo has no ring %d for '%s'", a[0].ring_no,
+                       a[0].org);
+    /* Checked here, not only by clients: a tag hides its signer among
+     * the smallest ring it is used on. */
+    if (count < chan_min_ring(&x->ch))
+        return err_set(e, ERR_STATE,
+                       "ring %d of '%s' has %lld keys, fewer than the %lld this channel requires "
+                       "for anonymous signatures: nothing was counted",
+                       a[0].ring_no, a[0].org, (long long)count, (long long)chan_min_ring(&x->ch));
+    /* Protocol v2 accepts the parameters clients use and no other: a
+     * proof made with another radix would single out its maker's
+     * software (docs/protocol-ring.md §5, §14). */
+    if (ring_params_for((size_t)count, &want, e))
+        return -1;
+    for (i = 0; i < n; i++)
+        if (a[i].proof_len != ring_proof_len(want) || a[i].proof[1] != want.n ||
+            a[i].proof[2] != want.m)
+            return err_set(e, ERR_INVALID,
+                           "a proof on a ring of %lld keys has radix %u and %u digits in "
+                           "protocol v2 (%zu bytes): nothing was counted",
+                           (long long)count, want.n, want.m, ring_proof_len(want));
+    /* Freshness before any arithmetic: each action of a tag carries the
+     * tag's sequence number, so an old proof (after a move, a withdrawal
+     * or a re-signature) is refused, and each action counts once
+     * (checked again when it is counted). */
+    for (i = 0; i < n; i++)
+        if (anon_fresh(c, x->m.id, &a[i], e))
+            return -1;
+    /* Every cheap check passed: now the work is worth its budget. */
+    if (work && work->spend(work->ctx, (uint64_t)n * (uint64_t)count, e))
+        return -1;
+    return chan_ring_cached(c, x->m.id, *org_id, a[0].ring_no, ring, e);
+}
+
+int chan_anon_verify(struct chan *c, struct pool *p, const char *memo_id, const json_t *items,
+                     const struct chan_work *work, struct chan_anon_verified **out, struct err *e)
+{
+    int rc = -1;
     size_t n = json_array_size(items), i;
+    struct chan_anon_verified *v = pool_alloc(p, sizeof *v);
     struct anon_item *a = n ? pool_alloc(p, n * sizeof *a) : NULL;
     struct ring_batch_item *batch = n ? pool_alloc(p, n * sizeof *batch) : NULL;
     struct memo_ctx x;
-    json_t *results = json_array(), *it;
-    struct st_ring *rings = NULL;
-    size_t nrings = 0;
-    int64_t day = now_utc() / 86400;
+    json_t *it;
+    int64_t org_id = 0;
     const struct ring_keys *ring = NULL; /* borrowed from the cache */
     char scope[PROTO_ANON_SCOPE_MAX];
     size_t scope_len;
@@ -114,167 +245,97 @@ int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const 
         rc = err_set(e, ERR_INVALID, "send 1 to %d signatures at a time", CHAN_ANON_BATCH_MAX);
         goto out;
     }
-    if (!a || !batch || !results) {
+    if (!v || !a || !batch) {
         rc = err_set(e, ERR_NOMEM, "out of memory");
         goto out;
     }
     json_array_foreach(items, i, it) if (anon_item_read(p, it, &a[i], e)) goto out;
+    if (store_begin_read(c->st, e))
+        goto out;
+    rc = anon_check(c, p, memo_id, a, n, batch, work, &x, &org_id, &ring, e);
+    store_rollback(c->st);
+    if (rc)
+        goto out;
+    rc = -1;
+    /* The arithmetic, outside any transaction: nothing it reads changes. */
+    scope_len = proto_anon_scope(scope, sizeof scope, c->log_key.pub.name, x.m.public_id);
+    if (scope_len == 0 || scope_len >= sizeof scope) {
+        rc = err_set(e, ERR_INTERNAL, "the scope of this memo does not fit");
+        goto out;
+    }
+    if (ring_verify_batch(ring, (const uint8_t *)scope, scope_len, batch, n, e)) {
+        if (e && e->code == ERR_CRYPTO)
+            err_set(e, ERR_CRYPTO,
+                    "a signature does not verify against ring %d of '%s' for "
+                    "this memo and version: nothing was counted",
+                    a[0].ring_no, a[0].org);
+        goto out;
+    }
+    v->memo_id = x.m.public_id;
+    v->a = a;
+    v->n = n;
+    v->org_id = org_id;
+    *out = v;
+    rc = 0;
+out:
+    return rc;
+}
+
+int chan_anon_commit(struct chan *c, struct pool *p, const struct chan_anon_verified *v,
+                     json_t **out, struct err *e)
+{
+    int rc = -1;
+    struct memo_ctx x;
+    json_t *results = json_array();
+    int64_t day = now_utc() / 86400;
+    const struct anon_item *a = v->a;
+
+    memset(&x, 0, sizeof x);
+    if (!results) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
     if (store_begin(c->st, e))
         goto out;
-    if (!memo_id || strlen(memo_id) != RANDOM_ID_LEN ||
-        store_memo_by_public_id(c->st, p, memo_id, &x.m, e) || x.m.state == CHAN_STATE_DRAFT) {
-        err_set(e, ERR_NOT_FOUND, "no memo '%s' open for signatures", memo_id ? memo_id : "");
+    /* What may have changed since the proofs were verified. */
+    if (anon_memo(c, p, v->memo_id, &x, e))
         goto fail;
-    }
-    if (store_channel_by_id(c->st, p, x.m.channel_id, &x.ch, e) ||
-        chan_transition(x.m.state, CHAN_EV_SIGN, &to, e) ||
-        store_ring_list(c->st, p, x.m.id, &rings, &nrings, e))
-        goto fail;
-    /* Every item names the same ring: verify them all in one batch. */
-    for (i = 0; i < n; i++) {
-        struct st_version v;
-        if (strcmp(a[i].org, a[0].org) || a[i].ring_no != a[0].ring_no) {
-            err_set(e, ERR_INVALID, "one request carries signatures on one ring only");
+    for (size_t i = 0; i < v->n; i++)
+        if (anon_fresh(c, x.m.id, &a[i], e))
             goto fail;
-        }
-        if (a[i].version) {
-            if (a[i].version < 1 || a[i].version > x.m.latest_version) {
-                err_set(e, ERR_INVALID, "this memo has versions 1 to %d", x.m.latest_version);
-                goto fail;
-            }
-            if (store_version_get(c->st, p, x.m.id, a[i].version, &v, e))
-                goto fail;
-        }
-        a[i].msg_len = proto_anon_message(a[i].msg, sizeof a[i].msg, (uint64_t)a[i].seq,
-                                          a[i].version, a[i].version ? v.hash : NULL);
-        if (a[i].msg_len == 0 || a[i].msg_len >= sizeof a[i].msg) {
-            err_set(e, ERR_INTERNAL, "the message of a signature does not fit");
+    for (size_t i = 0; i < v->n; i++) {
+        int prev = 0;
+        const char *status;
+        char tag[65];
+        json_t *counts = NULL, *leaf;
+        hex_encode(tag, a[i].tag, 32);
+        if (store_anon_get(c->st, x.m.id, a[i].tag, &prev, e) ||
+            store_anon_seq_set(c->st, x.m.id, a[i].tag, a[i].seq + 1, e))
             goto fail;
-        }
-        batch[i].proof = a[i].proof;
-        batch[i].proof_len = a[i].proof_len;
-        batch[i].msg = (const uint8_t *)a[i].msg;
-        batch[i].msg_len = a[i].msg_len;
-        for (size_t k = 0; k < i; k++)
-            if (memcmp(a[k].tag, a[i].tag, 32) == 0) {
-                err_set(e, ERR_INVALID, "two signatures in one request carry the same tag");
-                goto fail;
-            }
-    }
-    {
-        int64_t org_id;
-        int have = 0;
-        if (store_org_by_slug(c->st, a[0].org, &org_id, e))
-            goto fail;
-        int64_t count = 0;
-        for (size_t k = 0; k < nrings; k++)
-            if (rings[k].org_id == org_id && rings[k].ring == a[0].ring_no) {
-                have = 1;
-                count = rings[k].count;
-            }
-        if (!have) {
-            err_set(e, ERR_NOT_FOUND, "this memo has no ring %d for '%s'", a[0].ring_no, a[0].org);
-            goto fail;
-        }
-        /* Checked here, not only by clients: a tag hides its signer among
-         * the smallest ring it is used on. */
-        if (count < chan_min_ring(&x.ch)) {
-            err_set(e, ERR_STATE,
-                    "ring %d of '%s' has %lld keys, fewer than the %lld this channel requires "
-                    "for anonymous signatures: nothing was counted",
-                    a[0].ring_no, a[0].org, (long long)count, (long long)chan_min_ring(&x.ch));
-            goto fail;
-        }
-        /* Protocol v2 accepts the parameters clients use and no other: a
-         * proof made with another radix would single out its maker's
-         * software (docs/protocol-ring.md §5, §14). */
-        {
-            struct ring_params want;
-            if (ring_params_for((size_t)count, &want, e))
-                goto fail;
-            for (i = 0; i < n; i++)
-                if (a[i].proof_len != ring_proof_len(want) || a[i].proof[1] != want.n ||
-                    a[i].proof[2] != want.m) {
-                    err_set(e, ERR_INVALID,
-                            "a proof on a ring of %lld keys has radix %u and %u digits in "
-                            "protocol v2 (%zu bytes): nothing was counted",
-                            (long long)count, want.n, want.m, ring_proof_len(want));
-                    goto fail;
-                }
-        }
-        /* Freshness before any arithmetic: each action of a tag carries the
-         * tag's sequence number, so an old proof (after a move, a
-         * withdrawal or a re-signature) is refused, and each action counts
-         * once. */
-        for (i = 0; i < n; i++) {
-            int64_t cur = 0;
-            if (store_anon_seq(c->st, x.m.id, a[i].tag, &cur, e))
-                goto fail;
-            if (a[i].seq != cur) {
-                char tag[65];
-                hex_encode(tag, a[i].tag, 32);
+        if (a[i].version == 0) {
+            if (!prev) {
                 err_set(e, ERR_CONFLICT,
-                        "stale anonymous signature: tag %.16s… is at sequence %lld, this "
-                        "proof was made for sequence %lld (a replay, or the signer acted "
-                        "since): nothing was counted; read the memo's public facts and prove "
-                        "again",
-                        tag, (long long)cur, (long long)a[i].seq);
+                        "there is no anonymous signature with this tag to "
+                        "withdraw");
                 goto fail;
             }
-        }
-        /* Every cheap check passed: now the work is worth its budget. */
-        if (work && work->spend(work->ctx, (uint64_t)n * (uint64_t)count, e))
-            goto fail;
-        if (chan_ring_cached(c, x.m.id, org_id, a[0].ring_no, &ring, e))
-            goto fail;
-        scope_len = proto_anon_scope(scope, sizeof scope, c->log_key.pub.name, x.m.public_id);
-        if (scope_len == 0 || scope_len >= sizeof scope) {
-            err_set(e, ERR_INTERNAL, "the scope of this memo does not fit");
-            goto fail;
-        }
-        if (ring_verify_batch(ring, (const uint8_t *)scope, scope_len, batch, n, e)) {
-            if (e && e->code == ERR_CRYPTO)
-                err_set(e, ERR_CRYPTO,
-                        "a signature does not verify against ring %d of '%s' for "
-                        "this memo and version: nothing was counted",
-                        a[0].ring_no, a[0].org);
-            goto fail;
-        }
-        for (i = 0; i < n; i++) {
-            int prev = 0;
-            const char *status;
-            char tag[65];
-            json_t *counts = NULL, *leaf;
-            hex_encode(tag, a[i].tag, 32);
-            if (store_anon_get(c->st, x.m.id, a[i].tag, &prev, e) ||
-                store_anon_seq_set(c->st, x.m.id, a[i].tag, a[i].seq + 1, e))
+            status = "withdrawn";
+            if (store_anon_delete(c->st, x.m.id, a[i].tag, e))
                 goto fail;
-            if (a[i].version == 0) {
-                if (!prev) {
-                    err_set(e, ERR_CONFLICT,
-                            "there is no anonymous signature with this tag to "
-                            "withdraw");
-                    goto fail;
-                }
-                status = "withdrawn";
-                if (store_anon_delete(c->st, x.m.id, a[i].tag, e))
-                    goto fail;
-            } else {
-                status = !prev ? "added" : prev == a[i].version ? "replaced" : "moved";
-                if (store_anon_put(c->st, x.m.id, a[i].tag, a[i].version, org_id, a[i].ring_no,
-                                   a[i].proof, a[i].proof_len, day, e))
-                    goto fail;
-            }
-            if (chan_counts_combined(c, x.m.id, &counts, e))
+        } else {
+            status = !prev ? "added" : prev == a[i].version ? "replaced" : "moved";
+            if (store_anon_put(c->st, x.m.id, a[i].tag, a[i].version, v->org_id, a[i].ring_no,
+                               a[i].proof, a[i].proof_len, day, e))
                 goto fail;
-            /* Coarse time only: the leaf carries the day, not the moment. */
-            leaf =
-                proto_leaf_anon_signature(day * 86400, status, a[i].version ? a[i].version : prev,
-                                          a[i].org, a[i].ring_no, tag, counts);
-            if (chan_log_append(c, leaf, x.m.public_id, "anonymous-signature", a[i].version, e))
-                goto fail;
-            json_array_append_new(results, json_pack("{s:s,s:s}", "tag", tag, "status", status));
         }
+        if (chan_counts_combined(c, x.m.id, &counts, e))
+            goto fail;
+        /* Coarse time only: the leaf carries the day, not the moment. */
+        leaf = proto_leaf_anon_signature(day * 86400, status, a[i].version ? a[i].version : prev,
+                                         a[i].org, a[i].ring_no, tag, counts);
+        if (chan_log_append(c, leaf, x.m.public_id, "anonymous-signature", a[i].version, e))
+            goto fail;
+        json_array_append_new(results, json_pack("{s:s,s:s}", "tag", tag, "status", status));
     }
     *out = json_pack("{s:s,s:O}", "memo", x.m.public_id, "results", results);
     rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
@@ -283,4 +344,13 @@ fail:
 out:
     json_decref(results);
     return rc;
+}
+
+int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const json_t *items,
+                     const struct chan_work *work, json_t **out, struct err *e)
+{
+    struct chan_anon_verified *v = NULL;
+    if (chan_anon_verify(c, p, memo_id, items, work, &v, e))
+        return -1;
+    return chan_anon_commit(c, p, v, out, e);
 }

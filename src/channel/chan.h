@@ -296,6 +296,22 @@ struct chan_work {
  * tag replaces the earlier. No actor. work may be NULL (no budget). */
 int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const json_t *items,
                      const struct chan_work *work, json_t **out, struct err *e) WUR;
+/* chan_anon_submit in two steps, so that the server verifies proofs on a
+ * reader, outside every write lock (docs/architecture.md). chan_anon_verify:
+ * every check on one read snapshot (spending work's budget as
+ * chan_anon_submit does), then the batch verification outside any
+ * transaction; *out (from p) holds what was verified. chan_anon_commit:
+ * one write transaction that rechecks the memo's state and each tag's
+ * sequence number (ERR_CONFLICT if a tag acted since: nothing counted),
+ * then counts and logs as chan_anon_submit. The two may run on different
+ * connections of one database; nothing of the request is counted twice,
+ * since each proof is bound to its tag's sequence number. */
+struct chan_anon_verified;
+int chan_anon_verify(struct chan *c, struct pool *p, const char *memo_id, const json_t *items,
+                     const struct chan_work *work, struct chan_anon_verified **out,
+                     struct err *e) WUR;
+int chan_anon_commit(struct chan *c, struct pool *p, const struct chan_anon_verified *v,
+                     json_t **out, struct err *e) WUR;
 
 /* Figures for /metrics: log leaves, memos under review, memos overdue. */
 int chan_stats(struct chan *c, int64_t *leaves, int64_t *under_review, int64_t *overdue,

@@ -62,6 +62,10 @@ int api_body(struct api_call *c, struct http_request *req, const struct json_fie
  * c->out if set). Frees the body. */
 void api_end(struct api_call *c, struct http_response *res, int rc, int status);
 
+/* Ends the call without replying: frees what it still holds (a route's
+ * prepare step that succeeded leaves the reply to its handler). */
+void api_release(struct api_call *c);
+
 /* Like api_end, but on success replies 200 with len bytes of text as
  * text/plain (text is copied before c->out is freed, so it may point into
  * c->out). */

@@ -134,8 +134,10 @@ static int anon_spend(void *ctx, uint64_t cost, struct err *e)
 
 /* Anonymous: reads nothing that identifies the sender (no cookie, no header
  * other than Content-Type: API_PUBLIC); the route flag keeps it out of the
- * logs. */
-static void h_anon_sign(struct http_request *req, struct http_response *res, void *app_)
+ * logs. Two steps: every check and the batch verification on a reader,
+ * outside every write lock (h_anon_verify); counting and logging on the
+ * writer (h_anon_sign). */
+static void h_anon_verify(struct http_request *req, struct http_response *res, void *app_)
 {
     static const struct json_field f[] = {
         {.name = "signatures",
@@ -148,6 +150,7 @@ static void h_anon_sign(struct http_request *req, struct http_response *res, voi
     struct api_call c;
     struct anon_spender sp = {0};
     struct chan_work work = {.spend = anon_spend, .ctx = &sp};
+    struct chan_anon_verified *verified = NULL;
     int rc = api_begin(&c, app_, req, API_PUBLIC);
     /* Only a request count before parsing; the work budget is spent by
      * chan_anon_submit once the request passed every cheap check. */
@@ -163,8 +166,25 @@ static void h_anon_sign(struct http_request *req, struct http_response *res, voi
     if (rc == 0)
         rc = api_body(&c, req, f, ARRAY_LEN(f), v);
     if (rc == 0)
-        rc = chan_anon_submit(c.app->chan, req->pool, req->params[0], v[0].j, &work, &c.out, &c.e);
+        rc = chan_anon_verify(c.app->chan, req->pool, req->params[0], v[0].j, &work, &verified,
+                              &c.e);
     sodium_memzero(sp.id, sizeof sp.id);
+    if (rc == 0) {
+        req->prepared = verified;
+        api_release(&c);
+    } else {
+        api_end(&c, res, rc, 200);
+    }
+}
+
+static void h_anon_sign(struct http_request *req, struct http_response *res, void *app_)
+{
+    struct api_call c;
+    int rc = api_begin(&c, app_, req, API_PUBLIC);
+    if (rc == 0 && !req->prepared)
+        rc = err_set(&c.e, ERR_INTERNAL, "the proofs were not verified");
+    if (rc == 0)
+        rc = chan_anon_commit(c.app->chan, req->pool, req->prepared, &c.out, &c.e);
     api_end(&c, res, rc, 200);
 }
 
@@ -178,6 +198,7 @@ const struct http_route api_ring_routes[] = {
     {.method = "POST",
      .pattern = "/api/v1/anonymous/memos/:id/signatures",
      .handler = h_anon_sign,
+     .prepare = h_anon_verify,
      .flags = ROUTE_ANON},
 };
 const size_t api_ring_routes_count = ARRAY_LEN(api_ring_routes);

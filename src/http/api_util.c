@@ -35,8 +35,7 @@ out:
     return rc;
 }
 
-/* Frees what the call still holds. */
-static void api_release(struct api_call *c)
+void api_release(struct api_call *c)
 {
     json_decref(c->out);
     c->out = NULL;

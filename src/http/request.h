@@ -40,6 +40,7 @@ struct http_conn {
     size_t slot;       /* the metrics slot */
     int queued;
     int job_done;
+    int prepared; /* the route's prepare step has run */
     struct form form;
     struct err form_err;
 };

@@ -478,11 +478,12 @@ static int in_place(const struct http_route *route)
            route->handler == static_serve_anon;
 }
 
-/* Writes go to the one writer (group commit); GET and HEAD to the readers. */
+/* Writes go to the one writer (group commit), after a reader when they
+ * have a prepare step; GET and HEAD to the readers. */
 static int is_write(const struct http_conn *c)
 {
     return strcmp(c->req.method, "GET") != 0 && strcmp(c->req.method, "HEAD") != 0 &&
-           c->job_route != NULL;
+           c->job_route != NULL && c->job_route->prepare == NULL;
 }
 
 static struct http_conn *conn_of_job(struct workers_job *j)
@@ -491,16 +492,25 @@ static struct http_conn *conn_of_job(struct workers_job *j)
 }
 
 /* On a worker, with its app. */
-static void job_run(struct workers_job *j, void *app)
+static int job_run(struct workers_job *j, void *app)
 {
     struct http_conn *c = conn_of_job(j);
     struct http_server *s = c->server;
-    if (c->job_route) {
-        c->job_route->handler(&c->req, &c->res, app);
-    } else {
+    const struct http_route *r = c->job_route;
+    if (r && r->prepare && !c->prepared) {
+        c->prepared = 1;
+        r->prepare(&c->req, &c->res, app);
+        /* In serial mode this already is the writer: go on here. */
+        if (c->res.status == 0 && s->cfg.worker_apps)
+            return WORKERS_THEN_WRITE;
+    }
+    if (r && c->res.status == 0) {
+        r->handler(&c->req, &c->res, app);
+    } else if (!r) {
         s->cfg.html_error(&c->req, &c->res, c->err_status, c->err_msg, app);
         builtin_error_page(c, c->err_status, c->err_msg);
     }
+    return WORKERS_DONE;
 }
 
 /* The group this write was in did not commit: whatever the handler

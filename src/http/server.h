@@ -59,6 +59,7 @@ struct http_request {
     size_t body_len;           /* at most config max_body bytes */
     int anonymous;             /* route flag ROUTE_ANON: nothing identifying is logged */
     const char *route_pattern; /* the pattern of the matched route (for logs and metrics) */
+    void *prepared;            /* what the route's prepare left for its handler, or NULL */
     void *conn;                /* private */
 };
 
@@ -164,6 +165,12 @@ struct http_route {
     const char *pattern; /* e.g. "/api/v1/memos/:id/versions/:n" */
     http_handler_fn handler;
     unsigned flags;
+    /* Optional, for writes with costly checks (proof verification): runs
+     * first on a reader, with the reader's app, outside every write
+     * transaction. If it sets a response, that is the reply; else the
+     * handler runs on the writer, in a group, and finds in req->prepared
+     * what prepare left there (from the request pool). */
+    http_handler_fn prepare;
 };
 
 /* Renders an HTML error page for non-/api paths (404, 405, 413, ...). The

@@ -17,7 +17,8 @@ struct workers {
     struct workers_config cfg;
     pthread_mutex_t mu;
     struct queue reads, writes;
-    int stopping;
+    int stopping;        /* no more submissions; readers end once their queue is empty */
+    int writer_stopping; /* the readers have ended: the writer ends once its queue is */
     struct workers_stats stats;
     pthread_t writer;
     pthread_t readers[WORKERS_MAX];
@@ -79,8 +80,15 @@ static void *reader_main(void *arg_)
         pthread_mutex_unlock(&w->mu);
         if (!j)
             break; /* stopping, and nothing is left */
-        j->run(j, app);
-        j->done(j);
+        if (j->run(j, app) == WORKERS_THEN_WRITE) {
+            /* the writer outlives the readers (workers_stop) */
+            pthread_mutex_lock(&w->mu);
+            push(&w->writes, j);
+            pthread_cond_signal(&w->writes.ready);
+            pthread_mutex_unlock(&w->mu);
+        } else {
+            j->done(j);
+        }
     }
     return NULL;
 }
@@ -96,7 +104,7 @@ static void run_group(struct workers *w, struct workers_job *list)
     if (cfg->group_begin && cfg->group_begin(cfg->writer_app, &e))
         ok = 0;
     for (struct workers_job *j = list; j && ok; j = j->next)
-        j->run(j, cfg->writer_app);
+        (void)j->run(j, cfg->writer_app);
     if (ok && cfg->group_end && cfg->group_end(cfg->writer_app, 1, &e))
         ok = 0;
     if (!ok) {
@@ -121,7 +129,7 @@ static void *writer_main(void *arg)
         struct workers_job *list;
         unsigned n;
         pthread_mutex_lock(&w->mu);
-        while (!w->writes.head && !w->stopping)
+        while (!w->writes.head && !w->writer_stopping)
             pthread_cond_wait(&w->writes.ready, &w->mu);
         list = take(&w->writes, max, &n);
         if (list) {
@@ -136,13 +144,21 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-static void wake_all(struct workers *w)
+/* Readers first: what they hand on to the writer is still run. */
+static void join_all(struct workers *w)
 {
     pthread_mutex_lock(&w->mu);
     w->stopping = 1;
     pthread_cond_broadcast(&w->reads.ready);
+    pthread_mutex_unlock(&w->mu);
+    for (unsigned i = 0; i < w->nreaders; i++)
+        pthread_join(w->readers[i], NULL);
+    pthread_mutex_lock(&w->mu);
+    w->writer_stopping = 1;
     pthread_cond_broadcast(&w->writes.ready);
     pthread_mutex_unlock(&w->mu);
+    if (w->writer_started)
+        pthread_join(w->writer, NULL);
 }
 
 int workers_start(struct workers **out, const struct workers_config *cfg, struct err *e)
@@ -193,13 +209,8 @@ nothread:
     rc = err_set(e, ERR_INTERNAL, "cannot start the worker threads");
 out:
     if (w) {
-        if (inited == 3) {
-            wake_all(w);
-            if (w->writer_started)
-                pthread_join(w->writer, NULL);
-            for (unsigned i = 0; i < w->nreaders; i++)
-                pthread_join(w->readers[i], NULL);
-        }
+        if (inited == 3)
+            join_all(w);
         if (inited >= 3)
             pthread_cond_destroy(&w->writes.ready);
         if (inited >= 2)
@@ -238,10 +249,7 @@ void workers_stop(struct workers *w)
 {
     if (!w)
         return;
-    wake_all(w);
-    pthread_join(w->writer, NULL);
-    for (unsigned i = 0; i < w->nreaders; i++)
-        pthread_join(w->readers[i], NULL);
+    join_all(w);
     pthread_cond_destroy(&w->writes.ready);
     pthread_cond_destroy(&w->reads.ready);
     pthread_mutex_destroy(&w->mu);

@@ -7,7 +7,9 @@
  * job is queued as a read or a write:
  *
  * - a reader takes the oldest read job, runs it with its app and hands it
- *   back (done);
+ *   back (done) — unless run answers WORKERS_THEN_WRITE: then the job goes
+ *   on to the writer's queue and runs there again, with the writer's app
+ *   (a write that does its costly checks on a reader first);
  * - the writer takes every write job queued (at most group_max), calls
  *   group_begin(app), runs them one after another with its app, calls
  *   group_end(app, 1): only then is each handed back (done). If the group
@@ -29,9 +31,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+enum { WORKERS_DONE = 0, WORKERS_THEN_WRITE = 1 };
+
 struct workers_job {
-    struct workers_job *next; /* private */
-    void (*run)(struct workers_job *j, void *app);
+    struct workers_job *next;                     /* private */
+    int (*run)(struct workers_job *j, void *app); /* WORKERS_DONE (always, on the writer) */
     void (*fail)(struct workers_job *j, const struct err *e);
     void (*done)(struct workers_job *j); /* the reply may be sent now */
 };
@@ -67,7 +71,8 @@ int workers_submit(struct workers *w, struct workers_job *j, int write) WUR;
 /* A copy of the counters. */
 void workers_stats(struct workers *w, struct workers_stats *out);
 
-/* Runs every job queued, then stops and joins the threads and frees w.
+/* Runs every job queued (the readers' first, then the writer's, which may
+ * have grown by them), then stops and joins the threads and frees w.
  * NULL is allowed. */
 void workers_stop(struct workers *w);
 

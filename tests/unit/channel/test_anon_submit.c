@@ -416,11 +416,48 @@ static void test_one_key_ring_refused(void **state)
     st_keys_release(&keys);
 }
 
+/* Verified in one step, counted in another (the server verifies on a
+ * reader, counts on the writer): a tag that acted in between makes the
+ * second count refuse, so one proof never counts twice; a memo that left
+ * circulation in between takes nothing. */
+static void test_verify_then_commit(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    json_t *pub, *i1, *i2, *out = NULL;
+    struct chan_anon_verified *v1 = NULL, *v2 = NULL;
+    char id[RANDOM_ID_LEN + 1];
+
+    err_init(&e);
+    fx_memo_in(f, CHAN_STATE_CIRCULATING, id);
+    pub = fx_public(f, id);
+    i1 = json_array();
+    json_array_append_new(i1, fx_anon_item(pub, id, &ka, "state", 1, 1));
+    i2 = json_array();
+    json_array_append_new(i2, fx_anon_item(pub, id, &ka, "state", 1, 1));
+    fx_ok(chan_anon_verify(f->c, &f->p, id, i1, NULL, &v1, &e), &e);
+    fx_ok(chan_anon_verify(f->c, &f->p, id, i2, NULL, &v2, &e), &e);
+    expect_anon(f, id, 0, 0, 0); /* verifying counts nothing */
+    fx_ok(chan_anon_commit(f->c, &f->p, v1, &out, &e), &e);
+    json_decref(out);
+    out = NULL;
+    expect_anon(f, id, 1, 1, 0);
+    fx_refused(chan_anon_commit(f->c, &f->p, v2, &out, &e), &e, ERR_CONFLICT, "stale");
+    expect_anon(f, id, 1, 1, 0);
+    /* the same verified request again: refused, counted once */
+    fx_refused(chan_anon_commit(f->c, &f->p, v1, &out, &e), &e, ERR_CONFLICT, "stale");
+    expect_anon(f, id, 1, 1, 0);
+    json_decref(i1);
+    json_decref(i2);
+    json_decref(pub);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sign_move_withdraw),
         cmocka_unit_test(test_batch),
+        cmocka_unit_test(test_verify_then_commit),
         cmocka_unit_test(test_wrong_memo_version_ring),
         cmocka_unit_test(test_request_shape),
         cmocka_unit_test(test_one_signature_per_member),

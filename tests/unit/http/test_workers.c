@@ -32,13 +32,15 @@ struct job {
     int group_when_done; /* groups ended when it was handed back */
     unsigned sleep_us;
     pthread_mutex_t *gate; /* held by the test to keep the writer busy */
+    int then_write;        /* goes on to the writer after a reader */
+    struct app *ran_on_reader;
 };
 
 static pthread_mutex_t done_mu = PTHREAD_MUTEX_INITIALIZER;
 static int running_all, max_running_all; /* under done_mu */
 static pthread_cond_t done_cv = PTHREAD_COND_INITIALIZER;
 
-static void run(struct workers_job *j_, void *app_)
+static int run(struct workers_job *j_, void *app_)
 {
     struct job *j = (struct job *)j_;
     struct app *a = app_;
@@ -65,6 +67,11 @@ static void run(struct workers_job *j_, void *app_)
     pthread_mutex_lock(&a->mu);
     a->running--;
     pthread_mutex_unlock(&a->mu);
+    if (j->then_write && !j->ran_on_reader) {
+        j->ran_on_reader = a;
+        return WORKERS_THEN_WRITE;
+    }
+    return WORKERS_DONE;
 }
 
 static void job_fail(struct workers_job *j_, const struct err *e)
@@ -229,6 +236,42 @@ static void test_group_and_failure(void **state)
     writer_app = NULL;
 }
 
+/* A write that checks on a reader first goes on to the writer, in a group,
+ * and is handed back after its group; stopping still runs its second half. */
+static void test_then_write(void **state)
+{
+    struct app apps[2];
+    void *readers[1] = {&apps[1]};
+    struct job jobs[3];
+    struct workers *w = NULL;
+    struct err e;
+    (void)state;
+    err_init(&e);
+    apps_init(apps, 2);
+    writer_app = &apps[0];
+    struct workers_config cfg = {.readers = 1,
+                                 .reader_apps = readers,
+                                 .writer_app = &apps[0],
+                                 .group_begin = group_begin,
+                                 .group_end = group_end};
+    assert_int_equal(workers_start(&w, &cfg, &e), 0);
+    for (size_t i = 0; i < 3; i++) {
+        job_init(&jobs[i]);
+        jobs[i].then_write = 1;
+        jobs[i].sleep_us = 2000;
+        assert_int_equal(workers_submit(w, &jobs[i].base, 0), 0);
+    }
+    workers_stop(w); /* at once: the second halves must still run */
+    for (size_t i = 0; i < 3; i++) {
+        assert_true(jobs[i].done);
+        assert_ptr_equal(jobs[i].ran_on_reader, &apps[1]);
+        assert_ptr_equal(jobs[i].ran_on, &apps[0]);
+        assert_true(jobs[i].in_group_when_run);
+        assert_true(jobs[i].group_when_done >= 1);
+    }
+    writer_app = NULL;
+}
+
 /* Stopping runs what is queued, then refuses. */
 static void test_stop_drains(void **state)
 {
@@ -258,6 +301,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reads_and_writes),
         cmocka_unit_test(test_group_and_failure),
+        cmocka_unit_test(test_then_write),
         cmocka_unit_test(test_stop_drains),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
