@@ -4,6 +4,8 @@
 #include "base/log.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <time.h>
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -28,6 +30,9 @@ struct sq_cached {
 struct sq_db {
     struct db base; /* first: db.c sees only this */
     sqlite3 *h;
+    int writing;   /* a write transaction of ours is open */
+    int beginning; /* inside BEGIN IMMEDIATE */
+    int wanting;   /* counted in wl.wanting while its BEGIN IMMEDIATE waits */
     struct sq_cached cache[SQ_CACHE];
     unsigned long clock;
 };
@@ -40,6 +45,90 @@ struct sq_stmt {
 };
 
 static const struct db_ops sq_ops;
+
+/* The write lock between the connections of this process (the server's
+ * writer and its readers, which write an access row now and then). SQLite's
+ * own busy handler sleeps and polls, so a connection that wants the lock
+ * while a busy writer takes it back after every commit could wait for
+ * seconds. Here a waiter sleeps on a condition that every write commit or
+ * rollback of this process signals, and a connection about to begin a
+ * write lets waiters go first (for at most WL_YIELD_MS). Connections of
+ * other processes are still seen by polling: a waiter wakes every
+ * WL_POLL_MS. */
+#define WL_POLL_MS    2
+#define WL_YIELD_MS   5
+#define WL_TIMEOUT_MS 5000
+
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    unsigned long gen; /* write transactions ended */
+    int wanting;       /* connections waiting for the lock */
+} wl = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+
+static void wl_deadline(struct timespec *ts, long ms)
+{
+    clock_gettime(CLOCK_REALTIME, ts);
+    ts->tv_nsec += ms * 1000000L;
+    ts->tv_sec += ts->tv_nsec / 1000000000L;
+    ts->tv_nsec %= 1000000000L;
+}
+
+/* SQLite's busy handler: 1 to try again, 0 to give up (SQLITE_BUSY). */
+static int wl_busy(void *arg, int count)
+{
+    struct sq_db *db = arg;
+    struct timespec ts;
+    unsigned long gen;
+    if ((long)count * WL_POLL_MS > WL_TIMEOUT_MS)
+        return 0;
+    pthread_mutex_lock(&wl.mu);
+    if (db->beginning && !db->wanting) {
+        db->wanting = 1;
+        wl.wanting++;
+    }
+    gen = wl.gen;
+    wl_deadline(&ts, WL_POLL_MS);
+    while (gen == wl.gen && pthread_cond_timedwait(&wl.cv, &wl.mu, &ts) == 0)
+        ;
+    pthread_mutex_unlock(&wl.mu);
+    return 1;
+}
+
+/* A write transaction ended: wake the waiters. */
+static void wl_ended(struct sq_db *db)
+{
+    if (!db->writing)
+        return;
+    db->writing = 0;
+    pthread_mutex_lock(&wl.mu);
+    wl.gen++;
+    pthread_cond_broadcast(&wl.cv);
+    pthread_mutex_unlock(&wl.mu);
+}
+
+/* Before a write: lets the connections already waiting go first. */
+static void wl_yield(void)
+{
+    struct timespec ts;
+    pthread_mutex_lock(&wl.mu);
+    wl_deadline(&ts, WL_YIELD_MS);
+    while (wl.wanting > 0 && pthread_cond_timedwait(&wl.cv, &wl.mu, &ts) == 0)
+        ;
+    pthread_mutex_unlock(&wl.mu);
+}
+
+/* After this connection's BEGIN IMMEDIATE returned: it waits no more. */
+static void wl_done_waiting(struct sq_db *db)
+{
+    if (!db->wanting)
+        return;
+    pthread_mutex_lock(&wl.mu);
+    db->wanting = 0;
+    wl.wanting--;
+    pthread_cond_broadcast(&wl.cv);
+    pthread_mutex_unlock(&wl.mu);
+}
 
 static struct sq_db *sq(struct db *db)
 {
@@ -235,9 +324,17 @@ static int64_t sq_changes(struct db *db)
     return sqlite3_changes64(sq(db)->h);
 }
 
-static int sq_begin(struct db *db, struct err *e)
+static int sq_begin(struct db *d, struct err *e)
 {
-    return sq_exec_script(db, "BEGIN IMMEDIATE", e);
+    struct sq_db *db = sq(d);
+    int rc;
+    wl_yield();
+    db->beginning = 1;
+    rc = sq_exec_script(d, "BEGIN IMMEDIATE", e);
+    db->beginning = 0;
+    wl_done_waiting(db);
+    db->writing = rc == 0;
+    return rc;
 }
 
 /* Deferred: the snapshot starts at the first read and takes no write lock. */
@@ -248,13 +345,17 @@ static int sq_begin_read(struct db *db, struct err *e)
 
 static int sq_commit(struct db *db, struct err *e)
 {
-    return sq_exec_script(db, "COMMIT", e);
+    int rc = sq_exec_script(db, "COMMIT", e);
+    if (sqlite3_get_autocommit(sq(db)->h))
+        wl_ended(sq(db));
+    return rc;
 }
 
 static void sq_rollback(struct db *db)
 {
     if (!sqlite3_get_autocommit(sq(db)->h))
         sqlite3_exec(sq(db)->h, "ROLLBACK", NULL, NULL, NULL);
+    wl_ended(sq(db));
 }
 
 static int sq_savepoint(struct db *db, struct err *e)
@@ -340,7 +441,7 @@ int db_sqlite_open(struct db **out, const char *path, struct err *e)
                      db->h ? sqlite3_errmsg(db->h) : "out of memory");
         goto out;
     }
-    sqlite3_busy_timeout(db->h, 5000);
+    sqlite3_busy_handler(db->h, wl_busy, db);
     /* synchronous=FULL: a commit is on disk before the request is answered.
      * With NORMAL a power cut could drop the last commits after their
      * checkpoint was signed and served, and the log would then fork. */

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -601,6 +603,84 @@ static void test_group_postgres(void **state)
     group_commit(getenv("DISSENT_TEST_PG_URL"));
 }
 
+/* ---- SQLite: a writer that takes the lock back after every commit does
+ * not starve another connection of this process that wants to write ---- */
+
+struct hog {
+    const char *path;
+    volatile int stop;
+    long commits;
+};
+
+static void *hog_main(void *arg)
+{
+    struct hog *h = arg;
+    struct db *d = NULL;
+    struct err e;
+    err_init(&e);
+    if (db_open(&d, h->path, &e))
+        return NULL;
+    while (!h->stop) {
+        if (db_begin(d, &e) == 0) {
+            int ok = db_exec(d, &e, "INSERT INTO hog(x) VALUES(1)", NULL) == 0;
+            usleep(2000); /* a group's work, holding the lock */
+            if (ok && db_commit(d, &e) == 0)
+                h->commits++;
+            else
+                db_rollback(d);
+        }
+    }
+    db_close(d);
+    return NULL;
+}
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void test_sqlite_write_fairness(void **state)
+{
+    char path[] = "/tmp/dissent-test-fair-XXXXXX", side[64];
+    struct hog h = {.path = path};
+    struct db *d = NULL;
+    struct err e;
+    pthread_t t;
+    double worst = 0;
+    (void)state;
+    err_init(&e);
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(db_open(&d, path, &e), 0);
+    exec_ok(d, "CREATE TABLE hog(x INTEGER)", NULL, 0);
+    assert_int_equal(pthread_create(&t, NULL, hog_main, &h), 0);
+    usleep(50000);
+    for (int i = 0; i < 20; i++) {
+        double t0 = mono();
+        assert_int_equal(db_begin(d, &e), 0);
+        if (mono() - t0 > worst)
+            worst = mono() - t0;
+        exec_ok(d, "INSERT INTO hog(x) VALUES(2)", NULL, 0);
+        assert_int_equal(db_commit(d, &e), 0);
+        usleep(3000);
+    }
+    h.stop = 1;
+    pthread_join(t, NULL);
+    printf("  slowest begin beside a busy writer: %.1f ms (%ld commits of it)\n", worst * 1000,
+           h.commits);
+    assert_true(h.commits > 20);
+    assert_true(worst < 0.25); /* polling SQLite's way: often over a second */
+    db_close(d);
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -614,6 +694,7 @@ int main(void)
         cmocka_unit_test(test_pg_reconnect),
         cmocka_unit_test(test_group_sqlite),
         cmocka_unit_test(test_group_postgres),
+        cmocka_unit_test(test_sqlite_write_fairness),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
