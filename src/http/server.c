@@ -549,11 +549,9 @@ static enum MHD_Result queue_job(struct http_conn *c)
     c->queued = 1;
     MHD_suspend_connection(c->mhd);
     if (workers_submit(s->workers, &c->job, is_write(c)) != 0) {
-        /* stopping: answer at once */
-        c->queued = 0;
-        MHD_resume_connection(c->mhd);
+        /* stopping: the refusal goes out as any reply, on resumption */
         http_reply_errorf(&c->res, ERR_INTERNAL, "the server is stopping");
-        return send_response(c, c->slot, c->allow);
+        job_done(&c->job);
     }
     return MHD_YES;
 }
