@@ -638,7 +638,8 @@ static int pg_run(struct pg_db *db, struct pg_call *call, struct err *e)
         pg_synced(conn);
     }
     db->ndrops -= ndrops;
-    memmove(db->drops, db->drops + ndrops, db->ndrops * sizeof *db->drops);
+    if (ndrops) /* drops may be NULL when there were none */
+        memmove(db->drops, db->drops + ndrops, db->ndrops * sizeof *db->drops);
     if (begin) {
         first = pg_collect(conn);
         if (write)
