@@ -49,7 +49,7 @@ struct local_opts {
     int rotate_data_key;      /* migrate: --rotate-data-key */
     const char *public_url;
     const char *trusted_proxy;
-    const char *wasm; /* serve: the browser's signing module; NULL: beside the binary */
+    const char *wasm;       /* serve: the browser's signing module; NULL: beside the binary */
     const char *log_origin; /* init/serve/demo: the log's origin */
 };
 
