@@ -19,61 +19,35 @@ int loghist_policy_load(struct tlog_policy *p, struct err *e)
 {
     const char *path = getenv("DISSENT_WITNESS_POLICY");
     FILE *f;
-    char line[1024];
-    int rc = -1, lineno = 0;
-    int64_t k = 0;
-    uint64_t max_age = 0;
+    char *text = NULL;
+    size_t len;
+    int rc = -1;
     tlog_policy_init(p);
     if (!path || !path[0])
         return 0;
     f = fopen(path, "r");
     if (!f)
         return err_set(e, ERR_IO, "cannot read the witness policy %s: %s", path, strerror(errno));
-    while (fgets(line, sizeof line, f)) {
-        size_t n = strcspn(line, "\r\n");
-        lineno++;
-        line[n] = '\0';
-        if (n == 0 || line[0] == '#')
-            continue;
-        if (strncmp(line, "witness ", 8) == 0) {
-            struct tlog_verifier v;
-            if (tlog_cosigner_key_parse(&v, line + 8, n - 8, e) != 0 ||
-                tlog_policy_add(p, &v, e) != 0)
-                goto bad;
-        } else if (strncmp(line, "quorum ", 7) == 0) {
-            if (parse_i64(line + 7, 1, TLOG_POLICY_WITNESSES_MAX, &k) != 0) {
-                err_set(e, ERR_INVALID, "quorum must be a number from 1 to %d",
-                        TLOG_POLICY_WITNESSES_MAX);
-                goto bad;
-            }
-        } else if (strncmp(line, "max-age ", 8) == 0) {
-            int64_t a;
-            if (parse_i64(line + 8, 1, INT64_MAX / 2, &a) != 0) {
-                err_set(e, ERR_INVALID, "max-age must be a number of seconds");
-                goto bad;
-            }
-            max_age = (uint64_t)a;
-        } else {
-            err_set(e, ERR_INVALID,
-                    "expected \"witness KEY\", \"quorum K\" or \"max-age SECONDS\"");
-            goto bad;
-        }
+    /* one byte over the limit, so the parser sees a file that is too large */
+    text = malloc(TLOG_POLICY_FILE_MAX + 1);
+    if (!text) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
     }
-    if (p->n > 0 && tlog_policy_set_k(p, k ? (size_t)k : p->n, e) != 0)
-        goto bad;
-    p->max_age = max_age;
-    if (p->n == 0 && k) {
-        err_set(e, ERR_INVALID, "a quorum without any witness");
-        goto bad;
+    len = fread(text, 1, TLOG_POLICY_FILE_MAX + 1, f);
+    if (ferror(f)) {
+        err_set(e, ERR_IO, "cannot read the witness policy %s", path);
+        goto out;
+    }
+    if (tlog_policy_parse(p, text, len, e) != 0) {
+        char why[ERR_MSG_MAX];
+        memcpy(why, e->msg, sizeof why);
+        err_set(e, ERR_INVALID, "witness policy %.100s, %.200s", path, why);
+        goto out;
     }
     rc = 0;
-    goto out;
-bad : {
-    char why[ERR_MSG_MAX];
-    memcpy(why, e->msg, sizeof why);
-    err_set(e, ERR_INVALID, "witness policy %.100s, line %d: %.120s", path, lineno, why);
-}
 out:
+    free(text);
     fclose(f);
     return rc;
 }

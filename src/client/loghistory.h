@@ -8,11 +8,14 @@
  *   history  $DISSENT_LOG_HISTORY, else checkpoints/ beside the pinned keys (logc_pins_path),
  *            one file per origin, <hex SHA-256 of the origin>.note (mode 0600, atomic);
  *            every note seen in <hex>.seen/, evidence in evidence-<hex[:16]>-<a>-<b>.json
- *   policy   $DISSENT_WITNESS_POLICY (no policy if unset): lines
- *                witness NAME+KEYID+KEY      (a witness key, type 0x04; repeatable)
- *                quorum K                    (cosignatures needed; default: all)
+ *   policy   $DISSENT_WITNESS_POLICY (no policy if unset): a C2SP tlog-policy
+ *            (Sigsum) policy file, with our extensions and the old dissent form
+ *            (tlog_policy_parse in tlog/policy.h; docs/protocol-tlog.md):
+ *                witness NAME KEY [URL]      (KEY: 64 hex digits, or a witness vkey)
+ *                group NAME k|any|all MEMBER...
+ *                quorum NAME|none
  *                max-age SECONDS             (older cosignatures do not count: a frozen view)
- *            blank lines and lines starting with '#' are ignored.
+ *                witness VKEY, quorum K      (the old form, still accepted)
  */
 #ifndef DISSENT_CLIENT_LOGHISTORY_H
 #define DISSENT_CLIENT_LOGHISTORY_H

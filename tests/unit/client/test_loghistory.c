@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/util.h"
 #include "client/loghistory.h"
 #include "tlog/cosignature.h"
 
@@ -87,6 +88,22 @@ static void test_policy_file(void **state)
     assert_non_null(strstr(e.msg, "line 2"));
     write_file(path, "quorum 1\n");
     assert_int_equal(loghist_policy_load(&p, &e), -1);
+    /* the C2SP tlog-policy form, through the same file */
+    {
+        char h1[2 * TLOG_PUBLIC_KEY_SIZE + 1];
+        hex_encode(h1, w1.pub.pk, TLOG_PUBLIC_KEY_SIZE);
+        snprintf(text, sizeof text,
+                 "witness one %s\nwitness two %s\ngroup both all one two\nquorum both\n", h1, k2);
+        write_file(path, text);
+        assert_int_equal(loghist_policy_load(&p, &e), 0);
+        assert_int_equal(p.tree, 1);
+        assert_int_equal(p.n, 2);
+        snprintf(text, sizeof text, "witness one %s\nquorum two\n", h1);
+        write_file(path, text);
+        assert_int_equal(loghist_policy_load(&p, &e), -1);
+        assert_non_null(strstr(e.msg, path));
+        assert_non_null(strstr(e.msg, "line 2: two is not defined"));
+    }
     snprintf(path, sizeof path, "%s/missing", dir);
     setenv("DISSENT_WITNESS_POLICY", path, 1);
     assert_int_equal(loghist_policy_load(&p, &e), -1);
