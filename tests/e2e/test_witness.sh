@@ -9,7 +9,9 @@
 # Then a second server runs `dissent serve --witness ... --witness-policy 2`:
 # its public checkpoint carries both cosignatures, follows the log while
 # both witnesses answer, stays at the last cosigned one while one is down,
-# and a rewritten-and-rehashed copy of its log is never published.
+# and a rewritten-and-rehashed copy of its log is never published. Readers
+# trust a witness policy in the old form and in the C2SP tlog-policy syntax
+# (two levels of groups; one the checkpoint misses is refused).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -207,6 +209,27 @@ wait_published "$T1" && ok "a new checkpoint is published once both witnesses co
 
 fresh_verify "$E2E_TMP/policy"
 expect_eq "a fresh verify with the witness policy accepts the cosigned log" "$VRC" 0
+# the same witnesses in the C2SP tlog-policy (Sigsum) syntax: hex keys, a
+# witness X that never cosigns, two levels of groups
+hexkey() { cut -d+ -f3 "$1" | base64 -d | tail -c 32 | od -An -tx1 | tr -d ' \n'; }
+XKEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+c2sp_policy() { # c2sp_policy K: the inner group needs K of W1 and X
+  printf '# C2SP tlog-policy\nlog %s\nwitness W1 %s %s\nwitness W2 %s\nwitness X %s\n' \
+    "$LOGKEY2" "$(hexkey "$E2E_TMP/w1.pub")" "$WURL1" "$(hexkey "$E2E_TMP/w2.pub")" "$XKEY"
+  printf 'group inner %s W1 X\ngroup outer all inner W2\nquorum outer\n' "$1"
+}
+c2sp_policy any > "$E2E_TMP/policy-c2sp"
+c2sp_policy 2 > "$E2E_TMP/policy-c2sp-strict"
+fresh_verify "$E2E_TMP/policy-c2sp"
+expect_eq "a C2SP policy (any of W1 X, and W2) accepts the cosigned log" "$VRC" 0
+fresh_verify "$E2E_TMP/policy-c2sp-strict"
+expect_eq "a C2SP policy the checkpoint misses (2 of W1 X, and W2) refuses it" "$VRC" 1
+expect_in "it names the quorum and the group not met" "$VOUT" \
+  "quorum outer: group inner has 1 of the 2 cosignatures it needs"
+printf 'witness A %s\ngroup G any A B\nquorum G\n' "$XKEY" > "$E2E_TMP/badpolicy-c2sp"
+fresh_verify "$E2E_TMP/badpolicy-c2sp"
+expect_in "a C2SP policy naming an undefined member is refused, naming its line" "$VOUT" \
+  "line 2: B is not defined"
 # verify_sigs [POLICY]: verify-signatures of MID with no history
 verify_sigs() {
   rm -rf "$E2E_TMP/hist"
@@ -265,6 +288,9 @@ fresh_verify "$E2E_TMP/policy"
 expect_eq "a fresh verify with the witness policy refuses the rewritten log" "$VRC" 1
 expect_in "it says the witness policy failed" "$VOUT" "fails the witness policy: checkpoint has 0 of the 2"
 expect_in "it names a missing witness's key id" "$VOUT" "$(cut -d+ -f2 "$E2E_TMP/w1.pub")"
+fresh_verify "$E2E_TMP/policy-c2sp"
+expect_eq "a fresh verify with the C2SP policy refuses the rewritten log" "$VRC" 1
+expect_in "it says the quorum is not met" "$VOUT" "does not meet the witness policy's quorum outer"
 verify_sigs "$E2E_TMP/policy"
 expect_eq "verify-signatures with the witness policy refuses the rewritten log" "$VRC" 1
 expect_in "verify-signatures says the checkpoint fails the witness policy" "$VOUT" "fails the witness policy"
