@@ -92,7 +92,7 @@ SIG=$(printf '%s' "$RB" | awk '{print $3}')
 expect_eq "cosignature is key id || time || Ed25519 signature (76 bytes)" \
   "$(printf '%s' "$SIG" | base64 -d | wc -c)" 76
 expect_eq "cosignature carries the witness's key id" \
-  "$(printf '%s' "$SIG" | base64 -d | head -c 4 | od -An -tx1 | tr -d ' \n')" \
+  "$(printf '%s' "$SIG" | base64 -d | head -c 4 | od -An -v -tx1 | tr -d ' \n')" \
   "$(cut -d+ -f2 "$E2E_TMP/w2.pub")"
 T=$(printf '%s' "$SIG" | base64 -d | head -c 12 | tail -c 8 | od -An -tu1 | \
     awk '{v=0; for(i=1;i<=NF;i++) v=v*256+$i; print v}')
@@ -211,8 +211,8 @@ fresh_verify "$E2E_TMP/policy"
 expect_eq "a fresh verify with the witness policy accepts the cosigned log" "$VRC" 0
 # the same witnesses in the C2SP tlog-policy (Sigsum) syntax: hex keys, a
 # witness X that never cosigns, two levels of groups
-hexkey() { cut -d+ -f3 "$1" | base64 -d | tail -c 32 | od -An -tx1 | tr -d ' \n'; }
-XKEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+hexkey() { cut -d+ -f3- "$1" | base64 -d | tail -c 32 | od -An -v -tx1 | tr -d ' \n'; }
+XKEY=$(head -c 32 /dev/urandom | od -An -v -tx1 | tr -d ' \n')
 c2sp_policy() { # c2sp_policy K: the inner group needs K of W1 and X
   printf '# C2SP tlog-policy\nlog %s\nwitness W1 %s %s\nwitness W2 %s\nwitness X %s\n' \
     "$LOGKEY2" "$(hexkey "$E2E_TMP/w1.pub")" "$WURL1" "$(hexkey "$E2E_TMP/w2.pub")" "$XKEY"
