@@ -60,11 +60,12 @@ int loghist_policy_check(const char *note, size_t len, uint64_t size, struct err
     err_init(&why);
     if (loghist_policy_load(&policy, e) != 0)
         return -1;
-    if (policy.n == 0)
+    if (policy.n == 0 && policy.nlogs == 0)
         return 0;
     if (tlog_note_parse(&n, note, len, e) != 0)
         return -1;
-    if (tlog_policy_check_at(&policy, &n, (uint64_t)time(NULL), NULL, NULL, &why) != 0)
+    if (tlog_policy_check_log(&policy, &n, &why) != 0 ||
+        tlog_policy_check_at(&policy, &n, (uint64_t)time(NULL), NULL, NULL, &why) != 0)
         return err_set(e, ERR_CRYPTO,
                        "the checkpoint of size %" PRIu64 " fails the witness policy: %s", size,
                        why.msg);

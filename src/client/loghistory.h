@@ -32,7 +32,8 @@ int loghist_policy_load(struct tlog_policy *p, struct err *e) WUR;
 
 /* Checks the signed checkpoint note[0..len) of size `size` against the
  * witness policy of $DISSENT_WITNESS_POLICY (nothing to check when unset)
- * at the current time: cosignatures older than its max-age do not count,
+ * at the current time (and, when it lists logs, that one of them signed
+ * it): cosignatures older than its max-age do not count,
  * so a frozen view fails ("the log's view may be frozen"). Returns 0, or -1
  * with ERR_CRYPTO (policy not met) or the policy file's error. */
 int loghist_policy_check(const char *note, size_t len, uint64_t size, struct err *e) WUR;

@@ -447,3 +447,28 @@ int tlog_policy_check_at(const struct tlog_policy *p, const struct tlog_note *n,
             p->k, first);
     return 0;
 }
+
+int tlog_policy_check_log(const struct tlog_policy *p, const struct tlog_note *n, struct err *e)
+{
+    if (p->nlogs == 0)
+        return 0;
+    for (size_t i = 0; i < p->nlogs; i++)
+        for (size_t j = 0; j < n->nsigs; j++) {
+            const struct tlog_note_sig *s = &n->sigs[j];
+            struct tlog_verifier v;
+            char name[TLOG_NAME_MAX + 1];
+            struct err ve;
+            err_init(&ve);
+            if (s->name_len == 0 || s->name_len > TLOG_NAME_MAX)
+                continue;
+            memcpy(name, s->name, s->name_len);
+            name[s->name_len] = '\0';
+            if (tlog_verifier_init(&v, name, p->log[i], &ve) != 0 ||
+                memcmp(v.key_id, s->key_id, TLOG_KEY_ID_SIZE) != 0)
+                continue;
+            if (tlog_note_verify(n, &v, &ve) == 0)
+                return 0;
+        }
+    return err_set(e, ERR_CRYPTO, "the checkpoint is signed by none of the %zu log%s of the policy",
+                   p->nlogs, p->nlogs == 1 ? "" : "s");
+}

@@ -36,8 +36,8 @@ struct tlog_policy_group {
  * wname[i] is witness i's local name in the policy file (its key name when
  * none was given); hexkey[i] is 1 when its key was given as hex, so the
  * name its cosignatures are made under is taken from the note
- * (tlog_policy_check_at). nlogs/log: the `log` keys listed (parsed, not
- * enforced here; the log key is pinned by the client). max_age (seconds,
+ * (tlog_policy_check_at). nlogs/log: the `log` keys listed
+ * (tlog_policy_check_log). max_age (seconds,
  * 0 = no limit): with tlog_policy_check_at, a cosignature counts only if
  * its time is at most max_age before now, so a view frozen for longer than
  * that is refused. Plain data. */
@@ -90,6 +90,13 @@ int tlog_policy_parse(struct tlog_policy *p, const char *text, size_t len, struc
  * first witness that failed, its name, key id and why. */
 int tlog_policy_check(const struct tlog_policy *p, const struct tlog_note *n, size_t *count,
                       uint64_t *oldest, struct err *e) WUR;
+
+/* Checks the `log` lines of p: when there are any, note n must carry a
+ * signature that verifies under one of their keys (a line whose key id is
+ * SHA-256(line name || 0x0a || 0x01 || key)[:4] for that line's name).
+ * Returns 0 (also when p lists no log), or -1 with ERR_CRYPTO. */
+int tlog_policy_check_log(const struct tlog_policy *p, const struct tlog_note *n,
+                          struct err *e) WUR;
 
 /* Like tlog_policy_check, but when p->max_age is set a cosignature older
  * than now - max_age does not count (its witness saw this checkpoint, but

@@ -226,6 +226,10 @@ fresh_verify "$E2E_TMP/policy-c2sp-strict"
 expect_eq "a C2SP policy the checkpoint misses (2 of W1 X, and W2) refuses it" "$VRC" 1
 expect_in "it names the quorum and the group not met" "$VOUT" \
   "quorum outer: group inner has 1 of the 2 cosignatures it needs"
+printf 'log %s\nquorum none\n' "$XKEY" > "$E2E_TMP/policy-otherlog"
+fresh_verify "$E2E_TMP/policy-otherlog"
+expect_eq "a C2SP policy listing another log refuses the checkpoint" "$VRC" 1
+expect_in "it says no listed log signed it" "$VOUT" "signed by none of the 1 log of the policy"
 printf 'witness A %s\ngroup G any A B\nquorum G\n' "$XKEY" > "$E2E_TMP/badpolicy-c2sp"
 fresh_verify "$E2E_TMP/badpolicy-c2sp"
 expect_in "a C2SP policy naming an undefined member is refused, naming its line" "$VOUT" \

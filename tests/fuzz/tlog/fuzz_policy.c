@@ -38,6 +38,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (p.tree)
         FUZZ_CHECK(p.quorum >= 0 ? (size_t)p.quorum < p.n : (size_t)(-1 - p.quorum) < p.ngroups);
     FUZZ_CHECK(tlog_note_parse(&n, NOTE, sizeof NOTE - 1, &e) == 0);
+    if (tlog_policy_check_log(&p, &n, &e) != 0)
+        FUZZ_CHECK(p.nlogs > 0 && e.code == ERR_CRYPTO);
+    err_init(&e);
     if (tlog_policy_check(&p, &n, &count, NULL, &e) == 0)
         FUZZ_CHECK(p.tree || count >= p.k);
     else

@@ -391,12 +391,51 @@ static void test_quorum_nested(void **state)
         tlog_signer_wipe(&W[i]);
 }
 
+/* log lines: the note must be signed by one of the logs listed */
+static void test_log_lines(void **state)
+{
+    (void)state;
+    struct tlog_signer log, other;
+    struct tlog_policy p;
+    struct tlog_note n;
+    struct buf note;
+    struct err e;
+    char text[1024], hex[2 * TLOG_PUBLIC_KEY_SIZE + 1], ohex[sizeof hex],
+        vkey[TLOG_VERIFIER_KEY_MAX];
+    err_init(&e);
+    buf_init(&note, TLOG_NOTE_MAX);
+    assert_int_equal(tlog_signer_generate(&log, "example.org/log", &e), 0);
+    assert_int_equal(tlog_signer_generate(&other, "example.org/log", &e), 0);
+    hex_encode(hex, log.pub.pk, TLOG_PUBLIC_KEY_SIZE);
+    hex_encode(ohex, other.pub.pk, TLOG_PUBLIC_KEY_SIZE);
+    assert_int_equal(tlog_verifier_format(&log.pub, vkey, &e), 0);
+    assert_int_equal(tlog_note_sign(TEXT, strlen(TEXT), &log, &note, &e), 0);
+    assert_int_equal(tlog_note_parse(&n, note.data, note.len, &e), 0);
+
+    assert_int_equal(parse(&p, "quorum none\n", &e), 0);
+    assert_int_equal(tlog_policy_check_log(&p, &n, &e), 0); /* no log line: not checked */
+    snprintf(text, sizeof text, "log %s\nlog %s https://log.example/\nquorum none\n", ohex, hex);
+    assert_int_equal(parse(&p, text, &e), 0);
+    assert_int_equal(tlog_policy_check_log(&p, &n, &e), 0);
+    snprintf(text, sizeof text, "log %s\nquorum none\n", vkey);
+    assert_int_equal(parse(&p, text, &e), 0);
+    assert_int_equal(tlog_policy_check_log(&p, &n, &e), 0);
+    snprintf(text, sizeof text, "log %s\nquorum none\n", ohex);
+    assert_int_equal(parse(&p, text, &e), 0);
+    assert_int_equal(tlog_policy_check_log(&p, &n, &e), -1);
+    assert_int_equal(e.code, ERR_CRYPTO);
+    assert_non_null(strstr(e.msg, "none of the 1 log"));
+    tlog_signer_wipe(&log);
+    tlog_signer_wipe(&other);
+    buf_release(&note);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_k_of_n),         cmocka_unit_test(test_parse_c2sp),
         cmocka_unit_test(test_parse_old_form), cmocka_unit_test(test_parse_errors),
-        cmocka_unit_test(test_quorum_nested),
+        cmocka_unit_test(test_quorum_nested),  cmocka_unit_test(test_log_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
