@@ -38,6 +38,8 @@ finish() {
     fi
 }
 
+# Keep in step with static_content_type (src/http/static.c), which types the
+# files of serve's --static-dir; tests/unit/http/test_static.c compares them.
 ctype() {
     case "$1" in
     *.css) echo "text/css; charset=utf-8" ;;
@@ -47,7 +49,9 @@ ctype() {
     *.ico) echo "image/x-icon" ;;
     *.txt) echo "text/plain; charset=utf-8" ;;
     *.woff2) echo "font/woff2" ;;
+    *.html) echo "text/html; charset=utf-8" ;;
     *.wasm) echo "application/wasm" ;;
+    *.json) echo "application/json" ;;
     *) echo "application/octet-stream" ;;
     esac
 }

@@ -248,6 +248,16 @@ int chan_log_inclusion(struct chan *c, int64_t index, int64_t size, json_t **out
 /* {from, to, proof:[base64…]} */
 int chan_log_consistency(struct chan *c, int64_t from, int64_t to, json_t **out, struct err *e) WUR;
 
+/* The web client release the server starts serving (release.c): version
+ * (a slug), manifest (64 lowercase hex: the SHA-256 of the release's
+ * manifest, http/release.h) and the number of entries it lists. Appends a
+ * "client-release" leaf unless the log's last one records the same
+ * manifest and version; either way *index is that leaf's index, and
+ * *appended says whether it is new. Idempotent: restarting the same build
+ * appends nothing. Returns 0 or -1. */
+int chan_client_release(struct chan *c, const char *version, const char *manifest, int64_t files,
+                        int64_t *index, int *appended, struct err *e) WUR;
+
 /* The official plain-text rendering of a version (with its verification
  * line), for readers of the memo. Recorded in the access log. */
 int chan_memo_rendering(struct chan *c, struct pool *p, const struct actor *a, const char *id,

@@ -343,6 +343,16 @@ static const struct cli_opt opts_verify_signatures[] = {
     {0},
 };
 
+static const struct cli_opt opts_verify_web[] = {
+    {.name = "proxy",
+     .arg = "URL",
+     .help = "connect through socks5h://HOST:PORT or http://HOST:PORT"},
+    {.name = "log-key",
+     .arg = "KEY",
+     .help = "the log's verifier key (name+id+key); default: the key pinned on first use"},
+    {0},
+};
+
 static const struct cli_cmd key_cmds[] = {
     {.name = "new",
      .summary = "make a ring key for anonymous co-signatures, sealed under a passphrase",
@@ -699,6 +709,20 @@ static const struct cli_cmd root_cmds[] = {
      .opts = opts_verify_signatures,
      .flags = CLI_REMOTE,
      .run = cmd_verify_signatures},
+    {.name = "verify-web",
+     .summary = "check that the web pages a server serves are the release its log records",
+     .usage = "[--server URL] [--json] [--proxy URL] [--log-key KEY]",
+     .details =
+         "Needs no login. Reads the transparency log (every leaf re-hashed to a checkpoint\n"
+         "signed by the pinned log key, checked against the witness policy and the checkpoints\n"
+         "seen before), finds its latest client-release leaf, fetches the server's release\n"
+         "manifest (GET /api/v1/client/release) and every file it lists, and compares their\n"
+         "SHA-256 with the logged release. Names each file that differs.\n"
+         "Exit status: 0 everything matches, 1 any difference, a release that is not the\n"
+         "log's latest or not in the log at all, or any failure.",
+     .opts = opts_verify_web,
+     .flags = CLI_REMOTE,
+     .run = cmd_verify_web},
     {0},
 };
 

@@ -737,6 +737,9 @@ static void leaf_summary(const json_t *leaf, char *out, size_t n)
     else if (kind && strcmp(kind, "state") == 0)
         snprintf(out, n, "%s (latest version %s)", out_jtext(leaf, "event", a, sizeof a),
                  out_jtext(leaf, "latest_version", b, sizeof b));
+    else if (kind && strcmp(kind, "client-release") == 0)
+        snprintf(out, n, "client release %s, %s files", out_jtext(leaf, "version", a, sizeof a),
+                 out_jtext(leaf, "files", b, sizeof b));
     else
         snprintf(out, n, "?");
 }

@@ -152,6 +152,14 @@ int cmd_sign_any(struct cli_ctx *ctx);
 int cmd_unsign_any(struct cli_ctx *ctx);
 int cmd_verify_signatures(struct cli_ctx *ctx);
 
+/* `dissent verify-web` (cmd_web.c): fetches the server's client release
+ * manifest and every file it lists, and compares them with the latest
+ * client-release leaf of the log (checked like every log client: pinned
+ * key, witness policy, checkpoint history; all leaves re-hashed to the
+ * checkpoint). Exit 0 when they match, 1 naming each file that differs, or
+ * when the release is not the log's latest or not in the log at all. */
+int cmd_verify_web(struct cli_ctx *ctx);
+
 /* Prepares c like remote_client but anonymous: no token is ever sent
  * (client_set_anonymous), and --proxy is applied. Returns 0 or -1 with e. */
 int cmd_anon_client(const struct cli_ctx *ctx, struct client *c, struct err *e);

@@ -13,6 +13,8 @@
 #include "channel/chan.h"
 #include "channel/roles.h"
 #include "cli/input.h"
+#include "cli/cli.h"
+#include "cli/serve_release.h"
 #include "cli/serve_witness.h"
 #include "http/app.h"
 #include "http/pages.h"
@@ -51,6 +53,7 @@ struct local_opts {
     const char *trusted_proxy;
     const char *wasm;       /* serve: the browser's signing module; NULL: beside the binary */
     const char *log_origin; /* init/serve/demo: the log's origin */
+    const char *static_dir;
 };
 
 static const char local_usage[] =
@@ -75,6 +78,9 @@ static const char local_usage[] =
     "  --trusted-proxy ADDR serve: the reverse proxy's address (env DISSENT_TRUSTED_PROXY);\n"
     "                       from it, the last X-Forwarded-For entry is the client address\n"
     "                       that sign-in throttling counts\n"
+    "  --static-dir DIR     serve: files served under /static/ in place of the built-in ones\n"
+    "                       of the same name, or beside them (env DISSENT_STATIC_DIR); they\n"
+    "                       are part of the client release logged at start\n"
     "  --admin USER         init: the first admin's username (default admin)\n"
     "  --password-file FILE init: the admin's password from FILE, or asked on the terminal\n"
     "                       with 'ask' (else a one-time setup link is printed, through\n"
@@ -141,6 +147,7 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
         {"public-url", offsetof(struct local_opts, public_url)},
         {"trusted-proxy", offsetof(struct local_opts, trusted_proxy)},
         {"wasm", offsetof(struct local_opts, wasm)},
+        {"static-dir", offsetof(struct local_opts, static_dir)},
     };
     /* What these commands create (database, keys, port file) is private. */
     umask(077);
@@ -165,6 +172,7 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
     o->public_url = env_or("DISSENT_PUBLIC_URL", NULL);
     o->trusted_proxy = env_or("DISSENT_TRUSTED_PROXY", NULL);
     o->wasm = env_or("DISSENT_WASM", NULL);
+    o->static_dir = env_or("DISSENT_STATIC_DIR", NULL);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = NULL;
         size_t n;
@@ -727,8 +735,12 @@ int cmd_serve(int argc, char **argv)
     void *reader_apps[WORKERS_MAX];
     unsigned nreaders = 0;
 
+    struct web_release release;
+    int appended = 0;
+
     err_init(&e);
     memset(readers, 0, sizeof readers);
+    web_release_init(&release);
     serve_witness_init(&sw);
     app_cosigned_init(&cosigned);
     if (r || serve_witnesses(argc, argv, &o, &sw) != 0) {
@@ -775,6 +787,13 @@ int cmd_serve(int argc, char **argv)
     }
     app.public_url = o.public_url;
     app.trusted_proxy = o.trusted_proxy;
+    if (serve_release_start(c, o.static_dir, DISSENT_VERSION, &release, &appended, &e)) {
+        fprintf(stderr, "dissent serve: %s\n", e.msg);
+        goto out;
+    }
+    app.release = &release;
+    log_info("client release %s, manifest %s: %s log leaf %lld", release.version, release.digest,
+             appended ? "new," : "already in the log as", (long long)release.leaf_index);
     /* Each reader has a connection of its own (SQLite: a WAL reader;
      * PostgreSQL: a session); the writer has app's. */
     for (; nreaders < cfg.workers; nreaders++) {
@@ -842,5 +861,7 @@ out:
     for (unsigned i = 0; i < nreaders; i++)
         chan_close(readers[i].chan);
     chan_close(c);
+    static_clear_override();
+    web_release_release(&release);
     return status;
 }

@@ -152,12 +152,24 @@ static void h_rendering(struct http_request *req, struct http_response *res, voi
 }
 
 const struct http_route api_log_routes[] = {
-    {.method = "GET", .pattern = "/api/v1/log/key", .handler = h_key},
-    {.method = "GET", .pattern = "/api/v1/log/checkpoint", .handler = h_checkpoint},
-    {.method = "GET", .pattern = "/api/v1/log/leaves", .handler = h_leaves},
-    {.method = "GET", .pattern = "/api/v1/log/memos/:id", .handler = h_memo_leaves},
-    {.method = "GET", .pattern = "/api/v1/log/proof/inclusion", .handler = h_inclusion},
-    {.method = "GET", .pattern = "/api/v1/log/proof/consistency", .handler = h_consistency},
+    {.method = "GET", .pattern = "/api/v1/log/key", .handler = h_key, .flags = ROUTE_CORS},
+    {.method = "GET",
+     .pattern = "/api/v1/log/checkpoint",
+     .handler = h_checkpoint,
+     .flags = ROUTE_CORS},
+    {.method = "GET", .pattern = "/api/v1/log/leaves", .handler = h_leaves, .flags = ROUTE_CORS},
+    {.method = "GET",
+     .pattern = "/api/v1/log/memos/:id",
+     .handler = h_memo_leaves,
+     .flags = ROUTE_CORS},
+    {.method = "GET",
+     .pattern = "/api/v1/log/proof/inclusion",
+     .handler = h_inclusion,
+     .flags = ROUTE_CORS},
+    {.method = "GET",
+     .pattern = "/api/v1/log/proof/consistency",
+     .handler = h_consistency,
+     .flags = ROUTE_CORS},
     {.method = "GET", .pattern = "/api/v1/memos/:id/versions/:n/rendering", .handler = h_rendering},
 };
 const size_t api_log_routes_count = ARRAY_LEN(api_log_routes);

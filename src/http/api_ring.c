@@ -189,16 +189,19 @@ static void h_anon_sign(struct http_request *req, struct http_response *res, voi
 }
 
 const struct http_route api_ring_routes[] = {
-    {.method = "GET", .pattern = "/api/v1/rosters", .handler = h_rosters},
-    {.method = "GET", .pattern = "/api/v1/rosters/:org", .handler = h_roster},
+    {.method = "GET", .pattern = "/api/v1/rosters", .handler = h_rosters, .flags = ROUTE_CORS},
+    {.method = "GET", .pattern = "/api/v1/rosters/:org", .handler = h_roster, .flags = ROUTE_CORS},
     {.method = "POST", .pattern = "/api/v1/rosters/keys", .handler = h_enroll},
     {.method = "POST", .pattern = "/api/v1/rosters/challenge", .handler = h_enroll_challenge},
     {.method = "POST", .pattern = "/api/v1/memos/:id/rings/refresh", .handler = h_refresh},
-    {.method = "GET", .pattern = "/api/v1/public/memos/:id", .handler = h_public_memo},
+    {.method = "GET",
+     .pattern = "/api/v1/public/memos/:id",
+     .handler = h_public_memo,
+     .flags = ROUTE_CORS},
     {.method = "POST",
      .pattern = "/api/v1/anonymous/memos/:id/signatures",
      .handler = h_anon_sign,
      .prepare = h_anon_verify,
-     .flags = ROUTE_ANON},
+     .flags = ROUTE_ANON | ROUTE_CORS},
 };
 const size_t api_ring_routes_count = ARRAY_LEN(api_ring_routes);

@@ -13,6 +13,7 @@
 #define APP_MAX_BODY       (256u * 1024u)
 
 struct app_cosigned;
+struct web_release;
 
 struct app {
     struct chan *chan;
@@ -25,6 +26,8 @@ struct app {
     /* The address of a reverse proxy whose X-Forwarded-For is believed
      * (--trusted-proxy), or NULL: then the socket's peer is the client. */
     const char *trusted_proxy;
+    /* The web client release served (http/release.h), or NULL. */
+    const struct web_release *release;
 };
 
 /* The web pages (pages*.c). */

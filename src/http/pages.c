@@ -337,6 +337,7 @@ const struct http_route page_routes[] = {
     {.method = "POST", .pattern = "/logout", .handler = page_logout},
     {.method = "GET", .pattern = "/public", .handler = page_public},
     {.method = "POST", .pattern = "/public/check", .handler = page_public_check},
+    {.method = "GET", .pattern = "/help/anonymous", .handler = page_help_anonymous},
     {.method = "GET", .pattern = "/memos/new", .handler = page_new_form},
     {.method = "POST", .pattern = "/memos/new", .handler = page_new},
     {.method = "GET", .pattern = "/memos/:id", .handler = page_memo},

@@ -105,6 +105,9 @@ void page_public(struct http_request *req, struct http_response *res, void *app)
 void page_memo_refresh_rings(struct http_request *req, struct http_response *res, void *app);
 /* POST /public/check: checks a pasted copy against the log (no login). */
 void page_public_check(struct http_request *req, struct http_response *res, void *app);
+/* GET /help/anonymous (pages_help.c): what an anonymous signer's connection
+ * still shows the server, and how to sign through Tor. Open to everyone. */
+void page_help_anonymous(struct http_request *req, struct http_response *res, void *app);
 
 void page_memo(struct http_request *req, struct http_response *res, void *app);
 void page_memo_diff(struct http_request *req, struct http_response *res, void *app);

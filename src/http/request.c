@@ -131,6 +131,7 @@ void http_response_init(struct http_response *res, struct pool *pool)
     res->pool = pool;
     res->cookie_secure = 0;
     res->csp = HTTP_CSP_DEFAULT;
+    res->cors = 0;
 }
 
 void http_response_release(struct http_response *res)

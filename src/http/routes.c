@@ -1,6 +1,7 @@
 /* routes.c — the whole route table of `dissent serve`: the JSON API and the
  * web pages, joined at start-up (each part is its own const table). */
 #include "http/api.h"
+#include "http/release.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ int app_routes(struct http_route **out, size_t *n, struct err *e)
         {api_sign_routes, &api_sign_routes_count},
         {api_log_routes, &api_log_routes_count},
         {api_ring_routes, &api_ring_routes_count},
+        {api_release_routes, &api_release_routes_count},
         {page_routes, &page_routes_count},
     };
     int rc = -1;

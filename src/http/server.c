@@ -85,8 +85,13 @@ static void metrics(struct http_request *req, struct http_response *res, void *a
 static const struct http_route builtins[] = {
     {.method = "GET", .pattern = "/healthz", .handler = healthz},
     {.method = "GET", .pattern = "/metrics", .handler = metrics},
-    {.method = "GET", .pattern = "/static/:file", .handler = static_serve},
-    {.method = "GET", .pattern = "/static/anon/:file", .handler = static_serve_anon},
+    /* CORS: a signing page opened from disk loads its scripts and the
+     * signing module from here. */
+    {.method = "GET", .pattern = "/static/:file", .handler = static_serve, .flags = ROUTE_CORS},
+    {.method = "GET",
+     .pattern = "/static/anon/:file",
+     .handler = static_serve_anon,
+     .flags = ROUTE_CORS},
 };
 #define NBUILTIN ARRAY_LEN(builtins)
 
@@ -450,6 +455,11 @@ static enum MHD_Result send_response(struct http_conn *c, size_t slot, const cha
         rc = rc ? rc : add_header(mr, "Content-Type", res->content_type);
     rc = rc ? rc
             : add_header(mr, "Content-Security-Policy", res->csp == HTTP_CSP_WASM ? csp_wasm : csp);
+    /* Any origin may read, none with credentials (no Allow-Credentials):
+     * these routes read no cookie, so a cross-origin page learns nothing it
+     * could not fetch itself. */
+    if (res->cors)
+        rc = rc ? rc : add_header(mr, "Access-Control-Allow-Origin", "*");
     rc = rc ? rc : add_header(mr, "X-Content-Type-Options", "nosniff");
     rc = rc ? rc : add_header(mr, "Referrer-Policy", "no-referrer");
     rc = rc ? rc : add_header(mr, "X-Frame-Options", "DENY");
@@ -556,6 +566,39 @@ static enum MHD_Result queue_job(struct http_conn *c)
     return MHD_YES;
 }
 
+/* A CORS preflight (OPTIONS with Access-Control-Request-Method) for a
+ * ROUTE_CORS route of the application: answers 204 with the one method and
+ * the one header (Content-Type) a page without credentials needs. Returns
+ * 1 when answered (slot: the route's), 0 to go on as without CORS (then
+ * 405: the browser refuses the cross-origin request). */
+static int preflight(struct http_conn *c, size_t *slot)
+{
+    struct http_server *s = c->server;
+    const char *want = http_header(&c->req, "Access-Control-Request-Method");
+    const char *params[HTTP_MAX_PARAMS];
+    size_t idx = 0, np = 0;
+    char allow[128];
+    const struct http_route *route;
+
+    if (!want || router_match(s->cfg.routes, s->cfg.nroutes, want, c->req.path, &c->pool, &idx,
+                              params, &np, allow, sizeof allow) != ROUTER_FOUND)
+        return 0;
+    route = &s->cfg.routes[idx];
+    if (!(route->flags & ROUTE_CORS))
+        return 0;
+    /* The preflight of the anonymous endpoint is as telling as the request. */
+    c->req.anonymous = (route->flags & ROUTE_ANON) != 0;
+    c->res.cors = 1;
+    *slot = idx;
+    if (http_set_header(&c->res, "Access-Control-Allow-Methods", route->method) ||
+        http_set_header(&c->res, "Access-Control-Allow-Headers", "Content-Type") ||
+        http_set_header(&c->res, "Access-Control-Max-Age", "600"))
+        http_reply_errorf(&c->res, ERR_NOMEM, "out of memory");
+    else
+        http_reply_bytes(&c->res, 204, NULL, "", 0);
+    return 1;
+}
+
 /* Decides what to do with the request now that headers (and maybe the
  * body) are in; the handler runs at most once, on a worker unless it is a
  * builtin answered in place. */
@@ -585,6 +628,12 @@ static enum MHD_Result finish(struct http_conn *c)
     if (route) {
         c->req.anonymous = (route->flags & ROUTE_ANON) != 0;
         c->req.route_pattern = route->pattern;
+        c->res.cors = (route->flags & ROUTE_CORS) != 0;
+        if (route->flags & ROUTE_WASM)
+            c->res.csp = HTTP_CSP_WASM;
+    } else if (rr == ROUTER_NO_METHOD && strcmp(c->req.method, "OPTIONS") == 0 &&
+               preflight(c, &slot)) {
+        return send_response(c, slot, NULL);
     }
     c->slot = slot;
     c->allow = rr == ROUTER_NO_METHOD ? pool_strdup(&c->pool, allow) : NULL;

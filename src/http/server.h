@@ -111,11 +111,13 @@ struct http_response {
     struct pool *pool;                 /* the request's pool (private) */
     int cookie_secure;                 /* private: from the server config */
     int csp;                           /* HTTP_CSP_DEFAULT or HTTP_CSP_WASM */
+    int cors;                          /* private: the route has ROUTE_CORS */
 };
 
 /* The Content-Security-Policy a response is sent with: the default one, or
- * the same with 'wasm-unsafe-eval' added to script-src (only for the
- * scripts under /static/anon/, whose Worker compiles the signing module). */
+ * the same with 'wasm-unsafe-eval' added to script-src (only for the pages
+ * of the anonymous signing flow, ROUTE_WASM, and the scripts under
+ * /static/anon/, whose Worker compiles the signing module). */
 #define HTTP_CSP_DEFAULT 0
 #define HTTP_CSP_WASM    1
 
@@ -158,6 +160,14 @@ typedef void (*http_handler_fn)(struct http_request *req, struct http_response *
 
 enum {
     ROUTE_ANON = 1, /* anonymous endpoint: log no address, cookie or precise time */
+    /* Readable from any origin without credentials (a signing page saved to
+     * disk has origin "null"): responses carry Access-Control-Allow-Origin: *
+     * (never Allow-Credentials), and an OPTIONS preflight for the route's
+     * method is answered with that method and the Content-Type header only.
+     * Only for routes that read no cookie or token: the public reads and the
+     * anonymous endpoint. */
+    ROUTE_CORS = 2,
+    ROUTE_WASM = 4, /* a page that may compile WebAssembly (HTTP_CSP_WASM) */
 };
 
 struct http_route {

@@ -3,7 +3,9 @@
  * web/static/anon/ (the browser's anonymous signing) are named
  * "anon/<file>" and served under /static/anon/<file>. A build product (the
  * signing module build/wasm/dissent-ring.wasm of `make wasm`) is added at
- * start-up with static_add_file. */
+ * start-up with static_add_file. An operator's --static-dir may replace or
+ * add top-level files (static_set_override). Every file served is listed in
+ * the release manifest (static_manifest, http/release.h). */
 #ifndef DISSENT_HTTP_STATIC_H
 #define DISSENT_HTTP_STATIC_H
 
@@ -33,14 +35,38 @@ const struct static_file *static_find(const char *name);
 int static_add_file(const char *name, const char *path, const char *content_type,
                     struct err *e) WUR;
 
+/* Largest override file served. */
+#define STATIC_OVERRIDE_MAX (16 * 1024 * 1024)
+
+/* Serves the regular files of dir (--static-dir; names of letters, digits,
+ * '.', '_', '-'; no links) under /static/ in place of embedded files of
+ * the same name, or beside them. Each file is read again on every request,
+ * so an operator's edit shows at once — and is exactly what `dissent
+ * verify-web` catches until a restart logs it as a new release (the
+ * manifest, static_manifest, lists the files dir holds at the start). Call before the server starts
+ * (not thread-safe). Returns 0, or -1 (ERR_INVALID: not a readable directory). */
+int static_set_override(const char *dir, struct err *e) WUR;
+
+/* Forgets the override directory (tests, shutdown). */
+void static_clear_override(void);
+
+/* The content type served for a file name, by its extension. */
+const char *static_content_type(const char *name);
+
 /* Whether a static file's responses may compile WebAssembly: those under
  * anon/ (the signing Worker loads the module), so their Content-Security-
  * Policy adds 'wasm-unsafe-eval' to script-src; no other file's does. */
 int static_allows_wasm(const char *name);
 
+/* Appends one line "<sha256 hex> /static/<name>\n" per file served now
+ * (embedded or overridden, the override's bytes when it has the name;
+ * "anon/x.js" is "/static/anon/x.js"), sorted by name in byte order;
+ * *count is the number of lines. Returns 0 or -1. */
+int static_manifest(struct buf *out, size_t *count, struct err *e) WUR;
+
 /* Handler for GET /static/:file (installed by the server itself). Sends the
- * file with its content type and ETag, 304 on a matching If-None-Match, 404
- * if unknown. With ?v=<etag> (see static_url) it may be cached for a year
+ * file (the override's, if there is one) with its content type and ETag, 304 on a matching
+ * If-None-Match, 404 if unknown. With ?v=<etag> (see static_url) it may be cached for a year
  * (immutable); otherwise for an hour. */
 void static_serve(struct http_request *req, struct http_response *res, void *app);
 

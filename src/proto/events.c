@@ -96,6 +96,17 @@ static const struct proto_field anon_fields[] = {
     END_FIELDS,
 };
 
+/* A release of the web client: the static files and templates the server
+ * serves, named by the SHA-256 of their manifest (GET /api/v1/client/release,
+ * docs/protocol-tlog.md "client-release"), so anyone can check that what a
+ * browser runs is what the log says (`dissent verify-web`). */
+static const struct proto_field client_release_fields[] = {
+    {"version", PROTO_SLUG, NULL, "a version string of A-Za-z0-9 - _ ."},
+    HEX64("manifest"),
+    {"files", PROTO_COUNT, NULL, "a number of files"},
+    END_FIELDS,
+};
+
 const struct proto_kind proto_kinds[] = {
     {"version", PROTO_AT_SECOND, 1, version_fields, NULL, NULL},
     {"signature", PROTO_AT_SECOND, 1, signature_fields, NULL, NULL},
@@ -105,6 +116,8 @@ const struct proto_kind proto_kinds[] = {
     {"roster", PROTO_AT_SECOND, 0, roster_fields, NULL, NULL},
     /* Anonymous co-signatures carry the day only. */
     {"anonymous-signature", PROTO_AT_DAY, 1, anon_fields, NULL, NULL},
+    /* A web client release belongs to the installation, not a memo. */
+    {"client-release", PROTO_AT_SECOND, 0, client_release_fields, NULL, NULL},
     {NULL, PROTO_AT_SECOND, 0, NULL, NULL, NULL},
 };
 
@@ -495,4 +508,10 @@ json_t *proto_leaf_anon_signature(int64_t at, const char *action, int version,
     return json_pack("{s:o,s:s,s:i,s:s,s:i,s:s,s:o}", "at", when, "action", action, "version",
                      version, "organization", organization, "ring", ring, "tag", tag, "counts",
                      counts);
+}
+
+json_t *proto_leaf_client_release(const char *version, const char *manifest, int64_t files)
+{
+    return json_pack("{s:s,s:s,s:I}", "version", version, "manifest", manifest, "files",
+                     (json_int_t)files);
 }

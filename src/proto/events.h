@@ -129,4 +129,9 @@ json_t *proto_leaf_anon_signature(int64_t at, const char *action, int version,
                                   const char *organization, int ring, const char *tag,
                                   json_t *counts);
 
+/* "client-release": the web client the server started serving: its
+ * version (PROTO_SLUG), the SHA-256 hex of its manifest (64 lowercase hex)
+ * and the number of entries the manifest lists. */
+json_t *proto_leaf_client_release(const char *version, const char *manifest, int64_t files);
+
 #endif

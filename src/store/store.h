@@ -400,6 +400,10 @@ struct st_leaf {
     char *data;
     size_t len;
 };
+/* The last leaf of kind (one about no memo, like "client-release"), into
+ * *out (data from p); *found is 0 when the log has none. Returns 0 or -1. */
+int store_tlog_last_of_kind(struct store *s, struct pool *p, const char *kind, struct st_leaf *out,
+                            int *found, struct err *e) WUR;
 /* Leaves [start, end), by index. */
 int store_tlog_leaves(struct store *s, struct pool *p, int64_t start, int64_t end,
                       struct st_leaf **out, size_t *n, struct err *e) WUR;

@@ -93,3 +93,18 @@ int store_tlog_memo_leaves(struct store *s, struct pool *p, const char *memo, co
     *n = v.n;
     return rc;
 }
+
+int store_tlog_last_of_kind(struct store *s, struct pool *p, const char *kind, struct st_leaf *out,
+                            int *found, struct err *e)
+{
+    struct store_vec v = {0};
+    /* Leaves about no memo: the index on (memo, kind, version) finds them. */
+    int rc = store_rows(s, p, &v, sizeof *out, leaf_row, e,
+                        "SELECT idx, data FROM tlog_leaves WHERE memo IS NULL AND kind = ? "
+                        "ORDER BY idx DESC LIMIT 1",
+                        "s", kind);
+    *found = rc == 0 && v.n == 1;
+    if (*found)
+        *out = *(struct st_leaf *)v.items;
+    return rc;
+}

@@ -335,6 +335,14 @@ static void test_pages_need_login(void **state)
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "Public record"));
     reply_free(&r);
+    /* So is the help on what an anonymous signer's connection still shows. */
+    r = request("/help/anonymous", NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "network address"));
+    assert_non_null(strstr(r.body, "Tor Browser"));
+    assert_non_null(strstr(r.body, "--proxy socks5h://127.0.0.1:9050"));
+    assert_non_null(strstr(r.body, "dissent verify-web"));
+    reply_free(&r);
     r = request("/no-such-page", NULL, NULL);
     assert_int_equal(r.status, 404);
     assert_non_null(strstr(r.body, "Not found"));
@@ -521,6 +529,11 @@ static void test_memo_page_follows_can(void **state)
             offered += shown;
             withheld += !shown;
         }
+        /* who may sign is told, beside the anonymous way, what the server
+         * still sees of the connection */
+        if (json_is_true(json_object_get(can, "sign")) !=
+            (strstr(page.body, "<a href=\"/help/anonymous\">") != NULL))
+            fail_msg("%s: the link to /help/anonymous goes with can.sign", readers[i].user);
         json_decref(memo);
         reply_free(&api);
         reply_free(&page);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "http/api.h"
+#include "http/release.h"
 #include "http/router.h"
 
 struct table {
@@ -33,6 +34,9 @@ static const struct table tables[] = {
     {.name = "api_sign_routes", .routes = api_sign_routes, .count = &api_sign_routes_count},
     {.name = "api_log_routes", .routes = api_log_routes, .count = &api_log_routes_count},
     {.name = "api_ring_routes", .routes = api_ring_routes, .count = &api_ring_routes_count},
+    {.name = "api_release_routes",
+     .routes = api_release_routes,
+     .count = &api_release_routes_count},
     {.name = "page_routes", .routes = page_routes, .count = &page_routes_count},
 };
 #define PAGE_TABLE (ARRAY_LEN(tables) - 1)
@@ -130,7 +134,7 @@ static void test_every_entry_well_formed(void **state)
         for (size_t i = 0; i < *tables[t].count; i++) {
             const struct http_route *r = &tables[t].routes[i];
             if (!r->method || !known_method(r->method) || !r->pattern || r->pattern[0] != '/' ||
-                !r->handler || (r->flags & ~(unsigned)ROUTE_ANON) != 0)
+                !r->handler || (r->flags & ~(unsigned)(ROUTE_ANON | ROUTE_CORS | ROUTE_WASM)) != 0)
                 fail_msg("%s[%zu] (%s) is malformed", tables[t].name, i,
                          r->pattern ? r->pattern : "no pattern");
         }
@@ -207,6 +211,41 @@ static void test_api_prefix_and_anonymity(void **state)
     assert_int_equal(nanon, 1);
 }
 
+/* CORS (any origin, no credentials) exactly on the public reads and the
+ * anonymous endpoint, which read no cookie; never on a page or a route a
+ * session authenticates. 'wasm-unsafe-eval' only on the pages of the
+ * anonymous flow. */
+static void test_cors_and_wasm(void **state)
+{
+    static const char *const public_reads[] = {"/api/v1/log/", "/api/v1/public/", "/api/v1/client/",
+                                               "/api/v1/rosters"};
+    static const char *const wasm_pages[] = {"/memos/:id/sign-anonymously", "/account/ring-key"};
+    size_t ncors = 0;
+    (void)state;
+    for (size_t t = 0; t < ARRAY_LEN(tables); t++)
+        for (size_t i = 0; i < *tables[t].count; i++) {
+            const struct http_route *r = &tables[t].routes[i];
+            int want = (r->flags & ROUTE_ANON) != 0, wasm_ok = 0;
+            for (size_t k = 0; k < ARRAY_LEN(public_reads); k++)
+                want = want || (strcmp(r->method, "GET") == 0 &&
+                                strncmp(r->pattern, public_reads[k], strlen(public_reads[k])) == 0);
+            if (want != ((r->flags & ROUTE_CORS) != 0))
+                fail_msg("%s %s: ROUTE_CORS must be set exactly on public reads and the "
+                         "anonymous endpoint",
+                         r->method, r->pattern);
+            for (size_t k = 0; k < ARRAY_LEN(wasm_pages); k++)
+                wasm_ok = wasm_ok || (t == PAGE_TABLE && strcmp(r->method, "GET") == 0 &&
+                                      strcmp(r->pattern, wasm_pages[k]) == 0);
+            if ((r->flags & ROUTE_WASM) && !wasm_ok)
+                fail_msg("%s %s: only the anonymous signing pages may run WebAssembly", r->method,
+                         r->pattern);
+            ncors += want;
+        }
+    /* log: key, checkpoint, leaves, memo, 2 proofs; rosters 2; public memo;
+     * client release; the anonymous endpoint */
+    assert_int_equal(ncors, 11);
+}
+
 static void test_joined_table_matches(void **state)
 {
     struct http_route *all = NULL;
@@ -263,6 +302,7 @@ int main(void)
         cmocka_unit_test(test_no_route_twice),
         cmocka_unit_test(test_tables_disjoint),
         cmocka_unit_test(test_api_prefix_and_anonymity),
+        cmocka_unit_test(test_cors_and_wasm),
         cmocka_unit_test(test_joined_table_matches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -175,7 +175,16 @@ static const struct http_route routes[] = {
     {.method = "GET", .pattern = "/api/v1/nothing", .handler = h_nothing},
     {.method = "POST", .pattern = "/redirect", .handler = h_redirect},
     {.method = "GET", .pattern = "/page", .handler = h_page},
-    {.method = "POST", .pattern = "/api/v1/anon", .handler = h_anon, .flags = ROUTE_ANON},
+    {.method = "POST",
+     .pattern = "/api/v1/anon",
+     .handler = h_anon,
+     .flags = ROUTE_ANON | ROUTE_CORS},
+    {.method = "GET", .pattern = "/api/v1/public/x", .handler = h_hello, .flags = ROUTE_CORS},
+    {.method = "GET",
+     .pattern = "/memos/:id/sign-anonymously",
+     .handler = h_page,
+     .flags = ROUTE_WASM},
+    {.method = "GET", .pattern = "/account/ring-key", .handler = h_page, .flags = ROUTE_WASM},
     {.method = "GET", .pattern = "/api/v1/slow", .handler = h_slow},
     {.method = "GET", .pattern = "/api/v1/block", .handler = h_block},
 };
@@ -276,9 +285,21 @@ static int teardown(void **state)
     return 0;
 }
 
+/* One request with extra header lines (NULL-terminated, or NULL). */
+static void do_req_with(struct fixture *f, const char *method, const char *path, const char *body,
+                        size_t body_len, const char *ctype, const char *cookie,
+                        const char *const *extra, struct reply *r);
+
 /* One request; body may be NULL. ctype may be NULL. */
 static void do_req(struct fixture *f, const char *method, const char *path, const char *body,
                    size_t body_len, const char *ctype, const char *cookie, struct reply *r)
+{
+    do_req_with(f, method, path, body, body_len, ctype, cookie, NULL, r);
+}
+
+static void do_req_with(struct fixture *f, const char *method, const char *path, const char *body,
+                        size_t body_len, const char *ctype, const char *cookie,
+                        const char *const *extra, struct reply *r)
 {
     CURL *c = curl_easy_init();
     struct curl_slist *hdrs = NULL;
@@ -308,6 +329,8 @@ static void do_req(struct fixture *f, const char *method, const char *path, cons
     }
     if (cookie)
         curl_easy_setopt(c, CURLOPT_COOKIE, cookie);
+    for (size_t i = 0; extra && extra[i]; i++)
+        hdrs = curl_slist_append(hdrs, extra[i]);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
     assert_int_equal(curl_easy_perform(c), CURLE_OK);
@@ -513,6 +536,95 @@ static void test_security_headers(void **state)
     /* 413 too */
     do_req(f, "POST", "/api/v1/echo", "0123456789", 10, NULL, NULL, &r);
     assert_true(has_header(&r, "X-Content-Type-Options", NULL, 0));
+}
+
+/* CORS without credentials on ROUTE_CORS routes only; preflights answered
+ * for their method with Content-Type alone; nothing for other routes. */
+static void test_cors(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    char v[256];
+    static const char *const from_disk[] = {"Origin: null", NULL};
+    static const char *const pre_post[] = {"Origin: null", "Access-Control-Request-Method: POST",
+                                           "Access-Control-Request-Headers: content-type", NULL};
+    static const char *const pre_delete[] = {"Origin: null",
+                                             "Access-Control-Request-Method: DELETE", NULL};
+
+    do_req_with(f, "GET", "/api/v1/public/x", NULL, 0, NULL, NULL, from_disk, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(has_header(&r, "Access-Control-Allow-Origin", v, sizeof v));
+    assert_string_equal(v, "*");
+    assert_false(has_header(&r, "Access-Control-Allow-Credentials", NULL, 0));
+    /* an ordinary route: no CORS header, whoever asks */
+    do_req_with(f, "GET", "/api/v1/hello", NULL, 0, NULL, NULL, from_disk, &r);
+    assert_int_equal(r.status, 200);
+    assert_false(has_header(&r, "Access-Control-Allow-Origin", NULL, 0));
+    do_req_with(f, "GET", "/page", NULL, 0, NULL, NULL, from_disk, &r);
+    assert_false(has_header(&r, "Access-Control-Allow-Origin", NULL, 0));
+    /* static files may be loaded by a page saved to disk */
+    do_req_with(f, "GET", "/static/dissent.css", NULL, 0, NULL, NULL, from_disk, &r);
+    assert_true(has_header(&r, "Access-Control-Allow-Origin", v, sizeof v));
+
+    /* the preflight of the anonymous POST */
+    handler_calls = 0;
+    do_req_with(f, "OPTIONS", "/api/v1/anon", NULL, 0, NULL, NULL, pre_post, &r);
+    assert_int_equal(r.status, 204);
+    assert_int_equal(handler_calls, 0);
+    assert_true(has_header(&r, "Access-Control-Allow-Origin", v, sizeof v));
+    assert_string_equal(v, "*");
+    assert_true(has_header(&r, "Access-Control-Allow-Methods", v, sizeof v));
+    assert_string_equal(v, "POST");
+    assert_true(has_header(&r, "Access-Control-Allow-Headers", v, sizeof v));
+    assert_string_equal(v, "Content-Type");
+    assert_false(has_header(&r, "Access-Control-Allow-Credentials", NULL, 0));
+    /* and its answer */
+    do_req_with(f, "POST", "/api/v1/anon", "{}", 2, "application/json", NULL, from_disk, &r);
+    assert_int_equal(r.status, 202);
+    assert_true(has_header(&r, "Access-Control-Allow-Origin", v, sizeof v));
+    /* a method the route does not have, a route without CORS, no method asked */
+    do_req_with(f, "OPTIONS", "/api/v1/anon", NULL, 0, NULL, NULL, pre_delete, &r);
+    assert_int_equal(r.status, 405);
+    assert_false(has_header(&r, "Access-Control-Allow-Origin", NULL, 0));
+    do_req_with(f, "OPTIONS", "/api/v1/echo", NULL, 0, NULL, NULL, pre_post, &r);
+    assert_int_equal(r.status, 405);
+    assert_false(has_header(&r, "Access-Control-Allow-Origin", NULL, 0));
+    assert_false(has_header(&r, "Access-Control-Allow-Methods", NULL, 0));
+    do_req_with(f, "OPTIONS", "/api/v1/anon", NULL, 0, NULL, NULL, from_disk, &r);
+    assert_int_equal(r.status, 405);
+    assert_false(has_header(&r, "Access-Control-Allow-Methods", NULL, 0));
+}
+
+/* 'wasm-unsafe-eval' only where a route asks for it. */
+static void test_csp_wasm(void **state)
+{
+    static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
+                              "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; "
+                              "form-action 'self'";
+    static const char csp_wasm[] = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
+                                   "style-src 'self'; img-src 'self' data:; frame-ancestors "
+                                   "'none'; base-uri 'none'; form-action 'self'";
+    struct fixture *f = *state;
+    struct reply r;
+    char v[512];
+    const char *plain[] = {"/page", "/api/v1/hello", "/api/v1/public/x", "/static/dissent.css",
+                           "/nope"};
+    const char *wasm[] = {"/memos/abc/sign-anonymously", "/account/ring-key"};
+    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+        do_req(f, "GET", plain[i], NULL, 0, NULL, NULL, &r);
+        assert_true(has_header(&r, "Content-Security-Policy", v, sizeof v));
+        assert_string_equal(v, csp);
+        assert_null(strstr(v, "wasm"));
+    }
+    for (size_t i = 0; i < sizeof wasm / sizeof wasm[0]; i++) {
+        do_req(f, "GET", wasm[i], NULL, 0, NULL, NULL, &r);
+        assert_int_equal(r.status, 200);
+        assert_true(has_header(&r, "Content-Security-Policy", v, sizeof v));
+        assert_string_equal(v, csp_wasm);
+        assert_non_null(strstr(v, "script-src 'self' 'wasm-unsafe-eval';"));
+    }
+    /* the two differ in that word only */
+    assert_int_equal(strlen(csp_wasm) - strlen(csp), strlen(" 'wasm-unsafe-eval'"));
 }
 
 static void test_cookies_query_headers(void **state)
@@ -1058,6 +1170,8 @@ int main(void)
         cmocka_unit_test(test_413_chunked),
         cmocka_unit_test(test_error_shape),
         cmocka_unit_test(test_security_headers),
+        cmocka_unit_test(test_cors),
+        cmocka_unit_test(test_csp_wasm),
         cmocka_unit_test(test_cookies_query_headers),
         cmocka_unit_test(test_form),
         cmocka_unit_test(test_redirect_html_anon),

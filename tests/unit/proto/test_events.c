@@ -170,7 +170,7 @@ static void test_table_driven(void **state)
             json_decref(o);
         }
     }
-    assert_int_equal(kinds, 6);
+    assert_int_equal(kinds, 7);
     assert_null(proto_kind_find("gossip"));
     assert_null(proto_kind_find(NULL));
 }
@@ -201,6 +201,27 @@ static void test_builders_bytes(void **state)
         d, "{\"action\":\"add\",\"at\":\"2026-11-23T10:00:00Z\",\"kind\":\"roster\","
            "\"organization\":\"state\",\"public_key\":\"" H64 "\",\"size\":1,\"v\":1}");
     free(d);
+
+    d = encode(proto_leaf_client_release("0.1.0-dev", H64, 12), "client-release",
+               "2026-11-23T10:00:00Z", NULL);
+    assert_string_equal(d, "{\"at\":\"2026-11-23T10:00:00Z\",\"files\":12,\"kind\":"
+                           "\"client-release\",\"manifest\":\"" H64
+                           "\",\"v\":1,\"version\":\"0.1.0-dev\"}");
+    free(d);
+    {
+        /* a version with a space, or a release about a memo, is refused */
+        struct err e2;
+        char *bad = NULL;
+        err_init(&e2);
+        assert_int_equal(proto_leaf_encode(proto_leaf_client_release("1.0 beta", H64, 1),
+                                           "client-release", 1700000000, NULL, &bad, &e2),
+                         -1);
+        assert_non_null(strstr(e2.msg, "version"));
+        assert_int_equal(proto_leaf_encode(proto_leaf_client_release("1.0", H64, 1),
+                                           "client-release", 1700000000, MEMO, &bad, &e2),
+                         -1);
+        assert_null(bad);
+    }
 
     d = encode(proto_leaf_ring("state", 2, 7, H64 H64, 5), "ring", "2026-11-23T10:00:00Z", MEMO);
     assert_string_equal(d, "{\"at\":\"2026-11-23T10:00:00Z\",\"count\":5,\"digest\":\"" H64 H64

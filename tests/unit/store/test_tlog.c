@@ -70,8 +70,25 @@ static void leaves_case(struct store *s, struct pool *p)
     OK(store_tlog_memo_leaves(s, p, "m3", NULL, &l, &n, &e));
     assert_int_equal(n, 0);
 
+    /* The last leaf of a kind about no memo (a client release). */
+    {
+        struct st_leaf last = {0};
+        int found = 1;
+        OK(store_tlog_last_of_kind(s, p, "client-release", &last, &found, &e));
+        assert_int_equal(found, 0);
+        OK(store_tlog_last_of_kind(s, p, "roster", &last, &found, &e));
+        assert_int_equal(found, 1);
+        assert_int_equal(last.index, 2);
+        OK(store_tlog_leaf_insert(s, 4, "{\"r\":1}", NULL, "client-release", 0, &e));
+        OK(store_tlog_leaf_insert(s, 5, "{\"r\":2}", NULL, "client-release", 0, &e));
+        OK(store_tlog_last_of_kind(s, p, "client-release", &last, &found, &e));
+        assert_int_equal(found, 1);
+        assert_int_equal(last.index, 5);
+        assert_string_equal(last.data, "{\"r\":2}");
+    }
+
     /* Leaf data must read back as UTF-8 text. */
-    OK(store_tlog_leaf_insert(s, 4, "{\"x\":\"\xff\"}", "m4", "state", 0, &e));
+    OK(store_tlog_leaf_insert(s, 6, "{\"x\":\"\xff\"}", "m4", "state", 0, &e));
     FAILS(store_tlog_memo_leaves(s, p, "m4", NULL, &l, &n, &e), ERR_DB);
 }
 
