@@ -134,11 +134,14 @@ static int parse_witness(struct tlog_policy *p, char **w, size_t nw, struct err 
     p->wname[p->n - 1][0] = '\0';
     if (name) {
         snprintf(p->wname[p->n - 1], sizeof p->wname[0], "%s", name);
-    } else if (strlen(v.name) <= TLOG_POLICY_NAME_MAX) {
-        /* the old form: the key's name, when it is free, names the witness */
-        (void)lookup(p, v.name, &found);
-        if (!found)
-            snprintf(p->wname[p->n - 1], sizeof p->wname[0], "%s", v.name);
+    } else {
+        /* the old form: the key's name, when it is short and free, names the witness */
+        size_t len = strlen(v.name);
+        if (len <= TLOG_POLICY_NAME_MAX) {
+            (void)lookup(p, v.name, &found);
+            if (!found)
+                memcpy(p->wname[p->n - 1], v.name, len + 1);
+        }
     }
     return 0;
 }
