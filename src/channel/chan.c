@@ -58,6 +58,7 @@ int chan_open_origin(struct chan **out, const char *db_url, const char *keys, co
         rc = err_set(e, ERR_NOMEM, "out of memory");
         goto out;
     }
+    c->batch_interval = CHAN_BATCH_INTERVAL_DEFAULT;
     if (sodium_init() < 0) {
         rc = err_set(e, ERR_INTERNAL, "libsodium failed to initialize");
         goto out;

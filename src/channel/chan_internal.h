@@ -20,6 +20,7 @@ struct chan_ring_slot {
 
 struct chan {
     struct store *st;
+    int64_t batch_interval; /* seconds; 0: publish at once (batch.c) */
     struct tlog_signer log_key; /* signs checkpoints; wiped on close */
     /* the verifier key of the log's first key (meta log_first_key, recorded
      * when the log was made), and whether log_key differs from it */
@@ -116,6 +117,18 @@ int chan_event_signature(struct chan *c, const struct memo_ctx *x, const char *a
                          const char *username, const char *salt, struct err *e) WUR;
 int chan_event_state(struct chan *c, const struct memo_ctx *x, const char *event,
                      struct err *e) WUR;
+/* ---- the batch queue (batch.c) ---- */
+/* Queues b inside the caller's transaction; sets b->due to the promised
+ * batch time (chan_batch_due). With interval 0 publishes it at once. */
+int chan_batch_queue(struct chan *c, struct st_batch_entry *b, int64_t now, struct err *e) WUR;
+/* The size of org's roster as published in the log (queued entries left
+ * out): what rings and the public roster are made from. */
+int chan_roster_published_size(struct chan *c, int64_t org_id, int64_t *size, struct err *e) WUR;
+/* The receipt of an anonymous action: {receipt, signature} (proto/receipt.h). */
+json_t *chan_batch_receipt(struct chan *c, const char *memo, const char *tag, int64_t seq,
+                           const char *action, int version, const char *org, int ring,
+                           int64_t due);
+
 /* ---- counts (counts.c) ---- */
 /* Named and anonymous counts together: {total, by_version, by_organization,
  * named:{…}, anonymous:{…}}. */

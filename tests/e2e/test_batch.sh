@@ -43,7 +43,7 @@ expect_in "the operator publishes the batch" "$OUT" "published 3 queued entries"
 expect_eq "after it, three roster leaves" "$(sql "$DB" "SELECT COUNT(*) FROM tlog_leaves WHERE kind = 'roster'")" 3
 expect_eq "the queue is empty" "$(sql "$DB" "SELECT COUNT(*) FROM batch_queue")" 0
 expect_eq "the roster shows them" "$(curl -s "$URL/api/v1/rosters/state" | json 'd["count"]')" 3
-expect_eq "publishing again adds nothing (idempotent)" "$(publish; leaves)" "$((N0 + 3))"
+expect_eq "publishing again adds nothing (idempotent)" "$(publish > /dev/null; leaves)" "$((N0 + 3))"
 
 # ---- seven actions on three memos, one enrollment: one batch ----
 M=()
@@ -76,7 +76,7 @@ expect_eq "nothing is in the log before the batch" "$(leaves)" "$N1"
 P=$(pub "${M[0]}")
 expect_eq "the public counts show only what is published" "$(echo "$P" | json 'd["counts"]["anonymous"]["total"]')" 0
 expect_eq "nor any tag" "$(echo "$P" | json 'len(d["signatures"]) + len(d["sequences"])')" 0
-expect_in "and say a batch is pending" "$(echo "$P" | json 'd["pending"]["note"]')" "pending publication in the next batch at"
+expect_in "and say when the next batch is" "$(echo "$P" | json 'd["batch"]["note"]')" "pending publication in the next batch at"
 
 # ---- receipts ----
 R=$(as bob receipts check --server "$URL" 2>&1); RC=$?
@@ -97,7 +97,7 @@ expect_in "because its signature does not verify" "$R" "signature does not verif
 cp "$E2E_TMP/dan-receipts.bak" "$RF"
 
 # The server drops dan's queued signature on memo 2 between accept and batch.
-TAG_DAN2=$(printf '%s\n' "${ORDER[@]}" | sed -n "5p" | cut -d: -f2)
+TAG_DAN2=$(printf '%s\n' "${ORDER[@]}" | sed -n "6p" | cut -d: -f2)
 sql "$DB" "DELETE FROM batch_queue WHERE memo = '${M[1]}' AND hex(tag) = upper('$TAG_DAN2')"
 expect_eq "one queued row deleted" "$(sql "$DB" "SELECT COUNT(*) FROM batch_queue")" 7
 OUT=$(publish)
@@ -119,17 +119,22 @@ expect_eq "the same entries were published" "$(echo "$GOT" | tr ' ' '\n' | sort 
 if [ "$GOT" != "$WANT" ]; then ok "the batch is not in the order of acceptance (1 in 5040 by chance)"
 else bad "the batch is in the order of acceptance" "$GOT"; fi
 expect_eq "counts after the batch" "$(pub "${M[0]}" | json 'd["counts"]["anonymous"]["total"]')" 3
-expect_eq "the pending note is gone" "$(pub "${M[0]}" | json 'd.get("pending")')" None
+expect_in "the note stays, whether or not anything is queued (no flag flips)" "$(pub "${M[0]}" | json 'd["batch"]["note"]')" "next batch at"
 
 # ---- promises kept and broken ----
 R=$(as bob receipts check --server "$URL" 2>&1); RC=$?
 expect_eq "bob's promises were kept (exit 0)" "$RC" 0
 expect_in "the check says so" "$R" "3 receipts: 3 kept"
 R=$(as dan receipts check --server "$URL" 2>&1); RC=$?
+expect_eq "before its publish_by, a missing entry is only pending (exit 0)" "$RC" 0
+expect_in "one kept, one pending" "$R" "2 receipts: 1 kept, 1 pending"
+# a week and a day later (the CLI's clock): the promised batch time has passed
+LATER=$(date -u -d '+8 days' +%Y-%m-%dT%H:%M:%SZ)
+R=$(DISSENT_FAKE_NOW=$LATER as dan receipts check --server "$URL" 2>&1); RC=$?
 expect_eq "dan's dropped signature is a broken promise (exit 1)" "$RC" 1
 expect_in "reported loudly" "$R" "BROKEN PROMISE"
 expect_in "with the receipt as evidence" "$R" "\"tag\": \"$TAG_DAN2\""
-OUT=$(DISSENT_CONFIG=$E2E_TMP/session-dan.json "$DISSENT" verify-signatures "${M[1]}" --server "$URL" 2>&1); RC=$?
+OUT=$(DISSENT_FAKE_NOW=$LATER DISSENT_CONFIG=$E2E_TMP/session-dan.json "$DISSENT" verify-signatures "${M[1]}" --server "$URL" 2>&1); RC=$?
 expect_eq "verify-signatures fails on a broken promise (exit 1)" "$RC" 1
 expect_in "and shows it" "$OUT" "BROKEN PROMISE"
 
