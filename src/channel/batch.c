@@ -123,8 +123,8 @@ static int publish_anon(struct chan *c, const struct st_batch_entry *b, json_t *
     if (store_anon_pub_seq_set(c->st, b->memo_id, b->tag, b->seq + 1, e) ||
         chan_counts_combined(c, b->memo_id, &counts, e))
         return -1;
-    leaf = proto_leaf_anon_signature(at, action, (int)json_integer_value(ver), org, b->ring_no,
-                                     tag, counts);
+    leaf = proto_leaf_anon_signature(at, action, (int)json_integer_value(ver), org, b->ring_no, tag,
+                                     counts);
     return chan_log_append(c, leaf, b->memo, "anonymous-signature", b->version, e);
 }
 
@@ -220,15 +220,14 @@ int chan_roster_published_size(struct chan *c, int64_t org_id, int64_t *size, st
 }
 
 json_t *chan_batch_receipt(struct chan *c, const char *memo, const char *tag, int64_t seq,
-                           const char *action, int version, const char *org, int ring,
-                           int64_t due)
+                           const char *action, int version, const char *org, int ring, int64_t due)
 {
     char sig[PROTO_RECEIPT_SIG_B64];
     struct err e;
     json_t *r = json_pack("{s:i,s:s,s:s,s:s,s:s,s:I,s:s,s:i,s:s,s:i,s:o}", "v", 2, "kind",
-                          "receipt", "origin", c->log_key.pub.name, "memo", memo, "tag", tag,
-                          "seq", (json_int_t)seq, "action", action, "version", version,
-                          "organization", org, "ring", ring, "publish_by", chan_time_json(due));
+                          "receipt", "origin", c->log_key.pub.name, "memo", memo, "tag", tag, "seq",
+                          (json_int_t)seq, "action", action, "version", version, "organization",
+                          org, "ring", ring, "publish_by", chan_time_json(due));
     err_init(&e);
     if (!r || proto_receipt_sign(r, c->log_key.sk, sig, &e)) {
         json_decref(r);

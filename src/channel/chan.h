@@ -343,8 +343,7 @@ int64_t chan_batch_due(const struct chan *c, int64_t now);
  * (all of them if all), shuffled, as contiguous leaves whose time is now
  * rounded down to the interval. *published (may be NULL) counts them.
  * Idempotent: nothing queued, nothing done. */
-int chan_batch_publish(struct chan *c, int64_t now, int all, size_t *published,
-                       struct err *e) WUR;
+int chan_batch_publish(struct chan *c, int64_t now, int all, size_t *published, struct err *e) WUR;
 /* The background job (serve): chan_batch_publish of what is due at now.
  * After downtime it publishes every overdue entry in one batch. */
 int chan_batch_tick(struct chan *c, int64_t now, struct err *e) WUR;

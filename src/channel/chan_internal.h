@@ -20,7 +20,7 @@ struct chan_ring_slot {
 
 struct chan {
     struct store *st;
-    int64_t batch_interval; /* seconds; 0: publish at once (batch.c) */
+    int64_t batch_interval;     /* seconds; 0: publish at once (batch.c) */
     struct tlog_signer log_key; /* signs checkpoints; wiped on close */
     /* the verifier key of the log's first key (meta log_first_key, recorded
      * when the log was made), and whether log_key differs from it */
@@ -126,8 +126,7 @@ int chan_batch_queue(struct chan *c, struct st_batch_entry *b, int64_t now, stru
 int chan_roster_published_size(struct chan *c, int64_t org_id, int64_t *size, struct err *e) WUR;
 /* The receipt of an anonymous action: {receipt, signature} (proto/receipt.h). */
 json_t *chan_batch_receipt(struct chan *c, const char *memo, const char *tag, int64_t seq,
-                           const char *action, int version, const char *org, int ring,
-                           int64_t due);
+                           const char *action, int version, const char *org, int ring, int64_t due);
 
 /* ---- counts (counts.c) ---- */
 /* Named and anonymous counts together: {total, by_version, by_organization,

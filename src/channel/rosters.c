@@ -15,8 +15,7 @@
 /* Queues a roster leaf for the next batch (batch.c): an enrollment's
  * moment must not show in the log. *due: its batch time. */
 static int roster_queue(struct chan *c, int64_t org_id, const char *org, const char *action,
-                        const char *pk_hex, int64_t size, int64_t now, int64_t *due,
-                        struct err *e)
+                        const char *pk_hex, int64_t size, int64_t now, int64_t *due, struct err *e)
 {
     int rc = -1;
     char chain[96];

@@ -174,8 +174,7 @@ out:
  * problems says the result) or -1 with e (the log could not be read or
  * contradicts its own checkpoint). */
 static int rings_check(struct cli_ctx *ctx, struct client *c, const json_t *pub, json_t **sets,
-                       json_t **problems, uint64_t *size, struct receipt_ctx *rcx,
-                       struct err *e)
+                       json_t **problems, uint64_t *size, struct receipt_ctx *rcx, struct err *e)
 {
     int rc = -1, found = 0;
     const char *state_path = cli_opt(ctx, "log-state");
@@ -429,9 +428,14 @@ static int anon_sign(struct cli_ctx *ctx, int withdraw)
     {
         /* Keep the signed receipt: the promise checked later. */
         char rpath[1024];
-        if (receipts_add(receipts, c.server, res.json, &e) ||
+        size_t missing = 0;
+        if (receipts_add(receipts, c.server, res.json, &missing, &e) ||
             receipts_path(rpath, sizeof rpath, &e) || receipts_save(rpath, receipts, &e))
             goto out;
+        if (missing)
+            fprintf(ctx->err,
+                    "dissent: WARNING: the server accepted the signature but sent no signed "
+                    "receipt: nothing holds it to publishing it (protocol v2 servers do)\n");
     }
     if (cli_flag(ctx, "json")) {
         fwrite(buf_str(&res.raw), 1, res.raw.len, ctx->out);

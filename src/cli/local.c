@@ -242,8 +242,7 @@ static int open_chan(const char *cmd, const struct local_opts *o, struct chan **
     log_set_level(lvl);
     if (o->batch_interval &&
         parse_i64(o->batch_interval, 0, CHAN_BATCH_INTERVAL_MAX, &interval) != 0) {
-        fprintf(stderr,
-                "dissent %s: --batch-interval must be 0 to %d seconds (got '%s')\n", cmd,
+        fprintf(stderr, "dissent %s: --batch-interval must be 0 to %d seconds (got '%s')\n", cmd,
                 CHAN_BATCH_INTERVAL_MAX, o->batch_interval);
         return -1;
     }

@@ -46,8 +46,8 @@ int receipts_load(const char *path, json_t **out, struct err *e)
     if (!json_is_array(*out)) {
         json_decref(*out);
         *out = NULL;
-        return err_set(e, ERR_INVALID, "%s is not a list of receipts (line %d: %s)", path,
-                       je.line, je.text);
+        return err_set(e, ERR_INVALID, "%s is not a list of receipts (line %d: %s)", path, je.line,
+                       je.text);
     }
     return 0;
 }
@@ -63,17 +63,21 @@ int receipts_save(const char *path, const json_t *arr, struct err *e)
     return rc;
 }
 
-int receipts_add(json_t *arr, const char *server, const json_t *reply, struct err *e)
+int receipts_add(json_t *arr, const char *server, const json_t *reply, size_t *missing,
+                 struct err *e)
 {
     size_t i;
+    *missing = 0;
     json_t *r;
     json_array_foreach(json_object_get(reply, "results"), i, r)
     {
         json_t *rc = json_object_get(r, "receipt");
         json_t *body = json_object_get(rc, "receipt");
         const char *sig = json_string_value(json_object_get(rc, "signature"));
-        if (!json_is_object(body) || !sig)
-            return err_set(e, ERR_IO, "the server's reply carries no signed receipt");
+        if (!json_is_object(body) || !sig) {
+            (*missing)++;
+            continue;
+        }
         if (json_array_append_new(arr, json_pack("{s:s,s:O,s:s,s:s}", "server", server, "receipt",
                                                  body, "signature", sig, "state", "pending")))
             return err_set(e, ERR_NOMEM, "out of memory");
@@ -87,8 +91,7 @@ static int str_is(const json_t *o, const char *key, const char *want)
     return v && want && strcmp(v, want) == 0;
 }
 
-int64_t receipts_next_seq(const json_t *arr, const char *server, const char *memo,
-                          const char *tag)
+int64_t receipts_next_seq(const json_t *arr, const char *server, const char *memo, const char *tag)
 {
     int64_t best = -1;
     size_t i;
@@ -143,8 +146,7 @@ static void evidence(FILE *err, const json_t *it)
 }
 
 void receipts_check(json_t *arr, const char *server, const char *memo, const json_t *leaves,
-                    const unsigned char pk[32], int64_t now, FILE *err,
-                    struct receipts_tally *t)
+                    const unsigned char pk[32], int64_t now, FILE *err, struct receipts_tally *t)
 {
     size_t i;
     json_t *it;
@@ -155,8 +157,7 @@ void receipts_check(json_t *arr, const char *server, const char *memo, const jso
         const char *by = json_string_value(json_object_get(r, "publish_by"));
         int64_t due = 0;
         struct err why;
-        if (!str_is(it, "server", server) ||
-            (memo && !str_is(r, "memo", memo)))
+        if (!str_is(it, "server", server) || (memo && !str_is(r, "memo", memo)))
             continue;
         t->total++;
         err_init(&why);

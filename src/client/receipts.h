@@ -31,14 +31,15 @@ int receipts_load(const char *path, json_t **out, struct err *e) WUR;
 int receipts_save(const char *path, const json_t *arr, struct err *e) WUR;
 
 /* Appends each result's {receipt, signature} of a reply of the anonymous
- * endpoint for server to arr as pending. */
-int receipts_add(json_t *arr, const char *server, const json_t *reply, struct err *e) WUR;
+ * endpoint for server to arr as pending; *missing counts results without
+ * one (a server that promises nothing: the caller warns). */
+int receipts_add(json_t *arr, const char *server, const json_t *reply, size_t *missing,
+                 struct err *e) WUR;
 
 /* The sequence number the next action of tag on memo carries according to
  * the pending receipts (the public facts show only what is published):
  * the highest seq + 1, or -1 when there is none. */
-int64_t receipts_next_seq(const json_t *arr, const char *server, const char *memo,
-                          const char *tag);
+int64_t receipts_next_seq(const json_t *arr, const char *server, const char *memo, const char *tag);
 
 struct receipts_tally {
     size_t total, kept, pending, broken, invalid;
@@ -52,7 +53,6 @@ struct receipts_tally {
  * publish_by + RECEIPTS_GRACE_S without it is broken. Each invalid or broken
  * receipt is printed to err with the receipt as evidence. */
 void receipts_check(json_t *arr, const char *server, const char *memo, const json_t *leaves,
-                    const unsigned char pk[32], int64_t now, FILE *err,
-                    struct receipts_tally *t);
+                    const unsigned char pk[32], int64_t now, FILE *err, struct receipts_tally *t);
 
 #endif

@@ -54,8 +54,9 @@ int proto_receipt_verify(const json_t *receipt, const char *sig, const unsigned 
         rc = err_set(e, ERR_INVALID, "not a receipt of protocol v2");
         goto out;
     }
-    if (!sig || sodium_base642bin(raw, sizeof raw, sig, strlen(sig), NULL, &rawlen, NULL,
-                                  sodium_base64_VARIANT_ORIGINAL) != 0 ||
+    if (!sig ||
+        sodium_base642bin(raw, sizeof raw, sig, strlen(sig), NULL, &rawlen, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
         rawlen != sizeof raw) {
         rc = err_set(e, ERR_CRYPTO, "the receipt's signature does not verify (not 64 bytes)");
         goto out;

@@ -267,10 +267,11 @@ int store_anon_seq_list(struct store *s, struct pool *p, int64_t memo_id, struct
                         size_t *n, struct err *e)
 {
     struct store_vec v = {0};
-    int rc = store_rows(s, p, &v, sizeof **out, seq_row, e,
-                        "SELECT tag, pub_next FROM anon_sequences WHERE memo_id = ? AND pub_next > 0 "
-                        "ORDER BY tag",
-                        "i", memo_id);
+    int rc =
+        store_rows(s, p, &v, sizeof **out, seq_row, e,
+                   "SELECT tag, pub_next FROM anon_sequences WHERE memo_id = ? AND pub_next > 0 "
+                   "ORDER BY tag",
+                   "i", memo_id);
     *out = v.items;
     *n = v.n;
     return rc;

@@ -523,11 +523,11 @@ int store_anon_counts(struct store *s, struct pool *p, int64_t memo_id, struct s
 
 /* ---- the batch queue (channel/batch.c): accepted, not yet published ---- */
 struct st_batch_entry {
-    int64_t id;     /* order of acceptance (never published) */
-    char *kind;     /* the leaf kind: "anonymous-signature", "roster" */
-    char *chain;    /* entries of one chain keep their order within a batch */
-    char *fields;   /* the leaf's fields as JSON, without "at" and "counts" */
-    char *memo;     /* public id, or NULL */
+    int64_t id;   /* order of acceptance (never published) */
+    char *kind;   /* the leaf kind: "anonymous-signature", "roster" */
+    char *chain;  /* entries of one chain keep their order within a batch */
+    char *fields; /* the leaf's fields as JSON, without "at" and "counts" */
+    char *memo;   /* public id, or NULL */
     int64_t memo_id;
     unsigned char tag[32]; /* anonymous: the tag */
     int has_tag;

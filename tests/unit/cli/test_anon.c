@@ -588,6 +588,8 @@ static void test_sign_anonymous(void **state)
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "anonymous signature added: version 1 of memo " MEMO
                                   " (ring 1 of state, 4 keys)"));
+    /* this fake server signs no receipt: accepted, with a warning */
+    assert_non_null(strstr(r.err, "sent no signed receipt"));
     assert_non_null(strstr(r.err, "you are one of 4 enrolled members of state (ring 1, checked "
                                   "against the transparency log at size 7)"));
     assert_non_null(strstr(fake.request[1], "GET /api/v1/log/checkpoint "));
