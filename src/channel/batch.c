@@ -128,6 +128,24 @@ static int publish_anon(struct chan *c, const struct st_batch_entry *b, json_t *
     return chan_log_append(c, leaf, b->memo, "anonymous-signature", b->version, e);
 }
 
+/* Publishes one named signature's count leaf: the counts as of now (its
+ * queued row is gone, so they include it). */
+static int publish_signature(struct chan *c, const struct st_batch_entry *b, json_t *fields,
+                             int64_t at, struct err *e)
+{
+    char when[21];
+    json_t *counts = NULL;
+    time_format_utc(when, at);
+    if (chan_counts_combined(c, b->memo_id, &counts, e))
+        return -1;
+    json_object_set_new(fields, "counts", counts);
+    json_object_set_new(fields, "at", json_string(when));
+    json_incref(fields);
+    return chan_log_append(c, fields, b->memo,
+                           "signature", (int)json_integer_value(json_object_get(fields, "version")),
+                           e);
+}
+
 /* Publishes one roster change: its leaf, at the batch's time. */
 static int publish_roster(struct chan *c, json_t *fields, int64_t at, struct err *e)
 {
@@ -165,15 +183,20 @@ static int batch_publish_tx(struct chan *c, int64_t due_by, int64_t at, size_t *
             rc = err_set(e, ERR_DB, "queued entry %lld is damaged", (long long)order[i]->id);
             goto out;
         }
-        if (strcmp(order[i]->kind, "anonymous-signature") == 0)
+        /* Out of the queue first: counts computed now include it. */
+        if (store_batch_delete(c->st, order[i]->id, e))
+            r = -1;
+        else if (strcmp(order[i]->kind, "anonymous-signature") == 0)
             r = publish_anon(c, order[i], fields, at, e);
         else if (strcmp(order[i]->kind, "roster") == 0)
             r = publish_roster(c, fields, at, e);
+        else if (strcmp(order[i]->kind, "signature") == 0)
+            r = publish_signature(c, order[i], fields, at, e);
         else
             r = err_set(e, ERR_DB, "queued entry %lld has an unknown kind",
                         (long long)order[i]->id);
         json_decref(fields);
-        if (r || store_batch_delete(c->st, order[i]->id, e))
+        if (r)
             goto out;
     }
     if (published)

@@ -113,8 +113,13 @@ int chan_log_append(struct chan *c, json_t *leaf, const char *memo, const char *
 /* The events. */
 int chan_event_version(struct chan *c, const struct memo_ctx *x, const struct st_version *v,
                        struct err *e) WUR;
+/* A named signature's leaf (action add, move or withdraw of version; the
+ * signer's version before, 0 if none; the signer's organization): at once,
+ * or queued for the next batch when the organization has fewer active
+ * members than the channel's minimum ring (batch.c). */
 int chan_event_signature(struct chan *c, const struct memo_ctx *x, const char *action, int version,
-                         const char *username, const char *salt, struct err *e) WUR;
+                         int prev_version, int64_t org_id, const char *username, const char *salt,
+                         struct err *e) WUR;
 int chan_event_state(struct chan *c, const struct memo_ctx *x, const char *event,
                      struct err *e) WUR;
 /* ---- the batch queue (batch.c) ---- */

@@ -50,8 +50,8 @@ int chan_sign(struct chan *c, struct pool *p, const struct actor *a, const char 
     }
     if (store_signature_put(c->st, x.m.id, a->id, version, salt, now, e) ||
         store_count_adjust(c->st, x.m.id, version, a->org_id, +1, now, e) ||
-        chan_event_signature(c, &x, x.signed_version ? "move" : "add", version, a->username, salt,
-                             e))
+        chan_event_signature(c, &x, x.signed_version ? "move" : "add", version,
+                             x.signed_version, a->org_id, a->username, salt, e))
         goto fail;
     x.signed_version = version;
     x.rel |= CHAN_REL_SIGNER;
@@ -79,7 +79,8 @@ int chan_unsign(struct chan *c, struct pool *p, const struct actor *a, const cha
         store_signature_salt(c->st, p, x.m.id, a->id, &salt, e) ||
         store_signature_delete(c->st, x.m.id, a->id, e) ||
         store_count_adjust(c->st, x.m.id, x.signed_version, a->org_id, -1, now, e) ||
-        chan_event_signature(c, &x, "withdraw", x.signed_version, a->username, salt ? salt : "", e))
+        chan_event_signature(c, &x, "withdraw", x.signed_version, x.signed_version, a->org_id,
+                             a->username, salt ? salt : "", e))
         goto fail;
     x.signed_version = 0;
     x.m.updated_at = now;

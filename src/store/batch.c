@@ -10,10 +10,12 @@ int store_batch_put(struct store *s, const struct st_batch_entry *b, struct err 
 {
     return db_exec(s->db, e,
                    "INSERT INTO batch_queue(kind, chain, fields, memo, memo_id, tag, version, "
-                   "org_id, ring_no, proof, seq, due) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   "ssssibiiibii", b->kind, b->chain, b->fields, b->memo, b->memo_id,
+                   "org_id, ring_no, proof, seq, prev_version, due) VALUES(?, ?, ?, ?, ?, ?, ?, "
+                   "?, ?, ?, ?, ?, ?)",
+                   "ssssibiiibiii", b->kind, b->chain, b->fields, b->memo, b->memo_id,
                    b->has_tag ? b->tag : NULL, (size_t)(b->has_tag ? 32 : 0), (int64_t)b->version,
-                   b->org_id, (int64_t)b->ring_no, b->proof, b->proof_len, b->seq, b->due);
+                   b->org_id, (int64_t)b->ring_no, b->proof, b->proof_len, b->seq,
+                   (int64_t)b->prev_version, b->due);
 }
 
 static int batch_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
@@ -46,6 +48,7 @@ static int batch_row(struct pool *p, struct db_stmt *st, void *item, struct err 
         b->proof_len = pl;
     }
     b->due = db_int(st, 12);
+    b->prev_version = (int)db_int(st, 13);
     return 0;
 }
 
@@ -55,7 +58,8 @@ int store_batch_due(struct store *s, struct pool *p, int64_t due_by, struct st_b
     struct store_vec v = {0};
     int rc = store_rows(s, p, &v, sizeof **out, batch_row, e,
                         "SELECT id, kind, chain, fields, memo, memo_id, tag, version, org_id, "
-                        "ring_no, seq, proof, due FROM batch_queue WHERE due <= ? ORDER BY id",
+                        "ring_no, seq, proof, due, prev_version FROM batch_queue WHERE due <= ? "
+                        "ORDER BY id",
                         "i", due_by);
     *out = v.items;
     *n = v.n;
@@ -90,6 +94,12 @@ int store_batch_anon_latest(struct store *s, int64_t memo_id, const unsigned cha
 out:
     db_finish(st);
     return rc;
+}
+
+int store_org_active_members(struct store *s, int64_t org_id, int64_t *n, struct err *e)
+{
+    return db_scalar(s->db, e, 0, n,
+                     "SELECT COUNT(*) FROM members WHERE org_id = ? AND disabled = 0", "i", org_id);
 }
 
 int store_batch_roster_pending(struct store *s, int64_t org_id, int64_t *n, struct err *e)

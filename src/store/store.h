@@ -301,7 +301,9 @@ struct st_counts {
     struct st_org_count *by_org;
     size_t n_org;
 };
-/* The named co-signature counts of a memo (from the running counts). */
+/* The named co-signature counts of a memo as published: the running
+ * counts without the named actions still queued for their batch
+ * (channel/batch.c). */
 int store_counts(struct store *s, struct pool *p, int64_t memo_id, struct st_counts *out,
                  struct err *e) WUR;
 /* The counts recomputed from the signatures themselves (to prove they never drift). */
@@ -536,8 +538,9 @@ struct st_batch_entry {
     int ring_no;
     unsigned char *proof; /* anonymous: the proof (NULL otherwise) */
     size_t proof_len;
-    int64_t seq; /* anonymous: the sequence number the proof carries */
-    int64_t due; /* the batch time it is promised for */
+    int64_t seq;      /* anonymous: the sequence number the proof carries */
+    int prev_version; /* named: the version signed before (0: none) */
+    int64_t due;      /* the batch time it is promised for */
 };
 /* Queues b (b->id is ignored) in the caller's transaction. */
 int store_batch_put(struct store *s, const struct st_batch_entry *b, struct err *e) WUR;
@@ -551,6 +554,8 @@ int store_batch_delete(struct store *s, int64_t id, struct err *e) WUR;
  * else *version (0: a withdrawal). */
 int store_batch_anon_latest(struct store *s, int64_t memo_id, const unsigned char tag[32],
                             int *found, int *version, struct err *e) WUR;
+/* Active (not disabled) members of an organization. */
+int store_org_active_members(struct store *s, int64_t org_id, int64_t *n, struct err *e) WUR;
 /* Queued roster entries of an organization (not yet in the log). */
 int store_batch_roster_pending(struct store *s, int64_t org_id, int64_t *n, struct err *e) WUR;
 /* The earliest due time of anything queued (0 if nothing is). */

@@ -59,6 +59,7 @@ sign_anon() { # USER MEMO: signs, records "memo:tag" in ORDER
   out=$(anon "$1" sign "$2" 2> "$E2E_TMP/err") || { bad "$1 signs ${2}" "$(cat "$E2E_TMP/err")"; return; }
   tag=$(echo "$out" | sed -n 's/^tag: //p')
   ORDER+=("$2:$tag")
+  LAST_TAG=$tag
   printf '%s\n' "$out" > "$E2E_TMP/last.out"
 }
 sign_anon bob "${M[0]}"
@@ -67,14 +68,21 @@ sign_anon dan "${M[0]}"
 sign_anon alice "${M[0]}"
 as carol key enroll --key "$(keyf carol)" --passphrase-file "$(ppf carol)" > /dev/null
 ORDER+=("roster:eeas")
+# carol is her organization's only member: her named signature's count leaf
+# would say who signed, to the second; it waits for the batch too
+as carol sign "${M[0]}" > /dev/null
+ORDER+=("sig:${M[0]}")
 sign_anon bob "${M[1]}"
 sign_anon dan "${M[1]}"
+TAG_DAN2=$LAST_TAG
 sign_anon alice "${M[1]}"
 sign_anon bob "${M[2]}"
-expect_eq "eight entries accepted" "${#ORDER[@]}" 8
+expect_eq "nine entries accepted" "${#ORDER[@]}" 9
 expect_eq "nothing is in the log before the batch" "$(leaves)" "$N1"
 P=$(pub "${M[0]}")
 expect_eq "the public counts show only what is published" "$(echo "$P" | json 'd["counts"]["anonymous"]["total"]')" 0
+expect_eq "carol's named signature is not counted publicly yet" "$(echo "$P" | json 'd["counts"]["named"]["total"]')" 0
+expect_eq "nor in the memo's counts for members" "$(as alice memo counts "${M[0]}" --json | json 'd["named"]["total"]')" 0
 expect_eq "nor any tag" "$(echo "$P" | json 'len(d["signatures"]) + len(d["sequences"])')" 0
 expect_in "and say when the next batch is" "$(echo "$P" | json 'd["batch"]["note"]')" "pending publication in the next batch at"
 
@@ -97,28 +105,29 @@ expect_in "because its signature does not verify" "$R" "signature does not verif
 cp "$E2E_TMP/dan-receipts.bak" "$RF"
 
 # The server drops dan's queued signature on memo 2 between accept and batch.
-TAG_DAN2=$(printf '%s\n' "${ORDER[@]}" | sed -n "6p" | cut -d: -f2)
 sql "$DB" "DELETE FROM batch_queue WHERE memo = '${M[1]}' AND hex(tag) = upper('$TAG_DAN2')"
-expect_eq "one queued row deleted" "$(sql "$DB" "SELECT COUNT(*) FROM batch_queue")" 7
+expect_eq "one queued row deleted" "$(sql "$DB" "SELECT COUNT(*) FROM batch_queue")" 8
 OUT=$(publish)
-expect_in "the batch is published" "$OUT" "published 7 queued entries"
+expect_in "the batch is published" "$OUT" "published 8 queued entries"
 
 # ---- the batch: contiguous, one time, shuffled ----
 B=$(sql "$DB" "SELECT data FROM tlog_leaves WHERE idx >= $N1 ORDER BY idx" | python3 -c '
 import json, sys
 rows = [json.loads(l) for l in sys.stdin if l.strip()]
-print(json.dumps([(r["kind"], r.get("memo", ""), r.get("tag", r.get("organization")), r["at"]) for r in rows]))')
-expect_eq "seven leaves, all from the batch, contiguous" "$(echo "$B" | json 'len(d)')" 7
-expect_eq "anonymous and roster leaves together" "$(echo "$B" | json 'sorted(set(r[0] for r in d))')" '["anonymous-signature", "roster"]'
+print(json.dumps([(r["kind"], r.get("memo", ""), r.get("tag", r.get("organization", "")), r["at"]) for r in rows]))')
+expect_eq "eight leaves, all from the batch, contiguous" "$(echo "$B" | json 'len(d)')" 8
+expect_eq "anonymous, named and roster leaves together" "$(echo "$B" | json 'sorted(set(r[0] for r in d))')" '["anonymous-signature", "roster", "signature"]'
 expect_eq "every anonymous leaf has the same day" "$(echo "$B" | json 'len(set(r[3] for r in d if r[0] == "anonymous-signature"))')" 1
+expect_eq "the named and roster leaves have one time" "$(echo "$B" | json 'len(set(r[3] for r in d if r[0] != "anonymous-signature"))')" 1
 AT=$(echo "$B" | json '[r[3] for r in d if r[0] == "roster"][0]')
 expect_eq "the roster leaf's time is rounded to the interval" "$(python3 -c "import datetime,sys; t=datetime.datetime.strptime('$AT','%Y-%m-%dT%H:%M:%SZ').replace(tzinfo=datetime.timezone.utc).timestamp(); print(int(t) % $WEEK)")" 0
-GOT=$(echo "$B" | json '" ".join((r[1] + ":" + r[2]) if r[0] != "roster" else "roster:" + r[2] for r in d)')
+GOT=$(echo "$B" | json '" ".join({"roster": "roster:" + r[2], "signature": "sig:" + r[1]}.get(r[0], r[1] + ":" + r[2]) for r in d)')
 WANT=$(printf '%s\n' "${ORDER[@]}" | grep -v "$TAG_DAN2" | tr '\n' ' ' | sed 's/ $//')
 expect_eq "the same entries were published" "$(echo "$GOT" | tr ' ' '\n' | sort | tr '\n' ' ')" "$(echo "$WANT" | tr ' ' '\n' | sort | tr '\n' ' ')"
-if [ "$GOT" != "$WANT" ]; then ok "the batch is not in the order of acceptance (1 in 5040 by chance)"
+if [ "$GOT" != "$WANT" ]; then ok "the batch is not in the order of acceptance (1 in 40320 by chance)"
 else bad "the batch is in the order of acceptance" "$GOT"; fi
 expect_eq "counts after the batch" "$(pub "${M[0]}" | json 'd["counts"]["anonymous"]["total"]')" 3
+expect_eq "carol's named signature is counted after the batch" "$(pub "${M[0]}" | json 'd["counts"]["named"]["by_organization"]')" '[{"count": 1, "organization": "eeas"}]' 
 expect_in "the note stays, whether or not anything is queued (no flag flips)" "$(pub "${M[0]}" | json 'd["batch"]["note"]')" "next batch at"
 
 # ---- promises kept and broken ----
