@@ -141,9 +141,8 @@ static int publish_signature(struct chan *c, const struct st_batch_entry *b, jso
     json_object_set_new(fields, "counts", counts);
     json_object_set_new(fields, "at", json_string(when));
     json_incref(fields);
-    return chan_log_append(c, fields, b->memo,
-                           "signature", (int)json_integer_value(json_object_get(fields, "version")),
-                           e);
+    return chan_log_append(c, fields, b->memo, "signature",
+                           (int)json_integer_value(json_object_get(fields, "version")), e);
 }
 
 /* Publishes one roster change: its leaf, at the batch's time. */

@@ -26,6 +26,8 @@ struct chan {
      * when the log was made), and whether log_key differs from it */
     char log_first_key[TLOG_VERIFIER_KEY_MAX];
     int log_key_changed;
+    unsigned char commit_key[32]; /* derives commitment salts (commit_key.c); wiped */
+    int commit_key_made;          /* 1: commit.key was created by this open */
     struct chan_ring_slot rings[CHAN_RING_CACHE];
     uint64_t ring_clock;
 };
@@ -122,6 +124,18 @@ int chan_event_signature(struct chan *c, const struct memo_ctx *x, const char *a
                          struct err *e) WUR;
 int chan_event_state(struct chan *c, const struct memo_ctx *x, const char *event,
                      struct err *e) WUR;
+/* ---- the commitment key (commit_key.c) ---- */
+/* Loads commit.key from the key directory into c->commit_key, creating it
+ * for an installation that has none yet (refused when the database says it
+ * had one: restore the key directory). */
+int chan_commit_key_load(struct chan *c, struct err *e) WUR;
+/* The salt (hex, from p) of username's commitment on memo (public id):
+ * the old log-seed derivation if a leaf of the memo carries that
+ * commitment (published before commit.key), else the commitment key's.
+ * Inside the caller's transaction. */
+int chan_signer_salt(struct chan *c, struct pool *p, const char *memo, const char *username,
+                     char **salt, struct err *e) WUR;
+
 /* ---- the batch queue (batch.c) ---- */
 /* Queues b inside the caller's transaction; sets b->due to the promised
  * batch time (chan_batch_due). With interval 0 publishes it at once. */

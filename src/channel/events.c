@@ -59,8 +59,8 @@ int chan_event_signature(struct chan *c, const struct memo_ctx *x, const char *a
     if (store_org_active_members(c->st, org_id, &members, e))
         return -1;
     if (members < chan_min_ring(&x->ch)) {
-        json_t *f = json_pack("{s:s,s:i,s:s}", "action", action, "version", version,
-                              "commitment", commitment);
+        json_t *f = json_pack("{s:s,s:i,s:s}", "action", action, "version", version, "commitment",
+                              commitment);
         memset(&b, 0, sizeof b);
         snprintf(chain, sizeof chain, "sig:%s:%s", x->m.public_id, commitment);
         b.kind = "signature";
@@ -93,11 +93,12 @@ int chan_event_state(struct chan *c, const struct memo_ctx *x, const char *event
     int rc;
 
     /* The salt of the reason's or answer's commitment: private, derived
-     * from the log's secret seed so that it need not be stored; one per
-     * extension (its new deadline) and one per answer. */
+     * from the commitment key (commit_key.c; never the log's signing seed)
+     * so that it need not be stored; one per extension (its new deadline)
+     * and one per answer. */
     if (strcmp(event, "extended") == 0 && m->answer_due)
         time_format_utc(due, m->answer_due);
-    proto_text_salt(c->log_key.sk, m->public_id, event, due, salt);
+    proto_text_salt(c->commit_key, m->public_id, event, due, salt);
     leaf = proto_leaf_state(event, chan_state_name(m->state), m->latest_version, m->ack_due,
                             m->answer_due, m->extension_reason, m->answer, salt);
     sodium_memzero(salt, sizeof salt);

@@ -547,6 +547,10 @@ int cmd_migrate(int argc, char **argv)
         fprintf(stderr, "dissent migrate: %s (nothing was changed in the database)\n", e.msg);
         return 1;
     }
+    if (m.commit_key_made)
+        printf("dissent: made the commitment key (commit.key) in the key directory: salts of new "
+               "commitments come from it, no longer from the log key; back up the key "
+               "directory\n");
     if (m.already) {
         printf("dissent: %s is up to date; nothing to migrate\n", o.db);
     } else {

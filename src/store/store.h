@@ -45,10 +45,11 @@ void store_close(struct store *s);
 
 /* What store_at_rest_migrate did. */
 struct store_migration {
-    int already;       /* nothing to do: the database was migrated before */
-    int log_key_moved; /* meta's log key went to the key directory */
-    int64_t memo_keys; /* memo keys made */
-    int64_t values;    /* text values encrypted */
+    int already;         /* nothing to do: the database was migrated before */
+    int log_key_moved;   /* meta's log key went to the key directory */
+    int64_t memo_keys;   /* memo keys made */
+    int64_t values;      /* text values encrypted */
+    int commit_key_made; /* commit.key was created (channel/commit_key.c) */
 };
 /* Brings a database of before encryption at rest up to date in one
  * transaction: moves the log key from meta to the key directory and
