@@ -211,12 +211,55 @@ static void test_anonymous_signatures_and_receipts(void **state)
     chan_batch_set_interval(f->c, 0);
 }
 
+/* Replaying a public proof answers the same before and after its signer
+ * acts again within a batch: the answer does not depend on the tag's
+ * current (unpublished) sequence number. */
+static void test_replays_tell_nothing_pending(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    char id[RANDOM_ID_LEN + 1], before[ERR_MSG_MAX];
+    json_t *pub, *old, *next;
+    struct fx_key ka, kb;
+
+    err_init(&e);
+    fx_keypair(&ka);
+    fx_keypair(&kb);
+    fx_ok(fx_enroll(f, &f->alice, &ka, &e), &e);
+    fx_ok(fx_enroll(f, &f->bob, &kb, &e), &e);
+    fx_memo_in(f, CHAN_STATE_CIRCULATING, id);
+    pub = fx_public(f, id);
+    old = fx_anon_item(pub, id, &ka, "state", 1, 1); /* published at once (interval 0) */
+    fx_ok(fx_anon_submit1(f, id, json_deep_copy(old), NULL, &e), &e);
+    json_decref(pub);
+    chan_batch_set_interval(f->c, 3600);
+    fx_clock(T_ACCEPT);
+    /* anyone replays the published proof */
+    fx_refused(fx_anon_submit1(f, id, json_deep_copy(old), NULL, &e), &e, ERR_CONFLICT,
+               "stale anonymous signature");
+    snprintf(before, sizeof before, "%s", e.msg);
+    /* alice acts again (sequence 1, as published): queued, not published */
+    pub = fx_public(f, id);
+    next = fx_anon_item(pub, id, &ka, "state", 1, 1);
+    assert_int_equal(fx_int(next, "seq", NULL), 1);
+    fx_ok(fx_anon_submit1(f, id, next, NULL, &e), &e);
+    json_decref(pub);
+    fx_refused(fx_anon_submit1(f, id, json_deep_copy(old), NULL, &e), &e, ERR_CONFLICT,
+               "stale anonymous signature");
+    assert_string_equal(e.msg, before);
+    assert_null(strstr(e.msg, "is at sequence"));
+    json_decref(old);
+    fx_clock(NULL);
+    chan_batch_set_interval(f->c, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_enrollments_wait_for_their_batch),
         cmocka_unit_test(test_catch_up_after_downtime),
         cmocka_unit_test(test_anonymous_signatures_and_receipts),
+        cmocka_unit_test(test_replays_tell_nothing_pending),
     };
     return cmocka_run_group_tests(tests, fx_group_setup, fx_group_teardown);
 }
