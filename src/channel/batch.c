@@ -51,10 +51,15 @@ json_t *chan_batch_json(const struct chan *c, int64_t now)
     char when[21], note[160];
     int64_t due = chan_batch_due(c, now);
     time_format_utc(when, due);
-    snprintf(note, sizeof note,
-             "anonymous signatures and roster changes accepted since the last batch are "
-             "pending publication in the next batch at %.5s UTC",
-             when + 11);
+    if (c->batch_interval == 0)
+        snprintf(note, sizeof note,
+                 "this server publishes anonymous signatures and roster changes at once, "
+                 "without batches (a test or demonstration server)");
+    else
+        snprintf(note, sizeof note,
+                 "anonymous signatures and roster changes accepted since the last batch are "
+                 "pending publication in the next batch at %.5s UTC",
+                 when + 11);
     return json_pack("{s:I,s:o,s:s}", "interval", (json_int_t)c->batch_interval, "next_at",
                      chan_time_json(due), "note", note);
 }

@@ -397,6 +397,14 @@ static int anon_sign(struct cli_ctx *ctx, int withdraw)
         goto out;
     sodium_memzero(pass, sizeof pass);
     mine = anon_signature_by_tag(pub.json, tag_hex);
+    {
+        /* An action accepted but not yet published (its batch is due)
+         * decides, not the public facts. */
+        const json_t *last = receipts_latest_pending(receipts, c.server, memo, tag_hex);
+        const char *act = last ? json_string_value(json_object_get(last, "action")) : NULL;
+        if (last)
+            mine = act && strcmp(act, "withdrawn") == 0 ? NULL : last;
+    }
     if (withdraw && !mine) {
         err_set(&e, ERR_NOT_FOUND, "you have no anonymous signature on memo %s to withdraw", memo);
         goto out;

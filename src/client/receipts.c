@@ -91,22 +91,28 @@ static int str_is(const json_t *o, const char *key, const char *want)
     return v && want && strcmp(v, want) == 0;
 }
 
-int64_t receipts_next_seq(const json_t *arr, const char *server, const char *memo, const char *tag)
+const json_t *receipts_latest_pending(const json_t *arr, const char *server, const char *memo,
+                                      const char *tag)
 {
-    int64_t best = -1;
+    const json_t *best = NULL;
     size_t i;
     json_t *it;
     json_array_foreach(arr, i, it)
     {
         const json_t *r = json_object_get(it, "receipt");
         if (str_is(it, "server", server) && str_is(it, "state", "pending") &&
-            str_is(r, "memo", memo) && str_is(r, "tag", tag)) {
-            int64_t s = json_integer_value(json_object_get(r, "seq"));
-            if (s + 1 > best)
-                best = s + 1;
-        }
+            str_is(r, "memo", memo) && str_is(r, "tag", tag) &&
+            (!best || json_integer_value(json_object_get(r, "seq")) >
+                          json_integer_value(json_object_get(best, "seq"))))
+            best = r;
     }
     return best;
+}
+
+int64_t receipts_next_seq(const json_t *arr, const char *server, const char *memo, const char *tag)
+{
+    const json_t *r = receipts_latest_pending(arr, server, memo, tag);
+    return r ? json_integer_value(json_object_get(r, "seq")) + 1 : -1;
 }
 
 /* Is the receipt's action among leaves? */

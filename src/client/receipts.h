@@ -41,6 +41,11 @@ int receipts_add(json_t *arr, const char *server, const json_t *reply, size_t *m
  * the highest seq + 1, or -1 when there is none. */
 int64_t receipts_next_seq(const json_t *arr, const char *server, const char *memo, const char *tag);
 
+/* The pending receipt of tag on memo with the highest seq (its latest
+ * accepted, unpublished action), or NULL. Borrowed from arr. */
+const json_t *receipts_latest_pending(const json_t *arr, const char *server, const char *memo,
+                                      const char *tag);
+
 struct receipts_tally {
     size_t total, kept, pending, broken, invalid;
 };

@@ -109,11 +109,6 @@ int store_batch_roster_pending(struct store *s, int64_t org_id, int64_t *n, stru
                      org_id);
 }
 
-int store_batch_next_due(struct store *s, int64_t *due, struct err *e)
-{
-    return db_scalar(s->db, e, 0, due, "SELECT COALESCE(MIN(due), 0) FROM batch_queue", NULL);
-}
-
 int store_anon_pub_seq_set(struct store *s, int64_t memo_id, const unsigned char tag[32],
                            int64_t next, struct err *e)
 {

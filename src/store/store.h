@@ -559,8 +559,6 @@ int store_batch_anon_latest(struct store *s, int64_t memo_id, const unsigned cha
 int store_org_active_members(struct store *s, int64_t org_id, int64_t *n, struct err *e) WUR;
 /* Queued roster entries of an organization (not yet in the log). */
 int store_batch_roster_pending(struct store *s, int64_t org_id, int64_t *n, struct err *e) WUR;
-/* The earliest due time of anything queued (0 if nothing is). */
-int store_batch_next_due(struct store *s, int64_t *due, struct err *e) WUR;
 /* Sets the published sequence number of tag on memo (the one the public
  * facts show; the live one is store_anon_seq). */
 int store_anon_pub_seq_set(struct store *s, int64_t memo_id, const unsigned char tag[32],

@@ -146,6 +146,9 @@ if is_pg "$DB"; then
   sql "$DB" "DELETE FROM meta WHERE key = 'at_rest'" > /dev/null
   sql "$DB" "INSERT INTO meta(key, value) VALUES('log_signer', '$SIGNER')" > /dev/null
   rm "$KEYS/log.key"
+  # and from before the commitment key
+  sql "$DB" "DELETE FROM meta WHERE key = 'commit_key_id'" > /dev/null
+  rm -f "$KEYS/commit.key"
   FIXID=$ID
 else
   OLDDB=$E2E_TMP/old.db

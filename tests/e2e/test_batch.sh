@@ -161,4 +161,13 @@ start_server "$DB" DISSENT_BATCH_INTERVAL=60 DISSENT_FAKE_NOW="$T1"
 for _ in $(seq 1 50); do [ "$(sql "$DB" "SELECT COUNT(*) FROM batch_queue")" = 0 ] && break; sleep 0.1; done
 expect_eq "after a restart five intervals later the queue is published" "$(sql "$DB" "SELECT COUNT(*) FROM batch_queue")" 0
 expect_eq "one leaf more" "$(leaves)" "$((N2 + 1))"
+
+# ---- a signature still in the queue can be withdrawn (the receipt says it exists) ----
+login alice
+sign_anon alice "${M[2]}"
+OUT=$(anon alice unsign "${M[2]}" 2>&1); RC=$?
+expect_eq "alice withdraws her unpublished signature (exit 0)" "$RC" 0
+expect_in "it is withdrawn" "$OUT" "anonymous signature withdrawn"
+expect_eq "both actions wait for the batch, in order" \
+  "$(sql "$DB" "SELECT group_concat(version, ',') FROM (SELECT version FROM batch_queue WHERE memo = '${M[2]}' ORDER BY id)")" "1,0"
 e2e_summary batch

@@ -69,6 +69,10 @@ static void test_keep_and_check(void **state)
     assert_int_equal(receipts_next_seq(arr, "http://s", "m1", "bb"), 3);
     assert_int_equal(receipts_next_seq(arr, "http://other", "m1", "bb"), -1);
     assert_int_equal(receipts_next_seq(arr, "http://s", "m1", "cc"), -1);
+    assert_int_equal(json_integer_value(json_object_get(
+                         receipts_latest_pending(arr, "http://s", "m1", "bb"), "seq")),
+                     2);
+    assert_null(receipts_latest_pending(arr, "http://s", "m1", "cc"));
 
     /* before the promised time: both pending */
     receipts_check(arr, "http://s", NULL, none, pk, DUE - 10, devnull, &t);

@@ -2,7 +2,7 @@
  * (store_fixture.h): queued entries round-trip (tag and proof as bytes,
  * NULLs where a kind has none), are listed by due time in order of
  * acceptance and deleted; the latest queued action of a tag; pending roster
- * entries per organization; the earliest due time; named counts as
+ * entries per organization; named counts as
  * published (queued actions taken back); published sequence numbers. */
 #include "store_fixture.h"
 
@@ -14,7 +14,7 @@ static void batch_case(struct store *s, struct pool *p)
     size_t n = 0;
     unsigned char tag[32];
     int found = 9, version = 9;
-    int64_t pending = -1, due = -1;
+    int64_t pending = -1;
     int64_t ch = fx_channel(s, "ch"), org = fx_org(s, "org"), zed = fx_org(s, "zed");
     int64_t amy = fx_member(s, org, "amy", 1);
     int64_t id = fx_memo(s, ch, amy, "m1", 1, 1);
@@ -87,8 +87,6 @@ static void batch_case(struct store *s, struct pool *p)
     assert_int_equal(pending, 1);
     OK(store_batch_roster_pending(s, org, &pending, &e));
     assert_int_equal(pending, 0);
-    OK(store_batch_next_due(s, &due, &e));
-    assert_int_equal(due, 3600);
 
     /* amy moved from version 1 to 2: live counts say v2, published v1 */
     OK(store_count_adjust(s, id, 1, org, +1, 10, &e));
@@ -105,8 +103,6 @@ static void batch_case(struct store *s, struct pool *p)
         OK(store_batch_delete(s, got[i].id, &e));
     OK(store_batch_due(s, p, INT64_MAX, &got, &n, &e));
     assert_int_equal(n, 0);
-    OK(store_batch_next_due(s, &due, &e));
-    assert_int_equal(due, 0);
     OK(store_counts(s, p, id, &k, &e));
     assert_int_equal(k.by_version[0].version, 2);
 
