@@ -15,6 +15,8 @@ Log in with a browser at http://$listen/ or from the command line:
     $bin login --server http://$listen --user alice     (password alice-demo-pass)
     $bin memo list
 Stop the server with Ctrl-C. Delete $db to start the demo afresh.
+Anonymous signatures and enrollments are published in batches every minute here
+(DISSENT_BATCH_INTERVAL; a real installation's default is hourly).
 
 EOT
-exec "$bin" serve --db "$db" --listen "$listen"
+exec "$bin" serve --db "$db" --listen "$listen" --batch-interval "${DISSENT_BATCH_INTERVAL:-60}"

@@ -20,6 +20,7 @@
 #include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct anon_item {
@@ -124,7 +125,11 @@ static int anon_memo(struct chan *c, struct pool *p, const char *memo_id, struct
     return chan_transition(x->m.state, CHAN_EV_SIGN, &to, e);
 }
 
-/* ERR_CONFLICT unless item a is made for its tag's current sequence number. */
+/* ERR_CONFLICT unless item a is made for its tag's current sequence number.
+ * Asked only about proofs that verified, and the answer does not say the
+ * current number: with batches it may be ahead of the published one, and
+ * an answer that depended on it would tell anyone replaying a public proof
+ * that its signer has just acted (a stopwatch). */
 static int anon_fresh(struct chan *c, int64_t memo, const struct anon_item *a, struct err *e)
 {
     int64_t cur = 0;
@@ -135,11 +140,11 @@ static int anon_fresh(struct chan *c, int64_t memo, const struct anon_item *a, s
         return 0;
     hex_encode(tag, a->tag, 32);
     return err_set(e, ERR_CONFLICT,
-                   "stale anonymous signature: tag %.16s… is at sequence %lld, this "
-                   "proof was made for sequence %lld (a replay, or the signer acted "
-                   "since): nothing was counted; read the memo's public facts and prove "
-                   "again",
-                   tag, (long long)cur, (long long)a->seq);
+                   "stale anonymous signature: this proof of tag %.16s… was made for sequence "
+                   "%lld, which is not the tag's next (a replay, or the signer acted since): "
+                   "nothing was counted; read the memo's public facts (and your receipts) and "
+                   "prove again",
+                   tag, (long long)a->seq);
 }
 
 /* Every check on one read snapshot; fills batch and *org_id, *count and the
@@ -212,13 +217,10 @@ static int anon_check(struct chan *c, struct pool *p, const char *memo_id, struc
                            "a proof on a ring of %lld keys has radix %u and %u digits in "
                            "protocol v2 (%zu bytes): nothing was counted",
                            (long long)count, want.n, want.m, ring_proof_len(want));
-    /* Freshness before any arithmetic: each action of a tag carries the
-     * tag's sequence number, so an old proof (after a move, a withdrawal
-     * or a re-signature) is refused, and each action counts once
-     * (checked again when it is counted). */
-    for (i = 0; i < n; i++)
-        if (anon_fresh(c, x->m.id, &a[i], e))
-            return -1;
+    /* Freshness (each action of a tag carries the tag's sequence number,
+     * so an old proof is refused and each action counts once) is checked
+     * when the verified proofs are counted (chan_anon_commit), not here:
+     * see anon_fresh. */
     /* Every cheap check passed: now the work is worth its budget. */
     if (work && work->spend(work->ctx, (uint64_t)n * (uint64_t)count, e))
         return -1;
@@ -287,7 +289,6 @@ int chan_anon_commit(struct chan *c, struct pool *p, const struct chan_anon_veri
     int rc = -1;
     struct memo_ctx x;
     json_t *results = json_array();
-    int64_t day = now_utc() / 86400;
     const struct anon_item *a = v->a;
 
     memset(&x, 0, sizeof x);
@@ -304,14 +305,21 @@ int chan_anon_commit(struct chan *c, struct pool *p, const struct chan_anon_veri
         if (anon_fresh(c, x.m.id, &a[i], e))
             goto fail;
     for (size_t i = 0; i < v->n; i++) {
-        int prev = 0;
+        int prev = 0, queued = 0, qv = 0, leaf_version;
         const char *status;
-        char tag[65];
-        json_t *counts = NULL, *leaf;
+        char tag[65], chain[128];
+        json_t *res, *f;
+        struct st_batch_entry b;
+        int r;
         hex_encode(tag, a[i].tag, 32);
-        if (store_anon_get(c->st, x.m.id, a[i].tag, &prev, e) ||
+        /* The tag's state as accepted: its latest queued action, else what
+         * is published. */
+        if (store_batch_anon_latest(c->st, x.m.id, a[i].tag, &queued, &qv, e) ||
+            (!queued && store_anon_get(c->st, x.m.id, a[i].tag, &prev, e)) ||
             store_anon_seq_set(c->st, x.m.id, a[i].tag, a[i].seq + 1, e))
             goto fail;
+        if (queued)
+            prev = qv;
         if (a[i].version == 0) {
             if (!prev) {
                 err_set(e, ERR_CONFLICT,
@@ -320,22 +328,47 @@ int chan_anon_commit(struct chan *c, struct pool *p, const struct chan_anon_veri
                 goto fail;
             }
             status = "withdrawn";
-            if (store_anon_delete(c->st, x.m.id, a[i].tag, e))
-                goto fail;
         } else {
             status = !prev ? "added" : prev == a[i].version ? "replaced" : "moved";
-            if (store_anon_put(c->st, x.m.id, a[i].tag, a[i].version, v->org_id, a[i].ring_no,
-                               a[i].proof, a[i].proof_len, day, e))
-                goto fail;
         }
-        if (chan_counts_combined(c, x.m.id, &counts, e))
+        leaf_version = a[i].version ? a[i].version : prev;
+        /* Not appended now: queued for the next batch (batch.c), so its
+         * leaf carries no moment and cannot be ordered against others. */
+        memset(&b, 0, sizeof b);
+        snprintf(chain, sizeof chain, "anon:%s:%s", x.m.public_id, tag);
+        f = json_pack("{s:s,s:i,s:s,s:i,s:s}", "action", status, "version", leaf_version,
+                      "organization", a[i].org, "ring", a[i].ring_no, "tag", tag);
+        b.fields = f ? json_dumps(f, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+        json_decref(f);
+        if (!b.fields) {
+            err_set(e, ERR_NOMEM, "out of memory");
             goto fail;
-        /* Coarse time only: the leaf carries the day, not the moment. */
-        leaf = proto_leaf_anon_signature(day * 86400, status, a[i].version ? a[i].version : prev,
-                                         a[i].org, a[i].ring_no, tag, counts);
-        if (chan_log_append(c, leaf, x.m.public_id, "anonymous-signature", a[i].version, e))
+        }
+        b.kind = "anonymous-signature";
+        b.chain = chain;
+        b.memo = x.m.public_id;
+        b.memo_id = x.m.id;
+        memcpy(b.tag, a[i].tag, 32);
+        b.has_tag = 1;
+        b.version = a[i].version;
+        b.org_id = v->org_id;
+        b.ring_no = a[i].ring_no;
+        b.proof = a[i].proof;
+        b.proof_len = a[i].proof_len;
+        b.seq = a[i].seq;
+        r = chan_batch_queue(c, &b, now_utc(), e);
+        free(b.fields);
+        if (r)
             goto fail;
-        json_array_append_new(results, json_pack("{s:s,s:s}", "tag", tag, "status", status));
+        res = json_pack("{s:s,s:s,s:I,s:o,s:o}", "tag", tag, "status", status, "seq",
+                        (json_int_t)a[i].seq, "publish_by", chan_time_json(b.due), "receipt",
+                        chan_batch_receipt(c, x.m.public_id, tag, a[i].seq, status, leaf_version,
+                                           a[i].org, a[i].ring_no, b.due));
+        if (!res) {
+            err_set(e, ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+        json_array_append_new(results, res);
     }
     *out = json_pack("{s:s,s:O}", "memo", x.m.public_id, "results", results);
     rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");

@@ -25,6 +25,7 @@ int chan_migrate(const char *db_url, const char *keys, struct store_migration *r
     s = NULL;
     if (chan_open_keys(&c, db_url, keys, e))
         goto out;
+    r->commit_key_made = c->commit_key_made;
     rc = 0;
 out:
     store_close(s);
@@ -58,11 +59,13 @@ int chan_open_origin(struct chan **out, const char *db_url, const char *keys, co
         rc = err_set(e, ERR_NOMEM, "out of memory");
         goto out;
     }
+    c->batch_interval = CHAN_BATCH_INTERVAL_DEFAULT;
     if (sodium_init() < 0) {
         rc = err_set(e, ERR_INTERNAL, "libsodium failed to initialize");
         goto out;
     }
-    if (store_open_keys(&c->st, db_url, keys, 0, e) || chan_log_load_key(c, origin, e))
+    if (store_open_keys(&c->st, db_url, keys, 0, e) || chan_log_load_key(c, origin, e) ||
+        chan_commit_key_load(c, e))
         goto out;
     *out = c;
     c = NULL;
@@ -77,6 +80,7 @@ void chan_close(struct chan *c)
     if (c) {
         store_close(c->st);
         tlog_signer_wipe(&c->log_key);
+        sodium_memzero(c->commit_key, sizeof c->commit_key);
         chan_ring_cache_release(c);
         free(c);
     }

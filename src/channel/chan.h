@@ -323,6 +323,35 @@ int chan_anon_verify(struct chan *c, struct pool *p, const char *memo_id, const 
 int chan_anon_commit(struct chan *c, struct pool *p, const struct chan_anon_verified *v,
                      json_t **out, struct err *e) WUR;
 
+/* ---- publication in shuffled batches (batch.c, docs/protocol-tlog.md "Batches") ----
+ * Anonymous signature actions and roster changes are not appended to the
+ * log when they are accepted: they are queued (in the accepting
+ * transaction) and published together at the next multiple of the batch
+ * interval, in random order, with times rounded to the interval, so that
+ * nobody can order them against each other or against second-stamped
+ * leaves. */
+#define CHAN_BATCH_INTERVAL_DEFAULT 3600
+#define CHAN_BATCH_INTERVAL_MAX     604800
+/* Sets the interval in seconds (0: publish each entry at once, as it is
+ * accepted — tests and demos only: no protection against a stopwatch). */
+void chan_batch_set_interval(struct chan *c, int64_t seconds);
+int64_t chan_batch_interval(const struct chan *c);
+/* The batch time an entry accepted at now is promised for: the next
+ * multiple of the interval after now (now itself with interval 0). */
+int64_t chan_batch_due(const struct chan *c, int64_t now);
+/* Publishes, in one transaction, every queued entry due at or before now
+ * (all of them if all), shuffled, as contiguous leaves whose time is now
+ * rounded down to the interval. *published (may be NULL) counts them.
+ * Idempotent: nothing queued, nothing done. */
+int chan_batch_publish(struct chan *c, int64_t now, int all, size_t *published, struct err *e) WUR;
+/* The background job (serve): chan_batch_publish of what is due at now.
+ * After downtime it publishes every overdue entry in one batch. */
+int chan_batch_tick(struct chan *c, int64_t now, struct err *e) WUR;
+/* {interval, next_at, note}: when the next batch is published — the same
+ * whether anything is queued or not (a flag that flips would be a
+ * stopwatch). */
+json_t *chan_batch_json(const struct chan *c, int64_t now);
+
 /* Figures for /metrics: log leaves, memos under review, memos overdue. */
 int chan_stats(struct chan *c, int64_t *leaves, int64_t *under_review, int64_t *overdue,
                struct err *e) WUR;

@@ -20,11 +20,14 @@ struct chan_ring_slot {
 
 struct chan {
     struct store *st;
+    int64_t batch_interval;     /* seconds; 0: publish at once (batch.c) */
     struct tlog_signer log_key; /* signs checkpoints; wiped on close */
     /* the verifier key of the log's first key (meta log_first_key, recorded
      * when the log was made), and whether log_key differs from it */
     char log_first_key[TLOG_VERIFIER_KEY_MAX];
     int log_key_changed;
+    unsigned char commit_key[32]; /* derives commitment salts (commit_key.c); wiped */
+    int commit_key_made;          /* 1: commit.key was created by this open */
     struct chan_ring_slot rings[CHAN_RING_CACHE];
     uint64_t ring_clock;
 };
@@ -112,10 +115,38 @@ int chan_log_append(struct chan *c, json_t *leaf, const char *memo, const char *
 /* The events. */
 int chan_event_version(struct chan *c, const struct memo_ctx *x, const struct st_version *v,
                        struct err *e) WUR;
+/* A named signature's leaf (action add, move or withdraw of version; the
+ * signer's version before, 0 if none; the signer's organization): at once,
+ * or queued for the next batch when the organization has fewer active
+ * members than the channel's minimum ring (batch.c). */
 int chan_event_signature(struct chan *c, const struct memo_ctx *x, const char *action, int version,
-                         const char *username, const char *salt, struct err *e) WUR;
+                         int prev_version, int64_t org_id, const char *username, const char *salt,
+                         struct err *e) WUR;
 int chan_event_state(struct chan *c, const struct memo_ctx *x, const char *event,
                      struct err *e) WUR;
+/* ---- the commitment key (commit_key.c) ---- */
+/* Loads commit.key from the key directory into c->commit_key, creating it
+ * for an installation that has none yet (refused when the database says it
+ * had one: restore the key directory). */
+int chan_commit_key_load(struct chan *c, struct err *e) WUR;
+/* The salt (hex, from p) of username's commitment on memo (public id):
+ * the old log-seed derivation if a leaf of the memo carries that
+ * commitment (published before commit.key), else the commitment key's.
+ * Inside the caller's transaction. */
+int chan_signer_salt(struct chan *c, struct pool *p, const char *memo, const char *username,
+                     char **salt, struct err *e) WUR;
+
+/* ---- the batch queue (batch.c) ---- */
+/* Queues b inside the caller's transaction; sets b->due to the promised
+ * batch time (chan_batch_due). With interval 0 publishes it at once. */
+int chan_batch_queue(struct chan *c, struct st_batch_entry *b, int64_t now, struct err *e) WUR;
+/* The size of org's roster as published in the log (queued entries left
+ * out): what rings and the public roster are made from. */
+int chan_roster_published_size(struct chan *c, int64_t org_id, int64_t *size, struct err *e) WUR;
+/* The receipt of an anonymous action: {receipt, signature} (proto/receipt.h). */
+json_t *chan_batch_receipt(struct chan *c, const char *memo, const char *tag, int64_t seq,
+                           const char *action, int version, const char *org, int ring, int64_t due);
+
 /* ---- counts (counts.c) ---- */
 /* Named and anonymous counts together: {total, by_version, by_organization,
  * named:{…}, anonymous:{…}}. */

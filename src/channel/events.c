@@ -8,6 +8,8 @@
 #include "proto/events.h"
 
 #include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 char *chan_random_hex(struct pool *p, size_t n)
@@ -41,12 +43,41 @@ out:
 }
 
 int chan_event_signature(struct chan *c, const struct memo_ctx *x, const char *action, int version,
-                         const char *username, const char *salt, struct err *e)
+                         int prev_version, int64_t org_id, const char *username, const char *salt,
+                         struct err *e)
 {
     json_t *counts = NULL;
-    char commitment[65];
+    char commitment[65], chain[128];
+    int64_t members = 0;
+    struct st_batch_entry b;
+    int rc;
 
     proto_signer_commitment(salt, x->m.public_id, username, commitment);
+    /* In an organization smaller than the channel's minimum ring, a count
+     * leaf stamped to the second tells who signed: it waits for the batch
+     * (batch.c), and the counts it carries are computed then. */
+    if (store_org_active_members(c->st, org_id, &members, e))
+        return -1;
+    if (members < chan_min_ring(&x->ch)) {
+        json_t *f = json_pack("{s:s,s:i,s:s}", "action", action, "version", version, "commitment",
+                              commitment);
+        memset(&b, 0, sizeof b);
+        snprintf(chain, sizeof chain, "sig:%s:%s", x->m.public_id, commitment);
+        b.kind = "signature";
+        b.chain = chain;
+        b.fields = f ? json_dumps(f, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+        json_decref(f);
+        if (!b.fields)
+            return err_set(e, ERR_NOMEM, "out of memory");
+        b.memo = (char *)x->m.public_id;
+        b.memo_id = x->m.id;
+        b.version = strcmp(action, "withdraw") == 0 ? 0 : version;
+        b.prev_version = prev_version;
+        b.org_id = org_id;
+        rc = chan_batch_queue(c, &b, now_utc(), e);
+        free(b.fields);
+        return rc;
+    }
     if (chan_counts_combined(c, x->m.id, &counts, e))
         return -1;
     return chan_log_append(c, proto_leaf_signature(action, version, commitment, counts),
@@ -62,11 +93,12 @@ int chan_event_state(struct chan *c, const struct memo_ctx *x, const char *event
     int rc;
 
     /* The salt of the reason's or answer's commitment: private, derived
-     * from the log's secret seed so that it need not be stored; one per
-     * extension (its new deadline) and one per answer. */
+     * from the commitment key (commit_key.c; never the log's signing seed)
+     * so that it need not be stored; one per extension (its new deadline)
+     * and one per answer. */
     if (strcmp(event, "extended") == 0 && m->answer_due)
         time_format_utc(due, m->answer_due);
-    proto_text_salt(c->log_key.sk, m->public_id, event, due, salt);
+    proto_text_salt(c->commit_key, m->public_id, event, due, salt);
     leaf = proto_leaf_state(event, chan_state_name(m->state), m->latest_version, m->ack_due,
                             m->answer_due, m->extension_reason, m->answer, salt);
     sodium_memzero(salt, sizeof salt);

@@ -139,12 +139,14 @@ int chan_public_memo(struct chan *c, struct pool *p, const char *id, json_t **ou
         rings_json(c, m.id, rings, nr, &rj, e) || signatures_json(sigs, ns, &sj, e) ||
         chan_counts_combined(c, m.id, &counts, e))
         goto out;
-    *out = json_pack("{s:i,s:s,s:s,s:s,s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "protocol", 2, "origin",
+    /* "batch": when what was accepted since the last batch shows (the
+     * signatures, sequences and counts here are as published). */
+    *out = json_pack("{s:i,s:s,s:s,s:s,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "protocol", 2, "origin",
                      c->log_key.pub.name, "memo", m.public_id, "state", chan_state_name(m.state),
                      "min_ring", (json_int_t)chan_min_ring(&ch), "versions",
                      versions_json(versions, nv), "rings", rj, "signatures", sj, "sequences",
                      sequences_json(seqs, nq), "counts", counts, "review",
-                     public_review(&m, now_utc()));
+                     public_review(&m, now_utc()), "batch", chan_batch_json(c, now_utc()));
     rj = sj = counts = NULL;
     rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 out:

@@ -74,7 +74,9 @@ static int ring_snapshot(struct chan *c, const struct memo_ctx *x, int64_t org_i
     *made = 0;
     st_keys_init(&active);
     st_keys_init(&keys);
-    if (store_roster_size(c->st, org_id, &size, e) ||
+    /* The roster as published: a ring of a key still queued would give
+     * its enrollment's moment away, and clients could not check it. */
+    if (chan_roster_published_size(c, org_id, &size, e) ||
         store_roster_active(c->st, org_id, size, &active, e))
         goto out;
     if (last_ring == 0) {

@@ -9,6 +9,37 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Queues a roster leaf for the next batch (batch.c): an enrollment's
+ * moment must not show in the log. *due: its batch time. */
+static int roster_queue(struct chan *c, int64_t org_id, const char *org, const char *action,
+                        const char *pk_hex, int64_t size, int64_t now, int64_t *due, struct err *e)
+{
+    int rc = -1;
+    char chain[96];
+    json_t *leaf = proto_leaf_roster(org, action, pk_hex, size);
+    struct st_batch_entry b;
+    memset(&b, 0, sizeof b);
+    snprintf(chain, sizeof chain, "roster:%s", org);
+    b.kind = "roster";
+    b.chain = chain;
+    b.fields = leaf ? json_dumps(leaf, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    b.org_id = org_id;
+    if (!b.fields) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (chan_batch_queue(c, &b, now, e))
+        goto out;
+    *due = b.due;
+    rc = 0;
+out:
+    free(b.fields);
+    json_decref(leaf);
+    return rc;
+}
 
 int chan_roster_list(struct chan *c, json_t **out, struct err *e)
 {
@@ -25,11 +56,21 @@ int chan_roster_list(struct chan *c, json_t **out, struct err *e)
     }
     if (store_roster_list(c->st, &p, &r, &n, e))
         goto out;
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(rows,
-                              json_pack("{s:s,s:s,s:I,s:I}", "organization", r[i].organization,
-                                        "name", r[i].name, "size", (json_int_t)r[i].size, "active",
-                                        (json_int_t)r[i].active));
+    for (size_t i = 0; i < n; i++) {
+        /* As published: queued enrollments are not shown before their batch. */
+        int64_t size = 0;
+        struct st_keys keys;
+        st_keys_init(&keys);
+        if (chan_roster_published_size(c, r[i].org_id, &size, e) ||
+            store_roster_active(c->st, r[i].org_id, size, &keys, e)) {
+            st_keys_release(&keys);
+            goto out;
+        }
+        json_array_append_new(rows, json_pack("{s:s,s:s,s:I,s:I}", "organization",
+                                              r[i].organization, "name", r[i].name, "size",
+                                              (json_int_t)size, "active", (json_int_t)keys.n));
+        st_keys_release(&keys);
+    }
     *out = json_pack("{s:o}", "rosters", rows);
     rows = NULL;
     rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
@@ -49,12 +90,14 @@ int chan_roster_get(struct chan *c, struct pool *p, const char *org, int64_t siz
     char digest[129] = "";
     (void)p;
     st_keys_init(&keys);
-    if (store_org_by_slug(c->st, org, &org_id, e) || store_roster_size(c->st, org_id, &have, e))
+    if (store_org_by_slug(c->st, org, &org_id, e) ||
+        chan_roster_published_size(c, org_id, &have, e))
         goto out;
     if (size == 0)
         size = have;
     if (size < 0 || size > have) {
-        rc = err_set(e, ERR_INVALID, "the roster of '%s' has %lld entries", org, (long long)have);
+        rc = err_set(e, ERR_INVALID, "the roster of '%s' has %lld published entries", org,
+                     (long long)have);
         goto out;
     }
     if (store_roster_active(c->st, org_id, size, &keys, e))
@@ -102,8 +145,7 @@ int chan_roster_enroll(struct chan *c, struct pool *p, const struct actor *a, co
     unsigned char pk[32], old[32], pop[RING_POP_BYTES], chal[32];
     char ctx[PROTO_POP_CONTEXT_MAX];
     size_t ctx_len;
-    int64_t now = now_utc(), size = 0;
-    json_t *leaf;
+    int64_t now = now_utc(), size = 0, due = 0;
 
     if (chan_require_role(a, CHAN_ROLE_MEMBER, "enroll ring keys", e))
         goto out;
@@ -161,16 +203,18 @@ int chan_roster_enroll(struct chan *c, struct pool *p, const struct actor *a, co
     if (found) {
         char old_hex[65];
         hex_encode(old_hex, old, sizeof old);
-        leaf = proto_leaf_roster(a->org, "retire", old_hex, size - 1);
-        if (chan_log_append(c, leaf, NULL, "roster", 0, e))
+        if (roster_queue(c, a->org_id, a->org, "retire", old_hex, size - 1, now, &due, e))
             goto fail;
     }
-    leaf = proto_leaf_roster(a->org, found ? "rekey" : "add", pk_hex, size);
-    if (chan_log_append(c, leaf, NULL, "roster", 0, e) || store_commit(c->st, e))
+    if (roster_queue(c, a->org_id, a->org, found ? "rekey" : "add", pk_hex, size, now, &due, e) ||
+        store_commit(c->st, e))
         goto fail;
-    rc = chan_roster_get(c, p, a->org, size, out, e);
-    if (rc == 0)
+    /* The roster as published: the new key shows from its batch on. */
+    rc = chan_roster_get(c, p, a->org, 0, out, e);
+    if (rc == 0) {
         json_object_set_new(*out, "rekeyed", json_boolean(found));
+        json_object_set_new(*out, "publish_by", chan_time_json(due));
+    }
     goto out;
 fail:
     rc = chan_tx_end(c, -1, NULL, e);
@@ -183,8 +227,7 @@ int chan_roster_retire_member(struct chan *c, const struct st_member *m, struct 
     int rc = -1, found = 0;
     unsigned char pk[32];
     char pk_hex[65];
-    int64_t size = 0;
-    json_t *leaf;
+    int64_t size = 0, due = 0;
 
     if (store_roster_member_key(c->st, m->org_id, m->id, pk, &found, e))
         goto out;
@@ -196,8 +239,7 @@ int chan_roster_retire_member(struct chan *c, const struct st_member *m, struct 
         store_roster_size(c->st, m->org_id, &size, e))
         goto out;
     hex_encode(pk_hex, pk, 32);
-    leaf = proto_leaf_roster(m->org_slug, "retire", pk_hex, size);
-    if (chan_log_append(c, leaf, NULL, "roster", 0, e))
+    if (roster_queue(c, m->org_id, m->org_slug, "retire", pk_hex, size, now_utc(), &due, e))
         goto out;
     rc = 0;
 out:

@@ -10,15 +10,6 @@
 
 #include <string.h>
 
-/* The v2 salt of username's commitment on memo (proto_signer_salt), in p. */
-static char *signer_salt(struct chan *c, struct pool *p, const char *memo, const char *username)
-{
-    char *salt = pool_alloc(p, PROTO_COMMIT_HEX);
-    if (salt)
-        proto_signer_salt(c->log_key.sk, memo, username, salt);
-    return salt;
-}
-
 int chan_sign(struct chan *c, struct pool *p, const struct actor *a, const char *id, int version,
               json_t **out, struct err *e)
 {
@@ -44,14 +35,12 @@ int chan_sign(struct chan *c, struct pool *p, const struct actor *a, const char 
      * commitment and the signer can get the salt back (chan_signer_receipt). */
     if (store_signature_salt(c->st, p, x.m.id, a->id, &salt, e))
         goto fail;
-    if (!salt && !(salt = signer_salt(c, p, x.m.public_id, a->username))) {
-        err_set(e, ERR_NOMEM, "out of memory");
+    if (!salt && chan_signer_salt(c, p, x.m.public_id, a->username, &salt, e))
         goto fail;
-    }
     if (store_signature_put(c->st, x.m.id, a->id, version, salt, now, e) ||
         store_count_adjust(c->st, x.m.id, version, a->org_id, +1, now, e) ||
-        chan_event_signature(c, &x, x.signed_version ? "move" : "add", version, a->username, salt,
-                             e))
+        chan_event_signature(c, &x, x.signed_version ? "move" : "add", version, x.signed_version,
+                             a->org_id, a->username, salt, e))
         goto fail;
     x.signed_version = version;
     x.rel |= CHAN_REL_SIGNER;
@@ -79,7 +68,8 @@ int chan_unsign(struct chan *c, struct pool *p, const struct actor *a, const cha
         store_signature_salt(c->st, p, x.m.id, a->id, &salt, e) ||
         store_signature_delete(c->st, x.m.id, a->id, e) ||
         store_count_adjust(c->st, x.m.id, x.signed_version, a->org_id, -1, now, e) ||
-        chan_event_signature(c, &x, "withdraw", x.signed_version, a->username, salt ? salt : "", e))
+        chan_event_signature(c, &x, "withdraw", x.signed_version, x.signed_version, a->org_id,
+                             a->username, salt ? salt : "", e))
         goto fail;
     x.signed_version = 0;
     x.m.updated_at = now;
@@ -139,6 +129,8 @@ int chan_counts(struct chan *c, struct pool *p, const struct actor *a, const cha
                                                   "total", (json_int_t)t[i].total));
     json_object_set_new(counts, "memo", json_string(x.m.public_id));
     json_object_set_new(counts, "timeline", timeline);
+    /* the counts are as published: say when the next batch is (batch.c) */
+    json_object_set_new(counts, "batch", chan_batch_json(c, now_utc()));
     timeline = NULL;
     *out = counts;
     counts = NULL;
@@ -165,10 +157,8 @@ int chan_signer_receipt(struct chan *c, struct pool *p, const struct actor *a, c
         store_signature_salt(c->st, p, x.m.id, a->id, &salt, e) ||
         store_tlog_memo_leaves(c->st, p, x.m.public_id, "signature", &leaves, &n, e))
         goto fail;
-    if (!salt && !(salt = signer_salt(c, p, x.m.public_id, a->username))) {
-        err_set(e, ERR_NOMEM, "out of memory");
+    if (!salt && chan_signer_salt(c, p, x.m.public_id, a->username, &salt, e))
         goto fail;
-    }
     proto_signer_commitment(salt, x.m.public_id, a->username, commitment);
     rows = json_array();
     for (size_t i = 0; rows && i < n; i++) {

@@ -248,6 +248,12 @@ static const struct cli_cmd log_cmds[] = {
                 "exit 1: not valid evidence.",
      .opts = opts_log_evidence,
      .run = cmd_log_evidence},
+    {.name = "publish-batch",
+     .summary = "publish queued anonymous signatures and roster changes now (operator)",
+     .usage = "[--db DB] [--now] [--batch-interval S]",
+     .details = "Publishes, as one shuffled batch, what is due (with --now: everything\n"
+                "queued), as 'dissent serve' does at every multiple of --batch-interval.",
+     .raw = cmd_log_publish_batch},
     {0},
 };
 
@@ -591,6 +597,23 @@ static const struct cli_cmd admin_holiday_cmds[] = {
     {0},
 };
 
+static const struct cli_cmd receipts_cmds[] = {
+    {.name = "check",
+     .summary = "check that the server kept the promise of every receipt it signed",
+     .usage = "[--server URL] [--log-key KEY]",
+     .details = "The anonymous endpoint answers with a receipt signed by the log key: what it\n"
+                "accepted and the batch time by which it will be in the log. The CLI keeps\n"
+                "them (beside the session, '.receipts.json'); this fetches the log (re-hashed\n"
+                "to a checkpoint signed by the pinned key) and reports each receipt as kept,\n"
+                "pending, or BROKEN with the receipt as evidence. Exit 1 if any is broken or\n"
+                "invalid. 'sign --anonymous' and 'verify-signatures' check a memo's receipts\n"
+                "too.",
+     .opts = opts_log_key,
+     .flags = CLI_REMOTE,
+     .run = cmd_receipts_check},
+    {0},
+};
+
 static const struct cli_cmd admin_cmds[] = {
     {.name = "org", .summary = "organizations", .subs = admin_org_cmds},
     {.name = "member", .summary = "member accounts", .subs = admin_member_cmds},
@@ -694,6 +717,9 @@ static const struct cli_cmd root_cmds[] = {
      .subs = cmd_witness_cmds},
     /* Anonymous co-signatures. */
     {.name = "key", .summary = "your ring key for anonymous co-signatures", .subs = key_cmds},
+    {.name = "receipts",
+     .summary = "the signed receipts of your anonymous signatures",
+     .subs = receipts_cmds},
     {.name = "verify-signatures",
      .summary = "re-verify every anonymous signature of a memo from public data alone",
      .usage =

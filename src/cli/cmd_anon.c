@@ -22,6 +22,7 @@
 #include "client/anon.h"
 #include "client/keystore.h"
 #include "tlog/checkpoint.h"
+#include "client/receipts.h"
 #include "client/ringcheck.h"
 
 /* ---- a progress line on a terminal while proving ---- */
@@ -133,6 +134,39 @@ static int anon_get(struct client *c, const char *prefix, const char *id, struct
 
 /* ---- the rings, checked against the log ---- */
 
+/* What a receipt check needs from the log rings_check read. */
+struct receipt_ctx {
+    json_t *leaves; /* verified against a checkpoint of the pinned key */
+    unsigned char pk[32];
+};
+
+/* Checks the kept receipts of c's server (memo's only, unless NULL) against
+ * rcx's log, saves their new states and prints every broken promise to
+ * ctx->err. *arr (may be NULL) receives the receipts. Returns 0 or -1 (the
+ * file could not be read or written); t says what was found. */
+static int receipts_run(struct cli_ctx *ctx, const struct client *c, const char *memo,
+                        const struct receipt_ctx *rcx, json_t **arr, struct receipts_tally *t,
+                        struct err *e)
+{
+    char path[1024];
+    json_t *all = NULL;
+    int rc = -1;
+    memset(t, 0, sizeof *t);
+    if (receipts_path(path, sizeof path, e) || receipts_load(path, &all, e))
+        goto out;
+    receipts_check(all, c->server, memo, rcx->leaves, rcx->pk, now_utc(), ctx->err, t);
+    if (t->total && receipts_save(path, all, e))
+        goto out;
+    if (arr) {
+        *arr = all;
+        all = NULL;
+    }
+    rc = 0;
+out:
+    json_decref(all);
+    return rc;
+}
+
 /* Fetches the log as of a checkpoint signed by the pinned key (--log-key,
  * the pin of c's server, or --log-state's key and tree) and checks pub's
  * rings and versions against it (client/ringcheck.h). *sets and *problems
@@ -140,7 +174,7 @@ static int anon_get(struct client *c, const char *prefix, const char *id, struct
  * problems says the result) or -1 with e (the log could not be read or
  * contradicts its own checkpoint). */
 static int rings_check(struct cli_ctx *ctx, struct client *c, const json_t *pub, json_t **sets,
-                       json_t **problems, uint64_t *size, struct err *e)
+                       json_t **problems, uint64_t *size, struct receipt_ctx *rcx, struct err *e)
 {
     int rc = -1, found = 0;
     const char *state_path = cli_opt(ctx, "log-state");
@@ -174,6 +208,10 @@ static int rings_check(struct cli_ctx *ctx, struct client *c, const json_t *pub,
     if (ringck_fetch_log(c, &v, st, &leaves, size, e) ||
         ringck_check(pub, leaves, *problems, sets, e))
         goto out;
+    if (rcx) {
+        rcx->leaves = json_incref(leaves);
+        memcpy(rcx->pk, v.pk, sizeof rcx->pk);
+    }
     rc = 0;
 out:
     if (rc) {
@@ -217,7 +255,9 @@ static void print_result(struct cli_ctx *ctx, const json_t *reply, const struct 
     out_text(ctx->out, ch->organization);
     fprintf(ctx->out, ", %zu keys)\ntag: ", ch->count);
     out_text(ctx->out, out_jstr(res, "tag") ? out_jstr(res, "tag") : "?");
-    fputc('\n', ctx->out);
+    fputs("\npublished in the batch of ", ctx->out);
+    out_text(ctx->out, out_jstr(res, "publish_by") ? out_jstr(res, "publish_by") : "?");
+    fputs(" (signed receipt kept; 'dissent receipts check' checks the promise)\n", ctx->out);
 }
 
 /* Tries before giving up when the server says it is busy (429), and the
@@ -283,9 +323,11 @@ static int anon_sign(struct cli_ctx *ctx, int withdraw)
     char *proof = NULL;
     long long want = 0, minimum = 0;
     int64_t seq = 0;
-    json_t *body = NULL, *sets = NULL, *problems = NULL;
+    json_t *body = NULL, *sets = NULL, *problems = NULL, *receipts = NULL;
     uint64_t log_size = 0;
     size_t members;
+    struct receipt_ctx rcx = {0};
+    struct receipts_tally tally;
 
     err_init(&e);
     client_init(&c);
@@ -309,8 +351,17 @@ static int anon_sign(struct cli_ctx *ctx, int withdraw)
         goto out;
     if (min_ring(ctx, pub.json, &minimum, &e))
         goto out;
-    if (rings_check(ctx, &c, pub.json, &sets, &problems, &log_size, &e))
+    if (rings_check(ctx, &c, pub.json, &sets, &problems, &log_size, &rcx, &e))
         goto out;
+    /* The promises of earlier receipts on this memo, checked on the way
+     * (a broken one is reported loudly; signing again is the remedy). */
+    if (receipts_run(ctx, &c, memo, &rcx, &receipts, &tally, &e))
+        goto out;
+    if (tally.broken || tally.invalid)
+        fprintf(ctx->err,
+                "dissent: WARNING: this server broke %zu promise(s) to include your anonymous "
+                "actions on memo %s (above); keep the receipts as evidence\n",
+                tally.broken + tally.invalid, memo);
     if (json_array_size(problems) > 0) {
         size_t i;
         json_t *p;
@@ -346,6 +397,14 @@ static int anon_sign(struct cli_ctx *ctx, int withdraw)
         goto out;
     sodium_memzero(pass, sizeof pass);
     mine = anon_signature_by_tag(pub.json, tag_hex);
+    {
+        /* An action accepted but not yet published (its batch is due)
+         * decides, not the public facts. */
+        const json_t *last = receipts_latest_pending(receipts, c.server, memo, tag_hex);
+        const char *act = last ? json_string_value(json_object_get(last, "action")) : NULL;
+        if (last)
+            mine = act && strcmp(act, "withdrawn") == 0 ? NULL : last;
+    }
     if (withdraw && !mine) {
         err_set(&e, ERR_NOT_FOUND, "you have no anonymous signature on memo %s to withdraw", memo);
         goto out;
@@ -356,6 +415,10 @@ static int anon_sign(struct cli_ctx *ctx, int withdraw)
     /* The tag's sequence number as published: the proof is good for this
      * one next action only (protocol v2). */
     seq = anon_next_seq(pub.json, tag_hex);
+    /* An action accepted but not yet published: its receipt knows the
+     * sequence number (the public facts show only published ones). */
+    if (receipts_next_seq(receipts, c.server, memo, tag_hex) > seq)
+        seq = receipts_next_seq(receipts, c.server, memo, tag_hex);
     proved = anon_prove(pub.json, ring, &ch, sk, seq, number, hash, &proof, tag, &e) == 0;
     progress_stop(&prog, proved);
     sodium_memzero(sk, sizeof sk);
@@ -370,6 +433,18 @@ static int anon_sign(struct cli_ctx *ctx, int withdraw)
     if (remote_path(&path, "anonymous/memos", memo, "/signatures", &e) ||
         post_with_backoff(ctx, &c, buf_str(&path), body, &res, &e))
         goto out;
+    {
+        /* Keep the signed receipt: the promise checked later. */
+        char rpath[1024];
+        size_t missing = 0;
+        if (receipts_add(receipts, c.server, res.json, &missing, &e) ||
+            receipts_path(rpath, sizeof rpath, &e) || receipts_save(rpath, receipts, &e))
+            goto out;
+        if (missing)
+            fprintf(ctx->err,
+                    "dissent: WARNING: the server accepted the signature but sent no signed "
+                    "receipt: nothing holds it to publishing it (protocol v2 servers do)\n");
+    }
     if (cli_flag(ctx, "json")) {
         fwrite(buf_str(&res.raw), 1, res.raw.len, ctx->out);
         fputc('\n', ctx->out);
@@ -387,6 +462,8 @@ out:
     json_decref(body);
     json_decref(sets);
     json_decref(problems);
+    json_decref(receipts);
+    json_decref(rcx.leaves);
     buf_release(&path);
     client_reply_release(&pub);
     client_reply_release(&res);
@@ -519,6 +596,8 @@ int cmd_verify_signatures(struct cli_ctx *ctx)
     json_t *rep = NULL, *sets = NULL, *problems = NULL;
     const char *memo;
     uint64_t size = 0;
+    struct receipt_ctx rcx = {0};
+    struct receipts_tally tally;
 
     err_init(&e);
     client_init(&c);
@@ -533,8 +612,14 @@ int cmd_verify_signatures(struct cli_ctx *ctx)
     if (anon_verify_public(pub.json, &rep, &e))
         goto fail;
     if (!cli_flag(ctx, "no-log")) {
-        if (rings_check(ctx, &c, pub.json, &sets, &problems, &size, &e))
+        if (rings_check(ctx, &c, pub.json, &sets, &problems, &size, &rcx, &e) ||
+            receipts_run(ctx, &c, memo, &rcx, NULL, &tally, &e))
             goto fail;
+        if (tally.broken || tally.invalid)
+            json_array_append_new(json_object_get(rep, "problems"),
+                                  json_pack("s", "BROKEN PROMISE: the server did not publish an "
+                                                 "anonymous action it signed a receipt for "
+                                                 "(above)"));
         json_array_extend(json_object_get(rep, "problems"), problems);
         json_object_set_new(
             rep, "log", json_pack("{s:I,s:O}", "size", (json_int_t)size, "anonymity_sets", sets));
@@ -562,10 +647,60 @@ int cmd_verify_signatures(struct cli_ctx *ctx)
 fail:
     cli_fail(ctx, &e);
 out:
+    json_decref(rcx.leaves);
     json_decref(rep);
     json_decref(sets);
     json_decref(problems);
     client_reply_release(&pub);
+    client_release(&c);
+    return status;
+}
+
+/* ---- receipts check ---- */
+
+int cmd_receipts_check(struct cli_ctx *ctx)
+{
+    int status = CLI_FAIL;
+    struct err e;
+    struct client c;
+    struct tlog_verifier v;
+    struct receipt_ctx rcx = {0};
+    struct receipts_tally t;
+    uint64_t size = 0;
+
+    err_init(&e);
+    client_init(&c);
+    if (cmd_anon_client(ctx, &c, &e) || cmd_log_trusted_key(ctx, &c, &v, &e) ||
+        ringck_fetch_log(&c, &v, NULL, &rcx.leaves, &size, &e))
+        goto fail;
+    memcpy(rcx.pk, v.pk, sizeof rcx.pk);
+    if (receipts_run(ctx, &c, NULL, &rcx, NULL, &t, &e))
+        goto fail;
+    fprintf(ctx->out, "%zu receipts:", t.total);
+    {
+        const char *sep = " ";
+        const struct {
+            size_t n;
+            const char *what;
+        } parts[] = {{t.kept, "kept"},
+                     {t.pending, "pending"},
+                     {t.broken, "BROKEN"},
+                     {t.invalid, "not valid"}};
+        for (size_t i = 0; i < ARRAY_LEN(parts); i++)
+            if (parts[i].n) {
+                fprintf(ctx->out, "%s%zu %s", sep, parts[i].n, parts[i].what);
+                sep = ", ";
+            }
+        if (t.total == 0)
+            fputs(" none kept for this server", ctx->out);
+    }
+    fprintf(ctx->out, " (log checked at size %llu)\n", (unsigned long long)size);
+    status = t.broken || t.invalid ? CLI_FAIL : CLI_OK;
+    goto out;
+fail:
+    cli_fail(ctx, &e);
+out:
+    json_decref(rcx.leaves);
     client_release(&c);
     return status;
 }

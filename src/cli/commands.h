@@ -151,6 +151,10 @@ int cmd_key_passphrase(const struct cli_ctx *ctx, int confirm, char *out, size_t
 int cmd_sign_any(struct cli_ctx *ctx);
 int cmd_unsign_any(struct cli_ctx *ctx);
 int cmd_verify_signatures(struct cli_ctx *ctx);
+/* `dissent receipts check`: checks every kept receipt of the server's
+ * anonymous endpoint against its transparency log (client/receipts.h);
+ * exit 1 on a broken promise or a receipt that does not verify. */
+int cmd_receipts_check(struct cli_ctx *ctx);
 
 /* `dissent verify-web` (cmd_web.c): fetches the server's client release
  * manifest and every file it lists, and compares them with the latest

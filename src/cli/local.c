@@ -15,6 +15,7 @@
 #include "cli/input.h"
 #include "cli/cli.h"
 #include "cli/serve_release.h"
+#include "cli/serve_batch.h"
 #include "cli/serve_witness.h"
 #include "http/app.h"
 #include "http/pages.h"
@@ -49,6 +50,8 @@ struct local_opts {
     const char *workers;      /* serve: reader threads, each with its own connection */
     const char *group_commit; /* serve: "on" (default) or "off" */
     int rotate_data_key;      /* migrate: --rotate-data-key */
+    int publish_now;          /* log publish-batch: --now */
+    const char *batch_interval;
     const char *public_url;
     const char *trusted_proxy;
     const char *wasm;       /* serve: the browser's signing module; NULL: beside the binary */
@@ -106,7 +109,11 @@ static const char local_usage[] =
     "                       connection; writes have one more (env DISSENT_WORKERS, default 2)\n"
     "  --group-commit on|off  commit the writes that arrive together in one durable\n"
     "                       transaction, or each in its own (env DISSENT_GROUP_COMMIT, on)\n"
-    "  --rotate-data-key    migrate: replace the data-encryption key (re-wraps each memo's key)\n";
+    "  --rotate-data-key    migrate: replace the data-encryption key (re-wraps each memo's key)\n"
+    "  --batch-interval S   seconds between batches of anonymous signatures and roster changes\n"
+    "                       (env DISSENT_BATCH_INTERVAL, default 3600; 0 publishes each at\n"
+    "                       once: tests and demos only, no protection against a stopwatch)\n"
+    "  --now                log publish-batch: publish everything queued, not only what is due\n";
 
 static int db_url_is_postgres(const char *url)
 {
@@ -148,6 +155,7 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
         {"trusted-proxy", offsetof(struct local_opts, trusted_proxy)},
         {"wasm", offsetof(struct local_opts, wasm)},
         {"static-dir", offsetof(struct local_opts, static_dir)},
+        {"batch-interval", offsetof(struct local_opts, batch_interval)},
     };
     /* What these commands create (database, keys, port file) is private. */
     umask(077);
@@ -169,6 +177,8 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
     o->workers = env_or("DISSENT_WORKERS", "2");
     o->group_commit = env_or("DISSENT_GROUP_COMMIT", "on");
     o->rotate_data_key = 0;
+    o->publish_now = 0;
+    o->batch_interval = env_or("DISSENT_BATCH_INTERVAL", NULL);
     o->public_url = env_or("DISSENT_PUBLIC_URL", NULL);
     o->trusted_proxy = env_or("DISSENT_TRUSTED_PROXY", NULL);
     o->wasm = env_or("DISSENT_WASM", NULL);
@@ -187,6 +197,10 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
         }
         if (strcmp(a, "--rotate-data-key") == 0 && strcmp(cmd, "migrate") == 0) {
             o->rotate_data_key = 1;
+            continue;
+        }
+        if (strcmp(a, "--now") == 0 && strcmp(cmd, "log publish-batch") == 0) {
+            o->publish_now = 1;
             continue;
         }
         a += 2;
@@ -218,6 +232,7 @@ static int open_chan(const char *cmd, const struct local_opts *o, struct chan **
 {
     struct err e;
     enum log_level lvl;
+    int64_t interval = CHAN_BATCH_INTERVAL_DEFAULT;
     err_init(&e);
     if (log_parse_level(o->log_level, &lvl)) {
         fprintf(stderr, "dissent %s: unknown log level '%s' (error, warn, info, debug)\n", cmd,
@@ -225,10 +240,17 @@ static int open_chan(const char *cmd, const struct local_opts *o, struct chan **
         return -1;
     }
     log_set_level(lvl);
+    if (o->batch_interval &&
+        parse_i64(o->batch_interval, 0, CHAN_BATCH_INTERVAL_MAX, &interval) != 0) {
+        fprintf(stderr, "dissent %s: --batch-interval must be 0 to %d seconds (got '%s')\n", cmd,
+                CHAN_BATCH_INTERVAL_MAX, o->batch_interval);
+        return -1;
+    }
     if (chan_open_origin(c, o->db, o->keys, o->log_origin, &e)) {
         fprintf(stderr, "dissent %s: %s\n", cmd, e.msg);
         return -1;
     }
+    chan_batch_set_interval(*c, interval);
     return 0;
 }
 
@@ -525,6 +547,10 @@ int cmd_migrate(int argc, char **argv)
         fprintf(stderr, "dissent migrate: %s (nothing was changed in the database)\n", e.msg);
         return 1;
     }
+    if (m.commit_key_made)
+        printf("dissent: made the commitment key (commit.key) in the key directory: salts of new "
+               "commitments come from it, no longer from the log key; back up the key "
+               "directory\n");
     if (m.already) {
         printf("dissent: %s is up to date; nothing to migrate\n", o.db);
     } else {
@@ -533,6 +559,34 @@ int cmd_migrate(int argc, char **argv)
                (long long)m.memo_keys, (long long)m.values);
         printf("  back up the key directory now: without it the database cannot be read\n");
     }
+    return 0;
+}
+
+int cmd_log_publish_batch(int argc, char **argv)
+{
+    struct local_opts o;
+    struct chan *c = NULL;
+    struct err e;
+    size_t n = 0;
+    int r = local_parse("log publish-batch", argc, argv, &o);
+
+    err_init(&e);
+    if (r)
+        return r > 0 ? 0 : 2;
+    if (!db_url_is_postgres(o.db) && access(o.db, F_OK) != 0) {
+        fprintf(stderr, "dissent log publish-batch: no database at %s\n", o.db);
+        return 1;
+    }
+    if (open_chan("log publish-batch", &o, &c))
+        return 1;
+    if (chan_batch_publish(c, now_utc(), o.publish_now, &n, &e)) {
+        fprintf(stderr, "dissent log publish-batch: %s (nothing was published)\n", e.msg);
+        chan_close(c);
+        return 1;
+    }
+    printf("dissent: published %zu queued entries%s\n", n,
+           n ? " as one shuffled batch" : " (nothing was due)");
+    chan_close(c);
     return 0;
 }
 
@@ -718,8 +772,9 @@ static int serve_group_end(void *app, int commit, struct err *e)
 int cmd_serve(int argc, char **argv)
 {
     struct serve_witness sw;
+    struct serve_batch sb = {0};
     struct app_cosigned cosigned;
-    struct chan *wchan = NULL;
+    struct chan *wchan = NULL, *bchan = NULL;
     struct local_opts o;
     struct chan *c = NULL;
     struct http_server *srv = NULL;
@@ -785,6 +840,21 @@ int cmd_serve(int argc, char **argv)
         log_info("witnessing: %zu witnesses, %zu cosignatures needed to publish a checkpoint",
                  sw.policy.n, sw.policy.k);
     }
+    /* Batches (channel/batch.c) are published by their own thread with its
+     * own connection; its first round publishes what downtime left due. */
+    if (open_chan("serve", &o, &bchan))
+        goto out;
+    if (serve_batch_start(&sb, bchan, &e)) {
+        fprintf(stderr, "dissent serve: %s\n", e.msg);
+        goto out;
+    }
+    bchan = NULL; /* the thread owns it now */
+    if (chan_batch_interval(c) == 0)
+        log_warn("--batch-interval 0: every anonymous signature and roster change is "
+                 "published at once, with its time (tests and demos only)");
+    else
+        log_info("batches: anonymous signatures and roster changes are published every %lld s",
+                 (long long)chan_batch_interval(c));
     app.public_url = o.public_url;
     app.trusted_proxy = o.trusted_proxy;
     if (serve_release_start(c, o.static_dir, DISSENT_VERSION, &release, &appended, &e)) {
@@ -854,6 +924,8 @@ int cmd_serve(int argc, char **argv)
     status = 0;
 out:
     http_server_stop(srv);
+    serve_batch_stop(&sb);
+    chan_close(bchan);
     serve_witness_stop(&sw);
     chan_close(wchan);
     app_cosigned_release(&cosigned);

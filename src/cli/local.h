@@ -8,6 +8,10 @@
 
 int cmd_init(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+/* `dissent log publish-batch [--now]`: publishes the queued batch entries
+ * that are due (all with --now) in one shuffled batch, as the server's
+ * ticker does (for operators and tests). */
+int cmd_log_publish_batch(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 /* Moves the log key out of the database and encrypts memo text in place
  * (store_at_rest_migrate); running it again changes nothing. */

@@ -390,6 +390,39 @@ static void verify_ring(const json_t *pub, const json_t *ring_obj, struct sig_it
         problem(problems, "out of memory");
         goto out;
     }
+    {
+        /* Protocol v2 rules, re-checked here rather than trusted to the
+         * server: a proof on a ring below the channel's minimum hides its
+         * signer among too few; a proof with another radix than the one
+         * clients use singles out its maker's software. */
+        size_t keys = json_array_size(json_object_get(ring_obj, "keys"));
+        json_int_t min = jint(pub, "min_ring");
+        struct ring_params want;
+        int have_params = ring_params_for(keys, &want, &e) == 0;
+        for (size_t i = 0; i < count; i++) {
+            const json_t *s = items[i].obj;
+            if (!items[i].valid || jint(s, "ring") != no ||
+                strcmp(jstr(s, "organization"), org) != 0)
+                continue;
+            if ((json_int_t)keys < (min > 2 ? min : 2)) {
+                problem(problems,
+                        "signature %s is on ring %lld of '%s', which has %zu keys, fewer than "
+                        "the channel's minimum of %lld: the server should have refused it",
+                        jstr(s, "tag"), (long long)no, org, keys, (long long)(min > 2 ? min : 2));
+                items[i].valid = 0;
+            } else if (!have_params || items[i].proof_len != ring_proof_len(want) ||
+                       items[i].proof[1] != want.n || items[i].proof[2] != want.m) {
+                problem(problems,
+                        "signature %s on ring %lld of '%s' (%zu keys) is not made with the "
+                        "radix and digits of protocol v2 (%u, %u; %zu bytes): the server "
+                        "should have refused it",
+                        jstr(s, "tag"), (long long)no, org, keys, have_params ? want.n : 0,
+                        have_params ? want.m : 0, have_params ? ring_proof_len(want) : 0);
+                items[i].valid = 0;
+            }
+        }
+        err_init(&e);
+    }
     for (size_t i = 0; i < count; i++) {
         const json_t *s = items[i].obj;
         if (!items[i].valid || jint(s, "ring") != no || strcmp(jstr(s, "organization"), org) != 0)

@@ -33,7 +33,8 @@ void proto_text_commitment(const unsigned char salt[PROTO_SALT_BYTES], const cha
 /* The salt of a state event's text commitment, derived so that the server
  * need not store it: HMAC-SHA-256(secret, "dissent-text-salt-v2\n" memo "\n"
  * event "\n" discriminator), where secret is a 32-byte server secret that
- * is never published (the log's signing seed) and discriminator tells the
+ * is never published (the commitment key, commit.key; before it existed,
+ * the log's signing seed) and discriminator tells the
  * events of one memo apart (the new answer deadline of an extension, "" for
  * the answer). */
 void proto_text_salt(const unsigned char secret[PROTO_SALT_BYTES], const char *memo,
@@ -43,10 +44,11 @@ void proto_text_salt(const unsigned char secret[PROTO_SALT_BYTES], const char *m
 /* The salt of a named signer's commitment (proto_signer_commitment), v2:
  * the hex of HMAC-SHA-256(secret, "dissent-signer-salt-v2\n" memo "\n"
  * username) (64 hex digits and a NUL), secret being the server's private
- * 32-byte log signing seed. Derived, not drawn and stored, so that it is the
- * same for every leaf of one signer on one memo — across moves, a
- * withdrawal and a re-signature — and the signer can always get it back
- * (their receipt). Nobody without the secret can compute it. */
+ * 32-byte commitment key (commit.key; commitments published before it
+ * existed used the log's signing seed and keep it). Derived, not drawn and stored, so that it is
+ * the same for every leaf of one signer on one memo — across moves, a withdrawal and a re-signature
+ * — and the signer can always get it back (their receipt). Nobody without the secret can compute
+ * it. */
 void proto_signer_salt(const unsigned char secret[PROTO_SALT_BYTES], const char *memo,
                        const char *username, char out[PROTO_COMMIT_HEX]);
 

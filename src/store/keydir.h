@@ -4,7 +4,8 @@
  * A directory of mode 0700 (no access for group or others) holding files
  * of mode 0600: KEYDIR_LOG_KEY, the transparency log's Ed25519 signing key
  * (a "PRIVATE+KEY+…" line), and KEYDIR_DATA_KEY, the data-encryption key
- * that wraps every memo's key (64 hex digits). Anything more open is
+ * that wraps every memo's key (64 hex digits), and KEYDIR_COMMIT_KEY, the
+ * commitment key (64 hex digits). Anything more open is
  * refused with a message naming the file and the chmod that fixes it. The
  * directory may be read-only (systemd's $CREDENTIALS_DIRECTORY): then every
  * key must exist already. Files are read and written relative to the open
@@ -17,6 +18,10 @@
 
 #define KEYDIR_LOG_KEY  "log.key"
 #define KEYDIR_DATA_KEY "data.key"
+/* The commitment key: 32 random bytes (64 hex digits) from which the salts
+ * of commitments to answers, reasons and named signers are derived
+ * (channel/commit_key.c). */
+#define KEYDIR_COMMIT_KEY "commit.key"
 /* A new data key while a rotation is under way (store_rotate_data_key). */
 #define KEYDIR_DATA_KEY_NEW "data.key.new"
 #define KEYDIR_PATH_MAX     4096

@@ -267,9 +267,11 @@ int store_anon_seq_list(struct store *s, struct pool *p, int64_t memo_id, struct
                         size_t *n, struct err *e)
 {
     struct store_vec v = {0};
-    int rc = store_rows(s, p, &v, sizeof **out, seq_row, e,
-                        "SELECT tag, next_seq FROM anon_sequences WHERE memo_id = ? ORDER BY tag",
-                        "i", memo_id);
+    int rc =
+        store_rows(s, p, &v, sizeof **out, seq_row, e,
+                   "SELECT tag, pub_next FROM anon_sequences WHERE memo_id = ? AND pub_next > 0 "
+                   "ORDER BY tag",
+                   "i", memo_id);
     *out = v.items;
     *n = v.n;
     return rc;
@@ -300,7 +302,7 @@ int store_anon_list(struct store *s, struct pool *p, int64_t memo_id, struct st_
     struct store_vec v = {0};
     int rc = store_rows(s, p, &v, sizeof **out, anon_row, e,
                         "SELECT a.tag, a.version, o.slug, a.ring_no, a.proof, "
-                        "COALESCE(q.next_seq, 1) FROM anon_signatures a JOIN organizations o "
+                        "COALESCE(q.pub_next, 1) FROM anon_signatures a JOIN organizations o "
                         "ON o.id = a.org_id LEFT JOIN anon_sequences q ON q.memo_id = "
                         "a.memo_id AND q.tag = a.tag WHERE a.memo_id = ? ORDER BY a.tag",
                         "i", memo_id);

@@ -147,6 +147,18 @@ static const char *const migrations[] = {
     "CREATE INDEX login_throttle_at ON login_throttle(last_at);\n"
     "CREATE INDEX login_throttle_client ON login_throttle(client, last_at);\n"
     "ALTER TABLE sessions ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0;\n",
+    /* 8: publication in shuffled batches (channel/batch.c): what was
+     * accepted and waits for its batch (no time of acceptance is kept, only
+     * the batch it belongs to), and each tag's sequence number as published */
+    "CREATE TABLE batch_queue(\n"
+    "  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, chain TEXT NOT NULL, fields TEXT NOT NULL,\n"
+    "  memo TEXT, memo_id INTEGER, tag BLOB, version INTEGER NOT NULL DEFAULT 0,\n"
+    "  org_id INTEGER, ring_no INTEGER, proof BLOB, seq INTEGER,\n"
+    "  prev_version INTEGER NOT NULL DEFAULT 0, due INTEGER NOT NULL);\n"
+    "CREATE INDEX batch_queue_due ON batch_queue(due);\n"
+    "CREATE INDEX batch_queue_memo ON batch_queue(memo_id, tag);\n"
+    "ALTER TABLE anon_sequences ADD COLUMN pub_next INTEGER NOT NULL DEFAULT 0;\n"
+    "UPDATE anon_sequences SET pub_next = next_seq;\n",
 };
 
 /* The applied version, read inside the caller's transaction. */

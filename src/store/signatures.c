@@ -121,11 +121,18 @@ int store_counts(struct store *s, struct pool *p, int64_t memo_id, struct st_cou
 {
     return store_counts_query(
         s, p, memo_id, out, e,
-        "SELECT version, SUM(count) FROM signature_counts WHERE memo_id = ? GROUP BY "
-        "version HAVING SUM(count) > 0 ORDER BY version",
-        "SELECT o.slug, SUM(c.count) FROM signature_counts c JOIN organizations o "
-        "ON o.id = c.org_id WHERE c.memo_id = ? GROUP BY o.slug HAVING "
-        "SUM(c.count) > 0 ORDER BY o.slug");
+        /* a queued action is taken back: -1 on its version, +1 on the one
+         * before (channel/batch.c) */
+        "SELECT version, SUM(n) FROM (SELECT version, count AS n FROM signature_counts WHERE "
+        "memo_id = ?1 UNION ALL SELECT version, -1 FROM batch_queue WHERE kind = 'signature' "
+        "AND memo_id = ?1 AND version > 0 UNION ALL SELECT prev_version, 1 FROM batch_queue "
+        "WHERE kind = 'signature' AND memo_id = ?1 AND prev_version > 0) x GROUP BY version "
+        "HAVING SUM(n) > 0 ORDER BY version",
+        "SELECT o.slug, SUM(x.n) FROM (SELECT org_id, count AS n FROM signature_counts WHERE "
+        "memo_id = ?1 UNION ALL SELECT org_id, -1 FROM batch_queue WHERE kind = 'signature' "
+        "AND memo_id = ?1 AND version > 0 UNION ALL SELECT org_id, 1 FROM batch_queue WHERE "
+        "kind = 'signature' AND memo_id = ?1 AND prev_version > 0) x JOIN organizations o ON "
+        "o.id = x.org_id GROUP BY o.slug HAVING SUM(x.n) > 0 ORDER BY o.slug");
 }
 
 int store_counts_recomputed(struct store *s, struct pool *p, int64_t memo_id, struct st_counts *out,

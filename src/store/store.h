@@ -45,10 +45,11 @@ void store_close(struct store *s);
 
 /* What store_at_rest_migrate did. */
 struct store_migration {
-    int already;       /* nothing to do: the database was migrated before */
-    int log_key_moved; /* meta's log key went to the key directory */
-    int64_t memo_keys; /* memo keys made */
-    int64_t values;    /* text values encrypted */
+    int already;         /* nothing to do: the database was migrated before */
+    int log_key_moved;   /* meta's log key went to the key directory */
+    int64_t memo_keys;   /* memo keys made */
+    int64_t values;      /* text values encrypted */
+    int commit_key_made; /* commit.key was created (channel/commit_key.c) */
 };
 /* Brings a database of before encryption at rest up to date in one
  * transaction: moves the log key from meta to the key directory and
@@ -301,7 +302,9 @@ struct st_counts {
     struct st_org_count *by_org;
     size_t n_org;
 };
-/* The named co-signature counts of a memo (from the running counts). */
+/* The named co-signature counts of a memo as published: the running
+ * counts without the named actions still queued for their batch
+ * (channel/batch.c). */
 int store_counts(struct store *s, struct pool *p, int64_t memo_id, struct st_counts *out,
                  struct err *e) WUR;
 /* The counts recomputed from the signatures themselves (to prove they never drift). */
@@ -520,6 +523,46 @@ int store_anon_list(struct store *s, struct pool *p, int64_t memo_id, struct st_
 /* The counts of anonymous signatures (as store_counts). */
 int store_anon_counts(struct store *s, struct pool *p, int64_t memo_id, struct st_counts *out,
                       struct err *e) WUR;
+
+/* ---- the batch queue (channel/batch.c): accepted, not yet published ---- */
+struct st_batch_entry {
+    int64_t id;   /* order of acceptance (never published) */
+    char *kind;   /* the leaf kind: "anonymous-signature", "roster" */
+    char *chain;  /* entries of one chain keep their order within a batch */
+    char *fields; /* the leaf's fields as JSON, without "at" and "counts" */
+    char *memo;   /* public id, or NULL */
+    int64_t memo_id;
+    unsigned char tag[32]; /* anonymous: the tag */
+    int has_tag;
+    int version; /* anonymous: the version signed, 0 to withdraw */
+    int64_t org_id;
+    int ring_no;
+    unsigned char *proof; /* anonymous: the proof (NULL otherwise) */
+    size_t proof_len;
+    int64_t seq;      /* anonymous: the sequence number the proof carries */
+    int prev_version; /* named: the version signed before (0: none) */
+    int64_t due;      /* the batch time it is promised for */
+};
+/* Queues b (b->id is ignored) in the caller's transaction. */
+int store_batch_put(struct store *s, const struct st_batch_entry *b, struct err *e) WUR;
+/* Every queued entry due at or before due_by (INT64_MAX: all), in order of
+ * acceptance. */
+int store_batch_due(struct store *s, struct pool *p, int64_t due_by, struct st_batch_entry **out,
+                    size_t *n, struct err *e) WUR;
+/* Removes a published entry. */
+int store_batch_delete(struct store *s, int64_t id, struct err *e) WUR;
+/* The latest queued anonymous action of tag on memo: *found 0 if none,
+ * else *version (0: a withdrawal). */
+int store_batch_anon_latest(struct store *s, int64_t memo_id, const unsigned char tag[32],
+                            int *found, int *version, struct err *e) WUR;
+/* Active (not disabled) members of an organization. */
+int store_org_active_members(struct store *s, int64_t org_id, int64_t *n, struct err *e) WUR;
+/* Queued roster entries of an organization (not yet in the log). */
+int store_batch_roster_pending(struct store *s, int64_t org_id, int64_t *n, struct err *e) WUR;
+/* Sets the published sequence number of tag on memo (the one the public
+ * facts show; the live one is store_anon_seq). */
+int store_anon_pub_seq_set(struct store *s, int64_t memo_id, const unsigned char tag[32],
+                           int64_t next, struct err *e) WUR;
 
 /* ---- figures for /metrics (no memo content, no names) ---- */
 /* Which memo states count (bit 1 << state), set by the caller's policy:

@@ -28,7 +28,9 @@ cleanup() {
 trap cleanup EXIT
 
 "$bin" demo --db "$tmp/demo.db" >/dev/null
-"$bin" serve --db "$tmp/demo.db" --listen 127.0.0.1:0 --port-file "$tmp/port" >"$tmp/serve.log" 2>&1 &
+# --batch-interval 0: signatures are published at once, so the pages count
+# them as soon as they are made (batches themselves: tests/e2e/test_batch.sh).
+"$bin" serve --db "$tmp/demo.db" --listen 127.0.0.1:0 --port-file "$tmp/port" --batch-interval 0 >"$tmp/serve.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do
   [ -s "$tmp/port" ] && break

@@ -26,7 +26,7 @@ json() { python3 -c 'import json,sys; d=json.load(sys.stdin); v='"$1"'; print(v 
 start_server() {
   local db=$1; shift
   rm -f "$E2E_TMP/port"
-  env "$@" "$DISSENT" serve --db "$db" --listen 127.0.0.1:0 --port-file "$E2E_TMP/port" \
+  env DISSENT_BATCH_INTERVAL=0 "$@" "$DISSENT" serve --db "$db" --listen 127.0.0.1:0 --port-file "$E2E_TMP/port" \
     > "$E2E_TMP/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 100); do [ -s "$E2E_TMP/port" ] && break; sleep 0.05; done

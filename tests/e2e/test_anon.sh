@@ -308,9 +308,10 @@ expect_in "naming the one protocol v2 takes" "$(post "$ID3" "$ODD")" "has radix 
 # another origin) accepts none of this installation's proofs.
 sqlite3 "$DB" ".backup '$E2E_TMP/copy.db'"
 # The keys live in a key directory (docs/operations.md): the copy keeps the
-# data key, to read the memos, and takes a fresh installation's log key.
+# data key, to read the memos, and the commitment key, and takes a fresh
+# installation's log key.
 mkdir -m 700 "$E2E_TMP/copy.keys"
-cp -p "$E2E_TMP/dissent.keys/data.key" "$E2E_TMP/copy.keys/"
+cp -p "$E2E_TMP/dissent.keys/data.key" "$E2E_TMP/dissent.keys/commit.key" "$E2E_TMP/copy.keys/"
 "$DISSENT" init --db "$E2E_TMP/other.db" > /dev/null
 cp -p "$E2E_TMP/other.keys/log.key" "$E2E_TMP/copy.keys/"
 "$DISSENT" serve --db "$E2E_TMP/copy.db" --listen 127.0.0.1:0 --port-file "$E2E_TMP/port2" > "$E2E_TMP/server2.log" 2>&1 & COPY_PID=$!

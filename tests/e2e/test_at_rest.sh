@@ -146,6 +146,9 @@ if is_pg "$DB"; then
   sql "$DB" "DELETE FROM meta WHERE key = 'at_rest'" > /dev/null
   sql "$DB" "INSERT INTO meta(key, value) VALUES('log_signer', '$SIGNER')" > /dev/null
   rm "$KEYS/log.key"
+  # and from before the commitment key
+  sql "$DB" "DELETE FROM meta WHERE key = 'commit_key_id'" > /dev/null
+  rm -f "$KEYS/commit.key"
   FIXID=$ID
 else
   OLDDB=$E2E_TMP/old.db
@@ -163,7 +166,11 @@ expect_eq "dissent migrate succeeds" "$RC" 0
 expect_in "dissent migrate says what it did" "$OUT" "log key moved to the key directory"
 expect_eq "the log key moved to the key directory" "$(tr -d '\n' < "$OLDKEYS/log.key")" "$SIGNER"
 expect_eq "… and out of the database" "$(sql "$OLDDB" "SELECT COUNT(*) FROM meta WHERE key = 'log_signer'")" 0
+expect_in "dissent migrate makes the commitment key" "$OUT" "made the commitment key (commit.key)"
+expect_eq "commit.key: 64 hex digits, mode 0600" \
+  "$(tr -d '\n' < "$OLDKEYS/commit.key" | grep -c '^[0-9a-f]\{64\}$') $(mode "$OLDKEYS/commit.key")" "1 600"
 expect_in "dissent migrate again: nothing to do" "$("$DISSENT" migrate --db "$OLDDB" 2>&1)" "up to date"
+expect_not_in "… and the commitment key is made once" "$("$DISSENT" migrate --db "$OLDDB" 2>&1)" "commitment key"
 if is_pg "$OLDDB"; then
   "${PG_BIN:+$PG_BIN/}pg_dump" -d "$OLDDB" > "$E2E_TMP/dump2.sql"
   RAW=$E2E_TMP/dump2.sql

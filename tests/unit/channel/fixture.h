@@ -111,6 +111,8 @@ static inline void fx_open(struct fx *f, int people)
     snprintf(f->db, sizeof f->db, "%s/test.db", f->dir);
     pool_init(&f->p, 1u << 26);
     fx_ok(chan_open(&f->c, f->db, &e), &e);
+    /* Publish at once; the tests of batches (test_batch.c) set an interval. */
+    chan_batch_set_interval(f->c, 0);
     fx_ok(chan_org_create(f->c, NULL, "state", "Department of State", &out, &e), &e);
     json_decref(out);
     fx_ok(chan_org_create(f->c, NULL, "usaid", "USAID", &out, &e), &e);

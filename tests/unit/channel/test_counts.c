@@ -100,6 +100,7 @@ static void check(struct fx *f, const char *id, const int named[PEOPLE], const i
     /* the same counts everywhere */
     json_object_del(c, "memo");
     json_object_del(c, "timeline");
+    json_object_del(c, "batch");
     assert_true(json_equal(json_object_get(pub, "counts"), c));
     memo = fx_get(f, &f->alice, id);
     assert_true(json_equal(json_object_get(memo, "counts"), c));

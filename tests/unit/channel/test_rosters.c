@@ -105,7 +105,8 @@ static void test_enroll_and_rekey(void **state)
     assert_int_equal(fx_int(r, "size", NULL), 4);
     assert_int_equal(fx_int(r, "count", NULL), 2);
     json_decref(r);
-    fx_refused(chan_roster_get(f->c, &f->p, "state", 5, &out, &e), &e, ERR_INVALID, "4 entries");
+    fx_refused(chan_roster_get(f->c, &f->p, "state", 5, &out, &e), &e, ERR_INVALID,
+               "4 published entries");
     fx_refused(chan_roster_get(f->c, &f->p, "state", -1, &out, &e), &e, ERR_INVALID, NULL);
     fx_refused(chan_roster_get(f->c, &f->p, "nowhere", 0, &out, &e), &e, ERR_NOT_FOUND, NULL);
 }

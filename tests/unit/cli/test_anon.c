@@ -588,6 +588,8 @@ static void test_sign_anonymous(void **state)
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "anonymous signature added: version 1 of memo " MEMO
                                   " (ring 1 of state, 4 keys)"));
+    /* this fake server signs no receipt: accepted, with a warning */
+    assert_non_null(strstr(r.err, "sent no signed receipt"));
     assert_non_null(strstr(r.err, "you are one of 4 enrolled members of state (ring 1, checked "
                                   "against the transparency log at size 7)"));
     assert_non_null(strstr(fake.request[1], "GET /api/v1/log/checkpoint "));
@@ -837,6 +839,47 @@ static void test_verify_signatures_cmd(void **state)
     assert_null(strstr(fake.request[0], "secret-session-token"));
     assert_int_equal(fake.served, 1); /* --no-log: one request */
     run_free(&r);
+
+    /* protocol v2 rules re-checked by the client, not trusted to the server:
+     * a ring below the published minimum, and a proof of another radix */
+    {
+        json_t *sig = json_array_get(json_object_get(pub, "signatures"), 0);
+        char *good = strdup(json_string_value(json_object_get(sig, "proof")));
+        unsigned char raw[16384];
+        size_t rawlen = 0;
+        char *t2, b64[22000];
+        const char *rep[1];
+        json_object_set_new(pub, "min_ring", json_integer(3));
+        t2 = json_dumps(pub, JSON_COMPACT);
+        rep[0] = fake_http_reply(200, t2);
+        fake_start(rep, 1);
+        r = run("verify-signatures", MEMO, "--no-log", NULL);
+        fake_http_stop(&fake);
+        assert_int_equal(r.status, CLI_FAIL);
+        assert_non_null(strstr(r.out, "fewer than the channel's minimum of 3"));
+        run_free(&r);
+        free(t2);
+        free((char *)rep[0]);
+        json_object_del(pub, "min_ring");
+        assert_int_equal(sodium_base642bin(raw, sizeof raw, good, strlen(good), NULL, &rawlen, NULL,
+                                           sodium_base64_VARIANT_ORIGINAL),
+                         0);
+        raw[1] ^= 1; /* another radix */
+        sodium_bin2base64(b64, sizeof b64, raw, rawlen, sodium_base64_VARIANT_ORIGINAL);
+        json_object_set_new(sig, "proof", json_string(b64));
+        t2 = json_dumps(pub, JSON_COMPACT);
+        rep[0] = fake_http_reply(200, t2);
+        fake_start(rep, 1);
+        r = run("verify-signatures", MEMO, "--no-log", NULL);
+        fake_http_stop(&fake);
+        assert_int_equal(r.status, CLI_FAIL);
+        assert_non_null(strstr(r.out, "is not made with the radix and digits of protocol v2"));
+        run_free(&r);
+        free(t2);
+        free((char *)rep[0]);
+        json_object_set_new(sig, "proof", json_string(good));
+        free(good);
+    }
 
     /* the log cannot be read: a failure, said */
     {

@@ -233,6 +233,11 @@ static void anon_case(struct store *s, struct pool *p)
         OK(store_anon_seq_set(s, id, t2, 5, &e));
         OK(store_anon_seq(s, id, t2, &seq, &e));
         assert_int_equal(seq, 5);
+        /* the list shows sequence numbers as published (batches): none yet */
+        OK(store_anon_seq_list(s, p, id, &q, &n, &e));
+        assert_int_equal(n, 0);
+        OK(store_anon_pub_seq_set(s, id, t1, 3, &e));
+        OK(store_anon_pub_seq_set(s, id, t2, 5, &e));
         OK(store_anon_seq_list(s, p, id, &q, &n, &e));
         assert_int_equal(n, 2);
         assert_memory_equal(q[0].tag, t1, 32); /* t1 is withdrawn: still listed */
