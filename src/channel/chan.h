@@ -327,6 +327,17 @@ int chan_anon_commit(struct chan *c, struct pool *p, const struct chan_anon_veri
 int chan_stats(struct chan *c, int64_t *leaves, int64_t *under_review, int64_t *overdue,
                struct err *e) WUR;
 
+/* ---- the server's own jobs (cli/serve_ticker.h runs them) ---- */
+/* Writes a "deadline-missed" leaf (proto/events.h) for every deadline of
+ * the policy office that passed unmet before now (deadline.h's rule: met
+ * late, or still open, or open when the memo was withdrawn) and has none
+ * yet: one leaf per memo and deadline, ever. Catches up on everything
+ * missed while the server was down. *written: leaves written. Each memo in
+ * its own transaction; on failure, what was written before stays. */
+int chan_deadline_missed_log(struct chan *c, int64_t now, size_t *written, struct err *e) WUR;
+/* chan_deadline_missed_log as a ticker job (logs how many it wrote). */
+int chan_deadline_tick(struct chan *c, int64_t now, struct err *e) WUR;
+
 /* Checks a copy (the official rendering's text, with its verification line)
  * against the version registered in the log, paragraph by paragraph, and
  * verifies the leaf's inclusion proof. No login. {memo, version, found,

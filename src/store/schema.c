@@ -147,6 +147,11 @@ static const char *const migrations[] = {
     "CREATE INDEX login_throttle_at ON login_throttle(last_at);\n"
     "CREATE INDEX login_throttle_client ON login_throttle(client, last_at);\n"
     "ALTER TABLE sessions ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0;\n",
+    /* 8: a missed deadline is written to the log once: the leaf's index
+     * column `version` holds the deadline (1 acknowledgement, 2 answer), and
+     * the database itself refuses a second leaf for the same one */
+    "CREATE UNIQUE INDEX tlog_deadline_missed ON tlog_leaves(memo, version)\n"
+    "  WHERE kind = 'deadline-missed';\n",
 };
 
 /* The applied version, read inside the caller's transaction. */

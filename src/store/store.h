@@ -414,6 +414,18 @@ int store_tlog_memo_leaves(struct store *s, struct pool *p, const char *memo, co
 int store_signature_salt(struct store *s, struct pool *p, int64_t memo_id, int64_t member_id,
                          char **salt, struct err *e) WUR;
 
+/* ---- missed deadlines written to the log (deadlines.c) ---- */
+/* The index column `version` of a "deadline-missed" leaf names its
+ * deadline; (memo, deadline) is unique (schema 8). */
+#define STORE_DL_ACK    1
+#define STORE_DL_ANSWER 2
+/* The public ids (from p) of at most limit memos, oldest first, with a
+ * deadline that passed before now unmet — its time is set, it is earlier
+ * than now, and neither the acknowledgement (resp. answer) nor a withdrawal
+ * came by it — and no "deadline-missed" leaf for that deadline yet. */
+int store_deadline_unlogged(struct store *s, struct pool *p, int64_t now, int limit, char ***out,
+                            size_t *n, struct err *e) WUR;
+
 /* ---- rosters of ring keys and anonymous co-signatures ---- */
 /* A member's enrollment challenge (one at a time: a new one replaces the
  * last; expired ones of anyone are dropped). */
