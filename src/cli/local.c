@@ -15,6 +15,7 @@
 #include "cli/input.h"
 #include "cli/cli.h"
 #include "cli/serve_release.h"
+#include "cli/serve_ticker.h"
 #include "cli/serve_witness.h"
 #include "http/app.h"
 #include "http/pages.h"
@@ -54,6 +55,7 @@ struct local_opts {
     const char *wasm;       /* serve: the browser's signing module; NULL: beside the binary */
     const char *log_origin; /* init/serve/demo: the log's origin */
     const char *static_dir;
+    const char *job; /* tick: --job NAME */
 };
 
 static const char local_usage[] =
@@ -106,7 +108,8 @@ static const char local_usage[] =
     "                       connection; writes have one more (env DISSENT_WORKERS, default 2)\n"
     "  --group-commit on|off  commit the writes that arrive together in one durable\n"
     "                       transaction, or each in its own (env DISSENT_GROUP_COMMIT, on)\n"
-    "  --rotate-data-key    migrate: replace the data-encryption key (re-wraps each memo's key)\n";
+    "  --rotate-data-key    migrate: replace the data-encryption key (re-wraps each memo's key)\n"
+    "  --job NAME           tick: run only this background job (default: every one)\n";
 
 static int db_url_is_postgres(const char *url)
 {
@@ -148,6 +151,7 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
         {"trusted-proxy", offsetof(struct local_opts, trusted_proxy)},
         {"wasm", offsetof(struct local_opts, wasm)},
         {"static-dir", offsetof(struct local_opts, static_dir)},
+        {"job", offsetof(struct local_opts, job)},
     };
     /* What these commands create (database, keys, port file) is private. */
     umask(077);
@@ -169,6 +173,7 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
     o->workers = env_or("DISSENT_WORKERS", "2");
     o->group_commit = env_or("DISSENT_GROUP_COMMIT", "on");
     o->rotate_data_key = 0;
+    o->job = NULL;
     o->public_url = env_or("DISSENT_PUBLIC_URL", NULL);
     o->trusted_proxy = env_or("DISSENT_TRUSTED_PROXY", NULL);
     o->wasm = env_or("DISSENT_WASM", NULL);
@@ -536,6 +541,33 @@ int cmd_migrate(int argc, char **argv)
     return 0;
 }
 
+int cmd_tick(int argc, char **argv)
+{
+    struct local_opts o;
+    struct chan *c = NULL;
+    struct err e;
+    int status = 1, r = local_parse("tick", argc, argv, &o);
+
+    err_init(&e);
+    if (r)
+        return r > 0 ? 0 : 2;
+    if (!db_url_is_postgres(o.db) && access(o.db, F_OK) != 0) {
+        fprintf(stderr, "dissent tick: no database at %s\n", o.db);
+        return 1;
+    }
+    if (open_chan("tick", &o, &c))
+        return 1;
+    if (serve_ticker_run_once(serve_jobs, serve_jobs_count, c, o.job, now_utc(), &e)) {
+        fprintf(stderr, "dissent tick: %s\n", e.msg);
+        goto out;
+    }
+    printf("dissent: ran %s\n", o.job ? o.job : "every background job");
+    status = 0;
+out:
+    chan_close(c);
+    return status;
+}
+
 /* ---- serve ---- */
 
 static volatile sig_atomic_t stop_requested;
@@ -717,6 +749,8 @@ static int serve_group_end(void *app, int commit, struct err *e)
 
 int cmd_serve(int argc, char **argv)
 {
+    struct serve_ticker ticker;
+    struct chan *tchan = NULL;
     struct serve_witness sw;
     struct app_cosigned cosigned;
     struct chan *wchan = NULL;
@@ -741,6 +775,7 @@ int cmd_serve(int argc, char **argv)
     err_init(&e);
     memset(readers, 0, sizeof readers);
     web_release_init(&release);
+    serve_ticker_init(&ticker, serve_jobs, serve_jobs_count);
     serve_witness_init(&sw);
     app_cosigned_init(&cosigned);
     if (r || serve_witnesses(argc, argv, &o, &sw) != 0) {
@@ -785,6 +820,14 @@ int cmd_serve(int argc, char **argv)
         log_info("witnessing: %zu witnesses, %zu cosignatures needed to publish a checkpoint",
                  sw.policy.n, sw.policy.k);
     }
+    /* the background jobs (missed deadlines …) have their own connection too */
+    if (open_chan("serve", &o, &tchan))
+        goto out;
+    if (serve_ticker_start(&ticker, tchan, &e)) {
+        fprintf(stderr, "dissent serve: %s\n", e.msg);
+        goto out;
+    }
+    tchan = NULL; /* the thread owns it now */
     app.public_url = o.public_url;
     app.trusted_proxy = o.trusted_proxy;
     if (serve_release_start(c, o.static_dir, DISSENT_VERSION, &release, &appended, &e)) {
@@ -854,6 +897,8 @@ int cmd_serve(int argc, char **argv)
     status = 0;
 out:
     http_server_stop(srv);
+    serve_ticker_stop(&ticker);
+    chan_close(tchan);
     serve_witness_stop(&sw);
     chan_close(wchan);
     app_cosigned_release(&cosigned);
