@@ -93,9 +93,9 @@ json_t *chan_reading_json(const struct memo_ctx *x);
 int chan_diff_lines(const char *a, const char *b, json_t **out, struct err *e) WUR;
 
 /* Fills the calendar of a channel from the store (holidays allocated from p). */
-struct chan_calendar;
+struct cal_calendar;
 int chan_calendar_load(struct chan *c, struct pool *p, int64_t channel_id,
-                       struct chan_calendar *cal, struct err *e) WUR;
+                       struct cal_calendar *cal, struct err *e) WUR;
 
 /* ---- the transparency log (log.c, events.c) ---- */
 /* Loads the log's signing key, creating it on first use with origin as

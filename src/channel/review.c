@@ -2,7 +2,7 @@
  * acknowledge, extend, answer, close, withdraw; messages. */
 #include "base/tz.h"
 #include "base/util.h"
-#include "channel/calendar.h"
+#include "proto/calendar.h"
 #include "channel/can.h"
 #include "channel/chan_internal.h"
 
@@ -31,7 +31,7 @@ static const struct op_info ops[] = {
 };
 
 /* The end of the due day `term` after the local day of `from`, in the channel's zone. */
-static int64_t deadline(const struct st_channel *ch, const struct chan_calendar *cal, int64_t from,
+static int64_t deadline(const struct st_channel *ch, const struct cal_calendar *cal, int64_t from,
                         const struct st_term *term)
 {
     int64_t day = tz_local_day(ch->timezone, from);
@@ -43,7 +43,7 @@ static int op_effects(struct chan *c, struct pool *p, struct memo_ctx *x, enum c
                       const char *text, int64_t now, struct err *e)
 {
     int rc = -1;
-    struct chan_calendar cal;
+    struct cal_calendar cal;
     struct st_memo *m = &x->m;
 
     switch (op) {
