@@ -323,6 +323,14 @@ int chan_anon_verify(struct chan *c, struct pool *p, const char *memo_id, const 
 int chan_anon_commit(struct chan *c, struct pool *p, const struct chan_anon_verified *v,
                      json_t **out, struct err *e) WUR;
 
+/* A channel's public responsiveness (no login): proto/stats.h's figures over
+ * every leaf of the log at time now, plus {channel_name, log_size (the
+ * leaves counted), calendar: {timezone, holidays: ["YYYY-MM-DD"…]}} — what
+ * `dissent stats` needs to recompute them. ERR_NOT_FOUND for an unknown
+ * channel. */
+int chan_channel_stats(struct chan *c, struct pool *p, const char *slug, int64_t now, json_t **out,
+                       struct err *e) WUR;
+
 /* Figures for /metrics: log leaves, memos under review, memos overdue. */
 int chan_stats(struct chan *c, int64_t *leaves, int64_t *under_review, int64_t *overdue,
                struct err *e) WUR;
