@@ -202,6 +202,17 @@ static const struct cli_opt opts_log_evidence[] = {
     {0},
 };
 
+static const struct cli_opt opts_stats[] = {
+    {.name = "channel", .arg = "SLUG", .help = "only this channel (default: every channel)"},
+    {.name = "at",
+     .arg = "TIME",
+     .help = "the moment of the figures, YYYY-MM-DDTHH:MM:SSZ (default: now)"},
+    {.name = "log-key",
+     .arg = "KEY",
+     .help = "the log's verifier key (name+id+key); default: the key pinned on first use"},
+    {0},
+};
+
 static const struct cli_cmd log_cmds[] = {
     {.name = "monitor",
      .summary = "check the log: signed checkpoint, consistency with the last one, every leaf",
@@ -693,6 +704,16 @@ static const struct cli_cmd root_cmds[] = {
      .flags = CLI_REMOTE,
      .run = cmd_verify},
     {.name = "log", .summary = "read and monitor the public transparency log", .subs = log_cmds},
+    {.name = "stats",
+     .summary = "recompute each channel's responsiveness from the public log",
+     .usage = "[--channel SLUG] [--at TIME] [--log-key KEY]",
+     .details = "Fetches every leaf, checks them against the signed checkpoint (the pinned log\n"
+                "key), computes met and missed deadlines, medians in working days and what is\n"
+                "overdue with the channel's published calendar, and compares them with the\n"
+                "server's figures (/public/channels/SLUG). Exit 1 when they differ.",
+     .opts = opts_stats,
+     .flags = CLI_REMOTE,
+     .run = cmd_stats},
     {.name = "witness",
      .summary = "witness other logs: cosign consistent checkpoints",
      .subs = cmd_witness_cmds},

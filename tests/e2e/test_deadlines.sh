@@ -96,5 +96,51 @@ expect_eq "the database refuses a second leaf for one deadline" \
 MON=$(DISSENT_CONFIG=$E2E_TMP/nobody.json DISSENT_LOG_KEYS=$E2E_TMP/logkeys.json "$DISSENT" log monitor --server "$URL" --state "$E2E_TMP/monitor.json" 2>&1); RC=$?
 expect_eq "dissent log monitor checks every leaf, the new kind included (exit 0)" "$RC" 0
 
+# ---- the channel's responsiveness: page, API and `dissent stats` agree ----
+outsider() { DISSENT_CONFIG=$E2E_TMP/nobody.json DISSENT_LOG_KEYS=$E2E_TMP/logkeys.json \
+  DISSENT_LOG_HISTORY=$E2E_TMP/history XDG_CONFIG_HOME=$E2E_TMP DISSENT_FAKE_NOW=2027-03-01T12:00:00Z "$DISSENT" "$@"; }
+API=$(curl -s "$URL/api/v1/public/channels/dissent/stats")
+expect_eq "API: acknowledgements met / missed" "$(echo "$API" | json '[d["acknowledgement"]["met"], d["acknowledgement"]["missed"]]')" "[1, 1]"
+expect_eq "API: answers met / missed" "$(echo "$API" | json '[d["answer"]["met"], d["answer"]["missed"]]')" "[0, 2]"
+expect_eq "API: median working days to acknowledge (0 and 3: Thanksgiving skipped)" \
+  "$(echo "$API" | json 'd["acknowledgement"]["median_working_days"]')" 1.5
+expect_eq "API: overdue now" "$(echo "$API" | json 'd["overdue_now"]')" 2
+expect_eq "API: the missed-deadline leaves" "$(echo "$API" | json 'd["missed_leaves"]')" 3
+expect_eq "API: by the month deadlines fell due" "$(echo "$API" | json 'd["months"]')" \
+  '[{"met": 1, "missed": 1, "month": "2026-11"}, {"met": 0, "missed": 2, "month": "2027-01"}]'
+PAGE=$(curl -s "$URL/public/channels/dissent")
+expect_in "page: acknowledgements" "$PAGE" '<dd id="f-ack">1 met, 1 missed</dd>'
+expect_in "page: answers" "$PAGE" '<dd id="f-answer">0 met, 2 missed</dd>'
+expect_in "page: median" "$PAGE" '<dd id="f-ack-median">1.5 working days</dd>'
+expect_in "page: overdue, in words" "$PAGE" '2 memos <strong class="badge-overdue">(overdue)</strong>'
+expect_in "page: the chart's axis says what it counts" "$PAGE" '>deadlines</text>'
+expect_in "page: months by name" "$PAGE" '>Nov 2026</text>'
+expect_in "page: missed bars are hatched, not only coloured" "$PAGE" 'chart-bar-missed" x='
+expect_in "the public record links the channel's page" "$(curl -s "$URL/public")" 'href="/public/channels/dissent"'
+expect_in "an unknown channel is 404" "$(curl -s -o /dev/null -w '%{http_code}' "$URL/public/channels/nowhere")" 404
+OUT=$(outsider stats --server "$URL" --channel dissent --json 2>"$E2E_TMP/stats.err"); RC=$?
+expect_eq "dissent stats exits 0" "$RC" 0
+for k in memos_submitted overdue_now missed_leaves acknowledgement answer months as_of; do
+  expect_eq "dissent stats recomputes the server's $k" \
+    "$(echo "$OUT" | json "d['channels'][0]['$k']")" "$(echo "$API" | json "d['$k']")"
+done
+expect_eq "and says they agree" "$(echo "$OUT" | json 'd["channels"][0]["server_agrees"]')" True
+OUT=$(outsider stats --server "$URL" 2>&1); RC=$?
+expect_eq "every channel (exit 0)" "$RC" 0
+expect_in "in words" "$OUT" "1.5 working days"
+expect_in "the other channel too" "$OUT" "(eu-reports)"
+expect_in "and the comparison" "$OUT" "the server publishes the same figures"
+OUT=$(outsider stats --server "$URL" --channel nowhere 2>&1); RC=$?
+expect_eq "an unknown channel fails (exit 1)" "$RC" 1
+expect_in "saying so" "$OUT" "no channel 'nowhere'"
 stop_server
+# a leaf changed in the database: the figures would change, and the log says so
+if ! is_pg "$DB"; then
+  sql "$DB" "UPDATE tlog_leaves SET data = CAST(REPLACE(CAST(data AS TEXT), '\"deadline\":\"answer\"', '\"deadline\":\"acknowledgement\"') AS BLOB) WHERE kind = 'deadline-missed' AND version = 2 AND memo = '$ONTIME'"
+  start_server "$DB" DISSENT_FAKE_NOW=2027-03-01T12:00:00Z
+  OUT=$(outsider stats --server "$URL" --channel dissent 2>&1); RC=$?
+  expect_eq "dissent stats refuses a rewritten leaf (exit 1)" "$RC" 1
+  expect_in "saying why" "$OUT" "LOG INCONSISTENT"
+  stop_server
+fi
 e2e_summary deadlines
