@@ -94,8 +94,8 @@ int chan_diff_lines(const char *a, const char *b, json_t **out, struct err *e) W
 
 /* Fills the calendar of a channel from the store (holidays allocated from p). */
 struct cal_calendar;
-int chan_calendar_load(struct chan *c, struct pool *p, int64_t channel_id,
-                       struct cal_calendar *cal, struct err *e) WUR;
+int chan_calendar_load(struct chan *c, struct pool *p, int64_t channel_id, struct cal_calendar *cal,
+                       struct err *e) WUR;
 
 /* ---- the transparency log (log.c, events.c) ---- */
 /* Loads the log's signing key, creating it on first use with origin as
