@@ -94,6 +94,23 @@ static int h_localtime(json_t *const *a, size_t n, json_t **out, struct err *e)
     return set_str(out, s, e);
 }
 
+/* when TIME ZONE: "YYYY-MM-DD HH:MM" of TIME in ZONE, without the zone's
+ * name: for pages that name their one time zone once. */
+static int h_when(json_t *const *a, size_t n, json_t **out, struct err *e)
+{
+    int64_t t;
+    char s[64] = "";
+    const char *zone = n > 1 ? str_of(a[1]) : "";
+    if (time_parse_utc(str_of(a[0]), &t) == 0) {
+        char *sp;
+        tz_format(*zone ? zone : "UTC", t, s, sizeof s);
+        sp = strrchr(s, ' ');
+        if (sp && sp > s + 10)
+            *sp = '\0';
+    }
+    return set_str(out, s, e);
+}
+
 /* capitalize TEXT: the first letter in capitals ("draft" → "Draft"). */
 static int h_capitalize(json_t *const *a, size_t n, json_t **out, struct err *e)
 {
@@ -723,6 +740,7 @@ static int h_bars(json_t *const *a, size_t n, json_t **out, struct err *e)
 static const struct tmpl_helper helpers[] = {
     {"markdown", 1, 1, h_markdown},
     {"localtime", 1, 2, h_localtime},
+    {"when", 1, 2, h_when},
     {"capitalize", 1, 1, h_capitalize},
     {"lower", 1, 1, h_lower},
     {"sentence", 1, 1, h_sentence},

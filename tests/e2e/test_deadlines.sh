@@ -92,6 +92,21 @@ expect_eq "the other: the answer only" \
 expect_eq "the database refuses a second leaf for one deadline" \
   "$(sql "$DB" "INSERT INTO tlog_leaves(idx, data, memo, kind, version) VALUES(100000, 'x', '$LATE', 'deadline-missed', 1)" 2>&1 | grep -ci unique)" 1
 
+# ---- the memo's timeline reads right ----
+web_login alice "$E2E_TMP/alice.jar" > /dev/null
+PAGE=$(curl -s -b "$E2E_TMP/alice.jar" "$URL/memos/$LATE")
+TL=$(echo "$PAGE" | sed -n '/<ol class="timeline"/,/<\/ol>/p' | sed 's/<[^>]*>//g' | tr -s ' \n' ' ')
+expect_in "timeline: drafted, opened, submitted, in order" "$TL" "Drafted 2026-11-25 10:00 by alice Opened for co-signatures 2026-11-25 10:00 Submitted to the policy office 2026-11-25 10:00"
+expect_in "timeline: the missed acknowledgement, from the log" "$TL" "Deadline missed: the acknowledgement 2026-12-01 00:00 It was due Mon 30 Nov 2026 and came 1 working day late. The server recorded this in the public log"
+expect_in "timeline: the late acknowledgement, in working days" "$TL" "Acknowledged 2026-12-01 01:00 missed by 1 working day"
+expect_in "timeline: the answer still owed, overdue" "$TL" "Answer due missed by"
+expect_not_in "timeline: never 'Due by'" "$TL" "Due by"
+expect_eq "one time zone, said once" "$(echo "$PAGE" | grep -o 'America/New_York' | wc -l)" 1
+expect_not_in "no zone abbreviation beside each time" "$TL" "EST"
+PAGE=$(curl -s -b "$E2E_TMP/alice.jar" "$URL/memos/$ONTIME")
+TL=$(echo "$PAGE" | sed -n '/<ol class="timeline"/,/<\/ol>/p' | sed 's/<[^>]*>//g' | tr -s ' \n' ' ')
+expect_in "timeline: a deadline met reads 'met on'" "$TL" "Acknowledged 2026-11-25 10:00 met on Wed 25 Nov 2026"
+
 # ---- a monitor accepts the new kind ----
 MON=$(DISSENT_CONFIG=$E2E_TMP/nobody.json DISSENT_LOG_KEYS=$E2E_TMP/logkeys.json "$DISSENT" log monitor --server "$URL" --state "$E2E_TMP/monitor.json" 2>&1); RC=$?
 expect_eq "dissent log monitor checks every leaf, the new kind included (exit 0)" "$RC" 0
