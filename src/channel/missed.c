@@ -62,6 +62,9 @@ static int log_memo(struct chan *c, const char *id, int64_t now, size_t *written
         if (chan_log_append(c, proto_leaf_deadline_missed(chan_deadline_name(x->what), x->due, now),
                             id, "deadline-missed", x->what, e))
             goto end;
+        /* TODO(#13, wt-notify): tell the policy office, leadership and the
+         * drafters here, in this transaction, once it is on main:
+         * chan_notify_deadline_missed(c, &p, &m, x->what, x->due, now, e). */
         added++;
     }
     rc = 0;
