@@ -85,6 +85,15 @@ else
   bad "accounts on PostgreSQL" "$(grep -A1 FAIL "$E2E_TMP/accounts.out" | head -20)"
 fi
 
+# Missed deadlines written once by the scheduler, and the responsiveness
+# figures, unchanged, on PostgreSQL.
+pg_createdb dissent_deadlines || exit 1
+if DISSENT_KEYS=$E2E_TMP/keys-deadlines DB_URL=$DB_URL bash "$here/test_deadlines.sh" > "$E2E_TMP/deadlines.out" 2>&1; then
+  ok "deadlines on PostgreSQL: $(tail -n 1 "$E2E_TMP/deadlines.out")"
+else
+  bad "deadlines on PostgreSQL" "$(grep -A1 FAIL "$E2E_TMP/deadlines.out" | head -20)"
+fi
+
 # ---- 2. the transparency log ----
 pg_createdb dissent_log || exit 1
 export DISSENT_KEYS=$E2E_TMP/keys-log
