@@ -62,7 +62,7 @@ expect_eq "which deadline" "$(echo "$L" | json 'd[0]["deadline"]')" acknowledgem
 expect_eq "when it was due" "$(echo "$L" | json 'd[0]["due"]')" 2026-12-01T04:59:59Z
 expect_eq "when the server noticed" "$(echo "$L" | json 'd[0]["at"]')" 2026-12-01T05:00:00Z
 expect_eq "none on the memo acknowledged in time" "$(public_leaves "$ONTIME")" "[]"
-DATA=$(sql "$DB" "SELECT data FROM tlog_leaves WHERE kind = 'deadline-missed'")
+DATA=$(curl -s "$URL/api/v1/log/memos/$LATE" | json '[x["data"] for x in d["leaves"] if "deadline-missed" in x["data"]][0]')
 expect_eq "the leaf holds public facts only" "$DATA" \
   "{\"at\":\"2026-12-01T05:00:00Z\",\"deadline\":\"acknowledgement\",\"due\":\"2026-12-01T04:59:59Z\",\"kind\":\"deadline-missed\",\"memo\":\"$LATE\",\"v\":1}"
 PAGE=$(curl -s "$URL/public?memo=$LATE")
