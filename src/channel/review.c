@@ -107,6 +107,8 @@ int chan_memo_act(struct chan *c, struct pool *p, const struct actor *a, const c
     if (chan_memo_load(c, p, a, id, &x, e) || chan_check(&x, ops[op].can, 0, e) ||
         chan_transition(x.m.state, ops[op].event, &to, e) || op_effects(c, p, &x, op, text, now, e))
         goto fail;
+    if (op == CHAN_OP_EXTEND && a)
+        x.m.extended_by = a->id; /* named on the timeline to those who read the messages */
     x.m.state = to;
     x.m.updated_at = now;
     if (store_memo_save(c->st, &x.m, e) || chan_event_state(c, &x, ops[op].logged, e) ||

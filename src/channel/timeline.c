@@ -166,6 +166,13 @@ static int from_leaves(struct tl *t, struct chan *c, struct pool *p, const struc
                     "the policy office");
                 if (extra && text && m->extension_reason)
                     json_object_set_new(extra, "reason", json_string(m->extension_reason));
+                /* who: named to those who see the office's names in the messages */
+                if (extra && text && m->extended_by && chan_can(x, CHAN_CAN_READ_MESSAGES, 0)) {
+                    struct st_member who;
+                    if (store_member_by_id(c->st, p, m->extended_by, &who, e) == 0 &&
+                        who.display_name)
+                        json_object_set_new(extra, "by_name", json_string(who.display_name));
+                }
                 answer_due = nd;
             }
             add(t, at, ev, extra);

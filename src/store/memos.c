@@ -8,7 +8,7 @@
 #define MEMO_COLS                                                                                  \
     "id, public_id, channel_id, state, created_by, created_at, latest_version, submitted_at, "     \
     "ack_due, acknowledged_at, answer_due, extended, extension_reason, answered_at, answer, "      \
-    "closed_at, withdrawn_at, updated_at, data_key"
+    "closed_at, withdrawn_at, updated_at, data_key, extended_by"
 
 int store_memo_insert(struct store *s, struct st_memo *m, struct err *e)
 {
@@ -59,6 +59,7 @@ int store_memo_by_public_id(struct store *s, struct pool *p, const char *public_
     m->closed_at = db_int(st, 15);
     m->withdrawn_at = db_int(st, 16);
     m->updated_at = db_int(st, 17);
+    m->extended_by = db_int(st, 19);
     if (!m->public_id) {
         rc = err_set(e, ERR_NOMEM, "out of memory");
         goto out;
@@ -101,10 +102,12 @@ int store_memo_save(struct store *s, const struct st_memo *m, struct err *e)
                  "acknowledged_at = NULLIF(?, 0), answer_due = NULLIF(?, 0), "
                  "answered_at = NULLIF(?, 0), closed_at = NULLIF(?, 0), "
                  "withdrawn_at = NULLIF(?, 0), extended = ?, extension_reason = ?, answer = ?, "
-                 "state = ?, latest_version = ?, updated_at = ? WHERE id = ?",
-                 "iiiiiiiissiiii", m->submitted_at, m->ack_due, m->acknowledged_at, m->answer_due,
+                 "state = ?, latest_version = ?, updated_at = ?, extended_by = NULLIF(?, 0) "
+                 "WHERE id = ?",
+                 "iiiiiiiissiiiii", m->submitted_at, m->ack_due, m->acknowledged_at, m->answer_due,
                  m->answered_at, m->closed_at, m->withdrawn_at, (int64_t)m->extended, reason,
-                 answer, (int64_t)m->state, (int64_t)m->latest_version, m->updated_at, m->id);
+                 answer, (int64_t)m->state, (int64_t)m->latest_version, m->updated_at,
+                 m->extended_by, m->id);
 out:
     sodium_memzero(key, sizeof key);
     pool_release(&p);

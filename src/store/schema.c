@@ -151,7 +151,9 @@ static const char *const migrations[] = {
      * column `version` holds the deadline (1 acknowledgement, 2 answer), and
      * the database itself refuses a second leaf for the same one */
     "CREATE UNIQUE INDEX tlog_deadline_missed ON tlog_leaves(memo, version)\n"
-    "  WHERE kind = 'deadline-missed';\n",
+    "  WHERE kind = 'deadline-missed';\n"
+    /* and who granted the extension, for the memo's timeline */
+    "ALTER TABLE memos ADD COLUMN extended_by INTEGER;\n",
 };
 
 /* The applied version, read inside the caller's transaction. */

@@ -183,6 +183,7 @@ struct st_memo {
     int latest_version;
     int64_t submitted_at, ack_due, acknowledged_at, answer_due; /* 0 when unset */
     int extended;
+    int64_t extended_by; /* the member who granted the extension, 0 if none */
     char *extension_reason;
     int64_t answered_at;
     char *answer;

@@ -62,7 +62,7 @@ test('the timeline tells the story of a memo in order, in words', async () => {
   const ack = tl.find((t) => t.startsWith('Acknowledged'));
   assert.match(ack, new RegExp(`met on ${DAY.source}$`), 'a deadline met reads "met on …"');
   const ext = tl.find((t) => t.startsWith('Answer deadline extended'));
-  assert.match(ext, new RegExp(`by the policy office, from ${DAY.source} to ${DAY.source}\\. Reason: We consult the posts first\\.`));
+  assert.match(ext, new RegExp(`by Rita Reyes \\(the policy office\\), from ${DAY.source} to ${DAY.source}\\. Reason: We consult the posts first\\.`));
   assert.ok(tl.some((t) => /^Message from .* \(policy office\)/.test(t)), 'messages are in the timeline');
   assert.match(tl[tl.length - 1], /^Answer due due in \d+ working days/, 'what is owed comes last');
   // in order: each entry with a time is not earlier than the one before

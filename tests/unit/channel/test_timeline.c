@@ -101,6 +101,7 @@ static void test_timeline(void **state)
     ev = event(m, "extended");
     assert_string_equal(str(ev, "reason"), "Consultations");
     assert_string_equal(str(ev, "by"), "the policy office");
+    assert_string_equal(str(ev, "by_name"), "rev"); /* a drafter reads the office's messages */
     assert_string_not_equal(str(ev, "old_due_day"), str(ev, "new_due_day"));
     assert_true(strcmp(str(ev, "old_due"), str(ev, "new_due")) < 0);
     ev = event(m, "message");
@@ -112,6 +113,7 @@ static void test_timeline(void **state)
     fx_ok(chan_memo_act(f->c, &f->p, &f->rev, id, CHAN_OP_ANSWER, "Our answer.", &out, &e), &e);
     assert_null(strstr(whats(out), "message"));
     assert_null(json_object_get(event(out, "extended"), "reason"));
+    assert_null(json_object_get(event(out, "extended"), "by_name"));
     ev = event(out, "answered");
     assert_true(json_is_true(json_object_get(ev, "in_time")));
     assert_string_equal(str(ev, "met_on_day"), "Thu 26 Nov");
