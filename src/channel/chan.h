@@ -162,7 +162,10 @@ int chan_holiday_add(struct chan *c, struct pool *p, const struct actor *a, cons
 /* ---- memos ---- */
 struct chan_version_input {
     const char *title, *marking, *body; /* NULL: carry over from the latest version */
+    const char *change_note;            /* revise: what changed, optional (NULL or blank: none) */
 };
+/* The longest change note, in characters. */
+#define CHAN_CHANGE_NOTE_MAX 500
 int chan_memo_create(struct chan *c, struct pool *p, const struct actor *a, const char *channel,
                      const struct chan_version_input *in, const char *const *co_drafters,
                      size_t n_co_drafters, json_t **out, struct err *e) WUR;

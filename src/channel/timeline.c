@@ -235,10 +235,14 @@ int chan_timeline_json(struct chan *c, const struct memo_ctx *x, int text, int64
     if (chan_calendar_load(c, &p, x->ch.id, &t.cal, e) ||
         store_version_list(c->st, &p, x->m.id, &v, &nv, e))
         goto out;
-    for (size_t i = 0; i < nv; i++)
-        add_t(&t, v[i].created_at, v[i].number == 1 ? "drafted" : "version",
-              json_pack("{s:i,s:s}", "number", v[i].number, "author",
-                        v[i].author ? v[i].author : ""));
+    for (size_t i = 0; i < nv; i++) {
+        json_t *o =
+            json_pack("{s:i,s:s}", "number", v[i].number, "author", v[i].author ? v[i].author : "");
+        /* the change note is the memo's text: with text only */
+        if (o && text && v[i].change_note)
+            json_object_set_new(o, "note", json_string(v[i].change_note));
+        add_t(&t, v[i].created_at, v[i].number == 1 ? "drafted" : "version", o);
+    }
     if (from_leaves(&t, c, &p, x, text, e))
         goto out;
     if (text && chan_can(x, CHAN_CAN_READ_MESSAGES, 0)) {

@@ -74,6 +74,7 @@ static const struct cli_opt opts_memo_edit[] = {
     {.name = "marking", .arg = "MARKING", .help = "new marking (default: the latest version's)"},
     {.name = "body-file", .arg = "FILE", .help = "read the new text from FILE ('-': stdin)"},
     {.name = "body", .arg = "TEXT", .help = "the new text itself"},
+    {.name = "note", .arg = "TEXT", .help = "what changed, for the memo's timeline (optional)"},
     {0},
 };
 

@@ -153,7 +153,9 @@ static const char *const migrations[] = {
     "CREATE UNIQUE INDEX tlog_deadline_missed ON tlog_leaves(memo, version)\n"
     "  WHERE kind = 'deadline-missed';\n"
     /* and who granted the extension, for the memo's timeline */
-    "ALTER TABLE memos ADD COLUMN extended_by INTEGER;\n",
+    "ALTER TABLE memos ADD COLUMN extended_by INTEGER;\n"
+    /* and a version's optional change note (sealed like its text) */
+    "ALTER TABLE versions ADD COLUMN change_note TEXT;\n",
 };
 
 /* The applied version, read inside the caller's transaction. */

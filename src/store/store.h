@@ -200,7 +200,8 @@ struct st_version {
     int64_t author_id;
     char *author; /* username, filled by reads */
     int64_t created_at;
-    char *verify_key; /* 64 hex: the key of the keyed paragraph digests (copy checking) */
+    char *verify_key;  /* 64 hex: the key of the keyed paragraph digests (copy checking) */
+    char *change_note; /* what the author says changed, or NULL (encrypted at rest) */
 };
 
 int store_memo_insert(struct store *s, struct st_memo *m, struct err *e) WUR;
@@ -235,6 +236,7 @@ struct st_version_info {
     char *author; /* username */
     int64_t created_at;
     int64_t signatures;
+    char *change_note; /* or NULL */
 };
 /* The versions of a memo, by number. */
 int store_version_list(struct store *s, struct pool *p, int64_t memo_id,

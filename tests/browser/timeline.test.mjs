@@ -28,13 +28,14 @@ test('the timeline tells the story of a memo in order, in words', async () => {
   memo = memoId(alice);
   await go(alice, alice.getByRole('link', { name: /Edit/ }));
   await alice.getByLabel('Text').fill('The hotline is unstaffed at night and on weekends.\n');
+  await alice.getByLabel('What changed').fill('Weekends added');
   await go(alice, alice.getByRole('button', { name: 'Save new version' }));
   await go(alice, alice.getByRole('button', { name: 'Circulate for co-signature' }));
   await go(alice, alice.getByRole('button', { name: 'Submit to the policy office' }));
 
   let tl = await entries(alice);
   assert.match(tl[0], /^Drafted \d{4}-\d\d-\d\d \d\d:\d\d by alice$/);
-  assert.match(tl[1], /^Version 2 saved .* by alice$/);
+  assert.match(tl[1], /^Version 2 saved .* by alice: “Weekends added”$/, 'with its change note');
   assert.match(tl[2], /^Opened for co-signatures /);
   assert.match(tl[3], /^Submitted to the policy office /);
   // what is owed, in working days and with its day

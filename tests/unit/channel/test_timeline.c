@@ -43,7 +43,8 @@ static void test_timeline(void **state)
     struct err e;
     json_t *out = NULL, *m, *ev;
     char id[RANDOM_ID_LEN + 1];
-    struct chan_version_input v2 = {.body = "We disagree, more firmly."};
+    struct chan_version_input v2 = {.body = "We disagree, more firmly.",
+                                    .change_note = "Firmer wording"};
     size_t written = 0;
     int64_t now = 0;
     err_init(&e);
@@ -53,7 +54,18 @@ static void test_timeline(void **state)
     fx_clock("2026-11-19T15:00:00Z");
     fx_memo(f, &f->alice, "dissent", "We disagree.", id);
     fx_clock("2026-11-19T16:00:00Z");
+    {
+        /* a change note longer than CHAN_CHANGE_NOTE_MAX is refused, nothing saved */
+        char long_note[CHAN_CHANGE_NOTE_MAX + 2];
+        struct chan_version_input bad = {.body = "Another text.", .change_note = long_note};
+        memset(long_note, 'n', sizeof long_note - 1);
+        long_note[sizeof long_note - 1] = '\0';
+        fx_refused(chan_memo_revise(f->c, &f->p, &f->alice, id, &bad, &out, &e), &e, ERR_INVALID,
+                   "change_note");
+    }
     fx_ok(chan_memo_revise(f->c, &f->p, &f->alice, id, &v2, &out, &e), &e);
+    /* the reply of a write carries no text: no note */
+    assert_null(json_object_get(event(out, "version"), "note"));
     json_decref(out);
     fx_act(f, &f->alice, id, CHAN_OP_CIRCULATE, NULL);
     fx_clock("2026-11-19T17:00:00Z");
@@ -73,6 +85,8 @@ static void test_timeline(void **state)
     assert_false(json_is_true(json_object_get(ev, "overdue")));
     assert_int_equal(fx_int(event(m, "signatures"), "count", NULL), 1);
     assert_string_equal(str(event(m, "version"), "author"), "alice");
+    assert_string_equal(str(event(m, "version"), "note"), "Firmer wording");
+    assert_null(json_object_get(event(m, "drafted"), "note"));
     json_decref(m);
 
     /* the server writes the missed acknowledgement; it comes a working day late */
