@@ -144,7 +144,7 @@ if is_pg "$DB"; then
   OLDKEYS=$KEYS
   SIGNER=$(tr -d '\n' < "$KEYS/log.key")
   PUB=$LOG_PUB
-  sql "$DB" "UPDATE versions SET title = 'Old title fixture-marker-title-5521', body = 'Old body fixture-marker-body-5521', verify_key = NULL" > /dev/null
+  sql "$DB" "UPDATE versions SET title = 'Old title fixture-marker-title-5521', body = 'Old body fixture-marker-body-5521', verify_key = NULL, change_note = NULL" > /dev/null
   sql "$DB" "UPDATE memos SET data_key = NULL, answer = CASE WHEN answer IS NULL THEN NULL ELSE 'Old answer fixture-marker-answer-5521' END, extension_reason = CASE WHEN extension_reason IS NULL THEN NULL ELSE 'Old reason fixture-marker-reason-5521' END" > /dev/null
   sql "$DB" "UPDATE messages SET body = 'Old message fixture-marker-message-5521'" > /dev/null
   sql "$DB" "DELETE FROM meta WHERE key = 'at_rest'" > /dev/null
