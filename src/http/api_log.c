@@ -194,7 +194,13 @@ const struct http_route api_log_routes[] = {
      .handler = h_consistency,
      .flags = ROUTE_CORS},
     {.method = "GET", .pattern = "/api/v1/memos/:id/versions/:n/rendering", .handler = h_rendering},
-    {.method = "GET", .pattern = "/api/v1/public/channels", .handler = h_public_channels},
-    {.method = "GET", .pattern = "/api/v1/public/channels/:slug/stats", .handler = h_channel_stats},
+    {.method = "GET",
+     .pattern = "/api/v1/public/channels",
+     .handler = h_public_channels,
+     .flags = ROUTE_CORS},
+    {.method = "GET",
+     .pattern = "/api/v1/public/channels/:slug/stats",
+     .handler = h_channel_stats,
+     .flags = ROUTE_CORS},
 };
 const size_t api_log_routes_count = ARRAY_LEN(api_log_routes);
