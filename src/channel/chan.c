@@ -2,7 +2,7 @@
 #include "channel/chan_internal.h"
 #include "channel/deadline.h"
 #include "base/util.h"
-#include "channel/calendar.h"
+#include "proto/calendar.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -210,8 +210,8 @@ json_t *chan_roles_json(unsigned roles)
     return arr;
 }
 
-int chan_calendar_load(struct chan *c, struct pool *p, int64_t channel_id,
-                       struct chan_calendar *cal, struct err *e)
+int chan_calendar_load(struct chan *c, struct pool *p, int64_t channel_id, struct cal_calendar *cal,
+                       struct err *e)
 {
     int64_t *days = NULL;
     size_t n = 0;

@@ -162,7 +162,10 @@ int chan_holiday_add(struct chan *c, struct pool *p, const struct actor *a, cons
 /* ---- memos ---- */
 struct chan_version_input {
     const char *title, *marking, *body; /* NULL: carry over from the latest version */
+    const char *change_note;            /* revise: what changed, optional (NULL or blank: none) */
 };
+/* The longest change note, in characters. */
+#define CHAN_CHANGE_NOTE_MAX 500
 int chan_memo_create(struct chan *c, struct pool *p, const struct actor *a, const char *channel,
                      const struct chan_version_input *in, const char *const *co_drafters,
                      size_t n_co_drafters, json_t **out, struct err *e) WUR;
@@ -352,9 +355,28 @@ int chan_batch_tick(struct chan *c, int64_t now, struct err *e) WUR;
  * stopwatch). */
 json_t *chan_batch_json(const struct chan *c, int64_t now);
 
+/* A channel's public responsiveness (no login): proto/stats.h's figures over
+ * every leaf of the log at time now, plus {channel_name, log_size (the
+ * leaves counted), calendar: {timezone, holidays: ["YYYY-MM-DD"…]}} — what
+ * `dissent stats` needs to recompute them. ERR_NOT_FOUND for an unknown
+ * channel. */
+int chan_channel_stats(struct chan *c, struct pool *p, const char *slug, int64_t now, json_t **out,
+                       struct err *e) WUR;
+
 /* Figures for /metrics: log leaves, memos under review, memos overdue. */
 int chan_stats(struct chan *c, int64_t *leaves, int64_t *under_review, int64_t *overdue,
                struct err *e) WUR;
+
+/* ---- the server's own jobs (cli/serve_ticker.h runs them) ---- */
+/* Writes a "deadline-missed" leaf (proto/events.h) for every deadline of
+ * the policy office that passed unmet before now (deadline.h's rule: met
+ * late, or still open, or open when the memo was withdrawn) and has none
+ * yet: one leaf per memo and deadline, ever. Catches up on everything
+ * missed while the server was down. *written: leaves written. Each memo in
+ * its own transaction; on failure, what was written before stays. */
+int chan_deadline_missed_log(struct chan *c, int64_t now, size_t *written, struct err *e) WUR;
+/* chan_deadline_missed_log as a ticker job (logs how many it wrote). */
+int chan_deadline_tick(struct chan *c, int64_t now, struct err *e) WUR;
 
 /* Checks a copy (the official rendering's text, with its verification line)
  * against the version registered in the log, paragraph by paragraph, and

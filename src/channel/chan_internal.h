@@ -73,6 +73,14 @@ json_t *chan_missed_json(const struct chan_deadlines *d);
 int chan_memo_json(struct chan *c, const struct memo_ctx *x, const struct st_version *v, int text,
                    int64_t now, json_t **out, struct err *e) WUR;
 
+/* The memo's events in order, for its page (timeline.c): [{at, what, …}]
+ * with what one of drafted, version, circulated, submitted, acknowledged,
+ * extended, answered, closed, withdrawn, signatures, message (text and
+ * CHAN_CAN_READ_MESSAGES only), missed (a deadline-missed leaf), and last
+ * due (the deadline owed next). The extension's reason only with text. */
+int chan_timeline_json(struct chan *c, const struct memo_ctx *x, int text, int64_t now,
+                       json_t **out, struct err *e) WUR;
+
 /* Ends an operation's transaction: commits when rc is 0 (a failed commit
  * drops *out, if out is not NULL, and fails), else rolls back. Returns the
  * final status. */
@@ -96,9 +104,9 @@ json_t *chan_reading_json(const struct memo_ctx *x);
 int chan_diff_lines(const char *a, const char *b, json_t **out, struct err *e) WUR;
 
 /* Fills the calendar of a channel from the store (holidays allocated from p). */
-struct chan_calendar;
-int chan_calendar_load(struct chan *c, struct pool *p, int64_t channel_id,
-                       struct chan_calendar *cal, struct err *e) WUR;
+struct cal_calendar;
+int chan_calendar_load(struct chan *c, struct pool *p, int64_t channel_id, struct cal_calendar *cal,
+                       struct err *e) WUR;
 
 /* ---- the transparency log (log.c, events.c) ---- */
 /* Loads the log's signing key, creating it on first use with origin as

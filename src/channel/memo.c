@@ -292,6 +292,9 @@ int chan_memo_revise(struct chan *c, struct pool *p, const struct actor *a, cons
                 prev.number);
         goto fail;
     }
+    if (chan_check_text("change_note", in->change_note, CHAN_CHANGE_NOTE_MAX, 0, e))
+        goto fail;
+    v.change_note = in->change_note && *in->change_note ? (char *)in->change_note : NULL;
     v.memo_id = x.m.id;
     v.number = x.m.latest_version + 1;
     v.author_id = a->id;

@@ -98,20 +98,46 @@ out:
     return rc;
 }
 
+/* The "deadline-missed" leaves the server wrote about a memo (missed.c):
+ * [{index, deadline, due, at}]. */
+static int missed_leaves_json(struct chan *c, struct pool *p, const char *memo, json_t **out,
+                              struct err *e)
+{
+    struct st_leaf *l = NULL;
+    size_t n = 0;
+    json_t *arr = json_array();
+    if (!arr || store_tlog_memo_leaves(c->st, p, memo, "deadline-missed", &l, &n, e)) {
+        json_decref(arr);
+        return arr ? -1 : err_set(e, ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_loadb(l[i].data, l[i].len, 0, NULL);
+        json_array_append_new(arr,
+                              json_pack("{s:I,s:O,s:O,s:O}", "index", (json_int_t)l[i].index,
+                                        "deadline", json_object_get(o, "deadline"), "due",
+                                        json_object_get(o, "due"), "at", json_object_get(o, "at")));
+        json_decref(o);
+    }
+    *out = arr;
+    return 0;
+}
+
 /* The public facts of a memo's review: its deadlines and the ones the
- * policy office missed, from the same definition as the memo view. */
-static json_t *public_review(const struct st_memo *m, int64_t now)
+ * policy office missed, from the same definition as the memo view, and
+ * the leaves that record them (missed_leaves, stolen). */
+static json_t *public_review(const struct st_memo *m, int64_t now, json_t *missed_leaves)
 {
     struct chan_deadlines dl;
     const char *late;
     chan_deadlines(m, now, &dl);
     late = chan_deadline_name(dl.overdue_what);
-    return json_pack("{s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o}", "submitted_at",
+    return json_pack("{s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:o}", "submitted_at",
                      chan_time_json(m->submitted_at), "acknowledge_due", chan_time_json(m->ack_due),
                      "answer_due", chan_time_json(m->answer_due), "acknowledged_at",
                      chan_time_json(m->acknowledged_at), "answered_at",
                      chan_time_json(m->answered_at), "overdue", dl.overdue, "overdue_what",
-                     late ? json_string(late) : json_null(), "missed", chan_missed_json(&dl));
+                     late ? json_string(late) : json_null(), "missed", chan_missed_json(&dl),
+                     "missed_leaves", missed_leaves);
 }
 
 int chan_public_memo(struct chan *c, struct pool *p, const char *id, json_t **out, struct err *e)
@@ -124,7 +150,7 @@ int chan_public_memo(struct chan *c, struct pool *p, const char *id, json_t **ou
     struct st_anon *sigs = NULL;
     struct st_anon_seq *seqs = NULL;
     size_t nv = 0, nr = 0, ns = 0, nq = 0;
-    json_t *rj = NULL, *sj = NULL, *counts = NULL;
+    json_t *rj = NULL, *sj = NULL, *counts = NULL, *ml = NULL;
 
     if (!id || strlen(id) != RANDOM_ID_LEN || store_memo_by_public_id(c->st, p, id, &m, e) ||
         m.state == CHAN_STATE_DRAFT) {
@@ -137,7 +163,7 @@ int chan_public_memo(struct chan *c, struct pool *p, const char *id, json_t **ou
         store_anon_list(c->st, p, m.id, &sigs, &ns, e) ||
         store_anon_seq_list(c->st, p, m.id, &seqs, &nq, e) ||
         rings_json(c, m.id, rings, nr, &rj, e) || signatures_json(sigs, ns, &sj, e) ||
-        chan_counts_combined(c, m.id, &counts, e))
+        chan_counts_combined(c, m.id, &counts, e) || missed_leaves_json(c, p, m.public_id, &ml, e))
         goto out;
     /* "batch": when what was accepted since the last batch shows (the
      * signatures, sequences and counts here are as published). */
@@ -146,12 +172,13 @@ int chan_public_memo(struct chan *c, struct pool *p, const char *id, json_t **ou
                      "min_ring", (json_int_t)chan_min_ring(&ch), "versions",
                      versions_json(versions, nv), "rings", rj, "signatures", sj, "sequences",
                      sequences_json(seqs, nq), "counts", counts, "review",
-                     public_review(&m, now_utc()), "batch", chan_batch_json(c, now_utc()));
-    rj = sj = counts = NULL;
+                     public_review(&m, now_utc(), ml), "batch", chan_batch_json(c, now_utc()));
+    rj = sj = counts = ml = NULL;
     rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 out:
     json_decref(rj);
     json_decref(sj);
     json_decref(counts);
+    json_decref(ml);
     return rc;
 }

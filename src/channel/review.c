@@ -2,7 +2,7 @@
  * acknowledge, extend, answer, close, withdraw; messages. */
 #include "base/tz.h"
 #include "base/util.h"
-#include "channel/calendar.h"
+#include "proto/calendar.h"
 #include "channel/can.h"
 #include "channel/chan_internal.h"
 
@@ -31,7 +31,7 @@ static const struct op_info ops[] = {
 };
 
 /* The end of the due day `term` after the local day of `from`, in the channel's zone. */
-static int64_t deadline(const struct st_channel *ch, const struct chan_calendar *cal, int64_t from,
+static int64_t deadline(const struct st_channel *ch, const struct cal_calendar *cal, int64_t from,
                         const struct st_term *term)
 {
     int64_t day = tz_local_day(ch->timezone, from);
@@ -43,7 +43,7 @@ static int op_effects(struct chan *c, struct pool *p, struct memo_ctx *x, enum c
                       const char *text, int64_t now, struct err *e)
 {
     int rc = -1;
-    struct chan_calendar cal;
+    struct cal_calendar cal;
     struct st_memo *m = &x->m;
 
     switch (op) {
@@ -107,6 +107,8 @@ int chan_memo_act(struct chan *c, struct pool *p, const struct actor *a, const c
     if (chan_memo_load(c, p, a, id, &x, e) || chan_check(&x, ops[op].can, 0, e) ||
         chan_transition(x.m.state, ops[op].event, &to, e) || op_effects(c, p, &x, op, text, now, e))
         goto fail;
+    if (op == CHAN_OP_EXTEND && a)
+        x.m.extended_by = a->id; /* named on the timeline to those who read the messages */
     x.m.state = to;
     x.m.updated_at = now;
     if (store_memo_save(c->st, &x.m, e) || chan_event_state(c, &x, ops[op].logged, e) ||

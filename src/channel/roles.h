@@ -4,6 +4,7 @@
 #define DISSENT_CHANNEL_ROLES_H
 
 #include "base/compat.h"
+#include "proto/calendar.h"
 
 enum chan_role {
     CHAN_ROLE_MEMBER = 1 << 0,
@@ -33,7 +34,13 @@ enum chan_state {
     CHAN_STATE_COUNT
 };
 
-enum chan_unit { CHAN_UNIT_WORKING_DAYS = 0, CHAN_UNIT_DAYS, CHAN_UNIT_MONTHS, CHAN_UNIT_COUNT };
+/* The units of proto/calendar.h, under the channel's names. */
+enum chan_unit {
+    CHAN_UNIT_WORKING_DAYS = CAL_WORKING_DAYS,
+    CHAN_UNIT_DAYS = CAL_DAYS,
+    CHAN_UNIT_MONTHS = CAL_MONTHS,
+    CHAN_UNIT_COUNT = CAL_UNIT_COUNT
+};
 
 /* Name of one role bit ("member", …), or NULL. */
 const char *chan_role_name(unsigned role_bit);

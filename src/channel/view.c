@@ -112,6 +112,15 @@ int chan_memo_json(struct chan *c, const struct memo_ctx *x, const struct st_ver
         json_decref(obj);
         obj = NULL;
     }
+    if (obj) {
+        json_t *tl = NULL;
+        if (chan_timeline_json(c, x, text, now, &tl, e) ||
+            json_object_set_new(obj, "timeline", tl)) {
+            json_decref(obj);
+            obj = NULL;
+            goto out;
+        }
+    }
     if (!obj) {
         rc = err_set(e, ERR_NOMEM, "out of memory");
         goto out;

@@ -74,6 +74,7 @@ static const struct cli_opt opts_memo_edit[] = {
     {.name = "marking", .arg = "MARKING", .help = "new marking (default: the latest version's)"},
     {.name = "body-file", .arg = "FILE", .help = "read the new text from FILE ('-': stdin)"},
     {.name = "body", .arg = "TEXT", .help = "the new text itself"},
+    {.name = "note", .arg = "TEXT", .help = "what changed, for the memo's timeline (optional)"},
     {0},
 };
 
@@ -199,6 +200,17 @@ static const struct cli_opt opts_log_monitor[] = {
 static const struct cli_opt opts_log_evidence[] = {
     {.name = "check", .help = "print only what the evidence shows, not the two notes"},
     {.name = "json", .help = "print the verdict as JSON"},
+    {0},
+};
+
+static const struct cli_opt opts_stats[] = {
+    {.name = "channel", .arg = "SLUG", .help = "only this channel (default: every channel)"},
+    {.name = "at",
+     .arg = "TIME",
+     .help = "the moment of the figures, YYYY-MM-DDTHH:MM:SSZ (default: now)"},
+    {.name = "log-key",
+     .arg = "KEY",
+     .help = "the log's verifier key (name+id+key); default: the key pinned on first use"},
     {0},
 };
 
@@ -633,6 +645,10 @@ static const struct cli_cmd root_cmds[] = {
      .summary = "fill an installation with demo organizations and accounts",
      .usage = "[options]",
      .raw = cmd_demo},
+    {.name = "tick",
+     .summary = "run the server's background jobs once (missed deadlines …)",
+     .usage = "[--job NAME] [options]",
+     .raw = cmd_tick},
     {.name = "migrate",
      .summary = "bring a database of an older dissent up to date (keys out, text encrypted)",
      .usage = "[options]",
@@ -712,6 +728,16 @@ static const struct cli_cmd root_cmds[] = {
      .flags = CLI_REMOTE,
      .run = cmd_verify},
     {.name = "log", .summary = "read and monitor the public transparency log", .subs = log_cmds},
+    {.name = "stats",
+     .summary = "recompute each channel's responsiveness from the public log",
+     .usage = "[--channel SLUG] [--at TIME] [--log-key KEY]",
+     .details = "Fetches every leaf, checks them against the signed checkpoint (the pinned log\n"
+                "key), computes met and missed deadlines, medians in working days and what is\n"
+                "overdue with the channel's published calendar, and compares them with the\n"
+                "server's figures (/public/channels/SLUG). Exit 1 when they differ.",
+     .opts = opts_stats,
+     .flags = CLI_REMOTE,
+     .run = cmd_stats},
     {.name = "witness",
      .summary = "witness other logs: cosign consistent checkpoints",
      .subs = cmd_witness_cmds},

@@ -118,6 +118,11 @@ int cmd_memo_edit(struct cli_ctx *ctx)
     }
     body = json_pack("{s:s, s:s, s:s}", "title", title, "marking", marking, "body",
                      text ? text : old_body);
+    if (body && cli_opt(ctx, "note") &&
+        json_object_set_new(body, "change_note", json_string(cli_opt(ctx, "note")))) {
+        json_decref(body);
+        body = NULL;
+    }
     if (!body) {
         err_set(&e, ERR_INVALID, "title and marking must be UTF-8 text");
         goto fail;

@@ -96,6 +96,12 @@ int cmd_log_proof(struct cli_ctx *ctx);
  * when it is valid evidence, 1 when not. */
 int cmd_log_evidence(struct cli_ctx *ctx);
 
+/* `dissent stats [--channel SLUG] [--at TIME] [--log-key KEY]` (cmd_stats.c):
+ * each channel's responsiveness recomputed from every leaf of the log,
+ * checked against the signed checkpoint, with proto/stats.h's definitions;
+ * compared with the server's published figures. Exit 1 when they differ. */
+int cmd_stats(struct cli_ctx *ctx);
+
 /* The official rendering of a version (cmd_verify.c):
  * `dissent memo render ID [--version N]` prints it as the server makes it. */
 int cmd_memo_render(struct cli_ctx *ctx);

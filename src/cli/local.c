@@ -15,7 +15,7 @@
 #include "cli/input.h"
 #include "cli/cli.h"
 #include "cli/serve_release.h"
-#include "cli/serve_batch.h"
+#include "cli/serve_ticker.h"
 #include "cli/serve_witness.h"
 #include "http/app.h"
 #include "http/pages.h"
@@ -57,6 +57,7 @@ struct local_opts {
     const char *wasm;       /* serve: the browser's signing module; NULL: beside the binary */
     const char *log_origin; /* init/serve/demo: the log's origin */
     const char *static_dir;
+    const char *job; /* tick: --job NAME */
 };
 
 static const char local_usage[] =
@@ -113,7 +114,8 @@ static const char local_usage[] =
     "  --batch-interval S   seconds between batches of anonymous signatures and roster changes\n"
     "                       (env DISSENT_BATCH_INTERVAL, default 3600; 0 publishes each at\n"
     "                       once: tests and demos only, no protection against a stopwatch)\n"
-    "  --now                log publish-batch: publish everything queued, not only what is due\n";
+    "  --now                log publish-batch: publish everything queued, not only what is due\n"
+    "  --job NAME           tick: run only this background job (default: every one)\n";
 
 static int db_url_is_postgres(const char *url)
 {
@@ -156,6 +158,7 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
         {"wasm", offsetof(struct local_opts, wasm)},
         {"static-dir", offsetof(struct local_opts, static_dir)},
         {"batch-interval", offsetof(struct local_opts, batch_interval)},
+        {"job", offsetof(struct local_opts, job)},
     };
     /* What these commands create (database, keys, port file) is private. */
     umask(077);
@@ -179,6 +182,7 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
     o->rotate_data_key = 0;
     o->publish_now = 0;
     o->batch_interval = env_or("DISSENT_BATCH_INTERVAL", NULL);
+    o->job = NULL;
     o->public_url = env_or("DISSENT_PUBLIC_URL", NULL);
     o->trusted_proxy = env_or("DISSENT_TRUSTED_PROXY", NULL);
     o->wasm = env_or("DISSENT_WASM", NULL);
@@ -590,6 +594,33 @@ int cmd_log_publish_batch(int argc, char **argv)
     return 0;
 }
 
+int cmd_tick(int argc, char **argv)
+{
+    struct local_opts o;
+    struct chan *c = NULL;
+    struct err e;
+    int status = 1, r = local_parse("tick", argc, argv, &o);
+
+    err_init(&e);
+    if (r)
+        return r > 0 ? 0 : 2;
+    if (!db_url_is_postgres(o.db) && access(o.db, F_OK) != 0) {
+        fprintf(stderr, "dissent tick: no database at %s\n", o.db);
+        return 1;
+    }
+    if (open_chan("tick", &o, &c))
+        return 1;
+    if (serve_ticker_run_once(serve_jobs, serve_jobs_count, c, o.job, now_utc(), &e)) {
+        fprintf(stderr, "dissent tick: %s\n", e.msg);
+        goto out;
+    }
+    printf("dissent: ran %s\n", o.job ? o.job : "every background job");
+    status = 0;
+out:
+    chan_close(c);
+    return status;
+}
+
 /* ---- serve ---- */
 
 static volatile sig_atomic_t stop_requested;
@@ -771,10 +802,11 @@ static int serve_group_end(void *app, int commit, struct err *e)
 
 int cmd_serve(int argc, char **argv)
 {
+    struct serve_ticker ticker;
+    struct chan *tchan = NULL;
     struct serve_witness sw;
-    struct serve_batch sb = {0};
     struct app_cosigned cosigned;
-    struct chan *wchan = NULL, *bchan = NULL;
+    struct chan *wchan = NULL;
     struct local_opts o;
     struct chan *c = NULL;
     struct http_server *srv = NULL;
@@ -796,6 +828,7 @@ int cmd_serve(int argc, char **argv)
     err_init(&e);
     memset(readers, 0, sizeof readers);
     web_release_init(&release);
+    serve_ticker_init(&ticker, serve_jobs, serve_jobs_count);
     serve_witness_init(&sw);
     app_cosigned_init(&cosigned);
     if (r || serve_witnesses(argc, argv, &o, &sw) != 0) {
@@ -840,15 +873,14 @@ int cmd_serve(int argc, char **argv)
         log_info("witnessing: %zu witnesses, %zu cosignatures needed to publish a checkpoint",
                  sw.policy.n, sw.policy.k);
     }
-    /* Batches (channel/batch.c) are published by their own thread with its
-     * own connection; its first round publishes what downtime left due. */
-    if (open_chan("serve", &o, &bchan))
+    /* the background jobs (missed deadlines …) have their own connection too */
+    if (open_chan("serve", &o, &tchan))
         goto out;
-    if (serve_batch_start(&sb, bchan, &e)) {
+    if (serve_ticker_start(&ticker, tchan, &e)) {
         fprintf(stderr, "dissent serve: %s\n", e.msg);
         goto out;
     }
-    bchan = NULL; /* the thread owns it now */
+    tchan = NULL; /* the thread owns it now */
     if (chan_batch_interval(c) == 0)
         log_warn("--batch-interval 0: every anonymous signature and roster change is "
                  "published at once, with its time (tests and demos only)");
@@ -924,8 +956,8 @@ int cmd_serve(int argc, char **argv)
     status = 0;
 out:
     http_server_stop(srv);
-    serve_batch_stop(&sb);
-    chan_close(bchan);
+    serve_ticker_stop(&ticker);
+    chan_close(tchan);
     serve_witness_stop(&sw);
     chan_close(wchan);
     app_cosigned_release(&cosigned);

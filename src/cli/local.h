@@ -17,4 +17,9 @@ int cmd_demo(int argc, char **argv);
  * (store_at_rest_migrate); running it again changes nothing. */
 int cmd_migrate(int argc, char **argv);
 
+/* `dissent tick`: runs the server's background jobs (serve_ticker.h) once,
+ * or only --job NAME, at the server's clock; what `serve` does every
+ * period. For operators (after restoring a backup) and tests. */
+int cmd_tick(int argc, char **argv);
+
 #endif

@@ -151,6 +151,29 @@ static void h_rendering(struct http_request *req, struct http_response *res, voi
     buf_release(&text);
 }
 
+/* A channel's responsiveness, from the log's leaves (proto/stats.h). */
+static void h_channel_stats(struct http_request *req, struct http_response *res, void *app_)
+{
+    struct api_call c;
+    int rc = api_begin(&c, app_, req, API_PUBLIC);
+    if (rc == 0)
+        rc = chan_channel_stats(c.app->chan, req->pool, req->params[0], now_utc(), &c.out, &c.e);
+    api_end(&c, res, rc, 200);
+}
+
+/* The channels and their published policy and calendar. */
+static void h_public_channels(struct http_request *req, struct http_response *res, void *app_)
+{
+    struct api_call c;
+    json_t *list = NULL;
+    int rc = api_begin(&c, app_, req, API_PUBLIC);
+    if (rc == 0)
+        rc = chan_channel_list(c.app->chan, &list, &c.e);
+    if (rc == 0)
+        c.out = json_pack("{s:o}", "channels", list);
+    api_end(&c, res, rc, 200);
+}
+
 const struct http_route api_log_routes[] = {
     {.method = "GET", .pattern = "/api/v1/log/key", .handler = h_key, .flags = ROUTE_CORS},
     {.method = "GET",
@@ -171,5 +194,13 @@ const struct http_route api_log_routes[] = {
      .handler = h_consistency,
      .flags = ROUTE_CORS},
     {.method = "GET", .pattern = "/api/v1/memos/:id/versions/:n/rendering", .handler = h_rendering},
+    {.method = "GET",
+     .pattern = "/api/v1/public/channels",
+     .handler = h_public_channels,
+     .flags = ROUTE_CORS},
+    {.method = "GET",
+     .pattern = "/api/v1/public/channels/:slug/stats",
+     .handler = h_channel_stats,
+     .flags = ROUTE_CORS},
 };
 const size_t api_log_routes_count = ARRAY_LEN(api_log_routes);

@@ -50,7 +50,7 @@ static void h_memo_create(struct http_request *req, struct http_response *res, v
         {.name = "co_drafters", .type = JSON_FIELD_ARRAY, .max_len = CHAN_DRAFTERS_MAX - 1},
     };
     struct json_value v[ARRAY_LEN(f)] = {0};
-    struct chan_version_input in;
+    struct chan_version_input in = {0};
     const char *co[CHAN_DRAFTERS_MAX];
     size_t nco = 0;
     struct api_call c;
@@ -104,9 +104,10 @@ static void h_version_create(struct http_request *req, struct http_response *res
         {.name = "title", .type = JSON_FIELD_STRING, .max_len = CHAN_TITLE_MAX},
         {.name = "marking", .type = JSON_FIELD_STRING, .max_len = 20},
         {.name = "body", .type = JSON_FIELD_STRING, .max_len = CHAN_BODY_MAX},
+        {.name = "change_note", .type = JSON_FIELD_STRING, .max_len = 4 * CHAN_CHANGE_NOTE_MAX},
     };
     struct json_value v[ARRAY_LEN(f)] = {0};
-    struct chan_version_input in;
+    struct chan_version_input in = {0};
     struct api_call c;
     int rc = api_begin(&c, app_, req, API_MEMBER);
     if (rc == 0)
@@ -115,6 +116,7 @@ static void h_version_create(struct http_request *req, struct http_response *res
         in.title = v[0].present ? v[0].s : NULL;
         in.marking = v[1].present ? v[1].s : NULL;
         in.body = v[2].present ? v[2].s : NULL;
+        in.change_note = v[3].present ? v[3].s : NULL;
         rc = chan_memo_revise(c.app->chan, req->pool, &c.actor, req->params[0], &in, &c.out, &c.e);
     }
     api_end(&c, res, rc, 201);

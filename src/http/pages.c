@@ -338,6 +338,7 @@ const struct http_route page_routes[] = {
     {.method = "GET", .pattern = "/public", .handler = page_public},
     {.method = "POST", .pattern = "/public/check", .handler = page_public_check},
     {.method = "GET", .pattern = "/help/anonymous", .handler = page_help_anonymous},
+    {.method = "GET", .pattern = "/public/channels/:slug", .handler = page_public_channel},
     {.method = "GET", .pattern = "/memos/new", .handler = page_new_form},
     {.method = "POST", .pattern = "/memos/new", .handler = page_new},
     {.method = "GET", .pattern = "/memos/:id", .handler = page_memo},

@@ -103,6 +103,8 @@ void page_home(struct http_request *req, struct http_response *res, void *app);
 void page_public(struct http_request *req, struct http_response *res, void *app);
 /* POST /memos/:id/refresh-rings: drafters add members who enrolled since. */
 void page_memo_refresh_rings(struct http_request *req, struct http_response *res, void *app);
+/* GET /public/channels/:slug: a channel's responsiveness from the log (no login). */
+void page_public_channel(struct http_request *req, struct http_response *res, void *app);
 /* POST /public/check: checks a pasted copy against the log (no login). */
 void page_public_check(struct http_request *req, struct http_response *res, void *app);
 /* GET /help/anonymous (pages_help.c): what an anonymous signer's connection

@@ -108,7 +108,7 @@ void page_new(struct http_request *req, struct http_response *res, void *app)
     struct err e;
     json_t *out = NULL;
     const char *channel, *title, *marking, *body, *co, *names[CHAN_DRAFTERS_MAX];
-    struct chan_version_input in;
+    struct chan_version_input in = {0};
     size_t n;
 
     err_init(&e);
@@ -188,7 +188,7 @@ void page_edit(struct http_request *req, struct http_response *res, void *app)
     struct err e;
     json_t *out = NULL;
     const char *id = req->params[0], *title, *marking, *body;
-    struct chan_version_input in;
+    struct chan_version_input in = {0};
 
     err_init(&e);
     if (page_begin(&pg, req, res, app))
@@ -196,6 +196,8 @@ void page_edit(struct http_request *req, struct http_response *res, void *app)
     title = page_field_or_empty(&pg, "title");
     marking = page_field_or_empty(&pg, "marking");
     body = page_field_or_empty(&pg, "body");
+    in.change_note = page_field(&pg, "change_note");
+    page_set_str(&pg, "change_note", in.change_note ? in.change_note : "");
     if (page_field(&pg, "preview")) {
         edit_show(&pg, 200, id, title, marking, body, 1, NULL);
         goto out;

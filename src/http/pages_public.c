@@ -3,12 +3,14 @@
  * public counts of a memo. Nothing here reads a session for access. */
 #include "http/pages.h"
 
+#include "base/util.h"
+
 /* Fills the sections every visit shows: the checkpoint and the rosters,
  * and the memo of ?memo= when given. */
 static void public_fill(struct page *pg)
 {
     struct err e;
-    json_t *cp = NULL, *key = NULL, *rosters = NULL, *memo = NULL;
+    json_t *cp = NULL, *key = NULL, *rosters = NULL, *memo = NULL, *channels = NULL;
     const char *q = http_query(pg->req, "memo");
     err_init(&e);
     if (chan_log_checkpoint(pg->app->chan, &cp, &e) == 0 &&
@@ -16,6 +18,8 @@ static void public_fill(struct page *pg)
         json_object_set(pg->data, "log", cp);
         json_object_set(pg->data, "log_key", key);
     }
+    if (chan_channel_list(pg->app->chan, &channels, &e) == 0)
+        json_object_set_new(pg->data, "channels", channels); /* links to their figures */
     if (chan_roster_list(pg->app->chan, &rosters, &e) == 0)
         json_object_set(pg->data, "rosters", rosters); /* shown: those with entries */
     if (q && *q) {
@@ -66,5 +70,23 @@ void page_public_check(struct http_request *req, struct http_response *res, void
     public_fill(&pg);
     page_render(&pg, status, "public");
     json_decref(out);
+    page_end(&pg);
+}
+
+void page_public_channel(struct http_request *req, struct http_response *res, void *app)
+{
+    struct page pg;
+    struct err e;
+    json_t *st = NULL;
+    err_init(&e);
+    page_begin_open(&pg, req, res, app);
+    if (chan_channel_stats(pg.app->chan, req->pool, req->params[0], now_utc(), &st, &e)) {
+        page_frame(&pg, "Channel", "public", NULL);
+        page_fail(&pg, &e);
+    } else {
+        page_frame(&pg, "Responsiveness", "public", NULL);
+        json_object_set_new(pg.data, "stats", st);
+        page_render(&pg, 200, "public_channel");
+    }
     page_end(&pg);
 }

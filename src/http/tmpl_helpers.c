@@ -94,6 +94,23 @@ static int h_localtime(json_t *const *a, size_t n, json_t **out, struct err *e)
     return set_str(out, s, e);
 }
 
+/* when TIME ZONE: "YYYY-MM-DD HH:MM" of TIME in ZONE, without the zone's
+ * name: for pages that name their one time zone once. */
+static int h_when(json_t *const *a, size_t n, json_t **out, struct err *e)
+{
+    int64_t t;
+    char s[64] = "";
+    const char *zone = n > 1 ? str_of(a[1]) : "";
+    if (time_parse_utc(str_of(a[0]), &t) == 0) {
+        char *sp;
+        tz_format(*zone ? zone : "UTC", t, s, sizeof s);
+        sp = strrchr(s, ' ');
+        if (sp && sp > s + 10)
+            *sp = '\0';
+    }
+    return set_str(out, s, e);
+}
+
 /* capitalize TEXT: the first letter in capitals ("draft" → "Draft"). */
 static int h_capitalize(json_t *const *a, size_t n, json_t **out, struct err *e)
 {
@@ -107,6 +124,24 @@ static int h_capitalize(json_t *const *a, size_t n, json_t **out, struct err *e)
     rc = set_str(out, s, e);
     free(s);
     return rc;
+}
+
+/* days N: a number of working days in words ("3.5 working days", "1
+ * working day"); "none yet" for null. */
+static int h_days(json_t *const *a, size_t n, json_t **out, struct err *e)
+{
+    char text[64];
+    double v = json_is_real(a[0])      ? json_real_value(a[0])
+               : json_is_integer(a[0]) ? (double)json_integer_value(a[0])
+                                       : -1.0;
+    (void)n;
+    if (v < 0)
+        snprintf(text, sizeof text, "none yet");
+    else if (v == (double)(int64_t)v)
+        snprintf(text, sizeof text, "%lld working day%s", (long long)v, v == 1.0 ? "" : "s");
+    else
+        snprintf(text, sizeof text, "%.1f working days", v);
+    return set_str(out, text, e);
 }
 
 /* lower TEXT: ASCII letters in lower case ("SECRET" → "secret", for CSS classes). */
@@ -610,11 +645,102 @@ out:
     return rc;
 }
 
+/* ---- the chart of deadlines met and missed per month (server-rendered SVG) ---- */
+
+#define BC_W      480
+#define BC_H      200
+#define BC_L      44 /* room for the y labels and the y axis title */
+#define BC_R      10
+#define BC_T      14 /* room for the value above the highest bar */
+#define BC_B      30
+#define BC_MONTHS 12
+
+/* "Nov 2026" of "2026-11"; the input itself when it is not one. */
+static void month_label(const char *ym, char *out, size_t n)
+{
+    static const char *const names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    int64_t m = 0;
+    if (strlen(ym) == 7 && ym[4] == '-' && parse_i64(ym + 5, 1, 12, &m) == 0)
+        snprintf(out, n, "%s %.4s", names[m - 1], ym);
+    else
+        snprintf(out, n, "%s", ym);
+}
+
+/* bars MONTHS: the geometry of a grouped bar chart of MONTHS [{month, met,
+ * missed}] (the last BC_MONTHS): {view_box, axis_x0, axis_x1, axis_y,
+ * label_y, y_title_x, y_title_y, y_ticks:[{y, ty, label, x}],
+ * groups:[{label, label_x, bars:[{x, y, w, h, value, value_x, value_y, kind}]}]}.
+ * kind is "met" or "missed": the template draws them differently in shape
+ * (solid, hatched) and names them, never by colour alone. Nothing when
+ * MONTHS is empty. */
+static int h_bars(json_t *const *a, size_t n, json_t **out, struct err *e)
+{
+    const json_t *months = a[0];
+    size_t len = json_array_size(months), first = len > BC_MONTHS ? len - BC_MONTHS : 0, i;
+    int64_t ymax = 0;
+    int top;
+    double pw = BC_W - BC_L - BC_R, ph = BC_H - BC_T - BC_B, gw, bw;
+    json_t *groups, *yt;
+    char view_box[32];
+
+    (void)n;
+    if (len == 0)
+        return 0;
+    for (i = first; i < len; i++) {
+        const json_t *m = json_array_get(months, i);
+        int64_t met = json_integer_value(json_object_get(m, "met"));
+        int64_t missed = json_integer_value(json_object_get(m, "missed"));
+        if (met > ymax)
+            ymax = met;
+        if (missed > ymax)
+            ymax = missed;
+    }
+    top = nice_max(ymax < 1 ? 1 : ymax);
+    gw = pw / (double)(len - first);
+    bw = gw * 0.32;
+#define Y(v) (BC_T + ph - ph * (double)(v) / (double)top)
+    groups = json_array();
+    for (i = first; groups && i < len; i++) {
+        const json_t *m = json_array_get(months, i);
+        static const char *const kinds[] = {"met", "missed"};
+        double gx = BC_L + gw * (double)(i - first);
+        char label[32];
+        json_t *bars = json_array();
+        for (int k = 0; bars && k < 2; k++) {
+            int64_t v = json_integer_value(json_object_get(m, kinds[k]));
+            double x = gx + gw * 0.16 + bw * k;
+            json_array_append_new(bars, json_pack("{s:f,s:f,s:f,s:f,s:I,s:f,s:f,s:s}", "x", x, "y",
+                                                  Y(v), "w", bw - 2.0, "h", Y(0) - Y(v), "value",
+                                                  (json_int_t)v, "value_x", x + (bw - 2.0) / 2.0,
+                                                  "value_y", Y(v) - 3.0, "kind", kinds[k]));
+        }
+        month_label(str_of(json_object_get(m, "month")), label, sizeof label);
+        json_array_append_new(groups, json_pack("{s:s,s:f,s:o}", "label", label, "label_x",
+                                                gx + gw / 2.0, "bars", bars));
+    }
+    yt = json_array();
+    for (int k = 0; yt && k <= 2; k++) {
+        int v = top * k / 2;
+        if (k == 1 && top % 2)
+            continue;
+        json_array_append_new(yt, json_pack("{s:f,s:f,s:i,s:f}", "y", Y(v), "ty", Y(v) + 4.0,
+                                            "label", v, "x", (double)(BC_L - 6)));
+    }
+    snprintf(view_box, sizeof view_box, "0 0 %d %d", BC_W, BC_H);
+    *out = json_pack("{s:s,s:i,s:i,s:f,s:i,s:i,s:f,s:o,s:o}", "view_box", view_box, "axis_x0", BC_L,
+                     "axis_x1", BC_W - BC_R, "axis_y", Y(0), "label_y", BC_H - 10, "y_title_x", 12,
+                     "y_title_y", BC_T + ph / 2.0, "y_ticks", yt, "groups", groups);
+#undef Y
+    return *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+}
+
 /* ---- the table ---- */
 
 static const struct tmpl_helper helpers[] = {
     {"markdown", 1, 1, h_markdown},
     {"localtime", 1, 2, h_localtime},
+    {"when", 1, 2, h_when},
     {"capitalize", 1, 1, h_capitalize},
     {"lower", 1, 1, h_lower},
     {"sentence", 1, 1, h_sentence},
@@ -635,6 +761,8 @@ static const struct tmpl_helper helpers[] = {
     {"diff_rows", 1, 1, h_diff_rows},
     {"diff_side", 1, 1, h_diff_side},
     {"chart", 3, 3, h_chart},
+    {"bars", 1, 1, h_bars},
+    {"days", 1, 1, h_days},
 };
 
 const struct tmpl_helper *tmpl_helper_find(const char *name, size_t len)

@@ -17,6 +17,8 @@ static const char *const signature_actions[] = {"add", "move", "withdraw", NULL}
  * recompute every roster snapshot from the log alone. */
 static const char *const roster_actions[] = {"add", "rekey", "retire", NULL};
 static const char *const anon_actions[] = {"added", "moved", "replaced", "withdrawn", NULL};
+/* The deadlines of the policy office (channel/deadline.h's names). */
+static const char *const deadline_names[] = {"acknowledgement", "answer", NULL};
 
 /* ---- the table ---- */
 
@@ -107,6 +109,14 @@ static const struct proto_field client_release_fields[] = {
     END_FIELDS,
 };
 
+/* Written by the server itself when a deadline passes unmet: which one and
+ * when it was due. Public facts only; "at" is when the server noticed. */
+static const struct proto_field deadline_missed_fields[] = {
+    {"deadline", PROTO_NAME, deadline_names, "acknowledgement or answer"},
+    {"due", PROTO_TIME, NULL, "a UTC time"},
+    END_FIELDS,
+};
+
 const struct proto_kind proto_kinds[] = {
     {"version", PROTO_AT_SECOND, 1, version_fields, NULL, NULL},
     {"signature", PROTO_AT_SECOND, 1, signature_fields, NULL, NULL},
@@ -118,6 +128,7 @@ const struct proto_kind proto_kinds[] = {
     {"anonymous-signature", PROTO_AT_DAY, 1, anon_fields, NULL, NULL},
     /* A web client release belongs to the installation, not a memo. */
     {"client-release", PROTO_AT_SECOND, 0, client_release_fields, NULL, NULL},
+    {"deadline-missed", PROTO_AT_SECOND, 1, deadline_missed_fields, NULL, NULL},
     {NULL, PROTO_AT_SECOND, 0, NULL, NULL, NULL},
 };
 
@@ -514,4 +525,16 @@ json_t *proto_leaf_client_release(const char *version, const char *manifest, int
 {
     return json_pack("{s:s,s:s,s:I}", "version", version, "manifest", manifest, "files",
                      (json_int_t)files);
+}
+
+json_t *proto_leaf_deadline_missed(const char *deadline, int64_t due, int64_t at)
+{
+    char d[21];
+    json_t *when = at_json(proto_kind_find("deadline-missed")->at, at);
+    if (!when || !deadline || due <= 0) {
+        json_decref(when);
+        return NULL;
+    }
+    time_format_utc(d, due);
+    return json_pack("{s:o,s:s,s:s}", "at", when, "deadline", deadline, "due", d);
 }

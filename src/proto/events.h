@@ -134,4 +134,9 @@ json_t *proto_leaf_anon_signature(int64_t at, const char *action, int version,
  * and the number of entries the manifest lists. */
 json_t *proto_leaf_client_release(const char *version, const char *manifest, int64_t files);
 
+/* "deadline-missed": the policy office's deadline (the name
+ * "acknowledgement" or "answer"), due at due, passed unmet; written by the
+ * server at time at (its tick). NULL for an unknown name or no due time. */
+json_t *proto_leaf_deadline_missed(const char *deadline, int64_t due, int64_t at);
+
 #endif

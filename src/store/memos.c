@@ -8,7 +8,7 @@
 #define MEMO_COLS                                                                                  \
     "id, public_id, channel_id, state, created_by, created_at, latest_version, submitted_at, "     \
     "ack_due, acknowledged_at, answer_due, extended, extension_reason, answered_at, answer, "      \
-    "closed_at, withdrawn_at, updated_at, data_key"
+    "closed_at, withdrawn_at, updated_at, data_key, extended_by"
 
 int store_memo_insert(struct store *s, struct st_memo *m, struct err *e)
 {
@@ -59,6 +59,7 @@ int store_memo_by_public_id(struct store *s, struct pool *p, const char *public_
     m->closed_at = db_int(st, 15);
     m->withdrawn_at = db_int(st, 16);
     m->updated_at = db_int(st, 17);
+    m->extended_by = db_int(st, 19);
     if (!m->public_id) {
         rc = err_set(e, ERR_NOMEM, "out of memory");
         goto out;
@@ -101,10 +102,12 @@ int store_memo_save(struct store *s, const struct st_memo *m, struct err *e)
                  "acknowledged_at = NULLIF(?, 0), answer_due = NULLIF(?, 0), "
                  "answered_at = NULLIF(?, 0), closed_at = NULLIF(?, 0), "
                  "withdrawn_at = NULLIF(?, 0), extended = ?, extension_reason = ?, answer = ?, "
-                 "state = ?, latest_version = ?, updated_at = ? WHERE id = ?",
-                 "iiiiiiiissiiii", m->submitted_at, m->ack_due, m->acknowledged_at, m->answer_due,
+                 "state = ?, latest_version = ?, updated_at = ?, extended_by = NULLIF(?, 0) "
+                 "WHERE id = ?",
+                 "iiiiiiiissiiiii", m->submitted_at, m->ack_due, m->acknowledged_at, m->answer_due,
                  m->answered_at, m->closed_at, m->withdrawn_at, (int64_t)m->extended, reason,
-                 answer, (int64_t)m->state, (int64_t)m->latest_version, m->updated_at, m->id);
+                 answer, (int64_t)m->state, (int64_t)m->latest_version, m->updated_at,
+                 m->extended_by, m->id);
 out:
     sodium_memzero(key, sizeof key);
     pool_release(&p);
@@ -161,7 +164,7 @@ int store_version_insert(struct store *s, const struct st_version *v, struct err
 {
     int rc = -1;
     unsigned char key[SEAL_KEY_SIZE];
-    char ad[STORE_AD_MAX], *title = NULL, *body = NULL, *vkey = NULL;
+    char ad[STORE_AD_MAX], *title = NULL, *body = NULL, *vkey = NULL, *note = NULL;
     struct pool p;
 
     pool_init(&p, 1 << 24);
@@ -176,11 +179,14 @@ int store_version_insert(struct store *s, const struct st_version *v, struct err
     store_ad(ad, v->memo_id, "version", v->number, "verify_key");
     if (store_seal_text(&p, key, ad, v->verify_key, &vkey, e))
         goto out;
+    store_ad(ad, v->memo_id, "version", v->number, "change_note");
+    if (store_seal_text(&p, key, ad, v->change_note, &note, e))
+        goto out;
     rc = db_exec(s->db, e,
                  "INSERT INTO versions(memo_id, number, hash, title, marking, body, author_id, "
-                 "created_at, verify_key) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 "iissisiis", v->memo_id, (int64_t)v->number, v->hash, title, (int64_t)v->marking,
-                 body, v->author_id, v->created_at, vkey);
+                 "created_at, verify_key, change_note) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 "iissisiiss", v->memo_id, (int64_t)v->number, v->hash, title, (int64_t)v->marking,
+                 body, v->author_id, v->created_at, vkey, note);
 out:
     sodium_memzero(key, sizeof key);
     pool_release(&p);
@@ -252,7 +258,8 @@ static int version_info_row(struct pool *p, struct db_stmt *st, void *item, stru
     v->created_at = db_int(st, 5);
     v->signatures = db_int(st, 6);
     return store_col_text(p, st, 1, &v->hash, e) || store_col_text(p, st, 2, &v->title, e) ||
-                   store_col_text(p, st, 4, &v->author, e)
+                   store_col_text(p, st, 4, &v->author, e) ||
+                   store_col_text(p, st, 7, &v->change_note, e)
                ? -1
                : 0;
 }
@@ -265,8 +272,8 @@ int store_version_list(struct store *s, struct pool *p, int64_t memo_id,
         s, p, &v, sizeof **out, version_info_row, e,
         "SELECT v.number, v.hash, v.title, v.marking, m.username, v.created_at, "
         "(SELECT COALESCE(SUM(c.count), 0) FROM signature_counts c WHERE c.memo_id = v.memo_id "
-        "AND c.version = v.number) FROM versions v JOIN members m ON m.id = v.author_id "
-        "WHERE v.memo_id = ? ORDER BY v.number",
+        "AND c.version = v.number), v.change_note FROM versions v JOIN members m ON m.id = "
+        "v.author_id WHERE v.memo_id = ? ORDER BY v.number",
         "i", memo_id);
     unsigned char key[SEAL_KEY_SIZE];
     char ad[STORE_AD_MAX];
@@ -276,6 +283,9 @@ int store_version_list(struct store *s, struct pool *p, int64_t memo_id,
             struct st_version_info *x = (struct st_version_info *)v.items + i;
             store_ad(ad, memo_id, "version", x->number, "title");
             rc = store_open_text(p, key, ad, x->title, &x->title, e);
+            store_ad(ad, memo_id, "version", x->number, "change_note");
+            if (rc == 0)
+                rc = store_open_text(p, key, ad, x->change_note, &x->change_note, e);
         }
         sodium_memzero(key, sizeof key);
     }

@@ -159,6 +159,15 @@ static const char *const migrations[] = {
     "CREATE INDEX batch_queue_memo ON batch_queue(memo_id, tag);\n"
     "ALTER TABLE anon_sequences ADD COLUMN pub_next INTEGER NOT NULL DEFAULT 0;\n"
     "UPDATE anon_sequences SET pub_next = next_seq;\n",
+    /* 9: a missed deadline is written to the log once: the leaf's index
+     * column `version` holds the deadline (1 acknowledgement, 2 answer), and
+     * the database itself refuses a second leaf for the same one */
+    "CREATE UNIQUE INDEX tlog_deadline_missed ON tlog_leaves(memo, version)\n"
+    "  WHERE kind = 'deadline-missed';\n"
+    /* and who granted the extension, for the memo's timeline */
+    "ALTER TABLE memos ADD COLUMN extended_by INTEGER;\n"
+    /* and a version's optional change note (sealed like its text) */
+    "ALTER TABLE versions ADD COLUMN change_note TEXT;\n",
 };
 
 /* The applied version, read inside the caller's transaction. */

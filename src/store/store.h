@@ -184,6 +184,7 @@ struct st_memo {
     int latest_version;
     int64_t submitted_at, ack_due, acknowledged_at, answer_due; /* 0 when unset */
     int extended;
+    int64_t extended_by; /* the member who granted the extension, 0 if none */
     char *extension_reason;
     int64_t answered_at;
     char *answer;
@@ -200,7 +201,8 @@ struct st_version {
     int64_t author_id;
     char *author; /* username, filled by reads */
     int64_t created_at;
-    char *verify_key; /* 64 hex: the key of the keyed paragraph digests (copy checking) */
+    char *verify_key;  /* 64 hex: the key of the keyed paragraph digests (copy checking) */
+    char *change_note; /* what the author says changed, or NULL (encrypted at rest) */
 };
 
 int store_memo_insert(struct store *s, struct st_memo *m, struct err *e) WUR;
@@ -235,6 +237,7 @@ struct st_version_info {
     char *author; /* username */
     int64_t created_at;
     int64_t signatures;
+    char *change_note; /* or NULL */
 };
 /* The versions of a memo, by number. */
 int store_version_list(struct store *s, struct pool *p, int64_t memo_id,
@@ -416,6 +419,18 @@ int store_tlog_memo_leaves(struct store *s, struct pool *p, const char *memo, co
 /* The salt of a member's signature commitment (hex), or NULL when unsigned. */
 int store_signature_salt(struct store *s, struct pool *p, int64_t memo_id, int64_t member_id,
                          char **salt, struct err *e) WUR;
+
+/* ---- missed deadlines written to the log (deadlines.c) ---- */
+/* The index column `version` of a "deadline-missed" leaf names its
+ * deadline; (memo, deadline) is unique (schema 8). */
+#define STORE_DL_ACK    1
+#define STORE_DL_ANSWER 2
+/* The public ids (from p) of at most limit memos, oldest first, with a
+ * deadline that passed before now unmet — its time is set, it is earlier
+ * than now, and neither the acknowledgement (resp. answer) nor a withdrawal
+ * came by it — and no "deadline-missed" leaf for that deadline yet. */
+int store_deadline_unlogged(struct store *s, struct pool *p, int64_t now, int limit, char ***out,
+                            size_t *n, struct err *e) WUR;
 
 /* ---- rosters of ring keys and anonymous co-signatures ---- */
 /* A member's enrollment challenge (one at a time: a new one replaces the

@@ -40,7 +40,7 @@ nosecrets() {
 import base64, sys
 mark, keys, files = sys.argv[1], sys.argv[2], sys.argv[3:]
 needles = {}
-for f in ("title", "body", "reason", "message", "answer"):
+for f in ("title", "body", "reason", "message", "answer", "note"):
     needles[f + " marker"] = (f + "-" + mark).encode()
 log = open(keys + "/log.key", "rb").read().strip()
 needles["log key text"] = log
@@ -79,6 +79,8 @@ for u in alice bob rita; do login "$u"; done
 printf '## Summary\n\nbody-%s\n' "$MARK" > "$E2E_TMP/body.md"
 ID=$(as alice memo new --channel dissent --title "title-$MARK" --marking SBU \
       --body-file "$E2E_TMP/body.md" --json | json 'd["id"]')
+printf '## Summary\n\nbody-%s, revised\n' "$MARK" > "$E2E_TMP/body2.md"
+as alice memo edit "$ID" --body-file "$E2E_TMP/body2.md" --note "note-$MARK" > /dev/null
 as alice memo circulate "$ID" > /dev/null
 as bob sign "$ID" > /dev/null
 as alice submit "$ID" > /dev/null
@@ -88,6 +90,8 @@ as rita review message "$ID" --body "message-$MARK" > /dev/null
 as rita review answer "$ID" --body "answer-$MARK" > /dev/null
 M=$(as alice memo show "$ID" --json)
 expect_eq "title reads back" "$(echo "$M" | json 'd["title"]')" "title-$MARK"
+expect_eq "the change note reads back, on the timeline" \
+  "$(echo "$M" | json '[x.get("note") for x in d["timeline"] if x["what"] == "version"][0]')" "note-$MARK"
 expect_in "body reads back" "$(echo "$M" | json 'd["version"]["body"]')" "body-$MARK"
 expect_eq "answer reads back" "$(echo "$M" | json 'd["review"]["answer"]')" "answer-$MARK"
 expect_in "extension reason reads back" "$(api alice GET "/api/v1/memos/$ID")" "reason-$MARK"
@@ -140,7 +144,7 @@ if is_pg "$DB"; then
   OLDKEYS=$KEYS
   SIGNER=$(tr -d '\n' < "$KEYS/log.key")
   PUB=$LOG_PUB
-  sql "$DB" "UPDATE versions SET title = 'Old title fixture-marker-title-5521', body = 'Old body fixture-marker-body-5521', verify_key = NULL" > /dev/null
+  sql "$DB" "UPDATE versions SET title = 'Old title fixture-marker-title-5521', body = 'Old body fixture-marker-body-5521', verify_key = NULL, change_note = NULL" > /dev/null
   sql "$DB" "UPDATE memos SET data_key = NULL, answer = CASE WHEN answer IS NULL THEN NULL ELSE 'Old answer fixture-marker-answer-5521' END, extension_reason = CASE WHEN extension_reason IS NULL THEN NULL ELSE 'Old reason fixture-marker-reason-5521' END" > /dev/null
   sql "$DB" "UPDATE messages SET body = 'Old message fixture-marker-message-5521'" > /dev/null
   sql "$DB" "DELETE FROM meta WHERE key = 'at_rest'" > /dev/null

@@ -85,13 +85,22 @@ else
   bad "accounts on PostgreSQL" "$(grep -A1 FAIL "$E2E_TMP/accounts.out" | head -20)"
 fi
 
+# Missed deadlines written once by the scheduler, and the responsiveness
+# figures, unchanged, on PostgreSQL.
+pg_createdb dissent_deadlines || exit 1
+if DISSENT_KEYS=$E2E_TMP/keys-deadlines DB_URL=$DB_URL bash "$here/test_deadlines.sh" > "$E2E_TMP/deadlines.out" 2>&1; then
+  ok "deadlines on PostgreSQL: $(tail -n 1 "$E2E_TMP/deadlines.out")"
+else
+  bad "deadlines on PostgreSQL" "$(grep -A1 FAIL "$E2E_TMP/deadlines.out" | head -20)"
+fi
+
 # ---- 2. the transparency log ----
 pg_createdb dissent_log || exit 1
 export DISSENT_KEYS=$E2E_TMP/keys-log
 DB=$DB_URL
 expect_in "demo on postgres://" "$("$DISSENT" demo --db "$DB")" "created the demo"
 expect_in "demo again: already there" "$("$DISSENT" demo --db "$DB")" "already holds the demo"
-expect_eq "schema version in meta" "$(sql "$DB" "SELECT value FROM meta WHERE key = 'schema_version'")" 8
+expect_eq "schema version in meta" "$(sql "$DB" "SELECT value FROM meta WHERE key = 'schema_version'")" 9
 export DISSENT_LOG_KEYS=$E2E_TMP/pins.json
 STATE=$E2E_TMP/monitor.json
 start_server "$DB" DISSENT_FAKE_NOW=2026-11-20T15:00:00Z

@@ -242,8 +242,8 @@ static void test_cors_and_wasm(void **state)
             ncors += want;
         }
     /* log: key, checkpoint, leaves, memo, 2 proofs; rosters 2; public memo;
-     * client release; the anonymous endpoint */
-    assert_int_equal(ncors, 11);
+     * client release; the anonymous endpoint; public channels and their stats */
+    assert_int_equal(ncors, 13);
 }
 
 static void test_joined_table_matches(void **state)

@@ -232,11 +232,41 @@ static void test_builtin_templates_follow_the_channel(void **state)
                 "\"timezone\":\"UTC\",\"version\":{\"number\":1,\"title\":\"T\",\"marking\":"
                 "\"SBU\",\"body\":\"b\"},\"review\":{\"submitted_at\":\"2026-01-01T00:00:00Z\","
                 "\"acknowledged_at\":\"2026-01-02T00:00:00Z\",\"overdue\":true,\"overdue_what\":"
-                "\"answer\"},\"can\":{\"answer\":true}}}");
+                "\"answer\"},\"can\":{\"answer\":true},\"timeline\":[{\"at\":"
+                "\"2026-01-02T00:00:00Z\",\"what\":\"acknowledged\",\"in_time\":true,"
+                "\"met_on_day\":\"Fri 2 Jan\",\"late_by\":0},{\"at\":\"2026-02-01T00:00:00Z\","
+                "\"what\":\"due\",\"deadline\":\"answer\",\"due_day\":\"Sat 31 Jan\","
+                "\"overdue\":true,\"late_by\":3}]}}");
     assert_non_null(strstr(html, "The answer is overdue."));
-    assert_non_null(strstr(html, "<li class=\"tl-overdue\"><span class=\"tl-label\">Answer due"));
+    assert_non_null(strstr(
+        html, "<li class=\"tl-overdue\" data-what=\"due\"><span class=\"tl-label\">Answer due"));
+    assert_non_null(strstr(html, "missed by 3 working days (was due Sat 31 Jan)"));
+    assert_non_null(strstr(html, "met on Fri 2 Jan"));
+    assert_non_null(strstr(html, "Times in UTC"));
+    assert_null(strstr(html, "Due by"));
     assert_non_null(strstr(html, "Send the answer"));
     assert_null(strstr(html, "Acknowledge receipt"));
+    free(html);
+}
+
+/* A list row names the deadline owed from the channel's "next", not from
+ * the state's name. */
+static void test_memo_row_next(void **state)
+{
+    char *html;
+    (void)state;
+    html = render_builtin("memo_row", "{\"deadlines\":true,\"channels\":[{\"slug\":\"d\","
+                                      "\"timezone\":\"UTC\"}],\"id\":\"m1\",\"channel\":\"d\","
+                                      "\"state\":\"submitted\",\"next\":\"answer\",\"next_due\":"
+                                      "\"2026-01-02T00:00:00Z\"}");
+    assert_non_null(strstr(html, "Answer by <time"));
+    assert_null(strstr(html, "Acknowledge by"));
+    free(html);
+    html = render_builtin("memo_row", "{\"deadlines\":true,\"channels\":[{\"slug\":\"d\","
+                                      "\"timezone\":\"UTC\"}],\"id\":\"m1\",\"channel\":\"d\","
+                                      "\"state\":\"acknowledged\",\"next\":\"acknowledge\","
+                                      "\"next_due\":\"2026-01-02T00:00:00Z\"}");
+    assert_non_null(strstr(html, "Acknowledge by <time"));
     free(html);
 }
 
@@ -350,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_missing_keys),
         cmocka_unit_test(test_partials),
         cmocka_unit_test(test_builtin_templates_parse),
+        cmocka_unit_test(test_memo_row_next),
         cmocka_unit_test(test_builtin_templates_follow_the_channel),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_unsafe_contexts),

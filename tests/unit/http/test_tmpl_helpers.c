@@ -164,6 +164,44 @@ static void test_chart(void **state)
     json_decref(c);
 }
 
+/* Working days in words; the bar chart of deadlines by month. */
+static void test_days_and_bars(void **state)
+{
+    json_t *c, *g, *b;
+    (void)state;
+    call_eq("days", "[null]", "\"none yet\"");
+    call_eq("days", "[1.0]", "\"1 working day\"");
+    call_eq("days", "[0]", "\"0 working days\"");
+    call_eq("days", "[3.5]", "\"3.5 working days\"");
+    call_eq("bars", "[[]]", "null");
+    call_eq("bars", "[null]", "null");
+    c = call("bars", "[[{\"month\": \"2026-11\", \"met\": 3, \"missed\": 1},"
+                     " {\"month\": \"2027-01\", \"met\": 0, \"missed\": 2}]]");
+    assert_non_null(c);
+    assert_string_equal(json_string_value(json_object_get(c, "view_box")), "0 0 480 200");
+    g = json_object_get(c, "groups");
+    assert_int_equal(json_array_size(g), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(g, 0), "label")),
+                        "Nov 2026");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(g, 1), "label")),
+                        "Jan 2027");
+    b = json_object_get(json_array_get(g, 0), "bars");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(b, 0), "kind")), "met");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(b, 1), "kind")), "missed");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(b, 0), "value")), 3);
+    /* the tallest bar reaches the top of a scale of 4; a bar of 0 has no height */
+    assert_true(json_real_value(json_object_get(json_array_get(b, 0), "h")) >
+                json_real_value(json_object_get(json_array_get(b, 1), "h")));
+    b = json_object_get(json_array_get(g, 1), "bars");
+    assert_true(json_real_value(json_object_get(json_array_get(b, 0), "h")) == 0.0);
+    /* y labels 0, 2, 4 */
+    assert_int_equal(json_array_size(json_object_get(c, "y_ticks")), 3);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_array_get(json_object_get(c, "y_ticks"), 2), "label")),
+                     4);
+    json_decref(c);
+}
+
 static void test_lookup(void **state)
 {
     (void)state;
@@ -180,6 +218,7 @@ int main(void)
         cmocka_unit_test(test_values_and_lists),
         cmocka_unit_test(test_memo_presentation),
         cmocka_unit_test(test_chart),
+        cmocka_unit_test(test_days_and_bars),
         cmocka_unit_test(test_lookup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -170,7 +170,7 @@ static void test_table_driven(void **state)
             json_decref(o);
         }
     }
-    assert_int_equal(kinds, 7);
+    assert_int_equal(kinds, 8);
     assert_null(proto_kind_find("gossip"));
     assert_null(proto_kind_find(NULL));
 }
@@ -255,6 +255,36 @@ static void test_builders_bytes(void **state)
     assert_non_null(strstr(d, "\"action\":\"withdraw\""));
     assert_non_null(strstr(d, "\"counts\":{\"total\":0}"));
     free(d);
+}
+
+/* The server's own leaf: which deadline, when due, when it noticed. */
+static void test_deadline_missed(void **state)
+{
+    (void)state;
+    int64_t due = 0, at = 0;
+    char *d;
+    struct err e;
+    assert_int_equal(time_parse_utc("2026-11-24T22:59:59Z", &due), 0);
+    assert_int_equal(time_parse_utc("2026-11-25T00:00:07Z", &at), 0);
+    d = encode(proto_leaf_deadline_missed("acknowledgement", due, at), "deadline-missed",
+               "2026-11-30T12:00:00Z", MEMO);
+    assert_string_equal(d, "{\"at\":\"2026-11-25T00:00:07Z\",\"deadline\":\"acknowledgement\","
+                           "\"due\":\"2026-11-24T22:59:59Z\",\"kind\":\"deadline-missed\","
+                           "\"memo\":\"" MEMO "\",\"v\":1}");
+    free(d);
+    assert_null(proto_leaf_deadline_missed("answer", 0, at));
+    /* a name the table does not know never reaches the log */
+    err_init(&e);
+    d = NULL;
+    assert_int_equal(proto_leaf_encode(proto_leaf_deadline_missed("reply", due, at),
+                                       "deadline-missed", at, MEMO, &d, &e),
+                     -1);
+    assert_null(d);
+    /* it names a memo */
+    err_init(&e);
+    assert_int_equal(proto_leaf_encode(proto_leaf_deadline_missed("answer", due, at),
+                                       "deadline-missed", at, NULL, &d, &e),
+                     -1);
 }
 
 static void test_state_variants(void **state)
@@ -389,9 +419,10 @@ static void test_check_encoding(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_table_driven),   cmocka_unit_test(test_builders_bytes),
-        cmocka_unit_test(test_state_variants), cmocka_unit_test(test_version_leaf),
-        cmocka_unit_test(test_encode_refuses), cmocka_unit_test(test_check_encoding),
+        cmocka_unit_test(test_table_driven),    cmocka_unit_test(test_builders_bytes),
+        cmocka_unit_test(test_state_variants),  cmocka_unit_test(test_version_leaf),
+        cmocka_unit_test(test_encode_refuses),  cmocka_unit_test(test_check_encoding),
+        cmocka_unit_test(test_deadline_missed),
     };
     if (sodium_init() < 0)
         return 1;

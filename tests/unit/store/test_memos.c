@@ -33,6 +33,7 @@ static void memo_case(struct store *s, struct pool *p)
     m.acknowledged_at = 15;
     m.answer_due = 40;
     m.extended = 1;
+    m.extended_by = alice;
     m.extension_reason = "more time";
     m.answer = "the answer";
     m.answered_at = 0;
@@ -46,6 +47,7 @@ static void memo_case(struct store *s, struct pool *p)
     assert_int_equal(m.answer_due, 40);
     assert_int_equal(m.answered_at, 0);
     assert_int_equal(m.extended, 1);
+    assert_int_equal(m.extended_by, alice);
     assert_string_equal(m.extension_reason, "more time");
     assert_string_equal(m.answer, "the answer");
     assert_int_equal(m.updated_at, 16);

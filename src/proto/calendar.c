@@ -1,7 +1,6 @@
 /* calendar.c — deadline arithmetic over working days and months. */
-#include "channel/calendar.h"
+#include "proto/calendar.h"
 #include "base/util.h"
-#include "channel/roles.h"
 
 int cal_weekday(int64_t day)
 {
@@ -10,7 +9,7 @@ int cal_weekday(int64_t day)
     return (int)(w < 0 ? w + 7 : w);
 }
 
-static int is_holiday(const struct chan_calendar *cal, int64_t day)
+static int is_holiday(const struct cal_calendar *cal, int64_t day)
 {
     size_t lo = 0, hi = cal->nholidays;
     while (lo < hi) {
@@ -23,7 +22,7 @@ static int is_holiday(const struct chan_calendar *cal, int64_t day)
     return lo < cal->nholidays && cal->holidays[lo] == day;
 }
 
-int cal_is_working_day(const struct chan_calendar *cal, int64_t day)
+int cal_is_working_day(const struct cal_calendar *cal, int64_t day)
 {
     int w = cal_weekday(day);
     return w != 0 && w != 6 && !is_holiday(cal, day);
@@ -36,17 +35,17 @@ static int days_in_month(int y, unsigned m)
     return m == 2 ? 28 + leap : mdays[m - 1];
 }
 
-int64_t cal_add(const struct chan_calendar *cal, int64_t start_day, int amount, int unit)
+int64_t cal_add(const struct cal_calendar *cal, int64_t start_day, int amount, int unit)
 {
     int64_t day = start_day;
-    if (unit == CHAN_UNIT_WORKING_DAYS) {
+    if (unit == CAL_WORKING_DAYS) {
         int left = amount;
         while (left > 0) {
             day++;
             if (cal_is_working_day(cal, day))
                 left--;
         }
-    } else if (unit == CHAN_UNIT_DAYS) {
+    } else if (unit == CAL_DAYS) {
         day += amount;
     } else {
         int y;
@@ -61,4 +60,12 @@ int64_t cal_add(const struct chan_calendar *cal, int64_t start_day, int amount, 
         day = days_from_civil(y, m, d);
     }
     return day;
+}
+
+int64_t cal_working_days_between(const struct cal_calendar *cal, int64_t from_day, int64_t to_day)
+{
+    int64_t n = 0;
+    for (int64_t d = from_day + 1; d <= to_day; d++)
+        n += cal_is_working_day(cal, d);
+    return n;
 }

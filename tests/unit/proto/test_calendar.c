@@ -1,4 +1,4 @@
-/* Tests for src/channel/calendar.c and src/base/tz.c: deadline arithmetic
+/* Tests for src/proto/calendar.c and src/base/tz.c: deadline arithmetic
  * across weekends, holidays, month ends and time zones. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,8 +8,7 @@
 
 #include "base/tz.h"
 #include "base/util.h"
-#include "channel/calendar.h"
-#include "channel/roles.h"
+#include "proto/calendar.h"
 
 static int64_t day_of(const char *date)
 {
@@ -32,23 +31,23 @@ static void test_add_table(void **state)
 {
     (void)state;
     int64_t hol[] = {day_of("2026-11-26"), day_of("2026-12-25")}; /* Thanksgiving, Christmas */
-    struct chan_calendar none = {0}, us = {.holidays = hol, .nholidays = 2};
+    struct cal_calendar none = {0}, us = {.holidays = hol, .nholidays = 2};
     struct {
         const char *start;
         int amount, unit, with_holidays;
         const char *due;
     } cases[] = {
-        {"2026-11-23", 2, CHAN_UNIT_WORKING_DAYS, 0, "2026-11-25"}, /* Mon + 2 = Wed */
-        {"2026-11-20", 2, CHAN_UNIT_WORKING_DAYS, 0, "2026-11-24"}, /* Fri + 2 skips weekend */
-        {"2026-11-21", 1, CHAN_UNIT_WORKING_DAYS, 0, "2026-11-23"}, /* Sat + 1 = Mon */
-        {"2026-11-25", 2, CHAN_UNIT_WORKING_DAYS, 1, "2026-11-30"}, /* Wed + 2 skips Thu holiday */
-        {"2026-11-25", 2, CHAN_UNIT_WORKING_DAYS, 0, "2026-11-27"},
-        {"2026-11-23", 30, CHAN_UNIT_WORKING_DAYS, 1, "2027-01-06"}, /* Jan 1 is not in this list */
-        {"2026-11-23", 7, CHAN_UNIT_DAYS, 1, "2026-11-30"},
-        {"2026-11-30", 3, CHAN_UNIT_MONTHS, 0, "2027-02-28"}, /* clamped to month end */
-        {"2027-11-30", 3, CHAN_UNIT_MONTHS, 0, "2028-02-29"}, /* leap year */
-        {"2026-01-15", 12, CHAN_UNIT_MONTHS, 0, "2027-01-15"},
-        {"2026-11-23", 0, CHAN_UNIT_WORKING_DAYS, 0, "2026-11-23"},
+        {"2026-11-23", 2, CAL_WORKING_DAYS, 0, "2026-11-25"}, /* Mon + 2 = Wed */
+        {"2026-11-20", 2, CAL_WORKING_DAYS, 0, "2026-11-24"}, /* Fri + 2 skips weekend */
+        {"2026-11-21", 1, CAL_WORKING_DAYS, 0, "2026-11-23"}, /* Sat + 1 = Mon */
+        {"2026-11-25", 2, CAL_WORKING_DAYS, 1, "2026-11-30"}, /* Wed + 2 skips Thu holiday */
+        {"2026-11-25", 2, CAL_WORKING_DAYS, 0, "2026-11-27"},
+        {"2026-11-23", 30, CAL_WORKING_DAYS, 1, "2027-01-06"}, /* Jan 1 is not in this list */
+        {"2026-11-23", 7, CAL_DAYS, 1, "2026-11-30"},
+        {"2026-11-30", 3, CAL_MONTHS, 0, "2027-02-28"}, /* clamped to month end */
+        {"2027-11-30", 3, CAL_MONTHS, 0, "2028-02-29"}, /* leap year */
+        {"2026-01-15", 12, CAL_MONTHS, 0, "2027-01-15"},
+        {"2026-11-23", 0, CAL_WORKING_DAYS, 0, "2026-11-23"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int64_t got = cal_add(cases[i].with_holidays ? &us : &none, day_of(cases[i].start),
@@ -56,15 +55,34 @@ static void test_add_table(void **state)
         if (got != day_of(cases[i].due))
             fail_msg("case %zu: %s + %d -> day %lld, want %s", i, cases[i].start, cases[i].amount,
                      (long long)got, cases[i].due);
+        /* counting back gives the amount again (working days only) */
+        if (cases[i].unit == CAL_WORKING_DAYS &&
+            cal_working_days_between(cases[i].with_holidays ? &us : &none, day_of(cases[i].start),
+                                     got) != cases[i].amount)
+            fail_msg("case %zu: %s .. %s is not %d working days", i, cases[i].start, cases[i].due,
+                     cases[i].amount);
     }
+}
+
+static void test_working_days_between(void **state)
+{
+    (void)state;
+    int64_t hol[] = {day_of("2026-11-26")};
+    struct cal_calendar us = {.holidays = hol, .nholidays = 1};
+    /* the first day never counts; the last does */
+    assert_int_equal(cal_working_days_between(&us, day_of("2026-11-25"), day_of("2026-11-25")), 0);
+    assert_int_equal(cal_working_days_between(&us, day_of("2026-11-25"), day_of("2026-11-27")), 1);
+    assert_int_equal(cal_working_days_between(&us, day_of("2026-11-20"), day_of("2026-11-23")), 1);
+    assert_int_equal(cal_working_days_between(&us, day_of("2026-11-27"), day_of("2026-11-20")), 0);
+    assert_int_equal(cal_working_days_between(&us, day_of("2026-11-20"), day_of("2026-12-04")), 9);
 }
 
 static void test_holiday_on_weekend_not_double_counted(void **state)
 {
     (void)state;
     int64_t hol[] = {day_of("2026-11-28")}; /* a Saturday */
-    struct chan_calendar cal = {.holidays = hol, .nholidays = 1};
-    assert_int_equal(cal_add(&cal, day_of("2026-11-27"), 1, CHAN_UNIT_WORKING_DAYS),
+    struct cal_calendar cal = {.holidays = hol, .nholidays = 1};
+    assert_int_equal(cal_add(&cal, day_of("2026-11-27"), 1, CAL_WORKING_DAYS),
                      day_of("2026-11-30"));
     assert_false(cal_is_working_day(&cal, day_of("2026-11-28")));
 }
@@ -97,6 +115,7 @@ int main(void)
         cmocka_unit_test(test_add_table),
         cmocka_unit_test(test_holiday_on_weekend_not_double_counted),
         cmocka_unit_test(test_timezone_deadline),
+        cmocka_unit_test(test_working_days_between),
     };
     return cmocka_run_group_tests_name("channel/calendar", tests, NULL, NULL);
 }

@@ -1,0 +1,145 @@
+/* Tests for src/channel/timeline.c through the memo JSON (chan_memo_get):
+ * every event in order — drafted, versions, circulated, the first
+ * co-signature, submitted, acknowledged (late, in working days with the
+ * channel's holidays), extended (old and new date, reason only with text),
+ * messages (for those who may read them), the server's missed-deadline
+ * leaves — and what is still owed last, in working days from now. */
+#include "unit/channel/fixture.h"
+
+/* "what" of every event, joined by spaces. */
+static const char *whats(const json_t *memo)
+{
+    static char out[512];
+    size_t i, len = 0;
+    json_t *ev;
+    out[0] = '\0';
+    json_array_foreach(json_object_get(memo, "timeline"), i, ev) len +=
+        (size_t)snprintf(out + len, sizeof out - len, "%s%s", i ? " " : "",
+                         json_string_value(json_object_get(ev, "what")));
+    return out;
+}
+
+/* The first event of kind what (borrowed). */
+static json_t *event(const json_t *memo, const char *what)
+{
+    size_t i;
+    json_t *ev;
+    json_array_foreach(json_object_get(memo, "timeline"), i,
+                       ev) if (strcmp(json_string_value(json_object_get(ev, "what")), what) ==
+                               0) return ev;
+    fail_msg("no %s event", what);
+    return NULL;
+}
+
+static const char *str(const json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "(none)";
+}
+
+static void test_timeline(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    json_t *out = NULL, *m, *ev;
+    char id[RANDOM_ID_LEN + 1];
+    struct chan_version_input v2 = {.body = "We disagree, more firmly.",
+                                    .change_note = "Firmer wording"};
+    size_t written = 0;
+    int64_t now = 0;
+    err_init(&e);
+    fx_ok(chan_holiday_add(f->c, &f->p, NULL, "dissent", "2026-11-23", "A holiday", &out, &e), &e);
+    json_decref(out);
+
+    fx_clock("2026-11-19T15:00:00Z");
+    fx_memo(f, &f->alice, "dissent", "We disagree.", id);
+    fx_clock("2026-11-19T16:00:00Z");
+    {
+        /* a change note longer than CHAN_CHANGE_NOTE_MAX is refused, nothing saved */
+        char long_note[CHAN_CHANGE_NOTE_MAX + 2];
+        struct chan_version_input bad = {.body = "Another text.", .change_note = long_note};
+        memset(long_note, 'n', sizeof long_note - 1);
+        long_note[sizeof long_note - 1] = '\0';
+        fx_refused(chan_memo_revise(f->c, &f->p, &f->alice, id, &bad, &out, &e), &e, ERR_INVALID,
+                   "change_note");
+    }
+    fx_ok(chan_memo_revise(f->c, &f->p, &f->alice, id, &v2, &out, &e), &e);
+    /* the reply of a write carries no text: no note */
+    assert_null(json_object_get(event(out, "version"), "note"));
+    json_decref(out);
+    fx_act(f, &f->alice, id, CHAN_OP_CIRCULATE, NULL);
+    fx_clock("2026-11-19T17:00:00Z");
+    fx_ok(chan_sign(f->c, &f->p, &f->bob, id, 0, &out, &e), &e);
+    json_decref(out);
+    fx_clock("2026-11-20T15:00:00Z"); /* Friday */
+    fx_act(f, &f->alice, id, CHAN_OP_SUBMIT, NULL);
+
+    /* open: due in 2 working days (Mon 23 is a holiday), then the answer */
+    fx_clock("2026-11-20T16:00:00Z");
+    m = fx_get(f, &f->alice, id);
+    assert_string_equal(whats(m), "drafted version circulated signatures submitted due due");
+    ev = event(m, "due");
+    assert_string_equal(str(ev, "deadline"), "acknowledgement");
+    assert_int_equal(fx_int(ev, "due_in", NULL), 2);
+    assert_string_equal(str(ev, "due_day"), "Wed 25 Nov");
+    assert_false(json_is_true(json_object_get(ev, "overdue")));
+    assert_int_equal(fx_int(event(m, "signatures"), "count", NULL), 1);
+    assert_string_equal(str(event(m, "version"), "author"), "alice");
+    assert_string_equal(str(event(m, "version"), "note"), "Firmer wording");
+    assert_null(json_object_get(event(m, "drafted"), "note"));
+    json_decref(m);
+
+    /* the server writes the missed acknowledgement; it comes a working day late */
+    assert_int_equal(time_parse_utc("2026-11-26T06:00:00Z", &now), 0);
+    fx_ok(chan_deadline_missed_log(f->c, now, &written, &e), &e);
+    assert_int_equal(written, 1);
+    fx_clock("2026-11-26T15:00:00Z"); /* Thursday */
+    fx_act(f, &f->rev, id, CHAN_OP_ACKNOWLEDGE, NULL);
+    fx_clock("2026-11-26T15:05:00Z");
+    fx_ok(chan_message_post(f->c, &f->p, &f->rev, id, "A question.", &out, &e), &e);
+    json_decref(out);
+    fx_clock("2026-11-26T15:10:00Z");
+    fx_act(f, &f->rev, id, CHAN_OP_EXTEND, "Consultations");
+
+    m = fx_get(f, &f->alice, id);
+    assert_string_equal(whats(m), "drafted version circulated signatures submitted missed "
+                                  "acknowledged message extended due");
+    ev = event(m, "acknowledged");
+    assert_false(json_is_true(json_object_get(ev, "in_time")));
+    assert_int_equal(fx_int(ev, "late_by", NULL), 1);
+    assert_string_equal(str(ev, "met_on_day"), "Thu 26 Nov");
+    ev = event(m, "missed");
+    assert_string_equal(str(ev, "deadline"), "acknowledgement");
+    assert_string_equal(str(ev, "due_day"), "Wed 25 Nov");
+    assert_true(json_is_integer(json_object_get(ev, "leaf")));
+    ev = event(m, "extended");
+    assert_string_equal(str(ev, "reason"), "Consultations");
+    assert_string_equal(str(ev, "by"), "the policy office");
+    assert_string_equal(str(ev, "by_name"), "rev"); /* a drafter reads the office's messages */
+    assert_string_not_equal(str(ev, "old_due_day"), str(ev, "new_due_day"));
+    assert_true(strcmp(str(ev, "old_due"), str(ev, "new_due")) < 0);
+    ev = event(m, "message");
+    assert_true(json_is_true(json_object_get(ev, "office")));
+    assert_string_equal(str(event(m, "due"), "deadline"), "answer");
+    json_decref(m);
+
+    /* without the text (a write's reply), no reason and no messages */
+    fx_ok(chan_memo_act(f->c, &f->p, &f->rev, id, CHAN_OP_ANSWER, "Our answer.", &out, &e), &e);
+    assert_null(strstr(whats(out), "message"));
+    assert_null(json_object_get(event(out, "extended"), "reason"));
+    assert_null(json_object_get(event(out, "extended"), "by_name"));
+    ev = event(out, "answered");
+    assert_true(json_is_true(json_object_get(ev, "in_time")));
+    assert_string_equal(str(ev, "met_on_day"), "Thu 26 Nov");
+    assert_null(strstr(whats(out), "due"));
+    json_decref(out);
+    fx_clock(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_timeline),
+    };
+    return cmocka_run_group_tests(tests, fx_group_setup, fx_group_teardown);
+}
