@@ -86,11 +86,11 @@ static int member_mode(struct chan *c, int64_t member_id, const struct kind_info
 struct notice {
     const struct st_memo *m; /* NULL: about no memo */
     const char *kind, *event, *dedupe;
-    int action;      /* CHAN_ACT_*: the recipient must be allowed it on m */
-    int64_t except;  /* the member who caused it: not told */
+    int action;     /* CHAN_ACT_*: the recipient must be allowed it on m */
+    int64_t except; /* the member who caused it: not told */
     int64_t now;
-    int read;        /* the row starts read */
-    int64_t *told;   /* members told so far by this event (each once) */
+    int read;      /* the row starts read */
+    int64_t *told; /* members told so far by this event (each once) */
     size_t n_told, cap_told;
 };
 
@@ -238,11 +238,8 @@ int chan_notify_version(struct chan *c, struct pool *p, const struct st_memo *m,
 int chan_notify_review(struct chan *c, struct pool *p, const struct st_memo *m, const char *event,
                        int64_t actor_id, int64_t now, struct err *e)
 {
-    struct notice n = {.m = m,
-                       .event = event,
-                       .action = CHAN_ACT_READ_MEMO,
-                       .except = actor_id,
-                       .now = now};
+    struct notice n = {
+        .m = m, .event = event, .action = CHAN_ACT_READ_MEMO, .except = actor_id, .now = now};
     int message = strcmp(event, "message") == 0;
     if (strcmp(event, "submitted") == 0)
         return tell_roles(c, p, &n, "submitted", CHAN_ROLE_REVIEWER, e);
@@ -384,12 +381,12 @@ int chan_notifications(struct chan *c, struct pool *p, const struct actor *a, in
     rows = json_array();
     for (size_t i = 0; rows && i < n; i++) {
         const char *link = x[i].memo ? pool_printf(p, "/memos/%s", x[i].memo) : "/account";
-        json_array_append_new(
-            rows, json_pack("{s:I,s:s,s:s,s:s*,s:o,s:b,s:o,s:s,s:s*}", "id", (json_int_t)x[i].id,
-                            "kind", x[i].kind, "event", x[i].event, "memo", x[i].memo, "at",
-                            chan_time_json(x[i].at), "read", x[i].read_at != 0, "read_at",
-                            chan_time_json(x[i].read_at), "text", event_text(x[i].kind, x[i].event),
-                            "link", link));
+        json_array_append_new(rows,
+                              json_pack("{s:I,s:s,s:s,s:s*,s:o,s:b,s:o,s:s,s:s*}", "id",
+                                        (json_int_t)x[i].id, "kind", x[i].kind, "event", x[i].event,
+                                        "memo", x[i].memo, "at", chan_time_json(x[i].at), "read",
+                                        x[i].read_at != 0, "read_at", chan_time_json(x[i].read_at),
+                                        "text", event_text(x[i].kind, x[i].event), "link", link));
     }
     *out = json_pack("{s:I,s:o}", "unread", (json_int_t)unread, "notifications", rows);
     rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
@@ -559,8 +556,8 @@ int chan_channel_reminder_set(struct chan *c, const struct actor *a, const char 
     if (chan_require_role(a, CHAN_ROLE_ADMIN, "set a channel's reminders", e))
         goto out;
     if (days < 0 || days > CHAN_REMIND_MAX) {
-        rc = err_set(e, ERR_INVALID, "field 'remind_working_days' must be 0 to %d",
-                     CHAN_REMIND_MAX);
+        rc =
+            err_set(e, ERR_INVALID, "field 'remind_working_days' must be 0 to %d", CHAN_REMIND_MAX);
         goto out;
     }
     if (store_begin(c->st, e))
@@ -638,8 +635,8 @@ static int mail_queue(struct chan *c, int64_t now, int wait, struct err *e)
     if (store_mail_pending(c->st, &p, wait, &x, &n, e))
         goto fail;
     for (size_t i = 0; i < n; i++) {
-        if (digest && (now - x[i].oldest < CHAN_DIGEST_SECONDS ||
-                       now - x[i].digest_at < CHAN_DIGEST_SECONDS))
+        if (digest &&
+            (now - x[i].oldest < CHAN_DIGEST_SECONDS || now - x[i].digest_at < CHAN_DIGEST_SECONDS))
             continue;
         if (store_mail_queue(c->st, x[i].member_id, wait, x[i].count, digest, now, e))
             goto fail;
@@ -749,8 +746,8 @@ out:
     return rc;
 }
 
-int chan_mail_credentials(struct chan *c, struct pool *p, char **user, char **password,
-                          int *found, struct err *e)
+int chan_mail_credentials(struct chan *c, struct pool *p, char **user, char **password, int *found,
+                          struct err *e)
 {
     int rc = -1;
     unsigned char buf[CHAN_SMTP_CREDENTIALS_MAX + 1];
@@ -769,8 +766,7 @@ int chan_mail_credentials(struct chan *c, struct pool *p, char **user, char **pa
     buf[len] = 0;
     colon = memchr(buf, ':', len);
     if (!colon || colon == (char *)buf || memchr(buf, '\n', len)) {
-        rc = err_set(e, ERR_INVALID,
-                     "%s in the key directory must be one line 'user:password'",
+        rc = err_set(e, ERR_INVALID, "%s in the key directory must be one line 'user:password'",
                      CHAN_SMTP_CREDENTIALS);
         goto out;
     }

@@ -35,13 +35,13 @@
 
 #define CHAN_NOTIFY_LIST_MAX      200
 #define CHAN_MAIL_ADDRESS_MAX     254
-#define CHAN_REMIND_DEFAULT       1     /* working days before a deadline */
+#define CHAN_REMIND_DEFAULT       1 /* working days before a deadline */
 #define CHAN_REMIND_MAX           20
-#define CHAN_DIGEST_SECONDS       86400 /* a digest at most this often */
-#define CHAN_MAIL_TRIES           12    /* tries before a mail is given up */
-#define CHAN_MAIL_RETRY_FIRST     60    /* seconds before the first retry; doubles */
-#define CHAN_MAIL_RETRY_MAX       21600 /* the longest wait between two tries */
-#define CHAN_MAIL_BATCH           20    /* mails sent per tick at most */
+#define CHAN_DIGEST_SECONDS       86400              /* a digest at most this often */
+#define CHAN_MAIL_TRIES           12                 /* tries before a mail is given up */
+#define CHAN_MAIL_RETRY_FIRST     60                 /* seconds before the first retry; doubles */
+#define CHAN_MAIL_RETRY_MAX       21600              /* the longest wait between two tries */
+#define CHAN_MAIL_BATCH           20                 /* mails sent per tick at most */
 #define CHAN_SMTP_CREDENTIALS     "smtp.credentials" /* in the key directory: "user:password" */
 #define CHAN_SMTP_CREDENTIALS_MAX 1024
 
@@ -56,8 +56,7 @@ enum chan_notify_mode { CHAN_NOTIFY_OFF = 0, CHAN_NOTIFY_NOW = 1, CHAN_NOTIFY_DI
 int chan_notifications(struct chan *c, struct pool *p, const struct actor *a, int unread_only,
                        json_t **out, struct err *e) WUR;
 /* How many of the actor's notifications are unread. */
-int chan_notifications_unread(struct chan *c, const struct actor *a, int64_t *n,
-                              struct err *e) WUR;
+int chan_notifications_unread(struct chan *c, const struct actor *a, int64_t *n, struct err *e) WUR;
 /* Marks the actor's notification id read (id 0: all of them): {marked,
  * unread}. ERR_NOT_FOUND when id is not an unread notification of the
  * actor's. */
@@ -116,8 +115,8 @@ int chan_mail_text(const char *public_url, int64_t count, int digest, struct buf
 /* The SMTP credentials in the key directory (CHAN_SMTP_CREDENTIALS, one
  * line "user:password"): *found 0 when there is no such file. user and
  * password are from p; the caller wipes them after use. */
-int chan_mail_credentials(struct chan *c, struct pool *p, char **user, char **password,
-                          int *found, struct err *e) WUR;
+int chan_mail_credentials(struct chan *c, struct pool *p, char **user, char **password, int *found,
+                          struct err *e) WUR;
 /* Outbox figures: mails waiting to be sent, mails given up. */
 int chan_mail_counts(struct chan *c, int64_t *waiting, int64_t *failed, struct err *e) WUR;
 

@@ -138,7 +138,9 @@ static const struct cli_opt opts_account_recovery[] = {
 static const struct cli_opt opts_account_notifications[] = {
     {.name = "kind", .arg = "KIND", .help = "the kind of news to set the mode of"},
     {.name = "mode", .arg = "MODE", .help = "immediately, digest or off"},
-    {.name = "mail", .arg = "ADDRESS", .help = "your mail address for notifications ('' removes it)"},
+    {.name = "mail",
+     .arg = "ADDRESS",
+     .help = "your mail address for notifications ('' removes it)"},
     {0},
 };
 

@@ -31,8 +31,8 @@ static void h_read(struct http_request *req, struct http_response *res, void *ap
     if (rc == 0)
         rc = api_body(&c, req, f, ARRAY_LEN(f), v);
     if (rc == 0)
-        rc = chan_notifications_read(c.app->chan, &c.actor, v[0].present ? v[0].i : 0, &c.out,
-                                     &c.e);
+        rc =
+            chan_notifications_read(c.app->chan, &c.actor, v[0].present ? v[0].i : 0, &c.out, &c.e);
     api_end(&c, res, rc, 200);
 }
 
@@ -77,8 +77,8 @@ static void mail_set(struct http_request *req, struct http_response *res, void *
     if (rc == 0)
         rc = api_body(&c, req, f, ARRAY_LEN(f), v);
     if (rc == 0)
-        rc = chan_mail_address_set(c.app->chan, req->pool, &c.actor, username, v[0].s, &c.out,
-                                   &c.e);
+        rc =
+            chan_mail_address_set(c.app->chan, req->pool, &c.actor, username, v[0].s, &c.out, &c.e);
     api_end(&c, res, rc, 200);
 }
 

@@ -356,8 +356,8 @@ int store_mail_retry(struct store *s, int64_t id, int64_t next_at, const char *o
 
 int store_mail_counts(struct store *s, int64_t *waiting, int64_t *failed, struct err *e)
 {
-    int rc = db_scalar(s->db, e, 0, waiting, "SELECT COUNT(*) FROM mail_outbox WHERE done_at IS NULL",
-                       NULL);
+    int rc = db_scalar(s->db, e, 0, waiting,
+                       "SELECT COUNT(*) FROM mail_outbox WHERE done_at IS NULL", NULL);
     if (rc == 0)
         rc = db_scalar(s->db, e, 0, failed,
                        "SELECT COUNT(*) FROM mail_outbox WHERE done_at IS NOT NULL AND outcome "
