@@ -14,7 +14,7 @@ int store_notification_add(struct store *s, const struct st_notification_new *n,
                      "INSERT INTO notifications(member_id, kind, event, memo_id, dedupe, at, "
                      "read_at, mail) VALUES(?, ?, ?, NULLIF(?, 0), ?, ?, NULLIF(?, 0), ?) "
                      "ON CONFLICT DO NOTHING",
-                     "isssisiii", n->member_id, n->kind, n->event, n->memo_id, n->dedupe, n->at,
+                     "issisiii", n->member_id, n->kind, n->event, n->memo_id, n->dedupe, n->at,
                      n->read_at, (int64_t)n->mail);
     *added = rc == 0 && db_changes(s->db) > 0;
     return rc;
