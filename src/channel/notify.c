@@ -382,7 +382,7 @@ int chan_notifications(struct chan *c, struct pool *p, const struct actor *a, in
     for (size_t i = 0; rows && i < n; i++) {
         const char *link = x[i].memo ? pool_printf(p, "/memos/%s", x[i].memo) : "/account";
         json_array_append_new(rows,
-                              json_pack("{s:I,s:s,s:s,s:s*,s:o,s:b,s:o,s:s,s:s*}", "id",
+                              json_pack("{s:I,s:s,s:s,s:s?,s:o,s:b,s:o,s:s,s:s}", "id",
                                         (json_int_t)x[i].id, "kind", x[i].kind, "event", x[i].event,
                                         "memo", x[i].memo, "at", chan_time_json(x[i].at), "read",
                                         x[i].read_at != 0, "read_at", chan_time_json(x[i].read_at),
@@ -448,7 +448,7 @@ static int prefs_json(struct chan *c, struct pool *p, int64_t member_id, int wit
         json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "kind", kinds[i].kind, "label",
                                              kinds[i].label, "mode", mode_names[mode]));
     }
-    *out = json_pack("{s:s*}", "address", address);
+    *out = json_pack("{s:s?}", "address", address);
     if (*out && with_kinds)
         json_object_set(*out, "kinds", arr);
     rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");

@@ -85,6 +85,14 @@ else
   bad "accounts on PostgreSQL" "$(grep -A1 FAIL "$E2E_TMP/accounts.out" | head -20)"
 fi
 
+# Notifications and mail (a real SMTP server), unchanged, on PostgreSQL.
+pg_createdb dissent_notify || exit 1
+if DISSENT_KEYS=$E2E_TMP/keys-notify DB_URL=$DB_URL bash "$here/test_notify.sh" > "$E2E_TMP/notify.out" 2>&1; then
+  ok "notifications on PostgreSQL: $(tail -n 1 "$E2E_TMP/notify.out")"
+else
+  bad "notifications on PostgreSQL" "$(grep -A1 FAIL "$E2E_TMP/notify.out" | head -20)"
+fi
+
 # ---- 2. the transparency log ----
 pg_createdb dissent_log || exit 1
 export DISSENT_KEYS=$E2E_TMP/keys-log
