@@ -118,10 +118,9 @@ static void test_version_tells_named_signers_only(void **state)
     assert_string_equal(events_of(&f, &f.alice, 1), "");
     /* the notification names the memo, nothing of its text or people */
     fx_ok(chan_notifications(f.c, &f.p, &f.bob, 1, &list, &e), &e);
-    assert_string_equal(
-        json_string_value(json_object_get(json_array_get(json_object_get(list, "notifications"), 0),
-                                          "memo")),
-        id);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(list, "notifications"), 0), "memo")),
+                        id);
     out = json_object_get(json_array_get(json_object_get(list, "notifications"), 0), "text");
     assert_null(strstr(json_string_value(out), "A dissent"));
     assert_null(strstr(json_string_value(out), "alice"));
@@ -210,16 +209,16 @@ static void test_prefs_and_read(void **state)
     err_init(&e);
     fx_refused(chan_notify_pref_set(f.c, &f.p, &f.rev, "submitted", "sometimes", &out, &e), &e,
                ERR_INVALID, "immediately, digest or off");
-    fx_refused(chan_notify_pref_set(f.c, &f.p, &f.rev, "gossip", "off", &out, &e), &e,
-               ERR_INVALID, "unknown notification kind");
+    fx_refused(chan_notify_pref_set(f.c, &f.p, &f.rev, "gossip", "off", &out, &e), &e, ERR_INVALID,
+               "unknown notification kind");
     set_mode(&f, &f.rev, "submitted", "off");
     fx_memo_in(&f, CHAN_STATE_SUBMITTED, id);
     assert_string_equal(events_of(&f, &f.rev, 0), "");
     set_mode(&f, &f.rev, "submitted", "digest");
     fx_ok(chan_notify_prefs(f.c, &f.p, &f.rev, &out, &e), &e);
-    assert_string_equal(
-        json_string_value(json_object_get(json_array_get(json_object_get(out, "kinds"), 1), "mode")),
-        "digest");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(out, "kinds"), 1), "mode")),
+                        "digest");
     json_decref(out);
     fx_memo_in(&f, CHAN_STATE_SUBMITTED, id);
     fx_memo_in(&f, CHAN_STATE_SUBMITTED, id);
@@ -243,8 +242,8 @@ static void test_address(void **state)
     struct fx f;
     struct err e;
     json_t *out = NULL;
-    static const char *const bad[] = {"no-at", "a@", "@b", "a b@c.d", "a@b@c", "a@b.c\r\nBcc: x",
-                                      "<a@b.c>", "a@b.c,d@e.f"};
+    static const char *const bad[] = {
+        "no-at", "a@", "@b", "a b@c.d", "a@b@c", "a@b.c\r\nBcc: x", "<a@b.c>", "a@b.c,d@e.f"};
     (void)state;
     fx_open(&f, 1);
     err_init(&e);
@@ -258,10 +257,9 @@ static void test_address(void **state)
     json_decref(out);
     /* alice is told her account changed (an admin did it: unread) */
     fx_ok(chan_notifications(f.c, &f.p, &f.alice, 1, &out, &e), &e);
-    assert_string_equal(
-        json_string_value(json_object_get(json_array_get(json_object_get(out, "notifications"), 0),
-                                          "event")),
-        "mail_address_changed");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(out, "notifications"), 0), "event")),
+                        "mail_address_changed");
     json_decref(out);
     fx_ok(chan_mail_address_set(f.c, &f.p, &f.alice, NULL, "", &out, &e), &e);
     assert_true(json_is_null(json_object_get(out, "address")));
@@ -362,8 +360,8 @@ static void test_reminders(void **state)
     assert_string_equal(events_of(&f, &f.rev, 1), "reminder_ack");
     assert_string_equal(events_of(&f, &f.lead, 1), "");
     /* a lead of 0: the due day itself */
-    fx_refused(chan_channel_reminder_set(f.c, &f.alice, "dissent", 0, &out, &e), &e,
-               ERR_FORBIDDEN, NULL);
+    fx_refused(chan_channel_reminder_set(f.c, &f.alice, "dissent", 0, &out, &e), &e, ERR_FORBIDDEN,
+               NULL);
     fx_refused(chan_channel_reminder_set(f.c, &f.adm, "dissent", 99, &out, &e), &e, ERR_INVALID,
                NULL);
     fx_ok(chan_channel_reminder_set(f.c, &f.adm, "dissent", 0, &out, &e), &e);
