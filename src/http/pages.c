@@ -151,9 +151,8 @@ static void unread_add(struct page *pg, json_t *items)
     json_array_foreach(items, i, it)
     {
         if (strcmp(json_string_value(json_object_get(it, "href")), "/notifications") == 0)
-            json_object_set_new(it, "unread", json_integer(n));
+            json_object_set_new(it, "unread_badge", json_integer(n));
     }
-    json_object_set_new(pg->data, "unread", json_integer(n));
 }
 
 void page_frame(struct page *pg, const char *title, const char *current, const char *marking)
