@@ -591,6 +591,13 @@ static const struct cli_cmd admin_member_cmds[] = {
      .args = "USER",
      .flags = CLI_REMOTE,
      .run = cmd_admin_member_enable},
+    {.name = "mail",
+     .summary = "set a member's mail address for notifications ('' removes it)",
+     .usage = "USER ADDRESS",
+     .args = "USER ADDRESS",
+     .details = "The member is told (an account event) and can change it herself.",
+     .flags = CLI_REMOTE,
+     .run = cmd_admin_member_mail},
     {0},
 };
 

@@ -1,6 +1,7 @@
 /* cmd_notify.c — `dissent notifications [--unread] [--read ID|all]` and
  * `dissent account notifications [--kind K --mode M] [--mail ADDRESS]`:
- * one's notifications and how they reach one (docs/cli.md). */
+ * one's notifications and how they reach one; `dissent admin member mail
+ * USER ADDRESS` (docs/cli.md). */
 #include "cli/commands.h"
 
 #include "cli/cli.h"
@@ -107,6 +108,35 @@ int cmd_account_notifications(struct cli_ctx *ctx)
         return remote_run(ctx, "GET", "/api/v1/account/notifications", NULL, render_prefs);
     body = json_pack("{s:s,s:s}", "kind", kind, "mode", mode);
     status = remote_run(ctx, "POST", "/api/v1/account/notifications", body, render_prefs);
+    json_decref(body);
+    return status;
+}
+
+static int render_mail(struct cli_ctx *ctx, const json_t *reply, struct err *e)
+{
+    (void)e;
+    fputs("member ", ctx->out);
+    out_text(ctx->out, ctx->args[0]);
+    fputs(out_jstr(reply, "address") ? ": mail goes to " : ": no mail address", ctx->out);
+    if (out_jstr(reply, "address"))
+        out_text(ctx->out, out_jstr(reply, "address"));
+    fputs("\n", ctx->out);
+    return 0;
+}
+
+int cmd_admin_member_mail(struct cli_ctx *ctx)
+{
+    int status;
+    struct err e;
+    struct buf path;
+    json_t *body = json_pack("{s:s}", "address", ctx->args[1]);
+    err_init(&e);
+    if (remote_path(&path, "members", ctx->args[0], "/mail", &e) != 0) {
+        json_decref(body);
+        return cli_fail(ctx, &e);
+    }
+    status = remote_run(ctx, "POST", buf_str(&path), body, render_mail);
+    buf_release(&path);
     json_decref(body);
     return status;
 }

@@ -78,6 +78,7 @@ int cmd_account_recovery_code(struct cli_ctx *ctx);
 int cmd_account_show(struct cli_ctx *ctx);
 /* Notifications (cmd_notify.c): `dissent notifications [--unread] [--read
  * ID|all]`, `dissent account notifications [--kind K --mode M] [--mail A]`. */
+int cmd_admin_member_mail(struct cli_ctx *ctx);
 int cmd_notifications(struct cli_ctx *ctx);
 int cmd_account_notifications(struct cli_ctx *ctx);
 /* Prints account events not shown before ("notices" of a login reply) on f. */

@@ -57,7 +57,7 @@ start_sink
 start_server() {
   local db=$1; shift
   rm -f "$E2E_TMP/port"
-  env "$@" "$DISSENT" serve --db "$db" --listen 127.0.0.1:0 --port-file "$E2E_TMP/port" --smtp-insecure \
+  env "$@" "$DISSENT" serve --db "$db" --listen 127.0.0.1:0 --port-file "$E2E_TMP/port" ${SMTP_FLAGS---smtp-insecure} \
     > "$E2E_TMP/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 100); do [ -s "$E2E_TMP/port" ] && break; sleep 0.05; done
@@ -192,11 +192,31 @@ expect_eq "a restart does not repeat it" "$(events rita | tr ' ' '\n' | grep -c 
 
 # ---- the unread count is in every page's header ----
 web_login lena "$E2E_TMP/lena.jar" > /dev/null
-api admin POST /api/v1/members/lena/mail '{"address":"lena.new@example.org"}' > /dev/null
+expect_in "the admin sets lena's address (CLI)" "$(as admin admin member mail lena lena.new@example.org)" \
+  "member lena: mail goes to lena.new@example.org"
 P=$(curl -s -b "$E2E_TMP/lena.jar" "$URL/")
 expect_in "the home page shows lena's unread count" "$P" 'id="unread-count">1</span>'
 P=$(curl -s -b "$E2E_TMP/lena.jar" "$URL/notifications")
 expect_in "the notifications page lists it" "$P" "Something changed on your account"
+
+# ---- TLS is required unless the mail server is on this machine and says so ----
+OUT=$("$DISSENT" serve --db "$DB" --listen 127.0.0.1:0 --public-url $PUBLIC --mail-from d@dissent.test \
+  --smtp smtp://mail.example.org:587 --smtp-insecure 2>&1)
+expect_in "--smtp-insecure to another machine is refused at start" "$OUT" "on this machine only"
+OUT=$("$DISSENT" serve --db "$DB" --listen 127.0.0.1:0 --public-url $PUBLIC --mail-from d@dissent.test \
+  --smtp smtp://user:secret@mail.example.org:587 2>&1)
+expect_in "credentials in the URL are refused" "$OUT" "must not hold credentials"
+OUT=$("$DISSENT" serve --db "$DB" --listen 127.0.0.1:0 --smtp smtp://127.0.0.1:25 2>&1)
+expect_in "--smtp needs --public-url and --mail-from" "$OUT" "needs --public-url"
+N0=$(ls "$MAILS" | wc -l)
+SMTP_FLAGS= serve 2026-11-23T16:00:00Z   # no --smtp-insecure: this sink offers no STARTTLS
+api admin POST /api/v1/members/carol/mail '{"address":"carol.new@example.org"}' > /dev/null
+carol_failed() {
+  sql "$DB" "SELECT COUNT(*) FROM mail_outbox o JOIN members m ON m.id = o.member_id WHERE m.username = 'carol' AND o.done_at IS NULL AND o.attempts > 0"
+}
+for _ in $(seq 1 100); do [ "$(carol_failed)" = 1 ] && break; sleep 0.1; done
+expect_eq "a server without STARTTLS gets no mail: it waits for a retry" "$(carol_failed)" 1
+expect_eq "nothing reached the sink in clear" "$(ls "$MAILS" | wc -l)" "$N0"
 
 stop_server
 stop_sink

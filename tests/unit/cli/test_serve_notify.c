@@ -1,0 +1,103 @@
+/* Tests for src/cli/serve_notify.c on a real SQLite file: a round runs the
+ * jobs (reminders always; digests and mail only with --smtp), a mail server
+ * that does not answer leaves the mail waiting without failing the round,
+ * and the thread starts and stops. Mail to a real SMTP server is tested in
+ * tests/e2e/test_notify.sh. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/pool.h"
+#include "channel/chan.h"
+#include "channel/notify.h"
+#include "channel/roles.h"
+#include "cli/serve_notify.h"
+
+static char dir[64], db[96];
+
+static struct chan *open_db(void)
+{
+    struct chan *c = NULL;
+    struct err e;
+    err_init(&e);
+    if (chan_open(&c, db, &e))
+        fail_msg("chan_open: %s", e.msg);
+    return c;
+}
+
+static void test_round_and_thread(void **state)
+{
+    struct serve_notify sn;
+    struct chan *c;
+    struct pool p;
+    struct err e;
+    struct actor a;
+    json_t *out = NULL;
+    char *token = NULL;
+    int64_t waiting = 0, failed = 0;
+    struct chan_member_input in = {
+        .username = "rita", .display_name = "Rita", .org = "state", .roles = CHAN_ROLE_REVIEWER};
+    (void)state;
+    err_init(&e);
+    pool_init(&p, 1 << 20);
+    snprintf(dir, sizeof dir, "/tmp/dissent-sn-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    snprintf(db, sizeof db, "%s/t.db", dir);
+    c = open_db();
+    assert_int_equal(chan_org_create(c, NULL, "state", "State", &out, &e), 0);
+    json_decref(out);
+    assert_int_equal(chan_member_create(c, &p, NULL, &in, &out, &e), 0);
+    json_decref(out);
+    assert_int_equal(chan_local_set_password(c, &p, "rita", "a long password", &e), 0);
+    assert_int_equal(chan_login(c, &p, "rita", "a long password", "local", &token, &a, &e), 0);
+    /* an admin-less change by rita herself: an account event, mailed at once */
+    assert_int_equal(chan_mail_address_set(c, &p, &a, NULL, "rita@example.org", &out, &e), 0);
+    json_decref(out);
+
+    serve_notify_init(&sn);
+    sn.chan = c;
+    assert_int_equal(serve_notify_round(&sn, 1, &e), 0); /* no mail: reminders only */
+    assert_int_equal(chan_mail_counts(c, &waiting, &failed, &e), 0);
+    assert_int_equal(waiting, 0);
+
+    /* a mail server that refuses: the round succeeds, the mail waits */
+    assert_int_equal(smtp_init(&sn.smtp, "smtp://127.0.0.1:1", 1, "d@example.org", NULL, NULL, &e),
+                     0);
+    sn.mail = 1;
+    sn.public_url = "https://d.example";
+    assert_int_equal(serve_notify_round(&sn, 1, &e), 0);
+    assert_int_equal(chan_mail_counts(c, &waiting, &failed, &e), 0);
+    assert_int_equal(waiting, 1);
+
+    /* the thread owns its connection and closes it when stopped */
+    sn.chan = NULL;
+    assert_int_equal(serve_notify_start(&sn, c, &e), 0);
+    usleep(200000);
+    serve_notify_stop(&sn);
+    assert_null(sn.chan);
+    pool_release(&p);
+    char f[160];
+    const char *const files[] = {"t.db", "t.db-wal", "t.db-shm", "t.keys/log.key",
+                                 "t.keys/data.key"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(f, sizeof f, "%s/%s", dir, files[i]);
+        unlink(f);
+    }
+    snprintf(f, sizeof f, "%s/t.keys", dir);
+    rmdir(f);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_and_thread),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
