@@ -3,6 +3,7 @@
  * the account events shown to the member and to auditors. */
 #include "base/util.h"
 #include "channel/chan_internal.h"
+#include "channel/notify.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -80,8 +81,13 @@ out:
 int chan_account_event(struct chan *c, int64_t member_id, const char *kind, const struct actor *a,
                        const char *detail, int64_t now, int seen, struct err *e)
 {
+    /* The member is told in the app (and by mail, if she chose to be),
+     * also of what she did herself: a mail about it is a safeguard. */
     return store_account_event_add(c->st, member_id, kind, a ? a->username : NULL, detail, now,
-                                   seen, e);
+                                   seen, e) ||
+                   chan_notify_account(c, member_id, kind, seen, now, e)
+               ? -1
+               : 0;
 }
 
 static json_t *event_json(const struct st_account_event *x, int with_user)

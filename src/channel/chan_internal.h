@@ -30,6 +30,7 @@ struct chan {
     int commit_key_made;          /* 1: commit.key was created by this open */
     struct chan_ring_slot rings[CHAN_RING_CACHE];
     uint64_t ring_clock;
+    const struct chan_mailer *mailer; /* the mail jobs send through it; NULL: no mail (notify.c) */
 };
 
 /* A memo loaded for one operation, with how the actor relates to it. */

@@ -4,6 +4,7 @@
 #include "channel/can.h"
 #include "channel/chan_internal.h"
 #include "channel/deadline.h"
+#include "channel/notify.h"
 #include "proto/copycheck.h"
 #include "proto/commit.h"
 
@@ -308,7 +309,8 @@ int chan_memo_revise(struct chan *c, struct pool *p, const struct actor *a, cons
         goto fail;
     }
     if (store_version_insert(c->st, &v, e) || store_memo_save(c->st, &x.m, e) ||
-        chan_event_version(c, &x, &v, e) || chan_memo_json(c, &x, &v, 0, now, out, e))
+        chan_event_version(c, &x, &v, e) || chan_notify_version(c, p, &x.m, a->id, now, e) ||
+        chan_memo_json(c, &x, &v, 0, now, out, e))
         goto fail;
     rc = 0;
 fail:

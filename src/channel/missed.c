@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "channel/chan_internal.h"
+#include "channel/notify.h"
 #include "channel/deadline.h"
 #include "proto/events.h"
 
@@ -62,9 +63,10 @@ static int log_memo(struct chan *c, const char *id, int64_t now, size_t *written
         if (chan_log_append(c, proto_leaf_deadline_missed(chan_deadline_name(x->what), x->due, now),
                             id, "deadline-missed", x->what, e))
             goto end;
-        /* TODO(#13, wt-notify): tell the policy office, leadership and the
-         * drafters here, in this transaction, once it is on main:
-         * chan_notify_deadline_missed(c, &p, &m, x->what, x->due, now, e). */
+        /* the policy office, leadership and the drafters hear of it in the
+         * same transaction: a leaf without its notifications cannot be */
+        if (chan_notify_deadline_missed(c, &p, &m, x->what, x->due, now, e))
+            goto end;
         added++;
     }
     rc = 0;

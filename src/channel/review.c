@@ -5,6 +5,7 @@
 #include "proto/calendar.h"
 #include "channel/can.h"
 #include "channel/chan_internal.h"
+#include "channel/notify.h"
 
 #include <string.h>
 
@@ -112,6 +113,7 @@ int chan_memo_act(struct chan *c, struct pool *p, const struct actor *a, const c
     x.m.state = to;
     x.m.updated_at = now;
     if (store_memo_save(c->st, &x.m, e) || chan_event_state(c, &x, ops[op].logged, e) ||
+        chan_notify_review(c, p, &x.m, ops[op].logged, a->id, now, e) ||
         chan_memo_view(c, p, &x, now, out, e))
         goto fail;
     rc = 0;
@@ -159,7 +161,8 @@ int chan_message_post(struct chan *c, struct pool *p, const struct actor *a, con
     if (chan_check_text("body", body, CHAN_TEXT_MAX, 1, e) || store_begin(c->st, e))
         goto out;
     if (chan_memo_load(c, p, a, id, &x, e) || chan_check(&x, CHAN_CAN_MESSAGE, 0, e) ||
-        store_message_insert(c->st, x.m.id, a->id, body, now, e))
+        store_message_insert(c->st, x.m.id, a->id, body, now, e) ||
+        chan_notify_review(c, p, &x.m, "message", a->id, now, e))
         goto fail;
     /* Like every write reply, no text: the poster has it (docs/api.md). */
     *out = json_pack("{s:s,s:s,s:o,s:o}", "memo", x.m.public_id, "author", a->username, "roles",

@@ -136,6 +136,21 @@ static const struct cli_opt opts_account_recovery[] = {
     {0},
 };
 
+static const struct cli_opt opts_account_notifications[] = {
+    {.name = "kind", .arg = "KIND", .help = "the kind of news to set the mode of"},
+    {.name = "mode", .arg = "MODE", .help = "immediately, digest or off"},
+    {.name = "mail",
+     .arg = "ADDRESS",
+     .help = "your mail address for notifications ('' removes it)"},
+    {0},
+};
+
+static const struct cli_opt opts_notifications[] = {
+    {.name = "unread", .help = "only the unread ones"},
+    {.name = "read", .arg = "ID|all", .help = "mark notification ID (or all) as read"},
+    {0},
+};
+
 static const struct cli_cmd account_cmds[] = {
     {.name = "setup",
      .summary = "choose your password through a setup link, and log in",
@@ -164,6 +179,16 @@ static const struct cli_cmd account_cmds[] = {
      .usage = "",
      .flags = CLI_REMOTE,
      .run = cmd_account_show},
+    {.name = "notifications",
+     .summary = "how news reaches you: your mail address and a mode per kind",
+     .usage = "[--kind KIND --mode immediately|digest|off] [--mail ADDRESS]",
+     .details = "Without options, shows your choices. Kinds: new_version, submitted, review,\n"
+                "review_signed, reminder, missed, account. 'off' means neither in the app nor by\n"
+                "mail; 'digest' sends one mail a day. --mail '' removes the address. A mail says\n"
+                "only that there is news, with a link: never a title, a text or a name.",
+     .opts = opts_account_notifications,
+     .flags = CLI_REMOTE,
+     .run = cmd_account_notifications},
     {0},
 };
 
@@ -584,6 +609,13 @@ static const struct cli_cmd admin_member_cmds[] = {
      .args = "USER",
      .flags = CLI_REMOTE,
      .run = cmd_admin_member_enable},
+    {.name = "mail",
+     .summary = "set a member's mail address for notifications ('' removes it)",
+     .usage = "USER ADDRESS",
+     .args = "USER ADDRESS",
+     .details = "The member is told (an account event) and can change it herself.",
+     .flags = CLI_REMOTE,
+     .run = cmd_admin_member_mail},
     {0},
 };
 
@@ -676,6 +708,14 @@ static const struct cli_cmd root_cmds[] = {
     {.name = "account",
      .summary = "your account: set up from a link, password, recovery code, events",
      .subs = account_cmds},
+    {.name = "notifications",
+     .summary = "your notifications, newest first; mark them read",
+     .usage = "[--unread] [--read ID|all]",
+     .details = "Each line: id, read or UNREAD, when, what kind of news, and the memo's id.\n"
+                "Choose how news reaches you with 'dissent account notifications'.",
+     .opts = opts_notifications,
+     .flags = CLI_REMOTE,
+     .run = cmd_notifications},
     /* Memos and their review. */
     {.name = "memo", .summary = "draft, circulate and read memos", .subs = memo_cmds},
     {.name = "sign",

@@ -76,6 +76,11 @@ int cmd_account_setup(struct cli_ctx *ctx);
 int cmd_account_password(struct cli_ctx *ctx);
 int cmd_account_recovery_code(struct cli_ctx *ctx);
 int cmd_account_show(struct cli_ctx *ctx);
+/* Notifications (cmd_notify.c): `dissent notifications [--unread] [--read
+ * ID|all]`, `dissent account notifications [--kind K --mode M] [--mail A]`. */
+int cmd_admin_member_mail(struct cli_ctx *ctx);
+int cmd_notifications(struct cli_ctx *ctx);
+int cmd_account_notifications(struct cli_ctx *ctx);
 /* Prints account events not shown before ("notices" of a login reply) on f. */
 void cmd_print_notices(FILE *f, const json_t *notices);
 int cmd_admin_channel_add(struct cli_ctx *ctx);

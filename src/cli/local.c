@@ -11,9 +11,11 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "channel/chan.h"
+#include "channel/notify.h"
 #include "channel/roles.h"
 #include "cli/input.h"
 #include "cli/cli.h"
+#include "cli/serve_notify.h"
 #include "cli/serve_release.h"
 #include "cli/serve_ticker.h"
 #include "cli/serve_witness.h"
@@ -57,7 +59,10 @@ struct local_opts {
     const char *wasm;       /* serve: the browser's signing module; NULL: beside the binary */
     const char *log_origin; /* init/serve/demo: the log's origin */
     const char *static_dir;
-    const char *job; /* tick: --job NAME */
+    const char *job;       /* tick: --job NAME */
+    const char *smtp;      /* serve: the mail server's URL */
+    const char *mail_from; /* serve: the sender address of notification mails */
+    int smtp_insecure;     /* serve: --smtp-insecure */
 };
 
 static const char local_usage[] =
@@ -95,6 +100,12 @@ static const char local_usage[] =
     "  --wasm FILE          serve: the browser's signing module, made by 'make wasm' (env\n"
     "                       DISSENT_WASM, default wasm/dissent-ring.wasm beside the binary);\n"
     "                       without it, anonymous signing in the browser is off\n"
+    "  --smtp URL           serve: send notification mails through smtp://HOST[:PORT]\n"
+    "                       (STARTTLS required) or smtps://HOST[:PORT] (env DISSENT_SMTP);\n"
+    "                       credentials from smtp.credentials in the key directory, else\n"
+    "                       DISSENT_SMTP_USER and DISSENT_SMTP_PASSWORD; needs --public-url\n"
+    "  --mail-from ADDRESS  serve: the mails' sender (env DISSENT_MAIL_FROM; needed with --smtp)\n"
+    "  --smtp-insecure      serve: allow smtp:// without TLS, to a loopback host only (tests)\n"
     "serve's connection limits (see docs/operations.md, \"Sizing\"):\n"
     "  --max-connections N  open connections at once (env DISSENT_MAX_CONNECTIONS, default 1024)\n"
     "  --per-address-connections N\n"
@@ -159,6 +170,8 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
         {"static-dir", offsetof(struct local_opts, static_dir)},
         {"batch-interval", offsetof(struct local_opts, batch_interval)},
         {"job", offsetof(struct local_opts, job)},
+        {"smtp", offsetof(struct local_opts, smtp)},
+        {"mail-from", offsetof(struct local_opts, mail_from)},
     };
     /* What these commands create (database, keys, port file) is private. */
     umask(077);
@@ -187,6 +200,9 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
     o->trusted_proxy = env_or("DISSENT_TRUSTED_PROXY", NULL);
     o->wasm = env_or("DISSENT_WASM", NULL);
     o->static_dir = env_or("DISSENT_STATIC_DIR", NULL);
+    o->smtp = env_or("DISSENT_SMTP", NULL);
+    o->mail_from = env_or("DISSENT_MAIL_FROM", NULL);
+    o->smtp_insecure = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = NULL;
         size_t n;
@@ -205,6 +221,10 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
         }
         if (strcmp(a, "--now") == 0 && strcmp(cmd, "log publish-batch") == 0) {
             o->publish_now = 1;
+            continue;
+        }
+        if (strcmp(a, "--smtp-insecure") == 0 && strcmp(cmd, "serve") == 0) {
+            o->smtp_insecure = 1;
             continue;
         }
         a += 2;
@@ -800,11 +820,59 @@ static int serve_group_end(void *app, int commit, struct err *e)
     return chan_group_end(((struct app *)app)->chan, commit, e);
 }
 
+/* Prepares notification mail: with --smtp, the mail settings and
+ * credentials (key directory, else environment) behind sn's mailer, which
+ * the ticker's connection c sends through. Prints why not and returns -1. */
+static int serve_notify_setup(const struct local_opts *o, struct chan *c, struct serve_notify *sn)
+{
+    struct pool p;
+    struct err e;
+    char *user = NULL, *pass = NULL;
+    int found = 0, rc = -1;
+    pool_init(&p, 4096);
+    err_init(&e);
+    if (o->smtp) {
+        if (!o->public_url || !o->mail_from) {
+            fprintf(stderr, "dissent serve: --smtp needs --public-url (for the links in mails) "
+                            "and --mail-from\n");
+            goto out;
+        }
+        if (chan_mail_credentials(c, &p, &user, &pass, &found, &e)) {
+            fprintf(stderr, "dissent serve: %s\n", e.msg);
+            goto out;
+        }
+        if (!found) {
+            user = (char *)env_or("DISSENT_SMTP_USER", NULL);
+            pass = (char *)env_or("DISSENT_SMTP_PASSWORD", NULL);
+        }
+        if (smtp_init(&sn->smtp, o->smtp, o->smtp_insecure, o->mail_from, user, pass, &e)) {
+            fprintf(stderr, "dissent serve: %s\n", e.msg);
+            goto out;
+        }
+        serve_notify_use_smtp(sn, o->public_url);
+        chan_mail_set(c, &sn->mailer);
+        log_info("mail: notifications go through %s%s", o->smtp,
+                 o->smtp_insecure ? " (without TLS: loopback only)" : "");
+    } else if (o->smtp_insecure || o->mail_from) {
+        fprintf(stderr, "dissent serve: --smtp-insecure and --mail-from need --smtp\n");
+        goto out;
+    }
+    rc = 0;
+out:
+    if (found) {
+        sodium_memzero(user, strlen(user));
+        sodium_memzero(pass, strlen(pass));
+    }
+    pool_release(&p);
+    return rc;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     struct serve_ticker ticker;
     struct chan *tchan = NULL;
     struct serve_witness sw;
+    struct serve_notify sn;
     struct app_cosigned cosigned;
     struct chan *wchan = NULL;
     struct local_opts o;
@@ -830,6 +898,7 @@ int cmd_serve(int argc, char **argv)
     web_release_init(&release);
     serve_ticker_init(&ticker, serve_jobs, serve_jobs_count);
     serve_witness_init(&sw);
+    serve_notify_init(&sn);
     app_cosigned_init(&cosigned);
     if (r || serve_witnesses(argc, argv, &o, &sw) != 0) {
         app_cosigned_release(&cosigned);
@@ -873,8 +942,11 @@ int cmd_serve(int argc, char **argv)
         log_info("witnessing: %zu witnesses, %zu cosignatures needed to publish a checkpoint",
                  sw.policy.n, sw.policy.k);
     }
-    /* the background jobs (missed deadlines …) have their own connection too */
+    /* the background jobs (missed deadlines, batches, reminders, mail) have
+     * their own connection too; mail goes through --smtp when given */
     if (open_chan("serve", &o, &tchan))
+        goto out;
+    if (serve_notify_setup(&o, tchan, &sn))
         goto out;
     if (serve_ticker_start(&ticker, tchan, &e)) {
         fprintf(stderr, "dissent serve: %s\n", e.msg);
@@ -959,6 +1031,7 @@ out:
     serve_ticker_stop(&ticker);
     chan_close(tchan);
     serve_witness_stop(&sw);
+    serve_notify_release(&sn);
     chan_close(wchan);
     app_cosigned_release(&cosigned);
     free(routes);

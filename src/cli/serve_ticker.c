@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "channel/chan.h"
+#include "channel/notify.h"
 
 #include <string.h>
 #include <time.h>
@@ -16,6 +17,10 @@ const struct serve_job serve_jobs[] = {
     {.name = "deadlines", .period = 60, .run = chan_deadline_tick},
     /* every second: a batch is published as soon as its time comes */
     {.name = "batch", .period = 1, .run = chan_batch_tick},
+    /* reminders before deadlines; the mail jobs need --smtp (serve_notify.h) */
+    {.name = "reminders", .period = 60, .run = chan_notify_tick},
+    {.name = "digests", .period = 60, .run = chan_mail_digest_job},
+    {.name = "mail", .period = 2, .run = chan_mail_job},
 };
 const size_t serve_jobs_count = sizeof serve_jobs / sizeof serve_jobs[0];
 

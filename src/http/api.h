@@ -83,6 +83,10 @@ extern const size_t api_session_routes_count;
 extern const struct http_route api_account_routes[];
 extern const size_t api_account_routes_count;
 
+/* Notifications, preferences, mail addresses, reminder leads (api_notify.c). */
+extern const struct http_route api_notify_routes[];
+extern const size_t api_notify_routes_count;
+
 /* Organizations, members (and their resets), channels, holidays, the whole
  * access log and the account events (api_admin.c). */
 extern const struct http_route api_admin_routes[];

@@ -4,6 +4,7 @@
 #include "http/pages.h"
 
 #include "base/util.h"
+#include "channel/notify.h"
 #include "channel/roles.h"
 #include "http/markdown.h"
 #include "http/static.h"
@@ -136,6 +137,24 @@ static void nav_add(json_t *items, const char *key, const char *href, const char
                                            current && strcmp(current, key) == 0));
 }
 
+/* The unread marker on the Notifications item: a count, said in words for
+ * screen readers. A failure to count leaves the item unmarked. */
+static void unread_add(struct page *pg, json_t *items)
+{
+    struct err e;
+    int64_t n = 0;
+    json_t *it;
+    size_t i;
+    err_init(&e);
+    if (chan_notifications_unread(pg->app->chan, &pg->actor, &n, &e) || n <= 0)
+        return;
+    json_array_foreach(items, i, it)
+    {
+        if (strcmp(json_string_value(json_object_get(it, "href")), "/notifications") == 0)
+            json_object_set_new(it, "unread_badge", json_integer(n));
+    }
+}
+
 void page_frame(struct page *pg, const char *title, const char *current, const char *marking)
 {
     json_t *d = pg->data, *items = json_array();
@@ -152,7 +171,9 @@ void page_frame(struct page *pg, const char *title, const char *current, const c
         if (pg->actor.roles & CHAN_ROLE_MEMBER)
             nav_add(items, "new", "/memos/new", "New memo", current);
         nav_add(items, "public", "/public", "Public record", current);
+        nav_add(items, "notifications", "/notifications", "Notifications", current);
         nav_add(items, "account", "/account", "Account", current);
+        unread_add(pg, items);
         json_object_set_new(
             d, "user",
             json_pack("{s:s,s:s,s:s}", "name",
@@ -376,5 +397,9 @@ const struct http_route page_routes[] = {
     {.method = "GET", .pattern = "/account", .handler = page_account},
     {.method = "POST", .pattern = "/account/password", .handler = page_account_password},
     {.method = "POST", .pattern = "/account/recovery-code", .handler = page_account_recovery},
+    {.method = "POST", .pattern = "/account/notifications", .handler = page_account_notifications},
+    {.method = "GET", .pattern = "/notifications", .handler = page_notifications},
+    {.method = "POST", .pattern = "/notifications/read", .handler = page_notifications_read},
+    {.method = "GET", .pattern = "/notifications/:id", .handler = page_notification_open},
 };
 const size_t page_routes_count = ARRAY_LEN(page_routes);

@@ -121,6 +121,13 @@ void page_memo_circulate(struct http_request *req, struct http_response *res, vo
 void page_memo_submit(struct http_request *req, struct http_response *res, void *app);
 void page_memo_withdraw(struct http_request *req, struct http_response *res, void *app);
 
+/* Notifications (pages_notify.c): the list, opening one (marks it read),
+ * marking read, the choices on the account page. */
+void page_notifications(struct http_request *req, struct http_response *res, void *app);
+void page_notification_open(struct http_request *req, struct http_response *res, void *app);
+void page_notifications_read(struct http_request *req, struct http_response *res, void *app);
+void page_account_notifications(struct http_request *req, struct http_response *res, void *app);
+
 void page_new_form(struct http_request *req, struct http_response *res, void *app);
 void page_new(struct http_request *req, struct http_response *res, void *app);
 void page_edit_form(struct http_request *req, struct http_response *res, void *app);

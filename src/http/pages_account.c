@@ -4,6 +4,7 @@
  * and making a new recovery code. */
 #include "http/pages.h"
 
+#include "channel/notify.h"
 #include "channel/roles.h"
 
 #include <string.h>
@@ -90,16 +91,24 @@ out:
 
 /* ---- the account page ---- */
 
+/* 1 if the query's "done" is what. */
+static int page_done(struct page *pg, const char *what)
+{
+    const char *d = http_query(pg->req, "done");
+    return d && strcmp(d, what) == 0;
+}
+
 /* Renders the account page; recovery (a code just made) and form_error
  * (a refused form: "password" or "recovery") may be NULL. */
 static void account_show(struct page *pg, int status, const json_t *recovery, const char *form,
                          const char *error)
 {
     struct err e;
-    json_t *account = NULL, *notices = NULL;
+    json_t *account = NULL, *notices = NULL, *notify = NULL;
     err_init(&e);
     if (chan_account_notices(pg->app->chan, pg->req->pool, &pg->actor, &notices, &e) ||
-        chan_account_get(pg->app->chan, pg->req->pool, &pg->actor, &account, &e)) {
+        chan_account_get(pg->app->chan, pg->req->pool, &pg->actor, &account, &e) ||
+        chan_notify_prefs(pg->app->chan, pg->req->pool, &pg->actor, &notify, &e)) {
         page_fail(pg, &e);
         goto out;
     }
@@ -108,6 +117,7 @@ static void account_show(struct page *pg, int status, const json_t *recovery, co
     /* members enroll a ring key here (web/static/anon/enroll.js) */
     json_object_set_new(pg->data, "can_enroll",
                         json_boolean((pg->actor.roles & CHAN_ROLE_MEMBER) != 0));
+    json_object_set(pg->data, "notify", notify);
     if (json_array_size(notices) > 0)
         json_object_set_new(pg->data, "notices", json_pack("{s:O}", "items", notices));
     if (recovery)
@@ -119,6 +129,7 @@ static void account_show(struct page *pg, int status, const json_t *recovery, co
 out:
     json_decref(account);
     json_decref(notices);
+    json_decref(notify);
 }
 
 void page_account(struct http_request *req, struct http_response *res, void *app)
@@ -126,7 +137,9 @@ void page_account(struct http_request *req, struct http_response *res, void *app
     struct page pg;
     if (page_begin(&pg, req, res, app))
         goto out;
-    if (http_query(req, "done"))
+    if (page_done(&pg, "notifications"))
+        page_set_str(&pg, "notice", "Your notification choices are saved.");
+    else if (http_query(req, "done"))
         page_set_str(&pg, "notice", "Your password is changed; your other sessions were ended.");
     account_show(&pg, 200, NULL, NULL, NULL);
 out:

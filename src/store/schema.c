@@ -168,6 +168,31 @@ static const char *const migrations[] = {
     "ALTER TABLE memos ADD COLUMN extended_by INTEGER;\n"
     /* and a version's optional change note (sealed like its text) */
     "ALTER TABLE versions ADD COLUMN change_note TEXT;\n",
+    /* 10: notifications (channel/notify.c): in-app rows, each member's
+     * choice per kind, mail addresses, the mail outbox and each channel's
+     * reminder lead. A row's dedupe key makes a reminder or a missed
+     * deadline notify once however often the job runs. */
+    "CREATE TABLE notifications(\n"
+    "  id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL REFERENCES members(id),\n"
+    "  kind TEXT NOT NULL, event TEXT NOT NULL, memo_id INTEGER REFERENCES memos(id),\n"
+    "  dedupe TEXT, at INTEGER NOT NULL, read_at INTEGER, mail INTEGER NOT NULL DEFAULT 0);\n"
+    "CREATE INDEX notifications_member ON notifications(member_id, id);\n"
+    "CREATE UNIQUE INDEX notifications_once ON notifications(member_id, dedupe);\n"
+    "CREATE INDEX notifications_mail ON notifications(mail, member_id);\n"
+    "CREATE TABLE notify_prefs(\n"
+    "  member_id INTEGER NOT NULL REFERENCES members(id), kind TEXT NOT NULL,\n"
+    "  mode INTEGER NOT NULL, PRIMARY KEY(member_id, kind));\n"
+    "CREATE TABLE member_mail(\n"
+    "  member_id INTEGER PRIMARY KEY REFERENCES members(id), address TEXT NOT NULL,\n"
+    "  digest_at INTEGER NOT NULL DEFAULT 0);\n"
+    "CREATE TABLE mail_outbox(\n"
+    "  id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL REFERENCES members(id),\n"
+    "  count INTEGER NOT NULL, digest INTEGER NOT NULL, created_at INTEGER NOT NULL,\n"
+    "  attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, done_at INTEGER,\n"
+    "  outcome TEXT);\n"
+    "CREATE INDEX mail_outbox_due ON mail_outbox(done_at, next_at);\n"
+    "CREATE TABLE channel_reminders(\n"
+    "  channel_id INTEGER PRIMARY KEY REFERENCES channels(id), working_days INTEGER NOT NULL);\n",
 };
 
 /* The applied version, read inside the caller's transaction. */

@@ -47,9 +47,9 @@ OUT=$(tick_at 2026-12-01T04:59:59Z); RC=$?
 expect_eq "dissent tick exits 0" "$RC" 0
 expect_in "dissent tick says what it ran" "$OUT" "ran every background job"
 expect_eq "nothing in the deadline's last second" "$(missed_count)" 0
-OUT=$(DISSENT_FAKE_NOW=2026-12-01T05:00:00Z "$DISSENT" tick --db "$DB" --job mail 2>&1); RC=$?
+OUT=$(DISSENT_FAKE_NOW=2026-12-01T05:00:00Z "$DISSENT" tick --db "$DB" --job nosuchjob 2>&1); RC=$?
 expect_eq "an unknown job is refused (exit 1)" "$RC" 1
-expect_in "naming it" "$OUT" "no job 'mail'"
+expect_in "naming it" "$OUT" "no job 'nosuchjob'"
 expect_eq "and runs nothing" "$(missed_count)" 0
 
 # ---- serve's own thread, one second later ----

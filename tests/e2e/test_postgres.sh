@@ -93,6 +93,13 @@ if DISSENT_KEYS=$E2E_TMP/keys-deadlines DB_URL=$DB_URL bash "$here/test_deadline
 else
   bad "deadlines on PostgreSQL" "$(grep -A1 FAIL "$E2E_TMP/deadlines.out" | head -20)"
 fi
+# Notifications and mail (a real SMTP server), unchanged, on PostgreSQL.
+pg_createdb dissent_notify || exit 1
+if DISSENT_KEYS=$E2E_TMP/keys-notify DB_URL=$DB_URL bash "$here/test_notify.sh" > "$E2E_TMP/notify.out" 2>&1; then
+  ok "notifications on PostgreSQL: $(tail -n 1 "$E2E_TMP/notify.out")"
+else
+  bad "notifications on PostgreSQL" "$(grep -A1 FAIL "$E2E_TMP/notify.out" | head -20)"
+fi
 
 # ---- 2. the transparency log ----
 pg_createdb dissent_log || exit 1
@@ -100,7 +107,7 @@ export DISSENT_KEYS=$E2E_TMP/keys-log
 DB=$DB_URL
 expect_in "demo on postgres://" "$("$DISSENT" demo --db "$DB")" "created the demo"
 expect_in "demo again: already there" "$("$DISSENT" demo --db "$DB")" "already holds the demo"
-expect_eq "schema version in meta" "$(sql "$DB" "SELECT value FROM meta WHERE key = 'schema_version'")" 9
+expect_eq "schema version in meta" "$(sql "$DB" "SELECT value FROM meta WHERE key = 'schema_version'")" 10
 export DISSENT_LOG_KEYS=$E2E_TMP/pins.json
 STATE=$E2E_TMP/monitor.json
 start_server "$DB" DISSENT_FAKE_NOW=2026-11-20T15:00:00Z

@@ -6,7 +6,18 @@
  * not running (downtime), met late or not. */
 #include "unit/channel/fixture.h"
 
+#include "channel/notify.h"
 #include "proto/events.h"
+
+/* How many unread notifications actor a has. */
+static int64_t unread(struct fx *f, const struct actor *a)
+{
+    struct err e;
+    int64_t n = -1;
+    err_init(&e);
+    fx_ok(chan_notifications_unread(f->c, a, &n, &e), &e);
+    return n;
+}
 
 /* Runs the tick at t; returns how many leaves it wrote. */
 static size_t tick(struct fx *f, const char *t)
@@ -80,11 +91,16 @@ static void test_missed(void **state)
     assert_int_equal(tick(f, "2026-11-26T04:00:00Z"), 0);
     assert_int_equal(tick(f, "2026-11-26T04:59:59Z"), 0); /* its last second */
     assert_string_equal(missed_leaves(f, late), "");
+    int64_t rev_before = unread(f, &f->rev), alice_before = unread(f, &f->alice);
     assert_int_equal(tick(f, "2026-11-26T05:00:00Z"), 1);
     assert_string_equal(missed_leaves(f, late), "acknowledgement@2026-11-26T04:59:59Z");
+    /* the policy office and the drafter are told, with the leaf */
+    assert_int_equal(unread(f, &f->rev), rev_before + 1);
+    assert_int_equal(unread(f, &f->alice), alice_before + 1);
     /* once only, however often it runs */
     assert_int_equal(tick(f, "2026-11-26T05:00:01Z"), 0);
     assert_int_equal(tick(f, "2026-11-27T09:00:00Z"), 0);
+    assert_int_equal(unread(f, &f->rev), rev_before + 1);
     assert_string_equal(missed_leaves(f, late), "acknowledgement@2026-11-26T04:59:59Z");
     assert_string_equal(missed_leaves(f, ontime), "");
     assert_string_equal(missed_leaves(f, gone), "");

@@ -29,6 +29,7 @@ static const struct table tables[] = {
      .routes = api_account_routes,
      .count = &api_account_routes_count},
     {.name = "api_admin_routes", .routes = api_admin_routes, .count = &api_admin_routes_count},
+    {.name = "api_notify_routes", .routes = api_notify_routes, .count = &api_notify_routes_count},
     {.name = "api_memo_routes", .routes = api_memo_routes, .count = &api_memo_routes_count},
     {.name = "api_review_routes", .routes = api_review_routes, .count = &api_review_routes_count},
     {.name = "api_sign_routes", .routes = api_sign_routes, .count = &api_sign_routes_count},
