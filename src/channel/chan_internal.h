@@ -116,6 +116,11 @@ int chan_event_signature(struct chan *c, const struct memo_ctx *x, const char *a
                          const char *username, const char *salt, struct err *e) WUR;
 int chan_event_state(struct chan *c, const struct memo_ctx *x, const char *event,
                      struct err *e) WUR;
+/* Appends a public "role" leaf for every privileged role (reviewer,
+ * leadership, auditor, admin) that an account had in before and not in
+ * after ("revoke"), then for every one it gained ("grant"): the role and the
+ * day, never the account. Inside the caller's transaction. */
+int chan_event_roles(struct chan *c, unsigned before, unsigned after, struct err *e) WUR;
 /* ---- counts (counts.c) ---- */
 /* Named and anonymous counts together: {total, by_version, by_organization,
  * named:{…}, anonymous:{…}}. */

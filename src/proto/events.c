@@ -17,6 +17,7 @@ static const char *const signature_actions[] = {"add", "move", "withdraw", NULL}
  * recompute every roster snapshot from the log alone. */
 static const char *const roster_actions[] = {"add", "rekey", "retire", NULL};
 static const char *const anon_actions[] = {"added", "moved", "replaced", "withdrawn", NULL};
+static const char *const role_actions[] = {"grant", "revoke", NULL};
 
 /* ---- the table ---- */
 
@@ -107,6 +108,12 @@ static const struct proto_field client_release_fields[] = {
     END_FIELDS,
 };
 
+static const struct proto_field role_fields[] = {
+    {"action", PROTO_NAME, role_actions, "grant or revoke"},
+    {"role", PROTO_NAME, proto_privileged_roles, "reviewer, leadership, auditor or admin"},
+    END_FIELDS,
+};
+
 const struct proto_kind proto_kinds[] = {
     {"version", PROTO_AT_SECOND, 1, version_fields, NULL, NULL},
     {"signature", PROTO_AT_SECOND, 1, signature_fields, NULL, NULL},
@@ -118,6 +125,10 @@ const struct proto_kind proto_kinds[] = {
     {"anonymous-signature", PROTO_AT_DAY, 1, anon_fields, NULL, NULL},
     /* A web client release belongs to the installation, not a memo. */
     {"client-release", PROTO_AT_SECOND, 0, client_release_fields, NULL, NULL},
+    /* A privileged role granted or removed: the day and the role, never who
+     * (so a shadow privileged account cannot appear unseen, yet nobody is
+     * named). */
+    {"role", PROTO_AT_DAY, 0, role_fields, NULL, NULL},
     {NULL, PROTO_AT_SECOND, 0, NULL, NULL, NULL},
 };
 
@@ -514,4 +525,12 @@ json_t *proto_leaf_client_release(const char *version, const char *manifest, int
 {
     return json_pack("{s:s,s:s,s:I}", "version", version, "manifest", manifest, "files",
                      (json_int_t)files);
+}
+
+json_t *proto_leaf_role(int64_t at, const char *action, const char *role)
+{
+    json_t *when = at_json(proto_kind_find("role")->at, at);
+    if (!when)
+        return NULL;
+    return json_pack("{s:o,s:s,s:s}", "at", when, "action", action, "role", role);
 }

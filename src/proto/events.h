@@ -134,4 +134,9 @@ json_t *proto_leaf_anon_signature(int64_t at, const char *action, int version,
  * and the number of entries the manifest lists. */
 json_t *proto_leaf_client_release(const char *version, const char *manifest, int64_t files);
 
+/* "role": a privileged role (proto_privileged_roles) was granted
+ * ("grant") or removed ("revoke") on some account, at time at (logged as
+ * its day only). The leaf names neither the account nor its organization. */
+json_t *proto_leaf_role(int64_t at, const char *action, const char *role);
+
 #endif
