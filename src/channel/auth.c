@@ -184,7 +184,7 @@ int chan_login(struct chan *c, struct pool *p, const char *username, const char 
     }
     chan_actor_from_member(a, &m);
     if (store_throttle_clear(c->st, username, client, e) ||
-        chan_session_create(c, p, a, token, e) || store_commit(c->st, e))
+        chan_session_or_pending(c, p, a, client, token, e) || store_commit(c->st, e))
         goto fail;
     rc = 0;
     goto out;
@@ -232,6 +232,8 @@ int chan_authenticate(struct chan *c, struct pool *p, const char *token, struct 
     chan_actor_from_member(a, &m);
     a->session_id = sid;
     a->csrf = csrf;
+    if (chan_must_enroll(c, p, a, e))
+        goto out;
     rc = 0;
 out:
     sodium_memzero(raw, sizeof raw);

@@ -170,6 +170,15 @@ int chan_login_throttled(struct chan *c, const char *username, const char *clien
 int chan_login_failed(struct chan *c, const char *username, const char *client, int64_t now,
                       struct err *e) WUR;
 
+/* After a right password (inside the caller's transaction): a session, or
+ * a pending login when the account has a second factor (a->second_factor
+ * then 1); *token from p. Sets a->must_enroll. (second_factor.c) */
+int chan_session_or_pending(struct chan *c, struct pool *p, struct actor *a, const char *client,
+                            char **token, struct err *e) WUR;
+/* Sets a->must_enroll: the policy requires a second factor of a's roles and
+ * a has none in force. */
+int chan_must_enroll(struct chan *c, struct pool *p, struct actor *a, struct err *e) WUR;
+
 /* ---- accounts (account.c), shared with admin.c ---- */
 /* Role bits as text, "member, reviewer" (from p; "" if out of memory). */
 const char *chan_roles_text(struct pool *p, unsigned roles);
