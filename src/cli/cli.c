@@ -123,6 +123,10 @@ static const struct cli_opt opts_account_setup[] = {
     {.name = "recovery-code",
      .arg = "CODE",
      .help = "your recovery code (needed for a reset link)"},
+    {.name = "totp-code-file",
+     .arg = "FILE",
+     .help = "when the account has a second factor: its code from the first line of FILE ('-': "
+             "stdin; else asked)"},
     {0},
 };
 

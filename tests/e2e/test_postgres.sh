@@ -85,6 +85,14 @@ else
   bad "accounts on PostgreSQL" "$(grep -A1 FAIL "$E2E_TMP/accounts.out" | head -20)"
 fi
 
+# The second factor and privileged roles in the log, unchanged, on PostgreSQL.
+pg_createdb dissent_totp || exit 1
+if DISSENT_KEYS=$E2E_TMP/keys-totp DB_URL=$DB_URL bash "$here/test_totp.sh" > "$E2E_TMP/totp.out" 2>&1; then
+  ok "second factor on PostgreSQL: $(tail -n 1 "$E2E_TMP/totp.out")"
+else
+  bad "second factor on PostgreSQL" "$(grep -A1 FAIL "$E2E_TMP/totp.out" | head -20)"
+fi
+
 # ---- 2. the transparency log ----
 pg_createdb dissent_log || exit 1
 export DISSENT_KEYS=$E2E_TMP/keys-log
