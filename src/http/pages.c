@@ -379,6 +379,7 @@ const struct http_route page_routes[] = {
     {.method = "POST", .pattern = "/account/password", .handler = page_account_password},
     {.method = "POST", .pattern = "/account/recovery-code", .handler = page_account_recovery},
     {.method = "POST", .pattern = "/login/totp", .handler = page_login_totp},
+    {.method = "POST", .pattern = "/admin/settings", .handler = page_admin_settings},
     {.method = "GET", .pattern = "/account/totp", .handler = page_totp},
     {.method = "POST", .pattern = "/account/totp", .handler = page_totp_enroll},
     {.method = "POST", .pattern = "/account/totp/confirm", .handler = page_totp_confirm},

@@ -138,6 +138,8 @@ void page_admin_holiday(struct http_request *req, struct http_response *res, voi
 void page_admin_member_reset(struct http_request *req, struct http_response *res, void *app);
 void page_admin_member_disable(struct http_request *req, struct http_response *res, void *app);
 void page_admin_member_enable(struct http_request *req, struct http_response *res, void *app);
+/* POST /admin/settings: the installation's settings (totp_required = "on" or absent). */
+void page_admin_settings(struct http_request *req, struct http_response *res, void *app);
 
 /* One's own account (pages_account.c): the setup link's form and its
  * completion, the account page with its events, changing the password, a
