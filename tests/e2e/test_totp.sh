@@ -176,4 +176,12 @@ api admin PATCH /api/v1/members/dan '{"roles":["member","leadership"]}' > /dev/n
 MON=$(DISSENT_CONFIG=$E2E_TMP/nobody.json DISSENT_LOG_KEYS=$E2E_TMP/logkeys.json "$DISSENT" log monitor --server "$URL" --state "$E2E_TMP/monitor.json" --json 2>&1)
 expect_eq "a new leadership account shows in the count" "$(echo "$MON" | json 'd["privileged_accounts"]["leadership"]')" 2
 
+# `dissent init`'s first admin is a public role leaf too, and its installation requires a second factor.
+env -u DISSENT_KEYS "$DISSENT" init --db "$E2E_TMP/init.db" > /dev/null 2>&1
+expect_eq "dissent init logs the first admin's role, and no name" \
+  "$(sqlite3 "$E2E_TMP/init.db" "SELECT data FROM tlog_leaves WHERE kind = 'role'")" \
+  "{\"action\":\"grant\",\"at\":\"$(date -u +%Y-%m-%d)\",\"kind\":\"role\",\"role\":\"admin\",\"v\":1}"
+expect_eq "a new installation requires a second factor" \
+  "$(sqlite3 "$E2E_TMP/init.db" "SELECT value FROM meta WHERE key = 'totp_required'")" 1
+
 e2e_summary totp

@@ -85,6 +85,33 @@ static void case_totp(struct store *s, struct pool *p)
     sodium_memzero(&t, sizeof t);
 }
 
+/* A rotation of the data key re-seals the secrets: they still open. */
+static void case_rotate(struct store *s, struct pool *p)
+{
+    struct err e;
+    struct st_totp t;
+    unsigned char secret[20];
+    int64_t org = fx_org(s, "ops"), mona = fx_member(s, org, "mona", 1), memos = 0;
+    (void)p;
+    err_init(&e);
+    memset(secret, 0x33, sizeof secret);
+    OK(store_totp_put(s, mona, secret, sizeof secret, 100, &e));
+    OK(store_totp_used(s, mona, 77, 1, &e));
+    OK(store_rotate_data_key(s, &memos, &e));
+    OK(store_totp_get(s, mona, &t, &e));
+    assert_int_equal(t.found, 1);
+    assert_int_equal(t.confirmed, 1);
+    assert_int_equal(t.last_step, 77);
+    assert_memory_equal(t.secret, secret, sizeof secret);
+    sodium_memzero(&t, sizeof t);
+}
+
+static void test_rotate(void **state)
+{
+    (void)state;
+    fx_run(case_rotate);
+}
+
 static void test_totp(void **state)
 {
     (void)state;
@@ -95,6 +122,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_totp),
+        cmocka_unit_test(test_rotate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
