@@ -130,6 +130,20 @@ static void test_second_factor(void **state)
                                  &b, &e),
                &e, ERR_UNAUTHORIZED, "start again");
 
+    /* A right password does not reset the throttling of wrong codes: the
+     * delays keep growing for whoever knows the password but not the code. */
+    fx_clock("2026-11-20T15:00:40Z");
+    fx_ok(chan_login(f->c, &f->p, "rev", FX_PASSWORD, "10.0.0.9", &pending, &b, &e), &e);
+    for (int i = 0; i < CHAN_TOTP_TRIES_MAX; i++)
+        fx_refused(chan_login_second(f->c, &f->p, pending, "000000", "10.0.0.9", &tok, &b, &e), &e,
+                   ERR_UNAUTHORIZED, NULL);
+    fx_clock("2026-11-20T15:00:45Z"); /* the 1-second delay has passed */
+    fx_ok(chan_login(f->c, &f->p, "rev", FX_PASSWORD, "10.0.0.9", &pending, &b, &e), &e);
+    fx_refused(chan_login_second(f->c, &f->p, pending, "000000", "10.0.0.9", &tok, &b, &e), &e,
+               ERR_UNAUTHORIZED, "wrong code");
+    fx_refused(chan_login_second(f->c, &f->p, pending, "000000", "10.0.0.9", &tok, &b, &e), &e,
+               ERR_RATE, "wait 2 seconds");
+
     /* new recovery codes need a current app code; the old ones stop working */
     fx_clock(T2);
     fx_refused(chan_totp_recovery_new(f->c, &f->p, &a, recovery2, &out, &e), &e, ERR_FORBIDDEN,
