@@ -179,10 +179,58 @@ static void test_second_factor(void **state)
     fx_clock(NULL);
 }
 
+/* An admin's reset keeps the second factor: completing the reset link
+ * (with the member's recovery code) sets the password but gives a pending
+ * login, not a session. */
+static void test_reset_keeps_second_factor(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    json_t *out = NULL;
+    struct actor a, b;
+    char *tok = NULL, *link = NULL, account_code[64];
+    unsigned char secret[64];
+    size_t slen;
+
+    err_init(&e);
+    fx_clock("2026-11-21T10:00:00Z");
+    fx_member(f, &a, "sara", "state", CHAN_ROLE_MEMBER);
+    fx_ok(chan_totp_enroll(f->c, &f->p, &a, &out, &e), &e);
+    slen = b32_decode(json_string_value(json_object_get(out, "secret")), secret, sizeof secret);
+    json_decref(out);
+    fx_ok(
+        chan_totp_confirm(f->c, &f->p, &a, code_at(secret, slen, "2026-11-21T10:00:00Z"), &out, &e),
+        &e);
+    json_decref(out);
+    fx_ok(chan_recovery_code_new(f->c, &f->p, &a, FX_PASSWORD, &out, &e), &e);
+    snprintf(account_code, sizeof account_code, "%s",
+             json_string_value(json_object_get(out, "recovery_code")));
+    json_decref(out);
+
+    fx_ok(chan_member_reset(f->c, &f->p, &f->adm, "sara", &out, &e), &e);
+    link = pool_strdup(&f->p,
+                       json_string_value(json_object_get(json_object_get(out, "setup"), "token")));
+    json_decref(out);
+    fx_ok(chan_setup_complete(f->c, &f->p, link, "a new password for sara", account_code, &tok, &b,
+                              &out, &e),
+          &e);
+    json_decref(out);
+    assert_int_equal(b.second_factor, 1);
+    fx_refused(chan_authenticate(f->c, &f->p, tok, &b, &e), &e, ERR_UNAUTHORIZED, NULL);
+    fx_clock("2026-11-21T10:00:30Z");
+    fx_ok(chan_login_second(f->c, &f->p, tok, code_at(secret, slen, "2026-11-21T10:00:30Z"),
+                            "10.1.0.1", &tok, &b, &e),
+          &e);
+    fx_ok(chan_authenticate(f->c, &f->p, tok, &b, &e), &e);
+    assert_string_equal(b.username, "sara");
+    fx_clock(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_second_factor),
+        cmocka_unit_test(test_reset_keeps_second_factor),
     };
     return cmocka_run_group_tests(tests, fx_group_setup, fx_group_teardown);
 }
