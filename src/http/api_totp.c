@@ -13,7 +13,6 @@ int api_login_reply(struct api_call *c, struct http_request *req, struct http_re
                     const char *token)
 {
     json_t *notices = NULL;
-    (void)req;
     if (c->actor.second_factor) {
         c->out = json_pack("{s:s,s:s,s:i}", "second_factor", "totp", "pending", token, "expires_in",
                            CHAN_LOGIN_PENDING_SECONDS);

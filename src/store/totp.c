@@ -15,13 +15,11 @@ static void secret_ad(char out[STORE_AD_MAX], int64_t member_id)
     snprintf(out, STORE_AD_MAX, "dissent-totp-v1:member:%lld:secret", (long long)member_id);
 }
 
-static int seal_secret(struct store *s, struct pool *p, const unsigned char key[SEAL_KEY_SIZE],
-                       int64_t member_id, const unsigned char *secret, size_t len, char **out,
-                       struct err *e)
+static int seal_secret(struct pool *p, const unsigned char key[SEAL_KEY_SIZE], int64_t member_id,
+                       const unsigned char *secret, size_t len, char **out, struct err *e)
 {
     char ad[STORE_AD_MAX];
     secret_ad(ad, member_id);
-    (void)s;
     return seal_bytes(p, key, ad, secret, len, out, e);
 }
 
@@ -36,7 +34,7 @@ int store_totp_put(struct store *s, int64_t member_id, const unsigned char *secr
         rc = err_set(e, ERR_INTERNAL, "a TOTP secret must be 1 to %d bytes", STORE_TOTP_SECRET_MAX);
         goto out;
     }
-    if (seal_secret(s, &p, s->data_key, member_id, secret, len, &sealed, e))
+    if (seal_secret(&p, s->data_key, member_id, secret, len, &sealed, e))
         goto out;
     rc = db_exec(s->db, e,
                  "INSERT INTO totp(member_id, secret, confirmed, last_step, created_at) "
@@ -183,7 +181,7 @@ int store_totp_rotate(struct store *s, struct pool *p, const unsigned char fresh
         int r;
         if (store_totp_get(s, ids[i], &t, e))
             goto out;
-        r = seal_secret(s, p, fresh, ids[i], t.secret, t.secret_len, &sealed, e);
+        r = seal_secret(p, fresh, ids[i], t.secret, t.secret_len, &sealed, e);
         sodium_memzero(&t, sizeof t);
         if (r || db_exec(s->db, e, "UPDATE totp SET secret = ? WHERE member_id = ?", "si", sealed,
                          ids[i]))
