@@ -448,11 +448,26 @@ int chan_totp_recovery_new(struct chan *c, struct pool *p, const struct actor *a
 int chan_totp_policy(struct chan *c, struct pool *p, const struct actor *a, const int *required,
                      json_t **out, struct err *e)
 {
-    int now_required = 0;
+    int was = 0, now_required = 0;
     if (chan_require_role(a, CHAN_ROLE_ADMIN, "change the installation's settings", e))
         return -1;
-    if (required && store_meta_set(c->st, META_POLICY, *required ? "1" : "0", e))
-        return -1;
+    if (required) {
+        if (store_begin(c->st, e))
+            return -1;
+        /* A change by an admin is an account event of theirs, so the
+         * auditors see who weakened or restored the policy, and when. */
+        if (chan_totp_policy_get(c, p, &was, e) ||
+            store_meta_set(c->st, META_POLICY, *required ? "1" : "0", e) ||
+            (a && was != (*required != 0) &&
+             chan_account_event(c, a->id, "settings_changed", a,
+                                *required ? "Second factor required of privileged roles: on."
+                                          : "Second factor required of privileged roles: off.",
+                                now_utc(), 1, e)) ||
+            store_commit(c->st, e)) {
+            store_rollback(c->st);
+            return -1;
+        }
+    }
     if (chan_totp_policy_get(c, p, &now_required, e))
         return -1;
     *out = json_pack("{s:b}", "totp_required", now_required);

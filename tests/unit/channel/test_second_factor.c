@@ -176,6 +176,21 @@ static void test_second_factor(void **state)
     json_decref(out);
     fx_ok(chan_authenticate(f->c, &f->p, tok, &b, &e), &e);
     assert_int_equal(b.must_enroll, 1);
+    /* the auditors see who changed it */
+    fx_ok(chan_account_events(f->c, &f->p, &f->aud, &out, &e), &e);
+    {
+        size_t i, n = 0;
+        json_t *ev;
+        json_array_foreach(json_object_get(out, "events"), i, ev)
+        {
+            if (strcmp(json_string_value(json_object_get(ev, "kind")), "settings_changed") == 0) {
+                assert_string_equal(json_string_value(json_object_get(ev, "by")), "adm");
+                n++;
+            }
+        }
+        assert_int_equal(n, 2);
+    }
+    json_decref(out);
     fx_clock(NULL);
 }
 
