@@ -176,7 +176,7 @@ expect_not_in "nor her organization" "$NEW" '\"state\"'
 MON=$(DISSENT_CONFIG=$E2E_TMP/nobody.json DISSENT_LOG_KEYS=$E2E_TMP/logkeys.json "$DISSENT" log monitor --server "$URL" --state "$E2E_TMP/monitor.json" 2>&1)
 expect_in "the monitor counts privileged accounts per role" "$MON" "reviewer 1, leadership 1, auditor 1, admin 1"
 api admin PATCH /api/v1/members/dan '{"roles":["member","leadership"]}' > /dev/null
-MON=$(DISSENT_CONFIG=$E2E_TMP/nobody.json DISSENT_LOG_KEYS=$E2E_TMP/logkeys.json "$DISSENT" log monitor --server "$URL" --state "$E2E_TMP/monitor.json" --json 2>&1)
+MON=$(DISSENT_CONFIG=$E2E_TMP/nobody.json DISSENT_LOG_KEYS=$E2E_TMP/logkeys.json "$DISSENT" log monitor --server "$URL" --state "$E2E_TMP/monitor.json" --full --json 2>&1)
 expect_eq "a new leadership account shows in the count" "$(echo "$MON" | json 'd["privileged_accounts"]["leadership"]')" 2
 
 # `dissent init`'s first admin is a public role leaf too, and its installation requires a second factor.
