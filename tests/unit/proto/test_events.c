@@ -170,7 +170,7 @@ static void test_table_driven(void **state)
             json_decref(o);
         }
     }
-    assert_int_equal(kinds, 7);
+    assert_int_equal(kinds, 8);
     assert_null(proto_kind_find("gossip"));
     assert_null(proto_kind_find(NULL));
 }
