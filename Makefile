@@ -11,7 +11,7 @@
 BUILD    ?= build
 SAN      ?=
 CC       ?= gcc
-PKGS     := libmicrohttpd jansson sqlite3 libsodium libcurl libcmark libpq
+PKGS     := libmicrohttpd jansson sqlite3 libsodium libcurl libcmark libpq liboath
 OPT      ?= -O2
 
 # Debian's libdecaf-dev has no pkg-config file and its headers include each

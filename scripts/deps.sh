@@ -8,12 +8,12 @@
 set -euo pipefail
 
 pkgs=(gcc make pkg-config libc6-dev libmicrohttpd-dev libjansson-dev libsqlite3-dev
-      libsodium-dev libdecaf-dev libcurl4-openssl-dev libcmark-dev libpq-dev libcmocka-dev)
+      libsodium-dev libdecaf-dev libcurl4-openssl-dev libcmark-dev libpq-dev libcmocka-dev liboath-dev)
 if [ "${1:-}" = "wasm" ]; then
   pkgs=(clang-14 lld-14 llvm-14 wasi-libc libclang-rt-14-dev-wasm32 cmake python3 curl ca-certificates)
 fi
 if [ "${1:-}" = "test" ]; then
-  pkgs+=(curl sqlite3 chromium postgresql clang clang-format libclang-rt-14-dev
+  pkgs+=(curl sqlite3 chromium postgresql clang clang-format libclang-rt-14-dev oathtool
          clang-14 lld-14 llvm-14 wasi-libc libclang-rt-14-dev-wasm32 cmake python3
          golang-go golang-golang-x-mod-dev python3-aiosmtpd)
   command -v node >/dev/null 2>&1 || pkgs+=(nodejs)

@@ -299,7 +299,7 @@ int chan_setup_complete(struct chan *c, struct pool *p, const char *token, const
     if (chan_account_event(c, m.id, "password_set", a,
                            "Password chosen through a setup link; a new recovery code was issued.",
                            now, 1, e) ||
-        chan_session_create(c, p, a, session_token, e) || store_commit(c->st, e))
+        chan_session_or_pending(c, p, a, "setup", session_token, e) || store_commit(c->st, e))
         goto fail;
     *out = json_pack("{s:s,s:o}", "recovery_code", code, "notices", events_json(ev, n, 0));
     rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");

@@ -129,7 +129,8 @@ int chan_member_create(struct chan *c, struct pool *p, const struct actor *a,
     if (store_org_by_slug(c->st, in->org, &m.org_id, e) ||
         store_member_insert(c->st, &m, now, &id, e) || store_member_by_id(c->st, p, id, &m, e) ||
         chan_setup_issue(c, p, id, "created", now, &setup, e) ||
-        chan_account_event(c, id, "created", a, detail, now, 0, e) || store_commit(c->st, e)) {
+        chan_account_event(c, id, "created", a, detail, now, 0, e) ||
+        chan_event_roles(c, 0, m.roles, e) || store_commit(c->st, e)) {
         rc = chan_tx_end(c, -1, NULL, e);
         goto out;
     }
@@ -171,7 +172,8 @@ int chan_member_update(struct chan *c, struct pool *p, const struct actor *a, co
     if (m.roles != old_roles) {
         const char *d = pool_printf(p, "Roles changed from %s to %s.",
                                     chan_roles_text(p, old_roles), chan_roles_text(p, m.roles));
-        if (!d || chan_account_event(c, m.id, "roles_changed", a, d, now, 0, e))
+        if (!d || chan_account_event(c, m.id, "roles_changed", a, d, now, 0, e) ||
+            chan_event_roles(c, old_roles, m.roles, e))
             goto fail;
     }
     if (m.disabled && !was_disabled) {

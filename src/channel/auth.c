@@ -183,8 +183,11 @@ int chan_login(struct chan *c, struct pool *p, const char *username, const char 
         goto out;
     }
     chan_actor_from_member(a, &m);
-    if (store_throttle_clear(c->st, username, client, e) ||
-        chan_session_create(c, p, a, token, e) || store_commit(c->st, e))
+    /* The failures are forgotten only once the whole sign-in succeeded: a
+     * right password alone must not reset the delays of wrong codes. */
+    if (chan_session_or_pending(c, p, a, client, token, e) ||
+        (!a->second_factor && store_throttle_clear(c->st, username, client, e)) ||
+        store_commit(c->st, e))
         goto fail;
     rc = 0;
     goto out;
@@ -232,6 +235,8 @@ int chan_authenticate(struct chan *c, struct pool *p, const char *token, struct 
     chan_actor_from_member(a, &m);
     a->session_id = sid;
     a->csrf = csrf;
+    if (chan_must_enroll(c, p, a, e))
+        goto out;
     rc = 0;
 out:
     sodium_memzero(raw, sizeof raw);

@@ -46,6 +46,9 @@ struct store_migration;
 #define CHAN_SESSION_IDLE_SECONDS  (30 * 60)
 #define CHAN_SESSION_TOUCH_SECONDS 300
 #define CHAN_SETUP_SECONDS         (72 * 3600)
+#define CHAN_LOGIN_PENDING_SECONDS 300 /* between the password and the second factor */
+#define CHAN_TOTP_TRIES_MAX        5   /* wrong codes before a pending login ends */
+#define CHAN_TOTP_RECOVERY_CODES   10
 
 /* Who is acting: filled by chan_login / chan_authenticate. */
 struct actor {
@@ -57,6 +60,14 @@ struct actor {
     unsigned roles;
     int64_t session_id;
     const char *csrf;
+    /* Set by chan_login and chan_setup_complete: the password was right but
+     * the account has a second factor, so the token returned is a pending
+     * login (chan_login_second), not a session. */
+    int second_factor;
+    /* Set by chan_authenticate and the logins: the installation requires a
+     * second factor of the actor's roles and the actor has none yet, so the
+     * session may only set one up (the HTTP layer refuses everything else). */
+    int must_enroll;
 };
 
 /* Opens the store at db_url (creating and migrating it) with the key
@@ -100,7 +111,10 @@ int chan_demo_marker(struct chan *c, int *is_demo, struct err *e) WUR;
 
 /* ---- accounts and sessions ---- */
 /* Checks a password (Argon2id) and, on success, creates a session and
- * returns its bearer token (from p) and the actor. Throttled per (username,
+ * returns its bearer token (from p) and the actor. When the account has a
+ * second factor, no session is made: *token is a pending login
+ * (CHAN_LOGIN_PENDING_SECONDS, single use) for chan_login_second and
+ * a->second_factor is 1. Throttled per (username,
  * client address): failures from one address delay that address only, with
  * delays that grow (ERR_RATE), so nobody locks the owner out from elsewhere.
  * It costs one password hash whether the account exists, is disabled, has
@@ -451,5 +465,51 @@ int chan_account_events(struct chan *c, struct pool *p, const struct actor *a, j
  * link. The HTTP layer never calls this. */
 int chan_local_set_password(struct chan *c, struct pool *p, const char *username,
                             const char *password, struct err *e) WUR;
+
+/* ---- the second factor: TOTP (second_factor.c, totp.c) ----
+ *
+ * A member may add an authenticator app (RFC 6238, 6 digits, 30 s): the
+ * secret is made here, shown once (base32 and an otpauth:// URI), sealed at
+ * rest, and in force only once a first valid code confirms it. Each code is
+ * accepted once (±1 step). Confirming issues CHAN_TOTP_RECOVERY_CODES
+ * one-time recovery codes (kept hashed). Nobody but the member can turn it
+ * off, and only with a current code: no admin path removes it. */
+
+/* The second step of a sign-in: the pending login token from chan_login
+ * and a current code (or an unused recovery code). Throttled like
+ * passwords per (username, client); a pending login takes
+ * CHAN_TOTP_TRIES_MAX wrong codes, then the password is needed again. On
+ * success: a session, as chan_login. */
+int chan_login_second(struct chan *c, struct pool *p, const char *pending, const char *code,
+                      const char *client, char **token, struct actor *a, struct err *e) WUR;
+/* {enabled, enrollment_pending, recovery_codes_left, policy_required,
+ * required (the policy applies to the actor's roles)} */
+int chan_totp_status(struct chan *c, struct pool *p, const struct actor *a, json_t **out,
+                     struct err *e) WUR;
+/* Starts an enrollment: a new secret, unconfirmed, replacing an unconfirmed
+ * one: {secret (base32), otpauth_uri, algorithm, digits, period}.
+ * ERR_CONFLICT when a second factor is already in force. */
+int chan_totp_enroll(struct chan *c, struct pool *p, const struct actor *a, json_t **out,
+                     struct err *e) WUR;
+/* Confirms the enrollment with a current code: {enabled: true,
+ * recovery_codes: [10 codes, shown this once]}. ERR_FORBIDDEN for a wrong
+ * code (throttled), ERR_STATE without a started enrollment. */
+int chan_totp_confirm(struct chan *c, struct pool *p, const struct actor *a, const char *code,
+                      json_t **out, struct err *e) WUR;
+/* Turns the actor's second factor off: code is a current code or an unused
+ * recovery code. {enabled: false}. */
+int chan_totp_disable(struct chan *c, struct pool *p, const struct actor *a, const char *code,
+                      json_t **out, struct err *e) WUR;
+/* New recovery codes (the old stop working), with a current code:
+ * {recovery_codes:[…]}. */
+int chan_totp_recovery_new(struct chan *c, struct pool *p, const struct actor *a, const char *code,
+                           json_t **out, struct err *e) WUR;
+/* Whether the installation requires a second factor of reviewers,
+ * leadership, auditors and admins (new installations: yes). */
+int chan_totp_policy_get(struct chan *c, struct pool *p, int *required, struct err *e) WUR;
+/* Admins (NULL actor: the local operator): sets the policy when required
+ * is not NULL; {totp_required}. */
+int chan_totp_policy(struct chan *c, struct pool *p, const struct actor *a, const int *required,
+                     json_t **out, struct err *e) WUR;
 
 #endif

@@ -156,6 +156,11 @@ int chan_roster_published_size(struct chan *c, int64_t org_id, int64_t *size, st
 json_t *chan_batch_receipt(struct chan *c, const char *memo, const char *tag, int64_t seq,
                            const char *action, int version, const char *org, int ring, int64_t due);
 
+/* Appends a public "role" leaf for every privileged role (reviewer,
+ * leadership, auditor, admin) that an account had in before and not in
+ * after ("revoke"), then for every one it gained ("grant"): the role and the
+ * day, never the account. Inside the caller's transaction. */
+int chan_event_roles(struct chan *c, unsigned before, unsigned after, struct err *e) WUR;
 /* ---- counts (counts.c) ---- */
 /* Named and anonymous counts together: {total, by_version, by_organization,
  * named:{…}, anonymous:{…}}. */
@@ -204,6 +209,15 @@ int chan_login_throttled(struct chan *c, const char *username, const char *clien
 /* Counts a failure of (username, client), keeping the rows bounded. */
 int chan_login_failed(struct chan *c, const char *username, const char *client, int64_t now,
                       struct err *e) WUR;
+
+/* After a right password (inside the caller's transaction): a session, or
+ * a pending login when the account has a second factor (a->second_factor
+ * then 1); *token from p. Sets a->must_enroll. (second_factor.c) */
+int chan_session_or_pending(struct chan *c, struct pool *p, struct actor *a, const char *client,
+                            char **token, struct err *e) WUR;
+/* Sets a->must_enroll: the policy requires a second factor of a's roles and
+ * a has none in force. */
+int chan_must_enroll(struct chan *c, struct pool *p, struct actor *a, struct err *e) WUR;
 
 /* ---- accounts (account.c), shared with admin.c ---- */
 /* Role bits as text, "member, reviewer" (from p; "" if out of memory). */

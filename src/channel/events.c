@@ -105,3 +105,23 @@ int chan_event_state(struct chan *c, const struct memo_ctx *x, const char *event
     rc = chan_log_append(c, leaf, m->public_id, "state", 0, e);
     return rc;
 }
+
+int chan_event_roles(struct chan *c, unsigned before, unsigned after, struct err *e)
+{
+    static const unsigned privileged[] = {CHAN_ROLE_REVIEWER, CHAN_ROLE_LEADERSHIP,
+                                          CHAN_ROLE_AUDITOR, CHAN_ROLE_ADMIN};
+    int64_t now = now_utc();
+    /* Removals first, then grants, each in the order of the roles: one leaf per role. */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < sizeof privileged / sizeof privileged[0]; i++) {
+            unsigned r = privileged[i];
+            int had = (before & r) != 0, has = (after & r) != 0;
+            if (had == has || (pass == 0) != had)
+                continue;
+            if (chan_log_append(c,
+                                proto_leaf_role(now, had ? "revoke" : "grant", chan_role_name(r)),
+                                NULL, "role", 0, e))
+                return -1;
+        }
+    return 0;
+}

@@ -6,7 +6,7 @@
  * memo page, the lists and the public record use; the store only narrows
  * the memos to look at. Each memo is handled in its own short transaction
  * (the HTTP writers wait for one memo at most), and each (memo, deadline)
- * gets one leaf: checked here, and refused by a unique index (schema 8) if
+ * gets one leaf: checked here, and refused by a unique index (schema 9) if
  * two servers ever raced. */
 #include "base/log.h"
 #include "base/util.h"

@@ -51,6 +51,10 @@ static const struct cli_opt opts_login[] = {
     {.name = "password-file",
      .arg = "FILE",
      .help = "read the password from the first line of FILE (else $DISSENT_PASSWORD, else asked)"},
+    {.name = "totp-code-file",
+     .arg = "FILE",
+     .help = "when the account has a second factor: its code from the first line of FILE ('-': "
+             "stdin; else asked)"},
     {0},
 };
 
@@ -120,6 +124,10 @@ static const struct cli_opt opts_account_setup[] = {
     {.name = "recovery-code",
      .arg = "CODE",
      .help = "your recovery code (needed for a reset link)"},
+    {.name = "totp-code-file",
+     .arg = "FILE",
+     .help = "when the account has a second factor: its code from the first line of FILE ('-': "
+             "stdin; else asked)"},
     {0},
 };
 
@@ -148,6 +156,45 @@ static const struct cli_opt opts_account_notifications[] = {
 static const struct cli_opt opts_notifications[] = {
     {.name = "unread", .help = "only the unread ones"},
     {.name = "read", .arg = "ID|all", .help = "mark notification ID (or all) as read"},
+    {0},
+};
+
+static const struct cli_opt opts_totp_code[] = {
+    {.name = "code-file",
+     .arg = "FILE",
+     .help = "the code from the first line of FILE ('-': stdin; else asked)"},
+    {0},
+};
+
+static const struct cli_cmd account_totp_cmds[] = {
+    {.name = "status",
+     .summary = "whether your second factor is on, and if your roles require one",
+     .usage = "",
+     .flags = CLI_REMOTE,
+     .run = cmd_totp_status},
+    {.name = "enroll",
+     .summary = "start setting up an authenticator app: shows the key to add",
+     .usage = "",
+     .flags = CLI_REMOTE,
+     .run = cmd_totp_enroll},
+    {.name = "confirm",
+     .summary = "turn the second factor on with a first code; shows 10 recovery codes",
+     .usage = "[--code-file FILE]",
+     .opts = opts_totp_code,
+     .flags = CLI_REMOTE,
+     .run = cmd_totp_confirm},
+    {.name = "disable",
+     .summary = "turn the second factor off (a current code or a recovery code)",
+     .usage = "[--code-file FILE]",
+     .opts = opts_totp_code,
+     .flags = CLI_REMOTE,
+     .run = cmd_totp_disable},
+    {.name = "recovery-codes",
+     .summary = "make 10 new recovery codes (a current code; the old ones stop working)",
+     .usage = "[--code-file FILE]",
+     .opts = opts_totp_code,
+     .flags = CLI_REMOTE,
+     .run = cmd_totp_recovery},
     {0},
 };
 
@@ -189,6 +236,9 @@ static const struct cli_cmd account_cmds[] = {
      .opts = opts_account_notifications,
      .flags = CLI_REMOTE,
      .run = cmd_account_notifications},
+    {.name = "totp",
+     .summary = "your second factor (an authenticator app)",
+     .subs = account_totp_cmds},
     {0},
 };
 
@@ -658,7 +708,20 @@ static const struct cli_cmd receipts_cmds[] = {
     {0},
 };
 
+static const struct cli_opt opts_admin_settings[] = {
+    {.name = "totp-required",
+     .arg = "on|off",
+     .help = "require a second factor of reviewers, leadership, auditors and admins"},
+    {0},
+};
+
 static const struct cli_cmd admin_cmds[] = {
+    {.name = "settings",
+     .summary = "the installation's settings (shown without options)",
+     .usage = "[--totp-required on|off]",
+     .opts = opts_admin_settings,
+     .flags = CLI_REMOTE,
+     .run = cmd_admin_settings},
     {.name = "org", .summary = "organizations", .subs = admin_org_cmds},
     {.name = "member", .summary = "member accounts", .subs = admin_member_cmds},
     {.name = "channel", .summary = "channels", .subs = admin_channel_cmds},

@@ -98,7 +98,7 @@ int cmd_account_setup(struct cli_ctx *ctx)
     char password[INPUT_SECRET_MAX], server[CLIENT_URL_MAX], path[SESSION_PATH_MAX];
     const char *token = NULL, *code = cli_opt(ctx, "recovery-code"), *user;
     struct buf api;
-    json_t *body = NULL;
+    json_t *body = NULL, *done = NULL;
 
     err_init(&e);
     client_init(&c);
@@ -146,6 +146,12 @@ int cmd_account_setup(struct cli_ctx *ctx)
     client_reply_init(&r);
     if (client_request(&c, "POST", buf_str(&api), body, &r, &e) != 0)
         goto fail;
+    /* The account has a second factor: the password is set, and signing in
+     * takes its code; the recovery code and notices are in this first reply. */
+    done = json_incref(r.json);
+    if (json_is_string(json_object_get(r.json, "pending")) &&
+        cmd_login_second(ctx, &c, s.username, &r, &e) != 0)
+        goto fail;
     if (session_keep(path, c.server, s.username, r.json, &s, &e) != 0)
         goto fail;
     if (cli_flag(ctx, "json")) {
@@ -159,10 +165,9 @@ int cmd_account_setup(struct cli_ctx *ctx)
         fputs("\nrecovery code (shown once; keep it apart from your password, a reset needs "
               "it): ",
               ctx->out);
-        out_text(ctx->out,
-                 out_jstr(r.json, "recovery_code") ? out_jstr(r.json, "recovery_code") : "?");
+        out_text(ctx->out, out_jstr(done, "recovery_code") ? out_jstr(done, "recovery_code") : "?");
         fputc('\n', ctx->out);
-        print_events(ctx->out, json_object_get(r.json, "notices"), "  ");
+        print_events(ctx->out, json_object_get(done, "notices"), "  ");
     }
     status = CLI_OK;
     goto out;
@@ -180,6 +185,7 @@ out:
     sodium_memzero(password, sizeof password);
     session_wipe(&s);
     buf_release(&api);
+    json_decref(done);
     client_reply_release(&r);
     client_release(&c);
     return status;

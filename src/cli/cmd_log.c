@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "cli/out.h"
 #include "cli/remote.h"
+#include "channel/roles.h"
 #include "client/evidence.h"
 #include "client/files.h"
 #include "client/loghistory.h"
@@ -218,7 +219,18 @@ struct monitor {
     uint64_t sampled;          /* old leaves re-checked by inclusion proof (incremental) */
     int incremental;
     int inconsistent; /* a failure that is evidence against the log */
+    /* Privileged accounts per role (reviewer, leadership, auditor, admin):
+     * grants minus removals in the "role" leaves; known after a full audit. */
+    int64_t privileged[4];
+    int full; /* every leaf from 0 was read (audit_full) */
 };
+
+static const unsigned privileged_roles[4] = {CHAN_ROLE_REVIEWER, CHAN_ROLE_LEADERSHIP,
+                                             CHAN_ROLE_AUDITOR, CHAN_ROLE_ADMIN};
+
+/* Counts a "role" leaf of a full audit; a removal of a role nobody holds
+ * is evidence against the log. */
+static int count_role(struct monitor *m, const json_t *leaf, uint64_t i, struct err *e);
 
 /* Records evidence against the log. Returns -1. */
 static int inconsistent(struct monitor *m, struct err *e, const char *fmt, ...) PRINTF_LIKE(3, 4);
@@ -336,10 +348,37 @@ static int check_shapes(struct monitor *m, const json_t *rows, uint64_t first, s
     json_array_foreach(rows, i, row)
     {
         const char *data = json_string_value(json_object_get(row, "data"));
+        json_t *leaf = NULL;
+        int rc;
         struct err why;
         err_init(&why);
-        if (logc_leaf_check(data, strlen(data), NULL, &why))
+        if (logc_leaf_check(data, strlen(data), &leaf, &why))
             return inconsistent(m, e, "leaf %" PRIu64 " is malformed: %s", first + i, why.msg);
+        rc = !m->full ? 0 : count_role(m, leaf, first + i, e);
+        json_decref(leaf);
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
+static int count_role(struct monitor *m, const json_t *leaf, uint64_t i, struct err *e)
+{
+    const char *kind = json_string_value(json_object_get(leaf, "kind"));
+    const char *role = json_string_value(json_object_get(leaf, "role"));
+    int grant = json_is_string(json_object_get(leaf, "action")) &&
+                strcmp(json_string_value(json_object_get(leaf, "action")), "grant") == 0;
+    if (!kind || strcmp(kind, "role") != 0 || !role)
+        return 0;
+    for (size_t r = 0; r < 4; r++) {
+        if (strcmp(role, chan_role_name(privileged_roles[r])) != 0)
+            continue;
+        if (!grant && m->privileged[r] == 0)
+            return inconsistent(m, e,
+                                "leaf %" PRIu64 " removes the %s role, which no account held "
+                                "according to the leaves before it",
+                                i, role);
+        m->privileged[r] += grant ? 1 : -1;
     }
     return 0;
 }
@@ -377,6 +416,8 @@ static int audit_full(struct monitor *m, struct err *e)
     uint64_t n = m->cp.size;
 
     logc_range_init(&m->range);
+    m->full = 1;
+    memset(m->privileged, 0, sizeof m->privileged);
     if (n > SIZE_MAX / TLOG_HASH_SIZE || !(hashes = malloc((size_t)(n ? n : 1) * TLOG_HASH_SIZE))) {
         err_set(e, ERR_NOMEM, "out of memory for %" PRIu64 " leaf hashes", n);
         goto out;
@@ -526,6 +567,16 @@ out:
     return rc;
 }
 
+/* {reviewer: n, leadership: n, auditor: n, admin: n} */
+static json_t *privileged_json(const struct monitor *m)
+{
+    json_t *o = json_object();
+    for (size_t r = 0; o && r < 4; r++)
+        json_object_set_new(o, chan_role_name(privileged_roles[r]),
+                            json_integer((json_int_t)m->privileged[r]));
+    return o;
+}
+
 static void monitor_report(struct monitor *m, const char *state_path, int status,
                            const struct err *e)
 {
@@ -543,6 +594,8 @@ static void monitor_report(struct monitor *m, const char *state_path, int status
             json_object_set_new(o, "error", json_string(e->msg));
         if (o && status != CLI_OK)
             json_object_set_new(o, "inconsistent", json_boolean(m->inconsistent));
+        if (o && status == CLI_OK && m->full)
+            json_object_set_new(o, "privileged_accounts", privileged_json(m));
         if (o) {
             json_dumpf(o, f, JSON_INDENT(2) | JSON_SORT_KEYS);
             fputc('\n', f);
@@ -573,6 +626,11 @@ static void monitor_report(struct monitor *m, const char *state_path, int status
                 "audited    all %" PRIu64 " leaves from leaf 0: well-formed, and they hash to "
                 "the signed root\n",
                 m->checked);
+    if (m->full)
+        fprintf(f,
+                "privileged accounts (role leaves: grants minus removals): reviewer %" PRId64
+                ", leadership %" PRId64 ", auditor %" PRId64 ", admin %" PRId64 "\n",
+                m->privileged[0], m->privileged[1], m->privileged[2], m->privileged[3]);
     fprintf(f, "state      saved to %s\n", state_path);
 }
 
@@ -740,6 +798,10 @@ static void leaf_summary(const json_t *leaf, char *out, size_t n)
     else if (kind && strcmp(kind, "client-release") == 0)
         snprintf(out, n, "client release %s, %s files", out_jtext(leaf, "version", a, sizeof a),
                  out_jtext(leaf, "files", b, sizeof b));
+    else if (kind && strcmp(kind, "role") == 0)
+        snprintf(out, n, "role %s %s", out_jtext(leaf, "role", a, sizeof a),
+                 strcmp(out_jtext(leaf, "action", b, sizeof b), "grant") == 0 ? "granted"
+                                                                              : "removed");
     else
         snprintf(out, n, "?");
 }

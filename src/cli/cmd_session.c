@@ -34,6 +34,41 @@ static void print_member(FILE *f, const json_t *m)
     fputs(")", f);
 }
 
+int cmd_totp_code(const struct cli_ctx *ctx, const char *opt, const char *prompt, char *out,
+                  size_t n, struct err *e)
+{
+    const char *file = cli_opt(ctx, opt);
+    if (file)
+        return input_secret_file(file, out, n, e);
+    return input_prompt(prompt, 0, out, n, e);
+}
+
+int cmd_login_second(const struct cli_ctx *ctx, struct client *c, const char *user,
+                     struct client_reply *r, struct err *e)
+{
+    int rc = -1;
+    char code[64], prompt[SESSION_USER_MAX + 64];
+    json_t *body = NULL;
+    snprintf(prompt, sizeof prompt,
+             "code from your authenticator app for %s (or a recovery code): ", user);
+    code[0] = '\0';
+    if (cmd_totp_code(ctx, "totp-code-file", prompt, code, sizeof code, e))
+        goto out;
+    body = json_pack("{s:s,s:s}", "pending", json_string_value(json_object_get(r->json, "pending")),
+                     "code", code);
+    if (!body) {
+        err_set(e, ERR_INVALID, "the code must be UTF-8 text");
+        goto out;
+    }
+    client_reply_release(r);
+    client_reply_init(r);
+    rc = client_request(c, "POST", "/api/v1/login/totp", body, r, e);
+out:
+    json_decref(body);
+    sodium_memzero(code, sizeof code);
+    return rc;
+}
+
 int cmd_login(struct cli_ctx *ctx)
 {
     int status = CLI_FAIL;
@@ -89,6 +124,10 @@ int cmd_login(struct cli_ctx *ctx)
         goto fail;
     }
     if (client_request(&c, "POST", "/api/v1/login", body, &r, &e) != 0)
+        goto fail;
+    /* The account has a second factor: the password gave a pending login. */
+    if (json_is_string(json_object_get(r.json, "pending")) &&
+        cmd_login_second(ctx, &c, user, &r, &e) != 0)
         goto fail;
     if (session_keep(path, c.server, user, r.json, &s, &e) != 0)
         goto fail;

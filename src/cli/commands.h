@@ -17,12 +17,30 @@
 
 struct cli_ctx;
 struct client;
+struct client_reply;
 struct err;
 struct tlog_verifier;
 
 /* Session (cmd_session.c): log in and save {server, token, username}, log
  * out and remove the saved session, show the current member. */
 int cmd_login(struct cli_ctx *ctx);
+/* A code of the second factor from --OPT FILE (first line), else asked on
+ * the terminal with prompt (never from the command line). 0 or -1. */
+int cmd_totp_code(const struct cli_ctx *ctx, const char *opt, const char *prompt, char *out,
+                  size_t n, struct err *e) WUR;
+/* The second step of a login whose reply r holds a pending login: reads the
+ * code (--totp-code-file, else asked) and replaces r by the reply of
+ * POST /api/v1/login/totp. 0 or -1 with e. */
+int cmd_login_second(const struct cli_ctx *ctx, struct client *c, const char *user,
+                     struct client_reply *r, struct err *e) WUR;
+/* dissent account totp status|enroll|confirm|disable|recovery-codes, and
+ * dissent admin settings (cmd_totp.c). */
+int cmd_totp_status(struct cli_ctx *ctx);
+int cmd_totp_enroll(struct cli_ctx *ctx);
+int cmd_totp_confirm(struct cli_ctx *ctx);
+int cmd_totp_disable(struct cli_ctx *ctx);
+int cmd_totp_recovery(struct cli_ctx *ctx);
+int cmd_admin_settings(struct cli_ctx *ctx);
 int cmd_logout(struct cli_ctx *ctx);
 int cmd_whoami(struct cli_ctx *ctx);
 

@@ -58,7 +58,8 @@ static void chomp(char *s)
 int input_secret_file(const char *path, char *out, size_t n, struct err *e)
 {
     int rc = -1;
-    FILE *f = fopen(path, "r");
+    int is_stdin = strcmp(path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "r");
     if (!f) {
         err_set(e, ERR_IO, "cannot read the password file %s: %s", path, strerror(errno));
         goto out;
@@ -78,7 +79,7 @@ int input_secret_file(const char *path, char *out, size_t n, struct err *e)
     }
     rc = 0;
 out:
-    if (f)
+    if (f && !is_stdin)
         fclose(f);
     if (rc != 0)
         sodium_memzero(out, n);

@@ -17,8 +17,8 @@
  * here; the caller releases it. Returns 0 or -1 with a message naming path. */
 int input_read_text(const char *path, size_t max, struct buf *out, struct err *e) WUR;
 
-/* Reads a password from the first line of the file at path (the line end is
- * dropped) into out (size n). Returns 0, or -1 if unreadable or empty. */
+/* Reads a password from the first line of the file at path ("-": standard
+ * input; the line end is dropped) into out (size n). Returns 0, or -1 if unreadable or empty. */
 int input_secret_file(const char *path, char *out, size_t n, struct err *e) WUR;
 
 /* Asks on the terminal (/dev/tty): prints prompt and reads one line into out

@@ -466,6 +466,13 @@ static int demo_fill(struct chan *c, struct pool *p, struct err *e)
         /* Demo logins are ready to use: the operator sets them on the file. */
         TRY(chan_local_set_password(c, p, demo_members[i].username, pw, e));
     }
+    /* Demo logins stay ready to use: no second factor is required of the
+     * demo's reviewer, leadership, auditor and admin (a real installation
+     * requires one; docs/operations.md). */
+    {
+        int off = 0;
+        TRY(chan_totp_policy(c, p, NULL, &off, &out, e));
+    }
     TRY(chan_channel_create(c, p, NULL, &ch, &out, e));
     TRY(chan_channel_create(c, p, NULL, &eu, &out, e));
     TRY(chan_holiday_add(c, p, NULL, "dissent", "2026-11-26", "Thanksgiving Day", &out, e));
@@ -490,6 +497,9 @@ out:
 static void demo_print_logins(void)
 {
     char pw[64];
+    printf("Second factor: not required in the demo (a new installation requires it of "
+           "reviewers, leadership, auditors and admins; turn it on with 'dissent admin settings "
+           "--totp-required on').\n");
     printf("Demo accounts (user / password — role):\n");
     for (size_t i = 0; i < ARRAY_LEN(demo_members); i++) {
         demo_password(demo_members[i].username, pw);

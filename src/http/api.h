@@ -108,6 +108,17 @@ extern const size_t api_sign_routes_count;
 extern const struct http_route api_log_routes[];
 extern const size_t api_log_routes_count;
 
+/* The second step of a login, one's own second factor and the
+ * installation's settings (api_totp.c). */
+extern const struct http_route api_totp_routes[];
+extern const size_t api_totp_routes_count;
+/* The reply of a login whose password was right (api_totp.c): the session
+ * (cookie set; {token, csrf, member, notices, must_enroll}) or, when the
+ * account has a second factor, {second_factor: "totp", pending, expires_in}.
+ * Returns 0 or -1 with c->e. */
+int api_login_reply(struct api_call *c, struct http_request *req, struct http_response *res,
+                    const char *token) WUR;
+
 /* Rosters, public memo facts and anonymous co-signatures (api_ring.c). */
 extern const struct http_route api_ring_routes[];
 extern const size_t api_ring_routes_count;

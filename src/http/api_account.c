@@ -32,12 +32,18 @@ static void h_setup_complete(struct http_request *req, struct http_response *res
     if (rc == 0)
         rc = chan_setup_complete(c.app->chan, req->pool, req->params[0], v[0].s,
                                  v[1].present ? v[1].s : NULL, &token, &c.actor, &c.out, &c.e);
-    if (rc == 0 && http_set_cookie(res, APP_SESSION_COOKIE, token, CHAN_SESSION_SECONDS))
-        rc = err_set(&c.e, ERR_INTERNAL, "cannot set the session cookie");
-    if (rc == 0) {
+    /* With a second factor, the password is set but the session waits for a code. */
+    if (rc == 0 && c.actor.second_factor) {
+        json_object_set_new(c.out, "second_factor", json_string("totp"));
+        json_object_set_new(c.out, "pending", json_string(token));
+        json_object_set_new(c.out, "expires_in", json_integer(CHAN_LOGIN_PENDING_SECONDS));
+    } else if (rc == 0) {
+        if (http_set_cookie(res, APP_SESSION_COOKIE, token, CHAN_SESSION_SECONDS))
+            rc = err_set(&c.e, ERR_INTERNAL, "cannot set the session cookie");
         json_object_set_new(c.out, "token", json_string(token));
         json_object_set_new(c.out, "csrf", json_string(c.actor.csrf));
         json_object_set_new(c.out, "member", chan_actor_json(&c.actor));
+        json_object_set_new(c.out, "must_enroll", json_boolean(c.actor.must_enroll));
     }
     api_end(&c, res, rc, 200);
 }

@@ -14,7 +14,6 @@ static void h_login(struct http_request *req, struct http_response *res, void *a
     struct json_value v[ARRAY_LEN(f)] = {0};
     struct api_call c;
     char *token = NULL;
-    json_t *notices = NULL;
     int rc = api_begin(&c, app_, req, API_PUBLIC);
     if (rc == 0)
         rc = api_body(&c, req, f, ARRAY_LEN(f), v);
@@ -24,14 +23,8 @@ static void h_login(struct http_request *req, struct http_response *res, void *a
     if (rc == 0)
         rc = chan_login(c.app->chan, req->pool, v[0].s, v[1].s, app_client_addr(c.app, req), &token,
                         &c.actor, &c.e);
-    if (rc == 0 && http_set_cookie(res, APP_SESSION_COOKIE, token, CHAN_SESSION_SECONDS))
-        rc = err_set(&c.e, ERR_INTERNAL, "cannot set the session cookie");
-    /* Account events since the last sign-in are shown now, once. */
     if (rc == 0)
-        rc = chan_account_notices(c.app->chan, req->pool, &c.actor, &notices, &c.e);
-    if (rc == 0)
-        c.out = json_pack("{s:s,s:s,s:o,s:o}", "token", token, "csrf", c.actor.csrf, "member",
-                          chan_actor_json(&c.actor), "notices", notices);
+        rc = api_login_reply(&c, req, res, token);
     api_end(&c, res, rc, 200);
 }
 
@@ -53,7 +46,8 @@ static void h_me(struct http_request *req, struct http_response *res, void *app_
     struct api_call c;
     int rc = api_begin(&c, app_, req, API_MEMBER);
     if (rc == 0)
-        c.out = json_pack("{s:o,s:s}", "member", chan_actor_json(&c.actor), "csrf", c.actor.csrf);
+        c.out = json_pack("{s:o,s:s,s:b}", "member", chan_actor_json(&c.actor), "csrf",
+                          c.actor.csrf, "must_enroll", c.actor.must_enroll);
     api_end(&c, res, rc, 200);
 }
 

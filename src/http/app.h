@@ -41,8 +41,13 @@ int app_routes(struct http_route **out, size_t *n, struct err *e) WUR;
 /* Finds who is calling: a bearer token, or the session cookie, which for
  * POST/PATCH/DELETE also needs the session's CSRF token (header
  * X-CSRF-Token, or form field "csrf"). Returns 0 and fills a, or -1 with
- * ERR_UNAUTHORIZED / ERR_FORBIDDEN in e. */
+ * ERR_UNAUTHORIZED / ERR_FORBIDDEN in e. A session that must first set up a
+ * second factor (a->must_enroll) gets ERR_FORBIDDEN on every route but
+ * those app_enroll_allowed lets through (a is filled even then). */
 int app_authenticate(struct app *app, struct http_request *req, struct actor *a, struct err *e) WUR;
+/* 1 when req's path is one a session that must enroll may reach (setting
+ * up the second factor, the account page, who am I, logging out). */
+int app_enroll_allowed(const struct http_request *req);
 
 /* The origin people reach this site at: the configured public URL, else
  * "http://" + the Host header (a pool string); NULL if Host is unusable. */

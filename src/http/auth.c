@@ -10,6 +10,33 @@ static int unsafe_method(const char *m)
     return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0;
 }
 
+/* What a session that must first set up a second factor may reach: the
+ * enrollment, its account page, who am I, and logging out. */
+static const char *const enroll_paths[] = {
+    "/account",        "/account/totp",        "/account/totp/confirm",        "/logout",
+    "/api/v1/account", "/api/v1/account/totp", "/api/v1/account/totp/confirm", "/api/v1/me",
+    "/api/v1/logout",
+};
+
+int app_enroll_allowed(const struct http_request *req)
+{
+    for (size_t i = 0; i < ARRAY_LEN(enroll_paths); i++)
+        if (strcmp(req->path, enroll_paths[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Refuses every other route to a session that must enroll first. */
+static int enroll_first(const struct http_request *req, const struct actor *a, struct err *e)
+{
+    if (!a->must_enroll || app_enroll_allowed(req))
+        return 0;
+    return err_set(e, ERR_FORBIDDEN,
+                   "your roles require a second factor: set one up first (the account page, "
+                   "/account/totp; API: POST /api/v1/account/totp; CLI: dissent account totp "
+                   "enroll)");
+}
+
 int app_authenticate(struct app *app, struct http_request *req, struct actor *a, struct err *e)
 {
     int rc = -1;
@@ -22,6 +49,8 @@ int app_authenticate(struct app *app, struct http_request *req, struct actor *a,
             goto out;
         }
         rc = chan_authenticate(app->chan, req->pool, authz + 7, a, e);
+        if (rc == 0)
+            rc = enroll_first(req, a, e);
         goto out;
     }
     if (!cookie) {
@@ -45,7 +74,7 @@ int app_authenticate(struct app *app, struct http_request *req, struct actor *a,
             goto out;
         }
     }
-    rc = 0;
+    rc = enroll_first(req, a, e);
 out:
     return rc;
 }

@@ -92,7 +92,10 @@ int page_begin(struct page *pg, struct http_request *req, struct http_response *
         rc = 0;
         goto out;
     }
-    if (e.code == ERR_UNAUTHORIZED) {
+    if (pg->actor.must_enroll && e.code == ERR_FORBIDDEN && is_safe_method(req->method)) {
+        /* Signed in with the password, but the roles need a second factor first. */
+        http_redirect(res, "/account/totp");
+    } else if (e.code == ERR_UNAUTHORIZED) {
         const char *next = is_safe_method(req->method) ? req->path : "/";
         const char *loc = strcmp(next, "/") == 0 ? "/login"
                                                  : pool_printf(req->pool, "/login?next=%s",
@@ -401,5 +404,12 @@ const struct http_route page_routes[] = {
     {.method = "GET", .pattern = "/notifications", .handler = page_notifications},
     {.method = "POST", .pattern = "/notifications/read", .handler = page_notifications_read},
     {.method = "GET", .pattern = "/notifications/:id", .handler = page_notification_open},
+    {.method = "POST", .pattern = "/login/totp", .handler = page_login_totp},
+    {.method = "POST", .pattern = "/admin/settings", .handler = page_admin_settings},
+    {.method = "GET", .pattern = "/account/totp", .handler = page_totp},
+    {.method = "POST", .pattern = "/account/totp", .handler = page_totp_enroll},
+    {.method = "POST", .pattern = "/account/totp/confirm", .handler = page_totp_confirm},
+    {.method = "POST", .pattern = "/account/totp/disable", .handler = page_totp_disable},
+    {.method = "POST", .pattern = "/account/totp/recovery-codes", .handler = page_totp_recovery},
 };
 const size_t page_routes_count = ARRAY_LEN(page_routes);

@@ -147,6 +147,8 @@ void page_admin_holiday(struct http_request *req, struct http_response *res, voi
 void page_admin_member_reset(struct http_request *req, struct http_response *res, void *app);
 void page_admin_member_disable(struct http_request *req, struct http_response *res, void *app);
 void page_admin_member_enable(struct http_request *req, struct http_response *res, void *app);
+/* POST /admin/settings: the installation's settings (totp_required = "on" or absent). */
+void page_admin_settings(struct http_request *req, struct http_response *res, void *app);
 
 /* One's own account (pages_account.c): the setup link's form and its
  * completion, the account page with its events, changing the password, a
@@ -156,6 +158,20 @@ void page_setup(struct http_request *req, struct http_response *res, void *app);
 void page_account(struct http_request *req, struct http_response *res, void *app);
 void page_account_password(struct http_request *req, struct http_response *res, void *app);
 void page_account_recovery(struct http_request *req, struct http_response *res, void *app);
+
+/* The second factor (pages_totp.c): POST /login/totp, the second step of a
+ * sign-in; GET /account/totp and its forms (POST /account/totp starts an
+ * enrollment, …/confirm, …/disable, …/recovery-codes). */
+void page_login_totp(struct http_request *req, struct http_response *res, void *app);
+void page_totp(struct http_request *req, struct http_response *res, void *app);
+void page_totp_enroll(struct http_request *req, struct http_response *res, void *app);
+void page_totp_confirm(struct http_request *req, struct http_response *res, void *app);
+void page_totp_disable(struct http_request *req, struct http_response *res, void *app);
+void page_totp_recovery(struct http_request *req, struct http_response *res, void *app);
+/* Renders the form of the second step of a sign-in for the pending login
+ * (from chan_login or chan_setup_complete), with next and an error (NULL). */
+void page_login_totp_show(struct page *pg, int status, const char *pending, const char *next,
+                          const char *error);
 
 /* ---- shared between files ---- */
 

@@ -72,6 +72,11 @@ void page_setup(struct http_request *req, struct http_response *res, void *app)
         setup_show(&pg, err_http_status(e.code), info, page_sentence(&pg, e.msg));
         goto out;
     }
+    if (a.second_factor) {
+        /* The password is set; signing in still takes the code. */
+        page_login_totp_show(&pg, 200, token, "/", NULL);
+        goto out;
+    }
     if (http_set_cookie(res, APP_SESSION_COOKIE, token, CHAN_SESSION_SECONDS)) {
         page_error(&pg, 500, "The session could not be started. Please log in.");
         goto out;

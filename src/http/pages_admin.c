@@ -45,6 +45,11 @@ void pages_admin_section(struct page *pg, const struct admin_form *admin_form)
         json_array_append_new(roles,
                               json_pack("{s:s,s:b}", "name", role_names[k], "checked", checked));
     }
+    {
+        json_t *settings = NULL;
+        if (chan_totp_policy(pg->app->chan, pg->req->pool, &pg->actor, NULL, &settings, &e) == 0)
+            json_object_set_new(d, "settings", settings);
+    }
     json_object_set(d, "organizations", orgs);
     json_object_set(d, "members", members);
     json_object_set(d, "channels", channels);
@@ -246,4 +251,23 @@ void page_admin_member_disable(struct http_request *req, struct http_response *r
 void page_admin_member_enable(struct http_request *req, struct http_response *res, void *app)
 {
     member_action(req, res, app, "enable");
+}
+
+void page_admin_settings(struct http_request *req, struct http_response *res, void *app)
+{
+    struct page pg;
+    struct err e;
+    json_t *out = NULL;
+    int required;
+    err_init(&e);
+    if (page_begin(&pg, req, res, app))
+        goto out;
+    required = strcmp(page_field_or_empty(&pg, "totp_required"), "on") == 0;
+    if (chan_totp_policy(pg.app->chan, req->pool, &pg.actor, &required, &out, &e))
+        page_fail(&pg, &e);
+    else
+        http_redirect(res, "/?done=1#settings");
+out:
+    json_decref(out);
+    page_end(&pg);
 }

@@ -90,6 +90,11 @@ void page_login(struct http_request *req, struct http_response *res, void *app_)
         login_show(&pg, st, user, next, page_sentence(&pg, msg));
         goto out;
     }
+    if (a.second_factor) {
+        /* The password was right; the session waits for the code. */
+        page_login_totp_show(&pg, 200, token, next, NULL);
+        goto out;
+    }
     if (http_set_cookie(res, APP_SESSION_COOKIE, token, CHAN_SESSION_SECONDS)) {
         page_error(&pg, 500, "The session could not be started. Please try again.");
         goto out;

@@ -19,6 +19,7 @@ int app_routes(struct http_route **out, size_t *n, struct err *e)
     static const struct route_part parts[] = {
         {api_session_routes, &api_session_routes_count},
         {api_account_routes, &api_account_routes_count},
+        {api_totp_routes, &api_totp_routes_count},
         {api_admin_routes, &api_admin_routes_count},
         {api_notify_routes, &api_notify_routes_count},
         {api_memo_routes, &api_memo_routes_count},

@@ -19,6 +19,7 @@ static const char *const roster_actions[] = {"add", "rekey", "retire", NULL};
 static const char *const anon_actions[] = {"added", "moved", "replaced", "withdrawn", NULL};
 /* The deadlines of the policy office (channel/deadline.h's names). */
 static const char *const deadline_names[] = {"acknowledgement", "answer", NULL};
+static const char *const role_actions[] = {"grant", "revoke", NULL};
 
 /* ---- the table ---- */
 
@@ -117,6 +118,12 @@ static const struct proto_field deadline_missed_fields[] = {
     END_FIELDS,
 };
 
+static const struct proto_field role_fields[] = {
+    {"action", PROTO_NAME, role_actions, "grant or revoke"},
+    {"role", PROTO_NAME, proto_privileged_roles, "reviewer, leadership, auditor or admin"},
+    END_FIELDS,
+};
+
 const struct proto_kind proto_kinds[] = {
     {"version", PROTO_AT_SECOND, 1, version_fields, NULL, NULL},
     {"signature", PROTO_AT_SECOND, 1, signature_fields, NULL, NULL},
@@ -129,6 +136,10 @@ const struct proto_kind proto_kinds[] = {
     /* A web client release belongs to the installation, not a memo. */
     {"client-release", PROTO_AT_SECOND, 0, client_release_fields, NULL, NULL},
     {"deadline-missed", PROTO_AT_SECOND, 1, deadline_missed_fields, NULL, NULL},
+    /* A privileged role granted or removed: the day and the role, never who
+     * (so a shadow privileged account cannot appear unseen, yet nobody is
+     * named). */
+    {"role", PROTO_AT_DAY, 0, role_fields, NULL, NULL},
     {NULL, PROTO_AT_SECOND, 0, NULL, NULL, NULL},
 };
 
@@ -537,4 +548,12 @@ json_t *proto_leaf_deadline_missed(const char *deadline, int64_t due, int64_t at
     }
     time_format_utc(d, due);
     return json_pack("{s:o,s:s,s:s}", "at", when, "deadline", deadline, "due", d);
+}
+
+json_t *proto_leaf_role(int64_t at, const char *action, const char *role)
+{
+    json_t *when = at_json(proto_kind_find("role")->at, at);
+    if (!when)
+        return NULL;
+    return json_pack("{s:o,s:s,s:s}", "at", when, "action", action, "role", role);
 }

@@ -139,4 +139,9 @@ json_t *proto_leaf_client_release(const char *version, const char *manifest, int
  * server at time at (its tick). NULL for an unknown name or no due time. */
 json_t *proto_leaf_deadline_missed(const char *deadline, int64_t due, int64_t at);
 
+/* "role": a privileged role (proto_privileged_roles) was granted
+ * ("grant") or removed ("revoke") on some account, at time at (logged as
+ * its day only). The leaf names neither the account nor its organization. */
+json_t *proto_leaf_role(int64_t at, const char *action, const char *role);
+
 #endif

@@ -9,6 +9,9 @@ const char *const proto_states[] = {"draft",    "circulating", "submitted", "ack
                                     "answered", "closed",      "withdrawn", NULL};
 const char *const proto_state_events[] = {"circulated", "submitted", "acknowledged", "extended",
                                           "answered",   "closed",    "withdrawn",    NULL};
+/* The roles whose holders can see or run more than a member: granting or
+ * removing one is a public "role" leaf (events.c). Spelled as chan_role_name. */
+const char *const proto_privileged_roles[] = {"reviewer", "leadership", "auditor", "admin", NULL};
 
 int proto_name_index(const char *const *names, const char *name)
 {

@@ -9,6 +9,9 @@
 extern const char *const proto_markings[];
 extern const char *const proto_states[];
 extern const char *const proto_state_events[];
+/* The privileged roles, whose grant or removal is a public "role" leaf:
+ * reviewer, leadership, auditor, admin. */
+extern const char *const proto_privileged_roles[];
 
 /* Index of name in a NULL-terminated list of names, or -1 (also for NULL). */
 int proto_name_index(const char *const *names, const char *name);

@@ -580,6 +580,8 @@ int store_rotate_data_key(struct store *s, int64_t *memos, struct err *e)
         }
         (*memos)++;
     }
+    if (store_totp_rotate(s, &p, fresh, e))
+        goto fail;
     seal_key_id(fresh, id);
     if (store_meta_set(s, META_DATA_KEY_ID, id, e) || db_commit(s->db, e))
         goto fail;

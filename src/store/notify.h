@@ -1,6 +1,6 @@
 /* notify.h — the storage of notifications: in-app rows, each member's
  * choice per kind, mail addresses, the mail outbox and each channel's
- * reminder lead (migration 8). Who is told what is the channel's to decide
+ * reminder lead (migration 10). Who is told what is the channel's to decide
  * (channel/notify.c); these functions only keep rows, inside the caller's
  * transaction when one is open, with strings from the caller's pool. */
 #ifndef DISSENT_STORE_NOTIFY_H

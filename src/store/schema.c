@@ -193,6 +193,22 @@ static const char *const migrations[] = {
     "CREATE INDEX mail_outbox_due ON mail_outbox(done_at, next_at);\n"
     "CREATE TABLE channel_reminders(\n"
     "  channel_id INTEGER PRIMARY KEY REFERENCES channels(id), working_days INTEGER NOT NULL);\n",
+    /* 11: the second factor (totp.c): TOTP secrets sealed under the data key,
+     * one-time recovery codes (hashed), pending logins between the password
+     * and the code; a second factor is required of privileged roles unless
+     * an admin turns the policy off. */
+    "CREATE TABLE totp(\n"
+    "  member_id INTEGER NOT NULL PRIMARY KEY REFERENCES members(id),\n"
+    "  secret TEXT NOT NULL, confirmed INTEGER NOT NULL DEFAULT 0,\n"
+    "  last_step INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL);\n"
+    "CREATE TABLE totp_recovery(\n"
+    "  id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL REFERENCES members(id),\n"
+    "  code_hash BLOB NOT NULL, used_at INTEGER);\n"
+    "CREATE INDEX totp_recovery_member ON totp_recovery(member_id);\n"
+    "CREATE TABLE login_pending(\n"
+    "  token_hash BLOB NOT NULL PRIMARY KEY, member_id INTEGER NOT NULL REFERENCES members(id),\n"
+    "  client TEXT NOT NULL, tries INTEGER NOT NULL DEFAULT 0, expires_at INTEGER NOT NULL);\n"
+    "INSERT INTO meta(key, value) VALUES('totp_required', '1') ON CONFLICT DO NOTHING;\n",
 };
 
 /* The applied version, read inside the caller's transaction. */

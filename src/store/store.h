@@ -422,7 +422,7 @@ int store_signature_salt(struct store *s, struct pool *p, int64_t memo_id, int64
 
 /* ---- missed deadlines written to the log (deadlines.c) ---- */
 /* The index column `version` of a "deadline-missed" leaf names its
- * deadline; (memo, deadline) is unique (schema 8). */
+ * deadline; (memo, deadline) is unique (schema 9). */
 #define STORE_DL_ACK    1
 #define STORE_DL_ANSWER 2
 /* The public ids (from p) of at most limit memos, oldest first, with a
@@ -667,5 +667,55 @@ int store_throttle_clear(struct store *s, const char *username, const char *clie
 int store_throttle_trim(struct store *s, int64_t before, int64_t max_rows, struct err *e) WUR;
 /* Number of rows (for tests of the bound). */
 int store_throttle_rows(struct store *s, int64_t *n, struct err *e) WUR;
+
+/* ---- the second factor: TOTP secrets, recovery codes, pending logins
+ * (totp.c) ---- */
+#define STORE_TOTP_SECRET_MAX 64
+/* A member's TOTP secret, opened (the caller wipes it with sodium_memzero). */
+struct st_totp {
+    int found;         /* the member has a secret (confirmed or not) */
+    int confirmed;     /* a first valid code confirmed it: it is in force */
+    int64_t last_step; /* the last time step whose code was accepted */
+    unsigned char secret[STORE_TOTP_SECRET_MAX];
+    size_t secret_len;
+};
+/* Stores a new, unconfirmed secret for the member (replacing any), sealed
+ * under the data key; last_step 0. */
+int store_totp_put(struct store *s, int64_t member_id, const unsigned char *secret, size_t len,
+                   int64_t now, struct err *e) WUR;
+/* Reads and opens the member's secret; t->found = 0 when there is none. */
+int store_totp_get(struct store *s, int64_t member_id, struct st_totp *t, struct err *e) WUR;
+/* *confirmed = 1 when the member has a second factor in force. */
+int store_totp_confirmed(struct store *s, int64_t member_id, int *confirmed, struct err *e) WUR;
+/* Records that the code of time step step was used (no code of it or an
+ * earlier step is accepted again); confirm != 0 also puts the secret in force. */
+int store_totp_used(struct store *s, int64_t member_id, int64_t step, int confirm,
+                    struct err *e) WUR;
+/* Removes the member's secret and recovery codes. */
+int store_totp_delete(struct store *s, int64_t member_id, struct err *e) WUR;
+/* Replaces the member's recovery codes by n new ones, given as SHA-256 hashes. */
+int store_totp_codes_put(struct store *s, int64_t member_id, const unsigned char (*hashes)[32],
+                         size_t n, struct err *e) WUR;
+/* Uses up the member's unused recovery code with SHA-256 hash: *used = 1
+ * if there was one (now it is used), 0 otherwise. */
+int store_totp_code_use(struct store *s, int64_t member_id, const unsigned char hash[32],
+                        int64_t now, int *used, struct err *e) WUR;
+/* The member's unused recovery codes. */
+int store_totp_codes_left(struct store *s, int64_t member_id, int64_t *n, struct err *e) WUR;
+
+/* A login between the password and the second factor: its token's SHA-256,
+ * the member, the client address, until expires_at (also deletes the
+ * expired ones). */
+int store_login_pending_put(struct store *s, const unsigned char token_hash[32], int64_t member_id,
+                            const char *client, int64_t now, int64_t expires_at, struct err *e) WUR;
+/* The member and the wrong codes tried so far of a live pending login;
+ * ERR_UNAUTHORIZED when there is none (unknown, used or expired). */
+int store_login_pending_get(struct store *s, const unsigned char token_hash[32], int64_t now,
+                            int64_t *member_id, int64_t *tries, struct err *e) WUR;
+/* Counts one wrong code on the pending login. */
+int store_login_pending_tried(struct store *s, const unsigned char token_hash[32],
+                              struct err *e) WUR;
+int store_login_pending_delete(struct store *s, const unsigned char token_hash[32],
+                               struct err *e) WUR;
 
 #endif

@@ -74,4 +74,9 @@ int store_counts_query(struct store *s, struct pool *p, int64_t memo_id, struct 
  * condition for the empty set. The SQL holds only numbers made here. */
 void store_state_in(char *buf, size_t n, const char *col, unsigned mask);
 
+/* Re-seals every TOTP secret under the fresh data key (the key rotation,
+ * inside its transaction). */
+int store_totp_rotate(struct store *s, struct pool *p, const unsigned char fresh[SEAL_KEY_SIZE],
+                      struct err *e) WUR;
+
 #endif

@@ -100,6 +100,13 @@ if DISSENT_KEYS=$E2E_TMP/keys-notify DB_URL=$DB_URL bash "$here/test_notify.sh" 
 else
   bad "notifications on PostgreSQL" "$(grep -A1 FAIL "$E2E_TMP/notify.out" | head -20)"
 fi
+# The second factor and privileged roles in the log, unchanged, on PostgreSQL.
+pg_createdb dissent_totp || exit 1
+if DISSENT_KEYS=$E2E_TMP/keys-totp DB_URL=$DB_URL bash "$here/test_totp.sh" > "$E2E_TMP/totp.out" 2>&1; then
+  ok "second factor on PostgreSQL: $(tail -n 1 "$E2E_TMP/totp.out")"
+else
+  bad "second factor on PostgreSQL" "$(grep -A1 FAIL "$E2E_TMP/totp.out" | head -20)"
+fi
 
 # ---- 2. the transparency log ----
 pg_createdb dissent_log || exit 1
@@ -107,7 +114,7 @@ export DISSENT_KEYS=$E2E_TMP/keys-log
 DB=$DB_URL
 expect_in "demo on postgres://" "$("$DISSENT" demo --db "$DB")" "created the demo"
 expect_in "demo again: already there" "$("$DISSENT" demo --db "$DB")" "already holds the demo"
-expect_eq "schema version in meta" "$(sql "$DB" "SELECT value FROM meta WHERE key = 'schema_version'")" 10
+expect_eq "schema version in meta" "$(sql "$DB" "SELECT value FROM meta WHERE key = 'schema_version'")" 11
 export DISSENT_LOG_KEYS=$E2E_TMP/pins.json
 STATE=$E2E_TMP/monitor.json
 start_server "$DB" DISSENT_FAKE_NOW=2026-11-20T15:00:00Z

@@ -175,20 +175,23 @@ sqlite3 "$DB" ".backup '$E2E_TMP/fresh.db'"
 cp "$STATE" "$E2E_TMP/state-before.json"
 BEFORE=$(sha256sum < "$STATE")
 
-# 1. an old leaf's data rewritten (the tree's nodes untouched)
-TAMPER="UPDATE tlog_leaves SET data = json_set(CAST(data AS TEXT), '\$.at', '2020-01-01T00:00:00Z') WHERE idx = 1"
+# 1. an old leaf's data rewritten (the tree's nodes untouched): the demo's
+# first memo leaf (the leaves before it are the demo accounts' role leaves,
+# whose "at" is a day)
+L=$(sqlite3 "$DB" "SELECT MIN(idx) FROM tlog_leaves WHERE kind = 'version'")
+TAMPER="UPDATE tlog_leaves SET data = json_set(CAST(data AS TEXT), '\$.at', '2020-01-01T00:00:00Z') WHERE idx = $L"
 sqlite3 "$DB" "$TAMPER"
-expect_in "leaf 1 now reads differently" "$(sqlite3 "$DB" 'SELECT data FROM tlog_leaves WHERE idx = 1')" '"at":"2020-01-01T00:00:00Z"' 
+expect_in "leaf $L now reads differently" "$(sqlite3 "$DB" "SELECT data FROM tlog_leaves WHERE idx = $L")" '"at":"2020-01-01T00:00:00Z"' 
 monitor
 expect_eq "rewritten leaf, tree untouched: a plain run checks the new leaves only" "$MON_RC" 0
 expect_in "it says how many old leaves it re-checked" "$MON" "0 old leaves re-checked by inclusion proof (--sample-old)"
 cp "$E2E_TMP/state-before.json" "$STATE"
 monitor --full
 expect_eq "rewritten leaf: full audit fails" "$MON_RC" 1
-expect_in "rewritten leaf: named" "$MON" "LOG INCONSISTENT: leaf 1 was changed after it was logged"
+expect_in "rewritten leaf: named" "$MON" "LOG INCONSISTENT: leaf $L was changed after it was logged"
 monitor --sample-old 100000
 expect_eq "rewritten leaf: incremental monitor fails" "$MON_RC" 1
-expect_in "rewritten leaf: incremental names it" "$MON" "leaf 1 was changed after it was logged"
+expect_in "rewritten leaf: incremental names it" "$MON" "leaf $L was changed after it was logged"
 expect_eq "the state is left as it was" "$(sha256sum < "$STATE")" "$BEFORE"
 
 # 2. a fresh copy: the leaf rewritten and the whole tree rehashed, so the

@@ -44,7 +44,7 @@ printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
   >"$OUT/probe/log" 2>&1 || skip "clang cannot build with -fsanitize=fuzzer (Debian: apt-get install libclang-rt-14-dev)"
 
 # ---- flags: the Makefile's, for clang, with the fuzzer's instrumentation ----
-PKGS="libmicrohttpd jansson sqlite3 libsodium libcurl libcmark libpq"
+PKGS="libmicrohttpd jansson sqlite3 libsodium libcurl libcmark libpq liboath"
 PKG_CFLAGS=$(pkg-config --cflags $PKGS 2>/dev/null) || skip "pkg-config cannot find $PKGS (run scripts/deps.sh)"
 PKG_LIBS=$(pkg-config --libs $PKGS 2>/dev/null)
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"

@@ -247,13 +247,92 @@ static void test_admin_reads_no_memo(void **state)
     }
 }
 
+/* The role leaves appended since log index from, as "action role" strings
+ * joined by spaces (static storage); asserts no leaf names the account. */
+static const char *role_leaves_since(struct fx *f, int64_t from, const char *username)
+{
+    static char got[512];
+    struct err e;
+    json_t *out = NULL, *row;
+    size_t i, n = 0;
+    err_init(&e);
+    got[0] = '\0';
+    if (from == fx_log_size(f))
+        return got;
+    fx_ok(chan_log_leaves(f->c, from, fx_log_size(f), &out, &e), &e);
+    json_array_foreach(json_object_get(out, "leaves"), i, row)
+    {
+        const char *data = json_string_value(json_object_get(row, "data"));
+        json_t *leaf = json_loads(data, 0, NULL);
+        assert_non_null(leaf);
+        if (strcmp(json_string_value(json_object_get(leaf, "kind")), "role") == 0) {
+            assert_null(strstr(data, username));
+            assert_int_equal(strlen(json_string_value(json_object_get(leaf, "at"))), 10);
+            n += (size_t)snprintf(got + n, sizeof got - n, "%s%s %s", n ? " " : "",
+                                  json_string_value(json_object_get(leaf, "action")),
+                                  json_string_value(json_object_get(leaf, "role")));
+        }
+        json_decref(leaf);
+    }
+    json_decref(out);
+    return got;
+}
+
+/* Granting or removing a privileged role appends a public "role" leaf:
+ * the role and the day, never the name. */
+static void test_role_leaves(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    json_t *out = NULL;
+    int64_t at;
+    unsigned roles;
+    struct chan_member_input in = {.username = "zelda",
+                                   .display_name = "Zelda Z.",
+                                   .org = "state",
+                                   .roles = CHAN_ROLE_MEMBER | CHAN_ROLE_REVIEWER |
+                                            CHAN_ROLE_LEADERSHIP};
+    err_init(&e);
+    at = fx_log_size(f);
+    fx_ok(chan_member_create(f->c, &f->p, &f->adm, &in, &out, &e), &e);
+    json_decref(out);
+    assert_string_equal(role_leaves_since(f, at, "zelda"), "grant reviewer grant leadership");
+
+    at = fx_log_size(f);
+    roles = CHAN_ROLE_MEMBER | CHAN_ROLE_LEADERSHIP | CHAN_ROLE_AUDITOR;
+    fx_ok(chan_member_update(f->c, &f->p, &f->adm, "zelda", &roles, NULL, &out, &e), &e);
+    json_decref(out);
+    assert_string_equal(role_leaves_since(f, at, "zelda"), "revoke reviewer grant auditor");
+
+    /* the member role is not privileged: nothing logged */
+    at = fx_log_size(f);
+    roles = CHAN_ROLE_LEADERSHIP | CHAN_ROLE_AUDITOR;
+    fx_ok(chan_member_update(f->c, &f->p, &f->adm, "zelda", &roles, NULL, &out, &e), &e);
+    json_decref(out);
+    assert_string_equal(role_leaves_since(f, at, "zelda"), "");
+
+    roles = CHAN_ROLE_ADMIN;
+    fx_ok(chan_member_update(f->c, &f->p, &f->adm, "zelda", &roles, NULL, &out, &e), &e);
+    json_decref(out);
+    assert_string_equal(role_leaves_since(f, at, "zelda"),
+                        "revoke leadership revoke auditor grant admin");
+
+    /* a refused change logs nothing */
+    at = fx_log_size(f);
+    roles = CHAN_ROLE_ADMIN | CHAN_ROLE_REVIEWER;
+    fx_refused(chan_member_update(f->c, &f->p, &f->adm, "zelda", &roles, NULL, &out, &e), &e,
+               ERR_INVALID, NULL);
+    fx_refused(chan_member_update(f->c, &f->p, &f->rev, "zelda", &roles, NULL, &out, &e), &e,
+               ERR_FORBIDDEN, NULL);
+    assert_int_equal(fx_log_size(f), at);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_organizations),
-        cmocka_unit_test(test_members),
-        cmocka_unit_test(test_channels),
-        cmocka_unit_test(test_admin_reads_no_memo),
+        cmocka_unit_test(test_organizations), cmocka_unit_test(test_members),
+        cmocka_unit_test(test_channels),      cmocka_unit_test(test_admin_reads_no_memo),
+        cmocka_unit_test(test_role_leaves),
     };
     return cmocka_run_group_tests(tests, fx_group_setup, fx_group_teardown);
 }

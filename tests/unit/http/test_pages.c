@@ -204,6 +204,13 @@ static int setup(void **state)
     }
     assert_int_equal(chan_channel_create(chan, &p, NULL, &ch, &out, &e), 0);
     json_decref(out);
+    /* Privileged test accounts sign in with the password alone, as in the
+     * demo; test_must_enroll_first turns the policy on. */
+    {
+        int off = 0;
+        assert_int_equal(chan_totp_policy(chan, &p, NULL, &off, &out, &e), 0);
+        json_decref(out);
+    }
     assert_int_equal(chan_login(chan, &p, "alice", "alice-test-pass", "local", &token, &alice, &e),
                      0);
     assert_int_equal(chan_memo_create(chan, &p, &alice, "dissent", &v, NULL, 0, &out, &e), 0);
@@ -613,6 +620,45 @@ static void test_auditor_reads_memo_access_page(void **state)
     reply_free(&page);
 }
 
+/* With the policy on, a reviewer without a second factor who signs in with
+ * the password reaches only the enrollment: pages redirect there. */
+static void test_must_enroll_first(void **state)
+{
+    char token[256];
+    struct reply r;
+    struct err e;
+    struct pool p;
+    json_t *out = NULL;
+    int on = 1, off = 0;
+    (void)state;
+    err_init(&e);
+    pool_init(&p, 1 << 20);
+    assert_int_equal(chan_totp_policy(chan, &p, NULL, &on, &out, &e), 0);
+    json_decref(out);
+    login("rita", "rita-test-pass", token);
+    r = request("/", token, NULL);
+    assert_int_equal(r.status, 303);
+    assert_string_equal(r.location, "/account/totp");
+    reply_free(&r);
+    r = request("/memos/new", token, NULL);
+    assert_int_equal(r.status, 303);
+    assert_string_equal(r.location, "/account/totp");
+    reply_free(&r);
+    r = request("/account/totp", token, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "Your roles require a second factor"));
+    assert_non_null(strstr(r.body, "action=\"/account/totp\""));
+    reply_free(&r);
+    /* a plain member is not concerned */
+    login("alice", "alice-test-pass", token);
+    r = request("/", token, NULL);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+    assert_int_equal(chan_totp_policy(chan, &p, NULL, &off, &out, &e), 0);
+    json_decref(out);
+    pool_release(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -626,6 +672,7 @@ int main(void)
         cmocka_unit_test(test_refused_form_keeps_text),
         cmocka_unit_test(test_memo_page_tells_readers),
         cmocka_unit_test(test_auditor_reads_memo_access_page),
+        cmocka_unit_test(test_must_enroll_first),
     };
     int rc;
     curl_global_init(CURL_GLOBAL_DEFAULT);

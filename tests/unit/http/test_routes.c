@@ -28,6 +28,7 @@ static const struct table tables[] = {
     {.name = "api_account_routes",
      .routes = api_account_routes,
      .count = &api_account_routes_count},
+    {.name = "api_totp_routes", .routes = api_totp_routes, .count = &api_totp_routes_count},
     {.name = "api_admin_routes", .routes = api_admin_routes, .count = &api_admin_routes_count},
     {.name = "api_notify_routes", .routes = api_notify_routes, .count = &api_notify_routes_count},
     {.name = "api_memo_routes", .routes = api_memo_routes, .count = &api_memo_routes_count},

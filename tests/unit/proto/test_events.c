@@ -170,7 +170,7 @@ static void test_table_driven(void **state)
             json_decref(o);
         }
     }
-    assert_int_equal(kinds, 8);
+    assert_int_equal(kinds, 9);
     assert_null(proto_kind_find("gossip"));
     assert_null(proto_kind_find(NULL));
 }
@@ -241,6 +241,34 @@ static void test_builders_bytes(void **state)
                            "\",\"organization\":\"state\",\"ring\":1,\"tag\":\"" H64
                            "\",\"v\":1,\"version\":2}");
     free(d);
+
+    /* a privileged role granted: the day, the role, never who */
+    {
+        int64_t t = 0;
+        assert_int_equal(time_parse_utc("2026-11-23T17:42:10Z", &t), 0);
+        d = encode(proto_leaf_role(t, "grant", "reviewer"), "role", "2026-11-23T17:42:10Z", NULL);
+    }
+    assert_string_equal(d, "{\"action\":\"grant\",\"at\":\"2026-11-23\",\"kind\":\"role\","
+                           "\"role\":\"reviewer\",\"v\":1}");
+    free(d);
+    {
+        struct err e;
+        err_init(&e);
+        /* "member" is no privileged role, and a role leaf names no memo */
+        assert_int_equal(
+            proto_leaf_encode(proto_leaf_role(0, "grant", "member"), "role", 0, NULL, &d, &e), -1);
+        assert_int_equal(
+            proto_leaf_encode(proto_leaf_role(0, "revoke", "admin"), "role", 0, MEMO, &d, &e), -1);
+        assert_int_equal(proto_leaf_check("{\"action\":\"revoke\",\"at\":\"2026-11-23\","
+                                          "\"kind\":\"role\",\"role\":\"admin\",\"username\":"
+                                          "\"alice\",\"v\":1}",
+                                          strlen("{\"action\":\"revoke\",\"at\":\"2026-11-23\","
+                                                 "\"kind\":\"role\",\"role\":\"admin\","
+                                                 "\"username\":\"alice\",\"v\":1}"),
+                                          NULL, &e),
+                         -1);
+        assert_non_null(strstr(e.msg, "username"));
+    }
 
     /* the signer's commitment, recomputed independently */
     proto_signer_commitment("00ff", MEMO, "bob", commitment);
