@@ -4,6 +4,7 @@
 #include "http/api.h"
 
 #include "base/util.h"
+#include "http/cache.h"
 #include "http/cosigned.h"
 #include "tlog/checkpoint.h"
 
@@ -29,6 +30,7 @@ static void h_key(struct http_request *req, struct http_response *res, void *app
     if (rc == 0)
         rc = chan_log_key(c.app->chan, &c.out, &c.e);
     api_end(&c, res, rc, 200);
+    http_cache_reply(req, res, HTTP_CACHE_SHORT);
 }
 
 /* The cosigned checkpoint as the JSON of chan_log_checkpoint, plus
@@ -80,11 +82,14 @@ static void h_checkpoint(struct http_request *req, struct http_response *res, vo
     } else {
         api_end(&c, res, rc, 200);
     }
+    /* changes with every leaf: a cache keeps it seconds, then revalidates */
+    http_cache_reply(req, res, HTTP_CACHE_SHORT);
 }
 
 static void h_leaves(struct http_request *req, struct http_response *res, void *app_)
 {
     int64_t start = 0, end = 0;
+    int full = 0;
     struct api_call c;
     int rc = api_begin(&c, app_, req, API_PUBLIC);
     if (rc == 0)
@@ -93,7 +98,13 @@ static void h_leaves(struct http_request *req, struct http_response *res, void *
         rc = query_int(req, "end", 1, INT64_MAX, &end, &c.e);
     if (rc == 0)
         rc = chan_log_leaves(c.app->chan, start, end, &c.out, &c.e);
+    /* A range wholly below the tree size never changes (the log only
+     * grows); "size" in it then says the size when it was first served. A
+     * range cut short by the tree's end grows with the log. */
+    if (rc == 0)
+        full = (int64_t)json_array_size(json_object_get(c.out, "leaves")) == end - start;
     api_end(&c, res, rc, 200);
+    http_cache_reply(req, res, full ? HTTP_CACHE_IMMUTABLE : HTTP_CACHE_SHORT);
 }
 
 static void h_memo_leaves(struct http_request *req, struct http_response *res, void *app_)
@@ -103,6 +114,7 @@ static void h_memo_leaves(struct http_request *req, struct http_response *res, v
     if (rc == 0)
         rc = chan_log_memo(c.app->chan, req->params[0], &c.out, &c.e);
     api_end(&c, res, rc, 200);
+    http_cache_reply(req, res, HTTP_CACHE_SHORT);
 }
 
 static void h_inclusion(struct http_request *req, struct http_response *res, void *app_)
@@ -117,6 +129,8 @@ static void h_inclusion(struct http_request *req, struct http_response *res, voi
     if (rc == 0)
         rc = chan_log_inclusion(c.app->chan, index, size, &c.out, &c.e);
     api_end(&c, res, rc, 200);
+    /* a proof for fixed sizes is a function of the append-only tree */
+    http_cache_reply(req, res, HTTP_CACHE_IMMUTABLE);
 }
 
 static void h_consistency(struct http_request *req, struct http_response *res, void *app_)
@@ -131,6 +145,7 @@ static void h_consistency(struct http_request *req, struct http_response *res, v
     if (rc == 0)
         rc = chan_log_consistency(c.app->chan, from, to, &c.out, &c.e);
     api_end(&c, res, rc, 200);
+    http_cache_reply(req, res, HTTP_CACHE_IMMUTABLE);
 }
 
 /* The official rendering of a version: plain text, for readers of the memo. */

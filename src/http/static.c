@@ -1,6 +1,8 @@
 /* static.c — serving the embedded files of web/static/. */
 #include "http/static.h"
 
+#include "http/cache.h"
+
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -102,17 +104,6 @@ int static_allows_wasm(const char *name)
     return strncmp(name, "anon/", 5) == 0;
 }
 
-/* Does an If-None-Match header list the tag (quoted, maybe weak)? */
-static int etag_matches(const char *inm, const char *quoted)
-{
-    int m = 0;
-    if (inm) {
-        const char *p = strstr(inm, quoted);
-        m = p != NULL || strcmp(inm, "*") == 0;
-    }
-    return m;
-}
-
 /* Sends the file called name (see static_serve). */
 static void serve_named(struct http_request *req, struct http_response *res, const char *name)
 {
@@ -134,7 +125,7 @@ static void serve_named(struct http_request *req, struct http_response *res, con
         http_reply_errorf(res, ERR_NOMEM, "out of memory");
         return;
     }
-    if (etag_matches(http_header(req, "If-None-Match"), quoted)) {
+    if (http_etag_matches(http_header(req, "If-None-Match"), quoted)) {
         http_reply_bytes(res, 304, NULL, "", 0);
         return;
     }
