@@ -24,7 +24,8 @@ static int entries(struct chan *c, uint64_t start, unsigned n, struct buf *out, 
     for (size_t i = 0; i < got; i++) {
         unsigned char len[2] = {(unsigned char)(l[i].len >> 8), (unsigned char)l[i].len};
         if (l[i].len > 0xffff) {
-            err_set(e, ERR_INTERNAL, "leaf %lld is longer than an entry bundle allows (65535 bytes)",
+            err_set(e, ERR_INTERNAL,
+                    "leaf %lld is longer than an entry bundle allows (65535 bytes)",
                     (long long)l[i].index);
             goto out;
         }

@@ -104,6 +104,11 @@ extern const size_t api_sign_routes_count;
 extern const struct http_route api_log_routes[];
 extern const size_t api_log_routes_count;
 
+/* The same log as C2SP tlog-tiles at the site's root: /checkpoint and
+ * /tile/… (api_log.c; docs/api.md, "Tiles"). Not under /api/v1. */
+extern const struct http_route log_tile_routes[];
+extern const size_t log_tile_routes_count;
+
 /* Rosters, public memo facts and anonymous co-signatures (api_ring.c). */
 extern const struct http_route api_ring_routes[];
 extern const size_t api_ring_routes_count;

@@ -187,8 +187,8 @@ static void serve_tile(struct http_request *req, struct http_response *res, void
     else
         http_reply_error(res, &e);
     /* a full tile never changes; a partial one is replaced by a wider one */
-    http_cache_reply(req, res,
-                     rc == 0 && t.width == TLOG_TILE_WIDTH ? HTTP_CACHE_IMMUTABLE : HTTP_CACHE_SHORT);
+    http_cache_reply(
+        req, res, rc == 0 && t.width == TLOG_TILE_WIDTH ? HTTP_CACHE_IMMUTABLE : HTTP_CACHE_SHORT);
     buf_release(&tile);
 }
 
@@ -231,7 +231,12 @@ const struct http_route api_log_routes[] = {
     {.method = "GET", .pattern = "/api/v1/log/proof/inclusion", .handler = h_inclusion},
     {.method = "GET", .pattern = "/api/v1/log/proof/consistency", .handler = h_consistency},
     {.method = "GET", .pattern = "/api/v1/memos/:id/versions/:n/rendering", .handler = h_rendering},
-    /* C2SP tlog-tiles at the site's root; an index takes 1 to 6 path
+};
+const size_t api_log_routes_count = ARRAY_LEN(api_log_routes);
+
+/* Outside /api/v1: the tiles spec puts them under the log's prefix URL. */
+const struct http_route log_tile_routes[] = {
+    /* at the site's root; an index takes 1 to 6 path
      * elements, and a partial tile one more (the router has no wildcard) */
     {.method = "GET", .pattern = "/checkpoint", .handler = h_tiles_checkpoint},
     {.method = "GET", .pattern = "/tile/entries/:a", .handler = h_tile_entries},
@@ -249,4 +254,4 @@ const struct http_route api_log_routes[] = {
     {.method = "GET", .pattern = "/tile/:l/:a/:b/:c/:d/:e/:f", .handler = h_tile},
     {.method = "GET", .pattern = "/tile/:l/:a/:b/:c/:d/:e/:f/:g", .handler = h_tile},
 };
-const size_t api_log_routes_count = ARRAY_LEN(api_log_routes);
+const size_t log_tile_routes_count = ARRAY_LEN(log_tile_routes);

@@ -75,22 +75,22 @@ static void test_not_canonical(void **state)
     (void)state;
     struct tlog_tile t;
     const char *bad[] = {
-        "0/1",             /* not three digits */
-        "0/0001",          /* four digits */
-        "0/001/234",       /* missing x */
-        "0/x001",          /* x on the last element */
-        "0/x000/001",      /* leading zero group */
-        "0/001.p/0",       /* width 0 */
-        "0/001.p/256",     /* a full tile is not partial */
-        "0/001.p/08",      /* leading zero in width */
-        "0/001.p",         /* no width */
-        "0/001/8",         /* width without .p */
-        "7/000",           /* level above 6 */
-        "00/000",          /* level with a leading zero */
-        "/000",            /* empty level */
-        "0",               /* no index */
+        "0/1",                                 /* not three digits */
+        "0/0001",                              /* four digits */
+        "0/001/234",                           /* missing x */
+        "0/x001",                              /* x on the last element */
+        "0/x000/001",                          /* leading zero group */
+        "0/001.p/0",                           /* width 0 */
+        "0/001.p/256",                         /* a full tile is not partial */
+        "0/001.p/08",                          /* leading zero in width */
+        "0/001.p",                             /* no width */
+        "0/001/8",                             /* width without .p */
+        "7/000",                               /* level above 6 */
+        "00/000",                              /* level with a leading zero */
+        "/000",                                /* empty level */
+        "0",                                   /* no index */
         "0/x001/x002/x003/x004/x005/x006/007", /* index too large */
-        "0/0a1",           /* not a digit */
+        "0/0a1",                               /* not a digit */
         "entries/000.p/1/2",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
