@@ -264,6 +264,14 @@ int chan_log_inclusion(struct chan *c, int64_t index, int64_t size, json_t **out
                        struct err *e) WUR;
 /* {from, to, proof:[base64…]} */
 int chan_log_consistency(struct chan *c, int64_t from, int64_t to, json_t **out, struct err *e) WUR;
+/* The C2SP tlog-tiles tile t (tlog/tile.h) of the current tree, appended to
+ * out: for a hash tile the t->width 32-byte node hashes, for an entry bundle
+ * each leaf as a big-endian uint16 length and the leaf's bytes (the bytes
+ * whose RFC 9162 leaf hash is in the tree; docs/protocol-tlog.md). A tile the
+ * tree does not cover yet (index·256 + width beyond the nodes at its level)
+ * is ERR_NOT_FOUND. Returns 0 or -1. */
+struct tlog_tile;
+int chan_log_tile(struct chan *c, const struct tlog_tile *t, struct buf *out, struct err *e) WUR;
 
 /* The web client release the server starts serving (release.c): version
  * (a slug), manifest (64 lowercase hex: the SHA-256 of the release's

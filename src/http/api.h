@@ -118,6 +118,10 @@ extern const size_t api_totp_routes_count;
  * Returns 0 or -1 with c->e. */
 int api_login_reply(struct api_call *c, struct http_request *req, struct http_response *res,
                     const char *token) WUR;
+/* The same log as C2SP tlog-tiles at the site's root: /checkpoint and
+ * /tile/… (api_log.c; docs/api.md, "Tiles"). Not under /api/v1. */
+extern const struct http_route log_tile_routes[];
+extern const size_t log_tile_routes_count;
 
 /* Rosters, public memo facts and anonymous co-signatures (api_ring.c). */
 extern const struct http_route api_ring_routes[];

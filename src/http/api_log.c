@@ -4,8 +4,10 @@
 #include "http/api.h"
 
 #include "base/util.h"
+#include "http/cache.h"
 #include "http/cosigned.h"
 #include "tlog/checkpoint.h"
+#include "tlog/tile.h"
 
 #include <sodium.h>
 #include <stdint.h>
@@ -29,6 +31,7 @@ static void h_key(struct http_request *req, struct http_response *res, void *app
     if (rc == 0)
         rc = chan_log_key(c.app->chan, &c.out, &c.e);
     api_end(&c, res, rc, 200);
+    http_cache_reply(req, res, HTTP_CACHE_SHORT);
 }
 
 /* The cosigned checkpoint as the JSON of chan_log_checkpoint, plus
@@ -80,11 +83,14 @@ static void h_checkpoint(struct http_request *req, struct http_response *res, vo
     } else {
         api_end(&c, res, rc, 200);
     }
+    /* changes with every leaf: a cache keeps it seconds, then revalidates */
+    http_cache_reply(req, res, HTTP_CACHE_SHORT);
 }
 
 static void h_leaves(struct http_request *req, struct http_response *res, void *app_)
 {
     int64_t start = 0, end = 0;
+    int full = 0;
     struct api_call c;
     int rc = api_begin(&c, app_, req, API_PUBLIC);
     if (rc == 0)
@@ -93,7 +99,13 @@ static void h_leaves(struct http_request *req, struct http_response *res, void *
         rc = query_int(req, "end", 1, INT64_MAX, &end, &c.e);
     if (rc == 0)
         rc = chan_log_leaves(c.app->chan, start, end, &c.out, &c.e);
+    /* A range wholly below the tree size never changes (the log only
+     * grows); "size" in it then says the size when it was first served. A
+     * range cut short by the tree's end grows with the log. */
+    if (rc == 0)
+        full = (int64_t)json_array_size(json_object_get(c.out, "leaves")) == end - start;
     api_end(&c, res, rc, 200);
+    http_cache_reply(req, res, full ? HTTP_CACHE_IMMUTABLE : HTTP_CACHE_SHORT);
 }
 
 static void h_memo_leaves(struct http_request *req, struct http_response *res, void *app_)
@@ -103,6 +115,7 @@ static void h_memo_leaves(struct http_request *req, struct http_response *res, v
     if (rc == 0)
         rc = chan_log_memo(c.app->chan, req->params[0], &c.out, &c.e);
     api_end(&c, res, rc, 200);
+    http_cache_reply(req, res, HTTP_CACHE_SHORT);
 }
 
 static void h_inclusion(struct http_request *req, struct http_response *res, void *app_)
@@ -117,6 +130,8 @@ static void h_inclusion(struct http_request *req, struct http_response *res, voi
     if (rc == 0)
         rc = chan_log_inclusion(c.app->chan, index, size, &c.out, &c.e);
     api_end(&c, res, rc, 200);
+    /* a proof for fixed sizes is a function of the append-only tree */
+    http_cache_reply(req, res, HTTP_CACHE_IMMUTABLE);
 }
 
 static void h_consistency(struct http_request *req, struct http_response *res, void *app_)
@@ -131,6 +146,63 @@ static void h_consistency(struct http_request *req, struct http_response *res, v
     if (rc == 0)
         rc = chan_log_consistency(c.app->chan, from, to, &c.out, &c.e);
     api_end(&c, res, rc, 200);
+    http_cache_reply(req, res, HTTP_CACHE_IMMUTABLE);
+}
+
+/* GET /checkpoint: the bare signed note at the root of the tiles prefix
+ * (C2SP tlog-tiles), the same one as /api/v1/log/checkpoint?format=note. */
+static void h_tiles_checkpoint(struct http_request *req, struct http_response *res, void *app_)
+{
+    struct api_call c;
+    int rc = api_begin(&c, app_, req, API_PUBLIC);
+    if (rc == 0 && c.app->cosigned)
+        rc = cosigned_checkpoint(c.app->cosigned, &c.out, &c.e);
+    else if (rc == 0)
+        rc = chan_log_checkpoint(c.app->chan, &c.out, &c.e);
+    if (rc == 0) {
+        const char *note = json_string_value(json_object_get(c.out, "note"));
+        api_end_text(&c, res, rc, note, strlen(note));
+    } else {
+        api_end(&c, res, rc, 200);
+    }
+    http_cache_reply(req, res, HTTP_CACHE_SHORT);
+}
+
+/* Serves the tile named by segs (the path elements after /tile/). */
+static void serve_tile(struct http_request *req, struct http_response *res, void *app_,
+                       const char *const *segs, size_t n)
+{
+    struct app *app = app_; /* public: nothing about the caller is read */
+    struct tlog_tile t;
+    struct buf tile;
+    struct err e;
+    int rc;
+    err_init(&e);
+    buf_init(&tile, (size_t)TLOG_TILE_WIDTH * (2 + 65535));
+    rc = tlog_tile_parse(segs, n, &t, &e);
+    if (rc == 0)
+        rc = chan_log_tile(app->chan, &t, &tile, &e);
+    if (rc == 0)
+        http_reply_bytes(res, 200, "application/octet-stream", tile.data, tile.len);
+    else
+        http_reply_error(res, &e);
+    /* a full tile never changes; a partial one is replaced by a wider one */
+    http_cache_reply(
+        req, res, rc == 0 && t.width == TLOG_TILE_WIDTH ? HTTP_CACHE_IMMUTABLE : HTTP_CACHE_SHORT);
+    buf_release(&tile);
+}
+
+static void h_tile(struct http_request *req, struct http_response *res, void *app_)
+{
+    serve_tile(req, res, app_, req->params, req->nparams);
+}
+
+static void h_tile_entries(struct http_request *req, struct http_response *res, void *app_)
+{
+    const char *segs[HTTP_MAX_PARAMS + 1] = {"entries"};
+    for (size_t i = 0; i < req->nparams; i++)
+        segs[i + 1] = req->params[i];
+    serve_tile(req, res, app_, segs, req->nparams + 1);
 }
 
 /* The official rendering of a version: plain text, for readers of the memo. */
@@ -204,3 +276,25 @@ const struct http_route api_log_routes[] = {
      .flags = ROUTE_CORS},
 };
 const size_t api_log_routes_count = ARRAY_LEN(api_log_routes);
+
+/* Outside /api/v1: the tiles spec puts them under the log's prefix URL. */
+const struct http_route log_tile_routes[] = {
+    /* at the site's root; an index takes 1 to 6 path
+     * elements, and a partial tile one more (the router has no wildcard) */
+    {.method = "GET", .pattern = "/checkpoint", .handler = h_tiles_checkpoint},
+    {.method = "GET", .pattern = "/tile/entries/:a", .handler = h_tile_entries},
+    {.method = "GET", .pattern = "/tile/entries/:a/:b", .handler = h_tile_entries},
+    {.method = "GET", .pattern = "/tile/entries/:a/:b/:c", .handler = h_tile_entries},
+    {.method = "GET", .pattern = "/tile/entries/:a/:b/:c/:d", .handler = h_tile_entries},
+    {.method = "GET", .pattern = "/tile/entries/:a/:b/:c/:d/:e", .handler = h_tile_entries},
+    {.method = "GET", .pattern = "/tile/entries/:a/:b/:c/:d/:e/:f", .handler = h_tile_entries},
+    {.method = "GET", .pattern = "/tile/entries/:a/:b/:c/:d/:e/:f/:g", .handler = h_tile_entries},
+    {.method = "GET", .pattern = "/tile/:l/:a", .handler = h_tile},
+    {.method = "GET", .pattern = "/tile/:l/:a/:b", .handler = h_tile},
+    {.method = "GET", .pattern = "/tile/:l/:a/:b/:c", .handler = h_tile},
+    {.method = "GET", .pattern = "/tile/:l/:a/:b/:c/:d", .handler = h_tile},
+    {.method = "GET", .pattern = "/tile/:l/:a/:b/:c/:d/:e", .handler = h_tile},
+    {.method = "GET", .pattern = "/tile/:l/:a/:b/:c/:d/:e/:f", .handler = h_tile},
+    {.method = "GET", .pattern = "/tile/:l/:a/:b/:c/:d/:e/:f/:g", .handler = h_tile},
+};
+const size_t log_tile_routes_count = ARRAY_LEN(log_tile_routes);

@@ -2,6 +2,7 @@
  * anonymous co-signature endpoint (ROUTE_ANON: no login, no cookie read, no
  * address or precise time logged). docs/api.md, docs/protocol-ring.md. */
 #include "http/api.h"
+#include "http/cache.h"
 #include "http/work_budget.h"
 
 #include "base/util.h"
@@ -20,6 +21,7 @@ static void h_rosters(struct http_request *req, struct http_response *res, void 
     if (rc == 0)
         rc = chan_roster_list(c.app->chan, &c.out, &c.e);
     api_end(&c, res, rc, 200);
+    http_cache_reply(req, res, HTTP_CACHE_SHORT);
 }
 
 static void h_roster(struct http_request *req, struct http_response *res, void *app_)
@@ -33,6 +35,7 @@ static void h_roster(struct http_request *req, struct http_response *res, void *
     if (rc == 0)
         rc = chan_roster_get(c.app->chan, req->pool, req->params[0], size, &c.out, &c.e);
     api_end(&c, res, rc, 200);
+    http_cache_reply(req, res, HTTP_CACHE_SHORT);
 }
 
 static void h_enroll(struct http_request *req, struct http_response *res, void *app_)
@@ -87,6 +90,7 @@ static void h_public_memo(struct http_request *req, struct http_response *res, v
     if (rc == 0)
         rc = chan_public_memo(c.app->chan, req->pool, req->params[0], &c.out, &c.e);
     api_end(&c, res, rc, 200);
+    http_cache_reply(req, res, HTTP_CACHE_SHORT);
 }
 
 /* The anonymous endpoint's budget of verification work (work_budget.h):

@@ -28,6 +28,7 @@ int app_routes(struct http_route **out, size_t *n, struct err *e)
         {api_log_routes, &api_log_routes_count},
         {api_ring_routes, &api_ring_routes_count},
         {api_release_routes, &api_release_routes_count},
+        {log_tile_routes, &log_tile_routes_count},
         {page_routes, &page_routes_count},
     };
     int rc = -1;

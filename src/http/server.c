@@ -464,7 +464,7 @@ static enum MHD_Result send_response(struct http_conn *c, size_t slot, const cha
     rc = rc ? rc : add_header(mr, "Referrer-Policy", "no-referrer");
     rc = rc ? rc : add_header(mr, "X-Frame-Options", "DENY");
     rc = rc ? rc : add_header(mr, "Cross-Origin-Opener-Policy", "same-origin");
-    if (is_api(c->req.path) || !have_cache)
+    if (!have_cache) /* only public reads set their own (http/cache.h) */
         rc = rc ? rc : add_header(mr, "Cache-Control", "no-store");
     if (allow && *allow)
         rc = rc ? rc : add_header(mr, "Allow", allow);

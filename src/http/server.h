@@ -23,8 +23,8 @@
  * http_reply_* functions; a response nobody filled is a 500 JSON error.
  *
  * Every response carries the security headers (CSP, nosniff, no-referrer;
- * Cache-Control: no-store under /api/ and on every response by default
- * unless a handler sets its own Cache-Control). Unknown paths get 404 (JSON
+ * Cache-Control: no-store unless the handler sets its own Cache-Control,
+ * which only public reads do, through http/cache.h). Unknown paths get 404 (JSON
  * under /api/, HTML elsewhere); a known path with another method gets 405 with
  * an Allow header; a body over max_body gets 413, a request target over max_url
  * 414 and a request head over max_header 431, and the handler is not called.

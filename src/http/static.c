@@ -4,6 +4,7 @@
 #include "http/static.h"
 
 #include "base/util.h"
+#include "http/cache.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -338,17 +339,6 @@ out:
 
 /* ---- serving ---- */
 
-/* Does an If-None-Match header list the tag (quoted, maybe weak)? */
-static int etag_matches(const char *inm, const char *quoted)
-{
-    int m = 0;
-    if (inm) {
-        const char *p = strstr(inm, quoted);
-        m = p != NULL || strcmp(inm, "*") == 0;
-    }
-    return m;
-}
-
 /* Sends the file called name (see static_serve): the override's, if the
  * override directory has one, else the embedded one. */
 static void serve_named(struct http_request *req, struct http_response *res, const char *name)
@@ -393,7 +383,7 @@ static void serve_named(struct http_request *req, struct http_response *res, con
     }
     if (static_allows_wasm(name))
         res->csp = HTTP_CSP_WASM;
-    if (etag_matches(http_header(req, "If-None-Match"), quoted)) {
+    if (http_etag_matches(http_header(req, "If-None-Match"), quoted)) {
         http_reply_bytes(res, 304, NULL, "", 0);
         goto out;
     }

@@ -39,9 +39,11 @@ static const struct table tables[] = {
     {.name = "api_release_routes",
      .routes = api_release_routes,
      .count = &api_release_routes_count},
+    {.name = "log_tile_routes", .routes = log_tile_routes, .count = &log_tile_routes_count},
     {.name = "page_routes", .routes = page_routes, .count = &page_routes_count},
 };
 #define PAGE_TABLE (ARRAY_LEN(tables) - 1)
+#define TILE_TABLE (ARRAY_LEN(tables) - 2)
 
 /* Splits pattern into segments (pointers into it, with lengths); returns how many. */
 static size_t segments(const char *pattern, const char **seg, size_t *len, size_t max)
@@ -200,7 +202,7 @@ static void test_api_prefix_and_anonymity(void **state)
         for (size_t i = 0; i < *tables[t].count; i++) {
             const struct http_route *r = &tables[t].routes[i];
             int is_anon = strncmp(r->pattern, anon, sizeof anon - 1) == 0;
-            if (t == PAGE_TABLE)
+            if (t == PAGE_TABLE || t == TILE_TABLE)
                 assert_true(strncmp(r->pattern, "/api/", 5) != 0);
             else
                 assert_true(strncmp(r->pattern, "/api/v1/", 8) == 0);
