@@ -133,29 +133,11 @@ static int state_path(const struct dir_store *d, const char *origin, char *out, 
 static int dir_load(void *ctx, const char *origin, struct buf *out, struct err *e)
 {
     char path[FILES_PATH_MAX];
-    FILE *f;
-    char chunk[4096];
-    size_t n;
-    int rc = -1;
-    if (state_path(ctx, origin, path, sizeof path, e) != 0)
+    int found = 0;
+    if (state_path(ctx, origin, path, sizeof path, e) != 0 ||
+        files_read_optional(path, out, &found, e) != 0)
         return -1;
-    f = fopen(path, "rb");
-    if (!f) {
-        if (errno == ENOENT)
-            return 0;
-        return err_set(e, ERR_IO, "cannot read %s: %s", path, strerror(errno));
-    }
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (buf_append(out, chunk, n, e) != 0)
-            goto out;
-    if (ferror(f)) {
-        err_set(e, ERR_IO, "cannot read %s", path);
-        goto out;
-    }
-    rc = 1;
-out:
-    fclose(f);
-    return rc;
+    return found;
 }
 
 static int dir_save(void *ctx, const char *origin, const char *note, size_t len, struct err *e)

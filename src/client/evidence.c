@@ -339,23 +339,17 @@ int evidence_check(const json_t *ev, struct evidence_verdict *vd, struct err *e)
 
 int evidence_load(const char *path, json_t **out, struct err *e)
 {
-    int rc = -1;
-    FILE *f = fopen(path, "rb");
+    int rc = -1, found = 0;
     struct buf b;
-    char chunk[4096];
-    size_t n;
     json_error_t je;
 
     buf_init(&b, EVIDENCE_FILE_MAX);
-    if (!f) {
-        err_set(e, ERR_IO, "cannot read %s: %s", path, strerror(errno));
+    if (files_read_optional(path, &b, &found, e) != 0)
+        goto out;
+    if (!found) {
+        err_set(e, ERR_IO, "cannot read %s: %s", path, strerror(ENOENT));
         goto out;
     }
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (buf_append(&b, chunk, n, NULL) != 0) {
-            err_set(e, ERR_TOO_LARGE, "%s is larger than %u bytes", path, EVIDENCE_FILE_MAX);
-            goto out;
-        }
     *out = json_loadb(buf_str(&b), b.len, JSON_REJECT_DUPLICATES, &je);
     if (!json_is_object(*out)) {
         json_decref(*out);
@@ -365,8 +359,6 @@ int evidence_load(const char *path, json_t **out, struct err *e)
     }
     rc = 0;
 out:
-    if (f)
-        fclose(f);
     buf_release(&b);
     return rc;
 }

@@ -106,3 +106,36 @@ out:
         unlink(tmp);
     return rc;
 }
+
+int files_read_optional(const char *path, struct buf *out, int *found, struct err *e)
+{
+    int rc = -1;
+    char chunk[4096];
+    size_t n;
+    struct err why;
+    FILE *f = fopen(path, "rb");
+    *found = 0;
+    err_init(&why);
+    if (!f) {
+        if (errno == ENOENT)
+            return 0;
+        return err_set(e, ERR_IO, "cannot read %s: %s", path, strerror(errno));
+    }
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (buf_append(out, chunk, n, &why) != 0) {
+            if (why.code == ERR_TOO_LARGE)
+                err_set(e, ERR_TOO_LARGE, "%s is larger than %zu bytes", path, out->max);
+            else
+                err_set(e, why.code, "%s", why.msg);
+            goto out;
+        }
+    if (ferror(f)) {
+        err_set(e, ERR_IO, "cannot read %s", path);
+        goto out;
+    }
+    *found = 1;
+    rc = 0;
+out:
+    fclose(f);
+    return rc;
+}

@@ -4,6 +4,7 @@
 #ifndef DISSENT_CLIENT_FILES_H
 #define DISSENT_CLIENT_FILES_H
 
+#include "base/buf.h"
 #include "base/err.h"
 #include <stddef.h>
 
@@ -19,5 +20,11 @@ int files_make_parents(const char *path, struct err *e) WUR;
  * created first. On failure the old file, if any, is untouched.
  * Returns 0 or -1 (ERR_INVALID, ERR_IO). */
 int files_write_private(const char *path, const void *data, size_t len, struct err *e) WUR;
+
+/* Appends the whole file at path to out (out's max bounds it: a larger file
+ * is ERR_TOO_LARGE, naming the path). *found is 0 and nothing is read when
+ * the file does not exist, which is not an error. Returns 0 or -1 (ERR_IO,
+ * ERR_TOO_LARGE, ERR_NOMEM); on -1 out may hold part of the file. */
+int files_read_optional(const char *path, struct buf *out, int *found, struct err *e) WUR;
 
 #endif

@@ -394,31 +394,17 @@ static int write_atomic(const char *path, const char *text, int nl, struct err *
 /* Reads the JSON file at path (at most max bytes). *found 0 if missing. */
 static int read_json_file(const char *path, size_t max, json_t **out, int *found, struct err *e)
 {
-    int rc = -1;
-    FILE *f = fopen(path, "rb");
+    int rc = -1, have = 0;
     struct buf b;
-    char chunk[4096];
-    size_t n;
     json_error_t je;
 
     buf_init(&b, max);
     *found = 0;
     *out = NULL;
-    if (!f) {
-        if (errno == ENOENT) {
-            rc = 0;
-            goto out;
-        }
-        err_set(e, ERR_IO, "cannot read %s: %s", path, strerror(errno));
+    if (files_read_optional(path, &b, &have, e) != 0)
         goto out;
-    }
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (buf_append(&b, chunk, n, NULL)) {
-            err_set(e, ERR_TOO_LARGE, "%s is larger than %zu bytes", path, max);
-            goto out;
-        }
-    if (ferror(f)) {
-        err_set(e, ERR_IO, "cannot read %s", path);
+    if (!have) {
+        rc = 0;
         goto out;
     }
     *out = json_loadb(buf_str(&b), b.len, JSON_REJECT_DUPLICATES, &je);
@@ -431,8 +417,6 @@ static int read_json_file(const char *path, size_t max, json_t **out, int *found
     *found = 1;
     rc = 0;
 out:
-    if (f)
-        fclose(f);
     buf_release(&b);
     return rc;
 }

@@ -110,34 +110,20 @@ static int history_path_ext(const char *origin, const char *ext, char *out, size
 int loghist_load(const struct tlog_verifier *v, struct tlog_checkpoint *cp, struct buf *note,
                  int *found, struct err *e)
 {
-    char path[FILES_PATH_MAX], chunk[4096];
-    FILE *f;
-    size_t n;
-    int rc = -1;
+    char path[FILES_PATH_MAX];
     struct err why;
     *found = 0;
     err_init(&why);
-    if (history_path(v->name, path, sizeof path, e) != 0)
+    if (history_path(v->name, path, sizeof path, e) != 0 ||
+        files_read_optional(path, note, found, e) != 0)
         return -1;
-    f = fopen(path, "rb");
-    if (!f) {
-        if (errno == ENOENT)
-            return 0;
-        return err_set(e, ERR_IO, "cannot read %s: %s", path, strerror(errno));
+    if (*found && tlog_checkpoint_open(cp, note->data, note->len, v, &why) != 0) {
+        *found = 0;
+        return err_set(e, ERR_CRYPTO,
+                       "the checkpoint history %s does not open with the log key: %s", path,
+                       why.msg);
     }
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (buf_append(note, chunk, n, e) != 0)
-            goto out;
-    if (tlog_checkpoint_open(cp, note->data, note->len, v, &why) != 0) {
-        err_set(e, ERR_CRYPTO, "the checkpoint history %s does not open with the log key: %s", path,
-                why.msg);
-        goto out;
-    }
-    *found = 1;
-    rc = 0;
-out:
-    fclose(f);
-    return rc;
+    return 0;
 }
 
 int loghist_save(const struct tlog_verifier *v, const char *note, size_t len, struct err *e)
@@ -178,27 +164,11 @@ int loghist_seen_find(const struct tlog_verifier *v, uint64_t size,
                       const unsigned char root[TLOG_HASH_SIZE], struct buf *note, int *found,
                       struct err *e)
 {
-    char path[FILES_PATH_MAX], chunk[4096];
-    FILE *f;
-    size_t n;
-    int rc = -1;
+    char path[FILES_PATH_MAX];
     *found = 0;
     if (seen_path(v, size, root, path, sizeof path, e) != 0)
         return -1;
-    f = fopen(path, "rb");
-    if (!f) {
-        if (errno == ENOENT)
-            return 0;
-        return err_set(e, ERR_IO, "cannot read %s: %s", path, strerror(errno));
-    }
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (buf_append(note, chunk, n, e) != 0)
-            goto out;
-    *found = 1;
-    rc = 0;
-out:
-    fclose(f);
-    return rc;
+    return files_read_optional(path, note, found, e);
 }
 
 int loghist_evidence_path(const struct tlog_verifier *v, uint64_t a, uint64_t b, char *path,
