@@ -23,7 +23,7 @@ const PASS = 'dan ring passphrase';
 useBrowser();
 
 async function rosterKeys(page, org) {
-  return page.evaluate(async (org) => (await (await fetch(`/api/v1/rosters/${org}`)).json()).keys, org);
+  return page.evaluate(async (org) => (await (await fetch(`/api/v1/rosters/${org}`, { cache: 'no-store' })).json()).keys, org);
 }
 
 test('dan makes and enrolls a key on the account page; the backup works with the CLI and in another browser', async () => {

@@ -47,4 +47,11 @@ export DISSENT_URL="http://127.0.0.1:$(tr -d '[:space:]' <"$tmp/port")"
 export DISSENT_OUTPUT="$here/output"
 export DISSENT_CHROMIUM="$chromium"
 cd "$here"
-node --test --test-concurrency=1 --test-reporter=spec ./*.test.mjs
+# DISSENT_BROWSER_TESTS="a b" runs only a.test.mjs and b.test.mjs (while working on them)
+if [ -n "${DISSENT_BROWSER_TESTS:-}" ]; then
+  files=()
+  for t in $DISSENT_BROWSER_TESTS; do files+=("./$t.test.mjs"); done
+else
+  files=(./*.test.mjs)
+fi
+node --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
