@@ -212,7 +212,13 @@ static void test_group_and_failure(void **state)
     job_init(&first);
     first.gate = &gate; /* holds the writer in the first group */
     assert_int_equal(workers_submit(w, &first.base, 1), 0);
-    usleep(20000);
+    /* wait until the writer runs it (blocked on the gate): the next five
+     * then queue behind the first group, however slow the machine is */
+    for (int busy = 0; !busy; usleep(1000)) {
+        pthread_mutex_lock(&done_mu);
+        busy = running_all > 0;
+        pthread_mutex_unlock(&done_mu);
+    }
     for (size_t i = 0; i < 5; i++) {
         job_init(&rest[i]);
         assert_int_equal(workers_submit(w, &rest[i].base, 1), 0);
