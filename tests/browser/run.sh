@@ -14,8 +14,8 @@ if [ ! -x "$chromium" ]; then
   echo "browser tests: no Chromium at $chromium (install it with 'bash scripts/deps.sh test')" >&2
   exit 1
 fi
-if [ ! -f "$here/node_modules/playwright-core/package.json" ]; then
-  echo "browser tests: installing playwright-core (npm ci)"
+if [ ! -f "$here/node_modules/playwright-core/package.json" ] || [ ! -f "$here/node_modules/axe-core/axe.min.js" ]; then
+  echo "browser tests: installing playwright-core and axe-core (npm ci)"
   (cd "$here" && npm ci --no-audit --no-fund --prefer-offline --loglevel=error)
 fi
 
