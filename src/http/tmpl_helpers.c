@@ -537,11 +537,11 @@ static int h_diff_side(json_t *const *a, size_t n, json_t **out, struct err *e)
 /* ---- the chart of co-signatures over time (server-rendered SVG) ---- */
 
 #define CH_W 320
-#define CH_H 150
-#define CH_L 30
+#define CH_H 166
+#define CH_L 40 /* room for the y labels and the y axis title */
 #define CH_R 10
 #define CH_T 10
-#define CH_B 24
+#define CH_B 40 /* room for the dates and the x axis title */
 
 /* "YYYY-MM-DD" of t in zone. */
 static void date_only(const char *zone, int64_t t, char *out, size_t n)
@@ -563,7 +563,9 @@ static int nice_max(int64_t m)
 /* chart TIMELINE CREATED ZONE: the geometry of the step chart of TIMELINE
  * [{at, total}] from CREATED to now (dates in ZONE): {points, y_ticks:[{y,
  * ty, label, x}], x_ticks:[{x, label, anchor}], axis_y, axis_x0, axis_x1,
- * label_y, view_box, now_total, max_total}; nothing when TIMELINE is empty. */
+ * label_y, y_title_x, y_title_y, x_title_x, x_title_y, view_box, now_total,
+ * max_total}; nothing when TIMELINE is empty. The titles' places are for
+ * the axis titles the template writes (what is counted, and the dates' zone). */
 static int h_chart(json_t *const *a, size_t n, json_t **out, struct err *e)
 {
     const json_t *timeline = a[0];
@@ -633,10 +635,12 @@ static int h_chart(json_t *const *a, size_t n, json_t **out, struct err *e)
     json_array_append_new(xt,
                           json_pack("{s:f,s:s,s:s}", "x", X(t1), "label", date, "anchor", "end"));
     snprintf(view_box, sizeof view_box, "0 0 %d %d", CH_W, CH_H);
-    *out = json_pack("{s:s,s:o,s:o,s:f,s:i,s:i,s:i,s:s,s:I,s:I}", "points", buf_str(&pts),
-                     "y_ticks", yt, "x_ticks", xt, "axis_y", Y(0), "axis_x0", CH_L, "axis_x1",
-                     CH_W - CH_R, "label_y", CH_H - 6, "view_box", view_box, "now_total",
-                     (json_int_t)prev, "max_total", (json_int_t)ymax);
+    *out = json_pack("{s:s,s:o,s:o,s:f,s:i,s:i,s:i,s:i,s:f,s:f,s:i,s:s,s:I,s:I}", "points",
+                     buf_str(&pts), "y_ticks", yt, "x_ticks", xt, "axis_y", Y(0), "axis_x0", CH_L,
+                     "axis_x1", CH_W - CH_R, "label_y", CH_H - 22, "y_title_x", 10, "y_title_y",
+                     CH_T + ph / 2.0, "x_title_x", CH_L + pw / 2.0, "x_title_y", CH_H - 4,
+                     "view_box", view_box, "now_total", (json_int_t)prev, "max_total",
+                     (json_int_t)ymax);
 #undef X
 #undef Y
     rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
@@ -648,11 +652,11 @@ out:
 /* ---- the chart of deadlines met and missed per month (server-rendered SVG) ---- */
 
 #define BC_W      480
-#define BC_H      200
+#define BC_H      216
 #define BC_L      44 /* room for the y labels and the y axis title */
 #define BC_R      10
 #define BC_T      14 /* room for the value above the highest bar */
-#define BC_B      30
+#define BC_B      46 /* room for the month names and the x axis title */
 #define BC_MONTHS 12
 
 /* "Nov 2026" of "2026-11"; the input itself when it is not one. */
@@ -669,7 +673,7 @@ static void month_label(const char *ym, char *out, size_t n)
 
 /* bars MONTHS: the geometry of a grouped bar chart of MONTHS [{month, met,
  * missed}] (the last BC_MONTHS): {view_box, axis_x0, axis_x1, axis_y,
- * label_y, y_title_x, y_title_y, y_ticks:[{y, ty, label, x}],
+ * label_y, y_title_x, y_title_y, x_title_x, x_title_y, y_ticks:[{y, ty, label, x}],
  * groups:[{label, label_x, bars:[{x, y, w, h, value, value_x, value_y, kind}]}]}.
  * kind is "met" or "missed": the template draws them differently in shape
  * (solid, hatched) and names them, never by colour alone. Nothing when
@@ -728,9 +732,10 @@ static int h_bars(json_t *const *a, size_t n, json_t **out, struct err *e)
                                             "label", v, "x", (double)(BC_L - 6)));
     }
     snprintf(view_box, sizeof view_box, "0 0 %d %d", BC_W, BC_H);
-    *out = json_pack("{s:s,s:i,s:i,s:f,s:i,s:i,s:f,s:o,s:o}", "view_box", view_box, "axis_x0", BC_L,
-                     "axis_x1", BC_W - BC_R, "axis_y", Y(0), "label_y", BC_H - 10, "y_title_x", 12,
-                     "y_title_y", BC_T + ph / 2.0, "y_ticks", yt, "groups", groups);
+    *out = json_pack("{s:s,s:i,s:i,s:f,s:i,s:i,s:f,s:f,s:i,s:o,s:o}", "view_box", view_box,
+                     "axis_x0", BC_L, "axis_x1", BC_W - BC_R, "axis_y", Y(0), "label_y",
+                     BC_H - 26, "y_title_x", 12, "y_title_y", BC_T + ph / 2.0, "x_title_x",
+                     BC_L + pw / 2.0, "x_title_y", BC_H - 4, "y_ticks", yt, "groups", groups);
 #undef Y
     return *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 }

@@ -170,6 +170,10 @@ test('bob (member) and carol (another organization) co-sign', async () => {
   await check(carol, 'memo: circulating (member, phone)');
   await go(carol, carol.getByRole('button', { name: 'Co-sign version 2' }));
   await check(carol, 'memo: chart of co-signatures (phone)');
+  // the chart's axes say what is plotted, and in what
+  const labels = await carol.locator('svg.chart-svg text').allTextContents();
+  assert.ok(labels.includes('co-signatures (count)'), `a y axis title: ${labels}`);
+  assert.ok(labels.some((t) => /^date \(America\/New_York\)$/.test(t)), `an x axis title: ${labels}`);
   await cc.close();
 });
 
@@ -224,6 +228,10 @@ test('lena (leadership) and ian (auditor)', async () => {
   await check(lena, 'home: leadership');
   await lena.goto(`${BASE}/memos/${memo}`);
   await check(lena, 'memo (leadership)');
+  await lena.goto(`${BASE}/public/channels/dissent`);
+  await check(lena, 'public channel, with its chart');
+  const labels = await lena.locator('figure.chart svg text').allTextContents();
+  assert.ok(labels.includes('deadlines') && labels.includes('month the deadline fell due'), `axis titles: ${labels}`);
   await context.close();
   const { page: ian, context: ic } = await session();
   await login(ian, 'ian');

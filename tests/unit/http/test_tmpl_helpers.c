@@ -148,7 +148,14 @@ static void test_chart(void **state)
     assert_non_null(c);
     assert_int_equal(json_integer_value(json_object_get(c, "now_total")), 3);
     assert_int_equal(json_integer_value(json_object_get(c, "max_total")), 3);
-    assert_string_equal(json_string_value(json_object_get(c, "view_box")), "0 0 320 150");
+    assert_string_equal(json_string_value(json_object_get(c, "view_box")), "0 0 320 166");
+    /* the axis titles sit below the dates and left of the numbers */
+    assert_true(json_integer_value(json_object_get(c, "x_title_y")) >
+                json_integer_value(json_object_get(c, "label_y")));
+    assert_true(json_integer_value(json_object_get(c, "y_title_x")) <
+                json_real_value(json_object_get(json_array_get(json_object_get(c, "y_ticks"), 0),
+                                                "x")) -
+                    10);
     /* the first tick is the creation date in the zone (midnight UTC is the day before) */
     assert_string_equal(json_string_value(json_object_get(
                             json_array_get(json_object_get(c, "x_ticks"), 0), "label")),
@@ -178,7 +185,9 @@ static void test_days_and_bars(void **state)
     c = call("bars", "[[{\"month\": \"2026-11\", \"met\": 3, \"missed\": 1},"
                      " {\"month\": \"2027-01\", \"met\": 0, \"missed\": 2}]]");
     assert_non_null(c);
-    assert_string_equal(json_string_value(json_object_get(c, "view_box")), "0 0 480 200");
+    assert_string_equal(json_string_value(json_object_get(c, "view_box")), "0 0 480 216");
+    assert_true(json_integer_value(json_object_get(c, "x_title_y")) >
+                json_integer_value(json_object_get(c, "label_y")));
     g = json_object_get(c, "groups");
     assert_int_equal(json_array_size(g), 2);
     assert_string_equal(json_string_value(json_object_get(json_array_get(g, 0), "label")),
