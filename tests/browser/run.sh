@@ -46,6 +46,8 @@ mkdir -p "$here/output"
 export DISSENT_URL="http://127.0.0.1:$(tr -d '[:space:]' <"$tmp/port")"
 export DISSENT_OUTPUT="$here/output"
 export DISSENT_CHROMIUM="$chromium"
+# for tests that start a server of their own (deadlines_flow: a pinned clock)
+export DISSENT_BIN="$bin"
 cd "$here"
 # DISSENT_BROWSER_TESTS="a b" runs only a.test.mjs and b.test.mjs (while working on them)
 if [ -n "${DISSENT_BROWSER_TESTS:-}" ]; then
