@@ -213,6 +213,19 @@ test('alice submits; rita (policy office) acknowledges, extends, writes, answers
   await check(alice, 'notifications: drafter (unread)');
   await alice.goto(`${BASE}/public?memo=${memo}`);
   await check(alice, 'public facts of a memo');
+  // an outsider checks a copy: exact, then altered
+  await alice.goto(`${BASE}/memos/${memo}`);
+  const href = await alice.getByRole('link', { name: 'Official text' }).getAttribute('href');
+  const copy = await (await alice.request.get(`${BASE}${href}`)).text();
+  const { page: out, context: oc } = await session();
+  await out.goto(`${BASE}/public`);
+  await out.getByLabel('The copy, with its verification line').fill(copy);
+  await go(out, out.getByRole('button', { name: 'Check this copy' }));
+  await check(out, 'public: a copy checked, exact');
+  await out.getByLabel('The copy, with its verification line').fill(copy.replace('Publish the', 'Hide the'));
+  await go(out, out.getByRole('button', { name: 'Check this copy' }));
+  await check(out, 'public: a copy checked, altered');
+  await oc.close();
   await rita.goto(`${BASE}/memos/${memo}`);
   const close = rita.getByRole('button', { name: 'Close the memo' });
   if (await close.count()) {

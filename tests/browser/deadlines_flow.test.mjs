@@ -213,7 +213,7 @@ test('past both deadlines: the server logs them missed, the pages say so, in wor
     env: { ...process.env, DISSENT_FAKE_NOW: T2, DISSENT_CONFIG: path.join(tmp, 'nobody.json'),
       DISSENT_LOG_KEYS: path.join(tmp, 'logkeys.json'), DISSENT_LOG_HISTORY: path.join(tmp, 'history'),
       XDG_CONFIG_HOME: tmp },
-    encoding: 'utf8',
+    encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
   });
   const st = JSON.parse(out).channels[0];
   assert.equal(st.server_agrees, true, 'dissent stats agrees with the server');
@@ -238,6 +238,14 @@ test('past both deadlines: the server logs them missed, the pages say so, in wor
   await accessible(rita, 'memo with missed deadlines (policy office)');
   await shot(rita, 'deadlines-memo-overdue');
   await rc.close();
+
+  // the drafter's own list says it too, not only with the row's red edge
+  const { page: alice, context: ac } = await session();
+  await signIn(alice, 'alice');
+  assert.match(await alice.locator('tr', { hasText: TITLE }).first().textContent(), /Overdue/,
+    'overdue in words in the drafter\'s list');
+  await accessible(alice, 'home of the drafter with an overdue memo');
+  await ac.close();
 
   const { page: lena, context: lc } = await session();
   await signIn(lena, 'lena');
