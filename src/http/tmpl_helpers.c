@@ -635,12 +635,12 @@ static int h_chart(json_t *const *a, size_t n, json_t **out, struct err *e)
     json_array_append_new(xt,
                           json_pack("{s:f,s:s,s:s}", "x", X(t1), "label", date, "anchor", "end"));
     snprintf(view_box, sizeof view_box, "0 0 %d %d", CH_W, CH_H);
-    *out = json_pack("{s:s,s:o,s:o,s:f,s:i,s:i,s:i,s:i,s:f,s:f,s:i,s:s,s:I,s:I}", "points",
-                     buf_str(&pts), "y_ticks", yt, "x_ticks", xt, "axis_y", Y(0), "axis_x0", CH_L,
-                     "axis_x1", CH_W - CH_R, "label_y", CH_H - 22, "y_title_x", 10, "y_title_y",
-                     CH_T + ph / 2.0, "x_title_x", CH_L + pw / 2.0, "x_title_y", CH_H - 4,
-                     "view_box", view_box, "now_total", (json_int_t)prev, "max_total",
-                     (json_int_t)ymax);
+    *out =
+        json_pack("{s:s,s:o,s:o,s:f,s:i,s:i,s:i,s:i,s:f,s:f,s:i,s:s,s:I,s:I}", "points",
+                  buf_str(&pts), "y_ticks", yt, "x_ticks", xt, "axis_y", Y(0), "axis_x0", CH_L,
+                  "axis_x1", CH_W - CH_R, "label_y", CH_H - 22, "y_title_x", 10, "y_title_y",
+                  CH_T + ph / 2.0, "x_title_x", CH_L + pw / 2.0, "x_title_y", CH_H - 4, "view_box",
+                  view_box, "now_total", (json_int_t)prev, "max_total", (json_int_t)ymax);
 #undef X
 #undef Y
     rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
@@ -733,9 +733,9 @@ static int h_bars(json_t *const *a, size_t n, json_t **out, struct err *e)
     }
     snprintf(view_box, sizeof view_box, "0 0 %d %d", BC_W, BC_H);
     *out = json_pack("{s:s,s:i,s:i,s:f,s:i,s:i,s:f,s:f,s:i,s:o,s:o}", "view_box", view_box,
-                     "axis_x0", BC_L, "axis_x1", BC_W - BC_R, "axis_y", Y(0), "label_y",
-                     BC_H - 26, "y_title_x", 12, "y_title_y", BC_T + ph / 2.0, "x_title_x",
-                     BC_L + pw / 2.0, "x_title_y", BC_H - 4, "y_ticks", yt, "groups", groups);
+                     "axis_x0", BC_L, "axis_x1", BC_W - BC_R, "axis_y", Y(0), "label_y", BC_H - 26,
+                     "y_title_x", 12, "y_title_y", BC_T + ph / 2.0, "x_title_x", BC_L + pw / 2.0,
+                     "x_title_y", BC_H - 4, "y_ticks", yt, "groups", groups);
 #undef Y
     return *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 }

@@ -152,10 +152,10 @@ static void test_chart(void **state)
     /* the axis titles sit below the dates and left of the numbers */
     assert_true(json_integer_value(json_object_get(c, "x_title_y")) >
                 json_integer_value(json_object_get(c, "label_y")));
-    assert_true(json_integer_value(json_object_get(c, "y_title_x")) <
-                json_real_value(json_object_get(json_array_get(json_object_get(c, "y_ticks"), 0),
-                                                "x")) -
-                    10);
+    assert_true(
+        json_integer_value(json_object_get(c, "y_title_x")) <
+        json_real_value(json_object_get(json_array_get(json_object_get(c, "y_ticks"), 0), "x")) -
+            10);
     /* the first tick is the creation date in the zone (midnight UTC is the day before) */
     assert_string_equal(json_string_value(json_object_get(
                             json_array_get(json_object_get(c, "x_ticks"), 0), "label")),
