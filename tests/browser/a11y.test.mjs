@@ -195,6 +195,9 @@ test('alice submits; rita (policy office) acknowledges, extends, writes, answers
     'Acknowledge comes before the memo text in tab order');
   await go(rita, rita.getByRole('button', { name: 'Acknowledge receipt' }));
   await check(rita, 'memo: acknowledged (policy office)');
+  const after = await tabOrder(rita);
+  assert.ok(firstIndex(after, /^a:Write the answer$/) < firstIndex(after, /^a:wait times$/),
+    'the way to the answer comes before the memo text in tab order');
   await go(rita, rita.getByRole('button', { name: 'Extend the deadline' }));
   await check(rita, 'memo: extension refused');
   await rita.getByLabel('Reason').fill('The posts report monthly.');
