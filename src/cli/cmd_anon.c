@@ -575,6 +575,13 @@ static void print_rows(FILE *f, const char *label, const json_t *rows, const cha
     fputc('\n', f);
 }
 
+/* A ring's owner as a reader says it: the slug, or "coalition". */
+static const char *ring_owner(const json_t *r)
+{
+    const char *org = out_jstr(r, "organization");
+    return !org ? "?" : anon_is_coalition(org) ? "coalition" : org;
+}
+
 static void print_report(FILE *f, const json_t *rep)
 {
     const json_t *counts = json_object_get(rep, "counts");
@@ -592,7 +599,7 @@ static void print_report(FILE *f, const json_t *rep)
     json_array_foreach(json_object_get(rep, "rings"), i, r)
     {
         fputs(i ? ", " : " ", f);
-        out_text(f, out_jstr(r, "organization") ? out_jstr(r, "organization") : "?");
+        out_text(f, ring_owner(r));
         fprintf(f, " #%s (%s keys)", out_jtext(r, "ring", a, sizeof a),
                 out_jtext(r, "count", b, sizeof b));
     }
@@ -600,13 +607,21 @@ static void print_report(FILE *f, const json_t *rep)
     print_rows(f, "per version:", json_object_get(counts, "by_version"), "version", "v");
     print_rows(f, "per organization:", json_object_get(counts, "by_organization"), "organization",
                "");
+    {
+        /* coalition signatures: in the total, in no organization */
+        json_int_t in_orgs = 0;
+        json_array_foreach(json_object_get(counts, "by_organization"), i, r)
+            in_orgs += json_integer_value(json_object_get(r, "count"));
+        fprintf(f, "in the coalition:  %lld (counted in the total only)\n",
+                (long long)(json_integer_value(json_object_get(counts, "total")) - in_orgs));
+    }
     if (log) {
         fprintf(f, "transparency log:  checked at size %s; anonymity sets:",
                 out_jtext(log, "size", a, sizeof a));
         json_array_foreach(json_object_get(log, "anonymity_sets"), i, r)
         {
             fputs(i ? ", " : " ", f);
-            out_text(f, out_jstr(r, "organization") ? out_jstr(r, "organization") : "?");
+            out_text(f, ring_owner(r));
             fprintf(f, " #%s: %s members%s", out_jtext(r, "ring", a, sizeof a),
                     out_jtext(r, "members", b, sizeof b),
                     json_is_true(json_object_get(r, "checked")) ? "" : " (NOT the log's)");

@@ -76,9 +76,9 @@ ID=$(as alice memo new --channel dissent --title "Keep the northern consulates o
       --marking SBU --body "Version one." --json | json 'd["id"]')
 as alice memo circulate "$ID" > /dev/null
 P=$(pub "$ID")
-expect_eq "one ring per organization with enough keys (carol's one-key eeas has none)" \
+expect_eq "one ring per organization with enough keys (carol's one-key eeas has none), and the coalition's" \
   "$(echo "$P" | json '[(r["organization"], r["ring"], r["count"]) for r in d["rings"]]')" \
-  '[["state", 1, 2]]'
+  '[["state", 1, 2], ["_coalition", 1, 3]]'
 expect_eq "the demo channel's minimum ring size is published" "$(echo "$P" | json 'd["min_ring"]')" 2
 
 # ---- two members sign anonymously ----
@@ -97,8 +97,8 @@ expect_eq "the tag is printed" "${#TAG_BOB}" 64
 OUT=$(anon dan sign "$ID" --version 1 2> /dev/null)
 expect_in "dan signs anonymously" "$OUT" "anonymous signature added: version 1"
 OUT=$(anon carol sign "$ID" 2>&1); RC=$?
-expect_eq "carol, alone in her organization, may not sign anonymously (exit 1)" "$RC" 1
-expect_in "and is told why" "$OUT" "your key is not in any ring of this memo"
+expect_eq "carol, alone in her organization, has no ring of it to sign in (exit 1)" "$RC" 1
+expect_in "and is told why" "$OUT" "your key is not in a ring of your organization"
 C=$(pub "$ID" | json 'd["counts"]["anonymous"]')
 expect_eq "two anonymous signatures on version 1" "$C" \
   '{"by_organization": [{"count": 2, "organization": "state"}], "by_version": [{"count": 2, "version": 1}], "total": 2}'
