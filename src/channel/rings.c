@@ -203,6 +203,7 @@ int chan_rings_open(struct chan *c, const struct memo_ctx *x, int *made, struct 
     size_t norgs = 0, nrings = 0;
     struct st_keys memo, all, active;
     int64_t total = 0;
+    size_t with_keys = 0;
 
     *made = 0;
     pool_init(&p, 16u << 20);
@@ -228,6 +229,7 @@ int chan_rings_open(struct chan *c, const struct memo_ctx *x, int *made, struct 
         total += size;
         if (active.n == 0)
             continue;
+        with_keys++;
         if (memo_keys_add(&all, &active, e) ||
             ring_snapshot(c, x, orgs[i].org_id, orgs[i].organization,
                           last_ring_of(rings, nrings, orgs[i].org_id), &active, size, &memo, &one,
@@ -236,9 +238,13 @@ int chan_rings_open(struct chan *c, const struct memo_ctx *x, int *made, struct 
         *made += one;
     }
     /* The coalition: every organization's active keys, in slug order; its
-     * roster_size is the sum of the sizes they were taken at. */
-    if (ring_snapshot(c, x, 0, PROTO_COALITION, last_ring_of(rings, nrings, 0), &all, total,
-                      &memo, &one, e))
+     * roster_size is the sum of the sizes they were taken at. A coalition of
+     * one organization would be its ring again, counted for nobody: it
+     * starts with the second organization that has keys. */
+    one = 0;
+    if ((with_keys >= 2 || last_ring_of(rings, nrings, 0) > 0) &&
+        ring_snapshot(c, x, 0, PROTO_COALITION, last_ring_of(rings, nrings, 0), &all, total, &memo,
+                      &one, e))
         goto out;
     *made += one;
     rc = 0;

@@ -240,11 +240,36 @@ static void test_coalition(void **state)
     json_decref(pub);
 }
 
+/* One organization with keys: its ring, and no coalition (it would be the
+ * same ring, counted for nobody). */
+static void test_no_coalition_of_one(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    struct fx_key ka, kb;
+    json_t *pub;
+    char id[RANDOM_ID_LEN + 1];
+
+    err_init(&e);
+    fx_keypair(&ka);
+    fx_keypair(&kb);
+    fx_ok(fx_enroll(f, &f->alice, &ka, &e), &e);
+    fx_ok(fx_enroll(f, &f->bob, &kb, &e), &e);
+    fx_memo_in(f, CHAN_STATE_CIRCULATING, id);
+    pub = fx_public(f, id);
+    assert_int_equal(json_array_size(json_object_get(pub, "rings")), 1);
+    assert_non_null(ring_of(pub, "state", 1));
+    assert_null(ring_of(pub, "_coalition", 1));
+    json_decref(pub);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_snapshot_and_refresh),
         cmocka_unit_test_setup_teardown(test_coalition, fx_group_setup, fx_group_teardown),
+        cmocka_unit_test_setup_teardown(test_no_coalition_of_one, fx_group_setup,
+                                        fx_group_teardown),
     };
     return cmocka_run_group_tests(tests, fx_group_setup, fx_group_teardown);
 }
