@@ -610,8 +610,8 @@ static void print_report(FILE *f, const json_t *rep)
     {
         /* coalition signatures: in the total, in no organization */
         json_int_t in_orgs = 0;
-        json_array_foreach(json_object_get(counts, "by_organization"), i, r)
-            in_orgs += json_integer_value(json_object_get(r, "count"));
+        json_array_foreach(json_object_get(counts, "by_organization"), i, r) in_orgs +=
+            json_integer_value(json_object_get(r, "count"));
         fprintf(f, "in the coalition:  %lld (counted in the total only)\n",
                 (long long)(json_integer_value(json_object_get(counts, "total")) - in_orgs));
     }

@@ -341,12 +341,13 @@ int store_anon_list(struct store *s, struct pool *p, int64_t memo_id, struct st_
                     size_t *n, struct err *e)
 {
     struct store_vec v = {0};
-    int rc = store_rows(s, p, &v, sizeof **out, anon_row, e,
-                        "SELECT a.tag, a.version, COALESCE(o.slug, ''), "
-                        "a.ring_no, a.proof, COALESCE(q.pub_next, 1) FROM anon_signatures a "
-                        "LEFT JOIN organizations o ON o.id = a.org_id LEFT JOIN anon_sequences q ON q.memo_id = "
-                        "a.memo_id AND q.tag = a.tag WHERE a.memo_id = ? ORDER BY a.tag",
-                        "i", memo_id);
+    int rc = store_rows(
+        s, p, &v, sizeof **out, anon_row, e,
+        "SELECT a.tag, a.version, COALESCE(o.slug, ''), "
+        "a.ring_no, a.proof, COALESCE(q.pub_next, 1) FROM anon_signatures a "
+        "LEFT JOIN organizations o ON o.id = a.org_id LEFT JOIN anon_sequences q ON q.memo_id = "
+        "a.memo_id AND q.tag = a.tag WHERE a.memo_id = ? ORDER BY a.tag",
+        "i", memo_id);
     *out = v.items;
     *n = v.n;
     return rc;

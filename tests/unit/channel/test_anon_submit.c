@@ -469,9 +469,8 @@ static void test_coalition(void **state)
     expect_anon(f, id, 1, 1, 0);
     c = counts(f, id);
     assert_int_equal(fx_int(c, "total", NULL), 1);
-    assert_int_equal(json_array_size(json_object_get(json_object_get(c, "anonymous"),
-                                                     "by_organization")),
-                     0);
+    assert_int_equal(
+        json_array_size(json_object_get(json_object_get(c, "anonymous"), "by_organization")), 0);
     assert_int_equal(json_array_size(json_object_get(c, "by_organization")), 0);
     json_decref(c);
     /* carol again, on her organization's ring: the same tag, refused */
@@ -480,11 +479,13 @@ static void test_coalition(void **state)
     expect_anon(f, id, 1, 1, 0);
     /* alice signs for state, then cannot sign in the coalition */
     submit_ok(f, id, fx_anon_item(pub, id, &ka, "state", 1, 1), "added");
-    fx_refused(fx_anon_submit1(f, id, fx_anon_item(pub, id, &ka, "_coalition", 1, 1), NULL, &e),
-               &e, ERR_CONFLICT, "ring of an organization");
+    fx_refused(fx_anon_submit1(f, id, fx_anon_item(pub, id, &ka, "_coalition", 1, 1), NULL, &e), &e,
+               ERR_CONFLICT, "ring of an organization");
     expect_anon(f, id, 2, 2, 0);
     c = counts(f, id);
-    assert_int_equal(fx_count_of(json_object_get(c, "anonymous"), "by_organization", "organization", 0, "state"), 1);
+    assert_int_equal(
+        fx_count_of(json_object_get(c, "anonymous"), "by_organization", "organization", 0, "state"),
+        1);
     json_decref(c);
     json_decref(pub);
 
@@ -519,7 +520,9 @@ static void test_coalition(void **state)
     /* after a withdrawal the tag may sign on either kind of ring */
     submit_ok(f, id, fx_anon_item(pub, id, &kc, "usaid", 1, 2), "added");
     c = counts(f, id);
-    assert_int_equal(fx_count_of(json_object_get(c, "anonymous"), "by_organization", "organization", 0, "usaid"), 1);
+    assert_int_equal(
+        fx_count_of(json_object_get(c, "anonymous"), "by_organization", "organization", 0, "usaid"),
+        1);
     json_decref(c);
     json_decref(pub);
 }

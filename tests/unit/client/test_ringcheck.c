@@ -249,13 +249,12 @@ static void coalition_log(struct fake_log *lg, char k[5][65], json_t *keys1, jso
                      0);
     assert_int_equal(fake_log_add(lg, proto_leaf_roster("state", "add", k[1], 2), "roster", NULL),
                      0);
-    assert_int_equal(
-        fake_log_add(lg,
-                     proto_leaf_ring("_coalition", 1, size1,
-                                     json_string_value(json_object_get(r1, "digest")),
-                                     (int64_t)json_array_size(keys1)),
-                     "ring", MEMO),
-        0);
+    assert_int_equal(fake_log_add(lg,
+                                  proto_leaf_ring("_coalition", 1, size1,
+                                                  json_string_value(json_object_get(r1, "digest")),
+                                                  (int64_t)json_array_size(keys1)),
+                                  "ring", MEMO),
+                     0);
     assert_int_equal(fake_log_add(lg, proto_leaf_roster("usaid", "add", k[3], 2), "roster", NULL),
                      0);
     if (keys2) {
@@ -270,8 +269,8 @@ static void coalition_log(struct fake_log *lg, char k[5][65], json_t *keys1, jso
     }
     assert_int_equal(fake_log_add(lg,
                                   json_pack("{s:i,s:s,s:s,s:s,s:s,s:[s]}", "version", 1, "hash",
-                                            HASH1, "marking", "SBU", "channel", "dissent",
-                                            "digest", HASH1, "paragraphs", HASH1),
+                                            HASH1, "marking", "SBU", "channel", "dissent", "digest",
+                                            HASH1, "paragraphs", HASH1),
                                   "version", MEMO),
                      0);
     *pub = pub_with(r2 ? json_pack("[o,o]", r1, r2) : json_pack("[o]", r1));
