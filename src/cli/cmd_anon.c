@@ -308,6 +308,30 @@ static size_t set_members(const json_t *sets, const struct anon_choice *ch)
     return 0;
 }
 
+/* Says the verified anonymity set of the ring ch chose — "you are one of N
+ * enrolled members of ORG" (or "of the coalition") — and refuses (ERR_STATE)
+ * below minimum. */
+static int anonymity_set(struct cli_ctx *ctx, const json_t *sets, const struct anon_choice *ch,
+                         uint64_t log_size, long long minimum, struct err *e)
+{
+    size_t members = set_members(sets, ch);
+    fprintf(ctx->err, "dissent: you are one of %zu enrolled members of ", members);
+    if (anon_is_coalition(ch->organization))
+        fputs("the coalition (every organization)", ctx->err);
+    else
+        out_text(ctx->err, ch->organization);
+    fprintf(ctx->err, " (ring %d, checked against the transparency log at size %llu)\n", ch->ring,
+            (unsigned long long)log_size);
+    if (members < 2 || (long long)members < minimum)
+        return err_set(e, ERR_STATE,
+                       "ring %d of '%s' hides you among %zu members only, fewer than %lld: an "
+                       "anonymous signature would be too easy to attribute (sign by name, wait for "
+                       "more members to enroll and ask a drafter to refresh the rings, or lower "
+                       "the bar with --min-ring)",
+                       ch->ring, ch->organization, members, minimum);
+    return 0;
+}
+
 static int anon_sign(struct cli_ctx *ctx, int withdraw)
 {
     int status = CLI_FAIL, number = 0, proved;
@@ -321,7 +345,7 @@ static int anon_sign(struct cli_ctx *ctx, int withdraw)
     char key_path[KEYSTORE_PATH_MAX], pass[INPUT_SECRET_MAX], tag_hex[65];
     const char *vopt = withdraw ? NULL : cli_opt(ctx, "version");
     const char *ropt = cli_opt(ctx, "ring");
-    int coalition = 0, fallback = 0;
+    int coalition = 0, fallback = 0, switched = 0;
     struct err why;
     const char *hash = NULL, *memo;
     const json_t *mine;
@@ -331,7 +355,6 @@ static int anon_sign(struct cli_ctx *ctx, int withdraw)
     int64_t seq = 0;
     json_t *body = NULL, *sets = NULL, *problems = NULL, *receipts = NULL;
     uint64_t log_size = 0;
-    size_t members;
     struct receipt_ctx rcx = {0};
     struct receipts_tally tally;
 
@@ -401,6 +424,10 @@ static int anon_sign(struct cli_ctx *ctx, int withdraw)
                 memo);
         goto out;
     }
+    /* Said (and a small set refused) before the passphrase is asked, unless
+     * which ring is used depends on the tag (fallback: said below). */
+    if (!fallback && anonymity_set(ctx, sets, &ch, log_size, minimum, &e))
+        goto out;
     if (cmd_key_passphrase(ctx, 0, pass, sizeof pass, &e) ||
         keystore_open(key_path, pass, strlen(pass), sk, pk2, &e) ||
         anon_tag(pub.json, sk, tag_hex, &e))
@@ -435,6 +462,7 @@ static int anon_sign(struct cli_ctx *ctx, int withdraw)
         }
         if (there != coalition) {
             coalition = there;
+            switched = 1;
             if (anon_find_ring_kind(pub.json, pk, coalition, &ch, &e))
                 goto out;
         }
@@ -448,23 +476,8 @@ static int anon_sign(struct cli_ctx *ctx, int withdraw)
               "the ring it used then, and link them to this signature\n",
               ctx->err);
     }
-    members = set_members(sets, &ch);
-    fprintf(ctx->err, "dissent: you are one of %zu enrolled members of ", members);
-    if (coalition)
-        fputs("the coalition (every organization)", ctx->err);
-    else
-        out_text(ctx->err, ch.organization);
-    fprintf(ctx->err, " (ring %d, checked against the transparency log at size %llu)\n", ch.ring,
-            (unsigned long long)log_size);
-    if (members < 2 || (long long)members < minimum) {
-        err_set(&e, ERR_STATE,
-                "ring %d of '%s' hides you among %zu members only, fewer than %lld: an "
-                "anonymous signature would be too easy to attribute (sign by name, wait for "
-                "more members to enroll and ask a drafter to refresh the rings, or lower the "
-                "bar with --min-ring)",
-                ch.ring, ch.organization, members, minimum);
+    if ((switched || fallback) && anonymity_set(ctx, sets, &ch, log_size, minimum, &e))
         goto out;
-    }
     if (anon_ring_build(ch.ring_obj, &ring, &e))
         goto out;
     progress_start(&prog, ctx->err, ch.count);
