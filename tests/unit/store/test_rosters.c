@@ -342,11 +342,8 @@ static void test_coalition(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_keys),
-        cmocka_unit_test(test_roster),
-        cmocka_unit_test(test_rings),
-        cmocka_unit_test(test_anon),
-        cmocka_unit_test(test_coalition),
+        cmocka_unit_test(test_keys), cmocka_unit_test(test_roster),    cmocka_unit_test(test_rings),
+        cmocka_unit_test(test_anon), cmocka_unit_test(test_coalition),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
