@@ -4,7 +4,9 @@
 # coalition signature counts in the total and in no organization; one member
 # cannot sign twice across an organization's ring and the coalition's (one
 # tag per memo); a coalition signature moves and is withdrawn where it was
-# made; verify-signatures agrees with the server; a lying server's fabricated
+# made; verify-signatures agrees with the server; the server itself refuses a
+# second signature of one tag on the other kind of ring (a proxy hides the
+# published signatures from the CLI); a lying server's fabricated
 # coalition ring (evil_proxy.py) is refused by sign and by verify-signatures.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -159,5 +161,20 @@ for mode in dup random reorder forged-log; do
   stop_proxy
 done
 expect_eq "the honest server still counts 2" "$(pub "$ID" | json 'd["counts"]["total"]')" 2
+
+# ---- the server alone keeps one signature per member across the two kinds ----
+# A proxy hides the published signatures: bob's CLI does not see that he
+# signed in state's ring, proves on the coalition ring and sends; the server
+# refuses the proof (same tag, other kind of ring) and counts nothing.
+start_proxy hide-signatures
+OUT=$(as bob sign "$ID" --server "$PURL" --log-key "$LOGKEY" --anonymous --ring coalition \
+      --key "$(keyf bob)" --passphrase-file "$(ppf bob)" --min-ring 2 2>&1); RC=$?
+expect_eq "bob's coalition proof reaches the server" "$(grep -c anonymous "$E2E_TMP/posts")" 1
+expect_eq "and is refused (exit 1)" "$RC" 1
+expect_in "as a second signature of one tag (409)" "$OUT" "this tag signed in the ring of an organization"
+stop_proxy
+C=$(pub "$ID" | json 'd["counts"]["anonymous"]')
+expect_eq "nothing changed: bob's one signature is still state's" "$C" \
+  '{"by_organization": [{"count": 1, "organization": "state"}], "by_version": [{"count": 1, "version": 1}, {"count": 1, "version": 2}], "total": 2}'
 
 e2e_summary coalition
