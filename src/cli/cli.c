@@ -540,7 +540,8 @@ static const struct cli_cmd memo_cmds[] = {
      .usage = "ID",
      .args = "ID",
      .details = "A memo accepts anonymous co-signatures against the roster snapshots taken when\n"
-                "it started circulating. Members who enrolled a key later are added by a\n"
+                "it started circulating: one ring per organization, and the coalition ring of\n"
+                "every organization's members. Members who enrolled a key later are added by a\n"
                 "refresh; a member who already had a key in a ring is never given a second.",
      .flags = CLI_REMOTE,
      .run = cmd_memo_refresh_rings},
