@@ -147,6 +147,33 @@ static int anon_fresh(struct chan *c, int64_t memo, const struct anon_item *a, s
                    tag, (long long)a->seq);
 }
 
+/* ERR_CONFLICT when the tag has a signature (as accepted) on a ring of
+ * another kind than org_id's: a signature stays where it was made, in its
+ * organization or in the coalition (docs/protocol-ring.md §14, "The
+ * coalition ring"). Asked, like anon_fresh, only about proofs that
+ * verified. */
+static int anon_same_kind(struct chan *c, int64_t memo, int64_t org_id, const struct anon_item *a,
+                          struct err *e)
+{
+    int found = 0;
+    int64_t have = 0;
+    if (store_anon_ring_org(c->st, memo, a->tag, &found, &have, e))
+        return -1;
+    if (!found || have == org_id)
+        return 0;
+    if (have == 0)
+        return err_set(e, ERR_CONFLICT,
+                       "this tag signed in the coalition ring: one signature per member per "
+                       "memo; move or withdraw it there (withdraw first to sign for '%s'): "
+                       "nothing was counted",
+                       a->org);
+    return err_set(e, ERR_CONFLICT,
+                   "this tag signed in the ring of an organization, not in '%s': one signature "
+                   "per member per memo; move or withdraw it there (withdraw first to sign in "
+                   "the coalition): nothing was counted",
+                   a->org);
+}
+
 /* Every check on one read snapshot; fills batch and *org_id, *count and the
  * borrowed *ring. Call inside a read transaction. */
 static int anon_check(struct chan *c, struct pool *p, const char *memo_id, struct anon_item *a,
@@ -188,7 +215,10 @@ static int anon_check(struct chan *c, struct pool *p, const char *memo_id, struc
             if (memcmp(a[k].tag, a[i].tag, 32) == 0)
                 return err_set(e, ERR_INVALID, "two signatures in one request carry the same tag");
     }
-    if (store_org_by_slug(c->st, a[0].org, org_id, e))
+    /* The coalition ring is organization 0 in the store. */
+    if (strcmp(a[0].org, PROTO_COALITION) == 0)
+        *org_id = 0;
+    else if (store_org_by_slug(c->st, a[0].org, org_id, e))
         return -1;
     for (size_t k = 0; k < nrings; k++)
         if (rings[k].org_id == *org_id && rings[k].ring == a[0].ring_no) {
@@ -302,7 +332,7 @@ int chan_anon_commit(struct chan *c, struct pool *p, const struct chan_anon_veri
     if (anon_memo(c, p, v->memo_id, &x, e))
         goto fail;
     for (size_t i = 0; i < v->n; i++)
-        if (anon_fresh(c, x.m.id, &a[i], e))
+        if (anon_fresh(c, x.m.id, &a[i], e) || anon_same_kind(c, x.m.id, v->org_id, &a[i], e))
             goto fail;
     for (size_t i = 0; i < v->n; i++) {
         int prev = 0, queued = 0, qv = 0, leaf_version;

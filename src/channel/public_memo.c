@@ -4,6 +4,7 @@
 #include "base/util.h"
 #include "channel/chan_internal.h"
 #include "channel/deadline.h"
+#include "proto/anon.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -32,11 +33,11 @@ static int rings_json(struct chan *c, int64_t memo_id, const struct st_ring *r, 
     for (size_t i = 0; i < n; i++) {
         if (store_ring_keys(c->st, memo_id, r[i].org_id, r[i].ring, &keys, e))
             goto out;
-        json_array_append_new(arr, json_pack("{s:s,s:i,s:I,s:s,s:I,s:o}", "organization",
-                                             r[i].organization, "ring", r[i].ring, "roster_size",
-                                             (json_int_t)r[i].roster_size, "digest", r[i].digest,
-                                             "count", (json_int_t)r[i].count, "keys",
-                                             chan_keys_json(&keys)));
+        json_array_append_new(
+            arr, json_pack("{s:s,s:i,s:I,s:s,s:I,s:o}", "organization",
+                           r[i].org_id ? r[i].organization : PROTO_COALITION, "ring", r[i].ring,
+                           "roster_size", (json_int_t)r[i].roster_size, "digest", r[i].digest,
+                           "count", (json_int_t)r[i].count, "keys", chan_keys_json(&keys)));
         st_keys_release(&keys);
     }
     *out = arr;
@@ -82,10 +83,11 @@ static int signatures_json(const struct st_anon *a, size_t n, json_t **out, stru
         }
         sodium_bin2base64(b64, b64len, a[i].proof, a[i].proof_len, sodium_base64_VARIANT_ORIGINAL);
         hex_encode(tag, a[i].tag, 32);
-        json_array_append_new(arr, json_pack("{s:s,s:I,s:i,s:s,s:i,s:s}", "tag", tag, "seq",
-                                             (json_int_t)a[i].seq, "version", a[i].version,
-                                             "organization", a[i].organization, "ring", a[i].ring,
-                                             "proof", b64));
+        json_array_append_new(
+            arr, json_pack("{s:s,s:I,s:i,s:s,s:i,s:s}", "tag", tag, "seq", (json_int_t)a[i].seq,
+                           "version", a[i].version, "organization",
+                           a[i].organization[0] ? a[i].organization : PROTO_COALITION, "ring",
+                           a[i].ring, "proof", b64));
         free(b64);
         b64 = NULL;
     }

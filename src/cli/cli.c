@@ -396,6 +396,11 @@ static const struct cli_opt opts_sign[] = {
     {.name = "min-ring",
      .arg = "N",
      .help = "with --anonymous: the fewest members to hide among (default 10, or the memo's)"},
+    {.name = "ring",
+     .arg = "KIND",
+     .help = "with --anonymous: 'organization' (your organization's ring, counted for it; the "
+             "default) or 'coalition' (every organization's members: a larger set, counted in "
+             "the total only)"},
     {0},
 };
 
@@ -418,6 +423,11 @@ static const struct cli_opt opts_unsign[] = {
     {.name = "min-ring",
      .arg = "N",
      .help = "with --anonymous: the fewest members to hide among (default 10, or the memo's)"},
+    {.name = "ring",
+     .arg = "KIND",
+     .help = "with --anonymous: 'organization' (your organization's ring, counted for it; the "
+             "default) or 'coalition' (every organization's members: a larger set, counted in "
+             "the total only)"},
     {0},
 };
 
@@ -530,7 +540,8 @@ static const struct cli_cmd memo_cmds[] = {
      .usage = "ID",
      .args = "ID",
      .details = "A memo accepts anonymous co-signatures against the roster snapshots taken when\n"
-                "it started circulating. Members who enrolled a key later are added by a\n"
+                "it started circulating: one ring per organization, and the coalition ring of\n"
+                "every organization's members. Members who enrolled a key later are added by a\n"
                 "refresh; a member who already had a key in a ring is never given a second.",
      .flags = CLI_REMOTE,
      .run = cmd_memo_refresh_rings},
@@ -783,7 +794,8 @@ static const struct cli_cmd root_cmds[] = {
     {.name = "memo", .summary = "draft, circulate and read memos", .subs = memo_cmds},
     {.name = "sign",
      .summary = "co-sign a circulating memo (signing again moves the signature)",
-     .usage = "ID [--version N] [--anonymous [--key FILE] [--passphrase-file FILE] [--proxy URL]]",
+     .usage = "ID [--version N] [--anonymous [--ring organization|coalition] [--key FILE] "
+              "[--passphrase-file FILE] [--proxy URL]]",
      .args = "ID",
      .details =
          "With --anonymous the signature is a ring signature made here with your ring key\n"
@@ -793,13 +805,17 @@ static const struct cli_cmd root_cmds[] = {
          "transparency log (its key pinned on first use, or --log-key/--log-state): keys\n"
          "distinct, ring 1 = the roster snapshot replayed from the log's roster leaves,\n"
          "refreshed keys roster keys. The verified anonymity set is shown; below\n"
-         "--min-ring (default 10) nothing is proved or sent.",
+         "--min-ring (default 10) nothing is proved or sent. --ring coalition signs in\n"
+         "the memo's coalition ring (every organization's members: a larger set,\n"
+         "counted in the total only, never for an organization). A signature stays on\n"
+         "the kind of ring it was made on: moving or withdrawing it uses that one.",
      .opts = opts_sign,
      .flags = CLI_REMOTE,
      .run = cmd_sign_any},
     {.name = "unsign",
      .summary = "withdraw your signature",
-     .usage = "ID [--anonymous [--key FILE] [--passphrase-file FILE] [--proxy URL]]",
+     .usage = "ID [--anonymous [--ring organization|coalition] [--key FILE] [--passphrase-file "
+              "FILE] [--proxy URL]]",
      .args = "ID",
      .opts = opts_unsign,
      .flags = CLI_REMOTE,

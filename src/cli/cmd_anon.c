@@ -252,7 +252,10 @@ static void print_result(struct cli_ctx *ctx, const json_t *reply, const struct 
     fputs(" of memo ", ctx->out);
     out_text(ctx->out, ctx->args[0]);
     fprintf(ctx->out, " (ring %d of ", ch->ring);
-    out_text(ctx->out, ch->organization);
+    if (anon_is_coalition(ch->organization))
+        fputs("the coalition, counted in the total only", ctx->out);
+    else
+        out_text(ctx->out, ch->organization);
     fprintf(ctx->out, ", %zu keys)\ntag: ", ch->count);
     out_text(ctx->out, out_jstr(res, "tag") ? out_jstr(res, "tag") : "?");
     fputs("\npublished in the batch of ", ctx->out);
@@ -305,6 +308,30 @@ static size_t set_members(const json_t *sets, const struct anon_choice *ch)
     return 0;
 }
 
+/* Says the verified anonymity set of the ring ch chose — "you are one of N
+ * enrolled members of ORG" (or "of the coalition") — and refuses (ERR_STATE)
+ * below minimum. */
+static int anonymity_set(struct cli_ctx *ctx, const json_t *sets, const struct anon_choice *ch,
+                         uint64_t log_size, long long minimum, struct err *e)
+{
+    size_t members = set_members(sets, ch);
+    fprintf(ctx->err, "dissent: you are one of %zu enrolled members of ", members);
+    if (anon_is_coalition(ch->organization))
+        fputs("the coalition (every organization)", ctx->err);
+    else
+        out_text(ctx->err, ch->organization);
+    fprintf(ctx->err, " (ring %d, checked against the transparency log at size %llu)\n", ch->ring,
+            (unsigned long long)log_size);
+    if (members < 2 || (long long)members < minimum)
+        return err_set(e, ERR_STATE,
+                       "ring %d of '%s' hides you among %zu members only, fewer than %lld: an "
+                       "anonymous signature would be too easy to attribute (sign by name, wait for "
+                       "more members to enroll and ask a drafter to refresh the rings, or lower "
+                       "the bar with --min-ring)",
+                       ch->ring, ch->organization, members, minimum);
+    return 0;
+}
+
 static int anon_sign(struct cli_ctx *ctx, int withdraw)
 {
     int status = CLI_FAIL, number = 0, proved;
@@ -317,6 +344,9 @@ static int anon_sign(struct cli_ctx *ctx, int withdraw)
     struct buf path;
     char key_path[KEYSTORE_PATH_MAX], pass[INPUT_SECRET_MAX], tag_hex[65];
     const char *vopt = withdraw ? NULL : cli_opt(ctx, "version");
+    const char *ropt = cli_opt(ctx, "ring");
+    int coalition = 0, fallback = 0, switched = 0;
+    struct err why;
     const char *hash = NULL, *memo;
     const json_t *mine;
     uint8_t sk[32], pk[32], pk2[32], tag[32];
@@ -325,11 +355,11 @@ static int anon_sign(struct cli_ctx *ctx, int withdraw)
     int64_t seq = 0;
     json_t *body = NULL, *sets = NULL, *problems = NULL, *receipts = NULL;
     uint64_t log_size = 0;
-    size_t members;
     struct receipt_ctx rcx = {0};
     struct receipts_tally tally;
 
     err_init(&e);
+    err_init(&why);
     client_init(&c);
     client_reply_init(&pub);
     client_reply_init(&res);
@@ -346,8 +376,25 @@ static int anon_sign(struct cli_ctx *ctx, int withdraw)
         err_set(&e, ERR_IO, "the server answered for another memo than '%.40s'", ctx->args[0]);
         goto out;
     }
-    if (anon_find_ring(pub.json, pk, &ch, &e) ||
-        (!withdraw && anon_find_version(pub.json, (int)want, &number, &hash, &e)))
+    if (ropt && strcmp(ropt, "coalition") != 0 && strcmp(ropt, "organization") != 0)
+        return cli_usage_error(ctx, "--ring is 'organization' or 'coalition', not '%.40s'", ropt);
+    coalition = ropt && strcmp(ropt, "coalition") == 0;
+    /* Without --ring: the organization's ring, else (to move or withdraw a
+     * signature made there) the coalition's; which one is settled once the
+     * tag is known. */
+    if (anon_find_ring_kind(pub.json, pk, coalition, &ch, &e)) {
+        if (ropt)
+            goto out;
+        why = e; /* said unless a coalition signature is to be moved or withdrawn */
+        err_init(&e);
+        if (anon_find_ring_kind(pub.json, pk, 1, &ch, &e)) {
+            e = why;
+            goto out;
+        }
+        coalition = 1;
+        fallback = 1;
+    }
+    if (!withdraw && anon_find_version(pub.json, (int)want, &number, &hash, &e))
         goto out;
     if (min_ring(ctx, pub.json, &minimum, &e))
         goto out;
@@ -377,20 +424,10 @@ static int anon_sign(struct cli_ctx *ctx, int withdraw)
                 memo);
         goto out;
     }
-    members = set_members(sets, &ch);
-    fprintf(ctx->err, "dissent: you are one of %zu enrolled members of ", members);
-    out_text(ctx->err, ch.organization);
-    fprintf(ctx->err, " (ring %d, checked against the transparency log at size %llu)\n", ch.ring,
-            (unsigned long long)log_size);
-    if (members < 2 || (long long)members < minimum) {
-        err_set(&e, ERR_STATE,
-                "ring %d of '%s' hides you among %zu members only, fewer than %lld: an "
-                "anonymous signature would be too easy to attribute (sign by name, wait for "
-                "more members to enroll and ask a drafter to refresh the rings, or lower the "
-                "bar with --min-ring)",
-                ch.ring, ch.organization, members, minimum);
+    /* Said (and a small set refused) before the passphrase is asked, unless
+     * which ring is used depends on the tag (fallback: said below). */
+    if (!fallback && anonymity_set(ctx, sets, &ch, log_size, minimum, &e))
         goto out;
-    }
     if (cmd_key_passphrase(ctx, 0, pass, sizeof pass, &e) ||
         keystore_open(key_path, pass, strlen(pass), sk, pk2, &e) ||
         anon_tag(pub.json, sk, tag_hex, &e))
@@ -409,6 +446,38 @@ static int anon_sign(struct cli_ctx *ctx, int withdraw)
         err_set(&e, ERR_NOT_FOUND, "you have no anonymous signature on memo %s to withdraw", memo);
         goto out;
     }
+    /* One signature per member per memo, on one kind of ring: a signature
+     * is moved or withdrawn where it was made (the server refuses the
+     * other kind too, after proving; this says so before). */
+    if (mine) {
+        int there = anon_is_coalition(out_jstr(mine, "organization"));
+        if (ropt && there != coalition) {
+            err_set(&e, ERR_CONFLICT,
+                    "you signed memo %s in %s ring: one signature per member per memo; move or "
+                    "withdraw it there (--ring %s), or withdraw it first: nothing was proved or "
+                    "sent",
+                    memo, there ? "the coalition" : "your organization's",
+                    there ? "coalition" : "organization");
+            goto out;
+        }
+        if (there != coalition) {
+            coalition = there;
+            switched = 1;
+            if (anon_find_ring_kind(pub.json, pk, coalition, &ch, &e))
+                goto out;
+        }
+    } else if (fallback) {
+        /* a new signature in the coalition is the signer's choice, never a
+         * default: it is counted for no organization */
+        err_set(&e, ERR_NOT_FOUND, "%s", why.msg);
+        goto out;
+    } else if (anon_next_seq(pub.json, tag_hex) > 0) {
+        fputs("dissent: note: your tag acted on this memo before; the log's earlier leaves name "
+              "the ring it used then, and link them to this signature\n",
+              ctx->err);
+    }
+    if ((switched || fallback) && anonymity_set(ctx, sets, &ch, log_size, minimum, &e))
+        goto out;
     if (anon_ring_build(ch.ring_obj, &ring, &e))
         goto out;
     progress_start(&prog, ctx->err, ch.count);
@@ -519,6 +588,13 @@ static void print_rows(FILE *f, const char *label, const json_t *rows, const cha
     fputc('\n', f);
 }
 
+/* A ring's owner as a reader says it: the slug, or "coalition". */
+static const char *ring_owner(const json_t *r)
+{
+    const char *org = out_jstr(r, "organization");
+    return !org ? "?" : anon_is_coalition(org) ? "coalition" : org;
+}
+
 static void print_report(FILE *f, const json_t *rep)
 {
     const json_t *counts = json_object_get(rep, "counts");
@@ -536,7 +612,7 @@ static void print_report(FILE *f, const json_t *rep)
     json_array_foreach(json_object_get(rep, "rings"), i, r)
     {
         fputs(i ? ", " : " ", f);
-        out_text(f, out_jstr(r, "organization") ? out_jstr(r, "organization") : "?");
+        out_text(f, ring_owner(r));
         fprintf(f, " #%s (%s keys)", out_jtext(r, "ring", a, sizeof a),
                 out_jtext(r, "count", b, sizeof b));
     }
@@ -544,13 +620,21 @@ static void print_report(FILE *f, const json_t *rep)
     print_rows(f, "per version:", json_object_get(counts, "by_version"), "version", "v");
     print_rows(f, "per organization:", json_object_get(counts, "by_organization"), "organization",
                "");
+    {
+        /* coalition signatures: in the total, in no organization */
+        json_int_t in_orgs = 0;
+        json_array_foreach(json_object_get(counts, "by_organization"), i, r) in_orgs +=
+            json_integer_value(json_object_get(r, "count"));
+        fprintf(f, "in the coalition:  %lld (counted in the total only)\n",
+                (long long)(json_integer_value(json_object_get(counts, "total")) - in_orgs));
+    }
     if (log) {
         fprintf(f, "transparency log:  checked at size %s; anonymity sets:",
                 out_jtext(log, "size", a, sizeof a));
         json_array_foreach(json_object_get(log, "anonymity_sets"), i, r)
         {
             fputs(i ? ", " : " ", f);
-            out_text(f, out_jstr(r, "organization") ? out_jstr(r, "organization") : "?");
+            out_text(f, ring_owner(r));
             fprintf(f, " #%s: %s members%s", out_jtext(r, "ring", a, sizeof a),
                     out_jtext(r, "members", b, sizeof b),
                     json_is_true(json_object_get(r, "checked")) ? "" : " (NOT the log's)");

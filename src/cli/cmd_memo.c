@@ -1,4 +1,5 @@
 /* cmd_memo.c — `dissent memo ...`. */
+#include "client/anon.h"
 #include "cli/commands.h"
 
 #include <stdlib.h>
@@ -303,8 +304,9 @@ static int render_rings_refreshed(struct cli_ctx *ctx, const json_t *reply, stru
     fputc('\n', ctx->out);
     json_array_foreach(json_object_get(reply, "rings"), i, r)
     {
+        const char *org = json_string_value(json_object_get(r, "organization"));
         fputs("  ", ctx->out);
-        out_text(ctx->out, json_string_value(json_object_get(r, "organization")));
+        out_text(ctx->out, anon_is_coalition(org) ? "coalition (every organization)" : org);
         fprintf(ctx->out, " ring %lld: %lld keys\n",
                 (long long)json_integer_value(json_object_get(r, "ring")),
                 (long long)json_integer_value(json_object_get(r, "count")));

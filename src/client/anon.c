@@ -23,8 +23,19 @@ static json_int_t jint(const json_t *o, const char *key)
     return json_integer_value(json_object_get(o, key));
 }
 
+int anon_is_coalition(const char *organization)
+{
+    return organization && strcmp(organization, PROTO_COALITION) == 0;
+}
+
 int anon_find_ring(const json_t *pub, const uint8_t pk[RING_POINT_BYTES], struct anon_choice *out,
                    struct err *e)
+{
+    return anon_find_ring_kind(pub, pk, 0, out, e);
+}
+
+int anon_find_ring_kind(const json_t *pub, const uint8_t pk[RING_POINT_BYTES], int coalition,
+                        struct anon_choice *out, struct err *e)
 {
     char hex[2 * RING_POINT_BYTES + 1];
     const json_t *rings = json_object_get(pub, "rings");
@@ -40,7 +51,8 @@ int anon_find_ring(const json_t *pub, const uint8_t pk[RING_POINT_BYTES], struct
         json_array_foreach(json_object_get(r, "keys"), j, k)
         {
             const char *s = json_string_value(k);
-            if (s && strcmp(s, hex) == 0 && no > best && jstr(r, "organization")) {
+            if (s && strcmp(s, hex) == 0 && no > best && jstr(r, "organization") &&
+                anon_is_coalition(jstr(r, "organization")) == !!coalition) {
                 best = no;
                 out->organization = jstr(r, "organization");
                 out->ring = no;
@@ -51,10 +63,16 @@ int anon_find_ring(const json_t *pub, const uint8_t pk[RING_POINT_BYTES], struct
             }
         }
     }
+    if (!best && coalition)
+        return err_set(e, ERR_NOT_FOUND,
+                       "your key is not in the coalition ring of this memo (enrolled after it "
+                       "opened, or re-keyed since? ask a drafter to refresh its rings)");
     if (!best)
         return err_set(e, ERR_NOT_FOUND,
-                       "your key is not in any ring of this memo (enrolled "
-                       "after it opened? ask a drafter to refresh its rings)");
+                       "your key is not in a ring of your organization on this memo (enrolled "
+                       "after it opened? ask a drafter to refresh its rings; an organization "
+                       "below the channel's minimum has no ring of its own: sign in the "
+                       "coalition ring with --ring coalition)");
     return 0;
 }
 
@@ -554,7 +572,9 @@ int anon_verify_public(const json_t *pub, json_t **report, struct err *e)
         }
         verified++;
         count_add(byv, "version", json_integer(jint(items[i].obj, "version")));
-        count_add(byo, "organization", json_string(jstr(items[i].obj, "organization")));
+        /* a coalition signature counts in the total only */
+        if (!anon_is_coalition(jstr(items[i].obj, "organization")))
+            count_add(byo, "organization", json_string(jstr(items[i].obj, "organization")));
     }
     sort_rows(byv, cmp_rows_version);
     sort_rows(byo, cmp_rows_org);

@@ -26,11 +26,21 @@ struct anon_choice {
     const json_t *ring_obj; /* {organization, ring, digest, count, keys} */
 };
 
-/* Finds pk in the rings of pub, taking the newest ring (highest number) that
- * holds it. ERR_NOT_FOUND: "your key is not in any ring of this memo …".
- * Returns 0 or -1 with e. */
+/* Finds pk in the organizations' rings of pub (never the coalition ring),
+ * taking the newest ring (highest number) that holds it. ERR_NOT_FOUND:
+ * "your key is not in a ring of your organization …". Returns 0 or -1 with
+ * e. */
 int anon_find_ring(const json_t *pub, const uint8_t pk[RING_POINT_BYTES], struct anon_choice *out,
                    struct err *e) WUR;
+
+/* As anon_find_ring, in the coalition rings of pub when coalition is
+ * nonzero (organization PROTO_COALITION: every organization's members,
+ * counted in the total only), else in the organizations' rings. */
+int anon_find_ring_kind(const json_t *pub, const uint8_t pk[RING_POINT_BYTES], int coalition,
+                        struct anon_choice *out, struct err *e) WUR;
+
+/* 1 when organization names the coalition ring (PROTO_COALITION). */
+int anon_is_coalition(const char *organization);
 
 /* The version to sign: want (1..), or the latest when want is 0. Sets
  * *number and *hash (pointing into pub). ERR_NOT_FOUND names the versions
@@ -87,6 +97,7 @@ json_t *anon_request(int version, int64_t seq, const struct anon_choice *ch, con
  * tag it claims, tags unique, and the counts per version and per
  * organization recomputed from the valid signatures and compared with
  * counts.anonymous. *report (a new reference) is
+ * (a coalition signature counts in total and by_version, in no organization)
  *   {memo, ok, rings:[{organization, ring, count, digest}], signatures,
  *    verified, counts:{total, by_version, by_organization}, server_counts,
  *    problems:[text]}

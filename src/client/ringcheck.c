@@ -4,6 +4,7 @@
 #include "client/anon.h"
 #include "client/loghistory.h"
 
+#include "proto/anon.h"
 #include "proto/events.h"
 
 #include <stdarg.h>
@@ -98,6 +99,10 @@ struct logview {
     json_t *broken;   /* org → true: its roster cannot be replayed */
     json_t *rings;    /* "org\nring" → ring leaf */
     json_t *versions; /* "n" → version leaf */
+    /* "n" → {keys, sizes, broken} for coalition ring n: every
+     * organization's active keys (slugs in byte order) and the sum of
+     * their roster sizes as of the ring leaf's position in the log */
+    json_t *coalition;
 };
 
 /* Adds one roster leaf (parsed) at index i. */
@@ -139,6 +144,44 @@ static void add_roster(struct logview *lv, const json_t *leaf, size_t i, json_t 
     json_array_append_new(arr, json_pack("{s:s,s:s}", "action", act, "key", key));
 }
 
+static json_t *active_keys(const json_t *entries, size_t size);
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The rosters as the log stands now (at a coalition ring leaf): every
+ * organization's active keys, slugs in byte order, and the sum of the
+ * roster sizes; broken when one cannot be replayed. A new reference. */
+static json_t *coalition_snapshot(const struct logview *lv)
+{
+    size_t n = json_object_size(lv->rosters), i = 0, k;
+    const char **names = calloc(n + 1, sizeof *names), *name;
+    json_t *keys = json_array(), *v, *x;
+    json_int_t sizes = 0;
+    int broken = 0;
+    if (!names || !keys) {
+        free(names);
+        json_decref(keys);
+        return NULL;
+    }
+    json_object_foreach(lv->rosters, name, v) names[i++] = name;
+    qsort(names, n, sizeof *names, cmp_str);
+    for (i = 0; i < n; i++) {
+        const json_t *entries = json_object_get(lv->rosters, names[i]);
+        json_t *act;
+        if (json_object_get(lv->broken, names[i]))
+            broken = 1;
+        sizes += (json_int_t)json_array_size(entries);
+        act = active_keys(entries, json_array_size(entries));
+        json_array_foreach(act, k, x) json_array_append(keys, x);
+        json_decref(act);
+    }
+    free(names);
+    return json_pack("{s:o,s:I,s:b}", "keys", keys, "sizes", sizes, "broken", broken);
+}
+
 static int logview_build(struct logview *lv, const char *memo, const json_t *leaves,
                          json_t *problems)
 {
@@ -150,7 +193,8 @@ static int logview_build(struct logview *lv, const char *memo, const json_t *lea
     lv->broken = json_object();
     lv->rings = json_object();
     lv->versions = json_object();
-    if (!lv->rosters || !lv->broken || !lv->rings || !lv->versions)
+    lv->coalition = json_object();
+    if (!lv->rosters || !lv->broken || !lv->rings || !lv->versions || !lv->coalition)
         return -1;
     json_array_foreach(leaves, i, row)
     {
@@ -170,11 +214,18 @@ static int logview_build(struct logview *lv, const char *memo, const json_t *lea
         } else if (lmemo && strcmp(lmemo, memo) == 0 && strcmp(kind, "ring") == 0) {
             snprintf(name, sizeof name, "%s\n%lld", jstr(leaf, "organization"),
                      (long long)jint(leaf, "ring"));
-            if (json_object_get(lv->rings, name))
+            if (json_object_get(lv->rings, name)) {
                 problem(problems, "the log records ring %lld of '%s' twice",
                         (long long)jint(leaf, "ring"), jstr(leaf, "organization"));
-            else
+            } else {
                 json_object_set(lv->rings, name, leaf);
+                /* the coalition ring is taken from every roster as the log
+                 * stands at its leaf */
+                if (strcmp(jstr(leaf, "organization"), PROTO_COALITION) == 0) {
+                    snprintf(name, sizeof name, "%lld", (long long)jint(leaf, "ring"));
+                    json_object_set_new(lv->coalition, name, coalition_snapshot(lv));
+                }
+            }
         } else if (lmemo && strcmp(lmemo, memo) == 0 && strcmp(kind, "version") == 0) {
             snprintf(name, sizeof name, "%lld", (long long)jint(leaf, "version"));
             if (json_object_get(lv->versions, name))
@@ -193,6 +244,7 @@ static void logview_release(struct logview *lv)
     json_decref(lv->broken);
     json_decref(lv->rings);
     json_decref(lv->versions);
+    json_decref(lv->coalition);
 }
 
 /* The active keys (a new array of hex strings, in order of addition) of the
@@ -237,6 +289,73 @@ static const json_t *pub_ring(const json_t *pub, const char *org, json_int_t no)
             return r;
     }
     return NULL;
+}
+
+/* Checks coalition ring r of pub against the rosters as the log stood at
+ * its leaf: ring 1 is every organization's active keys (slugs in byte
+ * order, roster order within), ring n+1 begins with ring n and adds active
+ * keys only; the leaf's roster_size is the sum of the roster sizes. */
+static void check_coalition(const json_t *pub, const json_t *r, const struct logview *lv,
+                            json_t *problems)
+{
+    json_int_t no = jint(r, "ring");
+    const json_t *keys = json_object_get(r, "keys"), *prev, *leaf;
+    const json_t *snap, *active;
+    char name[32], lname[96];
+    size_t i;
+    json_t *k;
+
+    snprintf(name, sizeof name, "%lld", (long long)no);
+    snprintf(lname, sizeof lname, "%s\n%lld", PROTO_COALITION, (long long)no);
+    snap = json_object_get(lv->coalition, name);
+    leaf = json_object_get(lv->rings, lname);
+    if (!snap || !leaf)
+        return;
+    if (json_is_true(json_object_get(snap, "broken"))) {
+        problem(problems,
+                "coalition ring %lld cannot be checked: the roster of an organization cannot be "
+                "replayed from the log",
+                (long long)no);
+        return;
+    }
+    if (jint(leaf, "roster_size") != jint(snap, "sizes"))
+        problem(problems,
+                "coalition ring %lld claims roster size %lld; the log's rosters had %lld entries "
+                "in all at its leaf",
+                (long long)no, (long long)jint(leaf, "roster_size"),
+                (long long)jint(snap, "sizes"));
+    active = json_object_get(snap, "keys");
+    if (no == 1) {
+        if (!json_equal(active, keys))
+            problem(problems,
+                    "coalition ring 1 is not every organization's roster as the log records it "
+                    "at its leaf (%zu keys in the ring, %zu in the rosters)",
+                    json_array_size(keys), json_array_size(active));
+        return;
+    }
+    prev = pub_ring(pub, PROTO_COALITION, no - 1);
+    if (!prev) {
+        problem(problems, "coalition ring %lld has no ring %lld before it", (long long)no,
+                (long long)(no - 1));
+        return;
+    }
+    json_array_foreach(keys, i, k)
+    {
+        const json_t *pk = json_array_get(json_object_get(prev, "keys"), i);
+        if (pk) {
+            if (!json_equal(pk, k)) {
+                problem(problems, "coalition ring %lld does not begin with ring %lld",
+                        (long long)no, (long long)(no - 1));
+                break;
+            }
+            continue;
+        }
+        if (!json_string_value(k) || !has_key(active, json_string_value(k)))
+            problem(problems,
+                    "coalition ring %lld adds key %.16s…, which is not an active key of any "
+                    "roster at its leaf",
+                    (long long)no, json_string_value(k) ? json_string_value(k) : "?");
+    }
 }
 
 /* Checks one ring r of pub; returns the number of problems found and sets
@@ -289,6 +408,10 @@ static size_t check_ring(const json_t *pub, const json_t *r, struct logview *lv,
                 "ring %lld of '%s' is not the ring the transparency log records (digest or count "
                 "differ)",
                 (long long)no, org);
+    if (strcmp(org, PROTO_COALITION) == 0) {
+        check_coalition(pub, r, lv, problems);
+        goto out;
+    }
     entries = json_object_get(lv->rosters, org);
     if (json_object_get(lv->broken, org) || !entries) {
         problem(problems,

@@ -14,6 +14,14 @@
 #define PROTO_ANON_MESSAGE_MAX 160
 #define PROTO_POP_CONTEXT_MAX  512
 
+/* The name of a memo's coalition ring (every organization's members in
+ * one ring) wherever an organization slug goes: the rings and signatures of
+ * the public facts, a request item, a receipt, the ring and
+ * anonymous-signature leaves. An organization slug starts with a letter or
+ * a digit, so no organization can take it (docs/protocol-ring.md §14, "The
+ * coalition ring"). */
+#define PROTO_COALITION "_coalition"
+
 /* The scope of every anonymous co-signature on a memo:
  * "dissent-anon-v2\n" origin "\n" memo, where origin is the installation's
  * transparency-log origin and memo the memo's public id. Binding the origin

@@ -178,9 +178,10 @@ int store_ring_list(struct store *s, struct pool *p, int64_t memo_id, struct st_
 {
     struct store_vec v = {0};
     int rc = store_rows(s, p, &v, sizeof **out, ring_row, e,
-                        "SELECT g.org_id, o.slug, g.ring_no, g.roster_size, g.digest, g.count "
-                        "FROM memo_rings g JOIN organizations o ON o.id = g.org_id WHERE "
-                        "g.memo_id = ? ORDER BY o.slug, g.ring_no",
+                        "SELECT g.org_id, COALESCE(o.slug, ''), g.ring_no, "
+                        "g.roster_size, g.digest, g.count FROM memo_rings g LEFT JOIN "
+                        "organizations o ON o.id = g.org_id WHERE g.memo_id = ? ORDER BY "
+                        "g.org_id = 0, o.slug, g.ring_no",
                         "i", memo_id);
     *out = v.items;
     *n = v.n;
@@ -209,6 +210,46 @@ int store_anon_get(struct store *s, int64_t memo_id, const unsigned char tag[32]
                        "SELECT version FROM anon_signatures WHERE memo_id = ? AND tag = ?", "ib",
                        memo_id, tag, (size_t)32);
     *version = (int)v;
+    return rc;
+}
+
+int store_anon_ring_org(struct store *s, int64_t memo_id, const unsigned char tag[32], int *found,
+                        int64_t *org_id, struct err *e)
+{
+    int rc = -1, r;
+    struct db_stmt *st = db_query(s->db, e,
+                                  "SELECT version, COALESCE(org_id, 0) FROM batch_queue WHERE "
+                                  "memo_id = ? AND tag = ? ORDER BY id DESC LIMIT 1",
+                                  "ib", memo_id, tag, (size_t)32);
+    *found = 0;
+    *org_id = 0;
+    if (!st)
+        goto out;
+    r = db_next(st, e);
+    if (r < 0)
+        goto out;
+    if (r) {
+        /* the latest queued action decides: a withdrawal leaves no signature */
+        *found = db_int(st, 0) != 0;
+        *org_id = db_int(st, 1);
+        rc = 0;
+        goto out;
+    }
+    db_finish(st);
+    st = db_query(s->db, e, "SELECT org_id FROM anon_signatures WHERE memo_id = ? AND tag = ?",
+                  "ib", memo_id, tag, (size_t)32);
+    if (!st)
+        goto out;
+    r = db_next(st, e);
+    if (r < 0)
+        goto out;
+    if (r) {
+        *found = 1;
+        *org_id = db_int(st, 0);
+    }
+    rc = 0;
+out:
+    db_finish(st);
     return rc;
 }
 
@@ -300,12 +341,13 @@ int store_anon_list(struct store *s, struct pool *p, int64_t memo_id, struct st_
                     size_t *n, struct err *e)
 {
     struct store_vec v = {0};
-    int rc = store_rows(s, p, &v, sizeof **out, anon_row, e,
-                        "SELECT a.tag, a.version, o.slug, a.ring_no, a.proof, "
-                        "COALESCE(q.pub_next, 1) FROM anon_signatures a JOIN organizations o "
-                        "ON o.id = a.org_id LEFT JOIN anon_sequences q ON q.memo_id = "
-                        "a.memo_id AND q.tag = a.tag WHERE a.memo_id = ? ORDER BY a.tag",
-                        "i", memo_id);
+    int rc = store_rows(
+        s, p, &v, sizeof **out, anon_row, e,
+        "SELECT a.tag, a.version, COALESCE(o.slug, ''), "
+        "a.ring_no, a.proof, COALESCE(q.pub_next, 1) FROM anon_signatures a "
+        "LEFT JOIN organizations o ON o.id = a.org_id LEFT JOIN anon_sequences q ON q.memo_id = "
+        "a.memo_id AND q.tag = a.tag WHERE a.memo_id = ? ORDER BY a.tag",
+        "i", memo_id);
     *out = v.items;
     *n = v.n;
     return rc;

@@ -486,13 +486,14 @@ int store_ring_insert(struct store *s, int64_t memo_id, int64_t org_id, int ring
                       int64_t now, struct err *e) WUR;
 struct st_ring {
     int64_t org_id;
-    char *organization; /* slug */
+    char *organization; /* slug; "" for the coalition ring (org_id 0) */
     int ring;           /* 1, 2, … per organization */
     int64_t roster_size;
     char *digest; /* hex */
     int64_t count;
 };
-/* The rings of a memo, by organization then number. */
+/* The rings of a memo, by organization then number, the coalition's
+ * (org_id 0) last. */
 int store_ring_list(struct store *s, struct pool *p, int64_t memo_id, struct st_ring **out,
                     size_t *n, struct err *e) WUR;
 /* Keys of one memo ring in order. *out is initialized here; release it
@@ -503,6 +504,12 @@ int store_ring_keys(struct store *s, int64_t memo_id, int64_t org_id, int ring_n
 /* The anonymous signature of tag on memo: *version 0 if none. */
 int store_anon_get(struct store *s, int64_t memo_id, const unsigned char tag[32], int *version,
                    struct err *e) WUR;
+/* The ring kind of tag's signature on memo as accepted: its latest queued
+ * action if any (a withdrawal: none), else its published signature. *found
+ * 1 and *org_id the organization of its ring (0: the coalition ring) when
+ * the tag has a signature; *found 0 otherwise. */
+int store_anon_ring_org(struct store *s, int64_t memo_id, const unsigned char tag[32], int *found,
+                        int64_t *org_id, struct err *e) WUR;
 int store_anon_put(struct store *s, int64_t memo_id, const unsigned char tag[32], int version,
                    int64_t org_id, int ring_no, const unsigned char *proof, size_t proof_len,
                    int64_t day, struct err *e) WUR;
@@ -527,7 +534,7 @@ struct st_anon {
     unsigned char tag[32];
     int64_t seq; /* the sequence number its message carries */
     int version;
-    char *organization; /* slug */
+    char *organization; /* slug; "" for the coalition ring */
     int ring;
     unsigned char *proof;
     size_t proof_len;

@@ -13,6 +13,9 @@ MODE (ring 1 of ORG becomes):
   forged-log as random, and the memo's ring leaf in /log/leaves says so too
              (digest, count and leaf hash recomputed: the leaf is not the
              one the signed checkpoint covers)
+  hide-signatures  the rings as they are, but no published signature: a
+             client then does not know its own and sends what the server
+             alone must refuse
 Every POST path is appended to POST_LOG, so a test can tell that nothing was
 sent. Digests follow docs/protocol-ring.md §4, so the fabricated rings are
 self-consistent.
@@ -56,6 +59,9 @@ def fabricate(ring):
 
 def rewrite_public(body):
     d = json.loads(body)
+    if MODE == "hide-signatures":
+        d["signatures"] = []
+        return json.dumps(d).encode()
     for r in d.get("rings", []):
         if r.get("organization") == ORG and r.get("ring") == 1:
             r["keys"] = fabricate(r)

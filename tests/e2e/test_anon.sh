@@ -76,9 +76,9 @@ ID=$(as alice memo new --channel dissent --title "Keep the northern consulates o
       --marking SBU --body "Version one." --json | json 'd["id"]')
 as alice memo circulate "$ID" > /dev/null
 P=$(pub "$ID")
-expect_eq "one ring per organization with enough keys (carol's one-key eeas has none)" \
+expect_eq "one ring per organization with enough keys (carol's one-key eeas has none), and the coalition's" \
   "$(echo "$P" | json '[(r["organization"], r["ring"], r["count"]) for r in d["rings"]]')" \
-  '[["state", 1, 2]]'
+  '[["state", 1, 2], ["_coalition", 1, 3]]'
 expect_eq "the demo channel's minimum ring size is published" "$(echo "$P" | json 'd["min_ring"]')" 2
 
 # ---- two members sign anonymously ----
@@ -97,8 +97,8 @@ expect_eq "the tag is printed" "${#TAG_BOB}" 64
 OUT=$(anon dan sign "$ID" --version 1 2> /dev/null)
 expect_in "dan signs anonymously" "$OUT" "anonymous signature added: version 1"
 OUT=$(anon carol sign "$ID" 2>&1); RC=$?
-expect_eq "carol, alone in her organization, may not sign anonymously (exit 1)" "$RC" 1
-expect_in "and is told why" "$OUT" "your key is not in any ring of this memo"
+expect_eq "carol, alone in her organization, has no ring of it to sign in (exit 1)" "$RC" 1
+expect_in "and is told why" "$OUT" "your key is not in a ring of your organization"
 C=$(pub "$ID" | json 'd["counts"]["anonymous"]')
 expect_eq "two anonymous signatures on version 1" "$C" \
   '{"by_organization": [{"count": 2, "organization": "state"}], "by_version": [{"count": 2, "version": 1}], "total": 2}'
@@ -139,13 +139,13 @@ as alice key enroll --key "$(keyf alice)" --passphrase-file "$(ppf alice)" > /de
 OUT=$(anon alice sign "$ID" 2>&1); RC=$?
 expect_eq "a key enrolled after the memo opened cannot sign yet (exit 1)" "$RC" 1
 expect_in "the message says what to do" "$OUT" \
-  "your key is not in any ring of this memo (enrolled after it opened? ask a drafter to refresh its rings)"
+  "your key is not in a ring of your organization on this memo (enrolled after it opened? ask a drafter to refresh its rings"
 refused "only drafters refresh rings" "$DB" 403 forbidden bob POST "/api/v1/memos/$ID/rings/refresh"
-expect_eq "a drafter refreshes: one ring added" \
-  "$(api alice POST "/api/v1/memos/$ID/rings/refresh" | cut -d' ' -f2- | json 'd["rings_added"]')" 1
-expect_eq "state ring 2 holds ring 1 and alice's key" \
+expect_eq "a drafter refreshes: two rings added (state's and the coalition's)" \
+  "$(api alice POST "/api/v1/memos/$ID/rings/refresh" | cut -d' ' -f2- | json 'd["rings_added"]')" 2
+expect_eq "state ring 2 holds ring 1 and alice's key (and coalition ring 2 too)" \
   "$(pub "$ID" | json '[(r["organization"], r["ring"], r["count"]) for r in d["rings"]]')" \
-  '[["state", 1, 2], ["state", 2, 3]]'
+  '[["state", 1, 2], ["state", 2, 3], ["_coalition", 1, 3], ["_coalition", 2, 4]]'
 OUT=$(anon alice sign "$ID" 2> /dev/null)
 expect_in "alice signs with the refreshed ring" "$OUT" "anonymous signature added: version 2 of memo $ID (ring 2 of state, 3 keys)"
 
@@ -159,7 +159,7 @@ expect_eq "a refresh adds no ring for a re-keyed member" \
   "$(api alice POST "/api/v1/memos/$ID/rings/refresh" | cut -d' ' -f2- | json 'd["rings_added"]')" 0
 OUT=$(as dan sign "$ID" --anonymous --key "$(keyf dan2)" --passphrase-file "$(ppf dan2)" 2>&1); RC=$?
 expect_eq "dan's new key cannot sign the open memo (exit 1)" "$RC" 1
-expect_in "because it is in no ring of it" "$OUT" "your key is not in any ring of this memo"
+expect_in "because it is in no ring of it" "$OUT" "your key is not in a ring of your organization on this memo"
 PK_DAN2=$(as dan key show --key "$(keyf dan2)")
 expect_not_in "the new key is in no ring" "$(pub "$ID" | json 'd["rings"]')" "$PK_DAN2"
 OUT=$(anon dan sign "$ID" --version 2 2> /dev/null)

@@ -452,6 +452,81 @@ static void test_verify_then_commit(void **state)
     json_decref(pub);
 }
 
+/* The coalition ring: a signature there counts in the total, in no
+ * organization; the same member cannot sign twice across the two kinds of
+ * ring (one tag per memo), and moves and withdraws where they signed. */
+static void test_coalition(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    json_t *pub, *c, *out = NULL, *sig;
+    char id[RANDOM_ID_LEN + 1];
+
+    err_init(&e);
+    fx_memo_in(f, CHAN_STATE_CIRCULATING, id);
+    pub = fx_public(f, id);
+    submit_ok(f, id, fx_anon_item(pub, id, &kc, "_coalition", 1, 1), "added");
+    expect_anon(f, id, 1, 1, 0);
+    c = counts(f, id);
+    assert_int_equal(fx_int(c, "total", NULL), 1);
+    assert_int_equal(
+        json_array_size(json_object_get(json_object_get(c, "anonymous"), "by_organization")), 0);
+    assert_int_equal(json_array_size(json_object_get(c, "by_organization")), 0);
+    json_decref(c);
+    /* carol again, on her organization's ring: the same tag, refused */
+    fx_refused(fx_anon_submit1(f, id, fx_anon_item(pub, id, &kc, "usaid", 1, 1), NULL, &e), &e,
+               ERR_CONFLICT, "coalition");
+    expect_anon(f, id, 1, 1, 0);
+    /* alice signs for state, then cannot sign in the coalition */
+    submit_ok(f, id, fx_anon_item(pub, id, &ka, "state", 1, 1), "added");
+    fx_refused(fx_anon_submit1(f, id, fx_anon_item(pub, id, &ka, "_coalition", 1, 1), NULL, &e), &e,
+               ERR_CONFLICT, "ring of an organization");
+    expect_anon(f, id, 2, 2, 0);
+    c = counts(f, id);
+    assert_int_equal(
+        fx_count_of(json_object_get(c, "anonymous"), "by_organization", "organization", 0, "state"),
+        1);
+    json_decref(c);
+    json_decref(pub);
+
+    /* the public facts name the coalition */
+    pub = fx_public(f, id);
+    sig = NULL;
+    {
+        size_t i;
+        json_t *s;
+        json_array_foreach(json_object_get(pub, "signatures"), i, s)
+        {
+            if (strcmp(json_string_value(json_object_get(s, "organization")), "_coalition") == 0)
+                sig = s;
+        }
+    }
+    assert_non_null(sig);
+    json_decref(pub);
+
+    /* move and withdraw on the coalition ring */
+    fx_ok(chan_memo_revise(f->c, &f->p, &f->alice, id,
+                           &(struct chan_version_input){.body = "Second thoughts."}, &out, &e),
+          &e);
+    json_decref(out);
+    pub = fx_public(f, id);
+    submit_ok(f, id, fx_anon_item(pub, id, &kc, "_coalition", 1, 2), "moved");
+    expect_anon(f, id, 2, 1, 1);
+    /* a withdrawal is an action of the signature's ring too */
+    fx_refused(fx_anon_submit1(f, id, fx_anon_item(pub, id, &kc, "usaid", 1, 0), NULL, &e), &e,
+               ERR_CONFLICT, "coalition");
+    submit_ok(f, id, fx_anon_item(pub, id, &kc, "_coalition", 1, 0), "withdrawn");
+    expect_anon(f, id, 1, 1, 0);
+    /* after a withdrawal the tag may sign on either kind of ring */
+    submit_ok(f, id, fx_anon_item(pub, id, &kc, "usaid", 1, 2), "added");
+    c = counts(f, id);
+    assert_int_equal(
+        fx_count_of(json_object_get(c, "anonymous"), "by_organization", "organization", 0, "usaid"),
+        1);
+    json_decref(c);
+    json_decref(pub);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -463,6 +538,7 @@ int main(void)
         cmocka_unit_test(test_one_signature_per_member),
         cmocka_unit_test(test_replay_of_published_proof),
         cmocka_unit_test(test_one_key_ring_refused),
+        cmocka_unit_test(test_coalition),
     };
     return cmocka_run_group_tests(tests, setup, fx_group_teardown);
 }

@@ -279,7 +279,8 @@ static void test_anonymous_kinds(void **state)
     fx_memo_in(f, CHAN_STATE_DRAFT, id);
     n = fx_log_size(f);
     fx_act(f, &f->alice, id, CHAN_OP_CIRCULATE, NULL);
-    /* the ring is bound before the state changes */
+    /* the ring is bound before the state changes (only state has keys:
+     * no coalition of one organization) */
     ls = expect_kinds(f, n, id, "ring", "state", NULL);
     l = json_array_get(ls, 0);
     assert_string_equal(json_string_value(json_object_get(l, "organization")), "state");

@@ -72,21 +72,22 @@ static void test_snapshot_and_refresh(void **state)
     fx_ok(fx_enroll(f, &f->bob, &kb, &e), &e);
     fx_ok(fx_enroll(f, &f->carol, &kc, &e), &e);
 
-    /* that memo gets rings when a drafter refreshes: state's; usaid has one
-     * key, fewer than the channel's minimum (2 here, never less) */
+    /* that memo gets rings when a drafter refreshes: state's and the
+     * coalition's (all three keys); usaid has one key, fewer than the
+     * channel's minimum (2 here, never less) */
     fx_ok(refresh(f, &f->alice, id, &added, &e), &e);
-    assert_int_equal(added, 1);
+    assert_int_equal(added, 2);
     pub = fx_public(f, id);
     assert_null(ring_of(pub, "usaid", 1));
     json_decref(pub);
-    /* usaid's ring 1 comes with its second key */
+    /* usaid's ring 1 comes with its second key (and coalition ring 2) */
     fx_usaid_second(f, &ku);
     fx_ok(refresh(f, &f->alice, id, &added, &e), &e);
-    assert_int_equal(added, 1);
+    assert_int_equal(added, 2);
 
     fx_memo_in(f, CHAN_STATE_CIRCULATING, id);
     pub = fx_public(f, id);
-    assert_int_equal(json_array_size(json_object_get(pub, "rings")), 2);
+    assert_int_equal(json_array_size(json_object_get(pub, "rings")), 3);
     r = ring_of(pub, "state", 1);
     assert_non_null(r);
     assert_int_equal(fx_int(r, "count", NULL), 2);
@@ -117,11 +118,18 @@ static void test_snapshot_and_refresh(void **state)
     assert_false(ring_has(ring_of(pub, "state", 1), &kb2));
     json_decref(pub);
 
-    /* a new member: ring 2 holds ring 1 and the new key */
+    /* a new member: ring 2 holds ring 1 and the new key (and so does
+     * coalition ring 2) */
     fx_member(f, &dave, "dave", "state", CHAN_ROLE_MEMBER);
     fx_ok(fx_enroll(f, &dave, &kd, &e), &e);
     fx_ok(refresh(f, &f->alice, id, &added, &e), &e);
-    assert_int_equal(added, 1);
+    assert_int_equal(added, 2);
+    pub = fx_public(f, id);
+    r = ring_of(pub, "_coalition", 2);
+    assert_non_null(r);
+    assert_int_equal(fx_int(r, "count", NULL), 5);
+    assert_true(ring_has(r, &kd) && !ring_has(r, &kb2));
+    json_decref(pub);
     pub = fx_public(f, id);
     r = ring_of(pub, "state", 2);
     assert_non_null(r);
@@ -151,10 +159,117 @@ static void test_snapshot_and_refresh(void **state)
     fx_refused(refresh(f, &f->alice, id, &added, &e), &e, ERR_STATE, "only a circulating memo");
 }
 
+/* The coalition ring: every organization's active keys in one ring, in
+ * slug order; a member of an organization too small for its own ring is in
+ * it; no ring of a memo ever gives a member a second key. */
+static void test_coalition(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    struct fx_key ka, kb, kc, kc2, ku;
+    json_t *pub, *roster = NULL;
+    const json_t *r;
+    char id[RANDOM_ID_LEN + 1], id2[RANDOM_ID_LEN + 1];
+    int added = -1;
+
+    err_init(&e);
+    fx_keypair(&ka);
+    fx_keypair(&kb);
+    fx_keypair(&kc);
+    fx_keypair(&kc2);
+    fx_ok(fx_enroll(f, &f->alice, &ka, &e), &e);
+    fx_ok(fx_enroll(f, &f->carol, &kc, &e), &e);
+    /* one key each: no organization has a ring, the coalition has two keys */
+    fx_memo_in(f, CHAN_STATE_CIRCULATING, id);
+    pub = fx_public(f, id);
+    assert_int_equal(json_array_size(json_object_get(pub, "rings")), 1);
+    assert_null(ring_of(pub, "state", 1));
+    r = ring_of(pub, "_coalition", 1);
+    assert_non_null(r);
+    /* state's keys, then usaid's (slug order); roster_size sums both */
+    assert_int_equal(fx_int(r, "count", NULL), 2);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(r, "keys"), 0)),
+                        ka.pk_hex);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(r, "keys"), 1)),
+                        kc.pk_hex);
+    assert_int_equal(fx_int(r, "roster_size", NULL), 2);
+    json_decref(pub);
+
+    /* bob enrolls: state's ring 1 and coalition ring 2 (ring 1 + bob) */
+    fx_ok(fx_enroll(f, &f->bob, &kb, &e), &e);
+    fx_ok(refresh(f, &f->alice, id, &added, &e), &e);
+    assert_int_equal(added, 2);
+    pub = fx_public(f, id);
+    assert_non_null(ring_of(pub, "state", 1));
+    r = ring_of(pub, "_coalition", 2);
+    assert_non_null(r);
+    assert_int_equal(fx_int(r, "count", NULL), 3);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(r, "keys"), 2)),
+                        kb.pk_hex);
+    assert_int_equal(fx_int(r, "roster_size", NULL), 3);
+    json_decref(pub);
+
+    /* carol re-keys and uma enrolls: usaid reaches the minimum, but its
+     * ring 1 would hold carol's new key while the coalition holds her old
+     * one (two tags): it is not made; the coalition takes uma only */
+    fx_ok(fx_enroll(f, &f->carol, &kc2, &e), &e);
+    fx_usaid_second(f, &ku);
+    fx_ok(refresh(f, &f->alice, id, &added, &e), &e);
+    assert_int_equal(added, 1);
+    pub = fx_public(f, id);
+    assert_null(ring_of(pub, "usaid", 1));
+    r = ring_of(pub, "_coalition", 3);
+    assert_non_null(r);
+    assert_true(ring_has(r, &ku) && ring_has(r, &kc) && !ring_has(r, &kc2));
+    json_decref(pub);
+
+    /* a memo opened now: usaid's ring is the roster, the coalition all four
+     * active keys, and a ring leaf's digest is the roster's */
+    fx_memo_in(f, CHAN_STATE_CIRCULATING, id2);
+    pub = fx_public(f, id2);
+    r = ring_of(pub, "usaid", 1);
+    assert_non_null(r);
+    assert_true(ring_has(r, &kc2) && ring_has(r, &ku));
+    r = ring_of(pub, "_coalition", 1);
+    assert_int_equal(fx_int(r, "count", NULL), 4);
+    assert_true(ring_has(r, &kc2) && !ring_has(r, &kc));
+    fx_ok(chan_roster_get(f->c, &f->p, "usaid", 0, &roster, &e), &e);
+    assert_string_equal(json_string_value(json_object_get(ring_of(pub, "usaid", 1), "digest")),
+                        json_string_value(json_object_get(roster, "digest")));
+    json_decref(roster);
+    json_decref(pub);
+}
+
+/* One organization with keys: its ring, and no coalition (it would be the
+ * same ring, counted for nobody). */
+static void test_no_coalition_of_one(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    struct fx_key ka, kb;
+    json_t *pub;
+    char id[RANDOM_ID_LEN + 1];
+
+    err_init(&e);
+    fx_keypair(&ka);
+    fx_keypair(&kb);
+    fx_ok(fx_enroll(f, &f->alice, &ka, &e), &e);
+    fx_ok(fx_enroll(f, &f->bob, &kb, &e), &e);
+    fx_memo_in(f, CHAN_STATE_CIRCULATING, id);
+    pub = fx_public(f, id);
+    assert_int_equal(json_array_size(json_object_get(pub, "rings")), 1);
+    assert_non_null(ring_of(pub, "state", 1));
+    assert_null(ring_of(pub, "_coalition", 1));
+    json_decref(pub);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_snapshot_and_refresh),
+        cmocka_unit_test_setup_teardown(test_coalition, fx_group_setup, fx_group_teardown),
+        cmocka_unit_test_setup_teardown(test_no_coalition_of_one, fx_group_setup,
+                                        fx_group_teardown),
     };
     return cmocka_run_group_tests(tests, fx_group_setup, fx_group_teardown);
 }

@@ -363,6 +363,31 @@ static void add_signature(json_t *pub, const uint8_t sk[32], const uint8_t pk[32
     anon_ring_free(ring);
 }
 
+/* As add_signature, on the coalition ring. */
+static void add_coalition_signature(json_t *pub, const uint8_t sk[32], const uint8_t pk[32], int v)
+{
+    struct anon_choice ch;
+    struct ring_keys *ring = NULL;
+    const char *hash = NULL;
+    char *proof = NULL, tag_hex[65];
+    uint8_t tag[32];
+    int number = 0;
+    struct err e;
+    err_init(&e);
+    assert_int_equal(anon_find_ring_kind(pub, pk, 1, &ch, &e), 0);
+    assert_string_equal(ch.organization, "_coalition");
+    assert_int_equal(anon_find_version(pub, v, &number, &hash, &e), 0);
+    assert_int_equal(anon_ring_build(ch.ring_obj, &ring, &e), 0);
+    assert_int_equal(anon_prove(pub, ring, &ch, sk, 0, number, hash, &proof, tag, &e), 0);
+    hex_encode(tag_hex, tag, 32);
+    json_array_append_new(json_object_get(pub, "signatures"),
+                          json_pack("{s:s,s:i,s:i,s:s,s:i,s:s}", "tag", tag_hex, "seq", 0,
+                                    "version", number, "organization", ch.organization, "ring",
+                                    ch.ring, "proof", proof));
+    free(proof);
+    anon_ring_free(ring);
+}
+
 static void set_counts(json_t *pub, const char *anon_json)
 {
     json_t *c = json_loads(anon_json, 0, NULL);
@@ -377,6 +402,54 @@ static int report_has(const json_t *rep, const char *needle)
     json_array_foreach(json_object_get(rep, "problems"), i,
                        p) if (strstr(json_string_value(p), needle)) return 1;
     return 0;
+}
+
+/* The coalition ring: chosen only when asked for; a signature there
+ * verifies and counts in the total and per version, in no organization;
+ * its tag is the one the key has on the organization's ring. */
+static void test_coalition(void **state)
+{
+    (void)state;
+    uint8_t pk[32], sk[32];
+    json_t *pub, *coal, *rep = NULL;
+    struct anon_choice ch;
+    char t1[65], t2[65];
+    struct err e;
+    err_init(&e);
+    assert_int_equal(ring_keypair(pk, sk, &e), 0);
+    pub = public_memo(pk, 3, 2);
+    /* the coalition ring 1: here the same keys as state's ring */
+    coal = json_deep_copy(json_array_get(json_object_get(pub, "rings"), 0));
+    json_object_set_new(coal, "organization", json_string("_coalition"));
+    json_array_append_new(json_object_get(pub, "rings"), coal);
+    assert_int_equal(anon_find_ring(pub, pk, &ch, &e), 0);
+    assert_string_equal(ch.organization, "state");
+    assert_int_equal(anon_find_ring_kind(pub, pk, 1, &ch, &e), 0);
+    assert_string_equal(ch.organization, "_coalition");
+    assert_true(anon_is_coalition(ch.organization));
+    assert_false(anon_is_coalition("state"));
+
+    add_coalition_signature(pub, sk, pk, 2);
+    /* the tag does not depend on the ring */
+    assert_int_equal(anon_tag(pub, sk, t1, &e), 0);
+    snprintf(t2, sizeof t2, "%s",
+             json_string_value(
+                 json_object_get(json_array_get(json_object_get(pub, "signatures"), 0), "tag")));
+    assert_string_equal(t1, t2);
+    /* a server that attributes it to an organization is caught */
+    set_counts(pub, "{\"total\":1,\"by_version\":[{\"version\":2,\"count\":1}],"
+                    "\"by_organization\":[{\"organization\":\"_coalition\",\"count\":1}]}");
+    assert_int_equal(anon_verify_public(pub, &rep, &e), 0);
+    assert_false(json_is_true(json_object_get(rep, "ok")));
+    assert_true(report_has(rep, "counts per organization differ"));
+    json_decref(rep);
+    set_counts(pub, "{\"total\":1,\"by_version\":[{\"version\":2,\"count\":1}],"
+                    "\"by_organization\":[]}");
+    assert_int_equal(anon_verify_public(pub, &rep, &e), 0);
+    assert_true(json_is_true(json_object_get(rep, "ok")));
+    assert_int_equal(json_integer_value(json_object_get(rep, "verified")), 1);
+    json_decref(rep);
+    json_decref(pub);
 }
 
 static void test_anon_helpers(void **state)
@@ -422,8 +495,8 @@ static void test_anon_helpers(void **state)
     assert_string_equal(ch.organization, "state");
     assert_int_equal(anon_find_ring(pub, other, &ch, &e), -1);
     assert_int_equal(e.code, ERR_NOT_FOUND);
-    assert_string_equal(e.msg, "your key is not in any ring of this memo (enrolled after it "
-                               "opened? ask a drafter to refresh its rings)");
+    assert_non_null(strstr(e.msg, "your key is not in a ring of your organization"));
+    assert_non_null(strstr(e.msg, "--ring coalition"));
     assert_int_equal(anon_find_version(pub, 0, &number, &hash, &e), 0);
     assert_int_equal(number, 2);
     assert_string_equal(hash, HASH2);
@@ -691,8 +764,8 @@ static void test_sign_anonymous_refusals(void **state)
         run("sign", MEMO, "--anonymous", "--key", keyfile, "--passphrase-file", passfile, NULL);
     fake_http_stop(&fake);
     assert_int_equal(r.status, CLI_FAIL);
-    assert_non_null(strstr(r.err, "your key is not in any ring of this memo (enrolled after it "
-                                  "opened? ask a drafter to refresh its rings)"));
+    assert_non_null(strstr(r.err, "your key is not in a ring of your organization on this memo "
+                                  "(enrolled after it opened? ask a drafter to refresh its rings"));
     assert_int_equal(fake.served, 1);
     run_free(&r);
     free(r1);
@@ -1008,6 +1081,7 @@ int main(void)
         cmocka_unit_test(test_key_roundtrip),
         cmocka_unit_test(test_proxy_setting),
         cmocka_unit_test(test_anon_helpers),
+        cmocka_unit_test(test_coalition),
         cmocka_unit_test(test_sign_anonymous),
         cmocka_unit_test(test_sign_anonymous_refusals),
         cmocka_unit_test(test_verify_signatures_cmd),

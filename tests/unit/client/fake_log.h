@@ -101,7 +101,8 @@ static inline int fake_log_build(struct fake_log *l, const json_t *pub, struct t
     json_array_foreach(json_object_get(pub, "rings"), i, r)
     {
         const char *org = json_string_value(json_object_get(r, "organization"));
-        if (json_integer_value(json_object_get(r, "ring")) != 1)
+        /* the coalition's keys are the organizations' (no roster of its own) */
+        if (json_integer_value(json_object_get(r, "ring")) != 1 || strcmp(org, "_coalition") == 0)
             continue;
         json_array_foreach(json_object_get(r, "keys"), j, k)
         {

@@ -234,11 +234,112 @@ static void test_rekey_and_unreplayable(void **state)
     json_decref(pub);
 }
 
+/* The log of a coalition: roster leaves of state (k0, k1) and usaid (k2),
+ * coalition ring 1 (k0 k1 k2, roster_size 3), then usaid adds k3 and
+ * coalition ring 2 (ring 1 + k3, roster_size 4); the rings' keys as given
+ * (ring 2 when keys2 is not NULL), the leaves' sizes as given. */
+static void coalition_log(struct fake_log *lg, char k[5][65], json_t *keys1, json_int_t size1,
+                          json_t *keys2, json_int_t size2, json_t **pub)
+{
+    json_t *r1 = ring_obj("_coalition", 1, (int)size1, keys1), *r2 = NULL;
+    lg->leaves = json_array();
+    assert_int_equal(fake_log_add(lg, proto_leaf_roster("usaid", "add", k[2], 1), "roster", NULL),
+                     0);
+    assert_int_equal(fake_log_add(lg, proto_leaf_roster("state", "add", k[0], 1), "roster", NULL),
+                     0);
+    assert_int_equal(fake_log_add(lg, proto_leaf_roster("state", "add", k[1], 2), "roster", NULL),
+                     0);
+    assert_int_equal(fake_log_add(lg,
+                                  proto_leaf_ring("_coalition", 1, size1,
+                                                  json_string_value(json_object_get(r1, "digest")),
+                                                  (int64_t)json_array_size(keys1)),
+                                  "ring", MEMO),
+                     0);
+    assert_int_equal(fake_log_add(lg, proto_leaf_roster("usaid", "add", k[3], 2), "roster", NULL),
+                     0);
+    if (keys2) {
+        r2 = ring_obj("_coalition", 2, (int)size2, keys2);
+        assert_int_equal(
+            fake_log_add(lg,
+                         proto_leaf_ring("_coalition", 2, size2,
+                                         json_string_value(json_object_get(r2, "digest")),
+                                         (int64_t)json_array_size(keys2)),
+                         "ring", MEMO),
+            0);
+    }
+    assert_int_equal(fake_log_add(lg,
+                                  json_pack("{s:i,s:s,s:s,s:s,s:s,s:[s]}", "version", 1, "hash",
+                                            HASH1, "marking", "SBU", "channel", "dissent", "digest",
+                                            HASH1, "paragraphs", HASH1),
+                                  "version", MEMO),
+                     0);
+    *pub = pub_with(r2 ? json_pack("[o,o]", r1, r2) : json_pack("[o]", r1));
+}
+
+/* The coalition ring is every organization's roster as the log stands at
+ * its leaf, in slug order; a refresh adds roster keys only. */
+static void test_coalition(void **state)
+{
+    (void)state;
+    char k[5][65];
+    struct fake_log lg;
+    json_t *pub, *problems, *sets;
+    for (int i = 0; i < 5; i++)
+        new_key(k[i]);
+
+    /* honest: state's keys before usaid's (byte order of slugs, not log
+     * order), sizes summed; ring 2 adds usaid's new key */
+    memset(&lg, 0, sizeof lg);
+    coalition_log(&lg, k, json_pack("[s,s,s]", k[0], k[1], k[2]), 3,
+                  json_pack("[s,s,s,s]", k[0], k[1], k[2], k[3]), 4, &pub);
+    problems = check(pub, lg.leaves, &sets);
+    if (json_array_size(problems))
+        fail_msg("%s", json_string_value(json_array_get(problems, 0)));
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(sets, 0), "members")), 3);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(sets, 1), "members")), 4);
+    json_decref(problems);
+    json_decref(sets);
+    json_decref(pub);
+    json_decref(lg.leaves);
+
+    /* not the rosters' order (the log's ring leaf agrees: a lying server) */
+    coalition_log(&lg, k, json_pack("[s,s,s]", k[2], k[0], k[1]), 3, NULL, 0, &pub);
+    problems = check(pub, lg.leaves, &sets);
+    assert_true(has(problems, "coalition ring 1 is not every organization's roster"));
+    json_decref(problems);
+    json_decref(sets);
+    json_decref(pub);
+    json_decref(lg.leaves);
+
+    /* one organization's keys only (a smaller set than it claims to be) */
+    coalition_log(&lg, k, json_pack("[s,s]", k[0], k[1]), 2, NULL, 0, &pub);
+    problems = check(pub, lg.leaves, &sets);
+    assert_true(has(problems, "coalition ring 1 claims roster size 2"));
+    assert_true(has(problems, "coalition ring 1 is not every organization's roster"));
+    json_decref(problems);
+    json_decref(sets);
+    json_decref(pub);
+    json_decref(lg.leaves);
+
+    /* a refresh that adds a key no roster has */
+    coalition_log(&lg, k, json_pack("[s,s,s]", k[0], k[1], k[2]), 3,
+                  json_pack("[s,s,s,s]", k[0], k[1], k[2], k[4]), 4, &pub);
+    problems = check(pub, lg.leaves, &sets);
+    assert_true(has(problems, "coalition ring 2 adds key"));
+    assert_false(json_is_true(json_object_get(json_array_get(sets, 1), "checked")));
+    assert_true(json_is_true(json_object_get(json_array_get(sets, 0), "checked")));
+    json_decref(problems);
+    json_decref(sets);
+    json_decref(pub);
+    json_decref(lg.leaves);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_honest_and_lies),
         cmocka_unit_test(test_rekey_and_unreplayable),
+        cmocka_unit_test(test_coalition),
     };
     if (sodium_init() < 0)
         return 1;

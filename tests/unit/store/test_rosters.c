@@ -256,13 +256,94 @@ static void test_anon(void **state)
     fx_run(anon_case);
 }
 
+/* The coalition ring is organization 0: its rings and signatures are
+ * listed (last, with the empty slug) and counted in no organization; the
+ * ring kind of a tag's signature as accepted (queued, else published). */
+static void coalition_case(struct store *s, struct pool *p)
+{
+    struct err e;
+    struct st_keys k;
+    struct st_ring *r = NULL;
+    struct st_anon *a = NULL;
+    struct st_counts c;
+    struct st_batch_entry b;
+    unsigned char pk[32], t1[32], t2[32];
+    size_t n = 0;
+    int found = 9;
+    int64_t kind = 9;
+    int64_t ch = fx_channel(s, "ch"), org = fx_org(s, "org");
+    int64_t amy = fx_member(s, org, "amy", 1);
+    err_init(&e);
+    int64_t id = fx_memo(s, ch, amy, "m1", 1, 1);
+    st_keys_init(&k);
+    key(pk, 1);
+    OK(st_keys_add(&k, pk, 1, &e));
+    OK(store_ring_insert(s, id, 0, 1, 3, "dc", &k, 5, &e));
+    OK(store_ring_insert(s, id, org, 1, 2, "do", &k, 5, &e));
+    st_keys_release(&k);
+    OK(store_ring_list(s, p, id, &r, &n, &e));
+    assert_int_equal(n, 2);
+    assert_string_equal(r[0].organization, "org");
+    assert_int_equal(r[1].org_id, 0);
+    assert_string_equal(r[1].organization, "");
+    assert_string_equal(r[1].digest, "dc");
+
+    key(t1, 1);
+    key(t2, 2);
+    OK(store_anon_ring_org(s, id, t1, &found, &kind, &e));
+    assert_int_equal(found, 0);
+    OK(store_anon_put(s, id, t1, 1, 0, 1, (const unsigned char *)"p", 1, 100, &e));
+    OK(store_anon_put(s, id, t2, 1, org, 1, (const unsigned char *)"q", 1, 100, &e));
+    OK(store_anon_ring_org(s, id, t1, &found, &kind, &e));
+    assert_int_equal(found, 1);
+    assert_int_equal(kind, 0);
+    OK(store_anon_ring_org(s, id, t2, &found, &kind, &e));
+    assert_int_equal(found, 1);
+    assert_int_equal(kind, org);
+    OK(store_anon_list(s, p, id, &a, &n, &e));
+    assert_int_equal(n, 2);
+    assert_string_equal(a[0].organization, "");
+    assert_string_equal(a[1].organization, "org");
+    OK(store_anon_counts(s, p, id, &c, &e));
+    assert_int_equal(c.total, 2);
+    assert_int_equal(c.n_org, 1);
+    assert_string_equal(c.by_org[0].organization, "org");
+
+    /* a queued withdrawal decides before the published signature */
+    memset(&b, 0, sizeof b);
+    b.kind = "anonymous-signature";
+    b.chain = "anon:m1:t1";
+    b.fields = "{}";
+    b.memo_id = id;
+    memcpy(b.tag, t1, 32);
+    b.has_tag = 1;
+    b.version = 0;
+    b.proof = (unsigned char *)"w";
+    b.proof_len = 1;
+    b.due = 200;
+    OK(store_batch_put(s, &b, &e));
+    OK(store_anon_ring_org(s, id, t1, &found, &kind, &e));
+    assert_int_equal(found, 0);
+    /* then a queued signature on the organization's ring */
+    b.version = 1;
+    b.org_id = org;
+    OK(store_batch_put(s, &b, &e));
+    OK(store_anon_ring_org(s, id, t1, &found, &kind, &e));
+    assert_int_equal(found, 1);
+    assert_int_equal(kind, org);
+}
+
+static void test_coalition(void **state)
+{
+    (void)state;
+    fx_run(coalition_case);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_keys),
-        cmocka_unit_test(test_roster),
-        cmocka_unit_test(test_rings),
-        cmocka_unit_test(test_anon),
+        cmocka_unit_test(test_keys), cmocka_unit_test(test_roster),    cmocka_unit_test(test_rings),
+        cmocka_unit_test(test_anon), cmocka_unit_test(test_coalition),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
