@@ -319,28 +319,97 @@ static int memo_info_row(struct pool *p, struct db_stmt *st, void *item, struct 
     m->answered_at = db_int(st, 11);
     m->signatures = db_int(st, 12);
     m->id = db_int(st, 13);
+    m->reminded_at = db_int(st, 15);
     return store_col_text(p, st, 0, &m->public_id, e) || store_col_text(p, st, 1, &m->channel, e) ||
                    store_col_text(p, st, 3, &m->title, e)
                ? -1
                : 0;
 }
 
+/* The WHERE clause of f (parameters ?1 member, ?2 channel, ?3 from, ?4 to,
+ * ?5 now: memo_params binds them). */
+static void memo_where(char *buf, size_t n, const struct st_memo_filter *f)
+{
+    char states[128] = "1 = 1", markings[96] = "1 = 1", ack[128], answer[128], overdue[400];
+    const char *date = f->date_submitted ? "x.submitted_at" : "x.created_at";
+    const char *rel;
+    if (f->states)
+        store_state_in(states, sizeof states, "x.state", f->states);
+    if (f->markings)
+        store_state_in(markings, sizeof markings, "v.marking", f->markings);
+    store_state_in(ack, sizeof ack, "x.state", f->ack_open);
+    store_state_in(answer, sizeof answer, "x.state", f->answer_open);
+    if (f->overdue)
+        snprintf(overdue, sizeof overdue,
+                 "%s((%s AND COALESCE(x.ack_due, 0) > 0 AND x.ack_due < ?5) OR (%s AND "
+                 "COALESCE(x.answer_due, 0) > 0 AND x.answer_due < ?5))",
+                 f->overdue < 0 ? "NOT " : "", ack, answer);
+    else /* ?5 is bound in every query: SQLite refuses a parameter it does not see */
+        snprintf(overdue, sizeof overdue, "?5 = ?5");
+    switch (f->relation) {
+    case STORE_REL_DRAFTER:
+        rel = "EXISTS(SELECT 1 FROM memo_drafters d WHERE d.memo_id = x.id AND d.member_id = ?1)";
+        break;
+    case STORE_REL_SIGNER:
+        rel = "EXISTS(SELECT 1 FROM signatures g WHERE g.memo_id = x.id AND g.member_id = ?1) "
+              "AND NOT EXISTS(SELECT 1 FROM memo_drafters d WHERE d.memo_id = x.id AND "
+              "d.member_id = ?1)";
+        break;
+    default:
+        rel = "EXISTS(SELECT 1 FROM memo_drafters d WHERE d.memo_id = x.id AND d.member_id = ?1) "
+              "OR EXISTS(SELECT 1 FROM signatures g WHERE g.memo_id = x.id AND g.member_id = ?1)";
+        break;
+    }
+    snprintf(buf, n,
+             "(?1 <= 0 OR %s) AND %s AND %s AND (?2 <= 0 OR x.channel_id = ?2) AND (?3 <= 0 OR "
+             "COALESCE(%s, 0) >= ?3) AND (?4 <= 0 OR COALESCE(%s, 0) < ?4) AND %s",
+             rel, states, markings, date, date, overdue);
+}
+
+int store_memo_count(struct store *s, const struct st_memo_filter *f, int64_t *total, struct err *e)
+{
+    char where[2000], sql[2200];
+    memo_where(where, sizeof where, f);
+    snprintf(sql, sizeof sql,
+             "SELECT COUNT(*) FROM memos x JOIN versions v ON v.memo_id = x.id AND v.number = "
+             "x.latest_version WHERE %s",
+             where);
+    return db_scalar(s->db, e, 0, total, sql, "iiiii", f->member_id, f->channel_id, f->date_from,
+                     f->date_to, f->now);
+}
+
 int store_memo_list(struct store *s, struct pool *p, const struct st_memo_filter *f,
                     struct st_memo_info **out, size_t *n, struct err *e)
 {
     struct store_vec v = {0};
-    char states[128] = "1 = 1", ack[128], order[256], sql[1500];
+    char where[2000], ack[128], answer[128], order[400], sql[3200];
     int rc;
 
-    if (f->states)
-        store_state_in(states, sizeof states, "x.state", f->states);
+    memo_where(where, sizeof where, f);
     switch (f->order) {
     case STORE_ORDER_DEADLINE:
+        /* nearest first; memos that owe nothing last */
         store_state_in(ack, sizeof ack, "x.state", f->deadline_ack_states);
-        snprintf(order, sizeof order, "CASE WHEN %s THEN x.ack_due ELSE x.answer_due END ASC", ack);
+        if (f->deadline_answer_states)
+            store_state_in(answer, sizeof answer, "x.state", f->deadline_answer_states);
+        else
+            snprintf(answer, sizeof answer, "1 = 1");
+        snprintf(order, sizeof order,
+                 "COALESCE(NULLIF(CASE WHEN %s THEN x.ack_due WHEN %s THEN x.answer_due END, 0), "
+                 "9223372036854775807) ASC",
+                 ack, answer);
         break;
     case STORE_ORDER_SUBMITTED:
-        snprintf(order, sizeof order, "x.submitted_at DESC");
+        snprintf(order, sizeof order, "COALESCE(x.submitted_at, 0) DESC");
+        break;
+    case STORE_ORDER_NEWEST:
+        snprintf(order, sizeof order, "x.created_at DESC");
+        break;
+    case STORE_ORDER_OLDEST:
+        snprintf(order, sizeof order, "x.created_at ASC, x.id ASC");
+        break;
+    case STORE_ORDER_SIGNATURES:
+        snprintf(order, sizeof order, "13 DESC");
         break;
     default:
         snprintf(order, sizeof order, "x.updated_at DESC");
@@ -350,15 +419,13 @@ int store_memo_list(struct store *s, struct pool *p, const struct st_memo_filter
              "SELECT x.public_id, c.slug, x.state, v.title, v.marking, x.latest_version, "
              "x.created_at, x.submitted_at, x.ack_due, x.acknowledged_at, x.answer_due, "
              "x.answered_at, (SELECT COALESCE(SUM(n.count), 0) FROM signature_counts n WHERE "
-             "n.memo_id = x.id), x.id, x.data_key FROM memos x JOIN channels c ON c.id = "
-             "x.channel_id JOIN versions "
-             "v ON v.memo_id = x.id AND v.number = x.latest_version WHERE (?1 <= 0 OR "
-             "EXISTS(SELECT 1 FROM memo_drafters d WHERE d.memo_id = x.id AND d.member_id = ?1) "
-             "OR EXISTS(SELECT 1 FROM signatures g WHERE g.memo_id = x.id AND g.member_id = ?1)) "
-             "AND %s ORDER BY %s LIMIT %d",
-             states, order, f->limit);
-    rc = store_rows(s, p, &v, sizeof(struct memo_info_sealed), memo_info_row, e, sql, "i",
-                    f->member_id);
+             "n.memo_id = x.id), x.id, x.data_key, (SELECT COALESCE(MAX(r.at), 0) FROM "
+             "leadership_reminders r WHERE r.memo_id = x.id) FROM memos x JOIN channels c ON "
+             "c.id = x.channel_id JOIN versions v ON v.memo_id = x.id AND v.number = "
+             "x.latest_version WHERE %s ORDER BY %s, x.id DESC LIMIT %d OFFSET %d",
+             where, order, f->limit, f->offset > 0 ? f->offset : 0);
+    rc = store_rows(s, p, &v, sizeof(struct memo_info_sealed), memo_info_row, e, sql, "iiiii",
+                    f->member_id, f->channel_id, f->date_from, f->date_to, f->now);
     *out = NULL;
     *n = 0;
     if (rc == 0 && v.n > 0) {
@@ -380,5 +447,43 @@ int store_memo_list(struct store *s, struct pool *p, const struct st_memo_filter
         *out = list;
         *n = v.n;
     }
+    return rc;
+}
+
+int store_reminder_add(struct store *s, int64_t memo_id, int64_t member_id, int64_t at, int64_t *id,
+                       struct err *e)
+{
+    int rc = db_exec(s->db, e,
+                     "INSERT INTO leadership_reminders(memo_id, member_id, at) VALUES(?, ?, ?)",
+                     "iii", memo_id, member_id, at);
+    if (rc == 0)
+        *id = db_last_id(s->db);
+    return rc;
+}
+
+int store_reminder_last(struct store *s, int64_t memo_id, int64_t *at, struct err *e)
+{
+    return db_scalar(s->db, e, 0, at,
+                     "SELECT COALESCE(MAX(at), 0) FROM leadership_reminders WHERE memo_id = ?", "i",
+                     memo_id);
+}
+
+static int time_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
+{
+    (void)p;
+    (void)e;
+    *(int64_t *)item = db_int(st, 0);
+    return 0;
+}
+
+int store_reminder_times(struct store *s, struct pool *p, int64_t memo_id, int64_t **at, size_t *n,
+                         struct err *e)
+{
+    struct store_vec v = {0};
+    int rc = store_rows(s, p, &v, sizeof(int64_t), time_row, e,
+                        "SELECT at FROM leadership_reminders WHERE memo_id = ? ORDER BY id", "i",
+                        memo_id);
+    *at = v.items;
+    *n = v.n;
     return rc;
 }

@@ -209,6 +209,12 @@ static const char *const migrations[] = {
     "  token_hash BLOB NOT NULL PRIMARY KEY, member_id INTEGER NOT NULL REFERENCES members(id),\n"
     "  client TEXT NOT NULL, tries INTEGER NOT NULL DEFAULT 0, expires_at INTEGER NOT NULL);\n"
     "INSERT INTO meta(key, value) VALUES('totp_required', '1') ON CONFLICT DO NOTHING;\n",
+    /* 12: leadership's reminders to the policy office (channel/find.c): who
+     * asked about which memo when, for its timeline and to notify once */
+    "CREATE TABLE leadership_reminders(\n"
+    "  id INTEGER PRIMARY KEY, memo_id INTEGER NOT NULL REFERENCES memos(id),\n"
+    "  member_id INTEGER NOT NULL REFERENCES members(id), at INTEGER NOT NULL);\n"
+    "CREATE INDEX leadership_reminders_memo ON leadership_reminders(memo_id, at);\n",
 };
 
 /* The applied version, read inside the caller's transaction. */

@@ -247,19 +247,44 @@ int store_version_list(struct store *s, struct pool *p, int64_t memo_id,
 #define STORE_STATE_BIT(state) (1u << (unsigned)(state))
 
 enum store_memo_order {
-    STORE_ORDER_UPDATED,   /* most recently changed first */
-    STORE_ORDER_DEADLINE,  /* nearest deadline first (see deadline_ack_states) */
-    STORE_ORDER_SUBMITTED, /* most recently submitted first */
+    STORE_ORDER_UPDATED,    /* most recently changed first */
+    STORE_ORDER_DEADLINE,   /* nearest deadline first (see deadline_ack_states) */
+    STORE_ORDER_SUBMITTED,  /* most recently submitted first */
+    STORE_ORDER_NEWEST,     /* most recently created first */
+    STORE_ORDER_OLDEST,     /* first created first */
+    STORE_ORDER_SIGNATURES, /* most named and anonymous co-signatures first */
 };
-/* Which memos store_memo_list returns. */
+/* How the listing member relates to the memos of a list (with member_id). */
+enum store_memo_relation {
+    STORE_REL_ANY,     /* drafts it or co-signed it */
+    STORE_REL_DRAFTER, /* drafts it */
+    STORE_REL_SIGNER,  /* co-signed it by name and does not draft it */
+};
+/* Which memos store_memo_list returns. Ties in every order are broken by
+ * the newest memo first, so pages of one query never overlap. */
 struct st_memo_filter {
-    int64_t member_id; /* > 0: only memos this member drafts or has co-signed */
-    unsigned states;   /* mask of STORE_STATE_BIT: only memos in these states; 0: any */
+    int64_t member_id; /* > 0: only memos this member relates to as `relation` says */
+    enum store_memo_relation relation;
+    unsigned states;    /* mask of STORE_STATE_BIT: only memos in these states; 0: any */
+    int64_t channel_id; /* > 0: only this channel's memos */
+    unsigned markings;  /* mask of 1 << marking of the latest version; 0: any */
+    /* > 0: only memos whose date (created_at, or submitted_at when
+     * date_submitted) is >= date_from, and < date_to. */
+    int date_submitted;
+    int64_t date_from, date_to;
+    /* 1: only memos past an open deadline at now (ack_due < now in the
+     * states ack_open, or answer_due < now in answer_open); -1: only the
+     * others; 0: either. */
+    int overdue;
+    int64_t now;
+    unsigned ack_open, answer_open;
     enum store_memo_order order;
     /* STORE_ORDER_DEADLINE: memos in these states sort by their
-     * acknowledgement deadline, the others by their answer deadline. */
-    unsigned deadline_ack_states;
-    int limit; /* at most this many (1 or more) */
+     * acknowledgement deadline, those in deadline_answer_states (0: all
+     * others) by their answer deadline, the rest last. */
+    unsigned deadline_ack_states, deadline_answer_states;
+    int limit;  /* at most this many (1 or more) */
+    int offset; /* after skipping this many */
 };
 /* One memo in a list: its latest version's title and marking, and its
  * named co-signatures on every version. Times are 0 when unset. */
@@ -272,10 +297,25 @@ struct st_memo_info {
     int latest_version;
     int64_t created_at, submitted_at, ack_due, acknowledged_at, answer_due, answered_at;
     int64_t signatures;
-    int64_t id; /* internal: the access log records each title a list shows */
+    int64_t reminded_at; /* leadership's last reminder to the policy office, 0 if none */
+    int64_t id;          /* internal: the access log records each title a list shows */
 };
 int store_memo_list(struct store *s, struct pool *p, const struct st_memo_filter *f,
                     struct st_memo_info **out, size_t *n, struct err *e) WUR;
+/* How many memos f selects, ignoring its limit and offset. */
+int store_memo_count(struct store *s, const struct st_memo_filter *f, int64_t *total,
+                     struct err *e) WUR;
+
+/* ---- leadership's reminders to the policy office ---- */
+/* Records that member_id (leadership) reminded the policy office of memo_id at `at`;
+ * *id is the reminder's number. */
+int store_reminder_add(struct store *s, int64_t memo_id, int64_t member_id, int64_t at, int64_t *id,
+                       struct err *e) WUR;
+/* When memo_id was last reminded (0: never). */
+int store_reminder_last(struct store *s, int64_t memo_id, int64_t *at, struct err *e) WUR;
+/* The times memo_id was reminded, oldest first. */
+int store_reminder_times(struct store *s, struct pool *p, int64_t memo_id, int64_t **at, size_t *n,
+                         struct err *e) WUR;
 
 /* ---- named co-signatures and their counts ---- */
 /* *version = 0 when member has not signed. */

@@ -157,6 +157,127 @@ static const char *ids(struct pool *p, const struct st_memo_info *m, size_t n)
     return out;
 }
 
+/* The filters, orders and pages of every list (issue #13, "Finding
+ * things"), on the memos of list_case. */
+static void filters(struct store *s, struct pool *p, int64_t ch, int64_t org, int64_t amy,
+                    int64_t bob)
+{
+    struct err e;
+    struct st_memo_info *m = NULL;
+    size_t n = 0;
+    int64_t total = 0, at = -1, rid = 0, *times = NULL;
+    int64_t ch2 = fx_channel(s, "ch2");
+    err_init(&e);
+    fx_memo(s, ch2, bob, "other", 0, 0);
+    set_memo(s, p, "other", 0, 0, 0, 0, 0);
+    /* amy also co-signed her own draft: "signed" still leaves out what she drafts */
+    int64_t draft_id;
+    {
+        struct st_memo d;
+        OK(store_memo_by_public_id(s, p, "draft", &d, &e));
+        draft_id = d.id;
+    }
+    OK(store_signature_put(s, draft_id, amy, 1, "00", 8, &e));
+    (void)org;
+
+    struct st_memo_filter f = {.member_id = amy, .relation = STORE_REL_DRAFTER, .limit = 10};
+    OK(store_memo_list(s, p, &f, &m, &n, &e));
+    assert_string_equal(ids(p, m, n), "draft");
+    f.relation = STORE_REL_SIGNER;
+    OK(store_memo_list(s, p, &f, &m, &n, &e));
+    assert_string_equal(ids(p, m, n), "sub");
+    f.relation = STORE_REL_ANY;
+    OK(store_memo_count(s, &f, &total, &e));
+    assert_int_equal(total, 2);
+
+    /* one channel; markings of the latest version */
+    f = (struct st_memo_filter){.channel_id = ch2, .limit = 10};
+    OK(store_memo_list(s, p, &f, &m, &n, &e));
+    assert_string_equal(ids(p, m, n), "other");
+    f = (struct st_memo_filter){.channel_id = ch, .markings = 1u << 2, .limit = 10};
+    OK(store_memo_list(s, p, &f, &m, &n, &e));
+    assert_int_equal(n, 0);
+    f.markings = 1u << 1;
+    OK(store_memo_count(s, &f, &total, &e));
+    assert_int_equal(total, 5);
+
+    /* created in [3, 5); submitted in [10, 21) */
+    f = (struct st_memo_filter){
+        .date_from = 3, .date_to = 5, .order = STORE_ORDER_NEWEST, .limit = 10};
+    OK(store_memo_list(s, p, &f, &m, &n, &e));
+    assert_string_equal(ids(p, m, n), "ack sub");
+    f = (struct st_memo_filter){.date_submitted = 1,
+                                .date_from = 10,
+                                .date_to = 21,
+                                .order = STORE_ORDER_OLDEST,
+                                .limit = 10};
+    OK(store_memo_list(s, p, &f, &m, &n, &e));
+    assert_string_equal(ids(p, m, n), "sub ack");
+
+    /* overdue at 40: ack's answer (due 30); sub's deadlines are ahead */
+    f = (struct st_memo_filter){
+        .overdue = 1, .now = 40, .ack_open = BIT(2), .answer_open = BIT(2) | BIT(3), .limit = 10};
+    OK(store_memo_list(s, p, &f, &m, &n, &e));
+    assert_string_equal(ids(p, m, n), "ack");
+    f.overdue = -1;
+    f.states = BIT(2) | BIT(3);
+    OK(store_memo_list(s, p, &f, &m, &n, &e));
+    assert_string_equal(ids(p, m, n), "sub");
+    f.now = 60; /* sub's acknowledgement (due 50) is late too */
+    f.overdue = 1;
+    OK(store_memo_count(s, &f, &total, &e));
+    assert_int_equal(total, 2);
+
+    /* orders: most signatures; oldest; pages of the newest first */
+    f = (struct st_memo_filter){.channel_id = ch, .order = STORE_ORDER_SIGNATURES, .limit = 1};
+    OK(store_memo_list(s, p, &f, &m, &n, &e));
+    assert_string_equal(ids(p, m, n), "sub");
+    f.order = STORE_ORDER_OLDEST;
+    f.limit = 10;
+    OK(store_memo_list(s, p, &f, &m, &n, &e));
+    assert_string_equal(ids(p, m, n), "draft circ sub ack done");
+    f.order = STORE_ORDER_NEWEST;
+    f.limit = 2;
+    f.offset = 2;
+    OK(store_memo_list(s, p, &f, &m, &n, &e));
+    assert_string_equal(ids(p, m, n), "sub circ");
+    f.offset = 4;
+    OK(store_memo_list(s, p, &f, &m, &n, &e));
+    assert_string_equal(ids(p, m, n), "draft");
+    OK(store_memo_count(s, &f, &total, &e));
+    assert_int_equal(total, 5);
+    /* the nearest deadline first, memos owing nothing last */
+    f = (struct st_memo_filter){.channel_id = ch,
+                                .order = STORE_ORDER_DEADLINE,
+                                .deadline_ack_states = BIT(2),
+                                .deadline_answer_states = BIT(3),
+                                .states = BIT(2) | BIT(3) | BIT(5),
+                                .limit = 10};
+    OK(store_memo_list(s, p, &f, &m, &n, &e));
+    assert_string_equal(ids(p, m, n), "ack sub done");
+
+    /* leadership's reminders: listed, and read back */
+    OK(store_reminder_last(s, draft_id, &at, &e));
+    assert_int_equal(at, 0);
+    {
+        struct st_memo sub;
+        size_t nt = 0;
+        OK(store_memo_by_public_id(s, p, "sub", &sub, &e));
+        OK(store_reminder_add(s, sub.id, bob, 41, &rid, &e));
+        OK(store_reminder_add(s, sub.id, bob, 42, &rid, &e));
+        assert_true(rid > 0);
+        OK(store_reminder_last(s, sub.id, &at, &e));
+        assert_int_equal(at, 42);
+        OK(store_reminder_times(s, p, sub.id, &times, &nt, &e));
+        assert_int_equal(nt, 2);
+        assert_int_equal(times[0], 41);
+        f = (struct st_memo_filter){.states = BIT(2), .limit = 10};
+        OK(store_memo_list(s, p, &f, &m, &n, &e));
+        assert_string_equal(ids(p, m, n), "sub");
+        assert_int_equal(m[0].reminded_at, 42);
+    }
+}
+
 static void list_case(struct store *s, struct pool *p)
 {
     struct err e;
@@ -230,6 +351,7 @@ static void list_case(struct store *s, struct pool *p)
     mine.states = BIT(0);
     OK(store_memo_list(s, p, &mine, &m, &n, &e));
     assert_string_equal(ids(p, m, n), "draft");
+    filters(s, p, ch, org, amy, bob);
 }
 
 static void test_list(void **state)
