@@ -193,10 +193,51 @@ int chan_memo_revise(struct chan *c, struct pool *p, const struct actor *a, cons
                      const struct chan_version_input *in, json_t **out, struct err *e) WUR;
 int chan_memo_diff(struct chan *c, struct pool *p, const struct actor *a, const char *id, int from,
                    int to, json_t **out, struct err *e) WUR;
-/* scope: "mine", "signable", "queue", "all" (NULL = "mine"). Each title listed is
- * recorded in the access log. */
+/* Memo lists (find.c). Pages hold CHAN_PAGE_DEFAULT memos unless asked
+ * for up to CHAN_PAGE_MAX; a search reads at most CHAN_SEARCH_SCAN_MAX memos
+ * of the list (in its order) and has at most CHAN_SEARCH_MAX characters in
+ * at most CHAN_SEARCH_WORDS words. */
+#define CHAN_PAGE_DEFAULT    50
+#define CHAN_PAGE_MAX        200
+#define CHAN_OFFSET_MAX      1000000
+#define CHAN_SEARCH_MAX      200
+#define CHAN_SEARCH_WORDS    16
+#define CHAN_SEARCH_SCAN_MAX 1000
+/* A list query as the API's query string gives it: every field a string,
+ * NULL or "" when not given, checked by the channel (ERR_INVALID says what
+ * is wrong with which).
+ *   scope   mine (drafted or co-signed), drafted, signed (co-signed by
+ *           name, not drafted), signable (circulating; members), queue
+ *           (under review), all (submitted on), archive (answered and
+ *           closed; the last three for the policy office and leadership)
+ *   q       words that must all occur in the title or the latest text
+ *           (ASCII letters in any case)
+ *   state, marking  names, several separated by commas
+ *   channel a channel's slug
+ *   from, to  YYYY-MM-DD (UTC days, inclusive) of creation, or of
+ *           submission in queue, all and archive
+ *   overdue true or false
+ *   sort    updated, newest, oldest, submitted, deadline, signatures
+ *   limit   1..CHAN_PAGE_MAX; offset, or page (1 = first), not both */
+struct chan_memo_query {
+    const char *scope, *q, *state, *channel, *marking, *from, *to, *overdue, *sort;
+    const char *limit, *offset, *page;
+};
+/* {scope, memos:[{id, channel, state, title, marking, …, overdue, next_due,
+ * reminded_at}], total, limit, offset, page, pages, sort, date_field,
+ * filters:{given filters}, and with q: searched, search_limited}. Each
+ * title listed is recorded in the access log. */
+int chan_memo_find(struct chan *c, const struct actor *a, const struct chan_memo_query *q,
+                   json_t **out, struct err *e) WUR;
+/* chan_memo_find of scope alone (NULL = "mine"), first page. */
 int chan_memo_list(struct chan *c, const struct actor *a, const char *scope, json_t **out,
                    struct err *e) WUR;
+/* Leadership reminds the policy office of memo id, under review: every
+ * reviewer is notified and the memo's timeline shows it. At most once per
+ * memo in CHAN_REMIND_GAP seconds (ERR_CONFLICT). {memo, reminded_at}. */
+#define CHAN_REMIND_GAP 86400
+int chan_memo_remind(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                     json_t **out, struct err *e) WUR;
 int chan_memo_add_drafter(struct chan *c, struct pool *p, const struct actor *a, const char *id,
                           const char *username, json_t **out, struct err *e) WUR;
 
@@ -315,6 +356,13 @@ int chan_memo_refresh_rings(struct chan *c, struct pool *p, const struct actor *
  * rings:[{organization, ring, roster_size, digest, count, keys}], signatures:[{tag,
  * version, organization, ring, proof}], counts} — enough to re-verify everything. */
 int chan_public_memo(struct chan *c, struct pool *p, const char *id, json_t **out,
+                     struct err *e) WUR;
+/* Outsiders' lookup: query is a memo's id or a copy's verification line
+ * ("dissent-verify: <memo> <version> <key>", alone or inside a pasted copy).
+ * chan_public_memo of that memo plus {found_by: "id"|"verification line",
+ * and for a line: version, version_registered}. ERR_INVALID when the query
+ * is neither; ERR_NOT_FOUND as chan_public_memo. */
+int chan_public_find(struct chan *c, struct pool *p, const char *query, json_t **out,
                      struct err *e) WUR;
 /* The caller's budget of verification work: spend(ctx, cost) is called once
  * per request, after every cheap check passed and before any proof is

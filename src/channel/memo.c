@@ -225,31 +225,6 @@ static json_t *versions_json(const struct st_version_info *v, size_t n)
     return arr;
 }
 
-/* One memo of a list, with its deadlines for the office's queue and
- * leadership's banner (deadline.h). */
-static json_t *memo_info_json(const struct st_memo_info *i, int64_t now)
-{
-    struct chan_deadlines dl;
-    struct st_memo m = {.state = i->state,
-                        .submitted_at = i->submitted_at,
-                        .ack_due = i->ack_due,
-                        .acknowledged_at = i->acknowledged_at,
-                        .answer_due = i->answer_due,
-                        .answered_at = i->answered_at};
-    chan_deadlines(&m, now, &dl);
-    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:b,s:o,s:b,s:o,s:o}",
-                     "id", i->public_id, "channel", i->channel, "state", chan_state_name(i->state),
-                     "title", i->title, "marking", chan_marking_name(i->marking), "latest_version",
-                     i->latest_version, "created_at", chan_time_json(i->created_at), "submitted_at",
-                     chan_time_json(i->submitted_at), "ack_due", chan_time_json(i->ack_due),
-                     "acknowledged_at", chan_time_json(i->acknowledged_at), "answer_due",
-                     chan_time_json(i->answer_due), "answered_at", chan_time_json(i->answered_at),
-                     "signatures", (json_int_t)i->signatures, "overdue", dl.overdue, "overdue_what",
-                     dl.overdue ? json_string(chan_deadline_name(dl.overdue_what)) : json_null(),
-                     "due_soon", dl.due_soon, "next_due", chan_time_json(dl.next_due), "next",
-                     dl.next ? json_string(chan_deadline_action(dl.next)) : json_null());
-}
-
 int chan_memo_versions(struct chan *c, struct pool *p, const struct actor *a, const char *id,
                        json_t **out, struct err *e)
 {
@@ -348,75 +323,6 @@ fail:
     rc = chan_tx_end(c, rc, out, e);
 out:
     json_decref(lines);
-    return rc;
-}
-
-int chan_memo_list(struct chan *c, const struct actor *a, const char *scope, json_t **out,
-                   struct err *e)
-{
-    int rc = -1;
-    struct st_memo_filter f = {.limit = CHAN_LIST_MAX, .order = STORE_ORDER_UPDATED};
-    struct pool p;
-    int64_t now = now_utc();
-    struct st_memo_info *m = NULL;
-    size_t n = 0;
-    json_t *rows = NULL;
-    const char *s = scope ? scope : "mine";
-
-    pool_init(&p, 64u << 20);
-
-    if (a->roles & CHAN_ROLE_ADMIN) {
-        rc = err_set(e, ERR_FORBIDDEN, "admins do not see memos");
-        goto out;
-    }
-    if (strcmp(s, "mine") == 0) {
-        f.member_id = a->id;
-    } else if (strcmp(s, "signable") == 0) {
-        f.states = STORE_STATE_BIT(CHAN_STATE_CIRCULATING);
-        if (!(a->roles & CHAN_ROLE_MEMBER)) {
-            rc = err_set(e, ERR_FORBIDDEN, "only members co-sign memos");
-            goto out;
-        }
-    } else if (strcmp(s, "queue") == 0 || strcmp(s, "all") == 0) {
-        if (s[0] == 'q') {
-            /* Awaiting the office, nearest deadline first. */
-            /* Awaiting the office: the sets deadline.h defines once. */
-            f.states = CHAN_DL_UNDER_REVIEW;
-            f.order = STORE_ORDER_DEADLINE;
-            f.deadline_ack_states = CHAN_DL_ACK_OPEN;
-        } else {
-            f.states = STORE_STATE_BIT(CHAN_STATE_SUBMITTED) |
-                       STORE_STATE_BIT(CHAN_STATE_ACKNOWLEDGED) |
-                       STORE_STATE_BIT(CHAN_STATE_ANSWERED) | STORE_STATE_BIT(CHAN_STATE_CLOSED);
-            f.order = STORE_ORDER_SUBMITTED;
-        }
-        if (!(a->roles & (CHAN_ROLE_REVIEWER | CHAN_ROLE_LEADERSHIP))) {
-            rc = err_set(e, ERR_FORBIDDEN,
-                         "only the policy office and leadership see submitted "
-                         "memos");
-            goto out;
-        }
-    } else {
-        rc = err_set(e, ERR_INVALID, "scope must be one of mine, signable, queue, all");
-        goto out;
-    }
-    if (store_begin(c->st, e))
-        goto out;
-    if (store_memo_list(c->st, &p, &f, &m, &n, e))
-        goto fail;
-    /* Every title shown is a read of that memo's text. */
-    for (size_t i = 0; i < n; i++)
-        if (chan_access_record(c, a, m[i].id, CHAN_ACCESS_LISTED, now, e))
-            goto fail;
-    rows = json_array();
-    for (size_t i = 0; rows && i < n; i++)
-        json_array_append_new(rows, memo_info_json(&m[i], now));
-    *out = json_pack("{s:s,s:o}", "scope", s, "memos", rows);
-    rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
-fail:
-    rc = chan_tx_end(c, rc, out, e);
-out:
-    pool_release(&p);
     return rc;
 }
 

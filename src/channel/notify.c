@@ -27,7 +27,8 @@ static const struct kind_info {
      CHAN_NOTIFY_NOW},
     {"review_signed", "The same on memos you co-signed by name (off unless you opt in)",
      CHAN_NOTIFY_OFF},
-    {"reminder", "Reminders before a deadline (policy office)", CHAN_NOTIFY_NOW},
+    {"reminder", "Reminders before a deadline and from leadership (policy office)",
+     CHAN_NOTIFY_NOW},
     {"missed", "Missed deadlines", CHAN_NOTIFY_NOW},
     {"account", "Changes to your account", CHAN_NOTIFY_NOW},
 };
@@ -48,6 +49,7 @@ static const struct {
     {"message", "There is a new message in the review of a memo."},
     {"reminder_ack", "A memo's acknowledgement is due soon."},
     {"reminder_answer", "A memo's answer is due soon."},
+    {"leadership_reminder", "Leadership asks the policy office about a memo under review."},
     {"missed_ack", "A memo's acknowledgement deadline passed without an acknowledgement."},
     {"missed_answer", "A memo's answer deadline passed without an answer."},
 };
@@ -270,6 +272,21 @@ int chan_notify_deadline_missed(struct chan *c, struct pool *p, const struct st_
                    tell_drafters(c, p, &n, "missed", e)
                ? -1
                : 0;
+}
+
+int chan_notify_leadership_reminder(struct chan *c, struct pool *p, const struct st_memo *m,
+                                    int64_t reminder_id, int64_t actor_id, int64_t now,
+                                    struct err *e)
+{
+    struct notice n = {.m = m,
+                       .event = "leadership_reminder",
+                       .action = CHAN_ACT_READ_MEMO,
+                       .except = actor_id,
+                       .now = now};
+    n.dedupe = pool_printf(p, "leadership:%lld", (long long)reminder_id);
+    if (!n.dedupe)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    return tell_roles(c, p, &n, "reminder", CHAN_ROLE_REVIEWER, e);
 }
 
 int chan_notify_account(struct chan *c, int64_t member_id, const char *kind, int read, int64_t now,

@@ -145,6 +145,12 @@ int chan_notify_review(struct chan *c, struct pool *p, const struct st_memo *m, 
  * scheduler, inside its transaction. */
 int chan_notify_deadline_missed(struct chan *c, struct pool *p, const struct st_memo *m, int what,
                                 int64_t due, int64_t now, struct err *e) WUR;
+/* Leadership (actor_id) reminded the policy office of memo m (reminder
+ * number reminder_id): tells every reviewer who may read it, once per
+ * reminder, under the kind "reminder". */
+int chan_notify_leadership_reminder(struct chan *c, struct pool *p, const struct st_memo *m,
+                                    int64_t reminder_id, int64_t actor_id, int64_t now,
+                                    struct err *e) WUR;
 /* An account event of member_id (kind as account events). read: the
  * member did it herself, so the in-app notification starts read (a mail
  * still goes, as a safeguard). */

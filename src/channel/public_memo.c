@@ -5,6 +5,7 @@
 #include "channel/chan_internal.h"
 #include "channel/deadline.h"
 #include "proto/anon.h"
+#include "proto/copycheck.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -182,5 +183,65 @@ out:
     json_decref(sj);
     json_decref(counts);
     json_decref(ml);
+    return rc;
+}
+
+int chan_public_find(struct chan *c, struct pool *p, const char *query, json_t **out, struct err *e)
+{
+    int rc = -1, version = 0, line = 0;
+    char id[32] = "";
+    unsigned char key[COPY_KEY_SIZE];
+    const char *s = query ? query : "";
+    size_t n;
+
+    *out = NULL;
+    /* leading and trailing white space of a pasted id is not part of it */
+    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+        s++;
+    n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+        n--;
+    if (n == 0)
+        return err_set(e, ERR_INVALID, "enter a memo's identifier or paste a verification line");
+    if (!utf8_valid(s, n))
+        return err_set(e, ERR_INVALID, "the lookup is not valid UTF-8 text");
+    if (strstr(s, COPY_VERIFY_PREFIX)) {
+        if (copy_find_key(s, id, &version, key, e))
+            goto out;
+        line = 1;
+    } else if (n == RANDOM_ID_LEN) {
+        memcpy(id, s, n);
+        id[n] = '\0';
+        for (size_t i = 0; i < n; i++)
+            if (!((id[i] >= 'a' && id[i] <= 'z') || (id[i] >= '2' && id[i] <= '7'))) {
+                rc = err_set(e, ERR_INVALID,
+                             "a memo identifier has %d letters and digits (a-z, 2-7)",
+                             RANDOM_ID_LEN);
+                goto out;
+            }
+    } else {
+        rc = err_set(e, ERR_INVALID,
+                     "that is neither a memo identifier (%d letters and digits) nor a "
+                     "verification line ('%s <memo> <version> <key>')",
+                     RANDOM_ID_LEN, COPY_VERIFY_PREFIX);
+        goto out;
+    }
+    if (chan_public_memo(c, p, id, out, e))
+        goto out;
+    json_object_set_new(*out, "found_by", json_string(line ? "verification line" : "id"));
+    if (line) {
+        size_t i;
+        json_t *v;
+        int registered = 0;
+        json_array_foreach(json_object_get(*out, "versions"), i, v)
+        {
+            registered |= json_integer_value(json_object_get(v, "number")) == version;
+        }
+        json_object_set_new(*out, "version", json_integer(version));
+        json_object_set_new(*out, "version_registered", json_boolean(registered));
+    }
+    rc = 0;
+out:
+    sodium_memzero(key, sizeof key);
     return rc;
 }

@@ -255,6 +255,15 @@ int chan_timeline_json(struct chan *c, const struct memo_ctx *x, int text, int64
                   json_pack("{s:s,s:b}", "from", msg[i].display_name ? msg[i].display_name : "",
                             "office", (msg[i].roles & CHAN_ROLE_REVIEWER) != 0));
     }
+    {
+        /* leadership's reminders to the policy office (remind.c) */
+        int64_t *rt = NULL;
+        size_t nr = 0;
+        if (store_reminder_times(c->st, &p, x->m.id, &rt, &nr, e))
+            goto out;
+        for (size_t i = 0; i < nr; i++)
+            add_t(&t, rt[i], "reminded", json_pack("{s:s}", "by", "leadership"));
+    }
     if (sort_items(t.items, e))
         goto out;
     /* what is still owed comes last, in order of its deadline */

@@ -336,7 +336,7 @@ static void test_list_scopes(void **state)
     json_decref(out);
 
     fx_refused(chan_memo_list(f->c, &f->alice, "everything", &out, &e), &e, ERR_INVALID,
-               "mine, signable, queue, all");
+               "mine, drafted, signed, signable, queue, all, archive");
     fx_refused(chan_memo_list(f->c, &f->rev, "signable", &out, &e), &e, ERR_FORBIDDEN, NULL);
     fx_refused(chan_memo_list(f->c, &f->alice, "queue", &out, &e), &e, ERR_FORBIDDEN, NULL);
     fx_refused(chan_memo_list(f->c, &f->aud, "all", &out, &e), &e, ERR_FORBIDDEN, NULL);

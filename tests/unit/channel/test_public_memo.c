@@ -85,10 +85,58 @@ static void test_shape_and_privacy(void **state)
     json_decref(pub);
 }
 
+/* Outsiders find a memo's public facts by its id or a copy's verification
+ * line; a draft stays unknown; what is neither is refused with a reason. */
+static void test_find(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    struct buf copy;
+    json_t *out = NULL;
+    char circ[RANDOM_ID_LEN + 1], draft[RANDOM_ID_LEN + 1], padded[64], *line;
+
+    err_init(&e);
+    buf_init(&copy, 1u << 20);
+    fx_memo_in(f, CHAN_STATE_CIRCULATING, circ);
+    fx_memo_in(f, CHAN_STATE_DRAFT, draft);
+
+    snprintf(padded, sizeof padded, "  %s\n", circ);
+    fx_ok(chan_public_find(f->c, &f->p, padded, &out, &e), &e);
+    assert_string_equal(json_string_value(json_object_get(out, "memo")), circ);
+    assert_string_equal(json_string_value(json_object_get(out, "found_by")), "id");
+    json_decref(out);
+
+    /* the whole copy, or its verification line alone */
+    fx_ok(chan_memo_rendering(f->c, &f->p, &f->alice, circ, 1, &copy, &e), &e);
+    assert_non_null(buf_str(&copy));
+    fx_ok(chan_public_find(f->c, &f->p, buf_str(&copy), &out, &e), &e);
+    assert_string_equal(json_string_value(json_object_get(out, "memo")), circ);
+    assert_string_equal(json_string_value(json_object_get(out, "found_by")), "verification line");
+    assert_int_equal(fx_int(out, "version", NULL), 1);
+    assert_true(json_is_true(json_object_get(out, "version_registered")));
+    json_decref(out);
+    line = strstr(buf_str(&copy), "dissent-verify:");
+    assert_non_null(line);
+    *strchr(line, '\n') = '\0';
+    fx_ok(chan_public_find(f->c, &f->p, line, &out, &e), &e);
+    assert_string_equal(json_string_value(json_object_get(out, "memo")), circ);
+    json_decref(out);
+
+    fx_refused(chan_public_find(f->c, &f->p, draft, &out, &e), &e, ERR_NOT_FOUND, NULL);
+    fx_refused(chan_public_find(f->c, &f->p, "", &out, &e), &e, ERR_INVALID, "identifier");
+    fx_refused(chan_public_find(f->c, &f->p, "hello there", &out, &e), &e, ERR_INVALID, "neither");
+    fx_refused(chan_public_find(f->c, &f->p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", &out, &e), &e,
+               ERR_INVALID, "a-z, 2-7");
+    fx_refused(chan_public_find(f->c, &f->p, "dissent-verify: nope", &out, &e), &e, ERR_INVALID,
+               "verification line");
+    buf_release(&copy);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shape_and_privacy),
+        cmocka_unit_test(test_find),
     };
     return cmocka_run_group_tests(tests, fx_group_setup, fx_group_teardown);
 }
