@@ -90,7 +90,22 @@ static const struct cli_opt opts_version[] = {
 static const struct cli_opt opts_memo_list[] = {
     {.name = "scope",
      .arg = "SCOPE",
-     .help = "mine (default), signable, queue (policy office) or all"},
+     .help = "mine (default), drafted, signed, signable; queue, all, archive (policy office, "
+             "leadership)"},
+    {.name = "search", .arg = "WORDS", .help = "only memos whose title or text has every word"},
+    {.name = "state", .arg = "STATE[,STATE]", .help = "draft, circulating, submitted, …"},
+    {.name = "channel", .arg = "SLUG", .help = "only this channel's memos"},
+    {.name = "marking", .arg = "MARKING[,MARKING]", .help = "UNCLASSIFIED, SBU, …"},
+    {.name = "from",
+     .arg = "YYYY-MM-DD",
+     .help = "drafted (submitted, in the office's lists) on or after"},
+    {.name = "to", .arg = "YYYY-MM-DD", .help = "… on or before"},
+    {.name = "overdue", .arg = "true|false", .help = "only memos past (or not past) a deadline"},
+    {.name = "sort",
+     .arg = "ORDER",
+     .help = "updated, newest, oldest, submitted, deadline, signatures"},
+    {.name = "limit", .arg = "N", .help = "memos per page (1-200, default 50)"},
+    {.name = "page", .arg = "N", .help = "which page (1 = first)"},
     {0},
 };
 
@@ -519,7 +534,7 @@ static const struct cli_cmd memo_cmds[] = {
      .run = cmd_memo_diff},
     {.name = "list",
      .summary = "list memos you can see",
-     .usage = "[--scope mine|signable|queue|all]",
+     .usage = "[--scope SCOPE] [--search WORDS] [--state S] [--page N] [filters…]",
      .opts = opts_memo_list,
      .flags = CLI_REMOTE,
      .run = cmd_memo_list},

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/form.h"
+#include "base/pool.h"
 #include "cli/cli.h"
 #include "cli/out.h"
 #include "cli/remote.h"
@@ -232,27 +234,65 @@ int cmd_memo_diff(struct cli_ctx *ctx)
     return status;
 }
 
+/* "Page 1 of 3 (57 memos)" under a list that has more than one page. */
+static void render_pages(struct cli_ctx *ctx, const json_t *reply)
+{
+    json_int_t page = json_integer_value(json_object_get(reply, "page"));
+    json_int_t pages = json_integer_value(json_object_get(reply, "pages"));
+    json_int_t total = json_integer_value(json_object_get(reply, "total"));
+    if (pages > 1)
+        fprintf(ctx->out, "Page %lld of %lld (%lld memos)%s\n", (long long)page, (long long)pages,
+                (long long)total, page < pages ? "; --page N for another" : "");
+    if (json_is_true(json_object_get(reply, "search_limited")))
+        fprintf(ctx->out,
+                "Only the first %lld memos of the list were searched: narrow it with "
+                "--state, --channel or --from.\n",
+                (long long)json_integer_value(json_object_get(reply, "searched")));
+}
+
 static int render_list(struct cli_ctx *ctx, const json_t *reply, struct err *e)
 {
-    (void)e;
-    render_memo_list(ctx->out, json_object_get(reply, "memos"), 0);
+    const char *scope = json_string_value(json_object_get(reply, "scope"));
+    int due = scope && (strcmp(scope, "queue") == 0 || strcmp(scope, "all") == 0 ||
+                        strcmp(scope, "archive") == 0);
+    if (due && render_memo_list_due_reply(ctx, reply, e))
+        return -1;
+    if (!due)
+        render_memo_list(ctx->out, json_object_get(reply, "memos"), 0);
+    render_pages(ctx, reply);
     return 0;
 }
 
 int cmd_memo_list(struct cli_ctx *ctx)
 {
-    static const char *const scopes[] = {"mine", "signable", "queue", "all"};
-    const char *scope = cli_opt(ctx, "scope") ? cli_opt(ctx, "scope") : "mine";
-    char path[64];
-    int ok = 0;
-    for (size_t i = 0; i < ARRAY_LEN(scopes); i++)
-        ok |= strcmp(scope, scopes[i]) == 0;
-    if (!ok)
-        return cli_usage_error(ctx, "--scope must be mine, signable, queue or all, not '%s'",
-                               scope);
-    snprintf(path, sizeof path, "/api/v1/memos?scope=%s", scope);
-    return remote_run(ctx, "GET", path, NULL,
-                      strcmp(scope, "queue") == 0 ? render_memo_list_due_reply : render_list);
+    /* option name → query parameter; the server checks every value */
+    static const char *const opts[][2] = {
+        {"scope", "scope"},     {"search", "q"},    {"state", "state"}, {"channel", "channel"},
+        {"marking", "marking"}, {"from", "from"},   {"to", "to"},       {"overdue", "overdue"},
+        {"sort", "sort"},       {"limit", "limit"}, {"page", "page"},
+    };
+    struct pool p;
+    char *path;
+    const char *sep = "?";
+    int rc;
+    pool_init(&p, 1u << 16);
+    path = pool_strdup(&p, "/api/v1/memos");
+    for (size_t i = 0; path && i < ARRAY_LEN(opts); i++) {
+        const char *v = cli_opt(ctx, opts[i][0]);
+        char *enc;
+        if (!v)
+            continue;
+        enc = form_encode(v, &p);
+        path = enc ? pool_printf(&p, "%s%s%s=%s", path, sep, opts[i][1], enc) : NULL;
+        sep = "&";
+    }
+    if (!path) {
+        pool_release(&p);
+        return cli_usage_error(ctx, "out of memory");
+    }
+    rc = remote_run(ctx, "GET", path, NULL, render_list);
+    pool_release(&p);
+    return rc;
 }
 
 static int render_versions(struct cli_ctx *ctx, const json_t *reply, struct err *e)

@@ -16,12 +16,38 @@ static int parse_version(const char *s, const char *what, int *out, struct err *
     return 0;
 }
 
+/* GET /api/v1/memos?scope=&q=&state=&channel=&marking=&from=&to=&overdue=
+ * &sort=&limit=&offset=|page=: the channel checks every value (400 on a bad one). */
 static void h_memo_list(struct http_request *req, struct http_response *res, void *app_)
+{
+    struct api_call c;
+    struct chan_memo_query q = {
+        .scope = http_query(req, "scope"),
+        .q = http_query(req, "q"),
+        .state = http_query(req, "state"),
+        .channel = http_query(req, "channel"),
+        .marking = http_query(req, "marking"),
+        .from = http_query(req, "from"),
+        .to = http_query(req, "to"),
+        .overdue = http_query(req, "overdue"),
+        .sort = http_query(req, "sort"),
+        .limit = http_query(req, "limit"),
+        .offset = http_query(req, "offset"),
+        .page = http_query(req, "page"),
+    };
+    int rc = api_begin(&c, app_, req, API_MEMBER);
+    if (rc == 0)
+        rc = chan_memo_find(c.app->chan, &c.actor, &q, &c.out, &c.e);
+    api_end(&c, res, rc, 200);
+}
+
+/* POST /api/v1/memos/:id/remind (leadership; no body). */
+static void h_memo_remind(struct http_request *req, struct http_response *res, void *app_)
 {
     struct api_call c;
     int rc = api_begin(&c, app_, req, API_MEMBER);
     if (rc == 0)
-        rc = chan_memo_list(c.app->chan, &c.actor, http_query(req, "scope"), &c.out, &c.e);
+        rc = chan_memo_remind(c.app->chan, req->pool, &c.actor, req->params[0], &c.out, &c.e);
     api_end(&c, res, rc, 200);
 }
 
@@ -199,5 +225,6 @@ const struct http_route api_memo_routes[] = {
     {.method = "GET", .pattern = "/api/v1/memos/:id/messages", .handler = h_messages},
     {.method = "POST", .pattern = "/api/v1/memos/:id/messages", .handler = h_message_post},
     {.method = "GET", .pattern = "/api/v1/memos/:id/access-log", .handler = h_memo_access_log},
+    {.method = "POST", .pattern = "/api/v1/memos/:id/remind", .handler = h_memo_remind},
 };
 const size_t api_memo_routes_count = ARRAY_LEN(api_memo_routes);

@@ -93,6 +93,24 @@ static void h_public_memo(struct http_request *req, struct http_response *res, v
     http_cache_reply(req, res, HTTP_CACHE_SHORT);
 }
 
+/* POST /api/v1/public/find {"query"}: a memo's public facts by its id or a
+ * copy's verification line. A POST, so the line's key stays out of URLs
+ * (proxies' logs): with it, one could test guesses of the memo's text. */
+static void h_public_find(struct http_request *req, struct http_response *res, void *app_)
+{
+    static const struct json_field f[] = {
+        {.name = "query", .type = JSON_FIELD_STRING, .required = 1, .max_len = 2 * CHAN_BODY_MAX},
+    };
+    struct json_value v[ARRAY_LEN(f)] = {0};
+    struct api_call c;
+    int rc = api_begin(&c, app_, req, API_PUBLIC);
+    if (rc == 0)
+        rc = api_body(&c, req, f, ARRAY_LEN(f), v);
+    if (rc == 0)
+        rc = chan_public_find(c.app->chan, req->pool, v[0].s, &c.out, &c.e);
+    api_end(&c, res, rc, 200);
+}
+
 /* The anonymous endpoint's budget of verification work (work_budget.h):
  * per client, known by a keyed hash of its address held in memory only, and
  * global. DISSENT_ANON_BUDGET="PER_CLIENT,GLOBAL,WINDOW_S[,REQUESTS]"
@@ -202,6 +220,7 @@ const struct http_route api_ring_routes[] = {
      .pattern = "/api/v1/public/memos/:id",
      .handler = h_public_memo,
      .flags = ROUTE_CORS},
+    {.method = "POST", .pattern = "/api/v1/public/find", .handler = h_public_find},
     {.method = "POST",
      .pattern = "/api/v1/anonymous/memos/:id/signatures",
      .handler = h_anon_sign,

@@ -171,6 +171,8 @@ void page_frame(struct page *pg, const char *title, const char *current, const c
     json_object_set_new(d, "ui_css_url", json_string(ui ? ui : "/static/ui.css"));
     if (pg->logged_in) {
         nav_add(items, "home", "/", "Home", current);
+        if (pg->actor.roles & ~CHAN_ROLE_ADMIN & ~CHAN_ROLE_AUDITOR)
+            nav_add(items, "memos", "/memos", "Find memos", current);
         if (pg->actor.roles & CHAN_ROLE_MEMBER)
             nav_add(items, "new", "/memos/new", "New memo", current);
         nav_add(items, "public", "/public", "Public record", current);
@@ -361,6 +363,9 @@ const struct http_route page_routes[] = {
     {.method = "POST", .pattern = "/logout", .handler = page_logout},
     {.method = "GET", .pattern = "/public", .handler = page_public},
     {.method = "POST", .pattern = "/public/check", .handler = page_public_check},
+    {.method = "POST", .pattern = "/public/find", .handler = page_public_find},
+    {.method = "GET", .pattern = "/memos", .handler = page_memo_list},
+    {.method = "POST", .pattern = "/memos/:id/remind", .handler = page_memo_remind},
     {.method = "GET", .pattern = "/help/anonymous", .handler = page_help_anonymous},
     {.method = "GET", .pattern = "/public/channels/:slug", .handler = page_public_channel},
     {.method = "GET", .pattern = "/memos/new", .handler = page_new_form},

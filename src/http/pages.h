@@ -100,6 +100,11 @@ void page_login_form(struct http_request *req, struct http_response *res, void *
 void page_login(struct http_request *req, struct http_response *res, void *app);
 void page_logout(struct http_request *req, struct http_response *res, void *app);
 void page_home(struct http_request *req, struct http_response *res, void *app);
+/* pages_find.c: the memo list page (GET /memos) and leadership's reminder. */
+void page_memo_list(struct http_request *req, struct http_response *res, void *app);
+void page_memo_remind(struct http_request *req, struct http_response *res, void *app);
+/* pages_public.c: the public lookup by id or verification line (POST /public/find). */
+void page_public_find(struct http_request *req, struct http_response *res, void *app);
 void page_public(struct http_request *req, struct http_response *res, void *app);
 /* POST /memos/:id/refresh-rings: drafters add members who enrolled since. */
 void page_memo_refresh_rings(struct http_request *req, struct http_response *res, void *app);

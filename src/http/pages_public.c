@@ -73,6 +73,30 @@ void page_public_check(struct http_request *req, struct http_response *res, void
     page_end(&pg);
 }
 
+void page_public_find(struct http_request *req, struct http_response *res, void *app)
+{
+    struct page pg;
+    struct err e;
+    json_t *memo = NULL;
+    const char *query;
+    int status = 200;
+
+    err_init(&e);
+    page_begin_open(&pg, req, res, app);
+    page_frame(&pg, "Find a memo", "public", NULL);
+    query = page_field_or_empty(&pg, "query");
+    page_set_str(&pg, "lookup", query);
+    public_fill(&pg);
+    if (chan_public_find(pg.app->chan, req->pool, query, &memo, &e)) {
+        status = err_http_status(e.code);
+        page_set_str(&pg, "lookup_error", page_sentence(&pg, e.msg));
+    } else {
+        json_object_set_new(pg.data, "memo", memo); /* the facts, as for ?memo= */
+    }
+    page_render(&pg, status, "public");
+    page_end(&pg);
+}
+
 void page_public_channel(struct http_request *req, struct http_response *res, void *app)
 {
     struct page pg;
