@@ -271,10 +271,20 @@ int cmd_memo_list(struct cli_ctx *ctx)
         {"marking", "marking"}, {"from", "from"},   {"to", "to"},       {"overdue", "overdue"},
         {"sort", "sort"},       {"limit", "limit"}, {"page", "page"},
     };
+    static const char *const scopes[] = {"mine",  "drafted", "signed", "signable",
+                                         "queue", "all",     "archive"};
+    const char *scope = cli_opt(ctx, "scope");
     struct pool p;
     char *path;
     const char *sep = "?";
-    int rc;
+    int rc, ok = !scope;
+    for (size_t i = 0; scope && i < ARRAY_LEN(scopes); i++)
+        ok |= strcmp(scope, scopes[i]) == 0;
+    if (!ok)
+        return cli_usage_error(ctx,
+                               "--scope must be mine, drafted, signed, signable, queue, all or "
+                               "archive, not '%s'",
+                               scope);
     pool_init(&p, 1u << 16);
     path = pool_strdup(&p, "/api/v1/memos");
     for (size_t i = 0; path && i < ARRAY_LEN(opts); i++) {

@@ -129,23 +129,32 @@ out:
 
 /* ---- home ---- */
 
-/* chan_memo_list into data[key] = {list (the channel's reply), caption,
- * empty, deadlines, only, error}: memo_table.html shows list.memos (sorted by
- * their next deadline when deadlines is set; only those whose field `only`
- * is true when only is set). Returns the list (a new reference) or NULL. */
-static json_t *list_into(struct page *pg, const char *scope, const char *key, int deadlines,
-                         const char *caption, const char *empty)
+/* chan_memo_find of q into data[key] = {list (the channel's reply), caption,
+ * empty, deadlines, only, error, scope}: memo_table.html shows list.memos
+ * (sorted by their next deadline when deadlines is set; only those whose
+ * field `only` is true when only is set). Returns the list (a new
+ * reference) or NULL. */
+static json_t *find_into(struct page *pg, const struct chan_memo_query *q, const char *key,
+                         int deadlines, const char *caption, const char *empty)
 {
     struct err e;
     json_t *out = NULL, *obj;
     err_init(&e);
-    obj = json_pack("{s:s,s:s,s:b}", "caption", caption, "empty", empty, "deadlines", deadlines);
-    if (chan_memo_list(pg->app->chan, &pg->actor, scope, &out, &e))
+    obj = json_pack("{s:s,s:s,s:b,s:s}", "caption", caption, "empty", empty, "deadlines", deadlines,
+                    "scope", q->scope);
+    if (chan_memo_find(pg->app->chan, &pg->actor, q, &out, &e))
         json_object_set_new(obj, "error", json_string(e.msg));
     else
         json_object_set(obj, "list", out);
     json_object_set_new(pg->data, key, obj);
     return out;
+}
+
+static json_t *list_into(struct page *pg, const char *scope, const char *key, int deadlines,
+                         const char *caption, const char *empty)
+{
+    struct chan_memo_query q = {.scope = scope};
+    return find_into(pg, &q, key, deadlines, caption, empty);
 }
 
 void page_home_show(struct page *pg, int status, const struct admin_form *admin_form)
@@ -167,9 +176,12 @@ void page_home_show(struct page *pg, int status, const struct admin_form *admin_
     }
     if (r & CHAN_ROLE_MEMBER) {
         json_object_set_new(d, "is_member", json_true());
+        /* "My memos", split: what one drafts, and what one co-signed */
         json_decref(list_into(
-            pg, "mine", "mine", 0, "My memos",
-            "You have no memos yet. A memo starts as a draft that only its drafters see."));
+            pg, "drafted", "mine", 0, "Memos I draft",
+            "You draft no memo yet. A memo starts as a draft that only its drafters see."));
+        json_decref(list_into(pg, "signed", "signed", 0, "Memos I co-signed",
+                              "You have not co-signed another member's memo by name."));
         json_decref(list_into(pg, "signable", "signable", 0, "Memos you may co-sign",
                               "No memo is circulating for co-signature right now."));
     }
@@ -181,13 +193,12 @@ void page_home_show(struct page *pg, int status, const struct admin_form *admin_
     if (r & CHAN_ROLE_LEADERSHIP) {
         /* Escalation: deadlines the policy office has missed come first:
          * the same list, only the memos the channel marks overdue. */
-        json_t *all = list_into(pg, "all", "submitted", 1, "Submitted memos",
-                                "No memo has been submitted yet.");
+        struct chan_memo_query late = {.scope = "all", .overdue = "true", .limit = "200"};
+        json_decref(list_into(pg, "all", "submitted", 1, "Submitted memos",
+                              "No memo has been submitted yet."));
         json_object_set_new(d, "is_leadership", json_true());
-        json_object_set_new(d, "overdue",
-                            json_pack("{s:s,s:s,s:b,s:s,s:O*}", "caption", "Overdue memos", "empty",
-                                      "", "deadlines", 1, "only", "overdue", "list", all));
-        json_decref(all);
+        /* its own query, so no overdue memo hides beyond the first page */
+        json_decref(find_into(pg, &late, "overdue", 1, "Overdue memos", ""));
     }
     if (r & CHAN_ROLE_AUDITOR) {
         json_t *log = NULL;
