@@ -78,7 +78,8 @@ int chan_memo_json(struct chan *c, const struct memo_ctx *x, const struct st_ver
  * with what one of drafted, version, circulated, submitted, acknowledged,
  * extended, answered, closed, withdrawn, signatures, message (text and
  * CHAN_CAN_READ_MESSAGES only), missed (a deadline-missed leaf), and last
- * due (the deadline owed next), reminded (leadership reminded the policy office). The extension's reason only with text. */
+ * due (the deadline owed next), reminded (leadership reminded the policy office). The extension's
+ * reason only with text. */
 int chan_timeline_json(struct chan *c, const struct memo_ctx *x, int text, int64_t now,
                        json_t **out, struct err *e) WUR;
 
