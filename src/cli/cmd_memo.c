@@ -342,6 +342,20 @@ int cmd_memo_circulate(struct cli_ctx *ctx)
     return remote_memo_run(ctx, "POST", "/circulate", NULL, render_state_reply);
 }
 
+static int render_reminded(struct cli_ctx *ctx, const json_t *reply, struct err *e)
+{
+    char when[40];
+    (void)e;
+    fprintf(ctx->out, "Reminded the policy office of %s at %s; every reviewer is notified.\n",
+            out_jstr(reply, "memo"), out_time(out_jstr(reply, "reminded_at"), when, sizeof when));
+    return 0;
+}
+
+int cmd_memo_remind(struct cli_ctx *ctx)
+{
+    return remote_memo_run(ctx, "POST", "/remind", NULL, render_reminded);
+}
+
 /* Prints how many rings a refresh added. */
 static int render_rings_refreshed(struct cli_ctx *ctx, const json_t *reply, struct err *e)
 {

@@ -52,6 +52,8 @@ int cmd_memo_diff(struct cli_ctx *ctx);
 int cmd_memo_list(struct cli_ctx *ctx);
 int cmd_memo_versions(struct cli_ctx *ctx);
 int cmd_memo_circulate(struct cli_ctx *ctx);
+/* Leadership reminds the policy office of memo ID (POST /memos/ID/remind). */
+int cmd_memo_remind(struct cli_ctx *ctx);
 int cmd_memo_refresh_rings(struct cli_ctx *ctx);
 int cmd_memo_withdraw(struct cli_ctx *ctx);
 int cmd_memo_add_drafter(struct cli_ctx *ctx);

@@ -113,6 +113,7 @@ expect_eq "the policy office is notified" "$AFTER" $((BEFORE + 1))
 expect_in "the memo's timeline shows it" "$(api rita GET "/api/v1/memos/$SUB" | body | json '" ".join(t["what"] for t in d["timeline"])')" "reminded"
 expect_in "the list shows when" "$(api lena GET "/api/v1/memos?scope=queue" | body | json '[m["reminded_at"] for m in d["memos"] if m["id"] == "'"$SUB"'"][0]')" "T"
 refused "once a day" "$DB" 409 conflict lena POST "/api/v1/memos/$SUB/remind"
+expect_in "the CLI says so too" "$(as lena memo remind "$SUB" 2>&1)" "was reminded of this memo at"
 refused "only leadership reminds" "$DB" 403 forbidden rita POST "/api/v1/memos/$SUB/remind"
 refused "not a draft" "$DB" 404 not_found lena POST "/api/v1/memos/$DRAFT/remind"
 expect_eq "no public leaf for a reminder" "$(sql "$DB" "SELECT COUNT(*) FROM tlog_leaves WHERE kind LIKE '%remind%'")" 0
@@ -146,6 +147,8 @@ start_server "$DB" DISSENT_FAKE_NOW=2031-01-15T12:00:00Z
 login lena # sessions of 2026 have expired by then
 expect_eq "past every deadline, all under review is overdue" "$(api lena GET "/api/v1/memos?scope=queue&overdue=true&limit=200" | body | json 'd["total"]')" "$(api lena GET "/api/v1/memos?scope=queue&limit=200" | body | json 'd["total"]')"
 expect_eq "and none is not" "$(api lena GET "/api/v1/memos?scope=queue&overdue=false" | body | json 'd["total"]')" 0
+expect_in "a day later the CLI reminds again" "$(as lena memo remind "$SUB")" "Reminded the policy office of $SUB"
+expect_eq "recorded twice now" "$(sql "$DB" "SELECT COUNT(*) FROM leadership_reminders r JOIN memos m ON m.id = r.memo_id WHERE m.public_id = '$SUB'")" 2
 expect_in "the oldest deadline first" "$(api lena GET "/api/v1/memos?scope=queue&sort=deadline" | body | json 'd["sort"]')" deadline
 stop_server
 e2e_summary find
