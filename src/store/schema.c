@@ -209,7 +209,7 @@ static const char *const migrations[] = {
     "  token_hash BLOB NOT NULL PRIMARY KEY, member_id INTEGER NOT NULL REFERENCES members(id),\n"
     "  client TEXT NOT NULL, tries INTEGER NOT NULL DEFAULT 0, expires_at INTEGER NOT NULL);\n"
     "INSERT INTO meta(key, value) VALUES('totp_required', '1') ON CONFLICT DO NOTHING;\n",
-    /* 12: leadership's reminders to the policy office (channel/find.c): who
+    /* 12: leadership's reminders to the policy office (channel/remind.c): who
      * asked about which memo when, for its timeline and to notify once */
     "CREATE TABLE leadership_reminders(\n"
     "  id INTEGER PRIMARY KEY, memo_id INTEGER NOT NULL REFERENCES memos(id),\n"
