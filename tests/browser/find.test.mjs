@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, pageErrors, useBrowser, session, go, login, shot, memoId } from './lib.mjs';
+import { assertAccessible } from './axe.mjs';
 
 useBrowser();
 
@@ -46,12 +47,14 @@ test('the list page searches and filters; others never find a draft', async () =
   assert.doesNotMatch(table, /walrus/);
   assert.equal(new URL(alice.url()).searchParams.get('marking'), 'UNCLASSIFIED');
   await shot(alice, 'find-filters');
+  await assertAccessible(alice, 'the list page, filters open');
 
   // a bad filter is a message, with the form kept
   const res = await alice.goto(`${BASE}/memos?scope=mine&q=narwhal&from=2026-02-31x`);
   assert.equal(res.status(), 400);
   assert.match(await alice.getByRole('alert').first().textContent(), /From must be a date/);
   assert.equal(await alice.getByLabel('Words to find').inputValue(), 'narwhal');
+  await assertAccessible(alice, 'the list page with a refused filter');
 
   // "My memos" on the home page, split into drafted and co-signed
   await alice.goto(`${BASE}/`);
@@ -89,6 +92,7 @@ test('leadership reminds the policy office from the list', async () => {
   assert.match(await lena.getByRole('status').first().textContent(), /The policy office was reminded/);
   assert.match(await lena.locator('#remind').textContent(), /last reminded/);
   await shot(lena, 'find-remind');
+  await assertAccessible(lena, "leadership's list with reminders");
   await lc.close();
 
   const { context: rc, page: rita } = await session();
@@ -122,11 +126,13 @@ test('outsiders find a memo by its id or a verification line', async () => {
   assert.match(await anyone.locator('#found-by').textContent(), /verification line, which names version 1 \(registered in the log\)/);
   assert.doesNotMatch(new URL(anyone.url()).search, /dissent-verify/, 'the line is not in the address');
   await shot(anyone, 'find-public');
+  await assertAccessible(anyone, 'the public lookup by verification line');
 
   await anyone.getByLabel('Memo identifier or verification line').fill('not a memo');
   const res = await go(anyone, anyone.getByRole('button', { name: 'Find this memo' }));
   assert.equal(res.status(), 400);
   assert.match(await anyone.locator('#lookup-error').textContent(), /neither a memo identifier/);
+  await assertAccessible(anyone, 'the public lookup refused');
   await ac.close();
   assert.deepEqual(pageErrors, []);
 });
