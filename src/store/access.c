@@ -3,6 +3,7 @@
  * them is the channel's to decide (channel/access.c). */
 #include "store/store_internal.h"
 
+#include <sodium.h>
 #include <stdio.h>
 
 int store_access_insert(struct store *s, const struct st_read *r, struct err *e)
@@ -15,36 +16,98 @@ int store_access_insert(struct store *s, const struct st_read *r, struct err *e)
                    "iisii", r->memo_id, r->reader_id, r->what, r->at, (int64_t)r->roles);
 }
 
+/* The filter every list and count shares; its parameters are ?1 … ?6 in
+ * the order of ACCESS_WHERE_TYPES. */
+#define ACCESS_FROM                                                                                \
+    "FROM access_log a JOIN memos x ON x.id = a.memo_id JOIN members m ON m.id = a.reader_id "
+#define ACCESS_WHERE                                                                               \
+    "WHERE (?1 = 0 OR a.memo_id = ?1) AND (?2 = 0 OR a.drafter = 1 OR (a.roles & ?2) <> 0) "       \
+    "AND (?3 IS NULL OR x.public_id = ?3) AND (?4 IS NULL OR m.username = ?4) AND (?5 = 0 OR "     \
+    "a.at >= ?5) AND (?6 = 0 OR a.at < ?6)"
+#define ACCESS_WHERE_TYPES "iissii"
+
+/* A row, with what opening its memo's title takes. */
+struct access_sealed {
+    struct st_access a;
+    int version;
+    char *wrapped; /* the memo's key, wrapped */
+};
+
 static int access_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
 {
-    struct st_access *a = item;
+    struct access_sealed *row = item;
+    struct st_access *a = &row->a;
     a->at = db_int(st, 4);
     a->roles = (unsigned)db_int(st, 5);
     a->drafter = db_int(st, 6) != 0;
+    a->memo_id = db_int(st, 7);
+    row->version = (int)db_int(st, 8);
     return store_col_text(p, st, 0, &a->memo, e) || store_col_text(p, st, 1, &a->reader, e) ||
                    store_col_text(p, st, 2, &a->display_name, e) ||
-                   store_col_text(p, st, 3, &a->what, e)
+                   store_col_text(p, st, 3, &a->what, e) ||
+                   store_col_text(p, st, 9, &a->title, e) ||
+                   store_col_text(p, st, 10, &row->wrapped, e)
                ? -1
                : 0;
+}
+
+/* Opens the title of each row (or forgets it when not asked for) and moves
+ * the rows into a plain array. */
+static int access_titles(struct store *s, struct pool *p, const struct store_vec *v, int titles,
+                         struct st_access **out, struct err *e)
+{
+    int rc = 0;
+    unsigned char key[SEAL_KEY_SIZE];
+    char ad[STORE_AD_MAX];
+    struct st_access *list = pool_alloc(p, (v->n ? v->n : 1) * sizeof *list);
+    if (!list)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    for (size_t i = 0; rc == 0 && i < v->n; i++) {
+        struct access_sealed *row = (struct access_sealed *)v->items + i;
+        list[i] = row->a;
+        list[i].title = NULL;
+        if (!titles || !row->a.title || !row->wrapped)
+            continue;
+        store_ad(ad, row->a.memo_id, "version", row->version, "title");
+        rc = store_memo_key_unwrap(s, row->a.memo_id, row->wrapped, key, e) ||
+                     store_open_text(p, key, ad, row->a.title, &list[i].title, e)
+                 ? -1
+                 : 0;
+        sodium_memzero(key, sizeof key);
+    }
+    *out = list;
+    return rc;
 }
 
 int store_access_list(struct store *s, struct pool *p, const struct st_access_filter *f,
                       struct st_access **out, size_t *n, struct err *e)
 {
     struct store_vec v = {0};
-    char sql[640];
+    char sql[1200];
     int rc;
-    snprintf(sql, sizeof sql,
-             "SELECT x.public_id, m.username, m.display_name, a.what, a.at, a.roles, a.drafter "
-             "FROM access_log a JOIN memos x ON x.id = a.memo_id JOIN members m ON m.id = "
-             "a.reader_id WHERE (?1 = 0 OR a.memo_id = ?1) AND (?2 = 0 OR a.drafter = 1 OR "
-             "(a.roles & ?2) <> 0) ORDER BY a.id DESC LIMIT %d",
-             f->limit);
-    rc = store_rows(s, p, &v, sizeof **out, access_row, e, sql, "ii", f->memo_id,
-                    (int64_t)f->named_roles);
-    *out = v.items;
-    *n = v.n;
+    snprintf(
+        sql, sizeof sql,
+        "SELECT x.public_id, m.username, m.display_name, a.what, a.at, a.roles, a.drafter, "
+        "x.id, x.latest_version, v.title, x.data_key " ACCESS_FROM
+        "LEFT JOIN versions v ON v.memo_id = x.id AND v.number = x.latest_version " ACCESS_WHERE
+        " ORDER BY a.id DESC LIMIT %d OFFSET %lld",
+        f->limit, (long long)(f->offset > 0 ? f->offset : 0));
+    rc = store_rows(s, p, &v, sizeof(struct access_sealed), access_row, e, sql, ACCESS_WHERE_TYPES,
+                    f->memo_id, (int64_t)f->named_roles, f->memo, f->reader, f->from, f->to);
+    *out = NULL;
+    *n = 0;
+    if (rc == 0 && access_titles(s, p, &v, f->titles, out, e) == 0)
+        *n = v.n;
+    else
+        rc = -1;
     return rc;
+}
+
+int store_access_count(struct store *s, const struct st_access_filter *f, int64_t *n, struct err *e)
+{
+    return db_scalar(s->db, e, 0, n, "SELECT COUNT(*) " ACCESS_FROM ACCESS_WHERE,
+                     ACCESS_WHERE_TYPES, f->memo_id, (int64_t)f->named_roles, f->memo, f->reader,
+                     f->from, f->to);
 }
 
 static int day_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)

@@ -404,17 +404,27 @@ struct st_access {
     int64_t at;
     unsigned roles; /* at the time of the read */
     int drafter;    /* the reader drafted the memo at the time of the read */
+    char *title;    /* the memo's latest title, opened; NULL unless f->titles */
+    int64_t memo_id;
 };
 /* Which reads a list returns. */
 struct st_access_filter {
     int64_t memo_id;      /* 0: of every memo */
     unsigned named_roles; /* 0: every read; else only reads by a drafter or by a
                            * holder of one of these role bits */
+    const char *memo;     /* a memo's public id; NULL: every memo */
+    const char *reader;   /* a reader's username; NULL: every reader */
+    int64_t from, to;     /* reads at >= from, at < to; 0: no bound */
+    int64_t offset;       /* rows skipped (newest first) before the list starts */
+    int titles;           /* 1: open each row's memo title into st_access.title */
     int limit;
 };
-/* Reads matching f, newest first, at most f->limit. */
+/* Reads matching f, newest first, at most f->limit after f->offset. */
 int store_access_list(struct store *s, struct pool *p, const struct st_access_filter *f,
                       struct st_access **out, size_t *n, struct err *e) WUR;
+/* How many reads match f (its limit, offset and titles aside). */
+int store_access_count(struct store *s, const struct st_access_filter *f, int64_t *n,
+                       struct err *e) WUR;
 struct st_access_day {
     int64_t day;     /* days since 1970-01-01 (UTC) */
     int64_t reads;   /* every read that day */

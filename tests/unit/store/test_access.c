@@ -76,6 +76,45 @@ static void access_case(struct store *s, struct pool *p)
     whole.limit = 1;
     OK(store_access_list(s, p, &whole, &a, &n, &e));
     assert_int_equal(n, 1);
+    assert_null(a[0].title); /* titles only when asked for */
+
+    /* The auditor's filters: by memo, by reader, by time, a page of them,
+     * the total, and the memo's title opened. */
+    int64_t total = 0;
+    struct st_access_filter byf = {.memo = "m1", .reader = "bob", .limit = 10, .titles = 1};
+    OK(store_access_list(s, p, &byf, &a, &n, &e));
+    OK(store_access_count(s, &byf, &total, &e));
+    assert_int_equal(n, 3);
+    assert_int_equal(total, 3);
+    assert_string_equal(a[0].title, "title-m1");
+    assert_int_equal(a[0].at, DAY + 5);
+    byf.from = 14;
+    byf.to = DAY;
+    OK(store_access_list(s, p, &byf, &a, &n, &e));
+    OK(store_access_count(s, &byf, &total, &e));
+    assert_int_equal(n, 1);
+    assert_int_equal(total, 1);
+    assert_string_equal(a[0].what, "title in a list");
+    struct st_access_filter pg = {.limit = 2, .offset = 2, .titles = 1};
+    OK(store_access_list(s, p, &pg, &a, &n, &e));
+    OK(store_access_count(s, &pg, &total, &e));
+    assert_int_equal(total, 7);
+    assert_int_equal(n, 2);
+    assert_int_equal(a[0].at, 14);
+    assert_int_equal(a[1].at, 13);
+    pg.offset = 6;
+    OK(store_access_list(s, p, &pg, &a, &n, &e));
+    assert_int_equal(n, 1);
+    assert_string_equal(a[0].title, "title-m1");
+    struct st_access_filter none = {.memo = "m2", .reader = "bob", .limit = 10};
+    OK(store_access_list(s, p, &none, &a, &n, &e));
+    OK(store_access_count(s, &none, &total, &e));
+    assert_int_equal(n, 0);
+    assert_int_equal(total, 0);
+    struct st_access_filter of2 = {.memo = "m2", .limit = 10, .titles = 1};
+    OK(store_access_list(s, p, &of2, &a, &n, &e));
+    assert_int_equal(n, 1);
+    assert_string_equal(a[0].title, "title-m2");
 }
 
 static void test_access(void **state)
