@@ -48,12 +48,15 @@ json_t *chan_reading_json(const struct memo_ctx *x)
 static json_t *entries_json(const struct st_access *r, size_t n)
 {
     json_t *rows = json_array();
-    for (size_t i = 0; rows && i < n; i++)
-        json_array_append_new(rows,
-                              json_pack("{s:s,s:s,s:s,s:s,s:s,s:o}", "memo", r[i].memo, "reader",
-                                        r[i].reader, "display_name", r[i].display_name, "as",
-                                        chan_access_as(r[i].roles, r[i].drafter), "what", r[i].what,
-                                        "at", chan_time_json(r[i].at)));
+    for (size_t i = 0; rows && i < n; i++) {
+        json_t *row = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o}", "memo", r[i].memo, "reader",
+                                r[i].reader, "display_name", r[i].display_name, "as",
+                                chan_access_as(r[i].roles, r[i].drafter), "what", r[i].what, "at",
+                                chan_time_json(r[i].at));
+        if (row && r[i].title)
+            json_object_set_new(row, "title", json_string(r[i].title));
+        json_array_append_new(rows, row);
+    }
     return rows;
 }
 
@@ -109,5 +112,130 @@ int chan_access_log(struct chan *c, struct pool *p, const struct actor *a, const
         json_object_set_new(*out, "memo", json_string(x.m.public_id));
     rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 out:
+    return rc;
+}
+
+static int blank(const char *s)
+{
+    return !s || !*s;
+}
+
+/* A UTC day "YYYY-MM-DD" as the instant it starts; *t is left alone for a
+ * blank one. */
+static int parse_day(const char *s, const char *which, int64_t *t, struct err *e)
+{
+    int64_t v;
+    if (blank(s))
+        return 0;
+    if (strlen(s) != 10 || time_parse_utc(s, &v))
+        return err_set(e, ERR_INVALID, "the %s date must be a day as YYYY-MM-DD, not \"%.40s\"",
+                       which, s);
+    *t = v;
+    return 0;
+}
+
+/* Checks q and turns it into a store filter. */
+static int query_filter(struct chan *c, struct pool *p, const struct chan_access_query *q,
+                        struct st_access_filter *f, struct err *e)
+{
+    int64_t from = 0, to = 0;
+    if (parse_day(q->from, "start", &from, e) || parse_day(q->to, "end", &to, e))
+        return -1;
+    if (!blank(q->from) && !blank(q->to) && from > to)
+        return err_set(e, ERR_INVALID, "the start date %s is after the end date %s", q->from,
+                       q->to);
+    if (q->page < 0)
+        return err_set(e, ERR_INVALID, "the page must be 1 or more");
+    if (q->per_page < 0 || q->per_page > CHAN_ACCESS_PAGE_MAX)
+        return err_set(e, ERR_INVALID, "a page holds at most %d reads", CHAN_ACCESS_PAGE_MAX);
+    if (!blank(q->memo)) {
+        struct st_memo m;
+        if (store_memo_by_public_id(c->st, p, q->memo, &m, e))
+            return e->code == ERR_NOT_FOUND
+                       ? err_set(e, ERR_NOT_FOUND, "no memo has the id \"%.64s\"", q->memo)
+                       : -1;
+        f->memo_id = m.id;
+    }
+    if (!blank(q->member)) {
+        struct st_member m;
+        if (store_member_by_username(c->st, p, q->member, &m, e))
+            return e->code == ERR_NOT_FOUND
+                       ? err_set(e, ERR_NOT_FOUND, "no member is called \"%.64s\"", q->member)
+                       : -1;
+        f->reader = q->member;
+    }
+    f->from = blank(q->from) ? 0 : from;
+    f->to = blank(q->to) ? 0 : to + 86400; /* the end day is included */
+    f->titles = 1;
+    return 0;
+}
+
+/* One row per memo whose title the reply shows. */
+static int record_titles(struct chan *c, const struct actor *a, const struct st_access *r, size_t n,
+                         const char *what, int64_t now, struct err *e)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t j = 0;
+        while (j < i && r[j].memo_id != r[i].memo_id)
+            j++;
+        if (j == i && r[i].title && chan_access_record(c, a, r[i].memo_id, what, now, e))
+            return -1;
+    }
+    return 0;
+}
+
+static json_t *opt_str(const char *s)
+{
+    return blank(s) ? json_null() : json_string(s);
+}
+
+int chan_access_search(struct chan *c, struct pool *p, const struct actor *a,
+                       const struct chan_access_query *q, json_t **out, struct err *e)
+{
+    int rc = -1;
+    struct st_access_filter f = {0};
+    struct st_access *r = NULL;
+    size_t n = 0;
+    int64_t total = 0, page = q->page > 0 ? q->page : 1;
+    int64_t per = q->per_page > 0 ? q->per_page : CHAN_ACCESS_PAGE_DEFAULT;
+
+    *out = NULL;
+    if (!(a->roles & CHAN_ROLE_AUDITOR))
+        return err_set(e, ERR_FORBIDDEN, "only auditors read the whole access log");
+    if (store_begin(c->st, e))
+        return -1;
+    if (query_filter(c, p, q, &f, e) || store_access_count(c->st, &f, &total, e))
+        goto fail;
+    if (q->export) {
+        if (total > CHAN_ACCESS_EXPORT_MAX) {
+            err_set(e, ERR_INVALID,
+                    "%lld reads match; an export holds at most %d: narrow the dates or choose "
+                    "a memo or a member",
+                    (long long)total, CHAN_ACCESS_EXPORT_MAX);
+            goto fail;
+        }
+        page = 1;
+        per = total;
+        f.limit = (int)total;
+    } else {
+        if (page > INT64_MAX / per)
+            page = INT64_MAX / per;
+        f.limit = (int)per;
+        f.offset = (page - 1) * per;
+    }
+    if (f.limit > 0 && store_access_list(c->st, p, &f, &r, &n, e))
+        goto fail;
+    if (record_titles(c, a, r, n, q->export ? CHAN_ACCESS_EXPORTED : CHAN_ACCESS_AUDITED, now_utc(),
+                      e))
+        goto fail;
+    *out = json_pack("{s:s,s:{s:o,s:o,s:o,s:o},s:I,s:I,s:I,s:I,s:o,s:[]}", "view", "auditor",
+                     "filters", "memo", opt_str(q->memo), "member", opt_str(q->member), "from",
+                     opt_str(q->from), "to", opt_str(q->to), "total", (json_int_t)total, "page",
+                     (json_int_t)page, "per_page", (json_int_t)per, "pages",
+                     (json_int_t)(per > 0 ? (total + per - 1) / per : 0), "entries",
+                     entries_json(r, n), "member_reads");
+    rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+fail:
+    rc = chan_tx_end(c, rc, out, e);
     return rc;
 }

@@ -20,6 +20,11 @@
 /* What the access log records when a memo list shows a memo's title. */
 #define CHAN_ACCESS_LISTED "title in a memo list"
 
+/* What the access log records when the auditor's search shows a memo's
+ * title, and when an export of it carries the title (once per memo shown). */
+#define CHAN_ACCESS_AUDITED  "title in the access log"
+#define CHAN_ACCESS_EXPORTED "title in an access-log export"
+
 /* The capacity of a read by a holder of roles, a drafter of the memo or not:
  * "drafter", "reviewer", "leadership", "auditor" or "member". */
 const char *chan_access_as(unsigned roles, int drafter);

@@ -287,6 +287,28 @@ int chan_message_post(struct chan *c, struct pool *p, const struct actor *a, con
  * day (access.c). */
 int chan_access_log(struct chan *c, struct pool *p, const struct actor *a, const char *id,
                     json_t **out, struct err *e) WUR;
+/* The auditor's search of the whole access log. */
+#define CHAN_ACCESS_PAGE_DEFAULT 50
+#define CHAN_ACCESS_PAGE_MAX     500
+#define CHAN_ACCESS_EXPORT_MAX   20000
+struct chan_access_query {
+    const char *memo;      /* a memo's public id; NULL or "": every memo */
+    const char *member;    /* a reader's username; NULL or "": every reader */
+    const char *from, *to; /* "YYYY-MM-DD", UTC days, both included; NULL or "": open */
+    int64_t page;          /* from 1; 0: 1 */
+    int64_t per_page;      /* 1 … CHAN_ACCESS_PAGE_MAX; 0: CHAN_ACCESS_PAGE_DEFAULT */
+    int export;            /* 1: every matching read (page ignored), refused past
+                            * CHAN_ACCESS_EXPORT_MAX so that nothing is cut silently */
+};
+/* Auditors only: the reads matching q, newest first, with each memo's latest
+ * title. {view:"auditor", filters:{memo, member, from, to}, total, page,
+ * per_page, pages, entries:[{memo, title, reader, display_name, as, what,
+ * at}], member_reads:[]}. Showing a title is a read: each memo in the reply
+ * records one row by the auditor (CHAN_ACCESS_AUDITED, or CHAN_ACCESS_EXPORTED
+ * for an export) in the same transaction. ERR_INVALID for a malformed date
+ * or page, ERR_NOT_FOUND for an unknown memo or member. */
+int chan_access_search(struct chan *c, struct pool *p, const struct actor *a,
+                       const struct chan_access_query *q, json_t **out, struct err *e) WUR;
 
 /* ---- the public transparency log (no login) ---- */
 #define CHAN_LOG_PAGE 1000
