@@ -2,6 +2,7 @@
  * members, channels and their holidays, and the whole access log
  * (docs/api.md). */
 #include "http/api.h"
+#include "http/audit.h"
 
 #include "channel/roles.h"
 
@@ -213,11 +214,38 @@ static void h_holiday_add(struct http_request *req, struct http_response *res, v
 
 static void h_access_log(struct http_request *req, struct http_response *res, void *app_)
 {
+    struct chan_access_query q = {0};
     struct api_call c;
     int rc = api_begin(&c, app_, req, API_MEMBER);
     if (rc == 0)
-        rc = chan_access_log(c.app->chan, req->pool, &c.actor, NULL, &c.out, &c.e);
+        rc = audit_query(req, &q, &c.e);
+    if (rc == 0)
+        rc = chan_access_search(c.app->chan, req->pool, &c.actor, &q, &c.out, &c.e);
     api_end(&c, res, rc, 200);
+}
+
+/* The same search, every matching read, as CSV (http/audit.h). */
+static void h_access_log_csv(struct http_request *req, struct http_response *res, void *app_)
+{
+    struct chan_access_query q = {0};
+    struct api_call c;
+    struct buf csv;
+    int rc = api_begin(&c, app_, req, API_MEMBER);
+    buf_init(&csv, 32u << 20);
+    if (rc == 0)
+        rc = audit_query(req, &q, &c.e);
+    q.export = 1;
+    if (rc == 0)
+        rc = chan_access_search(c.app->chan, req->pool, &c.actor, &q, &c.out, &c.e);
+    if (rc == 0)
+        rc = audit_csv(c.out, &csv, &c.e);
+    if (rc == 0) {
+        audit_csv_reply(res, &csv);
+        api_release(&c);
+    } else {
+        api_end(&c, res, rc, 200);
+    }
+    buf_release(&csv);
 }
 
 const struct http_route api_admin_routes[] = {
@@ -233,5 +261,6 @@ const struct http_route api_admin_routes[] = {
     {.method = "GET", .pattern = "/api/v1/channels/:slug", .handler = h_channel_get},
     {.method = "POST", .pattern = "/api/v1/channels/:slug/holidays", .handler = h_holiday_add},
     {.method = "GET", .pattern = "/api/v1/access-log", .handler = h_access_log},
+    {.method = "GET", .pattern = "/api/v1/access-log.csv", .handler = h_access_log_csv},
 };
 const size_t api_admin_routes_count = ARRAY_LEN(api_admin_routes);
