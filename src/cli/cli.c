@@ -419,6 +419,18 @@ static const struct cli_opt opts_sign[] = {
     {0},
 };
 
+static const struct cli_opt opts_access_log[] = {
+    {.name = "memo", .arg = "ID", .help = "auditors: only the reads of this memo"},
+    {.name = "member", .arg = "USERNAME", .help = "auditors: only this member's reads"},
+    {.name = "from", .arg = "YYYY-MM-DD", .help = "auditors: reads from this UTC day"},
+    {.name = "to", .arg = "YYYY-MM-DD", .help = "auditors: reads up to this UTC day, included"},
+    {.name = "page", .arg = "N", .help = "auditors: which page, from 1"},
+    {.name = "per-page", .arg = "N", .help = "auditors: reads per page (default 50, at most 500)"},
+    {.name = "csv",
+     .help = "auditors: every matching read as CSV (recorded as your read of the titles)"},
+    {0},
+};
+
 static const struct cli_opt opts_unsign[] = {
     {.name = "anonymous", .help = "withdraw the anonymous signature made with your ring key"},
     {.name = "key", .arg = "FILE", .help = "with --anonymous: the ring key file"},
@@ -850,8 +862,10 @@ static const struct cli_cmd root_cmds[] = {
     {.name = "review", .summary = "the policy office's side of a memo", .subs = review_cmds},
     {.name = "access-log",
      .summary = "who read what: one memo (drafters) or everything (auditors)",
-     .usage = "[ID]",
+     .usage = "[ID] | [--memo ID] [--member U] [--from DAY] [--to DAY] [--page N] [--per-page N] "
+              "[--csv]",
      .args = "[ID]",
+     .opts = opts_access_log,
      .flags = CLI_REMOTE,
      .run = cmd_access_log},
     {.name = "admin", .summary = "accounts, organizations and channels", .subs = admin_cmds},

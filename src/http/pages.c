@@ -175,6 +175,8 @@ void page_frame(struct page *pg, const char *title, const char *current, const c
             nav_add(items, "memos", "/memos", "Find memos", current);
         if (pg->actor.roles & CHAN_ROLE_MEMBER)
             nav_add(items, "new", "/memos/new", "New memo", current);
+        if (pg->actor.roles & CHAN_ROLE_AUDITOR)
+            nav_add(items, "audit", "/audit", "Access log", current);
         nav_add(items, "public", "/public", "Public record", current);
         nav_add(items, "notifications", "/notifications", "Notifications", current);
         nav_add(items, "account", "/account", "Account", current);
@@ -376,6 +378,8 @@ const struct http_route page_routes[] = {
     {.method = "POST", .pattern = "/memos/:id/edit", .handler = page_edit},
     {.method = "GET", .pattern = "/memos/:id/signers", .handler = page_memo_signers},
     {.method = "GET", .pattern = "/memos/:id/access", .handler = page_memo_access},
+    {.method = "GET", .pattern = "/audit", .handler = page_audit},
+    {.method = "GET", .pattern = "/audit.csv", .handler = page_audit_csv},
     {.method = "POST", .pattern = "/memos/:id/sign", .handler = page_memo_sign},
     {.method = "POST", .pattern = "/memos/:id/unsign", .handler = page_memo_unsign},
     {.method = "POST", .pattern = "/memos/:id/circulate", .handler = page_memo_circulate},

@@ -120,6 +120,11 @@ void page_memo(struct http_request *req, struct http_response *res, void *app);
 void page_memo_diff(struct http_request *req, struct http_response *res, void *app);
 void page_memo_signers(struct http_request *req, struct http_response *res, void *app);
 void page_memo_access(struct http_request *req, struct http_response *res, void *app);
+/* GET /audit and GET /audit.csv (pages_audit.c): the auditor's access log,
+ * searched by memo, member and dates, a page at a time or every matching
+ * read as CSV. */
+void page_audit(struct http_request *req, struct http_response *res, void *app);
+void page_audit_csv(struct http_request *req, struct http_response *res, void *app);
 void page_memo_sign(struct http_request *req, struct http_response *res, void *app);
 void page_memo_unsign(struct http_request *req, struct http_response *res, void *app);
 void page_memo_circulate(struct http_request *req, struct http_response *res, void *app);

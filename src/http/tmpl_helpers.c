@@ -144,6 +144,31 @@ static int h_days(json_t *const *a, size_t n, json_t **out, struct err *e)
     return set_str(out, text, e);
 }
 
+/* plural N SINGULAR [PLURAL]: "1 line", "2 lines", "0 lines" (PLURAL defaults
+ * to SINGULAR with an s), so that no page says "1 lines". */
+static int h_plural(json_t *const *a, size_t n, json_t **out, struct err *e)
+{
+    char text[160];
+    json_int_t v = json_is_integer(a[0]) ? json_integer_value(a[0]) : 0;
+    const char *one = str_of(a[1]);
+    if (v == 1)
+        snprintf(text, sizeof text, "1 %s", one);
+    else if (n > 2)
+        snprintf(text, sizeof text, "%lld %s", (long long)v, str_of(a[2]));
+    else
+        snprintf(text, sizeof text, "%lld %ss", (long long)v, one);
+    return set_str(out, text, e);
+}
+
+/* add A B: the sum of two whole numbers ("version {{add n 1}}"). */
+static int h_add(json_t *const *a, size_t n, json_t **out, struct err *e)
+{
+    (void)n;
+    *out = json_integer((json_is_integer(a[0]) ? json_integer_value(a[0]) : 0) +
+                        (json_is_integer(a[1]) ? json_integer_value(a[1]) : 0));
+    return *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+}
+
 /* lower TEXT: ASCII letters in lower case ("SECRET" → "secret", for CSS classes). */
 static int h_lower(json_t *const *a, size_t n, json_t **out, struct err *e)
 {
@@ -768,6 +793,8 @@ static const struct tmpl_helper helpers[] = {
     {"chart", 3, 3, h_chart},
     {"bars", 1, 1, h_bars},
     {"days", 1, 1, h_days},
+    {"plural", 2, 3, h_plural},
+    {"add", 2, 2, h_add},
 };
 
 const struct tmpl_helper *tmpl_helper_find(const char *name, size_t len)

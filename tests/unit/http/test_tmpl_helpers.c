@@ -180,6 +180,13 @@ static void test_days_and_bars(void **state)
     call_eq("days", "[1.0]", "\"1 working day\"");
     call_eq("days", "[0]", "\"0 working days\"");
     call_eq("days", "[3.5]", "\"3.5 working days\"");
+    /* Counted words agree with their number; sums for "version N+1". */
+    call_eq("plural", "[1, \"line\"]", "\"1 line\"");
+    call_eq("plural", "[0, \"line\"]", "\"0 lines\"");
+    call_eq("plural", "[2, \"read matches\", \"reads match\"]", "\"2 reads match\"");
+    call_eq("plural", "[1, \"read matches\", \"reads match\"]", "\"1 read matches\"");
+    call_eq("add", "[1, 1]", "2");
+    call_eq("add", "[7, 1]", "8");
     call_eq("bars", "[[]]", "null");
     call_eq("bars", "[null]", "null");
     c = call("bars", "[[{\"month\": \"2026-11\", \"met\": 3, \"missed\": 1},"
