@@ -4,27 +4,8 @@
  * channel refuses everyone else) and both record the titles they show. */
 #include "http/pages.h"
 
-#include "base/form.h"
 #include "channel/roles.h"
 #include "http/audit.h"
-
-#include <string.h>
-
-/* The query string of the search without its page ("memo=…&member=…&"),
- * for the links to other pages and to the CSV. */
-static const char *filters_qs(struct page *pg, const struct chan_access_query *q)
-{
-    const char *names[] = {"memo", "member", "from", "to"};
-    const char *vals[] = {q->memo, q->member, q->from, q->to};
-    const char *s = "";
-    for (size_t i = 0; i < 4 && s; i++)
-        if (vals[i] && *vals[i])
-            s = pool_printf(pg->req->pool, "%s%s=%s&", s, names[i],
-                            form_encode(vals[i], pg->req->pool));
-    if (s && q->per_page > 0)
-        s = pool_printf(pg->req->pool, "%sper_page=%lld&", s, (long long)q->per_page);
-    return s ? s : "";
-}
 
 void page_audit(struct http_request *req, struct http_response *res, void *app)
 {
@@ -56,7 +37,6 @@ void page_audit(struct http_request *req, struct http_response *res, void *app)
                         json_pack("{s:s,s:s,s:s,s:s,s:I}", "memo", q.memo ? q.memo : "", "member",
                                   q.member ? q.member : "", "from", q.from ? q.from : "", "to",
                                   q.to ? q.to : "", "per_page", (json_int_t)q.per_page));
-    page_set_str(&pg, "qs", filters_qs(&pg, &q));
     if (log) {
         json_int_t page = json_integer_value(json_object_get(log, "page"));
         json_int_t pages = json_integer_value(json_object_get(log, "pages"));
