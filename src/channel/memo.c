@@ -65,7 +65,13 @@ static int version_prepare(struct pool *p, const struct chan_version_input *in,
         rc = err_set(e, ERR_INVALID, "field 'title' must be a single line");
         goto out;
     }
-    if (in->marking) {
+    if (in->marking && !*in->marking && !prev) {
+        rc = err_set(e, ERR_INVALID,
+                     "field 'marking' is required: choose UNCLASSIFIED, SBU, CONFIDENTIAL or "
+                     "SECRET, up to the channel's ceiling");
+        goto out;
+    }
+    if (in->marking && *in->marking) {
         if (chan_marking_parse(in->marking, &v->marking)) {
             rc = err_set(e, ERR_INVALID,
                          "field 'marking' must be one of UNCLASSIFIED, SBU, "
@@ -75,7 +81,9 @@ static int version_prepare(struct pool *p, const struct chan_version_input *in,
     } else if (prev) {
         v->marking = prev->marking;
     } else {
-        rc = err_set(e, ERR_INVALID, "field 'marking' is required");
+        rc = err_set(e, ERR_INVALID,
+                     "field 'marking' is required: choose UNCLASSIFIED, SBU, CONFIDENTIAL or "
+                     "SECRET, up to the channel's ceiling");
         goto out;
     }
     if (v->marking > ch->ceiling) {

@@ -97,7 +97,8 @@ void page_new_form(struct http_request *req, struct http_response *res, void *ap
         page_error(&pg, 403, "Only members draft memos.");
         goto out;
     }
-    new_show(&pg, 200, http_query(req, "channel"), "", "UNCLASSIFIED", "", "", 0, NULL);
+    /* No marking chosen for the drafter: classifying is the drafter's act. */
+    new_show(&pg, 200, http_query(req, "channel"), "", "", "", "", 0, NULL);
 out:
     page_end(&pg);
 }

@@ -412,7 +412,7 @@ static int h_obj(json_t *const *a, size_t n, json_t **out, struct err *e)
 static int h_markings(json_t *const *a, size_t n, json_t **out, struct err *e)
 {
     json_t *arr = json_array();
-    int top = CHAN_MARK_COUNT - 1;
+    int top = CHAN_MARK_COUNT - 1, chosen = -1;
     (void)n;
     if (!arr)
         return err_set(e, ERR_NOMEM, "out of memory");
@@ -422,6 +422,14 @@ static int h_markings(json_t *const *a, size_t n, json_t **out, struct err *e)
         const char *m = chan_marking_name(i);
         json_array_append_new(arr, json_pack("{s:s,s:s,s:b}", "value", m, "label", m, "selected",
                                              strcmp(str_of(a[1]), m) == 0));
+    }
+    /* A refused choice above the ceiling is shown as chosen, so the drafter
+     * sees what was refused and corrects it. */
+    if (!chan_marking_parse(str_of(a[1]), &chosen) && chosen > top) {
+        char label[64];
+        snprintf(label, sizeof label, "%s (above this channel's ceiling)", str_of(a[1]));
+        json_array_append_new(
+            arr, json_pack("{s:s,s:s,s:b}", "value", str_of(a[1]), "label", label, "selected", 1));
     }
     *out = arr;
     return 0;

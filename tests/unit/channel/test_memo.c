@@ -136,6 +136,9 @@ static void test_create_refusals(void **state)
     bad.marking = NULL;
     fx_refused(chan_memo_create(f->c, &f->p, &f->alice, "dissent", &bad, NULL, 0, &out, &e), &e,
                ERR_INVALID, "'marking' is required");
+    bad.marking = ""; /* the page's "Choose a marking", left as it was */
+    fx_refused(chan_memo_create(f->c, &f->p, &f->alice, "dissent", &bad, NULL, 0, &out, &e), &e,
+               ERR_INVALID, "'marking' is required: choose");
     bad.marking = "CONFIDENTIAL";
     fx_refused(chan_memo_create(f->c, &f->p, &f->alice, "dissent", &bad, NULL, 0, &out, &e), &e,
                ERR_INVALID, "above the ceiling of channel 'dissent'");

@@ -107,6 +107,11 @@ static void test_memo_presentation(void **state)
         assert_int_equal(json_array_size(all), 4); /* up to SECRET */
         json_decref(all);
     }
+    /* A refused choice above the ceiling stays chosen, said to be above it. */
+    call_eq("markings", "[\"UNCLASSIFIED\", \"SECRET\"]",
+            "[{\"value\": \"UNCLASSIFIED\", \"label\": \"UNCLASSIFIED\", \"selected\": false},"
+            " {\"value\": \"SECRET\", \"label\": \"SECRET (above this channel's ceiling)\","
+            " \"selected\": true}]");
     call_eq("higher_marking", "[\"SBU\", \"CONFIDENTIAL\"]", "\"CONFIDENTIAL\"");
     call_eq("higher_marking", "[\"SECRET\", \"UNCLASSIFIED\"]", "\"SECRET\"");
     call_eq("higher_marking", "[\"bogus\", \"SBU\"]", "\"SBU\"");
