@@ -204,6 +204,14 @@ void page_memo_show(struct page *pg, const char *id, int version, int status,
 void page_memo_act_post(struct http_request *req, struct http_response *res, void *app,
                         enum chan_op op, const char *field, const char *form_name, const char *done,
                         const char *anchor);
+/* Like page_memo_act_post for the steps that cannot be undone (submit,
+ * withdraw, close): the form's "confirm" checkbox must be ticked, else the
+ * memo page comes back (400) with unconfirmed as the form's error and
+ * nothing changes. The checkbox is `required`, so browsers ask first; the
+ * check here holds without them (docs/ui.md, "Confirmations"). */
+void page_memo_act_confirmed(struct http_request *req, struct http_response *res, void *app,
+                             enum chan_op op, const char *form_name, const char *done,
+                             const char *anchor, const char *unconfirmed);
 
 /* A refused admin form: which ("org", "member", "channel", "holiday"), the
  * message, and the typed fields {name: text} (borrowed). */

@@ -173,6 +173,31 @@ out:
     page_end(&pg);
 }
 
+void page_memo_act_confirmed(struct http_request *req, struct http_response *res, void *app,
+                             enum chan_op op, const char *form_name, const char *done,
+                             const char *anchor, const char *unconfirmed)
+{
+    struct page pg;
+    const char *ok;
+    int shown = 0;
+
+    if ((ok = http_form(req, "confirm")) != NULL && strcmp(ok, "yes") == 0) {
+        /* A refusal by the channel shows at the top of the drafters' panel
+         * ("act"), which stays on the page whatever the memo's state. */
+        page_memo_act_post(req, res, app, op, NULL, "act", done, anchor);
+        return;
+    }
+    if (page_begin(&pg, req, res, app))
+        goto out;
+    (void)parse_version_arg(page_field(&pg, "shown"), &shown);
+    {
+        struct memo_form f = {form_name, unconfirmed, NULL};
+        page_memo_show(&pg, req->params[0], shown, 400, &f);
+    }
+out:
+    page_end(&pg);
+}
+
 void page_memo_refresh_rings(struct http_request *req, struct http_response *res, void *app)
 {
     struct page pg;
@@ -206,12 +231,16 @@ void page_memo_circulate(struct http_request *req, struct http_response *res, vo
 
 void page_memo_submit(struct http_request *req, struct http_response *res, void *app)
 {
-    page_memo_act_post(req, res, app, CHAN_OP_SUBMIT, NULL, "act", "submitted", "top");
+    page_memo_act_confirmed(req, res, app, CHAN_OP_SUBMIT, "submit", "submitted", "top",
+                            "Tick the box to confirm that you want to submit the memo: it cannot "
+                            "be undone");
 }
 
 void page_memo_withdraw(struct http_request *req, struct http_response *res, void *app)
 {
-    page_memo_act_post(req, res, app, CHAN_OP_WITHDRAW, NULL, "act", "withdrawn", "top");
+    page_memo_act_confirmed(req, res, app, CHAN_OP_WITHDRAW, "withdraw", "withdrawn", "top",
+                            "Tick the box to confirm that you want to withdraw the memo: it cannot "
+                            "be undone");
 }
 
 void page_memo_sign(struct http_request *req, struct http_response *res, void *app)

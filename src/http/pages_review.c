@@ -20,7 +20,9 @@ void page_review_answer(struct http_request *req, struct http_response *res, voi
 
 void page_review_close(struct http_request *req, struct http_response *res, void *app)
 {
-    page_memo_act_post(req, res, app, CHAN_OP_CLOSE, NULL, "act", "closed", "review");
+    page_memo_act_confirmed(req, res, app, CHAN_OP_CLOSE, "close", "closed", "review",
+                            "Tick the box to confirm that you want to close the memo: it cannot "
+                            "be undone");
 }
 
 void page_review_message(struct http_request *req, struct http_response *res, void *app)

@@ -620,6 +620,45 @@ static void test_auditor_reads_memo_access_page(void **state)
     reply_free(&page);
 }
 
+/* Submitting cannot be undone: without the ticked box the memo page comes
+ * back with the reason and nothing changes; ticked, it is done. */
+static void test_submit_needs_confirmation(void **state)
+{
+    char token[256], csrf[128], path[128], form[256];
+    struct reply r;
+    (void)state;
+    login("alice", "alice-test-pass", token);
+    snprintf(path, sizeof path, "/memos/%s", memo_id);
+    r = request(path, token, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "badge-circulating"));
+    assert_non_null(strstr(r.body, "name=\"confirm\" value=\"yes\" required"));
+    assert_non_null(strstr(r.body, "Submitting sends version 1 and its co-signatures"));
+    csrf_of(r.body, csrf);
+    reply_free(&r);
+
+    snprintf(path, sizeof path, "/memos/%s/submit", memo_id);
+    snprintf(form, sizeof form, "csrf=%s&shown=1", csrf);
+    r = request(path, token, form);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "Tick the box to confirm that you want to submit"));
+    assert_non_null(strstr(r.body, "badge-circulating"));
+    reply_free(&r);
+    snprintf(form, sizeof form, "csrf=%s&shown=1&confirm=no", csrf);
+    r = request(path, token, form);
+    assert_int_equal(r.status, 400);
+    reply_free(&r);
+
+    snprintf(form, sizeof form, "csrf=%s&shown=1&confirm=yes", csrf);
+    r = request(path, token, form);
+    assert_int_equal(r.status, 303);
+    reply_free(&r);
+    snprintf(path, sizeof path, "/memos/%s", memo_id);
+    r = request(path, token, NULL);
+    assert_non_null(strstr(r.body, "badge-submitted"));
+    reply_free(&r);
+}
+
 /* With the policy on, a reviewer without a second factor who signs in with
  * the password reaches only the enrollment: pages redirect there. */
 static void test_must_enroll_first(void **state)
@@ -672,6 +711,7 @@ int main(void)
         cmocka_unit_test(test_refused_form_keeps_text),
         cmocka_unit_test(test_memo_page_tells_readers),
         cmocka_unit_test(test_auditor_reads_memo_access_page),
+        cmocka_unit_test(test_submit_needs_confirmation),
         cmocka_unit_test(test_must_enroll_first),
     };
     int rc;
