@@ -15,7 +15,7 @@ struct can_row {
 static const struct can_row rows[] = {
     [CHAN_CAN_EDIT] = {"edit", CHAN_ACT_REVISE, CHAN_EV_REVISE, "revise"},
     [CHAN_CAN_ADD_DRAFTER] = {"add_drafter", CHAN_ACT_ADD_DRAFTER, CHAN_EV_REVISE,
-                              "add drafters to"},
+                              "change the drafters of"},
     [CHAN_CAN_CIRCULATE] = {"circulate", CHAN_ACT_CIRCULATE, CHAN_EV_CIRCULATE, "circulate"},
     [CHAN_CAN_SIGN] = {"sign", CHAN_ACT_SIGN, CHAN_EV_SIGN, "co-sign"},
     [CHAN_CAN_MOVE] = {"move", CHAN_ACT_SIGN, CHAN_EV_SIGN, "co-sign"},

@@ -240,6 +240,13 @@ int chan_memo_remind(struct chan *c, struct pool *p, const struct actor *a, cons
                      json_t **out, struct err *e) WUR;
 int chan_memo_add_drafter(struct chan *c, struct pool *p, const struct actor *a, const char *id,
                           const char *username, json_t **out, struct err *e) WUR;
+/* Removes username from the drafters (a drafter may remove any co-drafter,
+ * themselves included), under the same rule as adding one (draft or
+ * circulating). ERR_NOT_FOUND when username drafts nothing here,
+ * ERR_CONFLICT for the last drafter: a memo always has one. Replies with the
+ * memo without text. */
+int chan_memo_remove_drafter(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                             const char *username, json_t **out, struct err *e) WUR;
 
 /* State changes. text: the reason (extend) or the answer (answer); NULL otherwise. */
 enum chan_op {

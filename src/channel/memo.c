@@ -334,6 +334,42 @@ out:
     return rc;
 }
 
+int chan_memo_remove_drafter(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                             const char *username, json_t **out, struct err *e)
+{
+    int rc = -1;
+    struct memo_ctx x;
+    struct st_member m;
+    int64_t now = now_utc(), n = 0;
+
+    if (store_begin(c->st, e))
+        goto out;
+    if (chan_memo_load(c, p, a, id, &x, e) || chan_check(&x, CHAN_CAN_ADD_DRAFTER, 0, e) ||
+        chan_check_slug("username", username, e))
+        goto fail;
+    if (store_member_by_username(c->st, p, username, &m, e) ||
+        store_drafter_count(c->st, x.m.id, &n, e) || store_drafter_remove(c->st, x.m.id, m.id, e)) {
+        if (e->code == ERR_NOT_FOUND)
+            err_set(e, ERR_NOT_FOUND, "%s is not a drafter of this memo", username);
+        goto fail;
+    }
+    if (n <= 1) {
+        err_set(e, ERR_CONFLICT,
+                "%s is the last drafter: a memo keeps at least one (add another drafter first, "
+                "or withdraw the memo)",
+                username);
+        goto fail;
+    }
+    x.m.updated_at = now;
+    if (store_memo_save(c->st, &x.m, e) || chan_memo_view(c, p, &x, now, out, e))
+        goto fail;
+    rc = 0;
+fail:
+    rc = chan_tx_end(c, rc, out, e);
+out:
+    return rc;
+}
+
 int chan_memo_add_drafter(struct chan *c, struct pool *p, const struct actor *a, const char *id,
                           const char *username, json_t **out, struct err *e)
 {

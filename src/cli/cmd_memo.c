@@ -416,6 +416,23 @@ int cmd_memo_add_drafter(struct cli_ctx *ctx)
     return status;
 }
 
+int cmd_memo_remove_drafter(struct cli_ctx *ctx)
+{
+    struct buf path;
+    struct err e;
+    int status;
+    err_init(&e);
+    /* The username is one escaped path segment after /drafters/. */
+    if (remote_memo_path(&path, ctx->args[0], "/drafters/", &e))
+        return cli_fail(ctx, &e);
+    if (client_path_segment(&path, ctx->args[1], &e))
+        status = cli_fail(ctx, &e);
+    else
+        status = remote_run(ctx, "DELETE", buf_str(&path), NULL, render_drafters);
+    buf_release(&path);
+    return status;
+}
+
 static int render_signers(struct cli_ctx *ctx, const json_t *reply, struct err *e)
 {
     static const char *const head[] = {"USER", "NAME", "ORGANIZATION", "VERSION", "SIGNED"};

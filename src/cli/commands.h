@@ -57,6 +57,7 @@ int cmd_memo_remind(struct cli_ctx *ctx);
 int cmd_memo_refresh_rings(struct cli_ctx *ctx);
 int cmd_memo_withdraw(struct cli_ctx *ctx);
 int cmd_memo_add_drafter(struct cli_ctx *ctx);
+int cmd_memo_remove_drafter(struct cli_ctx *ctx);
 int cmd_memo_signers(struct cli_ctx *ctx);
 /* `memo receipt ID`: the salt that opens your signature's commitment in the log. */
 int cmd_memo_receipt(struct cli_ctx *ctx);

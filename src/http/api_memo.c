@@ -163,6 +163,16 @@ static void h_memo_diff(struct http_request *req, struct http_response *res, voi
     api_end(&c, res, rc, 200);
 }
 
+static void h_drafter_remove(struct http_request *req, struct http_response *res, void *app_)
+{
+    struct api_call c;
+    int rc = api_begin(&c, app_, req, API_MEMBER);
+    if (rc == 0)
+        rc = chan_memo_remove_drafter(c.app->chan, req->pool, &c.actor, req->params[0],
+                                      req->params[1], &c.out, &c.e);
+    api_end(&c, res, rc, 200);
+}
+
 static void h_drafter_add(struct http_request *req, struct http_response *res, void *app_)
 {
     static const struct json_field f[] = {
@@ -222,6 +232,9 @@ const struct http_route api_memo_routes[] = {
     {.method = "GET", .pattern = "/api/v1/memos/:id/versions/:n", .handler = h_version_get},
     {.method = "GET", .pattern = "/api/v1/memos/:id/diff", .handler = h_memo_diff},
     {.method = "POST", .pattern = "/api/v1/memos/:id/drafters", .handler = h_drafter_add},
+    {.method = "DELETE",
+     .pattern = "/api/v1/memos/:id/drafters/:username",
+     .handler = h_drafter_remove},
     {.method = "GET", .pattern = "/api/v1/memos/:id/messages", .handler = h_messages},
     {.method = "POST", .pattern = "/api/v1/memos/:id/messages", .handler = h_message_post},
     {.method = "GET", .pattern = "/api/v1/memos/:id/access-log", .handler = h_memo_access_log},

@@ -130,6 +130,10 @@ void page_memo_unsign(struct http_request *req, struct http_response *res, void 
 void page_memo_circulate(struct http_request *req, struct http_response *res, void *app);
 void page_memo_submit(struct http_request *req, struct http_response *res, void *app);
 void page_memo_withdraw(struct http_request *req, struct http_response *res, void *app);
+/* POST /memos/:id/drafters (username) and /memos/:id/drafters/:username/remove:
+ * drafters add and remove co-drafters (pages_memo.c). */
+void page_memo_drafter_add(struct http_request *req, struct http_response *res, void *app);
+void page_memo_drafter_remove(struct http_request *req, struct http_response *res, void *app);
 
 /* Notifications (pages_notify.c): the list, opening one (marks it read),
  * marking read, the choices on the account page. */

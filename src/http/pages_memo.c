@@ -43,6 +43,8 @@ static const char *done_notice(const char *key)
         {"closed", "The memo is closed."},
         {"message", "Message sent."},
         {"rings", "The signing rings are up to date with the rosters."},
+        {"drafter_added", "The co-drafter is added: they may now edit, circulate and submit."},
+        {"drafter_removed", "The co-drafter is removed."},
     };
     for (size_t i = 0; key && i < ARRAY_LEN(notices); i++)
         if (strcmp(notices[i][0], key) == 0)
@@ -196,6 +198,55 @@ void page_memo_act_confirmed(struct http_request *req, struct http_response *res
     }
 out:
     page_end(&pg);
+}
+
+/* Adds (params: id) or removes (params: id, username) a co-drafter; a
+ * refusal shows the memo page again with the drafters' form and its error. */
+static void drafter_change(struct http_request *req, struct http_response *res, void *app, int add)
+{
+    struct page pg;
+    struct err e;
+    json_t *out = NULL;
+    const char *id = req->params[0], *who;
+    int rc;
+
+    err_init(&e);
+    if (page_begin(&pg, req, res, app))
+        goto out;
+    who = add ? page_field_or_empty(&pg, "username") : req->params[1];
+    if (add && !*who) {
+        struct memo_form f = {"drafters", "Write the username of the member to add.", who};
+        page_memo_show(&pg, id, 0, 400, &f);
+        goto out;
+    }
+    rc = add ? chan_memo_add_drafter(pg.app->chan, req->pool, &pg.actor, id, who, &out, &e)
+             : chan_memo_remove_drafter(pg.app->chan, req->pool, &pg.actor, id, who, &out, &e);
+    if (rc) {
+        struct memo_form f = {"drafters", e.msg, add ? who : ""};
+        if (e.code == ERR_UNAUTHORIZED || (e.code == ERR_NOT_FOUND && !pg.logged_in))
+            page_fail(&pg, &e);
+        else
+            page_memo_show(&pg, id, 0, err_http_status(e.code), &f);
+        goto out;
+    }
+    /* Whoever leaves a draft no longer reads it: home instead. */
+    if (!add && strcmp(who, pg.actor.username) == 0)
+        http_redirect(res, "/?done=1");
+    else
+        redirect_done(&pg, id, 0, add ? "drafter_added" : "drafter_removed", "drafters");
+out:
+    json_decref(out);
+    page_end(&pg);
+}
+
+void page_memo_drafter_add(struct http_request *req, struct http_response *res, void *app)
+{
+    drafter_change(req, res, app, 1);
+}
+
+void page_memo_drafter_remove(struct http_request *req, struct http_response *res, void *app)
+{
+    drafter_change(req, res, app, 0);
 }
 
 void page_memo_refresh_rings(struct http_request *req, struct http_response *res, void *app)

@@ -122,6 +122,14 @@ int store_drafter_add(struct store *s, int64_t memo_id, int64_t member_id, struc
                    "ii", memo_id, member_id);
 }
 
+int store_drafter_remove(struct store *s, int64_t memo_id, int64_t member_id, struct err *e)
+{
+    if (db_exec(s->db, e, "DELETE FROM memo_drafters WHERE memo_id = ? AND member_id = ?", "ii",
+                memo_id, member_id))
+        return -1;
+    return db_changes(s->db) == 1 ? 0 : err_set(e, ERR_NOT_FOUND, "not a drafter of this memo");
+}
+
 int store_is_drafter(struct store *s, int64_t memo_id, int64_t member_id, int *yes, struct err *e)
 {
     int64_t n = 0;

@@ -216,6 +216,8 @@ int store_drafter_add(struct store *s, int64_t memo_id, int64_t member_id, struc
 int store_is_drafter(struct store *s, int64_t memo_id, int64_t member_id, int *yes,
                      struct err *e) WUR;
 int store_drafter_count(struct store *s, int64_t memo_id, int64_t *n, struct err *e) WUR;
+/* Removes member from the drafters of memo; ERR_NOT_FOUND when not one. */
+int store_drafter_remove(struct store *s, int64_t memo_id, int64_t member_id, struct err *e) WUR;
 /* A member as others see them. */
 struct st_person {
     char *username;

@@ -373,6 +373,26 @@ static void test_add_drafter(void **state)
     json_decref(out);
     fx_ok(chan_memo_add_drafter(f->c, &f->p, &f->bob, id, "carol", &out, &e), &e);
     json_decref(out);
+    /* and removed again: carol by bob, then bob leaves himself; the last
+     * drafter stays */
+    fx_ok(chan_memo_remove_drafter(f->c, &f->p, &f->bob, id, "carol", &out, &e), &e);
+    assert_int_equal(json_array_size(json_object_get(out, "drafters")), 2);
+    json_decref(out);
+    fx_refused(chan_memo_remove_drafter(f->c, &f->p, &f->carol, id, "bob", &out, &e), &e,
+               ERR_NOT_FOUND, NULL);
+    fx_refused(chan_memo_remove_drafter(f->c, &f->p, &f->alice, id, "carol", &out, &e), &e,
+               ERR_NOT_FOUND, "carol is not a drafter");
+    fx_refused(chan_memo_remove_drafter(f->c, &f->p, &f->alice, id, "ghost", &out, &e), &e,
+               ERR_NOT_FOUND, NULL);
+    fx_ok(chan_memo_remove_drafter(f->c, &f->p, &f->bob, id, "bob", &out, &e), &e);
+    json_decref(out);
+    fx_refused(chan_memo_revise(f->c, &f->p, &f->bob, id, &v2, &out, &e), &e, ERR_NOT_FOUND, NULL);
+    fx_refused(chan_memo_remove_drafter(f->c, &f->p, &f->alice, id, "alice", &out, &e), &e,
+               ERR_CONFLICT, "last drafter");
+    fx_ok(chan_memo_add_drafter(f->c, &f->p, &f->alice, id, "bob", &out, &e), &e);
+    json_decref(out);
+    fx_ok(chan_memo_add_drafter(f->c, &f->p, &f->bob, id, "carol", &out, &e), &e);
+    json_decref(out);
     /* after submission nobody is added */
     fx_act(f, &f->alice, id, CHAN_OP_SUBMIT, NULL);
     fx_refused(chan_memo_add_drafter(f->c, &f->p, &f->alice, id, "bob", &out, &e), &e, ERR_STATE,
