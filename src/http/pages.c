@@ -96,9 +96,13 @@ int page_begin(struct page *pg, struct http_request *req, struct http_response *
         /* Signed in with the password, but the roles need a second factor first. */
         http_redirect(res, "/account/totp");
     } else if (e.code == ERR_UNAUTHORIZED) {
+        /* A session cookie that no longer opens a session: it expired (or
+         * was ended), and the login page says so instead of just appearing. */
+        int expired = http_cookie(req, APP_SESSION_COOKIE) != NULL;
         const char *next = is_safe_method(req->method) ? req->path : "/";
-        const char *loc = strcmp(next, "/") == 0 ? "/login"
-                                                 : pool_printf(req->pool, "/login?next=%s",
+        const char *loc = strcmp(next, "/") == 0 ? (expired ? "/login?expired=1" : "/login")
+                                                 : pool_printf(req->pool, "/login?%snext=%s",
+                                                               expired ? "expired=1&" : "",
                                                                query_escape(req->pool, next));
         http_redirect(res, loc ? loc : "/login");
     } else {

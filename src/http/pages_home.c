@@ -41,6 +41,10 @@ static void login_show(struct page *pg, int status, const char *username, const 
     page_set_str(pg, "username", username);
     page_set_str(pg, "next", page_safe_next(next));
     page_set_str(pg, "login_csrf", tok);
+    if (http_query(pg->req, "expired") && !error)
+        page_set_str(pg, "expired",
+                     "Your session has expired: after 30 minutes without use, or 12 hours in "
+                     "all, you are signed out. Log in again to continue where you were.");
     if (error)
         page_set_str(pg, "error", error);
     page_render(pg, status, "login");

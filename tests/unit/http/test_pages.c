@@ -333,8 +333,18 @@ static void test_pages_need_login(void **state)
     assert_null(strstr(r.body, MEMO_TEXT_MARK));
     reply_free(&r);
 
+    /* A session cookie that opens no session any more: the login page
+     * says the session expired. */
     r = request(path, "not-a-session", NULL);
     assert_int_equal(r.status, 303);
+    assert_true(strncmp(r.location, "/login?expired=1&next=/memos/", 29) == 0);
+    reply_free(&r);
+    r = request("/login?expired=1&next=/", NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "Your session has expired"));
+    reply_free(&r);
+    r = request("/login", NULL, NULL);
+    assert_null(strstr(r.body, "Your session has expired"));
     reply_free(&r);
 
     /* The public page needs no login; an unknown page is an HTML 404. */
