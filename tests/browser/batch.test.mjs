@@ -12,6 +12,7 @@ test('the memo page and the public record say how counts are published', async (
   await login(page, 'alice');
   await page.goto(`${BASE}/memos/new`);
   await page.getByLabel('Title').fill('Publish the consular wait times');
+  await page.getByLabel('Classification marking').selectOption('SBU');
   await page.getByLabel('Text').fill('Every post, every month.\n');
   await go(page, page.getByRole('button', { name: 'Save draft' }));
   const id = memoId(page);

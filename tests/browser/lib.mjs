@@ -72,3 +72,21 @@ export function memoId(page) {
   assert.ok(m, `a memo URL: ${page.url()}`);
   return m[1];
 }
+
+// Drafts a memo on /memos/new (the marking must be chosen: there is no
+// default) and returns its id.
+export async function newMemo(page, { title, body = 'Text.\n', marking = 'SBU' }) {
+  await page.goto(`${BASE}/memos/new`);
+  await page.getByLabel('Title').fill(title);
+  await page.getByLabel('Classification marking').selectOption(marking);
+  await page.getByLabel('Text').fill(body);
+  await go(page, page.getByRole('button', { name: 'Save draft' }));
+  return memoId(page);
+}
+
+// Ticks the "I understand" box of a step that cannot be undone (what:
+// 'submit', 'withdraw' or 'close') and presses its button.
+export async function confirmAndGo(page, what, button) {
+  await page.locator(`#${what}-confirm`).check();
+  return go(page, page.getByRole('button', { name: button }));
+}

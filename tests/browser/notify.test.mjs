@@ -36,6 +36,7 @@ test('a submission shows as unread in the header of every page, and opening it r
   await go(alice, alice.getByRole('button', { name: 'Save draft' }));
   memo = memoId(alice);
   await go(alice, alice.getByRole('button', { name: 'Circulate for co-signature' }));
+  await alice.locator('#submit-confirm').check();
   await go(alice, alice.getByRole('button', { name: 'Submit to the policy office' }));
 
   for (const path of ['/', '/account', '/public']) {

@@ -38,7 +38,7 @@ test('alice drafts, previews, revises and circulates a memo', async () => {
   await page.getByLabel('Title').fill('Reopen the visa section in Lagos');
   await page.getByLabel('Classification marking').selectOption('SBU');
   const options = await page.locator('#marking option').allTextContents();
-  assert.deepEqual(options, ['UNCLASSIFIED', 'SBU', 'CONFIDENTIAL'], 'only markings up to the ceiling');
+  assert.deepEqual(options, ['Choose a marking…', 'UNCLASSIFIED', 'SBU', 'CONFIDENTIAL'], 'no default; only markings up to the ceiling');
   await page.getByLabel('Text').fill('## Summary\n\nThe closure harms **families** and trade.\n\n## Recommendation\n\nReopen with two officers on rotation.\n');
   await go(page, page.getByRole('button', { name: 'Preview' }));
   const preview = page.locator('.preview .memo-text');
@@ -110,6 +110,7 @@ test('alice submits; rita acknowledges, extends with a reason, writes, answers',
   const alice = people.alice.page;
   await alice.goto(`${BASE}/memos/${memo}`);
   await shot(alice, 'memo-alice-circulating');
+  await alice.locator('#submit-confirm').check();
   await go(alice, alice.getByRole('button', { name: 'Submit to the policy office' }));
   assert.match(await alice.locator('.badge').first().textContent(), /submitted/);
   assert.match(await alice.locator('#review').textContent(), /Acknowledgement due/);
@@ -263,6 +264,7 @@ test('a memo titled <script>alert(1)</script> renders inert', async () => {
   const before = dialogs.length;
   await alice.goto(`${BASE}/memos/new`);
   await alice.getByLabel('Title').fill('<script>alert(1)</script>');
+  await alice.getByLabel('Classification marking').selectOption('SBU');
   await alice.getByLabel('Text').fill('<img src=x onerror="alert(2)">\n\n[click](javascript:alert(3))\n\n<script>alert(4)</script>\n');
   await go(alice, alice.getByRole('button', { name: 'Preview' }));
   await go(alice, alice.getByRole('button', { name: 'Save draft' }));
@@ -289,6 +291,7 @@ test('a form posted without its CSRF token is refused and changes nothing', asyn
   const alice = people.alice.page;
   await alice.goto(`${BASE}/memos/new`);
   await alice.getByLabel('Title').fill('Keep the library open');
+  await alice.getByLabel('Classification marking').selectOption('SBU');
   await alice.getByLabel('Text').fill('Please.');
   await go(alice, alice.getByRole('button', { name: 'Save draft' }));
   const id = memoId(alice);

@@ -31,6 +31,7 @@ test('the timeline tells the story of a memo in order, in words', async () => {
   await alice.getByLabel('What changed').fill('Weekends added');
   await go(alice, alice.getByRole('button', { name: 'Save new version' }));
   await go(alice, alice.getByRole('button', { name: 'Circulate for co-signature' }));
+  await alice.locator('#submit-confirm').check();
   await go(alice, alice.getByRole('button', { name: 'Submit to the policy office' }));
 
   let tl = await entries(alice);
