@@ -104,6 +104,11 @@ json_t *chan_reading_json(const struct memo_ctx *x);
 
 /* A line diff of two texts: array of {op:" "|"+"|"-", text}. */
 int chan_diff_lines(const char *a, const char *b, json_t **out, struct err *e) WUR;
+/* A word diff of two texts: array of {op, text} where each text is a run of
+ * words and the white space between them with one op (consecutive tokens
+ * of one op joined), so that the " " and "-" texts give a back and the " "
+ * and "+" texts give b. Same alignment and bounds as the line diff. */
+int chan_diff_words(const char *a, const char *b, json_t **out, struct err *e) WUR;
 
 /* Fills the calendar of a channel from the store (holidays allocated from p). */
 struct cal_calendar;

@@ -308,7 +308,7 @@ int chan_memo_diff(struct chan *c, struct pool *p, const struct actor *a, const 
     int rc = -1;
     struct memo_ctx x;
     struct st_version va, vb;
-    json_t *lines = NULL;
+    json_t *lines = NULL, *words = NULL;
     char what[48];
 
     if (store_begin(c->st, e))
@@ -316,7 +316,8 @@ int chan_memo_diff(struct chan *c, struct pool *p, const struct actor *a, const 
     if (chan_memo_load(c, p, a, id, &x, e) || chan_require(a, &x, CHAN_ACT_READ_MEMO, "read", e) ||
         store_version_get(c->st, p, x.m.id, from, &va, e) ||
         store_version_get(c->st, p, x.m.id, to, &vb, e) ||
-        chan_diff_lines(va.body, vb.body, &lines, e))
+        chan_diff_lines(va.body, vb.body, &lines, e) ||
+        chan_diff_words(va.body, vb.body, &words, e))
         goto fail;
     snprintf(what, sizeof what, "diff of versions %d and %d", from, to);
     if (chan_access_record(c, a, x.m.id, what, now_utc(), e))
@@ -326,11 +327,17 @@ int chan_memo_diff(struct chan *c, struct pool *p, const struct actor *a, const 
                      chan_marking_name(va.marking), "to", chan_marking_name(vb.marking), "lines",
                      lines);
     lines = NULL;
+    if (*out)
+        json_object_set_new(*out, "words", words);
+    else
+        json_decref(words);
+    words = NULL;
     rc = 0;
 fail:
     rc = chan_tx_end(c, rc, out, e);
 out:
     json_decref(lines);
+    json_decref(words);
     return rc;
 }
 

@@ -3,7 +3,8 @@
 // box that says what the step means; co-drafters are added and removed on
 // the memo page; counted words agree with their numbers; an ended session
 // is said to have expired; on a phone the co-sign action is near the top;
-// the auditor searches the access log with titles.
+// a word-level diff sits beside the line diff; the auditor searches the
+// access log with titles.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, useBrowser, session, go, login, memoId, shot, newMemo, confirmAndGo } from './lib.mjs';
@@ -54,6 +55,9 @@ test('the edit page names the next version, and the diff counts in words that ag
   const summary = await alice.locator('.diff-summary').textContent();
   assert.match(summary, /1 line added/);
   assert.doesNotMatch(await alice.locator('main').textContent(), /\b1 lines\b/);
+  // Beside the line diff, the words: only what was added is marked.
+  assert.match(await alice.locator('#word-diff ins').first().textContent(), /Two would be\./);
+  assert.equal(await alice.locator('#word-diff del').count(), 0);
 });
 
 test('co-drafters are added and removed on the memo page; the last one stays', async () => {

@@ -107,11 +107,59 @@ static void test_large_diff(void **state)
     buf_release(&b);
 }
 
+/* The word diff of versions from and to as "op[text]" runs. */
+static char *words(struct fx *f, const char *id, int from, int to)
+{
+    struct err e;
+    json_t *out = NULL, *w;
+    struct buf b;
+    size_t i;
+    char *s;
+    err_init(&e);
+    buf_init(&b, 1 << 22);
+    fx_ok(chan_memo_diff(f->c, &f->p, &f->alice, id, from, to, &out, &e), &e);
+    json_array_foreach(json_object_get(out, "words"), i, w)
+    {
+        assert_int_equal(buf_printf(&b, NULL, "%s[%s]", json_string_value(json_object_get(w, "op")),
+                                    json_string_value(json_object_get(w, "text"))),
+                         0);
+    }
+    json_decref(out);
+    s = strdup(buf_str(&b));
+    buf_release(&b);
+    return s;
+}
+
+/* Beside the lines, the words: a changed word inside a line shows as that
+ * word, runs of one kind are joined, and the texts give both versions back. */
+static void test_word_diff(void **state)
+{
+    struct fx *f = *state;
+    char id[RANDOM_ID_LEN + 1], *got;
+
+    fx_memo(f, &f->alice, "dissent", "Reopen the visa section now.\nTwo officers.", id);
+    revise(f, id, "Reopen the consular visa section soon.\nTwo officers.");
+    revise(f, id, "Reopen the consular visa section soon.\nTwo officers.\n\nThree, later.");
+    got = words(f, id, 1, 2);
+    assert_string_equal(got, " [Reopen the ]+[consular ] [visa section ]-[now.]+[soon.] [\nTwo "
+                             "officers.]");
+    free(got);
+    got = words(f, id, 2, 3);
+    assert_string_equal(got, " [Reopen the consular visa section soon.\nTwo officers.]+[\n\nThree, "
+                             "later.]");
+    free(got);
+    got = words(f, id, 3, 3);
+    assert_string_equal(got, " [Reopen the consular visa section soon.\nTwo officers.\n\nThree, "
+                             "later.]");
+    free(got);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_small_diffs),
         cmocka_unit_test(test_large_diff),
+        cmocka_unit_test(test_word_diff),
     };
     return cmocka_run_group_tests(tests, fx_group_setup, fx_group_teardown);
 }
