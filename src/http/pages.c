@@ -130,6 +130,15 @@ void page_end(struct page *pg)
     pg->data = NULL;
 }
 
+void page_organizations(struct page *pg)
+{
+    struct err e;
+    json_t *orgs = NULL;
+    err_init(&e);
+    if (chan_org_list(pg->app->chan, &pg->actor, &orgs, &e) == 0)
+        json_object_set_new(pg->data, "organizations", orgs);
+}
+
 int page_has_role(const struct page *pg, unsigned r)
 {
     return pg->logged_in && (pg->actor.roles & r) != 0;

@@ -85,6 +85,11 @@ void page_set_str(struct page *pg, const char *key, const char *s);
 /* Renders Markdown md as HTML into a new JSON string (NULL on failure, with e). */
 json_t *page_markdown(const char *md, struct err *e);
 
+/* Sets data.organizations to the organizations ({slug, name}), so that
+ * templates name an organization rather than show its slug:
+ * {{>org_name}} with `organization` (a slug) in context. Leaves it unset if
+ * they cannot be read (the slug is shown then). */
+void page_organizations(struct page *pg);
 /* 1 if the actor holds role bit r. */
 int page_has_role(const struct page *pg, unsigned r);
 

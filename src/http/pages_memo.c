@@ -77,6 +77,7 @@ void page_memo_show(struct page *pg, const char *id, int version, int status,
     page_frame(pg, NULL, NULL, NULL); /* title and marking: the memo's, in the template */
     json_object_set(d, "memo", memo);
     json_object_set(d, "versions", versions);
+    page_organizations(pg);
     /* The channel refuses these to readers who may not have them (the
      * template shows them under memo.can.counts and memo.can.read_messages). */
     if (chan_counts(c, p, &pg->actor, id, &counts, &e) == 0)
@@ -411,6 +412,7 @@ void page_memo_signers(struct http_request *req, struct http_response *res, void
         goto out;
     }
     page_frame(&pg, NULL, NULL, NULL);
+    page_organizations(&pg);
     json_object_set(pg.data, "versions", versions);
     json_object_set(pg.data, "signers", out);
     json_object_set_new(pg.data, "id", json_string(id));

@@ -63,4 +63,12 @@ expect_eq "submit with the box: 303" "$ST" 303
 expect_eq "submitted" "$(api alice GET "$B/$ID" | sed 's/^[0-9]* //' | json 'd["state"]')" submitted
 refused "no drafter is added after submission" "$DB" 409 wrong_state alice POST "$B/$ID/drafters" '{"username":"bob"}'
 
+# ---- organizations by name where people read them ----
+ID2=$(as alice memo new --channel dissent --title "Named organizations" --marking SBU --body "Text." --json | json 'd["id"]')
+as alice memo circulate "$ID2" > /dev/null
+as bob sign "$ID2" > /dev/null 2>&1
+PAGE=$(curl -s -b "$JAR" "$URL/memos/$ID2")
+expect_in "memo page: counts by organization name" "$PAGE" '<th scope="row">U.S. Department of State'
+expect_not_in "not by slug" "$PAGE" '<th scope="row">state<'
+
 e2e_summary drafters
