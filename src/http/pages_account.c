@@ -130,6 +130,7 @@ static void account_show(struct page *pg, int status, const json_t *recovery, co
     if (form && error)
         json_object_set_new(pg->data, "form_error",
                             json_pack("{s:s}", form, page_sentence(pg, error)));
+    page_organizations(pg);
     page_render(pg, status, "account");
 out:
     json_decref(account);
