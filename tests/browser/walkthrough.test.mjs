@@ -97,9 +97,10 @@ test('withdraw asks too, and the co-sign action is near the top on a phone', asy
   const { page: bob } = await session({ width: 390, height: 844 });
   await login(bob, 'bob');
   await bob.goto(`${BASE}/memos/${other}`);
-  const box = await bob.locator('#cosign-jump').boundingBox();
-  assert.ok(box && box.y < 844, `the co-sign link is in the first screen (y=${box && box.y})`);
-  await go(bob, bob.getByRole('link', { name: 'Co-sign this memo' }));
+  const sign = bob.locator('#signatures form[action$="/sign"] button');
+  const box = await sign.boundingBox();
+  const text = await bob.locator('.memo-text').boundingBox();
+  assert.ok(box && text && box.y < text.y, `the co-sign button comes before the text (y=${box && box.y})`);
   await shot(bob, 'walkthrough-phone');
   await alice.goto(`${BASE}/memos/${other}`);
   await confirmAndGo(alice, 'withdraw', 'Withdraw the memo');
