@@ -144,6 +144,7 @@ test('alice (drafter): home, new memo, refused form, preview, draft, edit, versi
   await go(page, page.getByRole('button', { name: 'Save draft' }));
   withdrawn = memoId(page);
   await go(page, page.getByRole('button', { name: 'Circulate for co-signature' }));
+  await page.locator('#withdraw-confirm').check();
   await go(page, page.getByRole('button', { name: 'Withdraw the memo' }));
   await page.goto(`${BASE}/memos/${withdrawn}`);
   await check(page, 'memo: withdrawn');
@@ -180,6 +181,7 @@ test('bob (member) and carol (another organization) co-sign', async () => {
 test('alice submits; rita (policy office) acknowledges, extends, writes, answers, closes', async () => {
   const alice = who.alice.page;
   await alice.goto(`${BASE}/memos/${memo}`);
+  await alice.locator('#submit-confirm').check();
   await go(alice, alice.getByRole('button', { name: 'Submit to the policy office' }));
   await check(alice, 'memo: submitted (drafter)');
   await alice.goto(`${BASE}/memos/${memo}/signers`);
@@ -232,6 +234,7 @@ test('alice submits; rita (policy office) acknowledges, extends, writes, answers
   await rita.goto(`${BASE}/memos/${memo}`);
   const close = rita.getByRole('button', { name: 'Close the memo' });
   if (await close.count()) {
+    await rita.locator('#close-confirm').check();
     await go(rita, close);
     await check(rita, 'memo: closed');
   }

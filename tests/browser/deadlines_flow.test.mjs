@@ -143,6 +143,7 @@ test('on Friday: rita gives a mail address; alice drafts, bob co-signs, alice su
   await bob.goto(`${url}/memos/${memo}`);
   await go(bob, bob.getByRole('button', { name: 'Co-sign version 1' }));
   await alice.reload();
+  await alice.locator('#submit-confirm').check();
   await go(alice, alice.getByRole('button', { name: 'Submit to the policy office' }));
   assert.match(await alice.locator('#review').textContent(), /Acknowledgement due/);
   // the submission reaches rita by mail before the clock moves
