@@ -81,6 +81,7 @@ test('leadership reminds the policy office from the list', async () => {
   await login(alice, 'alice');
   await alice.goto(`${BASE}/memos/${memo}`);
   await go(alice, alice.getByRole('button', { name: 'Circulate for co-signature' }));
+  await alice.locator('#submit-confirm').check();
   await go(alice, alice.getByRole('button', { name: 'Submit to the policy office' }));
   await context.close();
 
