@@ -72,3 +72,28 @@ export function memoId(page) {
   assert.ok(m, `a memo URL: ${page.url()}`);
   return m[1];
 }
+
+// Makes and enrolls a ring key on the account page of the signed-in page's
+// member (the account page's "Make and enroll my key"), kept in this
+// browser context under passphrase. Returns {file (hex), pk (hex)} as stored.
+export async function enrollKey(page, user, passphrase) {
+  await page.goto(`${BASE}/account`);
+  const status = page.locator('#rk-status');
+  await status.getByText('This browser has no key for you yet.').waitFor();
+  await page.getByLabel('Passphrase for the key').fill(passphrase);
+  await page.getByLabel('Passphrase again').fill(passphrase);
+  await page.getByRole('button', { name: 'Make and enroll my key' }).click();
+  await status.getByText(/Your key is enrolled for /).waitFor({ timeout: 60000 });
+  return page.evaluate((u) => JSON.parse(localStorage.getItem(`dissent-ring-key:v1:${u}`)), user);
+}
+
+// Drafts a memo as the signed-in page's member and circulates it; returns its id.
+export async function circulatedMemo(page, title, body) {
+  await page.goto(`${BASE}/memos/new`);
+  await page.getByLabel('Title').fill(title);
+  await page.getByLabel('Text').fill(body);
+  await go(page, page.getByRole('button', { name: 'Save draft' }));
+  const id = memoId(page);
+  await go(page, page.getByRole('button', { name: 'Circulate for co-signature' }));
+  return id;
+}
