@@ -263,6 +263,9 @@ async function act(withdraw) {
     abort = null;
     busy = false;
     signBtn.disabled = withdrawBtn.disabled = false;
+    // the Cancel button that had the focus is hidden again: keyboard users
+    // go on from the sign button, the status above it already announced
+    if (document.activeElement === cancelBtn || document.activeElement === document.body) signBtn.focus();
   }
 }
 
