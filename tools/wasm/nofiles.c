@@ -17,3 +17,11 @@ int files_write_private(const char *path, const void *data, size_t len, struct e
     (void)len;
     return err_set(e, ERR_STATE, "the signing module has no files");
 }
+
+int files_read_optional(const char *path, struct buf *out, int *found, struct err *e)
+{
+    (void)path;
+    (void)out;
+    *found = 0;
+    return err_set(e, ERR_STATE, "the signing module has no files");
+}
