@@ -199,6 +199,9 @@ test('a ring the log does not back is refused, on a phone-sized screen, and noth
   await waitStatus(page, /do not match the public log/);
   assert.match(await page.locator('#anon-problems').textContent(), /not the ring the transparency log records|not the roster/);
   await shot(page, 'websign-refused-phone');
+  assert.equal(await page.getByRole('button', { name: 'Check that the server kept its promises' }).isVisible(), false,
+    'no receipts in this browser: nothing to check');
+  assert.equal(await page.locator('#anon-progress-row').isVisible(), false);
   assert.equal((await requests()).filter((r) => r.method === 'POST').length, 0, 'nothing sent');
   assert.deepEqual(await anonCounts(memo), { total: 1, v2: 1 });
   // the section fits the screen: nothing wider than the viewport
