@@ -335,6 +335,8 @@ static void test_coalition(void **state)
     json_decref(sets);
     json_decref(pub);
     json_decref(lg.leaves);
+}
+
 /* Opens the checkpoint of l against key and checks leaves; returns the
  * error code (ERR_OK on success). */
 static int log_verify(const struct fake_log *l, const char *key, const json_t *leaves)

@@ -147,10 +147,13 @@ function showTally(res) {
   receiptsLine.className = t.broken || t.invalid ? 'notice notice-danger' : '';
 }
 
-// The newest ring of the memo holding pk: {ring object, index}.
+// The newest ring of the member's organization holding pk: {ring object,
+// index}. The coalition ring ("_coalition") is not offered here yet: the
+// member signs among the members of their own organization.
 function findRing(pub, pkHex) {
   let best = null;
   for (const r of pub.rings || []) {
+    if (r.organization === '_coalition') continue;
     const i = (r.keys || []).indexOf(pkHex);
     if (i >= 0 && (!best || r.ring > best.ring.ring)) best = { ring: r, index: i };
   }
