@@ -77,8 +77,13 @@ FORMAT_SRC = $(filter-out %.inc,$(shell git ls-files --cached --others --exclude
 # WebAssembly with Debian's clang/lld/wasi-libc, against libsodium and
 # libdecaf built from Debian's source tarballs (tools/wasm/). `serve` finds
 # it beside the binary ($(BUILD)/wasm/) and serves /static/anon/dissent-ring.wasm.
-WASM_SRC := $(wildcard src/ring/*.[ch] tools/wasm/*.[ch] tools/wasm/include/*.h) src/proto/anon.c \
-            src/proto/anon.h src/base/err.c src/base/err.h tools/wasm/build.sh tools/wasm/fetch-sources.sh
+WASM_SRC := $(wildcard src/ring/*.[ch] tools/wasm/*.[ch] tools/wasm/include/*.h src/base/*.h \
+              src/proto/*.h src/tlog/*.h src/client/*.h) \
+            $(addprefix src/,base/err.c base/util.c base/buf.c base/json.c proto/anon.c proto/events.c \
+              proto/commit.c proto/names.c proto/receipt.c tlog/hash.c tlog/note.c tlog/checkpoint.c \
+              tlog/proof.c client/anon.c client/ringcheck.c client/logrange.c client/receipts.c \
+              ) \
+            tools/wasm/build.sh tools/wasm/fetch-sources.sh
 wasm: $(BUILD)/wasm/dissent-ring.wasm
 $(BUILD)/wasm/dissent-ring.wasm: $(WASM_SRC)
 	@bash scripts/deps.sh wasm

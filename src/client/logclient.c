@@ -1,5 +1,5 @@
 /* logclient.c — the public transparency log seen from outside: fetching and
- * checking checkpoints, leaves and proofs; compact ranges; leaf shapes (the
+ * checking checkpoints, leaves and proofs; leaf shapes (the
  * table of proto/events.h); the monitor's state file and the pinned keys of
  * `dissent verify`. */
 #include "client/logclient.h"
@@ -17,74 +17,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* ---- compact range ----------------------------------------------------- */
-
-void logc_range_init(struct logc_range *r)
-{
-    memset(r, 0, sizeof *r);
-}
-
-int logc_range_append(struct logc_range *r, const unsigned char leaf_hash[TLOG_HASH_SIZE],
-                      struct err *e)
-{
-    unsigned char h[TLOG_HASH_SIZE];
-    if (r->size >= TLOG_MAX_SIZE)
-        return err_set(e, ERR_INVALID, "the log is full");
-    memcpy(h, leaf_hash, sizeof h);
-    /* Each trailing 1-bit of the old size closes a perfect subtree. */
-    for (uint64_t s = r->size; (s & 1) && r->n > 0; s >>= 1) {
-        tlog_hash_children(h, r->hash[r->n - 1], h);
-        r->n--;
-    }
-    memcpy(r->hash[r->n++], h, sizeof h);
-    r->size++;
-    return 0;
-}
-
-void logc_range_root(const struct logc_range *r, unsigned char out[TLOG_HASH_SIZE])
-{
-    unsigned char h[TLOG_HASH_SIZE];
-    if (r->n == 0) {
-        tlog_hash_empty(out);
-        return;
-    }
-    memcpy(h, r->hash[r->n - 1], sizeof h);
-    for (size_t i = r->n - 1; i-- > 0;)
-        tlog_hash_children(h, r->hash[i], h);
-    memcpy(out, h, sizeof h);
-}
-
-void logc_root_of(const unsigned char (*hashes)[TLOG_HASH_SIZE], uint64_t m,
-                  unsigned char out[TLOG_HASH_SIZE])
-{
-    struct logc_range r;
-    logc_range_init(&r);
-    for (uint64_t i = 0; i < m; i++)
-        if (logc_range_append(&r, hashes[i], NULL))
-            break;
-    logc_range_root(&r, out);
-}
-
-/* ---- base64 ------------------------------------------------------------ */
-
-int logc_hash_decode(const char *b64, unsigned char out[TLOG_HASH_SIZE])
-{
-    size_t n = 0;
-    char again[48];
-    if (!b64 || strlen(b64) != 44 ||
-        sodium_base642bin(out, TLOG_HASH_SIZE, b64, 44, NULL, &n, NULL,
-                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
-        n != TLOG_HASH_SIZE)
-        return -1;
-    logc_hash_encode(out, again);
-    return strcmp(again, b64) == 0 ? 0 : -1; /* canonical only */
-}
-
-void logc_hash_encode(const unsigned char h[TLOG_HASH_SIZE], char out[48])
-{
-    sodium_bin2base64(out, 48, h, TLOG_HASH_SIZE, sodium_base64_VARIANT_ORIGINAL);
-}
 
 /* ---- keys and proofs ---------------------------------------------------- */
 

@@ -2,7 +2,6 @@
  * the client checked against a signed checkpoint. */
 #include "client/ringcheck.h"
 #include "client/anon.h"
-#include "client/loghistory.h"
 
 #include "proto/anon.h"
 #include "proto/events.h"
@@ -34,62 +33,58 @@ static void problem(json_t *problems, const char *fmt, ...)
     json_array_append_new(problems, json_string(text));
 }
 
-int ringck_fetch_log(struct client *c, const struct tlog_verifier *v, const struct logc_state *st,
-                     json_t **leaves, uint64_t *size, struct err *e)
+int ringck_log_verify(const struct tlog_verifier *v, const char *note, size_t note_len,
+                      const json_t *leaves, struct tlog_checkpoint *cp, struct err *e)
 {
     int rc = -1;
-    struct tlog_checkpoint cp;
-    unsigned char(*hashes)[TLOG_HASH_SIZE] = NULL, root[TLOG_HASH_SIZE];
-    json_t *all = NULL;
-    struct buf note;
+    struct logc_range range;
+    unsigned char root[TLOG_HASH_SIZE];
+    size_t i;
+    json_t *row;
+    struct err why;
 
-    *leaves = NULL;
-    buf_init(&note, TLOG_NOTE_MAX);
-    /* the witness policy too: a frozen or unwitnessed view is refused here
-     * as in every other client command that reads a checkpoint */
-    if (logc_fetch_checkpoint_note(c, v, &cp, &note, e) ||
-        loghist_policy_check(note.data, note.len, cp.size, e))
+    err_init(&why);
+    if (tlog_checkpoint_open(cp, note, note_len, v, &why)) {
+        err_set(e, ERR_CRYPTO, "the checkpoint is not signed by the pinned log key %.60s: %.120s",
+                v->name, why.msg);
         goto out;
-    if (st && cp.size < st->size) {
+    }
+    if (!json_is_array(leaves) || (uint64_t)json_array_size(leaves) != cp->size) {
         err_set(e, ERR_CRYPTO,
-                "the log's signed checkpoint has %llu leaves, fewer than the %llu the monitor "
-                "state saw: the log was rewritten",
-                (unsigned long long)cp.size, (unsigned long long)st->size);
+                "the log's signed checkpoint has %llu leaves and the server gave %zu: the log "
+                "is not the one it signed",
+                (unsigned long long)cp->size, json_array_size(leaves));
         goto out;
     }
-    hashes = calloc(cp.size ? cp.size : 1, sizeof *hashes);
-    if (!hashes) {
-        err_set(e, ERR_NOMEM, "out of memory");
-        goto out;
+    logc_range_init(&range);
+    json_array_foreach(leaves, i, row)
+    {
+        const json_t *idx = json_object_get(row, "index");
+        const char *data = jstr(row, "data"), *lh = jstr(row, "leaf_hash");
+        unsigned char h[TLOG_HASH_SIZE], sent[TLOG_HASH_SIZE];
+        if (!json_is_integer(idx) || json_integer_value(idx) != (json_int_t)i || !data) {
+            err_set(e, ERR_CRYPTO, "the server's leaf list is out of order at leaf %zu", i);
+            goto out;
+        }
+        tlog_hash_leaf(h, data, strlen(data));
+        if (lh && (logc_hash_decode(lh, sent) || memcmp(sent, h, sizeof h) != 0)) {
+            err_set(e, ERR_CRYPTO,
+                    "leaf %zu: the leaf hash the server sent is not the hash of its data", i);
+            goto out;
+        }
+        if (logc_range_append(&range, h, e))
+            goto out;
     }
-    if (logc_fetch_leaves(c, 0, cp.size, &all, hashes, e))
-        goto out;
-    logc_root_of((const unsigned char(*)[TLOG_HASH_SIZE])hashes, cp.size, root);
-    if (memcmp(root, cp.root, sizeof root) != 0) {
+    logc_range_root(&range, root);
+    if (memcmp(root, cp->root, sizeof root) != 0) {
         err_set(e, ERR_CRYPTO,
                 "the log's leaves do not hash to the root of its signed checkpoint (size %llu): "
                 "the server changed or invented a leaf",
-                (unsigned long long)cp.size);
+                (unsigned long long)cp->size);
         goto out;
     }
-    if (st) {
-        logc_root_of((const unsigned char(*)[TLOG_HASH_SIZE])hashes, st->size, root);
-        if (memcmp(root, st->root, sizeof root) != 0) {
-            err_set(e, ERR_CRYPTO,
-                    "the first %llu leaves of the log no longer hash to the root the monitor "
-                    "state saved: the log was rewritten",
-                    (unsigned long long)st->size);
-            goto out;
-        }
-    }
-    *leaves = all;
-    all = NULL;
-    *size = cp.size;
     rc = 0;
 out:
-    buf_release(&note);
-    free(hashes);
-    json_decref(all);
     return rc;
 }
 

@@ -9,7 +9,12 @@
  * roster_size, replayed from the roster leaves; keys added by a refresh
  * active roster keys; every leaf used included in a checkpoint signed by a
  * log key the client pinned. Everything is compared field by field, never
- * by searching text. */
+ * by searching text.
+ *
+ * ringck_log_verify and ringck_check take JSON the caller fetched and talk
+ * to no server: the browser runs the same functions, compiled to
+ * WebAssembly (tools/wasm/build.sh, dw_ring_check), over what its page
+ * downloaded. ringck_fetch_log (ringfetch.c) is the CLI's fetching. */
 #ifndef DISSENT_CLIENT_RINGCHECK_H
 #define DISSENT_CLIENT_RINGCHECK_H
 
@@ -36,6 +41,17 @@
  * ERR_CRYPTO when the log contradicts its checkpoint or the saved state. */
 int ringck_fetch_log(struct client *c, const struct tlog_verifier *v, const struct logc_state *st,
                      json_t **leaves, uint64_t *size, struct err *e) WUR;
+
+/* Opens the signed checkpoint note[0..note_len) against v (signature,
+ * origin; cosignatures are not looked at) and checks that leaves, as GET
+ * /api/v1/log/leaves gives them ({index, data, leaf_hash?}), are exactly
+ * the leaves [0, size) of that checkpoint: in order from 0, each
+ * leaf_hash sent the hash of its data, and the root of their hashes the
+ * signed root, so every leaf is included in the checkpoint and none is
+ * hidden. Fills *cp. Returns 0, or -1 with ERR_CRYPTO saying what the log
+ * contradicts. */
+int ringck_log_verify(const struct tlog_verifier *v, const char *note, size_t note_len,
+                      const json_t *leaves, struct tlog_checkpoint *cp, struct err *e) WUR;
 
 /* Checks the rings and versions of pub (GET /api/v1/public/memos/:id)
  * against leaves (ringck_fetch_log): every roster replayed from its roster

@@ -90,3 +90,24 @@ export async function confirmAndGo(page, what, button) {
   await page.locator(`#${what}-confirm`).check();
   return go(page, page.getByRole('button', { name: button }));
 }
+
+// Makes and enrolls a ring key on the account page of the signed-in page's
+// member (the account page's "Make and enroll my key"), kept in this
+// browser context under passphrase. Returns {file (hex), pk (hex)} as stored.
+export async function enrollKey(page, user, passphrase) {
+  await page.goto(`${BASE}/account`);
+  const status = page.locator('#rk-status');
+  await status.getByText('This browser has no key for you yet.').waitFor();
+  await page.getByLabel('Passphrase for the key').fill(passphrase);
+  await page.getByLabel('Passphrase again').fill(passphrase);
+  await page.getByRole('button', { name: 'Make and enroll my key' }).click();
+  await status.getByText(/Your key is enrolled for /).waitFor({ timeout: 60000 });
+  return page.evaluate((u) => JSON.parse(localStorage.getItem(`dissent-ring-key:v1:${u}`)), user);
+}
+
+// Drafts a memo as the signed-in page's member and circulates it; returns its id.
+export async function circulatedMemo(page, title, body) {
+  const id = await newMemo(page, { title, body });
+  await go(page, page.getByRole('button', { name: 'Circulate for co-signature' }));
+  return id;
+}

@@ -2,6 +2,8 @@
  * only; every byte of crypto is made by src/ring and src/proto. */
 #include "api.h"
 
+#include "client/receipts.h"
+#include "client/ringcheck.h"
 #include "proto/anon.h"
 #include "ring/group.h"
 #include "ring/h2c.h"
@@ -9,6 +11,7 @@
 #include "ring/triptych.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -248,4 +251,101 @@ int dw_scalarmult_base(uint8_t *out, const uint8_t *s)
     if (!ring_scalar_is_canonical(s) || crypto_scalarmult_ristretto255_base(out, s) != 0)
         return err_set(&last, ERR_INVALID, "the scalar is not canonical");
     return 0;
+}
+
+/* The receipts part of dw_ring_check: checks req's receipts against the
+ * verified leaves and sets "receipts", "tally" and "report" in out. */
+static int check_receipts(const json_t *req, const json_t *leaves, const struct tlog_verifier *v,
+                          json_t *out, struct err *e)
+{
+    int rc = -1;
+    json_t *arr = json_deep_copy(json_object_get(req, "receipts"));
+    char *text = NULL;
+    size_t text_len = 0;
+    FILE *f = NULL;
+    struct receipts_tally t;
+    const char *server = json_string_value(json_object_get(req, "server"));
+
+    if (!arr)
+        arr = json_array();
+    if (!json_is_array(arr) || !server) {
+        err_set(e, ERR_INVALID, "receipts must be an array and server a string");
+        goto out;
+    }
+    f = open_memstream(&text, &text_len);
+    if (!f) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    receipts_check(arr, server, NULL, leaves, v->pk,
+                   json_integer_value(json_object_get(req, "now")), f, &t);
+    fclose(f);
+    f = NULL;
+    if (json_object_set(out, "receipts", arr) ||
+        json_object_set_new(out, "tally",
+                            json_pack("{s:I,s:I,s:I,s:I,s:I}", "total", (json_int_t)t.total,
+                                      "kept", (json_int_t)t.kept, "pending",
+                                      (json_int_t)t.pending, "broken", (json_int_t)t.broken,
+                                      "invalid", (json_int_t)t.invalid)) ||
+        json_object_set_new(out, "report", json_string(text ? text : ""))) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    rc = 0;
+out:
+    if (f)
+        fclose(f);
+    free(text);
+    json_decref(arr);
+    return rc;
+}
+
+char *dw_ring_check(const char *request, size_t len)
+{
+    struct err e;
+    json_t *req = NULL, *problems = json_array(), *sets = NULL, *out = NULL;
+    const json_t *leaves;
+    const char *key, *note;
+    struct tlog_verifier v;
+    struct tlog_checkpoint cp;
+    char *text = NULL;
+
+    err_init(&e);
+    req = json_loadb(request, len, JSON_REJECT_DUPLICATES, NULL);
+    key = json_string_value(json_object_get(req, "verifier_key"));
+    note = json_string_value(json_object_get(req, "note"));
+    leaves = json_object_get(req, "leaves");
+    if (!problems) {
+        err_set(&e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (!json_is_object(req) || !key || !note ||
+        !json_is_object(json_object_get(req, "public"))) {
+        err_set(&e, ERR_INVALID,
+                "a ring check needs a JSON object with verifier_key, note, leaves and public");
+        goto out;
+    }
+    if (tlog_verifier_parse(&v, key, strlen(key), &e) ||
+        ringck_log_verify(&v, note, strlen(note), leaves, &cp, &e) ||
+        ringck_check(json_object_get(req, "public"), leaves, problems, &sets, &e))
+        goto out;
+    out = json_pack("{s:I,s:O,s:O}", "size", (json_int_t)cp.size, "problems", problems, "sets",
+                    sets);
+    if (!out) {
+        err_set(&e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (check_receipts(req, leaves, &v, out, &e))
+        goto out;
+    text = json_dumps(out, JSON_COMPACT);
+    if (!text)
+        err_set(&e, ERR_NOMEM, "out of memory");
+out:
+    if (!text)
+        last = e;
+    json_decref(req);
+    json_decref(problems);
+    json_decref(sets);
+    json_decref(out);
+    return text;
 }

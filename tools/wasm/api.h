@@ -103,4 +103,20 @@ int dw_expand_xmd(uint8_t *out, size_t out_len, const uint8_t *msg, size_t msg_l
                   const uint8_t *dst, size_t dst_len);
 DW_EXPORT("dw_scalarmult_base") int dw_scalarmult_base(uint8_t *out, const uint8_t *s);
 
+/* The CLI's checks of a memo's rings against the transparency log
+ * (client/ringcheck.h) and of kept receipts (client/receipts.h), over what
+ * the page fetched. request (len bytes) is the JSON text
+ *   {"verifier_key": pinned key "name+id+base64", "note": the signed
+ *    checkpoint, "leaves": [{index, data, leaf_hash}] from 0 to its size,
+ *    "public": GET /api/v1/public/memos/:id, "server": the page's origin,
+ *    "now": Unix seconds, "receipts": [{server, receipt, signature, state}]}
+ * (receipts may be absent). The answer, a NUL-terminated JSON text in
+ * module memory (give it back with dw_free(p, strlen(p) + 1)), is
+ *   {"size", "problems": [text], "sets": [{organization, ring, members,
+ *    roster_size, checked}], "receipts": the receipts with their states,
+ *    "tally": {total, kept, pending, broken, invalid}, "report": text}
+ * NULL when the log itself contradicts its checkpoint or the pinned key
+ * (dw_error_* say how): then no ring can be checked at all. */
+DW_EXPORT("dw_ring_check") char *dw_ring_check(const char *request, size_t len);
+
 #endif

@@ -1,7 +1,8 @@
 #!/bin/sh
-# build.sh — `make wasm`: compiles src/ring, src/proto/anon.c and the
+# build.sh — `make wasm`: compiles src/ring, src/proto/anon.c, the ring and
+# receipt checks of src/client and the
 # tools/wasm/api.c exports to WebAssembly (wasm32-wasi) with Debian's
-# clang, lld and wasi-libc, linked against libsodium and libdecaf built
+# clang, lld and wasi-libc, linked against libsodium, libdecaf and jansson built
 # from Debian's own source tarballs (tools/wasm/fetch-sources.sh), into
 # build/wasm/dissent-ring.wasm. Everything it makes stays under build/wasm;
 # each library is built once, our files whenever they change.
@@ -85,19 +86,49 @@ if [ ! -f "$B/libdecaf.a" ]; then
     mv "$B/libdecaf.a.tmp" "$B/libdecaf.a"
 fi
 
-# ---- ours, with the native build's warnings
-ours="src/base/err.c src/proto/anon.c tools/wasm/api.c $(ls src/ring/*.c)"
+# ---- jansson: its portable C, with the configuration header its own
+# source ships for builds without configure (android/jansson_config.h:
+# long long integers, no localeconv), for the ring checks of the log
+# (client/ringcheck.c) that read the JSON the page fetched.
+JAN=$B/src/jansson
+if [ ! -f "$B/libjansson.a" ]; then
+    echo "  WASM    jansson"
+    mkdir -p "$B/jansson-include"
+    cp "$JAN/android/jansson_config.h" "$JAN/src/jansson.h" "$B/jansson-include/"
+    # what its configure would find in wasi-libc (the hash seed comes from
+    # the clock: a page's own JSON needs no protection from hash flooding)
+    printf '#define HAVE_STDINT_H 1\n#define HAVE_UNISTD_H 1\n#define HAVE_SYS_TYPES_H 1\n#define HAVE_SYS_TIME_H 1\n#define HAVE_GETTIMEOFDAY 1\n' \
+        >"$B/jansson-include/jansson_private_config.h"
+    objs=""
+    for f in "$JAN"/src/*.c; do
+        o=$B/obj/jansson/$(basename "$f" .c).o
+        compile "$f" "$o" -std=c99 -DHAVE_CONFIG_H=1 -I"$B/jansson-include" -w
+        objs="$objs $o"
+    done
+    rm -f "$B/libjansson.a.tmp"
+    # shellcheck disable=SC2086
+    $AR rcs "$B/libjansson.a.tmp" $objs
+    mv "$B/libjansson.a.tmp" "$B/libjansson.a"
+fi
+
+# ---- ours, with the native build's warnings: the ring and the protocol
+# texts, and the CLI's checks of rings and receipts against the log
+# (client/ringcheck.c, client/receipts.c and what they need)
+ours="src/base/err.c src/base/util.c src/base/buf.c src/base/json.c src/proto/anon.c
+src/proto/events.c src/proto/commit.c src/proto/names.c src/proto/receipt.c src/tlog/hash.c
+src/tlog/note.c src/tlog/checkpoint.c src/tlog/proof.c src/client/anon.c src/client/ringcheck.c
+src/client/logrange.c src/client/receipts.c tools/wasm/nofiles.c tools/wasm/api.c $(ls src/ring/*.c)"
 objs=""
 for f in $ours; do
     o=$B/obj/dissent/$(echo "$f" | tr / _ | sed 's/\.c$/.o/')
     # a header change must rebuild: compare against every header we include
-    for h in src/ring/*.h src/base/err.h src/base/compat.h src/proto/anon.h tools/wasm/*.h \
+    for h in src/ring/*.h src/base/*.h src/proto/*.h src/tlog/*.h src/client/*.h tools/wasm/*.h \
         tools/wasm/include/*.h; do
         if [ -f "$o" ] && [ "$h" -nt "$o" ]; then rm -f "$o"; fi
     done
     compile "$f" "$o" -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
         -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla -Itools/wasm/include -Isrc \
-        -I"$SOD/src/libsodium/include" -I"$SOD/builds/msvc" -I"$GEN/include"
+        -I"$SOD/src/libsodium/include" -I"$SOD/builds/msvc" -I"$GEN/include" -I"$B/jansson-include"
     objs="$objs $o"
 done
 
@@ -105,6 +136,6 @@ echo "  WASM    $out"
 # A reactor module (no main): the page calls the exports. 1 MiB of stack;
 # memory grows as rings and Argon2id need it.
 # shellcheck disable=SC2086
-$CC $TARGET $OPT -mexec-model=reactor -o "$out.tmp" $objs "$B/libsodium.a" "$B/libdecaf.a" \
+$CC $TARGET $OPT -mexec-model=reactor -o "$out.tmp" $objs "$B/libsodium.a" "$B/libdecaf.a" "$B/libjansson.a" \
     -lwasi-emulated-signal -Wl,-z,stack-size=1048576 -Wl,--strip-debug -Wl,--gc-sections
 mv "$out.tmp" "$out"

@@ -1,10 +1,10 @@
 #!/bin/sh
-# fetch-sources.sh — downloads the Debian source tarballs of the two C
-# libraries the WebAssembly build needs (libsodium, libdecaf), checks them
+# fetch-sources.sh — downloads the Debian source tarballs of the three C
+# libraries the WebAssembly build needs (libsodium, libdecaf, jansson), checks them
 # against the SHA-256 digests pinned below, and unpacks them under DIR
 # (default build/wasm/src). Nothing fetched here is ever committed: the
-# tarballs are Debian's own (bookworm main, the versions libsodium-dev and
-# libdecaf-dev are built from), so the browser runs the same library code
+# tarballs are Debian's own (bookworm main, the versions libsodium-dev,
+# libdecaf-dev and libjansson-dev are built from), so the browser runs the same library code
 # as the native binary.
 #
 #     sh tools/wasm/fetch-sources.sh [DIR]
@@ -21,6 +21,7 @@ mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 sources="
 libsodium pool/main/libs/libsodium/libsodium_1.0.18.orig.tar.gz d59323c6b712a1519a5daf710b68f5e7fde57040845ffec53850911f10a5d4f4
 libdecaf pool/main/libd/libdecaf/libdecaf_1.0.2.orig.tar.gz 96ce1f59bfc6257748d44dffeb40684c886a0742a8ed10524201e6ad95598552
+jansson pool/main/j/jansson/jansson_2.14.orig.tar.gz c739578bf6b764aa0752db9a2fdadcfe921c78f1228c7ec0bb47fa804c55d17b
 "
 
 mkdir -p "$dir"

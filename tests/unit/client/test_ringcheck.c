@@ -3,7 +3,10 @@
  * that is not the roster snapshot, a refresh that adds a non-roster key, a
  * ring or version the log does not record, a roster that cannot be replayed
  * are each named; a re-key (retire leaf, then rekey leaf) leaves the
- * retired key out of later snapshots. */
+ * retired key out of later snapshots. ringck_log_verify (the browser's
+ * check of the log it downloaded, the same function) accepts the leaves of
+ * a checkpoint signed by the pinned key and refuses another key, a missing,
+ * reordered or changed leaf, and a leaf_hash that is not its data's. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -334,12 +337,87 @@ static void test_coalition(void **state)
     json_decref(lg.leaves);
 }
 
+/* Opens the checkpoint of l against key and checks leaves; returns the
+ * error code (ERR_OK on success). */
+static int log_verify(const struct fake_log *l, const char *key, const json_t *leaves)
+{
+    struct tlog_verifier v;
+    struct tlog_checkpoint cp;
+    json_t *o = json_loads(l->checkpoint_json, 0, NULL);
+    const char *note = json_string_value(json_object_get(o, "note"));
+    struct err e;
+    int rc;
+    err_init(&e);
+    assert_non_null(note);
+    assert_int_equal(tlog_verifier_parse(&v, key, strlen(key), &e), 0);
+    rc = ringck_log_verify(&v, note, strlen(note), leaves, &cp, &e);
+    if (rc == 0)
+        assert_int_equal(cp.size, json_array_size(leaves));
+    else
+        assert_true(e.msg[0] != '\0');
+    json_decref(o);
+    return rc ? (int)e.code : ERR_OK;
+}
+
+static void test_log_verify(void **state)
+{
+    char k[3][65];
+    struct fake_log lg, other;
+    struct tlog_signer s, s2;
+    json_t *pub, *copy;
+    (void)state;
+    for (int i = 0; i < 3; i++)
+        new_key(k[i]);
+    pub =
+        pub_with(json_pack("[o]", ring_obj("state", 1, 3, json_pack("[s,s,s]", k[0], k[1], k[2]))));
+    assert_int_equal(fake_log_build(&lg, pub, &s), 0);
+    assert_int_equal(fake_log_build(&other, pub, &s2), 0);
+    assert_int_equal(log_verify(&lg, lg.verifier_key, lg.leaves), ERR_OK);
+    /* a checkpoint signed by another key than the pinned one */
+    assert_int_equal(log_verify(&lg, other.verifier_key, lg.leaves), ERR_CRYPTO);
+    /* a leaf left out (the last roster change hidden) */
+    copy = json_deep_copy(lg.leaves);
+    assert_int_equal(json_array_remove(copy, json_array_size(copy) - 1), 0);
+    assert_int_equal(log_verify(&lg, lg.verifier_key, copy), ERR_CRYPTO);
+    json_decref(copy);
+    /* two leaves swapped, indices kept in order */
+    copy = json_deep_copy(lg.leaves);
+    {
+        json_t *a = json_object_get(json_array_get(copy, 0), "data");
+        json_t *b = json_object_get(json_array_get(copy, 1), "data");
+        json_t *ta = json_incref(a), *tb = json_incref(b);
+        json_object_set_new(json_array_get(copy, 0), "data", tb);
+        json_object_set_new(json_array_get(copy, 1), "data", ta);
+        json_object_del(json_array_get(copy, 0), "leaf_hash");
+        json_object_del(json_array_get(copy, 1), "leaf_hash");
+    }
+    assert_int_equal(log_verify(&lg, lg.verifier_key, copy), ERR_CRYPTO);
+    json_decref(copy);
+    /* a leaf_hash that is not its data's */
+    copy = json_deep_copy(lg.leaves);
+    json_object_set(json_array_get(copy, 0), "leaf_hash",
+                    json_object_get(json_array_get(copy, 1), "leaf_hash"));
+    assert_int_equal(log_verify(&lg, lg.verifier_key, copy), ERR_CRYPTO);
+    json_decref(copy);
+    /* an index out of order */
+    copy = json_deep_copy(lg.leaves);
+    json_object_set_new(json_array_get(copy, 1), "index", json_integer(7));
+    assert_int_equal(log_verify(&lg, lg.verifier_key, copy), ERR_CRYPTO);
+    json_decref(copy);
+    fake_log_release(&lg);
+    fake_log_release(&other);
+    tlog_signer_wipe(&s);
+    tlog_signer_wipe(&s2);
+    json_decref(pub);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_honest_and_lies),
         cmocka_unit_test(test_rekey_and_unreplayable),
         cmocka_unit_test(test_coalition),
+        cmocka_unit_test(test_log_verify),
     };
     if (sodium_init() < 0)
         return 1;

@@ -23,7 +23,7 @@ export class RingError extends Error {
 }
 
 const METHODS = ['keygen', 'publicKey', 'sealKeyFile', 'openKeyFile', 'keyFilePublic', 'popSign',
-  'popVerify', 'tag', 'proofLength', 'proofTag', 'anonScope', 'anonMessage', 'popContext',
+  'popVerify', 'tag', 'proofLength', 'proofTag', 'anonScope', 'anonMessage', 'popContext', 'ringCheck',
   'pointIsValid', 'oneWayMap', 'hashToGroup', 'expandMessageXmd', 'scalarMultBase'];
 
 export class DissentRing {

@@ -33,6 +33,9 @@ async function api(path, body) {
   const res = await fetch(path, {
     method: body === undefined ? 'GET' : 'POST',
     credentials: 'same-origin',
+    // public reads are cacheable for a few seconds (http/cache.c): the
+    // roster asked for right after enrolling must be the server's now
+    cache: 'no-store',
     headers: body === undefined ? {} : { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
     body: body === undefined ? undefined : JSON.stringify(body),
   });

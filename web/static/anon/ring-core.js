@@ -256,6 +256,22 @@ function makeApi(x, mem) {
         return out(b, n);
       });
     },
+    // The CLI's ring and receipt checks against the log (client/ringcheck.c,
+    // client/receipts.c; tools/wasm/api.h, dw_ring_check) over what the
+    // page fetched: request {verifier_key, note, leaves, public, server,
+    // now, receipts}; the answer {size, problems, sets, receipts, tally,
+    // report}. Throws when the log contradicts its checkpoint or the key.
+    ringCheck(request) {
+      const text = enc.encode(JSON.stringify(request));
+      const p = withBufs([text], (t) => x.dw_ring_check(t, text.length));
+      if (!p) fail();
+      const b = bytes();
+      let end = p;
+      while (b[end]) end++;
+      const answer = dec.decode(b.subarray(p, end));
+      x.dw_free(p, end - p + 1);
+      return JSON.parse(answer);
+    },
     // For the shared test vectors.
     pointIsValid(enc32, allowIdentity = false) {
       return withBufs([u8(enc32, 'point', 32)], (p) => x.dw_point_check(p, allowIdentity ? 1 : 0) === 0);

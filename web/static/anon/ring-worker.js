@@ -57,7 +57,7 @@ const ops = {
 
 const allowed = new Set(['keygen', 'publicKey', 'sealKeyFile', 'openKeyFile', 'keyFilePublic',
   'popSign', 'popVerify', 'tag', 'proofLength', 'proofTag', 'anonScope', 'anonMessage',
-  'popContext', 'pointIsValid', 'oneWayMap', 'hashToGroup', 'expandMessageXmd', 'scalarMultBase']);
+  'popContext', 'ringCheck', 'pointIsValid', 'oneWayMap', 'hashToGroup', 'expandMessageXmd', 'scalarMultBase']);
 
 onmessage = async (ev) => {
   const { id, op, args } = ev.data;

@@ -1,0 +1,221 @@
+// Signing anonymously from the memo page (issue #11): a member whose
+// browser keeps an enrolled key co-signs, moves the signature to a new
+// version, withdraws it and signs again, all in the browser: the page checks
+// the memo's rings against the transparency log first (the CLI's checks,
+// compiled to WebAssembly), shows the anonymity set, proves in the Worker
+// and posts without cookies. The counts change only as they should, the
+// CLI's verify-signatures agrees, the key exported to the CLI gives the same
+// tag (one member, one signature), and a ring the log does not back is
+// refused with nothing sent.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { instantiate, toHex, fromHex } from '../../web/static/anon/ring-core.js';
+import { BASE, useBrowser, session, go, login, shot, pageErrors, enrollKey, circulatedMemo } from './lib.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BIN = process.env.DISSENT_BIN || path.join(ROOT, 'build/dissent');
+const WASM = process.env.DISSENT_WASM || path.join(ROOT, 'build/wasm/dissent-ring.wasm');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dissent-websign-'));
+process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
+// the CLI keeps its pins and receipts here, not in the home of whoever runs the tests
+const cliEnv = { ...process.env, HOME: tmp, XDG_CONFIG_HOME: path.join(tmp, 'config'),
+  DISSENT_LOG_KEYS: path.join(tmp, 'log-keys.json'), DISSENT_RECEIPTS: path.join(tmp, 'receipts.json') };
+const cli = (args) => {
+  try {
+    return { code: 0, out: execFileSync(BIN, args, { encoding: 'utf8', env: cliEnv, stdio: ['ignore', 'pipe', 'pipe'] }) };
+  } catch (e) {
+    return { code: e.status, out: `${e.stdout}${e.stderr}` };
+  }
+};
+const PASS = { alice: 'alice ring passphrase', bob: 'bob ring passphrase' };
+
+useBrowser();
+
+// The anonymous counts as published: {total, v1, v2, ...}.
+async function anonCounts(id) {
+  const pub = await (await fetch(`${BASE}/api/v1/public/memos/${id}`)).json();
+  const out = { total: pub.counts.anonymous.total };
+  for (const r of pub.counts.anonymous.by_version) out[`v${r.version}`] = r.count;
+  return out;
+}
+
+// Records every request of the anonymous flow (public facts, log, the
+// anonymous endpoint) with all its headers, cookies included.
+function watchAnonymous(page) {
+  const seen = [];
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (/^\/api\/v1\/(anonymous|public|log)\//.test(u.pathname))
+      seen.push(r.allHeaders().then((h) => ({ method: r.method(), path: u.pathname, headers: h })));
+  });
+  return async () => Promise.all(seen);
+}
+
+const status = (page) => page.locator('#anon-status');
+
+// Waits for the status line to say re; on a timeout, fails with what it says.
+async function waitStatus(page, re) {
+  try {
+    await status(page).getByText(re).waitFor({ timeout: 60000 });
+  } catch (e) {
+    assert.fail(`the status line never said ${re}: it says "${await status(page).textContent()}"`);
+  }
+}
+
+let memo;
+let bobTag;
+let bobKey;
+let aliceKey;
+
+test('bob co-signs anonymously from the memo page, moves, withdraws and signs again; no cookie is sent', async () => {
+  const alice = await session();
+  const bob = await session();
+  await login(alice.page, 'alice');
+  await login(bob.page, 'bob');
+  aliceKey = await enrollKey(alice.page, 'alice', PASS.alice);
+  bobKey = await enrollKey(bob.page, 'bob', PASS.bob);
+  memo = await circulatedMemo(alice.page, 'Publish the embassy security reviews', 'All of them, redacted where needed.\n');
+  const requests = watchAnonymous(bob.page);
+  const page = bob.page;
+  await page.goto(`${BASE}/memos/${memo}`);
+  const section = page.locator('#anon');
+  await section.getByRole('heading', { name: 'Co-sign anonymously' }).waitFor();
+  await shot(page, 'websign-memo');
+
+  // below the member's own bar (10 by default): refused, nothing proved or sent
+  await page.getByLabel('Passphrase of your key').fill(PASS.bob);
+  await page.getByRole('button', { name: 'Co-sign version 1 anonymously' }).click();
+  await waitStatus(page, /hides you among \d+ members only, fewer than 10/);
+  assert.equal((await requests()).filter((r) => r.method === 'POST').length, 0, 'nothing sent');
+  assert.deepEqual(await anonCounts(memo), { total: 0 });
+
+  // a wrong passphrase says so
+  await page.getByLabel('Sign only if I am hidden among at least').fill('2');
+  await page.getByLabel('Passphrase of your key').fill('not the passphrase');
+  await page.getByRole('button', { name: 'Co-sign version 1 anonymously' }).click();
+  await waitStatus(page, 'That passphrase does not open the key kept in this browser.');
+
+  await page.getByLabel('Passphrase of your key').fill(PASS.bob);
+  await page.getByRole('button', { name: 'Co-sign version 1 anonymously' }).click();
+  await waitStatus(page, /Your anonymous signature on version 1 was accepted/);
+  assert.match(await page.locator('#anon-set').textContent(), /You are one of \d+ enrolled members of state/);
+  assert.match(await page.locator('#anon-receipt').textContent(), /publish/);
+  assert.equal(await page.getByLabel('Passphrase of your key').inputValue(), '', 'the passphrase is not kept in the form');
+  await shot(page, 'websign-signed');
+  assert.deepEqual(await anonCounts(memo), { total: 1, v1: 1 });
+  bobTag = (await page.locator('#anon-receipt [data-tag]').getAttribute('data-tag'));
+  assert.match(bobTag, /^[0-9a-f]{64}$/);
+
+  // alice makes version 2; bob moves his anonymous signature to it
+  await alice.page.goto(`${BASE}/memos/${memo}/edit`);
+  await alice.page.getByLabel('Text').fill('All of them, redacted where needed, within 90 days.\n');
+  await go(alice.page, alice.page.getByRole('button', { name: 'Save new version' }));
+  await page.goto(`${BASE}/memos/${memo}`);
+  await page.locator('#anon-remembered').getByText(/signed version 1/).waitFor();
+  await page.getByLabel('Passphrase of your key').fill(PASS.bob);
+  await page.getByRole('button', { name: 'Move my anonymous signature to version 2' }).click();
+  await waitStatus(page, /Your anonymous signature was moved to version 2/);
+  assert.deepEqual(await anonCounts(memo), { total: 1, v2: 1 });
+
+  await page.getByLabel('Passphrase of your key').fill(PASS.bob);
+  await page.getByRole('button', { name: 'Withdraw my anonymous signature' }).click();
+  await waitStatus(page, /Your anonymous signature was withdrawn/);
+  assert.deepEqual(await anonCounts(memo), { total: 0 });
+
+  // the keyboard alone: the passphrase, then Enter signs the shown version
+  await page.getByLabel('Passphrase of your key').focus();
+  await page.keyboard.type(PASS.bob);
+  await page.keyboard.press('Enter');
+  await waitStatus(page, /Your anonymous signature on version 2 was accepted/);
+  assert.deepEqual(await anonCounts(memo), { total: 1, v2: 1 });
+  assert.equal(await page.locator('#anon-receipt [data-tag]').getAttribute('data-tag'), bobTag, 'one member, one tag');
+
+  // the promises of the four receipts were kept (published at once here)
+  await page.getByRole('button', { name: 'Check that the server kept its promises' }).click();
+  await page.locator('#anon-receipts').getByText(/4 kept/).waitFor({ timeout: 60000 });
+
+  // not one request of the anonymous flow carried a cookie
+  const all = await requests();
+  assert.ok(all.some((r) => r.method === 'POST' && r.path.startsWith('/api/v1/anonymous/')), 'the flow posted');
+  for (const r of all) assert.equal(r.headers.cookie, undefined, `${r.method} ${r.path} carries no cookie`);
+  assert.equal(all.filter((r) => r.method === 'POST').length, 4, 'four actions, four posts');
+
+  // an outsider re-verifies with the CLI and gets the same count
+  const v = cli(['verify-signatures', memo, '--server', BASE]);
+  assert.equal(v.code, 0, v.out);
+  assert.match(v.out, /1 anonymous signatures published, 1 verify/);
+  assert.match(v.out, /per version: +v2: 1/);
+  assert.match(v.out, /OK: every signature verifies/);
+  await alice.context.close();
+  await bob.context.close();
+  assert.deepEqual(pageErrors, []);
+});
+
+test('the key kept by the browser, exported to the CLI, gives the same tag: still one signature', async () => {
+  const keyFile = path.join(tmp, 'bob-ring.key');
+  fs.writeFileSync(keyFile, Buffer.from(bobKey.file, 'hex'));
+  const passFile = path.join(tmp, 'bob-pass');
+  fs.writeFileSync(passFile, `${PASS.bob}\n`);
+  const r = cli(['sign', memo, '--anonymous', '--key', keyFile, '--passphrase-file', passFile,
+    '--min-ring', '2', '--server', BASE]);
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /anonymous signature replaced: version 2/);
+  assert.match(r.out, new RegExp(`tag: ${bobTag}`));
+  assert.deepEqual(await anonCounts(memo), { total: 1, v2: 1 });
+});
+
+test('a ring the log does not back is refused, on a phone-sized screen, and nothing is sent', async () => {
+  const { context, page } = await session({ width: 390, height: 844 });
+  await login(page, 'alice');
+  // this browser keeps alice's key (as her own would)
+  await page.evaluate((k) => localStorage.setItem('dissent-ring-key:v1:alice', JSON.stringify(k)), aliceKey);
+  const requests = watchAnonymous(page);
+  // a server that slips a key of its own into the ring, with the count and
+  // digest made to match (only the log can tell)
+  const core = await instantiate(fs.readFileSync(WASM));
+  const planted = toHex(core.keygen().pk);
+  await page.route(`**/api/v1/public/memos/${memo}`, async (route) => {
+    const res = await route.fetch();
+    const pub = await res.json();
+    for (const r of pub.rings) {
+      if (r.organization !== 'state') continue;
+      r.keys.push(planted);
+      r.count = r.keys.length;
+      const ring = core.ring(fromHex(r.keys.join('')));
+      r.digest = toHex(ring.digest);
+      ring.free();
+    }
+    await route.fulfill({ response: res, json: pub });
+  });
+  await page.goto(`${BASE}/memos/${memo}`);
+  await page.getByLabel('Sign only if I am hidden among at least').fill('2');
+  await page.getByLabel('Passphrase of your key').fill(PASS.alice);
+  await page.getByRole('button', { name: 'Co-sign version 2 anonymously' }).click();
+  await waitStatus(page, /do not match the public log/);
+  assert.match(await page.locator('#anon-problems').textContent(), /not the ring the transparency log records|not the roster/);
+  await shot(page, 'websign-refused-phone');
+  assert.equal(await page.getByRole('button', { name: 'Check that the server kept its promises' }).isVisible(), false,
+    'no receipts in this browser: nothing to check');
+  assert.equal(await page.locator('#anon-progress-row').isVisible(), false);
+  assert.equal((await requests()).filter((r) => r.method === 'POST').length, 0, 'nothing sent');
+  assert.deepEqual(await anonCounts(memo), { total: 1, v2: 1 });
+  // the section fits the screen: nothing wider than the viewport
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(wide <= 390, `the page is ${wide}px wide on a 390px screen`);
+  await context.close();
+});
+
+test('without a key in this browser the section says where to make one', async () => {
+  const { context, page } = await session();
+  await login(page, 'dan');
+  await page.goto(`${BASE}/memos/${memo}`);
+  await page.locator('#anon-status').getByText(/This browser keeps no key for you/).waitFor();
+  assert.ok(await page.locator('#anon a[href="/account#ring-key"]').count() > 0);
+  assert.equal(await page.locator('#anon-form').isVisible(), false);
+  await context.close();
+});
