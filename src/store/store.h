@@ -403,6 +403,11 @@ struct st_read {
     int64_t at;
 };
 int store_access_insert(struct store *s, const struct st_read *r, struct err *e) WUR;
+/* The same read of n memos (a list's titles): one row per id, r->memo_id
+ * unused, in a few statements rather than n (chunks of fixed sizes, so the
+ * texts stay few in a statement cache). */
+int store_access_insert_many(struct store *s, const struct st_read *r, const int64_t *memo_ids,
+                             size_t n, struct err *e) WUR;
 struct st_access {
     char *memo;   /* public id */
     char *reader; /* username */
