@@ -413,6 +413,38 @@ static void test_pg_cache_failure(void **state)
     db_close(d);
 }
 
+/* Outside a transaction: a run that fails (division by zero) leaves its
+ * prepared statement in place for the next run, and a text that fails to
+ * prepare (a syntax error) takes no place on the server nor in the cache,
+ * and fails the same way again. */
+static void test_pg_cache_no_poison(void **state)
+{
+    (void)state;
+    if (pg_skip())
+        return;
+    struct db *d = pg_connect();
+    struct err e;
+    int64_t x = 0, before;
+    err_init(&e);
+    assert_int_equal(scalar(d, "SELECT 10 / ?", "i", 2), 5);
+    assert_int_equal(db_scalar(d, &e, 0, &x, "SELECT 10 / ?", "i", (int64_t)0), -1);
+    assert_int_equal(e.code, ERR_DB);
+    assert_int_equal(scalar(d, "SELECT 10 / ?", "i", 5), 2);
+    assert_int_equal(scalar(d,
+                            "SELECT COUNT(*) FROM pg_prepared_statements WHERE statement = "
+                            "'SELECT 10 / $1'",
+                            NULL, 0),
+                     1);
+    before = prepared(d);
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(db_scalar(d, &e, 0, &x, "SELEKT ?", "i", (int64_t)1), -1);
+        assert_int_equal(e.code, ERR_DB);
+    }
+    assert_int_equal(prepared(d), before);
+    assert_int_equal(scalar(d, "SELECT 10 / ?", "i", 1), 10);
+    db_close(d);
+}
+
 /* Column `col` of the one row of SELECT * FROM h_ddl, on d. */
 static int star_col(struct db *d, int col, const char *want)
 {
@@ -803,6 +835,7 @@ int main(void)
         cmocka_unit_test(test_pg_cache_eviction),
         cmocka_unit_test(test_pg_cache_failure),
         cmocka_unit_test(test_pg_cache_ddl),
+        cmocka_unit_test(test_pg_cache_no_poison),
         cmocka_unit_test(test_pg_reconnect),
         cmocka_unit_test(test_unordered_sqlite),
         cmocka_unit_test(test_unordered_postgres),
