@@ -8,10 +8,16 @@
  *      and the writes per commit the server counted;
  *   2. /healthz p99 meanwhile (a probe every 10 ms on its own connection);
  *   3. public reads (GET /api/v1/log/checkpoint, a signed checkpoint) with
- *      `--workers 2` against `--workers 1`.
+ *      `--workers 2` against `--workers 1`;
+ *   4. on PostgreSQL: two `serve` processes on one database against one
+ *      (each --workers 2, the same connections split between them), for
+ *      public checkpoint reads and for members reading a memo page (GET
+ *      /api/v1/memos/:id, which records the read in the access log).
  * On PostgreSQL too when DISSENT_BENCH_PG_URL names an empty database
  * (scripts/bench.sh starts a throwaway one: fsync off there, so its commit
- * figures say nothing about disks).
+ * figures say nothing about disks). The bench, the servers and PostgreSQL
+ * share this machine's cores: two processes cannot double anything on two
+ * cores; the ratio says what one more process costs or gains here.
  *
  * The server is the `dissent` binary beside the bench directory
  * (build/dissent), on a database `dissent demo` made; the load is libcurl.
@@ -45,6 +51,8 @@ static const char *const users[] = {"alice", "bob", "carol", "dan"};
 static char dissent_bin[PATH_MAX_];
 static char dir[PATH_MAX_];
 static char base_url[URL_MAX];
+/* The server a load thread talks to (NULL: base_url). */
+static _Thread_local const char *thread_base;
 static char tokens[NUSERS][128];
 static char memos[NMEMOS][64];
 static volatile int stop_load;
@@ -95,7 +103,7 @@ static long request(CURL *h, const char *method, const char *path, const char *t
     char url[URL_MAX * 2], auth[200];
     struct curl_slist *hd = NULL;
     long status = 0;
-    snprintf(url, sizeof url, "%s%s", base_url, path);
+    snprintf(url, sizeof url, "%s%s", thread_base ? thread_base : base_url, path);
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, json);
@@ -237,7 +245,8 @@ static void setup_data(void)
 struct worker {
     pthread_t t;
     int id;
-    int writes; /* 1: sign/unsign; 0: checkpoint reads */
+    int writes;       /* 1: sign/unsign; 0: checkpoint reads; 2: memo page reads */
+    const char *base; /* the server, or NULL for base_url */
     double *lat;
     size_t n, errors, turns;
 };
@@ -248,20 +257,26 @@ static void *load_main(void *arg)
     CURL *h = handle();
     int user = w->id % NUSERS, memo = (w->id / NUSERS) % NMEMOS, signed_ = 0;
     char path[128];
-    snprintf(path, sizeof path, "/api/v1/memos/%s/signatures", memos[memo]);
+    thread_base = w->base;
+    if (w->writes == 2)
+        snprintf(path, sizeof path, "/api/v1/memos/%s", memos[memo]);
+    else
+        snprintf(path, sizeof path, "/api/v1/memos/%s/signatures", memos[memo]);
     while (!stop_load && w->n < MAX_LAT) {
         double t0 = now_s();
         long st;
-        if (w->writes)
+        if (w->writes == 2)
+            st = request(h, "GET", path, tokens[user], NULL, NULL);
+        else if (w->writes)
             st = request(h, signed_ ? "DELETE" : "POST", path, tokens[user], signed_ ? NULL : "{}",
                          NULL);
         else
             st = request(h, "GET", "/api/v1/log/checkpoint", NULL, NULL, NULL);
         if (st >= 200 && st < 300) {
             w->lat[w->n++] = now_s() - t0;
-            if (w->writes)
+            if (w->writes == 1)
                 signed_ = !signed_;
-        } else if (w->writes && st == 409) {
+        } else if (w->writes == 1 && st == 409) {
             w->turns++; /* the pair was left signed by the run before: turn around */
             signed_ = !signed_;
         } else {
@@ -314,7 +329,10 @@ struct figures {
     size_t errors, turns;
 };
 
-static struct figures run_load(int nconn, int writes, double seconds)
+/* nbases servers (bases[i], or base_url when nbases is 0): connection i
+ * talks to server i % nbases. */
+static struct figures run_load_on(int nconn, int writes, double seconds, char (*bases)[URL_MAX],
+                                  int nbases)
 {
     struct worker *w = calloc((size_t)nconn, sizeof *w);
     struct probe *pr = calloc(1, sizeof *pr);
@@ -323,13 +341,14 @@ static struct figures run_load(int nconn, int writes, double seconds)
     struct figures f = {0};
     if (!w || !pr)
         die("out of memory");
-    groups0 = metric("dissent_http_write_groups_total{result=\"any\"}");
-    writes0 = metric("dissent_http_writes_total");
+    groups0 = writes == 1 ? metric("dissent_http_write_groups_total{result=\"any\"}") : 0;
+    writes0 = writes == 1 ? metric("dissent_http_writes_total") : 0;
     stop_load = 0;
     t0 = now_s();
     for (int i = 0; i < nconn; i++) {
         w[i].id = i;
         w[i].writes = writes;
+        w[i].base = nbases ? bases[i % nbases] : NULL;
         w[i].lat = malloc(MAX_LAT * sizeof(double));
         if (!w[i].lat || pthread_create(&w[i].t, NULL, load_main, &w[i]) != 0)
             die("thread");
@@ -358,7 +377,7 @@ static struct figures run_load(int nconn, int writes, double seconds)
     f.p50 = pct(all, total, 0.50) * 1000;
     f.p99 = pct(all, total, 0.99) * 1000;
     f.health_p99 = pct(pr->lat, pr->n, 0.99) * 1000;
-    if (writes) {
+    if (writes == 1) {
         double g = metric("dissent_http_write_groups_total{result=\"any\"}") - groups0;
         double n = metric("dissent_http_writes_total") - writes0;
         f.per_commit = g > 0 ? n / g : 0;
@@ -367,6 +386,11 @@ static struct figures run_load(int nconn, int writes, double seconds)
     free(pr);
     free(w);
     return f;
+}
+
+static struct figures run_load(int nconn, int writes, double seconds)
+{
+    return run_load_on(nconn, writes, seconds, NULL, 0);
 }
 
 static void demo(const char *db)
@@ -425,6 +449,48 @@ static void bench_reads(const char *db, double seconds)
            two.rps, two.p50, two.p99, two.health_p99, one.rps > 0 ? two.rps / one.rps : 0);
 }
 
+static void print_reads(const char *what, struct figures f, const struct figures *base)
+{
+    printf("  %-36s %8.0f/s  p50 %6.2f ms  p99 %6.2f ms  /healthz p99 %6.2f ms", what, f.rps, f.p50,
+           f.p99, f.health_p99);
+    if (base && base->rps > 0)
+        printf("  (%.2fx)", f.rps / base->rps);
+    if (f.errors)
+        printf("  [%zu failed]", f.errors);
+    printf("\n");
+}
+
+/* Two `serve` processes on one PostgreSQL database against one, on the data
+ * bench_writes left (its members' sessions and memos). */
+static void bench_two_servers(const char *db, double seconds)
+{
+    static char bases[2][URL_MAX];
+    struct figures one[2], two[2];
+    static const char *const what[2] = {"public checkpoint reads", "members' memo page reads"};
+    pid_t a, b;
+    a = server_start(db, "2", "on");
+    snprintf(bases[0], sizeof bases[0], "%s", base_url);
+    for (int k = 0; k < 2; k++)
+        one[k] = run_load_on(READERS, k ? 2 : 0, seconds, bases, 1);
+    b = server_start(db, "2", "on");
+    snprintf(bases[1], sizeof bases[1], "%s", base_url);
+    snprintf(base_url, sizeof base_url, "%s", bases[0]); /* /healthz probes: the first */
+    for (int k = 0; k < 2; k++)
+        two[k] = run_load_on(READERS, k ? 2 : 0, seconds, bases, 2);
+    server_stop(b);
+    server_stop(a);
+    printf("two `serve` processes on one PostgreSQL database against one (--workers 2 each, "
+           "%d connections in all):\n",
+           READERS);
+    for (int k = 0; k < 2; k++) {
+        char label[96];
+        snprintf(label, sizeof label, "%s, one process", what[k]);
+        print_reads(label, one[k], NULL);
+        snprintf(label, sizeof label, "%s, two processes", what[k]);
+        print_reads(label, two[k], &one[k]);
+    }
+}
+
 int main(int argc, char **argv)
 {
     double seconds = argc > 1 ? atof(argv[1]) : 4;
@@ -456,6 +522,7 @@ int main(int argc, char **argv)
         snprintf(keys, sizeof keys, "%s/pg.keys", dir);
         setenv("DISSENT_KEYS", keys, 1);
         bench_writes("PostgreSQL, the bench's server runs with fsync off", pg, seconds);
+        bench_two_servers(pg, seconds);
         unsetenv("DISSENT_KEYS");
     }
     {

@@ -3,8 +3,11 @@
  * them is the channel's to decide (channel/access.c). */
 #include "store/store_internal.h"
 
+#include "base/buf.h"
+
 #include <sodium.h>
 #include <stdio.h>
+#include <string.h>
 
 int store_access_insert(struct store *s, const struct st_read *r, struct err *e)
 {
@@ -32,6 +35,68 @@ struct access_sealed {
     int version;
     char *wrapped; /* the memo's key, wrapped */
 };
+/* Rows per statement of store_access_insert_many, largest first: a list
+ * of up to 500 memos takes at most 12 statements, of 5 texts. */
+static const size_t access_chunks[] = {128, 32, 8, 2, 1};
+#define ACCESS_CHUNK_MAX 128
+
+/* INSERT … SELECT over VALUES (?5), (?6), …: both backends name the one
+ * column of VALUES column1. */
+static int access_chunk_sql(struct buf *b, size_t rows, struct err *e)
+{
+    if (buf_puts(
+            b,
+            "INSERT INTO access_log(memo_id, reader_id, what, at, roles, drafter) "
+            "SELECT x.column1, ?1, ?2, ?3, ?4, CASE WHEN EXISTS(SELECT 1 FROM memo_drafters d "
+            "WHERE d.memo_id = x.column1 AND d.member_id = ?1) THEN 1 ELSE 0 END FROM (VALUES ",
+            e))
+        return -1;
+    for (size_t i = 0; i < rows; i++)
+        if (buf_printf(b, e, "%s(?%zu)", i ? ", " : "", i + 5))
+            return -1;
+    return buf_puts(b, ") x", e);
+}
+
+/* Binds the chunk's parameters by hand: their count varies. */
+static int access_chunk_run(struct store *s, const char *sql, const struct st_read *r,
+                            const int64_t *ids, size_t rows, struct err *e)
+{
+    char types[4 + ACCESS_CHUNK_MAX + 1];
+    int64_t v[ACCESS_CHUNK_MAX] = {0};
+    memcpy(types, "isii", 4);
+    memset(types + 4, 'i', rows);
+    types[4 + rows] = '\0';
+    memcpy(v, ids, rows * sizeof *v);
+    /* db_exec reads as many arguments as types names: all 128 slots are
+     * passed and the first `rows` read (extra arguments are ignored). */
+    return db_exec(s->db, e, sql, types, r->reader_id, r->what, r->at, (int64_t)r->roles,
+#define V8(k) v[k], v[k + 1], v[k + 2], v[k + 3], v[k + 4], v[k + 5], v[k + 6], v[k + 7]
+                   V8(0), V8(8), V8(16), V8(24), V8(32), V8(40), V8(48), V8(56), V8(64), V8(72),
+                   V8(80), V8(88), V8(96), V8(104), V8(112), V8(120));
+#undef V8
+}
+
+int store_access_insert_many(struct store *s, const struct st_read *r, const int64_t *memo_ids,
+                             size_t n, struct err *e)
+{
+    struct buf b;
+    size_t done = 0;
+    int rc = 0;
+    buf_init(&b, 1 << 14);
+    for (size_t c = 0; rc == 0 && c < sizeof access_chunks / sizeof *access_chunks; c++) {
+        size_t rows = access_chunks[c];
+        if (n - done < rows)
+            continue;
+        buf_reset(&b);
+        rc = access_chunk_sql(&b, rows, e);
+        while (rc == 0 && n - done >= rows) {
+            rc = access_chunk_run(s, buf_str(&b), r, memo_ids + done, rows, e);
+            done += rows;
+        }
+    }
+    buf_release(&b);
+    return rc;
+}
 
 static int access_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
 {

@@ -103,32 +103,25 @@ int store_holiday_add(struct store *s, int64_t channel_id, int64_t day, const ch
                    "iis", channel_id, day, name);
 }
 
+static int day_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
+{
+    (void)p;
+    (void)e;
+    *(int64_t *)item = db_int(st, 0);
+    return 0;
+}
+
+/* One statement (every memo page reads the days: a round trip each on
+ * PostgreSQL), the list grown as the rows come. */
 int store_holiday_days(struct store *s, struct pool *p, int64_t channel_id, int64_t **days,
                        size_t *n, struct err *e)
 {
-    int rc = -1, r;
-    int64_t count = 0;
-    size_t i = 0;
-    struct db_stmt *st = NULL;
-
-    if (db_scalar(s->db, e, 0, &count, "SELECT COUNT(*) FROM holidays WHERE channel_id = ?", "i",
-                  channel_id))
-        goto out;
-    *days = pool_alloc(p, (size_t)(count + 1) * sizeof **days);
-    if (!*days) {
-        rc = err_set(e, ERR_NOMEM, "out of memory");
-        goto out;
-    }
-    st = db_query(s->db, e, "SELECT day FROM holidays WHERE channel_id = ? ORDER BY day", "i",
-                  channel_id);
-    if (!st)
-        goto out;
-    while (i < (size_t)count && (r = db_next(st, e)) == 1)
-        (*days)[i++] = db_int(st, 0);
-    *n = i;
-    rc = 0;
-out:
-    db_finish(st);
+    struct store_vec v = {0};
+    int rc =
+        store_rows(s, p, &v, sizeof **days, day_row, e,
+                   "SELECT day FROM holidays WHERE channel_id = ? ORDER BY day", "i", channel_id);
+    *days = v.items;
+    *n = v.n;
     return rc;
 }
 

@@ -2,7 +2,9 @@
  * helpers every driver shares. */
 #include "store/db_driver.h"
 
+#include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 int db_url_is_pg(const char *url)
 {
@@ -27,10 +29,31 @@ int db_exec_script(struct db *db, const char *sql, struct err *e)
     return db->ops->exec_script(db, sql, e);
 }
 
+/* 1 if sql begins with the word w (case-insensitively), after blanks. */
+static int first_word_is(const char *sql, const char *w)
+{
+    size_t n = strlen(w);
+    while (isspace((unsigned char)*sql))
+        sql++;
+    return strncasecmp(sql, w, n) == 0 && !isalnum((unsigned char)sql[n]) && sql[n] != '_';
+}
+
+/* Every statement goes through here: an unordered transaction (db.h) only
+ * reads and inserts. */
+static struct db_stmt *run(struct db *db, struct err *e, const char *sql, const char *types,
+                           va_list ap)
+{
+    if (db->unordered && (first_word_is(sql, "UPDATE") || first_word_is(sql, "DELETE"))) {
+        err_set(e, ERR_INTERNAL, "an unordered transaction only reads and inserts");
+        return NULL;
+    }
+    return db->ops->vquery(db, e, sql, types, ap);
+}
+
 struct db_stmt *db_vquery(struct db *db, struct err *e, const char *sql, const char *types,
                           va_list ap)
 {
-    return db->ops->vquery(db, e, sql, types, ap);
+    return run(db, e, sql, types, ap);
 }
 
 struct db_stmt *db_query(struct db *db, struct err *e, const char *sql, const char *types, ...)
@@ -38,7 +61,7 @@ struct db_stmt *db_query(struct db *db, struct err *e, const char *sql, const ch
     struct db_stmt *st;
     va_list ap;
     va_start(ap, types);
-    st = db->ops->vquery(db, e, sql, types, ap);
+    st = run(db, e, sql, types, ap);
     va_end(ap);
     return st;
 }
@@ -54,7 +77,7 @@ int db_exec(struct db *db, struct err *e, const char *sql, const char *types, ..
     int rc = -1;
     va_list ap;
     va_start(ap, types);
-    st = db->ops->vquery(db, e, sql, types, ap);
+    st = run(db, e, sql, types, ap);
     va_end(ap);
     if (st && db_next(st, e) >= 0)
         rc = 0;
@@ -69,7 +92,7 @@ int db_scalar(struct db *db, struct err *e, int64_t dflt, int64_t *out, const ch
     int rc = -1, r;
     va_list ap;
     va_start(ap, types);
-    st = db->ops->vquery(db, e, sql, types, ap);
+    st = run(db, e, sql, types, ap);
     va_end(ap);
     if (!st)
         goto out;
@@ -140,8 +163,17 @@ int db_begin_read(struct db *db, struct err *e)
     return db->group ? op_begin(db, e) : db->ops->begin_read(db, e);
 }
 
+int db_begin_unordered(struct db *db, struct err *e)
+{
+    int rc = db->group ? op_begin(db, e) : db->ops->begin_unordered(db, e);
+    if (rc == 0)
+        db->unordered = 1;
+    return rc;
+}
+
 int db_commit(struct db *db, struct err *e)
 {
+    db->unordered = 0;
     if (!db->group)
         return db->ops->commit(db, e);
     if (!db->op)
@@ -156,6 +188,7 @@ int db_commit(struct db *db, struct err *e)
 
 void db_rollback(struct db *db)
 {
+    db->unordered = 0;
     if (!db->group) {
         db->ops->rollback(db);
     } else if (db->op) {
@@ -185,6 +218,7 @@ int db_group_end(struct db *db, int commit, struct err *e)
         db->ops->rollback_to(db);
     db->group = 0;
     db->op = 0;
+    db->unordered = 0;
     if (commit)
         rc = db->ops->commit(db, e);
     if (!commit || rc)

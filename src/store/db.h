@@ -83,6 +83,17 @@ int db_begin(struct db *db, struct err *e) WUR;
  * of the log must see the size and the nodes of one moment without queueing
  * behind writers). End it with db_rollback. */
 int db_begin_read(struct db *db, struct err *e) WUR;
+/* A write transaction outside the log's order: it takes no writers' lock,
+ * for a transaction that reads and adds rows nothing numbers, orders or
+ * reads back to decide a write (the access log a memo read records, see
+ * store_begin_unordered). It may only read and INSERT: UPDATE and DELETE
+ * fail with ERR_INTERNAL (checked here, on both backends), since changing
+ * a row that an ordered writer may change needs the lock. PostgreSQL:
+ * REPEATABLE READ, so its reads see one snapshot (as db_begin's do under
+ * the lock), and readers on several servers never queue behind one
+ * server's writer; SQLite: as db_begin (a file has one writer anyway). In
+ * a group it is an operation like db_begin's. End it like db_begin's. */
+int db_begin_unordered(struct db *db, struct err *e) WUR;
 int db_commit(struct db *db, struct err *e) WUR;
 void db_rollback(struct db *db);
 

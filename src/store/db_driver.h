@@ -28,6 +28,8 @@ struct db_ops {
     int64_t (*changes)(struct db *db);
     int (*begin)(struct db *db, struct err *e);
     int (*begin_read)(struct db *db, struct err *e);
+    /* db_begin_unordered outside a group (db.c checks what it runs). */
+    int (*begin_unordered)(struct db *db, struct err *e);
     int (*commit)(struct db *db, struct err *e);
     void (*rollback)(struct db *db);
     /* Inside a transaction: SAVEPOINT, RELEASE, and ROLLBACK TO + RELEASE
@@ -39,8 +41,9 @@ struct db_ops {
 
 struct db {
     const struct db_ops *ops;
-    int group; /* inside db_group_begin … db_group_end */
-    int op;    /* in a group: an operation's savepoint is open */
+    int group;     /* inside db_group_begin … db_group_end */
+    int op;        /* in a group: an operation's savepoint is open */
+    int unordered; /* inside db_begin_unordered's transaction */
 };
 
 struct db_stmt {

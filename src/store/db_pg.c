@@ -63,7 +63,21 @@ struct pg_cached {
 };
 
 /* What db_begin / db_begin_read opened. */
-enum pg_tx { PG_TX_NONE, PG_TX_WRITE, PG_TX_READ };
+enum pg_tx { PG_TX_NONE, PG_TX_WRITE, PG_TX_READ, PG_TX_UNORDERED };
+
+/* The BEGIN of each kind of transaction (pg_begin, pg_begin_read,
+ * pg_begin_unordered say why); the writers' lock follows PG_TX_WRITE's. */
+static const char *pg_begin_sql(enum pg_tx tx)
+{
+    switch (tx) {
+    case PG_TX_READ:
+        return "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+    case PG_TX_UNORDERED:
+        return "BEGIN ISOLATION LEVEL REPEATABLE READ";
+    default:
+        return "BEGIN";
+    }
+}
 
 struct pg_db {
     struct db base; /* first: db.c sees only this */
@@ -604,9 +618,7 @@ static int pg_run(struct pg_db *db, struct pg_call *call, struct err *e)
         ok = PQsendQueryParams(conn, q, 0, NULL, NULL, NULL, NULL, 0) && PQpipelineSync(conn);
     }
     if (begin) {
-        ok = ok && PQsendQueryParams(
-                       conn, write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0,
-                       NULL, NULL, NULL, NULL, 0);
+        ok = ok && PQsendQueryParams(conn, pg_begin_sql(db->tx), 0, NULL, NULL, NULL, NULL, 0);
         if (write)
             ok = ok && PQsendQueryParams(conn, "SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")", 0,
                                          NULL, NULL, NULL, NULL, 0);
@@ -965,10 +977,11 @@ static int pg_exec_script(struct db *d, const char *sql, struct err *e)
     buf_init(&b, PG_SQL_MAX);
     pg_revive(db);
     if (begin &&
-        buf_puts(&b,
-                 db->tx == PG_TX_WRITE ? "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ");\n"
-                                       : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\n",
-                 e))
+        (buf_puts(&b, pg_begin_sql(db->tx), e) ||
+         buf_puts(&b,
+                  db->tx == PG_TX_WRITE ? "; SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ");\n"
+                                        : ";\n",
+                  e)))
         goto out;
     if ((db->rel_pending && buf_puts(&b, "RELEASE SAVEPOINT op;\n", e)) ||
         (db->sp_pending && buf_puts(&b, "SAVEPOINT op;\n", e)))
@@ -1033,6 +1046,19 @@ static int pg_begin(struct db *d, struct err *e)
 static int pg_begin_read(struct db *d, struct err *e)
 {
     return pg_open_tx(pg(d), PG_TX_READ, e);
+}
+
+/* A write transaction without the writers' lock (db_begin_unordered): it
+ * only reads and inserts rows that no writer numbers or orders by, so it
+ * need not queue. REPEATABLE READ gives its reads the one consistent
+ * moment that the lock gave them under READ COMMITTED (no writer could
+ * commit in between); its inserts cannot meet a serialization failure,
+ * which only an UPDATE, DELETE or row lock of a row changed since the
+ * snapshot raises (a foreign key check takes FOR KEY SHARE, which the
+ * store's updates, never of a key, do not conflict with). */
+static int pg_begin_unordered(struct db *d, struct err *e)
+{
+    return pg_open_tx(pg(d), PG_TX_UNORDERED, e);
 }
 
 /* COMMIT of a transaction that failed is answered "ROLLBACK" with no error:
@@ -1116,6 +1142,7 @@ static const struct db_ops pg_ops = {
     .changes = pg_changes,
     .begin = pg_begin,
     .begin_read = pg_begin_read,
+    .begin_unordered = pg_begin_unordered,
     .commit = pg_commit,
     .rollback = pg_rollback,
     .savepoint = pg_savepoint,

@@ -388,6 +388,7 @@ static const struct db_ops sq_ops = {
     .changes = sq_changes,
     .begin = sq_begin,
     .begin_read = sq_begin_read,
+    .begin_unordered = sq_begin, /* one writer per file: nothing to gain */
     .commit = sq_commit,
     .rollback = sq_rollback,
     .savepoint = sq_savepoint,

@@ -211,9 +211,9 @@ int store_version_get(struct store *s, struct pool *p, int64_t memo_id, int numb
     struct db_stmt *st =
         db_query(s->db, e,
                  "SELECT v.number, v.hash, v.title, v.marking, v.body, "
-                 "v.author_id, m.username, v.created_at, v.verify_key FROM versions v JOIN "
-                 "members m ON m.id = v.author_id WHERE v.memo_id = ? AND "
-                 "v.number = ?",
+                 "v.author_id, m.username, v.created_at, v.verify_key, x.data_key FROM versions "
+                 "v JOIN members m ON m.id = v.author_id JOIN memos x ON x.id = v.memo_id WHERE "
+                 "v.memo_id = ? AND v.number = ?",
                  "ii", memo_id, (int64_t)number);
     if (!st)
         goto out;
@@ -238,9 +238,8 @@ int store_version_get(struct store *s, struct pool *p, int64_t memo_id, int numb
         rc = err_set(e, ERR_NOMEM, "out of memory");
         goto out;
     }
-    /* The row's text stays valid while st is open; the memo key is read by
-     * another statement of the same connection. */
-    if (store_memo_key(s, memo_id, key, e))
+    /* The memo's wrapped key comes with the row: no second round trip. */
+    if (store_memo_key_unwrap(s, memo_id, db_text(st, 9), key, e))
         goto out;
     store_ad(ad, memo_id, "version", v->number, "title");
     if (store_open_text(p, key, ad, title, &v->title, e))
@@ -258,16 +257,24 @@ out:
     return rc;
 }
 
+/* A version list row, with the memo's wrapped key (the same on every row). */
+struct version_info_sealed {
+    struct st_version_info v;
+    char *wrapped;
+};
+
 static int version_info_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
 {
-    struct st_version_info *v = item;
+    struct version_info_sealed *r = item;
+    struct st_version_info *v = &r->v;
     v->number = (int)db_int(st, 0);
     v->marking = (int)db_int(st, 3);
     v->created_at = db_int(st, 5);
     v->signatures = db_int(st, 6);
     return store_col_text(p, st, 1, &v->hash, e) || store_col_text(p, st, 2, &v->title, e) ||
                    store_col_text(p, st, 4, &v->author, e) ||
-                   store_col_text(p, st, 7, &v->change_note, e)
+                   store_col_text(p, st, 7, &v->change_note, e) ||
+                   (!r->wrapped && store_col_text(p, st, 8, &r->wrapped, e))
                ? -1
                : 0;
 }
@@ -276,28 +283,38 @@ int store_version_list(struct store *s, struct pool *p, int64_t memo_id,
                        struct st_version_info **out, size_t *n, struct err *e)
 {
     struct store_vec v = {0};
-    int rc = store_rows(
-        s, p, &v, sizeof **out, version_info_row, e,
-        "SELECT v.number, v.hash, v.title, v.marking, m.username, v.created_at, "
-        "(SELECT COALESCE(SUM(c.count), 0) FROM signature_counts c WHERE c.memo_id = v.memo_id "
-        "AND c.version = v.number), v.change_note FROM versions v JOIN members m ON m.id = "
-        "v.author_id WHERE v.memo_id = ? ORDER BY v.number",
-        "i", memo_id);
+    struct st_version_info *list = NULL;
     unsigned char key[SEAL_KEY_SIZE];
     char ad[STORE_AD_MAX];
-    if (rc == 0 && v.n > 0) {
-        rc = store_memo_key(s, memo_id, key, e);
-        for (size_t i = 0; rc == 0 && i < v.n; i++) {
-            struct st_version_info *x = (struct st_version_info *)v.items + i;
-            store_ad(ad, memo_id, "version", x->number, "title");
-            rc = store_open_text(p, key, ad, x->title, &x->title, e);
-            store_ad(ad, memo_id, "version", x->number, "change_note");
-            if (rc == 0)
-                rc = store_open_text(p, key, ad, x->change_note, &x->change_note, e);
-        }
-        sodium_memzero(key, sizeof key);
+    /* The memo's wrapped key comes with the rows: no second round trip. */
+    int rc = store_rows(
+        s, p, &v, sizeof(struct version_info_sealed), version_info_row, e,
+        "SELECT v.number, v.hash, v.title, v.marking, m.username, v.created_at, "
+        "(SELECT COALESCE(SUM(c.count), 0) FROM signature_counts c WHERE c.memo_id = v.memo_id "
+        "AND c.version = v.number), v.change_note, x.data_key FROM versions v JOIN members m ON "
+        "m.id = v.author_id JOIN memos x ON x.id = v.memo_id WHERE v.memo_id = ? ORDER BY "
+        "v.number",
+        "i", memo_id);
+    *out = NULL;
+    *n = 0;
+    if (rc || v.n == 0)
+        return rc;
+    list = pool_alloc(p, v.n * sizeof *list);
+    if (!list)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    rc = store_memo_key_unwrap(s, memo_id, ((struct version_info_sealed *)v.items)[0].wrapped, key,
+                               e);
+    for (size_t i = 0; rc == 0 && i < v.n; i++) {
+        struct st_version_info *x = &((struct version_info_sealed *)v.items)[i].v;
+        list[i] = *x;
+        store_ad(ad, memo_id, "version", x->number, "title");
+        rc = store_open_text(p, key, ad, x->title, &list[i].title, e);
+        store_ad(ad, memo_id, "version", x->number, "change_note");
+        if (rc == 0)
+            rc = store_open_text(p, key, ad, x->change_note, &list[i].change_note, e);
     }
-    *out = v.items;
+    sodium_memzero(key, sizeof key);
+    *out = list;
     *n = v.n;
     return rc;
 }

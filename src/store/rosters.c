@@ -358,10 +358,10 @@ int store_anon_counts(struct store *s, struct pool *p, int64_t memo_id, struct s
 {
     return store_counts_query(
         s, p, memo_id, out, e,
-        "SELECT version, COUNT(*) FROM anon_signatures WHERE memo_id = ? GROUP BY version ORDER "
-        "BY version",
-        "SELECT o.slug, COUNT(*) FROM anon_signatures a JOIN organizations o ON o.id = a.org_id "
-        "WHERE a.memo_id = ? GROUP BY o.slug ORDER BY o.slug");
+        "SELECT version AS v, COUNT(*) AS c FROM anon_signatures WHERE memo_id = ?1 GROUP BY "
+        "version",
+        "SELECT o.slug AS g, COUNT(*) AS c FROM anon_signatures a JOIN organizations o ON o.id = "
+        "a.org_id WHERE a.memo_id = ?1 GROUP BY o.slug");
 }
 
 int store_enroll_challenge_put(struct store *s, int64_t member_id, const unsigned char ch[32],

@@ -6,6 +6,8 @@
  * signatures for tests and audits. */
 #include "store/store_internal.h"
 
+#include "base/buf.h"
+
 int store_signature_get(struct store *s, int64_t memo_id, int64_t member_id, int *version,
                         struct err *e)
 {
@@ -81,31 +83,54 @@ int store_count_adjust(struct store *s, int64_t memo_id, int version, int64_t or
     return rc;
 }
 
-static int version_count_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
+/* One row of store_counts_query's statement: kind 0 (version, -, count) or
+ * kind 1 (-, organization, count). */
+static int count_row(struct pool *p, struct db_stmt *st, struct store_vec *v, struct store_vec *o,
+                     struct err *e)
 {
-    struct st_version_count *c = item;
-    (void)p;
-    (void)e;
-    c->version = (int)db_int(st, 0);
-    c->count = db_int(st, 1);
-    return 0;
-}
-
-static int org_count_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
-{
-    struct st_org_count *c = item;
-    c->count = db_int(st, 1);
-    return store_col_text(p, st, 0, &c->organization, e);
+    if (db_int(st, 0) == 0) {
+        struct st_version_count *c = store_push(p, v, sizeof *c, e);
+        if (!c)
+            return -1;
+        c->version = (int)db_int(st, 1);
+        c->count = db_int(st, 3);
+        return 0;
+    }
+    struct st_org_count *c = store_push(p, o, sizeof *c, e);
+    if (!c)
+        return -1;
+    c->count = db_int(st, 3);
+    return store_col_text(p, st, 2, &c->organization, e);
 }
 
 int store_counts_query(struct store *s, struct pool *p, int64_t memo_id, struct st_counts *out,
                        struct err *e, const char *by_version_sql, const char *by_org_sql)
 {
     struct store_vec v = {0}, o = {0};
-    int rc = store_rows(s, p, &v, sizeof *out->by_version, version_count_row, e, by_version_sql,
-                        "i", memo_id);
-    if (rc == 0)
-        rc = store_rows(s, p, &o, sizeof *out->by_org, org_count_row, e, by_org_sql, "i", memo_id);
+    struct db_stmt *st = NULL;
+    struct buf sql;
+    int rc = -1, r;
+
+    /* Both lists in one statement, so one round trip (PostgreSQL); the
+     * same text every time, so one prepared statement. */
+    buf_init(&sql, 1 << 14);
+    if (buf_printf(&sql, e,
+                   "SELECT 0, a.v, NULL, a.c FROM (%s) a UNION ALL SELECT 1, NULL, b.g, b.c FROM "
+                   "(%s) b ORDER BY 1, 2, 3",
+                   by_version_sql, by_org_sql))
+        goto out;
+    st = db_query(s->db, e, buf_str(&sql), "i", memo_id);
+    if (!st)
+        goto out;
+    while ((r = db_next(st, e)) == 1)
+        if (count_row(p, st, &v, &o, e))
+            goto out;
+    if (r < 0)
+        goto out;
+    rc = 0;
+out:
+    db_finish(st);
+    buf_release(&sql);
     out->by_version = v.items;
     out->n_version = v.n;
     out->by_org = o.items;
@@ -123,27 +148,29 @@ int store_counts(struct store *s, struct pool *p, int64_t memo_id, struct st_cou
         s, p, memo_id, out, e,
         /* a queued action is taken back: -1 on its version, +1 on the one
          * before (channel/batch.c) */
-        "SELECT version, SUM(n) FROM (SELECT version, count AS n FROM signature_counts WHERE "
+        "SELECT version AS v, SUM(n) AS c FROM (SELECT version, count AS n FROM signature_counts "
+        "WHERE "
         "memo_id = ?1 UNION ALL SELECT version, -1 FROM batch_queue WHERE kind = 'signature' "
         "AND memo_id = ?1 AND version > 0 UNION ALL SELECT prev_version, 1 FROM batch_queue "
         "WHERE kind = 'signature' AND memo_id = ?1 AND prev_version > 0) x GROUP BY version "
-        "HAVING SUM(n) > 0 ORDER BY version",
-        "SELECT o.slug, SUM(x.n) FROM (SELECT org_id, count AS n FROM signature_counts WHERE "
+        "HAVING SUM(n) > 0",
+        "SELECT o.slug AS g, SUM(x.n) AS c FROM (SELECT org_id, count AS n FROM signature_counts "
+        "WHERE "
         "memo_id = ?1 UNION ALL SELECT org_id, -1 FROM batch_queue WHERE kind = 'signature' "
         "AND memo_id = ?1 AND version > 0 UNION ALL SELECT org_id, 1 FROM batch_queue WHERE "
         "kind = 'signature' AND memo_id = ?1 AND prev_version > 0) x JOIN organizations o ON "
-        "o.id = x.org_id GROUP BY o.slug HAVING SUM(x.n) > 0 ORDER BY o.slug");
+        "o.id = x.org_id GROUP BY o.slug HAVING SUM(x.n) > 0");
 }
 
 int store_counts_recomputed(struct store *s, struct pool *p, int64_t memo_id, struct st_counts *out,
                             struct err *e)
 {
     return store_counts_query(s, p, memo_id, out, e,
-                              "SELECT version, COUNT(*) FROM signatures WHERE memo_id = ? GROUP BY "
-                              "version ORDER BY version",
-                              "SELECT o.slug, COUNT(*) FROM signatures g JOIN members m ON m.id = "
-                              "g.member_id JOIN organizations o ON o.id = m.org_id WHERE "
-                              "g.memo_id = ? GROUP BY o.slug ORDER BY o.slug");
+                              "SELECT version AS v, COUNT(*) AS c FROM signatures WHERE memo_id = "
+                              "?1 GROUP BY version",
+                              "SELECT o.slug AS g, COUNT(*) AS c FROM signatures g JOIN members m "
+                              "ON m.id = g.member_id JOIN organizations o ON o.id = m.org_id WHERE "
+                              "g.memo_id = ?1 GROUP BY o.slug");
 }
 
 static int signer_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)

@@ -60,6 +60,11 @@ int store_begin_read(struct store *s, struct err *e)
     return db_begin_read(s->db, e);
 }
 
+int store_begin_unordered(struct store *s, struct err *e)
+{
+    return db_begin_unordered(s->db, e);
+}
+
 int store_commit(struct store *s, struct err *e)
 {
     return db_commit(s->db, e);

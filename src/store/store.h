@@ -70,6 +70,13 @@ const struct keydir *store_keydir(struct store *s);
 int store_begin(struct store *s, struct err *e) WUR;
 /* A read-only snapshot without the write lock; end it with store_rollback. */
 int store_begin_read(struct store *s, struct err *e) WUR;
+/* A write transaction that takes no writers' lock (db_begin_unordered):
+ * for reads that record themselves in the access log, which nothing
+ * numbers or orders, so a member's memo reads on several servers do not
+ * queue behind one server's writer on PostgreSQL. It only reads and
+ * inserts (UPDATE and DELETE fail); anything that appends to the log,
+ * numbers rows or changes them needs store_begin. */
+int store_begin_unordered(struct store *s, struct err *e) WUR;
 int store_commit(struct store *s, struct err *e) WUR;
 void store_rollback(struct store *s);
 /* Group commit on this connection (db_group_begin / db_group_end): between
@@ -398,6 +405,11 @@ struct st_read {
     int64_t at;
 };
 int store_access_insert(struct store *s, const struct st_read *r, struct err *e) WUR;
+/* The same read of n memos (a list's titles): one row per id, r->memo_id
+ * unused, in a few statements rather than n (chunks of fixed sizes, so the
+ * texts stay few in a statement cache). */
+int store_access_insert_many(struct store *s, const struct st_read *r, const int64_t *memo_ids,
+                             size_t n, struct err *e) WUR;
 struct st_access {
     char *memo;   /* public id */
     char *reader; /* username */

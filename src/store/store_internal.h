@@ -65,8 +65,10 @@ typedef int (*store_row_fn)(struct pool *p, struct db_stmt *st, void *item, stru
 int store_rows(struct store *s, struct pool *p, struct store_vec *v, size_t size, store_row_fn fill,
                struct err *e, const char *sql, const char *types, ...) WUR;
 
-/* Fills *out from two queries of (version, count) and (slug, count) rows,
- * each taking the memo id; the total is the sum over versions. */
+/* Fills *out from two queries, of (v, c) rows (version, count) and of (g,
+ * c) rows (organization slug, count), both taking the memo id as ?1 (and
+ * no other parameter), run as one statement; lists sorted by version and
+ * by slug; the total is the sum over versions. */
 int store_counts_query(struct store *s, struct pool *p, int64_t memo_id, struct st_counts *out,
                        struct err *e, const char *by_version_sql, const char *by_org_sql) WUR;
 

@@ -117,6 +117,57 @@ static void access_case(struct store *s, struct pool *p)
     assert_string_equal(a[0].title, "title-m2");
 }
 
+/* A list's reads in one call: every memo gets its row, with its own
+ * drafter flag, whatever the count (the statements go in chunks). */
+static void many_case(struct store *s, struct pool *p)
+{
+    struct err e;
+    struct st_access *a = NULL;
+    size_t n = 0;
+    int64_t ch = fx_channel(s, "ch"), org = fx_org(s, "org");
+    int64_t amy = fx_member(s, org, "amy", 1), bob = fx_member(s, org, "bob", 1);
+    int64_t ids[203];
+    char pid[16];
+    err_init(&e);
+    for (int i = 0; i < 203; i++) {
+        snprintf(pid, sizeof pid, "m%d", i);
+        ids[i] = fx_memo(s, ch, amy, pid, 1, 1);
+        if (i % 7 == 3)
+            OK(store_drafter_add(s, ids[i], bob, &e));
+    }
+    struct st_read r = rd(0, bob, 1, "title in a list", 42);
+    OK(store_access_insert_many(s, &r, ids, 0, &e));
+    static const size_t counts[] = {1, 57, 203};
+    for (size_t k = 0; k < 3; k++) {
+        struct st_access_filter all = {.limit = 1000};
+        size_t seen = 0;
+        char hit[203] = {0};
+        r.at = 100 + (int64_t)k;
+        OK(store_access_insert_many(s, &r, ids, counts[k], &e));
+        OK(store_access_list(s, p, &all, &a, &n, &e));
+        for (size_t i = 0; i < n; i++) {
+            long idx = strtol(a[i].memo + 1, NULL, 10);
+            if (a[i].at != r.at)
+                continue;
+            seen++;
+            assert_true(idx >= 0 && (size_t)idx < counts[k]);
+            assert_false(hit[idx]); /* each once */
+            hit[idx] = 1;
+            assert_string_equal(a[i].reader, "bob");
+            assert_string_equal(a[i].what, "title in a list");
+            assert_int_equal(a[i].roles, 1);
+            assert_int_equal(a[i].drafter, idx % 7 == 3);
+        }
+        assert_int_equal(seen, counts[k]);
+    }
+}
+
+static void test_access_many(void **state)
+{
+    (void)state;
+    fx_run(many_case);
+}
+
 static void test_access(void **state)
 {
     (void)state;
@@ -127,6 +178,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_access),
+        cmocka_unit_test(test_access_many),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

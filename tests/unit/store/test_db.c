@@ -290,6 +290,9 @@ static void test_postgres(void **state)
     rmdir(keys);
 }
 
+static double mono(void);
+static void exec_ok(struct db *d, const char *sql, const char *types, int64_t arg);
+
 /* ---- the PostgreSQL driver's prepared statements ---- */
 
 static struct db *pg_connect(void)
@@ -410,6 +413,38 @@ static void test_pg_cache_failure(void **state)
     db_close(d);
 }
 
+/* Outside a transaction: a run that fails (division by zero) leaves its
+ * prepared statement in place for the next run, and a text that fails to
+ * prepare (a syntax error) takes no place on the server nor in the cache,
+ * and fails the same way again. */
+static void test_pg_cache_no_poison(void **state)
+{
+    (void)state;
+    if (pg_skip())
+        return;
+    struct db *d = pg_connect();
+    struct err e;
+    int64_t x = 0, before;
+    err_init(&e);
+    assert_int_equal(scalar(d, "SELECT 10 / ?", "i", 2), 5);
+    assert_int_equal(db_scalar(d, &e, 0, &x, "SELECT 10 / ?", "i", (int64_t)0), -1);
+    assert_int_equal(e.code, ERR_DB);
+    assert_int_equal(scalar(d, "SELECT 10 / ?", "i", 5), 2);
+    assert_int_equal(scalar(d,
+                            "SELECT COUNT(*) FROM pg_prepared_statements WHERE statement = "
+                            "'SELECT 10 / $1'",
+                            NULL, 0),
+                     1);
+    before = prepared(d);
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(db_scalar(d, &e, 0, &x, "SELEKT ?", "i", (int64_t)1), -1);
+        assert_int_equal(e.code, ERR_DB);
+    }
+    assert_int_equal(prepared(d), before);
+    assert_int_equal(scalar(d, "SELECT 10 / ?", "i", 1), 10);
+    db_close(d);
+}
+
 /* Column `col` of the one row of SELECT * FROM h_ddl, on d. */
 static int star_col(struct db *d, int col, const char *want)
 {
@@ -501,6 +536,115 @@ static void test_pg_reconnect(void **state)
     assert_int_equal(db_scalar(b, &e, 0, &x, "SELECT ? + 1", "i", (int64_t)1), -1);
     assert_int_equal(scalar(b, "SELECT ? + 1", "i", 2), 3);
     assert_true(scalar(b, "SELECT pg_backend_pid()", NULL, 0) != pid);
+    db_close(a);
+    db_close(b);
+}
+
+/* ---- write transactions outside the log's order (db_begin_unordered) ---- */
+
+/* What every backend must do: an unordered transaction reads and inserts,
+ * commits and rolls back like any other, and refuses UPDATE and DELETE
+ * (only rows that nothing numbers or orders may be added without the
+ * writers' lock). */
+static void unordered_rules(const char *url)
+{
+    struct db *d = NULL;
+    struct err e;
+    int64_t n = -1;
+    err_init(&e);
+    if (db_open(&d, url, &e))
+        fail_msg("db_open: %s", e.msg);
+    assert_int_equal(db_exec(d, &e, "DROP TABLE IF EXISTS unord", NULL), 0);
+    assert_int_equal(db_exec(d, &e, "CREATE TABLE unord(x INTEGER NOT NULL)", NULL), 0);
+    assert_int_equal(db_begin_unordered(d, &e), 0);
+    assert_int_equal(db_begin(d, &e), -1); /* no nesting */
+    assert_int_equal(db_exec(d, &e, "INSERT INTO unord(x) VALUES(?)", "i", (int64_t)1), 0);
+    assert_int_equal(db_scalar(d, &e, -1, &n, "SELECT COUNT(*) FROM unord", NULL), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(db_exec(d, &e, "UPDATE unord SET x = 2", NULL), -1);
+    assert_int_equal(e.code, ERR_INTERNAL);
+    assert_int_equal(db_exec(d, &e, "  delete FROM unord", NULL), -1);
+    assert_int_equal(e.code, ERR_INTERNAL);
+    assert_int_equal(db_commit(d, &e), 0);
+    assert_int_equal(db_scalar(d, &e, -1, &n, "SELECT COUNT(*) FROM unord", NULL), 0);
+    assert_int_equal(n, 1);
+    /* Outside it, and in an ordinary transaction, UPDATE is fine again. */
+    assert_int_equal(db_begin(d, &e), 0);
+    assert_int_equal(db_exec(d, &e, "UPDATE unord SET x = 3", NULL), 0);
+    assert_int_equal(db_commit(d, &e), 0);
+    assert_int_equal(db_begin_unordered(d, &e), 0);
+    assert_int_equal(db_exec(d, &e, "INSERT INTO unord(x) VALUES(?)", "i", (int64_t)4), 0);
+    db_rollback(d);
+    assert_int_equal(db_scalar(d, &e, -1, &n, "SELECT COUNT(*) FROM unord", NULL), 0);
+    assert_int_equal(n, 1);
+    /* In a group it is an operation (a savepoint) like db_begin's. */
+    assert_int_equal(db_group_begin(d, &e), 0);
+    assert_int_equal(db_begin_unordered(d, &e), 0);
+    assert_int_equal(db_exec(d, &e, "INSERT INTO unord(x) VALUES(?)", "i", (int64_t)5), 0);
+    assert_int_equal(db_exec(d, &e, "UPDATE unord SET x = 6", NULL), -1);
+    db_rollback(d);
+    assert_int_equal(db_begin_unordered(d, &e), 0);
+    assert_int_equal(db_exec(d, &e, "INSERT INTO unord(x) VALUES(?)", "i", (int64_t)7), 0);
+    assert_int_equal(db_commit(d, &e), 0);
+    assert_int_equal(db_group_end(d, 1, &e), 0);
+    assert_int_equal(db_scalar(d, &e, -1, &n, "SELECT SUM(x) FROM unord", NULL), 0);
+    assert_int_equal(n, 3 + 7);
+    assert_int_equal(db_exec(d, &e, "DROP TABLE unord", NULL), 0);
+    db_close(d);
+}
+
+static void test_unordered_sqlite(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/dissent-test-unord-XXXXXX", side[64];
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unordered_rules(path);
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
+/* On PostgreSQL: while a writer holds the writers' lock (another process's
+ * group, say), an unordered transaction reads and inserts without waiting,
+ * where an ordered one waits (here: gives up after a lock timeout); and it
+ * reads one snapshot, not what commits meanwhile. */
+static void test_unordered_postgres(void **state)
+{
+    (void)state;
+    if (pg_skip())
+        return;
+    unordered_rules(getenv("DISSENT_TEST_PG_URL"));
+    struct db *a = pg_connect(), *b = pg_connect();
+    struct err e;
+    int64_t n = -1;
+    err_init(&e);
+    exec_ok(a, "DROP TABLE IF EXISTS unord_pg", NULL, 0);
+    exec_ok(a, "CREATE TABLE unord_pg(x INTEGER NOT NULL)", NULL, 0);
+    exec_ok(b, "SET lock_timeout = 300", NULL, 0);
+    assert_int_equal(db_begin(a, &e), 0);
+    exec_ok(a, "INSERT INTO unord_pg(x) VALUES(?)", "i", 1); /* a holds the lock now */
+
+    assert_int_equal(db_begin(b, &e), 0);
+    assert_int_equal(db_exec(b, &e, "INSERT INTO unord_pg(x) VALUES(?)", "i", (int64_t)2), -1);
+    assert_non_null(strstr(e.msg, "lock timeout"));
+    db_rollback(b);
+
+    double t0 = mono();
+    assert_int_equal(db_begin_unordered(b, &e), 0);
+    assert_int_equal(db_exec(b, &e, "INSERT INTO unord_pg(x) VALUES(?)", "i", (int64_t)3), 0);
+    assert_int_equal(db_scalar(b, &e, -1, &n, "SELECT COUNT(*) FROM unord_pg", NULL), 0);
+    assert_int_equal(n, 1); /* its own row; not a's, uncommitted */
+    assert_int_equal(db_commit(a, &e), 0);
+    assert_int_equal(db_scalar(b, &e, -1, &n, "SELECT COUNT(*) FROM unord_pg", NULL), 0);
+    assert_int_equal(n, 1); /* one snapshot: a's commit comes after it */
+    assert_int_equal(db_commit(b, &e), 0);
+    assert_true(mono() - t0 < 0.25);
+    assert_int_equal(scalar(a, "SELECT COUNT(*) FROM unord_pg", NULL, 0), 2);
+    exec_ok(a, "DROP TABLE unord_pg", NULL, 0);
     db_close(a);
     db_close(b);
 }
@@ -691,7 +835,10 @@ int main(void)
         cmocka_unit_test(test_pg_cache_eviction),
         cmocka_unit_test(test_pg_cache_failure),
         cmocka_unit_test(test_pg_cache_ddl),
+        cmocka_unit_test(test_pg_cache_no_poison),
         cmocka_unit_test(test_pg_reconnect),
+        cmocka_unit_test(test_unordered_sqlite),
+        cmocka_unit_test(test_unordered_postgres),
         cmocka_unit_test(test_group_sqlite),
         cmocka_unit_test(test_group_postgres),
         cmocka_unit_test(test_sqlite_write_fairness),
