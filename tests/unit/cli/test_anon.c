@@ -612,6 +612,12 @@ static char server[64];
 
 static void fake_start(const char *const *replies, size_t n)
 {
+    static int nfake;
+    char hist[128];
+    /* each fake server is a log this client never read: a history and leaf
+     * cache of its own (and none written under $HOME) */
+    snprintf(hist, sizeof hist, "%s/history-%d", dir, ++nfake);
+    setenv("DISSENT_LOG_HISTORY", hist, 1);
     assert_int_equal(fake_http_start(&fake, replies, n), 0);
     snprintf(server, sizeof server, "http://127.0.0.1:%d", fake.port);
     setenv("DISSENT_SERVER", server, 1);
