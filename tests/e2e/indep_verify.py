@@ -150,15 +150,25 @@ def ring_digest(keys):
 
 
 class Roster:
-    """One organization's roster replayed from its leaves (v2 rules)."""
+    """One organization's roster replayed from its leaves (v2 rules; the gap
+    of a v1 re-key filled by the retire leaf `dissent migrate` appended)."""
 
-    def __init__(self):
+    def __init__(self, late):
         self.entries = []  # (action, key) in log order; size = len
         self.ever = set()
         self.broken = None
+        self.late = late  # size -> (position, key) of this organization's retire leaves
+        self.used = set()  # positions of retire leaves that filled a gap
 
-    def add(self, leaf):
+    def add(self, leaf, pos):
         act, key, size = leaf["action"], leaf["public_key"], leaf["size"]
+        if pos in self.used:
+            return
+        gap = len(self.entries) + 1
+        if act == "rekey" and size == gap + 1 and gap in self.late and self.late[gap][0] > pos \
+                and self.late[gap][1] in self.active(len(self.entries)):
+            self.entries.append(("retire", self.late[gap][1]))
+            self.used.add(self.late[gap][0])
         if size != len(self.entries) + 1:
             self.broken = "sizes skip (%d after %d)" % (size, len(self.entries))
         elif act in ("add", "rekey"):
@@ -220,11 +230,15 @@ def main():
     ok("%d leaves hash to the signed root" % size)
 
     # rosters, with the position of every roster leaf (for the coalition)
-    rosters, roster_at = {}, []
+    rosters, roster_at, late = {}, [], {}
+    for i, leaf in enumerate(leaves):
+        if leaf.get("kind") == "roster" and leaf["action"] == "retire":
+            late.setdefault(leaf["organization"], {})[leaf["size"]] = (i, leaf["public_key"])
     for i, leaf in enumerate(leaves):
         if leaf.get("kind") == "roster":
-            rosters.setdefault(leaf["organization"], Roster()).add(leaf)
-            roster_at.append((i, leaf["organization"]))
+            org = leaf["organization"]
+            rosters.setdefault(org, Roster(late.get(org, {}))).add(leaf, i)
+            roster_at.append((i, org, leaf["size"]))
     for org, r in sorted(rosters.items()):
         if r.broken:
             fail("the roster of %s cannot be replayed: %s" % (org, r.broken))
@@ -251,10 +265,10 @@ def main():
             fail(where + ": not the ring the log records")
         if org == "_coalition":
             # every roster as the roster leaves before this leaf leave it
-            sizes = {}
-            for i, o in roster_at:
+            sizes = {}  # each roster's length at the ring leaf: its largest size so far
+            for i, o, sz in roster_at:
                 if i < idx:
-                    sizes[o] = sizes.get(o, 0) + 1
+                    sizes[o] = max(sizes.get(o, 0), sz)
             if sum(sizes.values()) != leaf["roster_size"]:
                 fail(where + ": roster sizes do not sum to roster_size")
             allkeys = []
