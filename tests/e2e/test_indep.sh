@@ -14,8 +14,6 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 E2E_TMP=$(mktemp -d)
-PROXY_PID=
-stop_proxy() { [ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null && wait "$PROXY_PID" 2>/dev/null; PROXY_PID=; }
 trap 'stop_proxy; stop_server; rm -rf "$E2E_TMP"' EXIT
 DB=$E2E_TMP/dissent.db
 export DISSENT_LOG_KEYS=$E2E_TMP/pins.json
@@ -23,19 +21,9 @@ export DISSENT_LOG_KEYS=$E2E_TMP/pins.json
 "$DISSENT" demo --db "$DB" > "$E2E_TMP/demo.out" || { echo "demo failed"; exit 1; }
 start_server "$DB"
 for u in alice bob dan; do login "$u"; done
-keyf() { printf '%s/%s.key' "$E2E_TMP" "$1"; }
-ppf() { printf '%s/%s.pass' "$E2E_TMP" "$1"; }
-for u in bob dan; do
-  printf '%s ring passphrase\n' "$u" > "$(ppf "$u")"
-  as "$u" key new --key "$(keyf "$u")" --passphrase-file "$(ppf "$u")" > /dev/null
-  as "$u" key enroll --key "$(keyf "$u")" --passphrase-file "$(ppf "$u")" > /dev/null
-done
+for u in bob dan; do enroll_key "$u"; done
 PK_BOB=$(as bob key show --key "$(keyf bob)")
-printf 'x passphrase\n' > "$E2E_TMP/x.pass"
-for i in 1 2 3 4 5 6 7; do
-  as bob key new --key "$E2E_TMP/x$i.key" --passphrase-file "$E2E_TMP/x.pass" > /dev/null
-  as bob key show --key "$E2E_TMP/x$i.key"
-done > "$E2E_TMP/extra.keys"
+make_extra_keys 7 "$E2E_TMP/extra.keys"
 LOGKEY=$(curl -s "$URL/api/v1/log/key" | json 'd["verifier_key"]')
 ID=$(as alice memo new --channel dissent --title "Reopen the consulates" \
       --marking SBU --body "Version one." --json | json 'd["id"]')
@@ -91,12 +79,7 @@ expect_eq "a checkpoint not signed by the pinned key: refused (exit 1)" "$RC" 1
 
 # the lying server: both verifiers refuse the same fabrications
 for mode in dup random reorder forged-log; do
-  rm -f "$E2E_TMP/pport"; : > "$E2E_TMP/posts"
-  python3 "$here/evil_proxy.py" "$URL" "$E2E_TMP/pport" "$E2E_TMP/posts" "$mode" state "$PK_BOB" \
-    "$E2E_TMP/extra.keys" 2> "$E2E_TMP/proxy.err" &
-  PROXY_PID=$!
-  for _ in $(seq 1 100); do [ -s "$E2E_TMP/pport" ] && break; sleep 0.05; done
-  PURL="http://127.0.0.1:$(cat "$E2E_TMP/pport")"
+  start_evil_proxy "$mode" state "$PK_BOB" "$E2E_TMP/extra.keys"
   OUT=$(indep "$PURL" "$LOGKEY" "$ID"); RC=$?
   expect_eq "$mode: the independent verifier refuses (exit 1)" "$RC" 1
   case $mode in

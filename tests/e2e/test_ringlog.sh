@@ -12,8 +12,6 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 E2E_TMP=$(mktemp -d)
-PROXY_PID=
-stop_proxy() { [ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null && wait "$PROXY_PID" 2>/dev/null; PROXY_PID=; }
 trap 'stop_proxy; stop_server; rm -rf "$E2E_TMP"' EXIT
 DB=$E2E_TMP/dissent.db
 export DISSENT_LOG_KEYS=$E2E_TMP/pins.json
@@ -22,13 +20,7 @@ HIST=$E2E_TMP/checkpoints
 "$DISSENT" demo --db "$DB" > "$E2E_TMP/demo.out" || { echo "demo failed"; exit 1; }
 start_server "$DB"
 for u in alice bob dan; do login "$u"; done
-keyf() { printf '%s/%s.key' "$E2E_TMP" "$1"; }
-ppf() { printf '%s/%s.pass' "$E2E_TMP" "$1"; }
-for u in bob dan; do
-  printf '%s ring passphrase\n' "$u" > "$(ppf "$u")"
-  as "$u" key new --key "$(keyf "$u")" --passphrase-file "$(ppf "$u")" > /dev/null
-  as "$u" key enroll --key "$(keyf "$u")" --passphrase-file "$(ppf "$u")" > /dev/null
-done
+for u in bob dan; do enroll_key "$u"; done
 PK_BOB=$(as bob key show --key "$(keyf bob)")
 LOGKEY=$(curl -s "$URL/api/v1/log/key" | json 'd["verifier_key"]')
 nobody() { DISSENT_CONFIG=$E2E_TMP/nobody.json "$DISSENT" "$@"; }
@@ -38,19 +30,11 @@ newmemo() {
   as alice memo circulate "$id" > /dev/null
   echo "$id"
 }
+make_extra_keys 3 "$E2E_TMP/extra.keys" # the forged-log proxy's ring: bob's key and these
 logsize() { curl -s "$URL/api/v1/log/checkpoint" | json 'd["size"]'; }
 cachesize() { head -1 "$HIST"/*.leaves 2>/dev/null | cut -d' ' -f2; }
 
-# start_proxy MODE: evil_proxy.py at $PURL; GET paths in $E2E_TMP/posts.get
-start_proxy() {
-  rm -f "$E2E_TMP/pport" "$E2E_TMP/posts" "$E2E_TMP/posts.get"; touch "$E2E_TMP/posts" "$E2E_TMP/posts.get"
-  python3 "$here/evil_proxy.py" "$URL" "$E2E_TMP/pport" "$E2E_TMP/posts" "$1" state "$PK_BOB" \
-    2> "$E2E_TMP/proxy.err" &
-  PROXY_PID=$!
-  for _ in $(seq 1 100); do [ -s "$E2E_TMP/pport" ] && break; sleep 0.05; done
-  [ -s "$E2E_TMP/pport" ] || { echo "proxy did not start"; cat "$E2E_TMP/proxy.err"; exit 1; }
-  PURL="http://127.0.0.1:$(cat "$E2E_TMP/pport")"
-}
+start_proxy() { start_evil_proxy "$1" state "$PK_BOB" "$E2E_TMP/extra.keys"; }
 # the first leaf index of every leaves request the client made, in order
 starts() { grep '^/api/v1/log/leaves' "$E2E_TMP/posts.get" | sed 's/.*start=\([0-9]*\).*/\1/' | tr '\n' ' ' | sed 's/ $//'; }
 
@@ -92,19 +76,6 @@ stop_proxy
 ID3=$(newmemo "Move the embassy")
 S3=$(logsize)
 start_proxy forged-log
-# the forged-log proxy fabricates ring 1 from bob's key and these keys
-printf 'x passphrase\n' > "$E2E_TMP/x.pass"
-for i in 1 2 3; do
-  as bob key new --key "$E2E_TMP/x$i.key" --passphrase-file "$E2E_TMP/x.pass" > /dev/null
-  as bob key show --key "$E2E_TMP/x$i.key"
-done > "$E2E_TMP/extra.keys"
-stop_proxy
-rm -f "$E2E_TMP/pport"; touch "$E2E_TMP/posts"
-python3 "$here/evil_proxy.py" "$URL" "$E2E_TMP/pport" "$E2E_TMP/posts" forged-log state "$PK_BOB" \
-  "$E2E_TMP/extra.keys" 2> "$E2E_TMP/proxy.err" &
-PROXY_PID=$!
-for _ in $(seq 1 100); do [ -s "$E2E_TMP/pport" ] && break; sleep 0.05; done
-PURL="http://127.0.0.1:$(cat "$E2E_TMP/pport")"
 OUT=$(as bob sign "$ID3" --server "$PURL" --log-key "$LOGKEY" --anonymous --key "$(keyf bob)" \
       --passphrase-file "$(ppf bob)" --min-ring 2 2>&1); RC=$?
 expect_eq "a forged new ring leaf: sign --anonymous refuses (exit 1)" "$RC" 1

@@ -20,13 +20,9 @@ export DISSENT_LOG_KEYS=$E2E_TMP/pins.json
 "$DISSENT" demo --db "$DB" > "$E2E_TMP/demo.out" || { echo "demo failed"; exit 1; }
 start_server "$DB"
 for u in alice bob dan; do login "$u"; done
-keyf() { printf '%s/%s.key' "$E2E_TMP" "$1"; }
-ppf() { printf '%s/%s.pass' "$E2E_TMP" "$1"; }
-for u in bob dan dan2; do
-  printf '%s ring passphrase\n' "$u" > "$(ppf "$u")"
-  as "${u%2}" key new --key "$(keyf "$u")" --passphrase-file "$(ppf "$u")" > /dev/null
-  as "${u%2}" key enroll --key "$(keyf "$u")" --passphrase-file "$(ppf "$u")" > /dev/null
-done
+enroll_key bob
+enroll_key dan
+enroll_key dan dan2 # a re-key
 PK_DAN=$(as dan key show --key "$(keyf dan)")
 stop_server
 
@@ -35,20 +31,7 @@ R=$(sqlite3 "$DB" "SELECT idx FROM tlog_leaves WHERE kind = 'roster' AND CAST(da
 N=$(sqlite3 "$DB" "SELECT COUNT(*) FROM tlog_leaves")
 expect_eq "the v2 re-key wrote retire then rekey as the last two leaves" "$R" "$((N - 2))"
 sqlite3 "$DB" "DELETE FROM tlog_leaves WHERE idx = $R; UPDATE tlog_leaves SET idx = $R WHERE idx = $((R + 1));"
-python3 - "$DB" <<'PY'
-import hashlib, sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-rows = [r[0] for r in db.execute("SELECT CAST(data AS TEXT) FROM tlog_leaves ORDER BY idx")]
-level = [hashlib.sha256(b"\0" + d.encode()).digest() for d in rows]
-db.execute("DELETE FROM tlog_nodes")
-lv = 0
-while level:
-    db.executemany("INSERT INTO tlog_nodes(level, idx, hash) VALUES(?, ?, ?)",
-                   [(lv, i, h) for i, h in enumerate(level)])
-    level = [hashlib.sha256(b"\1" + level[2*i] + level[2*i+1]).digest() for i in range(len(level) // 2)]
-    lv += 1
-db.commit()
-PY
+rehash_tree "$DB"
 SIZES=$(sqlite3 "$DB" "SELECT json_extract(CAST(data AS TEXT), '\$.size') FROM tlog_leaves WHERE kind = 'roster' AND json_extract(CAST(data AS TEXT), '\$.organization') = 'state' ORDER BY idx" | tr '\n' ' ')
 expect_eq "state's roster leaves skip size 3, as v1 re-keys did" "$SIZES" "1 2 4 "
 
