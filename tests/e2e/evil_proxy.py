@@ -17,6 +17,8 @@ MODE (ring 1 of ORG becomes):
              client then does not know its own and sends what the server
              alone must refuse
   honest     nothing rewritten: a window on what a client asks for
+  other-memo the public facts of every memo answer for memo ORG instead
+             (the reply is about another memo than the one asked for)
 Every POST path is appended to POST_LOG, so a test can tell that nothing was
 sent, and every GET path (query included) to POST_LOG.get, so a test can
 tell which leaves a client fetched. Digests follow docs/protocol-ring.md §4, so the fabricated rings are
@@ -61,6 +63,8 @@ def fabricate(ring):
 
 def rewrite_public(body):
     d = json.loads(body)
+    if MODE == "other-memo":
+        return json.dumps(d).replace(d["memo"], ORG).encode()
     if MODE == "hide-signatures":
         d["signatures"] = []
         return json.dumps(d).encode()

@@ -53,6 +53,19 @@ for mode in dup random reorder forged-log; do
   stop_proxy
 done
 unset DISSENT_LOG_HISTORY
+# a server that answers with another memo's facts (issue #10, break 8)
+ID2=$(as alice memo new --channel dissent --title "Another memo" --marking SBU --body "Two." --json | json 'd["id"]')
+as alice memo circulate "$ID2" > /dev/null
+start_evil_proxy other-memo "$ID2" "$PK_BOB"
+V=$(nobody verify-signatures "$ID" --server "$PURL" --log-key "$LOGKEY" 2>&1); RC=$?
+expect_eq "another memo's facts: verify-signatures fails (exit 1)" "$RC" 1
+expect_in "and says the reply is about another memo" "$V" "the server answered for another memo than '$ID'"
+OUT=$(as bob sign "$ID" --server "$PURL" --log-key "$LOGKEY" --anonymous --key "$(keyf bob)" \
+      --passphrase-file "$(ppf bob)" --min-ring 2 2>&1); RC=$?
+expect_eq "and sign --anonymous refuses (exit 1)" "$RC" 1
+expect_eq "sending nothing" "$(grep -c anonymous "$E2E_TMP/posts")" 0
+stop_proxy
+
 expect_eq "no anonymous signature was made" \
   "$(curl -s "$URL/api/v1/public/memos/$ID" | json 'len(d["signatures"])')" 0
 
