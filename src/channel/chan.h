@@ -362,6 +362,17 @@ int chan_memo_rendering(struct chan *c, struct pool *p, const struct actor *a, c
 #define CHAN_ANON_BATCH_MAX 100
 /* {rosters:[{organization, name, size, active}]} — public. */
 int chan_roster_list(struct chan *c, json_t **out, struct err *e) WUR;
+
+/* Makes a log written by protocol v1 checkable again (`dissent migrate`,
+ * docs/protocol-tlog.md `roster`): v1 logged a re-key as one `rekey` leaf
+ * whose size skips one, the retired key nowhere. For each such gap not yet
+ * filled, appends (at once, in one transaction) the `retire` leaf the
+ * re-key implied: size = the gap, key = the roster entry the database
+ * removed there. Leaves already in the log never change; a client replaying
+ * the roster fills each gap with its later retire leaf. *appended: how
+ * many were appended (0 when the log has no v1 gap). Returns 0 or -1
+ * (ERR_INVALID when the database does not explain a gap). */
+int chan_roster_fill_v1_gaps(struct chan *c, int64_t *appended, struct err *e) WUR;
 /* The active keys of an organization's roster at size (0: now):
  * {organization, size, count, keys:[hex], digest} — public. */
 int chan_roster_get(struct chan *c, struct pool *p, const char *org, int64_t size, json_t **out,

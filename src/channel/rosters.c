@@ -245,3 +245,113 @@ int chan_roster_retire_member(struct chan *c, const struct st_member *m, struct 
 out:
     return rc;
 }
+
+/* One organization's roster as its leaves show it, while looking for v1
+ * gaps. */
+struct gap_org {
+    char slug[65];
+    int64_t last;     /* the largest size seen in order */
+    int64_t gaps[64]; /* sizes a v1 rekey skipped */
+    size_t ngaps;
+    int64_t filled[64]; /* sizes a later retire leaf filled */
+    size_t nfilled;
+};
+
+static struct gap_org *gap_org_get(struct gap_org *orgs, size_t *n, size_t max, const char *slug)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(orgs[i].slug, slug) == 0)
+            return &orgs[i];
+    if (*n >= max || strlen(slug) >= sizeof orgs[0].slug)
+        return NULL;
+    memset(&orgs[*n], 0, sizeof orgs[*n]);
+    snprintf(orgs[*n].slug, sizeof orgs[*n].slug, "%s", slug);
+    return &orgs[(*n)++];
+}
+
+/* Most organizations, and gaps per organization, a migration handles. */
+#define GAP_ORGS_MAX 256
+
+int chan_roster_fill_v1_gaps(struct chan *c, int64_t *appended, struct err *e)
+{
+    int rc = -1;
+    struct pool p;
+    struct st_leaf *leaves = NULL;
+    size_t nleaves = 0, norgs = 0;
+    int64_t size = 0;
+    struct gap_org *orgs = calloc(GAP_ORGS_MAX, sizeof *orgs);
+
+    *appended = 0;
+    pool_init(&p, (size_t)1 << 30); /* the whole log, once */
+    if (!orgs)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    if (store_begin(c->st, e))
+        goto out_free;
+    if (store_tlog_size(c->st, &size, e) ||
+        store_tlog_leaves(c->st, &p, 0, size, &leaves, &nleaves, e))
+        goto fail;
+    for (size_t i = 0; i < nleaves; i++) {
+        json_t *leaf = json_loadb(leaves[i].data, leaves[i].len, 0, NULL);
+        const char *kind = json_string_value(json_object_get(leaf, "kind"));
+        const char *org = json_string_value(json_object_get(leaf, "organization"));
+        const char *act = json_string_value(json_object_get(leaf, "action"));
+        int64_t s = json_integer_value(json_object_get(leaf, "size"));
+        struct gap_org *g;
+        if (!kind || strcmp(kind, "roster") != 0 || !org || !act) {
+            json_decref(leaf);
+            continue;
+        }
+        g = gap_org_get(orgs, &norgs, GAP_ORGS_MAX, org);
+        if (!g) {
+            json_decref(leaf);
+            err_set(e, ERR_INVALID, "too many organizations to migrate");
+            goto fail;
+        }
+        if (s == g->last + 2 && strcmp(act, "rekey") == 0 && g->ngaps < ARRAY_LEN(g->gaps))
+            g->gaps[g->ngaps++] = g->last + 1; /* a v1 re-key */
+        else if (s <= g->last && strcmp(act, "retire") == 0 && g->nfilled < ARRAY_LEN(g->filled))
+            g->filled[g->nfilled++] = s; /* a gap filled before */
+        if (s > g->last)
+            g->last = s;
+        json_decref(leaf);
+    }
+    for (size_t o = 0; o < norgs; o++) {
+        struct gap_org *g = &orgs[o];
+        int64_t org_id = 0;
+        for (size_t k = 0; k < g->ngaps; k++) {
+            int done = 0, found = 0, added = 0;
+            unsigned char pk[32];
+            char hex[65];
+            for (size_t f = 0; f < g->nfilled; f++)
+                done |= g->filled[f] == g->gaps[k];
+            if (done)
+                continue;
+            if ((org_id == 0 && store_org_by_slug(c->st, g->slug, &org_id, e)) ||
+                store_roster_entry(c->st, org_id, g->gaps[k] - 1, &added, pk, &found, e))
+                goto fail;
+            if (!found || added) {
+                err_set(e, ERR_INVALID,
+                        "the roster of '%s' skips size %lld in the log, and the database has no "
+                        "removed key there: nothing to fill the gap with",
+                        g->slug, (long long)g->gaps[k]);
+                goto fail;
+            }
+            hex_encode(hex, pk, 32);
+            if (chan_log_append(c, proto_leaf_roster(g->slug, "retire", hex, g->gaps[k]), NULL,
+                                "roster", 0, e))
+                goto fail;
+            (*appended)++;
+        }
+    }
+    if (store_commit(c->st, e))
+        goto fail;
+    rc = 0;
+    goto out_free;
+fail:
+    store_rollback(c->st);
+    *appended = 0;
+out_free:
+    pool_release(&p);
+    free(orgs);
+    return rc;
+}

@@ -28,89 +28,10 @@ int cmd_log_fetch_checkpoint(struct client *c, const struct tlog_verifier *v,
     return loghist_policy_check(note->data, note->len, cp->size, e);
 }
 
-/* Writes the evidence ev beside the history and appends to e's message
- * where it is (e keeps its code). */
-static void keep_evidence(const struct tlog_verifier *v, const json_t *ev, struct err *e)
-{
-    struct evidence_verdict vd;
-    struct err se;
-    char path[FILES_PATH_MAX], msg[ERR_MSG_MAX];
-    enum err_code code = e->code;
-    err_init(&se);
-    if (evidence_check(ev, &vd, &se) != 0 ||
-        loghist_evidence_path(v, vd.a.size, vd.b.size, path, sizeof path, &se) != 0 ||
-        evidence_save(path, ev, &se) != 0) {
-        memcpy(msg, e->msg, sizeof msg);
-        err_set(e, code, "%.170s (no evidence written: %.60s)", msg, se.msg);
-        return;
-    }
-    memcpy(msg, e->msg, sizeof msg);
-    err_set(e, code, "%.120s (evidence kept: %.110s)", msg, path);
-}
-
-/* Builds the evidence of two contradicting notes (served: the consistency
- * proof the log gave, or NULL) and keeps it (keep_evidence). */
-static void note_evidence(const struct tlog_verifier *v, const char *old_note, const char *new_note,
-                          const struct tlog_proof *served, const char *by, struct err *e)
-{
-    json_t *ev = NULL;
-    struct err se;
-    err_init(&se);
-    if (evidence_build(v, old_note, new_note, served, by, &ev, &se) == 0)
-        keep_evidence(v, ev, e);
-    json_decref(ev);
-}
-
 int cmd_log_history_check(struct client *c, const struct tlog_verifier *v,
                           const struct tlog_checkpoint *cp, const struct buf *note, struct err *e)
 {
-    int rc = -1, found = 0, fetched = 0;
-    struct buf old_note;
-    struct tlog_checkpoint old;
-    struct tlog_proof p;
-    struct err why;
-
-    err_init(&why);
-    buf_init(&old_note, TLOG_NOTE_MAX);
-    /* every note seen is kept, cosignatures included: two that contradict
-     * each other are evidence anyone can check */
-    if (loghist_seen_add(v, note->data, note->len, e) != 0 ||
-        loghist_load(v, &old, &old_note, &found, e) != 0)
-        goto out;
-    if (found && old.size > 0) {
-        if (cp->size == old.size) {
-            if (memcmp(cp->root, old.root, TLOG_HASH_SIZE) != 0) {
-                err_set(e, ERR_CRYPTO,
-                        "the checkpoint of size %" PRIu64
-                        " has another root than the one seen before: a fork",
-                        cp->size);
-                note_evidence(v, old_note.data, note->data, NULL, "dissent checkpoint history", e);
-                goto out;
-            }
-        } else {
-            uint64_t lo = cp->size < old.size ? cp->size : old.size;
-            uint64_t hi = cp->size < old.size ? old.size : cp->size;
-            const unsigned char *rlo = cp->size < old.size ? cp->root : old.root;
-            const unsigned char *rhi = cp->size < old.size ? old.root : cp->root;
-            if (lo > 0)
-                fetched = logc_fetch_consistency(c, lo, hi, &p, &why) == 0;
-            if (!fetched || logc_verify_consistency(lo, hi, rlo, rhi, &p, &why) != 0) {
-                err_set(e, ERR_CRYPTO,
-                        "the checkpoint of size %" PRIu64
-                        " is not consistent with the one seen before (size %" PRIu64 "): %.60s",
-                        cp->size, old.size, why.msg);
-                note_evidence(v, old_note.data, note->data, fetched ? &p : NULL,
-                              "dissent checkpoint history", e);
-                goto out;
-            }
-        }
-    }
-    if ((!found || cp->size > old.size) && loghist_save(v, note->data, note->len, e) != 0)
-        goto out;
-    rc = 0;
-out:
-    buf_release(&old_note);
-    return rc;
+    return loghist_check(c, v, cp, note->data, note->len, NULL, e);
 }
 
 int cmd_log_checked_checkpoint(struct client *c, const struct tlog_verifier *v,
@@ -293,7 +214,7 @@ static void monitor_evidence(struct monitor *m, const struct buf *note,
         goto out;
     if (m->cp.size > m->st.size)
         find_changed_subtree(m, ev);
-    keep_evidence(&m->v, ev, e);
+    evidence_keep(&m->v, ev, e);
 out:
     json_decref(ev);
     buf_release(&old);

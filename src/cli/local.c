@@ -581,6 +581,26 @@ int cmd_migrate(int argc, char **argv)
         fprintf(stderr, "dissent migrate: %s (nothing was changed in the database)\n", e.msg);
         return 1;
     }
+    /* protocol v1 re-keys: the retire leaves they implied, so every
+     * roster can be replayed from the log (chan_roster_fill_v1_gaps) */
+    {
+        struct chan *c = NULL;
+        int64_t n = 0;
+        if (open_chan("migrate", &o, &c))
+            return 1;
+        if (chan_roster_fill_v1_gaps(c, &n, &e)) {
+            fprintf(stderr, "dissent migrate: %s (no leaf was appended)\n", e.msg);
+            chan_close(c);
+            return 1;
+        }
+        chan_close(c);
+        if (n)
+            printf("dissent: %lld retire leaf%s appended for re-keys that protocol v1 logged "
+                   "without one: every roster can be replayed from the log again\n",
+                   (long long)n, n == 1 ? "" : "s");
+        if (n && m.already)
+            return 0;
+    }
     if (m.commit_key_made)
         printf("dissent: made the commitment key (commit.key) in the key directory: salts of new "
                "commitments come from it, no longer from the log key; back up the key "

@@ -328,6 +328,7 @@ struct sig_item {
     size_t msg_len;
     int valid; /* shape, tag, ring and version known */
     int verified;
+    int pre_v2; /* verifies only with protocol v1's bytes: made before v2 */
 };
 
 /* The hash of version number n in pub, or NULL. */
@@ -338,6 +339,27 @@ static const char *version_hash(const json_t *pub, json_int_t n)
     json_array_foreach(json_object_get(pub, "versions"), i,
                        v) if (jint(v, "number") == n) return jstr(v, "hash");
     return NULL;
+}
+
+/* Does item it (seq 0: a tag's first action) verify over ring with protocol
+ * v1's scope and message? A signature stored before the upgrade does; a v2
+ * proof never does (its scope and message differ). */
+static int verifies_as_v1(const json_t *pub, const struct ring_keys *ring,
+                          const struct sig_item *it)
+{
+    char scope[PROTO_ANON_SCOPE_MAX], msg[MSG_MAX];
+    const char *memo = jstr(pub, "memo"), *hash = version_hash(pub, jint(it->obj, "version"));
+    size_t sl, ml;
+    struct err e;
+    err_init(&e);
+    if (!memo || !hash || jint(it->obj, "seq") != 0)
+        return 0;
+    sl = proto_anon_scope_v1(scope, sizeof scope, memo);
+    ml = proto_anon_message_v1(msg, sizeof msg, hash);
+    if (sl == 0 || sl >= sizeof scope || ml == 0 || ml >= sizeof msg)
+        return 0;
+    return ring_verify(ring, it->proof, it->proof_len, (const uint8_t *)scope, sl,
+                       (const uint8_t *)msg, ml, NULL, &e) == 0;
 }
 
 /* Decodes signature s into it; a problem is recorded when it cannot be used. */
@@ -422,7 +444,14 @@ static void verify_ring(const json_t *pub, const json_t *ring_obj, struct sig_it
             if (!items[i].valid || jint(s, "ring") != no ||
                 strcmp(jstr(s, "organization"), org) != 0)
                 continue;
-            if ((json_int_t)keys < (min > 2 ? min : 2)) {
+            if (((json_int_t)keys < (min > 2 ? min : 2) || !have_params ||
+                 items[i].proof_len != ring_proof_len(want) || items[i].proof[1] != want.n ||
+                 items[i].proof[2] != want.m) &&
+                verifies_as_v1(pub, ring, &items[i])) {
+                /* v1 allowed any ring and radix */
+                items[i].pre_v2 = 1;
+                items[i].valid = 0;
+            } else if ((json_int_t)keys < (min > 2 ? min : 2)) {
                 problem(problems,
                         "signature %s is on ring %lld of '%s', which has %zu keys, fewer than "
                         "the channel's minimum of %lld: the server should have refused it",
@@ -464,6 +493,8 @@ static void verify_ring(const json_t *pub, const json_t *ring_obj, struct sig_it
         if (ring_verify(ring, batch[i].proof, batch[i].proof_len, (const uint8_t *)scope, scope_len,
                         batch[i].msg, batch[i].msg_len, NULL, &e) == 0)
             items[which[i]].verified = 1;
+        else if (verifies_as_v1(pub, ring, &items[which[i]]))
+            items[which[i]].pre_v2 = 1;
         else
             problem(problems,
                     "signature %s (version %lld) does not verify against ring %lld of "
@@ -516,10 +547,12 @@ int anon_verify_public(const json_t *pub, json_t **report, struct err *e)
     const json_t *rings = json_object_get(pub, "rings");
     const json_t *sigs = json_object_get(pub, "signatures");
     const json_t *server = json_object_get(json_object_get(pub, "counts"), "anonymous");
-    size_t nsig = json_array_size(sigs), i, j, verified = 0;
+    size_t nsig = json_array_size(sigs), i, j, verified = 0, pre = 0;
     struct sig_item *items = NULL;
     json_t *problems = json_array(), *ring_rows = json_array(), *byv = json_array(),
-           *byo = json_array(), *r, *s, *mine = NULL;
+           *byo = json_array(), *r, *s, *mine = NULL, *pre_tags = json_array();
+    /* what the server counts: the v2 signatures and those stored before v2 */
+    json_t *allv = json_array(), *allo = json_array();
 
     *report = NULL;
     if (!jstr(pub, "memo") || !json_is_array(rings) || !json_is_array(sigs) ||
@@ -528,7 +561,7 @@ int anon_verify_public(const json_t *pub, json_t **report, struct err *e)
         goto out;
     }
     items = calloc(nsig + 1, sizeof *items);
-    if (!items || !problems || !ring_rows || !byv || !byo) {
+    if (!items || !problems || !ring_rows || !byv || !byo || !pre_tags || !allv || !allo) {
         rc = err_set(e, ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -554,6 +587,19 @@ int anon_verify_public(const json_t *pub, json_t **report, struct err *e)
         verify_ring(pub, r, items, nsig, problems);
     }
     for (i = 0; i < nsig; i++) {
+        if (items[i].pre_v2 || items[i].verified) {
+            count_add(allv, "version", json_integer(jint(items[i].obj, "version")));
+            if (!anon_is_coalition(jstr(items[i].obj, "organization")))
+                count_add(allo, "organization", json_string(jstr(items[i].obj, "organization")));
+        }
+        if (items[i].pre_v2) {
+            /* made before v2: shown, never counted (a v1 tag is not its
+             * signer's v2 tag, so counting both could count one member
+             * twice) */
+            pre++;
+            json_array_append_new(pre_tags, json_string(jstr(items[i].obj, "tag")));
+            continue;
+        }
         if (!items[i].verified) {
             if (items[i].valid) {
                 int known = 0;
@@ -578,26 +624,28 @@ int anon_verify_public(const json_t *pub, json_t **report, struct err *e)
     }
     sort_rows(byv, cmp_rows_version);
     sort_rows(byo, cmp_rows_org);
+    sort_rows(allv, cmp_rows_version);
+    sort_rows(allo, cmp_rows_org);
     mine = json_pack("{s:I,s:O,s:O}", "total", (json_int_t)verified, "by_version", byv,
                      "by_organization", byo);
     if (!server) {
         problem(problems, "the server publishes no anonymous counts");
     } else {
-        if (jint(server, "total") != (json_int_t)verified)
+        if (jint(server, "total") != (json_int_t)(verified + pre))
             problem(problems, "the server counts %lld anonymous signatures; %zu verify",
-                    (long long)jint(server, "total"), verified);
-        if (!json_equal(json_object_get(server, "by_version"), byv))
+                    (long long)jint(server, "total"), verified + pre);
+        if (!json_equal(json_object_get(server, "by_version"), allv))
             problem(problems, "the server's anonymous counts per version differ from the "
                               "recomputed ones");
-        if (!json_equal(json_object_get(server, "by_organization"), byo))
+        if (!json_equal(json_object_get(server, "by_organization"), allo))
             problem(problems, "the server's anonymous counts per organization differ from the "
                               "recomputed ones");
     }
-    *report =
-        json_pack("{s:s,s:b,s:O,s:I,s:I,s:O,s:O,s:O}", "memo", jstr(pub, "memo"), "ok",
-                  json_array_size(problems) == 0, "rings", ring_rows, "signatures",
-                  (json_int_t)nsig, "verified", (json_int_t)verified, "counts", mine,
-                  "server_counts", server ? (json_t *)server : json_null(), "problems", problems);
+    *report = json_pack("{s:s,s:b,s:O,s:I,s:I,s:O,s:O,s:O,s:O}", "memo", jstr(pub, "memo"), "ok",
+                        json_array_size(problems) == 0, "rings", ring_rows, "signatures",
+                        (json_int_t)nsig, "verified", (json_int_t)verified, "counts", mine,
+                        "server_counts", server ? (json_t *)server : json_null(), "problems",
+                        problems, "pre_v2", pre_tags);
     rc = *report ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 out:
     for (i = 0; items && i < nsig; i++)
@@ -608,5 +656,8 @@ out:
     json_decref(byv);
     json_decref(byo);
     json_decref(mine);
+    json_decref(pre_tags);
+    json_decref(allv);
+    json_decref(allo);
     return rc;
 }

@@ -100,7 +100,11 @@ json_t *anon_request(int version, int64_t seq, const struct anon_choice *ch, con
  * (a coalition signature counts in total and by_version, in no organization)
  *   {memo, ok, rings:[{organization, ring, count, digest}], signatures,
  *    verified, counts:{total, by_version, by_organization}, server_counts,
- *    problems:[text]}
+ *    problems:[text], pre_v2:[tag]}
+ * A signature that fails the v2 checks but verifies with protocol v1's
+ * bytes (a tag's first action, seq 0: stored before the upgrade) is listed
+ * in pre_v2 and not counted; the server's counts, which still include it,
+ * are compared with the v2 counts plus those.
  * Returns 0 when the check could run (ok tells the result), -1 with e when
  * pub is not a public memo at all. */
 int anon_verify_public(const json_t *pub, json_t **report, struct err *e) WUR;

@@ -4,6 +4,7 @@
 #include "base/buf.h"
 #include "base/util.h"
 #include "client/files.h"
+#include "client/loghistory.h"
 #include "tlog/cosignature.h"
 
 #include <errno.h>
@@ -372,4 +373,33 @@ int evidence_save(const char *path, const json_t *ev, struct err *e)
     rc = files_write_private(path, text, strlen(text), e);
     free(text);
     return rc;
+}
+
+void evidence_keep(const struct tlog_verifier *v, const json_t *ev, struct err *e)
+{
+    struct evidence_verdict vd;
+    struct err se;
+    char path[FILES_PATH_MAX], msg[ERR_MSG_MAX];
+    enum err_code code = e->code;
+    err_init(&se);
+    if (evidence_check(ev, &vd, &se) != 0 ||
+        loghist_evidence_path(v, vd.a.size, vd.b.size, path, sizeof path, &se) != 0 ||
+        evidence_save(path, ev, &se) != 0) {
+        memcpy(msg, e->msg, sizeof msg);
+        err_set(e, code, "%.170s (no evidence written: %.60s)", msg, se.msg);
+        return;
+    }
+    memcpy(msg, e->msg, sizeof msg);
+    err_set(e, code, "%.120s (evidence kept: %.110s)", msg, path);
+}
+
+void evidence_keep_notes(const struct tlog_verifier *v, const char *old_note, const char *new_note,
+                         const struct tlog_proof *served, const char *by, struct err *e)
+{
+    json_t *ev = NULL;
+    struct err se;
+    err_init(&se);
+    if (evidence_build(v, old_note, new_note, served, by, &ev, &se) == 0)
+        evidence_keep(v, ev, e);
+    json_decref(ev);
 }

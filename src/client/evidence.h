@@ -111,4 +111,15 @@ int evidence_load(const char *path, json_t **out, struct err *e) WUR;
 /* Writes ev to path (0600, atomic). Returns 0 or -1. */
 int evidence_save(const char *path, const json_t *ev, struct err *e) WUR;
 
+/* Keeps ev beside the checkpoint history of v's origin
+ * (loghist_evidence_path) and appends to e's message where it is, or why
+ * none was written; e keeps its code. */
+void evidence_keep(const struct tlog_verifier *v, const json_t *ev, struct err *e);
+
+/* Builds the evidence of two NUL-terminated notes signed by v that
+ * contradict each other (evidence_build; served: the consistency proof the
+ * log gave, or NULL; by: who found it) and keeps it (evidence_keep). */
+void evidence_keep_notes(const struct tlog_verifier *v, const char *old_note, const char *new_note,
+                         const struct tlog_proof *served, const char *by, struct err *e);
+
 #endif

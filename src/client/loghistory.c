@@ -2,6 +2,7 @@
 #include "client/loghistory.h"
 
 #include "base/util.h"
+#include "client/evidence.h"
 #include "client/files.h"
 #include "client/logclient.h"
 #include "tlog/cosignature.h"
@@ -189,4 +190,169 @@ int loghist_evidence_path(const struct tlog_verifier *v, uint64_t a, uint64_t b,
     if (snprintf(path, n, "%s%s", full, ext) >= (int)n)
         return err_set(e, ERR_INVALID, "the evidence path is too long");
     return 0;
+}
+
+int loghist_check(struct client *c, const struct tlog_verifier *v, const struct tlog_checkpoint *cp,
+                  const char *note, size_t len, struct tlog_checkpoint *prev, struct err *e)
+{
+    int rc = -1, found = 0, fetched = 0;
+    struct buf old_note;
+    struct tlog_checkpoint old;
+    struct tlog_proof p;
+    struct err why;
+
+    err_init(&why);
+    buf_init(&old_note, TLOG_NOTE_MAX);
+    /* every note seen is kept, cosignatures included: two that contradict
+     * each other are evidence anyone can check */
+    if (loghist_seen_add(v, note, len, e) != 0 || loghist_load(v, &old, &old_note, &found, e) != 0)
+        goto out;
+    if (found && old.size > 0) {
+        if (cp->size == old.size) {
+            if (memcmp(cp->root, old.root, TLOG_HASH_SIZE) != 0) {
+                err_set(e, ERR_CRYPTO,
+                        "the checkpoint of size %" PRIu64
+                        " has another root than the one seen before: a fork",
+                        cp->size);
+                evidence_keep_notes(v, old_note.data, note, NULL, "dissent checkpoint history", e);
+                goto out;
+            }
+        } else {
+            uint64_t lo = cp->size < old.size ? cp->size : old.size;
+            uint64_t hi = cp->size < old.size ? old.size : cp->size;
+            const unsigned char *rlo = cp->size < old.size ? cp->root : old.root;
+            const unsigned char *rhi = cp->size < old.size ? old.root : cp->root;
+            if (lo > 0)
+                fetched = logc_fetch_consistency(c, lo, hi, &p, &why) == 0;
+            if (!fetched || logc_verify_consistency(lo, hi, rlo, rhi, &p, &why) != 0) {
+                err_set(e, ERR_CRYPTO,
+                        "the checkpoint of size %" PRIu64
+                        " is not consistent with the one seen before (size %" PRIu64 "): %.60s",
+                        cp->size, old.size, why.msg);
+                evidence_keep_notes(v, old_note.data, note, fetched ? &p : NULL,
+                                    "dissent checkpoint history", e);
+                goto out;
+            }
+        }
+    }
+    if ((!found || cp->size > old.size) && loghist_save(v, note, len, e) != 0)
+        goto out;
+    if (prev) {
+        if (found)
+            *prev = old;
+        else
+            memset(prev, 0, sizeof *prev);
+    }
+    rc = 0;
+out:
+    buf_release(&old_note);
+    return rc;
+}
+
+#define LEAF_CACHE_MAGIC "dissent-leaf-cache/v1 "
+
+int loghist_leaves_load(const struct tlog_verifier *v, json_t **leaves, struct logc_range *range,
+                        struct buf *note, int *found, struct err *e)
+{
+    char path[FILES_PATH_MAX];
+    struct buf text;
+    const char *p, *end, *nl;
+    unsigned char root[TLOG_HASH_SIZE];
+    int64_t size = 0;
+    uint64_t i = 0;
+    int have = 0, rc = -1;
+    json_t *arr = json_array();
+
+    *found = 0;
+    *leaves = NULL;
+    logc_range_init(range);
+    buf_init(&text, LOGHIST_LEAVES_MAX);
+    if (!arr) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (history_path_ext(v->name, "leaves", path, sizeof path, e) != 0 ||
+        files_read_optional(path, &text, &have, e) != 0)
+        goto out;
+    if (!have)
+        goto done;
+    p = text.data;
+    end = text.data + text.len;
+    nl = memchr(p, '\n', text.len);
+    {
+        char num[24];
+        size_t ml = strlen(LEAF_CACHE_MAGIC), nn;
+        if (!nl || (size_t)(nl - p) <= ml || memcmp(p, LEAF_CACHE_MAGIC, ml) != 0 ||
+            (nn = (size_t)(nl - p) - ml) >= sizeof num)
+            goto damaged;
+        memcpy(num, p + ml, nn);
+        num[nn] = '\0';
+        if (parse_i64(num, 0, (int64_t)TLOG_MAX_SIZE, &size) != 0)
+            goto damaged;
+    }
+    for (p = nl + 1; p < end; p = nl + 1, i++) {
+        unsigned char h[TLOG_HASH_SIZE];
+        json_t *row;
+        nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl || i >= (uint64_t)size)
+            goto damaged;
+        tlog_hash_leaf(h, p, (size_t)(nl - p));
+        row = json_pack("{s:I,s:s%}", "index", (json_int_t)i, "data", p, (size_t)(nl - p));
+        if (!row || json_array_append_new(arr, row) != 0 || logc_range_append(range, h, e) != 0) {
+            if (!row)
+                err_set(e, ERR_NOMEM, "out of memory");
+            goto out;
+        }
+    }
+    if (i != (uint64_t)size)
+        goto damaged;
+    logc_range_root(range, root);
+    /* taken only as far as a signed note of that size and root vouches */
+    if (size > 0 && loghist_seen_find(v, (uint64_t)size, root, note, found, e) != 0)
+        goto out;
+    if (!*found) {
+        json_array_clear(arr);
+        logc_range_init(range);
+    }
+done:
+    *leaves = arr;
+    arr = NULL;
+    rc = 0;
+    goto out;
+damaged:
+    err_set(e, ERR_INVALID,
+            "the leaf cache %.200s is damaged (delete it: the leaves are fetched again)", path);
+out:
+    json_decref(arr);
+    buf_release(&text);
+    return rc;
+}
+
+int loghist_leaves_save(const struct tlog_verifier *v, const json_t *leaves, struct err *e)
+{
+    char path[FILES_PATH_MAX];
+    struct buf text;
+    size_t i;
+    const json_t *row;
+    int rc = -1;
+
+    buf_init(&text, LOGHIST_LEAVES_MAX);
+    if (history_path_ext(v->name, "leaves", path, sizeof path, e) != 0 ||
+        buf_printf(&text, e, "%s%zu\n", LEAF_CACHE_MAGIC, json_array_size(leaves)) != 0)
+        goto out;
+    json_array_foreach(leaves, i, row)
+    {
+        const char *data = json_string_value(json_object_get(row, "data"));
+        if (!data || strchr(data, '\n') ||
+            json_integer_value(json_object_get(row, "index")) != (json_int_t)i) {
+            err_set(e, ERR_INVALID, "leaf %zu cannot be kept in the leaf cache", i);
+            goto out;
+        }
+        if (buf_puts(&text, data, e) != 0 || buf_append(&text, "\n", 1, e) != 0)
+            goto out;
+    }
+    rc = files_write_private(path, text.data, text.len, e);
+out:
+    buf_release(&text);
+    return rc;
 }

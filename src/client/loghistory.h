@@ -23,6 +23,8 @@
 #include "base/buf.h"
 #include "base/compat.h"
 #include "base/err.h"
+#include "client/client.h"
+#include "client/logclient.h"
 #include "tlog/checkpoint.h"
 #include "tlog/policy.h"
 
@@ -68,5 +70,40 @@ int loghist_seen_find(const struct tlog_verifier *v, uint64_t size,
  * beside the history. Returns 0 or -1. */
 int loghist_evidence_path(const struct tlog_verifier *v, uint64_t a, uint64_t b, char *path,
                           size_t n, struct err *e) WUR;
+
+/* The checks every log client makes on a new checkpoint cp (its signed
+ * note note[0..len), NUL-terminated): keeps the note among those seen
+ * (loghist_seen_add), refuses (ERR_CRYPTO) a checkpoint not consistent with
+ * the largest one accepted before (same size and another root, or a
+ * consistency proof from c that fails either way), keeping the evidence
+ * (evidence_keep_notes), and records a larger one as the new history.
+ * When prev is not NULL it receives the checkpoint cp was checked against
+ * (size 0 when there was none). Returns 0 or -1. */
+int loghist_check(struct client *c, const struct tlog_verifier *v, const struct tlog_checkpoint *cp,
+                  const char *note, size_t len, struct tlog_checkpoint *prev, struct err *e) WUR;
+
+/* ---- the leaf cache ----------------------------------------------------
+ * The leaves a client already checked against a signed checkpoint, so the
+ * ring checks (client/ringcheck.h, ringck_fetch_log) fetch only new ones:
+ * <hex>.leaves beside the history (mode 0600, atomic), the line
+ * "dissent-leaf-cache/v1 SIZE" then the data of leaves 0..SIZE-1, one a
+ * line (leaf data is canonical JSON: no newline). Nothing in it is taken on
+ * trust: the root of its leaves must be the root of a signed note of that
+ * size kept among the notes seen, or the cache is not used. */
+
+/* Largest leaf cache read. */
+#define LOGHIST_LEAVES_MAX (1024u * 1024u * 1024u)
+
+/* Loads the leaf cache of v's origin: *leaves (a new array of {index,
+ * data}), range their compact range, note the seen note of range->size
+ * leaves with their root. *found is 0 (leaves empty, range empty) when
+ * there is no cache or no seen note vouches for it. Returns 0, or -1 (a
+ * cache that does not parse is an error naming the file). */
+int loghist_leaves_load(const struct tlog_verifier *v, json_t **leaves, struct logc_range *range,
+                        struct buf *note, int *found, struct err *e) WUR;
+
+/* Saves leaves (an array of {index, data} from 0, in order) as the leaf
+ * cache of v's origin. Returns 0 or -1. */
+int loghist_leaves_save(const struct tlog_verifier *v, const json_t *leaves, struct err *e) WUR;
 
 #endif

@@ -98,6 +98,10 @@ struct logview {
      * organization's active keys (slugs in byte order) and the sum of
      * their roster sizes as of the ring leaf's position in the log */
     json_t *coalition;
+    /* "org\nsize" → {key, index}: every retire leaf, so that a v1 re-key's
+     * gap is filled by the retire leaf `dissent migrate` appended later */
+    json_t *late;
+    json_t *consumed; /* "index" → true: a retire leaf used to fill a gap */
 };
 
 /* Adds one roster leaf (parsed) at index i. */
@@ -108,6 +112,7 @@ static void add_roster(struct logview *lv, const json_t *leaf, size_t i, json_t 
     json_t *arr = json_object_get(lv->rosters, org), *x;
     size_t k;
     int active = 0, seen = 0;
+    char name[96];
 
     if (!arr) {
         arr = json_array();
@@ -115,10 +120,34 @@ static void add_roster(struct logview *lv, const json_t *leaf, size_t i, json_t 
     }
     if (json_object_get(lv->broken, org))
         return;
+    snprintf(name, sizeof name, "%zu", i);
+    if (json_object_get(lv->consumed, name))
+        return; /* it filled a gap already */
+    if (jint(leaf, "size") == (json_int_t)json_array_size(arr) + 2 && strcmp(act, "rekey") == 0) {
+        /* a v1 re-key: the retire leaf it implied, appended later */
+        const json_t *late;
+        snprintf(name, sizeof name, "%s\n%zu", org, json_array_size(arr) + 1);
+        late = json_object_get(lv->late, name);
+        if (late && (size_t)jint(late, "index") > i) {
+            const char *old = jstr(late, "key");
+            int live = 0;
+            json_array_foreach(arr, k, x)
+            {
+                if (strcmp(jstr(x, "key"), old) == 0)
+                    live = strcmp(jstr(x, "action"), "retire") != 0;
+            }
+            if (live) {
+                json_array_append_new(arr, json_pack("{s:s,s:s}", "action", "retire", "key", old));
+                snprintf(name, sizeof name, "%lld", (long long)jint(late, "index"));
+                json_object_set_new(lv->consumed, name, json_true());
+            }
+        }
+    }
     if (jint(leaf, "size") != (json_int_t)json_array_size(arr) + 1) {
         problem(problems,
                 "the roster leaves of '%s' jump from size %zu to %lld at leaf %zu: its roster "
-                "cannot be recomputed from the log (a v1 re-key without its retire leaf?)",
+                "cannot be recomputed from the log (a v1 re-key without its retire leaf? the "
+                "operator's 'dissent migrate' appends it)",
                 org, json_array_size(arr), (long long)jint(leaf, "size"), i);
         json_object_set_new(lv->broken, org, json_true());
         return;
@@ -189,8 +218,31 @@ static int logview_build(struct logview *lv, const char *memo, const json_t *lea
     lv->rings = json_object();
     lv->versions = json_object();
     lv->coalition = json_object();
-    if (!lv->rosters || !lv->broken || !lv->rings || !lv->versions || !lv->coalition)
+    lv->late = json_object();
+    lv->consumed = json_object();
+    if (!lv->rosters || !lv->broken || !lv->rings || !lv->versions || !lv->coalition || !lv->late ||
+        !lv->consumed)
         return -1;
+    /* every retire leaf first: one appended by `dissent migrate` fills the
+     * gap of a v1 re-key that comes before it in the log */
+    json_array_foreach(leaves, i, row)
+    {
+        const char *data = jstr(row, "data");
+        json_t *leaf;
+        if (!data || !strstr(data, "\"retire\"") || !strstr(data, "\"roster\""))
+            continue;
+        leaf = json_loads(data, 0, NULL);
+        if (jstr(leaf, "kind") && strcmp(jstr(leaf, "kind"), "roster") == 0 &&
+            jstr(leaf, "action") && strcmp(jstr(leaf, "action"), "retire") == 0 &&
+            jstr(leaf, "organization") && jstr(leaf, "public_key")) {
+            snprintf(name, sizeof name, "%s\n%lld", jstr(leaf, "organization"),
+                     (long long)jint(leaf, "size"));
+            json_object_set_new(
+                lv->late, name,
+                json_pack("{s:s,s:I}", "key", jstr(leaf, "public_key"), "index", (json_int_t)i));
+        }
+        json_decref(leaf);
+    }
     json_array_foreach(leaves, i, row)
     {
         const char *data = jstr(row, "data"), *kind, *lmemo;
@@ -240,6 +292,8 @@ static void logview_release(struct logview *lv)
     json_decref(lv->rings);
     json_decref(lv->versions);
     json_decref(lv->coalition);
+    json_decref(lv->late);
+    json_decref(lv->consumed);
 }
 
 /* The active keys (a new array of hex strings, in order of addition) of the

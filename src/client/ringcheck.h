@@ -31,14 +31,21 @@
 #define RINGCK_MIN_DEFAULT 10
 
 /* Fetches the log as of a checkpoint signed by v: opens the checkpoint,
- * checks the witness policy (loghist_policy_check: a frozen view fails),
- * fetches leaves [0, size), recomputes their root and requires it to be the
- * signed root, so every leaf returned is included in that checkpoint. When
- * st (a monitor's state, logc_state_load) is not NULL, the saved tree must
- * be a prefix of the new one (root of the first st->size leaves equals the
+ * checks the witness policy (loghist_policy_check: a frozen view fails) and
+ * the checkpoint history shared with every log command (loghist_check: a
+ * checkpoint inconsistent with the largest accepted is refused, "LOG
+ * INCONSISTENT", the two notes kept as evidence). The leaves checked
+ * before (the leaf cache, loghist_leaves_load) are reused when the new
+ * checkpoint extends them (the same root, or a consistency proof from
+ * their size), and only leaves [cached size, size) are fetched; the root
+ * of all of them must be the signed root, so every leaf returned is
+ * included in that checkpoint, and the cache is then extended. When st (a
+ * monitor's state, logc_state_load) is not NULL, the saved tree must be a
+ * prefix of the new one (root of the first st->size leaves equals the
  * saved root) and v should be st->verifier. *leaves (a new array of
- * {index, data, leaf_hash}) and *size on success. Returns 0, or -1 with
- * ERR_CRYPTO when the log contradicts its checkpoint or the saved state. */
+ * {index, data, leaf_hash?}) and *size on success. Returns 0, or -1 with
+ * ERR_CRYPTO when the log contradicts its checkpoint, the history or the
+ * saved state. */
 int ringck_fetch_log(struct client *c, const struct tlog_verifier *v, const struct logc_state *st,
                      json_t **leaves, uint64_t *size, struct err *e) WUR;
 

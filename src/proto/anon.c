@@ -16,6 +16,16 @@ size_t proto_anon_scope(char *buf, size_t n, const char *origin, const char *mem
     return len_of(snprintf(buf, n, "dissent-anon-v2\n%s\n%s", origin, memo));
 }
 
+size_t proto_anon_scope_v1(char *buf, size_t n, const char *memo)
+{
+    return len_of(snprintf(buf, n, "%s", memo));
+}
+
+size_t proto_anon_message_v1(char *buf, size_t n, const char *version_hash)
+{
+    return len_of(snprintf(buf, n, "dissent-anon-v1\nsign\n%s", version_hash));
+}
+
 size_t proto_anon_message(char *buf, size_t n, uint64_t seq, int version, const char *version_hash)
 {
     if (version_hash)

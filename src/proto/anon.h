@@ -42,6 +42,13 @@ size_t proto_anon_scope(char *buf, size_t n, const char *origin, const char *mem
  * same text distinct. Same return rules as proto_anon_scope. */
 size_t proto_anon_message(char *buf, size_t n, uint64_t seq, int version, const char *version_hash);
 
+/* Protocol v1's bytes, for recognizing signatures stored before v2 (never
+ * for making one): the scope was the memo's public id alone, and the
+ * message of signing "dissent-anon-v1\nsign\n" version_hash (docs/protocol-
+ * ring.md §15). Same return rules as proto_anon_scope. */
+size_t proto_anon_scope_v1(char *buf, size_t n, const char *memo);
+size_t proto_anon_message_v1(char *buf, size_t n, const char *version_hash);
+
 /* The context of the proof of possession that enrolls a ring key:
  *   "dissent-enroll-v2\n" origin "\n" org "\n" username "\n" challenge
  * no trailing newline; challenge is the server's single-use enrollment

@@ -25,47 +25,50 @@ static const char *const role_actions[] = {"grant", "revoke", NULL};
 
 #define HEX64(n)                                                                                   \
     {                                                                                              \
-        n, PROTO_HEX64, NULL, "64 lowercase hex digits"                                            \
+        n, PROTO_HEX64, NULL, "64 lowercase hex digits", NULL                                      \
     }
 #define END_FIELDS                                                                                 \
     {                                                                                              \
-        NULL, PROTO_OBJECT, NULL, NULL                                                             \
+        NULL, PROTO_OBJECT, NULL, NULL, NULL                                                       \
     }
 
 static const struct proto_field version_fields[] = {
-    {"version", PROTO_NUMBER, NULL, "a version number"},
+    {"version", PROTO_NUMBER, NULL, "a version number", NULL},
     HEX64("hash"),
-    {"marking", PROTO_NAME, proto_markings, "UNCLASSIFIED, SBU, CONFIDENTIAL or SECRET"},
-    {"channel", PROTO_SLUG, NULL, "a channel slug"},
+    {"marking", PROTO_NAME, proto_markings, "UNCLASSIFIED, SBU, CONFIDENTIAL or SECRET", NULL},
+    {"channel", PROTO_SLUG, NULL, "a channel slug", NULL},
     HEX64("digest"),
-    {"paragraphs", PROTO_DIGESTS, NULL, "a non-empty array of 64-hex-digit digests"},
+    {"paragraphs", PROTO_DIGESTS, NULL, "a non-empty array of 64-hex-digit digests", NULL},
     END_FIELDS,
 };
 static const struct proto_field signature_fields[] = {
-    {"action", PROTO_NAME, signature_actions, "add, move or withdraw"},
-    {"version", PROTO_NUMBER, NULL, "a version number"},
+    {"action", PROTO_NAME, signature_actions, "add, move or withdraw", NULL},
+    {"version", PROTO_NUMBER, NULL, "a version number", NULL},
     HEX64("commitment"),
-    {"counts", PROTO_OBJECT, NULL, "an object"},
+    {"counts", PROTO_OBJECT, NULL, "an object", NULL},
     END_FIELDS,
 };
 static const struct proto_field state_fields[] = {
-    {"event", PROTO_NAME, proto_state_events, "a known event"},
-    {"state", PROTO_NAME, proto_states, "a known state"},
-    {"latest_version", PROTO_NUMBER, NULL, "a version number"},
+    {"event", PROTO_NAME, proto_state_events, "a known event", NULL},
+    {"state", PROTO_NAME, proto_states, "a known state", NULL},
+    {"latest_version", PROTO_NUMBER, NULL, "a version number", NULL},
     END_FIELDS,
 };
 static const struct proto_field submitted_fields[] = {
-    {"acknowledge_due", PROTO_TIME_OR_NULL, NULL, "a UTC time or null"},
-    {"answer_due", PROTO_TIME_OR_NULL, NULL, "a UTC time or null"},
+    {"acknowledge_due", PROTO_TIME_OR_NULL, NULL, "a UTC time or null", NULL},
+    {"answer_due", PROTO_TIME_OR_NULL, NULL, "a UTC time or null", NULL},
     END_FIELDS,
 };
+/* v2 commitments, not hashes: named so since the leaves written under v2
+ * first called them reason_hash and answer_hash (docs/protocol-tlog.md
+ * `state`); those leaves stay as they are and still check. */
 static const struct proto_field extended_fields[] = {
-    {"answer_due", PROTO_TIME_OR_NULL, NULL, "a UTC time or null"},
-    HEX64("reason_hash"),
+    {"answer_due", PROTO_TIME_OR_NULL, NULL, "a UTC time or null", NULL},
+    {"reason_commitment", PROTO_HEX64, NULL, "64 lowercase hex digits", "reason_hash"},
     END_FIELDS,
 };
 static const struct proto_field answered_fields[] = {
-    HEX64("answer_hash"),
+    {"answer_commitment", PROTO_HEX64, NULL, "64 lowercase hex digits", "answer_hash"},
     END_FIELDS,
 };
 static const struct proto_variant state_variants[] = {
@@ -75,27 +78,27 @@ static const struct proto_variant state_variants[] = {
     {NULL, NULL},
 };
 static const struct proto_field roster_fields[] = {
-    {"organization", PROTO_SLUG, NULL, "an organization slug"},
-    {"action", PROTO_NAME, roster_actions, "add, rekey or retire"},
+    {"organization", PROTO_SLUG, NULL, "an organization slug", NULL},
+    {"action", PROTO_NAME, roster_actions, "add, rekey or retire", NULL},
     HEX64("public_key"),
-    {"size", PROTO_COUNT, NULL, "a roster size"},
+    {"size", PROTO_COUNT, NULL, "a roster size", NULL},
     END_FIELDS,
 };
 static const struct proto_field ring_fields[] = {
-    {"organization", PROTO_SLUG, NULL, "an organization slug"},
-    {"ring", PROTO_NUMBER, NULL, "a ring number"},
-    {"roster_size", PROTO_COUNT, NULL, "a roster size"},
-    {"digest", PROTO_HEX128, NULL, "128 lowercase hex digits"},
-    {"count", PROTO_NUMBER, NULL, "a number of keys"},
+    {"organization", PROTO_SLUG, NULL, "an organization slug", NULL},
+    {"ring", PROTO_NUMBER, NULL, "a ring number", NULL},
+    {"roster_size", PROTO_COUNT, NULL, "a roster size", NULL},
+    {"digest", PROTO_HEX128, NULL, "128 lowercase hex digits", NULL},
+    {"count", PROTO_NUMBER, NULL, "a number of keys", NULL},
     END_FIELDS,
 };
 static const struct proto_field anon_fields[] = {
-    {"action", PROTO_NAME, anon_actions, "added, moved, replaced or withdrawn"},
-    {"version", PROTO_NUMBER, NULL, "a version number"},
-    {"organization", PROTO_SLUG, NULL, "an organization slug"},
-    {"ring", PROTO_NUMBER, NULL, "a ring number"},
+    {"action", PROTO_NAME, anon_actions, "added, moved, replaced or withdrawn", NULL},
+    {"version", PROTO_NUMBER, NULL, "a version number", NULL},
+    {"organization", PROTO_SLUG, NULL, "an organization slug", NULL},
+    {"ring", PROTO_NUMBER, NULL, "a ring number", NULL},
     HEX64("tag"),
-    {"counts", PROTO_OBJECT, NULL, "an object"},
+    {"counts", PROTO_OBJECT, NULL, "an object", NULL},
     END_FIELDS,
 };
 
@@ -104,23 +107,23 @@ static const struct proto_field anon_fields[] = {
  * docs/protocol-tlog.md "client-release"), so anyone can check that what a
  * browser runs is what the log says (`dissent verify-web`). */
 static const struct proto_field client_release_fields[] = {
-    {"version", PROTO_SLUG, NULL, "a version string of A-Za-z0-9 - _ ."},
+    {"version", PROTO_SLUG, NULL, "a version string of A-Za-z0-9 - _ .", NULL},
     HEX64("manifest"),
-    {"files", PROTO_COUNT, NULL, "a number of files"},
+    {"files", PROTO_COUNT, NULL, "a number of files", NULL},
     END_FIELDS,
 };
 
 /* Written by the server itself when a deadline passes unmet: which one and
  * when it was due. Public facts only; "at" is when the server noticed. */
 static const struct proto_field deadline_missed_fields[] = {
-    {"deadline", PROTO_NAME, deadline_names, "acknowledgement or answer"},
-    {"due", PROTO_TIME, NULL, "a UTC time"},
+    {"deadline", PROTO_NAME, deadline_names, "acknowledgement or answer", NULL},
+    {"due", PROTO_TIME, NULL, "a UTC time", NULL},
     END_FIELDS,
 };
 
 static const struct proto_field role_fields[] = {
-    {"action", PROTO_NAME, role_actions, "grant or revoke"},
-    {"role", PROTO_NAME, proto_privileged_roles, "reviewer, leadership, auditor or admin"},
+    {"action", PROTO_NAME, role_actions, "grant or revoke", NULL},
+    {"role", PROTO_NAME, proto_privileged_roles, "reviewer, leadership, auditor or admin", NULL},
     END_FIELDS,
 };
 
@@ -250,15 +253,21 @@ static int value_ok(const struct proto_field *f, const json_t *j)
 }
 
 static const struct proto_field at_second = {"at", PROTO_TIME, NULL,
-                                             "a UTC time YYYY-MM-DDTHH:MM:SSZ"};
-static const struct proto_field at_day = {"at", PROTO_DAY, NULL, "a UTC day YYYY-MM-DD"};
+                                             "a UTC time YYYY-MM-DDTHH:MM:SSZ", NULL};
+static const struct proto_field at_day = {"at", PROTO_DAY, NULL, "a UTC day YYYY-MM-DD", NULL};
 static const struct proto_field memo_field = {"memo", PROTO_MEMO_ID, NULL,
-                                              "a memo id of 26 lowercase letters and digits"};
+                                              "a memo id of 26 lowercase letters and digits", NULL};
 
 /* Checks one field; counts it in *seen. */
 static int check_field(const json_t *o, const struct proto_field *f, size_t *seen, struct err *e)
 {
     const json_t *v = json_object_get(o, f->name);
+    const json_t *old = f->old_name ? json_object_get(o, f->old_name) : NULL;
+    if (v && old)
+        return err_set(e, ERR_INVALID, "fields '%s' and '%s' (its old name) are both present",
+                       f->name, f->old_name);
+    if (!v)
+        v = old;
     if (!v)
         return err_set(e, ERR_INVALID, "field '%s' is missing", f->name);
     if (!value_ok(f, v))
@@ -279,7 +288,7 @@ static int check_fields(const json_t *o, const struct proto_field *fields, size_
 static int in_fields(const struct proto_field *fields, const char *name)
 {
     for (const struct proto_field *f = fields; f && f->name; f++)
-        if (strcmp(f->name, name) == 0)
+        if (strcmp(f->name, name) == 0 || (f->old_name && strcmp(f->old_name, name) == 0))
             return 1;
     return 0;
 }
@@ -490,9 +499,9 @@ json_t *proto_leaf_state(const char *event, const char *state, int latest_versio
             v = time_or_null(acknowledge_due);
         else if (strcmp(f->name, "answer_due") == 0)
             v = time_or_null(answer_due);
-        else if (strcmp(f->name, "reason_hash") == 0)
+        else if (strcmp(f->name, "reason_commitment") == 0)
             v = commitment_json(salt, "reason", reason ? reason : "");
-        else if (strcmp(f->name, "answer_hash") == 0)
+        else if (strcmp(f->name, "answer_commitment") == 0)
             v = commitment_json(salt, "answer", answer ? answer : "");
         if (!v || json_object_set_new(leaf, f->name, v)) {
             json_decref(leaf);

@@ -38,6 +38,10 @@ struct proto_field {
     enum proto_type type;
     const char *const *names; /* PROTO_NAME: the values allowed */
     const char *what;         /* the rule in words, for error messages */
+    /* The field's name in leaves written before it was renamed, or NULL.
+     * A leaf already in a log never changes: a checker accepts a leaf with
+     * either name (never both); builders write the new name. */
+    const char *old_name;
 };
 
 /* Extra fields that one value of a kind's selector field brings. */
@@ -108,8 +112,9 @@ void proto_signer_commitment(const char *salt, const char *memo, const char *use
  * "submitted", answer_due and the extension's reason for "extended", the
  * answer for "answered"; the others are ignored. The reason and the answer
  * are committed to (proto/commit.h, protocol v2), never hashed bare:
- * reason_hash / answer_hash = proto_text_commitment(salt, "reason" /
- * "answer", text). salt (PROTO_SALT_BYTES, private) is required for
+ * reason_commitment / answer_commitment = proto_text_commitment(salt,
+ * "reason" / "answer", text) (reason_hash / answer_hash in leaves written
+ * before the rename). salt (PROTO_SALT_BYTES, private) is required for
  * "extended" and "answered" (NULL then gives NULL). */
 json_t *proto_leaf_state(const char *event, const char *state, int latest_version,
                          int64_t acknowledge_due, int64_t answer_due, const char *reason,

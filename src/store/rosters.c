@@ -35,6 +35,37 @@ int store_roster_append(struct store *s, int64_t org_id, int added, const unsign
     "AND a.seq < ?2 AND NOT EXISTS (SELECT 1 FROM roster_entries r WHERE r.org_id = ?1 AND "       \
     "r.added = 0 AND r.public_key = a.public_key AND r.seq < ?2) ORDER BY a.seq"
 
+int store_roster_entry(struct store *s, int64_t org_id, int64_t seq, int *added,
+                       unsigned char pk[32], int *found, struct err *e)
+{
+    int rc = -1, r;
+    size_t len = 0;
+    const void *p;
+    struct db_stmt *st = db_query(s->db, e,
+                                  "SELECT added, public_key FROM roster_entries WHERE org_id = ? "
+                                  "AND seq = ?",
+                                  "ii", org_id, seq);
+    *found = 0;
+    if (!st)
+        goto out;
+    if ((r = db_next(st, e)) < 0)
+        goto out;
+    if (r == 1) {
+        p = db_blob(st, 1, &len);
+        if (!p || len != 32) {
+            err_set(e, ERR_DB, "a stored ring key is damaged");
+            goto out;
+        }
+        *added = (int)db_int(st, 0);
+        memcpy(pk, p, 32);
+        *found = 1;
+    }
+    rc = 0;
+out:
+    db_finish(st);
+    return rc;
+}
+
 int store_roster_member_key(struct store *s, int64_t org_id, int64_t member_id,
                             unsigned char pk[32], int *found, struct err *e)
 {

@@ -511,6 +511,11 @@ int store_enroll_challenge_take(struct store *s, int64_t member_id, const unsign
 int store_roster_size(struct store *s, int64_t org_id, int64_t *size, struct err *e) WUR;
 int store_roster_append(struct store *s, int64_t org_id, int added, const unsigned char pk[32],
                         int64_t member_id, int64_t now, struct err *e) WUR;
+/* The roster entry at seq (0-based: the entry that made the roster's size
+ * seq + 1) of an organization: *added (1 enrolled, 0 removed) and its key;
+ * *found = 0 if none. */
+int store_roster_entry(struct store *s, int64_t org_id, int64_t seq, int *added,
+                       unsigned char pk[32], int *found, struct err *e) WUR;
 /* The member's active key (added and not removed), *found = 0 if none. */
 int store_roster_member_key(struct store *s, int64_t org_id, int64_t member_id,
                             unsigned char pk[32], int *found, struct err *e) WUR;

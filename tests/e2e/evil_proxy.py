@@ -16,8 +16,12 @@ MODE (ring 1 of ORG becomes):
   hide-signatures  the rings as they are, but no published signature: a
              client then does not know its own and sends what the server
              alone must refuse
+  honest     nothing rewritten: a window on what a client asks for
+  other-memo the public facts of every memo answer for memo ORG instead
+             (the reply is about another memo than the one asked for)
 Every POST path is appended to POST_LOG, so a test can tell that nothing was
-sent. Digests follow docs/protocol-ring.md §4, so the fabricated rings are
+sent, and every GET path (query included) to POST_LOG.get, so a test can
+tell which leaves a client fetched. Digests follow docs/protocol-ring.md §4, so the fabricated rings are
 self-consistent.
 """
 import base64
@@ -59,6 +63,8 @@ def fabricate(ring):
 
 def rewrite_public(body):
     d = json.loads(body)
+    if MODE == "other-memo":
+        return json.dumps(d).replace(d["memo"], ORG).encode()
     if MODE == "hide-signatures":
         d["signatures"] = []
         return json.dumps(d).encode()
@@ -95,9 +101,8 @@ class Proxy(http.server.BaseHTTPRequestHandler):
     def forward(self, method):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
-        if method == "POST":
-            with open(POST_LOG, "a") as f:
-                f.write(self.path + "\n")
+        with open(POST_LOG if method == "POST" else POST_LOG + ".get", "a") as f:
+            f.write(self.path + "\n")
         req = urllib.request.Request(UPSTREAM + self.path, data=body, method=method)
         for h in ("Content-Type", "Authorization", "Cookie"):
             if self.headers.get(h):
@@ -108,7 +113,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         except urllib.error.HTTPError as err:
             status, ctype, out = err.code, err.headers.get("Content-Type"), err.read()
         path = self.path.split("?")[0]
-        if method == "GET" and status == 200:
+        if method == "GET" and status == 200 and MODE != "honest":
             if path.startswith("/api/v1/public/memos/"):
                 out = rewrite_public(out)
             elif MODE == "forged-log" and path == "/api/v1/log/leaves":

@@ -131,21 +131,8 @@ e2e_summary() {
 # from the leaves (RFC 9162), so the tree is self-consistent and the server
 # signs it, but it is not the tree anyone saw before.
 rehash_log() {
-  python3 - "$1" <<'PY'
-import hashlib, sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-db.execute("UPDATE tlog_leaves SET data = json_set(CAST(data AS TEXT), '$.at', '2020-01-01T00:00:00Z') WHERE idx = 1")
-rows = [r[0] for r in db.execute("SELECT CAST(data AS TEXT) FROM tlog_leaves ORDER BY idx")]
-level = [hashlib.sha256(b"\0" + d.encode()).digest() for d in rows]
-db.execute("DELETE FROM tlog_nodes")
-lv = 0
-while level:
-    db.executemany("INSERT INTO tlog_nodes(level, idx, hash) VALUES(?, ?, ?)",
-                   [(lv, i, h) for i, h in enumerate(level)])
-    level = [hashlib.sha256(b"\1" + level[2*i] + level[2*i+1]).digest() for i in range(len(level) // 2)]
-    lv += 1
-db.commit()
-PY
+  python3 -c "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute(\"UPDATE tlog_leaves SET data = json_set(CAST(data AS TEXT), '\$.at', '2020-01-01T00:00:00Z') WHERE idx = 1\"); db.commit()" "$1"
+  rehash_tree "$1"
 }
 
 # start_witness_at NAME KEYFILE STATEDIR LOGKEY...: starts `dissent witness
@@ -174,4 +161,63 @@ start_server_at() {
   for _ in $(seq 1 100); do [ -s "$E2E_TMP/sport-$name" ] && break; sleep 0.05; done
   [ -s "$E2E_TMP/sport-$name" ] || { echo "server $name did not start"; cat "$E2E_TMP/server-$name.log"; exit 1; }
   eval "SURL_$name=http://127.0.0.1:$(cat "$E2E_TMP/sport-$name")"
+}
+
+# ---- ring keys and the lying proxy (anonymous signing tests) ----
+
+# keyf NAME / ppf NAME: the ring key file and passphrase file of NAME.
+keyf() { printf '%s/%s.key' "$E2E_TMP" "$1"; }
+ppf() { printf '%s/%s.pass' "$E2E_TMP" "$1"; }
+
+# enroll_key USER [NAME]: USER makes ring key NAME (default USER) and enrolls it.
+enroll_key() {
+  local u=$1 n=${2:-$1}
+  printf '%s ring passphrase\n' "$n" > "$(ppf "$n")"
+  as "$u" key new --key "$(keyf "$n")" --passphrase-file "$(ppf "$n")" > /dev/null
+  as "$u" key enroll --key "$(keyf "$n")" --passphrase-file "$(ppf "$n")" > /dev/null
+}
+
+# make_extra_keys N FILE: N ring keys nobody enrolled ("random points" a
+# server could pad a ring with), one hex key a line in FILE.
+make_extra_keys() {
+  local i
+  printf 'x passphrase\n' > "$E2E_TMP/x.pass"
+  for i in $(seq 1 "$1"); do
+    "$DISSENT" key new --key "$E2E_TMP/x$i.key" --passphrase-file "$E2E_TMP/x.pass" > /dev/null
+    "$DISSENT" key show --key "$E2E_TMP/x$i.key"
+  done > "$2"
+}
+
+# start_evil_proxy MODE ORG VICTIM [KEYS_FILE]: evil_proxy.py in front of
+# $URL; sets PROXY_PID and PURL; POST paths go to $E2E_TMP/posts, GET paths
+# to $E2E_TMP/posts.get. Stop it with stop_proxy.
+PROXY_PID=
+start_evil_proxy() {
+  rm -f "$E2E_TMP/pport"; : > "$E2E_TMP/posts"; : > "$E2E_TMP/posts.get"
+  python3 "$(dirname "${BASH_SOURCE[0]}")/evil_proxy.py" "$URL" "$E2E_TMP/pport" "$E2E_TMP/posts" \
+    "$@" 2> "$E2E_TMP/proxy.err" &
+  PROXY_PID=$!
+  for _ in $(seq 1 100); do [ -s "$E2E_TMP/pport" ] && break; sleep 0.05; done
+  [ -s "$E2E_TMP/pport" ] || { echo "proxy did not start"; cat "$E2E_TMP/proxy.err"; exit 1; }
+  PURL="http://127.0.0.1:$(cat "$E2E_TMP/pport")"
+}
+stop_proxy() { [ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null && wait "$PROXY_PID" 2>/dev/null; PROXY_PID=; }
+
+# rehash_tree DB: every stored node of a SQLite log recomputed from its
+# leaves (RFC 9162), as an operator rewriting the log behind the server would.
+rehash_tree() {
+  python3 - "$1" <<'PY'
+import hashlib, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+rows = [r[0] for r in db.execute("SELECT CAST(data AS TEXT) FROM tlog_leaves ORDER BY idx")]
+level = [hashlib.sha256(b"\0" + d.encode()).digest() for d in rows]
+db.execute("DELETE FROM tlog_nodes")
+lv = 0
+while level:
+    db.executemany("INSERT INTO tlog_nodes(level, idx, hash) VALUES(?, ?, ?)",
+                   [(lv, i, h) for i, h in enumerate(level)])
+    level = [hashlib.sha256(b"\1" + level[2*i] + level[2*i+1]).digest() for i in range(len(level) // 2)]
+    lv += 1
+db.commit()
+PY
 }

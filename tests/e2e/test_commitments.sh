@@ -30,8 +30,9 @@ as rita review answer "$ID" --body "Declined." > /dev/null
 curl -s "$URL/api/v1/log/leaves?start=0&end=1000" > "$E2E_TMP/leaves.json"
 curl -s "$URL/api/v1/public/memos/$ID" > "$E2E_TMP/public.json"
 as alice memo render "$ID" --version 3 > "$E2E_TMP/render3.txt"
-expect_in "the log has the answer's leaf" "$(cat "$E2E_TMP/leaves.json")" 'answer_hash'
-expect_in "and the extension's" "$(cat "$E2E_TMP/leaves.json")" 'reason_hash'
+expect_in "the log has the answer's commitment, named so" "$(cat "$E2E_TMP/leaves.json")" 'answer_commitment'
+expect_in "and the extension reason's" "$(cat "$E2E_TMP/leaves.json")" 'reason_commitment'
+expect_not_in "no new leaf calls a commitment a hash" "$(cat "$E2E_TMP/leaves.json")" '_hash\"'
 
 OUT=$(python3 - "$E2E_TMP" <<'PY'
 import hashlib, hmac, json, re, sys

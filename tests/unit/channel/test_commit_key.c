@@ -98,10 +98,10 @@ static void test_salts_come_from_the_commitment_key(void **state)
     json_decref(out);
     proto_text_salt(key, id, "answered", "", salt);
     proto_text_commitment(salt, "answer", "Declined.", hex);
-    assert_string_equal(json_string_value(json_object_get(l, "answer_hash")), hex);
+    assert_string_equal(json_string_value(json_object_get(l, "answer_commitment")), hex);
     proto_text_salt(ls.sk, id, "answered", "", salt);
     proto_text_commitment(salt, "answer", "Declined.", hex);
-    assert_string_not_equal(json_string_value(json_object_get(l, "answer_hash")), hex);
+    assert_string_not_equal(json_string_value(json_object_get(l, "answer_commitment")), hex);
     json_decref(l);
     tlog_signer_wipe(&ls);
 }

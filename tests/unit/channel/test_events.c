@@ -165,9 +165,9 @@ static void test_memo_life(void **state)
                                 events[i]);
     }
     assert_int_equal(
-        strlen(json_string_value(json_object_get(json_array_get(ls, 0), "reason_hash"))), 64);
+        strlen(json_string_value(json_object_get(json_array_get(ls, 0), "reason_commitment"))), 64);
     assert_int_equal(
-        strlen(json_string_value(json_object_get(json_array_get(ls, 2), "answer_hash"))), 64);
+        strlen(json_string_value(json_object_get(json_array_get(ls, 2), "answer_commitment"))), 64);
     expect_absent(ls, "private reason");
     expect_absent(ls, "private answer");
     json_decref(ls);

@@ -23,6 +23,7 @@
 #include "client/anon.h"
 #include "client/client.h"
 #include "client/keystore.h"
+#include "proto/anon.h"
 #include "ring/keyfile.h"
 #include "ring/triptych.h"
 #include "tlog/cosignature.h"
@@ -452,6 +453,82 @@ static void test_coalition(void **state)
     json_decref(pub);
 }
 
+/* A signature stored before protocol v2 (made over v1's bytes: the memo id
+ * as scope, "dissent-anon-v1\nsign\n" hash as message, any radix) is
+ * reported as such and not counted, and the server's counts that still
+ * include it agree; a v2 signature beside it counts as before. */
+static void test_pre_v2_signature(void **state)
+{
+    (void)state;
+    uint8_t pk[32], sk[32], pk2[32], sk2[32], *proof = NULL, tag[32];
+    size_t proof_len = 0;
+    struct ring_keys *ring = NULL;
+    struct anon_choice ch;
+    char scope[PROTO_ANON_SCOPE_MAX], msg[PROTO_ANON_MESSAGE_MAX], tag_hex[65];
+    size_t sl, ml;
+    json_t *pub, *rep = NULL;
+    struct ring_params two = {.n = 2, .m = 2};
+    struct err e;
+    err_init(&e);
+    assert_int_equal(ring_keypair(pk, sk, &e), 0);
+    assert_int_equal(ring_keypair(pk2, sk2, &e), 0);
+    pub = public_memo(pk, 4, 1);
+    assert_int_equal(anon_find_ring(pub, pk, &ch, &e), 0);
+    assert_int_equal(anon_ring_build(ch.ring_obj, &ring, &e), 0);
+    sl = proto_anon_scope_v1(scope, sizeof scope, MEMO);
+    ml = proto_anon_message_v1(msg, sizeof msg, HASH1);
+    /* v1 clients could choose the radix: this one took 2 */
+    assert_int_equal(ring_prove_with(&proof, &proof_len, two, ring, 1, sk, (const uint8_t *)scope,
+                                     sl, (const uint8_t *)msg, ml, &e),
+                     0);
+    assert_int_equal(ring_proof_tag(tag, proof, proof_len, &e), 0);
+    hex_encode(tag_hex, tag, 32);
+    {
+        size_t b64len = sodium_base64_ENCODED_LEN(proof_len, sodium_base64_VARIANT_ORIGINAL);
+        char *b64 = malloc(b64len);
+        assert_non_null(b64);
+        sodium_bin2base64(b64, b64len, proof, proof_len, sodium_base64_VARIANT_ORIGINAL);
+        json_array_append_new(json_object_get(pub, "signatures"),
+                              json_pack("{s:s,s:i,s:i,s:s,s:i,s:s}", "tag", tag_hex, "seq", 0,
+                                        "version", 1, "organization", "state", "ring", 1, "proof",
+                                        b64));
+        free(b64);
+    }
+    set_counts(pub, "{\"total\":1,\"by_version\":[{\"version\":1,\"count\":1}],"
+                    "\"by_organization\":[{\"organization\":\"state\",\"count\":1}]}");
+    assert_int_equal(anon_verify_public(pub, &rep, &e), 0);
+    assert_true(json_is_true(json_object_get(rep, "ok")));
+    assert_int_equal(json_integer_value(json_object_get(rep, "verified")), 0);
+    assert_int_equal(json_array_size(json_object_get(rep, "pre_v2")), 1);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(rep, "counts"), "total")),
+                     0);
+    json_decref(rep);
+    /* a v2 signature beside it is counted */
+    add_signature(pub, sk, pk, 2);
+    set_counts(pub, "{\"total\":2,\"by_version\":[{\"version\":1,\"count\":1},{\"version\":"
+                    "2,\"count\":1}],\"by_organization\":[{\"organization\":\"state\","
+                    "\"count\":2}]}");
+    /* the v2 signature of the same key has another tag: the two cannot be
+     * linked, which is why the v1 one is not counted */
+    assert_int_equal(anon_verify_public(pub, &rep, &e), 0);
+    assert_true(json_is_true(json_object_get(rep, "ok")));
+    assert_int_equal(json_integer_value(json_object_get(rep, "verified")), 1);
+    assert_int_equal(json_array_size(json_object_get(rep, "pre_v2")), 1);
+    json_decref(rep);
+    /* the same v1 proof claimed for another version verifies with neither */
+    json_object_set_new(json_array_get(json_object_get(pub, "signatures"), 0), "version",
+                        json_integer(2));
+    assert_int_equal(anon_verify_public(pub, &rep, &e), 0);
+    assert_false(json_is_true(json_object_get(rep, "ok")));
+    assert_int_equal(json_array_size(json_object_get(rep, "pre_v2")), 0);
+    json_decref(rep);
+    free(proof);
+    anon_ring_free(ring);
+    sodium_memzero(sk, sizeof sk);
+    sodium_memzero(sk2, sizeof sk2);
+    json_decref(pub);
+}
+
 static void test_anon_helpers(void **state)
 {
     (void)state;
@@ -612,6 +689,12 @@ static char server[64];
 
 static void fake_start(const char *const *replies, size_t n)
 {
+    static int nfake;
+    char hist[128];
+    /* each fake server is a log this client never read: a history and leaf
+     * cache of its own (and none written under $HOME) */
+    snprintf(hist, sizeof hist, "%s/history-%d", dir, ++nfake);
+    setenv("DISSENT_LOG_HISTORY", hist, 1);
     assert_int_equal(fake_http_start(&fake, replies, n), 0);
     snprintf(server, sizeof server, "http://127.0.0.1:%d", fake.port);
     setenv("DISSENT_SERVER", server, 1);
@@ -1079,6 +1162,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_usage),
         cmocka_unit_test(test_key_roundtrip),
+        cmocka_unit_test(test_pre_v2_signature),
         cmocka_unit_test(test_proxy_setting),
         cmocka_unit_test(test_anon_helpers),
         cmocka_unit_test(test_coalition),

@@ -153,10 +153,30 @@ static void test_leaf_shapes(void **state)
               "\"2026-11-20T15:00:00Z\",\"event\":\"submitted\",\"kind\":\"state\","
               "\"latest_version\":1," MEMO ",\"state\":\"submitted\",\"v\":1}"),
         0);
+    assert_int_equal(check("{\"answer_commitment\":\"" H64 "\",\"at\":\"2026-11-20T15:00:00Z\","
+                           "\"event\":\"answered\",\"kind\":\"state\",\"latest_version\":1," MEMO
+                           ",\"state\":\"answered\",\"v\":1}"),
+                     0);
+    /* a leaf written before the rename keeps its old field name: still valid */
     assert_int_equal(check("{\"answer_hash\":\"" H64 "\",\"at\":\"2026-11-20T15:00:00Z\",\"event\":"
                            "\"answered\",\"kind\":\"state\",\"latest_version\":1," MEMO
                            ",\"state\":\"answered\",\"v\":1}"),
                      0);
+    assert_int_equal(check("{\"answer_due\":null,\"at\":\"2026-11-20T15:00:00Z\",\"event\":"
+                           "\"extended\",\"kind\":\"state\",\"latest_version\":1," MEMO
+                           ",\"reason_hash\":\"" H64 "\",\"state\":\"acknowledged\",\"v\":1}"),
+                     0);
+    /* but not both names in one leaf */
+    assert_int_equal(check("{\"answer_commitment\":\"" H64 "\",\"answer_hash\":\"" H64
+                           "\",\"at\":\"2026-11-20T15:00:00Z\",\"event\":\"answered\",\"kind\":"
+                           "\"state\",\"latest_version\":1," MEMO
+                           ",\"state\":\"answered\",\"v\":1}"),
+                     -1);
+    /* nor neither */
+    assert_int_equal(check("{\"at\":\"2026-11-20T15:00:00Z\",\"event\":\"answered\",\"kind\":"
+                           "\"state\",\"latest_version\":1," MEMO
+                           ",\"state\":\"answered\",\"v\":1}"),
+                     -1);
 
     /* not canonical: spaces, unsorted keys */
     assert_int_equal(check("{\"v\": 1}"), -1);

@@ -342,7 +342,7 @@ static void test_state_variants(void **state)
     hex_encode(hex, h, 32);
     assert_null(strstr(d, hex));
     proto_text_commitment(salt, "reason", "more time", hex);
-    snprintf(want, sizeof want, "\"reason_hash\":\"%s\"", hex);
+    snprintf(want, sizeof want, "\"reason_commitment\":\"%s\"", hex);
     assert_non_null(strstr(d, want));
     assert_non_null(strstr(d, "\"answer_due\":\"2026-11-25T04:59:59Z\""));
     assert_null(strstr(d, "acknowledge_due"));
@@ -354,7 +354,8 @@ static void test_state_variants(void **state)
     hex_encode(hex, h, 32);
     assert_null(strstr(d, hex));
     proto_text_commitment(salt, "answer", "Yes.", hex);
-    snprintf(want, sizeof want, "\"answer_hash\":\"%s\"", hex);
+    snprintf(want, sizeof want, "\"answer_commitment\":\"%s\"", hex);
+    assert_null(strstr(d, "answer_hash"));
     assert_non_null(strstr(d, want));
     assert_null(strstr(d, "_due"));
     free(d);

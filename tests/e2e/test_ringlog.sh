@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# The ring checks reuse what the client already checked of the log (issue
+# #10: "included in a checkpoint the client pinned or monitors (reuse the
+# monitor's state)"): `dissent verify-signatures` and `dissent sign
+# --anonymous` keep the leaves they checked (the leaf cache beside the
+# checkpoint history) and, when the log grew, check the new checkpoint by a
+# consistency proof from the one they checked and fetch only the new
+# leaves. A proxy in front of a real server shows what they ask for, and
+# lies about a new leaf; a log rolled back and grown differently (a fork)
+# is refused, with the two signed notes kept as evidence anyone can check.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+E2E_TMP=$(mktemp -d)
+trap 'stop_proxy; stop_server; rm -rf "$E2E_TMP"' EXIT
+DB=$E2E_TMP/dissent.db
+export DISSENT_LOG_KEYS=$E2E_TMP/pins.json
+HIST=$E2E_TMP/checkpoints
+
+"$DISSENT" demo --db "$DB" > "$E2E_TMP/demo.out" || { echo "demo failed"; exit 1; }
+start_server "$DB"
+for u in alice bob dan; do login "$u"; done
+for u in bob dan; do enroll_key "$u"; done
+PK_BOB=$(as bob key show --key "$(keyf bob)")
+LOGKEY=$(curl -s "$URL/api/v1/log/key" | json 'd["verifier_key"]')
+nobody() { DISSENT_CONFIG=$E2E_TMP/nobody.json "$DISSENT" "$@"; }
+newmemo() {
+  local id
+  id=$(as alice memo new --channel dissent --title "$1" --marking SBU --body "$1." --json | json 'd["id"]')
+  as alice memo circulate "$id" > /dev/null
+  echo "$id"
+}
+make_extra_keys 3 "$E2E_TMP/extra.keys" # the forged-log proxy's ring: bob's key and these
+logsize() { curl -s "$URL/api/v1/log/checkpoint" | json 'd["size"]'; }
+cachesize() { head -1 "$HIST"/*.leaves 2>/dev/null | cut -d' ' -f2; }
+
+start_proxy() { start_evil_proxy "$1" state "$PK_BOB" "$E2E_TMP/extra.keys"; }
+# the first leaf index of every leaves request the client made, in order
+starts() { grep '^/api/v1/log/leaves' "$E2E_TMP/posts.get" | sed 's/.*start=\([0-9]*\).*/\1/' | tr '\n' ' ' | sed 's/ $//'; }
+
+ID=$(newmemo "Reopen the consulates")
+S1=$(logsize)
+
+# 1. first run: the whole log is fetched once and kept
+start_proxy honest
+V=$(nobody verify-signatures "$ID" --server "$PURL" --log-key "$LOGKEY" 2>&1); RC=$?
+expect_eq "first verify-signatures passes (exit 0)" "$RC" 0
+expect_eq "it fetched the log from leaf 0" "$(starts | cut -d' ' -f1)" 0
+expect_eq "the leaves it checked are kept (leaf cache of size $S1)" "$(cachesize)" "$S1"
+expect_eq "the cache is private (0600)" "$(stat -c %a "$HIST"/*.leaves 2>&1)" 600
+sqlite3 "$DB" ".backup '$E2E_TMP/before.db'"
+
+# 2. the log grows: a consistency proof from the checked size, only new leaves
+ID2=$(newmemo "Close the consulates")
+S2=$(logsize)
+[ "$S2" -gt "$S1" ] && ok "the log grew ($S1 -> $S2)" || bad "the log grew" "$S1 -> $S2"
+stop_proxy; start_proxy honest
+V=$(nobody verify-signatures "$ID2" --server "$PURL" --log-key "$LOGKEY" 2>&1); RC=$?
+expect_eq "verify-signatures on the grown log passes (exit 0)" "$RC" 0
+expect_eq "it fetched only the new leaves (from $S1)" "$(starts)" "$S1"
+expect_eq "it checked the new checkpoint by one consistency proof from the checked size" \
+  "$(grep /proof/consistency "$E2E_TMP/posts.get")" "/api/v1/log/proof/consistency?from=$S1&to=$S2"
+expect_eq "the cache now holds $S2 leaves" "$(cachesize)" "$S2"
+echo "  figure: leaves fetched by the first check $S1, by the second $((S2 - S1)) (log of $S2 leaves)"
+: > "$E2E_TMP/posts.get"
+OUT=$(as bob sign "$ID2" --server "$PURL" --log-key "$LOGKEY" --anonymous --key "$(keyf bob)" \
+      --passphrase-file "$(ppf bob)" --min-ring 2 2>&1); RC=$?
+expect_eq "sign --anonymous on the same log signs (exit 0)" "$RC" 0
+expect_in "having shown the verified anonymity set" "$OUT" "you are one of 2 enrolled members of state"
+expect_eq "and fetched no leaf it had checked (none from before $S2)" \
+  "$(starts | tr ' ' '\n' | awk -v s="$S2" '$1 < s' | wc -l)" 0
+stop_proxy
+
+# 3. a lying proxy forges a new ring leaf: the new leaves do not hash to the
+# signed root, nothing is proved, the cache is not extended
+ID3=$(newmemo "Move the embassy")
+S3=$(logsize)
+start_proxy forged-log
+OUT=$(as bob sign "$ID3" --server "$PURL" --log-key "$LOGKEY" --anonymous --key "$(keyf bob)" \
+      --passphrase-file "$(ppf bob)" --min-ring 2 2>&1); RC=$?
+expect_eq "a forged new ring leaf: sign --anonymous refuses (exit 1)" "$RC" 1
+expect_in "the new leaves do not hash to the signed root" "$OUT" "do not hash to the root of its signed checkpoint"
+expect_eq "no request reached the anonymous endpoint" "$(grep -c anonymous "$E2E_TMP/posts")" 0
+V=$(nobody verify-signatures "$ID3" --server "$PURL" --log-key "$LOGKEY" 2>&1); RC=$?
+expect_eq "verify-signatures fails on it too (exit 1)" "$RC" 1
+expect_eq "the forged leaves were not kept (cache still $S2)" "$(cachesize)" "$S2"
+stop_proxy
+
+# 4. a fork: the server's database rolled back to before step 2 and grown
+# with other leaves past the size the client checked
+stop_server
+cp "$E2E_TMP/before.db" "$DB"; rm -f "$DB-wal" "$DB-shm"
+start_server "$DB"
+for u in alice bob; do login "$u"; done
+for t in One Two Three Four Five Six; do
+  [ "$(logsize)" -gt "$S3" ] && break
+  newmemo "Forked $t" > /dev/null
+done
+S4=$(logsize)
+[ "$S4" -gt "$S3" ] && ok "the forked log is larger than what was checked ($S4 > $S3)" || bad "forked log size" "$S4"
+V=$(nobody verify-signatures "$ID" --server "$URL" --log-key "$LOGKEY" 2>&1); RC=$?
+expect_eq "the fork: verify-signatures refuses (exit 1)" "$RC" 1
+expect_in "and says the log is inconsistent" "$V" "LOG INCONSISTENT"
+expect_in "and keeps the evidence" "$V" "evidence kept: "
+EV=$(ls "$HIST"/evidence-*.json 2>/dev/null | head -1)
+OUT=$(nobody log evidence --check "$EV" 2>&1)
+expect_eq "the evidence checks with no server (log evidence --check)" "$?" 0
+OUT=$(as bob sign "$ID" --log-key "$LOGKEY" --anonymous --key "$(keyf bob)" \
+      --passphrase-file "$(ppf bob)" --min-ring 2 2>&1); RC=$?
+expect_eq "the fork: sign --anonymous refuses (exit 1)" "$RC" 1
+expect_in "naming the inconsistency" "$OUT" "LOG INCONSISTENT"
+expect_eq "the cache was not replaced by the fork's leaves" "$(cachesize)" "$S2"
+
+e2e_summary ringlog
