@@ -406,8 +406,8 @@ struct st_read {
 };
 int store_access_insert(struct store *s, const struct st_read *r, struct err *e) WUR;
 /* The same read of n memos (a list's titles): one row per id, r->memo_id
- * unused, in a few statements rather than n (chunks of fixed sizes, so the
- * texts stay few in a statement cache). */
+ * unused, in one statement per 128 ids rather than one per id (always the
+ * same text, so one entry in a statement cache). Ids must be > 0. */
 int store_access_insert_many(struct store *s, const struct st_read *r, const int64_t *memo_ids,
                              size_t n, struct err *e) WUR;
 struct st_access {
