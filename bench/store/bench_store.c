@@ -5,7 +5,10 @@
  *   create  a memo with its first version and drafter;
  *   sign    a named signature plus its count and timeline event;
  *   read    the memo, its latest version and its counts (no transaction,
- *           as the channel's public reads).
+ *           as the channel's public reads): store_memo_latest, one
+ *           statement, as a member's memo page reads them; and, for
+ *           comparison, the same three facts as three statements
+ *           (store_memo_by_public_id, store_version_get, store_counts).
  * MEMOS memos, SIGNERS signatures on each, READS reads per memo.
  *
  * SQLite runs on a file next to the binary (or argv[1]). PostgreSQL runs only
@@ -24,10 +27,11 @@
 
 #define MEMOS   500
 #define SIGNERS 8
-#define READS   4
+#define READS   6
 
 struct figures {
-    double create_s, sign_s, read_s, total_s;
+    double create_s, sign_s, read_s, read3_s, total_s;
+    double read_best, read3_best; /* the fastest round of MEMOS reads */
     int ops;
 };
 
@@ -44,13 +48,47 @@ static int fail(const char *what, const struct err *e)
     return -1;
 }
 
-/* Runs the workload on the store at url; fills f. */
-static int workload(const char *url, struct figures *f)
+/* Reads every memo once: the memo, its latest version and its counts, in
+ * one statement (store_memo_latest) or in three. */
+static int read_round(struct store *s, struct pool *p, const char *tag, int three, struct err *e)
+{
+    char pid[64];
+    for (int i = 0; i < MEMOS; i++) {
+        struct st_memo m;
+        struct st_version v;
+        struct st_counts counts;
+        snprintf(pid, sizeof pid, "%s-%d", tag, i);
+        if (three ? store_memo_by_public_id(s, p, pid, &m, e) ||
+                        store_version_get(s, p, m.id, m.latest_version, &v, e) ||
+                        store_counts(s, p, m.id, &counts, e)
+                  : store_memo_latest(s, p, pid, &m, &v, &counts, e))
+            return -1;
+        if (counts.total != SIGNERS)
+            return err_set(e, ERR_INTERNAL, "%lld signatures, not %d", (long long)counts.total,
+                           SIGNERS);
+        pool_release(p);
+        pool_init(p, 64 << 20);
+    }
+    return 0;
+}
+
+/* One backend's run: its store, kept open between the phases. */
+struct run {
+    const char *name;
+    struct store *s;
+    char tag[32];
+    struct figures f;
+};
+
+/* Opens the store at url into run->s and runs the writes (setup, create,
+ * sign); fills run->f. run->s stays open (closed by the caller). */
+static int writes(const char *url, struct run *run)
 {
     struct store *s = NULL;
+    struct figures *f = &run->f;
     struct err e;
     struct pool p;
-    char tag[32], slug[64], name[64], pid[64];
+    char *tag = run->tag, slug[64], name[64], pid[64];
     int64_t org = 0, chan = 0, members[SIGNERS], memo_ids[MEMOS];
     int rc = -1;
     double t0;
@@ -58,9 +96,11 @@ static int workload(const char *url, struct figures *f)
     err_init(&e);
     pool_init(&p, 64 << 20);
     memset(f, 0, sizeof *f);
-    snprintf(tag, sizeof tag, "b%lx%x", (unsigned long)time(NULL), (unsigned)getpid());
+    snprintf(tag, sizeof run->tag, "b%lx%x%s", (unsigned long)time(NULL), (unsigned)getpid(),
+             run->name);
     if (store_open(&s, url, &e))
         return fail("open", &e);
+    run->s = s;
 
     /* Setup: one organization, a channel, SIGNERS members. */
     snprintf(slug, sizeof slug, "%s-org", tag);
@@ -143,30 +183,45 @@ static int workload(const char *url, struct figures *f)
         }
     f->sign_s = now() - t0;
 
-    /* read */
-    t0 = now();
-    for (int r = 0; r < READS; r++)
-        for (int i = 0; i < MEMOS; i++) {
-            struct st_memo m;
-            struct st_version v;
-            struct st_counts counts;
-            snprintf(pid, sizeof pid, "%s-%d", tag, i);
-            if (store_memo_by_public_id(s, &p, pid, &m, &e) ||
-                store_version_get(s, &p, m.id, m.latest_version, &v, &e) ||
-                store_counts(s, &p, m.id, &counts, &e)) {
-                fail("read", &e);
-                goto out;
-            }
-            pool_release(&p);
-            pool_init(&p, 64 << 20);
-        }
-    f->read_s = now() - t0;
-    f->total_s = f->create_s + f->sign_s + f->read_s;
-    f->ops = MEMOS + MEMOS * SIGNERS + MEMOS * READS;
     rc = 0;
 out:
     store_rollback(s);
-    store_close(s);
+    pool_release(&p);
+    return rc;
+}
+
+/* The reads, in rounds: each round reads every memo once on each backend,
+ * first in one statement, then in three, so that all four see the same load
+ * (the machine may be shared); each kind's total and fastest round kept. */
+static int reads(struct run *runs, int n)
+{
+    struct err e;
+    struct pool p;
+    int rc = -1;
+
+    err_init(&e);
+    pool_init(&p, 64 << 20);
+    for (int r = 0; r < READS; r++)
+        for (int k = 0; k < n; k++)
+            for (int three = 0; three < 2; three++) {
+                struct figures *f = &runs[k].f;
+                double t, t0 = now(), *best = three ? &f->read3_best : &f->read_best;
+                if (read_round(runs[k].s, &p, runs[k].tag, three, &e)) {
+                    fail("read", &e);
+                    goto out;
+                }
+                t = now() - t0;
+                *(three ? &f->read3_s : &f->read_s) += t;
+                if (*best == 0 || t < *best)
+                    *best = t;
+            }
+    for (int k = 0; k < n; k++) {
+        struct figures *f = &runs[k].f;
+        f->total_s = f->create_s + f->sign_s + f->read_s;
+        f->ops = MEMOS + MEMOS * SIGNERS + MEMOS * READS;
+    }
+    rc = 0;
+out:
     pool_release(&p);
     return rc;
 }
@@ -177,13 +232,19 @@ static void print(const char *name, const struct figures *f)
            "mixed %7.0f ops/s (%.2f s)\n",
            name, MEMOS / f->create_s, MEMOS * SIGNERS / f->sign_s, MEMOS * READS / f->read_s,
            f->ops / f->total_s, f->total_s);
+    printf("%-10s read: one statement %7.0f reads/s (best round %7.0f)   three statements %7.0f "
+           "reads/s (best round %7.0f)\n",
+           name, MEMOS * READS / f->read_s, MEMOS / f->read_best, MEMOS * READS / f->read3_s,
+           MEMOS / f->read3_best);
 }
 
 int main(int argc, char **argv)
 {
-    char path[4096];
-    struct figures sq, pg;
+    char path[4096], aux[4200];
+    struct run runs[2] = {{.name = "sqlite"}, {.name = "postgresql"}};
+    const struct figures *sq = &runs[0].f, *pg = &runs[1].f;
     const char *url = getenv("DISSENT_BENCH_PG_URL");
+    int n = url && *url ? 2 : 1, rc = 1;
 
     if (argc > 1)
         snprintf(path, sizeof path, "%s", argv[1]);
@@ -191,29 +252,32 @@ int main(int argc, char **argv)
         snprintf(path, sizeof path, "%s.db", argv[0]);
     unlink(path);
     printf("bench_store: %d memos, %d signatures each, %d reads each; one transaction per "
-           "change\n",
+           "change; reads in rounds alternating the backends\n",
            MEMOS, SIGNERS, READS);
-    if (workload(path, &sq))
-        return 1;
-    print("sqlite", &sq);
-    unlink(path);
-    {
-        char aux[4200];
-        snprintf(aux, sizeof aux, "%s-wal", path);
-        unlink(aux);
-        snprintf(aux, sizeof aux, "%s-shm", path);
-        unlink(aux);
-    }
-    if (!url || !*url) {
+    if (writes(path, &runs[0]) || (n == 2 && writes(url, &runs[1])) || reads(runs, n))
+        goto out;
+    for (int k = 0; k < n; k++)
+        print(runs[k].name, &runs[k].f);
+    rc = 0;
+    if (n == 1) {
         printf("postgresql skipped: set DISSENT_BENCH_PG_URL=postgres://… to a database\n");
-        return 0;
+        goto out;
     }
-    if (workload(url, &pg))
-        return 1;
-    print("postgresql", &pg);
     printf("ratio postgresql/sqlite (time): create %.2fx  sign %.2fx  read %.2fx  mixed %.2fx\n",
-           pg.create_s / sq.create_s, pg.sign_s / sq.sign_s, pg.read_s / sq.read_s,
-           pg.total_s / sq.total_s);
+           pg->create_s / sq->create_s, pg->sign_s / sq->sign_s, pg->read_s / sq->read_s,
+           pg->total_s / sq->total_s);
+    printf("ratio postgresql/sqlite (time): read as three statements %.2fx; best rounds: one "
+           "statement %.2fx, three %.2fx\n",
+           pg->read3_s / sq->read3_s, pg->read_best / sq->read_best,
+           pg->read3_best / sq->read3_best);
     printf("goal (issue #12): read <= 3x, create and sign <= 2x\n");
-    return 0;
+out:
+    for (int k = 0; k < 2; k++)
+        store_close(runs[k].s);
+    unlink(path);
+    snprintf(aux, sizeof aux, "%s-wal", path);
+    unlink(aux);
+    snprintf(aux, sizeof aux, "%s-shm", path);
+    unlink(aux);
+    return rc;
 }

@@ -148,30 +148,48 @@ int chan_check_slug(const char *field, const char *s, struct err *e)
     return rc;
 }
 
-int chan_memo_load(struct chan *c, struct pool *p, const struct actor *a, const char *id,
-                   struct memo_ctx *x, struct err *e)
+/* What chan_memo_load does once x->m is read: the channel, the actor's
+ * relation to the memo, and whether they may see it at all. */
+static int memo_ctx_finish(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                           struct memo_ctx *x, struct err *e)
 {
-    int rc = -1, drafter = 0;
-    memset(x, 0, sizeof *x);
-    if (!id || strlen(id) != RANDOM_ID_LEN) {
-        rc = err_set(e, ERR_NOT_FOUND, "no memo '%s'", id ? id : "");
-        goto out;
-    }
-    if (store_memo_by_public_id(c->st, p, id, &x->m, e) ||
-        store_channel_by_id(c->st, p, x->m.channel_id, &x->ch, e) ||
+    int drafter = 0;
+    if (store_channel_by_id(c->st, p, x->m.channel_id, &x->ch, e) ||
         store_is_drafter(c->st, x->m.id, a->id, &drafter, e) ||
         store_signature_get(c->st, x->m.id, a->id, &x->signed_version, e))
-        goto out;
+        return -1;
     x->rel = (drafter ? CHAN_REL_DRAFTER : 0) | (x->signed_version ? CHAN_REL_SIGNER : 0);
     x->roles = a->roles;
     if (!chan_allowed(CHAN_ACT_READ_MEMO, a->roles, x->rel, x->m.state) &&
-        !chan_allowed(CHAN_ACT_READ_MEMO_ACCESS_LOG, a->roles, x->rel, x->m.state)) {
-        rc = err_set(e, ERR_NOT_FOUND, "no memo '%s'", id);
-        goto out;
-    }
-    rc = 0;
-out:
-    return rc;
+        !chan_allowed(CHAN_ACT_READ_MEMO_ACCESS_LOG, a->roles, x->rel, x->m.state))
+        return err_set(e, ERR_NOT_FOUND, "no memo '%s'", id);
+    return 0;
+}
+
+int chan_memo_load(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                   struct memo_ctx *x, struct err *e)
+{
+    memset(x, 0, sizeof *x);
+    if (!id || strlen(id) != RANDOM_ID_LEN)
+        return err_set(e, ERR_NOT_FOUND, "no memo '%s'", id ? id : "");
+    if (store_memo_by_public_id(c->st, p, id, &x->m, e))
+        return -1;
+    return memo_ctx_finish(c, p, a, id, x, e);
+}
+
+int chan_memo_load_latest(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                          struct memo_ctx *x, struct st_version *v, struct err *e)
+{
+    struct st_counts *named = pool_alloc(p, sizeof *named);
+    memset(x, 0, sizeof *x);
+    if (!named)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    if (!id || strlen(id) != RANDOM_ID_LEN)
+        return err_set(e, ERR_NOT_FOUND, "no memo '%s'", id ? id : "");
+    if (store_memo_latest(c->st, p, id, &x->m, v, named, e))
+        return -1;
+    x->named = named;
+    return memo_ctx_finish(c, p, a, id, x, e);
 }
 
 int chan_require(const struct actor *a, const struct memo_ctx *x, int action, const char *what,

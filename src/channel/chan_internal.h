@@ -40,6 +40,9 @@ struct memo_ctx {
     unsigned rel;       /* CHAN_REL_* */
     unsigned roles;     /* the actor's CHAN_ROLE_* */
     int signed_version; /* the actor's co-signature, 0 if none */
+    /* The named counts when read with the memo (chan_memo_load_latest),
+     * else NULL: chan_memo_json reads them. */
+    const struct st_counts *named;
 };
 
 /* Checks a text field: well-formed UTF-8, at most max code points, and (if
@@ -52,6 +55,11 @@ int chan_check_slug(const char *field, const char *s, struct err *e) WUR;
  * not even read it (so its existence does not leak). */
 int chan_memo_load(struct chan *c, struct pool *p, const struct actor *a, const char *id,
                    struct memo_ctx *x, struct err *e) WUR;
+/* chan_memo_load, with the memo's latest version into *v and its named
+ * counts into x->named, all in the statement that reads the memo
+ * (store_memo_latest): a member's memo page without a version asked for. */
+int chan_memo_load_latest(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                          struct memo_ctx *x, struct st_version *v, struct err *e) WUR;
 /* ERR_FORBIDDEN unless a may take action on the loaded memo. */
 int chan_require(const struct actor *a, const struct memo_ctx *x, int action, const char *what,
                  struct err *e) WUR;
@@ -171,6 +179,9 @@ int chan_event_roles(struct chan *c, unsigned before, unsigned after, struct err
 /* Named and anonymous counts together: {total, by_version, by_organization,
  * named:{…}, anonymous:{…}}. */
 int chan_counts_combined(struct chan *c, int64_t memo_id, json_t **out, struct err *e) WUR;
+/* The same with the named counts already read (named; NULL: read them). */
+int chan_counts_combined_with(struct chan *c, int64_t memo_id, const struct st_counts *named,
+                              json_t **out, struct err *e) WUR;
 
 /* ---- rings (rings.c) ---- */
 /* Snapshots (or refreshes) the rings of every organization with enrolled

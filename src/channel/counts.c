@@ -67,17 +67,27 @@ static int counts_add(struct pool *p, const struct st_counts *named, const struc
 
 int chan_counts_combined(struct chan *c, int64_t memo_id, json_t **out, struct err *e)
 {
+    return chan_counts_combined_with(c, memo_id, NULL, out, e);
+}
+
+int chan_counts_combined_with(struct chan *c, int64_t memo_id, const struct st_counts *named,
+                              json_t **out, struct err *e)
+{
     int rc = -1;
     struct pool p;
-    struct st_counts named, anon, sum;
+    struct st_counts read, anon, sum;
     json_t *all = NULL;
 
     pool_init(&p, 16u << 20);
-    if (store_counts(c->st, &p, memo_id, &named, e) ||
-        store_anon_counts(c->st, &p, memo_id, &anon, e) || counts_add(&p, &named, &anon, &sum, e))
+    if (!named) {
+        if (store_counts(c->st, &p, memo_id, &read, e))
+            goto out;
+        named = &read;
+    }
+    if (store_anon_counts(c->st, &p, memo_id, &anon, e) || counts_add(&p, named, &anon, &sum, e))
         goto out;
     all = counts_json(&sum);
-    if (all && json_object_set_new(all, "named", counts_json(&named)) == 0 &&
+    if (all && json_object_set_new(all, "named", counts_json(named)) == 0 &&
         json_object_set_new(all, "anonymous", counts_json(&anon)) == 0) {
         *out = all;
         all = NULL;

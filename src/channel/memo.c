@@ -209,9 +209,17 @@ int chan_memo_get(struct chan *c, struct pool *p, const struct actor *a, const c
     /* A read that records itself: no writers' lock (store.h). */
     if (store_begin_unordered(c->st, e))
         goto out;
-    if (chan_memo_load(c, p, a, id, &x, e) || chan_require(a, &x, CHAN_ACT_READ_MEMO, "read", e) ||
-        store_version_get(c->st, p, x.m.id, version ? version : x.m.latest_version, &v, e))
+    /* Without a version asked for, the memo, its latest version and its
+     * counts come in one statement (store_memo_latest). */
+    if (version == 0) {
+        if (chan_memo_load_latest(c, p, a, id, &x, &v, e) ||
+            chan_require(a, &x, CHAN_ACT_READ_MEMO, "read", e))
+            goto fail;
+    } else if (chan_memo_load(c, p, a, id, &x, e) ||
+               chan_require(a, &x, CHAN_ACT_READ_MEMO, "read", e) ||
+               store_version_get(c->st, p, x.m.id, version, &v, e)) {
         goto fail;
+    }
     snprintf(what, sizeof what, "text of version %d", v.number);
     if (chan_access_record(c, a, x.m.id, what, now, e) || chan_memo_json(c, &x, &v, 1, now, out, e))
         goto fail;

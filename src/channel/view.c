@@ -54,7 +54,7 @@ int chan_memo_json(struct chan *c, const struct memo_ctx *x, const struct st_ver
 
     pool_init(&p, 1u << 20);
     if (store_drafter_list(c->st, &p, m->id, &d, &nd, e) ||
-        chan_counts_combined(c, m->id, &counts, e))
+        chan_counts_combined_with(c, m->id, x->named, &counts, e))
         goto out;
     drafters = json_array();
     for (size_t i = 0; drafters && i < nd; i++)

@@ -35,14 +35,15 @@ struct access_sealed {
     int version;
     char *wrapped; /* the memo's key, wrapped */
 };
-/* Rows per statement of store_access_insert_many, largest first: a list
- * of up to 500 memos takes at most 12 statements, of 5 texts. */
-static const size_t access_chunks[] = {128, 32, 8, 2, 1};
+/* Rows per statement of store_access_insert_many: a list of up to 128
+ * memos is one statement, and every list runs the same text (one entry in
+ * a statement cache). The unused slots of the last chunk carry id 0, which
+ * no memo has (ids start at 1), and the SELECT skips them. */
 #define ACCESS_CHUNK_MAX 128
 
 /* INSERT … SELECT over VALUES (?5), (?6), …: both backends name the one
  * column of VALUES column1. */
-static int access_chunk_sql(struct buf *b, size_t rows, struct err *e)
+static int access_chunk_sql(struct buf *b, struct err *e)
 {
     if (buf_puts(
             b,
@@ -51,24 +52,22 @@ static int access_chunk_sql(struct buf *b, size_t rows, struct err *e)
             "WHERE d.memo_id = x.column1 AND d.member_id = ?1) THEN 1 ELSE 0 END FROM (VALUES ",
             e))
         return -1;
-    for (size_t i = 0; i < rows; i++)
+    for (size_t i = 0; i < ACCESS_CHUNK_MAX; i++)
         if (buf_printf(b, e, "%s(?%zu)", i ? ", " : "", i + 5))
             return -1;
-    return buf_puts(b, ") x", e);
+    return buf_puts(b, ") x WHERE x.column1 <> 0", e);
 }
 
-/* Binds the chunk's parameters by hand: their count varies. */
+/* Binds the chunk's parameters by hand: there are many. */
 static int access_chunk_run(struct store *s, const char *sql, const struct st_read *r,
                             const int64_t *ids, size_t rows, struct err *e)
 {
     char types[4 + ACCESS_CHUNK_MAX + 1];
     int64_t v[ACCESS_CHUNK_MAX] = {0};
     memcpy(types, "isii", 4);
-    memset(types + 4, 'i', rows);
-    types[4 + rows] = '\0';
+    memset(types + 4, 'i', ACCESS_CHUNK_MAX);
+    types[4 + ACCESS_CHUNK_MAX] = '\0';
     memcpy(v, ids, rows * sizeof *v);
-    /* db_exec reads as many arguments as types names: all 128 slots are
-     * passed and the first `rows` read (extra arguments are ignored). */
     return db_exec(s->db, e, sql, types, r->reader_id, r->what, r->at, (int64_t)r->roles,
 #define V8(k) v[k], v[k + 1], v[k + 2], v[k + 3], v[k + 4], v[k + 5], v[k + 6], v[k + 7]
                    V8(0), V8(8), V8(16), V8(24), V8(32), V8(40), V8(48), V8(56), V8(64), V8(72),
@@ -80,19 +79,14 @@ int store_access_insert_many(struct store *s, const struct st_read *r, const int
                              size_t n, struct err *e)
 {
     struct buf b;
-    size_t done = 0;
     int rc = 0;
+    if (n == 0)
+        return 0;
     buf_init(&b, 1 << 14);
-    for (size_t c = 0; rc == 0 && c < sizeof access_chunks / sizeof *access_chunks; c++) {
-        size_t rows = access_chunks[c];
-        if (n - done < rows)
-            continue;
-        buf_reset(&b);
-        rc = access_chunk_sql(&b, rows, e);
-        while (rc == 0 && n - done >= rows) {
-            rc = access_chunk_run(s, buf_str(&b), r, memo_ids + done, rows, e);
-            done += rows;
-        }
+    rc = access_chunk_sql(&b, e);
+    for (size_t done = 0; rc == 0 && done < n; done += ACCESS_CHUNK_MAX) {
+        size_t rows = n - done < ACCESS_CHUNK_MAX ? n - done : ACCESS_CHUNK_MAX;
+        rc = access_chunk_run(s, buf_str(&b), r, memo_ids + done, rows, e);
     }
     buf_release(&b);
     return rc;

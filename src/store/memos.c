@@ -26,12 +26,56 @@ int store_memo_insert(struct store *s, struct st_memo *m, struct err *e)
     return rc;
 }
 
+/* The memo of the current row, whose MEMO_COLS start at column o; its
+ * sealed fields opened with its key (in the row too). */
+static int memo_row(struct store *s, struct pool *p, struct db_stmt *st, int o, struct st_memo *m,
+                    struct err *e)
+{
+    int rc = -1;
+    unsigned char key[SEAL_KEY_SIZE];
+    char ad[STORE_AD_MAX], *reason = NULL, *answer = NULL;
+
+    m->id = db_int(st, o + 0);
+    m->public_id = store_col_dup(p, st, o + 1);
+    m->channel_id = db_int(st, o + 2);
+    m->state = (int)db_int(st, o + 3);
+    m->created_by = db_int(st, o + 4);
+    m->created_at = db_int(st, o + 5);
+    m->latest_version = (int)db_int(st, o + 6);
+    m->submitted_at = db_int(st, o + 7);
+    m->ack_due = db_int(st, o + 8);
+    m->acknowledged_at = db_int(st, o + 9);
+    m->answer_due = db_int(st, o + 10);
+    m->extended = (int)db_int(st, o + 11);
+    m->answered_at = db_int(st, o + 13);
+    m->closed_at = db_int(st, o + 15);
+    m->withdrawn_at = db_int(st, o + 16);
+    m->updated_at = db_int(st, o + 17);
+    m->extended_by = db_int(st, o + 19);
+    if (!m->public_id) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (store_memo_key_unwrap(s, m->id, db_text(st, o + 18), key, e))
+        goto out;
+    store_ad(ad, m->id, NULL, 0, "extension_reason");
+    if (store_open_text(p, key, ad, db_text(st, o + 12), &reason, e))
+        goto out;
+    store_ad(ad, m->id, NULL, 0, "answer");
+    if (store_open_text(p, key, ad, db_text(st, o + 14), &answer, e))
+        goto out;
+    m->extension_reason = reason;
+    m->answer = answer;
+    rc = 0;
+out:
+    sodium_memzero(key, sizeof key);
+    return rc;
+}
+
 int store_memo_by_public_id(struct store *s, struct pool *p, const char *public_id,
                             struct st_memo *m, struct err *e)
 {
     int rc = -1, r;
-    unsigned char key[SEAL_KEY_SIZE];
-    char ad[STORE_AD_MAX], *reason = NULL, *answer = NULL;
     struct db_stmt *st =
         db_query(s->db, e, "SELECT " MEMO_COLS " FROM memos WHERE public_id = ?", "s", public_id);
     if (!st)
@@ -43,40 +87,8 @@ int store_memo_by_public_id(struct store *s, struct pool *p, const char *public_
         rc = err_set(e, ERR_NOT_FOUND, "no memo '%s'", public_id);
         goto out;
     }
-    m->id = db_int(st, 0);
-    m->public_id = store_col_dup(p, st, 1);
-    m->channel_id = db_int(st, 2);
-    m->state = (int)db_int(st, 3);
-    m->created_by = db_int(st, 4);
-    m->created_at = db_int(st, 5);
-    m->latest_version = (int)db_int(st, 6);
-    m->submitted_at = db_int(st, 7);
-    m->ack_due = db_int(st, 8);
-    m->acknowledged_at = db_int(st, 9);
-    m->answer_due = db_int(st, 10);
-    m->extended = (int)db_int(st, 11);
-    m->answered_at = db_int(st, 13);
-    m->closed_at = db_int(st, 15);
-    m->withdrawn_at = db_int(st, 16);
-    m->updated_at = db_int(st, 17);
-    m->extended_by = db_int(st, 19);
-    if (!m->public_id) {
-        rc = err_set(e, ERR_NOMEM, "out of memory");
-        goto out;
-    }
-    if (store_memo_key_unwrap(s, m->id, db_text(st, 18), key, e))
-        goto out;
-    store_ad(ad, m->id, NULL, 0, "extension_reason");
-    if (store_open_text(p, key, ad, db_text(st, 12), &reason, e))
-        goto out;
-    store_ad(ad, m->id, NULL, 0, "answer");
-    if (store_open_text(p, key, ad, db_text(st, 14), &answer, e))
-        goto out;
-    m->extension_reason = reason;
-    m->answer = answer;
-    rc = 0;
+    rc = memo_row(s, p, st, 0, m, e);
 out:
-    sodium_memzero(key, sizeof key);
     db_finish(st);
     return rc;
 }
@@ -201,18 +213,59 @@ out:
     return rc;
 }
 
+/* The version of the current row: VERSION_COLS from column o, then the
+ * memo's wrapped key at column `wrapped`. */
+#define VERSION_COLS                                                                               \
+    "v.number, v.hash, v.title, v.marking, v.body, v.author_id, m.username, v.created_at, "        \
+    "v.verify_key"
+static int version_row(struct store *s, struct pool *p, struct db_stmt *st, int o, int wrapped,
+                       int64_t memo_id, struct st_version *v, struct err *e)
+{
+    int rc = -1;
+    unsigned char key[SEAL_KEY_SIZE];
+    char ad[STORE_AD_MAX];
+    const char *title, *body, *vkey;
+
+    v->memo_id = memo_id;
+    v->number = (int)db_int(st, o + 0);
+    v->hash = store_col_dup(p, st, o + 1);
+    v->marking = (int)db_int(st, o + 3);
+    v->author_id = db_int(st, o + 5);
+    v->author = store_col_dup(p, st, o + 6);
+    v->created_at = db_int(st, o + 7);
+    title = db_text(st, o + 2);
+    body = db_text(st, o + 4);
+    vkey = db_text(st, o + 8);
+    if (!v->hash || !v->author) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (store_memo_key_unwrap(s, memo_id, db_text(st, wrapped), key, e))
+        goto out;
+    store_ad(ad, memo_id, "version", v->number, "title");
+    if (store_open_text(p, key, ad, title, &v->title, e))
+        goto out;
+    store_ad(ad, memo_id, "version", v->number, "body");
+    if (store_open_text(p, key, ad, body, &v->body, e))
+        goto out;
+    store_ad(ad, memo_id, "version", v->number, "verify_key");
+    if (store_open_text(p, key, ad, vkey, &v->verify_key, e))
+        goto out;
+    rc = (v->title && v->body) ? 0 : err_set(e, ERR_DB, "version %d has no text", v->number);
+out:
+    sodium_memzero(key, sizeof key);
+    return rc;
+}
+
 int store_version_get(struct store *s, struct pool *p, int64_t memo_id, int number,
                       struct st_version *v, struct err *e)
 {
     int rc = -1, r;
-    unsigned char key[SEAL_KEY_SIZE];
-    char ad[STORE_AD_MAX];
-    const char *title, *body, *vkey;
+    /* The memo's wrapped key comes with the row: no second round trip. */
     struct db_stmt *st =
         db_query(s->db, e,
-                 "SELECT v.number, v.hash, v.title, v.marking, v.body, "
-                 "v.author_id, m.username, v.created_at, v.verify_key, x.data_key FROM versions "
-                 "v JOIN members m ON m.id = v.author_id JOIN memos x ON x.id = v.memo_id WHERE "
+                 "SELECT " VERSION_COLS ", x.data_key FROM versions v JOIN members "
+                 "m ON m.id = v.author_id JOIN memos x ON x.id = v.memo_id WHERE "
                  "v.memo_id = ? AND v.number = ?",
                  "ii", memo_id, (int64_t)number);
     if (!st)
@@ -224,36 +277,58 @@ int store_version_get(struct store *s, struct pool *p, int64_t memo_id, int numb
         rc = err_set(e, ERR_NOT_FOUND, "this memo has no version %d", number);
         goto out;
     }
-    v->memo_id = memo_id;
-    v->number = (int)db_int(st, 0);
-    v->hash = store_col_dup(p, st, 1);
-    v->marking = (int)db_int(st, 3);
-    v->author_id = db_int(st, 5);
-    v->author = store_col_dup(p, st, 6);
-    v->created_at = db_int(st, 7);
-    title = db_text(st, 2);
-    body = db_text(st, 4);
-    vkey = db_text(st, 8);
-    if (!v->hash || !v->author) {
-        rc = err_set(e, ERR_NOMEM, "out of memory");
-        goto out;
-    }
-    /* The memo's wrapped key comes with the row: no second round trip. */
-    if (store_memo_key_unwrap(s, memo_id, db_text(st, 9), key, e))
-        goto out;
-    store_ad(ad, memo_id, "version", v->number, "title");
-    if (store_open_text(p, key, ad, title, &v->title, e))
-        goto out;
-    store_ad(ad, memo_id, "version", v->number, "body");
-    if (store_open_text(p, key, ad, body, &v->body, e))
-        goto out;
-    store_ad(ad, memo_id, "version", v->number, "verify_key");
-    if (store_open_text(p, key, ad, vkey, &v->verify_key, e))
-        goto out;
-    rc = (v->title && v->body) ? 0 : err_set(e, ERR_DB, "version %d has no text", number);
+    rc = version_row(s, p, st, 0, 9, memo_id, v, e);
 out:
-    sodium_memzero(key, sizeof key);
     db_finish(st);
+    return rc;
+}
+
+/* Columns 4… of store_memo_latest's rows: the memo (x), then its latest
+ * version (v, author m); NULLs on the count rows. */
+#define LATEST_MEMO_COLS                                                                           \
+    "x.id, x.public_id, x.channel_id, x.state, x.created_by, x.created_at, x.latest_version, "     \
+    "x.submitted_at, x.ack_due, x.acknowledged_at, x.answer_due, x.extended, "                     \
+    "x.extension_reason, x.answered_at, x.answer, x.closed_at, x.withdrawn_at, x.updated_at, "     \
+    "x.data_key, x.extended_by"
+#define LATEST_NULLS                                                                               \
+    "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "   \
+    "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
+#define LATEST_ID "(SELECT id FROM memos WHERE public_id = ?1)"
+
+int store_memo_latest(struct store *s, struct pool *p, const char *public_id, struct st_memo *m,
+                      struct st_version *v, struct st_counts *counts, struct err *e)
+{
+    struct store_vec cv = {0}, co = {0};
+    int rc = -1, r, found = 0;
+    /* One statement: the memo row (kind 2) and the count rows (kinds 0 and
+     * 1, as store_counts_query's) in the columns 0 to 3 count_row reads. */
+    struct db_stmt *st = db_query(
+        s->db, e,
+        "SELECT 2, CAST(NULL AS BIGINT), CAST(NULL AS TEXT), CAST(NULL AS "
+        "BIGINT), " LATEST_MEMO_COLS ", " VERSION_COLS
+        " FROM memos x JOIN versions v ON v.memo_id = x.id AND v.number = "
+        "x.latest_version JOIN members m ON m.id = v.author_id WHERE x.public_id = ?1 UNION ALL "
+        "SELECT 0, a.v, NULL, a.c, " LATEST_NULLS " FROM (" STORE_COUNTS_BY_VERSION(
+            LATEST_ID) ") a UNION ALL SELECT 1, NULL, b.g, b.c, " LATEST_NULLS
+                       " FROM (" STORE_COUNTS_BY_ORG(LATEST_ID) ") b ORDER BY 1, 2, 3",
+        "s", public_id);
+    if (!st)
+        goto out;
+    while ((r = db_next(st, e)) == 1) {
+        if (db_int(st, 0) == 2) {
+            found = 1;
+            if (memo_row(s, p, st, 4, m, e) || version_row(s, p, st, 24, 22, m->id, v, e))
+                goto out;
+        } else if (store_count_row(p, st, &cv, &co, e)) {
+            goto out;
+        }
+    }
+    if (r < 0)
+        goto out;
+    rc = found ? 0 : err_set(e, ERR_NOT_FOUND, "no memo '%s'", public_id);
+out:
+    db_finish(st);
+    store_counts_set(counts, &cv, &co);
     return rc;
 }
 

@@ -83,10 +83,8 @@ int store_count_adjust(struct store *s, int64_t memo_id, int version, int64_t or
     return rc;
 }
 
-/* One row of store_counts_query's statement: kind 0 (version, -, count) or
- * kind 1 (-, organization, count). */
-static int count_row(struct pool *p, struct db_stmt *st, struct store_vec *v, struct store_vec *o,
-                     struct err *e)
+int store_count_row(struct pool *p, struct db_stmt *st, struct store_vec *v, struct store_vec *o,
+                    struct err *e)
 {
     if (db_int(st, 0) == 0) {
         struct st_version_count *c = store_push(p, v, sizeof *c, e);
@@ -123,7 +121,7 @@ int store_counts_query(struct store *s, struct pool *p, int64_t memo_id, struct 
     if (!st)
         goto out;
     while ((r = db_next(st, e)) == 1)
-        if (count_row(p, st, &v, &o, e))
+        if (store_count_row(p, st, &v, &o, e))
             goto out;
     if (r < 0)
         goto out;
@@ -131,35 +129,26 @@ int store_counts_query(struct store *s, struct pool *p, int64_t memo_id, struct 
 out:
     db_finish(st);
     buf_release(&sql);
-    out->by_version = v.items;
-    out->n_version = v.n;
-    out->by_org = o.items;
-    out->n_org = o.n;
+    store_counts_set(out, &v, &o);
+    return rc;
+}
+
+void store_counts_set(struct st_counts *out, const struct store_vec *v, const struct store_vec *o)
+{
+    out->by_version = v->items;
+    out->n_version = v->n;
+    out->by_org = o->items;
+    out->n_org = o->n;
     out->total = 0;
     for (size_t i = 0; i < out->n_version; i++)
         out->total += out->by_version[i].count;
-    return rc;
 }
 
 int store_counts(struct store *s, struct pool *p, int64_t memo_id, struct st_counts *out,
                  struct err *e)
 {
-    return store_counts_query(
-        s, p, memo_id, out, e,
-        /* a queued action is taken back: -1 on its version, +1 on the one
-         * before (channel/batch.c) */
-        "SELECT version AS v, SUM(n) AS c FROM (SELECT version, count AS n FROM signature_counts "
-        "WHERE "
-        "memo_id = ?1 UNION ALL SELECT version, -1 FROM batch_queue WHERE kind = 'signature' "
-        "AND memo_id = ?1 AND version > 0 UNION ALL SELECT prev_version, 1 FROM batch_queue "
-        "WHERE kind = 'signature' AND memo_id = ?1 AND prev_version > 0) x GROUP BY version "
-        "HAVING SUM(n) > 0",
-        "SELECT o.slug AS g, SUM(x.n) AS c FROM (SELECT org_id, count AS n FROM signature_counts "
-        "WHERE "
-        "memo_id = ?1 UNION ALL SELECT org_id, -1 FROM batch_queue WHERE kind = 'signature' "
-        "AND memo_id = ?1 AND version > 0 UNION ALL SELECT org_id, 1 FROM batch_queue WHERE "
-        "kind = 'signature' AND memo_id = ?1 AND prev_version > 0) x JOIN organizations o ON "
-        "o.id = x.org_id GROUP BY o.slug HAVING SUM(x.n) > 0");
+    return store_counts_query(s, p, memo_id, out, e, STORE_COUNTS_BY_VERSION("?1"),
+                              STORE_COUNTS_BY_ORG("?1"));
 }
 
 int store_counts_recomputed(struct store *s, struct pool *p, int64_t memo_id, struct st_counts *out,

@@ -215,6 +215,13 @@ struct st_version {
 int store_memo_insert(struct store *s, struct st_memo *m, struct err *e) WUR;
 int store_memo_by_public_id(struct store *s, struct pool *p, const char *public_id,
                             struct st_memo *m, struct err *e) WUR;
+struct st_counts;
+/* A memo (as store_memo_by_public_id), its latest version (as
+ * store_version_get) and its named counts (as store_counts), in one
+ * statement: what a memo's page shows first, in one round trip on
+ * PostgreSQL. */
+int store_memo_latest(struct store *s, struct pool *p, const char *public_id, struct st_memo *m,
+                      struct st_version *v, struct st_counts *counts, struct err *e) WUR;
 /* Writes every mutable field of m. */
 int store_memo_save(struct store *s, const struct st_memo *m, struct err *e) WUR;
 
@@ -406,8 +413,8 @@ struct st_read {
 };
 int store_access_insert(struct store *s, const struct st_read *r, struct err *e) WUR;
 /* The same read of n memos (a list's titles): one row per id, r->memo_id
- * unused, in a few statements rather than n (chunks of fixed sizes, so the
- * texts stay few in a statement cache). */
+ * unused, in one statement per 128 ids rather than one per id (always the
+ * same text, so one entry in a statement cache). Ids must be > 0. */
 int store_access_insert_many(struct store *s, const struct st_read *r, const int64_t *memo_ids,
                              size_t n, struct err *e) WUR;
 struct st_access {

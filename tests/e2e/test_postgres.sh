@@ -108,6 +108,15 @@ else
   bad "second factor on PostgreSQL" "$(grep -A1 FAIL "$E2E_TMP/totp.out" | head -20)"
 fi
 
+# Finding memos (search, filters, pages, the list's access rows recorded
+# in one statement), unchanged, on PostgreSQL.
+pg_createdb dissent_find || exit 1
+if DISSENT_KEYS=$E2E_TMP/keys-find DB_URL=$DB_URL bash "$here/test_find.sh" > "$E2E_TMP/find.out" 2>&1; then
+  ok "finding memos on PostgreSQL: $(tail -n 1 "$E2E_TMP/find.out")"
+else
+  bad "finding memos on PostgreSQL" "$(grep -A1 FAIL "$E2E_TMP/find.out" | head -20)"
+fi
+
 # ---- 2. the transparency log ----
 pg_createdb dissent_log || exit 1
 export DISSENT_KEYS=$E2E_TMP/keys-log

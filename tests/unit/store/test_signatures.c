@@ -65,6 +65,39 @@ static void assert_counts_equal(const struct st_counts *a, const struct st_count
     }
 }
 
+/* store_memo_latest's one statement gives what its three parts give. */
+static void latest_matches(struct store *s, struct pool *p, const char *pid,
+                           const struct st_counts *want)
+{
+    struct err e;
+    struct st_memo m, m1;
+    struct st_version v, v1;
+    struct st_counts k;
+    err_init(&e);
+    memset(&m, 0, sizeof m);
+    memset(&v, 0, sizeof v);
+    OK(store_memo_latest(s, p, pid, &m, &v, &k, &e));
+    OK(store_memo_by_public_id(s, p, pid, &m1, &e));
+    OK(store_version_get(s, p, m1.id, m1.latest_version, &v1, &e));
+    assert_int_equal(m.id, m1.id);
+    assert_string_equal(m.public_id, m1.public_id);
+    assert_int_equal(m.channel_id, m1.channel_id);
+    assert_int_equal(m.state, m1.state);
+    assert_int_equal(m.created_by, m1.created_by);
+    assert_int_equal(m.created_at, m1.created_at);
+    assert_int_equal(m.latest_version, m1.latest_version);
+    assert_int_equal(v.memo_id, m1.id);
+    assert_int_equal(v.number, v1.number);
+    assert_string_equal(v.hash, v1.hash);
+    assert_string_equal(v.title, v1.title);
+    assert_string_equal(v.body, v1.body);
+    assert_string_equal(v.author, v1.author);
+    assert_int_equal(v.author_id, v1.author_id);
+    assert_int_equal(v.marking, v1.marking);
+    assert_int_equal(v.created_at, v1.created_at);
+    assert_counts_equal(&k, want);
+}
+
 static void counts_case(struct store *s, struct pool *p)
 {
     struct err e;
@@ -81,6 +114,7 @@ static void counts_case(struct store *s, struct pool *p)
     assert_int_equal(k.total, 0);
     assert_int_equal(k.n_version, 0);
     assert_int_equal(k.n_org, 0);
+    latest_matches(s, p, "m1", &k);
 
     sign(s, id, amy, zeta, 0, 1, 10);
     sign(s, id, bob, alpha, 0, 2, 10);
@@ -100,6 +134,10 @@ static void counts_case(struct store *s, struct pool *p)
     assert_int_equal(k.by_org[1].count, 2);
     OK(store_counts_recomputed(s, p, id, &again, &e));
     assert_counts_equal(&k, &again);
+    latest_matches(s, p, "m1", &k);
+    FAILS(
+        store_memo_latest(s, p, "nope", &(struct st_memo){0}, &(struct st_version){0}, &again, &e),
+        ERR_NOT_FOUND);
 
     /* A count never goes below zero. */
     OK(store_begin(s, &e));
