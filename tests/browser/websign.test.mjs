@@ -58,12 +58,12 @@ function watchAnonymous(page) {
 
 const status = (page) => page.locator('#anon-status');
 
-// Waits for the status line to say re; on a timeout, fails with what it says.
-async function waitStatus(page, re) {
+// Waits for the line (#anon-status by default) to say re; on a timeout, fails with what it says.
+async function waitStatus(page, re, line = status(page)) {
   try {
-    await status(page).getByText(re).waitFor({ timeout: 60000 });
+    await line.getByText(re).waitFor({ timeout: 60000 });
   } catch (e) {
-    assert.fail(`the status line never said ${re}: it says "${await status(page).textContent()}"`);
+    assert.fail(`the line never said ${re}: it says "${await line.textContent()}"`);
   }
 }
 
@@ -267,6 +267,42 @@ test('the Cancel button stops the proof: the Worker is ended, nothing is sent, a
   await waitStatus(page, /Your anonymous signature on version 2 was accepted/);
   assert.equal(await page.locator('#anon-receipt [data-tag]').getAttribute('data-tag'), bobTag, 'the same tag');
   assert.deepEqual(await anonCounts(memo), { total: 1, v2: 1 }, 'still one signature');
+  await context.close();
+});
+
+test('the receipt is checked later: pending, then a broken promise when the log hides the action, kept against the real log', async () => {
+  const { context, page } = await session();
+  await login(page, 'bob');
+  await page.evaluate((k) => localStorage.setItem('dissent-ring-key:v1:bob', JSON.stringify(k)), bobKey);
+  // the log as it was before this action
+  const before = await (await fetch(`${BASE}/api/v1/log/checkpoint`, { cache: 'no-store' })).json();
+  await page.goto(`${BASE}/memos/${memo}`);
+  await page.getByLabel('Sign only if I am hidden among at least').fill('2');
+  await page.getByLabel('Passphrase of your key').fill(PASS.bob);
+  await page.getByRole('button', { name: 'Co-sign version 2 anonymously' }).click();
+  await waitStatus(page, /Your anonymous signature on version 2 was accepted/);
+  const receiptText = await page.locator('#anon-receipt').textContent();
+  const kept = await page.evaluate(() => JSON.parse(localStorage.getItem('dissent-receipts:v1:bob')));
+  assert.equal(kept.length, 1);
+  assert.equal(kept[0].receipt.tag, bobTag);
+  assert.ok(receiptText.includes(kept[0].receipt.publish_by), 'the promise shown is the receipt kept');
+
+  // a server that serves the log as it was, without the action (a split view)
+  await page.route('**/api/v1/log/checkpoint', (route) => route.fulfill({ json: before }));
+  const check = page.getByRole('button', { name: 'Check that the server kept its promises' });
+  const line = page.locator('#anon-receipts');
+  await check.click();
+  await waitStatus(page, /Of the 1 receipts this browser keeps for this site: 0 kept, 1 still to be published/, line);
+  // an hour later, still not in the log: the promise is broken, said in red
+  await page.evaluate(() => { const real = Date.now; Date.now = () => real() + 3600 * 1000; });
+  await check.click();
+  await waitStatus(page, /1 BROKEN: the server promised to publish these actions and did not/, line);
+  assert.match(await line.getAttribute('class'), /notice-danger/);
+  // the real log has it: kept
+  await page.unroute('**/api/v1/log/checkpoint');
+  await check.click();
+  await waitStatus(page, /Of the 1 receipts this browser keeps for this site: 1 kept \(/, line);
+  assert.doesNotMatch(await line.getAttribute('class') || '', /notice-danger/);
   await context.close();
 });
 
