@@ -106,7 +106,7 @@ static void h_public_memo(struct http_request *req, struct http_response *res, v
  * keeps it between signatures and across memos with the same ring. Whoever
  * uses it checks it against the log (the digest and count of its ring leaf,
  * the roster the leaves rebuild); the server's word is not trusted. Nothing
- * about the caller is read or logged (ROUTE_ANON). */
+ * about the caller is read: a public read like the memo's facts. */
 static void h_public_ring(struct http_request *req, struct http_response *res, void *app_)
 {
     struct app *app = app_;
@@ -252,7 +252,7 @@ const struct http_route api_ring_routes[] = {
     {.method = "GET",
      .pattern = "/api/v1/public/rings/:digest",
      .handler = h_public_ring,
-     .flags = ROUTE_ANON | ROUTE_CORS},
+     .flags = ROUTE_CORS},
     {.method = "POST", .pattern = "/api/v1/public/find", .handler = h_public_find},
     {.method = "POST",
      .pattern = "/api/v1/anonymous/memos/:id/signatures",
