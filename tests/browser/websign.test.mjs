@@ -200,6 +200,22 @@ test('a ring is served in binary by its digest, immutable, and the facts can lea
   assert.equal(odd.status, 400);
 });
 
+test('the page keeps the 16 rings it checked last, the oldest going first', async () => {
+  const { context, page } = await session();
+  await page.goto(`${BASE}/login`);
+  const r = await page.evaluate(async () => {
+    const { keepRings, KEEP_MAX } = await import('/static/anon/rings.js');
+    const d = (i) => i.toString(16).padStart(128, '0');
+    for (let i = 0; i <= KEEP_MAX; i++) await keepRings('', [{ digest: d(i), keys: new Uint8Array(32).fill(i) }]);
+    const urls = (await (await caches.open('dissent-rings:v1')).keys()).map((q) => q.url.split('/').pop());
+    return { max: KEEP_MAX, urls, first: d(0), last: d(KEEP_MAX) };
+  });
+  assert.equal(r.urls.length, r.max);
+  assert.ok(!r.urls.includes(r.first), 'the oldest was dropped');
+  assert.ok(r.urls.includes(r.last));
+  await context.close();
+});
+
 test('the key kept by the browser, exported to the CLI, gives the same tag: still one signature', async () => {
   const keyFile = path.join(tmp, 'bob-ring.key');
   fs.writeFileSync(keyFile, Buffer.from(bobKey.file, 'hex'));

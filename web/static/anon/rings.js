@@ -49,6 +49,10 @@ export async function fetchRing(base, digest, count) {
   return { keys, from, bytes: from === 'network' ? keys.length : 0, ms: performance.now() - t0 };
 }
 
+// How many rings are kept at most (2 MiB each at 2^16 members): the oldest
+// kept go first.
+export const KEEP_MAX = 16;
+
 // Keeps rings that passed the checks: [{digest, keys}]. Best effort.
 export async function keepRings(base, rings) {
   const cache = await openCache();
@@ -58,6 +62,8 @@ export async function keepRings(base, rings) {
     if (await cache.match(url).catch(() => undefined)) continue;
     await cache.put(url, new Response(r.keys, { headers: { 'Content-Type': 'application/octet-stream' } })).catch(() => {});
   }
+  const kept = await cache.keys().catch(() => []); // in the order they were put
+  for (const req of kept.slice(0, Math.max(0, kept.length - KEEP_MAX))) await cache.delete(req).catch(() => {});
 }
 
 // Forgets kept rings (by digest): they failed a check.
