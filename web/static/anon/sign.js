@@ -389,11 +389,13 @@ function labelKinds(pub, stored) {
   const org = newest(false), co = newest(true);
   if (!co) { kindBox.hidden = true; return; }
   const orgRadio = kindBox.querySelector('input[value="organization"]');
-  kindOrg.textContent = org ? `the ${org.count.toLocaleString('en')} enrolled members of ${org.organization}` : `the members of my organization (too few are enrolled for a group of their own)`;
   kindCoalition.textContent = `the ${co.count.toLocaleString('en')} members of the coalition (every organization; counted in the memo's total only)`;
+  kindBox.hidden = false;
+  // (a key kept without its organization's name: which ring is decided when signing)
+  if (!stored.org) return;
+  kindOrg.textContent = org ? `the ${org.count.toLocaleString('en')} enrolled members of ${org.organization}` : 'the members of my organization (too few are enrolled for a group of their own)';
   orgRadio.disabled = !org;
   if (!org && orgRadio.checked) orgRadio.checked = false;
-  kindBox.hidden = false;
 }
 
 // The rings' sizes for the choice, before anything is checked: the facts
