@@ -397,6 +397,17 @@ int chan_memo_refresh_rings(struct chan *c, struct pool *p, const struct actor *
  * version, organization, ring, proof}], counts} — enough to re-verify everything. */
 int chan_public_memo(struct chan *c, struct pool *p, const char *id, json_t **out,
                      struct err *e) WUR;
+/* chan_public_memo, with every ring's "keys" left out when with_keys is 0
+ * (the rings' digests and counts stay): the browser then fetches each ring
+ * once, in binary, by its digest (chan_public_ring), and keeps it. */
+int chan_public_memo_keys(struct chan *c, struct pool *p, const char *id, int with_keys,
+                          json_t **out, struct err *e) WUR;
+/* Appends to out the keys of the memo ring whose digest (hex, as in the public
+ * facts and the ring leaves) is digest: 32 bytes per member, in ring order. A
+ * ring's keys are the same whichever memo holds it (the digest covers the
+ * count and every key), so the answer never changes. ERR_INVALID for a digest
+ * that is not 128 lowercase hex digits, ERR_NOT_FOUND for one no ring has. */
+int chan_public_ring(struct chan *c, const char *digest, struct buf *out, struct err *e) WUR;
 /* Outsiders' lookup: query is a memo's id or a copy's verification line
  * ("dissent-verify: <memo> <version> <key>", alone or inside a pasted copy).
  * chan_public_memo of that memo plus {found_by: "id"|"verification line",

@@ -21,7 +21,7 @@ static json_t *versions_json(const struct st_version_info *v, size_t n)
 }
 
 static int rings_json(struct chan *c, int64_t memo_id, const struct st_ring *r, size_t n,
-                      json_t **out, struct err *e)
+                      int with_keys, json_t **out, struct err *e)
 {
     int rc = -1;
     json_t *arr = json_array();
@@ -32,13 +32,16 @@ static int rings_json(struct chan *c, int64_t memo_id, const struct st_ring *r, 
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
-        if (store_ring_keys(c->st, memo_id, r[i].org_id, r[i].ring, &keys, e))
+        json_t *ring;
+        if (with_keys && store_ring_keys(c->st, memo_id, r[i].org_id, r[i].ring, &keys, e))
             goto out;
-        json_array_append_new(
-            arr, json_pack("{s:s,s:i,s:I,s:s,s:I,s:o}", "organization",
-                           r[i].org_id ? r[i].organization : PROTO_COALITION, "ring", r[i].ring,
-                           "roster_size", (json_int_t)r[i].roster_size, "digest", r[i].digest,
-                           "count", (json_int_t)r[i].count, "keys", chan_keys_json(&keys)));
+        ring = json_pack("{s:s,s:i,s:I,s:s,s:I}", "organization",
+                         r[i].org_id ? r[i].organization : PROTO_COALITION, "ring", r[i].ring,
+                         "roster_size", (json_int_t)r[i].roster_size, "digest", r[i].digest,
+                         "count", (json_int_t)r[i].count);
+        if (ring && with_keys)
+            json_object_set_new(ring, "keys", chan_keys_json(&keys));
+        json_array_append_new(arr, ring);
         st_keys_release(&keys);
     }
     *out = arr;
@@ -145,6 +148,12 @@ static json_t *public_review(const struct st_memo *m, int64_t now, json_t *misse
 
 int chan_public_memo(struct chan *c, struct pool *p, const char *id, json_t **out, struct err *e)
 {
+    return chan_public_memo_keys(c, p, id, 1, out, e);
+}
+
+int chan_public_memo_keys(struct chan *c, struct pool *p, const char *id, int with_keys,
+                          json_t **out, struct err *e)
+{
     int rc = -1;
     struct st_memo m;
     struct st_channel ch;
@@ -165,7 +174,7 @@ int chan_public_memo(struct chan *c, struct pool *p, const char *id, json_t **ou
         store_ring_list(c->st, p, m.id, &rings, &nr, e) ||
         store_anon_list(c->st, p, m.id, &sigs, &ns, e) ||
         store_anon_seq_list(c->st, p, m.id, &seqs, &nq, e) ||
-        rings_json(c, m.id, rings, nr, &rj, e) || signatures_json(sigs, ns, &sj, e) ||
+        rings_json(c, m.id, rings, nr, with_keys, &rj, e) || signatures_json(sigs, ns, &sj, e) ||
         chan_counts_combined(c, m.id, &counts, e) || missed_leaves_json(c, p, m.public_id, &ml, e))
         goto out;
     /* "batch": when what was accepted since the last batch shows (the
@@ -183,6 +192,34 @@ out:
     json_decref(sj);
     json_decref(counts);
     json_decref(ml);
+    return rc;
+}
+
+int chan_public_ring(struct chan *c, const char *digest, struct buf *out, struct err *e)
+{
+    int rc = -1, ring_no = 0, found = 0;
+    int64_t memo_id = 0, org_id = 0;
+    size_t len = digest ? strlen(digest) : 0;
+    struct st_keys keys;
+    st_keys_init(&keys);
+    if (len != 128 || strspn(digest, "0123456789abcdef") != len) {
+        err_set(e, ERR_INVALID, "a ring is named by its digest: 128 lowercase hex digits");
+        goto out;
+    }
+    if (store_ring_by_digest(c->st, digest, &found, &memo_id, &org_id, &ring_no, e))
+        goto out;
+    if (!found) {
+        err_set(e, ERR_NOT_FOUND, "no memo's ring has the digest %.16s…", digest);
+        goto out;
+    }
+    if (store_ring_keys(c->st, memo_id, org_id, ring_no, &keys, e))
+        goto out;
+    for (size_t i = 0; i < keys.n; i++)
+        if (buf_append(out, keys.pk[i], 32, e))
+            goto out;
+    rc = 0;
+out:
+    st_keys_release(&keys);
     return rc;
 }
 

@@ -115,11 +115,18 @@ int64_t receipts_next_seq(const json_t *arr, const char *server, const char *mem
     return r ? json_integer_value(json_object_get(r, "seq")) + 1 : -1;
 }
 
-/* Is the receipt's action among leaves? */
+/* Is the leaf r promises in leaves (the log in index order)? It must be
+ * the tag's own: the leaves of one tag on one memo follow its accepted
+ * actions in order, one each, so the leaf of sequence number seq is at
+ * least the tag's (seq+1)-th (exactly that one for a tag that began under
+ * protocol v2; later for one carried over from v1, whose sequence started at
+ * 1 or 0 after leaves of its own). An earlier leaf with the same text (a
+ * re-signature of the same version) does not keep a later promise. */
 static int in_log(const json_t *r, const json_t *leaves)
 {
     size_t i;
     json_t *l;
+    json_int_t seq = json_integer_value(json_object_get(r, "seq")), nth = 0;
     json_array_foreach(leaves, i, l)
     {
         const char *data = json_string_value(json_object_get(l, "data"));
@@ -128,9 +135,14 @@ static int in_log(const json_t *r, const json_t *leaves)
         if (!data || !strstr(data, "\"anonymous-signature\""))
             continue;
         d = json_loads(data, 0, NULL);
-        hit = d && str_is(d, "kind", "anonymous-signature") &&
-              str_is(d, "memo", json_string_value(json_object_get(r, "memo"))) &&
-              str_is(d, "tag", json_string_value(json_object_get(r, "tag"))) &&
+        if (!d || !str_is(d, "kind", "anonymous-signature") ||
+            !str_is(d, "memo", json_string_value(json_object_get(r, "memo"))) ||
+            !str_is(d, "tag", json_string_value(json_object_get(r, "tag")))) {
+            json_decref(d);
+            continue;
+        }
+        /* the tag's nth leaf (from 0) */
+        hit = nth++ >= seq &&
               str_is(d, "action", json_string_value(json_object_get(r, "action"))) &&
               str_is(d, "organization", json_string_value(json_object_get(r, "organization"))) &&
               json_integer_value(json_object_get(d, "version")) ==

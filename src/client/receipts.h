@@ -54,7 +54,8 @@ struct receipts_tally {
  * (a verified log: [{index, data, leaf_hash}], client/ringcheck.h), at time
  * now, with the log's public key pk: a bad signature is invalid, a receipt
  * whose anonymous-signature leaf (memo, tag, action, version, organization,
- * ring) is in the log is kept (its state becomes "kept"), one past
+ * ring) is in the log, no earlier than the tag's (seq+1)-th leaf on the memo,
+ * is kept (its state becomes "kept"), one past
  * publish_by + RECEIPTS_GRACE_S without it is broken. Each invalid or broken
  * receipt is printed to err with the receipt as evidence. */
 void receipts_check(json_t *arr, const char *server, const char *memo, const json_t *leaves,

@@ -83,14 +83,43 @@ static void h_refresh(struct http_request *req, struct http_response *res, void 
     api_end(&c, res, rc, 200);
 }
 
+/* GET /api/v1/public/memos/:id[?keys=omit]: with keys=omit the rings carry
+ * their digests and counts but not their keys, which the browser fetches
+ * once by digest (h_public_ring) and keeps. */
 static void h_public_memo(struct http_request *req, struct http_response *res, void *app_)
 {
+    const char *keys = http_query(req, "keys");
     struct api_call c;
     int rc = api_begin(&c, app_, req, API_PUBLIC);
+    if (rc == 0 && keys && strcmp(keys, "omit") != 0)
+        rc = err_set(&c.e, ERR_INVALID, "query parameter 'keys' can only be 'omit'");
     if (rc == 0)
-        rc = chan_public_memo(c.app->chan, req->pool, req->params[0], &c.out, &c.e);
+        rc = chan_public_memo_keys(c.app->chan, req->pool, req->params[0], keys == NULL, &c.out,
+                                   &c.e);
     api_end(&c, res, rc, 200);
     http_cache_reply(req, res, HTTP_CACHE_SHORT);
+}
+
+/* GET /api/v1/public/rings/:digest: a memo ring's keys in binary, 32 bytes
+ * each in ring order (a ring of 2^16 members is 2 MiB, against 4.4 MB as hex
+ * in JSON). Named by its digest, it never changes: immutable, so a browser
+ * keeps it between signatures and across memos with the same ring. Whoever
+ * uses it checks it against the log (the digest and count of its ring leaf,
+ * the roster the leaves rebuild); the server's word is not trusted. Nothing
+ * about the caller is read: a public read like the memo's facts. */
+static void h_public_ring(struct http_request *req, struct http_response *res, void *app_)
+{
+    struct app *app = app_;
+    struct buf keys;
+    struct err e;
+    err_init(&e);
+    buf_init(&keys, HTTP_RESPONSE_MAX);
+    if (chan_public_ring(app->chan, req->params[0], &keys, &e) == 0)
+        http_reply_bytes(res, 200, "application/octet-stream", keys.data, keys.len);
+    else
+        http_reply_error(res, &e);
+    http_cache_reply(req, res, HTTP_CACHE_IMMUTABLE);
+    buf_release(&keys);
 }
 
 /* POST /api/v1/public/find {"query"}: a memo's public facts by its id or a
@@ -219,6 +248,10 @@ const struct http_route api_ring_routes[] = {
     {.method = "GET",
      .pattern = "/api/v1/public/memos/:id",
      .handler = h_public_memo,
+     .flags = ROUTE_CORS},
+    {.method = "GET",
+     .pattern = "/api/v1/public/rings/:digest",
+     .handler = h_public_ring,
      .flags = ROUTE_CORS},
     {.method = "POST", .pattern = "/api/v1/public/find", .handler = h_public_find},
     {.method = "POST",

@@ -420,3 +420,29 @@ int store_enroll_challenge_take(struct store *s, int64_t member_id, const unsign
     *found = db_changes(s->db) > 0;
     return 0;
 }
+
+int store_ring_by_digest(struct store *s, const char *digest, int *found, int64_t *memo_id,
+                         int64_t *org_id, int *ring_no, struct err *e)
+{
+    int rc = -1, r;
+    struct db_stmt *st = db_query(s->db, e,
+                                  "SELECT memo_id, org_id, ring_no FROM memo_rings WHERE digest = "
+                                  "? ORDER BY memo_id, org_id, ring_no LIMIT 1",
+                                  "s", digest);
+    *found = 0;
+    if (!st)
+        goto out;
+    r = db_next(st, e);
+    if (r < 0)
+        goto out;
+    if (r == 1) {
+        *found = 1;
+        *memo_id = db_int(st, 0);
+        *org_id = db_int(st, 1);
+        *ring_no = (int)db_int(st, 2);
+    }
+    rc = 0;
+out:
+    db_finish(st);
+    return rc;
+}

@@ -576,6 +576,10 @@ int store_ring_list(struct store *s, struct pool *p, int64_t memo_id, struct st_
  * even on failure. */
 int store_ring_keys(struct store *s, int64_t memo_id, int64_t org_id, int ring_no,
                     struct st_keys *out, struct err *e) WUR;
+/* A memo ring whose digest (hex) is digest: *found 1 and its memo, organization
+ * (0: the coalition) and number, or *found 0. */
+int store_ring_by_digest(struct store *s, const char *digest, int *found, int64_t *memo_id,
+                         int64_t *org_id, int *ring_no, struct err *e) WUR;
 
 /* The anonymous signature of tag on memo: *version 0 if none. */
 int store_anon_get(struct store *s, int64_t memo_id, const unsigned char tag[32], int *version,

@@ -34,6 +34,7 @@ test('a signing page opened from disk reaches the public and anonymous endpoints
     out.release = await read('/api/v1/client/release');
     out.rosters = await read('/api/v1/rosters');
     out.css = await read('/static/dissent.css');
+    out.ring = await read(`/api/v1/public/rings/${'0'.repeat(128)}`);
     // a JSON POST needs a preflight: answered for the anonymous endpoint only
     out.anon = await read('/api/v1/anonymous/memos/aaaaaaaaaaaaaaaaaaaaaaaaaa/signatures', {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"signatures":[{}]}',
@@ -52,6 +53,8 @@ test('a signing page opened from disk reaches the public and anonymous endpoints
   assert.ok(JSON.parse(r.release.body).manifest.startsWith('dissent-client-release-v1\n'));
   assert.equal(r.rosters.status, 200);
   assert.equal(r.css.status, 200, 'static files load');
+  assert.equal(r.ring.status, 404, 'a ring by digest is readable (here: none has this digest)');
+  assert.equal(JSON.parse(r.ring.body).error.code, 'not_found');
   assert.ok(r.anon.status >= 400 && r.anon.status < 500, `the anonymous endpoint answers (${r.anon.status})`);
   assert.ok(JSON.parse(r.anon.body).error.code, 'with a readable error');
   for (const k of ['me', 'memos', 'sign'])

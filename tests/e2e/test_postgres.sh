@@ -241,6 +241,11 @@ expect_in "dan signs anonymously" "$(anon dan sign "$ID2" 2>/dev/null)" "anonymo
 expect_in "dan signing again replaces his signature" "$(anon dan sign "$ID2" 2>/dev/null)" "anonymous signature replaced"
 expect_eq "two anonymous signatures counted" \
   "$(curl -s "$URL/api/v1/public/memos/$ID2" | json 'd["counts"]["anonymous"]["total"]')" 2
+# the browser's download: a ring by its digest, in binary, is the facts' keys
+P=$(curl -s "$URL/api/v1/public/memos/$ID2")
+D=$(echo "$P" | json 'd["rings"][0]["digest"]')
+expect_eq "a ring by its digest: the facts' keys, 32 bytes each (bytea read back)" \
+  "$(curl -s "$URL/api/v1/public/rings/$D" | od -An -tx1 -v | tr -d ' \n')" "$(echo "$P" | json '"".join(d["rings"][0]["keys"])')"
 V=$(nobody verify-signatures "$ID2" --server "$URL" 2>&1); RC=$?
 expect_eq "verify-signatures from public data (exit 0)" "$RC" 0
 expect_in "every signature verifies" "$V" "OK: every signature verifies"

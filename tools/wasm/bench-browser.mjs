@@ -2,7 +2,10 @@
 // the page API and its Worker, as a member's browser runs it) at 2^12 and
 // 2^16 members, next to the native prover (tools/wasm/ringtool, the code
 // `dissent sign --anonymous` runs) on the same rings in the same run, and
-// the ratio. Figures are printed, never asserted (`make bench`).
+// the ratio; and the ring's download at each size: the binary form the
+// memo page fetches by digest (web/static/anon/rings.js) against the hex
+// strings of the JSON facts, the first time and from the page's cache.
+// Figures are printed, never asserted (`make bench`).
 //
 //   node tools/wasm/bench-browser.mjs [LOG2_SIZES...]     default: 12 16
 //
@@ -16,6 +19,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -34,8 +39,14 @@ const rings = {};
 for (const lg of sizes) {
   const file = path.join(tmp, `ring-${lg}.bin`);
   const [index, sk] = execFileSync(TOOL, ['ring', String(1 << lg), file], { encoding: 'utf8' }).trim().split(' ');
-  rings[lg] = { file, index: Number(index), sk };
+  const bin = fs.readFileSync(file);
+  // the ring as the full public facts carry it: hex strings in JSON
+  const facts = Buffer.from(JSON.stringify({ rings: [{ keys: Array.from({ length: bin.length / 32 }, (_, i) => bin.subarray(32 * i, 32 * i + 32).toString('hex')) }] }));
+  // named like the server names it (any 128 hex digits do for this server)
+  const digest = crypto.createHash('sha512').update(bin).digest('hex');
+  rings[lg] = { file, index: Number(index), sk, bin, facts, digest };
 }
+const byDigest = new Map(Object.values(rings).map((r) => [r.digest, r]));
 
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
 const server = http.createServer((req, res) => {
@@ -45,6 +56,20 @@ const server = http.createServer((req, res) => {
   if (m) file = path.join(ROOT, 'web/static/anon', m[1]);
   else if (u.pathname === '/static/anon/dissent-ring.wasm') { file = WASM; type = 'application/wasm'; }
   else if (u.pathname.startsWith('/ring-')) { file = rings[Number(u.pathname.slice(6))]?.file; type = 'application/octet-stream'; }
+  else if (u.pathname.startsWith('/api/v1/public/rings/')) {
+    // as dissent serves it: binary, immutable
+    const r = byDigest.get(u.pathname.split('/').pop());
+    if (!r) { res.writeHead(404); res.end(); return; }
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': r.bin.length,
+      'cache-control': 'public, max-age=31536000, immutable', etag: `"${r.digest.slice(0, 32)}"` });
+    res.end(r.bin);
+    return;
+  } else if (u.pathname.startsWith('/facts-')) {
+    const r = rings[Number(u.pathname.slice(7))];
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': r.facts.length, 'cache-control': 'no-store' });
+    res.end(r.facts);
+    return;
+  }
   else if (u.pathname === '/') { res.writeHead(200, { 'content-type': 'text/html', 'content-security-policy': CSP }); res.end('<!doctype html><title>bench</title>'); return; }
   if (!file || !fs.existsSync(file)) { res.writeHead(404); res.end(); return; }
   res.writeHead(200, { 'content-type': type, 'content-security-policy': CSP });
@@ -93,6 +118,32 @@ try {
     const med = (a) => a.slice().sort((x, y) => x - y)[Math.floor(a.length / 2)];
     const b = med(times.out), n = med(native);
     console.log(`2^${lg} = ${String(1 << lg).padEnd(6)} ${(b / 1000).toFixed(3).padStart(8)} s      ${(n / 1000).toFixed(3).padStart(8)} s    ${(b / n).toFixed(1).padStart(5)}x   (ring load in the Worker ${(times.load / 1000).toFixed(3)} s)`);
+  }
+  // The ring's download, as the memo page makes it (rings.js), over loopback
+  // (a member's network adds its own time: bytes / bandwidth).
+  console.log('ring download (loopback; gzip -6 sizes for comparison)');
+  for (const lg of sizes) {
+    const r = rings[lg];
+    const d = await page.evaluate(async ([lg, digest, count]) => {
+      const { fetchRing, keepRings, forgetRings } = await import('/static/anon/rings.js');
+      await forgetRings(location.origin, [digest]);
+      let t = performance.now();
+      const pub = await (await fetch(`/facts-${lg}`, { cache: 'no-store' })).json();
+      const hexKeys = pub.rings[0].keys;
+      const fromHex = new Uint8Array(32 * hexKeys.length);
+      for (let i = 0; i < hexKeys.length; i++) for (let j = 0; j < 32; j++) fromHex[32 * i + j] = parseInt(hexKeys[i].substr(2 * j, 2), 16);
+      const hexMs = performance.now() - t;
+      const first = await fetchRing(location.origin, digest, count);
+      await keepRings(location.origin, [{ digest, keys: first.keys }]);
+      const again = await fetchRing(location.origin, digest, count);
+      const same = first.keys.every((v, i) => v === fromHex[i] && v === again.keys[i]);
+      return { hexMs, first: { from: first.from, bytes: first.bytes, ms: first.ms }, again: { from: again.from, bytes: again.bytes, ms: again.ms }, same };
+    }, [lg, r.digest, r.bin.length / 32]);
+    const gz = (b) => zlib.gzipSync(b, { level: 6 }).length;
+    const mb = (n) => `${n.toLocaleString('en')} B`;
+    console.log(`2^${lg}: hex JSON facts ${mb(r.facts.length)} (gzip ${mb(gz(r.facts))}) fetched+parsed in ${(d.hexMs / 1000).toFixed(3)} s; ` +
+      `binary by digest ${mb(r.bin.length)} (gzip ${mb(gz(r.bin))}) first ${(d.first.ms / 1000).toFixed(3)} s (${d.first.from}, ${mb(d.first.bytes)}), ` +
+      `again ${(d.again.ms / 1000).toFixed(3)} s (${d.again.from}, ${mb(d.again.bytes)} downloaded)${d.same ? '' : '  KEYS DIFFER'}`);
   }
 } finally {
   await browser.close();

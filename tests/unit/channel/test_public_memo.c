@@ -132,10 +132,63 @@ static void test_find(void **state)
     buf_release(&copy);
 }
 
+/* The facts without keys keep every ring's digest and count; the keys come
+ * by digest, 32 bytes each in ring order, the same as the facts' hex. */
+static void test_rings_by_digest(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    struct fx_key ka, kb;
+    struct buf keys;
+    json_t *full, *lean = NULL, *r, *l;
+    char id[RANDOM_ID_LEN + 1], hex[65], bad[129];
+    size_t i;
+
+    err_init(&e);
+    buf_init(&keys, 1u << 20);
+    fx_keypair(&ka);
+    fx_keypair(&kb);
+    fx_ok(fx_enroll(f, &f->alice, &ka, &e), &e);
+    fx_ok(fx_enroll(f, &f->bob, &kb, &e), &e);
+    fx_memo_in(f, CHAN_STATE_CIRCULATING, id);
+    full = fx_public(f, id);
+    fx_ok(chan_public_memo_keys(f->c, &f->p, id, 0, &lean, &e), &e);
+    assert_int_equal(json_array_size(json_object_get(lean, "rings")),
+                     json_array_size(json_object_get(full, "rings")));
+    assert_true(json_array_size(json_object_get(full, "rings")) > 0);
+    json_array_foreach(json_object_get(full, "rings"), i, r)
+    {
+        const char *digest = json_string_value(json_object_get(r, "digest"));
+        l = json_array_get(json_object_get(lean, "rings"), i);
+        assert_null(json_object_get(l, "keys"));
+        assert_string_equal(json_string_value(json_object_get(l, "digest")), digest);
+        assert_int_equal(fx_int(l, "count", NULL), fx_int(r, "count", NULL));
+        buf_reset(&keys);
+        fx_ok(chan_public_ring(f->c, digest, &keys, &e), &e);
+        assert_int_equal(keys.len, 32 * (size_t)fx_int(r, "count", NULL));
+        for (size_t k = 0; k < keys.len / 32; k++) {
+            hex_encode(hex, (const unsigned char *)keys.data + 32 * k, 32);
+            assert_string_equal(hex,
+                                json_string_value(json_array_get(json_object_get(r, "keys"), k)));
+        }
+    }
+    memset(bad, '0', 128);
+    bad[128] = '\0';
+    fx_refused(chan_public_ring(f->c, bad, &keys, &e), &e, ERR_NOT_FOUND, "digest");
+    bad[0] = 'A';
+    fx_refused(chan_public_ring(f->c, bad, &keys, &e), &e, ERR_INVALID, "128 lowercase hex");
+    fx_refused(chan_public_ring(f->c, "abc", &keys, &e), &e, ERR_INVALID, NULL);
+    fx_refused(chan_public_ring(f->c, NULL, &keys, &e), &e, ERR_INVALID, NULL);
+    json_decref(full);
+    json_decref(lean);
+    buf_release(&keys);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shape_and_privacy),
+        cmocka_unit_test(test_rings_by_digest),
         cmocka_unit_test(test_find),
     };
     return cmocka_run_group_tests(tests, fx_group_setup, fx_group_teardown);

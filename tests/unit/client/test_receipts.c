@@ -122,6 +122,44 @@ static void test_keep_and_check(void **state)
     json_decref(arr);
 }
 
+/* A repeated action (the same tag re-signing the same version: the same
+ * leaf text) is kept only by a leaf of its own: the tag's leaf for sequence
+ * number s is at least its (s+1)-th, so an earlier identical leaf does not
+ * count for a later receipt (a server could otherwise accept the re-sign,
+ * never publish it, and pass the check). */
+static void test_repeated_action(void **state)
+{
+    (void)state;
+    struct err e;
+    size_t missing = 0;
+    json_t *arr = json_array(), *rep, *one = log_with("aa"), *two = log_with("aa"), *l;
+    struct receipts_tally t;
+    FILE *devnull = fopen("/dev/null", "w");
+
+    err_init(&e);
+    crypto_sign_keypair(pk, sk);
+    rep = reply("aa", 1); /* aa's second action, the same leaf text as its first */
+    assert_int_equal(receipts_add(arr, "http://s", rep, &missing, &e), 0);
+    json_decref(rep);
+    /* only the first action's leaf: not kept, broken once due */
+    receipts_check(arr, "http://s", NULL, one, pk, DUE - 10, devnull, &t);
+    assert_int_equal(t.kept, 0);
+    assert_int_equal(t.pending, 1);
+    receipts_check(arr, "http://s", NULL, one, pk, DUE + RECEIPTS_GRACE_S + 1, devnull, &t);
+    assert_int_equal(t.broken, 1);
+    /* its own leaf too: kept */
+    l = json_deep_copy(json_array_get(one, 0));
+    json_object_set_new(l, "index", json_integer(1));
+    json_array_append_new(two, l);
+    receipts_check(arr, "http://s", NULL, two, pk, DUE + RECEIPTS_GRACE_S + 1, devnull, &t);
+    assert_int_equal(t.kept, 1);
+    assert_int_equal(t.broken, 0);
+    fclose(devnull);
+    json_decref(one);
+    json_decref(two);
+    json_decref(arr);
+}
+
 static void test_path(void **state)
 {
     (void)state;
@@ -142,6 +180,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keep_and_check),
+        cmocka_unit_test(test_repeated_action),
         cmocka_unit_test(test_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
