@@ -156,11 +156,13 @@ int cmd_admin_member_enable(struct cli_ctx *ctx)
     return member_set_disabled(ctx, 0);
 }
 
-/* "2 working days" from {"amount","unit"}. */
+/* "2 working days", "1 month" from {"amount","unit"} (units are plural:
+ * "days", "working_days", "months"; one of them is said in the singular). */
 static const char *policy_text(const json_t *p, char *out, size_t n)
 {
     char amount[32];
     const char *unit = out_jstr(p, "unit");
+    size_t len;
     if (!json_is_object(p))
         return "-";
     out_jtext(p, "amount", amount, sizeof amount);
@@ -168,6 +170,9 @@ static const char *policy_text(const json_t *p, char *out, size_t n)
              unit && strcmp(unit, "working_days") == 0 ? "working days"
              : unit                                    ? unit
                                                        : "");
+    len = strlen(out);
+    if (strcmp(amount, "1") == 0 && len > 0 && out[len - 1] == 's')
+        out[len - 1] = '\0';
     return out;
 }
 
@@ -180,10 +185,15 @@ static int render_channel(struct cli_ctx *ctx, const json_t *ch, struct err *e)
     out_text(ctx->out, out_jstr(ch, "slug") ? out_jstr(ch, "slug") : ctx->args[0]);
     fputs(" added", ctx->out);
     if (json_is_object(pol)) {
-        fprintf(ctx->out, ": acknowledge within %s, answer within %s, one extension up to %s",
+        const json_t *ext = json_object_get(pol, "extension");
+        fprintf(ctx->out, ": acknowledge within %s, answer within %s",
                 policy_text(json_object_get(pol, "acknowledge"), a, sizeof a),
-                policy_text(json_object_get(pol, "answer"), b, sizeof b),
-                policy_text(json_object_get(pol, "extension"), c, sizeof c));
+                policy_text(json_object_get(pol, "answer"), b, sizeof b));
+        /* a policy without extensions (eu-directive: amount 0) says so */
+        if (json_integer_value(json_object_get(ext, "amount")) > 0)
+            fprintf(ctx->out, ", one extension up to %s", policy_text(ext, c, sizeof c));
+        else
+            fputs(", no extension", ctx->out);
     }
     if (out_jstr(ch, "ceiling")) {
         fputs("; markings up to ", ctx->out);

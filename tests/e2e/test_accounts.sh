@@ -94,6 +94,20 @@ expect_eq "nor the browser cookie" \
 expect_eq "no session of mona is left" \
   "$(sql "$DB" "SELECT COUNT(*) FROM sessions s JOIN members m ON m.id = s.member_id WHERE m.username = 'mona'")" 0
 
+# ---- channels from the CLI: the policy said in words ----
+OUT=$(as admin admin channel add whistle --name "Whistleblowing" --preset eu-directive --ceiling SBU)
+expect_in "a channel without extensions says so" "$OUT" "no extension"
+expect_not_in "not 'extension up to 0 months'" "$OUT" "up to 0"
+expect_in "its deadlines in words" "$OUT" "acknowledge within 7 days, answer within 3 months"
+OUT=$(as admin admin channel add dissent2 --name "Dissent 2" --preset state-dissent --ceiling SBU)
+expect_in "a channel with one extension says how long" "$OUT" "one extension up to 60 working days"
+
+# the admin's page names each member's organization, not its slug
+expect_eq "admin signs in on the web" "$(web_login admin "$E2E_TMP/admin.jar")" 303
+ADMIN_PAGE=$(curl -s -b "$E2E_TMP/admin.jar" "$URL/" | tr -d '\n')
+expect_in "the member list names the organization" "$ADMIN_PAGE" "<td>U.S. Department of State</td>"
+expect_not_in "not by its slug" "$ADMIN_PAGE" "<td>state</td>"
+
 # ---- account events: the member at next sign-in, the auditor always ----
 api admin PATCH /api/v1/members/mona '{"roles":["member","reviewer"]}' > /dev/null
 R=$(api_login mona mona-second-password)
