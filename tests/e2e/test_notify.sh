@@ -198,6 +198,8 @@ P=$(curl -s -b "$E2E_TMP/lena.jar" "$URL/")
 expect_in "the home page shows lena's unread count" "$P" 'id="unread-count">1</span>'
 P=$(curl -s -b "$E2E_TMP/lena.jar" "$URL/notifications")
 expect_in "the notifications page lists it" "$P" "Something changed on your account"
+expect_eq "the page says its time zone once" "$(printf '%s' "$P" | grep -o 'Times in UTC' | wc -l | tr -d ' ')" 1
+expect_not_in "and not again on each row" "$P" ' UTC</time>'
 
 # ---- TLS is required unless the mail server is on this machine and says so ----
 OUT=$("$DISSENT" serve --db "$DB" --listen 127.0.0.1:0 --public-url $PUBLIC --mail-from d@dissent.test \
