@@ -260,3 +260,48 @@ int cmd_admin_holiday_add(struct cli_ctx *ctx)
     json_decref(body);
     return status;
 }
+
+/* "channel dissent reminds the policy office 1 working day before each
+ * deadline" (0: "on the day each deadline falls due"). */
+static int render_reminder(struct cli_ctx *ctx, const json_t *r, struct err *e)
+{
+    json_int_t days = json_integer_value(json_object_get(r, "remind_working_days"));
+    (void)e;
+    fputs("channel ", ctx->out);
+    out_text(ctx->out, out_jstr(r, "channel") ? out_jstr(r, "channel") : ctx->args[0]);
+    if (days <= 0)
+        fputs(" reminds the policy office on the day each deadline falls due\n", ctx->out);
+    else
+        fprintf(ctx->out, " reminds the policy office %lld working day%s before each deadline\n",
+                (long long)days, days == 1 ? "" : "s");
+    return 0;
+}
+
+int cmd_admin_channel_reminder(struct cli_ctx *ctx)
+{
+    int status;
+    int64_t days;
+    struct err e;
+    struct buf path;
+    json_t *body = NULL;
+
+    err_init(&e);
+    if (ctx->nargs > 1) {
+        if (parse_i64(ctx->args[1], 0, INT32_MAX, &days) != 0)
+            return cli_usage_error(ctx, "DAYS must be a whole number of working days, not '%s'",
+                                   ctx->args[1]);
+        body = json_pack("{s:I}", "remind_working_days", (json_int_t)days);
+        if (!body) {
+            (void)err_set(&e, ERR_NOMEM, "out of memory");
+            return cli_fail(ctx, &e);
+        }
+    }
+    if (remote_path(&path, "channels", ctx->args[0], "/reminder", &e) != 0) {
+        status = cli_fail(ctx, &e);
+    } else {
+        status = remote_run(ctx, body ? "POST" : "GET", buf_str(&path), body, render_reminder);
+        buf_release(&path);
+    }
+    json_decref(body);
+    return status;
+}

@@ -26,10 +26,9 @@ static void public_fill(struct page *pg)
         json_object_set(pg->data, "rosters", rosters); /* shown: those with entries */
         /* every organization has a roster: their names, for the org_name
          * partial (a memo's co-signatures per organization) */
-        json_array_foreach(json_object_get(rosters, "rosters"), i, r)
-            json_array_append_new(orgs, json_pack("{s:O?,s:O?}", "slug",
-                                                  json_object_get(r, "organization"), "name",
-                                                  json_object_get(r, "name")));
+        json_array_foreach(json_object_get(rosters, "rosters"), i, r) json_array_append_new(
+            orgs, json_pack("{s:O?,s:O?}", "slug", json_object_get(r, "organization"), "name",
+                            json_object_get(r, "name")));
         json_object_set_new(pg->data, "organizations", orgs);
     }
     if (q && *q) {
