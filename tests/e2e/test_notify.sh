@@ -202,10 +202,10 @@ expect_eq "the page says its time zone once" "$(printf '%s' "$P" | grep -o 'Time
 expect_not_in "and not again on each row" "$P" ' UTC</time>'
 
 # ---- TLS is required unless the mail server is on this machine and says so ----
-OUT=$("$DISSENT" serve --db "$DB" --listen 127.0.0.1:0 --public-url $PUBLIC --mail-from d@dissent.test \
+OUT=$(timeout 20 "$DISSENT" serve --db "$DB" --listen 127.0.0.1:0 --public-url $PUBLIC --mail-from d@dissent.test \
   --smtp smtp://mail.example.org:587 --smtp-insecure 2>&1)
 expect_in "--smtp-insecure to another machine is refused at start" "$OUT" "on this machine only"
-OUT=$("$DISSENT" serve --db "$DB" --listen 127.0.0.1:0 --public-url $PUBLIC --mail-from d@dissent.test \
+OUT=$(timeout 20 "$DISSENT" serve --db "$DB" --listen 127.0.0.1:0 --public-url $PUBLIC --mail-from d@dissent.test \
   --smtp smtp://user:secret@mail.example.org:587 2>&1)
 expect_in "credentials in the URL are refused" "$OUT" "must not hold credentials"
 OUT=$("$DISSENT" serve --db "$DB" --listen 127.0.0.1:0 --smtp smtp://127.0.0.1:25 2>&1)
@@ -224,6 +224,42 @@ carol_failed() {
 for _ in $(seq 1 100); do [ "$(carol_failed)" = 1 ] && break; sleep 0.1; done
 expect_eq "a server without STARTTLS gets no mail: it waits for a retry" "$(carol_failed)" 1
 expect_eq "nothing reached the sink in clear" "$(ls "$MAILS" | wc -l)" "$N0"
+
+# ---- a mail server that wants a login: from the environment, or the key directory ----
+KEYS=${DISSENT_KEYS:-${DB%.db}.keys}
+stop_server
+stop_sink
+export SINK_AUTH=mailer:env-s3cret
+start_sink
+unset SINK_AUTH
+serve_login() { # ENV=VALUE...: serve (loopback, no TLS) with these settings too
+  stop_server
+  start_server "$DB" DISSENT_FAKE_NOW=2026-11-23T16:00:00Z DISSENT_SMTP="smtp://127.0.0.1:$SMTP_PORT" \
+    DISSENT_MAIL_FROM=dissent@dissent.test DISSENT_PUBLIC_URL=$PUBLIC "$@"
+  login admin
+}
+serve_login DISSENT_SMTP_USER=mailer DISSENT_SMTP_PASSWORD=env-s3cret
+api admin POST /api/v1/members/dan/mail '{"address":"dan.env@example.org"}' > /dev/null
+expect_eq "with DISSENT_SMTP_USER and DISSENT_SMTP_PASSWORD the mail goes through" "$(wait_mails dan.env@example.org 1)" 1
+expect_in "logged in as that user" "$(last_mail dan.env@example.org)" "X-Auth-Login: mailer"
+expect_not_in "the password is not in the server's log" "$(cat "$E2E_TMP/server.log")" "env-s3cret"
+# the key directory's smtp.credentials comes before the environment
+stop_server
+stop_sink
+export SINK_AUTH=keys-mailer:k3ys-s3cret
+start_sink
+unset SINK_AUTH
+install -m 600 /dev/stdin "$KEYS/smtp.credentials" <<< "keys-mailer:k3ys-s3cret"
+serve_login DISSENT_SMTP_USER=mailer DISSENT_SMTP_PASSWORD=env-s3cret
+api admin POST /api/v1/members/dan/mail '{"address":"dan.keys@example.org"}' > /dev/null
+expect_eq "with smtp.credentials in the key directory the mail goes through" "$(wait_mails dan.keys@example.org 1)" 1
+expect_in "logged in as its user, not the environment's" "$(last_mail dan.keys@example.org)" "X-Auth-Login: keys-mailer"
+stop_server
+printf 'no colon here\n' > "$KEYS/smtp.credentials"
+OUT=$(timeout 20 "$DISSENT" serve --db "$DB" --listen 127.0.0.1:0 --public-url $PUBLIC --mail-from d@dissent.test \
+  --smtp "smtp://127.0.0.1:$SMTP_PORT" --smtp-insecure 2>&1)
+expect_in "a malformed smtp.credentials stops serve at start" "$OUT" "must be one line 'user:password'"
+rm -f "$KEYS/smtp.credentials"
 
 stop_server
 stop_sink
