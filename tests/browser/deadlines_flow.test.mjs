@@ -146,7 +146,7 @@ test('on Friday: rita gives a mail address; alice drafts, bob co-signs, alice su
   await alice.reload();
   await alice.locator('#submit-confirm').check();
   await go(alice, alice.getByRole('button', { name: 'Submit to the policy office' }));
-  assert.match(await alice.locator('#review').textContent(), /Acknowledgement due/);
+  assert.match(await alice.locator('#review').textContent(), /Acknowledgement\s+due/);
   // the submission reaches rita by mail before the clock moves
   await until('the submission mail to rita', () => mailsTo('rita@example.org').length >= 1);
   await sleep(2500); // the mail job's period: let the outbox drain

@@ -201,6 +201,27 @@ expect_in "the notifications page lists it" "$P" "Something changed on your acco
 expect_eq "the page says its time zone once" "$(printf '%s' "$P" | grep -o 'Times in UTC' | wc -l | tr -d ' ')" 1
 expect_not_in "and not again on each row" "$P" ' UTC</time>'
 
+# ---- the list pages: newest first, older ones behind a link (rita has several) ----
+ALL=$(api rita GET "/api/v1/notifications" | cut -d' ' -f2- | json '[n["id"] for n in d["notifications"]]')
+P1=$(api rita GET "/api/v1/notifications?limit=2" | cut -d' ' -f2-)
+expect_eq "a page of two: the two newest" "$(echo "$P1" | json '[n["id"] for n in d["notifications"]]')" \
+  "$(echo "$ALL" | json 'd[:2]')"
+NEXT=$(echo "$P1" | json 'd["next_before"]')
+P2=$(api rita GET "/api/v1/notifications?limit=2&before=$NEXT" | cut -d' ' -f2-)
+expect_eq "the next page: the two after them" "$(echo "$P2" | json '[n["id"] for n in d["notifications"]]')" \
+  "$(echo "$ALL" | json 'd[2:4]')"
+LAST=$(api rita GET "/api/v1/notifications?limit=200" | cut -d' ' -f2-)
+expect_eq "the last page says there is nothing older" "$(echo "$LAST" | json 'd["next_before"]')" None
+refused "a page size over 200 is refused" "$DB" 400 invalid_input rita GET "/api/v1/notifications?limit=201"
+refused "so is a 'before' that is not an id" "$DB" 400 invalid_input rita GET "/api/v1/notifications?before=soon"
+web_login rita "$E2E_TMP/rita.jar" > /dev/null
+P=$(curl -s -b "$E2E_TMP/rita.jar" "$URL/notifications?limit=2")
+expect_in "the page links to older notifications" "$P" "href=\"/notifications?limit=2&amp;before=$NEXT\""
+expect_eq "and shows two" "$(printf '%s' "$P" | grep -cE 'class="notification( |")')" 2
+OLDEST=$(echo "$ALL" | json 'd[-1]')
+expect_in "the oldest notification still opens" \
+  "$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -b "$E2E_TMP/rita.jar" "$URL/notifications/$OLDEST")" "303 "
+
 # ---- TLS is required unless the mail server is on this machine and says so ----
 OUT=$(timeout 20 "$DISSENT" serve --db "$DB" --listen 127.0.0.1:0 --public-url $PUBLIC --mail-from d@dissent.test \
   --smtp smtp://mail.example.org:587 --smtp-insecure 2>&1)
