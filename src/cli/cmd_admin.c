@@ -227,6 +227,22 @@ int cmd_admin_channel_add(struct cli_ctx *ctx)
     return status;
 }
 
+/* method /api/v1/channels/<SLUG, the first argument><suffix> with body
+ * (may be NULL), rendered by render: an exit status. */
+static int channel_call(struct cli_ctx *ctx, const char *method, const char *suffix,
+                        const json_t *body, remote_render_fn render)
+{
+    struct err e;
+    struct buf path;
+    int status;
+    err_init(&e);
+    if (remote_path(&path, "channels", ctx->args[0], suffix, &e) != 0)
+        return cli_fail(ctx, &e);
+    status = remote_run(ctx, method, buf_str(&path), body, render);
+    buf_release(&path);
+    return status;
+}
+
 static int render_holiday(struct cli_ctx *ctx, const json_t *ch, struct err *e)
 {
     (void)ch;
@@ -241,22 +257,14 @@ int cmd_admin_holiday_add(struct cli_ctx *ctx)
 {
     int status;
     int64_t t;
-    struct err e;
-    struct buf path;
     json_t *body;
 
-    err_init(&e);
     if (strlen(ctx->args[1]) != 10 || time_parse_utc(ctx->args[1], &t) != 0)
         return cli_usage_error(ctx, "DATE must be a date like 2026-12-25, not '%s'", ctx->args[1]);
     body = json_pack("{s:s, s:s}", "date", ctx->args[1], "name", ctx->args[2]);
     if (!body)
         return cli_usage_error(ctx, "NAME must be UTF-8 text");
-    if (remote_path(&path, "channels", ctx->args[0], "/holidays", &e) != 0) {
-        status = cli_fail(ctx, &e);
-    } else {
-        status = remote_run(ctx, "POST", buf_str(&path), body, render_holiday);
-        buf_release(&path);
-    }
+    status = channel_call(ctx, "POST", "/holidays", body, render_holiday);
     json_decref(body);
     return status;
 }
@@ -282,7 +290,6 @@ int cmd_admin_channel_reminder(struct cli_ctx *ctx)
     int status;
     int64_t days;
     struct err e;
-    struct buf path;
     json_t *body = NULL;
 
     err_init(&e);
@@ -296,12 +303,7 @@ int cmd_admin_channel_reminder(struct cli_ctx *ctx)
             return cli_fail(ctx, &e);
         }
     }
-    if (remote_path(&path, "channels", ctx->args[0], "/reminder", &e) != 0) {
-        status = cli_fail(ctx, &e);
-    } else {
-        status = remote_run(ctx, body ? "POST" : "GET", buf_str(&path), body, render_reminder);
-        buf_release(&path);
-    }
+    status = channel_call(ctx, body ? "POST" : "GET", "/reminder", body, render_reminder);
     json_decref(body);
     return status;
 }
