@@ -68,6 +68,9 @@ expect_eq "the leaf holds public facts only" "$DATA" \
 PAGE=$(curl -s "$URL/public?memo=$LATE")
 expect_in "the public page says a deadline was missed" "$PAGE" "The policy office missed a deadline on this memo"
 expect_in "the public page names the leaf" "$PAGE" "leaf $(echo "$L" | json 'd[0]["index"]')"
+expect_in "its times in the channel's zone, said once" "$PAGE" "times in America/New_York, the channel's time zone"
+expect_eq "and only once" "$(printf '%s' "$PAGE" | grep -o 'America/New_York' | wc -l | tr -d ' ')" 1
+expect_not_in "no zone name beside each time" "$PAGE" " EST"
 sleep 1.2
 expect_eq "still one after more rounds" "$(missed_count)" 1
 stop_server
