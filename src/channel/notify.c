@@ -379,15 +379,39 @@ out:
 int chan_notifications(struct chan *c, struct pool *p, const struct actor *a, int unread_only,
                        json_t **out, struct err *e)
 {
+    return chan_notifications_page(c, p, a, unread_only, 0, CHAN_NOTIFY_LIST_MAX, out, e);
+}
+
+int chan_notify_page_args(const char *before, const char *limit, int default_limit,
+                          int64_t *before_out, int *limit_out, struct err *e)
+{
+    int64_t l = default_limit;
+    *before_out = 0;
+    if (before && *before && parse_i64(before, 1, INT64_MAX, before_out) != 0)
+        return err_set(e, ERR_INVALID, "field 'before' must be a notification id");
+    if (limit && *limit && parse_i64(limit, 1, CHAN_NOTIFY_LIST_MAX, &l) != 0)
+        return err_set(e, ERR_INVALID, "field 'limit' must be 1 to %d", CHAN_NOTIFY_LIST_MAX);
+    *limit_out = (int)l;
+    return 0;
+}
+
+int chan_notifications_page(struct chan *c, struct pool *p, const struct actor *a, int unread_only,
+                            int64_t before, int limit, json_t **out, struct err *e)
+{
     int rc = -1;
     struct st_notification *x = NULL;
     size_t n = 0;
-    int64_t unread = 0;
+    int64_t unread = 0, next = 0;
     json_t *rows = NULL;
 
+    if (limit < 1 || limit > CHAN_NOTIFY_LIST_MAX)
+        return err_set(e, ERR_INVALID, "field 'limit' must be 1 to %d", CHAN_NOTIFY_LIST_MAX);
+    if (before < 0)
+        return err_set(e, ERR_INVALID, "field 'before' must be a notification id");
     if (store_begin_read(c->st, e))
         goto out;
-    rc = store_notification_list(c->st, p, a->id, unread_only, CHAN_NOTIFY_LIST_MAX, &x, &n, e) ||
+    /* one more than asked: whether an older page exists */
+    rc = store_notification_list(c->st, p, a->id, unread_only, before, limit + 1, &x, &n, e) ||
                  store_notification_unread(c->st, a->id, &unread, e)
              ? -1
              : 0;
@@ -395,6 +419,10 @@ int chan_notifications(struct chan *c, struct pool *p, const struct actor *a, in
     if (rc)
         goto out;
     rc = -1;
+    if (n > (size_t)limit) {
+        n = (size_t)limit;
+        next = x[n - 1].id;
+    }
     rows = json_array();
     for (size_t i = 0; rows && i < n; i++) {
         const char *link = x[i].memo ? pool_printf(p, "/memos/%s", x[i].memo) : "/account";
@@ -405,7 +433,8 @@ int chan_notifications(struct chan *c, struct pool *p, const struct actor *a, in
                                         x[i].read_at != 0, "read_at", chan_time_json(x[i].read_at),
                                         "text", event_text(x[i].kind, x[i].event), "link", link));
     }
-    *out = json_pack("{s:I,s:o}", "unread", (json_int_t)unread, "notifications", rows);
+    *out = json_pack("{s:I,s:o,s:o}", "unread", (json_int_t)unread, "notifications", rows,
+                     "next_before", next ? json_integer(next) : json_null());
     rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 out:
     return rc;

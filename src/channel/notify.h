@@ -55,6 +55,17 @@ enum chan_notify_mode { CHAN_NOTIFY_OFF = 0, CHAN_NOTIFY_NOW = 1, CHAN_NOTIFY_DI
  * sentence for people that names no memo title and no person. */
 int chan_notifications(struct chan *c, struct pool *p, const struct actor *a, int unread_only,
                        json_t **out, struct err *e) WUR;
+/* One page of them: at most limit (1 to CHAN_NOTIFY_LIST_MAX) older than
+ * the notification id before (0: from the newest); out as
+ * chan_notifications, with next_before: the before of the next older page,
+ * or null when there is none. ERR_INVALID for a limit out of range. */
+int chan_notifications_page(struct chan *c, struct pool *p, const struct actor *a, int unread_only,
+                            int64_t before, int limit, json_t **out, struct err *e) WUR;
+/* The page arguments as typed (query strings; NULL or "" for the default):
+ * before, a notification id (default 0), and limit (default
+ * default_limit). ERR_INVALID with the reason when one is not usable. */
+int chan_notify_page_args(const char *before, const char *limit, int default_limit,
+                          int64_t *before_out, int *limit_out, struct err *e) WUR;
 /* How many of the actor's notifications are unread. */
 int chan_notifications_unread(struct chan *c, const struct actor *a, int64_t *n, struct err *e) WUR;
 /* Marks the actor's notification id read (id 0: all of them): {marked,

@@ -179,12 +179,15 @@ int chan_public_memo_keys(struct chan *c, struct pool *p, const char *id, int wi
         goto out;
     /* "batch": when what was accepted since the last batch shows (the
      * signatures, sequences and counts here are as published). */
-    *out = json_pack("{s:i,s:s,s:s,s:s,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "protocol", 2, "origin",
-                     c->log_key.pub.name, "memo", m.public_id, "state", chan_state_name(m.state),
-                     "min_ring", (json_int_t)chan_min_ring(&ch), "versions",
-                     versions_json(versions, nv), "rings", rj, "signatures", sj, "sequences",
-                     sequences_json(seqs, nq), "counts", counts, "review",
-                     public_review(&m, now_utc(), ml), "batch", chan_batch_json(c, now_utc()));
+    /* timezone: the channel's, in which its deadlines fall (days end at
+     * midnight there) */
+    *out =
+        json_pack("{s:i,s:s,s:s,s:s,s:s,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "protocol", 2, "origin",
+                  c->log_key.pub.name, "memo", m.public_id, "state", chan_state_name(m.state),
+                  "timezone", ch.timezone, "min_ring", (json_int_t)chan_min_ring(&ch), "versions",
+                  versions_json(versions, nv), "rings", rj, "signatures", sj, "sequences",
+                  sequences_json(seqs, nq), "counts", counts, "review",
+                  public_review(&m, now_utc(), ml), "batch", chan_batch_json(c, now_utc()));
     rj = sj = counts = ml = NULL;
     rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 out:

@@ -727,6 +727,14 @@ static const struct cli_cmd admin_channel_cmds[] = {
      .opts = opts_channel_add,
      .flags = CLI_REMOTE,
      .run = cmd_admin_channel_add},
+    {.name = "reminder",
+     .summary = "when the channel reminds the policy office of a deadline",
+     .usage = "SLUG [DAYS]",
+     .args = "SLUG [DAYS]",
+     .details = "Without DAYS, says how many working days before a deadline the policy office\n"
+                "is reminded (1 unless set). With DAYS (0 to 20; 0: on the due day), sets it.",
+     .flags = CLI_REMOTE,
+     .run = cmd_admin_channel_reminder},
     {0},
 };
 

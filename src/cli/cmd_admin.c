@@ -156,11 +156,13 @@ int cmd_admin_member_enable(struct cli_ctx *ctx)
     return member_set_disabled(ctx, 0);
 }
 
-/* "2 working days" from {"amount","unit"}. */
+/* "2 working days", "1 month" from {"amount","unit"} (units are plural:
+ * "days", "working_days", "months"; one of them is said in the singular). */
 static const char *policy_text(const json_t *p, char *out, size_t n)
 {
     char amount[32];
     const char *unit = out_jstr(p, "unit");
+    size_t len;
     if (!json_is_object(p))
         return "-";
     out_jtext(p, "amount", amount, sizeof amount);
@@ -168,6 +170,9 @@ static const char *policy_text(const json_t *p, char *out, size_t n)
              unit && strcmp(unit, "working_days") == 0 ? "working days"
              : unit                                    ? unit
                                                        : "");
+    len = strlen(out);
+    if (strcmp(amount, "1") == 0 && len > 0 && out[len - 1] == 's')
+        out[len - 1] = '\0';
     return out;
 }
 
@@ -180,10 +185,15 @@ static int render_channel(struct cli_ctx *ctx, const json_t *ch, struct err *e)
     out_text(ctx->out, out_jstr(ch, "slug") ? out_jstr(ch, "slug") : ctx->args[0]);
     fputs(" added", ctx->out);
     if (json_is_object(pol)) {
-        fprintf(ctx->out, ": acknowledge within %s, answer within %s, one extension up to %s",
+        const json_t *ext = json_object_get(pol, "extension");
+        fprintf(ctx->out, ": acknowledge within %s, answer within %s",
                 policy_text(json_object_get(pol, "acknowledge"), a, sizeof a),
-                policy_text(json_object_get(pol, "answer"), b, sizeof b),
-                policy_text(json_object_get(pol, "extension"), c, sizeof c));
+                policy_text(json_object_get(pol, "answer"), b, sizeof b));
+        /* a policy without extensions (eu-directive: amount 0) says so */
+        if (json_integer_value(json_object_get(ext, "amount")) > 0)
+            fprintf(ctx->out, ", one extension up to %s", policy_text(ext, c, sizeof c));
+        else
+            fputs(", no extension", ctx->out);
     }
     if (out_jstr(ch, "ceiling")) {
         fputs("; markings up to ", ctx->out);
@@ -217,6 +227,22 @@ int cmd_admin_channel_add(struct cli_ctx *ctx)
     return status;
 }
 
+/* method /api/v1/channels/<SLUG, the first argument><suffix> with body
+ * (may be NULL), rendered by render: an exit status. */
+static int channel_call(struct cli_ctx *ctx, const char *method, const char *suffix,
+                        const json_t *body, remote_render_fn render)
+{
+    struct err e;
+    struct buf path;
+    int status;
+    err_init(&e);
+    if (remote_path(&path, "channels", ctx->args[0], suffix, &e) != 0)
+        return cli_fail(ctx, &e);
+    status = remote_run(ctx, method, buf_str(&path), body, render);
+    buf_release(&path);
+    return status;
+}
+
 static int render_holiday(struct cli_ctx *ctx, const json_t *ch, struct err *e)
 {
     (void)ch;
@@ -231,22 +257,53 @@ int cmd_admin_holiday_add(struct cli_ctx *ctx)
 {
     int status;
     int64_t t;
-    struct err e;
-    struct buf path;
     json_t *body;
 
-    err_init(&e);
     if (strlen(ctx->args[1]) != 10 || time_parse_utc(ctx->args[1], &t) != 0)
         return cli_usage_error(ctx, "DATE must be a date like 2026-12-25, not '%s'", ctx->args[1]);
     body = json_pack("{s:s, s:s}", "date", ctx->args[1], "name", ctx->args[2]);
     if (!body)
         return cli_usage_error(ctx, "NAME must be UTF-8 text");
-    if (remote_path(&path, "channels", ctx->args[0], "/holidays", &e) != 0) {
-        status = cli_fail(ctx, &e);
-    } else {
-        status = remote_run(ctx, "POST", buf_str(&path), body, render_holiday);
-        buf_release(&path);
+    status = channel_call(ctx, "POST", "/holidays", body, render_holiday);
+    json_decref(body);
+    return status;
+}
+
+/* "channel dissent reminds the policy office 1 working day before each
+ * deadline" (0: "on the day each deadline falls due"). */
+static int render_reminder(struct cli_ctx *ctx, const json_t *r, struct err *e)
+{
+    json_int_t days = json_integer_value(json_object_get(r, "remind_working_days"));
+    (void)e;
+    fputs("channel ", ctx->out);
+    out_text(ctx->out, out_jstr(r, "channel") ? out_jstr(r, "channel") : ctx->args[0]);
+    if (days <= 0)
+        fputs(" reminds the policy office on the day each deadline falls due\n", ctx->out);
+    else
+        fprintf(ctx->out, " reminds the policy office %lld working day%s before each deadline\n",
+                (long long)days, days == 1 ? "" : "s");
+    return 0;
+}
+
+int cmd_admin_channel_reminder(struct cli_ctx *ctx)
+{
+    int status;
+    int64_t days;
+    struct err e;
+    json_t *body = NULL;
+
+    err_init(&e);
+    if (ctx->nargs > 1) {
+        if (parse_i64(ctx->args[1], 0, INT32_MAX, &days) != 0)
+            return cli_usage_error(ctx, "DAYS must be a whole number of working days, not '%s'",
+                                   ctx->args[1]);
+        body = json_pack("{s:I}", "remind_working_days", (json_int_t)days);
+        if (!body) {
+            (void)err_set(&e, ERR_NOMEM, "out of memory");
+            return cli_fail(ctx, &e);
+        }
     }
+    status = channel_call(ctx, body ? "POST" : "GET", "/reminder", body, render_reminder);
     json_decref(body);
     return status;
 }

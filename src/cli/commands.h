@@ -106,6 +106,9 @@ int cmd_account_notifications(struct cli_ctx *ctx);
 void cmd_print_notices(FILE *f, const json_t *notices);
 int cmd_admin_channel_add(struct cli_ctx *ctx);
 int cmd_admin_holiday_add(struct cli_ctx *ctx);
+/* `admin channel reminder SLUG [DAYS]`: how many working days before a
+ * deadline the channel reminds the policy office; sets it with DAYS. */
+int cmd_admin_channel_reminder(struct cli_ctx *ctx);
 
 /* Copy checking (cmd_verify.c): `dissent verify FILE`. Exit status 0 for an
  * exact match with a registered version, 1 for a difference, no match or any

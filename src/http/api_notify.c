@@ -11,12 +11,17 @@ static void h_list(struct http_request *req, struct http_response *res, void *ap
 {
     struct api_call c;
     const char *u = http_query(req, "unread");
+    int64_t before = 0;
+    int limit = CHAN_NOTIFY_LIST_MAX;
     int rc = api_begin(&c, app_, req, API_MEMBER);
     if (rc == 0 && u && strcmp(u, "1") != 0 && strcmp(u, "0") != 0)
         rc = err_set(&c.e, ERR_INVALID, "query 'unread' must be 1 or 0");
     if (rc == 0)
-        rc = chan_notifications(c.app->chan, req->pool, &c.actor, u && strcmp(u, "1") == 0, &c.out,
-                                &c.e);
+        rc = chan_notify_page_args(http_query(req, "before"), http_query(req, "limit"),
+                                   CHAN_NOTIFY_LIST_MAX, &before, &limit, &c.e);
+    if (rc == 0)
+        rc = chan_notifications_page(c.app->chan, req->pool, &c.actor, u && strcmp(u, "1") == 0,
+                                     before, limit, &c.out, &c.e);
     api_end(&c, res, rc, 200);
 }
 

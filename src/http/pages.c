@@ -412,6 +412,7 @@ const struct http_route page_routes[] = {
     {.method = "POST", .pattern = "/admin/members", .handler = page_admin_member},
     {.method = "POST", .pattern = "/admin/channels", .handler = page_admin_channel},
     {.method = "POST", .pattern = "/admin/holidays", .handler = page_admin_holiday},
+    {.method = "POST", .pattern = "/admin/reminders", .handler = page_admin_reminder},
     {.method = "POST",
      .pattern = "/admin/members/:username/reset",
      .handler = page_admin_member_reset},

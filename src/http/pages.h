@@ -162,6 +162,7 @@ void page_admin_org(struct http_request *req, struct http_response *res, void *a
 void page_admin_member(struct http_request *req, struct http_response *res, void *app);
 void page_admin_channel(struct http_request *req, struct http_response *res, void *app);
 void page_admin_holiday(struct http_request *req, struct http_response *res, void *app);
+void page_admin_reminder(struct http_request *req, struct http_response *res, void *app);
 /* POST /admin/members/:username/reset|disable|enable. */
 void page_admin_member_reset(struct http_request *req, struct http_response *res, void *app);
 void page_admin_member_disable(struct http_request *req, struct http_response *res, void *app);

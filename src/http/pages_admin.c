@@ -4,6 +4,8 @@
  * file calls no memo operation. */
 #include "http/pages.h"
 
+#include "base/util.h"
+#include "channel/notify.h"
 #include "channel/roles.h"
 
 #include <stdio.h>
@@ -49,6 +51,20 @@ void pages_admin_section(struct page *pg, const struct admin_form *admin_form)
         json_t *settings = NULL;
         if (chan_totp_policy(pg->app->chan, pg->req->pool, &pg->actor, NULL, &settings, &e) == 0)
             json_object_set_new(d, "settings", settings);
+    }
+    {
+        /* each channel's reminder lead, for its row and the reminder form */
+        size_t i;
+        json_t *ch;
+        json_array_foreach(channels, i, ch)
+        {
+            json_t *r = NULL;
+            const char *slug = json_string_value(json_object_get(ch, "slug"));
+            if (slug && chan_channel_reminder_get(pg->app->chan, slug, &r, &e) == 0)
+                json_object_set(ch, "remind_working_days",
+                                json_object_get(r, "remind_working_days"));
+            json_decref(r);
+        }
     }
     json_object_set(d, "organizations", orgs);
     json_object_set(d, "members", members);
@@ -200,6 +216,32 @@ void page_admin_holiday(struct http_request *req, struct http_response *res, voi
                           page_field_or_empty(&pg, "date"), page_field_or_empty(&pg, "name"), &out,
                           &e);
     finish(&pg, rc, &e, "holiday", form, "channels");
+out:
+    json_decref(out);
+    json_decref(form);
+    page_end(&pg);
+}
+
+/* POST /admin/reminders (channel, days): how many working days before a
+ * deadline the channel reminds the policy office. What is not a whole
+ * number goes to the channel as -1, which refuses it with its own message. */
+void page_admin_reminder(struct http_request *req, struct http_response *res, void *app)
+{
+    static const char *const fields[] = {"channel", "days"};
+    struct page pg;
+    struct err e;
+    json_t *out = NULL, *form = NULL;
+    int64_t days = -1;
+    int rc;
+    err_init(&e);
+    if (page_begin(&pg, req, res, app))
+        goto out;
+    form = typed(&pg, "reminder", fields, 2);
+    if (parse_i64(page_field_or_empty(&pg, "days"), 0, CHAN_REMIND_MAX, &days) != 0)
+        days = -1;
+    rc = chan_channel_reminder_set(pg.app->chan, &pg.actor, page_field_or_empty(&pg, "channel"),
+                                   (int)days, &out, &e);
+    finish(&pg, rc, &e, "reminder", form, "channels");
 out:
     json_decref(out);
     json_decref(form);

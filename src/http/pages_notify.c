@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#define NOTIFY_PAGE 50 /* notifications on one page of the list */
+
 void page_notifications(struct http_request *req, struct http_response *res, void *app)
 {
     struct page pg;
@@ -15,16 +17,24 @@ void page_notifications(struct http_request *req, struct http_response *res, voi
     json_t *out = NULL;
     const char *u = http_query(req, "unread");
     int unread_only = u && strcmp(u, "1") == 0;
+    int64_t before = 0;
+    int limit = NOTIFY_PAGE;
     err_init(&e);
     if (page_begin(&pg, req, res, app))
         goto out;
-    if (chan_notifications(pg.app->chan, req->pool, &pg.actor, unread_only, &out, &e)) {
+    if (chan_notify_page_args(http_query(req, "before"), http_query(req, "limit"), NOTIFY_PAGE,
+                              &before, &limit, &e) ||
+        chan_notifications_page(pg.app->chan, req->pool, &pg.actor, unread_only, before, limit,
+                                &out, &e)) {
         page_fail(&pg, &e);
         goto out;
     }
     page_frame(&pg, "Notifications", "notifications", NULL);
     json_object_set(pg.data, "list", out);
     json_object_set_new(pg.data, "unread_only", json_boolean(unread_only));
+    /* the older page's link keeps the list's choices */
+    json_object_set_new(pg.data, "page_limit", json_integer(limit));
+    json_object_set_new(pg.data, "older", json_boolean(before != 0));
     if (http_query(req, "done"))
         page_set_str(&pg, "notice", "Marked as read.");
     page_render(&pg, 200, "notifications");
@@ -45,8 +55,10 @@ void page_notification_open(struct http_request *req, struct http_response *res,
     err_init(&e);
     if (page_begin(&pg, req, res, app))
         goto out;
-    if (parse_i64(req->params[0], 1, INT64_MAX, &id) ||
-        chan_notifications(pg.app->chan, req->pool, &pg.actor, 0, &list, &e)) {
+    /* the one notification with this id, however old: the page of one
+     * just below id + 1 */
+    if (parse_i64(req->params[0], 1, INT64_MAX - 1, &id) ||
+        chan_notifications_page(pg.app->chan, req->pool, &pg.actor, 0, id + 1, 1, &list, &e)) {
         page_error(&pg, 404, "There is no such notification of yours.");
         goto out;
     }

@@ -20,8 +20,17 @@ static void public_fill(struct page *pg)
     }
     if (chan_channel_list(pg->app->chan, &channels, &e) == 0)
         json_object_set_new(pg->data, "channels", channels); /* links to their figures */
-    if (chan_roster_list(pg->app->chan, &rosters, &e) == 0)
+    if (chan_roster_list(pg->app->chan, &rosters, &e) == 0) {
+        json_t *orgs = json_array(), *r;
+        size_t i;
         json_object_set(pg->data, "rosters", rosters); /* shown: those with entries */
+        /* every organization has a roster: their names, for the org_name
+         * partial (a memo's co-signatures per organization) */
+        json_array_foreach(json_object_get(rosters, "rosters"), i, r) json_array_append_new(
+            orgs, json_pack("{s:O?,s:O?}", "slug", json_object_get(r, "organization"), "name",
+                            json_object_get(r, "name")));
+        json_object_set_new(pg->data, "organizations", orgs);
+    }
     if (q && *q) {
         page_set_str(pg, "memo_query", q);
         if (chan_public_memo(pg->app->chan, pg->req->pool, q, &memo, &e) == 0)

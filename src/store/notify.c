@@ -33,7 +33,8 @@ static int notification_row(struct pool *p, struct db_stmt *st, void *item, stru
 }
 
 int store_notification_list(struct store *s, struct pool *p, int64_t member_id, int unread_only,
-                            int limit, struct st_notification **out, size_t *n, struct err *e)
+                            int64_t before, int limit, struct st_notification **out, size_t *n,
+                            struct err *e)
 {
     struct store_vec v = {0};
     char sql[512];
@@ -41,10 +42,10 @@ int store_notification_list(struct store *s, struct pool *p, int64_t member_id, 
     snprintf(sql, sizeof sql,
              "SELECT n.id, n.kind, n.event, m.public_id, n.at, n.read_at FROM notifications n "
              "LEFT JOIN memos m ON m.id = n.memo_id WHERE n.member_id = ? AND (? = 0 OR "
-             "n.read_at IS NULL) ORDER BY n.id DESC LIMIT %d",
+             "n.read_at IS NULL) AND (? = 0 OR n.id < ?) ORDER BY n.id DESC LIMIT %d",
              limit);
-    rc = store_rows(s, p, &v, sizeof **out, notification_row, e, sql, "ii", member_id,
-                    (int64_t)unread_only);
+    rc = store_rows(s, p, &v, sizeof **out, notification_row, e, sql, "iiii", member_id,
+                    (int64_t)unread_only, before, before);
     *out = v.items;
     *n = v.n;
     return rc;

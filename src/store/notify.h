@@ -41,9 +41,10 @@ struct st_notification {
     int64_t at, read_at;
 };
 /* The member's notifications, newest first, at most limit; only unread ones
- * when unread_only. */
+ * when unread_only; only those with an id below before when before > 0. */
 int store_notification_list(struct store *s, struct pool *p, int64_t member_id, int unread_only,
-                            int limit, struct st_notification **out, size_t *n, struct err *e) WUR;
+                            int64_t before, int limit, struct st_notification **out, size_t *n,
+                            struct err *e) WUR;
 /* How many of the member's notifications are unread. */
 int store_notification_unread(struct store *s, int64_t member_id, int64_t *n, struct err *e) WUR;
 /* Marks the member's notification id read at now (id 0: every unread one);

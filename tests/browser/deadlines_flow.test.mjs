@@ -4,7 +4,8 @@
 // in the app; the server writes the missed deadlines as log leaves and shows
 // them on the public pages; `dissent stats` recomputes the same figures from
 // the public log. The pages only a moved clock shows (overdue, missed) are
-// checked with axe-core too, and overdue is said in words.
+// checked with axe-core too, and overdue is said in words. Last, the auditor
+// finds the reviewer's reads by filtering the access log by memo, member and day.
 //
 // This file starts its own server (run.sh's shared one keeps the real
 // clock): the binary from DISSENT_BIN, set by run.sh; the clock pinned with
@@ -145,7 +146,7 @@ test('on Friday: rita gives a mail address; alice drafts, bob co-signs, alice su
   await alice.reload();
   await alice.locator('#submit-confirm').check();
   await go(alice, alice.getByRole('button', { name: 'Submit to the policy office' }));
-  assert.match(await alice.locator('#review').textContent(), /Acknowledgement due/);
+  assert.match(await alice.locator('#review').textContent(), /Acknowledgement\s+due/);
   // the submission reaches rita by mail before the clock moves
   await until('the submission mail to rita', () => mailsTo('rita@example.org').length >= 1);
   await sleep(2500); // the mail job's period: let the outbox drain
@@ -255,5 +256,51 @@ test('past both deadlines: the server logs them missed, the pages say so, in wor
   await accessible(lena, 'home of leadership with an overdue memo');
   await shot(lena, 'deadlines-home-lena');
   await lc.close();
+});
+
+test('the auditor finds the reviewer\'s reads by filtering the access log', async () => {
+  const { page: ian, context } = await session();
+  await signIn(ian, 'ian');
+  await go(ian, ian.getByRole('link', { name: 'Access log' }).first());
+  assert.equal(new URL(ian.url()).pathname, '/audit');
+  // rita's reads of the memo on Monday, the day of the reminder: the memo,
+  // the member and the day, typed in the filter form
+  await ian.getByLabel('Memo id').fill(memo);
+  await ian.getByLabel('Reader (username)').fill('rita');
+  await ian.getByLabel('From (UTC day)').fill('2026-11-23');
+  await ian.getByLabel('To (UTC day, included)').fill('2026-11-23');
+  await go(ian, ian.getByRole('button', { name: 'Show reads' }));
+  const q = new URL(ian.url()).searchParams;
+  assert.deepEqual([q.get('memo'), q.get('member'), q.get('from'), q.get('to')],
+    [memo, 'rita', '2026-11-23', '2026-11-23'], 'the filters are in the address');
+  const rows = ian.locator('#audit-log tbody tr');
+  const n = await rows.count();
+  assert.ok(n >= 1, 'rita\'s Monday reads are found');
+  assert.match(await ian.locator('#audit-summary').textContent(), new RegExp(`^${n} reads? match`));
+  const cells = [];
+  for (let i = 0; i < n; i++) {
+    const row = rows.nth(i);
+    const tds = (await row.locator('td').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+    cells.push(tds);
+    assert.match(tds[0], /2026-11-23/, 'read on Monday');
+    assert.match(tds[2], /Rita Reyes rita/, 'by rita');
+    const link = row.locator('td').nth(1).getByRole('link', { name: TITLE });
+    assert.equal(await link.getAttribute('href'), `/memos/${memo}/access`, 'the title links to the memo\'s reads');
+  }
+  assert.ok(cells.some((c) => c[4] === 'text of version 1'), `the memo's text was read: ${JSON.stringify(cells)}`);
+  await accessible(ian, 'the access log, filtered');
+  await shot(ian, 'deadlines-audit-filtered');
+
+  // the days after the missed deadlines hold more of her reads; none of another reader's
+  await ian.getByLabel('To (UTC day, included)').fill('2027-03-01');
+  await go(ian, ian.getByRole('button', { name: 'Show reads' }));
+  assert.ok(await rows.count() > n, 'the wider range finds her later reads too');
+  for (const t of await rows.locator('td:nth-child(3)').allTextContents()) assert.match(t, /rita/);
+
+  // and the title link leads to the memo's own access log, with her reads
+  await go(ian, rows.first().getByRole('link', { name: TITLE }));
+  assert.equal(new URL(ian.url()).pathname, `/memos/${memo}/access`);
+  assert.match(await ian.locator('main').textContent(), /Rita Reyes/);
+  await context.close();
   assert.deepEqual(pageErrors, []);
 });

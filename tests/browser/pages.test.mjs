@@ -113,7 +113,7 @@ test('alice submits; rita acknowledges, extends with a reason, writes, answers',
   await alice.locator('#submit-confirm').check();
   await go(alice, alice.getByRole('button', { name: 'Submit to the policy office' }));
   assert.match(await alice.locator('.badge').first().textContent(), /submitted/);
-  assert.match(await alice.locator('#review').textContent(), /Acknowledgement due/);
+  assert.match(await alice.locator('#review').textContent(), /Acknowledgement\s+due/);
 
   const { page: rita } = (people.rita = await session());
   await login(rita, 'rita');

@@ -5,6 +5,10 @@ first lines ("X-Envelope-From:", "X-Envelope-To:"). Writes the port it
 listens on (127.0.0.1) to PORT_FILE; runs until killed.
 
 usage: smtp_sink.py DIR PORT_FILE [PORT]   (PORT 0 or absent: a free port)
+
+With SINK_AUTH=user:password in the environment it requires that login
+(AUTH PLAIN or LOGIN; no TLS, for tests on 127.0.0.1), refuses mail before
+it, and saves the login as "X-Auth-Login:" on each message.
 """
 import os
 import signal
@@ -13,6 +17,7 @@ import sys
 import threading
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Save:
@@ -29,6 +34,9 @@ class Save:
         with open(tmp, "wb") as f:
             f.write(b"X-Envelope-From: " + envelope.mail_from.encode() + b"\n")
             f.write(b"X-Envelope-To: " + ",".join(envelope.rcpt_tos).encode() + b"\n")
+            if getattr(session, "authenticated", False):
+                login = session.auth_data.login if isinstance(session.auth_data, LoginPassword) else b"?"
+                f.write(b"X-Auth-Login: " + login + b"\n")
             f.write(envelope.original_content)
         os.rename(tmp, name)  # readers never see half a message
         return "250 OK"
@@ -43,7 +51,17 @@ def main():
         port = s.getsockname()[1]
         s.close()
     os.makedirs(out, exist_ok=True)
-    ctl = Controller(Save(out), hostname="127.0.0.1", port=port)
+    kw = {}
+    want = os.environ.get("SINK_AUTH")
+    if want:
+        user, _, password = want.encode().partition(b":")
+
+        def check(server, session, envelope, mechanism, data):
+            ok = isinstance(data, LoginPassword) and data.login == user and data.password == password
+            return AuthResult(success=ok, auth_data=data if ok else None)
+
+        kw = dict(authenticator=check, auth_required=True, auth_require_tls=False)
+    ctl = Controller(Save(out), hostname="127.0.0.1", port=port, **kw)
     ctl.start()
     with open(port_file + ".part", "w") as f:
         f.write("%d\n" % port)

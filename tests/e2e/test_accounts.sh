@@ -94,6 +94,46 @@ expect_eq "nor the browser cookie" \
 expect_eq "no session of mona is left" \
   "$(sql "$DB" "SELECT COUNT(*) FROM sessions s JOIN members m ON m.id = s.member_id WHERE m.username = 'mona'")" 0
 
+# ---- channels from the CLI: the policy said in words ----
+OUT=$(as admin admin channel add whistle --name "Whistleblowing" --preset eu-directive --ceiling SBU)
+expect_in "a channel without extensions says so" "$OUT" "no extension"
+expect_not_in "not 'extension up to 0 months'" "$OUT" "up to 0"
+expect_in "its deadlines in words" "$OUT" "acknowledge within 7 days, answer within 3 months"
+OUT=$(as admin admin channel add dissent2 --name "Dissent 2" --preset state-dissent --ceiling SBU)
+expect_in "a channel with one extension says how long" "$OUT" "one extension up to 60 working days"
+
+# the admin's page names each member's organization, not its slug
+expect_eq "admin signs in on the web" "$(web_login admin "$E2E_TMP/admin.jar")" 303
+ADMIN_PAGE=$(curl -s -b "$E2E_TMP/admin.jar" "$URL/" | tr -d '\n')
+expect_in "the member list names the organization" "$ADMIN_PAGE" "<td>U.S. Department of State</td>"
+expect_not_in "not by its slug" "$ADMIN_PAGE" "<td>state</td>"
+
+# ---- when the policy office is reminded: a channel setting (CLI and admin page) ----
+expect_in "by default one working day before (CLI)" "$(as admin admin channel reminder dissent)" \
+  "channel dissent reminds the policy office 1 working day before each deadline"
+expect_in "the admin sets two (CLI)" "$(as admin admin channel reminder dissent 2)" \
+  "channel dissent reminds the policy office 2 working days before each deadline"
+OUT=$(as admin admin channel reminder dissent 99 2>&1); RC=$?
+expect_eq "too many is refused (exit 1)" "$RC" 1
+expect_in "saying why" "$OUT" "0 to 20"
+expect_in "and nothing changed" "$(as admin admin channel reminder dissent)" "2 working days before"
+OUT=$(as alice admin channel reminder dissent 3 2>&1); RC=$?
+expect_eq "a member cannot set it (exit 1)" "$RC" 1
+ADMIN_PAGE=$(curl -s -b "$E2E_TMP/admin.jar" "$URL/" | tr -d '\n')
+expect_in "the admin page says it per channel" "$ADMIN_PAGE" "reminds the policy office 2 working days before a deadline"
+CSRF=$(printf '%s' "$ADMIN_PAGE" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
+ST=$(curl -s -o /dev/null -w '%{http_code}' -b "$E2E_TMP/admin.jar" --data-urlencode "csrf=$CSRF" \
+  --data-urlencode "channel=dissent" --data-urlencode "days=0" "$URL/admin/reminders")
+expect_eq "the admin page's form sets it (303)" "$ST" 303
+expect_in "0: on the due day, said so" "$(curl -s -b "$E2E_TMP/admin.jar" "$URL/" | tr -d '\n')" "reminds the policy office on the day a deadline falls due"
+ST=$(curl -s -o "$E2E_TMP/rem.html" -w '%{http_code}' -b "$E2E_TMP/admin.jar" --data-urlencode "csrf=$CSRF" \
+  --data-urlencode "channel=dissent" --data-urlencode "days=soon" "$URL/admin/reminders")
+expect_eq "a form with no number is refused (400)" "$ST" 400
+expect_in "with the reason" "$(cat "$E2E_TMP/rem.html")" "must be 0 to 20"
+expect_in "and what was typed" "$(cat "$E2E_TMP/rem.html")" 'value="soon"'
+expect_in "nothing changed" "$(as admin admin channel reminder dissent)" "on the day each deadline falls due"
+as admin admin channel reminder dissent 1 > /dev/null
+
 # ---- account events: the member at next sign-in, the auditor always ----
 api admin PATCH /api/v1/members/mona '{"roles":["member","reviewer"]}' > /dev/null
 R=$(api_login mona mona-second-password)

@@ -113,6 +113,16 @@ expect_in "page: the count, in words that agree" "$PAGE" "2 reads match; page 1 
 expect_in "page: the filters kept in the form" "$PAGE" "value=\"$ID1\""
 expect_in "page: the CSV link carries the filters" "$PAGE" "href=\"/audit.csv?memo=$ID1&amp;member=bob&amp;from=&amp;to=\""
 expect_in "page: the navigation names it" "$PAGE" 'href="/audit" aria-current="page"'
+# one time zone per page, said once: "Times in UTC." above, none on each row
+expect_eq "page: the zone is said once" "$(printf '%s' "$PAGE" | grep -o 'Times in UTC' | wc -l | tr -d ' ')" 1
+expect_not_in "page: and not on each row" "$PAGE" ' UTC</time>'
+expect_eq "page: each row's time, without the zone" \
+  "$(printf '%s' "$PAGE" | grep -cE '">[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}</time>' | sed 's/^[1-9][0-9]*$/yes/')" yes
+HOME_PAGE=$(curl -s -b "$JAR" "$URL/")
+ACCESS_PAGE=$(curl -s -b "$JAR" "$URL/memos/$ID1/access")
+expect_eq "a memo's access log says its zone once" "$(printf '%s' "$ACCESS_PAGE" | grep -o 'Times in UTC' | wc -l | tr -d ' ')" 1
+expect_not_in "and not on each row" "$ACCESS_PAGE" ' UTC</time>'
+expect_not_in "home (auditor): no zone on each row either" "$HOME_PAGE" ' UTC</time>'
 PAGE=$(curl -s -b "$JAR" "$URL/audit?member=bob&per_page=1")
 expect_in "page: a link to the next page" "$PAGE" "href=\"/audit?memo=&amp;member=bob&amp;from=&amp;to=&amp;per_page=1&amp;page=2\" rel=\"next\""
 ONE=$(curl -s -b "$JAR" "$URL/audit?memo=$ID2&member=carol")

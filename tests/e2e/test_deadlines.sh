@@ -68,6 +68,9 @@ expect_eq "the leaf holds public facts only" "$DATA" \
 PAGE=$(curl -s "$URL/public?memo=$LATE")
 expect_in "the public page says a deadline was missed" "$PAGE" "The policy office missed a deadline on this memo"
 expect_in "the public page names the leaf" "$PAGE" "leaf $(echo "$L" | json 'd[0]["index"]')"
+expect_in "its times in the channel's zone, said once" "$PAGE" "times in America/New_York, the channel's time zone"
+expect_eq "and only once" "$(printf '%s' "$PAGE" | grep -o 'America/New_York' | wc -l | tr -d ' ')" 1
+expect_not_in "no zone name beside each time" "$PAGE" " EST"
 sleep 1.2
 expect_eq "still one after more rounds" "$(missed_count)" 1
 stop_server
@@ -99,7 +102,8 @@ TL=$(echo "$PAGE" | sed -n '/<ol class="timeline"/,/<\/ol>/p' | sed 's/<[^>]*>//
 expect_in "timeline: drafted, opened, submitted, in order" "$TL" "Drafted 2026-11-25 10:00 by alice Opened for co-signatures 2026-11-25 10:00 Submitted to the policy office 2026-11-25 10:00"
 expect_in "timeline: the missed acknowledgement, from the log" "$TL" "Deadline missed: the acknowledgement 2026-12-01 00:00 It was due Mon 30 Nov 2026 and came 1 working day late. The server recorded this in the public log"
 expect_in "timeline: the late acknowledgement, in working days" "$TL" "Acknowledged 2026-12-01 01:00 missed by 1 working day"
-expect_in "timeline: the answer still owed, overdue" "$TL" "Answer due missed by"
+expect_in "timeline: the answer still owed, overdue" "$TL" "Answer missed by"
+expect_not_in "timeline: the label and its words read as one" "$TL" "Answer due missed"
 expect_not_in "timeline: never 'Due by'" "$TL" "Due by"
 expect_eq "one time zone, said once" "$(echo "$PAGE" | grep -o 'America/New_York' | wc -l)" 1
 expect_not_in "no zone abbreviation beside each time" "$TL" "EST"

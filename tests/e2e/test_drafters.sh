@@ -62,6 +62,18 @@ ST=$(curl -s -o /dev/null -w '%{http_code}' -b "$JAR" --data-urlencode "csrf=$CS
 expect_eq "submit with the box: 303" "$ST" 303
 expect_eq "submitted" "$(api alice GET "$B/$ID" | sed 's/^[0-9]* //' | json 'd["state"]')" submitted
 refused "no drafter is added after submission" "$DB" 409 wrong_state alice POST "$B/$ID/drafters" '{"username":"bob"}'
+# close, once answered: asked too, and nothing changes without the box
+login rita
+api rita POST "$B/$ID/acknowledge" > /dev/null
+expect_in "rita answers" "$(api rita POST "$B/$ID/answer" '{"body":"We keep the post open."}')" "200 "
+expect_in "the page explains closing" "$(curl -s -b "$JAR" "$URL/memos/$ID")" "Closing ends the exchange"
+ST=$(curl -s -o "$E2E_TMP/p" -w '%{http_code}' -b "$JAR" --data-urlencode "csrf=$CSRF" --data-urlencode "shown=1" "$URL/memos/$ID/close")
+expect_eq "close without the box: 400" "$ST" 400
+expect_in "saying why" "$(cat "$E2E_TMP/p")" "Tick the box to confirm"
+expect_eq "still answered" "$(api alice GET "$B/$ID" | sed 's/^[0-9]* //' | json 'd["state"]')" answered
+ST=$(curl -s -o /dev/null -w '%{http_code}' -b "$JAR" --data-urlencode "csrf=$CSRF" --data-urlencode "shown=1" --data-urlencode "confirm=yes" "$URL/memos/$ID/close")
+expect_eq "close with the box: 303" "$ST" 303
+expect_eq "closed" "$(api alice GET "$B/$ID" | sed 's/^[0-9]* //' | json 'd["state"]')" closed
 
 # ---- organizations by name where people read them ----
 ID2=$(as alice memo new --channel dissent --title "Named organizations" --marking SBU --body "Text." --json | json 'd["id"]')

@@ -198,12 +198,35 @@ P=$(curl -s -b "$E2E_TMP/lena.jar" "$URL/")
 expect_in "the home page shows lena's unread count" "$P" 'id="unread-count">1</span>'
 P=$(curl -s -b "$E2E_TMP/lena.jar" "$URL/notifications")
 expect_in "the notifications page lists it" "$P" "Something changed on your account"
+expect_eq "the page says its time zone once" "$(printf '%s' "$P" | grep -o 'Times in UTC' | wc -l | tr -d ' ')" 1
+expect_not_in "and not again on each row" "$P" ' UTC</time>'
+
+# ---- the list pages: newest first, older ones behind a link (rita has several) ----
+ALL=$(api rita GET "/api/v1/notifications" | cut -d' ' -f2- | json '[n["id"] for n in d["notifications"]]')
+P1=$(api rita GET "/api/v1/notifications?limit=2" | cut -d' ' -f2-)
+expect_eq "a page of two: the two newest" "$(echo "$P1" | json '[n["id"] for n in d["notifications"]]')" \
+  "$(echo "$ALL" | json 'd[:2]')"
+NEXT=$(echo "$P1" | json 'd["next_before"]')
+P2=$(api rita GET "/api/v1/notifications?limit=2&before=$NEXT" | cut -d' ' -f2-)
+expect_eq "the next page: the two after them" "$(echo "$P2" | json '[n["id"] for n in d["notifications"]]')" \
+  "$(echo "$ALL" | json 'd[2:4]')"
+LAST=$(api rita GET "/api/v1/notifications?limit=200" | cut -d' ' -f2-)
+expect_eq "the last page says there is nothing older" "$(echo "$LAST" | json 'd["next_before"]')" None
+refused "a page size over 200 is refused" "$DB" 400 invalid_input rita GET "/api/v1/notifications?limit=201"
+refused "so is a 'before' that is not an id" "$DB" 400 invalid_input rita GET "/api/v1/notifications?before=soon"
+web_login rita "$E2E_TMP/rita.jar" > /dev/null
+P=$(curl -s -b "$E2E_TMP/rita.jar" "$URL/notifications?limit=2")
+expect_in "the page links to older notifications" "$P" "href=\"/notifications?limit=2&amp;before=$NEXT\""
+expect_eq "and shows two" "$(printf '%s' "$P" | grep -cE 'class="notification( |")')" 2
+OLDEST=$(echo "$ALL" | json 'd[-1]')
+expect_in "the oldest notification still opens" \
+  "$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -b "$E2E_TMP/rita.jar" "$URL/notifications/$OLDEST")" "303 "
 
 # ---- TLS is required unless the mail server is on this machine and says so ----
-OUT=$("$DISSENT" serve --db "$DB" --listen 127.0.0.1:0 --public-url $PUBLIC --mail-from d@dissent.test \
+OUT=$(timeout 20 "$DISSENT" serve --db "$DB" --listen 127.0.0.1:0 --public-url $PUBLIC --mail-from d@dissent.test \
   --smtp smtp://mail.example.org:587 --smtp-insecure 2>&1)
 expect_in "--smtp-insecure to another machine is refused at start" "$OUT" "on this machine only"
-OUT=$("$DISSENT" serve --db "$DB" --listen 127.0.0.1:0 --public-url $PUBLIC --mail-from d@dissent.test \
+OUT=$(timeout 20 "$DISSENT" serve --db "$DB" --listen 127.0.0.1:0 --public-url $PUBLIC --mail-from d@dissent.test \
   --smtp smtp://user:secret@mail.example.org:587 2>&1)
 expect_in "credentials in the URL are refused" "$OUT" "must not hold credentials"
 OUT=$("$DISSENT" serve --db "$DB" --listen 127.0.0.1:0 --smtp smtp://127.0.0.1:25 2>&1)
@@ -222,6 +245,42 @@ carol_failed() {
 for _ in $(seq 1 100); do [ "$(carol_failed)" = 1 ] && break; sleep 0.1; done
 expect_eq "a server without STARTTLS gets no mail: it waits for a retry" "$(carol_failed)" 1
 expect_eq "nothing reached the sink in clear" "$(ls "$MAILS" | wc -l)" "$N0"
+
+# ---- a mail server that wants a login: from the environment, or the key directory ----
+KEYS=${DISSENT_KEYS:-${DB%.db}.keys}
+stop_server
+stop_sink
+export SINK_AUTH=mailer:env-s3cret
+start_sink
+unset SINK_AUTH
+serve_login() { # ENV=VALUE...: serve (loopback, no TLS) with these settings too
+  stop_server
+  start_server "$DB" DISSENT_FAKE_NOW=2026-11-23T16:00:00Z DISSENT_SMTP="smtp://127.0.0.1:$SMTP_PORT" \
+    DISSENT_MAIL_FROM=dissent@dissent.test DISSENT_PUBLIC_URL=$PUBLIC "$@"
+  login admin
+}
+serve_login DISSENT_SMTP_USER=mailer DISSENT_SMTP_PASSWORD=env-s3cret
+api admin POST /api/v1/members/dan/mail '{"address":"dan.env@example.org"}' > /dev/null
+expect_eq "with DISSENT_SMTP_USER and DISSENT_SMTP_PASSWORD the mail goes through" "$(wait_mails dan.env@example.org 1)" 1
+expect_in "logged in as that user" "$(last_mail dan.env@example.org)" "X-Auth-Login: mailer"
+expect_not_in "the password is not in the server's log" "$(cat "$E2E_TMP/server.log")" "env-s3cret"
+# the key directory's smtp.credentials comes before the environment
+stop_server
+stop_sink
+export SINK_AUTH=keys-mailer:k3ys-s3cret
+start_sink
+unset SINK_AUTH
+install -m 600 /dev/stdin "$KEYS/smtp.credentials" <<< "keys-mailer:k3ys-s3cret"
+serve_login DISSENT_SMTP_USER=mailer DISSENT_SMTP_PASSWORD=env-s3cret
+api admin POST /api/v1/members/dan/mail '{"address":"dan.keys@example.org"}' > /dev/null
+expect_eq "with smtp.credentials in the key directory the mail goes through" "$(wait_mails dan.keys@example.org 1)" 1
+expect_in "logged in as its user, not the environment's" "$(last_mail dan.keys@example.org)" "X-Auth-Login: keys-mailer"
+stop_server
+printf 'no colon here\n' > "$KEYS/smtp.credentials"
+OUT=$(timeout 20 "$DISSENT" serve --db "$DB" --listen 127.0.0.1:0 --public-url $PUBLIC --mail-from d@dissent.test \
+  --smtp "smtp://127.0.0.1:$SMTP_PORT" --smtp-insecure 2>&1)
+expect_in "a malformed smtp.credentials stops serve at start" "$OUT" "must be one line 'user:password'"
+rm -f "$KEYS/smtp.credentials"
 
 stop_server
 stop_sink

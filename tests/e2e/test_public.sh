@@ -32,6 +32,12 @@ expect_in "and is answered 400" "$OUT" " 400"
 PAGE=$(curl -s "$URL/public?memo=$ID" | sed 's/<[^>]*>/ /g' | tr -s ' \n' ' ')
 expect_in "the public page shows the checkpoint" "$PAGE" "Root hash"
 expect_in "and a memo's public counts" "$PAGE" "0 in all: 0 named, 0 anonymous"
+# Organizations by name, not by their slugs (issue 13's walkthrough).
+login bob
+as bob sign "$ID" > /dev/null
+RAW=$(curl -s "$URL/public?memo=$ID" | tr -d '\n')
+expect_in "co-signatures per organization name the organization" "$RAW" "<td>U.S. Department of State</td><td>1</td>"
+expect_not_in "not by its slug" "$RAW" "<td>state</td>"
 expect_in "an unknown memo is said plainly" "$(curl -s "$URL/public?memo=nothing" | sed 's/<[^>]*>/ /g')" "No memo"
 stop_server
 e2e_summary public

@@ -124,6 +124,8 @@ static void test_version_tells_named_signers_only(void **state)
     out = json_object_get(json_array_get(json_object_get(list, "notifications"), 0), "text");
     assert_null(strstr(json_string_value(out), "A dissent"));
     assert_null(strstr(json_string_value(out), "alice"));
+    /* and asks what the issue asks: move your signature? */
+    assert_non_null(strstr(json_string_value(out), "move your signature"));
     json_decref(list);
     /* bob moves his signature: a third version tells him again, once */
     fx_ok(chan_sign(f.c, &f.p, &f.bob, id, 0, &out, &e), &e);

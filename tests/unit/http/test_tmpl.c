@@ -204,11 +204,13 @@ static void test_builtin_templates_follow_the_channel(void **state)
     char *html;
     (void)state;
     html = render_builtin(
-        "public", "{\"memo\":{\"memo\":\"m1\",\"state\":\"answered\",\"review\":{\"missed\":"
-                  "[{\"deadline\":\"answer\",\"due\":\"2026-03-01T04:59:59Z\",\"met_at\":"
-                  "\"2026-03-02T12:00:00Z\"}]}}}");
+        "public", "{\"memo\":{\"memo\":\"m1\",\"state\":\"answered\",\"timezone\":"
+                  "\"America/New_York\",\"review\":{\"missed\":[{\"deadline\":\"answer\","
+                  "\"due\":\"2026-03-01T04:59:59Z\",\"met_at\":\"2026-03-02T12:00:00Z\"}]}}}");
     assert_non_null(strstr(html, "The policy office missed a deadline on this memo"));
-    assert_non_null(strstr(html, "the answer was due 2026-03-01 04:59 UTC, and came 2026-03-02"));
+    /* in the channel's zone, named once */
+    assert_non_null(strstr(html, "times in America/New_York"));
+    assert_non_null(strstr(html, "the answer was due 2026-02-28 23:59, and came 2026-03-02 07:00"));
     free(html);
     html = render_builtin("public", "{\"memo\":{\"memo\":\"m1\",\"review\":{\"missed\":[]}}}");
     assert_null(strstr(html, "missed a deadline"));
@@ -239,7 +241,9 @@ static void test_builtin_templates_follow_the_channel(void **state)
                 "\"overdue\":true,\"late_by\":3}]}}");
     assert_non_null(strstr(html, "The answer is overdue."));
     assert_non_null(strstr(
-        html, "<li class=\"tl-overdue\" data-what=\"due\"><span class=\"tl-label\">Answer due"));
+        html, "<li class=\"tl-overdue\" data-what=\"due\"><span class=\"tl-label\">Answer</span>"));
+    /* the label and its words read as one sentence: "Answer missed by …", never "due due" */
+    assert_null(strstr(html, "Answer due"));
     assert_non_null(strstr(html, "missed by 3 working days (was due Sat 31 Jan)"));
     assert_non_null(strstr(html, "met on Fri 2 Jan"));
     assert_non_null(strstr(html, "Times in UTC"));

@@ -43,12 +43,12 @@ static void notify_case(struct store *s, struct pool *p)
     assert_int_equal(added, 1);
     OK(store_notification_add(s, &acct, &added, &e));
 
-    OK(store_notification_list(s, p, rita, 0, 10, &x, &cnt, &e));
+    OK(store_notification_list(s, p, rita, 0, 0, 10, &x, &cnt, &e));
     assert_int_equal(cnt, 2);
     assert_string_equal(x[0].event, "reminder_ack"); /* newest first */
     assert_string_equal(x[1].memo, "m1");
     assert_int_equal(x[1].read_at, 0);
-    OK(store_notification_list(s, p, amy, 0, 10, &x, &cnt, &e));
+    OK(store_notification_list(s, p, amy, 0, 0, 10, &x, &cnt, &e));
     assert_int_equal(cnt, 1);
     assert_null(x[0].memo);
     assert_int_equal(x[0].read_at, 12);
@@ -57,12 +57,12 @@ static void notify_case(struct store *s, struct pool *p)
     OK(store_notification_unread(s, amy, &n, &e));
     assert_int_equal(n, 0);
     /* one of another member's rows is not marked */
-    OK(store_notification_list(s, p, rita, 1, 10, &x, &cnt, &e));
+    OK(store_notification_list(s, p, rita, 1, 0, 10, &x, &cnt, &e));
     OK(store_notification_read(s, amy, x[0].id, 50, &changed, &e));
     assert_int_equal(changed, 0);
     OK(store_notification_read(s, rita, x[0].id, 50, &changed, &e));
     assert_int_equal(changed, 1);
-    OK(store_notification_list(s, p, rita, 1, 10, &x, &cnt, &e));
+    OK(store_notification_list(s, p, rita, 1, 0, 10, &x, &cnt, &e));
     assert_int_equal(cnt, 1);
     OK(store_notification_read(s, rita, 0, 51, &changed, &e));
     assert_int_equal(changed, 1);
