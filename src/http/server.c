@@ -903,6 +903,9 @@ static struct http_conn *conn_new(struct http_server *s, struct MHD_Connection *
  * target (path and query) is seen, for the max_url limit. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mc)
 {
+    struct http_server *s = cls;
+    /* a request has begun: a deadline missed from here on gets a 408 */
+    guard_line_done(s->guard, guard_conn_of(mc));
     return conn_new(cls, mc, strlen(uri));
 }
 
