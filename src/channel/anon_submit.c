@@ -336,41 +336,61 @@ void chan_anon_checked_release(struct chan_anon_verified *v)
     }
 }
 
+/* Request i's verdict: its proofs do not verify (ERR_CRYPTO), or e. */
+static void anon_refuse(const struct chan_anon_verified *v, int *rc, struct err *out,
+                        const struct err *e)
+{
+    *rc = -1;
+    *out = *e;
+    if (e->code == ERR_CRYPTO)
+        err_set(out, ERR_CRYPTO,
+                "a signature does not verify against ring %d of '%s' for this memo and "
+                "version: nothing was counted",
+                v->a[0].ring_no, v->a[0].org);
+}
+
 /* The proofs of v[0..n) (one ring, one scope) in one batch verification;
  * on failure, each half again, down to one request: a bad proof costs its
  * request and about 2·log2(n) verifications, never the others' verdicts.
- * rcs[i] and errs[i] get each request's; *runs counts verifications. */
+ * known_bad: the caller knows this set fails (its other half passed), so
+ * it is split without verifying it whole (a single request is refused at
+ * once). rcs[i] and errs[i] get each request's; *runs counts
+ * verifications; *why is the failure to report for a known bad one. */
 static void anon_verify_split(struct chan_anon_verified *const *v, size_t n,
-                              struct ring_batch_item *all, int *rcs, struct err *errs, size_t *runs)
+                              struct ring_batch_item *all, int known_bad, struct err *why, int *rcs,
+                              struct err *errs, size_t *runs)
 {
     struct err e;
     size_t k = 0;
 
     err_init(&e);
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < v[i]->n; j++)
-            all[k++] = v[i]->batch[j];
-    ++*runs;
-    if (ring_verify_batch(v[0]->ring->ring, (const uint8_t *)v[0]->scope, v[0]->scope_len, all, k,
-                          &e) == 0) {
+    if (known_bad && n == 1) {
+        anon_refuse(v[0], &rcs[0], &errs[0], why);
+        return;
+    }
+    if (!known_bad) {
         for (size_t i = 0; i < n; i++)
-            rcs[i] = 0;
-        return;
-    }
-    if (n == 1 || e.code == ERR_NOMEM) {
-        for (size_t i = 0; i < n; i++) {
-            rcs[i] = -1;
-            errs[i] = e;
-            if (e.code == ERR_CRYPTO)
-                err_set(&errs[i], ERR_CRYPTO,
-                        "a signature does not verify against ring %d of '%s' for this memo and "
-                        "version: nothing was counted",
-                        v[i]->a[0].ring_no, v[i]->a[0].org);
+            for (size_t j = 0; j < v[i]->n; j++)
+                all[k++] = v[i]->batch[j];
+        ++*runs;
+        if (ring_verify_batch(v[0]->ring->ring, (const uint8_t *)v[0]->scope, v[0]->scope_len, all,
+                              k, &e) == 0) {
+            for (size_t i = 0; i < n; i++)
+                rcs[i] = 0;
+            return;
         }
-        return;
+        if (n == 1 || e.code == ERR_NOMEM) {
+            for (size_t i = 0; i < n; i++)
+                anon_refuse(v[i], &rcs[i], &errs[i], &e);
+            return;
+        }
+        why = &e;
     }
-    anon_verify_split(v, n / 2, all, rcs, errs, runs);
-    anon_verify_split(v + n / 2, n - n / 2, all, rcs + n / 2, errs + n / 2, runs);
+    anon_verify_split(v, n / 2, all, 0, why, rcs, errs, runs);
+    /* the left half passed: the fault is in the right one */
+    for (k = 0; k < n / 2 && rcs[k] == 0; k++)
+        ;
+    anon_verify_split(v + n / 2, n - n / 2, all, k == n / 2, why, rcs + n / 2, errs + n / 2, runs);
 }
 
 size_t chan_anon_verify_checked(struct chan_anon_verified *const *v, size_t n, int *rcs,
@@ -401,7 +421,7 @@ size_t chan_anon_verify_checked(struct chan_anon_verified *const *v, size_t n, i
                         all ? "this request's proofs were verified already" : "out of memory");
             }
         } else {
-            anon_verify_split(v + i, j - i, all, rcs + i, errs + i, &runs);
+            anon_verify_split(v + i, j - i, all, 0, NULL, rcs + i, errs + i, &runs);
         }
         i = j;
     }

@@ -498,8 +498,9 @@ static void test_verify_across_requests(void **state)
     for (size_t i = 0; i < 5; i++)
         fx_ok(chan_anon_check(f->c, &f->p, i == 4 ? other : id, items[i], NULL, &v[i], &e), &e);
     assert_string_not_equal(chan_anon_batch_key(v[0]), chan_anon_batch_key(v[4]));
-    /* 4 on one ring: the batch, both halves, all four alone; 1 on the other */
-    assert_int_equal(chan_anon_verify_checked(v, 5, rcs, errs), 8);
+    /* 4 on one ring: the batch, both halves, each half's good one alone
+     * (its bad one is then known: not verified again); 1 on the other */
+    assert_int_equal(chan_anon_verify_checked(v, 5, rcs, errs), 6);
     assert_int_equal(rcs[0], 0);
     assert_int_equal(rcs[1], -1);
     assert_int_equal(errs[1].code, ERR_CRYPTO);
@@ -518,6 +519,15 @@ static void test_verify_across_requests(void **state)
     json_decref(out);
     expect_anon(f, id, 2, 2, 0);
     expect_anon(f, other, 1, 1, 0);
+    /* bad ones first: still each its own verdict */
+    fx_ok(chan_anon_check(f->c, &f->p, id, items[1], NULL, &v[0], &e), &e);
+    fx_ok(chan_anon_check(f->c, &f->p, id, items[3], NULL, &v[1], &e), &e);
+    fx_ok(chan_anon_check(f->c, &f->p, id, items[2], NULL, &v[2], &e), &e);
+    assert_int_equal(chan_anon_verify_checked(v, 3, rcs, errs), 5);
+    assert_int_equal(rcs[0], -1);
+    assert_int_equal(rcs[1], -1);
+    assert_int_equal(errs[1].code, ERR_CRYPTO);
+    assert_int_equal(rcs[2], 0);
     /* verified once: the ring reference is gone, a second time is refused */
     assert_int_equal(chan_anon_verify_checked(v, 1, rcs, errs), 0);
     assert_int_equal(rcs[0], -1);
