@@ -128,4 +128,8 @@ END {
            v("ring16_proof_bytes") / 256
   else print "not measured in this run (bench_ring at 2^16)"
 }' "$figures"
+# Wall-clock figures: other work on the machine lowers them.
+if [ -r /proc/loadavg ]; then
+  echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc 2>/dev/null || echo '?') cores (wall-clock figures; other work on the machine lowers them)"
+fi
 exit 0

@@ -193,7 +193,7 @@ static void test_batched_mixed(void **state)
     }
     post_all(s, keys, bodies, NREQ, replies);
     for (size_t i = 0; i < NREQ; i++) {
-        char want[64];
+        char want[1024];
         if (i % 5 == 1) {
             assert_int_equal(replies[i].status, 400);
             snprintf(want, sizeof want, "refused: %s", bodies[i]);
