@@ -36,9 +36,32 @@ if [ -z "${DISSENT_BENCH_FIGURES:-}" ] && [ $# -gt 0 ]; then
   table=1
 fi
 
+# bench_store prints its PostgreSQL/SQLite ratios on one line; its figures
+# for the table are read from there.
+store_figures() {
+  awk '/^ratio postgresql\/sqlite \(time\): create/ {
+         for (i = 1; i <= NF; i++) {
+           if ($i == "create") c = $(i + 1) + 0
+           if ($i == "sign") s = $(i + 1) + 0
+           if ($i == "read") r = $(i + 1) + 0
+         }
+         printf "store_pg_read_ratio\t%s\tx\nstore_pg_write_ratio\t%s\tx\n", r, (c > s ? c : s)
+       }' "$1" >> "$DISSENT_BENCH_FIGURES"
+}
+
 for b in "$@"; do
   echo "== $b"
-  "$b" || exit 1
+  case $b in
+    */bench_store)
+      out=$(mktemp)
+      "$b" | tee "$out"
+      rc=${PIPESTATUS[0]}
+      store_figures "$out"
+      rm -f "$out"
+      [ "$rc" -eq 0 ] || exit 1
+      ;;
+    *) "$b" || exit 1 ;;
+  esac
 done
 if [ "$table" = 1 ]; then
   bash "$here/bench_table.sh" "$DISSENT_BENCH_FIGURES"
