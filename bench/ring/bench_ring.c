@@ -15,18 +15,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "../bench_figures.h"
 #include "ring/group.h"
 #include "ring/msm.h"
 #include "ring/triptych.h"
-
-/* A figure of the ring of 2^logn keys for the goals table: ring<logn>_<what>. */
-static void bench_figure_at(unsigned logn, const char *what, double value, const char *unit)
-{
-    char name[64];
-    snprintf(name, sizeof name, "ring%u_%s", logn, what);
-    bench_figure(name, value, unit);
-}
 
 static double now(void)
 {
@@ -195,9 +186,6 @@ static void bench_ring(unsigned logn, int quick)
         chosen.n, D, tprove[0], (tprove[D / 2 - 1] + tprove[D / 2]) / 2, tver[0], tver[1]);
     g_prove_ms = tprove[0];
     g_verify_ms = tver[0];
-    bench_figure_at(logn, "prove_ms", tprove[0], "ms");
-    bench_figure_at(logn, "verify_ms", tver[0], "ms");
-    bench_figure_at(logn, "proof_bytes", (double)lens[0], "B");
     static const size_t batches[] = {100, 1000};
     for (int b = 0; b < 2; b++) {
         size_t cnt = batches[b];
@@ -213,8 +201,6 @@ static void bench_ring(unsigned logn, int quick)
                D, tb / (double)cnt * 1e3, tb * 1e3, ok == 0 ? "valid" : e.msg);
         if (cnt == 100)
             g_batch_ms = tb / (double)cnt * 1e3;
-        bench_figure_at(logn, cnt == 100 ? "batch100_ms" : "batch1000_ms", tb / (double)cnt * 1e3,
-                        "ms/proof");
         free(items);
     }
     for (int k = 0; k < D; k++)
