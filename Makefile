@@ -179,12 +179,16 @@ check: deps
 # DISSENT_BENCH_PG_URL names one (scripts/bench.sh).
 # The browser's prover in Chromium next to the native one (tools/wasm/bench-browser.mjs;
 # BENCH_REPS runs per size, default 1 here).
+# Ends with the goals table of issue #12 from the figures the benches wrote
+# (scripts/bench_table.sh).
 bench: $(BENCH_BIN) $(BUILD)/dissent $(BUILD)/wasm/dissent-ring.wasm $(BUILD)/wasm/ringtool
-	@bash scripts/bench.sh $(BENCH_BIN)
+	@mkdir -p $(BUILD)/bench && : > $(BUILD)/bench/figures.tsv
+	@DISSENT_BENCH_FIGURES=$(abspath $(BUILD)/bench/figures.tsv) bash scripts/bench.sh $(BENCH_BIN)
 	@if [ -x "$${DISSENT_CHROMIUM:-/usr/bin/chromium}" ]; then \
 	  [ -d tests/browser/node_modules/playwright-core ] || (cd tests/browser && npm ci --no-audit --no-fund --prefer-offline --loglevel=error); \
 	  echo "== tools/wasm/bench-browser.mjs"; BUILD=$(BUILD) BENCH_REPS=$${BENCH_REPS:-1} node tools/wasm/bench-browser.mjs; \
 	else echo "bench: no Chromium; the browser prover's figures are skipped"; fi
+	@bash scripts/bench_table.sh $(BUILD)/bench/figures.tsv
 
 format:
 	clang-format -i $(FORMAT_SRC)

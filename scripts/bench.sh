@@ -6,6 +6,11 @@
 # server binaries are installed, a throwaway server is started for the run
 # (tests/e2e/pg.sh: a temporary cluster on a unix socket, fsync off, deleted
 # afterwards), so a clean clone prints the PostgreSQL figures too.
+#
+# Every bench also appends its figures to $DISSENT_BENCH_FIGURES
+# (bench/bench_figures.h); scripts/bench_table.sh turns them into the goals
+# table. `make bench` sets the file and prints the table last (after the
+# browser's figures); run by hand, this script does both itself.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../tests/e2e/pg.sh"
@@ -23,7 +28,61 @@ if [ -z "${DISSENT_BENCH_PG_URL:-}" ]; then
   fi
 fi
 
+table=0
+if [ -z "${DISSENT_BENCH_FIGURES:-}" ] && [ $# -gt 0 ]; then
+  DISSENT_BENCH_FIGURES=$(cd "$(dirname "$1")/.." && pwd)/figures.tsv
+  export DISSENT_BENCH_FIGURES
+  : > "$DISSENT_BENCH_FIGURES"
+  table=1
+fi
+
+# bench_store and bench_ring print their figures for people only (other
+# work changes them often); the table's lines are read from their output:
+# bench_store's PostgreSQL/SQLite ratio line (reads; writes: the slower of
+# create and sign), and per ring size 2^N bench_ring's chosen radix (the
+# line marked "*": proof bytes), its "chosen" line (best prove and verify)
+# and its batch lines.
+parse_figures() {
+  awk '
+    /^ratio postgresql\/sqlite \(time\): create/ {
+      for (i = 1; i <= NF; i++) {
+        if ($i == "create") c = $(i + 1) + 0
+        if ($i == "sign") s = $(i + 1) + 0
+        if ($i == "read") r = $(i + 1) + 0
+      }
+      printf "store_pg_read_ratio\t%s\tx\nstore_pg_write_ratio\t%s\tx\n", r, (c > s ? c : s)
+    }
+    /^== ring 2\^/ { split($3, a, "^"); lg = a[2] + 0 }
+    lg && /^n=[0-9]+ +m=[0-9]+ *\*/ {
+      for (i = 1; i <= NF; i++) if ($i == "proof") printf "ring%d_proof_bytes\t%s\tB\n", lg, $(i + 1)
+    }
+    lg && /^n=[0-9]+ chosen:/ {
+      for (i = 1; i <= NF; i++) {
+        if ($i == "min" && !p) { p = $(i + 1); printf "ring%d_prove_ms\t%s\tms\n", lg, p; continue }
+        if ($i == "min" && p) printf "ring%d_verify_ms\t%s\tms\n", lg, $(i + 1)
+      }
+      p = ""
+    }
+    lg && /^batch of +[0-9]+ proofs/ {
+      for (i = 1; i <= NF; i++) if ($i == "per" && $(i + 1) == "proof,")
+        printf "ring%d_batch%d_ms\t%s\tms/proof\n", lg, $3, $(i - 2)
+    }' "$1" >> "$DISSENT_BENCH_FIGURES"
+}
+
 for b in "$@"; do
   echo "== $b"
-  "$b" || exit 1
+  case $b in
+    */bench_store | */bench_ring)
+      out=$(mktemp)
+      "$b" | tee "$out"
+      rc=${PIPESTATUS[0]}
+      parse_figures "$out"
+      rm -f "$out"
+      [ "$rc" -eq 0 ] || exit 1
+      ;;
+    *) "$b" || exit 1 ;;
+  esac
 done
+if [ "$table" = 1 ]; then
+  bash "$here/bench_table.sh" "$DISSENT_BENCH_FIGURES"
+fi

@@ -12,7 +12,22 @@
  *   4. on PostgreSQL: two `serve` processes on one database against one
  *      (each --workers 2, the same connections split between them), for
  *      public checkpoint reads and for members reading a memo page (GET
- *      /api/v1/memos/:id, which records the read in the access log).
+ *      /api/v1/memos/:id, which records the read in the access log);
+ *   5. 304 answers to the checkpoint (If-None-Match with its ETag);
+ *   6. anonymous co-signatures on a ring of 2^BENCH_ANON_LOG2 keys (default
+ *      16) from BENCH_ANON_CLIENTS connections (64), sustained: a database
+ *      seeded in-process (members and ring keys through the store, the
+ *      memo through the channel), a pool of BENCH_ANON_PROOFS valid proofs
+ *      (32) made before the server starts; each connection posts one proof
+ *      per request. A proof counts once (its tag's sequence number), so after
+ *      the pool's first pass the posts are replays, which the server verifies
+ *      in full and only then refuses (409 at the recheck on the writer): the
+ *      verification work per request is the same. Verified requests/s and
+ *      /healthz p50/p99 meanwhile, with proofs batched across requests
+ *      (--verify-window 50, the default) against each request verified alone
+ *      (--verify-window 0), and the batch sizes the server counted.
+ * Every figure also goes to $DISSENT_BENCH_FIGURES (bench/bench_figures.h),
+ * from which scripts/bench.sh prints the goals table.
  * On PostgreSQL too when DISSENT_BENCH_PG_URL names an empty database
  * (scripts/bench.sh starts a throwaway one: fsync off there, so its commit
  * figures say nothing about disks). The bench, the servers and PostgreSQL
@@ -22,10 +37,20 @@
  * The server is the `dissent` binary beside the bench directory
  * (build/dissent), on a database `dissent demo` made; the load is libcurl.
  * Usage: bench_write [seconds per run] (default 4); BENCH_WRITE_PG_ONLY=1
- * runs the PostgreSQL part only.
+ * runs the PostgreSQL part only, BENCH_WRITE_ANON_ONLY=1 the anonymous one,
+ * BENCH_ANON_LOG2=0 skips it.
  */
+#include "../bench_figures.h"
+#include "base/util.h"
+#include "channel/chan.h"
+#include "channel/roles.h"
+#include "proto/anon.h"
+#include "ring/triptych.h"
+#include "store/store.h"
+
 #include <curl/curl.h>
 #include <errno.h>
+#include <sodium.h>
 #include <jansson.h>
 #include <limits.h>
 #include <pthread.h>
@@ -53,6 +78,14 @@ static char dir[PATH_MAX_];
 static char base_url[URL_MAX];
 /* The server a load thread talks to (NULL: base_url). */
 static _Thread_local const char *thread_base;
+/* An If-None-Match header for the thread's requests (NULL: none). */
+static _Thread_local const char *thread_inm;
+/* The checkpoint's ETag (304 reads). */
+static char checkpoint_etag[128];
+/* Anonymous co-signatures: the endpoint, and the bodies of the proof pool. */
+static char anon_path[128];
+static char **anon_bodies;
+static size_t anon_n;
 static char tokens[NUSERS][128];
 static char memos[NMEMOS][64];
 static volatile int stop_load;
@@ -112,6 +145,10 @@ static long request(CURL *h, const char *method, const char *path, const char *t
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
     if (token) {
         snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+        hd = curl_slist_append(hd, auth);
+    }
+    if (thread_inm) {
+        snprintf(auth, sizeof auth, "If-None-Match: %s", thread_inm);
         hd = curl_slist_append(hd, auth);
     }
     hd = curl_slist_append(hd, "Content-Type: application/json");
@@ -242,13 +279,15 @@ static void setup_data(void)
 
 /* ---- load ---- */
 
+enum { LOAD_READS, LOAD_SIGN, LOAD_PAGES, LOAD_ANON, LOAD_304 };
+
 struct worker {
     pthread_t t;
-    int id;
-    int writes;       /* 1: sign/unsign; 0: checkpoint reads; 2: memo page reads */
+    int id, nconn;
+    int writes;       /* LOAD_*: sign/unsign, checkpoint reads, memo page reads, ... */
     const char *base; /* the server, or NULL for base_url */
     double *lat;
-    size_t n, errors, turns;
+    size_t n, errors, turns, accepted;
 };
 
 static void *load_main(void *arg)
@@ -257,7 +296,13 @@ static void *load_main(void *arg)
     CURL *h = handle();
     int user = w->id % NUSERS, memo = (w->id / NUSERS) % NMEMOS, signed_ = 0;
     char path[128];
+    size_t next = (size_t)w->id;
     thread_base = w->base;
+    if (w->writes == LOAD_304)
+        thread_inm = checkpoint_etag;
+    /* proofs queue for the readers: a busy machine takes long to drain */
+    if (w->writes == LOAD_ANON)
+        curl_easy_setopt(h, CURLOPT_TIMEOUT, 600L);
     if (w->writes == 2)
         snprintf(path, sizeof path, "/api/v1/memos/%s", memos[memo]);
     else
@@ -265,6 +310,26 @@ static void *load_main(void *arg)
     while (!stop_load && w->n < MAX_LAT) {
         double t0 = now_s();
         long st;
+        if (w->writes == LOAD_ANON) {
+            st = request(h, "POST", anon_path, NULL, anon_bodies[next % anon_n], NULL);
+            next += (size_t)w->nconn;
+            /* 200: counted; 409: verified in full, then refused as a replay */
+            if (st == 200 || st == 409) {
+                w->lat[w->n++] = now_s() - t0;
+                w->accepted += st == 200;
+            } else {
+                w->errors++;
+            }
+            continue;
+        }
+        if (w->writes == LOAD_304) {
+            st = request(h, "GET", "/api/v1/log/checkpoint", NULL, NULL, NULL);
+            if (st == 304)
+                w->lat[w->n++] = now_s() - t0;
+            else
+                w->errors++;
+            continue;
+        }
         if (w->writes == 2)
             st = request(h, "GET", path, tokens[user], NULL, NULL);
         else if (w->writes)
@@ -325,8 +390,8 @@ static double pct(double *v, size_t n, double q)
 }
 
 struct figures {
-    double rps, p50, p99, health_p99, per_commit;
-    size_t errors, turns;
+    double rps, p50, p99, health_p50, health_p99, per_commit;
+    size_t errors, turns, accepted;
 };
 
 /* nbases servers (bases[i], or base_url when nbases is 0): connection i
@@ -347,6 +412,7 @@ static struct figures run_load_on(int nconn, int writes, double seconds, char (*
     t0 = now_s();
     for (int i = 0; i < nconn; i++) {
         w[i].id = i;
+        w[i].nconn = nconn;
         w[i].writes = writes;
         w[i].base = nbases ? bases[i % nbases] : NULL;
         w[i].lat = malloc(MAX_LAT * sizeof(double));
@@ -362,6 +428,7 @@ static struct figures run_load_on(int nconn, int writes, double seconds, char (*
         total += w[i].n;
         f.errors += w[i].errors;
         f.turns += w[i].turns;
+        f.accepted += w[i].accepted;
     }
     t1 = now_s();
     pthread_join(pr->t, NULL);
@@ -376,6 +443,7 @@ static struct figures run_load_on(int nconn, int writes, double seconds, char (*
     f.rps = (double)total / (t1 - t0);
     f.p50 = pct(all, total, 0.50) * 1000;
     f.p99 = pct(all, total, 0.99) * 1000;
+    f.health_p50 = pct(pr->lat, pr->n, 0.50) * 1000;
     f.health_p99 = pct(pr->lat, pr->n, 0.99) * 1000;
     if (writes == 1) {
         double g = metric("dissent_http_write_groups_total{result=\"any\"}") - groups0;
@@ -431,22 +499,64 @@ static void bench_writes(const char *label, const char *db, double seconds)
     printf("named co-signatures over HTTP, durable, %d connections (%s):\n", CONNS, label);
     print_writes("one commit per request (--group-commit off)", off, NULL);
     print_writes("group commit (default)", on, &off);
+    if (strncmp(label, "SQLite", 6) == 0) {
+        bench_figure("named_http_rps", on.rps, "/s");
+        bench_figure("named_http_p99_ms", on.p99, "ms");
+        bench_figure("named_http_health_p99_ms", on.health_p99, "ms");
+        bench_figure("named_http_per_commit", on.per_commit, "writes/commit");
+        bench_figure("named_http_one_commit_rps", off.rps, "/s");
+        bench_figure("named_http_ratio", off.rps > 0 ? on.rps / off.rps : 0, "x");
+    } else {
+        bench_figure("named_http_pg_rps", on.rps, "/s");
+        bench_figure("named_http_pg_ratio", off.rps > 0 ? on.rps / off.rps : 0, "x");
+    }
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *u)
+{
+    size_t k = size * n;
+    (void)u;
+    if (k > 6 && strncasecmp(p, "ETag: ", 6) == 0)
+        snprintf(checkpoint_etag, sizeof checkpoint_etag, "%.*s", (int)strcspn(p + 6, "\r\n"),
+                 p + 6);
+    return k;
+}
+
+/* The checkpoint's ETag, for the 304 reads. */
+static void fetch_etag(void)
+{
+    CURL *h = handle();
+    checkpoint_etag[0] = '\0';
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    (void)request(h, "GET", "/api/v1/log/checkpoint", NULL, NULL, NULL);
+    curl_easy_cleanup(h);
+    if (!checkpoint_etag[0])
+        die("the checkpoint has no ETag");
 }
 
 static void bench_reads(const char *db, double seconds)
 {
-    struct figures one, two;
+    struct figures one, two, nm;
     pid_t pid = server_start(db, "1", "on");
     one = run_load(READERS, 0, seconds);
     server_stop(pid);
     pid = server_start(db, "2", "on");
     two = run_load(READERS, 0, seconds);
+    fetch_etag();
+    nm = run_load(READERS, LOAD_304, seconds);
     server_stop(pid);
     printf("public checkpoint reads (GET /api/v1/log/checkpoint), %d connections:\n", READERS);
     printf("  --workers 1  %8.0f/s  p50 %6.2f ms  p99 %6.2f ms  /healthz p99 %6.2f ms\n", one.rps,
            one.p50, one.p99, one.health_p99);
     printf("  --workers 2  %8.0f/s  p50 %6.2f ms  p99 %6.2f ms  /healthz p99 %6.2f ms  (%.2fx)\n",
            two.rps, two.p50, two.p99, two.health_p99, one.rps > 0 ? two.rps / one.rps : 0);
+    printf("  304s (If-None-Match), --workers 2  %8.0f/s  p50 %6.2f ms  p99 %6.2f ms  (%.2fx the "
+           "200s)%s\n",
+           nm.rps, nm.p50, nm.p99, two.rps > 0 ? nm.rps / two.rps : 0,
+           nm.errors ? "  [some were not 304]" : "");
+    bench_figure("checkpoint_rps", two.rps, "/s");
+    bench_figure("checkpoint_one_worker_rps", one.rps, "/s");
+    bench_figure("checkpoint_304_rps", nm.rps, "/s");
 }
 
 static void print_reads(const char *what, struct figures f, const struct figures *base)
@@ -489,6 +599,230 @@ static void bench_two_servers(const char *db, double seconds)
         snprintf(label, sizeof label, "%s, two processes", what[k]);
         print_reads(label, two[k], &one[k]);
     }
+    bench_figure("two_serve_checkpoint_rps", two[0].rps, "/s");
+    bench_figure("two_serve_checkpoint_ratio", one[0].rps > 0 ? two[0].rps / one[0].rps : 0, "x");
+    bench_figure("two_serve_pages_rps", two[1].rps, "/s");
+    bench_figure("two_serve_pages_ratio", one[1].rps > 0 ? two[1].rps / one[1].rps : 0, "x");
+}
+
+/* ---- anonymous co-signatures ---- */
+
+static unsigned env_unsigned(const char *name, unsigned dflt, unsigned lo, unsigned hi)
+{
+    const char *v = getenv(name);
+    int64_t n;
+    if (!v || !*v)
+        return dflt;
+    if (parse_i64(v, lo, hi, &n))
+        die("a BENCH_ANON_* setting is out of range");
+    return (unsigned)n;
+}
+
+static void check(int rc, const char *what, const struct err *e)
+{
+    if (rc) {
+        fprintf(stderr, "bench_write: %s: %s\n", what, e->msg);
+        exit(1);
+    }
+}
+
+/* A database with one organization of 2^log2n members, each with a ring
+ * key on the roster (through the store: enrolling 2^16 members one by one
+ * is not what is measured), and one circulating memo whose ring 1 holds
+ * them all; then nproofs proofs of the first members, as a client makes
+ * them (anon_bodies). */
+static void anon_setup(const char *db, unsigned log2n, size_t nproofs)
+{
+    size_t n = (size_t)1 << log2n;
+    uint8_t(*pk)[RING_POINT_BYTES] = malloc(n * sizeof *pk);
+    uint8_t(*sk)[RING_SCALAR_BYTES] = malloc(nproofs * sizeof *sk);
+    uint8_t(*keys)[RING_POINT_BYTES] = malloc(n * sizeof *keys);
+    struct chan *c = NULL;
+    struct pool p;
+    struct err e;
+    json_t *out = NULL, *pub = NULL, *r, *ring = NULL;
+    struct actor a;
+    char *token = NULL, hash[128], id[RANDOM_ID_LEN + 1], scope[PROTO_ANON_SCOPE_MAX], msg[256];
+    const char *vhash = NULL;
+    int64_t org = 0;
+    struct ring_keys *rk = NULL;
+    double t0 = now_s(), t1;
+    size_t i, scope_len, msg_len;
+    struct chan_member_input in = {
+        .username = "drafter", .display_name = "Drafter", .org = "org", .roles = CHAN_ROLE_MEMBER};
+    struct chan_channel_input ci = {.slug = "dissent",
+                                    .name = "Dissent",
+                                    .preset = "state-dissent",
+                                    .ceiling = "SECRET",
+                                    .timezone = "UTC"};
+    struct chan_version_input vi = {
+        .title = "Everyone signs", .marking = "SBU", .body = "We disagree, all of us."};
+
+    err_init(&e);
+    pool_init(&p, 256u << 20);
+    if (!pk || !sk || !keys)
+        die("out of memory");
+    check(chan_open(&c, db, &e), "open", &e);
+    check(chan_org_create(c, NULL, "org", "Org", &out, &e), "org", &e);
+    json_decref(out);
+    check(chan_member_create(c, &p, NULL, &in, &out, &e), "member", &e);
+    json_decref(out);
+    check(chan_local_set_password(c, &p, "drafter", "drafter-bench-pass", &e), "password", &e);
+    check(chan_channel_create(c, &p, NULL, &ci, &out, &e), "channel", &e);
+    json_decref(out);
+    for (i = 0; i < n; i++) {
+        uint8_t s_[RING_SCALAR_BYTES];
+        check(ring_keypair(pk[i], s_, &e), "keypair", &e);
+        if (i < nproofs)
+            memcpy(sk[i], s_, sizeof s_);
+        sodium_memzero(s_, sizeof s_);
+    }
+    check(chan_password_hash("bench-member-pass", hash, &e), "hash", &e);
+    check(store_begin(chan_store(c), &e), "begin", &e);
+    check(store_org_by_slug(chan_store(c), "org", &org, &e), "org", &e);
+    for (i = 0; i < n; i++) {
+        char name[32];
+        int64_t mid = 0;
+        struct st_member m = {.username = name,
+                              .display_name = name,
+                              .org_id = org,
+                              .roles = CHAN_ROLE_MEMBER,
+                              .password_hash = hash};
+        snprintf(name, sizeof name, "m%zu", i);
+        check(store_member_insert(chan_store(c), &m, 1, &mid, &e), "member", &e);
+        check(store_roster_append(chan_store(c), org, 1, pk[i], mid, 1, &e), "roster", &e);
+    }
+    check(store_commit(chan_store(c), &e), "commit", &e);
+    check(chan_login(c, &p, "drafter", "drafter-bench-pass", "local", &token, &a, &e), "login", &e);
+    check(chan_memo_create(c, &p, &a, "dissent", &vi, NULL, 0, &out, &e), "memo", &e);
+    snprintf(id, sizeof id, "%s", json_string_value(json_object_get(out, "id")));
+    json_decref(out);
+    check(chan_memo_act(c, &p, &a, id, CHAN_OP_CIRCULATE, NULL, &out, &e), "circulate", &e);
+    json_decref(out);
+    check(chan_public_memo(c, &p, id, &pub, &e), "public memo", &e);
+    json_array_foreach(
+        json_object_get(pub, "rings"), i,
+        r) if (strcmp(json_string_value(json_object_get(r, "organization")), "org") == 0) ring = r;
+    json_array_foreach(json_object_get(pub, "versions"), i,
+                       r) if (json_integer_value(json_object_get(r, "number")) == 1) vhash =
+        json_string_value(json_object_get(r, "hash"));
+    if (!ring || !vhash || json_array_size(json_object_get(ring, "keys")) != n)
+        die("the memo has no ring of every member");
+    for (i = 0; i < n; i++)
+        if (hex_decode(keys[i], RING_POINT_BYTES,
+                       json_string_value(json_array_get(json_object_get(ring, "keys"), i))))
+            die("a ring key");
+    check(ring_keys_new(&rk, (const uint8_t(*)[RING_POINT_BYTES])keys, n, &e), "ring", &e);
+    t1 = now_s();
+    printf("anonymous co-signatures: seeded %zu members with ring keys and a memo with their "
+           "ring in %.1f s\n",
+           n, t1 - t0);
+    scope_len = proto_anon_scope(scope, sizeof scope,
+                                 json_string_value(json_object_get(pub, "origin")), id);
+    msg_len = proto_anon_message(msg, sizeof msg, 0, 1, vhash);
+    if (scope_len >= sizeof scope || msg_len >= sizeof msg)
+        die("scope or message");
+    anon_bodies = calloc(nproofs, sizeof *anon_bodies);
+    if (!anon_bodies)
+        die("out of memory");
+    for (i = 0; i < nproofs; i++) {
+        size_t at = SIZE_MAX, proof_len = 0, b64_len;
+        uint8_t *proof = NULL;
+        char *b64;
+        for (size_t k = 0; k < n && at == SIZE_MAX; k++)
+            if (memcmp(keys[(i + k) % n], pk[i], RING_POINT_BYTES) == 0)
+                at = (i + k) % n;
+        if (at == SIZE_MAX)
+            die("a member's key is not in the ring");
+        check(ring_prove(&proof, &proof_len, rk, at, sk[i], (const uint8_t *)scope, scope_len,
+                         (const uint8_t *)msg, msg_len, &e),
+              "prove", &e);
+        b64_len = sodium_base64_ENCODED_LEN(proof_len, sodium_base64_VARIANT_ORIGINAL);
+        b64 = malloc(b64_len);
+        anon_bodies[i] = malloc(b64_len + 128);
+        if (!b64 || !anon_bodies[i])
+            die("out of memory");
+        sodium_bin2base64(b64, b64_len, proof, proof_len, sodium_base64_VARIANT_ORIGINAL);
+        snprintf(anon_bodies[i], b64_len + 128,
+                 "{\"signatures\":[{\"version\":1,\"organization\":\"org\",\"ring\":1,"
+                 "\"seq\":0,\"proof\":\"%s\"}]}",
+                 b64);
+        free(b64);
+        free(proof);
+    }
+    anon_n = nproofs;
+    printf("  a pool of %zu proofs made in %.1f s (%.2f s each, the native prover)\n", nproofs,
+           now_s() - t1, (now_s() - t1) / (double)nproofs);
+    snprintf(anon_path, sizeof anon_path, "/api/v1/anonymous/memos/%s/signatures", id);
+    sodium_memzero(sk, nproofs * sizeof *sk);
+    ring_keys_free(rk);
+    json_decref(pub);
+    chan_close(c);
+    pool_release(&p);
+    free(pk);
+    free(sk);
+    free(keys);
+}
+
+static void print_anon(const char *what, struct figures f, double batches, double items,
+                       double runs, const struct figures *base)
+{
+    printf("  %-40s %7.1f/s  p50 %7.1f ms  p99 %7.1f ms  /healthz p50 %5.2f ms  p99 %6.2f ms", what,
+           f.rps, f.p50, f.p99, f.health_p50, f.health_p99);
+    if (base && base->rps > 0)
+        printf("  (%.2fx)", f.rps / base->rps);
+    printf("\n    %zu counted, the rest verified and refused as replays", f.accepted);
+    if (batches > 0)
+        printf("; %.0f batches, %.1f proofs per batch, %.0f batch verifications", batches,
+               items / batches, runs);
+    if (f.errors)
+        printf("  [%zu failed]", f.errors);
+    printf("\n");
+}
+
+static void bench_anon(double seconds)
+{
+    unsigned log2n = env_unsigned("BENCH_ANON_LOG2", 16, 0, 20);
+    unsigned nproofs = env_unsigned("BENCH_ANON_PROOFS", 32, 1, 100000);
+    unsigned clients = env_unsigned("BENCH_ANON_CLIENTS", 64, 1, 1000);
+    char db[PATH_MAX_ + 16];
+    struct figures alone, batched;
+    double b0, i0, r0, b1, i1, r1;
+    static const char *const batches = "dissent_http_batches_total{";
+    static const char *const items = "dissent_http_batched_items_total{";
+    static const char *const runs = "dissent_http_batch_runs_total{";
+    pid_t pid;
+
+    if (log2n < 4)
+        return;
+    snprintf(db, sizeof db, "%s/anon.db", dir);
+    anon_setup(db, log2n, nproofs);
+    /* the endpoint's work budget is not what is measured */
+    setenv("DISSENT_ANON_BUDGET", "1099511627776,1099511627776,1,1000000000", 1);
+    setenv("DISSENT_VERIFY_WINDOW", "0", 1);
+    pid = server_start(db, "2", "on");
+    alone = run_load((int)clients, LOAD_ANON, seconds);
+    b0 = metric(batches), i0 = metric(items), r0 = metric(runs);
+    server_stop(pid);
+    setenv("DISSENT_VERIFY_WINDOW", "50", 1);
+    pid = server_start(db, "2", "on");
+    batched = run_load((int)clients, LOAD_ANON, seconds);
+    b1 = metric(batches), i1 = metric(items), r1 = metric(runs);
+    server_stop(pid);
+    unsetenv("DISSENT_VERIFY_WINDOW");
+    unsetenv("DISSENT_ANON_BUDGET");
+    printf("anonymous co-signatures on a ring of 2^%u = %zu keys, %u connections, one proof per "
+           "request:\n",
+           log2n, (size_t)1 << log2n, clients);
+    print_anon("each request alone (--verify-window 0)", alone, b0, i0, r0, NULL);
+    print_anon("batched across requests (50 ms window)", batched, b1, i1, r1, &alone);
+    bench_figure("anon_log2", log2n, "");
+    bench_figure("anon_rps", batched.rps, "/s");
+    bench_figure("anon_health_p50_ms", batched.health_p50, "ms");
+    bench_figure("anon_health_p99_ms", batched.health_p99, "ms");
+    bench_figure("anon_alone_rps", alone.rps, "/s");
+    bench_figure("anon_ratio", alone.rps > 0 ? batched.rps / alone.rps : 0, "x");
+    bench_figure("anon_batch_mean", b1 > 0 ? i1 / b1 : 0, "proofs");
 }
 
 int main(int argc, char **argv)
@@ -513,9 +847,13 @@ int main(int argc, char **argv)
     printf("bench_write: the real server under load, %.0f s per run (figures, never asserted)\n",
            seconds);
     snprintf(db, sizeof db, "%s/w.db", dir);
-    if (!getenv("BENCH_WRITE_PG_ONLY")) {
+    if (getenv("BENCH_WRITE_ANON_ONLY")) {
+        bench_anon(seconds);
+        pg = NULL;
+    } else if (!getenv("BENCH_WRITE_PG_ONLY")) {
         bench_writes("SQLite, synchronous=FULL", db, seconds);
         bench_reads(db, seconds);
+        bench_anon(seconds);
     }
     if (pg && *pg) {
         char keys[PATH_MAX_ + 16];

@@ -25,6 +25,7 @@ static const struct err_info err_table[] = {
     [ERR_DB] = {.name = "storage_error", .status = 500},
     [ERR_NOMEM] = {.name = "out_of_memory", .status = 500},
     [ERR_INTERNAL] = {.name = "internal_error", .status = 500},
+    [ERR_TIMEOUT] = {.name = "timeout", .status = 408},
 };
 
 void err_init(struct err *e)

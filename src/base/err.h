@@ -27,6 +27,7 @@ enum err_code {
     ERR_DB,           /* storage failure                             500 */
     ERR_NOMEM,        /* out of memory                               500 */
     ERR_INTERNAL,     /* a bug                                       500 */
+    ERR_TIMEOUT,      /* a request that did not arrive in time       408 */
 };
 
 #define ERR_MSG_MAX 256

@@ -111,6 +111,12 @@ struct chan_anon_verified {
     struct anon_item *a;
     size_t n;
     int64_t org_id;
+    /* Until verified (chan_anon_check): what the arithmetic needs. */
+    struct ring_batch_item *batch;
+    struct chan_ring_ref *ring; /* a reference of its own; NULL once verified */
+    char scope[PROTO_ANON_SCOPE_MAX];
+    size_t scope_len;
+    char key[RANDOM_ID_LEN + 48]; /* memo, organization and ring: one ring, one scope */
 };
 
 /* The memo open for signatures, by public id. */
@@ -178,7 +184,7 @@ static int anon_same_kind(struct chan *c, int64_t memo, int64_t org_id, const st
  * borrowed *ring. Call inside a read transaction. */
 static int anon_check(struct chan *c, struct pool *p, const char *memo_id, struct anon_item *a,
                       size_t n, struct ring_batch_item *batch, const struct chan_work *work,
-                      struct memo_ctx *x, int64_t *org_id, const struct ring_keys **ring,
+                      struct memo_ctx *x, int64_t *org_id, struct chan_ring_ref **ring,
                       struct err *e)
 {
     struct st_ring *rings = NULL;
@@ -254,11 +260,11 @@ static int anon_check(struct chan *c, struct pool *p, const char *memo_id, struc
     /* Every cheap check passed: now the work is worth its budget. */
     if (work && work->spend(work->ctx, (uint64_t)n * (uint64_t)count, e))
         return -1;
-    return chan_ring_cached(c, x->m.id, *org_id, a[0].ring_no, ring, e);
+    return chan_ring_cached_ref(c, x->m.id, *org_id, a[0].ring_no, ring, e);
 }
 
-int chan_anon_verify(struct chan *c, struct pool *p, const char *memo_id, const json_t *items,
-                     const struct chan_work *work, struct chan_anon_verified **out, struct err *e)
+int chan_anon_check(struct chan *c, struct pool *p, const char *memo_id, const json_t *items,
+                    const struct chan_work *work, struct chan_anon_verified **out, struct err *e)
 {
     int rc = -1;
     size_t n = json_array_size(items), i;
@@ -268,9 +274,7 @@ int chan_anon_verify(struct chan *c, struct pool *p, const char *memo_id, const 
     struct memo_ctx x;
     json_t *it;
     int64_t org_id = 0;
-    const struct ring_keys *ring = NULL; /* borrowed from the cache */
-    char scope[PROTO_ANON_SCOPE_MAX];
-    size_t scope_len;
+    struct chan_ring_ref *ring = NULL;
 
     memset(&x, 0, sizeof x);
     if (n == 0 || n > CHAN_ANON_BATCH_MAX) {
@@ -281,6 +285,7 @@ int chan_anon_verify(struct chan *c, struct pool *p, const char *memo_id, const 
         rc = err_set(e, ERR_NOMEM, "out of memory");
         goto out;
     }
+    memset(v, 0, sizeof *v);
     json_array_foreach(items, i, it) if (anon_item_read(p, it, &a[i], e)) goto out;
     if (store_begin_read(c->st, e))
         goto out;
@@ -289,28 +294,162 @@ int chan_anon_verify(struct chan *c, struct pool *p, const char *memo_id, const 
     if (rc)
         goto out;
     rc = -1;
-    /* The arithmetic, outside any transaction: nothing it reads changes. */
-    scope_len = proto_anon_scope(scope, sizeof scope, c->log_key.pub.name, x.m.public_id);
-    if (scope_len == 0 || scope_len >= sizeof scope) {
+    v->scope_len = proto_anon_scope(v->scope, sizeof v->scope, c->log_key.pub.name, x.m.public_id);
+    if (v->scope_len == 0 || v->scope_len >= sizeof v->scope) {
         rc = err_set(e, ERR_INTERNAL, "the scope of this memo does not fit");
         goto out;
     }
-    if (ring_verify_batch(ring, (const uint8_t *)scope, scope_len, batch, n, e)) {
-        if (e && e->code == ERR_CRYPTO)
-            err_set(e, ERR_CRYPTO,
-                    "a signature does not verify against ring %d of '%s' for "
-                    "this memo and version: nothing was counted",
-                    a[0].ring_no, a[0].org);
+    v->memo_id = pool_strdup(p, x.m.public_id);
+    if (!v->memo_id) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
         goto out;
     }
-    v->memo_id = x.m.public_id;
+    snprintf(v->key, sizeof v->key, "%s/%lld/%d", x.m.public_id, (long long)org_id, a[0].ring_no);
     v->a = a;
     v->n = n;
     v->org_id = org_id;
+    v->batch = batch;
+    v->ring = ring;
+    ring = NULL;
     *out = v;
     rc = 0;
 out:
+    chan_ring_ref_put(ring);
     return rc;
+}
+
+const char *chan_anon_batch_key(const struct chan_anon_verified *v)
+{
+    return v->key;
+}
+
+size_t chan_anon_proofs(const struct chan_anon_verified *v)
+{
+    return v->n;
+}
+
+void chan_anon_checked_release(struct chan_anon_verified *v)
+{
+    if (v) {
+        chan_ring_ref_put(v->ring);
+        v->ring = NULL;
+    }
+}
+
+/* Request i's verdict: its proofs do not verify (ERR_CRYPTO), or e. */
+static void anon_refuse(const struct chan_anon_verified *v, int *rc, struct err *out,
+                        const struct err *e)
+{
+    *rc = -1;
+    *out = *e;
+    if (e->code == ERR_CRYPTO)
+        err_set(out, ERR_CRYPTO,
+                "a signature does not verify against ring %d of '%s' for this memo and "
+                "version: nothing was counted",
+                v->a[0].ring_no, v->a[0].org);
+}
+
+/* The proofs of v[0..n) (one ring, one scope) in one batch verification;
+ * on failure, each half again, down to one request: a bad proof costs its
+ * request and about 2·log2(n) verifications, never the others' verdicts.
+ * known_bad: the caller knows this set fails (its other half passed), so
+ * it is split without verifying it whole (a single request is refused at
+ * once). rcs[i] and errs[i] get each request's; *runs counts
+ * verifications; *why is the failure to report for a known bad one. */
+static void anon_verify_split(struct chan_anon_verified *const *v, size_t n,
+                              struct ring_batch_item *all, int known_bad, struct err *why, int *rcs,
+                              struct err *errs, size_t *runs)
+{
+    struct err e;
+    size_t k = 0;
+
+    err_init(&e);
+    if (known_bad && n == 1) {
+        anon_refuse(v[0], &rcs[0], &errs[0], why);
+        return;
+    }
+    if (!known_bad) {
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < v[i]->n; j++)
+                all[k++] = v[i]->batch[j];
+        ++*runs;
+        if (ring_verify_batch(v[0]->ring->ring, (const uint8_t *)v[0]->scope, v[0]->scope_len, all,
+                              k, &e) == 0) {
+            for (size_t i = 0; i < n; i++)
+                rcs[i] = 0;
+            return;
+        }
+        if (n == 1 || e.code == ERR_NOMEM) {
+            for (size_t i = 0; i < n; i++)
+                anon_refuse(v[i], &rcs[i], &errs[i], &e);
+            return;
+        }
+        why = &e;
+    }
+    anon_verify_split(v, n / 2, all, 0, why, rcs, errs, runs);
+    /* the left half passed: the fault is in the right one */
+    for (k = 0; k < n / 2 && rcs[k] == 0; k++)
+        ;
+    anon_verify_split(v + n / 2, n - n / 2, all, k == n / 2, why, rcs + n / 2, errs + n / 2, runs);
+}
+
+size_t chan_anon_verify_checked(struct chan_anon_verified *const *v, size_t n, int *rcs,
+                                struct err *errs)
+{
+    size_t runs = 0, total = 0, i = 0;
+    struct ring_batch_item *all;
+
+    for (size_t k = 0; k < n; k++)
+        total += v[k]->n;
+    all = total ? malloc(total * sizeof *all) : NULL;
+    while (i < n) {
+        /* A run of requests on v[i]'s ring and scope (callers group by key;
+         * anything else is verified on its own). */
+        size_t j = i + 1;
+        while (j < n && strcmp(v[j]->key, v[i]->key) == 0 && v[j]->ring && v[i]->ring &&
+               v[j]->ring->ring && v[i]->ring->ring &&
+               memcmp(ring_keys_digest(v[j]->ring->ring), ring_keys_digest(v[i]->ring->ring),
+                      RING_DIGEST_BYTES) == 0 &&
+               v[j]->scope_len == v[i]->scope_len &&
+               memcmp(v[j]->scope, v[i]->scope, v[i]->scope_len) == 0)
+            j++;
+        if (!all || !v[i]->ring) {
+            for (size_t k = i; k < j; k++) {
+                rcs[k] = -1;
+                err_init(&errs[k]);
+                err_set(&errs[k], all ? ERR_INTERNAL : ERR_NOMEM,
+                        all ? "this request's proofs were verified already" : "out of memory");
+            }
+        } else {
+            anon_verify_split(v + i, j - i, all, 0, NULL, rcs + i, errs + i, &runs);
+        }
+        i = j;
+    }
+    for (size_t k = 0; k < n; k++)
+        chan_anon_checked_release(v[k]);
+    free(all);
+    return runs;
+}
+
+int chan_anon_verify(struct chan *c, struct pool *p, const char *memo_id, const json_t *items,
+                     const struct chan_work *work, struct chan_anon_verified **out, struct err *e)
+{
+    struct chan_anon_verified *v = NULL;
+    int rc = -1;
+    struct err ve;
+
+    err_init(&ve);
+    if (chan_anon_check(c, p, memo_id, items, work, &v, e))
+        return -1;
+    /* The arithmetic, outside any transaction: nothing it reads changes. */
+    (void)chan_anon_verify_checked(&v, 1, &rc, &ve);
+    if (rc) {
+        if (e)
+            *e = ve;
+        return -1;
+    }
+    *out = v;
+    return 0;
 }
 
 int chan_anon_commit(struct chan *c, struct pool *p, const struct chan_anon_verified *v,

@@ -446,6 +446,31 @@ int chan_anon_verify(struct chan *c, struct pool *p, const char *memo_id, const 
                      struct err *e) WUR;
 int chan_anon_commit(struct chan *c, struct pool *p, const struct chan_anon_verified *v,
                      json_t **out, struct err *e) WUR;
+/* chan_anon_verify in two steps again, so that a server can verify the
+ * proofs of many requests on one ring together (docs/architecture.md,
+ * "Verification batched across requests"). chan_anon_check: every check
+ * of chan_anon_verify but the arithmetic; *out (from p) holds a reference
+ * to the ring, kept until chan_anon_verify_checked (or
+ * chan_anon_checked_release). chan_anon_batch_key: requests with the same
+ * key (a string in *v) are on one ring and one scope, and may be verified
+ * together; chan_anon_proofs: how many proofs v carries. */
+int chan_anon_check(struct chan *c, struct pool *p, const char *memo_id, const json_t *items,
+                    const struct chan_work *work, struct chan_anon_verified **out,
+                    struct err *e) WUR;
+const char *chan_anon_batch_key(const struct chan_anon_verified *v);
+size_t chan_anon_proofs(const struct chan_anon_verified *v);
+/* Verifies the proofs of n checked requests (any thread, no connection, no
+ * lock): those with the same key in one batch verification; when a batch
+ * fails, each half is verified again, down to single requests, so a bad
+ * proof fails its own request and nobody else's. rcs[i] is 0 when every
+ * proof of v[i] verified (v[i] may then go to chan_anon_commit), else -1
+ * with errs[i] (ERR_CRYPTO, ERR_INVALID, as chan_anon_verify). Releases
+ * every v's ring. Returns the number of batch verifications it ran (1 per
+ * key when every proof is good). */
+size_t chan_anon_verify_checked(struct chan_anon_verified *const *v, size_t n, int *rcs,
+                                struct err *errs);
+/* Drops v's ring reference if it still holds one (NULL is fine). */
+void chan_anon_checked_release(struct chan_anon_verified *v);
 
 /* ---- publication in shuffled batches (batch.c, docs/protocol-tlog.md "Batches") ----
  * Anonymous signature actions and roster changes are not appended to the

@@ -11,11 +11,18 @@
 /* A decoded memo ring kept for reuse (rings.c). */
 #define CHAN_RING_CACHE 8
 struct ring_keys;
+/* A decoded ring shared by whoever holds a reference: the cache holds one,
+ * and a verification waiting in a batch of another thread (chan_anon_check)
+ * another, so evicting it from the cache never frees it under that batch. */
+struct chan_ring_ref {
+    int refs; /* atomic */
+    struct ring_keys *ring;
+};
 struct chan_ring_slot {
     int64_t memo_id, org_id;
     int ring_no;
-    struct ring_keys *ring; /* NULL: empty slot */
-    uint64_t used;          /* clock of the last use */
+    struct chan_ring_ref *ref; /* NULL: empty slot */
+    uint64_t used;             /* clock of the last use */
 };
 
 struct chan {
@@ -204,7 +211,13 @@ json_t *chan_keys_json(const struct st_keys *keys);
  * cache and valid until the next call. */
 int chan_ring_cached(struct chan *c, int64_t memo_id, int64_t org_id, int ring_no,
                      const struct ring_keys **out, struct err *e) WUR;
-/* Frees the cached rings. */
+/* As chan_ring_cached, with a reference of the caller's own to the ring
+ * (*out stays valid until chan_ring_ref_put, from any thread). */
+int chan_ring_cached_ref(struct chan *c, int64_t memo_id, int64_t org_id, int ring_no,
+                         struct chan_ring_ref **out, struct err *e) WUR;
+/* Drops a reference (NULL is fine); the last one frees the ring. Thread-safe. */
+void chan_ring_ref_put(struct chan_ring_ref *r);
+/* Frees the cached rings (those still referenced elsewhere stay until put). */
 void chan_ring_cache_release(struct chan *c);
 
 /* A fresh random salt or key as hex (2n+1 bytes from p). */

@@ -280,46 +280,75 @@ out:
  * Decoding a ring of 2^16 keys takes about 0.15 s; a memo's rings never
  * change once written, so each is decoded once and kept (a few at a time). */
 
-int chan_ring_cached(struct chan *c, int64_t memo_id, int64_t org_id, int ring_no,
-                     const struct ring_keys **out, struct err *e)
+void chan_ring_ref_put(struct chan_ring_ref *r)
+{
+    if (r && __atomic_sub_fetch(&r->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+        ring_keys_free(r->ring);
+        free(r);
+    }
+}
+
+int chan_ring_cached_ref(struct chan *c, int64_t memo_id, int64_t org_id, int ring_no,
+                         struct chan_ring_ref **out, struct err *e)
 {
     int rc = -1;
     struct chan_ring_slot *slot = NULL, *oldest = &c->rings[0];
+    struct chan_ring_ref *ref = NULL;
     struct st_keys keys;
     char digest[129];
 
     st_keys_init(&keys);
     for (size_t i = 0; i < CHAN_RING_CACHE; i++) {
         struct chan_ring_slot *s = &c->rings[i];
-        if (s->ring && s->memo_id == memo_id && s->org_id == org_id && s->ring_no == ring_no)
+        if (s->ref && s->memo_id == memo_id && s->org_id == org_id && s->ring_no == ring_no)
             slot = s;
         if (s->used < oldest->used)
             oldest = s;
     }
     if (!slot) {
-        struct ring_keys *ring = NULL;
-        if (store_ring_keys(c->st, memo_id, org_id, ring_no, &keys, e) ||
-            chan_ring_from_keys(&keys, &ring, digest, e))
+        ref = calloc(1, sizeof *ref);
+        if (!ref) {
+            rc = err_set(e, ERR_NOMEM, "out of memory");
             goto out;
-        ring_keys_free(oldest->ring);
+        }
+        ref->refs = 1;
+        if (store_ring_keys(c->st, memo_id, org_id, ring_no, &keys, e) ||
+            chan_ring_from_keys(&keys, &ref->ring, digest, e))
+            goto out;
+        chan_ring_ref_put(oldest->ref);
         slot = oldest;
-        slot->ring = ring;
+        slot->ref = ref;
+        ref = NULL;
         slot->memo_id = memo_id;
         slot->org_id = org_id;
         slot->ring_no = ring_no;
     }
     slot->used = ++c->ring_clock;
-    *out = slot->ring;
+    __atomic_add_fetch(&slot->ref->refs, 1, __ATOMIC_ACQ_REL);
+    *out = slot->ref;
     rc = 0;
 out:
+    chan_ring_ref_put(ref);
     st_keys_release(&keys);
     return rc;
+}
+
+int chan_ring_cached(struct chan *c, int64_t memo_id, int64_t org_id, int ring_no,
+                     const struct ring_keys **out, struct err *e)
+{
+    struct chan_ring_ref *ref = NULL;
+    if (chan_ring_cached_ref(c, memo_id, org_id, ring_no, &ref, e))
+        return -1;
+    /* The cache's own reference keeps it until the next call. */
+    *out = ref->ring;
+    chan_ring_ref_put(ref);
+    return 0;
 }
 
 void chan_ring_cache_release(struct chan *c)
 {
     for (size_t i = 0; i < CHAN_RING_CACHE; i++) {
-        ring_keys_free(c->rings[i].ring);
-        c->rings[i].ring = NULL;
+        chan_ring_ref_put(c->rings[i].ref);
+        c->rings[i].ref = NULL;
     }
 }

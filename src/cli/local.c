@@ -49,10 +49,11 @@ struct local_opts {
     const char *header_timeout;
     const char *body_timeout;
     const char *http_threads;
-    const char *workers;      /* serve: reader threads, each with its own connection */
-    const char *group_commit; /* serve: "on" (default) or "off" */
-    int rotate_data_key;      /* migrate: --rotate-data-key */
-    int publish_now;          /* log publish-batch: --now */
+    const char *workers;       /* serve: reader threads, each with its own connection */
+    const char *group_commit;  /* serve: "on" (default) or "off" */
+    const char *verify_window; /* serve: ms anonymous proofs wait for others on their ring */
+    int rotate_data_key;       /* migrate: --rotate-data-key */
+    int publish_now;           /* log publish-batch: --now */
     const char *batch_interval;
     const char *public_url;
     const char *trusted_proxy;
@@ -121,6 +122,9 @@ static const char local_usage[] =
     "                       connection; writes have one more (env DISSENT_WORKERS, default 2)\n"
     "  --group-commit on|off  commit the writes that arrive together in one durable\n"
     "                       transaction, or each in its own (env DISSENT_GROUP_COMMIT, on)\n"
+    "  --verify-window MS   anonymous proofs on one ring that arrive within MS milliseconds\n"
+    "                       are verified in one batch; 0 verifies each request alone\n"
+    "                       (env DISSENT_VERIFY_WINDOW, default 50)\n"
     "  --rotate-data-key    migrate: replace the data-encryption key (re-wraps each memo's key)\n"
     "  --batch-interval S   seconds between batches of anonymous signatures and roster changes\n"
     "                       (env DISSENT_BATCH_INTERVAL, default 3600; 0 publishes each at\n"
@@ -164,6 +168,7 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
         {"http-threads", offsetof(struct local_opts, http_threads)},
         {"workers", offsetof(struct local_opts, workers)},
         {"group-commit", offsetof(struct local_opts, group_commit)},
+        {"verify-window", offsetof(struct local_opts, verify_window)},
         {"public-url", offsetof(struct local_opts, public_url)},
         {"trusted-proxy", offsetof(struct local_opts, trusted_proxy)},
         {"wasm", offsetof(struct local_opts, wasm)},
@@ -192,6 +197,7 @@ static int local_parse(const char *cmd, int argc, char **argv, struct local_opts
     o->http_threads = env_or("DISSENT_HTTP_THREADS", NULL);
     o->workers = env_or("DISSENT_WORKERS", "2");
     o->group_commit = env_or("DISSENT_GROUP_COMMIT", "on");
+    o->verify_window = env_or("DISSENT_VERIFY_WINDOW", NULL);
     o->rotate_data_key = 0;
     o->publish_now = 0;
     o->batch_interval = env_or("DISSENT_BATCH_INTERVAL", NULL);
@@ -801,6 +807,10 @@ static int serve_limits(const struct local_opts *o, struct http_server_config *c
     }
     if (rc == 0 && strcmp(o->group_commit, "off") == 0)
         cfg->group_max = 1;
+    rc = rc ? rc
+            : serve_limit("verify-window", o->verify_window, 0, 10000, 1, &cfg->batch_window_ms);
+    if (rc == 0 && o->verify_window && cfg->batch_window_ms == 0)
+        cfg->batch_window_ms = HTTP_BATCH_OFF;
     if (rc == 0 && o->per_address && cfg->per_ip_connections == 0)
         cfg->per_ip_connections = HTTP_UNLIMITED;
     return rc;

@@ -217,15 +217,57 @@ static void h_anon_verify(struct http_request *req, struct http_response *res, v
     if (rc == 0)
         rc = api_body(&c, req, f, ARRAY_LEN(f), v);
     if (rc == 0)
-        rc = chan_anon_verify(c.app->chan, req->pool, req->params[0], v[0].j, &work, &verified,
-                              &c.e);
+        rc =
+            chan_anon_check(c.app->chan, req->pool, req->params[0], v[0].j, &work, &verified, &c.e);
     sodium_memzero(sp.id, sizeof sp.id);
+    /* The arithmetic in a batch with the proofs of other requests on the
+     * same ring (h_anon_verify_batch), then the handler on the writer. */
+    if (rc == 0) {
+        rc = http_batch_join(req, chan_anon_batch_key(verified), chan_anon_proofs(verified), &c.e);
+        if (rc)
+            chan_anon_checked_release(verified);
+    }
     if (rc == 0) {
         req->prepared = verified;
         api_release(&c);
     } else {
         api_end(&c, res, rc, 200);
     }
+}
+
+/* The proofs of every request in the batch (one ring, one scope) in one
+ * batch verification, on a reader; a request whose proofs fail is refused
+ * alone (chan_anon_verify_checked splits a failed batch). */
+static size_t h_anon_verify_batch(struct http_request *const *reqs,
+                                  struct http_response *const *res, size_t n, void *app_)
+{
+    struct chan_anon_verified **v = calloc(n, sizeof *v);
+    int *rcs = calloc(n, sizeof *rcs);
+    struct err *errs = calloc(n, sizeof *errs);
+    size_t runs = 0;
+    (void)app_;
+
+    if (!v || !rcs || !errs) {
+        for (size_t i = 0; i < n; i++) {
+            chan_anon_checked_release(reqs[i]->prepared);
+            reqs[i]->prepared = NULL;
+            http_reply_errorf(res[i], ERR_NOMEM, "out of memory");
+        }
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        v[i] = reqs[i]->prepared;
+    runs = chan_anon_verify_checked(v, n, rcs, errs);
+    for (size_t i = 0; i < n; i++)
+        if (rcs[i]) {
+            reqs[i]->prepared = NULL;
+            http_reply_error(res[i], &errs[i]);
+        }
+out:
+    free(v);
+    free(rcs);
+    free(errs);
+    return runs;
 }
 
 static void h_anon_sign(struct http_request *req, struct http_response *res, void *app_)
@@ -258,6 +300,7 @@ const struct http_route api_ring_routes[] = {
      .pattern = "/api/v1/anonymous/memos/:id/signatures",
      .handler = h_anon_sign,
      .prepare = h_anon_verify,
+     .batch = h_anon_verify_batch,
      .flags = ROUTE_ANON | ROUTE_CORS},
 };
 const size_t api_ring_routes_count = ARRAY_LEN(api_ring_routes);

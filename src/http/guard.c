@@ -5,7 +5,9 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <time.h>
 
@@ -23,6 +25,7 @@ struct guard_conn {
     struct addr_count *addr;        /* NULL when not counted against an address */
     int64_t since_ms;               /* start of the current phase */
     int fd;
+    int started; /* the request line is in (guard_line_done) */
     enum phase phase;
 };
 
@@ -45,6 +48,8 @@ struct guard {
     unsigned high;   /* open connections at which pressure begins */
     struct guard_stats st;
     int stopping;
+    char r408[512]; /* the 408 reply, whole */
+    size_t r408_len;
 };
 
 static int64_t now_ms(void)
@@ -117,15 +122,39 @@ static void update_pressure(struct guard *g)
     __atomic_store_n(&g->st.pressure, p, __ATOMIC_RELAXED);
 }
 
-/* Ends c now: the library sees the end of the stream and closes it. */
+/* Ends c now: the library sees the end of the stream and closes it. A
+ * request that had begun first gets the 408 (the library has queued no
+ * reply while a head or body is still coming, so these are the only bytes
+ * going out; best effort: a full send buffer drops it). */
 static void doom(struct guard *g, struct guard_conn *c, uint64_t *counter)
 {
     struct conn_list *l = list_of(g, c);
     if (l)
         list_remove(l, c);
+    if (c->started || c->phase == PH_BODY)
+        (void)send(c->fd, g->r408, g->r408_len, MSG_NOSIGNAL | MSG_DONTWAIT);
     c->phase = PH_DOOMED;
     shutdown(c->fd, SHUT_RDWR);
     (*counter)++;
+}
+
+/* The whole 408 reply, once: the library is not the one sending it. */
+static void make_408(struct guard *g)
+{
+    char body[320];
+    int n = snprintf(body, sizeof body,
+                     "{\"error\":{\"code\":\"%s\",\"message\":\"the request did not arrive in "
+                     "time: its head must be complete within %u ms, its body within %u ms of "
+                     "the head\"}}",
+                     err_code_name(ERR_TIMEOUT), g->cfg.head_ms, g->cfg.body_ms);
+    int m = n > 0 && (size_t)n < sizeof body
+                ? snprintf(g->r408, sizeof g->r408,
+                           "HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\n"
+                           "Content-Length: %d\r\nConnection: close\r\nCache-Control: no-store\r\n"
+                           "X-Content-Type-Options: nosniff\r\n\r\n%s",
+                           n, body)
+                : -1;
+    g->r408_len = m > 0 && (size_t)m < sizeof g->r408 ? (size_t)m : 0;
 }
 
 /* ---- per-address counts ---------------------------------------------- */
@@ -241,6 +270,7 @@ int guard_start(struct guard **out, const struct guard_config *cfg, struct err *
         goto out;
     }
     g->cfg = *cfg;
+    make_408(g);
     g->high = cfg->max_connections - cfg->max_connections / 4;
     g->nbuckets = 16;
     while (g->nbuckets < cfg->max_connections && g->nbuckets < ((size_t)1 << 20))
@@ -367,6 +397,15 @@ void guard_head_done(struct guard *g, struct guard_conn *c)
     pthread_mutex_unlock(&g->lock);
 }
 
+void guard_line_done(struct guard *g, struct guard_conn *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_lock(&g->lock);
+    c->started = 1;
+    pthread_mutex_unlock(&g->lock);
+}
+
 void guard_body_done(struct guard *g, struct guard_conn *c)
 {
     if (!c)
@@ -383,6 +422,7 @@ void guard_request_done(struct guard *g, struct guard_conn *c)
     pthread_mutex_lock(&g->lock);
     if (c->phase != PH_HEAD) /* an answered request, not a refused head, restarts the clock */
         set_phase(g, c, PH_HEAD);
+    c->started = 0; /* the next request has not begun */
     pthread_mutex_unlock(&g->lock);
 }
 

@@ -80,6 +80,10 @@ struct guard_conn *guard_open(struct guard *g, int fd, const struct sockaddr *ad
 
 /* The request head is complete: the body phase begins. */
 void guard_head_done(struct guard *g, struct guard_conn *c);
+/* The request line of c's request is in: from now on, missing the head or
+ * body deadline gets a 408 with the JSON error shape before the close (a
+ * connection that sent nothing of a request is closed without a word). */
+void guard_line_done(struct guard *g, struct guard_conn *c);
 
 /* The body is complete: the handler runs, no guard deadline applies. */
 void guard_body_done(struct guard *g, struct guard_conn *c);

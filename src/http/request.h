@@ -40,7 +40,9 @@ struct http_conn {
     size_t slot;       /* the metrics slot */
     int queued;
     int job_done;
-    int prepared; /* the route's prepare step has run */
+    int prepared;          /* the route's prepare step has run */
+    const char *batch_key; /* http_batch_join: the batch it waits in (pool string), or NULL */
+    size_t batch_weight;
     struct form form;
     struct err form_err;
 };

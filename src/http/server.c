@@ -57,6 +57,7 @@ struct slot_stats {
     uint64_t hist[HIST_N + 1];   /* last is +Inf (non-cumulative here) */
     double sum;
     uint64_t count;
+    uint64_t batches, batched, items, runs; /* http_batch_join */
 };
 
 struct http_server {
@@ -70,6 +71,9 @@ struct http_server {
     struct gauge gauges[GAUGES_MAX];
     size_t ngauges;
     struct guard *guard;
+    /* Batches of requests waiting for their window (http_batch_join). */
+    pthread_mutex_t batch_lock;
+    struct http_batch *batches;
     /* The library's own log lines, at most LOG_BURST a second (an attack
      * must not turn into a flood of log lines). */
     pthread_mutex_t log_lock;
@@ -214,6 +218,14 @@ static int metrics_render(struct http_server *s, void *app, struct buf *b, struc
     pthread_mutex_unlock(&s->metrics_lock);
 
     rc = buf_puts(b,
+                  "# HELP dissent_http_batches_total Batches of requests a route ran together "
+                  "(anonymous proofs verified across requests); batched_requests, batched_items "
+                  "(proofs) and batch_runs (batch verifications, with the halves of a failed one) "
+                  "count what they held.\n",
+                  e);
+    rc = rc ? rc
+            : buf_puts(
+                  b,
                   "# HELP dissent_http_requests_total HTTP requests by route pattern and status "
                   "class.\n# TYPE dissent_http_requests_total counter\n",
                   e);
@@ -252,6 +264,19 @@ static int metrics_render(struct http_server *s, void *app, struct buf *b, struc
         rc = rc ? rc : buf_puts(b, "dissent_http_request_duration_seconds_count{route=\"", e);
         rc = rc ? rc : put_label(b, slot_pattern(s, i), e);
         rc = rc ? rc : buf_printf(b, e, "\"} %llu\n", (unsigned long long)snap[i].count);
+    }
+    for (size_t i = 0; i < nslots && rc == 0; i++) {
+        static const char *const names[4] = {
+            "dissent_http_batches_total", "dissent_http_batched_requests_total",
+            "dissent_http_batched_items_total", "dissent_http_batch_runs_total"};
+        const uint64_t v[4] = {snap[i].batches, snap[i].batched, snap[i].items, snap[i].runs};
+        if (!snap[i].batches)
+            continue;
+        for (int k = 0; k < 4 && rc == 0; k++) {
+            rc = buf_printf(b, e, "%s{route=\"", names[k]);
+            rc = rc ? rc : put_label(b, slot_pattern(s, i), e);
+            rc = rc ? rc : buf_printf(b, e, "\"} %llu\n", (unsigned long long)v[k]);
+        }
     }
     /* Gauges: called on a worker, with its app (its own connection). */
     pthread_mutex_lock(&s->gauge_lock);
@@ -501,6 +526,161 @@ static struct http_conn *conn_of_job(struct workers_job *j)
     return (struct http_conn *)((char *)j - offsetof(struct http_conn, job));
 }
 
+/* ---- requests batched across (http_batch_join) ---------------------- */
+
+struct http_batch {
+    struct workers_job job; /* runs batch_run on a reader when the window has passed */
+    struct http_batch *next;
+    struct http_server *server;
+    const struct http_route *route;
+    char *key;
+    struct http_conn **conns;
+    size_t n, cap, weight;
+    int open; /* in server->batches: more may join */
+};
+
+int http_batch_join(struct http_request *req, const char *key, size_t weight, struct err *e)
+{
+    struct http_conn *c = req->conn;
+    c->batch_key = pool_strdup(&c->pool, key);
+    c->batch_weight = weight;
+    return c->batch_key ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+}
+
+static void batch_count(struct http_server *s, const struct http_route *r, size_t n, size_t weight,
+                        size_t runs)
+{
+    size_t slot = (size_t)(r - s->cfg.routes);
+    pthread_mutex_lock(&s->metrics_lock);
+    s->stats[slot].batches++;
+    s->stats[slot].batched += n;
+    s->stats[slot].items += weight;
+    s->stats[slot].runs += runs;
+    pthread_mutex_unlock(&s->metrics_lock);
+}
+
+/* On a reader: the window has passed (or the batch is full). */
+static int batch_run(struct workers_job *j, void *app)
+{
+    struct http_batch *b = (struct http_batch *)j;
+    struct http_server *s = b->server;
+    struct http_request **reqs = NULL;
+    struct http_response **res = NULL;
+    size_t runs = 0;
+
+    pthread_mutex_lock(&s->batch_lock);
+    if (b->open)
+        for (struct http_batch **at = &s->batches; *at; at = &(*at)->next)
+            if (*at == b) {
+                *at = b->next;
+                break;
+            }
+    b->open = 0;
+    pthread_mutex_unlock(&s->batch_lock);
+    reqs = malloc(b->n * sizeof *reqs);
+    res = malloc(b->n * sizeof *res);
+    if (reqs && res) {
+        for (size_t i = 0; i < b->n; i++) {
+            reqs[i] = &b->conns[i]->req;
+            res[i] = &b->conns[i]->res;
+        }
+        runs = b->route->batch(reqs, res, b->n, app);
+    } else {
+        for (size_t i = 0; i < b->n; i++)
+            http_reply_errorf(&b->conns[i]->res, ERR_NOMEM, "out of memory");
+    }
+    batch_count(s, b->route, b->n, b->weight, runs);
+    /* Each on its way: to the writer, or its refusal out. */
+    for (size_t i = 0; i < b->n; i++)
+        workers_continue(s->workers, &b->conns[i]->job, b->conns[i]->res.status == 0);
+    free(reqs);
+    free(res);
+    free(b->conns);
+    free(b->key);
+    free(b);
+    return WORKERS_HELD; /* b is gone */
+}
+
+static void batch_job_done(struct workers_job *j)
+{
+    (void)j; /* never called: batch_run frees its batch */
+}
+
+static void batch_job_fail(struct workers_job *j, const struct err *e)
+{
+    (void)j;
+    (void)e;
+}
+
+/* c joins the open batch of its route and key, or opens one. Returns 0 when
+ * c waits in a batch (it is the batch's then), or -1 after running the
+ * route's batch function for c alone here (no readers, batching off, out of
+ * memory, stopping). */
+static int batch_add(struct http_server *s, struct http_conn *c, void *app)
+{
+    const struct http_route *r = c->job_route;
+    struct http_batch *b = NULL;
+    struct http_request *req = &c->req;
+    struct http_response *res = &c->res;
+    unsigned max = s->cfg.batch_max ? s->cfg.batch_max : HTTP_BATCH_MAX;
+    unsigned window = s->cfg.batch_window_ms ? s->cfg.batch_window_ms : HTTP_BATCH_WINDOW_MS;
+    size_t runs;
+
+    if (s->cfg.worker_apps && s->cfg.batch_window_ms != HTTP_BATCH_OFF) {
+        pthread_mutex_lock(&s->batch_lock);
+        for (b = s->batches; b; b = b->next)
+            if (b->route == r && strcmp(b->key, c->batch_key) == 0)
+                break;
+        if (!b && (b = calloc(1, sizeof *b)) != NULL) {
+            b->key = strdup(c->batch_key);
+            b->server = s;
+            b->route = r;
+            b->job.run = batch_run;
+            b->job.done = batch_job_done;
+            b->job.fail = batch_job_fail;
+            if (!b->key || workers_submit_at(s->workers, &b->job,
+                                             workers_now_ns() + (uint64_t)window * 1000000u)) {
+                free(b->key);
+                free(b);
+                b = NULL;
+            } else {
+                b->open = 1;
+                b->next = s->batches;
+                s->batches = b;
+            }
+        }
+        if (b && b->n == b->cap) {
+            size_t cap = b->cap ? 2 * b->cap : 16;
+            struct http_conn **more = realloc(b->conns, cap * sizeof *more);
+            if (more) {
+                b->conns = more;
+                b->cap = cap;
+            }
+        }
+        if (b && b->n < b->cap) {
+            b->conns[b->n++] = c;
+            b->weight += c->batch_weight;
+            workers_hold(s->workers);
+            if (b->weight >= max) {
+                /* full: closed to newcomers, and due now */
+                for (struct http_batch **at = &s->batches; *at; at = &(*at)->next)
+                    if (*at == b) {
+                        *at = b->next;
+                        break;
+                    }
+                b->open = 0;
+                (void)workers_expedite(s->workers, &b->job);
+            }
+            pthread_mutex_unlock(&s->batch_lock);
+            return 0;
+        }
+        pthread_mutex_unlock(&s->batch_lock);
+    }
+    runs = r->batch(&req, &res, 1, app);
+    batch_count(s, r, 1, c->batch_weight, runs);
+    return -1;
+}
+
 /* On a worker, with its app. */
 static int job_run(struct workers_job *j, void *app)
 {
@@ -510,6 +690,8 @@ static int job_run(struct workers_job *j, void *app)
     if (r && r->prepare && !c->prepared) {
         c->prepared = 1;
         r->prepare(&c->req, &c->res, app);
+        if (c->res.status == 0 && c->batch_key && r->batch && batch_add(s, c, app) == 0)
+            return WORKERS_HELD; /* c is the batch's now: not a byte more of it here */
         /* In serial mode this already is the writer: go on here. */
         if (c->res.status == 0 && s->cfg.worker_apps)
             return WORKERS_THEN_WRITE;
@@ -721,6 +903,9 @@ static struct http_conn *conn_new(struct http_server *s, struct MHD_Connection *
  * target (path and query) is seen, for the max_url limit. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mc)
 {
+    struct http_server *s = cls;
+    /* a request has begun: a deadline missed from here on gets a 408 */
+    guard_line_done(s->guard, guard_conn_of(mc));
     return conn_new(cls, mc, strlen(uri));
 }
 
@@ -992,11 +1177,14 @@ int http_server_start(struct http_server **out, const struct http_server_config 
         locks = 1;
         if (pthread_mutex_init(&s->metrics_lock, NULL) == 0) {
             locks = 2;
-            if (pthread_mutex_init(&s->log_lock, NULL) == 0)
+            if (pthread_mutex_init(&s->log_lock, NULL) == 0) {
                 locks = 3;
+                if (pthread_mutex_init(&s->batch_lock, NULL) == 0)
+                    locks = 4;
+            }
         }
     }
-    if (locks != 3) {
+    if (locks != 4) {
         err_set(e, ERR_INTERNAL, "cannot create a mutex");
         goto out;
     }
@@ -1052,6 +1240,8 @@ out:
             pthread_mutex_destroy(&s->metrics_lock);
         if (locks >= 3)
             pthread_mutex_destroy(&s->log_lock);
+        if (locks >= 4)
+            pthread_mutex_destroy(&s->batch_lock);
         free(s->stats);
         free(s);
     }
@@ -1079,6 +1269,7 @@ void http_server_stop(struct http_server *s)
     pthread_mutex_destroy(&s->gauge_lock);
     pthread_mutex_destroy(&s->metrics_lock);
     pthread_mutex_destroy(&s->log_lock);
+    pthread_mutex_destroy(&s->batch_lock);
     free(s->stats);
     free(s);
 }

@@ -181,7 +181,23 @@ struct http_route {
      * handler runs on the writer, in a group, and finds in req->prepared
      * what prepare left there (from the request pool). */
     http_handler_fn prepare;
+    /* Optional, with prepare: requests whose prepare called http_batch_join
+     * with the same key wait together (up to the server's batch window) and
+     * this runs once for all of them on a reader, with its app: it sets
+     * res[i] to refuse request i, or leaves it unset (and reqs[i]->prepared
+     * ready) for the handler to run on the writer. Returns how many units
+     * of work it ran (counted on /metrics: batch verifications). */
+    size_t (*batch)(struct http_request *const *reqs, struct http_response *const *res, size_t n,
+                    void *app);
 };
+
+/* From a route's prepare (the route has a batch function): instead of going
+ * on alone, req joins the open batch of its route and key (a string,
+ * copied), which weight (e.g. proofs carried) adds to; the batch runs when
+ * the window has passed since it opened or when its weight reaches the
+ * server's batch_max. Without readers, or with batching off, the batch
+ * function runs at once for req alone. Returns 0, or -1 (ERR_NOMEM). */
+int http_batch_join(struct http_request *req, const char *key, size_t weight, struct err *e) WUR;
 
 /* Renders an HTML error page for non-/api paths (404, 405, 413, ...). The
  * server calls it on a reader, with the reader's app; if NULL or if it
@@ -220,7 +236,16 @@ struct http_server_config {
     int (*group_begin)(void *app, struct err *e); /* around each group of writes; NULL: none */
     int (*group_end)(void *app, int commit, struct err *e);
     unsigned group_max; /* writes per commit at most; 1: a commit per request; 0: 256 */
+    /* Requests batched across (http_batch_join): how long a batch stays open
+     * for more, in ms (0: HTTP_BATCH_WINDOW_MS; HTTP_BATCH_OFF: each request
+     * alone), and the weight that closes it at once (0: HTTP_BATCH_MAX). */
+    unsigned batch_window_ms;
+    unsigned batch_max;
 };
+
+#define HTTP_BATCH_WINDOW_MS 50
+#define HTTP_BATCH_MAX       256
+#define HTTP_BATCH_OFF       UINT_MAX
 
 #define HTTP_UNLIMITED UINT_MAX
 

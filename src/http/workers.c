@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct queue {
     struct workers_job *head, *tail;
@@ -17,8 +18,10 @@ struct workers {
     struct workers_config cfg;
     pthread_mutex_t mu;
     struct queue reads, writes;
-    int stopping;        /* no more submissions; readers end once their queue is empty */
-    int writer_stopping; /* the readers have ended: the writer ends once its queue is */
+    struct workers_job *delayed; /* workers_submit_at, earliest first */
+    unsigned held;               /* jobs out between workers_hold and workers_continue */
+    int stopping;                /* no more submissions; readers end once their queue is empty */
+    int writer_stopping;         /* the readers have ended: the writer ends once its queue is */
     struct workers_stats stats;
     pthread_t writer;
     pthread_t readers[WORKERS_MAX];
@@ -62,6 +65,25 @@ static struct workers_job *take(struct queue *q, unsigned max, unsigned *n)
     return k ? first : NULL;
 }
 
+uint64_t workers_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Moves the delayed jobs that are due (all of them once stopping) to the
+ * readers' queue. Under w->mu. */
+static void delayed_due(struct workers *w)
+{
+    uint64_t now = w->delayed ? workers_now_ns() : 0;
+    while (w->delayed && (w->stopping || w->delayed->due_ns <= now)) {
+        struct workers_job *j = w->delayed;
+        w->delayed = j->next;
+        push(&w->reads, j);
+    }
+}
+
 static void *reader_main(void *arg_)
 {
     struct reader_arg *arg = arg_;
@@ -71,25 +93,44 @@ static void *reader_main(void *arg_)
     for (;;) {
         struct workers_job *j;
         unsigned n;
+        int r;
         pthread_mutex_lock(&w->mu);
-        while (!w->reads.head && !w->stopping)
-            pthread_cond_wait(&w->reads.ready, &w->mu);
+        for (;;) {
+            delayed_due(w);
+            /* Stopping ends a reader only once nothing can come back to the
+             * readers: no job queued, waiting or held elsewhere. */
+            if (w->reads.head || (w->stopping && !w->delayed && !w->held))
+                break;
+            if (w->delayed) {
+                struct timespec ts;
+                ts.tv_sec = (time_t)(w->delayed->due_ns / 1000000000u);
+                ts.tv_nsec = (long)(w->delayed->due_ns % 1000000000u);
+                pthread_cond_timedwait(&w->reads.ready, &w->mu, &ts);
+            } else {
+                pthread_cond_wait(&w->reads.ready, &w->mu);
+            }
+        }
         j = take(&w->reads, 1, &n);
         if (j)
             w->stats.reads++;
         pthread_mutex_unlock(&w->mu);
         if (!j)
             break; /* stopping, and nothing is left */
-        if (j->run(j, app) == WORKERS_THEN_WRITE) {
+        r = j->run(j, app);
+        if (r == WORKERS_THEN_WRITE) {
             /* the writer outlives the readers (workers_stop) */
             pthread_mutex_lock(&w->mu);
             push(&w->writes, j);
             pthread_cond_signal(&w->writes.ready);
             pthread_mutex_unlock(&w->mu);
-        } else {
+        } else if (r == WORKERS_DONE) {
             j->done(j);
-        }
+        } /* WORKERS_HELD: j is someone else's now; do not touch it */
     }
+    /* Wake the other readers: one may wait for the last held job. */
+    pthread_mutex_lock(&w->mu);
+    pthread_cond_broadcast(&w->reads.ready);
+    pthread_mutex_unlock(&w->mu);
     return NULL;
 }
 
@@ -180,8 +221,16 @@ int workers_start(struct workers **out, const struct workers_config *cfg, struct
     if (pthread_mutex_init(&w->mu, NULL) != 0)
         goto nothread;
     inited = 1;
-    if (pthread_cond_init(&w->reads.ready, NULL) != 0)
-        goto nothread;
+    {
+        /* timed waits (workers_submit_at) on the monotonic clock */
+        pthread_condattr_t ca;
+        int ok = pthread_condattr_init(&ca) == 0;
+        ok = ok && pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 &&
+             pthread_cond_init(&w->reads.ready, &ca) == 0;
+        pthread_condattr_destroy(&ca);
+        if (!ok)
+            goto nothread;
+    }
     inited = 2;
     if (pthread_cond_init(&w->writes.ready, NULL) != 0)
         goto nothread;
@@ -234,6 +283,64 @@ int workers_submit(struct workers *w, struct workers_job *j, int write)
     }
     pthread_mutex_unlock(&w->mu);
     return rc;
+}
+
+int workers_submit_at(struct workers *w, struct workers_job *j, uint64_t due_ns)
+{
+    int rc = -1;
+    struct workers_job **at;
+    if (!w->cfg.reader_apps)
+        return workers_submit(w, j, 0);
+    pthread_mutex_lock(&w->mu);
+    if (!w->stopping) {
+        j->due_ns = due_ns;
+        for (at = &w->delayed; *at && (*at)->due_ns <= due_ns; at = &(*at)->next)
+            ;
+        j->next = *at;
+        *at = j;
+        pthread_cond_broadcast(&w->reads.ready); /* a waiter may sleep past due_ns */
+        rc = 0;
+    }
+    pthread_mutex_unlock(&w->mu);
+    return rc;
+}
+
+int workers_expedite(struct workers *w, struct workers_job *j)
+{
+    int rc = -1;
+    pthread_mutex_lock(&w->mu);
+    for (struct workers_job **at = &w->delayed; *at; at = &(*at)->next)
+        if (*at == j) {
+            *at = j->next;
+            push(&w->reads, j);
+            pthread_cond_signal(&w->reads.ready);
+            rc = 0;
+            break;
+        }
+    pthread_mutex_unlock(&w->mu);
+    return rc;
+}
+
+void workers_hold(struct workers *w)
+{
+    pthread_mutex_lock(&w->mu);
+    w->held++;
+    pthread_mutex_unlock(&w->mu);
+}
+
+void workers_continue(struct workers *w, struct workers_job *j, int write)
+{
+    pthread_mutex_lock(&w->mu);
+    if (write) {
+        push(&w->writes, j);
+        pthread_cond_signal(&w->writes.ready);
+    }
+    w->held--;
+    if (w->stopping && !w->held)
+        pthread_cond_broadcast(&w->reads.ready);
+    pthread_mutex_unlock(&w->mu);
+    if (!write)
+        j->done(j);
 }
 
 void workers_stats(struct workers *w, struct workers_stats *out)

@@ -31,10 +31,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { WORKERS_DONE = 0, WORKERS_THEN_WRITE = 1 };
+enum { WORKERS_DONE = 0, WORKERS_THEN_WRITE = 1, WORKERS_HELD = 2 };
 
+/* A reader's run may also answer WORKERS_HELD: it called workers_hold and
+ * handed the job to someone else (a batch waiting for its window), who
+ * later calls workers_continue. A held job keeps workers_stop waiting. */
 struct workers_job {
     struct workers_job *next;                     /* private */
+    uint64_t due_ns;                              /* private: workers_submit_at */
     int (*run)(struct workers_job *j, void *app); /* WORKERS_DONE (always, on the writer) */
     void (*fail)(struct workers_job *j, const struct err *e);
     void (*done)(struct workers_job *j); /* the reply may be sent now */
@@ -67,6 +71,25 @@ int workers_start(struct workers **out, const struct workers_config *cfg, struct
 /* Queues j (write: 1 for the writer, 0 for the readers). Returns 0, or -1
  * once workers_stop has begun (then j is not run). */
 int workers_submit(struct workers *w, struct workers_job *j, int write) WUR;
+
+/* As workers_submit to the readers, once the monotonic clock reaches
+ * due_ns (CLOCK_MONOTONIC, in ns); at once when workers_stop has begun.
+ * Without readers (the serial mode) it runs on the writer at once. */
+int workers_submit_at(struct workers *w, struct workers_job *j, uint64_t due_ns) WUR;
+
+/* Makes a job queued by workers_submit_at due now. Returns 0, or -1 when it
+ * is no longer waiting (a reader has taken it). */
+int workers_expedite(struct workers *w, struct workers_job *j);
+
+/* Announces a job a reader's run is about to hand away (then run answers
+ * WORKERS_HELD). workers_continue(w, j, write) takes it back, from any
+ * thread, exactly once: write 1 queues it for the writer (as
+ * WORKERS_THEN_WRITE), 0 hands it back (done). */
+void workers_hold(struct workers *w);
+void workers_continue(struct workers *w, struct workers_job *j, int write);
+
+/* The monotonic clock in ns. */
+uint64_t workers_now_ns(void);
 
 /* A copy of the counters. */
 void workers_stats(struct workers *w, struct workers_stats *out);

@@ -452,6 +452,91 @@ static void test_verify_then_commit(void **state)
     json_decref(pub);
 }
 
+/* Proofs of several requests verified together (the server's batches
+ * across requests): one batch verification when every proof is good; with
+ * bad proofs among them, each request still gets its own verdict — the
+ * bad ones refused (ERR_CRYPTO), the good ones verified and countable. */
+static void test_verify_across_requests(void **state)
+{
+    struct fx *f = *state;
+    struct err e, errs[5];
+    json_t *pub, *pub2, *items[5], *out = NULL;
+    struct chan_anon_verified *v[5];
+    int rcs[5];
+    char id[RANDOM_ID_LEN + 1], other[RANDOM_ID_LEN + 1];
+
+    err_init(&e);
+    fx_memo_in(f, CHAN_STATE_CIRCULATING, id);
+    fx_memo_in(f, CHAN_STATE_CIRCULATING, other);
+    pub = fx_public(f, id);
+    pub2 = fx_public(f, other);
+    for (size_t i = 0; i < 5; i++)
+        items[i] = json_array();
+    json_array_append_new(items[0], fx_anon_item(pub, id, &ka, "state", 1, 1));
+    /* made for another scope: well formed, does not verify */
+    json_array_append_new(items[1], fx_anon_item_with(pub, id, &kb, "state", 1, 1, NULL,
+                                                      "00000000000000000000000000"));
+    json_array_append_new(items[2], fx_anon_item(pub, id, &kb, "state", 1, 1));
+    /* a proof of some other text presented as version 1 */
+    json_array_append_new(
+        items[3], fx_anon_item_with(
+                      pub, id, &ka, "state", 1, 1,
+                      "0000000000000000000000000000000000000000000000000000000000000000", NULL));
+    /* another memo: another scope, another key */
+    json_array_append_new(items[4], fx_anon_item(pub2, other, &kb, "state", 1, 1));
+
+    /* all good: one batch verification for the requests on one ring */
+    fx_ok(chan_anon_check(f->c, &f->p, id, items[0], NULL, &v[0], &e), &e);
+    fx_ok(chan_anon_check(f->c, &f->p, id, items[2], NULL, &v[1], &e), &e);
+    assert_string_equal(chan_anon_batch_key(v[0]), chan_anon_batch_key(v[1]));
+    assert_int_equal(chan_anon_proofs(v[0]), 1);
+    assert_int_equal(chan_anon_verify_checked(v, 2, rcs, errs), 1);
+    assert_int_equal(rcs[0], 0);
+    assert_int_equal(rcs[1], 0);
+
+    /* good and bad mixed, and one request on another ring */
+    for (size_t i = 0; i < 5; i++)
+        fx_ok(chan_anon_check(f->c, &f->p, i == 4 ? other : id, items[i], NULL, &v[i], &e), &e);
+    assert_string_not_equal(chan_anon_batch_key(v[0]), chan_anon_batch_key(v[4]));
+    /* 4 on one ring: the batch, both halves, each half's good one alone
+     * (its bad one is then known: not verified again); 1 on the other */
+    assert_int_equal(chan_anon_verify_checked(v, 5, rcs, errs), 6);
+    assert_int_equal(rcs[0], 0);
+    assert_int_equal(rcs[1], -1);
+    assert_int_equal(errs[1].code, ERR_CRYPTO);
+    assert_non_null(strstr(errs[1].msg, "nothing was counted"));
+    assert_int_equal(rcs[2], 0);
+    assert_int_equal(rcs[3], -1);
+    assert_int_equal(errs[3].code, ERR_CRYPTO);
+    assert_int_equal(rcs[4], 0);
+    expect_anon(f, id, 0, 0, 0); /* verifying counts nothing */
+    /* the verified ones count */
+    fx_ok(chan_anon_commit(f->c, &f->p, v[0], &out, &e), &e);
+    json_decref(out);
+    fx_ok(chan_anon_commit(f->c, &f->p, v[2], &out, &e), &e);
+    json_decref(out);
+    fx_ok(chan_anon_commit(f->c, &f->p, v[4], &out, &e), &e);
+    json_decref(out);
+    expect_anon(f, id, 2, 2, 0);
+    expect_anon(f, other, 1, 1, 0);
+    /* bad ones first: still each its own verdict */
+    fx_ok(chan_anon_check(f->c, &f->p, id, items[1], NULL, &v[0], &e), &e);
+    fx_ok(chan_anon_check(f->c, &f->p, id, items[3], NULL, &v[1], &e), &e);
+    fx_ok(chan_anon_check(f->c, &f->p, id, items[2], NULL, &v[2], &e), &e);
+    assert_int_equal(chan_anon_verify_checked(v, 3, rcs, errs), 5);
+    assert_int_equal(rcs[0], -1);
+    assert_int_equal(rcs[1], -1);
+    assert_int_equal(errs[1].code, ERR_CRYPTO);
+    assert_int_equal(rcs[2], 0);
+    /* verified once: the ring reference is gone, a second time is refused */
+    assert_int_equal(chan_anon_verify_checked(v, 1, rcs, errs), 0);
+    assert_int_equal(rcs[0], -1);
+    for (size_t i = 0; i < 5; i++)
+        json_decref(items[i]);
+    json_decref(pub);
+    json_decref(pub2);
+}
+
 /* The coalition ring: a signature there counts in the total, in no
  * organization; the same member cannot sign twice across the two kinds of
  * ring (one tag per memo), and moves and withdraws where they signed. */
@@ -533,6 +618,7 @@ int main(void)
         cmocka_unit_test(test_sign_move_withdraw),
         cmocka_unit_test(test_batch),
         cmocka_unit_test(test_verify_then_commit),
+        cmocka_unit_test(test_verify_across_requests),
         cmocka_unit_test(test_wrong_memo_version_ring),
         cmocka_unit_test(test_request_shape),
         cmocka_unit_test(test_one_signature_per_member),

@@ -40,6 +40,23 @@ static int ended(struct pair p, int wait_ms)
     return poll(&pf, 1, wait_ms) == 1 && recv(p.client, &b, 1, MSG_DONTWAIT) == 0;
 }
 
+/* Did the guard answer 408 (the JSON error shape) and end the server's side
+ * within wait_ms? */
+static int ended_408(struct pair p, int wait_ms)
+{
+    struct pollfd pf = {.fd = p.client, .events = POLLIN};
+    char b[1024];
+    size_t n = 0;
+    ssize_t k = 1;
+    while (k > 0 && n < sizeof b - 1 && poll(&pf, 1, wait_ms) == 1) {
+        k = recv(p.client, b + n, sizeof b - 1 - n, MSG_DONTWAIT);
+        n += k > 0 ? (size_t)k : 0;
+    }
+    b[n] = '\0';
+    return k == 0 && strncmp(b, "HTTP/1.1 408 ", 13) == 0 &&
+           strstr(b, "\r\n\r\n{\"error\":{\"code\":\"timeout\",\"message\":\"") != NULL;
+}
+
 static struct sockaddr_in6 v6(const char *text)
 {
     struct sockaddr_in6 a = {.sin6_family = AF_INET6};
@@ -89,6 +106,21 @@ static void test_head_deadline_not_extended(void **state)
     guard_stop(g);
 }
 
+/* A head whose request line came but not the rest: 408, then the end. */
+static void test_head_started_408(void **state)
+{
+    struct guard *g = start(100, 0, 300, 10000);
+    struct sockaddr_in a = v4("192.0.2.1");
+    struct pair p = pair_new();
+    struct guard_conn *c = guard_open(g, p.server, SA(a));
+    (void)state;
+    guard_line_done(g, c);
+    assert_true(ended_408(p, 600));
+    guard_close(g, c);
+    pair_close(p);
+    guard_stop(g);
+}
+
 static void test_phases(void **state)
 {
     struct guard *g = start(100, 0, 300, 300);
@@ -103,12 +135,12 @@ static void test_phases(void **state)
     /* q: head and body in; the handler may take as long as it takes. */
     guard_head_done(g, d);
     guard_body_done(g, d);
-    assert_true(ended(p, 600));
+    assert_true(ended_408(p, 600)); /* a request had begun: told why */
     assert_false(ended(q, 500));
     /* The answer is sent: q waits for its next head, on a fresh deadline. */
     guard_request_done(g, d);
     assert_false(ended(q, 150));
-    assert_true(ended(q, 400));
+    assert_true(ended(q, 400)); /* nothing of a request came: no reply */
     guard_stats(g, &st);
     assert_int_equal(st.closed_body, 1);
     assert_int_equal(st.closed_head, 1);
@@ -223,6 +255,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_head_deadline_not_extended),
         cmocka_unit_test(test_phases),
+        cmocka_unit_test(test_head_started_408),
         cmocka_unit_test(test_per_address),
         cmocka_unit_test(test_pressure),
         cmocka_unit_test(test_config),

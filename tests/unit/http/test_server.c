@@ -1097,6 +1097,45 @@ static void test_body_deadline(void **state)
     http_server_stop(srv);
 }
 
+/* A request that stops arriving is answered 408 with the JSON error shape
+ * before its connection closes; an idle keep-alive connection, which has
+ * sent nothing of a request, is closed without a word. */
+static void test_deadline_408(void **state)
+{
+    struct http_server_config cfg = {.header_timeout_ms = 400, .body_timeout_ms = 400};
+    struct http_server *srv = start_with(&cfg);
+    struct pollfd p;
+    struct reply r;
+    char buf[256];
+    ssize_t k;
+    int fd, before = handler_calls;
+    (void)state;
+    /* a body that stops coming */
+    fd = raw_connect(http_server_port(srv));
+    raw_send(fd, "POST /api/v1/echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nxx");
+    raw_reply(fd, &r);
+    close(fd);
+    assert_int_equal(r.status, 408);
+    assert_non_null(strstr(r.headers, "Content-Type: application/json"));
+    assert_error_shape(&r, "timeout");
+    /* a head that stops after its request line */
+    fd = raw_connect(http_server_port(srv));
+    raw_send(fd, "GET /api/v1/hello HTTP/1.1\r\nHost: t\r\n");
+    raw_reply(fd, &r);
+    close(fd);
+    assert_int_equal(r.status, 408);
+    assert_error_shape(&r, "timeout");
+    assert_int_equal(handler_calls, before);
+    /* nothing sent: closed, no reply */
+    fd = raw_connect(http_server_port(srv));
+    p = (struct pollfd){.fd = fd, .events = POLLIN};
+    assert_int_equal(poll(&p, 1, 3000), 1);
+    k = recv(fd, buf, sizeof buf, 0);
+    close(fd);
+    assert_true(k <= 0);
+    http_server_stop(srv);
+}
+
 static void test_per_address_limit(void **state)
 {
     struct http_server_config cfg = {.per_ip_connections = 2};
@@ -1187,6 +1226,7 @@ int main(void)
         cmocka_unit_test(test_healthz_while_handler_busy),
         cmocka_unit_test(test_header_deadline),
         cmocka_unit_test(test_body_deadline),
+        cmocka_unit_test(test_deadline_408),
         cmocka_unit_test(test_per_address_limit),
         cmocka_unit_test(test_pressure),
     };
