@@ -1145,8 +1145,9 @@ static void test_per_address_limit(void **state)
     (void)state;
     for (int i = 0; i < 3; i++)
         fd[i] = raw_connect(http_server_port(srv));
-    /* The third is closed at once; the first two are served. */
-    assert_true(trickle_until_closed(fd[2], NULL, 1) >= 0);
+    /* The third is closed without being served; the first two are served. */
+    /* generous: on a loaded machine the close may take a while to arrive */
+    assert_true(trickle_until_closed(fd[2], NULL, 10) >= 0);
     raw_send(fd[0], "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
     raw_reply(fd[0], &r);
     assert_int_equal(r.status, 200);
