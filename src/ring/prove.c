@@ -14,7 +14,8 @@
 
 struct fold_job {
     const ring_point *old; /* entries of deg+1 points (coefficients of x^0..x^deg) */
-    size_t old_count;      /* entries in old (indices past it repeat the last: padding) */
+    size_t old_count;      /* entries in old; indices past it are padding (old_at) */
+    const ring_point *pad; /* the last ring key, which padding repeats */
     ring_point *next;      /* entries of deg+step+1 points */
     size_t r0, r1;
     unsigned n, deg, step;      /* step: digits folded at once (1 or 2) */
@@ -37,10 +38,16 @@ struct fold_report {
 
 #define FOLD_MAX (RING_MAX_N * RING_MAX_N + 2 * RING_MAX_N)
 
+/* Coefficient d of entry idx. Past old_count the ring is padding: keys that
+ * repeat the last key M_{N-1}. A group made only of padding folds to
+ * x^deg M_{N-1} (each digit contributes sum_i (sigma_i x + a_i) = x, as the
+ * a_i sum to zero), so such groups are never computed and their entries are
+ * read here as that polynomial. Which entries are padding depends on the
+ * ring size only (public). */
 static const ring_point *old_at(const struct fold_job *j, size_t idx, unsigned d)
 {
     if (idx >= j->old_count)
-        idx = j->old_count - 1; /* public: padding depends on the ring size only */
+        return d == j->deg ? j->pad : decaf_255_point_identity;
     return &j->old[idx * (j->deg + 1) + d];
 }
 
@@ -146,10 +153,11 @@ static int fold_all(ring_point *out, const struct ring_keys *ring, struct ring_p
                     const struct ring_progress *progress, struct err *e)
 {
     struct fold_report report = {.progress = progress};
-    if (progress && progress->fn) /* rows of every round: one per group of n^step entries */
-        for (size_t t = 0, ent = ring_ipow(p.n, p.m); t < p.m;) {
+    if (progress && progress->fn) /* rows of every round: the groups that hold a ring key */
+        for (size_t t = 0, ent = ring->count; t < p.m;) {
             const unsigned st = p.m - t >= 2 ? 2 : 1;
-            ent /= st == 2 ? (size_t)p.n * p.n : p.n;
+            const size_t grp = st == 2 ? (size_t)p.n * p.n : p.n;
+            ent = (ent + grp - 1) / grp;
             report.total += ent;
             t += st;
         }
@@ -158,7 +166,6 @@ static int fold_all(ring_point *out, const struct ring_keys *ring, struct ring_p
     size_t old_count = ring->count;
     ring_point *bufs[2] = {NULL, NULL};
     size_t bufsz[2] = {0, 0};
-    size_t entries = ring_ipow(p.n, p.m);
     uint8_t(*b)[32] = sodium_malloc(RING_MAX_N * RING_MAX_N * 32);
     if (!b) {
         err_set(e, ERR_NOMEM, "out of memory while proving");
@@ -168,7 +175,9 @@ static int fold_all(ring_point *out, const struct ring_keys *ring, struct ring_p
     for (int slot = 0; t < p.m; slot ^= 1) {
         const unsigned step = p.m - t >= 2 ? 2 : 1;
         const size_t group = step == 2 ? (size_t)p.n * p.n : p.n;
-        const size_t s = entries / group;
+        /* only the groups that hold at least one ring key: the others are
+         * padding, read back by old_at */
+        const size_t s = (old_count + group - 1) / group;
         if (step == 2)
             for (unsigned i1 = 0; i1 < p.n; i1++)
                 for (unsigned i0 = 0; i0 < p.n; i0++)
@@ -183,6 +192,7 @@ static int fold_all(ring_point *out, const struct ring_keys *ring, struct ring_p
         for (int k = 0; k < 2; k++)
             jobs[k] = (struct fold_job){.old = old,
                                         .old_count = old_count,
+                                        .pad = &ring->keys[ring->count - 1],
                                         .next = next,
                                         .r0 = 0,
                                         .r1 = s,
@@ -231,7 +241,6 @@ static int fold_all(ring_point *out, const struct ring_keys *ring, struct ring_p
         }
         old = next;
         old_count = s;
-        entries = s;
         t += step;
         deg += step;
     }
