@@ -2,6 +2,7 @@
  * (docs/protocol-ring.md §6, §10). */
 #include "ring/triptych.h"
 
+#include "ring/ct.h"
 #include "ring/internal.h"
 #include "ring/msm.h"
 
@@ -372,12 +373,21 @@ static int prove(uint8_t **proof, size_t *proof_len, struct ring_params p,
                 ring->count);
         goto out;
     }
-    if (index >= ring->count) {
+    /* Argument checks: whether the index is in the ring and the key is its
+     * key there is told (an error), nothing else about them. */
+    int outside = index >= ring->count;
+    RING_CT_PUBLIC(&outside, sizeof outside);
+    if (outside) {
         err_set(e, ERR_INVALID, "signer index %zu is outside a ring of %zu keys", index,
                 ring->count);
         goto out;
     }
-    if (crypto_scalarmult_ristretto255_base(pk, sk) != 0 || !key_at(ring, index, pk)) {
+    ring_scalarmul_ct(&jp, sk, decaf_255_point_base); /* M = r G, constant time */
+    ring_point_encode(pk, &jp);
+    RING_CT_PUBLIC(pk, sizeof pk); /* the public key */
+    int match = key_at(ring, index, pk);
+    RING_CT_PUBLIC(&match, sizeof match);
+    if (!match) {
         err_set(e, ERR_INVALID, "the secret key does not match ring key %zu", index);
         goto out;
     }
@@ -398,7 +408,9 @@ static int prove(uint8_t **proof, size_t *proof_len, struct ring_params p,
     buf[3] = 0;
 
     /* J = r^-1 U */
-    if (crypto_core_ristretto255_scalar_invert(s->rinv, sk) != 0) {
+    int noinv = crypto_core_ristretto255_scalar_invert(s->rinv, sk) != 0;
+    RING_CT_PUBLIC(&noinv, sizeof noinv);
+    if (noinv) {
         err_set(e, ERR_INVALID, "the ring secret key is not invertible");
         goto out;
     }
@@ -438,6 +450,13 @@ static int prove(uint8_t **proof, size_t *proof_len, struct ring_params p,
             }
             ring_scalar_random(s->rho[j]);
         }
+        /* the prover's randomness is as secret as the key */
+        RING_CT_SECRET(s->ra, 32);
+        RING_CT_SECRET(s->rb, 32);
+        RING_CT_SECRET(s->rc, 32);
+        RING_CT_SECRET(s->rd, 32);
+        RING_CT_SECRET(s->a, sizeof s->a);
+        RING_CT_SECRET(s->rho, sizeof s->rho);
         uint8_t *cm = buf + RING_OFF_A;
         if (commit(&s->pt, p, (const uint8_t(*)[RING_MAX_N][32])s->a, s->ra, e) != 0)
             goto out;
@@ -464,6 +483,8 @@ static int prove(uint8_t **proof, size_t *proof_len, struct ring_params p,
             ring_point_encode(buf + ring_off_y(p.m) + 32u * j, &s->pt);
         }
 
+        /* J, A..D, X, Y are the proof's (public) points */
+        RING_CT_PUBLIC(buf + RING_OFF_J, ring_off_f(p.m) - RING_OFF_J);
         ring_challenge(s->xi, p, ring, u, buf + RING_OFF_J, msg, msg_len, buf + RING_OFF_A);
         if (ring_scalar_is_zero(s->xi))
             continue;
@@ -495,6 +516,9 @@ static int prove(uint8_t **proof, size_t *proof_len, struct ring_params p,
             crypto_core_ristretto255_scalar_sub(z + 64, z + 64, s->tmp);
         }
         zero |= ring_scalar_is_zero(z) | ring_scalar_is_zero(z + 32) | ring_scalar_is_zero(z + 64);
+        /* the responses f and z are the proof's; f_{j,0} = xi - sum f_{j,i} too */
+        RING_CT_PUBLIC(buf + ring_off_f(p.m), len - ring_off_f(p.m));
+        RING_CT_PUBLIC(&zero, sizeof zero);
         if (!zero)
             break;
     }

@@ -2,6 +2,7 @@
  * (docs/protocol-ring.md §3, §4). */
 #include "ring/triptych.h"
 
+#include "ring/ct.h"
 #include "ring/internal.h"
 #include "ring/h2c.h"
 #include "ring/msm.h"
@@ -29,7 +30,10 @@ int ring_tag_base(uint8_t u[RING_POINT_BYTES], const uint8_t *scope, size_t scop
 
 int ring_check_sk(const uint8_t sk[32], struct err *e)
 {
-    if (!ring_scalar_is_canonical(sk) || ring_scalar_is_zero(sk))
+    /* constant time in sk; only whether it is a valid key is told */
+    int ok = ring_scalar_is_canonical_ct(sk) & (ring_scalar_is_zero(sk) ^ 1);
+    RING_CT_PUBLIC(&ok, sizeof ok);
+    if (!ok)
         return err_set(e, ERR_INVALID, "the ring secret key is zero or not a canonical scalar");
     return 0;
 }
