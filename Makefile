@@ -1,7 +1,7 @@
 # dissent — one Makefile, no generated build system.
 #
 #   make run     install missing packages, build, create dissent.db with a demo, serve on 127.0.0.1:8080
-#   make check   every test: unit, vectors, sanitizers, fuzz smoke, end-to-end, browser
+#   make check   every test: unit, vectors, sanitizers, constant time, fuzz smoke, end-to-end, browser
 #   make bench   benchmarks (figures printed, never asserted)
 #
 # Sources are discovered: every src/<layer>/*.c goes into the library, every
@@ -181,10 +181,11 @@ check: deps
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory all unit vectors wasm-test
 	@$(MAKE) --no-print-directory asan
+	@$(MAKE) --no-print-directory ct
 	@FUZZ_SECONDS=$${FUZZ_SECONDS:-8} $(MAKE) --no-print-directory fuzz
 	@$(MAKE) --no-print-directory e2e browser
-	@echo "make check: every suite passed (lint, unit, vectors, sanitizers, fuzz smoke, end-to-end, browser)"
-	@echo "check: 8 passed, 0 failed"
+	@echo "make check: every suite passed (lint, unit, vectors, sanitizers, constant time, fuzz smoke, end-to-end, browser)"
+	@echo "check: 9 passed, 0 failed"
 
 # A throwaway PostgreSQL is started for the store's comparison unless
 # DISSENT_BENCH_PG_URL names one (scripts/bench.sh).
