@@ -6,7 +6,7 @@
  * DISSENT_BENCH_QUICK=1 runs only the small sizes (2^10, 2^12).
  * Times are wall clock; "cpu" is the process's CPU time over both threads
  * (a wall time far above cpu/2 means the machine was busy with other work).
- * Batches: proving is ~1 s per proof at 2^16, so a batch of B items is made
+ * Batches: proving takes about 0.5 s per proof at 2^16, so a batch of B items is made
  * of D distinct proofs (D printed) repeated; the verifier does exactly the
  * same work per item whether or not proofs repeat (fresh weights, full
  * parsing and coefficient computation per item). */
