@@ -49,12 +49,15 @@ int ring_tag(uint8_t j[RING_POINT_BYTES], const uint8_t sk[RING_SCALAR_BYTES], c
         goto out;
     if (ring_point_decode(&up, u, 0, "tag base", e) != 0)
         goto out;
-    if (crypto_core_ristretto255_scalar_invert(inv, sk) != 0) {
+    int noinv = crypto_core_ristretto255_scalar_invert(inv, sk) != 0;
+    RING_CT_PUBLIC(&noinv, sizeof noinv);
+    if (noinv) {
         err_set(e, ERR_INVALID, "the ring secret key is not invertible");
         goto out;
     }
     ring_scalarmul_ct(&jp, inv, &up);
     ring_point_encode(j, &jp);
+    RING_CT_PUBLIC(j, RING_POINT_BYTES); /* the tag is published */
     rc = 0;
 out:
     sodium_memzero(inv, sizeof inv);

@@ -113,6 +113,13 @@ static void test_prove(void)
                  "index or the randomness; the proof verifies",
                  p.n, p.m);
         check(ok, what);
+        if (r == 0 && ok) { /* the tag alone, as the CLI computes it */
+            uint8_t tag[32];
+            RING_CT_SECRET(key, sizeof key);
+            check(ring_tag(tag, key, scope, sizeof scope - 1, &e) == 0 &&
+                      memcmp(tag, proof + RING_PROOF_HEADER, 32) == 0,
+                  "ring_tag: no branch or index on the key; the tag is the proof's");
+        }
         free(proof);
         sodium_memzero(key, sizeof key);
     }
