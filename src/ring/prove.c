@@ -440,6 +440,7 @@ static int prove(uint8_t **proof, size_t *proof_len, struct ring_params p,
                 memset(s->sigma[j][i], 0, 32);
                 s->sigma[j][i][0] = (uint8_t)(s->mask[j][i] & 1u);
             }
+            RING_CT_SECRET(s->a[j], sizeof s->a[j]); /* as secret as the key (before c, d) */
             for (unsigned i = 0; i < p.n; i++) {
                 /* c = a (1 - 2 sigma), d = -a^2 */
                 crypto_core_ristretto255_scalar_add(s->tmp, s->sigma[j][i], s->sigma[j][i]);
@@ -455,7 +456,6 @@ static int prove(uint8_t **proof, size_t *proof_len, struct ring_params p,
         RING_CT_SECRET(s->rb, 32);
         RING_CT_SECRET(s->rc, 32);
         RING_CT_SECRET(s->rd, 32);
-        RING_CT_SECRET(s->a, sizeof s->a);
         RING_CT_SECRET(s->rho, sizeof s->rho);
         uint8_t *cm = buf + RING_OFF_A;
         if (commit(&s->pt, p, (const uint8_t(*)[RING_MAX_N][32])s->a, s->ra, e) != 0)
