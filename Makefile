@@ -1,7 +1,7 @@
 # dissent — one Makefile, no generated build system.
 #
 #   make run     install missing packages, build, create dissent.db with a demo, serve on 127.0.0.1:8080
-#   make check   every test: unit, vectors, sanitizers, fuzz smoke, end-to-end, browser
+#   make check   every test: unit, vectors, sanitizers, constant time, fuzz smoke, end-to-end, browser
 #   make bench   benchmarks (figures printed, never asserted)
 #
 # Sources are discovered: every src/<layer>/*.c goes into the library, every
@@ -24,6 +24,9 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS_BASE := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
                -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla -fno-common -g
+ifeq ($(CTGRIND),1)
+CFLAGS_BASE += -DRING_CTGRIND
+endif
 ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 OPT      := -O1
@@ -57,7 +60,7 @@ BENCH_BIN := $(BENCH_SRC:%.c=$(BUILD)/%)
 VECTORS ?= $(abspath ../shared/vectors)
 DEPS_STAMP := .deps-ok
 
-.PHONY: all deps run check unit vectors asan fuzz e2e browser bench clean format lint wasm wasm-test
+.PHONY: all deps run check unit vectors asan ct fuzz e2e browser bench clean format lint wasm wasm-test
 all: $(BUILD)/dissent
 
 # web/ is compiled into the binary through two generated, committed files:
@@ -148,6 +151,14 @@ vectors: $(VEC_BIN)
 asan: | $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 unit vectors
 
+# The prover's constant-time check (tests/ct/, docs/testing.md): src/ring built
+# with its secrets marked for valgrind's memcheck, which fails the run on any
+# branch or memory index that depends on them.
+CT_BIN := build-ct/tests/ct/ring/test_prover_ct
+ct: | $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory BUILD=build-ct CTGRIND=1 $(CT_BIN)
+	@valgrind -q --error-exitcode=1 --track-origins=yes --suppressions=tests/ct/valgrind.supp $(CT_BIN)
+
 # Coverage-guided fuzzing with clang's libFuzzer (tests/fuzz/, docs/testing.md);
 # FUZZ_SECONDS per harness (check uses a short smoke run).
 fuzz: | $(DEPS_STAMP)
@@ -170,10 +181,11 @@ check: deps
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory all unit vectors wasm-test
 	@$(MAKE) --no-print-directory asan
+	@$(MAKE) --no-print-directory ct
 	@FUZZ_SECONDS=$${FUZZ_SECONDS:-8} $(MAKE) --no-print-directory fuzz
 	@$(MAKE) --no-print-directory e2e browser
-	@echo "make check: every suite passed (lint, unit, vectors, sanitizers, fuzz smoke, end-to-end, browser)"
-	@echo "check: 8 passed, 0 failed"
+	@echo "make check: every suite passed (lint, unit, vectors, sanitizers, constant time, fuzz smoke, end-to-end, browser)"
+	@echo "check: 9 passed, 0 failed"
 
 # A throwaway PostgreSQL is started for the store's comparison unless
 # DISSENT_BENCH_PG_URL names one (scripts/bench.sh).
@@ -194,6 +206,6 @@ format:
 	clang-format -i $(FORMAT_SRC)
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-ct build-fuzz
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

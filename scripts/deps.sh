@@ -15,7 +15,7 @@ fi
 if [ "${1:-}" = "test" ]; then
   pkgs+=(curl sqlite3 chromium postgresql clang clang-format libclang-rt-14-dev oathtool
          clang-14 lld-14 llvm-14 wasi-libc libclang-rt-14-dev-wasm32 cmake python3
-         golang-go golang-golang-x-mod-dev python3-aiosmtpd openssl)
+         golang-go golang-golang-x-mod-dev python3-aiosmtpd openssl valgrind)
   command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
   command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 fi

@@ -88,6 +88,18 @@ int ring_scalar_is_canonical(const uint8_t s[RING_SCALAR_BYTES])
     return 0; /* equal to l */
 }
 
+int ring_scalar_is_canonical_ct(const uint8_t s[RING_SCALAR_BYTES])
+{
+    uint64_t v[4], borrow = 0;
+    load4(v, s);
+    for (int i = 0; i < 4; i++) { /* the borrow out of s - l: 1 iff s < l */
+        const uint64_t d = v[i] - L[i] - borrow;
+        borrow = ((~v[i] & L[i]) | (~(v[i] ^ L[i]) & d)) >> 63;
+    }
+    sodium_memzero(v, sizeof v);
+    return (int)borrow;
+}
+
 int ring_scalar_is_zero(const uint8_t s[RING_SCALAR_BYTES])
 {
     return sodium_is_zero(s, RING_SCALAR_BYTES);

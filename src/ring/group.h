@@ -43,6 +43,10 @@ void ring_point_ct_select(ring_point *out, const ring_point *a, const ring_point
 /* 1 if s is a canonical scalar (s < l), else 0. Not constant time. */
 int ring_scalar_is_canonical(const uint8_t s[RING_SCALAR_BYTES]);
 
+/* 1 if s is a canonical scalar (s < l), else 0, in constant time (for
+ * secret keys). */
+int ring_scalar_is_canonical_ct(const uint8_t s[RING_SCALAR_BYTES]);
+
 /* 1 if s is all zeros, else 0 (constant time). */
 int ring_scalar_is_zero(const uint8_t s[RING_SCALAR_BYTES]);
 

@@ -255,29 +255,38 @@ static uint64_t ct_eq_mask(uint32_t a, uint32_t b)
 }
 
 /* A table entry in compact form: x, y, z, t limbs without the padding that
- * decaf's 32-byte alignment adds, so a constant-time scan touches less memory. */
-#define NLIMB (sizeof(((ring_point *)0)->x->limb) / sizeof(((ring_point *)0)->x->limb[0]))
+ * decaf's 32-byte alignment adds, so a constant-time scan touches less memory.
+ * The scan reads it as 64-bit words: with 32-bit limbs (WebAssembly) two
+ * limbs per word, half the operations of one limb per word. */
+#define NLIMB      (sizeof(((ring_point *)0)->x->limb) / sizeof(((ring_point *)0)->x->limb[0]))
+#define CPT_LIMBS  (4 * NLIMB)
+#define CPT_QWORDS ((CPT_LIMBS * sizeof(decaf_word_t) + 7) / 8)
 struct cpt {
-    uint64_t w[4 * NLIMB];
+    union {
+        decaf_word_t l[CPT_LIMBS];
+        uint64_t q[CPT_QWORDS];
+    };
 };
+_Static_assert(CPT_LIMBS * sizeof(decaf_word_t) == CPT_QWORDS * 8,
+               "a table entry is a whole number of 64-bit words");
 
 static void to_cpt(struct cpt *c, const ring_point *p)
 {
     for (unsigned l = 0; l < NLIMB; l++) {
-        c->w[l] = p->x->limb[l];
-        c->w[NLIMB + l] = p->y->limb[l];
-        c->w[2 * NLIMB + l] = p->z->limb[l];
-        c->w[3 * NLIMB + l] = p->t->limb[l];
+        c->l[l] = p->x->limb[l];
+        c->l[NLIMB + l] = p->y->limb[l];
+        c->l[2 * NLIMB + l] = p->z->limb[l];
+        c->l[3 * NLIMB + l] = p->t->limb[l];
     }
 }
 
-static void from_cpt(ring_point *p, const uint64_t *w)
+static void from_cpt(ring_point *p, const struct cpt *c)
 {
     for (unsigned l = 0; l < NLIMB; l++) {
-        p->x->limb[l] = w[l];
-        p->y->limb[l] = w[NLIMB + l];
-        p->z->limb[l] = w[2 * NLIMB + l];
-        p->t->limb[l] = w[3 * NLIMB + l];
+        p->x->limb[l] = c->l[l];
+        p->y->limb[l] = c->l[NLIMB + l];
+        p->z->limb[l] = c->l[2 * NLIMB + l];
+        p->t->limb[l] = c->l[3 * NLIMB + l];
     }
 }
 
@@ -302,25 +311,21 @@ static void table_build(struct cpt tab[CT_TABLE], const ring_point *p)
  * caller wipes q and neg when done. */
 static void table_lookup(ring_point *q, ring_point *neg, const struct cpt tab[CT_TABLE], int8_t d)
 {
-    const ring_point *id = decaf_255_point_identity;
     uint32_t sign = (uint32_t)((uint8_t)d >> 7); /* 1 if negative */
     uint32_t mag = (uint32_t)(((int32_t)d ^ -(int32_t)sign) + (int32_t)sign);
-    uint64_t acc[4 * NLIMB];
+    struct cpt acc;
+    to_cpt(&acc, decaf_255_point_identity);
     const uint64_t m0 = ct_eq_mask(mag, 0);
-    for (unsigned l = 0; l < NLIMB; l++) {
-        acc[l] = id->x->limb[l] & m0;
-        acc[NLIMB + l] = id->y->limb[l] & m0;
-        acc[2 * NLIMB + l] = id->z->limb[l] & m0;
-        acc[3 * NLIMB + l] = id->t->limb[l] & m0;
-    }
+    for (unsigned w = 0; w < CPT_QWORDS; w++)
+        acc.q[w] &= m0;
     for (uint32_t k = 0; k < CT_TABLE; k++) {
         const uint64_t m = ct_eq_mask(mag, k + 1);
         /* fully unrolled so the accumulator lives in registers */
 #pragma GCC unroll 20
-        for (unsigned w = 0; w < 4 * NLIMB; w++)
-            acc[w] |= tab[k].w[w] & m;
+        for (unsigned w = 0; w < CPT_QWORDS; w++)
+            acc.q[w] |= tab[k].q[w] & m;
     }
-    from_cpt(q, acc);
+    from_cpt(q, &acc);
     decaf_255_point_negate(neg, q);
     ring_point_ct_select(q, q, neg, (uint64_t)0 - (uint64_t)sign);
 }

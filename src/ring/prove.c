@@ -2,6 +2,7 @@
  * (docs/protocol-ring.md §6, §10). */
 #include "ring/triptych.h"
 
+#include "ring/ct.h"
 #include "ring/internal.h"
 #include "ring/msm.h"
 
@@ -14,7 +15,8 @@
 
 struct fold_job {
     const ring_point *old; /* entries of deg+1 points (coefficients of x^0..x^deg) */
-    size_t old_count;      /* entries in old (indices past it repeat the last: padding) */
+    size_t old_count;      /* entries in old; indices past it are padding (old_at) */
+    const ring_point *pad; /* the last ring key, which padding repeats */
     ring_point *next;      /* entries of deg+step+1 points */
     size_t r0, r1;
     unsigned n, deg, step;      /* step: digits folded at once (1 or 2) */
@@ -37,10 +39,16 @@ struct fold_report {
 
 #define FOLD_MAX (RING_MAX_N * RING_MAX_N + 2 * RING_MAX_N)
 
+/* Coefficient d of entry idx. Past old_count the ring is padding: keys that
+ * repeat the last key M_{N-1}. A group made only of padding folds to
+ * x^deg M_{N-1} (each digit contributes sum_i (sigma_i x + a_i) = x, as the
+ * a_i sum to zero), so such groups are never computed and their entries are
+ * read here as that polynomial. Which entries are padding depends on the
+ * ring size only (public). */
 static const ring_point *old_at(const struct fold_job *j, size_t idx, unsigned d)
 {
     if (idx >= j->old_count)
-        idx = j->old_count - 1; /* public: padding depends on the ring size only */
+        return d == j->deg ? j->pad : decaf_255_point_identity;
     return &j->old[idx * (j->deg + 1) + d];
 }
 
@@ -146,10 +154,11 @@ static int fold_all(ring_point *out, const struct ring_keys *ring, struct ring_p
                     const struct ring_progress *progress, struct err *e)
 {
     struct fold_report report = {.progress = progress};
-    if (progress && progress->fn) /* rows of every round: one per group of n^step entries */
-        for (size_t t = 0, ent = ring_ipow(p.n, p.m); t < p.m;) {
+    if (progress && progress->fn) /* rows of every round: the groups that hold a ring key */
+        for (size_t t = 0, ent = ring->count; t < p.m;) {
             const unsigned st = p.m - t >= 2 ? 2 : 1;
-            ent /= st == 2 ? (size_t)p.n * p.n : p.n;
+            const size_t grp = st == 2 ? (size_t)p.n * p.n : p.n;
+            ent = (ent + grp - 1) / grp;
             report.total += ent;
             t += st;
         }
@@ -158,7 +167,6 @@ static int fold_all(ring_point *out, const struct ring_keys *ring, struct ring_p
     size_t old_count = ring->count;
     ring_point *bufs[2] = {NULL, NULL};
     size_t bufsz[2] = {0, 0};
-    size_t entries = ring_ipow(p.n, p.m);
     uint8_t(*b)[32] = sodium_malloc(RING_MAX_N * RING_MAX_N * 32);
     if (!b) {
         err_set(e, ERR_NOMEM, "out of memory while proving");
@@ -168,7 +176,9 @@ static int fold_all(ring_point *out, const struct ring_keys *ring, struct ring_p
     for (int slot = 0; t < p.m; slot ^= 1) {
         const unsigned step = p.m - t >= 2 ? 2 : 1;
         const size_t group = step == 2 ? (size_t)p.n * p.n : p.n;
-        const size_t s = entries / group;
+        /* only the groups that hold at least one ring key: the others are
+         * padding, read back by old_at */
+        const size_t s = (old_count + group - 1) / group;
         if (step == 2)
             for (unsigned i1 = 0; i1 < p.n; i1++)
                 for (unsigned i0 = 0; i0 < p.n; i0++)
@@ -183,6 +193,7 @@ static int fold_all(ring_point *out, const struct ring_keys *ring, struct ring_p
         for (int k = 0; k < 2; k++)
             jobs[k] = (struct fold_job){.old = old,
                                         .old_count = old_count,
+                                        .pad = &ring->keys[ring->count - 1],
                                         .next = next,
                                         .r0 = 0,
                                         .r1 = s,
@@ -231,7 +242,6 @@ static int fold_all(ring_point *out, const struct ring_keys *ring, struct ring_p
         }
         old = next;
         old_count = s;
-        entries = s;
         t += step;
         deg += step;
     }
@@ -363,12 +373,21 @@ static int prove(uint8_t **proof, size_t *proof_len, struct ring_params p,
                 ring->count);
         goto out;
     }
-    if (index >= ring->count) {
+    /* Argument checks: whether the index is in the ring and the key is its
+     * key there is told (an error), nothing else about them. */
+    int outside = index >= ring->count;
+    RING_CT_PUBLIC(&outside, sizeof outside);
+    if (outside) {
         err_set(e, ERR_INVALID, "signer index %zu is outside a ring of %zu keys", index,
                 ring->count);
         goto out;
     }
-    if (crypto_scalarmult_ristretto255_base(pk, sk) != 0 || !key_at(ring, index, pk)) {
+    ring_scalarmul_ct(&jp, sk, decaf_255_point_base); /* M = r G, constant time */
+    ring_point_encode(pk, &jp);
+    RING_CT_PUBLIC(pk, sizeof pk); /* the public key */
+    int match = key_at(ring, index, pk);
+    RING_CT_PUBLIC(&match, sizeof match);
+    if (!match) {
         err_set(e, ERR_INVALID, "the secret key does not match ring key %zu", index);
         goto out;
     }
@@ -389,7 +408,9 @@ static int prove(uint8_t **proof, size_t *proof_len, struct ring_params p,
     buf[3] = 0;
 
     /* J = r^-1 U */
-    if (crypto_core_ristretto255_scalar_invert(s->rinv, sk) != 0) {
+    int noinv = crypto_core_ristretto255_scalar_invert(s->rinv, sk) != 0;
+    RING_CT_PUBLIC(&noinv, sizeof noinv);
+    if (noinv) {
         err_set(e, ERR_INVALID, "the ring secret key is not invertible");
         goto out;
     }
@@ -419,6 +440,7 @@ static int prove(uint8_t **proof, size_t *proof_len, struct ring_params p,
                 memset(s->sigma[j][i], 0, 32);
                 s->sigma[j][i][0] = (uint8_t)(s->mask[j][i] & 1u);
             }
+            RING_CT_SECRET(s->a[j], sizeof s->a[j]); /* as secret as the key (before c, d) */
             for (unsigned i = 0; i < p.n; i++) {
                 /* c = a (1 - 2 sigma), d = -a^2 */
                 crypto_core_ristretto255_scalar_add(s->tmp, s->sigma[j][i], s->sigma[j][i]);
@@ -429,6 +451,12 @@ static int prove(uint8_t **proof, size_t *proof_len, struct ring_params p,
             }
             ring_scalar_random(s->rho[j]);
         }
+        /* the prover's randomness is as secret as the key */
+        RING_CT_SECRET(s->ra, 32);
+        RING_CT_SECRET(s->rb, 32);
+        RING_CT_SECRET(s->rc, 32);
+        RING_CT_SECRET(s->rd, 32);
+        RING_CT_SECRET(s->rho, sizeof s->rho);
         uint8_t *cm = buf + RING_OFF_A;
         if (commit(&s->pt, p, (const uint8_t(*)[RING_MAX_N][32])s->a, s->ra, e) != 0)
             goto out;
@@ -455,6 +483,8 @@ static int prove(uint8_t **proof, size_t *proof_len, struct ring_params p,
             ring_point_encode(buf + ring_off_y(p.m) + 32u * j, &s->pt);
         }
 
+        /* J, A..D, X, Y are the proof's (public) points */
+        RING_CT_PUBLIC(buf + RING_OFF_J, ring_off_f(p.m) - RING_OFF_J);
         ring_challenge(s->xi, p, ring, u, buf + RING_OFF_J, msg, msg_len, buf + RING_OFF_A);
         if (ring_scalar_is_zero(s->xi))
             continue;
@@ -486,6 +516,9 @@ static int prove(uint8_t **proof, size_t *proof_len, struct ring_params p,
             crypto_core_ristretto255_scalar_sub(z + 64, z + 64, s->tmp);
         }
         zero |= ring_scalar_is_zero(z) | ring_scalar_is_zero(z + 32) | ring_scalar_is_zero(z + 64);
+        /* the responses f and z are the proof's; f_{j,0} = xi - sum f_{j,i} too */
+        RING_CT_PUBLIC(buf + ring_off_f(p.m), len - ring_off_f(p.m));
+        RING_CT_PUBLIC(&zero, sizeof zero);
         if (!zero)
             break;
     }

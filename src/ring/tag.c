@@ -2,6 +2,7 @@
  * (docs/protocol-ring.md §3, §4). */
 #include "ring/triptych.h"
 
+#include "ring/ct.h"
 #include "ring/internal.h"
 #include "ring/h2c.h"
 #include "ring/msm.h"
@@ -29,7 +30,10 @@ int ring_tag_base(uint8_t u[RING_POINT_BYTES], const uint8_t *scope, size_t scop
 
 int ring_check_sk(const uint8_t sk[32], struct err *e)
 {
-    if (!ring_scalar_is_canonical(sk) || ring_scalar_is_zero(sk))
+    /* constant time in sk; only whether it is a valid key is told */
+    int ok = ring_scalar_is_canonical_ct(sk) & (ring_scalar_is_zero(sk) ^ 1);
+    RING_CT_PUBLIC(&ok, sizeof ok);
+    if (!ok)
         return err_set(e, ERR_INVALID, "the ring secret key is zero or not a canonical scalar");
     return 0;
 }
@@ -45,12 +49,15 @@ int ring_tag(uint8_t j[RING_POINT_BYTES], const uint8_t sk[RING_SCALAR_BYTES], c
         goto out;
     if (ring_point_decode(&up, u, 0, "tag base", e) != 0)
         goto out;
-    if (crypto_core_ristretto255_scalar_invert(inv, sk) != 0) {
+    int noinv = crypto_core_ristretto255_scalar_invert(inv, sk) != 0;
+    RING_CT_PUBLIC(&noinv, sizeof noinv);
+    if (noinv) {
         err_set(e, ERR_INVALID, "the ring secret key is not invertible");
         goto out;
     }
     ring_scalarmul_ct(&jp, inv, &up);
     ring_point_encode(j, &jp);
+    RING_CT_PUBLIC(j, RING_POINT_BYTES); /* the tag is published */
     rc = 0;
 out:
     sodium_memzero(inv, sizeof inv);

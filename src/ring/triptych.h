@@ -53,8 +53,14 @@ struct ring_params {
     unsigned n, m;
 };
 
-/* The parameters a prover uses for a ring of count keys (chosen from
- * benchmarks; docs/protocol-ring.md). A verifier accepts any n in
+/* The radix table (docs/protocol-ring.md §5): radix 4 up to RING_RADIX4_MAX
+ * keys, 16 up to RING_RADIX16_MAX, 8 up to RING_RADIX8_MAX, 4 beyond. */
+#define RING_RADIX4_MAX  (1u << 12)
+#define RING_RADIX16_MAX (1u << 16)
+#define RING_RADIX8_MAX  (1u << 21)
+
+/* The parameters a prover uses for a ring of count keys (the radix table
+ * above, chosen from benchmarks; docs/protocol-ring.md). A verifier accepts any n in
  * {2,4,8,16} with the smallest m such that n^m >= count. Returns 0, or -1
  * (ERR_INVALID: count outside 1..RING_MAX_MEMBERS). */
 int ring_params_for(size_t count, struct ring_params *p, struct err *e) WUR;

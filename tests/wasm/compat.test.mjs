@@ -51,6 +51,24 @@ test('a proof made in WebAssembly verifies with the C verifier, with the same ta
   ring.free();
 });
 
+// The radix table (docs/protocol-ring.md §5) is one for both cores: past 4,096 keys both provers use
+// radix 16 (padded to 16^4 = 65,536, which the fold never computes), and each verifies the other's.
+test('on a ring of more than 4,096 keys both provers use radix 16, and each verifies the other', () => {
+  const keys = path.join(tmp, 'ring-big.bin');
+  const [index, skHex] = run(TOOL, ['ring', '4100', keys]).split(' ');
+  const ring = c.ring(new Uint8Array(fs.readFileSync(keys)));
+  const fromC = fromHex(run(TOOL, ['prove', keys, index, skHex, SCOPE, MSG]));
+  const fromW = c.prove(ring, Number(index), fromHex(skHex), enc.encode(SCOPE), enc.encode(MSG));
+  for (const proof of [fromC, fromW]) {
+    assert.deepEqual([proof[1], proof[2], proof.length], [16, 4, 2436]);
+    assert.equal(proof.length, c.proofLength(4100));
+  }
+  const tag = toHex(c.tag(fromHex(skHex), enc.encode(SCOPE)));
+  assert.equal(toHex(c.verify(ring, fromC, enc.encode(SCOPE), enc.encode(MSG))), tag);
+  assert.equal(run(TOOL, ['verify', keys, toHex(fromW), SCOPE, MSG]), tag);
+  ring.free();
+});
+
 test('a key file sealed in WebAssembly opens in the CLI, giving the same key and tag', () => {
   const { pk, sk } = c.keygen();
   const file = path.join(tmp, 'browser.key'), pass = path.join(tmp, 'pass');

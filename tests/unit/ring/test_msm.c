@@ -220,6 +220,36 @@ static void test_xmd_limits(void **state)
     assert_int_equal(ring_hash_to_group(b, (const uint8_t *)"m", 1, NULL, 0, &e), -1);
 }
 
+/* The constant-time canonical check (for secret keys) agrees with the
+ * plain one at l - 1, l, l + 1, 0, 2^256 - 1, a borrow across every limb and
+ * random values. */
+static void test_canonical_ct(void **state)
+{
+    (void)state;
+    static const uint8_t l[32] = {0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7,
+                                  0xa2, 0xde, 0xf9, 0xde, 0x14, 0,    0,    0,    0,    0,    0,
+                                  0,    0,    0,    0,    0,    0,    0,    0,    0,    0x10};
+    uint8_t v[32];
+    memcpy(v, l, 32);
+    assert_int_equal(ring_scalar_is_canonical_ct(v), 0);
+    v[0]--; /* l - 1 */
+    assert_int_equal(ring_scalar_is_canonical_ct(v), 1);
+    v[0] += 2; /* l + 1 */
+    assert_int_equal(ring_scalar_is_canonical_ct(v), 0);
+    memset(v, 0, 32);
+    assert_int_equal(ring_scalar_is_canonical_ct(v), 1);
+    memset(v, 0xff, 32);
+    assert_int_equal(ring_scalar_is_canonical_ct(v), 0);
+    memset(v, 0, 32);
+    v[31] = 0x10; /* 2^252 < l: borrows through the zero limbs */
+    assert_int_equal(ring_scalar_is_canonical_ct(v), 1);
+    for (int k = 0; k < 2000; k++) {
+        randombytes_buf(v, 32);
+        v[31] = (uint8_t)(k & 1 ? 0x10 : v[31] & 0x1f); /* near l, and on both sides */
+        assert_int_equal(ring_scalar_is_canonical_ct(v), ring_scalar_is_canonical(v));
+    }
+}
+
 int main(void)
 {
     struct err e;
@@ -232,6 +262,7 @@ int main(void)
         cmocka_unit_test(test_msm_large),
         cmocka_unit_test(test_xmd_limits),
         cmocka_unit_test(test_msm_segments),
+        cmocka_unit_test(test_canonical_ct),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -488,6 +488,10 @@ static void test_progress_and_cancel(void **state)
     assert_true(log.calls >= 2);
     assert_false(log.backwards);
     assert_int_equal(log.last_done, log.total);
+    /* 300 keys, n = 4, m = 5 (padded to 1,024): only the groups that hold a
+     * ring key are folded (19 of 16 entries, then 2, then 1), not the 64 +
+     * 4 + 1 of the padded ring */
+    assert_int_equal(log.total, 19 + 2 + 1);
     assert_int_equal(verify(&f, proof, len, &e), 0);
     free(proof);
 
@@ -531,10 +535,25 @@ static void test_bad_rings(void **state)
     struct ring_params p;
     assert_int_equal(ring_params_for(0, &p, &e), -1);
     assert_int_equal(ring_params_for(RING_MAX_MEMBERS + 1u, &p, &e), -1);
-    assert_int_equal(ring_params_for(1u << 16, &p, &e), 0);
-    assert_int_equal(p.n, 4);
-    assert_int_equal(p.m, 8);
-    assert_true(ring_proof_len(p) <= 1600);
+    /* the radix table (docs/protocol-ring.md §5): every proof within 2.5 KB */
+    static const struct {
+        size_t count;
+        unsigned n, m;
+    } table[] = {{1, 4, 1},
+                 {4096, 4, 6},
+                 {4097, 16, 4},
+                 {1u << 16, 16, 4},
+                 {(1u << 16) + 1, 8, 6},
+                 {1u << 20, 8, 7},
+                 {1u << 21, 8, 7},
+                 {(1u << 21) + 1, 4, 11},
+                 {RING_MAX_MEMBERS, 4, 12}};
+    for (size_t k = 0; k < sizeof table / sizeof table[0]; k++) {
+        assert_int_equal(ring_params_for(table[k].count, &p, &e), 0);
+        assert_int_equal(p.n, table[k].n);
+        assert_int_equal(p.m, table[k].m);
+        assert_true(ring_proof_len(p) <= 2500);
+    }
     uint8_t t[32];
     uint8_t zero[32] = {0};
     assert_int_equal(ring_tag(t, zero, SCOPE, SCOPE_LEN, &e), -1);

@@ -1,0 +1,139 @@
+/* test_prover_ct.c — the prover's constant-time check (`make ct`).
+ *
+ * Built against src/ring compiled with -DRING_CTGRIND and run under
+ * valgrind's memcheck: the secrets (the ring secret key, the signer's index,
+ * the scalars of a constant-time MSM) are marked undefined (RING_CT_SECRET),
+ * and the prover marks its own random scalars so too. memcheck then reports
+ * any conditional jump or memory address that depends on them — a secret
+ * branch or a secret table index — and the run fails (--error-exitcode).
+ * What the protocol makes public (the proof, the challenge, the public key)
+ * is marked defined where it is made (RING_CT_PUBLIC in src/ring/prove.c).
+ * Outside valgrind the marks are no-ops and the program only checks that the
+ * results are right. Each case prints one line. */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ring/ct.h"
+#include "ring/group.h"
+#include "ring/msm.h"
+#include "ring/triptych.h"
+
+static int passes, failures;
+
+static void check(int ok, const char *what)
+{
+    printf("%s: %s\n", ok ? "ok" : "FAILED", what);
+    if (ok)
+        passes++;
+    else
+        failures++;
+}
+
+static void random_point(ring_point *p)
+{
+    uint8_t h[64], b[32];
+    randombytes_buf(h, sizeof h);
+    crypto_core_ristretto255_from_hash(b, h);
+    if (ring_point_decode(p, b, 0, "p", NULL) != 0)
+        abort();
+}
+
+static int same_point(const ring_point *a, const ring_point *b)
+{
+    uint8_t x[32], y[32];
+    ring_point_encode(x, a);
+    ring_point_encode(y, b);
+    RING_CT_PUBLIC(x, sizeof x); /* compared only to check the result */
+    return memcmp(x, y, 32) == 0;
+}
+
+/* ring_msm_ct and ring_scalarmul_ct with secret scalars, including the
+ * digits that recode to zero and to the table's ends. */
+static void test_msm(void)
+{
+    enum { N = 12 };
+    ring_point p[N], got, want;
+    uint8_t s[N][32];
+    struct err e;
+    for (int i = 0; i < N; i++) {
+        random_point(&p[i]);
+        ring_scalar_random(s[i]);
+    }
+    memset(s[0], 0, 32);    /* zero */
+    memset(s[1], 0x10, 32); /* every 5-bit window 16 or near it: the carry path */
+    s[1][31] = 0x0f;
+    if (ring_msm(&want, (const uint8_t(*)[32])s, p, N, 1, &e) != 0)
+        abort();
+    RING_CT_SECRET(s, sizeof s);
+    check(ring_msm_ct(&got, (const uint8_t(*)[32])s, p, N, &e) == 0 && same_point(&got, &want),
+          "ring_msm_ct: no branch or index on its secret scalars, and the sum is right");
+    ring_point one;
+    ring_scalarmul_ct(&one, s[2], &p[2]);
+    RING_CT_PUBLIC(s, sizeof s);
+    decaf_255_scalar_t ds;
+    if (decaf_255_scalar_decode(ds, s[2]) != DECAF_SUCCESS)
+        abort();
+    decaf_255_point_scalarmul(&want, &p[2], ds);
+    check(same_point(&one, &want), "ring_scalarmul_ct: no branch or index on its secret scalar");
+}
+
+/* A proof with the key and the signer's index secret, for each radix the
+ * table uses, on a ring whose size needs padding. */
+static void test_prove(void)
+{
+    enum { N = 20 };
+    uint8_t pk[N][32], sk[N][32];
+    struct err e;
+    for (int i = 0; i < N; i++)
+        if (ring_keypair(pk[i], sk[i], &e) != 0)
+            abort();
+    struct ring_keys *ring;
+    if (ring_keys_new(&ring, (const uint8_t(*)[32])pk, N, &e) != 0)
+        abort();
+    static const unsigned radices[] = {4, 8, 16};
+    const uint8_t scope[] = "ct-scope", msg[] = "ct-message";
+    for (int r = 0; r < 3; r++) {
+        struct ring_params p = {radices[r], ring_params_digits(N, radices[r])};
+        size_t index = 13; /* secret */
+        uint8_t key[32];
+        memcpy(key, sk[13], 32);
+        RING_CT_SECRET(&index, sizeof index);
+        RING_CT_SECRET(key, sizeof key);
+        uint8_t *proof = NULL;
+        size_t len = 0;
+        int rc = ring_prove_with(&proof, &len, p, ring, index, key, scope, sizeof scope - 1, msg,
+                                 sizeof msg - 1, &e);
+        int ok = rc == 0 && ring_verify(ring, proof, len, scope, sizeof scope - 1, msg,
+                                        sizeof msg - 1, NULL, &e) == 0;
+        char what[160];
+        snprintf(what, sizeof what,
+                 "ring_prove n=%u m=%u: no branch or index on the key, the "
+                 "index or the randomness; the proof verifies",
+                 p.n, p.m);
+        check(ok, what);
+        if (r == 0 && ok) { /* the tag alone, as the CLI computes it */
+            uint8_t tag[32];
+            RING_CT_SECRET(key, sizeof key);
+            check(ring_tag(tag, key, scope, sizeof scope - 1, &e) == 0 &&
+                      memcmp(tag, proof + RING_PROOF_HEADER, 32) == 0,
+                  "ring_tag: no branch or index on the key; the tag is the proof's");
+        }
+        free(proof);
+        sodium_memzero(key, sizeof key);
+    }
+    ring_keys_free(ring);
+    sodium_memzero(sk, sizeof sk);
+}
+
+int main(void)
+{
+    struct err e;
+    if (ring_init(&e) != 0)
+        return 1;
+    test_msm();
+    test_prove();
+    printf("ct: %d passed, %d failed\n", passes, failures);
+    return failures ? 1 : 0;
+}
