@@ -215,6 +215,12 @@ static const char *const migrations[] = {
     "  id INTEGER PRIMARY KEY, memo_id INTEGER NOT NULL REFERENCES memos(id),\n"
     "  member_id INTEGER NOT NULL REFERENCES members(id), at INTEGER NOT NULL);\n"
     "CREATE INDEX leadership_reminders_memo ON leadership_reminders(memo_id, at);\n",
+    /* 13: the anonymous protocol each stored signature was made under
+     * (docs/protocol-ring.md §15): 2 for those accepted from now on, NULL
+     * for those stored before, until `dissent migrate` re-verifies each
+     * proof once and marks it 2 or 1; signatures marked 1 (made before v2)
+     * are listed but not counted */
+    "ALTER TABLE anon_signatures ADD COLUMN protocol INTEGER;\n",
 };
 
 /* The applied version, read inside the caller's transaction. */
