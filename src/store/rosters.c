@@ -349,21 +349,32 @@ int store_anon_seq_list(struct store *s, struct pool *p, int64_t memo_id, struct
     return rc;
 }
 
+/* A stored anonymous signature's tag (column tag_col) and proof (column
+ * proof_col, copied into p). */
+static int anon_blobs(struct pool *p, struct db_stmt *st, int tag_col, int proof_col,
+                      unsigned char tag[32], unsigned char **proof, size_t *proof_len,
+                      struct err *e)
+{
+    size_t tl = 0, pl = 0;
+    const void *t = db_blob(st, tag_col, &tl), *b = db_blob(st, proof_col, &pl);
+    if (!t || tl != 32 || !b)
+        return err_set(e, ERR_DB, "a stored anonymous signature is damaged");
+    memcpy(tag, t, 32);
+    *proof = pool_alloc(p, pl ? pl : 1);
+    if (!*proof)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    memcpy(*proof, b, pl);
+    *proof_len = pl;
+    return 0;
+}
+
 static int anon_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
 {
     struct st_anon *a = item;
-    size_t tl = 0, pl = 0;
-    const void *t = db_blob(st, 0, &tl), *proof = db_blob(st, 4, &pl);
-    if (!t || tl != 32 || !proof)
-        return err_set(e, ERR_DB, "a stored anonymous signature is damaged");
-    memcpy(a->tag, t, 32);
+    if (anon_blobs(p, st, 0, 4, a->tag, &a->proof, &a->proof_len, e))
+        return -1;
     a->version = (int)db_int(st, 1);
     a->ring = (int)db_int(st, 3);
-    a->proof = pool_alloc(p, pl ? pl : 1);
-    if (!a->proof)
-        return err_set(e, ERR_NOMEM, "out of memory");
-    memcpy(a->proof, proof, pl);
-    a->proof_len = pl;
     a->seq = db_int(st, 5) - 1;
     return store_col_text(p, st, 2, &a->organization, e);
 }
@@ -406,20 +417,12 @@ int store_anon_pre_v2(struct store *s, int64_t memo_id, int64_t *n, struct err *
 static int unmarked_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
 {
     struct st_anon_unmarked *a = item;
-    size_t tl = 0, pl = 0;
-    const void *t = db_blob(st, 2, &tl), *proof = db_blob(st, 6, &pl);
-    if (!t || tl != 32 || !proof)
-        return err_set(e, ERR_DB, "a stored anonymous signature is damaged");
+    if (anon_blobs(p, st, 2, 6, a->tag, &a->proof, &a->proof_len, e))
+        return -1;
     a->memo_id = db_int(st, 0);
-    memcpy(a->tag, t, 32);
     a->version = (int)db_int(st, 3);
     a->org_id = db_int(st, 4);
     a->ring = (int)db_int(st, 5);
-    a->proof = pool_alloc(p, pl ? pl : 1);
-    if (!a->proof)
-        return err_set(e, ERR_NOMEM, "out of memory");
-    memcpy(a->proof, proof, pl);
-    a->proof_len = pl;
     a->seq = db_int(st, 7) - 1;
     return store_col_text(p, st, 1, &a->memo, e);
 }

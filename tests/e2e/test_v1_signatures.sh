@@ -84,6 +84,8 @@ expect_eq "bob counts once in the public facts" "$(echo "$P" | json 'd["counts"]
   '{"by_organization": [{"count": 1, "organization": "state"}], "by_version": [{"count": 1, "version": 1}], "total": 1}'
 expect_eq "the public facts say one pre-v2 signature was set aside" "$(echo "$P" | json 'd["pre_v2"]')" 1
 expect_eq "both signatures are still listed (an outsider re-verifies them)" "$(echo "$P" | json 'len(d["signatures"])')" 2
+expect_in "the public page says so" "$(curl -s "$URL/public?memo=$ID")" \
+  "1 anonymous made before protocol v2, listed but not counted"
 expect_eq "the memo's counts count bob once" "$(as alice memo counts "$ID" --json | json 'd["total"]')" 1
 V=$(nobody verify-signatures "$ID" --server "$URL" --log-key "$LOGKEY" 2>&1); RC=$?
 expect_eq "verify-signatures agrees (exit 0)" "$RC" 0
