@@ -418,17 +418,20 @@ int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const 
     return chan_anon_commit(c, p, v, out, e);
 }
 
-/* Does a's proof verify over ring with scope and msg? */
+/* Does a's proof verify over ring with scope and msg, and carry the tag
+ * it is stored under? */
 static int proof_verifies(const struct ring_keys *ring, const struct st_anon_unmarked *a,
                           const char *scope, size_t scope_len, const char *msg, size_t msg_len)
 {
     struct err e;
+    uint8_t tag[RING_POINT_BYTES];
     err_init(&e);
     if (scope_len == 0 || scope_len >= PROTO_ANON_SCOPE_MAX || msg_len == 0 ||
         msg_len >= PROTO_ANON_MESSAGE_MAX)
         return 0;
     return ring_verify(ring, a->proof, a->proof_len, (const uint8_t *)scope, scope_len,
-                       (const uint8_t *)msg, msg_len, NULL, &e) == 0;
+                       (const uint8_t *)msg, msg_len, tag, &e) == 0 &&
+           sodium_memcmp(tag, a->tag, sizeof tag) == 0;
 }
 
 /* The protocol a stored signature was made under: 2 if it verifies with
@@ -478,10 +481,9 @@ int chan_anon_mark_v1(struct chan *c, struct chan_anon_marks *m, struct err *e)
         if (stored_protocol(c, &p, &rows[i], &protocol, e))
             goto fail;
         m->checked++;
-        if (protocol == 0) {
-            m->neither++; /* left unmarked: counted as before, reported */
-            continue;
-        }
+        /* protocol 0: verifies with neither (a damaged row): counted as
+         * before, reported once, not checked again */
+        m->neither += protocol == 0;
         if (store_anon_mark(c->st, rows[i].memo_id, rows[i].tag, protocol, e))
             goto fail;
         if (protocol == 1)

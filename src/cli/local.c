@@ -610,8 +610,8 @@ int cmd_migrate(int argc, char **argv)
         if (marks.neither)
             fprintf(stderr,
                     "dissent migrate: %lld stored anonymous signature%s verif%s with neither "
-                    "protocol's bytes: left unmarked and still counted; the database may be "
-                    "damaged\n",
+                    "protocol's bytes: still counted (verify-signatures will say so); the "
+                    "database may be damaged: restore it from a backup\n",
                     (long long)marks.neither, marks.neither == 1 ? "" : "s",
                     marks.neither == 1 ? "ies" : "y");
         if (n)

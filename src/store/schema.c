@@ -218,8 +218,8 @@ static const char *const migrations[] = {
     /* 13: the anonymous protocol each stored signature was made under
      * (docs/protocol-ring.md §15): 2 for those accepted from now on, NULL
      * for those stored before, until `dissent migrate` re-verifies each
-     * proof once and marks it 2 or 1; signatures marked 1 (made before v2)
-     * are listed but not counted */
+     * proof once and marks it 2 or 1 (0: verifies with neither);
+     * signatures marked 1 (made before v2) are listed but not counted */
     "ALTER TABLE anon_signatures ADD COLUMN protocol INTEGER;\n",
 };
 

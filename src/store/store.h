@@ -635,7 +635,8 @@ struct st_anon_unmarked {
 int store_anon_unmarked(struct store *s, struct pool *p, struct st_anon_unmarked **out, size_t *n,
                         struct err *e) WUR;
 /* Marks the anonymous signature of tag on memo as made under protocol
- * (1 or 2), if it is not marked yet. */
+ * (1 or 2; 0: verifies with neither, still counted), if it is not marked
+ * yet. */
 int store_anon_mark(struct store *s, int64_t memo_id, const unsigned char tag[32], int protocol,
                     struct err *e) WUR;
 

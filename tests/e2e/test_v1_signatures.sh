@@ -111,4 +111,17 @@ expect_eq "the log did not grow" "$(curl -s "$URL/api/v1/log/checkpoint" | json 
 expect_eq "the marks are unchanged" \
   "$(sqlite3 "$DB" "SELECT protocol FROM anon_signatures ORDER BY protocol")" "$(printf '1\n2\n2')"
 
+# a damaged row (a proof stored under another tag verifies with neither
+# protocol's bytes): reported once, still counted, not checked again
+stop_server
+sqlite3 "$DB" "INSERT INTO anon_signatures(memo_id, tag, version, org_id, ring_no, proof, day)
+  SELECT memo_id, X'$(printf '%064d' 7)', version, org_id, ring_no, proof, day FROM anon_signatures
+  WHERE tag = X'$TAG_V2'"
+OUT=$("$DISSENT" migrate --db "$DB" 2>&1); RC=$?
+expect_eq "migrate with a damaged row (exit 0)" "$RC" 0
+expect_in "reports it" "$OUT" "1 stored anonymous signature verifies with neither protocol's bytes"
+expect_eq "marked 0" "$(sqlite3 "$DB" "SELECT protocol FROM anon_signatures WHERE tag = X'$(printf '%064d' 7)'")" 0
+OUT=$("$DISSENT" migrate --db "$DB" 2>&1)
+expect_not_in "and not again" "$OUT" "neither"
+
 e2e_summary v1_signatures
