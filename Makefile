@@ -164,7 +164,7 @@ ct: | $(DEPS_STAMP)
 fuzz: | $(DEPS_STAMP)
 	@bash tests/fuzz/run.sh
 
-e2e: $(BUILD)/dissent
+e2e: $(BUILD)/dissent $(BUILD)/wasm/ringtool
 	@bash tests/e2e/run.sh $(abspath $(BUILD)/dissent)
 
 browser: $(BUILD)/dissent $(BUILD)/wasm/dissent-ring.wasm $(BUILD)/wasm/ringtool

@@ -556,3 +556,86 @@ int chan_anon_submit(struct chan *c, struct pool *p, const char *memo_id, const 
         return -1;
     return chan_anon_commit(c, p, v, out, e);
 }
+
+/* Does a's proof verify over ring with scope and msg, and carry the tag
+ * it is stored under? */
+static int proof_verifies(const struct ring_keys *ring, const struct st_anon_unmarked *a,
+                          const char *scope, size_t scope_len, const char *msg, size_t msg_len)
+{
+    struct err e;
+    uint8_t tag[RING_POINT_BYTES];
+    err_init(&e);
+    if (scope_len == 0 || scope_len >= PROTO_ANON_SCOPE_MAX || msg_len == 0 ||
+        msg_len >= PROTO_ANON_MESSAGE_MAX)
+        return 0;
+    return ring_verify(ring, a->proof, a->proof_len, (const uint8_t *)scope, scope_len,
+                       (const uint8_t *)msg, msg_len, tag, &e) == 0 &&
+           sodium_memcmp(tag, a->tag, sizeof tag) == 0;
+}
+
+/* The protocol a stored signature was made under: 2 if it verifies with
+ * v2's bytes, 1 if (at sequence 0) with v1's, 0 if with neither. */
+static int stored_protocol(struct chan *c, struct pool *p, const struct st_anon_unmarked *a,
+                           int *protocol, struct err *e)
+{
+    const struct ring_keys *ring = NULL;
+    struct st_version v;
+    char scope[PROTO_ANON_SCOPE_MAX], msg[PROTO_ANON_MESSAGE_MAX];
+    size_t sl, ml;
+
+    *protocol = 0;
+    if (a->version < 1 || a->seq < 0)
+        return 0;
+    if (store_version_get(c->st, p, a->memo_id, a->version, &v, e) ||
+        chan_ring_cached(c, a->memo_id, a->org_id, a->ring, &ring, e))
+        return -1;
+    sl = proto_anon_scope(scope, sizeof scope, c->log_key.pub.name, a->memo);
+    ml = proto_anon_message(msg, sizeof msg, (uint64_t)a->seq, a->version, v.hash);
+    if (proof_verifies(ring, a, scope, sl, msg, ml)) {
+        *protocol = 2;
+        return 0;
+    }
+    sl = proto_anon_scope_v1(scope, sizeof scope, a->memo);
+    ml = proto_anon_message_v1(msg, sizeof msg, v.hash);
+    if (a->seq == 0 && proof_verifies(ring, a, scope, sl, msg, ml))
+        *protocol = 1;
+    return 0;
+}
+
+int chan_anon_mark_v1(struct chan *c, struct chan_anon_marks *m, struct err *e)
+{
+    int rc = -1;
+    struct pool p;
+    struct st_anon_unmarked *rows = NULL;
+    size_t n = 0;
+
+    memset(m, 0, sizeof *m);
+    pool_init(&p, (size_t)1 << 30); /* every unmarked proof, once */
+    if (store_begin(c->st, e))
+        goto out;
+    if (store_anon_unmarked(c->st, &p, &rows, &n, e))
+        goto fail;
+    for (size_t i = 0; i < n; i++) {
+        int protocol = 0;
+        if (stored_protocol(c, &p, &rows[i], &protocol, e))
+            goto fail;
+        m->checked++;
+        /* protocol 0: verifies with neither (a damaged row): counted as
+         * before, reported once, not checked again */
+        m->neither += protocol == 0;
+        if (store_anon_mark(c->st, rows[i].memo_id, rows[i].tag, protocol, e))
+            goto fail;
+        if (protocol == 1)
+            m->v1++;
+    }
+    if (store_commit(c->st, e))
+        goto fail;
+    rc = 0;
+    goto out;
+fail:
+    store_rollback(c->st);
+    memset(m, 0, sizeof *m);
+out:
+    pool_release(&p);
+    return rc;
+}

@@ -373,6 +373,22 @@ int chan_roster_list(struct chan *c, json_t **out, struct err *e) WUR;
  * many were appended (0 when the log has no v1 gap). Returns 0 or -1
  * (ERR_INVALID when the database does not explain a gap). */
 int chan_roster_fill_v1_gaps(struct chan *c, int64_t *appended, struct err *e) WUR;
+
+/* What chan_anon_mark_v1 found. */
+struct chan_anon_marks {
+    int64_t checked; /* stored anonymous signatures re-verified */
+    int64_t v1;      /* of those, made before protocol v2 (marked 1) */
+    int64_t neither; /* verify with neither protocol's bytes (marked 0) */
+};
+/* Re-verifies once every stored anonymous signature not yet marked with
+ * its protocol (`dissent migrate`, docs/protocol-ring.md §15): a proof that
+ * verifies with protocol v2's bytes is marked 2; one that verifies only
+ * with v1's (the memo id as scope, "dissent-anon-v1\nsign\n" hash) is marked
+ * 1, and from then on listed but not counted; one that verifies with
+ * neither is marked 0 (still counted) and reported. One transaction; a second call
+ * finds nothing to check. Leaves already in the log never change. Returns
+ * 0 or -1. */
+int chan_anon_mark_v1(struct chan *c, struct chan_anon_marks *m, struct err *e) WUR;
 /* The active keys of an organization's roster at size (0: now):
  * {organization, size, count, keys:[hex], digest} — public. */
 int chan_roster_get(struct chan *c, struct pool *p, const char *org, int64_t size, json_t **out,

@@ -162,6 +162,7 @@ int chan_public_memo_keys(struct chan *c, struct pool *p, const char *id, int wi
     struct st_anon *sigs = NULL;
     struct st_anon_seq *seqs = NULL;
     size_t nv = 0, nr = 0, ns = 0, nq = 0;
+    int64_t pre_v2 = 0;
     json_t *rj = NULL, *sj = NULL, *counts = NULL, *ml = NULL;
 
     if (!id || strlen(id) != RANDOM_ID_LEN || store_memo_by_public_id(c->st, p, id, &m, e) ||
@@ -174,20 +175,22 @@ int chan_public_memo_keys(struct chan *c, struct pool *p, const char *id, int wi
         store_ring_list(c->st, p, m.id, &rings, &nr, e) ||
         store_anon_list(c->st, p, m.id, &sigs, &ns, e) ||
         store_anon_seq_list(c->st, p, m.id, &seqs, &nq, e) ||
+        store_anon_pre_v2(c->st, m.id, &pre_v2, e) ||
         rings_json(c, m.id, rings, nr, with_keys, &rj, e) || signatures_json(sigs, ns, &sj, e) ||
         chan_counts_combined(c, m.id, &counts, e) || missed_leaves_json(c, p, m.public_id, &ml, e))
         goto out;
     /* "batch": when what was accepted since the last batch shows (the
-     * signatures, sequences and counts here are as published). */
-    /* timezone: the channel's, in which its deadlines fall (days end at
-     * midnight there) */
-    *out =
-        json_pack("{s:i,s:s,s:s,s:s,s:s,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "protocol", 2, "origin",
-                  c->log_key.pub.name, "memo", m.public_id, "state", chan_state_name(m.state),
-                  "timezone", ch.timezone, "min_ring", (json_int_t)chan_min_ring(&ch), "versions",
-                  versions_json(versions, nv), "rings", rj, "signatures", sj, "sequences",
-                  sequences_json(seqs, nq), "counts", counts, "review",
-                  public_review(&m, now_utc(), ml), "batch", chan_batch_json(c, now_utc()));
+     * signatures, sequences and counts here are as published). "pre_v2":
+     * how many of the signatures listed were made before protocol v2 and
+     * are not counted (docs/protocol-ring.md §15). timezone: the
+     * channel's, in which its deadlines fall (days end at midnight there) */
+    *out = json_pack("{s:i,s:s,s:s,s:s,s:s,s:I,s:o,s:o,s:o,s:o,s:o,s:I,s:o,s:o}", "protocol", 2,
+                     "origin", c->log_key.pub.name, "memo", m.public_id, "state",
+                     chan_state_name(m.state), "timezone", ch.timezone, "min_ring",
+                     (json_int_t)chan_min_ring(&ch), "versions", versions_json(versions, nv),
+                     "rings", rj, "signatures", sj, "sequences", sequences_json(seqs, nq),
+                     "counts", counts, "pre_v2", (json_int_t)pre_v2, "review",
+                     public_review(&m, now_utc(), ml), "batch", chan_batch_json(c, now_utc()));
     rj = sj = counts = ml = NULL;
     rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 out:

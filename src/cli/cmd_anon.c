@@ -620,7 +620,7 @@ static void print_report(FILE *f, const json_t *rep)
     if (json_array_size(json_object_get(rep, "pre_v2")))
         fprintf(f,
                 "made before v2:    %zu (they verify only with protocol v1's bytes: shown, not "
-                "counted here; the server still counts them; their signers should sign again)\n",
+                "counted, here as by the server; their signers can sign again under v2)\n",
                 json_array_size(json_object_get(rep, "pre_v2")));
     print_rows(f, "per version:", json_object_get(counts, "by_version"), "version", "v");
     print_rows(f, "per organization:", json_object_get(counts, "by_organization"), "organization",

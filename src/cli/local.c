@@ -592,6 +592,7 @@ int cmd_migrate(int argc, char **argv)
     {
         struct chan *c = NULL;
         int64_t n = 0;
+        struct chan_anon_marks marks;
         if (open_chan("migrate", &o, &c))
             return 1;
         if (chan_roster_fill_v1_gaps(c, &n, &e)) {
@@ -599,12 +600,31 @@ int cmd_migrate(int argc, char **argv)
             chan_close(c);
             return 1;
         }
+        /* anonymous signatures stored before protocol v2: re-verified
+         * once, the v1 ones marked and no longer counted */
+        if (chan_anon_mark_v1(c, &marks, &e)) {
+            fprintf(stderr, "dissent migrate: %s (no anonymous signature was marked)\n", e.msg);
+            chan_close(c);
+            return 1;
+        }
         chan_close(c);
+        if (marks.checked)
+            printf("dissent: %lld stored anonymous signature%s re-verified: %lld made before "
+                   "protocol v2, set aside (listed, no longer counted; their signers can sign "
+                   "again under v2)\n",
+                   (long long)marks.checked, marks.checked == 1 ? "" : "s", (long long)marks.v1);
+        if (marks.neither)
+            fprintf(stderr,
+                    "dissent migrate: %lld stored anonymous signature%s verif%s with neither "
+                    "protocol's bytes: still counted (verify-signatures will say so); the "
+                    "database may be damaged: restore it from a backup\n",
+                    (long long)marks.neither, marks.neither == 1 ? "" : "s",
+                    marks.neither == 1 ? "ies" : "y");
         if (n)
             printf("dissent: %lld retire leaf%s appended for re-keys that protocol v1 logged "
                    "without one: every roster can be replayed from the log again\n",
                    (long long)n, n == 1 ? "" : "s");
-        if (n && m.already)
+        if ((n || marks.checked) && m.already)
             return 0;
     }
     if (m.commit_key_made)

@@ -551,7 +551,8 @@ int anon_verify_public(const json_t *pub, json_t **report, struct err *e)
     struct sig_item *items = NULL;
     json_t *problems = json_array(), *ring_rows = json_array(), *byv = json_array(),
            *byo = json_array(), *r, *s, *mine = NULL, *pre_tags = json_array();
-    /* what the server counts: the v2 signatures and those stored before v2 */
+    /* what a server not yet migrated counts: the v2 signatures and those
+     * stored before v2 (recognized, to say what the operator can do) */
     json_t *allv = json_array(), *allo = json_array();
 
     *report = NULL;
@@ -630,16 +631,32 @@ int anon_verify_public(const json_t *pub, json_t **report, struct err *e)
                      "by_organization", byo);
     if (!server) {
         problem(problems, "the server publishes no anonymous counts");
+    } else if (pre && jint(server, "total") == (json_int_t)(verified + pre) &&
+               json_equal(json_object_get(server, "by_version"), allv) &&
+               json_equal(json_object_get(server, "by_organization"), allo)) {
+        /* a server upgraded from v1 whose operator has not run migrate */
+        problem(problems,
+                "the server counts %zu anonymous signature%s made before protocol v2 (%lld in "
+                "all; %zu verify under v2): a member who signed under v1 and again under v2 is "
+                "counted twice; its operator should run 'dissent migrate', which sets them aside",
+                pre, pre == 1 ? "" : "s", (long long)jint(server, "total"), verified);
     } else {
-        if (jint(server, "total") != (json_int_t)(verified + pre))
+        /* the server counts the v2 signatures only, and says how many
+         * made before v2 it set aside (docs/protocol-ring.md §15) */
+        if (jint(server, "total") != (json_int_t)verified)
             problem(problems, "the server counts %lld anonymous signatures; %zu verify",
-                    (long long)jint(server, "total"), verified + pre);
-        if (!json_equal(json_object_get(server, "by_version"), allv))
+                    (long long)jint(server, "total"), verified);
+        if (!json_equal(json_object_get(server, "by_version"), byv))
             problem(problems, "the server's anonymous counts per version differ from the "
                               "recomputed ones");
-        if (!json_equal(json_object_get(server, "by_organization"), allo))
+        if (!json_equal(json_object_get(server, "by_organization"), byo))
             problem(problems, "the server's anonymous counts per organization differ from the "
                               "recomputed ones");
+        if (jint(pub, "pre_v2") != (json_int_t)pre)
+            problem(problems,
+                    "the server sets aside %lld anonymous signatures as made before protocol "
+                    "v2; %zu verify only with v1's bytes",
+                    (long long)jint(pub, "pre_v2"), pre);
     }
     *report = json_pack("{s:s,s:b,s:O,s:I,s:I,s:O,s:O,s:O,s:O}", "memo", jstr(pub, "memo"), "ok",
                         json_array_size(problems) == 0, "rings", ring_rows, "signatures",

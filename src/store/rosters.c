@@ -290,10 +290,10 @@ int store_anon_put(struct store *s, int64_t memo_id, const unsigned char tag[32]
 {
     return db_exec(
         s->db, e,
-        "INSERT INTO anon_signatures(memo_id, tag, version, org_id, ring_no, proof, day) "
-        "VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT(memo_id, tag) DO UPDATE SET version = "
-        "excluded.version, org_id = excluded.org_id, ring_no = excluded.ring_no, proof "
-        "= excluded.proof, day = excluded.day",
+        "INSERT INTO anon_signatures(memo_id, tag, version, org_id, ring_no, proof, day, "
+        "protocol) VALUES(?, ?, ?, ?, ?, ?, ?, 2) ON CONFLICT(memo_id, tag) DO UPDATE SET "
+        "version = excluded.version, org_id = excluded.org_id, ring_no = excluded.ring_no, "
+        "proof = excluded.proof, day = excluded.day, protocol = 2",
         "ibiiibi", memo_id, tag, (size_t)32, (int64_t)version, org_id, (int64_t)ring_no, proof,
         proof_len, day);
 }
@@ -349,21 +349,32 @@ int store_anon_seq_list(struct store *s, struct pool *p, int64_t memo_id, struct
     return rc;
 }
 
+/* A stored anonymous signature's tag (column tag_col) and proof (column
+ * proof_col, copied into p). */
+static int anon_blobs(struct pool *p, struct db_stmt *st, int tag_col, int proof_col,
+                      unsigned char tag[32], unsigned char **proof, size_t *proof_len,
+                      struct err *e)
+{
+    size_t tl = 0, pl = 0;
+    const void *t = db_blob(st, tag_col, &tl), *b = db_blob(st, proof_col, &pl);
+    if (!t || tl != 32 || !b)
+        return err_set(e, ERR_DB, "a stored anonymous signature is damaged");
+    memcpy(tag, t, 32);
+    *proof = pool_alloc(p, pl ? pl : 1);
+    if (!*proof)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    memcpy(*proof, b, pl);
+    *proof_len = pl;
+    return 0;
+}
+
 static int anon_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
 {
     struct st_anon *a = item;
-    size_t tl = 0, pl = 0;
-    const void *t = db_blob(st, 0, &tl), *proof = db_blob(st, 4, &pl);
-    if (!t || tl != 32 || !proof)
-        return err_set(e, ERR_DB, "a stored anonymous signature is damaged");
-    memcpy(a->tag, t, 32);
+    if (anon_blobs(p, st, 0, 4, a->tag, &a->proof, &a->proof_len, e))
+        return -1;
     a->version = (int)db_int(st, 1);
     a->ring = (int)db_int(st, 3);
-    a->proof = pool_alloc(p, pl ? pl : 1);
-    if (!a->proof)
-        return err_set(e, ERR_NOMEM, "out of memory");
-    memcpy(a->proof, proof, pl);
-    a->proof_len = pl;
     a->seq = db_int(st, 5) - 1;
     return store_col_text(p, st, 2, &a->organization, e);
 }
@@ -389,10 +400,56 @@ int store_anon_counts(struct store *s, struct pool *p, int64_t memo_id, struct s
 {
     return store_counts_query(
         s, p, memo_id, out, e,
-        "SELECT version AS v, COUNT(*) AS c FROM anon_signatures WHERE memo_id = ?1 GROUP BY "
-        "version",
+        "SELECT version AS v, COUNT(*) AS c FROM anon_signatures WHERE memo_id = ?1 AND "
+        "COALESCE(protocol, 2) <> 1 GROUP BY version",
         "SELECT o.slug AS g, COUNT(*) AS c FROM anon_signatures a JOIN organizations o ON o.id = "
-        "a.org_id WHERE a.memo_id = ?1 GROUP BY o.slug");
+        "a.org_id WHERE a.memo_id = ?1 AND COALESCE(a.protocol, 2) <> 1 GROUP BY o.slug");
+}
+
+int store_anon_pre_v2(struct store *s, int64_t memo_id, int64_t *n, struct err *e)
+{
+    *n = 0;
+    return db_scalar(s->db, e, 0, n,
+                     "SELECT COUNT(*) FROM anon_signatures WHERE memo_id = ? AND protocol = 1", "i",
+                     memo_id);
+}
+
+static int unmarked_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
+{
+    struct st_anon_unmarked *a = item;
+    if (anon_blobs(p, st, 2, 6, a->tag, &a->proof, &a->proof_len, e))
+        return -1;
+    a->memo_id = db_int(st, 0);
+    a->version = (int)db_int(st, 3);
+    a->org_id = db_int(st, 4);
+    a->ring = (int)db_int(st, 5);
+    a->seq = db_int(st, 7) - 1;
+    return store_col_text(p, st, 1, &a->memo, e);
+}
+
+int store_anon_unmarked(struct store *s, struct pool *p, struct st_anon_unmarked **out, size_t *n,
+                        struct err *e)
+{
+    struct store_vec v = {0};
+    int rc = store_rows(
+        s, p, &v, sizeof **out, unmarked_row, e,
+        "SELECT a.memo_id, m.public_id, a.tag, a.version, a.org_id, a.ring_no, a.proof, "
+        "COALESCE(q.pub_next, 1) FROM anon_signatures a JOIN memos m ON m.id = a.memo_id "
+        "LEFT JOIN anon_sequences q ON q.memo_id = a.memo_id AND q.tag = a.tag WHERE "
+        "a.protocol IS NULL ORDER BY a.memo_id, a.tag",
+        NULL);
+    *out = v.items;
+    *n = v.n;
+    return rc;
+}
+
+int store_anon_mark(struct store *s, int64_t memo_id, const unsigned char tag[32], int protocol,
+                    struct err *e)
+{
+    return db_exec(s->db, e,
+                   "UPDATE anon_signatures SET protocol = ? WHERE memo_id = ? AND tag = ? AND "
+                   "protocol IS NULL",
+                   "iib", (int64_t)protocol, memo_id, tag, (size_t)32);
 }
 
 int store_enroll_challenge_put(struct store *s, int64_t member_id, const unsigned char ch[32],

@@ -221,6 +221,12 @@ static const char *const migrations[] = {
      * quadratic in the roster: a memo of an organization of 2^16 members
      * could not open its rings in an hour. */
     "CREATE INDEX roster_removed ON roster_entries(org_id, public_key, seq) WHERE added = 0;\n",
+    /* 14: the anonymous protocol each stored signature was made under
+     * (docs/protocol-ring.md §15): 2 for those accepted from now on, NULL
+     * for those stored before, until `dissent migrate` re-verifies each
+     * proof once and marks it 2 or 1 (0: verifies with neither);
+     * signatures marked 1 (made before v2) are listed but not counted */
+    "ALTER TABLE anon_signatures ADD COLUMN protocol INTEGER;\n",
 };
 
 /* The applied version, read inside the caller's transaction. */

@@ -622,9 +622,34 @@ struct st_anon {
 /* The anonymous signatures of a memo, by tag. */
 int store_anon_list(struct store *s, struct pool *p, int64_t memo_id, struct st_anon **out,
                     size_t *n, struct err *e) WUR;
-/* The counts of anonymous signatures (as store_counts). */
+/* The counts of anonymous signatures (as store_counts), without those
+ * marked as made before protocol v2 (store_anon_mark). */
 int store_anon_counts(struct store *s, struct pool *p, int64_t memo_id, struct st_counts *out,
                       struct err *e) WUR;
+/* *n: how many anonymous signatures of memo are marked as made before
+ * protocol v2 (listed, not counted). */
+int store_anon_pre_v2(struct store *s, int64_t memo_id, int64_t *n, struct err *e) WUR;
+/* A stored anonymous signature whose protocol is not yet known (stored
+ * before schema 14). */
+struct st_anon_unmarked {
+    int64_t memo_id;
+    char *memo; /* public id */
+    unsigned char tag[32];
+    int64_t seq; /* the sequence number its message carries, if v2 */
+    int version;
+    int64_t org_id; /* 0: the coalition ring */
+    int ring;
+    unsigned char *proof;
+    size_t proof_len;
+};
+/* Every stored anonymous signature not yet marked, by memo then tag. */
+int store_anon_unmarked(struct store *s, struct pool *p, struct st_anon_unmarked **out, size_t *n,
+                        struct err *e) WUR;
+/* Marks the anonymous signature of tag on memo as made under protocol
+ * (1 or 2; 0: verifies with neither, still counted), if it is not marked
+ * yet. */
+int store_anon_mark(struct store *s, int64_t memo_id, const unsigned char tag[32], int protocol,
+                    struct err *e) WUR;
 
 /* ---- the batch queue (channel/batch.c): accepted, not yet published ---- */
 struct st_batch_entry {

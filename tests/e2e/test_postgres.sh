@@ -123,7 +123,7 @@ export DISSENT_KEYS=$E2E_TMP/keys-log
 DB=$DB_URL
 expect_in "demo on postgres://" "$("$DISSENT" demo --db "$DB")" "created the demo"
 expect_in "demo again: already there" "$("$DISSENT" demo --db "$DB")" "already holds the demo"
-expect_eq "schema version in meta" "$(sql "$DB" "SELECT value FROM meta WHERE key = 'schema_version'")" 13
+expect_eq "schema version in meta" "$(sql "$DB" "SELECT value FROM meta WHERE key = 'schema_version'")" 14
 export DISSENT_LOG_KEYS=$E2E_TMP/pins.json
 STATE=$E2E_TMP/monitor.json
 start_server "$DB" DISSENT_FAKE_NOW=2026-11-20T15:00:00Z
@@ -249,6 +249,17 @@ expect_eq "a ring by its digest: the facts' keys, 32 bytes each (bytea read back
 V=$(nobody verify-signatures "$ID2" --server "$URL" 2>&1); RC=$?
 expect_eq "verify-signatures from public data (exit 0)" "$RC" 0
 expect_in "every signature verifies" "$V" "OK: every signature verifies"
+# dissent migrate's re-verification of stored anonymous proofs (schema 14;
+# docs/protocol-ring.md §15), on PostgreSQL: rows as stored before the mark
+sql "$DB" "UPDATE anon_signatures SET protocol = NULL" > /dev/null
+OUT=$("$DISSENT" migrate --db "$DB" 2>&1); RC=$?
+expect_eq "migrate re-verifies the stored anonymous proofs (exit 0)" "$RC" 0
+expect_in "both made under v2" "$OUT" "2 stored anonymous signatures re-verified: 0 made before protocol v2"
+expect_eq "and marked so" "$(sql "$DB" "SELECT COUNT(*) FROM anon_signatures WHERE protocol = 2")" 2
+expect_eq "still counted" \
+  "$(curl -s "$URL/api/v1/public/memos/$ID2" | json 'd["counts"]["anonymous"]["total"]')" 2
+OUT=$("$DISSENT" migrate --db "$DB" 2>&1)
+expect_not_in "a second migrate re-verifies nothing" "$OUT" "re-verified"
 monitor
 expect_eq "log monitor (full audit) after everything" "$MON_RC" 0
 

@@ -494,8 +494,18 @@ static void test_pre_v2_signature(void **state)
                                         b64));
         free(b64);
     }
+    /* a server not yet migrated counts it: refused, and the operator's
+     * remedy named */
     set_counts(pub, "{\"total\":1,\"by_version\":[{\"version\":1,\"count\":1}],"
                     "\"by_organization\":[{\"organization\":\"state\",\"count\":1}]}");
+    assert_int_equal(anon_verify_public(pub, &rep, &e), 0);
+    assert_false(json_is_true(json_object_get(rep, "ok")));
+    assert_non_null(strstr(json_string_value(json_array_get(json_object_get(rep, "problems"), 0)),
+                           "dissent migrate"));
+    json_decref(rep);
+    /* a migrated server sets it aside and says so */
+    set_counts(pub, "{\"total\":0,\"by_version\":[],\"by_organization\":[]}");
+    json_object_set_new(pub, "pre_v2", json_integer(1));
     assert_int_equal(anon_verify_public(pub, &rep, &e), 0);
     assert_true(json_is_true(json_object_get(rep, "ok")));
     assert_int_equal(json_integer_value(json_object_get(rep, "verified")), 0);
@@ -505,9 +515,8 @@ static void test_pre_v2_signature(void **state)
     json_decref(rep);
     /* a v2 signature beside it is counted */
     add_signature(pub, sk, pk, 2);
-    set_counts(pub, "{\"total\":2,\"by_version\":[{\"version\":1,\"count\":1},{\"version\":"
-                    "2,\"count\":1}],\"by_organization\":[{\"organization\":\"state\","
-                    "\"count\":2}]}");
+    set_counts(pub, "{\"total\":1,\"by_version\":[{\"version\":2,\"count\":1}],"
+                    "\"by_organization\":[{\"organization\":\"state\",\"count\":1}]}");
     /* the v2 signature of the same key has another tag: the two cannot be
      * linked, which is why the v1 one is not counted */
     assert_int_equal(anon_verify_public(pub, &rep, &e), 0);

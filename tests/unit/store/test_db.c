@@ -105,7 +105,7 @@ static void conformance(const char *url, const char *keys)
     store_close(s);
     assert_int_equal(store_open_keys(&s, url, keys, 0, &e), 0);
     assert_int_equal(store_meta_get(s, &p, "schema_version", &v, &e), 0);
-    assert_string_equal(v, "13");
+    assert_string_equal(v, "14");
 
     /* meta is an upsert. */
     assert_int_equal(store_meta_set(s, "k", "one", &e), 0);
@@ -235,6 +235,17 @@ static void conformance(const char *url, const char *keys)
     assert_int_equal(an[0].proof_len, 3);
     assert_memory_equal(an[0].proof, "p\0r", 3);
     assert_memory_equal(an[0].tag, tag, 32);
+    /* Protocol marks (schema 14): what is accepted now is v2, so nothing is
+     * left to re-verify, a mark is never changed, and it counts. */
+    struct st_anon_unmarked *um = NULL;
+    struct st_counts ak;
+    assert_int_equal(store_anon_unmarked(s, &p, &um, &n, &e), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_anon_mark(s, memo.id, tag, 1, &e), 0);
+    assert_int_equal(store_anon_pre_v2(s, memo.id, &x, &e), 0);
+    assert_int_equal(x, 0);
+    assert_int_equal(store_anon_counts(s, &p, memo.id, &ak, &e), 0);
+    assert_int_equal(ak.total, 1);
 
     /* A filter without a member binds ?1 only for `?1 <= 0`. */
     struct st_memo_filter f = {.states = STORE_STATE_BIT(1), .limit = 10};
