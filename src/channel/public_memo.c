@@ -188,8 +188,8 @@ int chan_public_memo_keys(struct chan *c, struct pool *p, const char *id, int wi
                      "origin", c->log_key.pub.name, "memo", m.public_id, "state",
                      chan_state_name(m.state), "timezone", ch.timezone, "min_ring",
                      (json_int_t)chan_min_ring(&ch), "versions", versions_json(versions, nv),
-                     "rings", rj, "signatures", sj, "sequences", sequences_json(seqs, nq),
-                     "counts", counts, "pre_v2", (json_int_t)pre_v2, "review",
+                     "rings", rj, "signatures", sj, "sequences", sequences_json(seqs, nq), "counts",
+                     counts, "pre_v2", (json_int_t)pre_v2, "review",
                      public_review(&m, now_utc(), ml), "batch", chan_batch_json(c, now_utc()));
     rj = sj = counts = ml = NULL;
     rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
