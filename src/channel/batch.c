@@ -60,8 +60,11 @@ json_t *chan_batch_json(const struct chan *c, int64_t now)
                  "anonymous signatures and roster changes accepted since the last batch are "
                  "pending publication in the next batch at %.5s UTC",
                  when + 11);
+    /* Without batches nothing waits: no next_at (a time that moved every
+     * second would also change every public memo's facts, and so their
+     * ETag, every second). */
     return json_pack("{s:I,s:o,s:s}", "interval", (json_int_t)c->batch_interval, "next_at",
-                     chan_time_json(due), "note", note);
+                     c->batch_interval == 0 ? json_null() : chan_time_json(due), "note", note);
 }
 
 /* Chains: order of entries by (chain, id). */
