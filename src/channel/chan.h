@@ -337,8 +337,7 @@ int chan_log_checkpoint_tag(struct chan *c, unsigned char tag[CHAN_LOG_TAG_SIZE]
 /* chan_log_checkpoint, and when tag is not NULL the validator of the very
  * checkpoint returned (the same snapshot), as chan_log_checkpoint_tag
  * would give it. Returns 0, or -1 with e. */
-int chan_log_checkpoint_tagged(struct chan *c, json_t **out, unsigned char *tag,
-                               struct err *e) WUR;
+int chan_log_checkpoint_tagged(struct chan *c, json_t **out, unsigned char *tag, struct err *e) WUR;
 /* {size, leaves:[{index, data, leaf_hash}]} for start <= index < end (at most CHAN_LOG_PAGE). */
 int chan_log_leaves(struct chan *c, int64_t start, int64_t end, json_t **out, struct err *e) WUR;
 /* {memo, leaves:[…]}: every leaf about one memo. */

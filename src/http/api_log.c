@@ -97,17 +97,18 @@ static void serve_checkpoint(struct http_request *req, struct http_response *res
     unsigned char tag[CHAN_LOG_TAG_SIZE];
     char quoted[HTTP_ETAG_MAX];
     int rc = api_begin(&c, app_, req, API_PUBLIC), known = 0;
+    const char *inm = http_header(req, "If-None-Match");
     const char *form = c.app->cosigned ? (note_form ? "cosigned note" : "cosigned json")
                                        : (note_form ? "checkpoint note" : "checkpoint json");
     /* the cheap path: only a request that names a tag pays for computing it */
-    if (rc == 0 && http_header(req, "If-None-Match")) {
+    if (rc == 0 && inm) {
         if (c.app->cosigned)
             known = cosigned_tag(c.app->cosigned, tag, &c.e) == 1;
         else
             known = chan_log_checkpoint_tag(c.app->chan, tag, &c.e) == 0;
         if (known) {
             http_cache_tag(quoted, form, tag, sizeof tag);
-            if (http_cache_precheck(req, res, quoted, HTTP_CACHE_SHORT)) {
+            if (http_cache_precheck(res, inm, quoted, HTTP_CACHE_SHORT)) {
                 api_release(&c);
                 return;
             }
@@ -129,7 +130,7 @@ static void serve_checkpoint(struct http_request *req, struct http_response *res
      * the tag is the validator of the very checkpoint served */
     if (rc == 0) {
         http_cache_tag(quoted, form, tag, sizeof tag);
-        http_cache_reply_tag(req, res, quoted, HTTP_CACHE_SHORT);
+        http_cache_reply_tag(res, inm, quoted, HTTP_CACHE_SHORT);
     }
 }
 

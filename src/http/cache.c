@@ -79,11 +79,10 @@ out:
     return rc;
 }
 
-int http_cache_precheck(const struct http_request *req, struct http_response *res,
-                        const char *quoted, enum http_cache_kind kind)
+int http_cache_precheck(struct http_response *res, const char *inm, const char *quoted,
+                        enum http_cache_kind kind)
 {
     int hit = 0;
-    const char *inm = http_header(req, "If-None-Match");
     if (http_etag_matches(inm, quoted)) {
         http_reply_bytes(res, 304, NULL, "", 0);
         (void)apply_tag(res, inm, quoted, kind);
@@ -92,11 +91,11 @@ int http_cache_precheck(const struct http_request *req, struct http_response *re
     return hit;
 }
 
-void http_cache_reply_tag(const struct http_request *req, struct http_response *res,
-                          const char *quoted, enum http_cache_kind kind)
+void http_cache_reply_tag(struct http_response *res, const char *if_none_match, const char *quoted,
+                          enum http_cache_kind kind)
 {
     if (res->status == 200 && !has_cookie(res))
-        (void)apply_tag(res, http_header(req, "If-None-Match"), quoted, kind);
+        (void)apply_tag(res, if_none_match, quoted, kind);
 }
 
 void http_cache_reply(const struct http_request *req, struct http_response *res,

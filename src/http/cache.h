@@ -49,18 +49,19 @@ int http_cache_apply(struct http_response *res, const char *if_none_match,
                      enum http_cache_kind kind);
 
 /* The cheap path for a handler that knows its tag (http_cache_tag) before
- * building the body: if the request's If-None-Match names quoted, makes res
- * a 304 carrying ETag and the Cache-Control of kind, and returns 1 (the
- * handler is done and builds nothing). Returns 0 otherwise (res untouched). */
-int http_cache_precheck(const struct http_request *req, struct http_response *res,
-                        const char *quoted, enum http_cache_kind kind);
+ * building the body: if if_none_match (the request's header, or NULL) names
+ * quoted, makes res a 304 carrying ETag and the Cache-Control of kind, and
+ * returns 1 (the handler is done and builds nothing). Returns 0 otherwise
+ * (res untouched). */
+int http_cache_precheck(struct http_response *res, const char *if_none_match, const char *quoted,
+                        enum http_cache_kind kind);
 
 /* After a handler built the body whose tag it knew (http_cache_tag): marks a
  * 200 without Set-Cookie as cacheable under quoted, as http_cache_apply
  * does with a tag from the body (304 if If-None-Match names it); anything
  * else stays untouched. */
-void http_cache_reply_tag(const struct http_request *req, struct http_response *res,
-                          const char *quoted, enum http_cache_kind kind);
+void http_cache_reply_tag(struct http_response *res, const char *if_none_match, const char *quoted,
+                          enum http_cache_kind kind);
 
 /* http_cache_apply with the request's If-None-Match header; the call a
  * handler makes after its reply. */
