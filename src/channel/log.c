@@ -196,7 +196,15 @@ static int log_head(struct chan *c, int64_t *size, unsigned char root[TLOG_HASH_
     /* One read transaction: the size and the nodes come from one snapshot. */
     if (store_begin_read(c->st, e))
         goto out;
-    if (store_tlog_size(c->st, size, e) || tlog_root(&src, (uint64_t)*size, root, e)) {
+    if (store_tlog_size(c->st, size, e)) {
+        store_rollback(c->st);
+        goto out;
+    }
+    /* the root of a size never changes (the log only grows): the one of
+     * the last checkpoint signed on this connection is reused */
+    if (c->cp_note.len > 0 && c->cp_size == *size) {
+        memcpy(root, c->cp_root, TLOG_HASH_SIZE);
+    } else if (tlog_root(&src, (uint64_t)*size, root, e)) {
         store_rollback(c->st);
         goto out;
     }
@@ -228,12 +236,25 @@ int chan_log_checkpoint_tagged(struct chan *c, json_t **out, unsigned char *tag,
     buf_init(&note, 1 << 16);
     if (log_head(c, &size, root, e))
         goto out;
-    if (tlog_checkpoint_init(&cp, c->log_key.pub.name, (uint64_t)size, root, e) ||
-        tlog_checkpoint_sign(&cp, &c->log_key, &note, e))
-        goto out;
+    /* the same size and root: the note this connection signed last */
+    if (c->cp_note.len == 0 || c->cp_size != size ||
+        sodium_memcmp(c->cp_root, root, TLOG_HASH_SIZE) != 0) {
+        buf_reset(&c->cp_note);
+        if (tlog_checkpoint_init(&cp, c->log_key.pub.name, (uint64_t)size, root, e) ||
+            tlog_checkpoint_sign(&cp, &c->log_key, &note, e) ||
+            buf_append(&c->cp_note, note.data, note.len, e))
+            goto out;
+        c->cp_size = size;
+        memcpy(c->cp_root, root, TLOG_HASH_SIZE);
+    }
     b64(r64, root);
-    *out = json_pack("{s:s,s:I,s:s,s:s}", "origin", c->log_key.pub.name, "size", (json_int_t)size,
-                     "root", r64, "note", buf_str(&note));
+    *out = json_pack("{s:s,s:I,s:s,s:s%}", "origin", c->log_key.pub.name, "size",
+                     (json_int_t)size, "root", r64, "note", c->cp_note.data, c->cp_note.len);
+    if (!*out) {
+        buf_reset(&c->cp_note);
+        err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
     if (tag)
         checkpoint_tag(c, size, root, tag);
     rc = 0;
