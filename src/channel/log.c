@@ -248,8 +248,8 @@ int chan_log_checkpoint_tagged(struct chan *c, json_t **out, unsigned char *tag,
         memcpy(c->cp_root, root, TLOG_HASH_SIZE);
     }
     b64(r64, root);
-    *out = json_pack("{s:s,s:I,s:s,s:s%}", "origin", c->log_key.pub.name, "size",
-                     (json_int_t)size, "root", r64, "note", c->cp_note.data, c->cp_note.len);
+    *out = json_pack("{s:s,s:I,s:s,s:s%}", "origin", c->log_key.pub.name, "size", (json_int_t)size,
+                     "root", r64, "note", c->cp_note.data, c->cp_note.len);
     if (!*out) {
         buf_reset(&c->cp_note);
         err_set(e, ERR_NOMEM, "out of memory");
