@@ -38,6 +38,7 @@
  * (build/dissent), on a database `dissent demo` made; the load is libcurl.
  * Usage: bench_write [seconds per run] (default 4); BENCH_WRITE_PG_ONLY=1
  * runs the PostgreSQL part only, BENCH_WRITE_ANON_ONLY=1 the anonymous one,
+ * BENCH_WRITE_READS_ONLY=1 the checkpoint reads (200s and 304s, same run),
  * BENCH_ANON_LOG2=0 skips it.
  */
 #include "../bench_figures.h"
