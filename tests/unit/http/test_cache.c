@@ -29,6 +29,17 @@ static int count_of(const struct http_response *res, const char *name)
     return n;
 }
 
+/* res is a 304 under tag: no body, no Content-Type, one ETag, short-lived. */
+static void assert_not_modified(const struct http_response *res, const char *tag)
+{
+    assert_int_equal(res->status, 304);
+    assert_int_equal(res->body.len, 0);
+    assert_null(res->content_type);
+    assert_string_equal(header_of(res, "ETag"), tag);
+    assert_string_equal(header_of(res, "Cache-Control"), "public, max-age=5");
+    assert_int_equal(count_of(res, "ETag"), 1);
+}
+
 static void test_matches(void **state)
 {
     (void)state;
@@ -89,12 +100,7 @@ static void test_not_modified(void **state)
     http_response_init(&res, &p);
     http_reply_json(&res, 200, json_pack("{s:i}", "size", 7));
     assert_int_equal(http_cache_apply(&res, tag, HTTP_CACHE_SHORT), 0);
-    assert_int_equal(res.status, 304);
-    assert_int_equal(res.body.len, 0);
-    assert_null(res.content_type);
-    assert_string_equal(header_of(&res, "ETag"), tag);
-    assert_string_equal(header_of(&res, "Cache-Control"), "public, max-age=5");
-    assert_int_equal(count_of(&res, "ETag"), 1);
+    assert_not_modified(&res, tag);
     http_response_release(&res);
     pool_release(&p);
 }
@@ -137,12 +143,7 @@ static void test_tag_before_body(void **state)
     /* the matching tag: 304 at once, no body */
     http_response_init(&res, &p);
     assert_int_equal(http_cache_precheck(&res, a, a, HTTP_CACHE_SHORT), 1);
-    assert_int_equal(res.status, 304);
-    assert_int_equal(res.body.len, 0);
-    assert_null(res.content_type);
-    assert_string_equal(header_of(&res, "ETag"), a);
-    assert_string_equal(header_of(&res, "Cache-Control"), "public, max-age=5");
-    assert_int_equal(count_of(&res, "ETag"), 1);
+    assert_not_modified(&res, a);
     http_response_release(&res);
 
     /* an error is never tagged */
