@@ -196,15 +196,7 @@ static int log_head(struct chan *c, int64_t *size, unsigned char root[TLOG_HASH_
     /* One read transaction: the size and the nodes come from one snapshot. */
     if (store_begin_read(c->st, e))
         goto out;
-    if (store_tlog_size(c->st, size, e)) {
-        store_rollback(c->st);
-        goto out;
-    }
-    /* the root of a size never changes (the log only grows): the one of
-     * the last checkpoint signed on this connection is reused */
-    if (c->cp_note.len > 0 && c->cp_size == *size) {
-        memcpy(root, c->cp_root, TLOG_HASH_SIZE);
-    } else if (tlog_root(&src, (uint64_t)*size, root, e)) {
+    if (store_tlog_size(c->st, size, e) || tlog_root(&src, (uint64_t)*size, root, e)) {
         store_rollback(c->st);
         goto out;
     }
