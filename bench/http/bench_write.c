@@ -38,6 +38,7 @@
  * (build/dissent), on a database `dissent demo` made; the load is libcurl.
  * Usage: bench_write [seconds per run] (default 4); BENCH_WRITE_PG_ONLY=1
  * runs the PostgreSQL part only, BENCH_WRITE_ANON_ONLY=1 the anonymous one,
+ * BENCH_WRITE_READS_ONLY=1 the checkpoint reads (200s and 304s, same run),
  * BENCH_ANON_LOG2=0 skips it.
  */
 #include "../bench_figures.h"
@@ -557,6 +558,7 @@ static void bench_reads(const char *db, double seconds)
     bench_figure("checkpoint_rps", two.rps, "/s");
     bench_figure("checkpoint_one_worker_rps", one.rps, "/s");
     bench_figure("checkpoint_304_rps", nm.rps, "/s");
+    bench_figure("checkpoint_304_ratio", two.rps > 0 ? nm.rps / two.rps : 0, "x");
 }
 
 static void print_reads(const char *what, struct figures f, const struct figures *base)
@@ -849,6 +851,11 @@ int main(int argc, char **argv)
     snprintf(db, sizeof db, "%s/w.db", dir);
     if (getenv("BENCH_WRITE_ANON_ONLY")) {
         bench_anon(seconds);
+        pg = NULL;
+    } else if (getenv("BENCH_WRITE_READS_ONLY")) {
+        /* the checkpoint's 200s and 304s alone, on a fresh demo database */
+        demo(db);
+        bench_reads(db, seconds);
         pg = NULL;
     } else if (!getenv("BENCH_WRITE_PG_ONLY")) {
         bench_writes("SQLite, synchronous=FULL", db, seconds);

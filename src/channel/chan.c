@@ -60,6 +60,7 @@ int chan_open_origin(struct chan **out, const char *db_url, const char *keys, co
         goto out;
     }
     c->batch_interval = CHAN_BATCH_INTERVAL_DEFAULT;
+    buf_init(&c->cp_note, TLOG_NOTE_MAX);
     if (sodium_init() < 0) {
         rc = err_set(e, ERR_INTERNAL, "libsodium failed to initialize");
         goto out;
@@ -82,6 +83,7 @@ void chan_close(struct chan *c)
         tlog_signer_wipe(&c->log_key);
         sodium_memzero(c->commit_key, sizeof c->commit_key);
         chan_ring_cache_release(c);
+        buf_release(&c->cp_note);
         free(c);
     }
 }

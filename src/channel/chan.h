@@ -325,6 +325,19 @@ int chan_access_search(struct chan *c, struct pool *p, const struct actor *a,
 int chan_log_key(struct chan *c, json_t **out, struct err *e) WUR;
 /* {origin, size, root (base64), note (the signed C2SP checkpoint)} */
 int chan_log_checkpoint(struct chan *c, json_t **out, struct err *e) WUR;
+/* Size of a checkpoint validator (chan_log_checkpoint_tag). */
+#define CHAN_LOG_TAG_SIZE 32
+/* The current checkpoint's validator without signing or formatting it: a
+ * SHA-256 over the log's public key, the tree size and the root, read in one
+ * snapshot. Equal tags mean equal checkpoints (the signature is
+ * deterministic); any new leaf or another key gives another tag. For
+ * If-None-Match on the public checkpoint. Returns 0, or -1 with e. */
+int chan_log_checkpoint_tag(struct chan *c, unsigned char tag[CHAN_LOG_TAG_SIZE],
+                            struct err *e) WUR;
+/* chan_log_checkpoint, and when tag is not NULL the validator of the very
+ * checkpoint returned (the same snapshot), as chan_log_checkpoint_tag
+ * would give it. Returns 0, or -1 with e. */
+int chan_log_checkpoint_tagged(struct chan *c, json_t **out, unsigned char *tag, struct err *e) WUR;
 /* {size, leaves:[{index, data, leaf_hash}]} for start <= index < end (at most CHAN_LOG_PAGE). */
 int chan_log_leaves(struct chan *c, int64_t start, int64_t end, json_t **out, struct err *e) WUR;
 /* {memo, leaves:[…]}: every leaf about one memo. */

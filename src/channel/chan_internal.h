@@ -6,6 +6,7 @@
 #include "channel/roles.h"
 #include "channel/rules.h"
 #include "store/store.h"
+#include "tlog/hash.h"
 #include "tlog/note.h"
 
 /* A decoded memo ring kept for reuse (rings.c). */
@@ -38,6 +39,13 @@ struct chan {
     struct chan_ring_slot rings[CHAN_RING_CACHE];
     uint64_t ring_clock;
     const struct chan_mailer *mailer; /* the mail jobs send through it; NULL: no mail (notify.c) */
+    /* The last checkpoint this connection signed (log.c): a note for the
+     * same size and root under the same key is byte-equal (Ed25519 is
+     * deterministic), so it is reused instead of signed again. Per
+     * connection, like the ring cache: no lock. */
+    int64_t cp_size;
+    unsigned char cp_root[TLOG_HASH_SIZE];
+    struct buf cp_note; /* empty: nothing signed yet */
 };
 
 /* A memo loaded for one operation, with how the actor relates to it. */

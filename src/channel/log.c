@@ -167,35 +167,97 @@ int chan_log_key(struct chan *c, json_t **out, struct err *e)
     return *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 }
 
-int chan_log_checkpoint(struct chan *c, json_t **out, struct err *e)
+/* The checkpoint's validator: SHA-256 over the log's public key (name, key
+ * id, key) and the tree's size and root. The signed note is a function of
+ * exactly these (Ed25519 signatures are deterministic). */
+static void checkpoint_tag(const struct chan *c, int64_t size, const unsigned char *root,
+                           unsigned char tag[CHAN_LOG_TAG_SIZE])
+{
+    crypto_hash_sha256_state h;
+    unsigned char sz[8];
+    for (int i = 0; i < 8; i++)
+        sz[i] = (unsigned char)((uint64_t)size >> (56 - 8 * i));
+    crypto_hash_sha256_init(&h);
+    crypto_hash_sha256_update(&h, (const unsigned char *)c->log_key.pub.name,
+                              strlen(c->log_key.pub.name) + 1);
+    crypto_hash_sha256_update(&h, c->log_key.pub.key_id, sizeof c->log_key.pub.key_id);
+    crypto_hash_sha256_update(&h, c->log_key.pub.pk, sizeof c->log_key.pub.pk);
+    crypto_hash_sha256_update(&h, sz, sizeof sz);
+    crypto_hash_sha256_update(&h, root, TLOG_HASH_SIZE);
+    crypto_hash_sha256_final(&h, tag);
+}
+
+/* The tree's size and root, read in one snapshot. */
+static int log_head(struct chan *c, int64_t *size, unsigned char root[TLOG_HASH_SIZE],
+                    struct err *e)
+{
+    int rc = -1;
+    struct tlog_node_source src = node_source(c);
+    /* One read transaction: the size and the nodes come from one snapshot. */
+    if (store_begin_read(c->st, e))
+        goto out;
+    if (store_tlog_size(c->st, size, e) || tlog_root(&src, (uint64_t)*size, root, e)) {
+        store_rollback(c->st);
+        goto out;
+    }
+    store_rollback(c->st);
+    rc = 0;
+out:
+    return rc;
+}
+
+int chan_log_checkpoint_tag(struct chan *c, unsigned char tag[CHAN_LOG_TAG_SIZE], struct err *e)
+{
+    int64_t size = 0;
+    unsigned char root[TLOG_HASH_SIZE];
+    int rc = log_head(c, &size, root, e);
+    if (rc == 0)
+        checkpoint_tag(c, size, root, tag);
+    return rc;
+}
+
+int chan_log_checkpoint_tagged(struct chan *c, json_t **out, unsigned char *tag, struct err *e)
 {
     int rc = -1;
     int64_t size = 0;
     unsigned char root[TLOG_HASH_SIZE];
     struct tlog_checkpoint cp;
-    struct tlog_node_source src = node_source(c);
     struct buf note;
     char r64[48];
 
     buf_init(&note, 1 << 16);
-    /* One read transaction: the size and the nodes come from one snapshot. */
-    if (store_begin_read(c->st, e))
+    if (log_head(c, &size, root, e))
         goto out;
-    if (store_tlog_size(c->st, &size, e) || tlog_root(&src, (uint64_t)size, root, e)) {
-        store_rollback(c->st);
+    /* the same size and root: the note this connection signed last */
+    if (c->cp_note.len == 0 || c->cp_size != size ||
+        sodium_memcmp(c->cp_root, root, TLOG_HASH_SIZE) != 0) {
+        buf_reset(&c->cp_note);
+        if (tlog_checkpoint_init(&cp, c->log_key.pub.name, (uint64_t)size, root, e) ||
+            tlog_checkpoint_sign(&cp, &c->log_key, &note, e) ||
+            buf_append(&c->cp_note, note.data, note.len, e))
+            goto out;
+        c->cp_size = size;
+        memcpy(c->cp_root, root, TLOG_HASH_SIZE);
+    }
+    b64(r64, root);
+    *out = json_pack("{s:s,s:I,s:s,s:s%}", "origin", c->log_key.pub.name, "size", (json_int_t)size,
+                     "root", r64, "note", c->cp_note.data, c->cp_note.len);
+    if (!*out) {
+        buf_reset(&c->cp_note);
+        err_set(e, ERR_NOMEM, "out of memory");
         goto out;
     }
-    store_rollback(c->st);
-    if (tlog_checkpoint_init(&cp, c->log_key.pub.name, (uint64_t)size, root, e) ||
-        tlog_checkpoint_sign(&cp, &c->log_key, &note, e))
-        goto out;
-    b64(r64, root);
-    *out = json_pack("{s:s,s:I,s:s,s:s}", "origin", c->log_key.pub.name, "size", (json_int_t)size,
-                     "root", r64, "note", buf_str(&note));
+    if (tag)
+        checkpoint_tag(c, size, root, tag);
     rc = 0;
 out:
     buf_release(&note);
     return rc;
+}
+
+int chan_log_checkpoint(struct chan *c, json_t **out, struct err *e)
+{
+    return chan_log_checkpoint_tagged(c, out, NULL, e);
 }
 
 /* The leaves as [{index, data, leaf_hash}], the hash in base64. */

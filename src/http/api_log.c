@@ -35,8 +35,10 @@ static void h_key(struct http_request *req, struct http_response *res, void *app
 }
 
 /* The cosigned checkpoint as the JSON of chan_log_checkpoint, plus
- * "cosigned": true. */
-static int cosigned_checkpoint(struct app_cosigned *cs, json_t **out, struct err *e)
+ * "cosigned": true; with its validator in tag (the SHA-256 of the note: a
+ * new cosignature is a new note) when tag is not NULL. */
+static int cosigned_checkpoint(struct app_cosigned *cs, json_t **out, unsigned char *tag,
+                               struct err *e)
 {
     int rc = -1, have;
     struct buf note;
@@ -52,6 +54,8 @@ static int cosigned_checkpoint(struct app_cosigned *cs, json_t **out, struct err
                 "no checkpoint has been cosigned by enough witnesses yet: try again shortly");
         goto out;
     }
+    if (tag)
+        crypto_hash_sha256(tag, (const unsigned char *)note.data, note.len);
     if (tlog_note_parse(&n, note.data, note.len, e) != 0 ||
         tlog_checkpoint_parse(&cp, n.text, n.text_len, e) != 0)
         goto out;
@@ -68,23 +72,71 @@ out:
     return rc;
 }
 
-static void h_checkpoint(struct http_request *req, struct http_response *res, void *app_)
+/* The cosigned note's validator (its SHA-256), read without parsing it.
+ * Returns 1, 0 when nothing is published yet, or -1 with e. */
+static int cosigned_tag(struct app_cosigned *cs, unsigned char tag[CHAN_LOG_TAG_SIZE],
+                        struct err *e)
+{
+    struct buf note;
+    int have;
+    buf_init(&note, TLOG_NOTE_MAX);
+    have = app_cosigned_get(cs, &note, e);
+    if (have == 1)
+        crypto_hash_sha256(tag, (const unsigned char *)note.data, note.len);
+    buf_release(&note);
+    return have;
+}
+
+/* The checkpoint in JSON, or as the bare note when note_form: answers 304
+ * from the validator alone (chan_log_checkpoint_tag or the cosigned note's
+ * hash), before any signing or formatting, when If-None-Match names it. */
+static void serve_checkpoint(struct http_request *req, struct http_response *res, void *app_,
+                             int note_form)
 {
     struct api_call c;
-    int rc = api_begin(&c, app_, req, API_PUBLIC);
+    unsigned char tag[CHAN_LOG_TAG_SIZE];
+    char quoted[HTTP_ETAG_MAX];
+    int rc = api_begin(&c, app_, req, API_PUBLIC), known = 0;
+    const char *inm = http_header(req, "If-None-Match");
+    const char *form = c.app->cosigned ? (note_form ? "cosigned note" : "cosigned json")
+                                       : (note_form ? "checkpoint note" : "checkpoint json");
+    /* the cheap path: only a request that names a tag pays for computing it */
+    if (rc == 0 && inm) {
+        if (c.app->cosigned)
+            known = cosigned_tag(c.app->cosigned, tag, &c.e) == 1;
+        else
+            known = chan_log_checkpoint_tag(c.app->chan, tag, &c.e) == 0;
+        if (known) {
+            http_cache_tag(quoted, form, tag, sizeof tag);
+            if (http_cache_precheck(res, inm, quoted, HTTP_CACHE_SHORT)) {
+                api_release(&c);
+                return;
+            }
+        }
+        err_init(&c.e); /* the full path below reports its own errors */
+    }
     if (rc == 0 && c.app->cosigned)
-        rc = cosigned_checkpoint(c.app->cosigned, &c.out, &c.e);
+        rc = cosigned_checkpoint(c.app->cosigned, &c.out, tag, &c.e);
     else if (rc == 0)
-        rc = chan_log_checkpoint(c.app->chan, &c.out, &c.e);
-    if (rc == 0 && http_query(req, "format") && json_is_object(c.out)) {
+        rc = chan_log_checkpoint_tagged(c.app->chan, &c.out, tag, &c.e);
+    if (rc == 0 && note_form && json_is_object(c.out)) {
         /* ?format=note: the bare signed note, as C2SP tools expect it */
         const char *note = json_string_value(json_object_get(c.out, "note"));
         api_end_text(&c, res, rc, note, strlen(note));
     } else {
         api_end(&c, res, rc, 200);
     }
-    /* changes with every leaf: a cache keeps it seconds, then revalidates */
-    http_cache_reply(req, res, HTTP_CACHE_SHORT);
+    /* changes with every leaf: a cache keeps it seconds, then revalidates;
+     * the tag is the validator of the very checkpoint served */
+    if (rc == 0) {
+        http_cache_tag(quoted, form, tag, sizeof tag);
+        http_cache_reply_tag(res, inm, quoted, HTTP_CACHE_SHORT);
+    }
+}
+
+static void h_checkpoint(struct http_request *req, struct http_response *res, void *app_)
+{
+    serve_checkpoint(req, res, app_, http_query(req, "format") != NULL);
 }
 
 static void h_leaves(struct http_request *req, struct http_response *res, void *app_)
@@ -153,19 +205,7 @@ static void h_consistency(struct http_request *req, struct http_response *res, v
  * (C2SP tlog-tiles), the same one as /api/v1/log/checkpoint?format=note. */
 static void h_tiles_checkpoint(struct http_request *req, struct http_response *res, void *app_)
 {
-    struct api_call c;
-    int rc = api_begin(&c, app_, req, API_PUBLIC);
-    if (rc == 0 && c.app->cosigned)
-        rc = cosigned_checkpoint(c.app->cosigned, &c.out, &c.e);
-    else if (rc == 0)
-        rc = chan_log_checkpoint(c.app->chan, &c.out, &c.e);
-    if (rc == 0) {
-        const char *note = json_string_value(json_object_get(c.out, "note"));
-        api_end_text(&c, res, rc, note, strlen(note));
-    } else {
-        api_end(&c, res, rc, 200);
-    }
-    http_cache_reply(req, res, HTTP_CACHE_SHORT);
+    serve_checkpoint(req, res, app_, 1);
 }
 
 /* Serves the tile named by segs (the path elements after /tile/). */

@@ -22,6 +22,16 @@ enum http_cache_kind {
  * a new leaf within seconds, long enough that a cache answers a crowd. */
 #define HTTP_CACHE_SHORT_S 5
 
+/* Room for a quoted tag: 32 hex digits, two quotes and a NUL. */
+#define HTTP_ETAG_MAX 40
+
+/* Writes into quoted the strong tag (with its quotes, 32 hex digits) of a
+ * validator v[0..len) known before the body is built: the SHA-256 of domain,
+ * a NUL and v. domain names the body's form (two forms of one resource, e.g.
+ * JSON and a bare note, take two domains). The caller guarantees that equal
+ * validators under one domain always give byte-equal bodies. */
+void http_cache_tag(char quoted[HTTP_ETAG_MAX], const char *domain, const void *v, size_t len);
+
 /* Does an If-None-Match header value (a list of quoted tags, maybe weak
  * "W/", or "*") name quoted (a tag with its quotes, e.g. "\"ab12\"")? A NULL
  * header matches nothing. Weak comparison, as RFC 9110 §13.1.2 asks. */
@@ -37,6 +47,21 @@ int http_etag_matches(const char *if_none_match, const char *quoted);
  * replaced with a 500 error). */
 int http_cache_apply(struct http_response *res, const char *if_none_match,
                      enum http_cache_kind kind);
+
+/* The cheap path for a handler that knows its tag (http_cache_tag) before
+ * building the body: if if_none_match (the request's header, or NULL) names
+ * quoted, makes res a 304 carrying ETag and the Cache-Control of kind, and
+ * returns 1 (the handler is done and builds nothing). Returns 0 otherwise
+ * (res untouched). */
+int http_cache_precheck(struct http_response *res, const char *if_none_match, const char *quoted,
+                        enum http_cache_kind kind);
+
+/* After a handler built the body whose tag it knew (http_cache_tag): marks a
+ * 200 without Set-Cookie as cacheable under quoted, as http_cache_apply
+ * does with a tag from the body (304 if If-None-Match names it); anything
+ * else stays untouched. */
+void http_cache_reply_tag(struct http_response *res, const char *if_none_match, const char *quoted,
+                          enum http_cache_kind kind);
 
 /* http_cache_apply with the request's If-None-Match header; the call a
  * handler makes after its reply. */

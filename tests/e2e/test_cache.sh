@@ -35,6 +35,11 @@ H=$(hdr /api/v1/log/checkpoint -H 'If-None-Match: "0123456789abcdef0123456789abc
 expect_eq "checkpoint: 200 on another tag" "$(status "$H")" 200
 NT=$(hval "$(hdr '/api/v1/log/checkpoint?format=note')" etag)
 [ "$NT" != "$TAG" ] && ok "the note and the JSON have different tags" || bad "note tag" "$NT"
+expect_eq "/checkpoint (the same note): the note's tag" "$(hval "$(hdr /checkpoint)" etag)" "$NT"
+expect_eq "/checkpoint: 304 on the note's tag" "$(status "$(hdr /checkpoint -H "If-None-Match: $NT")")" 304
+expect_eq "checkpoint: 304 on the JSON tag among others" \
+  "$(status "$(hdr /api/v1/log/checkpoint -H "If-None-Match: \"00\", $TAG")")" 304
+expect_eq "checkpoint: a 200 again carries the same tag" "$(hval "$(hdr /api/v1/log/checkpoint)" etag)" "$TAG"
 
 ID=$(as alice memo list --json | json 'd["memos"][0]["id"]')
 S0=$(curl -s "$URL/api/v1/log/checkpoint" | json 'd["size"]')
@@ -45,6 +50,13 @@ H=$(hdr /api/v1/log/checkpoint -H "If-None-Match: $TAG")
 expect_eq "checkpoint after a new leaf: 200, not 304" "$(status "$H")" 200
 [ -n "$(hval "$H" etag)" ] && [ "$(hval "$H" etag)" != "$TAG" ] && ok "checkpoint after a new leaf: a new ETag" ||
   bad "new ETag" "$(hval "$H" etag)"
+expect_eq "checkpoint after a new leaf: the new size in the body" "$(json 'd["size"]' < "$E2E_TMP/body")" "$S1"
+TAG1=$(hval "$H" etag)
+H=$(hdr /api/v1/log/checkpoint -H "If-None-Match: $TAG1")
+expect_eq "checkpoint: 304 on the tag of the new checkpoint" "$(status "$H")" 304
+expect_eq "checkpoint: that 304 keeps the new tag" "$(hval "$H" etag)" "$TAG1"
+expect_eq "the note after a new leaf: 200 on the old note tag" \
+  "$(status "$(hdr /checkpoint -H "If-None-Match: $NT")")" 200
 
 # ---- leaves and proofs: immutable below the tree size ----
 H=$(hdr "/api/v1/log/leaves?start=0&end=2")

@@ -189,11 +189,25 @@ expect_in "published note carries w2's cosignature" "$NOTE" "— witness.test/w2
 expect_eq "the JSON says it is cosigned" "$(curl -s "$URL/api/v1/log/checkpoint" | json 'd["cosigned"]')" True
 DISSENT_LOG_KEYS=$E2E_TMP/pins2.json "$DISSENT" log checkpoint --server "$URL" --log-key "$LOGKEY2" > /dev/null 2>&1
 expect_eq "dissent log checkpoint still opens the cosigned note" "$?" 0
+# etag_of PATH [CURL ARGS]: "STATUS ETAG" of a GET
+etag_of() { local p=$1; shift; curl -s -o /dev/null -D - "$@" "$URL$p" | tr -d '\r' |
+  awk 'NR == 1 { s = $2 } tolower($1) == "etag:" { t = $2 } END { print s, t }'; }
+CT0=$(etag_of /api/v1/log/checkpoint | cut -d' ' -f2)
+expect_eq "the cosigned checkpoint: 304 on its own tag" \
+  "$(etag_of /api/v1/log/checkpoint -H "If-None-Match: $CT0")" "304 $CT0"
 
 MID=$(as alice memo new --channel dissent --title "Memo five" --marking UNCLASSIFIED --body "Text five." --json | json 'd["id"]')
 as alice memo render "$MID" > "$E2E_TMP/copy.txt"
 as alice memo circulate "$MID" > /dev/null
 T1=$(sqlite3 "$DB2" 'SELECT COUNT(*) FROM tlog_leaves')
+# a newly cosigned checkpoint is a new note: never a stale 304
+wait_published "$T1" || bad "the new leaves are published" "$(published)"
+R=$(etag_of /api/v1/log/checkpoint -H "If-None-Match: $CT0")
+CT1=${R#* }
+expect_eq "a newly cosigned checkpoint: 200 on the old tag" "${R%% *}" 200
+[ -n "$CT1" ] && [ "$CT1" != "$CT0" ] && ok "a newly cosigned checkpoint: a new tag" || bad "new tag" "$R"
+expect_eq "a newly cosigned checkpoint: 304 on its new tag" \
+  "$(etag_of /api/v1/log/checkpoint -H "If-None-Match: $CT1")" "304 $CT1"
 # the witness policy a reader trusts, and a fresh history for each check
 printf '# witnesses of the second log\nwitness %s\nwitness %s\nquorum 2\n' \
   "$(cat "$E2E_TMP/w1.pub")" "$(cat "$E2E_TMP/w2.pub")" > "$E2E_TMP/policy"

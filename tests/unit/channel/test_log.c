@@ -179,6 +179,38 @@ static void test_reopen(void **state)
     json_decref(k2);
 }
 
+/* The checkpoint's validator, read without signing: the same as the one of
+ * the checkpoint served from the same state, the same while nothing is
+ * appended, another once a leaf is (a stale 304 otherwise). */
+static void test_checkpoint_tag(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    json_t *out = NULL, *again = NULL;
+    char id[RANDOM_ID_LEN + 1];
+    unsigned char t0[CHAN_LOG_TAG_SIZE], t1[CHAN_LOG_TAG_SIZE], served[CHAN_LOG_TAG_SIZE];
+
+    err_init(&e);
+    fx_memo_in(f, CHAN_STATE_DRAFT, id);
+    fx_ok(chan_log_checkpoint_tag(f->c, t0, &e), &e);
+    fx_ok(chan_log_checkpoint_tag(f->c, t1, &e), &e);
+    assert_memory_equal(t0, t1, sizeof t0);
+    fx_ok(chan_log_checkpoint_tagged(f->c, &out, served, &e), &e);
+    assert_memory_equal(t0, served, sizeof t0);
+    /* equal tags, equal bodies: the note is signed deterministically */
+    fx_ok(chan_log_checkpoint_tagged(f->c, &again, NULL, &e), &e);
+    assert_true(json_equal(out, again));
+    json_decref(out);
+    json_decref(again);
+
+    fx_act(f, &f->alice, id, CHAN_OP_CIRCULATE, NULL); /* a new leaf */
+    fx_ok(chan_log_checkpoint_tag(f->c, t1, &e), &e);
+    assert_memory_not_equal(t0, t1, sizeof t0);
+    fx_ok(chan_log_checkpoint_tagged(f->c, &out, served, &e), &e);
+    assert_memory_equal(t1, served, sizeof t1);
+    json_decref(out);
+}
+
 /* --log-origin: a new log's key is named by it (a C2SP origin, checked);
  * an existing log keeps its origin; the first key is recorded, and a key
  * substituted later is flagged on the key's JSON. */
@@ -190,6 +222,7 @@ static void test_origin_and_key_change(void **state)
     json_t *k = NULL;
     char db[128], keyfile[160], first[TLOG_VERIFIER_KEY_MAX], fmt[TLOG_SIGNER_KEY_MAX];
     struct tlog_signer other;
+    unsigned char tag_first[CHAN_LOG_TAG_SIZE], tag_other[CHAN_LOG_TAG_SIZE];
     FILE *out;
 
     err_init(&e);
@@ -206,6 +239,7 @@ static void test_origin_and_key_change(void **state)
                         json_string_value(json_object_get(k, "verifier_key")));
     assert_int_equal(strlen(json_string_value(json_object_get(k, "key_id"))), 8);
     snprintf(first, sizeof first, "%s", json_string_value(json_object_get(k, "verifier_key")));
+    fx_ok(chan_log_checkpoint_tag(c, tag_first, &e), &e);
     json_decref(k);
     k = NULL;
     chan_close(c);
@@ -240,6 +274,9 @@ static void test_origin_and_key_change(void **state)
     assert_true(json_is_true(json_object_get(k, "key_changed")));
     assert_string_equal(json_string_value(json_object_get(k, "first_verifier_key")), first);
     assert_string_not_equal(json_string_value(json_object_get(k, "verifier_key")), first);
+    /* the same tree under another key: another checkpoint, another tag */
+    fx_ok(chan_log_checkpoint_tag(c, tag_other, &e), &e);
+    assert_memory_not_equal(tag_first, tag_other, sizeof tag_first);
     json_decref(k);
     chan_close(c);
 }
@@ -249,6 +286,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_key),
         cmocka_unit_test(test_checkpoint_and_proofs),
+        cmocka_unit_test(test_checkpoint_tag),
         cmocka_unit_test(test_ranges),
         cmocka_unit_test(test_reopen),
         cmocka_unit_test(test_origin_and_key_change),
