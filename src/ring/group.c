@@ -5,9 +5,7 @@
 #include <sodium.h>
 #include <string.h>
 
-static const uint64_t L[4] = {0x5812631a5cf5d3edULL, 0x14def9dea2f79cd6ULL, 0x0ULL,
-                              0x1000000000000000ULL};
-static const uint64_t L_N0 = 0xd2b51da312547e1bULL; /* -l^-1 mod 2^64 */
+static const uint64_t L[4] = {RING_L0, RING_L1, 0x0ULL, RING_L3};
 static const struct ring_msc R2 = {
     {0xa40611e3449c0f01ULL, 0xd00e1ba768859347ULL, 0xceec73d217f5be65ULL, 0x0399411b7c309a3dULL}};
 
@@ -151,32 +149,10 @@ static inline __attribute__((always_inline)) void sub_l_if_ge(uint64_t r[4], uin
 
 void ring_msc_mul(struct ring_msc *out, const struct ring_msc *a, const struct ring_msc *b)
 {
-    uint64_t t[6] = {0};
-    for (int i = 0; i < 4; i++) {
-        unsigned __int128 c = 0;
-        for (int j = 0; j < 4; j++) {
-            c += (unsigned __int128)a->v[j] * b->v[i] + t[j];
-            t[j] = (uint64_t)c;
-            c >>= 64;
-        }
-        c += t[4];
-        t[4] = (uint64_t)c;
-        t[5] = (uint64_t)(c >> 64);
-        uint64_t m = t[0] * L_N0;
-        c = (unsigned __int128)m * L[0] + t[0];
-        c >>= 64;
-        for (int j = 1; j < 4; j++) {
-            c += (unsigned __int128)m * L[j] + t[j];
-            t[j - 1] = (uint64_t)c;
-            c >>= 64;
-        }
-        c += t[4];
-        t[3] = (uint64_t)c;
-        t[4] = t[5] + (uint64_t)(c >> 64);
-    }
-    uint64_t r[4] = {t[0], t[1], t[2], t[3]};
-    sub_l_if_ge(r, t[4]);
-    memcpy(out->v, r, sizeof r);
+    struct ring_msc r;
+    ring_msc_mul_lazy(&r, a, b); /* below 2l, as a and b are below l */
+    sub_l_if_ge(r.v, 0);
+    *out = r;
 }
 
 void ring_msc_add(struct ring_msc *out, const struct ring_msc *a, const struct ring_msc *b)
@@ -189,6 +165,39 @@ void ring_msc_add(struct ring_msc *out, const struct ring_msc *a, const struct r
         c >>= 64;
     }
     sub_l_if_ge(r, (uint64_t)c);
+    memcpy(out->v, r, sizeof r);
+}
+
+void ring_msc_sum_reduce(struct ring_msc *out, const struct ring_msc_sum *acc)
+{
+    /* acc = hi 2^252 + lo, and 2^252 = -c (mod l) with c = l - 2^252 =
+     * RING_L0 + RING_L1 2^64 (125 bits); hi < 2^68, so hi c < 2^193 and
+     * lo - hi c lies in (-l, 2^252): one addition of l when negative. */
+    typedef unsigned __int128 u128;
+    const uint64_t hi0 = (acc->v[3] >> 60) | (acc->v[4] << 4), hi1 = acc->v[4] >> 60;
+    uint64_t lo[4] = {acc->v[0], acc->v[1], acc->v[2], acc->v[3] & (RING_L3 - 1)};
+    uint64_t hc[4], r[4];
+    u128 x = (u128)hi0 * RING_L0;
+    hc[0] = (uint64_t)x;
+    x = (x >> 64) + (u128)hi0 * RING_L1 + (u128)hi1 * RING_L0;
+    hc[1] = (uint64_t)x;
+    x = (x >> 64) + (u128)hi1 * RING_L1;
+    hc[2] = (uint64_t)x;
+    hc[3] = (uint64_t)(x >> 64);
+    uint64_t borrow = 0;
+    for (int i = 0; i < 4; i++) {
+        u128 d = (u128)lo[i] - hc[i] - borrow;
+        r[i] = (uint64_t)d;
+        borrow = (uint64_t)(d >> 64) & 1u;
+    }
+    if (borrow) { /* negative: add l (the carry out cancels the borrow) */
+        u128 c = 0;
+        for (int i = 0; i < 4; i++) {
+            c += (u128)r[i] + L[i];
+            r[i] = (uint64_t)c;
+            c >>= 64;
+        }
+    }
     memcpy(out->v, r, sizeof r);
 }
 

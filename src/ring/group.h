@@ -60,9 +60,24 @@ void ring_scalar_from_hash(uint8_t out[RING_SCALAR_BYTES], const uint8_t h[64]);
 void ring_scalar_pow(uint8_t out[RING_SCALAR_BYTES], const uint8_t a[RING_SCALAR_BYTES],
                      unsigned k);
 
-/* Montgomery-form scalar (value * 2^256 mod l), 4 x 64-bit limbs, fully reduced. */
+/* The group order l = 2^252 + 27742317777372353535851937790883648493 in
+ * 64-bit limbs (little-endian; limb 2 is zero, limb 3 is 2^60), and
+ * -l^-1 mod 2^64 for Montgomery reduction. */
+#define RING_L0   0x5812631a5cf5d3edULL
+#define RING_L1   0x14def9dea2f79cd6ULL
+#define RING_L3   0x1000000000000000ULL
+#define RING_L_N0 0xd2b51da312547e1bULL
+
+/* Montgomery-form scalar (value * 2^256 mod l), 4 x 64-bit limbs, fully
+ * reduced, except where a function below says "lazy" (then below 2l). */
 struct ring_msc {
     uint64_t v[4];
+};
+
+/* A sum of many lazy Montgomery values, reduced only once at the end: five
+ * limbs hold more than 2^65 terms below 2^254. Zero-initialize to start. */
+struct ring_msc_sum {
+    uint64_t v[5];
 };
 
 /* Converts a canonical byte scalar to Montgomery form, and back. */
@@ -73,5 +88,77 @@ void ring_msc_to_bytes(uint8_t out[RING_SCALAR_BYTES], const struct ring_msc *in
  * public values only. */
 void ring_msc_mul(struct ring_msc *out, const struct ring_msc *a, const struct ring_msc *b);
 void ring_msc_add(struct ring_msc *out, const struct ring_msc *a, const struct ring_msc *b);
+
+/* out = the fully reduced Montgomery value of the sum acc. */
+void ring_msc_sum_reduce(struct ring_msc *out, const struct ring_msc_sum *acc);
+
+/* out = a*b in Montgomery form, lazily reduced: a and b below 2l give out
+ * below 2l (l < 2^256 / 4). Montgomery's CIOS loop, unrolled, with the zero
+ * limb of l and its power-of-two top limb folded in: the batch verifier's
+ * inner loop. Variable time is not an issue (public values), and there is no
+ * branch anyway. out may alias a or b. */
+static inline void ring_msc_mul_lazy(struct ring_msc *out, const struct ring_msc *a,
+                                     const struct ring_msc *b)
+{
+    typedef unsigned __int128 u128;
+    const uint64_t a0 = a->v[0], a1 = a->v[1], a2 = a->v[2], a3 = a->v[3];
+    uint64_t t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0;
+    for (int i = 0; i < 4; i++) {
+        const uint64_t bi = b->v[i];
+        u128 c = (u128)a0 * bi + t0;
+        t0 = (uint64_t)c;
+        c = (c >> 64) + (u128)a1 * bi + t1;
+        t1 = (uint64_t)c;
+        c = (c >> 64) + (u128)a2 * bi + t2;
+        t2 = (uint64_t)c;
+        c = (c >> 64) + (u128)a3 * bi + t3;
+        t3 = (uint64_t)c;
+        c = (c >> 64) + t4;
+        t4 = (uint64_t)c;
+        const uint64_t t5 = (uint64_t)(c >> 64);
+        /* t += m l, then shift down one limb (t0 becomes zero) */
+        const uint64_t m = t0 * RING_L_N0;
+        c = ((u128)m * RING_L0 + t0) >> 64;
+        c += (u128)m * RING_L1 + t1;
+        t0 = (uint64_t)c;
+        c = (c >> 64) + t2; /* m * limb 2 of l = 0 */
+        t1 = (uint64_t)c;
+        c = (c >> 64) + ((u128)m << 60) + t3; /* m * 2^60 */
+        t2 = (uint64_t)c;
+        c = (c >> 64) + t4;
+        t3 = (uint64_t)c;
+        t4 = t5 + (uint64_t)(c >> 64);
+    }
+    out->v[0] = t0;
+    out->v[1] = t1;
+    out->v[2] = t2;
+    out->v[3] = t3;
+}
+
+/* acc += a*b (lazy product: a and b below 2l). */
+static inline void ring_msc_sum_mul_add(struct ring_msc_sum *acc, const struct ring_msc *a,
+                                        const struct ring_msc *b)
+{
+    struct ring_msc p;
+    unsigned __int128 c = 0;
+    ring_msc_mul_lazy(&p, a, b);
+    for (int i = 0; i < 4; i++) {
+        c += (unsigned __int128)acc->v[i] + p.v[i];
+        acc->v[i] = (uint64_t)c;
+        c >>= 64;
+    }
+    acc->v[4] += (uint64_t)c;
+}
+
+/* acc += x (another sum). */
+static inline void ring_msc_sum_add(struct ring_msc_sum *acc, const struct ring_msc_sum *x)
+{
+    unsigned __int128 c = 0;
+    for (int i = 0; i < 5; i++) {
+        c += (unsigned __int128)acc->v[i] + x->v[i];
+        acc->v[i] = (uint64_t)c;
+        c >>= 64;
+    }
+}
 
 #endif

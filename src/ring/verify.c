@@ -100,7 +100,7 @@ static int parse_proof(struct parsed *q, const struct ring_keys *ring, const uin
 /* Per-thread accumulators of the shared generators' scalars. */
 struct acc {
     uint8_t g[RING_MAX_M][RING_MAX_N][32], h[32], base[32], u[32];
-    struct ring_msc *coef; /* padded ring coefficients, Montgomery form */
+    struct ring_msc_sum *coef; /* padded ring coefficients, Montgomery form, unreduced */
     struct ring_msc *scratch[2];
 };
 
@@ -161,18 +161,16 @@ static void accumulate(struct acc *a, const struct parsed *q)
     for (unsigned j = m; j-- > 1;) {
         for (size_t x = 0; x < len; x++)
             for (unsigned i = 0; i < n; i++)
-                ring_msc_mul(&nxt[x * n + i], &cur[x], &fm[j][i]);
+                ring_msc_mul_lazy(&nxt[x * n + i], &cur[x], &fm[j][i]);
         len *= n;
         struct ring_msc *sw = cur;
         cur = nxt;
         nxt = sw;
     }
+    /* products stay below 2l (lazy), sums are reduced once per batch */
     for (size_t x = 0; x < len; x++)
-        for (unsigned i = 0; i < n; i++) {
-            struct ring_msc v;
-            ring_msc_mul(&v, &cur[x], &fm[0][i]);
-            ring_msc_add(&a->coef[x * n + i], &a->coef[x * n + i], &v);
-        }
+        for (unsigned i = 0; i < n; i++)
+            ring_msc_sum_mul_add(&a->coef[x * n + i], &cur[x], &fm[0][i]);
 }
 
 struct batch_job {
@@ -262,7 +260,7 @@ int ring_verify_batch(const struct ring_keys *ring, const uint8_t *scope, size_t
         accs[t] = calloc(1, sizeof *accs[t]);
         if (!accs[t])
             goto nomem;
-        accs[t]->coef = calloc(pad, sizeof(struct ring_msc));
+        accs[t]->coef = calloc(pad, sizeof(struct ring_msc_sum));
         accs[t]->scratch[0] = malloc(pad / 2 * sizeof(struct ring_msc) + sizeof(struct ring_msc));
         accs[t]->scratch[1] = malloc(pad / 2 * sizeof(struct ring_msc) + sizeof(struct ring_msc));
         if (!accs[t]->coef || !accs[t]->scratch[0] || !accs[t]->scratch[1])
@@ -303,7 +301,7 @@ int ring_verify_batch(const struct ring_keys *ring, const uint8_t *scope, size_t
     if (threads == 2) {
         struct acc *b = accs[1];
         for (size_t k = 0; k < pad; k++)
-            ring_msc_add(&a->coef[k], &a->coef[k], &b->coef[k]);
+            ring_msc_sum_add(&a->coef[k], &b->coef[k]);
         for (unsigned j = 0; j < RING_MAX_M; j++)
             for (unsigned i = 0; i < RING_MAX_N; i++)
                 crypto_core_ristretto255_scalar_add(a->g[j][i], a->g[j][i], b->g[j][i]);
@@ -313,12 +311,15 @@ int ring_verify_batch(const struct ring_keys *ring, const uint8_t *scope, size_t
     }
     /* padding: keys past the ring repeat the last key */
     for (size_t k = ring->count; k < pad; k++)
-        ring_msc_add(&a->coef[ring->count - 1], &a->coef[ring->count - 1], &a->coef[k]);
+        ring_msc_sum_add(&a->coef[ring->count - 1], &a->coef[k]);
     ringsc = malloc(ring->count * 32);
     if (!ringsc)
         goto nomem;
-    for (size_t k = 0; k < ring->count; k++)
-        ring_msc_to_bytes(ringsc[k], &a->coef[k]);
+    for (size_t k = 0; k < ring->count; k++) {
+        struct ring_msc v;
+        ring_msc_sum_reduce(&v, &a->coef[k]);
+        ring_msc_to_bytes(ringsc[k], &v);
+    }
     size_t k = 0;
     for (unsigned j = 0; j < mmax; j++)
         for (unsigned i = 0; i < nmax; i++, k++) {

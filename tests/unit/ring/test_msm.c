@@ -97,6 +97,90 @@ static void test_scalars(void **state)
     assert_memory_equal(p, want, 32);
 }
 
+/* little-endian bytes of 4 limbs */
+static void limbs_to_bytes(uint8_t out[32], const uint64_t v[4])
+{
+    for (int i = 0; i < 32; i++)
+        out[i] = (uint8_t)(v[i / 8] >> (8 * (i % 8)));
+}
+
+/* x + l: the same value mod l, as lazy results may be (below 2l) */
+static void add_l(struct ring_msc *x)
+{
+    static const uint64_t l[4] = {RING_L0, RING_L1, 0, RING_L3};
+    unsigned __int128 c = 0;
+    for (int i = 0; i < 4; i++) {
+        c += (unsigned __int128)x->v[i] + l[i];
+        x->v[i] = (uint64_t)c;
+        c >>= 64;
+    }
+}
+
+/* The batch verifier's lazy products and once-reduced sums against
+ * libsodium: inputs anywhere below 2l, sums of many terms, and sums whose
+ * top limbs are arbitrary. */
+static void test_lazy_sums(void **state)
+{
+    (void)state;
+    uint8_t want[32] = {0}, got[32], a[32], b[32], m[32];
+    struct ring_msc_sum acc = {{0}};
+    struct ring_msc r, ma, mb;
+    for (int i = 0; i < 3000; i++) {
+        ring_scalar_random(a);
+        ring_scalar_random(b);
+        if (i < 4) { /* l - 1 */
+            memset(a, 0, 32);
+            crypto_core_ristretto255_scalar_sub(a, a, (const uint8_t[32]){1});
+        }
+        ring_msc_from_bytes(&ma, a);
+        ring_msc_from_bytes(&mb, b);
+        if (i % 2 || i < 4)
+            add_l(&ma);
+        if (i % 3 == 0)
+            add_l(&mb);
+        ring_msc_mul_lazy(&r, &ma, &mb);
+        struct ring_msc_sum one = {{r.v[0], r.v[1], r.v[2], r.v[3], 0}};
+        assert_true(r.v[3] < (RING_L3 << 2)); /* below 2^254 */
+        ring_msc_sum_reduce(&r, &one);
+        ring_msc_to_bytes(got, &r);
+        crypto_core_ristretto255_scalar_mul(m, a, b);
+        assert_memory_equal(got, m, 32);
+        crypto_core_ristretto255_scalar_add(want, want, m);
+        ring_msc_sum_mul_add(&acc, &ma, &mb);
+    }
+    ring_msc_sum_reduce(&r, &acc);
+    ring_msc_to_bytes(got, &r);
+    assert_memory_equal(got, want, 32);
+    /* doubling a sum, as the threads' sums are merged */
+    ring_msc_sum_add(&acc, &acc);
+    crypto_core_ristretto255_scalar_add(want, want, want);
+    ring_msc_sum_reduce(&r, &acc);
+    ring_msc_to_bytes(got, &r);
+    assert_memory_equal(got, want, 32);
+    /* any five limbs reduce to their value mod l */
+    for (int i = 0; i < 1000; i++) {
+        struct ring_msc_sum x;
+        uint8_t wide[64] = {0};
+        randombytes_buf(x.v, sizeof x.v);
+        if (i == 0)
+            memset(x.v, 0xff, sizeof x.v);
+        if (i == 1)
+            memset(x.v, 0, sizeof x.v);
+        if (i == 2) { /* exactly l */
+            memset(x.v, 0, sizeof x.v);
+            x.v[0] = RING_L0;
+            x.v[1] = RING_L1;
+            x.v[3] = RING_L3;
+        }
+        for (int k = 0; k < 40; k++)
+            wide[k] = (uint8_t)(x.v[k / 8] >> (8 * (k % 8)));
+        crypto_core_ristretto255_scalar_reduce(want, wide);
+        ring_msc_sum_reduce(&r, &x);
+        limbs_to_bytes(got, r.v);
+        assert_memory_equal(got, want, 32);
+    }
+}
+
 static void naive(ring_point *out, uint8_t (*s)[32], const ring_point *p, size_t n)
 {
     *out = *decaf_255_point_identity;
@@ -258,6 +342,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decaf_matches_sodium),
         cmocka_unit_test(test_scalars),
+        cmocka_unit_test(test_lazy_sums),
         cmocka_unit_test(test_msm_sizes),
         cmocka_unit_test(test_msm_large),
         cmocka_unit_test(test_xmd_limits),
