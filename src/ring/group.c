@@ -168,22 +168,23 @@ void ring_msc_add(struct ring_msc *out, const struct ring_msc *a, const struct r
     memcpy(out->v, r, sizeof r);
 }
 
-void ring_msc_sum_reduce(struct ring_msc *out, const struct ring_msc_sum *acc)
+/* x mod l for x below 2^320 (five limbs): x = hi 2^252 + lo, and 2^252 = -c
+ * (mod l) with c = l - 2^252 = RING_L0 + RING_L1 2^64 (125 bits); hi < 2^68,
+ * so hi c < 2^193 and lo - hi c lies in (-l, 2^252): one addition of l when
+ * negative. */
+static void reduce320(uint64_t r[4], const uint64_t x[5])
 {
-    /* acc = hi 2^252 + lo, and 2^252 = -c (mod l) with c = l - 2^252 =
-     * RING_L0 + RING_L1 2^64 (125 bits); hi < 2^68, so hi c < 2^193 and
-     * lo - hi c lies in (-l, 2^252): one addition of l when negative. */
     typedef unsigned __int128 u128;
-    const uint64_t hi0 = (acc->v[3] >> 60) | (acc->v[4] << 4), hi1 = acc->v[4] >> 60;
-    uint64_t lo[4] = {acc->v[0], acc->v[1], acc->v[2], acc->v[3] & (RING_L3 - 1)};
-    uint64_t hc[4], r[4];
-    u128 x = (u128)hi0 * RING_L0;
-    hc[0] = (uint64_t)x;
-    x = (x >> 64) + (u128)hi0 * RING_L1 + (u128)hi1 * RING_L0;
-    hc[1] = (uint64_t)x;
-    x = (x >> 64) + (u128)hi1 * RING_L1;
-    hc[2] = (uint64_t)x;
-    hc[3] = (uint64_t)(x >> 64);
+    const uint64_t hi0 = (x[3] >> 60) | (x[4] << 4), hi1 = x[4] >> 60;
+    const uint64_t lo[4] = {x[0], x[1], x[2], x[3] & (RING_L3 - 1)};
+    uint64_t hc[4];
+    u128 p = (u128)hi0 * RING_L0;
+    hc[0] = (uint64_t)p;
+    p = (p >> 64) + (u128)hi0 * RING_L1 + (u128)hi1 * RING_L0;
+    hc[1] = (uint64_t)p;
+    p = (p >> 64) + (u128)hi1 * RING_L1;
+    hc[2] = (uint64_t)p;
+    hc[3] = (uint64_t)(p >> 64);
     uint64_t borrow = 0;
     for (int i = 0; i < 4; i++) {
         u128 d = (u128)lo[i] - hc[i] - borrow;
@@ -198,7 +199,30 @@ void ring_msc_sum_reduce(struct ring_msc *out, const struct ring_msc_sum *acc)
             c >>= 64;
         }
     }
-    memcpy(out->v, r, sizeof r);
+}
+
+void ring_msc_sum_reduce(struct ring_msc *out, const struct ring_msc_sum *acc)
+{
+    /* four Montgomery steps divide by R: (acc + M l) / R, M < R, is below
+     * 2^320 for acc below 2^576 - 2^509; then reduce320 */
+    typedef unsigned __int128 u128;
+    uint64_t t[9];
+    memcpy(t, acc->v, sizeof t);
+    for (int i = 0; i < 4; i++) {
+        const uint64_t m = t[i] * RING_L_N0;
+        u128 c = 0;
+        for (int j = 0; j < 4; j++) {
+            c += (u128)m * L[j] + t[i + j];
+            t[i + j] = (uint64_t)c;
+            c >>= 64;
+        }
+        for (int k = i + 4; k < 9; k++) {
+            c += t[k];
+            t[k] = (uint64_t)c;
+            c >>= 64;
+        }
+    }
+    reduce320(out->v, t + 4);
 }
 
 void ring_msc_from_bytes(struct ring_msc *out, const uint8_t in[RING_SCALAR_BYTES])

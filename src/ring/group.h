@@ -74,10 +74,10 @@ struct ring_msc {
     uint64_t v[4];
 };
 
-/* A sum of many lazy Montgomery values, reduced only once at the end: five
- * limbs hold more than 2^65 terms below 2^254. Zero-initialize to start. */
+/* A sum of many products of Montgomery values, kept as plain 512-bit
+ * products and reduced only once at the end. Zero-initialize to start. */
 struct ring_msc_sum {
-    uint64_t v[5];
+    uint64_t v[9];
 };
 
 /* Converts a canonical byte scalar to Montgomery form, and back. */
@@ -89,7 +89,8 @@ void ring_msc_to_bytes(uint8_t out[RING_SCALAR_BYTES], const struct ring_msc *in
 void ring_msc_mul(struct ring_msc *out, const struct ring_msc *a, const struct ring_msc *b);
 void ring_msc_add(struct ring_msc *out, const struct ring_msc *a, const struct ring_msc *b);
 
-/* out = the fully reduced Montgomery value of the sum acc. */
+/* out = the fully reduced Montgomery value of the sum of products acc
+ * (acc R^-1 mod l, R = 2^256). acc must be below 2^576 - 2^509. */
 void ring_msc_sum_reduce(struct ring_msc *out, const struct ring_msc_sum *acc);
 
 /* out = a*b in Montgomery form, lazily reduced: a and b below 2l give out
@@ -103,6 +104,7 @@ static inline void ring_msc_mul_lazy(struct ring_msc *out, const struct ring_msc
     typedef unsigned __int128 u128;
     const uint64_t a0 = a->v[0], a1 = a->v[1], a2 = a->v[2], a3 = a->v[3];
     uint64_t t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0;
+#pragma GCC unroll 4
     for (int i = 0; i < 4; i++) {
         const uint64_t bi = b->v[i];
         u128 c = (u128)a0 * bi + t0;
@@ -135,26 +137,42 @@ static inline void ring_msc_mul_lazy(struct ring_msc *out, const struct ring_msc
     out->v[3] = t3;
 }
 
-/* acc += a*b (lazy product: a and b below 2l). */
+/* acc += a*b, the full 512-bit product, not reduced at all (a and b below
+ * 2l, so each product is below 2^506 and nine limbs hold 2^70 of them):
+ * 16 multiplications against the 28 of a reduced product. The sum is
+ * Montgomery-reduced once, by ring_msc_sum_reduce. */
 static inline void ring_msc_sum_mul_add(struct ring_msc_sum *acc, const struct ring_msc *a,
                                         const struct ring_msc *b)
 {
-    struct ring_msc p;
-    unsigned __int128 c = 0;
-    ring_msc_mul_lazy(&p, a, b);
+    typedef unsigned __int128 u128;
+    uint64_t p[8];
+#pragma GCC unroll 4
     for (int i = 0; i < 4; i++) {
-        c += (unsigned __int128)acc->v[i] + p.v[i];
-        acc->v[i] = (uint64_t)c;
+        const uint64_t bi = b->v[i];
+        u128 c = 0;
+#pragma GCC unroll 4
+        for (int j = 0; j < 4; j++) {
+            c += (u128)a->v[j] * bi + (i == 0 ? 0 : p[i + j]);
+            p[i + j] = (uint64_t)c;
+            c >>= 64;
+        }
+        p[i + 4] = (uint64_t)c;
+    }
+    u128 c = 0;
+#pragma GCC unroll 8
+    for (int k = 0; k < 8; k++) {
+        c += (u128)acc->v[k] + p[k];
+        acc->v[k] = (uint64_t)c;
         c >>= 64;
     }
-    acc->v[4] += (uint64_t)c;
+    acc->v[8] += (uint64_t)c;
 }
 
 /* acc += x (another sum). */
 static inline void ring_msc_sum_add(struct ring_msc_sum *acc, const struct ring_msc_sum *x)
 {
     unsigned __int128 c = 0;
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 9; i++) {
         c += (unsigned __int128)acc->v[i] + x->v[i];
         acc->v[i] = (uint64_t)c;
         c >>= 64;

@@ -116,9 +116,9 @@ static void add_l(struct ring_msc *x)
     }
 }
 
-/* The batch verifier's lazy products and once-reduced sums against
- * libsodium: inputs anywhere below 2l, sums of many terms, and sums whose
- * top limbs are arbitrary. */
+/* The batch verifier's lazy products and once-reduced sums of products
+ * against libsodium: inputs anywhere below 2l, sums of many terms, and sums
+ * whose limbs are arbitrary. */
 static void test_lazy_sums(void **state)
 {
     (void)state;
@@ -139,9 +139,7 @@ static void test_lazy_sums(void **state)
         if (i % 3 == 0)
             add_l(&mb);
         ring_msc_mul_lazy(&r, &ma, &mb);
-        struct ring_msc_sum one = {{r.v[0], r.v[1], r.v[2], r.v[3], 0}};
         assert_true(r.v[3] < (RING_L3 << 2)); /* below 2^254 */
-        ring_msc_sum_reduce(&r, &one);
         ring_msc_to_bytes(got, &r);
         crypto_core_ristretto255_scalar_mul(m, a, b);
         assert_memory_equal(got, m, 32);
@@ -157,26 +155,33 @@ static void test_lazy_sums(void **state)
     ring_msc_sum_reduce(&r, &acc);
     ring_msc_to_bytes(got, &r);
     assert_memory_equal(got, want, 32);
-    /* any five limbs reduce to their value mod l */
+    /* any nine limbs within the bound: out R = x (mod l) */
+    uint8_t rmod[32], r2mod[32], wide[64] = {0};
+    wide[32] = 1;
+    crypto_core_ristretto255_scalar_reduce(rmod, wide); /* 2^256 mod l */
+    crypto_core_ristretto255_scalar_mul(r2mod, rmod, rmod);
     for (int i = 0; i < 1000; i++) {
         struct ring_msc_sum x;
-        uint8_t wide[64] = {0};
+        uint8_t hi[32] = {0}, t[32];
         randombytes_buf(x.v, sizeof x.v);
-        if (i == 0)
+        x.v[8] >>= 1 + i % 60;
+        if (i == 0) {
             memset(x.v, 0xff, sizeof x.v);
+            x.v[8] = 0x7fffffffffffffffULL;
+        }
         if (i == 1)
             memset(x.v, 0, sizeof x.v);
-        if (i == 2) { /* exactly l */
-            memset(x.v, 0, sizeof x.v);
-            x.v[0] = RING_L0;
-            x.v[1] = RING_L1;
-            x.v[3] = RING_L3;
-        }
-        for (int k = 0; k < 40; k++)
+        for (int k = 0; k < 64; k++)
             wide[k] = (uint8_t)(x.v[k / 8] >> (8 * (k % 8)));
+        for (int k = 0; k < 8; k++)
+            hi[k] = (uint8_t)(x.v[8] >> (8 * k));
         crypto_core_ristretto255_scalar_reduce(want, wide);
+        crypto_core_ristretto255_scalar_mul(t, hi, r2mod);
+        crypto_core_ristretto255_scalar_add(want, want, t);
         ring_msc_sum_reduce(&r, &x);
         limbs_to_bytes(got, r.v);
+        assert_true(ring_scalar_is_canonical(got));
+        crypto_core_ristretto255_scalar_mul(got, got, rmod);
         assert_memory_equal(got, want, 32);
     }
 }
