@@ -100,12 +100,12 @@ static int parse_proof(struct parsed *q, const struct ring_keys *ring, const uin
 /* Per-thread accumulators of the shared generators' scalars. */
 struct acc {
     uint8_t g[RING_MAX_M][RING_MAX_N][32], h[32], base[32], u[32];
-    struct ring_msc_sum *coef; /* padded ring coefficients, Montgomery form, unreduced */
+    struct ring_msc_sum *coef; /* ring coefficients, Montgomery form, unreduced */
     struct ring_msc *scratch[2];
 };
 
 /* Adds proof q's terms with random weights to acc and to its own MSM slot. */
-static void accumulate(struct acc *a, const struct parsed *q)
+static void accumulate(struct acc *a, const struct parsed *q, size_t count)
 {
     const unsigned m = q->p.m, n = q->p.n;
     uint8_t w[4][32], t[32], t2[32], xipow[RING_MAX_M + 1][32];
@@ -150,27 +150,58 @@ static void accumulate(struct acc *a, const struct parsed *q)
     crypto_core_ristretto255_scalar_mul(t, w[3], xipow[m]);
     crypto_core_ristretto255_scalar_add(a->u, a->u, t);
 
-    /* ring coefficients: coef[k] += w3 prod_j f_{j,k_j}, k = sum k_j n^j */
-    struct ring_msc fm[RING_MAX_M][RING_MAX_N];
+    /* ring coefficients: coef[k] += w3 prod_j f_{j,k_j}, k = sum k_j n^j,
+     * for the count keys of the ring only; the padding's coefficients
+     * (indices count .. n^m - 1, all on the last key) are summed in closed
+     * form below. */
+    struct ring_msc fm[RING_MAX_M][RING_MAX_N], xim, one;
     for (unsigned j = 0; j < m; j++)
         for (unsigned i = 0; i < n; i++)
             ring_msc_from_bytes(&fm[j][i], q->f[j][i]);
     struct ring_msc *cur = a->scratch[0], *nxt = a->scratch[1];
     ring_msc_from_bytes(&cur[0], w[2]);
-    size_t len = 1;
+    size_t len = 1, span = ring_ipow(n, m); /* span: indices under one entry of nxt */
     for (unsigned j = m; j-- > 1;) {
-        for (size_t x = 0; x < len; x++)
-            for (unsigned i = 0; i < n; i++)
-                ring_msc_mul_lazy(&nxt[x * n + i], &cur[x], &fm[j][i]);
-        len *= n;
+        span /= n;
+        /* the entries (digits j and above) that hold an index below count */
+        const size_t want = (count + span - 1) / span;
+        for (size_t y = 0; y < want; y++)
+            ring_msc_mul_lazy(&nxt[y], &cur[y / n], &fm[j][y % n]);
+        len = want;
         struct ring_msc *sw = cur;
         cur = nxt;
         nxt = sw;
     }
     /* products stay below 2l (lazy), sums are reduced once per batch */
-    for (size_t x = 0; x < len; x++)
-        for (unsigned i = 0; i < n; i++)
-            ring_msc_sum_mul_add(&a->coef[x * n + i], &cur[x], &fm[0][i]);
+    for (size_t k = 0; k < count; k++)
+        ring_msc_sum_mul_add(&a->coef[k], &cur[k / n], &fm[0][k % n]);
+    (void)len;
+    if (count == ring_ipow(n, m))
+        return;
+    /* Padding: the indices from count up are count itself and, for each
+     * digit j, those that agree with count above j and exceed its digit d_j
+     * at j (any digits below). As sum_i f_{t,i} = xi for every digit t, the
+     * latter sum to w3 prod_{t>j} f_{t,d_t} (sum_{i>d_j} f_{j,i}) xi^j. */
+    struct ring_msc prefix, s, xj, pad = {{0}};
+    ring_msc_from_bytes(&prefix, w[2]);
+    ring_msc_from_bytes(&xim, q->xi);
+    ring_msc_from_bytes(&one, (const uint8_t[32]){1});
+    for (unsigned j = m; j-- > 0;) {
+        size_t pw = ring_ipow(n, j);
+        const unsigned d = (unsigned)(count / pw % n);
+        s = (struct ring_msc){{0}};
+        for (unsigned i = d + 1; i < n; i++)
+            ring_msc_add(&s, &s, &fm[j][i]);
+        xj = one;
+        for (unsigned r = 0; r < j; r++)
+            ring_msc_mul(&xj, &xj, &xim);
+        ring_msc_mul(&s, &s, &xj);
+        ring_msc_mul(&s, &s, &prefix);
+        ring_msc_add(&pad, &pad, &s);
+        ring_msc_mul(&prefix, &prefix, &fm[j][d]);
+    }
+    ring_msc_add(&pad, &pad, &prefix);
+    ring_msc_sum_mul_add(&a->coef[count - 1], &pad, &one);
 }
 
 struct batch_job {
@@ -193,7 +224,7 @@ static void *batch_run(void *arg)
             j->rc = -1;
             break;
         }
-        accumulate(j->acc, &j->qs[k]);
+        accumulate(j->acc, &j->qs[k], j->ring->count);
     }
     return NULL;
 }
@@ -260,7 +291,7 @@ int ring_verify_batch(const struct ring_keys *ring, const uint8_t *scope, size_t
         accs[t] = calloc(1, sizeof *accs[t]);
         if (!accs[t])
             goto nomem;
-        accs[t]->coef = calloc(pad, sizeof(struct ring_msc_sum));
+        accs[t]->coef = calloc(ring->count, sizeof(struct ring_msc_sum));
         accs[t]->scratch[0] = malloc(pad / 2 * sizeof(struct ring_msc) + sizeof(struct ring_msc));
         accs[t]->scratch[1] = malloc(pad / 2 * sizeof(struct ring_msc) + sizeof(struct ring_msc));
         if (!accs[t]->coef || !accs[t]->scratch[0] || !accs[t]->scratch[1])
@@ -300,7 +331,7 @@ int ring_verify_batch(const struct ring_keys *ring, const uint8_t *scope, size_t
     struct acc *a = accs[0];
     if (threads == 2) {
         struct acc *b = accs[1];
-        for (size_t k = 0; k < pad; k++)
+        for (size_t k = 0; k < ring->count; k++)
             ring_msc_sum_add(&a->coef[k], &b->coef[k]);
         for (unsigned j = 0; j < RING_MAX_M; j++)
             for (unsigned i = 0; i < RING_MAX_N; i++)
@@ -309,9 +340,6 @@ int ring_verify_batch(const struct ring_keys *ring, const uint8_t *scope, size_t
         crypto_core_ristretto255_scalar_add(a->base, a->base, b->base);
         crypto_core_ristretto255_scalar_add(a->u, a->u, b->u);
     }
-    /* padding: keys past the ring repeat the last key */
-    for (size_t k = ring->count; k < pad; k++)
-        ring_msc_sum_add(&a->coef[ring->count - 1], &a->coef[k]);
     ringsc = malloc(ring->count * 32);
     if (!ringsc)
         goto nomem;

@@ -62,7 +62,7 @@ static int verify(struct fixture *f, const uint8_t *proof, size_t len, struct er
 static void test_roundtrip_sizes(void **state)
 {
     (void)state;
-    static const size_t sizes[] = {1, 2, 3, 4, 5, 7, 16, 17, 33};
+    static const size_t sizes[] = {1, 2, 3, 4, 5, 7, 16, 17, 33, 64, 65, 100};
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
         struct fixture f;
         fixture_make(&f, sizes[s]);
@@ -121,6 +121,24 @@ static void test_other_radices(void **state)
                                          MSG, MSG_LEN, &e),
                          0);
         assert_int_equal(verify(&f, proof, len, &e), 0);
+        free(proof);
+    }
+    fixture_free(&f);
+    /* three digits, much padding (300 of 4,096 with n=16; of 512 with n=8),
+     * the signer among the last keys: the verifier sums the padding's
+     * coefficients in closed form */
+    fixture_make(&f, 300);
+    for (int k = 0; k < 4; k++) {
+        struct ring_params p = {ns[k], ring_params_digits(300, ns[k])};
+        uint8_t *proof;
+        size_t len;
+        struct err e;
+        assert_int_equal(ring_prove_with(&proof, &len, p, f.ring, 299 - (size_t)k, f.sk[299 - k],
+                                         SCOPE, SCOPE_LEN, MSG, MSG_LEN, &e),
+                         0);
+        assert_int_equal(verify(&f, proof, len, &e), 0);
+        proof[len - 40] ^= 1; /* a response changed: refused */
+        assert_int_equal(verify(&f, proof, len, &e), -1);
         free(proof);
     }
     fixture_free(&f);
