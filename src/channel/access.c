@@ -83,7 +83,8 @@ int chan_access_log(struct chan *c, struct pool *p, const struct actor *a, const
     struct st_access *r = NULL;
     struct st_access_day *d = NULL;
     size_t n = 0, nd = 0;
-    struct st_access_filter f = {.limit = ACCESS_ROWS_MAX};
+    struct st_access_filter f = {.limit = ACCESS_ROWS_MAX + 1}; /* one more: cut or not */
+    int truncated;
     int auditor = (a->roles & CHAN_ROLE_AUDITOR) != 0;
 
     if (id) {
@@ -100,14 +101,18 @@ int chan_access_log(struct chan *c, struct pool *p, const struct actor *a, const
         f.named_roles = CHAN_ACCESS_NAMED_ROLES;
     if (store_access_list(c->st, p, &f, &r, &n, e))
         goto out;
+    truncated = n > ACCESS_ROWS_MAX;
+    if (truncated)
+        n = ACCESS_ROWS_MAX;
     if (!auditor) {
         struct st_access_filter fd = f;
         fd.limit = ACCESS_DAYS_MAX;
         if (store_access_days(c->st, p, &fd, CHAN_ACCESS_LISTED, &d, &nd, e))
             goto out;
     }
-    *out = json_pack("{s:s,s:o,s:o}", "view", auditor ? "auditor" : "drafter", "entries",
-                     entries_json(r, n), "member_reads", days_json(d, nd));
+    *out = json_pack("{s:s,s:o,s:o,s:b,s:i}", "view", auditor ? "auditor" : "drafter", "entries",
+                     entries_json(r, n), "member_reads", days_json(d, nd), "truncated", truncated,
+                     "shown_max", ACCESS_ROWS_MAX);
     if (*out && id)
         json_object_set_new(*out, "memo", json_string(x.m.public_id));
     rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");

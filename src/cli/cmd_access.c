@@ -64,6 +64,13 @@ static int render_log(struct cli_ctx *ctx, const json_t *reply, struct err *e)
     }
     out_table_print(&t, ctx->out);
     out_table_release(&t);
+    if (json_is_true(json_object_get(reply, "truncated"))) {
+        char max[32];
+        fprintf(ctx->out,
+                "(only the newest %s reads are shown; auditors page through them all "
+                "with `dissent access-log --memo ID --page N`)\n",
+                out_jtext(reply, "shown_max", max, sizeof max));
+    }
     if (out_jstr(reply, "view") && strcmp(out_jstr(reply, "view"), "drafter") == 0)
         render_days(ctx, json_object_get(reply, "member_reads"));
     if (all && json_object_get(reply, "total")) {

@@ -150,4 +150,16 @@ as alice submit "$ID3" > /dev/null
 expect_in "the policy office is told it is named" "$(page rita "$ID3")" \
   "You read as the policy office: the drafters and auditors see your name"
 
+# ---- the unpaged views say when they show only the newest 1,000 reads ----
+expect_not_in "a memo's log read 4 times: nothing cut" "$(curl -s -b "dissent_session=$(token alice)" "$URL/memos/$ID3/access")" \
+  'id="log-truncated"'
+# 1,001 reads by the drafter, on one connection
+curl -s -b "dissent_session=$(token alice)" $(for _ in $(seq 1 1001); do printf '%s ' "$URL/api/v1/memos/$ID3"; done) > /dev/null
+expect_in "the drafter's page says only the newest 1000 are shown" \
+  "$(curl -s -b "dissent_session=$(token alice)" "$URL/memos/$ID3/access")" 'Only the newest 1000 reads are shown here.'
+expect_in "the API says it was cut" "$(api alice GET "/api/v1/memos/$ID3/access-log")" '"truncated":true'
+expect_in "the auditor's home says so and links to the search" \
+  "$(curl -s -b "dissent_session=$(token ian)" "$URL/")" 'Only the newest 1000 reads are shown here: <a href="/audit">'
+expect_in "the CLI says so" "$(as alice access-log "$ID3")" "only the newest 1000 reads are shown"
+
 e2e_summary access

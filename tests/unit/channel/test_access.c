@@ -237,12 +237,38 @@ static void test_auditor_search(void **state)
                "only auditors");
 }
 
+/* The unpaged views (the auditor's home, a memo's page) show the newest
+ * 1,000 reads and say when there are more, rather than cutting silently. */
+static void test_views_say_when_cut(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    json_t *log = NULL;
+    char id[RANDOM_ID_LEN + 1];
+    err_init(&e);
+    fx_memo(f, &f->alice, "dissent", "many reads", id);
+    fx_ok(chan_access_log(f->c, &f->p, &f->alice, id, &log, &e), &e);
+    assert_true(json_is_false(json_object_get(log, "truncated")));
+    json_decref(log);
+    for (int i = 0; i < 1001; i++)
+        json_decref(fx_get(f, &f->alice, id));
+    fx_ok(chan_access_log(f->c, &f->p, &f->alice, id, &log, &e), &e);
+    assert_int_equal(json_array_size(json_object_get(log, "entries")), 1000);
+    assert_true(json_is_true(json_object_get(log, "truncated")));
+    assert_int_equal(json_integer_value(json_object_get(log, "shown_max")), 1000);
+    json_decref(log);
+    fx_ok(chan_access_log(f->c, &f->p, &f->aud, NULL, &log, &e), &e);
+    assert_int_equal(json_array_size(json_object_get(log, "entries")), 1000);
+    assert_true(json_is_true(json_object_get(log, "truncated")));
+    json_decref(log);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_capacity),
-        cmocka_unit_test(test_reads_and_views),
+        cmocka_unit_test(test_capacity), cmocka_unit_test(test_reads_and_views),
         cmocka_unit_test(test_auditor_search),
+        cmocka_unit_test(test_views_say_when_cut), /* last: it adds 1,001 reads */
     };
     return cmocka_run_group_tests(tests, fx_group_setup, fx_group_teardown);
 }
