@@ -236,8 +236,9 @@ int chan_timeline_json(struct chan *c, const struct memo_ctx *x, int text, int64
         store_version_list(c->st, &p, x->m.id, &v, &nv, e))
         goto out;
     for (size_t i = 0; i < nv; i++) {
-        json_t *o =
-            json_pack("{s:i,s:s}", "number", v[i].number, "author", v[i].author ? v[i].author : "");
+        json_t *o = json_pack("{s:i,s:s,s:s}", "number", v[i].number, "author",
+                              v[i].author ? v[i].author : "", "author_name",
+                              v[i].author_name ? v[i].author_name : "");
         /* the change note is the memo's text: with text only */
         if (o && text && v[i].change_note)
             json_object_set_new(o, "note", json_string(v[i].change_note));

@@ -349,6 +349,7 @@ static int version_info_row(struct pool *p, struct db_stmt *st, void *item, stru
     return store_col_text(p, st, 1, &v->hash, e) || store_col_text(p, st, 2, &v->title, e) ||
                    store_col_text(p, st, 4, &v->author, e) ||
                    store_col_text(p, st, 7, &v->change_note, e) ||
+                   store_col_text(p, st, 9, &v->author_name, e) ||
                    (!r->wrapped && store_col_text(p, st, 8, &r->wrapped, e))
                ? -1
                : 0;
@@ -366,7 +367,8 @@ int store_version_list(struct store *s, struct pool *p, int64_t memo_id,
         s, p, &v, sizeof(struct version_info_sealed), version_info_row, e,
         "SELECT v.number, v.hash, v.title, v.marking, m.username, v.created_at, "
         "(SELECT COALESCE(SUM(c.count), 0) FROM signature_counts c WHERE c.memo_id = v.memo_id "
-        "AND c.version = v.number), v.change_note, x.data_key FROM versions v JOIN members m ON "
+        "AND c.version = v.number), v.change_note, x.data_key, m.display_name FROM versions v "
+        "JOIN members m ON "
         "m.id = v.author_id JOIN memos x ON x.id = v.memo_id WHERE v.memo_id = ? ORDER BY "
         "v.number",
         "i", memo_id);

@@ -250,7 +250,8 @@ struct st_version_info {
     char *hash;
     char *title;
     int marking;
-    char *author; /* username */
+    char *author;      /* username */
+    char *author_name; /* the author's display name */
     int64_t created_at;
     int64_t signatures;
     char *change_note; /* or NULL */

@@ -35,8 +35,8 @@ test('the timeline tells the story of a memo in order, in words', async () => {
   await go(alice, alice.getByRole('button', { name: 'Submit to the policy office' }));
 
   let tl = await entries(alice);
-  assert.match(tl[0], /^Drafted \d{4}-\d\d-\d\d \d\d:\d\d by alice$/);
-  assert.match(tl[1], /^Version 2 saved .* by alice: “Weekends added”$/, 'with its change note');
+  assert.match(tl[0], /^Drafted \d{4}-\d\d-\d\d \d\d:\d\d by Alice Archer$/);
+  assert.match(tl[1], /^Version 2 saved .* by Alice Archer: “Weekends added”$/, 'with its change note');
   assert.match(tl[2], /^Opened for co-signatures /);
   assert.match(tl[3], /^Submitted to the policy office /);
   // what is owed, in working days and with its day

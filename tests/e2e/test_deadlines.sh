@@ -99,7 +99,7 @@ expect_eq "the database refuses a second leaf for one deadline" \
 web_login alice "$E2E_TMP/alice.jar" > /dev/null
 PAGE=$(curl -s -b "$E2E_TMP/alice.jar" "$URL/memos/$LATE")
 TL=$(echo "$PAGE" | sed -n '/<ol class="timeline"/,/<\/ol>/p' | sed 's/<[^>]*>//g' | tr -s ' \n' ' ')
-expect_in "timeline: drafted, opened, submitted, in order" "$TL" "Drafted 2026-11-25 10:00 by alice Opened for co-signatures 2026-11-25 10:00 Submitted to the policy office 2026-11-25 10:00"
+expect_in "timeline: drafted, opened, submitted, in order" "$TL" "Drafted 2026-11-25 10:00 by Alice Archer Opened for co-signatures 2026-11-25 10:00 Submitted to the policy office 2026-11-25 10:00"
 expect_in "timeline: the missed acknowledgement, from the log" "$TL" "Deadline missed: the acknowledgement 2026-12-01 00:00 It was due Mon 30 Nov 2026 and came 1 working day late. The server recorded this in the public log"
 expect_in "timeline: the late acknowledgement, in working days" "$TL" "Acknowledged 2026-12-01 01:00 missed by 1 working day"
 expect_in "timeline: the answer still owed, overdue" "$TL" "Answer missed by"

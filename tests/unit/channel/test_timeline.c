@@ -85,6 +85,7 @@ static void test_timeline(void **state)
     assert_false(json_is_true(json_object_get(ev, "overdue")));
     assert_int_equal(fx_int(event(m, "signatures"), "count", NULL), 1);
     assert_string_equal(str(event(m, "version"), "author"), "alice");
+    assert_string_equal(str(event(m, "version"), "author_name"), "alice"); /* display name */
     assert_string_equal(str(event(m, "version"), "note"), "Firmer wording");
     assert_null(json_object_get(event(m, "drafted"), "note"));
     json_decref(m);
