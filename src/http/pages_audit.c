@@ -44,6 +44,8 @@ void page_audit(struct http_request *req, struct http_response *res, void *app)
             json_object_set_new(pg.data, "prev_page", json_integer(page - 1));
         if (page < pages)
             json_object_set_new(pg.data, "next_page", json_integer(page + 1));
+        /* one page needs no "page 1 of 1" nor a navigation */
+        json_object_set_new(pg.data, "paged", json_boolean(pages > 1));
         json_object_set(pg.data, "log", log);
     }
     json_object_set_new(pg.data, "page_max", json_integer(CHAN_ACCESS_PAGE_MAX));

@@ -109,7 +109,9 @@ expect_eq "ian signs in" "$(web_login ian "$JAR")" 303
 PAGE=$(curl -s -b "$JAR" "$URL/audit?memo=$ID1&member=bob")
 expect_in "page: the title, escaped" "$PAGE" '=HYPERLINK(&quot;http://evil.example&quot;,&quot;click&quot;), said &quot;she&quot;'
 expect_in "page: linked to the memo's access log" "$PAGE" "href=\"/memos/$ID1/access\""
-expect_in "page: the count, in words that agree" "$PAGE" "2 reads match; page 1 of 1."
+expect_in "page: the count, in words that agree" "$PAGE" "2 reads match."
+expect_not_in "page: one page says no page number" "$PAGE" "page 1 of 1"
+expect_not_in "page: and has no page navigation" "$PAGE" 'class="pagination'
 expect_in "page: the filters kept in the form" "$PAGE" "value=\"$ID1\""
 expect_in "page: the CSV link carries the filters" "$PAGE" "href=\"/audit.csv?memo=$ID1&amp;member=bob&amp;from=&amp;to=\""
 expect_in "page: the navigation names it" "$PAGE" 'href="/audit" aria-current="page"'
@@ -125,6 +127,9 @@ expect_not_in "and not on each row" "$ACCESS_PAGE" ' UTC</time>'
 expect_not_in "home (auditor): no zone on each row either" "$HOME_PAGE" ' UTC</time>'
 PAGE=$(curl -s -b "$JAR" "$URL/audit?member=bob&per_page=1")
 expect_in "page: a link to the next page" "$PAGE" "href=\"/audit?memo=&amp;member=bob&amp;from=&amp;to=&amp;per_page=1&amp;page=2\" rel=\"next\""
+expect_in "page: several pages say which" "$PAGE" "; page 1 of "
+expect_in "page: and where the reader is" "$PAGE" '<li aria-current="page">Page 1 of '
+
 ONE=$(curl -s -b "$JAR" "$URL/audit?memo=$ID2&member=carol")
 expect_in "page: one read is said in the singular" "$ONE" "1 read matches"
 ST=$(curl -s -o "$E2E_TMP/p" -w '%{http_code}' -b "$JAR" "$URL/audit?from=yesterday&member=bob")
