@@ -4,7 +4,7 @@
 # tools/wasm/api.c exports to WebAssembly (wasm32-wasi) with Debian's
 # clang, lld and wasi-libc, linked against libsodium, libdecaf and jansson built
 # from Debian's own source tarballs (tools/wasm/fetch-sources.sh), into
-# build/wasm/dissent-ring.wasm. Everything it makes stays under build/wasm;
+# build/wasm/dissent-ring.wasm. Everything it makes stays beside the module;
 # each library is built once, our files whenever they change.
 #
 #     sh tools/wasm/build.sh [OUT]      (default build/wasm/dissent-ring.wasm)
@@ -14,7 +14,10 @@
 set -eu
 cd "$(dirname "$0")/../.."
 out=${1:-build/wasm/dissent-ring.wasm}
-B=${WASM_BUILD:-build/wasm}
+# intermediate files beside the module (so that `make BUILD=dir` keeps
+# everything under dir)
+B=${WASM_BUILD:-$(dirname "$out")}
+mkdir -p "$B"
 CC=${WASM_CC:-clang-14}
 AR=${WASM_AR:-llvm-ar-14}
 TARGET="--target=wasm32-wasi"
