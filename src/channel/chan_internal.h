@@ -91,9 +91,10 @@ json_t *chan_missed_json(const struct chan_deadlines *d);
 
 /* The memo as JSON: state, review (deadlines from deadline.h), drafters,
  * counts, "can" (can.h, for version v or else the latest) and (if v) the
- * version. With text, the title, the version's text and verification key,
- * the answer and the extension's reason, and "reading" (what the access log
- * records of this read: the caller records it); without, none of these. */
+ * version. With text (a read), the title, the version's text and
+ * verification key, the answer and the extension's reason, "reading" (what
+ * the access log records of this read: the caller records it) and the
+ * timeline; without (a write's reply), none of these. */
 int chan_memo_json(struct chan *c, const struct memo_ctx *x, const struct st_version *v, int text,
                    int64_t now, json_t **out, struct err *e) WUR;
 

@@ -112,7 +112,11 @@ int chan_memo_json(struct chan *c, const struct memo_ctx *x, const struct st_ver
         json_decref(obj);
         obj = NULL;
     }
-    if (obj) {
+    /* The timeline reads every log leaf of the memo: reads only. A write's
+     * reply (without text) leaves it out, so that a popular memo's writes,
+     * which the one writer makes in turn, do not each read thousands of
+     * leaves. */
+    if (obj && text) {
         json_t *tl = NULL;
         if (chan_timeline_json(c, x, text, now, &tl, e) ||
             json_object_set_new(obj, "timeline", tl)) {
