@@ -16,10 +16,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../tests/e2e/pg.sh"
 trap pg_stop EXIT
 
+own_pg=0
 if [ -z "${DISSENT_BENCH_PG_URL:-}" ]; then
   if pg_find_bin; then
     if pg_start > /dev/null && pg_createdb dissent_bench; then
       export DISSENT_BENCH_PG_URL=$DB_URL
+      own_pg=1
     else
       echo "bench: could not start a PostgreSQL server; its figures are skipped"
     fi
@@ -69,19 +71,31 @@ parse_figures() {
     }' "$1" >> "$DISSENT_BENCH_FIGURES"
 }
 
+# Each bench runs in a directory of its own (key directories and databases
+# a bench makes beside its working directory never land in the checkout,
+# nor meet another bench's), and, on a server started here, with a database
+# of its own: a database keeps the data key of the bench that created it.
+n=0
 for b in "$@"; do
   echo "== $b"
+  n=$((n + 1))
+  if [ "$own_pg" = 1 ]; then
+    pg_createdb "dissent_bench_$n" && export DISSENT_BENCH_PG_URL=$DB_URL
+  fi
+  bin=$(cd "$(dirname "$b")" && pwd)/$(basename "$b")
+  work=$(mktemp -d)
   case $b in
     */bench_store | */bench_ring)
       out=$(mktemp)
-      "$b" | tee "$out"
+      (cd "$work" && "$bin") | tee "$out"
       rc=${PIPESTATUS[0]}
       parse_figures "$out"
       rm -f "$out"
-      [ "$rc" -eq 0 ] || exit 1
       ;;
-    *) "$b" || exit 1 ;;
+    *) (cd "$work" && "$bin"); rc=$? ;;
   esac
+  rm -rf "$work"
+  [ "$rc" -eq 0 ] || exit 1
 done
 if [ "$table" = 1 ]; then
   bash "$here/bench_table.sh" "$DISSENT_BENCH_FIGURES"
