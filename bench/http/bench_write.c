@@ -39,6 +39,7 @@
  * Usage: bench_write [seconds per run] (default 4); BENCH_WRITE_PG_ONLY=1
  * runs the PostgreSQL part only, BENCH_WRITE_ANON_ONLY=1 the anonymous one,
  * BENCH_WRITE_READS_ONLY=1 the checkpoint reads (200s and 304s, same run),
+ * BENCH_WRITE_WRITES_ONLY=1 the named co-signatures on SQLite,
  * BENCH_ANON_LOG2=0 skips it.
  */
 #include "../bench_figures.h"
@@ -856,6 +857,9 @@ int main(int argc, char **argv)
         /* the checkpoint's 200s and 304s alone, on a fresh demo database */
         demo(db);
         bench_reads(db, seconds);
+        pg = NULL;
+    } else if (getenv("BENCH_WRITE_WRITES_ONLY")) {
+        bench_writes("SQLite, synchronous=FULL", db, seconds);
         pg = NULL;
     } else if (!getenv("BENCH_WRITE_PG_ONLY")) {
         bench_writes("SQLite, synchronous=FULL", db, seconds);

@@ -36,6 +36,7 @@ struct chan {
     int log_key_changed;
     unsigned char commit_key[32]; /* derives commitment salts (commit_key.c); wiped */
     int commit_key_made;          /* 1: commit.key was created by this open */
+    int64_t commit_key_since;     /* log size when it came into use (commit_key.c) */
     struct chan_ring_slot rings[CHAN_RING_CACHE];
     uint64_t ring_clock;
     const struct chan_mailer *mailer; /* the mail jobs send through it; NULL: no mail (notify.c) */

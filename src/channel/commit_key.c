@@ -23,6 +23,9 @@
 #include <string.h>
 
 #define META_COMMIT_KEY_ID "commit_key_id"
+/* The log's size when the key came into use: every leaf from there on was
+ * made with it, so an older commitment can only be in a leaf below. */
+#define META_COMMIT_KEY_SINCE "commit_key_since"
 
 /* The key's public name: hex of BLAKE2b-128("dissent-commit-key-id", key). */
 static void key_id(const unsigned char key[32], char out[33])
@@ -38,7 +41,8 @@ int chan_commit_key_load(struct chan *c, struct err *e)
     int rc = -1, found = 0, made = 0;
     const struct keydir *kd = store_keydir(c->st);
     unsigned char buf[256];
-    char hex[66], id[33], *want = NULL;
+    char hex[66], id[33], *want = NULL, *since = NULL, num[24];
+    int64_t size = 0;
     size_t len = 0;
     struct pool p;
 
@@ -84,6 +88,24 @@ int chan_commit_key_load(struct chan *c, struct err *e)
     }
     if (!want && store_meta_set(c->st, META_COMMIT_KEY_ID, id, e))
         goto fail;
+    /* Where the older commitments end. An installation that recorded the
+     * key before this bound existed gets the log's size now: a bound that
+     * may be late, never early (the key was made before). */
+    if (store_meta_get(c->st, &p, META_COMMIT_KEY_SINCE, &since, e))
+        goto fail;
+    if (since) {
+        if (parse_i64(since, 0, INT64_MAX, &c->commit_key_since)) {
+            err_set(e, ERR_DB, "the database's %s is not a number", META_COMMIT_KEY_SINCE);
+            goto fail;
+        }
+    } else {
+        if (store_tlog_size(c->st, &size, e))
+            goto fail;
+        snprintf(num, sizeof num, "%lld", (long long)size);
+        if (store_meta_set(c->st, META_COMMIT_KEY_SINCE, num, e))
+            goto fail;
+        c->commit_key_since = size;
+    }
     if (store_commit(c->st, e))
         goto fail;
     if (made)
@@ -124,7 +146,9 @@ int chan_signer_salt(struct chan *c, struct pool *p, const char *memo, const cha
      * opens the old ones. */
     proto_signer_salt(c->log_key.sk, memo, username, legacy);
     proto_signer_commitment(legacy, memo, username, commitment);
-    if (store_tlog_memo_leaves(c->st, p, memo, "signature", &l, &n, e))
+    /* only the leaves made before the key: none on a new installation (a
+     * signature's write no longer reads every signature leaf of the memo) */
+    if (store_tlog_memo_leaves_before(c->st, p, memo, "signature", c->commit_key_since, &l, &n, e))
         return -1;
     if (in_leaves(l, n, commitment)) {
         memcpy(*salt, legacy, PROTO_COMMIT_HEX);

@@ -488,6 +488,10 @@ int store_tlog_leaves(struct store *s, struct pool *p, int64_t start, int64_t en
 /* Leaves about one memo (optionally one kind; kind NULL = all), by index. */
 int store_tlog_memo_leaves(struct store *s, struct pool *p, const char *memo, const char *kind,
                            struct st_leaf **out, size_t *n, struct err *e) WUR;
+/* The same, only those with an index below `before` (none when before <= 0). */
+int store_tlog_memo_leaves_before(struct store *s, struct pool *p, const char *memo,
+                                  const char *kind, int64_t before, struct st_leaf **out, size_t *n,
+                                  struct err *e) WUR;
 /* The salt of a member's signature commitment (hex), or NULL when unsigned. */
 int store_signature_salt(struct store *s, struct pool *p, int64_t memo_id, int64_t member_id,
                          char **salt, struct err *e) WUR;

@@ -84,11 +84,23 @@ int store_tlog_leaves(struct store *s, struct pool *p, int64_t start, int64_t en
 int store_tlog_memo_leaves(struct store *s, struct pool *p, const char *memo, const char *kind,
                            struct st_leaf **out, size_t *n, struct err *e)
 {
+    return store_tlog_memo_leaves_before(s, p, memo, kind, INT64_MAX, out, n, e);
+}
+
+int store_tlog_memo_leaves_before(struct store *s, struct pool *p, const char *memo,
+                                  const char *kind, int64_t before, struct st_leaf **out, size_t *n,
+                                  struct err *e)
+{
     struct store_vec v = {0};
-    int rc = store_rows(s, p, &v, sizeof **out, leaf_row, e,
-                        "SELECT idx, data FROM tlog_leaves WHERE memo = ? AND "
-                        "(? IS NULL OR kind = ?) ORDER BY idx LIMIT 10000",
-                        "sss", memo, kind, kind);
+    int rc = 0;
+    *out = NULL;
+    *n = 0;
+    if (before <= 0)
+        return 0;
+    rc = store_rows(s, p, &v, sizeof **out, leaf_row, e,
+                    "SELECT idx, data FROM tlog_leaves WHERE memo = ? AND "
+                    "(? IS NULL OR kind = ?) AND idx < ? ORDER BY idx LIMIT 10000",
+                    "sssi", memo, kind, kind, before);
     *out = v.items;
     *n = v.n;
     return rc;

@@ -130,12 +130,36 @@ static void test_older_commitments_keep_their_salt(void **state)
                           1, &e),
           &e);
     fx_ok(store_commit(chan_store(f->c), &e), &e);
+    /* Only leaves below the log size at which the key came into use are
+     * searched for older commitments (a new installation searches none):
+     * a leaf added after it is not taken as older. */
+    fx_ok(chan_sign(f->c, &f->p, &f->carol, id, 0, &out, &e), &e);
+    json_decref(out);
+    assert_string_not_equal(receipt_salt(f, &f->carol, id, &out), old);
+    json_decref(out);
+    fx_ok(chan_unsign(f->c, &f->p, &f->carol, id, &out, &e), &e);
+    json_decref(out);
+    /* An installation upgraded from before the key: its bound is the log's
+     * size when it first opened with the key, after the older leaves. */
+    int64_t size = 0;
+    char num[24];
+    struct chan *upgraded = NULL, *kept = f->c;
+    fx_ok(store_begin(chan_store(f->c), &e), &e);
+    fx_ok(store_tlog_size(chan_store(f->c), &size, &e), &e);
+    snprintf(num, sizeof num, "%lld", (long long)size);
+    fx_ok(store_meta_set(chan_store(f->c), "commit_key_since", num, &e), &e);
+    fx_ok(store_commit(chan_store(f->c), &e), &e);
+    fx_ok(chan_open(&upgraded, f->db, &e), &e);
+    chan_batch_set_interval(upgraded, 0); /* as the fixture's: publish at once */
+    f->c = upgraded;
     /* she signs again now: the same commitment, and her receipt opens it */
     fx_ok(chan_sign(f->c, &f->p, &f->carol, id, 0, &out, &e), &e);
     json_decref(out);
     assert_string_equal(receipt_salt(f, &f->carol, id, &out), old);
     assert_int_equal(json_array_size(json_object_get(out, "leaves")), 2);
     json_decref(out);
+    f->c = kept;
+    chan_close(upgraded);
     tlog_signer_wipe(&ls);
 }
 
