@@ -191,7 +191,7 @@ static int batch_publish_tx(struct chan *c, int64_t due_by, int64_t at, size_t *
             goto out;
         }
         /* Out of the queue first: counts computed now include it. */
-        if (store_batch_delete(c->st, order[i]->id, e))
+        if (store_batch_delete(c->st, order[i], e))
             r = -1;
         else if (strcmp(order[i]->kind, "anonymous-signature") == 0)
             r = publish_anon(c, order[i], fields, at, e);

@@ -6,16 +6,44 @@
 
 #include <string.h>
 
-int store_batch_put(struct store *s, const struct st_batch_entry *b, struct err *e)
+/* Adds n to what the queue holds back from memo's named count of version
+ * in org (batch_held, read by the counts: store_internal.h). */
+static int held_add(struct store *s, int64_t memo_id, int version, int64_t org_id, int64_t n,
+                    struct err *e)
 {
     return db_exec(s->db, e,
-                   "INSERT INTO batch_queue(kind, chain, fields, memo, memo_id, tag, version, "
-                   "org_id, ring_no, proof, seq, prev_version, due) VALUES(?, ?, ?, ?, ?, ?, ?, "
-                   "?, ?, ?, ?, ?, ?)",
-                   "ssssibiiibiii", b->kind, b->chain, b->fields, b->memo, b->memo_id,
-                   b->has_tag ? b->tag : NULL, (size_t)(b->has_tag ? 32 : 0), (int64_t)b->version,
-                   b->org_id, (int64_t)b->ring_no, b->proof, b->proof_len, b->seq,
-                   (int64_t)b->prev_version, b->due);
+                   "INSERT INTO batch_held(memo_id, version, org_id, n) VALUES(?, ?, ?, ?) ON "
+                   "CONFLICT(memo_id, version, org_id) DO UPDATE SET n = batch_held.n + "
+                   "excluded.n",
+                   "iiii", memo_id, (int64_t)version, org_id, n);
+}
+
+/* A queued named action holds back one signature of its version and gives
+ * back the one of the version before, until it is published; sign is +1
+ * when it is queued and -1 when it leaves the queue. */
+static int held_track(struct store *s, const struct st_batch_entry *b, int64_t sign, struct err *e)
+{
+    if (strcmp(b->kind, "signature") != 0 || b->org_id <= 0)
+        return 0;
+    if (b->version > 0 && held_add(s, b->memo_id, b->version, b->org_id, -sign, e))
+        return -1;
+    if (b->prev_version > 0 && held_add(s, b->memo_id, b->prev_version, b->org_id, sign, e))
+        return -1;
+    return 0;
+}
+
+int store_batch_put(struct store *s, const struct st_batch_entry *b, struct err *e)
+{
+    if (db_exec(s->db, e,
+                "INSERT INTO batch_queue(kind, chain, fields, memo, memo_id, tag, version, "
+                "org_id, ring_no, proof, seq, prev_version, due) VALUES(?, ?, ?, ?, ?, ?, ?, "
+                "?, ?, ?, ?, ?, ?)",
+                "ssssibiiibiii", b->kind, b->chain, b->fields, b->memo, b->memo_id,
+                b->has_tag ? b->tag : NULL, (size_t)(b->has_tag ? 32 : 0), (int64_t)b->version,
+                b->org_id, (int64_t)b->ring_no, b->proof, b->proof_len, b->seq,
+                (int64_t)b->prev_version, b->due))
+        return -1;
+    return held_track(s, b, 1, e);
 }
 
 static int batch_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
@@ -66,9 +94,11 @@ int store_batch_due(struct store *s, struct pool *p, int64_t due_by, struct st_b
     return rc;
 }
 
-int store_batch_delete(struct store *s, int64_t id, struct err *e)
+int store_batch_delete(struct store *s, const struct st_batch_entry *b, struct err *e)
 {
-    return db_exec(s->db, e, "DELETE FROM batch_queue WHERE id = ?", "i", id);
+    if (db_exec(s->db, e, "DELETE FROM batch_queue WHERE id = ?", "i", b->id))
+        return -1;
+    return held_track(s, b, -1, e);
 }
 
 int store_batch_anon_latest(struct store *s, int64_t memo_id, const unsigned char tag[32],

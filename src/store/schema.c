@@ -227,6 +227,19 @@ static const char *const migrations[] = {
      * proof once and marks it 2 or 1 (0: verifies with neither);
      * signatures marked 1 (made before v2) are listed but not counted */
     "ALTER TABLE anon_signatures ADD COLUMN protocol INTEGER;\n",
+    /* 15: what the queue holds back from the published named counts, per
+     * memo, version and organization (store/batch.c keeps it with each queued
+     * and each published entry): the counts read it in one indexed lookup
+     * instead of summing the memo's whole queue, which grew with every
+     * co-signature of a batch interval and was read twice per write */
+    "CREATE TABLE batch_held(\n"
+    "  memo_id INTEGER NOT NULL, version INTEGER NOT NULL, org_id INTEGER NOT NULL,\n"
+    "  n INTEGER NOT NULL, PRIMARY KEY(memo_id, version, org_id));\n"
+    "INSERT INTO batch_held(memo_id, version, org_id, n) SELECT memo_id, v, o, SUM(d) FROM ("
+    "SELECT memo_id, version AS v, org_id AS o, -1 AS d FROM batch_queue WHERE kind = "
+    "'signature' AND version > 0 UNION ALL SELECT memo_id, prev_version, org_id, 1 FROM "
+    "batch_queue WHERE kind = 'signature' AND prev_version > 0) x WHERE o IS NOT NULL GROUP BY "
+    "memo_id, v, o;\n",
 };
 
 /* The applied version, read inside the caller's transaction. */

@@ -681,8 +681,8 @@ int store_batch_put(struct store *s, const struct st_batch_entry *b, struct err 
  * acceptance. */
 int store_batch_due(struct store *s, struct pool *p, int64_t due_by, struct st_batch_entry **out,
                     size_t *n, struct err *e) WUR;
-/* Removes a published entry. */
-int store_batch_delete(struct store *s, int64_t id, struct err *e) WUR;
+/* Removes a published entry (b as store_batch_due read it). */
+int store_batch_delete(struct store *s, const struct st_batch_entry *b, struct err *e) WUR;
 /* The latest queued anonymous action of tag on memo: *found 0 if none,
  * else *version (0: a withdrawal). */
 int store_batch_anon_latest(struct store *s, int64_t memo_id, const unsigned char tag[32],

@@ -85,19 +85,16 @@ int store_totp_rotate(struct store *s, struct pool *p, const unsigned char fresh
  * The named counts per version and per organization of the memo whose id
  * is the SQL expression M ("?1", or a subquery), with queued actions taken
  * back: -1 on a queued action's version, +1 on the one before
- * (channel/batch.c). Columns v, c and g, c. */
+ * (channel/batch.c), as kept in batch_held (store/batch.c). Columns v, c and
+ * g, c. */
 #define STORE_COUNTS_BY_VERSION(M)                                                                 \
     "SELECT version AS v, SUM(n) AS c FROM (SELECT version, count AS n FROM signature_counts "     \
-    "WHERE memo_id = " M " UNION ALL SELECT version, -1 FROM batch_queue WHERE kind = "            \
-    "'signature' AND memo_id = " M " AND version > 0 UNION ALL SELECT prev_version, 1 FROM "       \
-    "batch_queue WHERE kind = 'signature' AND memo_id = " M " AND prev_version > 0) x GROUP BY "   \
-    "version HAVING SUM(n) > 0"
+    "WHERE memo_id = " M " UNION ALL SELECT version, n FROM batch_held WHERE memo_id = " M         \
+    ") x GROUP BY version HAVING SUM(n) > 0"
 #define STORE_COUNTS_BY_ORG(M)                                                                     \
     "SELECT o.slug AS g, SUM(x.n) AS c FROM (SELECT org_id, count AS n FROM signature_counts "     \
-    "WHERE memo_id = " M " UNION ALL SELECT org_id, -1 FROM batch_queue WHERE kind = "             \
-    "'signature' AND memo_id = " M " AND version > 0 UNION ALL SELECT org_id, 1 FROM batch_queue " \
-    "WHERE kind = 'signature' AND memo_id = " M " AND prev_version > 0) x JOIN organizations o "   \
-    "ON o.id = x.org_id GROUP BY o.slug HAVING SUM(x.n) > 0"
+    "WHERE memo_id = " M " UNION ALL SELECT org_id, n FROM batch_held WHERE memo_id = " M          \
+    ") x JOIN organizations o ON o.id = x.org_id GROUP BY o.slug HAVING SUM(x.n) > 0"
 /* One count row whose first four columns are kind 0 (version, -, count) or
  * kind 1 (-, organization, count): appended to v or o. */
 int store_count_row(struct pool *p, struct db_stmt *st, struct store_vec *v, struct store_vec *o,
