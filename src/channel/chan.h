@@ -340,8 +340,16 @@ int chan_log_checkpoint_tag(struct chan *c, unsigned char tag[CHAN_LOG_TAG_SIZE]
 int chan_log_checkpoint_tagged(struct chan *c, json_t **out, unsigned char *tag, struct err *e) WUR;
 /* {size, leaves:[{index, data, leaf_hash}]} for start <= index < end (at most CHAN_LOG_PAGE). */
 int chan_log_leaves(struct chan *c, int64_t start, int64_t end, json_t **out, struct err *e) WUR;
-/* {memo, leaves:[…]}: every leaf about one memo. */
+/* {memo, leaves:[…], more}: the leaves about one memo, the first page of
+ * them (as chan_log_memo_page with no kind, from the start). */
 int chan_log_memo(struct chan *c, const char *memo, json_t **out, struct err *e) WUR;
+/* A page of the leaves about memo: those of kind (NULL: every kind; a kind
+ * is 1 to 32 lower-case letters and dashes) with an index above after (-1:
+ * from the first), at most STORE_MEMO_LEAVES_MAX; "more" is true when the
+ * page is full (ask again from its last index). ERR_NOT_FOUND when the log
+ * has nothing about memo. */
+int chan_log_memo_page(struct chan *c, const char *memo, const char *kind, int64_t after,
+                       json_t **out, struct err *e) WUR;
 /* {index, size, leaf_hash, proof:[base64…]} */
 int chan_log_inclusion(struct chan *c, int64_t index, int64_t size, json_t **out,
                        struct err *e) WUR;

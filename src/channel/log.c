@@ -303,6 +303,24 @@ out:
 
 int chan_log_memo(struct chan *c, const char *memo, json_t **out, struct err *e)
 {
+    return chan_log_memo_page(c, memo, NULL, -1, out, e);
+}
+
+/* 1 if kind could name a leaf kind: 1 to 32 of a-z and '-'. */
+static int kind_ok(const char *kind)
+{
+    size_t n = strlen(kind);
+    if (n == 0 || n > 32)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((kind[i] >= 'a' && kind[i] <= 'z') || kind[i] == '-'))
+            return 0;
+    return 1;
+}
+
+int chan_log_memo_page(struct chan *c, const char *memo, const char *kind, int64_t after,
+                       json_t **out, struct err *e)
+{
     int rc = -1;
     struct pool p;
     struct st_leaf *l = NULL;
@@ -312,13 +330,21 @@ int chan_log_memo(struct chan *c, const char *memo, json_t **out, struct err *e)
         rc = err_set(e, ERR_NOT_FOUND, "no memo '%s' in the log", memo ? memo : "");
         goto out;
     }
-    if (store_tlog_memo_leaves(c->st, &p, memo, NULL, &l, &n, e))
+    if (kind && !kind_ok(kind)) {
+        rc = err_set(e, ERR_INVALID, "a leaf kind is 1 to 32 lower-case letters and dashes");
         goto out;
-    if (n == 0) {
+    }
+    if (after < -1)
+        after = -1;
+    if (store_tlog_memo_range(c->st, &p, memo, kind, after, INT64_MAX, &l, &n, e))
+        goto out;
+    /* nothing at all about the memo: not found; an empty page is a page */
+    if (n == 0 && !kind && after < 0) {
         rc = err_set(e, ERR_NOT_FOUND, "no memo '%s' in the log", memo);
         goto out;
     }
-    *out = json_pack("{s:s,s:o}", "memo", memo, "leaves", leaves_json(l, n));
+    *out = json_pack("{s:s,s:o,s:b}", "memo", memo, "leaves", leaves_json(l, n), "more",
+                     n == STORE_MEMO_LEAVES_MAX);
     rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 out:
     pool_release(&p);

@@ -119,7 +119,7 @@ static int from_leaves(struct tl *t, struct chan *c, struct pool *p, const struc
     struct st_leaf *l = NULL;
     size_t n = 0;
     int64_t total = 0, answer_due = 0;
-    if (store_tlog_memo_leaves(c->st, p, m->public_id, NULL, &l, &n, e))
+    if (store_tlog_memo_events(c->st, p, m->public_id, &l, &n, e))
         return -1;
     for (size_t i = 0; i < n; i++) {
         json_t *o = json_loadb(l[i].data, l[i].len, 0, NULL);
@@ -226,7 +226,7 @@ int chan_timeline_json(struct chan *c, const struct memo_ctx *x, int text, int64
     struct st_version_info *v = NULL;
     size_t nv = 0;
 
-    pool_init(&p, 4u << 20);
+    pool_init(&p, 32u << 20); /* up to STORE_MEMO_LEAVES_MAX leaves (a chunk at a time) */
     *out = NULL;
     if (!t.items) {
         rc = err_set(e, ERR_NOMEM, "out of memory");

@@ -234,8 +234,10 @@ static int find_version_leaf(struct client *c, struct verdict *d, char **data, s
     size_t i;
 
     buf_init(&path, 4096);
+    /* the version leaves only: a memo's leaves come in pages, and on a memo
+     * with many signatures a later version is pages away */
     if (buf_puts(&path, "/api/v1/log/memos/", e) || client_path_segment(&path, d->memo, e) ||
-        logc_get(c, buf_str(&path), &o, e))
+        buf_puts(&path, "?kind=version", e) || logc_get(c, buf_str(&path), &o, e))
         goto out;
     json_array_foreach(json_object_get(o, "leaves"), i, row)
     {

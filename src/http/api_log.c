@@ -163,9 +163,13 @@ static void h_leaves(struct http_request *req, struct http_response *res, void *
 static void h_memo_leaves(struct http_request *req, struct http_response *res, void *app_)
 {
     struct api_call c;
+    int64_t after = -1;
     int rc = api_begin(&c, app_, req, API_PUBLIC);
+    if (rc == 0 && http_query(req, "after"))
+        rc = query_int(req, "after", 0, INT64_MAX, &after, &c.e);
     if (rc == 0)
-        rc = chan_log_memo(c.app->chan, req->params[0], &c.out, &c.e);
+        rc = chan_log_memo_page(c.app->chan, req->params[0], http_query(req, "kind"), after, &c.out,
+                                &c.e);
     api_end(&c, res, rc, 200);
     http_cache_reply(req, res, HTTP_CACHE_SHORT);
 }

@@ -488,6 +488,17 @@ int store_tlog_leaves(struct store *s, struct pool *p, int64_t start, int64_t en
 /* Leaves about one memo (optionally one kind; kind NULL = all), by index. */
 int store_tlog_memo_leaves(struct store *s, struct pool *p, const char *memo, const char *kind,
                            struct st_leaf **out, size_t *n, struct err *e) WUR;
+/* At most STORE_MEMO_LEAVES_MAX leaves about memo (kind as above) with an
+ * index in (after, before), by index: a page of them. */
+#define STORE_MEMO_LEAVES_MAX 10000
+int store_tlog_memo_range(struct store *s, struct pool *p, const char *memo, const char *kind,
+                          int64_t after, int64_t before, struct st_leaf **out, size_t *n,
+                          struct err *e) WUR;
+/* What a memo's timeline is made of: every leaf about it that is not a
+ * signature, and its signature leaves up to the cap, by index (so that the
+ * review's steps are never cut off by a memo's many signatures). */
+int store_tlog_memo_events(struct store *s, struct pool *p, const char *memo, struct st_leaf **out,
+                           size_t *n, struct err *e) WUR;
 /* The same, only those with an index below `before` (none when before <= 0). */
 int store_tlog_memo_leaves_before(struct store *s, struct pool *p, const char *memo,
                                   const char *kind, int64_t before, struct st_leaf **out, size_t *n,

@@ -3,6 +3,7 @@
 #include "base/util.h"
 #include "store/store_internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int store_tlog_size(struct store *s, int64_t *size, struct err *e)
@@ -84,23 +85,53 @@ int store_tlog_leaves(struct store *s, struct pool *p, int64_t start, int64_t en
 int store_tlog_memo_leaves(struct store *s, struct pool *p, const char *memo, const char *kind,
                            struct st_leaf **out, size_t *n, struct err *e)
 {
-    return store_tlog_memo_leaves_before(s, p, memo, kind, INT64_MAX, out, n, e);
+    return store_tlog_memo_range(s, p, memo, kind, -1, INT64_MAX, out, n, e);
 }
 
 int store_tlog_memo_leaves_before(struct store *s, struct pool *p, const char *memo,
                                   const char *kind, int64_t before, struct st_leaf **out, size_t *n,
                                   struct err *e)
 {
+    return store_tlog_memo_range(s, p, memo, kind, -1, before, out, n, e);
+}
+
+int store_tlog_memo_range(struct store *s, struct pool *p, const char *memo, const char *kind,
+                          int64_t after, int64_t before, struct st_leaf **out, size_t *n,
+                          struct err *e)
+{
     struct store_vec v = {0};
     int rc = 0;
     *out = NULL;
     *n = 0;
-    if (before <= 0)
+    if (before <= after + 1)
         return 0;
     rc = store_rows(s, p, &v, sizeof **out, leaf_row, e,
                     "SELECT idx, data FROM tlog_leaves WHERE memo = ? AND "
-                    "(? IS NULL OR kind = ?) AND idx < ? ORDER BY idx LIMIT 10000",
-                    "sssi", memo, kind, kind, before);
+                    "(? IS NULL OR kind = ?) AND idx > ? AND idx < ? ORDER BY idx LIMIT ?",
+                    "sssiii", memo, kind, kind, after, before, (int64_t)STORE_MEMO_LEAVES_MAX);
+    *out = v.items;
+    *n = v.n;
+    return rc;
+}
+
+static int by_index(const void *a, const void *b)
+{
+    const struct st_leaf *x = a, *y = b;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+int store_tlog_memo_events(struct store *s, struct pool *p, const char *memo, struct st_leaf **out,
+                           size_t *n, struct err *e)
+{
+    struct store_vec v = {0};
+    /* every leaf that is not a signature first (a memo has few), then the
+     * signatures up to the cap, then back in the log's order */
+    int rc = store_rows(s, p, &v, sizeof **out, leaf_row, e,
+                        "SELECT idx, data FROM tlog_leaves WHERE memo = ? ORDER BY kind IN "
+                        "('signature', 'anonymous-signature'), idx LIMIT ?",
+                        "si", memo, (int64_t)STORE_MEMO_LEAVES_MAX);
+    if (rc == 0 && v.n > 1)
+        qsort(v.items, v.n, sizeof **out, by_index);
     *out = v.items;
     *n = v.n;
     return rc;

@@ -6,6 +6,9 @@
  * leaves — and what is still owed last, in working days from now. */
 #include "unit/channel/fixture.h"
 
+#include "channel/chan_internal.h"
+#include "proto/events.h"
+
 /* "what" of every event, joined by spaces. */
 static const char *whats(const json_t *memo)
 {
@@ -143,10 +146,70 @@ static void test_timeline(void **state)
     fx_clock(NULL);
 }
 
+/* A memo with more signature leaves than a page of leaves: the review's
+ * steps after them are still on its timeline, and its leaves come in pages
+ * (by kind too) rather than cut at the first page without a word. */
+static void test_many_signature_leaves(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    char id[RANDOM_ID_LEN + 1], commitment[65];
+    json_t *out = NULL, *counts = NULL, *leaves;
+    struct memo_ctx x;
+    int64_t last;
+
+    err_init(&e);
+    fx_clock(NULL);
+    fx_memo_in(f, CHAN_STATE_SUBMITTED, id);
+    memset(&x, 0, sizeof x);
+    memset(commitment, 'a', 64);
+    commitment[64] = '\0';
+    fx_ok(store_begin(chan_store(f->c), &e), &e);
+    fx_ok(store_memo_by_public_id(chan_store(f->c), &f->p, id, &x.m, &e), &e);
+    fx_ok(chan_counts_combined(f->c, x.m.id, &counts, &e), &e);
+    for (int i = 0; i < STORE_MEMO_LEAVES_MAX; i++)
+        fx_ok(chan_log_append(f->c,
+                              proto_leaf_signature(i % 2 ? "withdraw" : "add", 1, commitment,
+                                                   json_incref(counts)),
+                              id, "signature", 1, &e),
+              &e);
+    json_decref(counts);
+    fx_ok(store_commit(chan_store(f->c), &e), &e);
+    fx_act(f, &f->rev, id, CHAN_OP_ACKNOWLEDGE, NULL);
+
+    out = fx_get(f, &f->alice, id);
+    assert_non_null(strstr(whats(out), "acknowledged"));
+    json_decref(out);
+
+    /* the first page is full and says there is more */
+    fx_ok(chan_log_memo(f->c, id, &out, &e), &e);
+    leaves = json_object_get(out, "leaves");
+    assert_int_equal(json_array_size(leaves), STORE_MEMO_LEAVES_MAX);
+    assert_true(json_is_true(json_object_get(out, "more")));
+    last = fx_int(json_array_get(leaves, STORE_MEMO_LEAVES_MAX - 1), "index", NULL);
+    json_decref(out);
+    /* the next page from its last index holds the rest */
+    fx_ok(chan_log_memo_page(f->c, id, NULL, last, &out, &e), &e);
+    assert_true(json_array_size(json_object_get(out, "leaves")) >= 2);
+    assert_true(json_is_false(json_object_get(out, "more")));
+    json_decref(out);
+    /* one kind: the state changes, the acknowledgement among them */
+    fx_ok(chan_log_memo_page(f->c, id, "state", -1, &out, &e), &e);
+    {
+        char *text = json_dumps(out, 0);
+        assert_non_null(text);
+        assert_non_null(strstr(text, "acknowledged"));
+        free(text);
+    }
+    json_decref(out);
+    fx_refused(chan_log_memo_page(f->c, id, "Not A Kind", -1, &out, &e), &e, ERR_INVALID, "kind");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_timeline),
+        cmocka_unit_test(test_many_signature_leaves),
     };
     return cmocka_run_group_tests(tests, fx_group_setup, fx_group_teardown);
 }
