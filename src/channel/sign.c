@@ -150,28 +150,42 @@ int chan_signer_receipt(struct chan *c, struct pool *p, const struct actor *a, c
     char *salt = NULL, commitment[65];
     struct st_leaf *leaves = NULL;
     size_t n = 0;
+    int64_t after = -1;
     json_t *rows = NULL;
 
     if (store_begin(c->st, e))
         goto out;
     if (chan_memo_load(c, p, a, id, &x, e) ||
-        store_signature_salt(c->st, p, x.m.id, a->id, &salt, e) ||
-        store_tlog_memo_leaves(c->st, p, x.m.public_id, "signature", &leaves, &n, e))
+        store_signature_salt(c->st, p, x.m.id, a->id, &salt, e))
         goto fail;
     if (!salt && chan_signer_salt(c, p, x.m.public_id, a->username, &salt, e))
         goto fail;
     proto_signer_commitment(salt, x.m.public_id, a->username, commitment);
     rows = json_array();
-    for (size_t i = 0; rows && i < n; i++) {
-        json_t *d = json_loadb(leaves[i].data, leaves[i].len, 0, NULL);
-        const char *cm = json_string_value(json_object_get(d, "commitment"));
-        if (cm && strcmp(cm, commitment) == 0)
-            json_array_append_new(
-                rows, json_pack("{s:I,s:O,s:O,s:O}", "index", (json_int_t)leaves[i].index, "action",
-                                json_object_get(d, "action"), "version",
-                                json_object_get(d, "version"), "at", json_object_get(d, "at")));
-        json_decref(d);
-    }
+    /* every signature leaf of the memo, a page at a time (each page in a
+     * pool of its own) */
+    do {
+        struct pool page;
+        int r;
+        pool_init(&page, 32u << 20);
+        r = store_tlog_memo_range(c->st, &page, x.m.public_id, "signature", after, INT64_MAX,
+                                  &leaves, &n, e);
+        for (size_t i = 0; r == 0 && rows && i < n; i++) {
+            json_t *d = json_loadb(leaves[i].data, leaves[i].len, 0, NULL);
+            const char *cm = json_string_value(json_object_get(d, "commitment"));
+            if (cm && strcmp(cm, commitment) == 0)
+                json_array_append_new(
+                    rows, json_pack("{s:I,s:O,s:O,s:O}", "index", (json_int_t)leaves[i].index,
+                                    "action", json_object_get(d, "action"), "version",
+                                    json_object_get(d, "version"), "at", json_object_get(d, "at")));
+            json_decref(d);
+        }
+        if (r == 0 && n)
+            after = leaves[n - 1].index;
+        pool_release(&page);
+        if (r)
+            goto fail;
+    } while (n == STORE_MEMO_LEAVES_MAX);
     if (!rows) {
         err_set(e, ERR_NOMEM, "out of memory");
         goto fail;

@@ -160,7 +160,7 @@ static void test_many_signature_leaves(void **state)
 
     err_init(&e);
     fx_clock(NULL);
-    fx_memo_in(f, CHAN_STATE_SUBMITTED, id);
+    fx_memo_in(f, CHAN_STATE_CIRCULATING, id);
     memset(&x, 0, sizeof x);
     memset(commitment, 'a', 64);
     commitment[64] = '\0';
@@ -175,6 +175,13 @@ static void test_many_signature_leaves(void **state)
               &e);
     json_decref(counts);
     fx_ok(store_commit(chan_store(f->c), &e), &e);
+    /* bob signs after them: his receipt finds his leaf past the first page */
+    fx_ok(chan_sign(f->c, &f->p, &f->bob, id, 0, &out, &e), &e);
+    json_decref(out);
+    fx_ok(chan_signer_receipt(f->c, &f->p, &f->bob, id, &out, &e), &e);
+    assert_int_equal(json_array_size(json_object_get(out, "leaves")), 1);
+    json_decref(out);
+    fx_act(f, &f->alice, id, CHAN_OP_SUBMIT, NULL);
     fx_act(f, &f->rev, id, CHAN_OP_ACKNOWLEDGE, NULL);
 
     out = fx_get(f, &f->alice, id);
