@@ -5,12 +5,18 @@
 // {id, error: {code, message}}, and {id, progress: {done, total}} while a
 // proof runs. Rings stay in the Worker (args name them by ring id); secret
 // keys come in with the one call that needs them and are not kept.
+// A proof split between Workers (dissent-ring.js): proveBegin here, then
+// foldPart here and in helper Workers (each has loaded the same ring), then
+// proveFinish here; the level and the parts travel as transferred buffers
+// and are zeroed once copied into the module (ring-core.js).
 import { instantiate, RingError } from './ring-core.js';
 
 let current = 0; // id of the call being served (for progress messages)
 let lastPost = 0;
 const rings = new Map();
 let nextRing = 1;
+const provers = new Map(); // proofs begun here (proveBegin), by id
+let nextProver = 1;
 
 const ready = (async () => {
   const url = new URL('dissent-ring.wasm', import.meta.url);
@@ -50,6 +56,26 @@ const ops = {
   prove(core, ringId, index, sk, scope, message) {
     return core.prove(ringOf(ringId), index, sk, scope, message);
   },
+  proveBegin(core, ringId, index, sk, scope, message) {
+    const pr = core.proverBegin(ringOf(ringId), index, sk, scope, message);
+    const id = nextProver++;
+    provers.set(id, pr);
+    return { id, groups: pr.groups, rows: pr.rows, level: pr.level };
+  },
+  foldPart(core, ringId, level, r0, r1) {
+    return core.foldPart(ringOf(ringId), level, r0, r1);
+  },
+  proveFinish(core, proverId, parts) {
+    const pr = provers.get(proverId);
+    if (!pr) throw new RingError('wrong_state', `no proof ${proverId} begun in this worker`);
+    provers.delete(proverId);
+    return core.proverFinish(pr, parts);
+  },
+  proveAbort(core, proverId) {
+    const pr = provers.get(proverId);
+    if (pr) { provers.delete(proverId); core.proverFree(pr); }
+    return true;
+  },
   verify(core, ringId, proof, scope, message) {
     return core.verify(ringOf(ringId), proof, scope, message);
   },
@@ -68,7 +94,9 @@ onmessage = async (ev) => {
     if (ops[op]) result = ops[op](core, ...args);
     else if (allowed.has(op)) result = core[op](...args);
     else throw new RingError('invalid_input', `no operation '${op}'`);
-    postMessage({ id, result });
+    // secret bytes (a level, a part) move to the receiver, not copied
+    const moved = result instanceof Uint8Array ? result : result && result.level;
+    postMessage({ id, result }, moved ? [moved.buffer] : []);
   } catch (e) {
     postMessage({ id, error: { code: e.code || 'internal', message: e.message || String(e) } });
   }
