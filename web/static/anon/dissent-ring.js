@@ -11,11 +11,11 @@
 //                                { onProgress: (done, total) => ..., signal });
 //
 // A proof uses several cores: on a machine with k > 1 of them (at most 4
-// used) ring() also loads the ring into k-1 helper Workers (started on first
-// use, then reused), and prove() splits the first level of the prover's
-// fold (most of its work) between the main Worker and the helpers, each
-// folding its share of the groups; the main Worker, which alone holds the
-// secret key, completes the proof. The bytes are those a single Worker
+// used) ring() also loads a ring of 1024 keys or more into k-1 helper
+// Workers (started on first use, then reused), and prove() splits the
+// first level of the prover's fold (most of its work) between the main
+// Worker and the helpers, each folding its share of the groups; the main
+// Worker, which alone holds the secret key, completes the proof. The bytes are those a single Worker
 // makes. A helper that fails to start or to load the ring is dropped and
 // the proof made with the Workers left (one, at least).
 //
@@ -88,6 +88,11 @@ class Channel {
   }
 }
 
+// Rings this large or larger are proved on several Workers (below, a proof
+// takes under a quarter of a second on one, and loading the ring into the
+// helpers would cost more than it saves).
+const SPLIT_MIN = 1024;
+
 const cores = () => {
   const n = (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 1;
   return Math.max(1, Math.min(n, 4));
@@ -143,9 +148,10 @@ export class DissentRing {
   async ring(keys) {
     const r = await this.call('ring', [keys]);
     const ring = { ...r, generation: this.generation };
-    // the helpers load it too, in the background (prove waits for them)
+    // the helpers load it too, in the background (prove waits for them);
+    // a small ring proves on the main Worker alone (faster than sharing)
     const helpers = [];
-    for (let i = 0; i < this.workers - 1; i++) {
+    for (let i = 0; ring.count >= SPLIT_MIN && i < this.workers - 1; i++) {
       const ch = this.helper(i);
       const loading = ch.call('ring', [keys]); // starts the Worker if it is not running
       const generation = ch.generation;
