@@ -223,6 +223,17 @@ static int fold_level(ring_point *next, const ring_point *old, size_t old_count,
     return jobs[0].fail || (spawned && jobs[1].fail) ? -1 : 0;
 }
 
+/* 1 (with e) if fold_level's answer f is a failure: cancelled or out of
+ * memory; else 0. */
+static int fold_failed(int f, struct err *e)
+{
+    if (f > 0)
+        err_set(e, ERR_STATE, "the proof was cancelled");
+    else if (f < 0)
+        err_set(e, ERR_NOMEM, "out of memory while proving");
+    return f != 0;
+}
+
 /* Folds the levels from digit t on (first: the groups of the level before,
  * first_count of them, of degree t) into P_d, d = 0..m: out receives m+1
  * points. The intermediate levels are wiped. */
@@ -258,14 +269,8 @@ static int fold_all(ring_point *out, const struct ring_keys *ring, struct ring_p
         }
         bufs[slot] = next;
         bufsz[slot] = s * stride * sizeof *next;
-        if (f > 0) {
-            err_set(e, ERR_STATE, "the proof was cancelled");
+        if (fold_failed(f, e))
             goto out;
-        }
-        if (f < 0) {
-            err_set(e, ERR_NOMEM, "out of memory while proving");
-            goto out;
-        }
         old = next;
         old_count = s;
         t += step;
@@ -641,14 +646,8 @@ int ring_fold_part(uint8_t *out, size_t out_len, const struct ring_keys *ring,
     int f = fold_level(pts, ring->keys, ring->count, &ring->keys[ring->count - 1], p.n, 0, step,
                        (const uint8_t(*)[32])in->a0, (const uint8_t(*)[32])in->a1, in->m0, in->m1,
                        r0, r1, &report);
-    if (f > 0) {
-        err_set(e, ERR_STATE, "the proof was cancelled");
+    if (fold_failed(f, e))
         goto out;
-    }
-    if (f < 0) {
-        err_set(e, ERR_NOMEM, "out of memory while proving");
-        goto out;
-    }
     out[0] = 'D';
     out[1] = 'P';
     out[2] = out[3] = 0;

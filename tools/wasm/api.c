@@ -147,6 +147,21 @@ static int progress_relay(void *arg, size_t done, size_t total)
     return dw_progress_import(done, total);
 }
 
+/* Copies a proof (len bytes, malloc'd: freed here) into out (out_len
+ * bytes). Returns 0, or -1 when the sizes differ (a bug: ERR_INTERNAL). */
+static int hand_over(uint8_t *out, size_t out_len, uint8_t *proof, size_t len)
+{
+    int rc = 0;
+    if (len != out_len) {
+        err_set(&last, ERR_INTERNAL, "proof of %zu bytes for a buffer of %zu", len, out_len);
+        rc = -1;
+    } else {
+        memcpy(out, proof, len);
+    }
+    free(proof);
+    return rc;
+}
+
 int dw_prove(uint8_t *out, size_t out_len, const struct ring_keys *r, size_t index,
              const uint8_t *sk, const uint8_t *scope, size_t scope_len, const uint8_t *msg,
              size_t msg_len)
@@ -160,15 +175,7 @@ int dw_prove(uint8_t *out, size_t out_len, const struct ring_keys *r, size_t ind
                                  &e),
              &e) != 0)
         return -1;
-    int rc = 0;
-    if (len != out_len) {
-        err_set(&last, ERR_INTERNAL, "proof of %zu bytes for a buffer of %zu", len, out_len);
-        rc = -1;
-    } else {
-        memcpy(out, proof, len);
-    }
-    free(proof);
-    return rc;
+    return hand_over(out, out_len, proof, len);
 }
 
 struct ring_prover *dw_prover_begin(const struct ring_keys *r, size_t index, const uint8_t *sk,
@@ -235,15 +242,7 @@ int dw_prover_finish(struct ring_prover *st, uint8_t *out, size_t out_len, const
     int f = ring_prover_finish(st, &proof, &len, parts, parts_len, &pr, &e);
     if (f != 0)
         return f > 0 ? 1 : keep(-1, &e);
-    int rc = 0;
-    if (len != out_len) {
-        err_set(&last, ERR_INTERNAL, "proof of %zu bytes for a buffer of %zu", len, out_len);
-        rc = -1;
-    } else {
-        memcpy(out, proof, len);
-    }
-    free(proof);
-    return rc;
+    return hand_over(out, out_len, proof, len);
 }
 
 int dw_verify(const struct ring_keys *r, const uint8_t *proof, size_t proof_len,

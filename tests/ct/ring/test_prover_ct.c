@@ -79,19 +79,31 @@ static void test_msm(void)
     check(same_point(&one, &want), "ring_scalarmul_ct: no branch or index on its secret scalar");
 }
 
+/* A ring of n fresh keys; their secret keys in sk. */
+static struct ring_keys *fresh_ring(uint8_t (*sk)[32], size_t n)
+{
+    uint8_t(*pk)[32] = malloc(n * 32);
+    struct ring_keys *ring;
+    struct err e;
+    if (!pk)
+        abort();
+    for (size_t i = 0; i < n; i++)
+        if (ring_keypair(pk[i], sk[i], &e) != 0)
+            abort();
+    if (ring_keys_new(&ring, (const uint8_t(*)[32])pk, n, &e) != 0)
+        abort();
+    free(pk);
+    return ring;
+}
+
 /* A proof with the key and the signer's index secret, for each radix the
  * table uses, on a ring whose size needs padding. */
 static void test_prove(void)
 {
     enum { N = 20 };
-    uint8_t pk[N][32], sk[N][32];
+    uint8_t sk[N][32];
     struct err e;
-    for (int i = 0; i < N; i++)
-        if (ring_keypair(pk[i], sk[i], &e) != 0)
-            abort();
-    struct ring_keys *ring;
-    if (ring_keys_new(&ring, (const uint8_t(*)[32])pk, N, &e) != 0)
-        abort();
+    struct ring_keys *ring = fresh_ring(sk, N);
     static const unsigned radices[] = {4, 8, 16};
     const uint8_t scope[] = "ct-scope", msg[] = "ct-message";
     for (int r = 0; r < 3; r++) {
@@ -132,14 +144,9 @@ static void test_prove(void)
 static void test_phased(void)
 {
     enum { N = 40 };
-    uint8_t pk[N][32], sk[N][32];
+    uint8_t sk[N][32];
     struct err e;
-    for (int i = 0; i < N; i++)
-        if (ring_keypair(pk[i], sk[i], &e) != 0)
-            abort();
-    struct ring_keys *ring;
-    if (ring_keys_new(&ring, (const uint8_t(*)[32])pk, N, &e) != 0)
-        abort();
+    struct ring_keys *ring = fresh_ring(sk, N);
     const uint8_t scope[] = "ct-scope", msg[] = "ct-message";
     struct ring_params p = {4, ring_params_digits(N, 4)};
     size_t index = 29; /* secret */

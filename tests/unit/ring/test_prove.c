@@ -15,11 +15,7 @@
 #include <string.h>
 
 #include "ring/triptych.h"
-
-#define SCOPE     ((const uint8_t *)"memo-0001")
-#define SCOPE_LEN 9
-#define MSG       ((const uint8_t *)"version-hash-aaaa")
-#define MSG_LEN   17
+#include "unit/ring/ring_fixture.h"
 
 /* ---------- repeatable randomness: ChaCha20 from a seed ---------- */
 
@@ -60,36 +56,6 @@ static struct randombytes_implementation det_impl = {
     .buf = det_buf,
     .close = NULL,
 };
-
-/* ---------- fixtures ---------- */
-
-struct fixture {
-    size_t n;
-    uint8_t (*pk)[32];
-    uint8_t (*sk)[32];
-    struct ring_keys *ring;
-};
-
-static void fixture_make(struct fixture *f, size_t n, uint8_t seed)
-{
-    struct err e;
-    seeded(seed);
-    f->n = n;
-    f->pk = malloc(n * 32);
-    f->sk = malloc(n * 32);
-    assert_non_null(f->pk);
-    assert_non_null(f->sk);
-    for (size_t i = 0; i < n; i++)
-        assert_int_equal(ring_keypair(f->pk[i], f->sk[i], NULL), 0);
-    assert_int_equal(ring_keys_new(&f->ring, (const uint8_t(*)[32])f->pk, n, &e), 0);
-}
-
-static void fixture_free(struct fixture *f)
-{
-    ring_keys_free(f->ring);
-    free(f->pk);
-    free(f->sk);
-}
 
 /* Parts of [0, groups) cut at the given bounds (cuts[0] = 0 ... cuts[k] =
  * groups), concatenated in the order given by order[]. */
@@ -152,7 +118,8 @@ static void test_parts_same_bytes(void **state)
     struct err e;
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         struct fixture f;
-        fixture_make(&f, cases[c].n, (uint8_t)(c + 1));
+        seeded((uint8_t)(c + 1));
+        fixture_make(&f, cases[c].n);
         struct ring_params p;
         assert_int_equal(ring_params_for(f.n, &p, &e), 0);
         if (cases[c].radix)
@@ -186,8 +153,10 @@ static void test_bad_parts(void **state)
     (void)state;
     struct err e;
     struct fixture f, other;
-    fixture_make(&f, 300, 7);
-    fixture_make(&other, 300, 8);
+    seeded(7);
+    fixture_make(&f, 300);
+    seeded(8);
+    fixture_make(&other, 300);
     struct ring_params p;
     assert_int_equal(ring_params_for(f.n, &p, &e), 0);
     struct ring_prover *st, *st2;
