@@ -16,8 +16,9 @@
 // first level of the prover's fold (most of its work) between the main
 // Worker and the helpers, each folding its share of the groups; the main
 // Worker, which alone holds the secret key, completes the proof. The bytes are those a single Worker
-// makes. A helper that fails to start or to load the ring is dropped and
-// the proof made with the Workers left (one, at least).
+// makes. Helpers get the module the main Worker compiled (they neither
+// fetch nor compile it). A helper that fails to start or to load the ring
+// is dropped and the proof made with the Workers left (one, at least).
 //
 // Cancelling (signal.abort()) stops every Worker at once: the pending calls
 // fail with code "cancelled", rings loaded before are gone (load them
@@ -135,13 +136,22 @@ export class DissentRing {
     return this.cancellable(signal, () => this.main.call(op, args, { onProgress }));
   }
 
+  // Helper i, started if it is not running: it gets the module the main
+  // Worker compiled (or fetches it itself when that fails).
   helper(i) {
     while (this.helpers.length <= i) {
       const ch = new Channel(this.workerUrl, `dissent-ring-helper-${this.helpers.length + 1}`,
         (c, msg) => c.stop('unavailable', msg));
       this.helpers.push(ch);
     }
-    return this.helpers[i];
+    const ch = this.helpers[i];
+    if (!ch.worker) {
+      const module = this.main.call('module', []).catch(() => null);
+      ch.start();
+      ch.ready = module.then((m) => ch.call('init', [m]));
+      ch.ready.catch(() => {});
+    }
+    return ch;
   }
 
   // A ring handle {id, count, digest, generation} for prove and verify.
@@ -153,8 +163,8 @@ export class DissentRing {
     const helpers = [];
     for (let i = 0; ring.count >= SPLIT_MIN && i < this.workers - 1; i++) {
       const ch = this.helper(i);
-      const loading = ch.call('ring', [keys]); // starts the Worker if it is not running
       const generation = ch.generation;
+      const loading = ch.ready.then(() => ch.call('ring', [keys]));
       helpers.push(loading.then((h) => ({ ch, id: h.id, generation }), () => null));
     }
     Object.defineProperty(ring, 'helpers', { value: helpers, enumerable: false });

@@ -18,22 +18,36 @@ let nextRing = 1;
 const provers = new Map(); // proofs begun here (proveBegin), by id
 let nextProver = 1;
 
-const ready = (async () => {
-  const url = new URL('dissent-ring.wasm', import.meta.url);
-  const res = await fetch(url, { credentials: 'omit' });
-  if (!res.ok) throw new RingError('unavailable', `the signing module is not available (${res.status})`);
-  return instantiate(await res.arrayBuffer(), {
-    onProgress(done, total) {
-      // at most ~30 messages a second, and always the last one
-      const now = performance.now();
-      if (done === total || now - lastPost > 33) {
-        lastPost = now;
-        postMessage({ id: current, progress: { done, total } });
-      }
-      return false; // cancelling is the page's worker.terminate()
-    },
-  });
-})();
+const hooks = {
+  onProgress(done, total) {
+    // at most ~30 messages a second, and always the last one
+    const now = performance.now();
+    if (done === total || now - lastPost > 33) {
+      lastPost = now;
+      postMessage({ id: current, progress: { done, total } });
+    }
+    return false; // cancelling is the page's worker.terminate()
+  },
+};
+
+// The module, compiled once (op "module" hands it to helper Workers, which
+// then neither fetch nor compile it and run the code the engine already
+// optimized). A helper's first message is "init" with it (or null: fetch).
+let compiled = null;
+let ready = null;
+function load(module) {
+  ready = (async () => {
+    if (!module) {
+      const url = new URL('dissent-ring.wasm', import.meta.url);
+      const res = await fetch(url, { credentials: 'omit' });
+      if (!res.ok) throw new RingError('unavailable', `the signing module is not available (${res.status})`);
+      module = await WebAssembly.compile(await res.arrayBuffer());
+    }
+    compiled = module;
+    return instantiate(module, hooks);
+  })();
+  return ready;
+}
 
 function ringOf(id) {
   const r = rings.get(id);
@@ -88,7 +102,14 @@ const allowed = new Set(['keygen', 'publicKey', 'sealKeyFile', 'openKeyFile', 'k
 onmessage = async (ev) => {
   const { id, op, args } = ev.data;
   try {
-    const core = await ready;
+    if (op === 'init' && !ready) {
+      const m = args[0] instanceof WebAssembly.Module ? args[0] : null;
+      await load(m).catch(() => (m ? load(null) : Promise.reject(new RingError('unavailable', 'the signing module did not load'))));
+      postMessage({ id, result: true });
+      return;
+    }
+    const core = await (ready || load(null));
+    if (op === 'module') { postMessage({ id, result: compiled }); return; }
     current = id;
     let result;
     if (ops[op]) result = ops[op](core, ...args);
