@@ -145,6 +145,18 @@ static void test_parts_same_bytes(void **state)
     }
 }
 
+/* Frees *st (if any) and begins a proof by key 3 of f again, its level in
+ * level. */
+static void restart(struct ring_prover **st, const struct fixture *f, struct ring_params p,
+                    uint8_t level[RING_LEVEL_BYTES])
+{
+    struct err e;
+    ring_prover_free(*st);
+    assert_int_equal(
+        ring_prover_begin(st, p, f->ring, 3, f->sk[3], SCOPE, SCOPE_LEN, MSG, MSG_LEN, &e), 0);
+    ring_prover_level(*st, level);
+}
+
 /* finish refuses parts that are missing, repeated, out of order, cut short
  * or of another proof; fold_part refuses a level of another ring and
  * ranges outside the level; a state finishes once. */
@@ -159,16 +171,14 @@ static void test_bad_parts(void **state)
     fixture_make(&other, 300);
     struct ring_params p;
     assert_int_equal(ring_params_for(f.n, &p, &e), 0);
-    struct ring_prover *st, *st2;
+    struct ring_prover *st = NULL, *st2;
     uint8_t level[RING_LEVEL_BYTES], level2[RING_LEVEL_BYTES];
-    assert_int_equal(
-        ring_prover_begin(&st, p, f.ring, 3, f.sk[3], SCOPE, SCOPE_LEN, MSG, MSG_LEN, &e), 0);
+    restart(&st, &f, p, level);
     assert_int_equal(
         ring_prover_begin(&st2, p, f.ring, 4, f.sk[4], SCOPE, SCOPE_LEN, MSG, MSG_LEN, &e), 0);
     const size_t g = ring_prover_groups(st);
     assert_true(g >= 3);
     assert_true(ring_prover_rows(st) > g);
-    ring_prover_level(st, level);
     ring_prover_level(st2, level2);
     const size_t cuts[4] = {0, 1, g / 2, g};
     uint8_t *proof = NULL, *parts;
@@ -203,10 +213,7 @@ static void test_bad_parts(void **state)
         assert_null(proof);
         free(parts);
         /* a refused finish spends the state: begin again */
-        ring_prover_free(st);
-        assert_int_equal(
-            ring_prover_begin(&st, p, f.ring, 3, f.sk[3], SCOPE, SCOPE_LEN, MSG, MSG_LEN, &e), 0);
-        ring_prover_level(st, level);
+        restart(&st, &f, p, level);
     }
     static const int all[] = {0, 1, 2};
     /* parts of another proof over the same ring */
@@ -214,20 +221,14 @@ static void test_bad_parts(void **state)
     assert_int_equal(ring_prover_finish(st, &proof, &len, parts, plen, NULL, &e), -1);
     assert_int_equal(e.code, ERR_INVALID);
     free(parts);
-    ring_prover_free(st);
-    assert_int_equal(
-        ring_prover_begin(&st, p, f.ring, 3, f.sk[3], SCOPE, SCOPE_LEN, MSG, MSG_LEN, &e), 0);
-    ring_prover_level(st, level);
+    restart(&st, &f, p, level);
     /* cut short */
     parts = make_parts(&plen, f.ring, level, cuts, all, 3);
     assert_int_equal(ring_prover_finish(st, &proof, &len, parts, plen - 1, NULL, &e), -1);
     assert_int_equal(e.code, ERR_INVALID);
-    ring_prover_free(st);
     free(parts);
     /* the right parts: a proof that verifies, then the state is spent */
-    assert_int_equal(
-        ring_prover_begin(&st, p, f.ring, 3, f.sk[3], SCOPE, SCOPE_LEN, MSG, MSG_LEN, &e), 0);
-    ring_prover_level(st, level);
+    restart(&st, &f, p, level);
     parts = make_parts(&plen, f.ring, level, cuts, all, 3);
     assert_int_equal(ring_prover_finish(st, &proof, &len, parts, plen, NULL, &e), 0);
     assert_int_equal(ring_verify(f.ring, proof, len, SCOPE, SCOPE_LEN, MSG, MSG_LEN, NULL, &e), 0);
