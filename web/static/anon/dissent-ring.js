@@ -156,17 +156,26 @@ export class DissentRing {
 
   // A ring handle {id, count, digest, generation} for prove and verify.
   async ring(keys) {
-    const r = await this.call('ring', [keys]);
-    const ring = { ...r, generation: this.generation };
-    // the helpers load it too, in the background (prove waits for them);
-    // a small ring proves on the main Worker alone (faster than sharing)
+    // the helpers load it too, at the same time as the main Worker (prove
+    // waits for them); a small ring proves on the main Worker alone (faster
+    // than sharing). Helpers are started first, so that the main Worker
+    // hands them its module before it gets busy decoding the ring.
     const helpers = [];
-    for (let i = 0; ring.count >= SPLIT_MIN && i < this.workers - 1; i++) {
+    const count = keys && keys.length ? Math.floor(keys.length / 32) : 0;
+    for (let i = 0; count >= SPLIT_MIN && i < this.workers - 1; i++) {
       const ch = this.helper(i);
       const generation = ch.generation;
       const loading = ch.ready.then(() => ch.call('ring', [keys]));
       helpers.push(loading.then((h) => ({ ch, id: h.id, generation }), () => null));
     }
+    let r;
+    try {
+      r = await this.call('ring', [keys]);
+    } catch (e) {
+      for (const p of helpers) p.then((h) => h && h.ch.call('freeRing', [h.id]).catch(() => {}));
+      throw e;
+    }
+    const ring = { ...r, generation: this.generation };
     Object.defineProperty(ring, 'helpers', { value: helpers, enumerable: false });
     return ring;
   }
