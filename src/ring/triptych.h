@@ -119,6 +119,67 @@ int ring_prove_progress(uint8_t **proof, size_t *proof_len, const struct ring_ke
                         size_t scope_len, const uint8_t *msg, size_t msg_len,
                         const struct ring_progress *progress, struct err *e) WUR;
 
+/* The prover in phases, for provers whose first fold level (most of the
+ * work) is split between processes without shared memory, such as the
+ * browser's Web Workers (docs/protocol-ring.md §10, docs/architecture.md).
+ * ring_prove is these phases with the level as one part; the same
+ * randomness gives the same bytes however the level is split:
+ *
+ *   ring_prover_begin      checks, secrets, commitments A..D
+ *   ring_prover_level      the first level's secret inputs (a blob)
+ *   ring_fold_part         groups [r0, r1) of the first level, from the blob
+ *                          and the ring only (any process holding the ring)
+ *   ring_prover_finish     the parts, in order, then the rest of the proof
+ *
+ * The blob and the parts are as secret as the key: wipe them after use. */
+struct ring_prover;
+
+/* Size of the level blob ring_prover_level writes. */
+#define RING_LEVEL_BYTES 1376
+
+/* Starts a proof over ring (which must outlive *out) with parameters p, as
+ * ring_prove_with checks them; draws all of the proof's randomness. *out is
+ * freed with ring_prover_free. Returns 0, or -1 with e (nothing allocated). */
+int ring_prover_begin(struct ring_prover **out, struct ring_params p, const struct ring_keys *ring,
+                      size_t index, const uint8_t sk[RING_SCALAR_BYTES], const uint8_t *scope,
+                      size_t scope_len, const uint8_t *msg, size_t msg_len, struct err *e) WUR;
+
+/* Groups of the first fold level (parts cover [0, groups)), and rows of
+ * progress of the whole fold (the units of struct ring_progress). */
+size_t ring_prover_groups(const struct ring_prover *st);
+size_t ring_prover_rows(const struct ring_prover *st);
+
+/* Writes the first level's secret inputs and the proof's public header
+ * (parameters, ring digest, an id from commitment A) to out. */
+void ring_prover_level(const struct ring_prover *st, uint8_t out[RING_LEVEL_BYTES]);
+
+/* Bytes of the part of groups [r0, r1) for a level blob; 0 if r1 <= r0. */
+size_t ring_fold_part_len(const uint8_t level[RING_LEVEL_BYTES], size_t r0, size_t r1);
+
+/* Folds groups [r0, r1) of the first level into out (exactly
+ * ring_fold_part_len bytes), constant time in the blob's secrets; ring must
+ * be the one the blob names (its digest). progress (or NULL) sees rows of
+ * this part (done 0..r1-r0); asking to stop fails with ERR_STATE. Returns 0,
+ * or -1 with e (ERR_INVALID: a blob of another ring or a bad range). */
+int ring_fold_part(uint8_t *out, size_t out_len, const struct ring_keys *ring,
+                   const uint8_t level[RING_LEVEL_BYTES], size_t r0, size_t r1,
+                   const struct ring_progress *progress, struct err *e) WUR;
+
+/* Completes the proof from parts: the parts' bytes one after another, in
+ * order of their groups, covering [0, groups) once, each of this proof (the
+ * id). progress (or NULL) sees rows of the whole fold from groups on.
+ * Returns 0 and the proof (*proof malloc'd, free()), 1 if the proof drew a
+ * zero response (probability about 2^-250: free st and begin again), or -1
+ * with e (ERR_INVALID: a part missing, repeated, out of order or of another
+ * proof; ERR_STATE: finished already, or cancelled). st is spent either way;
+ * parts are not wiped (the caller's). */
+int ring_prover_finish(struct ring_prover *st, uint8_t **proof, size_t *proof_len,
+                       const uint8_t *parts, size_t parts_len, const struct ring_progress *progress,
+                       struct err *e) WUR;
+
+/* Wipes and frees a prover state (NULL: nothing). */
+void ring_prover_free(struct ring_prover *st);
+
 /* Reads the tag J out of a proof without verifying it (ERR_INVALID if the
  * proof is too short or J is not a canonical non-identity point). */
 int ring_proof_tag(uint8_t j[RING_POINT_BYTES], const uint8_t *proof, size_t proof_len,

@@ -51,6 +51,35 @@ test('a proof made in WebAssembly verifies with the C verifier, with the same ta
   ring.free();
 });
 
+// As the page's Workers do (web/static/anon/dissent-ring.js): the first fold level split between three
+// module instances, each with its own copy of the ring; the level and the parts are zeroed once used.
+test('a proof split between three module instances verifies with the C verifier; foreign parts are refused', async () => {
+  const file = path.join(tmp, 'ring-split.bin');
+  const [index, skHex] = run(TOOL, ['ring', '1300', file]).split(' ');
+  const keys = new Uint8Array(fs.readFileSync(file));
+  const cores = [c, await instantiate(fs.readFileSync(WASM)), await instantiate(fs.readFileSync(WASM))];
+  const rings = cores.map((m) => m.ring(keys));
+  const b = c.proverBegin(rings[0], Number(index), fromHex(skHex), enc.encode(SCOPE), enc.encode(MSG));
+  assert.equal(b.level.length, 1376);
+  const cuts = [0, Math.floor(b.groups / 3), Math.floor((2 * b.groups) / 3), b.groups];
+  const levels = cores.map(() => b.level.slice());
+  const parts = cores.map((m, i) => m.foldPart(rings[i], levels[i], cuts[i], cuts[i + 1]));
+  assert.ok(levels.every((l) => l.every((x) => x === 0)), 'each level copy is zeroed once used');
+  // a part of another ring: refused by the instance asked to fold it
+  const other = c.ring(keys.slice(32));
+  assert.throws(() => cores[1].foldPart(other, b.level.slice(), 0, 1), { code: 'invalid_input' });
+  other.free();
+  // parts out of order: refused, and the state is spent (a second begin for the real proof)
+  assert.throws(() => c.proverFinish(b, [parts[1], parts[0], parts[2]].map((p) => p.slice())), { code: 'invalid_input' });
+  const b2 = c.proverBegin(rings[0], Number(index), fromHex(skHex), enc.encode(SCOPE), enc.encode(MSG));
+  const parts2 = cores.map((m, i) => m.foldPart(rings[i], b2.level.slice(), cuts[i], cuts[i + 1]));
+  const proof = c.proverFinish(b2, parts2);
+  assert.ok(parts2.every((p) => p.every((x) => x === 0)), 'the parts are zeroed once used');
+  assert.equal(proof.length, c.proofLength(1300));
+  assert.equal(run(TOOL, ['verify', file, toHex(proof), SCOPE, MSG]), toHex(c.tag(fromHex(skHex), enc.encode(SCOPE))));
+  for (const r of rings) r.free();
+});
+
 // The radix table (docs/protocol-ring.md §5) is one for both cores: past 4,096 keys both provers use
 // radix 16 (padded to 16^4 = 65,536, which the fold never computes), and each verifies the other's.
 test('on a ring of more than 4,096 keys both provers use radix 16, and each verifies the other', () => {

@@ -147,6 +147,21 @@ static int progress_relay(void *arg, size_t done, size_t total)
     return dw_progress_import(done, total);
 }
 
+/* Copies a proof (len bytes, malloc'd: freed here) into out (out_len
+ * bytes). Returns 0, or -1 when the sizes differ (a bug: ERR_INTERNAL). */
+static int hand_over(uint8_t *out, size_t out_len, uint8_t *proof, size_t len)
+{
+    int rc = 0;
+    if (len != out_len) {
+        err_set(&last, ERR_INTERNAL, "proof of %zu bytes for a buffer of %zu", len, out_len);
+        rc = -1;
+    } else {
+        memcpy(out, proof, len);
+    }
+    free(proof);
+    return rc;
+}
+
 int dw_prove(uint8_t *out, size_t out_len, const struct ring_keys *r, size_t index,
              const uint8_t *sk, const uint8_t *scope, size_t scope_len, const uint8_t *msg,
              size_t msg_len)
@@ -160,15 +175,74 @@ int dw_prove(uint8_t *out, size_t out_len, const struct ring_keys *r, size_t ind
                                  &e),
              &e) != 0)
         return -1;
-    int rc = 0;
-    if (len != out_len) {
-        err_set(&last, ERR_INTERNAL, "proof of %zu bytes for a buffer of %zu", len, out_len);
-        rc = -1;
-    } else {
-        memcpy(out, proof, len);
-    }
-    free(proof);
-    return rc;
+    return hand_over(out, out_len, proof, len);
+}
+
+struct ring_prover *dw_prover_begin(const struct ring_keys *r, size_t index, const uint8_t *sk,
+                                    const uint8_t *scope, size_t scope_len, const uint8_t *msg,
+                                    size_t msg_len)
+{
+    struct err e;
+    struct ring_params p;
+    struct ring_prover *st = NULL;
+    err_init(&e);
+    if (keep(ring_params_for(ring_keys_count(r), &p, &e), &e) != 0 ||
+        keep(ring_prover_begin(&st, p, r, index, sk, scope, scope_len, msg, msg_len, &e), &e) != 0)
+        return NULL;
+    return st;
+}
+
+void dw_prover_free(struct ring_prover *st)
+{
+    ring_prover_free(st);
+}
+
+size_t dw_prover_groups(const struct ring_prover *st)
+{
+    return ring_prover_groups(st);
+}
+
+size_t dw_prover_rows(const struct ring_prover *st)
+{
+    return ring_prover_rows(st);
+}
+
+size_t dw_level_len(void)
+{
+    return RING_LEVEL_BYTES;
+}
+
+void dw_prover_level(const struct ring_prover *st, uint8_t *out)
+{
+    ring_prover_level(st, out);
+}
+
+size_t dw_fold_part_len(const uint8_t *level, size_t r0, size_t r1)
+{
+    return ring_fold_part_len(level, r0, r1);
+}
+
+int dw_fold_part(uint8_t *out, size_t out_len, const struct ring_keys *r, const uint8_t *level,
+                 size_t r0, size_t r1)
+{
+    struct err e;
+    const struct ring_progress pr = {.fn = progress_relay, .arg = NULL};
+    err_init(&e);
+    return keep(ring_fold_part(out, out_len, r, level, r0, r1, &pr, &e), &e);
+}
+
+int dw_prover_finish(struct ring_prover *st, uint8_t *out, size_t out_len, const uint8_t *parts,
+                     size_t parts_len)
+{
+    struct err e;
+    uint8_t *proof = NULL;
+    size_t len = 0;
+    const struct ring_progress pr = {.fn = progress_relay, .arg = NULL};
+    err_init(&e);
+    int f = ring_prover_finish(st, &proof, &len, parts, parts_len, &pr, &e);
+    if (f != 0)
+        return f > 0 ? 1 : keep(-1, &e);
+    return hand_over(out, out_len, proof, len);
 }
 
 int dw_verify(const struct ring_keys *r, const uint8_t *proof, size_t proof_len,
@@ -283,10 +357,10 @@ static int check_receipts(const json_t *req, const json_t *leaves, const struct 
     f = NULL;
     if (json_object_set(out, "receipts", arr) ||
         json_object_set_new(out, "tally",
-                            json_pack("{s:I,s:I,s:I,s:I,s:I}", "total", (json_int_t)t.total,
-                                      "kept", (json_int_t)t.kept, "pending",
-                                      (json_int_t)t.pending, "broken", (json_int_t)t.broken,
-                                      "invalid", (json_int_t)t.invalid)) ||
+                            json_pack("{s:I,s:I,s:I,s:I,s:I}", "total", (json_int_t)t.total, "kept",
+                                      (json_int_t)t.kept, "pending", (json_int_t)t.pending,
+                                      "broken", (json_int_t)t.broken, "invalid",
+                                      (json_int_t)t.invalid)) ||
         json_object_set_new(out, "report", json_string(text ? text : ""))) {
         err_set(e, ERR_NOMEM, "out of memory");
         goto out;
@@ -319,8 +393,7 @@ char *dw_ring_check(const char *request, size_t len)
         err_set(&e, ERR_NOMEM, "out of memory");
         goto out;
     }
-    if (!json_is_object(req) || !key || !note ||
-        !json_is_object(json_object_get(req, "public"))) {
+    if (!json_is_object(req) || !key || !note || !json_is_object(json_object_get(req, "public"))) {
         err_set(&e, ERR_INVALID,
                 "a ring check needs a JSON object with verifier_key, note, leaves and public");
         goto out;
@@ -329,8 +402,8 @@ char *dw_ring_check(const char *request, size_t len)
         ringck_log_verify(&v, note, strlen(note), leaves, &cp, &e) ||
         ringck_check(json_object_get(req, "public"), leaves, problems, &sets, &e))
         goto out;
-    out = json_pack("{s:I,s:O,s:O}", "size", (json_int_t)cp.size, "problems", problems, "sets",
-                    sets);
+    out =
+        json_pack("{s:I,s:O,s:O}", "size", (json_int_t)cp.size, "problems", problems, "sets", sets);
     if (!out) {
         err_set(&e, ERR_NOMEM, "out of memory");
         goto out;

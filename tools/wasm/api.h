@@ -62,6 +62,36 @@ DW_EXPORT("dw_ring_digest") const uint8_t *dw_ring_digest(const struct ring_keys
  * (0 when count is out of range). */
 DW_EXPORT("dw_proof_len") size_t dw_proof_len(size_t count);
 
+/* The prover in phases (src/ring/triptych.h, ring_prover_begin ..
+ * ring_prover_finish), for a proof whose first fold level is split between
+ * Web Workers (docs/architecture.md). dw_prover_begin: a state (free with
+ * dw_prover_free), or NULL (the error). */
+DW_EXPORT("dw_prover_begin")
+struct ring_prover *dw_prover_begin(const struct ring_keys *r, size_t index, const uint8_t *sk,
+                                    const uint8_t *scope, size_t scope_len, const uint8_t *msg,
+                                    size_t msg_len);
+/* ring_prover_free. */
+DW_EXPORT("dw_prover_free") void dw_prover_free(struct ring_prover *st);
+/* Groups of the first level; rows of progress of the whole fold. */
+DW_EXPORT("dw_prover_groups") size_t dw_prover_groups(const struct ring_prover *st);
+DW_EXPORT("dw_prover_rows") size_t dw_prover_rows(const struct ring_prover *st);
+/* RING_LEVEL_BYTES, and ring_prover_level into out (that many bytes). */
+DW_EXPORT("dw_level_len") size_t dw_level_len(void);
+DW_EXPORT("dw_prover_level") void dw_prover_level(const struct ring_prover *st, uint8_t *out);
+/* ring_fold_part_len. */
+DW_EXPORT("dw_fold_part_len")
+size_t dw_fold_part_len(const uint8_t *level, size_t r0, size_t r1);
+/* ring_fold_part, reporting rows of the part to dissent.progress (nonzero
+ * stops: -1, code "state"). */
+DW_EXPORT("dw_fold_part")
+int dw_fold_part(uint8_t *out, size_t out_len, const struct ring_keys *r, const uint8_t *level,
+                 size_t r0, size_t r1);
+/* ring_prover_finish into out (dw_proof_len bytes), progress as dw_prove:
+ * 0, 1 (a zero response: begin again), or -1 (the error). */
+DW_EXPORT("dw_prover_finish")
+int dw_prover_finish(struct ring_prover *st, uint8_t *out, size_t out_len, const uint8_t *parts,
+                     size_t parts_len);
+
 /* ring_prove_progress into out (dw_proof_len(count) bytes), reporting
  * progress to the imported function dissent.progress(done, total), which
  * returns nonzero to stop (then -1, code "state"). */

@@ -2,7 +2,9 @@
 // the page API and its Worker, as a member's browser runs it) at 2^12 and
 // 2^16 members, next to the native prover (tools/wasm/ringtool, the code
 // `dissent sign --anonymous` runs) on the same rings in the same run, and
-// the ratio; and the ring's download at each size: the binary form the
+// the ratio, on one Worker and on the Workers the page uses (one per core,
+// at most 4: the prover's first fold level split between them), with the
+// load average (the machine may be shared); and the ring's download at each size: the binary form the
 // memo page fetches by digest (web/static/anon/rings.js) against the hex
 // strings of the JSON facts, the first time and from the page's cache.
 // Figures are printed, never asserted (`make bench`).
@@ -85,39 +87,51 @@ const browser = await chromium.launch({
 try {
   const page = await browser.newPage();
   await page.goto(base + '/');
-  await page.evaluate(async () => {
+  const cores = await page.evaluate(async () => {
     const { DissentRing } = await import('/static/anon/dissent-ring.js');
-    window.dr = new DissentRing();
-    await window.dr.proofLength(1); // starts the Worker and compiles the module
+    window.drs = { one: new DissentRing({ workers: 1 }), all: new DissentRing() };
+    await window.drs.one.proofLength(1); // starts the Worker and compiles the module
+    await window.drs.all.proofLength(1);
+    return { hc: navigator.hardwareConcurrency, workers: window.drs.all.workers };
   });
-  console.log(`ring proof: Chromium ${browser.version()} (WebAssembly, one Worker) vs native ringtool (${os.cpus().length} cores)`);
-  console.log('members   browser prove   native prove   ratio   (median of ' + REPS + ')');
+  const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  console.log(`ring proof: Chromium ${browser.version()} (WebAssembly; navigator.hardwareConcurrency ${cores.hc}) vs native ringtool (${os.cpus().length} cores)`);
+  console.log('members   Workers  browser prove (first)   native prove   ratio   load average 1/5/15 min   (median of ' + REPS + ')');
   for (const lg of sizes) {
     const r = rings[lg];
-    const times = await page.evaluate(async ([lg, index, skHex, scope, msg, reps]) => {
-      const keys = new Uint8Array(await (await fetch(`/ring-${lg}`)).arrayBuffer());
-      const sk = Uint8Array.from(skHex.match(/../g), (x) => parseInt(x, 16));
-      const te = (s) => new TextEncoder().encode(s);
-      const t0 = performance.now();
-      const ring = await dr.ring(keys);
-      const load = performance.now() - t0;
-      const out = [];
-      for (let i = 0; i < reps; i++) {
-        const t = performance.now();
-        await dr.prove(ring, index, sk, te(scope), te(msg));
-        out.push(performance.now() - t);
-      }
-      await dr.freeRing(ring);
-      return { load, out };
-    }, [lg, r.index, r.sk, SCOPE, MSG, REPS]);
     const native = [];
     for (let i = 0; i < REPS; i++) {
       const res = spawnSync(TOOL, ['prove', r.file, String(r.index), r.sk, SCOPE, MSG], { encoding: 'utf8' });
       native.push(Number(/prove_ms ([\d.]+)/.exec(res.stderr)[1]));
     }
     const med = (a) => a.slice().sort((x, y) => x - y)[Math.floor(a.length / 2)];
-    const b = med(times.out), n = med(native);
-    console.log(`2^${lg} = ${String(1 << lg).padEnd(6)} ${(b / 1000).toFixed(3).padStart(8)} s      ${(n / 1000).toFixed(3).padStart(8)} s    ${(b / n).toFixed(1).padStart(5)}x   (ring load in the Worker ${(times.load / 1000).toFixed(3)} s)`);
+    const n = med(native);
+    let single = 0;
+    for (const which of ['one', 'all']) {
+      const times = await page.evaluate(async ([which, lg, index, skHex, scope, msg, reps]) => {
+        const dr = drs[which];
+        const keys = new Uint8Array(await (await fetch(`/ring-${lg}`)).arrayBuffer());
+        const sk = Uint8Array.from(skHex.match(/../g), (x) => parseInt(x, 16));
+        const te = (s) => new TextEncoder().encode(s);
+        const t0 = performance.now();
+        const ring = await dr.ring(keys);
+        const load = performance.now() - t0;
+        const out = [];
+        let workers = 0;
+        for (let i = 0; i < reps; i++) {
+          const t = performance.now();
+          await dr.prove(ring, index, sk, te(scope), te(msg));
+          out.push(performance.now() - t);
+          workers = dr.lastProofWorkers;
+        }
+        await dr.freeRing(ring);
+        return { load, out, workers };
+      }, [which, lg, r.index, r.sk, SCOPE, MSG, REPS]);
+      const b = med(times.out);
+      if (which === 'one') single = b;
+      const speedup = which === 'all' && single ? `, ${(single / b).toFixed(2)}x one Worker` : '';
+      console.log(`2^${lg} = ${String(1 << lg).padEnd(6)} ${String(times.workers).padStart(4)}   ${(b / 1000).toFixed(3).padStart(8)} s (${(times.out[0] / 1000).toFixed(3)} s)  ${(n / 1000).toFixed(3).padStart(8)} s    ${(b / n).toFixed(1).padStart(5)}x   ${load()}   (ring load in the Worker ${(times.load / 1000).toFixed(3)} s${speedup})`);
+    }
   }
   // The ring's download, as the memo page makes it (rings.js), over loopback
   // (a member's network adds its own time: bytes / bandwidth).

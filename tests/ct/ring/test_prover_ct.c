@@ -79,19 +79,31 @@ static void test_msm(void)
     check(same_point(&one, &want), "ring_scalarmul_ct: no branch or index on its secret scalar");
 }
 
+/* A ring of n fresh keys; their secret keys in sk. */
+static struct ring_keys *fresh_ring(uint8_t (*sk)[32], size_t n)
+{
+    uint8_t(*pk)[32] = malloc(n * 32);
+    struct ring_keys *ring;
+    struct err e;
+    if (!pk)
+        abort();
+    for (size_t i = 0; i < n; i++)
+        if (ring_keypair(pk[i], sk[i], &e) != 0)
+            abort();
+    if (ring_keys_new(&ring, (const uint8_t(*)[32])pk, n, &e) != 0)
+        abort();
+    free(pk);
+    return ring;
+}
+
 /* A proof with the key and the signer's index secret, for each radix the
  * table uses, on a ring whose size needs padding. */
 static void test_prove(void)
 {
     enum { N = 20 };
-    uint8_t pk[N][32], sk[N][32];
+    uint8_t sk[N][32];
     struct err e;
-    for (int i = 0; i < N; i++)
-        if (ring_keypair(pk[i], sk[i], &e) != 0)
-            abort();
-    struct ring_keys *ring;
-    if (ring_keys_new(&ring, (const uint8_t(*)[32])pk, N, &e) != 0)
-        abort();
+    struct ring_keys *ring = fresh_ring(sk, N);
     static const unsigned radices[] = {4, 8, 16};
     const uint8_t scope[] = "ct-scope", msg[] = "ct-message";
     for (int r = 0; r < 3; r++) {
@@ -127,6 +139,50 @@ static void test_prove(void)
     sodium_memzero(sk, sizeof sk);
 }
 
+/* The prover in phases, as the browser runs it on several Workers: the
+ * first level in two parts from the level blob (secret), then finish. */
+static void test_phased(void)
+{
+    enum { N = 40 };
+    uint8_t sk[N][32];
+    struct err e;
+    struct ring_keys *ring = fresh_ring(sk, N);
+    const uint8_t scope[] = "ct-scope", msg[] = "ct-message";
+    struct ring_params p = {4, ring_params_digits(N, 4)};
+    size_t index = 29; /* secret */
+    uint8_t key[32], level[RING_LEVEL_BYTES];
+    memcpy(key, sk[29], 32);
+    RING_CT_SECRET(&index, sizeof index);
+    RING_CT_SECRET(key, sizeof key);
+    struct ring_prover *st;
+    uint8_t *proof = NULL, *parts = NULL;
+    size_t len = 0;
+    int ok = ring_prover_begin(&st, p, ring, index, key, scope, sizeof scope - 1, msg,
+                               sizeof msg - 1, &e) == 0;
+    if (ok) {
+        const size_t g = ring_prover_groups(st), mid = g / 2;
+        ring_prover_level(st, level);
+        const size_t l0 = ring_fold_part_len(level, 0, mid), l1 = ring_fold_part_len(level, mid, g);
+        parts = malloc(l0 + l1);
+        ok = parts && ring_fold_part(parts, l0, ring, level, 0, mid, NULL, &e) == 0 &&
+             ring_fold_part(parts + l0, l1, ring, level, mid, g, NULL, &e) == 0 &&
+             ring_prover_finish(st, &proof, &len, parts, l0 + l1, NULL, &e) == 0 &&
+             ring_verify(ring, proof, len, scope, sizeof scope - 1, msg, sizeof msg - 1, NULL,
+                         &e) == 0;
+        if (parts)
+            sodium_memzero(parts, l0 + l1);
+        free(parts);
+        ring_prover_free(st);
+    }
+    check(ok, "ring_prover_begin, ring_fold_part (two parts), ring_prover_finish: no branch or "
+              "index on the key, the index, the level or the parts; the proof verifies");
+    free(proof);
+    sodium_memzero(level, sizeof level);
+    sodium_memzero(key, sizeof key);
+    ring_keys_free(ring);
+    sodium_memzero(sk, sizeof sk);
+}
+
 int main(void)
 {
     struct err e;
@@ -134,6 +190,7 @@ int main(void)
         return 1;
     test_msm();
     test_prove();
+    test_phased();
     printf("ct: %d passed, %d failed\n", passes, failures);
     return failures ? 1 : 0;
 }

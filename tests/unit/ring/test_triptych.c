@@ -12,38 +12,7 @@
 
 #include "ring/group.h"
 #include "ring/triptych.h"
-
-#define SCOPE     ((const uint8_t *)"memo-0001")
-#define SCOPE_LEN 9
-#define MSG       ((const uint8_t *)"version-hash-aaaa")
-#define MSG_LEN   17
-
-struct fixture {
-    size_t n;
-    uint8_t (*pk)[32];
-    uint8_t (*sk)[32];
-    struct ring_keys *ring;
-};
-
-static void fixture_make(struct fixture *f, size_t n)
-{
-    struct err e;
-    f->n = n;
-    f->pk = malloc(n * 32);
-    f->sk = malloc(n * 32);
-    assert_non_null(f->pk);
-    assert_non_null(f->sk);
-    for (size_t i = 0; i < n; i++)
-        assert_int_equal(ring_keypair(f->pk[i], f->sk[i], NULL), 0);
-    assert_int_equal(ring_keys_new(&f->ring, (const uint8_t(*)[32])f->pk, n, &e), 0);
-}
-
-static void fixture_free(struct fixture *f)
-{
-    ring_keys_free(f->ring);
-    free(f->pk);
-    free(f->sk);
-}
+#include "unit/ring/ring_fixture.h"
 
 static void prove_ok(struct fixture *f, size_t idx, uint8_t **proof, size_t *len)
 {

@@ -10,9 +10,19 @@
 //   const proof = await dr.prove(ring, index, sk, scope, message,
 //                                { onProgress: (done, total) => ..., signal });
 //
-// Cancelling (signal.abort()) stops the Worker at once: the pending calls
+// A proof uses several cores: on a machine with k > 1 of them (at most 4
+// used) ring() also loads a ring of 1024 keys or more into k-1 helper
+// Workers (started on first use, then reused), and prove() splits the
+// first level of the prover's fold (most of its work) between the main
+// Worker and the helpers, each folding its share of the groups; the main
+// Worker, which alone holds the secret key, completes the proof. The bytes are those a single Worker
+// makes. Helpers get the module the main Worker compiled (they neither
+// fetch nor compile it). A helper that fails to start or to load the ring
+// is dropped and the proof made with the Workers left (one, at least).
+//
+// Cancelling (signal.abort()) stops every Worker at once: the pending calls
 // fail with code "cancelled", rings loaded before are gone (load them
-// again), and the next call starts a fresh Worker.
+// again), and the next call starts fresh Workers.
 
 export class RingError extends Error {
   constructor(code, message) {
@@ -26,21 +36,22 @@ const METHODS = ['keygen', 'publicKey', 'sealKeyFile', 'openKeyFile', 'keyFilePu
   'popVerify', 'tag', 'proofLength', 'proofTag', 'anonScope', 'anonMessage', 'popContext', 'ringCheck',
   'pointIsValid', 'oneWayMap', 'hashToGroup', 'expandMessageXmd', 'scalarMultBase'];
 
-export class DissentRing {
-  // workerUrl: where ring-worker.js is (default: beside this file).
-  constructor({ workerUrl = new URL('ring-worker.js', import.meta.url) } = {}) {
-    this.workerUrl = workerUrl;
+// One Worker and its pending calls.
+class Channel {
+  constructor(url, name, onFail) {
+    this.url = url;
+    this.name = name;
+    this.onFail = onFail;
     this.worker = null;
     this.pending = new Map();
     this.nextId = 1;
     this.generation = 0;
-    for (const m of METHODS) this[m] = (...args) => this.call(m, args);
   }
 
   start() {
     if (this.worker) return this.worker;
     // credentials 'omit': loading the signing code says nothing about who loads it
-    const w = new Worker(this.workerUrl, { type: 'module', name: 'dissent-ring', credentials: 'omit' });
+    const w = new Worker(this.url, { type: 'module', name: this.name, credentials: 'omit' });
     w.onmessage = (ev) => {
       const { id, result, error, progress } = ev.data;
       const p = this.pending.get(id);
@@ -52,7 +63,7 @@ export class DissentRing {
     };
     w.onerror = (ev) => {
       ev.preventDefault();
-      this.stop('unavailable', `the signing worker failed: ${ev.message || 'could not start'}`);
+      this.onFail(this, `the signing worker failed: ${ev.message || 'could not start'}`);
     };
     this.worker = w;
     this.generation++;
@@ -67,29 +78,111 @@ export class DissentRing {
     this.pending.clear();
   }
 
-  call(op, args, { onProgress, signal } = {}) {
-    if (signal && signal.aborted) return Promise.reject(new RingError('cancelled', 'cancelled'));
+  // transfer: buffers moved to the Worker (secret bytes are not copied).
+  call(op, args, { onProgress, transfer = [] } = {}) {
     const w = this.start();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const onAbort = () => this.stop('cancelled', 'the proof was cancelled');
-      const settle = (f) => (v) => {
-        if (signal) signal.removeEventListener('abort', onAbort);
-        f(v);
-      };
-      this.pending.set(id, { resolve: settle(resolve), reject: settle(reject), onProgress });
-      if (signal) signal.addEventListener('abort', onAbort, { once: true });
-      w.postMessage({ id, op, args });
+      this.pending.set(id, { resolve, reject, onProgress });
+      w.postMessage({ id, op, args }, transfer);
     });
+  }
+}
+
+// Rings this large or larger are proved on several Workers (below, a proof
+// takes under a quarter of a second on one, and loading the ring into the
+// helpers would cost more than it saves).
+const SPLIT_MIN = 1024;
+
+const cores = () => {
+  const n = (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 1;
+  return Math.max(1, Math.min(n, 4));
+};
+
+export class DissentRing {
+  // workerUrl: where ring-worker.js is (default: beside this file).
+  // workers: how many Workers a proof may use (default: the cores, at most 4).
+  constructor({ workerUrl = new URL('ring-worker.js', import.meta.url), workers = cores() } = {}) {
+    this.workerUrl = workerUrl;
+    this.workers = Math.max(1, workers | 0);
+    this.main = new Channel(workerUrl, 'dissent-ring', (ch, msg) => this.stop('unavailable', msg));
+    this.helpers = []; // Channels, started with the first ring
+    this.lastProofWorkers = 0; // Workers the last proof was made on (for benchmarks, tests)
+    for (const m of METHODS) this[m] = (...args) => this.call(m, args);
+  }
+
+  get worker() { return this.main.worker; }
+  get generation() { return this.main.generation; }
+
+  // Ends every Worker, failing every pending call with code.
+  stop(code = 'cancelled', message = 'cancelled') {
+    this.main.stop(code, message);
+    for (const h of this.helpers) h.stop(code, message);
+  }
+
+  // Runs fn (a Promise maker) with signal aborting every Worker.
+  async cancellable(signal, fn) {
+    if (signal && signal.aborted) throw new RingError('cancelled', 'cancelled');
+    const onAbort = () => this.stop('cancelled', 'the proof was cancelled');
+    if (signal) signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await fn();
+    } finally {
+      if (signal) signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  call(op, args, { onProgress, signal } = {}) {
+    return this.cancellable(signal, () => this.main.call(op, args, { onProgress }));
+  }
+
+  // Helper i, started if it is not running: it gets the module the main
+  // Worker compiled (or fetches it itself when that fails).
+  helper(i) {
+    while (this.helpers.length <= i) {
+      const ch = new Channel(this.workerUrl, `dissent-ring-helper-${this.helpers.length + 1}`,
+        (c, msg) => c.stop('unavailable', msg));
+      this.helpers.push(ch);
+    }
+    const ch = this.helpers[i];
+    if (!ch.worker) {
+      const module = this.main.call('module', []).catch(() => null);
+      ch.start();
+      ch.ready = module.then((m) => ch.call('init', [m]));
+      ch.ready.catch(() => {});
+    }
+    return ch;
   }
 
   // A ring handle {id, count, digest, generation} for prove and verify.
   async ring(keys) {
-    const r = await this.call('ring', [keys]);
-    return { ...r, generation: this.generation };
+    // the helpers load it too, at the same time as the main Worker (prove
+    // waits for them); a small ring proves on the main Worker alone (faster
+    // than sharing). Helpers are started first, so that the main Worker
+    // hands them its module before it gets busy decoding the ring.
+    const helpers = [];
+    const count = keys && keys.length ? Math.floor(keys.length / 32) : 0;
+    for (let i = 0; count >= SPLIT_MIN && i < this.workers - 1; i++) {
+      const ch = this.helper(i);
+      const generation = ch.generation;
+      const loading = ch.ready.then(() => ch.call('ring', [keys]));
+      helpers.push(loading.then((h) => ({ ch, id: h.id, generation }), () => null));
+    }
+    let r;
+    try {
+      r = await this.call('ring', [keys]);
+    } catch (e) {
+      for (const p of helpers) p.then((h) => h && h.ch.call('freeRing', [h.id]).catch(() => {}));
+      throw e;
+    }
+    const ring = { ...r, generation: this.generation };
+    Object.defineProperty(ring, 'helpers', { value: helpers, enumerable: false });
+    return ring;
   }
 
   freeRing(ring) {
+    for (const p of ring.helpers || [])
+      p.then((h) => { if (h && h.ch.worker && h.ch.generation === h.generation) h.ch.call('freeRing', [h.id]).catch(() => {}); });
     if (!this.worker || ring.generation !== this.generation) return Promise.resolve(true);
     return this.call('freeRing', [ring.id]);
   }
@@ -103,7 +196,64 @@ export class DissentRing {
   // The proof (Uint8Array); opts.onProgress(done, total) while it runs,
   // opts.signal (an AbortSignal) to cancel.
   prove(ring, index, sk, scope, message, opts = {}) {
-    return this.call('prove', [this.ringId(ring), index, sk, scope, message], opts);
+    return this.cancellable(opts.signal, async () => {
+      const id = this.ringId(ring);
+      const helpers = (await Promise.all(ring.helpers || [])).filter(
+        (h) => h && h.ch.worker && h.ch.generation === h.generation);
+      if (!helpers.length) return this.proveOne(id, index, sk, scope, message, opts.onProgress);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await this.proveSplit(id, helpers, index, sk, scope, message, opts.onProgress);
+        } catch (e) {
+          if (e.code === 'retry' && attempt < 3) continue;
+          if (e.code !== 'helper_failed') throw e;
+          // a helper failed: drop it, make the proof on the main Worker alone
+          e.helper.stop('unavailable', 'dropped');
+          return this.proveOne(id, index, sk, scope, message, opts.onProgress);
+        }
+      }
+    });
+  }
+
+  proveOne(id, index, sk, scope, message, onProgress) {
+    this.lastProofWorkers = 1;
+    return this.main.call('prove', [id, index, sk, scope, message], { onProgress });
+  }
+
+  // One proof with the first fold level split between the main Worker and
+  // helpers: [{ch, id}] (the ring's id in each).
+  async proveSplit(id, helpers, index, sk, scope, message, onProgress) {
+    const b = await this.main.call('proveBegin', [id, index, sk, scope, message]);
+    const k = Math.min(1 + helpers.length, b.groups);
+    const done = new Array(k).fill(0);
+    const report = () => { if (onProgress) onProgress(done.reduce((x, y) => x + y, 0), b.rows); };
+    const parts = [];
+    for (let i = 0; i < k; i++) {
+      const r0 = Math.floor((b.groups * i) / k), r1 = Math.floor((b.groups * (i + 1)) / k);
+      // each Worker gets its own copy of the level, moved to it
+      const level = b.level.slice();
+      const ch = i === 0 ? this.main : helpers[i - 1].ch;
+      const rid = i === 0 ? id : helpers[i - 1].id;
+      const opts = { transfer: [level.buffer], onProgress: (d) => { done[i] = d; report(); } };
+      parts.push(ch.call('foldPart', [rid, level, r0, r1], opts).catch((e) => {
+        if (i === 0 || e.code === 'cancelled') throw e;
+        throw Object.assign(new RingError('helper_failed', e.message), { helper: ch });
+      }));
+    }
+    b.level.fill(0);
+    this.lastProofWorkers = k;
+    let got;
+    try {
+      got = await Promise.all(parts);
+    } catch (e) {
+      // zero what arrived; the state in the main Worker is freed
+      for (const p of parts) p.then((x) => x.fill(0), () => {});
+      if (this.main.worker) this.main.call('proveAbort', [b.id]).catch(() => {});
+      throw e;
+    }
+    return this.main.call('proveFinish', [b.id, got], {
+      onProgress, transfer: got.map((p) => p.buffer),
+    });
   }
 
   // The tag (32 bytes) if the proof verifies; rejects otherwise (code

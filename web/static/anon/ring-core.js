@@ -215,6 +215,61 @@ function makeApi(x, mem) {
         return out(o, len);
       });
     },
+    // The prover in phases, for a proof split between Workers
+    // (docs/architecture.md): proverBegin makes the state (in this module's
+    // memory) and the first fold level's secret inputs (level: bytes to
+    // hand to foldPart, wiped by whoever receives them); foldPart folds
+    // groups [r0, r1) of that level over a ring (any instance holding the
+    // same ring); proverFinish takes every part in order and makes the
+    // proof. The level and the parts are zeroed here once copied into the
+    // module (they are as secret as the key).
+    proverBegin(ring, index, sk, scope, message) {
+      const sc = u8(scope, 'scope'), m = u8(message, 'message');
+      const st = withBufs([u8(sk, 'secret key', 32), sc, m], (s, scp, mp) =>
+        x.dw_prover_begin(ring.handle(), index, s, scp, sc.length, mp, m.length));
+      if (!st) fail();
+      const n = x.dw_level_len();
+      const level = withBufs([n], (l) => { x.dw_prover_level(st, l); return out(l, n); });
+      return { handle: st, groups: x.dw_prover_groups(st), rows: x.dw_prover_rows(st), level, count: ring.count };
+    },
+    foldPart(ring, level, r0, r1) {
+      const l = u8(level, 'level');
+      try {
+        return withBufs([l], (lp) => {
+          const n = x.dw_fold_part_len(lp, r0, r1);
+          if (!n) throw new RingError('invalid_input', `no part [${r0}, ${r1})`);
+          return withBufs([n], (o) => {
+            if (x.dw_fold_part(o, n, ring.handle(), lp, r0, r1) !== 0) fail();
+            return out(o, n);
+          });
+        });
+      } finally {
+        l.fill(0);
+      }
+    },
+    // Spends the state (prover.handle) whatever happens; throws RingError
+    // "retry" in the rare case the proof must begin again.
+    proverFinish(prover, parts) {
+      const len = api.proofLength(prover.count);
+      let total = 0;
+      for (const p of parts) total += u8(p, 'part').length;
+      try {
+        return withBufs([len, total], (o, pp) => {
+          let at = pp;
+          for (const p of parts) { bytes().set(p, at); at += p.length; p.fill(0); }
+          const rc = x.dw_prover_finish(prover.handle, o, len, pp, total);
+          if (rc === 1) throw new RingError('retry', 'the proof must begin again');
+          if (rc !== 0) fail();
+          return out(o, len);
+        });
+      } finally {
+        for (const p of parts) p.fill(0);
+        x.dw_prover_free(prover.handle);
+      }
+    },
+    proverFree(prover) {
+      x.dw_prover_free(prover.handle);
+    },
     // The tag J when the proof verifies; throws RingError (code "verification_failed"
     // for a proof that does not verify, "invalid_input" for a malformed one).
     verify(ring, proof, scope, message) {

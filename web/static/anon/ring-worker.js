@@ -5,29 +5,49 @@
 // {id, error: {code, message}}, and {id, progress: {done, total}} while a
 // proof runs. Rings stay in the Worker (args name them by ring id); secret
 // keys come in with the one call that needs them and are not kept.
+// A proof split between Workers (dissent-ring.js): proveBegin here, then
+// foldPart here and in helper Workers (each has loaded the same ring), then
+// proveFinish here; the level and the parts travel as transferred buffers
+// and are zeroed once copied into the module (ring-core.js).
 import { instantiate, RingError } from './ring-core.js';
 
 let current = 0; // id of the call being served (for progress messages)
 let lastPost = 0;
 const rings = new Map();
 let nextRing = 1;
+const provers = new Map(); // proofs begun here (proveBegin), by id
+let nextProver = 1;
 
-const ready = (async () => {
-  const url = new URL('dissent-ring.wasm', import.meta.url);
-  const res = await fetch(url, { credentials: 'omit' });
-  if (!res.ok) throw new RingError('unavailable', `the signing module is not available (${res.status})`);
-  return instantiate(await res.arrayBuffer(), {
-    onProgress(done, total) {
-      // at most ~30 messages a second, and always the last one
-      const now = performance.now();
-      if (done === total || now - lastPost > 33) {
-        lastPost = now;
-        postMessage({ id: current, progress: { done, total } });
-      }
-      return false; // cancelling is the page's worker.terminate()
-    },
-  });
-})();
+const hooks = {
+  onProgress(done, total) {
+    // at most ~30 messages a second, and always the last one
+    const now = performance.now();
+    if (done === total || now - lastPost > 33) {
+      lastPost = now;
+      postMessage({ id: current, progress: { done, total } });
+    }
+    return false; // cancelling is the page's worker.terminate()
+  },
+};
+
+// The module, compiled once (op "module" hands it to helper Workers, which
+// then neither fetch nor compile it and run the code the engine already
+// optimized). A helper's first message is "init" with it (or null: fetch).
+let compiled = null;
+let ready = null;
+function load(module) {
+  ready = (async () => {
+    if (!module) {
+      const url = new URL('dissent-ring.wasm', import.meta.url);
+      const res = await fetch(url, { credentials: 'omit' });
+      if (!res.ok) throw new RingError('unavailable', `the signing module is not available (${res.status})`);
+      module = await WebAssembly.compile(await res.arrayBuffer());
+    }
+    compiled = module;
+    return instantiate(module, hooks);
+  })();
+  return ready;
+}
 
 function ringOf(id) {
   const r = rings.get(id);
@@ -50,6 +70,26 @@ const ops = {
   prove(core, ringId, index, sk, scope, message) {
     return core.prove(ringOf(ringId), index, sk, scope, message);
   },
+  proveBegin(core, ringId, index, sk, scope, message) {
+    const pr = core.proverBegin(ringOf(ringId), index, sk, scope, message);
+    const id = nextProver++;
+    provers.set(id, pr);
+    return { id, groups: pr.groups, rows: pr.rows, level: pr.level };
+  },
+  foldPart(core, ringId, level, r0, r1) {
+    return core.foldPart(ringOf(ringId), level, r0, r1);
+  },
+  proveFinish(core, proverId, parts) {
+    const pr = provers.get(proverId);
+    if (!pr) throw new RingError('wrong_state', `no proof ${proverId} begun in this worker`);
+    provers.delete(proverId);
+    return core.proverFinish(pr, parts);
+  },
+  proveAbort(core, proverId) {
+    const pr = provers.get(proverId);
+    if (pr) { provers.delete(proverId); core.proverFree(pr); }
+    return true;
+  },
   verify(core, ringId, proof, scope, message) {
     return core.verify(ringOf(ringId), proof, scope, message);
   },
@@ -62,13 +102,22 @@ const allowed = new Set(['keygen', 'publicKey', 'sealKeyFile', 'openKeyFile', 'k
 onmessage = async (ev) => {
   const { id, op, args } = ev.data;
   try {
-    const core = await ready;
+    if (op === 'init' && !ready) {
+      const m = args[0] instanceof WebAssembly.Module ? args[0] : null;
+      await load(m).catch(() => (m ? load(null) : Promise.reject(new RingError('unavailable', 'the signing module did not load'))));
+      postMessage({ id, result: true });
+      return;
+    }
+    const core = await (ready || load(null));
+    if (op === 'module') { postMessage({ id, result: compiled }); return; }
     current = id;
     let result;
     if (ops[op]) result = ops[op](core, ...args);
     else if (allowed.has(op)) result = core[op](...args);
     else throw new RingError('invalid_input', `no operation '${op}'`);
-    postMessage({ id, result });
+    // secret bytes (a level, a part) move to the receiver, not copied
+    const moved = result instanceof Uint8Array ? result : result && result.level;
+    postMessage({ id, result }, moved ? [moved.buffer] : []);
   } catch (e) {
     postMessage({ id, error: { code: e.code || 'internal', message: e.message || String(e) } });
   }
