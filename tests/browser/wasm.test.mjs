@@ -132,15 +132,19 @@ test('a proof can be cancelled, and the next one works', async () => {
 test('the signing Worker and its module load without cookies, even for a signed-in member', async () => {
   const { context, page } = await session();
   await login(page, 'bob');
-  const seen = [];
-  context.on('request', async (req) => {
-    if (new URL(req.url()).pathname.startsWith('/static/anon/'))
-      seen.push({ path: new URL(req.url()).pathname, cookie: (await req.allHeaders()).cookie || '' });
+  // Each request is recorded when it is made; its headers are awaited before the checks (an
+  // async handler that pushed after awaiting them raced the checks on a busy machine).
+  const pending = [];
+  context.on('request', (req) => {
+    const path = new URL(req.url()).pathname;
+    if (path.startsWith('/static/anon/'))
+      pending.push(req.allHeaders().then((h) => ({ path, cookie: h.cookie || '' })));
   });
   await page.evaluate(async () => {
     const { DissentRing } = await import('/static/anon/dissent-ring.js');
     await new DissentRing().keygen();
   });
+  const seen = await Promise.all(pending);
   // Playwright reports the page's requests (the Worker's script among them), not always those made
   // inside the Worker (its module imports, the .wasm, fetched with credentials 'omit' in ring-worker.js).
   const worker = seen.filter((s) => s.path === '/static/anon/ring-worker.js');
