@@ -77,6 +77,16 @@ test('a proof split between three module instances verifies with the C verifier;
   assert.ok(parts2.every((p) => p.every((x) => x === 0)), 'the parts are zeroed once used');
   assert.equal(proof.length, c.proofLength(1300));
   assert.equal(run(TOOL, ['verify', file, toHex(proof), SCOPE, MSG]), toHex(c.tag(fromHex(skHex), enc.encode(SCOPE))));
+  // A spent state is refused, not used after it was freed (its memory may hold another proof's
+  // state by then); freeing it again does nothing.
+  const b3 = c.proverBegin(rings[0], Number(index), fromHex(skHex), enc.encode(SCOPE), enc.encode(MSG));
+  assert.throws(() => c.proverFinish(b2, parts2.map((p) => p.slice())), { code: 'wrong_state' });
+  c.proverFree(b2);
+  // A level shorter than a level is refused (the module would read past it) and zeroed.
+  const short = b3.level.slice(0, 96);
+  assert.throws(() => cores[1].foldPart(rings[1], short, 0, 1), { code: 'invalid_input' });
+  assert.ok(short.every((x) => x === 0), 'the refused level is zeroed');
+  c.proverFree(b3);
   for (const r of rings) r.free();
 });
 

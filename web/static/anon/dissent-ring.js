@@ -104,7 +104,7 @@ export class DissentRing {
   // workers: how many Workers a proof may use (default: the cores, at most 4).
   constructor({ workerUrl = new URL('ring-worker.js', import.meta.url), workers = cores() } = {}) {
     this.workerUrl = workerUrl;
-    this.workers = Math.max(1, workers | 0);
+    this.workers = Math.min(4, Math.max(1, workers | 0)); // each Worker holds a copy of the ring
     this.main = new Channel(workerUrl, 'dissent-ring', (ch, msg) => this.stop('unavailable', msg));
     this.helpers = []; // Channels, started with the first ring
     this.lastProofWorkers = 0; // Workers the last proof was made on (for benchmarks, tests)
@@ -149,7 +149,8 @@ export class DissentRing {
       const module = this.main.call('module', []).catch(() => null);
       ch.start();
       ch.ready = module.then((m) => ch.call('init', [m]));
-      ch.ready.catch(() => {});
+      // a helper that cannot start is stopped (and started afresh next time)
+      ch.ready.catch((e) => ch.stop('unavailable', e && e.message ? e.message : 'failed to start'));
     }
     return ch;
   }
@@ -205,7 +206,9 @@ export class DissentRing {
         try {
           return await this.proveSplit(id, helpers, index, sk, scope, message, opts.onProgress);
         } catch (e) {
+          // a zero response (probability about 2^-250): begin again, as the C prover does
           if (e.code === 'retry' && attempt < 3) continue;
+          if (e.code === 'retry') throw new RingError('internal', 'could not produce a proof without zero responses');
           if (e.code !== 'helper_failed') throw e;
           // a helper failed: drop it, make the proof on the main Worker alone
           e.helper.stop('unavailable', 'dropped');
@@ -228,19 +231,27 @@ export class DissentRing {
     const done = new Array(k).fill(0);
     const report = () => { if (onProgress) onProgress(done.reduce((x, y) => x + y, 0), b.rows); };
     const parts = [];
-    for (let i = 0; i < k; i++) {
-      const r0 = Math.floor((b.groups * i) / k), r1 = Math.floor((b.groups * (i + 1)) / k);
-      // each Worker gets its own copy of the level, moved to it
-      const level = b.level.slice();
-      const ch = i === 0 ? this.main : helpers[i - 1].ch;
-      const rid = i === 0 ? id : helpers[i - 1].id;
-      const opts = { transfer: [level.buffer], onProgress: (d) => { done[i] = d; report(); } };
-      parts.push(ch.call('foldPart', [rid, level, r0, r1], opts).catch((e) => {
-        if (i === 0 || e.code === 'cancelled') throw e;
-        throw Object.assign(new RingError('helper_failed', e.message), { helper: ch });
-      }));
+    try {
+      for (let i = 0; i < k; i++) {
+        const r0 = Math.floor((b.groups * i) / k), r1 = Math.floor((b.groups * (i + 1)) / k);
+        // each Worker gets its own copy of the level, moved to it
+        const level = b.level.slice();
+        const ch = i === 0 ? this.main : helpers[i - 1].ch;
+        const rid = i === 0 ? id : helpers[i - 1].id;
+        const opts = { transfer: [level.buffer], onProgress: (d) => { done[i] = d; report(); } };
+        parts.push(ch.call('foldPart', [rid, level, r0, r1], opts).catch((e) => {
+          if (i === 0 || e.code === 'cancelled') throw e;
+          throw Object.assign(new RingError('helper_failed', e.message), { helper: ch });
+        }));
+      }
+    } catch (e) {
+      // nothing was sent yet for a part that threw: free the state, keep no level
+      for (const p of parts) p.then((x) => x.fill(0), () => {});
+      if (this.main.worker) this.main.call('proveAbort', [b.id]).catch(() => {});
+      throw e;
+    } finally {
+      b.level.fill(0);
     }
-    b.level.fill(0);
     this.lastProofWorkers = k;
     let got;
     try {

@@ -229,11 +229,24 @@ function makeApi(x, mem) {
         x.dw_prover_begin(ring.handle(), index, s, scp, sc.length, mp, m.length));
       if (!st) fail();
       const n = x.dw_level_len();
-      const level = withBufs([n], (l) => { x.dw_prover_level(st, l); return out(l, n); });
+      let level;
+      try {
+        level = withBufs([n], (l) => { x.dw_prover_level(st, l); return out(l, n); });
+      } catch (e) {
+        x.dw_prover_free(st); // the state holds the secrets: never left behind
+        throw e;
+      }
       return { handle: st, groups: x.dw_prover_groups(st), rows: x.dw_prover_rows(st), level, count: ring.count };
     },
     foldPart(ring, level, r0, r1) {
-      const l = u8(level, 'level');
+      let l;
+      try {
+        // exactly the level's size: C reads that many bytes from it
+        l = u8(level, 'level', x.dw_level_len());
+      } catch (e) {
+        if (level instanceof Uint8Array) level.fill(0);
+        throw e;
+      }
       try {
         return withBufs([l], (lp) => {
           const n = x.dw_fold_part_len(lp, r0, r1);
@@ -250,10 +263,11 @@ function makeApi(x, mem) {
     // Spends the state (prover.handle) whatever happens; throws RingError
     // "retry" in the rare case the proof must begin again.
     proverFinish(prover, parts) {
-      const len = api.proofLength(prover.count);
-      let total = 0;
-      for (const p of parts) total += u8(p, 'part').length;
       try {
+        if (!prover.handle) throw new RingError('wrong_state', 'this proof was already finished or freed');
+        const len = api.proofLength(prover.count);
+        let total = 0;
+        for (const p of parts) total += u8(p, 'part').length;
         return withBufs([len, total], (o, pp) => {
           let at = pp;
           for (const p of parts) { bytes().set(p, at); at += p.length; p.fill(0); }
@@ -263,12 +277,14 @@ function makeApi(x, mem) {
           return out(o, len);
         });
       } finally {
-        for (const p of parts) p.fill(0);
-        x.dw_prover_free(prover.handle);
+        for (const p of parts) if (p instanceof Uint8Array) p.fill(0);
+        if (prover.handle) x.dw_prover_free(prover.handle);
+        prover.handle = 0; // freed: a second finish or free is refused, not a use after free
       }
     },
     proverFree(prover) {
-      x.dw_prover_free(prover.handle);
+      if (prover.handle) x.dw_prover_free(prover.handle);
+      prover.handle = 0;
     },
     // The tag J when the proof verifies; throws RingError (code "verification_failed"
     // for a proof that does not verify, "invalid_input" for a malformed one).

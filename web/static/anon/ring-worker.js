@@ -76,14 +76,24 @@ const ops = {
     provers.set(id, pr);
     return { id, groups: pr.groups, rows: pr.rows, level: pr.level };
   },
+  // The level and the parts are secret: zeroed even when the call fails
+  // before they reach the module (an unknown ring or proof).
   foldPart(core, ringId, level, r0, r1) {
-    return core.foldPart(ringOf(ringId), level, r0, r1);
+    try {
+      return core.foldPart(ringOf(ringId), level, r0, r1);
+    } finally {
+      if (level instanceof Uint8Array) level.fill(0);
+    }
   },
   proveFinish(core, proverId, parts) {
-    const pr = provers.get(proverId);
-    if (!pr) throw new RingError('wrong_state', `no proof ${proverId} begun in this worker`);
-    provers.delete(proverId);
-    return core.proverFinish(pr, parts);
+    try {
+      const pr = provers.get(proverId);
+      if (!pr) throw new RingError('wrong_state', `no proof ${proverId} begun in this worker`);
+      provers.delete(proverId);
+      return core.proverFinish(pr, parts);
+    } finally {
+      for (const p of parts || []) if (p instanceof Uint8Array) p.fill(0);
+    }
   },
   proveAbort(core, proverId) {
     const pr = provers.get(proverId);
