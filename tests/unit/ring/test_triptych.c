@@ -172,7 +172,9 @@ static void test_batch_mixed_radices(void **state)
     fixture_free(&f);
 }
 
-/* Random corruption never verifies and never crashes (run under ASan too). */
+/* Random corruption never verifies and never crashes (run under ASan too). Two flips of
+ * the same byte by the same value cancel out (once in ~3000 runs): such a copy is the
+ * genuine proof, so it gets one more flip. */
 static void test_random_corruption(void **state)
 {
     (void)state;
@@ -194,6 +196,8 @@ static void test_random_corruption(void **state)
         size_t l = len;
         if (k % 10 == 0)
             l = randombytes_uniform((uint32_t)len); /* truncated */
+        else if (memcmp(c, proof, len) == 0)
+            c[randombytes_uniform((uint32_t)len)] ^= 0x80; /* the flips cancelled out */
         assert_int_equal(verify(&f, c, l, &e), -1);
     }
     free(c);
