@@ -3,7 +3,10 @@
 // helper Workers gives a proof the C verifier (tools/wasm/ringtool) accepts
 // with the signer's tag; progress rises to its total across the parts;
 // cancelling stops every Worker and the next proof works; a helper that is
-// gone is left out and the proof is still made.
+// gone is left out and the proof is still made; a helper that hangs (never
+// answers) is ended after its deadline and one that crashes is ended, its
+// groups folded by the main Worker, progress never stepping back; helpers
+// are never sent the secret key.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -216,6 +219,7 @@ test('a helper that never answers its part is ended after its deadline, and the 
   const r = await page.evaluate((a) => proveOrHang(...a), [KEYS, INDEX, SK, SCOPE, MSG]);
   assert.notEqual(r.proof, 'hung', 'the proof did not wait for ever');
   assert.ok(r.ended.includes('dissent-ring-helper-1'), 'the helper that did not answer was ended');
+  assert.ok(r.log.some((m) => m.name === 'dissent-ring' && m.op === 'foldAgain'), 'its groups were folded by the main Worker');
   assert.equal(run(TOOL, ['verify', keysFile, r.proof, SCOPE, MSG]), r.tag, 'the C verifier accepts the proof');
   assertProgress(r.steps);
   assertHelpersSawNoKey(r.log);
@@ -239,6 +243,8 @@ test('a helper that crashes with its part done: the part is folded again, progre
   const { context, page } = await faultyPage(2, { 'dissent-ring-helper-1': { crash: 'foldPart' } });
   const r = await page.evaluate((a) => proveOrHang(...a), [BIG, BIG_INDEX, BIG_SK, SCOPE, MSG]);
   assert.notEqual(r.proof, 'hung');
+  assert.ok(r.log.some((m) => m.name === 'dissent-ring' && m.op === 'foldAgain'), 'its groups were folded by the main Worker');
+  assert.equal(r.log.filter((m) => m.op === 'proveBegin').length, 1, 'the proof was not begun again');
   assert.equal(run(TOOL, ['verify', bigFile, r.proof, SCOPE, MSG]), r.tag, 'the C verifier accepts the proof');
   assertProgress(r.steps);
   assertHelpersSawNoKey(r.log);
