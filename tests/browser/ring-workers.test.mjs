@@ -110,7 +110,8 @@ test('a helper that is gone is left out, and the proof is still made', async () 
 // replaced before DissentRing starts any): faults[name] = {hang: op} holds
 // back the Worker's answer to op for ever (it never answers), {crash: op}
 // ends the Worker with an error event instead of its answer to op, and
-// {crashOn: op, victim: name} ends Worker victim with an error event when
+// {garble: op} turns its answer to op into a messageerror event (an answer
+// that cannot be read), {crashOn: op, victim: name} ends Worker victim with an error event when
 // this Worker is sent op. window.__w.log records what each Worker was sent
 // (name, serial: which Worker of that name, op, whether any argument holds
 // the secret key's bytes); window.__w.ended the Workers ended by the page.
@@ -147,6 +148,10 @@ async function faultyPage(workers, faults, opts = {}) {
           if (ev.data.progress || !op) return;
           if (f.hang === op) ev.stopImmediatePropagation();
           else if (f.crash === op) { ev.stopImmediatePropagation(); this.__crash(); }
+          else if (f.garble === op) { // as when the answer cannot be deserialized
+            ev.stopImmediatePropagation();
+            this.dispatchEvent(new MessageEvent('messageerror'));
+          }
         });
       }
       __crash() {
@@ -250,6 +255,17 @@ test('a helper that crashes with its part done: the part is folded again, progre
   assertHelpersSawNoKey(r.log);
   await context.close();
   assert.deepEqual(pageErrors, []);
+});
+
+test('a helper whose answer cannot be read is ended, and its groups are folded by the main Worker', { timeout: 180000 }, async () => {
+  const { context, page } = await faultyPage(2, { 'dissent-ring-helper-1': { garble: 'foldPart' } });
+  const r = await page.evaluate((a) => proveOrHang(...a), [KEYS, INDEX, SK, SCOPE, MSG]);
+  assert.notEqual(r.proof, 'hung', 'the proof did not wait for the answer that never came');
+  assert.ok(r.ended.includes('dissent-ring-helper-1'), 'the helper was ended');
+  assert.ok(r.log.some((m) => m.name === 'dissent-ring' && m.op === 'foldAgain'), 'its groups were folded by the main Worker');
+  assert.equal(run(TOOL, ['verify', keysFile, r.proof, SCOPE, MSG]), r.tag);
+  assertProgress(r.steps);
+  await context.close();
 });
 
 test('a helper that crashes while the main Worker begins the proof is sent no level, and the proof is made', { timeout: 180000 }, async () => {

@@ -80,6 +80,9 @@ class Channel {
       ev.preventDefault();
       this.onFail(this, `the signing worker failed: ${ev.message || 'could not start'}`);
     };
+    // an answer that could not be read would leave its call waiting for ever
+    // (a listener: not every browser has Worker.onmessageerror)
+    w.addEventListener('messageerror', () => this.onFail(this, 'an answer of the signing worker could not be read'));
     this.worker = w;
     this.generation++;
     return w;
