@@ -90,6 +90,27 @@ test('a proof split between three module instances verifies with the C verifier;
   for (const r of rings) r.free();
 });
 
+// As the page does when a helper Worker fails (web/static/anon/dissent-ring.js): its groups are folded
+// again by the instance that began the proof, from the proof's state (the level is not handed back).
+test('a part folded again from the prover state is the helper\'s part, byte for byte, and the proof verifies', async () => {
+  const file = path.join(tmp, 'ring-again.bin');
+  const [index, skHex] = run(TOOL, ['ring', '1300', file]).split(' ');
+  const keys = new Uint8Array(fs.readFileSync(file));
+  const helper = await instantiate(fs.readFileSync(WASM));
+  const rings = [c.ring(keys), helper.ring(keys)];
+  const b = c.proverBegin(rings[0], Number(index), fromHex(skHex), enc.encode(SCOPE), enc.encode(MSG));
+  const cut = Math.floor(b.groups / 2);
+  const mine = c.foldPart(rings[0], b.level.slice(), 0, cut);
+  const theirs = helper.foldPart(rings[1], b.level.slice(), cut, b.groups);
+  const again = c.proverFoldPart(b, rings[0], cut, b.groups);
+  assert.equal(toHex(again), toHex(theirs), 'the same bytes as the helper\'s part');
+  assert.throws(() => c.proverFoldPart(b, rings[0], cut, b.groups + 1), { code: 'invalid_input' });
+  const proof = c.proverFinish(b, [mine, again]);
+  assert.equal(run(TOOL, ['verify', file, toHex(proof), SCOPE, MSG]), toHex(c.tag(fromHex(skHex), enc.encode(SCOPE))));
+  assert.throws(() => c.proverFoldPart(b, rings[0], 0, cut), { code: 'wrong_state' }, 'a spent state is refused');
+  for (const r of rings) r.free();
+});
+
 // The radix table (docs/protocol-ring.md §5) is one for both cores: past 4,096 keys both provers use
 // radix 16 (padded to 16^4 = 65,536, which the fold never computes), and each verifies the other's.
 test('on a ring of more than 4,096 keys both provers use radix 16, and each verifies the other', () => {

@@ -6,8 +6,9 @@
 // at most 4: the prover's first fold level split between them), with the
 // load average (the machine may be shared); and the ring's download at each size: the binary form the
 // memo page fetches by digest (web/static/anon/rings.js) against the hex
-// strings of the JSON facts, the first time and from the page's cache.
-// Figures are printed, never asserted (`make bench`).
+// strings of the JSON facts, the first time and from the page's cache; and
+// the longest a helper Worker kept the page waiting for its next message,
+// against its deadline (dissent-ring.js, helperDeadline). Figures are printed, never asserted (`make bench`).
 //
 //   node tools/wasm/bench-browser.mjs [LOG2_SIZES...]     default: 12 16
 //
@@ -88,6 +89,30 @@ try {
   const page = await browser.newPage();
   await page.goto(base + '/');
   const cores = await page.evaluate(async () => {
+    // the longest a helper Worker keeps the page waiting for its next
+    // message (an answer or a progress message), by operation: what its
+    // deadline (helperDeadline) must cover
+    const W = window.Worker;
+    window.__waits = {};
+    window.Worker = class extends W {
+      constructor(url, o) {
+        super(url, o);
+        const helper = o && o.name && o.name.startsWith('dissent-ring-helper');
+        this.__sent = new Map();
+        this.addEventListener('message', (ev) => {
+          const s = this.__sent.get(ev.data.id);
+          if (!helper || !s) return;
+          const now = performance.now();
+          window.__waits[s.op] = Math.max(window.__waits[s.op] || 0, now - s.t);
+          s.t = now;
+          if (!ev.data.progress) this.__sent.delete(ev.data.id);
+        });
+      }
+      postMessage(m, ...rest) {
+        if (m && m.op) this.__sent.set(m.id, { op: m.op, t: performance.now() });
+        return super.postMessage(m, ...rest);
+      }
+    };
     const { DissentRing } = await import('/static/anon/dissent-ring.js');
     window.drs = { one: new DissentRing({ workers: 1 }), all: new DissentRing() };
     await window.drs.one.proofLength(1); // starts the Worker and compiles the module
@@ -125,12 +150,21 @@ try {
           workers = dr.lastProofWorkers;
         }
         await dr.freeRing(ring);
-        return { load, out, workers };
+        const waits = window.__waits;
+        window.__waits = {};
+        const { helperDeadline } = await import('/static/anon/dissent-ring.js');
+        return { load, out, workers, waits, deadline: helperDeadline(ring.count) };
       }, [which, lg, r.index, r.sk, SCOPE, MSG, REPS]);
       const b = med(times.out);
       if (which === 'one') single = b;
       const speedup = which === 'all' && single ? `, ${(single / b).toFixed(2)}x one Worker` : '';
       console.log(`2^${lg} = ${String(1 << lg).padEnd(6)} ${String(times.workers).padStart(4)}   ${(b / 1000).toFixed(3).padStart(8)} s (${(times.out[0] / 1000).toFixed(3)} s)  ${(n / 1000).toFixed(3).padStart(8)} s    ${(b / n).toFixed(1).padStart(5)}x   ${load()}   (ring load in the Worker ${(times.load / 1000).toFixed(3)} s${speedup})`);
+      const w = Object.entries(times.waits);
+      if (w.length) {
+        const worst = Math.max(...w.map(([, ms]) => ms));
+        console.log(`          helper steps, longest wait for a message: ${w.map(([op, ms]) => `${op} ${(ms / 1000).toFixed(3)} s`).join(', ')}; ` +
+          `deadline ${(times.deadline / 1000).toFixed(0)} s = ${Math.floor(times.deadline / worst)}x the longest`);
+      }
     }
   }
   // The ring's download, as the memo page makes it (rings.js), over loopback

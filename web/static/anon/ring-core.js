@@ -128,6 +128,16 @@ function makeApi(x, mem) {
     return v;
   };
 
+  // Groups [r0, r1) of the level at lp (module memory) over ring, as new bytes.
+  function foldFrom(lp, ring, r0, r1) {
+    const n = x.dw_fold_part_len(lp, r0, r1);
+    if (!n) throw new RingError('invalid_input', `no part [${r0}, ${r1})`);
+    return withBufs([n], (o) => {
+      if (x.dw_fold_part(o, n, ring.handle(), lp, r0, r1) !== 0) fail();
+      return out(o, n);
+    });
+  }
+
   const api = {
     keygen() {
       return withBufs([32, 32], (pk, sk) => {
@@ -248,17 +258,21 @@ function makeApi(x, mem) {
         throw e;
       }
       try {
-        return withBufs([l], (lp) => {
-          const n = x.dw_fold_part_len(lp, r0, r1);
-          if (!n) throw new RingError('invalid_input', `no part [${r0}, ${r1})`);
-          return withBufs([n], (o) => {
-            if (x.dw_fold_part(o, n, ring.handle(), lp, r0, r1) !== 0) fail();
-            return out(o, n);
-          });
-        });
+        return withBufs([l], (lp) => foldFrom(lp, ring, r0, r1));
       } finally {
         l.fill(0);
       }
+    },
+    // foldPart for a proof begun in this module, with the level read from
+    // its state (prover.handle) straight into module memory: the groups of
+    // a helper Worker that failed are folded here without the level ever
+    // reaching JavaScript.
+    proverFoldPart(prover, ring, r0, r1) {
+      if (!prover.handle) throw new RingError('wrong_state', 'this proof was already finished or freed');
+      return withBufs([x.dw_level_len()], (lp) => {
+        x.dw_prover_level(prover.handle, lp);
+        return foldFrom(lp, ring, r0, r1);
+      });
     },
     // Spends the state (prover.handle) whatever happens; throws RingError
     // "retry" in the rare case the proof must begin again.

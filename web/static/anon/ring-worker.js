@@ -8,7 +8,8 @@
 // A proof split between Workers (dissent-ring.js): proveBegin here, then
 // foldPart here and in helper Workers (each has loaded the same ring), then
 // proveFinish here; the level and the parts travel as transferred buffers
-// and are zeroed once copied into the module (ring-core.js).
+// and are zeroed once copied into the module (ring-core.js). foldAgain folds
+// here the groups of a helper that failed, from the proof's state.
 import { instantiate, RingError } from './ring-core.js';
 
 let current = 0; // id of the call being served (for progress messages)
@@ -84,6 +85,13 @@ const ops = {
     } finally {
       if (level instanceof Uint8Array) level.fill(0);
     }
+  },
+  // The groups [r0, r1) of a proof begun here whose helper Worker failed:
+  // folded from the state, the level never leaves the module.
+  foldAgain(core, proverId, ringId, r0, r1) {
+    const pr = provers.get(proverId);
+    if (!pr) throw new RingError('wrong_state', `no proof ${proverId} begun in this worker`);
+    return core.proverFoldPart(pr, ringOf(ringId), r0, r1);
   },
   proveFinish(core, proverId, parts) {
     try {
