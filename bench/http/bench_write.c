@@ -99,9 +99,15 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The server running now, which die() stops: an orphan would hold the
+ * caller's pipes open. */
+static pid_t running_server;
+
 static void die(const char *what)
 {
     fprintf(stderr, "bench_write: %s\n", what);
+    if (running_server > 0)
+        kill(running_server, SIGTERM);
     exit(1);
 }
 
@@ -186,7 +192,9 @@ static pid_t server_start(const char *db, const char *workers, const char *group
             _exit(127);
         execl(dissent_bin, dissent_bin, "serve", "--db", db, "--listen", "127.0.0.1:0",
               "--port-file", port_file, "--workers", workers, "--group-commit", group,
-              "--log-level", "error", "--max-connections", "2048", (char *)NULL);
+              "--log-level", "error", "--max-connections", "2048",
+              /* every connection here comes from 127.0.0.1, standing for a crowd */
+              "--per-address-connections", "0", (char *)NULL);
         _exit(127);
     }
     for (int i = 0; i < 400; i++) {
@@ -197,6 +205,7 @@ static pid_t server_start(const char *db, const char *workers, const char *group
             fclose(f);
             if (got == 1 && port) {
                 snprintf(base_url, sizeof base_url, "http://127.0.0.1:%u", port);
+                running_server = pid;
                 return pid;
             }
         }
@@ -211,6 +220,8 @@ static void server_stop(pid_t pid)
     int st;
     kill(pid, SIGTERM);
     waitpid(pid, &st, 0);
+    if (pid == running_server)
+        running_server = 0;
 }
 
 /* Metric `name` (the first sample of it) from /metrics, or -1. */
@@ -345,8 +356,8 @@ static int conn_send(struct worker *w)
                     "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
                     method, path, token ? "Authorization: Bearer " : "", token ? token : "",
                     token ? "\r\n" : "", w->writes == LOAD_304 ? "If-None-Match: " : "",
-                    w->writes == LOAD_304 ? checkpoint_etag : "", w->writes == LOAD_304 ? "\r\n" : "",
-                    jlen);
+                    w->writes == LOAD_304 ? checkpoint_etag : "",
+                    w->writes == LOAD_304 ? "\r\n" : "", jlen);
     if (hlen < 0 || (size_t)hlen >= sizeof head)
         return -1;
     w->t0 = now_s();
@@ -413,15 +424,19 @@ static void conn_count(struct worker *w, long st)
     }
 }
 
-/* Opens w again after a failure and sends its next request. */
+/* Opens w again after a failure and sends its next request; a connection
+ * that cannot be opened again is left closed (counted in the errors). */
 static void conn_restart(struct worker *w, int ep)
 {
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = w};
     if (w->fd >= 0)
         close(w->fd);
     w->errors++;
-    if (conn_open(w) != 0 || epoll_ctl(ep, EPOLL_CTL_ADD, w->fd, &ev) != 0 || conn_send(w) != 0)
-        die("cannot reach the server");
+    if (conn_open(w) != 0 || epoll_ctl(ep, EPOLL_CTL_ADD, w->fd, &ev) != 0 || conn_send(w) != 0) {
+        if (w->fd >= 0)
+            close(w->fd);
+        w->fd = -1;
+    }
 }
 
 /* One loader: the connections first, first + step, ... of w. */
@@ -447,9 +462,10 @@ static void *loader_main(void *arg)
                  memos[memo]);
         w->next = (size_t)w->id;
         w->in = malloc(IN_MAX);
-        if (!w->in || conn_open(w) != 0 || epoll_ctl(ep, EPOLL_CTL_ADD, w->fd, &ev) != 0 ||
-            conn_send(w) != 0)
-            die("cannot reach the server");
+        if (!w->in)
+            die("out of memory");
+        if (conn_open(w) != 0 || epoll_ctl(ep, EPOLL_CTL_ADD, w->fd, &ev) != 0 || conn_send(w) != 0)
+            conn_restart(w, ep);
     }
     while (!stop_load) {
         int n = epoll_wait(ep, evs, 64, 50);
@@ -474,7 +490,8 @@ static void *loader_main(void *arg)
         }
     }
     for (int i = l->first; i < l->nconn; i += l->step) {
-        close(l->w[i].fd);
+        if (l->w[i].fd >= 0)
+            close(l->w[i].fd);
         free(l->w[i].in);
     }
     close(ep);
