@@ -285,8 +285,25 @@ int chan_memo_view(struct chan *c, struct pool *p, const struct memo_ctx *x, int
                    json_t **out, struct err *e)
 {
     struct st_version v;
-    int rc = store_version_get(c->st, p, x->m.id, x->m.latest_version, &v, e);
-    if (rc == 0)
+    int rc = 0;
+    if (out)
+        rc = store_version_get(c->st, p, x->m.id, x->m.latest_version, &v, e);
+    if (rc == 0 && out)
         rc = chan_memo_json(c, x, &v, 0, now, out, e);
+    return rc;
+}
+
+int chan_memo_reply(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                    json_t **out, struct err *e)
+{
+    int rc = -1;
+    struct memo_ctx x;
+    if (store_begin_read(c->st, e))
+        goto out;
+    rc = chan_memo_load(c, p, a, id, &x, e);
+    if (rc == 0)
+        rc = chan_memo_view(c, p, &x, now_utc(), out, e);
+    store_rollback(c->st);
+out:
     return rc;
 }

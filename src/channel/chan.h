@@ -260,9 +260,18 @@ enum chan_op {
 };
 int chan_memo_act(struct chan *c, struct pool *p, const struct actor *a, const char *id,
                   enum chan_op op, const char *text, json_t **out, struct err *e) WUR;
+/* The memo as a write's reply shows it to a (its state, counts, review and
+ * a's signature; no text, no timeline), read in a snapshot of its own: the
+ * reply to a write that has committed, built off the writer. Errors as
+ * reading the memo (ERR_NOT_FOUND when a may not read it). */
+int chan_memo_reply(struct chan *c, struct pool *p, const struct actor *a, const char *id,
+                    json_t **out, struct err *e) WUR;
 
 /* ---- named co-signatures ---- */
-/* Signs version (0: latest), or moves the actor's signature to it. */
+/* Signs version (0: latest), or moves the actor's signature to it. *out: the
+ * memo as chan_memo_reply shows it, in the write's transaction; out NULL:
+ * no reply is built (the caller reads it after the commit). chan_unsign
+ * alike. */
 int chan_sign(struct chan *c, struct pool *p, const struct actor *a, const char *id, int version,
               json_t **out, struct err *e) WUR;
 int chan_unsign(struct chan *c, struct pool *p, const struct actor *a, const char *id, json_t **out,

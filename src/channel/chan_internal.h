@@ -114,7 +114,9 @@ int chan_timeline_json(struct chan *c, const struct memo_ctx *x, int text, int64
 int chan_tx_end(struct chan *c, int rc, json_t **out, struct err *e) WUR;
 
 /* The memo as JSON with its latest version, without text (chan_memo_json):
- * the reply of every write, which therefore records no read. */
+ * the reply of every write, which therefore records no read. out NULL:
+ * nothing is read or built (a write whose caller reads the reply after its
+ * commit, chan_memo_reply). */
 int chan_memo_view(struct chan *c, struct pool *p, const struct memo_ctx *x, int64_t now,
                    json_t **out, struct err *e) WUR;
 

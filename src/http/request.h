@@ -41,6 +41,7 @@ struct http_conn {
     int queued;
     int job_done;
     int prepared;          /* the route's prepare step has run */
+    int finishing;         /* the handler ran and its write committed: the finish step is next */
     const char *batch_key; /* http_batch_join: the batch it waits in (pool string), or NULL */
     size_t batch_weight;
     struct form form;

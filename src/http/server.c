@@ -687,6 +687,11 @@ static int job_run(struct workers_job *j, void *app)
     struct http_conn *c = conn_of_job(j);
     struct http_server *s = c->server;
     const struct http_route *r = c->job_route;
+    if (c->finishing) {
+        /* the write committed; the reply is built from what it left */
+        r->finish(&c->req, &c->res, app);
+        return WORKERS_DONE;
+    }
     if (r && r->prepare && !c->prepared) {
         c->prepared = 1;
         r->prepare(&c->req, &c->res, app);
@@ -698,6 +703,10 @@ static int job_run(struct workers_job *j, void *app)
     }
     if (r && c->res.status == 0) {
         r->handler(&c->req, &c->res, app);
+        if (r->finish && c->res.status == 0) {
+            c->finishing = 1;
+            return WORKERS_THEN_READ;
+        }
     } else if (!r) {
         s->cfg.html_error(&c->req, &c->res, c->err_status, c->err_msg, app);
         builtin_error_page(c, c->err_status, c->err_msg);

@@ -59,8 +59,9 @@ struct http_request {
     size_t body_len;           /* at most config max_body bytes */
     int anonymous;             /* route flag ROUTE_ANON: nothing identifying is logged */
     const char *route_pattern; /* the pattern of the matched route (for logs and metrics) */
-    void *prepared;            /* what the route's prepare left for its handler, or NULL */
-    void *conn;                /* private */
+    void *prepared; /* what the route's prepare left for its handler, or its handler for its
+                       finish step, or NULL */
+    void *conn;     /* private */
 };
 
 /* Value of request header `name` (case-insensitive), or NULL if absent. The
@@ -189,6 +190,13 @@ struct http_route {
      * of work it ran (counted on /metrics: batch verifications). */
     size_t (*batch)(struct http_request *const *reqs, struct http_response *const *res, size_t n,
                     void *app);
+    /* Optional, for writes whose reply is costly to build (a memo's view):
+     * when the handler, on the writer, sets no response, this runs once the
+     * handler's group has committed, on a reader with the reader's app (on
+     * the writer when none is left), and sets the reply; req->prepared holds
+     * what the handler left for it. The one writer then only writes. If
+     * the group fails, the reply is the failure and this never runs. */
+    http_handler_fn finish;
 };
 
 /* From a route's prepare (the route has a batch function): instead of going

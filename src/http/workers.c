@@ -25,7 +25,8 @@ struct workers {
     struct workers_stats stats;
     pthread_t writer;
     pthread_t readers[WORKERS_MAX];
-    unsigned nreaders; /* started */
+    unsigned nreaders;      /* started */
+    unsigned readers_alive; /* started and not yet ended: WORKERS_THEN_READ goes to them */
     int writer_started;
 };
 
@@ -42,6 +43,16 @@ static void push(struct queue *q, struct workers_job *j)
     else
         q->head = j;
     q->tail = j;
+    q->n++;
+}
+
+/* Queues j ahead of every other job of q. */
+static void push_front(struct queue *q, struct workers_job *j)
+{
+    j->next = q->head;
+    q->head = j;
+    if (!q->tail)
+        q->tail = j;
     q->n++;
 }
 
@@ -113,6 +124,8 @@ static void *reader_main(void *arg_)
         j = take(&w->reads, 1, &n);
         if (j)
             w->stats.reads++;
+        else
+            w->readers_alive--; /* the writer runs what it would send here itself */
         pthread_mutex_unlock(&w->mu);
         if (!j)
             break; /* stopping, and nothing is left */
@@ -134,6 +147,24 @@ static void *reader_main(void *arg_)
     return NULL;
 }
 
+/* A committed write's second run (WORKERS_THEN_READ): on a reader, ahead of
+ * the reads queued (its request waits with its write done), or here on the
+ * writer when no reader is left. */
+static void then_read(struct workers *w, struct workers_job *j)
+{
+    pthread_mutex_lock(&w->mu);
+    if (w->readers_alive) {
+        push_front(&w->reads, j);
+        pthread_cond_signal(&w->reads.ready);
+        j = NULL;
+    }
+    pthread_mutex_unlock(&w->mu);
+    if (j) {
+        (void)j->run(j, w->cfg.writer_app);
+        j->done(j);
+    }
+}
+
 /* One group: begin, run each, commit; hand each back only after the commit. */
 static void run_group(struct workers *w, struct workers_job *list)
 {
@@ -142,10 +173,12 @@ static void run_group(struct workers *w, struct workers_job *list)
     int ok = 1;
 
     err_init(&e);
+    for (struct workers_job *j = list; j; j = j->next)
+        j->then_read = 0;
     if (cfg->group_begin && cfg->group_begin(cfg->writer_app, &e))
         ok = 0;
     for (struct workers_job *j = list; j && ok; j = j->next)
-        (void)j->run(j, cfg->writer_app);
+        j->then_read = j->run(j, cfg->writer_app) == WORKERS_THEN_READ;
     if (ok && cfg->group_end && cfg->group_end(cfg->writer_app, 1, &e))
         ok = 0;
     if (!ok) {
@@ -157,7 +190,10 @@ static void run_group(struct workers *w, struct workers_job *list)
         struct workers_job *next = list->next;
         if (!ok)
             list->fail(list, &e);
-        list->done(list);
+        if (ok && list->then_read)
+            then_read(w, list);
+        else
+            list->done(list);
         list = next;
     }
 }
@@ -244,7 +280,13 @@ int workers_start(struct workers **out, const struct workers_config *cfg, struct
             goto nothread;
         a->w = w;
         a->app = cfg->reader_apps[i];
+        pthread_mutex_lock(&w->mu);
+        w->readers_alive++; /* before it can end */
+        pthread_mutex_unlock(&w->mu);
         if (pthread_create(&w->readers[i], NULL, reader_main, a) != 0) {
+            pthread_mutex_lock(&w->mu);
+            w->readers_alive--;
+            pthread_mutex_unlock(&w->mu);
             free(a);
             goto nothread;
         }

@@ -14,7 +14,12 @@
  *   group_begin(app), runs them one after another with its app, calls
  *   group_end(app, 1): only then is each handed back (done). If the group
  *   could not begin or commit, fail(job, e) replaces each one's reply before
- *   it is handed back: none of them happened, none is acknowledged. While
+ *   it is handed back: none of them happened, none is acknowledged. A
+ *   write's run may answer WORKERS_THEN_READ: once its group committed, the
+ *   job runs again on a reader, with the reader's app, before it is handed
+ *   back (a reply built from what was committed, off the one writer); when
+ *   no reader is left (stopping, or the serial mode) it runs again on the
+ *   writer. In a group that failed it is failed as the others. While
  *   the writer waits for a commit to reach the disk, new writes queue up and
  *   form the next group, so one commit serves many requests under load and
  *   a lone request waits for nobody.
@@ -31,15 +36,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { WORKERS_DONE = 0, WORKERS_THEN_WRITE = 1, WORKERS_HELD = 2 };
+enum { WORKERS_DONE = 0, WORKERS_THEN_WRITE = 1, WORKERS_HELD = 2, WORKERS_THEN_READ = 3 };
 
 /* A reader's run may also answer WORKERS_HELD: it called workers_hold and
  * handed the job to someone else (a batch waiting for its window), who
  * later calls workers_continue. A held job keeps workers_stop waiting. */
 struct workers_job {
-    struct workers_job *next;                     /* private */
-    uint64_t due_ns;                              /* private: workers_submit_at */
-    int (*run)(struct workers_job *j, void *app); /* WORKERS_DONE (always, on the writer) */
+    struct workers_job *next; /* private */
+    uint64_t due_ns;          /* private: workers_submit_at */
+    int then_read;            /* private: run again after the commit */
+    /* A reader's run: WORKERS_DONE, _THEN_WRITE or _HELD; the writer's:
+     * WORKERS_DONE or _THEN_READ (then the next run, on a reader, answers
+     * WORKERS_DONE). */
+    int (*run)(struct workers_job *j, void *app);
     void (*fail)(struct workers_job *j, const struct err *e);
     void (*done)(struct workers_job *j); /* the reply may be sent now */
 };

@@ -34,11 +34,16 @@ struct job {
     pthread_mutex_t *gate; /* held by the test to keep the writer busy */
     int then_write;        /* goes on to the writer after a reader */
     struct app *ran_on_reader;
+    int then_read; /* runs again after its commit (WORKERS_THEN_READ) */
+    struct app *ran_on_writer;
+    int runs;
+    int groups_at_last_run; /* groups the writer had ended when it last ran */
 };
 
 static pthread_mutex_t done_mu = PTHREAD_MUTEX_INITIALIZER;
 static int running_all, max_running_all; /* under done_mu */
 static pthread_cond_t done_cv = PTHREAD_COND_INITIALIZER;
+static struct app *writer_app;
 
 static int run(struct workers_job *j_, void *app_)
 {
@@ -67,9 +72,17 @@ static int run(struct workers_job *j_, void *app_)
     pthread_mutex_lock(&a->mu);
     a->running--;
     pthread_mutex_unlock(&a->mu);
+    pthread_mutex_lock(&done_mu);
+    j->runs++;
+    j->groups_at_last_run = writer_app ? writer_app->groups : 0;
+    pthread_mutex_unlock(&done_mu);
     if (j->then_write && !j->ran_on_reader) {
         j->ran_on_reader = a;
         return WORKERS_THEN_WRITE;
+    }
+    if (j->then_read && !j->ran_on_writer) {
+        j->ran_on_writer = a;
+        return WORKERS_THEN_READ;
     }
     return WORKERS_DONE;
 }
@@ -80,8 +93,6 @@ static void job_fail(struct workers_job *j_, const struct err *e)
     (void)e;
     j->failed = 1;
 }
-
-static struct app *writer_app;
 
 static void done(struct workers_job *j_)
 {
@@ -278,6 +289,71 @@ static void test_then_write(void **state)
     writer_app = NULL;
 }
 
+/* A write that answers WORKERS_THEN_READ runs again on a reader, only
+ * after its group committed, and is handed back after that; in a group that
+ * failed it is failed and not run again; without readers (the serial mode,
+ * or once they have ended) it runs again on the writer. */
+static void test_then_read(void **state)
+{
+    struct app apps[2];
+    void *readers[1] = {&apps[1]};
+    struct job jobs[4], lost, serial[2];
+    struct workers *w = NULL;
+    struct err e;
+    (void)state;
+    err_init(&e);
+    apps_init(apps, 2);
+    writer_app = &apps[0];
+    struct workers_config cfg = {.readers = 1,
+                                 .reader_apps = readers,
+                                 .writer_app = &apps[0],
+                                 .group_begin = group_begin,
+                                 .group_end = group_end};
+    assert_int_equal(workers_start(&w, &cfg, &e), 0);
+    for (size_t i = 0; i < 4; i++) {
+        job_init(&jobs[i]);
+        jobs[i].then_read = 1;
+        assert_int_equal(workers_submit(w, &jobs[i].base, 1), 0);
+    }
+    wait_done(jobs, 4);
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(jobs[i].runs, 2);
+        assert_ptr_equal(jobs[i].ran_on_writer, &apps[0]);
+        assert_ptr_equal(jobs[i].ran_on, &apps[1]);   /* the second run: on the reader */
+        assert_true(jobs[i].groups_at_last_run >= 1); /* after its group ended */
+        assert_false(jobs[i].failed);
+    }
+    /* the next group's commit fails: failed, never run again */
+    job_init(&lost);
+    lost.then_read = 1;
+    apps[0].fail_end = apps[0].groups + 1;
+    assert_int_equal(workers_submit(w, &lost.base, 1), 0);
+    wait_done(&lost, 1);
+    assert_true(lost.failed);
+    assert_int_equal(lost.runs, 1);
+    workers_stop(w);
+
+    /* serial mode: the second run is on the writer, after the commit */
+    apps_init(apps, 1);
+    struct workers_config one = {
+        .writer_app = &apps[0], .group_begin = group_begin, .group_end = group_end};
+    assert_int_equal(workers_start(&w, &one, &e), 0);
+    for (size_t i = 0; i < 2; i++) {
+        job_init(&serial[i]);
+        serial[i].then_read = 1;
+        assert_int_equal(workers_submit(w, &serial[i].base, 1), 0);
+    }
+    workers_stop(w);
+    for (size_t i = 0; i < 2; i++) {
+        assert_true(serial[i].done);
+        assert_int_equal(serial[i].runs, 2);
+        assert_ptr_equal(serial[i].ran_on, &apps[0]);
+        assert_false(serial[i].in_group_when_run); /* outside the group: it had committed */
+        assert_true(serial[i].groups_at_last_run >= 1);
+    }
+    writer_app = NULL;
+}
+
 /* Stopping runs what is queued, then refuses. */
 static void test_stop_drains(void **state)
 {
@@ -305,9 +381,8 @@ static void test_stop_drains(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_reads_and_writes),
-        cmocka_unit_test(test_group_and_failure),
-        cmocka_unit_test(test_then_write),
+        cmocka_unit_test(test_reads_and_writes), cmocka_unit_test(test_group_and_failure),
+        cmocka_unit_test(test_then_write),       cmocka_unit_test(test_then_read),
         cmocka_unit_test(test_stop_drains),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
