@@ -15,7 +15,8 @@
  *      /api/v1/memos/:id, which records the read in the access log);
  *   5. 304 answers to the checkpoint (If-None-Match with its ETag);
  *   6. anonymous co-signatures on a ring of 2^BENCH_ANON_LOG2 keys (default
- *      16) from BENCH_ANON_CLIENTS connections (64), sustained: a database
+ *      16) from BENCH_ANON_CLIENTS connections (256: a crowd signing at
+ *      once, whose batches grow with it), sustained: a database
  *      seeded in-process (members and ring keys through the store, the
  *      memo through the channel), a pool of BENCH_ANON_PROOFS valid proofs
  *      (32) made before the server starts; each connection posts one proof
@@ -939,7 +940,7 @@ static void bench_anon(double seconds)
 {
     unsigned log2n = env_unsigned("BENCH_ANON_LOG2", 16, 0, 20);
     unsigned nproofs = env_unsigned("BENCH_ANON_PROOFS", 32, 1, 100000);
-    unsigned clients = env_unsigned("BENCH_ANON_CLIENTS", 64, 1, 1000);
+    unsigned clients = env_unsigned("BENCH_ANON_CLIENTS", 256, 1, 1000);
     char db[PATH_MAX_ + 16];
     struct figures alone, batched;
     double b0, i0, r0, b1, i1, r1;
