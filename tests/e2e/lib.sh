@@ -35,6 +35,17 @@ wait_until() {
   done
 }
 
+# avoid_midnight SECONDS: when UTC midnight is less than SECONDS away, waits
+# until it has passed, so that a test comparing the day the server stored
+# with today's date (taken once) does not run across two days.
+avoid_midnight() {
+  local left=$((86400 - $(date -u +%s) % 86400))
+  if [ "$left" -lt "$1" ]; then
+    echo "  (waiting $left s for UTC midnight: this test compares days)"
+    sleep $((left + 2))
+  fi
+}
+
 # wait_port_file FILE PID: waits (up to 60 s) for a server started in the
 # background to write its port to FILE; fails at once if PID is gone.
 wait_port_file() {
