@@ -156,7 +156,7 @@ expect_eq "dan's failed mail waits for a retry" "$(dan_waiting)" 1
 expect_eq "the server says so in its log" "$(grep -c 'failed' "$E2E_TMP/server.log" | tr -d ' ' | sed 's/^[1-9][0-9]*$/yes/')" yes
 
 # ---- a day later: the retry, the digest, a reminder ----
-start_sink "$SMTP_PORT"
+start_sink # a new port: the old one may have been taken meanwhile (serve below names the new one)
 serve 2026-11-23T15:00:00Z   # Monday: the acknowledgement was due Tue 24 Nov, but it is given
 expect_eq "the retried mail reaches dan" "$(wait_mails dan.new@example.org 1)" 1
 expect_eq "alice's digest arrives" "$(wait_mails alice@example.org 1)" 1
