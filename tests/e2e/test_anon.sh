@@ -182,7 +182,9 @@ python3 "$here/record_proxy.py" "$PROXY_DIR" & PROXY_PID=$!
 trap 'kill $PROXY_PID 2>/dev/null; stop_server; rm -rf "$E2E_TMP"' EXIT
 wait_port_file "$PROXY_DIR/port" "$PROXY_PID" || { echo "proxy did not start"; exit 1; }
 PROXY=http://127.0.0.1:$(cat "$PROXY_DIR/port")
-last_req() { cat "$(ls -t "$PROXY_DIR"/req-*.json | head -1)"; }
+# last_req: the newest recorded body, by its number (two files written within
+# one clock tick have the same mtime, which ls -t cannot order)
+last_req() { cat "$(ls -v "$PROXY_DIR"/req-*.json | tail -1)"; }
 # held USER CMD...: the CLI's anonymous request, made but never delivered
 held() { touch "$PROXY_DIR/drop"; anon "$@" --proxy "$PROXY" > /dev/null 2>&1; rm -f "$PROXY_DIR/drop"; last_req; }
 post() { api - POST "/api/v1/anonymous/memos/$1/signatures" "$2"; }
