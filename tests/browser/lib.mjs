@@ -33,6 +33,10 @@ export function useBrowser() {
 // A fresh browser context (its own cookies) for one person.
 export async function session(viewport = { width: 1280, height: 900 }) {
   const context = await browser.newContext({ viewport });
+  // Playwright waits 30 s by default for an element, a click or a page; CI's
+  // machine may be loaded, and a wait that ends early costs nothing.
+  context.setDefaultTimeout(60000);
+  context.setDefaultNavigationTimeout(60000);
   const page = await context.newPage();
   page.on('dialog', async (d) => { dialogs.push(d.message()); await d.dismiss(); });
   page.on('pageerror', (e) => pageErrors.push(String(e)));

@@ -278,7 +278,7 @@ test('a memo titled <script>alert(1)</script> renders inert', async () => {
   await bob.goto(`${BASE}/`);
   await go(bob, bob.getByRole('link', { name: '<script>alert(1)</script>' }));
   assert.equal(memoId(bob), id);
-  await bob.locator('.memo-text a').click().catch(() => {});
+  await bob.locator('.memo-text a').click({ timeout: 30000 }).catch(() => {});
   await bob.waitForTimeout(300);
   assert.equal(dialogs.length, before, `no dialog fired: ${dialogs.join(', ')}`);
   await shot(bob, 'memo-xss-inert');

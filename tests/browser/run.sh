@@ -32,8 +32,10 @@ trap cleanup EXIT
 # them as soon as they are made (batches themselves: tests/e2e/test_batch.sh).
 "$bin" serve --db "$tmp/demo.db" --listen 127.0.0.1:0 --port-file "$tmp/port" --batch-interval 0 >"$tmp/serve.log" 2>&1 &
 pid=$!
-for _ in $(seq 1 100); do
+# up to 60 s: CI's machine may be loaded; stop early if the server died
+for _ in $(seq 1 600); do
   [ -s "$tmp/port" ] && break
+  kill -0 "$pid" 2>/dev/null || break
   sleep 0.1
 done
 if [ ! -s "$tmp/port" ]; then

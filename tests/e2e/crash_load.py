@@ -3,13 +3,15 @@
 test_crash.sh: runs until the server goes away (kill -9), then writes what
 each (user, memo) pair was acknowledged and what was still in flight.
 
-Usage: crash_load.py URL STATE_IN STATE_OUT THREADS
+Usage: crash_load.py URL STATE_IN STATE_OUT THREADS [STARTED_FILE]
 STATE_IN: {"tokens": {user: token}, "pairs": [[user, memo, signed]]}
 (signed: the pair's state when the load starts). STATE_OUT: the pairs as
 [[user, memo, acked_signed, acked_ops, inflight]] where inflight is null,
 "sign" or "unsign": a request sent and not answered when the server died.
 Each pair is driven by one thread, one request at a time, so a pair has at
-most one request in flight."""
+most one request in flight. STARTED_FILE is created once 20 writes have
+been acknowledged, so the test kills the server in the middle of the writes
+however slowly they start."""
 import http.client
 import json
 import sys
@@ -17,6 +19,9 @@ import threading
 import urllib.parse
 
 url, state_in, state_out, nthreads = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+started_file = sys.argv[5] if len(sys.argv) > 5 else None
+acked = [0]
+acked_lock = threading.Lock()
 with open(state_in) as f:
     st = json.load(f)
 tokens = st["tokens"]
@@ -47,6 +52,10 @@ def worker(mine):
             p["signed"] = op == "sign"
             p["ops"] += 1
             p["inflight"] = None
+            with acked_lock:
+                acked[0] += 1
+                if acked[0] == 20 and started_file:
+                    open(started_file, "w").close()
         else:
             # A refusal must change nothing, so it is not in flight either.
             p["inflight"] = None

@@ -22,6 +22,38 @@ expect_not_in() { case "$2" in *"$3"*) bad "$1" "'$3' found in: $(printf '%s' "$
 # FILTER is a Python expression over `d`, e.g. 'd["memo"]["id"]'.
 json() { python3 -c 'import json,sys; d=json.load(sys.stdin); v='"$1"'; print(v if not isinstance(v,(dict,list)) else json.dumps(v, sort_keys=True))'; }
 
+# wait_until SECONDS CONDITION: polls the shell CONDITION (eval'd) every 0.1 s
+# until it holds or SECONDS pass; returns its last status. The bounds are
+# generous on purpose: CI runs on a loaded 2-core machine, and a wait that
+# ends early costs nothing (the check after it says what was wrong).
+wait_until() {
+  local end=$((SECONDS + $1))
+  while :; do
+    eval "$2" && return 0
+    [ "$SECONDS" -ge "$end" ] && return 1
+    sleep 0.1
+  done
+}
+
+# avoid_midnight SECONDS: when UTC midnight is less than SECONDS away, waits
+# until it has passed, so that a test comparing the day the server stored
+# with today's date (taken once) does not run across two days.
+avoid_midnight() {
+  local left=$((86400 - $(date -u +%s) % 86400))
+  if [ "$left" -lt "$1" ]; then
+    echo "  (waiting $left s for UTC midnight: this test compares days)"
+    sleep $((left + 2))
+  fi
+}
+
+# wait_port_file FILE PID: waits (up to 60 s) for a server started in the
+# background to write its port to FILE; fails at once if PID is gone.
+wait_port_file() {
+  local _pf=$1 _pid=$2
+  wait_until 60 '[ -s "$_pf" ] || ! kill -0 "$_pid" 2>/dev/null'
+  [ -s "$_pf" ]
+}
+
 # start_server DB [ENV=VALUE...]: starts dissent serve on a free port; sets URL, SERVER_PID.
 start_server() {
   local db=$1; shift
@@ -29,8 +61,7 @@ start_server() {
   env DISSENT_BATCH_INTERVAL=0 "$@" "$DISSENT" serve --db "$db" --listen 127.0.0.1:0 --port-file "$E2E_TMP/port" \
     > "$E2E_TMP/server.log" 2>&1 &
   SERVER_PID=$!
-  for _ in $(seq 1 100); do [ -s "$E2E_TMP/port" ] && break; sleep 0.05; done
-  [ -s "$E2E_TMP/port" ] || { echo "server did not start"; cat "$E2E_TMP/server.log"; exit 1; }
+  wait_port_file "$E2E_TMP/port" "$SERVER_PID" || { echo "server did not start"; cat "$E2E_TMP/server.log"; exit 1; }
   URL="http://127.0.0.1:$(cat "$E2E_TMP/port")"
 }
 
@@ -145,8 +176,7 @@ start_witness_at() {
   "$DISSENT" witness serve --listen 127.0.0.1:0 --port-file "$E2E_TMP/wport-$name" \
     --state "$state" --key "$key" "${args[@]}" > "$E2E_TMP/witness-$name.log" 2>&1 &
   eval "WPID_$name=$!"
-  for _ in $(seq 1 100); do [ -s "$E2E_TMP/wport-$name" ] && break; sleep 0.05; done
-  [ -s "$E2E_TMP/wport-$name" ] || { echo "witness $name did not start"; cat "$E2E_TMP/witness-$name.log"; exit 1; }
+  wait_port_file "$E2E_TMP/wport-$name" $! || { echo "witness $name did not start"; cat "$E2E_TMP/witness-$name.log"; exit 1; }
   eval "WURL_$name=http://127.0.0.1:$(cat "$E2E_TMP/wport-$name")"
 }
 
@@ -158,8 +188,7 @@ start_server_at() {
   "$DISSENT" serve --db "$db" --listen 127.0.0.1:0 --port-file "$E2E_TMP/sport-$name" "$@" \
     >> "$E2E_TMP/server-$name.log" 2>&1 &
   eval "SPID_$name=$!"
-  for _ in $(seq 1 100); do [ -s "$E2E_TMP/sport-$name" ] && break; sleep 0.05; done
-  [ -s "$E2E_TMP/sport-$name" ] || { echo "server $name did not start"; cat "$E2E_TMP/server-$name.log"; exit 1; }
+  wait_port_file "$E2E_TMP/sport-$name" $! || { echo "server $name did not start"; cat "$E2E_TMP/server-$name.log"; exit 1; }
   eval "SURL_$name=http://127.0.0.1:$(cat "$E2E_TMP/sport-$name")"
 }
 
@@ -197,8 +226,7 @@ start_evil_proxy() {
   python3 "$(dirname "${BASH_SOURCE[0]}")/evil_proxy.py" "$URL" "$E2E_TMP/pport" "$E2E_TMP/posts" \
     "$@" 2> "$E2E_TMP/proxy.err" &
   PROXY_PID=$!
-  for _ in $(seq 1 100); do [ -s "$E2E_TMP/pport" ] && break; sleep 0.05; done
-  [ -s "$E2E_TMP/pport" ] || { echo "proxy did not start"; cat "$E2E_TMP/proxy.err"; exit 1; }
+  wait_port_file "$E2E_TMP/pport" "$PROXY_PID" || { echo "proxy did not start"; cat "$E2E_TMP/proxy.err"; exit 1; }
   PURL="http://127.0.0.1:$(cat "$E2E_TMP/pport")"
 }
 stop_proxy() { [ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null && wait "$PROXY_PID" 2>/dev/null; PROXY_PID=; }

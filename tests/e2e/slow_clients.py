@@ -207,6 +207,11 @@ def probe(dst, path, limit, host):
     return result, time.monotonic() - t0
 
 
+def max_or_none(times):
+    times = [t for t in times if t is not None]
+    return round(max(times), 2) if times else None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("port", type=int)
@@ -220,11 +225,15 @@ def main():
     ap.add_argument("--busy-path", default="/api/v1/log/checkpoint")
     ap.add_argument("--probe", action="append", default=[])
     ap.add_argument("--probe-every", type=float, default=0.25)
+    ap.add_argument("--min-probe-rounds", type=int, default=0,
+                    help="probe at least this many rounds, even past --duration")
     ap.add_argument("--limit", type=float, default=2.0)
     ap.add_argument("--duration", type=float, default=5.0)
     ap.add_argument("--linger", type=float, default=0.0,
                     help="after probing, keep trickling this long before counting closes")
     ap.add_argument("--refused-within", type=float, default=0.5)
+    ap.add_argument("--wait-closed", type=float, default=0.0,
+                    help="then wait up to this long for the server to close every slow connection")
     a = ap.parse_args()
 
     dst = ("127.0.0.1", a.port)
@@ -234,6 +243,7 @@ def main():
     stop = threading.Event()
     slows = []
     busies = []
+    all_opened = threading.Event()
 
     # Busy clients run in their own thread so the probes' timings are not
     # distorted by this script's own event loop.
@@ -248,6 +258,7 @@ def main():
             slows.append(s)
             if s.closed is None:
                 sel.register(s.sock, selectors.EVENT_READ, s)
+        all_opened.set()
         while not stop.is_set():
             now = time.monotonic()
             for s in slows:
@@ -275,13 +286,20 @@ def main():
     time.sleep(min(1.0, a.duration / 4))  # let the connections pile up first
     probes = []
     end = time.monotonic() + a.duration
-    while time.monotonic() < end:
+    rounds = 0
+    while time.monotonic() < end or rounds < a.min_probe_rounds:
         for p in a.probe:
             r, secs = probe(dst, p, a.limit, host)
             probes.append({"path": p, "result": r, "secs": secs})
+        rounds += 1
         time.sleep(a.probe_every)
     if a.linger:
         time.sleep(a.linger)
+    # The slow connections are watched by the other thread until stop is set.
+    give_up = time.monotonic() + a.wait_closed
+    all_opened.wait(a.wait_closed)
+    while time.monotonic() < give_up and any(s.closed is None for s in list(slows)):
+        time.sleep(0.1)
     stop.set()
     t.join(5)
 
@@ -292,6 +310,8 @@ def main():
         "slow_closed": len(closed),
         "slow_still_open": sum(1 for s in slows if s.closed is None),
         "slow_close_max_s": round(max(closed), 2) if closed else None,
+        "slow_head_close_max_s": max_or_none(s.closed for s in slows if s.kind == "head"),
+        "slow_body_close_max_s": max_or_none(s.closed for s in slows if s.kind == "body"),
         "slow_close_min_s": round(min(closed), 2) if closed else None,
         "slow_statuses": sorted(set(s.status for s in slows if s.status)),
         "busy_requests": sum(b.done for b in busies),

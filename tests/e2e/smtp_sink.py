@@ -58,7 +58,9 @@ def main():
 
         def check(server, session, envelope, mechanism, data):
             ok = isinstance(data, LoginPassword) and data.login == user and data.password == password
-            return AuthResult(success=ok, auth_data=data if ok else None)
+            # handled=False: aiosmtpd answers a refusal itself (535); with its
+            # default (handled=True) it answered nothing and the client hung
+            return AuthResult(success=ok, handled=False, auth_data=data if ok else None)
 
         kw = dict(authenticator=check, auth_required=True, auth_require_tls=False)
     ctl = Controller(Save(out), hostname="127.0.0.1", port=port, **kw)

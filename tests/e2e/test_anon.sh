@@ -180,9 +180,11 @@ expect_eq "three anonymous signatures: bob, dan, alice" "$(pub "$ID" | json 'd["
 PROXY_DIR=$E2E_TMP/proxy; mkdir -p "$PROXY_DIR"
 python3 "$here/record_proxy.py" "$PROXY_DIR" & PROXY_PID=$!
 trap 'kill $PROXY_PID 2>/dev/null; stop_server; rm -rf "$E2E_TMP"' EXIT
-for _ in $(seq 1 100); do [ -s "$PROXY_DIR/port" ] && break; sleep 0.05; done
+wait_port_file "$PROXY_DIR/port" "$PROXY_PID" || { echo "proxy did not start"; exit 1; }
 PROXY=http://127.0.0.1:$(cat "$PROXY_DIR/port")
-last_req() { cat "$(ls -t "$PROXY_DIR"/req-*.json | head -1)"; }
+# last_req: the newest recorded body, by its number (two files written within
+# one clock tick have the same mtime, which ls -t cannot order)
+last_req() { cat "$(ls -v "$PROXY_DIR"/req-*.json | tail -1)"; }
 # held USER CMD...: the CLI's anonymous request, made but never delivered
 held() { touch "$PROXY_DIR/drop"; anon "$@" --proxy "$PROXY" > /dev/null 2>&1; rm -f "$PROXY_DIR/drop"; last_req; }
 post() { api - POST "/api/v1/anonymous/memos/$1/signatures" "$2"; }
@@ -315,7 +317,7 @@ cp -p "$E2E_TMP/dissent.keys/data.key" "$E2E_TMP/dissent.keys/commit.key" "$E2E_
 "$DISSENT" init --db "$E2E_TMP/other.db" > /dev/null
 cp -p "$E2E_TMP/other.keys/log.key" "$E2E_TMP/copy.keys/"
 "$DISSENT" serve --db "$E2E_TMP/copy.db" --listen 127.0.0.1:0 --port-file "$E2E_TMP/port2" > "$E2E_TMP/server2.log" 2>&1 & COPY_PID=$!
-for _ in $(seq 1 100); do [ -s "$E2E_TMP/port2" ] && break; sleep 0.05; done
+wait_port_file "$E2E_TMP/port2" "$COPY_PID" || { echo "server 2 did not start"; cat "$E2E_TMP/server2.log"; exit 1; }
 URL2="http://127.0.0.1:$(cat "$E2E_TMP/port2")"
 expect_not_in "the copy has another origin" "$(curl -s "$URL2/api/v1/public/memos/$ID3" | json 'd["origin"]')" \
   "$(pub "$ID3" | json 'd["origin"]')"
@@ -388,14 +390,19 @@ expect_eq "and so does dan" "$RC" 0
 wait "$JUNK_PID"
 expect_eq "the anonymous route still logs no line" "$(grep -c 'anonymous/memos' "$E2E_TMP/server.log")" 0
 
-# A tiny budget (1 unit per client per 5 s: one request's worth): the
-# proofs that parse spend it; the CLI waits and says why.
+# A tiny budget (1 unit per client per 30 s: one request's worth): the
+# proofs that parse spend it; the CLI waits and says why. The window is
+# aligned on the clock: the two posts go at the start of one, so they share
+# it however slow the machine is; the CLI's first try must come within the
+# same 30 s (opening a key and proving on a loaded machine take seconds; a
+# 5 s window was too short for that), and its waits (2+4+8+16 s) always
+# reach the next window.
 stop_server
-start_server "$DB" DISSENT_ANON_BUDGET=1,1000,5
+start_server "$DB" DISSENT_ANON_BUDGET=1,1000,30
 for u in alice dan; do login "$u"; done
-python3 -c 'import time; time.sleep(5 - time.time() % 5 + 0.1)'  # at the start of a window
 X=$(held alice sign "$ID5")
 BADX=$(echo "$X" | python3 -c 'import base64,json,sys; d=json.load(sys.stdin); s=d["signatures"][0]; b=bytearray(base64.b64decode(s["proof"])); b[-5]^=1; s["proof"]=base64.b64encode(bytes(b)).decode(); print(json.dumps(d))')
+python3 -c 'import time; time.sleep(30 - time.time() % 30 + 0.1)'  # at the start of a window
 expect_in "a proof that parses but fails spends the budget" "$(post "$ID5" "$BADX")" '"code":"verification_failed"'
 OUT=$(post "$ID5" "$BADX")
 expect_in "the next one is refused before verification (429)" "$OUT" '429 {"error":{"code":"too_many_requests"'

@@ -114,7 +114,7 @@ stop_server
 # serve_refused NAME WANT: serve must exit non-zero at once, saying WANT.
 serve_refused() {
   local out rc
-  out=$(timeout 20 "$DISSENT" serve --db "$DB" --listen 127.0.0.1:0 2>&1); rc=$?
+  out=$(timeout 120 "$DISSENT" serve --db "$DB" --listen 127.0.0.1:0 2>&1); rc=$?
   if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]; then expect_in "$1" "$out" "$2"
   else bad "$1" "serve did not refuse (exit $rc): $out"; fi
 }

@@ -158,7 +158,7 @@ expect_eq "queued, not published" "$(sql "$DB" "SELECT COUNT(*) FROM batch_queue
 stop_server
 T1=$(date -u -d '-2 hours +5 minutes' +%Y-%m-%dT%H:%M:%SZ)
 start_server "$DB" DISSENT_BATCH_INTERVAL=60 DISSENT_FAKE_NOW="$T1"
-for _ in $(seq 1 50); do [ "$(sql "$DB" "SELECT COUNT(*) FROM batch_queue")" = 0 ] && break; sleep 0.1; done
+wait_until 60 '[ "$(sql "$DB" "SELECT COUNT(*) FROM batch_queue")" = 0 ]'
 expect_eq "after a restart five intervals later the queue is published" "$(sql "$DB" "SELECT COUNT(*) FROM batch_queue")" 0
 expect_eq "one leaf more" "$(leaves)" "$((N2 + 1))"
 

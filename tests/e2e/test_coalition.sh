@@ -135,8 +135,7 @@ start_proxy() {
   python3 "$here/evil_proxy.py" "$URL" "$E2E_TMP/pport" "$E2E_TMP/posts" "$1" _coalition "$PK_CAROL" \
     "$E2E_TMP/extra.keys" 2> "$E2E_TMP/proxy.err" &
   PROXY_PID=$!
-  for _ in $(seq 1 100); do [ -s "$E2E_TMP/pport" ] && break; sleep 0.05; done
-  [ -s "$E2E_TMP/pport" ] || { echo "proxy did not start"; cat "$E2E_TMP/proxy.err"; exit 1; }
+  wait_port_file "$E2E_TMP/pport" "$PROXY_PID" || { echo "proxy did not start"; cat "$E2E_TMP/proxy.err"; exit 1; }
   PURL="http://127.0.0.1:$(cat "$E2E_TMP/pport")"
 }
 printf 'x passphrase\n' > "$E2E_TMP/x.pass"

@@ -81,10 +81,15 @@ for line in open(tmp + "/pairs.before"):
     pairs.append([u, m, s == "1"])
 print(json.dumps({"tokens": tokens, "pairs": pairs}))
 EOF
-    python3 "$here/crash_load.py" "$URL" "$E2E_TMP/state.in" "$E2E_TMP/state.out" $THREADS &
+    rm -f "$E2E_TMP/load.started"
+    python3 "$here/crash_load.py" "$URL" "$E2E_TMP/state.in" "$E2E_TMP/state.out" $THREADS \
+      "$E2E_TMP/load.started" &
     LOAD_PID=$!
-    # In the middle of the writes: long enough for many to be acknowledged.
-    sleep "1.$((RANDOM % 9))"
+    # In the middle of the writes: once 20 are acknowledged (not after a
+    # fixed second: on a loaded machine the load may not have started by
+    # then), and a random moment later.
+    wait_until 60 '[ -e "$E2E_TMP/load.started" ] || ! kill -0 "$LOAD_PID" 2>/dev/null'
+    sleep "0.$((RANDOM % 9))$((RANDOM % 10))"
     kill -9 "$SERVER_PID"
     wait "$SERVER_PID" 2>/dev/null
     SERVER_PID=

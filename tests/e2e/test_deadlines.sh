@@ -54,7 +54,7 @@ expect_eq "and runs nothing" "$(missed_count)" 0
 
 # ---- serve's own thread, one second later ----
 start_server "$DB" DISSENT_FAKE_NOW=2026-12-01T05:00:00Z
-for _ in $(seq 1 50); do [ "$(missed_count)" = 1 ] && break; sleep 0.1; done
+wait_until 60 '[ "$(missed_count)" = 1 ]'
 expect_eq "serve's ticker wrote the leaf at once" "$(missed_count)" 1
 L=$(public_leaves "$LATE")
 expect_eq "the public facts carry it" "$(echo "$L" | json 'len(d)')" 1
@@ -86,7 +86,7 @@ stop_server
 # ---- downtime: months pass with no server; the first start catches up ----
 # Both answers (30 working days) were due in January; nobody answered.
 start_server "$DB" DISSENT_FAKE_NOW=2027-03-01T12:00:00Z
-for _ in $(seq 1 50); do [ "$(missed_count)" = 3 ] && break; sleep 0.1; done
+wait_until 60 '[ "$(missed_count)" = 3 ]'
 expect_eq "both answer deadlines caught up after downtime" "$(missed_count)" 3
 expect_eq "the late memo: the acknowledgement, then the answer" \
   "$(public_leaves "$LATE" | json '[x["deadline"] for x in d]')" '["acknowledgement", "answer"]'

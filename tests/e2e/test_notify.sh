@@ -30,15 +30,15 @@ start_sink() {
   rm -f "$E2E_TMP/smtp.port"
   "$SINK_PY" "$here/smtp_sink.py" "$MAILS" "$E2E_TMP/smtp.port" "${1:-0}" > "$E2E_TMP/smtp.log" 2>&1 &
   SINK_PID=$!
-  for _ in $(seq 1 100); do [ -s "$E2E_TMP/smtp.port" ] && break; sleep 0.05; done
-  [ -s "$E2E_TMP/smtp.port" ] || { echo "smtp sink did not start"; cat "$E2E_TMP/smtp.log"; exit 1; }
+  wait_port_file "$E2E_TMP/smtp.port" "$SINK_PID" || { echo "smtp sink did not start"; cat "$E2E_TMP/smtp.log"; exit 1; }
   SMTP_PORT=$(cat "$E2E_TMP/smtp.port")
 }
 # mails_to ADDRESS: how many mails the sink holds for ADDRESS.
 mails_to() { grep -l -s "^X-Envelope-To: $1\$" "$MAILS"/*.eml 2>/dev/null | wc -l; }
-# wait_mails ADDRESS N: waits up to 10 s for N mails to ADDRESS; prints the count.
+# wait_mails ADDRESS N: waits up to 60 s for N mails to ADDRESS; prints the count.
 wait_mails() {
-  for _ in $(seq 1 100); do [ "$(mails_to "$1")" -ge "$2" ] && break; sleep 0.1; done
+  local _to=$1 _n=$2
+  wait_until 60 '[ "$(mails_to "$_to")" -ge "$_n" ]'
   mails_to "$1"
 }
 # last_mail ADDRESS: the newest mail to ADDRESS.
@@ -60,8 +60,7 @@ start_server() {
   env "$@" "$DISSENT" serve --db "$db" --listen 127.0.0.1:0 --port-file "$E2E_TMP/port" ${SMTP_FLAGS---smtp-insecure} \
     > "$E2E_TMP/server.log" 2>&1 &
   SERVER_PID=$!
-  for _ in $(seq 1 100); do [ -s "$E2E_TMP/port" ] && break; sleep 0.05; done
-  [ -s "$E2E_TMP/port" ] || { echo "server did not start"; cat "$E2E_TMP/server.log"; exit 1; }
+  wait_port_file "$E2E_TMP/port" "$SERVER_PID" || { echo "server did not start"; cat "$E2E_TMP/server.log"; exit 1; }
   URL="http://127.0.0.1:$(cat "$E2E_TMP/port")"
 }
 # serve NOW: the server with mail, its clock pinned at NOW; everyone logs
@@ -152,12 +151,12 @@ expect_eq "dan sees the account event in the app" "$(events dan)" "mail_address_
 dan_waiting() {
   sql "$DB" "SELECT COUNT(*) FROM mail_outbox o JOIN members m ON m.id = o.member_id WHERE m.username = 'dan' AND o.attempts > 0 AND o.done_at IS NULL AND o.outcome LIKE 'failed%'"
 }
-for _ in $(seq 1 100); do [ "$(dan_waiting)" = 1 ] && break; sleep 0.1; done
+wait_until 60 '[ "$(dan_waiting)" = 1 ]'
 expect_eq "dan's failed mail waits for a retry" "$(dan_waiting)" 1
 expect_eq "the server says so in its log" "$(grep -c 'failed' "$E2E_TMP/server.log" | tr -d ' ' | sed 's/^[1-9][0-9]*$/yes/')" yes
 
 # ---- a day later: the retry, the digest, a reminder ----
-start_sink "$SMTP_PORT"
+start_sink # a new port: the old one may have been taken meanwhile (serve below names the new one)
 serve 2026-11-23T15:00:00Z   # Monday: the acknowledgement was due Tue 24 Nov, but it is given
 expect_eq "the retried mail reaches dan" "$(wait_mails dan.new@example.org 1)" 1
 expect_eq "alice's digest arrives" "$(wait_mails alice@example.org 1)" 1
@@ -182,7 +181,7 @@ sleep 1
 expect_eq "no reminder before the reminder day" "$(unread rita)" 0
 R0=$(mails_to rita@example.org)
 serve 2026-11-23T15:00:00Z
-for _ in $(seq 1 50); do [ "$(unread rita)" -ge 1 ] && break; sleep 0.1; done
+wait_until 60 '[ "$(unread rita)" -ge 1 ]'
 expect_eq "the reminder reaches the policy office" "$(events rita | tr ' ' '\n' | grep -c reminder_ack)" 1
 expect_eq "and by mail" "$(wait_mails rita@example.org $((R0 + 1)))" $((R0 + 1))
 expect_eq "lena (leadership) gets no reminder" "$(events lena | grep -c reminder)" 0
@@ -214,11 +213,12 @@ LAST=$(api rita GET "/api/v1/notifications?limit=200" | cut -d' ' -f2-)
 expect_eq "the last page says there is nothing older" "$(echo "$LAST" | json 'd["next_before"]')" None
 # the refusals below must change nothing, so first let the mail job take
 # lena's account mail (queued above): it runs every 2 s beside the requests
-for _ in $(seq 1 100); do
-  [ "$(sql "$DB" "SELECT COUNT(*) FROM notifications n JOIN members m ON m.id = n.member_id WHERE m.username = 'lena' AND n.mail = 1")" = 0 ] &&
-    [ "$(sql "$DB" "SELECT COUNT(*) FROM mail_outbox WHERE done_at IS NULL")" = 0 ] && break
-  sleep 0.1
-done
+lena_mail_pending() {
+  [ "$(sql "$DB" "SELECT COUNT(*) FROM notifications n JOIN members m ON m.id = n.member_id WHERE m.username = 'lena' AND n.mail = 1")" != 0 ] ||
+    [ "$(sql "$DB" "SELECT COUNT(*) FROM mail_outbox WHERE done_at IS NULL")" != 0 ]
+}
+wait_until 60 '! lena_mail_pending'
+expect_eq "lena's account mail has left" "$(lena_mail_pending && echo waiting || echo sent)" sent
 refused "a page size over 200 is refused" "$DB" 400 invalid_input rita GET "/api/v1/notifications?limit=201"
 refused "so is a 'before' that is not an id" "$DB" 400 invalid_input rita GET "/api/v1/notifications?before=soon"
 web_login rita "$E2E_TMP/rita.jar" > /dev/null
@@ -230,26 +230,24 @@ expect_in "the oldest notification still opens" \
   "$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -b "$E2E_TMP/rita.jar" "$URL/notifications/$OLDEST")" "303 "
 
 # ---- TLS is required unless the mail server is on this machine and says so ----
-OUT=$(timeout 20 "$DISSENT" serve --db "$DB" --listen 127.0.0.1:0 --public-url $PUBLIC --mail-from d@dissent.test \
+OUT=$(timeout 120 "$DISSENT" serve --db "$DB" --listen 127.0.0.1:0 --public-url $PUBLIC --mail-from d@dissent.test \
   --smtp smtp://mail.example.org:587 --smtp-insecure 2>&1)
 expect_in "--smtp-insecure to another machine is refused at start" "$OUT" "on this machine only"
-OUT=$(timeout 20 "$DISSENT" serve --db "$DB" --listen 127.0.0.1:0 --public-url $PUBLIC --mail-from d@dissent.test \
+OUT=$(timeout 120 "$DISSENT" serve --db "$DB" --listen 127.0.0.1:0 --public-url $PUBLIC --mail-from d@dissent.test \
   --smtp smtp://user:secret@mail.example.org:587 2>&1)
 expect_in "credentials in the URL are refused" "$OUT" "must not hold credentials"
 OUT=$("$DISSENT" serve --db "$DB" --listen 127.0.0.1:0 --smtp smtp://127.0.0.1:25 2>&1)
 expect_in "--smtp needs --public-url and --mail-from" "$OUT" "needs --public-url"
 # let the mail already queued (lena's account event) leave first: the count
 # below must only see what the next server would send
-for _ in $(seq 1 100); do
-  [ "$(sql "$DB" "SELECT COUNT(*) FROM mail_outbox WHERE done_at IS NULL")" = 0 ] && break; sleep 0.1
-done
+wait_until 60 '[ "$(sql "$DB" "SELECT COUNT(*) FROM mail_outbox WHERE done_at IS NULL")" = 0 ]'
 N0=$(ls "$MAILS" | wc -l)
 SMTP_FLAGS= serve 2026-11-23T16:00:00Z   # no --smtp-insecure: this sink offers no STARTTLS
 api admin POST /api/v1/members/carol/mail '{"address":"carol.new@example.org"}' > /dev/null
 carol_failed() {
   sql "$DB" "SELECT COUNT(*) FROM mail_outbox o JOIN members m ON m.id = o.member_id WHERE m.username = 'carol' AND o.done_at IS NULL AND o.attempts > 0"
 }
-for _ in $(seq 1 100); do [ "$(carol_failed)" = 1 ] && break; sleep 0.1; done
+wait_until 60 '[ "$(carol_failed)" = 1 ]'
 expect_eq "a server without STARTTLS gets no mail: it waits for a retry" "$(carol_failed)" 1
 expect_eq "nothing reached the sink in clear" "$(ls "$MAILS" | wc -l)" "$N0"
 
@@ -260,13 +258,34 @@ stop_sink
 export SINK_AUTH=mailer:env-s3cret
 start_sink
 unset SINK_AUTH
-serve_login() { # ENV=VALUE...: serve (loopback, no TLS) with these settings too
+serve_login() { # ENV=VALUE...: serve (loopback, no TLS) with these settings too, at MAIL_NOW
   stop_server
-  start_server "$DB" DISSENT_FAKE_NOW=2026-11-23T16:00:00Z DISSENT_SMTP="smtp://127.0.0.1:$SMTP_PORT" \
+  start_server "$DB" DISSENT_FAKE_NOW="${MAIL_NOW:-2026-11-23T16:00:00Z}" DISSENT_SMTP="smtp://127.0.0.1:$SMTP_PORT" \
     DISSENT_MAIL_FROM=dissent@dissent.test DISSENT_PUBLIC_URL=$PUBLIC "$@"
   login admin
 }
-serve_login DISSENT_SMTP_USER=mailer DISSENT_SMTP_PASSWORD=env-s3cret
+# a wrong password (#13): the mail is not lost, it waits for a retry, and the log says why
+serve_login DISSENT_SMTP_USER=mailer DISSENT_SMTP_PASSWORD=wr0ng-pass
+api admin POST /api/v1/members/dan/mail '{"address":"dan.wrong@example.org"}' > /dev/null
+dan_denied() {
+  sql "$DB" "SELECT COUNT(*) FROM mail_outbox o JOIN members m ON m.id = o.member_id WHERE m.username = 'dan' AND o.done_at IS NULL AND o.attempts > 0 AND o.outcome LIKE 'failed%'"
+}
+wait_until 60 '[ "$(dan_denied)" = 1 ]'
+expect_eq "a wrong SMTP password: the mail waits for a retry" "$(dan_denied)" 1
+expect_eq "nothing reached the sink" "$(mails_to dan.wrong@example.org)" 0
+expect_in "the outcome says the login was refused" \
+  "$(sql "$DB" "SELECT o.outcome FROM mail_outbox o JOIN members m ON m.id = o.member_id WHERE m.username = 'dan' AND o.done_at IS NULL")" \
+  "Login denied"
+expect_in "the server's log warns of it, saying why" "$(grep 'failed' "$E2E_TMP/server.log")" "Login denied"
+expect_not_in "the wrong password is not in the server's log" "$(cat "$E2E_TMP/server.log")" "wr0ng-pass"
+# the operator corrects the password and restarts; the retry (due a minute later) goes through
+MAIL_NOW=2026-11-23T16:30:00Z serve_login DISSENT_SMTP_USER=mailer DISSENT_SMTP_PASSWORD=env-s3cret
+expect_eq "with the right password the waiting mail is delivered" "$(wait_mails dan.wrong@example.org 1)" 1
+dan_queued() {
+  sql "$DB" "SELECT COUNT(*) FROM mail_outbox o JOIN members m ON m.id = o.member_id WHERE m.username = 'dan' AND o.done_at IS NULL"
+}
+wait_until 60 '[ "$(dan_queued)" = 0 ]'
+expect_eq "and it is marked sent" "$(dan_queued)" 0
 api admin POST /api/v1/members/dan/mail '{"address":"dan.env@example.org"}' > /dev/null
 expect_eq "with DISSENT_SMTP_USER and DISSENT_SMTP_PASSWORD the mail goes through" "$(wait_mails dan.env@example.org 1)" 1
 expect_in "logged in as that user" "$(last_mail dan.env@example.org)" "X-Auth-Login: mailer"
@@ -284,7 +303,7 @@ expect_eq "with smtp.credentials in the key directory the mail goes through" "$(
 expect_in "logged in as its user, not the environment's" "$(last_mail dan.keys@example.org)" "X-Auth-Login: keys-mailer"
 stop_server
 printf 'no colon here\n' > "$KEYS/smtp.credentials"
-OUT=$(timeout 20 "$DISSENT" serve --db "$DB" --listen 127.0.0.1:0 --public-url $PUBLIC --mail-from d@dissent.test \
+OUT=$(timeout 120 "$DISSENT" serve --db "$DB" --listen 127.0.0.1:0 --public-url $PUBLIC --mail-from d@dissent.test \
   --smtp "smtp://127.0.0.1:$SMTP_PORT" --smtp-insecure 2>&1)
 expect_in "a malformed smtp.credentials stops serve at start" "$OUT" "must be one line 'user:password'"
 rm -f "$KEYS/smtp.credentials"

@@ -269,7 +269,7 @@ start_server "$DB" DISSENT_FAKE_NOW=2026-11-20T15:00:00Z
 URL_A=$URL
 DISSENT_FAKE_NOW=2026-11-20T15:00:00Z "$DISSENT" serve --db "$DB" --listen 127.0.0.1:0 --port-file "$E2E_TMP/port2" > "$E2E_TMP/server2.log" 2>&1 &
 SERVER2_PID=$!
-for _ in $(seq 1 100); do [ -s "$E2E_TMP/port2" ] && break; sleep 0.05; done
+wait_port_file "$E2E_TMP/port2" "$SERVER2_PID" || { echo "server 2 did not start"; cat "$E2E_TMP/server2.log"; exit 1; }
 URL_B="http://127.0.0.1:$(cat "$E2E_TMP/port2")"
 BEFORE=$(curl -s "$URL_A/api/v1/log/checkpoint" | json 'd["size"]')
 TOK=$(token alice)

@@ -97,21 +97,32 @@ expect_eq "no table grows for unknown names any more" \
   "$(sql "$DB" "SELECT COUNT(*) FROM login_failures")" 0
 
 # ---- one answer time whether the account exists, is disabled or not ----
-# Within 4x of the active account: the break this guards against answered in
-# 2 ms against 80 ms (40x); a loaded machine spreads honest times by 2x.
+# Within 10x of the active account: the break this guards against answered
+# in 2 ms against 80 ms (40x). A loaded machine stretches single answers by
+# far more than 2x (a 4x bound still failed there, rarely), so the three
+# kinds are asked in turn, four times each (a fifth failure would be
+# throttled), and the fastest of each compared: a burst of load slows all
+# three alike, and only a run of four stretched answers in a row could
+# reach 10x.
 login admin
 api admin PATCH /api/v1/members/lena '{"disabled":true}' > /dev/null
-# best USER ADDR: the fastest of three wrong-password answers, in ms.
-best() {
-  for i in 1 2 3; do
-    curl -s -o /dev/null -w '%{time_total}\n' --interface "$2" -H 'Content-Type: application/json' \
-      -d "{\"username\":\"$1\",\"password\":\"wrong-password-$i\"}" "$URL/api/v1/login"
-  done | sort -n | head -1 | awk '{printf "%d", $1 * 1000}'
+# sample USER ADDR I: one wrong-password answer's time, in ms.
+sample() {
+  curl -s -o /dev/null -w '%{time_total}\n' --interface "$2" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"$1\",\"password\":\"wrong-password-$3\"}" "$URL/api/v1/login" |
+    awk '{printf "%d\n", $1 * 1000}'
 }
-A=$(best rita 127.0.0.4); D=$(best lena 127.0.0.5); U=$(best nobody-at-all 127.0.0.6)
-echo "        (wrong password: active ${A} ms, disabled ${D} ms, unknown ${U} ms)"
-expect_eq "a disabled account answers as slowly as an active one" "$([ $((D * 4)) -ge "$A" ] && echo same)" same
-expect_eq "an unknown name answers as slowly as an active one" "$([ $((U * 4)) -ge "$A" ] && echo same)" same
+: > "$E2E_TMP/times-a"; : > "$E2E_TMP/times-d"; : > "$E2E_TMP/times-u"
+for i in 1 2 3 4; do
+  sample rita 127.0.0.4 "$i" >> "$E2E_TMP/times-a"
+  sample lena 127.0.0.5 "$i" >> "$E2E_TMP/times-d"
+  sample nobody-at-all 127.0.0.6 "$i" >> "$E2E_TMP/times-u"
+done
+fastest() { sort -n "$1" | head -1; }
+A=$(fastest "$E2E_TMP/times-a"); D=$(fastest "$E2E_TMP/times-d"); U=$(fastest "$E2E_TMP/times-u")
+echo "        (wrong password, fastest of 4: active ${A} ms, disabled ${D} ms, unknown ${U} ms)"
+expect_eq "a disabled account answers as slowly as an active one" "$([ $((D * 10)) -ge "$A" ] && echo same)" same
+expect_eq "an unknown name answers as slowly as an active one" "$([ $((U * 10)) -ge "$A" ] && echo same)" same
 
 # ---- idle sessions end, expired ones are purged ----
 login alice

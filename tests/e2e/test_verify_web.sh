@@ -184,7 +184,10 @@ curl -s -o /dev/null -X OPTIONS -H "Origin: null" -H "Access-Control-Request-Met
   -H "Cookie: dissent_session=cookie-marker-123" "$URL/api/v1/anonymous/memos/$ID2/signatures"
 curl -s -o /dev/null -X POST -H "Origin: null" -H "Content-Type: application/json" \
   -H "Cookie: dissent_session=cookie-marker-123" --data '{"signatures":[{}]}' "$URL/api/v1/anonymous/memos/$ID2/signatures"
-sleep 0.2
+# the server logs a request once it has answered it: wait for the lines
+anon_lines() { tail -n +"$((LINES + 1))" "$E2E_TMP/server.log" | grep 'anonymous/memos' | grep -c 'anonymous$'; }
+wait_until 60 '[ "$(anon_lines)" -ge 3 ]'
+sleep 0.2 # and for any line that should not be there
 NEW=$(tail -n +"$((LINES + 1))" "$E2E_TMP/server.log")
 ALINES=$(echo "$NEW" | grep 'anonymous/memos')
 expect_eq "even at debug level, three anonymous requests give three bare lines" "$(echo "$ALINES" | grep -c 'anonymous$')" 3

@@ -47,8 +47,7 @@ start_witness() {
     --state "$E2E_TMP/wstate$n" --key "$E2E_TMP/w$n.key" "${LOGARGS[@]}" \
     > "$E2E_TMP/witness$n.log" 2>&1 &
   W_PIDS+=($!)
-  for _ in $(seq 1 100); do [ -s "$E2E_TMP/wport$n" ] && break; sleep 0.05; done
-  [ -s "$E2E_TMP/wport$n" ] || { echo "witness $n did not start"; cat "$E2E_TMP/witness$n.log"; exit 1; }
+  wait_port_file "$E2E_TMP/wport$n" $! || { echo "witness $n did not start"; cat "$E2E_TMP/witness$n.log"; exit 1; }
   eval "WURL$n=http://127.0.0.1:$(cat "$E2E_TMP/wport$n")"
 }
 start_witness 1
@@ -164,14 +163,13 @@ start_witnessed() {
   "$DISSENT" serve --db "$DB2" --listen 127.0.0.1:0 --port-file "$E2E_TMP/port" \
     --witness "$W1" --witness "$W2" --witness-policy 2 > "$E2E_TMP/server.log" 2>&1 &
   SERVER_PID=$!
-  for _ in $(seq 1 100); do [ -s "$E2E_TMP/port" ] && break; sleep 0.05; done
-  [ -s "$E2E_TMP/port" ] || { echo "server did not start"; cat "$E2E_TMP/server.log"; exit 1; }
+  wait_port_file "$E2E_TMP/port" "$SERVER_PID" || { echo "server did not start"; cat "$E2E_TMP/server.log"; exit 1; }
   URL="http://127.0.0.1:$(cat "$E2E_TMP/port")"
 }
 # published: the size of the published checkpoint, or its error code
 published() { curl -s "$URL/api/v1/log/checkpoint" | json 'd.get("size", d.get("error", {}).get("code"))'; }
 # wait_published SIZE: waits up to 10 s for the published size to be SIZE
-wait_published() { for _ in $(seq 1 100); do [ "$(published)" = "$1" ] && return 0; sleep 0.1; done; return 1; }
+wait_published() { local _n=$1; wait_until 60 '[ "$(published)" = "$_n" ]'; }
 
 "$DISSENT" serve --db "$DB2" --listen 127.0.0.1:0 --witness "not-a-key+http://x" > "$E2E_TMP/bad.log" 2>&1
 expect_eq "serve refuses a malformed --witness" "$?" 2
@@ -257,10 +255,12 @@ verify_sigs() {
 }
 verify_sigs "$E2E_TMP/policy"
 expect_eq "verify-signatures with the witness policy accepts the cosigned log" "$VRC" 0
-# a frozen view: cosignatures older than the policy's max-age do not count
-sleep 2
+# a frozen view: cosignatures older than the policy's max-age do not count.
+# The server asks its witnesses again every 60 s, and a loaded machine may
+# take that long to get here: a verify just after such a refresh sees fresh
+# cosignatures (rightly accepted), so try again (2 s apart) for a while.
 cp "$E2E_TMP/policy" "$E2E_TMP/policy-fresh"; echo "max-age 1" >> "$E2E_TMP/policy-fresh"
-fresh_verify "$E2E_TMP/policy-fresh"
+wait_until 120 'sleep 2; fresh_verify "$E2E_TMP/policy-fresh"; [ "$VRC" = 1 ]'
 expect_eq "cosignatures older than max-age: refused" "$VRC" 1
 expect_in "a frozen view is reported" "$VOUT" "the log's view may be frozen"
 cp "$E2E_TMP/policy" "$E2E_TMP/policy-fresh"; echo "max-age 3600" >> "$E2E_TMP/policy-fresh"
@@ -273,7 +273,7 @@ expect_in "a malformed policy file is refused, naming its line" "$VOUT" "line 3"
 # one witness down: the policy (2 of 2) is not met, the old checkpoint stays
 kill "${W_PIDS[1]}"; wait "${W_PIDS[1]}" 2>/dev/null
 memo six
-sleep 3
+wait_until 60 'grep -q "not published (1 of 2 cosignatures)" "$E2E_TMP/server.log"'
 expect_eq "with a witness down, the last cosigned checkpoint stays published" "$(published)" "$T1"
 expect_in "the server says why" "$(cat "$E2E_TMP/server.log")" "not published (1 of 2 cosignatures)"
 start_witness 2
@@ -291,6 +291,7 @@ login alice
 sleep 2
 expect_eq "rewritten log: nothing is published" "$(published)" "not_found"
 memo seven
+wait_until 60 'grep -q "refused the checkpoint" "$E2E_TMP/server.log"'
 sleep 2
 expect_eq "rewritten log grown: still nothing published" "$(published)" "not_found"
 expect_in "the witnesses' refusals are logged" "$(cat "$E2E_TMP/server.log")" "refused the checkpoint"

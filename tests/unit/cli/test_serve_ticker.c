@@ -121,7 +121,9 @@ static void test_thread(void **state)
     err_init(&e);
     serve_ticker_init(&t, jobs, 1);
     assert_int_equal(serve_ticker_start(&t, NULL, &e), 0);
-    for (int i = 0; i < 200 && runs_a == 0; i++)
+    /* up to a minute for the thread's first round (2 s was too short on a
+     * loaded machine) */
+    for (int i = 0; i < 6000 && runs_a == 0; i++)
         usleep(10000);
     serve_ticker_stop(&t);
     assert_int_equal(runs_a, 1); /* once at start; the next in 60 s */

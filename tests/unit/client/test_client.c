@@ -347,14 +347,17 @@ static void test_connection_refused(void **state)
     char url[64];
     struct sockaddr_in a;
     socklen_t alen = sizeof a;
-    /* Take a free port and close it again: nobody listens there. */
+    /* Take a free port and keep it, bound but not listening, until the
+     * request is done: nobody listens there, and nobody can start to (a
+     * port closed again could be taken meanwhile, or be the one the kernel
+     * picks as the request's own source port, which then connects to
+     * itself). */
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
     assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
-    close(fd);
 
     client_init(&c);
     client_reply_init(&r);
@@ -366,6 +369,7 @@ static void test_connection_refused(void **state)
     snprintf(want, sizeof want, "cannot reach the server at %s: connection refused", url);
     assert_string_equal(e.msg, want);
     client_reply_release(&r);
+    close(fd);
 }
 
 int main(void)

@@ -145,15 +145,20 @@ static void h_slow(struct http_request *req, struct http_response *res, void *ap
 }
 
 static int blocking; /* 1 while h_block runs */
+static int unblock;  /* set by the test to let h_block return */
 
-/* Holds the handler mutex for a while, like a slow verification would. */
+/* Holds the handler mutex, like a slow verification would, until the test
+ * sets unblock (not for a fixed time, which a loaded machine could outlast
+ * before the test's requests are answered); at most 120 s, longer than any
+ * request of the test waits. */
 static void h_block(struct http_request *req, struct http_response *res, void *app)
 {
-    struct timespec t = {.tv_sec = 1, .tv_nsec = 500000000L};
+    struct timespec t = {.tv_sec = 0, .tv_nsec = 1000000L};
     (void)req;
     (void)app;
     __atomic_store_n(&blocking, 1, __ATOMIC_SEQ_CST);
-    nanosleep(&t, NULL);
+    for (int i = 0; i < 120000 && !__atomic_load_n(&unblock, __ATOMIC_SEQ_CST); i++)
+        nanosleep(&t, NULL);
     __atomic_store_n(&blocking, 0, __ATOMIC_SEQ_CST);
     http_reply_json(res, 200, json_object());
 }
@@ -332,7 +337,7 @@ static void do_req_with(struct fixture *f, const char *method, const char *path,
     for (size_t i = 0; extra && extra[i]; i++)
         hdrs = curl_slist_append(hdrs, extra[i]);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
     assert_int_equal(curl_easy_perform(c), CURLE_OK);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
     curl_slist_free_all(hdrs);
@@ -485,7 +490,7 @@ static void test_413_chunked(void **state)
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
     assert_int_equal(curl_easy_perform(c), CURLE_OK);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
     curl_slist_free_all(hdrs);
@@ -759,7 +764,7 @@ static void test_413_no_expect(void **state)
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
     /* the server may close before reading everything; the status must still be 413 */
     (void)curl_easy_perform(c);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
@@ -788,7 +793,7 @@ static void big_header(struct fixture *f, size_t n, struct reply *r)
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
     (void)curl_easy_perform(c);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
     curl_slist_free_all(hdrs);
@@ -906,14 +911,15 @@ static void raw_send(int fd, const char *s)
     assert_int_equal(send(fd, s, strlen(s), MSG_NOSIGNAL), (ssize_t)strlen(s));
 }
 
-/* Reads into r until the server closes the connection (at most 5 s). */
+/* Reads into r until the server closes the connection (at most 30 s: a
+ * loaded machine may be slow to close, and a close comes at once). */
 static void raw_reply(int fd, struct reply *r)
 {
     char buf[65536];
     size_t n = 0;
     struct pollfd p = {.fd = fd, .events = POLLIN};
     const char *end;
-    double until = now_s() + 5;
+    double until = now_s() + 30;
     memset(r, 0, sizeof *r);
     while (now_s() < until && poll(&p, 1, 100) >= 0) {
         ssize_t k;
@@ -1024,7 +1030,7 @@ static void *block_thread(void *arg)
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 150L);
     (void)curl_easy_perform(c);
     curl_easy_cleanup(c);
     return NULL;
@@ -1036,10 +1042,13 @@ static void test_healthz_while_handler_busy(void **state)
     struct reply r;
     pthread_t t;
     double t0, took;
+    __atomic_store_n(&unblock, 0, __ATOMIC_SEQ_CST);
     assert_int_equal(pthread_create(&t, NULL, block_thread, f->base), 0);
     while (!__atomic_load_n(&blocking, __ATOMIC_SEQ_CST))
         usleep(1000);
     t0 = now_s();
+    /* Each request gives up after 60 s (do_req): one that waited for the
+     * mutex would fail, as the handler keeps it until told below. */
     do_req(f, "GET", "/healthz", NULL, 0, NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     do_req(f, "GET", "/static/dissent.css", NULL, 0, NULL, NULL, &r);
@@ -1049,6 +1058,7 @@ static void test_healthz_while_handler_busy(void **state)
      * matters: no bound on the time, which a loaded machine stretches). */
     assert_int_equal(__atomic_load_n(&blocking, __ATOMIC_SEQ_CST), 1);
     assert_true(took >= 0);
+    __atomic_store_n(&unblock, 1, __ATOMIC_SEQ_CST);
     pthread_join(t, NULL);
 }
 
@@ -1063,15 +1073,16 @@ static void test_header_deadline(void **state)
     /* One header line every 100 ms: each byte would restart an idle timeout. */
     fd = raw_connect(http_server_port(srv));
     raw_send(fd, "GET /api/v1/hello HTTP/1.1\r\nHost: t\r\n");
-    took = trickle_until_closed(fd, "X-Slow: 1\r\n", 5);
+    took = trickle_until_closed(fd, "X-Slow: 1\r\n", 30);
     close(fd);
     /* closed (a trickle that extended the deadline would keep it open for
-     * the whole 5 s), and not before the deadline */
+     * the whole 30 s; a loaded machine may close late, so nothing tighter),
+     * and not before the deadline */
     assert_true(took >= 0.5);
     /* A keep-alive connection waiting for its next request: the same deadline. */
     fd = raw_connect(http_server_port(srv));
     raw_send(fd, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
-    took = trickle_until_closed(fd, NULL, 5);
+    took = trickle_until_closed(fd, NULL, 30);
     close(fd);
     assert_true(took >= 0.5);
     /* A prompt request is not affected. */
@@ -1093,7 +1104,7 @@ static void test_body_deadline(void **state)
     (void)state;
     fd = raw_connect(http_server_port(srv));
     raw_send(fd, "POST /api/v1/echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n");
-    took = trickle_until_closed(fd, "x", 5);
+    took = trickle_until_closed(fd, "x", 30);
     close(fd);
     assert_true(took >= 0.5);
     assert_int_equal(handler_calls, before);
@@ -1132,7 +1143,7 @@ static void test_deadline_408(void **state)
     /* nothing sent: closed, no reply */
     fd = raw_connect(http_server_port(srv));
     p = (struct pollfd){.fd = fd, .events = POLLIN};
-    assert_int_equal(poll(&p, 1, 3000), 1);
+    assert_int_equal(poll(&p, 1, 30000), 1);
     k = recv(fd, buf, sizeof buf, 0);
     close(fd);
     assert_true(k <= 0);
@@ -1141,7 +1152,8 @@ static void test_deadline_408(void **state)
 
 static void test_per_address_limit(void **state)
 {
-    struct http_server_config cfg = {.per_ip_connections = 2};
+    /* a head deadline far beyond the waits below: only the limit closes */
+    struct http_server_config cfg = {.per_ip_connections = 2, .header_timeout_ms = 120000};
     struct http_server *srv = start_with(&cfg);
     struct reply r;
     int fd[3];
@@ -1152,9 +1164,10 @@ static void test_per_address_limit(void **state)
         fd[i] = raw_connect(http_server_port(srv));
     /* One of the three is closed without being served, the other two are
      * served. Which one is up to the server's two accepting threads (CI once
-     * saw the first refused), so the test waits for whichever is closed, well
-     * before the 10 s head deadline would close the others too. */
-    for (int tries = 0; tries < 50 && refused < 0; tries++)
+     * saw the first refused), so the test waits (up to a minute: a loaded
+     * machine) for whichever is closed; the head deadline is 120 s, so the
+     * others stay open meanwhile. */
+    for (int tries = 0; tries < 200 && refused < 0; tries++)
         for (int i = 0; i < 3 && refused < 0; i++)
             if (trickle_until_closed(fd[i], NULL, 0.1) >= 0)
                 refused = i;
@@ -1173,8 +1186,9 @@ static void test_per_address_limit(void **state)
 
 static void test_pressure(void **state)
 {
-    /* Pressure at 6 of 8 connections, keep-alive ends at 8. */
-    struct http_server_config cfg = {.max_connections = 8};
+    /* Pressure at 6 of 8 connections, keep-alive ends at 8. The head
+     * deadline is far beyond the waits below, so only pressure closes. */
+    struct http_server_config cfg = {.max_connections = 8, .header_timeout_ms = 120000};
     struct http_server *srv = start_with(&cfg);
     struct fixture f = {.srv = srv};
     struct reply r;
@@ -1186,8 +1200,8 @@ static void test_pressure(void **state)
     for (int i = 0; i < 7; i++)
         fd[i] = raw_connect(http_server_port(srv));
     /* Once the server has accepted all seven (and this request's): keep-alive
-     * ends after each response at the cap. */
-    for (int i = 0; i < 100; i++) {
+     * ends after each response at the cap. Up to a minute: a loaded machine. */
+    for (int i = 0; i < 6000; i++) {
         do_req(&f, "GET", "/metrics", NULL, 0, NULL, NULL, &r);
         if (strstr(r.body, "dissent_http_connections 8\n"))
             break;
@@ -1203,7 +1217,7 @@ static void test_pressure(void **state)
      * (rather than a fixed time: on a loaded machine the closing may still be
      * under way, and a connection closed after it was counted open would
      * make the figures disagree). */
-    for (int i = 0; i < 100; i++) {
+    for (int i = 0; i < 600; i++) {
         usleep(100000);
         do_req(&f, "GET", "/metrics", NULL, 0, NULL, NULL, &r);
         if (i >= 10 && strstr(r.body, "dissent_http_pressure 0\n"))
