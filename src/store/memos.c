@@ -300,17 +300,16 @@ int store_memo_latest(struct store *s, struct pool *p, const char *public_id, st
 {
     struct store_vec cv = {0}, co = {0};
     int rc = -1, r, found = 0;
-    /* One statement: the memo row (kind 2) and the count rows (kinds 0 and
-     * 1, as store_counts_query's) in the columns 0 to 3 count_row reads. */
+    /* One statement: the memo row (kind 2) and the count rows (kind 0, in
+     * columns 1 to 3: STORE_COUNT_ROWS'). */
     struct db_stmt *st = db_query(
         s->db, e,
         "SELECT 2, CAST(NULL AS BIGINT), CAST(NULL AS TEXT), CAST(NULL AS "
         "BIGINT), " LATEST_MEMO_COLS ", " VERSION_COLS
         " FROM memos x JOIN versions v ON v.memo_id = x.id AND v.number = "
         "x.latest_version JOIN members m ON m.id = v.author_id WHERE x.public_id = ?1 UNION ALL "
-        "SELECT 0, a.v, NULL, a.c, " LATEST_NULLS " FROM (" STORE_COUNTS_BY_VERSION(
-            LATEST_ID) ") a UNION ALL SELECT 1, NULL, b.g, b.c, " LATEST_NULLS
-                       " FROM (" STORE_COUNTS_BY_ORG(LATEST_ID) ") b ORDER BY 1, 2, 3",
+        "SELECT 0, r.version, r.slug, r.n, " LATEST_NULLS
+        " FROM (" STORE_COUNT_ROWS(LATEST_ID) ") r",
         "s", public_id);
     if (!st)
         goto out;
@@ -319,7 +318,7 @@ int store_memo_latest(struct store *s, struct pool *p, const char *public_id, st
             found = 1;
             if (memo_row(s, p, st, 4, m, e) || version_row(s, p, st, 24, 22, m->id, v, e))
                 goto out;
-        } else if (store_count_row(p, st, &cv, &co, e)) {
+        } else if (store_count_row(p, st, 1, &cv, &co, e)) {
             goto out;
         }
     }

@@ -400,10 +400,9 @@ int store_anon_counts(struct store *s, struct pool *p, int64_t memo_id, struct s
 {
     return store_counts_query(
         s, p, memo_id, out, e,
-        "SELECT version AS v, COUNT(*) AS c FROM anon_signatures WHERE memo_id = ?1 AND "
-        "COALESCE(protocol, 2) <> 1 GROUP BY version",
-        "SELECT o.slug AS g, COUNT(*) AS c FROM anon_signatures a JOIN organizations o ON o.id = "
-        "a.org_id WHERE a.memo_id = ?1 AND COALESCE(a.protocol, 2) <> 1 GROUP BY o.slug");
+        "SELECT a.version, o.slug, COUNT(*) FROM anon_signatures a LEFT JOIN organizations o ON "
+        "o.id = a.org_id WHERE a.memo_id = ?1 AND COALESCE(a.protocol, 2) <> 1 GROUP BY "
+        "a.version, o.slug");
 }
 
 int store_anon_pre_v2(struct store *s, int64_t memo_id, int64_t *n, struct err *e)

@@ -8,6 +8,9 @@
 
 #include "base/buf.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 int store_signature_get(struct store *s, int64_t memo_id, int64_t member_id, int *version,
                         struct err *e)
 {
@@ -83,83 +86,114 @@ int store_count_adjust(struct store *s, int64_t memo_id, int version, int64_t or
     return rc;
 }
 
-int store_count_row(struct pool *p, struct db_stmt *st, struct store_vec *v, struct store_vec *o,
-                    struct err *e)
+int store_count_row(struct pool *p, struct db_stmt *st, int col, struct store_vec *v,
+                    struct store_vec *o, struct err *e)
 {
-    if (db_int(st, 0) == 0) {
-        struct st_version_count *c = store_push(p, v, sizeof *c, e);
-        if (!c)
-            return -1;
-        c->version = (int)db_int(st, 1);
-        c->count = db_int(st, 3);
-        return 0;
-    }
-    struct st_org_count *c = store_push(p, o, sizeof *c, e);
-    if (!c)
+    int version = (int)db_int(st, col);
+    const char *slug = db_text(st, col + 1);
+    int64_t n = db_int(st, col + 2);
+    struct st_version_count *cv = v->items;
+    struct st_org_count *co = o->items;
+    size_t i;
+
+    for (i = 0; i < v->n && cv[i].version != version; i++)
+        ;
+    if (i < v->n) {
+        cv = &cv[i];
+    } else if ((cv = store_push(p, v, sizeof *cv, e)) != NULL) {
+        cv->version = version;
+    } else {
         return -1;
-    c->count = db_int(st, 3);
-    return store_col_text(p, st, 2, &c->organization, e);
+    }
+    cv->count += n;
+    if (!slug)
+        return 0;
+    for (i = 0; i < o->n && strcmp(co[i].organization, slug) != 0; i++)
+        ;
+    if (i < o->n) {
+        co = &co[i];
+    } else if ((co = store_push(p, o, sizeof *co, e)) == NULL ||
+               store_col_text(p, st, col + 1, &co->organization, e)) {
+        return -1;
+    }
+    co->count += n;
+    return 0;
+}
+
+static int cmp_version_count(const void *a, const void *b)
+{
+    int x = ((const struct st_version_count *)a)->version;
+    int y = ((const struct st_version_count *)b)->version;
+    return (x > y) - (x < y);
+}
+
+static int cmp_org_count(const void *a, const void *b)
+{
+    return strcmp(((const struct st_org_count *)a)->organization,
+                  ((const struct st_org_count *)b)->organization);
 }
 
 int store_counts_query(struct store *s, struct pool *p, int64_t memo_id, struct st_counts *out,
-                       struct err *e, const char *by_version_sql, const char *by_org_sql)
+                       struct err *e, const char *rows_sql)
 {
     struct store_vec v = {0}, o = {0};
-    struct db_stmt *st = NULL;
-    struct buf sql;
+    struct db_stmt *st = db_query(s->db, e, rows_sql, "i", memo_id);
     int rc = -1, r;
 
-    /* Both lists in one statement, so one round trip (PostgreSQL); the
-     * same text every time, so one prepared statement. */
-    buf_init(&sql, 1 << 14);
-    if (buf_printf(&sql, e,
-                   "SELECT 0, a.v, NULL, a.c FROM (%s) a UNION ALL SELECT 1, NULL, b.g, b.c FROM "
-                   "(%s) b ORDER BY 1, 2, 3",
-                   by_version_sql, by_org_sql))
-        goto out;
-    st = db_query(s->db, e, buf_str(&sql), "i", memo_id);
     if (!st)
         goto out;
     while ((r = db_next(st, e)) == 1)
-        if (store_count_row(p, st, &v, &o, e))
+        if (store_count_row(p, st, 0, &v, &o, e))
             goto out;
     if (r < 0)
         goto out;
     rc = 0;
 out:
     db_finish(st);
-    buf_release(&sql);
     store_counts_set(out, &v, &o);
     return rc;
 }
 
 void store_counts_set(struct st_counts *out, const struct store_vec *v, const struct store_vec *o)
 {
-    out->by_version = v->items;
-    out->n_version = v->n;
-    out->by_org = o->items;
-    out->n_org = o->n;
+    struct st_version_count *cv = v->items;
+    struct st_org_count *co = o->items;
+    size_t nv = 0, no = 0;
+
+    /* a version or organization whose signatures were all withdrawn (or
+     * are all still held back) is not listed */
+    for (size_t i = 0; i < v->n; i++)
+        if (cv[i].count > 0)
+            cv[nv++] = cv[i];
+    for (size_t i = 0; i < o->n; i++)
+        if (co[i].count > 0)
+            co[no++] = co[i];
+    if (nv > 1)
+        qsort(cv, nv, sizeof *cv, cmp_version_count);
+    if (no > 1)
+        qsort(co, no, sizeof *co, cmp_org_count);
+    out->by_version = cv;
+    out->n_version = nv;
+    out->by_org = co;
+    out->n_org = no;
     out->total = 0;
-    for (size_t i = 0; i < out->n_version; i++)
-        out->total += out->by_version[i].count;
+    for (size_t i = 0; i < nv; i++)
+        out->total += cv[i].count;
 }
 
 int store_counts(struct store *s, struct pool *p, int64_t memo_id, struct st_counts *out,
                  struct err *e)
 {
-    return store_counts_query(s, p, memo_id, out, e, STORE_COUNTS_BY_VERSION("?1"),
-                              STORE_COUNTS_BY_ORG("?1"));
+    return store_counts_query(s, p, memo_id, out, e, STORE_COUNT_ROWS("?1"));
 }
 
 int store_counts_recomputed(struct store *s, struct pool *p, int64_t memo_id, struct st_counts *out,
                             struct err *e)
 {
     return store_counts_query(s, p, memo_id, out, e,
-                              "SELECT version AS v, COUNT(*) AS c FROM signatures WHERE memo_id = "
-                              "?1 GROUP BY version",
-                              "SELECT o.slug AS g, COUNT(*) AS c FROM signatures g JOIN members m "
-                              "ON m.id = g.member_id JOIN organizations o ON o.id = m.org_id WHERE "
-                              "g.memo_id = ?1 GROUP BY o.slug");
+                              "SELECT g.version, o.slug, COUNT(*) FROM signatures g JOIN members m "
+                              "ON m.id = g.member_id LEFT JOIN organizations o ON o.id = m.org_id "
+                              "WHERE g.memo_id = ?1 GROUP BY g.version, o.slug");
 }
 
 static int signer_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)

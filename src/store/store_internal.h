@@ -65,12 +65,11 @@ typedef int (*store_row_fn)(struct pool *p, struct db_stmt *st, void *item, stru
 int store_rows(struct store *s, struct pool *p, struct store_vec *v, size_t size, store_row_fn fill,
                struct err *e, const char *sql, const char *types, ...) WUR;
 
-/* Fills *out from two queries, of (v, c) rows (version, count) and of (g,
- * c) rows (organization slug, count), both taking the memo id as ?1 (and
- * no other parameter), run as one statement; lists sorted by version and
- * by slug; the total is the sum over versions. */
+/* Fills *out from rows_sql, a query of (version, organization slug, n) rows
+ * taking the memo id as ?1 and no other parameter (STORE_COUNT_ROWS'
+ * shape), summed by store_count_row and store_counts_set. */
 int store_counts_query(struct store *s, struct pool *p, int64_t memo_id, struct st_counts *out,
-                       struct err *e, const char *by_version_sql, const char *by_org_sql) WUR;
+                       struct err *e, const char *rows_sql) WUR;
 
 /* Writes "col IN (…)" for the states in mask (STORE_STATE_BIT), or a false
  * condition for the empty set. The SQL holds only numbers made here. */
@@ -87,19 +86,23 @@ int store_totp_rotate(struct store *s, struct pool *p, const unsigned char fresh
  * back: -1 on a queued action's version, +1 on the one before
  * (channel/batch.c), as kept in batch_held (store/batch.c). Columns v, c and
  * g, c. */
-#define STORE_COUNTS_BY_VERSION(M)                                                                 \
-    "SELECT version AS v, SUM(n) AS c FROM (SELECT version, count AS n FROM signature_counts "     \
-    "WHERE memo_id = " M " UNION ALL SELECT version, n FROM batch_held WHERE memo_id = " M         \
-    ") x GROUP BY version HAVING SUM(n) > 0"
-#define STORE_COUNTS_BY_ORG(M)                                                                     \
-    "SELECT o.slug AS g, SUM(x.n) AS c FROM (SELECT org_id, count AS n FROM signature_counts "     \
-    "WHERE memo_id = " M " UNION ALL SELECT org_id, n FROM batch_held WHERE memo_id = " M          \
-    ") x JOIN organizations o ON o.id = x.org_id GROUP BY o.slug HAVING SUM(x.n) > 0"
-/* One count row whose first four columns are kind 0 (version, -, count) or
- * kind 1 (-, organization, count): appended to v or o. */
-int store_count_row(struct pool *p, struct db_stmt *st, struct store_vec *v, struct store_vec *o,
-                    struct err *e) WUR;
-/* Sets out's lists and total from v and o. */
+/* The rows the published named counts of memo M (an SQL expression) are
+ * summed from: (version, organization slug, n), one per version and
+ * organization of signature_counts and of batch_held (what the batch queue
+ * holds back, negative). Summed in C (store_count_row), not in SQL: the
+ * GROUP BYs and ORDER BY cost four temporary B-trees on every write. */
+#define STORE_COUNT_ROWS(M)                                                                        \
+    "SELECT x.version, o.slug, x.n FROM (SELECT version, org_id, count AS n FROM "                 \
+    "signature_counts WHERE memo_id = " M " UNION ALL SELECT version, org_id, n FROM batch_held "  \
+    "WHERE memo_id = " M ") x LEFT JOIN organizations o ON o.id = x.org_id"
+/* Adds the count row in columns col (version), col + 1 (organization slug,
+ * NULL: counted by version only) and col + 2 (n) to v (st_version_count)
+ * and o (st_org_count), an entry per version and per organization. */
+int store_count_row(struct pool *p, struct db_stmt *st, int col, struct store_vec *v,
+                    struct store_vec *o, struct err *e) WUR;
+/* Sets out's lists from v and o (store_count_row's): entries whose sum is not
+ * positive left out, by version ascending and by slug (byte order, the same
+ * on both databases); the total is the sum over versions. */
 void store_counts_set(struct st_counts *out, const struct store_vec *v, const struct store_vec *o);
 
 #endif

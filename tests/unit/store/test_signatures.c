@@ -172,6 +172,25 @@ static void counts_case(struct store *s, struct pool *p)
     assert_int_equal(t[3].total, 3);
     assert_int_equal(t[4].at, 30);
     assert_int_equal(t[4].total, 3);
+
+    /* bob withdraws and amy moves to version 2: version 1 and alpha, whose
+     * rows are still there at count 0, are not listed */
+    OK(store_begin(s, &e));
+    OK(store_signature_delete(s, id, bob, &e));
+    OK(store_count_adjust(s, id, 2, alpha, -1, 50, &e));
+    OK(store_commit(s, &e));
+    sign(s, id, amy, zeta, 1, 2, 60);
+    OK(store_counts(s, p, id, &k, &e));
+    assert_int_equal(k.total, 2);
+    assert_int_equal(k.n_version, 1);
+    assert_int_equal(k.by_version[0].version, 2);
+    assert_int_equal(k.by_version[0].count, 2);
+    assert_int_equal(k.n_org, 1);
+    assert_string_equal(k.by_org[0].organization, "zeta");
+    assert_int_equal(k.by_org[0].count, 2);
+    OK(store_counts_recomputed(s, p, id, &again, &e));
+    assert_counts_equal(&k, &again);
+    latest_matches(s, p, "m1", &k);
 }
 
 static void test_counts(void **state)
