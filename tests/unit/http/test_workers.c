@@ -344,7 +344,21 @@ static void test_then_read(void **state)
     wait_done(&lost, 1);
     assert_true(lost.failed);
     assert_int_equal(lost.runs, 1);
+    /* stopping at once: the readers may end before the writer has
+     * committed; every job still runs twice and is handed back */
+    apps[0].fail_end = 0;
+    for (size_t i = 0; i < 4; i++) {
+        job_init(&jobs[i]);
+        jobs[i].then_read = 1;
+        jobs[i].sleep_us = 2000;
+        assert_int_equal(workers_submit(w, &jobs[i].base, 1), 0);
+    }
     workers_stop(w);
+    for (size_t i = 0; i < 4; i++) {
+        assert_true(jobs[i].done);
+        assert_int_equal(jobs[i].runs, 2);
+        assert_false(jobs[i].failed);
+    }
 
     /* serial mode: the second run is on the writer, after the commit */
     apps_init(apps, 1);
