@@ -89,48 +89,23 @@ int store_count_adjust(struct store *s, int64_t memo_id, int version, int64_t or
 int store_count_row(struct pool *p, struct db_stmt *st, int col, struct store_vec *v,
                     struct store_vec *o, struct err *e)
 {
-    int version = (int)db_int(st, col);
-    const char *slug = db_text(st, col + 1);
+    /* One entry per row here; store_counts_set sorts and merges them, so a
+     * memo with many organizations costs a sort, not a search per row. */
+    struct st_version_count *cv = store_push(p, v, sizeof *cv, e);
+    struct st_org_count *co;
     int64_t n = db_int(st, col + 2);
-    struct st_version_count *cv = v->items;
-    struct st_org_count *co = o->items;
-    size_t i;
 
-    for (i = 0; i < v->n && cv[i].version != version; i++)
-        ;
-    if (i < v->n) {
-        cv = &cv[i];
-    } else if ((cv = store_push(p, v, sizeof *cv, e)) != NULL) {
-        cv->version = version;
-    } else {
+    if (!cv)
         return -1;
-    }
-    cv->count += n;
-    if (!slug)
+    cv->version = (int)db_int(st, col);
+    cv->count = n;
+    if (db_is_null(st, col + 1))
         return 0;
-    for (i = 0; i < o->n && strcmp(co[i].organization, slug) != 0; i++)
-        ;
-    if (i < o->n) {
-        co = &co[i];
-    } else if ((co = store_push(p, o, sizeof *co, e)) == NULL ||
-               store_col_text(p, st, col + 1, &co->organization, e)) {
+    co = store_push(p, o, sizeof *co, e);
+    if (!co || store_col_text(p, st, col + 1, &co->organization, e))
         return -1;
-    }
-    co->count += n;
+    co->count = n;
     return 0;
-}
-
-static int cmp_version_count(const void *a, const void *b)
-{
-    int x = ((const struct st_version_count *)a)->version;
-    int y = ((const struct st_version_count *)b)->version;
-    return (x > y) - (x < y);
-}
-
-static int cmp_org_count(const void *a, const void *b)
-{
-    return strcmp(((const struct st_org_count *)a)->organization,
-                  ((const struct st_org_count *)b)->organization);
 }
 
 int store_counts_query(struct store *s, struct pool *p, int64_t memo_id, struct st_counts *out,
@@ -154,30 +129,56 @@ out:
     return rc;
 }
 
+static int cmp_version_count(const void *a, const void *b)
+{
+    int x = ((const struct st_version_count *)a)->version;
+    int y = ((const struct st_version_count *)b)->version;
+    return (x > y) - (x < y);
+}
+
+static int cmp_org_count(const void *a, const void *b)
+{
+    return strcmp(((const struct st_org_count *)a)->organization,
+                  ((const struct st_org_count *)b)->organization);
+}
+
 void store_counts_set(struct st_counts *out, const struct store_vec *v, const struct store_vec *o)
 {
     struct st_version_count *cv = v->items;
     struct st_org_count *co = o->items;
-    size_t nv = 0, no = 0;
+    size_t nv = 0, no = 0, norg = 0, i, j;
 
-    /* a version or organization whose signatures were all withdrawn (or
-     * are all still held back) is not listed */
-    for (size_t i = 0; i < v->n; i++)
-        if (cv[i].count > 0)
-            cv[nv++] = cv[i];
-    for (size_t i = 0; i < o->n; i++)
-        if (co[i].count > 0)
-            co[no++] = co[i];
-    if (nv > 1)
-        qsort(cv, nv, sizeof *cv, cmp_version_count);
-    if (no > 1)
-        qsort(co, no, sizeof *co, cmp_org_count);
+    /* Sorted, equal neighbours merged; a version or organization whose
+     * signatures were all withdrawn (or are all still held back) is not
+     * listed. An entry store_count_row left without a slug (out of
+     * memory) is dropped first. */
+    for (i = 0; i < o->n; i++)
+        if (co[i].organization)
+            co[norg++] = co[i];
+    if (v->n > 1)
+        qsort(cv, v->n, sizeof *cv, cmp_version_count);
+    if (norg > 1)
+        qsort(co, norg, sizeof *co, cmp_org_count);
+    for (i = 0; i < v->n; i = j) {
+        int64_t sum = 0;
+        for (j = i; j < v->n && cv[j].version == cv[i].version; j++)
+            sum += cv[j].count;
+        if (sum > 0)
+            cv[nv++] = (struct st_version_count){cv[i].version, sum};
+    }
+    for (i = 0; i < norg; i = j) {
+        int64_t sum = 0;
+        for (j = i; j < norg && strcmp(co[j].organization, co[i].organization) == 0; j++)
+            sum += co[j].count;
+        if (sum > 0)
+            co[no++] = (struct st_org_count){co[i].organization, sum};
+    }
     out->by_version = cv;
     out->n_version = nv;
     out->by_org = co;
     out->n_org = no;
     out->total = 0;
-    for (size_t i = 0; i < nv; i++)
+    for (i = 0; i < nv; i++)
         out->total += cv[i].count;
 }
 

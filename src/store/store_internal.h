@@ -81,15 +81,11 @@ int store_totp_rotate(struct store *s, struct pool *p, const unsigned char fresh
                       struct err *e) WUR;
 
 /* ---- signature counts (signatures.c) ----
- * The named counts per version and per organization of the memo whose id
- * is the SQL expression M ("?1", or a subquery), with queued actions taken
- * back: -1 on a queued action's version, +1 on the one before
- * (channel/batch.c), as kept in batch_held (store/batch.c). Columns v, c and
- * g, c. */
-/* The rows the published named counts of memo M (an SQL expression) are
+ * The rows the published named counts of memo M (an SQL expression) are
  * summed from: (version, organization slug, n), one per version and
  * organization of signature_counts and of batch_held (what the batch queue
- * holds back, negative). Summed in C (store_count_row), not in SQL: the
+ * holds back: -1 on a queued action's version, +1 on the one before;
+ * channel/batch.c, store/batch.c). Summed in C (store_count_row), not in SQL: the
  * GROUP BYs and ORDER BY cost four temporary B-trees on every write. */
 #define STORE_COUNT_ROWS(M)                                                                        \
     "SELECT x.version, o.slug, x.n FROM (SELECT version, org_id, count AS n FROM "                 \
@@ -97,12 +93,14 @@ int store_totp_rotate(struct store *s, struct pool *p, const unsigned char fresh
     "WHERE memo_id = " M ") x LEFT JOIN organizations o ON o.id = x.org_id"
 /* Adds the count row in columns col (version), col + 1 (organization slug,
  * NULL: counted by version only) and col + 2 (n) to v (st_version_count)
- * and o (st_org_count), an entry per version and per organization. */
+ * and o (st_org_count), one entry each per row (store_counts_set merges
+ * them by sorting: no search per row, however many organizations). */
 int store_count_row(struct pool *p, struct db_stmt *st, int col, struct store_vec *v,
                     struct store_vec *o, struct err *e) WUR;
-/* Sets out's lists from v and o (store_count_row's): entries whose sum is not
- * positive left out, by version ascending and by slug (byte order, the same
- * on both databases); the total is the sum over versions. */
+/* Sets out's lists from v and o (store_count_row's), entries of one version
+ * or organization summed, those whose sum is not positive left out; by
+ * version ascending and by slug (byte order, as PostgreSQL's text columns
+ * compare here too: db_pg.c); the total is the sum over versions. */
 void store_counts_set(struct st_counts *out, const struct store_vec *v, const struct store_vec *o);
 
 #endif
