@@ -122,10 +122,10 @@ static void *reader_main(void *arg_)
             }
         }
         j = take(&w->reads, 1, &n);
-        if (j)
-            w->stats.reads++;
-        else
+        if (!j)
             w->readers_alive--; /* the writer runs what it would send here itself */
+        else if (!j->then_read)
+            w->stats.reads++; /* a write's second run is counted as its write */
         pthread_mutex_unlock(&w->mu);
         if (!j)
             break; /* stopping, and nothing is left */
