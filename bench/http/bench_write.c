@@ -54,6 +54,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <sodium.h>
+#include <sqlite3.h>
 #include <jansson.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -70,12 +71,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CONNS     32
-#define NMEMOS    8
-#define MAX_LAT   400000
-#define READERS   16
-#define URL_MAX   256
-#define PATH_MAX_ 4096
+#define CONNS         32
+#define OTHER_MEMBERS 100000 /* members of another organization, for the roll run */
+#define NMEMOS        8
+#define MAX_LAT       400000
+#define READERS       16
+#define URL_MAX       256
+#define PATH_MAX_     4096
 
 static const char *const users[] = {"alice", "bob", "carol", "dan"};
 #define NUSERS 4
@@ -638,10 +640,31 @@ static void print_writes(const char *what, struct figures f, const struct figure
     printf("\n");
 }
 
-/* Sign/unsign with group commit on and off, on one database. */
+/* Adds OTHER_MEMBERS members of a new organization to the SQLite file db,
+ * in one transaction, while no server runs (as a deployment's roll). */
+static void add_other_members(const char *db)
+{
+    char sql[768];
+    sqlite3 *h = NULL;
+    snprintf(sql, sizeof sql,
+             "BEGIN; INSERT INTO organizations(slug, name, created_at) VALUES('bench-others', "
+             "'Others', 0); WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE "
+             "i < %d) INSERT INTO members(username, display_name, org_id, roles, password_hash, "
+             "created_at) SELECT 'other' || i, 'Other', (SELECT id FROM organizations WHERE slug "
+             "= 'bench-others'), 1, '!', 0 FROM c; COMMIT;",
+             OTHER_MEMBERS);
+    if (sqlite3_open(db, &h) != SQLITE_OK || sqlite3_exec(h, sql, NULL, NULL, NULL) != SQLITE_OK)
+        die("adding members to the bench database failed");
+    sqlite3_close(h);
+}
+
+/* Sign/unsign with group commit on and off, on one database; on SQLite,
+ * group commit again once the roll holds OTHER_MEMBERS more members (what a
+ * write reads must not grow with the whole membership). */
 static void bench_writes(const char *label, const char *db, double seconds)
 {
-    struct figures on, off;
+    struct figures on, off, big = {0};
+    int sqlite = strncmp(label, "SQLite", 6) == 0;
     pid_t pid;
     demo(db);
     pid = server_start(db, "2", "off");
@@ -651,11 +674,23 @@ static void bench_writes(const char *label, const char *db, double seconds)
     pid = server_start(db, "2", "on");
     on = run_load(CONNS, 1, seconds);
     server_stop(pid);
+    if (sqlite) {
+        add_other_members(db);
+        pid = server_start(db, "2", "on");
+        big = run_load(CONNS, 1, seconds);
+        server_stop(pid);
+    }
     printf("named co-signatures over HTTP, durable, %d connections (%s):\n", CONNS, label);
     print_writes("one commit per request (--group-commit off)", off, NULL);
     print_writes("group commit (default)", on, &off);
-    if (strncmp(label, "SQLite", 6) == 0) {
+    if (sqlite) {
+        char what[64];
+        snprintf(what, sizeof what, "group commit, %d more members on the roll", OTHER_MEMBERS);
+        print_writes(what, big, &on);
+    }
+    if (sqlite) {
         bench_figure("named_http_rps", on.rps, "/s");
+        bench_figure("named_http_big_roll_rps", big.rps, "/s");
         bench_figure("named_http_p99_ms", on.p99, "ms");
         bench_figure("named_http_health_p99_ms", on.health_p99, "ms");
         bench_figure("named_http_per_commit", on.per_commit, "writes/commit");

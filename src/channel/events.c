@@ -56,7 +56,7 @@ int chan_event_signature(struct chan *c, const struct memo_ctx *x, const char *a
     /* In an organization smaller than the channel's minimum ring, a count
      * leaf stamped to the second tells who signed: it waits for the batch
      * (batch.c), and the counts it carries are computed then. */
-    if (store_org_active_members(c->st, org_id, &members, e))
+    if (store_org_active_members(c->st, org_id, chan_min_ring(&x->ch), &members, e))
         return -1;
     if (members < chan_min_ring(&x->ch)) {
         json_t *f = json_pack("{s:s,s:i,s:s}", "action", action, "version", version, "commitment",

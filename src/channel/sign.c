@@ -45,7 +45,7 @@ int chan_sign(struct chan *c, struct pool *p, const struct actor *a, const char 
     x.signed_version = version;
     x.rel |= CHAN_REL_SIGNER;
     x.m.updated_at = now;
-    if (store_memo_save(c->st, &x.m, e) || chan_memo_view(c, p, &x, now, out, e))
+    if (store_memo_touch(c->st, x.m.id, now, e) || chan_memo_view(c, p, &x, now, out, e))
         goto fail;
     rc = 0;
 fail:
@@ -73,7 +73,7 @@ int chan_unsign(struct chan *c, struct pool *p, const struct actor *a, const cha
         goto fail;
     x.signed_version = 0;
     x.m.updated_at = now;
-    if (store_memo_save(c->st, &x.m, e) || chan_memo_view(c, p, &x, now, out, e))
+    if (store_memo_touch(c->st, x.m.id, now, e) || chan_memo_view(c, p, &x, now, out, e))
         goto fail;
     rc = 0;
 fail:

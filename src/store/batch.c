@@ -126,10 +126,14 @@ out:
     return rc;
 }
 
-int store_org_active_members(struct store *s, int64_t org_id, int64_t *n, struct err *e)
+int store_org_active_members(struct store *s, int64_t org_id, int64_t at_most, int64_t *n,
+                             struct err *e)
 {
-    return db_scalar(s->db, e, 0, n,
-                     "SELECT COUNT(*) FROM members WHERE org_id = ? AND disabled = 0", "i", org_id);
+    return db_scalar(
+        s->db, e, 0, n,
+        "SELECT COUNT(*) FROM (SELECT 1 FROM members WHERE org_id = ? AND disabled = 0 "
+        "LIMIT ?) x",
+        "ii", org_id, at_most > 0 ? at_most : INT64_MAX);
 }
 
 int store_batch_roster_pending(struct store *s, int64_t org_id, int64_t *n, struct err *e)

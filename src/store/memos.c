@@ -126,6 +126,14 @@ out:
     return rc;
 }
 
+int store_memo_touch(struct store *s, int64_t memo_id, int64_t updated_at, struct err *e)
+{
+    if (db_exec(s->db, e, "UPDATE memos SET updated_at = ? WHERE id = ?", "ii", updated_at,
+                memo_id))
+        return -1;
+    return db_changes(s->db) == 1 ? 0 : err_set(e, ERR_NOT_FOUND, "no such memo");
+}
+
 int store_drafter_add(struct store *s, int64_t memo_id, int64_t member_id, struct err *e)
 {
     return db_exec(s->db, e,

@@ -240,6 +240,11 @@ static const char *const migrations[] = {
     "'signature' AND version > 0 UNION ALL SELECT memo_id, prev_version, org_id, 1 FROM "
     "batch_queue WHERE kind = 'signature' AND prev_version > 0) x WHERE o IS NOT NULL GROUP BY "
     "memo_id, v, o;\n",
+    /* 16: every named co-signature asks whether its organization has as
+     * many active members as the channel's minimum ring (channel/events.c);
+     * without an index that question scanned every member of every
+     * organization on each write */
+    "CREATE INDEX members_org ON members(org_id, disabled);\n",
 };
 
 /* The applied version, read inside the caller's transaction. */

@@ -224,6 +224,10 @@ int store_memo_latest(struct store *s, struct pool *p, const char *public_id, st
                       struct st_version *v, struct st_counts *counts, struct err *e) WUR;
 /* Writes every mutable field of m. */
 int store_memo_save(struct store *s, const struct st_memo *m, struct err *e) WUR;
+/* Sets only the memo's updated_at: all a co-signature changes in its row
+ * (store_memo_save would unwrap the data key and seal the texts again).
+ * ERR_NOT_FOUND if there is no such memo. */
+int store_memo_touch(struct store *s, int64_t memo_id, int64_t updated_at, struct err *e) WUR;
 
 int store_drafter_add(struct store *s, int64_t memo_id, int64_t member_id, struct err *e) WUR;
 /* *yes = 1 if member drafts memo. */
@@ -698,8 +702,11 @@ int store_batch_delete(struct store *s, const struct st_batch_entry *b, struct e
  * else *version (0: a withdrawal). */
 int store_batch_anon_latest(struct store *s, int64_t memo_id, const unsigned char tag[32],
                             int *found, int *version, struct err *e) WUR;
-/* Active (not disabled) members of an organization. */
-int store_org_active_members(struct store *s, int64_t org_id, int64_t *n, struct err *e) WUR;
+/* Active (not disabled) members of an organization, counted up to at_most
+ * (0: all of them): a caller that compares with a threshold reads no more
+ * of a large organization than it needs (by index: members_org). */
+int store_org_active_members(struct store *s, int64_t org_id, int64_t at_most, int64_t *n,
+                             struct err *e) WUR;
 /* Queued roster entries of an organization (not yet in the log). */
 int store_batch_roster_pending(struct store *s, int64_t org_id, int64_t *n, struct err *e) WUR;
 /* Sets the published sequence number of tag on memo (the one the public

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "base/pool.h"
 #include "store/db.h"
 #include "store/db_driver.h"
@@ -122,6 +124,41 @@ static inline void fx_run(fx_case fn)
     } while (0)
 
 /* ---- rows most tests need ---- */
+
+/* SQLite's query plan for sql on a fresh database (every migration
+ * applied), its steps joined by ';' into plan: tests that a lookup made on
+ * every request is found by index, not by a scan that grows with a table. */
+static inline void fx_sqlite_plan(const char *sql, char *plan, size_t cap)
+{
+    char path[] = "/tmp/dissent-test-plan-XXXXXX", side[64];
+    struct store *s = NULL;
+    struct err e;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int fd = mkstemp(path);
+    err_init(&e);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    OK(store_open_keys(&s, path, NULL, 0, &e));
+    store_close(s);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    plan[0] = '\0';
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        size_t n = strlen(plan);
+        snprintf(plan + n, cap - n, "%s;", (const char *)sqlite3_column_text(st, 3));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    snprintf(side, sizeof side, "%s.keys", path);
+    fx_rm_keydir(side);
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
 
 static inline int64_t fx_org(struct store *s, const char *slug)
 {

@@ -105,6 +105,7 @@ static void batch_case(struct store *s, struct pool *p)
     /* A database from before the held counts (schema 14) with these entries
      * queued: the migration derives them from the queue. */
     OK(db_exec(s->db, &e, "DROP TABLE batch_held", NULL));
+    OK(db_exec(s->db, &e, "DROP INDEX members_org", NULL)); /* schema 16 */
     OK(db_exec(s->db, &e, "UPDATE meta SET value = '14' WHERE key = 'schema_version'", NULL));
     OK(store_migrate(s, &e));
     OK(store_counts(s, p, id, &k, &e));
@@ -120,8 +121,31 @@ static void batch_case(struct store *s, struct pool *p)
     OK(store_counts(s, p, id, &k, &e));
     assert_int_equal(k.by_version[0].version, 2);
 
-    OK(store_org_active_members(s, org, &pending, &e));
+    OK(store_org_active_members(s, org, 0, &pending, &e));
     assert_int_equal(pending, 1);
+    /* counted up to a bound: a caller comparing with a threshold reads no
+     * more of a large organization than the threshold */
+    fx_member(s, org, "batch-b", 1);
+    fx_member(s, org, "batch-c", 1);
+    OK(store_org_active_members(s, org, 0, &pending, &e));
+    assert_int_equal(pending, 3);
+    OK(store_org_active_members(s, org, 2, &pending, &e));
+    assert_int_equal(pending, 2);
+    OK(store_org_active_members(s, org, 5, &pending, &e));
+    assert_int_equal(pending, 3);
+}
+
+/* Each named co-signature asks whether its organization is as large as the
+ * channel's minimum ring: that lookup is found by index, not by scanning
+ * every member of every organization on each write. */
+static void test_members_indexed(void **state)
+{
+    char plan[1024];
+    (void)state;
+    fx_sqlite_plan("EXPLAIN QUERY PLAN SELECT 1 FROM members WHERE org_id = 1 AND disabled = 0",
+                   plan, sizeof plan);
+    assert_null(strstr(plan, "SCAN members"));
+    assert_non_null(strstr(plan, "org_id=?"));
 }
 
 static void test_batch(void **state)
@@ -134,6 +158,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_batch),
+        cmocka_unit_test(test_members_indexed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -51,6 +51,16 @@ static void memo_case(struct store *s, struct pool *p)
     assert_string_equal(m.extension_reason, "more time");
     assert_string_equal(m.answer, "the answer");
     assert_int_equal(m.updated_at, 16);
+
+    /* Touch sets updated_at and nothing else; an unknown memo is refused. */
+    OK(store_memo_touch(s, id, 17, &e));
+    OK(store_memo_by_public_id(s, p, "m1", &m, &e));
+    assert_int_equal(m.updated_at, 17);
+    assert_int_equal(m.state, 3);
+    assert_int_equal(m.answer_due, 40);
+    assert_string_equal(m.extension_reason, "more time");
+    assert_string_equal(m.answer, "the answer");
+    FAILS(store_memo_touch(s, id + 1000, 18, &e), ERR_NOT_FOUND);
 }
 
 static void test_memo(void **state)

@@ -3,8 +3,6 @@
  * bytes, anonymous signatures and their counts. */
 #include "store_fixture.h"
 
-#include <sqlite3.h>
-
 /* A key whose bytes include NUL and backslash, distinct per seed. */
 static void key(unsigned char pk[32], int seed)
 {
@@ -120,41 +118,12 @@ static void test_roster(void **state)
  * the lookup the active-keys queries make uses both columns. */
 static void test_removal_indexed(void **state)
 {
-    char path[] = "/tmp/dissent-test-rosters-XXXXXX", keys[64];
-    struct store *s = NULL;
-    struct err e;
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    char plan[1024] = "";
-    int fd = mkstemp(path);
+    char plan[1024];
     (void)state;
-    err_init(&e);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
-    OK(store_open_keys(&s, path, NULL, 0, &e));
-    store_close(s);
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db,
-                                        "EXPLAIN QUERY PLAN SELECT 1 FROM roster_entries r WHERE "
-                                        "r.org_id = 1 AND r.added = 0 AND r.public_key = x'00' "
-                                        "AND r.seq < 9",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        size_t n = strlen(plan);
-        snprintf(plan + n, sizeof plan - n, "%s;", (const char *)sqlite3_column_text(st, 3));
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    fx_sqlite_plan("EXPLAIN QUERY PLAN SELECT 1 FROM roster_entries r WHERE r.org_id = 1 AND "
+                   "r.added = 0 AND r.public_key = x'00' AND r.seq < 9",
+                   plan, sizeof plan);
     assert_non_null(strstr(plan, "public_key=?"));
-    snprintf(keys, sizeof keys, "%s.keys", path);
-    fx_rm_keydir(keys);
-    unlink(path);
-    snprintf(keys, sizeof keys, "%s-wal", path);
-    unlink(keys);
-    snprintf(keys, sizeof keys, "%s-shm", path);
-    unlink(keys);
 }
 
 static void rings_case(struct store *s, struct pool *p)
