@@ -40,6 +40,14 @@ END {
                     v("named_http_ratio") >= 4), v("named_http_rps") / 10000))
   else nm("named co-signatures over HTTP, durable", g)
 
+  g = "as fast as with the demo roll alone"
+  if (has("named_http_big_roll_rps"))
+    row("the same, 100,000 more members on the roll", \
+        sprintf("%.0f/s", v("named_http_big_roll_rps")), g, \
+        sprintf("%.2fx the demo roll", \
+                v("named_http_rps") > 0 ? v("named_http_big_roll_rps") / v("named_http_rps") : 0))
+  else nm("the same, 100,000 more members on the roll", g)
+
   g = ">= 200/s, /healthz p99 <= 50 ms"
   if (has("anon_rps")) {
     at = v("anon_log2")

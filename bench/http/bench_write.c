@@ -5,7 +5,9 @@
  *      CONNS keep-alive connections each signing and withdrawing on their
  *      own (member, memo) pair, with group commit and, in the same run, with
  *      `--group-commit off` (one commit per request): requests/s, p50, p99,
- *      and the writes per commit the server counted;
+ *      and the writes per commit the server counted; then group commit
+ *      again once the roll holds OTHER_MEMBERS more members (of another
+ *      organization), which a write must not slow down with;
  *   2. /healthz p99 meanwhile (a probe every 10 ms on its own connection);
  *   3. public reads (GET /api/v1/log/checkpoint, a signed checkpoint) with
  *      `--workers 2` against `--workers 1`;
