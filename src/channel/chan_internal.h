@@ -99,6 +99,14 @@ json_t *chan_missed_json(const struct chan_deadlines *d);
 int chan_memo_json(struct chan *c, const struct memo_ctx *x, const struct st_version *v, int text,
                    int64_t now, json_t **out, struct err *e) WUR;
 
+/* Notes a signature leaf of memo ("signature" or "anonymous-signature", at
+ * index, its counts' total) as it is appended, in the append's transaction:
+ * the milestone it reaches, if any, and the memo's running total
+ * (store_memo_sig_total), which the memo's timeline reads instead of every
+ * signature leaf. A memo signed before they were kept is replayed from its
+ * leaves first, once. Returns 0 or -1. */
+int chan_timeline_note_signature(struct chan *c, const char *memo, int64_t index, int64_t total,
+                                 struct err *e) WUR;
 /* The memo's events in order, for its page (timeline.c): [{at, what, …}]
  * with what one of drafted, version, circulated, submitted, acknowledged,
  * extended, answered, closed, withdrawn, signatures, message (text and

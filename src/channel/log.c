@@ -127,6 +127,13 @@ int chan_log_append(struct chan *c, json_t *leaf, const char *memo, const char *
     unsigned char hash[TLOG_HASH_SIZE];
     struct tlog_appended app;
     struct tlog_node_source src = node_source(c);
+    /* a signature leaf's total, for the memo's milestones (timeline.c) */
+    const int signature =
+        memo && leaf &&
+        (strcmp(kind, "signature") == 0 || strcmp(kind, "anonymous-signature") == 0);
+    const int64_t total =
+        signature ? json_integer_value(json_object_get(json_object_get(leaf, "counts"), "total"))
+                  : 0;
 
     /* Adds v, kind, at (the server's clock, unless the leaf brings a coarser
      * one) and memo, and refuses a leaf its kind's schema does not allow. */
@@ -134,7 +141,8 @@ int chan_log_append(struct chan *c, json_t *leaf, const char *memo, const char *
         goto out;
     tlog_hash_leaf(hash, data, strlen(data));
     if (store_tlog_size(c->st, &size, e) || tlog_append(&src, (uint64_t)size, hash, &app, e) ||
-        store_tlog_leaf_insert(c->st, size, data, memo, kind, version, e))
+        store_tlog_leaf_insert(c->st, size, data, memo, kind, version, e) ||
+        (signature && chan_timeline_note_signature(c, memo, size, total, e)))
         goto out;
     for (size_t i = 0; i < app.count; i++)
         if (store_tlog_node_put(c->st, app.nodes[i].level, (int64_t)app.nodes[i].index,

@@ -111,73 +111,154 @@ static int milestone(int64_t before, int64_t after, int64_t *reached)
     return 0;
 }
 
-/* The events of the memo's leaves. */
+static int is_signature_kind(const char *kind)
+{
+    return strcmp(kind, "signature") == 0 || strcmp(kind, "anonymous-signature") == 0;
+}
+
+/* The signature total a leaf carries (its counts' total; 0 without). */
+static int64_t leaf_total(const json_t *o)
+{
+    return json_integer_value(json_object_get(json_object_get(o, "counts"), "total"));
+}
+
+/* Replays memo's signature leaves with an index below `before` from the
+ * start: notes each milestone reached and returns the last total. Once per
+ * memo signed before its milestones were kept (schema 17), on the writer. */
+static int replay_signatures(struct chan *c, const char *memo, int64_t before, int64_t *total,
+                             struct err *e)
+{
+    int rc = 0;
+    int64_t after = -1, reached = 0;
+    size_t n;
+    *total = 0;
+    do {
+        struct pool p;
+        struct st_leaf *l = NULL;
+        pool_init(&p, 32u << 20);
+        rc = store_tlog_memo_range(c->st, &p, memo, NULL, after, before, &l, &n, e);
+        for (size_t i = 0; rc == 0 && i < n; i++) {
+            json_t *o = json_loadb(l[i].data, l[i].len, 0, NULL);
+            const char *kind = json_string_value(json_object_get(o, "kind"));
+            if (kind && is_signature_kind(kind)) {
+                int64_t now_total = leaf_total(o);
+                if (milestone(*total, now_total, &reached))
+                    rc = store_milestone_add(c->st, memo, l[i].index, reached, e);
+                *total = now_total;
+            }
+            json_decref(o);
+        }
+        if (rc == 0 && n)
+            after = l[n - 1].index;
+        pool_release(&p);
+    } while (rc == 0 && n == STORE_MEMO_LEAVES_MAX);
+    return rc;
+}
+
+int chan_timeline_note_signature(struct chan *c, const char *memo, int64_t index, int64_t total,
+                                 struct err *e)
+{
+    int found = 0;
+    int64_t before = 0, reached = 0;
+    if (store_memo_sig_total(c->st, memo, &found, &before, e) ||
+        (!found && replay_signatures(c, memo, index, &before, e)))
+        return -1;
+    if (milestone(before, total, &reached) && store_milestone_add(c->st, memo, index, reached, e))
+        return -1;
+    return store_memo_sig_total_set(c->st, memo, total, e);
+}
+
+/* The timeline's event of one leaf. A signature leaf gives a milestone:
+ * `mark` when it comes from the kept milestones (mark >= 0), else the one
+ * its total reaches from *total (a memo not yet noted: every signature leaf
+ * is read). */
+static void leaf_event(struct tl *t, struct chan *c, struct pool *p, const struct memo_ctx *x,
+                       int text, const struct st_leaf *l, int64_t mark, int64_t *total,
+                       int64_t *answer_due, struct err *e)
+{
+    const struct st_memo *m = &x->m;
+    json_t *o = json_loadb(l->data, l->len, 0, NULL);
+    const char *kind = json_string_value(json_object_get(o, "kind"));
+    const char *at = json_string_value(json_object_get(o, "at"));
+    if (!kind || !at) {
+        json_decref(o);
+        return;
+    }
+    if (is_signature_kind(kind)) {
+        int64_t now_total = leaf_total(o), reached = mark;
+        if (mark > 0 || (mark < 0 && milestone(*total, now_total, &reached)))
+            add(t, at, "signatures", json_pack("{s:I}", "count", (json_int_t)reached));
+        *total = now_total;
+    } else if (strcmp(kind, "deadline-missed") == 0) {
+        int what = strcmp(json_string_value(json_object_get(o, "deadline")), "answer") == 0
+                       ? CHAN_DL_ANSWER
+                       : CHAN_DL_ACK;
+        int64_t due = leaf_time(o, "due");
+        json_t *d =
+            deadline_json(t, what, due, what == CHAN_DL_ACK ? m->acknowledged_at : m->answered_at);
+        if (d)
+            json_object_set_new(d, "leaf", json_integer(l->index));
+        add(t, at, "missed", d);
+    } else if (strcmp(kind, "state") == 0) {
+        const char *ev = json_string_value(json_object_get(o, "event"));
+        json_t *extra = NULL;
+        int64_t at_t = leaf_time(o, "at");
+        if (strcmp(ev, "submitted") == 0) {
+            *answer_due = leaf_time(o, "answer_due");
+        } else if (strcmp(ev, "acknowledged") == 0 && m->ack_due) {
+            extra = deadline_json(t, CHAN_DL_ACK, m->ack_due, at_t);
+        } else if (strcmp(ev, "answered") == 0 && m->answer_due) {
+            extra = deadline_json(t, CHAN_DL_ANSWER, m->answer_due, at_t);
+        } else if (strcmp(ev, "extended") == 0) {
+            int64_t nd = leaf_time(o, "answer_due");
+            extra = json_pack(
+                "{s:o,s:o,s:o,s:o,s:s}", "old_due", chan_time_json(*answer_due), "old_due_day",
+                *answer_due ? day_json(t, tz_local_day(t->zone, *answer_due)) : json_null(),
+                "new_due", chan_time_json(nd), "new_due_day",
+                nd ? day_json(t, tz_local_day(t->zone, nd)) : json_null(), "by",
+                "the policy office");
+            if (extra && text && m->extension_reason)
+                json_object_set_new(extra, "reason", json_string(m->extension_reason));
+            /* who: named to those who see the office's names in the messages */
+            if (extra && text && m->extended_by && chan_can(x, CHAN_CAN_READ_MESSAGES, 0)) {
+                struct st_member who;
+                if (store_member_by_id(c->st, p, m->extended_by, &who, e) == 0 && who.display_name)
+                    json_object_set_new(extra, "by_name", json_string(who.display_name));
+            }
+            *answer_due = nd;
+        }
+        add(t, at, ev, extra);
+    }
+    json_decref(o);
+}
+
+/* The events of the memo's leaves: its steps and its kept milestones, in
+ * the log's order; for a memo whose milestones were never noted, its
+ * steps and signature leaves up to the cap (store_tlog_memo_events). */
 static int from_leaves(struct tl *t, struct chan *c, struct pool *p, const struct memo_ctx *x,
                        int text, struct err *e)
 {
-    const struct st_memo *m = &x->m;
+    const char *memo = x->m.public_id;
     struct st_leaf *l = NULL;
-    size_t n = 0;
+    struct st_milestone *ms = NULL;
+    size_t n = 0, nms = 0, i = 0, j = 0;
     int64_t total = 0, answer_due = 0;
-    if (store_tlog_memo_events(c->st, p, m->public_id, &l, &n, e))
+    int kept = 0;
+    if (store_memo_sig_total(c->st, memo, &kept, &total, e))
         return -1;
-    for (size_t i = 0; i < n; i++) {
-        json_t *o = json_loadb(l[i].data, l[i].len, 0, NULL);
-        const char *kind = json_string_value(json_object_get(o, "kind"));
-        const char *at = json_string_value(json_object_get(o, "at"));
-        if (!kind || !at) {
-            json_decref(o);
-            continue;
+    total = 0;
+    if (kept ? store_tlog_memo_steps(c->st, p, memo, &l, &n, e) ||
+                   store_memo_milestones(c->st, p, memo, &ms, &nms, e)
+             : store_tlog_memo_events(c->st, p, memo, &l, &n, e))
+        return -1;
+    while (i < n || j < nms) {
+        if (j < nms && (i == n || ms[j].leaf.index < l[i].index)) {
+            leaf_event(t, c, p, x, text, &ms[j].leaf, ms[j].mark, &total, &answer_due, e);
+            j++;
+        } else {
+            leaf_event(t, c, p, x, text, &l[i], -1, &total, &answer_due, e);
+            i++;
         }
-        if (strcmp(kind, "signature") == 0 || strcmp(kind, "anonymous-signature") == 0) {
-            int64_t now_total =
-                        json_integer_value(json_object_get(json_object_get(o, "counts"), "total")),
-                    reached = 0;
-            if (milestone(total, now_total, &reached))
-                add(t, at, "signatures", json_pack("{s:I}", "count", (json_int_t)reached));
-            total = now_total;
-        } else if (strcmp(kind, "deadline-missed") == 0) {
-            int what = strcmp(json_string_value(json_object_get(o, "deadline")), "answer") == 0
-                           ? CHAN_DL_ANSWER
-                           : CHAN_DL_ACK;
-            int64_t due = leaf_time(o, "due");
-            json_t *d = deadline_json(t, what, due,
-                                      what == CHAN_DL_ACK ? m->acknowledged_at : m->answered_at);
-            if (d)
-                json_object_set_new(d, "leaf", json_integer(l[i].index));
-            add(t, at, "missed", d);
-        } else if (strcmp(kind, "state") == 0) {
-            const char *ev = json_string_value(json_object_get(o, "event"));
-            json_t *extra = NULL;
-            int64_t at_t = leaf_time(o, "at");
-            if (strcmp(ev, "submitted") == 0) {
-                answer_due = leaf_time(o, "answer_due");
-            } else if (strcmp(ev, "acknowledged") == 0 && m->ack_due) {
-                extra = deadline_json(t, CHAN_DL_ACK, m->ack_due, at_t);
-            } else if (strcmp(ev, "answered") == 0 && m->answer_due) {
-                extra = deadline_json(t, CHAN_DL_ANSWER, m->answer_due, at_t);
-            } else if (strcmp(ev, "extended") == 0) {
-                int64_t nd = leaf_time(o, "answer_due");
-                extra = json_pack(
-                    "{s:o,s:o,s:o,s:o,s:s}", "old_due", chan_time_json(answer_due), "old_due_day",
-                    answer_due ? day_json(t, tz_local_day(t->zone, answer_due)) : json_null(),
-                    "new_due", chan_time_json(nd), "new_due_day",
-                    nd ? day_json(t, tz_local_day(t->zone, nd)) : json_null(), "by",
-                    "the policy office");
-                if (extra && text && m->extension_reason)
-                    json_object_set_new(extra, "reason", json_string(m->extension_reason));
-                /* who: named to those who see the office's names in the messages */
-                if (extra && text && m->extended_by && chan_can(x, CHAN_CAN_READ_MESSAGES, 0)) {
-                    struct st_member who;
-                    if (store_member_by_id(c->st, p, m->extended_by, &who, e) == 0 &&
-                        who.display_name)
-                        json_object_set_new(extra, "by_name", json_string(who.display_name));
-                }
-                answer_due = nd;
-            }
-            add(t, at, ev, extra);
-        }
-        json_decref(o);
     }
     return 0;
 }

@@ -65,6 +65,10 @@ typedef int (*store_row_fn)(struct pool *p, struct db_stmt *st, void *item, stru
 int store_rows(struct store *s, struct pool *p, struct store_vec *v, size_t size, store_row_fn fill,
                struct err *e, const char *sql, const char *types, ...) WUR;
 
+/* Fills a struct st_leaf (item) from an (idx, data) row: data must be
+ * UTF-8 text without NUL (ERR_DB otherwise). A store_row_fn. */
+int store_leaf_row(struct pool *p, struct db_stmt *st, void *item, struct err *e) WUR;
+
 /* Fills *out from rows_sql, a query of (version, organization slug, n) rows
  * taking the memo id as ?1 and no other parameter (STORE_COUNT_ROWS'
  * shape), summed by store_count_row and store_counts_set. */

@@ -55,7 +55,7 @@ out:
 /* Fills one leaf from a row of (idx, data blob). The leaf data is stored
  * as bytes and read back as such on both backends; it is UTF-8 JSON text,
  * which is checked here rather than cast in SQL. */
-static int leaf_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
+int store_leaf_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
 {
     struct st_leaf *l = item;
     size_t len = 0;
@@ -74,7 +74,7 @@ int store_tlog_leaves(struct store *s, struct pool *p, int64_t start, int64_t en
                       struct st_leaf **out, size_t *n, struct err *e)
 {
     struct store_vec v = {0};
-    int rc = store_rows(s, p, &v, sizeof **out, leaf_row, e,
+    int rc = store_rows(s, p, &v, sizeof **out, store_leaf_row, e,
                         "SELECT idx, data FROM tlog_leaves WHERE idx >= ? AND idx < ? ORDER BY idx",
                         "ii", start, end);
     *out = v.items;
@@ -105,7 +105,7 @@ int store_tlog_memo_range(struct store *s, struct pool *p, const char *memo, con
     *n = 0;
     if (before <= after + 1)
         return 0;
-    rc = store_rows(s, p, &v, sizeof **out, leaf_row, e,
+    rc = store_rows(s, p, &v, sizeof **out, store_leaf_row, e,
                     "SELECT idx, data FROM tlog_leaves WHERE memo = ? AND "
                     "(? IS NULL OR kind = ?) AND idx > ? AND idx < ? ORDER BY idx LIMIT ?",
                     "sssiii", memo, kind, kind, after, before, (int64_t)STORE_MEMO_LEAVES_MAX);
@@ -126,7 +126,7 @@ int store_tlog_memo_events(struct store *s, struct pool *p, const char *memo, st
     struct store_vec v = {0};
     /* every leaf that is not a signature first (a memo has few), then the
      * signatures up to the cap, then back in the log's order */
-    int rc = store_rows(s, p, &v, sizeof **out, leaf_row, e,
+    int rc = store_rows(s, p, &v, sizeof **out, store_leaf_row, e,
                         "SELECT idx, data FROM tlog_leaves WHERE memo = ? ORDER BY kind IN "
                         "('signature', 'anonymous-signature'), idx LIMIT ?",
                         "si", memo, (int64_t)STORE_MEMO_LEAVES_MAX);
@@ -137,12 +137,31 @@ int store_tlog_memo_events(struct store *s, struct pool *p, const char *memo, st
     return rc;
 }
 
+int store_tlog_memo_steps(struct store *s, struct pool *p, const char *memo, struct st_leaf **out,
+                          size_t *n, struct err *e)
+{
+    struct store_vec v = {0};
+    /* three index ranges around the two signature kinds: the index on
+     * (memo, kind, version) skips a popular memo's signatures instead of
+     * reading each to drop it */
+    int rc = store_rows(
+        s, p, &v, sizeof **out, store_leaf_row, e,
+        "SELECT idx, data FROM tlog_leaves WHERE memo = ?1 AND kind < 'anonymous-signature' UNION "
+        "ALL SELECT idx, data FROM tlog_leaves WHERE memo = ?1 AND kind > 'anonymous-signature' "
+        "AND kind < 'signature' UNION ALL SELECT idx, data FROM tlog_leaves WHERE memo = ?1 AND "
+        "kind > 'signature' ORDER BY idx",
+        "s", memo);
+    *out = v.items;
+    *n = v.n;
+    return rc;
+}
+
 int store_tlog_last_of_kind(struct store *s, struct pool *p, const char *kind, struct st_leaf *out,
                             int *found, struct err *e)
 {
     struct store_vec v = {0};
     /* Leaves about no memo: the index on (memo, kind, version) finds them. */
-    int rc = store_rows(s, p, &v, sizeof *out, leaf_row, e,
+    int rc = store_rows(s, p, &v, sizeof *out, store_leaf_row, e,
                         "SELECT idx, data FROM tlog_leaves WHERE memo IS NULL AND kind = ? "
                         "ORDER BY idx DESC LIMIT 1",
                         "s", kind);

@@ -9,6 +9,8 @@
 #include "channel/chan_internal.h"
 #include "proto/events.h"
 
+#include <sqlite3.h>
+
 /* "what" of every event, joined by spaces. */
 static const char *whats(const json_t *memo)
 {
@@ -186,6 +188,9 @@ static void test_many_signature_leaves(void **state)
 
     out = fx_get(f, &f->alice, id);
     assert_non_null(strstr(whats(out), "acknowledged"));
+    /* bob's signature, after more signature leaves than a page, is the
+     * memo's first: its milestone is there (it was cut off with the page) */
+    assert_int_equal(fx_int(event(out, "signatures"), "count", NULL), 1);
     json_decref(out);
 
     /* the first page is full and says there is more */
@@ -212,11 +217,105 @@ static void test_many_signature_leaves(void **state)
     fx_refused(chan_log_memo_page(f->c, id, "Not A Kind", -1, &out, &e), &e, ERR_INVALID, "kind");
 }
 
+/* Appends a signature leaf of memo id whose counts say total. */
+static void sig_leaf(struct fx *f, const char *id, json_t *counts, int64_t total)
+{
+    struct err e;
+    char commitment[65];
+    json_t *c = json_deep_copy(counts);
+    err_init(&e);
+    memset(commitment, 'b', 64);
+    commitment[64] = '\0';
+    assert_non_null(c);
+    json_object_set_new(c, "total", json_integer(total));
+    fx_ok(chan_log_append(f->c, proto_leaf_signature("add", 1, commitment, c), id, "signature", 1,
+                          &e),
+          &e);
+}
+
+/* The counts of every "signatures" event of the memo's timeline, joined. */
+static const char *milestones(struct fx *f, const char *id)
+{
+    static char out[256];
+    size_t i, len = 0;
+    json_t *ev, *m = fx_get(f, &f->alice, id);
+    out[0] = '\0';
+    json_array_foreach(json_object_get(m, "timeline"), i,
+                       ev) if (strcmp(str(ev, "what"), "signatures") == 0) len +=
+        (size_t)snprintf(out + len, sizeof out - len, "%s%lld", len ? " " : "",
+                         (long long)fx_int(ev, "count", NULL));
+    json_decref(m);
+    return out;
+}
+
+/* Milestones are kept as signature leaves are appended: the same ones the
+ * leaves give when read one by one (a total that falls and rises again
+ * reaches a mark again; a jump shows the highest mark it passes), kept for a
+ * memo noted from its first signature, and replayed once, on its next
+ * signature leaf, for a memo signed before they were kept. */
+static void test_milestones_kept(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    char id[RANDOM_ID_LEN + 1];
+    json_t *counts = NULL;
+    struct memo_ctx x;
+    struct st_milestone *ms = NULL;
+    size_t n = 0;
+    int kept = 0;
+    int64_t total = 0;
+    static const int64_t totals[] = {1, 2, 3, 4, 5, 4, 5, 6, 7, 8, 9, 10, 30, 29};
+    const char *want = "1 5 5 10 25";
+
+    err_init(&e);
+    fx_clock(NULL);
+    fx_memo_in(f, CHAN_STATE_CIRCULATING, id);
+    memset(&x, 0, sizeof x);
+    fx_ok(store_begin(chan_store(f->c), &e), &e);
+    fx_ok(store_memo_by_public_id(chan_store(f->c), &f->p, id, &x.m, &e), &e);
+    fx_ok(chan_counts_combined(f->c, x.m.id, &counts, &e), &e);
+    for (size_t i = 0; i < sizeof totals / sizeof totals[0]; i++)
+        sig_leaf(f, id, counts, totals[i]);
+    fx_ok(store_commit(chan_store(f->c), &e), &e);
+    assert_string_equal(milestones(f, id), want);
+    fx_ok(store_memo_sig_total(chan_store(f->c), id, &kept, &total, &e), &e);
+    assert_true(kept);
+    assert_int_equal(total, 29);
+    fx_ok(store_memo_milestones(chan_store(f->c), &f->p, id, &ms, &n, &e), &e);
+    assert_int_equal(n, 5);
+
+    /* as if signed before schema 17: nothing kept, the leaves give the same */
+    {
+        sqlite3 *db = NULL;
+        char sql[160];
+        snprintf(sql, sizeof sql,
+                 "DELETE FROM memo_milestones WHERE memo = '%s'; DELETE FROM "
+                 "memo_signature_totals WHERE memo = '%s';",
+                 id, id);
+        assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(db);
+    }
+    assert_string_equal(milestones(f, id), want);
+    /* its next signature leaf replays the others first, once */
+    fx_ok(store_begin(chan_store(f->c), &e), &e);
+    sig_leaf(f, id, counts, 50);
+    fx_ok(store_commit(chan_store(f->c), &e), &e);
+    json_decref(counts);
+    assert_string_equal(milestones(f, id), "1 5 5 10 25 50");
+    fx_ok(store_memo_milestones(chan_store(f->c), &f->p, id, &ms, &n, &e), &e);
+    assert_int_equal(n, 6);
+    fx_ok(store_memo_sig_total(chan_store(f->c), id, &kept, &total, &e), &e);
+    assert_true(kept);
+    assert_int_equal(total, 50);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_timeline),
         cmocka_unit_test(test_many_signature_leaves),
+        cmocka_unit_test(test_milestones_kept),
     };
     return cmocka_run_group_tests(tests, fx_group_setup, fx_group_teardown);
 }
