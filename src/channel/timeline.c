@@ -186,7 +186,9 @@ static void leaf_event(struct tl *t, struct chan *c, struct pool *p, const struc
     }
     if (is_signature_kind(kind)) {
         int64_t now_total = leaf_total(o), reached = mark;
-        if (mark > 0 || (mark < 0 && milestone(*total, now_total, &reached)))
+        /* a kept milestone is shown only if its leaf says as much: the
+         * table is the database's, the leaf is the public record */
+        if ((mark > 0 && now_total >= mark) || (mark < 0 && milestone(*total, now_total, &reached)))
             add(t, at, "signatures", json_pack("{s:I}", "count", (json_int_t)reached));
         *total = now_total;
     } else if (strcmp(kind, "deadline-missed") == 0) {
