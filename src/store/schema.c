@@ -245,6 +245,12 @@ static const char *const migrations[] = {
      * without an index that question scanned every member of every
      * organization on each write */
     "CREATE INDEX members_org ON members(org_id, disabled);\n",
+    /* 17: a memo ring is fetched by its digest (GET
+     * /api/v1/public/rings/:digest, store_ring_by_digest), public and on
+     * every anonymous signer's path; without an index each fetch scanned
+     * every ring of every memo, a table that grows with memos times
+     * organizations (200,000 rings: 19 ms a fetch) */
+    "CREATE INDEX memo_rings_digest ON memo_rings(digest);\n",
 };
 
 /* The applied version, read inside the caller's transaction. */

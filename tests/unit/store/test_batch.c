@@ -105,7 +105,8 @@ static void batch_case(struct store *s, struct pool *p)
     /* A database from before the held counts (schema 14) with these entries
      * queued: the migration derives them from the queue. */
     OK(db_exec(s->db, &e, "DROP TABLE batch_held", NULL));
-    OK(db_exec(s->db, &e, "DROP INDEX members_org", NULL)); /* schema 16 */
+    OK(db_exec(s->db, &e, "DROP INDEX members_org", NULL));       /* schema 16 */
+    OK(db_exec(s->db, &e, "DROP INDEX memo_rings_digest", NULL)); /* schema 17 */
     OK(db_exec(s->db, &e, "UPDATE meta SET value = '14' WHERE key = 'schema_version'", NULL));
     OK(store_migrate(s, &e));
     OK(store_counts(s, p, id, &k, &e));
