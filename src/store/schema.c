@@ -258,6 +258,14 @@ static const char *const migrations[] = {
      * batch interval (20,000 queued: 1 ms a fetch). Partial: only the
      * roster entries, so a queued co-signature costs no index write. */
     "CREATE INDEX batch_queue_roster ON batch_queue(org_id) WHERE kind = 'roster';\n",
+    /* 19: every login first deletes the expired and idle sessions
+     * (store_sessions_purge), inside its write transaction; without these
+     * indexes each login scanned every live session while holding the
+     * writer (100,000 sessions: 7 ms a login). One index per side of the
+     * OR: both backends read them together (SQLite's multi-index OR,
+     * PostgreSQL's BitmapOr). */
+    "CREATE INDEX sessions_expires ON sessions(expires_at);\n"
+    "CREATE INDEX sessions_idle ON sessions(last_seen, created_at);\n",
 };
 
 /* The applied version, read inside the caller's transaction. */

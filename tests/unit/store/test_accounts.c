@@ -13,6 +13,7 @@
 
 #include "base/pool.h"
 #include "store/store.h"
+#include "store_fixture.h"
 
 static void run(const char *url)
 {
@@ -116,11 +117,28 @@ static void test_postgres(void **state)
     run(url);
 }
 
+/* Every login first deletes the expired and idle sessions
+ * (store_sessions_purge, inside the login's write transaction): both are
+ * found by index, not by scanning every live session on each login. */
+static void test_sessions_purge_indexed(void **state)
+{
+    char plan[1024];
+    (void)state;
+    fx_sqlite_plan(
+        "EXPLAIN QUERY PLAN DELETE FROM sessions WHERE expires_at <= ? OR (last_seen < ? "
+        "AND created_at < ?)",
+        plan, sizeof plan);
+    assert_null(strstr(plan, "SCAN sessions"));
+    assert_non_null(strstr(plan, "expires_at<?"));
+    assert_non_null(strstr(plan, "last_seen<?"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sqlite),
         cmocka_unit_test(test_postgres),
+        cmocka_unit_test(test_sessions_purge_indexed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -108,6 +108,8 @@ static void batch_case(struct store *s, struct pool *p)
     OK(db_exec(s->db, &e, "DROP INDEX members_org", NULL));        /* schema 16 */
     OK(db_exec(s->db, &e, "DROP INDEX memo_rings_digest", NULL));  /* schema 17 */
     OK(db_exec(s->db, &e, "DROP INDEX batch_queue_roster", NULL)); /* schema 18 */
+    OK(db_exec(s->db, &e, "DROP INDEX sessions_expires", NULL));   /* schema 19 */
+    OK(db_exec(s->db, &e, "DROP INDEX sessions_idle", NULL));
     OK(db_exec(s->db, &e, "UPDATE meta SET value = '14' WHERE key = 'schema_version'", NULL));
     OK(store_migrate(s, &e));
     OK(store_counts(s, p, id, &k, &e));
