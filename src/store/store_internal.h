@@ -103,4 +103,14 @@ int store_count_row(struct pool *p, struct db_stmt *st, int col, struct store_ve
  * compare here too: db_pg.c); the total is the sum over versions. */
 void store_counts_set(struct st_counts *out, const struct store_vec *v, const struct store_vec *o);
 
+/* ---- the batch queue (batch.c) ----
+ * store_batch_due's query, run by the batch tick every second inside a
+ * write transaction. By (due, id), the order of the index batch_queue_due
+ * (its key and the rowid): ORDER BY id alone made SQLite scan the whole
+ * queue, every entry of later batches and its proof included, to find the
+ * due ones. store_batch_due puts them back in order of acceptance. */
+#define STORE_BATCH_DUE_SQL                                                                        \
+    "SELECT id, kind, chain, fields, memo, memo_id, tag, version, org_id, ring_no, seq, proof, "   \
+    "due, prev_version FROM batch_queue WHERE due <= ? ORDER BY due, id"
+
 #endif
