@@ -103,6 +103,20 @@ int store_count_row(struct pool *p, struct db_stmt *st, int col, struct store_ve
  * compare here too: db_pg.c); the total is the sum over versions. */
 void store_counts_set(struct st_counts *out, const struct store_vec *v, const struct store_vec *o);
 
+/* ---- account events (accounts.c) ----
+ * store_account_events' query, of one member (WHO STORE_EVENTS_OF_MEMBER,
+ * bound to her id: every login asks for her unseen events) or of everyone
+ * (STORE_EVENTS_OF_ALL, bound to 0). One member's are found by index
+ * account_events_member, newest first without sorting; "(? = 0 OR
+ * a.member_id = ?)" in one text made SQLite scan every member's events
+ * from the newest back, all of them for a member with none unseen. */
+#define STORE_ACCOUNT_EVENTS_SQL(WHO)                                                              \
+    "SELECT a.id, m.username, a.kind, a.actor, a.detail, a.at, a.seen FROM account_events a JOIN " \
+    "members m ON m.id = a.member_id WHERE " WHO " AND (? = 0 OR a.seen = 0) ORDER BY a.id DESC "  \
+    "LIMIT ?"
+#define STORE_EVENTS_OF_MEMBER "a.member_id = ?"
+#define STORE_EVENTS_OF_ALL    "? = 0"
+
 /* ---- the batch queue (batch.c) ----
  * store_batch_due's query, run by the batch tick every second inside a
  * write transaction. By (due, id), the order of the index batch_queue_due
