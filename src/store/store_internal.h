@@ -103,6 +103,30 @@ int store_count_row(struct pool *p, struct db_stmt *st, int col, struct store_ve
  * compare here too: db_pg.c); the total is the sum over versions. */
 void store_counts_set(struct st_counts *out, const struct store_vec *v, const struct store_vec *o);
 
+/* ---- the access log (access.c) ----
+ * The lists and counts of reads, of one memo (MEMO STORE_ACCESS_OF_MEMO:
+ * a drafter's access-log page, an auditor's search by memo) or of every
+ * memo (STORE_ACCESS_OF_ALL, ?1 bound to 0); parameters ?1 … ?6: memo id,
+ * named roles, memo public id, reader, from, to. One memo's reads are found
+ * by index access_log_memo, newest first without sorting; "(?1 = 0 OR
+ * a.memo_id = ?1)" in one text made SQLite scan the whole log, which grows
+ * with every read, from the newest back. The list's LIMIT and OFFSET are
+ * printf's %d and %lld. */
+#define STORE_ACCESS_OF_MEMO "a.memo_id = ?1"
+#define STORE_ACCESS_OF_ALL  "?1 = 0"
+#define STORE_ACCESS_FROM                                                                          \
+    "FROM access_log a JOIN memos x ON x.id = a.memo_id JOIN members m ON m.id = a.reader_id "
+#define STORE_ACCESS_WHERE(MEMO)                                                                   \
+    "WHERE " MEMO " AND (?2 = 0 OR a.drafter = 1 OR (a.roles & ?2) <> 0) AND (?3 IS NULL OR "      \
+    "x.public_id = ?3) AND (?4 IS NULL OR m.username = ?4) AND (?5 = 0 OR a.at >= ?5) AND (?6 = "  \
+    "0 OR a.at < ?6)"
+#define STORE_ACCESS_LIST_SQL(MEMO)                                                                \
+    "SELECT x.public_id, m.username, m.display_name, a.what, a.at, a.roles, a.drafter, x.id, "     \
+    "x.latest_version, v.title, x.data_key " STORE_ACCESS_FROM                                     \
+    "LEFT JOIN versions v ON v.memo_id = x.id AND v.number = "                                     \
+    "x.latest_version " STORE_ACCESS_WHERE(MEMO) " ORDER BY a.id DESC LIMIT %d OFFSET %lld"
+#define STORE_ACCESS_COUNT_SQL(MEMO) "SELECT COUNT(*) " STORE_ACCESS_FROM STORE_ACCESS_WHERE(MEMO)
+
 /* ---- account events (accounts.c) ----
  * store_account_events' query, of one member (WHO STORE_EVENTS_OF_MEMBER,
  * bound to her id: every login asks for her unseen events) or of everyone
