@@ -103,6 +103,16 @@ int store_count_row(struct pool *p, struct db_stmt *st, int col, struct store_ve
  * compare here too: db_pg.c); the total is the sum over versions. */
 void store_counts_set(struct st_counts *out, const struct store_vec *v, const struct store_vec *o);
 
+/* ---- the transparency log (tlog.c) ----
+ * store_tlog_memo_range's query for one kind of leaf about a memo (the
+ * public memo page asks for its missed deadlines on every view): found by
+ * (memo, kind) in index tlog_leaves_memo; "(? IS NULL OR kind = ?)" in one
+ * text left SQLite only the memo, every leaf of it read and sorted, each
+ * co-signature's included, to find none or a few. */
+#define STORE_TLOG_MEMO_KIND_SQL                                                                   \
+    "SELECT idx, data FROM tlog_leaves WHERE memo = ? AND kind = ? AND idx > ? AND idx < ? ORDER " \
+    "BY idx LIMIT ?"
+
 /* ---- the access log (access.c) ----
  * The lists and counts of reads, of one memo (MEMO STORE_ACCESS_OF_MEMO:
  * a drafter's access-log page, an auditor's search by memo) or of every
