@@ -19,14 +19,8 @@ int store_access_insert(struct store *s, const struct st_read *r, struct err *e)
                    "iisii", r->memo_id, r->reader_id, r->what, r->at, (int64_t)r->roles);
 }
 
-/* The filter every list and count shares; its parameters are ?1 … ?6 in
- * the order of ACCESS_WHERE_TYPES. */
-#define ACCESS_FROM                                                                                \
-    "FROM access_log a JOIN memos x ON x.id = a.memo_id JOIN members m ON m.id = a.reader_id "
-#define ACCESS_WHERE                                                                               \
-    "WHERE (?1 = 0 OR a.memo_id = ?1) AND (?2 = 0 OR a.drafter = 1 OR (a.roles & ?2) <> 0) "       \
-    "AND (?3 IS NULL OR x.public_id = ?3) AND (?4 IS NULL OR m.username = ?4) AND (?5 = 0 OR "     \
-    "a.at >= ?5) AND (?6 = 0 OR a.at < ?6)"
+/* The filter every list and count shares (STORE_ACCESS_WHERE); its
+ * parameters are ?1 … ?6 in the order of ACCESS_WHERE_TYPES. */
 #define ACCESS_WHERE_TYPES "iissii"
 
 /* A row, with what opening its memo's title takes. */
@@ -144,13 +138,10 @@ int store_access_list(struct store *s, struct pool *p, const struct st_access_fi
     struct store_vec v = {0};
     char sql[1200];
     int rc;
-    snprintf(
-        sql, sizeof sql,
-        "SELECT x.public_id, m.username, m.display_name, a.what, a.at, a.roles, a.drafter, "
-        "x.id, x.latest_version, v.title, x.data_key " ACCESS_FROM
-        "LEFT JOIN versions v ON v.memo_id = x.id AND v.number = x.latest_version " ACCESS_WHERE
-        " ORDER BY a.id DESC LIMIT %d OFFSET %lld",
-        f->limit, (long long)(f->offset > 0 ? f->offset : 0));
+    snprintf(sql, sizeof sql,
+             f->memo_id > 0 ? STORE_ACCESS_LIST_SQL(STORE_ACCESS_OF_MEMO)
+                            : STORE_ACCESS_LIST_SQL(STORE_ACCESS_OF_ALL),
+             f->limit, (long long)(f->offset > 0 ? f->offset : 0));
     rc = store_rows(s, p, &v, sizeof(struct access_sealed), access_row, e, sql, ACCESS_WHERE_TYPES,
                     f->memo_id, (int64_t)f->named_roles, f->memo, f->reader, f->from, f->to);
     *out = NULL;
@@ -164,9 +155,11 @@ int store_access_list(struct store *s, struct pool *p, const struct st_access_fi
 
 int store_access_count(struct store *s, const struct st_access_filter *f, int64_t *n, struct err *e)
 {
-    return db_scalar(s->db, e, 0, n, "SELECT COUNT(*) " ACCESS_FROM ACCESS_WHERE,
-                     ACCESS_WHERE_TYPES, f->memo_id, (int64_t)f->named_roles, f->memo, f->reader,
-                     f->from, f->to);
+    return db_scalar(s->db, e, 0, n,
+                     f->memo_id > 0 ? STORE_ACCESS_COUNT_SQL(STORE_ACCESS_OF_MEMO)
+                                    : STORE_ACCESS_COUNT_SQL(STORE_ACCESS_OF_ALL),
+                     ACCESS_WHERE_TYPES, f->memo_id > 0 ? f->memo_id : 0, (int64_t)f->named_roles,
+                     f->memo, f->reader, f->from, f->to);
 }
 
 static int day_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)

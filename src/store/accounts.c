@@ -148,10 +148,9 @@ int store_account_events(struct store *s, struct pool *p, int64_t member_id, int
         goto out;
     }
     st = db_query(s->db, e,
-                  "SELECT a.id, m.username, a.kind, a.actor, a.detail, a.at, a.seen FROM "
-                  "account_events a JOIN members m ON m.id = a.member_id WHERE (? = 0 OR "
-                  "a.member_id = ?) AND (? = 0 OR a.seen = 0) ORDER BY a.id DESC LIMIT ?",
-                  "iiii", member_id, member_id, (int64_t)only_unseen, (int64_t)limit);
+                  member_id > 0 ? STORE_ACCOUNT_EVENTS_SQL(STORE_EVENTS_OF_MEMBER)
+                                : STORE_ACCOUNT_EVENTS_SQL(STORE_EVENTS_OF_ALL),
+                  "iii", member_id > 0 ? member_id : 0, (int64_t)only_unseen, (int64_t)limit);
     if (!st)
         goto out;
     while ((r = db_next(st, e)) == 1 && k < cap) {

@@ -4,6 +4,7 @@
 #include "base/util.h"
 #include "store/store_internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Adds n to what the queue holds back from memo's named count of version
@@ -80,15 +81,21 @@ static int batch_row(struct pool *p, struct db_stmt *st, void *item, struct err 
     return 0;
 }
 
+static int by_id(const void *a, const void *b)
+{
+    const struct st_batch_entry *x = a, *y = b;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
 int store_batch_due(struct store *s, struct pool *p, int64_t due_by, struct st_batch_entry **out,
                     size_t *n, struct err *e)
 {
     struct store_vec v = {0};
-    int rc = store_rows(s, p, &v, sizeof **out, batch_row, e,
-                        "SELECT id, kind, chain, fields, memo, memo_id, tag, version, org_id, "
-                        "ring_no, seq, proof, due, prev_version FROM batch_queue WHERE due <= ? "
-                        "ORDER BY id",
-                        "i", due_by);
+    /* read by (due, id), by index (STORE_BATCH_DUE_SQL), then put back in
+     * order of acceptance */
+    int rc = store_rows(s, p, &v, sizeof **out, batch_row, e, STORE_BATCH_DUE_SQL, "i", due_by);
+    if (rc == 0 && v.n > 1)
+        qsort(v.items, v.n, sizeof **out, by_id);
     *out = v.items;
     *n = v.n;
     return rc;

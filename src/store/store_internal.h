@@ -107,4 +107,62 @@ int store_count_row(struct pool *p, struct db_stmt *st, int col, struct store_ve
  * compare here too: db_pg.c); the total is the sum over versions. */
 void store_counts_set(struct st_counts *out, const struct store_vec *v, const struct store_vec *o);
 
+/* ---- the transparency log (tlog.c) ----
+ * store_tlog_memo_range's query for one kind of leaf about a memo (the
+ * public memo page asks for its missed deadlines on every view): found by
+ * (memo, kind) in index tlog_leaves_memo; "(? IS NULL OR kind = ?)" in one
+ * text left SQLite only the memo, every leaf of it read and sorted, each
+ * co-signature's included, to find none or a few. */
+#define STORE_TLOG_MEMO_KIND_SQL                                                                   \
+    "SELECT idx, data FROM tlog_leaves WHERE memo = ? AND kind = ? AND idx > ? AND idx < ? ORDER " \
+    "BY idx LIMIT ?"
+
+/* ---- the access log (access.c) ----
+ * The lists and counts of reads, of one memo (MEMO STORE_ACCESS_OF_MEMO:
+ * a drafter's access-log page, an auditor's search by memo) or of every
+ * memo (STORE_ACCESS_OF_ALL, ?1 bound to 0); parameters ?1 … ?6: memo id,
+ * named roles, memo public id, reader, from, to. One memo's reads are found
+ * by index access_log_memo, newest first without sorting; "(?1 = 0 OR
+ * a.memo_id = ?1)" in one text made SQLite scan the whole log, which grows
+ * with every read, from the newest back. The list's LIMIT and OFFSET are
+ * printf's %d and %lld. */
+#define STORE_ACCESS_OF_MEMO "a.memo_id = ?1"
+#define STORE_ACCESS_OF_ALL  "?1 = 0"
+#define STORE_ACCESS_FROM                                                                          \
+    "FROM access_log a JOIN memos x ON x.id = a.memo_id JOIN members m ON m.id = a.reader_id "
+#define STORE_ACCESS_WHERE(MEMO)                                                                   \
+    "WHERE " MEMO " AND (?2 = 0 OR a.drafter = 1 OR (a.roles & ?2) <> 0) AND (?3 IS NULL OR "      \
+    "x.public_id = ?3) AND (?4 IS NULL OR m.username = ?4) AND (?5 = 0 OR a.at >= ?5) AND (?6 = "  \
+    "0 OR a.at < ?6)"
+#define STORE_ACCESS_LIST_SQL(MEMO)                                                                \
+    "SELECT x.public_id, m.username, m.display_name, a.what, a.at, a.roles, a.drafter, x.id, "     \
+    "x.latest_version, v.title, x.data_key " STORE_ACCESS_FROM                                     \
+    "LEFT JOIN versions v ON v.memo_id = x.id AND v.number = "                                     \
+    "x.latest_version " STORE_ACCESS_WHERE(MEMO) " ORDER BY a.id DESC LIMIT %d OFFSET %lld"
+#define STORE_ACCESS_COUNT_SQL(MEMO) "SELECT COUNT(*) " STORE_ACCESS_FROM STORE_ACCESS_WHERE(MEMO)
+
+/* ---- account events (accounts.c) ----
+ * store_account_events' query, of one member (WHO STORE_EVENTS_OF_MEMBER,
+ * bound to her id: every login asks for her unseen events) or of everyone
+ * (STORE_EVENTS_OF_ALL, bound to 0). One member's are found by index
+ * account_events_member, newest first without sorting; "(? = 0 OR
+ * a.member_id = ?)" in one text made SQLite scan every member's events
+ * from the newest back, all of them for a member with none unseen. */
+#define STORE_ACCOUNT_EVENTS_SQL(WHO)                                                              \
+    "SELECT a.id, m.username, a.kind, a.actor, a.detail, a.at, a.seen FROM account_events a JOIN " \
+    "members m ON m.id = a.member_id WHERE " WHO " AND (? = 0 OR a.seen = 0) ORDER BY a.id DESC "  \
+    "LIMIT ?"
+#define STORE_EVENTS_OF_MEMBER "a.member_id = ?"
+#define STORE_EVENTS_OF_ALL    "? = 0"
+
+/* ---- the batch queue (batch.c) ----
+ * store_batch_due's query, run by the batch tick every second inside a
+ * write transaction. By (due, id), the order of the index batch_queue_due
+ * (its key and the rowid): ORDER BY id alone made SQLite scan the whole
+ * queue, every entry of later batches and its proof included, to find the
+ * due ones. store_batch_due puts them back in order of acceptance. */
+#define STORE_BATCH_DUE_SQL                                                                        \
+    "SELECT id, kind, chain, fields, memo, memo_id, tag, version, org_id, ring_no, seq, proof, "   \
+    "due, prev_version FROM batch_queue WHERE due <= ? ORDER BY due, id"
+
 #endif

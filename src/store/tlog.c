@@ -105,10 +105,14 @@ int store_tlog_memo_range(struct store *s, struct pool *p, const char *memo, con
     *n = 0;
     if (before <= after + 1)
         return 0;
-    rc = store_rows(s, p, &v, sizeof **out, store_leaf_row, e,
-                    "SELECT idx, data FROM tlog_leaves WHERE memo = ? AND "
-                    "(? IS NULL OR kind = ?) AND idx > ? AND idx < ? ORDER BY idx LIMIT ?",
-                    "sssiii", memo, kind, kind, after, before, (int64_t)STORE_MEMO_LEAVES_MAX);
+    if (kind)
+        rc = store_rows(s, p, &v, sizeof **out, store_leaf_row, e, STORE_TLOG_MEMO_KIND_SQL,
+                        "ssiii", memo, kind, after, before, (int64_t)STORE_MEMO_LEAVES_MAX);
+    else
+        rc = store_rows(s, p, &v, sizeof **out, store_leaf_row, e,
+                        "SELECT idx, data FROM tlog_leaves WHERE memo = ? AND idx > ? AND idx < ? "
+                        "ORDER BY idx LIMIT ?",
+                        "siii", memo, after, before, (int64_t)STORE_MEMO_LEAVES_MAX);
     *out = v.items;
     *n = v.n;
     return rc;

@@ -3,6 +3,8 @@
  * time of the read, lists select by it, and the other reads count per day. */
 #include "store_fixture.h"
 
+#include "store/store_internal.h"
+
 #define DAY 86400
 
 static struct st_read rd(int64_t memo, int64_t reader, unsigned roles, const char *what, int64_t at)
@@ -174,11 +176,32 @@ static void test_access(void **state)
     fx_run(access_case);
 }
 
+/* A drafter's access-log page lists and counts one memo's reads: found
+ * by index, newest first, not by scanning the whole log (every read of
+ * every memo) from the newest back. These are the queries store_access_list
+ * and store_access_count run for one memo. */
+static void test_memo_reads_indexed(void **state)
+{
+    char plan[1024], sql[2048];
+    (void)state;
+    snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN " STORE_ACCESS_LIST_SQL(STORE_ACCESS_OF_MEMO),
+             201, 0LL);
+    fx_sqlite_plan(sql, plan, sizeof plan);
+    assert_null(strstr(plan, "SCAN a"));
+    assert_non_null(strstr(plan, "access_log_memo (memo_id=?)"));
+    assert_null(strstr(plan, "TEMP B-TREE"));
+    fx_sqlite_plan("EXPLAIN QUERY PLAN " STORE_ACCESS_COUNT_SQL(STORE_ACCESS_OF_MEMO), plan,
+                   sizeof plan);
+    assert_null(strstr(plan, "SCAN a"));
+    assert_non_null(strstr(plan, "access_log_memo (memo_id=?)"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_access),
         cmocka_unit_test(test_access_many),
+        cmocka_unit_test(test_memo_reads_indexed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,8 @@
 
 #include "base/pool.h"
 #include "store/store.h"
+#include "store/store_internal.h"
+#include "store_fixture.h"
 
 static void run(const char *url)
 {
@@ -116,11 +118,44 @@ static void test_postgres(void **state)
     run(url);
 }
 
+/* Every login first deletes the expired and idle sessions
+ * (store_sessions_purge, inside the login's write transaction): both are
+ * found by index, not by scanning every live session on each login. */
+static void test_sessions_purge_indexed(void **state)
+{
+    char plan[1024];
+    (void)state;
+    fx_sqlite_plan(
+        "EXPLAIN QUERY PLAN DELETE FROM sessions WHERE expires_at <= ? OR (last_seen < ? "
+        "AND created_at < ?)",
+        plan, sizeof plan);
+    assert_null(strstr(plan, "SCAN sessions"));
+    assert_non_null(strstr(plan, "expires_at<?"));
+    assert_non_null(strstr(plan, "last_seen<?"));
+}
+
+/* Every login asks for the member's unseen account events
+ * (chan_account_unseen): they are found by index, newest first, not by
+ * scanning every member's events (all of them when she has none unseen).
+ * This is the query store_account_events runs for one member. */
+static void test_events_indexed(void **state)
+{
+    char plan[1024];
+    (void)state;
+    fx_sqlite_plan("EXPLAIN QUERY PLAN " STORE_ACCOUNT_EVENTS_SQL(STORE_EVENTS_OF_MEMBER), plan,
+                   sizeof plan);
+    assert_null(strstr(plan, "SCAN a"));
+    assert_non_null(strstr(plan, "account_events_member (member_id=?)"));
+    assert_null(strstr(plan, "TEMP B-TREE"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sqlite),
         cmocka_unit_test(test_postgres),
+        cmocka_unit_test(test_sessions_purge_indexed),
+        cmocka_unit_test(test_events_indexed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

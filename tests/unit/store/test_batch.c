@@ -147,6 +147,34 @@ static void test_members_indexed(void **state)
     assert_non_null(strstr(plan, "org_id=?"));
 }
 
+/* A roster's published size (every roster fetch, GET /api/v1/rosters/:org,
+ * and every ring opened) subtracts its queued enrollments: they are found by
+ * index, not by scanning the whole queue, which holds every co-signature of
+ * the batch interval. */
+static void test_roster_pending_indexed(void **state)
+{
+    char plan[1024];
+    (void)state;
+    fx_sqlite_plan("EXPLAIN QUERY PLAN SELECT COUNT(*) FROM batch_queue WHERE kind = 'roster' AND "
+                   "org_id = ?",
+                   plan, sizeof plan);
+    assert_null(strstr(plan, "SCAN batch_queue"));
+    assert_non_null(strstr(plan, "org_id=?"));
+}
+
+/* The batch tick reads what is due every second, inside a write
+ * transaction, while the queue holds everything accepted for later batches
+ * (anonymous proofs of kilobytes each): it reads the due entries by index,
+ * not by scanning the whole queue. */
+static void test_due_indexed(void **state)
+{
+    char plan[1024];
+    (void)state;
+    fx_sqlite_plan("EXPLAIN QUERY PLAN " STORE_BATCH_DUE_SQL, plan, sizeof plan);
+    assert_null(strstr(plan, "SCAN batch_queue"));
+    assert_non_null(strstr(plan, "due<?"));
+}
+
 static void test_batch(void **state)
 {
     (void)state;
@@ -158,6 +186,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_batch),
         cmocka_unit_test(test_members_indexed),
+        cmocka_unit_test(test_roster_pending_indexed),
+        cmocka_unit_test(test_due_indexed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -126,6 +126,20 @@ static void test_removal_indexed(void **state)
     assert_non_null(strstr(plan, "public_key=?"));
 }
 
+/* A ring is fetched by its digest on a public path every anonymous signer's
+ * browser takes (GET /api/v1/public/rings/:digest, store_ring_by_digest):
+ * found by index, not by scanning every ring of every memo. */
+static void test_ring_digest_indexed(void **state)
+{
+    char plan[1024];
+    (void)state;
+    fx_sqlite_plan("EXPLAIN QUERY PLAN SELECT memo_id, org_id, ring_no FROM memo_rings WHERE "
+                   "digest = ? ORDER BY memo_id, org_id, ring_no LIMIT 1",
+                   plan, sizeof plan);
+    assert_null(strstr(plan, "SCAN memo_rings"));
+    assert_non_null(strstr(plan, "digest=?"));
+}
+
 static void rings_case(struct store *s, struct pool *p)
 {
     struct err e;
@@ -355,9 +369,13 @@ static void test_coalition(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_keys),      cmocka_unit_test(test_roster),
-        cmocka_unit_test(test_rings),     cmocka_unit_test(test_anon),
-        cmocka_unit_test(test_coalition), cmocka_unit_test(test_removal_indexed),
+        cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_roster),
+        cmocka_unit_test(test_rings),
+        cmocka_unit_test(test_anon),
+        cmocka_unit_test(test_coalition),
+        cmocka_unit_test(test_removal_indexed),
+        cmocka_unit_test(test_ring_digest_indexed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

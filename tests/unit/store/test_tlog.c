@@ -2,6 +2,8 @@
  * (store_fixture.h): the transparency log's leaves and tree nodes. */
 #include "store_fixture.h"
 
+#include "store/store_internal.h"
+
 static void nodes_case(struct store *s, struct pool *p)
 {
     struct err e;
@@ -98,11 +100,25 @@ static void test_leaves(void **state)
     fx_run(leaves_case);
 }
 
+/* The public memo page reads the memo's missed deadlines on every view:
+ * the leaves of one kind are found by (memo, kind), not by reading and
+ * sorting every leaf of the memo (each co-signature's). This is the query
+ * store_tlog_memo_range runs for one kind. */
+static void test_memo_kind_indexed(void **state)
+{
+    char plan[1024];
+    (void)state;
+    fx_sqlite_plan("EXPLAIN QUERY PLAN " STORE_TLOG_MEMO_KIND_SQL, plan, sizeof plan);
+    assert_null(strstr(plan, "SCAN tlog_leaves"));
+    assert_non_null(strstr(plan, "memo=? AND kind=?"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nodes),
         cmocka_unit_test(test_leaves),
+        cmocka_unit_test(test_memo_kind_indexed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
