@@ -455,22 +455,18 @@ static void memo_where(char *buf, size_t n, const struct st_memo_filter *f)
                  f->overdue < 0 ? "NOT " : "", ack, answer);
     else /* ?5 is bound in every query: SQLite refuses a parameter it does not see */
         snprintf(overdue, sizeof overdue, "?5 = ?5");
-    switch (f->relation) {
-    case STORE_REL_DRAFTER:
-        rel = "EXISTS(SELECT 1 FROM memo_drafters d WHERE d.memo_id = x.id AND d.member_id = ?1)";
-        break;
-    case STORE_REL_SIGNER:
-        rel = "EXISTS(SELECT 1 FROM signatures g WHERE g.memo_id = x.id AND g.member_id = ?1) "
-              "AND NOT EXISTS(SELECT 1 FROM memo_drafters d WHERE d.memo_id = x.id AND "
-              "d.member_id = ?1)";
-        break;
-    default:
-        rel = "EXISTS(SELECT 1 FROM memo_drafters d WHERE d.memo_id = x.id AND d.member_id = ?1) "
-              "OR EXISTS(SELECT 1 FROM signatures g WHERE g.memo_id = x.id AND g.member_id = ?1)";
-        break;
-    }
+    /* a member's memos are found from their drafts and signatures (by
+     * index), not by asking of every memo whether the member relates to it */
+    if (f->member_id <= 0)
+        rel = "?1 <= 0";
+    else if (f->relation == STORE_REL_DRAFTER)
+        rel = STORE_MEMO_REL_DRAFTER_SQL;
+    else if (f->relation == STORE_REL_SIGNER)
+        rel = STORE_MEMO_REL_SIGNER_SQL;
+    else
+        rel = STORE_MEMO_REL_ANY_SQL;
     snprintf(buf, n,
-             "(?1 <= 0 OR %s) AND %s AND %s AND (?2 <= 0 OR x.channel_id = ?2) AND (?3 <= 0 OR "
+             "(%s) AND %s AND %s AND (?2 <= 0 OR x.channel_id = ?2) AND (?3 <= 0 OR "
              "COALESCE(%s, 0) >= ?3) AND (?4 <= 0 OR COALESCE(%s, 0) < ?4) AND %s",
              rel, states, markings, date, date, overdue);
 }

@@ -65,6 +65,18 @@ typedef int (*store_row_fn)(struct pool *p, struct db_stmt *st, void *item, stru
 int store_rows(struct store *s, struct pool *p, struct store_vec *v, size_t size, store_row_fn fill,
                struct err *e, const char *sql, const char *types, ...) WUR;
 
+/* A member's memos (?1, the member's id) in the memo list's WHERE
+ * (memos.c; the tests check their plans): the memos they draft, those they
+ * co-signed by name and do not draft, and either. */
+#define STORE_MEMO_REL_DRAFTER_SQL                                                                 \
+    "x.id IN (SELECT d.memo_id FROM memo_drafters d WHERE d.member_id = ?1)"
+#define STORE_MEMO_REL_SIGNER_SQL                                                                  \
+    "x.id IN (SELECT g.memo_id FROM signatures g WHERE g.member_id = ?1) AND NOT EXISTS(SELECT "   \
+    "1 FROM memo_drafters d WHERE d.memo_id = x.id AND d.member_id = ?1)"
+#define STORE_MEMO_REL_ANY_SQL                                                                     \
+    "x.id IN (SELECT d.memo_id FROM memo_drafters d WHERE d.member_id = ?1 UNION SELECT "          \
+    "g.memo_id FROM signatures g WHERE g.member_id = ?1)"
+
 /* Fills a struct st_leaf (item) from an (idx, data) row: data must be
  * UTF-8 text without NUL (ERR_DB otherwise). A store_row_fn. */
 int store_leaf_row(struct pool *p, struct db_stmt *st, void *item, struct err *e) WUR;

@@ -2,6 +2,7 @@
  * (store_fixture.h): memos, drafters, versions and the memo lists, whose
  * state sets and orders come from the caller. */
 #include "store_fixture.h"
+#include "store/store_internal.h"
 
 #define BIT(s) STORE_STATE_BIT(s)
 
@@ -370,12 +371,33 @@ static void test_list(void **state)
     fx_run(list_case);
 }
 
+/* A member's memo list starts from the member's drafts and signatures, by
+ * index, for each relation: never a scan of every memo, draft or
+ * signature. */
+static void test_member_list_indexed(void **state)
+{
+    static const char *const rel[] = {STORE_MEMO_REL_DRAFTER_SQL, STORE_MEMO_REL_SIGNER_SQL,
+                                      STORE_MEMO_REL_ANY_SQL};
+    char sql[1024], plan[2048];
+    (void)state;
+    for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+        snprintf(sql, sizeof sql,
+                 "EXPLAIN QUERY PLAN SELECT x.id FROM memos x WHERE (%s) ORDER BY x.updated_at "
+                 "DESC",
+                 rel[i]);
+        fx_sqlite_plan(sql, plan, sizeof plan);
+        assert_null(strstr(plan, "SCAN "));
+        assert_non_null(strstr(plan, "member_id=?"));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_memo),
         cmocka_unit_test(test_drafters_versions),
         cmocka_unit_test(test_list),
+        cmocka_unit_test(test_member_list_indexed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
