@@ -122,6 +122,10 @@ static int64_t leaf_total(const json_t *o)
     return json_integer_value(json_object_get(json_object_get(o, "counts"), "total"));
 }
 
+/* Signature leaves read at a time by a replay: a leaf carries its counts
+ * per organization, several kilobytes on a memo signed across many. */
+#define REPLAY_PAGE 500
+
 /* Replays memo's signature leaves with an index below `before` from the
  * start: notes each milestone reached and returns the last total. Once per
  * memo signed before its milestones were kept (schema 17), on the writer. */
@@ -135,23 +139,20 @@ static int replay_signatures(struct chan *c, const char *memo, int64_t before, i
     do {
         struct pool p;
         struct st_leaf *l = NULL;
-        pool_init(&p, 32u << 20);
-        rc = store_tlog_memo_range(c->st, &p, memo, NULL, after, before, &l, &n, e);
+        pool_init(&p, 8u << 20);
+        rc = store_tlog_memo_signatures(c->st, &p, memo, after, before, REPLAY_PAGE, &l, &n, e);
         for (size_t i = 0; rc == 0 && i < n; i++) {
             json_t *o = json_loadb(l[i].data, l[i].len, 0, NULL);
-            const char *kind = json_string_value(json_object_get(o, "kind"));
-            if (kind && is_signature_kind(kind)) {
-                int64_t now_total = leaf_total(o);
-                if (milestone(*total, now_total, &reached))
-                    rc = store_milestone_add(c->st, memo, l[i].index, reached, e);
-                *total = now_total;
-            }
+            int64_t now_total = leaf_total(o);
+            if (milestone(*total, now_total, &reached))
+                rc = store_milestone_add(c->st, memo, l[i].index, reached, e);
+            *total = now_total;
             json_decref(o);
         }
         if (rc == 0 && n)
             after = l[n - 1].index;
         pool_release(&p);
-    } while (rc == 0 && n == STORE_MEMO_LEAVES_MAX);
+    } while (rc == 0 && n == REPLAY_PAGE);
     return rc;
 }
 
@@ -234,9 +235,10 @@ static void leaf_event(struct tl *t, struct chan *c, struct pool *p, const struc
     json_decref(o);
 }
 
-/* The events of the memo's leaves: its steps and its kept milestones, in
- * the log's order; for a memo whose milestones were never noted, its
- * steps and signature leaves up to the cap (store_tlog_memo_events). */
+/* The events of the memo's leaves: its review's leaves and its kept
+ * milestones, in the log's order; for a memo whose milestones were never
+ * noted, its leaves with signature leaves up to the cap
+ * (store_tlog_memo_events). */
 static int from_leaves(struct tl *t, struct chan *c, struct pool *p, const struct memo_ctx *x,
                        int text, struct err *e)
 {
@@ -249,7 +251,7 @@ static int from_leaves(struct tl *t, struct chan *c, struct pool *p, const struc
     if (store_memo_sig_total(c->st, memo, &kept, &total, e))
         return -1;
     total = 0;
-    if (kept ? store_tlog_memo_steps(c->st, p, memo, &l, &n, e) ||
+    if (kept ? store_tlog_memo_review(c->st, p, memo, &l, &n, e) ||
                    store_memo_milestones(c->st, p, memo, &ms, &nms, e)
              : store_tlog_memo_events(c->st, p, memo, &l, &n, e))
         return -1;

@@ -139,8 +139,9 @@ int store_access_list(struct store *s, struct pool *p, const struct st_access_fi
     char sql[1200];
     int rc;
     snprintf(sql, sizeof sql,
-             f->memo_id > 0 ? STORE_ACCESS_LIST_SQL(STORE_ACCESS_OF_MEMO)
-                            : STORE_ACCESS_LIST_SQL(STORE_ACCESS_OF_ALL),
+             /* 0: every memo's (a negative id matches none, as before) */
+             f->memo_id != 0 ? STORE_ACCESS_LIST_SQL(STORE_ACCESS_OF_MEMO)
+                             : STORE_ACCESS_LIST_SQL(STORE_ACCESS_OF_ALL),
              f->limit, (long long)(f->offset > 0 ? f->offset : 0));
     rc = store_rows(s, p, &v, sizeof(struct access_sealed), access_row, e, sql, ACCESS_WHERE_TYPES,
                     f->memo_id, (int64_t)f->named_roles, f->memo, f->reader, f->from, f->to);
@@ -156,10 +157,10 @@ int store_access_list(struct store *s, struct pool *p, const struct st_access_fi
 int store_access_count(struct store *s, const struct st_access_filter *f, int64_t *n, struct err *e)
 {
     return db_scalar(s->db, e, 0, n,
-                     f->memo_id > 0 ? STORE_ACCESS_COUNT_SQL(STORE_ACCESS_OF_MEMO)
-                                    : STORE_ACCESS_COUNT_SQL(STORE_ACCESS_OF_ALL),
-                     ACCESS_WHERE_TYPES, f->memo_id > 0 ? f->memo_id : 0, (int64_t)f->named_roles,
-                     f->memo, f->reader, f->from, f->to);
+                     f->memo_id != 0 ? STORE_ACCESS_COUNT_SQL(STORE_ACCESS_OF_MEMO)
+                                     : STORE_ACCESS_COUNT_SQL(STORE_ACCESS_OF_ALL),
+                     ACCESS_WHERE_TYPES, f->memo_id, (int64_t)f->named_roles, f->memo, f->reader,
+                     f->from, f->to);
 }
 
 static int day_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)

@@ -148,9 +148,10 @@ int store_account_events(struct store *s, struct pool *p, int64_t member_id, int
         goto out;
     }
     st = db_query(s->db, e,
-                  member_id > 0 ? STORE_ACCOUNT_EVENTS_SQL(STORE_EVENTS_OF_MEMBER)
-                                : STORE_ACCOUNT_EVENTS_SQL(STORE_EVENTS_OF_ALL),
-                  "iii", member_id > 0 ? member_id : 0, (int64_t)only_unseen, (int64_t)limit);
+                  /* 0: everyone's (a negative id matches no member, as before) */
+                  member_id != 0 ? STORE_ACCOUNT_EVENTS_SQL(STORE_EVENTS_OF_MEMBER)
+                                 : STORE_ACCOUNT_EVENTS_SQL(STORE_EVENTS_OF_ALL),
+                  "iii", member_id, (int64_t)only_unseen, (int64_t)limit);
     if (!st)
         goto out;
     while ((r = db_next(st, e)) == 1 && k < cap) {

@@ -4,8 +4,6 @@
  * reads its milestones here instead of parsing every signature leaf. */
 #include "store/store_internal.h"
 
-#include <string.h>
-
 int store_memo_sig_total(struct store *s, const char *memo, int *found, int64_t *total,
                          struct err *e)
 {
@@ -28,8 +26,12 @@ int store_memo_sig_total_set(struct store *s, const char *memo, int64_t total, s
 int store_milestone_add(struct store *s, const char *memo, int64_t index, int64_t mark,
                         struct err *e)
 {
-    return db_exec(s->db, e, "INSERT INTO memo_milestones(memo, idx, mark) VALUES(?, ?, ?)", "sii",
-                   memo, index, mark);
+    /* a replay over rows an earlier note left (their total row lost)
+     * recomputes them: the leaves decide */
+    return db_exec(s->db, e,
+                   "INSERT INTO memo_milestones(memo, idx, mark) VALUES(?, ?, ?) ON CONFLICT(memo, "
+                   "idx) DO UPDATE SET mark = excluded.mark",
+                   "sii", memo, index, mark);
 }
 
 static int milestone_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
@@ -45,7 +47,8 @@ int store_memo_milestones(struct store *s, struct pool *p, const char *memo,
     struct store_vec v = {0};
     int rc = store_rows(s, p, &v, sizeof **out, milestone_row, e,
                         "SELECT m.idx, l.data, m.mark FROM memo_milestones m JOIN tlog_leaves l ON "
-                        "l.idx = m.idx WHERE m.memo = ? ORDER BY m.idx",
+                        "l.idx = m.idx AND l.memo = m.memo AND l.kind IN ('signature', "
+                        "'anonymous-signature') WHERE m.memo = ? ORDER BY m.idx",
                         "s", memo);
     *out = v.items;
     *n = v.n;

@@ -503,31 +503,45 @@ int store_tlog_memo_range(struct store *s, struct pool *p, const char *memo, con
  * review's steps are never cut off by a memo's many signatures). */
 int store_tlog_memo_events(struct store *s, struct pool *p, const char *memo, struct st_leaf **out,
                            size_t *n, struct err *e) WUR;
-/* Every leaf about memo that is not a signature ("signature",
- * "anonymous-signature"), by index: the review's steps, read by index
- * ranges that skip the signatures however many there are. */
-int store_tlog_memo_steps(struct store *s, struct pool *p, const char *memo, struct st_leaf **out,
-                          size_t *n, struct err *e) WUR;
+/* The same, only those with an index below `before` (none when before <= 0). */
+int store_tlog_memo_leaves_before(struct store *s, struct pool *p, const char *memo,
+                                  const char *kind, int64_t before, struct st_leaf **out, size_t *n,
+                                  struct err *e) WUR;
+/* The leaves of memo's review that its timeline shows ("state",
+ * "deadline-missed"), by index; read by index, so a memo's many
+ * signatures cost nothing here. */
+int store_tlog_memo_review(struct store *s, struct pool *p, const char *memo, struct st_leaf **out,
+                           size_t *n, struct err *e) WUR;
+/* At most limit signature leaves ("signature", "anonymous-signature") of
+ * memo with an index in (after, before), by index. */
+int store_tlog_memo_signatures(struct store *s, struct pool *p, const char *memo, int64_t after,
+                               int64_t before, int limit, struct st_leaf **out, size_t *n,
+                               struct err *e) WUR;
+
+/* ---- signature milestones (milestones.c) ----
+ * What a memo's timeline shows of its signatures is kept as its signature
+ * leaves are appended (channel/timeline.c decides what a milestone is). */
 /* The running total of memo's published signature leaves (the last one's
  * counts.total): *found 0 (and *total 0) for a memo whose signatures were
  * never noted (store_memo_sig_total_set), e.g. one signed before schema 17. */
 int store_memo_sig_total(struct store *s, const char *memo, int *found, int64_t *total,
                          struct err *e) WUR;
+/* Sets memo's running total (inserting its row the first time). */
 int store_memo_sig_total_set(struct store *s, const char *memo, int64_t total, struct err *e) WUR;
 /* A signature milestone: the leaf at which memo's total reached mark. */
 struct st_milestone {
     struct st_leaf leaf;
     int64_t mark;
 };
+/* Keeps that memo's signature leaf at index reached mark (replacing the
+ * mark of a row already there for that leaf). */
 int store_milestone_add(struct store *s, const char *memo, int64_t index, int64_t mark,
                         struct err *e) WUR;
-/* memo's milestones with their leaves, by index. */
+/* memo's kept milestones with their leaves, by index: only rows whose leaf
+ * is a signature leaf of that memo. */
 int store_memo_milestones(struct store *s, struct pool *p, const char *memo,
                           struct st_milestone **out, size_t *n, struct err *e) WUR;
-/* The same, only those with an index below `before` (none when before <= 0). */
-int store_tlog_memo_leaves_before(struct store *s, struct pool *p, const char *memo,
-                                  const char *kind, int64_t before, struct st_leaf **out, size_t *n,
-                                  struct err *e) WUR;
+
 /* The salt of a member's signature commitment (hex), or NULL when unsigned. */
 int store_signature_salt(struct store *s, struct pool *p, int64_t memo_id, int64_t member_id,
                          char **salt, struct err *e) WUR;

@@ -141,20 +141,31 @@ int store_tlog_memo_events(struct store *s, struct pool *p, const char *memo, st
     return rc;
 }
 
-int store_tlog_memo_steps(struct store *s, struct pool *p, const char *memo, struct st_leaf **out,
-                          size_t *n, struct err *e)
+int store_tlog_memo_review(struct store *s, struct pool *p, const char *memo, struct st_leaf **out,
+                           size_t *n, struct err *e)
 {
     struct store_vec v = {0};
-    /* three index ranges around the two signature kinds: the index on
-     * (memo, kind, version) skips a popular memo's signatures instead of
-     * reading each to drop it */
-    int rc = store_rows(
-        s, p, &v, sizeof **out, store_leaf_row, e,
-        "SELECT idx, data FROM tlog_leaves WHERE memo = ?1 AND kind < 'anonymous-signature' UNION "
-        "ALL SELECT idx, data FROM tlog_leaves WHERE memo = ?1 AND kind > 'anonymous-signature' "
-        "AND kind < 'signature' UNION ALL SELECT idx, data FROM tlog_leaves WHERE memo = ?1 AND "
-        "kind > 'signature' ORDER BY idx",
-        "s", memo);
+    /* two seeks in the index on (memo, kind, version): a popular memo's
+     * signatures are never read to be dropped */
+    int rc = store_rows(s, p, &v, sizeof **out, store_leaf_row, e,
+                        "SELECT idx, data FROM tlog_leaves WHERE memo = ? AND kind IN ("
+                        "'deadline-missed', 'state') ORDER BY idx",
+                        "s", memo);
+    *out = v.items;
+    *n = v.n;
+    return rc;
+}
+
+int store_tlog_memo_signatures(struct store *s, struct pool *p, const char *memo, int64_t after,
+                               int64_t before, int limit, struct st_leaf **out, size_t *n,
+                               struct err *e)
+{
+    struct store_vec v = {0};
+    int rc = store_rows(s, p, &v, sizeof **out, store_leaf_row, e,
+                        "SELECT idx, data FROM tlog_leaves WHERE memo = ? AND kind IN ("
+                        "'anonymous-signature', 'signature') AND idx > ? AND idx < ? ORDER BY idx "
+                        "LIMIT ?",
+                        "siii", memo, after, before, (int64_t)limit);
     *out = v.items;
     *n = v.n;
     return rc;

@@ -321,6 +321,64 @@ static void test_milestones_kept(void **state)
     /* a kept milestone its leaf does not bear out is not shown */
     sql_exec(f, "UPDATE memo_milestones SET mark = 100 WHERE memo = '%s' AND mark = 50", id);
     assert_string_equal(milestones(f, id), "1 5 5 10 25");
+    /* nor one that points at a leaf of another kind or of another memo */
+    sql_exec(f,
+             "INSERT INTO memo_milestones(memo, idx, mark) SELECT '%s', idx, 1 FROM tlog_leaves "
+             "WHERE memo IS NULL OR (memo <> '%s') OR kind NOT IN ('signature', "
+             "'anonymous-signature')",
+             id, id);
+    assert_string_equal(milestones(f, id), "1 5 5 10 25");
+
+    /* its total row lost with its milestones kept: the next signature
+     * replays over them instead of failing on them */
+    sql_exec(f, "DELETE FROM memo_signature_totals WHERE memo = '%s'", id);
+    fx_ok(store_begin(chan_store(f->c), &e), &e);
+    fx_ok(store_memo_by_public_id(chan_store(f->c), &f->p, id, &x.m, &e), &e);
+    fx_ok(chan_counts_combined(f->c, x.m.id, &counts, &e), &e);
+    sig_leaf(f, id, counts, 51);
+    fx_ok(store_commit(chan_store(f->c), &e), &e);
+    json_decref(counts);
+    assert_string_equal(milestones(f, id), "1 5 5 10 25 50");
+}
+
+/* A memo signed before milestones were kept, whose signature leaves carry
+ * counts across many organizations (kilobytes each, more than a page of
+ * leaves fits in memory at once): its next signature replays them and
+ * the write goes through. */
+static void test_replay_large_leaves(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    char id[RANDOM_ID_LEN + 1], org[48];
+    json_t *counts = NULL, *orgs;
+    struct memo_ctx x;
+    const int leaves = 6000;
+
+    err_init(&e);
+    fx_clock(NULL);
+    fx_memo_in(f, CHAN_STATE_CIRCULATING, id);
+    memset(&x, 0, sizeof x);
+    fx_ok(store_begin(chan_store(f->c), &e), &e);
+    fx_ok(store_memo_by_public_id(chan_store(f->c), &f->p, id, &x.m, &e), &e);
+    fx_ok(chan_counts_combined(f->c, x.m.id, &counts, &e), &e);
+    orgs = json_object_get(counts, "by_organization");
+    assert_true(json_is_array(orgs));
+    for (int i = 0; i < 100; i++) {
+        snprintf(org, sizeof org, "organization-%03d-of-the-many-that-signed", i);
+        json_array_append_new(orgs, json_pack("{s:s,s:i}", "organization", org, "n", 1));
+    }
+    for (int i = 0; i < leaves; i++)
+        sig_leaf(f, id, counts, i + 1);
+    fx_ok(store_commit(chan_store(f->c), &e), &e);
+    sql_exec(f,
+             "DELETE FROM memo_milestones WHERE memo = '%s'; DELETE FROM "
+             "memo_signature_totals WHERE memo = '%s';",
+             id, id);
+    fx_ok(store_begin(chan_store(f->c), &e), &e);
+    sig_leaf(f, id, counts, leaves + 1);
+    fx_ok(store_commit(chan_store(f->c), &e), &e);
+    json_decref(counts);
+    assert_string_equal(milestones(f, id), "1 5 10 25 50 100 250 500 1000 2500 5000");
 }
 
 int main(void)
@@ -329,6 +387,7 @@ int main(void)
         cmocka_unit_test(test_timeline),
         cmocka_unit_test(test_many_signature_leaves),
         cmocka_unit_test(test_milestones_kept),
+        cmocka_unit_test(test_replay_large_leaves),
     };
     return cmocka_run_group_tests(tests, fx_group_setup, fx_group_teardown);
 }
