@@ -122,7 +122,8 @@ int store_memo_key_new(struct store *s, int64_t memo_id, unsigned char key[SEAL_
     crypto_aead_xchacha20poly1305_ietf_keygen(key);
     key_ad(ad, memo_id);
     if (seal_bytes(&p, s->data_key, ad, key, SEAL_KEY_SIZE, &wrapped, e) ||
-        db_exec(s->db, e, "UPDATE memos SET data_key = ? WHERE id = ?", "si", wrapped, memo_id))
+        db_exec_later(s->db, e, "UPDATE memos SET data_key = ? WHERE id = ?", "si", wrapped,
+                      memo_id))
         goto out;
     rc = 0;
 out:
