@@ -61,19 +61,24 @@ struct pg_cached {
     size_t keylen;
     unsigned long long hash;
     char name[24];      /* "dissent_<n>", never reused on a connection */
+    char *text;         /* as prepared: placeholders rewritten, RETURNING appended */
     int insert;         /* an INSERT (db_last_id changes) */
     int returning;      /* `RETURNING <id>` was appended: its row is the new id */
     unsigned long used; /* clock of the last use */
 };
 
 /* A statement of db_exec_later, held until the next round trip: a cached
- * statement's name and a copy of its parameters. */
+ * statement's name and a copy of its parameters, and what it takes to
+ * prepare it again (pg_run). */
 struct pg_later {
     char name[24];
     int n;
     const char **values; /* into data */
     int *lengths, *formats;
     char *data;
+    Oid *types;
+    char *text;    /* the cached statement's text */
+    int reprepare; /* its statement is gone: send it as the unnamed one */
 };
 
 /* What db_begin / db_begin_read opened. */
@@ -460,6 +465,7 @@ static void pg_evict(struct pg_db *db, struct pg_cached *c, int on_server)
     if (on_server)
         pg_drop_later(db, c->name);
     free(c->key);
+    free(c->text);
     memset(c, 0, sizeof *c);
 }
 
@@ -482,6 +488,7 @@ static void pg_remember(struct pg_db *db, struct pg_cached *fresh)
     *victim = *fresh;
     victim->used = ++db->clock;
     fresh->key = NULL;
+    fresh->text = NULL;
 }
 
 /* Forgets every statement without telling the server: after a new session
@@ -616,6 +623,8 @@ static void pg_later_clear(struct pg_db *db)
         free(l->lengths);
         free(l->formats);
         free(l->data);
+        free(l->types);
+        free(l->text);
     }
     db->nlater = 0;
 }
@@ -641,8 +650,15 @@ static void pg_later_failed(struct pg_db *db, const struct pg_later *l, const PG
  * statement itself (or call->tail, or nothing). Returns 0 with call->res
  * set (which may hold the statement's error; NULL when nothing was to
  * run), or -1 when the statement did not run (e set; a held statement's
- * failure is reported so, and the held statements are gone either way). */
-static int pg_run(struct pg_db *db, struct pg_call *call, struct err *e)
+ * failure is reported so, and the held statements are gone either way).
+ *
+ * A held statement that meets a stale prepared statement (pg_stale) in the
+ * pipeline that began the transaction is what pg_vquery's retry cures for
+ * a statement run at once: nothing of the transaction had run before, so
+ * it is rolled back and sent again (once: *retry), the held statements
+ * prepared anew as the unnamed one. */
+static int pg_run_once(struct pg_db *db, struct pg_call *call, struct err *e, int may_retry,
+                       int *retry)
 {
     PGconn *conn = db->conn;
     const struct pg_params *pp = call->pp;
@@ -655,6 +671,7 @@ static int pg_run(struct pg_db *db, struct pg_call *call, struct err *e)
     char q[64];
     int ok = 1, rc = -1;
 
+    *retry = 0;
     call->res = NULL;
     call->prepared = 0;
     call->began = begin;
@@ -682,7 +699,10 @@ static int pg_run(struct pg_db *db, struct pg_call *call, struct err *e)
     db->rel_pending = db->sp_pending = 0;
     for (size_t i = 0; i < nlater; i++) {
         const struct pg_later *l = &db->later[i];
-        ok = ok && PQsendQueryPrepared(conn, l->name, l->n, l->values, l->lengths, l->formats, 0);
+        const char *name = l->reprepare ? "" : l->name;
+        if (l->reprepare)
+            ok = ok && PQsendPrepare(conn, "", l->text, l->n, l->types);
+        ok = ok && PQsendQueryPrepared(conn, name, l->n, l->values, l->lengths, l->formats, 0);
     }
     if (call->prepare)
         ok = ok && PQsendPrepare(conn, call->name, call->prepare, pp->n, pp->types);
@@ -723,6 +743,15 @@ static int pg_run(struct pg_db *db, struct pg_call *call, struct err *e)
     for (size_t i = 0; i < nlater; i++) {
         PGresult *r = pg_collect(conn);
         ExecStatusType st = PQresultStatus(r);
+        if (db->later[i].reprepare) {
+            if (held || st == PGRES_COMMAND_OK) {
+                PQclear(r);
+                r = pg_collect(conn);
+                st = PQresultStatus(r);
+            } else { /* the Parse failed: its Execute is skipped */
+                PQclear(pg_collect(conn));
+            }
+        }
         if (!held && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
             held = r;
             bad = i;
@@ -752,6 +781,16 @@ static int pg_run(struct pg_db *db, struct pg_call *call, struct err *e)
     }
     if (held) {
         pg_later_failed(db, &db->later[bad], held);
+        if (may_retry && begin && call->was_idle && pg_stale(held)) {
+            PQclear(PQexec(conn, "ROLLBACK"));
+            db->tx_sent = 0;
+            db->rel_pending = send_rel;
+            db->sp_pending = send_sp;
+            for (size_t i = 0; i < nlater; i++)
+                db->later[i].reprepare = 1;
+            *retry = 1;
+            goto out;
+        }
         pg_fail(db, held, e, "query");
         goto out;
     }
@@ -776,7 +815,20 @@ out:
     PQclear(sp);
     PQclear(held);
     PQclear(prep);
-    pg_later_clear(db);
+    /* pg_vquery sends them again when it retries a stale statement of
+     * this transaction's first pipeline (and the caller's rollback drops
+     * them when it does not). */
+    if (!*retry && !(rc == 0 && call->name && begin && call->was_idle && pg_stale(call->res)))
+        pg_later_clear(db);
+    return rc;
+}
+
+static int pg_run(struct pg_db *db, struct pg_call *call, struct err *e)
+{
+    int retry = 0;
+    int rc = pg_run_once(db, call, e, 1, &retry);
+    if (retry)
+        rc = pg_run_once(db, call, e, 0, &retry);
     return rc;
 }
 
@@ -827,6 +879,7 @@ static struct db_stmt *pg_vquery(struct db *d, struct err *e, const char *sql, c
             char col[64];
             buf_reset(&b);
             free(fresh.key);
+            free(fresh.text);
             memset(&fresh, 0, sizeof fresh);
             fresh.key = malloc(len + 1);
             if (!fresh.key) {
@@ -850,6 +903,12 @@ static struct db_stmt *pg_vquery(struct db *d, struct err *e, const char *sql, c
                 fresh.returning = 1;
             }
             fresh.insert = insert;
+            fresh.text = malloc(b.len + 1);
+            if (!fresh.text) {
+                err_set(e, ERR_NOMEM, "out of memory");
+                goto fail;
+            }
+            memcpy(fresh.text, buf_str(&b), b.len + 1);
         }
         call.name = c ? c->name : fresh.name;
         call.prepare = c ? NULL : buf_str(&b);
@@ -904,12 +963,14 @@ static struct db_stmt *pg_vquery(struct db *d, struct err *e, const char *sql, c
         st->ncols = returning ? 0 : PQnfields(st->res);
     }
     free(fresh.key);
+    free(fresh.text);
     pg_params_free(&pp);
     buf_release(&b);
     return &st->base;
 fail:
     PQclear(call.res);
     free(fresh.key);
+    free(fresh.text);
     pg_params_free(&pp);
     buf_release(&b);
     if (st)
@@ -917,10 +978,12 @@ fail:
     return NULL;
 }
 
-/* db_exec_later: a statement prepared already, in a write transaction
- * whose BEGIN has gone (so its first statement, which may meet a stale
- * prepared statement and run again, never waits here), is held with a copy
- * of its parameters and sent by the next pg_run; anything else runs now. */
+/* db_exec_later: a statement prepared already, in a write transaction, is
+ * held with a copy of its parameters and sent by the next pg_run (with the
+ * BEGIN when it is the transaction's first; pg_run prepares it again when
+ * it meets a stale statement there); anything else runs now, as does a
+ * transaction's first statement on a connection known to be broken (the
+ * statement reconnects, see pg_revive). */
 static int pg_exec_later(struct db *d, struct err *e, const char *sql, const char *types,
                          va_list ap)
 {
@@ -933,8 +996,9 @@ static int pg_exec_later(struct db *d, struct err *e, const char *sql, const cha
     int rc = -1;
 
     types = types ? types : "";
-    if ((db->tx == PG_TX_WRITE || db->tx == PG_TX_UNORDERED) && db->tx_sent &&
-        PQtransactionStatus(db->conn) == PQTRANS_INTRANS) {
+    if ((db->tx == PG_TX_WRITE || db->tx == PG_TX_UNORDERED) &&
+        PQtransactionStatus(db->conn) == (db->tx_sent ? PQTRANS_INTRANS : PQTRANS_IDLE) &&
+        PQstatus(db->conn) == CONNECTION_OK) {
         h = pg_hash(types, sql, &len);
         c = pg_find(db, h, len, types, sql);
     }
@@ -965,17 +1029,23 @@ static int pg_exec_later(struct db *d, struct err *e, const char *sql, const cha
     l->values = calloc(pp.n ? (size_t)pp.n : 1, sizeof *l->values);
     l->lengths = calloc(pp.n ? (size_t)pp.n : 1, sizeof *l->lengths);
     l->formats = calloc(pp.n ? (size_t)pp.n : 1, sizeof *l->formats);
+    l->types = calloc(pp.n ? (size_t)pp.n : 1, sizeof *l->types);
     l->data = malloc(size ? size : 1);
-    if (!l->values || !l->lengths || !l->formats || !l->data) {
+    l->text = malloc(strlen(c->text) + 1);
+    if (!l->values || !l->lengths || !l->formats || !l->types || !l->data || !l->text) {
         free(l->values);
         free(l->lengths);
         free(l->formats);
+        free(l->types);
         free(l->data);
+        free(l->text);
         err_set(e, ERR_NOMEM, "out of memory");
         goto out;
     }
     size = 0;
+    memcpy(l->text, c->text, strlen(c->text) + 1);
     for (int i = 0; i < pp.n; i++) {
+        l->types[i] = pp.types[i];
         l->lengths[i] = pp.lengths[i];
         l->formats[i] = pp.formats[i];
         if (pp.values[i]) {

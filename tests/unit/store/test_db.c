@@ -913,6 +913,69 @@ static void test_later_postgres(void **state)
     exec_later(getenv("DISSENT_TEST_PG_URL"));
 }
 
+/* A transaction's first statements held, when another session's ALTER has
+ * changed what a cached statement returns (0A000): they are prepared again
+ * and run, as a statement run at once is (test_pg_cache_ddl), alone, in a
+ * group's first operation, and before a stale statement run at once. */
+static void test_later_pg_stale(void **state)
+{
+    (void)state;
+    if (pg_skip())
+        return;
+    struct db *d = pg_connect(), *other = pg_connect();
+    struct err e;
+    int64_t x = 0;
+    const char *ins = "INSERT INTO later_ddl(v) VALUES(?)";
+    const char *ins2 = "INSERT INTO later_ddl2(v) VALUES(?)";
+    const char *sel = "SELECT id FROM later_ddl WHERE v = ?";
+    err_init(&e);
+    assert_int_equal(db_exec_script(d,
+                                    "DROP TABLE IF EXISTS later_ddl; DROP TABLE IF EXISTS "
+                                    "later_ddl2; CREATE TABLE later_ddl(id INTEGER PRIMARY KEY, v "
+                                    "INTEGER); CREATE TABLE later_ddl2(id INTEGER PRIMARY KEY, v "
+                                    "INTEGER)",
+                                    &e),
+                     0);
+    exec_ok(d, ins, "i", 1); /* prepared, RETURNING id appended */
+    exec_ok(d, ins2, "i", 1);
+    assert_true(scalar(d, sel, "i", 1) > 0);
+
+    /* alone */
+    assert_int_equal(db_exec_script(other, "ALTER TABLE later_ddl ALTER COLUMN id TYPE int4", &e),
+                     0);
+    assert_int_equal(db_begin(d, &e), 0);
+    assert_int_equal(db_exec_later(d, &e, ins, "i", (int64_t)2), 0);
+    assert_int_equal(db_commit(d, &e), 0);
+    assert_int_equal(scalar(d, "SELECT COUNT(*) FROM later_ddl WHERE v = ?", "i", 2), 1);
+
+    /* a group's first operation */
+    assert_int_equal(db_exec_script(other, "ALTER TABLE later_ddl ALTER COLUMN id TYPE int8", &e),
+                     0);
+    assert_int_equal(db_group_begin(d, &e), 0);
+    assert_int_equal(db_begin(d, &e), 0);
+    assert_int_equal(db_exec_later(d, &e, ins, "i", (int64_t)3), 0);
+    assert_int_equal(db_commit(d, &e), 0);
+    assert_int_equal(db_begin(d, &e), 0);
+    assert_int_equal(db_exec_later(d, &e, ins, "i", (int64_t)4), 0);
+    assert_int_equal(db_commit(d, &e), 0);
+    assert_int_equal(db_group_end(d, 1, &e), 0);
+    assert_int_equal(scalar(d, "SELECT COUNT(*) FROM later_ddl WHERE v >= ?", "i", 3), 2);
+
+    /* held (not stale) before a stale statement run at once */
+    assert_int_equal(db_exec_script(other, "ALTER TABLE later_ddl ALTER COLUMN id TYPE int4", &e),
+                     0);
+    assert_int_equal(db_begin(d, &e), 0);
+    assert_int_equal(db_exec_later(d, &e, ins2, "i", (int64_t)5), 0);
+    assert_int_equal(db_scalar(d, &e, -1, &x, sel, "i", (int64_t)1), 0);
+    assert_true(x > 0);
+    assert_int_equal(db_commit(d, &e), 0);
+    assert_int_equal(scalar(d, "SELECT COUNT(*) FROM later_ddl2 WHERE v = ?", "i", 5), 1);
+
+    assert_int_equal(db_exec_script(d, "DROP TABLE later_ddl; DROP TABLE later_ddl2", &e), 0);
+    db_close(other);
+    db_close(d);
+}
+
 /* ---- SQLite: a writer that takes the lock back after every commit does
  * not starve another connection of this process that wants to write ---- */
 
@@ -1028,6 +1091,7 @@ int main(void)
         cmocka_unit_test(test_group_postgres),
         cmocka_unit_test(test_later_sqlite),
         cmocka_unit_test(test_later_postgres),
+        cmocka_unit_test(test_later_pg_stale),
         cmocka_unit_test(test_sqlite_write_fairness),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
