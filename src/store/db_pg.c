@@ -593,6 +593,7 @@ struct pg_call {
     int prepared;  /* out: the prepare succeeded */
     int began;     /* out: the caller's BEGIN went with it */
     int was_idle;  /* out: no transaction was open on the server before */
+    int sent_sp;   /* out: a group operation's SAVEPOINT went with it */
 };
 
 /* Reads the results of one command of the pipeline, up to its NULL; keeps
@@ -673,6 +674,7 @@ static int pg_run_once(struct pg_db *db, struct pg_call *call, struct err *e, in
 
     *retry = 0;
     call->res = NULL;
+    call->sent_sp = send_sp;
     call->prepared = 0;
     call->began = begin;
     call->was_idle = PQtransactionStatus(conn) == PQTRANS_IDLE;
@@ -930,8 +932,11 @@ static struct db_stmt *pg_vquery(struct db *d, struct err *e, const char *sql, c
             pg_evict(db, c, strcmp(state, "26000") != 0);
             if (attempt == 0 && call.was_idle) {
                 if (call.began) {
+                    /* The group's operation, if any, needs its SAVEPOINT
+                     * again in the transaction begun anew. */
                     PQclear(PQexec(db->conn, "ROLLBACK"));
                     db->tx_sent = 0;
+                    db->sp_pending = call.sent_sp;
                 }
                 PQclear(call.res);
                 call.res = NULL;

@@ -971,6 +971,20 @@ static void test_later_pg_stale(void **state)
     assert_int_equal(db_commit(d, &e), 0);
     assert_int_equal(scalar(d, "SELECT COUNT(*) FROM later_ddl2 WHERE v = ?", "i", 5), 1);
 
+    /* a stale statement run at once, first in a group: its operation keeps
+     * its savepoint, so the next operation's RELEASE of it works */
+    assert_int_equal(db_exec_script(other, "ALTER TABLE later_ddl ALTER COLUMN id TYPE int8", &e),
+                     0);
+    assert_int_equal(db_group_begin(d, &e), 0);
+    assert_int_equal(db_begin(d, &e), 0);
+    assert_int_equal(db_scalar(d, &e, -1, &x, sel, "i", (int64_t)1), 0);
+    assert_int_equal(db_commit(d, &e), 0);
+    assert_int_equal(db_begin(d, &e), 0);
+    assert_int_equal(db_exec(d, &e, ins2, "i", (int64_t)6), 0);
+    assert_int_equal(db_commit(d, &e), 0);
+    assert_int_equal(db_group_end(d, 1, &e), 0);
+    assert_int_equal(scalar(d, "SELECT COUNT(*) FROM later_ddl2 WHERE v = ?", "i", 6), 1);
+
     assert_int_equal(db_exec_script(d, "DROP TABLE later_ddl; DROP TABLE later_ddl2", &e), 0);
     db_close(other);
     db_close(d);
