@@ -26,10 +26,11 @@
  *   pg_run), so a transaction costs its statements plus COMMIT.
  * - An INSERT into a table with an identity column gets `RETURNING <column>`
  *   appended when it is prepared, so db_last_id needs no round trip.
- * - db_exec_later's statements, inside a write transaction whose BEGIN has
- *   gone, are held and sent in the pipeline of the next statement, COMMIT
- *   or group operation's RELEASE (see pg_exec_later): a statement nothing
- *   is read from costs no round trip of its own.
+ * - db_exec_later's statements, inside a write transaction, are held and
+ *   sent in the pipeline of the next statement, COMMIT or group
+ *   operation's RELEASE (with the BEGIN when they come first; see
+ *   pg_exec_later and pg_run): a statement nothing is read from costs no
+ *   round trip of its own.
  *
  * A statement runs when it is bound and its whole result is kept, so db_next
  * only walks rows and a caller may run other statements on the connection
