@@ -94,8 +94,12 @@ int store_memo_key(struct store *s, int64_t memo_id, unsigned char key[SEAL_KEY_
                    struct err *e)
 {
     int rc = -1, r;
-    struct db_stmt *st =
-        db_query(s->db, e, "SELECT data_key FROM memos WHERE id = ?", "i", memo_id);
+    struct db_stmt *st;
+    if (memo_id && memo_id == s->new_key_memo) { /* made in this transaction */
+        memcpy(key, s->new_key, SEAL_KEY_SIZE);
+        return 0;
+    }
+    st = db_query(s->db, e, "SELECT data_key FROM memos WHERE id = ?", "i", memo_id);
     if (!st)
         goto out;
     r = db_next(st, e);
@@ -122,8 +126,12 @@ int store_memo_key_new(struct store *s, int64_t memo_id, unsigned char key[SEAL_
     crypto_aead_xchacha20poly1305_ietf_keygen(key);
     key_ad(ad, memo_id);
     if (seal_bytes(&p, s->data_key, ad, key, SEAL_KEY_SIZE, &wrapped, e) ||
-        db_exec(s->db, e, "UPDATE memos SET data_key = ? WHERE id = ?", "si", wrapped, memo_id))
+        db_exec_later(s->db, e, "UPDATE memos SET data_key = ? WHERE id = ?", "si", wrapped,
+                      memo_id))
         goto out;
+    store_forget_new_key(s);
+    memcpy(s->new_key, key, SEAL_KEY_SIZE);
+    s->new_key_memo = memo_id;
     rc = 0;
 out:
     if (rc)

@@ -40,13 +40,18 @@ static int first_word_is(const char *sql, const char *w)
 
 /* Every statement goes through here: an unordered transaction (db.h) only
  * reads and inserts. */
+static int allowed(struct db *db, const char *sql, struct err *e)
+{
+    if (db->unordered && (first_word_is(sql, "UPDATE") || first_word_is(sql, "DELETE")))
+        return err_set(e, ERR_INTERNAL, "an unordered transaction only reads and inserts");
+    return 0;
+}
+
 static struct db_stmt *run(struct db *db, struct err *e, const char *sql, const char *types,
                            va_list ap)
 {
-    if (db->unordered && (first_word_is(sql, "UPDATE") || first_word_is(sql, "DELETE"))) {
-        err_set(e, ERR_INTERNAL, "an unordered transaction only reads and inserts");
+    if (allowed(db, sql, e))
         return NULL;
-    }
     return db->ops->vquery(db, e, sql, types, ap);
 }
 
@@ -77,6 +82,25 @@ int db_exec(struct db *db, struct err *e, const char *sql, const char *types, ..
     int rc = -1;
     va_list ap;
     va_start(ap, types);
+    st = run(db, e, sql, types, ap);
+    va_end(ap);
+    if (st && db_next(st, e) >= 0)
+        rc = 0;
+    db_finish(st);
+    return rc;
+}
+
+int db_exec_later(struct db *db, struct err *e, const char *sql, const char *types, ...)
+{
+    struct db_stmt *st;
+    int rc = -1;
+    va_list ap;
+    va_start(ap, types);
+    if (db->ops->exec_later) {
+        rc = allowed(db, sql, e) ? -1 : db->ops->exec_later(db, e, sql, types, ap);
+        va_end(ap);
+        return rc;
+    }
     st = run(db, e, sql, types, ap);
     va_end(ap);
     if (st && db_next(st, e) >= 0)

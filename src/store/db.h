@@ -35,6 +35,17 @@ void db_close(struct db *db);
 /* Runs one statement that returns no rows. */
 int db_exec(struct db *db, struct err *e, const char *sql, const char *types, ...) WUR;
 
+/* Runs one statement that returns no rows, as db_exec, when the caller needs
+ * nothing from it but that the transaction fails if it fails: not its
+ * db_changes or db_last_id, nor to tell its error from a later one's. Inside
+ * a write transaction a driver may hold it and send it with the next
+ * statement, the COMMIT or the group operation's end
+ * (PostgreSQL: in that one round trip, see db_pg.c); its failure is then
+ * reported by that call, with the same code, and the transaction is left
+ * to roll back as after any failure. Otherwise it runs at once (SQLite
+ * always). */
+int db_exec_later(struct db *db, struct err *e, const char *sql, const char *types, ...) WUR;
+
 /* Runs several ;-separated statements with no parameters (migrations),
  * written in SQLite's dialect; the PostgreSQL driver translates the types
  * (see schema.c). */

@@ -18,6 +18,8 @@ struct db_ops {
     int (*exec_script)(struct db *db, const char *sql, struct err *e);
     struct db_stmt *(*vquery)(struct db *db, struct err *e, const char *sql, const char *types,
                               va_list ap);
+    /* db_exec_later (db.h); NULL: db_exec. */
+    int (*exec_later)(struct db *db, struct err *e, const char *sql, const char *types, va_list ap);
     int (*next)(struct db_stmt *st, struct err *e);
     const char *(*text)(struct db_stmt *st, int col);
     int64_t (*integer)(struct db_stmt *st, int col);

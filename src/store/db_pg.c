@@ -26,6 +26,11 @@
  *   pg_run), so a transaction costs its statements plus COMMIT.
  * - An INSERT into a table with an identity column gets `RETURNING <column>`
  *   appended when it is prepared, so db_last_id needs no round trip.
+ * - db_exec_later's statements, inside a write transaction, are held and
+ *   sent in the pipeline of the next statement, COMMIT or group
+ *   operation's RELEASE (with the BEGIN when they come first; see
+ *   pg_exec_later and pg_run): a statement nothing is read from costs no
+ *   round trip of its own.
  *
  * A statement runs when it is bound and its whole result is kept, so db_next
  * only walks rows and a caller may run other statements on the connection
@@ -57,9 +62,24 @@ struct pg_cached {
     size_t keylen;
     unsigned long long hash;
     char name[24];      /* "dissent_<n>", never reused on a connection */
+    char *text;         /* as prepared: placeholders rewritten, RETURNING appended */
     int insert;         /* an INSERT (db_last_id changes) */
     int returning;      /* `RETURNING <id>` was appended: its row is the new id */
     unsigned long used; /* clock of the last use */
+};
+
+/* A statement of db_exec_later, held until the next round trip: a cached
+ * statement's name and a copy of its parameters, and what it takes to
+ * prepare it again (pg_run). */
+struct pg_later {
+    char name[24];
+    int n;
+    const char **values; /* into data */
+    int *lengths, *formats;
+    char *data;
+    Oid *types;
+    char *text;    /* the cached statement's text */
+    int reprepare; /* its statement is gone: send it as the unnamed one */
 };
 
 /* What db_begin / db_begin_read opened. */
@@ -92,6 +112,10 @@ struct pg_db {
      * SAVEPOINT of the next. An operation that runs no statement costs no
      * round trip, nor does a release; COMMIT releases whatever is left. */
     int rel_pending, sp_pending;
+    /* Statements of db_exec_later not sent yet: they go, in order, after
+     * the above and before the next statement, COMMIT or RELEASE. */
+    struct pg_later *later;
+    size_t nlater, caplater;
     struct pg_cached cache[DB_PG_STMT_CACHE];
     unsigned long clock;  /* for least-recently-used eviction */
     unsigned long serial; /* numbers statement names */
@@ -442,6 +466,7 @@ static void pg_evict(struct pg_db *db, struct pg_cached *c, int on_server)
     if (on_server)
         pg_drop_later(db, c->name);
     free(c->key);
+    free(c->text);
     memset(c, 0, sizeof *c);
 }
 
@@ -464,6 +489,7 @@ static void pg_remember(struct pg_db *db, struct pg_cached *fresh)
     *victim = *fresh;
     victim->used = ++db->clock;
     fresh->key = NULL;
+    fresh->text = NULL;
 }
 
 /* Forgets every statement without telling the server: after a new session
@@ -559,13 +585,16 @@ out:
 
 /* One run of a prepared statement, with what must go before it. */
 struct pg_call {
-    const char *name;    /* the server-side statement */
+    const char *name;    /* the server-side statement; NULL: tail instead */
+    const char *tail;    /* without name: a command without parameters (COMMIT,
+                          * RELEASE), or NULL for nothing but what goes before */
     const char *prepare; /* its text, to prepare it first; NULL when cached */
     const struct pg_params *pp;
     PGresult *res; /* out: the statement's result (success or failure) */
     int prepared;  /* out: the prepare succeeded */
     int began;     /* out: the caller's BEGIN went with it */
     int was_idle;  /* out: no transaction was open on the server before */
+    int sent_sp;   /* out: a group operation's SAVEPOINT went with it */
 };
 
 /* Reads the results of one command of the pipeline, up to its NULL; keeps
@@ -588,31 +617,73 @@ static void pg_synced(PGconn *conn)
     PQclear(PQgetResult(conn));
 }
 
+static void pg_later_clear(struct pg_db *db)
+{
+    for (size_t i = 0; i < db->nlater; i++) {
+        struct pg_later *l = &db->later[i];
+        free(l->values);
+        free(l->lengths);
+        free(l->formats);
+        free(l->data);
+        free(l->types);
+        free(l->text);
+    }
+    db->nlater = 0;
+}
+
+/* A held statement failed: the failure a fresh prepare cures (pg_stale)
+ * makes its cached statement be prepared again on its next use. */
+static int pg_stale(const PGresult *res);
+static void pg_later_failed(struct pg_db *db, const struct pg_later *l, const PGresult *res)
+{
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    if (!pg_stale(res))
+        return;
+    for (size_t i = 0; i < DB_PG_STMT_CACHE; i++)
+        if (db->cache[i].key && strcmp(db->cache[i].name, l->name) == 0)
+            pg_evict(db, &db->cache[i], strcmp(state, "26000") != 0);
+}
+
 /* Sends, in one pipeline and so one round trip: the DEALLOCATE of evicted
  * statements (outside a transaction only, each behind its own Sync so a
  * failure touches nothing else), the caller's BEGIN (and the writers' lock)
- * when not sent yet, the Parse of a new statement, and the statement
- * itself. Returns 0 with call->res set (which may hold the statement's
- * error), or -1 when the statement did not run (e set). */
-static int pg_run(struct pg_db *db, struct pg_call *call, struct err *e)
+ * when not sent yet, the pending RELEASE and SAVEPOINT of a group, the
+ * statements db_exec_later held, the Parse of a new statement, and the
+ * statement itself (or call->tail, or nothing). Returns 0 with call->res
+ * set (which may hold the statement's error; NULL when nothing was to
+ * run), or -1 when the statement did not run (e set; a held statement's
+ * failure is reported so, and the held statements are gone either way).
+ *
+ * A held statement that meets a stale prepared statement (pg_stale) in the
+ * pipeline that began the transaction is what pg_vquery's retry cures for
+ * a statement run at once: nothing of the transaction had run before, so
+ * it is rolled back and sent again (once: *retry), the held statements
+ * prepared anew as the unnamed one. */
+static int pg_run_once(struct pg_db *db, struct pg_call *call, struct err *e, int may_retry,
+                       int *retry)
 {
     PGconn *conn = db->conn;
     const struct pg_params *pp = call->pp;
     int begin = db->tx != PG_TX_NONE && !db->tx_sent;
     int write = db->tx == PG_TX_WRITE;
     size_t ndrops;
-    PGresult *first = NULL, *lock = NULL, *prep = NULL, *rel = NULL, *sp = NULL;
-    int send_rel = db->rel_pending, send_sp = db->sp_pending;
+    PGresult *first = NULL, *lock = NULL, *prep = NULL, *rel = NULL, *sp = NULL, *held = NULL;
+    int send_rel = db->rel_pending, send_sp = db->sp_pending, run = call->name || call->tail;
+    size_t nlater = db->nlater, bad = 0;
     char q[64];
     int ok = 1, rc = -1;
 
+    *retry = 0;
     call->res = NULL;
+    call->sent_sp = send_sp;
     call->prepared = 0;
     call->began = begin;
     call->was_idle = PQtransactionStatus(conn) == PQTRANS_IDLE;
     ndrops = call->was_idle ? db->ndrops : 0;
-    if (!PQenterPipelineMode(conn))
+    if (!PQenterPipelineMode(conn)) {
+        pg_later_clear(db);
         return pg_set_err(e, ERR_DB, "database error", PQerrorMessage(conn));
+    }
     for (size_t i = 0; i < ndrops && ok; i++) {
         snprintf(q, sizeof q, "DEALLOCATE %s", db->drops[i]);
         ok = PQsendQueryParams(conn, q, 0, NULL, NULL, NULL, NULL, 0) && PQpipelineSync(conn);
@@ -629,10 +700,20 @@ static int pg_run(struct pg_db *db, struct pg_call *call, struct err *e)
     if (send_sp)
         ok = ok && PQsendQueryParams(conn, "SAVEPOINT op", 0, NULL, NULL, NULL, NULL, 0);
     db->rel_pending = db->sp_pending = 0;
+    for (size_t i = 0; i < nlater; i++) {
+        const struct pg_later *l = &db->later[i];
+        const char *name = l->reprepare ? "" : l->name;
+        if (l->reprepare)
+            ok = ok && PQsendPrepare(conn, "", l->text, l->n, l->types);
+        ok = ok && PQsendQueryPrepared(conn, name, l->n, l->values, l->lengths, l->formats, 0);
+    }
     if (call->prepare)
         ok = ok && PQsendPrepare(conn, call->name, call->prepare, pp->n, pp->types);
-    ok =
-        ok && PQsendQueryPrepared(conn, call->name, pp->n, pp->values, pp->lengths, pp->formats, 0);
+    if (call->name)
+        ok = ok &&
+             PQsendQueryPrepared(conn, call->name, pp->n, pp->values, pp->lengths, pp->formats, 0);
+    else if (call->tail)
+        ok = ok && PQsendQueryParams(conn, call->tail, 0, NULL, NULL, NULL, NULL, 0);
     if (!ok) {
         /* Nothing was flushed yet unless a Sync was: the connection is broken
          * or out of memory; pg_revive starts over once the caller is out of
@@ -642,6 +723,7 @@ static int pg_run(struct pg_db *db, struct pg_call *call, struct err *e)
         while (PQstatus(conn) == CONNECTION_OK && PQgetResult(conn))
             ;
         (void)PQexitPipelineMode(conn);
+        pg_later_clear(db);
         return -1;
     }
     ok = PQpipelineSync(conn);
@@ -661,9 +743,29 @@ static int pg_run(struct pg_db *db, struct pg_call *call, struct err *e)
         rel = pg_collect(conn);
     if (send_sp)
         sp = pg_collect(conn);
+    for (size_t i = 0; i < nlater; i++) {
+        PGresult *r = pg_collect(conn);
+        ExecStatusType st = PQresultStatus(r);
+        if (db->later[i].reprepare) {
+            if (held || st == PGRES_COMMAND_OK) {
+                PQclear(r);
+                r = pg_collect(conn);
+                st = PQresultStatus(r);
+            } else { /* the Parse failed: its Execute is skipped */
+                PQclear(pg_collect(conn));
+            }
+        }
+        if (!held && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+            held = r;
+            bad = i;
+        } else {
+            PQclear(r);
+        }
+    }
     if (call->prepare)
         prep = pg_collect(conn);
-    call->res = pg_collect(conn);
+    if (run)
+        call->res = pg_collect(conn);
     pg_synced(conn);
     (void)PQexitPipelineMode(conn);
 
@@ -680,12 +782,27 @@ static int pg_run(struct pg_db *db, struct pg_call *call, struct err *e)
         pg_fail(db, send_sp && PQresultStatus(sp) != PGRES_COMMAND_OK ? sp : rel, e, "savepoint");
         goto out;
     }
+    if (held) {
+        pg_later_failed(db, &db->later[bad], held);
+        if (may_retry && begin && call->was_idle && pg_stale(held)) {
+            PQclear(PQexec(conn, "ROLLBACK"));
+            db->tx_sent = 0;
+            db->rel_pending = send_rel;
+            db->sp_pending = send_sp;
+            for (size_t i = 0; i < nlater; i++)
+                db->later[i].reprepare = 1;
+            *retry = 1;
+            goto out;
+        }
+        pg_fail(db, held, e, "query");
+        goto out;
+    }
     if (call->prepare && PQresultStatus(prep) != PGRES_COMMAND_OK) {
         pg_fail(db, prep, e, "query");
         goto out;
     }
     call->prepared = call->prepare != NULL;
-    if (!ok || !call->res) {
+    if (!ok || (run && !call->res)) {
         pg_set_err(e, ERR_DB, "database error", PQerrorMessage(conn));
         goto out;
     }
@@ -699,7 +816,22 @@ out:
     PQclear(lock);
     PQclear(rel);
     PQclear(sp);
+    PQclear(held);
     PQclear(prep);
+    /* pg_vquery sends them again when it retries a stale statement of
+     * this transaction's first pipeline (and the caller's rollback drops
+     * them when it does not). */
+    if (!*retry && !(rc == 0 && call->name && begin && call->was_idle && pg_stale(call->res)))
+        pg_later_clear(db);
+    return rc;
+}
+
+static int pg_run(struct pg_db *db, struct pg_call *call, struct err *e)
+{
+    int retry = 0;
+    int rc = pg_run_once(db, call, e, 1, &retry);
+    if (retry)
+        rc = pg_run_once(db, call, e, 0, &retry);
     return rc;
 }
 
@@ -750,6 +882,7 @@ static struct db_stmt *pg_vquery(struct db *d, struct err *e, const char *sql, c
             char col[64];
             buf_reset(&b);
             free(fresh.key);
+            free(fresh.text);
             memset(&fresh, 0, sizeof fresh);
             fresh.key = malloc(len + 1);
             if (!fresh.key) {
@@ -773,6 +906,12 @@ static struct db_stmt *pg_vquery(struct db *d, struct err *e, const char *sql, c
                 fresh.returning = 1;
             }
             fresh.insert = insert;
+            fresh.text = malloc(b.len + 1);
+            if (!fresh.text) {
+                err_set(e, ERR_NOMEM, "out of memory");
+                goto fail;
+            }
+            memcpy(fresh.text, buf_str(&b), b.len + 1);
         }
         call.name = c ? c->name : fresh.name;
         call.prepare = c ? NULL : buf_str(&b);
@@ -794,8 +933,11 @@ static struct db_stmt *pg_vquery(struct db *d, struct err *e, const char *sql, c
             pg_evict(db, c, strcmp(state, "26000") != 0);
             if (attempt == 0 && call.was_idle) {
                 if (call.began) {
+                    /* The group's operation, if any, needs its SAVEPOINT
+                     * again in the transaction begun anew. */
                     PQclear(PQexec(db->conn, "ROLLBACK"));
                     db->tx_sent = 0;
+                    db->sp_pending = call.sent_sp;
                 }
                 PQclear(call.res);
                 call.res = NULL;
@@ -827,17 +969,106 @@ static struct db_stmt *pg_vquery(struct db *d, struct err *e, const char *sql, c
         st->ncols = returning ? 0 : PQnfields(st->res);
     }
     free(fresh.key);
+    free(fresh.text);
     pg_params_free(&pp);
     buf_release(&b);
     return &st->base;
 fail:
     PQclear(call.res);
     free(fresh.key);
+    free(fresh.text);
     pg_params_free(&pp);
     buf_release(&b);
     if (st)
         pg_finish(&st->base);
     return NULL;
+}
+
+/* db_exec_later: a statement prepared already, in a write transaction, is
+ * held with a copy of its parameters and sent by the next pg_run (with the
+ * BEGIN when it is the transaction's first; pg_run prepares it again when
+ * it meets a stale statement there); anything else runs now, as does a
+ * transaction's first statement on a connection known to be broken (the
+ * statement reconnects, see pg_revive). */
+static int pg_exec_later(struct db *d, struct err *e, const char *sql, const char *types,
+                         va_list ap)
+{
+    struct pg_db *db = pg(d);
+    struct pg_params pp;
+    struct pg_cached *c = NULL;
+    struct pg_later *l;
+    unsigned long long h;
+    size_t len, size = 0;
+    int rc = -1;
+
+    types = types ? types : "";
+    if ((db->tx == PG_TX_WRITE || db->tx == PG_TX_UNORDERED) &&
+        PQtransactionStatus(db->conn) == (db->tx_sent ? PQTRANS_INTRANS : PQTRANS_IDLE) &&
+        PQstatus(db->conn) == CONNECTION_OK) {
+        h = pg_hash(types, sql, &len);
+        c = pg_find(db, h, len, types, sql);
+    }
+    if (!c) {
+        struct db_stmt *st = pg_vquery(d, e, sql, types, ap);
+        if (!st)
+            return -1;
+        pg_finish(st);
+        return 0;
+    }
+    if (pg_params_bind(&pp, types, ap, e))
+        goto out;
+    if (db->nlater == db->caplater) {
+        size_t cap = db->caplater ? 2 * db->caplater : 8;
+        struct pg_later *p = realloc(db->later, cap * sizeof *p);
+        if (!p) {
+            err_set(e, ERR_NOMEM, "out of memory");
+            goto out;
+        }
+        db->later = p;
+        db->caplater = cap;
+    }
+    l = &db->later[db->nlater];
+    memset(l, 0, sizeof *l);
+    for (int i = 0; i < pp.n; i++)
+        if (pp.values[i])
+            size += pp.formats[i] ? (size_t)pp.lengths[i] : strlen(pp.values[i]) + 1;
+    l->values = calloc(pp.n ? (size_t)pp.n : 1, sizeof *l->values);
+    l->lengths = calloc(pp.n ? (size_t)pp.n : 1, sizeof *l->lengths);
+    l->formats = calloc(pp.n ? (size_t)pp.n : 1, sizeof *l->formats);
+    l->types = calloc(pp.n ? (size_t)pp.n : 1, sizeof *l->types);
+    l->data = malloc(size ? size : 1);
+    l->text = malloc(strlen(c->text) + 1);
+    if (!l->values || !l->lengths || !l->formats || !l->types || !l->data || !l->text) {
+        free(l->values);
+        free(l->lengths);
+        free(l->formats);
+        free(l->types);
+        free(l->data);
+        free(l->text);
+        err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    size = 0;
+    memcpy(l->text, c->text, strlen(c->text) + 1);
+    for (int i = 0; i < pp.n; i++) {
+        l->types[i] = pp.types[i];
+        l->lengths[i] = pp.lengths[i];
+        l->formats[i] = pp.formats[i];
+        if (pp.values[i]) {
+            size_t n = pp.formats[i] ? (size_t)pp.lengths[i] : strlen(pp.values[i]) + 1;
+            memcpy(l->data + size, pp.values[i], n);
+            l->values[i] = l->data + size;
+            size += n;
+        }
+    }
+    l->n = pp.n;
+    memcpy(l->name, c->name, sizeof l->name);
+    c->used = ++db->clock;
+    db->nlater++;
+    rc = 0;
+out:
+    pg_params_free(&pp);
+    return rc;
 }
 
 static int pg_next(struct db_stmt *s, struct err *e)
@@ -956,6 +1187,8 @@ static void pg_close(struct db *d)
     struct pg_db *db = pg(d);
     pg_forget_all(db);
     free(db->drops);
+    pg_later_clear(db);
+    free(db->later);
     PQfinish(db->conn);
     free(db);
 }
@@ -973,8 +1206,15 @@ static int pg_exec_script(struct db *d, const char *sql, struct err *e)
     struct buf b;
     PGresult *res = NULL;
     int rc = -1;
-    int begin = db->tx != PG_TX_NONE && !db->tx_sent;
+    int begin;
     buf_init(&b, PG_SQL_MAX);
+    if (db->nlater) {
+        /* The held statements go first, in a round trip of their own. */
+        struct pg_call call = {0};
+        if (pg_run(db, &call, e))
+            goto out;
+    }
+    begin = db->tx != PG_TX_NONE && !db->tx_sent;
     pg_revive(db);
     if (begin &&
         (buf_puts(&b, pg_begin_sql(db->tx), e) ||
@@ -1063,17 +1303,39 @@ static int pg_begin_unordered(struct db *d, struct err *e)
 
 /* COMMIT of a transaction that failed is answered "ROLLBACK" with no error:
  * that must be reported as a failure. A transaction that never reached the
- * server has nothing to commit. */
+ * server has nothing to commit. The statements db_exec_later held go with
+ * the COMMIT; when one fails, COMMIT does not run and the transaction is
+ * rolled back here. */
 static int pg_commit(struct db *d, struct err *e)
 {
     struct pg_db *db = pg(d);
     PGresult *res;
     int rc = 0;
-    db->rel_pending = db->sp_pending = 0; /* COMMIT releases every savepoint */
-    if (db->tx != PG_TX_NONE && !db->tx_sent) {
+    if (db->tx != PG_TX_NONE && !db->tx_sent && !db->nlater) {
+        db->rel_pending = db->sp_pending = 0;
         db->tx = PG_TX_NONE;
         return 0;
     }
+    if (db->nlater) {
+        /* COMMIT releases every savepoint, but what was held runs after
+         * the pending ones, as it was asked to. */
+        struct pg_call call = {.tail = "COMMIT"};
+        rc = pg_run(db, &call, e);
+        db->tx = PG_TX_NONE;
+        db->tx_sent = 0;
+        if (rc == 0 && PQresultStatus(call.res) != PGRES_COMMAND_OK)
+            rc = pg_fail(db, call.res, e, "commit");
+        else if (rc == 0 && strcmp(PQcmdStatus(call.res), "COMMIT") != 0)
+            rc = err_set(e, ERR_DB, "commit: the transaction had failed and was rolled back");
+        PQclear(call.res);
+        if (rc) {
+            PGTransactionStatusType ts = PQtransactionStatus(db->conn);
+            if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)
+                PQclear(PQexec(db->conn, "ROLLBACK"));
+        }
+        return rc;
+    }
+    db->rel_pending = db->sp_pending = 0; /* COMMIT releases every savepoint */
     db->tx = PG_TX_NONE;
     db->tx_sent = 0;
     res = PQexec(db->conn, "COMMIT");
@@ -1089,6 +1351,7 @@ static void pg_rollback(struct db *d)
 {
     struct pg_db *db = pg(d);
     PGTransactionStatusType ts = PQtransactionStatus(db->conn);
+    pg_later_clear(db);
     if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)
         PQclear(PQexec(db->conn, "ROLLBACK"));
     db->rel_pending = db->sp_pending = 0;
@@ -1104,11 +1367,20 @@ static int pg_savepoint(struct db *d, struct err *e)
     return 0;
 }
 
-/* An operation that ran no statement had no savepoint to release. */
+/* An operation that ran no statement had no savepoint to release. One
+ * whose last statements db_exec_later held sends them now, with the
+ * RELEASE: its caller learns here whether the operation holds. */
 static int pg_release(struct db *d, struct err *e)
 {
     struct pg_db *db = pg(d);
-    (void)e;
+    if (db->nlater) {
+        struct pg_call call = {.tail = "RELEASE SAVEPOINT op"};
+        int rc = pg_run(db, &call, e);
+        if (rc == 0 && PQresultStatus(call.res) != PGRES_COMMAND_OK)
+            rc = pg_fail(db, call.res, e, "savepoint");
+        PQclear(call.res);
+        return rc;
+    }
     if (db->sp_pending)
         db->sp_pending = 0;
     else
@@ -1120,6 +1392,7 @@ static int pg_release(struct db *d, struct err *e)
 static void pg_rollback_to(struct db *d)
 {
     struct pg_db *db = pg(d);
+    pg_later_clear(db); /* the operation's own, never sent */
     if (db->sp_pending) {
         db->sp_pending = 0; /* nothing of it reached the server */
         return;
@@ -1132,6 +1405,7 @@ static const struct db_ops pg_ops = {
     .close = pg_close,
     .exec_script = pg_exec_script,
     .vquery = pg_vquery,
+    .exec_later = pg_exec_later,
     .next = pg_next,
     .text = pg_text,
     .integer = pg_int,

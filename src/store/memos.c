@@ -136,10 +136,10 @@ int store_memo_touch(struct store *s, int64_t memo_id, int64_t updated_at, struc
 
 int store_drafter_add(struct store *s, int64_t memo_id, int64_t member_id, struct err *e)
 {
-    return db_exec(s->db, e,
-                   "INSERT INTO memo_drafters(memo_id, member_id) VALUES(?, ?) ON CONFLICT DO "
-                   "NOTHING",
-                   "ii", memo_id, member_id);
+    return db_exec_later(s->db, e,
+                         "INSERT INTO memo_drafters(memo_id, member_id) VALUES(?, ?) ON CONFLICT "
+                         "DO NOTHING",
+                         "ii", memo_id, member_id);
 }
 
 int store_drafter_remove(struct store *s, int64_t memo_id, int64_t member_id, struct err *e)
@@ -210,11 +210,12 @@ int store_version_insert(struct store *s, const struct st_version *v, struct err
     store_ad(ad, v->memo_id, "version", v->number, "change_note");
     if (store_seal_text(&p, key, ad, v->change_note, &note, e))
         goto out;
-    rc = db_exec(s->db, e,
-                 "INSERT INTO versions(memo_id, number, hash, title, marking, body, author_id, "
-                 "created_at, verify_key, change_note) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 "iissisiiss", v->memo_id, (int64_t)v->number, v->hash, title, (int64_t)v->marking,
-                 body, v->author_id, v->created_at, vkey, note);
+    rc = db_exec_later(s->db, e,
+                       "INSERT INTO versions(memo_id, number, hash, title, marking, body, "
+                       "author_id, created_at, verify_key, change_note) VALUES(?, ?, ?, ?, ?, ?, "
+                       "?, ?, ?, ?)",
+                       "iissisiiss", v->memo_id, (int64_t)v->number, v->hash, title,
+                       (int64_t)v->marking, body, v->author_id, v->created_at, vkey, note);
 out:
     sodium_memzero(key, sizeof key);
     pool_release(&p);

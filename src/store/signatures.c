@@ -25,11 +25,12 @@ int store_signature_get(struct store *s, int64_t memo_id, int64_t member_id, int
 int store_signature_put(struct store *s, int64_t memo_id, int64_t member_id, int version,
                         const char *salt, int64_t now, struct err *e)
 {
-    return db_exec(s->db, e,
-                   "INSERT INTO signatures(memo_id, member_id, version, signed_at, salt) VALUES(?, "
-                   "?, ?, ?, ?) ON CONFLICT(memo_id, member_id) DO UPDATE SET version = "
-                   "excluded.version, signed_at = excluded.signed_at, salt = excluded.salt",
-                   "iiiis", memo_id, member_id, (int64_t)version, now, salt);
+    return db_exec_later(
+        s->db, e,
+        "INSERT INTO signatures(memo_id, member_id, version, signed_at, salt) VALUES(?, "
+        "?, ?, ?, ?) ON CONFLICT(memo_id, member_id) DO UPDATE SET version = "
+        "excluded.version, signed_at = excluded.signed_at, salt = excluded.salt",
+        "iiiis", memo_id, member_id, (int64_t)version, now, salt);
 }
 
 int store_signature_salt(struct store *s, struct pool *p, int64_t memo_id, int64_t member_id,
@@ -64,12 +65,12 @@ int store_count_adjust(struct store *s, int64_t memo_id, int version, int64_t or
 {
     int rc;
     if (delta > 0) {
-        rc =
-            db_exec(s->db, e,
-                    "INSERT INTO signature_counts(memo_id, version, org_id, count) VALUES(?, ?, ?, "
-                    "?) ON CONFLICT(memo_id, version, org_id) DO UPDATE SET count = "
-                    "signature_counts.count + excluded.count",
-                    "iiii", memo_id, (int64_t)version, org_id, (int64_t)delta);
+        rc = db_exec_later(
+            s->db, e,
+            "INSERT INTO signature_counts(memo_id, version, org_id, count) VALUES(?, ?, ?, "
+            "?) ON CONFLICT(memo_id, version, org_id) DO UPDATE SET count = "
+            "signature_counts.count + excluded.count",
+            "iiii", memo_id, (int64_t)version, org_id, (int64_t)delta);
     } else {
         /* An upsert would test CHECK(count >= 0) on the negative row it tries
          * to insert first: decrement the existing row instead. */
@@ -81,8 +82,9 @@ int store_count_adjust(struct store *s, int64_t memo_id, int version, int64_t or
             rc = err_set(e, ERR_INTERNAL, "signature count missing for version %d", version);
     }
     if (rc == 0)
-        rc = db_exec(s->db, e, "INSERT INTO signature_events(memo_id, at, delta) VALUES(?, ?, ?)",
-                     "iii", memo_id, now, (int64_t)delta);
+        rc = db_exec_later(s->db, e,
+                           "INSERT INTO signature_events(memo_id, at, delta) VALUES(?, ?, ?)",
+                           "iii", memo_id, now, (int64_t)delta);
     return rc;
 }
 

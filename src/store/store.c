@@ -46,42 +46,58 @@ void store_close(struct store *s)
         db_close(s->db);
         keydir_release(&s->keys);
         sodium_memzero(s->data_key, sizeof s->data_key);
+        store_forget_new_key(s);
         free(s);
+    }
+}
+
+void store_forget_new_key(struct store *s)
+{
+    if (s->new_key_memo) {
+        sodium_memzero(s->new_key, sizeof s->new_key);
+        s->new_key_memo = 0;
     }
 }
 
 int store_begin(struct store *s, struct err *e)
 {
+    store_forget_new_key(s);
     return db_begin(s->db, e);
 }
 
 int store_begin_read(struct store *s, struct err *e)
 {
+    store_forget_new_key(s);
     return db_begin_read(s->db, e);
 }
 
 int store_begin_unordered(struct store *s, struct err *e)
 {
+    store_forget_new_key(s);
     return db_begin_unordered(s->db, e);
 }
 
 int store_commit(struct store *s, struct err *e)
 {
+    store_forget_new_key(s);
     return db_commit(s->db, e);
 }
 
 void store_rollback(struct store *s)
 {
+    store_forget_new_key(s);
     db_rollback(s->db);
 }
 
 int store_group_begin(struct store *s, struct err *e)
 {
+    store_forget_new_key(s);
     return db_group_begin(s->db, e);
 }
 
 int store_group_end(struct store *s, int commit, struct err *e)
 {
+    store_forget_new_key(s);
     return db_group_end(s->db, commit, e);
 }
 

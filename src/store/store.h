@@ -3,7 +3,12 @@
  * The channel layer calls only these functions: no SQL leaves src/store/.
  * Each function works inside the caller's transaction when one is open
  * (store_begin … store_commit), so a request's changes commit together or
- * not at all. Results are C structs: strings and arrays in them are
+ * not at all. Inside one, some writes that return nothing (a memo's key, a
+ * drafter, a version, a signature and its count, a log leaf and nodes) may
+ * be sent with the next store call on PostgreSQL (db_exec_later): their
+ * failure is then reported by that call or by store_commit, with the same
+ * error code, and the transaction is to be rolled back as after any
+ * failure. Results are C structs: strings and arrays in them are
  * allocated from the pool the caller passes and live as long as it (a list
  * comes back as an array and its length); key sets (struct st_keys), which
  * can hold 2^16 keys, are malloc'd and freed by st_keys_release. Binary

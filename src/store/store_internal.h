@@ -11,7 +11,16 @@ struct store {
     struct db *db;
     struct keydir keys;
     unsigned char data_key[SEAL_KEY_SIZE]; /* wraps each memo's key; wiped on close */
+    /* The key store_memo_key_new made last, for store_memo_key: a memo is
+     * made and its first version sealed in one transaction, which need not
+     * read back the key it has just stored. Forgotten (wiped) when a
+     * transaction or a group's operation begins or ends. */
+    int64_t new_key_memo; /* 0: none */
+    unsigned char new_key[SEAL_KEY_SIZE];
 };
+
+/* Forgets new_key (store.c). */
+void store_forget_new_key(struct store *s);
 
 /* ---- encryption at rest (at_rest.c) ---- */
 #define STORE_AD_MAX 128

@@ -14,16 +14,16 @@ int store_tlog_size(struct store *s, int64_t *size, struct err *e)
 int store_tlog_leaf_insert(struct store *s, int64_t idx, const char *data, const char *memo,
                            const char *kind, int version, struct err *e)
 {
-    return db_exec(s->db, e,
-                   "INSERT INTO tlog_leaves(idx, data, memo, kind, version) VALUES(?, ?, ?, ?, ?)",
-                   "ibssi", idx, data, strlen(data), memo, kind, (int64_t)version);
+    return db_exec_later(
+        s->db, e, "INSERT INTO tlog_leaves(idx, data, memo, kind, version) VALUES(?, ?, ?, ?, ?)",
+        "ibssi", idx, data, strlen(data), memo, kind, (int64_t)version);
 }
 
 int store_tlog_node_put(struct store *s, unsigned level, int64_t idx, const unsigned char hash[32],
                         struct err *e)
 {
-    return db_exec(s->db, e, "INSERT INTO tlog_nodes(level, idx, hash) VALUES(?, ?, ?)", "iib",
-                   (int64_t)level, idx, hash, (size_t)32);
+    return db_exec_later(s->db, e, "INSERT INTO tlog_nodes(level, idx, hash) VALUES(?, ?, ?)",
+                         "iib", (int64_t)level, idx, hash, (size_t)32);
 }
 
 int store_tlog_node_get(struct store *s, unsigned level, int64_t idx, unsigned char out[32],

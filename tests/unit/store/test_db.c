@@ -761,6 +761,235 @@ static void test_group_postgres(void **state)
     group_commit(getenv("DISSENT_TEST_PG_URL"));
 }
 
+/* ---- db_exec_later ---- */
+
+static int64_t later_count(struct db *d, int64_t v)
+{
+    return scalar(d, "SELECT COUNT(*) FROM later_test WHERE v = ?", "i", v);
+}
+
+/* A held statement (PostgreSQL holds it; SQLite runs it at once): it runs
+ * before the next statement, in order, with its parameters as they were
+ * when it was asked for; its failure fails the transaction, reported by
+ * the next statement or the commit (PostgreSQL) or at once (SQLite); a
+ * rollback sends nothing of it; in a group, the operation's commit reports
+ * it and only that operation is undone. */
+static void exec_later(const char *url)
+{
+    struct db *d = NULL;
+    struct err e;
+    char text[16];
+    int64_t n = 0;
+    int pg = db_url_is_pg(url), rc;
+    const char *ins = "INSERT INTO later_test(v, s, b) VALUES(?, ?, ?)";
+    err_init(&e);
+    if (db_open(&d, url, &e))
+        fail_msg("db_open: %s", e.msg);
+    assert_int_equal(db_exec_script(d,
+                                    "DROP TABLE IF EXISTS later_test; CREATE TABLE "
+                                    "later_test(id INTEGER PRIMARY KEY, v INTEGER NOT NULL "
+                                    "UNIQUE, s TEXT, b BLOB)",
+                                    &e),
+                     0);
+    /* outside a transaction it runs at once (and prepares the text) */
+    assert_int_equal(db_exec_later(d, &e, ins, "isb", (int64_t)1, "one", "\0\1", (size_t)2), 0);
+    assert_int_equal(later_count(d, 1), 1);
+
+    /* held, in order, with copies of its parameters */
+    assert_int_equal(db_begin(d, &e), 0);
+    assert_int_equal(db_exec(d, &e, ins, "isb", (int64_t)2, "two", "", (size_t)0), 0);
+    snprintf(text, sizeof text, "three");
+    assert_int_equal(db_exec_later(d, &e, ins, "isb", (int64_t)3, text, "\0x\0", (size_t)3), 0);
+    snprintf(text, sizeof text, "changed");
+    assert_int_equal(
+        db_exec_later(d, &e, "UPDATE later_test SET v = 4 WHERE v = ?", "i", (int64_t)3), 0);
+    assert_int_equal(db_scalar(d, &e, -1, &n, "SELECT COUNT(*) FROM later_test", NULL), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(db_commit(d, &e), 0);
+    assert_int_equal(later_count(d, 3), 0);
+    assert_int_equal(later_count(d, 4), 1);
+    struct db_stmt *st = db_query(d, &e, "SELECT s, b FROM later_test WHERE v = 4", NULL);
+    size_t len = 0;
+    assert_non_null(st);
+    assert_int_equal(db_next(st, &e), 1);
+    assert_string_equal(db_text(st, 0), "three");
+    assert_memory_equal(db_blob(st, 1, &len), "\0x\0", 3);
+    assert_int_equal(len, 3);
+    db_finish(st);
+
+    /* a failure is reported by the next statement */
+    assert_int_equal(db_begin(d, &e), 0);
+    assert_int_equal(db_exec(d, &e, ins, "isb", (int64_t)10, "", NULL, (size_t)0), 0);
+    rc = db_exec_later(d, &e, ins, "isb", (int64_t)1, "dup", NULL, (size_t)0);
+    assert_int_equal(rc, pg ? 0 : -1);
+    if (rc == 0)
+        assert_int_equal(db_scalar(d, &e, -1, &n, "SELECT COUNT(*) FROM later_test", NULL), -1);
+    assert_int_equal(e.code, ERR_CONFLICT);
+    db_rollback(d);
+    assert_int_equal(later_count(d, 10), 0);
+
+    /* or by the commit, which then rolls back */
+    assert_int_equal(db_begin(d, &e), 0);
+    assert_int_equal(db_exec(d, &e, ins, "isb", (int64_t)11, "", NULL, (size_t)0), 0);
+    rc = db_exec_later(d, &e, ins, "isb", (int64_t)1, "dup", NULL, (size_t)0);
+    assert_int_equal(rc, pg ? 0 : -1);
+    if (rc == 0)
+        assert_int_equal(db_commit(d, &e), -1);
+    assert_int_equal(e.code, ERR_CONFLICT);
+    db_rollback(d);
+    assert_int_equal(later_count(d, 11), 0);
+
+    /* a rollback sends nothing held, now or later */
+    assert_int_equal(db_begin(d, &e), 0);
+    assert_int_equal(db_exec(d, &e, ins, "isb", (int64_t)12, "", NULL, (size_t)0), 0);
+    assert_int_equal(db_exec_later(d, &e, ins, "isb", (int64_t)13, "", NULL, (size_t)0), 0);
+    db_rollback(d);
+    assert_int_equal(db_begin(d, &e), 0);
+    assert_int_equal(db_exec(d, &e, ins, "isb", (int64_t)14, "", NULL, (size_t)0), 0);
+    assert_int_equal(db_commit(d, &e), 0);
+    assert_int_equal(later_count(d, 12) + later_count(d, 13), 0);
+    assert_int_equal(later_count(d, 14), 1);
+
+    /* an unordered transaction refuses an UPDATE held or not */
+    assert_int_equal(db_begin_unordered(d, &e), 0);
+    assert_int_equal(db_exec(d, &e, ins, "isb", (int64_t)15, "", NULL, (size_t)0), 0);
+    assert_int_equal(
+        db_exec_later(d, &e, "UPDATE later_test SET v = 4 WHERE v = ?", "i", (int64_t)3), -1);
+    assert_int_equal(e.code, ERR_INTERNAL);
+    db_rollback(d);
+
+    /* in a group: an operation's commit reports what it held */
+    assert_int_equal(db_group_begin(d, &e), 0);
+    assert_int_equal(db_begin(d, &e), 0);
+    assert_int_equal(db_exec(d, &e, ins, "isb", (int64_t)20, "", NULL, (size_t)0), 0);
+    assert_int_equal(db_commit(d, &e), 0);
+    assert_int_equal(db_begin(d, &e), 0); /* its first statements are held */
+    assert_int_equal(db_exec_later(d, &e, ins, "isb", (int64_t)21, "", NULL, (size_t)0), 0);
+    rc = db_exec_later(d, &e, ins, "isb", (int64_t)1, "dup", NULL, (size_t)0);
+    assert_int_equal(rc, pg ? 0 : -1);
+    if (rc == 0)
+        assert_int_equal(db_commit(d, &e), -1);
+    else
+        db_rollback(d);
+    assert_int_equal(e.code, ERR_CONFLICT);
+    assert_int_equal(db_begin(d, &e), 0); /* held, then rolled back */
+    assert_int_equal(db_exec_later(d, &e, ins, "isb", (int64_t)22, "", NULL, (size_t)0), 0);
+    db_rollback(d);
+    assert_int_equal(db_begin(d, &e), 0); /* held, then committed */
+    assert_int_equal(db_exec_later(d, &e, ins, "isb", (int64_t)23, "", NULL, (size_t)0), 0);
+    assert_int_equal(db_commit(d, &e), 0);
+    assert_int_equal(db_begin(d, &e), 0);
+    assert_int_equal(db_exec(d, &e, ins, "isb", (int64_t)24, "", NULL, (size_t)0), 0);
+    assert_int_equal(db_exec_later(d, &e, ins, "isb", (int64_t)25, "", NULL, (size_t)0), 0);
+    assert_int_equal(db_commit(d, &e), 0);
+    assert_int_equal(db_group_end(d, 1, &e), 0);
+    assert_int_equal(later_count(d, 20), 1);
+    assert_int_equal(later_count(d, 21) + later_count(d, 22), 0);
+    assert_int_equal(later_count(d, 23) + later_count(d, 24) + later_count(d, 25), 3);
+    exec_ok(d, "DROP TABLE later_test", NULL, 0);
+    db_close(d);
+}
+
+static void test_later_sqlite(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/dissent-test-later-XXXXXX", side[64];
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    exec_later(path);
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
+static void test_later_postgres(void **state)
+{
+    (void)state;
+    if (pg_skip())
+        return;
+    exec_later(getenv("DISSENT_TEST_PG_URL"));
+}
+
+/* A transaction's first statements held, when another session's ALTER has
+ * changed what a cached statement returns (0A000): they are prepared again
+ * and run, as a statement run at once is (test_pg_cache_ddl), alone, in a
+ * group's first operation, and before a stale statement run at once. */
+static void test_later_pg_stale(void **state)
+{
+    (void)state;
+    if (pg_skip())
+        return;
+    struct db *d = pg_connect(), *other = pg_connect();
+    struct err e;
+    int64_t x = 0;
+    const char *ins = "INSERT INTO later_ddl(v) VALUES(?)";
+    const char *ins2 = "INSERT INTO later_ddl2(v) VALUES(?)";
+    const char *sel = "SELECT id FROM later_ddl WHERE v = ?";
+    err_init(&e);
+    assert_int_equal(db_exec_script(d,
+                                    "DROP TABLE IF EXISTS later_ddl; DROP TABLE IF EXISTS "
+                                    "later_ddl2; CREATE TABLE later_ddl(id INTEGER PRIMARY KEY, v "
+                                    "INTEGER); CREATE TABLE later_ddl2(id INTEGER PRIMARY KEY, v "
+                                    "INTEGER)",
+                                    &e),
+                     0);
+    exec_ok(d, ins, "i", 1); /* prepared, RETURNING id appended */
+    exec_ok(d, ins2, "i", 1);
+    assert_true(scalar(d, sel, "i", 1) > 0);
+
+    /* alone */
+    assert_int_equal(db_exec_script(other, "ALTER TABLE later_ddl ALTER COLUMN id TYPE int4", &e),
+                     0);
+    assert_int_equal(db_begin(d, &e), 0);
+    assert_int_equal(db_exec_later(d, &e, ins, "i", (int64_t)2), 0);
+    assert_int_equal(db_commit(d, &e), 0);
+    assert_int_equal(scalar(d, "SELECT COUNT(*) FROM later_ddl WHERE v = ?", "i", 2), 1);
+
+    /* a group's first operation */
+    assert_int_equal(db_exec_script(other, "ALTER TABLE later_ddl ALTER COLUMN id TYPE int8", &e),
+                     0);
+    assert_int_equal(db_group_begin(d, &e), 0);
+    assert_int_equal(db_begin(d, &e), 0);
+    assert_int_equal(db_exec_later(d, &e, ins, "i", (int64_t)3), 0);
+    assert_int_equal(db_commit(d, &e), 0);
+    assert_int_equal(db_begin(d, &e), 0);
+    assert_int_equal(db_exec_later(d, &e, ins, "i", (int64_t)4), 0);
+    assert_int_equal(db_commit(d, &e), 0);
+    assert_int_equal(db_group_end(d, 1, &e), 0);
+    assert_int_equal(scalar(d, "SELECT COUNT(*) FROM later_ddl WHERE v >= ?", "i", 3), 2);
+
+    /* held (not stale) before a stale statement run at once */
+    assert_int_equal(db_exec_script(other, "ALTER TABLE later_ddl ALTER COLUMN id TYPE int4", &e),
+                     0);
+    assert_int_equal(db_begin(d, &e), 0);
+    assert_int_equal(db_exec_later(d, &e, ins2, "i", (int64_t)5), 0);
+    assert_int_equal(db_scalar(d, &e, -1, &x, sel, "i", (int64_t)1), 0);
+    assert_true(x > 0);
+    assert_int_equal(db_commit(d, &e), 0);
+    assert_int_equal(scalar(d, "SELECT COUNT(*) FROM later_ddl2 WHERE v = ?", "i", 5), 1);
+
+    /* a stale statement run at once, first in a group: its operation keeps
+     * its savepoint, so the next operation's RELEASE of it works */
+    assert_int_equal(db_exec_script(other, "ALTER TABLE later_ddl ALTER COLUMN id TYPE int8", &e),
+                     0);
+    assert_int_equal(db_group_begin(d, &e), 0);
+    assert_int_equal(db_begin(d, &e), 0);
+    assert_int_equal(db_scalar(d, &e, -1, &x, sel, "i", (int64_t)1), 0);
+    assert_int_equal(db_commit(d, &e), 0);
+    assert_int_equal(db_begin(d, &e), 0);
+    assert_int_equal(db_exec(d, &e, ins2, "i", (int64_t)6), 0);
+    assert_int_equal(db_commit(d, &e), 0);
+    assert_int_equal(db_group_end(d, 1, &e), 0);
+    assert_int_equal(scalar(d, "SELECT COUNT(*) FROM later_ddl2 WHERE v = ?", "i", 6), 1);
+
+    assert_int_equal(db_exec_script(d, "DROP TABLE later_ddl; DROP TABLE later_ddl2", &e), 0);
+    db_close(other);
+    db_close(d);
+}
+
 /* ---- SQLite: a writer that takes the lock back after every commit does
  * not starve another connection of this process that wants to write ---- */
 
@@ -874,6 +1103,9 @@ int main(void)
         cmocka_unit_test(test_unordered_postgres),
         cmocka_unit_test(test_group_sqlite),
         cmocka_unit_test(test_group_postgres),
+        cmocka_unit_test(test_later_sqlite),
+        cmocka_unit_test(test_later_postgres),
+        cmocka_unit_test(test_later_pg_stale),
         cmocka_unit_test(test_sqlite_write_fairness),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
