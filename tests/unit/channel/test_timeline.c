@@ -148,6 +148,20 @@ static void test_timeline(void **state)
     fx_clock(NULL);
 }
 
+/* Begins a write transaction and returns memo id's counts as a signature
+ * leaf carries them (the caller appends leaves, commits and frees them). */
+static json_t *begin_with_counts(struct fx *f, const char *id)
+{
+    struct err e;
+    struct st_memo m;
+    json_t *counts = NULL;
+    err_init(&e);
+    fx_ok(store_begin(chan_store(f->c), &e), &e);
+    fx_ok(store_memo_by_public_id(chan_store(f->c), &f->p, id, &m, &e), &e);
+    fx_ok(chan_counts_combined(f->c, m.id, &counts, &e), &e);
+    return counts;
+}
+
 /* A memo with more signature leaves than a page of leaves: the review's
  * steps after them are still on its timeline, and its leaves come in pages
  * (by kind too) rather than cut at the first page without a word. */
@@ -157,18 +171,14 @@ static void test_many_signature_leaves(void **state)
     struct err e;
     char id[RANDOM_ID_LEN + 1], commitment[65];
     json_t *out = NULL, *counts = NULL, *leaves;
-    struct memo_ctx x;
     int64_t last;
 
     err_init(&e);
     fx_clock(NULL);
     fx_memo_in(f, CHAN_STATE_CIRCULATING, id);
-    memset(&x, 0, sizeof x);
     memset(commitment, 'a', 64);
     commitment[64] = '\0';
-    fx_ok(store_begin(chan_store(f->c), &e), &e);
-    fx_ok(store_memo_by_public_id(chan_store(f->c), &f->p, id, &x.m, &e), &e);
-    fx_ok(chan_counts_combined(f->c, x.m.id, &counts, &e), &e);
+    counts = begin_with_counts(f, id);
     for (int i = 0; i < STORE_MEMO_LEAVES_MAX; i++)
         fx_ok(chan_log_append(f->c,
                               proto_leaf_signature(i % 2 ? "withdraw" : "add", 1, commitment,
@@ -275,7 +285,6 @@ static void test_milestones_kept(void **state)
     struct err e;
     char id[RANDOM_ID_LEN + 1];
     json_t *counts = NULL;
-    struct memo_ctx x;
     struct st_milestone *ms = NULL;
     size_t n = 0;
     int kept = 0;
@@ -286,10 +295,7 @@ static void test_milestones_kept(void **state)
     err_init(&e);
     fx_clock(NULL);
     fx_memo_in(f, CHAN_STATE_CIRCULATING, id);
-    memset(&x, 0, sizeof x);
-    fx_ok(store_begin(chan_store(f->c), &e), &e);
-    fx_ok(store_memo_by_public_id(chan_store(f->c), &f->p, id, &x.m, &e), &e);
-    fx_ok(chan_counts_combined(f->c, x.m.id, &counts, &e), &e);
+    counts = begin_with_counts(f, id);
     for (size_t i = 0; i < sizeof totals / sizeof totals[0]; i++)
         sig_leaf(f, id, counts, totals[i]);
     fx_ok(store_commit(chan_store(f->c), &e), &e);
@@ -332,9 +338,7 @@ static void test_milestones_kept(void **state)
     /* its total row lost with its milestones kept: the next signature
      * replays over them instead of failing on them */
     sql_exec(f, "DELETE FROM memo_signature_totals WHERE memo = '%s'", id);
-    fx_ok(store_begin(chan_store(f->c), &e), &e);
-    fx_ok(store_memo_by_public_id(chan_store(f->c), &f->p, id, &x.m, &e), &e);
-    fx_ok(chan_counts_combined(f->c, x.m.id, &counts, &e), &e);
+    counts = begin_with_counts(f, id);
     sig_leaf(f, id, counts, 51);
     fx_ok(store_commit(chan_store(f->c), &e), &e);
     json_decref(counts);
@@ -351,16 +355,12 @@ static void test_replay_large_leaves(void **state)
     struct err e;
     char id[RANDOM_ID_LEN + 1], org[48];
     json_t *counts = NULL, *orgs;
-    struct memo_ctx x;
     const int leaves = 6000;
 
     err_init(&e);
     fx_clock(NULL);
     fx_memo_in(f, CHAN_STATE_CIRCULATING, id);
-    memset(&x, 0, sizeof x);
-    fx_ok(store_begin(chan_store(f->c), &e), &e);
-    fx_ok(store_memo_by_public_id(chan_store(f->c), &f->p, id, &x.m, &e), &e);
-    fx_ok(chan_counts_combined(f->c, x.m.id, &counts, &e), &e);
+    counts = begin_with_counts(f, id);
     orgs = json_object_get(counts, "by_organization");
     assert_true(json_is_array(orgs));
     for (int i = 0; i < 100; i++) {
