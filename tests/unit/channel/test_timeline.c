@@ -353,7 +353,7 @@ static void test_replay_large_leaves(void **state)
 {
     struct fx *f = *state;
     struct err e;
-    char id[RANDOM_ID_LEN + 1], org[48];
+    char id[RANDOM_ID_LEN + 1], org[64];
     json_t *counts = NULL, *orgs;
     const int leaves = 6000;
 
