@@ -120,10 +120,7 @@ int store_session_touch(struct store *s, int64_t session_id, int64_t now, struct
 
 int store_sessions_purge(struct store *s, int64_t now, int64_t idle_since, struct err *e)
 {
-    return db_exec(s->db, e,
-                   "DELETE FROM sessions WHERE expires_at <= ? OR (last_seen < ? AND created_at "
-                   "< ?)",
-                   "iii", now, idle_since, idle_since);
+    return db_exec(s->db, e, STORE_SESSIONS_PURGE_SQL, "iii", now, idle_since, idle_since);
 }
 
 int store_account_event_add(struct store *s, int64_t member_id, const char *kind, const char *actor,

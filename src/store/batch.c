@@ -136,18 +136,13 @@ out:
 int store_org_active_members(struct store *s, int64_t org_id, int64_t at_most, int64_t *n,
                              struct err *e)
 {
-    return db_scalar(
-        s->db, e, 0, n,
-        "SELECT COUNT(*) FROM (SELECT 1 FROM members WHERE org_id = ? AND disabled = 0 "
-        "LIMIT ?) x",
-        "ii", org_id, at_most > 0 ? at_most : INT64_MAX);
+    return db_scalar(s->db, e, 0, n, STORE_ORG_ACTIVE_MEMBERS_SQL, "ii", org_id,
+                     at_most > 0 ? at_most : INT64_MAX);
 }
 
 int store_batch_roster_pending(struct store *s, int64_t org_id, int64_t *n, struct err *e)
 {
-    return db_scalar(s->db, e, 0, n,
-                     "SELECT COUNT(*) FROM batch_queue WHERE kind = 'roster' AND org_id = ?", "i",
-                     org_id);
+    return db_scalar(s->db, e, 0, n, STORE_ROSTER_PENDING_SQL, "i", org_id);
 }
 
 int store_anon_pub_seq_set(struct store *s, int64_t memo_id, const unsigned char tag[32],

@@ -481,10 +481,7 @@ int store_ring_by_digest(struct store *s, const char *digest, int *found, int64_
                          int64_t *org_id, int *ring_no, struct err *e)
 {
     int rc = -1, r;
-    struct db_stmt *st = db_query(s->db, e,
-                                  "SELECT memo_id, org_id, ring_no FROM memo_rings WHERE digest = "
-                                  "? ORDER BY memo_id, org_id, ring_no LIMIT 1",
-                                  "s", digest);
+    struct db_stmt *st = db_query(s->db, e, STORE_RING_BY_DIGEST_SQL, "s", digest);
     *found = 0;
     if (!st)
         goto out;

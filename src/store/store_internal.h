@@ -186,4 +186,29 @@ void store_counts_set(struct st_counts *out, const struct store_vec *v, const st
     "SELECT id, kind, chain, fields, memo, memo_id, tag, version, org_id, ring_no, seq, proof, "   \
     "due, prev_version FROM batch_queue WHERE due <= ? ORDER BY due, id"
 
+/* ---- statements on every request, found by index (the tests check
+ * these very texts' plans) ----
+ * store_org_active_members: an organization's active members, up to a
+ * bound (members_org; every named co-signature asks). */
+#define STORE_ORG_ACTIVE_MEMBERS_SQL                                                               \
+    "SELECT COUNT(*) FROM (SELECT 1 FROM members WHERE org_id = ? AND disabled = 0 LIMIT ?) x"
+/* store_batch_roster_pending: a roster's queued enrollments
+ * (batch_queue_roster; every roster fetch and ring opened). */
+#define STORE_ROSTER_PENDING_SQL                                                                   \
+    "SELECT COUNT(*) FROM batch_queue WHERE kind = 'roster' AND org_id = ?"
+/* store_sessions_purge: expired and idle sessions (sessions_expires,
+ * sessions_idle; every login). */
+#define STORE_SESSIONS_PURGE_SQL                                                                   \
+    "DELETE FROM sessions WHERE expires_at <= ? OR (last_seen < ? AND created_at < ?)"
+/* store_ring_by_digest: a memo ring by its digest (memo_rings_digest;
+ * every anonymous signer's ring fetch). */
+#define STORE_RING_BY_DIGEST_SQL                                                                   \
+    "SELECT memo_id, org_id, ring_no FROM memo_rings WHERE digest = ? ORDER BY memo_id, org_id, "  \
+    "ring_no LIMIT 1"
+/* store_tlog_memo_review: a memo's review leaves (tlog_leaves_memo; every
+ * memo page, however many signature leaves the memo has). */
+#define STORE_TLOG_MEMO_REVIEW_SQL                                                                 \
+    "SELECT idx, data FROM tlog_leaves WHERE memo = ? AND kind IN ('deadline-missed', 'state') "   \
+    "ORDER BY idx"
+
 #endif

@@ -147,10 +147,8 @@ int store_tlog_memo_review(struct store *s, struct pool *p, const char *memo, st
     struct store_vec v = {0};
     /* two seeks in the index on (memo, kind, version): a popular memo's
      * signatures are never read to be dropped */
-    int rc = store_rows(s, p, &v, sizeof **out, store_leaf_row, e,
-                        "SELECT idx, data FROM tlog_leaves WHERE memo = ? AND kind IN ("
-                        "'deadline-missed', 'state') ORDER BY idx",
-                        "s", memo);
+    int rc = store_rows(s, p, &v, sizeof **out, store_leaf_row, e, STORE_TLOG_MEMO_REVIEW_SQL, "s",
+                        memo);
     *out = v.items;
     *n = v.n;
     return rc;

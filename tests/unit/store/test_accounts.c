@@ -125,10 +125,7 @@ static void test_sessions_purge_indexed(void **state)
 {
     char plan[1024];
     (void)state;
-    fx_sqlite_plan(
-        "EXPLAIN QUERY PLAN DELETE FROM sessions WHERE expires_at <= ? OR (last_seen < ? "
-        "AND created_at < ?)",
-        plan, sizeof plan);
+    fx_sqlite_plan("EXPLAIN QUERY PLAN " STORE_SESSIONS_PURGE_SQL, plan, sizeof plan);
     assert_null(strstr(plan, "SCAN sessions"));
     assert_non_null(strstr(plan, "expires_at<?"));
     assert_non_null(strstr(plan, "last_seen<?"));

@@ -141,8 +141,7 @@ static void test_members_indexed(void **state)
 {
     char plan[1024];
     (void)state;
-    fx_sqlite_plan("EXPLAIN QUERY PLAN SELECT 1 FROM members WHERE org_id = 1 AND disabled = 0",
-                   plan, sizeof plan);
+    fx_sqlite_plan("EXPLAIN QUERY PLAN " STORE_ORG_ACTIVE_MEMBERS_SQL, plan, sizeof plan);
     assert_null(strstr(plan, "SCAN members"));
     assert_non_null(strstr(plan, "org_id=?"));
 }
@@ -155,9 +154,7 @@ static void test_roster_pending_indexed(void **state)
 {
     char plan[1024];
     (void)state;
-    fx_sqlite_plan("EXPLAIN QUERY PLAN SELECT COUNT(*) FROM batch_queue WHERE kind = 'roster' AND "
-                   "org_id = ?",
-                   plan, sizeof plan);
+    fx_sqlite_plan("EXPLAIN QUERY PLAN " STORE_ROSTER_PENDING_SQL, plan, sizeof plan);
     assert_null(strstr(plan, "SCAN batch_queue"));
     assert_non_null(strstr(plan, "org_id=?"));
 }

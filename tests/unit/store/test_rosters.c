@@ -2,6 +2,7 @@
  * (store_fixture.h): rosters of ring keys, memo rings with their keys as
  * bytes, anonymous signatures and their counts. */
 #include "store_fixture.h"
+#include "store/store_internal.h"
 
 /* A key whose bytes include NUL and backslash, distinct per seed. */
 static void key(unsigned char pk[32], int seed)
@@ -133,9 +134,7 @@ static void test_ring_digest_indexed(void **state)
 {
     char plan[1024];
     (void)state;
-    fx_sqlite_plan("EXPLAIN QUERY PLAN SELECT memo_id, org_id, ring_no FROM memo_rings WHERE "
-                   "digest = ? ORDER BY memo_id, org_id, ring_no LIMIT 1",
-                   plan, sizeof plan);
+    fx_sqlite_plan("EXPLAIN QUERY PLAN " STORE_RING_BY_DIGEST_SQL, plan, sizeof plan);
     assert_null(strstr(plan, "SCAN memo_rings"));
     assert_non_null(strstr(plan, "digest=?"));
 }

@@ -111,6 +111,10 @@ static void test_memo_kind_indexed(void **state)
     fx_sqlite_plan("EXPLAIN QUERY PLAN " STORE_TLOG_MEMO_KIND_SQL, plan, sizeof plan);
     assert_null(strstr(plan, "SCAN tlog_leaves"));
     assert_non_null(strstr(plan, "memo=? AND kind=?"));
+    /* a memo page's review leaves: never its signatures */
+    fx_sqlite_plan("EXPLAIN QUERY PLAN " STORE_TLOG_MEMO_REVIEW_SQL, plan, sizeof plan);
+    assert_null(strstr(plan, "SCAN tlog_leaves"));
+    assert_non_null(strstr(plan, "memo=? AND kind=?"));
 }
 
 int main(void)
