@@ -17,10 +17,11 @@ int store_memo_sig_total(struct store *s, const char *memo, int *found, int64_t 
 
 int store_memo_sig_total_set(struct store *s, const char *memo, int64_t total, struct err *e)
 {
-    return db_exec(s->db, e,
-                   "INSERT INTO memo_signature_totals(memo, total) VALUES(?, ?) ON CONFLICT(memo) "
-                   "DO UPDATE SET total = excluded.total",
-                   "si", memo, total);
+    return db_exec_later(
+        s->db, e,
+        "INSERT INTO memo_signature_totals(memo, total) VALUES(?, ?) ON CONFLICT(memo) "
+        "DO UPDATE SET total = excluded.total",
+        "si", memo, total);
 }
 
 int store_milestone_add(struct store *s, const char *memo, int64_t index, int64_t mark,
@@ -28,10 +29,11 @@ int store_milestone_add(struct store *s, const char *memo, int64_t index, int64_
 {
     /* a replay over rows an earlier note left (their total row lost)
      * recomputes them: the leaves decide */
-    return db_exec(s->db, e,
-                   "INSERT INTO memo_milestones(memo, idx, mark) VALUES(?, ?, ?) ON CONFLICT(memo, "
-                   "idx) DO UPDATE SET mark = excluded.mark",
-                   "sii", memo, index, mark);
+    return db_exec_later(
+        s->db, e,
+        "INSERT INTO memo_milestones(memo, idx, mark) VALUES(?, ?, ?) ON CONFLICT(memo, "
+        "idx) DO UPDATE SET mark = excluded.mark",
+        "sii", memo, index, mark);
 }
 
 static int milestone_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)

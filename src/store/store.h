@@ -531,7 +531,9 @@ int store_tlog_memo_signatures(struct store *s, struct pool *p, const char *memo
  * never noted (store_memo_sig_total_set), e.g. one signed before schema 17. */
 int store_memo_sig_total(struct store *s, const char *memo, int *found, int64_t *total,
                          struct err *e) WUR;
-/* Sets memo's running total (inserting its row the first time). */
+/* Sets memo's running total (inserting its row the first time). Held on
+ * PostgreSQL (db_exec_later): a failure surfaces at the next statement or
+ * the commit. */
 int store_memo_sig_total_set(struct store *s, const char *memo, int64_t total, struct err *e) WUR;
 /* A signature milestone: the leaf at which memo's total reached mark. */
 struct st_milestone {
@@ -539,7 +541,7 @@ struct st_milestone {
     int64_t mark;
 };
 /* Keeps that memo's signature leaf at index reached mark (replacing the
- * mark of a row already there for that leaf). */
+ * mark of a row already there for that leaf). Held as above. */
 int store_milestone_add(struct store *s, const char *memo, int64_t index, int64_t mark,
                         struct err *e) WUR;
 /* memo's kept milestones with their leaves, by index: only rows whose leaf
