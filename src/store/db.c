@@ -76,36 +76,35 @@ int db_next(struct db_stmt *st, struct err *e)
     return st->ops->next(st, e);
 }
 
+/* Runs sql to its end now; 0 or -1 (e set). */
+static int exec_now(struct db *db, struct err *e, const char *sql, const char *types, va_list ap)
+{
+    struct db_stmt *st = run(db, e, sql, types, ap);
+    int rc = st && db_next(st, e) >= 0 ? 0 : -1;
+    db_finish(st);
+    return rc;
+}
+
 int db_exec(struct db *db, struct err *e, const char *sql, const char *types, ...)
 {
-    struct db_stmt *st;
-    int rc = -1;
+    int rc;
     va_list ap;
     va_start(ap, types);
-    st = run(db, e, sql, types, ap);
+    rc = exec_now(db, e, sql, types, ap);
     va_end(ap);
-    if (st && db_next(st, e) >= 0)
-        rc = 0;
-    db_finish(st);
     return rc;
 }
 
 int db_exec_later(struct db *db, struct err *e, const char *sql, const char *types, ...)
 {
-    struct db_stmt *st;
-    int rc = -1;
+    int rc;
     va_list ap;
     va_start(ap, types);
-    if (db->ops->exec_later) {
+    if (db->ops->exec_later)
         rc = allowed(db, sql, e) ? -1 : db->ops->exec_later(db, e, sql, types, ap);
-        va_end(ap);
-        return rc;
-    }
-    st = run(db, e, sql, types, ap);
+    else
+        rc = exec_now(db, e, sql, types, ap);
     va_end(ap);
-    if (st && db_next(st, e) >= 0)
-        rc = 0;
-    db_finish(st);
     return rc;
 }
 
