@@ -2,6 +2,7 @@
 #include "ring/msm.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +136,17 @@ int ring_msm(ring_point *out, const uint8_t (*scalars)[RING_SCALAR_BYTES], const
     return ring_msm_segs(out, &seg, 1, threads, e);
 }
 
+static _Atomic int msm_impl = RING_MSM_AUTO;
+
+enum ring_msm_impl ring_msm_use(enum ring_msm_impl impl)
+{
+    return (enum ring_msm_impl)atomic_exchange(&msm_impl, (int)impl);
+}
+
+/* Below this many points the IFMA code's fixed costs (eight windows' buckets
+ * at least) outweigh its faster adds. */
+#define IFMA_MIN_POINTS 256
+
 int ring_msm_segs(ring_point *out, const struct ring_msm_seg *segs, size_t nsegs, unsigned threads,
                   struct err *e)
 {
@@ -149,6 +161,9 @@ int ring_msm_segs(ring_point *out, const struct ring_msm_seg *segs, size_t nsegs
     *out = *decaf_255_point_identity;
     if (n == 0)
         return 0;
+    if (n >= IFMA_MIN_POINTS && atomic_load(&msm_impl) != RING_MSM_PORTABLE &&
+        ring_msm_ifma_available())
+        return ring_msm_ifma_segs(out, segs, nsegs, threads, e);
     const unsigned c = ring_msm_window(n);
     const unsigned windows = (SCALAR_BITS + 1 + c - 1) / c;
     const size_t nb = (size_t)1 << (c - 1);

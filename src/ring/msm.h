@@ -33,6 +33,22 @@ int ring_msm_segs(ring_point *out, const struct ring_msm_seg *segs, size_t nsegs
 /* Window width (bits) ring_msm picks for n points. */
 unsigned ring_msm_window(size_t n);
 
+/* Which code ring_msm and ring_msm_segs run on large inputs: RING_MSM_AUTO
+ * (the default) takes the AVX-512 IFMA code (msm_ifma.c) when the CPU has it
+ * and the portable code otherwise; the others force one (tests and
+ * benchmarks compare them). Forcing IFMA on a CPU without it falls back to
+ * the portable code. Set it before any MSM runs; returns the previous. */
+enum ring_msm_impl { RING_MSM_AUTO, RING_MSM_PORTABLE, RING_MSM_IFMA };
+enum ring_msm_impl ring_msm_use(enum ring_msm_impl impl);
+
+/* 1 if this build and CPU can run the AVX-512 IFMA MSM, else 0. */
+int ring_msm_ifma_available(void);
+
+/* ring_msm_segs on eight lanes of AVX-512 IFMA (variable time, public data
+ * only). Fails with ERR_INTERNAL on a CPU or build without it; ERR_NOMEM. */
+int ring_msm_ifma_segs(ring_point *out, const struct ring_msm_seg *segs, size_t nsegs,
+                       unsigned threads, struct err *e) WUR;
+
 /* Constant-time MSM for secret scalars (see above). Single-threaded; the
  * prover parallelizes above it. Returns 0, or -1 (ERR_NOMEM). */
 int ring_msm_ct(ring_point *out, const uint8_t (*scalars)[RING_SCALAR_BYTES],
