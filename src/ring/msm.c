@@ -1,6 +1,8 @@
 /* msm.c — Pippenger (variable time) and fixed-window constant-time MSMs. */
 #include "ring/msm.h"
 
+#include "ring/fe8.h"
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sodium.h>
@@ -143,6 +145,15 @@ enum ring_msm_impl ring_msm_use(enum ring_msm_impl impl)
     return (enum ring_msm_impl)atomic_exchange(&msm_impl, (int)impl);
 }
 
+int ring_msm_ct8_available(void)
+{
+#ifdef RING_FE8
+    return atomic_load(&msm_impl) != RING_MSM_PORTABLE && ring_fe8_ready();
+#else
+    return 0;
+#endif
+}
+
 /* Below this many points the IFMA code's fixed costs (eight windows' buckets
  * at least) outweigh its faster adds. */
 #define IFMA_MIN_POINTS 256
@@ -238,14 +249,11 @@ out:
 
 /* ---------- constant time ---------- */
 
-#ifndef CT_W
-#define CT_W 5 /* window bits */
-#endif
-#define CT_WINDOWS ((254 + CT_W - 1) / CT_W) /* CT_WINDOWS * CT_W >= 254 */
-#define CT_TABLE   (1u << (CT_W - 1))        /* 1P .. 2^(w-1) P */
+#define CT_W       RING_CT_W
+#define CT_WINDOWS RING_CT_WINDOWS
+#define CT_TABLE   RING_CT_TABLE
 
-/* Signed CT_W-bit digits in [-2^(w-1), 2^(w-1)], branch-free. */
-static void recode_ct(int8_t d[CT_WINDOWS], const uint8_t s[32])
+void ring_recode_ct(int8_t d[RING_CT_WINDOWS], const uint8_t s[RING_SCALAR_BYTES])
 {
     uint32_t carry = 0;
     for (unsigned w = 0; w < CT_WINDOWS; w++) {
@@ -260,13 +268,6 @@ static void recode_ct(int8_t d[CT_WINDOWS], const uint8_t s[32])
         carry = ((CT_TABLE - v) >> 31) & 1u; /* v > 2^(w-1) */
         d[w] = (int8_t)((int32_t)v - (int32_t)(carry << CT_W));
     }
-}
-
-static uint64_t ct_eq_mask(uint32_t a, uint32_t b)
-{
-    uint32_t x = a ^ b;
-    /* (x - 1) has its top bit set only when x == 0 (x < 2^31) */
-    return (uint64_t)0 - (uint64_t)(((x - 1u) >> 31) & 1u);
 }
 
 /* A table entry in compact form: x, y, z, t limbs without the padding that
@@ -330,11 +331,11 @@ static void table_lookup(ring_point *q, ring_point *neg, const struct cpt tab[CT
     uint32_t mag = (uint32_t)(((int32_t)d ^ -(int32_t)sign) + (int32_t)sign);
     struct cpt acc;
     to_cpt(&acc, decaf_255_point_identity);
-    const uint64_t m0 = ct_eq_mask(mag, 0);
+    const uint64_t m0 = ring_ct_eq_mask(mag, 0);
     for (unsigned w = 0; w < CPT_QWORDS; w++)
         acc.q[w] &= m0;
     for (uint32_t k = 0; k < CT_TABLE; k++) {
-        const uint64_t m = ct_eq_mask(mag, k + 1);
+        const uint64_t m = ring_ct_eq_mask(mag, k + 1);
         /* fully unrolled so the accumulator lives in registers */
 #pragma GCC unroll 20
         for (unsigned w = 0; w < CPT_QWORDS; w++)
@@ -363,7 +364,7 @@ int ring_msm_ct(ring_point *out, const uint8_t (*scalars)[RING_SCALAR_BYTES],
     }
     for (size_t i = 0; i < n; i++) {
         table_build(tabs + i * CT_TABLE, &points[i]);
-        recode_ct(digits + i * CT_WINDOWS, scalars[i]);
+        ring_recode_ct(digits + i * CT_WINDOWS, scalars[i]);
     }
     ring_point acc = *decaf_255_point_identity, t, neg;
     for (unsigned w = CT_WINDOWS; w-- > 0;) {
@@ -396,7 +397,7 @@ void ring_scalarmul_ct(ring_point *q, const uint8_t s[RING_SCALAR_BYTES], const 
     ring_point acc = *decaf_255_point_identity, t, neg;
     int8_t d[CT_WINDOWS];
     table_build(tab, p);
-    recode_ct(d, s);
+    ring_recode_ct(d, s);
     for (unsigned w = CT_WINDOWS; w-- > 0;) {
         if (w != CT_WINDOWS - 1)
             for (unsigned k = 0; k < CT_W; k++)

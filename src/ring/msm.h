@@ -54,6 +54,37 @@ int ring_msm_ifma_segs(ring_point *out, const struct ring_msm_seg *segs, size_t 
 int ring_msm_ct(ring_point *out, const uint8_t (*scalars)[RING_SCALAR_BYTES],
                 const ring_point *points, size_t n, struct err *e) WUR;
 
+/* The constant-time MSMs' windows: signed RING_CT_W-bit digits, a table of
+ * 1P .. 2^(w-1)P per point. */
+#define RING_CT_W       5
+#define RING_CT_WINDOWS ((254 + RING_CT_W - 1) / RING_CT_W) /* windows * w >= 254 */
+#define RING_CT_TABLE   (1u << (RING_CT_W - 1))
+
+/* d = the signed digits of s in [-2^(w-1), 2^(w-1)], branch-free and with no
+ * index on s (s may be secret). */
+void ring_recode_ct(int8_t d[RING_CT_WINDOWS], const uint8_t s[RING_SCALAR_BYTES]);
+
+/* All ones if a == b, else 0, without a branch (a, b < 2^31). */
+static inline uint64_t ring_ct_eq_mask(uint32_t a, uint32_t b)
+{
+    uint32_t x = a ^ b;
+    /* (x - 1) has its top bit set only when x == 0 (x < 2^31) */
+    return (uint64_t)0 - (uint64_t)(((x - 1u) >> 31) & 1u);
+}
+
+/* The constant-time MSM on eight lanes with shared scalars:
+ * out[L] = sum_k scalars[k] * pts[8 k + L] for L = 0..7 (the prover folds
+ * eight groups of the ring at once with the same secret coefficients). Same
+ * guarantees as ring_msm_ct: time and memory access depend only on n. Only
+ * when ring_msm_ct8_available(); returns 0, or -1 (ERR_NOMEM, or
+ * ERR_INTERNAL without the eight-lane code). msm_ct8.c. */
+int ring_msm_ct8(ring_point out[8], const uint8_t (*scalars)[RING_SCALAR_BYTES],
+                 const ring_point *pts, size_t n, struct err *e) WUR;
+
+/* 1 if ring_msm_ct8 runs here and ring_msm_use does not force the portable
+ * code, else 0. */
+int ring_msm_ct8_available(void);
+
 /* Constant-time fixed-window multiplication of one point (q = s*P). */
 void ring_scalarmul_ct(ring_point *q, const uint8_t s[RING_SCALAR_BYTES], const ring_point *p);
 

@@ -10,174 +10,38 @@
  * buckets are gathered and scattered. Windows are padded to a multiple of
  * eight; a zero digit leaves its lane's bucket alone (masked scatter).
  *
- * Field elements are libdecaf's own (x86-64: five 51-bit limbs, value mod
- * 2^255 - 19), kept below 2^52 per limb between operations so that they are
- * valid IFMA inputs; points are libdecaf's extended coordinates on its
- * internal curve -x^2 + y^2 = 1 + 121665 x^2 y^2 (the add formula is the one
- * decaf_255_point_add uses, so results convert back by copying limbs).
- * tests/unit/ring/test_msm_ifma.c checks every result against ring_msm's
- * portable path and naive sums.
+ * The field and point arithmetic is fe8.h's. tests/unit/ring/test_msm_ifma.c
+ * checks every result against ring_msm's portable path.
  *
  * Only for x86-64 with GCC or clang; elsewhere (and on CPUs without
  * AVX-512 IFMA, checked at run time) ring_msm uses the portable code. */
 #include "ring/msm.h"
 
+#include "ring/fe8.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(RING_CTGRIND)
-#define HAVE_IFMA_BUILD 1
-#else
-#define HAVE_IFMA_BUILD 0
-#endif
-
-#if HAVE_IFMA_BUILD
-#include <immintrin.h>
+#ifdef RING_FE8_NATIVE
 #include <pthread.h>
 
 #define SCALAR_BITS 253
 #define LANES       8
-#define FE_LIMBS    5
-#define PT_WORDS    (4 * FE_LIMBS) /* x, y, z, t */
-#define MASK51      ((1ull << 51) - 1)
-#define TWO_D       243330ull /* 2 * 121665: libdecaf's 2 * EFF_D for this curve */
-
-_Static_assert(sizeof(((ring_point *)0)->x->limb) / sizeof(((ring_point *)0)->x->limb[0]) ==
-                   FE_LIMBS,
-               "libdecaf's x86-64 field has five limbs");
-_Static_assert(sizeof(((ring_point *)0)->x->limb[0]) == 8, "limbs are 64-bit words");
-
-#define TGT    __attribute__((target("avx512f,avx512ifma")))
-#define INLINE static inline __attribute__((always_inline)) TGT
-
-typedef __m512i v8;
-struct fe8 {
-    v8 l[FE_LIMBS];
-};
-struct pt8 {
-    struct fe8 x, y, z, t;
-};
-/* A point ready to be added: y - x, y + x, 2d t, 2 z (libdecaf's add,
- * with the part that depends on this operand alone done once). */
-struct cached8 {
-    struct fe8 ymx, ypx, t2d, z2;
-};
-
-/* One carry round on every limb at once: limbs below 2^63 come out below
- * 2^51 + 2^17, which keeps them valid IFMA inputs (below 2^52). */
-INLINE void fe8_carry(struct fe8 *r)
-{
-    const v8 mask = _mm512_set1_epi64((long long)MASK51);
-    v8 c[FE_LIMBS];
-#pragma GCC unroll 25
-    for (int i = 0; i < FE_LIMBS; i++) {
-        c[i] = _mm512_srli_epi64(r->l[i], 51);
-        r->l[i] = _mm512_and_si512(r->l[i], mask);
-    }
-    /* 19 c4 = 16 c4 + 2 c4 + c4 */
-    v8 c19 = _mm512_add_epi64(
-        _mm512_add_epi64(_mm512_slli_epi64(c[4], 4), _mm512_slli_epi64(c[4], 1)), c[4]);
-    r->l[0] = _mm512_add_epi64(r->l[0], c19);
-#pragma GCC unroll 25
-    for (int i = 1; i < FE_LIMBS; i++)
-        r->l[i] = _mm512_add_epi64(r->l[i], c[i - 1]);
-}
-
-INLINE void fe8_add(struct fe8 *r, const struct fe8 *a, const struct fe8 *b)
-{
-#pragma GCC unroll 25
-    for (int i = 0; i < FE_LIMBS; i++)
-        r->l[i] = _mm512_add_epi64(a->l[i], b->l[i]);
-    fe8_carry(r);
-}
-
-/* r = a - b + 4p; b's limbs are below 2^52, under 4p's. */
-INLINE void fe8_sub(struct fe8 *r, const struct fe8 *a, const struct fe8 *b)
-{
-    const v8 p0 = _mm512_set1_epi64((long long)(4 * ((1ull << 51) - 19)));
-    const v8 pi = _mm512_set1_epi64((long long)(4 * MASK51));
-#pragma GCC unroll 25
-    for (int i = 0; i < FE_LIMBS; i++)
-        r->l[i] = _mm512_sub_epi64(_mm512_add_epi64(a->l[i], i == 0 ? p0 : pi), b->l[i]);
-    fe8_carry(r);
-}
-
-/* Folds the columns z[5..9] (weight 2^255 * 2^(51 k)) onto z[0..4] (2^255 =
- * 19 mod p) and carries. Columns are below 2^57, so z + 19 z' < 2^63. */
-INLINE void fe8_fold(struct fe8 *r, v8 z[2 * FE_LIMBS])
-{
-#pragma GCC unroll 25
-    for (int i = 0; i < FE_LIMBS; i++) {
-        v8 h = z[i + FE_LIMBS];
-        v8 h19 =
-            _mm512_add_epi64(_mm512_add_epi64(_mm512_slli_epi64(h, 4), _mm512_slli_epi64(h, 1)), h);
-        r->l[i] = _mm512_add_epi64(z[i], h19);
-    }
-    fe8_carry(r);
-}
-
-/* r = a * b. With 51-bit columns, a product's high half (bits 52..103) is
- * worth twice a unit of the next column. */
-INLINE void fe8_mul(struct fe8 *r, const struct fe8 *a, const struct fe8 *b)
-{
-    v8 lo[2 * FE_LIMBS], hi[2 * FE_LIMBS];
-#pragma GCC unroll 25
-    for (int k = 0; k < 2 * FE_LIMBS; k++)
-        lo[k] = hi[k] = _mm512_setzero_si512();
-#pragma GCC unroll 25
-    for (int i = 0; i < FE_LIMBS; i++)
-#pragma GCC unroll 25
-        for (int j = 0; j < FE_LIMBS; j++) {
-            lo[i + j] = _mm512_madd52lo_epu64(lo[i + j], a->l[i], b->l[j]);
-            hi[i + j] = _mm512_madd52hi_epu64(hi[i + j], a->l[i], b->l[j]);
-        }
-    v8 z[2 * FE_LIMBS];
-    z[0] = lo[0];
-#pragma GCC unroll 25
-    for (int k = 1; k < 2 * FE_LIMBS; k++)
-        z[k] = _mm512_add_epi64(lo[k], _mm512_slli_epi64(hi[k - 1], 1));
-    fe8_fold(r, z);
-}
-
-/* r = a * k for a small constant k (below 2^52). */
-INLINE void fe8_mul_small(struct fe8 *r, const struct fe8 *a, uint64_t k)
-{
-    const v8 kv = _mm512_set1_epi64((long long)k), zero = _mm512_setzero_si512();
-    v8 z[2 * FE_LIMBS];
-    v8 hi[FE_LIMBS];
-#pragma GCC unroll 25
-    for (int i = 0; i < FE_LIMBS; i++) {
-        z[i] = _mm512_madd52lo_epu64(zero, a->l[i], kv);
-        hi[i] = _mm512_madd52hi_epu64(zero, a->l[i], kv);
-    }
-#pragma GCC unroll 25
-    for (int i = 1; i < FE_LIMBS; i++)
-        z[i] = _mm512_add_epi64(z[i], _mm512_slli_epi64(hi[i - 1], 1));
-    z[FE_LIMBS] = _mm512_slli_epi64(hi[FE_LIMBS - 1], 1);
-#pragma GCC unroll 25
-    for (int i = FE_LIMBS + 1; i < 2 * FE_LIMBS; i++)
-        z[i] = zero;
-    fe8_fold(r, z);
-}
-
-INLINE void cached8_from(struct cached8 *c, const struct pt8 *p)
-{
-    fe8_sub(&c->ymx, &p->y, &p->x);
-    fe8_add(&c->ypx, &p->y, &p->x);
-    fe8_mul_small(&c->t2d, &p->t, TWO_D);
-    fe8_add(&c->z2, &p->z, &p->z);
-}
+#define FE_LIMBS    FE8_LIMBS
+#define PT_WORDS    FE8_PT_WORDS
+#define TGT         FE8_TARGET
+#define INLINE      FE8_FN
 
 /* c = -c in the lanes of neg: -(x, y, z, t) = (-x, y, z, -t), so y - x and
  * y + x swap and 2d t changes sign. */
 INLINE void cached8_neg_lanes(struct cached8 *c, __mmask8 neg)
 {
     struct fe8 zero, nt;
-#pragma GCC unroll 25
+#pragma GCC unroll 5
     for (int i = 0; i < FE_LIMBS; i++)
         zero.l[i] = _mm512_setzero_si512();
     fe8_sub(&nt, &zero, &c->t2d);
-#pragma GCC unroll 25
+#pragma GCC unroll 5
     for (int i = 0; i < FE_LIMBS; i++) {
         v8 a = c->ymx.l[i], b = c->ypx.l[i];
         c->ymx.l[i] = _mm512_mask_blend_epi64(neg, a, b);
@@ -186,51 +50,11 @@ INLINE void cached8_neg_lanes(struct cached8 *c, __mmask8 neg)
     }
 }
 
-/* r = p + c: libdecaf's decaf_255_point_add, eight lanes (complete). */
-INLINE void pt8_add(struct pt8 *r, const struct pt8 *p, const struct cached8 *c)
-{
-    struct fe8 a, b, pa, py, px, zz, e, f, g, h;
-    fe8_sub(&a, &p->y, &p->x);
-    fe8_mul(&pa, &a, &c->ymx);
-    fe8_add(&b, &p->y, &p->x);
-    fe8_mul(&py, &b, &c->ypx);
-    fe8_mul(&px, &p->t, &c->t2d);
-    fe8_mul(&zz, &p->z, &c->z2);
-    fe8_sub(&e, &py, &pa);
-    fe8_add(&h, &py, &pa);
-    fe8_sub(&f, &zz, &px);
-    fe8_add(&g, &zz, &px);
-    fe8_mul(&r->x, &e, &f);
-    fe8_mul(&r->y, &g, &h);
-    fe8_mul(&r->z, &f, &g);
-    fe8_mul(&r->t, &e, &h);
-}
-
-INLINE void pt8_identity(struct pt8 *p)
-{
-    const v8 zero = _mm512_setzero_si512(), one = _mm512_set1_epi64(1);
-#pragma GCC unroll 25
-    for (int i = 0; i < FE_LIMBS; i++) {
-        p->x.l[i] = p->t.l[i] = zero;
-        p->y.l[i] = p->z.l[i] = i == 0 ? one : zero;
-    }
-}
-
-/* The same point in every lane, limbs carried (libdecaf may leave them
- * above 2^52). */
+/* The same point in every lane. */
 INLINE void pt8_broadcast(struct pt8 *r, const ring_point *p)
 {
-#pragma GCC unroll 25
-    for (int i = 0; i < FE_LIMBS; i++) {
-        r->x.l[i] = _mm512_set1_epi64((long long)p->x->limb[i]);
-        r->y.l[i] = _mm512_set1_epi64((long long)p->y->limb[i]);
-        r->z.l[i] = _mm512_set1_epi64((long long)p->z->limb[i]);
-        r->t.l[i] = _mm512_set1_epi64((long long)p->t->limb[i]);
-    }
-    fe8_carry(&r->x);
-    fe8_carry(&r->y);
-    fe8_carry(&r->z);
-    fe8_carry(&r->t);
+    const ring_point *const lanes[LANES] = {p, p, p, p, p, p, p, p};
+    pt8_load_lanes(r, lanes);
 }
 
 /* Buckets are stored point by point, PT_WORDS words each (x0..x4, y.., z..,
@@ -252,21 +76,6 @@ INLINE void pt8_scatter(uint64_t *base, v8 idx, __mmask8 m, const struct pt8 *r)
 }
 
 _Static_assert(sizeof(struct pt8) == PT_WORDS * sizeof(v8), "a pt8 is its words, in order");
-
-/* Copies lane `lane` of p out as a libdecaf point. */
-TGT static void pt8_lane(ring_point *out, const struct pt8 *p, unsigned lane)
-{
-    uint64_t w[LANES];
-    const struct fe8 *f[4] = {&p->x, &p->y, &p->z, &p->t};
-    gf_25519_s *g[4] = {out->x, out->y, out->z, out->t};
-#pragma GCC unroll 25
-    for (int c = 0; c < 4; c++)
-#pragma GCC unroll 25
-        for (int i = 0; i < FE_LIMBS; i++) {
-            _mm512_storeu_si512((void *)w, f[c]->l[i]);
-            g[c]->limb[i] = w[lane];
-        }
-}
 
 /* Signed base-2^c digits, as msm.c's (d in [-2^(c-1)+1, 2^(c-1)]). */
 static void recode(int32_t *d, const uint8_t s[32], unsigned c, unsigned windows)
@@ -296,13 +105,19 @@ static unsigned windows_for(unsigned c)
     return (SCALAR_BITS + 1 + c - 1) / c;
 }
 
+/* Widest window: eight windows' buckets of 11 bits take 1.3 MB, about a
+ * core's L2 cache. Wider windows do fewer additions on paper but gather and
+ * scatter from further away: at 2^20 points, 16 bits (42 MB of buckets) took
+ * about twice the time of 11 (measured with msm_ifma's first version). */
+#define IFMA_MAX_WINDOW 11
+
 /* The window width with the least work for n points per thread: each group
  * of eight windows costs one eight-lane add per point and two per bucket. */
 static unsigned ifma_window(size_t n)
 {
     unsigned best = 4;
     double best_cost = 0;
-    for (unsigned c = 4; c <= 16; c++) {
+    for (unsigned c = 4; c <= IFMA_MAX_WINDOW; c++) {
         double groups = (double)((windows_for(c) + LANES - 1) / LANES);
         double cost = groups * ((double)n + 2.0 * (double)(1u << (c - 1)));
         if (c == 4 || cost < best_cost) {
@@ -381,7 +196,7 @@ TGT static void *ifma_run(void *arg)
             pt8_add(&tot, &tot, &pc);
         }
         for (unsigned l = 0; l < LANES; l++)
-            pt8_lane(&j->sums[g * LANES + l], &tot, l);
+            pt8_store_lane(&j->sums[g * LANES + l], &tot, l);
     }
     return NULL;
 }
@@ -392,12 +207,17 @@ static int cpu_has_ifma(void)
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512ifma");
 }
 
-int ring_msm_ifma_available(void)
+int ring_fe8_ready(void)
 {
     static int known = -1; /* racy but idempotent: every thread computes the same */
     if (known < 0)
         known = cpu_has_ifma();
     return known;
+}
+
+int ring_msm_ifma_available(void)
+{
+    return ring_fe8_ready();
 }
 
 int ring_msm_ifma_segs(ring_point *out, const struct ring_msm_seg *segs, size_t nsegs,
@@ -484,7 +304,14 @@ out:
     return rc;
 }
 
-#else /* no IFMA build */
+#else /* no native IFMA build */
+
+#ifdef RING_FE8_EMULATED
+int ring_fe8_ready(void)
+{
+    return 1; /* the emulation runs anywhere (the constant-time check's build) */
+}
+#endif
 
 int ring_msm_ifma_available(void)
 {

@@ -53,79 +53,108 @@ static const ring_point *old_at(const struct fold_job *j, size_t idx, unsigned d
     return &j->old[idx * (j->deg + 1) + d];
 }
 
+/* The inputs of degree d of group r's fold (below): the scalars sc, the
+ * same for every group; the points, at pts[0], pts[stride], ...; and the
+ * term taken by selection, *sel. tmp is scratch. Returns the number of
+ * scalars and points. */
+static size_t group_terms(const struct fold_job *j, size_t r, unsigned d, uint8_t (*sc)[32],
+                          ring_point *pts, size_t stride, ring_point *sel, ring_point *tmp)
+{
+    const unsigned n = j->n, D = j->deg;
+    size_t cnt = 0;
+    *sel = *decaf_255_point_identity;
+    if (j->step == 1) {
+        const size_t base = r * n;
+        if (d <= D)
+            for (unsigned i = 0; i < n; i++, cnt++) {
+                memcpy(sc[cnt], j->a0[i], 32);
+                pts[cnt * stride] = *old_at(j, base + i, d);
+            }
+        if (d >= 1)
+            for (unsigned i = 0; i < n; i++)
+                ring_point_ct_select(sel, sel, old_at(j, base + i, d - 1), j->mask0[i]);
+        return cnt;
+    }
+    const size_t base = r * n * n;
+    if (d <= D)
+        for (unsigned i1 = 0; i1 < n; i1++)
+            for (unsigned i0 = 0; i0 < n; i0++, cnt++) {
+                memcpy(sc[cnt], j->b[i1 * n + i0], 32);
+                pts[cnt * stride] = *old_at(j, base + i1 * n + i0, d);
+            }
+    if (d >= 1 && d <= D + 1) {
+        for (unsigned i1 = 0; i1 < n; i1++, cnt++) { /* sigma_t a_{t+1} */
+            *tmp = *decaf_255_point_identity;
+            for (unsigned i0 = 0; i0 < n; i0++)
+                ring_point_ct_select(tmp, tmp, old_at(j, base + i1 * n + i0, d - 1), j->mask0[i0]);
+            memcpy(sc[cnt], j->a1[i1], 32);
+            pts[cnt * stride] = *tmp;
+        }
+        for (unsigned i0 = 0; i0 < n; i0++, cnt++) { /* a_t sigma_{t+1} */
+            *tmp = *decaf_255_point_identity;
+            for (unsigned i1 = 0; i1 < n; i1++)
+                ring_point_ct_select(tmp, tmp, old_at(j, base + i1 * n + i0, d - 1), j->mask1[i1]);
+            memcpy(sc[cnt], j->a0[i0], 32);
+            pts[cnt * stride] = *tmp;
+        }
+    }
+    if (d >= 2)
+        for (unsigned i1 = 0; i1 < n; i1++)
+            for (unsigned i0 = 0; i0 < n; i0++)
+                ring_point_ct_select(sel, sel, old_at(j, base + i1 * n + i0, d - 2),
+                                     j->mask0[i0] & j->mask1[i1]);
+    return cnt;
+}
+
+#define LANES 8
+
 /* Folds `step` digits: for each group r of n^step entries and each degree d,
  *   next[r]_d = sum_e sum_i coef_e(i) old[r n^step + i]_{d-e}
  * where coef is the x^e coefficient of prod f_{t+s,i_s}(x), f = sigma x + a.
  * Terms with sigma become constant-time selections; the rest is one
- * constant-time MSM per output. */
+ * constant-time MSM per output. The coefficients are the same for every
+ * group, so with the eight-lane MSM (ring_msm_ct8) eight groups are folded
+ * at once; past the job's last group, lanes repeat it and are dropped (how
+ * many groups there are is public). */
 static void *fold_run(void *arg)
 {
     struct fold_job *j = arg;
-    ring_point *pts = malloc(FOLD_MAX * sizeof *pts), acc, sel, tmp;
+    const int lanes = j->r1 - j->r0 >= 2 && ring_msm_ct8_available();
+    const size_t width = lanes ? LANES : 1;
+    /* libdecaf points are 32-byte aligned; malloc promises 16 */
+    ring_point *pts = aligned_alloc(64, FOLD_MAX * width * sizeof *pts), acc[LANES], sel[LANES],
+               tmp;
     uint8_t(*sc)[32] = malloc(FOLD_MAX * 32);
-    const unsigned n = j->n, D = j->deg;
+    const unsigned D = j->deg;
     if (!pts || !sc) {
         j->fail = 1;
         goto out;
     }
-    for (size_t r = j->r0; r < j->r1; r++) {
-        ring_point *dst = &j->next[(r - j->base) * (D + j->step + 1)];
+    for (size_t r = j->r0; r < j->r1; r += width) {
+        const size_t real = j->r1 - r < width ? j->r1 - r : width;
         for (unsigned d = 0; d <= D + j->step; d++) {
             size_t cnt = 0;
-            sel = *decaf_255_point_identity;
-            if (j->step == 1) {
-                const size_t base = r * n;
-                if (d <= D)
-                    for (unsigned i = 0; i < n; i++, cnt++) {
-                        memcpy(sc[cnt], j->a0[i], 32);
-                        pts[cnt] = *old_at(j, base + i, d);
-                    }
-                if (d >= 1)
-                    for (unsigned i = 0; i < n; i++)
-                        ring_point_ct_select(&sel, &sel, old_at(j, base + i, d - 1), j->mask0[i]);
-            } else {
-                const size_t base = r * n * n;
-                if (d <= D)
-                    for (unsigned i1 = 0; i1 < n; i1++)
-                        for (unsigned i0 = 0; i0 < n; i0++, cnt++) {
-                            memcpy(sc[cnt], j->b[i1 * n + i0], 32);
-                            pts[cnt] = *old_at(j, base + i1 * n + i0, d);
-                        }
-                if (d >= 1 && d <= D + 1) {
-                    for (unsigned i1 = 0; i1 < n; i1++, cnt++) { /* sigma_t a_{t+1} */
-                        tmp = *decaf_255_point_identity;
-                        for (unsigned i0 = 0; i0 < n; i0++)
-                            ring_point_ct_select(&tmp, &tmp, old_at(j, base + i1 * n + i0, d - 1),
-                                                 j->mask0[i0]);
-                        memcpy(sc[cnt], j->a1[i1], 32);
-                        pts[cnt] = tmp;
-                    }
-                    for (unsigned i0 = 0; i0 < n; i0++, cnt++) { /* a_t sigma_{t+1} */
-                        tmp = *decaf_255_point_identity;
-                        for (unsigned i1 = 0; i1 < n; i1++)
-                            ring_point_ct_select(&tmp, &tmp, old_at(j, base + i1 * n + i0, d - 1),
-                                                 j->mask1[i1]);
-                        memcpy(sc[cnt], j->a0[i0], 32);
-                        pts[cnt] = tmp;
-                    }
-                }
-                if (d >= 2)
-                    for (unsigned i1 = 0; i1 < n; i1++)
-                        for (unsigned i0 = 0; i0 < n; i0++)
-                            ring_point_ct_select(&sel, &sel, old_at(j, base + i1 * n + i0, d - 2),
-                                                 j->mask0[i0] & j->mask1[i1]);
-            }
-            acc = *decaf_255_point_identity;
-            if (cnt && ring_msm_ct(&acc, (const uint8_t(*)[32])sc, pts, cnt, NULL) != 0) {
+            for (size_t l = 0; l < width; l++)
+                cnt = group_terms(j, l < real ? r + l : j->r1 - 1, d, sc, pts + l, width, &sel[l],
+                                  &tmp);
+            for (size_t l = 0; l < width; l++)
+                acc[l] = *decaf_255_point_identity;
+            int fail = 0;
+            if (cnt && lanes)
+                fail = ring_msm_ct8(acc, (const uint8_t(*)[32])sc, pts, cnt, NULL) != 0;
+            else if (cnt)
+                fail = ring_msm_ct(&acc[0], (const uint8_t(*)[32])sc, pts, cnt, NULL) != 0;
+            if (fail) {
                 j->fail = 1;
                 goto out;
             }
-            decaf_255_point_add(&acc, &acc, &sel);
-            dst[d] = acc;
+            for (size_t l = 0; l < real; l++)
+                decaf_255_point_add(&j->next[(r + l - j->base) * (D + j->step + 1) + d], &acc[l],
+                                    &sel[l]);
         }
         if (j->report) {
             struct fold_report *rp = j->report;
-            size_t done = rp->done + (r + 1 - j->r0) * rp->scale;
+            size_t done = rp->done + (r + real - j->r0) * rp->scale;
             if (done > rp->total)
                 done = rp->total;
             if (rp->progress->fn(rp->progress->arg, done, rp->total)) {
@@ -136,13 +165,13 @@ static void *fold_run(void *arg)
     }
 out:
     if (pts)
-        sodium_memzero(pts, FOLD_MAX * sizeof *pts);
+        sodium_memzero(pts, FOLD_MAX * width * sizeof *pts);
     if (sc)
         sodium_memzero(sc, FOLD_MAX * 32);
     free(pts);
     free(sc);
-    sodium_memzero(&acc, sizeof acc);
-    sodium_memzero(&sel, sizeof sel);
+    sodium_memzero(acc, sizeof acc);
+    sodium_memzero(sel, sizeof sel);
     sodium_memzero(&tmp, sizeof tmp);
     return NULL;
 }
@@ -254,7 +283,9 @@ static int fold_all(ring_point *out, const struct ring_keys *ring, struct ring_p
          * padding, read back by old_at */
         const size_t s = (old_count + group - 1) / group;
         const size_t stride = deg + step + 1;
-        ring_point *next = malloc(s * stride * sizeof *next);
+        /* zeroed: the points' padding bytes (libdecaf aligns each coordinate)
+         * are never written, and a part carries the points as they are */
+        ring_point *next = calloc(s * stride, sizeof *next);
         if (!next) {
             err_set(e, ERR_NOMEM, "out of memory while proving");
             goto out;
@@ -632,7 +663,7 @@ int ring_fold_part(uint8_t *out, size_t out_len, const struct ring_keys *ring,
     }
     in = sodium_malloc(sizeof *in);
     pts_len = (r1 - r0) * (step + 1) * sizeof *pts;
-    pts = malloc(pts_len);
+    pts = calloc(1, pts_len); /* zeroed padding: a part's bytes depend on its points alone */
     if (!in || !pts) {
         err_set(e, ERR_NOMEM, "out of memory while proving");
         goto out;

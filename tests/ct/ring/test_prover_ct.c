@@ -79,6 +79,37 @@ static void test_msm(void)
     check(same_point(&one, &want), "ring_scalarmul_ct: no branch or index on its secret scalar");
 }
 
+/* ring_msm_ct8 (the prover's eight-lane MSM; in this build fe8.h's
+ * emulation, the same algorithm as the AVX-512 IFMA code) with secret
+ * scalars: every lane right. */
+static void test_msm_ct8(void)
+{
+    enum { N = 20 };
+    ring_point p[N * 8], lane[N], got[8], want;
+    uint8_t s[N][32];
+    struct err e;
+    int ok = ring_msm_ct8_available();
+    for (int i = 0; i < N; i++) {
+        ring_scalar_random(s[i]);
+        for (int l = 0; l < 8; l++)
+            random_point(&p[i * 8 + l]);
+    }
+    memset(s[0], 0, 32);
+    memset(s[1], 0x10, 32);
+    s[1][31] = 0x0f;
+    crypto_core_ristretto255_scalar_negate(s[2], s[3]);
+    RING_CT_SECRET(s, sizeof s);
+    ok = ok && ring_msm_ct8(got, (const uint8_t(*)[32])s, p, N, &e) == 0;
+    RING_CT_PUBLIC(s, sizeof s);
+    for (int l = 0; ok && l < 8; l++) {
+        for (int i = 0; i < N; i++)
+            lane[i] = p[i * 8 + l];
+        ok = ring_msm(&want, (const uint8_t(*)[32])s, lane, N, 1, &e) == 0 &&
+             same_point(&got[l], &want);
+    }
+    check(ok, "ring_msm_ct8: no branch or index on its secret scalars, and every lane is right");
+}
+
 /* A ring of n fresh keys; their secret keys in sk. */
 static struct ring_keys *fresh_ring(uint8_t (*sk)[32], size_t n)
 {
@@ -97,20 +128,23 @@ static struct ring_keys *fresh_ring(uint8_t (*sk)[32], size_t n)
 }
 
 /* A proof with the key and the signer's index secret, for each radix the
- * table uses, on a ring whose size needs padding. */
-static void test_prove(void)
+ * table uses, on a ring whose size needs padding (20 keys: one or two
+ * groups, folded one at a time), and on a ring whose first level has two
+ * groups or more per thread, which the eight-lane MSM folds (70 keys at
+ * radix 4: five groups); `lanes` says which. */
+static void test_prove(size_t N, const unsigned *radices, int nradices, int lanes)
 {
-    enum { N = 20 };
-    uint8_t sk[N][32];
+    uint8_t(*sk)[32] = malloc(N * 32);
+    if (!sk)
+        abort();
     struct err e;
     struct ring_keys *ring = fresh_ring(sk, N);
-    static const unsigned radices[] = {4, 8, 16};
     const uint8_t scope[] = "ct-scope", msg[] = "ct-message";
-    for (int r = 0; r < 3; r++) {
+    for (int r = 0; r < nradices; r++) {
         struct ring_params p = {radices[r], ring_params_digits(N, radices[r])};
-        size_t index = 13; /* secret */
+        size_t index = N * 2 / 3; /* secret */
         uint8_t key[32];
-        memcpy(key, sk[13], 32);
+        memcpy(key, sk[index], 32);
         RING_CT_SECRET(&index, sizeof index);
         RING_CT_SECRET(key, sizeof key);
         uint8_t *proof = NULL;
@@ -121,9 +155,9 @@ static void test_prove(void)
                                         sizeof msg - 1, NULL, &e) == 0;
         char what[160];
         snprintf(what, sizeof what,
-                 "ring_prove n=%u m=%u: no branch or index on the key, the "
+                 "ring_prove n=%u m=%u, %zu keys%s: no branch or index on the key, the "
                  "index or the randomness; the proof verifies",
-                 p.n, p.m);
+                 p.n, p.m, N, lanes ? " (eight lanes)" : "");
         check(ok, what);
         if (r == 0 && ok) { /* the tag alone, as the CLI computes it */
             uint8_t tag[32];
@@ -136,7 +170,8 @@ static void test_prove(void)
         sodium_memzero(key, sizeof key);
     }
     ring_keys_free(ring);
-    sodium_memzero(sk, sizeof sk);
+    sodium_memzero(sk, N * 32);
+    free(sk);
 }
 
 /* The prover in phases, as the browser runs it on several Workers: the
@@ -188,8 +223,14 @@ int main(void)
     struct err e;
     if (ring_init(&e) != 0)
         return 1;
+    static const unsigned all[] = {4, 8, 16}, four[] = {4};
     test_msm();
-    test_prove();
+    test_msm_ct8();
+    /* one group at a time (the portable fold, as on CPUs without IFMA) */
+    enum ring_msm_impl was = ring_msm_use(RING_MSM_PORTABLE);
+    test_prove(20, all, 3, 0);
+    ring_msm_use(was);
+    test_prove(70, four, 1, 1);
     test_phased();
     printf("ct: %d passed, %d failed\n", passes, failures);
     return failures ? 1 : 0;
