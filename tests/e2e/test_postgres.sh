@@ -8,7 +8,18 @@
 #      re-verified from public data;
 #   4. two servers on one database taking requests at the same time: every
 #      request succeeds and the log stays one consistent tree (the writers'
-#      advisory lock in db_pg.c).
+#      advisory lock in db_pg.c);
+#   5. co-signatures racing through those two servers on one memo: nine
+#      members sign at once, split between the servers, then three sign,
+#      move, withdraw and sign again on both servers at the same moment,
+#      across the milestone of 10. Every request is a 200 or a 409 conflict
+#      (the loser of a race); each 200 wrote exactly one leaf and each 409
+#      none; replayed in log order, every member's leaves are a legal
+#      sequence and every leaf's counts are the state after it; the public
+#      count and signer list (from both servers), the SQL tables (signatures,
+#      signature_counts, memo_signature_totals, memo_milestones: the held
+#      writes of db_exec_later) and the memo's timeline all agree with that
+#      replay; the log monitor passes and the servers serve one tree.
 # Skipped (exit 0, with a message) when the PostgreSQL server binaries are
 # not installed: `scripts/deps.sh test` installs them.
 set -u
@@ -267,7 +278,9 @@ expect_eq "log monitor (full audit) after everything" "$MON_RC" 0
 stop_server
 start_server "$DB" DISSENT_FAKE_NOW=2026-11-20T15:00:00Z
 URL_A=$URL
-DISSENT_FAKE_NOW=2026-11-20T15:00:00Z "$DISSENT" serve --db "$DB" --listen 127.0.0.1:0 --port-file "$E2E_TMP/port2" > "$E2E_TMP/server2.log" 2>&1 &
+# No batches, as start_server's: in section 5 carol (an organization smaller
+# than min_ring: batch.c) signs through this server.
+DISSENT_BATCH_INTERVAL=0 DISSENT_FAKE_NOW=2026-11-20T15:00:00Z "$DISSENT" serve --db "$DB" --listen 127.0.0.1:0 --port-file "$E2E_TMP/port2" > "$E2E_TMP/server2.log" 2>&1 &
 SERVER2_PID=$!
 wait_port_file "$E2E_TMP/port2" "$SERVER2_PID" || { echo "server 2 did not start"; cat "$E2E_TMP/server2.log"; exit 1; }
 URL_B="http://127.0.0.1:$(cat "$E2E_TMP/port2")"
@@ -292,6 +305,227 @@ expect_eq "both servers sign the same tree head" "$(curl -s "$URL_A/api/v1/log/c
 URL=$URL_B monitor
 expect_eq "log monitor (full audit) of the tree both wrote" "$MON_RC" 0
 expect_eq "the leaf indexes have no gap" "$(sql "$DB" "SELECT COUNT(*) = MAX(idx) + 1 FROM tlog_leaves")" t
+
+# ---- 5. co-signatures racing through the two servers ----
+# Twelve members co-sign one memo: nine at once, split between the servers,
+# then three sign, move, withdraw and sign again on both servers at the same
+# moment. Each write holds the writers' lock while it reads the signer's
+# state and the counts, appends its leaf, and notes the running total and any
+# milestone (chan_timeline_note_signature; held writes: db_exec_later); so the
+# log, the counts, the totals and the milestones must tell one story,
+# whichever server took which request. Members enough to cross the milestone
+# of 10 (timeline.c's marks: 1, 5, 10 …): the demo has four who may sign
+# (role member), eight more join "state" through setup links.
+login admin
+declare -A STOK
+for u in alice bob carol dan; do STOK[$u]=$(token "$u"); done
+for i in $(seq 1 8); do
+  u=signer$i
+  R=$(api admin POST /api/v1/members \
+    "{\"username\":\"$u\",\"display_name\":\"Signer $i\",\"organization\":\"state\",\"roles\":[\"member\"]}")
+  S=$(printf '%s' "${R#* }" | json 'd["setup"]["token"]')
+  R=$(api - POST "/api/v1/setup/$S" "{\"password\":\"$u-long-password\"}")
+  STOK[$u]=$(printf '%s' "${R#* }" | json 'd["token"]')
+done
+R=$(api alice POST /api/v1/memos '{"channel":"dissent","title":"Signed through two servers","marking":"SBU","body":"Version one."}')
+ID5=$(printf '%s' "${R#* }" | json 'd["id"]')
+api alice POST "/api/v1/memos/$ID5/versions" '{"body":"Version two."}' > /dev/null
+expect_in "a memo of two versions circulates" "$(api alice POST "/api/v1/memos/$ID5/circulate" '{}')" '200 '
+RACE=$E2E_TMP/race
+mkdir -p "$RACE"
+# job SERVER USER STEP…: once $RACE/go exists, USER's requests to SERVER (A or
+# B) in turn; a STEP is sign (the latest version), sign:N or unsign. Each
+# request appends "USER SERVER METHOD STATUS BODY-FILE" to $RACE/reqs (one
+# short write: O_APPEND keeps the lines whole).
+job() {
+  local srv=$1 u=$2 base=$URL_A k=0 step st args; shift 2
+  [ "$srv" = B ] && base=$URL_B
+  while [ ! -e "$RACE/go" ]; do sleep 0.01; done
+  for step in "$@"; do
+    k=$((k + 1))
+    case $step in
+      sign) args=(-X POST --data-binary '{}') ;;
+      sign:*) args=(-X POST --data-binary "{\"version\":${step#sign:}}") ;;
+      *) args=(-X DELETE) ;;
+    esac
+    st=$(curl -s -o "$RACE/$u-$srv-$k.json" -w '%{http_code}' "${args[@]}" -H "Authorization: Bearer ${STOK[$u]}" \
+      -H 'Content-Type: application/json' "$base/api/v1/memos/$ID5/signatures")
+    echo "$u $srv ${args[1]} $st $RACE/$u-$srv-$k.json" >> "$RACE/reqs"
+  done
+}
+PLAIN_A="alice bob signer1 signer2 signer3"
+PLAIN_B="carol signer4 signer5 signer6" # carol's organization is smaller than min_ring: batch.c's path
+TWINS="dan signer7" # the same steps on both servers: 6 signs, 4 withdrawals: at most 5 signs can win
+CROSS="signer8"     # versions 1, 2 on one server while 2, 1 on the other: a move, whatever the order
+BEFORE=$(curl -s "$URL_A/api/v1/log/checkpoint" | json 'd["size"]')
+T0=$SECONDS
+# race PID…: lets the waiting jobs PID… go at once, and waits for them all.
+race() { sleep 0.3; touch "$RACE/go"; for p in "$@"; do wait "$p"; done; rm -f "$RACE/go"; }
+# First nine members sign at once, five through A, four through B (count 9)…
+pids=()
+for u in $PLAIN_A; do job A "$u" sign & pids+=($!); done
+for u in $PLAIN_B; do job B "$u" sign:1 & pids+=($!); done
+race "${pids[@]}"
+# …then three race to and fro across the milestone of 10, on both servers at once.
+pids=()
+for u in $TWINS; do
+  job A "$u" sign unsign sign unsign sign & pids+=($!)
+  job B "$u" sign unsign sign unsign sign & pids+=($!)
+done
+for u in $CROSS; do
+  job A "$u" sign:1 sign:2 unsign sign:1 & pids+=($!)
+  job B "$u" sign:2 sign:1 unsign sign:2 & pids+=($!)
+done
+race "${pids[@]}"
+echo "  (the race: $(wc -l < "$RACE/reqs") requests in $((SECONDS - T0)) s;" \
+  "$(awk '$4 == 409' "$RACE/reqs" | wc -l) lost)"
+AFTER=$(curl -s "$URL_B/api/v1/log/checkpoint" | json 'd["size"]')
+# What both servers, each member and the database say afterwards.
+for s in A B; do
+  eval "base=\$URL_$s"
+  curl -s "$base/api/v1/log/memos/$ID5?kind=signature" > "$RACE/leaves-$s.json"
+  curl -s "$base/api/v1/public/memos/$ID5" > "$RACE/public-$s.json"
+  curl -s -H "Authorization: Bearer ${STOK[alice]}" "$base/api/v1/memos/$ID5" > "$RACE/memo-$s.json"
+  curl -s -H "Authorization: Bearer ${STOK[alice]}" "$base/api/v1/memos/$ID5/signatures" > "$RACE/signers-$s.json"
+done
+s=A
+for u in $PLAIN_A $PLAIN_B $TWINS $CROSS; do
+  eval "base=\$URL_$s"
+  curl -s -H "Authorization: Bearer ${STOK[$u]}" "$base/api/v1/memos/$ID5/signatures/receipt" > "$RACE/receipt-$u.json"
+  [ $s = A ] && s=B || s=A
+done
+sql "$DB" "SELECT total FROM memo_signature_totals WHERE memo = '$ID5'" > "$RACE/sql-total"
+sql "$DB" "SELECT idx, mark FROM memo_milestones WHERE memo = '$ID5' ORDER BY idx" > "$RACE/sql-milestones"
+sql "$DB" "SELECT g.version, COUNT(*) FROM signatures g JOIN memos m ON m.id = g.memo_id
+  WHERE m.public_id = '$ID5' GROUP BY g.version ORDER BY g.version" > "$RACE/sql-signatures"
+sql "$DB" "SELECT c.version, SUM(c.count) FROM signature_counts c JOIN memos m ON m.id = c.memo_id
+  WHERE m.public_id = '$ID5' GROUP BY c.version HAVING SUM(c.count) > 0 ORDER BY c.version" > "$RACE/sql-counts"
+# sigrace.py: replays the memo's signature leaves (each member's found by the
+# commitment in the member's receipt) and prints "NAME<TAB>GOT<TAB>WANT" lines.
+cat > "$E2E_TMP/sigrace.py" <<'EOF'
+import collections, json, os, sys
+R, memo, before, after = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+plain, twins, cross = sys.argv[5].split(), sys.argv[6].split(), sys.argv[7].split()
+users = plain + twins + cross
+org = {u: "eeas" if u == "carol" else "state" for u in users}
+MARKS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000]  # timeline.c
+def load(name):
+    try:
+        with open(os.path.join(R, name)) as f: return json.load(f)
+    except (OSError, ValueError): return None
+def check(name, got, want): print("%s\t%s\t%s" % (name, got, want))
+def rows(name):  # psql's unaligned rows as (int, int)
+    with open(os.path.join(R, name)) as f:
+        return [tuple(int(x) for x in l.split("|")) for l in f if l.strip()]
+
+reqs = []
+with open(os.path.join(R, "reqs")) as f:
+    for line in f:
+        u, srv, method, st, body = line.split()
+        with open(body) as g:
+            try: b = json.load(g)
+            except ValueError: b = None
+        reqs.append((u, srv, method, int(st), b))
+# A lost race is can.c's refusal ("you have already co-signed version N",
+# "you have not co-signed this memo"), not any 409: a store's duplicate key
+# (two writers on one leaf index) is a 409 conflict too.
+def documented(st, b):
+    if not isinstance(b, dict): return False
+    if st == 200: return b.get("id") == memo
+    err = b.get("error", {})
+    return st == 409 and err.get("code") == "conflict" and "co-signed" in err.get("message", "")
+odd = ["%s@%s %s %d %s" % (u, s, m, st, json.dumps(b)[:160]) for u, s, m, st, b in reqs if not documented(st, b)]
+check("%d requests: each 200 (the memo) or 409 conflict, the signer's state (a lost race)" % len(reqs),
+      "; ".join(odd) or "all", "all")
+check("the plain co-signers (no race): all 200",
+      " ".join(sorted(u for u, s, m, st, b in reqs if u in plain and st != 200)) or "all", "all")
+wins = sum(1 for r in reqs if r[3] == 200)
+check("the log grew by one leaf per 200, none per 409", after - before, wins)
+
+LA, LB = load("leaves-A.json"), load("leaves-B.json")
+check("the memo's signature leaves: the same from both servers, one page", LA == LB and LA["more"] is False, True)
+leaves = sorted((l["index"], json.loads(l["data"])) for l in LA["leaves"])
+c2u, receipts = {}, {}
+for u in users:
+    r = load("receipt-" + u + ".json") or {}
+    receipts[u] = [(x["index"], x["action"], x["version"]) for x in r.get("leaves", [])]
+    c2u[r.get("commitment")] = u
+mine = collections.defaultdict(list)
+for i, d in leaves: mine[c2u.get(d["commitment"], "?")].append((i, d["action"], d["version"]))
+check("every signature leaf carries a member's receipt commitment", len(mine.get("?", [])), 0)
+check("each member's receipt lists exactly the log's leaves of that commitment",
+      all(receipts[u] == mine.get(u, []) for u in users), True)
+per = []
+for u in users:
+    got = (sum(1 for r in reqs if r[0] == u and r[2] == "POST" and r[3] == 200),
+           sum(1 for r in reqs if r[0] == u and r[2] == "DELETE" and r[3] == 200))
+    want = (sum(1 for x in mine[u] if x[1] in ("add", "move")), sum(1 for x in mine[u] if x[1] == "withdraw"))
+    if got != want: per.append("%s: 200s (sign, unsign) %s, leaves %s" % (u, got, want))
+check("per member: each 200 wrote one leaf (sign: add or move; unsign: withdraw), each 409 none",
+      "; ".join(per) or "yes", "yes")
+check("the cross racer moved (the second sign to commit names the other version)",
+      " ".join(u for u in cross if not any(x[1] == "move" for x in mine[u])) or "all", "all")
+check("each twin lost a race (6 signs, 4 withdrawals: at most 5 signs can win)",
+      " ".join(u for u in twins if not any(r[0] == u and r[3] == 409 for r in reqs)) or "all", "all")
+
+# The replay: a legal order per member, and each leaf's counts are the
+# state after it; the milestones are where the total first reaches a mark
+# from below (timeline.c's rule, leaf after leaf).
+state, illegal, wrong, expect_ms, prev = {}, [], [], [], 0
+for i, d in leaves:
+    u, a, v = c2u.get(d["commitment"]), d["action"], d["version"]
+    cur = state.get(u)
+    if (a == "add" and cur) or (a == "move" and (not cur or cur == v)) or (a == "withdraw" and cur != v):
+        illegal.append("leaf %d: %s %s v%d with v%s" % (i, u, a, v, cur))
+    state[u] = None if a == "withdraw" else v
+    on = {w: x for w, x in state.items() if x}
+    want = (len(on), sorted(collections.Counter(on.values()).items()),
+            sorted(collections.Counter(org[w] for w in on).items()))
+    c = d["counts"]
+    got = (c["total"], sorted((x["version"], x["count"]) for x in c["by_version"] if x["count"]),
+           sorted((x["organization"], x["count"]) for x in c["by_organization"] if x["count"]))
+    if got != want: wrong.append("leaf %d: %s, replay %s" % (i, got, want))
+    for m in reversed(MARKS):
+        if prev < m <= c["total"]:
+            expect_ms.append((i, m))
+            break
+    prev = c["total"]
+check("every member's leaves replay in a legal order (add, move, withdraw)", "; ".join(illegal) or "yes", "yes")
+check("every leaf's counts (total, by version, by organization) = the replay up to it",
+      "; ".join(wrong[:3]) or "yes", "yes")
+final = sorted((u, v) for u, v in state.items() if v)
+adds = sum(1 for i, d in leaves if d["action"] == "add")
+drops = sum(1 for i, d in leaves if d["action"] == "withdraw")
+for s in "AB":
+    pub = load("public-%s.json" % s)
+    check("server %s: public count = members whose last successful action signed" % s,
+          pub["counts"]["total"], len(final))
+    check("server %s: signer list = those members, on their versions" % s,
+          sorted((x["username"], x["version"]) for x in load("signers-%s.json" % s)["signatures"]), final)
+    tl = [x["count"] for x in load("memo-%s.json" % s)["timeline"] if x["what"] == "signatures"]
+    check("server %s: the memo's timeline shows the milestones of the leaves" % s, tl, [m for i, m in expect_ms])
+check("count = add leaves - withdraw leaves (%d - %d)" % (adds, drops), adds - drops, len(final))
+check("the last leaf's total = the count", leaves[-1][1]["counts"]["total"], len(final))
+check("memo_signature_totals = the last leaf's total", rows("sql-total"), [(len(final),)])
+check("memo_milestones = the replay's (leaf, mark)", rows("sql-milestones"), expect_ms)
+check("the count crossed 10: a milestone row says so", any(m == 10 for i, m in rows("sql-milestones")), True)
+by_version = sorted(collections.Counter(v for u, v in final).items())
+check("signatures by version (SQL) = the replay", rows("sql-signatures"), by_version)
+check("signature_counts by version (SQL) = the replay", rows("sql-counts"), by_version)
+EOF
+while IFS=$'\t' read -r name got want; do
+  expect_eq "$name" "$got" "$want"
+done < <(python3 "$E2E_TMP/sigrace.py" "$RACE" "$ID5" "$BEFORE" "$AFTER" "$PLAIN_A $PLAIN_B" "$TWINS" "$CROSS" \
+  2> "$RACE/sigrace.err" || printf 'sigrace.py ran to the end\t%s\tyes\n' "$(tail -n 1 "$RACE/sigrace.err")")
+expect_eq "both servers sign the same tree head after the race" \
+  "$(curl -s "$URL_A/api/v1/log/checkpoint" | json 'd["root"]')" "$(curl -s "$URL_B/api/v1/log/checkpoint" | json 'd["root"]')"
+URL=$URL_A monitor --incremental
+expect_eq "log monitor (incremental, server A) after the race" "$MON_RC" 0
+URL=$URL_B monitor
+expect_eq "log monitor (full audit, server B) after the race" "$MON_RC" 0
+expect_eq "the leaf indexes still have no gap" "$(sql "$DB" "SELECT COUNT(*) = MAX(idx) + 1 FROM tlog_leaves")" t
+kill "$SERVER2_PID" 2>/dev/null && wait "$SERVER2_PID" 2>/dev/null
+SERVER2_PID=
 
 stop_server
 e2e_summary postgres
