@@ -2,6 +2,7 @@
  * MSM with random weights (docs/protocol-ring.md §8, §9). */
 #include "ring/triptych.h"
 
+#include "ring/coef.h"
 #include "ring/internal.h"
 #include "ring/msm.h"
 
@@ -102,6 +103,8 @@ struct acc {
     uint8_t g[RING_MAX_M][RING_MAX_N][32], h[32], base[32], u[32];
     struct ring_msc_sum *coef; /* ring coefficients, Montgomery form, unreduced */
     struct ring_msc *scratch[2];
+    int vec; /* the products go to c8 (AVX-512 IFMA), flushed into coef */
+    struct ring_coef8 c8;
 };
 
 /* Adds proof q's terms with random weights to acc and to its own MSM slot. */
@@ -158,24 +161,45 @@ static void accumulate(struct acc *a, const struct parsed *q, size_t count)
     for (unsigned j = 0; j < m; j++)
         for (unsigned i = 0; i < n; i++)
             ring_msc_from_bytes(&fm[j][i], q->f[j][i]);
+    /* The low digits 0..d-1 (d = low_digits) as one: low[r] = prod_{j<d}
+     * f_{j,r_j} for the wd = n^d residues r (wd the largest power of n up
+     * to RING_COEF8_MAX_W), so the tree stops at digit d and key k's
+     * coefficient is cur[k / wd] * low[k % wd]: the tree's last levels (at
+     * least count / n products per proof) shrink to about wd. The product
+     * differs from the full tree's by Montgomery representative only. */
+    unsigned low_digits = 1;
+    size_t wd = n;
+    while (low_digits < m && wd * n <= RING_COEF8_MAX_W) {
+        wd *= n;
+        low_digits++;
+    }
+    struct ring_msc low[RING_COEF8_MAX_W];
+    for (unsigned i = 0; i < n; i++)
+        low[i] = fm[0][i];
+    for (size_t j = 1, span = n; j < low_digits; j++, span *= n)
+        for (size_t r = span * n; r-- > 0;) /* downwards: low[r % span] is still old */
+            ring_msc_mul_lazy(&low[r], &fm[j][r / span], &low[r % span]);
     struct ring_msc *cur = a->scratch[0], *nxt = a->scratch[1];
     ring_msc_from_bytes(&cur[0], w[2]);
-    size_t len = 1, span = ring_ipow(n, m); /* span: indices under one entry of nxt */
-    for (unsigned j = m; j-- > 1;) {
+    size_t span = ring_ipow(n, m); /* span: indices under one entry of nxt */
+    for (unsigned j = m; j-- > low_digits;) {
         span /= n;
         /* the entries (digits j and above) that hold an index below count */
         const size_t want = (count + span - 1) / span;
         for (size_t y = 0; y < want; y++)
             ring_msc_mul_lazy(&nxt[y], &cur[y / n], &fm[j][y % n]);
-        len = want;
         struct ring_msc *sw = cur;
         cur = nxt;
         nxt = sw;
     }
     /* products stay below 2l (lazy), sums are reduced once per batch */
-    for (size_t k = 0; k < count; k++)
-        ring_msc_sum_mul_add(&a->coef[k], &cur[k / n], &fm[0][k % n]);
-    (void)len;
+    if (a->vec) {
+        ring_coef8_mul_add(&a->c8, cur, low, (unsigned)wd);
+    } else {
+        const unsigned sh = ring_log2((unsigned)wd);
+        for (size_t k = 0; k < count; k++)
+            ring_msc_sum_mul_add(&a->coef[k], &cur[k >> sh], &low[k & (wd - 1)]);
+    }
     if (count == ring_ipow(n, m))
         return;
     /* Padding: the indices from count up are count itself and, for each
@@ -226,6 +250,8 @@ static void *batch_run(void *arg)
         }
         accumulate(j->acc, &j->qs[k], j->ring->count);
     }
+    if (j->rc == 0 && j->acc->vec)
+        ring_coef8_flush(&j->acc->c8, j->acc->coef);
     return NULL;
 }
 
@@ -236,6 +262,7 @@ static void acc_free(struct acc *a)
     free(a->coef);
     free(a->scratch[0]);
     free(a->scratch[1]);
+    ring_coef8_free(&a->c8);
     free(a);
 }
 
@@ -296,6 +323,12 @@ int ring_verify_batch(const struct ring_keys *ring, const uint8_t *scope, size_t
         accs[t]->scratch[1] = malloc(pad / 2 * sizeof(struct ring_msc) + sizeof(struct ring_msc));
         if (!accs[t]->coef || !accs[t]->scratch[0] || !accs[t]->scratch[1])
             goto nomem;
+        /* the last level's cur has ceil(count / n) entries, n >= 2 */
+        if (ring_coef8_available()) {
+            if (ring_coef8_init(&accs[t]->c8, ring->count, ring->count / 2 + 1, e) != 0)
+                goto out;
+            accs[t]->vec = 1;
+        }
     }
     struct batch_job jobs[2];
     for (unsigned t = 0; t < threads; t++) {
