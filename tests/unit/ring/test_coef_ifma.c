@@ -42,7 +42,8 @@ static struct ring_msc two_l_minus_1(void)
 }
 
 /* A factor of a kind: 0 reduced (below l), 1 a lazy product (below 2l),
- * 2 at or just below 2l - 1, 3 small. */
+ * 2 at or just below 2l - 1, 3 small, 4 at or just below 2^253 - 1 (below
+ * 2l, every 52-bit limb full but the top one: the largest column sums). */
 static void make_factor(struct ring_msc *x, int kind)
 {
     uint8_t b[32];
@@ -61,8 +62,11 @@ static void make_factor(struct ring_msc *x, int kind)
         *x = two_l_minus_1();
         x->v[0] -= randombytes_uniform(4);
         break;
-    default:
+    case 3:
         *x = (struct ring_msc){{randombytes_uniform(1000), 0, 0, 0}};
+        break;
+    default:
+        *x = (struct ring_msc){{~0ull - randombytes_uniform(4), ~0ull, ~0ull, (1ull << 61) - 1}};
         break;
     }
 }
@@ -88,9 +92,9 @@ static void compare(size_t count, unsigned w, unsigned proofs, int kind)
     assert_int_equal(ring_coef8_init(&c, count, ny + randombytes_uniform(3), &e), 0);
     for (unsigned p = 0; p < proofs; p++) {
         for (size_t y = 0; y < ny; y++)
-            make_factor(&cur[y], kind < 0 ? (int)randombytes_uniform(4) : kind);
+            make_factor(&cur[y], kind < 0 ? (int)randombytes_uniform(5) : kind);
         for (unsigned i = 0; i < w; i++)
-            make_factor(&f[i], kind < 0 ? (int)randombytes_uniform(4) : kind);
+            make_factor(&f[i], kind < 0 ? (int)randombytes_uniform(5) : kind);
         for (size_t k = 0; k < count; k++)
             ring_msc_sum_mul_add(&want[k], &cur[k / w], &f[k % w]);
         ring_coef8_mul_add(&c, cur, f, w);
@@ -130,13 +134,16 @@ static void test_kernel_matches_portable(void **state)
 }
 
 /* Many products of the largest factors: the columns are carried every 256
- * products, and must be, so runs of 255..1000 products at 2l - 1 check the
- * headroom; the other kinds for good measure. */
+ * products, and must be (products of 2^253 - 1 overflow an uncarried column
+ * after 684 of them), so runs of 255..1000 products check the headroom; the
+ * other kinds for good measure. */
 static void test_kernel_carries(void **state)
 {
     (void)state;
     if (!have_ifma())
         return;
+    compare(17, 8, 1000, 4);
+    compare(24, 2, 700, 4);
     compare(17, 8, 1000, 2);
     compare(9, 2, 255, 2);
     compare(9, 4, 256, 2);
