@@ -31,11 +31,38 @@ int ring_proof_tag(uint8_t j[RING_POINT_BYTES], const uint8_t *proof, size_t pro
 struct parsed {
     struct ring_params p;
     const uint8_t *buf;
-    ring_point *pts;   /* slot in the MSM: J, A, B, C, D, X.., Y.. */
-    uint8_t (*sc)[32]; /* their scalars */
-    uint8_t f[RING_MAX_M][RING_MAX_N][32];
+    ring_point *pts;                            /* slot in the MSM: J, A, B, C, D, X.., Y.. */
+    uint8_t (*sc)[32];                          /* their scalars */
+    struct ring_msc fm[RING_MAX_M][RING_MAX_N]; /* the responses f, Montgomery form */
+    struct ring_msc xim;                        /* xi, Montgomery form */
     uint8_t xi[32];
 };
+
+/* out = a - b mod l, a and b fully reduced (Montgomery form or not). */
+static void msc_sub(struct ring_msc *out, const struct ring_msc *a, const struct ring_msc *b)
+{
+    static const uint64_t L[4] = {RING_L0, RING_L1, 0, RING_L3};
+    uint64_t r[4], borrow = 0;
+    for (int i = 0; i < 4; i++) {
+        const unsigned __int128 d = (unsigned __int128)a->v[i] - b->v[i] - borrow;
+        r[i] = (uint64_t)d;
+        borrow = (uint64_t)(d >> 64) & 1u;
+    }
+    if (borrow) { /* negative: add l (the carry out cancels the borrow) */
+        unsigned __int128 c = 0;
+        for (int i = 0; i < 4; i++) {
+            c += (unsigned __int128)r[i] + L[i];
+            r[i] = (uint64_t)c;
+            c >>= 64;
+        }
+    }
+    memcpy(out->v, r, sizeof r);
+}
+
+static int msc_is_zero(const struct ring_msc *x)
+{
+    return (x->v[0] | x->v[1] | x->v[2] | x->v[3]) == 0;
+}
 
 /* Parses and checks everything but the equation; fills pts. */
 static int parse_proof(struct parsed *q, const struct ring_keys *ring, const uint8_t u[32],
@@ -85,14 +112,17 @@ static int parse_proof(struct parsed *q, const struct ring_keys *ring, const uin
     ring_challenge(q->xi, q->p, ring, u, b + RING_OFF_J, it->msg, it->msg_len, b + RING_OFF_A);
     if (ring_scalar_is_zero(q->xi))
         return err_set(e, ERR_CRYPTO, "proof %zu has a zero challenge", idx);
+    /* f_{j,0} = xi - sum_{i>0} f_{j,i}, in Montgomery form (as everything
+     * that uses f) */
+    ring_msc_from_bytes(&q->xim, q->xi);
     for (unsigned j = 0; j < m; j++) {
-        memcpy(q->f[j][0], q->xi, 32);
+        q->fm[j][0] = q->xim;
         for (unsigned i = 1; i < n; i++) {
-            memcpy(q->f[j][i], f, 32);
-            crypto_core_ristretto255_scalar_sub(q->f[j][0], q->f[j][0], f);
+            ring_msc_from_bytes(&q->fm[j][i], f);
+            msc_sub(&q->fm[j][0], &q->fm[j][0], &q->fm[j][i]);
             f += 32;
         }
-        if (ring_scalar_is_zero(q->f[j][0]))
+        if (msc_is_zero(&q->fm[j][0]))
             return err_set(e, ERR_INVALID, "proof %zu has a zero response f[%u][0]", idx, j);
     }
     return 0;
@@ -100,7 +130,8 @@ static int parse_proof(struct parsed *q, const struct ring_keys *ring, const uin
 
 /* Per-thread accumulators of the shared generators' scalars. */
 struct acc {
-    uint8_t g[RING_MAX_M][RING_MAX_N][32], h[32], base[32], u[32];
+    uint8_t h[32], base[32], u[32];
+    struct ring_msc_sum g[RING_MAX_M][RING_MAX_N]; /* G_{j,i}'s, negated, unreduced */
     struct ring_msc_sum *coef; /* ring coefficients, Montgomery form, unreduced */
     struct ring_msc *scratch[2];
     int vec; /* the products go to c8 (AVX-512 IFMA), flushed into coef */
@@ -132,16 +163,20 @@ static void accumulate(struct acc *a, const struct parsed *q, size_t count)
         crypto_core_ristretto255_scalar_mul(t, w[3], xipow[j]);
         crypto_core_ristretto255_scalar_negate(q->sc[5 + m + j], t); /* Y_j: -w4 xi^j */
     }
-    /* G_{j,i}: -(w1 f + w2 f (xi - f)) */
+    /* G_{j,i}: -(w1 f + w2 f (xi - f)) = -f (v - w2 f), v = w1 + w2 xi; g
+     * sums f (v - w2 f) in Montgomery form, negated once per batch */
+    const struct ring_msc(*fm)[RING_MAX_N] = q->fm;
+    struct ring_msc vm, w2m;
+    crypto_core_ristretto255_scalar_mul(t, w[1], q->xi);
+    crypto_core_ristretto255_scalar_add(t, t, w[0]);
+    ring_msc_from_bytes(&vm, t);
+    ring_msc_from_bytes(&w2m, w[1]);
     for (unsigned j = 0; j < m; j++)
         for (unsigned i = 0; i < n; i++) {
-            const uint8_t *f = q->f[j][i];
-            crypto_core_ristretto255_scalar_sub(t, q->xi, f);
-            crypto_core_ristretto255_scalar_mul(t, t, f);
-            crypto_core_ristretto255_scalar_mul(t, t, w[1]);
-            crypto_core_ristretto255_scalar_mul(t2, w[0], f);
-            crypto_core_ristretto255_scalar_add(t, t, t2);
-            crypto_core_ristretto255_scalar_sub(a->g[j][i], a->g[j][i], t);
+            struct ring_msc x;
+            ring_msc_mul(&x, &w2m, &fm[j][i]);
+            msc_sub(&x, &vm, &x);
+            ring_msc_sum_mul_add(&a->g[j][i], &fm[j][i], &x);
         }
     /* H: -(w1 zA + w2 zC); G: -w3 z; U: w4 xi^m */
     crypto_core_ristretto255_scalar_mul(t, w[0], z);
@@ -157,10 +192,7 @@ static void accumulate(struct acc *a, const struct parsed *q, size_t count)
      * for the count keys of the ring only; the padding's coefficients
      * (indices count .. n^m - 1, all on the last key) are summed in closed
      * form below. */
-    struct ring_msc fm[RING_MAX_M][RING_MAX_N], xim, one;
-    for (unsigned j = 0; j < m; j++)
-        for (unsigned i = 0; i < n; i++)
-            ring_msc_from_bytes(&fm[j][i], q->f[j][i]);
+    struct ring_msc one;
     /* The low digits 0..d-1 (d = low_digits) as one: low[r] = prod_{j<d}
      * f_{j,r_j} for the wd = n^d residues r (wd the largest power of n up
      * to RING_COEF8_MAX_W), so the tree stops at digit d and key k's
@@ -208,7 +240,6 @@ static void accumulate(struct acc *a, const struct parsed *q, size_t count)
      * latter sum to w3 prod_{t>j} f_{t,d_t} (sum_{i>d_j} f_{j,i}) xi^j. */
     struct ring_msc prefix, s, xj, pad = {{0}};
     ring_msc_from_bytes(&prefix, w[2]);
-    ring_msc_from_bytes(&xim, q->xi);
     ring_msc_from_bytes(&one, (const uint8_t[32]){1});
     for (unsigned j = m; j-- > 0;) {
         size_t pw = ring_ipow(n, j);
@@ -218,7 +249,7 @@ static void accumulate(struct acc *a, const struct parsed *q, size_t count)
             ring_msc_add(&s, &s, &fm[j][i]);
         xj = one;
         for (unsigned r = 0; r < j; r++)
-            ring_msc_mul(&xj, &xj, &xim);
+            ring_msc_mul(&xj, &xj, &q->xim);
         ring_msc_mul(&s, &s, &xj);
         ring_msc_mul(&s, &s, &prefix);
         ring_msc_add(&pad, &pad, &s);
@@ -368,7 +399,7 @@ int ring_verify_batch(const struct ring_keys *ring, const uint8_t *scope, size_t
             ring_msc_sum_add(&a->coef[k], &b->coef[k]);
         for (unsigned j = 0; j < RING_MAX_M; j++)
             for (unsigned i = 0; i < RING_MAX_N; i++)
-                crypto_core_ristretto255_scalar_add(a->g[j][i], a->g[j][i], b->g[j][i]);
+                ring_msc_sum_add(&a->g[j][i], &b->g[j][i]);
         crypto_core_ristretto255_scalar_add(a->h, a->h, b->h);
         crypto_core_ristretto255_scalar_add(a->base, a->base, b->base);
         crypto_core_ristretto255_scalar_add(a->u, a->u, b->u);
@@ -384,7 +415,10 @@ int ring_verify_batch(const struct ring_keys *ring, const uint8_t *scope, size_t
     size_t k = 0;
     for (unsigned j = 0; j < mmax; j++)
         for (unsigned i = 0; i < nmax; i++, k++) {
-            memcpy(sc[k], a->g[j][i], 32);
+            struct ring_msc v;
+            ring_msc_sum_reduce(&v, &a->g[j][i]);
+            ring_msc_to_bytes(sc[k], &v);
+            crypto_core_ristretto255_scalar_negate(sc[k], sc[k]);
             pts[k] = ring_gen_g[j][i];
         }
     memcpy(sc[k], a->h, 32);
