@@ -38,11 +38,13 @@ void ring_coef8_free(struct ring_coef8 *c)
 #if HAVE_IFMA_BUILD
 #include <immintrin.h>
 
-#define LANES     8
-#define LIMBS     5  /* 52-bit limbs of a factor (below 2^260) */
-#define COLS      10 /* columns of a sum */
-#define MASK52    ((1ull << 52) - 1)
-#define CARRY_GAP 256 /* products between carries: 9 * 2^52 each, 2^52 + 256 * 9 * 2^52 < 2^64 */
+#define LANES  8
+#define LIMBS  5  /* 52-bit limbs of a factor (below 2^260) */
+#define COLS   10 /* columns of a sum */
+#define MASK52 ((1ull << 52) - 1)
+/* Products between carries: a column gains below 9 * 2^52 per product, and
+ * 2^52 + 256 * 9 * 2^52 < 2^64 (factors below 2l even keep it below 6 * 2^52). */
+#define CARRY_GAP 256
 
 #define TGT __attribute__((target("avx512f,avx512ifma")))
 
