@@ -10,7 +10,7 @@
  * eight keys are 25 low and 25 high IFMA multiply-adds into them, with no
  * carries: a column gains below 9 * 2^52 per product, so the columns are
  * carried (ring_coef8_mul_add does it itself) every 256 products.
- * ring_coef8_flush adds the same integers the portable code sums into
+ * ring_coef8_get gives the very integers the portable code sums into
  * ring_msc_sum's, so the reduced scalars are identical.
  *
  * Only for x86-64 with GCC or clang; elsewhere, and on CPUs without AVX-512
@@ -52,9 +52,12 @@ int ring_coef8_init(struct ring_coef8 *c, size_t count, size_t cap, struct err *
 void ring_coef8_mul_add(struct ring_coef8 *c, const struct ring_msc *cur, const struct ring_msc *f,
                         unsigned w);
 
-/* sums[k] += the sum of key k, for every k < count (then c may be freed or
- * added to further). */
-void ring_coef8_flush(struct ring_coef8 *c, struct ring_msc_sum *sums);
+/* c += x, key by key (the sums of two threads; same count). */
+void ring_coef8_add(struct ring_coef8 *c, struct ring_coef8 *x);
+
+/* out = the sum of key k (k < count) as the nine-limb integer the portable
+ * code would hold. */
+void ring_coef8_get(const struct ring_coef8 *c, size_t k, struct ring_msc_sum *out);
 
 void ring_coef8_free(struct ring_coef8 *c);
 

@@ -35,12 +35,33 @@ void ring_coef8_free(struct ring_coef8 *c)
     c->col = c->cur52 = NULL;
 }
 
+/* Columns of 8 keys side by side; see below. */
+#define LANES 8
+#define COLS  10
+
+void ring_coef8_get(const struct ring_coef8 *c, size_t k, struct ring_msc_sum *out)
+{
+    const uint64_t *s = c->col + k / LANES * COLS * LANES + k % LANES;
+    uint64_t r[10] = {0}; /* the last limb only catches what the sum cannot hold */
+    for (unsigned i = 0; i < COLS; i++) {
+        const unsigned p = 52 * i, q = p / 64;
+        const unsigned __int128 t = (unsigned __int128)s[i * LANES] << (p % 64);
+        unsigned __int128 cy = (unsigned __int128)r[q] + (uint64_t)t;
+        r[q] = (uint64_t)cy;
+        cy = (cy >> 64) + r[q + 1] + (uint64_t)(t >> 64);
+        r[q + 1] = (uint64_t)cy;
+        for (unsigned m = q + 2; m < 10; m++) {
+            cy = (cy >> 64) + r[m];
+            r[m] = (uint64_t)cy;
+        }
+    }
+    memcpy(out->v, r, sizeof out->v);
+}
+
 #if HAVE_IFMA_BUILD
 #include <immintrin.h>
 
-#define LANES  8
-#define LIMBS  5  /* 52-bit limbs of a factor (below 2^260) */
-#define COLS   10 /* columns of a sum */
+#define LIMBS  5 /* 52-bit limbs of a factor (below 2^260) */
 #define MASK52 ((1ull << 52) - 1)
 /* Products between carries: a column gains below 9 * 2^52 per product, and
  * 2^52 + 256 * 9 * 2^52 < 2^64 (factors below 2l even keep it below 6 * 2^52). */
@@ -176,29 +197,15 @@ TGT void ring_coef8_mul_add(struct ring_coef8 *c, const struct ring_msc *cur,
     }
 }
 
-void ring_coef8_flush(struct ring_coef8 *c, struct ring_msc_sum *sums)
+void ring_coef8_add(struct ring_coef8 *c, struct ring_coef8 *x)
 {
+    /* both carried: the sums' columns stay below 2^53 (the top one aside),
+     * and the next product carries again */
     carry_all(c);
-    for (size_t k = 0; k < c->count; k++) {
-        const uint64_t *s = c->col + k / LANES * COLS * LANES + k % LANES;
-        struct ring_msc_sum x = {{0}};
-        unsigned __int128 acc = 0;
-        unsigned bits = 0, o = 0;
-        for (int i = 0; i < COLS; i++) {
-            acc |= (unsigned __int128)s[i * LANES] << bits; /* below 2^52 but the top one */
-            bits += 52;
-            while (bits >= 64) {
-                x.v[o++] = (uint64_t)acc;
-                acc >>= 64;
-                bits -= 64;
-            }
-        }
-        while (o < 9) {
-            x.v[o++] = (uint64_t)acc;
-            acc >>= 64;
-        }
-        ring_msc_sum_add(&sums[k], &x);
-    }
+    carry_all(x);
+    for (size_t i = 0; i < c->groups * COLS * LANES; i++)
+        c->col[i] += x->col[i];
+    c->adds = CARRY_GAP;
 }
 
 #else /* no IFMA build */
@@ -225,10 +232,10 @@ void ring_coef8_mul_add(struct ring_coef8 *c, const struct ring_msc *cur, const 
     (void)w;
 }
 
-void ring_coef8_flush(struct ring_coef8 *c, struct ring_msc_sum *sums)
+void ring_coef8_add(struct ring_coef8 *c, struct ring_coef8 *x)
 {
     (void)c;
-    (void)sums;
+    (void)x;
 }
 
 #endif

@@ -133,8 +133,9 @@ struct acc {
     uint8_t h[32], base[32], u[32];
     struct ring_msc_sum g[RING_MAX_M][RING_MAX_N]; /* G_{j,i}'s, negated, unreduced */
     struct ring_msc_sum *coef; /* ring coefficients, Montgomery form, unreduced */
+    struct ring_msc_sum last;  /* the padding's, for key count - 1 */
     struct ring_msc *scratch[2];
-    int vec; /* the products go to c8 (AVX-512 IFMA), flushed into coef */
+    int vec; /* the ring coefficients are in c8 (AVX-512 IFMA), not in coef */
     struct ring_coef8 c8;
 };
 
@@ -256,7 +257,7 @@ static void accumulate(struct acc *a, const struct parsed *q, size_t count)
         ring_msc_mul(&prefix, &prefix, &fm[j][d]);
     }
     ring_msc_add(&pad, &pad, &prefix);
-    ring_msc_sum_mul_add(&a->coef[count - 1], &pad, &one);
+    ring_msc_sum_mul_add(&a->last, &pad, &one);
 }
 
 struct batch_job {
@@ -281,8 +282,6 @@ static void *batch_run(void *arg)
         }
         accumulate(j->acc, &j->qs[k], j->ring->count);
     }
-    if (j->rc == 0 && j->acc->vec)
-        ring_coef8_flush(&j->acc->c8, j->acc->coef);
     return NULL;
 }
 
@@ -349,16 +348,19 @@ int ring_verify_batch(const struct ring_keys *ring, const uint8_t *scope, size_t
         accs[t] = calloc(1, sizeof *accs[t]);
         if (!accs[t])
             goto nomem;
-        accs[t]->coef = calloc(ring->count, sizeof(struct ring_msc_sum));
         accs[t]->scratch[0] = malloc(pad / 2 * sizeof(struct ring_msc) + sizeof(struct ring_msc));
         accs[t]->scratch[1] = malloc(pad / 2 * sizeof(struct ring_msc) + sizeof(struct ring_msc));
-        if (!accs[t]->coef || !accs[t]->scratch[0] || !accs[t]->scratch[1])
+        if (!accs[t]->scratch[0] || !accs[t]->scratch[1])
             goto nomem;
-        /* the last level's cur has ceil(count / n) entries, n >= 2 */
         if (ring_coef8_available()) {
+            /* the tree's last level has ceil(count / W) entries, W >= 2 */
             if (ring_coef8_init(&accs[t]->c8, ring->count, ring->count / 2 + 1, e) != 0)
                 goto out;
             accs[t]->vec = 1;
+        } else {
+            accs[t]->coef = calloc(ring->count, sizeof(struct ring_msc_sum));
+            if (!accs[t]->coef)
+                goto nomem;
         }
     }
     struct batch_job jobs[2];
@@ -395,8 +397,12 @@ int ring_verify_batch(const struct ring_keys *ring, const uint8_t *scope, size_t
     struct acc *a = accs[0];
     if (threads == 2) {
         struct acc *b = accs[1];
-        for (size_t k = 0; k < ring->count; k++)
-            ring_msc_sum_add(&a->coef[k], &b->coef[k]);
+        if (a->vec)
+            ring_coef8_add(&a->c8, &b->c8);
+        else
+            for (size_t k = 0; k < ring->count; k++)
+                ring_msc_sum_add(&a->coef[k], &b->coef[k]);
+        ring_msc_sum_add(&a->last, &b->last);
         for (unsigned j = 0; j < RING_MAX_M; j++)
             for (unsigned i = 0; i < RING_MAX_N; i++)
                 ring_msc_sum_add(&a->g[j][i], &b->g[j][i]);
@@ -408,8 +414,15 @@ int ring_verify_batch(const struct ring_keys *ring, const uint8_t *scope, size_t
     if (!ringsc)
         goto nomem;
     for (size_t k = 0; k < ring->count; k++) {
+        struct ring_msc_sum x;
         struct ring_msc v;
-        ring_msc_sum_reduce(&v, &a->coef[k]);
+        if (a->vec)
+            ring_coef8_get(&a->c8, k, &x);
+        else
+            x = a->coef[k];
+        if (k == ring->count - 1)
+            ring_msc_sum_add(&x, &a->last);
+        ring_msc_sum_reduce(&v, &x);
         ring_msc_to_bytes(ringsc[k], &v);
     }
     size_t k = 0;
