@@ -2,6 +2,7 @@
  * MSM with random weights (docs/protocol-ring.md §8, §9). */
 #include "ring/triptych.h"
 
+#include "ring/coef.h"
 #include "ring/internal.h"
 #include "ring/msm.h"
 
@@ -30,11 +31,38 @@ int ring_proof_tag(uint8_t j[RING_POINT_BYTES], const uint8_t *proof, size_t pro
 struct parsed {
     struct ring_params p;
     const uint8_t *buf;
-    ring_point *pts;   /* slot in the MSM: J, A, B, C, D, X.., Y.. */
-    uint8_t (*sc)[32]; /* their scalars */
-    uint8_t f[RING_MAX_M][RING_MAX_N][32];
+    ring_point *pts;                            /* slot in the MSM: J, A, B, C, D, X.., Y.. */
+    uint8_t (*sc)[32];                          /* their scalars */
+    struct ring_msc fm[RING_MAX_M][RING_MAX_N]; /* the responses f, Montgomery form */
+    struct ring_msc xim;                        /* xi, Montgomery form */
     uint8_t xi[32];
 };
+
+/* out = a - b mod l, a and b fully reduced (Montgomery form or not). */
+static void msc_sub(struct ring_msc *out, const struct ring_msc *a, const struct ring_msc *b)
+{
+    static const uint64_t L[4] = {RING_L0, RING_L1, 0, RING_L3};
+    uint64_t r[4], borrow = 0;
+    for (int i = 0; i < 4; i++) {
+        const unsigned __int128 d = (unsigned __int128)a->v[i] - b->v[i] - borrow;
+        r[i] = (uint64_t)d;
+        borrow = (uint64_t)(d >> 64) & 1u;
+    }
+    if (borrow) { /* negative: add l (the carry out cancels the borrow) */
+        unsigned __int128 c = 0;
+        for (int i = 0; i < 4; i++) {
+            c += (unsigned __int128)r[i] + L[i];
+            r[i] = (uint64_t)c;
+            c >>= 64;
+        }
+    }
+    memcpy(out->v, r, sizeof r);
+}
+
+static int msc_is_zero(const struct ring_msc *x)
+{
+    return (x->v[0] | x->v[1] | x->v[2] | x->v[3]) == 0;
+}
 
 /* Parses and checks everything but the equation; fills pts. */
 static int parse_proof(struct parsed *q, const struct ring_keys *ring, const uint8_t u[32],
@@ -84,14 +112,17 @@ static int parse_proof(struct parsed *q, const struct ring_keys *ring, const uin
     ring_challenge(q->xi, q->p, ring, u, b + RING_OFF_J, it->msg, it->msg_len, b + RING_OFF_A);
     if (ring_scalar_is_zero(q->xi))
         return err_set(e, ERR_CRYPTO, "proof %zu has a zero challenge", idx);
+    /* f_{j,0} = xi - sum_{i>0} f_{j,i}, in Montgomery form (as everything
+     * that uses f) */
+    ring_msc_from_bytes(&q->xim, q->xi);
     for (unsigned j = 0; j < m; j++) {
-        memcpy(q->f[j][0], q->xi, 32);
+        q->fm[j][0] = q->xim;
         for (unsigned i = 1; i < n; i++) {
-            memcpy(q->f[j][i], f, 32);
-            crypto_core_ristretto255_scalar_sub(q->f[j][0], q->f[j][0], f);
+            ring_msc_from_bytes(&q->fm[j][i], f);
+            msc_sub(&q->fm[j][0], &q->fm[j][0], &q->fm[j][i]);
             f += 32;
         }
-        if (ring_scalar_is_zero(q->f[j][0]))
+        if (msc_is_zero(&q->fm[j][0]))
             return err_set(e, ERR_INVALID, "proof %zu has a zero response f[%u][0]", idx, j);
     }
     return 0;
@@ -99,9 +130,13 @@ static int parse_proof(struct parsed *q, const struct ring_keys *ring, const uin
 
 /* Per-thread accumulators of the shared generators' scalars. */
 struct acc {
-    uint8_t g[RING_MAX_M][RING_MAX_N][32], h[32], base[32], u[32];
+    uint8_t h[32], base[32], u[32];
+    struct ring_msc_sum g[RING_MAX_M][RING_MAX_N]; /* G_{j,i}'s, negated, unreduced */
     struct ring_msc_sum *coef; /* ring coefficients, Montgomery form, unreduced */
+    struct ring_msc_sum last;  /* the padding's, for key count - 1 */
     struct ring_msc *scratch[2];
+    int vec; /* the ring coefficients are in c8 (AVX-512 IFMA), not in coef */
+    struct ring_coef8 c8;
 };
 
 /* Adds proof q's terms with random weights to acc and to its own MSM slot. */
@@ -129,16 +164,20 @@ static void accumulate(struct acc *a, const struct parsed *q, size_t count)
         crypto_core_ristretto255_scalar_mul(t, w[3], xipow[j]);
         crypto_core_ristretto255_scalar_negate(q->sc[5 + m + j], t); /* Y_j: -w4 xi^j */
     }
-    /* G_{j,i}: -(w1 f + w2 f (xi - f)) */
+    /* G_{j,i}: -(w1 f + w2 f (xi - f)) = -f (v - w2 f), v = w1 + w2 xi; g
+     * sums f (v - w2 f) in Montgomery form, negated once per batch */
+    const struct ring_msc(*fm)[RING_MAX_N] = q->fm;
+    struct ring_msc vm, w2m;
+    crypto_core_ristretto255_scalar_mul(t, w[1], q->xi);
+    crypto_core_ristretto255_scalar_add(t, t, w[0]);
+    ring_msc_from_bytes(&vm, t);
+    ring_msc_from_bytes(&w2m, w[1]);
     for (unsigned j = 0; j < m; j++)
         for (unsigned i = 0; i < n; i++) {
-            const uint8_t *f = q->f[j][i];
-            crypto_core_ristretto255_scalar_sub(t, q->xi, f);
-            crypto_core_ristretto255_scalar_mul(t, t, f);
-            crypto_core_ristretto255_scalar_mul(t, t, w[1]);
-            crypto_core_ristretto255_scalar_mul(t2, w[0], f);
-            crypto_core_ristretto255_scalar_add(t, t, t2);
-            crypto_core_ristretto255_scalar_sub(a->g[j][i], a->g[j][i], t);
+            struct ring_msc x;
+            ring_msc_mul(&x, &w2m, &fm[j][i]);
+            msc_sub(&x, &vm, &x);
+            ring_msc_sum_mul_add(&a->g[j][i], &fm[j][i], &x);
         }
     /* H: -(w1 zA + w2 zC); G: -w3 z; U: w4 xi^m */
     crypto_core_ristretto255_scalar_mul(t, w[0], z);
@@ -154,28 +193,46 @@ static void accumulate(struct acc *a, const struct parsed *q, size_t count)
      * for the count keys of the ring only; the padding's coefficients
      * (indices count .. n^m - 1, all on the last key) are summed in closed
      * form below. */
-    struct ring_msc fm[RING_MAX_M][RING_MAX_N], xim, one;
-    for (unsigned j = 0; j < m; j++)
-        for (unsigned i = 0; i < n; i++)
-            ring_msc_from_bytes(&fm[j][i], q->f[j][i]);
+    struct ring_msc one;
+    /* The low digits 0..d-1 (d = low_digits) as one: low[r] = prod_{j<d}
+     * f_{j,r_j} for the wd = n^d residues r (wd the largest power of n up
+     * to RING_COEF8_MAX_W), so the tree stops at digit d and key k's
+     * coefficient is cur[k / wd] * low[k % wd]: the tree's last levels (at
+     * least count / n products per proof) shrink to about wd. The product
+     * differs from the full tree's by Montgomery representative only. */
+    unsigned low_digits = 1;
+    size_t wd = n;
+    while (low_digits < m && wd * n <= RING_COEF8_MAX_W) {
+        wd *= n;
+        low_digits++;
+    }
+    struct ring_msc low[RING_COEF8_MAX_W];
+    for (unsigned i = 0; i < n; i++)
+        low[i] = fm[0][i];
+    for (size_t j = 1, span = n; j < low_digits; j++, span *= n)
+        for (size_t r = span * n; r-- > 0;) /* downwards: low[r % span] is still old */
+            ring_msc_mul_lazy(&low[r], &fm[j][r / span], &low[r % span]);
     struct ring_msc *cur = a->scratch[0], *nxt = a->scratch[1];
     ring_msc_from_bytes(&cur[0], w[2]);
-    size_t len = 1, span = ring_ipow(n, m); /* span: indices under one entry of nxt */
-    for (unsigned j = m; j-- > 1;) {
+    size_t span = ring_ipow(n, m); /* span: indices under one entry of nxt */
+    for (unsigned j = m; j-- > low_digits;) {
         span /= n;
         /* the entries (digits j and above) that hold an index below count */
         const size_t want = (count + span - 1) / span;
         for (size_t y = 0; y < want; y++)
             ring_msc_mul_lazy(&nxt[y], &cur[y / n], &fm[j][y % n]);
-        len = want;
         struct ring_msc *sw = cur;
         cur = nxt;
         nxt = sw;
     }
     /* products stay below 2l (lazy), sums are reduced once per batch */
-    for (size_t k = 0; k < count; k++)
-        ring_msc_sum_mul_add(&a->coef[k], &cur[k / n], &fm[0][k % n]);
-    (void)len;
+    if (a->vec) {
+        ring_coef8_mul_add(&a->c8, cur, low, (unsigned)wd);
+    } else {
+        const unsigned sh = ring_log2((unsigned)wd);
+        for (size_t k = 0; k < count; k++)
+            ring_msc_sum_mul_add(&a->coef[k], &cur[k >> sh], &low[k & (wd - 1)]);
+    }
     if (count == ring_ipow(n, m))
         return;
     /* Padding: the indices from count up are count itself and, for each
@@ -184,7 +241,6 @@ static void accumulate(struct acc *a, const struct parsed *q, size_t count)
      * latter sum to w3 prod_{t>j} f_{t,d_t} (sum_{i>d_j} f_{j,i}) xi^j. */
     struct ring_msc prefix, s, xj, pad = {{0}};
     ring_msc_from_bytes(&prefix, w[2]);
-    ring_msc_from_bytes(&xim, q->xi);
     ring_msc_from_bytes(&one, (const uint8_t[32]){1});
     for (unsigned j = m; j-- > 0;) {
         size_t pw = ring_ipow(n, j);
@@ -194,14 +250,14 @@ static void accumulate(struct acc *a, const struct parsed *q, size_t count)
             ring_msc_add(&s, &s, &fm[j][i]);
         xj = one;
         for (unsigned r = 0; r < j; r++)
-            ring_msc_mul(&xj, &xj, &xim);
+            ring_msc_mul(&xj, &xj, &q->xim);
         ring_msc_mul(&s, &s, &xj);
         ring_msc_mul(&s, &s, &prefix);
         ring_msc_add(&pad, &pad, &s);
         ring_msc_mul(&prefix, &prefix, &fm[j][d]);
     }
     ring_msc_add(&pad, &pad, &prefix);
-    ring_msc_sum_mul_add(&a->coef[count - 1], &pad, &one);
+    ring_msc_sum_mul_add(&a->last, &pad, &one);
 }
 
 struct batch_job {
@@ -236,6 +292,7 @@ static void acc_free(struct acc *a)
     free(a->coef);
     free(a->scratch[0]);
     free(a->scratch[1]);
+    ring_coef8_free(&a->c8);
     free(a);
 }
 
@@ -291,11 +348,20 @@ int ring_verify_batch(const struct ring_keys *ring, const uint8_t *scope, size_t
         accs[t] = calloc(1, sizeof *accs[t]);
         if (!accs[t])
             goto nomem;
-        accs[t]->coef = calloc(ring->count, sizeof(struct ring_msc_sum));
         accs[t]->scratch[0] = malloc(pad / 2 * sizeof(struct ring_msc) + sizeof(struct ring_msc));
         accs[t]->scratch[1] = malloc(pad / 2 * sizeof(struct ring_msc) + sizeof(struct ring_msc));
-        if (!accs[t]->coef || !accs[t]->scratch[0] || !accs[t]->scratch[1])
+        if (!accs[t]->scratch[0] || !accs[t]->scratch[1])
             goto nomem;
+        if (ring_coef8_available()) {
+            /* the tree's last level has ceil(count / W) entries, W >= 2 */
+            if (ring_coef8_init(&accs[t]->c8, ring->count, ring->count / 2 + 1, e) != 0)
+                goto out;
+            accs[t]->vec = 1;
+        } else {
+            accs[t]->coef = calloc(ring->count, sizeof(struct ring_msc_sum));
+            if (!accs[t]->coef)
+                goto nomem;
+        }
     }
     struct batch_job jobs[2];
     for (unsigned t = 0; t < threads; t++) {
@@ -331,11 +397,15 @@ int ring_verify_batch(const struct ring_keys *ring, const uint8_t *scope, size_t
     struct acc *a = accs[0];
     if (threads == 2) {
         struct acc *b = accs[1];
-        for (size_t k = 0; k < ring->count; k++)
-            ring_msc_sum_add(&a->coef[k], &b->coef[k]);
+        if (a->vec)
+            ring_coef8_add(&a->c8, &b->c8);
+        else
+            for (size_t k = 0; k < ring->count; k++)
+                ring_msc_sum_add(&a->coef[k], &b->coef[k]);
+        ring_msc_sum_add(&a->last, &b->last);
         for (unsigned j = 0; j < RING_MAX_M; j++)
             for (unsigned i = 0; i < RING_MAX_N; i++)
-                crypto_core_ristretto255_scalar_add(a->g[j][i], a->g[j][i], b->g[j][i]);
+                ring_msc_sum_add(&a->g[j][i], &b->g[j][i]);
         crypto_core_ristretto255_scalar_add(a->h, a->h, b->h);
         crypto_core_ristretto255_scalar_add(a->base, a->base, b->base);
         crypto_core_ristretto255_scalar_add(a->u, a->u, b->u);
@@ -344,14 +414,24 @@ int ring_verify_batch(const struct ring_keys *ring, const uint8_t *scope, size_t
     if (!ringsc)
         goto nomem;
     for (size_t k = 0; k < ring->count; k++) {
+        struct ring_msc_sum x;
         struct ring_msc v;
-        ring_msc_sum_reduce(&v, &a->coef[k]);
+        if (a->vec)
+            ring_coef8_get(&a->c8, k, &x);
+        else
+            x = a->coef[k];
+        if (k == ring->count - 1)
+            ring_msc_sum_add(&x, &a->last);
+        ring_msc_sum_reduce(&v, &x);
         ring_msc_to_bytes(ringsc[k], &v);
     }
     size_t k = 0;
     for (unsigned j = 0; j < mmax; j++)
         for (unsigned i = 0; i < nmax; i++, k++) {
-            memcpy(sc[k], a->g[j][i], 32);
+            struct ring_msc v;
+            ring_msc_sum_reduce(&v, &a->g[j][i]);
+            ring_msc_to_bytes(sc[k], &v);
+            crypto_core_ristretto255_scalar_negate(sc[k], sc[k]);
             pts[k] = ring_gen_g[j][i];
         }
     memcpy(sc[k], a->h, 32);
