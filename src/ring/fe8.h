@@ -167,7 +167,7 @@ FE8_EMU void v8_store(uint64_t *p, v8 v)
 #else
 /* Emulated: each function compiled once (inlined, the emulation's loops
  * make minutes of compilation). */
-#define FE8_FN __attribute__((unused, noinline)) static
+#define FE8_FN    __attribute__((unused, noinline)) static
 #define FE8_PT_FN FE8_FN
 #endif
 

@@ -45,7 +45,8 @@ FE8_FN void cached8_identity(struct cached8 *c)
 
 /* c = d * P from P's table (tab[k] = (k+1) P), |d| <= RING_CT_TABLE, reading
  * every entry; the identity when d = 0. */
-FE8_PT_FN void lookup(struct cached8 *c, const struct cached8 *tab, const struct cached8 *id, int8_t d)
+FE8_PT_FN void lookup(struct cached8 *c, const struct cached8 *tab, const struct cached8 *id,
+                      int8_t d)
 {
     const uint32_t sign = (uint32_t)((uint8_t)d >> 7); /* 1 if negative */
     const uint32_t mag = (uint32_t)(((int32_t)d ^ -(int32_t)sign) + (int32_t)sign);
