@@ -19,6 +19,7 @@
 
 #include "ring/fe8.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,28 +58,92 @@ INLINE void pt8_broadcast(struct pt8 *r, const ring_point *p)
     pt8_load_lanes(r, lanes);
 }
 
+/* r[c] = column c of the 8x8 matrix of 64-bit words whose rows are r[0..7]
+ * (in place): 24 shuffles, against 8 gathers or scatters of one word per lane. */
+INLINE void tr8(v8 r[LANES])
+{
+    const v8 a = _mm512_set_epi64(13, 12, 5, 4, 9, 8, 1, 0);
+    const v8 b = _mm512_set_epi64(15, 14, 7, 6, 11, 10, 3, 2);
+    const v8 c = _mm512_set_epi64(11, 10, 9, 8, 3, 2, 1, 0);
+    const v8 d = _mm512_set_epi64(15, 14, 13, 12, 7, 6, 5, 4);
+    v8 s[LANES], u[LANES];
+#pragma GCC unroll 4
+    for (int k = 0; k < LANES; k += 2) {
+        s[k] = _mm512_unpacklo_epi64(r[k], r[k + 1]);     /* columns 0, 2, 4, 6 */
+        s[k + 1] = _mm512_unpackhi_epi64(r[k], r[k + 1]); /* columns 1, 3, 5, 7 */
+    }
+#pragma GCC unroll 2
+    for (int h = 0; h < LANES; h += 4)
+#pragma GCC unroll 2
+        for (int o = 0; o < 2; o++) {
+            u[h + o] = _mm512_permutex2var_epi64(s[h + o], a, s[h + o + 2]);
+            u[h + o + 2] = _mm512_permutex2var_epi64(s[h + o], b, s[h + o + 2]);
+        }
+#pragma GCC unroll 4
+    for (int k = 0; k < 4; k++) {
+        r[k] = _mm512_permutex2var_epi64(u[k], c, u[k + 4]);
+        r[k + 4] = _mm512_permutex2var_epi64(u[k], d, u[k + 4]);
+    }
+}
+
 /* Buckets are stored point by point, PT_WORDS words each (x0..x4, y.., z..,
- * t..); idx holds each lane's first word. */
+ * t..); idx holds each lane's first word. A point's words are loaded (and
+ * stored) as rows and transposed into the lanes: gathers and scatters were
+ * most of the time. Lanes outside m read bucket 0 (their values are
+ * unused). */
 INLINE void pt8_gather(struct pt8 *r, const uint64_t *base, v8 idx, __mmask8 m)
 {
-    v8 *w = (v8 *)r;
-#pragma GCC unroll 25
-    for (int k = 0; k < PT_WORDS; k++)
-        w[k] = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), m, idx, base + k, 8);
+    uint64_t off[LANES];
+    v8 *w = (v8 *)r, blk[LANES];
+    _mm512_storeu_si512((void *)off, _mm512_maskz_mov_epi64(m, idx));
+#pragma GCC unroll 2
+    for (int k = 0; k < 2; k++) {
+#pragma GCC unroll 8
+        for (int l = 0; l < LANES; l++)
+            blk[l] = _mm512_loadu_si512((const void *)(base + off[l] + 8 * k));
+        tr8(blk);
+#pragma GCC unroll 8
+        for (int c = 0; c < LANES; c++)
+            w[8 * k + c] = blk[c];
+    }
+#pragma GCC unroll 8
+    for (int l = 0; l < LANES; l++)
+        blk[l] = _mm512_maskz_loadu_epi64(0x0f, (const void *)(base + off[l] + 16));
+    tr8(blk);
+#pragma GCC unroll 4
+    for (int c = 0; c < PT_WORDS - 16; c++)
+        w[16 + c] = blk[c];
 }
 
 INLINE void pt8_scatter(uint64_t *base, v8 idx, __mmask8 m, const struct pt8 *r)
 {
+    uint64_t off[LANES];
     const v8 *w = (const v8 *)r;
-#pragma GCC unroll 25
-    for (int k = 0; k < PT_WORDS; k++)
-        _mm512_mask_i64scatter_epi64(base + k, m, idx, w[k], 8);
+    v8 blk[LANES];
+    _mm512_storeu_si512((void *)off, idx);
+#pragma GCC unroll 2
+    for (int k = 0; k < 2; k++) {
+#pragma GCC unroll 8
+        for (int c = 0; c < LANES; c++)
+            blk[c] = w[8 * k + c];
+        tr8(blk);
+        for (int l = 0; l < LANES; l++)
+            if (m >> l & 1)
+                _mm512_storeu_si512((void *)(base + off[l] + 8 * k), blk[l]);
+    }
+#pragma GCC unroll 8
+    for (int c = 0; c < LANES; c++)
+        blk[c] = c < PT_WORDS - 16 ? w[16 + c] : _mm512_setzero_si512();
+    tr8(blk);
+    for (int l = 0; l < LANES; l++)
+        if (m >> l & 1)
+            _mm512_mask_storeu_epi64((void *)(base + off[l] + 16), 0x0f, blk[l]);
 }
 
 _Static_assert(sizeof(struct pt8) == PT_WORDS * sizeof(v8), "a pt8 is its words, in order");
 
 /* Signed base-2^c digits, as msm.c's (d in [-2^(c-1)+1, 2^(c-1)]). */
-static void recode(int32_t *d, const uint8_t s[32], unsigned c, unsigned windows)
+static void recode(int16_t *d, const uint8_t s[32], unsigned c, unsigned windows)
 {
     uint64_t limb[5] = {0, 0, 0, 0, 0};
 #pragma GCC unroll 25
@@ -96,7 +161,7 @@ static void recode(int32_t *d, const uint8_t s[32], unsigned c, unsigned windows
             v64 |= limb[li + 1] << (64 - sh);
         int32_t v = (int32_t)(v64 & mask) + carry;
         carry = v > half;
-        d[w] = v - (carry << c);
+        d[w] = (int16_t)(v - (carry << c));
     }
 }
 
@@ -109,7 +174,8 @@ static unsigned windows_for(unsigned c)
  * core's L2 cache. Wider windows do fewer additions on paper but gather and
  * scatter from further away: at 2^20 points, 16 bits (42 MB of buckets) took
  * about twice the time of 11 (measured with msm_ifma's first version). */
-#define IFMA_MAX_WINDOW 11
+#define IFMA_MAX_WINDOW 11 /* also keeps digits within 16 bits */
+_Static_assert(IFMA_MAX_WINDOW <= 15, "digits are int16_t");
 
 /* The window width with the least work for n points per thread: each group
  * of eight windows costs one eight-lane add per point and two per bucket. */
@@ -132,7 +198,7 @@ struct ifma_job {
     const struct ring_msm_seg *segs;
     size_t nsegs;
     size_t lo, hi;         /* points [lo, hi) of the concatenation */
-    const int32_t *digits; /* wpad per point, windows beyond `windows` zero */
+    const int16_t *digits; /* wpad per point, windows beyond `windows` zero */
     unsigned c, wpad;
     ring_point *sums;  /* wpad window sums */
     uint64_t *buckets; /* LANES * nb * PT_WORDS */
@@ -164,8 +230,8 @@ TGT static void *ifma_run(void *arg)
                     continue;
                 if (i >= j->hi)
                     break;
-                const int32_t *dp = j->digits + i * j->wpad + (size_t)g * LANES;
-                v8 d = _mm512_cvtepi32_epi64(_mm256_loadu_si256((const __m256i *)dp));
+                const int16_t *dp = j->digits + i * j->wpad + (size_t)g * LANES;
+                v8 d = _mm512_cvtepi16_epi64(_mm_loadu_si128((const __m128i *)dp));
                 __mmask8 nz = _mm512_test_epi64_mask(d, d);
                 if (!nz)
                     continue;
@@ -209,10 +275,13 @@ static int cpu_has_ifma(void)
 
 int ring_fe8_ready(void)
 {
-    static int known = -1; /* racy but idempotent: every thread computes the same */
-    if (known < 0)
-        known = cpu_has_ifma();
-    return known;
+    static _Atomic int known = -1; /* every thread computes the same */
+    int k = atomic_load(&known);
+    if (k < 0) {
+        k = cpu_has_ifma();
+        atomic_store(&known, k);
+    }
+    return k;
 }
 
 int ring_msm_ifma_available(void)
@@ -227,7 +296,7 @@ int ring_msm_ifma_segs(ring_point *out, const struct ring_msm_seg *segs, size_t 
     size_t n = 0;
     for (size_t sg = 0; sg < nsegs; sg++)
         n += segs[sg].n;
-    int32_t *digits = NULL;
+    int16_t *digits = NULL; /* |d| <= 2^10: 16 bits, half the memory of 32 */
     ring_point *sums[2] = {NULL, NULL};
     uint64_t *buckets[2] = {NULL, NULL};
 

@@ -344,6 +344,8 @@ int ring_verify_batch(const struct ring_keys *ring, const uint8_t *scope, size_t
         off += 5 + 2 * (size_t)items[k].proof[2];
     }
     const unsigned threads = (count >= 2 && ring_ncores() > 1) ? 2 : 1;
+    /* asked once: both threads' sums must have the same form to be merged */
+    const int vec = ring_coef8_available();
     for (unsigned t = 0; t < threads; t++) {
         accs[t] = calloc(1, sizeof *accs[t]);
         if (!accs[t])
@@ -352,7 +354,7 @@ int ring_verify_batch(const struct ring_keys *ring, const uint8_t *scope, size_t
         accs[t]->scratch[1] = malloc(pad / 2 * sizeof(struct ring_msc) + sizeof(struct ring_msc));
         if (!accs[t]->scratch[0] || !accs[t]->scratch[1])
             goto nomem;
-        if (ring_coef8_available()) {
+        if (vec) {
             /* the tree's last level has ceil(count / W) entries, W >= 2 */
             if (ring_coef8_init(&accs[t]->c8, ring->count, ring->count / 2 + 1, e) != 0)
                 goto out;
