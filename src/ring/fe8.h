@@ -62,6 +62,7 @@ typedef __m512i v8;
 #define v8_sub(a, b)           _mm512_sub_epi64((a), (b))
 #define v8_and(a, b)           _mm512_and_si512((a), (b))
 #define v8_or(a, b)            _mm512_or_si512((a), (b))
+#define v8_xor(a, b)           _mm512_xor_si512((a), (b))
 #define v8_srli(a, n)          _mm512_srli_epi64((a), (n))
 #define v8_slli(a, n)          _mm512_slli_epi64((a), (n))
 #define v8_madd52lo(acc, a, b) _mm512_madd52lo_epu64((acc), (a), (b))
@@ -98,6 +99,7 @@ FE8_EMU_BIN(v8_add, a.w[i] + b.w[i])
 FE8_EMU_BIN(v8_sub, a.w[i] - b.w[i])
 FE8_EMU_BIN(v8_and, a.w[i] & b.w[i])
 FE8_EMU_BIN(v8_or, a.w[i] | b.w[i])
+FE8_EMU_BIN(v8_xor, a.w[i] ^ b.w[i])
 FE8_EMU v8 v8_srli(v8 a, unsigned n)
 {
     for (int i = 0; i < 8; i++)
@@ -282,6 +284,25 @@ FE8_PT_FN void cached8_from(struct cached8 *c, const struct pt8 *p)
     fe8_add(&c->ypx, &p->y, &p->x);
     fe8_mul_small(&c->t2d, &p->t, FE8_TWO_D);
     fe8_add(&c->z2, &p->z, &p->z);
+}
+
+/* c = -c in the lanes where sm is all ones (0 elsewhere), without a branch:
+ * -(x, y, z, t) = (-x, y, z, -t), so y - x and y + x swap and 2d t changes
+ * sign. */
+FE8_FN void cached8_cneg(struct cached8 *c, v8 sm)
+{
+    struct fe8 zero, nt;
+#pragma GCC unroll 5
+    for (int i = 0; i < FE8_LIMBS; i++)
+        zero.l[i] = v8_zero();
+    fe8_sub(&nt, &zero, &c->t2d);
+#pragma GCC unroll 5
+    for (int i = 0; i < FE8_LIMBS; i++) {
+        const v8 x = v8_and(v8_xor(c->ymx.l[i], c->ypx.l[i]), sm);
+        c->ymx.l[i] = v8_xor(c->ymx.l[i], x);
+        c->ypx.l[i] = v8_xor(c->ypx.l[i], x);
+        c->t2d.l[i] = v8_xor(c->t2d.l[i], v8_and(v8_xor(c->t2d.l[i], nt.l[i]), sm));
+    }
 }
 
 /* r = p + c: decaf_255_point_add's formula on eight lanes. */

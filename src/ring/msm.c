@@ -32,8 +32,7 @@ unsigned ring_msm_window(size_t n)
     return best;
 }
 
-/* Signed base-2^c digits in [-2^(c-1)+1, 2^(c-1)], windows*c >= 254. */
-static void recode_signed(int32_t *d, const uint8_t s[32], unsigned c, unsigned windows)
+void ring_msm_recode(int32_t *d, const uint8_t s[32], unsigned c, unsigned windows)
 {
     uint64_t limb[5] = {0, 0, 0, 0, 0};
     for (int i = 0; i < 4; i++)
@@ -125,6 +124,17 @@ static void *pip_run(void *arg)
     return NULL;
 }
 
+void ring_msm_combine(ring_point *out, const ring_point *sums, unsigned windows, unsigned c)
+{
+    ring_point acc = sums[windows - 1];
+    for (unsigned w = windows - 1; w-- > 0;) {
+        for (unsigned k = 0; k < c; k++)
+            decaf_255_point_double(&acc, &acc);
+        decaf_255_point_add(&acc, &acc, &sums[w]);
+    }
+    *out = acc;
+}
+
 static unsigned ncores(void)
 {
     long c = sysconf(_SC_NPROCESSORS_ONLN);
@@ -198,7 +208,7 @@ int ring_msm_segs(ring_point *out, const struct ring_msm_seg *segs, size_t nsegs
     size_t i = 0;
     for (size_t sg = 0; sg < nsegs; sg++)
         for (size_t q = 0; q < segs[sg].n; q++, i++)
-            recode_signed(digits + i * windows, segs[sg].scalars[q], c, windows);
+            ring_msm_recode(digits + i * windows, segs[sg].scalars[q], c, windows);
 
     struct pip_job jobs[2];
     for (unsigned t = 0; t < threads; t++) {
@@ -226,13 +236,7 @@ int ring_msm_segs(ring_point *out, const struct ring_msm_seg *segs, size_t nsegs
             pip_run(&jobs[1]);
     }
 
-    ring_point acc = sums[windows - 1];
-    for (unsigned w = windows - 1; w-- > 0;) {
-        for (unsigned k = 0; k < c; k++)
-            decaf_255_point_double(&acc, &acc);
-        decaf_255_point_add(&acc, &acc, &sums[w]);
-    }
-    *out = acc;
+    ring_msm_combine(out, sums, windows, c);
     rc = 0;
     goto out;
 nomem:

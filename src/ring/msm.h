@@ -33,6 +33,14 @@ int ring_msm_segs(ring_point *out, const struct ring_msm_seg *segs, size_t nsegs
 /* Window width (bits) ring_msm picks for n points. */
 unsigned ring_msm_window(size_t n);
 
+/* Pippenger's parts, shared by msm.c and msm_ifma.c. d = the signed base-2^c
+ * digits of the canonical scalar s, in [-2^(c-1)+1, 2^(c-1)], windows of
+ * them (windows * c >= 254). */
+void ring_msm_recode(int32_t *d, const uint8_t s[RING_SCALAR_BYTES], unsigned c, unsigned windows);
+
+/* out = sum_w 2^(c w) sums[w] (Horner's rule over the windows' sums). */
+void ring_msm_combine(ring_point *out, const ring_point *sums, unsigned windows, unsigned c);
+
 /* Which code ring_msm and ring_msm_segs run on large inputs: RING_MSM_AUTO
  * (the default) takes the AVX-512 IFMA code (msm_ifma.c) when the CPU has it
  * and the portable code otherwise; the others force one (tests and

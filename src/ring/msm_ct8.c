@@ -30,12 +30,6 @@ _Static_assert(sizeof(struct cached8) == 4 * FE8_LIMBS * sizeof(v8), "a cached8 
 
 #define CACHED_WORDS (4 * FE8_LIMBS)
 
-#ifdef RING_FE8_NATIVE
-#define v8_xor(a, b) _mm512_xor_si512((a), (b))
-#else
-FE8_EMU_BIN(v8_xor, a.w[i] ^ b.w[i])
-#endif
-
 FE8_FN void cached8_identity(struct cached8 *c)
 {
     struct pt8 id;
@@ -63,20 +57,7 @@ FE8_PT_FN void lookup(struct cached8 *c, const struct cached8 *tab, const struct
         for (int w = 0; w < CACHED_WORDS; w++)
             cw[w] = v8_or(cw[w], v8_and(tw[w], m));
     }
-    /* -P: y - x and y + x swap, 2d t changes sign */
-    const v8 sm = v8_set1((uint64_t)0 - (uint64_t)sign);
-    struct fe8 zero, nt;
-#pragma GCC unroll 5
-    for (int i = 0; i < FE8_LIMBS; i++)
-        zero.l[i] = v8_zero();
-    fe8_sub(&nt, &zero, &c->t2d);
-#pragma GCC unroll 5
-    for (int i = 0; i < FE8_LIMBS; i++) {
-        const v8 x = v8_and(v8_xor(c->ymx.l[i], c->ypx.l[i]), sm);
-        c->ymx.l[i] = v8_xor(c->ymx.l[i], x);
-        c->ypx.l[i] = v8_xor(c->ypx.l[i], x);
-        c->t2d.l[i] = v8_xor(c->t2d.l[i], v8_and(v8_xor(c->t2d.l[i], nt.l[i]), sm));
-    }
+    cached8_cneg(c, v8_set1((uint64_t)0 - (uint64_t)sign));
 }
 
 /* tab[k] = (k+1) P for the eight lanes' points P. */

@@ -33,24 +33,6 @@
 #define TGT         FE8_TARGET
 #define INLINE      FE8_FN
 
-/* c = -c in the lanes of neg: -(x, y, z, t) = (-x, y, z, -t), so y - x and
- * y + x swap and 2d t changes sign. */
-INLINE void cached8_neg_lanes(struct cached8 *c, __mmask8 neg)
-{
-    struct fe8 zero, nt;
-#pragma GCC unroll 5
-    for (int i = 0; i < FE_LIMBS; i++)
-        zero.l[i] = _mm512_setzero_si512();
-    fe8_sub(&nt, &zero, &c->t2d);
-#pragma GCC unroll 5
-    for (int i = 0; i < FE_LIMBS; i++) {
-        v8 a = c->ymx.l[i], b = c->ypx.l[i];
-        c->ymx.l[i] = _mm512_mask_blend_epi64(neg, a, b);
-        c->ypx.l[i] = _mm512_mask_blend_epi64(neg, b, a);
-        c->t2d.l[i] = _mm512_mask_blend_epi64(neg, c->t2d.l[i], nt.l[i]);
-    }
-}
-
 /* The same point in every lane. */
 INLINE void pt8_broadcast(struct pt8 *r, const ring_point *p)
 {
@@ -142,27 +124,13 @@ INLINE void pt8_scatter(uint64_t *base, v8 idx, __mmask8 m, const struct pt8 *r)
 
 _Static_assert(sizeof(struct pt8) == PT_WORDS * sizeof(v8), "a pt8 is its words, in order");
 
-/* Signed base-2^c digits, as msm.c's (d in [-2^(c-1)+1, 2^(c-1)]). */
+/* ring_msm_recode's digits, narrowed to 16 bits (|d| <= 2^10 here). */
 static void recode(int16_t *d, const uint8_t s[32], unsigned c, unsigned windows)
 {
-    uint64_t limb[5] = {0, 0, 0, 0, 0};
-#pragma GCC unroll 25
-    for (int i = 0; i < 4; i++)
-#pragma GCC unroll 25
-        for (int k = 7; k >= 0; k--)
-            limb[i] = (limb[i] << 8) | s[8 * i + k];
-    int32_t carry = 0;
-    const int32_t half = (int32_t)1 << (c - 1);
-    const uint64_t mask = ((uint64_t)1 << c) - 1;
-    for (unsigned w = 0; w < windows; w++) {
-        unsigned bit = w * c, li = bit >> 6, sh = bit & 63;
-        uint64_t v64 = li < 5 ? limb[li] >> sh : 0;
-        if (sh + c > 64 && li < 4)
-            v64 |= limb[li + 1] << (64 - sh);
-        int32_t v = (int32_t)(v64 & mask) + carry;
-        carry = v > half;
-        d[w] = (int16_t)(v - (carry << c));
-    }
+    int32_t wide[SCALAR_BITS + 1];
+    ring_msm_recode(wide, s, c, windows);
+    for (unsigned w = 0; w < windows; w++)
+        d[w] = (int16_t)wide[w];
 }
 
 static unsigned windows_for(unsigned c)
@@ -244,7 +212,7 @@ TGT static void *ifma_run(void *arg)
                 pt8_broadcast(&p, &pts[q]);
                 cached8_from(&pc, &p);
                 if (neg)
-                    cached8_neg_lanes(&pc, neg);
+                    cached8_cneg(&pc, _mm512_maskz_mov_epi64(neg, _mm512_set1_epi64(-1)));
                 pt8_gather(&acc, j->buckets, idx, nz);
                 pt8_add(&acc, &acc, &pc);
                 pt8_scatter(j->buckets, idx, nz, &acc);
@@ -353,13 +321,7 @@ int ring_msm_ifma_segs(ring_point *out, const struct ring_msm_seg *segs, size_t 
         for (unsigned w = 0; w < windows; w++)
             decaf_255_point_add(&sums[0][w], &sums[0][w], &sums[1][w]);
     }
-    ring_point acc = sums[0][windows - 1];
-    for (unsigned w = windows - 1; w-- > 0;) {
-        for (unsigned k = 0; k < c; k++)
-            decaf_255_point_double(&acc, &acc);
-        decaf_255_point_add(&acc, &acc, &sums[0][w]);
-    }
-    *out = acc;
+    ring_msm_combine(out, sums[0], windows, c);
     rc = 0;
     goto out;
 nomem:

@@ -12,17 +12,7 @@
 #include "ring/group.h"
 #include "ring/h2c.h"
 #include "ring/msm.h"
-
-static void random_point(ring_point *p, uint8_t enc[32])
-{
-    uint8_t h[64], b[32];
-    randombytes_buf(h, sizeof h);
-    crypto_core_ristretto255_from_hash(b, h);
-    struct err e;
-    assert_int_equal(ring_point_decode(p, b, 0, "random point", &e), 0);
-    if (enc)
-        memcpy(enc, b, 32);
-}
+#include "ring_fixture.h"
 
 static void test_decaf_matches_sodium(void **state)
 {
@@ -30,8 +20,8 @@ static void test_decaf_matches_sodium(void **state)
     for (int i = 0; i < 50; i++) {
         ring_point p, q, r;
         uint8_t pe[32], qe[32], se[32], de[32];
-        random_point(&p, pe);
-        random_point(&q, qe);
+        fixture_random_point(&p, pe);
+        fixture_random_point(&q, qe);
         decaf_255_point_add(&r, &p, &q);
         ring_point_encode(de, &r);
         assert_int_equal(crypto_core_ristretto255_add(se, pe, qe), 0);
@@ -205,7 +195,7 @@ static void check_size(size_t n, int with_ct)
     assert_non_null(s);
     assert_non_null(p);
     for (size_t i = 0; i < n; i++) {
-        random_point(&p[i], NULL);
+        fixture_random_point(&p[i], NULL);
         ring_scalar_random(s[i]);
         /* special scalars: 0, 1, l-1, small, repeated points */
         if (i % 7 == 1)
@@ -243,7 +233,7 @@ static void test_msm_segments(void **state)
     uint8_t(*s)[32] = malloc(N * 32);
     ring_point *p = malloc(N * sizeof *p), want, got;
     for (size_t i = 0; i < N; i++) {
-        random_point(&p[i], NULL);
+        fixture_random_point(&p[i], NULL);
         ring_scalar_random(s[i]);
     }
     struct err e;

@@ -13,6 +13,7 @@
 
 #include "ring/group.h"
 #include "ring/msm.h"
+#include "ring_fixture.h"
 
 static int have_lanes(void)
 {
@@ -20,15 +21,6 @@ static int have_lanes(void)
         return 1;
     printf("  skip  this CPU has no AVX-512 IFMA: the prover folds one group at a time here\n");
     return 0;
-}
-
-static void random_point(ring_point *p)
-{
-    uint8_t h[64], b[32];
-    struct err e;
-    randombytes_buf(h, sizeof h);
-    crypto_core_ristretto255_from_hash(b, h);
-    assert_int_equal(ring_point_decode(p, b, 0, "random point", &e), 0);
 }
 
 /* Every lane equals ring_msm_ct over that lane's points. */
@@ -63,7 +55,7 @@ static void test_ct8_matches_ct(void **state)
         for (size_t k = 0; k < n; k++) {
             crypto_core_ristretto255_scalar_random(s[k]);
             for (unsigned l = 0; l < 8; l++)
-                random_point(&p[k * 8 + l]);
+                fixture_random_point(&p[k * 8 + l], NULL);
         }
         check((const uint8_t(*)[32])s, p, n);
         free(s);
@@ -82,7 +74,7 @@ static void test_ct8_edges(void **state)
     enum { N = 24 };
     uint8_t s[N][32];
     ring_point p[N * 8], one;
-    random_point(&one);
+    fixture_random_point(&one, NULL);
     memset(s, 0, sizeof s);
     s[1][0] = 1;
     s[2][0] = 16;
@@ -100,7 +92,7 @@ static void test_ct8_edges(void **state)
             else if (l >= 5)
                 p[k * 8 + l] = one;
             else
-                random_point(&p[k * 8 + l]);
+                fixture_random_point(&p[k * 8 + l], NULL);
         }
     check((const uint8_t(*)[32])s, p, N);
 }

@@ -13,6 +13,7 @@
 
 #include "ring/group.h"
 #include "ring/msm.h"
+#include "ring_fixture.h"
 
 /* l - 1, the largest scalar. */
 static const uint8_t l_minus_1[32] = {
@@ -25,15 +26,6 @@ static int have_ifma(void)
         return 1;
     printf("  skip  this CPU has no AVX-512 IFMA: only the portable MSM runs here\n");
     return 0;
-}
-
-static void random_point(ring_point *p)
-{
-    uint8_t h[64], b[32];
-    struct err e;
-    randombytes_buf(h, sizeof h);
-    crypto_core_ristretto255_from_hash(b, h);
-    assert_int_equal(ring_point_decode(p, b, 0, "random point", &e), 0);
 }
 
 /* Scalars of a kind: 0 random, 1 small, 2 near l, 3 sparse with runs of
@@ -95,7 +87,7 @@ static void test_ifma_matches_portable(void **state)
         for (int kind = 0; kind < 4; kind++) {
             for (size_t i = 0; i < n; i++) {
                 make_scalar(s[i], kind, i);
-                random_point(&p[i]);
+                fixture_random_point(&p[i], NULL);
             }
             compare((const uint8_t(*)[32])s, p, n);
         }
@@ -118,7 +110,7 @@ static void test_ifma_edge_points(void **state)
     assert_non_null(s);
     assert_non_null(p);
     ring_point one;
-    random_point(&one);
+    fixture_random_point(&one, NULL);
     for (size_t i = 0; i < n; i++) {
         p[i] = i % 3 == 0 ? *decaf_255_point_identity : one;
         make_scalar(s[i], i % 2 ? 1 : 3, i / 2); /* equal scalars in pairs */
@@ -126,7 +118,7 @@ static void test_ifma_edge_points(void **state)
     compare((const uint8_t(*)[32])s, p, n);
     /* s * P + (l - s) * P = identity */
     for (size_t i = 0; i < n; i += 2) {
-        random_point(&p[i]);
+        fixture_random_point(&p[i], NULL);
         p[i + 1] = p[i];
         crypto_core_ristretto255_scalar_random(s[i]);
         crypto_core_ristretto255_scalar_negate(s[i + 1], s[i]);
@@ -157,7 +149,7 @@ static void test_ifma_segments(void **state)
     assert_non_null(p);
     for (size_t i = 0; i < N; i++) {
         crypto_core_ristretto255_scalar_random(s[i]);
-        random_point(&p[i]);
+        fixture_random_point(&p[i], NULL);
     }
     struct err e;
     ring_point want, got;
