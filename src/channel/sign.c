@@ -153,7 +153,8 @@ int chan_signer_receipt(struct chan *c, struct pool *p, const struct actor *a, c
     int64_t after = -1;
     json_t *rows = NULL;
 
-    if (store_begin(c->st, e))
+    /* a read: a snapshot, never the writers' lock */
+    if (store_begin_read(c->st, e))
         goto out;
     if (chan_memo_load(c, p, a, id, &x, e) ||
         store_signature_salt(c->st, p, x.m.id, a->id, &salt, e))
@@ -204,7 +205,7 @@ int chan_signer_receipt(struct chan *c, struct pool *p, const struct actor *a, c
                      "leaves", rows);
     rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 fail:
-    rc = chan_tx_end(c, rc, out, e);
+    store_rollback(c->st);
 out:
     json_decref(rows);
     return rc;

@@ -3,6 +3,8 @@
  * and refusals by state and by role that leave the counts as they were. */
 #include "unit/channel/fixture.h"
 
+#include <sqlite3.h>
+
 /* The counts of memo id as the drafter alice reads them. */
 static json_t *counts(struct fx *f, const char *id)
 {
@@ -205,6 +207,31 @@ static void test_signers(void **state)
     json_decref(out);
 }
 
+/* A signer's receipt is a read: it answers while another connection holds
+ * the database's write lock (a long group commit, another server's writer),
+ * where it used to queue behind every writer and fail after the lock wait. */
+static void test_receipt_is_a_read(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    json_t *out = NULL;
+    char id[RANDOM_ID_LEN + 1];
+    sqlite3 *db = NULL;
+
+    err_init(&e);
+    fx_memo_in(f, CHAN_STATE_CIRCULATING, id);
+    fx_ok(chan_sign(f->c, &f->p, &f->bob, id, 0, &out, &e), &e);
+    json_decref(out);
+    out = NULL;
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    fx_ok(chan_signer_receipt(f->c, &f->p, &f->bob, id, &out, &e), &e);
+    assert_int_equal(json_array_size(json_object_get(out, "leaves")), 1);
+    json_decref(out);
+    assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +239,7 @@ int main(void)
         cmocka_unit_test(test_refusals_by_role),
         cmocka_unit_test(test_refusals_by_state),
         cmocka_unit_test(test_signers),
+        cmocka_unit_test(test_receipt_is_a_read),
     };
     return cmocka_run_group_tests(tests, fx_group_setup, fx_group_teardown);
 }
