@@ -235,10 +235,8 @@ static void test_receipt_is_a_read(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sign_move_unsign),
-        cmocka_unit_test(test_refusals_by_role),
-        cmocka_unit_test(test_refusals_by_state),
-        cmocka_unit_test(test_signers),
+        cmocka_unit_test(test_sign_move_unsign),  cmocka_unit_test(test_refusals_by_role),
+        cmocka_unit_test(test_refusals_by_state), cmocka_unit_test(test_signers),
         cmocka_unit_test(test_receipt_is_a_read),
     };
     return cmocka_run_group_tests(tests, fx_group_setup, fx_group_teardown);
