@@ -24,6 +24,7 @@
 #include "http/server.h"
 #include "http/static.h"
 #include "http/workers.h"
+#include "ring/msm.h"
 #include "store/store.h"
 
 #include <signal.h>
@@ -978,6 +979,13 @@ int cmd_serve(int argc, char **argv)
     }
     if (serve_limits(&o, &cfg) || serve_wasm(&o))
         return 2;
+    /* which code proves and verifies ring signatures here: an operator
+     * sizing for anonymous signatures needs to know (docs/operations.md) */
+    log_info("ring arithmetic: %s",
+             ring_msm_ifma_available()
+                 ? "AVX-512 IFMA, eight lanes"
+                 : "portable code (this CPU has no AVX-512 IFMA: anonymous proofs verify 3-5x "
+                   "slower)");
     /* A SQLite file must exist already; a PostgreSQL database is checked by connecting. */
     if (!db_url_is_postgres(o.db) && access(o.db, F_OK) != 0) {
         fprintf(stderr,

@@ -132,6 +132,11 @@ expect_in "other routes are logged" "$(cat "$E2E_TMP/server.log")" "GET /api/v1/
 expect_eq "the anonymous route is not" "$(grep -c 'anonymous/memos' "$E2E_TMP/server.log")" 0
 expect_not_in "no client address in any request line" "$(grep -v "serving" "$E2E_TMP/server.log")" "127.0.0.1"
 expect_not_in "and no memo id" "$(cat "$E2E_TMP/server.log")" "$ID"
+# the operator learns at start which code verifies proofs (docs/operations.md, "CPU for anonymous
+# signatures"): the eight-lane code exactly when this CPU has AVX-512 IFMA
+if grep -qw avx512ifma /proc/cpuinfo 2>/dev/null; then WANT_RING="AVX-512 IFMA"; else WANT_RING="portable code"; fi
+expect_in "the log names the ring arithmetic this CPU gets" \
+  "$(grep 'ring arithmetic' "$E2E_TMP/server.log")" "$WANT_RING"
 
 # ---- a late enrollment: refresh adds the member; re-keying adds nothing ----
 as alice key new --key "$(keyf alice)" --passphrase-file "$(ppf alice)" > /dev/null
