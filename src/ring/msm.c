@@ -124,6 +124,17 @@ static void *pip_run(void *arg)
     return NULL;
 }
 
+void ring_run_pair(void *(*fn)(void *), void *first, void *second)
+{
+    pthread_t tid;
+    int spawned = second && pthread_create(&tid, NULL, fn, second) == 0;
+    fn(first);
+    if (spawned)
+        pthread_join(tid, NULL);
+    else if (second)
+        fn(second);
+}
+
 void ring_msm_combine(ring_point *out, const ring_point *sums, unsigned windows, unsigned c)
 {
     ring_point acc = sums[windows - 1];
@@ -224,17 +235,7 @@ int ring_msm_segs(ring_point *out, const struct ring_msm_seg *segs, size_t nsegs
                                    .buckets = buckets[t],
                                    .used = used[t]};
     }
-    pthread_t tid;
-    int spawned = 0;
-    if (threads == 2)
-        spawned = pthread_create(&tid, NULL, pip_run, &jobs[1]) == 0;
-    pip_run(&jobs[0]);
-    if (threads == 2) {
-        if (spawned)
-            pthread_join(tid, NULL);
-        else
-            pip_run(&jobs[1]);
-    }
+    ring_run_pair(pip_run, &jobs[0], threads == 2 ? &jobs[1] : NULL);
 
     ring_msm_combine(out, sums, windows, c);
     rc = 0;

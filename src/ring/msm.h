@@ -38,6 +38,11 @@ unsigned ring_msm_window(size_t n);
  * them (windows * c >= 254). */
 void ring_msm_recode(int32_t *d, const uint8_t s[RING_SCALAR_BYTES], unsigned c, unsigned windows);
 
+/* Runs fn(second) on a new thread and fn(first) on this one, then waits;
+ * without second, fn(first) alone; if no thread can be made, both here, one
+ * after the other (the same result, on one core). */
+void ring_run_pair(void *(*fn)(void *), void *first, void *second);
+
 /* out = sum_w 2^(c w) sums[w] (Horner's rule over the windows' sums). */
 void ring_msm_combine(ring_point *out, const ring_point *sums, unsigned windows, unsigned c);
 

@@ -24,7 +24,6 @@
 #include <string.h>
 
 #ifdef RING_FE8_NATIVE
-#include <pthread.h>
 
 #define SCALAR_BITS 253
 #define LANES       8
@@ -308,16 +307,8 @@ int ring_msm_ifma_segs(ring_point *out, const struct ring_msm_seg *segs, size_t 
                                     .wpad = wpad,
                                     .sums = sums[t],
                                     .buckets = buckets[t]};
-    pthread_t tid;
-    int spawned = 0;
-    if (threads == 2)
-        spawned = pthread_create(&tid, NULL, ifma_run, &jobs[1]) == 0;
-    ifma_run(&jobs[0]);
+    ring_run_pair(ifma_run, &jobs[0], threads == 2 ? &jobs[1] : NULL);
     if (threads == 2) {
-        if (spawned)
-            pthread_join(tid, NULL);
-        else
-            ifma_run(&jobs[1]);
         for (unsigned w = 0; w < windows; w++)
             decaf_255_point_add(&sums[0][w], &sums[0][w], &sums[1][w]);
     }
