@@ -175,7 +175,8 @@ static void test_table_driven(void **state)
     assert_null(proto_kind_find(NULL));
 }
 
-/* Encodes fields as kind at t for memo; returns the bytes (free). */
+/* Encodes fields as kind at t for memo; returns the bytes (free), which
+ * proto_leaf_check accepts. */
 static char *encode(json_t *fields, const char *kind, const char *t, const char *memo)
 {
     int64_t when = 0;
@@ -185,6 +186,8 @@ static char *encode(json_t *fields, const char *kind, const char *t, const char 
     assert_int_equal(time_parse_utc(t, &when), 0);
     assert_int_equal(proto_leaf_encode(fields, kind, when, memo, &data, &e), 0);
     assert_non_null(data);
+    /* the writer checks the object only: its bytes must pass the reader's check */
+    assert_int_equal(proto_leaf_check(data, strlen(data), NULL, &e), 0);
     return data;
 }
 
