@@ -52,8 +52,16 @@ static int memo_row(struct store *s, struct pool *p, struct db_stmt *st, int o, 
     m->withdrawn_at = db_int(st, o + 16);
     m->updated_at = db_int(st, o + 17);
     m->extended_by = db_int(st, o + 19);
+    m->extension_reason = NULL;
+    m->answer = NULL;
     if (!m->public_id) {
         rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    /* Most memos carry neither text (no extension, no answer yet): their
+     * key stays wrapped, unwrapping costs a co-signature ~2% of its CPU. */
+    if (!db_text(st, o + 12) && !db_text(st, o + 14)) {
+        rc = 0;
         goto out;
     }
     if (store_memo_key_unwrap(s, m->id, db_text(st, o + 18), key, e))
