@@ -542,8 +542,31 @@ static double pct(double *v, size_t n, double q)
 
 struct figures {
     double rps, p50, p99, health_p50, health_p99, per_commit;
+    double cpu_us; /* the server's CPU time (user + system) per answered request */
     size_t errors, turns, accepted;
 };
+
+/* CPU seconds (user + system, all threads) process pid has used so far,
+ * from /proc/pid/stat; -1 when unknown. */
+static double process_cpu_s(pid_t pid)
+{
+    char path[64], line[1024];
+    unsigned long long utime = 0, stime = 0;
+    const char *at;
+    FILE *f;
+    double s = -1;
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    f = fopen(path, "r");
+    if (!f)
+        return -1;
+    /* fields 14 and 15 (utime, stime) follow the command, which may hold spaces */
+    if (fgets(line, sizeof line, f) && (at = strrchr(line, ')')) &&
+        sscanf(at + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) ==
+            2)
+        s = (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+    fclose(f);
+    return s;
+}
 
 /* nbases servers (bases[i], or base_url when nbases is 0): connection i
  * talks to server i % nbases. */
@@ -553,7 +576,7 @@ static struct figures run_load_on(int nconn, int writes, double seconds, char (*
     struct worker *w = calloc((size_t)nconn, sizeof *w);
     struct probe *pr = calloc(1, sizeof *pr);
     struct loader loaders[LOAD_THREADS];
-    double *all, t0, t1, groups0, writes0;
+    double *all, t0, t1, groups0, writes0, cpu0 = -1, cpu1 = -1;
     size_t total = 0, k = 0;
     struct figures f = {0};
     if (!w || !pr)
@@ -561,6 +584,8 @@ static struct figures run_load_on(int nconn, int writes, double seconds, char (*
     groups0 = writes == 1 ? metric("dissent_http_write_groups_total{result=\"any\"}") : 0;
     writes0 = writes == 1 ? metric("dissent_http_writes_total") : 0;
     stop_load = 0;
+    if (!nbases && running_server)
+        cpu0 = process_cpu_s(running_server);
     t0 = now_s();
     for (int i = 0; i < nconn; i++) {
         w[i].id = i;
@@ -582,6 +607,8 @@ static struct figures run_load_on(int nconn, int writes, double seconds, char (*
     usleep((useconds_t)(seconds * 1e6));
     stop_load = 1;
     t1 = now_s();
+    if (cpu0 >= 0)
+        cpu1 = process_cpu_s(running_server);
     for (int t = 0; t < LOAD_THREADS; t++)
         pthread_join(loaders[t].t, NULL);
     for (int i = 0; i < nconn; i++) {
@@ -600,6 +627,7 @@ static struct figures run_load_on(int nconn, int writes, double seconds, char (*
         free(w[i].lat);
     }
     f.rps = (double)total / (t1 - t0);
+    f.cpu_us = cpu1 >= cpu0 && cpu0 >= 0 && total ? (cpu1 - cpu0) / (double)total * 1e6 : 0;
     f.p50 = pct(all, total, 0.50) * 1000;
     f.p99 = pct(all, total, 0.99) * 1000;
     f.health_p50 = pct(pr->lat, pr->n, 0.50) * 1000;
@@ -630,9 +658,9 @@ static void demo(const char *db)
 
 static void print_writes(const char *what, struct figures f, const struct figures *base)
 {
-    printf("  %-44s %8.0f/s  p50 %6.2f ms  p99 %6.2f ms  %5.1f writes/commit  /healthz p99 "
-           "%6.2f ms",
-           what, f.rps, f.p50, f.p99, f.per_commit, f.health_p99);
+    printf("  %-44s %8.0f/s  p50 %6.2f ms  p99 %6.2f ms  %5.1f writes/commit  %4.0f us CPU/req  "
+           "/healthz p99 %6.2f ms",
+           what, f.rps, f.p50, f.p99, f.per_commit, f.cpu_us, f.health_p99);
     if (base && base->rps > 0)
         printf("  (%.2fx)", f.rps / base->rps);
     if (f.errors)
