@@ -287,7 +287,7 @@ int chan_memo_view(struct chan *c, struct pool *p, const struct memo_ctx *x, int
     struct st_version v;
     int rc = 0;
     if (out)
-        rc = store_version_get(c->st, p, x->m.id, x->m.latest_version, &v, e);
+        rc = store_version_head(c->st, p, x->m.id, x->m.latest_version, &v, e);
     if (rc == 0 && out)
         rc = chan_memo_json(c, x, &v, 0, now, out, e);
     return rc;

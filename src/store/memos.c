@@ -231,12 +231,16 @@ out:
 }
 
 /* The version of the current row: VERSION_COLS from column o, then the
- * memo's wrapped key at column `wrapped`. */
+ * memo's wrapped key at column `wrapped`; with VERSION_HEAD_COLS (its
+ * sealed columns NULL) and with_text 0, no text: title, body and
+ * verify_key NULL, the memo's key left wrapped. */
 #define VERSION_COLS                                                                               \
     "v.number, v.hash, v.title, v.marking, v.body, v.author_id, m.username, v.created_at, "        \
     "v.verify_key"
+#define VERSION_HEAD_COLS                                                                          \
+    "v.number, v.hash, NULL, v.marking, NULL, v.author_id, m.username, v.created_at, NULL"
 static int version_row(struct store *s, struct pool *p, struct db_stmt *st, int o, int wrapped,
-                       int64_t memo_id, struct st_version *v, struct err *e)
+                       int with_text, int64_t memo_id, struct st_version *v, struct err *e)
 {
     int rc = -1;
     unsigned char key[SEAL_KEY_SIZE];
@@ -253,8 +257,13 @@ static int version_row(struct store *s, struct pool *p, struct db_stmt *st, int 
     title = db_text(st, o + 2);
     body = db_text(st, o + 4);
     vkey = db_text(st, o + 8);
+    v->title = v->body = v->verify_key = NULL;
     if (!v->hash || !v->author) {
         rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (!with_text) {
+        rc = 0;
         goto out;
     }
     if (store_memo_key_unwrap(s, memo_id, db_text(st, wrapped), key, e))
@@ -274,16 +283,20 @@ out:
     return rc;
 }
 
-int store_version_get(struct store *s, struct pool *p, int64_t memo_id, int number,
-                      struct st_version *v, struct err *e)
+/* store_version_get (with_text 1) and store_version_head (0). */
+static int version_get(struct store *s, struct pool *p, int64_t memo_id, int number, int with_text,
+                       struct st_version *v, struct err *e)
 {
     int rc = -1, r;
     /* The memo's wrapped key comes with the row: no second round trip. */
     struct db_stmt *st =
         db_query(s->db, e,
-                 "SELECT " VERSION_COLS ", x.data_key FROM versions v JOIN members "
-                 "m ON m.id = v.author_id JOIN memos x ON x.id = v.memo_id WHERE "
-                 "v.memo_id = ? AND v.number = ?",
+                 with_text ? "SELECT " VERSION_COLS ", x.data_key FROM versions v JOIN members "
+                             "m ON m.id = v.author_id JOIN memos x ON x.id = v.memo_id WHERE "
+                             "v.memo_id = ? AND v.number = ?"
+                           : "SELECT " VERSION_HEAD_COLS ", x.data_key FROM versions v JOIN "
+                             "members m ON m.id = v.author_id JOIN memos x ON x.id = v.memo_id "
+                             "WHERE v.memo_id = ? AND v.number = ?",
                  "ii", memo_id, (int64_t)number);
     if (!st)
         goto out;
@@ -294,10 +307,22 @@ int store_version_get(struct store *s, struct pool *p, int64_t memo_id, int numb
         rc = err_set(e, ERR_NOT_FOUND, "this memo has no version %d", number);
         goto out;
     }
-    rc = version_row(s, p, st, 0, 9, memo_id, v, e);
+    rc = version_row(s, p, st, 0, 9, with_text, memo_id, v, e);
 out:
     db_finish(st);
     return rc;
+}
+
+int store_version_get(struct store *s, struct pool *p, int64_t memo_id, int number,
+                      struct st_version *v, struct err *e)
+{
+    return version_get(s, p, memo_id, number, 1, v, e);
+}
+
+int store_version_head(struct store *s, struct pool *p, int64_t memo_id, int number,
+                       struct st_version *v, struct err *e)
+{
+    return version_get(s, p, memo_id, number, 0, v, e);
 }
 
 /* Columns 4… of store_memo_latest's rows: the memo (x), then its latest
@@ -333,7 +358,7 @@ int store_memo_latest(struct store *s, struct pool *p, const char *public_id, st
     while ((r = db_next(st, e)) == 1) {
         if (db_int(st, 0) == 2) {
             found = 1;
-            if (memo_row(s, p, st, 4, m, e) || version_row(s, p, st, 24, 22, m->id, v, e))
+            if (memo_row(s, p, st, 4, m, e) || version_row(s, p, st, 24, 22, 1, m->id, v, e))
                 goto out;
         } else if (store_count_row(p, st, 1, &cv, &co, e)) {
             goto out;

@@ -253,6 +253,11 @@ int store_drafter_list(struct store *s, struct pool *p, int64_t memo_id, struct 
 int store_version_insert(struct store *s, const struct st_version *v, struct err *e) WUR;
 int store_version_get(struct store *s, struct pool *p, int64_t memo_id, int number,
                       struct st_version *v, struct err *e) WUR;
+/* As store_version_get without the text: title, body and verify_key are
+ * NULL, neither read nor decrypted (a body is kilobytes), for the views
+ * that show none (a memo "without text", as a sign answers). */
+int store_version_head(struct store *s, struct pool *p, int64_t memo_id, int number,
+                       struct st_version *v, struct err *e) WUR;
 /* One version without its text, with its named co-signatures. */
 struct st_version_info {
     int number;

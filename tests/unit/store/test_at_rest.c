@@ -82,6 +82,15 @@ static void sealed_case(struct store *s, struct pool *p)
     assert_string_equal(back.title, "title " MARK);
     assert_string_equal(back.body, "body " MARK);
     assert_string_equal(back.verify_key, "vk " MARK);
+    /* the head: the public facts, no text */
+    memset(&back, 0, sizeof back);
+    OK(store_version_head(s, p, id, 2, &back, &e));
+    assert_int_equal(back.number, 2);
+    assert_non_null(back.hash);
+    assert_non_null(back.author);
+    assert_null(back.title);
+    assert_null(back.body);
+    assert_null(back.verify_key);
     OK(store_memo_by_public_id(s, p, "aaaaaaaaaaaaaaaaaaaaaaaaaa", &m, &e));
     assert_string_equal(m.answer, "answer " MARK);
     assert_string_equal(m.extension_reason, "reason " MARK);
