@@ -32,9 +32,9 @@ END {
   g = ">= 10,000/s, p99 <= 20 ms, >= 4x one commit"
   if (has("named_http_rps"))
     row("named co-signatures over HTTP, durable", \
-        sprintf("%.0f/s, p99 %.1f ms, %.2fx one-commit-per-request (%.0f/s)", \
+        sprintf("%.0f/s, p99 %.1f ms, %.2fx one-commit-per-request (%.0f/s), %.0f us server CPU/request", \
                 v("named_http_rps"), v("named_http_p99_ms"), v("named_http_ratio"), \
-                v("named_http_one_commit_rps")), g, \
+                v("named_http_one_commit_rps"), v("named_http_cpu_us")), g, \
         sprintf("%s (%.2f of 10,000/s)", \
                 yes(v("named_http_rps") >= 10000 && v("named_http_p99_ms") <= 20 && \
                     v("named_http_ratio") >= 4), v("named_http_rps") / 10000))

@@ -724,6 +724,7 @@ static void bench_writes(const char *label, const char *db, double seconds)
         bench_figure("named_http_p99_ms", on.p99, "ms");
         bench_figure("named_http_health_p99_ms", on.health_p99, "ms");
         bench_figure("named_http_per_commit", on.per_commit, "writes/commit");
+        bench_figure("named_http_cpu_us", on.cpu_us, "us/request");
         bench_figure("named_http_one_commit_rps", off.rps, "/s");
         bench_figure("named_http_ratio", off.rps > 0 ? on.rps / off.rps : 0, "x");
     } else {
