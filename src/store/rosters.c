@@ -398,11 +398,7 @@ int store_anon_list(struct store *s, struct pool *p, int64_t memo_id, struct st_
 int store_anon_counts(struct store *s, struct pool *p, int64_t memo_id, struct st_counts *out,
                       struct err *e)
 {
-    return store_counts_query(
-        s, p, memo_id, out, e,
-        "SELECT a.version, o.slug, COUNT(*) FROM anon_signatures a LEFT JOIN organizations o ON "
-        "o.id = a.org_id WHERE a.memo_id = ?1 AND COALESCE(a.protocol, 2) <> 1 GROUP BY "
-        "a.version, o.slug");
+    return store_counts_query(s, p, memo_id, out, e, STORE_ANON_COUNTS_SQL);
 }
 
 int store_anon_pre_v2(struct store *s, int64_t memo_id, int64_t *n, struct err *e)

@@ -281,6 +281,11 @@ static const char *const migrations[] = {
      * 12-25 ms a list) */
     "CREATE INDEX IF NOT EXISTS memo_drafters_member ON memo_drafters(member_id);\n"
     "CREATE INDEX IF NOT EXISTS signatures_member ON signatures(member_id);\n",
+    /* 22: a memo's anonymous counts (every memo view, and every named
+     * co-signature's leaf) counted the rows of anon_signatures, each with
+     * its proof: a page read per signature (STORE_ANON_COUNTS_SQL) */
+    "CREATE INDEX IF NOT EXISTS anon_signatures_counts ON anon_signatures(memo_id, version, "
+    "org_id, protocol);\n",
 };
 
 /* The applied version, read inside the caller's transaction. */

@@ -139,6 +139,14 @@ static void test_ring_digest_indexed(void **state)
     assert_non_null(strstr(plan, "digest=?"));
 }
 
+static void test_anon_counts_indexed(void **state)
+{
+    char plan[1024];
+    (void)state;
+    fx_sqlite_plan("EXPLAIN QUERY PLAN " STORE_ANON_COUNTS_SQL, plan, sizeof plan);
+    assert_non_null(strstr(plan, "COVERING INDEX anon_signatures_counts"));
+}
+
 static void rings_case(struct store *s, struct pool *p)
 {
     struct err e;
@@ -375,6 +383,7 @@ int main(void)
         cmocka_unit_test(test_coalition),
         cmocka_unit_test(test_removal_indexed),
         cmocka_unit_test(test_ring_digest_indexed),
+        cmocka_unit_test(test_anon_counts_indexed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
