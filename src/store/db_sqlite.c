@@ -473,16 +473,27 @@ static int sq_private_files(const char *path, struct err *e)
     return 0;
 }
 
+/* A group commit runs each request in a savepoint, and SQLite keeps the
+ * pages a savepoint may roll back in a statement journal, which past 64 KiB
+ * (its default) it spills to a temporary file: some 230 pwrite calls per
+ * group on the bench. Up to this much it stays in memory: a group of the
+ * most requests (WORKERS_GROUP_MAX) touches far fewer pages, and a larger
+ * journal still spills. (Not temp_store=MEMORY, which has no bound: it also
+ * keeps VACUUM's copy of the whole database and every sort in memory.) */
+#define SQ_STMT_JOURNAL_MEMORY (32 << 20)
+
 /* Once per process, before SQLite's first use: no memory statistics.
  * With them (the library's default) every allocation and free of every
  * connection takes one global mutex, which the server's writer and readers
  * fought over: some 9% of a co-signature's CPU on the bench, in futex
- * waits. Nothing here reads the statistics. If SQLite is in use already
- * (a program that opened a database itself first), the call is refused and
- * changes nothing. */
+ * waits. Nothing here reads the statistics. And the statement journal's
+ * threshold (SQ_STMT_JOURNAL_MEMORY). If SQLite is in use already (a
+ * program that opened a database itself first), the calls are refused and
+ * change nothing. */
 static void sq_configure(void)
 {
     (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    (void)sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, SQ_STMT_JOURNAL_MEMORY);
 }
 
 int db_sqlite_open(struct db **out, const char *path, struct err *e)
@@ -508,16 +519,9 @@ int db_sqlite_open(struct db **out, const char *path, struct err *e)
     sqlite3_busy_handler(db->h, wl_busy, db);
     /* synchronous=FULL: a commit is on disk before the request is answered.
      * With NORMAL a power cut could drop the last commits after their
-     * checkpoint was signed and served, and the log would then fork.
-     * temp_store=MEMORY: a group commit runs each request in a savepoint,
-     * and SQLite keeps the pages a savepoint may roll back in a statement
-     * journal, which beyond 64 KiB it spills to a temporary file: some 230
-     * pwrite calls per group on the bench. In memory, the journal is
-     * bounded by the group (the pages its requests touch); the database and
-     * its WAL are unchanged. */
+     * checkpoint was signed and served, and the log would then fork. */
     if (sq_exec_script(&db->base,
-                       "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;"
-                       " PRAGMA temp_store=MEMORY;",
+                       "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;",
                        e))
         goto out;
     *out = &db->base;

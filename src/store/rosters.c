@@ -284,23 +284,84 @@ out:
     return rc;
 }
 
+/* The anonymous counts are running totals (anon_signature_counts, one row
+ * per memo, version and organization), moved with every write of a counted
+ * row of anon_signatures (protocol 2, or not marked yet): counting the rows
+ * read a page per signature, each holding its proof. */
+
+/* The row of tag, if any: its version and organization, and whether the
+ * counts include it. */
+struct anon_counted {
+    int found, counted;
+    int64_t version, org_id;
+};
+
+static int anon_counted_get(struct store *s, int64_t memo_id, const unsigned char tag[32],
+                            struct anon_counted *out, struct err *e)
+{
+    int rc = -1, r;
+    struct db_stmt *st = db_query(s->db, e,
+                                  "SELECT version, org_id, COALESCE(protocol, 2) <> 1 FROM "
+                                  "anon_signatures WHERE memo_id = ? AND tag = ?",
+                                  "ib", memo_id, tag, (size_t)32);
+    memset(out, 0, sizeof *out);
+    if (!st)
+        goto out;
+    r = db_next(st, e);
+    if (r < 0)
+        goto out;
+    if (r) {
+        out->found = 1;
+        out->version = db_int(st, 0);
+        out->org_id = db_int(st, 1);
+        out->counted = db_int(st, 2) != 0;
+    }
+    rc = 0;
+out:
+    db_finish(st);
+    return rc;
+}
+
+/* A decrement is an UPDATE: an upsert's row to insert would carry the
+ * negative delta, which CHECK(n >= 0) refuses before the conflict. */
+static int anon_count_add(struct store *s, int64_t memo_id, int64_t version, int64_t org_id,
+                          int64_t delta, struct err *e)
+{
+    if (delta < 0)
+        return db_exec_later(s->db, e,
+                             "UPDATE anon_signature_counts SET n = n + ? WHERE memo_id = ? AND "
+                             "version = ? AND org_id = ?",
+                             "iiii", delta, memo_id, version, org_id);
+    return db_exec_later(s->db, e,
+                         "INSERT INTO anon_signature_counts(memo_id, version, org_id, n) "
+                         "VALUES(?, ?, ?, ?) ON CONFLICT(memo_id, version, org_id) DO UPDATE "
+                         "SET n = anon_signature_counts.n + excluded.n",
+                         "iiii", memo_id, version, org_id, delta);
+}
+
 int store_anon_put(struct store *s, int64_t memo_id, const unsigned char tag[32], int version,
                    int64_t org_id, int ring_no, const unsigned char *proof, size_t proof_len,
                    int64_t day, struct err *e)
 {
-    return db_exec(
-        s->db, e,
-        "INSERT INTO anon_signatures(memo_id, tag, version, org_id, ring_no, proof, day, "
-        "protocol) VALUES(?, ?, ?, ?, ?, ?, ?, 2) ON CONFLICT(memo_id, tag) DO UPDATE SET "
-        "version = excluded.version, org_id = excluded.org_id, ring_no = excluded.ring_no, "
-        "proof = excluded.proof, day = excluded.day, protocol = 2",
-        "ibiiibi", memo_id, tag, (size_t)32, (int64_t)version, org_id, (int64_t)ring_no, proof,
-        proof_len, day);
+    struct anon_counted old;
+    return anon_counted_get(s, memo_id, tag, &old, e) ||
+           (old.counted && anon_count_add(s, memo_id, old.version, old.org_id, -1, e)) ||
+           db_exec(s->db, e,
+                   "INSERT INTO anon_signatures(memo_id, tag, version, org_id, ring_no, proof, "
+                   "day, protocol) VALUES(?, ?, ?, ?, ?, ?, ?, 2) ON CONFLICT(memo_id, tag) DO "
+                   "UPDATE SET version = excluded.version, org_id = excluded.org_id, ring_no = "
+                   "excluded.ring_no, proof = excluded.proof, day = excluded.day, protocol = 2",
+                   "ibiiibi", memo_id, tag, (size_t)32, (int64_t)version, org_id, (int64_t)ring_no,
+                   proof, proof_len, day) ||
+           anon_count_add(s, memo_id, version, org_id, 1, e);
 }
 
 int store_anon_delete(struct store *s, int64_t memo_id, const unsigned char tag[32], struct err *e)
 {
-    return db_exec(s->db, e, "DELETE FROM anon_signatures WHERE memo_id = ? AND tag = ?", "ib",
+    struct anon_counted old;
+    return anon_counted_get(s, memo_id, tag, &old, e) ||
+           (old.counted && anon_count_add(s, memo_id, old.version, old.org_id, -1, e)) ||
+           db_exec(s->db, e, "DELETE FROM anon_signatures WHERE memo_id = ? AND tag = ?", "ib",
                    memo_id, tag, (size_t)32);
 }
 
@@ -404,9 +465,7 @@ int store_anon_counts(struct store *s, struct pool *p, int64_t memo_id, struct s
 int store_anon_pre_v2(struct store *s, int64_t memo_id, int64_t *n, struct err *e)
 {
     *n = 0;
-    return db_scalar(s->db, e, 0, n,
-                     "SELECT COUNT(*) FROM anon_signatures WHERE memo_id = ? AND protocol = 1", "i",
-                     memo_id);
+    return db_scalar(s->db, e, 0, n, STORE_ANON_PRE_V2_SQL, "i", memo_id);
 }
 
 static int unmarked_row(struct pool *p, struct db_stmt *st, void *item, struct err *e)
@@ -441,10 +500,15 @@ int store_anon_unmarked(struct store *s, struct pool *p, struct st_anon_unmarked
 int store_anon_mark(struct store *s, int64_t memo_id, const unsigned char tag[32], int protocol,
                     struct err *e)
 {
-    return db_exec(s->db, e,
+    struct anon_counted old;
+    /* an unmarked row is counted; marked 1 (protocol v1), it is not */
+    return anon_counted_get(s, memo_id, tag, &old, e) ||
+           db_exec(s->db, e,
                    "UPDATE anon_signatures SET protocol = ? WHERE memo_id = ? AND tag = ? AND "
                    "protocol IS NULL",
-                   "iib", (int64_t)protocol, memo_id, tag, (size_t)32);
+                   "iib", (int64_t)protocol, memo_id, tag, (size_t)32) ||
+           (old.counted && protocol == 1 && db_changes(s->db) == 1 &&
+            anon_count_add(s, memo_id, old.version, old.org_id, -1, e));
 }
 
 int store_enroll_challenge_put(struct store *s, int64_t member_id, const unsigned char ch[32],

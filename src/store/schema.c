@@ -283,9 +283,19 @@ static const char *const migrations[] = {
     "CREATE INDEX IF NOT EXISTS signatures_member ON signatures(member_id);\n",
     /* 22: a memo's anonymous counts (every memo view, and every named
      * co-signature's leaf) counted the rows of anon_signatures, each with
-     * its proof: a page read per signature (STORE_ANON_COUNTS_SQL) */
+     * its proof: a page read per signature (STORE_ANON_COUNTS_SQL)... */
     "CREATE INDEX IF NOT EXISTS anon_signatures_counts ON anon_signatures(memo_id, version, "
     "org_id, protocol);\n",
+    /* 23: ... and are now running totals, kept with every anonymous write
+     * (rosters.c), derived here from the signatures already there (the
+     * index of 22 still serves store_anon_pre_v2's count of v1 rows) */
+    "CREATE TABLE IF NOT EXISTS anon_signature_counts(\n"
+    "  memo_id INTEGER NOT NULL, version INTEGER NOT NULL, org_id INTEGER NOT NULL,\n"
+    "  n INTEGER NOT NULL CHECK(n >= 0), PRIMARY KEY(memo_id, version, org_id));\n"
+    "DELETE FROM anon_signature_counts;\n"
+    "INSERT INTO anon_signature_counts(memo_id, version, org_id, n) SELECT memo_id, version, "
+    "org_id, COUNT(*) FROM anon_signatures WHERE COALESCE(protocol, 2) <> 1 GROUP BY memo_id, "
+    "version, org_id;\n",
 };
 
 /* The applied version, read inside the caller's transaction. */

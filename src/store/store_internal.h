@@ -201,14 +201,18 @@ void store_counts_set(struct st_counts *out, const struct store_vec *v, const st
 #define STORE_SESSIONS_PURGE_SQL                                                                   \
     "DELETE FROM sessions WHERE expires_at <= ? OR (last_seen < ? AND created_at < ?)"
 /* store_anon_counts: a memo's anonymous counts by version and organization
- * (protocol v2 and unmarked rows), read from the covering index
- * anon_signatures_counts only: a row holds a ~2.4 KB proof, so counting
- * the rows read a page per signature (60,000 signatures: 140 ms, for every
- * memo view and every named co-signature of that memo, on the writer). */
+ * (protocol v2 and unmarked rows), from their running totals
+ * (anon_signature_counts, rosters.c): counting the rows of anon_signatures
+ * read a page per signature, each holding a ~2.4 KB proof (60,000
+ * signatures: 140 ms, for every memo view and every named co-signature of
+ * that memo, on the writer). */
+/* store_anon_pre_v2: a memo's signatures marked protocol v1 (public memo
+ * facts), counted on the index anon_signatures_counts. */
+#define STORE_ANON_PRE_V2_SQL                                                                      \
+    "SELECT COUNT(*) FROM anon_signatures WHERE memo_id = ? AND protocol = 1"
 #define STORE_ANON_COUNTS_SQL                                                                      \
-    "SELECT x.version, o.slug, x.n FROM (SELECT version, org_id, COUNT(*) AS n FROM "              \
-    "anon_signatures WHERE memo_id = ?1 AND COALESCE(protocol, 2) <> 1 GROUP BY version, "         \
-    "org_id) x LEFT JOIN organizations o ON o.id = x.org_id"
+    "SELECT c.version, o.slug, c.n FROM anon_signature_counts c LEFT JOIN organizations o ON "     \
+    "o.id = c.org_id WHERE c.memo_id = ?1 AND c.n > 0"
 /* store_ring_by_digest: a memo ring by its digest (memo_rings_digest;
  * every anonymous signer's ring fetch). */
 #define STORE_RING_BY_DIGEST_SQL                                                                   \

@@ -144,6 +144,11 @@ static void test_anon_counts_indexed(void **state)
     char plan[1024];
     (void)state;
     fx_sqlite_plan("EXPLAIN QUERY PLAN " STORE_ANON_COUNTS_SQL, plan, sizeof plan);
+    /* the running totals, by the memo's key: no signature row read */
+    assert_non_null(strstr(plan, "anon_signature_counts"));
+    assert_non_null(strstr(plan, "memo_id=?"));
+    assert_null(strstr(plan, "anon_signatures "));
+    fx_sqlite_plan("EXPLAIN QUERY PLAN " STORE_ANON_PRE_V2_SQL, plan, sizeof plan);
     assert_non_null(strstr(plan, "COVERING INDEX anon_signatures_counts"));
 }
 
@@ -290,6 +295,107 @@ static void test_anon(void **state)
     fx_run(anon_case);
 }
 
+/* A count of memo id's counted anonymous rows (protocol 2 or unmarked),
+ * straight from anon_signatures; extra: a condition on a (its version,
+ * organization) or "". */
+static int64_t anon_rows(struct store *s, int64_t id, const char *extra)
+{
+    struct err e;
+    char sql[256];
+    int64_t n = -1;
+    err_init(&e);
+    snprintf(sql, sizeof sql,
+             "SELECT COUNT(*) FROM anon_signatures a LEFT JOIN organizations o ON o.id = "
+             "a.org_id WHERE a.memo_id = ? AND COALESCE(a.protocol, 2) <> 1 %s",
+             extra);
+    OK(db_scalar(s->db, &e, 0, &n, sql, "i", id));
+    return n;
+}
+
+/* store_anon_counts against the rows themselves, per version and per
+ * organization. */
+static void anon_counts_match(struct store *s, struct pool *p, int64_t id)
+{
+    struct err e;
+    struct st_counts k;
+    char extra[96];
+    int64_t sum = 0;
+    err_init(&e);
+    OK(store_anon_counts(s, p, id, &k, &e));
+    assert_int_equal(k.total, anon_rows(s, id, ""));
+    for (size_t i = 0; i < k.n_version; i++) {
+        snprintf(extra, sizeof extra, "AND a.version = %d", k.by_version[i].version);
+        assert_int_equal(k.by_version[i].count, anon_rows(s, id, extra));
+        assert_true(k.by_version[i].count > 0);
+        sum += k.by_version[i].count;
+    }
+    assert_int_equal(sum, k.total);
+    sum = 0;
+    for (size_t i = 0; i < k.n_org; i++) {
+        snprintf(extra, sizeof extra, "AND o.slug = '%s'", k.by_org[i].organization);
+        assert_int_equal(k.by_org[i].count, anon_rows(s, id, extra));
+        sum += k.by_org[i].count;
+    }
+    assert_int_equal(sum, k.total);
+}
+
+/* The anonymous counts are running totals: every put (new, moved to
+ * another version or organization, repeated), withdrawal and protocol mark
+ * moves them as the rows move, on each backend; and the migration that
+ * made them derives them from the rows already there. */
+static void anon_totals_case(struct store *s, struct pool *p)
+{
+    struct err e;
+    unsigned char t[6][32];
+    int64_t ch = fx_channel(s, "ch"), org = fx_org(s, "org"), zed = fx_org(s, "zed");
+    int64_t amy = fx_member(s, org, "amy", 1);
+    err_init(&e);
+    int64_t id = fx_memo(s, ch, amy, "m1", 1, 1), other = fx_memo(s, ch, amy, "m2", 1, 1);
+    const unsigned char *pf = (const unsigned char *)"proof";
+    for (int i = 0; i < 6; i++)
+        key(t[i], 10 + i);
+    anon_counts_match(s, p, id);
+    for (int i = 0; i < 6; i++)
+        OK(store_anon_put(s, id, t[i], 1 + i % 2, i % 3 ? org : zed, 1, pf, 5, 100, &e));
+    OK(store_anon_put(s, other, t[0], 1, org, 1, pf, 5, 100, &e));
+    anon_counts_match(s, p, id);
+    OK(store_anon_put(s, id, t[0], 2, org, 1, pf, 5, 101, &e)); /* another version */
+    anon_counts_match(s, p, id);
+    OK(store_anon_put(s, id, t[1], 2, org, 1, pf, 5, 101, &e)); /* the same again */
+    anon_counts_match(s, p, id);
+    OK(store_anon_put(s, id, t[2], 2, zed, 1, pf, 5, 101, &e)); /* another organization */
+    anon_counts_match(s, p, id);
+    OK(store_anon_delete(s, id, t[3], &e));
+    OK(store_anon_delete(s, id, t[3], &e)); /* nothing left to withdraw */
+    anon_counts_match(s, p, id);
+    /* rows of before protocol v2 are unmarked (counted) until marked: 1 is
+     * not counted, 2 still is; a row marked already stays as it is */
+    OK(db_exec(s->db, &e, "UPDATE anon_signatures SET protocol = NULL WHERE memo_id = ?", "i", id));
+    OK(store_anon_mark(s, id, t[4], 1, &e));
+    anon_counts_match(s, p, id);
+    OK(store_anon_mark(s, id, t[4], 2, &e));
+    OK(store_anon_mark(s, id, t[5], 2, &e));
+    anon_counts_match(s, p, id);
+    OK(store_anon_put(s, id, t[4], 1, org, 1, pf, 5, 102, &e)); /* signed again under v2 */
+    anon_counts_match(s, p, id);
+    anon_counts_match(s, p, other);
+
+    /* the migration's derivation, from the rows alone */
+    OK(db_begin(s->db, &e));
+    OK(db_exec(s->db, &e, "DELETE FROM anon_signature_counts", NULL));
+    OK(db_exec(s->db, &e, "UPDATE meta SET value = '22' WHERE key = 'schema_version'", NULL));
+    OK(db_commit(s->db, &e));
+    OK(store_migrate(s, &e));
+    anon_counts_match(s, p, id);
+    anon_counts_match(s, p, other);
+}
+
+static void test_anon_totals(void **state)
+{
+    (void)state;
+    fx_run(anon_totals_case);
+}
+
 /* The coalition ring is organization 0: its rings and signatures are
  * listed (last, with the empty slug) and counted in no organization; the
  * ring kind of a tag's signature as accepted (queued, else published). */
@@ -380,6 +486,7 @@ int main(void)
         cmocka_unit_test(test_roster),
         cmocka_unit_test(test_rings),
         cmocka_unit_test(test_anon),
+        cmocka_unit_test(test_anon_totals),
         cmocka_unit_test(test_coalition),
         cmocka_unit_test(test_removal_indexed),
         cmocka_unit_test(test_ring_digest_indexed),
