@@ -48,6 +48,14 @@ END {
                 v("named_http_rps") > 0 ? v("named_http_big_roll_rps") / v("named_http_rps") : 0))
   else nm("the same, 100,000 more members on the roll", g)
 
+  g = "as fast as without them"
+  if (has("named_http_many_anon_rps"))
+    row("the same, 8,000 anonymous signatures per memo", \
+        sprintf("%.0f/s", v("named_http_many_anon_rps")), g, \
+        sprintf("%.2fx without", \
+                v("named_http_rps") > 0 ? v("named_http_many_anon_rps") / v("named_http_rps") : 0))
+  else nm("the same, 8,000 anonymous signatures per memo", g)
+
   g = ">= 200/s, /healthz p99 <= 50 ms"
   if (has("anon_rps")) {
     at = v("anon_log2")
