@@ -677,12 +677,21 @@ static void print_writes(const char *what, struct figures f, const struct figure
     printf("\n");
 }
 
+/* Runs sql on the SQLite file db while no server runs; dies saying what
+ * failed. */
+static void run_sql(const char *db, const char *sql, const char *what)
+{
+    sqlite3 *h = NULL;
+    if (sqlite3_open(db, &h) != SQLITE_OK || sqlite3_exec(h, sql, NULL, NULL, NULL) != SQLITE_OK)
+        die(what);
+    sqlite3_close(h);
+}
+
 /* Adds OTHER_MEMBERS members of a new organization to the SQLite file db,
  * in one transaction, while no server runs (as a deployment's roll). */
 static void add_other_members(const char *db)
 {
     char sql[768];
-    sqlite3 *h = NULL;
     snprintf(sql, sizeof sql,
              "BEGIN; INSERT INTO organizations(slug, name, created_at) VALUES('bench-others', "
              "'Others', 0); WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE "
@@ -690,9 +699,7 @@ static void add_other_members(const char *db)
              "created_at) SELECT 'other' || i, 'Other', (SELECT id FROM organizations WHERE slug "
              "= 'bench-others'), 1, '!', 0 FROM c; COMMIT;",
              OTHER_MEMBERS);
-    if (sqlite3_open(db, &h) != SQLITE_OK || sqlite3_exec(h, sql, NULL, NULL, NULL) != SQLITE_OK)
-        die("adding members to the bench database failed");
-    sqlite3_close(h);
+    run_sql(db, sql, "adding members to the bench database failed");
 }
 
 /* Adds ANON_PER_MEMO anonymous signatures to every memo of the SQLite file
@@ -701,7 +708,6 @@ static void add_other_members(const char *db)
 static void add_anon_signatures(const char *db)
 {
     char sql[1024];
-    sqlite3 *h = NULL;
     snprintf(sql, sizeof sql,
              "BEGIN; WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < %d) "
              "INSERT INTO anon_signatures(memo_id, tag, version, org_id, ring_no, proof, day, "
@@ -711,9 +717,7 @@ static void add_anon_signatures(const char *db)
              "n) SELECT memo_id, version, org_id, COUNT(*) FROM anon_signatures WHERE "
              "COALESCE(protocol, 2) <> 1 GROUP BY memo_id, version, org_id; COMMIT;",
              ANON_PER_MEMO);
-    if (sqlite3_open(db, &h) != SQLITE_OK || sqlite3_exec(h, sql, NULL, NULL, NULL) != SQLITE_OK)
-        die("adding anonymous signatures to the bench database failed");
-    sqlite3_close(h);
+    run_sql(db, sql, "adding anonymous signatures to the bench database failed");
 }
 
 /* Sign/unsign with group commit on and off, on one database; on SQLite,

@@ -308,6 +308,17 @@ static void test_postgres(void **state)
 static double mono(void);
 static void exec_ok(struct db *d, const char *sql, const char *types, int64_t arg);
 
+/* Removes SQLite file path with its WAL and shared-memory files. */
+static void remove_sqlite_files(const char *path)
+{
+    char side[256];
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
 /* ---- the PostgreSQL driver's prepared statements ---- */
 
 static struct db *pg_connect(void)
@@ -611,16 +622,12 @@ static void unordered_rules(const char *url)
 static void test_unordered_sqlite(void **state)
 {
     (void)state;
-    char path[] = "/tmp/dissent-test-unord-XXXXXX", side[64];
+    char path[] = "/tmp/dissent-test-unord-XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     close(fd);
     unordered_rules(path);
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
+    remove_sqlite_files(path);
 }
 
 /* On PostgreSQL: while a writer holds the writers' lock (another process's
@@ -745,16 +752,12 @@ static void group_commit(const char *url)
 static void test_group_sqlite(void **state)
 {
     (void)state;
-    char path[] = "/tmp/dissent-test-group-XXXXXX", side[64];
+    char path[] = "/tmp/dissent-test-group-XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     close(fd);
     group_commit(path);
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
+    remove_sqlite_files(path);
 }
 
 /* Open file descriptors of this process whose file was deleted (SQLite's
@@ -783,7 +786,7 @@ static int deleted_files_open(void)
  * started the test may have left such files open). */
 static void test_group_sqlite_no_temp_file(void **state)
 {
-    char path[] = "/tmp/dissent-test-subj-XXXXXX", side[64];
+    char path[] = "/tmp/dissent-test-subj-XXXXXX";
     struct db *d = NULL;
     struct err e;
     int fd = mkstemp(path), before, during;
@@ -809,11 +812,7 @@ static void test_group_sqlite_no_temp_file(void **state)
     assert_int_equal(db_group_end(d, 1, &e), 0);
     assert_int_equal(during, before);
     db_close(d);
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
+    remove_sqlite_files(path);
 }
 
 static void test_group_postgres(void **state)
@@ -956,16 +955,12 @@ static void exec_later(const char *url)
 static void test_later_sqlite(void **state)
 {
     (void)state;
-    char path[] = "/tmp/dissent-test-later-XXXXXX", side[64];
+    char path[] = "/tmp/dissent-test-later-XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     close(fd);
     exec_later(path);
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
+    remove_sqlite_files(path);
 }
 
 static void test_later_postgres(void **state)
@@ -1093,7 +1088,7 @@ static double mono(void)
 
 static void test_sqlite_write_fairness(void **state)
 {
-    char path[] = "/tmp/dissent-test-fair-XXXXXX", side[64];
+    char path[] = "/tmp/dissent-test-fair-XXXXXX";
     struct hog h = {.path = path};
     struct db *d = NULL;
     struct err e;
@@ -1143,11 +1138,7 @@ static void test_sqlite_write_fairness(void **state)
      * threads alike, but stretched a time bound (1 s) past any figure. */
     assert_true(worst_passed <= 50);
     db_close(d);
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
+    remove_sqlite_files(path);
 }
 
 int main(void)
