@@ -479,8 +479,12 @@ static int sq_private_files(const char *path, struct err *e)
  * group on the bench. Up to this much it stays in memory: a group of the
  * most requests (WORKERS_GROUP_MAX) touches far fewer pages, and a larger
  * journal still spills. (Not temp_store=MEMORY, which has no bound: it also
- * keeps VACUUM's copy of the whole database and every sort in memory.) */
-#define SQ_STMT_JOURNAL_MEMORY (32 << 20)
+ * keeps VACUUM's copy of the whole database and every sort in memory.)
+ * SQLite allocates the in-memory journal in chunks of this size: at 32 MiB
+ * each journal was a fresh mmap, and its page faults and munmap took a
+ * third of the writer; 8 MiB chunks come from the heap once glibc has seen
+ * one freed (its mmap threshold follows the chunks freed, up to 32 MiB). */
+#define SQ_STMT_JOURNAL_MEMORY (8 << 20)
 
 /* Once per process, before SQLite's first use: no memory statistics.
  * With them (the library's default) every allocation and free of every
