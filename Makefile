@@ -82,7 +82,8 @@ FORMAT_SRC = $(filter-out %.inc,$(shell git ls-files --cached --others --exclude
 # it beside the binary ($(BUILD)/wasm/) and serves /static/anon/dissent-ring.wasm.
 WASM_SRC := $(wildcard src/ring/*.[ch] tools/wasm/*.[ch] tools/wasm/include/*.h src/base/*.h \
               src/proto/*.h src/tlog/*.h src/client/*.h) \
-            $(addprefix src/,base/err.c base/util.c base/buf.c base/json.c proto/anon.c proto/events.c \
+            $(addprefix src/,base/err.c base/util.c base/buf.c base/json.c base/json_out.c proto/anon.c \
+              proto/events.c \
               proto/commit.c proto/names.c proto/receipt.c tlog/hash.c tlog/note.c tlog/checkpoint.c \
               tlog/proof.c client/anon.c client/ringcheck.c client/logrange.c client/receipts.c \
               ) \

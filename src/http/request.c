@@ -1,6 +1,7 @@
 /* request.c — request accessors and response builders. */
 #include "http/request.h"
 
+#include "base/json_out.h"
 #include "base/util.h"
 
 #include <arpa/inet.h>
@@ -213,7 +214,7 @@ static void reply_internal(struct http_response *res)
 
 void http_reply_json(struct http_response *res, int status, json_t *obj)
 {
-    char *s = obj ? json_dumps(obj, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+    char *s = obj ? json_out_compact(obj, 0) : NULL;
     buf_reset(&res->body);
     if (!s || buf_puts(&res->body, s, NULL)) {
         reply_internal(res);

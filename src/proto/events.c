@@ -1,6 +1,7 @@
 /* events.c — the table of leaf kinds, the leaf builders and the checker. */
 #include "proto/events.h"
 
+#include "base/json_out.h"
 #include "base/util.h"
 #include "proto/commit.h"
 #include "proto/names.h"
@@ -424,7 +425,7 @@ int proto_leaf_encode(json_t *fields, const char *kind, int64_t now, const char 
         rc = err_set(e, ERR_INTERNAL, "a %s leaf does not fit its schema: %s", kind, why.msg);
         goto out;
     }
-    *data = json_dumps(fields, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+    *data = json_out_compact(fields, 1);
     if (!*data) {
         rc = err_set(e, ERR_NOMEM, "out of memory");
         goto out;

@@ -117,7 +117,7 @@ fi
 # ---- ours, with the native build's warnings: the ring and the protocol
 # texts, and the CLI's checks of rings and receipts against the log
 # (client/ringcheck.c, client/receipts.c and what they need)
-ours="src/base/err.c src/base/util.c src/base/buf.c src/base/json.c src/proto/anon.c
+ours="src/base/err.c src/base/util.c src/base/buf.c src/base/json.c src/base/json_out.c src/proto/anon.c
 src/proto/events.c src/proto/commit.c src/proto/names.c src/proto/receipt.c src/tlog/hash.c
 src/tlog/note.c src/tlog/checkpoint.c src/tlog/proof.c src/client/anon.c src/client/ringcheck.c
 src/client/logrange.c src/client/receipts.c tools/wasm/nofiles.c tools/wasm/api.c $(ls src/ring/*.c)"
