@@ -38,6 +38,17 @@ static inline void fx_rm_keydir(const char *dir)
 /* One test case: s is an empty, migrated store; p is released after. */
 typedef void (*fx_case)(struct store *s, struct pool *p);
 
+/* Removes SQLite file path with its WAL and shared-memory files. */
+static inline void fx_rm_sqlite(const char *path)
+{
+    char side[256];
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
 static inline void fx_sqlite(fx_case fn)
 {
     char path[] = "/tmp/dissent-test-store-XXXXXX", side[64];
@@ -55,11 +66,7 @@ static inline void fx_sqlite(fx_case fn)
     fn(s, &p);
     pool_release(&p);
     store_close(s);
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
+    fx_rm_sqlite(path);
     snprintf(side, sizeof side, "%s.keys", path);
     fx_rm_keydir(side);
 }
@@ -153,11 +160,7 @@ static inline void fx_sqlite_plan(const char *sql, char *plan, size_t cap)
     sqlite3_close(db);
     snprintf(side, sizeof side, "%s.keys", path);
     fx_rm_keydir(side);
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
+    fx_rm_sqlite(path);
 }
 
 static inline int64_t fx_org(struct store *s, const char *slug)
