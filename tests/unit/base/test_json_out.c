@@ -85,7 +85,8 @@ static json_t *random_value(unsigned *seed, int depth)
     case 1:
         return json_boolean(rand_r(seed) % 2);
     case 2: {
-        json_int_t v = ((json_int_t)rand_r(seed) << 33) ^ ((json_int_t)rand_r(seed) << 2);
+        /* all 64 bits, through unsigned arithmetic (a signed shift would overflow) */
+        json_int_t v = (json_int_t)(((uint64_t)rand_r(seed) << 33) ^ ((uint64_t)rand_r(seed) << 2));
         if (rand_r(seed) % 8 == 0)
             v = rand_r(seed) % 2 ? INT64_MAX : INT64_MIN;
         return json_integer(rand_r(seed) % 2 ? v : v % 1000);
