@@ -82,15 +82,23 @@ static void sealed_case(struct store *s, struct pool *p)
     assert_string_equal(back.title, "title " MARK);
     assert_string_equal(back.body, "body " MARK);
     assert_string_equal(back.verify_key, "vk " MARK);
-    /* the head: the public facts, no text */
-    memset(&back, 0, sizeof back);
-    OK(store_version_head(s, p, id, 2, &back, &e));
-    assert_int_equal(back.number, 2);
-    assert_non_null(back.hash);
-    assert_non_null(back.author);
-    assert_null(back.title);
-    assert_null(back.body);
-    assert_null(back.verify_key);
+    /* the head: the public facts, no text, and no key to open any: it
+     * reads even with the memo's wrapped key made unreadable */
+    {
+        char *key = raw(s, p, "SELECT data_key FROM memos WHERE id = ?", id);
+        OK(db_exec(s->db, &e, "UPDATE memos SET data_key = 'unreadable' WHERE id = ?", "i", id));
+        memset(&back, 0, sizeof back);
+        OK(store_version_head(s, p, id, 2, &back, &e));
+        assert_int_equal(back.number, 2);
+        assert_non_null(back.hash);
+        assert_non_null(back.author);
+        assert_null(back.title);
+        assert_null(back.body);
+        assert_null(back.verify_key);
+        assert_int_not_equal(store_version_get(s, p, id, 2, &back, &e), 0);
+        OK(db_exec(s->db, &e, "UPDATE memos SET data_key = ? WHERE id = ?", "si", key, id));
+        OK(store_version_get(s, p, id, 2, &back, &e));
+    }
     OK(store_memo_by_public_id(s, p, "aaaaaaaaaaaaaaaaaaaaaaaaaa", &m, &e));
     assert_string_equal(m.answer, "answer " MARK);
     assert_string_equal(m.extension_reason, "reason " MARK);
