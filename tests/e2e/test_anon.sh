@@ -427,4 +427,14 @@ expect_eq "verify-signatures fails on a moved signature (exit 1)" "$RC" 1
 expect_in "naming the signature" "$V" "MISMATCH: signature $TAG_BOB (version 1) does not verify"
 expect_in "and the counts it no longer reproduces" "$V" "the server counts 3 anonymous signatures; 2 verify"
 
+# ---- an operator who inflates the running totals alone is caught too ----
+stop_server
+sqlite3 "$DB" "UPDATE anon_signature_counts SET n = n + 5 WHERE rowid = (SELECT rowid FROM
+  anon_signature_counts WHERE memo_id = (SELECT id FROM memos WHERE public_id = '$ID') AND n > 0
+  LIMIT 1)"
+start_server "$DB"
+V=$("$DISSENT" verify-signatures "$ID" --server "$URL" 2> "$E2E_TMP/err"); RC=$?
+expect_eq "verify-signatures fails on counts no signature backs (exit 1)" "$RC" 1
+expect_in "naming them" "$V" "the server counts 8 anonymous signatures; 2 verify"
+
 e2e_summary anon

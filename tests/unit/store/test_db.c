@@ -24,6 +24,7 @@
 #include "base/pool.h"
 #include "store/db_driver.h"
 #include "store/store.h"
+#include "store_fixture.h"
 
 static void expect_rewrite(int ddl, const char *in, const char *want)
 {
@@ -307,17 +308,6 @@ static void test_postgres(void **state)
 
 static double mono(void);
 static void exec_ok(struct db *d, const char *sql, const char *types, int64_t arg);
-
-/* Removes SQLite file path with its WAL and shared-memory files. */
-static void remove_sqlite_files(const char *path)
-{
-    char side[256];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-}
 
 /* ---- the PostgreSQL driver's prepared statements ---- */
 
@@ -627,7 +617,7 @@ static void test_unordered_sqlite(void **state)
     assert_true(fd >= 0);
     close(fd);
     unordered_rules(path);
-    remove_sqlite_files(path);
+    fx_rm_sqlite(path);
 }
 
 /* On PostgreSQL: while a writer holds the writers' lock (another process's
@@ -757,7 +747,7 @@ static void test_group_sqlite(void **state)
     assert_true(fd >= 0);
     close(fd);
     group_commit(path);
-    remove_sqlite_files(path);
+    fx_rm_sqlite(path);
 }
 
 /* Open file descriptors of this process whose file was deleted (SQLite's
@@ -812,7 +802,7 @@ static void test_group_sqlite_no_temp_file(void **state)
     assert_int_equal(db_group_end(d, 1, &e), 0);
     assert_int_equal(during, before);
     db_close(d);
-    remove_sqlite_files(path);
+    fx_rm_sqlite(path);
 }
 
 static void test_group_postgres(void **state)
@@ -960,7 +950,7 @@ static void test_later_sqlite(void **state)
     assert_true(fd >= 0);
     close(fd);
     exec_later(path);
-    remove_sqlite_files(path);
+    fx_rm_sqlite(path);
 }
 
 static void test_later_postgres(void **state)
@@ -1138,7 +1128,7 @@ static void test_sqlite_write_fairness(void **state)
      * threads alike, but stretched a time bound (1 s) past any figure. */
     assert_true(worst_passed <= 50);
     db_close(d);
-    remove_sqlite_files(path);
+    fx_rm_sqlite(path);
 }
 
 int main(void)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "store/db.h"
+#include "store_fixture.h"
 
 static unsigned mode_of(const char *path)
 {
@@ -21,16 +22,6 @@ static unsigned mode_of(const char *path)
     if (stat(path, &sb) != 0)
         fail_msg("%s does not exist", path);
     return (unsigned)(sb.st_mode & 07777);
-}
-
-static void remove_all(const char *path)
-{
-    char side[128];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
 }
 
 /* Opens path, writes a row in a transaction (so -wal and -shm exist), and
@@ -65,7 +56,7 @@ static void test_new_files_private(void **state)
     close(fd);
     unlink(path);
     open_write_check(path);
-    remove_all(path);
+    fx_rm_sqlite(path);
     umask(old);
 }
 
@@ -79,7 +70,7 @@ static void test_old_file_tightened(void **state)
     close(fd);
     assert_int_equal(chmod(path, 0644), 0);
     open_write_check(path);
-    remove_all(path);
+    fx_rm_sqlite(path);
     umask(old);
 }
 
