@@ -19,11 +19,28 @@ int store_tlog_leaf_insert(struct store *s, int64_t idx, const char *data, const
         "ibssi", idx, data, strlen(data), memo, kind, (int64_t)version);
 }
 
+/* The key a node is kept under: the index of the leaf whose append
+ * completes it (the last leaf of its subtree), with its level (migration
+ * 24). Nodes made together are neighbours in the table. */
+static int node_key(unsigned level, int64_t idx, int64_t *completed_by, struct err *e)
+{
+    if (level > 62 || idx < 0 || idx >= (INT64_MAX >> level))
+        return err_set(e, ERR_NOT_FOUND, "log node (%u, %lld) is out of range", level,
+                       (long long)idx);
+    *completed_by = ((idx + 1) << level) - 1;
+    return 0;
+}
+
 int store_tlog_node_put(struct store *s, unsigned level, int64_t idx, const unsigned char hash[32],
                         struct err *e)
 {
-    return db_exec_later(s->db, e, "INSERT INTO tlog_nodes(level, idx, hash) VALUES(?, ?, ?)",
-                         "iib", (int64_t)level, idx, hash, (size_t)32);
+    int64_t by = 0;
+    return node_key(level, idx, &by, e) ||
+                   db_exec_later(s->db, e,
+                                 "INSERT INTO tlog_nodes(completed_by, level, hash) VALUES(?, ?, ?)",
+                                 "iib", by, (int64_t)level, hash, (size_t)32)
+               ? -1
+               : 0;
 }
 
 int store_tlog_node_get(struct store *s, unsigned level, int64_t idx, unsigned char out[32],
@@ -31,10 +48,13 @@ int store_tlog_node_get(struct store *s, unsigned level, int64_t idx, unsigned c
 {
     int rc = -1, r;
     size_t len = 0;
+    int64_t by = 0;
     const void *p;
-    struct db_stmt *st =
-        db_query(s->db, e, "SELECT hash FROM tlog_nodes WHERE level = ? AND idx = ?", "ii",
-                 (int64_t)level, idx);
+    struct db_stmt *st = NULL;
+    if (node_key(level, idx, &by, e))
+        goto out;
+    st = db_query(s->db, e, "SELECT hash FROM tlog_nodes WHERE completed_by = ? AND level = ?",
+                  "ii", by, (int64_t)level);
     if (!st)
         goto out;
     r = db_next(st, e);

@@ -242,8 +242,8 @@ level = [hashlib.sha256(b"\0" + d.encode()).digest() for d in rows]
 db.execute("DELETE FROM tlog_nodes")
 lv = 0
 while level:
-    db.executemany("INSERT INTO tlog_nodes(level, idx, hash) VALUES(?, ?, ?)",
-                   [(lv, i, h) for i, h in enumerate(level)])
+    db.executemany("INSERT INTO tlog_nodes(completed_by, level, hash) VALUES(?, ?, ?)",
+                   [(((i + 1) << lv) - 1, lv, h) for i, h in enumerate(level)])
     level = [hashlib.sha256(b"\1" + level[2*i] + level[2*i+1]).digest() for i in range(len(level) // 2)]
     lv += 1
 db.commit()
