@@ -36,9 +36,10 @@ int store_tlog_node_put(struct store *s, unsigned level, int64_t idx, const unsi
 {
     int64_t by = 0;
     return node_key(level, idx, &by, e) ||
-                   db_exec_later(s->db, e,
-                                 "INSERT INTO tlog_nodes(completed_by, level, hash) VALUES(?, ?, ?)",
-                                 "iib", by, (int64_t)level, hash, (size_t)32)
+                   db_exec_later(
+                       s->db, e,
+                       "INSERT INTO tlog_nodes(completed_by, level, hash) VALUES(?, ?, ?)", "iib",
+                       by, (int64_t)level, hash, (size_t)32)
                ? -1
                : 0;
 }
