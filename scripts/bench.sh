@@ -54,6 +54,7 @@ parse_figures() {
       }
       printf "store_pg_read_ratio\t%s\tx\nstore_pg_write_ratio\t%s\tx\n", r, (c > s ? c : s)
     }
+    /^ratio postgresql\/sqlite \(time\): floor/ { printf "store_pg_floor_ratio\t%s\tx\n", $5 + 0 }
     /^== ring 2\^/ { split($3, a, "^"); lg = a[2] + 0 }
     lg && /^n=[0-9]+ +m=[0-9]+ *\*/ {
       for (i = 1; i <= NF; i++) if ($i == "proof") printf "ring%d_proof_bytes\t%s\tB\n", lg, $(i + 1)
