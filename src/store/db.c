@@ -2,7 +2,11 @@
  * helpers every driver shares. */
 #include "store/db_driver.h"
 
+#include "base/log.h"
+#include "base/util.h"
+
 #include <ctype.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <strings.h>
 
@@ -218,6 +222,36 @@ void db_rollback(struct db *db)
         db->op = 0;
         db->ops->rollback_to(db);
     }
+}
+
+/* Whether a refusal of db_schema_check was logged (once per process). */
+static atomic_int schema_moved_logged;
+
+void db_schema_guard(struct db *db, int64_t version)
+{
+    db->schema_guard = version;
+}
+
+int db_schema_check(const struct db *db, const char *have, struct err *e)
+{
+    struct err why;
+    int64_t v = 0;
+    int known = have && parse_i64(have, 0, INT32_MAX, &v) == 0;
+    if (db->schema_guard == 0 || (known && v == db->schema_guard))
+        return 0;
+    err_init(&why);
+    err_set(&why, ERR_DB,
+            "the database is now at schema version %s, not %lld as when this server started: a "
+            "%s dissent migrated it, so this server writes nothing more; restart it with that "
+            "dissent",
+            have ? have : "(none)", (long long)db->schema_guard,
+            known && v > db->schema_guard ? "newer" : "different");
+    /* the operator's signal, once per process: it names no request */
+    if (!atomic_exchange(&schema_moved_logged, 1))
+        log_error("%s", why.msg);
+    if (e)
+        *e = why;
+    return -1;
 }
 
 int db_group_begin(struct db *db, struct err *e)

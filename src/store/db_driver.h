@@ -46,7 +46,17 @@ struct db {
     int group;     /* inside db_group_begin … db_group_end */
     int op;        /* in a group: an operation's savepoint is open */
     int unordered; /* inside db_begin_unordered's transaction */
+    /* The schema version every write transaction must find (db_schema_guard):
+     * 0 while migrating or before. */
+    int64_t schema_guard;
 };
+
+/* A driver's write transaction, once it holds the writers' lock, reads
+ * DB_SCHEMA_VERSION_SQL and passes the value (NULL: no row) here: 0 when
+ * db->schema_guard is 0 or the value is that version; else -1 (ERR_DB, a
+ * message saying what happened and what to do), and the driver ends the
+ * transaction. */
+int db_schema_check(const struct db *db, const char *have, struct err *e) WUR;
 
 struct db_stmt {
     const struct db_ops *ops;

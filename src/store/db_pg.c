@@ -667,7 +667,8 @@ static int pg_run_once(struct pg_db *db, struct pg_call *call, struct err *e, in
     int begin = db->tx != PG_TX_NONE && !db->tx_sent;
     int write = db->tx == PG_TX_WRITE;
     size_t ndrops;
-    PGresult *first = NULL, *lock = NULL, *prep = NULL, *rel = NULL, *sp = NULL, *held = NULL;
+    PGresult *first = NULL, *lock = NULL, *guard = NULL, *prep = NULL, *rel = NULL, *sp = NULL,
+             *held = NULL;
     int send_rel = db->rel_pending, send_sp = db->sp_pending, run = call->name || call->tail;
     size_t nlater = db->nlater, bad = 0;
     char q[64];
@@ -693,6 +694,10 @@ static int pg_run_once(struct pg_db *db, struct pg_call *call, struct err *e, in
         if (write)
             ok = ok && PQsendQueryParams(conn, "SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")", 0,
                                          NULL, NULL, NULL, NULL, 0);
+        /* after the lock, so that its snapshot (READ COMMITTED: one per
+         * statement) sees a migration that committed while we waited */
+        if (write && db->base.schema_guard)
+            ok = ok && PQsendQueryParams(conn, DB_SCHEMA_VERSION_SQL, 0, NULL, NULL, NULL, NULL, 0);
         db->tx_sent = 1;
     }
     if (send_rel)
@@ -738,6 +743,8 @@ static int pg_run_once(struct pg_db *db, struct pg_call *call, struct err *e, in
         first = pg_collect(conn);
         if (write)
             lock = pg_collect(conn);
+        if (write && db->base.schema_guard)
+            guard = pg_collect(conn);
     }
     if (send_rel)
         rel = pg_collect(conn);
@@ -777,6 +784,12 @@ static int pg_run_once(struct pg_db *db, struct pg_call *call, struct err *e, in
         pg_fail(db, lock, e, "begin");
         goto out;
     }
+    if (guard && PQresultStatus(guard) != PGRES_TUPLES_OK) {
+        pg_fail(db, guard, e, "begin");
+        goto out;
+    }
+    if (guard && db_schema_check(&db->base, PQntuples(guard) ? PQgetvalue(guard, 0, 0) : NULL, e))
+        goto out;
     if ((send_rel && PQresultStatus(rel) != PGRES_COMMAND_OK) ||
         (send_sp && PQresultStatus(sp) != PGRES_COMMAND_OK)) {
         pg_fail(db, send_sp && PQresultStatus(sp) != PGRES_COMMAND_OK ? sp : rel, e, "savepoint");
@@ -814,6 +827,7 @@ out:
     }
     PQclear(first);
     PQclear(lock);
+    PQclear(guard);
     PQclear(rel);
     PQclear(sp);
     PQclear(held);
@@ -1208,8 +1222,10 @@ static int pg_exec_script(struct db *d, const char *sql, struct err *e)
     int rc = -1;
     int begin;
     buf_init(&b, PG_SQL_MAX);
-    if (db->nlater) {
-        /* The held statements go first, in a round trip of their own. */
+    if (db->nlater || (db->tx == PG_TX_WRITE && !db->tx_sent && db->base.schema_guard)) {
+        /* The held statements go first, in a round trip of their own; so do
+         * a guarded write transaction's BEGIN, lock and version check
+         * (db_schema_guard), whose answer a script's one result would hide. */
         struct pg_call call = {0};
         if (pg_run(db, &call, e))
             goto out;

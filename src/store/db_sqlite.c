@@ -370,6 +370,25 @@ static int64_t sq_changes(struct db *db)
     return sqlite3_changes64(sq(db)->h);
 }
 
+/* The schema version, read inside the write transaction just begun, checked
+ * against the guard (db_schema_guard). */
+static int sq_schema_check(struct db *d, struct err *e)
+{
+    int rc = -1, r;
+    struct db_stmt *st = db_query(d, e, DB_SCHEMA_VERSION_SQL, NULL);
+    if (!st)
+        goto out;
+    r = db_next(st, e);
+    if (r < 0)
+        goto out;
+    rc = db_schema_check(d, r ? db_text(st, 0) : NULL, e);
+out:
+    db_finish(st);
+    return rc;
+}
+
+static void sq_rollback(struct db *db);
+
 static int sq_begin(struct db *d, struct err *e)
 {
     struct sq_db *db = sq(d);
@@ -380,6 +399,10 @@ static int sq_begin(struct db *d, struct err *e)
     db->beginning = 0;
     wl_done_waiting(db);
     db->writing = rc == 0;
+    if (rc == 0 && d->schema_guard && sq_schema_check(d, e)) {
+        sq_rollback(d);
+        rc = -1;
+    }
     return rc;
 }
 

@@ -299,15 +299,19 @@ static const char *const migrations[] = {
     /* 24: a tree node is kept under the leaf whose append completes it (and
      * its level), no longer under (level, idx): a group commit's dozen
      * leaves completed nodes on up to 20 levels, one B-tree page each (about
-     * 10 of the group's 47 WAL pages). Now the nodes go in append order,
-     * onto the table's last page or two (store/tlog.c). */
-    "CREATE TABLE tlog_nodes_by_leaf(\n"
+     * 10 of the group's 47 WAL pages). In tlog_tree the nodes go in append
+     * order, onto the table's last page or two (store/tlog.c). Idempotent,
+     * as a rerun from an older version must be: tlog_nodes is made (empty)
+     * when a rerun finds it gone. */
+    "CREATE TABLE IF NOT EXISTS tlog_tree(\n"
     "  completed_by INTEGER NOT NULL, level INTEGER NOT NULL, hash BLOB NOT NULL,\n"
     "  PRIMARY KEY(completed_by, level)) WITHOUT ROWID;\n"
-    "INSERT INTO tlog_nodes_by_leaf(completed_by, level, hash) SELECT ((idx + 1) << CAST(level AS "
-    "INT)) - 1, level, hash FROM tlog_nodes;\n"
-    "DROP TABLE tlog_nodes;\n"
-    "ALTER TABLE tlog_nodes_by_leaf RENAME TO tlog_nodes;\n",
+    "CREATE TABLE IF NOT EXISTS tlog_nodes(\n"
+    "  level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,\n"
+    "  PRIMARY KEY(level, idx)) WITHOUT ROWID;\n"
+    "INSERT INTO tlog_tree(completed_by, level, hash) SELECT ((idx + 1) << CAST(level AS INT)) - "
+    "1, level, hash FROM tlog_nodes;\n"
+    "DROP TABLE tlog_nodes;\n",
 };
 
 /* The applied version, read inside the caller's transaction. */
@@ -315,8 +319,7 @@ static int schema_version(struct store *s, int64_t *have, struct err *e)
 {
     int rc = -1, r;
     const char *t;
-    struct db_stmt *st =
-        db_query(s->db, e, "SELECT value FROM meta WHERE key = 'schema_version'", NULL);
+    struct db_stmt *st = db_query(s->db, e, DB_SCHEMA_VERSION_SQL, NULL);
     *have = 0;
     if (!st)
         goto out;
@@ -344,6 +347,8 @@ int store_migrate(struct store *s, struct err *e)
     int64_t have = 0;
     char num[24];
 
+    /* the migrations move the version themselves */
+    db_schema_guard(s->db, 0);
     for (;;) {
         if (db_begin(s->db, e))
             goto out;
@@ -371,6 +376,7 @@ int store_migrate(struct store *s, struct err *e)
     }
     if (db_commit(s->db, e))
         goto fail;
+    db_schema_guard(s->db, (int64_t)ARRAY_LEN(migrations));
     rc = 0;
     goto out;
 fail:

@@ -21,7 +21,7 @@ int store_tlog_leaf_insert(struct store *s, int64_t idx, const char *data, const
 
 /* The key a node is kept under: the index of the leaf whose append
  * completes it (the last leaf of its subtree), with its level (migration
- * 24). Nodes made together are neighbours in the table. */
+ * 24, table tlog_tree). Nodes made together are neighbours in the table. */
 static int node_key(unsigned level, int64_t idx, int64_t *completed_by, struct err *e)
 {
     if (level > 62 || idx < 0 || idx >= (INT64_MAX >> level))
@@ -36,10 +36,9 @@ int store_tlog_node_put(struct store *s, unsigned level, int64_t idx, const unsi
 {
     int64_t by = 0;
     return node_key(level, idx, &by, e) ||
-                   db_exec_later(
-                       s->db, e,
-                       "INSERT INTO tlog_nodes(completed_by, level, hash) VALUES(?, ?, ?)", "iib",
-                       by, (int64_t)level, hash, (size_t)32)
+                   db_exec_later(s->db, e,
+                                 "INSERT INTO tlog_tree(completed_by, level, hash) VALUES(?, ?, ?)",
+                                 "iib", by, (int64_t)level, hash, (size_t)32)
                ? -1
                : 0;
 }
@@ -54,8 +53,8 @@ int store_tlog_node_get(struct store *s, unsigned level, int64_t idx, unsigned c
     struct db_stmt *st = NULL;
     if (node_key(level, idx, &by, e))
         goto out;
-    st = db_query(s->db, e, "SELECT hash FROM tlog_nodes WHERE completed_by = ? AND level = ?",
-                  "ii", by, (int64_t)level);
+    st = db_query(s->db, e, "SELECT hash FROM tlog_tree WHERE completed_by = ? AND level = ?", "ii",
+                  by, (int64_t)level);
     if (!st)
         goto out;
     r = db_next(st, e);

@@ -239,10 +239,10 @@ import hashlib, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 rows = [r[0] for r in db.execute("SELECT CAST(data AS TEXT) FROM tlog_leaves ORDER BY idx")]
 level = [hashlib.sha256(b"\0" + d.encode()).digest() for d in rows]
-db.execute("DELETE FROM tlog_nodes")
+db.execute("DELETE FROM tlog_tree")
 lv = 0
 while level:
-    db.executemany("INSERT INTO tlog_nodes(completed_by, level, hash) VALUES(?, ?, ?)",
+    db.executemany("INSERT INTO tlog_tree(completed_by, level, hash) VALUES(?, ?, ?)",
                    [(((i + 1) << lv) - 1, lv, h) for i, h in enumerate(level)])
     level = [hashlib.sha256(b"\1" + level[2*i] + level[2*i+1]).digest() for i in range(len(level) // 2)]
     lv += 1

@@ -104,6 +104,15 @@ if DISSENT_KEYS=$E2E_TMP/keys-deadlines DB_URL=$DB_URL bash "$here/test_deadline
 else
   bad "deadlines on PostgreSQL" "$(grep -A1 FAIL "$E2E_TMP/deadlines.out" | head -20)"
 fi
+# A server left running while its database is migrated by a newer dissent
+# (the rolling upgrade of several servers on one PostgreSQL) writes nothing
+# more, and says why (test_upgrade.sh).
+pg_createdb dissent_upgrade || exit 1
+if DISSENT_KEYS=$E2E_TMP/keys-upgrade DB_URL=$DB_URL bash "$here/test_upgrade.sh" > "$E2E_TMP/upgrade.out" 2>&1; then
+  ok "a server across an upgrade on PostgreSQL: $(tail -n 1 "$E2E_TMP/upgrade.out")"
+else
+  bad "a server across an upgrade on PostgreSQL" "$(grep -A1 FAIL "$E2E_TMP/upgrade.out" | head -20)"
+fi
 # Notifications and mail (a real SMTP server), unchanged, on PostgreSQL.
 pg_createdb dissent_notify || exit 1
 if DISSENT_KEYS=$E2E_TMP/keys-notify DB_URL=$DB_URL bash "$here/test_notify.sh" > "$E2E_TMP/notify.out" 2>&1; then

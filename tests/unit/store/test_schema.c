@@ -3,6 +3,8 @@
  * opening it again migrates nothing and keeps the data. */
 #include "store_fixture.h"
 
+#include "store/store_internal.h"
+
 static void schema_case(struct store *s, struct pool *p)
 {
     struct err e;
@@ -74,10 +76,69 @@ static void test_reopen(void **state)
     }
 }
 
+/* A server left running while a newer dissent migrates the database (a
+ * rolling upgrade, or `dissent migrate` beside it) must not write into a
+ * schema it does not know: its writes would skip what the new schema
+ * keeps (migration 23's running totals, 24's node keys). Each write
+ * transaction reads the version once it holds the writers' lock, and
+ * refuses to go on when it is not the one this binary migrated to; reads
+ * go on. Here the version moves under the open store, as the other
+ * process's migration would move it. */
+static void moved_schema_case(struct store *s, struct pool *p)
+{
+    struct err e, ignored;
+    char *v = NULL;
+    int64_t id = 0;
+    int rc;
+    err_init(&e);
+    err_init(&ignored);
+    OK(db_exec(s->db, &e, "UPDATE meta SET value = '25' WHERE key = 'schema_version'", NULL));
+
+    rc = store_begin(s, &e);
+    if (rc == 0) {
+        rc = store_org_insert(s, "late", "Late", 1, &id, &e);
+        store_rollback(s);
+    }
+    assert_int_equal(rc, -1);
+    assert_int_equal(e.code, ERR_DB);
+    assert_non_null(strstr(e.msg, "schema version 25"));
+    assert_non_null(strstr(e.msg, "restart"));
+
+    /* the writer's group: the same refusal */
+    err_init(&e);
+    rc = store_group_begin(s, &e);
+    if (rc == 0) {
+        rc = store_org_insert(s, "late", "Late", 1, &id, &e);
+        if (store_group_end(s, 0, &ignored))
+            fail_msg("rolling back the group: %s", ignored.msg);
+    }
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(e.msg, "schema version 25"));
+
+    /* nothing was written, and reads go on */
+    FAILS(store_org_by_slug(s, "late", &id, &e), ERR_NOT_FOUND);
+    OK(store_meta_get(s, p, "schema_version", &v, &e));
+    assert_string_equal(v, "25");
+
+    /* the version this binary knows back (a restore): writes go on */
+    OK(db_exec(s->db, &e, "UPDATE meta SET value = '24' WHERE key = 'schema_version'", NULL));
+    OK(store_begin(s, &e));
+    OK(store_org_insert(s, "late", "Late", 1, &id, &e));
+    OK(store_commit(s, &e));
+    OK(store_org_by_slug(s, "late", &id, &e));
+}
+
+static void test_moved_schema(void **state)
+{
+    (void)state;
+    fx_run(moved_schema_case);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fresh),
+        cmocka_unit_test(test_moved_schema),
         cmocka_unit_test(test_reopen),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -161,7 +161,7 @@ static void append_order_case(struct store *s, struct pool *p)
     (void)p;
     err_init(&e);
     put_appended(s);
-    st = db_query(s->db, &e, "SELECT hash FROM tlog_nodes", NULL);
+    st = db_query(s->db, &e, "SELECT hash FROM tlog_tree", NULL);
     assert_non_null(st);
     while ((r = db_next(st, &e)) == 1) {
         size_t len = 0;
@@ -191,7 +191,6 @@ static void migrated_nodes_case(struct store *s, struct pool *p)
     (void)p;
     err_init(&e);
     OK(db_exec_script(s->db,
-                      "DROP TABLE tlog_nodes;\n"
                       "CREATE TABLE tlog_nodes(\n"
                       "  level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,\n"
                       "  PRIMARY KEY(level, idx)) WITHOUT ROWID;\n"
