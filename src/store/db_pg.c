@@ -121,6 +121,12 @@ struct pg_db {
     unsigned long serial; /* numbers statement names */
     char (*drops)[24];    /* evicted statements, deallocated outside a transaction */
     size_t ndrops, capdrops;
+    /* The write transaction found another schema version (db_schema_guard):
+     * every later statement of it, and its COMMIT, fail with this, so that
+     * a group's later operations do not write in the transaction the first
+     * one's check refused. Cleared when the transaction ends. */
+    int schema_refused;
+    struct err refusal;
 };
 
 struct pg_stmt {
@@ -788,8 +794,11 @@ static int pg_run_once(struct pg_db *db, struct pg_call *call, struct err *e, in
         pg_fail(db, guard, e, "begin");
         goto out;
     }
-    if (guard && db_schema_check(&db->base, PQntuples(guard) ? PQgetvalue(guard, 0, 0) : NULL, e))
+    if (guard && db_schema_check(&db->base, PQntuples(guard) ? PQgetvalue(guard, 0, 0) : NULL, e)) {
+        db->schema_refused = 1;
+        db->refusal = *e;
         goto out;
+    }
     if ((send_rel && PQresultStatus(rel) != PGRES_COMMAND_OK) ||
         (send_sp && PQresultStatus(sp) != PGRES_COMMAND_OK)) {
         pg_fail(db, send_sp && PQresultStatus(sp) != PGRES_COMMAND_OK ? sp : rel, e, "savepoint");
@@ -842,8 +851,13 @@ out:
 
 static int pg_run(struct pg_db *db, struct pg_call *call, struct err *e)
 {
-    int retry = 0;
-    int rc = pg_run_once(db, call, e, 1, &retry);
+    int retry = 0, rc;
+    if (db->schema_refused) {
+        pg_later_clear(db);
+        *e = db->refusal;
+        return -1;
+    }
+    rc = pg_run_once(db, call, e, 1, &retry);
     if (retry)
         rc = pg_run_once(db, call, e, 0, &retry);
     return rc;
@@ -1221,6 +1235,10 @@ static int pg_exec_script(struct db *d, const char *sql, struct err *e)
     PGresult *res = NULL;
     int rc = -1;
     int begin;
+    if (db->schema_refused) {
+        *e = db->refusal;
+        return -1;
+    }
     buf_init(&b, PG_SQL_MAX);
     if (db->nlater || (db->tx == PG_TX_WRITE && !db->tx_sent && db->base.schema_guard)) {
         /* The held statements go first, in a round trip of their own; so do
@@ -1266,6 +1284,7 @@ static int pg_open_tx(struct pg_db *db, enum pg_tx tx, struct err *e)
         return err_set(e, ERR_INTERNAL, "cannot start a transaction within a transaction");
     db->tx = tx;
     db->tx_sent = 0;
+    db->schema_refused = 0;
     return 0;
 }
 
@@ -1322,11 +1341,18 @@ static int pg_begin_unordered(struct db *d, struct err *e)
  * server has nothing to commit. The statements db_exec_later held go with
  * the COMMIT; when one fails, COMMIT does not run and the transaction is
  * rolled back here. */
+static void pg_rollback(struct db *d);
+
 static int pg_commit(struct db *d, struct err *e)
 {
     struct pg_db *db = pg(d);
     PGresult *res;
     int rc = 0;
+    if (db->schema_refused) {
+        *e = db->refusal;
+        pg_rollback(d);
+        return -1;
+    }
     if (db->tx != PG_TX_NONE && !db->tx_sent && !db->nlater) {
         db->rel_pending = db->sp_pending = 0;
         db->tx = PG_TX_NONE;
@@ -1373,6 +1399,7 @@ static void pg_rollback(struct db *d)
     db->rel_pending = db->sp_pending = 0;
     db->tx = PG_TX_NONE;
     db->tx_sent = 0;
+    db->schema_refused = 0;
 }
 
 /* A group's operation begins: its SAVEPOINT goes with its first statement. */

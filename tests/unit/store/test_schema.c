@@ -104,19 +104,37 @@ static void moved_schema_case(struct store *s, struct pool *p)
     assert_non_null(strstr(e.msg, "schema version 25"));
     assert_non_null(strstr(e.msg, "restart"));
 
-    /* the writer's group: the same refusal */
+    /* the writer's group, two operations (two requests) in it: neither
+     * writes, and the group commits nothing (on PostgreSQL the version is
+     * read with the first operation's statements; the second must not slip
+     * through the transaction the first opened) */
     err_init(&e);
     rc = store_group_begin(s, &e);
     if (rc == 0) {
-        rc = store_org_insert(s, "late", "Late", 1, &id, &e);
-        if (store_group_end(s, 0, &ignored))
-            fail_msg("rolling back the group: %s", ignored.msg);
+        for (int op = 0; op < 2; op++) {
+            struct err oe;
+            err_init(&oe);
+            if (store_begin(s, &oe) == 0) {
+                if (store_org_insert(s, op ? "later" : "late", "Late", 1, &id, &oe) == 0 &&
+                    store_commit(s, &oe) == 0)
+                    fail_msg("operation %d of the group wrote", op);
+                store_rollback(s);
+            }
+            assert_non_null(strstr(oe.msg, "schema version 25"));
+            if (op == 0)
+                e = oe;
+        }
+        /* whether the commit fails or commits nothing, nothing is there */
+        int ended = store_group_end(s, 1, &ignored);
+        (void)ended;
+        rc = -1;
     }
     assert_int_equal(rc, -1);
     assert_non_null(strstr(e.msg, "schema version 25"));
 
     /* nothing was written, and reads go on */
     FAILS(store_org_by_slug(s, "late", &id, &e), ERR_NOT_FOUND);
+    FAILS(store_org_by_slug(s, "later", &id, &e), ERR_NOT_FOUND);
     OK(store_meta_get(s, p, "schema_version", &v, &e));
     assert_string_equal(v, "25");
 
