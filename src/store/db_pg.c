@@ -681,6 +681,9 @@ static int pg_run_once(struct pg_db *db, struct pg_call *call, struct err *e, in
     const struct pg_params *pp = call->pp;
     int begin = db->tx != PG_TX_NONE && !db->tx_sent;
     int write = db->tx == PG_TX_WRITE;
+    /* an unordered transaction writes too (inserts): it is checked as well,
+     * in its snapshot, as SQLite checks it (there it is db_begin's) */
+    int guarded = (write || db->tx == PG_TX_UNORDERED) && db->base.schema_guard;
     size_t ndrops;
     PGresult *first = NULL, *lock = NULL, *guard = NULL, *sure = NULL, *prep = NULL, *rel = NULL,
              *sp = NULL, *held = NULL;
@@ -713,7 +716,7 @@ static int pg_run_once(struct pg_db *db, struct pg_call *call, struct err *e, in
                                          NULL, NULL, NULL, NULL, 0);
         /* after the lock, so that its snapshot (READ COMMITTED: one per
          * statement) sees a migration that committed while we waited */
-        if (write && db->base.schema_guard) {
+        if (guarded) {
             snprintf(want, sizeof want, "%lld", (long long)db->base.schema_guard);
             ok = ok && PQsendQueryParams(conn, DB_SCHEMA_VERSION_SQL, 0, NULL, NULL, NULL, NULL, 0);
             ok =
@@ -764,7 +767,7 @@ static int pg_run_once(struct pg_db *db, struct pg_call *call, struct err *e, in
         first = pg_collect(conn);
         if (write)
             lock = pg_collect(conn);
-        if (write && db->base.schema_guard) {
+        if (guarded) {
             guard = pg_collect(conn);
             sure = pg_collect(conn);
         }
@@ -1268,7 +1271,8 @@ static int pg_exec_script(struct db *d, const char *sql, struct err *e)
         return -1;
     }
     buf_init(&b, PG_SQL_MAX);
-    if (db->nlater || (db->tx == PG_TX_WRITE && !db->tx_sent && db->base.schema_guard)) {
+    if (db->nlater || ((db->tx == PG_TX_WRITE || db->tx == PG_TX_UNORDERED) && !db->tx_sent &&
+                       db->base.schema_guard)) {
         /* The held statements go first, in a round trip of their own; so do
          * a guarded write transaction's BEGIN, lock and version check
          * (db_schema_guard), whose answer a script's one result would hide. */
