@@ -123,14 +123,16 @@ int db_group_begin(struct db *db, struct err *e) WUR;
 /* Commits (commit = 1) or rolls back the group; 0 or -1 (then rolled back). */
 int db_group_end(struct db *db, int commit, struct err *e) WUR;
 
-/* From now on every write transaction (db_begin, db_group_begin; the
- * unordered ones on SQLite, where they are db_begin's) checks, once it holds
- * the writers' lock, that the database's schema version is still version,
- * and fails with ERR_DB otherwise: another process of a newer dissent
- * migrated it while this one ran, and this one's writes would skip what
- * the new schema keeps. PostgreSQL reads it in the round trip that takes
- * the lock; SQLite right after BEGIN IMMEDIATE. 0 turns the check off (a
- * migration, which moves the version itself). */
+/* From now on every write transaction (db_begin, db_group_begin,
+ * db_begin_unordered) checks, once it holds the writers' lock, that the
+ * database's schema version is still version, and fails with ERR_DB
+ * otherwise: another process of a newer dissent migrated it while this one
+ * ran, and this one's writes would skip what the new schema keeps.
+ * PostgreSQL reads it in the round trip that takes the lock (an unordered
+ * transaction, which takes none, in its first, in its snapshot); SQLite
+ * right after BEGIN IMMEDIATE. Statements outside a transaction are not
+ * checked. 0 turns the check off (a migration, which moves the version
+ * itself). */
 void db_schema_guard(struct db *db, int64_t version);
 /* The query of the database's schema version: one row of the store's meta
  * table, as text (store/schema.c writes it; the guard and migrations read

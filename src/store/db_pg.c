@@ -53,6 +53,15 @@ enum { PG_INT8OID = 20, PG_TEXTOID = 25, PG_BYTEAOID = 17 };
 /* Key of the writers' lock: "dissent" read as a big-endian integer. */
 #define PG_WRITE_LOCK "28263442249248372"
 
+/* Sent after DB_SCHEMA_VERSION_SQL by a guarded write transaction
+ * (db_schema_guard), $1 the version it must find: it fails (division by
+ * zero) on the server when the version moved, so that nothing the same
+ * pipeline holds after it runs, a COMMIT included. The answer of the
+ * SELECT before it, read only once the pipeline is done, cannot stop
+ * them. */
+#define PG_SCHEMA_ASSERT_SQL                                                                       \
+    "SELECT 1 / COUNT(*) FROM meta WHERE key = 'schema_version' AND value = $1"
+
 /* Longest SQL text after rewriting (our statements are a few hundred bytes). */
 #define PG_SQL_MAX (1u << 20)
 
@@ -672,9 +681,14 @@ static int pg_run_once(struct pg_db *db, struct pg_call *call, struct err *e, in
     const struct pg_params *pp = call->pp;
     int begin = db->tx != PG_TX_NONE && !db->tx_sent;
     int write = db->tx == PG_TX_WRITE;
+    /* an unordered transaction writes too (inserts): it is checked as well,
+     * in its snapshot, as SQLite checks it (there it is db_begin's) */
+    int guarded = (write || db->tx == PG_TX_UNORDERED) && db->base.schema_guard;
     size_t ndrops;
-    PGresult *first = NULL, *lock = NULL, *guard = NULL, *prep = NULL, *rel = NULL, *sp = NULL,
-             *held = NULL;
+    PGresult *first = NULL, *lock = NULL, *guard = NULL, *sure = NULL, *prep = NULL, *rel = NULL,
+             *sp = NULL, *held = NULL;
+    char want[24];
+    const char *wantp = want;
     int send_rel = db->rel_pending, send_sp = db->sp_pending, run = call->name || call->tail;
     size_t nlater = db->nlater, bad = 0;
     char q[64];
@@ -702,8 +716,12 @@ static int pg_run_once(struct pg_db *db, struct pg_call *call, struct err *e, in
                                          NULL, NULL, NULL, NULL, 0);
         /* after the lock, so that its snapshot (READ COMMITTED: one per
          * statement) sees a migration that committed while we waited */
-        if (write && db->base.schema_guard)
+        if (guarded) {
+            snprintf(want, sizeof want, "%lld", (long long)db->base.schema_guard);
             ok = ok && PQsendQueryParams(conn, DB_SCHEMA_VERSION_SQL, 0, NULL, NULL, NULL, NULL, 0);
+            ok =
+                ok && PQsendQueryParams(conn, PG_SCHEMA_ASSERT_SQL, 1, NULL, &wantp, NULL, NULL, 0);
+        }
         db->tx_sent = 1;
     }
     if (send_rel)
@@ -749,8 +767,10 @@ static int pg_run_once(struct pg_db *db, struct pg_call *call, struct err *e, in
         first = pg_collect(conn);
         if (write)
             lock = pg_collect(conn);
-        if (write && db->base.schema_guard)
+        if (guarded) {
             guard = pg_collect(conn);
+            sure = pg_collect(conn);
+        }
     }
     if (send_rel)
         rel = pg_collect(conn);
@@ -799,6 +819,10 @@ static int pg_run_once(struct pg_db *db, struct pg_call *call, struct err *e, in
         db->refusal = *e;
         goto out;
     }
+    if (sure && PQresultStatus(sure) != PGRES_TUPLES_OK) {
+        pg_fail(db, sure, e, "begin");
+        goto out;
+    }
     if ((send_rel && PQresultStatus(rel) != PGRES_COMMAND_OK) ||
         (send_sp && PQresultStatus(sp) != PGRES_COMMAND_OK)) {
         pg_fail(db, send_sp && PQresultStatus(sp) != PGRES_COMMAND_OK ? sp : rel, e, "savepoint");
@@ -837,6 +861,7 @@ out:
     PQclear(first);
     PQclear(lock);
     PQclear(guard);
+    PQclear(sure);
     PQclear(rel);
     PQclear(sp);
     PQclear(held);
@@ -895,6 +920,12 @@ static struct db_stmt *pg_vquery(struct db *d, struct err *e, const char *sql, c
     types = types ? types : "";
     if (!st) {
         err_set(e, ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    if (db->schema_refused) {
+        /* its transaction is aborted on the server (PG_SCHEMA_ASSERT_SQL):
+         * the refusal, not what pg_identity would meet there */
+        *e = db->refusal;
         goto fail;
     }
     st->base.ops = &pg_ops;
@@ -1240,7 +1271,8 @@ static int pg_exec_script(struct db *d, const char *sql, struct err *e)
         return -1;
     }
     buf_init(&b, PG_SQL_MAX);
-    if (db->nlater || (db->tx == PG_TX_WRITE && !db->tx_sent && db->base.schema_guard)) {
+    if (db->nlater || ((db->tx == PG_TX_WRITE || db->tx == PG_TX_UNORDERED) && !db->tx_sent &&
+                       db->base.schema_guard)) {
         /* The held statements go first, in a round trip of their own; so do
          * a guarded write transaction's BEGIN, lock and version check
          * (db_schema_guard), whose answer a script's one result would hide. */
@@ -1375,6 +1407,7 @@ static int pg_commit(struct db *d, struct err *e)
             if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)
                 PQclear(PQexec(db->conn, "ROLLBACK"));
         }
+        db->schema_refused = 0; /* the transaction is over, its refusal reported */
         return rc;
     }
     db->rel_pending = db->sp_pending = 0; /* COMMIT releases every savepoint */
