@@ -4,7 +4,7 @@
  * Each append is chan_log_append: the leaf JSON (a version-like event with
  * five paragraph digests) stamped and serialized canonically, its leaf hash,
  * the log's size read from tlog_leaves, tlog_append reading the left
- * siblings from tlog_nodes, the leaf row and the new node rows inserted —
+ * siblings from tlog_tree, the leaf row and the new node rows inserted —
  * all in the real SQLite store (WAL, the store's own pragmas).
  *
  *   1. batched: transactions of BATCH appends, up to N leaves, with the rate

@@ -241,8 +241,8 @@ int db_schema_check(const struct db *db, const char *have, struct err *e)
         return 0;
     err_init(&why);
     err_set(&why, ERR_DB,
-            "the database is now at schema version %s, not %lld as when this server started: a "
-            "%s dissent migrated it, so this server writes nothing more; restart it with that "
+            "the database is now at schema version %s, not %lld as when this process opened it: "
+            "a %s dissent migrated it, so this process refuses its writes; restart it with that "
             "dissent",
             have ? have : "(none)", (long long)db->schema_guard,
             known && v > db->schema_guard ? "newer" : "different");

@@ -21,12 +21,12 @@ int store_tlog_leaf_insert(struct store *s, int64_t idx, const char *data, const
 
 /* The key a node is kept under: the index of the leaf whose append
  * completes it (the last leaf of its subtree), with its level (migration
- * 24, table tlog_tree). Nodes made together are neighbours in the table. */
-static int node_key(unsigned level, int64_t idx, int64_t *completed_by, struct err *e)
+ * 24, table tlog_tree). Nodes made together are neighbours in the table.
+ * 0, or -1 for a node no log of 2^63 leaves has. */
+static int node_key(unsigned level, int64_t idx, int64_t *completed_by)
 {
     if (level > 62 || idx < 0 || idx >= (INT64_MAX >> level))
-        return err_set(e, ERR_NOT_FOUND, "log node (%u, %lld) is out of range", level,
-                       (long long)idx);
+        return -1;
     *completed_by = ((idx + 1) << level) - 1;
     return 0;
 }
@@ -34,13 +34,16 @@ static int node_key(unsigned level, int64_t idx, int64_t *completed_by, struct e
 int store_tlog_node_put(struct store *s, unsigned level, int64_t idx, const unsigned char hash[32],
                         struct err *e)
 {
+    int rc = -1;
     int64_t by = 0;
-    return node_key(level, idx, &by, e) ||
-                   db_exec_later(s->db, e,
-                                 "INSERT INTO tlog_tree(completed_by, level, hash) VALUES(?, ?, ?)",
-                                 "iib", by, (int64_t)level, hash, (size_t)32)
-               ? -1
-               : 0;
+    if (node_key(level, idx, &by)) {
+        rc = err_set(e, ERR_INTERNAL, "log node (%u, %lld) is out of range", level, (long long)idx);
+        goto out;
+    }
+    rc = db_exec_later(s->db, e, "INSERT INTO tlog_tree(completed_by, level, hash) VALUES(?, ?, ?)",
+                       "iib", by, (int64_t)level, hash, (size_t)32);
+out:
+    return rc;
 }
 
 int store_tlog_node_get(struct store *s, unsigned level, int64_t idx, unsigned char out[32],
@@ -51,8 +54,11 @@ int store_tlog_node_get(struct store *s, unsigned level, int64_t idx, unsigned c
     int64_t by = 0;
     const void *p;
     struct db_stmt *st = NULL;
-    if (node_key(level, idx, &by, e))
+    if (node_key(level, idx, &by)) {
+        rc =
+            err_set(e, ERR_NOT_FOUND, "log node (%u, %lld) is out of range", level, (long long)idx);
         goto out;
+    }
     st = db_query(s->db, e, "SELECT hash FROM tlog_tree WHERE completed_by = ? AND level = ?", "ii",
                   by, (int64_t)level);
     if (!st)

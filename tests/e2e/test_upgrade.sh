@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A server left running while a newer dissent migrates its database (a
 # rolling upgrade of several servers on one PostgreSQL, or `dissent migrate`
-# run beside a SQLite server) writes nothing more: its writes would skip
+# run beside a SQLite server) refuses its writes: they would skip
 # what the new schema keeps (running totals, new keys, new rows), and
 # nothing told the operator. Each write transaction now checks the schema
 # version once it holds the writers' lock:
@@ -36,7 +36,7 @@ sql "$DB" "UPDATE meta SET value = '$((KNOWN + 1))' WHERE key = 'schema_version'
 R=$(memo "after")
 expect_eq "a write after it is refused (500)" "${R%% *}" 500
 expect_in "saying what happened" "$R" "schema version $((KNOWN + 1)), not $KNOWN"
-expect_in "and what to do" "$R" "restart it with that dissent"
+expect_in "and what to do" "$R" "refuses its writes; restart it with that dissent"
 expect_eq "nothing was written" "$(sql "$DB" "SELECT COUNT(*) FROM memos")" "$COUNT"
 R=$(api - GET /api/v1/log/checkpoint)
 expect_eq "reads go on (200)" "${R%% *}" 200
