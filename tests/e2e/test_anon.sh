@@ -437,4 +437,13 @@ V=$("$DISSENT" verify-signatures "$ID" --server "$URL" 2> "$E2E_TMP/err"); RC=$?
 expect_eq "verify-signatures fails on counts no signature backs (exit 1)" "$RC" 1
 expect_in "naming them" "$V" "the server counts 8 anonymous signatures; 2 verify"
 
+# ---- ... and one who lowers them, to hide signatures, as well ----
+stop_server
+sqlite3 "$DB" "UPDATE anon_signature_counts SET n = 0 WHERE memo_id = (SELECT id FROM memos
+  WHERE public_id = '$ID')"
+start_server "$DB"
+V=$("$DISSENT" verify-signatures "$ID" --server "$URL" 2> "$E2E_TMP/err"); RC=$?
+expect_eq "verify-signatures fails on counts below the signatures (exit 1)" "$RC" 1
+expect_in "naming them" "$V" "the server counts 0 anonymous signatures; 2 verify"
+
 e2e_summary anon

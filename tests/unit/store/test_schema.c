@@ -5,6 +5,8 @@
 
 #include "store/store_internal.h"
 
+#include "base/util.h"
+
 static void schema_case(struct store *s, struct pool *p)
 {
     struct err e;
@@ -76,6 +78,23 @@ static void test_reopen(void **state)
     }
 }
 
+/* Moves the database's schema version one past this binary's, as a newer
+ * dissent's migration would: returns the version this binary knows, and
+ * puts the new one, as text, in moved. */
+static int64_t move_version(struct store *s, struct pool *p, char moved[24])
+{
+    struct err e;
+    char *v = NULL;
+    int64_t known = 0;
+    err_init(&e);
+    OK(store_meta_get(s, p, "schema_version", &v, &e));
+    assert_non_null(v);
+    assert_int_equal(parse_i64(v, 1, INT32_MAX, &known), 0);
+    snprintf(moved, 24, "%lld", (long long)known + 1);
+    OK(db_exec(s->db, &e, "UPDATE meta SET value = ? WHERE key = 'schema_version'", "s", moved));
+    return known;
+}
+
 /* A server left running while a newer dissent migrates the database (a
  * rolling upgrade, or `dissent migrate` beside it) must not write into a
  * schema it does not know: its writes would skip what the new schema
@@ -87,12 +106,13 @@ static void test_reopen(void **state)
 static void moved_schema_case(struct store *s, struct pool *p)
 {
     struct err e, ignored;
-    char *v = NULL;
-    int64_t id = 0;
+    char *v = NULL, moved[24], said[64], known_text[24];
+    int64_t id = 0, known = move_version(s, p, moved);
     int rc;
     err_init(&e);
     err_init(&ignored);
-    OK(db_exec(s->db, &e, "UPDATE meta SET value = '25' WHERE key = 'schema_version'", NULL));
+    snprintf(said, sizeof said, "schema version %s, not %lld", moved, (long long)known);
+    snprintf(known_text, sizeof known_text, "%lld", (long long)known);
 
     rc = store_begin(s, &e);
     if (rc == 0) {
@@ -101,7 +121,7 @@ static void moved_schema_case(struct store *s, struct pool *p)
     }
     assert_int_equal(rc, -1);
     assert_int_equal(e.code, ERR_DB);
-    assert_non_null(strstr(e.msg, "schema version 25"));
+    assert_non_null(strstr(e.msg, said));
     assert_non_null(strstr(e.msg, "restart"));
 
     /* the writer's group, two operations (two requests) in it: neither
@@ -120,7 +140,7 @@ static void moved_schema_case(struct store *s, struct pool *p)
                     fail_msg("operation %d of the group wrote", op);
                 store_rollback(s);
             }
-            assert_non_null(strstr(oe.msg, "schema version 25"));
+            assert_non_null(strstr(oe.msg, said));
             if (op == 0)
                 e = oe;
         }
@@ -130,16 +150,17 @@ static void moved_schema_case(struct store *s, struct pool *p)
         rc = -1;
     }
     assert_int_equal(rc, -1);
-    assert_non_null(strstr(e.msg, "schema version 25"));
+    assert_non_null(strstr(e.msg, said));
 
     /* nothing was written, and reads go on */
     FAILS(store_org_by_slug(s, "late", &id, &e), ERR_NOT_FOUND);
     FAILS(store_org_by_slug(s, "later", &id, &e), ERR_NOT_FOUND);
     OK(store_meta_get(s, p, "schema_version", &v, &e));
-    assert_string_equal(v, "25");
+    assert_string_equal(v, moved);
 
     /* the version this binary knows back (a restore): writes go on */
-    OK(db_exec(s->db, &e, "UPDATE meta SET value = '24' WHERE key = 'schema_version'", NULL));
+    OK(db_exec(s->db, &e, "UPDATE meta SET value = ? WHERE key = 'schema_version'", "s",
+               known_text));
     OK(store_begin(s, &e));
     OK(store_org_insert(s, "late", "Late", 1, &id, &e));
     OK(store_commit(s, &e));
@@ -160,15 +181,15 @@ static void moved_schema_held_case(struct store *s, struct pool *p)
 {
     struct err e;
     unsigned char h[32] = {0};
+    char moved[24];
     int64_t n = -1;
     int rc;
-    (void)p;
     err_init(&e);
     /* the INSERT is prepared (PostgreSQL: cached, so held) before the move */
     OK(store_begin(s, &e));
     OK(store_tlog_node_put(s, 0, 0, h, &e));
     OK(store_commit(s, &e));
-    OK(db_exec(s->db, &e, "UPDATE meta SET value = '25' WHERE key = 'schema_version'", NULL));
+    (void)move_version(s, p, moved);
 
     rc = store_begin(s, &e);
     if (rc == 0) {
@@ -179,7 +200,7 @@ static void moved_schema_held_case(struct store *s, struct pool *p)
             store_rollback(s);
     }
     assert_int_equal(rc, -1);
-    assert_non_null(strstr(e.msg, "schema version 25"));
+    assert_non_null(strstr(e.msg, moved));
     /* nothing was written; and, the transaction over, a read outside one
      * is no longer refused */
     OK(db_scalar(s->db, &e, -1, &n, "SELECT COUNT(*) FROM tlog_tree", NULL));
@@ -198,10 +219,10 @@ static void test_moved_schema_held(void **state)
 static void moved_schema_unordered_case(struct store *s, struct pool *p)
 {
     struct err e;
-    char *v = NULL;
+    char *v = NULL, moved[24];
     int rc;
     err_init(&e);
-    OK(db_exec(s->db, &e, "UPDATE meta SET value = '25' WHERE key = 'schema_version'", NULL));
+    (void)move_version(s, p, moved);
     rc = store_begin_unordered(s, &e);
     if (rc == 0) {
         rc = db_exec(s->db, &e, "INSERT INTO meta(key, value) VALUES('unordered', 'x')", NULL);
@@ -211,7 +232,7 @@ static void moved_schema_unordered_case(struct store *s, struct pool *p)
             store_rollback(s);
     }
     assert_int_equal(rc, -1);
-    assert_non_null(strstr(e.msg, "schema version 25"));
+    assert_non_null(strstr(e.msg, moved));
     OK(store_meta_get(s, p, "unordered", &v, &e));
     assert_null(v);
 }
