@@ -91,32 +91,46 @@ struct notice {
     int action;     /* CHAN_ACT_*: the recipient must be allowed it on m */
     int64_t except; /* the member who caused it: not told */
     int64_t now;
-    int read;      /* the row starts read */
-    int64_t *told; /* members told so far by this event (each once) */
-    size_t n_told, cap_told;
+    int read; /* the row starts read */
+    /* Members considered so far by this event (each told once): an open
+     * addressing set of ids (0: empty slot), at most half full, so that an
+     * event for a memo's many co-signers stays linear in their number. */
+    int64_t *told;
+    size_t n_told, cap_told; /* cap_told: 0 or a power of two */
 };
+
+static size_t told_slot(const struct notice *n, int64_t id)
+{
+    /* Fibonacci hashing: member ids are dense, the slots spread them */
+    size_t i = (size_t)(((uint64_t)id * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & (n->cap_told - 1);
+    while (n->told[i] && n->told[i] != id)
+        i = (i + 1) & (n->cap_told - 1);
+    return i;
+}
 
 static int told_before(const struct notice *n, int64_t id)
 {
-    for (size_t i = 0; i < n->n_told; i++)
-        if (n->told[i] == id)
-            return 1;
-    return 0;
+    return n->cap_told && n->told[told_slot(n, id)] == id;
 }
 
+/* Adds id (> 0, not in the set yet). */
 static int told_add(struct pool *p, struct notice *n, int64_t id, struct err *e)
 {
-    if (n->n_told == n->cap_told) {
-        size_t cap = n->cap_told ? 2 * n->cap_told : 16;
-        int64_t *t = pool_alloc(p, cap * sizeof *t);
-        if (!t)
+    if (2 * (n->n_told + 1) > n->cap_told) {
+        struct notice grown = *n;
+        grown.cap_told = n->cap_told ? 2 * n->cap_told : 64;
+        grown.told = pool_alloc(p, grown.cap_told * sizeof *grown.told);
+        if (!grown.told)
             return err_set(e, ERR_NOMEM, "out of memory");
-        if (n->n_told)
-            memcpy(t, n->told, n->n_told * sizeof *t);
-        n->told = t;
-        n->cap_told = cap;
+        memset(grown.told, 0, grown.cap_told * sizeof *grown.told);
+        for (size_t i = 0; i < n->cap_told; i++)
+            if (n->told[i])
+                grown.told[told_slot(&grown, n->told[i])] = n->told[i];
+        n->told = grown.told;
+        n->cap_told = grown.cap_told;
     }
-    n->told[n->n_told++] = id;
+    n->told[told_slot(n, id)] = id;
+    n->n_told++;
     return 0;
 }
 
@@ -218,7 +232,13 @@ static int tell_signers(struct chan *c, struct pool *p, struct notice *n, const 
     int64_t *ids = NULL;
     int *versions = NULL;
     size_t count = 0;
-    if (store_signer_ids(c->st, p, n->m->id, &ids, &versions, &count, e))
+    const struct kind_info *k = kind_find(kind);
+    if (!k)
+        return err_set(e, ERR_INTERNAL, "unknown notification kind '%s'", kind);
+    /* only those who have not turned the kind off: most co-signers never
+     * opt in to review_signed, and need no query each */
+    if (store_signer_ids(c->st, p, n->m->id, k->kind, k->dflt, CHAN_NOTIFY_OFF, &ids, &versions,
+                         &count, e))
         return -1;
     for (size_t i = 0; i < count; i++)
         if ((!only_older || versions[i] < n->m->latest_version) && tell(c, p, n, kind, ids[i], e))

@@ -46,6 +46,7 @@ static int first_word_is(const char *sql, const char *w)
  * reads and inserts. */
 static int allowed(struct db *db, const char *sql, struct err *e)
 {
+    db->statements++;
     if (db->unordered && (first_word_is(sql, "UPDATE") || first_word_is(sql, "DELETE")))
         return err_set(e, ERR_INTERNAL, "an unordered transaction only reads and inserts");
     return 0;
@@ -157,6 +158,11 @@ void db_finish(struct db_stmt *st)
 {
     if (st)
         st->ops->finish(st);
+}
+
+uint64_t db_statements(const struct db *db)
+{
+    return db->statements;
 }
 
 int64_t db_last_id(struct db *db)

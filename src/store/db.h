@@ -77,6 +77,13 @@ void db_finish(struct db_stmt *st);
 int db_scalar(struct db *db, struct err *e, int64_t dflt, int64_t *out, const char *sql,
               const char *types, ...) WUR;
 
+/* How many statements this connection has run since it was opened (those of
+ * db_query, db_exec, db_exec_later and the functions built on them; not the
+ * drivers' own BEGIN, COMMIT and savepoints): what a request costs in
+ * statements, for tests that a cost does not grow with a list's length and
+ * for benches. */
+uint64_t db_statements(const struct db *db);
+
 /* Row id of the last insert and rows changed by the last statement. */
 int64_t db_last_id(struct db *db);
 int64_t db_changes(struct db *db);

@@ -49,6 +49,8 @@ struct db {
     /* The schema version every write transaction must find (db_schema_guard):
      * 0 while migrating or before. */
     int64_t schema_guard;
+    /* Statements run on this connection (db_statements). */
+    uint64_t statements;
 };
 
 /* A driver's write transaction, once it holds the writers' lock, reads

@@ -194,15 +194,18 @@ int store_drafter_ids(struct store *s, struct pool *p, int64_t memo_id, int64_t 
     return rc;
 }
 
-int store_signer_ids(struct store *s, struct pool *p, int64_t memo_id, int64_t **ids,
-                     int **versions, size_t *n, struct err *e)
+int store_signer_ids(struct store *s, struct pool *p, int64_t memo_id, const char *kind, int dflt,
+                     int off, int64_t **ids, int **versions, size_t *n, struct err *e)
 {
     struct store_vec v = {0};
     void *r = NULL;
+    /* One statement for the whole list: a memo's co-signers can be many,
+     * and most never opt in to the kinds that are off by default. */
     int rc = store_rows(s, p, &v, sizeof(struct id_pair), pair_row, e,
-                        "SELECT member_id, version FROM signatures WHERE memo_id = ? ORDER BY "
-                        "member_id",
-                        "i", memo_id);
+                        "SELECT s.member_id, s.version FROM signatures s LEFT JOIN notify_prefs p "
+                        "ON p.member_id = s.member_id AND p.kind = ? WHERE s.memo_id = ? AND "
+                        "COALESCE(p.mode, ?) <> ? ORDER BY s.member_id",
+                        "siii", kind, memo_id, (int64_t)dflt, (int64_t)off);
     if (rc == 0)
         rc = pairs_split(p, &v, ids, &r, sizeof(int), e);
     *versions = r;

@@ -73,9 +73,12 @@ int store_members_with_roles(struct store *s, struct pool *p, unsigned roles, in
 /* The drafters of a memo as member ids. */
 int store_drafter_ids(struct store *s, struct pool *p, int64_t memo_id, int64_t **ids, size_t *n,
                       struct err *e) WUR;
-/* The named co-signers of a memo: member ids and the version each signed. */
-int store_signer_ids(struct store *s, struct pool *p, int64_t memo_id, int64_t **ids,
-                     int **versions, size_t *n, struct err *e) WUR;
+/* The named co-signers of a memo who have not turned kind off: member ids
+ * and the version each signed, by id. A member's mode for kind is the one
+ * they chose (store_notify_pref_set), dflt when they never chose; those
+ * whose mode is off are left out. */
+int store_signer_ids(struct store *s, struct pool *p, int64_t memo_id, const char *kind, int dflt,
+                     int off, int64_t **ids, int **versions, size_t *n, struct err *e) WUR;
 
 /* A memo whose deadlines the reminder job watches. */
 struct st_open_memo {

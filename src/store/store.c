@@ -59,6 +59,11 @@ void store_forget_new_key(struct store *s)
     }
 }
 
+uint64_t store_statements(const struct store *s)
+{
+    return db_statements(s->db);
+}
+
 int store_begin(struct store *s, struct err *e)
 {
     store_forget_new_key(s);

@@ -90,6 +90,10 @@ void store_rollback(struct store *s);
 int store_group_begin(struct store *s, struct err *e) WUR;
 int store_group_end(struct store *s, int commit, struct err *e) WUR;
 
+/* Statements run on the store's connection since it was opened
+ * (db_statements). */
+uint64_t store_statements(const struct store *s);
+
 /* Key/value settings (never secrets: those live in the key directory). *out is NULL when absent. */
 int store_meta_get(struct store *s, struct pool *p, const char *key, char **out, struct err *e) WUR;
 int store_meta_set(struct store *s, const char *key, const char *value, struct err *e) WUR;

@@ -95,9 +95,20 @@ static void notify_case(struct store *s, struct pool *p)
     assert_int_equal(cnt, 1);
     assert_int_equal(ids[0], amy);
     OK(store_signature_put(s, m1, lena, 1, "00", 5, &e));
-    OK(store_signer_ids(s, p, m1, &ids, &versions, &cnt, &e));
+    /* a kind on by default (1; 0 is off): every co-signer who did not turn it off */
+    OK(store_signer_ids(s, p, m1, "new_version", 1, 0, &ids, &versions, &cnt, &e));
     assert_int_equal(cnt, 1);
     assert_int_equal(versions[0], 1);
+    OK(store_notify_pref_set(s, lena, "new_version", 0, &e));
+    OK(store_signer_ids(s, p, m1, "new_version", 1, 0, &ids, &versions, &cnt, &e));
+    assert_int_equal(cnt, 0);
+    /* a kind off by default: only those who opted in (another kind's choice does not count) */
+    OK(store_signer_ids(s, p, m1, "review_signed", 0, 0, &ids, &versions, &cnt, &e));
+    assert_int_equal(cnt, 0);
+    OK(store_notify_pref_set(s, lena, "review_signed", 2, &e));
+    OK(store_signer_ids(s, p, m1, "review_signed", 0, 0, &ids, &versions, &cnt, &e));
+    assert_int_equal(cnt, 1);
+    assert_int_equal(ids[0], lena);
 
     struct st_open_memo *om = NULL;
     OK(store_open_memos(s, p, 1u << 2, &om, &cnt, &e));
