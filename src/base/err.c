@@ -32,19 +32,49 @@ void err_init(struct err *e)
 {
     if (e) {
         e->code = ERR_OK;
+        e->driver = 0;
+        e->told = NULL;
         e->msg[0] = '\0';
+    }
+}
+
+static void err_vset(struct err *e, enum err_code code, int driver, const char *told,
+                     const char *fmt, va_list ap)
+{
+    if (e) {
+        e->code = code;
+        e->driver = driver;
+        e->told = driver ? told : NULL;
+        vsnprintf(e->msg, sizeof e->msg, fmt, ap);
     }
 }
 
 int err_set(struct err *e, enum err_code code, const char *fmt, ...)
 {
-    if (e) {
-        va_list ap;
-        e->code = code;
-        va_start(ap, fmt);
-        vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    err_vset(e, code, 0, NULL, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int err_set_driver(struct err *e, enum err_code code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    err_vset(e, code, 1, NULL, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int err_wrap(struct err *e, enum err_code code, const struct err *inner, const char *told,
+             const char *fmt, ...)
+{
+    int driver = inner && inner->driver;
+    va_list ap;
+    va_start(ap, fmt);
+    err_vset(e, code, driver, told, fmt, ap);
+    va_end(ap);
     return -1;
 }
 

@@ -4,6 +4,13 @@
  * failure fills the caller-provided struct err with a code and a message that
  * can be shown to a person. The code maps to a stable machine-readable name
  * (used in JSON errors) and to an HTTP status.
+ *
+ * A message that carries a database driver's text (SQLite's or
+ * PostgreSQL's: table and column names, constraint names, key values) is
+ * marked where it is made, with err_set_driver: it is for the operator (the
+ * server's log, the CLI at the console) and never for an HTTP client, to
+ * whom the server says a sentence of its own instead (http/server.h,
+ * http_error_message).
  */
 #ifndef DISSENT_BASE_ERR_H
 #define DISSENT_BASE_ERR_H
@@ -34,16 +41,36 @@ enum err_code {
 
 struct err {
     enum err_code code;
+    /* 1: msg carries a database driver's text (err_set_driver, err_wrap);
+     * 0: msg is ours, for people. */
+    int driver;
+    /* With driver: what a client is told instead of msg (a static string of
+     * ours, err_wrap), or NULL for the HTTP edge's sentence for the code. */
+    const char *told;
     char msg[ERR_MSG_MAX];
 };
 
-/* Sets code to ERR_OK and the message to empty. */
+/* Sets code to ERR_OK, the message to empty, and no driver's text. */
 void err_init(struct err *e);
 
 /* Records a failure in e (which may be NULL) and returns -1, so that callers
  * can write `return err_set(e, ERR_INVALID, "title is empty");`. The message
- * is truncated to ERR_MSG_MAX-1 bytes. */
+ * is truncated to ERR_MSG_MAX-1 bytes. It is ours: the driver mark is
+ * cleared. */
 int err_set(struct err *e, enum err_code code, const char *fmt, ...) PRINTF_LIKE(3, 4);
+
+/* Like err_set, for a message that carries a database driver's text
+ * (sqlite3_errmsg, PQerrorMessage, PQresultErrorMessage): marks it so (and
+ * told NULL). Every place that copies a driver's text into an err uses it. */
+int err_set_driver(struct err *e, enum err_code code, const char *fmt, ...) PRINTF_LIKE(3, 4);
+
+/* Like err_set, for a message of ours that embeds inner's message (fmt has
+ * it as an argument): when inner carries a driver's text so does e, and a
+ * client is told `told` (a static sentence, e.g. fmt's without inner's
+ * part; NULL: the edge's sentence for the code) instead. inner may be e's
+ * own storage only if its message is not an argument. */
+int err_wrap(struct err *e, enum err_code code, const struct err *inner, const char *told,
+             const char *fmt, ...) PRINTF_LIKE(5, 6);
 
 /* Stable lowercase name of a code, e.g. "invalid_input"; never NULL. */
 const char *err_code_name(enum err_code code);

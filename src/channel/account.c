@@ -228,7 +228,7 @@ static int setup_load(struct chan *c, struct pool *p, const char *token, int64_t
     if (store_setup_find(c->st, p, hash, &member_id, kind, expires, &lookup) || *expires <= now ||
         store_member_by_id(c->st, p, member_id, m, &lookup) || m->disabled) {
         if (lookup.code != ERR_OK && lookup.code != ERR_NOT_FOUND)
-            rc = err_set(e, lookup.code, "%s", lookup.msg);
+            rc = err_wrap(e, lookup.code, &lookup, NULL, "%s", lookup.msg);
         else
             rc = err_set(e, ERR_NOT_FOUND,
                          "this setup link has expired or was already used: ask your "

@@ -168,7 +168,7 @@ int chan_login(struct chan *c, struct pool *p, const char *username, const char 
     err_init(&lookup);
     found = store_member_by_username(c->st, p, username, &m, &lookup) == 0;
     if (!found && lookup.code != ERR_NOT_FOUND) {
-        err_set(e, lookup.code, "%s", lookup.msg);
+        err_wrap(e, lookup.code, &lookup, NULL, "%s", lookup.msg);
         goto fail;
     }
     /* One verification in every case; then the facts, without a shortcut. */

@@ -16,10 +16,10 @@ static void h_memo_after(struct http_request *req, struct http_response *res, vo
     if (rc != 0) {
         struct err why;
         err_init(&why);
-        err_set(&why, ERR_DB,
-                "the change was saved, but the memo could not be read back (%s): "
-                "reload it",
-                c.e.msg);
+        err_wrap(&why, ERR_DB, &c.e,
+                 "the change was saved, but the memo could not be read back: reload it",
+                 "the change was saved, but the memo could not be read back (%s): reload it",
+                 c.e.msg);
         c.e = why;
     }
     api_end(&c, res, rc, 200);

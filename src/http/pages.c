@@ -107,7 +107,7 @@ int page_begin(struct page *pg, struct http_request *req, struct http_response *
         http_redirect(res, loc ? loc : "/login");
     } else {
         page_frame(pg, "Refused", NULL, NULL);
-        page_error(pg, err_http_status(e.code), e.msg);
+        page_error(pg, err_http_status(e.code), http_error_message(pg->res, &e));
     }
 out:
     return rc;
@@ -279,12 +279,13 @@ void page_fail(struct page *pg, const struct err *e)
         http_redirect(pg->res, "/login");
         return;
     }
-    if (status >= 500)
-        page_error(pg, status,
-                   "The server could not do this. Please try again; if it persists, "
-                   "tell the administrators.");
-    else
-        page_error(pg, status, e->msg);
+    if (status >= 500) {
+        /* our own sentences too: a page is no place for the server's insides */
+        (void)http_error_message(pg->res, e);
+        page_error(pg, status, HTTP_FAILED_MESSAGE);
+    } else {
+        page_error(pg, status, http_error_message(pg->res, e));
+    }
 }
 
 void pages_html_error(struct http_request *req, struct http_response *res, int status,

@@ -35,7 +35,7 @@ void page_setup_form(struct http_request *req, struct http_response *res, void *
     err_init(&e);
     page_begin_open(&pg, req, res, app);
     if (chan_setup_info(pg.app->chan, req->pool, req->params[0], &info, &e))
-        page_error(&pg, err_http_status(e.code), e.msg);
+        page_error(&pg, err_http_status(e.code), http_error_message(res, &e));
     else
         setup_show(&pg, 200, info, NULL);
     json_decref(info);
@@ -54,11 +54,11 @@ void page_setup(struct http_request *req, struct http_response *res, void *app)
     err_init(&e);
     page_begin_open(&pg, req, res, app);
     if (chan_setup_info(pg.app->chan, req->pool, req->params[0], &info, &e)) {
-        page_error(&pg, err_http_status(e.code), e.msg);
+        page_error(&pg, err_http_status(e.code), http_error_message(res, &e));
         goto out;
     }
     if (app_check_login_token(pg.app, req, &e)) {
-        setup_show(&pg, 403, info, page_sentence(&pg, e.msg));
+        setup_show(&pg, 403, info, page_sentence(&pg, http_error_message(res, &e)));
         goto out;
     }
     pw = page_field_or_empty(&pg, "password");
@@ -69,7 +69,8 @@ void page_setup(struct http_request *req, struct http_response *res, void *app)
     }
     if (chan_setup_complete(pg.app->chan, req->pool, req->params[0], pw,
                             page_field(&pg, "recovery_code"), &token, &a, &out, &e)) {
-        setup_show(&pg, err_http_status(e.code), info, page_sentence(&pg, e.msg));
+        setup_show(&pg, err_http_status(e.code), info,
+                   page_sentence(&pg, http_error_message(res, &e)));
         goto out;
     }
     if (a.second_factor) {
@@ -173,7 +174,8 @@ void page_account_password(struct http_request *req, struct http_response *res, 
         if (e.code == ERR_UNAUTHORIZED)
             page_fail(&pg, &e);
         else
-            account_show(&pg, err_http_status(e.code), NULL, "password", e.msg);
+            account_show(&pg, err_http_status(e.code), NULL, "password",
+                         http_error_message(res, &e));
         goto out;
     }
     http_redirect(res, "/account?done=password");
@@ -195,7 +197,8 @@ void page_account_recovery(struct http_request *req, struct http_response *res, 
         if (e.code == ERR_UNAUTHORIZED)
             page_fail(&pg, &e);
         else
-            account_show(&pg, err_http_status(e.code), NULL, "recovery", e.msg);
+            account_show(&pg, err_http_status(e.code), NULL, "recovery",
+                         http_error_message(res, &e));
         goto out;
     }
     account_show(&pg, 200, out, NULL, NULL);

@@ -25,7 +25,7 @@ void pages_admin_section(struct page *pg, const struct admin_form *admin_form)
     if (chan_org_list(pg->app->chan, &pg->actor, &orgs, &e) ||
         chan_member_list(pg->app->chan, &pg->actor, &members, &e) ||
         chan_channel_list(pg->app->chan, &channels, &e)) {
-        page_set_str(pg, "admin_error", e.msg);
+        page_set_str(pg, "admin_error", http_error_message(pg->res, &e));
         goto out;
     }
     forms = json_object();
@@ -97,7 +97,8 @@ static void finish(struct page *pg, int rc, const struct err *e, const char *whi
     } else if (e->code == ERR_UNAUTHORIZED) {
         page_fail(pg, e);
     } else {
-        struct admin_form f = {which, page_sentence(pg, e->msg), typed, NULL};
+        struct admin_form f = {which, page_sentence(pg, http_error_message(pg->res, e)), typed,
+                               NULL};
         json_object_set_new(typed, "error", json_string(f.error));
         page_home_show(pg, err_http_status(e->code) >= 500 ? 500 : err_http_status(e->code), &f);
     }
@@ -272,7 +273,7 @@ static void member_action(struct http_request *req, struct http_response *res, v
         page_fail(&pg, &e);
     else {
         struct admin_form f = {"member", NULL, NULL, NULL};
-        page_set_str(&pg, "admin_error", page_sentence(&pg, e.msg));
+        page_set_str(&pg, "admin_error", page_sentence(&pg, http_error_message(res, &e)));
         page_home_show(&pg, err_http_status(e.code) >= 500 ? 500 : err_http_status(e.code), &f);
     }
 out:

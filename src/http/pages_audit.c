@@ -30,7 +30,7 @@ void page_audit(struct http_request *req, struct http_response *res, void *app)
         }
         /* A filter that cannot be used: the form again, as typed. */
         status = err_http_status(e.code);
-        page_set_str(&pg, "filter_error", page_sentence(&pg, e.msg));
+        page_set_str(&pg, "filter_error", page_sentence(&pg, http_error_message(res, &e)));
     }
     page_frame(&pg, "Access log", "audit", NULL);
     json_object_set_new(pg.data, "form",

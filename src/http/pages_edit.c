@@ -28,7 +28,7 @@ static void preview(struct page *pg, const char *body)
         json_object_set_new(pg->data, "preview_html", html);
         json_object_set_new(pg->data, "previewing", json_true());
     } else {
-        page_set_str(pg, "error", e.msg);
+        page_set_str(pg, "error", http_error_message(pg->res, &e));
     }
 }
 
@@ -131,7 +131,7 @@ void page_new(struct http_request *req, struct http_response *res, void *app)
     if (chan_memo_create(pg.app->chan, req->pool, &pg.actor, channel ? channel : "", &in, names, n,
                          &out, &e)) {
         new_show(&pg, err_http_status(e.code) >= 500 ? 500 : err_http_status(e.code), channel,
-                 title, marking, body, co, 0, e.msg);
+                 title, marking, body, co, 0, http_error_message(res, &e));
         goto out;
     }
     {
@@ -211,7 +211,7 @@ void page_edit(struct http_request *req, struct http_response *res, void *app)
             page_fail(&pg, &e);
         else
             edit_show(&pg, err_http_status(e.code) >= 500 ? 500 : err_http_status(e.code), id,
-                      title, marking, body, 0, e.msg);
+                      title, marking, body, 0, http_error_message(res, &e));
         goto out;
     }
     http_redirect(res, pool_printf(req->pool, "/memos/%s?done=saved", id));

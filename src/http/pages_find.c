@@ -78,7 +78,7 @@ static void list_show(struct page *pg, int status, const char *error)
             return;
         }
         status = 400;
-        error = page_sentence(pg, e.msg);
+        error = page_sentence(pg, http_error_message(pg->res, &e));
     } else {
         json_int_t page = json_integer_value(json_object_get(out, "page"));
         json_int_t pages = json_integer_value(json_object_get(out, "pages"));
@@ -127,7 +127,8 @@ void page_memo_remind(struct http_request *req, struct http_response *res, void 
         if (e.code == ERR_NOT_FOUND || e.code == ERR_UNAUTHORIZED || e.code == ERR_FORBIDDEN)
             page_fail(&pg, &e);
         else
-            list_show(&pg, err_http_status(e.code), page_sentence(&pg, e.msg));
+            list_show(&pg, err_http_status(e.code),
+                      page_sentence(&pg, http_error_message(res, &e)));
         goto out;
     }
     /* back to the list the form was on */

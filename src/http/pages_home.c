@@ -78,7 +78,7 @@ void page_login(struct http_request *req, struct http_response *res, void *app_)
     next = page_field(&pg, "next");
     /* Login CSRF: only this site's own form, in this browser, signs in. */
     if (app_check_login_token(app, req, &e)) {
-        login_show(&pg, 403, user, next, page_sentence(&pg, e.msg));
+        login_show(&pg, 403, user, next, page_sentence(&pg, http_error_message(res, &e)));
         goto out;
     }
     if (!*user || !*pass) {
@@ -87,10 +87,10 @@ void page_login(struct http_request *req, struct http_response *res, void *app_)
     }
     if (chan_login(app->chan, req->pool, user, pass, app_client_addr(app, req), &token, &a, &e)) {
         int st = err_http_status(e.code);
-        const char *msg = e.code == ERR_RATE ? e.msg
+        const char *msg = e.code == ERR_RATE ? http_error_message(res, &e)
                           : st == 401        ? "That username and password do not match an "
                                                "account. Check them and try again."
-                                             : e.msg;
+                                             : http_error_message(res, &e);
         login_show(&pg, st, user, next, page_sentence(&pg, msg));
         goto out;
     }
@@ -147,7 +147,7 @@ static json_t *find_into(struct page *pg, const struct chan_memo_query *q, const
     obj = json_pack("{s:s,s:s,s:b,s:s}", "caption", caption, "empty", empty, "deadlines", deadlines,
                     "scope", q->scope);
     if (chan_memo_find(pg->app->chan, &pg->actor, q, &out, &e))
-        json_object_set_new(obj, "error", json_string(e.msg));
+        json_object_set_new(obj, "error", json_string(http_error_message(pg->res, &e)));
     else
         json_object_set(obj, "list", out);
     json_object_set_new(pg->data, key, obj);
@@ -211,12 +211,12 @@ void page_home_show(struct page *pg, int status, const struct admin_form *admin_
         if (chan_access_log(pg->app->chan, pg->req->pool, &pg->actor, NULL, &log, &e) == 0)
             json_object_set_new(d, "access_log", log);
         else
-            page_set_str(pg, "access_log_error", e.msg);
+            page_set_str(pg, "access_log_error", http_error_message(pg->res, &e));
         err_init(&e);
         if (chan_account_events(pg->app->chan, pg->req->pool, &pg->actor, &events, &e) == 0)
             json_object_set_new(d, "account_events", events);
         else
-            page_set_str(pg, "account_events_error", e.msg);
+            page_set_str(pg, "account_events_error", http_error_message(pg->res, &e));
     }
     if (r & CHAN_ROLE_ADMIN) {
         json_object_set_new(d, "is_admin", json_true());

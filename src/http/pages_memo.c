@@ -163,7 +163,7 @@ void page_memo_act_post(struct http_request *req, struct http_response *res, voi
         }
     }
     if (chan_memo_act(pg.app->chan, req->pool, &pg.actor, id, op, text, &out, &e)) {
-        struct memo_form f = {form_name, e.msg, text};
+        struct memo_form f = {form_name, http_error_message(res, &e), text};
         if (e.code == ERR_NOT_FOUND || e.code == ERR_UNAUTHORIZED)
             page_fail(&pg, &e);
         else
@@ -223,7 +223,7 @@ static void drafter_change(struct http_request *req, struct http_response *res, 
     rc = add ? chan_memo_add_drafter(pg.app->chan, req->pool, &pg.actor, id, who, &out, &e)
              : chan_memo_remove_drafter(pg.app->chan, req->pool, &pg.actor, id, who, &out, &e);
     if (rc) {
-        struct memo_form f = {"drafters", e.msg, add ? who : ""};
+        struct memo_form f = {"drafters", http_error_message(res, &e), add ? who : ""};
         if (e.code == ERR_UNAUTHORIZED || (e.code == ERR_NOT_FOUND && !pg.logged_in))
             page_fail(&pg, &e);
         else
@@ -263,7 +263,7 @@ void page_memo_refresh_rings(struct http_request *req, struct http_response *res
         goto out;
     (void)parse_version_arg(page_field(&pg, "shown"), &shown);
     if (chan_memo_refresh_rings(pg.app->chan, req->pool, &pg.actor, id, &out, &e)) {
-        struct memo_form f = {"act", e.msg, NULL};
+        struct memo_form f = {"act", http_error_message(res, &e), NULL};
         if (e.code == ERR_NOT_FOUND || e.code == ERR_UNAUTHORIZED)
             page_fail(&pg, &e);
         else
@@ -312,7 +312,7 @@ void page_memo_sign(struct http_request *req, struct http_response *res, void *a
     }
     moved = page_field(&pg, "move") != NULL;
     if (chan_sign(pg.app->chan, req->pool, &pg.actor, id, v, &out, &e)) {
-        struct memo_form f = {"sign", e.msg, NULL};
+        struct memo_form f = {"sign", http_error_message(res, &e), NULL};
         if (e.code == ERR_NOT_FOUND)
             page_fail(&pg, &e);
         else
@@ -338,7 +338,7 @@ void page_memo_unsign(struct http_request *req, struct http_response *res, void 
         goto out;
     (void)parse_version_arg(page_field(&pg, "shown"), &v);
     if (chan_unsign(pg.app->chan, req->pool, &pg.actor, id, &out, &e)) {
-        struct memo_form f = {"sign", e.msg, NULL};
+        struct memo_form f = {"sign", http_error_message(res, &e), NULL};
         if (e.code == ERR_NOT_FOUND)
             page_fail(&pg, &e);
         else

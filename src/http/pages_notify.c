@@ -146,7 +146,7 @@ refused:
     if (e.code == ERR_UNAUTHORIZED || e.code == ERR_FORBIDDEN)
         page_fail(&pg, &e);
     else
-        page_error(&pg, err_http_status(e.code), e.msg);
+        page_error(&pg, err_http_status(e.code), http_error_message(res, &e));
 out:
     json_decref(prefs);
     json_decref(out);

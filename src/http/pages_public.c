@@ -36,7 +36,7 @@ static void public_fill(struct page *pg)
         if (chan_public_memo(pg->app->chan, pg->req->pool, q, &memo, &e) == 0)
             json_object_set_new(pg->data, "memo", memo);
         else
-            page_set_str(pg, "error", page_sentence(pg, e.msg));
+            page_set_str(pg, "error", page_sentence(pg, http_error_message(pg->res, &e)));
     }
     json_decref(cp);
     json_decref(key);
@@ -71,7 +71,7 @@ void page_public_check(struct http_request *req, struct http_response *res, void
         page_set_str(&pg, "error", "Paste the copy to check first.");
     } else if (chan_copy_check(pg.app->chan, copy, &out, &e)) {
         status = err_http_status(e.code);
-        page_set_str(&pg, "error", page_sentence(&pg, e.msg));
+        page_set_str(&pg, "error", page_sentence(&pg, http_error_message(res, &e)));
     } else {
         json_object_set_new(pg.data, "check", out); /* findings: in the template */
         out = NULL;
@@ -98,7 +98,7 @@ void page_public_find(struct http_request *req, struct http_response *res, void 
     public_fill(&pg);
     if (chan_public_find(pg.app->chan, req->pool, query, &memo, &e)) {
         status = err_http_status(e.code);
-        page_set_str(&pg, "lookup_error", page_sentence(&pg, e.msg));
+        page_set_str(&pg, "lookup_error", page_sentence(&pg, http_error_message(res, &e)));
     } else {
         json_object_set_new(pg.data, "memo", memo); /* the facts, as for ?memo= */
     }

@@ -42,7 +42,7 @@ void page_review_message(struct http_request *req, struct http_response *res, vo
         goto out;
     }
     if (chan_message_post(pg.app->chan, req->pool, &pg.actor, id, body, &out, &e)) {
-        struct memo_form f = {"message", e.msg, body};
+        struct memo_form f = {"message", http_error_message(res, &e), body};
         if (e.code == ERR_NOT_FOUND)
             page_fail(&pg, &e);
         else

@@ -38,7 +38,8 @@ void page_login_totp(struct http_request *req, struct http_response *res, void *
     pending = page_field_or_empty(&pg, "pending");
     next = page_field(&pg, "next");
     if (app_check_login_token(app, req, &e)) {
-        page_login_totp_show(&pg, 403, pending, next, page_sentence(&pg, e.msg));
+        page_login_totp_show(&pg, 403, pending, next,
+                             page_sentence(&pg, http_error_message(res, &e)));
         goto out;
     }
     if (chan_login_second(app->chan, req->pool, pending, page_field_or_empty(&pg, "code"),
@@ -48,7 +49,7 @@ void page_login_totp(struct http_request *req, struct http_response *res, void *
             http_redirect(res, "/login");
         else
             page_login_totp_show(&pg, err_http_status(e.code), pending, next,
-                                 page_sentence(&pg, e.msg));
+                                 page_sentence(&pg, http_error_message(res, &e)));
         goto out;
     }
     if (http_set_cookie(res, APP_SESSION_COOKIE, token, CHAN_SESSION_SECONDS)) {
@@ -107,7 +108,7 @@ void page_totp_enroll(struct http_request *req, struct http_response *res, void 
     if (page_begin(&pg, req, res, app))
         goto out;
     if (chan_totp_enroll(pg.app->chan, req->pool, &pg.actor, &out, &e))
-        totp_show(&pg, err_http_status(e.code), NULL, NULL, "enroll", e.msg);
+        totp_show(&pg, err_http_status(e.code), NULL, NULL, "enroll", http_error_message(res, &e));
     else
         totp_show(&pg, 200, out, NULL, NULL, NULL);
 out:
@@ -129,7 +130,7 @@ static void with_code(struct http_request *req, struct http_response *res, void 
     if (page_begin(&pg, req, res, app))
         goto out;
     if (fn(pg.app->chan, req->pool, &pg.actor, page_field_or_empty(&pg, "code"), &out, &e)) {
-        totp_show(&pg, err_http_status(e.code), NULL, NULL, form, e.msg);
+        totp_show(&pg, err_http_status(e.code), NULL, NULL, form, http_error_message(res, &e));
         goto out;
     }
     /* The session may go anywhere now; the codes are shown this once. */

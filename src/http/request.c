@@ -133,6 +133,7 @@ void http_response_init(struct http_response *res, struct pool *pool)
     res->cookie_secure = 0;
     res->csp = HTTP_CSP_DEFAULT;
     res->cors = 0;
+    err_init(&res->failure);
 }
 
 void http_response_release(struct http_response *res)
@@ -205,6 +206,7 @@ static void reply_internal(struct http_response *res)
 {
     static const char msg[] =
         "{\"error\":{\"code\":\"internal_error\",\"message\":\"the response could not be built\"}}";
+    err_set(&res->failure, ERR_INTERNAL, "the response could not be built");
     buf_reset(&res->body);
     res->status = 500;
     res->content_type = "application/json";
@@ -226,10 +228,27 @@ void http_reply_json(struct http_response *res, int status, json_t *obj)
     json_decref(obj);
 }
 
+const char *http_error_message(struct http_response *res, const struct err *e)
+{
+    int status = err_http_status(e->code);
+    const char *told = e->msg;
+    if (e->driver || status >= 500)
+        res->failure = *e; /* for the log line of the request (server.c, record) */
+    if (e->driver && e->told)
+        told = e->told;
+    else if (e->driver && status == 409)
+        told = "this conflicts with a change made at the same moment: reload and try again";
+    else if (e->driver && status >= 500)
+        told = HTTP_FAILED_MESSAGE;
+    else if (e->driver)
+        told = "the server refused this: its log says why";
+    return told;
+}
+
 void http_reply_error(struct http_response *res, const struct err *e)
 {
-    json_t *o =
-        json_pack("{s:{s:s,s:s}}", "error", "code", err_code_name(e->code), "message", e->msg);
+    json_t *o = json_pack("{s:{s:s,s:s}}", "error", "code", err_code_name(e->code), "message",
+                          http_error_message(res, e));
     http_reply_json(res, err_http_status(e->code), o);
 }
 
@@ -237,6 +256,7 @@ void http_reply_errorf(struct http_response *res, enum err_code code, const char
 {
     struct err e;
     va_list ap;
+    err_init(&e);
     e.code = code;
     va_start(ap, fmt);
     vsnprintf(e.msg, sizeof e.msg, fmt, ap);

@@ -416,6 +416,34 @@ static int add_header(struct MHD_Response *r, const char *name, const char *valu
     return MHD_add_response_header(r, name, value) == MHD_YES ? 0 : -1;
 }
 
+/* The failure behind a reply, for the operator (http_error_message says
+ * which and how): the error kept in the response, whole but for the lines
+ * after its first, or a 5xx without one. Never the concrete path, an
+ * address or a cookie; on anonymous routes only at debug, like their
+ * request lines. */
+static void log_failure(struct http_conn *c, size_t slot, int status)
+{
+    const struct err *f = &c->res.failure;
+    enum log_level level = LOG_WARN;
+    size_t n = 0;
+
+    if (f->code == ERR_OK && status < 500)
+        return;
+    if (status >= 500 || err_http_status(f->code) >= 500)
+        level = LOG_ERROR;
+    if (c->req.anonymous)
+        level = LOG_DEBUG;
+    while (f->msg[n] && (unsigned char)f->msg[n] >= 0x20)
+        n++;
+    if (f->code == ERR_OK)
+        log_msg(level, "http %s %s %d: no error was recorded", method_for_log(c->req.method),
+                slot_pattern(c->server, slot), status);
+    else
+        log_msg(level, "http %s %s %d %s: %.*s%s", method_for_log(c->req.method),
+                slot_pattern(c->server, slot), status, err_code_name(f->code), (int)n, f->msg,
+                f->msg[n] ? " (further lines not logged)" : "");
+}
+
 static void record(struct http_conn *c, size_t slot, int status)
 {
     struct http_server *s = c->server;
@@ -451,6 +479,7 @@ static void record(struct http_conn *c, size_t slot, int status)
     else
         log_info("http %s %s %d %.1fms", method_for_log(c->req.method), slot_pattern(s, slot),
                  status, secs * 1000.0);
+    log_failure(c, slot, status);
 }
 
 /* Sends c->res (or a 500 if nothing was set) with the security headers. */
@@ -462,11 +491,8 @@ static enum MHD_Result send_response(struct http_conn *c, size_t slot, const cha
     int have_cache = 0;
     int rc = 0;
 
-    if (res->status < 100 || res->status > 599) {
-        log_error("http %s %s: handler set no response", method_for_log(c->req.method),
-                  slot_pattern(c->server, slot));
+    if (res->status < 100 || res->status > 599) /* logged as every 5xx (log_failure) */
         http_reply_errorf(res, ERR_INTERNAL, "the handler produced no response");
-    }
     mr = MHD_create_response_from_buffer(
         res->body.len, res->body.data ? res->body.data : (void *)"", MHD_RESPMEM_MUST_COPY);
     if (!mr)
@@ -721,8 +747,8 @@ static void job_fail(struct workers_job *j, const struct err *e)
     struct http_conn *c = conn_of_job(j);
     struct err why;
     err_init(&why);
-    err_set(&why, ERR_DB, "the change could not be saved, nothing of it was kept (%s): try again",
-            e->msg);
+    err_wrap(&why, ERR_DB, e, "the change could not be saved, nothing of it was kept: try again",
+             "the change could not be saved, nothing of it was kept (%s): try again", e->msg);
     c->res.headers = NULL;
     c->res.content_type = NULL;
     buf_reset(&c->res.body);

@@ -113,6 +113,7 @@ struct http_response {
     int cookie_secure;                 /* private: from the server config */
     int csp;                           /* HTTP_CSP_DEFAULT or HTTP_CSP_WASM */
     int cors;                          /* private: the route has ROUTE_CORS */
+    struct err failure; /* private: the error the request's log line tells (http_error_message) */
 };
 
 /* The Content-Security-Policy a response is sent with: the default one, or
@@ -139,8 +140,27 @@ int http_set_cookie(struct http_response *res, const char *name, const char *val
  * Steals the reference to obj (obj may be NULL: a 500 error is sent). */
 void http_reply_json(struct http_response *res, int status, json_t *obj);
 
-/* {"error":{"code":"<err_code_name>","message":"<e->msg>"}} with the status
- * err_http_status(e->code). */
+/* What a client is told of e, and what the operator is: every reply that
+ * tells a client an error takes its text from here (http_reply_error, the
+ * HTML pages). Returns e->msg, or, when e carries a database driver's text
+ * (err_set_driver), e->told or a sentence of ours for the status (409: a
+ * change made at the same moment; 5xx: HTTP_FAILED_MESSAGE), so that no
+ * table, column, constraint or key value reaches a client. A 5xx error or
+ * one with a driver's text is kept in res, and when the reply goes the
+ * server logs it: method, route pattern, status, code and the message's
+ * first line (PostgreSQL's DETAIL lines, which can hold key values, stay
+ * out), at error level for a 5xx and warn otherwise; on ROUTE_ANON routes
+ * only at debug, as their request lines. A 5xx reply with no error kept
+ * is logged too. */
+const char *http_error_message(struct http_response *res, const struct err *e);
+
+/* What a client is told of a 5xx error that carries a driver's text. */
+#define HTTP_FAILED_MESSAGE                                                                        \
+    "the server could not do this: try again, and if it persists tell the administrators "         \
+    "(the server's log says why)"
+
+/* {"error":{"code":"<err_code_name>","message":"<http_error_message>"}}
+ * with the status err_http_status(e->code). */
 void http_reply_error(struct http_response *res, const struct err *e);
 
 /* Like http_reply_error, from a code and a printf message. */

@@ -168,13 +168,14 @@ static void pg_quiet(void *arg, const char *msg)
     (void)msg;
 }
 
-/* Copies msg without its trailing newline (libpq ends messages with one). */
+/* Copies libpq's msg without its trailing newline (libpq ends messages with
+ * one), marked as a driver's text. */
 static int pg_set_err(struct err *e, enum err_code code, const char *what, const char *msg)
 {
     size_t n = msg ? strlen(msg) : 0;
     while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
         n--;
-    return err_set(e, code, "%s: %.*s", what, (int)n, msg ? msg : "");
+    return err_set_driver(e, code, "%s: %.*s", what, (int)n, msg ? msg : "");
 }
 
 /* Maps a failed result to an error: integrity violations (SQLSTATE class 23:

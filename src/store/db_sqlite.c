@@ -171,7 +171,7 @@ static int sq_fail(struct sq_db *db, struct err *e, const char *what)
     enum err_code ec = ERR_DB;
     if ((code & 0xff) == SQLITE_CONSTRAINT)
         ec = ERR_CONFLICT;
-    return err_set(e, ec, "%s: %s", what, sqlite3_errmsg(db->h));
+    return err_set_driver(e, ec, "%s: %s", what, sqlite3_errmsg(db->h));
 }
 
 static void sq_close(struct db *d)
@@ -234,7 +234,7 @@ static int sq_exec_script(struct db *d, const char *sql, struct err *e)
     char *msg = NULL;
     int rc = 0;
     if (sqlite3_exec(sq(d)->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        rc = err_set(e, ERR_DB, "database error: %s", msg ? msg : "unknown");
+        rc = err_set_driver(e, ERR_DB, "database error: %s", msg ? msg : "unknown");
         sqlite3_free(msg);
     }
     return rc;
@@ -249,11 +249,11 @@ static int sq_run_control(struct sq_db *db, enum sq_control which, struct err *e
     if (!*st && sqlite3_prepare_v3(db->h, sq_control_sql[which], -1, SQLITE_PREPARE_PERSISTENT, st,
                                    NULL) != SQLITE_OK) {
         *st = NULL;
-        rc = err_set(e, ERR_DB, "database error: %s", sqlite3_errmsg(db->h));
+        rc = err_set_driver(e, ERR_DB, "database error: %s", sqlite3_errmsg(db->h));
         goto out;
     }
     if (sqlite3_step(*st) != SQLITE_DONE)
-        rc = err_set(e, ERR_DB, "database error: %s", sqlite3_errmsg(db->h));
+        rc = err_set_driver(e, ERR_DB, "database error: %s", sqlite3_errmsg(db->h));
     sqlite3_reset(*st);
 out:
     return rc;
@@ -539,8 +539,8 @@ int db_sqlite_open(struct db **out, const char *path, struct err *e)
     if (sqlite3_open_v2(path, &db->h,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK) {
-        rc = err_set(e, ERR_DB, "cannot open database %s: %s", path,
-                     db->h ? sqlite3_errmsg(db->h) : "out of memory");
+        rc = err_set_driver(e, ERR_DB, "cannot open database %s: %s", path,
+                            db->h ? sqlite3_errmsg(db->h) : "out of memory");
         goto out;
     }
     sqlite3_busy_handler(db->h, wl_busy, db);

@@ -113,6 +113,14 @@ if DISSENT_KEYS=$E2E_TMP/keys-upgrade DB_URL=$DB_URL bash "$here/test_upgrade.sh
 else
   bad "a server across an upgrade on PostgreSQL" "$(grep -A1 FAIL "$E2E_TMP/upgrade.out" | head -20)"
 fi
+# PostgreSQL's error text (an operator's trigger) reaches the server's log,
+# not a client; its DETAIL lines not even the log (test_db_errors.sh).
+pg_createdb dissent_db_errors || exit 1
+if DISSENT_KEYS=$E2E_TMP/keys-db-errors DB_URL=$DB_URL bash "$here/test_db_errors.sh" > "$E2E_TMP/db_errors.out" 2>&1; then
+  ok "driver errors on PostgreSQL: $(tail -n 1 "$E2E_TMP/db_errors.out")"
+else
+  bad "driver errors on PostgreSQL" "$(grep -A1 FAIL "$E2E_TMP/db_errors.out" | head -20)"
+fi
 # Notifications and mail (a real SMTP server), unchanged, on PostgreSQL.
 pg_createdb dissent_notify || exit 1
 if DISSENT_KEYS=$E2E_TMP/keys-notify DB_URL=$DB_URL bash "$here/test_notify.sh" > "$E2E_TMP/notify.out" 2>&1; then

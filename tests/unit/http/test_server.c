@@ -88,6 +88,30 @@ static void h_err(struct http_request *req, struct http_response *res, void *app
     http_reply_error(res, &e);
 }
 
+/* Fails as a store would: params[0] says how. "conflict" and "db" carry a
+ * driver's text, "ours" is a 5xx of ours, "wrapped" ours around a
+ * driver's (as the memo's read-back after a co-signature). */
+static void h_driver(struct http_request *req, struct http_response *res, void *app)
+{
+    struct err e, inner;
+    const char *how = req->params[0];
+    (void)app;
+    err_init(&e);
+    err_init(&inner);
+    if (strcmp(how, "conflict") == 0) {
+        err_set_driver(&e, ERR_CONFLICT, "step: UNIQUE constraint failed: secret_table.col");
+    } else if (strcmp(how, "db") == 0) {
+        err_set_driver(&e, ERR_DB, "query: ERROR:  secret relation\nDETAIL:  Key (k)=(v)");
+    } else if (strcmp(how, "ours") == 0) {
+        err_set(&e, ERR_DB, "the database is now at schema version 9");
+    } else {
+        err_set_driver(&inner, ERR_DB, "step: secret disk I/O error");
+        err_wrap(&e, ERR_DB, &inner, "saved, but not read back: reload it",
+                 "saved, but not read back (%s): reload it", inner.msg);
+    }
+    http_reply_error(res, &e);
+}
+
 static void h_nothing(struct http_request *req, struct http_response *res, void *app)
 {
     (void)req;
@@ -177,6 +201,11 @@ static const struct http_route routes[] = {
     {.method = "GET", .pattern = "/api/v1/cookie", .handler = h_cookie},
     {.method = "POST", .pattern = "/form", .handler = h_form},
     {.method = "DELETE", .pattern = "/api/v1/err", .handler = h_err},
+    {.method = "POST", .pattern = "/api/v1/driver/:how", .handler = h_driver},
+    {.method = "POST",
+     .pattern = "/api/v1/anon-driver/:how",
+     .handler = h_driver,
+     .flags = ROUTE_ANON},
     {.method = "GET", .pattern = "/api/v1/nothing", .handler = h_nothing},
     {.method = "POST", .pattern = "/redirect", .handler = h_redirect},
     {.method = "GET", .pattern = "/page", .handler = h_page},
@@ -516,6 +545,88 @@ static void test_error_shape(void **state)
     do_req(f, "GET", "/api/v1/nothing", NULL, 0, NULL, NULL, &r);
     assert_int_equal(r.status, 500);
     assert_error_shape(&r, "internal_error");
+}
+
+/* The message of the error reply to POST path, and the lines the server
+ * logged meanwhile (standard error, redirected to a file). */
+static const char *driver_req(struct fixture *f, const char *path, long status, const char *code,
+                              char *log, size_t loglen)
+{
+    static char msg[512];
+    char tmpl[] = "/tmp/dissent-test-log-XXXXXX";
+    struct reply r;
+    int fd = mkstemp(tmpl), saved;
+    ssize_t n = 0;
+    json_t *j;
+
+    assert_true(fd >= 0);
+    fflush(stderr);
+    saved = dup(2);
+    assert_true(saved >= 0 && dup2(fd, 2) == 2);
+    do_req(f, "POST", path, "", 0, NULL, NULL, &r);
+    /* the log line is written before the reply leaves; a moment for safety */
+    for (int i = 0; i < 20 && n == 0; i++) {
+        struct timespec ms = {0, 10 * 1000 * 1000};
+        nanosleep(&ms, NULL);
+        n = pread(fd, log, loglen - 1, 0);
+    }
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    n = pread(fd, log, loglen - 1, 0);
+    log[n > 0 ? n : 0] = '\0';
+    close(fd);
+    unlink(tmpl);
+
+    assert_int_equal(r.status, status);
+    assert_error_shape(&r, code);
+    j = body_json(&r);
+    snprintf(msg, sizeof msg, "%s",
+             json_string_value(json_object_get(json_object_get(j, "error"), "message")));
+    json_decref(j);
+    return msg;
+}
+
+static void test_driver_text(void **state)
+{
+    struct fixture *f = *state;
+    char log[4096];
+    const char *m;
+
+    /* a constraint: 409 conflict as before, our sentence; the log has it all */
+    m = driver_req(f, "/api/v1/driver/conflict", 409, "conflict", log, sizeof log);
+    assert_non_null(strstr(m, "reload and try again"));
+    assert_null(strstr(m, "secret"));
+    assert_null(strstr(m, "constraint"));
+    assert_non_null(strstr(log, "warn  http POST /api/v1/driver/:how 409 conflict: step: UNIQUE "
+                                "constraint failed: secret_table.col\n"));
+
+    /* another failure: 500, our sentence; the log has its first line only */
+    m = driver_req(f, "/api/v1/driver/db", 500, "storage_error", log, sizeof log);
+    assert_string_equal(m, HTTP_FAILED_MESSAGE);
+    assert_non_null(strstr(log, "error http POST /api/v1/driver/:how 500 storage_error: query: "
+                                "ERROR:  secret relation (further lines not logged)\n"));
+    assert_null(strstr(log, "Key (k)"));
+
+    /* a 5xx of ours: told as it is, and logged */
+    m = driver_req(f, "/api/v1/driver/ours", 500, "storage_error", log, sizeof log);
+    assert_string_equal(m, "the database is now at schema version 9");
+    assert_non_null(strstr(log, "error http POST /api/v1/driver/:how 500 storage_error: the "
+                                "database is now at schema version 9\n"));
+
+    /* ours around a driver's: what the wrapper said to tell */
+    m = driver_req(f, "/api/v1/driver/wrapped", 500, "storage_error", log, sizeof log);
+    assert_string_equal(m, "saved, but not read back: reload it");
+    assert_non_null(strstr(log, "saved, but not read back (step: secret disk I/O error)"));
+
+    /* an anonymous route: the same answer, and not a line at the default
+     * level (its moment is the signer's) */
+    m = driver_req(f, "/api/v1/anon-driver/conflict", 409, "conflict", log, sizeof log);
+    assert_null(strstr(m, "secret"));
+    assert_null(strstr(log, "anon-driver"));
+    m = driver_req(f, "/api/v1/anon-driver/db", 500, "storage_error", log, sizeof log);
+    assert_string_equal(m, HTTP_FAILED_MESSAGE);
+    assert_string_equal(log, "");
 }
 
 static void test_security_headers(void **state)
@@ -1246,6 +1357,7 @@ int main(void)
         cmocka_unit_test(test_body_and_413),
         cmocka_unit_test(test_413_chunked),
         cmocka_unit_test(test_error_shape),
+        cmocka_unit_test(test_driver_text),
         cmocka_unit_test(test_security_headers),
         cmocka_unit_test(test_cors),
         cmocka_unit_test(test_csp_wasm),
