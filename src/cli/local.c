@@ -832,6 +832,9 @@ static int serve_limits(const struct local_opts *o, struct http_server_config *c
             : serve_limit("verify-window", o->verify_window, 0, 10000, 1, &cfg->batch_window_ms);
     if (rc == 0 && o->verify_window && cfg->batch_window_ms == 0)
         cfg->batch_window_ms = HTTP_BATCH_OFF;
+    /* for make bench only (batch sizes of anonymous proofs): never an option,
+     * since the counters would then say when each anonymous request came */
+    cfg->count_anonymous = strcmp(env_or("DISSENT_BENCH_COUNT_ANONYMOUS", "0"), "1") == 0;
     if (rc == 0 && o->per_address && cfg->per_ip_connections == 0)
         cfg->per_ip_connections = HTTP_UNLIMITED;
     return rc;
@@ -1085,6 +1088,9 @@ int cmd_serve(int argc, char **argv)
     }
     if (getenv("DISSENT_FAKE_NOW"))
         log_warn("DISSENT_FAKE_NOW is set: this server's clock is pinned (for tests only)");
+    if (cfg.count_anonymous)
+        log_warn("DISSENT_BENCH_COUNT_ANONYMOUS is set: /metrics counts anonymous requests, and so "
+                 "says when each came (for benchmarks only)");
     log_info("workers: %u readers, one writer (group commit %s)", cfg.workers, o.group_commit);
     printf("dissent: serving %s on http://%s:%u (Ctrl-C stops)\n", o.db, host, port);
     fflush(stdout);

@@ -444,6 +444,13 @@ static void log_failure(struct http_conn *c, size_t slot, int status)
                 f->msg[n] ? " (further lines not logged)" : "");
 }
 
+/* Whether requests to route r move /metrics (http_server_config
+ * count_anonymous). */
+static int route_counted(const struct http_server *s, const struct http_route *r)
+{
+    return !(r && (r->flags & ROUTE_ANON)) || s->cfg.count_anonymous;
+}
+
 static void record(struct http_conn *c, size_t slot, int status)
 {
     struct http_server *s = c->server;
@@ -455,18 +462,19 @@ static void record(struct http_conn *c, size_t slot, int status)
     secs = (double)(now.tv_sec - c->start.tv_sec) + (double)(now.tv_nsec - c->start.tv_nsec) / 1e9;
     if (cls < 0 || cls >= NCLASSES)
         cls = NCLASSES - 1;
-    pthread_mutex_lock(&s->metrics_lock);
-    {
+    /* an anonymous request moves no counter (route_counted) */
+    if (!c->req.anonymous || s->cfg.count_anonymous) {
         struct slot_stats *st = &s->stats[slot];
         int k = 0;
         while (k < HIST_N && secs > hist_le[k])
             k++;
+        pthread_mutex_lock(&s->metrics_lock);
         st->by_class[cls]++;
         st->hist[k]++;
         st->sum += secs;
         st->count++;
+        pthread_mutex_unlock(&s->metrics_lock);
     }
-    pthread_mutex_unlock(&s->metrics_lock);
 
     /* Request log: never the concrete path, a body, an address or a cookie.
      * Anonymous routes are not logged at the default level at all: whatever
@@ -577,6 +585,8 @@ static void batch_count(struct http_server *s, const struct http_route *r, size_
                         size_t runs)
 {
     size_t slot = (size_t)(r - s->cfg.routes);
+    if (!route_counted(s, r))
+        return;
     pthread_mutex_lock(&s->metrics_lock);
     s->stats[slot].batches++;
     s->stats[slot].batched += n;
@@ -664,6 +674,7 @@ static int batch_add(struct http_server *s, struct http_conn *c, void *app)
             b->job.run = batch_run;
             b->job.done = batch_job_done;
             b->job.fail = batch_job_fail;
+            b->job.uncounted = !route_counted(s, r);
             if (!b->key || workers_submit_at(s->workers, &b->job,
                                              workers_now_ns() + (uint64_t)window * 1000000u)) {
                 free(b->key);
@@ -773,6 +784,7 @@ static enum MHD_Result queue_job(struct http_conn *c)
     c->job.run = job_run;
     c->job.fail = job_fail;
     c->job.done = job_done;
+    c->job.uncounted = !route_counted(s, c->job_route);
     c->queued = 1;
     MHD_suspend_connection(c->mhd);
     if (workers_submit(s->workers, &c->job, is_write(c)) != 0) {

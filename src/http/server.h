@@ -269,6 +269,11 @@ struct http_server_config {
      * alone), and the weight that closes it at once (0: HTTP_BATCH_MAX). */
     unsigned batch_window_ms;
     unsigned batch_max;
+    /* Anonymous routes (ROUTE_ANON) leave /metrics unmoved: no request
+     * count, duration, batch or worker count, since a counter polled every
+     * second says when each anonymous request arrived. Non-zero counts them
+     * too, for benchmarks only (serve reads DISSENT_BENCH_COUNT_ANONYMOUS). */
+    int count_anonymous;
 };
 
 #define HTTP_BATCH_WINDOW_MS 50

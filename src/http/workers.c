@@ -124,7 +124,7 @@ static void *reader_main(void *arg_)
         j = take(&w->reads, 1, &n);
         if (!j)
             w->readers_alive--; /* the writer runs what it would send here itself */
-        else if (!j->then_read)
+        else if (!j->then_read && !j->uncounted)
             w->stats.reads++; /* a write's second run is counted as its write */
         pthread_mutex_unlock(&w->mu);
         if (!j)
@@ -165,6 +165,16 @@ static void then_read(struct workers *w, struct workers_job *j)
     }
 }
 
+/* The jobs of list that count in workers_stats: a group of anonymous
+ * requests only is not counted at all. */
+static unsigned counted(const struct workers_job *list)
+{
+    unsigned n = 0;
+    for (; list; list = list->next)
+        n += !list->uncounted;
+    return n;
+}
+
 /* One group: begin, run each, commit; hand each back only after the commit. */
 static void run_group(struct workers *w, struct workers_job *list)
 {
@@ -181,7 +191,7 @@ static void run_group(struct workers *w, struct workers_job *list)
         j->then_read = j->run(j, cfg->writer_app) == WORKERS_THEN_READ;
     if (ok && cfg->group_end && cfg->group_end(cfg->writer_app, 1, &e))
         ok = 0;
-    if (!ok) {
+    if (!ok && counted(list)) {
         pthread_mutex_lock(&w->mu);
         w->stats.failed_groups++;
         pthread_mutex_unlock(&w->mu);
@@ -209,9 +219,9 @@ static void *writer_main(void *arg)
         while (!w->writes.head && !w->writer_stopping)
             pthread_cond_wait(&w->writes.ready, &w->mu);
         list = take(&w->writes, max, &n);
-        if (list) {
+        if (list && counted(list)) {
             w->stats.groups++;
-            w->stats.writes += n;
+            w->stats.writes += counted(list);
         }
         pthread_mutex_unlock(&w->mu);
         if (!list)

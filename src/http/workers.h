@@ -45,6 +45,7 @@ struct workers_job {
     struct workers_job *next; /* private */
     uint64_t due_ns;          /* private: workers_submit_at */
     int then_read;            /* private: run again after the commit */
+    int uncounted;            /* not in workers_stats (an anonymous request) */
     /* A reader's run: WORKERS_DONE, _THEN_WRITE or _HELD; the writer's:
      * WORKERS_DONE or _THEN_READ (then the next run, on a reader, answers
      * WORKERS_DONE). */

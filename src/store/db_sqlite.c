@@ -56,6 +56,7 @@ struct sq_db {
     sqlite3 *h;
     sqlite3_stmt *control[SQ_CONTROLS]; /* prepared on first use */
     int writing;                        /* a write transaction of ours is open */
+    int in_tx;                          /* we began a transaction and have not ended it */
     int beginning;                      /* inside BEGIN IMMEDIATE */
     int wanting;                        /* counted in wl.wanting while its BEGIN IMMEDIATE waits */
     struct sq_cached cache[SQ_CACHE];
@@ -259,6 +260,21 @@ out:
     return rc;
 }
 
+/* -1 (ERR_DB) when a transaction we began is gone: SQLite rolls the whole
+ * transaction back by itself on some errors (a full disk, an I/O error, no
+ * memory), and the connection is then in autocommit mode. Every statement,
+ * savepoint and commit checks first: else each later statement, or a
+ * group's next SAVEPOINT … RELEASE, would commit on its own while the
+ * transaction's callers are told that nothing of it was kept. */
+static int sq_tx_lost(struct sq_db *db, struct err *e)
+{
+    if (db->in_tx && sqlite3_get_autocommit(db->h))
+        return err_set(e, ERR_DB,
+                       "the database rolled the transaction back after an earlier error (a full "
+                       "disk, an I/O error or no memory): nothing of it was kept");
+    return 0;
+}
+
 static void sq_finish(struct db_stmt *s)
 {
     struct sq_stmt *st = sqs(s);
@@ -284,7 +300,7 @@ static struct db_stmt *sq_vquery(struct db *d, struct err *e, const char *sql, c
     }
     st->base.ops = &sq_ops;
     st->db = db;
-    if (sq_prepare(db, sql, st, e))
+    if (sq_tx_lost(db, e) || sq_prepare(db, sql, st, e))
         goto fail;
     for (const char *t = types ? types : ""; *t; t++, idx++) {
         int r = SQLITE_OK;
@@ -399,6 +415,7 @@ static int sq_begin(struct db *d, struct err *e)
     db->beginning = 0;
     wl_done_waiting(db);
     db->writing = rc == 0;
+    db->in_tx = rc == 0;
     if (rc == 0 && d->schema_guard && sq_schema_check(d, e)) {
         sq_rollback(d);
         rc = -1;
@@ -407,35 +424,43 @@ static int sq_begin(struct db *d, struct err *e)
 }
 
 /* Deferred: the snapshot starts at the first read and takes no write lock. */
-static int sq_begin_read(struct db *db, struct err *e)
+static int sq_begin_read(struct db *d, struct err *e)
 {
-    return sq_run_control(sq(db), SQ_BEGIN_READ, e);
-}
-
-static int sq_commit(struct db *db, struct err *e)
-{
-    int rc = sq_run_control(sq(db), SQ_COMMIT, e);
-    if (sqlite3_get_autocommit(sq(db)->h))
-        wl_ended(sq(db));
+    struct sq_db *db = sq(d);
+    int rc = sq_run_control(db, SQ_BEGIN_READ, e);
+    db->in_tx = rc == 0;
     return rc;
 }
 
-static void sq_rollback(struct db *db)
+static int sq_commit(struct db *d, struct err *e)
 {
+    struct sq_db *db = sq(d);
+    int rc = sq_tx_lost(db, e) || sq_run_control(db, SQ_COMMIT, e) ? -1 : 0;
+    if (sqlite3_get_autocommit(db->h)) {
+        db->in_tx = 0;
+        wl_ended(db);
+    }
+    return rc;
+}
+
+static void sq_rollback(struct db *d)
+{
+    struct sq_db *db = sq(d);
     struct err ignored;
-    if (!sqlite3_get_autocommit(sq(db)->h))
-        (void)sq_run_control(sq(db), SQ_ROLLBACK, &ignored);
-    wl_ended(sq(db));
+    if (!sqlite3_get_autocommit(db->h))
+        (void)sq_run_control(db, SQ_ROLLBACK, &ignored);
+    db->in_tx = 0;
+    wl_ended(db);
 }
 
 static int sq_savepoint(struct db *db, struct err *e)
 {
-    return sq_run_control(sq(db), SQ_SAVEPOINT, e);
+    return sq_tx_lost(sq(db), e) || sq_run_control(sq(db), SQ_SAVEPOINT, e) ? -1 : 0;
 }
 
 static int sq_release(struct db *db, struct err *e)
 {
-    return sq_run_control(sq(db), SQ_RELEASE, e);
+    return sq_tx_lost(sq(db), e) || sq_run_control(sq(db), SQ_RELEASE, e) ? -1 : 0;
 }
 
 static void sq_rollback_to(struct db *db)

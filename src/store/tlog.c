@@ -129,7 +129,9 @@ int store_tlog_memo_range(struct store *s, struct pool *p, const char *memo, con
     int rc = 0;
     *out = NULL;
     *n = 0;
-    if (before <= after + 1)
+    /* no index lies strictly between them (after can be INT64_MAX, from a
+     * query string: after + 1 would overflow) */
+    if (before <= 0 || after >= before - 1)
         return 0;
     if (kind)
         rc = store_rows(s, p, &v, sizeof **out, store_leaf_row, e, STORE_TLOG_MEMO_KIND_SQL,

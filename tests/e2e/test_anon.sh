@@ -132,6 +132,13 @@ expect_in "other routes are logged" "$(cat "$E2E_TMP/server.log")" "GET /api/v1/
 expect_eq "the anonymous route is not" "$(grep -c 'anonymous/memos' "$E2E_TMP/server.log")" 0
 expect_not_in "no client address in any request line" "$(grep -v "serving" "$E2E_TMP/server.log")" "127.0.0.1"
 expect_not_in "and no memo id" "$(cat "$E2E_TMP/server.log")" "$ID"
+# nor in /metrics, which anyone may poll every second: no counter moves for it
+metric() { curl -s "$URL/metrics" | awk -v k="$1" '$1 == k {print $2}'; }
+W0=$(metric dissent_http_writes_total)
+OUT=$(anon dan sign "$ID" --version 1 2> /dev/null)
+expect_in "dan signs once more (a write on the writer)" "$OUT" "anonymous signature replaced"
+expect_eq "the writer's count did not move" "$(metric dissent_http_writes_total)" "$W0"
+expect_not_in "/metrics names no anonymous route" "$(curl -s "$URL/metrics")" "route=\"/api/v1/anonymous"
 # the operator learns at start which code verifies proofs (docs/operations.md, "CPU for anonymous
 # signatures"): the eight-lane code exactly when this CPU has AVX-512 IFMA
 if grep -qw avx512ifma /proc/cpuinfo 2>/dev/null; then WANT_RING="AVX-512 IFMA"; else WANT_RING="portable code"; fi

@@ -1,6 +1,8 @@
 /* Tests for src/store/db_sqlite.c: whatever the umask, the database file
  * is created 0600 and SQLite gives its -wal and -shm the same mode; a file
- * left 0644 by an older dissent is tightened when opened. */
+ * left 0644 by an older dissent is tightened when opened; a transaction
+ * SQLite rolls back on its own (a full disk) is not followed by statements
+ * that commit one by one. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -74,11 +76,118 @@ static void test_old_file_tightened(void **state)
     umask(old);
 }
 
+/* One operation of a group (as the writer runs each request): 0 when it
+ * ran and was released into the group, -1 when it failed and was rolled
+ * back to its savepoint. big: a row the database has no room for. */
+static int group_op(struct db *db, const char *name, int big)
+{
+    struct err e;
+    err_init(&e);
+    if (db_begin(db, &e))
+        return -1;
+    if (db_exec(db, &e,
+                big ? "INSERT INTO t(x) VALUES(zeroblob(2000000))" : "INSERT INTO t(x) VALUES(?)",
+                big ? NULL : "s", name) ||
+        db_commit(db, &e)) {
+        db_rollback(db);
+        return -1;
+    }
+    return 0;
+}
+
+/* The rows of t, space-separated, in a fresh connection. */
+static void rows_of(const char *path, char *out, size_t n)
+{
+    struct db *db = NULL;
+    struct err e;
+    struct db_stmt *st;
+    size_t len = 0;
+    err_init(&e);
+    out[0] = '\0';
+    if (db_open(&db, path, &e))
+        fail_msg("db_open: %s", e.msg);
+    st = db_query(db, &e, "SELECT x FROM t ORDER BY rowid", NULL);
+    assert_non_null(st);
+    while (db_next(st, &e) == 1 && len < n)
+        len += (size_t)snprintf(out + len, n - len, "%s%s", len ? " " : "", db_text(st, 0));
+    db_finish(st);
+    db_close(db);
+}
+
+/* A full disk (here max_page_count) makes SQLite roll the whole group's
+ * transaction back on its own. The operations after it once each began a
+ * transaction of their own with SAVEPOINT and committed it with RELEASE,
+ * while the group's COMMIT failed and every request of the group was told
+ * that nothing was kept: C and D were on disk, reported lost. Now every
+ * operation after the loss fails, the group's commit fails, and nothing of
+ * the group is in the database, as its requests are told. */
+static void test_group_lost_to_full_disk(void **state)
+{
+    char path[] = "/tmp/dissent-test-dbsq-XXXXXX", rows[256];
+    int fd = mkstemp(path);
+    struct db *db = NULL;
+    struct err e;
+    (void)state;
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    err_init(&e);
+    if (db_open(&db, path, &e))
+        fail_msg("db_open: %s", e.msg);
+    assert_int_equal(db_exec_script(db, "CREATE TABLE t(x); PRAGMA max_page_count = 40;", &e), 0);
+    assert_int_equal(db_group_begin(db, &e), 0);
+    assert_int_equal(group_op(db, "A", 0), 0);
+    assert_int_equal(group_op(db, "B", 1), -1);
+    assert_int_equal(group_op(db, "C", 0), -1);
+    assert_int_equal(group_op(db, "D", 0), -1);
+    assert_int_equal(db_group_end(db, 1, &e), -1);
+    assert_int_equal(e.code, ERR_DB);
+    /* the connection works again afterwards */
+    assert_int_equal(db_group_begin(db, &e), 0);
+    assert_int_equal(group_op(db, "E", 0), 0);
+    assert_int_equal(db_group_end(db, 1, &e), 0);
+    db_close(db);
+    rows_of(path, rows, sizeof rows);
+    assert_string_equal(rows, "E");
+    fx_rm_sqlite(path);
+}
+
+/* The same outside a group: after the failed statement, the transaction's
+ * later statements fail rather than commit one by one, and so does COMMIT. */
+static void test_transaction_lost_to_full_disk(void **state)
+{
+    char path[] = "/tmp/dissent-test-dbsq-XXXXXX", rows[256];
+    int fd = mkstemp(path);
+    struct db *db = NULL;
+    struct err e;
+    (void)state;
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    err_init(&e);
+    if (db_open(&db, path, &e))
+        fail_msg("db_open: %s", e.msg);
+    assert_int_equal(db_exec_script(db, "CREATE TABLE t(x); PRAGMA max_page_count = 40;", &e), 0);
+    assert_int_equal(db_begin(db, &e), 0);
+    assert_int_equal(db_exec(db, &e, "INSERT INTO t(x) VALUES('A')", NULL), 0);
+    assert_int_equal(db_exec(db, &e, "INSERT INTO t(x) VALUES(zeroblob(2000000))", NULL), -1);
+    assert_int_equal(db_exec(db, &e, "INSERT INTO t(x) VALUES('C')", NULL), -1);
+    assert_int_equal(e.code, ERR_DB);
+    assert_int_equal(db_commit(db, &e), -1);
+    db_rollback(db);
+    db_close(db);
+    rows_of(path, rows, sizeof rows);
+    assert_string_equal(rows, "");
+    fx_rm_sqlite(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_new_files_private),
         cmocka_unit_test(test_old_file_tightened),
+        cmocka_unit_test(test_group_lost_to_full_disk),
+        cmocka_unit_test(test_transaction_lost_to_full_disk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -71,6 +71,15 @@ static void leaves_case(struct store *s, struct pool *p)
     assert_string_equal(l[0].data, "{\"b\":2}");
     OK(store_tlog_memo_leaves(s, p, "m3", NULL, &l, &n, &e));
     assert_int_equal(n, 0);
+    /* A page after an index (the public ?after=, up to INT64_MAX): after
+     * the last one there is nothing, with no overflow on the way. */
+    OK(store_tlog_memo_range(s, p, "m1", NULL, 0, INT64_MAX, &l, &n, &e));
+    assert_int_equal(n, 1);
+    assert_int_equal(l[0].index, 1);
+    OK(store_tlog_memo_range(s, p, "m1", NULL, INT64_MAX, INT64_MAX, &l, &n, &e));
+    assert_int_equal(n, 0);
+    OK(store_tlog_memo_range(s, p, "m1", NULL, INT64_MAX - 1, INT64_MAX, &l, &n, &e));
+    assert_int_equal(n, 0);
 
     /* The last leaf of a kind about no memo (a client release). */
     {
