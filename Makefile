@@ -128,11 +128,13 @@ $(BUILD)/dissent: $(BUILD)/obj/$(MAIN_SRC:.c=.o) $(call layer_libs,cli)
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # tests/unit/<layer>/test_x.c and tests/vectors/<layer>/test_x.c link <layer> and below.
+# _XOPEN_SOURCE: nftw, which tests/unit/test_tmp.h removes a test's files with.
+TEST_CFLAGS := -Itests -D_XOPEN_SOURCE=700
 .SECONDEXPANSION:
 $(BUILD)/tests/%: tests/%.c $$(call layer_libs,$$(word 2,$$(subst /, ,$$*)))
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
-	@$(CC) $(CFLAGS) -Itests -o $@ $< $(call layer_libs,$(word 2,$(subst /, ,$*))) $(LDFLAGS) $(LDLIBS) -lcmocka
+	@$(CC) $(CFLAGS) $(TEST_CFLAGS) -o $@ $< $(call layer_libs,$(word 2,$(subst /, ,$*))) $(LDFLAGS) $(LDLIBS) -lcmocka
 
 $(BUILD)/bench/%: bench/%.c $$(call layer_libs,$$(word 1,$$(subst /, ,$$*)))
 	@mkdir -p $(dir $@)

@@ -29,13 +29,14 @@
 #include "proto/anon.h"
 #include "ring/keyfile.h"
 #include "ring/triptych.h"
+#include "unit/test_tmp.h"
 
 /* The password every fixture member has. */
 #define FX_PASSWORD "correct horse battery"
 
 struct fx {
-    char dir[64];
-    char db[96];
+    char dir[TT_PATH_MAX];
+    char db[TT_PATH_MAX + 32];
     struct chan *c;
     struct pool p; /* the actors' strings and the scratch of every call */
     /* alice, bob: members of "state"; carol: member of "usaid"; rev: the
@@ -106,7 +107,7 @@ static inline void fx_open(struct fx *f, int people)
     memset(f, 0, sizeof *f);
     err_init(&e);
     fx_clock(NULL);
-    snprintf(f->dir, sizeof f->dir, "/tmp/dissent-chan-XXXXXX");
+    tt_template(f->dir, sizeof f->dir, "dissent-chan");
     assert_non_null(mkdtemp(f->dir));
     snprintf(f->db, sizeof f->db, "%s/test.db", f->dir);
     pool_init(&f->p, 1u << 26);
@@ -135,7 +136,7 @@ static inline void fx_open(struct fx *f, int people)
 /* Closes the channel and removes its directory. */
 static inline void fx_close(struct fx *f)
 {
-    char path[160];
+    char path[TT_PATH_MAX + 64];
     const char *const files[] = {"test.db",         "test.db-wal",       "test.db-shm",
                                  "test.db-journal", "test.keys/log.key", "test.keys/data.key",
                                  "test.keys/.tmp"};

@@ -15,10 +15,11 @@
 
 #include "channel/chan.h"
 #include "channel/roles.h"
+#include "unit/test_tmp.h"
 
 static struct chan *chan;
 static struct pool pool;
-static char dbpath[64];
+static char dbpath[TT_PATH_MAX];
 
 static int setup(void **state)
 {
@@ -30,7 +31,7 @@ static int setup(void **state)
     (void)state;
     err_init(&e);
     pool_init(&pool, 8 << 20);
-    snprintf(dbpath, sizeof dbpath, "/tmp/dissent-test-account-XXXXXX");
+    tt_template(dbpath, sizeof dbpath, "dissent-test-account");
     fd = mkstemp(dbpath);
     assert_true(fd >= 0);
     close(fd);
@@ -49,7 +50,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char side[96];
+    char side[TT_PATH_MAX + 16];
     (void)state;
     chan_close(chan);
     pool_release(&pool);

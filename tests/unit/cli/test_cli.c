@@ -17,6 +17,7 @@
 #include "cli/input.h"
 #include "cli/out.h"
 #include "unit/client/fake_http.h"
+#include "unit/test_tmp.h"
 
 /* Captured output of one cli_main run. */
 struct run {
@@ -248,8 +249,8 @@ static void test_help_everywhere(void **state)
 static void test_input_file(void **state)
 {
     (void)state;
-    char path[] = "/tmp/dissent-cli-XXXXXX";
-    int fd = mkstemp(path);
+    char path[TT_PATH_MAX];
+    int fd = mkstemp(tt_template(path, sizeof path, "dissent-cli"));
     struct buf b;
     struct err e;
     assert_true(fd >= 0);
@@ -423,10 +424,10 @@ static void test_json_and_errors(void **state)
 static void test_login_saves_session(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/dissent-cli-XXXXXX";
-    char cfg[64], pwfile[64];
+    char dir[TT_PATH_MAX];
+    char cfg[TT_PATH_MAX + 32], pwfile[TT_PATH_MAX + 32];
     FILE *f;
-    assert_non_null(mkdtemp(dir));
+    assert_non_null(mkdtemp(tt_template(dir, sizeof dir, "dissent-cli")));
     snprintf(cfg, sizeof cfg, "%s/s.json", dir);
     snprintf(pwfile, sizeof pwfile, "%s/pw", dir);
     f = fopen(pwfile, "w");
@@ -475,10 +476,10 @@ static void test_login_saves_session(void **state)
 static void test_token_not_sent_elsewhere(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/dissent-cli-XXXXXX";
-    char cfg[64];
+    char dir[TT_PATH_MAX];
+    char cfg[TT_PATH_MAX + 32];
     FILE *f;
-    assert_non_null(mkdtemp(dir));
+    assert_non_null(mkdtemp(tt_template(dir, sizeof dir, "dissent-cli")));
     snprintf(cfg, sizeof cfg, "%s/s.json", dir);
     f = fopen(cfg, "w");
     assert_non_null(f);

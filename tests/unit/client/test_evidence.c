@@ -20,6 +20,7 @@
 #include "tlog/cosignature.h"
 #include "tlog/memstore.h"
 #include "tlog/tree.h"
+#include "unit/test_tmp.h"
 
 #define ORIGIN "example.org/log"
 
@@ -312,11 +313,11 @@ static void test_file(void **state)
     struct err e;
     json_t *ev = NULL, *back = NULL;
     struct evidence_verdict vd;
-    char dir[] = "/tmp/evidence-XXXXXX", path[128], cmd[160];
+    char dir[TT_PATH_MAX], path[TT_PATH_MAX + 32], cmd[2 * TT_PATH_MAX];
     err_init(&e);
     buf_init(&na, TLOG_NOTE_MAX);
     buf_init(&nb, TLOG_NOTE_MAX);
-    assert_non_null(mkdtemp(dir));
+    assert_non_null(mkdtemp(tt_template(dir, sizeof dir, "evidence")));
     snprintf(path, sizeof path, "%s/x.json", dir);
     assert_int_equal(tlog_signer_generate(&log, ORIGIN, &e), 0);
     build(&a, 5, UINT64_MAX);

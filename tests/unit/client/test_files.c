@@ -14,13 +14,14 @@
 #include <unistd.h>
 
 #include "client/files.h"
+#include "unit/test_tmp.h"
 
-static char dir[64], path[128];
+static char dir[TT_PATH_MAX], path[TT_PATH_MAX + 32];
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/dissent-files-XXXXXX");
+    tt_template(dir, sizeof dir, "dissent-files");
     if (!mkdtemp(dir))
         return -1;
     snprintf(path, sizeof path, "%s/a/b/state.json", dir);
@@ -29,7 +30,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char p[160];
+    char p[TT_PATH_MAX + 64];
     (void)state;
     unlink(path);
     snprintf(p, sizeof p, "%s/a/b", dir);

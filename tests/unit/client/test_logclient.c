@@ -20,6 +20,7 @@
 #include "client/logclient.h"
 #include "tlog/memstore.h"
 #include "tlog/tree.h"
+#include "unit/test_tmp.h"
 
 static void test_range_matches_tree(void **state)
 {
@@ -234,7 +235,8 @@ static void test_leaf_shapes(void **state)
 static void test_state_file(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/dissent-logc-XXXXXX", path[256], pins[256], key[TLOG_VERIFIER_KEY_MAX];
+    char dir[TT_PATH_MAX], path[TT_PATH_MAX + 64], pins[TT_PATH_MAX + 64],
+        key[TLOG_VERIFIER_KEY_MAX];
     struct tlog_signer s;
     struct logc_state a, b;
     struct err e;
@@ -242,7 +244,7 @@ static void test_state_file(void **state)
     int found = 0;
     unsigned char leaf[TLOG_HASH_SIZE];
 
-    assert_non_null(mkdtemp(dir));
+    assert_non_null(mkdtemp(tt_template(dir, sizeof dir, "dissent-logc")));
     snprintf(path, sizeof path, "%s/sub/state.json", dir);
     assert_int_equal(logc_state_load(path, &a, &found, &e), 0);
     assert_int_equal(found, 0);
@@ -305,12 +307,12 @@ static void test_state_file(void **state)
 static void test_state_file_unreadable(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/dissent-logc-XXXXXX", path[256];
+    char dir[TT_PATH_MAX], path[TT_PATH_MAX + 64];
     static const char *const bad[] = {"", "not json", "[1,2]", "{\"v\":1"};
     struct logc_state s;
     struct err e;
 
-    assert_non_null(mkdtemp(dir));
+    assert_non_null(mkdtemp(tt_template(dir, sizeof dir, "dissent-logc")));
     snprintf(path, sizeof path, "%s/state.json", dir);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int found = -1;

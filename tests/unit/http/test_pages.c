@@ -16,6 +16,7 @@
 #include "channel/roles.h"
 #include "http/app.h"
 #include "http/pages.h"
+#include "unit/test_tmp.h"
 
 #define MEMO_TITLE     "<script>alert(1)</script>"
 #define MEMO_BODY      "Consular help matters **most** in a crisis: keep-the-posts-open."
@@ -27,7 +28,7 @@ static struct app app;
 static struct http_server *srv;
 static struct http_route *routes;
 static unsigned short port;
-static char dbpath[64];
+static char dbpath[TT_PATH_MAX];
 static char memo_id[64];
 
 struct reply {
@@ -181,7 +182,7 @@ static int setup(void **state)
 
     err_init(&e);
     pool_init(&p, 8 << 20);
-    snprintf(dbpath, sizeof dbpath, "/tmp/dissent-test-pages-XXXXXX");
+    tt_template(dbpath, sizeof dbpath, "dissent-test-pages");
     fd = mkstemp(dbpath);
     assert_true(fd >= 0);
     close(fd);
@@ -235,7 +236,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char side[96];
+    char side[TT_PATH_MAX + 16];
     (void)state;
     http_server_stop(srv);
     free(routes);

@@ -23,11 +23,12 @@
 #include "store/db.h"
 #include "store/db_driver.h"
 #include "store/store.h"
+#include "unit/test_tmp.h"
 
 /* Removes a key directory the store made (store/keydir.h) and its keys. */
 static inline void fx_rm_keydir(const char *dir)
 {
-    char f[256];
+    char f[TT_PATH_MAX + 64];
     snprintf(f, sizeof f, "%s/data.key", dir);
     unlink(f);
     snprintf(f, sizeof f, "%s/log.key", dir);
@@ -41,7 +42,7 @@ typedef void (*fx_case)(struct store *s, struct pool *p);
 /* Removes SQLite file path with its WAL and shared-memory files. */
 static inline void fx_rm_sqlite(const char *path)
 {
-    char side[256];
+    char side[TT_PATH_MAX + 64];
     unlink(path);
     snprintf(side, sizeof side, "%s-wal", path);
     unlink(side);
@@ -51,11 +52,11 @@ static inline void fx_rm_sqlite(const char *path)
 
 static inline void fx_sqlite(fx_case fn)
 {
-    char path[] = "/tmp/dissent-test-store-XXXXXX", side[64];
+    char path[TT_PATH_MAX], side[TT_PATH_MAX + 16];
     struct store *s = NULL;
     struct pool p;
     struct err e;
-    int fd = mkstemp(path);
+    int fd = mkstemp(tt_template(path, sizeof path, "dissent-test-store"));
     err_init(&e);
     assert_true(fd >= 0);
     close(fd);
@@ -94,11 +95,11 @@ static inline void fx_postgres(fx_case fn)
     struct store *s = NULL;
     struct pool p;
     struct err e;
-    char keys[] = "/tmp/dissent-test-keys-XXXXXX";
+    char keys[TT_PATH_MAX];
     if (!url)
         return;
     err_init(&e);
-    assert_non_null(mkdtemp(keys));
+    assert_non_null(mkdtemp(tt_template(keys, sizeof keys, "dissent-test-keys")));
     if (store_open_keys(&s, url, keys, 0, &e))
         fail_msg("store_open(%s): %s", url, e.msg);
     pool_init(&p, 64u << 20);
@@ -137,12 +138,12 @@ static inline void fx_run(fx_case fn)
  * every request is found by index, not by a scan that grows with a table. */
 static inline void fx_sqlite_plan(const char *sql, char *plan, size_t cap)
 {
-    char path[] = "/tmp/dissent-test-plan-XXXXXX", side[64];
+    char path[TT_PATH_MAX], side[TT_PATH_MAX + 16];
     struct store *s = NULL;
     struct err e;
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
-    int fd = mkstemp(path);
+    int fd = mkstemp(tt_template(path, sizeof path, "dissent-test-plan"));
     err_init(&e);
     assert_true(fd >= 0);
     close(fd);

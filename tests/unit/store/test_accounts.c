@@ -15,6 +15,7 @@
 #include "store/store.h"
 #include "store/store_internal.h"
 #include "store_fixture.h"
+#include "unit/test_tmp.h"
 
 static void run(const char *url)
 {
@@ -89,10 +90,10 @@ static void run(const char *url)
 
 static void test_sqlite(void **state)
 {
-    char path[64], side[96];
+    char path[TT_PATH_MAX], side[TT_PATH_MAX + 16];
     int fd;
     (void)state;
-    snprintf(path, sizeof path, "/tmp/dissent-test-accounts-XXXXXX");
+    tt_template(path, sizeof path, "dissent-test-accounts");
     fd = mkstemp(path);
     assert_true(fd >= 0);
     close(fd);

@@ -6,6 +6,7 @@
 
 #include "store/keydir.h"
 #include "store/store_internal.h"
+#include "unit/test_tmp.h"
 
 #include <fcntl.h>
 
@@ -154,7 +155,7 @@ static void make_old(struct store *s, int64_t id)
 
 static void test_migrate(void **state)
 {
-    char path[] = "/tmp/dissent-test-atrest-XXXXXX", keys[96], f[128];
+    char path[TT_PATH_MAX], keys[TT_PATH_MAX + 16], f[TT_PATH_MAX + 32];
     struct store *s = NULL;
     struct pool p;
     struct err e;
@@ -164,7 +165,7 @@ static void test_migrate(void **state)
     struct store_migration r;
     unsigned char buf[64];
     size_t n = 0, len = 0;
-    int fd = mkstemp(path), found = 0;
+    int fd = mkstemp(tt_template(path, sizeof path, "dissent-test-atrest")), found = 0;
     int64_t org, who, ch, id;
     (void)state;
 
@@ -240,7 +241,7 @@ static void test_migrate(void **state)
     /* A rotation stopped after its commit, before the rename: the next
      * open finishes it; the old key alone is refused. */
     snprintf(f, sizeof f, "%s/data.key", keys);
-    char f2[160];
+    char f2[2 * TT_PATH_MAX];
     snprintf(f2, sizeof f2, "%s/data.key.new", keys);
     assert_int_equal(rename(f, f2), 0);
     fd = open(f, O_WRONLY | O_CREAT | O_EXCL, 0600);

@@ -25,6 +25,7 @@
 #include "store/db_driver.h"
 #include "store/store.h"
 #include "store_fixture.h"
+#include "unit/test_tmp.h"
 
 static void expect_rewrite(int ddl, const char *in, const char *want)
 {
@@ -267,8 +268,8 @@ static void conformance(const char *url, const char *keys)
 static void test_sqlite(void **state)
 {
     (void)state;
-    char path[] = "/tmp/dissent-test-db-XXXXXX";
-    int fd = mkstemp(path);
+    char path[TT_PATH_MAX];
+    int fd = mkstemp(tt_template(path, sizeof path, "dissent-test-db"));
     assert_true(fd >= 0);
     close(fd);
     unlink(path);
@@ -277,7 +278,7 @@ static void test_sqlite(void **state)
      * mutex around every allocation of every connection, are off */
     assert_int_equal(sqlite3_memory_highwater(0), 0);
     unlink(path);
-    char wal[64];
+    char wal[TT_PATH_MAX + 64];
     snprintf(wal, sizeof wal, "%s-wal", path);
     unlink(wal);
     snprintf(wal, sizeof wal, "%s-shm", path);
@@ -297,9 +298,9 @@ static void test_postgres(void **state)
             "  (PostgreSQL conformance skipped: set DISSENT_TEST_PG_URL to an empty database)\n");
         return;
     }
-    char keys[] = "/tmp/dissent-test-keys-XXXXXX", f[64];
+    char keys[TT_PATH_MAX], f[TT_PATH_MAX + 32];
     assert_true(db_url_is_pg(url));
-    assert_non_null(mkdtemp(keys));
+    assert_non_null(mkdtemp(tt_template(keys, sizeof keys, "dissent-test-keys")));
     conformance(url, keys);
     snprintf(f, sizeof f, "%s/data.key", keys);
     unlink(f);
@@ -612,8 +613,8 @@ static void unordered_rules(const char *url)
 static void test_unordered_sqlite(void **state)
 {
     (void)state;
-    char path[] = "/tmp/dissent-test-unord-XXXXXX";
-    int fd = mkstemp(path);
+    char path[TT_PATH_MAX];
+    int fd = mkstemp(tt_template(path, sizeof path, "dissent-test-unord"));
     assert_true(fd >= 0);
     close(fd);
     unordered_rules(path);
@@ -742,8 +743,8 @@ static void group_commit(const char *url)
 static void test_group_sqlite(void **state)
 {
     (void)state;
-    char path[] = "/tmp/dissent-test-group-XXXXXX";
-    int fd = mkstemp(path);
+    char path[TT_PATH_MAX];
+    int fd = mkstemp(tt_template(path, sizeof path, "dissent-test-group"));
     assert_true(fd >= 0);
     close(fd);
     group_commit(path);
@@ -776,10 +777,10 @@ static int deleted_files_open(void)
  * started the test may have left such files open). */
 static void test_group_sqlite_no_temp_file(void **state)
 {
-    char path[] = "/tmp/dissent-test-subj-XXXXXX";
+    char path[TT_PATH_MAX];
     struct db *d = NULL;
     struct err e;
-    int fd = mkstemp(path), before, during;
+    int fd = mkstemp(tt_template(path, sizeof path, "dissent-test-subj")), before, during;
     (void)state;
     err_init(&e);
     assert_true(fd >= 0);
@@ -945,8 +946,8 @@ static void exec_later(const char *url)
 static void test_later_sqlite(void **state)
 {
     (void)state;
-    char path[] = "/tmp/dissent-test-later-XXXXXX";
-    int fd = mkstemp(path);
+    char path[TT_PATH_MAX];
+    int fd = mkstemp(tt_template(path, sizeof path, "dissent-test-later"));
     assert_true(fd >= 0);
     close(fd);
     exec_later(path);
@@ -1078,7 +1079,7 @@ static double mono(void)
 
 static void test_sqlite_write_fairness(void **state)
 {
-    char path[] = "/tmp/dissent-test-fair-XXXXXX";
+    char path[TT_PATH_MAX];
     struct hog h = {.path = path};
     struct db *d = NULL;
     struct err e;
@@ -1087,7 +1088,7 @@ static void test_sqlite_write_fairness(void **state)
     long passed, worst_passed = 0;
     (void)state;
     err_init(&e);
-    int fd = mkstemp(path);
+    int fd = mkstemp(tt_template(path, sizeof path, "dissent-test-fair"));
     assert_true(fd >= 0);
     close(fd);
     assert_int_equal(db_open(&d, path, &e), 0);

@@ -15,6 +15,7 @@
 
 #include "store/db.h"
 #include "store_fixture.h"
+#include "unit/test_tmp.h"
 
 static unsigned mode_of(const char *path)
 {
@@ -48,8 +49,8 @@ static void open_write_check(const char *path)
 
 static void test_new_files_private(void **state)
 {
-    char path[] = "/tmp/dissent-test-dbsq-XXXXXX";
-    int fd = mkstemp(path);
+    char path[TT_PATH_MAX];
+    int fd = mkstemp(tt_template(path, sizeof path, "dissent-test-dbsq"));
     mode_t old = umask(022);
     (void)state;
     assert_true(fd >= 0);
@@ -62,8 +63,8 @@ static void test_new_files_private(void **state)
 
 static void test_old_file_tightened(void **state)
 {
-    char path[] = "/tmp/dissent-test-dbsq-XXXXXX";
-    int fd = mkstemp(path);
+    char path[TT_PATH_MAX];
+    int fd = mkstemp(tt_template(path, sizeof path, "dissent-test-dbsq"));
     mode_t old = umask(022);
     (void)state;
     assert_true(fd >= 0);

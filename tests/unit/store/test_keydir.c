@@ -13,14 +13,15 @@
 #include <unistd.h>
 
 #include "store/keydir.h"
+#include "unit/test_tmp.h"
 
-static char base[] = "/tmp/dissent-test-keydir-XXXXXX";
-static char dir[128];
+static char base[TT_PATH_MAX];
+static char dir[TT_PATH_MAX + 32];
 
 static int setup(void **state)
 {
     (void)state;
-    if (!mkdtemp(base))
+    if (!mkdtemp(tt_template(base, sizeof base, "dissent-test-keydir")))
         return -1;
     snprintf(dir, sizeof dir, "%s/keys", base);
     return 0;
@@ -28,7 +29,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char f[192];
+    char f[2 * TT_PATH_MAX];
     (void)state;
     snprintf(f, sizeof f, "%s/log.key", dir);
     unlink(f);
@@ -53,7 +54,7 @@ static void test_create_write_read(void **state)
     unsigned char buf[64];
     size_t len = 0;
     int found = -1;
-    char f[192];
+    char f[2 * TT_PATH_MAX];
     (void)state;
     err_init(&e);
     keydir_init(&k);
@@ -88,7 +89,7 @@ static void test_open_modes_refused(void **state)
     unsigned char buf[64];
     size_t len = 0;
     int found = 0;
-    char f[192];
+    char f[2 * TT_PATH_MAX];
     (void)state;
     err_init(&e);
     keydir_init(&k);

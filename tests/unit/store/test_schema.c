@@ -6,6 +6,7 @@
 #include "store/store_internal.h"
 
 #include "base/util.h"
+#include "unit/test_tmp.h"
 
 static void schema_case(struct store *s, struct pool *p)
 {
@@ -55,9 +56,9 @@ static void reopen(const char *url, const char *keys)
 static void test_reopen(void **state)
 {
     (void)state;
-    char path[] = "/tmp/dissent-test-schema-XXXXXX", side[64];
+    char path[TT_PATH_MAX], side[TT_PATH_MAX + 16];
     const char *pg;
-    int fd = mkstemp(path);
+    int fd = mkstemp(tt_template(path, sizeof path, "dissent-test-schema"));
     assert_true(fd >= 0);
     close(fd);
     unlink(path);
@@ -71,8 +72,8 @@ static void test_reopen(void **state)
     fx_rm_keydir(side);
     pg = fx_pg_empty();
     if (pg) {
-        char keys[] = "/tmp/dissent-test-keys-XXXXXX";
-        assert_non_null(mkdtemp(keys));
+        char keys[TT_PATH_MAX];
+        assert_non_null(mkdtemp(tt_template(keys, sizeof keys, "dissent-test-keys")));
         reopen(pg, keys);
         fx_rm_keydir(keys);
     }
