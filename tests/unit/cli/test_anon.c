@@ -94,8 +94,7 @@ static void write_file(const char *path, const char *text)
 static int setup(void **state)
 {
     (void)state;
-    tt_template(dir, sizeof dir, "dissent-anon");
-    assert_non_null(mkdtemp(dir));
+    tt_mkdtemp(dir, sizeof dir, "dissent-anon");
     snprintf(keyfile, sizeof keyfile, "%s/ring.key", dir);
     snprintf(passfile, sizeof passfile, "%s/pass", dir);
     write_file(passfile, "correct horse battery\n");
@@ -108,10 +107,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char cmd[TT_PATH_MAX + 64];
     (void)state;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tt_rm_tree(dir);
 }
 
 /* Makes the key file (once) and returns its public key. */

@@ -427,7 +427,7 @@ static void test_login_saves_session(void **state)
     char dir[TT_PATH_MAX];
     char cfg[TT_PATH_MAX + 32], pwfile[TT_PATH_MAX + 32];
     FILE *f;
-    assert_non_null(mkdtemp(tt_template(dir, sizeof dir, "dissent-cli")));
+    tt_mkdtemp(dir, sizeof dir, "dissent-cli");
     snprintf(cfg, sizeof cfg, "%s/s.json", dir);
     snprintf(pwfile, sizeof pwfile, "%s/pw", dir);
     f = fopen(pwfile, "w");
@@ -464,8 +464,7 @@ static void test_login_saves_session(void **state)
     assert_int_equal(access(cfg, F_OK), -1);
     run_free(&r);
     fake_http_stop(&fake);
-    unlink(pwfile);
-    rmdir(dir);
+    assert_int_equal(tt_rm_tree(dir), 0);
     setenv("DISSENT_CONFIG", "/tmp/dissent-cli-test-none/session.json", 1);
     setenv("DISSENT_TOKEN", "test-token", 1);
     free(r1);
@@ -479,7 +478,7 @@ static void test_token_not_sent_elsewhere(void **state)
     char dir[TT_PATH_MAX];
     char cfg[TT_PATH_MAX + 32];
     FILE *f;
-    assert_non_null(mkdtemp(tt_template(dir, sizeof dir, "dissent-cli")));
+    tt_mkdtemp(dir, sizeof dir, "dissent-cli");
     snprintf(cfg, sizeof cfg, "%s/s.json", dir);
     f = fopen(cfg, "w");
     assert_non_null(f);
@@ -497,8 +496,7 @@ static void test_token_not_sent_elsewhere(void **state)
     assert_string_equal(r.out, "(none)\n");
     assert_null(strstr(fake.request[0], "SAVED"));
     run_free(&r);
-    unlink(cfg);
-    rmdir(dir);
+    assert_int_equal(tt_rm_tree(dir), 0);
     setenv("DISSENT_CONFIG", "/tmp/dissent-cli-test-none/session.json", 1);
     setenv("DISSENT_TOKEN", "test-token", 1);
     free(r1);

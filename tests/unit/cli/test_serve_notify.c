@@ -49,8 +49,7 @@ static void test_round_and_thread(void **state)
     (void)state;
     err_init(&e);
     pool_init(&p, 1 << 20);
-    tt_template(dir, sizeof dir, "dissent-sn");
-    assert_non_null(mkdtemp(dir));
+    tt_mkdtemp(dir, sizeof dir, "dissent-sn");
     snprintf(db, sizeof db, "%s/t.db", dir);
     c = open_db();
     assert_int_equal(chan_org_create(c, NULL, "state", "State", &out, &e), 0);
@@ -86,16 +85,7 @@ static void test_round_and_thread(void **state)
     serve_notify_release(&sn);
     assert_int_equal(sn.mail, 0);
     pool_release(&p);
-    char f[TT_PATH_MAX + 64];
-    const char *const files[] = {"t.db", "t.db-wal", "t.db-shm", "t.keys/log.key",
-                                 "t.keys/data.key"};
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        snprintf(f, sizeof f, "%s/%s", dir, files[i]);
-        unlink(f);
-    }
-    snprintf(f, sizeof f, "%s/t.keys", dir);
-    rmdir(f);
-    rmdir(dir);
+    assert_int_equal(tt_rm_tree(dir), 0); /* the database, its side files and its keys */
 }
 
 int main(void)

@@ -41,7 +41,7 @@ static void test_start(void **state)
     web_release_release(&r);
 
     /* the operator's own stylesheet: a new release */
-    assert_non_null(mkdtemp(tt_template(dir, sizeof dir, "dissent-serve-rel")));
+    tt_mkdtemp(dir, sizeof dir, "dissent-serve-rel");
     snprintf(path, sizeof path, "%s/ui.css", dir);
     fp = fopen(path, "w");
     assert_non_null(fp);
@@ -61,8 +61,7 @@ static void test_start(void **state)
     web_release_release(&r);
 
     static_clear_override();
-    unlink(path);
-    rmdir(dir);
+    assert_int_equal(tt_rm_tree(dir), 0);
     fx_close(&f);
 }
 

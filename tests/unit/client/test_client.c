@@ -90,19 +90,14 @@ static char tmpdir[TT_PATH_MAX];
 static int make_tmpdir(void **state)
 {
     (void)state;
-    tt_template(tmpdir, sizeof tmpdir, "dissent-test");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    tt_mkdtemp(tmpdir, sizeof tmpdir, "dissent-test");
+    return 0;
 }
 
 static int remove_tmpdir(void **state)
 {
     (void)state;
-    char p[TT_PATH_MAX + 64];
-    snprintf(p, sizeof p, "%s/nested/dissent", tmpdir);
-    rmdir(p);
-    snprintf(p, sizeof p, "%s/nested", tmpdir);
-    rmdir(p);
-    return rmdir(tmpdir);
+    return tt_rm_tree(tmpdir);
 }
 
 /* A server reply without a usable token keeps nothing; a good one is saved. */

@@ -21,24 +21,15 @@ static char dir[TT_PATH_MAX], path[TT_PATH_MAX + 32];
 static int setup(void **state)
 {
     (void)state;
-    tt_template(dir, sizeof dir, "dissent-files");
-    if (!mkdtemp(dir))
-        return -1;
+    tt_mkdtemp(dir, sizeof dir, "dissent-files");
     snprintf(path, sizeof path, "%s/a/b/state.json", dir);
     return 0;
 }
 
 static int teardown(void **state)
 {
-    char p[TT_PATH_MAX + 64];
     (void)state;
-    unlink(path);
-    snprintf(p, sizeof p, "%s/a/b", dir);
-    rmdir(p);
-    snprintf(p, sizeof p, "%s/a", dir);
-    rmdir(p);
-    rmdir(dir);
-    return 0;
+    return tt_rm_tree(dir);
 }
 
 static void test_write_then_read(void **state)

@@ -244,7 +244,7 @@ static void test_state_file(void **state)
     int found = 0;
     unsigned char leaf[TLOG_HASH_SIZE];
 
-    assert_non_null(mkdtemp(tt_template(dir, sizeof dir, "dissent-logc")));
+    tt_mkdtemp(dir, sizeof dir, "dissent-logc");
     snprintf(path, sizeof path, "%s/sub/state.json", dir);
     assert_int_equal(logc_state_load(path, &a, &found, &e), 0);
     assert_int_equal(found, 0);
@@ -294,11 +294,7 @@ static void test_state_file(void **state)
     assert_int_equal(st.st_mode & 0777, 0600);
 
     tlog_signer_wipe(&s);
-    unlink(path);
-    unlink(pins);
-    snprintf(path, sizeof path, "%s/sub", dir);
-    rmdir(path);
-    rmdir(dir);
+    assert_int_equal(tt_rm_tree(dir), 0);
 }
 
 /* Found by fuzzing (tests/fuzz/client/fuzz_state.c): a state file that exists
@@ -312,7 +308,7 @@ static void test_state_file_unreadable(void **state)
     struct logc_state s;
     struct err e;
 
-    assert_non_null(mkdtemp(tt_template(dir, sizeof dir, "dissent-logc")));
+    tt_mkdtemp(dir, sizeof dir, "dissent-logc");
     snprintf(path, sizeof path, "%s/state.json", dir);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int found = -1;
@@ -324,8 +320,7 @@ static void test_state_file_unreadable(void **state)
         assert_int_equal(logc_state_load(path, &s, &found, &e), -1);
         assert_int_equal(e.code, ERR_INVALID);
     }
-    unlink(path);
-    rmdir(dir);
+    assert_int_equal(tt_rm_tree(dir), 0);
 }
 
 int main(void)

@@ -22,17 +22,14 @@ static char dir[TT_PATH_MAX];
 static int setup(void **state)
 {
     (void)state;
-    tt_template(dir, sizeof dir, "loghist");
-    assert_non_null(mkdtemp(dir));
+    tt_mkdtemp(dir, sizeof dir, "dissent-loghist");
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[TT_PATH_MAX + 64];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(tt_rm_tree(dir), 0);
     return 0;
 }
 

@@ -100,7 +100,7 @@ static void test_keep_and_check(void **state)
     assert_int_equal(t.total, 0);
 
     /* the file round-trips, mode 0600 */
-    assert_non_null(mkdtemp(tt_template(path, sizeof path, "dissent-receipts")));
+    tt_mkdtemp(path, sizeof path, "dissent-receipts");
     snprintf(file, sizeof file, "%s/r.json", path);
     assert_int_equal(receipts_load(file, &back, &e), 0);
     assert_int_equal(json_array_size(back), 0);
@@ -109,8 +109,7 @@ static void test_keep_and_check(void **state)
     assert_int_equal(receipts_load(file, &back, &e), 0);
     assert_true(json_equal(back, arr));
     json_decref(back);
-    unlink(file);
-    rmdir(path);
+    assert_int_equal(tt_rm_tree(path), 0);
 
     /* a reply without a receipt is counted as missing */
     rep = json_pack("{s:[{s:s}]}", "results", "tag", "cc");

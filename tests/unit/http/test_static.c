@@ -166,7 +166,7 @@ static void test_manifest_override(void **state)
     static_clear_override();
     assert_int_equal(static_manifest(&plain, &n0, &e), 0);
 
-    assert_non_null(mkdtemp(tt_template(dir, sizeof dir, "dissent-static")));
+    tt_mkdtemp(dir, sizeof dir, "dissent-static");
     write_file(dir, "ui.css", "body{color:red}");
     write_file(dir, "new.js", "1;");
     write_file(dir, ".hidden.js", "secret");
@@ -217,14 +217,7 @@ static void test_manifest_override(void **state)
     snprintf(path, sizeof path, "%s/ui.css", dir);
     assert_int_equal(static_set_override(path, &e), -1);
 
-    unlink(path);
-    snprintf(path, sizeof path, "%s/.hidden.js", dir);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/link.css", dir);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/sub", dir);
-    rmdir(path);
-    rmdir(dir);
+    assert_int_equal(tt_rm_tree(dir), 0);
     buf_release(&plain);
     buf_release(&over);
 }

@@ -96,7 +96,7 @@ static void test_files(void **state)
 {
     (void)state;
     char dir[TT_PATH_MAX];
-    assert_non_null(mkdtemp(tt_template(dir, sizeof dir, "dissent-ring")));
+    tt_mkdtemp(dir, sizeof dir, "dissent-ring");
     char path[TT_PATH_MAX + 64];
     snprintf(path, sizeof path, "%s/key", dir);
     uint8_t pk[32], sk[32], file[RING_KEYFILE_LEN], back[RING_KEYFILE_LEN];
@@ -114,7 +114,7 @@ static void test_files(void **state)
     unlink(path);
     assert_int_equal(ring_keyfile_read(path, back, &e), -1);
     assert_int_equal(e.code, ERR_NOT_FOUND);
-    rmdir(dir);
+    assert_int_equal(tt_rm_tree(dir), 0);
 }
 
 static void test_pop(void **state)

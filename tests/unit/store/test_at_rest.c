@@ -155,7 +155,7 @@ static void make_old(struct store *s, int64_t id)
 
 static void test_migrate(void **state)
 {
-    char path[TT_PATH_MAX], keys[TT_PATH_MAX + 16], f[TT_PATH_MAX + 32];
+    char dir[TT_PATH_MAX], path[FX_DB_PATH_MAX], keys[FX_DB_PATH_MAX + 8], f[FX_DB_PATH_MAX + 32];
     struct store *s = NULL;
     struct pool p;
     struct err e;
@@ -165,16 +165,14 @@ static void test_migrate(void **state)
     struct store_migration r;
     unsigned char buf[64];
     size_t n = 0, len = 0;
-    int fd = mkstemp(tt_template(path, sizeof path, "dissent-test-atrest")), found = 0;
+    int fd, found = 0;
     int64_t org, who, ch, id;
     (void)state;
 
     err_init(&e);
     pool_init(&p, 1 << 22);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
-    snprintf(keys, sizeof keys, "%s.keys", path);
+    fx_db_dir(dir, path, "dissent-test-atrest");
+    OK(keydir_default_path(path, keys, sizeof keys, &e)); /* <dir>/test.keys */
     OK(store_open(&s, path, &e));
     org = fx_org(s, "org");
     who = fx_member(s, org, "alice", 1);
@@ -277,12 +275,7 @@ static void test_migrate(void **state)
     assert_int_equal(store_open(&s, path, &e), -1);
     assert_int_equal(e.code, ERR_CRYPTO);
 
-    unlink(path);
-    snprintf(f, sizeof f, "%s-wal", path);
-    unlink(f);
-    snprintf(f, sizeof f, "%s-shm", path);
-    unlink(f);
-    fx_rm_keydir(keys);
+    assert_int_equal(tt_rm_tree(dir), 0);
     pool_release(&p);
 }
 

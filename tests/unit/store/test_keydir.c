@@ -21,23 +21,15 @@ static char dir[TT_PATH_MAX + 32];
 static int setup(void **state)
 {
     (void)state;
-    if (!mkdtemp(tt_template(base, sizeof base, "dissent-test-keydir")))
-        return -1;
+    tt_mkdtemp(base, sizeof base, "dissent-test-keydir");
     snprintf(dir, sizeof dir, "%s/keys", base);
     return 0;
 }
 
 static int teardown(void **state)
 {
-    char f[2 * TT_PATH_MAX];
     (void)state;
-    snprintf(f, sizeof f, "%s/log.key", dir);
-    unlink(f);
-    snprintf(f, sizeof f, "%s/data.key", dir);
-    unlink(f);
-    rmdir(dir);
-    rmdir(base);
-    return 0;
+    return tt_rm_tree(base);
 }
 
 static unsigned file_mode(const char *path)

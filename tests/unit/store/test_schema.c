@@ -56,26 +56,17 @@ static void reopen(const char *url, const char *keys)
 static void test_reopen(void **state)
 {
     (void)state;
-    char path[TT_PATH_MAX], side[TT_PATH_MAX + 16];
+    char dir[TT_PATH_MAX], path[FX_DB_PATH_MAX];
     const char *pg;
-    int fd = mkstemp(tt_template(path, sizeof path, "dissent-test-schema"));
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
+    fx_db_dir(dir, path, "dissent-test-schema");
     reopen(path, NULL);
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s.keys", path);
-    fx_rm_keydir(side);
+    assert_int_equal(tt_rm_tree(dir), 0);
     pg = fx_pg_empty();
     if (pg) {
         char keys[TT_PATH_MAX];
-        assert_non_null(mkdtemp(tt_template(keys, sizeof keys, "dissent-test-keys")));
+        tt_mkdtemp(keys, sizeof keys, "dissent-test-keys");
         reopen(pg, keys);
-        fx_rm_keydir(keys);
+        assert_int_equal(tt_rm_tree(keys), 0);
     }
 }
 
