@@ -128,7 +128,7 @@ $(BUILD)/dissent: $(BUILD)/obj/$(MAIN_SRC:.c=.o) $(call layer_libs,cli)
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # tests/unit/<layer>/test_x.c and tests/vectors/<layer>/test_x.c link <layer> and below.
-# _XOPEN_SOURCE: nftw, which tests/unit/test_tmp.h removes a test's files with.
+# _XOPEN_SOURCE: nftw, which tests/unit/test_tmp.h removes a test's (or a bench's) files with.
 # Each program's .d lists the headers it includes (a fixture's change relinks its tests).
 TEST_CFLAGS := -Itests -D_XOPEN_SOURCE=700
 .SECONDEXPANSION:
@@ -140,7 +140,7 @@ $(BUILD)/tests/%: tests/%.c $$(call layer_libs,$$(word 2,$$(subst /, ,$$*)))
 $(BUILD)/bench/%: bench/%.c $$(call layer_libs,$$(word 1,$$(subst /, ,$$*)))
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
-	@$(CC) $(CFLAGS) -MMD -MP -MF $@.d -MT $@ -o $@ $< $(call layer_libs,$(word 1,$(subst /, ,$*))) $(LDFLAGS) $(LDLIBS)
+	@$(CC) $(CFLAGS) $(TEST_CFLAGS) -MMD -MP -MF $@.d -MT $@ -o $@ $< $(call layer_libs,$(word 1,$(subst /, ,$*))) $(LDFLAGS) $(LDLIBS)
 
 run: $(BUILD)/dissent
 	@$(MAKE) --no-print-directory wasm || echo "make run: no signing module (make wasm failed): anonymous signing in the browser is off"
