@@ -178,6 +178,8 @@ browser: $(BUILD)/dissent $(BUILD)/wasm/dissent-ring.wasm $(BUILD)/wasm/ringtool
 lint: | $(DEPS_STAMP)
 	@clang-format --dry-run -Werror $(FORMAT_SRC) || { echo "lint: run 'make format' and commit" >&2; exit 1; }
 	@sh tools/embed.sh --check
+	@! grep -rn --include='*.[ch]' '"/tmp/[^"]*XXXXXX' tests bench || \
+	  { echo "lint: make temporary files under \$$TMPDIR with tests/unit/test_tmp.h (tt_template, tt_mkdtemp)" >&2; exit 1; }
 	@echo "lint: formatted and generated files are current"
 
 check: deps
