@@ -128,16 +128,19 @@ $(BUILD)/dissent: $(BUILD)/obj/$(MAIN_SRC:.c=.o) $(call layer_libs,cli)
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # tests/unit/<layer>/test_x.c and tests/vectors/<layer>/test_x.c link <layer> and below.
+# _XOPEN_SOURCE: nftw, which tests/unit/test_tmp.h removes a test's (or a bench's) files with.
+# Each program's .d lists the headers it includes (a fixture's change relinks its tests).
+TEST_CFLAGS := -Itests -D_XOPEN_SOURCE=700
 .SECONDEXPANSION:
 $(BUILD)/tests/%: tests/%.c $$(call layer_libs,$$(word 2,$$(subst /, ,$$*)))
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
-	@$(CC) $(CFLAGS) -Itests -o $@ $< $(call layer_libs,$(word 2,$(subst /, ,$*))) $(LDFLAGS) $(LDLIBS) -lcmocka
+	@$(CC) $(CFLAGS) $(TEST_CFLAGS) -MMD -MP -MF $@.d -MT $@ -o $@ $< $(call layer_libs,$(word 2,$(subst /, ,$*))) $(LDFLAGS) $(LDLIBS) -lcmocka
 
 $(BUILD)/bench/%: bench/%.c $$(call layer_libs,$$(word 1,$$(subst /, ,$$*)))
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
-	@$(CC) $(CFLAGS) -o $@ $< $(call layer_libs,$(word 1,$(subst /, ,$*))) $(LDFLAGS) $(LDLIBS)
+	@$(CC) $(CFLAGS) $(TEST_CFLAGS) -MMD -MP -MF $@.d -MT $@ -o $@ $< $(call layer_libs,$(word 1,$(subst /, ,$*))) $(LDFLAGS) $(LDLIBS)
 
 run: $(BUILD)/dissent
 	@$(MAKE) --no-print-directory wasm || echo "make run: no signing module (make wasm failed): anonymous signing in the browser is off"
@@ -175,6 +178,8 @@ browser: $(BUILD)/dissent $(BUILD)/wasm/dissent-ring.wasm $(BUILD)/wasm/ringtool
 lint: | $(DEPS_STAMP)
 	@clang-format --dry-run -Werror $(FORMAT_SRC) || { echo "lint: run 'make format' and commit" >&2; exit 1; }
 	@sh tools/embed.sh --check
+	@! grep -rn --include='*.[ch]' '"/tmp/[^"]*XXXXXX' tests bench || \
+	  { echo "lint: make temporary files under \$$TMPDIR with tests/unit/test_tmp.h (tt_template, tt_mkdtemp)" >&2; exit 1; }
 	@echo "lint: formatted and generated files are current"
 
 check: deps
@@ -209,4 +214,4 @@ format:
 clean:
 	rm -rf build build-asan build-ct build-fuzz
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/tests $(BUILD)/bench -name '*.d' 2>/dev/null)

@@ -72,10 +72,11 @@ parse_figures() {
     }' "$1" >> "$DISSENT_BENCH_FIGURES"
 }
 
-# Each bench runs in a directory of its own (key directories and databases
-# a bench makes beside its working directory never land in the checkout,
-# nor meet another bench's), and, on a server started here, with a database
-# of its own: a database keeps the data key of the bench that created it.
+# Each bench runs in a working directory and with a $TMPDIR of its own (key
+# directories and databases a bench makes never land in the checkout, nor
+# meet another bench's; both must be empty when it ends), and, on a server
+# started here, with a database of its own: a database keeps the data key
+# of the bench that created it.
 n=0
 for b in "$@"; do
   echo "== $b"
@@ -85,16 +86,24 @@ for b in "$@"; do
   fi
   bin=$(cd "$(dirname "$b")" && pwd)/$(basename "$b")
   work=$(mktemp -d)
+  mkdir "$work/tmp" "$work/cwd"
   case $b in
     */bench_store | */bench_ring)
       out=$(mktemp)
-      (cd "$work" && "$bin") | tee "$out"
+      (cd "$work/cwd" && TMPDIR=$work/tmp "$bin") | tee "$out"
       rc=${PIPESTATUS[0]}
       parse_figures "$out"
       rm -f "$out"
       ;;
-    *) (cd "$work" && "$bin"); rc=$? ;;
+    *) (cd "$work/cwd" && TMPDIR=$work/tmp "$bin"); rc=$? ;;
   esac
+  # As for the tests (scripts/run-tests.sh): a bench leaves nothing behind.
+  left=$(cd "$work" && find tmp cwd -mindepth 1 | sort)
+  if [ -n "$left" ]; then
+    echo "bench: $b left files behind (in \$TMPDIR as tmp/, in its working directory as cwd/):" >&2
+    printf '%s\n' "$left" | head -n 20 | sed 's/^/    /' >&2
+    rc=1
+  fi
   rm -rf "$work"
   [ "$rc" -eq 0 ] || exit 1
 done

@@ -9,7 +9,7 @@
  * Goal on the 2-core machine: a memo page in <= 5 ms of server time; the
  * client round trip printed here is an upper bound of it.
  *
- * Usage: bench_page [dir] (default: a temporary directory).
+ * Usage: bench_page [dir] (default: a temporary directory under $TMPDIR, removed after).
  */
 #include "base/log.h"
 #include "base/util.h"
@@ -20,6 +20,7 @@
 #include "http/pages.h"
 #include "proto/events.h"
 #include "store/store.h"
+#include "unit/test_tmp.h"
 
 #include <curl/curl.h>
 #include <sodium.h>
@@ -251,14 +252,15 @@ static struct figures run(const char *dir, const char *label, int n_memos, int n
 
 int main(int argc, char **argv)
 {
-    char dir[256] = "/tmp/dissent-bench-XXXXXX";
+    char dir[TT_PATH_MAX];
+    int own = argc <= 1;
     struct figures small, big, popular;
     if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
         return 1;
     log_set_level(LOG_WARN); /* one log line per request would swamp the figures */
     if (argc > 1)
         snprintf(dir, sizeof dir, "%s", argv[1]);
-    else if (!mkdtemp(dir))
+    else if (!mkdtemp(tt_template(dir, sizeof dir, "dissent-bench")))
         return 1;
     printf("bench_page: memo pages served over loopback HTTP (%d requests each, keep-alive)\n",
            N_REQUESTS);
@@ -278,5 +280,7 @@ int main(int argc, char **argv)
     printf("  memo page server time at 10^4 memos / 10^5 signatures: <= %.3f ms (goal 5 ms)\n",
            big.page - big.health > 0 ? big.page - big.health : big.page);
     curl_global_cleanup();
+    if (own && tt_rm_tree(dir) != 0)
+        fprintf(stderr, "bench_page: could not remove %s\n", dir);
     return 0;
 }

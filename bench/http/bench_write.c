@@ -55,6 +55,7 @@
 #include "proto/anon.h"
 #include "ring/triptych.h"
 #include "store/store.h"
+#include "unit/test_tmp.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -1104,7 +1105,7 @@ int main(int argc, char **argv)
              slash ? (int)(slash - argv[0]) : 1, slash ? argv[0] : ".");
     if (access(dissent_bin, X_OK) != 0)
         die("no dissent binary beside the bench directory (make all)");
-    snprintf(dir, sizeof dir, "/tmp/dissent-bench-write-XXXXXX");
+    tt_template(dir, sizeof dir, "dissent-bench-write");
     if (!mkdtemp(dir))
         die("mkdtemp");
     signal(SIGPIPE, SIG_IGN);
@@ -1136,12 +1137,8 @@ int main(int argc, char **argv)
         bench_two_servers(pg, seconds);
         unsetenv("DISSENT_KEYS");
     }
-    {
-        char cmd[PATH_MAX_ + 16];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "bench_write: could not remove %s\n", dir);
-    }
+    if (tt_rm_tree(dir) != 0)
+        fprintf(stderr, "bench_write: could not remove %s\n", dir);
     curl_global_cleanup();
     return 0;
 }

@@ -16,7 +16,9 @@
  *           the ratio no query can go below.
  * MEMOS memos, SIGNERS signatures on each, READS reads per memo.
  *
- * SQLite runs on a file next to the binary (or argv[1]). PostgreSQL runs only
+ * SQLite runs on a file in a directory of its own under $TMPDIR (or argv[1]),
+ * where the stores' key directories go too; the directory is removed after.
+ * PostgreSQL runs only
  * when DISSENT_BENCH_PG_URL names a database (e.g. one made by
  * tests/e2e/pg.sh); the rows are added under fresh slugs, so the database may
  * be reused. The last line gives the ratio PostgreSQL / SQLite.
@@ -29,6 +31,7 @@
 
 #include "base/pool.h"
 #include "store/store.h"
+#include "unit/test_tmp.h"
 
 #define MEMOS   500
 #define SIGNERS 8
@@ -107,10 +110,14 @@ struct run {
     struct figures f;
 };
 
+/* The directory the stores' key directories go in (main's temporary one). */
+static const char *keys_base;
+
 /* Opens the store at url into run->s and runs the writes (setup, create,
  * sign); fills run->f. run->s stays open (closed by the caller). */
 static int writes(const char *url, struct run *run)
 {
+    char keys[TT_PATH_MAX + 32];
     struct store *s = NULL;
     struct figures *f = &run->f;
     struct err e;
@@ -125,7 +132,8 @@ static int writes(const char *url, struct run *run)
     memset(f, 0, sizeof *f);
     snprintf(tag, sizeof run->tag, "b%lx%x%s", (unsigned long)time(NULL), (unsigned)getpid(),
              run->name);
-    if (store_open(&s, url, &e))
+    snprintf(keys, sizeof keys, "%s/%s.keys", keys_base, run->name);
+    if (store_open_keys(&s, url, keys, 0, &e))
         return fail("open", &e);
     run->s = s;
 
@@ -276,16 +284,18 @@ static void print(const char *name, const struct figures *f)
 
 int main(int argc, char **argv)
 {
-    char path[4096], aux[4200];
+    char dir[TT_PATH_MAX], path[4096], aux[4200];
     struct run runs[2] = {{.name = "sqlite"}, {.name = "postgresql"}};
     const struct figures *sq = &runs[0].f, *pg = &runs[1].f;
     const char *url = getenv("DISSENT_BENCH_PG_URL");
     int n = url && *url ? 2 : 1, rc = 1;
 
+    tt_mkdtemp(dir, sizeof dir, "dissent-bench-store");
+    keys_base = dir;
     if (argc > 1)
         snprintf(path, sizeof path, "%s", argv[1]);
     else
-        snprintf(path, sizeof path, "%s.db", argv[0]);
+        snprintf(path, sizeof path, "%s/bench_store.db", dir);
     unlink(path);
     printf("bench_store: %d memos, %d signatures each, %d reads each; one transaction per "
            "change; reads in rounds alternating the backends\n",
@@ -320,5 +330,7 @@ out:
     unlink(aux);
     snprintf(aux, sizeof aux, "%s-shm", path);
     unlink(aux);
+    if (tt_rm_tree(dir) != 0)
+        fprintf(stderr, "bench_store: could not remove %s\n", dir);
     return rc;
 }

@@ -35,6 +35,11 @@ cleanup() {
   rm -rf "$E2E_TMP"
 }
 trap cleanup EXIT
+# The whole run happens in an empty working directory, checked at the end: a
+# step that opens a postgres:// database without a key directory
+# (DISSENT_KEYS) would leave its keys in ./dissent.keys.
+case ${DISSENT:?} in /*) ;; *) DISSENT=$PWD/$DISSENT ;; esac
+mkdir "$E2E_TMP/cwd" && cd "$E2E_TMP/cwd" || exit 1
 
 if ! pg_find_bin; then
   echo "  skip  PostgreSQL is not installed (scripts/deps.sh test installs it)"
@@ -65,32 +70,32 @@ fi
 
 # The store's unit tests (test_db's conformance run and the tests of each
 # store source through store.h), when built next to the binary: each
-# program on a database of its own.
+# program on a database of its own, with a working directory and $TMPDIR of
+# its own that must be empty after it (as scripts/run-tests.sh checks: a
+# store opened without a key directory would put its keys in ./dissent.keys).
 for UNIT in "$(dirname "$DISSENT")"/tests/unit/store/test_*; do
   [ -x "$UNIT" ] || continue
   name=$(basename "$UNIT")
   pg_createdb "dissent_unit_$name" || exit 1
-  if DISSENT_TEST_PG_URL=$DB_URL "$UNIT" > "$E2E_TMP/unit.out" 2>&1; then
+  run=$E2E_TMP/unit-$name
+  mkdir -p "$run/tmp" "$run/cwd"
+  if (cd "$run/cwd" && DISSENT_TEST_PG_URL=$DB_URL TMPDIR=$run/tmp exec "$UNIT") > "$E2E_TMP/unit.out" 2>&1; then
     ok "store unit test $name on PostgreSQL"
   else
     bad "store unit test $name on PostgreSQL" "$(grep -B2 -A3 -e FAIL -e ERROR "$E2E_TMP/unit.out" | head -20)"
   fi
-done
-
-# The accounts' store functions, on PostgreSQL.
-UNIT=$(dirname "$DISSENT")/tests/unit/store/test_accounts
-if [ -x "$UNIT" ]; then
-  pg_createdb dissent_unit_accounts || exit 1
-  if DISSENT_TEST_PG_URL=$DB_URL "$UNIT" > "$E2E_TMP/unit2.out" 2>&1; then
-    ok "accounts store unit test on PostgreSQL"
+  left=$(cd "$run" && find tmp cwd -mindepth 1 | sort | head -20)
+  if [ -z "$left" ]; then
+    ok "store unit test $name on PostgreSQL left nothing behind"
   else
-    bad "accounts store unit test on PostgreSQL" "$(grep -B2 -A3 -e FAIL -e ERROR "$E2E_TMP/unit2.out" | head -20)"
+    bad "store unit test $name on PostgreSQL left files behind (tmp/ is its \$TMPDIR, cwd/ its working directory)" "$(printf '%s' "$left" | tr '\n' ' ')"
   fi
-fi
+  rm -rf "$run"
+done
 
 # Accounts without shared secrets, unchanged, on PostgreSQL.
 pg_createdb dissent_accounts || exit 1
-if DB_URL=$DB_URL bash "$here/test_accounts.sh" > "$E2E_TMP/accounts.out" 2>&1; then
+if DISSENT_KEYS=$E2E_TMP/keys-accounts DB_URL=$DB_URL bash "$here/test_accounts.sh" > "$E2E_TMP/accounts.out" 2>&1; then
   ok "accounts on PostgreSQL: $(tail -n 1 "$E2E_TMP/accounts.out")"
 else
   bad "accounts on PostgreSQL" "$(grep -A1 FAIL "$E2E_TMP/accounts.out" | head -20)"
@@ -545,4 +550,10 @@ kill "$SERVER2_PID" 2>/dev/null && wait "$SERVER2_PID" 2>/dev/null
 SERVER2_PID=
 
 stop_server
+left=$(cd "$E2E_TMP/cwd" && find . -mindepth 1 | sort | head -20)
+if [ -z "$left" ]; then
+  ok "nothing left in the working directory"
+else
+  bad "left in the working directory" "$(printf '%s' "$left" | tr '\n' ' ')"
+fi
 e2e_summary postgres

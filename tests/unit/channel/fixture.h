@@ -29,13 +29,14 @@
 #include "proto/anon.h"
 #include "ring/keyfile.h"
 #include "ring/triptych.h"
+#include "unit/test_tmp.h"
 
 /* The password every fixture member has. */
 #define FX_PASSWORD "correct horse battery"
 
 struct fx {
-    char dir[64];
-    char db[96];
+    char dir[TT_PATH_MAX];
+    char db[TT_PATH_MAX + 32];
     struct chan *c;
     struct pool p; /* the actors' strings and the scratch of every call */
     /* alice, bob: members of "state"; carol: member of "usaid"; rev: the
@@ -106,8 +107,7 @@ static inline void fx_open(struct fx *f, int people)
     memset(f, 0, sizeof *f);
     err_init(&e);
     fx_clock(NULL);
-    snprintf(f->dir, sizeof f->dir, "/tmp/dissent-chan-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
+    tt_mkdtemp(f->dir, sizeof f->dir, "dissent-chan");
     snprintf(f->db, sizeof f->db, "%s/test.db", f->dir);
     pool_init(&f->p, 1u << 26);
     fx_ok(chan_open(&f->c, f->db, &e), &e);
@@ -132,23 +132,14 @@ static inline void fx_open(struct fx *f, int people)
     }
 }
 
-/* Closes the channel and removes its directory. */
+/* Closes the channel and removes its directory, whatever the store made in
+ * it (the database, its side files, the key directory of src/store/keydir.c). */
 static inline void fx_close(struct fx *f)
 {
-    char path[160];
-    const char *const files[] = {"test.db",         "test.db-wal",       "test.db-shm",
-                                 "test.db-journal", "test.keys/log.key", "test.keys/data.key",
-                                 "test.keys/.tmp"};
     chan_close(f->c);
     f->c = NULL;
     pool_release(&f->p);
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", f->dir, files[i]);
-        unlink(path);
-    }
-    snprintf(path, sizeof path, "%s/test.keys", f->dir);
-    rmdir(path);
-    rmdir(f->dir);
+    assert_int_equal(tt_rm_tree(f->dir), 0);
     fx_clock(NULL);
 }
 

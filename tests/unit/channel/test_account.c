@@ -15,10 +15,11 @@
 
 #include "channel/chan.h"
 #include "channel/roles.h"
+#include "unit/test_tmp.h"
 
 static struct chan *chan;
 static struct pool pool;
-static char dbpath[64];
+static char dir[TT_PATH_MAX], dbpath[TT_PATH_MAX + 32];
 
 static int setup(void **state)
 {
@@ -26,15 +27,11 @@ static int setup(void **state)
     json_t *out = NULL;
     struct chan_member_input admin = {"admin", "Ada Admin", "ops", CHAN_ROLE_ADMIN};
     struct chan_member_input ian = {"ian", "Ian", "ops", CHAN_ROLE_AUDITOR};
-    int fd;
     (void)state;
     err_init(&e);
     pool_init(&pool, 8 << 20);
-    snprintf(dbpath, sizeof dbpath, "/tmp/dissent-test-account-XXXXXX");
-    fd = mkstemp(dbpath);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(dbpath);
+    tt_mkdtemp(dir, sizeof dir, "dissent-test-account");
+    snprintf(dbpath, sizeof dbpath, "%s/test.db", dir);
     assert_int_equal(chan_open(&chan, dbpath, &e), 0);
     assert_int_equal(chan_org_create(chan, NULL, "ops", "Operations", &out, &e), 0);
     json_decref(out);
@@ -49,16 +46,10 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char side[96];
     (void)state;
     chan_close(chan);
     pool_release(&pool);
-    unlink(dbpath);
-    snprintf(side, sizeof side, "%s-wal", dbpath);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", dbpath);
-    unlink(side);
-    return 0;
+    return tt_rm_tree(dir); /* the database, its side files and its keys */
 }
 
 static void login(const char *user, const char *pw, const char *client, struct actor *a, int want)

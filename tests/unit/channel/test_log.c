@@ -220,7 +220,8 @@ static void test_origin_and_key_change(void **state)
     struct err e;
     struct chan *c = NULL;
     json_t *k = NULL;
-    char db[128], keyfile[160], first[TLOG_VERIFIER_KEY_MAX], fmt[TLOG_SIGNER_KEY_MAX];
+    char db[TT_PATH_MAX + 64], keyfile[TT_PATH_MAX + 64], first[TLOG_VERIFIER_KEY_MAX],
+        fmt[TLOG_SIGNER_KEY_MAX];
     struct tlog_signer other;
     unsigned char tag_first[CHAN_LOG_TAG_SIZE], tag_other[CHAN_LOG_TAG_SIZE];
     FILE *out;

@@ -29,6 +29,7 @@
 #include "tlog/cosignature.h"
 #include "unit/client/fake_http.h"
 #include "unit/client/fake_log.h"
+#include "unit/test_tmp.h"
 
 #define MEMO   "01jd0000000000000000000000"
 #define ORIGIN "dissent.local/log-test0000"
@@ -80,7 +81,7 @@ static void run_free(struct run *r)
 }
 
 /* A scratch directory with a passphrase file; removed by cleanup. */
-static char dir[64], keyfile[128], passfile[128];
+static char dir[TT_PATH_MAX], keyfile[TT_PATH_MAX + 32], passfile[TT_PATH_MAX + 32];
 
 static void write_file(const char *path, const char *text)
 {
@@ -93,8 +94,7 @@ static void write_file(const char *path, const char *text)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/dissent-anon-XXXXXX");
-    assert_non_null(mkdtemp(dir));
+    tt_mkdtemp(dir, sizeof dir, "dissent-anon");
     snprintf(keyfile, sizeof keyfile, "%s/ring.key", dir);
     snprintf(passfile, sizeof passfile, "%s/pass", dir);
     write_file(passfile, "correct horse battery\n");
@@ -107,10 +107,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char cmd[160];
     (void)state;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tt_rm_tree(dir);
 }
 
 /* Makes the key file (once) and returns its public key. */
@@ -187,7 +185,7 @@ static void test_key_roundtrip(void **state)
 {
     (void)state;
     uint8_t pk[32], pk2[32], sk[32], check[32];
-    char hex[65], path[160], xdg[160];
+    char hex[65], path[TT_PATH_MAX + 64], xdg[TT_PATH_MAX + 64];
     struct stat st;
     struct err e;
     err_init(&e);
@@ -699,7 +697,7 @@ static char server[64];
 static void fake_start(const char *const *replies, size_t n)
 {
     static int nfake;
-    char hist[128];
+    char hist[TT_PATH_MAX + 64];
     /* each fake server is a log this client never read: a history and leaf
      * cache of its own (and none written under $HOME) */
     snprintf(hist, sizeof hist, "%s/history-%d", dir, ++nfake);
@@ -910,7 +908,7 @@ static void test_sign_anonymous_refusals(void **state)
      * the ring check refuses before reading the leaves, as every client
      * command that reads a checkpoint does (a frozen view fails the same way) */
     {
-        char policy[160], text2[512], wk[TLOG_VERIFIER_KEY_MAX];
+        char policy[TT_PATH_MAX + 64], text2[512], wk[TLOG_VERIFIER_KEY_MAX];
         struct tlog_signer w;
         struct err we;
         err_init(&we);
@@ -934,7 +932,7 @@ static void test_sign_anonymous_refusals(void **state)
 
     /* a wrong passphrase */
     {
-        char bad[160];
+        char bad[TT_PATH_MAX + 64];
         snprintf(bad, sizeof bad, "%s/bad", dir);
         write_file(bad, "not the passphrase\n");
         fake_start(replies3, 3);

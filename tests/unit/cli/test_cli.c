@@ -17,6 +17,7 @@
 #include "cli/input.h"
 #include "cli/out.h"
 #include "unit/client/fake_http.h"
+#include "unit/test_tmp.h"
 
 /* Captured output of one cli_main run. */
 struct run {
@@ -248,8 +249,8 @@ static void test_help_everywhere(void **state)
 static void test_input_file(void **state)
 {
     (void)state;
-    char path[] = "/tmp/dissent-cli-XXXXXX";
-    int fd = mkstemp(path);
+    char path[TT_PATH_MAX];
+    int fd = mkstemp(tt_template(path, sizeof path, "dissent-cli"));
     struct buf b;
     struct err e;
     assert_true(fd >= 0);
@@ -423,10 +424,10 @@ static void test_json_and_errors(void **state)
 static void test_login_saves_session(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/dissent-cli-XXXXXX";
-    char cfg[64], pwfile[64];
+    char dir[TT_PATH_MAX];
+    char cfg[TT_PATH_MAX + 32], pwfile[TT_PATH_MAX + 32];
     FILE *f;
-    assert_non_null(mkdtemp(dir));
+    tt_mkdtemp(dir, sizeof dir, "dissent-cli");
     snprintf(cfg, sizeof cfg, "%s/s.json", dir);
     snprintf(pwfile, sizeof pwfile, "%s/pw", dir);
     f = fopen(pwfile, "w");
@@ -463,8 +464,7 @@ static void test_login_saves_session(void **state)
     assert_int_equal(access(cfg, F_OK), -1);
     run_free(&r);
     fake_http_stop(&fake);
-    unlink(pwfile);
-    rmdir(dir);
+    assert_int_equal(tt_rm_tree(dir), 0);
     setenv("DISSENT_CONFIG", "/tmp/dissent-cli-test-none/session.json", 1);
     setenv("DISSENT_TOKEN", "test-token", 1);
     free(r1);
@@ -475,10 +475,10 @@ static void test_login_saves_session(void **state)
 static void test_token_not_sent_elsewhere(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/dissent-cli-XXXXXX";
-    char cfg[64];
+    char dir[TT_PATH_MAX];
+    char cfg[TT_PATH_MAX + 32];
     FILE *f;
-    assert_non_null(mkdtemp(dir));
+    tt_mkdtemp(dir, sizeof dir, "dissent-cli");
     snprintf(cfg, sizeof cfg, "%s/s.json", dir);
     f = fopen(cfg, "w");
     assert_non_null(f);
@@ -496,8 +496,7 @@ static void test_token_not_sent_elsewhere(void **state)
     assert_string_equal(r.out, "(none)\n");
     assert_null(strstr(fake.request[0], "SAVED"));
     run_free(&r);
-    unlink(cfg);
-    rmdir(dir);
+    assert_int_equal(tt_rm_tree(dir), 0);
     setenv("DISSENT_CONFIG", "/tmp/dissent-cli-test-none/session.json", 1);
     setenv("DISSENT_TOKEN", "test-token", 1);
     free(r1);

@@ -20,8 +20,9 @@
 #include "channel/roles.h"
 #include "cli/serve_notify.h"
 #include "cli/serve_ticker.h"
+#include "unit/test_tmp.h"
 
-static char dir[64], db[96];
+static char dir[TT_PATH_MAX], db[TT_PATH_MAX + 32];
 
 static struct chan *open_db(void)
 {
@@ -48,8 +49,7 @@ static void test_round_and_thread(void **state)
     (void)state;
     err_init(&e);
     pool_init(&p, 1 << 20);
-    snprintf(dir, sizeof dir, "/tmp/dissent-sn-XXXXXX");
-    assert_non_null(mkdtemp(dir));
+    tt_mkdtemp(dir, sizeof dir, "dissent-sn");
     snprintf(db, sizeof db, "%s/t.db", dir);
     c = open_db();
     assert_int_equal(chan_org_create(c, NULL, "state", "State", &out, &e), 0);
@@ -85,16 +85,7 @@ static void test_round_and_thread(void **state)
     serve_notify_release(&sn);
     assert_int_equal(sn.mail, 0);
     pool_release(&p);
-    char f[160];
-    const char *const files[] = {"t.db", "t.db-wal", "t.db-shm", "t.keys/log.key",
-                                 "t.keys/data.key"};
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        snprintf(f, sizeof f, "%s/%s", dir, files[i]);
-        unlink(f);
-    }
-    snprintf(f, sizeof f, "%s/t.keys", dir);
-    rmdir(f);
-    rmdir(dir);
+    assert_int_equal(tt_rm_tree(dir), 0); /* the database, its side files and its keys */
 }
 
 int main(void)

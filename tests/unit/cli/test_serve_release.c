@@ -6,6 +6,7 @@
 
 #include "cli/serve_release.h"
 #include "http/static.h"
+#include "unit/test_tmp.h"
 
 #include <unistd.h>
 
@@ -16,7 +17,7 @@ static void test_start(void **state)
     struct err e;
     int appended = 0;
     int64_t size, first;
-    char dir[] = "/tmp/dissent-serve-rel-XXXXXX", path[256];
+    char dir[TT_PATH_MAX], path[TT_PATH_MAX + 64];
     FILE *fp;
     (void)state;
     err_init(&e);
@@ -40,7 +41,7 @@ static void test_start(void **state)
     web_release_release(&r);
 
     /* the operator's own stylesheet: a new release */
-    assert_non_null(mkdtemp(dir));
+    tt_mkdtemp(dir, sizeof dir, "dissent-serve-rel");
     snprintf(path, sizeof path, "%s/ui.css", dir);
     fp = fopen(path, "w");
     assert_non_null(fp);
@@ -60,8 +61,7 @@ static void test_start(void **state)
     web_release_release(&r);
 
     static_clear_override();
-    unlink(path);
-    rmdir(dir);
+    assert_int_equal(tt_rm_tree(dir), 0);
     fx_close(&f);
 }
 

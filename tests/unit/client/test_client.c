@@ -15,6 +15,7 @@
 #include "client/client.h"
 #include "client/session.h"
 #include "unit/client/fake_http.h"
+#include "unit/test_tmp.h"
 
 static void test_server_url(void **state)
 {
@@ -84,24 +85,19 @@ static void test_path_segment(void **state)
     buf_release(&b);
 }
 
-static char tmpdir[64];
+static char tmpdir[TT_PATH_MAX];
 
 static int make_tmpdir(void **state)
 {
     (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/dissent-test-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    tt_mkdtemp(tmpdir, sizeof tmpdir, "dissent-test");
+    return 0;
 }
 
 static int remove_tmpdir(void **state)
 {
     (void)state;
-    char p[128];
-    snprintf(p, sizeof p, "%s/nested/dissent", tmpdir);
-    rmdir(p);
-    snprintf(p, sizeof p, "%s/nested", tmpdir);
-    rmdir(p);
-    return rmdir(tmpdir);
+    return tt_rm_tree(tmpdir);
 }
 
 /* A server reply without a usable token keeps nothing; a good one is saved. */
@@ -143,7 +139,7 @@ static void test_session_roundtrip(void **state)
     struct session s, t;
     struct err e;
     struct stat st;
-    char path[320], dir[256];
+    char path[2 * TT_PATH_MAX], dir[TT_PATH_MAX + 64];
     int found = 0, existed = 0;
 
     snprintf(dir, sizeof dir, "%s/nested/dissent", tmpdir);
@@ -190,7 +186,7 @@ static void test_session_invalid(void **state)
     (void)state;
     struct session t;
     struct err e;
-    char path[256];
+    char path[TT_PATH_MAX + 64];
     int found;
     FILE *f;
     snprintf(path, sizeof path, "%s/broken.json", tmpdir);

@@ -20,6 +20,7 @@
 #include "tlog/cosignature.h"
 #include "tlog/memstore.h"
 #include "tlog/tree.h"
+#include "unit/test_tmp.h"
 
 #define ORIGIN "example.org/log"
 
@@ -312,11 +313,11 @@ static void test_file(void **state)
     struct err e;
     json_t *ev = NULL, *back = NULL;
     struct evidence_verdict vd;
-    char dir[] = "/tmp/evidence-XXXXXX", path[128], cmd[160];
+    char dir[TT_PATH_MAX], path[TT_PATH_MAX + 32];
     err_init(&e);
     buf_init(&na, TLOG_NOTE_MAX);
     buf_init(&nb, TLOG_NOTE_MAX);
-    assert_non_null(mkdtemp(dir));
+    tt_mkdtemp(dir, sizeof dir, "dissent-evidence");
     snprintf(path, sizeof path, "%s/x.json", dir);
     assert_int_equal(tlog_signer_generate(&log, ORIGIN, &e), 0);
     build(&a, 5, UINT64_MAX);
@@ -331,8 +332,7 @@ static void test_file(void **state)
     json_decref(back);
     snprintf(path, sizeof path, "%s/missing.json", dir);
     assert_int_equal(evidence_load(path, &back, &e), -1);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(tt_rm_tree(dir), 0);
     json_decref(ev);
     tlog_memstore_release(&a);
     tlog_memstore_release(&b);

@@ -14,30 +14,22 @@
 #include <unistd.h>
 
 #include "client/files.h"
+#include "unit/test_tmp.h"
 
-static char dir[64], path[128];
+static char dir[TT_PATH_MAX], path[TT_PATH_MAX + 32];
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/dissent-files-XXXXXX");
-    if (!mkdtemp(dir))
-        return -1;
+    tt_mkdtemp(dir, sizeof dir, "dissent-files");
     snprintf(path, sizeof path, "%s/a/b/state.json", dir);
     return 0;
 }
 
 static int teardown(void **state)
 {
-    char p[160];
     (void)state;
-    unlink(path);
-    snprintf(p, sizeof p, "%s/a/b", dir);
-    rmdir(p);
-    snprintf(p, sizeof p, "%s/a", dir);
-    rmdir(p);
-    rmdir(dir);
-    return 0;
+    return tt_rm_tree(dir);
 }
 
 static void test_write_then_read(void **state)

@@ -20,6 +20,7 @@
 #include "client/logclient.h"
 #include "tlog/memstore.h"
 #include "tlog/tree.h"
+#include "unit/test_tmp.h"
 
 static void test_range_matches_tree(void **state)
 {
@@ -234,7 +235,8 @@ static void test_leaf_shapes(void **state)
 static void test_state_file(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/dissent-logc-XXXXXX", path[256], pins[256], key[TLOG_VERIFIER_KEY_MAX];
+    char dir[TT_PATH_MAX], path[TT_PATH_MAX + 64], pins[TT_PATH_MAX + 64],
+        key[TLOG_VERIFIER_KEY_MAX];
     struct tlog_signer s;
     struct logc_state a, b;
     struct err e;
@@ -242,7 +244,7 @@ static void test_state_file(void **state)
     int found = 0;
     unsigned char leaf[TLOG_HASH_SIZE];
 
-    assert_non_null(mkdtemp(dir));
+    tt_mkdtemp(dir, sizeof dir, "dissent-logc");
     snprintf(path, sizeof path, "%s/sub/state.json", dir);
     assert_int_equal(logc_state_load(path, &a, &found, &e), 0);
     assert_int_equal(found, 0);
@@ -292,11 +294,7 @@ static void test_state_file(void **state)
     assert_int_equal(st.st_mode & 0777, 0600);
 
     tlog_signer_wipe(&s);
-    unlink(path);
-    unlink(pins);
-    snprintf(path, sizeof path, "%s/sub", dir);
-    rmdir(path);
-    rmdir(dir);
+    assert_int_equal(tt_rm_tree(dir), 0);
 }
 
 /* Found by fuzzing (tests/fuzz/client/fuzz_state.c): a state file that exists
@@ -305,12 +303,12 @@ static void test_state_file(void **state)
 static void test_state_file_unreadable(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/dissent-logc-XXXXXX", path[256];
+    char dir[TT_PATH_MAX], path[TT_PATH_MAX + 64];
     static const char *const bad[] = {"", "not json", "[1,2]", "{\"v\":1"};
     struct logc_state s;
     struct err e;
 
-    assert_non_null(mkdtemp(dir));
+    tt_mkdtemp(dir, sizeof dir, "dissent-logc");
     snprintf(path, sizeof path, "%s/state.json", dir);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int found = -1;
@@ -322,8 +320,7 @@ static void test_state_file_unreadable(void **state)
         assert_int_equal(logc_state_load(path, &s, &found, &e), -1);
         assert_int_equal(e.code, ERR_INVALID);
     }
-    unlink(path);
-    rmdir(dir);
+    assert_int_equal(tt_rm_tree(dir), 0);
 }
 
 int main(void)

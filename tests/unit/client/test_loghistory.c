@@ -15,23 +15,21 @@
 #include "base/util.h"
 #include "client/loghistory.h"
 #include "tlog/cosignature.h"
+#include "unit/test_tmp.h"
 
-static char dir[64];
+static char dir[TT_PATH_MAX];
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/loghist-XXXXXX");
-    assert_non_null(mkdtemp(dir));
+    tt_mkdtemp(dir, sizeof dir, "dissent-loghist");
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(tt_rm_tree(dir), 0);
     return 0;
 }
 
@@ -49,7 +47,7 @@ static void test_policy_file(void **state)
     struct tlog_signer w1, w2;
     struct tlog_policy p;
     struct err e;
-    char k1[TLOG_VERIFIER_KEY_MAX], k2[TLOG_VERIFIER_KEY_MAX], path[128], text[1024];
+    char k1[TLOG_VERIFIER_KEY_MAX], k2[TLOG_VERIFIER_KEY_MAX], path[TT_PATH_MAX + 64], text[1024];
     err_init(&e);
     assert_int_equal(tlog_cosigner_generate(&w1, "w.example/1", &e), 0);
     assert_int_equal(tlog_cosigner_generate(&w2, "w.example/2", &e), 0);

@@ -15,6 +15,7 @@
 
 #include "client/receipts.h"
 #include "proto/receipt.h"
+#include "unit/test_tmp.h"
 
 #define DUE 1772449200 /* 2026-03-02T11:00:00Z */
 
@@ -55,7 +56,7 @@ static void test_keep_and_check(void **state)
     json_t *arr = json_array(), *rep, *log, *none = json_array(), *back = NULL;
     struct receipts_tally t;
     FILE *devnull = fopen("/dev/null", "w");
-    char path[] = "/tmp/dissent-receipts-XXXXXX", file[64];
+    char path[TT_PATH_MAX], file[TT_PATH_MAX + 32];
 
     err_init(&e);
     crypto_sign_keypair(pk, sk);
@@ -99,7 +100,7 @@ static void test_keep_and_check(void **state)
     assert_int_equal(t.total, 0);
 
     /* the file round-trips, mode 0600 */
-    assert_non_null(mkdtemp(path));
+    tt_mkdtemp(path, sizeof path, "dissent-receipts");
     snprintf(file, sizeof file, "%s/r.json", path);
     assert_int_equal(receipts_load(file, &back, &e), 0);
     assert_int_equal(json_array_size(back), 0);
@@ -108,8 +109,7 @@ static void test_keep_and_check(void **state)
     assert_int_equal(receipts_load(file, &back, &e), 0);
     assert_true(json_equal(back, arr));
     json_decref(back);
-    unlink(file);
-    rmdir(path);
+    assert_int_equal(tt_rm_tree(path), 0);
 
     /* a reply without a receipt is counted as missing */
     rep = json_pack("{s:[{s:s}]}", "results", "tag", "cc");

@@ -16,6 +16,7 @@
 #include "channel/roles.h"
 #include "http/app.h"
 #include "http/pages.h"
+#include "unit/test_tmp.h"
 
 #define MEMO_TITLE     "<script>alert(1)</script>"
 #define MEMO_BODY      "Consular help matters **most** in a crisis: keep-the-posts-open."
@@ -27,7 +28,7 @@ static struct app app;
 static struct http_server *srv;
 static struct http_route *routes;
 static unsigned short port;
-static char dbpath[64];
+static char dir[TT_PATH_MAX], dbpath[TT_PATH_MAX + 32];
 static char memo_id[64];
 
 struct reply {
@@ -176,16 +177,12 @@ static int setup(void **state)
                                     .preset = "state-dissent",
                                     .ceiling = "CONFIDENTIAL"};
     struct chan_version_input v = {.title = MEMO_TITLE, .marking = "SBU", .body = MEMO_BODY};
-    int fd;
     (void)state;
 
     err_init(&e);
     pool_init(&p, 8 << 20);
-    snprintf(dbpath, sizeof dbpath, "/tmp/dissent-test-pages-XXXXXX");
-    fd = mkstemp(dbpath);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(dbpath);
+    tt_mkdtemp(dir, sizeof dir, "dissent-test-pages");
+    snprintf(dbpath, sizeof dbpath, "%s/test.db", dir);
     assert_int_equal(chan_open(&chan, dbpath, &e), 0);
     assert_int_equal(chan_org_create(chan, NULL, "state", "Department of State", &out, &e), 0);
     json_decref(out);
@@ -235,23 +232,11 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char side[96];
     (void)state;
     http_server_stop(srv);
     free(routes);
     chan_close(chan);
-    unlink(dbpath);
-    snprintf(side, sizeof side, "%s-wal", dbpath);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", dbpath);
-    unlink(side);
-    snprintf(side, sizeof side, "%s.keys/data.key", dbpath);
-    unlink(side);
-    snprintf(side, sizeof side, "%s.keys/log.key", dbpath);
-    unlink(side);
-    snprintf(side, sizeof side, "%s.keys", dbpath);
-    rmdir(side);
-    return 0;
+    return tt_rm_tree(dir); /* the database, its side files and its keys */
 }
 
 static void test_login_form_sets_cookie(void **state)

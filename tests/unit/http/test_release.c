@@ -16,6 +16,7 @@
 #include "http/release.h"
 #include "http/static.h"
 #include "http/tmpl.h"
+#include "unit/test_tmp.h"
 
 static size_t count_lines(const char *s)
 {
@@ -71,7 +72,7 @@ static void test_build(void **state)
 
 static void test_override_changes_digest(void **state)
 {
-    char dir[] = "/tmp/dissent-release-XXXXXX", path[256];
+    char dir[TT_PATH_MAX], path[TT_PATH_MAX + 64];
     struct web_release a, b;
     struct err e;
     FILE *f;
@@ -81,7 +82,7 @@ static void test_override_changes_digest(void **state)
     web_release_init(&b);
     static_clear_override();
     assert_int_equal(web_release_build(&a, "1.0", &e), 0);
-    assert_non_null(mkdtemp(dir));
+    tt_mkdtemp(dir, sizeof dir, "dissent-release");
     snprintf(path, sizeof path, "%s/dissent.css", dir);
     f = fopen(path, "w");
     assert_non_null(f);
@@ -92,8 +93,7 @@ static void test_override_changes_digest(void **state)
     assert_string_not_equal(a.digest, b.digest);
     assert_int_equal(a.files, b.files);
     static_clear_override();
-    unlink(path);
-    rmdir(dir);
+    assert_int_equal(tt_rm_tree(dir), 0);
     web_release_release(&a);
     web_release_release(&b);
 }

@@ -20,6 +20,7 @@
 
 #include "base/util.h"
 #include "http/static.h"
+#include "unit/test_tmp.h"
 
 static void write_file(const char *dir, const char *name, const char *text)
 {
@@ -53,8 +54,8 @@ static void test_embedded_anon_folder(void **state)
 static void test_add_file(void **state)
 {
     (void)state;
-    char path[] = "/tmp/dissent-static-XXXXXX";
-    int fd = mkstemp(path);
+    char path[TT_PATH_MAX];
+    int fd = mkstemp(tt_template(path, sizeof path, "dissent-static"));
     assert_true(fd >= 0);
     const unsigned char data[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
     assert_int_equal(write(fd, data, sizeof data), (ssize_t)sizeof data);
@@ -154,7 +155,7 @@ static void test_manifest_embedded(void **state)
 
 static void test_manifest_override(void **state)
 {
-    char dir[] = "/tmp/dissent-static-XXXXXX", path[256], want[65], line[128];
+    char dir[TT_PATH_MAX], path[TT_PATH_MAX + 64], want[65], line[128];
     struct buf plain, over;
     struct err e;
     size_t n0 = 0, n1 = 0;
@@ -165,7 +166,7 @@ static void test_manifest_override(void **state)
     static_clear_override();
     assert_int_equal(static_manifest(&plain, &n0, &e), 0);
 
-    assert_non_null(mkdtemp(dir));
+    tt_mkdtemp(dir, sizeof dir, "dissent-static");
     write_file(dir, "ui.css", "body{color:red}");
     write_file(dir, "new.js", "1;");
     write_file(dir, ".hidden.js", "secret");
@@ -216,14 +217,7 @@ static void test_manifest_override(void **state)
     snprintf(path, sizeof path, "%s/ui.css", dir);
     assert_int_equal(static_set_override(path, &e), -1);
 
-    unlink(path);
-    snprintf(path, sizeof path, "%s/.hidden.js", dir);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/link.css", dir);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/sub", dir);
-    rmdir(path);
-    rmdir(dir);
+    assert_int_equal(tt_rm_tree(dir), 0);
     buf_release(&plain);
     buf_release(&over);
 }

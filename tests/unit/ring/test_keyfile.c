@@ -15,6 +15,7 @@
 #include "ring/group.h"
 #include "ring/keyfile.h"
 #include "ring/triptych.h"
+#include "unit/test_tmp.h"
 
 #define OPS  1u
 #define MEM  8192u
@@ -94,9 +95,9 @@ static void test_tampered(void **state)
 static void test_files(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/dissent-ring-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char path[256];
+    char dir[TT_PATH_MAX];
+    tt_mkdtemp(dir, sizeof dir, "dissent-ring");
+    char path[TT_PATH_MAX + 64];
     snprintf(path, sizeof path, "%s/key", dir);
     uint8_t pk[32], sk[32], file[RING_KEYFILE_LEN], back[RING_KEYFILE_LEN];
     struct err e;
@@ -113,7 +114,7 @@ static void test_files(void **state)
     unlink(path);
     assert_int_equal(ring_keyfile_read(path, back, &e), -1);
     assert_int_equal(e.code, ERR_NOT_FOUND);
-    rmdir(dir);
+    assert_int_equal(tt_rm_tree(dir), 0);
 }
 
 static void test_pop(void **state)

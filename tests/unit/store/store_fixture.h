@@ -23,52 +23,39 @@
 #include "store/db.h"
 #include "store/db_driver.h"
 #include "store/store.h"
+#include "unit/test_tmp.h"
 
-/* Removes a key directory the store made (store/keydir.h) and its keys. */
-static inline void fx_rm_keydir(const char *dir)
+/* Room for a database path under a directory of tt_mkdtemp. */
+#define FX_DB_PATH_MAX (TT_PATH_MAX + 32)
+
+/* A new directory "<$TMPDIR>/<name>-XXXXXX" in dir and the path of a
+ * database file in it, not made, in path: removing the directory
+ * (tt_rm_tree) removes whatever the store made beside the file too (its
+ * -wal and -shm files, its key directory, src/store/keydir.c). */
+static inline void fx_db_dir(char dir[TT_PATH_MAX], char path[FX_DB_PATH_MAX], const char *name)
 {
-    char f[256];
-    snprintf(f, sizeof f, "%s/data.key", dir);
-    unlink(f);
-    snprintf(f, sizeof f, "%s/log.key", dir);
-    unlink(f);
-    rmdir(dir);
+    tt_mkdtemp(dir, TT_PATH_MAX, name);
+    snprintf(path, FX_DB_PATH_MAX, "%s/test.db", dir);
 }
 
 /* One test case: s is an empty, migrated store; p is released after. */
 typedef void (*fx_case)(struct store *s, struct pool *p);
 
-/* Removes SQLite file path with its WAL and shared-memory files. */
-static inline void fx_rm_sqlite(const char *path)
-{
-    char side[256];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-}
-
 static inline void fx_sqlite(fx_case fn)
 {
-    char path[] = "/tmp/dissent-test-store-XXXXXX", side[64];
+    char dir[TT_PATH_MAX], path[FX_DB_PATH_MAX];
     struct store *s = NULL;
     struct pool p;
     struct err e;
-    int fd = mkstemp(path);
     err_init(&e);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
+    fx_db_dir(dir, path, "dissent-test-store");
     if (store_open(&s, path, &e))
         fail_msg("store_open(%s): %s", path, e.msg);
     pool_init(&p, 64u << 20);
     fn(s, &p);
     pool_release(&p);
     store_close(s);
-    fx_rm_sqlite(path);
-    snprintf(side, sizeof side, "%s.keys", path);
-    fx_rm_keydir(side);
+    assert_int_equal(tt_rm_tree(dir), 0);
 }
 
 /* The PostgreSQL database to test on, emptied; NULL when none is configured. */
@@ -94,18 +81,18 @@ static inline void fx_postgres(fx_case fn)
     struct store *s = NULL;
     struct pool p;
     struct err e;
-    char keys[] = "/tmp/dissent-test-keys-XXXXXX";
+    char keys[TT_PATH_MAX];
     if (!url)
         return;
     err_init(&e);
-    assert_non_null(mkdtemp(keys));
+    tt_mkdtemp(keys, sizeof keys, "dissent-test-keys");
     if (store_open_keys(&s, url, keys, 0, &e))
         fail_msg("store_open(%s): %s", url, e.msg);
     pool_init(&p, 64u << 20);
     fn(s, &p);
     pool_release(&p);
     store_close(s);
-    fx_rm_keydir(keys);
+    assert_int_equal(tt_rm_tree(keys), 0);
 }
 
 /* Runs fn on SQLite, then (when configured) on PostgreSQL. */
@@ -137,16 +124,13 @@ static inline void fx_run(fx_case fn)
  * every request is found by index, not by a scan that grows with a table. */
 static inline void fx_sqlite_plan(const char *sql, char *plan, size_t cap)
 {
-    char path[] = "/tmp/dissent-test-plan-XXXXXX", side[64];
+    char dir[TT_PATH_MAX], path[FX_DB_PATH_MAX];
     struct store *s = NULL;
     struct err e;
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
-    int fd = mkstemp(path);
     err_init(&e);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
+    fx_db_dir(dir, path, "dissent-test-plan");
     OK(store_open_keys(&s, path, NULL, 0, &e));
     store_close(s);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
@@ -158,9 +142,7 @@ static inline void fx_sqlite_plan(const char *sql, char *plan, size_t cap)
     }
     sqlite3_finalize(st);
     sqlite3_close(db);
-    snprintf(side, sizeof side, "%s.keys", path);
-    fx_rm_keydir(side);
-    fx_rm_sqlite(path);
+    assert_int_equal(tt_rm_tree(dir), 0);
 }
 
 static inline int64_t fx_org(struct store *s, const char *slug)

@@ -1,6 +1,6 @@
-/* Tests for src/store/accounts.c on a temporary SQLite file: setup links
- * found by hash only, recovery codes, and the throttling rows kept bounded
- * (oldest dropped first) — on SQLite, and on PostgreSQL when asked. */
+/* Tests for src/store/accounts.c: setup links found by hash only, recovery
+ * codes, and the throttling rows kept bounded (oldest dropped first) — on
+ * every backend of store_fixture.h (SQLite, and PostgreSQL when asked). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -15,13 +15,12 @@
 #include "store/store.h"
 #include "store/store_internal.h"
 #include "store_fixture.h"
+#include "unit/test_tmp.h"
 
-static void run(const char *url)
+static void accounts(struct store *s, struct pool *p)
 {
     char user[32];
-    struct store *s = NULL;
     struct err e;
-    struct pool p;
     unsigned char h1[32], h2[32], got[32];
     int64_t org = 0, member = 0, mid = 0, exp = 0, n = 0, f = 0, last = 0;
     char *kind = NULL;
@@ -29,9 +28,6 @@ static void run(const char *url)
     struct st_member m = {.username = "mona", .display_name = "Mona", .password_hash = ""};
 
     err_init(&e);
-    pool_init(&p, 1 << 20);
-    if (store_open(&s, url, &e))
-        fail_msg("store_open(%s): %s", url, e.msg);
     assert_int_equal(store_org_insert(s, "ops", "Ops", 1, &org, &e), 0);
     m.org_id = org;
     m.roles = 1;
@@ -40,16 +36,16 @@ static void run(const char *url)
     memset(h1, 1, 32);
     memset(h2, 2, 32);
     assert_int_equal(store_setup_put(s, member, h1, "created", 10, 100, &e), 0);
-    assert_int_equal(store_setup_find(s, &p, h1, &mid, &kind, &exp, &e), 0);
+    assert_int_equal(store_setup_find(s, p, h1, &mid, &kind, &exp, &e), 0);
     assert_int_equal(mid, member);
     assert_string_equal(kind, "created");
     assert_int_equal(exp, 100);
     /* A new link voids the old. */
     assert_int_equal(store_setup_put(s, member, h2, "reset", 20, 200, &e), 0);
-    assert_int_equal(store_setup_find(s, &p, h1, &mid, &kind, &exp, &e), -1);
+    assert_int_equal(store_setup_find(s, p, h1, &mid, &kind, &exp, &e), -1);
     assert_int_equal(e.code, ERR_NOT_FOUND);
     assert_int_equal(store_setup_delete(s, member, &e), 0);
-    assert_int_equal(store_setup_find(s, &p, h2, &mid, &kind, &exp, &e), -1);
+    assert_int_equal(store_setup_find(s, p, h2, &mid, &kind, &exp, &e), -1);
 
     assert_int_equal(store_recovery_get(s, member, got, &found, &e), 0);
     assert_false(found);
@@ -82,40 +78,14 @@ static void run(const char *url)
     assert_int_equal(store_throttle_trim(s, 235, 1000, &e), 0);
     assert_int_equal(store_throttle_rows(s, &n, &e), 0);
     assert_int_equal(n, 5);
-
-    store_close(s);
-    pool_release(&p);
 }
 
-static void test_sqlite(void **state)
+/* On SQLite, then on PostgreSQL when DISSENT_TEST_PG_URL names a database
+ * (tests/e2e/test_postgres.sh runs it so), each with its own key directory. */
+static void test_accounts(void **state)
 {
-    char path[64], side[96];
-    int fd;
     (void)state;
-    snprintf(path, sizeof path, "/tmp/dissent-test-accounts-XXXXXX");
-    fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
-    run(path);
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-}
-
-/* The same on PostgreSQL when DISSENT_TEST_PG_URL names an empty database
- * (tests/e2e/test_postgres.sh runs it so). */
-static void test_postgres(void **state)
-{
-    const char *url = getenv("DISSENT_TEST_PG_URL");
-    (void)state;
-    if (!url || !*url) {
-        printf("  (PostgreSQL run skipped: set DISSENT_TEST_PG_URL to an empty database)\n");
-        return;
-    }
-    run(url);
+    fx_run(accounts);
 }
 
 /* Every login first deletes the expired and idle sessions
@@ -149,8 +119,7 @@ static void test_events_indexed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sqlite),
-        cmocka_unit_test(test_postgres),
+        cmocka_unit_test(test_accounts),
         cmocka_unit_test(test_sessions_purge_indexed),
         cmocka_unit_test(test_events_indexed),
     };

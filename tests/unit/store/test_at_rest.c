@@ -6,6 +6,7 @@
 
 #include "store/keydir.h"
 #include "store/store_internal.h"
+#include "unit/test_tmp.h"
 
 #include <fcntl.h>
 
@@ -154,7 +155,7 @@ static void make_old(struct store *s, int64_t id)
 
 static void test_migrate(void **state)
 {
-    char path[] = "/tmp/dissent-test-atrest-XXXXXX", keys[96], f[128];
+    char dir[TT_PATH_MAX], path[FX_DB_PATH_MAX], keys[FX_DB_PATH_MAX + 8], f[FX_DB_PATH_MAX + 32];
     struct store *s = NULL;
     struct pool p;
     struct err e;
@@ -164,16 +165,14 @@ static void test_migrate(void **state)
     struct store_migration r;
     unsigned char buf[64];
     size_t n = 0, len = 0;
-    int fd = mkstemp(path), found = 0;
+    int fd, found = 0;
     int64_t org, who, ch, id;
     (void)state;
 
     err_init(&e);
     pool_init(&p, 1 << 22);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
-    snprintf(keys, sizeof keys, "%s.keys", path);
+    fx_db_dir(dir, path, "dissent-test-atrest");
+    OK(keydir_default_path(path, keys, sizeof keys, &e)); /* <dir>/test.keys */
     OK(store_open(&s, path, &e));
     org = fx_org(s, "org");
     who = fx_member(s, org, "alice", 1);
@@ -240,7 +239,7 @@ static void test_migrate(void **state)
     /* A rotation stopped after its commit, before the rename: the next
      * open finishes it; the old key alone is refused. */
     snprintf(f, sizeof f, "%s/data.key", keys);
-    char f2[160];
+    char f2[2 * TT_PATH_MAX];
     snprintf(f2, sizeof f2, "%s/data.key.new", keys);
     assert_int_equal(rename(f, f2), 0);
     fd = open(f, O_WRONLY | O_CREAT | O_EXCL, 0600);
@@ -276,12 +275,7 @@ static void test_migrate(void **state)
     assert_int_equal(store_open(&s, path, &e), -1);
     assert_int_equal(e.code, ERR_CRYPTO);
 
-    unlink(path);
-    snprintf(f, sizeof f, "%s-wal", path);
-    unlink(f);
-    snprintf(f, sizeof f, "%s-shm", path);
-    unlink(f);
-    fx_rm_keydir(keys);
+    assert_int_equal(tt_rm_tree(dir), 0);
     pool_release(&p);
 }
 

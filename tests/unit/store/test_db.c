@@ -25,6 +25,7 @@
 #include "store/db_driver.h"
 #include "store/store.h"
 #include "store_fixture.h"
+#include "unit/test_tmp.h"
 
 static void expect_rewrite(int ddl, const char *in, const char *want)
 {
@@ -267,25 +268,13 @@ static void conformance(const char *url, const char *keys)
 static void test_sqlite(void **state)
 {
     (void)state;
-    char path[] = "/tmp/dissent-test-db-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
+    char dir[TT_PATH_MAX], path[FX_DB_PATH_MAX];
+    fx_db_dir(dir, path, "dissent-test-db");
     conformance(path, NULL);
     /* SQLite counted no memory (its high-water mark): its statistics, which put a process-wide
      * mutex around every allocation of every connection, are off */
     assert_int_equal(sqlite3_memory_highwater(0), 0);
-    unlink(path);
-    char wal[64];
-    snprintf(wal, sizeof wal, "%s-wal", path);
-    unlink(wal);
-    snprintf(wal, sizeof wal, "%s-shm", path);
-    unlink(wal);
-    snprintf(wal, sizeof wal, "%s.keys/data.key", path);
-    unlink(wal);
-    snprintf(wal, sizeof wal, "%s.keys", path);
-    rmdir(wal);
+    assert_int_equal(tt_rm_tree(dir), 0);
 }
 
 static void test_postgres(void **state)
@@ -297,13 +286,11 @@ static void test_postgres(void **state)
             "  (PostgreSQL conformance skipped: set DISSENT_TEST_PG_URL to an empty database)\n");
         return;
     }
-    char keys[] = "/tmp/dissent-test-keys-XXXXXX", f[64];
+    char keys[TT_PATH_MAX];
     assert_true(db_url_is_pg(url));
-    assert_non_null(mkdtemp(keys));
+    tt_mkdtemp(keys, sizeof keys, "dissent-test-keys");
     conformance(url, keys);
-    snprintf(f, sizeof f, "%s/data.key", keys);
-    unlink(f);
-    rmdir(keys);
+    assert_int_equal(tt_rm_tree(keys), 0);
 }
 
 static double mono(void);
@@ -612,12 +599,10 @@ static void unordered_rules(const char *url)
 static void test_unordered_sqlite(void **state)
 {
     (void)state;
-    char path[] = "/tmp/dissent-test-unord-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
+    char dir[TT_PATH_MAX], path[FX_DB_PATH_MAX];
+    fx_db_dir(dir, path, "dissent-test-unord");
     unordered_rules(path);
-    fx_rm_sqlite(path);
+    assert_int_equal(tt_rm_tree(dir), 0);
 }
 
 /* On PostgreSQL: while a writer holds the writers' lock (another process's
@@ -742,12 +727,10 @@ static void group_commit(const char *url)
 static void test_group_sqlite(void **state)
 {
     (void)state;
-    char path[] = "/tmp/dissent-test-group-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
+    char dir[TT_PATH_MAX], path[FX_DB_PATH_MAX];
+    fx_db_dir(dir, path, "dissent-test-group");
     group_commit(path);
-    fx_rm_sqlite(path);
+    assert_int_equal(tt_rm_tree(dir), 0);
 }
 
 /* Open file descriptors of this process whose file was deleted (SQLite's
@@ -776,14 +759,13 @@ static int deleted_files_open(void)
  * started the test may have left such files open). */
 static void test_group_sqlite_no_temp_file(void **state)
 {
-    char path[] = "/tmp/dissent-test-subj-XXXXXX";
+    char dir[TT_PATH_MAX], path[FX_DB_PATH_MAX];
     struct db *d = NULL;
     struct err e;
-    int fd = mkstemp(path), before, during;
+    int before, during;
     (void)state;
     err_init(&e);
-    assert_true(fd >= 0);
-    close(fd);
+    fx_db_dir(dir, path, "dissent-test-subj");
     assert_int_equal(db_open(&d, path, &e), 0);
     exec_ok(d, "CREATE TABLE subj(id INTEGER PRIMARY KEY, pad BLOB)", NULL, 0);
     exec_ok(d,
@@ -802,7 +784,7 @@ static void test_group_sqlite_no_temp_file(void **state)
     assert_int_equal(db_group_end(d, 1, &e), 0);
     assert_int_equal(during, before);
     db_close(d);
-    fx_rm_sqlite(path);
+    assert_int_equal(tt_rm_tree(dir), 0);
 }
 
 static void test_group_postgres(void **state)
@@ -945,12 +927,10 @@ static void exec_later(const char *url)
 static void test_later_sqlite(void **state)
 {
     (void)state;
-    char path[] = "/tmp/dissent-test-later-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
+    char dir[TT_PATH_MAX], path[FX_DB_PATH_MAX];
+    fx_db_dir(dir, path, "dissent-test-later");
     exec_later(path);
-    fx_rm_sqlite(path);
+    assert_int_equal(tt_rm_tree(dir), 0);
 }
 
 static void test_later_postgres(void **state)
@@ -1078,7 +1058,7 @@ static double mono(void)
 
 static void test_sqlite_write_fairness(void **state)
 {
-    char path[] = "/tmp/dissent-test-fair-XXXXXX";
+    char dir[TT_PATH_MAX], path[FX_DB_PATH_MAX];
     struct hog h = {.path = path};
     struct db *d = NULL;
     struct err e;
@@ -1087,9 +1067,7 @@ static void test_sqlite_write_fairness(void **state)
     long passed, worst_passed = 0;
     (void)state;
     err_init(&e);
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
+    fx_db_dir(dir, path, "dissent-test-fair");
     assert_int_equal(db_open(&d, path, &e), 0);
     exec_ok(d, "CREATE TABLE hog(x INTEGER)", NULL, 0);
     assert_int_equal(pthread_create(&t, NULL, hog_main, &h), 0);
@@ -1128,7 +1106,7 @@ static void test_sqlite_write_fairness(void **state)
      * threads alike, but stretched a time bound (1 s) past any figure. */
     assert_true(worst_passed <= 50);
     db_close(d);
-    fx_rm_sqlite(path);
+    assert_int_equal(tt_rm_tree(dir), 0);
 }
 
 int main(void)

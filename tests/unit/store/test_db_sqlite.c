@@ -17,6 +17,7 @@
 
 #include "store/db.h"
 #include "store_fixture.h"
+#include "unit/test_tmp.h"
 
 static unsigned mode_of(const char *path)
 {
@@ -32,7 +33,7 @@ static void open_write_check(const char *path)
 {
     struct db *db = NULL;
     struct err e;
-    char side[128];
+    char side[FX_DB_PATH_MAX + 8];
     err_init(&e);
     if (db_open(&db, path, &e))
         fail_msg("db_open: %s", e.msg);
@@ -50,29 +51,28 @@ static void open_write_check(const char *path)
 
 static void test_new_files_private(void **state)
 {
-    char path[] = "/tmp/dissent-test-dbsq-XXXXXX";
-    int fd = mkstemp(path);
+    char dir[TT_PATH_MAX], path[FX_DB_PATH_MAX];
     mode_t old = umask(022);
     (void)state;
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
+    fx_db_dir(dir, path, "dissent-test-dbsq");
     open_write_check(path);
-    fx_rm_sqlite(path);
+    assert_int_equal(tt_rm_tree(dir), 0);
     umask(old);
 }
 
 static void test_old_file_tightened(void **state)
 {
-    char path[] = "/tmp/dissent-test-dbsq-XXXXXX";
-    int fd = mkstemp(path);
+    char dir[TT_PATH_MAX], path[FX_DB_PATH_MAX];
     mode_t old = umask(022);
+    int fd;
     (void)state;
+    fx_db_dir(dir, path, "dissent-test-dbsq");
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
     assert_true(fd >= 0);
     close(fd);
     assert_int_equal(chmod(path, 0644), 0);
     open_write_check(path);
-    fx_rm_sqlite(path);
+    assert_int_equal(tt_rm_tree(dir), 0);
     umask(old);
 }
 

@@ -13,30 +13,23 @@
 #include <unistd.h>
 
 #include "store/keydir.h"
+#include "unit/test_tmp.h"
 
-static char base[] = "/tmp/dissent-test-keydir-XXXXXX";
-static char dir[128];
+static char base[TT_PATH_MAX];
+static char dir[TT_PATH_MAX + 32];
 
 static int setup(void **state)
 {
     (void)state;
-    if (!mkdtemp(base))
-        return -1;
+    tt_mkdtemp(base, sizeof base, "dissent-test-keydir");
     snprintf(dir, sizeof dir, "%s/keys", base);
     return 0;
 }
 
 static int teardown(void **state)
 {
-    char f[192];
     (void)state;
-    snprintf(f, sizeof f, "%s/log.key", dir);
-    unlink(f);
-    snprintf(f, sizeof f, "%s/data.key", dir);
-    unlink(f);
-    rmdir(dir);
-    rmdir(base);
-    return 0;
+    return tt_rm_tree(base);
 }
 
 static unsigned file_mode(const char *path)
@@ -53,7 +46,7 @@ static void test_create_write_read(void **state)
     unsigned char buf[64];
     size_t len = 0;
     int found = -1;
-    char f[192];
+    char f[2 * TT_PATH_MAX];
     (void)state;
     err_init(&e);
     keydir_init(&k);
@@ -88,7 +81,7 @@ static void test_open_modes_refused(void **state)
     unsigned char buf[64];
     size_t len = 0;
     int found = 0;
-    char f[192];
+    char f[2 * TT_PATH_MAX];
     (void)state;
     err_init(&e);
     keydir_init(&k);

@@ -6,6 +6,7 @@
 #include "store/store_internal.h"
 
 #include "base/util.h"
+#include "unit/test_tmp.h"
 
 static void schema_case(struct store *s, struct pool *p)
 {
@@ -55,26 +56,17 @@ static void reopen(const char *url, const char *keys)
 static void test_reopen(void **state)
 {
     (void)state;
-    char path[] = "/tmp/dissent-test-schema-XXXXXX", side[64];
+    char dir[TT_PATH_MAX], path[FX_DB_PATH_MAX];
     const char *pg;
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
+    fx_db_dir(dir, path, "dissent-test-schema");
     reopen(path, NULL);
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s.keys", path);
-    fx_rm_keydir(side);
+    assert_int_equal(tt_rm_tree(dir), 0);
     pg = fx_pg_empty();
     if (pg) {
-        char keys[] = "/tmp/dissent-test-keys-XXXXXX";
-        assert_non_null(mkdtemp(keys));
+        char keys[TT_PATH_MAX];
+        tt_mkdtemp(keys, sizeof keys, "dissent-test-keys");
         reopen(pg, keys);
-        fx_rm_keydir(keys);
+        assert_int_equal(tt_rm_tree(keys), 0);
     }
 }
 
