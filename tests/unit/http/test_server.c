@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "http/server.h"
+#include "unit/test_tmp.h"
 
 static int handler_calls;
 
@@ -553,9 +554,9 @@ static const char *driver_req(struct fixture *f, const char *path, long status, 
                               char *log, size_t loglen)
 {
     static char msg[512];
-    char tmpl[] = "/tmp/dissent-test-log-XXXXXX";
+    char tmpl[TT_PATH_MAX];
     struct reply r;
-    int fd = mkstemp(tmpl), saved;
+    int fd = mkstemp(tt_template(tmpl, sizeof tmpl, "dissent-test-log")), saved;
     ssize_t n = 0;
     json_t *j;
 

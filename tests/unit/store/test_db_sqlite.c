@@ -123,14 +123,11 @@ static void rows_of(const char *path, char *out, size_t n)
  * the group is in the database, as its requests are told. */
 static void test_group_lost_to_full_disk(void **state)
 {
-    char path[] = "/tmp/dissent-test-dbsq-XXXXXX", rows[256];
-    int fd = mkstemp(path);
+    char dir[TT_PATH_MAX], path[FX_DB_PATH_MAX], rows[256];
     struct db *db = NULL;
     struct err e;
     (void)state;
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
+    fx_db_dir(dir, path, "dissent-test-dbsq");
     err_init(&e);
     if (db_open(&db, path, &e))
         fail_msg("db_open: %s", e.msg);
@@ -149,21 +146,18 @@ static void test_group_lost_to_full_disk(void **state)
     db_close(db);
     rows_of(path, rows, sizeof rows);
     assert_string_equal(rows, "E");
-    fx_rm_sqlite(path);
+    assert_int_equal(tt_rm_tree(dir), 0);
 }
 
 /* The same outside a group: after the failed statement, the transaction's
  * later statements fail rather than commit one by one, and so does COMMIT. */
 static void test_transaction_lost_to_full_disk(void **state)
 {
-    char path[] = "/tmp/dissent-test-dbsq-XXXXXX", rows[256];
-    int fd = mkstemp(path);
+    char dir[TT_PATH_MAX], path[FX_DB_PATH_MAX], rows[256];
     struct db *db = NULL;
     struct err e;
     (void)state;
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
+    fx_db_dir(dir, path, "dissent-test-dbsq");
     err_init(&e);
     if (db_open(&db, path, &e))
         fail_msg("db_open: %s", e.msg);
@@ -178,7 +172,7 @@ static void test_transaction_lost_to_full_disk(void **state)
     db_close(db);
     rows_of(path, rows, sizeof rows);
     assert_string_equal(rows, "");
-    fx_rm_sqlite(path);
+    assert_int_equal(tt_rm_tree(dir), 0);
 }
 
 int main(void)
