@@ -276,9 +276,27 @@ int chan_sign(struct chan *c, struct pool *p, const struct actor *a, const char 
               json_t **out, struct err *e) WUR;
 int chan_unsign(struct chan *c, struct pool *p, const struct actor *a, const char *id, json_t **out,
                 struct err *e) WUR;
-/* The signer list; recorded in the access log. */
+/* The signer list, a page at a time: {memo, signatures:[{username,
+ * display_name, organization, version, signed_at}], next_after}, in the
+ * order they signed (then by member), at most limit (1 to
+ * CHAN_SIGNERS_PAGE_MAX, default CHAN_SIGNERS_PAGE_DEFAULT) after the key
+ * after_at-after_member; next_after is the after of the next page
+ * ("SIGNED_AT-MEMBER", the last row's key), null on the last. Every page read
+ * is recorded in the access log. */
+#define CHAN_SIGNERS_PAGE_DEFAULT 200
+#define CHAN_SIGNERS_PAGE_MAX     1000
+struct chan_signers_page {
+    int64_t after_at; /* INT64_MIN with after_member 0: the first page */
+    int64_t after_member;
+    int limit;
+};
+/* Parses the query's after and limit (either NULL or empty: absent) into
+ * *pg; ERR_INVALID for a limit out of range or an after that is not a
+ * key. */
+int chan_signers_page_args(const char *after, const char *limit, struct chan_signers_page *pg,
+                           struct err *e) WUR;
 int chan_signers(struct chan *c, struct pool *p, const struct actor *a, const char *id,
-                 json_t **out, struct err *e) WUR;
+                 const struct chan_signers_page *pg, json_t **out, struct err *e) WUR;
 int chan_counts(struct chan *c, struct pool *p, const struct actor *a, const char *id, json_t **out,
                 struct err *e) WUR;
 /* The actor's receipt for their named signature on memo id: the salt that

@@ -394,10 +394,14 @@ struct st_signer {
     char *organization; /* slug */
     int version;
     int64_t signed_at;
+    int64_t member_id; /* with signed_at, the key a page goes on after */
 };
-/* The named co-signers of a memo, in the order they signed. */
-int store_signer_list(struct store *s, struct pool *p, int64_t memo_id, struct st_signer **out,
-                      size_t *n, struct err *e) WUR;
+/* At most limit named co-signers of a memo, in the order they signed (then
+ * by member id), after the key (after_at, after_member): (INT64_MIN, 0)
+ * for the first page. Read by index, one page at a time. */
+int store_signer_page(struct store *s, struct pool *p, int64_t memo_id, int64_t after_at,
+                      int64_t after_member, int limit, struct st_signer **out, size_t *n,
+                      struct err *e) WUR;
 struct st_tally {
     int64_t at;
     int64_t total;

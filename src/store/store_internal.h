@@ -198,6 +198,15 @@ void store_counts_set(struct st_counts *out, const struct store_vec *v, const st
     "SELECT COUNT(*) FROM batch_queue WHERE kind = 'roster' AND org_id = ?"
 /* store_sessions_purge: expired and idle sessions (sessions_expires,
  * sessions_idle; every login). */
+/* store_signer_page: one page of a memo's named co-signers after the key
+ * (signed_at, member_id), in that order, read by the index signatures_order
+ * (schema 25): no scan of the memo's signatures and no sort, however many
+ * there are (100,000 co-signers: the whole list was 10 MB a reply). */
+#define STORE_SIGNER_PAGE_SQL                                                                      \
+    "SELECT m.username, m.display_name, o.slug, g.version, g.signed_at, g.member_id FROM "         \
+    "signatures g JOIN members m ON m.id = g.member_id JOIN organizations o ON o.id = m.org_id "   \
+    "WHERE g.memo_id = ? AND (g.signed_at, g.member_id) > (?, ?) ORDER BY g.signed_at, "           \
+    "g.member_id LIMIT ?"
 #define STORE_SESSIONS_PURGE_SQL                                                                   \
     "DELETE FROM sessions WHERE expires_at <= ? OR (last_seen < ? AND created_at < ?)"
 /* store_anon_counts: a memo's anonymous counts by version and organization

@@ -222,7 +222,7 @@ static void test_admin_reads_no_memo(void **state)
         fx_refused(chan_memo_versions(f->c, &f->p, &f->adm, id, &out, &e), &e, ERR_NOT_FOUND, NULL);
         fx_refused(chan_memo_rendering(f->c, &f->p, &f->adm, id, 0, &b, &e), &e, ERR_NOT_FOUND,
                    NULL);
-        fx_refused(chan_signers(f->c, &f->p, &f->adm, id, &out, &e), &e, ERR_NOT_FOUND, NULL);
+        fx_refused(chan_signers(f->c, &f->p, &f->adm, id, NULL, &out, &e), &e, ERR_NOT_FOUND, NULL);
         fx_refused(chan_counts(f->c, &f->p, &f->adm, id, &out, &e), &e, ERR_NOT_FOUND, NULL);
         fx_refused(chan_messages(f->c, &f->p, &f->adm, id, &out, &e), &e, ERR_NOT_FOUND, NULL);
         fx_refused(chan_access_log(f->c, &f->p, &f->adm, id, &out, &e), &e, ERR_NOT_FOUND, NULL);
@@ -243,7 +243,7 @@ static void test_admin_reads_no_memo(void **state)
         both.roles |= CHAN_ROLE_REVIEWER | CHAN_ROLE_MEMBER;
         fx_memo_in(f, CHAN_STATE_SUBMITTED, id);
         fx_refused(chan_memo_get(f->c, &f->p, &both, id, 0, &out, &e), &e, ERR_NOT_FOUND, NULL);
-        fx_refused(chan_signers(f->c, &f->p, &both, id, &out, &e), &e, ERR_NOT_FOUND, NULL);
+        fx_refused(chan_signers(f->c, &f->p, &both, id, NULL, &out, &e), &e, ERR_NOT_FOUND, NULL);
     }
 }
 
