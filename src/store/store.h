@@ -131,9 +131,11 @@ int store_member_by_username(struct store *s, struct pool *p, const char *userna
 int store_member_by_id(struct store *s, struct pool *p, int64_t id, struct st_member *m,
                        struct err *e) WUR;
 int store_member_update(struct store *s, const struct st_member *m, struct err *e) WUR;
-/* Every member, by username; password_hash is left NULL. */
-int store_member_list(struct store *s, struct pool *p, struct st_member **out, size_t *n,
-                      struct err *e) WUR;
+/* At most limit members by username, after the username after ('' for the
+ * first page); password_hash is left NULL. Read by index, a page at a
+ * time. */
+int store_member_page(struct store *s, struct pool *p, const char *after, int limit,
+                      struct st_member **out, size_t *n, struct err *e) WUR;
 int store_member_count(struct store *s, int64_t *out, struct err *e) WUR;
 
 /* Sessions are found by the SHA-256 of their token; the token itself is never stored. */
@@ -838,6 +840,10 @@ int store_account_event_add(struct store *s, int64_t member_id, const char *kind
  * *out from p. */
 int store_account_events(struct store *s, struct pool *p, int64_t member_id, int only_unseen,
                          int limit, struct st_account_event **out, size_t *n, struct err *e) WUR;
+/* Everyone's events newest first with an id below before (0: the newest),
+ * at most limit: one page of the auditor's list, read by the primary key. */
+int store_account_events_before(struct store *s, struct pool *p, int64_t before, int limit,
+                                struct st_account_event **out, size_t *n, struct err *e) WUR;
 /* Marks every event of the member as shown to them. */
 int store_account_events_seen(struct store *s, int64_t member_id, struct err *e) WUR;
 

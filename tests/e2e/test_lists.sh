@@ -19,7 +19,7 @@ EXTRA=450
 
 "$DISSENT" demo --db "$DB" > /dev/null || { echo "demo failed"; exit 1; }
 start_server "$DB"
-for u in alice bob; do login "$u"; done
+for u in alice bob admin ian; do login "$u"; done
 
 B=/api/v1/memos
 ID=$(api alice POST $B '{"channel":"dissent","title":"Many signers","marking":"SBU","body":"Text."}' |
@@ -107,5 +107,78 @@ expect_eq "pages: every co-signer" "$COUNT" "$ALL"
 expect_in "the last page links back to the first" "$PAGE" "First page"
 expect_eq "page: a malformed cursor is a 400" \
   "$(curl -s -o /dev/null -w '%{http_code}' -b "dissent_session=$(token alice)" "$URL/memos/$ID/signers?after=x")" 400
+
+# ---- the member list (admins) ----
+ALLM=$(sql "$DB" "SELECT COUNT(*) FROM members")
+R=$(api admin GET /api/v1/members)
+expect_eq "members: default page of 200" "$(json 'len(d["members"])' < "$E2E_TMP/resp")" 200
+expect_eq "members: a next_after" "$(json 'type(d["next_after"]).__name__' < "$E2E_TMP/resp")" str
+OUT=$(python3 - "$URL/api/v1/members" "$(token admin)" <<'PY'
+import json, sys, urllib.parse, urllib.request
+url, tok = sys.argv[1], sys.argv[2]
+after, names, pages = None, [], 0
+while True:
+    q = url + "?limit=150" + ("&after=" + urllib.parse.quote(after) if after else "")
+    d = json.load(urllib.request.urlopen(urllib.request.Request(q, headers={"Authorization": "Bearer " + tok})))
+    pages += 1
+    assert len(d["members"]) <= 150
+    names += [m["username"] for m in d["members"]]
+    after = d["next_after"]
+    if after is None:
+        break
+    assert pages < 100
+print(len(names), len(set(names)))
+PY
+)
+expect_eq "members: pages of 150 hold every member once" "$OUT" "$ALLM $ALLM"
+for q in limit=0 limit=1001 limit=x after=A "after=a%20b" "after=-a"; do
+  R=$(api admin GET "/api/v1/members?$q")
+  expect_eq "members $q: 400 invalid_input" "${R%% *} $(json 'd["error"]["code"]' < "$E2E_TMP/resp")" "400 invalid_input"
+done
+expect_eq "members: still for admins only" "$(api alice GET /api/v1/members | cut -d' ' -f1)" 403
+HOME_PAGE=$(curl -s -b "dissent_session=$(token admin)" "$URL/")
+expect_in "admin page: a link to the next page of members" "$HOME_PAGE" 'rel="next">Next page'
+NEXT=$(printf '%s' "$HOME_PAGE" | sed -n 's/.*href="\(\/?members_after=[^"]*\)" rel="next".*/\1/p')
+HOME_PAGE=$(curl -s -b "dissent_session=$(token admin)" "$URL$NEXT")
+expect_in "admin page 2: the next members" "$HOME_PAGE" \
+  "<td class=\"mono\">$(sql "$DB" "SELECT username FROM members ORDER BY username LIMIT 1 OFFSET 200")</td>"
+expect_in "admin page 2: back to the first" "$HOME_PAGE" "First page"
+
+# ---- every account's events (auditors) ----
+sql "$DB" "INSERT INTO account_events(member_id, kind, actor, detail, at, seen)
+  SELECT id, 'role_changed', NULL, 'Event of ' || username, 1700000000, 1 FROM members
+  WHERE username LIKE 'signer%'" > /dev/null
+ALLE=$(sql "$DB" "SELECT COUNT(*) FROM account_events")
+R=$(api ian GET /api/v1/account-events)
+expect_eq "events: default page of 200" "$(json 'len(d["events"])' < "$E2E_TMP/resp")" 200
+expect_eq "events: a next_before" "$(json 'type(d["next_before"]).__name__' < "$E2E_TMP/resp")" int
+OUT=$(python3 - "$URL/api/v1/account-events" "$(token ian)" <<'PY'
+import json, sys, urllib.request
+url, tok = sys.argv[1], sys.argv[2]
+before, ids, pages = None, [], 0
+while True:
+    q = url + "?limit=170" + ("&before=%d" % before if before else "")
+    d = json.load(urllib.request.urlopen(urllib.request.Request(q, headers={"Authorization": "Bearer " + tok})))
+    pages += 1
+    assert len(d["events"]) <= 170
+    ids += [e["id"] for e in d["events"]]
+    before = d["next_before"]
+    if before is None:
+        break
+    assert pages < 100
+assert ids == sorted(ids, reverse=True), "newest first"
+print(len(ids), len(set(ids)))
+PY
+)
+expect_eq "events: pages of 170 hold every event once" "$OUT" "$ALLE $ALLE"
+for q in limit=0 limit=501 limit=x before=0 before=x before=-3; do
+  R=$(api ian GET "/api/v1/account-events?$q")
+  expect_eq "events $q: 400 invalid_input" "${R%% *} $(json 'd["error"]["code"]' < "$E2E_TMP/resp")" "400 invalid_input"
+done
+expect_eq "events: still for auditors only" "$(api admin GET /api/v1/account-events | cut -d' ' -f1)" 403
+HOME_PAGE=$(curl -s -b "dissent_session=$(token ian)" "$URL/")
+expect_in "auditor's page: a link to older events" "$HOME_PAGE" 'rel="next">Older events'
+NEXT=$(printf '%s' "$HOME_PAGE" | sed -n 's/.*href="\(\/?events_before=[^"]*\)" rel="next".*/\1/p')
+expect_in "auditor's page 2: back to the newest" "$(curl -s -b "dissent_session=$(token ian)" "$URL$NEXT")" "The newest"
 
 e2e_summary lists
