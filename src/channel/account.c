@@ -471,17 +471,51 @@ int chan_account_unseen(struct chan *c, struct pool *p, const struct actor *a, s
     return store_account_events(c->st, p, a->id, 1, EVENTS_SHOWN, &ev, n, e);
 }
 
-int chan_account_events(struct chan *c, struct pool *p, const struct actor *a, json_t **out,
-                        struct err *e)
+int chan_events_page_args(const char *before, const char *limit, int64_t *before_out,
+                          int *limit_out, struct err *e)
+{
+    int64_t l = CHAN_EVENTS_PAGE_DEFAULT;
+    *before_out = 0;
+    *limit_out = (int)l;
+    if (before && *before && parse_i64(before, 1, INT64_MAX, before_out) != 0)
+        return err_set(e, ERR_INVALID, "field 'before' must be an account event id");
+    if (limit && *limit && parse_i64(limit, 1, CHAN_EVENTS_PAGE_MAX, &l) != 0)
+        return err_set(e, ERR_INVALID, "field 'limit' must be 1 to %d", CHAN_EVENTS_PAGE_MAX);
+    *limit_out = (int)l;
+    return 0;
+}
+
+int chan_account_events(struct chan *c, struct pool *p, const struct actor *a, int64_t before,
+                        int limit, json_t **out, struct err *e)
 {
     int rc = -1;
     struct st_account_event *ev = NULL;
     size_t n = 0;
+    int64_t next = 0;
+    json_t *rows;
 
-    if (chan_require_role(a, CHAN_ROLE_AUDITOR, "read the account events", e) ||
-        store_account_events(c->st, p, 0, 0, CHAN_LIST_MAX, &ev, &n, e))
+    if (chan_require_role(a, CHAN_ROLE_AUDITOR, "read the account events", e))
         goto out;
-    *out = json_pack("{s:o}", "events", events_json(ev, n, 1));
+    if (limit < 1 || limit > CHAN_EVENTS_PAGE_MAX) {
+        err_set(e, ERR_INVALID, "field 'limit' must be 1 to %d", CHAN_EVENTS_PAGE_MAX);
+        goto out;
+    }
+    if (before < 0) {
+        err_set(e, ERR_INVALID, "field 'before' must be an account event id");
+        goto out;
+    }
+    /* one more than asked: whether an older page exists */
+    if (store_account_events_before(c->st, p, before, limit + 1, &ev, &n, e))
+        goto out;
+    if (n > (size_t)limit) {
+        n = (size_t)limit;
+        next = ev[n - 1].id;
+    }
+    rows = events_json(ev, n, 1);
+    for (size_t i = 0; rows && i < n; i++)
+        json_object_set_new(json_array_get(rows, i), "id", json_integer(ev[i].id));
+    *out = json_pack("{s:o,s:o}", "events", rows, "next_before",
+                     next ? json_integer(next) : json_null());
     rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 out:
     return rc;

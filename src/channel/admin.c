@@ -198,25 +198,56 @@ out:
     return rc;
 }
 
-int chan_member_list(struct chan *c, const struct actor *a, json_t **out, struct err *e)
+int chan_members_page_args(const char *after, const char *limit, int *limit_out, struct err *e)
+{
+    int64_t l = CHAN_MEMBERS_PAGE_DEFAULT;
+    *limit_out = (int)l;
+    if (limit && *limit && parse_i64(limit, 1, CHAN_MEMBERS_PAGE_MAX, &l) != 0)
+        return err_set(e, ERR_INVALID, "field 'limit' must be 1 to %d", CHAN_MEMBERS_PAGE_MAX);
+    *limit_out = (int)l;
+    if (after && *after && chan_check_slug("after", after, e))
+        return -1;
+    return 0;
+}
+
+int chan_member_list(struct chan *c, const struct actor *a, const char *after, int limit,
+                     json_t **out, struct err *e)
 {
     int rc = -1;
     struct pool p;
     struct st_member *m = NULL;
     size_t n = 0;
-    json_t *arr = json_array();
-    pool_init(&p, 16u << 20);
+    json_t *arr = json_array(), *next = NULL;
+    pool_init(&p, 4u << 20);
     if (!arr) {
         rc = err_set(e, ERR_NOMEM, "out of memory");
         goto out;
     }
-    if (chan_require_role(a, CHAN_ROLE_ADMIN, "list accounts", e) ||
-        store_member_list(c->st, &p, &m, &n, e))
+    if (chan_require_role(a, CHAN_ROLE_ADMIN, "list accounts", e))
         goto out;
+    if (limit < 1 || limit > CHAN_MEMBERS_PAGE_MAX) {
+        err_set(e, ERR_INVALID, "field 'limit' must be 1 to %d", CHAN_MEMBERS_PAGE_MAX);
+        goto out;
+    }
+    if (after && *after && chan_check_slug("after", after, e))
+        goto out;
+    /* one more than asked: whether a next page exists */
+    if (store_member_page(c->st, &p, after, limit + 1, &m, &n, e))
+        goto out;
+    if (n > (size_t)limit) {
+        n = (size_t)limit;
+        next = json_string(m[n - 1].username);
+    } else {
+        next = json_null();
+    }
     for (size_t i = 0; i < n; i++)
         json_array_append_new(arr, member_json(&m[i]));
-    *out = arr;
+    *out = json_pack("{s:o,s:o}", "members", arr, "next_after", next);
     arr = NULL;
+    if (!*out) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
     rc = 0;
 out:
     json_decref(arr);

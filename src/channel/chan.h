@@ -153,7 +153,17 @@ int chan_member_create(struct chan *c, struct pool *p, const struct actor *a,
  * setup link; enabling revives neither. Each change is an account event. */
 int chan_member_update(struct chan *c, struct pool *p, const struct actor *a, const char *username,
                        const unsigned *roles, const int *disabled, json_t **out, struct err *e) WUR;
-int chan_member_list(struct chan *c, const struct actor *a, json_t **out, struct err *e) WUR;
+/* The members, a page at a time (admins): {members:[member…], next_after},
+ * by username, at most limit (1 to CHAN_MEMBERS_PAGE_MAX) after the username
+ * after (NULL or "": the first page); next_after is the last username of a
+ * full page, null on the last. chan_members_page_args parses the query's
+ * after and limit (NULL or "": absent), ERR_INVALID for a limit out of range
+ * or an after that is not a username. */
+#define CHAN_MEMBERS_PAGE_DEFAULT 200
+#define CHAN_MEMBERS_PAGE_MAX     1000
+int chan_members_page_args(const char *after, const char *limit, int *limit_out, struct err *e) WUR;
+int chan_member_list(struct chan *c, const struct actor *a, const char *after, int limit,
+                     json_t **out, struct err *e) WUR;
 
 /* Anonymous signatures: the default fewest keys a ring needs (a channel
  * may set another, never below CHAN_MIN_RING_FLOOR; a one-key ring names its
@@ -276,9 +286,27 @@ int chan_sign(struct chan *c, struct pool *p, const struct actor *a, const char 
               json_t **out, struct err *e) WUR;
 int chan_unsign(struct chan *c, struct pool *p, const struct actor *a, const char *id, json_t **out,
                 struct err *e) WUR;
-/* The signer list; recorded in the access log. */
+/* The signer list, a page at a time: {memo, signatures:[{username,
+ * display_name, organization, version, signed_at}], next_after}, in the
+ * order they signed (then by member), at most limit (1 to
+ * CHAN_SIGNERS_PAGE_MAX, default CHAN_SIGNERS_PAGE_DEFAULT) after the key
+ * after_at-after_member; next_after is the after of the next page
+ * ("SIGNED_AT-MEMBER", the last row's key), null on the last. Every page read
+ * is recorded in the access log. */
+#define CHAN_SIGNERS_PAGE_DEFAULT 200
+#define CHAN_SIGNERS_PAGE_MAX     1000
+struct chan_signers_page {
+    int64_t after_at; /* INT64_MIN with after_member 0: the first page */
+    int64_t after_member;
+    int limit;
+};
+/* Parses the query's after and limit (either NULL or empty: absent) into
+ * *pg; ERR_INVALID for a limit out of range or an after that is not a
+ * key. */
+int chan_signers_page_args(const char *after, const char *limit, struct chan_signers_page *pg,
+                           struct err *e) WUR;
 int chan_signers(struct chan *c, struct pool *p, const struct actor *a, const char *id,
-                 json_t **out, struct err *e) WUR;
+                 const struct chan_signers_page *pg, json_t **out, struct err *e) WUR;
 int chan_counts(struct chan *c, struct pool *p, const struct actor *a, const char *id, json_t **out,
                 struct err *e) WUR;
 /* The actor's receipt for their named signature on memo id: the salt that
@@ -634,9 +662,19 @@ int chan_account_notices(struct chan *c, struct pool *p, const struct actor *a, 
 /* How many account events the actor has not been shown. */
 int chan_account_unseen(struct chan *c, struct pool *p, const struct actor *a, size_t *n,
                         struct err *e) WUR;
-/* Auditors: every account event, {events:[{username, kind, by, detail, at}]}. */
-int chan_account_events(struct chan *c, struct pool *p, const struct actor *a, json_t **out,
-                        struct err *e) WUR;
+/* Auditors: every account's events a page at a time, newest first:
+ * {events:[{id, username, kind, by, detail, at}], next_before}, at most
+ * limit (1 to CHAN_EVENTS_PAGE_MAX) with an id below before (0: the
+ * newest); next_before is the before of the next older page, null on the
+ * last. chan_events_page_args parses the query's before and limit (NULL or
+ * "": absent; ERR_INVALID for a limit out of range or a before that is not
+ * an id). */
+#define CHAN_EVENTS_PAGE_DEFAULT 200
+#define CHAN_EVENTS_PAGE_MAX     500
+int chan_events_page_args(const char *before, const char *limit, int64_t *before_out,
+                          int *limit_out, struct err *e) WUR;
+int chan_account_events(struct chan *c, struct pool *p, const struct actor *a, int64_t before,
+                        int limit, json_t **out, struct err *e) WUR;
 
 /* The local operator only (`dissent init`, `dissent demo`, working on the
  * database file): sets a member's password directly, voiding any setup

@@ -82,29 +82,73 @@ out:
     return rc;
 }
 
+int chan_signers_page_args(const char *after, const char *limit, struct chan_signers_page *pg,
+                           struct err *e)
+{
+    int64_t l = CHAN_SIGNERS_PAGE_DEFAULT;
+    *pg = (struct chan_signers_page){.after_at = INT64_MIN, .after_member = 0};
+    if (limit && *limit && parse_i64(limit, 1, CHAN_SIGNERS_PAGE_MAX, &l) != 0)
+        return err_set(e, ERR_INVALID, "field 'limit' must be 1 to %d", CHAN_SIGNERS_PAGE_MAX);
+    pg->limit = (int)l;
+    if (after && *after) {
+        /* SIGNED_AT-MEMBER, two decimal numbers, as next_after gives it */
+        const char *dash = strchr(after, '-');
+        char at[24];
+        size_t n = dash ? (size_t)(dash - after) : 0;
+        if (!dash || n == 0 || n >= sizeof at)
+            goto bad;
+        memcpy(at, after, n);
+        at[n] = '\0';
+        if (parse_i64(at, 0, INT64_MAX, &pg->after_at) != 0 ||
+            parse_i64(dash + 1, 1, INT64_MAX, &pg->after_member) != 0)
+            goto bad;
+    }
+    return 0;
+bad:
+    *pg = (struct chan_signers_page){.after_at = INT64_MIN, .limit = (int)l};
+    return err_set(e, ERR_INVALID, "field 'after' must be a page's next_after (SIGNED_AT-MEMBER)");
+}
+
 int chan_signers(struct chan *c, struct pool *p, const struct actor *a, const char *id,
-                 json_t **out, struct err *e)
+                 const struct chan_signers_page *pg, json_t **out, struct err *e)
 {
     int rc = -1;
     struct memo_ctx x;
     struct st_signer *g = NULL;
     size_t n = 0;
-    json_t *rows;
+    json_t *rows, *next = NULL;
+    struct chan_signers_page first = {.after_at = INT64_MIN, .limit = CHAN_SIGNERS_PAGE_DEFAULT};
 
+    if (!pg)
+        pg = &first;
+    if (pg->limit < 1 || pg->limit > CHAN_SIGNERS_PAGE_MAX)
+        return err_set(e, ERR_INVALID, "field 'limit' must be 1 to %d", CHAN_SIGNERS_PAGE_MAX);
     /* A read that records itself: no writers' lock (store.h). */
     if (store_begin_unordered(c->st, e))
         goto out;
+    /* one more than asked: whether a next page exists */
     if (chan_memo_load(c, p, a, id, &x, e) || chan_check(&x, CHAN_CAN_SIGNERS, 0, e) ||
-        store_signer_list(c->st, p, x.m.id, &g, &n, e) ||
+        store_signer_page(c->st, p, x.m.id, pg->after_at, pg->after_member, pg->limit + 1, &g, &n,
+                          e) ||
         chan_access_record(c, a, x.m.id, "signer list", now_utc(), e))
         goto fail;
+    if (n > (size_t)pg->limit) {
+        char key[48];
+        n = (size_t)pg->limit;
+        snprintf(key, sizeof key, "%lld-%lld", (long long)g[n - 1].signed_at,
+                 (long long)g[n - 1].member_id);
+        next = json_string(key);
+    } else {
+        next = json_null();
+    }
     rows = json_array();
     for (size_t i = 0; rows && i < n; i++)
         json_array_append_new(rows, json_pack("{s:s,s:s,s:s,s:i,s:o}", "username", g[i].username,
                                               "display_name", g[i].display_name, "organization",
                                               g[i].organization, "version", g[i].version,
                                               "signed_at", chan_time_json(g[i].signed_at)));
-    *out = json_pack("{s:s,s:o}", "memo", x.m.public_id, "signatures", rows);
+    *out =
+        json_pack("{s:s,s:o,s:o}", "memo", x.m.public_id, "signatures", rows, "next_after", next);
     rc = *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 fail:
     rc = chan_tx_end(c, rc, out, e);

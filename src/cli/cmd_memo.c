@@ -454,9 +454,82 @@ static int render_signers(struct cli_ctx *ctx, const json_t *reply, struct err *
     return 0;
 }
 
+/* The whole signer list, a page of CLI_SIGNERS_PAGE at a time (the server
+ * gives at most 1,000 a request), each page recorded in the access log; the
+ * table (or, with --json, one reply with every signature and next_after
+ * null) once the last page is in. */
+#define CLI_SIGNERS_PAGE 1000
+
 int cmd_memo_signers(struct cli_ctx *ctx)
 {
-    return remote_memo_run(ctx, "GET", "/signatures", NULL, render_signers);
+    int status = CLI_FAIL;
+    struct err e;
+    struct buf path;
+    char after[64] = "";
+    json_t *all = json_array(), *memo = NULL, *whole = NULL;
+
+    err_init(&e);
+    if (!all) {
+        err_set(&e, ERR_NOMEM, "out of memory");
+        return cli_fail(ctx, &e);
+    }
+    for (;;) {
+        struct client_reply r;
+        const char *next;
+        int rc;
+        if (remote_memo_path(&path, ctx->args[0], "/signatures", &e) != 0)
+            goto out;
+        rc = buf_printf(&path, &e, "?limit=%d%s%s", CLI_SIGNERS_PAGE, after[0] ? "&after=" : "",
+                        after);
+        client_reply_init(&r);
+        if (rc == 0)
+            rc = remote_call(ctx, "GET", buf_str(&path), NULL, &r, &e);
+        buf_release(&path);
+        if (rc == 0 && !json_is_array(json_object_get(r.json, "signatures")))
+            rc = err_set(&e, ERR_IO, "the server's signer list has no signatures");
+        if (rc == 0) {
+            json_array_extend(all, json_object_get(r.json, "signatures"));
+            if (!memo)
+                memo = json_incref(json_object_get(r.json, "memo"));
+        }
+        next = rc == 0 ? json_string_value(json_object_get(r.json, "next_after")) : NULL;
+        /* the key a page goes on after: two numbers, and always forward */
+        if (rc == 0 && next &&
+            (strlen(next) >= sizeof after || strspn(next, "0123456789-") != strlen(next) ||
+             strcmp(next, after) == 0))
+            rc = err_set(&e, ERR_IO, "the server's next_after is not a page key");
+        if (rc == 0 && next)
+            snprintf(after, sizeof after, "%s", next);
+        client_reply_release(&r);
+        if (rc != 0)
+            goto out;
+        if (!next)
+            break;
+    }
+    whole = json_pack("{s:O?,s:O,s:n}", "memo", memo, "signatures", all, "next_after");
+    if (!whole) {
+        err_set(&e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (cli_flag(ctx, "json")) {
+        char *text = json_dumps(whole, JSON_COMPACT);
+        if (!text) {
+            err_set(&e, ERR_NOMEM, "out of memory");
+            goto out;
+        }
+        fprintf(ctx->out, "%s\n", text);
+        free(text);
+    } else if (render_signers(ctx, whole, &e) != 0) {
+        goto out;
+    }
+    status = CLI_OK;
+out:
+    if (status != CLI_OK)
+        cli_fail(ctx, &e);
+    json_decref(whole);
+    json_decref(memo);
+    json_decref(all);
+    return status;
 }
 
 static int render_receipt(struct cli_ctx *ctx, const json_t *reply, struct err *e)

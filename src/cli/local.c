@@ -292,8 +292,9 @@ static int64_t member_count(struct chan *c)
     int64_t n = -1;
     struct actor op = {.roles = CHAN_ROLE_ADMIN};
     err_init(&e);
-    if (chan_member_list(c, &op, &list, &e) == 0)
-        n = (int64_t)json_array_size(list);
+    /* whether there is any: a page of one */
+    if (chan_member_list(c, &op, NULL, 1, &list, &e) == 0)
+        n = (int64_t)json_array_size(json_object_get(list, "members"));
     json_decref(list);
     return n;
 }

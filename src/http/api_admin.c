@@ -36,11 +36,13 @@ static void h_org_create(struct http_request *req, struct http_response *res, vo
 static void h_member_list(struct http_request *req, struct http_response *res, void *app_)
 {
     struct api_call c;
+    int limit = CHAN_MEMBERS_PAGE_DEFAULT;
+    const char *after = http_query(req, "after");
     int rc = api_begin(&c, app_, req, API_MEMBER);
     if (rc == 0)
-        rc = chan_member_list(c.app->chan, &c.actor, &c.out, &c.e);
+        rc = chan_members_page_args(after, http_query(req, "limit"), &limit, &c.e);
     if (rc == 0)
-        c.out = json_pack("{s:o}", "members", c.out);
+        rc = chan_member_list(c.app->chan, &c.actor, after, limit, &c.out, &c.e);
     api_end(&c, res, rc, 200);
 }
 
@@ -141,9 +143,14 @@ static void h_member_reset(struct http_request *req, struct http_response *res, 
 static void h_account_events(struct http_request *req, struct http_response *res, void *app_)
 {
     struct api_call c;
+    int64_t before = 0;
+    int limit = CHAN_EVENTS_PAGE_DEFAULT;
     int rc = api_begin(&c, app_, req, API_MEMBER);
     if (rc == 0)
-        rc = chan_account_events(c.app->chan, req->pool, &c.actor, &c.out, &c.e);
+        rc = chan_events_page_args(http_query(req, "before"), http_query(req, "limit"), &before,
+                                   &limit, &c.e);
+    if (rc == 0)
+        rc = chan_account_events(c.app->chan, req->pool, &c.actor, before, limit, &c.out, &c.e);
     api_end(&c, res, rc, 200);
 }
 

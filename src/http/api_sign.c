@@ -81,9 +81,12 @@ static void h_unsign(struct http_request *req, struct http_response *res, void *
 static void h_signers(struct http_request *req, struct http_response *res, void *app_)
 {
     struct api_call c;
+    struct chan_signers_page pg;
     int rc = api_begin(&c, app_, req, API_MEMBER);
     if (rc == 0)
-        rc = chan_signers(c.app->chan, req->pool, &c.actor, req->params[0], &c.out, &c.e);
+        rc = chan_signers_page_args(http_query(req, "after"), http_query(req, "limit"), &pg, &c.e);
+    if (rc == 0)
+        rc = chan_signers(c.app->chan, req->pool, &c.actor, req->params[0], &pg, &c.out, &c.e);
     api_end(&c, res, rc, 200);
 }
 

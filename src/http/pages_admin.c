@@ -20,10 +20,14 @@ void pages_admin_section(struct page *pg, const struct admin_form *admin_form)
     struct err e;
     json_t *orgs = NULL, *members = NULL, *channels = NULL, *d = pg->data, *roles, *forms;
     int member_form = admin_form && strcmp(admin_form->form, "member") == 0;
+    /* one page of members (CHAN_MEMBERS_PAGE_DEFAULT), a link to the next */
+    const char *after = http_query(pg->req, "members_after");
+    int limit = CHAN_MEMBERS_PAGE_DEFAULT;
 
     err_init(&e);
     if (chan_org_list(pg->app->chan, &pg->actor, &orgs, &e) ||
-        chan_member_list(pg->app->chan, &pg->actor, &members, &e) ||
+        chan_members_page_args(after, NULL, &limit, &e) ||
+        chan_member_list(pg->app->chan, &pg->actor, after, limit, &members, &e) ||
         chan_channel_list(pg->app->chan, &channels, &e)) {
         page_set_str(pg, "admin_error", http_error_message(pg->res, &e));
         goto out;
@@ -67,7 +71,9 @@ void pages_admin_section(struct page *pg, const struct admin_form *admin_form)
         }
     }
     json_object_set(d, "organizations", orgs);
-    json_object_set(d, "members", members);
+    json_object_set(d, "members", json_object_get(members, "members"));
+    json_object_set(d, "members_next_after", json_object_get(members, "next_after"));
+    json_object_set_new(d, "members_later_page", json_boolean(after && *after));
     json_object_set(d, "channels", channels);
     json_object_set_new(d, "roles", roles);
     page_set_str(pg, "ceiling_selected",

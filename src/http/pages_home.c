@@ -207,16 +207,24 @@ void page_home_show(struct page *pg, int status, const struct admin_form *admin_
     if (r & CHAN_ROLE_AUDITOR) {
         json_t *log = NULL;
         json_t *events = NULL;
+        int64_t before = 0;
+        int limit = CHAN_EVENTS_PAGE_DEFAULT;
         json_object_set_new(d, "is_auditor", json_true());
         if (chan_access_log(pg->app->chan, pg->req->pool, &pg->actor, NULL, &log, &e) == 0)
             json_object_set_new(d, "access_log", log);
         else
             page_set_str(pg, "access_log_error", http_error_message(pg->res, &e));
         err_init(&e);
-        if (chan_account_events(pg->app->chan, pg->req->pool, &pg->actor, &events, &e) == 0)
+        /* one page of them, a link to the older */
+        if (chan_events_page_args(http_query(pg->req, "events_before"), NULL, &before, &limit,
+                                  &e) == 0 &&
+            chan_account_events(pg->app->chan, pg->req->pool, &pg->actor, before, limit, &events,
+                                &e) == 0) {
             json_object_set_new(d, "account_events", events);
-        else
+            json_object_set_new(d, "events_later_page", json_boolean(before != 0));
+        } else {
             page_set_str(pg, "account_events_error", http_error_message(pg->res, &e));
+        }
     }
     if (r & CHAN_ROLE_ADMIN) {
         json_object_set_new(d, "is_admin", json_true());

@@ -402,12 +402,16 @@ void page_memo_signers(struct http_request *req, struct http_response *res, void
     struct err e;
     json_t *out = NULL, *versions = NULL;
     const char *id = req->params[0];
+    const char *after = http_query(req, "after");
+    struct chan_signers_page at;
 
     err_init(&e);
     if (page_begin(&pg, req, res, app))
         goto out;
-    if (chan_memo_versions(pg.app->chan, req->pool, &pg.actor, id, &versions, &e) ||
-        chan_signers(pg.app->chan, req->pool, &pg.actor, id, &out, &e)) {
+    /* one page (CHAN_SIGNERS_PAGE_DEFAULT) with a link to the next */
+    if (chan_signers_page_args(after, http_query(req, "limit"), &at, &e) ||
+        chan_memo_versions(pg.app->chan, req->pool, &pg.actor, id, &versions, &e) ||
+        chan_signers(pg.app->chan, req->pool, &pg.actor, id, &at, &out, &e)) {
         page_fail(&pg, &e);
         goto out;
     }
@@ -416,6 +420,8 @@ void page_memo_signers(struct http_request *req, struct http_response *res, void
     json_object_set(pg.data, "versions", versions);
     json_object_set(pg.data, "signers", out);
     json_object_set_new(pg.data, "id", json_string(id));
+    json_object_set_new(pg.data, "later_page", json_boolean(after && *after));
+    json_object_set_new(pg.data, "page_limit", json_integer(at.limit));
     page_render(&pg, 200, "signers");
 out:
     json_decref(out);

@@ -132,8 +132,31 @@ int store_account_event_add(struct store *s, int64_t member_id, const char *kind
                    "isssii", member_id, kind, actor, detail, now, (int64_t)(seen != 0));
 }
 
+static int events_read(struct store *s, struct pool *p, const char *sql, int64_t who,
+                       int only_unseen, int limit, struct st_account_event **out, size_t *n,
+                       struct err *e);
+
 int store_account_events(struct store *s, struct pool *p, int64_t member_id, int only_unseen,
                          int limit, struct st_account_event **out, size_t *n, struct err *e)
+{
+    /* 0: everyone's (a negative id matches no member, as before) */
+    if (member_id != 0)
+        return events_read(s, p, STORE_ACCOUNT_EVENTS_SQL(STORE_EVENTS_OF_MEMBER), member_id,
+                           only_unseen, limit, out, n, e);
+    return events_read(s, p, STORE_ACCOUNT_EVENTS_SQL(STORE_EVENTS_OF_ALL), INT64_MAX, only_unseen,
+                       limit, out, n, e);
+}
+
+int store_account_events_before(struct store *s, struct pool *p, int64_t before, int limit,
+                                struct st_account_event **out, size_t *n, struct err *e)
+{
+    return events_read(s, p, STORE_ACCOUNT_EVENTS_SQL(STORE_EVENTS_OF_ALL),
+                       before > 0 ? before : INT64_MAX, 0, limit, out, n, e);
+}
+
+static int events_read(struct store *s, struct pool *p, const char *sql, int64_t who,
+                       int only_unseen, int limit, struct st_account_event **out, size_t *n,
+                       struct err *e)
 {
     int rc = -1, r;
     size_t cap = limit > 0 ? (size_t)limit : 1, k = 0;
@@ -144,11 +167,7 @@ int store_account_events(struct store *s, struct pool *p, int64_t member_id, int
         rc = err_set(e, ERR_NOMEM, "out of memory");
         goto out;
     }
-    st = db_query(s->db, e,
-                  /* 0: everyone's (a negative id matches no member, as before) */
-                  member_id != 0 ? STORE_ACCOUNT_EVENTS_SQL(STORE_EVENTS_OF_MEMBER)
-                                 : STORE_ACCOUNT_EVENTS_SQL(STORE_EVENTS_OF_ALL),
-                  "iii", member_id, (int64_t)only_unseen, (int64_t)limit);
+    st = db_query(s->db, e, sql, "iii", who, (int64_t)only_unseen, (int64_t)limit);
     if (!st)
         goto out;
     while ((r = db_next(st, e)) == 1 && k < cap) {

@@ -134,16 +134,13 @@ static int member_row(struct pool *p, struct db_stmt *st, void *item, struct err
     return rc;
 }
 
-int store_member_list(struct store *s, struct pool *p, struct st_member **out, size_t *n,
-                      struct err *e)
+int store_member_page(struct store *s, struct pool *p, const char *after, int limit,
+                      struct st_member **out, size_t *n, struct err *e)
 {
     struct store_vec v = {0};
     /* The hash column is read as '' so that no password hash leaves for a list. */
-    int rc = store_rows(s, p, &v, sizeof **out, member_row, e,
-                        "SELECT m.id, m.username, m.display_name, m.org_id, o.slug, m.roles, '', "
-                        "m.disabled FROM members m JOIN organizations o ON o.id = m.org_id "
-                        "ORDER BY m.username",
-                        NULL);
+    int rc = store_rows(s, p, &v, sizeof **out, member_row, e, STORE_MEMBER_PAGE_SQL, "si",
+                        after ? after : "", (int64_t)limit);
     *out = v.items;
     *n = v.n;
     return rc;

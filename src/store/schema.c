@@ -312,6 +312,10 @@ static const char *const migrations[] = {
     "INSERT INTO tlog_tree(completed_by, level, hash) SELECT ((idx + 1) << CAST(level AS INT)) - "
     "1, level, hash FROM tlog_nodes;\n"
     "DROP TABLE tlog_nodes;\n",
+    /* 25: the signer list (GET /api/v1/memos/:id/signatures) is read a
+     * page at a time in signing order (STORE_SIGNER_PAGE_SQL); without this
+     * index each page sorted every signature of the memo */
+    "CREATE INDEX IF NOT EXISTS signatures_order ON signatures(memo_id, signed_at, member_id);\n",
 };
 
 /* The applied version, read inside the caller's transaction. */

@@ -204,6 +204,7 @@ static int signer_row(struct pool *p, struct db_stmt *st, void *item, struct err
     struct st_signer *g = item;
     g->version = (int)db_int(st, 3);
     g->signed_at = db_int(st, 4);
+    g->member_id = db_int(st, 5);
     return store_col_text(p, st, 0, &g->username, e) ||
                    store_col_text(p, st, 1, &g->display_name, e) ||
                    store_col_text(p, st, 2, &g->organization, e)
@@ -211,15 +212,13 @@ static int signer_row(struct pool *p, struct db_stmt *st, void *item, struct err
                : 0;
 }
 
-int store_signer_list(struct store *s, struct pool *p, int64_t memo_id, struct st_signer **out,
-                      size_t *n, struct err *e)
+int store_signer_page(struct store *s, struct pool *p, int64_t memo_id, int64_t after_at,
+                      int64_t after_member, int limit, struct st_signer **out, size_t *n,
+                      struct err *e)
 {
     struct store_vec v = {0};
-    int rc = store_rows(s, p, &v, sizeof **out, signer_row, e,
-                        "SELECT m.username, m.display_name, o.slug, g.version, g.signed_at FROM "
-                        "signatures g JOIN members m ON m.id = g.member_id JOIN organizations o "
-                        "ON o.id = m.org_id WHERE g.memo_id = ? ORDER BY g.signed_at, m.username",
-                        "i", memo_id);
+    int rc = store_rows(s, p, &v, sizeof **out, signer_row, e, STORE_SIGNER_PAGE_SQL, "iiii",
+                        memo_id, after_at, after_member, (int64_t)limit);
     *out = v.items;
     *n = v.n;
     return rc;

@@ -131,9 +131,11 @@ int store_member_by_username(struct store *s, struct pool *p, const char *userna
 int store_member_by_id(struct store *s, struct pool *p, int64_t id, struct st_member *m,
                        struct err *e) WUR;
 int store_member_update(struct store *s, const struct st_member *m, struct err *e) WUR;
-/* Every member, by username; password_hash is left NULL. */
-int store_member_list(struct store *s, struct pool *p, struct st_member **out, size_t *n,
-                      struct err *e) WUR;
+/* At most limit members by username, after the username after ('' for the
+ * first page); password_hash is left NULL. Read by index, a page at a
+ * time. */
+int store_member_page(struct store *s, struct pool *p, const char *after, int limit,
+                      struct st_member **out, size_t *n, struct err *e) WUR;
 int store_member_count(struct store *s, int64_t *out, struct err *e) WUR;
 
 /* Sessions are found by the SHA-256 of their token; the token itself is never stored. */
@@ -394,10 +396,14 @@ struct st_signer {
     char *organization; /* slug */
     int version;
     int64_t signed_at;
+    int64_t member_id; /* with signed_at, the key a page goes on after */
 };
-/* The named co-signers of a memo, in the order they signed. */
-int store_signer_list(struct store *s, struct pool *p, int64_t memo_id, struct st_signer **out,
-                      size_t *n, struct err *e) WUR;
+/* At most limit named co-signers of a memo, in the order they signed (then
+ * by member id), after the key (after_at, after_member): (INT64_MIN, 0)
+ * for the first page. Read by index, one page at a time. */
+int store_signer_page(struct store *s, struct pool *p, int64_t memo_id, int64_t after_at,
+                      int64_t after_member, int limit, struct st_signer **out, size_t *n,
+                      struct err *e) WUR;
 struct st_tally {
     int64_t at;
     int64_t total;
@@ -834,6 +840,10 @@ int store_account_event_add(struct store *s, int64_t member_id, const char *kind
  * *out from p. */
 int store_account_events(struct store *s, struct pool *p, int64_t member_id, int only_unseen,
                          int limit, struct st_account_event **out, size_t *n, struct err *e) WUR;
+/* Everyone's events newest first with an id below before (0: the newest),
+ * at most limit: one page of the auditor's list, read by the primary key. */
+int store_account_events_before(struct store *s, struct pool *p, int64_t before, int limit,
+                                struct st_account_event **out, size_t *n, struct err *e) WUR;
 /* Marks every event of the member as shown to them. */
 int store_account_events_seen(struct store *s, int64_t member_id, struct err *e) WUR;
 

@@ -165,7 +165,9 @@ void store_counts_set(struct st_counts *out, const struct store_vec *v, const st
 /* ---- account events (accounts.c) ----
  * store_account_events' query, of one member (WHO STORE_EVENTS_OF_MEMBER,
  * bound to her id: every login asks for her unseen events) or of everyone
- * (STORE_EVENTS_OF_ALL, bound to 0). One member's are found by index
+ * (STORE_EVENTS_OF_ALL, bound to the id a page is before: the auditor's
+ * list is read a page at a time, newest first by the primary key, no
+ * sort). One member's are found by index
  * account_events_member, newest first without sorting; "(? = 0 OR
  * a.member_id = ?)" in one text made SQLite scan every member's events
  * from the newest back, all of them for a member with none unseen. */
@@ -174,7 +176,7 @@ void store_counts_set(struct st_counts *out, const struct store_vec *v, const st
     "members m ON m.id = a.member_id WHERE " WHO " AND (? = 0 OR a.seen = 0) ORDER BY a.id DESC "  \
     "LIMIT ?"
 #define STORE_EVENTS_OF_MEMBER "a.member_id = ?"
-#define STORE_EVENTS_OF_ALL    "? = 0"
+#define STORE_EVENTS_OF_ALL    "a.id < ?"
 
 /* ---- the batch queue (batch.c) ----
  * store_batch_due's query, run by the batch tick every second inside a
@@ -198,6 +200,22 @@ void store_counts_set(struct st_counts *out, const struct store_vec *v, const st
     "SELECT COUNT(*) FROM batch_queue WHERE kind = 'roster' AND org_id = ?"
 /* store_sessions_purge: expired and idle sessions (sessions_expires,
  * sessions_idle; every login). */
+/* store_signer_page: one page of a memo's named co-signers after the key
+ * (signed_at, member_id), in that order, read by the index signatures_order
+ * (schema 25): no scan of the memo's signatures and no sort, however many
+ * there are (100,000 co-signers: the whole list was 10 MB a reply). */
+/* store_member_page: one page of the members by username after a
+ * username ('' for the first), read by the username's unique index: no scan
+ * of every member and no sort (GET /api/v1/members, the admin page). */
+#define STORE_MEMBER_PAGE_SQL                                                                      \
+    "SELECT m.id, m.username, m.display_name, m.org_id, o.slug, m.roles, '', m.disabled FROM "     \
+    "members m JOIN organizations o ON o.id = m.org_id WHERE m.username > ? ORDER BY m.username "  \
+    "LIMIT ?"
+#define STORE_SIGNER_PAGE_SQL                                                                      \
+    "SELECT m.username, m.display_name, o.slug, g.version, g.signed_at, g.member_id FROM "         \
+    "signatures g JOIN members m ON m.id = g.member_id JOIN organizations o ON o.id = m.org_id "   \
+    "WHERE g.memo_id = ? AND (g.signed_at, g.member_id) > (?, ?) ORDER BY g.signed_at, "           \
+    "g.member_id LIMIT ?"
 #define STORE_SESSIONS_PURGE_SQL                                                                   \
     "DELETE FROM sessions WHERE expires_at <= ? OR (last_seen < ? AND created_at < ?)"
 /* store_anon_counts: a memo's anonymous counts by version and organization

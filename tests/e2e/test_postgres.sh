@@ -150,13 +150,22 @@ else
   bad "finding memos on PostgreSQL" "$(grep -A1 FAIL "$E2E_TMP/find.out" | head -20)"
 fi
 
+# Lists that grow with the institution, a page at a time (the signer list:
+# keyset pages by index), unchanged, on PostgreSQL.
+pg_createdb dissent_lists || exit 1
+if DISSENT_KEYS=$E2E_TMP/keys-lists DB_URL=$DB_URL bash "$here/test_lists.sh" > "$E2E_TMP/lists.out" 2>&1; then
+  ok "lists in pages on PostgreSQL: $(tail -n 1 "$E2E_TMP/lists.out")"
+else
+  bad "lists in pages on PostgreSQL" "$(grep -A1 FAIL "$E2E_TMP/lists.out" | head -20)"
+fi
+
 # ---- 2. the transparency log ----
 pg_createdb dissent_log || exit 1
 export DISSENT_KEYS=$E2E_TMP/keys-log
 DB=$DB_URL
 expect_in "demo on postgres://" "$("$DISSENT" demo --db "$DB")" "created the demo"
 expect_in "demo again: already there" "$("$DISSENT" demo --db "$DB")" "already holds the demo"
-expect_eq "schema version in meta" "$(sql "$DB" "SELECT value FROM meta WHERE key = 'schema_version'")" 24
+expect_eq "schema version in meta" "$(sql "$DB" "SELECT value FROM meta WHERE key = 'schema_version'")" 25
 export DISSENT_LOG_KEYS=$E2E_TMP/pins.json
 STATE=$E2E_TMP/monitor.json
 start_server "$DB" DISSENT_FAKE_NOW=2026-11-20T15:00:00Z

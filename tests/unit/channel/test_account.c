@@ -171,10 +171,11 @@ static void test_setup_reset_disable(void **state)
 
     /* Auditors read every account event; admins do not. */
     login("ian", "ian-test-pass", "10.0.0.4", &ian, 0);
-    assert_int_equal(chan_account_events(chan, &pool, &ian, &out, &e), 0);
+    assert_int_equal(chan_account_events(chan, &pool, &ian, 0, CHAN_EVENTS_PAGE_DEFAULT, &out, &e),
+                     0);
     assert_true(json_array_size(json_object_get(out, "events")) >= 8);
     json_decref(out);
-    assert_int_equal(chan_account_events(chan, &pool, &admin, &out, &e), -1);
+    assert_int_equal(chan_account_events(chan, &pool, &admin, 0, 10, &out, &e), -1);
     assert_int_equal(e.code, ERR_FORBIDDEN);
 }
 

@@ -4,6 +4,8 @@
  * admin role is exclusive and an admin passes no memo rule. */
 #include "unit/channel/fixture.h"
 
+#include "store/store.h"
+
 static void test_organizations(void **state)
 {
     struct fx *f = *state;
@@ -105,8 +107,9 @@ static void test_members(void **state)
     fx_refused(chan_member_update(f->c, &f->p, &f->rev, "dave", NULL, &disabled, &out, &e), &e,
                ERR_FORBIDDEN, NULL);
 
-    fx_ok(chan_member_list(f->c, &f->adm, &out, &e), &e);
-    json_array_foreach(out, i, row)
+    fx_ok(chan_member_list(f->c, &f->adm, NULL, CHAN_MEMBERS_PAGE_DEFAULT, &out, &e), &e);
+    assert_true(json_is_null(json_object_get(out, "next_after")));
+    json_array_foreach(json_object_get(out, "members"), i, row)
     {
         assert_true(json_is_array(json_object_get(row, "roles")));
         assert_null(json_object_get(row, "password_hash"));
@@ -117,7 +120,75 @@ static void test_members(void **state)
         }
     }
     json_decref(out);
-    fx_refused(chan_member_list(f->c, &f->aud, &out, &e), &e, ERR_FORBIDDEN, NULL);
+    fx_refused(chan_member_list(f->c, &f->aud, NULL, 10, &out, &e), &e, ERR_FORBIDDEN, NULL);
+}
+
+/* The member list comes in pages that together hold every member exactly
+ * once (460 more members than the fixture's); the default page is bounded;
+ * a limit over the maximum and a cursor that is not a username are
+ * refused. The whole list was one reply, growing with the institution. */
+static void test_member_pages(void **state)
+{
+    enum { EXTRA = 460 };
+    struct fx *f = *state;
+    struct err e;
+    json_t *out = NULL, *row, *names = json_object();
+    int64_t org = 0, id = 0, all = 0;
+    char user[32], next[80] = "";
+    int pages = 0, limit = 0;
+    size_t i, total = 0;
+    static const char *const bad_limits[] = {"0", "1001", "-1", "x"};
+    static const char *const bad_afters[] = {"A", "-a", "a b", "a/b", "é"};
+
+    err_init(&e);
+    fx_ok(store_org_by_slug(chan_store(f->c), "state", &org, &e), &e);
+    for (int k = 0; k < EXTRA; k++) {
+        struct st_member x = {.username = user,
+                              .display_name = user,
+                              .password_hash = "",
+                              .org_id = org,
+                              .roles = CHAN_ROLE_MEMBER};
+        snprintf(user, sizeof user, "zz%03d", (k * 7) % EXTRA);
+        fx_ok(store_member_insert(chan_store(f->c), &x, 1, &id, &e), &e);
+    }
+    fx_ok(store_member_count(chan_store(f->c), &all, &e), &e);
+
+    fx_ok(chan_members_page_args(NULL, NULL, &limit, &e), &e);
+    assert_int_equal(limit, CHAN_MEMBERS_PAGE_DEFAULT);
+    fx_ok(chan_member_list(f->c, &f->adm, NULL, limit, &out, &e), &e);
+    assert_int_equal(json_array_size(json_object_get(out, "members")), CHAN_MEMBERS_PAGE_DEFAULT);
+    assert_true(json_is_string(json_object_get(out, "next_after")));
+    json_decref(out);
+    for (i = 0; i < ARRAY_LEN(bad_limits); i++)
+        fx_refused(chan_members_page_args(NULL, bad_limits[i], &limit, &e), &e, ERR_INVALID,
+                   "limit");
+    for (i = 0; i < ARRAY_LEN(bad_afters); i++) {
+        fx_refused(chan_members_page_args(bad_afters[i], "5", &limit, &e), &e, ERR_INVALID,
+                   "after");
+        fx_refused(chan_member_list(f->c, &f->adm, bad_afters[i], 5, &out, &e), &e, ERR_INVALID,
+                   "after");
+    }
+    fx_refused(chan_member_list(f->c, &f->adm, NULL, CHAN_MEMBERS_PAGE_MAX + 1, &out, &e), &e,
+               ERR_INVALID, "limit");
+
+    do {
+        fx_ok(chan_members_page_args(next, "170", &limit, &e), &e);
+        fx_ok(chan_member_list(f->c, &f->adm, next, limit, &out, &e), &e);
+        pages++;
+        json_array_foreach(json_object_get(out, "members"), i, row)
+        {
+            const char *u = json_string_value(json_object_get(row, "username"));
+            assert_null(json_object_get(names, u));
+            json_object_set_new(names, u, json_true());
+            total++;
+        }
+        row = json_object_get(out, "next_after");
+        snprintf(next, sizeof next, "%s", json_is_string(row) ? json_string_value(row) : "");
+        json_decref(out);
+    } while (next[0]);
+    assert_int_equal(total, (size_t)all);
+    assert_int_equal(pages, (int)((all + 169) / 170));
+    json_decref(names);
 }
 
 /* Asserts a channel's policy term. */
@@ -222,7 +293,7 @@ static void test_admin_reads_no_memo(void **state)
         fx_refused(chan_memo_versions(f->c, &f->p, &f->adm, id, &out, &e), &e, ERR_NOT_FOUND, NULL);
         fx_refused(chan_memo_rendering(f->c, &f->p, &f->adm, id, 0, &b, &e), &e, ERR_NOT_FOUND,
                    NULL);
-        fx_refused(chan_signers(f->c, &f->p, &f->adm, id, &out, &e), &e, ERR_NOT_FOUND, NULL);
+        fx_refused(chan_signers(f->c, &f->p, &f->adm, id, NULL, &out, &e), &e, ERR_NOT_FOUND, NULL);
         fx_refused(chan_counts(f->c, &f->p, &f->adm, id, &out, &e), &e, ERR_NOT_FOUND, NULL);
         fx_refused(chan_messages(f->c, &f->p, &f->adm, id, &out, &e), &e, ERR_NOT_FOUND, NULL);
         fx_refused(chan_access_log(f->c, &f->p, &f->adm, id, &out, &e), &e, ERR_NOT_FOUND, NULL);
@@ -243,7 +314,7 @@ static void test_admin_reads_no_memo(void **state)
         both.roles |= CHAN_ROLE_REVIEWER | CHAN_ROLE_MEMBER;
         fx_memo_in(f, CHAN_STATE_SUBMITTED, id);
         fx_refused(chan_memo_get(f->c, &f->p, &both, id, 0, &out, &e), &e, ERR_NOT_FOUND, NULL);
-        fx_refused(chan_signers(f->c, &f->p, &both, id, &out, &e), &e, ERR_NOT_FOUND, NULL);
+        fx_refused(chan_signers(f->c, &f->p, &both, id, NULL, &out, &e), &e, ERR_NOT_FOUND, NULL);
     }
 }
 
@@ -332,7 +403,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_organizations), cmocka_unit_test(test_members),
         cmocka_unit_test(test_channels),      cmocka_unit_test(test_admin_reads_no_memo),
-        cmocka_unit_test(test_role_leaves),
+        cmocka_unit_test(test_role_leaves),   cmocka_unit_test(test_member_pages),
     };
     return cmocka_run_group_tests(tests, fx_group_setup, fx_group_teardown);
 }

@@ -86,7 +86,7 @@ static void check(struct fx *f, const char *id, const int named[PEOPLE], const i
     expect_tally(json_object_get(c, "anonymous"), &ta);
 
     /* recomputed from the signatures themselves */
-    fx_ok(chan_signers(f->c, &f->p, &f->alice, id, &signers, &e), &e);
+    fx_ok(chan_signers(f->c, &f->p, &f->alice, id, NULL, &signers, &e), &e);
     json_array_foreach(json_object_get(signers, "signatures"), i, row)
         tally_add(&rn, (int)fx_int(row, "version", NULL),
                   json_string_value(json_object_get(row, "organization")));

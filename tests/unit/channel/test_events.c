@@ -201,7 +201,7 @@ static void test_no_leaf(void **state)
     fx_ok(chan_memo_versions(f->c, &f->p, &f->rev, id, &out, &e), &e);
     json_decref(out);
     fx_ok(chan_memo_rendering(f->c, &f->p, &f->rev, id, 0, &b, &e), &e);
-    fx_ok(chan_signers(f->c, &f->p, &f->rev, id, &out, &e), &e);
+    fx_ok(chan_signers(f->c, &f->p, &f->rev, id, NULL, &out, &e), &e);
     json_decref(out);
     fx_ok(chan_counts(f->c, &f->p, &f->rev, id, &out, &e), &e);
     json_decref(out);

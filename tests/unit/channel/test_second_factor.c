@@ -177,7 +177,7 @@ static void test_second_factor(void **state)
     fx_ok(chan_authenticate(f->c, &f->p, tok, &b, &e), &e);
     assert_int_equal(b.must_enroll, 1);
     /* the auditors see who changed it */
-    fx_ok(chan_account_events(f->c, &f->p, &f->aud, &out, &e), &e);
+    fx_ok(chan_account_events(f->c, &f->p, &f->aud, 0, CHAN_EVENTS_PAGE_DEFAULT, &out, &e), &e);
     {
         size_t i, n = 0;
         json_t *ev;

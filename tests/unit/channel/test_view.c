@@ -180,7 +180,7 @@ static void test_no_text_for_others(void **state)
         assert_int_equal(chan_memo_diff(f->c, &f->p, a, id, 1, 1, &out, &e), -1);
         assert_int_equal(chan_memo_rendering(f->c, &f->p, a, id, 0, &b, &e), -1);
         assert_int_equal(chan_counts(f->c, &f->p, a, id, &out, &e), -1);
-        assert_int_equal(chan_signers(f->c, &f->p, a, id, &out, &e), -1);
+        assert_int_equal(chan_signers(f->c, &f->p, a, id, NULL, &out, &e), -1);
         assert_int_equal(chan_messages(f->c, &f->p, a, id, &out, &e), -1);
     }
     assert_int_equal(b.len, 0);

@@ -116,12 +116,73 @@ static void test_events_indexed(void **state)
     assert_null(strstr(plan, "TEMP B-TREE"));
 }
 
+/* Everyone's account events in pages, newest first: together they hold
+ * every event exactly once, a page never more than asked, while events are
+ * added between pages (newer: not on a later page). */
+static void events_pages_case(struct store *s, struct pool *p)
+{
+    enum { N = 530, PAGE = 60 };
+    struct err e;
+    int64_t org = fx_org(s, "org"), a = fx_member(s, org, "a", 1), b = fx_member(s, org, "b", 1);
+    int64_t before = 0, last = INT64_MAX;
+    int seen[N + 1] = {0}, pages = 0;
+    size_t total = 0;
+    err_init(&e);
+    for (int i = 0; i < N; i++) {
+        char detail[32];
+        snprintf(detail, sizeof detail, "%d", i);
+        OK(store_account_event_add(s, i % 2 ? a : b, "k", NULL, detail, 10 + i, 0, &e));
+    }
+    for (;;) {
+        struct st_account_event *ev = NULL;
+        size_t n = 0;
+        OK(store_account_events_before(s, p, before, PAGE, &ev, &n, &e));
+        assert_in_range(n, 0, PAGE);
+        for (size_t i = 0; i < n; i++) {
+            int k = atoi(ev[i].detail);
+            assert_true(ev[i].id < last);
+            last = ev[i].id;
+            assert_in_range(k, 0, N - 1);
+            seen[k]++;
+            total++;
+        }
+        if (++pages == 1)
+            OK(store_account_event_add(s, a, "k", NULL, "new", 9999, 0, &e));
+        if (n < PAGE)
+            break;
+        before = ev[n - 1].id;
+    }
+    assert_int_equal(total, N);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(seen[i], 1);
+    assert_int_equal(pages, N / PAGE + 1);
+}
+
+static void test_events_pages(void **state)
+{
+    (void)state;
+    fx_run(events_pages_case);
+}
+
+/* A page of everyone's events is read by the primary key, newest first:
+ * no scan of every event and no sort. */
+static void test_events_all_indexed(void **state)
+{
+    char plan[1024];
+    (void)state;
+    fx_sqlite_plan("EXPLAIN QUERY PLAN " STORE_ACCOUNT_EVENTS_SQL(STORE_EVENTS_OF_ALL), plan,
+                   sizeof plan);
+    assert_null(strstr(plan, "SCAN a"));
+    assert_non_null(strstr(plan, "rowid<?"));
+    assert_null(strstr(plan, "TEMP B-TREE"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_accounts),
-        cmocka_unit_test(test_sessions_purge_indexed),
-        cmocka_unit_test(test_events_indexed),
+        cmocka_unit_test(test_accounts),           cmocka_unit_test(test_sessions_purge_indexed),
+        cmocka_unit_test(test_events_indexed),     cmocka_unit_test(test_events_pages),
+        cmocka_unit_test(test_events_all_indexed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* Tests for src/store/members.c through store.h, on every backend
  * (store_fixture.h): organizations, members, sessions, login throttling. */
 #include "store_fixture.h"
+#include "store/store_internal.h"
 
 static void orgs_case(struct store *s, struct pool *p)
 {
@@ -70,7 +71,7 @@ static void members_case(struct store *s, struct pool *p)
     assert_int_equal(m.disabled, 1);
 
     /* The list: by username, no password hashes. */
-    OK(store_member_list(s, p, &list, &n, &e));
+    OK(store_member_page(s, p, NULL, 10, &list, &n, &e));
     assert_int_equal(n, 2);
     assert_string_equal(list[0].username, "alice");
     assert_int_equal(list[0].id, alice);
@@ -82,6 +83,71 @@ static void members_case(struct store *s, struct pool *p)
     assert_null(list[1].password_hash);
     OK(store_member_count(s, &count, &e));
     assert_int_equal(count, 2);
+    /* a page of one, then the one after bob: none */
+    OK(store_member_page(s, p, "", 1, &list, &n, &e));
+    assert_int_equal(n, 1);
+    assert_string_equal(list[0].username, "alice");
+    OK(store_member_page(s, p, "alice", 1, &list, &n, &e));
+    assert_int_equal(n, 1);
+    assert_string_equal(list[0].username, "bob");
+    OK(store_member_page(s, p, "bob", 1, &list, &n, &e));
+    assert_int_equal(n, 0);
+}
+
+/* Pages of the member list hold every member exactly once, by username. */
+static void member_pages_case(struct store *s, struct pool *p)
+{
+    enum { N = 230, PAGE = 25 };
+    struct err e;
+    int64_t org = fx_org(s, "org");
+    int seen[N] = {0}, pages = 0;
+    size_t total = 0;
+    char after[32] = "";
+    err_init(&e);
+    for (int i = 0; i < N; i++) {
+        char user[32];
+        /* created out of username order */
+        snprintf(user, sizeof user, "m%03d", (i * 7) % N);
+        fx_member(s, org, user, 1);
+    }
+    for (;;) {
+        struct st_member *m = NULL;
+        size_t n = 0;
+        OK(store_member_page(s, p, after, PAGE, &m, &n, &e));
+        pages++;
+        for (size_t i = 0; i < n; i++) {
+            int k = -1;
+            assert_true(strcmp(m[i].username, after) > 0);
+            assert_int_equal(sscanf(m[i].username, "m%d", &k), 1);
+            assert_in_range(k, 0, N - 1);
+            seen[k]++;
+            total++;
+            snprintf(after, sizeof after, "%s", m[i].username);
+        }
+        if (n < PAGE)
+            break;
+    }
+    assert_int_equal(total, N);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(seen[i], 1);
+    assert_int_equal(pages, N / PAGE + 1);
+}
+
+static void test_member_pages(void **state)
+{
+    (void)state;
+    fx_run(member_pages_case);
+}
+
+/* A page of members is read by the username's index: no scan, no sort. */
+static void test_member_page_indexed(void **state)
+{
+    char plan[1024];
+    (void)state;
+    fx_sqlite_plan("EXPLAIN QUERY PLAN " STORE_MEMBER_PAGE_SQL, plan, sizeof plan);
+    assert_null(strstr(plan, "SCAN m"));
+    assert_null(strstr(plan, "TEMP B-TREE"));
+    assert_non_null(strstr(plan, "username>?"));
 }
 
 static void test_members(void **state)
@@ -145,8 +211,8 @@ static void test_sessions(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_orgs),
-        cmocka_unit_test(test_members),
+        cmocka_unit_test(test_orgs),         cmocka_unit_test(test_members),
+        cmocka_unit_test(test_member_pages), cmocka_unit_test(test_member_page_indexed),
         cmocka_unit_test(test_sessions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

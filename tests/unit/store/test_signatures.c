@@ -3,6 +3,7 @@
  * equal the counts recomputed from the signatures), signer lists and the
  * timeline. */
 #include "store_fixture.h"
+#include "store/store_internal.h"
 
 static void signatures_case(struct store *s, struct pool *p)
 {
@@ -148,7 +149,7 @@ static void counts_case(struct store *s, struct pool *p)
     store_rollback(s);
 
     /* Signers in the order they signed (then by username). */
-    OK(store_signer_list(s, p, id, &g, &n, &e));
+    OK(store_signer_page(s, p, id, INT64_MIN, 0, 100, &g, &n, &e));
     assert_int_equal(n, 3);
     assert_string_equal(g[0].username, "amy");
     assert_string_equal(g[0].organization, "zeta");
@@ -199,11 +200,86 @@ static void test_counts(void **state)
     fx_run(counts_case);
 }
 
+/* A signer list longer than a page comes back in pages that together hold
+ * every co-signer exactly once, in signing order (then member id), many of
+ * them signing at the same second; a co-signer who signs while the pages are
+ * read (later than every key read so far) is on a later page, once. */
+static void signer_pages_case(struct store *s, struct pool *p)
+{
+    enum { N = 250, PAGE = 40 };
+    struct err e;
+    int64_t ch = fx_channel(s, "ch"), org = fx_org(s, "org");
+    int64_t ids[N + 1], after_at = INT64_MIN, after_member = 0, late = 0;
+    int seen[N + 1] = {0}, pages = 0;
+    size_t total = 0;
+    err_init(&e);
+    for (int i = 0; i < N; i++) {
+        char user[32];
+        snprintf(user, sizeof user, "s%03d", i);
+        ids[i] = fx_member(s, org, user, 1);
+    }
+    int64_t id = fx_memo(s, ch, ids[0], "m1", 1, 1);
+    /* signed_at 100 + i % 7: the keys tie at each second, out of id order */
+    for (int i = 0; i < N; i++)
+        OK(store_signature_put(s, id, ids[i], 1, "00", 100 + (N - i) % 7, &e));
+    for (;;) {
+        struct st_signer *g = NULL;
+        size_t n = 0;
+        OK(store_signer_page(s, p, id, after_at, after_member, PAGE, &g, &n, &e));
+        assert_in_range(n, 0, PAGE);
+        for (size_t i = 0; i < n; i++) {
+            int k = -1;
+            /* strictly after the previous key */
+            assert_true(g[i].signed_at > after_at ||
+                        (g[i].signed_at == after_at && g[i].member_id > after_member));
+            after_at = g[i].signed_at;
+            after_member = g[i].member_id;
+            for (int j = 0; j <= N; j++)
+                if (j < N ? ids[j] == g[i].member_id : late && late == g[i].member_id)
+                    k = j;
+            assert_true(k >= 0);
+            seen[k]++;
+            total++;
+        }
+        if (++pages == 2) {
+            late = fx_member(s, org, "late", 1);
+            ids[N] = late;
+            OK(store_signature_put(s, id, late, 1, "00", 1000, &e));
+        }
+        if (n < PAGE)
+            break;
+    }
+    assert_int_equal(total, N + 1);
+    for (int i = 0; i <= N; i++)
+        assert_int_equal(seen[i], 1);
+    assert_int_equal(pages, (N + 1) / PAGE + 1);
+}
+
+static void test_signer_pages(void **state)
+{
+    (void)state;
+    fx_run(signer_pages_case);
+}
+
+/* A page of the signer list is read by index: no scan of the signatures and
+ * no sort of them (100,000 co-signers sorted for each request). */
+static void test_signer_page_indexed(void **state)
+{
+    char plan[1024];
+    (void)state;
+    fx_sqlite_plan("EXPLAIN QUERY PLAN " STORE_SIGNER_PAGE_SQL, plan, sizeof plan);
+    assert_null(strstr(plan, "SCAN g"));
+    assert_null(strstr(plan, "TEMP B-TREE"));
+    assert_non_null(strstr(plan, "signatures_order"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_signatures),
         cmocka_unit_test(test_counts),
+        cmocka_unit_test(test_signer_pages),
+        cmocka_unit_test(test_signer_page_indexed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
