@@ -571,9 +571,14 @@ int db_sqlite_open(struct db **out, const char *path, struct err *e)
     sqlite3_busy_handler(db->h, wl_busy, db);
     /* synchronous=FULL: a commit is on disk before the request is answered.
      * With NORMAL a power cut could drop the last commits after their
-     * checkpoint was signed and served, and the log would then fork. */
+     * checkpoint was signed and served, and the log would then fork.
+     * secure_delete=ON: a deleted row's bytes are zeroed (an anonymous
+     * action's queue row, in the order of arrival, once its batch is
+     * published), not left for whoever copies the file. Debian's SQLite
+     * does so by default; another build might not. */
     if (sq_exec_script(&db->base,
-                       "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;",
+                       "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; "
+                       "PRAGMA secure_delete=ON;",
                        e))
         goto out;
     *out = &db->base;

@@ -316,6 +316,21 @@ static const char *const migrations[] = {
      * page at a time in signing order (STORE_SIGNER_PAGE_SQL); without this
      * index each page sorted every signature of the memo */
     "CREATE INDEX IF NOT EXISTS signatures_order ON signatures(memo_id, signed_at, member_id);\n",
+    /* 26: a tag's sequence number is written when its signature is
+     * accepted, before its shuffled batch is published: under a rowid the
+     * rows numbered the arrivals, and a copy of the database gave the order
+     * the batch hides. Keyed by (memo, tag) alone, the rows lie in the
+     * tags' random order (on PostgreSQL the copy below is in that order; a
+     * heap keeps later inserts in theirs: docs/threat-model.md).
+     * Idempotent: a rerun copies the table again. */
+    "CREATE TABLE IF NOT EXISTS anon_sequences_keyed(\n"
+    "  memo_id INTEGER NOT NULL REFERENCES memos(id), tag BLOB NOT NULL,\n"
+    "  next_seq INTEGER NOT NULL, pub_next INTEGER NOT NULL DEFAULT 0,\n"
+    "  PRIMARY KEY(memo_id, tag)) WITHOUT ROWID;\n"
+    "INSERT INTO anon_sequences_keyed(memo_id, tag, next_seq, pub_next) SELECT memo_id, tag, "
+    "next_seq, pub_next FROM anon_sequences ORDER BY memo_id, tag;\n"
+    "DROP TABLE anon_sequences;\n"
+    "ALTER TABLE anon_sequences_keyed RENAME TO anon_sequences;\n",
 };
 
 /* The applied version, read inside the caller's transaction. */

@@ -108,7 +108,7 @@ static void conformance(const char *url, const char *keys)
     store_close(s);
     assert_int_equal(store_open_keys(&s, url, keys, 0, &e), 0);
     assert_int_equal(store_meta_get(s, &p, "schema_version", &v, &e), 0);
-    assert_string_equal(v, "25");
+    assert_string_equal(v, "26");
 
     /* meta is an upsert. */
     assert_int_equal(store_meta_set(s, "k", "one", &e), 0);

@@ -76,6 +76,26 @@ static void test_old_file_tightened(void **state)
     umask(old);
 }
 
+/* Deleted rows are zeroed (secure_delete=ON), whatever the SQLite build's
+ * default: an anonymous action's queue row, in the order of arrival, is not
+ * left on its page after its batch is published. */
+static void test_secure_delete(void **state)
+{
+    char dir[TT_PATH_MAX], path[FX_DB_PATH_MAX];
+    struct db *db = NULL;
+    struct err e;
+    int64_t v = -1;
+    (void)state;
+    fx_db_dir(dir, path, "dissent-test-dbsq");
+    err_init(&e);
+    if (db_open(&db, path, &e))
+        fail_msg("db_open: %s", e.msg);
+    assert_int_equal(db_scalar(db, &e, -1, &v, "PRAGMA secure_delete", NULL), 0);
+    assert_int_equal(v, 1);
+    db_close(db);
+    assert_int_equal(tt_rm_tree(dir), 0);
+}
+
 /* One operation of a group (as the writer runs each request): 0 when it
  * ran and was released into the group, -1 when it failed and was rolled
  * back to its savepoint. big: a row the database has no room for. */
@@ -180,6 +200,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_new_files_private),
         cmocka_unit_test(test_old_file_tightened),
+        cmocka_unit_test(test_secure_delete),
         cmocka_unit_test(test_group_lost_to_full_disk),
         cmocka_unit_test(test_transaction_lost_to_full_disk),
     };

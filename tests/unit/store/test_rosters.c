@@ -479,6 +479,49 @@ static void test_coalition(void **state)
     fx_run(coalition_case);
 }
 
+/* The tags' sequence numbers are written when a signature is accepted, an
+ * hour or so before its shuffled batch is published: kept under a rowid,
+ * their rows numbered the arrivals, and a copy of the database gave the
+ * order the batch hides (found by review). The table is keyed by (memo,
+ * tag) alone, in the tags' (random) order. SQLite only: PostgreSQL keeps a
+ * heap in the order of insertion (docs/threat-model.md). */
+static void sequences_case(struct store *s, struct pool *p)
+{
+    struct err e;
+    struct db_stmt *st;
+    unsigned char tag[32];
+    int64_t org = fx_org(s, "org"), amy = fx_member(s, org, "amy", 1);
+    int64_t memo = fx_memo(s, fx_channel(s, "ch"), amy, "memo-seq", 1, 10);
+    int prev = -1, rows = 0;
+    (void)p;
+    err_init(&e);
+    /* arrivals in descending tag order */
+    for (int i = 0; i < 50; i++) {
+        memset(tag, 0, sizeof tag);
+        tag[0] = (unsigned char)(200 - i);
+        OK(store_anon_seq_set(s, memo, tag, 1, &e));
+    }
+    assert_null(db_query(s->db, &e, "SELECT rowid FROM anon_sequences", NULL));
+    st = db_query(s->db, &e, "SELECT tag FROM anon_sequences", NULL);
+    assert_non_null(st);
+    while (db_next(st, &e) == 1) {
+        size_t n = 0;
+        const unsigned char *t = db_blob(st, 0, &n);
+        assert_int_equal(n, 32);
+        assert_true(t[0] > prev); /* stored in tag order, not arrival order */
+        prev = t[0];
+        rows++;
+    }
+    db_finish(st);
+    assert_int_equal(rows, 50);
+}
+
+static void test_sequences_unordered(void **state)
+{
+    (void)state;
+    fx_sqlite(sequences_case);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -488,6 +531,7 @@ int main(void)
         cmocka_unit_test(test_anon),
         cmocka_unit_test(test_anon_totals),
         cmocka_unit_test(test_coalition),
+        cmocka_unit_test(test_sequences_unordered),
         cmocka_unit_test(test_removal_indexed),
         cmocka_unit_test(test_ring_digest_indexed),
         cmocka_unit_test(test_anon_counts_indexed),

@@ -16,7 +16,7 @@ static void schema_case(struct store *s, struct pool *p)
     err_init(&e);
     OK(store_meta_get(s, p, "schema_version", &v, &e));
     assert_non_null(v);
-    assert_string_equal(v, "25");
+    assert_string_equal(v, "26");
     /* The tables are there and empty. */
     FAILS(store_org_by_slug(s, "none", &org, &e), ERR_NOT_FOUND);
     OK(store_tlog_size(s, &org, &e));
@@ -46,7 +46,7 @@ static void reopen(const char *url, const char *keys)
     store_close(s);
     OK(store_open_keys(&s, url, keys, 0, &e));
     OK(store_meta_get(s, &p, "schema_version", &v, &e));
-    assert_string_equal(v, "25");
+    assert_string_equal(v, "26");
     OK(store_org_by_slug(s, "kept", &again, &e));
     assert_int_equal(again, id);
     store_close(s);
