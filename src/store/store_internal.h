@@ -198,12 +198,15 @@ void store_counts_set(struct st_counts *out, const struct store_vec *v, const st
  * (batch_queue_roster; every roster fetch and ring opened). */
 #define STORE_ROSTER_PENDING_SQL                                                                   \
     "SELECT COUNT(*) FROM batch_queue WHERE kind = 'roster' AND org_id = ?"
-/* store_sessions_purge: expired and idle sessions (sessions_expires,
- * sessions_idle; every login). */
 /* store_signer_page: one page of a memo's named co-signers after the key
  * (signed_at, member_id), in that order, read by the index signatures_order
  * (schema 25): no scan of the memo's signatures and no sort, however many
  * there are (100,000 co-signers: the whole list was 10 MB a reply). */
+#define STORE_SIGNER_PAGE_SQL                                                                      \
+    "SELECT m.username, m.display_name, o.slug, g.version, g.signed_at, g.member_id FROM "         \
+    "signatures g JOIN members m ON m.id = g.member_id JOIN organizations o ON o.id = m.org_id "   \
+    "WHERE g.memo_id = ? AND (g.signed_at, g.member_id) > (?, ?) ORDER BY g.signed_at, "           \
+    "g.member_id LIMIT ?"
 /* store_member_page: one page of the members by username after a
  * username ('' for the first), read by the username's unique index: no scan
  * of every member and no sort (GET /api/v1/members, the admin page). */
@@ -211,23 +214,20 @@ void store_counts_set(struct st_counts *out, const struct store_vec *v, const st
     "SELECT m.id, m.username, m.display_name, m.org_id, o.slug, m.roles, '', m.disabled FROM "     \
     "members m JOIN organizations o ON o.id = m.org_id WHERE m.username > ? ORDER BY m.username "  \
     "LIMIT ?"
-#define STORE_SIGNER_PAGE_SQL                                                                      \
-    "SELECT m.username, m.display_name, o.slug, g.version, g.signed_at, g.member_id FROM "         \
-    "signatures g JOIN members m ON m.id = g.member_id JOIN organizations o ON o.id = m.org_id "   \
-    "WHERE g.memo_id = ? AND (g.signed_at, g.member_id) > (?, ?) ORDER BY g.signed_at, "           \
-    "g.member_id LIMIT ?"
+/* store_sessions_purge: expired and idle sessions (sessions_expires,
+ * sessions_idle; every login). */
 #define STORE_SESSIONS_PURGE_SQL                                                                   \
     "DELETE FROM sessions WHERE expires_at <= ? OR (last_seen < ? AND created_at < ?)"
+/* store_anon_pre_v2: a memo's signatures marked protocol v1 (public memo
+ * facts), counted on the index anon_signatures_counts. */
+#define STORE_ANON_PRE_V2_SQL                                                                      \
+    "SELECT COUNT(*) FROM anon_signatures WHERE memo_id = ? AND protocol = 1"
 /* store_anon_counts: a memo's anonymous counts by version and organization
  * (protocol v2 and unmarked rows), from their running totals
  * (anon_signature_counts, rosters.c): counting the rows of anon_signatures
  * read a page per signature, each holding a ~2.4 KB proof (60,000
  * signatures: 140 ms, for every memo view and every named co-signature of
  * that memo, on the writer). */
-/* store_anon_pre_v2: a memo's signatures marked protocol v1 (public memo
- * facts), counted on the index anon_signatures_counts. */
-#define STORE_ANON_PRE_V2_SQL                                                                      \
-    "SELECT COUNT(*) FROM anon_signatures WHERE memo_id = ? AND protocol = 1"
 #define STORE_ANON_COUNTS_SQL                                                                      \
     "SELECT c.version, o.slug, c.n FROM anon_signature_counts c LEFT JOIN organizations o ON "     \
     "o.id = c.org_id WHERE c.memo_id = ?1 AND c.n > 0"
