@@ -26,6 +26,7 @@
 #include "base/util.h"
 #include "channel/chan.h"
 #include "channel/roles.h"
+#include "store/store.h"
 #include "proto/anon.h"
 #include "ring/keyfile.h"
 #include "ring/triptych.h"
@@ -86,6 +87,23 @@ static inline void fx_member(struct fx *f, struct actor *a, const char *username
     /* The operator's local way: no server path sets a password. */
     fx_ok(chan_local_set_password(f->c, &f->p, username, FX_PASSWORD, &e), &e);
     fx_ok(chan_login(f->c, &f->p, username, FX_PASSWORD, "local", &token, a, &e), &e);
+}
+
+/* A plain member of "state" named username, put in through the store (no
+ * password, no login: quick, for tests that need hundreds); returns the id. */
+static inline int64_t fx_plain_member(struct fx *f, const char *username)
+{
+    struct err e;
+    int64_t org = 0, id = 0;
+    struct st_member x = {.username = (char *)username,
+                          .display_name = (char *)username,
+                          .password_hash = "",
+                          .roles = CHAN_ROLE_MEMBER};
+    err_init(&e);
+    fx_ok(store_org_by_slug(chan_store(f->c), "state", &org, &e), &e);
+    x.org_id = org;
+    fx_ok(store_member_insert(chan_store(f->c), &x, 1, &id, &e), &e);
+    return id;
 }
 
 /* Opens a channel on a new store with the orgs "state" and "usaid" and the

@@ -192,7 +192,6 @@ static void test_review_fan_out(void **state)
     struct err e;
     json_t *out = NULL;
     struct st_memo m;
-    int64_t org = 0, id = 0;
     uint64_t ack_small, ack_big, answer_small, answer_big;
     (void)state;
     open_quiet(&f);
@@ -205,17 +204,11 @@ static void test_review_fan_out(void **state)
     json_decref(out);
     set_mode(&f, &f.carol, "review_signed", "immediately");
     /* 100 more co-signers of big, put in through the store */
-    fx_ok(store_org_by_slug(chan_store(f.c), "state", &org, &e), &e);
     fx_ok(store_memo_by_public_id(chan_store(f.c), &f.p, big, &m, &e), &e);
     for (int i = 0; i < 100; i++) {
-        struct st_member x = {.username = user,
-                              .display_name = user,
-                              .password_hash = "",
-                              .org_id = org,
-                              .roles = CHAN_ROLE_MEMBER};
         snprintf(user, sizeof user, "signer%d", i);
-        fx_ok(store_member_insert(chan_store(f.c), &x, 1, &id, &e), &e);
-        fx_ok(store_signature_put(chan_store(f.c), m.id, id, 1, "00", 1, &e), &e);
+        fx_ok(store_signature_put(chan_store(f.c), m.id, fx_plain_member(&f, user), 1, "00", 1, &e),
+              &e);
     }
     fx_act(&f, &f.alice, small, CHAN_OP_SUBMIT, NULL);
     fx_act(&f, &f.alice, big, CHAN_OP_SUBMIT, NULL);

@@ -242,7 +242,7 @@ static void test_signers_paged(void **state)
     struct chan_signers_page pg;
     struct st_memo m;
     char id[RANDOM_ID_LEN + 1], user[32], next[64] = "";
-    int64_t org = 0, member = 0;
+    int64_t member = 0;
     int seen[EXTRA + 1] = {0}, pages = 0;
     size_t i, total = 0, reads;
     static const char *const bad_limits[] = {"0", "1001", "-1", "x", "2000000000000"};
@@ -254,16 +254,10 @@ static void test_signers_paged(void **state)
     fx_memo_in(f, CHAN_STATE_CIRCULATING, id);
     fx_ok(chan_sign(f->c, &f->p, &f->carol, id, 0, &out, &e), &e);
     json_decref(out);
-    fx_ok(store_org_by_slug(chan_store(f->c), "state", &org, &e), &e);
     fx_ok(store_memo_by_public_id(chan_store(f->c), &f->p, id, &m, &e), &e);
     for (int k = 0; k < EXTRA; k++) {
-        struct st_member x = {.username = user,
-                              .display_name = user,
-                              .password_hash = "",
-                              .org_id = org,
-                              .roles = CHAN_ROLE_MEMBER};
         snprintf(user, sizeof user, "signer%03d", k);
-        fx_ok(store_member_insert(chan_store(f->c), &x, 1, &member, &e), &e);
+        member = fx_plain_member(f, user);
         /* one second for all but a few: the key's member id orders them */
         fx_ok(store_signature_put(chan_store(f->c), m.id, member, 1, "00", k % 50 ? 1 : 2, &e), &e);
     }

@@ -134,6 +134,20 @@ static void rows_of(const char *path, char *out, size_t n)
     db_close(db);
 }
 
+/* A new database with an empty table t and room for few pages (a disk that
+ * fills up), in a directory of its own. */
+static struct db *small_db(char dir[TT_PATH_MAX], char path[FX_DB_PATH_MAX])
+{
+    struct db *db = NULL;
+    struct err e;
+    fx_db_dir(dir, path, "dissent-test-dbsq");
+    err_init(&e);
+    if (db_open(&db, path, &e))
+        fail_msg("db_open: %s", e.msg);
+    assert_int_equal(db_exec_script(db, "CREATE TABLE t(x); PRAGMA max_page_count = 40;", &e), 0);
+    return db;
+}
+
 /* A full disk (here max_page_count) makes SQLite roll the whole group's
  * transaction back on its own. The operations after it once each began a
  * transaction of their own with SAVEPOINT and committed it with RELEASE,
@@ -144,14 +158,10 @@ static void rows_of(const char *path, char *out, size_t n)
 static void test_group_lost_to_full_disk(void **state)
 {
     char dir[TT_PATH_MAX], path[FX_DB_PATH_MAX], rows[256];
-    struct db *db = NULL;
+    struct db *db = small_db(dir, path);
     struct err e;
     (void)state;
-    fx_db_dir(dir, path, "dissent-test-dbsq");
     err_init(&e);
-    if (db_open(&db, path, &e))
-        fail_msg("db_open: %s", e.msg);
-    assert_int_equal(db_exec_script(db, "CREATE TABLE t(x); PRAGMA max_page_count = 40;", &e), 0);
     assert_int_equal(db_group_begin(db, &e), 0);
     assert_int_equal(group_op(db, "A", 0), 0);
     assert_int_equal(group_op(db, "B", 1), -1);
@@ -174,14 +184,10 @@ static void test_group_lost_to_full_disk(void **state)
 static void test_transaction_lost_to_full_disk(void **state)
 {
     char dir[TT_PATH_MAX], path[FX_DB_PATH_MAX], rows[256];
-    struct db *db = NULL;
+    struct db *db = small_db(dir, path);
     struct err e;
     (void)state;
-    fx_db_dir(dir, path, "dissent-test-dbsq");
     err_init(&e);
-    if (db_open(&db, path, &e))
-        fail_msg("db_open: %s", e.msg);
-    assert_int_equal(db_exec_script(db, "CREATE TABLE t(x); PRAGMA max_page_count = 40;", &e), 0);
     assert_int_equal(db_begin(db, &e), 0);
     assert_int_equal(db_exec(db, &e, "INSERT INTO t(x) VALUES('A')", NULL), 0);
     assert_int_equal(db_exec(db, &e, "INSERT INTO t(x) VALUES(zeroblob(2000000))", NULL), -1);
