@@ -119,6 +119,46 @@ size_t utf8_len(const char *s, size_t n)
     return count;
 }
 
+size_t text_control_len(const char *s, const char *keep)
+{
+    unsigned char c = (unsigned char)s[0];
+    if (c == 0)
+        return 0;
+    if (c < 0x20)
+        return strchr(keep, (char)c) ? 0 : 1;
+    if (c == 0x7f)
+        return 1;
+    if (c == 0xc2 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9f)
+        return 2;
+    return 0;
+}
+
+void text_clean_copy(char *out, size_t n, const char *s, const char *keep, char repl)
+{
+    size_t i = 0, j = 0;
+    while (s[i] && j + 1 < n) {
+        size_t k = text_control_len(s + i, keep);
+        if (k) {
+            out[j++] = repl;
+            i += k;
+        } else {
+            out[j++] = s[i++];
+        }
+    }
+    if (s[i] && j > 0) {
+        /* cut: not inside a UTF-8 sequence */
+        size_t k = j - 1, len;
+        unsigned char lead;
+        while (k > 0 && ((unsigned char)out[k] & 0xc0) == 0x80)
+            k--;
+        lead = (unsigned char)out[k];
+        len = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+        if (k + len > j)
+            j = k;
+    }
+    out[j] = '\0';
+}
+
 int64_t now_utc(void)
 {
     const char *fake = getenv("DISSENT_FAKE_NOW");

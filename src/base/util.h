@@ -32,6 +32,18 @@ int utf8_valid(const char *s, size_t n);
 /* Number of code points in well-formed UTF-8. */
 size_t utf8_len(const char *s, size_t n);
 
+/* The one test of text that could drive a terminal: the number of bytes of
+ * the control character s starts with, 0 when it starts with none (or at
+ * the end). Controls are the C0 ones (below 0x20) except those in keep
+ * (e.g. "\n\t"; "" keeps none), DEL (0x7f), and the C1 ones, U+0080 to
+ * U+009F, in UTF-8 0xC2 0x80 to 0xC2 0x9F (2 bytes; U+009B is a CSI, like
+ * ESC [). Other UTF-8, well-formed or not, is not a control. */
+size_t text_control_len(const char *s, const char *keep);
+
+/* Copies s into out (size n > 0, NUL-terminated, cut at n - 1 bytes) with
+ * each control character (text_control_len) replaced by the byte repl. */
+void text_clean_copy(char *out, size_t n, const char *s, const char *keep, char repl);
+
 /* Seconds since the epoch, UTC. Tests may pin it with DISSENT_FAKE_NOW. */
 int64_t now_utc(void);
 

@@ -678,7 +678,8 @@ int chan_account_events(struct chan *c, struct pool *p, const struct actor *a, i
 
 /* The local operator only (`dissent init`, `dissent demo`, working on the
  * database file): sets a member's password directly, voiding any setup
- * link. The HTTP layer never calls this. */
+ * link and any pending login (made with the old password). The HTTP layer
+ * never calls this. */
 int chan_local_set_password(struct chan *c, struct pool *p, const char *username,
                             const char *password, struct err *e) WUR;
 

@@ -326,9 +326,14 @@ static const struct cli_cmd log_cmds[] = {
      .flags = CLI_REMOTE,
      .run = cmd_log_checkpoint},
     {.name = "leaves",
-     .summary = "list leaves START <= i < END, each re-hashed and checked for shape",
-     .usage = "START END",
+     .summary = "list leaves START <= i < END, checked against the signed checkpoint",
+     .usage = "START END [--log-key KEY]",
      .args = "START END",
+     .details = "Each leaf is re-hashed and checked for shape, and the range is checked against\n"
+                "the signed checkpoint (pinned key, history of checkpoints) by one inclusion\n"
+                "proof and one consistency proof. A leaf the signed log does not vouch for is\n"
+                "shown as NOT IN THE SIGNED LOG, and the command exits 1 naming it.",
+     .opts = opts_log_key,
      .flags = CLI_REMOTE,
      .run = cmd_log_leaves},
     {.name = "proof",

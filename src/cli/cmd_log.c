@@ -733,10 +733,16 @@ int cmd_log_leaves(struct cli_ctx *ctx)
     int status = CLI_FAIL;
     struct err e;
     struct client c;
+    struct tlog_verifier v;
+    struct tlog_checkpoint cp;
     long long start, end;
     json_t *rows = NULL, *row;
     struct out_table t;
     size_t i;
+    uint64_t n, nbad = 0;
+    unsigned char(*hashes)[TLOG_HASH_SIZE] = NULL;
+    unsigned char *bad = NULL;
+    char r64[48];
 
     err_init(&e);
     client_init(&c);
@@ -750,36 +756,91 @@ int cmd_log_leaves(struct cli_ctx *ctx)
         status = cli_usage_error(ctx, "END must be greater than START (leaves START <= i < END)");
         goto out;
     }
-    if (cmd_log_client(ctx, &c, &e) ||
-        logc_fetch_leaves(&c, (uint64_t)start, (uint64_t)end, &rows, NULL, &e))
+    /* Nothing the server says is trusted: the leaves are checked against
+     * the signed checkpoint (the pinned key, the history of checkpoints). */
+    if (cmd_log_client(ctx, &c, &e) || cmd_log_trusted_key(ctx, &c, &v, &e) ||
+        cmd_log_checked_checkpoint(&c, &v, &cp, &e))
         goto fail;
+    if ((uint64_t)end > cp.size) {
+        err_set(&e, ERR_INVALID,
+                "the signed log has %" PRIu64 " leaves (0..%" PRIu64 "); END is at most %" PRIu64,
+                cp.size, cp.size ? cp.size - 1 : 0, cp.size);
+        goto fail;
+    }
+    n = (uint64_t)(end - start);
+    if (n > SIZE_MAX / TLOG_HASH_SIZE || !(hashes = calloc((size_t)n, TLOG_HASH_SIZE)) ||
+        !(bad = calloc((size_t)n, 1))) {
+        err_set(&e, ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    if (logc_fetch_leaves(&c, (uint64_t)start, (uint64_t)end, &rows, hashes, &e) ||
+        logc_check_leaves(&c, &cp, (uint64_t)start, (uint64_t)end,
+                          (const unsigned char(*)[TLOG_HASH_SIZE])hashes, bad, &nbad, &e))
+        goto fail;
+    logc_hash_encode(cp.root, r64);
     if (cli_flag(ctx, "json")) {
-        json_t *o = json_pack("{s:O}", "leaves", rows);
+        json_t *o, *arr = json_array();
+        for (uint64_t k = 0; arr && k < n; k++)
+            if (bad[k])
+                json_array_append_new(arr, json_integer((json_int_t)(start + (long long)k)));
+        o = json_pack("{s:O,s:{s:I,s:s},s:o,s:b}", "leaves", rows, "checkpoint", "size",
+                      (json_int_t)cp.size, "root", r64, "not_in_signed_log", arr, "verified",
+                      nbad == 0);
         json_dumpf(o, ctx->out, JSON_INDENT(2) | JSON_SORT_KEYS);
         fputc('\n', ctx->out);
         json_decref(o);
-        status = CLI_OK;
-        goto out;
+    } else {
+        json_array_foreach(rows, i, row)
+        {
+            const char *data = json_string_value(json_object_get(row, "data"));
+            json_t *leaf = NULL;
+            char idx[24], at[40], what[96], check[ERR_MSG_MAX];
+            struct err why;
+            err_init(&why);
+            int shape = logc_leaf_check(data, strlen(data), &leaf, &why);
+            snprintf(idx, sizeof idx, "%lld", start + (long long)i);
+            if (bad[i])
+                snprintf(check, sizeof check, "NOT IN THE SIGNED LOG");
+            else if (shape == 0)
+                snprintf(check, sizeof check, "ok");
+            else
+                snprintf(check, sizeof check, "MALFORMED: %.200s", why.msg);
+            leaf_summary(leaf, what, sizeof what);
+            const char *cells[] = {idx, out_time(out_jstr(leaf, "at"), at, sizeof at),
+                                   out_jstr(leaf, "memo"), what, check};
+            out_table_add(&t, cells);
+            json_decref(leaf);
+        }
+        out_table_print(&t, ctx->out);
+        if (nbad == 0)
+            fprintf(ctx->out,
+                    "\nleaves %lld..%lld checked against the signed checkpoint of %s (%" PRIu64
+                    " leaves, root %s)\n",
+                    start, end - 1, cp.origin, cp.size, r64);
     }
-    json_array_foreach(rows, i, row)
-    {
-        const char *data = json_string_value(json_object_get(row, "data"));
-        json_t *leaf = NULL;
-        char idx[24], at[40], what[96], check[ERR_MSG_MAX];
-        struct err why;
-        err_init(&why);
-        snprintf(idx, sizeof idx, "%lld", start + (long long)i);
-        if (logc_leaf_check(data, strlen(data), &leaf, &why) == 0)
-            snprintf(check, sizeof check, "ok");
-        else
-            snprintf(check, sizeof check, "MALFORMED: %.200s", why.msg);
-        leaf_summary(leaf, what, sizeof what);
-        const char *cells[] = {idx, out_time(out_jstr(leaf, "at"), at, sizeof at),
-                               out_jstr(leaf, "memo"), what, check};
-        out_table_add(&t, cells);
-        json_decref(leaf);
+    if (nbad > 0) {
+        /* which leaves: the first few by index */
+        char list[200] = "";
+        size_t used = 0, shown = 0;
+        for (uint64_t k = 0; k < n && shown < 8; k++) {
+            int w;
+            if (!bad[k])
+                continue;
+            w = snprintf(list + used, sizeof list - used, "%s%lld", shown ? ", " : "",
+                         start + (long long)k);
+            if (w < 0 || (size_t)w >= sizeof list - used)
+                break;
+            used += (size_t)w;
+            shown++;
+        }
+        err_set(&e, ERR_CRYPTO,
+                "LOG INCONSISTENT: %s %s%s %s not match the signed log of %" PRIu64
+                " leaves (root %s): the server's leaf data or proofs do not hash to its signed "
+                "root",
+                nbad > 1 ? "leaves" : "leaf", list, nbad > shown ? ", …" : "",
+                nbad > 1 ? "do" : "does", cp.size, r64);
+        goto fail;
     }
-    out_table_print(&t, ctx->out);
     status = CLI_OK;
     goto out;
 fail:
@@ -787,6 +848,8 @@ fail:
 out:
     out_table_release(&t);
     json_decref(rows);
+    free(hashes);
+    free(bad);
     client_release(&c);
     return status;
 }

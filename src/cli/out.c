@@ -6,21 +6,12 @@
 
 #include "base/util.h"
 
-static int is_unsafe(unsigned char c)
-{
-    return (c < ' ' && c != '\n' && c != '\t') || c == 0x7f;
-}
-
 void out_text(FILE *f, const char *s)
 {
-    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
-        /* C1 controls (U+0080..U+009F, UTF-8 C2 80..C2 9F) can also drive terminals. */
-        if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-            fputc('?', f);
-            p++;
-            continue;
-        }
-        fputc(is_unsafe(*p) ? '?' : *p, f);
+    for (const char *p = s; p && *p;) {
+        size_t k = text_control_len(p, "\n\t");
+        fputc(k ? '?' : *p, f);
+        p += k ? k : 1;
     }
 }
 
@@ -50,27 +41,22 @@ const char *out_time(const char *t, char *out, size_t n)
         /* "YYYY-MM-DDTHH:MM:SSZ" -> "YYYY-MM-DD HH:MM UTC" */
         snprintf(out, n, "%.10s %.5s UTC", iso, iso + 11);
     } else {
-        size_t i = 0;
-        for (; t[i] && i + 1 < n; i++)
-            out[i] = is_unsafe((unsigned char)t[i]) || t[i] == '\n' ? '?' : t[i];
-        out[i] = '\0';
+        text_clean_copy(out, n, t, "", '?');
     }
     return out;
 }
 
 void out_banner(FILE *f, const char *marking)
 {
-    const char *m = marking && marking[0] ? marking : "UNMARKED";
-    size_t len = strlen(m);
-    size_t width = 72, side;
-    if (len > 60)
-        len = 60;
+    char m[61];
+    size_t len, width = 72, side;
+    text_clean_copy(m, sizeof m, marking && marking[0] ? marking : "UNMARKED", "", '?');
+    len = strlen(m);
     side = (width - len - 2) / 2;
     for (size_t i = 0; i < side; i++)
         fputc('=', f);
     fputc(' ', f);
-    for (size_t i = 0; i < len; i++)
-        fputc(is_unsafe((unsigned char)m[i]) || m[i] == '\n' ? '?' : m[i], f);
+    fputs(m, f);
     fputc(' ', f);
     for (size_t i = 0; i < width - len - 2 - side; i++)
         fputc('=', f);
@@ -125,11 +111,14 @@ static char *clean_cell(const char *s, size_t max)
         if (((unsigned char)s[i] & 0xc0) != 0x80)
             total++;
     keep = (max && total > max) ? (max > 3 ? max - 3 : max) : total;
-    for (size_t i = 0; i < len; i++) {
+    for (size_t i = 0; i < len;) {
         unsigned char b = (unsigned char)s[i];
+        size_t k = text_control_len(s + i, "");
         if ((b & 0xc0) != 0x80 && chars++ == keep)
             break;
-        c[j++] = (b < ' ' || b == 0x7f) ? ' ' : (char)b;
+        /* a control, C1 included (2 bytes, one character), is one space */
+        c[j++] = k ? ' ' : (char)b;
+        i += k ? k : 1;
     }
     if (keep < total && max > 3) {
         memcpy(c + j, "...", 3);

@@ -1,5 +1,6 @@
 /* client.c — HTTP requests to a dissent server over libcurl. */
 #include "client/client.h"
+#include "base/util.h"
 
 #include <ctype.h>
 #include <curl/curl.h>
@@ -192,14 +193,12 @@ enum err_code client_code_from_name(const char *name, long status)
     }
 }
 
-/* Copies a server-provided message for display: control characters become
- * spaces so a reply cannot move the cursor or fake other output. */
+/* Copies a server-provided message for display: control characters (C0,
+ * DEL and C1: text_control_len) become spaces so a reply cannot move the
+ * cursor or fake other output. */
 static void clean_copy(char *out, size_t n, const char *s)
 {
-    size_t i = 0;
-    for (; s[i] && i + 1 < n; i++)
-        out[i] = ((unsigned char)s[i] < ' ' || s[i] == 0x7f) ? ' ' : s[i];
-    out[i] = '\0';
+    text_clean_copy(out, n, s, "", ' ');
 }
 
 int client_error_from_reply(long status, const char *body, size_t len, struct err *e)
@@ -426,10 +425,13 @@ static int perform(struct client *c, const char *method, const char *path, const
         json_error_t je;
         r->json = json_loadb(r->raw.data, r->raw.len, JSON_REJECT_DUPLICATES, &je);
         if (!r->json) {
-            err_set(e, ERR_IO, "the server at %s answered %ld with something that is not JSON%s%s",
-                    c->server, r->status, ctype ? " (" : "", ctype ? ctype : "");
-            if (e && ctype)
-                snprintf(e->msg + strlen(e->msg), sizeof e->msg - strlen(e->msg), ")");
+            /* the Content-Type is the server's text too */
+            char type[128] = "";
+            if (ctype)
+                clean_copy(type, sizeof type, ctype);
+            err_set(e, ERR_IO,
+                    "the server at %s answered %ld with something that is not JSON%s%s%s",
+                    c->server, r->status, ctype ? " (" : "", type, ctype ? ")" : "");
             goto out;
         }
     }

@@ -306,6 +306,81 @@ out:
     return rc;
 }
 
+int logc_check_range(struct client *c, const struct tlog_checkpoint *cp, uint64_t start,
+                     uint64_t end, const unsigned char (*hashes)[TLOG_HASH_SIZE], int *ok,
+                     struct err *e)
+{
+    struct logc_range r;
+    struct tlog_proof p;
+    unsigned char root[TLOG_HASH_SIZE];
+    struct err why;
+
+    *ok = 0;
+    err_init(&why);
+    if (start >= end || end > cp->size)
+        return err_set(e, ERR_INVALID, "leaves %llu..%llu are not in the signed log of %llu leaves",
+                       (unsigned long long)start, (unsigned long long)end,
+                       (unsigned long long)cp->size);
+    logc_range_init(&r);
+    if (start > 0) {
+        if (logc_fetch_inclusion(c, start, end, &p, e))
+            return -1;
+        if (logc_range_from_inclusion(start, end, &p, &r, &why))
+            return 0;
+    }
+    for (uint64_t i = start; i < end; i++)
+        if (logc_range_append(&r, hashes[i - start], &why))
+            return 0;
+    logc_range_root(&r, root);
+    if (end == cp->size) {
+        *ok = sodium_memcmp(root, cp->root, sizeof root) == 0;
+        return 0;
+    }
+    if (logc_fetch_consistency(c, end, cp->size, &p, e))
+        return -1;
+    *ok = logc_verify_consistency(end, cp->size, root, cp->root, &p, &why) == 0;
+    return 0;
+}
+
+int logc_check_leaves(struct client *c, const struct tlog_checkpoint *cp, uint64_t start,
+                      uint64_t end, const unsigned char (*hashes)[TLOG_HASH_SIZE],
+                      unsigned char *bad, uint64_t *nbad, struct err *e)
+{
+    /* Halving keeps the cost at two requests for a range that checks, and
+     * about two per level for each leaf that does not. */
+    struct {
+        uint64_t lo, hi;
+    } todo[130];
+    size_t n = 0;
+    int ok = 0;
+
+    *nbad = 0;
+    if (end > start)
+        memset(bad, 0, end - start);
+    todo[n].lo = start;
+    todo[n++].hi = end;
+    while (n > 0) {
+        uint64_t lo = todo[n - 1].lo, hi = todo[n - 1].hi, mid;
+        n--;
+        if (logc_check_range(c, cp, lo, hi, hashes + (lo - start), &ok, e))
+            return -1;
+        if (ok)
+            continue;
+        if (hi - lo == 1) {
+            bad[lo - start] = 1;
+            (*nbad)++;
+            continue;
+        }
+        mid = lo + (hi - lo) / 2;
+        /* the right half first on the stack, so the left is checked first */
+        todo[n].lo = mid;
+        todo[n++].hi = hi;
+        todo[n].lo = lo;
+        todo[n++].hi = mid;
+    }
+    return 0;
+}
+
 /* ---- files ------------------------------------------------------------- */
 
 /* Writes text (and a final newline if nl) to path atomically, mode 0600. */

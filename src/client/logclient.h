@@ -56,6 +56,15 @@ void logc_range_root(const struct logc_range *r, unsigned char out[TLOG_HASH_SIZ
 void logc_root_of(const unsigned char (*hashes)[TLOG_HASH_SIZE], uint64_t m,
                   unsigned char out[TLOG_HASH_SIZE]);
 
+/* The compact range of leaves [0, index) that an inclusion proof of leaf
+ * index in the tree of size leaves carries: its left siblings, which are
+ * exactly the perfect subtrees of [0, index). Nothing is verified: these are
+ * the server's hashes until a root made from them matches a signed one
+ * (logc_check_range). Returns 0, or -1 (ERR_INVALID: index >= size, or a
+ * proof of the wrong length for index and size). */
+int logc_range_from_inclusion(uint64_t index, uint64_t size, const struct tlog_proof *p,
+                              struct logc_range *r, struct err *e) WUR;
+
 /* ---- base64 of hashes -------------------------------------------------- */
 
 /* Decodes canonical standard padded base64 of exactly 32 bytes. Returns 0 or -1. */
@@ -148,6 +157,28 @@ int logc_fetch_inclusion(struct client *c, uint64_t index, uint64_t size, struct
 /* Fetches the consistency proof from size from to size to. Returns 0 or -1. */
 int logc_fetch_consistency(struct client *c, uint64_t from, uint64_t to, struct tlog_proof *p,
                            struct err *e) WUR;
+
+/* Checks that leaves [start, end) with leaf hashes hashes[0..end-start)
+ * (recomputed from their data) are those of the signed checkpoint cp, with
+ * start < end <= cp->size, by one check for the whole range: the inclusion
+ * proof of leaf start in the tree of end leaves gives the subtrees left of
+ * the range (logc_range_from_inclusion; none when start is 0), the leaves
+ * give the root of the first end leaves, and that root is cp's root (end ==
+ * cp->size) or a consistency proof ties it to cp. *ok is 1 when it holds, 0
+ * when the leaves or the server's proofs do not hash to the signed root.
+ * Returns 0, or -1 when a proof cannot be fetched. */
+int logc_check_range(struct client *c, const struct tlog_checkpoint *cp, uint64_t start,
+                     uint64_t end, const unsigned char (*hashes)[TLOG_HASH_SIZE], int *ok,
+                     struct err *e) WUR;
+
+/* Marks with bad[i] = 1 each leaf start + i of [start, end) that the signed
+ * checkpoint cp does not vouch for (logc_check_range), *nbad their number:
+ * the whole range by one check, and only when it fails its halves, down to
+ * single leaves. bad has end - start elements, set to 0 first. Returns 0,
+ * or -1 when a proof cannot be fetched. */
+int logc_check_leaves(struct client *c, const struct tlog_checkpoint *cp, uint64_t start,
+                      uint64_t end, const unsigned char (*hashes)[TLOG_HASH_SIZE],
+                      unsigned char *bad, uint64_t *nbad, struct err *e) WUR;
 
 /* ---- the monitor's state file ------------------------------------------ */
 

@@ -53,6 +53,47 @@ void logc_root_of(const unsigned char (*hashes)[TLOG_HASH_SIZE], uint64_t m,
     logc_range_root(&r, out);
 }
 
+int logc_range_from_inclusion(uint64_t index, uint64_t size, const struct tlog_proof *p,
+                              struct logc_range *r, struct err *e)
+{
+    /* RFC 9162 §2.1.3.2 walked without hashing: the hashes it puts on the
+     * left are the left siblings of the path, the perfect subtrees that
+     * make up [0, index), smallest first. */
+    uint64_t fn = index, sn = size - 1;
+    size_t left[64], nl = 0;
+
+    logc_range_init(r);
+    if (index >= size || size > TLOG_MAX_SIZE)
+        return err_set(e, ERR_INVALID, "leaf %llu is not in a tree of %llu leaves",
+                       (unsigned long long)index, (unsigned long long)size);
+    for (size_t i = 0; i < p->len; i++) {
+        if (sn == 0)
+            return err_set(e, ERR_INVALID,
+                           "the inclusion proof of leaf %llu in %llu leaves is too long",
+                           (unsigned long long)index, (unsigned long long)size);
+        if ((fn & 1) || fn == sn) {
+            if (nl == sizeof left / sizeof left[0])
+                return err_set(e, ERR_INVALID, "the inclusion proof is too long");
+            left[nl++] = i;
+            while (!(fn & 1) && fn != 0) {
+                fn >>= 1;
+                sn >>= 1;
+            }
+        }
+        fn >>= 1;
+        sn >>= 1;
+    }
+    if (sn != 0 || nl != (size_t)__builtin_popcountll(index))
+        return err_set(e, ERR_INVALID,
+                       "the inclusion proof of leaf %llu in %llu leaves is too short",
+                       (unsigned long long)index, (unsigned long long)size);
+    for (size_t j = 0; j < nl; j++)
+        memcpy(r->hash[j], p->hash[left[nl - 1 - j]], TLOG_HASH_SIZE);
+    r->n = nl;
+    r->size = index;
+    return 0;
+}
+
 /* ---- base64 ------------------------------------------------------------ */
 
 int logc_hash_decode(const char *b64, unsigned char out[TLOG_HASH_SIZE])

@@ -93,8 +93,13 @@ int store_member_set_password(struct store *s, int64_t member_id, const char *ha
 
 int store_sessions_end(struct store *s, int64_t member_id, int64_t except_session, struct err *e)
 {
-    return db_exec(s->db, e, "DELETE FROM sessions WHERE member_id = ? AND id <> ?", "ii",
-                   member_id, except_session);
+    /* A pending login is a session waiting for its second factor: it ends
+     * too, all of them (except_session is never one). */
+    if (db_exec(s->db, e, "DELETE FROM sessions WHERE member_id = ? AND id <> ?", "ii", member_id,
+                except_session) ||
+        store_login_pending_end(s, member_id, e))
+        return -1;
+    return 0;
 }
 
 int store_session_id(struct store *s, const unsigned char token_hash[32], int64_t *id,

@@ -808,7 +808,8 @@ int store_recovery_get(struct store *s, int64_t member_id, unsigned char code_ha
 int store_member_set_password(struct store *s, int64_t member_id, const char *hash,
                               struct err *e) WUR;
 
-/* Ends every session of the member except except_session (0: all of them). */
+/* Ends every session of the member except except_session (0: all of them),
+ * and every pending login of the member (store_login_pending_end). */
 int store_sessions_end(struct store *s, int64_t member_id, int64_t except_session,
                        struct err *e) WUR;
 /* The id of the session whose token has SHA-256 token_hash (0 if none). */
@@ -887,7 +888,8 @@ int store_totp_confirmed(struct store *s, int64_t member_id, int *confirmed, str
  * earlier step is accepted again); confirm != 0 also puts the secret in force. */
 int store_totp_used(struct store *s, int64_t member_id, int64_t step, int confirm,
                     struct err *e) WUR;
-/* Removes the member's secret and recovery codes. */
+/* Removes the member's secret and recovery codes, and ends the member's
+ * pending logins (they waited for a code of that secret). */
 int store_totp_delete(struct store *s, int64_t member_id, struct err *e) WUR;
 /* Replaces the member's recovery codes by n new ones, given as SHA-256 hashes. */
 int store_totp_codes_put(struct store *s, int64_t member_id, const unsigned char (*hashes)[32],
@@ -913,5 +915,8 @@ int store_login_pending_tried(struct store *s, const unsigned char token_hash[32
                               struct err *e) WUR;
 int store_login_pending_delete(struct store *s, const unsigned char token_hash[32],
                                struct err *e) WUR;
+/* Ends every pending login of the member: whatever ends the member's sessions
+ * or changes the password or the second factor ends these too. */
+int store_login_pending_end(struct store *s, int64_t member_id, struct err *e) WUR;
 
 #endif

@@ -108,7 +108,8 @@ int store_totp_used(struct store *s, int64_t member_id, int64_t step, int confir
 int store_totp_delete(struct store *s, int64_t member_id, struct err *e)
 {
     if (db_exec(s->db, e, "DELETE FROM totp_recovery WHERE member_id = ?", "i", member_id) ||
-        db_exec(s->db, e, "DELETE FROM totp WHERE member_id = ?", "i", member_id))
+        db_exec(s->db, e, "DELETE FROM totp WHERE member_id = ?", "i", member_id) ||
+        store_login_pending_end(s, member_id, e))
         return -1;
     return 0;
 }
@@ -236,6 +237,11 @@ int store_login_pending_tried(struct store *s, const unsigned char token_hash[32
 {
     return db_exec(s->db, e, "UPDATE login_pending SET tries = tries + 1 WHERE token_hash = ?", "b",
                    token_hash, (size_t)32);
+}
+
+int store_login_pending_end(struct store *s, int64_t member_id, struct err *e)
+{
+    return db_exec(s->db, e, "DELETE FROM login_pending WHERE member_id = ?", "i", member_id);
 }
 
 int store_login_pending_delete(struct store *s, const unsigned char token_hash[32], struct err *e)

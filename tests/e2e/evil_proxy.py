@@ -19,6 +19,9 @@ MODE (ring 1 of ORG becomes):
   honest     nothing rewritten: a window on what a client asks for
   other-memo the public facts of every memo answer for memo ORG instead
              (the reply is about another memo than the one asked for)
+  forged-leaf  the leaf whose index is ORG, in /log/leaves, gets another
+             time ("at"), its leaf_hash recomputed: well-formed and
+             self-consistent, but not the leaf the signed checkpoint covers
 Every POST path is appended to POST_LOG, so a test can tell that nothing was
 sent, and every GET path (query included) to POST_LOG.get, so a test can
 tell which leaves a client fetched. Digests follow docs/protocol-ring.md §4, so the fabricated rings are
@@ -84,6 +87,14 @@ def canonical(obj):
 def rewrite_leaves(body):
     d = json.loads(body)
     for row in d.get("leaves", []):
+        if MODE == "forged-leaf":
+            if row.get("index") == int(ORG):
+                leaf = json.loads(row["data"])
+                leaf["at"] = "2001-01-01T00:00:00Z"[:len(leaf["at"])]  # a day stays a day
+                data = canonical(leaf)
+                row["data"] = data.decode()
+                row["leaf_hash"] = base64.b64encode(hashlib.sha256(b"\0" + data).digest()).decode()
+            continue
         leaf = json.loads(row["data"])
         forged = FORGED.get(leaf.get("memo"))
         if leaf.get("kind") == "ring" and leaf.get("organization") == ORG and forged:
@@ -116,7 +127,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         if method == "GET" and status == 200 and MODE != "honest":
             if path.startswith("/api/v1/public/memos/"):
                 out = rewrite_public(out)
-            elif MODE == "forged-log" and path == "/api/v1/log/leaves":
+            elif MODE in ("forged-log", "forged-leaf") and path == "/api/v1/log/leaves":
                 out = rewrite_leaves(out)
         self.send_response(status)
         self.send_header("Content-Type", ctype or "application/json")

@@ -9,7 +9,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 E2E_TMP=$(mktemp -d)
-trap 'stop_server; rm -rf "$E2E_TMP"' EXIT
+trap 'stop_proxy; stop_server; rm -rf "$E2E_TMP"' EXIT
 DB=$E2E_TMP/dissent.db
 export DISSENT_LOG_KEYS=$E2E_TMP/pins.json
 STATE=$E2E_TMP/monitor.json
@@ -76,6 +76,32 @@ for k in "version 2" "signature add" "signature move" "submitted" "extended" "an
   expect_in "log leaves shows: $k" "$LEAVES" "$k"
 done
 expect_not_in "every leaf well-formed" "$LEAVES" "MALFORMED"
+expect_in "log leaves checks the range against the signed checkpoint" "$LEAVES" \
+  "leaves 0..$((S4 - 1)) checked against the signed checkpoint"
+MID=$((S4 / 2)); FORGED=$((MID + 1))
+OUT=$(nobody log leaves "$MID" "$((MID + 3))" --server "$URL" 2>&1); RC=$?
+expect_eq "log leaves of a range inside the log: exit 0" "$RC" 0
+expect_in "and checked" "$OUT" "leaves $MID..$((MID + 2)) checked against the signed checkpoint"
+# a lying server: leaf FORGED rewritten (another time) with its leaf hash
+# recomputed, so it is well-formed and self-consistent, but not the signed one
+start_evil_proxy forged-leaf "$FORGED" none
+for range in "0 $S4" "$MID $((MID + 3))" "$FORGED $((FORGED + 1))"; do
+  OUT=$(nobody log leaves $range --server "$PURL" 2>&1); RC=$?
+  expect_eq "forged leaf $FORGED, log leaves $range: exit 1" "$RC" 1
+  expect_in "forged leaf $FORGED, log leaves $range: names it" "$OUT" \
+    "leaf $FORGED does not match the signed log"
+  expect_eq "forged leaf $FORGED, log leaves $range: only it is marked" \
+    "$(printf '%s\n' "$OUT" | grep -c 'NOT IN THE SIGNED LOG')" 1
+done
+OUT=$(nobody log leaves "$MID" "$((MID + 3))" --server "$PURL" --json 2>/dev/null); RC=$?
+expect_eq "log leaves --json through the lying proxy: exit 1" "$RC" 1
+expect_eq "log leaves --json names the leaf" "$(echo "$OUT" | json 'd["not_in_signed_log"]')" "[$FORGED]"
+: > "$E2E_TMP/posts.get"
+OUT=$(nobody log leaves 0 "$FORGED" --server "$PURL" 2>&1); RC=$?
+expect_eq "the leaves before the forged one still check through the proxy: exit 0" "$RC" 0
+expect_eq "by one proof for the range (a consistency proof from leaf $FORGED)" \
+  "$(grep /proof/ "$E2E_TMP/posts.get")" "/api/v1/log/proof/consistency?from=$FORGED&to=$(curl -s "$URL/api/v1/log/checkpoint" | json 'd["size"]')"
+stop_proxy
 expect_in "log proof checks an inclusion proof" "$(nobody log proof 1 --server "$URL" 2>&1)" "inclusion proof of"
 expect_eq "log checkpoint --json" "$(nobody log checkpoint --server "$URL" --json 2>/dev/null | json 'd["size"]')" "$S4"
 

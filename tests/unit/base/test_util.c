@@ -64,6 +64,50 @@ static void test_utf8(void **state)
     assert_int_equal(utf8_len("héllo", strlen("héllo")), 5);
 }
 
+/* The one test of terminal controls (text_control_len) and the copy made
+ * with it: C0 (ESC included) but the kept ones, DEL and C1 (U+0080..U+009F
+ * as C2 80..C2 9F, U+009B a CSI) are controls; U+00A0 (C2 A0), é, €, an
+ * emoji and a lone byte are not. A cut never splits a UTF-8 character. */
+static void test_text_controls(void **state)
+{
+    (void)state;
+    char out[64];
+    assert_int_equal(text_control_len("\x1b[2J", ""), 1);
+    assert_int_equal(text_control_len("\x07", "\n\t"), 1);
+    assert_int_equal(text_control_len("\n", "\n\t"), 0);
+    assert_int_equal(text_control_len("\n", ""), 1);
+    assert_int_equal(text_control_len("\t", "\n\t"), 0);
+    assert_int_equal(text_control_len("\x7f", "\n\t"), 1);
+    assert_int_equal(text_control_len("\xc2\x80", ""), 2);
+    assert_int_equal(text_control_len("\xc2\x9b"
+                                      "31m",
+                                      ""),
+                     2);
+    assert_int_equal(text_control_len("\xc2\x9f", ""), 2);
+    assert_int_equal(text_control_len("\xc2\xa0", ""), 0); /* no-break space */
+    assert_int_equal(text_control_len("\xc2", ""), 0);     /* lone lead byte, at the end */
+    assert_int_equal(text_control_len("\xc3\xa9", ""), 0); /* é */
+    assert_int_equal(text_control_len("\xe2\x82\xac", ""), 0);
+    assert_int_equal(text_control_len("\xf0\x9f\x98\x80", ""), 0);
+    assert_int_equal(text_control_len("", ""), 0);
+
+    text_clean_copy(out, sizeof out,
+                    "a\x1b[31mb\xc2\x9b"
+                    "31mc\x07\x7f\xc2\x85\n\t"
+                    "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xc2\xa0z",
+                    "", ' ');
+    assert_string_equal(out, "a [31mb 31mc     \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xc2\xa0z");
+    text_clean_copy(out, sizeof out, "l1\nl2\x1b", "\n", '?');
+    assert_string_equal(out, "l1\nl2?");
+    /* cut at 5 bytes (n = 6): "ab" and € (3 bytes) fit, the emoji does not */
+    text_clean_copy(out, 6, "ab\xe2\x82\xac\xf0\x9f\x98\x80", "", ' ');
+    assert_string_equal(out, "ab\xe2\x82\xac");
+    text_clean_copy(out, 5, "ab\xe2\x82\xac", "", ' ');
+    assert_string_equal(out, "ab");
+    text_clean_copy(out, 4, "ab\xc2\x9b", "", ' ');
+    assert_string_equal(out, "ab ");
+}
+
 static void test_time(void **state)
 {
     (void)state;
@@ -92,9 +136,10 @@ static void test_random_id(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_buf_limit), cmocka_unit_test(test_pool),
-        cmocka_unit_test(test_parse_i64), cmocka_unit_test(test_utf8),
-        cmocka_unit_test(test_time),      cmocka_unit_test(test_random_id),
+        cmocka_unit_test(test_buf_limit),     cmocka_unit_test(test_pool),
+        cmocka_unit_test(test_parse_i64),     cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_text_controls), cmocka_unit_test(test_time),
+        cmocka_unit_test(test_random_id),
     };
     return cmocka_run_group_tests_name("base/util", tests, NULL, NULL);
 }

@@ -241,11 +241,129 @@ static void test_reset_keeps_second_factor(void **state)
     fx_clock(NULL);
 }
 
+/* Enrolls the member in the second factor, confirmed at the clock time t;
+ * the secret goes to secret (its length is returned). */
+static size_t enroll_at(struct fx *f, struct actor *a, const char *t, unsigned char *secret)
+{
+    struct err e;
+    json_t *out = NULL;
+    size_t slen;
+    err_init(&e);
+    fx_clock(t);
+    fx_ok(chan_totp_enroll(f->c, &f->p, a, &out, &e), &e);
+    slen = b32_decode(json_string_value(json_object_get(out, "secret")), secret, 64);
+    json_decref(out);
+    fx_ok(chan_totp_confirm(f->c, &f->p, a, code_at(secret, slen, t), &out, &e), &e);
+    json_decref(out);
+    return slen;
+}
+
+/* A pending login (the password was right, the code is awaited) ends
+ * wherever the member's sessions end: a password change, an admin's reset,
+ * disabling the account (enabling it again revives nothing), the operator
+ * setting the password, and turning the second factor off. Otherwise
+ * whoever had the old password would get a session after the change with
+ * one current code. */
+static void test_pending_ends_with_sessions(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    json_t *out = NULL;
+    struct actor a, b;
+    char *tok = NULL, *pending = NULL, *link = NULL, account_code[64];
+    unsigned char secret[64];
+    size_t slen;
+    int on = 1, off = 0;
+
+    err_init(&e);
+    fx_member(f, &a, "lena", "state", CHAN_ROLE_MEMBER);
+    slen = enroll_at(f, &a, "2026-11-22T10:00:00Z", secret);
+
+    /* the member changes her password */
+    fx_ok(chan_login(f->c, &f->p, "lena", FX_PASSWORD, "10.2.0.1", &pending, &b, &e), &e);
+    assert_int_equal(b.second_factor, 1);
+    fx_ok(chan_password_change(f->c, &f->p, &a, FX_PASSWORD, "a new password for lena", &out, &e),
+          &e);
+    json_decref(out);
+    fx_clock("2026-11-22T10:00:30Z");
+    fx_refused(chan_login_second(f->c, &f->p, pending,
+                                 code_at(secret, slen, "2026-11-22T10:00:30Z"), "10.2.0.1", &tok,
+                                 &b, &e),
+               &e, ERR_UNAUTHORIZED, "start again");
+
+    /* an admin resets the account */
+    fx_ok(chan_recovery_code_new(f->c, &f->p, &a, "a new password for lena", &out, &e), &e);
+    snprintf(account_code, sizeof account_code, "%s",
+             json_string_value(json_object_get(out, "recovery_code")));
+    json_decref(out);
+    fx_ok(chan_login(f->c, &f->p, "lena", "a new password for lena", "10.2.0.1", &pending, &b, &e),
+          &e);
+    fx_ok(chan_member_reset(f->c, &f->p, &f->adm, "lena", &out, &e), &e);
+    link = pool_strdup(&f->p,
+                       json_string_value(json_object_get(json_object_get(out, "setup"), "token")));
+    json_decref(out);
+    fx_refused(chan_login_second(f->c, &f->p, pending,
+                                 code_at(secret, slen, "2026-11-22T10:00:30Z"), "10.2.0.1", &tok,
+                                 &b, &e),
+               &e, ERR_UNAUTHORIZED, "start again");
+    /* the setup link's own pending login is made after, and stands */
+    fx_ok(chan_setup_complete(f->c, &f->p, link, FX_PASSWORD, account_code, &tok, &b, &out, &e),
+          &e);
+    json_decref(out);
+    assert_int_equal(b.second_factor, 1);
+    fx_ok(chan_login_second(f->c, &f->p, tok, code_at(secret, slen, "2026-11-22T10:00:30Z"),
+                            "10.2.0.1", &tok, &b, &e),
+          &e);
+
+    /* an admin disables the account, then enables it again */
+    fx_ok(chan_login(f->c, &f->p, "lena", FX_PASSWORD, "10.2.0.1", &pending, &b, &e), &e);
+    fx_ok(chan_member_update(f->c, &f->p, &f->adm, "lena", NULL, &on, &out, &e), &e);
+    json_decref(out);
+    fx_ok(chan_member_update(f->c, &f->p, &f->adm, "lena", NULL, &off, &out, &e), &e);
+    json_decref(out);
+    fx_clock("2026-11-22T10:01:00Z");
+    fx_refused(chan_login_second(f->c, &f->p, pending,
+                                 code_at(secret, slen, "2026-11-22T10:01:00Z"), "10.2.0.1", &tok,
+                                 &b, &e),
+               &e, ERR_UNAUTHORIZED, "start again");
+
+    /* the operator sets the password on the console */
+    fx_ok(chan_login(f->c, &f->p, "lena", FX_PASSWORD, "10.2.0.1", &pending, &b, &e), &e);
+    fx_ok(chan_local_set_password(f->c, &f->p, "lena", FX_PASSWORD, &e), &e);
+    fx_refused(chan_login_second(f->c, &f->p, pending,
+                                 code_at(secret, slen, "2026-11-22T10:01:00Z"), "10.2.0.1", &tok,
+                                 &b, &e),
+               &e, ERR_UNAUTHORIZED, "start again");
+
+    /* she turns the second factor off and enrolls again */
+    fx_ok(chan_login(f->c, &f->p, "lena", FX_PASSWORD, "10.2.0.1", &pending, &b, &e), &e);
+    fx_ok(
+        chan_totp_disable(f->c, &f->p, &a, code_at(secret, slen, "2026-11-22T10:01:00Z"), &out, &e),
+        &e);
+    json_decref(out);
+    slen = enroll_at(f, &a, "2026-11-22T10:01:30Z", secret);
+    fx_clock("2026-11-22T10:02:00Z");
+    fx_refused(chan_login_second(f->c, &f->p, pending,
+                                 code_at(secret, slen, "2026-11-22T10:02:00Z"), "10.2.0.1", &tok,
+                                 &b, &e),
+               &e, ERR_UNAUTHORIZED, "start again");
+
+    /* and a pending login made after all that completes */
+    fx_ok(chan_login(f->c, &f->p, "lena", FX_PASSWORD, "10.2.0.1", &pending, &b, &e), &e);
+    fx_ok(chan_login_second(f->c, &f->p, pending, code_at(secret, slen, "2026-11-22T10:02:00Z"),
+                            "10.2.0.1", &tok, &b, &e),
+          &e);
+    fx_ok(chan_authenticate(f->c, &f->p, tok, &b, &e), &e);
+    assert_string_equal(b.username, "lena");
+    fx_clock(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_second_factor),
         cmocka_unit_test(test_reset_keeps_second_factor),
+        cmocka_unit_test(test_pending_ends_with_sessions),
     };
     return cmocka_run_group_tests(tests, fx_group_setup, fx_group_teardown);
 }

@@ -371,6 +371,26 @@ static void test_memo_show(void **state)
     free(reply);
 }
 
+/* A memo title with a C1 control (U+009B, a CSI: "\u009b31m" turns the
+ * terminal red) is printed by memo list without the raw bytes. */
+static void test_memo_list_c1_title(void **state)
+{
+    (void)state;
+    char *reply = fake_http_reply(
+        200,
+        "{\"memos\":[{\"id\":\"m1\",\"state\":\"draft\",\"marking\":\"SBU\","
+        "\"latest_version\":1,\"signatures\":0,\"title\":\"Visa\\u009b31m policy \\u00e9\"}]}");
+    const char *replies[] = {reply};
+    fake_start(replies, 1);
+    struct run r = run("memo", "list", NULL);
+    fake_http_stop(&fake);
+    assert_int_equal(r.status, 0);
+    assert_null(strstr(r.out, "\xc2\x9b"));
+    assert_non_null(strstr(r.out, "Visa 31m policy \xc3\xa9"));
+    run_free(&r);
+    free(reply);
+}
+
 static void test_memo_edit_carries_over(void **state)
 {
     (void)state;
@@ -513,6 +533,7 @@ int main(void)
         cmocka_unit_test(test_output),
         cmocka_unit_test(test_memo_new),
         cmocka_unit_test(test_memo_show),
+        cmocka_unit_test(test_memo_list_c1_title),
         cmocka_unit_test(test_memo_edit_carries_over),
         cmocka_unit_test(test_json_and_errors),
         cmocka_unit_test(test_login_saves_session),

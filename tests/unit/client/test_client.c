@@ -62,6 +62,17 @@ static void test_error_reply(void **state)
     assert_int_equal(e.code, ERR_FORBIDDEN);
     assert_null(strchr(e.msg, 0x1b));
 
+    /* C1 controls too (U+009B is a CSI, like ESC [): one space each; other
+     * characters, multi-byte ones included, as they are. */
+    body = "{\"error\":{\"code\":\"forbidden\",\"message\":"
+           "\"a\\u009b31mb\\u0085c\\u001b[0m\\u0007 \\u00e9\\u20ac\\ud83d\\ude00\\u00a0d\"}}";
+    assert_int_equal(client_error_from_reply(403, body, strlen(body), &e), -1);
+    assert_string_equal(e.msg, "a 31mb c [0m  \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xc2\xa0"
+                               "d");
+    body = "{\"error\":{\"code\":\"forbidden\\u009b31m\"}}";
+    assert_int_equal(client_error_from_reply(403, body, strlen(body), &e), -1);
+    assert_null(strstr(e.msg, "\xc2\x9b"));
+
     body = "<html>Bad Gateway</html>";
     assert_int_equal(client_error_from_reply(502, body, strlen(body), &e), -1);
     assert_int_equal(e.code, ERR_INTERNAL);
@@ -334,6 +345,33 @@ static void test_request_not_json(void **state)
     client_reply_release(&r);
 }
 
+/* The Content-Type of a reply that is not JSON is the server's text too: its
+ * controls (ESC, C1) do not reach the message. */
+static void test_request_not_json_type(void **state)
+{
+    (void)state;
+    struct fake_http f;
+    struct client c;
+    struct client_reply r;
+    struct err e;
+    char url[64];
+    const char *replies[] = {"HTTP/1.1 200 OK\r\nContent-Type: text/html\x1b[2J\xc2\x9b"
+                             "31m\xc3\xa9\r\nContent-Length: 6\r\n"
+                             "Connection: close\r\n\r\n<html>"};
+
+    assert_int_equal(fake_http_start(&f, replies, 1), 0);
+    client_init(&c);
+    client_reply_init(&r);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", f.port);
+    assert_int_equal(client_set_server(&c, url, &e), 0);
+    assert_int_equal(client_request(&c, "GET", "/api/v1/me", NULL, &r, &e), -1);
+    fake_http_stop(&f);
+    assert_non_null(strstr(e.msg, "not JSON (text/html [2J 31m\xc3\xa9)"));
+    assert_null(strchr(e.msg, 0x1b));
+    assert_null(strstr(e.msg, "\xc2\x9b"));
+    client_reply_release(&r);
+}
+
 static void test_connection_refused(void **state)
 {
     (void)state;
@@ -376,7 +414,8 @@ int main(void)
         cmocka_unit_test(test_session_keep),        cmocka_unit_test(test_session_invalid),
         cmocka_unit_test(test_session_path),        cmocka_unit_test(test_request_ok),
         cmocka_unit_test(test_request_error_reply), cmocka_unit_test(test_request_too_large),
-        cmocka_unit_test(test_request_not_json),    cmocka_unit_test(test_connection_refused),
+        cmocka_unit_test(test_request_not_json),    cmocka_unit_test(test_request_not_json_type),
+        cmocka_unit_test(test_connection_refused),
     };
     return cmocka_run_group_tests_name("client", tests, make_tmpdir, remove_tmpdir);
 }

@@ -101,6 +101,58 @@ static void test_keys_and_proofs(void **state)
     tlog_memstore_release(&ms);
 }
 
+/* The left siblings of an inclusion proof of leaf i in a tree of n leaves
+ * are the compact range of [0, i): for every n up to 70 and i < n, the
+ * range taken from the library's proof equals the one built from the first
+ * i leaves, and extended with leaves [i, n) it gives the tree's root (what
+ * logc_check_range relies on). A proof one hash short or long is refused. */
+static void test_range_from_inclusion(void **state)
+{
+    (void)state;
+    struct tlog_memstore ms;
+    struct logc_range want, got;
+    struct tlog_proof p;
+    struct err e;
+    static unsigned char all[70][TLOG_HASH_SIZE];
+    unsigned char root[TLOG_HASH_SIZE], r[TLOG_HASH_SIZE];
+
+    err_init(&e);
+    tlog_memstore_init(&ms);
+    for (unsigned i = 0; i < 70; i++) {
+        char data[32];
+        snprintf(data, sizeof data, "leaf %u", i);
+        tlog_hash_leaf(all[i], data, strlen(data));
+        assert_int_equal(tlog_memstore_append(&ms, all[i], &e), 0);
+    }
+    struct tlog_node_source src = tlog_memstore_source(&ms);
+    for (uint64_t n = 1; n <= 70; n++) {
+        assert_int_equal(tlog_root(&src, n, root, &e), 0);
+        logc_range_init(&want);
+        for (uint64_t i = 0; i < n; i++) {
+            assert_int_equal(tlog_prove_inclusion(&src, i, n, &p, &e), 0);
+            assert_int_equal(logc_range_from_inclusion(i, n, &p, &got, &e), 0);
+            assert_int_equal(got.size, i);
+            assert_int_equal(got.n, want.n);
+            assert_memory_equal(got.hash, want.hash, want.n * TLOG_HASH_SIZE);
+            for (uint64_t k = i; k < n; k++)
+                assert_int_equal(logc_range_append(&got, all[k], &e), 0);
+            logc_range_root(&got, r);
+            assert_memory_equal(r, root, TLOG_HASH_SIZE);
+            if (p.len > 0) {
+                p.len--;
+                assert_int_equal(logc_range_from_inclusion(i, n, &p, &got, &e), -1);
+                p.len += 2;
+                assert_int_equal(logc_range_from_inclusion(i, n, &p, &got, &e), -1);
+                assert_int_equal(e.code, ERR_INVALID);
+            }
+            assert_int_equal(logc_range_append(&want, all[i], &e), 0);
+        }
+        p.len = 0;
+        assert_int_equal(logc_range_from_inclusion(n, n, &p, &got, &e), -1);
+    }
+    tlog_memstore_release(&ms);
+}
+
 static void test_hash_base64(void **state)
 {
     (void)state;
@@ -326,9 +378,10 @@ static void test_state_file_unreadable(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_range_matches_tree), cmocka_unit_test(test_hash_base64),
-        cmocka_unit_test(test_keys_and_proofs),    cmocka_unit_test(test_leaf_shapes),
-        cmocka_unit_test(test_state_file),         cmocka_unit_test(test_state_file_unreadable),
+        cmocka_unit_test(test_range_matches_tree),    cmocka_unit_test(test_range_from_inclusion),
+        cmocka_unit_test(test_hash_base64),           cmocka_unit_test(test_keys_and_proofs),
+        cmocka_unit_test(test_leaf_shapes),           cmocka_unit_test(test_state_file),
+        cmocka_unit_test(test_state_file_unreadable),
     };
     if (sodium_init() < 0)
         return 1;
