@@ -535,7 +535,9 @@ int chan_local_set_password(struct chan *c, struct pool *p, const char *username
         goto out;
     if (store_member_by_username(c->st, p, username, &m, e) ||
         store_member_set_password(c->st, m.id, hash, e) || store_setup_delete(c->st, m.id, e) ||
-        store_login_pending_end(c->st, m.id, e) || store_account_events_seen(c->st, m.id, e) ||
+        /* a password set for someone ends every session and pending login
+         * made with the old one, as an admin's reset does */
+        store_sessions_end(c->st, m.id, 0, e) || store_account_events_seen(c->st, m.id, e) ||
         chan_account_event(c, m.id, "password_set", NULL,
                            "Password set by the operator on the server's console.", now, 1, e) ||
         store_commit(c->st, e)) {

@@ -226,6 +226,11 @@ static void test_disabled_and_password_change(void **state)
     fx_refused(chan_authenticate(f->c, &f->p, token2, &other, &e), &e, ERR_UNAUTHORIZED, NULL);
     fx_refused(login(f, "zoe", FX_PASSWORD, &token, &a, &e), &e, ERR_UNAUTHORIZED, NULL);
     fx_ok(login(f, "zoe", "a new passphrase", &token, &a, &e), &e);
+    /* the operator sets her password on the console (she forgot it, or it
+     * leaked): no session made with the old one goes on */
+    fx_ok(chan_local_set_password(f->c, &f->p, "zoe", "the operator's passphrase", &e), &e);
+    fx_refused(chan_authenticate(f->c, &f->p, token, &a, &e), &e, ERR_UNAUTHORIZED, NULL);
+    fx_ok(login(f, "zoe", "the operator's passphrase", &token, &a, &e), &e);
 }
 
 static void test_password_hash(void **state)
