@@ -433,7 +433,9 @@ static void log_failure(struct http_conn *c, size_t slot, int status)
         level = LOG_ERROR;
     if (c->req.anonymous)
         level = LOG_DEBUG;
-    while (f->msg[n] && (unsigned char)f->msg[n] >= 0x20)
+    /* up to the first control (C0, DEL or C1: base/util.h), which would
+     * start a second line or a terminal sequence in the operator's log */
+    while (f->msg[n] && text_control_len(f->msg + n, "") == 0)
         n++;
     if (f->code == ERR_OK)
         log_msg(level, "http %s %s %d: no error was recorded", method_for_log(c->req.method),

@@ -230,11 +230,26 @@ out:
     return rc;
 }
 
+/* -1 (ERR_DB) when a transaction we began is gone: SQLite rolls the whole
+ * transaction back by itself on some errors (a full disk, an I/O error, no
+ * memory), and the connection is then in autocommit mode. Every statement,
+ * savepoint and commit checks first: else each later statement, or a
+ * group's next SAVEPOINT … RELEASE, would commit on its own while the
+ * transaction's callers are told that nothing of it was kept. */
+static int sq_tx_lost(struct sq_db *db, struct err *e)
+{
+    if (db->in_tx && sqlite3_get_autocommit(db->h))
+        return err_set(e, ERR_DB,
+                       "the database rolled the transaction back after an earlier error (a full "
+                       "disk, an I/O error or no memory): nothing of it was kept");
+    return 0;
+}
+
 static int sq_exec_script(struct db *d, const char *sql, struct err *e)
 {
     char *msg = NULL;
-    int rc = 0;
-    if (sqlite3_exec(sq(d)->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+    int rc = sq_tx_lost(sq(d), e);
+    if (rc == 0 && sqlite3_exec(sq(d)->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
         rc = err_set_driver(e, ERR_DB, "database error: %s", msg ? msg : "unknown");
         sqlite3_free(msg);
     }
@@ -258,21 +273,6 @@ static int sq_run_control(struct sq_db *db, enum sq_control which, struct err *e
     sqlite3_reset(*st);
 out:
     return rc;
-}
-
-/* -1 (ERR_DB) when a transaction we began is gone: SQLite rolls the whole
- * transaction back by itself on some errors (a full disk, an I/O error, no
- * memory), and the connection is then in autocommit mode. Every statement,
- * savepoint and commit checks first: else each later statement, or a
- * group's next SAVEPOINT … RELEASE, would commit on its own while the
- * transaction's callers are told that nothing of it was kept. */
-static int sq_tx_lost(struct sq_db *db, struct err *e)
-{
-    if (db->in_tx && sqlite3_get_autocommit(db->h))
-        return err_set(e, ERR_DB,
-                       "the database rolled the transaction back after an earlier error (a full "
-                       "disk, an I/O error or no memory): nothing of it was kept");
-    return 0;
 }
 
 static void sq_finish(struct db_stmt *s)

@@ -371,6 +371,63 @@ static void test_memo_show(void **state)
     free(reply);
 }
 
+/* A reply of the signer list: n rows and next_after (NULL: the last page). */
+static char *signers_page(size_t n, const char *next)
+{
+    static const char row[] = "{\"username\":\"u\",\"display_name\":\"U\",\"organization\":"
+                              "\"state\",\"version\":1,\"signed_at\":\"2026-11-03T09:30:00Z\"}";
+    size_t cap = 64 + n * sizeof row + 64, len = 0;
+    char *body = malloc(cap), *reply;
+    assert_non_null(body);
+    len += (size_t)snprintf(body, cap, "{\"memo\":\"m1\",\"signatures\":[");
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(body + len, cap - len, "%s%s", i ? "," : "", row);
+    snprintf(body + len, cap - len, "],\"next_after\":%s%s%s}", next ? "\"" : "",
+             next ? next : "null", next ? "\"" : "");
+    reply = fake_http_reply(200, body);
+    free(body);
+    return reply;
+}
+
+/* memo signers pages through the list, and a lying server cannot keep it
+ * asking for ever: a key that goes back (the old check only wanted it to
+ * differ from the last, so two keys in turn looped for ever, the list
+ * growing), or a short page that claims a next one, is refused. */
+static void test_memo_signers_pages(void **state)
+{
+    (void)state;
+    char *full = signers_page(1000, "5-2"), *back = signers_page(1000, "5-1"),
+         *last = signers_page(2, NULL), *short_next = signers_page(3, "9-9");
+    const char *good[] = {full, last}, *looping[] = {full, back}, *lying[] = {short_next};
+    struct run r;
+
+    fake_start(good, 2);
+    r = run("memo", "signers", "m1", "--json", NULL);
+    fake_http_stop(&fake);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(fake.request[1], "after=5-2"));
+    assert_non_null(strstr(r.out, "\"next_after\":null"));
+    run_free(&r);
+
+    fake_start(looping, 2);
+    r = run("memo", "signers", "m1", NULL);
+    fake_http_stop(&fake);
+    assert_int_not_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "not a page key after the last"));
+    run_free(&r);
+
+    fake_start(lying, 1);
+    r = run("memo", "signers", "m1", NULL);
+    fake_http_stop(&fake);
+    assert_int_not_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "gave a page of 3"));
+    run_free(&r);
+    free(full);
+    free(back);
+    free(last);
+    free(short_next);
+}
+
 /* A memo title with a C1 control (U+009B, a CSI: "\u009b31m" turns the
  * terminal red) is printed by memo list without the raw bytes. */
 static void test_memo_list_c1_title(void **state)
@@ -533,6 +590,7 @@ int main(void)
         cmocka_unit_test(test_output),
         cmocka_unit_test(test_memo_new),
         cmocka_unit_test(test_memo_show),
+        cmocka_unit_test(test_memo_signers_pages),
         cmocka_unit_test(test_memo_list_c1_title),
         cmocka_unit_test(test_memo_edit_carries_over),
         cmocka_unit_test(test_json_and_errors),
