@@ -136,7 +136,8 @@ int cmd_stats(struct cli_ctx *ctx);
 int cmd_memo_render(struct cli_ctx *ctx);
 
 /* Shared by cmd_verify.c and cmd_log.c (defined in cmd_log.c).
- * cmd_log_client prepares c for the command's server (remote_client).
+ * cmd_log_client prepares c for the command's server without a session
+ * (cmd_anon_client: the log is public; no token, no cookie).
  * cmd_log_trusted_key fills v with the log key to trust: --log-key if given,
  * else the key pinned for c's server (logc_pins_path), else the server's own
  * key, which is then pinned (trust on first use, said on ctx->err).
