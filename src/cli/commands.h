@@ -145,6 +145,11 @@ int cmd_memo_render(struct cli_ctx *ctx);
 int cmd_log_client(const struct cli_ctx *ctx, struct client *c, struct err *e);
 int cmd_log_trusted_key(const struct cli_ctx *ctx, struct client *c, struct tlog_verifier *v,
                         struct err *e);
+/* cmd_anon_trusted_key is cmd_log_trusted_key for the anonymous flows: it
+ * asks GET /api/v1/log/key every time, pinned key or not, so whether this
+ * client pinned the key before (local state) does not show in its requests. */
+int cmd_anon_trusted_key(const struct cli_ctx *ctx, struct client *c, struct tlog_verifier *v,
+                         struct err *e);
 
 /* The checks every log client makes on a checkpoint (cmd_log.c).
  * cmd_log_fetch_checkpoint fetches and opens it with v

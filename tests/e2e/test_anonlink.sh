@@ -87,10 +87,11 @@ S2B=$(logsize)
 ID3=$(newmemo "Move the embassy")
 S3=$(logsize)
 [ "$S3" -gt "$S2B" ] && ok "the log grew ($S2B -> $S3)" || bad "the log grew" "$S2B -> $S3"
-# what any client asks at this moment: a fresh client, with no history,
-# checks the same memo first (that adds no leaf)
+# what any client asks at this moment: a fresh client, with no history and
+# no pinned key, checks the same memo first (that adds no leaf)
 clear_logs
 OUT=$(DISSENT_CONFIG=$E2E_TMP/nobody.json DISSENT_LOG_HISTORY=$E2E_TMP/nobody-hist \
+  DISSENT_LOG_KEYS=$E2E_TMP/nobody-pins.json \
   "$DISSENT" verify-signatures "$ID3" --server "$PURL" 2>&1); RC=$?
 expect_eq "a client with no history checks the same memo (exit 0)" "$RC" 0
 GETS_NOBODY=$(grep '^/api/v1/log/' "$E2E_TMP/posts.get" | sort | tr '\n' ' ')
@@ -102,7 +103,7 @@ expect_eq "every leaves request starts at 0 again" "$(qvals start)" 0
 expect_eq "no consistency proof request (no from=)" "$(qvals from)" ""
 expect_eq "no query value is a size dan saw before ($S1, $S2, $S2B)" \
   "$(allvals | grep -cx "$S1\|$S2\|$S2B")" 0
-expect_eq "dan's flow asked the log exactly what the fresh client asked" \
+expect_eq "dan's flow (key pinned, history, cache) asked the log exactly what the fresh client asked" \
   "$(grep '^/api/v1/log/' "$E2E_TMP/posts.get" | sort | tr '\n' ' ')" "$GETS_NOBODY"
 stop_proxy
 
