@@ -95,6 +95,13 @@ stop_server
 cp "$E2E_TMP/before.db" "$DB"; rm -f "$DB-wal" "$DB-shm"
 start_server "$DB"
 for u in alice bob; do login "$u"; done
+# rolled back below the checkpoint history (size $S2): checking it locally
+# is impossible without asking a proof from the saved size, so it is refused
+SRB=$(logsize)
+[ "$SRB" -lt "$S2" ] && ok "the rolled-back log is smaller than the history ($SRB < $S2)" || bad "rolled-back size" "$SRB"
+V=$(nobody verify-signatures "$ID" --server "$URL" --log-key "$LOGKEY" 2>&1); RC=$?
+expect_eq "a log smaller than the history: verify-signatures refuses (exit 1)" "$RC" 1
+expect_in "saying the log went back" "$V" "the log went back"
 for t in One Two Three Four Five Six; do
   [ "$(logsize)" -gt "$S3" ] && break
   newmemo "Forked $t" > /dev/null
