@@ -49,25 +49,50 @@ static int tree_of(const json_t *leaves, struct tlog_memstore *ms, struct err *e
     return 0;
 }
 
+/* Turns ev into kind subtree (conclusive evidence) when one of the perfect
+ * subtrees of frontier (the compact range of the smaller checkpoint's
+ * leaves) is held differently by the tree of ms (size leaves): its first
+ * leaf and that leaf's inclusion proof, both from the leaves the log
+ * served. Leaves ev as it is when none is found. */
+static void subtree_evidence(struct tlog_memstore *ms, const struct logc_range *frontier,
+                             uint64_t size, json_t *ev)
+{
+    struct tlog_node_source src = tlog_memstore_source(ms);
+    for (size_t j = 0; j < frontier->n; j++) {
+        uint64_t s = 0;
+        unsigned h = 0;
+        struct tlog_proof p;
+        struct err e;
+        err_init(&e);
+        evidence_subtree_at(frontier->size, j, &s, &h);
+        if (s < ms->level[0].count && tlog_prove_inclusion(&src, s, size, &p, &e) == 0 &&
+            evidence_add_subtree(ev, frontier, s, ms->level[0].hash[s], &p, &e) == 0)
+            return;
+    }
+}
+
 /* Checks, with the leaves of cp alone (ms), that cp (its signed note) extends
  * old, a checkpoint this client accepted before (its signed note old_note;
  * what names it in messages): the first old->size leaves hash to old's root.
  * A contradiction is ERR_CRYPTO "LOG INCONSISTENT", the evidence kept (the
- * two notes, and the consistency proof the leaves give); a checkpoint
+ * two notes, and the consistency proof the leaves give; kind subtree,
+ * conclusive, when frontier, old's compact range, is known); a checkpoint
  * smaller than old is refused: checking it would take a request naming
  * old's size. */
 static int extends(const struct tlog_verifier *v, struct tlog_memstore *ms,
                    const struct tlog_checkpoint *cp, const char *note,
-                   const struct tlog_checkpoint *old, const char *old_note, const char *what,
-                   struct err *e)
+                   const struct tlog_checkpoint *old, const char *old_note,
+                   const struct logc_range *frontier, const char *what, struct err *e)
 {
     struct tlog_node_source src = tlog_memstore_source(ms);
     unsigned char root[TLOG_HASH_SIZE];
     struct tlog_proof p;
-    struct err why;
+    struct err why, se;
+    json_t *ev = NULL;
     int proved;
 
     err_init(&why);
+    err_init(&se);
     if (old->size == 0)
         return 0;
     if (old->size > cp->size)
@@ -86,7 +111,13 @@ static int extends(const struct tlog_verifier *v, struct tlog_memstore *ms,
             "LOG INCONSISTENT: the checkpoint of size %" PRIu64 " does not extend %s (size %" PRIu64
             "): its first %" PRIu64 " leaves hash to another root",
             cp->size, what, old->size, old->size);
-    evidence_keep_notes(v, old_note, note, proved ? &p : NULL, "dissent ring checks", e);
+    if (evidence_build(v, old_note, note, proved ? &p : NULL, "dissent ring checks", &ev, &se) ==
+        0) {
+        if (frontier && frontier->size == old->size && old->size < cp->size)
+            subtree_evidence(ms, frontier, cp->size, ev);
+        evidence_keep(v, ev, e);
+    }
+    json_decref(ev);
     return -1;
 }
 
@@ -94,7 +125,7 @@ int ringck_fetch_log(struct client *c, const struct tlog_verifier *v, const stru
                      json_t **leaves, uint64_t *size, struct err *e)
 {
     int rc = -1, found = 0, cached = 0;
-    struct tlog_checkpoint cp, old;
+    struct tlog_checkpoint cp, old, cc;
     struct logc_range *range = NULL;
     struct tlog_memstore *ms = NULL;
     unsigned char root[TLOG_HASH_SIZE];
@@ -103,6 +134,7 @@ int ringck_fetch_log(struct client *c, const struct tlog_verifier *v, const stru
     struct err why;
 
     *leaves = NULL;
+    memset(&cc, 0, sizeof cc);
     err_init(&why);
     buf_init(&note, TLOG_NOTE_MAX);
     buf_init(&old_note, TLOG_NOTE_MAX);
@@ -129,25 +161,28 @@ int ringck_fetch_log(struct client *c, const struct tlog_verifier *v, const stru
     /* the checkpoint history shared with verify, log checkpoint and log
      * monitor: cp must extend the largest checkpoint accepted, checked with
      * the leaves just fetched (no proof asked from the saved size) */
-    if (loghist_load(v, &old, &old_note, &found, e))
-        goto out;
-    if (found && extends(v, ms, &cp, note.data, &old, old_note.data,
-                         "the largest checkpoint this client accepted", e))
-        goto out;
-    /* the leaves checked before (the leaf cache), likewise */
-    if (loghist_leaves_load(v, &kept, range, &cache_note, &cached, e))
+    if (loghist_load(v, &old, &old_note, &found, e) ||
+        loghist_leaves_load(v, &kept, range, &cache_note, &cached, e))
         goto out;
     if (cached) {
-        struct tlog_checkpoint cc;
         if (tlog_checkpoint_open(&cc, cache_note.data, cache_note.len, v, &why)) {
             err_set(e, ERR_CRYPTO, "the leaf cache's note does not open with the log key: %s",
                     why.msg);
             goto out;
         }
-        if (extends(v, ms, &cp, note.data, &cc, cache_note.data,
-                    "the leaves this client checked before", e))
-            goto out;
     }
+    /* the history's compact range is known when the cache is of its size */
+    if (found &&
+        extends(v, ms, &cp, note.data, &old, old_note.data,
+                cached && cc.size == old.size && memcmp(cc.root, old.root, sizeof cc.root) == 0
+                    ? range
+                    : NULL,
+                "the largest checkpoint this client accepted", e))
+        goto out;
+    /* the leaves checked before (the leaf cache), likewise */
+    if (cached && extends(v, ms, &cp, note.data, &cc, cache_note.data, range,
+                          "the leaves this client checked before", e))
+        goto out;
     if (st) {
         if (st->size > cp.size) {
             err_set(e, ERR_CRYPTO,

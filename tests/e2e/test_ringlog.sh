@@ -115,6 +115,7 @@ expect_in "and keeps the evidence" "$V" "evidence kept: "
 EV=$(ls "$HIST"/evidence-*.json 2>/dev/null | head -1)
 OUT=$(nobody log evidence --check "$EV" 2>&1)
 expect_eq "the evidence checks with no server (log evidence --check)" "$?" 0
+expect_in "and proves the fork by itself (a changed subtree of the cached leaves)" "$OUT" "PROVEN: "
 OUT=$(as bob sign "$ID" --log-key "$LOGKEY" --anonymous --key "$(keyf bob)" \
       --passphrase-file "$(ppf bob)" --min-ring 2 2>&1); RC=$?
 expect_eq "the fork: sign --anonymous refuses (exit 1)" "$RC" 1
