@@ -81,8 +81,9 @@ static int refuse_changed_key(const struct client *c, const struct tlog_verifier
                    c->server, got, want);
 }
 
-/* cmd_log_trusted_key; with ask set, GET /log/key is asked whatever the
- * client holds (cmd_anon_trusted_key). */
+/* cmd_log_trusted_key; with ask set, GET /log/key is asked whether or not
+ * a key is pinned (cmd_anon_trusted_key); a key given with --log-key is
+ * the caller's fixed choice, and nothing is asked then. */
 static int trusted_key(const struct cli_ctx *ctx, struct client *c, struct tlog_verifier *v,
                        int ask, struct err *e)
 {
@@ -93,7 +94,7 @@ static int trusted_key(const struct cli_ctx *ctx, struct client *c, struct tlog_
     struct err why;
 
     err_init(&why);
-    if (ask) {
+    if (ask && !given) {
         if (logc_fetch_key_first(c, &served, key, first, e))
             goto out;
         asked = 1;

@@ -147,7 +147,8 @@ int cmd_log_trusted_key(const struct cli_ctx *ctx, struct client *c, struct tlog
                         struct err *e);
 /* cmd_anon_trusted_key is cmd_log_trusted_key for the anonymous flows: it
  * asks GET /api/v1/log/key every time, pinned key or not, so whether this
- * client pinned the key before (local state) does not show in its requests. */
+ * client pinned the key before (local state) does not show in its requests
+ * (with --log-key KEY, a fixed choice of the caller's, nothing is asked). */
 int cmd_anon_trusted_key(const struct cli_ctx *ctx, struct client *c, struct tlog_verifier *v,
                          struct err *e);
 
