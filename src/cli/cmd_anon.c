@@ -167,6 +167,15 @@ out:
     return rc;
 }
 
+/* GET /api/v1/log/key, the answer unused: every anonymous flow asks it
+ * (cmd_anon_trusted_key), whatever key it trusts. */
+static int cmd_anon_ask_key(struct client *c, struct err *e)
+{
+    struct tlog_verifier served;
+    char key[TLOG_VERIFIER_KEY_MAX], first[TLOG_VERIFIER_KEY_MAX];
+    return logc_fetch_key_first(c, &served, key, first, e);
+}
+
 /* Fetches the log as of a checkpoint signed by the pinned key (--log-key,
  * the pin of c's server, or --log-state's key and tree) and checks pub's
  * rings and versions against it (client/ringcheck.h). *sets and *problems
@@ -202,7 +211,10 @@ static int rings_check(struct cli_ctx *ctx, struct client *c, const json_t *pub,
             goto out;
         }
         v = st->verifier;
-    } else if (cmd_log_trusted_key(ctx, c, &v, e)) {
+        /* asked anyway, as without --log-state: the same requests */
+        if (cmd_anon_ask_key(c, e))
+            goto out;
+    } else if (cmd_anon_trusted_key(ctx, c, &v, e)) {
         goto out;
     }
     if (ringck_fetch_log(c, &v, st, &leaves, size, e) ||
@@ -759,7 +771,7 @@ int cmd_receipts_check(struct cli_ctx *ctx)
 
     err_init(&e);
     client_init(&c);
-    if (cmd_anon_client(ctx, &c, &e) || cmd_log_trusted_key(ctx, &c, &v, &e) ||
+    if (cmd_anon_client(ctx, &c, &e) || cmd_anon_trusted_key(ctx, &c, &v, &e) ||
         ringck_fetch_log(&c, &v, NULL, &rcx.leaves, &size, &e))
         goto fail;
     memcpy(rcx.pk, v.pk, sizeof rcx.pk);

@@ -56,8 +56,10 @@ out:
 
 int cmd_log_client(const struct cli_ctx *ctx, struct client *c, struct err *e)
 {
-    int have_token = 0;
-    return remote_client(ctx, c, &have_token, e);
+    /* the log is public: a log command needs no login, and the session's
+     * token would tie the sizes it checks (kept in the checkpoint history
+     * the anonymous flow reads too) to a named member */
+    return cmd_anon_client(ctx, c, e);
 }
 
 /* The server's key on first use is trusted only if the server does not
@@ -79,15 +81,24 @@ static int refuse_changed_key(const struct client *c, const struct tlog_verifier
                    c->server, got, want);
 }
 
-int cmd_log_trusted_key(const struct cli_ctx *ctx, struct client *c, struct tlog_verifier *v,
-                        struct err *e)
+/* cmd_log_trusted_key; with ask set, GET /log/key is asked whether or not
+ * a key is pinned (cmd_anon_trusted_key); a key given with --log-key is
+ * the caller's fixed choice, and nothing is asked then. */
+static int trusted_key(const struct cli_ctx *ctx, struct client *c, struct tlog_verifier *v,
+                       int ask, struct err *e)
 {
-    int rc = -1, found = 0;
+    int rc = -1, found = 0, asked = 0;
     const char *given = cli_opt(ctx, "log-key");
     char pins[1024], key[TLOG_VERIFIER_KEY_MAX], first[TLOG_VERIFIER_KEY_MAX];
+    struct tlog_verifier served;
     struct err why;
 
     err_init(&why);
+    if (ask && !given) {
+        if (logc_fetch_key_first(c, &served, key, first, e))
+            goto out;
+        asked = 1;
+    }
     if (given) {
         if (logc_key_parse(v, given, &why)) {
             err_set(e, ERR_INVALID, "--log-key is not a verifier key (name+id+key): %s", why.msg);
@@ -109,7 +120,9 @@ int cmd_log_trusted_key(const struct cli_ctx *ctx, struct client *c, struct tlog
     }
     /* First use: trust the server's key once, and remember it; but not a
      * key the server itself says replaced the one the log was made with. */
-    if (logc_fetch_key_first(c, v, key, first, e))
+    if (asked)
+        *v = served;
+    else if (logc_fetch_key_first(c, v, key, first, e))
         goto out;
     if (refuse_changed_key(c, v, key, first, e))
         goto out;
@@ -123,6 +136,18 @@ int cmd_log_trusted_key(const struct cli_ctx *ctx, struct client *c, struct tlog
     rc = 0;
 out:
     return rc;
+}
+
+int cmd_log_trusted_key(const struct cli_ctx *ctx, struct client *c, struct tlog_verifier *v,
+                        struct err *e)
+{
+    return trusted_key(ctx, c, v, 0, e);
+}
+
+int cmd_anon_trusted_key(const struct cli_ctx *ctx, struct client *c, struct tlog_verifier *v,
+                         struct err *e)
+{
+    return trusted_key(ctx, c, v, 1, e);
 }
 
 /* ---- dissent log monitor ----------------------------------------------- */

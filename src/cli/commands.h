@@ -136,7 +136,8 @@ int cmd_stats(struct cli_ctx *ctx);
 int cmd_memo_render(struct cli_ctx *ctx);
 
 /* Shared by cmd_verify.c and cmd_log.c (defined in cmd_log.c).
- * cmd_log_client prepares c for the command's server (remote_client).
+ * cmd_log_client prepares c for the command's server without a session
+ * (cmd_anon_client: the log is public; no token, no cookie).
  * cmd_log_trusted_key fills v with the log key to trust: --log-key if given,
  * else the key pinned for c's server (logc_pins_path), else the server's own
  * key, which is then pinned (trust on first use, said on ctx->err).
@@ -144,6 +145,12 @@ int cmd_memo_render(struct cli_ctx *ctx);
 int cmd_log_client(const struct cli_ctx *ctx, struct client *c, struct err *e);
 int cmd_log_trusted_key(const struct cli_ctx *ctx, struct client *c, struct tlog_verifier *v,
                         struct err *e);
+/* cmd_anon_trusted_key is cmd_log_trusted_key for the anonymous flows: it
+ * asks GET /api/v1/log/key every time, pinned key or not, so whether this
+ * client pinned the key before (local state) does not show in its requests
+ * (with --log-key KEY, a fixed choice of the caller's, nothing is asked). */
+int cmd_anon_trusted_key(const struct cli_ctx *ctx, struct client *c, struct tlog_verifier *v,
+                         struct err *e);
 
 /* The checks every log client makes on a checkpoint (cmd_log.c).
  * cmd_log_fetch_checkpoint fetches and opens it with v

@@ -83,8 +83,10 @@ int loghist_check(struct client *c, const struct tlog_verifier *v, const struct 
                   const char *note, size_t len, struct tlog_checkpoint *prev, struct err *e) WUR;
 
 /* ---- the leaf cache ----------------------------------------------------
- * The leaves a client already checked against a signed checkpoint, so the
- * ring checks (client/ringcheck.h, ringck_fetch_log) fetch only new ones:
+ * The leaves a client already checked against a signed checkpoint, which
+ * the ring checks (client/ringcheck.h, ringck_fetch_log) compare, locally,
+ * with the whole log they fetch every time (fetching only the new ones
+ * would tell the server the cached size):
  * <hex>.leaves beside the history (mode 0600, atomic), the line
  * "dissent-leaf-cache/v1 SIZE" then the data of leaves 0..SIZE-1, one a
  * line (leaf data is canonical JSON: no newline). Nothing in it is taken on

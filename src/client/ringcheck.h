@@ -30,16 +30,18 @@
  * (`--min-ring`): the channel default of the server side. */
 #define RINGCK_MIN_DEFAULT 10
 
-/* Fetches the log as of a checkpoint signed by v: opens the checkpoint,
- * checks the witness policy (loghist_policy_check: a frozen view fails) and
- * the checkpoint history shared with every log command (loghist_check: a
- * checkpoint inconsistent with the largest accepted is refused, "LOG
- * INCONSISTENT", the two notes kept as evidence). The leaves checked
- * before (the leaf cache, loghist_leaves_load) are reused when the new
- * checkpoint extends them (the same root, or a consistency proof from
- * their size), and only leaves [cached size, size) are fetched; the root
- * of all of them must be the signed root, so every leaf returned is
- * included in that checkpoint, and the cache is then extended. When st (a
+/* Fetches the log as of a checkpoint signed by v, asking what every client
+ * asks at that moment: GET /api/v1/log/checkpoint, then its leaves from
+ * leaf 0 (nothing in a request comes from this client's saved state, which
+ * would link its anonymous actions to each other and to its named ones).
+ * Checks the witness policy (loghist_policy_check: a frozen view fails),
+ * that the root of all leaves is the signed root (ringck_log_verify), so
+ * every leaf returned is included in that checkpoint, then locally that
+ * the checkpoint extends what this client checked before: the checkpoint
+ * history shared with every log command and the leaf cache (the first N
+ * leaves hash to the root saved for size N; else "LOG INCONSISTENT", the
+ * two notes kept as evidence; a checkpoint smaller than the history is
+ * refused), and the history and cache are then updated. When st (a
  * monitor's state, logc_state_load) is not NULL, the saved tree must be a
  * prefix of the new one (root of the first st->size leaves equals the
  * saved root) and v should be st->verifier. *leaves (a new array of

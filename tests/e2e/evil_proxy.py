@@ -24,7 +24,9 @@ MODE (ring 1 of ORG becomes):
              self-consistent, but not the leaf the signed checkpoint covers
 Every POST path is appended to POST_LOG, so a test can tell that nothing was
 sent, and every GET path (query included) to POST_LOG.get, so a test can
-tell which leaves a client fetched. Digests follow docs/protocol-ring.md §4, so the fabricated rings are
+tell which leaves a client fetched; every request also to POST_LOG.hdr as
+"METHOD PATH authorization=0|1 cookie=0|1", so a test can tell which ones
+carried a session. Digests follow docs/protocol-ring.md §4, so the fabricated rings are
 self-consistent.
 """
 import base64
@@ -114,6 +116,10 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else None
         with open(POST_LOG if method == "POST" else POST_LOG + ".get", "a") as f:
             f.write(self.path + "\n")
+        with open(POST_LOG + ".hdr", "a") as f:
+            f.write("%s %s authorization=%d cookie=%d\n" % (
+                method, self.path, bool(self.headers.get("Authorization")),
+                bool(self.headers.get("Cookie"))))
         req = urllib.request.Request(UPSTREAM + self.path, data=body, method=method)
         for h in ("Content-Type", "Authorization", "Cookie"):
             if self.headers.get(h):

@@ -219,10 +219,11 @@ make_extra_keys() {
 
 # start_evil_proxy MODE ORG VICTIM [KEYS_FILE]: evil_proxy.py in front of
 # $URL; sets PROXY_PID and PURL; POST paths go to $E2E_TMP/posts, GET paths
-# to $E2E_TMP/posts.get. Stop it with stop_proxy.
+# to $E2E_TMP/posts.get, every request with whether it carried a session to
+# $E2E_TMP/posts.hdr. Stop it with stop_proxy.
 PROXY_PID=
 start_evil_proxy() {
-  rm -f "$E2E_TMP/pport"; : > "$E2E_TMP/posts"; : > "$E2E_TMP/posts.get"
+  rm -f "$E2E_TMP/pport"; : > "$E2E_TMP/posts"; : > "$E2E_TMP/posts.get"; : > "$E2E_TMP/posts.hdr"
   python3 "$(dirname "${BASH_SOURCE[0]}")/evil_proxy.py" "$URL" "$E2E_TMP/pport" "$E2E_TMP/posts" \
     "$@" 2> "$E2E_TMP/proxy.err" &
   PROXY_PID=$!
