@@ -23,6 +23,8 @@
 
 #include "channel/chan.h"
 #include "channel/chan_internal.h"
+#include "store/keydir.h"
+#include "unit/test_tmp.h"
 
 #define BATCH              1000
 #define PER_COMMIT_MAX     3000
@@ -50,14 +52,20 @@ static json_t *event(long i)
                      h);
 }
 
+/* Removes the SQLite database path, its -wal and -shm, and the key
+ * directory the store made beside it (store/keydir.h). */
 static void remove_db(const char *path)
 {
     char p[1100];
+    struct err e;
     unlink(path);
     snprintf(p, sizeof p, "%s-wal", path);
     unlink(p);
     snprintf(p, sizeof p, "%s-shm", path);
     unlink(p);
+    err_init(&e);
+    if (keydir_default_path(path, p, sizeof p, &e) == 0 && tt_rm_tree(p) != 0)
+        fprintf(stderr, "bench_log: could not remove %s\n", p);
 }
 
 static const char MEMO[] = "abcdefghijklmnopqrstuvwxyz";
