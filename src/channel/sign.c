@@ -7,6 +7,7 @@
 #include "channel/chan_internal.h"
 #include "proto/commit.h"
 #include "proto/events.h"
+#include "proto/pagekey.h"
 
 #include <string.h>
 
@@ -91,17 +92,11 @@ int chan_signers_page_args(const char *after, const char *limit, struct chan_sig
         return err_set(e, ERR_INVALID, "field 'limit' must be 1 to %d", CHAN_SIGNERS_PAGE_MAX);
     pg->limit = (int)l;
     if (after && *after) {
-        /* SIGNED_AT-MEMBER, two decimal numbers, as next_after gives it */
-        const char *dash = strchr(after, '-');
-        char at[24];
-        size_t n = dash ? (size_t)(dash - after) : 0;
-        if (!dash || n == 0 || n >= sizeof at)
+        struct proto_page_key k;
+        if (proto_page_key_parse(after, &k) != 0)
             goto bad;
-        memcpy(at, after, n);
-        at[n] = '\0';
-        if (parse_i64(at, 0, INT64_MAX, &pg->after_at) != 0 ||
-            parse_i64(dash + 1, 1, INT64_MAX, &pg->after_member) != 0)
-            goto bad;
+        pg->after_at = k.at;
+        pg->after_member = k.member;
     }
     return 0;
 bad:
@@ -133,10 +128,10 @@ int chan_signers(struct chan *c, struct pool *p, const struct actor *a, const ch
         chan_access_record(c, a, x.m.id, "signer list", now_utc(), e))
         goto fail;
     if (n > (size_t)pg->limit) {
-        char key[48];
+        char key[PROTO_PAGE_KEY_MAX];
         n = (size_t)pg->limit;
-        snprintf(key, sizeof key, "%lld-%lld", (long long)g[n - 1].signed_at,
-                 (long long)g[n - 1].member_id);
+        proto_page_key_format(&(struct proto_page_key){g[n - 1].signed_at, g[n - 1].member_id},
+                              key);
         next = json_string(key);
     } else {
         next = json_null();

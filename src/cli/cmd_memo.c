@@ -7,11 +7,11 @@
 
 #include "base/form.h"
 #include "base/pool.h"
-#include "base/util.h"
 #include "cli/cli.h"
 #include "cli/out.h"
 #include "cli/remote.h"
 #include "cli/render.h"
+#include "proto/pagekey.h"
 
 #define VERSION_MAX 1000000LL
 
@@ -463,27 +463,13 @@ static int render_signers(struct cli_ctx *ctx, const json_t *reply, struct err *
 #define CLI_SIGNERS_PAGE 1000
 #define CLI_SIGNERS_MAX  1000000
 
-/* A page key "SIGNED_AT-MEMBER" (two decimals) into *at and *member; -1 if
- * it is not one. */
-static int signers_key(const char *key, int64_t *at, int64_t *member)
-{
-    char first[24];
-    const char *dash = strchr(key, '-');
-    size_t n = dash ? (size_t)(dash - key) : 0;
-    if (!dash || n == 0 || n >= sizeof first)
-        return -1;
-    memcpy(first, key, n);
-    first[n] = '\0';
-    return parse_i64(first, 0, INT64_MAX, at) || parse_i64(dash + 1, 1, INT64_MAX, member) ? -1 : 0;
-}
-
 int cmd_memo_signers(struct cli_ctx *ctx)
 {
     int status = CLI_FAIL;
     struct err e;
     struct buf path;
-    char after[64] = "";
-    int64_t last_at = -1, last_member = 0;
+    char after[PROTO_PAGE_KEY_MAX] = "";
+    struct proto_page_key last = {.at = -1, .member = 0};
     json_t *all = json_array(), *memo = NULL, *whole = NULL;
 
     err_init(&e);
@@ -508,24 +494,22 @@ int cmd_memo_signers(struct cli_ctx *ctx)
         next = rc == 0 ? json_string_value(json_object_get(r.json, "next_after")) : NULL;
         if (rc == 0) {
             size_t got = json_array_size(json_object_get(r.json, "signatures"));
-            int64_t at = 0, member = 0;
+            struct proto_page_key key = {0};
             /* a page holds at most what was asked, a page with a next is
-             * full, and its key is two numbers strictly after the last:
+             * full, and its key is strictly after the last (proto/pagekey.h):
              * else a lying server would keep the CLI asking for ever */
             if (got > CLI_SIGNERS_PAGE || (next && got != CLI_SIGNERS_PAGE))
                 rc = err_set(&e, ERR_IO, "the server's signer list gave a page of %zu", got);
-            else if (next && (strlen(next) >= sizeof after || signers_key(next, &at, &member) ||
-                              at < last_at || (at == last_at && member <= last_member)))
+            else if (next && (strlen(next) >= sizeof after || proto_page_key_parse(next, &key) ||
+                              !proto_page_key_after(&key, &last)))
                 rc =
                     err_set(&e, ERR_IO, "the server's next_after is not a page key after the last");
             else if (json_array_size(all) + got > CLI_SIGNERS_MAX)
                 rc = err_set(&e, ERR_TOO_LARGE,
                              "the server's signer list has more than %d signatures",
                              CLI_SIGNERS_MAX);
-            if (rc == 0 && next) {
-                last_at = at;
-                last_member = member;
-            }
+            if (rc == 0 && next)
+                last = key;
         }
         if (rc == 0) {
             json_array_extend(all, json_object_get(r.json, "signatures"));
