@@ -524,15 +524,18 @@ static int sq_private_files(const char *path, struct err *e)
 /* A group commit runs each request in a savepoint, and SQLite keeps the
  * pages a savepoint may roll back in a statement journal, which past 64 KiB
  * (its default) it spills to a temporary file: some 230 pwrite calls per
- * group on the bench. Up to this much it stays in memory: a group of the
- * most requests (WORKERS_GROUP_MAX) touches far fewer pages, and a larger
- * journal still spills. (Not temp_store=MEMORY, which has no bound: it also
- * keeps VACUUM's copy of the whole database and every sort in memory.)
- * SQLite allocates the in-memory journal in chunks of this size: at 32 MiB
- * each journal was a fresh mmap, and its page faults and munmap took a
- * third of the writer; 8 MiB chunks come from the heap once glibc has seen
- * one freed (its mmap threshold follows the chunks freed, up to 32 MiB). */
-#define SQ_STMT_JOURNAL_MEMORY (8 << 20)
+ * group on the bench. Ours never spill (-1): a request's savepoint holds a
+ * few pages. A threshold would not do: SQLite 3.40 (Debian 12) fails a
+ * statement with "database or disk is full" when its journal spills past
+ * a threshold of 256 KiB or more (8 MiB was ours, and migration 26 failed
+ * on a database with 100,000 anonymous sequence numbers; test_db_sqlite
+ * test_big_statement_journal), while at 128 KiB and below the spills cost
+ * the group commit its pwrite calls again. The price: one statement's
+ * journal is bounded by the pages it changes, all in memory (a migration
+ * that copies a table holds that table's pages). Not temp_store=MEMORY,
+ * which would also keep VACUUM's copy of the whole database and every sort
+ * in memory. */
+#define SQ_STMT_JOURNAL_MEMORY (-1)
 
 /* Once per process, before SQLite's first use: no memory statistics.
  * With them (the library's default) every allocation and free of every
