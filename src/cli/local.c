@@ -586,7 +586,13 @@ int cmd_migrate(int argc, char **argv)
         return 0;
     }
     if (chan_migrate(o.db, o.keys, &m, &e)) {
-        fprintf(stderr, "dissent migrate: %s (nothing was changed in the database)\n", e.msg);
+        /* each schema step commits alone (store_migrate): the steps before
+         * the failed one stay, the failed one changed nothing */
+        fprintf(
+            stderr,
+            "dissent migrate: %s (the step that failed changed nothing; the steps before it are "
+            "kept; run migrate again once this is mended)\n",
+            e.msg);
         return 1;
     }
     /* protocol v1 re-keys: the retire leaves they implied, so every
